@@ -1,0 +1,25 @@
+package dev.quota;
+
+/** How a rate limit counts. */
+public enum Algorithm {
+  /**
+   * Strict sliding window: no interval of the window's length ever admits more than the limit.
+   * See {@code dev.quota.internal.SlidingWindow} for its precision.
+   */
+  SLIDING_WINDOW,
+  /** Token bucket of capacity {@code limit}, refilled continuously at {@code limit / window}. */
+  TOKEN_BUCKET;
+
+  public String wireName() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  public static Algorithm fromWire(String field, String text) {
+    for (Algorithm a : values()) {
+      if (a.wireName().equals(text)) {
+        return a;
+      }
+    }
+    throw new ValidationException(field, "must be sliding_window or token_bucket");
+  }
+}

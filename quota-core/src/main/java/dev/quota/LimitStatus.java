@@ -1,0 +1,52 @@
+package dev.quota;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/**
+ * One limit as a decision saw it. Amounts are raw units: a count for rate and concurrency limits,
+ * nano-units of {@code currency} for budgets ({@link #limitAmount()} etc. give decimals).
+ *
+ * @param allowed whether this limit alone would admit the request
+ * @param resetAt when the counter next falls (window slide, refill, period end); null if never
+ * @param retryAt for a denying limit, the earliest time a retry can succeed; null if never or allowed
+ */
+public record LimitStatus(
+    Selector selector,
+    String subject,
+    LimitKind kind,
+    String meter,
+    String currency,
+    long limit,
+    long used,
+    Instant resetAt,
+    Instant retryAt,
+    boolean allowed,
+    Mode mode,
+    java.time.Duration window) {
+
+  public long remaining() {
+    return Math.max(0, limit - used);
+  }
+
+  public BigDecimal limitAmount() {
+    return amount(limit);
+  }
+
+  public BigDecimal usedAmount() {
+    return amount(used);
+  }
+
+  public BigDecimal remainingAmount() {
+    return amount(remaining());
+  }
+
+  private BigDecimal amount(long raw) {
+    return kind.isMoney() ? Money.ofNanos(raw).toBigDecimal() : BigDecimal.valueOf(raw);
+  }
+
+  /** A denial that counts: an enforced limit that refused. */
+  public boolean denies() {
+    return !allowed && mode == Mode.ENFORCE;
+  }
+}

@@ -1,0 +1,119 @@
+package dev.quota;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/**
+ * An exact, non-floating amount of money with nine fractional digits, held as a count of
+ * nano-units in a {@code long}.
+ *
+ * <p>Range: every stored amount lies in {@code [-MAX, MAX]} where {@code MAX} is
+ * 9,007,199.254740991 units (2<sup>53</sup>&minus;1 nano-units). That bound is the largest integer
+ * a Lua number (an IEEE double) holds exactly, so the in-memory and Redis stores agree to the last
+ * nano-unit. Arithmetic that would leave the range throws; nothing wraps or rounds.
+ */
+public final class Money implements Comparable<Money> {
+  /** Fractional digits carried exactly. */
+  public static final int SCALE = 9;
+  /** Largest representable amount in nano-units: 2^53 - 1. */
+  public static final long MAX_NANOS = (1L << 53) - 1;
+
+  public static final Money ZERO = new Money(0);
+  public static final Money MAX = new Money(MAX_NANOS);
+
+  private final long nanos;
+
+  private Money(long nanos) {
+    this.nanos = nanos;
+  }
+
+  /** The amount with {@code nanos} nano-units; rejects values outside {@code [-MAX, MAX]}. */
+  public static Money ofNanos(long nanos) {
+    if (nanos > MAX_NANOS || nanos < -MAX_NANOS) {
+      throw new ArithmeticException("amount out of range: " + nanos + " nano-units");
+    }
+    return nanos == 0 ? ZERO : new Money(nanos);
+  }
+
+  /**
+   * Parses a plain decimal such as {@code "0.042"} as a non-negative amount for {@code field}.
+   * Rejects signs, exponents, NaN, more than nine decimals and values above {@link #MAX}.
+   */
+  public static Money parse(String field, String text) {
+    ValidationException.require(text != null && !text.isEmpty(), field, "must be a decimal amount");
+    ValidationException.require(
+        text.length() <= 32 && text.matches("\\d+(\\.\\d+)?"),
+        field,
+        "must be a plain non-negative decimal such as 0.05 (got '" + abbreviate(text) + "')");
+    return of(field, new BigDecimal(text));
+  }
+
+  /** Converts a non-negative decimal for {@code field}, rejecting over-precise or huge values. */
+  public static Money of(String field, BigDecimal value) {
+    ValidationException.require(value != null, field, "is required");
+    ValidationException.require(value.signum() >= 0, field, "must not be negative");
+    ValidationException.require(
+        value.stripTrailingZeros().scale() <= SCALE, field, "must have at most 9 decimal places");
+    ValidationException.require(
+        value.compareTo(MAX.toBigDecimal()) <= 0, field, "must be at most " + MAX.toPlainString());
+    return ofNanos(value.movePointRight(SCALE).setScale(0, RoundingMode.UNNECESSARY).longValueExact());
+  }
+
+  /** Convenience for code and tests: {@code Money.of("1.50")}. */
+  public static Money of(String text) {
+    return parse("amount", text);
+  }
+
+  public long nanos() {
+    return nanos;
+  }
+
+  public boolean isZero() {
+    return nanos == 0;
+  }
+
+  public Money plus(Money other) {
+    return ofNanos(Math.addExact(nanos, other.nanos));
+  }
+
+  public Money minus(Money other) {
+    return ofNanos(Math.subtractExact(nanos, other.nanos));
+  }
+
+  public BigDecimal toBigDecimal() {
+    return BigDecimal.valueOf(nanos, SCALE).stripTrailingZeros();
+  }
+
+  /** Plain decimal, no exponent, at least two decimals: {@code 0.05}, {@code 12.00}, {@code 0.000000001}. */
+  public String toPlainString() {
+    BigDecimal d = toBigDecimal();
+    if (d.scale() < 2) {
+      d = d.setScale(2);
+    }
+    return d.toPlainString();
+  }
+
+  @Override
+  public int compareTo(Money o) {
+    return Long.compare(nanos, o.nanos);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Money m && m.nanos == nanos;
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(nanos);
+  }
+
+  @Override
+  public String toString() {
+    return toPlainString();
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  }
+}

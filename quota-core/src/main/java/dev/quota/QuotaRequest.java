@@ -1,0 +1,142 @@
+package dev.quota;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One call a platform wants to make: the subjects it is attributed to (scope to identifier), its
+ * estimated cost, the meters it consumes ({@code requests} is 1 unless given) and, optionally, an
+ * idempotency key and a reservation time-to-live. Validated on construction.
+ */
+public record QuotaRequest(
+    Map<String, String> subjects,
+    Money estimatedCost,
+    Map<String, Long> meters,
+    String idempotencyKey,
+    Duration ttl) {
+
+  public static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
+  public static final Duration MAX_TTL = Duration.ofHours(24);
+  public static final int MAX_SUBJECTS = 16;
+  public static final int MAX_METERS = 16;
+
+  public QuotaRequest {
+    ValidationException.require(
+        subjects != null && !subjects.isEmpty(), "subjects", "must name at least one subject");
+    ValidationException.require(
+        subjects.size() <= MAX_SUBJECTS, "subjects", "must name at most 16 subjects");
+    TreeMap<String, String> s = new TreeMap<>();
+    for (Map.Entry<String, String> e : subjects.entrySet()) {
+      Subject.validateScope("subjects", e.getKey());
+      Subject.validateId("subjects." + e.getKey(), e.getValue());
+      s.put(e.getKey(), e.getValue());
+    }
+    subjects = java.util.Collections.unmodifiableMap(s);
+    estimatedCost = estimatedCost == null ? Money.ZERO : estimatedCost;
+    ValidationException.require(estimatedCost.nanos() >= 0, "estimatedCost", "must not be negative");
+    TreeMap<String, Long> m = new TreeMap<>();
+    if (meters != null) {
+      ValidationException.require(meters.size() <= MAX_METERS, "meters", "must name at most 16 meters");
+      for (Map.Entry<String, Long> e : meters.entrySet()) {
+        RateLimit.validateMeter("meters", e.getKey());
+        Long v = e.getValue();
+        ValidationException.require(
+            v != null && v >= 0 && v <= Money.MAX_NANOS,
+            "meters." + e.getKey(),
+            "must be a whole number between 0 and 2^53-1");
+        m.put(e.getKey(), v);
+      }
+    }
+    m.putIfAbsent(RateLimit.REQUESTS, 1L);
+    meters = java.util.Collections.unmodifiableMap(m);
+    if (idempotencyKey != null) {
+      Subject.validateId("idempotencyKey", idempotencyKey);
+    }
+    ttl = ttl == null ? DEFAULT_TTL : ttl;
+    ValidationException.require(
+        ttl.compareTo(Duration.ofSeconds(1)) >= 0 && ttl.compareTo(MAX_TTL) <= 0,
+        "ttl",
+        "must be between 1 second and 24 hours");
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The amount of {@code meter} this request consumes, 0 if it reports none. */
+  public long meter(String meter) {
+    Long v = meters.get(meter);
+    return v == null ? 0 : v;
+  }
+
+  /**
+   * A canonical rendering of everything that defines the request, used to tell an idempotent
+   * repeat from a conflicting reuse of the same key.
+   */
+  public String fingerprint() {
+    return subjects + "|" + estimatedCost.nanos() + "|" + meters + "|" + ttl.toMillis();
+  }
+
+  /** Fluent construction. */
+  public static final class Builder {
+    private final Map<String, String> subjects = new TreeMap<>();
+    private final Map<String, Long> meters = new TreeMap<>();
+    private Money estimatedCost;
+    private String idempotencyKey;
+    private Duration ttl;
+
+    public Builder subject(String scope, String id) {
+      subjects.put(scope, id);
+      return this;
+    }
+
+    public Builder user(String id) {
+      return subject(Subject.USER, id);
+    }
+
+    public Builder team(String id) {
+      return subject(Subject.TEAM, id);
+    }
+
+    public Builder project(String id) {
+      return subject(Subject.PROJECT, id);
+    }
+
+    public Builder tool(String id) {
+      return subject(Subject.TOOL, id);
+    }
+
+    public Builder provider(String id) {
+      return subject(Subject.PROVIDER, id);
+    }
+
+    public Builder estimatedCost(Money cost) {
+      this.estimatedCost = cost;
+      return this;
+    }
+
+    public Builder estimatedCost(String cost) {
+      return estimatedCost(Money.parse("estimatedCost", cost));
+    }
+
+    public Builder meter(String name, long amount) {
+      meters.put(name, amount);
+      return this;
+    }
+
+    public Builder idempotencyKey(String key) {
+      this.idempotencyKey = key;
+      return this;
+    }
+
+    public Builder ttl(Duration ttl) {
+      this.ttl = ttl;
+      return this;
+    }
+
+    public QuotaRequest build() {
+      return new QuotaRequest(subjects, estimatedCost, meters, idempotencyKey, ttl);
+    }
+  }
+}

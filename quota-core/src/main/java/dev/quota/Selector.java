@@ -1,0 +1,148 @@
+package dev.quota;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a policy is bound to: one scope with an exact identifier ({@code user:alice}), one scope
+ * with the wildcard ({@code user:*}, the default for every user), or a pair of scopes
+ * ({@code user:*,tool:image_gen}: each user's own use of that tool). Parts are kept sorted by scope
+ * so every selector has one canonical spelling.
+ */
+public final class Selector implements Comparable<Selector> {
+  public static final String ANY = "*";
+
+  /** One part of a selector: a scope and an identifier or {@code *}. */
+  public record Part(String scope, String id) {
+    public Part {
+      Subject.validateScope("selector.scope", scope);
+      if (!ANY.equals(id)) {
+        Subject.validateId("selector.id", id);
+      }
+    }
+
+    public boolean isWildcard() {
+      return ANY.equals(id);
+    }
+
+    public boolean matches(String requestId) {
+      return isWildcard() || id.equals(requestId);
+    }
+
+    @Override
+    public String toString() {
+      return scope + ":" + id;
+    }
+  }
+
+  private final List<Part> parts;
+  private final String text;
+
+  private Selector(List<Part> parts) {
+    this.parts = List.copyOf(parts);
+    StringBuilder sb = new StringBuilder();
+    for (Part p : this.parts) {
+      if (sb.length() > 0) {
+        sb.append(',');
+      }
+      sb.append(p);
+    }
+    this.text = sb.toString();
+  }
+
+  public static Selector of(String scope, String id) {
+    return new Selector(List.of(new Part(scope, id)));
+  }
+
+  public static Selector pair(String scope1, String id1, String scope2, String id2) {
+    return of(List.of(new Part(scope1, id1), new Part(scope2, id2)));
+  }
+
+  public static Selector of(List<Part> parts) {
+    ValidationException.require(
+        parts != null && (parts.size() == 1 || parts.size() == 2),
+        "selector",
+        "must name one scope or a pair of scopes");
+    List<Part> sorted = new ArrayList<>(parts);
+    sorted.sort((a, b) -> a.scope().compareTo(b.scope()));
+    if (sorted.size() == 2) {
+      ValidationException.require(
+          !sorted.get(0).scope().equals(sorted.get(1).scope()),
+          "selector",
+          "a pair must name two different scopes");
+    }
+    return new Selector(sorted);
+  }
+
+  /** Parses {@code user:alice}, {@code user:*} or {@code user:*,tool:image_gen}. */
+  public static Selector parse(String text) {
+    ValidationException.require(text != null && !text.isBlank(), "selector", "is required");
+    String[] pieces = text.split(",", -1);
+    ValidationException.require(
+        pieces.length <= 2, "selector", "must name one scope or a pair of scopes");
+    List<Part> parts = new ArrayList<>(pieces.length);
+    for (String piece : pieces) {
+      int colon = piece.indexOf(':');
+      ValidationException.require(
+          colon > 0, "selector", "each part must be written scope:identifier or scope:*");
+      parts.add(new Part(piece.substring(0, colon), piece.substring(colon + 1)));
+    }
+    return of(parts);
+  }
+
+  public List<Part> parts() {
+    return parts;
+  }
+
+  public boolean isPair() {
+    return parts.size() == 2;
+  }
+
+  /** The scopes this selector reads, in canonical order; two selectors of one shape share it. */
+  public String shape() {
+    return isPair() ? parts.get(0).scope() + "," + parts.get(1).scope() : parts.get(0).scope();
+  }
+
+  /** Higher is more specific: the number of exact (non-wildcard) parts, first part breaking ties. */
+  public int specificity() {
+    int s = 0;
+    for (int i = 0; i < parts.size(); i++) {
+      if (!parts.get(i).isWildcard()) {
+        s += i == 0 ? 2 : 1;
+      }
+    }
+    return isPair() ? s : s * 3;
+  }
+
+  /** Whether a request with these subjects (scope to identifier) falls under this selector. */
+  public boolean matches(Map<String, String> subjects) {
+    for (Part p : parts) {
+      String id = subjects.get(p.scope());
+      if (id == null || !p.matches(id)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int compareTo(Selector o) {
+    return text.compareTo(o.text);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Selector s && s.text.equals(text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+}

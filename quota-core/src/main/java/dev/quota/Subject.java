@@ -1,0 +1,74 @@
+package dev.quota;
+
+import java.util.regex.Pattern;
+
+/**
+ * Who or what a request is attributed to: {@code scope:identifier}, e.g. {@code user:alice} or
+ * {@code tool:web_search}. Built-in scopes are {@link #USER}, {@link #TEAM}, {@link #PROJECT},
+ * {@link #TOOL} and {@link #PROVIDER}; any other lowercase name is allowed too.
+ */
+public record Subject(String scope, String id) implements Comparable<Subject> {
+  public static final String USER = "user";
+  public static final String TEAM = "team";
+  public static final String PROJECT = "project";
+  public static final String TOOL = "tool";
+  public static final String PROVIDER = "provider";
+
+  public static final int MAX_ID_LENGTH = 128;
+  private static final Pattern SCOPE = Pattern.compile("[a-z][a-z0-9_]{0,31}");
+
+  public Subject {
+    validateScope("scope", scope);
+    validateId("id", id);
+  }
+
+  public static Subject of(String scope, String id) {
+    return new Subject(scope, id);
+  }
+
+  /** Parses {@code scope:identifier}; the identifier may itself contain colons. */
+  public static Subject parse(String text) {
+    ValidationException.require(text != null, "subject", "is required");
+    int colon = text.indexOf(':');
+    ValidationException.require(colon > 0, "subject", "must be written scope:identifier");
+    return new Subject(text.substring(0, colon), text.substring(colon + 1));
+  }
+
+  /** Scope names are 1-32 characters: a lowercase letter, then lowercase letters, digits or '_'. */
+  public static void validateScope(String field, String scope) {
+    ValidationException.require(scope != null, field, "is required");
+    ValidationException.require(
+        SCOPE.matcher(scope).matches(),
+        field,
+        "must be 1-32 characters: a lowercase letter, then lowercase letters, digits or '_'");
+  }
+
+  /** Identifiers are 1-128 printable characters: no control characters, no line breaks. */
+  public static void validateId(String field, String id) {
+    ValidationException.require(id != null && !id.isEmpty(), field, "must not be empty");
+    int length = id.codePointCount(0, id.length());
+    ValidationException.require(length <= MAX_ID_LENGTH, field, "must be at most 128 characters");
+    ValidationException.require(
+        id.codePoints().allMatch(Subject::isPrintable), field, "must contain only printable characters");
+  }
+
+  private static boolean isPrintable(int cp) {
+    return !Character.isISOControl(cp)
+        && Character.getType(cp) != Character.UNASSIGNED
+        && Character.getType(cp) != Character.LINE_SEPARATOR
+        && Character.getType(cp) != Character.PARAGRAPH_SEPARATOR
+        && Character.getType(cp) != Character.SURROGATE
+        && Character.getType(cp) != Character.FORMAT;
+  }
+
+  @Override
+  public int compareTo(Subject o) {
+    int c = scope.compareTo(o.scope);
+    return c != 0 ? c : id.compareTo(o.id);
+  }
+
+  @Override
+  public String toString() {
+    return scope + ":" + id;
+  }
+}

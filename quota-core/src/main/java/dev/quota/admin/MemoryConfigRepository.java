@@ -1,0 +1,83 @@
+package dev.quota.admin;
+
+import dev.quota.Policy;
+import dev.quota.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** Configuration in the heap, for embedding and tests. One lock makes each change and its audit atomic. */
+public final class MemoryConfigRepository implements ConfigRepository {
+  private final Map<Selector, Policy> policies = new TreeMap<>();
+  private final Map<String, Override> overrides = new TreeMap<>();
+  private final List<AuditEntry> audit = new ArrayList<>();
+
+  @java.lang.Override
+  public synchronized List<Policy> policies() {
+    return List.copyOf(policies.values());
+  }
+
+  @java.lang.Override
+  public synchronized Optional<Policy> policy(Selector selector) {
+    return Optional.ofNullable(policies.get(selector));
+  }
+
+  @java.lang.Override
+  public synchronized void putPolicy(Policy policy, AuditEntry entry) {
+    policies.put(policy.selector(), policy);
+    append(entry);
+  }
+
+  @java.lang.Override
+  public synchronized boolean deletePolicy(Selector selector, AuditEntry entry) {
+    if (policies.remove(selector) == null) {
+      return false;
+    }
+    append(entry);
+    return true;
+  }
+
+  @java.lang.Override
+  public synchronized List<Override> overrides() {
+    return List.copyOf(overrides.values());
+  }
+
+  @java.lang.Override
+  public synchronized void putOverride(Override override, AuditEntry entry) {
+    overrides.put(override.id(), override);
+    append(entry);
+  }
+
+  @java.lang.Override
+  public synchronized boolean deleteOverride(String id, AuditEntry entry) {
+    if (overrides.remove(id) == null) {
+      return false;
+    }
+    append(entry);
+    return true;
+  }
+
+  @java.lang.Override
+  public synchronized void appendAudit(AuditEntry entry) {
+    append(entry);
+  }
+
+  @java.lang.Override
+  public synchronized List<AuditEntry> audit(AuditQuery query) {
+    List<AuditEntry> out = new ArrayList<>();
+    int skipped = 0;
+    for (int i = audit.size() - 1; i >= 0 && out.size() < query.limit(); i--) {
+      AuditEntry e = audit.get(i);
+      if (query.matches(e) && skipped++ >= query.offset()) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  private void append(AuditEntry entry) {
+    audit.add(entry.withId(audit.size() + 1L));
+  }
+}

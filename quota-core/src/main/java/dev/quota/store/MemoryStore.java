@@ -1,0 +1,399 @@
+package dev.quota.store;
+
+import dev.quota.internal.SlidingWindow;
+import dev.quota.internal.Thresholds;
+import dev.quota.internal.TokenBucket;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.ConcurrencyOp;
+import dev.quota.plan.CounterKey;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.OpResult;
+import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
+import dev.quota.plan.RateOp;
+import dev.quota.plan.SettleResult;
+import dev.quota.plan.Settlement;
+import dev.quota.Algorithm;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Counters in this JVM's heap: exact, atomic per plan, and lost when the process ends (the engine
+ * re-seeds budgets from the ledger after a restart).
+ *
+ * <p>Concurrency: counters are guarded by a fixed array of lock stripes. A plan locks the stripes of
+ * all its counters (and of its idempotency key) in ascending order, so plans over disjoint
+ * counters run in parallel, plans over shared counters serialize, and no two plans deadlock.
+ * Reservations that expire are released by whichever call next notices, exactly once, because
+ * removing a reservation from {@link #active} is the one step that claims it.
+ */
+public final class MemoryStore implements Store {
+  private static final int STRIPES = 256;
+  private static final long IDEMPOTENCY_TTL_MS = 24 * 3600_000L;
+
+  private final Clock clock;
+  private final long epochStartMs;
+  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final Map<CounterKey, Object> counters = new ConcurrentHashMap<>();
+  private final Map<String, Reservation> active = new ConcurrentHashMap<>();
+  private final ConcurrentSkipListSet<Expiry> expiries = new ConcurrentSkipListSet<>();
+  private final Map<String, Settled> settled = new ConcurrentHashMap<>();
+  private final Map<String, Remembered> idempotent = new ConcurrentHashMap<>();
+
+  public MemoryStore(Clock clock) {
+    this.clock = clock;
+    this.epochStartMs = clock.millis();
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+  }
+
+  private static final class Budget {
+    long used;
+    int fired;
+    final long endMs;
+
+    Budget(long used, long endMs) {
+      this.used = used;
+      this.endMs = endMs;
+    }
+  }
+
+  private static final class Slots {
+    int inFlight;
+  }
+
+  private record Reservation(String id, long expiresAtMs, List<CounterOp> ops, long heldNanos, String payload) {}
+
+  private record Expiry(long atMs, String id) implements Comparable<Expiry> {
+    @Override
+    public int compareTo(Expiry o) {
+      int c = Long.compare(atMs, o.atMs);
+      return c != 0 ? c : id.compareTo(o.id);
+    }
+  }
+
+  private record Settled(String fingerprint, SettleResult result, boolean expired) {}
+
+  private record Remembered(String fingerprint, PlanResult result, long expiresAtMs) {}
+
+  @Override
+  public PlanResult apply(Plan plan) {
+    long now = clock.millis();
+    releaseExpired(now);
+    List<CounterOp> ops = plan.ops();
+    for (CounterOp op : ops) {
+      if (op instanceof BudgetOp b && (now < b.periodStartMs() || now >= b.periodEndMs())) {
+        return PlanResult.of(PlanResult.Status.PERIOD_MISMATCH, now);
+      }
+    }
+    int[] locks = stripesOf(ops, plan.idempotencyKey());
+    lock(locks);
+    try {
+      if (plan.idempotencyKey() != null) {
+        Remembered r = idempotent.get(plan.idempotencyKey());
+        if (r != null && r.expiresAtMs > now) {
+          if (!r.fingerprint.equals(plan.fingerprint())) {
+            return PlanResult.of(PlanResult.Status.CONFLICT, now);
+          }
+          PlanResult first = r.result;
+          return new PlanResult(
+              PlanResult.Status.REPLAYED, first.admitted(), first.results(), first.nowMs(),
+              first.expiresAtMs(), List.of());
+        }
+      }
+      if (plan.seedBudgets()) {
+        List<Integer> missing = missingBudgets(ops);
+        if (!missing.isEmpty()) {
+          return new PlanResult(PlanResult.Status.NEEDS_SEED, false, List.of(), now, 0, missing);
+        }
+      }
+      PlanResult result = evaluate(plan, now);
+      if (plan.idempotencyKey() != null) {
+        idempotent.put(
+            plan.idempotencyKey(),
+            new Remembered(plan.fingerprint(), result, now + IDEMPOTENCY_TTL_MS));
+      }
+      return result;
+    } finally {
+      unlock(locks);
+    }
+  }
+
+  private List<Integer> missingBudgets(List<CounterOp> ops) {
+    List<Integer> missing = new ArrayList<>(0);
+    for (int i = 0; i < ops.size(); i++) {
+      if (ops.get(i) instanceof BudgetOp b
+          && b.periodStartMs() < epochStartMs
+          && !counters.containsKey(b.key())) {
+        missing.add(i);
+      }
+    }
+    return missing;
+  }
+
+  private PlanResult evaluate(Plan plan, long now) {
+    List<CounterOp> ops = plan.ops();
+    boolean record = plan.kind() == Plan.Kind.RECORD;
+    boolean admitted = true;
+    boolean[] allowed = new boolean[ops.size()];
+    for (int i = 0; i < ops.size(); i++) {
+      allowed[i] = hasRoom(ops.get(i), now);
+      if (!allowed[i] && ops.get(i).enforced() && !record) {
+        admitted = false;
+      }
+    }
+    boolean apply = admitted && plan.kind() != Plan.Kind.CHECK;
+    int[] fired = new int[ops.size()];
+    long held = 0;
+    if (apply) {
+      for (int i = 0; i < ops.size(); i++) {
+        fired[i] = take(ops.get(i), now);
+        if (ops.get(i) instanceof BudgetOp b) {
+          held = Math.max(held, b.amountNanos());
+        }
+      }
+    }
+    List<OpResult> results = new ArrayList<>(ops.size());
+    for (int i = 0; i < ops.size(); i++) {
+      results.add(describe(ops.get(i), now, allowed[i], fired[i]));
+    }
+    long expiresAt = 0;
+    if (apply && plan.kind() == Plan.Kind.RESERVE) {
+      expiresAt = now + plan.ttlMs();
+      Reservation r = new Reservation(plan.reservationId(), expiresAt, ops, held, plan.payload());
+      active.put(r.id, r);
+      expiries.add(new Expiry(expiresAt, r.id));
+    }
+    return new PlanResult(PlanResult.Status.APPLIED, admitted, results, now, expiresAt, List.of());
+  }
+
+  private boolean hasRoom(CounterOp op, long now) {
+    if (op instanceof RateOp r) {
+      if (r.limit().algorithm() == Algorithm.SLIDING_WINDOW) {
+        SlidingWindow w = window(r, now);
+        return w.used() + r.amount() <= r.limit().limit();
+      }
+      return bucket(r, now).hasRoom(r.amount());
+    }
+    if (op instanceof BudgetOp b) {
+      Budget budget = (Budget) counters.get(b.key());
+      long used = budget == null ? 0 : budget.used;
+      return used + b.amountNanos() <= b.limitNanos();
+    }
+    ConcurrencyOp c = (ConcurrencyOp) op;
+    Slots s = (Slots) counters.get(c.key());
+    return (s == null ? 0 : s.inFlight) < c.max();
+  }
+
+  private int take(CounterOp op, long now) {
+    if (op instanceof RateOp r) {
+      if (r.limit().algorithm() == Algorithm.SLIDING_WINDOW) {
+        window(r, now).add(now, r.amount());
+      } else {
+        bucket(r, now).take(r.amount());
+      }
+      return 0;
+    }
+    if (op instanceof BudgetOp b) {
+      Budget budget = (Budget) counters.computeIfAbsent(b.key(), k -> new Budget(0, b.periodEndMs()));
+      budget.used = Math.addExact(budget.used, b.amountNanos());
+      int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
+      budget.fired |= newly;
+      return newly;
+    }
+    Slots s = (Slots) counters.computeIfAbsent(op.key(), k -> new Slots());
+    s.inFlight++;
+    return 0;
+  }
+
+  private OpResult describe(CounterOp op, long now, boolean allowed, int fired) {
+    if (op instanceof RateOp r) {
+      long limit = r.limit().limit();
+      if (r.limit().algorithm() == Algorithm.SLIDING_WINDOW) {
+        SlidingWindow w = window(r, now);
+        long retry = allowed ? 0 : w.retryAtMs(now, r.amount(), limit);
+        return new OpResult(allowed, w.used(), w.resetAtMs(), retry, 0);
+      }
+      TokenBucket b = bucket(r, now);
+      long retry = allowed ? 0 : b.retryAtMs(now, r.amount());
+      return new OpResult(allowed, b.used(), b.isFull() ? 0 : b.resetAtMs(now), retry, 0);
+    }
+    if (op instanceof BudgetOp b) {
+      Budget budget = (Budget) counters.get(b.key());
+      long used = budget == null ? 0 : budget.used;
+      long retry = allowed ? 0 : (b.amountNanos() > b.limitNanos() ? -1 : b.periodEndMs());
+      return new OpResult(allowed, used, b.periodEndMs(), retry, fired);
+    }
+    Slots s = (Slots) counters.get(op.key());
+    // A slot frees when a reservation settles or expires; the engine cannot know when, so no retry time.
+    return new OpResult(allowed, s == null ? 0 : s.inFlight, 0, allowed ? 0 : -1, 0);
+  }
+
+  private SlidingWindow window(RateOp r, long now) {
+    SlidingWindow w =
+        (SlidingWindow) counters.computeIfAbsent(r.key(), k -> new SlidingWindow(r.limit().window().toMillis()));
+    w.advance(now);
+    return w;
+  }
+
+  private TokenBucket bucket(RateOp r, long now) {
+    TokenBucket b =
+        (TokenBucket)
+            counters.computeIfAbsent(
+                r.key(), k -> new TokenBucket(r.limit().limit(), r.limit().window().toMillis(), now));
+    b.advance(now);
+    return b;
+  }
+
+  @Override
+  public SettleResult settle(Settlement s) {
+    long now = clock.millis();
+    releaseExpired(now);
+    Reservation r = active.remove(s.reservationId());
+    if (r == null) {
+      Settled before = settled.get(s.reservationId());
+      if (before == null) {
+        return SettleResult.of(SettleResult.Status.UNKNOWN, now);
+      }
+      if (before.expired) {
+        return SettleResult.of(SettleResult.Status.EXPIRED, now);
+      }
+      SettleResult.Status status =
+          before.fingerprint.equals(s.fingerprint()) ? SettleResult.Status.REPEATED : SettleResult.Status.CONFLICT;
+      SettleResult first = before.result;
+      return new SettleResult(status, first.payload(), first.heldNanos(), now, first.budgets());
+    }
+    expiries.remove(new Expiry(r.expiresAtMs, r.id));
+    SettleResult result = undo(r, s, now);
+    settled.put(r.id, new Settled(s.fingerprint(), result, false));
+    return result;
+  }
+
+  /** Returns a reservation's holds: the actual cost replaces the estimate on commit, nothing on release. */
+  private SettleResult undo(Reservation r, Settlement s, long now) {
+    int[] locks = stripesOf(r.ops, null);
+    lock(locks);
+    try {
+      List<SettleResult.BudgetChange> changes = new ArrayList<>();
+      for (CounterOp op : r.ops) {
+        if (op instanceof BudgetOp b) {
+          Budget budget = (Budget) counters.get(b.key());
+          if (budget == null) {
+            continue; // reset by an admin since: nothing left to return
+          }
+          long delta = (s.commit() ? s.actualCostNanos() : 0) - b.amountNanos();
+          budget.used = Math.max(0, Math.addExact(budget.used, delta));
+          int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
+          budget.fired |= newly;
+          changes.add(new SettleResult.BudgetChange(b.label(), b.key(), b.limitNanos(), budget.used, newly));
+        } else if (op instanceof ConcurrencyOp) {
+          Slots slots = (Slots) counters.get(op.key());
+          if (slots != null && slots.inFlight > 0) {
+            slots.inFlight--;
+          }
+        } else if (op instanceof RateOp rate && s.commit()) {
+          Long actual = s.actualMeters().get(rate.limit().meter());
+          long overrun = actual == null ? 0 : actual - rate.amount();
+          if (overrun > 0) {
+            take(new RateOp(rate.key(), rate.enforced(), rate.label(), rate.limit(), overrun), now);
+          }
+        }
+      }
+      return new SettleResult(SettleResult.Status.SETTLED, r.payload, r.heldNanos, now, changes);
+    } finally {
+      unlock(locks);
+    }
+  }
+
+  private void releaseExpired(long now) {
+    while (true) {
+      Expiry first = expiries.isEmpty() ? null : expiries.first();
+      if (first == null || first.atMs > now) {
+        return;
+      }
+      if (!expiries.remove(first)) {
+        continue; // another thread took it
+      }
+      Reservation r = active.remove(first.id);
+      if (r != null) {
+        undo(r, Settlement.release(r.id), now);
+        settled.put(r.id, new Settled("expired", SettleResult.of(SettleResult.Status.EXPIRED, now), true));
+      }
+    }
+  }
+
+  @Override
+  public void seed(CounterKey key, long nanos, long periodEndMs) {
+    int[] locks = {stripe(key.hashCode())};
+    lock(locks);
+    try {
+      counters.putIfAbsent(key, new Budget(nanos, periodEndMs));
+    } finally {
+      unlock(locks);
+    }
+  }
+
+  @Override
+  public void reset(String subject) {
+    for (CounterKey key : new ArrayList<>(counters.keySet())) {
+      if (key.subject().equals(subject)) {
+        int[] locks = {stripe(key.hashCode())};
+        lock(locks);
+        try {
+          counters.remove(key);
+        } finally {
+          unlock(locks);
+        }
+      }
+    }
+  }
+
+  /** Number of counters held, for tests and memory benchmarks. */
+  public int counterCount() {
+    return counters.size();
+  }
+
+  private int[] stripesOf(List<CounterOp> ops, String idempotencyKey) {
+    int n = ops.size() + (idempotencyKey == null ? 0 : 1);
+    int[] s = new int[n];
+    for (int i = 0; i < ops.size(); i++) {
+      s[i] = stripe(ops.get(i).key().hashCode());
+    }
+    if (idempotencyKey != null) {
+      s[n - 1] = stripe(idempotencyKey.hashCode());
+    }
+    Arrays.sort(s);
+    return s;
+  }
+
+  private static int stripe(int hash) {
+    return (hash ^ (hash >>> 16)) & (STRIPES - 1);
+  }
+
+  private void lock(int[] locks) {
+    int last = -1;
+    for (int l : locks) {
+      if (l != last) {
+        stripes[l].lock();
+        last = l;
+      }
+    }
+  }
+
+  private void unlock(int[] locks) {
+    int last = -1;
+    for (int l : locks) {
+      if (l != last) {
+        stripes[l].unlock();
+        last = l;
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.quota.store;
+
+import dev.quota.plan.CounterKey;
+import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
+import dev.quota.plan.SettleResult;
+import dev.quota.plan.Settlement;
+
+/**
+ * Where counters live. The engine owns every policy decision and compiles each request into a
+ * {@link Plan}; a store's one job is to apply a plan atomically against its own clock: evaluate
+ * every op, and apply all of them or none. A store never hands counters back for the engine to
+ * decide on and write back; that check-then-act gap is how budgets get overspent.
+ *
+ * <p>Implementations: {@link MemoryStore} here, the Redis store (one Lua script per decision) in
+ * {@code quota-redis}. Both pass the same conformance suite.
+ */
+public interface Store extends AutoCloseable {
+
+  /** Applies {@code plan} atomically. Throws {@code StoreUnavailableException} if it cannot answer in time. */
+  PlanResult apply(Plan plan);
+
+  /** Commits or releases a reservation atomically; idempotent for the same settlement. */
+  SettleResult settle(Settlement settlement);
+
+  /**
+   * Sets a budget counter to {@code nanos} unless it already exists, so it can hold spend recorded
+   * in the ledger before the counter was lost. The counter lives until {@code periodEndMs}.
+   */
+  void seed(CounterKey key, long nanos, long periodEndMs);
+
+  /** Deletes every counter of {@code subject} (as built by {@code CounterKeys.subjectOf}). */
+  void reset(String subject);
+
+  @Override
+  default void close() {}
+}
