@@ -1,0 +1,467 @@
+package dev.quota;
+
+import dev.quota.admin.ConfigRepository;
+import dev.quota.admin.MemoryConfigRepository;
+import dev.quota.alert.Alert;
+import dev.quota.alert.AlertDispatcher;
+import dev.quota.alert.AlertHandler;
+import dev.quota.alert.AlertHistory;
+import dev.quota.alert.MemoryAlertHistory;
+import dev.quota.internal.Payload;
+import dev.quota.internal.PlanCompiler;
+import dev.quota.internal.PlanCompiler.Compiled;
+import dev.quota.internal.PlanCompiler.OpRef;
+import dev.quota.internal.PolicyIndex;
+import dev.quota.ledger.MemoryLedger;
+import dev.quota.ledger.UsageEntry;
+import dev.quota.ledger.UsageLedger;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.OpResult;
+import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
+import dev.quota.plan.SettleResult;
+import dev.quota.plan.Settlement;
+import dev.quota.store.MemoryStore;
+import dev.quota.store.Store;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+
+/**
+ * The decision engine. Before a call: {@link #check} (dry run) or {@link #reserve}; after it:
+ * {@link #commit} or {@link #release}; for usage that already happened: {@link #record}.
+ *
+ * <p>Each request is matched against the policies that apply to its subjects and compiled into a
+ * {@link Plan}: one counter op per limit. The {@link Store} applies the whole plan atomically
+ * against its own clock, so every limit of a decision holds together or none moves, and no engine
+ * path ever reads a counter, decides here and writes it back. The engine's own clock only picks
+ * budget periods; a store whose clock disagrees answers "period mismatch" with its time and the
+ * engine recompiles for that time.
+ *
+ * <p>Committed and recorded costs go to the {@link UsageLedger} before the call returns. Budget
+ * counters that a store lost (a restart, a flushed Redis) are seeded back from the ledger before
+ * anything more is admitted against them.
+ *
+ * <p>Thread-safe. Create one per process with {@link #builder()}.
+ */
+public final class Quota implements AutoCloseable {
+  private static final int MAX_ATTEMPTS = 4;
+
+  private final Clock clock;
+  private final Store store;
+  private final ConfigRepository config;
+  private final UsageLedger ledger;
+  private final AlertHistory alertHistory;
+  private final AlertDispatcher alerts;
+  private final QuotaListener listener;
+  private final boolean seedBudgets;
+  private final QuotaAdmin admin;
+  private volatile PolicyIndex index;
+
+  private Quota(Builder b) {
+    this.clock = b.clock;
+    this.store = b.store != null ? b.store : new MemoryStore(b.clock);
+    this.config = b.config;
+    this.ledger = b.ledger;
+    this.alertHistory = b.alertHistory;
+    this.listener = b.listener;
+    this.seedBudgets = b.seedBudgets;
+    this.alerts = new AlertDispatcher(listener);
+    b.handlers.forEach(alerts::addHandler);
+    this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat);
+    reloadConfig();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Would this request be admitted now? Consumes nothing. */
+  public Decision check(QuotaRequest request) {
+    return decide(Plan.Kind.CHECK, request, null);
+  }
+
+  /**
+   * Admits or denies atomically. On admit every rate limit is consumed, the estimate is held
+   * against every budget and a concurrency slot is taken, under the returned reservation id, until
+   * {@link #commit}, {@link #release} or the reservation's expiry. On deny nothing changes.
+   */
+  public Decision reserve(QuotaRequest request) {
+    return decide(Plan.Kind.RESERVE, request, newId());
+  }
+
+  /**
+   * Charges usage that already happened, without a check: the request's estimated cost is taken
+   * as the actual cost. It may push budgets past their limits; later requests are then denied.
+   */
+  public Decision record(QuotaRequest usage) {
+    Decision d = decide(Plan.Kind.RECORD, usage, null);
+    if (!d.replayed()) {
+      ledger.append(
+          new UsageEntry(
+              newId(), clock.instant(), usage.subjects(), usage.estimatedCost(), usage.meters(), null,
+              usage.idempotencyKey(), Money.ZERO));
+    }
+    return d;
+  }
+
+  /** Settles a reservation with its actual cost, which replaces the estimate. Idempotent. */
+  public Settled commit(String reservationId, Money actualCost, Map<String, Long> actualMeters) {
+    ValidationException.require(actualCost != null, "actualCost", "is required");
+    ValidationException.require(actualCost.nanos() >= 0, "actualCost", "must not be negative");
+    Map<String, Long> meters = actualMeters == null ? Map.of() : actualMeters;
+    meters.forEach(
+        (k, v) -> {
+          RateLimit.validateMeter("meters", k);
+          ValidationException.require(
+              v != null && v >= 0 && v <= Money.MAX_NANOS, "meters." + k, "must be a whole number between 0 and 2^53-1");
+        });
+    SettleResult r = settle(Settlement.commit(reservationId, actualCost.nanos(), meters));
+    Money held = Money.ofNanos(r.heldNanos());
+    Money overrun = actualCost.compareTo(held) > 0 ? actualCost.minus(held) : Money.ZERO;
+    if (r.status() == SettleResult.Status.SETTLED) {
+      Payload p = Payload.decode(r.payload());
+      Map<String, Long> charged = new HashMap<>(meters);
+      ledger.append(
+          new UsageEntry(
+              newId(), Instant.ofEpochMilli(r.nowMs()), p.subjects(), actualCost, charged, reservationId,
+              null, overrun));
+      fireSettleAlerts(r, p);
+    }
+    return new Settled(
+        reservationId, true, actualCost, held, overrun, r.status() == SettleResult.Status.REPEATED);
+  }
+
+  /** Returns a reservation's holds and slot unused. Idempotent. */
+  public Settled release(String reservationId) {
+    SettleResult r = settle(Settlement.release(reservationId));
+    return new Settled(
+        reservationId, false, Money.ZERO, Money.ofNanos(r.heldNanos()), Money.ZERO,
+        r.status() == SettleResult.Status.REPEATED);
+  }
+
+  /** Every counter that applies to {@code subject} on its own, against its limit. */
+  public List<LimitStatus> usage(Subject subject) {
+    QuotaRequest probe =
+        new QuotaRequest(Map.of(subject.scope(), subject.id()), Money.ZERO, Map.of(RateLimit.REQUESTS, 0L), null, null);
+    Decision d = decide(Plan.Kind.CHECK, probe, null);
+    return d.limits();
+  }
+
+  public QuotaAdmin admin() {
+    return admin;
+  }
+
+  public AlertHistory alertHistory() {
+    return alertHistory;
+  }
+
+  public UsageLedger ledger() {
+    return ledger;
+  }
+
+  public void addAlertHandler(AlertHandler handler) {
+    alerts.addHandler(handler);
+  }
+
+  /** Waits for queued alerts to reach their handlers (tests, shutdown). */
+  public boolean drainAlerts(java.time.Duration timeout) throws InterruptedException {
+    return alerts.drain(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** Re-reads policies and overrides from the configuration repository (other processes may have changed them). */
+  public void reloadConfig() {
+    index = PolicyIndex.of(config.policies(), config.overrides());
+  }
+
+  @java.lang.Override
+  public void close() {
+    alerts.close();
+    store.close();
+    ledger.close();
+  }
+
+  private Decision decide(Plan.Kind kind, QuotaRequest request, String reservationId) {
+    long started = System.nanoTime();
+    Instant now = clock.instant();
+    List<Policy> policies = index.resolve(request.subjects(), now);
+    String payload =
+        kind == Plan.Kind.RESERVE
+            ? new Payload(request.subjects(), request.estimatedCost(), request.idempotencyKey()).encode()
+            : null;
+    Decision decision;
+    try {
+      decision = decideWith(kind, request, reservationId, payload, policies, now);
+    } catch (StoreUnavailableException e) {
+      listener.onStoreError(e);
+      decision = failOpenOrThrow(policies, e);
+    }
+    listener.onDecision(kind.name().toLowerCase(java.util.Locale.ROOT), decision.admitted(), System.nanoTime() - started);
+    return decision;
+  }
+
+  private Decision decideWith(
+      Plan.Kind kind, QuotaRequest request, String reservationId, String payload, List<Policy> policies, Instant now) {
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      Compiled c = PlanCompiler.compile(kind, request, policies, now, reservationId, payload, seedBudgets);
+      if (c.locallyDenied() && kind != Plan.Kind.RECORD) {
+        // A per-request cap refuses outright; the counters are read only to report them.
+        PlanResult r = store.apply(withKind(c.plan(), Plan.Kind.CHECK));
+        if (r.status() == PlanResult.Status.APPLIED) {
+          return toDecision(c, r, false);
+        }
+      }
+      PlanResult r = store.apply(c.plan());
+      switch (r.status()) {
+        case APPLIED, REPLAYED -> {
+          Decision d = toDecision(c, r, true);
+          if (r.status() == PlanResult.Status.APPLIED) {
+            fireAlerts(c, r);
+          }
+          return d;
+        }
+        case CONFLICT -> throw new ConflictException(
+            "idempotencyKey '" + request.idempotencyKey() + "' was already used for a different request");
+        case PERIOD_MISMATCH -> now = Instant.ofEpochMilli(r.nowMs());
+        case NEEDS_SEED -> seed(c, r.seedIndices());
+        default -> throw new IllegalStateException("unexpected store status " + r.status());
+      }
+    }
+    throw new StoreUnavailableException("store did not settle on a period after " + MAX_ATTEMPTS + " attempts", null);
+  }
+
+  private static Plan withKind(Plan p, Plan.Kind kind) {
+    return new Plan(kind, p.ops(), p.reservationId(), p.ttlMs(), null, p.fingerprint(), p.payload(), p.seedBudgets());
+  }
+
+  /** Rebuilds lost budget counters from the ledger, the durable truth, before anything is admitted. */
+  private void seed(Compiled c, List<Integer> indices) {
+    for (int i : indices) {
+      BudgetOp op = (BudgetOp) c.plan().ops().get(i);
+      OpRef ref = c.refs().get(i);
+      Money spent =
+          ledger.spent(ref.subjects(), Instant.ofEpochMilli(op.periodStartMs()), Instant.ofEpochMilli(op.periodEndMs()));
+      store.seed(op.key(), spent.nanos(), op.periodEndMs());
+    }
+  }
+
+  private Decision failOpenOrThrow(List<Policy> policies, StoreUnavailableException e) {
+    for (Policy p : policies) {
+      if (p.failMode() == FailMode.CLOSED && p.mode() == Mode.ENFORCE) {
+        throw e;
+      }
+    }
+    listener.onFailOpen();
+    return new Decision(true, null, null, List.of(), null, true, false);
+  }
+
+  private Decision toDecision(Compiled c, PlanResult r, boolean storeDecides) {
+    List<LimitStatus> limits = new ArrayList<>(c.refs().size() + c.localLimits().size());
+    boolean admitted = storeDecides ? r.admitted() : false;
+    Instant retryAt = null;
+    boolean never = false;
+    for (int i = 0; i < c.refs().size(); i++) {
+      OpRef ref = c.refs().get(i);
+      OpResult o = r.results().get(i);
+      long limit = limitOf(c, i);
+      LimitStatus s =
+          new LimitStatus(
+              ref.policy().selector(), ref.subject(), ref.kind(),
+              ref.rateLimit() == null ? null : ref.rateLimit().meter(), ref.currency(), limit, o.used(),
+              o.resetAtMs() == 0 ? null : Instant.ofEpochMilli(o.resetAtMs()),
+              o.allowed() || o.retryAtMs() < 0 ? null : Instant.ofEpochMilli(o.retryAtMs()),
+              o.allowed(), ref.policy().mode(), ref.rateLimit() == null ? null : ref.rateLimit().window());
+      limits.add(s);
+      if (s.denies()) {
+        if (o.retryAtMs() < 0) {
+          never = true;
+        } else if (retryAt == null || s.retryAt().isAfter(retryAt)) {
+          retryAt = s.retryAt();
+        }
+      }
+    }
+    for (LimitStatus l : c.localLimits()) {
+      limits.add(l);
+      if (l.denies()) {
+        never = true;
+      }
+    }
+    boolean reserved = admitted && c.plan().kind() == Plan.Kind.RESERVE;
+    return new Decision(
+        admitted,
+        reserved ? c.plan().reservationId() : null,
+        reserved ? Instant.ofEpochMilli(r.expiresAtMs()) : null,
+        limits,
+        admitted || never ? null : retryAt,
+        false,
+        r.status() == PlanResult.Status.REPLAYED);
+  }
+
+  private static long limitOf(Compiled c, int i) {
+    dev.quota.plan.CounterOp op = c.plan().ops().get(i);
+    if (op instanceof dev.quota.plan.RateOp r) {
+      return r.limit().limit();
+    }
+    return op instanceof BudgetOp b ? b.limitNanos() : ((dev.quota.plan.ConcurrencyOp) op).max();
+  }
+
+  private void fireAlerts(Compiled c, PlanResult r) {
+    for (int i = 0; i < r.results().size(); i++) {
+      int fired = r.results().get(i).firedThresholds();
+      if (fired != 0 && c.plan().ops().get(i) instanceof BudgetOp b) {
+        OpRef ref = c.refs().get(i);
+        emit(ref.policy(), ref.subject(), ref.kind(), b, r.results().get(i).used(), fired);
+      }
+    }
+  }
+
+  /** A commit can push a budget over thresholds too; find each changed counter's policy to say so. */
+  private void fireSettleAlerts(SettleResult r, Payload p) {
+    if (r.budgets().stream().allMatch(b -> b.firedThresholds() == 0)) {
+      return;
+    }
+    Instant at = Instant.ofEpochMilli(r.nowMs());
+    QuotaRequest probe = new QuotaRequest(p.subjects(), Money.ZERO, Map.of(), null, null);
+    Compiled c =
+        PlanCompiler.compile(Plan.Kind.CHECK, probe, index.resolve(p.subjects(), at), at, null, null, false);
+    for (SettleResult.BudgetChange change : r.budgets()) {
+      for (int i = 0; i < c.refs().size(); i++) {
+        if (change.firedThresholds() != 0
+            && c.plan().ops().get(i) instanceof BudgetOp b
+            && b.key().equals(change.key())) {
+          OpRef ref = c.refs().get(i);
+          emit(ref.policy(), ref.subject(), ref.kind(), b, change.usedNanos(), change.firedThresholds());
+        }
+      }
+    }
+  }
+
+  private void emit(Policy policy, String subject, LimitKind kind, BudgetOp op, long used, int fired) {
+    List<BigDecimal> levels = policy.alertThresholds();
+    for (int bit = 0; bit < 32; bit++) {
+      if ((fired & (1 << bit)) == 0) {
+        continue;
+      }
+      BigDecimal level = bit == 31 ? BigDecimal.ONE : levels.get(bit);
+      Alert a =
+          new Alert(
+              newId(), clock.instant(), policy.selector().toString(), subject,
+              kind == LimitKind.BUDGET_DAILY ? "daily" : "monthly", Instant.ofEpochMilli(op.periodStartMs()), level,
+              Money.ofNanos(used).toBigDecimal(), Money.ofNanos(op.limitNanos()).toBigDecimal(),
+              policy.budget().currency());
+      alertHistory.append(a);
+      listener.onAlert(a);
+      alerts.dispatch(a);
+    }
+  }
+
+  private SettleResult settle(Settlement s) {
+    ValidationException.require(
+        s.reservationId() != null && !s.reservationId().isEmpty() && s.reservationId().length() <= 64,
+        "reservationId", "must be a reservation id returned by reserve");
+    SettleResult r = store.settle(s);
+    switch (r.status()) {
+      case UNKNOWN -> throw new NotFoundException("reservation " + s.reservationId() + " is not known");
+      case EXPIRED -> throw new ReservationExpiredException(s.reservationId());
+      case CONFLICT -> throw new ConflictException(
+          "reservation " + s.reservationId() + " was already settled differently");
+      default -> {
+        return r;
+      }
+    }
+  }
+
+  /** 128 random bits as 26 base-32 characters: unguessable ids for reservations and rows. */
+  static String newId() {
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    long hi = rnd.nextLong();
+    long lo = rnd.nextLong();
+    char[] out = new char[26];
+    for (int i = 0; i < 26; i++) {
+      int bits;
+      if (i < 12) {
+        bits = (int) ((hi >>> (59 - 5 * i)) & 31);
+      } else if (i == 12) {
+        bits = (int) (((hi & 15) << 1) | (lo >>> 63));
+      } else {
+        bits = (int) ((lo >>> (58 - 5 * (i - 13))) & 31);
+      }
+      out[i] = "0123456789abcdefghjkmnpqrstvwxyz".charAt(bits);
+    }
+    return new String(out);
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  /** Builds a {@link Quota}. Every part has an in-memory default. */
+  public static final class Builder {
+    private Clock clock = Clock.systemUTC();
+    private Store store;
+    private ConfigRepository config = new MemoryConfigRepository();
+    private UsageLedger ledger = new MemoryLedger();
+    private AlertHistory alertHistory = new MemoryAlertHistory();
+    private QuotaListener listener = QuotaListener.NONE;
+    private final List<AlertHandler> handlers = new ArrayList<>();
+    private boolean seedBudgets = true;
+    private Function<Policy, String> policyFormat = Policy::toString;
+
+    public Builder clock(Clock c) {
+      this.clock = c;
+      return this;
+    }
+
+    public Builder store(Store s) {
+      this.store = s;
+      return this;
+    }
+
+    public Builder config(ConfigRepository c) {
+      this.config = c;
+      return this;
+    }
+
+    public Builder ledger(UsageLedger l) {
+      this.ledger = l;
+      return this;
+    }
+
+    public Builder alertHistory(AlertHistory h) {
+      this.alertHistory = h;
+      return this;
+    }
+
+    public Builder alertHandler(AlertHandler h) {
+      handlers.add(h);
+      return this;
+    }
+
+    public Builder listener(QuotaListener l) {
+      this.listener = l;
+      return this;
+    }
+
+    /** How policies are written into the audit trail (e.g. as API JSON). */
+    public Builder policyFormat(Function<Policy, String> f) {
+      this.policyFormat = f;
+      return this;
+    }
+
+    /** Whether budget counters a store lost are rebuilt from the ledger (default true). */
+    public Builder seedBudgets(boolean seed) {
+      this.seedBudgets = seed;
+      return this;
+    }
+
+    public Quota build() {
+      return new Quota(this);
+    }
+  }
+}

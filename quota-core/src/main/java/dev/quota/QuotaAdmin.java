@@ -1,0 +1,117 @@
+package dev.quota;
+
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditQuery;
+import dev.quota.admin.ConfigRepository;
+import dev.quota.admin.Override;
+import dev.quota.alert.Alert;
+import dev.quota.plan.CounterKeys;
+import dev.quota.store.Store;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Administrative powers: policies, overrides and counter resets. Every action names its actor and
+ * reason and is written to the audit trail together with the change (one transaction in a durable
+ * repository), with the state before and after.
+ */
+public final class QuotaAdmin {
+  private final Quota quota;
+  private final ConfigRepository config;
+  private final Store store;
+  private final Clock clock;
+  private final Function<Policy, String> format;
+
+  QuotaAdmin(Quota quota, ConfigRepository config, Store store, Clock clock, Function<Policy, String> format) {
+    this.quota = quota;
+    this.config = config;
+    this.store = store;
+    this.clock = clock;
+    this.format = format;
+  }
+
+  public List<Policy> policies() {
+    return config.policies();
+  }
+
+  public Optional<Policy> policy(Selector selector) {
+    return config.policy(selector);
+  }
+
+  /** Creates or replaces the policy bound to {@code policy.selector()}. */
+  public void putPolicy(Policy policy, String actor, String reason) {
+    requireActor(actor);
+    String before = config.policy(policy.selector()).map(format).orElse(null);
+    config.putPolicy(policy, entry(actor, before == null ? "policy.create" : "policy.update",
+        policy.selector().toString(), before, format.apply(policy), reason));
+    quota.reloadConfig();
+  }
+
+  /** Deletes the policy bound to {@code selector}; throws {@link NotFoundException} if there is none. */
+  public void deletePolicy(Selector selector, String actor, String reason) {
+    requireActor(actor);
+    Policy before = config.policy(selector).orElseThrow(() -> new NotFoundException("no policy for " + selector));
+    if (!config.deletePolicy(selector, entry(actor, "policy.delete", selector.toString(), format.apply(before), null, reason))) {
+      throw new NotFoundException("no policy for " + selector);
+    }
+    quota.reloadConfig();
+  }
+
+  public List<Override> overrides() {
+    return config.overrides();
+  }
+
+  /**
+   * Temporarily replaces the limits of {@code selector} with {@code replacement}, or bypasses them
+   * when {@code replacement} is null, until {@code expiresAt}.
+   */
+  public Override createOverride(
+      Selector selector, Policy replacement, Instant expiresAt, String reason, String actor) {
+    requireActor(actor);
+    Instant now = clock.instant();
+    Override o =
+        new Override(Quota.newId(), selector, replacement, replacement == null, expiresAt, reason, actor, now);
+    String after = (o.bypass() ? "bypass" : format.apply(replacement)) + " until " + expiresAt;
+    config.putOverride(o, entry(actor, "override.create", selector.toString() + " #" + o.id(), null, after, reason));
+    quota.reloadConfig();
+    return o;
+  }
+
+  public void revokeOverride(String id, String actor, String reason) {
+    requireActor(actor);
+    Override o =
+        config.overrides().stream().filter(x -> x.id().equals(id)).findFirst()
+            .orElseThrow(() -> new NotFoundException("no override " + id));
+    String before = (o.bypass() ? "bypass" : format.apply(o.replacement())) + " until " + o.expiresAt();
+    if (!config.deleteOverride(id, entry(actor, "override.revoke", o.selector() + " #" + id, before, null, reason))) {
+      throw new NotFoundException("no override " + id);
+    }
+    quota.reloadConfig();
+  }
+
+  /** Clears every counter of {@code subject}: windows, budgets in the store (not the ledger) and slots. */
+  public void resetSubject(Subject subject, String actor, String reason) {
+    requireActor(actor);
+    store.reset(CounterKeys.subjectOf(subject));
+    config.appendAudit(entry(actor, "subject.reset", subject.toString(), null, null, reason));
+  }
+
+  public List<AuditEntry> audit(AuditQuery query) {
+    return config.audit(query);
+  }
+
+  public List<Alert> alerts(String subject, String policy, Instant from, Instant to, int offset, int limit) {
+    return quota.alertHistory().query(subject, policy, from, to, offset, limit);
+  }
+
+  private AuditEntry entry(String actor, String action, String target, String before, String after, String reason) {
+    return new AuditEntry(0, clock.instant(), actor, action, target, before, after, reason == null ? "" : reason);
+  }
+
+  private static void requireActor(String actor) {
+    ValidationException.require(actor != null && !actor.isBlank(), "actor", "is required");
+  }
+}

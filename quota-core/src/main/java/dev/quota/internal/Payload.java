@@ -1,0 +1,49 @@
+package dev.quota.internal;
+
+import dev.quota.Money;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the engine files with a reservation so that whichever process commits it can write the
+ * ledger row: the subjects, the estimate and the idempotency key. A form-encoded line, opaque to
+ * stores.
+ */
+public record Payload(Map<String, String> subjects, Money estimate, String idempotencyKey) {
+
+  public String encode() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("~estimate=").append(estimate.nanos());
+    if (idempotencyKey != null) {
+      sb.append("&~key=").append(enc(idempotencyKey));
+    }
+    for (Map.Entry<String, String> e : subjects.entrySet()) {
+      sb.append('&').append(e.getKey()).append('=').append(enc(e.getValue()));
+    }
+    return sb.toString();
+  }
+
+  public static Payload decode(String text) {
+    Map<String, String> subjects = new TreeMap<>();
+    long estimate = 0;
+    String key = null;
+    for (String pair : text.split("&")) {
+      int eq = pair.indexOf('=');
+      String name = pair.substring(0, eq);
+      String value = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      switch (name) {
+        case "~estimate" -> estimate = Long.parseLong(value);
+        case "~key" -> key = value;
+        default -> subjects.put(name, value);
+      }
+    }
+    return new Payload(subjects, Money.ofNanos(estimate), key);
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}

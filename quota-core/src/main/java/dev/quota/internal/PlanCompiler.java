@@ -1,0 +1,150 @@
+package dev.quota.internal;
+
+import dev.quota.Budget;
+import dev.quota.LimitKind;
+import dev.quota.LimitStatus;
+import dev.quota.Mode;
+import dev.quota.Money;
+import dev.quota.Policy;
+import dev.quota.QuotaRequest;
+import dev.quota.RateLimit;
+import dev.quota.Selector;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.ConcurrencyOp;
+import dev.quota.plan.CounterKeys;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.Plan;
+import dev.quota.plan.RateOp;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns a request and the policies that match it into a {@link Plan}: one counter op per limit,
+ * plus the metadata the engine needs to explain the store's answer ({@link OpRef}, aligned with
+ * the plan's ops). Per-request cost caps need no counter and are judged here.
+ */
+public final class PlanCompiler {
+  private PlanCompiler() {}
+
+  /** Where an op came from: its policy, the subjects it counts for, and what kind of limit it is. */
+  public record OpRef(
+      Policy policy, Map<String, String> subjects, String subject, LimitKind kind, RateLimit rateLimit, String currency) {}
+
+  /** A compiled request: the plan, its op refs, and limits judged without the store. */
+  public record Compiled(Plan plan, List<OpRef> refs, List<LimitStatus> localLimits) {
+    /** Whether a limit judged locally (a per-request cap) denies the request. */
+    public boolean locallyDenied() {
+      for (LimitStatus l : localLimits) {
+        if (l.denies()) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  public static Compiled compile(
+      Plan.Kind kind,
+      QuotaRequest request,
+      List<Policy> policies,
+      Instant now,
+      String reservationId,
+      String payload,
+      boolean seedBudgets) {
+    List<CounterOp> ops = new ArrayList<>();
+    List<OpRef> refs = new ArrayList<>();
+    List<LimitStatus> local = new ArrayList<>(0);
+    long cost = request.estimatedCost().nanos();
+    for (Policy p : policies) {
+      Map<String, String> subjects = subjectsOf(p.selector(), request.subjects());
+      String key = CounterKeys.subjectOf(p.selector(), request.subjects());
+      String display = display(subjects);
+      boolean enforced = p.mode() == Mode.ENFORCE;
+      String label = p.selector().toString();
+      for (RateLimit r : p.rateLimits()) {
+        ops.add(new RateOp(CounterKeys.rate(key, r), enforced, label, r, request.meter(r.meter())));
+        refs.add(new OpRef(p, subjects, display, LimitKind.RATE, r, null));
+      }
+      Budget b = p.budget();
+      if (b != null) {
+        if (b.perRequest() != null) {
+          boolean fits = cost <= b.perRequest().nanos();
+          local.add(
+              new LimitStatus(
+                  p.selector(), display, LimitKind.BUDGET_PER_REQUEST, null, b.currency(),
+                  b.perRequest().nanos(), cost, null, null, fits, p.mode(), null));
+        }
+        if (b.daily() != null) {
+          addBudget(ops, refs, p, subjects, display, key, b, b.daily(), BudgetCalendar.day(b, now), cost, enforced, LimitKind.BUDGET_DAILY);
+        }
+        if (b.monthly() != null) {
+          addBudget(ops, refs, p, subjects, display, key, b, b.monthly(), BudgetCalendar.month(b, now), cost, enforced, LimitKind.BUDGET_MONTHLY);
+        }
+      }
+      if (p.concurrency() != null && kind != Plan.Kind.RECORD) {
+        ops.add(new ConcurrencyOp(CounterKeys.concurrency(key), enforced, label, p.concurrency()));
+        refs.add(new OpRef(p, subjects, display, LimitKind.CONCURRENCY, null, null));
+      }
+    }
+    Plan plan =
+        new Plan(
+            kind, ops, reservationId, request.ttl().toMillis(), request.idempotencyKey(),
+            request.fingerprint(), payload, seedBudgets);
+    return new Compiled(plan, refs, local);
+  }
+
+  private static void addBudget(
+      List<CounterOp> ops, List<OpRef> refs, Policy p, Map<String, String> subjects, String display,
+      String key, Budget b, Money limit, BudgetCalendar.Period period, long cost, boolean enforced,
+      LimitKind kind) {
+    ops.add(
+        new BudgetOp(
+            CounterKeys.budget(key, b.currency(), period.name(), period.startMs()),
+            enforced,
+            p.selector().toString(),
+            limit.nanos(),
+            cost,
+            period.startMs(),
+            period.endMs(),
+            thresholdNanos(limit, p.alertThresholds())));
+    refs.add(new OpRef(p, subjects, display, kind, null, b.currency()));
+  }
+
+  /** Each threshold as an amount, rounded up so an alert never fires before its level is reached. */
+  static long[] thresholdNanos(Money limit, List<BigDecimal> thresholds) {
+    long[] out = new long[thresholds.size()];
+    BigDecimal l = BigDecimal.valueOf(limit.nanos());
+    for (int i = 0; i < out.length; i++) {
+      out[i] = l.multiply(thresholds.get(i)).setScale(0, RoundingMode.CEILING).longValueExact();
+    }
+    return out;
+  }
+
+  static Map<String, String> subjectsOf(Selector selector, Map<String, String> request) {
+    if (!selector.isPair()) {
+      String scope = selector.parts().get(0).scope();
+      return Map.of(scope, request.get(scope));
+    }
+    Map<String, String> m = new TreeMap<>();
+    for (Selector.Part part : selector.parts()) {
+      m.put(part.scope(), request.get(part.scope()));
+    }
+    return m;
+  }
+
+  static String display(Map<String, String> subjects) {
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, String> e : new TreeMap<>(subjects).entrySet()) {
+      if (sb.length() > 0) {
+        sb.append(',');
+      }
+      sb.append(e.getKey()).append(':').append(e.getValue());
+    }
+    return sb.toString();
+  }
+}
