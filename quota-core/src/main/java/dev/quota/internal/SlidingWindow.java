@@ -3,43 +3,45 @@ package dev.quota.internal;
 /**
  * A strict sliding-window counter in O(1) memory.
  *
- * <p>The window is cut into {@link #SLICES} slices of {@code ceil(window / SLICES)} ms. The counter
- * keeps one count per slice that still touches the window, at most {@code SLICES + 1} of them,
- * whatever the limit. A unit admitted in slice {@code b} is counted until slice {@code b + SLICES}
- * ends, which is always at least one full window after the unit itself. So the counter never sees
- * less than the exact sliding log would: no interval of the window's length ever admits more than
- * the limit.
+ * <p>Admissions are grouped into at most {@code SLICES + 1} slices of {@code ceil(window / SLICES)}
+ * microseconds; each slice keeps its count and the time of its latest admission. A slice is
+ * counted, whole, until its latest admission has left the window. Every admission in it is at least
+ * as old as that one, so the counter never sees less than an exact sliding log would: no interval
+ * of the window's length ever admits more than the limit.
  *
- * <p>Precision: the oldest slice is counted whole until it leaves, so capacity returns up to one
- * slice (window / 120, e.g. 0.5 s of a minute) later than under an exact log. Under sustained
- * overload that costs at most 1/121 of the exact log's throughput (it admits at least 99.17% of
- * it); below the limit the two admit the same.
+ * <p>Precision: capacity comes back when the last admission of a slice leaves the window, up to
+ * one slice (window / 120, 0.5 s of a minute) later than under an exact log, and for bursts (many
+ * admissions in one instant) exactly on time. Under sustained overload it admits at least 120/121
+ * (99.2%) of what the exact log admits; below the limit the two admit the same.
  *
- * <p>Memory grows with the slices in use: a subject seen once holds one slice.
+ * <p>Memory grows only with the slices in use: a subject seen once holds one slice.
  */
 public final class SlidingWindow {
   /** Slices per window. Kept below Redis's 128-entry compact-hash threshold. */
   public static final int SLICES = 120;
 
-  private final long sliceMs;
+  private final long windowMs;
+  private final long sliceUs;
   private long[] index = new long[2];
   private long[] count = new long[2];
+  private long[] lastMs = new long[2];
   private int head;
   private int size;
   private long total;
 
   public SlidingWindow(long windowMs) {
-    this.sliceMs = sliceMs(windowMs);
+    this.windowMs = windowMs;
+    this.sliceUs = sliceUs(windowMs);
   }
 
-  public static long sliceMs(long windowMs) {
-    return (windowMs + SLICES - 1) / SLICES;
+  /** Slice length in microseconds; a store in another language must use the same arithmetic. */
+  public static long sliceUs(long windowMs) {
+    return (windowMs * 1000 + SLICES - 1) / SLICES;
   }
 
-  /** Forgets slices that no longer touch the window ending at {@code nowMs}. */
+  /** Forgets slices whose latest admission has left the window ending at {@code nowMs}. */
   public void advance(long nowMs) {
-    long oldestLive = nowMs / sliceMs - SLICES;
-    while (size > 0 && index[head] < oldestLive) {
+    while (size > 0 && lastMs[head] <= nowMs - windowMs) {
       total -= count[head];
       head = (head + 1) % index.length;
       size--;
@@ -54,13 +56,14 @@ public final class SlidingWindow {
     return size == 0;
   }
 
-  /** Adds {@code amount} to the slice holding {@code nowMs}. Call {@link #advance} first. */
+  /** Adds {@code amount} at {@code nowMs}. Call {@link #advance} first. */
   public void add(long nowMs, long amount) {
-    long slice = nowMs / sliceMs;
+    long slice = nowMs * 1000 / sliceUs;
     if (size > 0) {
       int tail = (head + size - 1) % index.length;
       if (index[tail] == slice) {
         count[tail] += amount;
+        lastMs[tail] = Math.max(lastMs[tail], nowMs);
         total += amount;
         return;
       }
@@ -71,13 +74,14 @@ public final class SlidingWindow {
     int at = (head + size) % index.length;
     index[at] = slice;
     count[at] = amount;
+    lastMs[at] = nowMs;
     size++;
     total += amount;
   }
 
   /** When the oldest slice leaves the window, 0 if nothing is counted. */
   public long resetAtMs() {
-    return size == 0 ? 0 : (index[head] + SLICES + 1) * sliceMs;
+    return size == 0 ? 0 : lastMs[head] + windowMs;
   }
 
   /** The earliest time {@code amount} more fits under {@code limit}; -1 if it never can. */
@@ -94,7 +98,7 @@ public final class SlidingWindow {
       int at = (head + i) % index.length;
       freed += count[at];
       if (freed >= excess) {
-        return (index[at] + SLICES + 1) * sliceMs;
+        return lastMs[at] + windowMs;
       }
     }
     return -1;
@@ -102,14 +106,18 @@ public final class SlidingWindow {
 
   private void grow() {
     int n = index.length;
-    long[] ni = new long[Math.min(n * 2, SLICES + 1)];
-    long[] nc = new long[ni.length];
+    int m = Math.min(n * 2, SLICES + 2);
+    long[] ni = new long[m];
+    long[] nc = new long[m];
+    long[] nl = new long[m];
     for (int i = 0; i < size; i++) {
       ni[i] = index[(head + i) % n];
       nc[i] = count[(head + i) % n];
+      nl[i] = lastMs[(head + i) % n];
     }
     index = ni;
     count = nc;
+    lastMs = nl;
     head = 0;
   }
 }

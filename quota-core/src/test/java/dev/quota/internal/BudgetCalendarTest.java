@@ -1,0 +1,94 @@
+package dev.quota.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.Budget;
+import dev.quota.Money;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class BudgetCalendarTest {
+  private static Budget budget(String zone, String reset, int day) {
+    return new Budget("USD", Money.of("10"), Money.of("100"), null, ZoneId.of(zone), LocalTime.parse(reset), day);
+  }
+
+  private static Instant at(String s) {
+    return Instant.parse(s);
+  }
+
+  @Test
+  void dailyPeriodIsMidnightToMidnightUtcByDefault() {
+    Budget b = Budget.of("USD", Money.of("1"), null, null);
+    BudgetCalendar.Period p = BudgetCalendar.day(b, at("2026-03-10T15:00:00Z"));
+    assertThat(Instant.ofEpochMilli(p.startMs())).isEqualTo(at("2026-03-10T00:00:00Z"));
+    assertThat(Instant.ofEpochMilli(p.endMs())).isEqualTo(at("2026-03-11T00:00:00Z"));
+  }
+
+  @Test
+  void newYorkSpringForwardDayLasts23Hours() {
+    Budget b = budget("America/New_York", "00:00", 1);
+    BudgetCalendar.Period p = BudgetCalendar.day(b, at("2026-03-08T12:00:00Z"));
+    assertThat(Instant.ofEpochMilli(p.startMs())).isEqualTo(at("2026-03-08T05:00:00Z"));
+    assertThat(Instant.ofEpochMilli(p.endMs())).isEqualTo(at("2026-03-09T04:00:00Z"));
+  }
+
+  @Test
+  void newYorkFallBackDayLasts25Hours() {
+    Budget b = budget("America/New_York", "00:00", 1);
+    BudgetCalendar.Period p = BudgetCalendar.day(b, at("2026-11-01T12:00:00Z"));
+    assertThat(p.endMs() - p.startMs()).isEqualTo(25 * 3600_000L);
+  }
+
+  @Test
+  void resetTimeInsideTheBerlinSpringGapStartsAfterTheGap() {
+    // 2026-03-29 02:30 does not exist in Berlin; the day starts at 03:00 local (01:00 UTC).
+    Budget b = budget("Europe/Berlin", "02:30", 1);
+    BudgetCalendar.Period p = BudgetCalendar.day(b, at("2026-03-29T12:00:00Z"));
+    assertThat(Instant.ofEpochMilli(p.startMs())).isEqualTo(at("2026-03-29T01:30:00Z"));
+    assertThat(Instant.ofEpochMilli(p.endMs())).isEqualTo(at("2026-03-30T00:30:00Z"));
+  }
+
+  @Test
+  void berlinMonthAcrossTheOctoberChange() {
+    Budget b = budget("Europe/Berlin", "00:00", 1);
+    BudgetCalendar.Period p = BudgetCalendar.month(b, at("2026-10-30T12:00:00Z"));
+    assertThat(Instant.ofEpochMilli(p.startMs())).isEqualTo(at("2026-09-30T22:00:00Z"));
+    assertThat(Instant.ofEpochMilli(p.endMs())).isEqualTo(at("2026-10-31T23:00:00Z"));
+  }
+
+  @Test
+  void resetDay31MeansTheLastDayOfShorterMonths() {
+    Budget b = budget("UTC", "00:00", 31);
+    BudgetCalendar.Period feb = BudgetCalendar.month(b, at("2027-03-01T00:00:00Z"));
+    assertThat(Instant.ofEpochMilli(feb.startMs())).isEqualTo(at("2027-02-28T00:00:00Z"));
+    assertThat(Instant.ofEpochMilli(feb.endMs())).isEqualTo(at("2027-03-31T00:00:00Z"));
+    BudgetCalendar.Period leap = BudgetCalendar.month(b, at("2028-03-15T00:00:00Z"));
+    assertThat(Instant.ofEpochMilli(leap.startMs())).isEqualTo(at("2028-02-29T00:00:00Z"));
+    BudgetCalendar.Period april = BudgetCalendar.month(b, at("2027-04-30T10:00:00Z"));
+    assertThat(Instant.ofEpochMilli(april.startMs())).isEqualTo(at("2027-04-30T00:00:00Z"));
+    assertThat(Instant.ofEpochMilli(april.endMs())).isEqualTo(at("2027-05-31T00:00:00Z"));
+  }
+
+  @Test
+  void januaryThirtyFirstRollsIntoFebruary() {
+    Budget b = budget("UTC", "00:00", 1);
+    BudgetCalendar.Period jan = BudgetCalendar.month(b, at("2027-01-31T23:59:59Z"));
+    assertThat(Instant.ofEpochMilli(jan.endMs())).isEqualTo(at("2027-02-01T00:00:00Z"));
+    BudgetCalendar.Period feb = BudgetCalendar.month(b, at("2028-02-29T12:00:00Z"));
+    assertThat(Instant.ofEpochMilli(feb.endMs())).isEqualTo(at("2028-03-01T00:00:00Z"));
+    assertThat(feb.endMs() - feb.startMs()).isEqualTo(29 * 86_400_000L);
+  }
+
+  @Test
+  void beforeTheResetTimeTheDayStillBelongsToYesterday() {
+    Budget b = budget("UTC", "06:00", 1);
+    BudgetCalendar.Period p = BudgetCalendar.day(b, at("2026-05-02T05:59:59Z"));
+    assertThat(Instant.ofEpochMilli(p.startMs())).isEqualTo(at("2026-05-01T06:00:00Z"));
+    BudgetCalendar.Period m = BudgetCalendar.month(b, at("2026-05-01T05:00:00Z"));
+    assertThat(Instant.ofEpochMilli(m.startMs())).isEqualTo(at("2026-04-01T06:00:00Z"));
+    assertThat(ZoneOffset.UTC).isNotNull();
+  }
+}

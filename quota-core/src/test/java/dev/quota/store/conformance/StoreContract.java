@@ -1,0 +1,602 @@
+package dev.quota.store.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.Algorithm;
+import dev.quota.RateLimit;
+import dev.quota.Subject;
+import dev.quota.internal.SlidingWindow;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.ConcurrencyOp;
+import dev.quota.plan.CounterKey;
+import dev.quota.plan.CounterKeys;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.OpResult;
+import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
+import dev.quota.plan.PlanResult.Status;
+import dev.quota.plan.RateOp;
+import dev.quota.plan.SettleResult;
+import dev.quota.plan.Settlement;
+import dev.quota.store.Store;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link Store} must show, run unchanged against each backend (the in-memory
+ * store is the reference). A fixture supplies the store and a way to move the store's clock without
+ * sleeping. Stores whose clock also runs on its own (Redis time plus a test offset) may drift by a
+ * few milliseconds between calls, so expectations are derived from the {@code nowMs} the store
+ * reports and margins are far larger than such drift.
+ *
+ * <p>Every test uses fresh subjects, reservation ids and idempotency keys, so a fixture may share
+ * one store between tests.
+ */
+public abstract class StoreContract {
+  protected static final Duration MINUTE = Duration.ofMinutes(1);
+  private static final long HOUR_MS = 3_600_000L;
+
+  /** The store under test; the same instance for the whole test method. */
+  protected abstract Store store();
+
+  /** Moves the store's clock forward by {@code d}. */
+  protected abstract void advance(Duration d);
+
+  /** The store's clock now, in epoch milliseconds. */
+  protected abstract long storeNowMs();
+
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+  private long periodStartMs;
+  private long periodEndMs;
+
+  @BeforeEach
+  void fixPeriod() {
+    long now = storeNowMs();
+    periodStartMs = now - HOUR_MS;
+    periodEndMs = now + 24 * HOUR_MS;
+  }
+
+  // ---- building plans -------------------------------------------------------------------------
+
+  protected String subject(String name) {
+    return CounterKeys.subjectOf(Subject.of("user", name + "-" + run));
+  }
+
+  protected static RateOp rate(String subject, long limit, Duration window, Algorithm algorithm, long amount) {
+    RateLimit l = new RateLimit(RateLimit.REQUESTS, limit, window, algorithm);
+    return new RateOp(CounterKeys.rate(subject, l), true, "rate", l, amount);
+  }
+
+  protected static RateOp perMinute(String subject, long limit) {
+    return rate(subject, limit, MINUTE, Algorithm.SLIDING_WINDOW, 1);
+  }
+
+  protected BudgetOp budget(String subject, long limitNanos, long amountNanos, long... thresholds) {
+    return budgetIn(subject, limitNanos, amountNanos, periodStartMs, periodEndMs, thresholds);
+  }
+
+  protected static BudgetOp budgetIn(
+      String subject, long limitNanos, long amountNanos, long startMs, long endMs, long... thresholds) {
+    CounterKey key = CounterKeys.budget(subject, "USD", "test", startMs);
+    return new BudgetOp(key, true, "budget", limitNanos, amountNanos, startMs, endMs, thresholds);
+  }
+
+  protected static ConcurrencyOp slots(String subject, int max) {
+    return new ConcurrencyOp(CounterKeys.concurrency(subject), true, "slots", max);
+  }
+
+  protected static Plan check(CounterOp... ops) {
+    return new Plan(Plan.Kind.CHECK, List.of(ops), null, 0, null, "check", null, false);
+  }
+
+  protected static Plan record(CounterOp... ops) {
+    return new Plan(Plan.Kind.RECORD, List.of(ops), null, 0, null, "record", null, false);
+  }
+
+  protected static Plan reserve(String id, long ttlMs, CounterOp... ops) {
+    return new Plan(Plan.Kind.RESERVE, List.of(ops), id, ttlMs, null, "reserve", "payload-" + id, false);
+  }
+
+  protected Plan reserve(CounterOp... ops) {
+    return reserve(newId(), 60_000, ops);
+  }
+
+  protected String newId() {
+    return "res-" + UUID.randomUUID();
+  }
+
+  private PlanResult apply(Plan plan) {
+    return store().apply(plan);
+  }
+
+  private OpResult checked(CounterOp op) {
+    PlanResult r = apply(check(op));
+    assertThat(r.status()).isEqualTo(Status.APPLIED);
+    return r.results().get(0);
+  }
+
+  private static PlanResult admitted(PlanResult r) {
+    assertThat(r.status()).isEqualTo(Status.APPLIED);
+    assertThat(r.admitted()).as("admitted: %s", r).isTrue();
+    return r;
+  }
+
+  private static PlanResult denied(PlanResult r) {
+    assertThat(r.status()).isEqualTo(Status.APPLIED);
+    assertThat(r.admitted()).as("denied: %s", r).isFalse();
+    return r;
+  }
+
+  // ---- sliding window -------------------------------------------------------------------------
+
+  @Test
+  void slidingWindowAdmitsTheLimitAndNamesWhenTheOldestSliceLeaves() {
+    RateOp op = perMinute(subject("sw"), 5);
+    long firstNow = 0;
+    for (int i = 1; i <= 5; i++) {
+      PlanResult r = admitted(apply(reserve(op)));
+      assertThat(r.results().get(0).used()).isEqualTo(i);
+      if (i == 1) {
+        firstNow = r.nowMs();
+      }
+    }
+    PlanResult refused = denied(apply(reserve(op)));
+    OpResult o = refused.results().get(0);
+    long slice = SlidingWindow.sliceMs(60_000);
+    long firstSliceLeaves = (firstNow / slice + SlidingWindow.SLICES + 1) * slice;
+    assertThat(o.allowed()).isFalse();
+    assertThat(o.used()).isEqualTo(5);
+    assertThat(o.retryAtMs()).isEqualTo(firstSliceLeaves).isGreaterThanOrEqualTo(firstNow + 60_000);
+    assertThat(o.resetAtMs()).isEqualTo(firstSliceLeaves);
+
+    advance(Duration.ofMillis(o.retryAtMs() - refused.nowMs() - 100));
+    denied(apply(reserve(op)));
+    advance(Duration.ofMillis(100));
+    admitted(apply(reserve(op)));
+  }
+
+  @Test
+  void slidingWindowNeverAdmitsMoreThanTheLimitInAnyWindowLongInterval() {
+    RateOp op = perMinute(subject("strict"), 2);
+    PlanResult first = admitted(apply(record(op)));
+    advance(Duration.ofSeconds(30));
+    admitted(apply(reserve(op)));
+    advance(Duration.ofSeconds(29));
+    PlanResult refused = denied(apply(reserve(op)));
+    long retry = refused.results().get(0).retryAtMs();
+    assertThat(retry).isGreaterThanOrEqualTo(first.nowMs() + 60_000);
+
+    advance(Duration.ofMillis(retry - refused.nowMs()));
+    admitted(apply(reserve(op)));
+    // the second unit is still inside the window
+    denied(apply(reserve(op)));
+  }
+
+  @Test
+  void aRequestLargerThanTheLimitCanNeverSucceed() {
+    String s = subject("huge");
+    OpResult o = denied(apply(reserve(rate(s, 5, MINUTE, Algorithm.SLIDING_WINDOW, 6)))).results().get(0);
+    assertThat(o.retryAtMs()).isEqualTo(-1);
+    OpResult b = denied(apply(reserve(rate(s, 5, MINUTE, Algorithm.TOKEN_BUCKET, 6)))).results().get(0);
+    assertThat(b.retryAtMs()).isEqualTo(-1);
+  }
+
+  // ---- token bucket ---------------------------------------------------------------------------
+
+  @Test
+  void tokenBucketRefillsContinuously() {
+    RateOp op = rate(subject("tb"), 10, Duration.ofSeconds(10), Algorithm.TOKEN_BUCKET, 1);
+    for (int i = 1; i <= 10; i++) {
+      assertThat(admitted(apply(reserve(op))).results().get(0).used()).isEqualTo(i);
+    }
+    PlanResult refused = denied(apply(reserve(op)));
+    OpResult o = refused.results().get(0);
+    assertThat(o.used()).isEqualTo(10);
+    assertThat(o.retryAtMs()).isGreaterThan(refused.nowMs()).isLessThanOrEqualTo(refused.nowMs() + 1000);
+    assertThat(o.resetAtMs()).isGreaterThan(refused.nowMs()).isLessThanOrEqualTo(refused.nowMs() + 10_000);
+
+    advance(Duration.ofMillis(o.retryAtMs() - refused.nowMs()));
+    admitted(apply(reserve(op)));
+    denied(apply(reserve(op)));
+    advance(Duration.ofSeconds(10));
+    OpResult full = checked(op);
+    assertThat(full.used()).isZero();
+    assertThat(full.resetAtMs()).isZero();
+  }
+
+  @Test
+  void meteredOverrunLeavesATokenBucketInDebt() {
+    String s = subject("debt");
+    String id = newId();
+    admitted(apply(reserve(id, 60_000, rate(s, 10, Duration.ofSeconds(10), Algorithm.TOKEN_BUCKET, 5))));
+    SettleResult settled = store().settle(Settlement.commit(id, 0, Map.of(RateLimit.REQUESTS, 25L)));
+    assertThat(settled.status()).isEqualTo(SettleResult.Status.SETTLED);
+    PlanResult after = denied(apply(check(rate(s, 10, Duration.ofSeconds(10), Algorithm.TOKEN_BUCKET, 1))));
+    OpResult o = after.results().get(0);
+    assertThat(o.used()).isEqualTo(25);
+    // 15 tokens of debt plus the one asked for, at one token per second
+    assertThat(o.retryAtMs()).isGreaterThan(after.nowMs() + 15_000).isLessThanOrEqualTo(after.nowMs() + 16_000);
+  }
+
+  // ---- budgets --------------------------------------------------------------------------------
+
+  @Test
+  void budgetHoldsAreReplacedByTheActualCostOnCommitAndReturnedOnRelease() {
+    String s = subject("budget");
+    String a = newId();
+    PlanResult held = admitted(apply(reserve(a, 60_000, budget(s, 100, 60))));
+    assertThat(held.results().get(0)).isEqualTo(new OpResult(true, 60, periodEndMs, 0, 0));
+    assertThat(held.expiresAtMs()).isEqualTo(held.nowMs() + 60_000);
+
+    OpResult refused = denied(apply(reserve(budget(s, 100, 50)))).results().get(0);
+    assertThat(refused).isEqualTo(new OpResult(false, 60, periodEndMs, periodEndMs, 0));
+
+    SettleResult committed = store().settle(Settlement.commit(a, 30, Map.of()));
+    assertThat(committed.status()).isEqualTo(SettleResult.Status.SETTLED);
+    assertThat(committed.heldNanos()).isEqualTo(60);
+    assertThat(committed.payload()).isEqualTo("payload-" + a);
+    assertThat(committed.budgets())
+        .containsExactly(new SettleResult.BudgetChange("budget", budget(s, 100, 0).key(), 100, 30, 0));
+
+    String b = newId();
+    assertThat(admitted(apply(reserve(b, 60_000, budget(s, 100, 50)))).results().get(0).used()).isEqualTo(80);
+    SettleResult released = store().settle(Settlement.release(b));
+    assertThat(released.status()).isEqualTo(SettleResult.Status.SETTLED);
+    assertThat(released.budgets().get(0).usedNanos()).isEqualTo(30);
+
+    assertThat(checked(budget(s, 100, 70)).allowed()).isTrue();
+    OpResult tooMuch = checked(budget(s, 100, 71));
+    assertThat(tooMuch.allowed()).isFalse();
+    assertThat(tooMuch.used()).isEqualTo(30);
+    assertThat(checked(budget(s, 100, 101)).retryAtMs()).isEqualTo(-1);
+  }
+
+  @Test
+  void aCommitAboveTheEstimateIsChargedInFullAndFiresExhaustion() {
+    String s = subject("overrun");
+    String id = newId();
+    admitted(apply(reserve(id, 60_000, budget(s, 100, 10))));
+    SettleResult c = store().settle(Settlement.commit(id, 150, Map.of()));
+    SettleResult.BudgetChange change = c.budgets().get(0);
+    assertThat(change.usedNanos()).isEqualTo(150);
+    assertThat(change.firedThresholds() & OpResult.EXHAUSTED_BIT).isNotZero();
+    OpResult o = denied(apply(reserve(budget(s, 100, 1)))).results().get(0);
+    assertThat(o.used()).isEqualTo(150);
+  }
+
+  @Test
+  void recordChargesUnconditionally() {
+    String s = subject("record");
+    PlanResult r = apply(record(budget(s, 100, 150), perMinute(s, 1), perMinute(s, 1)));
+    assertThat(r.status()).isEqualTo(Status.APPLIED);
+    assertThat(r.admitted()).isTrue();
+    assertThat(r.results().get(0)).isEqualTo(new OpResult(false, 150, periodEndMs, periodEndMs, OpResult.EXHAUSTED_BIT));
+    // two ops on one counter see the same state and both apply
+    assertThat(r.results().get(1).used()).isEqualTo(2);
+    assertThat(r.results().get(2).used()).isEqualTo(2);
+  }
+
+  @Test
+  void thresholdsFireOncePerCounter() {
+    String s = subject("alerts");
+    long[] levels = {50, 80};
+    int[] expected = {0, 1, 0, 2 | OpResult.EXHAUSTED_BIT, 0};
+    long[] amounts = {40, 20, 5, 35, 1};
+    for (int i = 0; i < amounts.length; i++) {
+      OpResult o = apply(record(budget(s, 100, amounts[i], levels))).results().get(0);
+      assertThat(o.firedThresholds()).as("after charge %d", i).isEqualTo(expected[i]);
+    }
+  }
+
+  // ---- concurrency slots ----------------------------------------------------------------------
+
+  @Test
+  void concurrencySlotsAreHeldUntilSettled() {
+    String s = subject("slots");
+    String a = newId();
+    assertThat(admitted(apply(reserve(a, 60_000, slots(s, 2)))).results().get(0).used()).isEqualTo(1);
+    assertThat(admitted(apply(reserve(slots(s, 2)))).results().get(0).used()).isEqualTo(2);
+    assertThat(checked(slots(s, 2)).allowed()).isFalse();
+    OpResult refused = denied(apply(reserve(slots(s, 2)))).results().get(0);
+    assertThat(refused).isEqualTo(new OpResult(false, 2, 0, -1, 0));
+    assertThat(store().settle(Settlement.release(a)).status()).isEqualTo(SettleResult.Status.SETTLED);
+    assertThat(admitted(apply(reserve(slots(s, 2)))).results().get(0).used()).isEqualTo(2);
+  }
+
+  // ---- reservation expiry ---------------------------------------------------------------------
+
+  @Test
+  void anExpiredReservationReleasesItsHoldsAndSlots() {
+    String s = subject("expiry");
+    String id = newId();
+    PlanResult r = admitted(apply(reserve(id, 10_000, budget(s, 100, 60), slots(s, 1))));
+    assertThat(r.expiresAtMs()).isEqualTo(r.nowMs() + 10_000);
+    denied(apply(reserve(budget(s, 100, 60), slots(s, 1))));
+
+    advance(Duration.ofMillis(r.expiresAtMs() - r.nowMs()));
+    PlanResult again = admitted(apply(reserve(budget(s, 100, 60), slots(s, 1))));
+    assertThat(again.results().get(0).used()).isEqualTo(60);
+    assertThat(again.results().get(1).used()).isEqualTo(1);
+    assertThat(store().settle(Settlement.commit(id, 60, Map.of())).status()).isEqualTo(SettleResult.Status.EXPIRED);
+    assertThat(store().settle(Settlement.release(id)).status()).isEqualTo(SettleResult.Status.EXPIRED);
+    assertThat(checked(budget(s, 100, 0)).used()).isEqualTo(60);
+  }
+
+  // ---- idempotency ----------------------------------------------------------------------------
+
+  @Test
+  void aRepeatedIdempotencyKeyReplaysTheFirstAnswerAndAConflictingOneChangesNothing() {
+    String s = subject("idem");
+    String key = "idem-" + UUID.randomUUID();
+    String id = newId();
+    List<CounterOp> ops = List.of(perMinute(s, 5), budget(s, 100, 60));
+    Plan plan = new Plan(Plan.Kind.RESERVE, ops, id, 60_000, key, "fp-1", "p", false);
+    PlanResult first = admitted(apply(plan));
+    advance(Duration.ofSeconds(1));
+    PlanResult replay = apply(plan);
+    assertThat(replay.status()).isEqualTo(Status.REPLAYED);
+    assertThat(replay.admitted()).isTrue();
+    assertThat(replay.results()).isEqualTo(first.results());
+    assertThat(replay.nowMs()).isEqualTo(first.nowMs());
+    assertThat(replay.expiresAtMs()).isEqualTo(first.expiresAtMs());
+
+    Plan other = new Plan(Plan.Kind.RESERVE, ops, newId(), 60_000, key, "fp-2", "p", false);
+    PlanResult conflict = apply(other);
+    assertThat(conflict.status()).isEqualTo(Status.CONFLICT);
+    assertThat(conflict.admitted()).isFalse();
+    assertThat(checked(perMinute(s, 5)).used()).isEqualTo(1);
+    assertThat(checked(budget(s, 100, 0)).used()).isEqualTo(60);
+  }
+
+  @Test
+  void aDeniedDecisionReplaysAsDenied() {
+    String s = subject("idem-deny");
+    String key = "idem-" + UUID.randomUUID();
+    Plan plan = new Plan(Plan.Kind.RESERVE, List.of(budget(s, 10, 60)), newId(), 60_000, key, "fp", null, false);
+    denied(apply(plan));
+    PlanResult replay = apply(plan);
+    assertThat(replay.status()).isEqualTo(Status.REPLAYED);
+    assertThat(replay.admitted()).isFalse();
+  }
+
+  // ---- settlement outcomes --------------------------------------------------------------------
+
+  @Test
+  void settlementsAreIdempotentAndConflictsAreNamed() {
+    String s = subject("settle");
+    String a = newId();
+    admitted(apply(reserve(a, 60_000, budget(s, 100, 50))));
+    SettleResult first = store().settle(Settlement.commit(a, 10, Map.of()));
+    assertThat(first.status()).isEqualTo(SettleResult.Status.SETTLED);
+    SettleResult again = store().settle(Settlement.commit(a, 10, Map.of()));
+    assertThat(again.status()).isEqualTo(SettleResult.Status.REPEATED);
+    assertThat(again.payload()).isEqualTo(first.payload());
+    assertThat(again.heldNanos()).isEqualTo(50);
+    assertThat(again.budgets()).isEqualTo(first.budgets());
+    assertThat(store().settle(Settlement.commit(a, 20, Map.of())).status()).isEqualTo(SettleResult.Status.CONFLICT);
+    assertThat(store().settle(Settlement.release(a)).status()).isEqualTo(SettleResult.Status.CONFLICT);
+    assertThat(checked(budget(s, 100, 0)).used()).isEqualTo(10);
+
+    String b = newId();
+    admitted(apply(reserve(b, 60_000, budget(s, 100, 50))));
+    assertThat(store().settle(Settlement.release(b)).status()).isEqualTo(SettleResult.Status.SETTLED);
+    assertThat(store().settle(Settlement.release(b)).status()).isEqualTo(SettleResult.Status.REPEATED);
+    assertThat(store().settle(Settlement.commit(b, 5, Map.of())).status()).isEqualTo(SettleResult.Status.CONFLICT);
+    assertThat(checked(budget(s, 100, 0)).used()).isEqualTo(10);
+
+    assertThat(store().settle(Settlement.release(newId())).status()).isEqualTo(SettleResult.Status.UNKNOWN);
+  }
+
+  @Test
+  void aCommitChargesMetersBeyondTheReservedAmount() {
+    String s = subject("meters");
+    RateLimit tokens = new RateLimit("tokens", 100, MINUTE, Algorithm.SLIDING_WINDOW);
+    RateOp op = new RateOp(CounterKeys.rate(s, tokens), true, "tokens", tokens, 10);
+    String a = newId();
+    admitted(apply(reserve(a, 60_000, op)));
+    store().settle(Settlement.commit(a, 0, Map.of("tokens", 30L)));
+    assertThat(checked(op).used()).isEqualTo(30);
+    String b = newId();
+    admitted(apply(reserve(b, 60_000, op)));
+    // fewer than reserved: a rate limit is not refunded
+    store().settle(Settlement.commit(b, 0, Map.of("tokens", 2L)));
+    assertThat(checked(op).used()).isEqualTo(40);
+  }
+
+  // ---- periods and seeding --------------------------------------------------------------------
+
+  @Test
+  void aBudgetPeriodThatDoesNotContainTheStoreClockIsRefused() {
+    String s = subject("period");
+    long now = storeNowMs();
+    BudgetOp future = budgetIn(s, 100, 10, now + HOUR_MS, now + 2 * HOUR_MS);
+    BudgetOp past = budgetIn(s, 100, 10, now - 2 * HOUR_MS, now - HOUR_MS);
+    for (BudgetOp op : List.of(future, past)) {
+      PlanResult r = apply(reserve(perMinute(s, 5), op));
+      assertThat(r.status()).isEqualTo(Status.PERIOD_MISMATCH);
+      assertThat(r.admitted()).isFalse();
+      assertThat(r.results()).isEmpty();
+    }
+    assertThat(checked(perMinute(s, 5)).used()).isZero();
+  }
+
+  @Test
+  void aMissingCounterOfAPeriodOlderThanTheStoreMustBeSeededFirst() {
+    String s = subject("seed");
+    long now = storeNowMs();
+    BudgetOp old = budgetIn(s, 100, 5, now - HOUR_MS, now + HOUR_MS);
+    Plan plan = new Plan(Plan.Kind.RECORD, List.of(perMinute(s, 5), old), null, 0, null, "fp", null, true);
+    PlanResult r = apply(plan);
+    assertThat(r.status()).isEqualTo(Status.NEEDS_SEED);
+    assertThat(r.admitted()).isFalse();
+    assertThat(r.seedIndices()).containsExactly(1);
+    assertThat(checked(perMinute(s, 5)).used()).isZero();
+
+    store().seed(old.key(), 40, old.periodEndMs());
+    assertThat(admitted(apply(plan)).results().get(1).used()).isEqualTo(45);
+    store().seed(old.key(), 999, old.periodEndMs());
+    assertThat(checked(old).used()).isEqualTo(45);
+
+    // a period that began after the store's epoch has nothing to recover
+    advance(Duration.ofSeconds(2));
+    BudgetOp fresh = budgetIn(s, 100, 5, now + 1000, now + HOUR_MS);
+    Plan freshPlan = new Plan(Plan.Kind.RECORD, List.of(fresh), null, 0, null, "fp", null, true);
+    assertThat(admitted(apply(freshPlan)).results().get(0).used()).isEqualTo(5);
+  }
+
+  // ---- reset ----------------------------------------------------------------------------------
+
+  @Test
+  void resetDeletesExactlyOneSubjectsCounters() {
+    String a = CounterKeys.subjectOf(Subject.of("user", "g*[a]?\\" + run));
+    String b = CounterKeys.subjectOf(Subject.of("user", "gX[a]?\\" + run));
+    String c = CounterKeys.subjectOf(Subject.of("user", "g*[a]?\\" + run + "0"));
+    for (String s : List.of(a, b, c)) {
+      admitted(apply(record(perMinute(s, 5), budget(s, 100, 60))));
+    }
+    store().reset(a);
+    assertThat(checked(perMinute(a, 5)).used()).isZero();
+    assertThat(checked(budget(a, 100, 0)).used()).isZero();
+    for (String s : List.of(b, c)) {
+      assertThat(checked(perMinute(s, 5)).used()).isEqualTo(1);
+      assertThat(checked(budget(s, 100, 0)).used()).isEqualTo(60);
+    }
+  }
+
+  // ---- atomicity ------------------------------------------------------------------------------
+
+  @Test
+  void whenOneEnforcedOpDeniesNothingIsApplied() {
+    String s = subject("atomic");
+    admitted(apply(record(budget(s, 100, 60))));
+    PlanResult r = denied(apply(reserve(perMinute(s, 5), slots(s, 3), budget(s, 100, 50))));
+    assertThat(r.results().get(0)).isEqualTo(new OpResult(true, 0, 0, 0, 0));
+    assertThat(r.results().get(1).allowed()).isTrue();
+    assertThat(r.results().get(2).allowed()).isFalse();
+    assertThat(r.expiresAtMs()).isZero();
+    assertThat(checked(perMinute(s, 5)).used()).isZero();
+    assertThat(checked(slots(s, 3)).used()).isZero();
+    assertThat(checked(budget(s, 100, 0)).used()).isEqualTo(60);
+  }
+
+  @Test
+  void aShadowOpMovesItsCounterButNeverDenies() {
+    String s = subject("shadow");
+    BudgetOp enforced = budget(s, 100, 80);
+    BudgetOp shadow =
+        new BudgetOp(enforced.key(), false, "shadow", 100, 80, enforced.periodStartMs(), enforced.periodEndMs(), new long[0]);
+    admitted(apply(reserve(shadow)));
+    PlanResult r = admitted(apply(reserve(perMinute(s, 5), shadow)));
+    assertThat(r.results().get(1).allowed()).isFalse();
+    assertThat(r.results().get(1).used()).isEqualTo(160);
+  }
+
+  @Test
+  void aCheckChangesNothing() {
+    String s = subject("check");
+    PlanResult r = admitted(apply(check(perMinute(s, 5), budget(s, 100, 60), slots(s, 1))));
+    assertThat(r.expiresAtMs()).isZero();
+    assertThat(r.results().get(0).used()).isZero();
+    assertThat(checked(budget(s, 100, 0)).used()).isZero();
+    assertThat(checked(slots(s, 1)).used()).isZero();
+  }
+
+  // ---- exactness under concurrency ------------------------------------------------------------
+
+  @Test
+  void concurrentReservationsAdmitExactlyTheLimit() throws Exception {
+    String user = subject("race-user");
+    String team = subject("race-team");
+    int admittedCount =
+        race(8, 60, () -> reserve(perMinute(user, 100), perMinute(team, 1000), budget(team, 1_000_000, 1)));
+    assertThat(admittedCount).isEqualTo(100);
+    assertThat(checked(perMinute(user, 100)).used()).isEqualTo(100);
+    assertThat(checked(perMinute(team, 1000)).used()).isEqualTo(100);
+    assertThat(checked(budget(team, 1_000_000, 0)).used()).isEqualTo(100);
+  }
+
+  @Test
+  void concurrentBudgetHoldsNeverExceedTheBudget() throws Exception {
+    String s = subject("race-budget");
+    int admittedCount = race(8, 40, () -> reserve(budget(s, 1000, 7)));
+    assertThat(admittedCount).isEqualTo(1000 / 7);
+    assertThat(checked(budget(s, 1000, 0)).used()).isEqualTo(1000 / 7 * 7);
+  }
+
+  @Test
+  void concurrentSettlementsReturnEveryHoldExactlyOnce() throws Exception {
+    String s = subject("race-settle");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      String id = newId();
+      ids.add(id);
+      admitted(apply(reserve(id, 60_000, budget(s, 1_000_000, 100), slots(s, 64))));
+    }
+    AtomicInteger settled = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  // every thread tries every id: exactly one settlement of each may count
+                  for (String id : ids) {
+                    if (store().settle(Settlement.commit(id, 1, Map.of())).status() == SettleResult.Status.SETTLED) {
+                      settled.incrementAndGet();
+                    }
+                  }
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(settled.get()).isEqualTo(64);
+    assertThat(checked(budget(s, 1_000_000, 0)).used()).isEqualTo(64);
+    assertThat(checked(slots(s, 64)).used()).isZero();
+  }
+
+  /** Runs {@code perThread} plans on each of {@code threads} threads at once; returns how many were admitted. */
+  private int race(int threads, int perThread, java.util.function.Supplier<Plan> plans) throws Exception {
+    AtomicInteger count = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < perThread; i++) {
+                    if (store().apply(plans.get()).admitted()) {
+                      count.incrementAndGet();
+                    }
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return count.get();
+  }
+}
