@@ -1,0 +1,155 @@
+package dev.quota.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * A pooled connection to the Quota database, migrated to the current schema on open.
+ *
+ * <p>Two engines share one schema: an H2 file database in a data directory ({@link #embedded}, the
+ * zero-setup default) and PostgreSQL ({@link #open}). A PostgreSQL URL may carry
+ * {@code currentSchema=name}; the schema is then created if missing and every table lives in it,
+ * which lets several installations (or test runs) share one database.
+ */
+public final class Database implements AutoCloseable {
+  /** Which engine is behind the connection. */
+  public enum Engine {
+    H2,
+    POSTGRESQL
+  }
+
+  private static final Pattern CURRENT_SCHEMA = Pattern.compile("[?&]currentSchema=([A-Za-z0-9_]+)");
+
+  private final HikariDataSource dataSource;
+  private final Engine engine;
+  private final String schema;
+
+  private Database(HikariDataSource dataSource, Engine engine, String schema) {
+    this.dataSource = dataSource;
+    this.engine = engine;
+    this.schema = schema;
+  }
+
+  /**
+   * Opens {@code jdbcUrl} ({@code jdbc:postgresql:...} or {@code jdbc:h2:...}) with the user and
+   * password in the URL, if any, and applies pending migrations.
+   *
+   * @throws IllegalArgumentException for a URL of another database
+   * @throws IllegalStateException if the database cannot be reached or migrated
+   */
+  public static Database open(String jdbcUrl) {
+    return open(jdbcUrl, null, null);
+  }
+
+  /** As {@link #open(String)}, with explicit credentials (null to use the URL's). */
+  public static Database open(String jdbcUrl, String user, String password) {
+    return open(jdbcUrl, user, password, 10);
+  }
+
+  /** As {@link #open(String, String, String)} with a pool of at most {@code poolSize} connections. */
+  public static Database open(String jdbcUrl, String user, String password, int poolSize) {
+    Engine engine;
+    if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+      engine = Engine.POSTGRESQL;
+    } else if (jdbcUrl.startsWith("jdbc:h2:")) {
+      engine = Engine.H2;
+    } else {
+      throw new IllegalArgumentException("jdbc url: must start with jdbc:postgresql: or jdbc:h2:");
+    }
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    if (user != null) {
+      config.setUsername(user);
+    }
+    if (password != null) {
+      config.setPassword(password);
+    }
+    config.setMaximumPoolSize(poolSize);
+    config.setPoolName("quota-" + engine.name().toLowerCase(java.util.Locale.ROOT));
+    // A ledger that waits 30 s for a dead database delays every acknowledgement; fail fast and spool.
+    config.setConnectionTimeout(Duration.ofSeconds(2).toMillis());
+    config.setValidationTimeout(Duration.ofSeconds(1).toMillis());
+    config.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
+    if (engine == Engine.POSTGRESQL) {
+      // Turns a JDBC batch into multi-row INSERTs: the difference between 3k and 30k rows/s.
+      config.addDataSourceProperty("reWriteBatchedInserts", "true");
+    }
+    String schema = null;
+    Matcher m = CURRENT_SCHEMA.matcher(jdbcUrl);
+    if (m.find()) {
+      schema = m.group(1);
+    }
+    HikariDataSource ds;
+    try {
+      ds = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("database unreachable at " + redact(jdbcUrl) + ": " + e.getMessage(), e);
+    }
+    Database db = new Database(ds, engine, schema);
+    try {
+      db.migrate();
+    } catch (RuntimeException e) {
+      ds.close();
+      throw new IllegalStateException("database migration failed: " + e.getMessage(), e);
+    }
+    return db;
+  }
+
+  /**
+   * Opens (creating if needed) the embedded H2 database {@code quota} in {@code dataDir}.
+   *
+   * <p>{@code WRITE_DELAY=0} writes every commit through before it returns, so a killed process
+   * never loses an acknowledged ledger row.
+   */
+  public static Database embedded(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("data directory " + dataDir + " cannot be created: " + e.getMessage(), e);
+    }
+    String url =
+        "jdbc:h2:file:"
+            + dataDir.toAbsolutePath().resolve("quota")
+            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+    return open(url, "sa", "", 4);
+  }
+
+  private void migrate() {
+    var flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration");
+    if (schema != null) {
+      flyway = flyway.schemas(schema).defaultSchema(schema).createSchemas(true);
+    }
+    flyway.load().migrate();
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  /** A pooled connection; the caller closes it. */
+  public Connection connection() throws SQLException {
+    return dataSource.getConnection();
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+
+  private static String redact(String url) {
+    return url.replaceAll("password=[^&;]*", "password=***");
+  }
+}

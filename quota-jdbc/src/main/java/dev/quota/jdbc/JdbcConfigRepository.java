@@ -1,0 +1,310 @@
+package dev.quota.jdbc;
+
+import dev.quota.Policy;
+import dev.quota.Selector;
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditQuery;
+import dev.quota.admin.ConfigRepository;
+import dev.quota.admin.Override;
+import dev.quota.jdbc.internal.Jdbc;
+import dev.quota.jdbc.json.OverrideJson;
+import dev.quota.jdbc.json.PolicyJson;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Policies (with every version kept), overrides and the audit trail in the database. Each change
+ * and the audit row describing it are written in one transaction: if either fails, neither is
+ * stored.
+ */
+public final class JdbcConfigRepository implements ConfigRepository {
+  private static final String UNIQUE_VIOLATION = "23505";
+  private static final int VERSION_ATTEMPTS = 3;
+
+  private final DataSource ds;
+
+  public JdbcConfigRepository(Database database) {
+    this.ds = database.dataSource();
+  }
+
+  @java.lang.Override
+  public List<Policy> policies() {
+    return Jdbc.read(ds, "reading policies", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT selector, body FROM policy ORDER BY selector");
+          ResultSet rs = ps.executeQuery()) {
+        List<Policy> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(PolicyJson.read(rs.getString("body"), Selector.parse(rs.getString("selector"))));
+        }
+        return out;
+      }
+    });
+  }
+
+  @java.lang.Override
+  public Optional<Policy> policy(Selector selector) {
+    return Jdbc.read(ds, "reading policy " + selector, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT body FROM policy WHERE selector = ?")) {
+        ps.setString(1, selector.toString());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(PolicyJson.read(rs.getString(1), selector)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /** Every version of the policy bound to {@code selector}, newest first, deletions included. */
+  public List<PolicyVersion> versions(Selector selector) {
+    return Jdbc.read(ds, "reading versions of " + selector, c -> {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT version, body, changed_at, actor FROM policy_version WHERE selector = ? ORDER BY version DESC")) {
+        ps.setString(1, selector.toString());
+        try (ResultSet rs = ps.executeQuery()) {
+          List<PolicyVersion> out = new ArrayList<>();
+          while (rs.next()) {
+            String body = rs.getString("body");
+            out.add(
+                new PolicyVersion(
+                    selector.toString(),
+                    rs.getLong("version"),
+                    body == null ? null : PolicyJson.read(body, selector),
+                    Jdbc.getInstant(rs, "changed_at"),
+                    rs.getString("actor")));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+  @java.lang.Override
+  public void putPolicy(Policy policy, AuditEntry audit) {
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(audit, "audit");
+    String selector = policy.selector().toString();
+    String body = PolicyJson.write(policy);
+    writeVersioned("storing policy " + selector, c -> {
+      long version = nextVersion(c, selector, body, audit);
+      try (PreparedStatement up =
+          c.prepareStatement("UPDATE policy SET version = ?, body = ?, updated_at = ? WHERE selector = ?")) {
+        up.setLong(1, version);
+        up.setString(2, body);
+        Jdbc.setInstant(up, 3, audit.at());
+        up.setString(4, selector);
+        if (up.executeUpdate() == 0) {
+          try (PreparedStatement in =
+              c.prepareStatement("INSERT INTO policy (selector, version, body, updated_at) VALUES (?, ?, ?, ?)")) {
+            in.setString(1, selector);
+            in.setLong(2, version);
+            in.setString(3, body);
+            Jdbc.setInstant(in, 4, audit.at());
+            in.executeUpdate();
+          }
+        }
+      }
+      insertAudit(c, audit);
+      return null;
+    });
+  }
+
+  @java.lang.Override
+  public boolean deletePolicy(Selector selector, AuditEntry audit) {
+    Objects.requireNonNull(audit, "audit");
+    return writeVersioned("deleting policy " + selector, c -> {
+      try (PreparedStatement del = c.prepareStatement("DELETE FROM policy WHERE selector = ?")) {
+        del.setString(1, selector.toString());
+        if (del.executeUpdate() == 0) {
+          return false;
+        }
+      }
+      nextVersion(c, selector.toString(), null, audit);
+      insertAudit(c, audit);
+      return true;
+    });
+  }
+
+  /** Appends the next version row; concurrent writers of one selector collide on its key and retry. */
+  private static long nextVersion(Connection c, String selector, String body, AuditEntry audit) throws SQLException {
+    long version;
+    try (PreparedStatement ps = c.prepareStatement("SELECT MAX(version) FROM policy_version WHERE selector = ?")) {
+      ps.setString(1, selector);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        version = rs.getLong(1) + 1;
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO policy_version (selector, version, body, changed_at, actor) VALUES (?, ?, ?, ?, ?)")) {
+      ps.setString(1, selector);
+      ps.setLong(2, version);
+      ps.setString(3, body);
+      Jdbc.setInstant(ps, 4, audit.at());
+      ps.setString(5, audit.actor());
+      ps.executeUpdate();
+    }
+    return version;
+  }
+
+  private <T> T writeVersioned(String what, Jdbc.Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return Jdbc.inTransaction(ds, what, work);
+      } catch (DatabaseException e) {
+        if (!UNIQUE_VIOLATION.equals(e.sqlState()) || attempt == VERSION_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  @java.lang.Override
+  public List<Override> overrides() {
+    return Jdbc.read(ds, "reading overrides", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT body FROM policy_override ORDER BY id");
+          ResultSet rs = ps.executeQuery()) {
+        List<Override> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(OverrideJson.read(rs.getString(1)));
+        }
+        return out;
+      }
+    });
+  }
+
+  @java.lang.Override
+  public void putOverride(Override override, AuditEntry audit) {
+    Objects.requireNonNull(override, "override");
+    Objects.requireNonNull(audit, "audit");
+    String body = OverrideJson.write(override);
+    Jdbc.inTransaction(ds, "storing override " + override.id(), c -> {
+      try (PreparedStatement up =
+          c.prepareStatement("UPDATE policy_override SET selector = ?, body = ?, expires_at = ? WHERE id = ?")) {
+        up.setString(1, override.selector().toString());
+        up.setString(2, body);
+        Jdbc.setInstant(up, 3, override.expiresAt());
+        up.setString(4, override.id());
+        if (up.executeUpdate() == 0) {
+          try (PreparedStatement in =
+              c.prepareStatement(
+                  "INSERT INTO policy_override (id, selector, body, expires_at) VALUES (?, ?, ?, ?)")) {
+            in.setString(1, override.id());
+            in.setString(2, override.selector().toString());
+            in.setString(3, body);
+            Jdbc.setInstant(in, 4, override.expiresAt());
+            in.executeUpdate();
+          }
+        }
+      }
+      insertAudit(c, audit);
+      return null;
+    });
+  }
+
+  @java.lang.Override
+  public boolean deleteOverride(String id, AuditEntry audit) {
+    Objects.requireNonNull(audit, "audit");
+    return Jdbc.inTransaction(ds, "deleting override " + id, c -> {
+      try (PreparedStatement del = c.prepareStatement("DELETE FROM policy_override WHERE id = ?")) {
+        del.setString(1, id);
+        if (del.executeUpdate() == 0) {
+          return false;
+        }
+      }
+      insertAudit(c, audit);
+      return true;
+    });
+  }
+
+  @java.lang.Override
+  public void appendAudit(AuditEntry audit) {
+    Objects.requireNonNull(audit, "audit");
+    Jdbc.inTransaction(ds, "appending audit entry", c -> {
+      insertAudit(c, audit);
+      return null;
+    });
+  }
+
+  private static void insertAudit(Connection c, AuditEntry a) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO audit_log (at, actor, action, target, before_state, after_state, reason)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      Jdbc.setInstant(ps, 1, a.at());
+      ps.setString(2, a.actor());
+      ps.setString(3, a.action());
+      ps.setString(4, a.target());
+      ps.setString(5, a.before());
+      ps.setString(6, a.after());
+      ps.setString(7, a.reason());
+      ps.executeUpdate();
+    }
+  }
+
+  @java.lang.Override
+  public List<AuditEntry> audit(AuditQuery q) {
+    StringBuilder sql =
+        new StringBuilder("SELECT id, at, actor, action, target, before_state, after_state, reason FROM audit_log WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    if (q.actor() != null) {
+      sql.append(" AND actor = ?");
+      args.add(q.actor());
+    }
+    if (q.action() != null) {
+      sql.append(" AND action = ?");
+      args.add(q.action());
+    }
+    if (q.target() != null) {
+      sql.append(" AND target LIKE ? ESCAPE '\\'");
+      args.add("%" + Jdbc.likeLiteral(q.target()) + "%");
+    }
+    if (q.from() != null) {
+      sql.append(" AND at >= ?");
+      args.add(q.from());
+    }
+    if (q.to() != null) {
+      sql.append(" AND at < ?");
+      args.add(q.to());
+    }
+    sql.append(" ORDER BY id DESC LIMIT ? OFFSET ?");
+    args.add(q.limit());
+    args.add(q.offset());
+    return Jdbc.read(ds, "reading the audit trail", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < args.size(); i++) {
+          Object a = args.get(i);
+          if (a instanceof Instant t) {
+            Jdbc.setInstant(ps, i + 1, t);
+          } else {
+            ps.setObject(i + 1, a);
+          }
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          List<AuditEntry> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add(
+                new AuditEntry(
+                    rs.getLong("id"),
+                    Jdbc.getInstant(rs, "at"),
+                    rs.getString("actor"),
+                    rs.getString("action"),
+                    rs.getString("target"),
+                    rs.getString("before_state"),
+                    rs.getString("after_state"),
+                    rs.getString("reason")));
+          }
+          return out;
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,86 @@
+package dev.quota.jdbc.internal;
+
+import dev.quota.jdbc.DatabaseException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import javax.sql.DataSource;
+
+/** Transactions and the few conversions every repository needs, in one place. */
+public final class Jdbc {
+  private Jdbc() {}
+
+  /** Work on a connection inside a transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction: committed if it returns, rolled back if it throws, so a
+   * change and its audit row land together or not at all.
+   *
+   * @throws DatabaseException wrapping any SQL failure, after the rollback
+   */
+  public static <T> T inTransaction(DataSource ds, String what, Work<T> work) {
+    // The pool restores auto-commit when the connection is returned.
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c, e);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException(what + " failed", e);
+    }
+  }
+
+  /** Runs read-only {@code work} on an auto-commit connection. */
+  public static <T> T read(DataSource ds, String what, Work<T> work) {
+    try (Connection c = ds.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw new DatabaseException(what + " failed", e);
+    }
+  }
+
+  static void rollbackQuietly(Connection c, Exception cause) {
+    try {
+      c.rollback();
+    } catch (SQLException r) {
+      cause.addSuppressed(r);
+    }
+  }
+
+  /** Both engines keep microseconds; truncating here makes what is read back equal what is stored. */
+  public static Instant micros(Instant t) {
+    return t.truncatedTo(ChronoUnit.MICROS);
+  }
+
+  public static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
+    if (t == null) {
+      ps.setObject(i, null);
+    } else {
+      ps.setObject(i, OffsetDateTime.ofInstant(micros(t), ZoneOffset.UTC));
+    }
+  }
+
+  public static Instant getInstant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  /** Escapes {@code %}, {@code _} and {@code \} for {@code LIKE ... ESCAPE '\'}. */
+  public static String likeLiteral(String s) {
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+  }
+}

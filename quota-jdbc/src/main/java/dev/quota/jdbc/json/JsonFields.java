@@ -1,0 +1,128 @@
+package dev.quota.jdbc.json;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.Money;
+import dev.quota.ValidationException;
+import java.math.BigDecimal;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * Strict reading of JSON trees: every accessor names the field it reads (with its path, e.g.
+ * {@code rateLimits[0].window}) in the {@link ValidationException} it throws. Numbers are read as
+ * {@link BigDecimal}, never as doubles.
+ */
+public final class JsonFields {
+  /** Shared mapper: decimals stay exact, duplicate keys and trailing garbage are errors. */
+  public static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
+
+  private JsonFields() {}
+
+  /** Parses {@code json} as one JSON object; anything else is a validation error on {@code body}. */
+  public static ObjectNode parseObject(String json) {
+    ValidationException.require(json != null && !json.isBlank(), "body", "must be a JSON object");
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new ValidationException("body", "is not valid JSON: " + e.getOriginalMessage());
+    }
+    ValidationException.require(node instanceof ObjectNode, "body", "must be a JSON object");
+    return (ObjectNode) node;
+  }
+
+  public static String write(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render JSON", e);
+    }
+  }
+
+  static String path(String prefix, String name) {
+    return prefix.isEmpty() ? name : prefix + "." + name;
+  }
+
+  /** Rejects any field of {@code object} not in {@code allowed}. */
+  static void onlyKnown(ObjectNode object, String prefix, Set<String> allowed) {
+    for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      ValidationException.require(
+          allowed.contains(name), path(prefix, name), "is not a known field (allowed: " + String.join(", ", allowed) + ")");
+    }
+  }
+
+  /** The child, or null when absent or JSON null. */
+  static JsonNode optional(ObjectNode object, String name) {
+    JsonNode n = object.get(name);
+    return n == null || n.isNull() ? null : n;
+  }
+
+  static JsonNode required(ObjectNode object, String name, String field) {
+    JsonNode n = optional(object, name);
+    ValidationException.require(n != null, field, "is required");
+    return n;
+  }
+
+  static ObjectNode object(JsonNode n, String field) {
+    ValidationException.require(n instanceof ObjectNode, field, "must be a JSON object");
+    return (ObjectNode) n;
+  }
+
+  static String text(JsonNode n, String field) {
+    ValidationException.require(n.isTextual(), field, "must be a string");
+    return n.textValue();
+  }
+
+  static boolean bool(JsonNode n, String field) {
+    ValidationException.require(n.isBoolean(), field, "must be true or false");
+    return n.booleanValue();
+  }
+
+  /** A whole JSON number within {@code [min, max]}; 60.0 and "60" are rejected. */
+  static long wholeNumber(JsonNode n, String field, long min, long max) {
+    ValidationException.require(n.isIntegralNumber(), field, "must be a whole number");
+    ValidationException.require(
+        n.bigIntegerValue().compareTo(java.math.BigInteger.valueOf(min)) >= 0
+            && n.bigIntegerValue().compareTo(java.math.BigInteger.valueOf(max)) <= 0,
+        field,
+        "must be between " + min + " and " + max);
+    return n.longValue();
+  }
+
+  /** A JSON number read exactly. */
+  static BigDecimal decimal(JsonNode n, String field) {
+    ValidationException.require(n.isNumber(), field, "must be a number");
+    return n.decimalValue();
+  }
+
+  /** Money as a decimal string ("10.00") or a JSON number, both read exactly. */
+  static Money money(JsonNode n, String field) {
+    if (n.isTextual()) {
+      return Money.parse(field, n.textValue());
+    }
+    ValidationException.require(n.isNumber(), field, "must be a decimal string such as \"10.00\" or a number");
+    return Money.of(field, n.decimalValue());
+  }
+
+  /** Re-throws a model validation error with its field placed under {@code prefix}. */
+  static ValidationException nest(String prefix, ValidationException e) {
+    String field = e.field();
+    if (prefix.isEmpty() || field.startsWith(prefix)) {
+      return e;
+    }
+    return new ValidationException(prefix + "." + field, e.rule());
+  }
+}

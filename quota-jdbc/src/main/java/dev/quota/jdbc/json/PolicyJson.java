@@ -1,0 +1,248 @@
+package dev.quota.jdbc.json;
+
+import static dev.quota.jdbc.json.JsonFields.decimal;
+import static dev.quota.jdbc.json.JsonFields.money;
+import static dev.quota.jdbc.json.JsonFields.nest;
+import static dev.quota.jdbc.json.JsonFields.object;
+import static dev.quota.jdbc.json.JsonFields.onlyKnown;
+import static dev.quota.jdbc.json.JsonFields.optional;
+import static dev.quota.jdbc.json.JsonFields.path;
+import static dev.quota.jdbc.json.JsonFields.required;
+import static dev.quota.jdbc.json.JsonFields.text;
+import static dev.quota.jdbc.json.JsonFields.wholeNumber;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.Algorithm;
+import dev.quota.Budget;
+import dev.quota.FailMode;
+import dev.quota.Mode;
+import dev.quota.Money;
+import dev.quota.Policy;
+import dev.quota.RateLimit;
+import dev.quota.Selector;
+import dev.quota.ValidationException;
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A {@link Policy} in the API wire format (the selector travels separately, in the URL):
+ *
+ * <pre>{@code
+ * {"rateLimits":[{"limit":60,"window":"PT1M"},
+ *                {"meter":"tokens","limit":100000,"window":"PT1M","algorithm":"token_bucket"}],
+ *  "budget":{"currency":"USD","daily":"10.00","monthly":"200.00","perRequest":"1.00",
+ *            "timezone":"Europe/Berlin","resetTime":"00:00","resetDay":1},
+ *  "concurrency":10,"alertThresholds":[0.8,0.9,0.95],"mode":"enforce","failMode":"closed"}
+ * }</pre>
+ *
+ * <p>Reading is strict: unknown fields, wrong types, fractional limits and over-precise or
+ * negative amounts throw {@link ValidationException} naming the field path and the rule. Amounts
+ * are accepted as decimal strings or JSON numbers (read exactly) and always written as strings.
+ * Defaults ({@code meter} requests, {@code algorithm} sliding_window) are omitted when writing.
+ */
+public final class PolicyJson {
+  private static final Set<String> POLICY_FIELDS =
+      ordered("rateLimits", "budget", "concurrency", "alertThresholds", "mode", "failMode");
+  private static final Set<String> LIMIT_FIELDS = ordered("meter", "limit", "window", "algorithm");
+  private static final Set<String> BUDGET_FIELDS =
+      ordered("currency", "daily", "monthly", "perRequest", "timezone", "resetTime", "resetDay");
+  private static final DateTimeFormatter HOUR_MINUTE = DateTimeFormatter.ofPattern("HH:mm");
+
+  private PolicyJson() {}
+
+  /** Parses a policy body for {@code selector}. */
+  public static Policy read(String json, Selector selector) {
+    return read(JsonFields.parseObject(json), selector, "");
+  }
+
+  /** Parses the policy object {@code node}; error fields are placed under {@code prefix} (may be ""). */
+  public static Policy read(JsonNode node, Selector selector, String prefix) {
+    ObjectNode body = object(node, prefix.isEmpty() ? "body" : prefix);
+    onlyKnown(body, prefix, POLICY_FIELDS);
+    Policy.Builder b = Policy.builder(selector);
+    JsonNode limits = optional(body, "rateLimits");
+    if (limits != null) {
+      String field = path(prefix, "rateLimits");
+      ValidationException.require(limits.isArray(), field, "must be an array");
+      ValidationException.require(limits.size() <= 32, field, "must hold at most 32 limits");
+      for (int i = 0; i < limits.size(); i++) {
+        b.rateLimit(rateLimit(limits.get(i), field + "[" + i + "]"));
+      }
+    }
+    JsonNode budget = optional(body, "budget");
+    if (budget != null) {
+      b.budget(budget(budget, path(prefix, "budget"), prefix));
+    }
+    JsonNode concurrency = optional(body, "concurrency");
+    if (concurrency != null) {
+      b.concurrency((int) wholeNumber(concurrency, path(prefix, "concurrency"), 1, Integer.MAX_VALUE));
+    }
+    JsonNode thresholds = optional(body, "alertThresholds");
+    if (thresholds != null) {
+      String field = path(prefix, "alertThresholds");
+      ValidationException.require(thresholds.isArray(), field, "must be an array of fractions");
+      List<BigDecimal> values = new ArrayList<>();
+      for (int i = 0; i < thresholds.size(); i++) {
+        values.add(decimal(thresholds.get(i), field + "[" + i + "]"));
+      }
+      b.alertThresholds(values);
+    }
+    JsonNode mode = optional(body, "mode");
+    if (mode != null) {
+      String field = path(prefix, "mode");
+      b.mode(Mode.fromWire(field, text(mode, field)));
+    }
+    JsonNode failMode = optional(body, "failMode");
+    if (failMode != null) {
+      String field = path(prefix, "failMode");
+      b.failMode(FailMode.fromWire(field, text(failMode, field)));
+    }
+    try {
+      return b.build();
+    } catch (ValidationException e) {
+      throw nest(prefix, e);
+    }
+  }
+
+  private static RateLimit rateLimit(JsonNode node, String field) {
+    ObjectNode o = object(node, field);
+    onlyKnown(o, field, LIMIT_FIELDS);
+    JsonNode meterNode = optional(o, "meter");
+    String meter = meterNode == null ? RateLimit.REQUESTS : text(meterNode, field + ".meter");
+    long limit = wholeNumber(required(o, "limit", field + ".limit"), field + ".limit", 1, Long.MAX_VALUE);
+    String windowText = text(required(o, "window", field + ".window"), field + ".window");
+    Duration window;
+    try {
+      window = Duration.parse(windowText);
+    } catch (DateTimeParseException e) {
+      throw new ValidationException(field + ".window", "must be an ISO-8601 duration such as PT1M");
+    }
+    JsonNode algorithmNode = optional(o, "algorithm");
+    Algorithm algorithm =
+        algorithmNode == null
+            ? Algorithm.SLIDING_WINDOW
+            : Algorithm.fromWire(field + ".algorithm", text(algorithmNode, field + ".algorithm"));
+    try {
+      return new RateLimit(meter, limit, window, algorithm);
+    } catch (ValidationException e) {
+      throw nest(field, e);
+    }
+  }
+
+  private static Budget budget(JsonNode node, String field, String prefix) {
+    ObjectNode o = object(node, field);
+    onlyKnown(o, field, BUDGET_FIELDS);
+    String currency = text(required(o, "currency", field + ".currency"), field + ".currency");
+    Money daily = optionalMoney(o, "daily", field);
+    Money monthly = optionalMoney(o, "monthly", field);
+    Money perRequest = optionalMoney(o, "perRequest", field);
+    ZoneId zone = ZoneOffset.UTC;
+    JsonNode tz = optional(o, "timezone");
+    if (tz != null) {
+      String text = text(tz, field + ".timezone");
+      try {
+        zone = normalize(ZoneId.of(text));
+      } catch (DateTimeException e) {
+        throw new ValidationException(field + ".timezone", "must be an IANA time zone such as Europe/Berlin");
+      }
+    }
+    LocalTime resetTime = LocalTime.MIDNIGHT;
+    JsonNode rt = optional(o, "resetTime");
+    if (rt != null) {
+      String text = text(rt, field + ".resetTime");
+      try {
+        ValidationException.require(text.length() == 5 || text.length() == 8, field + ".resetTime", "must be HH:mm");
+        resetTime = LocalTime.parse(text);
+      } catch (DateTimeParseException e) {
+        throw new ValidationException(field + ".resetTime", "must be HH:mm");
+      }
+    }
+    JsonNode rd = optional(o, "resetDay");
+    int resetDay = rd == null ? 1 : (int) wholeNumber(rd, field + ".resetDay", 1, 31);
+    try {
+      return new Budget(currency, daily, monthly, perRequest, zone, resetTime, resetDay);
+    } catch (ValidationException e) {
+      throw nest(prefix, e);
+    }
+  }
+
+  private static Money optionalMoney(ObjectNode o, String name, String field) {
+    JsonNode n = optional(o, name);
+    return n == null ? null : money(n, field + "." + name);
+  }
+
+  /** "UTC", "Z" and "Etc/UTC" all mean the same zone; keep one so parsed policies compare equal. */
+  private static ZoneId normalize(ZoneId zone) {
+    ZoneId n = zone.normalized();
+    return n.equals(ZoneOffset.UTC) ? ZoneOffset.UTC : zone;
+  }
+
+  /** The wire JSON of {@code policy}, without its selector. */
+  public static String write(Policy policy) {
+    return JsonFields.write(toNode(policy));
+  }
+
+  public static ObjectNode toNode(Policy policy) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    ObjectNode o = f.objectNode();
+    if (!policy.rateLimits().isEmpty()) {
+      ArrayNode limits = o.putArray("rateLimits");
+      for (RateLimit r : policy.rateLimits()) {
+        ObjectNode l = limits.addObject();
+        if (!RateLimit.REQUESTS.equals(r.meter())) {
+          l.put("meter", r.meter());
+        }
+        l.put("limit", r.limit());
+        l.put("window", r.window().toString());
+        if (r.algorithm() != Algorithm.SLIDING_WINDOW) {
+          l.put("algorithm", r.algorithm().wireName());
+        }
+      }
+    }
+    Budget budget = policy.budget();
+    if (budget != null) {
+      ObjectNode b = o.putObject("budget");
+      b.put("currency", budget.currency());
+      putMoney(b, "daily", budget.daily());
+      putMoney(b, "monthly", budget.monthly());
+      putMoney(b, "perRequest", budget.perRequest());
+      b.put("timezone", budget.zone().equals(ZoneOffset.UTC) ? "UTC" : budget.zone().getId());
+      LocalTime t = budget.resetTime();
+      b.put("resetTime", t.getSecond() == 0 && t.getNano() == 0 ? t.format(HOUR_MINUTE) : t.toString());
+      b.put("resetDay", budget.resetDay());
+    }
+    if (policy.concurrency() != null) {
+      o.put("concurrency", policy.concurrency());
+    }
+    ArrayNode thresholds = o.putArray("alertThresholds");
+    for (BigDecimal t : policy.alertThresholds()) {
+      thresholds.add(t);
+    }
+    o.put("mode", policy.mode().wireName());
+    o.put("failMode", policy.failMode().wireName());
+    return o;
+  }
+
+  private static void putMoney(ObjectNode o, String name, Money amount) {
+    if (amount != null) {
+      o.put(name, amount.toPlainString());
+    }
+  }
+
+  private static Set<String> ordered(String... names) {
+    return new LinkedHashSet<>(List.of(names));
+  }
+}

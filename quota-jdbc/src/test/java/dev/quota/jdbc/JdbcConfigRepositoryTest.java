@@ -1,0 +1,147 @@
+package dev.quota.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quota.Budget;
+import dev.quota.Money;
+import dev.quota.Policy;
+import dev.quota.Selector;
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditQuery;
+import dev.quota.admin.Override;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class JdbcConfigRepositoryTest {
+  static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
+  @TempDir Path dir;
+
+  static Policy limit(String selector, long perMinute) {
+    return Policy.builder(selector).rateLimit(perMinute, Duration.ofMinutes(1)).build();
+  }
+
+  static AuditEntry audit(String action, String target, String reason) {
+    return new AuditEntry(0, T0, "alice", action, target, null, "after", reason);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void keepsEveryPolicyVersionAndAnAuditRowPerChange(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      Selector users = Selector.parse("user:*");
+      Policy budgeted =
+          Policy.builder(users).budget(Budget.of("USD", Money.of("10.00"), null, null)).build();
+
+      repo.putPolicy(limit("user:*", 60), audit("policy.put", "user:*", "initial"));
+      repo.putPolicy(budgeted, audit("policy.put", "user:*", "add budget"));
+      repo.putPolicy(limit("team:core", 5), audit("policy.put", "team:core", "team"));
+      assertThat(repo.deletePolicy(Selector.parse("team:core"), audit("policy.delete", "team:core", "gone"))).isTrue();
+      assertThat(repo.deletePolicy(Selector.parse("team:core"), audit("policy.delete", "team:core", "again"))).isFalse();
+
+      assertThat(repo.policies()).containsExactly(budgeted);
+      assertThat(repo.policy(users)).contains(budgeted);
+      assertThat(repo.policy(Selector.parse("team:core"))).isEmpty();
+      List<PolicyVersion> versions = repo.versions(users);
+      assertThat(versions).extracting(PolicyVersion::version).containsExactly(2L, 1L);
+      assertThat(versions.get(1).policy()).isEqualTo(limit("user:*", 60));
+      assertThat(repo.versions(Selector.parse("team:core")).get(0).deleted()).isTrue();
+
+      List<AuditEntry> trail = repo.audit(AuditQuery.latest(10));
+      assertThat(trail).extracting(AuditEntry::reason).containsExactly("gone", "team", "add budget", "initial");
+      assertThat(trail.get(0).at()).isEqualTo(T0);
+      assertThat(repo.audit(new AuditQuery(null, null, "team", null, null, 0, 10))).hasSize(2);
+      assertThat(repo.audit(new AuditQuery("alice", "policy.put", null, null, null, 1, 1)))
+          .extracting(AuditEntry::reason)
+          .containsExactly("team");
+      assertThat(repo.audit(new AuditQuery(null, null, null, T0.plusSeconds(1), null, 0, 10))).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aChangeWhoseAuditRowFailsLeavesNeither(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      repo.putPolicy(limit("user:*", 60), audit("policy.put", "user:*", "v1"));
+      // The database itself refuses the audit row, after the policy rows were already written.
+      t.execute("ALTER TABLE audit_log ADD CONSTRAINT audit_refuses CHECK (reason <> 'refused')");
+
+      assertThatThrownBy(() -> repo.putPolicy(limit("user:*", 1), audit("policy.put", "user:*", "refused")))
+          .isInstanceOf(DatabaseException.class)
+          .hasMessageContaining("storing policy user:*")
+          .satisfies(e -> assertThat(((DatabaseException) e).isConstraintViolation()).isTrue());
+      assertThatThrownBy(() -> repo.deletePolicy(Selector.parse("user:*"), audit("policy.delete", "user:*", "refused")))
+          .isInstanceOf(DatabaseException.class);
+      Override o = override("o1");
+      assertThatThrownBy(() -> repo.putOverride(o, audit("override.create", "user:bob", "refused")))
+          .isInstanceOf(DatabaseException.class);
+
+      assertThat(repo.policy(Selector.parse("user:*"))).contains(limit("user:*", 60));
+      assertThat(repo.versions(Selector.parse("user:*"))).hasSize(1);
+      assertThat(repo.overrides()).isEmpty();
+      assertThat(repo.audit(AuditQuery.latest(10))).extracting(AuditEntry::reason).containsExactly("v1");
+    }
+  }
+
+  static Override override(String id) {
+    return new Override(
+        id, Selector.parse("user:bob"), null, true, T0.plus(Duration.ofHours(1)), "incident 42", "alice", T0);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void storesAndRevokesOverrides(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      Override bypass = override("o1");
+      Override limits =
+          new Override(
+              "o2", Selector.parse("user:carol"), limit("user:carol", 600), false, T0.plusSeconds(60), "demo", "alice", T0);
+      repo.putOverride(bypass, audit("override.create", "user:bob", "r1"));
+      repo.putOverride(limits, audit("override.create", "user:carol", "r2"));
+
+      assertThat(repo.overrides()).containsExactly(bypass, limits);
+      assertThat(repo.deleteOverride("o1", audit("override.revoke", "user:bob", "r3"))).isTrue();
+      assertThat(repo.deleteOverride("o1", audit("override.revoke", "user:bob", "r4"))).isFalse();
+      assertThat(repo.overrides()).containsExactly(limits);
+      assertThat(repo.audit(AuditQuery.latest(10))).extracting(AuditEntry::reason).containsExactly("r3", "r2", "r1");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void concurrentWritersOfOneSelectorGetDistinctVersions(Backend backend) throws Exception {
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      int writers = 4;
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+      var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+      for (int i = 0; i < writers; i++) {
+        long n = i + 1;
+        futures.add(pool.submit(() -> repo.putPolicy(limit("user:*", n), audit("policy.put", "user:*", "w" + n))));
+      }
+      int failed = 0;
+      for (var f : futures) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          failed++;
+        }
+      }
+      pool.shutdown();
+      // Every write that returned is exactly one version and one audit row.
+      int stored = writers - failed;
+      assertThat(repo.versions(Selector.parse("user:*"))).extracting(PolicyVersion::version)
+          .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, stored).map(v -> stored + 1 - v).boxed().toList());
+      assertThat(repo.audit(AuditQuery.latest(10))).hasSize(stored);
+      assertThat(stored).isGreaterThanOrEqualTo(1);
+    }
+  }
+}
