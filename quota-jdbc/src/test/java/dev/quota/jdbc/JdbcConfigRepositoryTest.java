@@ -59,7 +59,7 @@ class JdbcConfigRepositoryTest {
       assertThat(repo.audit(new AuditQuery(null, null, "team", null, null, 0, 10))).hasSize(2);
       assertThat(repo.audit(new AuditQuery("alice", "policy.put", null, null, null, 1, 1)))
           .extracting(AuditEntry::reason)
-          .containsExactly("team");
+          .containsExactly("add budget");
       assertThat(repo.audit(new AuditQuery(null, null, null, T0.plusSeconds(1), null, 0, 10))).isEmpty();
     }
   }
