@@ -295,7 +295,7 @@ public final class Quota implements AutoCloseable {
     boolean reserved = admitted && c.plan().kind() == Plan.Kind.RESERVE;
     return new Decision(
         admitted,
-        reserved ? c.plan().reservationId() : null,
+        reserved ? (r.reservationId() != null ? r.reservationId() : c.plan().reservationId()) : null,
         reserved ? Instant.ofEpochMilli(r.expiresAtMs()) : null,
         limits,
         admitted || never ? null : retryAt,

@@ -16,17 +16,27 @@ import java.util.Map;
  * the same selector. A bypass override makes its selector contribute nothing.
  */
 public final class PolicyIndex {
-  /** A selector's policy and, if any, its override. */
-  private record Binding(Policy policy, Override override) {
+  /** A selector's policy and its overrides, newest first; the newest active override wins. */
+  private record Binding(Policy policy, List<Override> overrides) {
+    Override active(Instant now) {
+      for (Override o : overrides) {
+        if (o.isActive(now)) {
+          return o;
+        }
+      }
+      return null;
+    }
+
     Policy effective(Instant now) {
-      if (override != null && override.isActive(now)) {
-        return override.bypass() ? null : override.replacement();
+      Override o = active(now);
+      if (o != null) {
+        return o.bypass() ? null : o.replacement();
       }
       return policy;
     }
 
     boolean present(Instant now) {
-      return policy != null || (override != null && override.isActive(now));
+      return policy != null || active(now) != null;
     }
   }
 
@@ -42,11 +52,12 @@ public final class PolicyIndex {
   public static PolicyIndex of(List<Policy> policies, List<Override> overrides) {
     Map<Selector, Binding> bindings = new HashMap<>();
     for (Policy p : policies) {
-      bindings.put(p.selector(), new Binding(p, null));
+      bindings.put(p.selector(), new Binding(p, new ArrayList<>(0)));
     }
-    for (Override o : overrides) {
-      Binding b = bindings.get(o.selector());
-      bindings.put(o.selector(), new Binding(b == null ? null : b.policy(), o));
+    List<Override> newestFirst = new ArrayList<>(overrides);
+    newestFirst.sort(java.util.Comparator.comparing(Override::createdAt, java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder())).reversed());
+    for (Override o : newestFirst) {
+      bindings.computeIfAbsent(o.selector(), s -> new Binding(null, new ArrayList<>(1))).overrides().add(o);
     }
     List<String[]> shapes = new ArrayList<>();
     List<String> seen = new ArrayList<>();

@@ -9,6 +9,8 @@ import java.util.List;
  * @param nowMs the store's clock when it applied the plan
  * @param expiresAtMs the reservation's expiry, for an admitted {@code RESERVE}
  * @param seedIndices for {@link Status#NEEDS_SEED}: the budget ops whose counters must be seeded
+ * @param reservationId the reservation filed by an admitted {@code RESERVE}; on a replay, the
+ *     first request's, which differs from the repeat's plan
  */
 public record PlanResult(
     Status status,
@@ -16,7 +18,8 @@ public record PlanResult(
     List<OpResult> results,
     long nowMs,
     long expiresAtMs,
-    List<Integer> seedIndices) {
+    List<Integer> seedIndices,
+    String reservationId) {
 
   /** Why a store answered the way it did. */
   public enum Status {
@@ -35,6 +38,12 @@ public record PlanResult(
   public PlanResult {
     results = List.copyOf(results);
     seedIndices = List.copyOf(seedIndices);
+  }
+
+  /** A result that filed no reservation. */
+  public PlanResult(
+      Status status, boolean admitted, List<OpResult> results, long nowMs, long expiresAtMs, List<Integer> seedIndices) {
+    this(status, admitted, results, nowMs, expiresAtMs, seedIndices, null);
   }
 
   public static PlanResult of(Status status, long nowMs) {

@@ -105,7 +105,7 @@ public final class MemoryStore implements Store {
           PlanResult first = r.result;
           return new PlanResult(
               PlanResult.Status.REPLAYED, first.admitted(), first.results(), first.nowMs(),
-              first.expiresAtMs(), List.of());
+              first.expiresAtMs(), List.of(), first.reservationId());
         }
       }
       if (plan.seedBudgets()) {
@@ -171,7 +171,8 @@ public final class MemoryStore implements Store {
       active.put(r.id, r);
       expiries.add(new Expiry(expiresAt, r.id));
     }
-    return new PlanResult(PlanResult.Status.APPLIED, admitted, results, now, expiresAt, List.of());
+    String filed = expiresAt == 0 ? null : plan.reservationId();
+    return new PlanResult(PlanResult.Status.APPLIED, admitted, results, now, expiresAt, List.of(), filed);
   }
 
   private boolean hasRoom(CounterOp op, long now) {

@@ -1,0 +1,106 @@
+package dev.quota;
+
+import static dev.quota.Fixtures.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quota.store.conformance.MutableClock;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class IdempotencyAndValidationTest {
+  private final MutableClock clock = Fixtures.clock();
+  private final Quota quota = Fixtures.quota(clock);
+
+  @BeforeEach
+  void policy() {
+    quota.admin().putPolicy(Policy.builder("user:*").rateLimit(10, Duration.ofHours(1))
+        .budget(Budget.of("USD", Money.of("5"), null, null)).build(), ADMIN, "t");
+  }
+
+  @Test
+  void repeatedKeyReturnsTheFirstOutcomeAndChargesNothingMore() {
+    QuotaRequest r = QuotaRequest.builder().user("u").estimatedCost("1").idempotencyKey("k1").build();
+    Decision first = quota.reserve(r);
+    Decision again = quota.reserve(r);
+    assertThat(again.reservationId()).isEqualTo(first.reservationId());
+    assertThat(again.replayed()).isTrue();
+    assertThat(used()).isEqualTo(1);
+    QuotaRequest usage = QuotaRequest.builder().user("u").estimatedCost("1").idempotencyKey("rec-1").build();
+    quota.record(usage);
+    quota.record(usage);
+    assertThat(quota.ledger().spent(Map.of("user", "u"), java.time.Instant.EPOCH, java.time.Instant.MAX))
+        .isEqualTo(Money.of("1"));
+  }
+
+  @Test
+  void sameKeyWithOtherContentIsAConflictAndChangesNothing() {
+    quota.reserve(QuotaRequest.builder().user("u").estimatedCost("1").idempotencyKey("k1").build());
+    assertThatThrownBy(() -> quota.reserve(
+            QuotaRequest.builder().user("u").estimatedCost("2").idempotencyKey("k1").build()))
+        .isInstanceOf(ConflictException.class).hasMessageContaining("idempotencyKey");
+    assertThat(used()).isEqualTo(1);
+  }
+
+  @Test
+  void badAmountsNameTheFieldAndTheRule() {
+    assertField(() -> Money.parse("estimatedCost", "-1"), "estimatedCost", "plain non-negative decimal");
+    assertField(() -> Money.parse("estimatedCost", "NaN"), "estimatedCost", "plain non-negative decimal");
+    assertField(() -> Money.parse("estimatedCost", "1e3"), "estimatedCost", "plain non-negative decimal");
+    assertField(() -> Money.parse("estimatedCost", "0.0000000001"), "estimatedCost", "9 decimal places");
+    assertField(() -> Money.parse("estimatedCost", "9007199.254740992"), "estimatedCost", "at most 9007199.254740991");
+    assertThat(Money.parse("estimatedCost", "9007199.254740991").nanos()).isEqualTo((1L << 53) - 1);
+    assertThat(Money.parse("estimatedCost", "0.000000001").nanos()).isEqualTo(1);
+    assertField(() -> Money.of("x", new BigDecimal("-0.5")), "x", "negative");
+  }
+
+  @Test
+  void badSubjectsNameTheField() {
+    assertField(() -> QuotaRequest.builder().user("").build(), "subjects.user", "empty");
+    assertField(() -> QuotaRequest.builder().user("x".repeat(129)).build(), "subjects.user", "128");
+    assertField(() -> QuotaRequest.builder().user("a\nb").build(), "subjects.user", "printable");
+    assertField(() -> QuotaRequest.builder().subject("User", "a").build(), "subjects", "lowercase");
+    assertField(() -> QuotaRequest.builder().build(), "subjects", "at least one");
+    assertField(() -> QuotaRequest.builder().user("a").meter("tokens", -1).build(), "meters.tokens", "whole number");
+    assertField(() -> QuotaRequest.builder().user("a").ttl(Duration.ofDays(2)).build(), "ttl", "24 hours");
+    assertField(() -> Subject.parse("nocolon"), "subject", "scope:identifier");
+    assertField(() -> Selector.parse("user:a,user:b"), "selector", "two different scopes");
+    assertThat(QuotaRequest.builder().user("x".repeat(128)).build().subjects()).containsKey("user");
+  }
+
+  @Test
+  void badLimitsNameTheField() {
+    assertField(() -> RateLimit.perWindow(0, Duration.ofMinutes(1)), "limit", "positive");
+    assertField(() -> RateLimit.perWindow(-5, Duration.ofMinutes(1)), "limit", "positive");
+    assertField(() -> RateLimit.perWindow(1, Duration.ofMillis(999)), "window", "between 1 second and 31 days");
+    assertField(() -> RateLimit.perWindow(1, Duration.ofDays(32)), "window", "between 1 second and 31 days");
+    assertField(() -> RateLimit.perWindow(4_000_000, Duration.ofDays(31)), "limit", "2^53");
+    assertField(() -> Policy.builder("user:*").concurrency(0).build(), "concurrency", "positive");
+    assertField(() -> Policy.builder("user:*").build(), "policy", "at least one");
+    assertField(() -> Budget.of("usd", Money.of("1"), null, null), "budget.currency", "ISO 4217");
+    assertField(() -> Policy.builder("user:*").rateLimit(1, Duration.ofMinutes(1))
+        .alertThresholds(java.util.List.of(new BigDecimal("1.5"))).build(), "alertThresholds", "less than 1");
+  }
+
+  @Test
+  void rejectedInputChangesNothing() {
+    assertThatThrownBy(() -> quota.commit("unknown-id", Money.of("1"), Map.of("tokens", -4L)))
+        .isInstanceOf(ValidationException.class);
+    assertThat(used()).isZero();
+  }
+
+  private long used() {
+    return quota.usage(Subject.of("user", "u")).get(0).used();
+  }
+
+  private static void assertField(Runnable r, String field, String rule) {
+    assertThatThrownBy(r::run)
+        .isInstanceOfSatisfying(ValidationException.class, e -> {
+          assertThat(e.field()).isEqualTo(field);
+          assertThat(e.rule()).contains(rule);
+        });
+  }
+}

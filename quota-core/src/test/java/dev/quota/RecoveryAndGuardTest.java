@@ -1,0 +1,88 @@
+package dev.quota;
+
+import static dev.quota.Fixtures.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quota.admin.MemoryConfigRepository;
+import dev.quota.ledger.MemoryLedger;
+import dev.quota.store.MemoryStore;
+
+import dev.quota.store.conformance.MutableClock;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class RecoveryAndGuardTest {
+  private final MutableClock clock = Fixtures.clock();
+
+  @Test
+  void aRestartedStoreIsSeededFromTheLedgerBeforeAdmittingMore() {
+    MemoryConfigRepository config = new MemoryConfigRepository();
+    MemoryLedger ledger = new MemoryLedger();
+    Quota before = Quota.builder().clock(clock).config(config).ledger(ledger).build();
+    before.admin().putPolicy(Policy.builder("user:*").budget(Budget.of("USD", Money.of("1"), Money.of("3"), null)).build(), ADMIN, "t");
+    Decision d = before.reserve(Fixtures.userCost("u", "0.7"));
+    before.commit(d.reservationId(), Money.of("0.7"), Map.of());
+    clock.advance(Duration.ofMinutes(5));
+    // A new process: fresh counters, same durable config and ledger.
+    Quota after = Quota.builder().clock(clock).config(config).ledger(ledger).store(new MemoryStore(clock)).build();
+    assertThat(after.reserve(Fixtures.userCost("u", "0.31")).admitted()).isFalse();
+    assertThat(after.reserve(Fixtures.userCost("u", "0.30")).admitted()).isTrue();
+    LimitStatus monthly = after.usage(Subject.of("user", "u")).get(1);
+    assertThat(monthly.usedAmount()).isEqualByComparingTo("1.00");
+  }
+
+  @Test
+  void storeOutageFailsClosedUnlessEveryPolicyFailsOpen() {
+    dev.quota.store.Store down = new dev.quota.store.Store() {
+      @Override public dev.quota.plan.PlanResult apply(dev.quota.plan.Plan plan) {
+        throw new StoreUnavailableException("redis down", null);
+      }
+      @Override public dev.quota.plan.SettleResult settle(dev.quota.plan.Settlement s) {
+        throw new StoreUnavailableException("redis down", null);
+      }
+      @Override public void seed(dev.quota.plan.CounterKey key, long nanos, long end) {}
+      @Override public void reset(String subject) {}
+    };
+    java.util.concurrent.atomic.AtomicInteger failOpen = new java.util.concurrent.atomic.AtomicInteger();
+    Quota q = Quota.builder().clock(clock).store(down).listener(new QuotaListener() {
+      @Override public void onFailOpen() {
+        failOpen.incrementAndGet();
+      }
+    }).build();
+    q.admin().putPolicy(Policy.builder("user:*").rateLimit(1, Duration.ofMinutes(1)).failMode(FailMode.OPEN).build(), ADMIN, "t");
+    Decision d = q.reserve(Fixtures.user("u"));
+    assertThat(d.admitted()).isTrue();
+    assertThat(d.failOpen()).isTrue();
+    assertThat(failOpen).hasValue(1);
+    q.admin().putPolicy(Policy.builder("team:*").budget(Budget.of("USD", Money.of("1"), null, null)).build(), ADMIN, "t");
+    assertThatThrownBy(() -> q.reserve(QuotaRequest.builder().user("u").team("t").build()))
+        .isInstanceOf(StoreUnavailableException.class);
+  }
+
+  @Test
+  void guardCommitsTheActualCostOrReleasesOnFailure() throws Exception {
+    Quota q = Fixtures.quota(clock);
+    q.admin().putPolicy(Policy.builder("user:*").concurrency(1).budget(Budget.of("USD", Money.of("1"), null, null)).build(), ADMIN, "t");
+    QuotaGuard guard = new QuotaGuard(q);
+    String out = guard.call(Fixtures.userCost("u", "0.5"), () -> "result", r -> QuotaGuard.Usage.of(Money.of("0.2")));
+    assertThat(out).isEqualTo("result");
+    assertThatThrownBy(() -> guard.call(Fixtures.userCost("u", "0.5"), () -> { throw new IOException("tool failed"); },
+        r -> QuotaGuard.Usage.of(Money.of("0.5")))).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> guard.call(Fixtures.userCost("u", "0.9"), () -> "x", r -> QuotaGuard.Usage.of(Money.ZERO)))
+        .isInstanceOf(QuotaExceededException.class);
+    CompletableFuture<String> async = guard.callAsync(Fixtures.userCost("u", "0.1"),
+        () -> CompletableFuture.supplyAsync(() -> "later"), r -> QuotaGuard.Usage.of(Money.of("0.1")));
+    assertThat(async.get()).isEqualTo("later");
+    CompletableFuture<String> failing = guard.callAsync(Fixtures.userCost("u", "0.1"),
+        () -> CompletableFuture.failedFuture(new IllegalStateException("timeout")), r -> QuotaGuard.Usage.of(Money.ZERO));
+    assertThatThrownBy(failing::get).isInstanceOf(ExecutionException.class);
+    LimitStatus daily = q.usage(Subject.of("user", "u")).get(0);
+    assertThat(daily.usedAmount()).isEqualByComparingTo("0.3");
+    assertThat(q.usage(Subject.of("user", "u")).get(1).used()).isZero(); // every slot returned
+  }
+}
