@@ -1,0 +1,150 @@
+// The only module that talks to the server. Every call carries the signed-in key; problem+json
+// answers become ApiError with the field errors kept, so forms can show them beside the field.
+const KEY = 'quota.apiKey';
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || 'HTTP ' + status);
+    this.status = status;
+    this.title = (problem && problem.title) || (status === 0 ? 'Network error' : 'Request failed (' + status + ')');
+    this.problem = problem || {};
+    this.fieldErrors = fieldErrors(problem);
+  }
+}
+
+/** problem+json may carry errors as [{field, message}], {field: message}, or a single field/rule. */
+function fieldErrors(p) {
+  const out = {};
+  if (!p) return out;
+  const list = p.errors || p.invalidParams || p['invalid-params'] || p.fields;
+  if (Array.isArray(list)) {
+    for (const e of list) {
+      const f = e.field || e.name || e.pointer || e.path;
+      if (f) out[normField(f)] = [e.message || e.reason || e.rule || e.detail].filter(Boolean).join(' ');
+    }
+  } else if (list && typeof list === 'object') {
+    for (const [f, m] of Object.entries(list)) out[normField(f)] = Array.isArray(m) ? m.join(' ') : String(m);
+  }
+  if (p.field && !out[normField(p.field)]) out[normField(p.field)] = p.rule || p.detail || p.title;
+  return out;
+}
+
+function normField(f) {
+  // "/budget/daily" (JSON pointer) and "budget.daily" name the same field.
+  return String(f).replace(/^#?\//, '').replace(/\//g, '.').replace(/\[(\d+)\]/g, '.$1');
+}
+
+export const auth = {
+  key: () => sessionStorage.getItem(KEY),
+  set: (k) => sessionStorage.setItem(KEY, k),
+  clear: () => { sessionStorage.removeItem(KEY); auth.me = null; },
+  me: null,
+};
+
+let onUnauthorized = () => {};
+export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+
+export async function request(method, path, body, opts = {}) {
+  const headers = { Accept: opts.accept || 'application/json' };
+  const key = opts.key || auth.key();
+  if (key) headers.Authorization = 'Bearer ' + key;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: opts.signal });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, { title: 'Network error', detail: 'The server could not be reached.' });
+  }
+  if (res.status === 401 && !opts.key) onUnauthorized();
+  const type = res.headers.get('Content-Type') || '';
+  let payload = null;
+  if (res.status !== 204) {
+    if (type.includes('json')) payload = await res.json().catch(() => null);
+    else payload = await res.text();
+  }
+  if (!res.ok && !(opts.allow || []).includes(res.status)) {
+    throw new ApiError(res.status, payload && typeof payload === 'object' ? payload : { detail: payload || res.statusText });
+  }
+  return opts.withResponse ? { status: res.status, headers: res.headers, body: payload } : payload;
+}
+
+export const get = (p, o) => request('GET', p, undefined, o);
+
+/** Lists may come bare or wrapped ({items|data|results|policies|...}); pages carry a cursor. */
+export function items(payload, ...keys) {
+  if (Array.isArray(payload)) return payload;
+  if (!payload || typeof payload !== 'object') return [];
+  for (const k of [...keys, 'items', 'data', 'results', 'rows', 'entries']) {
+    if (Array.isArray(payload[k])) return payload[k];
+  }
+  return [];
+}
+
+export function nextCursor(payload) {
+  if (!payload || Array.isArray(payload)) return null;
+  return payload.next || payload.nextCursor || payload.cursor || payload.nextPageToken || null;
+}
+
+export function qs(params) {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, v);
+  const t = u.toString();
+  return t ? '?' + t : '';
+}
+
+export const enc = encodeURIComponent;
+
+export async function whoami(key) {
+  const me = await get('/v1/whoami', key ? { key } : undefined);
+  return {
+    role: String(me.role || 'viewer').toLowerCase(),
+    subjects: (me.subjects || []).map((x) => (typeof x === 'string' ? x : x.scope + ':' + x.id)),
+    name: me.name || me.keyId || me.id || null,
+  };
+}
+
+export const can = {
+  write: () => auth.me && auth.me.role === 'admin',
+  admin: () => auth.me && auth.me.role === 'admin',
+};
+
+/** One usage limit, whichever way the server spells it. Money amounts stay decimal strings. */
+export function normLimit(l) {
+  const kind = String(l.kind || l.type || 'rate').toLowerCase();
+  const money = kind.startsWith('budget');
+  const pick = (...ks) => { for (const k of ks) if (l[k] !== undefined && l[k] !== null) return l[k]; return undefined; };
+  return {
+    policy: pick('selector', 'policy') ,
+    subject: pick('subject'),
+    kind,
+    meter: pick('meter'),
+    currency: pick('currency'),
+    window: pick('window'),
+    limit: pick('limit', 'limitAmount', 'max'),
+    used: pick('used', 'usedAmount', 'consumed') ?? 0,
+    remaining: pick('remaining', 'remainingAmount'),
+    resetAt: pick('resetAt', 'reset', 'resetsAt'),
+    retryAt: pick('retryAt'),
+    allowed: l.allowed !== false,
+    mode: String(pick('mode') || 'enforce').toLowerCase(),
+    money,
+  };
+}
+
+/** One cost-report row: a group key and a decimal cost. */
+export function normCostRow(r, groupBy) {
+  const key = r.key ?? r.group ?? r[groupBy] ?? r.subject ?? r.day ?? r.month ?? r.provider ?? r.tool ?? r.name ?? '(none)';
+  return {
+    key: key === null || key === '' ? '(none)' : String(key),
+    cost: String(r.cost ?? r.amount ?? r.total ?? r.totalCost ?? '0'),
+    count: r.count ?? r.requests ?? r.entries ?? null,
+    currency: r.currency || null,
+  };
+}
+
+export async function costReport(params) {
+  const p = await get('/v1/reports/costs' + qs({ ...params, format: 'json' }));
+  const rows = items(p, 'groups', 'rows').map((r) => normCostRow(r, params.groupBy));
+  return { rows, currency: (p && p.currency) || (rows[0] && rows[0].currency) || 'USD', total: p && (p.total ?? p.totalCost) };
+}

@@ -1,0 +1,83 @@
+// Hand-written SVG charts: a column chart for time series and a donut for splits. They scale
+// with their container through viewBox, and every mark carries a <title> for hover and screen readers.
+import { s, h } from './dom.js';
+import { toNanos, nanosToNumber, money } from './format.js';
+
+export const PALETTE = ['#4f6bed', '#14a38b', '#f59f00', '#e8590c', '#ae3ec9', '#1c7ed6', '#66a80f', '#c2255c', '#868e96'];
+
+function niceMax(v) {
+  if (v <= 0) return 1;
+  const exp = Math.pow(10, Math.floor(Math.log10(v)));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * exp >= v) return m * exp;
+  return 10 * exp;
+}
+
+function axisLabel(v, currency) {
+  return money(toNanos(v.toFixed(4)), currency).replace(/\.0+$/, '').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+}
+
+/** series: [{label, value(decimal string), title?}] */
+export function columnChart(series, { currency = 'USD', height = 220, label = 'Cost chart' } = {}) {
+  const W = 720, H = height, padL = 56, padB = 28, padT = 12, padR = 8;
+  const vals = series.map((p) => nanosToNumber(toNanos(p.value)));
+  const max = niceMax(Math.max(0, ...vals));
+  const plotW = W - padL - padR, plotH = H - padT - padB;
+  const bw = series.length ? plotW / series.length : plotW;
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': label });
+  for (let i = 0; i <= 4; i++) {
+    const y = padT + plotH - (plotH * i) / 4;
+    svg.append(s('line', { x1: padL, x2: W - padR, y1: y, y2: y, class: 'grid' }));
+    svg.append(s('text', { x: padL - 6, y: y + 4, class: 'axis', 'text-anchor': 'end' }, axisLabel((max * i) / 4, currency)));
+  }
+  const every = Math.max(1, Math.ceil(series.length / 10));
+  series.forEach((p, i) => {
+    const v = vals[i];
+    const bh = max ? (v / max) * plotH : 0;
+    const x = padL + i * bw + bw * 0.15;
+    const rect = s('rect', { x, y: padT + plotH - bh, width: Math.max(1, bw * 0.7), height: Math.max(v > 0 ? 1 : 0, bh), rx: 2, class: 'bar' },
+      s('title', null, `${p.title || p.label}: ${money(p.value, currency)}`));
+    svg.append(rect);
+    if (i % every === 0) {
+      svg.append(s('text', { x: padL + i * bw + bw / 2, y: H - 8, class: 'axis', 'text-anchor': 'middle' }, p.label));
+    }
+  });
+  return h('div', { class: 'chart-wrap' }, svg);
+}
+
+/** slices: [{label, value(decimal string)}]; shows a legend with amounts and shares. */
+export function donutChart(slices, { currency = 'USD', label = 'Split' } = {}) {
+  const total = slices.reduce((a, p) => a + toNanos(p.value), 0n);
+  const R = 60, r = 38, C = 70;
+  const svg = s('svg', { viewBox: '0 0 140 140', class: 'donut', role: 'img', 'aria-label': label });
+  if (total <= 0n) {
+    svg.append(s('circle', { cx: C, cy: C, r: (R + r) / 2, fill: 'none', stroke: 'var(--line)', 'stroke-width': R - r }));
+  } else {
+    let angle = -Math.PI / 2;
+    slices.forEach((p, i) => {
+      const frac = nanosToNumber(toNanos(p.value)) / nanosToNumber(total);
+      if (frac <= 0) return;
+      const a2 = angle + Math.min(frac, 0.9999) * 2 * Math.PI;
+      const large = a2 - angle > Math.PI ? 1 : 0;
+      const pt = (rad, a) => `${C + rad * Math.cos(a)} ${C + rad * Math.sin(a)}`;
+      const d = `M ${pt(R, angle)} A ${R} ${R} 0 ${large} 1 ${pt(R, a2)} L ${pt(r, a2)} A ${r} ${r} 0 ${large} 0 ${pt(r, angle)} Z`;
+      svg.append(s('path', { d, fill: PALETTE[i % PALETTE.length] }, s('title', null, `${p.label}: ${money(p.value, currency)}`)));
+      angle = a2;
+    });
+  }
+  svg.append(s('text', { x: C, y: C + 5, 'text-anchor': 'middle', class: 'donut-total' }, money(total, currency)));
+  const legend = h('ul', { class: 'legend' }, slices.map((p, i) => {
+    const share = total > 0n ? (nanosToNumber(toNanos(p.value)) / nanosToNumber(total)) * 100 : 0;
+    return h('li', null, h('span', { class: 'swatch', style: `background:${PALETTE[i % PALETTE.length]}` }),
+      h('span', { class: 'legend-label' }, p.label), h('span', { class: 'num' }, money(p.value, currency)),
+      h('span', { class: 'muted num' }, share.toFixed(1) + '%'));
+  }));
+  return h('div', { class: 'donut-wrap' }, svg, legend);
+}
+
+/** A horizontal meter: used of limit, coloured by how close it is to the limit. */
+export function meter(used, limit, { label } = {}) {
+  const pct = limit > 0 ? Math.max(0, Math.min(100, (used / limit) * 100)) : (used > 0 ? 100 : 0);
+  const level = pct >= 100 ? 'over' : pct >= 80 ? 'near' : 'ok';
+  return h('div', { class: 'meter meter-' + level, role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(pct), 'aria-label': label || 'usage' },
+    h('div', { class: 'meter-fill', style: `width:${pct.toFixed(2)}%` }));
+}

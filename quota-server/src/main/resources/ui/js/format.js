@@ -1,0 +1,109 @@
+// Money arrives as decimal strings ("0.042") and stays a string until it is shown; sums are done
+// in integer nano-units (BigInt) so the UI never rounds a cost through a binary double.
+const NANOS = 1_000_000_000n;
+
+export function toNanos(v) {
+  if (v === null || v === undefined || v === '') return 0n;
+  if (typeof v === 'bigint') return v;
+  const text = String(v).trim();
+  const m = /^(-)?(\d*)(?:\.(\d{0,9})\d*)?$/.exec(text);
+  if (!m) return 0n;
+  const whole = BigInt(m[2] || '0');
+  const frac = BigInt(((m[3] || '') + '000000000').slice(0, 9));
+  const n = whole * NANOS + frac;
+  return m[1] ? -n : n;
+}
+
+export function nanosToDecimal(n, minFraction = 2) {
+  const neg = n < 0n;
+  if (neg) n = -n;
+  const whole = n / NANOS;
+  let frac = (n % NANOS).toString().padStart(9, '0').replace(/0+$/, '');
+  if (frac.length < minFraction) frac = frac.padEnd(minFraction, '0');
+  return (neg ? '-' : '') + whole.toString() + (frac ? '.' + frac : '');
+}
+
+/** Only for chart geometry (pixel positions), never for amounts shown as text. */
+export function nanosToNumber(n) {
+  return Number(n) / 1e9;
+}
+
+const SYMBOLS = { USD: '$', EUR: '€', GBP: '£', JPY: '¥' };
+
+export function money(v, currency) {
+  const n = typeof v === 'bigint' ? v : toNanos(v);
+  const abs = n < 0n ? -n : n;
+  // Tables show 2-4 fractional digits; callers put the exact value in a title attribute.
+  let [w, f = ''] = nanosToDecimal(abs, 2).split('.');
+  f = f.slice(0, 4);
+  while (f.length > 2 && f.endsWith('0')) f = f.slice(0, -1);
+  const grouped = w.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + f;
+  const sign = n < 0n ? '-' : '';
+  const sym = currency && SYMBOLS[currency];
+  if (sym) return sign + sym + grouped;
+  return sign + grouped + (currency ? ' ' + currency : '');
+}
+
+export function count(n) {
+  if (n === null || n === undefined) return '–';
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+export function percent(used, limit) {
+  if (!limit || limit <= 0) return 0;
+  return Math.max(0, Math.min(100, (used / limit) * 100));
+}
+
+export function dateTime(iso) {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  if (isNaN(d)) return String(iso);
+  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+export function shortDate(iso) {
+  const d = new Date(iso);
+  if (isNaN(d)) return String(iso);
+  return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+}
+
+/** "in 42 s", "in 3 min", "5 h ago". */
+export function relative(iso, now = Date.now()) {
+  if (!iso) return 'never';
+  const t = new Date(iso).getTime();
+  if (isNaN(t)) return String(iso);
+  const diff = Math.round((t - now) / 1000);
+  const abs = Math.abs(diff);
+  let text;
+  if (abs < 1) return 'now';
+  if (abs < 90) text = abs + ' s';
+  else if (abs < 90 * 60) text = Math.round(abs / 60) + ' min';
+  else if (abs < 36 * 3600) text = Math.round(abs / 3600) + ' h';
+  else text = Math.round(abs / 86400) + ' d';
+  return diff > 0 ? 'in ' + text : text + ' ago';
+}
+
+/** ISO-8601 durations like PT1M, PT30S, P1D to "1 min", "30 s", "1 d". */
+export function duration(iso) {
+  if (!iso) return '';
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(String(iso));
+  if (!m) return String(iso);
+  const parts = [];
+  if (m[1]) parts.push(m[1] + ' d');
+  if (m[2]) parts.push(m[2] + ' h');
+  if (m[3]) parts.push(m[3] + ' min');
+  if (m[4]) parts.push(m[4] + ' s');
+  return parts.join(' ') || '0 s';
+}
+
+export function isoDay(d) {
+  const y = d.getFullYear(), mo = String(d.getMonth() + 1).padStart(2, '0'), da = String(d.getDate()).padStart(2, '0');
+  return `${y}-${mo}-${da}`;
+}
+
+export function kindLabel(kind) {
+  return ({
+    rate: 'Rate', budget_daily: 'Daily budget', budget_monthly: 'Monthly budget',
+    budget_per_request: 'Per-request cap', concurrency: 'Concurrency',
+  })[String(kind).toLowerCase()] || String(kind);
+}

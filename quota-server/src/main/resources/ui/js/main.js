@@ -1,0 +1,144 @@
+// Shell: sign-in, navigation and hash routing. Each page exports render(root, params) and may
+// return a cleanup function (used to stop the live-usage refresh when the page is left).
+import { h, clear, spinner, errorBox } from './dom.js';
+import { auth, whoami, setUnauthorizedHandler, can } from './api.js';
+import * as overview from './pages/overview.js';
+import * as policies from './pages/policies.js';
+import * as subject from './pages/subject.js';
+import * as reports from './pages/reports.js';
+import * as alerts from './pages/alerts.js';
+import * as overrides from './pages/overrides.js';
+import * as audit from './pages/audit.js';
+
+const NAV = [
+  { path: 'overview', label: 'Overview', page: overview },
+  { path: 'policies', label: 'Policies', page: policies, admin: true },
+  { path: 'subjects', label: 'Subjects', page: subject },
+  { path: 'reports', label: 'Reports', page: reports },
+  { path: 'alerts', label: 'Alerts', page: alerts, admin: true },
+  { path: 'overrides', label: 'Overrides', page: overrides, admin: true },
+  { path: 'audit', label: 'Audit log', page: audit, admin: true },
+];
+
+const app = document.getElementById('app');
+let cleanup = null;
+
+setUnauthorizedHandler(() => {
+  auth.clear();
+  showSignIn('Your key was not accepted any more. Sign in again.');
+});
+
+function showSignIn(message) {
+  stopPage();
+  clear(app);
+  const input = h('input', { id: 'api-key', name: 'apiKey', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, placeholder: 'qk_…', 'aria-describedby': 'key-help key-error' });
+  const err = h('p', { id: 'key-error', class: 'field-error', role: 'alert' }, message || '');
+  const btn = h('button', { class: 'btn btn-primary btn-block', type: 'submit' }, 'Sign in');
+  const form = h('form', { class: 'signin-card', 'aria-labelledby': 'signin-title' },
+    h('div', { class: 'brand brand-large' }, logo(), h('span', null, 'Quota')),
+    h('h1', { id: 'signin-title' }, 'Sign in to the console'),
+    h('label', { for: 'api-key' }, 'API key'), input,
+    h('p', { id: 'key-help', class: 'help' }, 'The key is kept only in this browser tab and is sent with each request.'),
+    err, btn);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const key = input.value.trim();
+    if (!key) { err.textContent = 'Enter an API key.'; input.focus(); return; }
+    btn.disabled = true; btn.textContent = 'Signing in…'; err.textContent = '';
+    try {
+      auth.me = await whoami(key);
+      auth.set(key);
+      if (!location.hash || location.hash === '#/') location.hash = '#/overview';
+      boot();
+    } catch (ex) {
+      err.textContent = ex.status === 401 || ex.status === 403 ? 'That key was not accepted.' : ex.message;
+      btn.disabled = false; btn.textContent = 'Sign in';
+      input.select();
+    }
+  });
+  app.append(h('main', { id: 'main', class: 'signin' }, form));
+  input.focus();
+}
+
+function logo() {
+  return h('span', { class: 'logo', 'aria-hidden': 'true' });
+}
+
+function shell() {
+  clear(app);
+  const me = auth.me;
+  const links = NAV.filter((n) => !n.admin || can.admin()).map((n) =>
+    h('a', { href: '#/' + n.path, 'data-nav': n.path }, n.label));
+  const menuBtn = h('button', { class: 'btn btn-ghost menu-toggle', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'nav' }, 'Menu');
+  const nav = h('nav', { id: 'nav', 'aria-label': 'Main' }, links);
+  menuBtn.addEventListener('click', () => {
+    const open = nav.classList.toggle('open');
+    menuBtn.setAttribute('aria-expanded', String(open));
+  });
+  nav.addEventListener('click', (e) => { if (e.target.tagName === 'A') { nav.classList.remove('open'); menuBtn.setAttribute('aria-expanded', 'false'); } });
+  const signOut = h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => { auth.clear(); location.hash = ''; showSignIn(); } }, 'Sign out');
+  const header = h('header', { class: 'topbar' },
+    h('a', { class: 'brand', href: '#/overview' }, logo(), h('span', null, 'Quota')),
+    menuBtn, nav,
+    h('div', { class: 'whoami' },
+      h('span', { class: 'role role-' + me.role, 'data-test': 'role' }, me.role),
+      me.role === 'viewer' && me.subjects.length ? h('span', { class: 'muted subjects-hint' }, me.subjects.join(', ')) : null,
+      signOut));
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  app.append(header, main);
+  return main;
+}
+
+function stopPage() {
+  if (typeof cleanup === 'function') cleanup();
+  cleanup = null;
+}
+
+function route() {
+  const main = document.getElementById('main');
+  if (!main || !auth.me) return;
+  stopPage();
+  const raw = (location.hash || '#/overview').slice(2);
+  const [path, ...rest] = raw.split('/');
+  const entry = NAV.find((n) => n.path === path) || NAV[0];
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    if (a.dataset.nav === entry.path) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  clear(main);
+  if (entry.admin && !can.admin()) {
+    main.append(errorBox({ title: 'Not available', message: 'Your key does not have access to this page.' }));
+    return;
+  }
+  const params = rest.map((p) => { try { return decodeURIComponent(p); } catch { return p; } });
+  document.title = entry.label + ' · Quota console';
+  try {
+    cleanup = entry.page.render(main, params) || null;
+  } catch (e) {
+    main.append(errorBox(e));
+  }
+}
+
+async function boot() {
+  const key = auth.key();
+  if (!key) { showSignIn(); return; }
+  if (!auth.me) {
+    clear(app);
+    app.append(h('main', { id: 'main', class: 'signin' }, spinner('Checking your key…')));
+    try {
+      auth.me = await whoami();
+    } catch (e) {
+      if (e.status === 401 || e.status === 403) { auth.clear(); showSignIn('Your key was not accepted.'); return; }
+      clear(app);
+      app.append(h('main', { id: 'main', class: 'signin' }, errorBox(e, boot)));
+      return;
+    }
+  }
+  shell();
+  route();
+}
+
+window.addEventListener('hashchange', () => {
+  if (auth.me && document.querySelector('.topbar')) route();
+});
+boot();

@@ -1,0 +1,37 @@
+// Alert history: every threshold crossing, filterable, with webhook delivery state when known.
+import { h } from '../dom.js';
+import { money, dateTime } from '../format.js';
+import { pageHead, pagedList, subjectLink, policyLink } from '../ui.js';
+
+export function render(root) {
+  root.append(pageHead('Alerts', 'Budgets that crossed an alert threshold or were exhausted.'));
+  pagedList(root, {
+    path: '/v1/alerts',
+    listKeys: ['alerts'],
+    emptyText: 'No alert matches these filters.',
+    fields: [
+      { name: 'subject', label: 'Subject', placeholder: 'user:alice' },
+      { name: 'policy', label: 'Policy', placeholder: 'user:*' },
+      { name: 'period', label: 'Period', options: [['', 'Any'], ['daily', 'Daily'], ['monthly', 'Monthly']] },
+      { name: 'from', label: 'From', type: 'datetime-local' },
+      { name: 'to', label: 'To', type: 'datetime-local' },
+    ],
+    columns: [
+      { label: 'When', cell: (a) => dateTime(a.at) },
+      { label: 'Subject', cell: (a) => subjectLink(a.subject) },
+      { label: 'Policy', className: 'hide-sm', cell: (a) => policyLink(a.policy) },
+      { label: 'Period', cell: (a) => a.period },
+      { label: 'Threshold', cell: (a) => Number(a.threshold) >= 1 ? h('span', { class: 'chip chip-over' }, 'exhausted') : h('span', { class: 'chip chip-near' }, Math.round(Number(a.threshold) * 100) + '%') },
+      { label: 'Used / limit', num: true, cell: (a) => money(a.used, a.currency) + ' / ' + money(a.limit, a.currency) },
+      { label: 'Delivery', className: 'hide-sm', cell: (a) => delivery(a) },
+    ],
+  });
+}
+
+function delivery(a) {
+  const d = a.delivery || a.deliveryState || a.webhook;
+  if (!d) return h('span', { class: 'muted' }, '–');
+  const state = typeof d === 'string' ? d : d.state || d.status || '';
+  const cls = /deliver|ok|sent/i.test(state) ? 'chip-ok' : /fail|error|gave/i.test(state) ? 'chip-over' : 'chip-near';
+  return h('span', { class: 'chip ' + cls, title: typeof d === 'object' && d.attempts ? d.attempts + ' attempts' : '' }, state.toLowerCase());
+}

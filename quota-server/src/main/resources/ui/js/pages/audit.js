@@ -1,0 +1,36 @@
+// Audit log: who changed what, when and why, with the state before and after.
+import { h } from '../dom.js';
+import { dateTime } from '../format.js';
+import { pageHead, pagedList } from '../ui.js';
+
+export function render(root) {
+  root.append(pageHead('Audit log', 'Every administrative change, newest first.'));
+  pagedList(root, {
+    path: '/v1/audit',
+    listKeys: ['entries', 'audit'],
+    emptyText: 'No audit entry matches these filters.',
+    fields: [
+      { name: 'actor', label: 'Actor' },
+      { name: 'action', label: 'Action', placeholder: 'policy.put' },
+      { name: 'target', label: 'Target', placeholder: 'user:*' },
+      { name: 'from', label: 'From', type: 'datetime-local' },
+      { name: 'to', label: 'To', type: 'datetime-local' },
+    ],
+    columns: [
+      { label: 'When', cell: (e) => dateTime(e.at) },
+      { label: 'Actor', cell: (e) => h('span', { class: 'mono' }, e.actor) },
+      { label: 'Action', cell: (e) => h('span', { class: 'chip chip-brand' }, e.action) },
+      { label: 'Target', cell: (e) => h('span', { class: 'mono' }, e.target) },
+      { label: 'Reason', cell: (e) => e.reason || h('span', { class: 'muted' }, '–') },
+      { label: 'Change', className: 'hide-sm', cell: (e) => change(e) },
+    ],
+  });
+}
+
+function change(e) {
+  if (!e.before && !e.after) return h('span', { class: 'muted' }, '–');
+  const text = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
+  return h('details', null, h('summary', null, e.before ? (e.after ? 'changed' : 'removed') : 'created'),
+    e.before ? h('pre', { class: 'diff' }, '− ' + text(e.before)) : null,
+    e.after ? h('pre', { class: 'diff' }, '+ ' + text(e.after)) : null);
+}

@@ -1,0 +1,132 @@
+// Overrides: a temporary bypass or replacement limits for one selector, always with an expiry
+// and a reason; revoking ends one early.
+import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
+import { get, request, items, enc, can } from '../api.js';
+import { money, dateTime, relative, duration } from '../format.js';
+import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors } from '../ui.js';
+
+export function render(root, params) {
+  root.append(pageHead('Overrides', 'Temporary exceptions to a policy. Each one expires on its own.'));
+  const listEl = h('div', null, spinner());
+  const showExpired = h('input', { type: 'checkbox', id: 'show-expired' });
+  const load = async () => {
+    clear(listEl).append(spinner());
+    try {
+      const all = items(await get('/v1/overrides' + (showExpired.checked ? '?includeExpired=true' : '')), 'overrides');
+      all.sort((a, b) => String(b.createdAt || '').localeCompare(String(a.createdAt || '')));
+      clear(listEl);
+      if (!all.length) { listEl.append(empty('No active overrides.')); return; }
+      listEl.append(table([
+        { label: 'Selector', cell: (o) => h('span', { class: 'mono' }, o.selector) },
+        { label: 'Effect', cell: (o) => effect(o) },
+        { label: 'Expires', cell: (o) => h('span', { title: dateTime(o.expiresAt) }, expired(o) ? h('span', { class: 'chip' }, 'expired') : relative(o.expiresAt)) },
+        { label: 'Reason', cell: (o) => o.reason },
+        { label: 'By', className: 'hide-sm', cell: (o) => h('span', { class: 'mono' }, o.actor || '–') },
+        { label: '', className: 'actions-cell', cell: (o) => can.write() && !expired(o) ? h('button', { class: 'btn btn-small btn-link', type: 'button', onclick: () => revoke(o, load) }, 'Revoke') : null },
+      ], all, { rowAttrs: (o) => ({ 'data-override': o.id, 'data-selector': o.selector }) }));
+    } catch (e) { clear(listEl).append(errorBox(e, load)); }
+  };
+  showExpired.addEventListener('change', load);
+  if (can.write()) root.append(panel('New override', createForm(params[0] === 'new' ? params[1] : '', load)));
+  root.append(panel('Overrides', listEl, h('label', { class: 'checkbox', for: 'show-expired' }, showExpired, 'Show expired')));
+  load();
+}
+
+function expired(o) {
+  return o.expiresAt && new Date(o.expiresAt).getTime() <= Date.now();
+}
+
+function effect(o) {
+  if (o.bypass) return h('span', { class: 'chip chip-near' }, 'bypass: no limits');
+  const p = o.limits || o.replacement || o.policy || {};
+  const chips = [];
+  for (const r of p.rateLimits || []) chips.push(h('span', { class: 'chip' }, `${r.limit} ${r.meter && r.meter !== 'requests' ? r.meter : 'req'} / ${duration(r.window)}`));
+  const b = p.budget;
+  if (b && b.daily) chips.push(h('span', { class: 'chip chip-brand' }, money(b.daily, b.currency) + '/day'));
+  if (b && b.monthly) chips.push(h('span', { class: 'chip chip-brand' }, money(b.monthly, b.currency) + '/month'));
+  if (p.concurrency) chips.push(h('span', { class: 'chip' }, p.concurrency + ' in flight'));
+  return chips.length ? chips : h('span', { class: 'muted' }, 'replacement limits');
+}
+
+async function revoke(o, after) {
+  const ok = await confirmDialog('Revoke override?', `The policy for ${o.selector} applies again at once.`, 'Revoke');
+  if (!ok) return;
+  try {
+    await request('DELETE', '/v1/overrides/' + enc(o.id) + '?reason=' + enc('revoked in console'));
+    toast('Override revoked');
+    after();
+  } catch (e) { toast(e.message, 'error'); }
+}
+
+function localInput(date) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+function createForm(prefill, after) {
+  const inputs = {
+    selector: h('input', { value: prefill || '', placeholder: 'user:alice', spellcheck: 'false', required: true }),
+    kind: h('select', null, [['limits', 'Replace limits'], ['bypass', 'Bypass all limits']].map(([v, l]) => h('option', { value: v }, l))),
+    requests: h('input', { type: 'number', min: '1', placeholder: 'e.g. 600' }),
+    window: h('select', null, [['PT1M', 'per minute'], ['PT1H', 'per hour'], ['P1D', 'per day']].map(([v, l]) => h('option', { value: v }, l))),
+    daily: h('input', { inputmode: 'decimal', placeholder: 'e.g. 50.00' }),
+    monthly: h('input', { inputmode: 'decimal', placeholder: 'e.g. 500.00' }),
+    currency: h('input', { value: 'USD', maxlength: '3' }),
+    expiresAt: h('input', { type: 'datetime-local', value: localInput(new Date(Date.now() + 24 * 3600_000)), required: true }),
+    reason: h('input', { placeholder: 'e.g. launch day for the research team', required: true }),
+  };
+  const limitFields = h('div', { class: 'form-grid' },
+    field('Requests', inputs.requests, { name: 'limits.rateLimits' }),
+    field('Window', inputs.window, { name: 'limits.rateLimits.0.window' }),
+    field('Daily budget', inputs.daily, { name: 'limits.budget.daily' }),
+    field('Monthly budget', inputs.monthly, { name: 'limits.budget.monthly' }),
+    field('Currency', inputs.currency, { name: 'limits.budget.currency' }),
+    h('p', { class: 'field-error', 'data-error-for': 'limits' }));
+  inputs.kind.addEventListener('change', () => { limitFields.hidden = inputs.kind.value === 'bypass'; });
+  const summary = h('div', { tabindex: '-1', 'aria-live': 'assertive' });
+  const submit = h('button', { class: 'btn btn-primary', type: 'submit', 'data-test': 'create-override' }, 'Create override');
+  const form = h('form', { novalidate: true, 'data-test': 'override-form' }, summary,
+    h('div', { class: 'form-grid' },
+      field('Selector', inputs.selector, { name: 'selector', help: 'The policy selector to override, e.g. user:alice or team:*.' }),
+      field('Kind', inputs.kind, { name: 'bypass' }),
+      field('Expires', inputs.expiresAt, { name: 'expiresAt', help: 'Local time.' })),
+    limitFields,
+    field('Reason', inputs.reason, { name: 'reason', help: 'Required; shown in the list and the audit log.' }),
+    h('p', { class: 'field-error', 'data-error-for': 'override' }),
+    h('div', { class: 'actions' }, submit));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFieldErrors(form, summary);
+    const v = (k) => inputs[k].value.trim();
+    const local = {};
+    if (!v('selector')) local.selector = 'is required';
+    if (!v('reason')) local.reason = 'is required';
+    if (!v('expiresAt') || isNaN(new Date(v('expiresAt')))) local.expiresAt = 'is required';
+    else if (new Date(v('expiresAt')).getTime() <= Date.now()) local.expiresAt = 'must be in the future';
+    if (Object.keys(local).length) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: local }); return; }
+    const body = { selector: v('selector'), expiresAt: new Date(v('expiresAt')).toISOString(), reason: v('reason') };
+    if (inputs.kind.value === 'bypass') {
+      body.bypass = true;
+    } else {
+      const limits = {};
+      if (v('requests')) limits.rateLimits = [{ limit: Number(v('requests')), window: inputs.window.value }];
+      if (v('daily') || v('monthly')) {
+        limits.budget = { currency: v('currency').toUpperCase() || 'USD' };
+        if (v('daily')) limits.budget.daily = v('daily');
+        if (v('monthly')) limits.budget.monthly = v('monthly');
+      }
+      body.bypass = false;
+      body.limits = limits;
+    }
+    submit.disabled = true; submit.textContent = 'Creating…';
+    try {
+      await request('POST', '/v1/overrides', body);
+      toast('Override for ' + body.selector + ' created');
+      inputs.reason.value = '';
+      after();
+    } catch (err) {
+      showFieldErrors(form, summary, err);
+    } finally { submit.disabled = false; submit.textContent = 'Create override'; }
+  });
+  return form;
+}

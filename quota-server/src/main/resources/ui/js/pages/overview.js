@@ -1,0 +1,150 @@
+// Overview: where the money goes today and this month, which budgets are close to or past their
+// limit, and how many requests were denied in the last hour.
+import { h, clear, spinner, errorBox, empty } from '../dom.js';
+import { get, items, qs, costReport, auth, can } from '../api.js';
+import { money, toNanos, nanosToNumber, nanosToDecimal, isoDay, relative, kindLabel, count } from '../format.js';
+import { meter } from '../charts.js';
+import { pageHead, panel, table, subjectLink, policyLink } from '../ui.js';
+
+function periods() {
+  const now = new Date();
+  const today = isoDay(now);
+  const tomorrow = isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1));
+  const monthStart = isoDay(new Date(now.getFullYear(), now.getMonth(), 1));
+  return { today, tomorrow, monthStart };
+}
+
+export function render(root) {
+  const p = periods();
+  const isViewer = auth.me.role === 'viewer';
+  root.append(pageHead('Overview', isViewer ? 'Spending and limits for your subjects.' : 'Spending, budgets and denials across the platform.',
+    h('a', { class: 'btn', href: '#/reports' }, 'Open reports')));
+
+  const stats = h('div', { class: 'grid grid-4' });
+  const todayStat = stat('Spend today', 'stat-today');
+  const monthStat = stat('Spend this month', 'stat-month');
+  const budgetStat = stat('Budgets at risk', 'stat-budgets');
+  const denialStat = stat('Denials, last hour', 'stat-denials');
+  stats.append(todayStat.el, monthStat.el, budgetStat.el, denialStat.el);
+  root.append(stats);
+
+  const topToday = h('div', null, spinner());
+  const topMonth = h('div', null, spinner());
+  root.append(h('div', { class: 'grid grid-2' },
+    panel('Top spenders today', topToday), panel('Top spenders this month', topMonth)));
+  const risk = h('div', null, spinner());
+  const denials = h('div', null, spinner());
+  root.append(h('div', { class: 'grid grid-2' }, panel('Budgets near or over their limit', risk), panel('Denials in the last hour', denials)));
+
+  const scopes = isViewer ? auth.me.subjects : [null];
+  loadSpenders(topToday, todayStat, scopes, p.today, p.tomorrow);
+  loadSpenders(topMonth, monthStat, scopes, p.monthStart, p.tomorrow);
+  loadRisk(risk, budgetStat, p.monthStart);
+  loadDenials(denials, denialStat);
+}
+
+function stat(label, test) {
+  const value = h('span', { class: 'value', 'data-test': test }, '…');
+  const sub = h('span', { class: 'sub' }, '');
+  return { el: h('div', { class: 'panel stat' }, h('span', { class: 'label' }, label), value, sub), value, sub };
+}
+
+/**
+ * Admins get one report grouped by subject; a viewer gets one report per subject it may read.
+ * Each ledger row is attributed to several subjects (user, team, tool, ...), so the period total
+ * is the largest per-scope sum, not the sum of all rows.
+ */
+async function loadSpenders(el, st, subjects, from, to) {
+  try {
+    let rows = [];
+    let currency = 'USD';
+    let reportedTotal = null;
+    for (const subj of subjects) {
+      const params = { groupBy: 'subject', from, to };
+      if (subj) { const i = subj.indexOf(':'); params.scope = subj.slice(0, i); params.id = subj.slice(i + 1); }
+      const r = await costReport(params);
+      currency = r.currency || currency;
+      if (!subj && r.total !== undefined && r.total !== null) reportedTotal = toNanos(r.total);
+      rows = rows.concat(subj ? r.rows.filter((x) => x.key === subj) : r.rows);
+    }
+    const byScope = new Map();
+    for (const r of rows) {
+      const scope = r.key.split(':')[0];
+      byScope.set(scope, (byScope.get(scope) || 0n) + toNanos(r.cost));
+    }
+    const total = reportedTotal ?? [...byScope.values()].reduce((a, b) => (b > a ? b : a), 0n);
+    const spenders = rows.filter((r) => !/^(tool|provider):/.test(r.key))
+      .sort((a, b) => (toNanos(b.cost) > toNanos(a.cost) ? 1 : toNanos(b.cost) < toNanos(a.cost) ? -1 : 0));
+    st.value.textContent = money(total, currency);
+    st.value.title = nanosToDecimal(total) + ' ' + currency;
+    st.sub.textContent = spenders.length ? spenders.length + ' subjects with spend' : 'no spend yet';
+    clear(el);
+    if (!spenders.length) { el.append(empty('No spend recorded in this period.')); return; }
+    const top = spenders.slice(0, 8);
+    const max = nanosToNumber(toNanos(top[0].cost)) || 1;
+    el.append(h('ul', { class: 'bar-list' }, top.map((r) => h('li', null,
+      subjectLink(r.key), h('span', { class: 'num', title: r.cost + ' ' + currency }, money(r.cost, currency)),
+      meter(nanosToNumber(toNanos(r.cost)), max, { label: r.key + ' share of top spend' })))));
+  } catch (e) {
+    st.value.textContent = '–';
+    clear(el).append(errorBox(e, () => loadSpenders(el, st, subjects, from, to)));
+  }
+}
+
+/** Alerts fire when a budget crosses a threshold; the highest one per counter is its current state. */
+async function loadRisk(el, st, monthStart) {
+  try {
+    const payload = await get('/v1/alerts' + qs({ from: new Date(monthStart + 'T00:00:00').toISOString(), limit: 200 }));
+    const latest = new Map();
+    const now = Date.now();
+    for (const a of items(payload, 'alerts')) {
+      // Daily alerts from an earlier day no longer describe the budget's state.
+      if (a.period === 'daily' && a.periodStart && now - new Date(a.periodStart).getTime() > 86400000) continue;
+      const k = (a.policy || '') + '|' + (a.subject || '') + '|' + (a.period || '');
+      const prev = latest.get(k);
+      if (!prev || Number(a.threshold) > Number(prev.threshold)) latest.set(k, a);
+    }
+    const rows = [...latest.values()].sort((a, b) => Number(b.threshold) - Number(a.threshold));
+    st.value.textContent = String(rows.length);
+    st.sub.textContent = rows.filter((r) => Number(r.threshold) >= 1).length + ' exhausted';
+    clear(el);
+    if (!rows.length) { el.append(empty('Every budget is below its first alert threshold.')); return; }
+    el.append(table([
+      { label: 'Subject', cell: (a) => subjectLink(a.subject) },
+      { label: 'Budget', cell: (a) => h('span', null, kindLabel('budget_' + a.period), h('br'), can.admin() ? policyLink(a.policy) : h('span', { class: 'muted mono' }, a.policy)) },
+      { label: 'Used', num: true, cell: (a) => money(a.used, a.currency) + ' / ' + money(a.limit, a.currency) },
+      { label: 'State', cell: (a) => Number(a.threshold) >= 1 ? h('span', { class: 'chip chip-over' }, 'exhausted') : h('span', { class: 'chip chip-near' }, Math.round(Number(a.threshold) * 100) + '%') },
+    ], rows.slice(0, 10)));
+  } catch (e) {
+    if (e.status === 403) { st.value.textContent = '–'; clear(el).append(empty('Alerts are visible to administrators.')); return; }
+    st.value.textContent = '–';
+    clear(el).append(errorBox(e, () => loadRisk(el, st, monthStart)));
+  }
+}
+
+async function loadDenials(el, st) {
+  const from = new Date(Date.now() - 3600_000).toISOString();
+  try {
+    const res = await get('/v1/denials' + qs({ from, limit: 100 }), { allow: [403, 404], withResponse: true });
+    if (res.status !== 200) {
+      st.value.textContent = '–';
+      clear(el).append(empty(res.status === 403 ? 'Denials are visible to administrators.' : 'This server does not report recent denials.'));
+      return;
+    }
+    const list = items(res.body, 'denials');
+    const total = res.body && res.body.total !== undefined ? res.body.total : list.length;
+    st.value.textContent = count(total);
+    st.sub.textContent = 'since ' + relative(from);
+    clear(el);
+    if (!list.length) { el.append(empty('No request was denied in the last hour.')); return; }
+    el.append(table([
+      { label: 'When', cell: (d) => relative(d.at || d.time) },
+      { label: 'Subject', cell: (d) => subjectLink(d.subject || '') },
+      { label: 'Limit', cell: (d) => h('span', null, kindLabel(d.kind || ''), ' ', d.policy ? h('span', { class: 'muted mono' }, d.policy) : null) },
+      { label: 'Count', num: true, cell: (d) => count(d.count ?? 1) },
+    ], list.slice(0, 10)));
+  } catch (e) {
+    st.value.textContent = '–';
+    clear(el).append(errorBox(e, () => loadDenials(el, st)));
+  }
+}

@@ -1,0 +1,219 @@
+// Policies: a filterable list, and one form for create and edit. The server validates; its
+// problem+json field errors are shown beside the field they name.
+import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
+import { get, request, items, enc, can } from '../api.js';
+import { money, duration } from '../format.js';
+import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, policyLink } from '../ui.js';
+
+export function render(root, params) {
+  if (params[0] === 'new') return renderForm(root, null);
+  if (params[0] === 'edit' && params[1]) return renderForm(root, params[1]);
+  return renderList(root);
+}
+
+function describeRates(p) {
+  return (p.rateLimits || []).map((r) => h('span', { class: 'chip' },
+    `${Number(r.limit).toLocaleString()} ${r.meter && r.meter !== 'requests' ? r.meter : 'req'} / ${duration(r.window)}${r.algorithm === 'token_bucket' ? ' (bucket)' : ''}`));
+}
+
+function describeBudget(b) {
+  if (!b) return h('span', { class: 'muted' }, '–');
+  const parts = [];
+  if (b.daily) parts.push(money(b.daily, b.currency) + '/day');
+  if (b.monthly) parts.push(money(b.monthly, b.currency) + '/month');
+  if (b.perRequest) parts.push(money(b.perRequest, b.currency) + '/request');
+  return parts.map((t) => h('span', { class: 'chip chip-brand' }, t));
+}
+
+function renderList(root) {
+  root.append(pageHead('Policies', 'Limits bound to subjects. The most specific policy for each shape applies.',
+    can.write() ? h('a', { class: 'btn btn-primary', href: '#/policies/new', 'data-test': 'new-policy' }, 'New policy') : null));
+  const filter = h('input', { type: 'search', placeholder: 'user:alice, tool:*, …', 'aria-label': 'Filter policies' });
+  const scope = h('select', { 'aria-label': 'Scope' }, ['', 'user', 'team', 'project', 'tool', 'provider'].map((s) => h('option', { value: s }, s || 'All scopes')));
+  const mode = h('select', { 'aria-label': 'Mode' }, [['', 'Any mode'], ['enforce', 'Enforce'], ['shadow', 'Shadow']].map(([v, l]) => h('option', { value: v }, l)));
+  const body = h('div', null, spinner());
+  root.append(panel(null, h('div', null,
+    h('div', { class: 'filters' }, h('div', { class: 'field' }, filter), h('div', { class: 'field' }, scope), h('div', { class: 'field' }, mode)), body)));
+  let all = [];
+  const draw = () => {
+    const q = filter.value.trim().toLowerCase();
+    const rows = all.filter((p) => (!q || p.selector.toLowerCase().includes(q))
+      && (!scope.value || p.selector.split(',').some((part) => part.startsWith(scope.value + ':')))
+      && (!mode.value || String(p.mode || 'enforce').toLowerCase() === mode.value));
+    clear(body);
+    if (!rows.length) { body.append(empty(all.length ? 'No policy matches the filter.' : 'No policies yet. Create one to start limiting.')); return; }
+    body.append(table([
+      { label: 'Selector', cell: (p) => can.write() ? policyLink(p.selector) : h('span', { class: 'mono' }, p.selector) },
+      { label: 'Rate limits', cell: (p) => describeRates(p).length ? describeRates(p) : h('span', { class: 'muted' }, '–') },
+      { label: 'Budget', cell: (p) => describeBudget(p.budget) },
+      { label: 'Concurrency', num: true, className: 'hide-sm', cell: (p) => p.concurrency ?? '–' },
+      { label: 'Mode', className: 'hide-sm', cell: (p) => h('span', { class: 'chip ' + (String(p.mode).toLowerCase() === 'shadow' ? 'chip-near' : 'chip-ok') }, String(p.mode || 'enforce').toLowerCase()) },
+      { label: '', className: 'actions-cell', cell: (p) => can.write() ? h('span', null,
+        h('a', { class: 'btn btn-small', href: '#/policies/edit/' + enc(p.selector) }, 'Edit'), ' ',
+        h('button', { class: 'btn btn-small btn-link', type: 'button', onclick: () => remove(p.selector, load) }, 'Delete')) : null },
+    ], rows, { rowAttrs: (p) => ({ 'data-selector': p.selector }) }));
+  };
+  const load = async () => {
+    clear(body).append(spinner());
+    try {
+      all = items(await get('/v1/policies'), 'policies').sort((a, b) => a.selector.localeCompare(b.selector));
+      draw();
+    } catch (e) {
+      clear(body).append(errorBox(e, load));
+    }
+  };
+  for (const el of [filter, scope, mode]) el.addEventListener('input', draw);
+  load();
+}
+
+async function remove(selector, after) {
+  const ok = await confirmDialog('Delete policy?', `The limits bound to ${selector} stop applying at once. This is recorded in the audit log.`);
+  if (!ok) return;
+  try {
+    await request('DELETE', '/v1/policies/' + enc(selector) + '?reason=' + enc('deleted in console'));
+    toast('Policy ' + selector + ' deleted');
+    after();
+  } catch (e) {
+    toast(e.message, 'error');
+  }
+}
+
+function rateRow(r = {}, index, onRemove) {
+  const prefix = 'rateLimits.' + index;
+  const meterIn = h('input', { value: r.meter || 'requests', 'data-part': 'meter' });
+  const limitIn = h('input', { type: 'number', min: '1', step: '1', value: r.limit ?? '', 'data-part': 'limit', required: true });
+  const windowIn = h('select', { 'data-part': 'window' },
+    [['PT1S', '1 second'], ['PT10S', '10 seconds'], ['PT1M', '1 minute'], ['PT5M', '5 minutes'], ['PT1H', '1 hour'], ['P1D', '1 day']].map(([v, l]) => h('option', { value: v }, l)));
+  if (r.window && ![...windowIn.options].some((o) => o.value === r.window)) windowIn.append(h('option', { value: r.window }, duration(r.window)));
+  windowIn.value = r.window || 'PT1M';
+  const algo = h('select', { 'data-part': 'algorithm' }, [['sliding_window', 'Sliding window'], ['token_bucket', 'Token bucket']].map(([v, l]) => h('option', { value: v }, l)));
+  algo.value = String(r.algorithm || 'sliding_window').toLowerCase();
+  const del = h('button', { class: 'btn btn-small btn-link', type: 'button', 'aria-label': 'Remove rate limit ' + (index + 1), onclick: onRemove, style: 'margin-top:24px' }, 'Remove');
+  return h('div', { class: 'rate-row', 'data-rate': index },
+    field('Meter', meterIn, { name: prefix + '.meter' }),
+    field('Limit', limitIn, { name: prefix + '.limit' }),
+    field('Window', windowIn, { name: prefix + '.window' }),
+    field('Algorithm', algo, { name: prefix + '.algorithm' }),
+    del);
+}
+
+function renderForm(root, selector) {
+  const editing = !!selector;
+  root.append(pageHead(editing ? 'Edit policy' : 'New policy', editing ? selector : 'Bind limits to a subject, a scope wildcard or a pair of scopes.',
+    h('a', { class: 'btn', href: '#/policies' }, 'Back to policies')));
+  const holder = h('div', null, spinner());
+  root.append(holder);
+  const start = async () => {
+    let policy = {};
+    if (editing) {
+      try { policy = await get('/v1/policies/' + enc(selector)); } catch (e) { clear(holder).append(errorBox(e, start)); return; }
+    }
+    clear(holder).append(buildForm(policy, selector));
+  };
+  start();
+}
+
+function buildForm(policy, selector) {
+  const editing = !!selector;
+  const b = policy.budget || {};
+  const inputs = {
+    selector: h('input', { value: selector || '', placeholder: 'user:*  or  user:alice  or  user:*,tool:image_gen', required: true, readonly: editing || null, spellcheck: 'false' }),
+    currency: h('input', { value: b.currency || 'USD', maxlength: '3', style: 'text-transform:uppercase' }),
+    daily: h('input', { value: b.daily || '', inputmode: 'decimal', placeholder: 'e.g. 10.00' }),
+    monthly: h('input', { value: b.monthly || '', inputmode: 'decimal', placeholder: 'e.g. 200.00' }),
+    perRequest: h('input', { value: b.perRequest || '', inputmode: 'decimal', placeholder: 'e.g. 1.00' }),
+    timezone: h('input', { value: b.timezone || 'UTC', placeholder: 'Europe/Berlin' }),
+    resetTime: h('input', { value: b.resetTime || '00:00', placeholder: '00:00' }),
+    resetDay: h('input', { type: 'number', min: '1', max: '28', value: b.resetDay ?? 1 }),
+    concurrency: h('input', { type: 'number', min: '1', step: '1', value: policy.concurrency ?? '' }),
+    alertThresholds: h('input', { value: (policy.alertThresholds || [0.8, 0.9, 0.95]).join(', ') }),
+    mode: h('select', null, [['enforce', 'Enforce: deny over the limit'], ['shadow', 'Shadow: count and report only']].map(([v, l]) => h('option', { value: v }, l))),
+    failMode: h('select', null, [['closed', 'Closed: deny if the store is down'], ['open', 'Open: admit if the store is down']].map(([v, l]) => h('option', { value: v }, l))),
+    reason: h('input', { placeholder: 'Why this change? (kept in the audit log)' }),
+  };
+  inputs.mode.value = String(policy.mode || 'enforce').toLowerCase();
+  inputs.failMode.value = String(policy.failMode || 'closed').toLowerCase();
+
+  const rates = h('div', { class: 'row-list' });
+  let rateData = (policy.rateLimits || []).map((r) => ({ ...r }));
+  // Rows are redrawn from rateData; callers first copy what was typed with readRates().
+  const redraw = () => {
+    clear(rates);
+    rateData.forEach((r, i) => rates.append(rateRow(r, i, () => { rateData = readRates(); rateData.splice(i, 1); redraw(); })));
+    if (!rateData.length) rates.append(h('p', { class: 'muted' }, 'No rate limits.'));
+    rates.append(h('p', { class: 'field-error', 'data-error-for': 'rateLimits' }));
+  };
+  const readRates = () => [...rates.querySelectorAll('.rate-row')].map((row) => {
+    const v = (part) => row.querySelector(`[data-part="${part}"]`).value.trim();
+    return { meter: v('meter'), limit: v('limit'), window: v('window'), algorithm: v('algorithm') };
+  });
+  const addRate = h('button', { class: 'btn btn-small', type: 'button', 'data-test': 'add-rate', onclick: () => { rateData = readRates(); rateData.push({ meter: 'requests', window: 'PT1M' }); redraw(); rates.querySelector('.rate-row:last-of-type input[data-part="limit"]')?.focus(); } }, 'Add rate limit');
+  redraw();
+
+  const summary = h('div', { tabindex: '-1', 'aria-live': 'assertive' });
+  const save = h('button', { class: 'btn btn-primary', type: 'submit', 'data-test': 'save-policy' }, editing ? 'Save changes' : 'Create policy');
+  const form = h('form', { novalidate: true, 'data-test': 'policy-form' },
+    summary,
+    h('div', { class: 'panel' },
+      field('Selector', inputs.selector, { name: 'selector', help: 'scope:id, scope:* for every subject of a scope, or two parts joined by a comma.' }),
+      h('fieldset', { class: 'form-section' }, h('legend', null, 'Rate limits'), rates, h('div', { style: 'margin-bottom:14px' }, addRate)),
+      h('fieldset', { class: 'form-section' }, h('legend', null, 'Cost budget'),
+        h('div', { class: 'form-grid' },
+          field('Daily', inputs.daily, { name: 'budget.daily' }),
+          field('Monthly', inputs.monthly, { name: 'budget.monthly' }),
+          field('Per request', inputs.perRequest, { name: 'budget.perRequest' }),
+          field('Currency', inputs.currency, { name: 'budget.currency' }),
+          field('Time zone', inputs.timezone, { name: 'budget.timezone' }),
+          field('Daily reset time', inputs.resetTime, { name: 'budget.resetTime' }),
+          field('Monthly reset day', inputs.resetDay, { name: 'budget.resetDay' })),
+        h('p', { class: 'field-error', 'data-error-for': 'budget' })),
+      h('div', { class: 'form-grid' },
+        field('Concurrency cap', inputs.concurrency, { name: 'concurrency', help: 'In-flight reservations at once.' }),
+        field('Alert thresholds', inputs.alertThresholds, { name: 'alertThresholds', help: 'Fractions of a budget, comma separated.' }),
+        field('Mode', inputs.mode, { name: 'mode' }),
+        field('When the store is down', inputs.failMode, { name: 'failMode' }),
+        field('Reason', inputs.reason, { name: 'reason', className: 'span-2' })),
+      h('p', { class: 'field-error', 'data-error-for': 'policy' }),
+      h('div', { class: 'actions' }, save, h('a', { class: 'btn btn-ghost', href: '#/policies' }, 'Cancel'))));
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFieldErrors(form, summary);
+    const sel = inputs.selector.value.trim();
+    if (!sel) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: { selector: 'is required' } }); return; }
+    const body = {};
+    const rl = readRates().map((r) => {
+      const o = { limit: r.limit === '' ? null : Number(r.limit), window: r.window };
+      if (r.meter && r.meter !== 'requests') o.meter = r.meter;
+      if (r.algorithm && r.algorithm !== 'sliding_window') o.algorithm = r.algorithm;
+      return o;
+    });
+    if (rl.length) body.rateLimits = rl;
+    const val = (k) => inputs[k].value.trim();
+    if (val('daily') || val('monthly') || val('perRequest')) {
+      body.budget = { currency: val('currency').toUpperCase() || 'USD' };
+      // Amounts go out as the exact decimal text typed; the server rejects malformed ones.
+      for (const k of ['daily', 'monthly', 'perRequest']) if (val(k)) body.budget[k] = val(k);
+      if (val('timezone')) body.budget.timezone = val('timezone');
+      if (val('resetTime')) body.budget.resetTime = val('resetTime');
+      if (val('resetDay')) body.budget.resetDay = Number(val('resetDay'));
+    }
+    if (val('concurrency')) body.concurrency = Number(val('concurrency'));
+    if (val('alertThresholds')) body.alertThresholds = val('alertThresholds').split(/[\s,]+/).filter(Boolean).map(Number);
+    body.mode = inputs.mode.value;
+    body.failMode = inputs.failMode.value;
+    const reason = val('reason');
+    save.disabled = true; save.textContent = 'Saving…';
+    try {
+      await request('PUT', '/v1/policies/' + enc(sel) + (reason ? '?reason=' + enc(reason) : ''), body);
+      toast(editing ? 'Policy saved' : 'Policy ' + sel + ' created');
+      location.hash = '#/policies';
+    } catch (err) {
+      showFieldErrors(form, summary, err);
+    } finally {
+      save.disabled = false; save.textContent = editing ? 'Save changes' : 'Create policy';
+    }
+  });
+  setTimeout(() => (editing ? inputs.daily : inputs.selector).focus(), 0);
+  return form;
+}

@@ -1,0 +1,108 @@
+// Reports: costs grouped by day, month, provider, tool or subject, as a chart and a table, with
+// the same query downloadable as CSV (fetched with the key, since a plain link cannot carry it).
+import { h, clear, spinner, errorBox, empty, toast } from '../dom.js';
+import { request, costReport, qs, auth } from '../api.js';
+import { money, toNanos, isoDay, count, nanosToDecimal } from '../format.js';
+import { columnChart, donutChart } from '../charts.js';
+import { pageHead, panel, table, field, subjectLink } from '../ui.js';
+
+export function render(root) {
+  const now = new Date();
+  const viewer = auth.me.role === 'viewer';
+  const first = viewer ? auth.me.subjects[0] || '' : '';
+  const inputs = {
+    subject: viewer
+      ? h('select', null, auth.me.subjects.map((s) => h('option', { value: s }, s)))
+      : h('input', { placeholder: 'all subjects, or user:alice', spellcheck: 'false' }),
+    groupBy: h('select', null, [['day', 'Day'], ['month', 'Month'], ['provider', 'Provider'], ['tool', 'Tool'], ['subject', 'Subject']].map(([v, l]) => h('option', { value: v }, l))),
+    from: h('input', { type: 'date', value: isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 29)) }),
+    to: h('input', { type: 'date', value: isoDay(now) }),
+  };
+  if (first) inputs.subject.value = first;
+  const tabs = h('div', { class: 'tabs', role: 'group', 'aria-label': 'Period' },
+    [['day', 'Daily'], ['month', 'Monthly']].map(([v, l]) => h('button', { type: 'button', 'data-group': v, 'aria-pressed': String(v === 'day'),
+      onclick: () => {
+        inputs.groupBy.value = v;
+        if (v === 'month') inputs.from.value = isoDay(new Date(now.getFullYear(), now.getMonth() - 11, 1));
+        else inputs.from.value = isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 29));
+        load();
+      } }, l)));
+  const csvBtn = h('button', { class: 'btn', type: 'button', 'data-test': 'csv' }, 'Download CSV');
+  root.append(pageHead('Reports', 'Committed and recorded cost from the usage ledger.', tabs, csvBtn));
+  const form = h('form', { class: 'filters' },
+    field('Subject', inputs.subject, { name: 'subject' }),
+    field('Group by', inputs.groupBy, { name: 'groupBy' }),
+    field('From', inputs.from, { name: 'from' }),
+    field('To (inclusive)', inputs.to, { name: 'to' }),
+    h('div', { class: 'field', style: 'flex:0 0 auto' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Run report')));
+  const summary = h('div', { class: 'grid grid-3' });
+  const chartEl = h('div');
+  const tableEl = h('div');
+  root.append(panel(null, form), summary, panel('Chart', chartEl), panel('Table', tableEl));
+
+  const params = () => {
+    const p = { groupBy: inputs.groupBy.value, from: inputs.from.value, to: inputs.to.value ? nextDay(inputs.to.value) : '' };
+    const s = inputs.subject.value.trim();
+    if (s) { const i = s.indexOf(':'); p.scope = s.slice(0, i); p.id = s.slice(i + 1); }
+    return p;
+  };
+  const load = async () => {
+    for (const b of tabs.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.group === inputs.groupBy.value));
+    const s = inputs.subject.value.trim();
+    if (s && s.indexOf(':') <= 0) {
+      clear(tableEl).append(errorBox({ title: 'Check the subject', message: 'Write it as scope:id, e.g. user:alice, or leave it empty.' }));
+      return;
+    }
+    clear(chartEl).append(spinner()); clear(tableEl).append(spinner()); clear(summary);
+    try {
+      const p = params();
+      const r = await costReport(p);
+      const rows = [...r.rows];
+      if (p.groupBy === 'day' || p.groupBy === 'month') rows.sort((a, b) => a.key.localeCompare(b.key));
+      else rows.sort((a, b) => (toNanos(b.cost) > toNanos(a.cost) ? 1 : -1));
+      const total = r.total !== undefined && r.total !== null ? toNanos(r.total) : rows.reduce((a, x) => a + toNanos(x.cost), 0n);
+      const requests = rows.reduce((a, x) => a + (Number(x.count) || 0), 0);
+      summary.append(
+        h('div', { class: 'panel stat' }, h('span', { class: 'label' }, 'Total cost'), h('span', { class: 'value', 'data-test': 'report-total', title: nanosToDecimal(total) }, money(total, r.currency))),
+        h('div', { class: 'panel stat' }, h('span', { class: 'label' }, 'Groups'), h('span', { class: 'value' }, count(rows.length))),
+        h('div', { class: 'panel stat' }, h('span', { class: 'label' }, 'Ledger entries'), h('span', { class: 'value' }, requests ? count(requests) : '–')));
+      clear(chartEl); clear(tableEl);
+      if (!rows.length) { chartEl.append(empty('No cost in this period.')); tableEl.append(empty('No rows.')); return; }
+      if (p.groupBy === 'day' || p.groupBy === 'month') {
+        chartEl.append(columnChart(rows.map((x) => ({ label: x.key, value: x.cost })), { currency: r.currency, label: 'Cost by ' + p.groupBy }));
+      } else {
+        chartEl.append(donutChart(rows.slice(0, 9).map((x) => ({ label: x.key, value: x.cost })), { currency: r.currency, label: 'Cost by ' + p.groupBy }));
+      }
+      tableEl.append(table([
+        { label: labelFor(p.groupBy), cell: (x) => p.groupBy === 'subject' ? subjectLink(x.key) : h('span', { class: 'mono' }, x.key) },
+        { label: 'Entries', num: true, cell: (x) => (x.count === null ? '–' : count(x.count)) },
+        { label: 'Cost', num: true, cell: (x) => h('span', { title: x.cost }, money(x.cost, r.currency)) },
+      ], rows, { rowAttrs: () => ({ 'data-test': 'report-row' }) }));
+    } catch (e) {
+      clear(chartEl); clear(tableEl).append(errorBox(e, load));
+    }
+  };
+  form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
+  csvBtn.addEventListener('click', async () => {
+    csvBtn.disabled = true;
+    try {
+      const p = params();
+      const text = await request('GET', '/v1/reports/costs' + qs({ ...p, format: 'csv' }), undefined, { accept: 'text/csv' });
+      const blob = new Blob([typeof text === 'string' ? text : JSON.stringify(text)], { type: 'text/csv' });
+      const a = h('a', { href: URL.createObjectURL(blob), download: `quota-costs-${p.groupBy}-${p.from}.csv` });
+      document.body.append(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+      toast('CSV downloaded');
+    } catch (e) { toast(e.message, 'error'); } finally { csvBtn.disabled = false; }
+  });
+  load();
+}
+
+function nextDay(day) {
+  const [y, m, d] = day.split('-').map(Number);
+  return isoDay(new Date(y, m - 1, d + 1));
+}
+
+function labelFor(g) {
+  return ({ day: 'Day', month: 'Month', provider: 'Provider', tool: 'Tool', subject: 'Subject' })[g] || g;
+}

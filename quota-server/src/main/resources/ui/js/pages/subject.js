@@ -1,0 +1,169 @@
+// Subject detail: one bar per limit that applies, refreshed every few seconds while the page is
+// visible; a 30-day cost chart; and the cost split by provider and by tool.
+import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
+import { get, request, items, enc, costReport, auth, can, normLimit } from '../api.js';
+import { money, toNanos, nanosToNumber, count, relative, dateTime, duration, kindLabel, isoDay, shortDate } from '../format.js';
+import { columnChart, donutChart, meter } from '../charts.js';
+import { pageHead, panel } from '../ui.js';
+
+const REFRESH_MS = 3000;
+
+export function render(root, params) {
+  if (params.length < 2) return renderPicker(root);
+  const [scope, id] = params;
+  return renderSubject(root, scope, id);
+}
+
+function renderPicker(root) {
+  root.append(pageHead('Subjects', 'Live usage and costs for one user, team, project, tool or provider.'));
+  const input = h('input', { id: 'subject-q', placeholder: 'user:alice', spellcheck: 'false', 'aria-describedby': 'subject-q-err' });
+  const err = h('p', { class: 'field-error', id: 'subject-q-err' });
+  const form = h('form', { class: 'filters', role: 'search' },
+    h('div', { class: 'field' }, h('label', { for: 'subject-q' }, 'Subject'), input, err),
+    h('div', { class: 'field', style: 'flex:0 0 auto' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Open')));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const v = input.value.trim();
+    const i = v.indexOf(':');
+    if (i <= 0 || i === v.length - 1) { err.textContent = 'Write the subject as scope:id, e.g. user:alice.'; input.setAttribute('aria-invalid', 'true'); input.focus(); return; }
+    location.hash = '#/subjects/' + enc(v.slice(0, i)) + '/' + enc(v.slice(i + 1));
+  });
+  const list = h('div');
+  root.append(panel(null, form), panel(auth.me.role === 'viewer' ? 'Your subjects' : 'Subjects with spend this month', list));
+  if (auth.me.role === 'viewer') {
+    list.append(h('ul', { class: 'bar-list' }, auth.me.subjects.map((s) => h('li', null, link(s)))));
+  } else {
+    list.append(spinner());
+    const now = new Date();
+    costReport({ groupBy: 'subject', from: isoDay(new Date(now.getFullYear(), now.getMonth(), 1)), to: isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1)) })
+      .then((r) => {
+        clear(list);
+        if (!r.rows.length) { list.append(empty('No spend recorded this month. Open a subject by name above.')); return; }
+        list.append(h('ul', { class: 'bar-list' }, r.rows.slice(0, 30).map((x) => h('li', null, link(x.key), h('span', { class: 'num' }, money(x.cost, r.currency))))));
+      })
+      .catch((e) => clear(list).append(errorBox(e)));
+  }
+  input.focus();
+}
+
+function link(s) {
+  const i = s.indexOf(':');
+  return h('a', { class: 'mono', href: '#/subjects/' + enc(s.slice(0, i)) + '/' + enc(s.slice(i + 1)) }, s);
+}
+
+function renderSubject(root, scope, id) {
+  const subject = scope + ':' + id;
+  const live = h('span', { class: 'live', 'data-test': 'live' }, 'Live');
+  const resetBtn = can.admin() ? h('button', { class: 'btn', type: 'button', onclick: () => reset() }, 'Reset counters') : null;
+  const overrideBtn = can.admin() ? h('a', { class: 'btn', href: '#/overrides/new/' + enc(subject) }, 'Override limits') : null;
+  root.append(pageHead(subject, 'Usage against every limit that applies, and where the money went.', live, overrideBtn, resetBtn));
+
+  const usageEl = h('div', { class: 'usage-list', 'data-test': 'usage', 'aria-live': 'off' }, spinner());
+  const updated = h('span', { class: 'muted', style: 'font-size:12.5px' });
+  root.append(panel('Limits', usageEl, updated));
+
+  const chartEl = h('div', null, spinner());
+  const providerEl = h('div', null, spinner());
+  const toolEl = h('div', null, spinner());
+  root.append(panel('Cost, last 30 days', chartEl));
+  root.append(h('div', { class: 'grid grid-2' }, panel('By provider', providerEl), panel('By tool', toolEl)));
+
+  let timer = null;
+  let stopped = false;
+  let inFlight = null;
+  const refresh = async () => {
+    if (stopped) return;
+    if (document.hidden) { live.classList.add('paused'); live.textContent = 'Paused'; schedule(); return; }
+    inFlight = new AbortController();
+    try {
+      const payload = await get('/v1/usage/' + enc(scope) + '/' + enc(id), { signal: inFlight.signal });
+      if (stopped) return;
+      drawUsage(usageEl, items(payload, 'limits', 'counters', 'usage').map(normLimit));
+      live.classList.remove('paused'); live.textContent = 'Live';
+      updated.textContent = 'Updated ' + new Date().toLocaleTimeString();
+    } catch (e) {
+      if (e.name === 'AbortError' || stopped) return;
+      live.classList.add('paused'); live.textContent = 'Offline';
+      clear(usageEl).append(errorBox(e, refresh));
+    }
+    schedule();
+  };
+  const schedule = () => { if (!stopped) timer = setTimeout(refresh, REFRESH_MS); };
+  refresh();
+
+  const reset = async () => {
+    const ok = await confirmDialog('Reset counters?', `Every rate, concurrency and budget counter of ${subject} goes back to zero. The ledger keeps its history.`, 'Reset');
+    if (!ok) return;
+    try {
+      await request('POST', '/v1/subjects/' + enc(scope) + '/' + enc(id) + '/reset', { reason: 'reset in console' });
+      toast('Counters of ' + subject + ' reset');
+      clearTimeout(timer); refresh();
+    } catch (e) { toast(e.message, 'error'); }
+  };
+
+  loadCosts(scope, id, chartEl, providerEl, toolEl);
+  return () => { stopped = true; clearTimeout(timer); if (inFlight) inFlight.abort(); };
+}
+
+function limitTitle(l) {
+  const base = kindLabel(l.kind);
+  if (l.kind === 'rate') return `${base}: ${l.meter && l.meter !== 'requests' ? l.meter : 'requests'} per ${duration(l.window) || 'window'}`;
+  return base;
+}
+
+function amount(l, v) {
+  return l.money ? money(v, l.currency) : count(v);
+}
+
+function drawUsage(el, limits) {
+  clear(el);
+  if (!limits.length) { el.append(empty('No policy applies to this subject.')); return; }
+  for (const l of limits) {
+    const used = l.money ? nanosToNumber(toNanos(l.used)) : Number(l.used);
+    const max = l.money ? nanosToNumber(toNanos(l.limit)) : Number(l.limit);
+    const remaining = l.remaining ?? (l.money ? null : Math.max(0, max - used));
+    const exhausted = !l.allowed || (max > 0 && used >= max);
+    const state = exhausted ? h('span', { class: 'chip chip-over', 'data-test': 'exhausted' }, l.mode === 'shadow' ? 'over (shadow)' : 'exhausted')
+      : used / max >= 0.8 ? h('span', { class: 'chip chip-near' }, 'near limit') : null;
+    el.append(h('div', { class: 'usage' + (exhausted ? ' is-over' : ''), 'data-kind': l.kind, 'data-used': String(l.used), 'data-limit': String(l.limit) },
+      h('div', { class: 'what' }, h('strong', null, limitTitle(l), ' ', state),
+        h('small', { class: 'mono' }, l.policy ? String(l.policy) : '')),
+      h('div', null, meter(used, max, { label: limitTitle(l) }),
+        h('div', { class: 'meter-caption' }, h('span', null, amount(l, l.used) + ' used'), h('span', null, 'limit ' + amount(l, l.limit)))),
+      h('div', { class: 'nums' },
+        h('span', { 'data-test': 'remaining' }, remaining === null ? '' : amount(l, remaining) + ' left'),
+        h('small', { title: l.resetAt ? dateTime(l.resetAt) : '' }, l.resetAt ? 'resets ' + relative(l.resetAt) : 'no reset'),
+        l.retryAt && exhausted ? h('small', null, 'retry ' + relative(l.retryAt)) : null)));
+  }
+}
+
+async function loadCosts(scope, id, chartEl, providerEl, toolEl) {
+  const now = new Date();
+  const from = isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 29));
+  const to = isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1));
+  const base = { scope, id, from, to };
+  const load = async (el, groupBy, draw) => {
+    try { draw(await costReport({ ...base, groupBy })); } catch (e) { clear(el).append(errorBox(e, () => load(el, groupBy, draw))); }
+  };
+  load(chartEl, 'day', (r) => {
+    // Fill missing days with zero so the axis is a true 30-day calendar.
+    const byDay = new Map(r.rows.map((x) => [x.key.slice(0, 10), x.cost]));
+    const series = [];
+    for (let i = 29; i >= 0; i--) {
+      const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() - i);
+      const k = isoDay(d);
+      series.push({ label: shortDate(d), title: k, value: byDay.get(k) || '0' });
+    }
+    const total = r.rows.reduce((a, x) => a + toNanos(x.cost), 0n);
+    clear(chartEl).append(h('p', { class: 'muted', style: 'margin:0 0 8px' }, 'Total ', h('strong', { 'data-test': 'cost-30d' }, money(total, r.currency))),
+      columnChart(series, { currency: r.currency, label: 'Daily cost of ' + scope + ':' + id + ' over 30 days' }));
+  });
+  const split = (el, groupBy) => load(el, groupBy, (r) => {
+    clear(el);
+    if (!r.rows.length) { el.append(empty('No cost in the last 30 days.')); return; }
+    const rows = [...r.rows].sort((a, b) => (toNanos(b.cost) > toNanos(a.cost) ? 1 : -1));
+    el.append(donutChart(rows.map((x) => ({ label: x.key, value: x.cost })), { currency: r.currency, label: 'Cost by ' + groupBy }));
+  });
+  split(providerEl, 'provider');
+  split(toolEl, 'tool');
+}

@@ -1,0 +1,151 @@
+// Building blocks shared by the pages: page headers, tables, filter bars, paged lists and
+// forms that show the server's field errors beside the field they name.
+import { h, clear, spinner, errorBox, empty } from './dom.js';
+import { get, items, nextCursor, qs } from './api.js';
+
+export function pageHead(title, subtitle, ...actions) {
+  return h('div', { class: 'page-head' },
+    h('div', null, h('h1', null, title), subtitle ? h('p', null, subtitle) : null),
+    actions.length ? h('div', { class: 'actions' }, actions) : null);
+}
+
+export function panel(title, body, ...extra) {
+  return h('section', { class: 'panel', 'aria-label': title },
+    title ? h('div', { class: 'panel-head' }, h('h2', null, title), extra) : null, body);
+}
+
+/** columns: [{label, cell(row) -> node|string, num?, className?}] */
+export function table(columns, rows, { caption, rowAttrs } = {}) {
+  return h('div', { class: 'table-wrap' }, h('table', null,
+    caption ? h('caption', { class: 'sr-only' }, caption) : null,
+    h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', class: [c.num ? 'num' : '', c.className || ''].join(' ').trim() || null }, c.label)))),
+    h('tbody', null, rows.map((r) => h('tr', rowAttrs ? rowAttrs(r) : null,
+      columns.map((c) => h('td', { class: [c.num ? 'num' : '', c.className || ''].join(' ').trim() || null }, c.cell(r))))))));
+}
+
+/** Runs load() and shows a spinner, then render(result), or an error with a retry button. */
+export async function loadInto(el, load, render) {
+  clear(el).append(spinner());
+  try {
+    const result = await load();
+    clear(el);
+    const node = render(result);
+    if (node) el.append(node);
+  } catch (e) {
+    if (e.name === 'AbortError') return;
+    clear(el).append(errorBox(e, () => loadInto(el, load, render)));
+  }
+}
+
+export function field(label, input, { help, name, className } = {}) {
+  const id = input.id || 'f-' + (name || label).replace(/[^a-z0-9]+/gi, '-').toLowerCase() + '-' + Math.random().toString(36).slice(2, 7);
+  input.id = id;
+  const errId = id + '-error';
+  const helpId = help ? id + '-help' : null;
+  input.setAttribute('aria-describedby', [helpId, errId].filter(Boolean).join(' '));
+  if (name) input.name = name;
+  return h('div', { class: 'field ' + (className || ''), 'data-field': name || null },
+    h('label', { for: id }, label), input,
+    help ? h('p', { class: 'help', id: helpId }, help) : null,
+    h('p', { class: 'field-error', id: errId, 'data-error-for': name || null }));
+}
+
+/**
+ * Puts each server field error next to the field it names. "rateLimits[0].limit", "/budget/daily"
+ * and "selector.scope" all find their closest named field; the rest go to the summary box.
+ */
+export function showFieldErrors(form, summary, err) {
+  clearFieldErrors(form, summary);
+  const errors = (err && err.fieldErrors) || {};
+  const unplaced = [];
+  let first = null;
+  for (const [fieldName, message] of Object.entries(errors)) {
+    let name = fieldName;
+    let slot = null;
+    while (name) {
+      slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+      if (slot) break;
+      name = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '';
+    }
+    if (!slot) { unplaced.push(fieldName + ': ' + message); continue; }
+    slot.textContent = slot.textContent ? slot.textContent + ' ' + message : message;
+    const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (input) { input.setAttribute('aria-invalid', 'true'); first = first || input; }
+  }
+  const title = err.title || 'The server refused the change';
+  const detail = Object.keys(errors).length ? (unplaced.length ? unplaced.join('; ') : 'Correct the highlighted fields.') : err.message;
+  summary.append(errorBox({ title, message: detail }));
+  (first || summary).focus && (first || summary).focus();
+}
+
+export function clearFieldErrors(form, summary) {
+  for (const e of form.querySelectorAll('.field-error')) e.textContent = '';
+  for (const e of form.querySelectorAll('[aria-invalid]')) e.removeAttribute('aria-invalid');
+  if (summary) clear(summary);
+}
+
+/**
+ * A filter bar over a paged list endpoint. fields: [{name, label, type?, options?}].
+ * Filters live in the hash query so a filtered view can be bookmarked and reloaded.
+ */
+export function pagedList(root, { path, fields, columns, listKeys = [], emptyText = 'Nothing here yet.', initial = {} }) {
+  const inputs = {};
+  const form = h('form', { class: 'filters', role: 'search' });
+  for (const f of fields) {
+    let input;
+    if (f.options) {
+      input = h('select', null, f.options.map(([v, l]) => h('option', { value: v }, l)));
+    } else {
+      input = h('input', { type: f.type || 'text', placeholder: f.placeholder || '' });
+    }
+    input.value = initial[f.name] || '';
+    inputs[f.name] = input;
+    form.append(field(f.label, input, { name: f.name }));
+  }
+  form.append(h('div', { class: 'field', style: 'flex:0 0 auto' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Apply')));
+  const body = h('div', { 'aria-live': 'polite' });
+  const more = h('div', { class: 'actions', style: 'justify-content:center;margin-top:12px' });
+  let rows = [];
+  let cursor = null;
+  const params = () => {
+    const p = {};
+    for (const f of fields) {
+      let v = inputs[f.name].value.trim();
+      if (v && f.type === 'datetime-local') v = new Date(v).toISOString();
+      p[f.name] = v;
+    }
+    return p;
+  };
+  const load = async (append) => {
+    const p = { ...params(), limit: 50 };
+    if (append && cursor) p.cursor = cursor;
+    const btn = more.querySelector('button');
+    if (btn) { btn.disabled = true; btn.textContent = 'Loading…'; }
+    if (!append) { clear(body).append(spinner()); clear(more); rows = []; }
+    try {
+      const payload = await get(path + qs(p));
+      rows = rows.concat(items(payload, ...listKeys));
+      cursor = nextCursor(payload);
+      clear(body).append(rows.length ? table(columns, rows) : empty(emptyText));
+      clear(more);
+      if (cursor) more.append(h('button', { class: 'btn', type: 'button', onclick: () => load(true) }, 'Load more'));
+    } catch (e) {
+      clear(body).append(errorBox(e, () => load(append)));
+    }
+  };
+  form.addEventListener('submit', (e) => { e.preventDefault(); load(false); });
+  root.append(h('section', { class: 'panel' }, form, body, more));
+  load(false);
+  return { reload: () => load(false) };
+}
+
+export function subjectLink(subject) {
+  const text = String(subject);
+  const i = text.indexOf(':');
+  if (i <= 0 || text.includes(',') || text.includes('*')) return h('span', { class: 'mono' }, text);
+  return h('a', { class: 'mono', href: '#/subjects/' + encodeURIComponent(text.slice(0, i)) + '/' + encodeURIComponent(text.slice(i + 1)) }, text);
+}
+
+export function policyLink(selector) {
+  return h('a', { class: 'mono', href: '#/policies/edit/' + encodeURIComponent(selector) }, selector);
+}
