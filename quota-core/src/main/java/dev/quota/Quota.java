@@ -397,8 +397,24 @@ public final class Quota implements AutoCloseable {
     return new String(out);
   }
 
+  /**
+   * Resolves and compiles {@code request} once for repeated {@link PreparedRequest#tryAcquire()}
+   * calls; see {@link PreparedRequest}.
+   */
+  public PreparedRequest prepare(QuotaRequest request) {
+    return new PreparedRequest(this, request);
+  }
+
   Clock clock() {
     return clock;
+  }
+
+  Store store() {
+    return store;
+  }
+
+  PolicyIndex index() {
+    return index;
   }
 
   /** Builds a {@link Quota}. Every part has an in-memory default. */

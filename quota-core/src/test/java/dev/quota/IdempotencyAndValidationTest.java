@@ -46,6 +46,15 @@ class IdempotencyAndValidationTest {
   }
 
   @Test
+  void aDryRunDoesNotClaimTheKeyAndReserveAndRecordNeverReplayEachOther() {
+    QuotaRequest r = QuotaRequest.builder().user("u").estimatedCost("1").idempotencyKey("k2").build();
+    quota.check(r);
+    assertThat(quota.reserve(r).replayed()).isFalse();
+    assertThat(used()).isEqualTo(1);
+    assertThatThrownBy(() -> quota.record(r)).isInstanceOf(ConflictException.class);
+  }
+
+  @Test
   void badAmountsNameTheFieldAndTheRule() {
     assertField(() -> Money.parse("estimatedCost", "-1"), "estimatedCost", "plain non-negative decimal");
     assertField(() -> Money.parse("estimatedCost", "NaN"), "estimatedCost", "plain non-negative decimal");

@@ -93,8 +93,10 @@ public final class PlanCompiler {
     }
     Plan plan =
         new Plan(
-            kind, ops, reservationId, request.ttl().toMillis(), request.idempotencyKey(),
-            request.fingerprint(), payload, seedBudgets);
+            kind, ops, reservationId, request.ttl().toMillis(),
+            // A dry run must not claim the key; and a reserve and a record never replay each other.
+            kind == Plan.Kind.CHECK ? null : request.idempotencyKey(),
+            kind + "|" + request.fingerprint(), payload, seedBudgets);
     return new Compiled(plan, refs, local);
   }
 

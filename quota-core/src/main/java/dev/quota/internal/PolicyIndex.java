@@ -5,6 +5,7 @@ import dev.quota.Selector;
 import dev.quota.admin.Override;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,9 @@ import java.util.Map;
  * subjects?". For each selector shape (one scope, or a pair of scopes) the most specific bound
  * selector wins: an exact identifier over the wildcard, and an active override over the policy of
  * the same selector. A bypass override makes its selector contribute nothing.
+ *
+ * <p>Lookups walk nested maps keyed by scope and identifier, so resolving a request builds no
+ * selector or key strings.
  */
 public final class PolicyIndex {
   /** A selector's policy and its overrides, newest first; the newest active override wins. */
@@ -27,26 +31,55 @@ public final class PolicyIndex {
       return null;
     }
 
-    Policy effective(Instant now) {
-      Override o = active(now);
+    /** Adds the effective policy, if any; returns whether this selector is bound at all now. */
+    boolean addTo(List<Policy> out, Instant now) {
+      Override o = overrides.isEmpty() ? null : active(now);
       if (o != null) {
-        return o.bypass() ? null : o.replacement();
+        if (!o.bypass()) {
+          out.add(o.replacement());
+        }
+        return true;
       }
-      return policy;
-    }
-
-    boolean present(Instant now) {
-      return policy != null || active(now) != null;
+      if (policy != null) {
+        out.add(policy);
+        return true;
+      }
+      return false;
     }
   }
 
-  private final Map<Selector, Binding> bindings;
-  /** Pair shapes in use, e.g. "tool,user", so requests only probe shapes that exist. */
-  private final List<String[]> pairShapes;
+  /** Bindings of one scope, or of one pair of scopes: identifier (or "*") to binding. */
+  private record Shape(String first, String second, Map<String, Map<String, Binding>> byIds) {
+    Binding get(String id1, String id2) {
+      Map<String, Binding> inner = byIds.get(id1);
+      return inner == null ? null : inner.get(id2);
+    }
+  }
 
-  private PolicyIndex(Map<Selector, Binding> bindings, List<String[]> pairShapes) {
-    this.bindings = bindings;
-    this.pairShapes = pairShapes;
+  private static final String NONE = "";
+
+  private final List<Shape> singles;
+  private final List<Shape> pairs;
+  private final long[] overrideExpiries;
+
+  private PolicyIndex(List<Shape> singles, List<Shape> pairs, long[] overrideExpiries) {
+    this.singles = singles;
+    this.pairs = pairs;
+    this.overrideExpiries = overrideExpiries;
+  }
+
+  /**
+   * The first instant after {@code nowMs} at which resolution can change without a new index: the
+   * next override expiry ({@code Long.MAX_VALUE} if none).
+   */
+  public long nextChangeAfter(long nowMs) {
+    long next = Long.MAX_VALUE;
+    for (long at : overrideExpiries) {
+      if (at > nowMs && at < next) {
+        next = at;
+      }
+    }
+    return next;
   }
 
   public static PolicyIndex of(List<Policy> policies, List<Override> overrides) {
@@ -55,54 +88,71 @@ public final class PolicyIndex {
       bindings.put(p.selector(), new Binding(p, new ArrayList<>(0)));
     }
     List<Override> newestFirst = new ArrayList<>(overrides);
-    newestFirst.sort(java.util.Comparator.comparing(Override::createdAt, java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder())).reversed());
+    newestFirst.sort(
+        Comparator.comparing(Override::createdAt, Comparator.nullsFirst(Comparator.<Instant>naturalOrder()))
+            .reversed());
     for (Override o : newestFirst) {
       bindings.computeIfAbsent(o.selector(), s -> new Binding(null, new ArrayList<>(1))).overrides().add(o);
     }
-    List<String[]> shapes = new ArrayList<>();
-    List<String> seen = new ArrayList<>();
-    for (Selector s : bindings.keySet()) {
-      if (s.isPair() && !seen.contains(s.shape())) {
-        seen.add(s.shape());
-        shapes.add(new String[] {s.parts().get(0).scope(), s.parts().get(1).scope()});
-      }
+    Map<String, Shape> shapes = new HashMap<>();
+    for (Map.Entry<Selector, Binding> e : bindings.entrySet()) {
+      List<Selector.Part> parts = e.getKey().parts();
+      boolean pair = parts.size() == 2;
+      Shape shape =
+          shapes.computeIfAbsent(
+              e.getKey().shape(),
+              k -> new Shape(parts.get(0).scope(), pair ? parts.get(1).scope() : null, new HashMap<>()));
+      shape.byIds()
+          .computeIfAbsent(parts.get(0).id(), k -> new HashMap<>())
+          .put(pair ? parts.get(1).id() : NONE, e.getValue());
     }
-    return new PolicyIndex(Map.copyOf(bindings), List.copyOf(shapes));
+    List<Shape> singles = new ArrayList<>();
+    List<Shape> pairs = new ArrayList<>();
+    for (Shape s : shapes.values()) {
+      (s.second() == null ? singles : pairs).add(s);
+    }
+    // A stable order keeps decisions (and their listed limits) deterministic.
+    Comparator<Shape> order = Comparator.comparing(Shape::first).thenComparing(s -> s.second() == null ? "" : s.second());
+    singles.sort(order);
+    pairs.sort(order);
+    long[] expiries = overrides.stream().mapToLong(o -> o.expiresAt().toEpochMilli()).toArray();
+    return new PolicyIndex(List.copyOf(singles), List.copyOf(pairs), expiries);
   }
 
   /** The policies that apply to a request with {@code subjects} at {@code now}. */
   public List<Policy> resolve(Map<String, String> subjects, Instant now) {
     List<Policy> out = new ArrayList<>(4);
-    for (Map.Entry<String, String> e : subjects.entrySet()) {
-      addFirst(out, now, Selector.of(e.getKey(), e.getValue()), Selector.of(e.getKey(), Selector.ANY));
+    for (int i = 0; i < singles.size(); i++) {
+      Shape s = singles.get(i);
+      String id = subjects.get(s.first());
+      if (id != null) {
+        addFirst(out, now, s.get(id, NONE), s.get(Selector.ANY, NONE), null, null);
+      }
     }
-    for (String[] shape : pairShapes) {
-      String a = subjects.get(shape[0]);
-      String b = subjects.get(shape[1]);
+    for (int i = 0; i < pairs.size(); i++) {
+      Shape s = pairs.get(i);
+      String a = subjects.get(s.first());
+      String b = subjects.get(s.second());
       if (a != null && b != null) {
-        addFirst(
-            out,
-            now,
-            Selector.pair(shape[0], a, shape[1], b),
-            Selector.pair(shape[0], a, shape[1], Selector.ANY),
-            Selector.pair(shape[0], Selector.ANY, shape[1], b),
-            Selector.pair(shape[0], Selector.ANY, shape[1], Selector.ANY));
+        addFirst(out, now, s.get(a, b), s.get(a, Selector.ANY), s.get(Selector.ANY, b), s.get(Selector.ANY, Selector.ANY));
       }
     }
     return out;
   }
 
   /** Adds the effective policy of the first (most specific) candidate that is bound at all. */
-  private void addFirst(List<Policy> out, Instant now, Selector... candidates) {
-    for (Selector s : candidates) {
-      Binding b = bindings.get(s);
-      if (b != null && b.present(now)) {
-        Policy p = b.effective(now);
-        if (p != null) {
-          out.add(p);
-        }
-        return;
-      }
+  private static void addFirst(List<Policy> out, Instant now, Binding a, Binding b, Binding c, Binding d) {
+    if (a != null && a.addTo(out, now)) {
+      return;
+    }
+    if (b != null && b.addTo(out, now)) {
+      return;
+    }
+    if (c != null && c.addTo(out, now)) {
+      return;
+    }
+    if (d != null) {
+      d.addTo(out, now);
     }
   }
 }

@@ -253,6 +253,38 @@ public final class MemoryStore implements Store {
     return b;
   }
 
+  /**
+   * The fast path for a prepared plan of rate limits only: tests every op and, if all allow,
+   * consumes them all, under the same stripe locks as {@link #apply}. Files no reservation and,
+   * once the counters exist, allocates nothing.
+   *
+   * @param stripes from {@link #stripesOf(RateOp[])}, computed once per prepared plan
+   * @return whether every enforced op had room (and so everything was consumed)
+   */
+  public boolean tryConsume(RateOp[] ops, int[] stripes) {
+    long now = clock.millis();
+    releaseExpired(now);
+    lock(stripes);
+    try {
+      for (RateOp op : ops) {
+        if (op.enforced() && !hasRoom(op, now)) {
+          return false;
+        }
+      }
+      for (RateOp op : ops) {
+        take(op, now);
+      }
+      return true;
+    } finally {
+      unlock(stripes);
+    }
+  }
+
+  /** The sorted lock stripes of {@code ops}, for {@link #tryConsume}. */
+  public int[] stripesOf(RateOp[] ops) {
+    return stripesOf(List.of(ops), null);
+  }
+
   @Override
   public SettleResult settle(Settlement s) {
     long now = clock.millis();
@@ -315,8 +347,13 @@ public final class MemoryStore implements Store {
 
   private void releaseExpired(long now) {
     while (true) {
-      Expiry first = expiries.isEmpty() ? null : expiries.first();
-      if (first == null || first.atMs > now) {
+      Expiry first;
+      try {
+        first = expiries.first();
+      } catch (java.util.NoSuchElementException empty) {
+        return;
+      }
+      if (first.atMs > now) {
         return;
       }
       if (!expiries.remove(first)) {

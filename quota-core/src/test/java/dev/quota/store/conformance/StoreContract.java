@@ -29,7 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,11 +58,13 @@ public abstract class StoreContract {
   private long periodStartMs;
   private long periodEndMs;
 
-  @BeforeEach
-  void fixPeriod() {
-    long now = storeNowMs();
-    periodStartMs = now - HOUR_MS;
-    periodEndMs = now + 24 * HOUR_MS;
+  /** The budget period of this test, fixed at first use (a subclass's fixture is ready by then). */
+  private void fixPeriod() {
+    if (periodEndMs == 0) {
+      long now = storeNowMs();
+      periodStartMs = now - HOUR_MS;
+      periodEndMs = now + 24 * HOUR_MS;
+    }
   }
 
   // ---- building plans -------------------------------------------------------------------------
@@ -82,6 +83,7 @@ public abstract class StoreContract {
   }
 
   protected BudgetOp budget(String subject, long limitNanos, long amountNanos, long... thresholds) {
+    fixPeriod();
     return budgetIn(subject, limitNanos, amountNanos, periodStartMs, periodEndMs, thresholds);
   }
 

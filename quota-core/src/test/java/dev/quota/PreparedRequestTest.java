@@ -1,0 +1,57 @@
+package dev.quota;
+
+import static dev.quota.Fixtures.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.store.conformance.MutableClock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class PreparedRequestTest {
+  private final MutableClock clock = Fixtures.clock();
+  private final Quota quota = Fixtures.quota(clock);
+
+  private int acquired(PreparedRequest p, int attempts) {
+    int n = 0;
+    for (int i = 0; i < attempts; i++) {
+      if (p.tryAcquire()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void admitsExactlyTheLimitAndSharesCountersWithReserve() {
+    quota.admin().putPolicy(Policy.builder("user:*").rateLimit(10, Duration.ofMinutes(1)).build(), ADMIN, "t");
+    quota.admin().putPolicy(Policy.builder("team:*").rateLimit(7, Duration.ofMinutes(1)).build(), ADMIN, "t");
+    PreparedRequest p = quota.prepare(QuotaRequest.builder().user("u").team("t").build());
+    assertThat(acquired(p, 20)).isEqualTo(7);
+    assertThat(quota.usage(Subject.of("user", "u")).get(0).used()).isEqualTo(7);
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(quota.reserve(Fixtures.user("u")).admitted()).isTrue();
+    assertThat(acquired(p, 20)).isEqualTo(7);
+    assertThat(quota.usage(Subject.of("user", "u")).get(0).used()).isEqualTo(8);
+  }
+
+  @Test
+  void followsPolicyChangesAndOverrideExpiry() {
+    quota.admin().putPolicy(Policy.builder("user:*").rateLimit(2, Duration.ofHours(1)).build(), ADMIN, "t");
+    PreparedRequest p = quota.prepare(Fixtures.user("u"));
+    assertThat(acquired(p, 5)).isEqualTo(2);
+    quota.admin().putPolicy(Policy.builder("user:*").rateLimit(4, Duration.ofHours(1)).build(), ADMIN, "raise");
+    assertThat(acquired(p, 5)).isEqualTo(2);
+    quota.admin().createOverride(Selector.parse("user:u"), null, clock.instant().plusSeconds(10), "bypass", ADMIN);
+    assertThat(acquired(p, 5)).isEqualTo(5);
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(acquired(p, 5)).isZero();
+  }
+
+  @Test
+  void withBudgetsItChargesTheEstimate() {
+    quota.admin().putPolicy(Policy.builder("user:*").budget(Budget.of("USD", Money.of("1"), null, null)).build(), ADMIN, "t");
+    PreparedRequest p = quota.prepare(Fixtures.userCost("u", "0.3"));
+    assertThat(acquired(p, 5)).isEqualTo(3);
+    assertThat(quota.usage(Subject.of("user", "u")).get(0).usedAmount()).isEqualByComparingTo("0.9");
+  }
+}
