@@ -31,6 +31,10 @@ public final class DatabaseException extends QuotaException {
   }
 
   private static String describe(SQLException e) {
+    // A batch failure's own message is the statement; the reason is in the next exception.
+    if (e instanceof java.sql.BatchUpdateException && e.getNextException() != null) {
+      e = e.getNextException();
+    }
     String msg = e.getMessage();
     if (msg != null) {
       int nl = msg.indexOf('\n');

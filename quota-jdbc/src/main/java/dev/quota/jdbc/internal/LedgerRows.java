@@ -1,0 +1,154 @@
+package dev.quota.jdbc.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.Money;
+import dev.quota.RateLimit;
+import dev.quota.Subject;
+import dev.quota.ValidationException;
+import dev.quota.jdbc.json.JsonFields;
+import dev.quota.ledger.UsageEntry;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * How a {@link UsageEntry} maps to a {@code usage_entry} row and to a spool line: the only place
+ * that knows the column layout and the canonical subject text.
+ */
+public final class LedgerRows {
+  /** Scopes with their own indexed column ({@code <scope>_id}). */
+  public static final List<String> COLUMN_SCOPES =
+      List.of(Subject.USER, Subject.TEAM, Subject.PROJECT, Subject.TOOL, Subject.PROVIDER);
+
+  public static final int MAX_KEY_LENGTH = 128;
+  public static final int MAX_SUBJECTS = 16;
+
+  private LedgerRows() {}
+
+  /** The indexed column for {@code scope}, or null if the scope has none. */
+  public static String column(String scope) {
+    return COLUMN_SCOPES.contains(scope) ? scope + "_id" : null;
+  }
+
+  /**
+   * Rejects an entry the table would refuse, before anything is written, naming the field. The
+   * database's own constraints remain the last line of defence.
+   */
+  public static void validate(UsageEntry e) {
+    ValidationException.require(e != null, "entry", "is required");
+    requireKey("id", e.id(), true);
+    ValidationException.require(e.at() != null, "at", "is required");
+    ValidationException.require(!e.subjects().isEmpty(), "subjects", "must name at least one subject");
+    ValidationException.require(e.subjects().size() <= MAX_SUBJECTS, "subjects", "must name at most 16 subjects");
+    for (Map.Entry<String, String> s : e.subjects().entrySet()) {
+      Subject.validateScope("subjects", s.getKey());
+      Subject.validateId("subjects." + s.getKey(), s.getValue());
+    }
+    ValidationException.require(e.amount() != null, "amount", "is required");
+    ValidationException.require(e.amount().nanos() >= 0, "amount", "must not be negative");
+    ValidationException.require(e.overrun().nanos() >= 0, "overrun", "must not be negative");
+    ValidationException.require(e.meters().size() <= 16, "meters", "must name at most 16 meters");
+    for (Map.Entry<String, Long> m : e.meters().entrySet()) {
+      RateLimit.validateMeter("meters", m.getKey());
+      ValidationException.require(m.getValue() >= 0, "meters." + m.getKey(), "must not be negative");
+    }
+    requireKey("reservationId", e.reservationId(), false);
+    requireKey("idempotencyKey", e.idempotencyKey(), false);
+  }
+
+  private static void requireKey(String field, String value, boolean required) {
+    if (value == null) {
+      ValidationException.require(!required, field, "is required");
+      return;
+    }
+    ValidationException.require(!value.isEmpty(), field, "must not be empty");
+    ValidationException.require(
+        value.length() <= MAX_KEY_LENGTH, field, "must be at most " + MAX_KEY_LENGTH + " characters");
+  }
+
+  /** Every pair as a line {@code scope:id}, sorted, with a newline before and after each. */
+  public static String subjectsText(Map<String, String> subjects) {
+    StringBuilder sb = new StringBuilder("\n");
+    new TreeMap<>(subjects).forEach((scope, id) -> sb.append(scope).append(':').append(id).append('\n'));
+    return sb.toString();
+  }
+
+  /** The LIKE pattern that finds {@code scope:id} in a {@link #subjectsText}. */
+  public static String subjectPattern(String scope, String id) {
+    return "%" + Jdbc.likeLiteral("\n" + scope + ":" + id + "\n") + "%";
+  }
+
+  public static Map<String, String> parseSubjects(String text) {
+    Map<String, String> out = new TreeMap<>();
+    for (String line : text.split("\n")) {
+      if (!line.isEmpty()) {
+        int colon = line.indexOf(':');
+        out.put(line.substring(0, colon), line.substring(colon + 1));
+      }
+    }
+    return out;
+  }
+
+  public static String metersJson(Map<String, Long> meters) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    new TreeMap<>(meters).forEach(o::put);
+    return JsonFields.write(o);
+  }
+
+  public static Map<String, Long> parseMeters(String json) {
+    return meters(JsonFields.parseObject(json));
+  }
+
+  private static Map<String, Long> meters(JsonNode o) {
+    Map<String, Long> out = new TreeMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      out.put(f.getKey(), f.getValue().longValue());
+    }
+    return out;
+  }
+
+  public static BigDecimal decimal(Money m) {
+    return BigDecimal.valueOf(m.nanos(), Money.SCALE);
+  }
+
+  public static Money money(BigDecimal d) {
+    return Money.ofNanos(d.setScale(Money.SCALE).unscaledValue().longValueExact());
+  }
+
+  /** One spool line (without the newline). */
+  public static String toSpoolLine(UsageEntry e) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("id", e.id());
+    o.put("at", e.at().toString());
+    ObjectNode s = o.putObject("subjects");
+    new TreeMap<>(e.subjects()).forEach(s::put);
+    o.put("amount", e.amount().toPlainString());
+    ObjectNode m = o.putObject("meters");
+    new TreeMap<>(e.meters()).forEach(m::put);
+    o.put("reservationId", e.reservationId());
+    o.put("idempotencyKey", e.idempotencyKey());
+    o.put("overrun", e.overrun().toPlainString());
+    return JsonFields.write(o);
+  }
+
+  public static UsageEntry fromSpoolLine(String line) {
+    ObjectNode o = JsonFields.parseObject(line);
+    Map<String, String> subjects = new TreeMap<>();
+    o.get("subjects").fields().forEachRemaining(f -> subjects.put(f.getKey(), f.getValue().textValue()));
+    return new UsageEntry(
+        o.get("id").textValue(),
+        Instant.parse(o.get("at").textValue()),
+        subjects,
+        Money.parse("amount", o.get("amount").textValue()),
+        meters(o.get("meters")),
+        o.get("reservationId").textValue(),
+        o.get("idempotencyKey").textValue(),
+        Money.parse("overrun", o.get("overrun").textValue()));
+  }
+}
