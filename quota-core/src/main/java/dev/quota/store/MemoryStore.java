@@ -79,7 +79,7 @@ public final class MemoryStore implements Store {
     }
   }
 
-  private record Settled(String fingerprint, SettleResult result, boolean expired) {}
+  private record Settled(String fingerprint, SettleResult result, boolean expired, long atMs) {}
 
   private record Remembered(String fingerprint, PlanResult result, long expiresAtMs) {}
 
@@ -305,7 +305,7 @@ public final class MemoryStore implements Store {
     }
     expiries.remove(new Expiry(r.expiresAtMs, r.id));
     SettleResult result = undo(r, s, now);
-    settled.put(r.id, new Settled(s.fingerprint(), result, false));
+    settled.put(r.id, new Settled(s.fingerprint(), result, false, now));
     return result;
   }
 
@@ -362,7 +362,7 @@ public final class MemoryStore implements Store {
       Reservation r = active.remove(first.id);
       if (r != null) {
         undo(r, Settlement.release(r.id), now);
-        settled.put(r.id, new Settled("expired", SettleResult.of(SettleResult.Status.EXPIRED, now), true));
+        settled.put(r.id, new Settled("expired", SettleResult.of(SettleResult.Status.EXPIRED, now), true, now));
       }
     }
   }
@@ -391,6 +391,44 @@ public final class MemoryStore implements Store {
         }
       }
     }
+  }
+
+  /**
+   * Drops what no longer matters: counters back at rest (empty windows, full buckets, budgets of
+   * past periods, free slots), idempotency records and settlement records older than a day. A
+   * long-running process calls this now and then; nothing observable changes.
+   */
+  public void sweep() {
+    long now = clock.millis();
+    releaseExpired(now);
+    idempotent.values().removeIf(r -> r.expiresAtMs <= now);
+    settled.values().removeIf(s -> s.atMs + IDEMPOTENCY_TTL_MS <= now);
+    for (CounterKey key : new ArrayList<>(counters.keySet())) {
+      int[] locks = {stripe(key.hashCode())};
+      lock(locks);
+      try {
+        if (atRest(counters.get(key), now)) {
+          counters.remove(key);
+        }
+      } finally {
+        unlock(locks);
+      }
+    }
+  }
+
+  private static boolean atRest(Object counter, long now) {
+    if (counter instanceof SlidingWindow w) {
+      w.advance(now);
+      return w.isEmpty();
+    }
+    if (counter instanceof TokenBucket b) {
+      b.advance(now);
+      return b.isFull();
+    }
+    if (counter instanceof Budget b) {
+      return b.endMs <= now;
+    }
+    return counter instanceof Slots s && s.inFlight == 0;
   }
 
   /** Number of counters held, for tests and memory benchmarks. */

@@ -55,15 +55,15 @@ public abstract class StoreContract {
   protected abstract long storeNowMs();
 
   private final String run = UUID.randomUUID().toString().substring(0, 8);
-  private long periodStartMs;
-  private long periodEndMs;
+  private volatile long periodStartMs;
+  private volatile long periodEndMs;
 
   /** The budget period of this test, fixed at first use (a subclass's fixture is ready by then). */
-  private void fixPeriod() {
+  private synchronized void fixPeriod() {
     if (periodEndMs == 0) {
       long now = storeNowMs();
       periodStartMs = now - HOUR_MS;
-      periodEndMs = now + 24 * HOUR_MS;
+      periodEndMs = now + 24 * HOUR_MS; // written last: other threads test it without the lock
     }
   }
 

@@ -1,0 +1,41 @@
+package dev.quota.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.Budget;
+import dev.quota.Money;
+import dev.quota.Policy;
+import dev.quota.Quota;
+import dev.quota.QuotaRequest;
+import dev.quota.store.conformance.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class MemoryStoreSweepTest {
+  @Test
+  void sweepingDropsOnlyCountersAtRest() {
+    MutableClock clock = new MutableClock(Instant.parse("2026-06-15T10:00:00Z"));
+    MemoryStore store = new MemoryStore(clock);
+    Quota quota = Quota.builder().clock(clock).store(store).build();
+    quota.admin().putPolicy(Policy.builder("user:*").rateLimit(5, Duration.ofMinutes(1))
+        .budget(Budget.of("USD", Money.of("1"), null, null)).concurrency(2).build(), "admin", "t");
+    for (int i = 0; i < 100; i++) {
+      quota.reserve(QuotaRequest.builder().user("u" + i).estimatedCost("0.1").build());
+    }
+    store.sweep();
+    assertThat(store.counterCount()).isEqualTo(300); // windows, budgets and slots all in use
+    clock.advance(Duration.ofMinutes(6)); // reservations expired, windows slid past
+    store.sweep();
+    assertThat(store.counterCount()).isEqualTo(100); // only today's (now empty) budgets remain
+    clock.advance(Duration.ofDays(1));
+    store.sweep();
+    assertThat(store.counterCount()).isZero();
+    // Nothing observable changed: the limits still count from zero.
+    for (int i = 0; i < 5; i++) {
+      var d = quota.reserve(QuotaRequest.builder().user("u1").build());
+      assertThat(d.admitted()).isTrue();
+      quota.release(d.reservationId());
+    }
+  }
+}
