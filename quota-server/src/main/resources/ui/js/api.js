@@ -81,9 +81,10 @@ export function items(payload, ...keys) {
   return [];
 }
 
-export function nextCursor(payload) {
+/** The offset of the next page, or null on the last page. */
+export function nextOffset(payload) {
   if (!payload || Array.isArray(payload)) return null;
-  return payload.next || payload.nextCursor || payload.cursor || payload.nextPageToken || null;
+  return payload.nextOffset ?? null;
 }
 
 export function qs(params) {
@@ -95,8 +96,29 @@ export function qs(params) {
 
 export const enc = encodeURIComponent;
 
+let paths = null;
+
+/**
+ * The API paths this server documents in /openapi.json, so optional endpoints are only called when
+ * they exist (a 404 would show up as an error in the browser console).
+ */
+export async function hasPath(path, key) {
+  if (!paths) {
+    const doc = await request('GET', '/openapi.json', undefined, { key, allow: [401, 403, 404], withResponse: true });
+    if (doc.status !== 200) return false;
+    paths = new Set(doc.body && doc.body.paths ? Object.keys(doc.body.paths) : []);
+  }
+  return paths.has(path);
+}
+
 export async function whoami(key) {
-  const me = await get('/v1/whoami', key ? { key } : undefined);
+  const opts = key ? { key } : {};
+  if (!(await hasPath('/v1/whoami', key))) {
+    // Without /v1/whoami: an admin key can list policies, any other key cannot.
+    const probe = await request('GET', '/v1/policies', undefined, { ...opts, allow: [403], withResponse: true });
+    return { role: probe.status === 200 ? 'admin' : 'viewer', subjects: [], name: null };
+  }
+  const me = await get('/v1/whoami', opts);
   return {
     role: String(me.role || 'viewer').toLowerCase(),
     subjects: (me.subjects || []).map((x) => (typeof x === 'string' ? x : x.scope + ':' + x.id)),
@@ -134,7 +156,7 @@ export function normLimit(l) {
 
 /** One cost-report row: a group key and a decimal cost. */
 export function normCostRow(r, groupBy) {
-  const key = r.key ?? r.group ?? r[groupBy] ?? r.subject ?? r.day ?? r.month ?? r.provider ?? r.tool ?? r.name ?? '(none)';
+  const key = r.group ?? r.key ?? r[groupBy] ?? r.subject ?? r.day ?? r.month ?? r.provider ?? r.tool ?? r.name ?? '(none)';
   return {
     key: key === null || key === '' ? '(none)' : String(key),
     cost: String(r.cost ?? r.amount ?? r.total ?? r.totalCost ?? '0'),
@@ -143,8 +165,20 @@ export function normCostRow(r, groupBy) {
   };
 }
 
+/** Local calendar days ("2030-01-31") become the instant of local midnight. */
+export function dayStart(day) {
+  if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return day;
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y, m - 1, d).toISOString();
+}
+
+export function reportQuery(params, format) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return '/v1/reports/costs' + qs({ ...params, from: dayStart(params.from), to: dayStart(params.to), timezone: zone, format });
+}
+
 export async function costReport(params) {
-  const p = await get('/v1/reports/costs' + qs({ ...params, format: 'json' }));
+  const p = await get(reportQuery(params, 'json'));
   const rows = items(p, 'groups', 'rows').map((r) => normCostRow(r, params.groupBy));
   return { rows, currency: (p && p.currency) || (rows[0] && rows[0].currency) || 'USD', total: p && (p.total ?? p.totalCost) };
 }

@@ -1,7 +1,7 @@
 // Building blocks shared by the pages: page headers, tables, filter bars, paged lists and
 // forms that show the server's field errors beside the field they name.
 import { h, clear, spinner, errorBox, empty } from './dom.js';
-import { get, items, nextCursor, qs } from './api.js';
+import { get, items, nextOffset, qs } from './api.js';
 
 export function pageHead(title, subtitle, ...actions) {
   return h('div', { class: 'page-head' },
@@ -106,7 +106,7 @@ export function pagedList(root, { path, fields, columns, listKeys = [], emptyTex
   const body = h('div', { 'aria-live': 'polite' });
   const more = h('div', { class: 'actions', style: 'justify-content:center;margin-top:12px' });
   let rows = [];
-  let cursor = null;
+  let offset = null;
   const params = () => {
     const p = {};
     for (const f of fields) {
@@ -118,17 +118,17 @@ export function pagedList(root, { path, fields, columns, listKeys = [], emptyTex
   };
   const load = async (append) => {
     const p = { ...params(), limit: 50 };
-    if (append && cursor) p.cursor = cursor;
+    if (append && offset) p.offset = offset;
     const btn = more.querySelector('button');
     if (btn) { btn.disabled = true; btn.textContent = 'Loading…'; }
     if (!append) { clear(body).append(spinner()); clear(more); rows = []; }
     try {
       const payload = await get(path + qs(p));
       rows = rows.concat(items(payload, ...listKeys));
-      cursor = nextCursor(payload);
+      offset = nextOffset(payload);
       clear(body).append(rows.length ? table(columns, rows) : empty(emptyText));
       clear(more);
-      if (cursor) more.append(h('button', { class: 'btn', type: 'button', onclick: () => load(true) }, 'Load more'));
+      if (offset) more.append(h('button', { class: 'btn', type: 'button', onclick: () => load(true) }, 'Load more'));
     } catch (e) {
       clear(body).append(errorBox(e, () => load(append)));
     }

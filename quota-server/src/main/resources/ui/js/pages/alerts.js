@@ -12,7 +12,6 @@ export function render(root) {
     fields: [
       { name: 'subject', label: 'Subject', placeholder: 'user:alice' },
       { name: 'policy', label: 'Policy', placeholder: 'user:*' },
-      { name: 'period', label: 'Period', options: [['', 'Any'], ['daily', 'Daily'], ['monthly', 'Monthly']] },
       { name: 'from', label: 'From', type: 'datetime-local' },
       { name: 'to', label: 'To', type: 'datetime-local' },
     ],

@@ -1,7 +1,7 @@
 // Overview: where the money goes today and this month, which budgets are close to or past their
 // limit, and how many requests were denied in the last hour.
 import { h, clear, spinner, errorBox, empty } from '../dom.js';
-import { get, items, qs, costReport, auth, can } from '../api.js';
+import { get, items, qs, costReport, auth, can, hasPath } from '../api.js';
 import { money, toNanos, nanosToNumber, nanosToDecimal, isoDay, relative, kindLabel, count } from '../format.js';
 import { meter } from '../charts.js';
 import { pageHead, panel, table, subjectLink, policyLink } from '../ui.js';
@@ -49,32 +49,35 @@ function stat(label, test) {
   return { el: h('div', { class: 'panel stat' }, h('span', { class: 'label' }, label), value, sub), value, sub };
 }
 
+const SPENDER_SCOPES = ['user', 'team', 'project'];
+
 /**
- * Admins get one report grouped by subject; a viewer gets one report per subject it may read.
- * Each ledger row is attributed to several subjects (user, team, tool, ...), so the period total
- * is the largest per-scope sum, not the sum of all rows.
+ * Admins: one report per spender scope, grouped by subject, and the period total from one
+ * ungrouped-by-subject report (each ledger row is attributed to a user, a team, ... at once, so
+ * summing across scopes would count it several times). Viewers: one report per own subject.
  */
 async function loadSpenders(el, st, subjects, from, to) {
   try {
     let rows = [];
     let currency = 'USD';
-    let reportedTotal = null;
-    for (const subj of subjects) {
-      const params = { groupBy: 'subject', from, to };
-      if (subj) { const i = subj.indexOf(':'); params.scope = subj.slice(0, i); params.id = subj.slice(i + 1); }
-      const r = await costReport(params);
-      currency = r.currency || currency;
-      if (!subj && r.total !== undefined && r.total !== null) reportedTotal = toNanos(r.total);
-      rows = rows.concat(subj ? r.rows.filter((x) => x.key === subj) : r.rows);
+    let total = 0n;
+    if (subjects[0] === null) {
+      const all = await costReport({ groupBy: 'day', from, to });
+      currency = all.currency || currency;
+      total = all.total !== undefined && all.total !== null ? toNanos(all.total) : all.rows.reduce((a, r) => a + toNanos(r.cost), 0n);
+      const perScope = await Promise.all(SPENDER_SCOPES.map((scope) => costReport({ groupBy: 'subject', scope, from, to })));
+      perScope.forEach((r, i) => { rows = rows.concat(r.rows.map((x) => ({ ...x, key: SPENDER_SCOPES[i] + ':' + x.key }))); });
+    } else {
+      for (const subj of subjects) {
+        const i = subj.indexOf(':');
+        const r = await costReport({ groupBy: 'day', scope: subj.slice(0, i), id: subj.slice(i + 1), from, to });
+        currency = r.currency || currency;
+        const cost = r.rows.reduce((a, x) => a + toNanos(x.cost), 0n);
+        total += cost;
+        if (cost > 0n) rows.push({ key: subj, cost: nanosToDecimal(cost) });
+      }
     }
-    const byScope = new Map();
-    for (const r of rows) {
-      const scope = r.key.split(':')[0];
-      byScope.set(scope, (byScope.get(scope) || 0n) + toNanos(r.cost));
-    }
-    const total = reportedTotal ?? [...byScope.values()].reduce((a, b) => (b > a ? b : a), 0n);
-    const spenders = rows.filter((r) => !/^(tool|provider):/.test(r.key))
-      .sort((a, b) => (toNanos(b.cost) > toNanos(a.cost) ? 1 : toNanos(b.cost) < toNanos(a.cost) ? -1 : 0));
+    const spenders = rows.sort((a, b) => (toNanos(b.cost) > toNanos(a.cost) ? 1 : toNanos(b.cost) < toNanos(a.cost) ? -1 : 0));
     st.value.textContent = money(total, currency);
     st.value.title = nanosToDecimal(total) + ' ' + currency;
     st.sub.textContent = spenders.length ? spenders.length + ' subjects with spend' : 'no spend yet';
@@ -93,6 +96,7 @@ async function loadSpenders(el, st, subjects, from, to) {
 
 /** Alerts fire when a budget crosses a threshold; the highest one per counter is its current state. */
 async function loadRisk(el, st, monthStart) {
+  if (!can.admin()) { st.value.textContent = '–'; clear(el).append(empty('Alerts are visible to administrators.')); return; }
   try {
     const payload = await get('/v1/alerts' + qs({ from: new Date(monthStart + 'T00:00:00').toISOString(), limit: 200 }));
     const latest = new Map();
@@ -125,7 +129,12 @@ async function loadRisk(el, st, monthStart) {
 async function loadDenials(el, st) {
   const from = new Date(Date.now() - 3600_000).toISOString();
   try {
-    const res = await get('/v1/denials' + qs({ from, limit: 100 }), { allow: [403, 404], withResponse: true });
+    if (!(await hasPath('/v1/denials'))) {
+      st.value.textContent = '–';
+      clear(el).append(empty('This server does not report recent denials.'));
+      return;
+    }
+    const res = await get('/v1/denials' + qs({ from, limit: 100 }), { allow: [403], withResponse: true });
     if (res.status !== 200) {
       st.value.textContent = '–';
       clear(el).append(empty(res.status === 403 ? 'Denials are visible to administrators.' : 'This server does not report recent denials.'));

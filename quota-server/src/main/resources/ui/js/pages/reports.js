@@ -1,7 +1,7 @@
 // Reports: costs grouped by day, month, provider, tool or subject, as a chart and a table, with
 // the same query downloadable as CSV (fetched with the key, since a plain link cannot carry it).
 import { h, clear, spinner, errorBox, empty, toast } from '../dom.js';
-import { request, costReport, qs, auth } from '../api.js';
+import { request, costReport, reportQuery, auth } from '../api.js';
 import { money, toNanos, isoDay, count, nanosToDecimal } from '../format.js';
 import { columnChart, donutChart } from '../charts.js';
 import { pageHead, panel, table, field, subjectLink } from '../ui.js';
@@ -13,7 +13,7 @@ export function render(root) {
   const inputs = {
     subject: viewer
       ? h('select', null, auth.me.subjects.map((s) => h('option', { value: s }, s)))
-      : h('input', { placeholder: 'all subjects, or user:alice', spellcheck: 'false' }),
+      : h('input', { placeholder: 'all, a scope (user), or user:alice', spellcheck: 'false' }),
     groupBy: h('select', null, [['day', 'Day'], ['month', 'Month'], ['provider', 'Provider'], ['tool', 'Tool'], ['subject', 'Subject']].map(([v, l]) => h('option', { value: v }, l))),
     from: h('input', { type: 'date', value: isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 29)) }),
     to: h('input', { type: 'date', value: isoDay(now) }),
@@ -43,14 +43,17 @@ export function render(root) {
   const params = () => {
     const p = { groupBy: inputs.groupBy.value, from: inputs.from.value, to: inputs.to.value ? nextDay(inputs.to.value) : '' };
     const s = inputs.subject.value.trim();
-    if (s) { const i = s.indexOf(':'); p.scope = s.slice(0, i); p.id = s.slice(i + 1); }
+    const i = s.indexOf(':');
+    if (i > 0) { p.scope = s.slice(0, i); p.id = s.slice(i + 1); } else if (s) p.scope = s;
+    // Grouping by subject lists the subjects of one scope; users unless another is named.
+    if (p.groupBy === 'subject' && !p.scope) p.scope = 'user';
     return p;
   };
   const load = async () => {
     for (const b of tabs.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.group === inputs.groupBy.value));
     const s = inputs.subject.value.trim();
-    if (s && s.indexOf(':') <= 0) {
-      clear(tableEl).append(errorBox({ title: 'Check the subject', message: 'Write it as scope:id, e.g. user:alice, or leave it empty.' }));
+    if (s && !/^[a-z][a-z0-9_]{0,31}(:.+)?$/.test(s)) {
+      clear(tableEl).append(errorBox({ title: 'Check the subject', message: 'Write a scope (user) or scope:id (user:alice), or leave it empty.' }));
       return;
     }
     clear(chartEl).append(spinner()); clear(tableEl).append(spinner()); clear(summary);
@@ -74,7 +77,7 @@ export function render(root) {
         chartEl.append(donutChart(rows.slice(0, 9).map((x) => ({ label: x.key, value: x.cost })), { currency: r.currency, label: 'Cost by ' + p.groupBy }));
       }
       tableEl.append(table([
-        { label: labelFor(p.groupBy), cell: (x) => p.groupBy === 'subject' ? subjectLink(x.key) : h('span', { class: 'mono' }, x.key) },
+        { label: labelFor(p.groupBy), cell: (x) => p.groupBy === 'subject' ? subjectLink(p.scope + ':' + x.key) : h('span', { class: 'mono' }, x.key) },
         { label: 'Entries', num: true, cell: (x) => (x.count === null ? '–' : count(x.count)) },
         { label: 'Cost', num: true, cell: (x) => h('span', { title: x.cost }, money(x.cost, r.currency)) },
       ], rows, { rowAttrs: () => ({ 'data-test': 'report-row' }) }));
@@ -87,7 +90,7 @@ export function render(root) {
     csvBtn.disabled = true;
     try {
       const p = params();
-      const text = await request('GET', '/v1/reports/costs' + qs({ ...p, format: 'csv' }), undefined, { accept: 'text/csv' });
+      const text = await request('GET', reportQuery(p, 'csv'), undefined, { accept: 'text/csv' });
       const blob = new Blob([typeof text === 'string' ? text : JSON.stringify(text)], { type: 'text/csv' });
       const a = h('a', { href: URL.createObjectURL(blob), download: `quota-costs-${p.groupBy}-${p.from}.csv` });
       document.body.append(a); a.click(); a.remove();

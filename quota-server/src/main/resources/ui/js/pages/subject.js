@@ -29,17 +29,17 @@ function renderPicker(root) {
     location.hash = '#/subjects/' + enc(v.slice(0, i)) + '/' + enc(v.slice(i + 1));
   });
   const list = h('div');
-  root.append(panel(null, form), panel(auth.me.role === 'viewer' ? 'Your subjects' : 'Subjects with spend this month', list));
+  root.append(panel(null, form), panel(auth.me.role === 'viewer' ? 'Your subjects' : 'Users with spend this month', list));
   if (auth.me.role === 'viewer') {
     list.append(h('ul', { class: 'bar-list' }, auth.me.subjects.map((s) => h('li', null, link(s)))));
   } else {
     list.append(spinner());
     const now = new Date();
-    costReport({ groupBy: 'subject', from: isoDay(new Date(now.getFullYear(), now.getMonth(), 1)), to: isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1)) })
+    costReport({ groupBy: 'subject', scope: 'user', from: isoDay(new Date(now.getFullYear(), now.getMonth(), 1)), to: isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1)) })
       .then((r) => {
         clear(list);
         if (!r.rows.length) { list.append(empty('No spend recorded this month. Open a subject by name above.')); return; }
-        list.append(h('ul', { class: 'bar-list' }, r.rows.slice(0, 30).map((x) => h('li', null, link(x.key), h('span', { class: 'num' }, money(x.cost, r.currency))))));
+        list.append(h('ul', { class: 'bar-list' }, r.rows.slice(0, 30).map((x) => h('li', null, link('user:' + x.key), h('span', { class: 'num' }, money(x.cost, r.currency))))));
       })
       .catch((e) => clear(list).append(errorBox(e)));
   }
@@ -95,7 +95,7 @@ function renderSubject(root, scope, id) {
     const ok = await confirmDialog('Reset counters?', `Every rate, concurrency and budget counter of ${subject} goes back to zero. The ledger keeps its history.`, 'Reset');
     if (!ok) return;
     try {
-      await request('POST', '/v1/subjects/' + enc(scope) + '/' + enc(id) + '/reset', { reason: 'reset in console' });
+      await request('POST', '/v1/subjects/' + enc(scope) + '/' + enc(id) + '/reset?reason=' + enc('reset in console'));
       toast('Counters of ' + subject + ' reset');
       clearTimeout(timer); refresh();
     } catch (e) { toast(e.message, 'error'); }
