@@ -1,0 +1,92 @@
+package dev.quota.server;
+
+import dev.quota.admin.ConfigRepository;
+import dev.quota.alert.AlertHistory;
+import dev.quota.alert.MemoryAlertHistory;
+import dev.quota.jdbc.Database;
+import dev.quota.jdbc.JdbcConfigRepository;
+import dev.quota.ledger.MemoryLedger;
+import dev.quota.ledger.UsageLedger;
+import dev.quota.server.api.OpsRoutes;
+import dev.quota.server.auth.KeyRing;
+import dev.quota.server.auth.MemoryKeyRing;
+import dev.quota.server.config.ServerConfig;
+import dev.quota.store.MemoryStore;
+import dev.quota.store.Store;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The parts behind the engine, chosen by configuration: counters in memory or Redis; policies,
+ * ledger, alerts and keys in the embedded H2 file or PostgreSQL. Closing closes them in reverse.
+ */
+public final class Backends implements AutoCloseable {
+  private final Database database;
+  private final Store store;
+  private final ConfigRepository config;
+  private final UsageLedger ledger;
+  private final AlertHistory alerts;
+  private final KeyRing keys;
+  private final Map<String, OpsRoutes.Check> checks = new LinkedHashMap<>();
+
+  private Backends(Database database, Store store, ConfigRepository config, UsageLedger ledger, AlertHistory alerts, KeyRing keys) {
+    this.database = database;
+    this.store = store;
+    this.config = config;
+    this.ledger = ledger;
+    this.alerts = alerts;
+    this.keys = keys;
+    checks.put("database", () -> {
+      try (var c = database.connection()) {
+        return c.isValid(2) ? null : "connection is not valid";
+      } catch (java.sql.SQLException e) {
+        return e.getMessage();
+      }
+    });
+  }
+
+  public static Backends open(ServerConfig cfg, Clock clock) {
+    Database db = cfg.databaseUrl() == null ? Database.embedded(cfg.dataDir()) : Database.open(cfg.databaseUrl());
+    try {
+      Store store = cfg.redisUrl() == null ? new MemoryStore(clock) : StoreFactory.redis(cfg.redisUrl(), cfg.redisPrefix());
+      return new Backends(db, store, new JdbcConfigRepository(db), new MemoryLedger(), new MemoryAlertHistory(), new MemoryKeyRing());
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  public ConfigRepository config() {
+    return config;
+  }
+
+  public UsageLedger ledger() {
+    return ledger;
+  }
+
+  public AlertHistory alerts() {
+    return alerts;
+  }
+
+  public KeyRing keys() {
+    return keys;
+  }
+
+  public Map<String, OpsRoutes.Check> checks() {
+    return checks;
+  }
+
+  @Override
+  public void close() {
+    database.close();
+  }
+}

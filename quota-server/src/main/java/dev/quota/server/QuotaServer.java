@@ -1,0 +1,123 @@
+package dev.quota.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.quota.Quota;
+import dev.quota.jdbc.json.PolicyJson;
+import dev.quota.server.api.DecisionRoutes;
+import dev.quota.server.api.HistoryRoutes;
+import dev.quota.server.api.KeyRoutes;
+import dev.quota.server.api.OpsRoutes;
+import dev.quota.server.api.OverrideRoutes;
+import dev.quota.server.api.PolicyRoutes;
+import dev.quota.server.api.ReportRoutes;
+import dev.quota.server.api.RouteTable;
+import dev.quota.server.api.SubjectRoutes;
+import dev.quota.server.auth.Auth;
+import dev.quota.server.auth.Role;
+import dev.quota.server.config.ServerConfig;
+import dev.quota.server.http.JsonBody;
+import dev.quota.server.http.Problems;
+import dev.quota.server.http.StaticUi;
+import dev.quota.server.metrics.QuotaMetrics;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP service: the engine behind the API, with auth, problem+json errors, metrics, health,
+ * OpenAPI and the static UI. {@link #start()} binds; {@link #close()} stops accepting, lets
+ * in-flight requests finish, then closes the engine (flushing the ledger) and the backends.
+ */
+public final class QuotaServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(QuotaServer.class);
+  private static final long DRAIN_MS = 10_000;
+
+  private final ServerConfig config;
+  private final Backends backends;
+  private final Quota quota;
+  private final QuotaMetrics metrics;
+  private final Javalin app;
+  private final RouteTable routes;
+
+  public QuotaServer(ServerConfig config, Backends backends, Clock clock, String adminKey) {
+    this.config = config;
+    this.backends = backends;
+    this.metrics = new QuotaMetrics();
+    this.quota = Quota.builder()
+        .clock(clock)
+        .store(backends.store())
+        .config(backends.config())
+        .ledger(backends.ledger())
+        .alertHistory(backends.alerts())
+        .listener(metrics)
+        .policyFormat(PolicyJson::write)
+        .build();
+    backends.keys().register("admin", Role.ADMIN, Set.of(), adminKey);
+    ObjectMapper json = JsonMapper.builder().build();
+    this.app = Javalin.create(c -> {
+      c.showJavalinBanner = false;
+      c.jsonMapper(new JavalinJackson(json, false));
+      c.http.maxRequestSize = JsonBody.MAX_BYTES;
+      c.jetty.defaultHost = config.host();
+      c.jetty.defaultPort = config.port();
+      c.jetty.modifyServer(server -> {
+        // Graceful stop needs a StatisticsHandler to know which requests are still in flight.
+        StatisticsHandler stats = new StatisticsHandler();
+        stats.setHandler(server.getHandler());
+        server.setHandler(stats);
+        server.setStopTimeout(DRAIN_MS);
+      });
+    });
+    Problems.install(app);
+    Auth.install(app, backends.keys());
+    this.routes = new RouteTable(app);
+    new DecisionRoutes(quota, clock).register(routes);
+    new SubjectRoutes(quota).register(routes);
+    new ReportRoutes(backends.ledger(), clock).register(routes);
+    new PolicyRoutes(quota.admin()).register(routes);
+    new OverrideRoutes(quota.admin(), clock).register(routes);
+    new HistoryRoutes(quota.admin()).register(routes);
+    new KeyRoutes(backends.keys()).register(routes);
+    Map<String, OpsRoutes.Check> checks = new LinkedHashMap<>();
+    checks.put("store", () -> {
+      quota.usage(dev.quota.Subject.of("health", "probe"));
+      return null;
+    });
+    checks.putAll(backends.checks());
+    new OpsRoutes(metrics, checks).register(app, routes);
+    new StaticUi(QuotaServer.class.getClassLoader()).register(app);
+  }
+
+  public QuotaServer start() {
+    app.start();
+    LOG.info("quota-server listening on http://{}:{}", config.host(), port());
+    return this;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public Quota quota() {
+    return quota;
+  }
+
+  public List<RouteTable.Route> routes() {
+    return routes.routes();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    quota.close();
+    backends.close();
+  }
+}

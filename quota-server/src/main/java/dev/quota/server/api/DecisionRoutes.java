@@ -1,0 +1,114 @@
+package dev.quota.server.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.Decision;
+import dev.quota.LimitStatus;
+import dev.quota.Money;
+import dev.quota.Quota;
+import dev.quota.QuotaRequest;
+import dev.quota.Settled;
+import dev.quota.server.http.Fields;
+import dev.quota.server.http.JsonBody;
+import dev.quota.server.http.Problems;
+import dev.quota.server.json.Wire;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+
+import static dev.quota.server.auth.Role.ADMIN;
+import static dev.quota.server.auth.Role.SERVICE;
+
+/** Decisions and settlements: check, reserve, commit, release and recorded usage. */
+public final class DecisionRoutes {
+  private static final Set<String> REQUEST = Set.of("subjects", "estimatedCost", "meters", "idempotencyKey", "ttl");
+  private static final Set<String> USAGE = Set.of("subjects", "cost", "meters", "idempotencyKey");
+  private static final Set<String> COMMIT = Set.of("actualCost", "meters");
+
+  private final Quota quota;
+  private final Clock clock;
+
+  public DecisionRoutes(Quota quota, Clock clock) {
+    this.quota = quota;
+    this.clock = clock;
+  }
+
+  public void register(RouteTable r) {
+    r.post("/v1/check", this::check, ADMIN, SERVICE);
+    r.post("/v1/reservations", this::reserve, ADMIN, SERVICE);
+    r.post("/v1/reservations/{id}/commit", this::commit, ADMIN, SERVICE);
+    r.post("/v1/reservations/{id}/release", this::release, ADMIN, SERVICE);
+    r.post("/v1/usage", this::record, ADMIN, SERVICE);
+  }
+
+  private void check(Context ctx) {
+    Decision d = quota.check(request(JsonBody.read(ctx, REQUEST, false), "estimatedCost"));
+    RateLimitHeaders.apply(ctx, d, clock.instant());
+    ctx.json(Wire.decision(d));
+  }
+
+  private void reserve(Context ctx) {
+    Decision d = quota.reserve(request(JsonBody.read(ctx, REQUEST, false), "estimatedCost"));
+    RateLimitHeaders.apply(ctx, d, clock.instant());
+    if (d.admitted()) {
+      if (d.reservationId() != null) {
+        ctx.header("Location", "/v1/reservations/" + d.reservationId());
+      }
+      ctx.status(201).json(Wire.decision(d));
+    } else {
+      denied(ctx, d);
+    }
+  }
+
+  private void record(Context ctx) {
+    Decision d = quota.record(request(JsonBody.read(ctx, USAGE, false), "cost"));
+    ctx.json(Wire.decision(d));
+  }
+
+  private void commit(Context ctx) {
+    Fields f = JsonBody.read(ctx, COMMIT, false);
+    Money actual = f.money("actualCost", true);
+    Map<String, Long> meters = f.countMap("meters", QuotaRequest.MAX_METERS);
+    Settled s = quota.commit(ctx.pathParam("id"), actual, meters);
+    ctx.json(Wire.settled(s));
+  }
+
+  private void release(Context ctx) {
+    JsonBody.read(ctx, Set.of(), true);
+    ctx.json(Wire.settled(quota.release(ctx.pathParam("id"))));
+  }
+
+  private static QuotaRequest request(Fields f, String costField) {
+    Map<String, String> subjects = f.stringMap("subjects", true, QuotaRequest.MAX_SUBJECTS);
+    Money cost = f.money(costField, false);
+    Map<String, Long> meters = f.countMap("meters", QuotaRequest.MAX_METERS);
+    String key = f.string("idempotencyKey", false, 128);
+    java.time.Duration ttl = f.has("ttl") ? f.duration("ttl") : null;
+    try {
+      return new QuotaRequest(subjects, cost, meters, key, ttl);
+    } catch (dev.quota.ValidationException e) {
+      if ("estimatedCost".equals(e.field()) && !"estimatedCost".equals(costField)) {
+        throw new dev.quota.ValidationException(costField, e.rule());
+      }
+      throw e;
+    }
+  }
+
+  /** 429 as a problem document that names every limit that refused, and when to retry. */
+  private static void denied(Context ctx, Decision d) {
+    StringJoiner names = new StringJoiner("; ");
+    for (LimitStatus l : d.denying()) {
+      names.add(l.selector() + " " + l.kind().wireName() + (l.meter() == null ? "" : " " + l.meter()) + " for " + l.subject());
+    }
+    ObjectNode body = Problems.problem(429, "quota-exceeded", "denied by " + names, null, null);
+    body.put("instance", ctx.path());
+    ObjectNode decision = Wire.decision(d);
+    if (d.retryAt() != null) {
+      body.put("retryAt", d.retryAt().toString());
+    }
+    body.set("denying", decision.get("denying"));
+    body.set("limits", decision.get("limits"));
+    ctx.status(429).contentType(Problems.CONTENT_TYPE).result(body.toString());
+  }
+}

@@ -1,0 +1,58 @@
+package dev.quota.server.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.QuotaAdmin;
+import dev.quota.admin.AuditQuery;
+import dev.quota.jdbc.json.AlertJson;
+import dev.quota.server.http.Query;
+import dev.quota.server.json.Wire;
+import io.javalin.http.Context;
+
+import static dev.quota.server.auth.Role.ADMIN;
+
+/** Fired alerts and the audit trail: newest first, filtered, paginated by offset and limit. */
+public final class HistoryRoutes {
+  private final QuotaAdmin admin;
+
+  public HistoryRoutes(QuotaAdmin admin) {
+    this.admin = admin;
+  }
+
+  public void register(RouteTable r) {
+    r.get("/v1/alerts", this::alerts, ADMIN);
+    r.get("/v1/audit", this::audit, ADMIN);
+  }
+
+  private void alerts(Context ctx) {
+    int offset = Query.integer(ctx, "offset", 0, 0, 1_000_000);
+    int limit = Query.integer(ctx, "limit", 50, 1, 500);
+    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+    admin.alerts(Query.string(ctx, "subject", 300), Query.string(ctx, "policy", 300),
+            Query.instant(ctx, "from"), Query.instant(ctx, "to"), offset, limit)
+        .forEach(al -> a.add(AlertJson.toNode(al)));
+    ctx.json(page("alerts", a, offset, limit));
+  }
+
+  private void audit(Context ctx) {
+    int offset = Query.integer(ctx, "offset", 0, 0, 1_000_000);
+    int limit = Query.integer(ctx, "limit", 50, 1, 500);
+    AuditQuery q = new AuditQuery(Query.string(ctx, "actor", 128), Query.string(ctx, "action", 64),
+        Query.string(ctx, "target", 300), Query.instant(ctx, "from"), Query.instant(ctx, "to"), offset, limit);
+    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+    admin.audit(q).forEach(e -> a.add(Wire.audit(e)));
+    ctx.json(page("entries", a, offset, limit));
+  }
+
+  private static ObjectNode page(String name, ArrayNode items, int offset, int limit) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.set(name, items);
+    o.put("offset", offset);
+    o.put("limit", limit);
+    if (items.size() == limit) {
+      o.put("nextOffset", offset + limit);
+    }
+    return o;
+  }
+}

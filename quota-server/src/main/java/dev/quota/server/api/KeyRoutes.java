@@ -1,0 +1,83 @@
+package dev.quota.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.NotFoundException;
+import dev.quota.Subject;
+import dev.quota.ValidationException;
+import dev.quota.server.auth.KeyRing;
+import dev.quota.server.auth.Principal;
+import dev.quota.server.auth.Role;
+import dev.quota.server.http.Fields;
+import dev.quota.server.http.JsonBody;
+import io.javalin.http.Context;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import static dev.quota.server.auth.Role.ADMIN;
+
+/** API keys: issue (the key is shown once), list (never the keys) and revoke. */
+public final class KeyRoutes {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private final KeyRing keys;
+
+  public KeyRoutes(KeyRing keys) {
+    this.keys = keys;
+  }
+
+  public void register(RouteTable r) {
+    r.post("/v1/keys", this::issue, ADMIN);
+    r.get("/v1/keys", this::list, ADMIN);
+    r.delete("/v1/keys/{name}", this::revoke, ADMIN);
+  }
+
+  private void issue(Context ctx) {
+    Fields f = JsonBody.read(ctx, Set.of("name", "role", "subjects"), false);
+    String name = f.string("name", true, 64);
+    ValidationException.require(NAME.matcher(name).matches(), "name", "must be 1-64 letters, digits, '.', '_' or '-'");
+    Role role = Role.fromWire("role", f.string("role", true, 16));
+    Set<Subject> subjects = new LinkedHashSet<>();
+    JsonNode list = f.node().get("subjects");
+    if (list != null && !list.isNull()) {
+      ValidationException.require(list.isArray() && list.size() <= 100, "subjects", "must be an array of at most 100 scope:id strings");
+      for (int i = 0; i < list.size(); i++) {
+        ValidationException.require(list.get(i).isTextual(), "subjects[" + i + "]", "must be a scope:id string");
+        subjects.add(Subject.parse(list.get(i).textValue()));
+      }
+    }
+    ValidationException.require(role != Role.VIEWER || !subjects.isEmpty(), "subjects", "a viewer key must be bound to at least one subject");
+    ValidationException.require(role == Role.VIEWER || subjects.isEmpty(), "subjects", "only viewer keys are bound to subjects");
+    String key = keys.issue(name, role, subjects);
+    ObjectNode o = node(new Principal(name, role, subjects));
+    o.put("key", key);
+    ctx.status(201).json(o);
+  }
+
+  private void list(Context ctx) {
+    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+    keys.list().stream().sorted((x, y) -> x.name().compareTo(y.name())).forEach(p -> a.add(node(p)));
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.set("keys", a);
+    ctx.json(o);
+  }
+
+  private void revoke(Context ctx) {
+    String name = ctx.pathParam("name");
+    if (!keys.revoke(name)) {
+      throw new NotFoundException("no key named " + name);
+    }
+    ctx.status(204);
+  }
+
+  private static ObjectNode node(Principal p) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("name", p.name());
+    o.put("role", p.role().wireName());
+    ArrayNode s = o.putArray("subjects");
+    p.subjects().stream().sorted().forEach(x -> s.add(x.toString()));
+    return o;
+  }
+}

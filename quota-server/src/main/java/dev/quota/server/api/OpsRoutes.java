@@ -1,0 +1,86 @@
+package dev.quota.server.api;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.server.auth.Role;
+import dev.quota.server.metrics.QuotaMetrics;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Operations endpoints: {@code /health} (readiness, running each check; 503 if one fails),
+ * {@code /health/live} (the process answers), {@code /metrics} and {@code /openapi.json}.
+ */
+public final class OpsRoutes {
+  /** One readiness check: null when healthy, else what is wrong. */
+  @FunctionalInterface
+  public interface Check {
+    String problem();
+  }
+
+  private final QuotaMetrics metrics;
+  private final Map<String, Check> checks;
+  private final byte[] openapi;
+
+  public OpsRoutes(QuotaMetrics metrics, Map<String, Check> checks) {
+    this.metrics = metrics;
+    this.checks = new LinkedHashMap<>(checks);
+    this.openapi = loadOpenApi();
+  }
+
+  public static byte[] loadOpenApi() {
+    try (InputStream in = OpsRoutes.class.getResourceAsStream("/openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json is missing from the classpath");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read openapi.json", e);
+    }
+  }
+
+  /** Health is outside the API's auth, so it is registered directly and not listed as an API route. */
+  public void register(Javalin app, RouteTable r) {
+    app.get("/health", this::health);
+    app.get("/health/live", ctx -> ctx.json(status("up")));
+    r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()),
+        Role.ADMIN, Role.SERVICE, Role.VIEWER);
+    r.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi),
+        Role.ADMIN, Role.SERVICE, Role.VIEWER);
+  }
+
+  private void health(Context ctx) {
+    ObjectNode body = status("up");
+    ObjectNode detail = body.putObject("checks");
+    boolean ready = true;
+    for (Map.Entry<String, Check> c : checks.entrySet()) {
+      String problem;
+      try {
+        problem = c.getValue().problem();
+      } catch (RuntimeException e) {
+        problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      }
+      detail.put(c.getKey(), problem == null ? "up" : "down: " + problem);
+      ready &= problem == null;
+    }
+    if (!ready) {
+      body.put("status", "down");
+    }
+    ctx.status(ready ? 200 : 503).json(body);
+  }
+
+  private static ObjectNode status(String s) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("status", s);
+    return o;
+  }
+
+  static Check of(Supplier<String> s) {
+    return s::get;
+  }
+}

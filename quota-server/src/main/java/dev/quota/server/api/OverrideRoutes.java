@@ -1,0 +1,85 @@
+package dev.quota.server.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.Policy;
+import dev.quota.QuotaAdmin;
+import dev.quota.Selector;
+import dev.quota.ValidationException;
+import dev.quota.admin.Override;
+import dev.quota.jdbc.json.OverrideJson;
+import dev.quota.jdbc.json.PolicyJson;
+import dev.quota.server.auth.Auth;
+import dev.quota.server.http.Fields;
+import dev.quota.server.http.JsonBody;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+
+import static dev.quota.server.auth.Role.ADMIN;
+
+/**
+ * Temporary overrides: other limits, or a bypass, for one selector until an expiry. Body:
+ * {@code {"selector":"user:alice","limits":{...policy...},"expiresAt":"...","reason":"..."}} or
+ * {@code "bypass":true} instead of limits; {@code "duration":"PT1H"} may replace {@code expiresAt}.
+ */
+public final class OverrideRoutes {
+  private static final Set<String> FIELDS = Set.of("selector", "limits", "bypass", "expiresAt", "duration", "reason");
+  private final QuotaAdmin admin;
+  private final Clock clock;
+
+  public OverrideRoutes(QuotaAdmin admin, Clock clock) {
+    this.admin = admin;
+    this.clock = clock;
+  }
+
+  public void register(RouteTable r) {
+    r.post("/v1/overrides", this::create, ADMIN);
+    r.get("/v1/overrides", this::list, ADMIN);
+    r.delete("/v1/overrides/{id}", this::revoke, ADMIN);
+  }
+
+  private void create(Context ctx) {
+    Fields f = JsonBody.read(ctx, FIELDS, false);
+    Selector selector = Selector.parse(f.string("selector", true, 300));
+    boolean bypass = f.has("bypass") && bool(f, "bypass");
+    ObjectNode limits = f.object("limits", false);
+    ValidationException.require(bypass != (limits != null), "limits", "give either limits or \"bypass\": true");
+    Policy replacement = limits == null ? null : PolicyJson.read(limits, selector, "limits");
+    Instant expiresAt = f.instant("expiresAt", false);
+    Duration duration = f.duration("duration");
+    ValidationException.require((expiresAt == null) != (duration == null), "expiresAt", "give either expiresAt or duration");
+    if (duration != null) {
+      ValidationException.require(!duration.isNegative() && !duration.isZero(), "duration", "must be positive");
+      expiresAt = clock.instant().plus(duration);
+    }
+    String reason = f.string("reason", true, 1000);
+    Override o = admin.createOverride(selector, replacement, expiresAt, reason, Auth.principal(ctx).name());
+    ctx.status(201).json(OverrideJson.toNode(o));
+  }
+
+  private static boolean bool(Fields f, String name) {
+    if (!f.node().get(name).isBoolean()) {
+      throw new ValidationException(f.path(name), "must be true or false");
+    }
+    return f.node().get(name).booleanValue();
+  }
+
+  private void list(Context ctx) {
+    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+    admin.overrides().forEach(o -> a.add(OverrideJson.toNode(o)));
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.set("overrides", a);
+    ctx.json(o);
+  }
+
+  private void revoke(Context ctx) {
+    String id = ctx.pathParam("id");
+    ValidationException.require(id.length() <= 64, "id", "must be at most 64 characters");
+    admin.revokeOverride(id, Auth.principal(ctx).name(), Reasons.of(ctx));
+    ctx.status(204);
+  }
+}

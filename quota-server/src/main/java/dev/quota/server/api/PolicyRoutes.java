@@ -1,0 +1,68 @@
+package dev.quota.server.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.NotFoundException;
+import dev.quota.Policy;
+import dev.quota.QuotaAdmin;
+import dev.quota.Selector;
+import dev.quota.jdbc.json.PolicyJson;
+import dev.quota.server.auth.Auth;
+import dev.quota.server.http.JsonBody;
+import io.javalin.http.Context;
+
+import static dev.quota.server.auth.Role.ADMIN;
+
+/** Policies, addressed by selector: {@code user:alice}, {@code user:*}, {@code user:*,tool:image_gen}. */
+public final class PolicyRoutes {
+  private final QuotaAdmin admin;
+
+  public PolicyRoutes(QuotaAdmin admin) {
+    this.admin = admin;
+  }
+
+  public void register(RouteTable r) {
+    r.get("/v1/policies", this::list, ADMIN);
+    r.get("/v1/policies/{selector}", this::get, ADMIN);
+    r.put("/v1/policies/{selector}", this::put, ADMIN);
+    r.delete("/v1/policies/{selector}", this::delete, ADMIN);
+  }
+
+  /** A policy with its selector, as listed and returned. */
+  public static ObjectNode toNode(Policy p) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("selector", p.selector().toString());
+    o.setAll(PolicyJson.toNode(p));
+    return o;
+  }
+
+  private void list(Context ctx) {
+    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+    admin.policies().forEach(p -> a.add(toNode(p)));
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.set("policies", a);
+    ctx.json(o);
+  }
+
+  private void get(Context ctx) {
+    Selector s = Selector.parse(ctx.pathParam("selector"));
+    Policy p = admin.policy(s).orElseThrow(() -> new NotFoundException("no policy for " + s));
+    ctx.json(toNode(p));
+  }
+
+  private void put(Context ctx) {
+    Selector s = Selector.parse(ctx.pathParam("selector"));
+    Policy p = PolicyJson.read(JsonBody.read(ctx, java.util.Set.of(
+        "rateLimits", "budget", "concurrency", "alertThresholds", "mode", "failMode"), false).node(), s, "");
+    boolean existed = admin.policy(s).isPresent();
+    admin.putPolicy(p, Auth.principal(ctx).name(), Reasons.of(ctx));
+    ctx.status(existed ? 200 : 201).json(toNode(p));
+  }
+
+  private void delete(Context ctx) {
+    Selector s = Selector.parse(ctx.pathParam("selector"));
+    admin.deletePolicy(s, Auth.principal(ctx).name(), Reasons.of(ctx));
+    ctx.status(204);
+  }
+}

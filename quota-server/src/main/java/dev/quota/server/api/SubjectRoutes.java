@@ -1,0 +1,47 @@
+package dev.quota.server.api;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.Quota;
+import dev.quota.Subject;
+import dev.quota.server.auth.Auth;
+import dev.quota.server.http.Fields;
+import dev.quota.server.http.JsonBody;
+import dev.quota.server.json.Wire;
+import io.javalin.http.Context;
+import java.util.Set;
+
+import static dev.quota.server.auth.Role.ADMIN;
+import static dev.quota.server.auth.Role.SERVICE;
+import static dev.quota.server.auth.Role.VIEWER;
+
+/** One subject's counters: read them against their limits, or reset them. */
+public final class SubjectRoutes {
+  private final Quota quota;
+
+  public SubjectRoutes(Quota quota) {
+    this.quota = quota;
+  }
+
+  public void register(RouteTable r) {
+    r.get("/v1/usage/{scope}/{id}", this::usage, ADMIN, SERVICE, VIEWER);
+    r.post("/v1/subjects/{scope}/{id}/reset", this::reset, ADMIN);
+  }
+
+  private void usage(Context ctx) {
+    Subject s = new Subject(ctx.pathParam("scope"), ctx.pathParam("id"));
+    Auth.requireRead(ctx, s);
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("subject", s.toString());
+    o.set("limits", Wire.limits(quota.usage(s)));
+    ctx.json(o);
+  }
+
+  private void reset(Context ctx) {
+    Subject s = new Subject(ctx.pathParam("scope"), ctx.pathParam("id"));
+    Fields f = JsonBody.read(ctx, Set.of("reason"), true);
+    String reason = f.string("reason", false, 1000);
+    quota.admin().resetSubject(s, Auth.principal(ctx).name(), reason == null ? Reasons.of(ctx) : reason);
+    ctx.status(204);
+  }
+}

@@ -1,0 +1,249 @@
+package dev.quota.server.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.quota.Policy;
+import dev.quota.Selector;
+import dev.quota.ValidationException;
+import dev.quota.jdbc.json.PolicyJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one YAML file: server settings and declared policies.
+ *
+ * <pre>
+ * host: 127.0.0.1
+ * port: 8080
+ * dataDir: ./quota-data
+ * redis: redis://127.0.0.1:6379     # absent: in-memory counters
+ * redisPrefix: quota
+ * database: jdbc:postgresql://127.0.0.1:5432/quota   # absent: H2 under dataDir
+ * webhooks:
+ *   - url: https://example.com/quota-alerts
+ *     secret: change-me
+ * policies:
+ *   "user:*":
+ *     rateLimits: [{limit: 60, window: PT1M}]
+ *     budget: {currency: USD, daily: "10.00"}
+ * </pre>
+ *
+ * <p>Every error names the line it comes from, so {@code quota check-config} can point at it.
+ */
+public final class ConfigFile {
+  private static final Set<String> TOP = Set.of("host", "port", "dataDir", "redis", "redisPrefix", "database", "webhooks", "policies");
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  /** A problem in the file, with the line (1-based) it was found on, 0 if unknown. */
+  public static final class Invalid extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final int line;
+
+    public Invalid(int line, String message) {
+      super((line > 0 ? "line " + line + ": " : "") + message, null, false, false);
+      this.line = line;
+    }
+
+    public int line() {
+      return line;
+    }
+  }
+
+  private final ObjectNode root;
+  private final Map<String, Integer> lines;
+
+  private ConfigFile(ObjectNode root, Map<String, Integer> lines) {
+    this.root = root;
+    this.lines = lines;
+  }
+
+  public static ConfigFile read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new Invalid(0, "cannot read " + file + ": " + e.getMessage());
+    }
+    return parse(text);
+  }
+
+  public static ConfigFile parse(String text) {
+    JsonNode node;
+    Map<String, Integer> lines;
+    try {
+      node = YAML.readTree(text);
+      lines = lines(text);
+    } catch (IOException e) {
+      int line = e instanceof com.fasterxml.jackson.core.JsonProcessingException p && p.getLocation() != null ? p.getLocation().getLineNr() : 0;
+      String m = e instanceof com.fasterxml.jackson.core.JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
+      throw new Invalid(line, "not valid YAML: " + (m == null ? "" : m.lines().findFirst().orElse("")));
+    }
+    if (node == null || node.isMissingNode() || node.isNull()) {
+      node = YAML.createObjectNode();
+    }
+    if (!node.isObject()) {
+      throw new Invalid(1, "the file must be a mapping of settings");
+    }
+    ConfigFile f = new ConfigFile((ObjectNode) node, lines);
+    f.validateTop();
+    return f;
+  }
+
+  private void validateTop() {
+    Iterator<String> names = root.fieldNames();
+    while (names.hasNext()) {
+      String n = names.next();
+      if (!TOP.contains(n)) {
+        throw new Invalid(line(n), n + ": is not a known setting (known: " + String.join(", ", new java.util.TreeSet<>(TOP)) + ")");
+      }
+    }
+    if (root.has("port") && (!root.get("port").canConvertToInt() || !root.get("port").isIntegralNumber()
+        || root.get("port").intValue() < 0 || root.get("port").intValue() > 65535)) {
+      throw new Invalid(line("port"), "port: must be a whole number between 0 and 65535");
+    }
+    for (String s : List.of("host", "dataDir", "redis", "redisPrefix", "database")) {
+      if (root.has(s) && !root.get(s).isTextual()) {
+        throw new Invalid(line(s), s + ": must be a string");
+      }
+    }
+    webhooks();
+    policies();
+  }
+
+  public String text(String name) {
+    JsonNode v = root.get(name);
+    return v == null || v.isNull() ? null : v.textValue();
+  }
+
+  public Integer port() {
+    return root.has("port") ? root.get("port").intValue() : null;
+  }
+
+  public List<ServerConfig.Webhook> webhooks() {
+    List<ServerConfig.Webhook> out = new ArrayList<>();
+    JsonNode w = root.get("webhooks");
+    if (w == null || w.isNull()) {
+      return out;
+    }
+    if (!w.isArray()) {
+      throw new Invalid(line("webhooks"), "webhooks: must be a list");
+    }
+    for (int i = 0; i < w.size(); i++) {
+      JsonNode e = w.get(i);
+      String p = "webhooks[" + i + "]";
+      if (!e.isObject() || !e.path("url").isTextual() || !e.path("secret").isTextual()) {
+        throw new Invalid(line(p), p + ": must have a url and a secret");
+      }
+      String url = e.get("url").textValue();
+      if (!url.startsWith("http://") && !url.startsWith("https://")) {
+        throw new Invalid(line(p + ".url"), p + ".url: must be an http or https URL");
+      }
+      out.add(new ServerConfig.Webhook(url, e.get("secret").textValue()));
+    }
+    return out;
+  }
+
+  /** The declared policies, validated with the same codec as the API. */
+  public Map<Selector, Policy> policies() {
+    Map<Selector, Policy> out = new LinkedHashMap<>();
+    JsonNode p = root.get("policies");
+    if (p == null || p.isNull()) {
+      return out;
+    }
+    if (!p.isObject()) {
+      throw new Invalid(line("policies"), "policies: must map selectors to policies");
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = p.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String base = "policies." + e.getKey();
+      try {
+        Selector s = Selector.parse(e.getKey());
+        if (out.put(s, PolicyJson.read(e.getValue(), s, "")) != null) {
+          throw new Invalid(line(base), base + ": the selector " + s + " is declared twice");
+        }
+      } catch (ValidationException v) {
+        String field = v.field();
+        throw new Invalid(nearestLine(base, field), base + ": " + v.getMessage());
+      }
+    }
+    return out;
+  }
+
+  private int line(String path) {
+    return lines.getOrDefault(path, 0);
+  }
+
+  /** The line of {@code base.field}, or of the nearest enclosing key that has one. */
+  private int nearestLine(String base, String field) {
+    String p = field == null || field.isEmpty() || field.equals("selector") || field.equals("body") || field.equals("policy") ? base : base + "." + field;
+    while (true) {
+      Integer l = lines.get(p);
+      if (l != null) {
+        return l;
+      }
+      int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+      if (cut <= 0) {
+        return 0;
+      }
+      p = p.substring(0, cut);
+    }
+  }
+
+  /** Maps each key path ({@code policies.user:*.rateLimits[0].limit}) to the line it starts on. */
+  private static Map<String, Integer> lines(String text) throws IOException {
+    Map<String, Integer> out = new HashMap<>();
+    Deque<Object[]> stack = new ArrayDeque<>(); // {path, isArray, nextIndex}
+    try (JsonParser p = YAML.getFactory().createParser(text)) {
+      String pendingField = null;
+      JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        int line = p.currentTokenLocation().getLineNr();
+        if (t == JsonToken.FIELD_NAME) {
+          pendingField = p.currentName();
+          String parent = stack.isEmpty() ? "" : (String) stack.peek()[0];
+          out.putIfAbsent(join(parent, pendingField), line);
+          continue;
+        }
+        if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+          stack.pop();
+          continue;
+        }
+        String here = "";
+        if (!stack.isEmpty()) {
+          Object[] top = stack.peek();
+          if ((Boolean) top[1]) {
+            int idx = (Integer) top[2];
+            top[2] = idx + 1;
+            here = top[0] + "[" + idx + "]";
+            out.putIfAbsent(here, line);
+          } else {
+            here = join((String) top[0], pendingField);
+          }
+        }
+        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+          stack.push(new Object[] {here, t == JsonToken.START_ARRAY, 0});
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String join(String parent, String name) {
+    return parent.isEmpty() ? name : parent + "." + name;
+  }
+}

@@ -1,0 +1,84 @@
+package dev.quota.server.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Merges the configuration sources: command-line flags, then environment variables
+ * ({@code QUOTA_CONFIG}, {@code QUOTA_PORT}, {@code QUOTA_DATA_DIR}, {@code QUOTA_REDIS_URL},
+ * {@code QUOTA_DATABASE_URL}, {@code QUOTA_ADMIN_KEY}), then the YAML file, then defaults.
+ */
+public final class ConfigLoader {
+  /** Values given as flags; null where a flag was not given. */
+  public record Flags(Path config, Integer port, Path dataDir, String redis, String database, String host) {
+    public static Flags none() {
+      return new Flags(null, null, null, null, null, null);
+    }
+  }
+
+  private ConfigLoader() {}
+
+  public static ServerConfig load(Flags flags, Map<String, String> env) {
+    Path file = flags.config() != null ? flags.config() : pathOf(env.get("QUOTA_CONFIG"));
+    ConfigFile yaml = file == null ? ConfigFile.parse("") : ConfigFile.read(file);
+    ServerConfig d = ServerConfig.defaults();
+
+    String host = first(flags.host(), env.get("QUOTA_HOST"), yaml.text("host"), d.host());
+    Integer port = flags.port() != null ? flags.port() : portOf(env.get("QUOTA_PORT"));
+    if (port == null) {
+      port = yaml.port() != null ? yaml.port() : d.port();
+    }
+    Path dataDir = flags.dataDir() != null ? flags.dataDir() : pathOf(first(env.get("QUOTA_DATA_DIR"), yaml.text("dataDir"), null, null));
+    if (dataDir == null) {
+      dataDir = d.dataDir();
+    }
+    String redis = first(flags.redis(), env.get("QUOTA_REDIS_URL"), yaml.text("redis"), null);
+    String prefix = first(env.get("QUOTA_REDIS_PREFIX"), yaml.text("redisPrefix"), d.redisPrefix(), null);
+    String database = first(flags.database(), env.get("QUOTA_DATABASE_URL"), yaml.text("database"), null);
+    if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
+      throw new ConfigFile.Invalid(0, "redis: must be a redis:// or rediss:// URL");
+    }
+    if (database != null && !database.startsWith("jdbc:postgresql:") && !database.startsWith("jdbc:h2:")) {
+      throw new ConfigFile.Invalid(0, "database: must be a jdbc:postgresql: or jdbc:h2: URL");
+    }
+    String adminKey = blankToNull(env.get("QUOTA_ADMIN_KEY"));
+    if (adminKey != null && adminKey.length() < 16) {
+      throw new ConfigFile.Invalid(0, "QUOTA_ADMIN_KEY: must be at least 16 characters");
+    }
+    List<ServerConfig.Webhook> hooks = yaml.webhooks();
+    return new ServerConfig(host, port, dataDir, redis, prefix, database, adminKey, hooks);
+  }
+
+  private static Integer portOf(String s) {
+    if (s == null || s.isBlank()) {
+      return null;
+    }
+    try {
+      int p = Integer.parseInt(s.trim());
+      if (p >= 0 && p <= 65535) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigFile.Invalid(0, "QUOTA_PORT: must be a whole number between 0 and 65535");
+  }
+
+  private static Path pathOf(String s) {
+    return s == null || s.isBlank() ? null : Path.of(s);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  private static String first(String a, String b, String c, String d) {
+    for (String s : new String[] {a, b, c, d}) {
+      if (s != null && !s.isBlank()) {
+        return s;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,190 @@
+package dev.quota.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.Money;
+import dev.quota.ValidationException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Typed, named access to one JSON object of a request. Every getter names the full field path in
+ * its error ({@code meters.tokens}), and construction refuses any key not in the allowed set.
+ */
+public final class Fields {
+  private final ObjectNode node;
+  private final String prefix;
+
+  Fields(ObjectNode node, String prefix, Set<String> allowed) {
+    this.node = node;
+    this.prefix = prefix;
+    Iterator<String> names = node.fieldNames();
+    while (names.hasNext()) {
+      String n = names.next();
+      if (!allowed.contains(n)) {
+        throw ApiError.badInput(path(n), "is not a known field (known: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+      }
+    }
+  }
+
+  public static Fields of(ObjectNode node, Set<String> allowed) {
+    return new Fields(node, "", allowed);
+  }
+
+  public ObjectNode node() {
+    return node;
+  }
+
+  public boolean has(String name) {
+    JsonNode v = node.get(name);
+    return v != null && !v.isNull();
+  }
+
+  public String path(String name) {
+    return prefix.isEmpty() ? name : prefix + "." + name;
+  }
+
+  public String string(String name, boolean required, int maxLength) {
+    JsonNode v = node.get(name);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw ApiError.badInput(path(name), "is required");
+      }
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw ApiError.badInput(path(name), "must be a string");
+    }
+    String s = v.textValue();
+    if (s.codePointCount(0, s.length()) > maxLength) {
+      throw ApiError.badInput(path(name), "must be at most " + maxLength + " characters");
+    }
+    return s;
+  }
+
+  /** A decimal amount written as a JSON string ("0.05"): exact, never a binary float. */
+  public Money money(String name, boolean required) {
+    JsonNode v = node.get(name);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw ApiError.badInput(path(name), "is required");
+      }
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw ApiError.badInput(path(name), "must be a decimal string such as \"0.05\"");
+    }
+    try {
+      return Money.parse(path(name), v.textValue());
+    } catch (ValidationException e) {
+      throw ApiError.badInput(e.field(), e.rule());
+    }
+  }
+
+  public Long wholeNumber(String name, boolean required, long min, long max) {
+    JsonNode v = node.get(name);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw ApiError.badInput(path(name), "is required");
+      }
+      return null;
+    }
+    return whole(path(name), v, min, max);
+  }
+
+  static long whole(String path, JsonNode v, long min, long max) {
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw ApiError.badInput(path, "must be a whole number between " + min + " and " + max);
+    }
+    long n = v.longValue();
+    if (n < min || n > max) {
+      throw ApiError.badInput(path, "must be a whole number between " + min + " and " + max);
+    }
+    return n;
+  }
+
+  public Duration duration(String name) {
+    String s = string(name, false, 64);
+    if (s == null) {
+      return null;
+    }
+    try {
+      return Duration.parse(s);
+    } catch (DateTimeParseException e) {
+      throw ApiError.badInput(path(name), "must be an ISO-8601 duration such as PT5M");
+    }
+  }
+
+  public Instant instant(String name, boolean required) {
+    String s = string(name, required, 64);
+    if (s == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(s);
+    } catch (DateTimeParseException e) {
+      throw ApiError.badInput(path(name), "must be an ISO-8601 instant such as 2030-01-01T00:00:00Z");
+    }
+  }
+
+  /** An object of string values, e.g. subjects; keys are checked by the domain model. */
+  public Map<String, String> stringMap(String name, boolean required, int maxEntries) {
+    JsonNode v = node.get(name);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw ApiError.badInput(path(name), "is required");
+      }
+      return null;
+    }
+    if (!v.isObject()) {
+      throw ApiError.badInput(path(name), "must be an object");
+    }
+    if (v.size() > maxEntries) {
+      throw ApiError.badInput(path(name), "must hold at most " + maxEntries + " entries");
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    v.fields().forEachRemaining(e -> {
+      if (!e.getValue().isTextual()) {
+        throw ApiError.badInput(path(name) + "." + e.getKey(), "must be a string");
+      }
+      out.put(e.getKey(), e.getValue().textValue());
+    });
+    return out;
+  }
+
+  /** An object of whole-number values, e.g. meters. */
+  public Map<String, Long> countMap(String name, int maxEntries) {
+    JsonNode v = node.get(name);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isObject()) {
+      throw ApiError.badInput(path(name), "must be an object");
+    }
+    if (v.size() > maxEntries) {
+      throw ApiError.badInput(path(name), "must hold at most " + maxEntries + " entries");
+    }
+    Map<String, Long> out = new LinkedHashMap<>();
+    v.fields().forEachRemaining(e -> out.put(e.getKey(), whole(path(name) + "." + e.getKey(), e.getValue(), 0, Money.MAX_NANOS)));
+    return out;
+  }
+
+  public ObjectNode object(String name, boolean required) {
+    JsonNode v = node.get(name);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw ApiError.badInput(path(name), "is required");
+      }
+      return null;
+    }
+    if (!v.isObject()) {
+      throw ApiError.badInput(path(name), "must be an object");
+    }
+    return (ObjectNode) v;
+  }
+}

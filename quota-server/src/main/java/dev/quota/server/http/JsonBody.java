@@ -1,0 +1,89 @@
+package dev.quota.server.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.Set;
+
+/**
+ * Reads a request body as a JSON object, strictly: at most {@link #MAX_BYTES}, duplicate keys and
+ * trailing content refused, and then only through {@link Fields}, which refuses unknown fields and
+ * wrong types by name. Nothing is bound reflectively, so no body can reach a setter it should not.
+ */
+public final class JsonBody {
+  public static final int MAX_BYTES = 64 * 1024;
+
+  static final ObjectMapper STRICT =
+      JsonMapper.builder()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .build();
+
+  static {
+    STRICT.getFactory().setStreamReadConstraints(
+        StreamReadConstraints.builder().maxNestingDepth(32).maxNumberLength(64).maxStringLength(MAX_BYTES).build());
+  }
+
+  private JsonBody() {}
+
+  /** The body as an object whose keys must all be in {@code allowed}. An empty body is an empty object only if {@code emptyOk}. */
+  public static Fields read(Context ctx, Set<String> allowed, boolean emptyOk) {
+    byte[] bytes = bytes(ctx);
+    if (bytes.length == 0) {
+      if (emptyOk) {
+        return new Fields(STRICT.createObjectNode(), "", allowed);
+      }
+      throw ApiError.badInput("body", "must be a JSON object");
+    }
+    return new Fields(parse(bytes), "", allowed);
+  }
+
+  public static ObjectNode parse(byte[] bytes) {
+    JsonNode node;
+    try {
+      node = STRICT.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw ApiError.badInput("body", "must be well-formed JSON (" + brief(e) + ")");
+    } catch (IOException e) {
+      throw ApiError.badInput("body", "could not be read");
+    }
+    if (node == null || !node.isObject()) {
+      throw ApiError.badInput("body", "must be a JSON object");
+    }
+    return (ObjectNode) node;
+  }
+
+  static byte[] bytes(Context ctx) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > MAX_BYTES) {
+      throw tooLarge();
+    }
+    byte[] bytes = ctx.bodyAsBytes();
+    if (bytes.length > MAX_BYTES) {
+      throw tooLarge();
+    }
+    return bytes;
+  }
+
+  static ApiError tooLarge() {
+    return new ApiError(413, "body-too-large", "body: must be at most 65536 bytes", "body", "must be at most 65536 bytes");
+  }
+
+  private static String brief(JsonProcessingException e) {
+    String m = e.getOriginalMessage();
+    if (m == null) {
+      m = "syntax error";
+    }
+    m = m.replaceAll("[\\r\\n]+", " ");
+    String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+    return (m.length() > 160 ? m.substring(0, 160) + "..." : m) + where;
+  }
+}

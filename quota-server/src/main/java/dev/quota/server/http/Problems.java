@@ -1,0 +1,89 @@
+package dev.quota.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.ConflictException;
+import dev.quota.NotFoundException;
+import dev.quota.ReservationExpiredException;
+import dev.quota.StoreUnavailableException;
+import dev.quota.ValidationException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every failure into an RFC 9457 {@code application/problem+json} body. Expected failures
+ * (bad input, unknown ids, conflicts, a store that is down) get their 4xx or 503 and a detail naming
+ * the field and rule; anything unexpected gets a bare 500 with no internals and is logged here.
+ */
+public final class Problems {
+  public static final String CONTENT_TYPE = "application/problem+json";
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+
+  private Problems() {}
+
+  public static void install(Javalin app) {
+    app.exception(ApiError.class, (e, ctx) -> write(ctx, e.status(), e.type(), e.getMessage(), e.field(), e.rule()));
+    app.exception(ValidationException.class, (e, ctx) -> write(ctx, 400, "invalid-request", e.getMessage(), e.field(), e.rule()));
+    app.exception(NotFoundException.class, (e, ctx) -> write(ctx, 404, "not-found", e.getMessage(), null, null));
+    app.exception(ReservationExpiredException.class, (e, ctx) ->
+        write(ctx, 410, "reservation-expired", e.getMessage(), "reservationId", "must not have expired"));
+    app.exception(ConflictException.class, (e, ctx) -> write(ctx, 409, "conflict", e.getMessage(), null, null));
+    app.exception(StoreUnavailableException.class, (e, ctx) -> {
+      LOG.warn("counter store unavailable: {}", e.getMessage());
+      ctx.header("Retry-After", "1");
+      write(ctx, 503, "store-unavailable", "the counter store is unavailable and a fail-closed policy applies", null, null);
+    });
+    app.exception(ArithmeticException.class, (e, ctx) ->
+        write(ctx, 422, "amount-out-of-range", "an amount would leave the representable range: " + e.getMessage(), null, null));
+    app.exception(HttpResponseException.class, (e, ctx) -> {
+      int status = e.getStatus();
+      if (status == 413) {
+        write(ctx, 413, "body-too-large", "body: must be at most 65536 bytes", "body", "must be at most 65536 bytes");
+      } else {
+        write(ctx, status, slug(status), e.getMessage(), null, null);
+      }
+    });
+    app.exception(Exception.class, (e, ctx) -> {
+      LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+      write(ctx, 500, "internal-error", "an unexpected error occurred; it has been logged", null, null);
+    });
+  }
+
+  public static void write(Context ctx, int status, String type, String detail, String field, String rule) {
+    ObjectNode body = problem(status, type, detail, field, rule);
+    body.put("instance", ctx.path());
+    ctx.status(status).contentType(CONTENT_TYPE).result(body.toString());
+  }
+
+  public static ObjectNode problem(int status, String type, String detail, String field, String rule) {
+    ObjectNode body = JsonBody.STRICT.createObjectNode();
+    body.put("type", "urn:quota:problem:" + type);
+    body.put("title", title(type));
+    body.put("status", status);
+    body.put("detail", detail);
+    if (field != null) {
+      body.put("field", field);
+      body.put("rule", rule);
+    }
+    return body;
+  }
+
+  private static String slug(int status) {
+    return switch (status) {
+      case 400 -> "invalid-request";
+      case 401 -> "unauthorized";
+      case 403 -> "forbidden";
+      case 404 -> "not-found";
+      case 405 -> "method-not-allowed";
+      case 415 -> "unsupported-media-type";
+      default -> "http-" + status;
+    };
+  }
+
+  private static String title(String type) {
+    String t = type.replace('-', ' ');
+    return Character.toUpperCase(t.charAt(0)) + t.substring(1);
+  }
+}

@@ -1,0 +1,109 @@
+package dev.quota.server.json;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.Decision;
+import dev.quota.LimitStatus;
+import dev.quota.Money;
+import dev.quota.Settled;
+import dev.quota.admin.AuditEntry;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Responses in the API wire format. Counts are JSON numbers; money is always a decimal string
+ * ({@code "0.05"}) so no client ever parses an amount as a binary float.
+ */
+public final class Wire {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private Wire() {}
+
+  public static ObjectNode decision(Decision d) {
+    ObjectNode o = F.objectNode();
+    o.put("admitted", d.admitted());
+    if (d.reservationId() != null) {
+      o.put("reservationId", d.reservationId());
+      o.put("expiresAt", d.expiresAt().toString());
+    }
+    if (d.retryAt() != null) {
+      o.put("retryAt", d.retryAt().toString());
+    }
+    if (d.failOpen()) {
+      o.put("failOpen", true);
+    }
+    if (d.replayed()) {
+      o.put("replayed", true);
+    }
+    o.set("limits", limits(d.limits()));
+    if (!d.admitted()) {
+      o.set("denying", limits(d.denying()));
+    }
+    return o;
+  }
+
+  public static ArrayNode limits(List<LimitStatus> limits) {
+    ArrayNode a = F.arrayNode();
+    limits.forEach(l -> a.add(limit(l)));
+    return a;
+  }
+
+  public static ObjectNode limit(LimitStatus l) {
+    ObjectNode o = F.objectNode();
+    o.put("policy", l.selector().toString());
+    o.put("subject", l.subject());
+    o.put("kind", l.kind().wireName());
+    if (l.meter() != null) {
+      o.put("meter", l.meter());
+    }
+    if (l.window() != null) {
+      o.put("window", l.window().toString());
+    }
+    if (l.kind().isMoney()) {
+      o.put("currency", l.currency());
+      o.put("limit", Money.ofNanos(l.limit()).toPlainString());
+      o.put("used", Money.ofNanos(Math.min(l.used(), Money.MAX_NANOS)).toPlainString());
+      o.put("remaining", Money.ofNanos(l.remaining()).toPlainString());
+    } else {
+      o.put("limit", l.limit());
+      o.put("used", l.used());
+      o.put("remaining", l.remaining());
+    }
+    putInstant(o, "resetAt", l.resetAt());
+    putInstant(o, "retryAt", l.retryAt());
+    o.put("allowed", l.allowed());
+    o.put("mode", l.mode().wireName());
+    return o;
+  }
+
+  public static ObjectNode settled(Settled s) {
+    ObjectNode o = F.objectNode();
+    o.put("reservationId", s.reservationId());
+    o.put("status", s.committed() ? "committed" : "released");
+    o.put("charged", s.charged().toPlainString());
+    o.put("held", s.held().toPlainString());
+    o.put("overrun", s.overrun().toPlainString());
+    o.put("repeated", s.repeated());
+    return o;
+  }
+
+  public static ObjectNode audit(AuditEntry e) {
+    ObjectNode o = F.objectNode();
+    o.put("id", e.id());
+    o.put("at", e.at().toString());
+    o.put("actor", e.actor());
+    o.put("action", e.action());
+    o.put("target", e.target());
+    o.put("before", e.before());
+    o.put("after", e.after());
+    o.put("reason", e.reason());
+    return o;
+  }
+
+  private static void putInstant(ObjectNode o, String name, Instant at) {
+    if (at != null) {
+      o.put(name, at.toString());
+    }
+  }
+}

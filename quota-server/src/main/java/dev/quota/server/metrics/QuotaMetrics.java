@@ -1,0 +1,75 @@
+package dev.quota.server.metrics;
+
+import dev.quota.QuotaListener;
+import dev.quota.alert.Alert;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Engine metrics in Prometheus form: decisions by operation and outcome with a latency histogram,
+ * store errors, fail-open admissions, alerts fired and dropped. Meters are created once and cached,
+ * so the decision path only increments.
+ */
+public final class QuotaMetrics implements QuotaListener {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, Timer> decisions = new ConcurrentHashMap<>();
+  private final Counter storeErrors;
+  private final Counter failOpen;
+  private final Counter alertsFired;
+  private final Counter alertsDropped;
+
+  public QuotaMetrics() {
+    storeErrors = Counter.builder("quota_store_errors").description("Counter store calls that failed").register(registry);
+    failOpen = Counter.builder("quota_fail_open_admissions").description("Requests admitted because the store was down and every policy was fail-open").register(registry);
+    alertsFired = Counter.builder("quota_alerts_fired").description("Budget threshold alerts fired").register(registry);
+    alertsDropped = Counter.builder("quota_alerts_dropped").description("Alerts a handler failed to take").register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void onDecision(String operation, boolean admitted, long nanos) {
+    String key = operation + (admitted ? "+" : "-");
+    decisions.computeIfAbsent(key, k -> Timer.builder("quota_decisions")
+            .description("Decisions by operation and outcome")
+            .tag("operation", operation)
+            .tag("outcome", admitted ? "admitted" : "denied")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(10_000))
+            .maximumExpectedValue(Duration.ofSeconds(2))
+            .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void onFailOpen() {
+    failOpen.increment();
+  }
+
+  @Override
+  public void onStoreError(Throwable error) {
+    storeErrors.increment();
+  }
+
+  @Override
+  public void onAlert(Alert alert) {
+    alertsFired.increment();
+  }
+
+  @Override
+  public void onAlertDropped(Alert alert, Throwable error) {
+    alertsDropped.increment();
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,141 @@
+package dev.quota.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The decision API end to end over HTTP, on the embedded defaults. */
+class DecisionApiTest {
+  static TestServer server;
+  static Api admin;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.embedded();
+    admin = server.admin;
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void reserveCommitAndReport() {
+    assertThat(admin.put("/v1/policies/user:*", "{\"rateLimits\":[{\"limit\":100,\"window\":\"PT1M\"}],"
+        + "\"budget\":{\"currency\":\"USD\",\"daily\":\"10.00\"}}").status()).isEqualTo(201);
+    Api.Response r = admin.post("/v1/reservations",
+        "{\"subjects\":{\"user\":\"rc1\",\"tool\":\"web_search\",\"provider\":\"openai\"},\"estimatedCost\":\"0.05\",\"meters\":{\"tokens\":1200}}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    String id = r.json().get("reservationId").asText();
+    assertThat(r.header("Location")).isEqualTo("/v1/reservations/" + id);
+    assertThat(r.header("RateLimit-Policy")).contains("q=100;w=60");
+    assertThat(r.header("RateLimit")).contains("r=99");
+
+    Api.Response c = admin.post("/v1/reservations/" + id + "/commit", "{\"actualCost\":\"0.042\",\"meters\":{\"tokens\":1100}}");
+    assertThat(c.status()).as(c.toString()).isEqualTo(200);
+    assertThat(c.json().get("charged").asText()).isEqualTo("0.042");
+    assertThat(c.json().get("held").asText()).isEqualTo("0.05");
+
+    JsonNode usage = admin.get("/v1/usage/user/rc1").json();
+    assertThat(usage.get("limits").findValuesAsText("used")).contains("0.042", "1");
+
+    JsonNode report = admin.get("/v1/reports/costs?scope=user&id=rc1&groupBy=provider").json();
+    assertThat(report.get("rows").get(0).get("group").asText()).isEqualTo("openai");
+    assertThat(report.get("rows").get(0).get("cost").asText()).isEqualTo("0.042");
+    assertThat(report.get("total").asText()).isEqualTo("0.042");
+
+    Api.Response csv = admin.get("/v1/reports/costs?scope=user&id=rc1&groupBy=tool&format=csv");
+    assertThat(csv.contentType()).startsWith("text/csv");
+    assertThat(csv.body()).isEqualTo("tool,cost,entries,overrun\r\nweb_search,0.042,1,0.00\r\n");
+  }
+
+  @Test
+  void deniedRequestGets429WithRetryAfterAndTheBindingLimit() {
+    admin.put("/v1/policies/user:limited", "{\"rateLimits\":[{\"limit\":2,\"window\":\"PT1H\"}]}");
+    String body = "{\"subjects\":{\"user\":\"limited\"}}";
+    assertThat(admin.post("/v1/reservations", body).status()).isEqualTo(201);
+    assertThat(admin.post("/v1/reservations", body).status()).isEqualTo(201);
+    Api.Response denied = admin.post("/v1/reservations", body);
+    assertThat(denied.status()).isEqualTo(429);
+    assertThat(denied.contentType()).startsWith("application/problem+json");
+    assertThat(Long.parseLong(denied.header("Retry-After"))).isBetween(1L, 3600L);
+    assertThat(denied.header("RateLimit")).contains("\"user:limited/requests/PT1H\";r=0");
+    JsonNode p = denied.json();
+    assertThat(p.get("status").asInt()).isEqualTo(429);
+    assertThat(p.get("detail").asText()).contains("user:limited rate requests");
+    assertThat(p.get("denying").get(0).get("policy").asText()).isEqualTo("user:limited");
+    assertThat(p.get("retryAt").asText()).isNotEmpty();
+  }
+
+  @Test
+  void budgetDenialNamesTheBudgetAndItsReset() {
+    admin.put("/v1/policies/team:broke", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"}}");
+    Api.Response denied = admin.post("/v1/reservations", "{\"subjects\":{\"team\":\"broke\"},\"estimatedCost\":\"1.01\"}");
+    assertThat(denied.status()).isEqualTo(429);
+    JsonNode limit = denied.json().get("denying").get(0);
+    assertThat(limit.get("kind").asText()).isEqualTo("budget_daily");
+    assertThat(limit.get("limit").asText()).isEqualTo("1.00");
+    assertThat(limit.get("resetAt").asText()).endsWith("T00:00:00Z");
+  }
+
+  @Test
+  void checkConsumesNothing() {
+    admin.put("/v1/policies/user:dry", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}]}");
+    for (int i = 0; i < 3; i++) {
+      Api.Response r = admin.post("/v1/check", "{\"subjects\":{\"user\":\"dry\"}}");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.json().get("admitted").asBoolean()).isTrue();
+    }
+    assertThat(admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"dry\"}}").status()).isEqualTo(201);
+    assertThat(admin.post("/v1/check", "{\"subjects\":{\"user\":\"dry\"}}").json().get("admitted").asBoolean()).isFalse();
+  }
+
+  @Test
+  void recordedUsageIsIdempotentByKey() {
+    admin.put("/v1/policies/project:rec", "{\"budget\":{\"currency\":\"USD\",\"monthly\":\"100.00\"}}");
+    String body = "{\"subjects\":{\"project\":\"rec\"},\"cost\":\"2.50\",\"idempotencyKey\":\"usage-1\"}";
+    assertThat(admin.post("/v1/usage", body).status()).isEqualTo(200);
+    assertThat(admin.post("/v1/usage", body).json().get("replayed").asBoolean()).isTrue();
+    assertThat(admin.get("/v1/usage/project/rec").json().get("limits").get(0).get("used").asText()).isEqualTo("2.50");
+    Api.Response conflict = admin.post("/v1/usage", body.replace("2.50", "3.00"));
+    assertThat(conflict.status()).isEqualTo(409);
+  }
+
+  @Test
+  void releaseReturnsTheHoldAndSettlementsAreIdempotent() {
+    admin.put("/v1/policies/user:rel", "{\"concurrency\":1}");
+    String id = admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"rel\"}}").json().get("reservationId").asText();
+    assertThat(admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"rel\"}}").status()).isEqualTo(429);
+    assertThat(admin.post("/v1/reservations/" + id + "/release", null).json().get("status").asText()).isEqualTo("released");
+    assertThat(admin.post("/v1/reservations/" + id + "/release", null).json().get("repeated").asBoolean()).isTrue();
+    assertThat(admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"rel\"}}").status()).isEqualTo(201);
+  }
+
+  @Test
+  void healthNeedsNoKeyButEverythingElseDoes() {
+    Api anon = server.anonymous();
+    Api.Response h = anon.get("/health");
+    assertThat(h.status()).isEqualTo(200);
+    assertThat(h.json().get("checks").get("store").asText()).isEqualTo("up");
+    assertThat(h.json().get("checks").get("database").asText()).isEqualTo("up");
+    for (String path : new String[] {"/v1/policies", "/metrics", "/openapi.json", "/v1/usage/user/x", "/v1/nothing"}) {
+      Api.Response r = anon.get(path);
+      assertThat(r.status()).as(path).isEqualTo(401);
+      assertThat(r.contentType()).startsWith("application/problem+json");
+    }
+    assertThat(admin.as("qk_wrong").get("/v1/policies").status()).isEqualTo(401);
+  }
+
+  @Test
+  void metricsCountDecisions() {
+    admin.post("/v1/check", "{\"subjects\":{\"user\":\"metrics\"}}");
+    Api.Response m = admin.get("/metrics");
+    assertThat(m.status()).isEqualTo(200);
+    assertThat(m.contentType()).startsWith("text/plain");
+    assertThat(m.body()).contains("quota_decisions_seconds_count{operation=\"check\",outcome=\"admitted\"}");
+  }
+}

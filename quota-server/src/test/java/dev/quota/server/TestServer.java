@@ -1,0 +1,74 @@
+package dev.quota.server;
+
+import dev.quota.server.config.ServerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A real server on a random loopback port, on the embedded defaults (memory counters, H2 in a
+ * fresh temporary data directory), with a known admin key.
+ */
+public final class TestServer implements AutoCloseable {
+  public static final String ADMIN_KEY = "qk_test_admin_key_0123456789";
+
+  private final Path dataDir;
+  private final QuotaServer server;
+  public final Api admin;
+
+  private TestServer(Path dataDir, QuotaServer server) {
+    this.dataDir = dataDir;
+    this.server = server;
+    this.admin = new Api("http://127.0.0.1:" + server.port(), ADMIN_KEY);
+  }
+
+  public static TestServer embedded() {
+    return start(null, null, null);
+  }
+
+  public static TestServer start(String redisUrl, String redisPrefix, String databaseUrl) {
+    try {
+      Path dir = Files.createTempDirectory("quota-server-test");
+      ServerConfig cfg = new ServerConfig("127.0.0.1", 0, dir, redisUrl, redisPrefix, databaseUrl, ADMIN_KEY, List.of());
+      QuotaServer s = new QuotaServer(cfg, Backends.open(cfg, Clock.systemUTC()), Clock.systemUTC(), ADMIN_KEY).start();
+      return new TestServer(dir, s);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  public QuotaServer server() {
+    return server;
+  }
+
+  public Api anonymous() {
+    return admin.as(null);
+  }
+
+  /** Issues a key through the API and returns a client using it. */
+  public Api key(String name, String role, String... subjects) {
+    StringBuilder s = new StringBuilder("[");
+    for (String subject : subjects) {
+      s.append(s.length() > 1 ? "," : "").append('"').append(subject).append('"');
+    }
+    Api.Response r = admin.post("/v1/keys", "{\"name\":\"" + name + "\",\"role\":\"" + role + "\",\"subjects\":" + s + "]}");
+    if (r.status() != 201) {
+      throw new AssertionError("cannot issue key: " + r);
+    }
+    return admin.as(r.json().get("key").asText());
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a temporary directory
+    }
+  }
+}
