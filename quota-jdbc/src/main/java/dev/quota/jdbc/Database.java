@@ -144,6 +144,17 @@ public final class Database implements AutoCloseable {
     return dataSource.getConnection();
   }
 
+  /**
+   * Retires pooled connections that are idle now, so the next attempt after an outage opens a
+   * fresh connection instead of failing once more on a dead one.
+   */
+  public void evictIdleConnections() {
+    var pool = dataSource.getHikariPoolMXBean();
+    if (pool != null) {
+      pool.softEvictConnections();
+    }
+  }
+
   @Override
   public void close() {
     dataSource.close();

@@ -79,6 +79,7 @@ public final class JdbcUsageLedger implements UsageLedger {
   private static final String COLUMNS =
       "id, at, subjects, amount, meters, reservation_id, idempotency_key, overrun";
 
+  private final Database database;
   private final DataSource ds;
   private final Spool spool;
   private final Path rejectedFile;
@@ -94,6 +95,7 @@ public final class JdbcUsageLedger implements UsageLedger {
   // Owned by the writer thread.
   private boolean degraded;
   private long nextProbeNanos;
+  /** Read on first use, so a ledger can start (and spool) while the database is down. */
   private LocalDate rolledUpBefore;
 
   private sealed interface Task permits Append, Control {}
@@ -103,6 +105,7 @@ public final class JdbcUsageLedger implements UsageLedger {
   private record Control(Callable<Object> action, CompletableFuture<Object> done, boolean stop) implements Task {}
 
   private JdbcUsageLedger(Builder b) {
+    this.database = b.database;
     this.ds = b.database.dataSource();
     this.maxBatchSize = b.maxBatchSize;
     this.probeIntervalNanos = b.probeInterval.toNanos();
@@ -114,7 +117,6 @@ public final class JdbcUsageLedger implements UsageLedger {
       throw new UncheckedIOException("cannot open the ledger spool in " + b.spoolDirectory, e);
     }
     this.rejectedFile = b.spoolDirectory.resolve("ledger.rejected");
-    this.rolledUpBefore = Jdbc.read(ds, "reading ledger state", JdbcUsageLedger::readRolledUpBefore);
     this.writer = new Thread(this::runWriter, "quota-ledger-writer");
     writer.setDaemon(true);
     writer.start();
@@ -350,6 +352,7 @@ public final class JdbcUsageLedger implements UsageLedger {
       log.warn("ledger database unavailable, spooling to {}: {}", spool.file(), e.getMessage());
     }
     degraded = true;
+    database.evictIdleConnections();
     nextProbeNanos = System.nanoTime() + probeIntervalNanos;
   }
 
@@ -437,6 +440,9 @@ public final class JdbcUsageLedger implements UsageLedger {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
+        if (rolledUpBefore == null) {
+          rolledUpBefore = readRolledUpBefore(c);
+        }
         List<UsageEntry> current = new ArrayList<>(entries.size());
         List<UsageEntry> late = new ArrayList<>();
         for (UsageEntry e : entries) {
