@@ -1,0 +1,122 @@
+package dev.quota.bench;
+
+import dev.quota.Algorithm;
+import dev.quota.bench.limiters.Bucket4jLimiter;
+import dev.quota.bench.limiters.QuotaPlanLimiter;
+import dev.quota.bench.limiters.QuotaStoreLimiter;
+import dev.quota.store.MemoryStore;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Workload E, JVM side: heap retained per subject by {@link MemoryStore}, measured as the change in
+ * used heap after full collections. Each subject takes one decision, then a second one, so the
+ * second delta shows what every further decision keeps (zero for a store that forgets settled
+ * reservations). A Bucket4j bucket per key is measured the same way for scale.
+ */
+public final class HeapProbe {
+  private HeapProbe() {}
+
+  public record Result(String what, int subjects, int limits, double bytesPerSubject, double bytesPerLaterDecision) {}
+
+  public static List<Result> run(int subjects) {
+    List<Result> out = new ArrayList<>();
+    for (int limits : new int[] {1, 3}) {
+      Workload w = new Workload(subjects, Workload.Distribution.UNIFORM, Workload.Load.ADMIT, limits);
+      out.add(quotaPrepared(w));
+      out.add(quotaStore(w));
+      out.add(bucket4j(w));
+    }
+    return out;
+  }
+
+  private static Result quotaPrepared(Workload w) {
+    SimulatedTime time = new SimulatedTime();
+    long before = usedHeap();
+    QuotaStoreLimiter limiter = new QuotaStoreLimiter(w, time, Algorithm.SLIDING_WINDOW);
+    for (int k = 0; k < w.keys(); k++) {
+      limiter.tryAcquire(k);
+    }
+    long afterFirst = usedHeap();
+    time.advance(10_000_000);
+    for (int k = 0; k < w.keys(); k++) {
+      limiter.tryAcquire(k);
+    }
+    long afterSecond = usedHeap();
+    keep(limiter);
+    // Includes the prepared ops and their key strings, as Bucket4j's figure includes its key strings.
+    return new Result(
+        "quota MemoryStore.tryConsume (prepared rate limits, sliding window)", w.keys(), w.limits(),
+        (afterFirst - before) / (double) w.keys(), (afterSecond - afterFirst) / (double) w.keys());
+  }
+
+  private static Result quotaStore(Workload w) {
+    SimulatedTime time = new SimulatedTime();
+    MemoryStore store = new MemoryStore(time.clock());
+    QuotaPlanLimiter limiter = new QuotaPlanLimiter(w, store, Algorithm.SLIDING_WINDOW);
+    long before = usedHeap();
+    for (int k = 0; k < w.keys(); k++) {
+      limiter.tryAcquire(k);
+    }
+    long afterFirst = usedHeap();
+    time.advance(10_000_000); // a later slice, as a later decision would land in
+    for (int k = 0; k < w.keys(); k++) {
+      limiter.tryAcquire(k);
+    }
+    long afterSecond = usedHeap();
+    if (store.counterCount() != w.keys() * w.limits()) {
+      throw new IllegalStateException("expected one counter per subject and limit, got " + store.counterCount());
+    }
+    double perSubject = (afterFirst - before) / (double) w.keys();
+    double perLater = (afterSecond - afterFirst) / (double) w.keys();
+    keep(limiter);
+    return new Result("quota MemoryStore.apply + settle (reservation path, sliding window)", w.keys(), w.limits(), perSubject, perLater);
+  }
+
+  private static Result bucket4j(Workload w) {
+    SimulatedTime time = new SimulatedTime();
+    long before = usedHeap();
+    Bucket4jLimiter limiter = new Bucket4jLimiter(w, time);
+    for (int k = 0; k < w.keys(); k++) {
+      limiter.tryAcquire(k);
+    }
+    long afterFirst = usedHeap();
+    time.advance(10_000_000);
+    for (int k = 0; k < w.keys(); k++) {
+      limiter.tryAcquire(k);
+    }
+    long afterSecond = usedHeap();
+    keep(limiter);
+    // Includes the key strings and map entries, as Quota's figure includes its counter keys.
+    return new Result(
+        "bucket4j local bucket in a ConcurrentHashMap", w.keys(), w.limits(),
+        (afterFirst - before) / (double) w.keys(), (afterSecond - afterFirst) / (double) w.keys());
+  }
+
+  private static volatile Object sink;
+
+  private static void keep(Object o) {
+    sink = o;
+    sink = null;
+  }
+
+  static long usedHeap() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  static Map<String, Object> asMap(Result r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("what", r.what());
+    m.put("subjects", r.subjects());
+    m.put("limits", r.limits());
+    m.put("bytesPerSubject", r.bytesPerSubject());
+    m.put("bytesPerLaterDecision", r.bytesPerLaterDecision());
+    return m;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.quota.bench;
+
+import java.util.List;
+
+/**
+ * How much a run measures. {@code quick} fits in 15 minutes on two cores by trimming the matrix
+ * and the iteration counts, never the workloads themselves; {@code full} runs everything the issue
+ * lists.
+ *
+ * @param localRuns the local JMH matrices: each is a key set crossed with the loads and limit counts
+ */
+public record Profile(
+    String name,
+    List<String> limiters,
+    List<LocalRun> localRuns,
+    int warmupIterations,
+    int measurementIterations,
+    double iterationSeconds,
+    int accuracySeconds,
+    int redisSeconds,
+    int redisMemorySubjects,
+    int heapSubjects) {
+
+  /** One JMH invocation over the limiter matrix. */
+  public record LocalRun(int threads, int keys, List<String> distributions, List<String> limits) {}
+
+  public static Profile named(String name) {
+    List<String> five = List.of("quota", "quota-store", "bucket4j", "resilience4j", "guava");
+    return switch (name) {
+      case "quick" -> new Profile(
+          "quick", five,
+          List.of(
+              new LocalRun(1, 1, List.of("uniform"), List.of("1", "3")),
+              new LocalRun(1, 10_000, List.of("uniform", "zipf"), List.of("1", "3")),
+              new LocalRun(2, 1, List.of("uniform"), List.of("1")),
+              new LocalRun(2, 10_000, List.of("zipf"), List.of("1"))),
+          1, 2, 1.0, 60, 5, 100_000, 100_000);
+      case "full" -> new Profile(
+          "full",
+          dev.quota.bench.limiters.Limiters.ALL,
+          List.of(
+              new LocalRun(1, 1, List.of("uniform"), List.of("1", "3")),
+              new LocalRun(1, 10_000, List.of("uniform", "zipf"), List.of("1", "3")),
+              new LocalRun(1, 1_000_000, List.of("uniform", "zipf"), List.of("1", "3")),
+              new LocalRun(2, 1, List.of("uniform"), List.of("1", "3")),
+              new LocalRun(2, 10_000, List.of("uniform", "zipf"), List.of("1", "3")),
+              new LocalRun(2, 1_000_000, List.of("uniform", "zipf"), List.of("1", "3"))),
+          3, 5, 1.0, 600, 20, 100_000, 1_000_000);
+      default -> throw new IllegalArgumentException("profile must be quick or full, got '" + name + "'");
+    };
+  }
+}

@@ -1,0 +1,51 @@
+package dev.quota.bench.limiters;
+
+import dev.quota.Algorithm;
+import dev.quota.RateLimit;
+import dev.quota.Subject;
+import dev.quota.bench.Limiter;
+import dev.quota.bench.SimulatedTime;
+import dev.quota.bench.Workload;
+import dev.quota.plan.CounterKeys;
+import dev.quota.plan.RateOp;
+import dev.quota.store.MemoryStore;
+
+/**
+ * Quota's in-memory fast path at the store: {@link MemoryStore#tryConsume} with hand-built rate
+ * ops and their lock stripes, one set per key. This is what a prepared request reaches once the
+ * engine has compiled it; the difference to {@link QuotaEngineLimiter} is the engine's own cost.
+ */
+public final class QuotaStoreLimiter implements Limiter {
+  private final MemoryStore store;
+  private final RateOp[][] ops;
+  private final int[][] stripes;
+
+  public QuotaStoreLimiter(Workload w, SimulatedTime time, Algorithm algorithm) {
+    this.store = new MemoryStore(time.clock());
+    long[][] limits = new long[w.limits()][];
+    for (int l = 0; l < w.limits(); l++) {
+      limits[l] = w.limits(l);
+    }
+    ops = new RateOp[w.keys()][];
+    stripes = new int[w.keys()][];
+    for (int k = 0; k < w.keys(); k++) {
+      String subject = CounterKeys.subjectOf(Subject.of("user", Workload.keyName(k)));
+      ops[k] = new RateOp[w.limits()];
+      for (int l = 0; l < w.limits(); l++) {
+        RateLimit limit = new RateLimit(RateLimit.REQUESTS, limits[l][k], w.window(l), algorithm);
+        ops[k][l] = new RateOp(CounterKeys.rate(subject, limit), true, "user:*", limit, 1);
+      }
+      stripes[k] = store.stripesOf(ops[k]);
+    }
+  }
+
+  @Override
+  public boolean tryAcquire(int keyIndex) {
+    return store.tryConsume(ops[keyIndex], stripes[keyIndex]);
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}
