@@ -1,0 +1,25 @@
+package dev.quota.server.cli;
+
+import dev.quota.server.config.ConfigFile;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code quota check-config FILE}: validates a configuration file offline. */
+@Command(name = "check-config", mixinStandardHelpOptions = true, description = "Validate a YAML configuration file offline.")
+final class CheckConfigCommand implements Callable<Integer> {
+  @Parameters(description = "The YAML file") Path file;
+
+  @Override
+  public Integer call() {
+    try {
+      ConfigFile f = ConfigFile.read(file);
+      System.out.println(file + ": OK (" + f.policies().size() + " policies, " + f.webhooks().size() + " webhooks)");
+      return 0;
+    } catch (ConfigFile.Invalid e) {
+      System.err.println(file + ": " + e.getMessage());
+      return 2;
+    }
+  }
+}

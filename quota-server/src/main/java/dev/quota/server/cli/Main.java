@@ -1,0 +1,28 @@
+package dev.quota.server.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code quota}: the command line. */
+@Command(
+    name = "quota",
+    mixinStandardHelpOptions = true,
+    version = "quota 0.1.0",
+    description = "Exact rate limits and cost budgets for tool and LLM calls.",
+    subcommands = {ServeCommand.class, PolicyCommand.class, UsageCommand.class, ReportCommand.class, CheckConfigCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    return new CommandLine(new Main()).execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

@@ -1,0 +1,135 @@
+package dev.quota.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quota.Policy;
+import dev.quota.Selector;
+import dev.quota.jdbc.json.PolicyJson;
+import dev.quota.server.config.ConfigFile;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code quota policy apply|list|get|delete}, against a running server. */
+@Command(name = "policy", mixinStandardHelpOptions = true, description = "Manage policies on a running server.",
+    subcommands = {PolicyCommand.Apply.class, PolicyCommand.ListPolicies.class, PolicyCommand.Get.class, PolicyCommand.Delete.class})
+final class PolicyCommand implements Runnable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Override
+  public void run() {
+    new picocli.CommandLine(this).usage(System.out);
+  }
+
+  static int print(Remote.Reply r) {
+    (r.ok() ? System.out : System.err).println(r.body());
+    return r.ok() ? 0 : 1;
+  }
+
+  @Command(name = "apply", mixinStandardHelpOptions = true, description = "Apply the policies declared in a YAML file; shows the diff first.")
+  static final class Apply implements Callable<Integer> {
+    @Mixin Remote remote;
+    @Option(names = {"-f", "--file"}, required = true, description = "YAML file with a policies: section") Path file;
+    @Option(names = "--dry-run", description = "Only show what would change") boolean dryRun;
+    @Option(names = "--reason", description = "Reason recorded in the audit trail") String reason = "quota policy apply";
+
+    @Override
+    public Integer call() throws Exception {
+      Map<Selector, Policy> wanted;
+      try {
+        wanted = ConfigFile.read(file).policies();
+      } catch (ConfigFile.Invalid e) {
+        System.err.println(file + ": " + e.getMessage());
+        return 2;
+      }
+      Remote.Reply current = remote.send("GET", "/v1/policies", null);
+      if (!current.ok()) {
+        return print(current);
+      }
+      Map<String, String> existing = new HashMap<>();
+      for (JsonNode p : JSON.readTree(current.body()).get("policies")) {
+        String selector = p.get("selector").asText();
+        existing.put(selector, PolicyJson.write(PolicyJson.read(((com.fasterxml.jackson.databind.node.ObjectNode) p.deepCopy()).without("selector"), Selector.parse(selector), "")));
+      }
+      PrintStream out = System.out;
+      int changes = 0;
+      for (Map.Entry<Selector, Policy> e : wanted.entrySet()) {
+        String s = e.getKey().toString();
+        String next = PolicyJson.write(e.getValue());
+        String before = existing.get(s);
+        if (next.equals(before)) {
+          out.println("  " + s + " (unchanged)");
+          continue;
+        }
+        changes++;
+        if (before == null) {
+          out.println("+ " + s + " " + next);
+        } else {
+          out.println("- " + s + " " + before);
+          out.println("+ " + s + " " + next);
+        }
+      }
+      if (dryRun || changes == 0) {
+        out.println(changes + " change(s)" + (dryRun ? " (dry run, nothing applied)" : ""));
+        return 0;
+      }
+      for (Map.Entry<Selector, Policy> e : wanted.entrySet()) {
+        String next = PolicyJson.write(e.getValue());
+        if (next.equals(existing.get(e.getKey().toString()))) {
+          continue;
+        }
+        Remote.Reply r = remote.send("PUT", "/v1/policies/" + Remote.encode(e.getKey().toString()) + "?reason=" + Remote.encode(reason), next);
+        if (!r.ok()) {
+          System.err.println(e.getKey() + ": " + r.body());
+          return 1;
+        }
+      }
+      out.println(changes + " change(s) applied");
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List policies.")
+  static final class ListPolicies implements Callable<Integer> {
+    @Mixin Remote remote;
+
+    @Override
+    public Integer call() {
+      return print(remote.send("GET", "/v1/policies", null));
+    }
+  }
+
+  @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one policy.")
+  static final class Get implements Callable<Integer> {
+    @Mixin Remote remote;
+    @Parameters(description = "Selector, e.g. user:* or user:*,tool:image_gen") String selector;
+
+    @Override
+    public Integer call() {
+      return print(remote.send("GET", "/v1/policies/" + Remote.encode(selector), null));
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete one policy.")
+  static final class Delete implements Callable<Integer> {
+    @Mixin Remote remote;
+    @Parameters(description = "Selector") String selector;
+    @Option(names = "--reason", description = "Reason recorded in the audit trail") String reason = "quota policy delete";
+
+    @Override
+    public Integer call() {
+      Remote.Reply r = remote.send("DELETE", "/v1/policies/" + Remote.encode(selector) + "?reason=" + Remote.encode(reason), null);
+      if (r.ok()) {
+        System.out.println("deleted " + selector);
+        return 0;
+      }
+      return print(r);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.quota.server.cli;
+
+import dev.quota.server.AdminKey;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Options and a client shared by the commands that talk to a running server. */
+final class Remote {
+  @Option(names = "--url", description = "Server URL (env QUOTA_URL), default http://127.0.0.1:8080") String url;
+  @Option(names = "--key", description = "API key (env QUOTA_KEY); default the admin key in the data dir") String key;
+  @Option(names = "--data-dir", description = "Where to find admin.key, default ./quota-data (env QUOTA_DATA_DIR)") Path dataDir;
+
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** A response: status and body. */
+  record Reply(int status, String body) {
+    boolean ok() {
+      return status / 100 == 2;
+    }
+  }
+
+  Reply send(String method, String path, String body) {
+    String base = url != null ? url : System.getenv().getOrDefault("QUOTA_URL", "http://127.0.0.1:8080");
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stripSlash(base) + path)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + key());
+    if (body != null) {
+      b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    try {
+      HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      return new Reply(r.statusCode(), r.body());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot reach " + base + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private String key() {
+    if (key != null) {
+      return key;
+    }
+    for (String env : new String[] {"QUOTA_KEY", "QUOTA_ADMIN_KEY"}) {
+      String v = System.getenv(env);
+      if (v != null && !v.isBlank()) {
+        return v;
+      }
+    }
+    Path dir = dataDir != null ? dataDir : Path.of(System.getenv().getOrDefault("QUOTA_DATA_DIR", "quota-data"));
+    try {
+      return Files.readString(dir.resolve(AdminKey.FILE)).trim();
+    } catch (IOException e) {
+      throw new IllegalStateException("no API key: pass --key, set QUOTA_KEY, or run where " + dir.resolve(AdminKey.FILE) + " exists");
+    }
+  }
+
+  private static String stripSlash(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  static String encode(String s) {
+    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("%2A", "*").replace("%3A", ":").replace("%2C", ",");
+  }
+}

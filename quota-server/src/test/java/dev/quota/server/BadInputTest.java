@@ -1,0 +1,121 @@
+package dev.quota.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every kind of bad input gets a 4xx problem+json that names the field and the rule, and changes
+ * nothing: after each one, the subject's counters, the policies and the audit trail are as before.
+ */
+class BadInputTest {
+  static TestServer server;
+  static Api admin;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.embedded();
+    admin = server.admin;
+    admin.put("/v1/policies/user:*", "{\"rateLimits\":[{\"limit\":1000,\"window\":\"PT1H\"}],\"budget\":{\"currency\":\"USD\",\"daily\":\"100.00\"}}");
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  static Stream<Arguments> badBodies() {
+    String longId = "x".repeat(129);
+    return Stream.of(
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"", 400, "body"),
+        Arguments.of("POST", "/v1/reservations", "[1,2]", 400, "body"),
+        Arguments.of("POST", "/v1/reservations", "", 400, "body"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"surprise\":1}", 400, "surprise"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"subjects\":{\"user\":\"other\"}}", 400, "body"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":\"user:bad\"}", 400, "subjects"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":7}}", 400, "subjects.user"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{}}", 400, "subjects"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"User\":\"bad\"}}", 400, "subjects"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"" + longId + "\"}}", 400, "subjects.user"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"-1\"}", 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"abc\"}", 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"NaN\"}", 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"0.0000000001\"}", 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"99999999999999999999\"}", 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":0.05}", 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"1e3\"}", 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"meters\":{\"tokens\":-5}}", 400, "meters.tokens"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"meters\":{\"tokens\":1.5}}", 400, "meters.tokens"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"meters\":{\"tokens\":99999999999999999999}}", 400, "meters.tokens"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"ttl\":\"forever\"}", 400, "ttl"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"ttl\":\"P30D\"}", 400, "ttl"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"idempotencyKey\":\"" + longId + "\"}", 400, "idempotencyKey"),
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"-0.01\"}", 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"bad\"},\"cost\":\"1.0000000001\"}", 400, "cost"),
+        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"1\"}", 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations/nope/commit", "{\"actualCost\":\"0.01\"}", 404, null),
+        Arguments.of("POST", "/v1/reservations/" + "r".repeat(65) + "/commit", "{\"actualCost\":\"0.01\"}", 400, "reservationId"),
+        Arguments.of("POST", "/v1/reservations/nope/commit", "{\"actualCost\":\"-0.01\"}", 400, "actualCost"),
+        Arguments.of("POST", "/v1/reservations/nope/release", "{\"x\":1}", 400, "x"),
+        Arguments.of("PUT", "/v1/policies/user:bad", "{\"rateLimits\":[{\"limit\":0,\"window\":\"PT1M\"}]}", 400, "rateLimits[0].limit"),
+        Arguments.of("PUT", "/v1/policies/user:bad", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\",\"extra\":true}]}", 400, "rateLimits[0].extra"),
+        Arguments.of("PUT", "/v1/policies/user:bad", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"-5\"}}", 400, "budget.daily"),
+        Arguments.of("PUT", "/v1/policies/user:bad", "{}", 400, "policy"),
+        Arguments.of("PUT", "/v1/policies/nocolon", "{\"concurrency\":1}", 400, "selector"),
+        Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"bypass\":true,\"reason\":\"x\"}", 400, "expiresAt"),
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\"}", 400, "subjects"),
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"root\"}", 400, "role"));
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2}")
+  @MethodSource("badBodies")
+  void badInputIsRefusedByNameAndChangesNothing(String method, String path, String body, int status, String field) {
+    String before = state();
+    Api.Response r = admin.send(method, path, body);
+    assertThat(r.status()).as(r.toString()).isEqualTo(status);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    JsonNode p = r.json();
+    assertThat(p.get("status").asInt()).isEqualTo(status);
+    assertThat(p.get("type").asText()).startsWith("urn:quota:problem:");
+    if (field != null) {
+      assertThat(p.get("field").asText()).as(r.toString()).isEqualTo(field);
+      assertThat(p.get("rule").asText()).isNotBlank();
+    }
+    assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(state()).isEqualTo(before);
+  }
+
+  @Test
+  void bodiesOver64KiBAreRefused() {
+    String before = state();
+    String big = "{\"subjects\":{\"user\":\"bad\"},\"idempotencyKey\":\"" + "k".repeat(70_000) + "\"}";
+    Api.Response r = admin.post("/v1/reservations", big);
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(r.json().get("field").asText()).isEqualTo("body");
+    assertThat(state()).isEqualTo(before);
+  }
+
+  @Test
+  void unknownMethodAndPathAreProblemsToo() {
+    Api.Response r = admin.send("PATCH", "/v1/policies/user:bad", "{}");
+    assertThat(r.status()).isBetween(400, 499);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    Api.Response missing = admin.get("/v1/nothing-here");
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.contentType()).startsWith("application/problem+json");
+  }
+
+  /** Everything a refused request could have touched. */
+  private static String state() {
+    return admin.get("/v1/usage/user/bad").body() + admin.get("/v1/policies").body()
+        + admin.get("/v1/audit").body() + admin.get("/v1/keys").body() + admin.get("/v1/overrides").body();
+  }
+}
