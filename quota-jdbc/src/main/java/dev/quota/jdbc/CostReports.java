@@ -1,0 +1,277 @@
+package dev.quota.jdbc;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.Money;
+import dev.quota.ValidationException;
+import dev.quota.jdbc.internal.Jdbc;
+import dev.quota.jdbc.internal.LedgerRows;
+import dev.quota.jdbc.json.JsonFields;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+
+/**
+ * Who spent what, on which provider and tool: cost totals from the usage ledger, per UTC day or
+ * month, grouped by one subject scope, as JSON-ready {@link CostRow}s or CSV.
+ *
+ * <p>Days still held as raw rows are summed from {@code usage_entry}; older days come from the
+ * {@code usage_daily} rollups that {@link JdbcUsageLedger#prune} leaves behind, so a report over
+ * the last 13 months costs the same whether or not the raw rows still exist.
+ */
+public final class CostReports {
+  /** How rows are grouped besides the period. */
+  public enum GroupBy {
+    USER,
+    TEAM,
+    PROJECT,
+    TOOL,
+    PROVIDER,
+    /** One row per period. */
+    NONE;
+
+    public String wireName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    String column() {
+      return this == NONE ? null : wireName() + "_id";
+    }
+
+    public static GroupBy fromWire(String field, String text) {
+      for (GroupBy g : values()) {
+        if (g.wireName().equals(text)) {
+          return g;
+        }
+      }
+      throw new ValidationException(field, "must be one of user, team, project, tool, provider, none");
+    }
+  }
+
+  /** Length of a report period. */
+  public enum Period {
+    DAY,
+    MONTH;
+
+    public static Period fromWire(String field, String text) {
+      for (Period p : values()) {
+        if (p.name().toLowerCase(Locale.ROOT).equals(text)) {
+          return p;
+        }
+      }
+      throw new ValidationException(field, "must be day or month");
+    }
+
+    String label(LocalDate day) {
+      return this == DAY ? day.toString() : YearMonth.from(day).toString();
+    }
+  }
+
+  private final DataSource ds;
+
+  public CostReports(Database database) {
+    this.ds = database.dataSource();
+  }
+
+  /**
+   * Totals for UTC days {@code [from, to)} per {@code period}, grouped by {@code groupBy}, ordered
+   * by period then key. {@code filter} restricts to built-in subjects (e.g. {@code user=alice} to
+   * see one user's spend per tool).
+   *
+   * @throws ValidationException for an empty range or a filter on a scope without its own column
+   */
+  public List<CostRow> report(LocalDate from, LocalDate to, Period period, GroupBy groupBy, Map<String, String> filter) {
+    ValidationException.require(from != null, "from", "is required");
+    ValidationException.require(to != null && to.isAfter(from), "to", "must be after from");
+    ValidationException.require(period != null, "period", "is required");
+    ValidationException.require(groupBy != null, "groupBy", "is required");
+    Map<String, String> where = checkedFilter(filter);
+    return Jdbc.read(ds, "building a cost report", c -> {
+      LocalDate watermark = JdbcUsageLedger.readRolledUpBefore(c);
+      TreeMap<List<String>, long[]> totals = new TreeMap<>((a, b) -> {
+        int cmp = a.get(0).compareTo(b.get(0));
+        return cmp != 0 ? cmp : a.get(1).compareTo(b.get(1));
+      });
+      // Raw rows only for days not rolled up, so late rows that also went to rollups count once.
+      LocalDate rawFrom = from.isBefore(watermark) ? watermark : from;
+      if (rawFrom.isBefore(to)) {
+        accumulate(c, "usage_entry", "COUNT(*)", true, rawFrom, to, period, groupBy, where, totals);
+      }
+      LocalDate rollupTo = to.isAfter(watermark) ? watermark : to;
+      if (from.isBefore(rollupTo)) {
+        accumulate(c, "usage_daily", "SUM(entries)", false, from, rollupTo, period, groupBy, where, totals);
+      }
+      List<CostRow> rows = new ArrayList<>(totals.size());
+      totals.forEach(
+          (k, v) -> rows.add(new CostRow(k.get(0), k.get(1).isEmpty() ? null : k.get(1), Money.ofNanos(v[0]), v[1])));
+      return rows;
+    });
+  }
+
+  private static void accumulate(
+      Connection c,
+      String table,
+      String countExpr,
+      boolean nullable,
+      LocalDate from,
+      LocalDate to,
+      Period period,
+      GroupBy groupBy,
+      Map<String, String> filter,
+      Map<List<String>, long[]> totals)
+      throws SQLException {
+    String key = groupBy.column() == null ? null : nullable ? "COALESCE(" + groupBy.column() + ", '')" : groupBy.column();
+    StringBuilder sql = new StringBuilder("SELECT usage_day, ");
+    sql.append(key == null ? "" : key + ", ").append("SUM(amount), ").append(countExpr).append(" FROM ").append(table);
+    sql.append(" WHERE usage_day >= ? AND usage_day < ?");
+    filter.keySet().forEach(scope -> sql.append(" AND ").append(LedgerRows.column(scope)).append(" = ?"));
+    sql.append(" GROUP BY usage_day").append(key == null ? "" : ", " + key);
+    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      ps.setObject(1, from);
+      ps.setObject(2, to);
+      int i = 3;
+      for (String id : filter.values()) {
+        ps.setString(i++, id);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          LocalDate day = rs.getObject(1, LocalDate.class);
+          String k = key == null ? "" : rs.getString(2);
+          int col = key == null ? 2 : 3;
+          long[] t = totals.computeIfAbsent(List.of(period.label(day), k), x -> new long[2]);
+          t[0] = Math.addExact(t[0], nanos(rs.getBigDecimal(col)));
+          t[1] += rs.getLong(col + 1);
+        }
+      }
+    }
+  }
+
+  /**
+   * Real-time totals from raw ledger rows with {@code at} in {@code [from, to)}, grouped by
+   * {@code groupBy}; each row's period is the ISO interval {@code from/to}.
+   */
+  public List<CostRow> totals(Instant from, Instant to, GroupBy groupBy, Map<String, String> filter) {
+    ValidationException.require(from != null, "from", "is required");
+    ValidationException.require(to != null && to.isAfter(from), "to", "must be after from");
+    ValidationException.require(groupBy != null, "groupBy", "is required");
+    Map<String, String> where = checkedFilter(filter);
+    String key = groupBy.column() == null ? null : "COALESCE(" + groupBy.column() + ", '')";
+    StringBuilder sql = new StringBuilder("SELECT ");
+    sql.append(key == null ? "" : key + " AS k, ").append("SUM(amount), COUNT(*) FROM usage_entry WHERE at >= ? AND at < ?");
+    where.keySet().forEach(scope -> sql.append(" AND ").append(LedgerRows.column(scope)).append(" = ?"));
+    if (key != null) {
+      sql.append(" GROUP BY ").append(key).append(" ORDER BY 1");
+    }
+    String label = Jdbc.micros(from) + "/" + Jdbc.micros(to);
+    return Jdbc.read(ds, "summing costs", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        Jdbc.setInstant(ps, 1, from);
+        Jdbc.setInstant(ps, 2, to);
+        int i = 3;
+        for (String id : where.values()) {
+          ps.setString(i++, id);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          List<CostRow> rows = new ArrayList<>();
+          while (rs.next()) {
+            int col = key == null ? 1 : 2;
+            long count = rs.getLong(col + 1);
+            if (count == 0) {
+              continue;
+            }
+            String k = key == null ? null : rs.getString(1);
+            rows.add(new CostRow(label, k == null || k.isEmpty() ? null : k, Money.ofNanos(nanos(rs.getBigDecimal(col))), count));
+          }
+          return rows;
+        }
+      }
+    });
+  }
+
+  private static Map<String, String> checkedFilter(Map<String, String> filter) {
+    Map<String, String> out = new TreeMap<>();
+    if (filter != null) {
+      filter.forEach(
+          (scope, id) -> {
+            ValidationException.require(
+                LedgerRows.column(scope) != null, "filter." + scope, "reports filter only by user, team, project, tool or provider");
+            ValidationException.require(id != null && !id.isEmpty(), "filter." + scope, "must not be empty");
+            out.put(scope, id);
+          });
+    }
+    return out;
+  }
+
+  private static long nanos(BigDecimal amount) {
+    return amount == null ? 0 : LedgerRows.money(amount).nanos();
+  }
+
+  // ------------------------------------------------------------------------------- rendering
+
+  /** JSON array of {@code {"period":..,"<groupBy>":..,"amount":"1.50","entries":3}}; amounts as strings. */
+  public static ArrayNode toJson(List<CostRow> rows, GroupBy groupBy) {
+    ArrayNode out = JsonNodeFactory.instance.arrayNode();
+    for (CostRow r : rows) {
+      ObjectNode o = out.addObject();
+      o.put("period", r.period());
+      if (groupBy != GroupBy.NONE) {
+        o.put(groupBy.wireName(), r.key());
+      }
+      o.put("amount", r.amount().toPlainString());
+      o.put("entries", r.entries());
+    }
+    return out;
+  }
+
+  public static String toJsonText(List<CostRow> rows, GroupBy groupBy) {
+    return JsonFields.write(toJson(rows, groupBy));
+  }
+
+  /**
+   * RFC 4180 CSV with a header line and CRLF line ends. A cell that a spreadsheet would run as a
+   * formula (starting with {@code = + - @}) is prefixed with {@code '}.
+   */
+  public static String toCsv(List<CostRow> rows, GroupBy groupBy) {
+    StringBuilder sb = new StringBuilder("period");
+    if (groupBy != GroupBy.NONE) {
+      sb.append(',').append(groupBy.wireName());
+    }
+    sb.append(",amount,entries\r\n");
+    for (CostRow r : rows) {
+      sb.append(csvCell(r.period()));
+      if (groupBy != GroupBy.NONE) {
+        sb.append(',').append(csvCell(r.key()));
+      }
+      sb.append(',').append(r.amount().toPlainString()).append(',').append(r.entries()).append("\r\n");
+    }
+    return sb.toString();
+  }
+
+  static String csvCell(String value) {
+    if (value == null || value.isEmpty()) {
+      return "";
+    }
+    String v = value;
+    char first = v.charAt(0);
+    if (first == '=' || first == '+' || first == '-' || first == '@') {
+      v = "'" + v;
+    }
+    if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
+      v = '"' + v.replace("\"", "\"\"") + '"';
+    }
+    return v;
+  }
+
+}

@@ -1,0 +1,14 @@
+package dev.quota.jdbc;
+
+import dev.quota.Money;
+
+/**
+ * One line of a cost report.
+ *
+ * @param period {@code 2025-03-01} (day), {@code 2025-03} (month) or an ISO interval for totals
+ * @param key the user, team, project, tool or provider the row is for; null for usage that did not
+ *     name one, and for reports not grouped by a subject
+ * @param amount total cost, exact
+ * @param entries number of ledger entries summed
+ */
+public record CostRow(String period, String key, Money amount, long entries) {}
