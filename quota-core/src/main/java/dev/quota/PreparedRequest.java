@@ -2,9 +2,10 @@ package dev.quota;
 
 import dev.quota.internal.PlanCompiler;
 import dev.quota.internal.PolicyIndex;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
-import dev.quota.plan.RateOp;
 import dev.quota.store.MemoryStore;
 import java.time.Instant;
 import java.util.List;
@@ -15,9 +16,10 @@ import java.util.List;
  * consumes like a reservation committed at once at its estimate, without building the plan again.
  *
  * <p>The compiled plan is reused while the policies and overrides it was compiled from are
- * unchanged; after any admin change, or once an override it depends on may have expired, it is
- * compiled again. When every limit is a rate limit and the store is the in-memory store, a call
- * takes the store's lock-and-count fast path and allocates nothing.
+ * unchanged and its budget periods last; after any admin change, once an override it depends on
+ * may have expired, or at a period's end, it is compiled again. On the in-memory store, a plan
+ * without concurrency caps takes the store's lock-and-count fast path, which allocates nothing
+ * for rate limits; budgets charged there also go to the ledger, as with {@link Quota#record}.
  */
 public final class PreparedRequest {
   private final Quota quota;
@@ -25,7 +27,15 @@ public final class PreparedRequest {
   private volatile Compiled compiled;
 
   /** One compilation and what it stays valid for. */
-  private record Compiled(PolicyIndex index, long validUntilMs, RateOp[] rateOps, int[] stripes, boolean rateOnly) {}
+  private record Compiled(
+      PolicyIndex index,
+      long validUntilMs,
+      PlanCompiler.Compiled plan,
+      CounterOp[] ops,
+      int[] stripes,
+      boolean fast,
+      boolean capped,
+      boolean charges) {}
 
   PreparedRequest(Quota quota, QuotaRequest request) {
     this.quota = quota;
@@ -43,8 +53,23 @@ public final class PreparedRequest {
    */
   public boolean tryAcquire() {
     Compiled c = current();
-    if (c.rateOnly && quota.store() instanceof MemoryStore memory) {
-      return memory.tryConsume(c.rateOps, c.stripes);
+    if (c.capped) {
+      return false; // a per-request cap refuses this request whatever the counters say
+    }
+    if (c.fast && quota.store() instanceof MemoryStore memory) {
+      // Only plans that charge budgets need to hear about alerts; rate-only plans allocate nothing.
+      int[] fired = c.charges ? new int[c.ops.length] : null;
+      long[] used = c.charges ? new long[c.ops.length] : null;
+      int outcome = memory.tryConsume(c.ops, c.stripes, fired, used);
+      if (outcome == MemoryStore.ADMITTED) {
+        if (c.charges) {
+          quota.charged(request, c.plan, fired, used);
+        }
+        return true;
+      }
+      if (outcome == MemoryStore.DENIED) {
+        return false;
+      }
     }
     Decision d = quota.reserve(request);
     if (d.admitted() && d.reservationId() != null) {
@@ -67,12 +92,24 @@ public final class PreparedRequest {
     PolicyIndex index = quota.index();
     Instant at = Instant.ofEpochMilli(now);
     List<Policy> policies = index.resolve(request.subjects(), at);
-    PlanCompiler.Compiled plan =
-        PlanCompiler.compile(Plan.Kind.RESERVE, request, policies, at, null, null, false);
-    List<CounterOp> ops = plan.plan().ops();
-    boolean rateOnly = plan.localLimits().isEmpty() && ops.stream().allMatch(op -> op instanceof RateOp);
-    RateOp[] rateOps = rateOnly ? ops.toArray(new RateOp[0]) : new RateOp[0];
-    int[] stripes = rateOnly && quota.store() instanceof MemoryStore m ? m.stripesOf(rateOps) : new int[0];
-    return new Compiled(index, index.nextChangeAfter(now), rateOps, stripes, rateOnly);
+    PlanCompiler.Compiled plan = PlanCompiler.compile(Plan.Kind.RECORD, request, policies, at, null, null, false);
+    CounterOp[] ops = plan.plan().ops().toArray(new CounterOp[0]);
+    long validUntil = index.nextChangeAfter(now);
+    boolean fast = quota.store() instanceof MemoryStore;
+    boolean charges = false;
+    for (CounterOp op : ops) {
+      if (op instanceof ConcurrencyOp) {
+        fast = false;
+      }
+      if (op instanceof BudgetOp b) {
+        validUntil = Math.min(validUntil, b.periodEndMs());
+        charges |= b.amountNanos() > 0;
+      }
+    }
+    for (Policy p : policies) {
+      fast &= p.concurrency() == null; // RECORD plans leave slots out; reservations need them
+    }
+    int[] stripes = fast ? ((MemoryStore) quota.store()).stripesOf(ops) : new int[0];
+    return new Compiled(index, validUntil, plan, ops, stripes, fast, plan.locallyDenied(), charges);
   }
 }

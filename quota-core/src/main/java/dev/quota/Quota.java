@@ -397,6 +397,20 @@ public final class Quota implements AutoCloseable {
     return new String(out);
   }
 
+  /** After a prepared fast-path admission that charged budgets: the ledger row and any alerts. */
+  void charged(QuotaRequest request, Compiled c, int[] fired, long[] used) {
+    ledger.append(
+        new UsageEntry(
+            newId(), clock.instant(), request.subjects(), request.estimatedCost(), request.meters(), null, null,
+            Money.ZERO));
+    for (int i = 0; i < fired.length; i++) {
+      if (fired[i] != 0 && c.plan().ops().get(i) instanceof BudgetOp b) {
+        OpRef ref = c.refs().get(i);
+        emit(ref.policy(), ref.subject(), ref.kind(), b, used[i], fired[i]);
+      }
+    }
+  }
+
   /**
    * Resolves and compiles {@code request} once for repeated {@link PreparedRequest#tryAcquire()}
    * calls; see {@link PreparedRequest}.

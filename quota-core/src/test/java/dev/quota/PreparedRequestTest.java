@@ -48,10 +48,39 @@ class PreparedRequestTest {
   }
 
   @Test
-  void withBudgetsItChargesTheEstimate() {
+  void withBudgetsItChargesTheEstimateToCountersLedgerAndAlerts() throws Exception {
     quota.admin().putPolicy(Policy.builder("user:*").budget(Budget.of("USD", Money.of("1"), null, null)).build(), ADMIN, "t");
     PreparedRequest p = quota.prepare(Fixtures.userCost("u", "0.3"));
     assertThat(acquired(p, 5)).isEqualTo(3);
     assertThat(quota.usage(Subject.of("user", "u")).get(0).usedAmount()).isEqualByComparingTo("0.9");
+    assertThat(quota.ledger().spent(java.util.Map.of("user", "u"), java.time.Instant.EPOCH, java.time.Instant.MAX))
+        .isEqualTo(Money.of("0.9"));
+    assertThat(quota.alertHistory().query("user:u", null, null, null, 0, 10))
+        .extracting(a -> a.threshold().toPlainString(), a -> a.used().toPlainString())
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("0.8", "0.9"), org.assertj.core.groups.Tuple.tuple("0.9", "0.9"));
+    clock.advance(Duration.ofDays(1)); // a new period: the plan is compiled again
+    assertThat(acquired(p, 5)).isEqualTo(3);
+  }
+
+  @Test
+  void aPerRequestCapRefusesWithoutCounting() {
+    quota.admin().putPolicy(Policy.builder("user:*").rateLimit(5, Duration.ofMinutes(1))
+        .budget(Budget.of("USD", null, null, Money.of("0.10"))).build(), ADMIN, "t");
+    assertThat(acquired(quota.prepare(Fixtures.userCost("u", "0.11")), 3)).isZero();
+    assertThat(quota.usage(Subject.of("user", "u")).get(0).used()).isZero();
+  }
+
+  @Test
+  void afterARestartLostBudgetsAreSeededFromTheLedgerFirst() {
+    var config = new dev.quota.admin.MemoryConfigRepository();
+    var ledger = new dev.quota.ledger.MemoryLedger();
+    Quota first = Quota.builder().clock(clock).config(config).ledger(ledger).build();
+    first.admin().putPolicy(Policy.builder("user:*").budget(Budget.of("USD", Money.of("1"), null, null)).build(), ADMIN, "t");
+    assertThat(acquired(first.prepare(Fixtures.userCost("u", "0.4")), 2)).isEqualTo(2);
+    clock.advance(Duration.ofSeconds(1));
+    Quota second = Quota.builder().clock(clock).config(config).ledger(ledger).build();
+    assertThat(acquired(second.prepare(Fixtures.userCost("u", "0.4")), 3)).isZero();
+    assertThat(acquired(second.prepare(Fixtures.userCost("u", "0.2")), 3)).isEqualTo(1);
   }
 }

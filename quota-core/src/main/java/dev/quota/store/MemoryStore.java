@@ -253,35 +253,55 @@ public final class MemoryStore implements Store {
     return b;
   }
 
+  /** {@link #tryConsume} outcomes. */
+  public static final int DENIED = 0;
+  public static final int ADMITTED = 1;
+  /** The plan needs the general path: a budget period moved on, or a lost budget needs seeding. */
+  public static final int NEEDS_PLAN = -1;
+
   /**
-   * The fast path for a prepared plan of rate limits only: tests every op and, if all allow,
-   * consumes them all, under the same stripe locks as {@link #apply}. Files no reservation and,
-   * once the counters exist, allocates nothing.
+   * The fast path for a prepared plan of rate limits and budgets (no concurrency slots): tests
+   * every op and, if all enforced ops allow, consumes them all at once (budgets are charged, not
+   * held), under the same stripe locks as {@link #apply}. Files no reservation and, once the
+   * counters exist, allocates nothing.
    *
-   * @param stripes from {@link #stripesOf(RateOp[])}, computed once per prepared plan
-   * @return whether every enforced op had room (and so everything was consumed)
+   * @param stripes from {@link #stripesOf(CounterOp[])}, computed once per prepared plan
+   * @param fired null for plans without budgets; else receives, per op, the alert bits this call
+   *     fired and, in {@code used}, the budget's value after it
+   * @return {@link #ADMITTED}, {@link #DENIED} or {@link #NEEDS_PLAN}
    */
-  public boolean tryConsume(RateOp[] ops, int[] stripes) {
+  public int tryConsume(CounterOp[] ops, int[] stripes, int[] fired, long[] used) {
     long now = clock.millis();
     releaseExpired(now);
     lock(stripes);
     try {
-      for (RateOp op : ops) {
-        if (op.enforced() && !hasRoom(op, now)) {
-          return false;
+      for (CounterOp op : ops) {
+        if (op instanceof BudgetOp b
+            && (now < b.periodStartMs() || now >= b.periodEndMs()
+                || (b.periodStartMs() < epochStartMs && !counters.containsKey(b.key())))) {
+          return NEEDS_PLAN;
         }
       }
-      for (RateOp op : ops) {
-        take(op, now);
+      for (CounterOp op : ops) {
+        if (op.enforced() && !hasRoom(op, now)) {
+          return DENIED;
+        }
       }
-      return true;
+      for (int i = 0; i < ops.length; i++) {
+        int bits = take(ops[i], now);
+        if (fired != null) {
+          fired[i] = bits;
+          used[i] = ops[i] instanceof BudgetOp ? ((Budget) counters.get(ops[i].key())).used : 0;
+        }
+      }
+      return ADMITTED;
     } finally {
       unlock(stripes);
     }
   }
 
   /** The sorted lock stripes of {@code ops}, for {@link #tryConsume}. */
-  public int[] stripesOf(RateOp[] ops) {
+  public int[] stripesOf(CounterOp[] ops) {
     return stripesOf(List.of(ops), null);
   }
 
@@ -347,10 +367,13 @@ public final class MemoryStore implements Store {
 
   private void releaseExpired(long now) {
     while (true) {
+      if (expiries.isEmpty()) {
+        return;
+      }
       Expiry first;
       try {
         first = expiries.first();
-      } catch (java.util.NoSuchElementException empty) {
+      } catch (java.util.NoSuchElementException emptiedMeanwhile) {
         return;
       }
       if (first.atMs > now) {
