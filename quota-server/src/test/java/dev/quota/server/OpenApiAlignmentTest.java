@@ -1,0 +1,69 @@
+package dev.quota.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quota.server.api.RouteTable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The served OpenAPI document lists exactly the routes the server registers, with their roles. */
+class OpenApiAlignmentTest {
+  static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.embedded();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void documentedOperationsAreExactlyTheRegisteredOnes() {
+    Api.Response r = server.admin.get("/openapi.json");
+    assertThat(r.status()).isEqualTo(200);
+    JsonNode doc = r.json();
+    assertThat(doc.get("openapi").asText()).startsWith("3.");
+    Set<String> documented = new TreeSet<>();
+    Iterator<String> paths = doc.get("paths").fieldNames();
+    while (paths.hasNext()) {
+      String path = paths.next();
+      Iterator<String> methods = doc.get("paths").get(path).fieldNames();
+      while (methods.hasNext()) {
+        documented.add(methods.next().toUpperCase(Locale.ROOT) + " " + path);
+      }
+    }
+    Set<String> registered = new TreeSet<>(Set.of("GET /health", "GET /health/live"));
+    for (RouteTable.Route route : server.server().routes()) {
+      registered.add(route.method() + " " + route.path());
+    }
+    assertThat(documented).isEqualTo(registered);
+  }
+
+  @Test
+  void documentedRolesMatchTheRoutes() {
+    JsonNode paths = server.admin.get("/openapi.json").json().get("paths");
+    List<String> mismatches = new ArrayList<>();
+    for (RouteTable.Route route : server.server().routes()) {
+      JsonNode roles = paths.get(route.path()).get(route.method().toLowerCase(Locale.ROOT)).get("x-roles");
+      Set<String> documented = new TreeSet<>();
+      roles.forEach(n -> documented.add(n.asText()));
+      Set<String> actual = new TreeSet<>();
+      route.roles().forEach(x -> actual.add(x.wireName()));
+      if (!documented.equals(actual)) {
+        mismatches.add(route + " documented " + documented);
+      }
+    }
+    assertThat(mismatches).isEmpty();
+  }
+}

@@ -1,0 +1,92 @@
+package dev.quota.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quota.Selector;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The YAML file: one negative case per kind of mistake, each naming its line. */
+class ConfigFileTest {
+  @Test
+  void readsSettingsAndPolicies() {
+    ConfigFile f = ConfigFile.parse("""
+        port: 9090
+        redis: redis://127.0.0.1:6379
+        policies:
+          "user:*":
+            rateLimits: [{limit: 60, window: PT1M}]
+            budget: {currency: USD, daily: "10.00"}
+          "user:*,tool:image_gen":
+            concurrency: 2
+        """);
+    assertThat(f.port()).isEqualTo(9090);
+    assertThat(f.policies()).containsKeys(Selector.parse("user:*"), Selector.parse("tool:image_gen,user:*"));
+  }
+
+  @Test
+  void unknownSettingNamesItsLine() {
+    assertThatThrownBy(() -> ConfigFile.parse("port: 1\nprot: 2\n"))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessageStartingWith("line 2: prot: is not a known setting");
+  }
+
+  @Test
+  void badLimitNamesItsLine() {
+    assertThatThrownBy(() -> ConfigFile.parse("""
+        policies:
+          "user:*":
+            rateLimits:
+              - limit: 60
+                window: PT1M
+              - limit: -1
+                window: PT1M
+        """))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessageContaining("rateLimits[1].limit")
+        .satisfies(e -> assertThat(((ConfigFile.Invalid) e).line()).isEqualTo(6));
+  }
+
+  @Test
+  void badAmountNamesItsLine() {
+    assertThatThrownBy(() -> ConfigFile.parse("""
+        policies:
+          "team:*":
+            budget:
+              currency: USD
+              daily: "1.0000000001"
+        """))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessageContaining("budget.daily")
+        .satisfies(e -> assertThat(((ConfigFile.Invalid) e).line()).isEqualTo(5));
+  }
+
+  @Test
+  void badSelectorAndSyntaxNameTheirLines() {
+    assertThatThrownBy(() -> ConfigFile.parse("policies:\n  nocolon:\n    concurrency: 1\n"))
+        .hasMessageStartingWith("line 2:").hasMessageContaining("selector");
+    assertThatThrownBy(() -> ConfigFile.parse("port: 1\npolicies: [\n"))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessageContaining("not valid YAML");
+    assertThatThrownBy(() -> ConfigFile.parse("port: 99999\n")).hasMessageStartingWith("line 1: port");
+  }
+
+  @Test
+  void flagsBeatEnvironmentBeatFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "port: 9000\ndataDir: /from-file\n");
+    ServerConfig fromFile = ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_CONFIG", file.toString()));
+    assertThat(fromFile.port()).isEqualTo(9000);
+    assertThat(fromFile.dataDir()).isEqualTo(Path.of("/from-file"));
+    ServerConfig fromEnv = ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_CONFIG", file.toString(), "QUOTA_PORT", "9001"));
+    assertThat(fromEnv.port()).isEqualTo(9001);
+    ServerConfig fromFlag = ConfigLoader.load(new ConfigLoader.Flags(file, 9002, null, null, null, null), Map.of("QUOTA_PORT", "9001"));
+    assertThat(fromFlag.port()).isEqualTo(9002);
+    ServerConfig defaults = ConfigLoader.load(ConfigLoader.Flags.none(), Map.of());
+    assertThat(defaults.host()).isEqualTo("127.0.0.1");
+    assertThat(defaults.port()).isEqualTo(8080);
+    assertThat(defaults.dataDir()).isEqualTo(Path.of("quota-data"));
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_PORT", "eighty")))
+        .hasMessageContaining("QUOTA_PORT");
+  }
+}
