@@ -71,6 +71,7 @@ function renderSubject(root, scope, id) {
   let timer = null;
   let stopped = false;
   let inFlight = null;
+  let lastSpent = null;
   const refresh = async () => {
     if (stopped) return;
     if (document.hidden) { live.classList.add('paused'); live.textContent = 'Paused'; schedule(); return; }
@@ -78,7 +79,12 @@ function renderSubject(root, scope, id) {
     try {
       const payload = await get('/v1/usage/' + enc(scope) + '/' + enc(id), { signal: inFlight.signal });
       if (stopped) return;
-      drawUsage(usageEl, items(payload, 'limits', 'counters', 'usage').map(normLimit));
+      const limits = items(payload, 'limits', 'counters', 'usage').map(normLimit);
+      drawUsage(usageEl, limits);
+      // Spend moved: the cost panels are out of date, so load them again.
+      const spent = limits.filter((l) => l.money).map((l) => l.kind + '=' + l.used).join(',');
+      if (lastSpent !== null && spent !== lastSpent) loadCosts(scope, id, chartEl, providerEl, toolEl);
+      lastSpent = spent;
       live.classList.remove('paused'); live.textContent = 'Live';
       updated.textContent = 'Updated ' + new Date().toLocaleTimeString();
     } catch (e) {
