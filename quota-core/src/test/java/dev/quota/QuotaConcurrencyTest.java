@@ -91,6 +91,18 @@ class QuotaConcurrencyTest {
   }
 
   @Test
+  void eachAlertThresholdFiresExactlyOnceUnderConcurrency() throws Exception {
+    List<dev.quota.alert.Alert> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+    quota.addAlertHandler(delivered::add);
+    quota.admin().putPolicy(Policy.builder("user:*")
+        .budget(Budget.of("USD", Money.of("50.00"), null, null)).build(), ADMIN, "t");
+    race(QuotaRequest.builder().user("u").estimatedCost("0.01").build());
+    assertThat(quota.drainAlerts(Duration.ofSeconds(10))).isTrue();
+    assertThat(delivered).extracting(a -> a.threshold().toPlainString())
+        .containsExactlyInAnyOrder("0.8", "0.9", "0.95", "1");
+  }
+
+  @Test
   void concurrencySlotsNeverExceedTheCap() throws Exception {
     quota.admin().putPolicy(Policy.builder("user:*").concurrency(7).build(), ADMIN, "t");
     int admitted = race(Fixtures.user("u"));
