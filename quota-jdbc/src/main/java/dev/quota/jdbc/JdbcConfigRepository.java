@@ -234,7 +234,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
     });
   }
 
-  private static void insertAudit(Connection c, AuditEntry a) throws SQLException {
+  static void insertAudit(Connection c, AuditEntry a) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO audit_log (at, actor, action, target, before_state, after_state, reason)"

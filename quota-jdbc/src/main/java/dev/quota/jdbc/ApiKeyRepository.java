@@ -1,0 +1,214 @@
+package dev.quota.jdbc;
+
+import dev.quota.Subject;
+import dev.quota.ValidationException;
+import dev.quota.admin.AuditEntry;
+import dev.quota.jdbc.internal.Jdbc;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+
+/**
+ * API keys for the HTTP API. Only a SHA-256 hash of each key is stored: the secret is shown once,
+ * when the key is issued, and cannot be recovered. A viewer key carries the subjects it may read.
+ * Issuing and revoking can be audited in the same transaction.
+ */
+public final class ApiKeyRepository {
+  /** What a key may do. */
+  public enum Role {
+    /** Everything, including policies and keys. */
+    ADMIN,
+    /** Decisions and usage reporting: what a platform calling Quota needs. */
+    SERVICE,
+    /** Read-only access to the subjects listed on the key. */
+    VIEWER;
+
+    public String wireName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Role fromWire(String field, String text) {
+      for (Role r : values()) {
+        if (r.wireName().equals(text)) {
+          return r;
+        }
+      }
+      throw new ValidationException(field, "must be admin, service or viewer");
+    }
+  }
+
+  /** A stored key, without its secret. {@code readable} is empty except for viewers. */
+  public record ApiKey(String id, String name, Role role, Set<Subject> readable, Instant createdAt, Instant revokedAt) {
+    public boolean active() {
+      return revokedAt == null;
+    }
+
+    /** Whether this key may read data of {@code subject}. */
+    public boolean mayRead(Subject subject) {
+      return role != Role.VIEWER || readable.contains(subject);
+    }
+  }
+
+  /** A newly issued key and its secret, which is never shown again. */
+  public record IssuedKey(ApiKey key, String secret) {
+    @java.lang.Override
+    public String toString() {
+      return "IssuedKey[" + key + ", secret=***]";
+    }
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String SECRET_PREFIX = "qk_";
+
+  private final DataSource ds;
+
+  public ApiKeyRepository(Database database) {
+    this.ds = database.dataSource();
+  }
+
+  /**
+   * Issues a key. Viewers must list at least one readable subject; other roles none.
+   *
+   * @param audit recorded in the same transaction, or null
+   */
+  public IssuedKey issue(String name, Role role, Set<Subject> readable, Instant now, AuditEntry audit) {
+    ValidationException.require(name != null && !name.isBlank(), "name", "is required");
+    ValidationException.require(name.length() <= 200, "name", "must be at most 200 characters");
+    ValidationException.require(role != null, "role", "is required");
+    Set<Subject> subjects = readable == null ? Set.of() : new TreeSet<>(readable);
+    ValidationException.require(
+        role != Role.VIEWER || !subjects.isEmpty(), "subjects", "a viewer key must name the subjects it may read");
+    ValidationException.require(
+        role == Role.VIEWER || subjects.isEmpty(), "subjects", "only viewer keys are limited to subjects");
+    ValidationException.require(subjects.size() <= 1000, "subjects", "must name at most 1000 subjects");
+    ValidationException.require(now != null, "now", "is required");
+    byte[] raw = new byte[32];
+    RANDOM.nextBytes(raw);
+    String secret = SECRET_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    byte[] idBytes = new byte[8];
+    RANDOM.nextBytes(idBytes);
+    ApiKey key =
+        new ApiKey("key_" + HexFormat.of().formatHex(idBytes), name, role, Set.copyOf(subjects), Jdbc.micros(now), null);
+    Jdbc.inTransaction(ds, "issuing API key " + key.id(), c -> {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO api_key (id, key_hash, name, role, subjects, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, key.id());
+        ps.setString(2, hash(secret));
+        ps.setString(3, name);
+        ps.setString(4, role.wireName());
+        ps.setString(5, subjectsText(subjects));
+        Jdbc.setInstant(ps, 6, now);
+        ps.executeUpdate();
+      }
+      if (audit != null) {
+        JdbcConfigRepository.insertAudit(c, audit);
+      }
+      return null;
+    });
+    return new IssuedKey(key, secret);
+  }
+
+  /** The active key with this secret, if any. */
+  public Optional<ApiKey> authenticate(String secret) {
+    if (secret == null || !secret.startsWith(SECRET_PREFIX) || secret.length() > 100) {
+      return Optional.empty();
+    }
+    String hash = hash(secret);
+    return Jdbc.read(ds, "checking an API key", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id, name, role, subjects, created_at, revoked_at FROM api_key WHERE key_hash = ? AND revoked_at IS NULL")) {
+        ps.setString(1, hash);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /** Revokes the key; false if there is no such active key. */
+  public boolean revoke(String id, Instant now, AuditEntry audit) {
+    ValidationException.require(now != null, "now", "is required");
+    return Jdbc.inTransaction(ds, "revoking API key " + id, c -> {
+      try (PreparedStatement ps =
+          c.prepareStatement("UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+        Jdbc.setInstant(ps, 1, now);
+        ps.setString(2, id);
+        if (ps.executeUpdate() == 0) {
+          return false;
+        }
+      }
+      if (audit != null) {
+        JdbcConfigRepository.insertAudit(c, audit);
+      }
+      return true;
+    });
+  }
+
+  /** Every key, revoked ones included, oldest first. */
+  public List<ApiKey> list() {
+    return Jdbc.read(ds, "listing API keys", c -> {
+      try (PreparedStatement ps =
+              c.prepareStatement("SELECT id, name, role, subjects, created_at, revoked_at FROM api_key ORDER BY created_at, id");
+          ResultSet rs = ps.executeQuery()) {
+        List<ApiKey> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+        return out;
+      }
+    });
+  }
+
+  /** Whether any key exists: a fresh installation has none and needs a first admin key. */
+  public boolean isEmpty() {
+    return list().isEmpty();
+  }
+
+  private static ApiKey read(ResultSet rs) throws SQLException {
+    Set<Subject> subjects = new TreeSet<>();
+    for (String line : rs.getString("subjects").split("\n")) {
+      if (!line.isEmpty()) {
+        subjects.add(Subject.parse(line));
+      }
+    }
+    return new ApiKey(
+        rs.getString("id"),
+        rs.getString("name"),
+        Role.fromWire("role", rs.getString("role")),
+        Set.copyOf(subjects),
+        Jdbc.getInstant(rs, "created_at"),
+        Jdbc.getInstant(rs, "revoked_at"));
+  }
+
+  private static String subjectsText(Set<Subject> subjects) {
+    StringBuilder sb = new StringBuilder();
+    for (Subject s : subjects) {
+      sb.append(s).append('\n');
+    }
+    return sb.toString();
+  }
+
+  static String hash(String secret) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(sha.digest(secret.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package dev.quota.jdbc;
+
+import dev.quota.ValidationException;
+import dev.quota.alert.Alert;
+import dev.quota.alert.AlertHistory;
+import dev.quota.jdbc.internal.Jdbc;
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Fired alerts in the database, each with the state of its webhook delivery so a sender can
+ * resume after a restart: new alerts are {@code pending}; the sender marks them {@code delivered},
+ * or records a failed attempt (still {@code pending}, or {@code failed} once it gives up).
+ * Appending an alert id twice keeps the first.
+ */
+public final class JdbcAlertHistory implements AlertHistory {
+  /** Where an alert's webhook delivery stands. */
+  public enum DeliveryState {
+    PENDING,
+    DELIVERED,
+    FAILED,
+    /** No webhook is configured for it. */
+    NONE;
+
+    String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Delivery bookkeeping of one alert. */
+  public record Delivery(DeliveryState state, int attempts, String lastError, Instant deliveredAt) {}
+
+  private static final String COLUMNS =
+      "id, at, policy, subject, period, period_start, threshold, used_amount, limit_amount, currency";
+
+  private final DataSource ds;
+  private final DeliveryState initialState;
+
+  /** Alerts start {@code pending}: a webhook sender will pick them up. */
+  public JdbcAlertHistory(Database database) {
+    this(database, DeliveryState.PENDING);
+  }
+
+  /** {@code initialState} {@code NONE} when no webhook is configured. */
+  public JdbcAlertHistory(Database database, DeliveryState initialState) {
+    this.ds = database.dataSource();
+    this.initialState = Objects.requireNonNull(initialState, "initialState");
+  }
+
+  @java.lang.Override
+  public void append(Alert a) {
+    ValidationException.require(a != null && a.id() != null && !a.id().isEmpty(), "alert.id", "is required");
+    requireAmount("alert.threshold", a.threshold());
+    requireAmount("alert.used", a.used());
+    requireAmount("alert.limit", a.limit());
+    Jdbc.inTransaction(ds, "storing alert " + a.id(), c -> {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO alert (" + COLUMNS + ", delivery_state, delivery_attempts)"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT DO NOTHING")) {
+        ps.setString(1, a.id());
+        Jdbc.setInstant(ps, 2, a.at());
+        ps.setString(3, a.policy());
+        ps.setString(4, a.subject());
+        ps.setString(5, a.period());
+        Jdbc.setInstant(ps, 6, a.periodStart());
+        ps.setBigDecimal(7, a.threshold());
+        ps.setBigDecimal(8, a.used());
+        ps.setBigDecimal(9, a.limit());
+        ps.setString(10, a.currency());
+        ps.setString(11, initialState.wire());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  private static void requireAmount(String field, BigDecimal value) {
+    ValidationException.require(value != null, field, "is required");
+    ValidationException.require(value.stripTrailingZeros().scale() <= 9, field, "must have at most 9 decimal places");
+  }
+
+  @java.lang.Override
+  public List<Alert> query(String subject, String policy, Instant from, Instant to, int offset, int limit) {
+    ValidationException.require(offset >= 0, "offset", "must not be negative");
+    ValidationException.require(limit >= 0 && limit <= 10_000, "limit", "must be between 0 and 10000");
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM alert WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    if (subject != null) {
+      sql.append(" AND subject = ?");
+      args.add(subject);
+    }
+    if (policy != null) {
+      sql.append(" AND policy = ?");
+      args.add(policy);
+    }
+    if (from != null) {
+      sql.append(" AND at >= ?");
+      args.add(from);
+    }
+    if (to != null) {
+      sql.append(" AND at < ?");
+      args.add(to);
+    }
+    sql.append(" ORDER BY at DESC, id DESC LIMIT ? OFFSET ?");
+    args.add(limit);
+    args.add(offset);
+    return select(sql.toString(), args);
+  }
+
+  /** Alerts waiting for delivery, oldest first. */
+  public List<Alert> pending(int limit) {
+    return select(
+        "SELECT " + COLUMNS + " FROM alert WHERE delivery_state = 'pending' ORDER BY at, id LIMIT ?", List.of(limit));
+  }
+
+  public Optional<Delivery> delivery(String id) {
+    return Jdbc.read(ds, "reading delivery of alert " + id, c -> {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT delivery_state, delivery_attempts, delivery_error, delivered_at FROM alert WHERE id = ?")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          return Optional.of(
+              new Delivery(
+                  DeliveryState.valueOf(rs.getString(1).toUpperCase(Locale.ROOT)),
+                  rs.getInt(2),
+                  rs.getString(3),
+                  Jdbc.getInstant(rs, "delivered_at")));
+        }
+      }
+    });
+  }
+
+  /** Records a successful delivery; false if there is no such alert. */
+  public boolean markDelivered(String id, Instant at) {
+    return update(
+        "UPDATE alert SET delivery_state = 'delivered', delivery_attempts = delivery_attempts + 1,"
+            + " delivered_at = ?, delivery_error = NULL WHERE id = ?",
+        at,
+        id);
+  }
+
+  /**
+   * Records a failed attempt with its error; the alert stays {@code pending} for another try
+   * unless {@code giveUp}, which makes it {@code failed}.
+   */
+  public boolean markFailed(String id, String error, boolean giveUp) {
+    String message = error == null ? "unknown error" : error.length() > 1000 ? error.substring(0, 1000) : error;
+    return update(
+        "UPDATE alert SET delivery_state = ?, delivery_attempts = delivery_attempts + 1, delivery_error = ? WHERE id = ?",
+        giveUp ? DeliveryState.FAILED.wire() : DeliveryState.PENDING.wire(),
+        message,
+        id);
+  }
+
+  private boolean update(String sql, Object... args) {
+    return Jdbc.inTransaction(ds, "updating alert delivery", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        bind(ps, List.of(args));
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  private List<Alert> select(String sql, List<Object> args) {
+    return Jdbc.read(ds, "reading alerts", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        bind(ps, args);
+        try (ResultSet rs = ps.executeQuery()) {
+          List<Alert> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add(
+                new Alert(
+                    rs.getString("id"),
+                    Jdbc.getInstant(rs, "at"),
+                    rs.getString("policy"),
+                    rs.getString("subject"),
+                    rs.getString("period"),
+                    Jdbc.getInstant(rs, "period_start"),
+                    plain(rs.getBigDecimal("threshold")),
+                    plain(rs.getBigDecimal("used_amount")),
+                    plain(rs.getBigDecimal("limit_amount")),
+                    rs.getString("currency")));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+  /** NUMERIC columns come back with their column scale; give back the shortest exact form (10, not 1E+1). */
+  private static BigDecimal plain(BigDecimal d) {
+    BigDecimal s = d.stripTrailingZeros();
+    return s.scale() < 0 ? s.setScale(0) : s;
+  }
+
+  private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
+    for (int i = 0; i < args.size(); i++) {
+      Object a = args.get(i);
+      if (a instanceof Instant t) {
+        Jdbc.setInstant(ps, i + 1, t);
+      } else {
+        ps.setObject(i + 1, a);
+      }
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.quota.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quota.Subject;
+import dev.quota.ValidationException;
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditQuery;
+import dev.quota.jdbc.ApiKeyRepository.Role;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Set;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ApiKeyRepositoryTest {
+  static final Instant T0 = Instant.parse("2025-03-10T12:00:00Z");
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void storesOnlyAHashAndAuthenticatesUntilRevoked(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var keys = new ApiKeyRepository(t.db);
+      var audit = new AuditEntry(0, T0, "root", "key.issue", "key", null, null, "bootstrap");
+      assertThat(keys.isEmpty()).isTrue();
+      var admin = keys.issue("ops", Role.ADMIN, Set.of(), T0, audit);
+      var viewer = keys.issue("finance", Role.VIEWER, Set.of(Subject.parse("team:core"), Subject.parse("user:alice")), T0, null);
+
+      assertThat(admin.secret()).startsWith("qk_").hasSizeGreaterThan(40);
+      assertThat(admin.toString()).doesNotContain(admin.secret());
+      assertThat(t.queryLong("SELECT COUNT(*) FROM api_key WHERE key_hash = '" + ApiKeyRepository.hash(admin.secret()) + "'"))
+          .isEqualTo(1);
+      assertThat(t.queryLong("SELECT COUNT(*) FROM api_key WHERE subjects LIKE '%" + admin.secret() + "%' OR name = '"
+          + admin.secret() + "'")).isZero();
+
+      assertThat(keys.authenticate(admin.secret())).contains(admin.key());
+      var v = keys.authenticate(viewer.secret()).orElseThrow();
+      assertThat(v.role()).isEqualTo(Role.VIEWER);
+      assertThat(v.mayRead(Subject.parse("user:alice"))).isTrue();
+      assertThat(v.mayRead(Subject.parse("user:bob"))).isFalse();
+      assertThat(keys.authenticate(admin.secret() + "x")).isEmpty();
+      assertThat(keys.authenticate("not-a-key")).isEmpty();
+
+      assertThat(keys.revoke(viewer.key().id(), T0.plusSeconds(1), null)).isTrue();
+      assertThat(keys.revoke(viewer.key().id(), T0.plusSeconds(2), null)).isFalse();
+      assertThat(keys.authenticate(viewer.secret())).isEmpty();
+      assertThat(keys.list()).extracting(ApiKeyRepository.ApiKey::active).containsExactlyInAnyOrder(true, false);
+      assertThat(new JdbcConfigRepository(t.db).audit(AuditQuery.latest(5))).extracting(AuditEntry::reason).containsExactly("bootstrap");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void viewerKeysMustNameSubjectsAndOthersMustNot(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var keys = new ApiKeyRepository(t.db);
+      assertThatThrownBy(() -> keys.issue("v", Role.VIEWER, Set.of(), T0, null))
+          .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("subjects"));
+      assertThatThrownBy(() -> keys.issue("s", Role.SERVICE, Set.of(Subject.parse("user:a")), T0, null))
+          .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("subjects"));
+      assertThatThrownBy(() -> Role.fromWire("role", "root"))
+          .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("role"));
+      assertThat(keys.list()).isEmpty();
+    }
+  }
+}

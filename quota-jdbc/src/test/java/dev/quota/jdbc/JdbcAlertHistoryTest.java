@@ -1,0 +1,70 @@
+package dev.quota.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quota.ValidationException;
+import dev.quota.alert.Alert;
+import dev.quota.jdbc.JdbcAlertHistory.Delivery;
+import dev.quota.jdbc.JdbcAlertHistory.DeliveryState;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class JdbcAlertHistoryTest {
+  static final Instant T0 = Instant.parse("2025-03-10T12:00:00Z");
+  @TempDir Path dir;
+
+  static Alert alert(String id, int minute, String subject, String threshold) {
+    return new Alert(
+        id, T0.plusSeconds(60L * minute), "user:*", subject, "daily", Instant.parse("2025-03-10T00:00:00Z"),
+        new BigDecimal(threshold), new BigDecimal("8.5"), new BigDecimal("10"), "USD");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void storesQueriesAndTracksDelivery(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var history = new JdbcAlertHistory(t.db);
+      Alert a1 = alert("a1", 0, "user:alice", "0.8");
+      Alert a2 = alert("a2", 1, "user:bob", "0.8");
+      Alert a3 = alert("a3", 2, "user:alice", "1");
+      history.append(a1);
+      history.append(a2);
+      history.append(a3);
+      history.append(alert("a1", 9, "user:zed", "0.9"));
+
+      assertThat(history.query(null, null, null, null, 0, 10)).containsExactly(a3, a2, a1);
+      assertThat(history.query("user:alice", "user:*", null, null, 0, 10)).containsExactly(a3, a1);
+      assertThat(history.query(null, null, T0.plusSeconds(60), T0.plusSeconds(120), 0, 10)).containsExactly(a2);
+      assertThat(history.query(null, null, null, null, 1, 1)).containsExactly(a2);
+      assertThat(history.query("user:alice", null, null, null, 0, 1).get(0).exhausted()).isTrue();
+
+      assertThat(history.pending(10)).containsExactly(a1, a2, a3);
+      assertThat(history.markFailed("a1", "HTTP 503", false)).isTrue();
+      assertThat(history.markDelivered("a1", T0.plusSeconds(5))).isTrue();
+      assertThat(history.markFailed("a2", "HTTP 500", true)).isTrue();
+      assertThat(history.markDelivered("nope", T0)).isFalse();
+
+      assertThat(history.delivery("a1")).contains(new Delivery(DeliveryState.DELIVERED, 2, null, T0.plusSeconds(5)));
+      assertThat(history.delivery("a2")).contains(new Delivery(DeliveryState.FAILED, 1, "HTTP 500", null));
+      assertThat(history.pending(10)).containsExactly(a3);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void rejectsOverPreciseAmounts(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var history = new JdbcAlertHistory(t.db);
+      Alert bad = new Alert("x", T0, "user:*", "user:a", "daily", T0, new BigDecimal("0.8"),
+          new BigDecimal("0.0000000001"), BigDecimal.TEN, "USD");
+      assertThatThrownBy(() -> history.append(bad))
+          .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("alert.used"));
+      assertThat(history.query(null, null, null, null, 0, 10)).isEmpty();
+    }
+  }
+}
