@@ -5,7 +5,7 @@ import dev.quota.alert.AlertHistory;
 import dev.quota.alert.MemoryAlertHistory;
 import dev.quota.jdbc.Database;
 import dev.quota.jdbc.JdbcConfigRepository;
-import dev.quota.ledger.MemoryLedger;
+import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.ledger.UsageLedger;
 import dev.quota.server.api.OpsRoutes;
 import dev.quota.server.auth.KeyRing;
@@ -50,7 +50,9 @@ public final class Backends implements AutoCloseable {
     Database db = cfg.databaseUrl() == null ? Database.embedded(cfg.dataDir()) : Database.open(cfg.databaseUrl());
     try {
       Store store = cfg.redisUrl() == null ? new MemoryStore(clock) : StoreFactory.redis(cfg.redisUrl(), cfg.redisPrefix());
-      return new Backends(db, store, new JdbcConfigRepository(db), new MemoryLedger(), new MemoryAlertHistory(), new MemoryKeyRing());
+      // The spool keeps acknowledged usage on local disk while the database is unreachable.
+      UsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(cfg.dataDir().resolve("ledger-spool")).build();
+      return new Backends(db, store, new JdbcConfigRepository(db), ledger, new MemoryAlertHistory(), new MemoryKeyRing());
     } catch (RuntimeException e) {
       db.close();
       throw e;

@@ -59,6 +59,10 @@ public final class QuotaServer implements AutoCloseable {
         .listener(metrics)
         .policyFormat(PolicyJson::write)
         .build();
+    if (backends.ledger() instanceof dev.quota.jdbc.JdbcUsageLedger jdbc) {
+      io.micrometer.core.instrument.Gauge.builder("quota_ledger_spooled_entries", jdbc, l -> l.spooledEntries())
+          .description("Usage entries waiting in the local spool for the database").register(metrics.registry());
+    }
     backends.keys().register("admin", Role.ADMIN, Set.of(), adminKey);
     ObjectMapper json = JsonMapper.builder().build();
     this.app = Javalin.create(c -> {

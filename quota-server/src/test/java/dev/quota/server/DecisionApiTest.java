@@ -6,20 +6,30 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-/** The decision API end to end over HTTP, on the embedded defaults. */
+/**
+ * The decision API end to end over HTTP. Runs on the embedded defaults here and, unchanged, on
+ * other backends through subclasses.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DecisionApiTest {
-  static TestServer server;
-  static Api admin;
+  TestServer server;
+  Api admin;
+
+  /** The server under test; subclasses choose other backends. */
+  TestServer newServer() {
+    return TestServer.embedded();
+  }
 
   @BeforeAll
-  static void start() {
-    server = TestServer.embedded();
+  void start() {
+    server = newServer();
     admin = server.admin;
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     server.close();
   }
 

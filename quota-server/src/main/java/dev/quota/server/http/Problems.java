@@ -35,6 +35,11 @@ public final class Problems {
       ctx.header("Retry-After", "1");
       write(ctx, 503, "store-unavailable", "the counter store is unavailable and a fail-closed policy applies", null, null);
     });
+    app.exception(dev.quota.jdbc.LedgerUnavailableException.class, (e, ctx) -> {
+      LOG.warn("usage ledger unavailable: {}", e.getMessage());
+      ctx.header("Retry-After", "1");
+      write(ctx, 503, "ledger-unavailable", "the usage ledger is unavailable; retry shortly", null, null);
+    });
     app.exception(ArithmeticException.class, (e, ctx) ->
         write(ctx, 422, "amount-out-of-range", "an amount would leave the representable range: " + e.getMessage(), null, null));
     app.exception(HttpResponseException.class, (e, ctx) -> {
