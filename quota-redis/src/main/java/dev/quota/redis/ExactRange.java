@@ -1,0 +1,27 @@
+package dev.quota.redis;
+
+import dev.quota.ValidationException;
+
+/**
+ * The numbers a Redis script computes exactly. Lua numbers are IEEE doubles, which hold every
+ * integer in {@code [-(2^53-1), 2^53-1]} and no longer all integers beyond. So every amount, limit,
+ * threshold, meter value and time sent to Redis must lie in {@code [0, 2^53-1]}
+ * (9,007,199,254,740,991; as money, 9,007,199.254740991 units, which is {@code Money.MAX}); for a
+ * token bucket, so must the amount times the window in milliseconds. Values beyond are rejected
+ * before anything is sent; a counter that a charge would push beyond the range is refused by the
+ * script before it writes anything ({@link ArithmeticException}).
+ */
+public final class ExactRange {
+  /** 2^53 - 1. */
+  public static final long MAX = (1L << 53) - 1;
+
+  private ExactRange() {}
+
+  public static long check(String field, long value) {
+    ValidationException.require(
+        value >= 0 && value <= MAX,
+        field,
+        "must be between 0 and 2^53-1 (" + MAX + "), the range Redis scripts compute exactly (got " + value + ")");
+    return value;
+  }
+}

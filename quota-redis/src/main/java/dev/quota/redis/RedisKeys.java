@@ -1,0 +1,90 @@
+package dev.quota.redis;
+
+import dev.quota.ValidationException;
+import dev.quota.plan.CounterKey;
+
+/**
+ * The one place Redis keys are built. Every key starts with the configured prefix.
+ *
+ * <p>A counter's key is {@code prefix + "{" + subject + "}" + name}: the subject is the Redis Cluster
+ * hash tag, so all counters of one subject share a slot and a reset finds them with one pattern.
+ * Subjects come from {@code CounterKeys}, which escapes braces out of identifiers, so a tag always
+ * ends where the subject ends. Reservation ids and idempotency keys are caller input and are escaped
+ * here the same way. Counter keys are the only ones with a brace right after the prefix, so no
+ * counter can collide with a reservation, an idempotency record or the epoch marker.
+ */
+public final class RedisKeys {
+  private final String prefix;
+
+  public RedisKeys(String prefix) {
+    ValidationException.require(prefix != null, "prefix", "is required");
+    ValidationException.require(
+        prefix.indexOf('{') < 0 && prefix.indexOf('}') < 0, "prefix", "must not contain { or }");
+    this.prefix = prefix;
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  public String counter(CounterKey key) {
+    String subject = key.subject();
+    ValidationException.require(
+        subject.indexOf('{') < 0 && subject.indexOf('}') < 0,
+        "key.subject",
+        "must not contain { or } (build keys with CounterKeys)");
+    return prefix + "{" + subject + "}" + key.name();
+  }
+
+  /** When this store's data began: budget counters of periods that started earlier may need seeding. */
+  public String epoch() {
+    return prefix + "epoch";
+  }
+
+  /** Sorted set of active reservation records, scored by expiry. */
+  public String expiries() {
+    return prefix + "expiries";
+  }
+
+  public String reservation(String reservationId) {
+    return prefix + "res:" + escape(reservationId);
+  }
+
+  public String idempotency(String idempotencyKey) {
+    return prefix + "idem:" + escape(idempotencyKey);
+  }
+
+  /** A SCAN pattern matching exactly the counters of {@code subject}. */
+  public String subjectPattern(String subject) {
+    return glob(prefix + "{" + subject + "}") + "*";
+  }
+
+  /** A SCAN pattern matching every key under this prefix. */
+  public String everything() {
+    return glob(prefix) + "*";
+  }
+
+  private static String escape(String id) {
+    StringBuilder sb = new StringBuilder(id.length() + 8);
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      switch (c) {
+        case '%', '{', '}' -> sb.append('%').append(Integer.toHexString(c).toUpperCase());
+        default -> sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String glob(String literal) {
+    StringBuilder sb = new StringBuilder(literal.length() + 8);
+    for (int i = 0; i < literal.length(); i++) {
+      char c = literal.charAt(i);
+      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+        sb.append('\\');
+      }
+      sb.append(c);
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,263 @@
+package dev.quota.redis;
+
+import dev.quota.StoreUnavailableException;
+import dev.quota.ValidationException;
+import dev.quota.plan.CounterKey;
+import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
+import dev.quota.plan.SettleResult;
+import dev.quota.plan.Settlement;
+import dev.quota.store.Store;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+
+/**
+ * A {@link Store} on Redis: every {@link #apply} and {@link #settle} is one run of one Lua script
+ * (EVALSHA), so on a single Redis node a decision is one round trip and atomic however many
+ * subjects and limits it touches, and many application servers share exact counters.
+ *
+ * <p><b>Design.</b> The engine compiles each request into a {@link Plan}; the script
+ * ({@code quota.lua}) ports {@code MemoryStore}'s semantics line by line: the same sliding-window
+ * slices, token-bucket units, budget holds, concurrency slots, reservation expiry, idempotency and
+ * alert thresholds. Time is Redis's {@code TIME}, never this JVM's clock, so clock skew between
+ * application servers cannot change a decision. All calls share one multiplexed connection and are
+ * sent asynchronously, so concurrent decisions pipeline.
+ *
+ * <p><b>Keys.</b> Built only by {@link RedisKeys}: counters are {@code prefix{subject}name}, so a
+ * subject's counters share a Cluster slot. Every key expires: counters a slack after their window
+ * or period, reservations after their expiry (or the end of the budget period they hold on),
+ * settled reservations and idempotency records after 24 hours, the epoch marker after 40 days.
+ *
+ * <p><b>Numbers.</b> See {@link ExactRange}: values must lie in {@code [0, 2^53-1]}.
+ *
+ * <p><b>Failure.</b> Each call waits at most the configured timeout (default 100 ms) and then
+ * throws {@link StoreUnavailableException}; so does a call while the connection is down. The
+ * engine then applies each policy's fail mode. Calls are sent at most once: a call in flight when
+ * the connection drops fails rather than being re-sent, and the next call opens a new connection.
+ * A call that timed out may still have been applied; a reservation made that way expires by itself.
+ *
+ * <p><b>Lost data.</b> The script keeps an epoch marker created with Redis time when missing. After
+ * a restart without persistence or a FLUSHALL, the marker is new, so a missing budget counter whose
+ * period began before it answers {@code NEEDS_SEED}, and the engine seeds it from the usage ledger.
+ *
+ * <p>Single Redis node (or a primary with replicas). Redis Cluster is not supported yet: reservation
+ * records and the expiry index live in their own slots.
+ */
+public final class RedisStore implements Store {
+  private final RedisClient client;
+  private final RedisURI uri;
+  private final long timeoutNanos;
+  private final LongSupplier clockOffsetMs;
+  private final RedisKeys keys;
+  private final ScriptCodec codec;
+  private final QuotaScript script;
+  private volatile StatefulRedisConnection<String, String> connection;
+
+  private RedisStore(Builder b) {
+    this.uri = b.uri;
+    this.timeoutNanos = b.timeout.toNanos();
+    this.clockOffsetMs = b.clockOffsetMs;
+    this.keys = new RedisKeys(b.prefix);
+    this.codec = new ScriptCodec(keys);
+    this.script = new QuotaScript(timeoutNanos);
+    uri.setTimeout(b.timeout);
+    ClientResources resources =
+        ClientResources.builder()
+             .build();
+    this.client = RedisClient.create(resources);
+    client.setOptions(
+        ClientOptions.builder()
+            // At most once: Lettuce's own reconnect re-sends commands that were in flight, which
+            // could apply a decision twice. A lost connection instead fails its calls, and the next
+            // call opens a new connection.
+            .autoReconnect(false)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .socketOptions(SocketOptions.builder().connectTimeout(b.connectTimeout).build())
+            .timeoutOptions(TimeoutOptions.enabled(b.timeout))
+            .build());
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Configuration; every setter checks its argument at once. */
+  public static final class Builder {
+    private RedisURI uri = RedisURI.create("redis://127.0.0.1:6379");
+    private String prefix = "quota:";
+    private Duration timeout = Duration.ofMillis(100);
+    private Duration connectTimeout = Duration.ofSeconds(1);
+    private LongSupplier clockOffsetMs = () -> 0;
+
+    /** The Redis server, e.g. {@code redis://127.0.0.1:6379/0}. */
+    public Builder uri(String uri) {
+      ValidationException.require(uri != null, "uri", "is required");
+      this.uri = RedisURI.create(uri);
+      return this;
+    }
+
+    /** Prepended to every key; lets several deployments or tests share one Redis. Default {@code quota:}. */
+    public Builder prefix(String prefix) {
+      new RedisKeys(prefix);
+      this.prefix = prefix;
+      return this;
+    }
+
+    /** The most a call waits for Redis before failing with StoreUnavailableException. Default 100 ms. */
+    public Builder timeout(Duration timeout) {
+      ValidationException.require(
+          timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout", "must be positive");
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** The most one attempt to open the connection may take. Default 1 s. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      ValidationException.require(
+          connectTimeout != null && !connectTimeout.isNegative() && !connectTimeout.isZero(),
+          "connectTimeout",
+          "must be positive");
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /**
+     * For tests only: milliseconds added to Redis's clock on every call, read at each call, so a
+     * test can move the store's time forward without sleeping. Production code never sets this.
+     */
+    public Builder testClockOffset(LongSupplier clockOffsetMs) {
+      ValidationException.require(clockOffsetMs != null, "testClockOffset", "is required");
+      this.clockOffsetMs = clockOffsetMs;
+      return this;
+    }
+
+    public RedisStore build() {
+      return new RedisStore(this);
+    }
+  }
+
+  @Override
+  public PlanResult apply(Plan plan) {
+    ScriptCodec.Call call = codec.apply(plan, clockOffsetMs.getAsLong());
+    return ScriptCodec.planResult(run(call));
+  }
+
+  @Override
+  public SettleResult settle(Settlement settlement) {
+    ScriptCodec.Call call = codec.settle(settlement, clockOffsetMs.getAsLong());
+    return ScriptCodec.settleResult(run(call));
+  }
+
+  @Override
+  public void seed(CounterKey key, long nanos, long periodEndMs) {
+    run(codec.seed(key, nanos, periodEndMs, clockOffsetMs.getAsLong()));
+  }
+
+  /** The store's clock: Redis time (plus the test offset, if set), in epoch milliseconds. */
+  public long nowMs() {
+    return ScriptCodec.num(run(codec.now(clockOffsetMs.getAsLong())).get(0));
+  }
+
+  /**
+   * Deletes every counter of {@code subject}. Not atomic: it scans the keyspace for the subject's
+   * hash tag (cost grows with the whole keyspace) and unlinks what it finds; counters charged during
+   * the scan may survive. Each step waits at most the timeout.
+   */
+  @Override
+  public void reset(String subject) {
+    deleteMatching(keys.subjectPattern(subject));
+  }
+
+  /** Deletes every key under this store's prefix (for tests and decommissioning). */
+  public void deleteAll() {
+    deleteMatching(keys.everything());
+  }
+
+  public RedisKeys keys() {
+    return keys;
+  }
+
+  private void deleteMatching(String pattern) {
+    RedisAsyncCommands<String, String> redis = redis();
+    ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1000);
+    ScanCursor cursor = ScanCursor.INITIAL;
+    do {
+      KeyScanCursor<String> page = await(redis.scan(cursor, args));
+      if (!page.getKeys().isEmpty()) {
+        await(redis.unlink(page.getKeys().toArray(String[]::new)));
+      }
+      cursor = page;
+    } while (!cursor.isFinished());
+  }
+
+  private List<Object> run(ScriptCodec.Call call) {
+    try {
+      return script.run(redis(), call.keys(), call.args());
+    } catch (RedisException e) {
+      throw QuotaScript.translate(e);
+    }
+  }
+
+  private <T> T await(RedisFuture<T> future) {
+    try {
+      return future.get(timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(false);
+      throw new StoreUnavailableException("Redis did not answer in time", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while waiting for Redis", e);
+    } catch (ExecutionException e) {
+      throw QuotaScript.translate(e.getCause());
+    }
+  }
+
+  private RedisAsyncCommands<String, String> redis() {
+    StatefulRedisConnection<String, String> c = connection;
+    if (c == null || !c.isOpen()) {
+      synchronized (this) {
+        c = connection;
+        if (c == null || !c.isOpen()) {
+          if (c != null) {
+            c.closeAsync();
+          }
+          try {
+            c = client.connect(StringCodec.UTF8, uri);
+          } catch (RedisException e) {
+            throw new StoreUnavailableException("cannot connect to Redis at " + uri.getHost() + ":" + uri.getPort(), e);
+          }
+          connection = c;
+        }
+      }
+    }
+    return c.async();
+  }
+
+  @Override
+  public void close() {
+    StatefulRedisConnection<String, String> c = connection;
+    if (c != null) {
+      c.close();
+    }
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,537 @@
+-- The Redis side of RedisStore: every store call is one run of this script, so a decision is one
+-- round trip and atomic. It ports dev.quota.store.MemoryStore step for step; keep them in sync.
+--
+-- Time is Redis's TIME plus ARGV[2] (an offset that only tests set), never the caller's clock.
+-- Numbers are Lua doubles: every value stays an integer within +-(2^53-1), where doubles are exact.
+-- Integers are written back with %d, never tostring (which keeps only 14 digits).
+--
+-- A Redis script does not roll back on error, so each call loads the counters it needs into `cache`,
+-- computes the new state in Lua, checks ranges, and only then writes (persist).
+
+local SLICES = 120
+local MAX = 9007199254740991
+local WINDOW_SLACK_MS = 60000
+local BUDGET_SLACK_MS = 3600000
+local SETTLED_TTL_MS = 86400000
+local IDEMPOTENCY_TTL_MS = 86400000
+local EPOCH_TTL_MS = 40 * 86400000
+local EXHAUSTED = bit.lshift(1, 31)
+
+local function fmt(n) return string.format('%d', n) end
+
+-- floor(a / b) for integers, exact even where the double quotient rounds up to the next integer
+local function floordiv(a, b)
+  local q = math.floor(a / b)
+  if q * b > a then q = q - 1 elseif (q + 1) * b <= a then q = q + 1 end
+  return q
+end
+
+local function ceildiv(a, b)
+  if a <= 0 then return 0 end
+  return -floordiv(-a, b)
+end
+
+local function clock(offset)
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + floordiv(tonumber(t[2]), 1000) + offset
+end
+
+local function split(s)
+  local out, pos = {}, 1
+  while true do
+    local z = string.find(s, '\0', pos, true)
+    if not z then out[#out + 1] = string.sub(s, pos); return out end
+    out[#out + 1] = string.sub(s, pos, z - 1)
+    pos = z + 1
+  end
+end
+
+local function range_error(what)
+  return error({err = 'QUOTA_RANGE ' .. what .. ' would leave the exact range +-(2^53-1)'})
+end
+
+-- ---- counters ------------------------------------------------------------------------------------
+
+local cache, order = {}, {}
+-- writes that must wait until every range check has passed
+local deferred = {}
+
+local function remember(key, st)
+  cache[key] = st
+  order[#order + 1] = key
+  return st
+end
+
+local function window(key, windowMs, now)
+  local st = cache[key]
+  if not st then
+    local raw = redis.call('HGETALL', key)
+    local slices, total = {}, 0
+    for i = 1, #raw, 2 do
+      local v = raw[i + 1]
+      local c = string.find(v, ':', 1, true)
+      local s = {idx = tonumber(raw[i]), field = raw[i], count = tonumber(string.sub(v, 1, c - 1)),
+                 last = tonumber(string.sub(v, c + 1))}
+      slices[#slices + 1] = s
+      total = total + s.count
+    end
+    table.sort(slices, function(a, b) return a.idx < b.idx end)
+    st = remember(key, {kind = 'w', windowMs = windowMs, sliceUs = floordiv(windowMs * 1000 + SLICES - 1, SLICES),
+                        slices = slices, total = total, removed = {}, touched = false})
+  end
+  while #st.slices > 0 and st.slices[1].last <= now - st.windowMs do
+    local s = table.remove(st.slices, 1)
+    st.total = st.total - s.count
+    if s.field then st.removed[#st.removed + 1] = s.field end
+  end
+  return st
+end
+
+local function window_add(st, now, amount)
+  local slice = floordiv(now * 1000, st.sliceUs)
+  local tail = st.slices[#st.slices]
+  if tail and tail.idx == slice then
+    tail.count = tail.count + amount
+    if now > tail.last then tail.last = now end
+  else
+    tail = {idx = slice, count = amount, last = now}
+    st.slices[#st.slices + 1] = tail
+  end
+  tail.dirty = true
+  st.total = st.total + amount
+  st.touched = true
+end
+
+local function window_retry(st, now, amount, limit)
+  if amount > limit then return -1 end
+  local excess = st.total + amount - limit
+  if excess <= 0 then return now end
+  local freed = 0
+  for i = 1, #st.slices do
+    freed = freed + st.slices[i].count
+    if freed >= excess then return st.slices[i].last + st.windowMs end
+  end
+  return -1
+end
+
+local function bucket(key, limit, windowMs, now)
+  local st = cache[key]
+  if not st then
+    local raw = redis.call('HMGET', key, 'l', 't')
+    local cap = limit * windowMs
+    st = remember(key, {kind = 'b', limit = limit, windowMs = windowMs, cap = cap,
+                        level = tonumber(raw[1]) or cap, last = tonumber(raw[2]) or now, touched = false})
+  end
+  if now > st.last then
+    local elapsed = now - st.last
+    st.last = now
+    if elapsed >= ceildiv(st.cap - st.level, st.limit) then
+      st.level = st.cap
+    else
+      st.level = st.level + elapsed * st.limit
+    end
+  end
+  return st
+end
+
+local function budget(key)
+  local st = cache[key]
+  if not st then
+    local raw = redis.call('HMGET', key, 'u', 'f', 'e')
+    st = remember(key, {kind = 'g', exists = raw[1] ~= false, used = tonumber(raw[1]) or 0,
+                        fired = tonumber(raw[2]) or 0, endMs = tonumber(raw[3]) or 0, touched = false})
+  end
+  return st
+end
+
+local function slots(key)
+  local st = cache[key]
+  if not st then
+    st = remember(key, {kind = 'c', n = tonumber(redis.call('GET', key)) or 0, ttl = 0, touched = false})
+  end
+  return st
+end
+
+local function crossed(used, limit, thresholds, already)
+  local c = 0
+  for i = 1, #thresholds do
+    if used >= thresholds[i] then c = bit.bor(c, bit.lshift(1, i - 1)) end
+  end
+  if used >= limit then c = bit.bor(c, EXHAUSTED) end
+  return bit.band(c, bit.bnot(already))
+end
+
+local function persist(now)
+  for _, key in ipairs(order) do
+    local st = cache[key]
+    if st.kind == 'w' then
+      if #st.removed > 0 then redis.call('HDEL', key, unpack(st.removed)) end
+      if st.touched then
+        for _, s in ipairs(st.slices) do
+          if s.dirty then redis.call('HSET', key, fmt(s.idx), fmt(s.count) .. ':' .. fmt(s.last)) end
+        end
+        redis.call('PEXPIRE', key, st.windowMs + WINDOW_SLACK_MS)
+      end
+    elseif st.touched then
+      if st.kind == 'b' then
+        redis.call('HSET', key, 'l', fmt(st.level), 't', fmt(st.last))
+        redis.call('PEXPIRE', key, ceildiv(st.cap - st.level, st.limit) + WINDOW_SLACK_MS)
+      elseif st.kind == 'g' then
+        redis.call('HSET', key, 'u', fmt(st.used), 'f', fmt(st.fired), 'e', fmt(st.endMs))
+        redis.call('PEXPIRE', key, math.max(st.endMs - now, 0) + BUDGET_SLACK_MS)
+      else
+        if st.n <= 0 then
+          redis.call('DEL', key)
+        else
+          -- a slot counter lives as long as the longest reservation holding one of its slots
+          local old = redis.call('PTTL', key)
+          redis.call('SET', key, fmt(st.n))
+          redis.call('PEXPIRE', key, math.max(old, st.ttl + WINDOW_SLACK_MS))
+        end
+      end
+    end
+  end
+  for _, write in ipairs(deferred) do write() end
+end
+
+-- ---- ops -----------------------------------------------------------------------------------------
+-- An op as sent (and as filed with a reservation), fields in order:
+--   R enforced algorithm(w|b) limit windowMs amount meter
+--   B enforced limit amount periodStart periodEnd label subject name threshold...
+--   C enforced max
+
+local function parse_op(f)
+  local op = {type = f[1], enforced = f[2] == '1'}
+  if op.type == 'R' then
+    op.algo, op.limit, op.windowMs, op.amount, op.meter = f[3], tonumber(f[4]), tonumber(f[5]), tonumber(f[6]), f[7]
+  elseif op.type == 'B' then
+    op.limit, op.amount, op.startMs, op.endMs = tonumber(f[3]), tonumber(f[4]), tonumber(f[5]), tonumber(f[6])
+    op.label, op.subject, op.name = f[7], f[8], f[9]
+    op.thresholds = {}
+    for i = 10, #f do op.thresholds[#op.thresholds + 1] = tonumber(f[i]) end
+  else
+    op.max = tonumber(f[3])
+  end
+  return op
+end
+
+local function state(op, now)
+  if op.type == 'R' then
+    if op.algo == 'w' then return window(op.key, op.windowMs, now) end
+    return bucket(op.key, op.limit, op.windowMs, now)
+  elseif op.type == 'B' then
+    return budget(op.key)
+  end
+  return slots(op.key)
+end
+
+local function has_room(op, now)
+  local st = state(op, now)
+  if op.type == 'R' then
+    if op.algo == 'w' then return st.total + op.amount <= op.limit end
+    return st.level >= op.amount * op.windowMs
+  elseif op.type == 'B' then
+    return st.used + op.amount <= op.limit
+  end
+  return st.n < op.max
+end
+
+-- Raises before anything is written if charging `amount` would leave the exact range.
+local function check_range(op, st, amount)
+  if op.type == 'R' then
+    if op.algo == 'w' then
+      if st.total + amount > MAX then range_error('rate counter ' .. op.key) end
+    elseif st.level - amount * op.windowMs < -MAX then
+      range_error('token bucket ' .. op.key)
+    end
+  elseif op.type == 'B' then
+    if st.used + amount > MAX or st.used + amount < -MAX then range_error('budget counter ' .. op.key) end
+  end
+end
+
+local function take(op, amount, now, ttl)
+  local st = state(op, now)
+  check_range(op, st, amount)
+  st.touched = true
+  if op.type == 'R' then
+    if op.algo == 'w' then window_add(st, now, amount) else st.level = st.level - amount * op.windowMs end
+    return 0
+  elseif op.type == 'B' then
+    st.used = st.used + amount
+    st.exists = true
+    if op.endMs > st.endMs then st.endMs = op.endMs end
+    local newly = crossed(st.used, op.limit, op.thresholds, st.fired)
+    st.fired = bit.bor(st.fired, newly)
+    return newly
+  end
+  st.n = st.n + 1
+  if ttl > st.ttl then st.ttl = ttl end
+  return 0
+end
+
+local function describe(op, now, allowed, fired, out)
+  local st = state(op, now)
+  local ok = allowed and 1 or 0
+  if op.type == 'R' then
+    if op.algo == 'w' then
+      local reset = #st.slices == 0 and 0 or st.slices[1].last + st.windowMs
+      local retry = allowed and 0 or window_retry(st, now, op.amount, op.limit)
+      out[#out + 1] = ok; out[#out + 1] = st.total; out[#out + 1] = reset; out[#out + 1] = retry
+    else
+      local used = st.limit - floordiv(st.level, st.windowMs)
+      local reset = st.level >= st.cap and 0 or now + ceildiv(st.cap - st.level, st.limit)
+      local retry = 0
+      if not allowed then
+        if op.amount > op.limit then retry = -1
+        else
+          local deficit = op.amount * op.windowMs - st.level
+          retry = deficit <= 0 and now or now + ceildiv(deficit, st.limit)
+        end
+      end
+      out[#out + 1] = ok; out[#out + 1] = used; out[#out + 1] = reset; out[#out + 1] = retry
+    end
+    out[#out + 1] = 0
+  elseif op.type == 'B' then
+    local retry = 0
+    if not allowed then retry = op.amount > op.limit and -1 or op.endMs end
+    out[#out + 1] = ok; out[#out + 1] = st.used; out[#out + 1] = op.endMs; out[#out + 1] = retry
+    out[#out + 1] = fired
+  else
+    out[#out + 1] = ok; out[#out + 1] = st.n; out[#out + 1] = 0; out[#out + 1] = allowed and 0 or -1
+    out[#out + 1] = 0
+  end
+end
+
+-- ---- reservations --------------------------------------------------------------------------------
+
+local function load_reservation(rkey)
+  local raw = redis.call('HGETALL', rkey)
+  if #raw == 0 then return nil end
+  local rec = {}
+  for i = 1, #raw, 2 do rec[raw[i]] = raw[i + 1] end
+  return rec
+end
+
+local function reservation_ops(rec)
+  local ops = {}
+  for i = 1, tonumber(rec.n) do
+    local op = parse_op(split(rec['o' .. i]))
+    op.key = rec['k' .. i]
+    ops[i] = op
+  end
+  return ops
+end
+
+-- Returns a reservation's holds: the actual cost replaces the estimate on commit, nothing on release.
+local function undo(rec, commit, actualCost, meters, now)
+  local changes = {}
+  for _, op in ipairs(reservation_ops(rec)) do
+    if op.type == 'B' then
+      local st = budget(op.key)
+      if st.exists then -- reset by an admin since: nothing left to return
+        local delta = (commit and actualCost or 0) - op.amount
+        check_range(op, st, delta)
+        st.used = math.max(0, st.used + delta)
+        st.touched = true
+        local newly = crossed(st.used, op.limit, op.thresholds, st.fired)
+        st.fired = bit.bor(st.fired, newly)
+        changes[#changes + 1] = {op.label, op.subject, op.name, op.limit, st.used, newly}
+      end
+    elseif op.type == 'C' then
+      local st = slots(op.key)
+      if st.n > 0 then st.n = st.n - 1; st.touched = true end
+    elseif commit then
+      local actual = meters[op.meter]
+      local overrun = actual and actual - op.amount or 0
+      if overrun > 0 then take(op, overrun, now, 0) end
+    end
+  end
+  return changes
+end
+
+local function settle_record(rkey, status, fingerprint, rec, changes)
+  redis.call('DEL', rkey)
+  local fields = {'s', status, 'f', fingerprint, 'h', rec.h or '0', 'm', fmt(#changes)}
+  if rec.p then fields[#fields + 1] = 'p'; fields[#fields + 1] = rec.p end
+  for i, c in ipairs(changes) do
+    fields[#fields + 1] = 'c' .. i
+    fields[#fields + 1] = c[1] .. '\0' .. c[2] .. '\0' .. c[3] .. '\0' .. fmt(c[4]) .. '\0' .. fmt(c[5]) .. '\0' .. fmt(c[6])
+  end
+  redis.call('HSET', rkey, unpack(fields))
+  redis.call('PEXPIRE', rkey, SETTLED_TTL_MS)
+end
+
+local function release_expired(expiries, now)
+  local due = redis.call('ZRANGEBYSCORE', expiries, '-inf', fmt(now))
+  for _, rkey in ipairs(due) do
+    local rec = load_reservation(rkey)
+    if rec and rec.s == 'a' then undo(rec, false, 0, {}, now) end
+    deferred[#deferred + 1] = function()
+      redis.call('ZREM', expiries, rkey)
+      if rec and rec.s == 'a' then settle_record(rkey, 'x', 'expired', {h = '0'}, {}) end
+    end
+  end
+end
+
+-- ---- calls ---------------------------------------------------------------------------------------
+
+local APPLIED, REPLAYED, CONFLICT, PERIOD_MISMATCH, NEEDS_SEED = 0, 1, 2, 3, 4
+
+-- KEYS: epoch, expiries, idempotency record, reservation record, then one key per op
+-- ARGV: call, offset, kind(check|reserve|record), ttlMs, fingerprint, payload, hasPayload,
+--       seedBudgets, hasIdempotencyKey, opCount, then per op: field count, fields
+local function apply()
+  local now = clock(tonumber(ARGV[2]))
+  local kind, ttl, fingerprint = ARGV[3], tonumber(ARGV[4]), ARGV[5]
+  local payload, hasPayload, seedBudgets, hasIdem = ARGV[6], ARGV[7] == '1', ARGV[8] == '1', ARGV[9] == '1'
+  local epoch = tonumber(redis.call('GET', KEYS[1]))
+  if not epoch then
+    epoch = now
+    redis.call('SET', KEYS[1], fmt(now), 'PX', EPOCH_TTL_MS)
+  end
+  release_expired(KEYS[2], now)
+
+  local ops, raw, at = {}, {}, 11
+  for i = 1, tonumber(ARGV[10]) do
+    local n = tonumber(ARGV[at])
+    local f = {}
+    for j = 1, n do f[j] = ARGV[at + j] end
+    at = at + n + 1
+    local op = parse_op(f)
+    op.key = KEYS[4 + i]
+    ops[i] = op
+    raw[i] = table.concat(f, '\0')
+    if op.type == 'B' and (now < op.startMs or now >= op.endMs) then
+      persist(now)
+      return {PERIOD_MISMATCH, 0, now, 0, 0, 0}
+    end
+  end
+
+  if hasIdem then
+    local rec = redis.call('HMGET', KEYS[3], 'f', 'x', 'r')
+    if rec[1] and tonumber(rec[2]) > now then
+      persist(now)
+      if rec[1] ~= fingerprint then return {CONFLICT, 0, now, 0, 0, 0} end
+      local out = {}
+      for w in string.gmatch(rec[3], '%S+') do out[#out + 1] = tonumber(w) end
+      out[1] = REPLAYED
+      return out
+    end
+  end
+
+  if seedBudgets then
+    local missing = {}
+    for i, op in ipairs(ops) do
+      if op.type == 'B' and op.startMs < epoch and not budget(op.key).exists then missing[#missing + 1] = i - 1 end
+    end
+    if #missing > 0 then
+      persist(now)
+      local out = {NEEDS_SEED, 0, now, 0, 0, #missing}
+      for _, i in ipairs(missing) do out[#out + 1] = i end
+      return out
+    end
+  end
+
+  local record = kind == 'record'
+  local admitted = true
+  local allowed = {}
+  for i, op in ipairs(ops) do
+    allowed[i] = has_room(op, now)
+    if not allowed[i] and op.enforced and not record then admitted = false end
+  end
+  local apply_ops = admitted and kind ~= 'check'
+  local fired, held = {}, 0
+  for i, op in ipairs(ops) do
+    fired[i] = 0
+    if apply_ops then
+      fired[i] = take(op, op.amount or 1, now, ttl)
+      if op.type == 'B' and op.amount > held then held = op.amount end
+    end
+  end
+  local expiresAt = 0
+  if apply_ops and kind == 'reserve' then
+    expiresAt = now + ttl
+    local rkey = KEYS[4]
+    local keep = ttl
+    local fields = {'s', 'a', 'e', fmt(expiresAt), 'h', fmt(held), 'n', fmt(#ops)}
+    if hasPayload then fields[#fields + 1] = 'p'; fields[#fields + 1] = payload end
+    for i, op in ipairs(ops) do
+      fields[#fields + 1] = 'k' .. i; fields[#fields + 1] = op.key
+      fields[#fields + 1] = 'o' .. i; fields[#fields + 1] = raw[i]
+      -- the record must outlive every counter it holds on, or an expiry could not return the hold
+      if op.type == 'B' and op.endMs - now > keep then keep = op.endMs - now end
+    end
+    keep = keep + BUDGET_SLACK_MS
+    redis.call('DEL', rkey)
+    redis.call('HSET', rkey, unpack(fields))
+    redis.call('PEXPIRE', rkey, keep)
+    redis.call('ZADD', KEYS[2], fmt(expiresAt), rkey)
+    redis.call('PEXPIRE', KEYS[2], math.max(redis.call('PTTL', KEYS[2]), keep))
+  end
+  local out = {APPLIED, admitted and 1 or 0, now, expiresAt, #ops}
+  for i, op in ipairs(ops) do describe(op, now, allowed[i], fired[i], out) end
+  out[#out + 1] = 0
+  persist(now)
+  if hasIdem then
+    local words = {}
+    for i, v in ipairs(out) do words[i] = fmt(v) end
+    redis.call('HSET', KEYS[3], 'f', fingerprint, 'x', fmt(now + IDEMPOTENCY_TTL_MS), 'r', table.concat(words, ' '))
+    redis.call('PEXPIRE', KEYS[3], IDEMPOTENCY_TTL_MS)
+  end
+  return out
+end
+
+local SETTLED, REPEATED, SETTLE_CONFLICT, UNKNOWN, EXPIRED = 0, 1, 2, 3, 4
+
+local function settle_reply(status, now, rec, changes)
+  local out = {status, tonumber(rec.h or '0'), now, rec.p and 1 or 0, rec.p or '', #changes}
+  for _, c in ipairs(changes) do
+    for j = 1, 6 do out[#out + 1] = c[j] end
+  end
+  return out
+end
+
+-- KEYS: epoch, expiries, reservation record
+-- ARGV: call, offset, commit(0|1), actualCostNanos, fingerprint, meterCount, then meter, value pairs
+local function settle()
+  local now = clock(tonumber(ARGV[2]))
+  release_expired(KEYS[2], now)
+  local rkey = KEYS[3]
+  local rec = load_reservation(rkey)
+  if not rec then persist(now); return {UNKNOWN, 0, now, 0, '', 0} end
+  if rec.s == 'x' then persist(now); return {EXPIRED, 0, now, 0, '', 0} end
+  if rec.s == 'd' then
+    persist(now)
+    local changes = {}
+    for i = 1, tonumber(rec.m) do changes[i] = split(rec['c' .. i]) end
+    return settle_reply(rec.f == ARGV[5] and REPEATED or SETTLE_CONFLICT, now, rec, changes)
+  end
+  local commit = ARGV[3] == '1'
+  local meters = {}
+  for i = 1, tonumber(ARGV[6]) do meters[ARGV[5 + 2 * i]] = tonumber(ARGV[6 + 2 * i]) end
+  local changes = undo(rec, commit, tonumber(ARGV[4]), meters, now)
+  redis.call('ZREM', KEYS[2], rkey)
+  persist(now)
+  settle_record(rkey, 'd', ARGV[5], rec, changes)
+  return settle_reply(SETTLED, now, rec, changes)
+end
+
+-- KEYS: budget counter.  ARGV: call, offset, nanos, periodEndMs
+local function seed()
+  local now = clock(tonumber(ARGV[2]))
+  if redis.call('EXISTS', KEYS[1]) == 0 then
+    local endMs = tonumber(ARGV[4])
+    redis.call('HSET', KEYS[1], 'u', ARGV[3], 'f', '0', 'e', ARGV[4])
+    redis.call('PEXPIRE', KEYS[1], math.max(endMs - now, 0) + BUDGET_SLACK_MS)
+    return {1}
+  end
+  return {0}
+end
+
+local call = ARGV[1]
+if call == 'apply' then return apply()
+elseif call == 'settle' then return settle()
+elseif call == 'seed' then return seed()
+elseif call == 'now' then return {clock(tonumber(ARGV[2]))}
+end
+return error({err = 'QUOTA_CALL unknown call ' .. tostring(call)})
