@@ -106,7 +106,8 @@ public final class BenchMain {
   }
 
   private static void runLocal(Profile profile, Profile.LocalRun run, Path results) throws RunnerException, IOException {
-    String file = "local-limiters-t" + run.threads() + "-k" + run.keys() + ".json";
+    String file = "local-limiters-t" + run.threads() + "-k" + run.keys() + "-" + String.join("-", run.distributions())
+        + "-l" + String.join("", run.limits()) + ".json";
     ChainedOptionsBuilder o = jmh(profile, run.threads())
         .include(LimiterBenchmark.class.getName() + "\\.acquire")
         .param("limiter", profile.limiters().toArray(String[]::new))

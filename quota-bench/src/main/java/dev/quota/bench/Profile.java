@@ -31,10 +31,11 @@ public record Profile(
           "quick", five,
           List.of(
               new LocalRun(1, 1, List.of("uniform"), List.of("1", "3")),
-              new LocalRun(1, 10_000, List.of("uniform", "zipf"), List.of("1", "3")),
+              new LocalRun(1, 10_000, List.of("uniform"), List.of("1", "3")),
+              new LocalRun(1, 10_000, List.of("zipf"), List.of("1")),
               new LocalRun(2, 1, List.of("uniform"), List.of("1")),
               new LocalRun(2, 10_000, List.of("zipf"), List.of("1"))),
-          1, 2, 1.0, 60, 5, 100_000, 100_000);
+          1, 2, 1.0, 30, 3, 100_000, 100_000);
       case "full" -> new Profile(
           "full",
           dev.quota.bench.limiters.Limiters.ALL,

@@ -59,9 +59,9 @@ public class DecisionBenchmark {
     put(Policy.builder("user:*").rateLimit(100_000, Duration.ofSeconds(1)).rateLimit(6_000_000, Duration.ofMinutes(1))
         .rateLimit(360_000_000, Duration.ofHours(1)).build());
     put(Policy.builder("team:*").rateLimit(1_000_000, Duration.ofSeconds(1)).rateLimit(60_000_000, Duration.ofMinutes(1))
-        .rateLimit(3_600_000_000L, Duration.ofHours(1)).build());
+        .rateLimit(2_000_000_000L, Duration.ofHours(1)).build());
     put(Policy.builder("project:*").rateLimit(1_000_000, Duration.ofSeconds(1))
-        .rateLimit(60_000_000, Duration.ofMinutes(1)).rateLimit(3_600_000_000L, Duration.ofHours(1))
+        .rateLimit(60_000_000, Duration.ofMinutes(1)).rateLimit(2_000_000_000L, Duration.ofHours(1))
         .budget(budget).build());
     requests = new QuotaRequest[users];
     for (int u = 0; u < users; u++) {
