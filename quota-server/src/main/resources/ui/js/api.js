@@ -182,3 +182,8 @@ export async function costReport(params) {
   const rows = items(p, 'groups', 'rows').map((r) => normCostRow(r, params.groupBy));
   return { rows, currency: (p && p.currency) || (rows[0] && rows[0].currency) || 'USD', total: p && (p.total ?? p.totalCost) };
 }
+
+/** A subject-grouped report row names its subject as "scope:id" or only "id"; this gives "scope:id". */
+export function subjectOf(scope, key) {
+  return key.startsWith(scope + ':') ? key : scope + ':' + key;
+}

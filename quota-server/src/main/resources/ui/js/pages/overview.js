@@ -1,7 +1,7 @@
 // Overview: where the money goes today and this month, which budgets are close to or past their
 // limit, and how many requests were denied in the last hour.
 import { h, clear, spinner, errorBox, empty } from '../dom.js';
-import { get, items, qs, costReport, auth, can, hasPath } from '../api.js';
+import { get, items, qs, costReport, auth, can, hasPath, subjectOf } from '../api.js';
 import { money, toNanos, nanosToNumber, nanosToDecimal, isoDay, relative, kindLabel, count } from '../format.js';
 import { meter } from '../charts.js';
 import { pageHead, panel, table, subjectLink, policyLink } from '../ui.js';
@@ -66,7 +66,7 @@ async function loadSpenders(el, st, subjects, from, to) {
       currency = all.currency || currency;
       total = all.total !== undefined && all.total !== null ? toNanos(all.total) : all.rows.reduce((a, r) => a + toNanos(r.cost), 0n);
       const perScope = await Promise.all(SPENDER_SCOPES.map((scope) => costReport({ groupBy: 'subject', scope, from, to })));
-      perScope.forEach((r, i) => { rows = rows.concat(r.rows.map((x) => ({ ...x, key: SPENDER_SCOPES[i] + ':' + x.key }))); });
+      perScope.forEach((r, i) => { rows = rows.concat(r.rows.map((x) => ({ ...x, key: subjectOf(SPENDER_SCOPES[i], x.key) }))); });
     } else {
       for (const subj of subjects) {
         const i = subj.indexOf(':');

@@ -1,7 +1,7 @@
 // Reports: costs grouped by day, month, provider, tool or subject, as a chart and a table, with
 // the same query downloadable as CSV (fetched with the key, since a plain link cannot carry it).
 import { h, clear, spinner, errorBox, empty, toast } from '../dom.js';
-import { request, costReport, reportQuery, auth } from '../api.js';
+import { request, costReport, reportQuery, auth, subjectOf } from '../api.js';
 import { money, toNanos, isoDay, count, nanosToDecimal } from '../format.js';
 import { columnChart, donutChart } from '../charts.js';
 import { pageHead, panel, table, field, subjectLink } from '../ui.js';
@@ -72,12 +72,13 @@ export function render(root) {
       clear(chartEl); clear(tableEl);
       if (!rows.length) { chartEl.append(empty('No cost in this period.')); tableEl.append(empty('No rows.')); return; }
       if (p.groupBy === 'day' || p.groupBy === 'month') {
-        chartEl.append(columnChart(rows.map((x) => ({ label: x.key, value: x.cost })), { currency: r.currency, label: 'Cost by ' + p.groupBy }));
+        const series = calendar(p.groupBy, inputs.from.value, inputs.to.value, rows);
+        chartEl.append(columnChart(series, { currency: r.currency, label: 'Cost by ' + p.groupBy }));
       } else {
         chartEl.append(donutChart(rows.slice(0, 9).map((x) => ({ label: x.key, value: x.cost })), { currency: r.currency, label: 'Cost by ' + p.groupBy }));
       }
       tableEl.append(table([
-        { label: labelFor(p.groupBy), cell: (x) => p.groupBy === 'subject' ? subjectLink(p.scope + ':' + x.key) : h('span', { class: 'mono' }, x.key) },
+        { label: labelFor(p.groupBy), cell: (x) => p.groupBy === 'subject' ? subjectLink(subjectOf(p.scope, x.key)) : h('span', { class: 'mono' }, x.key) },
         { label: 'Entries', num: true, cell: (x) => (x.count === null ? '–' : count(x.count)) },
         { label: 'Cost', num: true, cell: (x) => h('span', { title: x.cost }, money(x.cost, r.currency)) },
       ], rows, { rowAttrs: () => ({ 'data-test': 'report-row' }) }));
@@ -99,6 +100,26 @@ export function render(root) {
     } catch (e) { toast(e.message, 'error'); } finally { csvBtn.disabled = false; }
   });
   load();
+}
+
+/** Every day (or month) of the range, zero where the ledger has nothing, so gaps show as gaps. */
+function calendar(groupBy, from, to, rows) {
+  const cost = new Map(rows.map((x) => [x.key.slice(0, groupBy === 'day' ? 10 : 7), x.cost]));
+  const [fy, fm, fd] = from.split('-').map(Number);
+  const [ty, tm, td] = to.split('-').map(Number);
+  const out = [];
+  if (groupBy === 'day') {
+    for (let d = new Date(fy, fm - 1, fd); d <= new Date(ty, tm - 1, td) && out.length < 400; d.setDate(d.getDate() + 1)) {
+      const k = isoDay(d);
+      out.push({ label: k.slice(5), title: k, value: cost.get(k) || '0' });
+    }
+  } else {
+    for (let d = new Date(fy, fm - 1, 1); d <= new Date(ty, tm - 1, 1) && out.length < 400; d.setMonth(d.getMonth() + 1)) {
+      const k = isoDay(d).slice(0, 7);
+      out.push({ label: k, title: k, value: cost.get(k) || '0' });
+    }
+  }
+  return out;
 }
 
 function nextDay(day) {

@@ -1,7 +1,7 @@
 // Subject detail: one bar per limit that applies, refreshed every few seconds while the page is
 // visible; a 30-day cost chart; and the cost split by provider and by tool.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
-import { get, request, items, enc, costReport, auth, can, normLimit } from '../api.js';
+import { get, request, items, enc, costReport, auth, can, normLimit, subjectOf } from '../api.js';
 import { money, toNanos, nanosToNumber, count, relative, dateTime, duration, kindLabel, isoDay, shortDate } from '../format.js';
 import { columnChart, donutChart, meter } from '../charts.js';
 import { pageHead, panel } from '../ui.js';
@@ -39,7 +39,7 @@ function renderPicker(root) {
       .then((r) => {
         clear(list);
         if (!r.rows.length) { list.append(empty('No spend recorded this month. Open a subject by name above.')); return; }
-        list.append(h('ul', { class: 'bar-list' }, r.rows.slice(0, 30).map((x) => h('li', null, link('user:' + x.key), h('span', { class: 'num' }, money(x.cost, r.currency))))));
+        list.append(h('ul', { class: 'bar-list' }, r.rows.slice(0, 30).map((x) => h('li', null, link(subjectOf('user', x.key)), h('span', { class: 'num' }, money(x.cost, r.currency))))));
       })
       .catch((e) => clear(list).append(errorBox(e)));
   }

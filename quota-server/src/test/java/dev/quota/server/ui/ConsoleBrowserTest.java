@@ -148,12 +148,14 @@ class ConsoleBrowserTest {
     go("#/subjects/user/alice");
     waitForAttribute(rateBar(), "data-used", "0");
     shot("05-subject-before");
+    // 0.30 + 0.30 + 0.25 = 0.85 of the 1.00 daily budget: past the 80 % alert threshold.
     for (int i = 0; i < 3; i++) {
-      String id = reserve("0.20", 201);
-      commit(id, i == 2 ? "0.15" : "0.20");
+      String id = reserve("0.30", 201);
+      commit(id, i == 2 ? "0.25" : "0.30");
     }
     waitForAttribute(rateBar(), "data-used", "3");
-    waitForAttribute(By.cssSelector(".usage[data-kind=budget_daily]"), "data-used", "0.55");
+    waitForAttribute(By.cssSelector(".usage[data-kind=budget_daily]"), "data-used", "0.85");
+    waitForText(By.cssSelector("[data-test=cost-30d]"), "$0.85");
     assertThat(textOf(By.cssSelector(".usage[data-kind=rate] [data-test=remaining]"))).isEqualTo("2 left");
     shot("06-subject-usage-moved");
 
@@ -180,11 +182,18 @@ class ConsoleBrowserTest {
     shot("08-override-listed");
     assertThat(reserve("0.01", 201)).isNotBlank();
 
-    // 6. The report shows what was committed: 0.20 + 0.20 + 0.15.
+    // 6. The report shows what was committed: 0.30 + 0.30 + 0.25.
     go("#/reports");
     waitFor(By.cssSelector("[data-test=report-row]"));
-    waitForText(By.cssSelector("[data-test=report-total]"), "$0.55");
+    waitForText(By.cssSelector("[data-test=report-total]"), "$0.85");
     shot("09-report");
+
+    // The overview now has a spender and a budget past its alert threshold.
+    go("#/overview");
+    waitForText(By.cssSelector("[data-test=stat-today]"), "$0.85");
+    waitForText(By.cssSelector("[data-test=stat-budgets]"), "1");
+    assertThat(textOf(By.cssSelector(".bar-list a[href='#/subjects/user/alice']"))).isEqualTo("user:alice");
+    shot("09-overview-with-spend");
 
     // The same console on a phone-sized screen.
     browser.manage().window().setSize(new Dimension(390, 844));
