@@ -11,7 +11,7 @@ export function render(root) {
     emptyText: 'No audit entry matches these filters.',
     fields: [
       { name: 'actor', label: 'Actor' },
-      { name: 'action', label: 'Action', placeholder: 'policy.put' },
+      { name: 'action', label: 'Action', placeholder: 'policy.create' },
       { name: 'target', label: 'Target', placeholder: 'user:*' },
       { name: 'from', label: 'From', type: 'datetime-local' },
       { name: 'to', label: 'To', type: 'datetime-local' },
