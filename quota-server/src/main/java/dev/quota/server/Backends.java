@@ -2,14 +2,15 @@ package dev.quota.server;
 
 import dev.quota.admin.ConfigRepository;
 import dev.quota.alert.AlertHistory;
-import dev.quota.alert.MemoryAlertHistory;
+import dev.quota.jdbc.ApiKeyRepository;
 import dev.quota.jdbc.Database;
+import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.jdbc.JdbcConfigRepository;
 import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.ledger.UsageLedger;
 import dev.quota.server.api.OpsRoutes;
 import dev.quota.server.auth.KeyRing;
-import dev.quota.server.auth.MemoryKeyRing;
+import dev.quota.server.auth.JdbcKeyRing;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.store.MemoryStore;
 import dev.quota.store.Store;
@@ -52,7 +53,8 @@ public final class Backends implements AutoCloseable {
       Store store = cfg.redisUrl() == null ? new MemoryStore(clock) : StoreFactory.redis(cfg.redisUrl(), cfg.redisPrefix());
       // The spool keeps acknowledged usage on local disk while the database is unreachable.
       UsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(cfg.dataDir().resolve("ledger-spool")).build();
-      return new Backends(db, store, new JdbcConfigRepository(db), ledger, new MemoryAlertHistory(), new MemoryKeyRing());
+      return new Backends(db, store, new JdbcConfigRepository(db), ledger, new JdbcAlertHistory(db),
+          new JdbcKeyRing(new ApiKeyRepository(db), clock));
     } catch (RuntimeException e) {
       db.close();
       throw e;

@@ -50,7 +50,7 @@ public final class KeyRoutes {
     }
     ValidationException.require(role != Role.VIEWER || !subjects.isEmpty(), "subjects", "a viewer key must be bound to at least one subject");
     ValidationException.require(role == Role.VIEWER || subjects.isEmpty(), "subjects", "only viewer keys are bound to subjects");
-    String key = keys.issue(name, role, subjects);
+    String key = keys.issue(name, role, subjects, dev.quota.server.auth.Auth.principal(ctx).name());
     ObjectNode o = node(new Principal(name, role, subjects));
     o.put("key", key);
     ctx.status(201).json(o);
@@ -66,7 +66,7 @@ public final class KeyRoutes {
 
   private void revoke(Context ctx) {
     String name = ctx.pathParam("name");
-    if (!keys.revoke(name)) {
+    if (!keys.revoke(name, dev.quota.server.auth.Auth.principal(ctx).name())) {
       throw new NotFoundException("no key named " + name);
     }
     ctx.status(204);

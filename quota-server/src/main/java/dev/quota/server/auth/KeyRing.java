@@ -15,10 +15,11 @@ public interface KeyRing {
 
   List<Principal> list();
 
-  boolean revoke(String name);
+  /** Revokes every key named {@code name}; false if there was none. {@code actor} is audited where supported. */
+  boolean revoke(String name, String actor);
 
   /** A new key for {@code name}; the plain key is returned once and never stored. */
-  default String issue(String name, Role role, Set<Subject> subjects) {
+  default String issue(String name, Role role, Set<Subject> subjects, String actor) {
     String key = ApiKeys.generate();
     register(name, role, subjects, key);
     return key;

@@ -20,7 +20,7 @@ public final class MemoryKeyRing implements KeyRing {
 
   @Override
   public synchronized void register(String name, Role role, Set<Subject> subjects, String key) {
-    revoke(name);
+    revoke(name, null);
     String hash = ApiKeys.hash(key);
     byHash.put(hash, new Principal(name, role, subjects));
     hashByName.put(name, hash);
@@ -32,7 +32,7 @@ public final class MemoryKeyRing implements KeyRing {
   }
 
   @Override
-  public synchronized boolean revoke(String name) {
+  public synchronized boolean revoke(String name, String actor) {
     String hash = hashByName.remove(name);
     return hash != null && byHash.remove(hash) != null;
   }

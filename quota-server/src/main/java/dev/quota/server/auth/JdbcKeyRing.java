@@ -1,0 +1,98 @@
+package dev.quota.server.auth;
+
+import dev.quota.Subject;
+import dev.quota.admin.AuditEntry;
+import dev.quota.jdbc.ApiKeyRepository;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keys in the database (hashed, audited when issued or revoked), plus the bootstrap admin key held
+ * in memory. Successful lookups are cached for {@link #CACHE_NANOS} so a decision does not cost a
+ * database round trip; a revoked key therefore stops working within that time on every server.
+ */
+public final class JdbcKeyRing implements KeyRing {
+  static final long CACHE_NANOS = 5_000_000_000L;
+  private static final int MAX_CACHED = 10_000;
+
+  private record Cached(Principal principal, long until) {}
+
+  private final ApiKeyRepository repo;
+  private final Clock clock;
+  private final MemoryKeyRing bootstrap = new MemoryKeyRing();
+  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+  public JdbcKeyRing(ApiKeyRepository repo, Clock clock) {
+    this.repo = repo;
+    this.clock = clock;
+  }
+
+  @Override
+  public Optional<Principal> authenticate(String presentedKey) {
+    Optional<Principal> p = bootstrap.authenticate(presentedKey);
+    if (p.isPresent()) {
+      return p;
+    }
+    String hash = ApiKeys.hash(presentedKey);
+    long now = System.nanoTime();
+    Cached c = cache.get(hash);
+    if (c != null && now - c.until() < 0) {
+      return Optional.of(c.principal());
+    }
+    Optional<Principal> found = repo.authenticate(presentedKey).map(k -> new Principal(k.name(), role(k.role()), k.readable()));
+    if (found.isPresent()) {
+      if (cache.size() >= MAX_CACHED) {
+        cache.clear();
+      }
+      cache.put(hash, new Cached(found.get(), now + CACHE_NANOS));
+    } else {
+      cache.remove(hash);
+    }
+    return found;
+  }
+
+  @Override
+  public void register(String name, Role role, Set<Subject> subjects, String key) {
+    bootstrap.register(name, role, subjects, key);
+  }
+
+  @Override
+  public String issue(String name, Role role, Set<Subject> subjects, String actor) {
+    AuditEntry audit = new AuditEntry(0, clock.instant(), actor, "key.issue", name, null, role.wireName() + " " + subjects, "");
+    return repo.issue(name, ApiKeyRepository.Role.valueOf(role.name()), subjects, clock.instant(), audit).secret();
+  }
+
+  @Override
+  public List<Principal> list() {
+    List<Principal> out = new ArrayList<>(bootstrap.list());
+    for (ApiKeyRepository.ApiKey k : repo.list()) {
+      if (k.active()) {
+        out.add(new Principal(k.name(), role(k.role()), k.readable()));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public boolean revoke(String name, String actor) {
+    boolean any = false;
+    for (ApiKeyRepository.ApiKey k : repo.list()) {
+      if (k.active() && k.name().equals(name)) {
+        AuditEntry audit = new AuditEntry(0, clock.instant(), actor, "key.revoke", name, k.role().wireName(), null, "");
+        any |= repo.revoke(k.id(), clock.instant(), audit);
+      }
+    }
+    // Revocation must take effect here at once; other servers see it when their cache entry ends.
+    cache.clear();
+    return any;
+  }
+
+  private static Role role(ApiKeyRepository.Role r) {
+    return Role.valueOf(r.name());
+  }
+}
