@@ -41,7 +41,7 @@ public final class QuotaStoreLimiter implements Limiter {
 
   @Override
   public boolean tryAcquire(int keyIndex) {
-    return store.tryConsume(ops[keyIndex], stripes[keyIndex]);
+    return store.tryConsume(ops[keyIndex], stripes[keyIndex], null, null) == MemoryStore.ADMITTED;
   }
 
   @Override
