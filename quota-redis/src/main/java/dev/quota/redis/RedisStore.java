@@ -78,7 +78,7 @@ public final class RedisStore implements Store {
     this.keys = new RedisKeys(b.prefix);
     this.codec = new ScriptCodec(keys);
     this.script = new QuotaScript(timeoutNanos);
-    uri.setTimeout(b.timeout);
+    uri.setTimeout(b.connectTimeout); // bounds the connection handshake; calls have their own timeout
     ClientResources resources =
         ClientResources.builder()
              .build();

@@ -1,0 +1,58 @@
+package dev.quota.redis;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A private redis-server on a spare loopback port, without persistence; stopped by the test that started it. */
+final class RedisServerProcess implements AutoCloseable {
+  final int port;
+  private Process process;
+
+  RedisServerProcess() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    start();
+  }
+
+  String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  void start() throws IOException {
+    process =
+        new ProcessBuilder(
+                List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--enable-debug-command", "yes"))
+            .redirectErrorStream(true)
+            .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "redis-test-" + port + ".log"))
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException notYet) {
+        Thread.onSpinWait();
+      }
+    }
+    throw new IOException("redis-server did not start on port " + port);
+  }
+
+  void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+}
