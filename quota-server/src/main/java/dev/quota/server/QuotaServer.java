@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class QuotaServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QuotaServer.class);
   private static final long DRAIN_MS = 10_000;
+  private static final long RELOAD_SECONDS = 2;
 
   private final ServerConfig config;
   private final Backends backends;
@@ -45,6 +46,12 @@ public final class QuotaServer implements AutoCloseable {
   private final QuotaMetrics metrics;
   private final Javalin app;
   private final RouteTable routes;
+  private final java.util.concurrent.ScheduledExecutorService reloader =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "quota-config-reload");
+        t.setDaemon(true);
+        return t;
+      });
 
   public QuotaServer(ServerConfig config, Backends backends, Clock clock, String adminKey) {
     this.config = config;
@@ -96,6 +103,14 @@ public final class QuotaServer implements AutoCloseable {
 
   public QuotaServer start() {
     app.start();
+    // Other server processes may change policies and overrides in the shared database.
+    reloader.scheduleWithFixedDelay(() -> {
+      try {
+        quota.reloadConfig();
+      } catch (RuntimeException e) {
+        LOG.warn("could not reload policies: {}", e.getMessage());
+      }
+    }, RELOAD_SECONDS, RELOAD_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
     LOG.info("quota-server listening on http://{}:{}", config.host(), port());
     return this;
   }
@@ -114,6 +129,7 @@ public final class QuotaServer implements AutoCloseable {
 
   @Override
   public void close() {
+    reloader.shutdownNow();
     app.stop();
     quota.close();
     backends.close();
