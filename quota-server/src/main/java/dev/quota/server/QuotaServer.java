@@ -46,6 +46,8 @@ public final class QuotaServer implements AutoCloseable {
   private final QuotaMetrics metrics;
   private final Javalin app;
   private final RouteTable routes;
+  /** Serializes admin changes with the periodic reload: a reload that read before a change must not land after it. */
+  private final Object configLock = new Object();
   private final java.util.concurrent.ScheduledExecutorService reloader =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "quota-config-reload");
@@ -87,8 +89,8 @@ public final class QuotaServer implements AutoCloseable {
     new DecisionRoutes(quota, clock).register(routes);
     new SubjectRoutes(quota).register(routes);
     new ReportRoutes(backends.ledger(), clock).register(routes);
-    new PolicyRoutes(quota.admin()).register(routes);
-    new OverrideRoutes(quota.admin(), clock).register(routes);
+    new PolicyRoutes(quota.admin(), configLock).register(routes);
+    new OverrideRoutes(quota.admin(), clock, configLock).register(routes);
     new HistoryRoutes(quota.admin()).register(routes);
     new KeyRoutes(backends.keys()).register(routes);
     Map<String, OpsRoutes.Check> checks = new LinkedHashMap<>();
@@ -106,7 +108,9 @@ public final class QuotaServer implements AutoCloseable {
     // Other server processes may change policies and overrides in the shared database.
     reloader.scheduleWithFixedDelay(() -> {
       try {
-        quota.reloadConfig();
+        synchronized (configLock) {
+          quota.reloadConfig();
+        }
       } catch (RuntimeException e) {
         LOG.warn("could not reload policies: {}", e.getMessage());
       }

@@ -8,6 +8,8 @@ final class StoreFactory {
   private StoreFactory() {}
 
   static Store redis(String url, String prefix) {
-    return RedisStore.builder().uri(url).prefix(prefix).build();
+    // Behind HTTP a decision already costs a round trip; 500 ms keeps a busy host from failing
+    // closed on ordinary scheduling hiccups while still bounding a hung Redis.
+    return RedisStore.builder().uri(url).prefix(prefix).timeout(java.time.Duration.ofMillis(500)).build();
   }
 }

@@ -30,10 +30,12 @@ public final class OverrideRoutes {
   private static final Set<String> FIELDS = Set.of("selector", "limits", "bypass", "expiresAt", "duration", "reason");
   private final QuotaAdmin admin;
   private final Clock clock;
+  private final Object configLock;
 
-  public OverrideRoutes(QuotaAdmin admin, Clock clock) {
+  public OverrideRoutes(QuotaAdmin admin, Clock clock, Object configLock) {
     this.admin = admin;
     this.clock = clock;
+    this.configLock = configLock;
   }
 
   public void register(RouteTable r) {
@@ -57,7 +59,10 @@ public final class OverrideRoutes {
       expiresAt = clock.instant().plus(duration);
     }
     String reason = f.string("reason", true, 1000);
-    Override o = admin.createOverride(selector, replacement, expiresAt, reason, Auth.principal(ctx).name());
+    Override o;
+    synchronized (configLock) {
+      o = admin.createOverride(selector, replacement, expiresAt, reason, Auth.principal(ctx).name());
+    }
     ctx.status(201).json(OverrideJson.toNode(o));
   }
 
@@ -79,7 +84,9 @@ public final class OverrideRoutes {
   private void revoke(Context ctx) {
     String id = ctx.pathParam("id");
     ValidationException.require(id.length() <= 64, "id", "must be at most 64 characters");
-    admin.revokeOverride(id, Auth.principal(ctx).name(), Reasons.of(ctx));
+    synchronized (configLock) {
+      admin.revokeOverride(id, Auth.principal(ctx).name(), Reasons.of(ctx));
+    }
     ctx.status(204);
   }
 }

@@ -17,9 +17,12 @@ import static dev.quota.server.auth.Role.ADMIN;
 /** Policies, addressed by selector: {@code user:alice}, {@code user:*}, {@code user:*,tool:image_gen}. */
 public final class PolicyRoutes {
   private final QuotaAdmin admin;
+  private final Object configLock;
 
-  public PolicyRoutes(QuotaAdmin admin) {
+  /** @param configLock held around changes so a periodic reload cannot install a stale policy set over them */
+  public PolicyRoutes(QuotaAdmin admin, Object configLock) {
     this.admin = admin;
+    this.configLock = configLock;
   }
 
   public void register(RouteTable r) {
@@ -55,14 +58,19 @@ public final class PolicyRoutes {
     Selector s = Selector.parse(ctx.pathParam("selector"));
     Policy p = PolicyJson.read(JsonBody.read(ctx, java.util.Set.of(
         "rateLimits", "budget", "concurrency", "alertThresholds", "mode", "failMode"), false).node(), s, "");
-    boolean existed = admin.policy(s).isPresent();
-    admin.putPolicy(p, Auth.principal(ctx).name(), Reasons.of(ctx));
+    boolean existed;
+    synchronized (configLock) {
+      existed = admin.policy(s).isPresent();
+      admin.putPolicy(p, Auth.principal(ctx).name(), Reasons.of(ctx));
+    }
     ctx.status(existed ? 200 : 201).json(toNode(p));
   }
 
   private void delete(Context ctx) {
     Selector s = Selector.parse(ctx.pathParam("selector"));
-    admin.deletePolicy(s, Auth.principal(ctx).name(), Reasons.of(ctx));
+    synchronized (configLock) {
+      admin.deletePolicy(s, Auth.principal(ctx).name(), Reasons.of(ctx));
+    }
     ctx.status(204);
   }
 }
