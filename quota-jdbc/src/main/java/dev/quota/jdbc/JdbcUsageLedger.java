@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -40,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * The usage ledger in the database, with group commit and a local spool.
  *
  * <h2>Group commit</h2>
- * Callers of {@link #append} put their entry on a queue and wait. One writer thread takes
+ * Callers of {@link #append} put their entry on a queue and wait. A writer thread takes
  * everything queued (up to {@code maxBatchSize}), inserts it with one JDBC batch in one
- * transaction and commits; only then are the callers released. Under load a single commit
+ * transaction and commits; only then are the callers released. Two writers (by default) overlap
+ * one batch's commit with the next batch's insert on PostgreSQL. Under load a single commit
  * acknowledges hundreds of entries, which is what makes durable writes cheap. Rows are inserted
  * with {@code ON CONFLICT DO NOTHING}: the primary key, the idempotency key and the reservation
  * id are unique, so a repeat of any of them never adds a second row.
@@ -89,14 +91,17 @@ public final class JdbcUsageLedger implements UsageLedger {
   private final Duration rollupRetention;
   private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
   private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
-  private final Thread writer;
+  /** Held while the spool is read, replayed and emptied, and while entries are spooled. */
+  private final ReentrantLock spoolLock = new ReentrantLock();
+  /** Inserts share it; pruning takes it alone, so no late row slips past a rollup being built. */
+  private final ReentrantReadWriteLock retentionLock = new ReentrantReadWriteLock();
+  private final List<Thread> writers = new ArrayList<>();
   private boolean closed;
 
-  // Owned by the writer thread.
-  private boolean degraded;
-  private long nextProbeNanos;
+  private volatile boolean degraded;
+  private volatile long nextProbeNanos;
   /** Read on first use, so a ledger can start (and spool) while the database is down. */
-  private LocalDate rolledUpBefore;
+  private volatile LocalDate rolledUpBefore;
 
   private sealed interface Task permits Append, Control {}
 
@@ -117,9 +122,14 @@ public final class JdbcUsageLedger implements UsageLedger {
       throw new UncheckedIOException("cannot open the ledger spool in " + b.spoolDirectory, e);
     }
     this.rejectedFile = b.spoolDirectory.resolve("ledger.rejected");
-    this.writer = new Thread(this::runWriter, "quota-ledger-writer");
-    writer.setDaemon(true);
-    writer.start();
+    // H2 serialises writers on its own locks and times out under contention: one writer there.
+    int writerCount = b.writerThreads != null ? b.writerThreads : b.database.engine() == Database.Engine.H2 ? 1 : 2;
+    for (int i = 0; i < writerCount; i++) {
+      Thread writer = new Thread(this::runWriter, "quota-ledger-writer-" + i);
+      writer.setDaemon(true);
+      writer.start();
+      writers.add(writer);
+    }
     if (spool.size() > 0) {
       // Left over from a previous run: hand it to the writer, which replays once the database answers.
       queue.add(new Control(this::replayOrThrow, new CompletableFuture<>(), false));
@@ -135,6 +145,7 @@ public final class JdbcUsageLedger implements UsageLedger {
     private final Database database;
     private Path spoolDirectory;
     private int maxBatchSize = 1000;
+    private Integer writerThreads;
     private Duration probeInterval = Duration.ofSeconds(1);
     private Duration rawRetention = Duration.ofDays(30);
     private Duration rollupRetention = Duration.ofDays(400);
@@ -153,6 +164,16 @@ public final class JdbcUsageLedger implements UsageLedger {
     public Builder maxBatchSize(int n) {
       ValidationException.require(n >= 1 && n <= 100_000, "maxBatchSize", "must be between 1 and 100000");
       this.maxBatchSize = n;
+      return this;
+    }
+
+    /**
+     * Writer threads (default 2 on PostgreSQL, 1 on H2): while one commits, the next batch is
+     * already being inserted, so the database's own group commit can overlap the two.
+     */
+    public Builder writerThreads(int n) {
+      ValidationException.require(n >= 1 && n <= 16, "writerThreads", "must be between 1 and 16");
+      this.writerThreads = n;
       return this;
     }
 
@@ -226,7 +247,7 @@ public final class JdbcUsageLedger implements UsageLedger {
     }
   }
 
-  /** Runs {@code action} on the writer thread, after everything queued before it. */
+  /** Runs {@code action} on a writer thread, after everything queued before it was taken. */
   private Object onWriter(Callable<Object> action) {
     Control c = new Control(action, new CompletableFuture<>(), false);
     enqueue(c);
@@ -239,7 +260,7 @@ public final class JdbcUsageLedger implements UsageLedger {
   }
 
   /**
-   * Replays the spool now, on the writer thread, and returns how many entries it held.
+   * Replays the spool now, on a writer thread, and returns how many entries it held.
    *
    * @throws LedgerUnavailableException if the database is still unreachable (the spool is kept)
    */
@@ -264,14 +285,19 @@ public final class JdbcUsageLedger implements UsageLedger {
       batch.clear();
       batch.add(first);
       queue.drainTo(batch, maxBatchSize - 1);
-      if (process(batch)) {
+      int stops = process(batch);
+      if (stops > 0) {
+        // A batch may have drained another writer's stop as well: hand the extras back.
+        for (int i = 1; i < stops; i++) {
+          queue.add(new Control(() -> null, new CompletableFuture<>(), true));
+        }
         return;
       }
     }
   }
 
-  /** Handles one drained batch; true once the stop task was seen. */
-  private boolean process(List<Task> batch) {
+  /** Handles one drained batch; returns how many stop tasks it held. */
+  private int process(List<Task> batch) {
     List<Append> appends = new ArrayList<>(batch.size());
     for (Task t : batch) {
       if (t instanceof Append a) {
@@ -281,7 +307,7 @@ public final class JdbcUsageLedger implements UsageLedger {
     if (!appends.isEmpty()) {
       write(appends);
     }
-    boolean stop = false;
+    int stops = 0;
     for (Task t : batch) {
       if (t instanceof Control c) {
         try {
@@ -289,10 +315,10 @@ public final class JdbcUsageLedger implements UsageLedger {
         } catch (Exception e) {
           c.done().completeExceptionally(e);
         }
-        stop |= c.stop();
+        stops += c.stop() ? 1 : 0;
       }
     }
-    return stop;
+    return stops;
   }
 
   private void write(List<Append> appends) {
@@ -337,6 +363,7 @@ public final class JdbcUsageLedger implements UsageLedger {
   }
 
   private void spoolOrFail(List<Append> appends) {
+    spoolLock.lock();
     try {
       spool.append(entriesOf(appends));
       appends.forEach(a -> a.done().complete(null));
@@ -344,6 +371,8 @@ public final class JdbcUsageLedger implements UsageLedger {
       LedgerUnavailableException failure =
           new LedgerUnavailableException("database unreachable and spool " + spool.file() + " not writable", e);
       appends.forEach(a -> a.done().completeExceptionally(failure));
+    } finally {
+      spoolLock.unlock();
     }
   }
 
@@ -382,6 +411,15 @@ public final class JdbcUsageLedger implements UsageLedger {
 
   /** Inserts every spooled entry (already-present rows are skipped), then empties the spool. */
   private int replay() throws SQLException {
+    spoolLock.lock();
+    try {
+      return replayLocked();
+    } finally {
+      spoolLock.unlock();
+    }
+  }
+
+  private int replayLocked() throws SQLException {
     List<UsageEntry> all;
     try {
       all = spool.entries();
@@ -437,6 +475,15 @@ public final class JdbcUsageLedger implements UsageLedger {
 
   /** One transaction: the batch, plus rollup updates for rows of days already rolled up. */
   private void insert(List<UsageEntry> entries) throws SQLException {
+    retentionLock.readLock().lock();
+    try {
+      insertLocked(entries);
+    } finally {
+      retentionLock.readLock().unlock();
+    }
+  }
+
+  private void insertLocked(List<UsageEntry> entries) throws SQLException {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -643,11 +690,16 @@ public final class JdbcUsageLedger implements UsageLedger {
   /**
    * Rolls raw rows of whole UTC days older than the raw retention (relative to {@code now}) up
    * into {@code usage_daily}, deletes them, and deletes rollups older than the rollup retention.
-   * Runs on the writer thread, so no append races with it.
+   * Inserts wait while it runs, so no late row races with the rollup.
    */
   public PruneResult prune(Instant now) {
     ValidationException.require(now != null, "now", "is required");
-    return (PruneResult) onWriter(() -> Jdbc.inTransaction(ds, "pruning the ledger", c -> prune(c, now)));
+    retentionLock.writeLock().lock();
+    try {
+      return Jdbc.inTransaction(ds, "pruning the ledger", c -> prune(c, now));
+    } finally {
+      retentionLock.writeLock().unlock();
+    }
   }
 
   private PruneResult prune(Connection c, Instant now) throws SQLException {
@@ -707,12 +759,17 @@ public final class JdbcUsageLedger implements UsageLedger {
         return;
       }
       closed = true;
-      queue.add(new Control(() -> null, new CompletableFuture<>(), true));
+      // One stop per writer; everything queued before them is written first.
+      for (int i = 0; i < writers.size(); i++) {
+        queue.add(new Control(() -> null, new CompletableFuture<>(), true));
+      }
     } finally {
       closeLock.writeLock().unlock();
     }
     try {
-      writer.join();
+      for (Thread writer : writers) {
+        writer.join();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -72,10 +72,10 @@ class JdbcUsageLedgerTest {
       for (int i = 0; i < perThread; i++) {
         perPair += 1_000_000L + i;
       }
+      assertThat(ledger.spooledEntries()).isZero();
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry")).isEqualTo(keys);
       assertThat(ledger.spent(Map.of("team", "core"), T0, FAR)).isEqualTo(Money.ofNanos(perPair * (threads / 2)));
       assertThat(ledger.spent(Map.of("user", "u3"), T0, FAR)).isEqualTo(Money.ofNanos(perPair));
-      assertThat(ledger.spooledEntries()).isZero();
     }
   }
 

@@ -32,7 +32,13 @@ public final class Spool implements AutoCloseable {
     this.file = directory.resolve("ledger.spool");
     this.channel =
         FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    this.lock = channel.tryLock();
+    FileLock held;
+    try {
+      held = channel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      held = null;
+    }
+    this.lock = held;
     if (lock == null) {
       channel.close();
       throw new IOException("spool " + file + " is in use by another process");
