@@ -175,8 +175,12 @@ public final class Quota implements AutoCloseable {
     return alerts.drain(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
-  /** Re-reads policies and overrides from the configuration repository (other processes may have changed them). */
-  public void reloadConfig() {
+  /**
+   * Re-reads policies and overrides from the configuration repository (other processes may have
+   * changed them). Reloads are serialized, so a slow reload can never install an older snapshot
+   * over a newer one.
+   */
+  public synchronized void reloadConfig() {
     index = PolicyIndex.of(config.policies(), config.overrides());
   }
 
