@@ -60,8 +60,16 @@ final class TcpProxy implements AutoCloseable {
       try {
         Socket client = ss.accept();
         Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-        sockets.add(client);
-        sockets.add(upstream);
+        synchronized (this) {
+          // A connection accepted just before a cut must not outlive it.
+          if (ss.isClosed()) {
+            client.close();
+            upstream.close();
+            continue;
+          }
+          sockets.add(client);
+          sockets.add(upstream);
+        }
         pump(client, upstream);
         pump(upstream, client);
       } catch (IOException e) {
