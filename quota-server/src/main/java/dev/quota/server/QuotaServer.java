@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quota.Quota;
 import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.api.DecisionRoutes;
+import dev.quota.server.api.DenialRoutes;
 import dev.quota.server.api.HistoryRoutes;
 import dev.quota.server.api.KeyRoutes;
 import dev.quota.server.api.OpsRoutes;
@@ -13,9 +14,11 @@ import dev.quota.server.api.PolicyRoutes;
 import dev.quota.server.api.ReportRoutes;
 import dev.quota.server.api.RouteTable;
 import dev.quota.server.api.SubjectRoutes;
+import dev.quota.server.api.WhoAmIRoutes;
 import dev.quota.server.auth.Auth;
 import dev.quota.server.auth.Role;
 import dev.quota.server.config.ServerConfig;
+import dev.quota.server.denials.RecentDenials;
 import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.Problems;
 import dev.quota.server.http.StaticUi;
@@ -39,6 +42,8 @@ public final class QuotaServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QuotaServer.class);
   private static final long DRAIN_MS = 10_000;
   private static final long RELOAD_SECONDS = 2;
+  /** Folded per minute and limit, so this covers hours of ordinary traffic in a few MiB at most. */
+  private static final int DENIAL_RECORDS = 10_000;
 
   private final ServerConfig config;
   private final Backends backends;
@@ -86,7 +91,10 @@ public final class QuotaServer implements AutoCloseable {
     Problems.install(app);
     Auth.install(app, backends.keys());
     this.routes = new RouteTable(app);
-    new DecisionRoutes(quota, clock).register(routes);
+    RecentDenials denials = new RecentDenials(clock, DENIAL_RECORDS);
+    new DecisionRoutes(quota, clock, denials).register(routes);
+    new DenialRoutes(denials).register(routes);
+    new WhoAmIRoutes().register(routes);
     new SubjectRoutes(quota).register(routes);
     new ReportRoutes(backends.ledger(), clock).register(routes);
     new PolicyRoutes(quota.admin(), configLock).register(routes);

@@ -72,6 +72,8 @@ class RoleMatrixTest {
     assertThat(viewer.get("/v1/reports/costs").status()).isEqualTo(403);
     assertThat(viewer.post("/v1/reservations", "{\"subjects\":{\"team\":\"t1\"}}").status()).isEqualTo(403);
     assertThat(viewer.get("/v1/policies").status()).isEqualTo(403);
+    assertThat(viewer.get("/v1/whoami").json().get("role").asText()).isEqualTo("viewer");
+    assertThat(viewer.get("/v1/denials").status()).isEqualTo(200);
   }
 
   @Test

@@ -30,11 +30,20 @@ public final class TestServer implements AutoCloseable {
     return start(null, null, null);
   }
 
+  /** On the embedded defaults with the server's time taken from {@code clock}. */
+  public static TestServer embedded(Clock clock) {
+    return start(null, null, null, clock, List.of());
+  }
+
   public static TestServer start(String redisUrl, String redisPrefix, String databaseUrl) {
+    return start(redisUrl, redisPrefix, databaseUrl, Clock.systemUTC(), List.of());
+  }
+
+  public static TestServer start(String redisUrl, String redisPrefix, String databaseUrl, Clock clock, List<ServerConfig.Webhook> webhooks) {
     try {
       Path dir = Files.createTempDirectory("quota-server-test");
-      ServerConfig cfg = new ServerConfig("127.0.0.1", 0, dir, redisUrl, redisPrefix, databaseUrl, ADMIN_KEY, List.of());
-      QuotaServer s = new QuotaServer(cfg, Backends.open(cfg, Clock.systemUTC()), Clock.systemUTC(), ADMIN_KEY).start();
+      ServerConfig cfg = new ServerConfig("127.0.0.1", 0, dir, redisUrl, redisPrefix, databaseUrl, ADMIN_KEY, webhooks);
+      QuotaServer s = new QuotaServer(cfg, Backends.open(cfg, clock), clock, ADMIN_KEY).start();
       return new TestServer(dir, s);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

@@ -7,6 +7,7 @@ import dev.quota.Money;
 import dev.quota.Quota;
 import dev.quota.QuotaRequest;
 import dev.quota.Settled;
+import dev.quota.server.denials.RecentDenials;
 import dev.quota.server.http.Fields;
 import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.Problems;
@@ -28,10 +29,12 @@ public final class DecisionRoutes {
 
   private final Quota quota;
   private final Clock clock;
+  private final RecentDenials denials;
 
-  public DecisionRoutes(Quota quota, Clock clock) {
+  public DecisionRoutes(Quota quota, Clock clock, RecentDenials denials) {
     this.quota = quota;
     this.clock = clock;
+    this.denials = denials;
   }
 
   public void register(RouteTable r) {
@@ -57,6 +60,7 @@ public final class DecisionRoutes {
       }
       ctx.status(201).json(Wire.decision(d));
     } else {
+      denials.record(d);
       denied(ctx, d);
     }
   }

@@ -13,6 +13,7 @@ import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.auth.Auth;
 import dev.quota.server.http.Fields;
 import dev.quota.server.http.JsonBody;
+import dev.quota.server.http.Query;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,8 +75,11 @@ public final class OverrideRoutes {
   }
 
   private void list(Context ctx) {
+    // Expired overrides stay in the repository until revoked; by default only those in force are listed.
+    boolean includeExpired = Query.bool(ctx, "includeExpired", false);
+    Instant now = clock.instant();
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
-    admin.overrides().forEach(o -> a.add(OverrideJson.toNode(o)));
+    admin.overrides().stream().filter(o -> includeExpired || o.isActive(now)).forEach(o -> a.add(OverrideJson.toNode(o)));
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.set("overrides", a);
     ctx.json(o);

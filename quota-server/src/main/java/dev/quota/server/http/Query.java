@@ -51,6 +51,18 @@ public final class Query {
     }
   }
 
+  /** {@code true} or {@code false}; absent gives {@code dflt}. */
+  public static boolean bool(Context ctx, String name, boolean dflt) {
+    String v = ctx.queryParam(name);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    if (v.equals("true") || v.equals("false")) {
+      return v.equals("true");
+    }
+    throw ApiError.badInput(name, "must be true or false");
+  }
+
   /** A value from a fixed set. */
   public static String oneOf(Context ctx, String name, String dflt, java.util.List<String> allowed) {
     String v = string(ctx, name, 32);
