@@ -18,7 +18,7 @@ final class Machine {
     m.put("command", System.getProperty("bench.command", "(not given)"));
     m.put("gitCommit", System.getProperty("bench.commit", "(not given)"));
     m.put("cpu", cpuModel());
-    m.put("cores", Runtime.getRuntime().availableProcessors());
+    m.put("cores", cores());
     m.put("memoryGiB", memoryGiB());
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
@@ -34,6 +34,15 @@ final class Machine {
       return f[0] + " " + f[1] + " " + f[2];
     } catch (IOException | RuntimeException e) {
       return "unknown";
+    }
+  }
+
+  /** Cores of the machine, not of this process: the Redis step runs pinned to fewer. */
+  private static long cores() {
+    try {
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("processor")).count();
+    } catch (IOException e) {
+      return Runtime.getRuntime().availableProcessors();
     }
   }
 
