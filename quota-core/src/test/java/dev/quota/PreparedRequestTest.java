@@ -28,7 +28,7 @@ class PreparedRequestTest {
     PreparedRequest p = quota.prepare(QuotaRequest.builder().user("u").team("t").build());
     assertThat(acquired(p, 20)).isEqualTo(7);
     assertThat(quota.usage(Subject.of("user", "u")).get(0).used()).isEqualTo(7);
-    clock.advance(Duration.ofMinutes(1));
+    clock.advance(Duration.ofMinutes(1).plusMillis(1));
     assertThat(quota.reserve(Fixtures.user("u")).admitted()).isTrue();
     assertThat(acquired(p, 20)).isEqualTo(7);
     assertThat(quota.usage(Subject.of("user", "u")).get(0).used()).isEqualTo(8);

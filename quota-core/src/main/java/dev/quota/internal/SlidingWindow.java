@@ -39,9 +39,13 @@ public final class SlidingWindow {
     return (windowMs * 1000 + SLICES - 1) / SLICES;
   }
 
-  /** Forgets slices whose latest admission has left the window ending at {@code nowMs}. */
+  /**
+   * Forgets slices whose latest admission has left the window ending at {@code nowMs}. Times are
+   * whole milliseconds, so an admission stamped {@code t} may really have happened up to 1 ms
+   * later; it is therefore kept until {@code t + window + 1}, which stays strict in real time.
+   */
   public void advance(long nowMs) {
-    while (size > 0 && lastMs[head] <= nowMs - windowMs) {
+    while (size > 0 && lastMs[head] + windowMs < nowMs) {
       total -= count[head];
       head = (head + 1) % index.length;
       size--;
@@ -81,7 +85,7 @@ public final class SlidingWindow {
 
   /** When the oldest slice leaves the window, 0 if nothing is counted. */
   public long resetAtMs() {
-    return size == 0 ? 0 : lastMs[head] + windowMs;
+    return size == 0 ? 0 : lastMs[head] + windowMs + 1;
   }
 
   /** The earliest time {@code amount} more fits under {@code limit}; -1 if it never can. */
@@ -98,7 +102,7 @@ public final class SlidingWindow {
       int at = (head + i) % index.length;
       freed += count[at];
       if (freed >= excess) {
-        return lastMs[at] + windowMs;
+        return lastMs[at] + windowMs + 1;
       }
     }
     return -1;

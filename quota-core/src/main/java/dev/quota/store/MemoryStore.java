@@ -203,13 +203,19 @@ public final class MemoryStore implements Store {
       return 0;
     }
     if (op instanceof BudgetOp b) {
-      Budget budget = (Budget) counters.computeIfAbsent(b.key(), k -> new Budget(0, b.periodEndMs()));
+      Budget budget = (Budget) counters.get(b.key());
+      if (budget == null) {
+        budget = (Budget) counters.computeIfAbsent(b.key(), k -> new Budget(0, b.periodEndMs()));
+      }
       budget.used = Math.addExact(budget.used, b.amountNanos());
       int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
       budget.fired |= newly;
       return newly;
     }
-    Slots s = (Slots) counters.computeIfAbsent(op.key(), k -> new Slots());
+    Slots s = (Slots) counters.get(op.key());
+    if (s == null) {
+      s = (Slots) counters.computeIfAbsent(op.key(), k -> new Slots());
+    }
     s.inFlight++;
     return 0;
   }
@@ -238,17 +244,22 @@ public final class MemoryStore implements Store {
   }
 
   private SlidingWindow window(RateOp r, long now) {
-    SlidingWindow w =
-        (SlidingWindow) counters.computeIfAbsent(r.key(), k -> new SlidingWindow(r.limit().window().toMillis()));
+    // get() first: a capturing lambda would allocate on every call, and this is the hot path.
+    SlidingWindow w = (SlidingWindow) counters.get(r.key());
+    if (w == null) {
+      w = (SlidingWindow) counters.computeIfAbsent(r.key(), k -> new SlidingWindow(r.limit().window().toMillis()));
+    }
     w.advance(now);
     return w;
   }
 
   private TokenBucket bucket(RateOp r, long now) {
-    TokenBucket b =
-        (TokenBucket)
-            counters.computeIfAbsent(
-                r.key(), k -> new TokenBucket(r.limit().limit(), r.limit().window().toMillis(), now));
+    TokenBucket b = (TokenBucket) counters.get(r.key());
+    if (b == null) {
+      b = (TokenBucket)
+          counters.computeIfAbsent(
+              r.key(), k -> new TokenBucket(r.limit().limit(), r.limit().window().toMillis(), now));
+    }
     b.advance(now);
     return b;
   }

@@ -30,12 +30,16 @@ class SlidingWindowPropertyTest {
     return times.stream().mapToLong(Long::longValue).toArray();
   }
 
-  /** The oracle: admit iff fewer than {@code limit} admissions lie in (t - window, t]. */
+  /**
+   * The oracle: admit iff fewer than {@code limit} admissions lie in [t - window, t]. Stamps are
+   * whole milliseconds, so stamps t - window and t may stand for real times less than a window
+   * apart; strict in real time means counting both.
+   */
   static boolean[] exactLog(long[] times, int limit, long windowMs) {
     boolean[] admitted = new boolean[times.length];
     ArrayDeque<Long> log = new ArrayDeque<>();
     for (int i = 0; i < times.length; i++) {
-      while (!log.isEmpty() && log.peekFirst() <= times[i] - windowMs) {
+      while (!log.isEmpty() && log.peekFirst() < times[i] - windowMs) {
         log.pollFirst();
       }
       if (log.size() < limit) {
@@ -74,7 +78,7 @@ class SlidingWindowPropertyTest {
       if (!admitted[i]) {
         continue;
       }
-      while (!inWindow.isEmpty() && inWindow.peekFirst() <= times[i] - windowMs) {
+      while (!inWindow.isEmpty() && inWindow.peekFirst() < times[i] - windowMs) {
         inWindow.pollFirst();
       }
       inWindow.addLast(times[i]);

@@ -79,7 +79,7 @@ local function window(key, windowMs, now)
     st = remember(key, {kind = 'w', windowMs = windowMs, sliceUs = floordiv(windowMs * 1000 + SLICES - 1, SLICES),
                         slices = slices, total = total, removed = {}, touched = false})
   end
-  while #st.slices > 0 and st.slices[1].last <= now - st.windowMs do
+  while #st.slices > 0 and st.slices[1].last + st.windowMs < now do
     local s = table.remove(st.slices, 1)
     st.total = st.total - s.count
     if s.field then st.removed[#st.removed + 1] = s.field end
@@ -109,7 +109,7 @@ local function window_retry(st, now, amount, limit)
   local freed = 0
   for i = 1, #st.slices do
     freed = freed + st.slices[i].count
-    if freed >= excess then return st.slices[i].last + st.windowMs end
+    if freed >= excess then return st.slices[i].last + st.windowMs + 1 end
   end
   return -1
 end
@@ -274,7 +274,7 @@ local function describe(op, now, allowed, fired, out)
   local ok = allowed and 1 or 0
   if op.type == 'R' then
     if op.algo == 'w' then
-      local reset = #st.slices == 0 and 0 or st.slices[1].last + st.windowMs
+      local reset = #st.slices == 0 and 0 or st.slices[1].last + st.windowMs + 1
       local retry = allowed and 0 or window_retry(st, now, op.amount, op.limit)
       out[#out + 1] = ok; out[#out + 1] = st.total; out[#out + 1] = reset; out[#out + 1] = retry
     else
