@@ -1,7 +1,6 @@
 package dev.quota.server;
 
 import dev.quota.admin.ConfigRepository;
-import dev.quota.alert.AlertHistory;
 import dev.quota.jdbc.ApiKeyRepository;
 import dev.quota.jdbc.Database;
 import dev.quota.jdbc.JdbcAlertHistory;
@@ -27,11 +26,11 @@ public final class Backends implements AutoCloseable {
   private final Store store;
   private final ConfigRepository config;
   private final UsageLedger ledger;
-  private final AlertHistory alerts;
+  private final JdbcAlertHistory alerts;
   private final KeyRing keys;
   private final Map<String, OpsRoutes.Check> checks = new LinkedHashMap<>();
 
-  private Backends(Database database, Store store, ConfigRepository config, UsageLedger ledger, AlertHistory alerts, KeyRing keys) {
+  private Backends(Database database, Store store, ConfigRepository config, UsageLedger ledger, JdbcAlertHistory alerts, KeyRing keys) {
     this.database = database;
     this.store = store;
     this.config = config;
@@ -53,7 +52,10 @@ public final class Backends implements AutoCloseable {
       Store store = cfg.redisUrl() == null ? new MemoryStore(clock) : StoreFactory.redis(cfg.redisUrl(), cfg.redisPrefix());
       // The spool keeps acknowledged usage on local disk while the database is unreachable.
       UsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(cfg.dataDir().resolve("ledger-spool")).build();
-      return new Backends(db, store, new JdbcConfigRepository(db), ledger, new JdbcAlertHistory(db),
+      // Without a webhook nothing will ever deliver an alert, so none should look pending.
+      JdbcAlertHistory alerts = new JdbcAlertHistory(db,
+          cfg.webhooks().isEmpty() ? JdbcAlertHistory.DeliveryState.NONE : JdbcAlertHistory.DeliveryState.PENDING);
+      return new Backends(db, store, new JdbcConfigRepository(db), ledger, alerts,
           new JdbcKeyRing(new ApiKeyRepository(db), clock));
     } catch (RuntimeException e) {
       db.close();
@@ -77,7 +79,7 @@ public final class Backends implements AutoCloseable {
     return ledger;
   }
 
-  public AlertHistory alerts() {
+  public JdbcAlertHistory alerts() {
     return alerts;
   }
 

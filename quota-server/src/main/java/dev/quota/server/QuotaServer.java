@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quota.Quota;
 import dev.quota.jdbc.json.PolicyJson;
+import dev.quota.server.alerts.WebhookSender;
 import dev.quota.server.api.DecisionRoutes;
 import dev.quota.server.api.DenialRoutes;
 import dev.quota.server.api.HistoryRoutes;
@@ -51,6 +52,8 @@ public final class QuotaServer implements AutoCloseable {
   private final QuotaMetrics metrics;
   private final Javalin app;
   private final RouteTable routes;
+  /** Null when no webhook is configured. */
+  private final WebhookSender webhooks;
   /** Serializes admin changes with the periodic reload: a reload that read before a change must not land after it. */
   private final Object configLock = new Object();
   private final java.util.concurrent.ScheduledExecutorService reloader =
@@ -64,15 +67,21 @@ public final class QuotaServer implements AutoCloseable {
     this.config = config;
     this.backends = backends;
     this.metrics = new QuotaMetrics();
-    this.quota = Quota.builder()
+    this.webhooks = config.webhooks().isEmpty() ? null
+        : new WebhookSender(config.webhooks(), backends.alerts(), clock, config.webhookBackoff());
+    Quota.Builder engine = Quota.builder()
         .clock(clock)
         .store(backends.store())
         .config(backends.config())
         .ledger(backends.ledger())
         .alertHistory(backends.alerts())
         .listener(metrics)
-        .policyFormat(PolicyJson::write)
-        .build();
+        .policyFormat(PolicyJson::write);
+    if (webhooks != null) {
+      // The engine hands alerts over on its dispatcher thread; the sender only queues them.
+      engine.alertHandler(webhooks);
+    }
+    this.quota = engine.build();
     if (backends.ledger() instanceof dev.quota.jdbc.JdbcUsageLedger jdbc) {
       io.micrometer.core.instrument.Gauge.builder("quota_ledger_spooled_entries", jdbc, l -> l.spooledEntries())
           .description("Usage entries waiting in the local spool for the database").register(metrics.registry());
@@ -99,7 +108,7 @@ public final class QuotaServer implements AutoCloseable {
     new ReportRoutes(backends.ledger(), clock).register(routes);
     new PolicyRoutes(quota.admin(), configLock).register(routes);
     new OverrideRoutes(quota.admin(), clock, configLock).register(routes);
-    new HistoryRoutes(quota.admin()).register(routes);
+    new HistoryRoutes(quota.admin(), backends.alerts()).register(routes);
     new KeyRoutes(backends.keys()).register(routes);
     Map<String, OpsRoutes.Check> checks = new LinkedHashMap<>();
     checks.put("store", () -> {
@@ -113,6 +122,12 @@ public final class QuotaServer implements AutoCloseable {
 
   public QuotaServer start() {
     app.start();
+    if (webhooks != null) {
+      int resumed = webhooks.resumeAbandoned();
+      if (resumed > 0) {
+        LOG.info("resending {} alerts left pending by a stopped server", resumed);
+      }
+    }
     // Other server processes may change policies and overrides in the shared database.
     reloader.scheduleWithFixedDelay(() -> {
       try {
@@ -144,6 +159,9 @@ public final class QuotaServer implements AutoCloseable {
     reloader.shutdownNow();
     app.stop();
     quota.close();
+    if (webhooks != null) {
+      webhooks.close();
+    }
     backends.close();
   }
 }

@@ -1,5 +1,6 @@
 package dev.quota.server;
 
+import dev.quota.server.alerts.Backoff;
 import dev.quota.server.config.ServerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,9 +41,14 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start(String redisUrl, String redisPrefix, String databaseUrl, Clock clock, List<ServerConfig.Webhook> webhooks) {
+    return start(redisUrl, redisPrefix, databaseUrl, clock, webhooks, Backoff.DEFAULT);
+  }
+
+  public static TestServer start(String redisUrl, String redisPrefix, String databaseUrl, Clock clock,
+      List<ServerConfig.Webhook> webhooks, Backoff webhookBackoff) {
     try {
       Path dir = Files.createTempDirectory("quota-server-test");
-      ServerConfig cfg = new ServerConfig("127.0.0.1", 0, dir, redisUrl, redisPrefix, databaseUrl, ADMIN_KEY, webhooks);
+      ServerConfig cfg = new ServerConfig("127.0.0.1", 0, dir, redisUrl, redisPrefix, databaseUrl, ADMIN_KEY, webhooks, webhookBackoff);
       QuotaServer s = new QuotaServer(cfg, Backends.open(cfg, clock), clock, ADMIN_KEY).start();
       return new TestServer(dir, s);
     } catch (IOException e) {

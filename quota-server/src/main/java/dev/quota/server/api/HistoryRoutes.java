@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.QuotaAdmin;
 import dev.quota.admin.AuditQuery;
+import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.jdbc.json.AlertJson;
 import dev.quota.server.http.Query;
 import dev.quota.server.json.Wire;
@@ -15,9 +16,11 @@ import static dev.quota.server.auth.Role.ADMIN;
 /** Fired alerts and the audit trail: newest first, filtered, paginated by offset and limit. */
 public final class HistoryRoutes {
   private final QuotaAdmin admin;
+  private final JdbcAlertHistory deliveries;
 
-  public HistoryRoutes(QuotaAdmin admin) {
+  public HistoryRoutes(QuotaAdmin admin, JdbcAlertHistory deliveries) {
     this.admin = admin;
+    this.deliveries = deliveries;
   }
 
   public void register(RouteTable r) {
@@ -31,8 +34,24 @@ public final class HistoryRoutes {
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
     admin.alerts(Query.string(ctx, "subject", 300), Query.string(ctx, "policy", 300),
             Query.instant(ctx, "from"), Query.instant(ctx, "to"), offset, limit)
-        .forEach(al -> a.add(AlertJson.toNode(al)));
+        .forEach(al -> a.add(withDelivery(AlertJson.toNode(al), al.id())));
     ctx.json(page("alerts", a, offset, limit));
+  }
+
+  /** Adds {@code delivery: {state, attempts, lastError, deliveredAt}}: where its webhook delivery stands. */
+  private ObjectNode withDelivery(ObjectNode alert, String id) {
+    deliveries.delivery(id).ifPresent(d -> {
+      ObjectNode o = alert.putObject("delivery");
+      o.put("state", d.state().name().toLowerCase(java.util.Locale.ROOT));
+      o.put("attempts", d.attempts());
+      if (d.lastError() != null) {
+        o.put("lastError", d.lastError());
+      }
+      if (d.deliveredAt() != null) {
+        o.put("deliveredAt", d.deliveredAt().toString());
+      }
+    });
+    return alert;
   }
 
   private void audit(Context ctx) {

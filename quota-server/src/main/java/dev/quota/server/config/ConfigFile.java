@@ -10,9 +10,11 @@ import dev.quota.Policy;
 import dev.quota.Selector;
 import dev.quota.ValidationException;
 import dev.quota.jdbc.json.PolicyJson;
+import dev.quota.server.alerts.Backoff;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -33,9 +35,11 @@ import java.util.Set;
  * redis: redis://127.0.0.1:6379     # absent: in-memory counters
  * redisPrefix: quota
  * database: jdbc:postgresql://127.0.0.1:5432/quota   # absent: H2 under dataDir
- * webhooks:
- *   - url: https://example.com/quota-alerts
+ * webhooks:                         # alerts are POSTed here as JSON, header
+ *   - url: https://example.com/quota-alerts   #   X-Quota-Signature: sha256=HMAC-SHA256(secret, body)
  *     secret: change-me
+ * webhookAttempts: 6                # attempts per alert before it is marked failed
+ * webhookBackoff: PT1S              # wait after the first failed attempt; doubles each time, at most 1 min
  * policies:
  *   "user:*":
  *     rateLimits: [{limit: 60, window: PT1M}]
@@ -45,7 +49,8 @@ import java.util.Set;
  * <p>Every error names the line it comes from, so {@code quota check-config} can point at it.
  */
 public final class ConfigFile {
-  private static final Set<String> TOP = Set.of("host", "port", "dataDir", "redis", "redisPrefix", "database", "webhooks", "policies");
+  private static final Set<String> TOP = Set.of("host", "port", "dataDir", "redis", "redisPrefix", "database", "webhooks", "webhookAttempts",
+      "webhookBackoff", "policies");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   /** A problem in the file, with the line (1-based) it was found on, 0 if unknown. */
@@ -121,6 +126,7 @@ public final class ConfigFile {
       }
     }
     webhooks();
+    webhookBackoff();
     policies();
   }
 
@@ -152,9 +158,41 @@ public final class ConfigFile {
       if (!url.startsWith("http://") && !url.startsWith("https://")) {
         throw new Invalid(line(p + ".url"), p + ".url: must be an http or https URL");
       }
+      if (e.get("secret").textValue().isEmpty()) {
+        throw new Invalid(line(p + ".secret"), p + ".secret: must not be empty");
+      }
       out.add(new ServerConfig.Webhook(url, e.get("secret").textValue()));
     }
     return out;
+  }
+
+  /** Webhook retries: {@code webhookAttempts} (1-20) and {@code webhookBackoff} (an ISO-8601 duration, 1 ms to 1 min). */
+  public Backoff webhookBackoff() {
+    int attempts = Backoff.DEFAULT.attempts();
+    Duration first = Backoff.DEFAULT.first();
+    JsonNode a = root.get("webhookAttempts");
+    if (a != null && !a.isNull()) {
+      if (!a.isIntegralNumber() || !a.canConvertToInt() || a.intValue() < 1 || a.intValue() > 20) {
+        throw new Invalid(line("webhookAttempts"), "webhookAttempts: must be a whole number between 1 and 20");
+      }
+      attempts = a.intValue();
+    }
+    JsonNode b = root.get("webhookBackoff");
+    if (b != null && !b.isNull()) {
+      String rule = "webhookBackoff: must be an ISO-8601 duration between PT0.001S and PT1M, such as PT1S";
+      if (!b.isTextual()) {
+        throw new Invalid(line("webhookBackoff"), rule);
+      }
+      try {
+        first = Duration.parse(b.textValue());
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new Invalid(line("webhookBackoff"), rule);
+      }
+      if (first.toMillis() < 1 || first.compareTo(Backoff.DEFAULT.max()) > 0) {
+        throw new Invalid(line("webhookBackoff"), rule);
+      }
+    }
+    return new Backoff(attempts, first, Backoff.DEFAULT.max());
   }
 
   /** The declared policies, validated with the same codec as the API. */

@@ -46,8 +46,30 @@ public final class ConfigLoader {
     if (adminKey != null && adminKey.length() < 16) {
       throw new ConfigFile.Invalid(0, "QUOTA_ADMIN_KEY: must be at least 16 characters");
     }
-    List<ServerConfig.Webhook> hooks = yaml.webhooks();
-    return new ServerConfig(host, port, dataDir, redis, prefix, database, adminKey, hooks);
+    List<ServerConfig.Webhook> hooks = webhooks(env.get("QUOTA_WEBHOOK_URLS"), env.get("QUOTA_WEBHOOK_SECRET"));
+    if (hooks == null) {
+      hooks = yaml.webhooks();
+    }
+    return new ServerConfig(host, port, dataDir, redis, prefix, database, adminKey, hooks, yaml.webhookBackoff());
+  }
+
+  /** Comma-separated URLs sharing one secret; they replace the file's webhooks. Null when not set. */
+  private static List<ServerConfig.Webhook> webhooks(String urls, String secret) {
+    if (urls == null || urls.isBlank()) {
+      return null;
+    }
+    if (secret == null || secret.isBlank()) {
+      throw new ConfigFile.Invalid(0, "QUOTA_WEBHOOK_SECRET: is required with QUOTA_WEBHOOK_URLS");
+    }
+    List<ServerConfig.Webhook> out = new java.util.ArrayList<>();
+    for (String url : urls.split(",")) {
+      String u = url.trim();
+      if (!u.startsWith("http://") && !u.startsWith("https://")) {
+        throw new ConfigFile.Invalid(0, "QUOTA_WEBHOOK_URLS: each entry must be an http or https URL");
+      }
+      out.add(new ServerConfig.Webhook(u, secret));
+    }
+    return out;
   }
 
   private static Integer portOf(String s) {

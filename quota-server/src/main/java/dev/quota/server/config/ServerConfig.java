@@ -1,5 +1,6 @@
 package dev.quota.server.config;
 
+import dev.quota.server.alerts.Backoff;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -10,6 +11,8 @@ import java.util.List;
  * @param redisUrl null for in-memory counters
  * @param databaseUrl null for the embedded H2 file under {@code dataDir}
  * @param adminKey null to generate one (kept in {@code dataDir/admin.key})
+ * @param webhooks where fired alerts are POSTed; empty for none
+ * @param webhookBackoff how often and how patiently a failed webhook delivery is retried
  */
 public record ServerConfig(
     String host,
@@ -19,7 +22,8 @@ public record ServerConfig(
     String redisPrefix,
     String databaseUrl,
     String adminKey,
-    List<Webhook> webhooks) {
+    List<Webhook> webhooks,
+    Backoff webhookBackoff) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -30,17 +34,24 @@ public record ServerConfig(
 
   public ServerConfig {
     webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+    webhookBackoff = webhookBackoff == null ? Backoff.DEFAULT : webhookBackoff;
+  }
+
+  /** With the default webhook retries. */
+  public ServerConfig(String host, int port, Path dataDir, String redisUrl, String redisPrefix, String databaseUrl,
+      String adminKey, List<Webhook> webhooks) {
+    this(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, Backoff.DEFAULT);
   }
 
   public static ServerConfig defaults() {
-    return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA_DIR, null, "quota:", null, null, List.of());
+    return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA_DIR, null, "quota:", null, null, List.of(), Backoff.DEFAULT);
   }
 
   public ServerConfig withPort(int p) {
-    return new ServerConfig(host, p, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks);
+    return new ServerConfig(host, p, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, webhookBackoff);
   }
 
   public ServerConfig withAdminKey(String key) {
-    return new ServerConfig(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, key, webhooks);
+    return new ServerConfig(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, key, webhooks, webhookBackoff);
   }
 }

@@ -89,4 +89,31 @@ class ConfigFileTest {
     assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_PORT", "eighty")))
         .hasMessageContaining("QUOTA_PORT");
   }
+
+  @Test
+  void webhookRetriesAreReadAndBadOnesNameTheirLine() {
+    ConfigFile f = ConfigFile.parse("webhooks:\n  - {url: 'http://127.0.0.1:9/a', secret: s3}\nwebhookAttempts: 4\nwebhookBackoff: PT0.5S\n");
+    assertThat(f.webhookBackoff().attempts()).isEqualTo(4);
+    assertThat(f.webhookBackoff().first()).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(ConfigFile.parse("").webhookBackoff()).isEqualTo(dev.quota.server.alerts.Backoff.DEFAULT);
+    assertThatThrownBy(() -> ConfigFile.parse("port: 1\nwebhookAttempts: 0\n"))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("line 2: webhookAttempts: must be a whole number between 1 and 20");
+    assertThatThrownBy(() -> ConfigFile.parse("webhookBackoff: 5s\n"))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessageStartingWith("line 1: webhookBackoff: must be an ISO-8601 duration");
+    assertThatThrownBy(() -> ConfigFile.parse("webhooks:\n  - url: http://127.0.0.1:9/a\n    secret: ''\n"))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessageContaining("webhooks[0].secret: must not be empty");
+  }
+
+  @Test
+  void webhookUrlsFromTheEnvironmentNeedASecret() {
+    ServerConfig c = ConfigLoader.load(ConfigLoader.Flags.none(),
+        Map.of("QUOTA_WEBHOOK_URLS", "http://127.0.0.1:9/a, https://alerts.example/b", "QUOTA_WEBHOOK_SECRET", "s3cret"));
+    assertThat(c.webhooks()).containsExactly(
+        new ServerConfig.Webhook("http://127.0.0.1:9/a", "s3cret"), new ServerConfig.Webhook("https://alerts.example/b", "s3cret"));
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_WEBHOOK_URLS", "http://127.0.0.1:9/a")))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessageContaining("QUOTA_WEBHOOK_SECRET: is required");
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(),
+        Map.of("QUOTA_WEBHOOK_URLS", "ftp://x", "QUOTA_WEBHOOK_SECRET", "s")))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessageContaining("QUOTA_WEBHOOK_URLS: each entry must be an http or https URL");
+  }
 }

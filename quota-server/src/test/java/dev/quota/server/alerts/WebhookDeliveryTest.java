@@ -1,0 +1,179 @@
+package dev.quota.server.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.quota.server.Api;
+import dev.quota.server.TestServer;
+import dev.quota.server.config.ServerConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Alerts reach a real HTTP receiver on a loopback port, signed, retried with backoff, and their
+ * delivery state shows in {@code GET /v1/alerts}. The receiver refuses the first attempt of every
+ * alert, refuses every attempt for subjects named "doomed", and holds requests for subjects named
+ * "slow" until the test lets them go. Backoff is a few milliseconds.
+ */
+class WebhookDeliveryTest {
+  static final String SECRET = "whsec-test-0123456789";
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  record Received(String alertId, byte[] body, String signature, String contentType) {}
+
+  static HttpServer receiver;
+  static ExecutorService receiverThreads;
+  static final List<Received> received = new CopyOnWriteArrayList<>();
+  static final Map<String, AtomicInteger> attemptsByAlert = new ConcurrentHashMap<>();
+  static final CountDownLatch slowArrived = new CountDownLatch(1);
+  static final CountDownLatch releaseSlow = new CountDownLatch(1);
+  static TestServer server;
+
+  @BeforeAll
+  static void start() throws IOException {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiverThreads = Executors.newCachedThreadPool();
+    receiver.setExecutor(receiverThreads);
+    receiver.createContext("/hook", WebhookDeliveryTest::receive);
+    receiver.start();
+    String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    server = TestServer.start(null, null, null, Clock.systemUTC(),
+        List.of(new ServerConfig.Webhook(url, SECRET)), new Backoff(3, Duration.ofMillis(5), Duration.ofMillis(20)));
+    assertThat(server.admin.put("/v1/policies/user:*",
+        "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"alertThresholds\":[0.5]}").status()).isEqualTo(201);
+  }
+
+  @AfterAll
+  static void stop() {
+    releaseSlow.countDown();
+    server.close();
+    receiver.stop(0);
+    receiverThreads.shutdownNow();
+  }
+
+  private static void receive(HttpExchange ex) throws IOException {
+    byte[] body = ex.getRequestBody().readAllBytes();
+    String alertId = ex.getRequestHeaders().getFirst("X-Quota-Alert-Id");
+    received.add(new Received(alertId, body, ex.getRequestHeaders().getFirst("X-Quota-Signature"),
+        ex.getRequestHeaders().getFirst("Content-Type")));
+    String subject = JSON.readTree(body).path("subject").asText();
+    int attempt = attemptsByAlert.computeIfAbsent(alertId, k -> new AtomicInteger()).incrementAndGet();
+    if (subject.contains("slow")) {
+      slowArrived.countDown();
+      try {
+        releaseSlow.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    int status = subject.contains("doomed") || (attempt == 1 && !subject.contains("slow")) ? 500 : 204;
+    ex.sendResponseHeaders(status, -1);
+    ex.close();
+  }
+
+  @Test
+  void failedFirstAttemptIsRetriedAndTheSignatureVerifies() throws Exception {
+    spend("user", "retry", "0.60");
+    JsonNode alert = awaitDelivery("user:retry", "delivered");
+    assertThat(alert.get("delivery").get("attempts").asInt()).isEqualTo(2);
+    assertThat(alert.get("delivery").has("deliveredAt")).isTrue();
+
+    String id = alert.get("id").asText();
+    List<Received> mine = received.stream().filter(r -> id.equals(r.alertId())).toList();
+    assertThat(mine).hasSize(2);
+    for (Received r : mine) {
+      assertThat(r.contentType()).isEqualTo("application/json");
+      assertThat(r.signature()).isEqualTo("sha256=" + hmacHex(SECRET, r.body()));
+      assertThat(MessageDigest.isEqual(r.body(), mine.get(0).body())).isTrue();
+    }
+    assertThat(r0(mine).signature()).isNotEqualTo("sha256=" + hmacHex("another-secret", r0(mine).body()));
+    JsonNode sent = JSON.readTree(mine.get(0).body());
+    assertThat(sent.get("id").asText()).isEqualTo(id);
+    assertThat(sent.get("subject").asText()).isEqualTo("user:retry");
+    assertThat(sent.get("used").asText()).isEqualTo("0.6");
+  }
+
+  @Test
+  void deliveryIsMarkedFailedAfterTheLastAttempt() throws Exception {
+    spend("user", "doomed", "0.70");
+    JsonNode alert = awaitDelivery("user:doomed", "failed");
+    assertThat(alert.get("delivery").get("attempts").asInt()).isEqualTo(3);
+    assertThat(alert.get("delivery").get("lastError").asText()).contains("attempt 3").contains("answered 500");
+    assertThat(attemptsByAlert.get(alert.get("id").asText()).get()).isEqualTo(3);
+  }
+
+  @Test
+  void aReceiverThatHangsNeverHoldsUpDecisions() throws Exception {
+    spend("user", "slow", "0.80");
+    assertThat(slowArrived.await(10, TimeUnit.SECONDS)).isTrue();
+    // The receiver now holds the alert's request open; decisions for the same subject still answer.
+    for (int i = 0; i < 5; i++) {
+      Api.Response r = server.admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"slow\"},\"estimatedCost\":\"0.01\"}");
+      assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    }
+    assertThat(alertOf("user:slow").get("delivery").get("state").asText()).isEqualTo("pending");
+    releaseSlow.countDown();
+    assertThat(awaitDelivery("user:slow", "delivered").get("delivery").get("attempts").asInt()).isEqualTo(1);
+  }
+
+  private static Received r0(List<Received> l) {
+    return l.get(0);
+  }
+
+  private static void spend(String scope, String id, String cost) {
+    Api.Response r = server.admin.post("/v1/usage", "{\"subjects\":{\"" + scope + "\":\"" + id + "\"},\"cost\":\"" + cost + "\"}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+  }
+
+  private static JsonNode alertOf(String subject) {
+    JsonNode page = server.admin.get("/v1/alerts?subject=" + subject).json();
+    assertThat(page.get("alerts")).as("alerts for " + subject).hasSize(1);
+    return page.get("alerts").get(0);
+  }
+
+  /** Waits (bounded) for the asynchronous delivery to settle in {@code state}. */
+  private static JsonNode awaitDelivery(String subject, String state) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    JsonNode alert = null;
+    while (System.nanoTime() < deadline) {
+      JsonNode page = server.admin.get("/v1/alerts?subject=" + subject).json();
+      if (page.get("alerts").size() == 1) {
+        alert = page.get("alerts").get(0);
+        if (alert.path("delivery").path("state").asText().equals(state)) {
+          return alert;
+        }
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("delivery of the alert for " + subject + " did not become " + state + ": " + alert);
+  }
+
+  /** Computed here independently of the server's code. */
+  private static String hmacHex(String secret, byte[] body) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return HexFormat.of().formatHex(mac.doFinal(body));
+  }
+}
