@@ -1,0 +1,132 @@
+package dev.quota.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quota.Algorithm;
+import dev.quota.RateLimit;
+import dev.quota.ValidationException;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.ConcurrencyOp;
+import dev.quota.plan.CounterKeys;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.Plan;
+import dev.quota.plan.RateOp;
+import dev.quota.plan.Settlement;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Redis-specific promises: exact number range, key expiry, and one round trip per decision. */
+class RedisStoreTest {
+  private static final long MAX = (1L << 53) - 1;
+  private final String prefix = "test:redis:" + UUID.randomUUID() + ":";
+  private RedisStore store;
+  private long start;
+  private long end;
+
+  @BeforeEach
+  void open() {
+    store = RedisStore.builder().prefix(prefix).timeout(Duration.ofSeconds(2)).build();
+    long now = store.nowMs();
+    start = now - 60_000;
+    end = now + 3_600_000;
+  }
+
+  @AfterEach
+  void drop() {
+    store.deleteAll();
+    store.close();
+  }
+
+  private BudgetOp budget(String subject, long limit, long amount) {
+    return new BudgetOp(CounterKeys.budget(subject, "USD", "day", start), true, "b", limit, amount, start, end, new long[0]);
+  }
+
+  private static Plan record(CounterOp... ops) {
+    return new Plan(Plan.Kind.RECORD, List.of(ops), null, 0, null, "fp", null, false);
+  }
+
+  private static Plan reserve(String id, CounterOp... ops) {
+    return new Plan(Plan.Kind.RESERVE, List.of(ops), id, 30_000, null, "fp", "payload", false);
+  }
+
+  @Test
+  void amountsUpToTwoToTheFiftyThreeMinusOneAreExactAndBeyondAreRejected() {
+    assertThat(store.apply(record(budget("user:max", MAX, MAX))).results().get(0).used()).isEqualTo(MAX);
+    assertThatThrownBy(() -> store.apply(record(budget("user:max", MAX, 1))))
+        .isInstanceOf(ArithmeticException.class)
+        .hasMessageContaining("exact range");
+    assertThat(store.apply(record(budget("user:max", MAX, 0))).results().get(0).used()).isEqualTo(MAX);
+
+    assertThatThrownBy(() -> store.apply(record(budget("user:over", MAX + 1, 1))))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("limitNanos"))
+        .hasMessageContaining("2^53-1");
+    assertThatThrownBy(() -> store.apply(record(budget("user:over", MAX, MAX + 1))))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("amountNanos"));
+    assertThat(store.apply(record(budget("user:over", MAX, 0))).results().get(0).used()).isZero();
+
+    // a token bucket works in units of 1/window ms: amount x window must stay in range too
+    RateLimit tb = new RateLimit("tokens", 1, Duration.ofSeconds(1), Algorithm.TOKEN_BUCKET);
+    RateOp tooBig = new RateOp(CounterKeys.rate("user:tb", tb), true, "t", tb, MAX / 1000 + 1);
+    assertThatThrownBy(() -> store.apply(record(tooBig))).isInstanceOf(ValidationException.class);
+    assertThatThrownBy(() -> store.settle(Settlement.commit("r", MAX + 1, Map.of())))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("actualCostNanos"));
+  }
+
+  @Test
+  void everyKeyExpires() {
+    RateLimit sw = RateLimit.perWindow(5, Duration.ofMinutes(1));
+    RateLimit tb = new RateLimit("tokens", 50, Duration.ofSeconds(10), Algorithm.TOKEN_BUCKET);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      String s = CounterKeys.subjectOf(dev.quota.Subject.of("user", "u" + (i % 4)));
+      String id = "r" + i;
+      ids.add(id);
+      Plan plan = new Plan(Plan.Kind.RESERVE,
+          List.of(new RateOp(CounterKeys.rate(s, sw), true, "sw", sw, 1), new RateOp(CounterKeys.rate(s, tb), true, "tb", tb, 3),
+              budget(s, 1000, 10), new ConcurrencyOp(CounterKeys.concurrency(s), true, "c", 3)),
+          id, 5_000, i % 3 == 0 ? "idem-" + i : null, "fp", "p", false);
+      store.apply(plan);
+    }
+    store.settle(Settlement.commit("r0", 7, Map.of("tokens", 9L)));
+    store.settle(Settlement.release("r1"));
+    store.seed(budget("user:seeded", 1000, 0).key(), 5, end);
+    store.apply(record(budget("user:recorded", 1000, 10)));
+
+    Map<String, Long> ttl = new HashMap<>();
+    try (RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
+        StatefulRedisConnection<String, String> c = client.connect()) {
+      RedisCommands<String, String> redis = c.sync();
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(store.keys().everything()).limit(500));
+        for (String key : page.getKeys()) {
+          ttl.put(key, redis.pttl(key));
+        }
+        cursor = page;
+      } while (!cursor.isFinished());
+    }
+    assertThat(ttl).hasSizeGreaterThan(20);
+    assertThat(ttl).allSatisfy((key, pttl) -> assertThat(pttl).as(key).isPositive());
+    // nothing outlives its period plus slack (an hour here) or a settled record's day
+    assertThat(ttl).allSatisfy((key, pttl) -> assertThat(pttl).as(key).isLessThanOrEqualTo(Duration.ofDays(41).toMillis()));
+    assertThat(ttl).allSatisfy((key, pttl) -> {
+      if (key.contains("}")) {
+        assertThat(pttl).as(key).isLessThanOrEqualTo(end - start + 3_600_000L);
+      }
+    });
+  }
+}
