@@ -26,7 +26,12 @@ import dev.quota.server.http.StaticUi;
 import dev.quota.server.metrics.QuotaMetrics;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import dev.quota.jdbc.JdbcUsageLedger;
+import dev.quota.jdbc.PruneResult;
+import dev.quota.store.MemoryStore;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +57,14 @@ public final class QuotaServer implements AutoCloseable {
   private final QuotaMetrics metrics;
   private final Javalin app;
   private final RouteTable routes;
+  private final java.util.concurrent.ScheduledExecutorService maintenance =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "quota-maintenance");
+        t.setDaemon(true);
+        return t;
+      });
+  /** Null when the ledger is not in a database. */
+  private final LedgerRetention retention;
   /** Null when no webhook is configured. */
   private final WebhookSender webhooks;
   /** Serializes admin changes with the periodic reload: a reload that read before a change must not land after it. */
@@ -66,6 +79,7 @@ public final class QuotaServer implements AutoCloseable {
   public QuotaServer(ServerConfig config, Backends backends, Clock clock, String adminKey) {
     this.config = config;
     this.backends = backends;
+    this.retention = backends.ledger() instanceof JdbcUsageLedger jdbc ? new LedgerRetention(jdbc, backends.database(), clock) : null;
     this.metrics = new QuotaMetrics();
     this.webhooks = config.webhooks().isEmpty() ? null
         : new WebhookSender(config.webhooks(), backends.alerts(), clock, config.webhookBackoff());
@@ -105,16 +119,13 @@ public final class QuotaServer implements AutoCloseable {
     new DenialRoutes(denials).register(routes);
     new WhoAmIRoutes().register(routes);
     new SubjectRoutes(quota).register(routes);
-    new ReportRoutes(backends.ledger(), clock).register(routes);
+    new ReportRoutes(new dev.quota.jdbc.CostReports(backends.database()), clock).register(routes);
     new PolicyRoutes(quota.admin(), configLock).register(routes);
     new OverrideRoutes(quota.admin(), clock, configLock).register(routes);
     new HistoryRoutes(quota.admin(), backends.alerts()).register(routes);
     new KeyRoutes(backends.keys()).register(routes);
     Map<String, OpsRoutes.Check> checks = new LinkedHashMap<>();
-    checks.put("store", () -> {
-      quota.usage(dev.quota.Subject.of("health", "probe"));
-      return null;
-    });
+    checks.put("store", StoreProbe.of(backends.store()));
     checks.putAll(backends.checks());
     new OpsRoutes(metrics, checks).register(app, routes);
     new StaticUi(QuotaServer.class.getClassLoader()).register(app);
@@ -122,6 +133,7 @@ public final class QuotaServer implements AutoCloseable {
 
   public QuotaServer start() {
     app.start();
+    scheduleMaintenance();
     if (webhooks != null) {
       int resumed = webhooks.resumeAbandoned();
       if (resumed > 0) {
@@ -142,6 +154,39 @@ public final class QuotaServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Housekeeping off the request path: the in-memory store drops counters at rest every minute
+   * (a Redis store expires its keys itself), and the ledger rolls up and prunes old rows hourly.
+   */
+  private void scheduleMaintenance() {
+    if (backends.store() instanceof MemoryStore memory) {
+      maintenance.scheduleWithFixedDelay(() -> {
+        try {
+          memory.sweep();
+        } catch (RuntimeException e) {
+          LOG.warn("could not sweep the in-memory counters: {}", e.toString());
+        }
+      }, 1, 1, TimeUnit.MINUTES);
+    }
+    if (retention != null) {
+      maintenance.scheduleWithFixedDelay(() -> {
+        try {
+          pruneLedger();
+        } catch (RuntimeException e) {
+          LOG.warn("could not prune the usage ledger: {}", e.getMessage());
+        }
+      }, 5, 60, TimeUnit.MINUTES);
+    }
+  }
+
+  /**
+   * Rolls up and prunes the ledger now, as the hourly job does; empty when another server sharing
+   * the database is pruning, or the ledger is not a database ledger.
+   */
+  public Optional<PruneResult> pruneLedger() {
+    return retention == null ? Optional.empty() : retention.run();
+  }
+
   public int port() {
     return app.port();
   }
@@ -157,6 +202,7 @@ public final class QuotaServer implements AutoCloseable {
   @Override
   public void close() {
     reloader.shutdownNow();
+    maintenance.shutdownNow();
     app.stop();
     quota.close();
     if (webhooks != null) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.Subject;
 import dev.quota.ValidationException;
-import dev.quota.ledger.UsageLedger;
+import dev.quota.jdbc.CostReports;
 import dev.quota.server.auth.Auth;
 import dev.quota.server.auth.Principal;
 import dev.quota.server.auth.Role;
@@ -16,22 +16,27 @@ import dev.quota.server.report.CostReport.GroupBy;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.DateTimeException;
-import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
 
 import static dev.quota.server.auth.Role.ADMIN;
 import static dev.quota.server.auth.Role.VIEWER;
 
-/** {@code GET /v1/reports/costs}: spend from the ledger, grouped, as JSON or CSV. */
+/**
+ * {@code GET /v1/reports/costs}: spend from the ledger, grouped, as JSON or CSV. Costs are kept per
+ * UTC calendar day (raw rows for recent days, daily rollups after they are pruned), so a report
+ * covers whole days: those {@code from} and {@code to} fall on in {@code timezone}, {@code to}
+ * rounded up to the next midnight unless it is one.
+ */
 public final class ReportRoutes {
-  private static final Duration MAX_RANGE = Duration.ofDays(400);
-  private final UsageLedger ledger;
+  private static final int MAX_DAYS = 400;
+  private final CostReports reports;
   private final Clock clock;
 
-  public ReportRoutes(UsageLedger ledger, Clock clock) {
-    this.ledger = ledger;
+  public ReportRoutes(CostReports reports, Clock clock) {
+    this.reports = reports;
     this.clock = clock;
   }
 
@@ -60,17 +65,17 @@ public final class ReportRoutes {
     ValidationException.require(groupBy != GroupBy.SUBJECT || scope != null, "groupBy", "subject needs a scope");
     String format = Query.oneOf(ctx, "format", "json", List.of("json", "csv"));
     ZoneId zone = zone(Query.string(ctx, "timezone", 64));
-    Instant to = Query.instant(ctx, "to");
-    Instant from = Query.instant(ctx, "from");
-    if (to == null) {
-      to = clock.instant();
+    LocalDate toDay = day(ctx, "to", zone, true);
+    if (toDay == null) {
+      toDay = clock.instant().atZone(zone).toLocalDate().plusDays(1);
     }
-    if (from == null) {
-      from = to.minus(Duration.ofDays(30));
+    LocalDate fromDay = day(ctx, "from", zone, false);
+    if (fromDay == null) {
+      fromDay = toDay.minusDays(30);
     }
-    ValidationException.require(from.isBefore(to), "from", "must be before to");
-    ValidationException.require(Duration.between(from, to).compareTo(MAX_RANGE) <= 0, "to", "must be at most 400 days after from");
-    List<CostReport.Row> rows = CostReport.build(ledger, scope, id, groupBy, from, to, zone);
+    ValidationException.require(fromDay.isBefore(toDay), "from", "must be a day before to");
+    ValidationException.require(!fromDay.plusDays(MAX_DAYS).isBefore(toDay), "to", "must be at most " + MAX_DAYS + " days after from");
+    List<CostReport.Row> rows = CostReport.build(reports, scope, id, groupBy, fromDay, toDay);
     if (format.equals("csv")) {
       ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=\"costs.csv\"")
           .result(CostReport.csv(groupBy, rows));
@@ -84,8 +89,9 @@ public final class ReportRoutes {
       o.put("id", id);
     }
     o.put("groupBy", groupBy.wireName());
-    o.put("from", from.toString());
-    o.put("to", to.toString());
+    // The days summed, as UTC calendar dates, end exclusive.
+    o.put("from", fromDay.toString());
+    o.put("to", toDay.toString());
     long total = 0;
     ArrayNode a = o.putArray("rows");
     for (CostReport.Row r : rows) {
@@ -93,11 +99,29 @@ public final class ReportRoutes {
       row.put("group", r.group());
       row.put("cost", r.cost().toPlainString());
       row.put("entries", r.entries());
-      row.put("overrun", r.overrun().toPlainString());
       total = Math.addExact(total, r.cost().nanos());
     }
     o.put("total", dev.quota.Money.ofNanos(total).toPlainString());
     ctx.json(o);
+  }
+
+  /**
+   * A date ({@code 2030-01-31}) as given, or the date an instant falls on in {@code zone}; an
+   * instant used as an end that is not a midnight rounds up to the next day, so it is covered.
+   */
+  private static LocalDate day(Context ctx, String name, ZoneId zone, boolean end) {
+    String v = Query.string(ctx, name, 64);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return LocalDate.parse(v);
+    } catch (DateTimeException e) {
+      // not a plain date: an instant
+    }
+    Instant t = Query.instant(ctx, name);
+    LocalDate d = t.atZone(zone).toLocalDate();
+    return end && !t.equals(d.atStartOfDay(zone).toInstant()) ? d.plusDays(1) : d;
   }
 
   private static ZoneId zone(String text) {

@@ -1,76 +1,99 @@
 package dev.quota.server.report;
 
 import dev.quota.Money;
-import dev.quota.ledger.UsageEntry;
-import dev.quota.ledger.UsageLedger;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
+import dev.quota.ValidationException;
+import dev.quota.jdbc.CostReports;
+import dev.quota.jdbc.CostRow;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
- * Costs from the usage ledger, summed exactly per group: per provider, tool, subject (identifier of
- * the report's scope), calendar day or month. Entries without the grouping scope fall under "-".
+ * The API's cost report, built on the ledger's {@link CostReports}: raw rows for recent days and
+ * daily rollups for days whose raw rows were pruned, so a report over the last 13 months is as
+ * exact as one over yesterday. Rows are per UTC calendar day (the granularity of the rollups), per
+ * month, or per provider, tool or subject (an id of the report's scope) over the range. Usage
+ * that did not name the grouping scope falls under "-".
  */
 public final class CostReport {
   /** One group's totals. */
-  public record Row(String group, Money cost, long entries, Money overrun) {}
+  public record Row(String group, Money cost, long entries) {}
 
   /** How rows are grouped. */
   public enum GroupBy {
     PROVIDER, TOOL, SUBJECT, DAY, MONTH;
 
     public String wireName() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
+
+  private static final String NONE = "-";
 
   private CostReport() {}
 
   /**
-   * @param scope the scope to report on; with {@code id}, only that subject's entries, without it,
-   *     entries of every subject of that scope (null: every entry)
+   * Costs of UTC days {@code [from, to)}.
+   *
+   * @param scope with {@code id}, only that subject's usage; without it, only usage that names
+   *     some subject of that scope; null for all usage
+   * @throws ValidationException when the ledger keeps no column for {@code scope} (it reports on
+   *     user, team, project, tool and provider), or a scope without id is asked for a grouping by
+   *     another scope
    */
-  public static List<Row> build(UsageLedger ledger, String scope, String id, GroupBy groupBy, Instant from, Instant to, ZoneId zone) {
-    Map<String, String> filter = scope != null && id != null ? Map.of(scope, id) : Map.of();
-    Function<UsageEntry, String> key = switch (groupBy) {
-      case PROVIDER -> e -> e.subjects().getOrDefault("provider", "-");
-      case TOOL -> e -> e.subjects().getOrDefault("tool", "-");
-      case SUBJECT -> e -> scope == null ? "-" : scope + ":" + e.subjects().getOrDefault(scope, "-");
-      case DAY -> e -> DateTimeFormatter.ISO_LOCAL_DATE.format(e.at().atZone(zone));
-      case MONTH -> e -> DateTimeFormatter.ofPattern("yyyy-MM").format(e.at().atZone(zone));
+  public static List<Row> build(CostReports reports, String scope, String id, GroupBy groupBy, LocalDate from, LocalDate to) {
+    CostReports.GroupBy scopeColumn = scope == null ? null : column(scope);
+    boolean byPeriod = groupBy == GroupBy.DAY || groupBy == GroupBy.MONTH;
+    boolean scopeOnly = scope != null && id == null;
+    CostReports.GroupBy dim = switch (groupBy) {
+      case DAY, MONTH -> scopeOnly ? scopeColumn : CostReports.GroupBy.NONE;
+      case PROVIDER -> CostReports.GroupBy.PROVIDER;
+      case TOOL -> CostReports.GroupBy.TOOL;
+      case SUBJECT -> scopeColumn;
     };
+    if (scopeOnly && dim != scopeColumn) {
+      throw new ValidationException("id", "is required to group one scope's costs by " + groupBy.wireName());
+    }
+    CostReports.Period period = groupBy == GroupBy.DAY ? CostReports.Period.DAY : CostReports.Period.MONTH;
+    Map<String, String> filter = id == null ? Map.of() : Map.of(scope, id);
     Map<String, long[]> sums = new TreeMap<>();
-    for (UsageEntry e : ledger.entries(filter, from, to)) {
-      if (scope != null && id == null && !e.subjects().containsKey(scope)) {
+    for (CostRow r : reports.report(from, to, period, dim, filter)) {
+      if (scopeOnly && r.key() == null) {
         continue;
       }
-      long[] s = sums.computeIfAbsent(key.apply(e), k -> new long[3]);
-      s[0] = Math.addExact(s[0], e.amount().nanos());
-      s[1]++;
-      s[2] = Math.addExact(s[2], e.overrun().nanos());
+      String group = byPeriod ? r.period()
+          : r.key() == null ? NONE
+          : groupBy == GroupBy.SUBJECT ? scope + ":" + r.key() : r.key();
+      long[] s = sums.computeIfAbsent(group, k -> new long[2]);
+      s[0] = Math.addExact(s[0], r.amount().nanos());
+      s[1] += r.entries();
     }
-    return sums.entrySet().stream()
-        .map(x -> new Row(x.getKey(), Money.ofNanos(x.getValue()[0]), x.getValue()[1], Money.ofNanos(x.getValue()[2])))
-        .toList();
+    return sums.entrySet().stream().map(e -> new Row(e.getKey(), Money.ofNanos(e.getValue()[0]), e.getValue()[1])).toList();
+  }
+
+  private static CostReports.GroupBy column(String scope) {
+    for (CostReports.GroupBy g : CostReports.GroupBy.values()) {
+      if (g != CostReports.GroupBy.NONE && g.wireName().equals(scope)) {
+        return g;
+      }
+    }
+    throw new ValidationException("scope", "cost reports cover the user, team, project, tool and provider scopes");
   }
 
   /** RFC 4180 CSV with a header line; group values are quoted when they need it. */
   public static String csv(GroupBy groupBy, List<Row> rows) {
-    StringBuilder sb = new StringBuilder(groupBy.wireName()).append(",cost,entries,overrun\r\n");
+    StringBuilder sb = new StringBuilder(groupBy.wireName()).append(",cost,entries\r\n");
     for (Row r : rows) {
-      sb.append(csvField(r.group())).append(',').append(r.cost().toPlainString()).append(',')
-          .append(r.entries()).append(',').append(r.overrun().toPlainString()).append("\r\n");
+      sb.append(csvField(r.group())).append(',').append(r.cost().toPlainString()).append(',').append(r.entries()).append("\r\n");
     }
     return sb.toString();
   }
 
   private static String csvField(String s) {
     // A leading formula character would be executed by spreadsheets: neutralise it.
-    String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 && !s.equals("-") ? "'" + s : s;
+    String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 && !s.equals(NONE) ? "'" + s : s;
     if (v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")) {
       return "\"" + v.replace("\"", "\"\"") + "\"";
     }
