@@ -92,7 +92,7 @@ public final class PreparedRequest {
     PolicyIndex index = quota.index();
     Instant at = Instant.ofEpochMilli(now);
     List<Policy> policies = index.resolve(request.subjects(), at);
-    PlanCompiler.Compiled plan = PlanCompiler.compile(Plan.Kind.RECORD, request, policies, at, null, null, false);
+    PlanCompiler.Compiled plan = PlanCompiler.compile(Plan.Kind.RECORD, request, policies, index, at, null, null, false);
     CounterOp[] ops = plan.plan().ops().toArray(new CounterOp[0]);
     long validUntil = index.nextChangeAfter(now);
     boolean fast = quota.store() instanceof MemoryStore;

@@ -52,6 +52,7 @@ import java.util.function.Function;
  */
 public final class Quota implements AutoCloseable {
   private static final int MAX_ATTEMPTS = 4;
+  private static final String[] OPERATION_NAMES = {"check", "reserve", "record"};
 
   private final Clock clock;
   private final Store store;
@@ -194,26 +195,28 @@ public final class Quota implements AutoCloseable {
   private Decision decide(Plan.Kind kind, QuotaRequest request, String reservationId) {
     long started = System.nanoTime();
     Instant now = clock.instant();
-    List<Policy> policies = index.resolve(request.subjects(), now);
+    PolicyIndex snapshot = index;
+    List<Policy> policies = snapshot.resolve(request.subjects(), now);
     String payload =
         kind == Plan.Kind.RESERVE
             ? new Payload(request.subjects(), request.estimatedCost(), request.idempotencyKey()).encode()
             : null;
     Decision decision;
     try {
-      decision = decideWith(kind, request, reservationId, payload, policies, now);
+      decision = decideWith(kind, request, reservationId, payload, snapshot, policies, now);
     } catch (StoreUnavailableException e) {
       listener.onStoreError(e);
       decision = failOpenOrThrow(policies, e);
     }
-    listener.onDecision(kind.name().toLowerCase(java.util.Locale.ROOT), decision.admitted(), System.nanoTime() - started);
+    listener.onDecision(OPERATION_NAMES[kind.ordinal()], decision.admitted(), System.nanoTime() - started);
     return decision;
   }
 
   private Decision decideWith(
-      Plan.Kind kind, QuotaRequest request, String reservationId, String payload, List<Policy> policies, Instant now) {
+      Plan.Kind kind, QuotaRequest request, String reservationId, String payload, PolicyIndex snapshot,
+      List<Policy> policies, Instant now) {
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      Compiled c = PlanCompiler.compile(kind, request, policies, now, reservationId, payload, seedBudgets);
+      Compiled c = PlanCompiler.compile(kind, request, policies, snapshot, now, reservationId, payload, seedBudgets);
       if (c.locallyDenied() && kind != Plan.Kind.RECORD) {
         // A per-request cap refuses outright; the counters are read only to report them.
         PlanResult r = store.apply(withKind(c.plan(), Plan.Kind.CHECK));
@@ -332,8 +335,9 @@ public final class Quota implements AutoCloseable {
     }
     Instant at = Instant.ofEpochMilli(r.nowMs());
     QuotaRequest probe = new QuotaRequest(p.subjects(), Money.ZERO, Map.of(), null, null);
+    PolicyIndex snapshot = index;
     Compiled c =
-        PlanCompiler.compile(Plan.Kind.CHECK, probe, index.resolve(p.subjects(), at), at, null, null, false);
+        PlanCompiler.compile(Plan.Kind.CHECK, probe, snapshot.resolve(p.subjects(), at), snapshot, at, null, null, false);
     for (SettleResult.BudgetChange change : r.budgets()) {
       for (int i = 0; i < c.refs().size(); i++) {
         if (change.firedThresholds() != 0

@@ -52,22 +52,26 @@ public final class PlanCompiler {
       Plan.Kind kind,
       QuotaRequest request,
       List<Policy> policies,
+      PolicyIndex index,
       Instant now,
       String reservationId,
       String payload,
       boolean seedBudgets) {
-    List<CounterOp> ops = new ArrayList<>();
-    List<OpRef> refs = new ArrayList<>();
+    List<CounterOp> ops = new ArrayList<>(16);
+    List<OpRef> refs = new ArrayList<>(16);
     List<LimitStatus> local = new ArrayList<>(0);
     long cost = request.estimatedCost().nanos();
     for (Policy p : policies) {
+      PolicyParts parts = index.parts(p);
       Map<String, String> subjects = subjectsOf(p.selector(), request.subjects());
       String key = CounterKeys.subjectOf(p.selector(), request.subjects());
-      String display = display(subjects);
+      String display = display(p.selector(), request.subjects());
       boolean enforced = p.mode() == Mode.ENFORCE;
-      String label = p.selector().toString();
-      for (RateLimit r : p.rateLimits()) {
-        ops.add(new RateOp(CounterKeys.rate(key, r), enforced, label, r, request.meter(r.meter())));
+      String label = parts.label;
+      List<RateLimit> rates = p.rateLimits();
+      for (int i = 0; i < rates.size(); i++) {
+        RateLimit r = rates.get(i);
+        ops.add(new RateOp(CounterKeys.named(key, parts.rateNames[i]), enforced, label, r, request.meter(r.meter())));
         refs.add(new OpRef(p, subjects, display, LimitKind.RATE, r, null));
       }
       Budget b = p.budget();
@@ -80,10 +84,12 @@ public final class PlanCompiler {
                   b.perRequest().nanos(), cost, null, null, fits, p.mode(), null));
         }
         if (b.daily() != null) {
-          addBudget(ops, refs, p, subjects, display, key, b, b.daily(), BudgetCalendar.day(b, now), cost, enforced, LimitKind.BUDGET_DAILY);
+          addBudget(ops, refs, p, subjects, display, key, b, b.daily(), parts.day(b, now), cost, enforced,
+              LimitKind.BUDGET_DAILY, parts.dailyThresholds);
         }
         if (b.monthly() != null) {
-          addBudget(ops, refs, p, subjects, display, key, b, b.monthly(), BudgetCalendar.month(b, now), cost, enforced, LimitKind.BUDGET_MONTHLY);
+          addBudget(ops, refs, p, subjects, display, key, b, b.monthly(), parts.month(b, now), cost, enforced,
+              LimitKind.BUDGET_MONTHLY, parts.monthlyThresholds);
         }
       }
       if (p.concurrency() != null && kind != Plan.Kind.RECORD) {
@@ -96,14 +102,15 @@ public final class PlanCompiler {
             kind, ops, reservationId, request.ttl().toMillis(),
             // A dry run must not claim the key; and a reserve and a record never replay each other.
             kind == Plan.Kind.CHECK ? null : request.idempotencyKey(),
-            kind + "|" + request.fingerprint(), payload, seedBudgets);
+            kind == Plan.Kind.CHECK || request.idempotencyKey() == null ? null : kind + "|" + request.fingerprint(),
+            payload, seedBudgets);
     return new Compiled(plan, refs, local);
   }
 
   private static void addBudget(
       List<CounterOp> ops, List<OpRef> refs, Policy p, Map<String, String> subjects, String display,
       String key, Budget b, Money limit, BudgetCalendar.Period period, long cost, boolean enforced,
-      LimitKind kind) {
+      LimitKind kind, long[] thresholds) {
     ops.add(
         new BudgetOp(
             CounterKeys.budget(key, b.currency(), period.name(), period.startMs()),
@@ -113,7 +120,7 @@ public final class PlanCompiler {
             cost,
             period.startMs(),
             period.endMs(),
-            thresholdNanos(limit, p.alertThresholds())));
+            thresholds));
     refs.add(new OpRef(p, subjects, display, kind, null, b.currency()));
   }
 
@@ -139,14 +146,13 @@ public final class PlanCompiler {
     return m;
   }
 
-  static String display(Map<String, String> subjects) {
-    StringBuilder sb = new StringBuilder();
-    for (Map.Entry<String, String> e : new TreeMap<>(subjects).entrySet()) {
-      if (sb.length() > 0) {
-        sb.append(',');
-      }
-      sb.append(e.getKey()).append(':').append(e.getValue());
+  /** The subject as people read it: {@code user:alice} or {@code tool:x,user:alice} (scopes in selector order). */
+  static String display(Selector selector, Map<String, String> request) {
+    List<Selector.Part> parts = selector.parts();
+    String first = parts.get(0).scope() + ":" + request.get(parts.get(0).scope());
+    if (parts.size() == 1) {
+      return first;
     }
-    return sb.toString();
+    return first + "," + parts.get(1).scope() + ":" + request.get(parts.get(1).scope());
   }
 }

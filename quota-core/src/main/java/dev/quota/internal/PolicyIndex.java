@@ -61,11 +61,21 @@ public final class PolicyIndex {
   private final List<Shape> singles;
   private final List<Shape> pairs;
   private final long[] overrideExpiries;
+  /** Per policy instance (identity, not equality: cheap to look up, and each is ours). */
+  private final java.util.IdentityHashMap<Policy, PolicyParts> parts;
 
-  private PolicyIndex(List<Shape> singles, List<Shape> pairs, long[] overrideExpiries) {
+  private PolicyIndex(
+      List<Shape> singles, List<Shape> pairs, long[] overrideExpiries, java.util.IdentityHashMap<Policy, PolicyParts> parts) {
     this.singles = singles;
     this.pairs = pairs;
     this.overrideExpiries = overrideExpiries;
+    this.parts = parts;
+  }
+
+  /** The precomputed parts of a policy this index returned; computed afresh for any other. */
+  PolicyParts parts(Policy p) {
+    PolicyParts pp = parts.get(p);
+    return pp != null ? pp : new PolicyParts(p);
   }
 
   /**
@@ -116,7 +126,16 @@ public final class PolicyIndex {
     singles.sort(order);
     pairs.sort(order);
     long[] expiries = overrides.stream().mapToLong(o -> o.expiresAt().toEpochMilli()).toArray();
-    return new PolicyIndex(List.copyOf(singles), List.copyOf(pairs), expiries);
+    java.util.IdentityHashMap<Policy, PolicyParts> parts = new java.util.IdentityHashMap<>();
+    for (Policy p : policies) {
+      parts.put(p, new PolicyParts(p));
+    }
+    for (Override o : overrides) {
+      if (o.replacement() != null) {
+        parts.put(o.replacement(), new PolicyParts(o.replacement()));
+      }
+    }
+    return new PolicyIndex(List.copyOf(singles), List.copyOf(pairs), expiries, parts);
   }
 
   /** The policies that apply to a request with {@code subjects} at {@code now}. */

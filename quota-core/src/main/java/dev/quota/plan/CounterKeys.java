@@ -37,7 +37,17 @@ public final class CounterKeys {
   }
 
   public static CounterKey rate(String subject, RateLimit limit) {
-    return new CounterKey(subject, "r/" + limit.counterName());
+    return new CounterKey(subject, rateName(limit));
+  }
+
+  /** A rate limit's counter name within its subject; the engine computes it once per policy. */
+  public static String rateName(RateLimit limit) {
+    return "r/" + limit.counterName();
+  }
+
+  /** A counter of {@code subject} whose name {@link #rateName} already built. */
+  public static CounterKey named(String subject, String name) {
+    return new CounterKey(subject, name);
   }
 
   /** A budget counter lives for one period, so the period start is part of its name. */

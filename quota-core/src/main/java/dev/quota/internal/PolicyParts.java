@@ -1,0 +1,54 @@
+package dev.quota.internal;
+
+import dev.quota.Budget;
+import dev.quota.Policy;
+import dev.quota.RateLimit;
+import dev.quota.plan.CounterKeys;
+import java.time.Instant;
+
+/**
+ * What every request under one policy shares, worked out once when the policy index is built:
+ * counter names, alert levels as amounts, and the budget periods last computed. Keeps string
+ * building, decimal arithmetic and calendar math off the decision path.
+ */
+final class PolicyParts {
+  final String label;
+  final String[] rateNames;
+  final long[] dailyThresholds;
+  final long[] monthlyThresholds;
+  // Periods are immutable; a racing thread at worst recomputes one.
+  private volatile BudgetCalendar.Period day;
+  private volatile BudgetCalendar.Period month;
+
+  PolicyParts(Policy p) {
+    this.label = p.selector().toString();
+    this.rateNames = new String[p.rateLimits().size()];
+    for (int i = 0; i < rateNames.length; i++) {
+      RateLimit r = p.rateLimits().get(i);
+      rateNames[i] = CounterKeys.rateName(r);
+    }
+    Budget b = p.budget();
+    this.dailyThresholds =
+        b == null || b.daily() == null ? null : PlanCompiler.thresholdNanos(b.daily(), p.alertThresholds());
+    this.monthlyThresholds =
+        b == null || b.monthly() == null ? null : PlanCompiler.thresholdNanos(b.monthly(), p.alertThresholds());
+  }
+
+  BudgetCalendar.Period day(Budget b, Instant now) {
+    BudgetCalendar.Period d = day;
+    if (d == null || !d.contains(now.toEpochMilli())) {
+      d = BudgetCalendar.day(b, now);
+      day = d;
+    }
+    return d;
+  }
+
+  BudgetCalendar.Period month(Budget b, Instant now) {
+    BudgetCalendar.Period m = month;
+    if (m == null || !m.contains(now.toEpochMilli())) {
+      m = BudgetCalendar.month(b, now);
+      month = m;
+    }
+    return m;
+  }
+}
