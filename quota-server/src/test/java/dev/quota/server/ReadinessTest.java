@@ -1,0 +1,64 @@
+package dev.quota.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code /health} asks the counter store itself: with Redis counters it is ready while Redis
+ * answers and 503 with the store named as down once it stops. Uses a private redis-server on a
+ * spare loopback port, stopped by the test.
+ */
+class ReadinessTest {
+  @Test
+  void healthFollowsRedis() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Process redis = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no"))
+        .redirectErrorStream(true)
+        .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "quota-server-redis-" + port + ".log"))
+        .start();
+    try {
+      awaitPort(port);
+      try (TestServer server = TestServer.start("redis://127.0.0.1:" + port, "ready:", null)) {
+        Api.Response up = server.anonymous().get("/health");
+        assertThat(up.status()).as(up.toString()).isEqualTo(200);
+        assertThat(up.json().get("checks").get("store").asText()).isEqualTo("up");
+
+        redis.destroy();
+        assertThat(redis.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        Api.Response down = server.anonymous().get("/health");
+        assertThat(down.status()).as(down.toString()).isEqualTo(503);
+        assertThat(down.json().get("status").asText()).isEqualTo("down");
+        assertThat(down.json().get("checks").get("store").asText()).startsWith("down: ");
+        assertThat(down.json().get("checks").get("database").asText()).isEqualTo("up");
+        assertThat(server.anonymous().get("/health/live").status()).isEqualTo(200);
+      }
+    } finally {
+      redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void awaitPort(int port) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException notYet) {
+        Thread.onSpinWait();
+      }
+    }
+    throw new IOException("redis-server did not start on port " + port);
+  }
+}
