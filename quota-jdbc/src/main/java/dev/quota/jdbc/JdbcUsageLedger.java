@@ -68,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * {@code usage_daily} and deletes them; rollups are kept for the rollup retention. Idempotency is
  * therefore guaranteed within the raw retention. {@link #spent} reads raw rows only, so the raw
  * retention must cover the longest budget period to rebuild (a month plus the time-zone offset:
- * keep at least 32 days if monthly budgets are rebuilt from the ledger at the end of long months).
+ * the default of 32 days does; a shorter one can under-seed monthly budgets late in long months).
  * Prune from one process at a time.
  */
 public final class JdbcUsageLedger implements UsageLedger {
@@ -147,7 +147,9 @@ public final class JdbcUsageLedger implements UsageLedger {
     private int maxBatchSize = 1000;
     private Integer writerThreads;
     private Duration probeInterval = Duration.ofSeconds(1);
-    private Duration rawRetention = Duration.ofDays(30);
+    // At least 30 days of raw history, and long enough that a monthly budget period (31 days,
+    // plus a time-zone offset at either end) can always be rebuilt from raw rows by spent().
+    private Duration rawRetention = Duration.ofDays(32);
     private Duration rollupRetention = Duration.ofDays(400);
 
     private Builder(Database database) {

@@ -38,7 +38,7 @@ class CostReportsTest {
   }
 
   JdbcUsageLedger ledger(Backend.TestDb t) {
-    return JdbcUsageLedger.builder(t.db).spoolDirectory(dir.resolve("spool")).build();
+    return JdbcUsageLedger.builder(t.db).spoolDirectory(dir.resolve("spool")).rawRetention(java.time.Duration.ofDays(30)).build();
   }
 
   @ParameterizedTest
