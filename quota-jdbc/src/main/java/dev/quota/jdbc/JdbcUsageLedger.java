@@ -706,7 +706,8 @@ public final class JdbcUsageLedger implements UsageLedger {
 
   private PruneResult prune(Connection c, Instant now) throws SQLException {
     LocalDate cutoff = day(now.minus(rawRetention));
-    LocalDate watermark = readRolledUpBefore(c);
+    // Locking the watermark row serializes prunes from several processes on one database.
+    LocalDate watermark = readRolledUpBefore(c, " FOR UPDATE");
     long rawDeleted = 0;
     if (cutoff.isAfter(watermark)) {
       String dims = "COALESCE(user_id, ''), COALESCE(team_id, ''), COALESCE(project_id, ''),"
@@ -740,7 +741,11 @@ public final class JdbcUsageLedger implements UsageLedger {
   }
 
   static LocalDate readRolledUpBefore(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT rolled_up_before FROM ledger_state WHERE id = 1");
+    return readRolledUpBefore(c, "");
+  }
+
+  private static LocalDate readRolledUpBefore(Connection c, String lock) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT rolled_up_before FROM ledger_state WHERE id = 1" + lock);
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getObject(1, LocalDate.class);
