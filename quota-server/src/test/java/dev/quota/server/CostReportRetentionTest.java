@@ -44,7 +44,8 @@ class CostReportRetentionTest {
       assertThat(before.get("subject")).isEqualTo("user:old=1.85/3 user:other=0.05/1 total=1.90");
 
       PruneResult pruned = server.server().pruneLedger().orElseThrow();
-      assertThat(pruned.rolledUpBefore()).isEqualTo(LocalDate.parse("2030-01-25"));
+      // 32 days of raw rows are kept: whole days before 2030-01-23 are rolled up.
+      assertThat(pruned.rolledUpBefore()).isEqualTo(LocalDate.parse("2030-01-23"));
       assertThat(pruned.rawRowsDeleted()).isEqualTo(3);
 
       assertThat(reports(server)).isEqualTo(before);
