@@ -6,6 +6,7 @@ import dev.quota.plan.BudgetOp;
 import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
+import dev.quota.plan.RateOp;
 import dev.quota.store.MemoryStore;
 import java.time.Instant;
 import java.util.List;
@@ -35,7 +36,8 @@ public final class PreparedRequest {
       int[] stripes,
       boolean fast,
       boolean capped,
-      boolean charges) {}
+      boolean charges,
+      RateOp single) {}
 
   PreparedRequest(Quota quota, QuotaRequest request) {
     this.quota = quota;
@@ -55,6 +57,9 @@ public final class PreparedRequest {
     Compiled c = current();
     if (c.capped) {
       return false; // a per-request cap refuses this request whatever the counters say
+    }
+    if (c.single != null) {
+      return ((MemoryStore) quota.store()).tryConsumeOne(c.single, c.stripes[0]);
     }
     if (c.fast && quota.store() instanceof MemoryStore memory) {
       // Only plans that charge budgets need to hear about alerts; rate-only plans allocate nothing.
@@ -80,9 +85,11 @@ public final class PreparedRequest {
 
   private Compiled current() {
     Compiled c = compiled;
-    long now = quota.clock().millis();
-    if (c == null || c.index != quota.index() || now >= c.validUntilMs) {
-      c = compile(now);
+    // Without budgets or overrides a plan only goes stale with the policy index: skip the clock.
+    if (c == null
+        || c.index != quota.index()
+        || (c.validUntilMs != Long.MAX_VALUE && quota.clock().millis() >= c.validUntilMs)) {
+      c = compile(quota.clock().millis());
       compiled = c;
     }
     return c;
@@ -110,6 +117,7 @@ public final class PreparedRequest {
       fast &= p.concurrency() == null; // RECORD plans leave slots out; reservations need them
     }
     int[] stripes = fast ? ((MemoryStore) quota.store()).stripesOf(ops) : new int[0];
-    return new Compiled(index, validUntil, plan, ops, stripes, fast, plan.locallyDenied(), charges);
+    RateOp single = fast && ops.length == 1 && ops[0] instanceof RateOp r ? r : null;
+    return new Compiled(index, validUntil, plan, ops, stripes, fast, plan.locallyDenied(), charges, single);
   }
 }

@@ -311,6 +311,39 @@ public final class MemoryStore implements Store {
     }
   }
 
+  /**
+   * {@link #tryConsume} for the commonest plan, a single rate limit: one lock, one counter lookup.
+   *
+   * @param stripe from {@link #stripesOf(CounterOp[])}
+   */
+  public boolean tryConsumeOne(RateOp op, int stripe) {
+    long now = clock.millis();
+    if (!expiries.isEmpty()) {
+      releaseExpired(now);
+    }
+    ReentrantLock lock = stripes[stripe];
+    lock.lock();
+    try {
+      long limit = op.limit().limit();
+      if (op.limit().algorithm() == Algorithm.SLIDING_WINDOW) {
+        SlidingWindow w = window(op, now);
+        if (op.enforced() && w.used() + op.amount() > limit) {
+          return false;
+        }
+        w.add(now, op.amount());
+      } else {
+        TokenBucket b = bucket(op, now);
+        if (op.enforced() && !b.hasRoom(op.amount())) {
+          return false;
+        }
+        b.take(op.amount());
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The sorted lock stripes of {@code ops}, for {@link #tryConsume}. */
   public int[] stripesOf(CounterOp[] ops) {
     return stripesOf(List.of(ops), null);
