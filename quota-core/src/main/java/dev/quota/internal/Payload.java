@@ -2,7 +2,6 @@ package dev.quota.internal;
 
 import dev.quota.Money;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
@@ -43,7 +42,11 @@ public record Payload(Map<String, String> subjects, Money estimate, String idemp
     return new Payload(subjects, Money.ofNanos(estimate), key);
   }
 
+  /** Escapes only what the format itself uses ('%', '&', '='); identifiers are otherwise kept as they are. */
   private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    if (s.indexOf('%') < 0 && s.indexOf('&') < 0 && s.indexOf('=') < 0 && s.indexOf('+') < 0) {
+      return s;
+    }
+    return s.replace("%", "%25").replace("&", "%26").replace("=", "%3D").replace("+", "%2B");
   }
 }

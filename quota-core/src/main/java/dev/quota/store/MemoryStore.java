@@ -35,7 +35,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class MemoryStore implements Store {
   private static final int STRIPES = 256;
+  /** How long a repeated idempotency key is recognized. */
   private static final long IDEMPOTENCY_TTL_MS = 24 * 3600_000L;
+  /**
+   * How long a settled or expired reservation is remembered, so a retried commit or release is
+   * answered as a repeat. Shorter than the idempotency window: it grows with every decision.
+   */
+  private static final long SETTLED_TTL_MS = 3600_000L;
 
   private final Clock clock;
   private final long epochStartMs;
@@ -45,6 +51,13 @@ public final class MemoryStore implements Store {
   private final ConcurrentSkipListSet<Expiry> expiries = new ConcurrentSkipListSet<>();
   private final Map<String, Settled> settled = new ConcurrentHashMap<>();
   private final Map<String, Remembered> idempotent = new ConcurrentHashMap<>();
+  // Insertion order of the two maps above, so old records are dropped as new ones arrive
+  // (amortized O(1)) instead of piling up until a sweep.
+  private final java.util.Queue<Aging> settledOrder = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.Queue<Aging> idempotentOrder = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** A record's key and when it may be forgotten. */
+  private record Aging(String key, long forgetAtMs) {}
 
   public MemoryStore(Clock clock) {
     this.clock = clock;
@@ -119,6 +132,8 @@ public final class MemoryStore implements Store {
         idempotent.put(
             plan.idempotencyKey(),
             new Remembered(plan.fingerprint(), result, now + IDEMPOTENCY_TTL_MS));
+        idempotentOrder.add(new Aging(plan.idempotencyKey(), now + IDEMPOTENCY_TTL_MS));
+        forgetOld(idempotentOrder, idempotent, now);
       }
       return result;
     } finally {
@@ -369,7 +384,7 @@ public final class MemoryStore implements Store {
     }
     expiries.remove(new Expiry(r.expiresAtMs, r.id));
     SettleResult result = undo(r, s, now);
-    settled.put(r.id, new Settled(s.fingerprint(), result, false, now));
+    remember(r.id, new Settled(s.fingerprint(), result, false, now), now);
     return result;
   }
 
@@ -429,7 +444,7 @@ public final class MemoryStore implements Store {
       Reservation r = active.remove(first.id);
       if (r != null) {
         undo(r, Settlement.release(r.id), now);
-        settled.put(r.id, new Settled("expired", SettleResult.of(SettleResult.Status.EXPIRED, now), true, now));
+        remember(r.id, new Settled("expired", SettleResult.of(SettleResult.Status.EXPIRED, now), true, now), now);
       }
     }
   }
@@ -468,8 +483,8 @@ public final class MemoryStore implements Store {
   public void sweep() {
     long now = clock.millis();
     releaseExpired(now);
-    idempotent.values().removeIf(r -> r.expiresAtMs <= now);
-    settled.values().removeIf(s -> s.atMs + IDEMPOTENCY_TTL_MS <= now);
+    forgetOld(idempotentOrder, idempotent, now);
+    forgetOld(settledOrder, settled, now);
     for (CounterKey key : new ArrayList<>(counters.keySet())) {
       int[] locks = {stripe(key.hashCode())};
       lock(locks);
@@ -479,6 +494,26 @@ public final class MemoryStore implements Store {
         }
       } finally {
         unlock(locks);
+      }
+    }
+  }
+
+  private void remember(String id, Settled record, long now) {
+    settled.put(id, record);
+    settledOrder.add(new Aging(id, now + SETTLED_TTL_MS));
+    forgetOld(settledOrder, settled, now);
+  }
+
+  /** Drops the records whose time has come, oldest first; stops at the first that must stay. */
+  private static void forgetOld(java.util.Queue<Aging> order, Map<String, ?> records, long now) {
+    for (Aging a = order.peek(); a != null && a.forgetAtMs <= now; a = order.peek()) {
+      if (order.remove(a)) {
+        Object current = records.get(a.key);
+        // A key reused after its record aged out has a newer record: keep that one.
+        if (current instanceof Settled st ? st.atMs + SETTLED_TTL_MS <= now
+            : current instanceof Remembered rm && rm.expiresAtMs <= now) {
+          records.remove(a.key, current);
+        }
       }
     }
   }

@@ -1,0 +1,18 @@
+package dev.quota.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.Money;
+import java.util.Map;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.StringLength;
+
+class PayloadTest {
+  @Property(tries = 300)
+  void anyIdentifiersSurviveTheRoundTrip(
+      @ForAll @StringLength(min = 1, max = 40) String user, @ForAll @StringLength(min = 1, max = 40) String key) {
+    Payload p = new Payload(Map.of("user", user, "tool", "a&b=c%d+e"), Money.of("0.05"), key);
+    assertThat(Payload.decode(p.encode())).isEqualTo(p);
+  }
+}
