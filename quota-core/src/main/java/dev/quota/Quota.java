@@ -30,7 +30,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -385,24 +384,8 @@ public final class Quota implements AutoCloseable {
     }
   }
 
-  /** 128 random bits as 26 base-32 characters: unguessable ids for reservations and rows. */
   static String newId() {
-    ThreadLocalRandom rnd = ThreadLocalRandom.current();
-    long hi = rnd.nextLong();
-    long lo = rnd.nextLong();
-    char[] out = new char[26];
-    for (int i = 0; i < 26; i++) {
-      int bits;
-      if (i < 12) {
-        bits = (int) ((hi >>> (59 - 5 * i)) & 31);
-      } else if (i == 12) {
-        bits = (int) (((hi & 15) << 1) | (lo >>> 63));
-      } else {
-        bits = (int) ((lo >>> (58 - 5 * (i - 13))) & 31);
-      }
-      out[i] = "0123456789abcdefghjkmnpqrstvwxyz".charAt(bits);
-    }
-    return new String(out);
+    return dev.quota.internal.Ids.newId();
   }
 
   /** After a prepared fast-path admission that charged budgets: the ledger row and any alerts. */

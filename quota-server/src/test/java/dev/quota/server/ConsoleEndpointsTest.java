@@ -1,5 +1,6 @@
 package dev.quota.server;
 
+import dev.quota.store.conformance.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -17,7 +17,6 @@ import dev.quota.store.Store;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Quota's general store path: one hand-built plan per key, applied by {@link MemoryStore} as a
@@ -56,32 +55,12 @@ public final class QuotaPlanLimiter implements Limiter {
 
   @Override
   public boolean tryAcquire(int keyIndex) {
-    String id = newId();
+    String id = dev.quota.internal.Ids.newId();
     PlanResult r = store.apply(new Plan(Plan.Kind.RESERVE, ops.get(keyIndex), id, TTL_MS, null, "", null, false));
     if (r.admitted()) {
       store.settle(Settlement.commit(id, 0, NO_METERS));
     }
     return r.admitted();
-  }
-
-  /** The engine's reservation id: 128 random bits as 26 base-32 characters. */
-  static String newId() {
-    ThreadLocalRandom rnd = ThreadLocalRandom.current();
-    long hi = rnd.nextLong();
-    long lo = rnd.nextLong();
-    char[] out = new char[26];
-    for (int i = 0; i < 26; i++) {
-      int bits;
-      if (i < 12) {
-        bits = (int) ((hi >>> (59 - 5 * i)) & 31);
-      } else if (i == 12) {
-        bits = (int) (((hi & 15) << 1) | (lo >>> 63));
-      } else {
-        bits = (int) ((lo >>> (58 - 5 * (i - 13))) & 31);
-      }
-      out[i] = "0123456789abcdefghjkmnpqrstvwxyz".charAt(bits);
-    }
-    return new String(out);
   }
 
   @Override
