@@ -63,16 +63,14 @@ public final class PlanCompiler {
     long cost = request.estimatedCost().nanos();
     for (Policy p : policies) {
       PolicyParts parts = index.parts(p);
-      Map<String, String> subjects = subjectsOf(p.selector(), request.subjects());
-      String key = CounterKeys.subjectOf(p.selector(), request.subjects());
-      String display = display(p.selector(), request.subjects());
+      BoundPolicy bp = parts.bind(p, request.subjects());
       boolean enforced = p.mode() == Mode.ENFORCE;
       String label = parts.label;
       List<RateLimit> rates = p.rateLimits();
       for (int i = 0; i < rates.size(); i++) {
         RateLimit r = rates.get(i);
-        ops.add(new RateOp(CounterKeys.named(key, parts.rateNames[i]), enforced, label, r, request.meter(r.meter())));
-        refs.add(new OpRef(p, subjects, display, LimitKind.RATE, r, null));
+        ops.add(new RateOp(bp.rateKeys[i], enforced, label, r, request.meter(r.meter())));
+        refs.add(bp.rateRefs[i]);
       }
       Budget b = p.budget();
       if (b != null) {
@@ -80,21 +78,23 @@ public final class PlanCompiler {
           boolean fits = cost <= b.perRequest().nanos();
           local.add(
               new LimitStatus(
-                  p.selector(), display, LimitKind.BUDGET_PER_REQUEST, null, b.currency(),
+                  p.selector(), bp.display, LimitKind.BUDGET_PER_REQUEST, null, b.currency(),
                   b.perRequest().nanos(), cost, null, null, fits, p.mode(), null));
         }
         if (b.daily() != null) {
-          addBudget(ops, refs, p, subjects, display, key, b, b.daily(), parts.day(b, now), cost, enforced,
-              LimitKind.BUDGET_DAILY, parts.dailyThresholds);
+          BudgetCalendar.Period day = parts.day(b, now);
+          ops.add(budgetOp(bp.budgetKey(b, day), enforced, label, b.daily(), day, cost, parts.dailyThresholds));
+          refs.add(bp.dailyRef);
         }
         if (b.monthly() != null) {
-          addBudget(ops, refs, p, subjects, display, key, b, b.monthly(), parts.month(b, now), cost, enforced,
-              LimitKind.BUDGET_MONTHLY, parts.monthlyThresholds);
+          BudgetCalendar.Period month = parts.month(b, now);
+          ops.add(budgetOp(bp.budgetKey(b, month), enforced, label, b.monthly(), month, cost, parts.monthlyThresholds));
+          refs.add(bp.monthlyRef);
         }
       }
       if (p.concurrency() != null && kind != Plan.Kind.RECORD) {
-        ops.add(new ConcurrencyOp(CounterKeys.concurrency(key), enforced, label, p.concurrency()));
-        refs.add(new OpRef(p, subjects, display, LimitKind.CONCURRENCY, null, null));
+        ops.add(new ConcurrencyOp(bp.concurrencyKey, enforced, label, p.concurrency()));
+        refs.add(bp.concurrencyRef);
       }
     }
     Plan plan =
@@ -107,21 +107,10 @@ public final class PlanCompiler {
     return new Compiled(plan, refs, local);
   }
 
-  private static void addBudget(
-      List<CounterOp> ops, List<OpRef> refs, Policy p, Map<String, String> subjects, String display,
-      String key, Budget b, Money limit, BudgetCalendar.Period period, long cost, boolean enforced,
-      LimitKind kind, long[] thresholds) {
-    ops.add(
-        new BudgetOp(
-            CounterKeys.budget(key, b.currency(), period.name(), period.startMs()),
-            enforced,
-            p.selector().toString(),
-            limit.nanos(),
-            cost,
-            period.startMs(),
-            period.endMs(),
-            thresholds));
-    refs.add(new OpRef(p, subjects, display, kind, null, b.currency()));
+  private static BudgetOp budgetOp(
+      dev.quota.plan.CounterKey key, boolean enforced, String label, Money limit, BudgetCalendar.Period period,
+      long cost, long[] thresholds) {
+    return new BudgetOp(key, enforced, label, limit.nanos(), cost, period.startMs(), period.endMs(), thresholds);
   }
 
   /** Each threshold as an amount, rounded up so an alert never fires before its level is reached. */

@@ -16,6 +16,10 @@ final class PolicyParts {
   final String[] rateNames;
   final long[] dailyThresholds;
   final long[] monthlyThresholds;
+  /** Bindings to single subjects, by identifier; dropped wholesale when it grows past its bound. */
+  private final java.util.concurrent.ConcurrentHashMap<String, BoundPolicy> bound =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_BOUND = 1 << 16;
   // Periods are immutable; a racing thread at worst recomputes one.
   private volatile BudgetCalendar.Period day;
   private volatile BudgetCalendar.Period month;
@@ -32,6 +36,23 @@ final class PolicyParts {
         b == null || b.daily() == null ? null : PlanCompiler.thresholdNanos(b.daily(), p.alertThresholds());
     this.monthlyThresholds =
         b == null || b.monthly() == null ? null : PlanCompiler.thresholdNanos(b.monthly(), p.alertThresholds());
+  }
+
+  /** This policy bound to the request's subject(s); cached for single-scope policies. */
+  BoundPolicy bind(Policy p, java.util.Map<String, String> request) {
+    if (p.selector().isPair()) {
+      return new BoundPolicy(p, this, request);
+    }
+    String id = request.get(p.selector().parts().get(0).scope());
+    BoundPolicy b = bound.get(id);
+    if (b == null) {
+      if (bound.size() >= MAX_BOUND) {
+        bound.clear(); // a cache, not a registry: rebuilding a binding is cheap
+      }
+      b = new BoundPolicy(p, this, request);
+      bound.put(id, b);
+    }
+    return b;
   }
 
   BudgetCalendar.Period day(Budget b, Instant now) {
