@@ -5,7 +5,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +19,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The store's Lua script, run by its SHA with EVALSHA. A server that does not know the script (first
- * use, restart, SCRIPT FLUSH) answers NOSCRIPT; the script is then loaded and the call repeated once.
+ * use, restart, SCRIPT FLUSH) answers NOSCRIPT; the call is then repeated once with EVAL, which also
+ * caches the script on that server.
  * Every wait is bounded by the store's timeout.
  */
 final class QuotaScript {
@@ -36,13 +37,13 @@ final class QuotaScript {
     this.timeoutNanos = timeoutNanos;
   }
 
-  List<Object> run(RedisAsyncCommands<String, String> redis, String[] keys, String[] args) {
+  List<Object> run(RedisScriptingAsyncCommands<String, String> redis, String[] keys, String[] args) {
     long deadline = System.nanoTime() + timeoutNanos;
     try {
       return await(redis.evalsha(sha, ScriptOutputType.MULTI, keys, args), deadline);
     } catch (RedisNoScriptException e) {
-      await(redis.scriptLoad(source), deadline);
-      return await(redis.evalsha(sha, ScriptOutputType.MULTI, keys, args), deadline);
+      // EVAL both runs and caches the script, on whichever cluster node the keys route to
+      return await(redis.eval(source, ScriptOutputType.MULTI, keys, args), deadline);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.quota.redis;
 
 import dev.quota.ValidationException;
 import dev.quota.plan.CounterKey;
+import io.lettuce.core.cluster.SlotHash;
 
 /**
  * The one place Redis keys are built. Every key starts with the configured prefix.
@@ -12,6 +13,10 @@ import dev.quota.plan.CounterKey;
  * ends where the subject ends. Reservation ids and idempotency keys are caller input and are escaped
  * here the same way. Counter keys are the only ones with a brace right after the prefix, so no
  * counter can collide with a reservation, an idempotency record or the epoch marker.
+ *
+ * <p>On Redis Cluster, the bookkeeping that must share a slot with counters is tagged by slot
+ * ({@code prefix#{tag}...}, see {@link SlotTags}); a reservation's id alone locates its home record
+ * ({@link #reservation(String)}), which names the slots holding its parts.
  */
 public final class RedisKeys {
   private final String prefix;
@@ -52,6 +57,26 @@ public final class RedisKeys {
 
   public String idempotency(String idempotencyKey) {
     return prefix + "idem:" + escape(idempotencyKey);
+  }
+
+  /** The Redis Cluster slot of {@code key}. */
+  public static int slot(String key) {
+    return SlotHash.getSlot(key);
+  }
+
+  /** On Redis Cluster, the epoch marker of one slot: a node that lost its data starts a new epoch. */
+  public String epoch(int slot) {
+    return prefix + "#{" + SlotTags.of(slot) + "}epoch";
+  }
+
+  /** On Redis Cluster, the expiry index of the reservation parts filed in one slot. */
+  public String expiries(int slot) {
+    return prefix + "#{" + SlotTags.of(slot) + "}expiries";
+  }
+
+  /** On Redis Cluster, the part of a reservation that holds counters of one slot. */
+  public String reservation(int slot, String reservationId) {
+    return prefix + "#{" + SlotTags.of(slot) + "}res:" + escape(reservationId);
   }
 
   /** A SCAN pattern matching exactly the counters of {@code subject}. */

@@ -8,20 +8,13 @@ import dev.quota.plan.PlanResult;
 import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
 import dev.quota.store.Store;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.api.async.RedisKeyAsyncCommands;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -58,41 +51,30 @@ import java.util.function.LongSupplier;
  * a restart without persistence or a FLUSHALL, the marker is new, so a missing budget counter whose
  * period began before it answers {@code NEEDS_SEED}, and the engine seeds it from the usage ledger.
  *
- * <p>Single Redis node (or a primary with replicas). Redis Cluster is not supported yet: reservation
- * records and the expiry index live in their own slots.
+ * <p><b>Redis Cluster.</b> Given a {@code redis-cluster://host:port,...} URI, the store uses
+ * Lettuce's cluster client. A check or record whose counters share one slot is still one script;
+ * other plans follow the reserve-then-compensate protocol described in {@link ClusterProtocol}.
+ * Lettuce's cluster client reconnects by itself and may re-send a call that was in flight when a
+ * connection dropped; a re-sent reservation part is recognised by its reservation id and not
+ * applied twice, but a re-sent record plan may count its usage twice.
  */
 public final class RedisStore implements Store {
-  private final RedisClient client;
-  private final RedisURI uri;
   private final long timeoutNanos;
   private final LongSupplier clockOffsetMs;
   private final RedisKeys keys;
   private final ScriptCodec codec;
   private final QuotaScript script;
-  private volatile StatefulRedisConnection<String, String> connection;
+  private final RedisConnection connection;
+  private final ClusterProtocol cluster;
 
   private RedisStore(Builder b) {
-    this.uri = b.uri;
     this.timeoutNanos = b.timeout.toNanos();
     this.clockOffsetMs = b.clockOffsetMs;
     this.keys = new RedisKeys(b.prefix);
     this.codec = new ScriptCodec(keys);
     this.script = new QuotaScript(timeoutNanos);
-    uri.setTimeout(b.connectTimeout); // bounds the connection handshake; calls have their own timeout
-    ClientResources resources =
-        ClientResources.builder()
-             .build();
-    this.client = RedisClient.create(resources);
-    client.setOptions(
-        ClientOptions.builder()
-            // At most once: Lettuce's own reconnect re-sends commands that were in flight, which
-            // could apply a decision twice. A lost connection instead fails its calls, and the next
-            // call opens a new connection.
-            .autoReconnect(false)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .socketOptions(SocketOptions.builder().connectTimeout(b.connectTimeout).build())
-            .timeoutOptions(TimeoutOptions.enabled(b.timeout))
-            .build());
+    this.connection = RedisConnection.open(b.uri, b.timeout, b.connectTimeout);
+    this.cluster = connection.cluster() ? new ClusterProtocol(keys, this::run, clockOffsetMs) : null;
   }
 
   public static Builder builder() {
@@ -101,16 +83,29 @@ public final class RedisStore implements Store {
 
   /** Configuration; every setter checks its argument at once. */
   public static final class Builder {
-    private RedisURI uri = RedisURI.create("redis://127.0.0.1:6379");
+    private String uri = "redis://127.0.0.1:6379";
     private String prefix = "quota:";
     private Duration timeout = Duration.ofMillis(100);
     private Duration connectTimeout = Duration.ofSeconds(1);
     private LongSupplier clockOffsetMs = () -> 0;
 
-    /** The Redis server, e.g. {@code redis://127.0.0.1:6379/0}. */
+    /**
+     * The Redis server, e.g. {@code redis://127.0.0.1:6379/0}, or a Redis Cluster given by some of
+     * its nodes, e.g. {@code redis-cluster://10.0.0.1:7000,10.0.0.2:7000}.
+     */
     public Builder uri(String uri) {
       ValidationException.require(uri != null, "uri", "is required");
-      this.uri = RedisURI.create(uri);
+      if (uri.startsWith(RedisConnection.CLUSTER_SCHEME)) {
+        ValidationException.require(
+            uri.length() > RedisConnection.CLUSTER_SCHEME.length(), "uri", "must name at least one cluster node");
+      } else {
+        try {
+          RedisURI.create(uri);
+        } catch (IllegalArgumentException e) {
+          throw new ValidationException("uri", "is not a Redis URI: " + e.getMessage());
+        }
+      }
+      this.uri = uri;
       return this;
     }
 
@@ -156,12 +151,18 @@ public final class RedisStore implements Store {
 
   @Override
   public PlanResult apply(Plan plan) {
+    if (cluster != null) {
+      return cluster.apply(plan);
+    }
     ScriptCodec.Call call = codec.apply(plan, clockOffsetMs.getAsLong());
     return ScriptCodec.planResult(run(call));
   }
 
   @Override
   public SettleResult settle(Settlement settlement) {
+    if (cluster != null) {
+      return cluster.settle(settlement);
+    }
     ScriptCodec.Call call = codec.settle(settlement, clockOffsetMs.getAsLong());
     return ScriptCodec.settleResult(run(call));
   }
@@ -196,7 +197,7 @@ public final class RedisStore implements Store {
   }
 
   private void deleteMatching(String pattern) {
-    RedisAsyncCommands<String, String> redis = redis();
+    RedisKeyAsyncCommands<String, String> redis = connection.keyCommands();
     ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1000);
     ScanCursor cursor = ScanCursor.INITIAL;
     do {
@@ -208,9 +209,9 @@ public final class RedisStore implements Store {
     } while (!cursor.isFinished());
   }
 
-  private List<Object> run(ScriptCodec.Call call) {
+  List<Object> run(ScriptCodec.Call call) {
     try {
-      return script.run(redis(), call.keys(), call.args());
+      return script.run(connection.scripting(), call.keys(), call.args());
     } catch (RedisException e) {
       throw QuotaScript.translate(e);
     }
@@ -230,34 +231,8 @@ public final class RedisStore implements Store {
     }
   }
 
-  private RedisAsyncCommands<String, String> redis() {
-    StatefulRedisConnection<String, String> c = connection;
-    if (c == null || !c.isOpen()) {
-      synchronized (this) {
-        c = connection;
-        if (c == null || !c.isOpen()) {
-          if (c != null) {
-            c.closeAsync();
-          }
-          try {
-            c = client.connect(StringCodec.UTF8, uri);
-          } catch (RedisException e) {
-            throw new StoreUnavailableException("cannot connect to Redis at " + uri.getHost() + ":" + uri.getPort(), e);
-          }
-          connection = c;
-        }
-      }
-    }
-    return c.async();
-  }
-
   @Override
   public void close() {
-    StatefulRedisConnection<String, String> c = connection;
-    if (c != null) {
-      c.close();
-    }
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+    connection.close();
   }
 }

@@ -27,6 +27,10 @@ final class ScriptCodec {
     PlanResult.Status.APPLIED, PlanResult.Status.REPLAYED, PlanResult.Status.CONFLICT,
     PlanResult.Status.PERIOD_MISMATCH, PlanResult.Status.NEEDS_SEED
   };
+  /** Script statuses beyond {@link PlanResult.Status}, used between the steps on Redis Cluster. */
+  static final int ABORTED = 5;
+  static final int BUSY = 6;
+  static final int CLAIMED = 7;
   private static final SettleResult.Status[] SETTLE_STATUS = {
     SettleResult.Status.SETTLED, SettleResult.Status.REPEATED, SettleResult.Status.CONFLICT,
     SettleResult.Status.UNKNOWN, SettleResult.Status.EXPIRED
@@ -69,7 +73,7 @@ final class ScriptCodec {
     return new Call(k.toArray(String[]::new), a.toArray(String[]::new));
   }
 
-  private static List<String> fields(CounterOp op) {
+  static List<String> fields(CounterOp op) {
     List<String> f = new ArrayList<>(12);
     String enforced = op.enforced() ? "1" : "0";
     if (op instanceof RateOp r) {
@@ -108,7 +112,15 @@ final class ScriptCodec {
   }
 
   Call settle(Settlement s, long offsetMs) {
-    String[] k = {keys.epoch(), keys.expiries(), keys.reservation(s.reservationId())};
+    return settle(new String[] {keys.epoch(), keys.expiries(), keys.reservation(s.reservationId())}, s, offsetMs);
+  }
+
+  /** Settles the part of a reservation filed in one Redis Cluster slot. */
+  Call settle(int slot, Settlement s, long offsetMs) {
+    return settle(new String[] {keys.epoch(slot), keys.expiries(slot), keys.reservation(slot, s.reservationId())}, s, offsetMs);
+  }
+
+  private static Call settle(String[] k, Settlement s, long offsetMs) {
     Map<String, Long> meters = new TreeMap<>(s.actualMeters());
     List<String> a = new ArrayList<>(6 + 2 * meters.size());
     a.add("settle");

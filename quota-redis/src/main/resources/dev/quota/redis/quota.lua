@@ -375,53 +375,54 @@ end
 
 -- ---- calls ---------------------------------------------------------------------------------------
 
-local APPLIED, REPLAYED, CONFLICT, PERIOD_MISMATCH, NEEDS_SEED = 0, 1, 2, 3, 4
+local APPLIED, REPLAYED, CONFLICT, PERIOD_MISMATCH, NEEDS_SEED, ABORTED, BUSY, CLAIMED = 0, 1, 2, 3, 4, 5, 6, 7
 
--- KEYS: epoch, expiries, idempotency record, reservation record, then one key per op
--- ARGV: call, offset, kind(check|reserve|record), ttlMs, fingerprint, payload, hasPayload,
---       seedBudgets, hasIdempotencyKey, opCount, then per op: field count, fields
-local function apply()
-  local now = clock(tonumber(ARGV[2]))
-  local kind, ttl, fingerprint = ARGV[3], tonumber(ARGV[4]), ARGV[5]
-  local payload, hasPayload, seedBudgets, hasIdem = ARGV[6], ARGV[7] == '1', ARGV[8] == '1', ARGV[9] == '1'
-  local epoch = tonumber(redis.call('GET', KEYS[1]))
-  if not epoch then
-    epoch = now
-    redis.call('SET', KEYS[1], fmt(now), 'PX', EPOCH_TTL_MS)
-  end
-  release_expired(KEYS[2], now)
-
-  local ops, raw, at = {}, {}, 11
-  for i = 1, tonumber(ARGV[10]) do
+local function read_ops(at, count, firstKey)
+  local ops, raw = {}, {}
+  for i = 1, count do
     local n = tonumber(ARGV[at])
     local f = {}
     for j = 1, n do f[j] = ARGV[at + j] end
     at = at + n + 1
     local op = parse_op(f)
-    op.key = KEYS[4 + i]
+    op.key = KEYS[firstKey + i - 1]
     ops[i] = op
     raw[i] = table.concat(f, '\0')
+  end
+  return ops, raw
+end
+
+-- The body of a decision over counters that share one slot (all of a plan on a single node).
+-- c: now, kind, ttl, expiresAt (0: now + ttl), seedBudgets, epochKey, expiriesKey, recordKey,
+--    fileRecord (file the applied holds as a reservation record), payload (nil: none), held, ops, raw
+local function decide(c)
+  local now, kind = c.now, c.kind
+  local epoch = tonumber(redis.call('GET', c.epochKey))
+  if not epoch then
+    epoch = now
+    redis.call('SET', c.epochKey, fmt(now), 'PX', EPOCH_TTL_MS)
+  end
+  release_expired(c.expiriesKey, now)
+  for _, op in ipairs(c.ops) do
     if op.type == 'B' and (now < op.startMs or now >= op.endMs) then
       persist(now)
       return {PERIOD_MISMATCH, 0, now, 0, 0, 0}
     end
   end
-
-  if hasIdem then
-    local rec = redis.call('HMGET', KEYS[3], 'f', 'x', 'r')
+  if c.hasIdem then
+    local rec = redis.call('HMGET', c.idemKey, 'f', 'x', 'r')
     if rec[1] and tonumber(rec[2]) > now then
       persist(now)
-      if rec[1] ~= fingerprint then return {CONFLICT, 0, now, 0, 0, 0} end
+      if rec[1] ~= c.fingerprint then return {CONFLICT, 0, now, 0, 0, 0} end
       local out = {}
       for w in string.gmatch(rec[3], '%S+') do out[#out + 1] = tonumber(w) end
       out[1] = REPLAYED
       return out
     end
   end
-
-  if seedBudgets then
+  if c.seedBudgets then
     local missing = {}
-    for i, op in ipairs(ops) do
+    for i, op in ipairs(c.ops) do
       if op.type == 'B' and op.startMs < epoch and not budget(op.key).exists then missing[#missing + 1] = i - 1 end
     end
     if #missing > 0 then
@@ -432,32 +433,33 @@ local function apply()
     end
   end
 
-  local record = kind == 'record'
   local admitted = true
   local allowed = {}
-  for i, op in ipairs(ops) do
+  for i, op in ipairs(c.ops) do
     allowed[i] = has_room(op, now)
-    if not allowed[i] and op.enforced and not record then admitted = false end
+    if not allowed[i] and op.enforced and kind ~= 'record' then admitted = false end
   end
   local apply_ops = admitted and kind ~= 'check'
   local fired, held = {}, 0
-  for i, op in ipairs(ops) do
+  for i, op in ipairs(c.ops) do
     fired[i] = 0
     if apply_ops then
-      fired[i] = take(op, op.amount or 1, now, ttl)
+      fired[i] = take(op, op.amount or 1, now, c.ttl)
       if op.type == 'B' and op.amount > held then held = op.amount end
     end
   end
   local expiresAt = 0
   if apply_ops and kind == 'reserve' then
-    expiresAt = now + ttl
-    local rkey = KEYS[4]
-    local keep = ttl
-    local fields = {'s', 'a', 'e', fmt(expiresAt), 'h', fmt(held), 'n', fmt(#ops)}
-    if hasPayload then fields[#fields + 1] = 'p'; fields[#fields + 1] = payload end
-    for i, op in ipairs(ops) do
+    expiresAt = c.expiresAt > 0 and c.expiresAt or now + c.ttl
+  end
+  if apply_ops and kind == 'reserve' and c.fileRecord then
+    local rkey = c.recordKey
+    local keep = expiresAt - now
+    local fields = {'s', 'a', 'e', fmt(expiresAt), 'h', fmt(c.held or held), 'n', fmt(#c.ops), 't', fmt(now)}
+    if c.payload then fields[#fields + 1] = 'p'; fields[#fields + 1] = c.payload end
+    for i, op in ipairs(c.ops) do
       fields[#fields + 1] = 'k' .. i; fields[#fields + 1] = op.key
-      fields[#fields + 1] = 'o' .. i; fields[#fields + 1] = raw[i]
+      fields[#fields + 1] = 'o' .. i; fields[#fields + 1] = c.raw[i]
       -- the record must outlive every counter it holds on, or an expiry could not return the hold
       if op.type == 'B' and op.endMs - now > keep then keep = op.endMs - now end
     end
@@ -465,20 +467,178 @@ local function apply()
     redis.call('DEL', rkey)
     redis.call('HSET', rkey, unpack(fields))
     redis.call('PEXPIRE', rkey, keep)
-    redis.call('ZADD', KEYS[2], fmt(expiresAt), rkey)
-    redis.call('PEXPIRE', KEYS[2], math.max(redis.call('PTTL', KEYS[2]), keep))
+    redis.call('ZADD', c.expiriesKey, fmt(expiresAt), rkey)
+    redis.call('PEXPIRE', c.expiriesKey, math.max(redis.call('PTTL', c.expiriesKey), keep))
   end
-  local out = {APPLIED, admitted and 1 or 0, now, expiresAt, #ops}
-  for i, op in ipairs(ops) do describe(op, now, allowed[i], fired[i], out) end
+  local out = {APPLIED, admitted and 1 or 0, now, expiresAt, #c.ops}
+  for i, op in ipairs(c.ops) do describe(op, now, allowed[i], fired[i], out) end
   out[#out + 1] = 0
   persist(now)
-  if hasIdem then
+  if c.hasIdem then
     local words = {}
     for i, v in ipairs(out) do words[i] = fmt(v) end
-    redis.call('HSET', KEYS[3], 'f', fingerprint, 'x', fmt(now + IDEMPOTENCY_TTL_MS), 'r', table.concat(words, ' '))
-    redis.call('PEXPIRE', KEYS[3], IDEMPOTENCY_TTL_MS)
+    redis.call('HSET', c.idemKey, 'f', c.fingerprint, 'x', fmt(now + IDEMPOTENCY_TTL_MS), 'r', table.concat(words, ' '))
+    redis.call('PEXPIRE', c.idemKey, IDEMPOTENCY_TTL_MS)
   end
   return out
+end
+
+-- KEYS: epoch, expiries, idempotency record, reservation record, then one key per op
+-- ARGV: call, offset, kind(check|reserve|record), ttlMs, fingerprint, payload, hasPayload,
+--       seedBudgets, hasIdempotencyKey, opCount, then per op: field count, fields
+local function apply()
+  local now = clock(tonumber(ARGV[2]))
+  local ops, raw = read_ops(11, tonumber(ARGV[10]), 5)
+  local kind = ARGV[3]
+  return decide({now = now, kind = kind, ttl = tonumber(ARGV[4]), expiresAt = 0, seedBudgets = ARGV[8] == '1',
+    epochKey = KEYS[1], expiriesKey = KEYS[2], idemKey = KEYS[3], hasIdem = ARGV[9] == '1', fingerprint = ARGV[5],
+    recordKey = KEYS[4], fileRecord = true,
+    payload = ARGV[7] == '1' and ARGV[6] or nil, ops = ops, raw = raw})
+end
+
+-- One slot's part of a plan whose counters span slots (Redis Cluster). Refuses to apply once the
+-- plan was compensated here, so a delayed or retried call can never re-apply a rolled-back part.
+-- KEYS: slot epoch, slot expiries, slot reservation record, then one key per op
+-- ARGV: call, offset, kind, ttlMs, expiresAt (0: now + ttl), unused, seedBudgets,
+--       held, opCount, then per op: field count, fields
+local function group()
+  local now = clock(tonumber(ARGV[2]))
+  local ops, raw = read_ops(10, tonumber(ARGV[9]), 4)
+  if ARGV[3] == 'reserve' then
+    local rec = redis.call('HMGET', KEYS[3], 's', 'e')
+    if rec[1] == 'c' then return {ABORTED, 0, now, 0, 0, 0} end
+    if rec[1] == 'a' then
+      -- a repeat of this very call (re-sent after a reconnect): the part is already held
+      local out = {APPLIED, 1, now, tonumber(rec[2]), #ops}
+      for _, op in ipairs(ops) do describe(op, now, true, 0, out) end
+      out[#out + 1] = 0
+      return out
+    end
+  end
+  return decide({now = now, kind = ARGV[3], ttl = tonumber(ARGV[4]), expiresAt = tonumber(ARGV[5]),
+    seedBudgets = ARGV[7] == '1', epochKey = KEYS[1], expiriesKey = KEYS[2], recordKey = KEYS[3],
+    fileRecord = true, held = tonumber(ARGV[8]), ops = ops, raw = raw})
+end
+
+-- Takes back exactly what one slot's part of a plan applied, once: the record becomes a tombstone
+-- that answers retries (and late group calls) without touching a counter again.
+-- KEYS: slot expiries, slot reservation record.  ARGV: call, offset, tombstoneMs
+local function compensate()
+  local now = clock(tonumber(ARGV[2]))
+  local rkey = KEYS[2]
+  local rec = load_reservation(rkey)
+  local undone = 0
+  if rec and rec.s == 'a' then
+    local sliceAt = tonumber(rec.t)
+    for _, op in ipairs(reservation_ops(rec)) do
+      if op.type == 'R' and op.algo == 'w' then
+        local st = window(op.key, op.windowMs, now)
+        local idx = floordiv(sliceAt * 1000, st.sliceUs)
+        for i, s in ipairs(st.slices) do
+          if s.idx == idx then
+            local dec = math.min(s.count, op.amount)
+            s.count = s.count - dec
+            st.total = st.total - dec
+            if s.count == 0 then
+              table.remove(st.slices, i)
+              if s.field then st.removed[#st.removed + 1] = s.field end
+            else
+              s.dirty = true
+            end
+            break
+          end
+        end
+        st.touched = true
+      elseif op.type == 'R' then
+        local st = bucket(op.key, op.limit, op.windowMs, now)
+        st.level = math.min(st.cap, st.level + op.amount * op.windowMs)
+        st.touched = true
+      elseif op.type == 'B' then
+        local st = budget(op.key)
+        if st.exists then st.used = math.max(0, st.used - op.amount); st.touched = true end
+      else
+        local st = slots(op.key)
+        if st.n > 0 then st.n = st.n - 1; st.touched = true end
+      end
+    end
+    redis.call('ZREM', KEYS[1], rkey)
+    persist(now)
+    undone = 1
+  end
+  if not rec or rec.s == 'a' then
+    redis.call('DEL', rkey)
+    redis.call('HSET', rkey, 's', 'c')
+    redis.call('PEXPIRE', rkey, tonumber(ARGV[3]))
+  end
+  return {undone}
+end
+
+-- Where a reservation whose counters span slots is found by its id: the slots holding its parts.
+-- KEYS: home record.  ARGV: call, offset, expiresAt, held, payload, hasPayload, keepMs, groups
+local function home()
+  local fields = {'s', 'a', 'e', ARGV[3], 'h', ARGV[4], 'g', ARGV[8]}
+  if ARGV[6] == '1' then fields[#fields + 1] = 'p'; fields[#fields + 1] = ARGV[5] end
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], unpack(fields))
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[7]))
+  return {1}
+end
+
+-- Claims the settlement of a reservation filed by home(), once; the terms of the first settlement
+-- are kept so that a retry settles any part still open with those terms, never with its own.
+-- KEYS: home record.  ARGV: call, offset, commit, actualCostNanos, fingerprint, meters
+-- Reply: status, held, now, hasPayload, payload, groups, commit, actualCostNanos, fingerprint, meters
+local function claim()
+  local now = clock(tonumber(ARGV[2]))
+  local rec = load_reservation(KEYS[1])
+  if not rec then return {3, 0, now, 0, '', '', '', '', '', ''} end
+  if rec.s == 'a' and tonumber(rec.e) <= now then
+    redis.call('HSET', KEYS[1], 's', 'x')
+    rec.s = 'x'
+  end
+  if rec.s == 'x' then return {4, 0, now, 0, '', '', '', '', '', ''} end
+  local status = 0
+  if rec.s == 'a' then
+    redis.call('HSET', KEYS[1], 's', 'd', 'c', ARGV[3], 'a', ARGV[4], 'f', ARGV[5], 'm', ARGV[6])
+    redis.call('PEXPIRE', KEYS[1], SETTLED_TTL_MS)
+    rec.c, rec.a, rec.f, rec.m = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+  else
+    status = rec.f == ARGV[5] and 1 or 2
+  end
+  return {status, tonumber(rec.h or '0'), now, rec.p and 1 or 0, rec.p or '', rec.g, rec.c, rec.a, rec.f, rec.m}
+end
+
+-- An idempotency key of a plan whose counters span slots: answers a repeat, or marks the key as
+-- being applied so that a concurrent repeat cannot apply the plan a second time.
+-- KEYS: idempotency record.  ARGV: call, offset, fingerprint, pendingMs
+local function idem_claim()
+  local now = clock(tonumber(ARGV[2]))
+  local rec = redis.call('HMGET', KEYS[1], 'f', 'x', 'r')
+  if rec[1] and tonumber(rec[2]) > now then
+    if rec[1] ~= ARGV[3] then return {CONFLICT, 0, now, 0, 0, 0} end
+    if not rec[3] then return {BUSY, 0, now, 0, 0, 0} end
+    local out = {}
+    for w in string.gmatch(rec[3], '%S+') do out[#out + 1] = tonumber(w) end
+    out[1] = REPLAYED
+    return out
+  end
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'f', ARGV[3], 'x', fmt(now + tonumber(ARGV[4])))
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
+  return {CLAIMED, 0, now, 0, 0, 0}
+end
+
+-- KEYS: idempotency record.  ARGV: call, offset, fingerprint, reply words ('' drops the claim)
+local function idem_finish()
+  local now = clock(tonumber(ARGV[2]))
+  if redis.call('HGET', KEYS[1], 'f') ~= ARGV[3] then return {0} end
+  if ARGV[4] == '' then
+    redis.call('DEL', KEYS[1])
+  else
+    redis.call('HSET', KEYS[1], 'x', fmt(now + IDEMPOTENCY_TTL_MS), 'r', ARGV[4])
+    redis.call('PEXPIRE', KEYS[1], IDEMPOTENCY_TTL_MS)
+  end
+  return {1}
 end
 
 local SETTLED, REPEATED, SETTLE_CONFLICT, UNKNOWN, EXPIRED = 0, 1, 2, 3, 4
@@ -532,6 +692,12 @@ local call = ARGV[1]
 if call == 'apply' then return apply()
 elseif call == 'settle' then return settle()
 elseif call == 'seed' then return seed()
+elseif call == 'group' then return group()
+elseif call == 'compensate' then return compensate()
+elseif call == 'home' then return home()
+elseif call == 'claim' then return claim()
+elseif call == 'idem_claim' then return idem_claim()
+elseif call == 'idem_finish' then return idem_finish()
 elseif call == 'now' then return {clock(tonumber(ARGV[2]))}
 end
 return error({err = 'QUOTA_CALL unknown call ' .. tostring(call)})

@@ -1,0 +1,271 @@
+package dev.quota.redis;
+
+import dev.quota.StoreUnavailableException;
+import dev.quota.ValidationException;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.OpResult;
+import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
+import dev.quota.plan.RateOp;
+import dev.quota.plan.SettleResult;
+import dev.quota.plan.Settlement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * Applies plans on Redis Cluster, where one script can only touch keys of one hash slot.
+ *
+ * <p><b>Groups.</b> A plan's ops are grouped by the slot of their counter (a subject's counters
+ * share a slot through their hash tag). Each slot keeps its own epoch marker and its own expiry
+ * index ({@link RedisKeys#epoch(int)}, {@link RedisKeys#expiries(int)}), so every check a group
+ * needs (budget period, lost data, expired reservations) runs inside that group's script.
+ *
+ * <p><b>One slot.</b> A check or record whose counters share one slot, without an idempotency key,
+ * is one script, exactly as on a single node.
+ *
+ * <p><b>Reserve, then compensate.</b> Otherwise the groups are applied one after another in
+ * ascending slot order, each by one script that tests all of its ops and consumes only if all of
+ * them allow. Consumption by an earlier group is real: concurrent decisions see it and may be
+ * denied by it, so no limit is ever exceeded, even for the moment between two groups. A
+ * reservation's group files a part record ({@link RedisKeys#reservation(int, String)}) carrying the
+ * reservation's one expiry (the first group's clock plus the ttl), indexed in its slot's expiry
+ * set. If a later group denies, or fails, each applied group is compensated by a script that takes
+ * back exactly what that group took (the sliding-window slice it charged, bucket tokens, budget
+ * nanos, a concurrency slot) and turns its part record into a tombstone. Compensation is keyed by
+ * the reservation id: a repeated compensation finds the tombstone and changes nothing, and a
+ * group call that arrives after its compensation (a timed-out call Redis ran late) finds the
+ * tombstone and refuses to apply. Groups after a denying one are then only checked, so the
+ * denial reports every op. Finally the home record, found by the reservation id alone
+ * ({@link RedisKeys#reservation(String)}), names the slots of the parts; settling claims it first
+ * (keeping the terms) and then settles each part with those terms, each part exactly once.
+ *
+ * <p><b>If this process dies between steps.</b> Parts already applied stay as holds until the
+ * reservation's expiry, when their slots release them like any expired reservation (no home record
+ * was written, so nobody could settle them). A settlement interrupted after its claim is finished
+ * by any retry, with the first terms; parts never settled expire. A record plan (usage that already
+ * happened) is not compensated: if a later group fails, the earlier slots keep the usage they
+ * counted and the call fails.
+ *
+ * <p><b>Idempotency keys</b> live in their own slot: the key is claimed first (a concurrent repeat
+ * is answered with {@link StoreUnavailableException} until the first finishes), and the answer is
+ * filed after the last group.
+ */
+final class ClusterProtocol {
+  private static final long SLACK_MS = 3_600_000L;
+  private static final long CLAIM_MS = 30_000L;
+
+  private final RedisKeys keys;
+  private final ClusterCodec codec;
+  private final ScriptCodec settleCodec;
+  private final Function<ScriptCodec.Call, List<Object>> redis;
+  private final LongSupplier offsetMs;
+
+  ClusterProtocol(RedisKeys keys, Function<ScriptCodec.Call, List<Object>> redis, LongSupplier offsetMs) {
+    this.keys = keys;
+    this.codec = new ClusterCodec(keys);
+    this.settleCodec = new ScriptCodec(keys);
+    this.redis = redis;
+    this.offsetMs = offsetMs;
+  }
+
+  /** Ops of one slot, with their positions in the plan. */
+  private record Group(int slot, List<CounterOp> ops, int[] at) {}
+
+  PlanResult apply(Plan plan) {
+    boolean reserve = plan.kind() == Plan.Kind.RESERVE;
+    ValidationException.require(!reserve || plan.reservationId() != null, "reservationId", "is required to reserve");
+    List<Group> groups = groups(plan);
+    long offset = offsetMs.getAsLong();
+    if (plan.idempotencyKey() == null) {
+      return applyGroups(plan, groups, offset);
+    }
+    List<Object> claim = redis.apply(codec.idemClaim(plan.idempotencyKey(), plan.fingerprint(), CLAIM_MS, offset));
+    int status = (int) ScriptCodec.num(claim.get(0));
+    if (status == ScriptCodec.BUSY) {
+      throw new StoreUnavailableException(
+          "a request with idempotency key " + plan.idempotencyKey() + " is still being applied", null);
+    }
+    if (status != ScriptCodec.CLAIMED) {
+      return ScriptCodec.planResult(claim);
+    }
+    PlanResult result;
+    try {
+      result = applyGroups(plan, groups, offset);
+    } catch (RuntimeException e) {
+      try {
+        redis.apply(codec.idemFinish(plan.idempotencyKey(), plan.fingerprint(), "", offset));
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup); // the claim expires by itself
+      }
+      throw e;
+    }
+    String words = result.status() == PlanResult.Status.APPLIED ? words(result) : "";
+    redis.apply(codec.idemFinish(plan.idempotencyKey(), plan.fingerprint(), words, offset));
+    return result;
+  }
+
+  private PlanResult applyGroups(Plan plan, List<Group> groups, long offset) {
+    boolean reserve = plan.kind() == Plan.Kind.RESERVE;
+    long held = 0;
+    for (CounterOp op : plan.ops()) {
+      if (op instanceof BudgetOp b) {
+        held = Math.max(held, b.amountNanos());
+      }
+    }
+    OpResult[] results = new OpResult[plan.ops().size()];
+    List<Group> applied = new ArrayList<>(groups.size());
+    long now = 0;
+    long expiresAt = 0;
+    int denied = -1;
+    boolean admitted = true;
+    try {
+      for (int g = 0; g < groups.size(); g++) {
+        Group group = groups.get(g);
+        Plan.Kind kind = denied >= 0 ? Plan.Kind.CHECK : plan.kind();
+        List<Object> raw = redis.apply(codec.group(group.slot, withKind(plan, kind), group.ops, expiresAt, held, offset));
+        if (ScriptCodec.num(raw.get(0)) == ScriptCodec.ABORTED) {
+          throw new IllegalStateException(
+              "reservation " + plan.reservationId() + " was withdrawn before; reservation ids must not be reused");
+        }
+        PlanResult r = ScriptCodec.planResult(raw);
+        if (r.status() != PlanResult.Status.APPLIED) {
+          compensate(plan, applied, offset);
+          List<Integer> seeds = new ArrayList<>(r.seedIndices().size());
+          for (int i : r.seedIndices()) {
+            seeds.add(group.at[i]);
+          }
+          return new PlanResult(r.status(), false, List.of(), g == 0 ? r.nowMs() : now, 0, seeds);
+        }
+        if (g == 0) {
+          now = r.nowMs();
+        }
+        admitted &= r.admitted();
+        for (int i = 0; i < group.at.length; i++) {
+          results[group.at[i]] = r.results().get(i);
+        }
+        if (kind == Plan.Kind.RESERVE) {
+          if (r.admitted()) {
+            applied.add(group);
+            expiresAt = r.expiresAtMs();
+          } else {
+            denied = g;
+          }
+        }
+      }
+      if (denied >= 0) {
+        for (Group group : applied) {
+          withdraw(group, results);
+        }
+        compensate(plan, applied, offset);
+        return new PlanResult(PlanResult.Status.APPLIED, false, List.of(results), now, 0, List.of());
+      }
+      if (reserve) {
+        long keep = Math.max(plan.ttlMs(), lastBudgetEnd(plan) - now) + SLACK_MS;
+        List<Integer> slots = groups.stream().map(Group::slot).toList();
+        redis.apply(codec.home(plan, expiresAt, held, keep, slots, offset));
+      }
+    } catch (RuntimeException e) {
+      try {
+        compensate(plan, applied, offset);
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup); // the parts expire with the reservation
+      }
+      throw e;
+    }
+    boolean filed = reserve && admitted;
+    return new PlanResult(PlanResult.Status.APPLIED, admitted, List.of(results), now, filed ? expiresAt : 0,
+        List.of(), filed ? plan.reservationId() : null);
+  }
+
+  /** Takes back, in reverse order, what each applied group took; safe to repeat. */
+  private void compensate(Plan plan, List<Group> applied, long offset) {
+    for (int i = applied.size() - 1; i >= 0; i--) {
+      redis.apply(codec.compensate(applied.get(i).slot, plan.reservationId(), plan.ttlMs() + SLACK_MS, offset));
+    }
+    applied.clear();
+  }
+
+  /** Reports a compensated group's counters as they are after compensation. */
+  private static void withdraw(Group group, OpResult[] results) {
+    for (int i = 0; i < group.at.length; i++) {
+      CounterOp op = group.ops.get(i);
+      OpResult r = results[group.at[i]];
+      long amount = op instanceof RateOp rate ? rate.amount() : op instanceof BudgetOp b ? b.amountNanos() : 1;
+      results[group.at[i]] = new OpResult(r.allowed(), Math.max(0, r.used() - amount), r.resetAtMs(), r.retryAtMs(), 0);
+    }
+  }
+
+  SettleResult settle(Settlement s) {
+    long offset = offsetMs.getAsLong();
+    List<Object> r = redis.apply(
+        codec.claim(s.reservationId(), s.commit(), s.actualCostNanos(), s.fingerprint(), s.actualMeters(), offset));
+    int status = (int) ScriptCodec.num(r.get(0));
+    long now = ScriptCodec.num(r.get(2));
+    if (status == 3) {
+      return SettleResult.of(SettleResult.Status.UNKNOWN, now);
+    }
+    if (status == 4) {
+      return SettleResult.of(SettleResult.Status.EXPIRED, now);
+    }
+    long held = ScriptCodec.num(r.get(1));
+    String payload = ScriptCodec.num(r.get(3)) == 1 ? (String) r.get(4) : null;
+    // the terms of the first settlement, so a retry finishes its parts exactly as it would have
+    Settlement terms = new Settlement(s.reservationId(), "1".equals(r.get(6)), Long.parseLong((String) r.get(7)),
+        ClusterCodec.meters((String) r.get(9)));
+    List<SettleResult.BudgetChange> changes = new ArrayList<>();
+    for (String slot : ((String) r.get(5)).split(",")) {
+      SettleResult part = ScriptCodec.settleResult(redis.apply(settleCodec.settle(Integer.parseInt(slot), terms, offset)));
+      changes.addAll(part.budgets());
+    }
+    SettleResult.Status[] statuses = {SettleResult.Status.SETTLED, SettleResult.Status.REPEATED, SettleResult.Status.CONFLICT};
+    return new SettleResult(statuses[status], payload, held, now, changes);
+  }
+
+  private List<Group> groups(Plan plan) {
+    Map<Integer, List<Integer>> bySlot = new TreeMap<>();
+    List<CounterOp> ops = plan.ops();
+    for (int i = 0; i < ops.size(); i++) {
+      bySlot.computeIfAbsent(RedisKeys.slot(keys.counter(ops.get(i).key())), k -> new ArrayList<>()).add(i);
+    }
+    List<Group> groups = new ArrayList<>(bySlot.size());
+    bySlot.forEach((slot, at) -> groups.add(new Group(slot, at.stream().map(ops::get).toList(),
+        at.stream().mapToInt(Integer::intValue).toArray())));
+    if (groups.isEmpty()) {
+      groups.add(new Group(0, List.of(), new int[0]));
+    }
+    return groups;
+  }
+
+  private static Plan withKind(Plan p, Plan.Kind kind) {
+    return kind == p.kind() ? p
+        : new Plan(kind, p.ops(), p.reservationId(), p.ttlMs(), p.idempotencyKey(), p.fingerprint(), p.payload(), p.seedBudgets());
+  }
+
+  private static long lastBudgetEnd(Plan plan) {
+    long end = 0;
+    for (CounterOp op : plan.ops()) {
+      if (op instanceof BudgetOp b) {
+        end = Math.max(end, b.periodEndMs());
+      }
+    }
+    return end;
+  }
+
+  /** The reply of an applied plan as the script files it for replays. */
+  private static String words(PlanResult r) {
+    StringBuilder sb = new StringBuilder(64);
+    sb.append(0).append(' ').append(r.admitted() ? 1 : 0).append(' ').append(r.nowMs()).append(' ')
+        .append(r.expiresAtMs()).append(' ').append(r.results().size());
+    for (OpResult o : r.results()) {
+      sb.append(' ').append(o.allowed() ? 1 : 0).append(' ').append(o.used()).append(' ').append(o.resetAtMs())
+          .append(' ').append(o.retryAtMs()).append(' ').append(o.firedThresholds());
+    }
+    return sb.append(" 0").toString();
+  }
+
+}

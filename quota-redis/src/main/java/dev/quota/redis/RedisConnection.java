@@ -1,0 +1,163 @@
+package dev.quota.redis;
+
+import dev.quota.StoreUnavailableException;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisKeyAsyncCommands;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The one shared, multiplexed Lettuce connection of a store: to a single node or to a cluster. */
+abstract class RedisConnection implements AutoCloseable {
+  static final String CLUSTER_SCHEME = "redis-cluster://";
+
+  abstract RedisScriptingAsyncCommands<String, String> scripting();
+
+  abstract RedisKeyAsyncCommands<String, String> keyCommands();
+
+  abstract boolean cluster();
+
+  @Override
+  public abstract void close();
+
+  static RedisConnection open(String uri, Duration timeout, Duration connectTimeout) {
+    return uri.startsWith(CLUSTER_SCHEME)
+        ? new Cluster(uri, timeout, connectTimeout)
+        : new Standalone(RedisURI.create(uri), timeout, connectTimeout);
+  }
+
+  /**
+   * One node. Calls are sent at most once: Lettuce's own reconnect re-sends commands that were in
+   * flight, which could apply a decision twice; a lost connection instead fails its calls, and the
+   * next call opens a new connection.
+   */
+  private static final class Standalone extends RedisConnection {
+    private final RedisClient client;
+    private final RedisURI uri;
+    private volatile StatefulRedisConnection<String, String> connection;
+
+    Standalone(RedisURI uri, Duration timeout, Duration connectTimeout) {
+      this.uri = uri;
+      uri.setTimeout(connectTimeout); // bounds the handshake; calls have their own timeout
+      this.client = RedisClient.create();
+      client.setOptions(
+          ClientOptions.builder()
+              .autoReconnect(false)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build())
+              .timeoutOptions(TimeoutOptions.enabled(timeout))
+              .build());
+    }
+
+    @Override
+    RedisScriptingAsyncCommands<String, String> scripting() {
+      return connection().async();
+    }
+
+    @Override
+    RedisKeyAsyncCommands<String, String> keyCommands() {
+      return connection().async();
+    }
+
+    @Override
+    boolean cluster() {
+      return false;
+    }
+
+    private StatefulRedisConnection<String, String> connection() {
+      StatefulRedisConnection<String, String> c = connection;
+      if (c == null || !c.isOpen()) {
+        synchronized (this) {
+          c = connection;
+          if (c == null || !c.isOpen()) {
+            if (c != null) {
+              c.closeAsync();
+            }
+            try {
+              c = client.connect(StringCodec.UTF8, uri);
+            } catch (RedisException e) {
+              throw new StoreUnavailableException(
+                  "cannot connect to Redis at " + uri.getHost() + ":" + uri.getPort(), e);
+            }
+            connection = c;
+          }
+        }
+      }
+      return c;
+    }
+
+    @Override
+    public void close() {
+      StatefulRedisConnection<String, String> c = connection;
+      if (c != null) {
+        c.close();
+      }
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  /**
+   * A Redis Cluster, named {@code redis-cluster://host:port,host:port,...} (any reachable nodes;
+   * the rest of the topology is discovered). Lettuce routes each script by its first key's slot and
+   * follows MOVED and ASK redirections, refreshing its view of the topology when they occur.
+   */
+  private static final class Cluster extends RedisConnection {
+    private final RedisClusterClient client;
+    private final StatefulRedisClusterConnection<String, String> connection;
+
+    Cluster(String uri, Duration timeout, Duration connectTimeout) {
+      List<RedisURI> seeds = new ArrayList<>();
+      for (String node : uri.substring(CLUSTER_SCHEME.length()).split(",")) {
+        RedisURI seed = RedisURI.create("redis://" + node.trim());
+        seed.setTimeout(connectTimeout);
+        seeds.add(seed);
+      }
+      this.client = RedisClusterClient.create(seeds);
+      client.setOptions(
+          ClusterClientOptions.builder()
+              .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build())
+              .timeoutOptions(TimeoutOptions.enabled(timeout))
+              .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
+              .build());
+      try {
+        this.connection = client.connect(StringCodec.UTF8);
+      } catch (RedisException e) {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        throw new StoreUnavailableException("cannot connect to the Redis Cluster at " + uri, e);
+      }
+    }
+
+    @Override
+    RedisScriptingAsyncCommands<String, String> scripting() {
+      return connection.async();
+    }
+
+    @Override
+    RedisKeyAsyncCommands<String, String> keyCommands() {
+      return connection.async();
+    }
+
+    @Override
+    boolean cluster() {
+      return true;
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.quota.redis;
+
+import dev.quota.store.Store;
+import dev.quota.store.conformance.StoreContract;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * The shared store contract against a real three-master Redis Cluster. Its multi-subject plans
+ * (user and team) span slots, so they run the reserve-then-compensate protocol.
+ */
+class RedisClusterConformanceTest extends StoreContract {
+  private static RedisClusterProcess cluster;
+  private static RedisStore store;
+  private static final AtomicLong offsetMs = new AtomicLong();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = new RedisClusterProcess();
+    store =
+        RedisStore.builder()
+            .uri(cluster.uri())
+            .prefix("test:cluster:" + UUID.randomUUID() + ":")
+            .timeout(Duration.ofSeconds(2))
+            .testClockOffset(offsetMs::get)
+            .build();
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    try {
+      if (store != null) {
+        store.close();
+      }
+    } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
+    }
+  }
+
+  @BeforeEach
+  void freshClock() {
+    // every test uses fresh subjects and ids (see StoreContract), so one store serves them all
+  }
+
+  @AfterEach
+  void nothing() {}
+
+  @Override
+  protected Store store() {
+    return store;
+  }
+
+  @Override
+  protected void advance(Duration d) {
+    offsetMs.addAndGet(d.toMillis());
+  }
+
+  @Override
+  protected long storeNowMs() {
+    return store.nowMs();
+  }
+}

@@ -1,0 +1,246 @@
+package dev.quota.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quota.Algorithm;
+import dev.quota.RateLimit;
+import dev.quota.Subject;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.ConcurrencyOp;
+import dev.quota.plan.CounterKeys;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.OpResult;
+import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
+import dev.quota.plan.RateOp;
+import dev.quota.plan.SettleResult;
+import dev.quota.plan.Settlement;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What the reserve-then-compensate protocol promises on a real three-master Redis Cluster. */
+class RedisClusterStoreTest {
+  private static final RateLimit PER_MINUTE = RateLimit.perWindow(1000, Duration.ofMinutes(1));
+  private static final RateLimit BUCKET = new RateLimit("tokens", 1000, Duration.ofMinutes(1), Algorithm.TOKEN_BUCKET);
+  private static RedisClusterProcess cluster;
+  private static RedisStore store;
+  private static RedisClusterClient client;
+  private static StatefulRedisClusterConnection<String, String> connection;
+  private static final AtomicLong offsetMs = new AtomicLong();
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+  private long start;
+  private long end;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = new RedisClusterProcess();
+    store = RedisStore.builder().uri(cluster.uri()).prefix("test:cluster-store:").timeout(Duration.ofSeconds(2))
+        .testClockOffset(offsetMs::get).build();
+    client = RedisClusterClient.create("redis://127.0.0.1:" + cluster.ports.get(0));
+    connection = client.connect();
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    try {
+      if (connection != null) {
+        connection.close();
+        client.shutdown();
+      }
+      if (store != null) {
+        store.close();
+      }
+    } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
+    }
+  }
+
+  /** Subjects whose counters lie in distinct slots, in ascending slot order: the protocol's order. */
+  private List<String> subjectsInAscendingSlots(int n) {
+    List<String> found = new ArrayList<>();
+    List<Integer> slots = new ArrayList<>();
+    for (int i = 0; found.size() < n; i++) {
+      String s = CounterKeys.subjectOf(Subject.of("user", "u" + i + "-" + run));
+      int slot = slotOf(s);
+      if (!slots.contains(slot)) {
+        found.add(s);
+        slots.add(slot);
+      }
+    }
+    found.sort((a, b) -> Integer.compare(slotOf(a), slotOf(b)));
+    return found;
+  }
+
+  private int slotOf(String subject) {
+    return RedisKeys.slot(store.keys().counter(CounterKeys.concurrency(subject)));
+  }
+
+  private void period() {
+    long now = store.nowMs();
+    start = now - 60_000;
+    end = now + 3_600_000;
+  }
+
+  private BudgetOp budget(String s, long limit, long amount) {
+    return new BudgetOp(CounterKeys.budget(s, "USD", "day", start), true, "b", limit, amount, start, end, new long[0]);
+  }
+
+  private static RateOp window(String s) {
+    return new RateOp(CounterKeys.rate(s, PER_MINUTE), true, "w", PER_MINUTE, 1);
+  }
+
+  private static RateOp bucket(String s) {
+    return new RateOp(CounterKeys.rate(s, BUCKET), true, "t", BUCKET, 5);
+  }
+
+  private static ConcurrencyOp slots(String s) {
+    return new ConcurrencyOp(CounterKeys.concurrency(s), true, "c", 10);
+  }
+
+  private static Plan reserve(String id, CounterOp... ops) {
+    return new Plan(Plan.Kind.RESERVE, List.of(ops), id, 30_000, null, "fp", "payload-" + id, false);
+  }
+
+  private List<OpResult> check(CounterOp... ops) {
+    return store.apply(new Plan(Plan.Kind.CHECK, List.of(ops), null, 0, null, "fp", null, false)).results();
+  }
+
+  @Test
+  void aDecisionDeniedByItsLastSlotLeavesNoResidueInTheSlotsBefore() {
+    period();
+    List<String> s = subjectsInAscendingSlots(3);
+    String first = s.get(0);
+    String middle = s.get(1);
+    String last = s.get(2);
+    store.apply(new Plan(Plan.Kind.RECORD, List.of(budget(last, 100, 95)), null, 0, null, "fp", null, false));
+
+    String id = "res-" + run;
+    PlanResult r = store.apply(reserve(id, window(first), bucket(first), budget(first, 1000, 50), slots(first),
+        window(middle), budget(middle, 1000, 50), budget(last, 100, 10)));
+
+    assertThat(r.admitted()).isFalse();
+    assertThat(r.expiresAtMs()).isZero();
+    assertThat(r.results().get(6).allowed()).isFalse();
+    // the denial reports the counters as they are after compensation
+    assertThat(r.results().subList(0, 6)).extracting(OpResult::used).containsExactly(0L, 0L, 0L, 0L, 0L, 0L);
+    assertThat(check(window(first), bucket(first), budget(first, 1000, 0), slots(first), window(middle),
+        budget(middle, 1000, 0), budget(last, 100, 0)))
+        .extracting(OpResult::used).containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 95L);
+
+    RedisAdvancedClusterCommands<String, String> redis = connection.sync();
+    int firstSlot = slotOf(first);
+    // the part records became tombstones and left the expiry index
+    assertThat(redis.hgetall(store.keys().reservation(firstSlot, id))).isEqualTo(Map.of("s", "c"));
+    assertThat(redis.zcard(store.keys().expiries(firstSlot))).isZero();
+    assertThat(redis.exists(store.keys().reservation(id))).as("home record").isZero();
+    assertThat(redis.exists(store.keys().counter(window(first).key()))).isZero();
+    assertThat(redis.exists(store.keys().counter(slots(first).key()))).isZero();
+
+    // compensating again (a retried step) takes nothing back twice
+    ClusterCodec codec = new ClusterCodec(store.keys());
+    assertThat(store.run(codec.compensate(firstSlot, id, 60_000, 0))).containsExactly(0L);
+    // a part that arrives after its compensation (a late, timed-out call) is refused
+    assertThatThrownBy(() -> store.apply(reserve(id, budget(first, 1000, 50))))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("withdrawn");
+    assertThat(check(budget(first, 1000, 0)).get(0).used()).isZero();
+  }
+
+  @Test
+  void partsOfAReservationWhoseProcessDiedExpireByThemselves() {
+    period();
+    List<String> s = subjectsInAscendingSlots(2);
+    String id = "res-died-" + run;
+    Plan plan = reserve(id, budget(s.get(0), 1000, 300), slots(s.get(0)), budget(s.get(1), 1000, 300));
+    // only the first step ran: the part is held, and no home record names it
+    ClusterCodec codec = new ClusterCodec(store.keys());
+    store.run(codec.group(slotOf(s.get(0)), plan, plan.ops().subList(0, 2), 0, 300, offsetMs.get()));
+    assertThat(check(budget(s.get(0), 1000, 0), slots(s.get(0))).stream().map(OpResult::used)).containsExactly(300L, 1L);
+    assertThat(store.settle(Settlement.release(id)).status()).isEqualTo(SettleResult.Status.UNKNOWN);
+
+    offsetMs.addAndGet(31_000);
+    assertThat(check(budget(s.get(0), 1000, 0), slots(s.get(0))).stream().map(OpResult::used)).containsExactly(0L, 0L);
+  }
+
+  @Test
+  void concurrentDecisionsAcrossSlotsNeverExceedTheLimitAndSettleExactlyOnce() throws Exception {
+    period();
+    List<String> s = subjectsInAscendingSlots(3);
+    String user = s.get(0);
+    String team = s.get(1);
+    String project = s.get(2);
+    RateLimit projectLimit = RateLimit.perWindow(100, Duration.ofMinutes(1));
+    RateOp projectRate = new RateOp(CounterKeys.rate(project, projectLimit), true, "p", projectLimit, 1);
+    ConcurrentLinkedQueue<String> admitted = new ConcurrentLinkedQueue<>();
+    race(8, 50, () -> {
+      String id = "res-" + UUID.randomUUID();
+      // the last slot denies most of these, after the first two slots have consumed tentatively
+      PlanResult r = store.apply(reserve(id, window(user), budget(user, 1_000_000, 10), window(team),
+          budget(team, 1_000_000, 10), projectRate));
+      if (r.admitted()) {
+        admitted.add(id);
+      }
+    });
+    assertThat(admitted).hasSize(100);
+    assertThat(check(window(user), budget(user, 1_000_000, 0), window(team), budget(team, 1_000_000, 0), projectRate))
+        .extracting(OpResult::used).containsExactly(100L, 1000L, 100L, 1000L, 100L);
+
+    List<String> ids = new ArrayList<>(admitted);
+    AtomicLong settled = new AtomicLong();
+    race(4, 1, () -> {
+      for (String id : ids) {
+        if (store.settle(Settlement.commit(id, 3, Map.of())).status() == SettleResult.Status.SETTLED) {
+          settled.incrementAndGet();
+        }
+      }
+    });
+    assertThat(settled.get()).isEqualTo(100);
+    assertThat(check(budget(user, 1_000_000, 0), budget(team, 1_000_000, 0)))
+        .extracting(OpResult::used).containsExactly(300L, 300L);
+    SettleResult again = store.settle(Settlement.commit(ids.get(0), 3, Map.of()));
+    assertThat(again.status()).isEqualTo(SettleResult.Status.REPEATED);
+    assertThat(again.payload()).isEqualTo("payload-" + ids.get(0));
+    assertThat(again.budgets()).hasSize(2);
+  }
+
+  private static void race(int threads, int perThread, Runnable body) throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(pool.submit(() -> {
+          go.await();
+          for (int i = 0; i < perThread; i++) {
+            body.run();
+          }
+          return null;
+        }));
+      }
+      go.countDown();
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
