@@ -8,6 +8,8 @@ import java.util.List;
  * lists.
  *
  * @param localRuns the local JMH matrices: each is a key set crossed with the loads and limit counts
+ * @param httpRounds measured wrk runs per endpoint, alternating A-B-B-A between the two endpoints
+ * @param ledgerRows ledger entries appended per database after the warm-up
  */
 public record Profile(
     String name,
@@ -19,7 +21,11 @@ public record Profile(
     int accuracySeconds,
     int redisSeconds,
     int redisMemorySubjects,
-    int heapSubjects) {
+    int heapSubjects,
+    int httpWarmupSeconds,
+    int httpRoundSeconds,
+    int httpRounds,
+    int ledgerRows) {
 
   /** One JMH invocation over the limiter matrix. */
   public record LocalRun(int threads, int keys, List<String> distributions, List<String> limits) {}
@@ -35,7 +41,7 @@ public record Profile(
               new LocalRun(1, 10_000, List.of("zipf"), List.of("1")),
               new LocalRun(2, 1, List.of("uniform"), List.of("1")),
               new LocalRun(2, 10_000, List.of("zipf"), List.of("1"))),
-          1, 2, 1.0, 30, 3, 100_000, 100_000);
+          1, 2, 1.0, 30, 3, 100_000, 100_000, 10, 8, 2, 100_000);
       case "full" -> new Profile(
           "full",
           dev.quota.bench.limiters.Limiters.ALL,
@@ -46,7 +52,7 @@ public record Profile(
               new LocalRun(2, 1, List.of("uniform"), List.of("1", "3")),
               new LocalRun(2, 10_000, List.of("uniform", "zipf"), List.of("1", "3")),
               new LocalRun(2, 1_000_000, List.of("uniform", "zipf"), List.of("1", "3"))),
-          3, 5, 1.0, 600, 20, 100_000, 1_000_000);
+          3, 5, 1.0, 600, 20, 100_000, 1_000_000, 30, 30, 4, 1_000_000);
       default -> throw new IllegalArgumentException("profile must be quick or full, got '" + name + "'");
     };
   }

@@ -8,12 +8,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** What the benchmark asks Redis about itself: command counts and memory. */
-final class RedisAdmin {
+public final class RedisAdmin {
   private final RedisCommands<String, String> redis;
   /** Only on a private server may the benchmark reset its statistics. */
   final boolean privateServer;
 
-  RedisAdmin(RedisCommands<String, String> redis, boolean privateServer) {
+  public RedisAdmin(RedisCommands<String, String> redis, boolean privateServer) {
     this.redis = redis;
     this.privateServer = privateServer;
   }
@@ -85,7 +85,7 @@ final class RedisAdmin {
   }
 
   /** Unlinks every key matching {@code pattern}; never FLUSHALL, the server may be shared. */
-  long deleteMatching(String pattern) {
+  public long deleteMatching(String pattern) {
     long n = 0;
     ScanCursor cursor = ScanCursor.INITIAL;
     do {

@@ -53,14 +53,9 @@ public final class Report {
     decision(body, decisionRows, targets);
     RedisSection.render(body, redis, targets);
     accuracy(body, accuracy, targets);
-    body.append("## D. HTTP (wrk)\n\n")
-        .append("TODO: not measured yet. It needs the quota-server module: `wrk -c 64` against a trivial JSON "
-            + "endpoint and against `POST /v1/reservations` on the same server, memory and Redis backends, "
-            + "reporting throughput, p50 and p99. Target: reservations at least 0.8x the trivial endpoint.\n\n");
+    HttpSection.render(body, readOrNull(results.resolve("http.json")), targets);
     memory(body, redisMemory, heap, targets);
-    body.append("## F. Ledger\n\n")
-        .append("TODO: not measured yet. It needs the quota-jdbc ledger: durable writes per second and "
-            + "acknowledgement latency on H2 and PostgreSQL. Target: at least 20,000 rows/s on PostgreSQL.\n\n");
+    LedgerSection.render(body, readOrNull(results.resolve("ledger.json")), targets);
     md.append(targets.render());
     md.append(body);
     md.append("## Raw results\n\n");
@@ -86,8 +81,10 @@ public final class Report {
         .append(kv("Command", "`" + meta.path("command").asText() + "`"))
         .append(kv("Profile", meta.path("profile").asText()))
         .append(kv("Started / finished", meta.path("started").asText() + " / " + meta.path("finished").asText()))
-        .append(kv("Duration", String.format(Locale.ROOT, "%.0f s", meta.path("seconds").asDouble())
-            + " (" + meta.path("stepSeconds").toString().replace("\"", "") + ")"))
+        .append(kv("Duration", (meta.has("wallSeconds")
+                ? meta.path("wallSeconds").asLong() + " s for the whole command, build included; " : "")
+            + String.format(Locale.ROOT, "%.0f s", meta.path("seconds").asDouble()) + " measuring ("
+            + steps(meta.path("stepSeconds")) + ")"))
         .append(kv("Git commit", meta.path("gitCommit").asText()))
         .append(kv("CPU", meta.path("cpu").asText() + ", " + meta.path("cores").asText() + " cores, "
             + meta.path("memoryGiB").asText() + " GiB"))
@@ -102,6 +99,13 @@ public final class Report {
             + "with the quick profile's 2 measurement iterations; ratios between limiters measured minutes "
             + "apart are more robust than the absolute numbers, but a ratio within about 1.3x of 1 should not "
             + "be read as a difference.\n\n");
+  }
+
+  private static String steps(JsonNode steps) {
+    StringBuilder sb = new StringBuilder();
+    steps.fields().forEachRemaining(e -> sb.append(sb.length() > 0 ? ", " : "").append(e.getKey()).append(' ')
+        .append(String.format(Locale.ROOT, "%.0f s", e.getValue().asDouble())));
+    return sb.toString();
   }
 
   private static String kv(String k, String v) {

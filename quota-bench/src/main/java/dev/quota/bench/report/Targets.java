@@ -21,8 +21,7 @@ final class Targets {
           .append(t.met == null ? "not measured" : t.met ? "**met**" : "**missed**").append(" | ")
           .append(t.gap).append(" |\n");
     }
-    md.append("| HTTP: reservations at least 0.8x the trivial endpoint | – | not measured | section D is TODO |\n")
-        .append("| Ledger: at least 20,000 rows/s on PostgreSQL | – | not measured | section F is TODO |\n\n");
+    md.append('\n');
     return md.toString();
   }
 }

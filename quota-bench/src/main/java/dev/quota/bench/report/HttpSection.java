@@ -1,0 +1,99 @@
+package dev.quota.bench.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
+
+/** Section D of the report: the real server under wrk. */
+final class HttpSection {
+  private static final String TARGET = "HTTP: `POST /v1/reservations` at least 0.8x the trivial endpoint (requests/s)";
+
+  private HttpSection() {}
+
+  static void render(StringBuilder md, JsonNode http, Targets targets) {
+    md.append("## D. HTTP (wrk)\n\n");
+    if (http == null) {
+      md.append("Not run.\n\n");
+      targets.add(TARGET, "not run", null, "");
+      return;
+    }
+    md.append("The real server (`quota-server.jar serve`, its own JVM with `-Xmx1g`) on a spare loopback port, "
+        + "pinned with `taskset` to core ").append(http.path("serverCore").asText())
+        .append("; `wrk` 4.1 pinned to core ").append(http.path("wrkCore").asText())
+        .append(", one thread, ").append(http.path("connections").asInt())
+        .append(" connections, closed loop, 10 s timeout (a slow response counts as latency, not as loss). "
+            + "On the Redis backend the run's redis-server shares wrk's core. With one core the server's JVM also "
+            + "runs its JIT compiler and garbage collector there, so these figures are far below what the server "
+            + "does on a real machine; the ratio between the endpoints is the point.\n\n")
+        .append("- Trivial endpoint: `").append(http.path("trivialEndpoint").asText())
+        .append("` with the API key: authentication plus a small JSON body, the cheapest authenticated JSON "
+            + "endpoint (`/health` is unauthenticated and pings the store and the database on every call).\n")
+        .append("- `POST /v1/reservations`: `{\"subjects\":{\"user\":\"u<i>\"},\"estimatedCost\":\"0.0001\"}` for ")
+        .append(String.format(Locale.ROOT, "%,d", http.path("users").asInt()))
+        .append(" users in turn, under the policy `user:*` = `").append(http.path("policy").asText())
+        .append("` created first with `PUT /v1/policies`, so every reservation is admitted (see the non-2xx column): "
+            + "a rate limit and a daily budget per decision.\n")
+        .append("- The reservations are never committed or released: each stays held until it expires (the "
+            + "server's default of five minutes), so the store grows during the run as it does under clients that "
+            + "abandon calls. That is part of the workload.\n")
+        .append("- Per backend: a warm-up of ").append(http.path("warmupSeconds").asInt())
+        .append(" s on each endpoint (not counted), then runs of ").append(http.path("roundSeconds").asInt())
+        .append(" s alternating A-B-B-A so that drift in the machine's load falls on both endpoints alike.\n")
+        .append("- Backends: memory counters with the embedded H2 database; Redis counters on the run's "
+            + "redis-server with PostgreSQL in a schema of its own (dropped afterwards).\n\n");
+    md.append("| backend | endpoint | run | requests/s | p50 ms | p99 ms | non-2xx | socket errors |\n")
+        .append("|---|---|---|---|---|---|---|---|\n");
+    StringBuilder summary = new StringBuilder(
+        "| backend | trivial requests/s | reservations requests/s | reservations ÷ trivial | reservations held at the end |\n"
+            + "|---|---|---|---|---|\n");
+    double worst = Double.MAX_VALUE;
+    String worstBackend = null;
+    StringBuilder measured = new StringBuilder();
+    for (JsonNode b : http.path("backends")) {
+      String backend = b.path("backend").asText();
+      double[] trivial = new double[2];
+      double[] reserve = new double[2];
+      for (JsonNode r : b.path("rows")) {
+        boolean isReserve = r.path("endpoint").asText().contains("reservations");
+        double[] acc = isReserve ? reserve : trivial;
+        acc[0] += r.path("requests").asDouble();
+        acc[1] += r.path("seconds").asDouble();
+        md.append("| ").append(backend).append(" | `").append(r.path("endpoint").asText()).append("` | ")
+            .append(r.path("round").asInt()).append(" | ")
+            .append(String.format(Locale.ROOT, "%,.0f", r.path("throughput").asDouble())).append(" | ")
+            .append(ms(r.path("p50us").asLong())).append(" | ").append(ms(r.path("p99us").asLong())).append(" | ")
+            .append(r.path("non2xx").asLong()).append(" | ").append(r.path("socketErrors").asLong()).append(" |\n");
+      }
+      if (b.hasNonNull("error")) {
+        md.append("| ").append(backend).append(" | failed: ").append(b.path("error").asText().replace('\n', ' '))
+            .append(" | | | | | | |\n");
+      }
+      if (trivial[1] > 0 && reserve[1] > 0) {
+        double t = trivial[0] / trivial[1];
+        double r = reserve[0] / reserve[1];
+        double ratio = r / t;
+        summary.append("| ").append(backend).append(" | ").append(String.format(Locale.ROOT, "%,.0f", t)).append(" | ")
+            .append(String.format(Locale.ROOT, "%,.0f", r)).append(" | ")
+            .append(String.format(Locale.ROOT, "%.2fx", ratio)).append(" | ")
+            .append(String.format(Locale.ROOT, "%,d", b.path("reservationsHeldAtEnd").asLong())).append(" |\n");
+        measured.append(measured.length() > 0 ? ", " : "").append(backend).append(' ')
+            .append(String.format(Locale.ROOT, "%.2fx", ratio));
+        if (ratio < worst) {
+          worst = ratio;
+          worstBackend = backend;
+        }
+      }
+    }
+    md.append('\n').append("Over all measured runs (requests divided by seconds):\n\n").append(summary).append('\n');
+    if (worstBackend == null) {
+      targets.add(TARGET, "no complete measurement", null, "");
+    } else {
+      boolean met = worst >= 0.8;
+      targets.add(TARGET, measured.toString(), met, met ? ""
+          : String.format(Locale.ROOT, "missed: %.2fx of the 0.8x goal on %s (%.1fx too slow)", worst, worstBackend, 0.8 / worst));
+    }
+  }
+
+  static String ms(long micros) {
+    return Report.fmt(micros / 1000.0);
+  }
+}
