@@ -3,6 +3,7 @@ package dev.quota.jdbc;
 import dev.quota.Money;
 import dev.quota.ValidationException;
 import dev.quota.jdbc.internal.Jdbc;
+import dev.quota.jdbc.internal.LedgerColumns;
 import dev.quota.jdbc.internal.LedgerRows;
 import dev.quota.jdbc.internal.Spool;
 import dev.quota.ledger.UsageEntry;
@@ -496,6 +497,13 @@ public final class JdbcUsageLedger implements UsageLedger {
         List<UsageEntry> late = new ArrayList<>();
         for (UsageEntry e : entries) {
           (day(e.at()).isBefore(rolledUpBefore) ? late : current).add(e);
+        }
+        if (current.size() > 1 && database.engine() == Database.Engine.POSTGRESQL) {
+          try (PreparedStatement ps = c.prepareStatement(LedgerColumns.INSERT)) {
+            LedgerColumns.bind(c, ps, current);
+            ps.executeUpdate();
+          }
+          current = List.of();
         }
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
           if (current.size() == 1) {

@@ -73,9 +73,18 @@ public final class LedgerRows {
 
   /** Every pair as a line {@code scope:id}, sorted, with a newline before and after each. */
   public static String subjectsText(Map<String, String> subjects) {
-    StringBuilder sb = new StringBuilder("\n");
-    new TreeMap<>(subjects).forEach((scope, id) -> sb.append(scope).append(':').append(id).append('\n'));
+    String[] scopes = sortedKeys(subjects);
+    StringBuilder sb = new StringBuilder(16 * scopes.length + 1).append('\n');
+    for (String scope : scopes) {
+      sb.append(scope).append(':').append(subjects.get(scope)).append('\n');
+    }
     return sb.toString();
+  }
+
+  private static String[] sortedKeys(Map<String, ?> map) {
+    String[] keys = map.keySet().toArray(new String[0]);
+    java.util.Arrays.sort(keys);
+    return keys;
   }
 
   /** The LIKE pattern that finds {@code scope:id} in a {@link #subjectsText}. */
@@ -94,10 +103,19 @@ public final class LedgerRows {
     return out;
   }
 
+  /**
+   * The meters as a JSON object with sorted keys, written by hand: meter names are lowercase
+   * letters, digits and '_' ({@link RateLimit#validateMeter}), so nothing needs escaping.
+   */
   public static String metersJson(Map<String, Long> meters) {
-    ObjectNode o = JsonNodeFactory.instance.objectNode();
-    new TreeMap<>(meters).forEach(o::put);
-    return JsonFields.write(o);
+    StringBuilder sb = new StringBuilder(24 * meters.size() + 2).append('{');
+    for (String meter : sortedKeys(meters)) {
+      if (sb.length() > 1) {
+        sb.append(',');
+      }
+      sb.append('"').append(meter).append("\":").append(meters.get(meter).longValue());
+    }
+    return sb.append('}').toString();
   }
 
   public static Map<String, Long> parseMeters(String json) {
@@ -115,6 +133,11 @@ public final class LedgerRows {
 
   public static BigDecimal decimal(Money m) {
     return BigDecimal.valueOf(m.nanos(), Money.SCALE);
+  }
+
+  /** The exact decimal text of {@code m}, as a NUMERIC literal. */
+  public static String decimalText(Money m) {
+    return decimal(m).toPlainString();
   }
 
   public static Money money(BigDecimal d) {

@@ -1,0 +1,62 @@
+package dev.quota.jdbc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.Money;
+import dev.quota.jdbc.Backend;
+import dev.quota.jdbc.JdbcUsageLedger;
+import dev.quota.ledger.UsageEntry;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The one-statement batch insert on PostgreSQL stores exactly what the row-by-row insert does. */
+class LedgerColumnsTest {
+  static final Instant T0 = Instant.parse("2025-03-10T23:59:59.999999999Z");
+  static final Instant FAR = Instant.parse("2100-01-01T00:00:00Z");
+  @TempDir Path dir;
+
+  @Test
+  void aBatchRoundTripsEveryFieldIncludingArrayLiteralMetacharactersAndRepeatsWithinTheBatch() throws Exception {
+    // Identifiers with quotes, backslashes, braces, commas, spaces and the word NULL must stay
+    // literal inside the array text; a time with nanoseconds is kept to the microsecond.
+    UsageEntry tricky = new UsageEntry(
+        "id-\"q\"\\{x},y", T0, Map.of("user", "a\"b\\c{d},e f", "team", "NULL", "region", "名前 ü"),
+        Money.ofNanos(9_007_199_254_740_991L), Map.of("tokens", 800L, "requests", 1L, "z_last", 0L),
+        "res-1", "key-1", Money.ofNanos(1));
+    UsageEntry plain = new UsageEntry(
+        "id-2", T0.minusSeconds(1), Map.of("project", "p1", "tool", "web_search", "provider", "openai"),
+        Money.ZERO, Map.of(), null, null, Money.ZERO);
+    UsageEntry sameKeyAsTricky = new UsageEntry(
+        "id-3", T0, Map.of("project", "p1"), Money.of("5"), Map.of(), null, "key-1", Money.ZERO);
+    UsageEntry sameReservation = new UsageEntry(
+        "id-4", T0, Map.of("project", "p1"), Money.of("6"), Map.of(), "res-1", null, Money.ZERO);
+
+    try (var t = Backend.POSTGRES.open(dir);
+        var ledger = JdbcUsageLedger.builder(t.db).spoolDirectory(dir.resolve("spool")).build()) {
+      try (Connection c = t.db.connection()) {
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement(LedgerColumns.INSERT)) {
+          LedgerColumns.bind(c, ps, List.of(tricky, plain, sameKeyAsTricky, sameReservation));
+          assertThat(ps.executeUpdate()).isEqualTo(2);
+        }
+        c.commit();
+      }
+
+      UsageEntry stored = new UsageEntry(
+          tricky.id(), Jdbc.micros(T0), tricky.subjects(), tricky.amount(), tricky.meters(),
+          tricky.reservationId(), tricky.idempotencyKey(), tricky.overrun());
+      assertThat(ledger.entries(Map.of("user", "a\"b\\c{d},e f"), T0.minusSeconds(5), FAR)).containsExactly(stored);
+      assertThat(ledger.entries(Map.of("region", "名前 ü"), T0.minusSeconds(5), FAR)).containsExactly(stored);
+      assertThat(ledger.entries(Map.of("project", "p1"), T0.minusSeconds(5), FAR)).containsExactly(
+          new UsageEntry(plain.id(), Jdbc.micros(plain.at()), plain.subjects(), plain.amount(), plain.meters(), null, null, Money.ZERO));
+      assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry WHERE team_id = 'NULL' AND project_id IS NULL"
+          + " AND usage_day = DATE '2025-03-10' AND meters = '{\"requests\":1,\"tokens\":800,\"z_last\":0}'")).isEqualTo(1);
+    }
+  }
+}
