@@ -48,6 +48,7 @@ public final class BenchMain {
     Map<String, Object> meta = Machine.describe(profile.name());
     long started = System.nanoTime();
     Map<String, Double> stepSeconds = new LinkedHashMap<>();
+    Map<String, Object> stepLoad = new LinkedHashMap<>();
     double earlierSeconds = 0;
     Path metaFile = results.resolve("meta.json");
     if (Files.exists(metaFile)) {
@@ -60,10 +61,14 @@ public final class BenchMain {
       @SuppressWarnings("unchecked")
       Map<String, Object> steps = (Map<String, Object>) earlier.get("stepSeconds");
       steps.forEach((k, v) -> stepSeconds.put(k, ((Number) v).doubleValue()));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> loads = (Map<String, Object>) earlier.getOrDefault("loadAverageAtStepStart", Map.of());
+      stepLoad.putAll(loads);
     }
 
     if (only.contains("local")) {
       long t = System.nanoTime();
+      stepLoad.put("local", Machine.loadAverage());
       for (Profile.LocalRun run : profile.localRuns()) {
         runLocal(profile, run, results);
       }
@@ -71,6 +76,7 @@ public final class BenchMain {
     }
     if (only.contains("decision")) {
       long t = System.nanoTime();
+      stepLoad.put("decision", Machine.loadAverage());
       for (int threads : new int[] {1, 2}) {
         ChainedOptionsBuilder o = jmh(profile, threads)
             .include(DecisionBenchmark.class.getName() + "\\.")
@@ -81,27 +87,32 @@ public final class BenchMain {
     }
     if (only.contains("accuracy")) {
       long t = System.nanoTime();
+      stepLoad.put("accuracy", Machine.loadAverage());
       List<AccuracyHarness.Result> acc = AccuracyHarness.run(profile.accuracySeconds());
       JSON.writeValue(results.resolve("accuracy.json").toFile(), acc);
       stepSeconds.put("accuracy", (System.nanoTime() - t) / 1e9);
     }
     if (only.contains("redis")) {
       long t = System.nanoTime();
+      stepLoad.put("redis", Machine.loadAverage());
       RedisBench.run(profile, results);
       stepSeconds.put("redis", (System.nanoTime() - t) / 1e9);
     }
     if (only.contains("http")) {
       long t = System.nanoTime();
+      stepLoad.put("http", Machine.loadAverage());
       HttpBench.run(profile, results);
       stepSeconds.put("http", (System.nanoTime() - t) / 1e9);
     }
     if (only.contains("ledger")) {
       long t = System.nanoTime();
+      stepLoad.put("ledger", Machine.loadAverage());
       LedgerBench.run(profile, results);
       stepSeconds.put("ledger", (System.nanoTime() - t) / 1e9);
     }
     if (only.contains("heap")) {
       long t = System.nanoTime();
+      stepLoad.put("heap", Machine.loadAverage());
       List<Map<String, Object>> heap = new ArrayList<>();
       for (HeapProbe.Result r : HeapProbe.run(profile.heapSubjects())) {
         heap.add(HeapProbe.asMap(r));
@@ -112,6 +123,7 @@ public final class BenchMain {
     meta.put("finished", Instant.now().toString());
     meta.put("seconds", earlierSeconds + (System.nanoTime() - started) / 1e9);
     meta.put("stepSeconds", stepSeconds);
+    meta.put("loadAverageAtStepStart", stepLoad);
     meta.put("loadAverageAtEnd", Machine.loadAverage());
     String scriptStarted = System.getProperty("bench.scriptStarted");
     if (scriptStarted != null) {

@@ -41,7 +41,7 @@ public record Profile(
               new LocalRun(1, 10_000, List.of("zipf"), List.of("1")),
               new LocalRun(2, 1, List.of("uniform"), List.of("1")),
               new LocalRun(2, 10_000, List.of("zipf"), List.of("1"))),
-          1, 2, 1.0, 30, 3, 100_000, 100_000, 10, 8, 2, 100_000);
+          1, 2, 1.0, 30, 3, 100_000, 100_000, 10, 8, 2, 50_000);
       case "full" -> new Profile(
           "full",
           dev.quota.bench.limiters.Limiters.ALL,

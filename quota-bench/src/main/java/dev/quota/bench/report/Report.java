@@ -91,6 +91,8 @@ public final class Report {
         .append(kv("OS / JVM", meta.path("os").asText() + " / " + meta.path("java").asText()))
         .append(kv("Load average (1/5/15 min) at start / end",
             meta.path("loadAverageAtStart").asText() + " / " + meta.path("loadAverageAtEnd").asText()))
+        .append(meta.has("loadAverageAtStepStart") ? kv("Load average (1 min) as each step began",
+            stepLoads(meta.path("loadAverageAtStepStart"))) : "")
         .append(kv("Redis", meta.path("redis").asText()))
         .append(kv("CPU pinning", meta.path("pinning").asText()))
         .append("\n")
@@ -98,7 +100,16 @@ public final class Report {
             + "the measurement (see the load average). Absolute figures are noisy and JMH error bars are wide "
             + "with the quick profile's 2 measurement iterations; ratios between limiters measured minutes "
             + "apart are more robust than the absolute numbers, but a ratio within about 1.3x of 1 should not "
-            + "be read as a difference.\n\n");
+            + "be read as a difference. The HTTP and ledger workloads run whole processes (a server, wrk, "
+            + "PostgreSQL) that compete with everything else on the machine; their run-to-run spread shows in the "
+            + "repeated HTTP runs; the ledger is measured once per database.\n\n");
+  }
+
+  private static String stepLoads(JsonNode loads) {
+    StringBuilder sb = new StringBuilder();
+    loads.fields().forEachRemaining(e -> sb.append(sb.length() > 0 ? ", " : "").append(e.getKey()).append(' ')
+        .append(e.getValue().asText().split(" ")[0]));
+    return sb.toString();
   }
 
   private static String steps(JsonNode steps) {
