@@ -15,6 +15,7 @@ local BUDGET_SLACK_MS = 3600000
 local SETTLED_TTL_MS = 86400000
 local IDEMPOTENCY_TTL_MS = 86400000
 local EPOCH_TTL_MS = 40 * 86400000
+local INDEX_SLACK_MS = 600000
 local EXHAUSTED = bit.lshift(1, 31)
 
 local function fmt(n) return string.format('%d', n) end
@@ -96,6 +97,7 @@ local function window_add(st, now, amount)
   else
     tail = {idx = slice, count = amount, last = now}
     st.slices[#st.slices + 1] = tail
+    st.newSlice = true
   end
   tail.dirty = true
   st.total = st.total + amount
@@ -140,6 +142,7 @@ local function budget(key)
     local raw = redis.call('HMGET', key, 'u', 'f', 'e')
     st = remember(key, {kind = 'g', exists = raw[1] ~= false, used = tonumber(raw[1]) or 0,
                         fired = tonumber(raw[2]) or 0, endMs = tonumber(raw[3]) or 0, touched = false})
+    st.loadedEnd = st.exists and st.endMs or -1
   end
   return st
 end
@@ -147,7 +150,15 @@ end
 local function slots(key)
   local st = cache[key]
   if not st then
-    st = remember(key, {kind = 'c', n = tonumber(redis.call('GET', key)) or 0, ttl = 0, touched = false})
+    -- "slots:expiresAt", so that keeping the longest holder's expiry needs no PTTL
+    local raw = redis.call('GET', key)
+    local n, exp = 0, 0
+    if raw then
+      local c = string.find(raw, ':', 1, true)
+      n = tonumber(c and string.sub(raw, 1, c - 1) or raw)
+      exp = c and tonumber(string.sub(raw, c + 1)) or 0
+    end
+    st = remember(key, {kind = 'c', n = n, exp = exp, ttl = 0, touched = false})
   end
   return st
 end
@@ -170,7 +181,8 @@ local function persist(now)
         for _, s in ipairs(st.slices) do
           if s.dirty then redis.call('HSET', key, fmt(s.idx), fmt(s.count) .. ':' .. fmt(s.last)) end
         end
-        redis.call('PEXPIRE', key, st.windowMs + WINDOW_SLACK_MS)
+        -- Set when a slice is opened, the TTL already covers every later write into that slice.
+        if st.newSlice then redis.call('PEXPIRE', key, st.windowMs + ceildiv(st.sliceUs, 1000) + WINDOW_SLACK_MS) end
       end
     elseif st.touched then
       if st.kind == 'b' then
@@ -178,15 +190,15 @@ local function persist(now)
         redis.call('PEXPIRE', key, ceildiv(st.cap - st.level, st.limit) + WINDOW_SLACK_MS)
       elseif st.kind == 'g' then
         redis.call('HSET', key, 'u', fmt(st.used), 'f', fmt(st.fired), 'e', fmt(st.endMs))
-        redis.call('PEXPIRE', key, math.max(st.endMs - now, 0) + BUDGET_SLACK_MS)
+        -- the TTL follows the period's end, so it only moves when the counter is new or its end moved
+        if st.endMs ~= st.loadedEnd then redis.call('PEXPIRE', key, math.max(st.endMs - now, 0) + BUDGET_SLACK_MS) end
       else
         if st.n <= 0 then
           redis.call('DEL', key)
         else
           -- a slot counter lives as long as the longest reservation holding one of its slots
-          local old = redis.call('PTTL', key)
-          redis.call('SET', key, fmt(st.n))
-          redis.call('PEXPIRE', key, math.max(old, st.ttl + WINDOW_SLACK_MS))
+          local exp = math.max(st.exp, now + st.ttl + WINDOW_SLACK_MS)
+          redis.call('SET', key, fmt(st.n) .. ':' .. fmt(exp), 'PX', exp - now)
         end
       end
     end
@@ -304,8 +316,20 @@ end
 
 -- ---- reservations --------------------------------------------------------------------------------
 
+-- A reservation record is one string (a msgpack map of string fields), so writing it with its TTL
+-- is one SET.
 local function load_reservation(rkey)
-  local raw = redis.call('HGETALL', rkey)
+  local raw = redis.call('GET', rkey)
+  if not raw then return nil end
+  return cmsgpack.unpack(raw)
+end
+
+local function save_reservation(rkey, rec, ttlMs)
+  redis.call('SET', rkey, cmsgpack.pack(rec), 'PX', ttlMs)
+end
+
+local function load_hash(key)
+  local raw = redis.call('HGETALL', key)
   if #raw == 0 then return nil end
   local rec = {}
   for i = 1, #raw, 2 do rec[raw[i]] = raw[i + 1] end
@@ -350,15 +374,11 @@ local function undo(rec, commit, actualCost, meters, now)
 end
 
 local function settle_record(rkey, status, fingerprint, rec, changes)
-  redis.call('DEL', rkey)
-  local fields = {'s', status, 'f', fingerprint, 'h', rec.h or '0', 'm', fmt(#changes)}
-  if rec.p then fields[#fields + 1] = 'p'; fields[#fields + 1] = rec.p end
+  local fields = {s = status, f = fingerprint, h = rec.h or '0', m = fmt(#changes), p = rec.p}
   for i, c in ipairs(changes) do
-    fields[#fields + 1] = 'c' .. i
-    fields[#fields + 1] = c[1] .. '\0' .. c[2] .. '\0' .. c[3] .. '\0' .. fmt(c[4]) .. '\0' .. fmt(c[5]) .. '\0' .. fmt(c[6])
+    fields['c' .. i] = c[1] .. '\0' .. c[2] .. '\0' .. c[3] .. '\0' .. fmt(c[4]) .. '\0' .. fmt(c[5]) .. '\0' .. fmt(c[6])
   end
-  redis.call('HSET', rkey, unpack(fields))
-  redis.call('PEXPIRE', rkey, SETTLED_TTL_MS)
+  save_reservation(rkey, fields, SETTLED_TTL_MS)
 end
 
 local function release_expired(expiries, now)
@@ -397,12 +417,13 @@ end
 --    fileRecord (file the applied holds as a reservation record), payload (nil: none), held, ops, raw
 local function decide(c)
   local now, kind = c.now, c.kind
-  local epoch = tonumber(redis.call('GET', c.epochKey))
-  if not epoch then
-    epoch = now
-    redis.call('SET', c.epochKey, fmt(now), 'PX', EPOCH_TTL_MS)
+  -- Expired reservations only ever return budget holds and concurrency slots, so a plan without
+  -- either decides the same whether or not they were released first.
+  local holds = false
+  for _, op in ipairs(c.ops) do
+    if op.type ~= 'R' then holds = true end
   end
-  release_expired(c.expiriesKey, now)
+  if holds then release_expired(c.expiriesKey, now) end
   for _, op in ipairs(c.ops) do
     if op.type == 'B' and (now < op.startMs or now >= op.endMs) then
       persist(now)
@@ -421,9 +442,21 @@ local function decide(c)
     end
   end
   if c.seedBudgets then
+    -- The epoch marker is read (and, when missing, started) only when a budget counter is missing:
+    -- starting it late only ever asks for a seed that was needed anyway or is harmless.
+    local epoch
     local missing = {}
     for i, op in ipairs(c.ops) do
-      if op.type == 'B' and op.startMs < epoch and not budget(op.key).exists then missing[#missing + 1] = i - 1 end
+      if op.type == 'B' and not budget(op.key).exists then
+        if not epoch then
+          epoch = tonumber(redis.call('GET', c.epochKey))
+          if not epoch then
+            epoch = now
+            redis.call('SET', c.epochKey, fmt(now), 'PX', EPOCH_TTL_MS)
+          end
+        end
+        if op.startMs < epoch then missing[#missing + 1] = i - 1 end
+      end
     end
     if #missing > 0 then
       persist(now)
@@ -455,20 +488,21 @@ local function decide(c)
   if apply_ops and kind == 'reserve' and c.fileRecord then
     local rkey = c.recordKey
     local keep = expiresAt - now
-    local fields = {'s', 'a', 'e', fmt(expiresAt), 'h', fmt(c.held or held), 'n', fmt(#c.ops), 't', fmt(now)}
-    if c.payload then fields[#fields + 1] = 'p'; fields[#fields + 1] = c.payload end
+    local fields = {s = 'a', e = fmt(expiresAt), h = fmt(c.held or held), n = fmt(#c.ops), t = fmt(now), p = c.payload}
     for i, op in ipairs(c.ops) do
-      fields[#fields + 1] = 'k' .. i; fields[#fields + 1] = op.key
-      fields[#fields + 1] = 'o' .. i; fields[#fields + 1] = c.raw[i]
+      fields['k' .. i] = op.key
+      fields['o' .. i] = c.raw[i]
       -- the record must outlive every counter it holds on, or an expiry could not return the hold
       if op.type == 'B' and op.endMs - now > keep then keep = op.endMs - now end
     end
     keep = keep + BUDGET_SLACK_MS
-    redis.call('DEL', rkey)
-    redis.call('HSET', rkey, unpack(fields))
-    redis.call('PEXPIRE', rkey, keep)
-    redis.call('ZADD', c.expiriesKey, fmt(expiresAt), rkey)
-    redis.call('PEXPIRE', c.expiriesKey, math.max(redis.call('PTTL', c.expiriesKey), keep))
+    save_reservation(rkey, fields, keep)
+    -- Only holds need the expiry index; a settlement notices any expiry from the record itself.
+    if holds then
+      redis.call('ZADD', c.expiriesKey, fmt(expiresAt), rkey)
+      -- extended with room to spare, so the next reservations need not extend it again
+      if redis.call('PTTL', c.expiriesKey) < keep then redis.call('PEXPIRE', c.expiriesKey, keep + INDEX_SLACK_MS) end
+    end
   end
   local out = {APPLIED, admitted and 1 or 0, now, expiresAt, #c.ops}
   for i, op in ipairs(c.ops) do describe(op, now, allowed[i], fired[i], out) end
@@ -505,11 +539,11 @@ local function group()
   local now = clock(tonumber(ARGV[2]))
   local ops, raw = read_ops(10, tonumber(ARGV[9]), 4)
   if ARGV[3] == 'reserve' then
-    local rec = redis.call('HMGET', KEYS[3], 's', 'e')
-    if rec[1] == 'c' then return {ABORTED, 0, now, 0, 0, 0} end
-    if rec[1] == 'a' then
+    local rec = load_reservation(KEYS[3]) or {}
+    if rec.s == 'c' then return {ABORTED, 0, now, 0, 0, 0} end
+    if rec.s == 'a' then
       -- a repeat of this very call (re-sent after a reconnect): the part is already held
-      local out = {APPLIED, 1, now, tonumber(rec[2]), #ops}
+      local out = {APPLIED, 1, now, tonumber(rec.e), #ops}
       for _, op in ipairs(ops) do describe(op, now, true, 0, out) end
       out[#out + 1] = 0
       return out
@@ -566,9 +600,7 @@ local function compensate()
     undone = 1
   end
   if not rec or rec.s == 'a' then
-    redis.call('DEL', rkey)
-    redis.call('HSET', rkey, 's', 'c')
-    redis.call('PEXPIRE', rkey, tonumber(ARGV[3]))
+    save_reservation(rkey, {s = 'c'}, tonumber(ARGV[3]))
   end
   return {undone}
 end
@@ -590,7 +622,7 @@ end
 -- Reply: status, held, now, hasPayload, payload, groups, commit, actualCostNanos, fingerprint, meters
 local function claim()
   local now = clock(tonumber(ARGV[2]))
-  local rec = load_reservation(KEYS[1])
+  local rec = load_hash(KEYS[1])
   if not rec then return {3, 0, now, 0, '', '', '', '', '', ''} end
   if rec.s == 'a' and tonumber(rec.e) <= now then
     redis.call('HSET', KEYS[1], 's', 'x')
@@ -659,6 +691,13 @@ local function settle()
   local rkey = KEYS[3]
   local rec = load_reservation(rkey)
   if not rec then persist(now); return {UNKNOWN, 0, now, 0, '', 0} end
+  if rec.s == 'a' and tonumber(rec.e) <= now then
+    -- expired: release_expired above has returned its holds (a reservation without holds is not
+    -- indexed, and has none to return)
+    persist(now)
+    settle_record(rkey, 'x', 'expired', {h = '0'}, {})
+    return {EXPIRED, 0, now, 0, '', 0}
+  end
   if rec.s == 'x' then persist(now); return {EXPIRED, 0, now, 0, '', 0} end
   if rec.s == 'd' then
     persist(now)
@@ -670,7 +709,9 @@ local function settle()
   local meters = {}
   for i = 1, tonumber(ARGV[6]) do meters[ARGV[5 + 2 * i]] = tonumber(ARGV[6 + 2 * i]) end
   local changes = undo(rec, commit, tonumber(ARGV[4]), meters, now)
-  redis.call('ZREM', KEYS[2], rkey)
+  for i = 1, tonumber(rec.n) do
+    if string.sub(rec['o' .. i], 1, 1) ~= 'R' then redis.call('ZREM', KEYS[2], rkey); break end
+  end
   persist(now)
   settle_record(rkey, 'd', ARGV[5], rec, changes)
   return settle_reply(SETTLED, now, rec, changes)

@@ -149,7 +149,7 @@ class RedisClusterStoreTest {
     RedisAdvancedClusterCommands<String, String> redis = connection.sync();
     int firstSlot = slotOf(first);
     // the part records became tombstones and left the expiry index
-    assertThat(redis.hgetall(store.keys().reservation(firstSlot, id))).isEqualTo(Map.of("s", "c"));
+    assertThat(redis.type(store.keys().reservation(firstSlot, id))).isEqualTo("string");
     assertThat(redis.zcard(store.keys().expiries(firstSlot))).isZero();
     assertThat(redis.exists(store.keys().reservation(id))).as("home record").isZero();
     assertThat(redis.exists(store.keys().counter(window(first).key()))).isZero();

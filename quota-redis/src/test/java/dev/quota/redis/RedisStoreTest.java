@@ -12,6 +12,7 @@ import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
 import dev.quota.plan.RateOp;
+import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
@@ -25,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,40 @@ class RedisStoreTest {
     assertThatThrownBy(() -> store.apply(record(tooBig))).isInstanceOf(ValidationException.class);
     assertThatThrownBy(() -> store.settle(Settlement.commit("r", MAX + 1, Map.of())))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("actualCostNanos"));
+  }
+
+  @Test
+  void aSettlementThatIsTheFirstCallAfterAnExpiryReturnsTheHoldOnce() {
+    AtomicLong offset = new AtomicLong();
+    try (RedisStore shifted = RedisStore.builder().prefix(prefix).timeout(Duration.ofSeconds(2))
+        .testClockOffset(offset::get).build()) {
+      shifted.apply(new Plan(Plan.Kind.RESERVE, List.of(budget("user:exp", 100, 50)), "short", 1_000, null, "fp", "p", false));
+      shifted.apply(new Plan(Plan.Kind.RESERVE, List.of(budget("user:exp", 100, 30)), "long", 600_000, null, "fp", "p", false));
+      offset.addAndGet(5_000);
+      assertThat(shifted.settle(Settlement.release("short")).status()).isEqualTo(SettleResult.Status.EXPIRED);
+      assertThat(shifted.apply(check(budget("user:exp", 100, 0))).results().get(0).used()).isEqualTo(30);
+    }
+  }
+
+  @Test
+  void aReservationWithoutHoldsExpiresFromItsRecordAlone() {
+    AtomicLong offset = new AtomicLong();
+    try (RedisStore shifted = RedisStore.builder().prefix(prefix).timeout(Duration.ofSeconds(2))
+        .testClockOffset(offset::get).build()) {
+      RateLimit sw = RateLimit.perWindow(5, Duration.ofMinutes(1));
+      RateOp rate = new RateOp(CounterKeys.rate("user:rate-only", sw), true, "sw", sw, 1);
+      shifted.apply(new Plan(Plan.Kind.RESERVE, List.of(rate), "rate-only", 1_000, null, "fp", "p", false));
+      offset.addAndGet(1_500);
+      assertThat(shifted.settle(Settlement.commit("rate-only", 0, Map.of())).status())
+          .isEqualTo(SettleResult.Status.EXPIRED);
+      assertThat(shifted.settle(Settlement.commit("rate-only", 0, Map.of())).status())
+          .isEqualTo(SettleResult.Status.EXPIRED);
+      assertThat(shifted.apply(check(rate)).results().get(0).used()).isEqualTo(1);
+    }
+  }
+
+  private static Plan check(CounterOp... ops) {
+    return new Plan(Plan.Kind.CHECK, List.of(ops), null, 0, null, "fp", null, false);
   }
 
   @Test
