@@ -1,0 +1,68 @@
+package dev.quota.bench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportTest {
+  @TempDir Path results;
+
+  private static String httpRow(String endpoint, int round, long requests, double seconds) {
+    return "{\"endpoint\":\"" + endpoint + "\",\"round\":" + round + ",\"requests\":" + requests + ",\"seconds\":" + seconds
+        + ",\"throughput\":" + requests / seconds + ",\"p50us\":1500,\"p99us\":9000,\"non2xx\":0,\"socketErrors\":0}";
+  }
+
+  private void http(long trivialRequests, long reservationRequests) throws IOException {
+    Files.writeString(results.resolve("http.json"), "{\"serverCore\":\"0\",\"wrkCore\":\"1\",\"connections\":64,"
+        + "\"warmupSeconds\":10,\"roundSeconds\":8,\"users\":10000,\"policy\":\"{}\",\"trivialEndpoint\":\"GET /v1/whoami\","
+        + "\"backends\":[{\"backend\":\"memory\",\"reservationsHeldAtEnd\":5,\"rows\":["
+        + httpRow("GET /v1/whoami", 1, trivialRequests / 2, 10) + ","
+        + httpRow("POST /v1/reservations", 1, reservationRequests / 2, 10) + ","
+        + httpRow("POST /v1/reservations", 2, reservationRequests / 2, 10) + ","
+        + httpRow("GET /v1/whoami", 2, trivialRequests / 2, 10) + "]}]}");
+  }
+
+  @Test
+  void httpRatioIsTotalRequestsOverTotalSecondsAndMissedBelowPointEight() throws IOException {
+    http(100_000, 50_000);
+
+    String md = Report.render(results);
+
+    assertThat(md).contains("| memory | 5,000 | 2,500 | 0.50x | 5 |");
+    assertThat(md).contains("| HTTP: `POST /v1/reservations` at least 0.8x the trivial endpoint (requests/s) | memory 0.50x "
+        + "| **missed** | missed: 0.50x of the 0.8x goal on memory (1.6x too slow) |");
+  }
+
+  @Test
+  void httpRatioAtPointEightMeetsTheTarget() throws IOException {
+    http(100_000, 80_000);
+
+    assertThat(Report.render(results)).contains("| memory 0.80x | **met** |");
+  }
+
+  @Test
+  void ledgerTargetsJudgePostgresqlOnly() throws IOException {
+    Files.writeString(results.resolve("ledger.json"), "{\"callers\":64,\"rows\":["
+        + "{\"database\":\"H2 (embedded, file)\",\"rows\":1000,\"seconds\":1.0,\"rowsPerSecond\":1000,\"p50us\":100,"
+        + "\"p99us\":900000,\"maxus\":900000},"
+        + "{\"database\":\"PostgreSQL (local)\",\"rows\":50000,\"seconds\":2.0,\"rowsPerSecond\":25000,\"p50us\":2000,"
+        + "\"p99us\":30000,\"maxus\":40000}]}");
+
+    String md = Report.render(results);
+
+    assertThat(md).contains("| Ledger: at least 20,000 rows/s on PostgreSQL (64 callers) | 25,000 rows/s | **met** |");
+    assertThat(md).contains("| Ledger: acknowledgement p99 at most 20 ms on PostgreSQL (64 callers) | 30.0 ms | **missed** | missed by 1.5x |");
+  }
+
+  @Test
+  void missingHttpAndLedgerResultsAreReportedAsNotRun() throws IOException {
+    String md = Report.render(results);
+
+    assertThat(md).contains("## D. HTTP (wrk)\n\nNot run.");
+    assertThat(md).contains("## F. Ledger\n\nNot run.");
+  }
+}
