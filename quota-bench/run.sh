@@ -34,7 +34,9 @@ rm -f "$results"/*.json
 cores="$(nproc)"
 redis_port=""
 redis_pid=""
+copies=""
 cleanup() {
+  if [[ -n "$copies" ]]; then rm -rf "$copies"; fi
   if [[ -n "$redis_pid" ]]; then
     redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || kill "$redis_pid" 2>/dev/null || true
   fi
@@ -94,4 +96,3 @@ java "${java_opts[@]}" -cp "$jar" dev.quota.bench.BenchMain "$profile" "$results
 # ... then HTTP (the server and wrk pin themselves) and the ledger; this step writes the final report.
 java "${java_opts[@]}" -cp "$jar" dev.quota.bench.BenchMain "$profile" "$results" "$root/docs/benchmarks.md" \
   only=http,ledger 2>&1 | tee -a "$log"
-rm -rf "$copies"
