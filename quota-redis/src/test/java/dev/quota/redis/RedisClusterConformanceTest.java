@@ -6,13 +6,12 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 
 /**
  * The shared store contract against a real three-master Redis Cluster. Its multi-subject plans
- * (user and team) span slots, so they run the reserve-then-compensate protocol.
+ * (user and team) span slots, so they run the reserve-then-compensate protocol. Every test uses
+ * fresh subjects and ids, so one cluster and one store serve the whole class.
  */
 class RedisClusterConformanceTest extends StoreContract {
   private static RedisClusterProcess cluster;
@@ -43,14 +42,6 @@ class RedisClusterConformanceTest extends StoreContract {
       }
     }
   }
-
-  @BeforeEach
-  void freshClock() {
-    // every test uses fresh subjects and ids (see StoreContract), so one store serves them all
-  }
-
-  @AfterEach
-  void nothing() {}
 
   @Override
   protected Store store() {

@@ -221,6 +221,39 @@ class RedisClusterStoreTest {
     assertThat(again.budgets()).hasSize(2);
   }
 
+  @Test
+  void aOneSlotRecordIsOneScriptAndASpanningReservationOneScriptPerSlotPlusItsHome() {
+    period();
+    List<String> s = subjectsInAscendingSlots(3);
+    long before = scriptRuns();
+    store.apply(new Plan(Plan.Kind.RECORD, List.of(window(s.get(0)), budget(s.get(0), 1000, 1)), null, 0, null, "fp",
+        null, false));
+    assertThat(scriptRuns() - before).isEqualTo(1);
+
+    String id = "res-count-" + run;
+    before = scriptRuns();
+    assertThat(store.apply(reserve(id, window(s.get(0)), window(s.get(1)), budget(s.get(2), 1000, 1))).admitted()).isTrue();
+    assertThat(scriptRuns() - before).isEqualTo(4);
+
+    before = scriptRuns();
+    assertThat(store.settle(Settlement.commit(id, 1, Map.of())).status()).isEqualTo(SettleResult.Status.SETTLED);
+    assertThat(scriptRuns() - before).as("claim, then one settlement per part").isEqualTo(4);
+  }
+
+  /** EVALSHA and EVAL calls over all nodes. */
+  private static long scriptRuns() {
+    long runs = 0;
+    for (int port : cluster.ports) {
+      String stats = connection.getConnection("127.0.0.1", port).sync().info("commandstats");
+      for (String line : stats.split("\r?\n")) {
+        if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+          runs += Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
+        }
+      }
+    }
+    return runs;
+  }
+
   private static void race(int threads, int perThread, Runnable body) throws Exception {
     CountDownLatch go = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
