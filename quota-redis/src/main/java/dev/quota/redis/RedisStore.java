@@ -47,9 +47,16 @@ import java.util.function.LongSupplier;
  * the connection drops fails rather than being re-sent, and the next call opens a new connection.
  * A call that timed out may still have been applied; a reservation made that way expires by itself.
  *
- * <p><b>Lost data.</b> The script keeps an epoch marker created with Redis time when missing. After
- * a restart without persistence or a FLUSHALL, the marker is new, so a missing budget counter whose
- * period began before it answers {@code NEEDS_SEED}, and the engine seeds it from the usage ledger.
+ * <p><b>Lost data.</b> The script keeps an epoch marker, read (and started with Redis time when
+ * missing) whenever a budget counter is missing. After a restart without persistence or a
+ * FLUSHALL, the marker is new, so a missing budget counter whose period began before it answers
+ * {@code NEEDS_SEED}, and the engine seeds it from the usage ledger.
+ *
+ * <p><b>Cost.</b> A script's commands are most of a decision's cost on Redis, so the script runs
+ * only those that can matter: it scans for expired reservations only when the plan has budget
+ * holds or concurrency slots (the only things an expiry returns), indexes a reservation for expiry
+ * only when it has them, writes a reservation record with one SET, and moves a counter's TTL only
+ * when it must (a window when it opens a slice, a budget when it is created).
  *
  * <p><b>Redis Cluster.</b> Given a {@code redis-cluster://host:port,...} URI, the store uses
  * Lettuce's cluster client. A check or record whose counters share one slot is still one script;
