@@ -124,7 +124,9 @@ public final class Database implements AutoCloseable {
   }
 
   private void migrate() {
-    var flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration");
+    // Shared migrations, plus each engine's own (PostgreSQL: leaner ledger indexes).
+    String own = engine == Engine.POSTGRESQL ? "classpath:db/migration-postgresql" : "classpath:db/migration-h2";
+    var flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration", own);
     if (schema != null) {
       flyway = flyway.schemas(schema).defaultSchema(schema).createSchemas(true);
     }
