@@ -104,7 +104,7 @@ final class ClusterProtocol {
       }
       throw e;
     }
-    String words = result.status() == PlanResult.Status.APPLIED ? words(result) : "";
+    String words = result.status() == PlanResult.Status.APPLIED ? words(result, plan) : "";
     redis.apply(codec.idemFinish(plan.idempotencyKey(), plan.fingerprint(), words, offset));
     return result;
   }
@@ -257,7 +257,8 @@ final class ClusterProtocol {
   }
 
   /** The reply of an applied plan as the script files it for replays. */
-  private static String words(PlanResult r) {
+  /** The answer a repeat gets, in the script's reply format, ending with the filed reservation id. */
+  private static String words(PlanResult r, Plan plan) {
     StringBuilder sb = new StringBuilder(64);
     sb.append(0).append(' ').append(r.admitted() ? 1 : 0).append(' ').append(r.nowMs()).append(' ')
         .append(r.expiresAtMs()).append(' ').append(r.results().size());
@@ -265,7 +266,11 @@ final class ClusterProtocol {
       sb.append(' ').append(o.allowed() ? 1 : 0).append(' ').append(o.used()).append(' ').append(o.resetAtMs())
           .append(' ').append(o.retryAtMs()).append(' ').append(o.firedThresholds());
     }
-    return sb.append(" 0").toString();
+    sb.append(" 0");
+    if (r.admitted() && plan.kind() == Plan.Kind.RESERVE) {
+      sb.append(' ').append(plan.reservationId());
+    }
+    return sb.toString();
   }
 
 }

@@ -70,6 +70,7 @@ final class ScriptCodec {
       a.add(Integer.toString(f.size()));
       a.addAll(f);
     }
+    a.add(reserve ? plan.reservationId() : "");
     return new Call(k.toArray(String[]::new), a.toArray(String[]::new));
   }
 
@@ -164,7 +165,9 @@ final class ScriptCodec {
     for (int i = 0; i < m; i++) {
       seeds.add((int) num(r.get(at++)));
     }
-    return new PlanResult(status, admitted, results, now, expiresAt, seeds);
+    // A replayed reservation carries the id the first request filed.
+    String reservationId = r.size() > at ? r.get(at).toString() : null;
+    return new PlanResult(status, admitted, results, now, expiresAt, seeds, reservationId);
   }
 
   static SettleResult settleResult(List<Object> r) {

@@ -409,7 +409,7 @@ local function read_ops(at, count, firstKey)
     ops[i] = op
     raw[i] = table.concat(f, '\0')
   end
-  return ops, raw
+  return ops, raw, at
 end
 
 -- The body of a decision over counters that share one slot (all of a plan on a single node).
@@ -436,7 +436,8 @@ local function decide(c)
       persist(now)
       if rec[1] ~= c.fingerprint then return {CONFLICT, 0, now, 0, 0, 0} end
       local out = {}
-      for w in string.gmatch(rec[3], '%S+') do out[#out + 1] = tonumber(w) end
+      -- numbers, then (for an admitted reservation) the reservation id the first request filed
+      for w in string.gmatch(rec[3], '%S+') do out[#out + 1] = tonumber(w) or w end
       out[1] = REPLAYED
       return out
     end
@@ -511,6 +512,7 @@ local function decide(c)
   if c.hasIdem then
     local words = {}
     for i, v in ipairs(out) do words[i] = fmt(v) end
+    if admitted and kind == 'reserve' and c.resId and c.resId ~= '' then words[#words + 1] = c.resId end
     redis.call('HSET', c.idemKey, 'f', c.fingerprint, 'x', fmt(now + IDEMPOTENCY_TTL_MS), 'r', table.concat(words, ' '))
     redis.call('PEXPIRE', c.idemKey, IDEMPOTENCY_TTL_MS)
   end
@@ -519,12 +521,14 @@ end
 
 -- KEYS: epoch, expiries, idempotency record, reservation record, then one key per op
 -- ARGV: call, offset, kind(check|reserve|record), ttlMs, fingerprint, payload, hasPayload,
---       seedBudgets, hasIdempotencyKey, opCount, then per op: field count, fields
+--       seedBudgets, hasIdempotencyKey, opCount, then per op: field count, fields; then the
+--       reservation id (remembered with an idempotency key, so a repeat gets the first id back)
 local function apply()
   local now = clock(tonumber(ARGV[2]))
-  local ops, raw = read_ops(11, tonumber(ARGV[10]), 5)
+  local ops, raw, after = read_ops(11, tonumber(ARGV[10]), 5)
   local kind = ARGV[3]
   return decide({now = now, kind = kind, ttl = tonumber(ARGV[4]), expiresAt = 0, seedBudgets = ARGV[8] == '1',
+    resId = ARGV[after],
     epochKey = KEYS[1], expiriesKey = KEYS[2], idemKey = KEYS[3], hasIdem = ARGV[9] == '1', fingerprint = ARGV[5],
     recordKey = KEYS[4], fileRecord = true,
     payload = ARGV[7] == '1' and ARGV[6] or nil, ops = ops, raw = raw})
@@ -650,7 +654,7 @@ local function idem_claim()
     if rec[1] ~= ARGV[3] then return {CONFLICT, 0, now, 0, 0, 0} end
     if not rec[3] then return {BUSY, 0, now, 0, 0, 0} end
     local out = {}
-    for w in string.gmatch(rec[3], '%S+') do out[#out + 1] = tonumber(w) end
+    for w in string.gmatch(rec[3], '%S+') do out[#out + 1] = tonumber(w) or w end
     out[1] = REPLAYED
     return out
   end

@@ -75,8 +75,10 @@ class RedisStoreCrossProcessTest {
     for (Process p : workers) {
       BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       outputs.add(r);
+      StringBuilder before = new StringBuilder();
       for (String line = r.readLine(); !"READY".equals(line); line = r.readLine()) {
-        assertThat(line).as("worker output before READY").isNotNull();
+        assertThat(line).as("worker ended before READY; it said:%n%s", before).isNotNull();
+        before.append(line).append('\n');
       }
     }
     for (Process p : workers) {

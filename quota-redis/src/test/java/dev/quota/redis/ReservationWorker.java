@@ -27,7 +27,7 @@ public final class ReservationWorker {
     long end = Long.parseLong(args[3]);
     List<CounterOp> ops = ops(args[4], start, end);
     AtomicInteger admitted = new AtomicInteger();
-    try (RedisStore store = RedisStore.builder().prefix(prefix).timeout(Duration.ofSeconds(5)).build()) {
+    try (RedisStore store = RedisStore.builder().prefix(prefix).timeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(20)).build()) {
       // connect and load the script, then start together with the other process
       store.nowMs();
       System.out.println("READY");

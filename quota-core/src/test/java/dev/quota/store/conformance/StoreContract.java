@@ -350,6 +350,9 @@ public abstract class StoreContract {
     assertThat(replay.results()).isEqualTo(first.results());
     assertThat(replay.nowMs()).isEqualTo(first.nowMs());
     assertThat(replay.expiresAtMs()).isEqualTo(first.expiresAtMs());
+    // The engine gives every call a fresh reservation id; a repeat must get the first one back.
+    Plan repeat = new Plan(Plan.Kind.RESERVE, ops, newId(), 60_000, key, "fp-1", "p", false);
+    assertThat(apply(repeat).reservationId()).isEqualTo(id);
 
     Plan other = new Plan(Plan.Kind.RESERVE, ops, newId(), 60_000, key, "fp-2", "p", false);
     PlanResult conflict = apply(other);
