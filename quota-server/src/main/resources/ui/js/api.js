@@ -126,9 +126,17 @@ export async function whoami(key) {
   };
 }
 
+/**
+ * What the signed-in key may do, mirroring the server's route roles: admin everything; viewer reads
+ * usage, cost reports and denials of its own subjects; service makes decisions and reads usage.
+ * Hiding a control is a courtesy: the server refuses the action anyway.
+ */
+const role = () => (auth.me ? auth.me.role : null);
 export const can = {
-  write: () => auth.me && auth.me.role === 'admin',
-  admin: () => auth.me && auth.me.role === 'admin',
+  write: () => role() === 'admin',
+  admin: () => role() === 'admin',
+  reports: () => role() === 'admin' || role() === 'viewer',
+  denials: () => role() === 'admin' || role() === 'viewer',
 };
 
 /** One usage limit, whichever way the server spells it. Money amounts stay decimal strings. */

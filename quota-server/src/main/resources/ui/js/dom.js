@@ -56,6 +56,15 @@ export function errorBox(err, retry) {
     retry ? h('button', { class: 'btn btn-small', type: 'button', onclick: retry }, 'Retry') : null);
 }
 
+/** The state shown where the key may not go: the server refused (403) or the page is not for this role. */
+export function notAllowed(message, ...extra) {
+  return h('div', { class: 'not-allowed', role: 'alert', 'data-test': 'not-allowed' },
+    h('span', { class: 'not-allowed-icon', 'aria-hidden': 'true' }),
+    h('h2', null, 'Not allowed'),
+    h('p', null, message),
+    extra);
+}
+
 export function empty(text) {
   return h('div', { class: 'empty' }, text);
 }

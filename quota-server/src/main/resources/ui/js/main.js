@@ -1,7 +1,7 @@
 // Shell: sign-in, navigation and hash routing. Each page exports render(root, params) and may
 // return a cleanup function (used to stop the live-usage refresh when the page is left).
-import { h, clear, spinner, errorBox } from './dom.js';
-import { auth, whoami, setUnauthorizedHandler, can } from './api.js';
+import { h, clear, spinner, errorBox, notAllowed } from './dom.js';
+import { auth, whoami, setUnauthorizedHandler } from './api.js';
 import * as overview from './pages/overview.js';
 import * as policies from './pages/policies.js';
 import * as subject from './pages/subject.js';
@@ -10,15 +10,20 @@ import * as alerts from './pages/alerts.js';
 import * as overrides from './pages/overrides.js';
 import * as audit from './pages/audit.js';
 
+// roles: who may open the page (the server's route roles for the calls the page makes).
+const ALL = ['admin', 'viewer', 'service'];
 const NAV = [
-  { path: 'overview', label: 'Overview', page: overview },
-  { path: 'policies', label: 'Policies', page: policies, admin: true },
-  { path: 'subjects', label: 'Subjects', page: subject },
-  { path: 'reports', label: 'Reports', page: reports },
-  { path: 'alerts', label: 'Alerts', page: alerts, admin: true },
-  { path: 'overrides', label: 'Overrides', page: overrides, admin: true },
-  { path: 'audit', label: 'Audit log', page: audit, admin: true },
+  { path: 'overview', label: 'Overview', page: overview, roles: ['admin', 'viewer'] },
+  { path: 'policies', label: 'Policies', page: policies, roles: ['admin'] },
+  { path: 'subjects', label: 'Subjects', page: subject, roles: ALL },
+  { path: 'reports', label: 'Reports', page: reports, roles: ['admin', 'viewer'] },
+  { path: 'alerts', label: 'Alerts', page: alerts, roles: ['admin'] },
+  { path: 'overrides', label: 'Overrides', page: overrides, roles: ['admin'] },
+  { path: 'audit', label: 'Audit log', page: audit, roles: ['admin'] },
 ];
+
+const allowed = (entry) => entry.roles.includes(auth.me.role);
+const home = () => NAV.find(allowed);
 
 const app = document.getElementById('app');
 let cleanup = null;
@@ -48,7 +53,7 @@ function showSignIn(message) {
     try {
       auth.me = await whoami(key);
       auth.set(key);
-      if (!location.hash || location.hash === '#/') location.hash = '#/overview';
+      if (!location.hash || location.hash === '#/') location.hash = '#/' + home().path;
       boot();
     } catch (ex) {
       err.textContent = ex.status === 401 || ex.status === 403 ? 'That key was not accepted.' : ex.message;
@@ -67,7 +72,7 @@ function logo() {
 function shell() {
   clear(app);
   const me = auth.me;
-  const links = NAV.filter((n) => !n.admin || can.admin()).map((n) =>
+  const links = NAV.filter(allowed).map((n) =>
     h('a', { href: '#/' + n.path, 'data-nav': n.path }, n.label));
   const menuBtn = h('button', { class: 'btn btn-ghost menu-toggle', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'nav' }, 'Menu');
   const nav = h('nav', { id: 'nav', 'aria-label': 'Main' }, links);
@@ -78,11 +83,11 @@ function shell() {
   nav.addEventListener('click', (e) => { if (e.target.tagName === 'A') { nav.classList.remove('open'); menuBtn.setAttribute('aria-expanded', 'false'); } });
   const signOut = h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => { auth.clear(); location.hash = ''; showSignIn(); } }, 'Sign out');
   const header = h('header', { class: 'topbar' },
-    h('a', { class: 'brand', href: '#/overview' }, logo(), h('span', null, 'Quota')),
+    h('a', { class: 'brand', href: '#/' + home().path }, logo(), h('span', null, 'Quota')),
     menuBtn, nav,
     h('div', { class: 'whoami' },
-      h('span', { class: 'role role-' + me.role, 'data-test': 'role' }, me.role),
-      me.role === 'viewer' && me.subjects.length ? h('span', { class: 'muted subjects-hint' }, me.subjects.join(', ')) : null,
+      h('span', { class: 'role role-' + me.role, 'data-test': 'role', title: me.name ? 'Key ' + me.name : null }, me.role),
+      me.role === 'viewer' && me.subjects.length ? h('span', { class: 'muted subjects-hint', 'data-test': 'my-subjects' }, me.subjects.join(', ')) : null,
       signOut));
   const main = h('main', { id: 'main', tabindex: '-1' });
   app.append(header, main);
@@ -98,16 +103,17 @@ function route() {
   const main = document.getElementById('main');
   if (!main || !auth.me) return;
   stopPage();
-  const raw = (location.hash || '#/overview').slice(2);
+  const raw = (location.hash || '#/').slice(2);
   const [path, ...rest] = raw.split('/');
-  const entry = NAV.find((n) => n.path === path) || NAV[0];
+  const entry = NAV.find((n) => n.path === path) || home();
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === entry.path) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   clear(main);
-  if (entry.admin && !can.admin()) {
-    main.append(errorBox({ title: 'Not available', message: 'Your key does not have access to this page.' }));
+  if (!allowed(entry)) {
+    document.title = 'Not allowed · Quota console';
+    main.append(notAllowed(entry.label + ' is not available to ' + auth.me.role + ' keys.'));
     return;
   }
   const params = rest.map((p) => { try { return decodeURIComponent(p); } catch { return p; } });

@@ -12,28 +12,28 @@ export function render(root, params) {
   const load = async () => {
     clear(listEl).append(spinner());
     try {
-      const all = items(await get('/v1/overrides' + (showExpired.checked ? '?includeExpired=true' : '')), 'overrides');
-      all.sort((a, b) => String(b.createdAt || '').localeCompare(String(a.createdAt || '')));
+      // The server decides what has expired (by its clock, not this browser's): with "Show expired"
+      // the list in force is fetched as well, and whatever is only in the full list has expired.
+      const [active, every] = await Promise.all([get('/v1/overrides'), showExpired.checked ? get('/v1/overrides?includeExpired=true') : null]);
+      const inForce = new Set(items(active, 'overrides').map((o) => o.id));
+      const all = items(every || active, 'overrides').map((o) => ({ ...o, expired: !inForce.has(o.id) }));
+      all.sort((a, b) => (a.expired - b.expired) || String(b.createdAt || '').localeCompare(String(a.createdAt || '')));
       clear(listEl);
-      if (!all.length) { listEl.append(empty('No active overrides.')); return; }
+      if (!all.length) { listEl.append(empty(showExpired.checked ? 'No overrides, active or expired.' : 'No active overrides.')); return; }
       listEl.append(table([
         { label: 'Selector', cell: (o) => h('span', { class: 'mono' }, o.selector) },
         { label: 'Effect', cell: (o) => effect(o) },
-        { label: 'Expires', cell: (o) => h('span', { title: dateTime(o.expiresAt) }, expired(o) ? h('span', { class: 'chip' }, 'expired') : relative(o.expiresAt)) },
+        { label: 'Expires', cell: (o) => h('span', { title: dateTime(o.expiresAt) }, o.expired ? h('span', { class: 'chip', 'data-test': 'expired' }, 'expired') : relative(o.expiresAt)) },
         { label: 'Reason', cell: (o) => o.reason },
         { label: 'By', className: 'hide-sm', cell: (o) => h('span', { class: 'mono' }, o.actor || '–') },
-        { label: '', className: 'actions-cell', cell: (o) => can.write() && !expired(o) ? h('button', { class: 'btn btn-small btn-link', type: 'button', onclick: () => revoke(o, load) }, 'Revoke') : null },
-      ], all, { rowAttrs: (o) => ({ 'data-override': o.id, 'data-selector': o.selector }) }));
+        { label: '', className: 'actions-cell', cell: (o) => can.write() && !o.expired ? h('button', { class: 'btn btn-small btn-link', type: 'button', onclick: () => revoke(o, load) }, 'Revoke') : null },
+      ], all, { rowAttrs: (o) => ({ 'data-override': o.id, 'data-selector': o.selector, class: o.expired ? 'is-expired' : null }) }));
     } catch (e) { clear(listEl).append(errorBox(e, load)); }
   };
   showExpired.addEventListener('change', load);
   if (can.write()) root.append(panel('New override', createForm(params[0] === 'new' ? params[1] : '', load)));
   root.append(panel('Overrides', listEl, h('label', { class: 'checkbox', for: 'show-expired' }, showExpired, 'Show expired')));
   load();
-}
-
-function expired(o) {
-  return o.expiresAt && new Date(o.expiresAt).getTime() <= Date.now();
 }
 
 function effect(o) {

@@ -33,7 +33,7 @@ export function render(root) {
   root.append(h('div', { class: 'grid grid-2' },
     panel('Top spenders today', topToday), panel('Top spenders this month', topMonth)));
   const risk = h('div', null, spinner());
-  const denials = h('div', null, spinner());
+  const denials = h('div', { 'data-test': 'denials' }, spinner());
   root.append(h('div', { class: 'grid grid-2' }, panel('Budgets near or over their limit', risk), panel('Denials in the last hour', denials)));
 
   const scopes = isViewer ? auth.me.subjects : [null];
@@ -143,7 +143,7 @@ async function loadDenials(el, st) {
     const list = items(res.body, 'denials');
     const total = res.body && res.body.total !== undefined ? res.body.total : list.length;
     st.value.textContent = count(total);
-    st.sub.textContent = 'since ' + relative(from);
+    st.sub.textContent = 'since ' + new Date(from).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     clear(el);
     if (!list.length) { el.append(empty('No request was denied in the last hour.')); return; }
     el.append(table([

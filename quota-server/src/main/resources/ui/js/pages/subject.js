@@ -1,6 +1,6 @@
 // Subject detail: one bar per limit that applies, refreshed every few seconds while the page is
 // visible; a 30-day cost chart; and the cost split by provider and by tool.
-import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
+import { h, clear, spinner, errorBox, empty, toast, confirmDialog, notAllowed } from '../dom.js';
 import { get, request, items, enc, costReport, auth, can, normLimit, subjectOf } from '../api.js';
 import { money, toNanos, nanosToNumber, count, relative, dateTime, duration, kindLabel, isoDay, shortDate } from '../format.js';
 import { columnChart, donutChart, meter } from '../charts.js';
@@ -29,9 +29,15 @@ function renderPicker(root) {
     location.hash = '#/subjects/' + enc(v.slice(0, i)) + '/' + enc(v.slice(i + 1));
   });
   const list = h('div');
+  if (auth.me.role === 'service') {
+    // A service key reads usage but no cost reports, so there is no list of subjects to offer.
+    root.append(panel(null, form));
+    input.focus();
+    return;
+  }
   root.append(panel(null, form), panel(auth.me.role === 'viewer' ? 'Your subjects' : 'Users with spend this month', list));
   if (auth.me.role === 'viewer') {
-    list.append(h('ul', { class: 'bar-list' }, auth.me.subjects.map((s) => h('li', null, link(s)))));
+    list.append(h('ul', { class: 'bar-list', 'data-test': 'my-subject-list' }, auth.me.subjects.map((s) => h('li', null, link(s)))));
   } else {
     list.append(spinner());
     const now = new Date();
@@ -56,17 +62,22 @@ function renderSubject(root, scope, id) {
   const live = h('span', { class: 'live', 'data-test': 'live' }, 'Live');
   const resetBtn = can.admin() ? h('button', { class: 'btn', type: 'button', onclick: () => reset() }, 'Reset counters') : null;
   const overrideBtn = can.admin() ? h('a', { class: 'btn', href: '#/overrides/new/' + enc(subject) }, 'Override limits') : null;
-  root.append(pageHead(subject, 'Usage against every limit that applies, and where the money went.', live, overrideBtn, resetBtn));
+  root.append(pageHead(subject, can.reports() ? 'Usage against every limit that applies, and where the money went.' : 'Usage against every limit that applies.',
+    live, overrideBtn, resetBtn));
 
   const usageEl = h('div', { class: 'usage-list', 'data-test': 'usage', 'aria-live': 'off' }, spinner());
   const updated = h('span', { class: 'muted', style: 'font-size:12.5px' });
-  root.append(panel('Limits', usageEl, updated));
+  const body = h('div', null, panel('Limits', usageEl, updated));
+  root.append(body);
 
   const chartEl = h('div', null, spinner());
   const providerEl = h('div', null, spinner());
   const toolEl = h('div', null, spinner());
-  root.append(panel('Cost, last 30 days', chartEl));
-  root.append(h('div', { class: 'grid grid-2' }, panel('By provider', providerEl), panel('By tool', toolEl)));
+  // Costs come from the reports API, which service keys may not read.
+  if (can.reports()) {
+    body.append(panel('Cost, last 30 days', chartEl));
+    body.append(h('div', { class: 'grid grid-2' }, panel('By provider', providerEl), panel('By tool', toolEl)));
+  }
 
   let timer = null;
   let stopped = false;
@@ -81,14 +92,22 @@ function renderSubject(root, scope, id) {
       if (stopped) return;
       const limits = items(payload, 'limits', 'counters', 'usage').map(normLimit);
       drawUsage(usageEl, limits);
-      // Spend moved: the cost panels are out of date, so load them again.
+      // Costs load once the server has let this key read the subject; then again when spend moves.
       const spent = limits.filter((l) => l.money).map((l) => l.kind + '=' + l.used).join(',');
-      if (lastSpent !== null && spent !== lastSpent) loadCosts(scope, id, chartEl, providerEl, toolEl);
+      if (can.reports() && spent !== lastSpent) loadCosts(scope, id, chartEl, providerEl, toolEl);
       lastSpent = spent;
       live.classList.remove('paused'); live.textContent = 'Live';
       updated.textContent = 'Updated ' + new Date().toLocaleTimeString();
     } catch (e) {
       if (e.name === 'AbortError' || stopped) return;
+      if (e.status === 403) {
+        // Asking again will not change the answer: stop refreshing and say so in place of the page.
+        stopped = true;
+        live.remove();
+        document.title = 'Not allowed · Quota console';
+        clear(body).append(forbidden(subject));
+        return;
+      }
       live.classList.add('paused'); live.textContent = 'Offline';
       clear(usageEl).append(errorBox(e, refresh));
     }
@@ -107,8 +126,13 @@ function renderSubject(root, scope, id) {
     } catch (e) { toast(e.message, 'error'); }
   };
 
-  loadCosts(scope, id, chartEl, providerEl, toolEl);
   return () => { stopped = true; clearTimeout(timer); if (inFlight) inFlight.abort(); };
+}
+
+function forbidden(subject) {
+  const mine = auth.me.role === 'viewer' ? auth.me.subjects : [];
+  return h('section', { class: 'panel' }, notAllowed('This key may not read ' + subject + '.',
+    mine.length ? h('p', null, 'Your key can read: ', mine.map((s, i) => [i ? ', ' : '', link(s)])) : null));
 }
 
 function limitTitle(l) {

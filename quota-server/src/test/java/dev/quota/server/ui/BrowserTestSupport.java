@@ -1,0 +1,197 @@
+package dev.quota.server.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.server.Backends;
+import dev.quota.server.QuotaServer;
+import dev.quota.server.config.ServerConfig;
+import dev.quota.store.conformance.MutableClock;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * One real server (in-memory counters, H2 ledger in a temporary data directory) and one real
+ * headless Chromium per test class, with the waiting, screenshot and console-log helpers the
+ * browser scenarios share.
+ *
+ * <p>The server runs on a clock the test holds still, so a one-minute rate window cannot slide
+ * between the requests a test makes and the moment the page shows them.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class BrowserTestSupport {
+  static final String ADMIN_KEY = "qk_test_admin_console_0123456789abcdef";
+  private static final Path SHOTS = Path.of("target", "ui-screenshots");
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final Pattern RESERVATION_ID = Pattern.compile("\"reservationId\"\\s*:\\s*\"([^\"]+)\"");
+
+  final MutableClock clock = new MutableClock(Instant.now());
+  QuotaServer server;
+  ChromeDriver browser;
+  String base;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final List<String> consoleErrors = new ArrayList<>();
+
+  @BeforeAll
+  void start(@TempDir Path dataDir, @TempDir Path profileDir) throws IOException {
+    ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, null, "quota", null, ADMIN_KEY, List.of());
+    server = new QuotaServer(config, Backends.open(config, clock), clock, ADMIN_KEY).start();
+    base = "http://127.0.0.1:" + server.port();
+
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--user-data-dir=" + profileDir.toAbsolutePath(), "--window-size=1280,1400");
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability("goog:loggingPrefs", logs);
+    // A fixed driver path keeps Selenium Manager from looking for (or downloading) a driver.
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
+        .usingAnyFreePort()
+        .build();
+    browser = new ChromeDriver(service, options);
+    Files.createDirectories(SHOTS);
+  }
+
+  @AfterAll
+  void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** Pages redraw (the usage list every few seconds), so an element found a moment ago may be gone. */
+  WebDriverWait waiting() {
+    WebDriverWait wait = new WebDriverWait(browser, WAIT);
+    wait.ignoring(StaleElementReferenceException.class);
+    return wait;
+  }
+
+  String textOf(By by) {
+    return waiting().until(d -> d.findElement(by).getText());
+  }
+
+  void go(String hash) {
+    browser.get(base + "/" + hash);
+  }
+
+  WebElement waitFor(By by) {
+    return waiting().until(ExpectedConditions.visibilityOfElementLocated(by));
+  }
+
+  void click(By by) {
+    waiting().until(ExpectedConditions.elementToBeClickable(by)).click();
+  }
+
+  void waitForText(By by, String text) {
+    waiting().until(ExpectedConditions.textToBe(by, text));
+  }
+
+  void waitForAttribute(By by, String name, String value) {
+    waiting().until(ExpectedConditions.attributeToBe(by, name, value));
+  }
+
+  void waitUntilLoaded() {
+    waiting().until(d -> d.findElements(By.cssSelector("main .loading")).isEmpty());
+  }
+
+  /** Types the key into the sign-in form; the page is expected to be showing it. */
+  void signIn(String key) {
+    WebElement input = waitFor(By.id("api-key"));
+    input.sendKeys(key);
+    input.submit();
+  }
+
+  void shot(String name) throws IOException {
+    // Let the meters' width transition finish so the picture shows the final state.
+    ((JavascriptExecutor) browser).executeAsyncScript("setTimeout(arguments[arguments.length - 1], 450)");
+    Files.write(SHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+  }
+
+  void assertNoConsoleErrors(String during) {
+    assertNoConsoleErrorsExcept(during);
+  }
+
+  /** With {@code expected} fragments, exactly one logged problem must contain all of them. */
+  void assertNoConsoleErrorsExcept(String during, String... expected) {
+    List<String> problems = new ArrayList<>();
+    for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
+      if (e.getLevel().intValue() >= Level.WARNING.intValue()) {
+        problems.add(e.getLevel() + " " + e.getMessage());
+      }
+    }
+    if (expected.length > 0) {
+      List<String> matching = problems.stream().filter(p -> List.of(expected).stream().allMatch(p::contains)).toList();
+      assertThat(matching).as("expected console entry during " + during + " among " + problems).hasSize(1);
+      problems.removeAll(matching);
+    }
+    consoleErrors.addAll(problems);
+    assertThat(consoleErrors).as("browser console during " + during).isEmpty();
+  }
+
+  /** Reserves for {@code user}, in the research team, and returns the reservation id ("" when refused). */
+  String reserve(String user, String estimate, int expectedStatus) throws Exception {
+    String body = "{\"subjects\":{\"user\":\"" + user + "\",\"team\":\"research\",\"tool\":\"web_search\",\"provider\":\"openai\"},"
+        + "\"estimatedCost\":\"" + estimate + "\"}";
+    HttpResponse<String> r = send("POST", "/v1/reservations", body, ADMIN_KEY);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(expectedStatus);
+    Matcher m = RESERVATION_ID.matcher(r.body());
+    return m.find() ? m.group(1) : "";
+  }
+
+  void commit(String id, String actual) throws Exception {
+    HttpResponse<String> r = send("POST", "/v1/reservations/" + id + "/commit", "{\"actualCost\":\"" + actual + "\"}", ADMIN_KEY);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+  }
+
+  HttpResponse<String> post(String path, String json) throws Exception {
+    return send("POST", path, json, ADMIN_KEY);
+  }
+
+  HttpResponse<String> get(String path) throws Exception {
+    return send("GET", path, null, ADMIN_KEY);
+  }
+
+  HttpResponse<String> send(String method, String path, String json, String key) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + key);
+    if (json == null) {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
