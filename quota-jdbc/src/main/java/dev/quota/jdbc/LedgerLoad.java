@@ -15,9 +15,14 @@ import java.util.concurrent.CountDownLatch;
  * {@code rows} distinct entries in total through one {@link JdbcUsageLedger}.
  *
  * <pre>
- * java -cp ... dev.quota.jdbc.LedgerLoad jdbc:postgresql://127.0.0.1:5432/test?user=postgres 64 100000
+ * java -cp ... dev.quota.jdbc.LedgerLoad 'jdbc:postgresql://127.0.0.1:5432/test?user=postgres&amp;currentSchema=load' 64 100000
  * java -cp ... dev.quota.jdbc.LedgerLoad h2:/tmp/quota-load 64 100000
  * </pre>
+ *
+ * <p>Optional fourth and fifth arguments: warm-up rows (default {@value #WARM_UP_ROWS}) and writer
+ * threads (default: the ledger's). Warm up with a few seconds' worth of rows: compiling the JDBC
+ * driver and the ledger's write path costs seconds of CPU, which a short warm-up leaves to compete
+ * with the measured run.
  */
 public final class LedgerLoad {
   /** One run's figures; latencies are per {@code append} call, in microseconds. */
@@ -30,6 +35,9 @@ public final class LedgerLoad {
           rows, seconds, rowsPerSecond, p50Micros, p99Micros, maxMicros);
     }
   }
+
+  /** Rows appended before measuring, when {@link #main} is not told otherwise. */
+  public static final int WARM_UP_ROWS = 30_000;
 
   private LedgerLoad() {}
 
@@ -78,11 +86,19 @@ public final class LedgerLoad {
     String target = args.length > 0 ? args[0] : "h2:" + Files.createTempDirectory("quota-load");
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 64;
     int rows = args.length > 2 ? Integer.parseInt(args[2]) : 50_000;
+    int warmUp = args.length > 3 ? Integer.parseInt(args[3]) : WARM_UP_ROWS;
     Path spool = Files.createTempDirectory("quota-load-spool");
-    try (Database db = target.startsWith("h2:") ? Database.embedded(Path.of(target.substring(3))) : Database.open(target);
-        JdbcUsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(spool).build()) {
-      run(ledger, threads, Math.min(rows, 2_000)); // warm-up
-      System.out.println(db.engine() + " " + threads + " threads: " + run(ledger, threads, rows));
+    try (Database db = target.startsWith("h2:") ? Database.embedded(Path.of(target.substring(3))) : Database.open(target)) {
+      JdbcUsageLedger.Builder builder = JdbcUsageLedger.builder(db).spoolDirectory(spool);
+      if (args.length > 4) {
+        builder.writerThreads(Integer.parseInt(args[4]));
+      }
+      try (JdbcUsageLedger ledger = builder.build()) {
+        if (warmUp >= threads) {
+          run(ledger, threads, warmUp);
+        }
+        System.out.println(db.engine() + " " + threads + " threads: " + run(ledger, threads, rows));
+      }
     }
   }
 }
