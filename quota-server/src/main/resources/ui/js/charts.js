@@ -5,31 +5,47 @@ import { toNanos, nanosToNumber, money } from './format.js';
 
 export const PALETTE = ['#4f6bed', '#14a38b', '#f59f00', '#e8590c', '#ae3ec9', '#1c7ed6', '#66a80f', '#c2255c', '#868e96'];
 
-function niceMax(v) {
-  if (v <= 0) return 1;
-  const exp = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * exp >= v) return m * exp;
+const TICKS = 4;
+
+/**
+ * The step between ticks: 1, 2, 2.5 or 5 times a power of ten, never below a cent, and 2.5 only
+ * where it still ends on whole cents, so every tick reads as a plain amount.
+ */
+function niceStep(v) {
+  const raw = Math.max(v / TICKS, 0.01);
+  const exp = Math.pow(10, Math.floor(Math.log10(raw)));
+  for (const m of [1, 2, 2.5, 5, 10]) {
+    if (m === 2.5 && exp < 0.1) continue;
+    if (m * exp >= raw - 1e-12) return m * exp;
+  }
   return 10 * exp;
 }
 
-function axisLabel(v, currency) {
-  return money(toNanos(v.toFixed(4)), currency).replace(/\.0+$/, '').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+function axisLabel(v, currency, whole) {
+  // With whole-number steps the cents are noise ("$20"); otherwise they are the point ("$0.10").
+  const text = money(toNanos(v.toFixed(4)), currency);
+  return whole ? text.replace(/\.00$/, '') : text;
 }
 
 /** series: [{label, value(decimal string), title?}] */
 export function columnChart(series, { currency = 'USD', height = 220, label = 'Cost chart' } = {}) {
-  const W = 720, H = height, padL = 56, padB = 28, padT = 12, padR = 8;
+  // A phone gets a narrower drawing, so the same text stays readable once it is scaled down.
+  const narrow = window.innerWidth < 720;
+  const W = narrow ? 420 : 900, H = height, padL = 56, padB = 28, padT = 12, padR = 8;
   const vals = series.map((p) => nanosToNumber(toNanos(p.value)));
-  const max = niceMax(Math.max(0, ...vals));
+  const step = niceStep(Math.max(0, ...vals));
+  const max = step * TICKS;
+  const whole = Number.isInteger(Math.round(step * 100) / 100);
   const plotW = W - padL - padR, plotH = H - padT - padB;
   const bw = series.length ? plotW / series.length : plotW;
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': label });
-  for (let i = 0; i <= 4; i++) {
-    const y = padT + plotH - (plotH * i) / 4;
+  for (let i = 0; i <= TICKS; i++) {
+    const y = padT + plotH - (plotH * i) / TICKS;
     svg.append(s('line', { x1: padL, x2: W - padR, y1: y, y2: y, class: 'grid' }));
-    svg.append(s('text', { x: padL - 6, y: y + 4, class: 'axis', 'text-anchor': 'end' }, axisLabel((max * i) / 4, currency)));
+    svg.append(s('text', { x: padL - 6, y: y + 4, class: 'axis', 'text-anchor': 'end' }, axisLabel(step * i, currency, whole)));
   }
-  const every = Math.max(1, Math.ceil(series.length / 10));
+  const every = Math.max(1, Math.ceil(series.length / (narrow ? 5 : 10)));
+  const last = series.length - 1;
   series.forEach((p, i) => {
     const v = vals[i];
     const bh = max ? (v / max) * plotH : 0;
@@ -37,7 +53,8 @@ export function columnChart(series, { currency = 'USD', height = 220, label = 'C
     const rect = s('rect', { x, y: padT + plotH - bh, width: Math.max(1, bw * 0.7), height: Math.max(v > 0 ? 1 : 0, bh), rx: 2, class: 'bar' },
       s('title', null, `${p.title || p.label}: ${money(p.value, currency)}`));
     svg.append(rect);
-    if (i % every === 0) {
+    // Counted from the end, so the latest period (usually today) always has its label.
+    if ((last - i) % every === 0) {
       svg.append(s('text', { x: padL + i * bw + bw / 2, y: H - 8, class: 'axis', 'text-anchor': 'middle' }, p.label));
     }
   });

@@ -1,7 +1,7 @@
 // Overview: where the money goes today and this month, which budgets are close to or past their
 // limit, and how many requests were denied in the last hour.
 import { h, clear, spinner, errorBox, empty } from '../dom.js';
-import { get, items, qs, costReport, auth, can, hasPath, subjectOf } from '../api.js';
+import { get, items, qs, enc, costReport, auth, can, hasPath, subjectOf, normLimit } from '../api.js';
 import { money, toNanos, nanosToNumber, nanosToDecimal, isoDay, relative, kindLabel, count } from '../format.js';
 import { meter } from '../charts.js';
 import { pageHead, panel, table, subjectLink, policyLink } from '../ui.js';
@@ -32,14 +32,15 @@ export function render(root) {
   const topMonth = h('div', null, spinner());
   root.append(h('div', { class: 'grid grid-2' },
     panel('Top spenders today', topToday), panel('Top spenders this month', topMonth)));
-  const risk = h('div', null, spinner());
+  const risk = h('div', { 'data-test': 'risk' }, spinner());
   const denials = h('div', { 'data-test': 'denials' }, spinner());
   root.append(h('div', { class: 'grid grid-2' }, panel('Budgets near or over their limit', risk), panel('Denials in the last hour', denials)));
 
   const scopes = isViewer ? auth.me.subjects : [null];
   loadSpenders(topToday, todayStat, scopes, p.today, p.tomorrow);
   loadSpenders(topMonth, monthStat, scopes, p.monthStart, p.tomorrow);
-  loadRisk(risk, budgetStat, p.monthStart);
+  if (isViewer) loadOwnRisk(risk, budgetStat, auth.me.subjects);
+  else loadRisk(risk, budgetStat, p.monthStart);
   loadDenials(denials, denialStat);
 }
 
@@ -80,7 +81,7 @@ async function loadSpenders(el, st, subjects, from, to) {
     const spenders = rows.sort((a, b) => (toNanos(b.cost) > toNanos(a.cost) ? 1 : toNanos(b.cost) < toNanos(a.cost) ? -1 : 0));
     st.value.textContent = money(total, currency);
     st.value.title = nanosToDecimal(total) + ' ' + currency;
-    st.sub.textContent = spenders.length ? spenders.length + ' subjects with spend' : 'no spend yet';
+    st.sub.textContent = spenders.length ? spenders.length + (spenders.length === 1 ? ' subject' : ' subjects') + ' with spend' : 'no spend yet';
     clear(el);
     if (!spenders.length) { el.append(empty('No spend recorded in this period.')); return; }
     const top = spenders.slice(0, 8);
@@ -91,6 +92,44 @@ async function loadSpenders(el, st, subjects, from, to) {
   } catch (e) {
     st.value.textContent = '–';
     clear(el).append(errorBox(e, () => loadSpenders(el, st, subjects, from, to)));
+  }
+}
+
+const NEAR = 0.8;
+
+/**
+ * A viewer may not read the alert history, but it may read the live usage of its own subjects:
+ * every budget there at or past 80 % of its limit is at risk.
+ */
+async function loadOwnRisk(el, st, subjects) {
+  try {
+    const rows = [];
+    for (const subject of subjects) {
+      const i = subject.indexOf(':');
+      const usage = await get('/v1/usage/' + enc(subject.slice(0, i)) + '/' + enc(subject.slice(i + 1)));
+      for (const l of items(usage, 'limits', 'counters', 'usage').map(normLimit)) {
+        if (!l.money) continue;
+        const limit = toNanos(l.limit);
+        const used = toNanos(l.used);
+        // used / limit >= 0.8, as used * 10 >= limit * 8 in whole nanos.
+        if (!l.allowed || (limit > 0n && used * 10n >= limit * BigInt(NEAR * 10))) rows.push({ ...l, subject, over: !l.allowed || used >= limit });
+      }
+    }
+    rows.sort((a, b) => Number(b.over) - Number(a.over));
+    st.value.textContent = String(rows.length);
+    st.sub.textContent = rows.filter((r) => r.over).length + ' exhausted';
+    clear(el);
+    if (!rows.length) { el.append(empty('Every budget of your subjects is below 80 % of its limit.')); return; }
+    el.append(table([
+      { label: 'Subject', cell: (r) => subjectLink(r.subject) },
+      { label: 'Budget', cell: (r) => h('span', null, kindLabel(r.kind), h('br'), h('span', { class: 'muted mono' }, r.policy || '')) },
+      { label: 'Used', num: true, cell: (r) => money(r.used, r.currency) + ' / ' + money(r.limit, r.currency) },
+      { label: 'State', cell: (r) => r.over ? h('span', { class: 'chip chip-over' }, 'exhausted')
+        : h('span', { class: 'chip chip-near' }, Math.floor(nanosToNumber(toNanos(r.used)) / nanosToNumber(toNanos(r.limit)) * 100) + '%') },
+    ], rows));
+  } catch (e) {
+    st.value.textContent = '–';
+    clear(el).append(errorBox(e, () => loadOwnRisk(el, st, subjects)));
   }
 }
 

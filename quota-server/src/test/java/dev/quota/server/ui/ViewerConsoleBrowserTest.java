@@ -42,7 +42,7 @@ class ViewerConsoleBrowserTest extends BrowserTestSupport {
     HttpResponse<String> policy = send("PUT", "/v1/policies/user:*?reason=limits",
         "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}],\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"}}", ADMIN_KEY);
     assertThat(policy.statusCode()).as(policy.body()).isBetween(200, 201);
-    commit(reserve("alice", "0.40", 201), "0.40");
+    commit(reserve("alice", "0.85", 201), "0.85");
     commit(reserve("bob", "0.20", 201), "0.20");
     reserve("alice", "0.70", 429);
     reserve("bob", "0.90", 429);
@@ -58,8 +58,11 @@ class ViewerConsoleBrowserTest extends BrowserTestSupport {
         .containsExactly("Overview", "Subjects", "Reports");
 
     // 2. The overview counts alice's spend and denial only; bob's stay out of it.
-    waitForText(By.cssSelector("[data-test=stat-today]"), "$0.40");
+    waitForText(By.cssSelector("[data-test=stat-today]"), "$0.85");
     waitForText(By.cssSelector("[data-test=stat-denials]"), "1");
+    // Alice's daily budget is 85 % used: at risk, read from her live usage.
+    waitForText(By.cssSelector("[data-test=stat-budgets]"), "1");
+    assertThat(textOf(By.cssSelector("[data-test=risk] tbody"))).contains("user:alice").contains("85%");
     assertThat(textOf(By.cssSelector("[data-test=denials] tbody"))).contains("user:alice").doesNotContain("bob");
     waitUntilLoaded();
     assertThat(browser.findElement(By.tagName("main")).getText()).doesNotContain("bob");
@@ -69,15 +72,15 @@ class ViewerConsoleBrowserTest extends BrowserTestSupport {
     // 3. Alice's page: live usage and cost, and nothing to reset or override.
     go("#/subjects/user/alice");
     waitForAttribute(By.cssSelector(".usage[data-kind=rate]"), "data-used", "1");
-    waitForText(By.cssSelector("[data-test=cost-30d]"), "$0.40");
-    assertThat(textOf(By.cssSelector(".usage[data-kind=budget_daily] [data-test=remaining]"))).isEqualTo("$0.60 left");
+    waitForText(By.cssSelector("[data-test=cost-30d]"), "$0.85");
+    assertThat(textOf(By.cssSelector(".usage[data-kind=budget_daily] [data-test=remaining]"))).isEqualTo("$0.15 left");
     waitUntilLoaded();
     assertNoWriteControls("alice's subject page");
     shot("viewer-02-subject-alice");
 
     // 4. The report offers alice only.
     go("#/reports");
-    waitForText(By.cssSelector("[data-test=report-total]"), "$0.40");
+    waitForText(By.cssSelector("[data-test=report-total]"), "$0.85");
     assertThat(browser.findElements(By.cssSelector("select[name=subject] option")).stream().map(WebElement::getText).toList())
         .containsExactly("user:alice");
     assertNoWriteControls("reports");
@@ -105,7 +108,7 @@ class ViewerConsoleBrowserTest extends BrowserTestSupport {
     // 7. On a phone-sized screen.
     browser.manage().window().setSize(new Dimension(390, 844));
     go("#/subjects/user/alice");
-    waitForText(By.cssSelector("[data-test=cost-30d]"), "$0.40");
+    waitForText(By.cssSelector("[data-test=cost-30d]"), "$0.85");
     waitUntilLoaded();
     shot("viewer-06-phone-subject");
     go("#/subjects/user/bob");
