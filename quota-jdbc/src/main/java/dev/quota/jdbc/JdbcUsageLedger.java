@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Group commit</h2>
  * Callers of {@link #append} put their entry on a queue and wait. A writer thread takes
- * everything queued (up to {@code maxBatchSize}), inserts it with one JDBC batch in one
- * transaction and commits; only then are the callers released. Two writers (by default) overlap
+ * everything queued (up to {@code maxBatchSize}), inserts it in one transaction and commits; only
+ * then are the callers released. On PostgreSQL the batch is one statement whatever its size
+ * ({@code INSERT ... SELECT FROM unnest} of one array per column, see {@code LedgerColumns}); on
+ * H2 it is a JDBC batch. Two writers (by default) overlap
  * one batch's commit with the next batch's insert on PostgreSQL. Under load a single commit
  * acknowledges hundreds of entries, which is what makes durable writes cheap. Rows are inserted
  * with {@code ON CONFLICT DO NOTHING}: the primary key, the idempotency key and the reservation
