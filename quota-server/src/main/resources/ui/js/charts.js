@@ -31,7 +31,7 @@ function axisLabel(v, currency, whole) {
 export function columnChart(series, { currency = 'USD', height = 220, label = 'Cost chart' } = {}) {
   // A phone gets a narrower drawing, so the same text stays readable once it is scaled down.
   const narrow = window.innerWidth < 720;
-  const W = narrow ? 420 : 900, H = height, padL = 56, padB = 28, padT = 12, padR = 8;
+  const W = narrow ? 360 : 900, H = height, padL = 56, padB = 28, padT = 12, padR = 8;
   const vals = series.map((p) => nanosToNumber(toNanos(p.value)));
   const step = niceStep(Math.max(0, ...vals));
   const max = step * TICKS;
@@ -55,7 +55,9 @@ export function columnChart(series, { currency = 'USD', height = 220, label = 'C
     svg.append(rect);
     // Counted from the end, so the latest period (usually today) always has its label.
     if ((last - i) % every === 0) {
-      svg.append(s('text', { x: padL + i * bw + bw / 2, y: H - 8, class: 'axis', 'text-anchor': 'middle' }, p.label));
+      // The last label ends at the plot's edge instead of running past it.
+      const end = i === last;
+      svg.append(s('text', { x: end ? W - padR : padL + i * bw + bw / 2, y: H - 8, class: 'axis', 'text-anchor': end ? 'end' : 'middle' }, p.label));
     }
   });
   return h('div', { class: 'chart-wrap' }, svg);

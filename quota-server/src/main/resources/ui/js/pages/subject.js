@@ -77,6 +77,8 @@ function renderSubject(root, scope, id) {
   if (can.reports()) {
     body.append(panel('Cost, last 30 days', chartEl));
     body.append(h('div', { class: 'grid grid-2' }, panel('By provider', providerEl), panel('By tool', toolEl)));
+  } else {
+    body.append(h('p', { class: 'muted note', 'data-test': 'no-costs' }, 'Costs are shown to admin and viewer keys; a ' + auth.me.role + ' key reads live usage only.'));
   }
 
   let timer = null;
@@ -104,6 +106,8 @@ function renderSubject(root, scope, id) {
         // Asking again will not change the answer: stop refreshing and say so in place of the page.
         stopped = true;
         live.remove();
+        const subtitle = root.querySelector('.page-head p');
+        if (subtitle) subtitle.textContent = 'Outside the subjects this key may read.';
         document.title = 'Not allowed · Quota console';
         clear(body).append(forbidden(subject));
         return;

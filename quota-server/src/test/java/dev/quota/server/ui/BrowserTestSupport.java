@@ -124,6 +124,10 @@ abstract class BrowserTestSupport {
     waiting().until(ExpectedConditions.attributeToBe(by, name, value));
   }
 
+  void scrollTo(By by) {
+    ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", waitFor(by));
+  }
+
   void waitUntilLoaded() {
     waiting().until(d -> d.findElements(By.cssSelector("main .loading")).isEmpty());
   }

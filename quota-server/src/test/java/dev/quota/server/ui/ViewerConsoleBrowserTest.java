@@ -111,6 +111,8 @@ class ViewerConsoleBrowserTest extends BrowserTestSupport {
     waitForText(By.cssSelector("[data-test=cost-30d]"), "$0.85");
     waitUntilLoaded();
     shot("viewer-06-phone-subject");
+    scrollTo(By.cssSelector(".chart"));
+    shot("viewer-06-phone-subject-chart");
     go("#/subjects/user/bob");
     waitFor(By.cssSelector("[data-test=not-allowed]"));
     shot("viewer-07-phone-refused");
@@ -127,6 +129,7 @@ class ViewerConsoleBrowserTest extends BrowserTestSupport {
     subject.sendKeys("user:bob");
     subject.submit();
     waitForAttribute(By.cssSelector(".usage[data-kind=rate]"), "data-used", "1");
+    assertThat(textOf(By.cssSelector("[data-test=no-costs]"))).contains("live usage only");
     assertThat(browser.findElement(By.tagName("main")).getText()).doesNotContain("Cost, last 30 days");
     assertNoWriteControls("service subject page");
     shot("viewer-08-service-subject");
