@@ -113,7 +113,8 @@ function route() {
   clear(main);
   if (!allowed(entry)) {
     document.title = 'Not allowed · Quota console';
-    main.append(notAllowed(entry.label + ' is not available to ' + auth.me.role + ' keys.'));
+    main.append(h('section', { class: 'panel' }, notAllowed('The ' + entry.label + ' page is not available to ' + auth.me.role + ' keys.',
+      h('p', null, h('a', { href: '#/' + home().path }, 'Go to ' + home().label)))));
     return;
   }
   const params = rest.map((p) => { try { return decodeURIComponent(p); } catch { return p; } });

@@ -98,7 +98,7 @@ class ViewerConsoleBrowserTest extends BrowserTestSupport {
     assertNoConsoleErrorsExcept("bob's subject page", "/v1/usage/user/bob", "status of 403");
 
     // 6. Admin pages by URL are not offered either.
-    for (String page : List.of("policies", "overrides", "audit", "alerts")) {
+    for (String page : List.of("overrides", "audit", "alerts", "policies")) {
       go("#/" + page);
       assertThat(waitFor(By.cssSelector("[data-test=not-allowed]")).getText()).contains("not available to viewer keys");
       assertNoWriteControls(page);
