@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * Workload F: durable ledger writes. {@link LedgerLoad} appends distinct usage entries from 64
  * callers through one {@link JdbcUsageLedger} (group commit); each call returns once its row is
  * committed. Measured on the embedded H2 database (a fresh data directory) and on PostgreSQL (a
- * schema of its own, dropped afterwards), after a warm-up of 2,000 rows on the same ledger.
+ * schema of its own, dropped afterwards), after a warm-up of {@link LedgerLoad#WARM_UP_ROWS} rows on
+ * the same ledger (the JIT of the driver and the write path would otherwise overlap the measurement).
  */
 public final class LedgerBench {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -46,6 +47,7 @@ public final class LedgerBench {
 
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("callers", CALLERS);
+    out.put("warmUpRows", LedgerLoad.WARM_UP_ROWS);
     out.put("postgresSettings", postgresSettings(postgres));
     out.put("rows", rows);
     JSON.writeValue(results.resolve("ledger.json").toFile(), out);
@@ -58,7 +60,7 @@ public final class LedgerBench {
     Path spool = Files.createTempDirectory("quota-ledger-spool");
     try (Database db = open.get()) {
       try (JdbcUsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(spool).build()) {
-        LedgerLoad.run(ledger, CALLERS, 2_000);
+        LedgerLoad.run(ledger, CALLERS, LedgerLoad.WARM_UP_ROWS);
         LedgerLoad.Result r = LedgerLoad.run(ledger, CALLERS, rows);
         System.out.println("ledger " + what + ": " + r);
         m.put("rows", r.rows());

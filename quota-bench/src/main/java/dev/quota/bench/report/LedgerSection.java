@@ -20,8 +20,9 @@ final class LedgerSection {
     md.append("`LedgerLoad.run` from quota-jdbc: ").append(ledger.path("callers").asInt())
         .append(" caller threads append distinct usage entries (four subjects, two meters, a cost) through one "
             + "`JdbcUsageLedger`, which group-commits them; a call returns once its row is committed, and its "
-            + "acknowledgement latency is the time that call took. A warm-up of 2,000 rows on the same ledger comes "
-            + "first. H2 is the embedded file database (`WRITE_DELAY=0`, each commit written through) in a fresh "
+            + "acknowledgement latency is the time that call took. A warm-up of ")
+        .append(String.format(Locale.ROOT, "%,d", ledger.path("warmUpRows").asInt()))
+        .append(" rows on the same ledger comes first. H2 is the embedded file database (`WRITE_DELAY=0`, each commit written through) in a fresh "
             + "directory; PostgreSQL is the local server")
         .append(ledger.hasNonNull("postgresSettings") ? " (" + ledger.path("postgresSettings").asText() + ")" : "")
         .append(", in a schema of its own dropped afterwards. Neither the database nor the callers are pinned: "
