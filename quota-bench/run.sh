@@ -73,7 +73,7 @@ fi
 command_line="bash quota-bench/run-$profile.sh"
 java_opts=(-Xms2g -Xmx4g
   "-Dbench.command=$command_line"
-  "-Dbench.commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git status --porcelain -- quota-core quota-redis quota-jdbc quota-server 2>/dev/null | grep -q . && echo ' (built with uncommitted changes in the measured modules)')"
+  "-Dbench.commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git status --porcelain -- quota-core quota-redis quota-jdbc quota-server 2>/dev/null | grep -q . && echo ' (built with uncommitted changes in the measured modules)' || true)"
   "-Dbench.redis.host=$redis_host" "-Dbench.redis.port=$redis_port_used"
   "-Dbench.redis.note=$redis_note" "-Dbench.pinning=$pinning"
   "-Dbench.scriptStarted=$script_started"
