@@ -50,11 +50,8 @@ public final class Fields {
   }
 
   public String string(String name, boolean required, int maxLength) {
-    JsonNode v = node.get(name);
-    if (v == null || v.isNull()) {
-      if (required) {
-        throw ApiError.badInput(path(name), "is required");
-      }
+    JsonNode v = present(name, required);
+    if (v == null) {
       return null;
     }
     if (!v.isTextual()) {
@@ -67,13 +64,22 @@ public final class Fields {
     return s;
   }
 
-  /** A decimal amount written as a JSON string ("0.05"): exact, never a binary float. */
-  public Money money(String name, boolean required) {
+  /** The field's value; null if it is absent (or JSON null) and optional; refused if absent and required. */
+  private JsonNode present(String name, boolean required) {
     JsonNode v = node.get(name);
     if (v == null || v.isNull()) {
       if (required) {
         throw ApiError.badInput(path(name), "is required");
       }
+      return null;
+    }
+    return v;
+  }
+
+  /** A decimal amount written as a JSON string ("0.05"): exact, never a binary float. */
+  public Money money(String name, boolean required) {
+    JsonNode v = present(name, required);
+    if (v == null) {
       return null;
     }
     if (!v.isTextual()) {
@@ -87,11 +93,8 @@ public final class Fields {
   }
 
   public Long wholeNumber(String name, boolean required, long min, long max) {
-    JsonNode v = node.get(name);
-    if (v == null || v.isNull()) {
-      if (required) {
-        throw ApiError.badInput(path(name), "is required");
-      }
+    JsonNode v = present(name, required);
+    if (v == null) {
       return null;
     }
     return whole(path(name), v, min, max);
@@ -134,11 +137,8 @@ public final class Fields {
 
   /** An object of string values, e.g. subjects; keys are checked by the domain model. */
   public Map<String, String> stringMap(String name, boolean required, int maxEntries) {
-    JsonNode v = node.get(name);
-    if (v == null || v.isNull()) {
-      if (required) {
-        throw ApiError.badInput(path(name), "is required");
-      }
+    JsonNode v = present(name, required);
+    if (v == null) {
       return null;
     }
     if (!v.isObject()) {
@@ -175,11 +175,8 @@ public final class Fields {
   }
 
   public ObjectNode object(String name, boolean required) {
-    JsonNode v = node.get(name);
-    if (v == null || v.isNull()) {
-      if (required) {
-        throw ApiError.badInput(path(name), "is required");
-      }
+    JsonNode v = present(name, required);
+    if (v == null) {
       return null;
     }
     if (!v.isObject()) {
