@@ -6,8 +6,8 @@ import dev.quota.plan.BudgetOp;
 import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
-import dev.quota.plan.RateOp;
 import dev.quota.store.MemoryStore;
+import dev.quota.store.PreparedOps;
 import java.time.Instant;
 import java.util.List;
 
@@ -32,12 +32,10 @@ public final class PreparedRequest {
       PolicyIndex index,
       long validUntilMs,
       PlanCompiler.Compiled plan,
-      CounterOp[] ops,
-      int[] stripes,
-      boolean fast,
+      int opCount,
+      PreparedOps fast,
       boolean capped,
-      boolean charges,
-      RateOp single) {}
+      boolean charges) {}
 
   PreparedRequest(Quota quota, QuotaRequest request) {
     this.quota = quota;
@@ -58,21 +56,18 @@ public final class PreparedRequest {
     if (c.capped) {
       return false; // a per-request cap refuses this request whatever the counters say
     }
-    if (c.single != null) {
-      return ((MemoryStore) quota.store()).tryConsumeOne(c.single, c.stripes[0]);
-    }
-    if (c.fast && quota.store() instanceof MemoryStore memory) {
+    if (c.fast != null) {
       // Only plans that charge budgets need to hear about alerts; rate-only plans allocate nothing.
-      int[] fired = c.charges ? new int[c.ops.length] : null;
-      long[] used = c.charges ? new long[c.ops.length] : null;
-      int outcome = memory.tryConsume(c.ops, c.stripes, fired, used);
-      if (outcome == MemoryStore.ADMITTED) {
+      int[] fired = c.charges ? new int[c.opCount] : null;
+      long[] used = c.charges ? new long[c.opCount] : null;
+      int outcome = c.fast.tryConsume(fired, used);
+      if (outcome == PreparedOps.ADMITTED) {
         if (c.charges) {
           quota.charged(request, c.plan, fired, used);
         }
         return true;
       }
-      if (outcome == MemoryStore.DENIED) {
+      if (outcome == PreparedOps.DENIED) {
         return false;
       }
     }
@@ -116,8 +111,7 @@ public final class PreparedRequest {
     for (Policy p : policies) {
       fast &= p.concurrency() == null; // RECORD plans leave slots out; reservations need them
     }
-    int[] stripes = fast ? ((MemoryStore) quota.store()).stripesOf(ops) : new int[0];
-    RateOp single = fast && ops.length == 1 && ops[0] instanceof RateOp r ? r : null;
-    return new Compiled(index, validUntil, plan, ops, stripes, fast, plan.locallyDenied(), charges, single);
+    PreparedOps prepared = fast ? ((MemoryStore) quota.store()).prepare(ops) : null;
+    return new Compiled(index, validUntil, plan, ops.length, prepared, plan.locallyDenied(), charges);
   }
 }

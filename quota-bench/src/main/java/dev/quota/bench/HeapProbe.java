@@ -49,7 +49,7 @@ public final class HeapProbe {
     keep(limiter);
     // Includes the prepared ops and their key strings, as Bucket4j's figure includes its key strings.
     return new Result(
-        "quota MemoryStore.tryConsume (prepared rate limits, sliding window)", w.keys(), w.limits(),
+        "quota PreparedOps.tryConsume (prepared rate limits, sliding window)", w.keys(), w.limits(),
         (afterFirst - before) / (double) w.keys(), (afterSecond - afterFirst) / (double) w.keys());
   }
 

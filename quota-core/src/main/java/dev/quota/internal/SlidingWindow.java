@@ -14,7 +14,9 @@ package dev.quota.internal;
  * admissions in one instant) exactly on time. Under sustained overload it admits at least 120/121
  * (99.2%) of what the exact log admits; below the limit the two admit the same.
  *
- * <p>Memory grows only with the slices in use: a subject seen once holds one slice.
+ * <p>Memory grows only with the slices in use: a subject seen once holds one slice. The slices
+ * live in one ring of {@code (count, latest admission)} pairs, so a decision touches one array,
+ * at its head and its tail; only the newest slice's number is kept, as only it is ever compared.
  */
 public final class SlidingWindow {
   /** Slices per window. Kept below Redis's 128-entry compact-hash threshold. */
@@ -22,12 +24,12 @@ public final class SlidingWindow {
 
   private final long windowMs;
   private final long sliceUs;
-  private long[] index = new long[2];
-  private long[] count = new long[2];
-  private long[] lastMs = new long[2];
+  /** Pairs: ring[2i] is a slice's count, ring[2i + 1] its latest admission (ms). */
+  private long[] ring = new long[4];
   private int head;
   private int size;
   private long total;
+  private long tailSlice;
 
   public SlidingWindow(long windowMs) {
     this.windowMs = windowMs;
@@ -45,9 +47,9 @@ public final class SlidingWindow {
    * later; it is therefore kept until {@code t + window + 1}, which stays strict in real time.
    */
   public void advance(long nowMs) {
-    while (size > 0 && lastMs[head] + windowMs < nowMs) {
-      total -= count[head];
-      head = (head + 1) % index.length;
+    while (size > 0 && ring[2 * head + 1] + windowMs < nowMs) {
+      total -= ring[2 * head];
+      head = next(head);
       size--;
     }
   }
@@ -63,29 +65,26 @@ public final class SlidingWindow {
   /** Adds {@code amount} at {@code nowMs}. Call {@link #advance} first. */
   public void add(long nowMs, long amount) {
     long slice = nowMs * 1000 / sliceUs;
-    if (size > 0) {
-      int tail = (head + size - 1) % index.length;
-      if (index[tail] == slice) {
-        count[tail] += amount;
-        lastMs[tail] = Math.max(lastMs[tail], nowMs);
-        total += amount;
-        return;
-      }
+    total += amount;
+    if (size > 0 && tailSlice == slice) {
+      int tail = 2 * slot(size - 1);
+      ring[tail] += amount;
+      ring[tail + 1] = Math.max(ring[tail + 1], nowMs);
+      return;
     }
-    if (size == index.length) {
+    if (2 * size == ring.length) {
       grow();
     }
-    int at = (head + size) % index.length;
-    index[at] = slice;
-    count[at] = amount;
-    lastMs[at] = nowMs;
+    int at = 2 * slot(size);
+    ring[at] = amount;
+    ring[at + 1] = nowMs;
+    tailSlice = slice;
     size++;
-    total += amount;
   }
 
   /** When the oldest slice leaves the window, 0 if nothing is counted. */
   public long resetAtMs() {
-    return size == 0 ? 0 : lastMs[head] + windowMs + 1;
+    return size == 0 ? 0 : ring[2 * head + 1] + windowMs + 1;
   }
 
   /** The earliest time {@code amount} more fits under {@code limit}; -1 if it never can. */
@@ -99,29 +98,35 @@ public final class SlidingWindow {
     }
     long freed = 0;
     for (int i = 0; i < size; i++) {
-      int at = (head + i) % index.length;
-      freed += count[at];
+      int at = 2 * slot(i);
+      freed += ring[at];
       if (freed >= excess) {
-        return lastMs[at] + windowMs + 1;
+        return ring[at + 1] + windowMs + 1;
       }
     }
     return -1;
   }
 
+  /** The ring position of the {@code i}-th slice from the oldest. */
+  private int slot(int i) {
+    int at = head + i;
+    int capacity = ring.length / 2;
+    return at < capacity ? at : at - capacity;
+  }
+
+  private int next(int at) {
+    return at + 1 == ring.length / 2 ? 0 : at + 1;
+  }
+
   private void grow() {
-    int n = index.length;
-    int m = Math.min(n * 2, SLICES + 2);
-    long[] ni = new long[m];
-    long[] nc = new long[m];
-    long[] nl = new long[m];
+    int capacity = ring.length / 2;
+    long[] bigger = new long[2 * Math.min(capacity * 2, SLICES + 2)];
     for (int i = 0; i < size; i++) {
-      ni[i] = index[(head + i) % n];
-      nc[i] = count[(head + i) % n];
-      nl[i] = lastMs[(head + i) % n];
+      int from = 2 * slot(i);
+      bigger[2 * i] = ring[from];
+      bigger[2 * i + 1] = ring[from + 1];
     }
-    index = ni;
-    count = nc;
-    lastMs = nl;
+    ring = bigger;
     head = 0;
   }
 }

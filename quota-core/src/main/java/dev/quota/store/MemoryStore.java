@@ -13,15 +13,12 @@ import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
 import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
-import dev.quota.Algorithm;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Counters in this JVM's heap: exact, atomic per plan, and lost when the process ends (the engine
@@ -34,7 +31,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * removing a reservation from {@link #active} is the one step that claims it.
  */
 public final class MemoryStore implements Store {
-  private static final int STRIPES = 256;
   /** How long a repeated idempotency key is recognized. */
   private static final long IDEMPOTENCY_TTL_MS = 24 * 3600_000L;
   /**
@@ -45,8 +41,8 @@ public final class MemoryStore implements Store {
 
   private final Clock clock;
   private final long epochStartMs;
-  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
-  private final Map<CounterKey, Object> counters = new ConcurrentHashMap<>();
+  private final StripeLocks locks = new StripeLocks();
+  private final CounterTable counters = new CounterTable();
   private final Map<String, Reservation> active = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Expiry> expiries = new ConcurrentSkipListSet<>();
   private final Map<String, Settled> settled = new ConcurrentHashMap<>();
@@ -62,24 +58,6 @@ public final class MemoryStore implements Store {
   public MemoryStore(Clock clock) {
     this.clock = clock;
     this.epochStartMs = clock.millis();
-    for (int i = 0; i < STRIPES; i++) {
-      stripes[i] = new ReentrantLock();
-    }
-  }
-
-  private static final class Budget {
-    long used;
-    int fired;
-    final long endMs;
-
-    Budget(long used, long endMs) {
-      this.used = used;
-      this.endMs = endMs;
-    }
-  }
-
-  private static final class Slots {
-    int inFlight;
   }
 
   private record Reservation(String id, long expiresAtMs, List<CounterOp> ops, long heldNanos, String payload) {}
@@ -106,8 +84,8 @@ public final class MemoryStore implements Store {
         return PlanResult.of(PlanResult.Status.PERIOD_MISMATCH, now);
       }
     }
-    int[] locks = stripesOf(ops, plan.idempotencyKey());
-    lock(locks);
+    int[] stripes = stripesOf(ops, plan.idempotencyKey());
+    locks.lock(stripes);
     try {
       if (plan.idempotencyKey() != null) {
         Remembered r = idempotent.get(plan.idempotencyKey());
@@ -137,16 +115,14 @@ public final class MemoryStore implements Store {
       }
       return result;
     } finally {
-      unlock(locks);
+      locks.unlock(stripes);
     }
   }
 
   private List<Integer> missingBudgets(List<CounterOp> ops) {
     List<Integer> missing = new ArrayList<>(0);
     for (int i = 0; i < ops.size(); i++) {
-      if (ops.get(i) instanceof BudgetOp b
-          && b.periodStartMs() < epochStartMs
-          && !counters.containsKey(b.key())) {
+      if (ops.get(i) instanceof BudgetOp b && mayHaveLost(b)) {
         missing.add(i);
       }
     }
@@ -192,176 +168,93 @@ public final class MemoryStore implements Store {
 
   private boolean hasRoom(CounterOp op, long now) {
     if (op instanceof RateOp r) {
-      if (r.limit().algorithm() == Algorithm.SLIDING_WINDOW) {
-        SlidingWindow w = window(r, now);
-        return w.used() + r.amount() <= r.limit().limit();
-      }
-      return bucket(r, now).hasRoom(r.amount());
+      Object rate = counters.rate(r, now);
+      return rate instanceof SlidingWindow w
+          ? w.used() + r.amount() <= r.limit().limit()
+          : ((TokenBucket) rate).hasRoom(r.amount());
     }
     if (op instanceof BudgetOp b) {
-      Budget budget = (Budget) counters.get(b.key());
+      CounterTable.Budget budget = counters.budget(b.key());
       long used = budget == null ? 0 : budget.used;
       return used + b.amountNanos() <= b.limitNanos();
     }
     ConcurrencyOp c = (ConcurrencyOp) op;
-    Slots s = (Slots) counters.get(c.key());
+    CounterTable.Slots s = counters.slots(c.key());
     return (s == null ? 0 : s.inFlight) < c.max();
   }
 
   private int take(CounterOp op, long now) {
     if (op instanceof RateOp r) {
-      if (r.limit().algorithm() == Algorithm.SLIDING_WINDOW) {
-        window(r, now).add(now, r.amount());
-      } else {
-        bucket(r, now).take(r.amount());
-      }
+      take(r, r.amount(), now);
       return 0;
     }
     if (op instanceof BudgetOp b) {
-      Budget budget = (Budget) counters.get(b.key());
-      if (budget == null) {
-        budget = (Budget) counters.computeIfAbsent(b.key(), k -> new Budget(0, b.periodEndMs()));
-      }
+      CounterTable.Budget budget = counters.budgetOrNew(b);
       budget.used = Math.addExact(budget.used, b.amountNanos());
       int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
       budget.fired |= newly;
       return newly;
     }
-    Slots s = (Slots) counters.get(op.key());
-    if (s == null) {
-      s = (Slots) counters.computeIfAbsent(op.key(), k -> new Slots());
-    }
-    s.inFlight++;
+    counters.slotsOrNew(op.key()).inFlight++;
     return 0;
+  }
+
+  private void take(RateOp r, long amount, long now) {
+    Object rate = counters.rate(r, now);
+    if (rate instanceof SlidingWindow w) {
+      w.add(now, amount);
+    } else {
+      ((TokenBucket) rate).take(amount);
+    }
   }
 
   private OpResult describe(CounterOp op, long now, boolean allowed, int fired) {
     if (op instanceof RateOp r) {
       long limit = r.limit().limit();
-      if (r.limit().algorithm() == Algorithm.SLIDING_WINDOW) {
-        SlidingWindow w = window(r, now);
+      Object rate = counters.rate(r, now);
+      if (rate instanceof SlidingWindow w) {
         long retry = allowed ? 0 : w.retryAtMs(now, r.amount(), limit);
         return new OpResult(allowed, w.used(), w.resetAtMs(), retry, 0);
       }
-      TokenBucket b = bucket(r, now);
+      TokenBucket b = (TokenBucket) rate;
       long retry = allowed ? 0 : b.retryAtMs(now, r.amount());
       return new OpResult(allowed, b.used(), b.isFull() ? 0 : b.resetAtMs(now), retry, 0);
     }
     if (op instanceof BudgetOp b) {
-      Budget budget = (Budget) counters.get(b.key());
+      CounterTable.Budget budget = counters.budget(b.key());
       long used = budget == null ? 0 : budget.used;
       long retry = allowed ? 0 : (b.amountNanos() > b.limitNanos() ? -1 : b.periodEndMs());
       return new OpResult(allowed, used, b.periodEndMs(), retry, fired);
     }
-    Slots s = (Slots) counters.get(op.key());
+    CounterTable.Slots s = counters.slots(op.key());
     // A slot frees when a reservation settles or expires; the engine cannot know when, so no retry time.
     return new OpResult(allowed, s == null ? 0 : s.inFlight, 0, allowed ? 0 : -1, 0);
   }
 
-  private SlidingWindow window(RateOp r, long now) {
-    // get() first: a capturing lambda would allocate on every call, and this is the hot path.
-    SlidingWindow w = (SlidingWindow) counters.get(r.key());
-    if (w == null) {
-      w = (SlidingWindow) counters.computeIfAbsent(r.key(), k -> new SlidingWindow(r.limit().window().toMillis()));
-    }
-    w.advance(now);
-    return w;
-  }
-
-  private TokenBucket bucket(RateOp r, long now) {
-    TokenBucket b = (TokenBucket) counters.get(r.key());
-    if (b == null) {
-      b = (TokenBucket)
-          counters.computeIfAbsent(
-              r.key(), k -> new TokenBucket(r.limit().limit(), r.limit().window().toMillis(), now));
-    }
-    b.advance(now);
-    return b;
-  }
-
-  /** {@link #tryConsume} outcomes. */
-  public static final int DENIED = 0;
-  public static final int ADMITTED = 1;
-  /** The plan needs the general path: a budget period moved on, or a lost budget needs seeding. */
-  public static final int NEEDS_PLAN = -1;
-
   /**
-   * The fast path for a prepared plan of rate limits and budgets (no concurrency slots): tests
-   * every op and, if all enforced ops allow, consumes them all at once (budgets are charged, not
-   * held), under the same stripe locks as {@link #apply}. Files no reservation and, once the
-   * counters exist, allocates nothing.
-   *
-   * @param stripes from {@link #stripesOf(CounterOp[])}, computed once per prepared plan
-   * @param fired null for plans without budgets; else receives, per op, the alert bits this call
-   *     fired and, in {@code used}, the budget's value after it
-   * @return {@link #ADMITTED}, {@link #DENIED} or {@link #NEEDS_PLAN}
+   * Prepares {@code ops} (rate limits and budgets, no concurrency slots) for repeated
+   * all-or-nothing consumption without a plan; see {@link PreparedOps}.
    */
-  public int tryConsume(CounterOp[] ops, int[] stripes, int[] fired, long[] used) {
-    long now = clock.millis();
-    releaseExpired(now);
-    lock(stripes);
-    try {
-      for (CounterOp op : ops) {
-        if (op instanceof BudgetOp b
-            && (now < b.periodStartMs() || now >= b.periodEndMs()
-                || (b.periodStartMs() < epochStartMs && !counters.containsKey(b.key())))) {
-          return NEEDS_PLAN;
-        }
-      }
-      for (CounterOp op : ops) {
-        if (op.enforced() && !hasRoom(op, now)) {
-          return DENIED;
-        }
-      }
-      for (int i = 0; i < ops.length; i++) {
-        int bits = take(ops[i], now);
-        if (fired != null) {
-          fired[i] = bits;
-          used[i] = ops[i] instanceof BudgetOp ? ((Budget) counters.get(ops[i].key())).used : 0;
-        }
-      }
-      return ADMITTED;
-    } finally {
-      unlock(stripes);
-    }
+  public PreparedOps prepare(CounterOp[] ops) {
+    return new PreparedOps(this, counters, ops);
   }
 
-  /**
-   * {@link #tryConsume} for the commonest plan, a single rate limit: one lock, one counter lookup.
-   *
-   * @param stripe from {@link #stripesOf(CounterOp[])}
-   */
-  public boolean tryConsumeOne(RateOp op, int stripe) {
+  /** The time of a call, after releasing the reservations that expired before it. */
+  long now() {
     long now = clock.millis();
     if (!expiries.isEmpty()) {
       releaseExpired(now);
     }
-    ReentrantLock lock = stripes[stripe];
-    lock.lock();
-    try {
-      long limit = op.limit().limit();
-      if (op.limit().algorithm() == Algorithm.SLIDING_WINDOW) {
-        SlidingWindow w = window(op, now);
-        if (op.enforced() && w.used() + op.amount() > limit) {
-          return false;
-        }
-        w.add(now, op.amount());
-      } else {
-        TokenBucket b = bucket(op, now);
-        if (op.enforced() && !b.hasRoom(op.amount())) {
-          return false;
-        }
-        b.take(op.amount());
-      }
-      return true;
-    } finally {
-      lock.unlock();
-    }
+    return now;
   }
 
-  /** The sorted lock stripes of {@code ops}, for {@link #tryConsume}. */
-  public int[] stripesOf(CounterOp[] ops) {
-    return stripesOf(List.of(ops), null);
+  StripeLocks locks() {
+    return locks;
+  }
+
+  /** True if {@code b}'s counter is missing and may have been lost with an earlier process. */
+  boolean mayHaveLost(BudgetOp b) {
+    return b.periodStartMs() < epochStartMs && !counters.contains(b.key());
   }
 
   @Override
@@ -390,13 +283,13 @@ public final class MemoryStore implements Store {
 
   /** Returns a reservation's holds: the actual cost replaces the estimate on commit, nothing on release. */
   private SettleResult undo(Reservation r, Settlement s, long now) {
-    int[] locks = stripesOf(r.ops, null);
-    lock(locks);
+    int[] stripes = stripesOf(r.ops, null);
+    locks.lock(stripes);
     try {
       List<SettleResult.BudgetChange> changes = new ArrayList<>();
       for (CounterOp op : r.ops) {
         if (op instanceof BudgetOp b) {
-          Budget budget = (Budget) counters.get(b.key());
+          CounterTable.Budget budget = counters.budget(b.key());
           if (budget == null) {
             continue; // reset by an admin since: nothing left to return
           }
@@ -406,7 +299,7 @@ public final class MemoryStore implements Store {
           budget.fired |= newly;
           changes.add(new SettleResult.BudgetChange(b.label(), b.key(), b.limitNanos(), budget.used, newly));
         } else if (op instanceof ConcurrencyOp) {
-          Slots slots = (Slots) counters.get(op.key());
+          CounterTable.Slots slots = counters.slots(op.key());
           if (slots != null && slots.inFlight > 0) {
             slots.inFlight--;
           }
@@ -414,13 +307,13 @@ public final class MemoryStore implements Store {
           Long actual = s.actualMeters().get(rate.limit().meter());
           long overrun = actual == null ? 0 : actual - rate.amount();
           if (overrun > 0) {
-            take(new RateOp(rate.key(), rate.enforced(), rate.label(), rate.limit(), overrun), now);
+            take(rate, overrun, now);
           }
         }
       }
       return new SettleResult(SettleResult.Status.SETTLED, r.payload, r.heldNanos, now, changes);
     } finally {
-      unlock(locks);
+      locks.unlock(stripes);
     }
   }
 
@@ -451,26 +344,20 @@ public final class MemoryStore implements Store {
 
   @Override
   public void seed(CounterKey key, long nanos, long periodEndMs) {
-    int[] locks = {stripe(key.hashCode())};
-    lock(locks);
+    int stripe = StripeLocks.stripe(key);
+    locks.lock(stripe);
     try {
-      counters.putIfAbsent(key, new Budget(nanos, periodEndMs));
+      counters.seed(key, nanos, periodEndMs);
     } finally {
-      unlock(locks);
+      locks.unlock(stripe);
     }
   }
 
   @Override
   public void reset(String subject) {
-    for (CounterKey key : new ArrayList<>(counters.keySet())) {
+    for (CounterKey key : counters.keys()) {
       if (key.subject().equals(subject)) {
-        int[] locks = {stripe(key.hashCode())};
-        lock(locks);
-        try {
-          counters.remove(key);
-        } finally {
-          unlock(locks);
-        }
+        removeIf(key, counter -> true);
       }
     }
   }
@@ -485,16 +372,18 @@ public final class MemoryStore implements Store {
     releaseExpired(now);
     forgetOld(idempotentOrder, idempotent, now);
     forgetOld(settledOrder, settled, now);
-    for (CounterKey key : new ArrayList<>(counters.keySet())) {
-      int[] locks = {stripe(key.hashCode())};
-      lock(locks);
-      try {
-        if (atRest(counters.get(key), now)) {
-          counters.remove(key);
-        }
-      } finally {
-        unlock(locks);
-      }
+    for (CounterKey key : counters.keys()) {
+      removeIf(key, counter -> atRest(counter, now));
+    }
+  }
+
+  private void removeIf(CounterKey key, java.util.function.Predicate<Object> test) {
+    int stripe = StripeLocks.stripe(key);
+    locks.lock(stripe);
+    try {
+      counters.removeIf(key, test);
+    } finally {
+      locks.unlock(stripe);
     }
   }
 
@@ -527,10 +416,10 @@ public final class MemoryStore implements Store {
       b.advance(now);
       return b.isFull();
     }
-    if (counter instanceof Budget b) {
+    if (counter instanceof CounterTable.Budget b) {
       return b.endMs <= now;
     }
-    return counter instanceof Slots s && s.inFlight == 0;
+    return counter instanceof CounterTable.Slots s && s.inFlight == 0;
   }
 
   /** Number of counters held, for tests and memory benchmarks. */
@@ -538,40 +427,14 @@ public final class MemoryStore implements Store {
     return counters.size();
   }
 
-  private int[] stripesOf(List<CounterOp> ops, String idempotencyKey) {
-    int n = ops.size() + (idempotencyKey == null ? 0 : 1);
-    int[] s = new int[n];
+  private static int[] stripesOf(List<CounterOp> ops, String idempotencyKey) {
+    Object[] keys = new Object[ops.size() + (idempotencyKey == null ? 0 : 1)];
     for (int i = 0; i < ops.size(); i++) {
-      s[i] = stripe(ops.get(i).key().hashCode());
+      keys[i] = ops.get(i).key();
     }
     if (idempotencyKey != null) {
-      s[n - 1] = stripe(idempotencyKey.hashCode());
+      keys[keys.length - 1] = idempotencyKey;
     }
-    Arrays.sort(s);
-    return s;
-  }
-
-  private static int stripe(int hash) {
-    return (hash ^ (hash >>> 16)) & (STRIPES - 1);
-  }
-
-  private void lock(int[] locks) {
-    int last = -1;
-    for (int l : locks) {
-      if (l != last) {
-        stripes[l].lock();
-        last = l;
-      }
-    }
-  }
-
-  private void unlock(int[] locks) {
-    int last = -1;
-    for (int l : locks) {
-      if (l != last) {
-        stripes[l].unlock();
-        last = l;
-      }
-    }
+    return StripeLocks.stripesOf(keys);
   }
 }

@@ -34,7 +34,7 @@ public final class Limiters {
     return switch (name) {
       case "quota" -> "Quota engine, PreparedRequest.tryAcquire() on MemoryStore, sliding window (the product path)";
       case "quota-tb" -> "Quota engine, PreparedRequest.tryAcquire() on MemoryStore, token bucket";
-      case "quota-store" -> "Quota MemoryStore.tryConsume with hand-built rate ops (the fast path without the engine)";
+      case "quota-store" -> "Quota MemoryStore.prepare + PreparedOps.tryConsume with hand-built rate ops (the fast path without the engine)";
       case "quota-plan" -> "Quota MemoryStore.apply(plan) as a reservation + settle (the general store path)";
       case "quota-window" -> "Quota SlidingWindow counters in a ConcurrentHashMap, per-key monitor";
       case "quota-bucket" -> "Quota TokenBucket counters in a ConcurrentHashMap, per-key monitor";

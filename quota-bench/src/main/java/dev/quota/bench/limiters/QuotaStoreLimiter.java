@@ -9,16 +9,16 @@ import dev.quota.bench.Workload;
 import dev.quota.plan.CounterKeys;
 import dev.quota.plan.RateOp;
 import dev.quota.store.MemoryStore;
+import dev.quota.store.PreparedOps;
 
 /**
- * Quota's in-memory fast path at the store: {@link MemoryStore#tryConsume} with hand-built rate
- * ops and their lock stripes, one set per key. This is what a prepared request reaches once the
+ * Quota's in-memory fast path at the store: {@link MemoryStore#prepare} on hand-built rate ops,
+ * one prepared set per key, consumed with {@link PreparedOps#tryConsume}. This is what a prepared request reaches once the
  * engine has compiled it; the difference to {@link QuotaEngineLimiter} is the engine's own cost.
  */
 public final class QuotaStoreLimiter implements Limiter {
   private final MemoryStore store;
-  private final RateOp[][] ops;
-  private final int[][] stripes;
+  private final PreparedOps[] prepared;
 
   public QuotaStoreLimiter(Workload w, SimulatedTime time, Algorithm algorithm) {
     this.store = new MemoryStore(time.clock());
@@ -26,22 +26,21 @@ public final class QuotaStoreLimiter implements Limiter {
     for (int l = 0; l < w.limits(); l++) {
       limits[l] = w.limits(l);
     }
-    ops = new RateOp[w.keys()][];
-    stripes = new int[w.keys()][];
+    prepared = new PreparedOps[w.keys()];
     for (int k = 0; k < w.keys(); k++) {
       String subject = CounterKeys.subjectOf(Subject.of("user", Workload.keyName(k)));
-      ops[k] = new RateOp[w.limits()];
+      RateOp[] ops = new RateOp[w.limits()];
       for (int l = 0; l < w.limits(); l++) {
         RateLimit limit = new RateLimit(RateLimit.REQUESTS, limits[l][k], w.window(l), algorithm);
-        ops[k][l] = new RateOp(CounterKeys.rate(subject, limit), true, "user:*", limit, 1);
+        ops[l] = new RateOp(CounterKeys.rate(subject, limit), true, "user:*", limit, 1);
       }
-      stripes[k] = store.stripesOf(ops[k]);
+      prepared[k] = store.prepare(ops);
     }
   }
 
   @Override
   public boolean tryAcquire(int keyIndex) {
-    return store.tryConsume(ops[keyIndex], stripes[keyIndex], null, null) == MemoryStore.ADMITTED;
+    return prepared[keyIndex].tryConsume(null, null) == PreparedOps.ADMITTED;
   }
 
   @Override

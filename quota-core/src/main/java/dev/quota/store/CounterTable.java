@@ -1,0 +1,118 @@
+package dev.quota.store;
+
+import dev.quota.Algorithm;
+import dev.quota.internal.SlidingWindow;
+import dev.quota.internal.TokenBucket;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.CounterKey;
+import dev.quota.plan.RateOp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * The counters of a {@link MemoryStore} by key. Callers hold the key's stripe lock for every
+ * call but {@link #keys}.
+ *
+ * <p>Removals are counted, so that a {@link PreparedOps} holding counters it looked up earlier
+ * can tell, under its own locks, whether any of them may have been dropped since: a counter is
+ * only removed under its stripe's lock, and the count moves before that lock is let go.
+ */
+final class CounterTable {
+  /** A budget's spend in nano-units in one period, and the alert bits already fired. */
+  static final class Budget {
+    long used;
+    int fired;
+    final long endMs;
+
+    Budget(long used, long endMs) {
+      this.used = used;
+      this.endMs = endMs;
+    }
+  }
+
+  /** Reservations in flight against a concurrency cap. */
+  static final class Slots {
+    int inFlight;
+  }
+
+  private final Map<CounterKey, Object> counters = new ConcurrentHashMap<>();
+  private final AtomicLong removals = new AtomicLong();
+
+  long removals() {
+    return removals.get();
+  }
+
+  /** The op's window or bucket, created if absent, moved on to {@code now}. */
+  Object rate(RateOp r, long now) {
+    // get() first: a capturing lambda would allocate on every call, and this is the hot path.
+    Object c = counters.get(r.key());
+    if (c == null) {
+      c = counters.computeIfAbsent(r.key(), k -> newRate(r, now));
+    }
+    advance(c, now);
+    return c;
+  }
+
+  static void advance(Object rate, long now) {
+    if (rate instanceof SlidingWindow w) {
+      w.advance(now);
+    } else {
+      ((TokenBucket) rate).advance(now);
+    }
+  }
+
+  private static Object newRate(RateOp r, long now) {
+    long windowMs = r.limit().window().toMillis();
+    return r.limit().algorithm() == Algorithm.SLIDING_WINDOW
+        ? new SlidingWindow(windowMs)
+        : new TokenBucket(r.limit().limit(), windowMs, now);
+  }
+
+  /** The budget counter, or null if nothing was charged in its period yet. */
+  Budget budget(CounterKey key) {
+    return (Budget) counters.get(key);
+  }
+
+  Budget budgetOrNew(BudgetOp b) {
+    Budget budget = (Budget) counters.get(b.key());
+    return budget != null ? budget : (Budget) counters.computeIfAbsent(b.key(), k -> new Budget(0, b.periodEndMs()));
+  }
+
+  Slots slots(CounterKey key) {
+    return (Slots) counters.get(key);
+  }
+
+  Slots slotsOrNew(CounterKey key) {
+    Slots s = (Slots) counters.get(key);
+    return s != null ? s : (Slots) counters.computeIfAbsent(key, k -> new Slots());
+  }
+
+  boolean contains(CounterKey key) {
+    return counters.containsKey(key);
+  }
+
+  void seed(CounterKey key, long nanos, long periodEndMs) {
+    counters.putIfAbsent(key, new Budget(nanos, periodEndMs));
+  }
+
+  /** Removes the counter under {@code key} if {@code test} accepts it. */
+  void removeIf(CounterKey key, Predicate<Object> test) {
+    Object c = counters.get(key);
+    if (c != null && test.test(c) && counters.remove(key, c)) {
+      removals.incrementAndGet();
+    }
+  }
+
+  /** A snapshot of the keys, to walk without holding any lock. */
+  List<CounterKey> keys() {
+    return new ArrayList<>(counters.keySet());
+  }
+
+  int size() {
+    return counters.size();
+  }
+}

@@ -1,0 +1,110 @@
+package dev.quota.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.Budget;
+import dev.quota.Money;
+import dev.quota.Policy;
+import dev.quota.PreparedRequest;
+import dev.quota.Quota;
+import dev.quota.QuotaRequest;
+import dev.quota.Subject;
+import dev.quota.store.conformance.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** Prepared consumption keeps the counters it found; it must never count on one the store dropped. */
+class PreparedOpsTest {
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-06-15T10:00:00Z"));
+  private final MemoryStore store = new MemoryStore(clock);
+  private final Quota quota = Quota.builder().clock(clock).store(store).build();
+  private final QuotaRequest request = QuotaRequest.builder().user("u").team("t").build();
+
+  private int acquired(PreparedRequest p, int attempts) {
+    int n = 0;
+    for (int i = 0; i < attempts; i++) {
+      n += p.tryAcquire() ? 1 : 0;
+    }
+    return n;
+  }
+
+  private int reserved(int attempts) {
+    int n = 0;
+    for (int i = 0; i < attempts; i++) {
+      n += quota.reserve(request).admitted() ? 1 : 0;
+    }
+    return n;
+  }
+
+  @Test
+  void aSweptCounterIsLookedUpAgainSoPreparedAndGeneralPathsShareOne() {
+    quota.admin().putPolicy(Policy.builder("user:*").rateLimit(5, Duration.ofMinutes(1)).build(), "admin", "t");
+    PreparedRequest p = quota.prepare(request);
+    assertThat(acquired(p, 3)).isEqualTo(3);
+    clock.advance(Duration.ofMinutes(2));
+    store.sweep(); // the window is empty: dropped from the store
+    assertThat(store.counterCount()).isZero();
+    assertThat(acquired(p, 3)).isEqualTo(3);
+    // Had the prepared plan kept counting on the dropped window, reserve would see 0 used and admit 5.
+    assertThat(reserved(5)).isEqualTo(2);
+    assertThat(acquired(p, 1)).isZero();
+  }
+
+  @Test
+  void aResetSubjectStartsFromZeroOnBothPaths() {
+    quota.admin().putPolicy(Policy.builder("team:*").rateLimit(4, Duration.ofHours(1)).build(), "admin", "t");
+    PreparedRequest p = quota.prepare(request);
+    assertThat(acquired(p, 10)).isEqualTo(4);
+    quota.admin().resetSubject(Subject.of("team", "t"), "admin", "new quarter");
+    assertThat(acquired(p, 1)).isEqualTo(1);
+    assertThat(reserved(10)).isEqualTo(3);
+    assertThat(quota.usage(Subject.of("team", "t")).get(0).used()).isEqualTo(4);
+  }
+
+  @Test
+  void manyThreadsOnOnePreparedRequestAndReserveAdmitExactlyTheLimits() throws Exception {
+    quota.admin().putPolicy(Policy.builder("user:*").rateLimit(3_000, Duration.ofHours(1)).build(), "admin", "t");
+    quota.admin().putPolicy(Policy.builder("team:*").rateLimit(5_000, Duration.ofHours(1))
+        .budget(Budget.of("USD", Money.of("40"), null, null)).build(), "admin", "t");
+    QuotaRequest costly = QuotaRequest.builder().user("u").team("t").estimatedCost("0.01").build();
+    PreparedRequest p = quota.prepare(costly);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Callable<Integer>> work = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        boolean prepared = t < 3;
+        work.add(() -> {
+          int n = 0;
+          for (int i = 0; i < 2_000; i++) {
+            if (prepared ? p.tryAcquire() : quota.reserve(costly).admitted()) {
+              n++;
+            }
+          }
+          return n;
+        });
+      }
+      int admitted = 0;
+      for (Future<Integer> f : pool.invokeAll(work)) {
+        admitted += f.get();
+      }
+      // The user's 3,000 per hour binds first: $40 would allow 4,000 at $0.01.
+      assertThat(admitted).isEqualTo(3_000);
+      assertThat(quota.usage(Subject.of("user", "u")).get(0).used()).isEqualTo(3_000);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void distinctStripesComeAscendingWithoutRepeats() {
+    int[] s = StripeLocks.stripesOf("a", "b", "a", "c", "b");
+    assertThat(s).isSorted().doesNotHaveDuplicates().hasSize(3);
+  }
+}
