@@ -236,7 +236,7 @@ public final class MemoryStore implements Store {
    * all-or-nothing consumption without a plan; see {@link PreparedOps}.
    */
   public PreparedOps prepare(CounterOp[] ops) {
-    return new PreparedOps(this, counters, ops);
+    return PreparedOps.of(this, counters, ops);
   }
 
   /** The time of a call, after releasing the reservations that expired before it. */

@@ -46,11 +46,22 @@ class PreparedOpsTest {
   @Test
   void aSweptCounterIsLookedUpAgainSoPreparedAndGeneralPathsShareOne() {
     quota.admin().putPolicy(Policy.builder("user:*").rateLimit(5, Duration.ofMinutes(1)).build(), "admin", "t");
+    sweepThenCount(0);
+  }
+
+  @Test
+  void aSweptCounterIsLookedUpAgainInAPlanOfSeveralLimits() {
+    quota.admin().putPolicy(Policy.builder("user:*").rateLimit(5, Duration.ofMinutes(1)).build(), "admin", "t");
+    quota.admin().putPolicy(Policy.builder("team:*").rateLimit(100, Duration.ofHours(1)).build(), "admin", "t");
+    sweepThenCount(1); // the team's hourly window still holds 3 and stays
+  }
+
+  private void sweepThenCount(int countersLeft) {
     PreparedRequest p = quota.prepare(request);
     assertThat(acquired(p, 3)).isEqualTo(3);
     clock.advance(Duration.ofMinutes(2));
-    store.sweep(); // the window is empty: dropped from the store
-    assertThat(store.counterCount()).isZero();
+    store.sweep(); // the user's window is empty: dropped from the store
+    assertThat(store.counterCount()).isEqualTo(countersLeft);
     assertThat(acquired(p, 3)).isEqualTo(3);
     // Had the prepared plan kept counting on the dropped window, reserve would see 0 used and admit 5.
     assertThat(reserved(5)).isEqualTo(2);

@@ -14,16 +14,19 @@ import dev.quota.bench.SimulatedTime;
 import dev.quota.bench.Workload;
 import dev.quota.store.MemoryStore;
 import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Quota as an application uses it for plain rate limiting: the {@link Quota} engine on the
- * in-memory store, one {@link PreparedRequest} per key, {@code tryAcquire()} per call. When all
+ * in-memory store, one {@link PreparedRequest} per key (found by key name, as the peers' limiters
+ * are), {@code tryAcquire()} per call. When all
  * keys share a limit there is one policy {@code user:*}; when limits differ per key (Zipf) each
  * key has its own exact policy {@code user:<key>}.
  */
 public final class QuotaEngineLimiter implements Limiter {
   private final Quota quota;
-  private final PreparedRequest[] prepared;
+  private final String[] names;
+  private final ConcurrentHashMap<String, PreparedRequest> prepared = new ConcurrentHashMap<>();
 
   public QuotaEngineLimiter(Workload w, SimulatedTime time, Algorithm algorithm) {
     long[][] limits = new long[w.limits()][];
@@ -45,15 +48,16 @@ public final class QuotaEngineLimiter implements Limiter {
       config.putPolicy(policy, new AuditEntry(0, Instant.EPOCH, "bench", "put", policy.selector().toString(), null, null, "setup"));
     }
     quota = Quota.builder().clock(time.clock()).store(new MemoryStore(time.clock())).config(config).build();
-    prepared = new PreparedRequest[w.keys()];
+    names = new String[w.keys()];
     for (int k = 0; k < w.keys(); k++) {
-      prepared[k] = quota.prepare(QuotaRequest.builder().user(Workload.keyName(k)).build());
+      names[k] = Workload.keyName(k);
+      prepared.put(names[k], quota.prepare(QuotaRequest.builder().user(Workload.keyName(k)).build()));
     }
   }
 
   @Override
   public boolean tryAcquire(int keyIndex) {
-    return prepared[keyIndex].tryAcquire();
+    return prepared.get(names[keyIndex]).tryAcquire();
   }
 
   @Override

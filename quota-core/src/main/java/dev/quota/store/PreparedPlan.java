@@ -1,0 +1,110 @@
+package dev.quota.store;
+
+import dev.quota.internal.SlidingWindow;
+import dev.quota.internal.Thresholds;
+import dev.quota.internal.TokenBucket;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.RateOp;
+
+/** {@link PreparedOps} for any mix of rate limits and budgets. */
+final class PreparedPlan extends PreparedOps {
+  private final MemoryStore store;
+  private final CounterTable table;
+  private final CounterOp[] ops;
+  private final int[] stripes;
+  /** Per op, side by side so a call reads one array: amount, limit, 1 if enforced. */
+  private final long[] spec;
+  private final Object[] counters;
+  private long lookedUpAtRemovals = -1;
+
+  PreparedPlan(MemoryStore store, CounterTable table, CounterOp[] ops) {
+    this.store = store;
+    this.table = table;
+    this.ops = ops.clone();
+    this.spec = new long[3 * ops.length];
+    this.counters = new Object[ops.length];
+    Object[] keys = new Object[ops.length];
+    for (int i = 0; i < ops.length; i++) {
+      CounterOp op = ops[i];
+      keys[i] = op.key();
+      if (op instanceof RateOp r) {
+        spec[3 * i] = r.amount();
+        spec[3 * i + 1] = r.limit().limit();
+      } else {
+        BudgetOp b = (BudgetOp) op;
+        spec[3 * i] = b.amountNanos();
+        spec[3 * i + 1] = b.limitNanos();
+      }
+      spec[3 * i + 2] = op.enforced() ? 1 : 0;
+    }
+    this.stripes = StripeLocks.stripesOf(keys);
+  }
+
+  @Override
+  public int tryConsume(int[] fired, long[] used) {
+    long now = store.now();
+    StripeLocks locks = store.locks();
+    locks.lock(stripes);
+    try {
+      if (lookedUpAtRemovals != table.removals()) {
+        lookUp(now);
+      }
+      for (int i = 0; i < ops.length; i++) {
+        Object c = counters[i];
+        boolean room;
+        if (c instanceof SlidingWindow w) {
+          w.advance(now);
+          room = w.used() + spec[3 * i] <= spec[3 * i + 1];
+        } else if (c instanceof TokenBucket b) {
+          b.advance(now);
+          room = b.hasRoom(spec[3 * i]);
+        } else {
+          BudgetOp b = (BudgetOp) ops[i];
+          if (now < b.periodStartMs() || now >= b.periodEndMs()) {
+            return NEEDS_PLAN;
+          }
+          CounterTable.Budget budget = c != null ? (CounterTable.Budget) c : table.budget(b.key());
+          if (budget == null && store.mayHaveLost(b)) {
+            return NEEDS_PLAN;
+          }
+          counters[i] = budget;
+          room = (budget == null ? 0 : budget.used) + spec[3 * i] <= spec[3 * i + 1];
+        }
+        if (!room && spec[3 * i + 2] != 0) {
+          return DENIED;
+        }
+      }
+      for (int i = 0; i < ops.length; i++) {
+        Object c = counters[i];
+        if (c instanceof SlidingWindow w) {
+          w.add(now, spec[3 * i]);
+        } else if (c instanceof TokenBucket b) {
+          b.take(spec[3 * i]);
+        } else {
+          BudgetOp b = (BudgetOp) ops[i];
+          CounterTable.Budget budget = c != null ? (CounterTable.Budget) c : table.budgetOrNew(b);
+          counters[i] = budget;
+          budget.used = Math.addExact(budget.used, spec[3 * i]);
+          int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
+          budget.fired |= newly;
+          if (fired != null) {
+            fired[i] = newly;
+            used[i] = budget.used;
+          }
+        }
+      }
+      return ADMITTED;
+    } finally {
+      locks.unlock(stripes);
+    }
+  }
+
+  /** Finds (or creates) the rate counters and finds the budgets; called under this plan's locks. */
+  private void lookUp(long now) {
+    lookedUpAtRemovals = table.removals();
+    for (int i = 0; i < ops.length; i++) {
+      counters[i] = ops[i] instanceof RateOp r ? table.rate(r, now) : table.budget(ops[i].key());
+    }
+  }
+}

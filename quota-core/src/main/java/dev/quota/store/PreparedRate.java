@@ -1,0 +1,60 @@
+package dev.quota.store;
+
+import dev.quota.internal.SlidingWindow;
+import dev.quota.internal.TokenBucket;
+import dev.quota.plan.RateOp;
+
+/** {@link PreparedOps} for a single rate limit. */
+final class PreparedRate extends PreparedOps {
+  private final MemoryStore store;
+  private final CounterTable table;
+  private final RateOp op;
+  private final int stripe;
+  private final long amount;
+  private final long limit;
+  private final boolean enforced;
+  private Object counter;
+  private long lookedUpAtRemovals = -1;
+
+  PreparedRate(MemoryStore store, CounterTable table, RateOp op) {
+    this.store = store;
+    this.table = table;
+    this.op = op;
+    this.stripe = StripeLocks.stripe(op.key());
+    this.amount = op.amount();
+    this.limit = op.limit().limit();
+    this.enforced = op.enforced();
+  }
+
+  @Override
+  public int tryConsume(int[] fired, long[] used) {
+    long now = store.now();
+    StripeLocks locks = store.locks();
+    locks.lock(stripe);
+    try {
+      Object c = counter;
+      long removals = table.removals();
+      if (lookedUpAtRemovals != removals) {
+        lookedUpAtRemovals = removals;
+        c = counter = table.rate(op, now);
+      }
+      if (c instanceof SlidingWindow w) {
+        w.advance(now);
+        if (enforced && w.used() + amount > limit) {
+          return DENIED;
+        }
+        w.add(now, amount);
+      } else {
+        TokenBucket b = (TokenBucket) c;
+        b.advance(now);
+        if (enforced && !b.hasRoom(amount)) {
+          return DENIED;
+        }
+        b.take(amount);
+      }
+      return ADMITTED;
+    } finally {
+      locks.unlock(stripe);
+    }
+  }
+}
