@@ -72,6 +72,11 @@ final class CounterTable {
         : new TokenBucket(r.limit().limit(), windowMs, now);
   }
 
+  /** The counter under {@code key}, or null. */
+  Object find(CounterKey key) {
+    return counters.get(key);
+  }
+
   /** The budget counter, or null if nothing was charged in its period yet. */
   Budget budget(CounterKey key) {
     return (Budget) counters.get(key);

@@ -133,10 +133,14 @@ public final class MemoryStore implements Store {
     List<CounterOp> ops = plan.ops();
     boolean record = plan.kind() == Plan.Kind.RECORD;
     boolean admitted = true;
+    // Each counter is looked up once: found[i] is op i's counter (null: a budget or slots not yet used).
+    Object[] found = new Object[ops.size()];
     boolean[] allowed = new boolean[ops.size()];
     for (int i = 0; i < ops.size(); i++) {
-      allowed[i] = hasRoom(ops.get(i), now);
-      if (!allowed[i] && ops.get(i).enforced() && !record) {
+      CounterOp op = ops.get(i);
+      found[i] = op instanceof RateOp r ? counters.rate(r, now) : counters.find(op.key());
+      allowed[i] = hasRoom(op, found[i]);
+      if (!allowed[i] && op.enforced() && !record) {
         admitted = false;
       }
     }
@@ -145,15 +149,19 @@ public final class MemoryStore implements Store {
     long held = 0;
     if (apply) {
       for (int i = 0; i < ops.size(); i++) {
-        fired[i] = take(ops.get(i), now);
-        if (ops.get(i) instanceof BudgetOp b) {
+        CounterOp op = ops.get(i);
+        if (found[i] == null) {
+          found[i] = op instanceof BudgetOp b ? counters.budgetOrNew(b) : counters.slotsOrNew(op.key());
+        }
+        fired[i] = take(op, found[i], now);
+        if (op instanceof BudgetOp b) {
           held = Math.max(held, b.amountNanos());
         }
       }
     }
     List<OpResult> results = new ArrayList<>(ops.size());
     for (int i = 0; i < ops.size(); i++) {
-      results.add(describe(ops.get(i), now, allowed[i], fired[i]));
+      results.add(describe(ops.get(i), found[i], now, allowed[i], fired[i]));
     }
     long expiresAt = 0;
     if (apply && plan.kind() == Plan.Kind.RESERVE) {
@@ -166,41 +174,38 @@ public final class MemoryStore implements Store {
     return new PlanResult(PlanResult.Status.APPLIED, admitted, results, now, expiresAt, List.of(), filed);
   }
 
-  private boolean hasRoom(CounterOp op, long now) {
+  private static boolean hasRoom(CounterOp op, Object counter) {
     if (op instanceof RateOp r) {
-      Object rate = counters.rate(r, now);
-      return rate instanceof SlidingWindow w
+      return counter instanceof SlidingWindow w
           ? w.used() + r.amount() <= r.limit().limit()
-          : ((TokenBucket) rate).hasRoom(r.amount());
+          : ((TokenBucket) counter).hasRoom(r.amount());
     }
     if (op instanceof BudgetOp b) {
-      CounterTable.Budget budget = counters.budget(b.key());
-      long used = budget == null ? 0 : budget.used;
+      long used = counter == null ? 0 : ((CounterTable.Budget) counter).used;
       return used + b.amountNanos() <= b.limitNanos();
     }
-    ConcurrencyOp c = (ConcurrencyOp) op;
-    CounterTable.Slots s = counters.slots(c.key());
-    return (s == null ? 0 : s.inFlight) < c.max();
+    int inFlight = counter == null ? 0 : ((CounterTable.Slots) counter).inFlight;
+    return inFlight < ((ConcurrencyOp) op).max();
   }
 
-  private int take(CounterOp op, long now) {
+  /** Consumes op's share from its (existing) counter; returns the alert bits a budget newly crossed. */
+  private static int take(CounterOp op, Object counter, long now) {
     if (op instanceof RateOp r) {
-      take(r, r.amount(), now);
+      take(counter, r.amount(), now);
       return 0;
     }
     if (op instanceof BudgetOp b) {
-      CounterTable.Budget budget = counters.budgetOrNew(b);
+      CounterTable.Budget budget = (CounterTable.Budget) counter;
       budget.used = Math.addExact(budget.used, b.amountNanos());
       int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
       budget.fired |= newly;
       return newly;
     }
-    counters.slotsOrNew(op.key()).inFlight++;
+    ((CounterTable.Slots) counter).inFlight++;
     return 0;
   }
 
-  private void take(RateOp r, long amount, long now) {
-    Object rate = counters.rate(r, now);
+  private static void take(Object rate, long amount, long now) {
     if (rate instanceof SlidingWindow w) {
       w.add(now, amount);
     } else {
@@ -208,27 +213,25 @@ public final class MemoryStore implements Store {
     }
   }
 
-  private OpResult describe(CounterOp op, long now, boolean allowed, int fired) {
+  private static OpResult describe(CounterOp op, Object counter, long now, boolean allowed, int fired) {
     if (op instanceof RateOp r) {
       long limit = r.limit().limit();
-      Object rate = counters.rate(r, now);
-      if (rate instanceof SlidingWindow w) {
+      if (counter instanceof SlidingWindow w) {
         long retry = allowed ? 0 : w.retryAtMs(now, r.amount(), limit);
         return new OpResult(allowed, w.used(), w.resetAtMs(), retry, 0);
       }
-      TokenBucket b = (TokenBucket) rate;
+      TokenBucket b = (TokenBucket) counter;
       long retry = allowed ? 0 : b.retryAtMs(now, r.amount());
       return new OpResult(allowed, b.used(), b.isFull() ? 0 : b.resetAtMs(now), retry, 0);
     }
     if (op instanceof BudgetOp b) {
-      CounterTable.Budget budget = counters.budget(b.key());
-      long used = budget == null ? 0 : budget.used;
+      long used = counter == null ? 0 : ((CounterTable.Budget) counter).used;
       long retry = allowed ? 0 : (b.amountNanos() > b.limitNanos() ? -1 : b.periodEndMs());
       return new OpResult(allowed, used, b.periodEndMs(), retry, fired);
     }
-    CounterTable.Slots s = counters.slots(op.key());
     // A slot frees when a reservation settles or expires; the engine cannot know when, so no retry time.
-    return new OpResult(allowed, s == null ? 0 : s.inFlight, 0, allowed ? 0 : -1, 0);
+    int inFlight = counter == null ? 0 : ((CounterTable.Slots) counter).inFlight;
+    return new OpResult(allowed, inFlight, 0, allowed ? 0 : -1, 0);
   }
 
   /**
@@ -307,7 +310,7 @@ public final class MemoryStore implements Store {
           Long actual = s.actualMeters().get(rate.limit().meter());
           long overrun = actual == null ? 0 : actual - rate.amount();
           if (overrun > 0) {
-            take(rate, overrun, now);
+            take(counters.rate(rate, now), overrun, now);
           }
         }
       }
