@@ -38,6 +38,12 @@ public final class MemoryStore implements Store {
    * answered as a repeat. Shorter than the idempotency window: it grows with every decision.
    */
   private static final long SETTLED_TTL_MS = 3600_000L;
+  /**
+   * At most this many settled reservations are remembered, newest first, so memory stays bounded
+   * at any decision rate. Forgetting one early is safe: a retried settle is then refused as unknown
+   * and changes nothing; it is never applied twice.
+   */
+  static final int MAX_SETTLED = 200_000;
 
   private final Clock clock;
   private final long epochStartMs;
@@ -55,9 +61,16 @@ public final class MemoryStore implements Store {
   /** A record's key and when it may be forgotten. */
   private record Aging(String key, long forgetAtMs) {}
 
+  private final int maxSettled;
+
   public MemoryStore(Clock clock) {
+    this(clock, MAX_SETTLED);
+  }
+
+  MemoryStore(Clock clock, int maxSettled) {
     this.clock = clock;
     this.epochStartMs = clock.millis();
+    this.maxSettled = maxSettled;
   }
 
   private record Reservation(String id, long expiresAtMs, List<CounterOp> ops, long heldNanos, String payload) {}
@@ -394,6 +407,13 @@ public final class MemoryStore implements Store {
     settled.put(id, record);
     settledOrder.add(new Aging(id, now + SETTLED_TTL_MS));
     forgetOld(settledOrder, settled, now);
+    while (settled.size() > maxSettled) {
+      Aging oldest = settledOrder.poll();
+      if (oldest == null) {
+        break;
+      }
+      settled.remove(oldest.key);
+    }
   }
 
   /** Drops the records whose time has come, oldest first; stops at the first that must stay. */

@@ -38,4 +38,22 @@ class MemoryStoreSweepTest {
       quota.release(d.reservationId());
     }
   }
+
+  @Test
+  void settledReservationsAreRememberedUpToABoundThenRefusedAsUnknownNeverAppliedTwice() {
+    MutableClock clock = new MutableClock(Instant.parse("2026-06-15T10:00:00Z"));
+    MemoryStore store = new MemoryStore(clock, 3);
+    Quota quota = Quota.builder().clock(clock).store(store).build();
+    quota.admin().putPolicy(Policy.builder("user:*").budget(Budget.of("USD", Money.of("10"), null, null)).build(), "admin", "t");
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      String id = quota.reserve(QuotaRequest.builder().user("u").estimatedCost("1").build()).reservationId();
+      quota.commit(id, Money.of("1"), null);
+      ids.add(id);
+    }
+    assertThat(quota.commit(ids.get(3), Money.of("1"), null).repeated()).isTrue();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> quota.commit(ids.get(0), Money.of("1"), null))
+        .isInstanceOf(dev.quota.NotFoundException.class);
+    assertThat(quota.usage(dev.quota.Subject.of("user", "u")).get(0).used()).isEqualTo(Money.of("4").nanos());
+  }
 }
