@@ -24,7 +24,9 @@ public record Decision(
     boolean replayed) {
 
   public Decision {
-    limits = List.copyOf(limits);
+    if (!(limits instanceof DecisionLimits)) { // already unmodifiable, and built lazily
+      limits = List.copyOf(limits);
+    }
   }
 
   /** The enforced limits that refused this request; empty when admitted. */

@@ -268,53 +268,29 @@ public final class Quota implements AutoCloseable {
   }
 
   private Decision toDecision(Compiled c, PlanResult r, boolean storeDecides) {
-    List<LimitStatus> limits = new ArrayList<>(c.refs().size() + c.localLimits().size());
-    boolean admitted = storeDecides ? r.admitted() : false;
-    Instant retryAt = null;
+    boolean admitted = storeDecides && r.admitted();
+    long retryAtMs = -1;
     boolean never = false;
     for (int i = 0; i < c.refs().size(); i++) {
-      OpRef ref = c.refs().get(i);
       OpResult o = r.results().get(i);
-      long limit = limitOf(c, i);
-      LimitStatus s =
-          new LimitStatus(
-              ref.policy().selector(), ref.subject(), ref.kind(),
-              ref.rateLimit() == null ? null : ref.rateLimit().meter(), ref.currency(), limit, o.used(),
-              o.resetAtMs() == 0 ? null : Instant.ofEpochMilli(o.resetAtMs()),
-              o.allowed() || o.retryAtMs() < 0 ? null : Instant.ofEpochMilli(o.retryAtMs()),
-              o.allowed(), ref.policy().mode(), ref.rateLimit() == null ? null : ref.rateLimit().window());
-      limits.add(s);
-      if (s.denies()) {
+      if (!o.allowed() && c.refs().get(i).policy().mode() == Mode.ENFORCE) {
         if (o.retryAtMs() < 0) {
           never = true;
-        } else if (retryAt == null || s.retryAt().isAfter(retryAt)) {
-          retryAt = s.retryAt();
+        } else {
+          retryAtMs = Math.max(retryAtMs, o.retryAtMs());
         }
       }
     }
-    for (LimitStatus l : c.localLimits()) {
-      limits.add(l);
-      if (l.denies()) {
-        never = true;
-      }
-    }
+    never |= c.locallyDenied();
     boolean reserved = admitted && c.plan().kind() == Plan.Kind.RESERVE;
     return new Decision(
         admitted,
         reserved ? (r.reservationId() != null ? r.reservationId() : c.plan().reservationId()) : null,
         reserved ? Instant.ofEpochMilli(r.expiresAtMs()) : null,
-        limits,
-        admitted || never ? null : retryAt,
+        new DecisionLimits(c, r),
+        admitted || never || retryAtMs < 0 ? null : Instant.ofEpochMilli(retryAtMs),
         false,
         r.status() == PlanResult.Status.REPLAYED);
-  }
-
-  private static long limitOf(Compiled c, int i) {
-    dev.quota.plan.CounterOp op = c.plan().ops().get(i);
-    if (op instanceof dev.quota.plan.RateOp r) {
-      return r.limit().limit();
-    }
-    return op instanceof BudgetOp b ? b.limitNanos() : ((dev.quota.plan.ConcurrencyOp) op).max();
   }
 
   private void fireAlerts(Compiled c, PlanResult r) {
