@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * Callers of {@link #append} put their entry on a queue and wait. A writer thread takes
  * everything queued (up to {@code maxBatchSize}), inserts it in one transaction and commits; only
  * then are the callers released. On PostgreSQL the batch is one statement whatever its size
- * ({@code INSERT ... SELECT FROM unnest} of one array per column, see {@code LedgerColumns}); on
- * H2 it is a JDBC batch. Two writers (by default) overlap
+ * ({@code INSERT ... SELECT FROM unnest} of one array per column, see {@code LedgerColumns}) that
+ * commits itself, so a batch costs one round trip; on H2 it is a JDBC batch. Two writers (by default) overlap
  * one batch's commit with the next batch's insert on PostgreSQL. Under load a single commit
  * acknowledges hundreds of entries, which is what makes durable writes cheap. Rows are inserted
  * with {@code ON CONFLICT DO NOTHING}: the primary key, the idempotency key and the reservation
@@ -490,17 +490,23 @@ public final class JdbcUsageLedger implements UsageLedger {
 
   private void insertLocked(List<UsageEntry> entries) throws SQLException {
     try (Connection c = ds.getConnection()) {
+      if (rolledUpBefore == null) {
+        rolledUpBefore = readRolledUpBefore(c);
+      }
+      List<UsageEntry> current = new ArrayList<>(entries.size());
+      List<UsageEntry> late = new ArrayList<>();
+      for (UsageEntry e : entries) {
+        (day(e.at()).isBefore(rolledUpBefore) ? late : current).add(e);
+      }
+      boolean postgres = database.engine() == Database.Engine.POSTGRESQL;
+      if (postgres && late.isEmpty() && !current.isEmpty()) {
+        // The usual case: one statement that commits itself, a single round trip per batch.
+        LedgerColumns.insertCommitted(c, current);
+        return;
+      }
       c.setAutoCommit(false);
       try {
-        if (rolledUpBefore == null) {
-          rolledUpBefore = readRolledUpBefore(c);
-        }
-        List<UsageEntry> current = new ArrayList<>(entries.size());
-        List<UsageEntry> late = new ArrayList<>();
-        for (UsageEntry e : entries) {
-          (day(e.at()).isBefore(rolledUpBefore) ? late : current).add(e);
-        }
-        if (current.size() > 1 && database.engine() == Database.Engine.POSTGRESQL) {
+        if (current.size() > 1 && postgres) {
           try (PreparedStatement ps = c.prepareStatement(LedgerColumns.INSERT)) {
             LedgerColumns.bind(c, ps, current);
             ps.executeUpdate();

@@ -59,4 +59,27 @@ class LedgerColumnsTest {
           + " AND usage_day = DATE '2025-03-10' AND meters = '{\"requests\":1,\"tokens\":800,\"z_last\":0}'")).isEqualTo(1);
     }
   }
+
+  @Test
+  void insertCommittedSkipsKeysTakenBeforeOrEarlierInTheBatchAndHasCommittedWhenItReturns() throws Exception {
+    Map<String, String> s = Map.of("user", "u1");
+    UsageEntry first = new UsageEntry("e1", T0, s, Money.of("1"), Map.of(), "res-1", "key-1", Money.ZERO);
+    UsageEntry sameId = new UsageEntry("e1", T0, s, Money.of("2"), Map.of(), null, null, Money.ZERO);
+    UsageEntry sameReservation = new UsageEntry("e2", T0, s, Money.of("3"), Map.of(), "res-1", null, Money.ZERO);
+    UsageEntry sameKey = new UsageEntry("e3", T0, s, Money.of("4"), Map.of(), null, "key-1", Money.ZERO);
+    UsageEntry fresh = new UsageEntry("e4", T0, s, Money.of("5"), Map.of(), "res-4", "key-4", Money.ZERO);
+    UsageEntry freshAgain = new UsageEntry("e5", T0, s, Money.of("6"), Map.of(), null, "key-4", Money.ZERO);
+
+    try (var t = Backend.POSTGRES.open(dir)) {
+      try (Connection c = t.db.connection()) {
+        assertThat(LedgerColumns.insertCommitted(c, List.of(first))).isEqualTo(1);
+        // Every key of the first row taken again, and a repeat within the batch: only e4 is new.
+        assertThat(LedgerColumns.insertCommitted(c, List.of(sameId, sameReservation, sameKey, fresh, freshAgain)))
+            .isEqualTo(1);
+        // Still open, yet another connection already sees both rows: each call committed.
+        assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry")).isEqualTo(2);
+        assertThat(t.queryLong("SELECT SUM(amount) * 1000000000 FROM usage_entry")).isEqualTo(6_000_000_000L);
+      }
+    }
+  }
 }
