@@ -16,7 +16,10 @@ public record SettleResult(
   public enum Status {
     /** Settled now. */
     SETTLED,
-    /** Settled before by the same settlement: nothing changed. */
+    /**
+     * Settled before by the same settlement: nothing changed. Only {@code heldNanos} is carried
+     * over from the first settlement; a store need not keep its payload or budget changes.
+     */
     REPEATED,
     /** Settled before by a different settlement (e.g. released, then committed): nothing changed. */
     CONFLICT,

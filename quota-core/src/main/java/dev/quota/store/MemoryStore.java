@@ -39,11 +39,10 @@ public final class MemoryStore implements Store {
    */
   private static final long SETTLED_TTL_MS = 3600_000L;
   /**
-   * At most this many settled reservations are remembered, newest first, so memory stays bounded
-   * at any decision rate. Forgetting one early is safe: a retried settle is then refused as unknown
-   * and changes nothing; it is never applied twice.
+   * At most this many settled reservations are remembered, newest first, so memory stays fixed
+   * (about 6 MB) at any decision rate; see {@link SettledLog} for why forgetting early is safe.
    */
-  static final int MAX_SETTLED = 200_000;
+  static final int MAX_SETTLED = 1 << 17;
 
   private final Clock clock;
   private final long epochStartMs;
@@ -51,17 +50,15 @@ public final class MemoryStore implements Store {
   private final CounterTable counters = new CounterTable();
   private final Map<String, Reservation> active = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Expiry> expiries = new ConcurrentSkipListSet<>();
-  private final Map<String, Settled> settled = new ConcurrentHashMap<>();
   private final Map<String, Remembered> idempotent = new ConcurrentHashMap<>();
   // Insertion order of the two maps above, so old records are dropped as new ones arrive
   // (amortized O(1)) instead of piling up until a sweep.
-  private final java.util.Queue<Aging> settledOrder = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final java.util.Queue<Aging> idempotentOrder = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   /** A record's key and when it may be forgotten. */
   private record Aging(String key, long forgetAtMs) {}
 
-  private final int maxSettled;
+  private final SettledLog settled;
 
   public MemoryStore(Clock clock) {
     this(clock, MAX_SETTLED);
@@ -70,7 +67,7 @@ public final class MemoryStore implements Store {
   MemoryStore(Clock clock, int maxSettled) {
     this.clock = clock;
     this.epochStartMs = clock.millis();
-    this.maxSettled = maxSettled;
+    this.settled = new SettledLog(maxSettled, SETTLED_TTL_MS);
   }
 
   private record Reservation(String id, long expiresAtMs, List<CounterOp> ops, long heldNanos, String payload) {}
@@ -82,8 +79,6 @@ public final class MemoryStore implements Store {
       return c != 0 ? c : id.compareTo(o.id);
     }
   }
-
-  private record Settled(String fingerprint, SettleResult result, boolean expired, long atMs) {}
 
   private record Remembered(String fingerprint, PlanResult result, long expiresAtMs) {}
 
@@ -279,21 +274,19 @@ public final class MemoryStore implements Store {
     releaseExpired(now);
     Reservation r = active.remove(s.reservationId());
     if (r == null) {
-      Settled before = settled.get(s.reservationId());
+      SettledLog.Outcome before = settled.find(s.reservationId(), s.fingerprint(), now);
       if (before == null) {
         return SettleResult.of(SettleResult.Status.UNKNOWN, now);
       }
-      if (before.expired) {
+      if (before.expired()) {
         return SettleResult.of(SettleResult.Status.EXPIRED, now);
       }
-      SettleResult.Status status =
-          before.fingerprint.equals(s.fingerprint()) ? SettleResult.Status.REPEATED : SettleResult.Status.CONFLICT;
-      SettleResult first = before.result;
-      return new SettleResult(status, first.payload(), first.heldNanos(), now, first.budgets());
+      SettleResult.Status status = before.sameSettlement() ? SettleResult.Status.REPEATED : SettleResult.Status.CONFLICT;
+      return new SettleResult(status, null, before.heldNanos(), now, List.of());
     }
     expiries.remove(new Expiry(r.expiresAtMs, r.id));
     SettleResult result = undo(r, s, now);
-    remember(r.id, new Settled(s.fingerprint(), result, false, now), now);
+    settled.add(r.id, s.fingerprint(), result.heldNanos(), false, now);
     return result;
   }
 
@@ -353,7 +346,7 @@ public final class MemoryStore implements Store {
       Reservation r = active.remove(first.id);
       if (r != null) {
         undo(r, Settlement.release(r.id), now);
-        remember(r.id, new Settled("expired", SettleResult.of(SettleResult.Status.EXPIRED, now), true, now), now);
+        settled.add(r.id, "", 0, true, now);
       }
     }
   }
@@ -387,7 +380,6 @@ public final class MemoryStore implements Store {
     long now = clock.millis();
     releaseExpired(now);
     forgetOld(idempotentOrder, idempotent, now);
-    forgetOld(settledOrder, settled, now);
     for (CounterKey key : counters.keys()) {
       removeIf(key, counter -> atRest(counter, now));
     }
@@ -403,27 +395,13 @@ public final class MemoryStore implements Store {
     }
   }
 
-  private void remember(String id, Settled record, long now) {
-    settled.put(id, record);
-    settledOrder.add(new Aging(id, now + SETTLED_TTL_MS));
-    forgetOld(settledOrder, settled, now);
-    while (settled.size() > maxSettled) {
-      Aging oldest = settledOrder.poll();
-      if (oldest == null) {
-        break;
-      }
-      settled.remove(oldest.key);
-    }
-  }
-
   /** Drops the records whose time has come, oldest first; stops at the first that must stay. */
   private static void forgetOld(java.util.Queue<Aging> order, Map<String, ?> records, long now) {
     for (Aging a = order.peek(); a != null && a.forgetAtMs <= now; a = order.peek()) {
       if (order.remove(a)) {
         Object current = records.get(a.key);
         // A key reused after its record aged out has a newer record: keep that one.
-        if (current instanceof Settled st ? st.atMs + SETTLED_TTL_MS <= now
-            : current instanceof Remembered rm && rm.expiresAtMs <= now) {
+        if (current instanceof Remembered rm && rm.expiresAtMs <= now) {
           records.remove(a.key, current);
         }
       }

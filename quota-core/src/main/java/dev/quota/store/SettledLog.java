@@ -1,0 +1,104 @@
+package dev.quota.store;
+
+/**
+ * What became of recently settled or expired reservations, so a retried commit or release is
+ * answered "repeated" (or "conflict", or "expired") instead of "unknown". Fixed memory, no
+ * allocation: a ring of the newest {@code capacity} outcomes, found through an open-addressed
+ * index of 64-bit hashes of their ids.
+ *
+ * <p>Forgetting is always safe here: the log is consulted only for reservations no longer active,
+ * so an outcome forgotten early (the ring wrapped, a crowded index cell was taken over) or mistaken
+ * through a hash collision changes only the answer's status, never applies a settlement twice.
+ */
+final class SettledLog {
+  /** What a retry is told. */
+  record Outcome(boolean expired, boolean sameSettlement, long heldNanos) {}
+
+  private static final int PROBES = 16;
+
+  private final long ttlMs;
+  private final long[] ids;
+  private final long[] fingerprints;
+  private final long[] held;
+  /** When each entry was settled, negative for an expiry. */
+  private final long[] at;
+  /** Index cells: ring slot + 1, or 0 when empty. */
+  private final int[] index;
+  private int next;
+
+  SettledLog(int capacity, long ttlMs) {
+    this.ttlMs = ttlMs;
+    ids = new long[capacity];
+    fingerprints = new long[capacity];
+    held = new long[capacity];
+    at = new long[capacity];
+    index = new int[Integer.highestOneBit(Math.max(capacity, 4) * 4 - 1) << 1];
+  }
+
+  synchronized void add(String id, String fingerprint, long heldNanos, boolean expired, long nowMs) {
+    int slot = next;
+    next = next + 1 == ids.length ? 0 : next + 1;
+    long h = hash(id);
+    ids[slot] = h;
+    fingerprints[slot] = hash(fingerprint);
+    held[slot] = heldNanos;
+    at[slot] = expired ? -nowMs - 1 : nowMs;
+    index[cellFor(h)] = slot + 1;
+  }
+
+  /** The outcome for {@code id} if it was settled within the last TTL and is still remembered; else null. */
+  synchronized Outcome find(String id, String fingerprint, long nowMs) {
+    long h = hash(id);
+    int mask = index.length - 1;
+    for (int i = 0, c = home(h); i < PROBES; i++, c = (c + 1) & mask) {
+      int slot = index[c] - 1;
+      if (slot >= 0 && ids[slot] == h) {
+        long settledAt = at[slot] < 0 ? -at[slot] - 1 : at[slot];
+        if (settledAt + ttlMs <= nowMs) {
+          return null;
+        }
+        return new Outcome(at[slot] < 0, fingerprints[slot] == hash(fingerprint), held[slot]);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The index cell for a new entry: the first in its probe window that is empty, already points
+   * at this id, or points at an entry whose own window does not cover it (left behind by an entry
+   * the ring overwrote); failing that, the cell of the oldest entry in the window, which is dropped.
+   */
+  private int cellFor(long h) {
+    int mask = index.length - 1;
+    int oldestCell = -1;
+    int oldestAge = -1;
+    for (int i = 0, c = home(h); i < PROBES; i++, c = (c + 1) & mask) {
+      int slot = index[c] - 1;
+      if (slot < 0 || ids[slot] == h || ((c - home(ids[slot])) & mask) >= PROBES) {
+        return c;
+      }
+      int age = (next - 1 - slot + ids.length) % ids.length;
+      if (age > oldestAge) {
+        oldestAge = age;
+        oldestCell = c;
+      }
+    }
+    return oldestCell;
+  }
+
+  private int home(long h) {
+    return (int) (h ^ (h >>> 32)) & (index.length - 1);
+  }
+
+  /** FNV-1a over the chars, then a finalizer so that nearby ids spread over the index. */
+  private static long hash(String s) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < s.length(); i++) {
+      h = (h ^ s.charAt(i)) * 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    return h;
+  }
+}

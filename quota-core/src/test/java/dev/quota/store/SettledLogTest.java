@@ -1,0 +1,56 @@
+package dev.quota.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.internal.Ids;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SettledLogTest {
+  private static final long HOUR = 3600_000L;
+
+  @Test
+  void answersRepeatConflictExpiryAndUnknown() {
+    SettledLog log = new SettledLog(8, HOUR);
+    log.add("r1", "commit|5", 700, false, 1_000);
+    log.add("r2", "", 0, true, 1_000);
+    assertThat(log.find("r1", "commit|5", 2_000)).isEqualTo(new SettledLog.Outcome(false, true, 700));
+    assertThat(log.find("r1", "commit|6", 2_000)).isEqualTo(new SettledLog.Outcome(false, false, 700));
+    assertThat(log.find("r2", "release", 2_000).expired()).isTrue();
+    assertThat(log.find("r3", "commit|5", 2_000)).isNull();
+  }
+
+  @Test
+  void forgetsAfterItsTimeToLive() {
+    SettledLog log = new SettledLog(8, HOUR);
+    log.add("r1", "release", 0, false, 1_000);
+    assertThat(log.find("r1", "release", 1_000 + HOUR - 1)).isNotNull();
+    assertThat(log.find("r1", "release", 1_000 + HOUR)).isNull();
+  }
+
+  @Test
+  void remembersTheNewestUpToItsCapacityAndNothingOlder() {
+    int capacity = 1_000;
+    SettledLog log = new SettledLog(capacity, HOUR);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 20 * capacity; i++) {
+      String id = Ids.newId();
+      ids.add(id);
+      log.add(id, "commit|" + i, i, false, 5_000);
+    }
+    int found = 0;
+    for (int i = ids.size() - capacity; i < ids.size(); i++) {
+      SettledLog.Outcome o = log.find(ids.get(i), "commit|" + i, 5_000);
+      if (o != null) {
+        assertThat(o.sameSettlement()).isTrue();
+        assertThat(o.heldNanos()).isEqualTo(i);
+        found++;
+      }
+    }
+    assertThat(found).isGreaterThanOrEqualTo(capacity - 1);
+    for (int i = 0; i < ids.size() - capacity; i++) {
+      assertThat(log.find(ids.get(i), "commit|" + i, 5_000)).isNull();
+    }
+  }
+}
