@@ -82,6 +82,21 @@ public final class SlidingWindow {
     size++;
   }
 
+  /**
+   * True if nothing leaves the window by {@code nowMs} and {@code amount} more does not fit under
+   * {@code limit}: {@link #advance} would change nothing and the request would be refused. Reads
+   * the state once and never throws, so it may be called without the lock, provided the caller
+   * discards the answer unless it can prove no writer ran meanwhile.
+   */
+  public boolean fullWithoutAdvancing(long nowMs, long amount, long limit) {
+    long[] r = ring;
+    int h = head;
+    int n = size;
+    long t = total;
+    int at = 2 * h + 1;
+    return n > 0 && at < r.length && r[at] + windowMs >= nowMs && t + amount > limit;
+  }
+
   /** When the oldest slice leaves the window, 0 if nothing is counted. */
   public long resetAtMs() {
     return size == 0 ? 0 : ring[2 * head + 1] + windowMs + 1;

@@ -1,7 +1,7 @@
 package dev.quota.store;
 
 import java.util.Arrays;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * A fixed array of locks that guard a store's counters by hash. A caller locks every stripe its
@@ -10,18 +10,25 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Critical sections here last tens of nanoseconds, far less than parking and waking a thread,
  * so a contended stripe is first spun on briefly; only a holder that stays longer (descheduled,
- * say) makes the waiter park.
+ * say) makes the waiter park. The locks are {@link StampedLock}s so that a caller may also read
+ * optimistically, without writing to the lock's cache line (see {@link PreparedRate}). They are
+ * not reentrant: no code path locks a stripe while holding stripes.
  */
 final class StripeLocks {
   static final int STRIPES = 256;
   private static final int SPINS = 100;
 
-  private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+  private final StampedLock[] locks = new StampedLock[STRIPES];
 
   StripeLocks() {
     for (int i = 0; i < STRIPES; i++) {
-      locks[i] = new ReentrantLock();
+      locks[i] = new StampedLock();
     }
+  }
+
+  /** The lock itself, for optimistic reads. */
+  StampedLock of(int stripe) {
+    return locks[stripe];
   }
 
   static int stripe(Object key) {
@@ -54,25 +61,25 @@ final class StripeLocks {
 
   void unlock(int[] stripes) {
     for (int i = stripes.length - 1; i >= 0; i--) {
-      locks[stripes[i]].unlock();
+      locks[stripes[i]].tryUnlockWrite();
     }
   }
 
   void lock(int stripe) {
-    ReentrantLock lock = locks[stripe];
-    if (lock.tryLock()) {
+    StampedLock lock = locks[stripe];
+    if (lock.tryWriteLock() != 0) {
       return;
     }
     for (int i = 0; i < SPINS; i++) {
       Thread.onSpinWait();
-      if (!lock.isLocked() && lock.tryLock()) {
+      if (!lock.isWriteLocked() && lock.tryWriteLock() != 0) {
         return;
       }
     }
-    lock.lock();
+    lock.writeLock();
   }
 
   void unlock(int stripe) {
-    locks[stripe].unlock();
+    locks[stripe].tryUnlockWrite();
   }
 }

@@ -133,4 +133,24 @@ class SlidingWindowPropertyTest {
     }
     return n;
   }
+
+  /** The lock-free denial agrees with the locked path: it denies only what advance-then-check denies. */
+  @Property(tries = 200)
+  void aDenialWithoutAdvancingIsOneTheLockedPathWouldMake(
+      @ForAll long seed, @ForAll @IntRange(min = 1, max = 50) int limit, @ForAll @LongRange(min = 10, max = 5_000) long windowMs,
+      @ForAll boolean bursty) {
+    long[] times = trace(seed, limit, windowMs, 2.0, bursty, 5);
+    SlidingWindow w = new SlidingWindow(windowMs);
+    for (long t : times) {
+      boolean surelyFull = w.fullWithoutAdvancing(t, 1, limit);
+      long before = w.used();
+      w.advance(t);
+      boolean dropsNothing = w.used() == before;
+      boolean full = w.used() + 1 > limit;
+      assertThat(surelyFull).isEqualTo(dropsNothing && full);
+      if (!full) {
+        w.add(t, 1);
+      }
+    }
+  }
 }
