@@ -1,5 +1,6 @@
 package dev.quota.store;
 
+import dev.quota.plan.CounterKey;
 import java.util.Arrays;
 import java.util.concurrent.locks.StampedLock;
 
@@ -31,8 +32,12 @@ final class StripeLocks {
     return locks[stripe];
   }
 
+  /**
+   * A counter's stripe follows its subject alone: a subject's counters are used together, so a
+   * plan locks one stripe per subject (3 for user, team and project) rather than one per limit.
+   */
   static int stripe(Object key) {
-    int hash = key.hashCode();
+    int hash = key instanceof CounterKey counter ? counter.subject().hashCode() : key.hashCode();
     return (hash ^ (hash >>> 16)) & (STRIPES - 1);
   }
 

@@ -9,6 +9,7 @@ import dev.quota.PreparedRequest;
 import dev.quota.Quota;
 import dev.quota.QuotaRequest;
 import dev.quota.Subject;
+import dev.quota.plan.CounterKeys;
 import dev.quota.store.conformance.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,5 +118,13 @@ class PreparedOpsTest {
   void distinctStripesComeAscendingWithoutRepeats() {
     int[] s = StripeLocks.stripesOf("a", "b", "a", "c", "b");
     assertThat(s).isSorted().doesNotHaveDuplicates().hasSize(3);
+  }
+
+  @Test
+  void aSubjectsCountersShareOneStripe() {
+    int[] s = StripeLocks.stripesOf(
+        CounterKeys.named("user:u", "r/a"), CounterKeys.named("user:u", "r/b"),
+        CounterKeys.budget("user:u", "USD", "day", 0), CounterKeys.concurrency("user:u"));
+    assertThat(s).hasSize(1);
   }
 }
