@@ -34,7 +34,7 @@ final class ClusterCodec {
     a.add(Long.toString(heldNanos));
     a.add(Integer.toString(ops.size()));
     for (CounterOp op : ops) {
-      k.add(keys.counter(op.key()));
+      k.add(keys.counter(op));
       List<String> f = ScriptCodec.fields(op);
       a.add(Integer.toString(f.size()));
       a.addAll(f);

@@ -230,7 +230,7 @@ final class ClusterProtocol {
     Map<Integer, List<Integer>> bySlot = new TreeMap<>();
     List<CounterOp> ops = plan.ops();
     for (int i = 0; i < ops.size(); i++) {
-      bySlot.computeIfAbsent(RedisKeys.slot(keys.counter(ops.get(i).key())), k -> new ArrayList<>()).add(i);
+      bySlot.computeIfAbsent(RedisKeys.slot(keys.counter(ops.get(i))), k -> new ArrayList<>()).add(i);
     }
     List<Group> groups = new ArrayList<>(bySlot.size());
     bySlot.forEach((slot, at) -> groups.add(new Group(slot, at.stream().map(ops::get).toList(),

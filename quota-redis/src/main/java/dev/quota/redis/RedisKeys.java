@@ -1,7 +1,10 @@
 package dev.quota.redis;
 
+import dev.quota.Algorithm;
 import dev.quota.ValidationException;
 import dev.quota.plan.CounterKey;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.RateOp;
 import io.lettuce.core.cluster.SlotHash;
 
 /**
@@ -19,6 +22,9 @@ import io.lettuce.core.cluster.SlotHash;
  * ({@link #reservation(String)}), which names the slots holding its parts.
  */
 public final class RedisKeys {
+  /** The layout of sliding-window hashes that quota.lua reads and writes (see there). */
+  static final String WINDOW_LAYOUT = "2";
+
   private final String prefix;
 
   public RedisKeys(String prefix) {
@@ -32,13 +38,32 @@ public final class RedisKeys {
     return prefix;
   }
 
+  /** The key of a counter other than a sliding window (see {@link #counter(CounterOp)}). */
   public String counter(CounterKey key) {
+    return prefix + "{" + subjectTag(key) + "}" + key.name();
+  }
+
+  private static String subjectTag(CounterKey key) {
     String subject = key.subject();
     ValidationException.require(
         subject.indexOf('{') < 0 && subject.indexOf('}') < 0,
         "key.subject",
         "must not contain { or } (build keys with CounterKeys)");
-    return prefix + "{" + subject + "}" + key.name();
+    return subject;
+  }
+
+  /**
+   * The key of {@code op}'s counter. A sliding window's key also names the layout of its hash
+   * ({@link #WINDOW_LAYOUT} before the counter name), so a store whose script keeps windows another
+   * way never reads one: during an upgrade old and new processes each count in their own keys for
+   * at most one window, and counters in the old layout expire by themselves.
+   */
+  public String counter(CounterOp op) {
+    if (op instanceof RateOp r && r.limit().algorithm() == Algorithm.SLIDING_WINDOW) {
+      String subject = subjectTag(op.key());
+      return prefix + "{" + subject + "}" + WINDOW_LAYOUT + op.key().name();
+    }
+    return counter(op.key());
   }
 
   /** When this store's data began: budget counters of periods that started earlier may need seeding. */

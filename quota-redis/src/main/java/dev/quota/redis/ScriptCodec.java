@@ -65,7 +65,7 @@ final class ScriptCodec {
     a.add(idempotent ? "1" : "0");
     a.add(Integer.toString(plan.ops().size()));
     for (CounterOp op : plan.ops()) {
-      k.add(keys.counter(op.key()));
+      k.add(keys.counter(op));
       List<String> f = fields(op);
       a.add(Integer.toString(f.size()));
       a.addAll(f);

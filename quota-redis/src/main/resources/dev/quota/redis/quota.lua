@@ -63,57 +63,185 @@ local function remember(key, st)
   return st
 end
 
+-- A sliding window (dev.quota.internal.SlidingWindow) is one hash. Its slices are numbered in the
+-- order they were opened (sequence numbers, not slice indexes, so the next slice is always seq + 1).
+-- The open (tail) slice lives only in the field m, with a copy of the head slice and the total, so
+-- a decision reads and writes that one field; a closed slice has a field of its own, read when it
+-- becomes the head (or on a denial, to compute the retry time):
+--   m     "tailCount:tailLast:total:head:tail:headCount:headLast"   (head < tail)
+--         "count:last", or just "last" when count is 1               (one slice, numbered 1)
+--   <seq> "count:last" for each closed slice, head <= seq < tail
+-- A slice's index is derived from its latest admission: floor(last * 1000 / sliceUs). An empty
+-- window has no key. The one-admission form keeps a subject seen once as small as it can be.
+
+local function number_list(s)
+  local out = {}
+  for w in string.gmatch(s, '[^:]+') do out[#out + 1] = tonumber(w) end
+  return out
+end
+
+local function parse_slice(v)
+  local c = string.find(v, ':', 1, true)
+  return {count = tonumber(string.sub(v, 1, c - 1)), last = tonumber(string.sub(v, c + 1))}
+end
+
+-- Loads the stored slices from..to that are not loaded yet, with one HMGET.
+local function window_load(st, from, to)
+  local seqs = {}
+  for seq = from, to do
+    if not st.slice[seq] then seqs[#seqs + 1] = fmt(seq) end
+  end
+  if #seqs == 0 then return end
+  local raw = redis.call('HMGET', st.key, unpack(seqs))
+  for i, seq in ipairs(seqs) do
+    local v = raw[i]
+    if not v then return error({err = 'QUOTA_STATE sliding window ' .. st.key .. ' lacks slice ' .. seq}) end
+    st.slice[tonumber(seq)] = parse_slice(v)
+  end
+end
+
+local function window_empty(st)
+  return st.tail < st.head
+end
+
+-- Drops the head slice (its field, unless it is the open tail kept only in m).
+local function window_pop(st)
+  local s = st.slice[st.head]
+  st.total = st.total - s.count
+  if st.head < st.tail then st.removed[#st.removed + 1] = fmt(st.head) end
+  st.slice[st.head] = nil
+  st.head = st.head + 1
+  st.changed = true
+end
+
 local function window(key, windowMs, now)
   local st = cache[key]
   if not st then
-    local raw = redis.call('HGETALL', key)
-    local slices, total = {}, 0
-    for i = 1, #raw, 2 do
-      local v = raw[i + 1]
-      local c = string.find(v, ':', 1, true)
-      local s = {idx = tonumber(raw[i]), field = raw[i], count = tonumber(string.sub(v, 1, c - 1)),
-                 last = tonumber(string.sub(v, c + 1))}
-      slices[#slices + 1] = s
-      total = total + s.count
+    st = remember(key, {kind = 'w', key = key, windowMs = windowMs, sliceUs = floordiv(windowMs * 1000 + SLICES - 1, SLICES),
+                        total = 0, head = 1, tail = 0, slice = {}, removed = {}, existed = false, changed = false,
+                        touched = false})
+    local m = redis.call('HGET', key, 'm')
+    if m then
+      local f = number_list(m)
+      st.existed = true
+      if #f == 1 then f = {1, f[1]} end
+      if #f == 2 then
+        st.head, st.tail, st.total = 1, 1, f[1]
+        st.slice[1] = {count = f[1], last = f[2]}
+      else
+        st.total, st.head, st.tail = f[3], f[4], f[5]
+        st.slice[st.tail] = {count = f[1], last = f[2]}
+        st.slice[st.head] = {count = f[6], last = f[7]}
+      end
     end
-    table.sort(slices, function(a, b) return a.idx < b.idx end)
-    st = remember(key, {kind = 'w', windowMs = windowMs, sliceUs = floordiv(windowMs * 1000 + SLICES - 1, SLICES),
-                        slices = slices, total = total, removed = {}, touched = false})
   end
-  while #st.slices > 0 and st.slices[1].last + st.windowMs < now do
-    local s = table.remove(st.slices, 1)
-    st.total = st.total - s.count
-    if s.field then st.removed[#st.removed + 1] = s.field end
+  if window_empty(st) then return st end
+  -- Slices leave from the head while their latest admission has left the window; once the tail
+  -- has left too, all the rest are read at once instead of one by one.
+  if st.slice[st.tail].last + st.windowMs < now then window_load(st, st.head, st.tail - 1) end
+  while not window_empty(st) and st.slice[st.head].last + st.windowMs < now do
+    window_pop(st)
+    if not window_empty(st) then window_load(st, st.head, st.head) end
   end
   return st
 end
 
 local function window_add(st, now, amount)
   local slice = floordiv(now * 1000, st.sliceUs)
-  local tail = st.slices[#st.slices]
-  if tail and tail.idx == slice then
+  local tail = not window_empty(st) and st.slice[st.tail]
+  if tail and floordiv(tail.last * 1000, st.sliceUs) == slice then
     tail.count = tail.count + amount
     if now > tail.last then tail.last = now end
   else
-    tail = {idx = slice, count = amount, last = now}
-    st.slices[#st.slices + 1] = tail
+    if tail then
+      tail.dirty = true -- closed: from now on stored in its own field
+    else
+      st.head, st.tail = 1, 0 -- an empty window starts numbering again (its fields are all removed)
+    end
+    st.tail = st.tail + 1
+    st.slice[st.tail] = {count = amount, last = now}
     st.newSlice = true
   end
-  tail.dirty = true
   st.total = st.total + amount
   st.touched = true
+  st.changed = true
+end
+
+local function window_reset(st)
+  return window_empty(st) and 0 or st.slice[st.head].last + st.windowMs + 1
 end
 
 local function window_retry(st, now, amount, limit)
   if amount > limit then return -1 end
   local excess = st.total + amount - limit
   if excess <= 0 then return now end
+  window_load(st, st.head, st.tail - 1)
   local freed = 0
-  for i = 1, #st.slices do
-    freed = freed + st.slices[i].count
-    if freed >= excess then return st.slices[i].last + st.windowMs + 1 end
+  for seq = st.head, st.tail do
+    local s = st.slice[seq]
+    freed = freed + s.count
+    if freed >= excess then return s.last + st.windowMs + 1 end
   end
   return -1
+end
+
+-- Takes back up to `amount` from the slice that held time `at` (a compensated reservation part).
+-- A slice left empty leaves the window, as SlidingWindow would never have opened it.
+local function window_take_back(st, at, amount)
+  if window_empty(st) then return end
+  local idx = floordiv(at * 1000, st.sliceUs)
+  window_load(st, st.head, st.tail - 1)
+  for seq = st.head, st.tail do
+    local s = st.slice[seq]
+    if floordiv(s.last * 1000, st.sliceUs) == idx then
+      local dec = math.min(s.count, amount)
+      s.count = s.count - dec
+      st.total = st.total - dec
+      s.dirty = true
+      st.changed = true
+      if s.count == 0 and seq == st.tail and seq > st.head then
+        -- the slice before becomes the open tail, kept only in m
+        st.slice[seq] = nil
+        st.tail = seq - 1
+        st.removed[#st.removed + 1] = fmt(st.tail)
+      end
+      -- an empty slice in the middle counts and frees nothing until it leaves; at the head it goes now
+      while not window_empty(st) and st.slice[st.head].count == 0 do window_pop(st) end
+      return
+    end
+  end
+end
+
+local function window_persist(st)
+  local key = st.key
+  if window_empty(st) then
+    if st.existed then redis.call('DEL', key) end
+    return
+  end
+  if not st.changed then return end
+  if #st.removed > 0 then redis.call('HDEL', key, unpack(st.removed)) end
+  local tail = st.slice[st.tail]
+  local m
+  if st.head < st.tail then
+    local head = st.slice[st.head]
+    m = fmt(tail.count) .. ':' .. fmt(tail.last) .. ':' .. fmt(st.total) .. ':' .. fmt(st.head) .. ':' .. fmt(st.tail)
+        .. ':' .. fmt(head.count) .. ':' .. fmt(head.last)
+  elseif tail.count == 1 then
+    m = fmt(tail.last) -- one slice has no closed fields, so it can always be numbered 1
+  else
+    m = fmt(tail.count) .. ':' .. fmt(tail.last)
+  end
+  local fields = {'m', m}
+  for seq = st.head, st.tail - 1 do
+    local s = st.slice[seq]
+    if s and s.dirty then
+      fields[#fields + 1] = fmt(seq)
+      fields[#fields + 1] = fmt(s.count) .. ':' .. fmt(s.last)
+    end
+  end
+  redis.call('HSET', key, unpack(fields))
+  -- Set when a slice is opened, the TTL already covers every later write into that slice.
+  if st.newSlice then redis.call('PEXPIRE', key, st.windowMs + ceildiv(st.sliceUs, 1000) + WINDOW_SLACK_MS) end
 end
 
 local function bucket(key, limit, windowMs, now)
@@ -176,14 +304,7 @@ local function persist(now)
   for _, key in ipairs(order) do
     local st = cache[key]
     if st.kind == 'w' then
-      if #st.removed > 0 then redis.call('HDEL', key, unpack(st.removed)) end
-      if st.touched then
-        for _, s in ipairs(st.slices) do
-          if s.dirty then redis.call('HSET', key, fmt(s.idx), fmt(s.count) .. ':' .. fmt(s.last)) end
-        end
-        -- Set when a slice is opened, the TTL already covers every later write into that slice.
-        if st.newSlice then redis.call('PEXPIRE', key, st.windowMs + ceildiv(st.sliceUs, 1000) + WINDOW_SLACK_MS) end
-      end
+      window_persist(st)
     elseif st.touched then
       if st.kind == 'b' then
         redis.call('HSET', key, 'l', fmt(st.level), 't', fmt(st.last))
@@ -286,7 +407,7 @@ local function describe(op, now, allowed, fired, out)
   local ok = allowed and 1 or 0
   if op.type == 'R' then
     if op.algo == 'w' then
-      local reset = #st.slices == 0 and 0 or st.slices[1].last + st.windowMs + 1
+      local reset = window_reset(st)
       local retry = allowed and 0 or window_retry(st, now, op.amount, op.limit)
       out[#out + 1] = ok; out[#out + 1] = st.total; out[#out + 1] = reset; out[#out + 1] = retry
     else
@@ -570,23 +691,7 @@ local function compensate()
     local sliceAt = tonumber(rec.t)
     for _, op in ipairs(reservation_ops(rec)) do
       if op.type == 'R' and op.algo == 'w' then
-        local st = window(op.key, op.windowMs, now)
-        local idx = floordiv(sliceAt * 1000, st.sliceUs)
-        for i, s in ipairs(st.slices) do
-          if s.idx == idx then
-            local dec = math.min(s.count, op.amount)
-            s.count = s.count - dec
-            st.total = st.total - dec
-            if s.count == 0 then
-              table.remove(st.slices, i)
-              if s.field then st.removed[#st.removed + 1] = s.field end
-            else
-              s.dirty = true
-            end
-            break
-          end
-        end
-        st.touched = true
+        window_take_back(window(op.key, op.windowMs, now), sliceAt, op.amount)
       elseif op.type == 'R' then
         local st = bucket(op.key, op.limit, op.windowMs, now)
         st.level = math.min(st.cap, st.level + op.amount * op.windowMs)

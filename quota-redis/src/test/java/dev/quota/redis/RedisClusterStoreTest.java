@@ -152,7 +152,7 @@ class RedisClusterStoreTest {
     assertThat(redis.type(store.keys().reservation(firstSlot, id))).isEqualTo("string");
     assertThat(redis.zcard(store.keys().expiries(firstSlot))).isZero();
     assertThat(redis.exists(store.keys().reservation(id))).as("home record").isZero();
-    assertThat(redis.exists(store.keys().counter(window(first).key()))).isZero();
+    assertThat(redis.exists(store.keys().counter(window(first)))).isZero();
     assertThat(redis.exists(store.keys().counter(slots(first).key()))).isZero();
 
     // compensating again (a retried step) takes nothing back twice

@@ -3,10 +3,14 @@ package dev.quota.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quota.Algorithm;
+import dev.quota.RateLimit;
 import dev.quota.Subject;
 import dev.quota.ValidationException;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterKeys;
+import dev.quota.plan.RateOp;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class RedisKeysTest {
@@ -16,6 +20,18 @@ class RedisKeysTest {
   void aSubjectIsTheHashTagOfItsCounters() {
     String subject = CounterKeys.subjectOf(Subject.of("user", "a}b{c"));
     assertThat(keys.counter(new CounterKey(subject, "c"))).isEqualTo("q:{user:a%7Db%7Bc}c");
+  }
+
+  @Test
+  void aSlidingWindowKeyNamesItsLayoutAndOtherCountersKeepTheirs() {
+    String subject = CounterKeys.subjectOf(Subject.of("user", "a"));
+    RateLimit window = RateLimit.perWindow(10, Duration.ofMinutes(1));
+    RateLimit bucket = new RateLimit(RateLimit.REQUESTS, 10, Duration.ofMinutes(1), Algorithm.TOKEN_BUCKET);
+    RateOp w = new RateOp(CounterKeys.rate(subject, window), true, "w", window, 1);
+    RateOp b = new RateOp(CounterKeys.rate(subject, bucket), true, "b", bucket, 1);
+    assertThat(keys.counter(w)).isEqualTo("q:{user:a}2" + w.key().name()).isNotEqualTo(keys.counter(w.key()));
+    assertThat(keys.counter(b)).isEqualTo(keys.counter(b.key()));
+    assertThat(RedisKeys.slot(keys.counter(w))).isEqualTo(RedisKeys.slot(keys.counter(b)));
   }
 
   @Test
