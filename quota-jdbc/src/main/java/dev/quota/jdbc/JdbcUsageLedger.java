@@ -4,6 +4,7 @@ import dev.quota.Money;
 import dev.quota.ValidationException;
 import dev.quota.jdbc.internal.Jdbc;
 import dev.quota.jdbc.internal.LedgerColumns;
+import dev.quota.jdbc.internal.LedgerRow;
 import dev.quota.jdbc.internal.LedgerRows;
 import dev.quota.jdbc.internal.Spool;
 import dev.quota.ledger.UsageEntry;
@@ -108,7 +109,12 @@ public final class JdbcUsageLedger implements UsageLedger {
 
   private sealed interface Task permits Append, Control {}
 
-  private record Append(UsageEntry entry, CompletableFuture<Void> done) implements Task {}
+  /** The row is encoded by the appending caller, in parallel with the others, not by the writer. */
+  private record Append(LedgerRow row, CompletableFuture<Void> done) implements Task {
+    UsageEntry entry() {
+      return row.entry();
+    }
+  }
 
   private record Control(Callable<Object> action, CompletableFuture<Object> done, boolean stop) implements Task {}
 
@@ -223,7 +229,7 @@ public final class JdbcUsageLedger implements UsageLedger {
   @java.lang.Override
   public void append(UsageEntry entry) {
     LedgerRows.validate(entry);
-    Append task = new Append(entry, new CompletableFuture<>());
+    Append task = new Append(LedgerRow.of(entry), new CompletableFuture<>());
     enqueue(task);
     await(task.done());
   }
@@ -335,7 +341,7 @@ public final class JdbcUsageLedger implements UsageLedger {
       if (spool.size() > 0) {
         replay();
       }
-      insert(entriesOf(appends));
+      insert(rowsOf(appends));
       degraded = false;
       appends.forEach(a -> a.done().complete(null));
     } catch (SQLException e) {
@@ -353,7 +359,7 @@ public final class JdbcUsageLedger implements UsageLedger {
     for (int i = 0; i < appends.size(); i++) {
       Append a = appends.get(i);
       try {
-        insert(List.of(a.entry()));
+        insert(List.of(a.row()));
         a.done().complete(null);
       } catch (SQLException e) {
         if (DatabaseException.isDataError(sqlState(e))) {
@@ -434,7 +440,7 @@ public final class JdbcUsageLedger implements UsageLedger {
     for (int from = 0; from < all.size(); from += maxBatchSize) {
       List<UsageEntry> chunk = all.subList(from, Math.min(all.size(), from + maxBatchSize));
       try {
-        insert(chunk);
+        insert(chunk.stream().map(LedgerRow::of).toList());
       } catch (SQLException e) {
         if (!DatabaseException.isDataError(sqlState(e))) {
           throw e;
@@ -458,7 +464,7 @@ public final class JdbcUsageLedger implements UsageLedger {
   /** A spooled entry the database refuses for its data is set aside, never retried forever. */
   private void replayOne(UsageEntry entry) throws SQLException {
     try {
-      insert(List.of(entry));
+      insert(List.of(LedgerRow.of(entry)));
     } catch (SQLException e) {
       if (!DatabaseException.isDataError(sqlState(e))) {
         throw e;
@@ -479,24 +485,28 @@ public final class JdbcUsageLedger implements UsageLedger {
   }
 
   /** One transaction: the batch, plus rollup updates for rows of days already rolled up. */
-  private void insert(List<UsageEntry> entries) throws SQLException {
+  private void insert(List<LedgerRow> rows) throws SQLException {
     retentionLock.readLock().lock();
     try {
-      insertLocked(entries);
+      insertLocked(rows);
     } finally {
       retentionLock.readLock().unlock();
     }
   }
 
-  private void insertLocked(List<UsageEntry> entries) throws SQLException {
+  private void insertLocked(List<LedgerRow> rows) throws SQLException {
     try (Connection c = ds.getConnection()) {
       if (rolledUpBefore == null) {
         rolledUpBefore = readRolledUpBefore(c);
       }
-      List<UsageEntry> current = new ArrayList<>(entries.size());
+      List<LedgerRow> current = new ArrayList<>(rows.size());
       List<UsageEntry> late = new ArrayList<>();
-      for (UsageEntry e : entries) {
-        (day(e.at()).isBefore(rolledUpBefore) ? late : current).add(e);
+      for (LedgerRow r : rows) {
+        if (day(r.entry().at()).isBefore(rolledUpBefore)) {
+          late.add(r.entry());
+        } else {
+          current.add(r);
+        }
       }
       boolean postgres = database.engine() == Database.Engine.POSTGRESQL;
       if (postgres && late.isEmpty() && !current.isEmpty()) {
@@ -516,11 +526,11 @@ public final class JdbcUsageLedger implements UsageLedger {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
           if (current.size() == 1) {
             // A lone row is a plain update: its error message names the constraint directly.
-            bind(ps, current.get(0));
+            bind(ps, current.get(0).entry());
             ps.executeUpdate();
           } else if (!current.isEmpty()) {
-            for (UsageEntry e : current) {
-              bind(ps, e);
+            for (LedgerRow r : current) {
+              bind(ps, r.entry());
               ps.addBatch();
             }
             ps.executeBatch();
@@ -591,6 +601,14 @@ public final class JdbcUsageLedger implements UsageLedger {
 
   static LocalDate day(Instant t) {
     return LocalDate.ofInstant(t, ZoneOffset.UTC);
+  }
+
+  private static List<LedgerRow> rowsOf(List<Append> appends) {
+    List<LedgerRow> out = new ArrayList<>(appends.size());
+    for (Append a : appends) {
+      out.add(a.row());
+    }
+    return out;
   }
 
   private static List<UsageEntry> entriesOf(List<Append> appends) {

@@ -131,7 +131,15 @@ class JdbcUsageLedgerTest {
           .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("idempotencyKey"));
       assertThatThrownBy(() -> ledger.append(new UsageEntry("n", T0, Map.of("User", "a"), Money.ZERO, Map.of(), null, null, null)))
           .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("subjects"));
-      assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry")).isZero();
+      // Times no SQL timestamp holds: refused up front, not by a writer shared with other callers.
+      for (Instant at : List.of(Instant.MAX, Instant.MIN, Instant.parse("+10000-01-01T00:00:00Z"), Instant.parse("0000-12-31T23:59:59.999999999Z"))) {
+        assertThatThrownBy(() -> ledger.append(new UsageEntry("n", at, Map.of("user", "a"), Money.ZERO, Map.of(), null, null, null)))
+            .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("at"));
+      }
+      ledger.append(new UsageEntry("first", Instant.parse("0001-01-01T00:00:00Z"), Map.of("user", "a"), Money.ZERO, Map.of(), null, null, null));
+      ledger.append(new UsageEntry("last", Instant.parse("9999-12-31T23:59:59.999999Z"), Map.of("user", "a"), Money.ZERO, Map.of(), null, null, null));
+      assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry WHERE id IN ('first', 'last')")).isEqualTo(2);
+      assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry")).isEqualTo(2);
     }
   }
 

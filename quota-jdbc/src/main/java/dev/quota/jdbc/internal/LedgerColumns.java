@@ -1,13 +1,11 @@
 package dev.quota.jdbc.internal;
 
-import dev.quota.ledger.UsageEntry;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
+import org.postgresql.PGConnection;
 
 /**
  * A batch of ledger rows as one array per column, inserted on PostgreSQL by a single
@@ -22,17 +20,25 @@ import java.util.Map;
  * <p>Why not a JDBC batch: even rewritten into multi-row {@code VALUES}, a batch binds fourteen
  * parameters per row and the server plans one statement text per batch size. Fourteen arrays make
  * one statement whatever the batch size, so the server prepares it once per connection, and the
- * client sends every value as text it builds itself. The same unique keys and
- * {@code ON CONFLICT DO NOTHING} apply, also between rows of the same batch.
+ * client sends every array in binary, from values each caller encoded for itself
+ * ({@link LedgerRow}). The same unique keys and {@code ON CONFLICT DO NOTHING} apply, also between
+ * rows of the same batch.
  */
 public final class LedgerColumns {
-  /** Rows none of whose keys exist yet; fails with SQLSTATE 23505 otherwise. */
+  /**
+   * Rows none of whose keys exist yet; fails with SQLSTATE 23505 otherwise. The time is the UTC day
+   * plus the microsecond of the day, and money is nano-units times 10^-9: exact integer arithmetic.
+   */
   static final String INSERT_NEW =
       "INSERT INTO usage_entry (id, at, usage_day, user_id, team_id, project_id, tool_id, provider_id,"
           + " subjects, amount, meters, reservation_id, idempotency_key, overrun)"
-          + " SELECT * FROM unnest(?::varchar[], ?::timestamptz[], ?::date[], ?::varchar[], ?::varchar[],"
-          + " ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::numeric[], ?::varchar[], ?::varchar[],"
-          + " ?::varchar[], ?::numeric[])";
+          + " SELECT r.id, (DATE '1970-01-01' + r.day + r.micro_of_day * INTERVAL '1 microsecond') AT TIME ZONE 'UTC',"
+          + " DATE '1970-01-01' + r.day, r.user_id, r.team_id, r.project_id, r.tool_id, r.provider_id, r.subjects,"
+          + " r.amount_nanos * 0.000000001, r.meters, r.reservation_id, r.idempotency_key, r.overrun_nanos * 0.000000001"
+          + " FROM unnest(?::varchar[], ?::int4[], ?::int8[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[],"
+          + " ?::varchar[], ?::varchar[], ?::int8[], ?::varchar[], ?::varchar[], ?::varchar[], ?::int8[])"
+          + " AS r(id, day, micro_of_day, user_id, team_id, project_id, tool_id, provider_id, subjects, amount_nanos,"
+          + " meters, reservation_id, idempotency_key, overrun_nanos)";
 
   /** Skips every row whose id, reservation id or idempotency key exists, in the table or earlier in the batch. */
   public static final String INSERT = INSERT_NEW + " ON CONFLICT DO NOTHING";
@@ -43,13 +49,13 @@ public final class LedgerColumns {
   private LedgerColumns() {}
 
   /**
-   * Inserts {@code entries} in one statement on {@code c}, which must be in auto-commit mode, so the
+   * Inserts {@code rows} in one statement on {@code c}, which must be in auto-commit mode, so the
    * rows are committed when it returns; rows whose keys exist already are skipped.
    *
    * @return how many rows were inserted
    */
-  public static int insertCommitted(Connection c, List<UsageEntry> entries) throws SQLException {
-    Array[] columns = columns(c, entries);
+  public static int insertCommitted(Connection c, List<LedgerRow> rows) throws SQLException {
+    Array[] columns = columns(c, rows);
     try (PreparedStatement ps = c.prepareStatement(INSERT_NEW)) {
       bind(ps, columns);
       return ps.executeUpdate();
@@ -65,9 +71,9 @@ public final class LedgerColumns {
     }
   }
 
-  /** Binds {@code entries} to {@link #INSERT} prepared on {@code c}. */
-  public static void bind(Connection c, PreparedStatement ps, List<UsageEntry> entries) throws SQLException {
-    bind(ps, columns(c, entries));
+  /** Binds {@code rows} to {@link #INSERT} prepared on {@code c}. */
+  public static void bind(Connection c, PreparedStatement ps, List<LedgerRow> rows) throws SQLException {
+    bind(ps, columns(c, rows));
   }
 
   private static void bind(PreparedStatement ps, Array[] columns) throws SQLException {
@@ -76,30 +82,48 @@ public final class LedgerColumns {
     }
   }
 
-  private static Array[] columns(Connection c, List<UsageEntry> entries) throws SQLException {
-    int n = entries.size();
-    String[][] cols = new String[COLUMNS][n];
+  private static Array[] columns(Connection c, List<LedgerRow> rows) throws SQLException {
+    int n = rows.size();
+    String[] ids = new String[n];
+    int[] days = new int[n];
+    long[] microsOfDay = new long[n];
+    String[][] scopeIds = new String[LedgerRows.COLUMN_SCOPES.size()][n];
+    String[] subjects = new String[n];
+    long[] amounts = new long[n];
+    String[] meters = new String[n];
+    String[] reservationIds = new String[n];
+    String[] idempotencyKeys = new String[n];
+    long[] overruns = new long[n];
     for (int r = 0; r < n; r++) {
-      UsageEntry e = entries.get(r);
-      Map<String, String> s = e.subjects();
-      java.time.Instant at = Jdbc.micros(e.at());
-      cols[0][r] = e.id();
-      cols[1][r] = at.toString();
-      cols[2][r] = at.atOffset(ZoneOffset.UTC).toLocalDate().toString();
-      for (int i = 0; i < LedgerRows.COLUMN_SCOPES.size(); i++) {
-        cols[3 + i][r] = s.get(LedgerRows.COLUMN_SCOPES.get(i));
+      LedgerRow row = rows.get(r);
+      ids[r] = row.entry.id();
+      days[r] = row.epochDay;
+      microsOfDay[r] = row.microOfDay;
+      for (int i = 0; i < scopeIds.length; i++) {
+        scopeIds[i][r] = row.scopeIds[i];
       }
-      cols[8][r] = LedgerRows.subjectsText(s);
-      cols[9][r] = LedgerRows.decimalText(e.amount());
-      cols[10][r] = LedgerRows.metersJson(e.meters());
-      cols[11][r] = e.reservationId();
-      cols[12][r] = e.idempotencyKey();
-      cols[13][r] = LedgerRows.decimalText(e.overrun());
+      subjects[r] = row.subjects;
+      amounts[r] = row.amountNanos;
+      meters[r] = row.meters;
+      reservationIds[r] = row.entry.reservationId();
+      idempotencyKeys[r] = row.entry.idempotencyKey();
+      overruns[r] = row.overrunNanos;
     }
-    Array[] arrays = new Array[COLUMNS];
-    for (int i = 0; i < COLUMNS; i++) {
-      arrays[i] = c.createArrayOf("varchar", cols[i]);
+    PGConnection pg = c.unwrap(PGConnection.class);
+    Array[] a = new Array[COLUMNS];
+    int i = 0;
+    a[i++] = pg.createArrayOf("varchar", ids);
+    a[i++] = pg.createArrayOf("int4", days);
+    a[i++] = pg.createArrayOf("int8", microsOfDay);
+    for (String[] column : scopeIds) {
+      a[i++] = pg.createArrayOf("varchar", column);
     }
-    return arrays;
+    a[i++] = pg.createArrayOf("varchar", subjects);
+    a[i++] = pg.createArrayOf("int8", amounts);
+    a[i++] = pg.createArrayOf("varchar", meters);
+    a[i++] = pg.createArrayOf("varchar", reservationIds);
+    a[i++] = pg.createArrayOf("varchar", idempotencyKeys);
+    a[i++] = pg.createArrayOf("int8", overruns);
+    return a;
   }
 }

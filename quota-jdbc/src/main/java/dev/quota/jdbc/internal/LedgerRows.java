@@ -26,6 +26,10 @@ public final class LedgerRows {
       List.of(Subject.USER, Subject.TEAM, Subject.PROJECT, Subject.TOOL, Subject.PROVIDER);
 
   public static final int MAX_KEY_LENGTH = 128;
+  /** The years every SQL timestamp holds: a time outside them would fail only inside the writer. */
+  static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
+  static final Instant END = Instant.parse("+10000-01-01T00:00:00Z");
   public static final int MAX_SUBJECTS = 16;
 
   private LedgerRows() {}
@@ -43,6 +47,8 @@ public final class LedgerRows {
     ValidationException.require(e != null, "entry", "is required");
     requireKey("id", e.id(), true);
     ValidationException.require(e.at() != null, "at", "is required");
+    ValidationException.require(
+        !e.at().isBefore(EARLIEST) && e.at().isBefore(END), "at", "must be in the years 0001 to 9999 (UTC)");
     ValidationException.require(!e.subjects().isEmpty(), "subjects", "must name at least one subject");
     ValidationException.require(e.subjects().size() <= MAX_SUBJECTS, "subjects", "must name at most 16 subjects");
     for (Map.Entry<String, String> s : e.subjects().entrySet()) {

@@ -42,7 +42,7 @@ class LedgerColumnsTest {
       try (Connection c = t.db.connection()) {
         c.setAutoCommit(false);
         try (PreparedStatement ps = c.prepareStatement(LedgerColumns.INSERT)) {
-          LedgerColumns.bind(c, ps, List.of(tricky, plain, sameKeyAsTricky, sameReservation));
+          LedgerColumns.bind(c, ps, rows(tricky, plain, sameKeyAsTricky, sameReservation));
           assertThat(ps.executeUpdate()).isEqualTo(2);
         }
         c.commit();
@@ -72,14 +72,45 @@ class LedgerColumnsTest {
 
     try (var t = Backend.POSTGRES.open(dir)) {
       try (Connection c = t.db.connection()) {
-        assertThat(LedgerColumns.insertCommitted(c, List.of(first))).isEqualTo(1);
+        assertThat(LedgerColumns.insertCommitted(c, rows(first))).isEqualTo(1);
         // Every key of the first row taken again, and a repeat within the batch: only e4 is new.
-        assertThat(LedgerColumns.insertCommitted(c, List.of(sameId, sameReservation, sameKey, fresh, freshAgain)))
+        assertThat(LedgerColumns.insertCommitted(c, rows(sameId, sameReservation, sameKey, fresh, freshAgain)))
             .isEqualTo(1);
         // Still open, yet another connection already sees both rows: each call committed.
         assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry")).isEqualTo(2);
         assertThat(t.queryLong("SELECT SUM(amount) * 1000000000 FROM usage_entry")).isEqualTo(6_000_000_000L);
       }
     }
+  }
+
+  @Test
+  void timesRoundTripToTheMicrosecondOnEitherSideOfTheEpochAndOfMidnight() throws Exception {
+    List<Instant> times = List.of(
+        Instant.parse("1969-12-31T23:59:59.999999999Z"), Instant.parse("1970-01-01T00:00:00Z"),
+        Instant.parse("1900-02-28T00:00:00.000001Z"), Instant.parse("2024-02-29T23:59:59.999999Z"),
+        Instant.parse("2025-03-11T00:00:00.000000999Z"), Instant.parse("9999-12-31T23:59:59.999999Z"));
+    try (var t = Backend.POSTGRES.open(dir);
+        var ledger = JdbcUsageLedger.builder(t.db).spoolDirectory(dir.resolve("spool")).build()) {
+      List<UsageEntry> entries = new java.util.ArrayList<>();
+      for (int i = 0; i < times.size(); i++) {
+        entries.add(new UsageEntry(
+            "t" + i, times.get(i), Map.of("user", "u" + i), Money.ofNanos(9_007_199_254_740_991L - i), Map.of(),
+            null, null, Money.ofNanos(i)));
+      }
+      try (Connection c = t.db.connection()) {
+        assertThat(LedgerColumns.insertCommitted(c, rows(entries.toArray(UsageEntry[]::new)))).isEqualTo(times.size());
+      }
+      for (int i = 0; i < times.size(); i++) {
+        UsageEntry e = entries.get(i);
+        assertThat(ledger.entries(Map.of("user", "u" + i), Instant.parse("1000-01-01T00:00:00Z"), Instant.parse("+10000-01-01T00:00:00Z")))
+            .containsExactly(new UsageEntry(e.id(), Jdbc.micros(e.at()), e.subjects(), e.amount(), e.meters(), null, null, e.overrun()));
+        assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry WHERE id = 't" + i + "' AND usage_day = DATE '"
+            + Jdbc.micros(e.at()).atOffset(java.time.ZoneOffset.UTC).toLocalDate() + "'")).isEqualTo(1);
+      }
+    }
+  }
+
+  private static List<LedgerRow> rows(UsageEntry... entries) {
+    return java.util.Arrays.stream(entries).map(LedgerRow::of).toList();
   }
 }

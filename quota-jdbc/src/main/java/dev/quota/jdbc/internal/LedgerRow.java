@@ -1,0 +1,48 @@
+package dev.quota.jdbc.internal;
+
+import dev.quota.ledger.UsageEntry;
+import java.util.Map;
+
+/**
+ * An entry's {@code usage_entry} column values, encoded once by the caller that appends it, so a
+ * ledger writer, which every caller waits for, only copies them into a batch's column arrays.
+ *
+ * <p>Time and money travel as integers: the UTC day, the microsecond of that day and nano-units,
+ * which the driver sends in binary and the server turns into exact values without parsing text.
+ */
+public final class LedgerRow {
+  private static final long SECONDS_PER_DAY = 86_400;
+
+  final UsageEntry entry;
+  final int epochDay;
+  final long microOfDay;
+  final String[] scopeIds = new String[LedgerRows.COLUMN_SCOPES.size()];
+  final String subjects;
+  final long amountNanos;
+  final String meters;
+  final long overrunNanos;
+
+  private LedgerRow(UsageEntry e) {
+    this.entry = e;
+    long seconds = e.at().getEpochSecond();
+    this.epochDay = (int) Math.floorDiv(seconds, SECONDS_PER_DAY);
+    this.microOfDay = Math.floorMod(seconds, SECONDS_PER_DAY) * 1_000_000L + e.at().getNano() / 1000;
+    Map<String, String> s = e.subjects();
+    for (int i = 0; i < scopeIds.length; i++) {
+      scopeIds[i] = s.get(LedgerRows.COLUMN_SCOPES.get(i));
+    }
+    this.subjects = LedgerRows.subjectsText(s);
+    this.amountNanos = e.amount().nanos();
+    this.meters = LedgerRows.metersJson(e.meters());
+    this.overrunNanos = e.overrun().nanos();
+  }
+
+  /** Encodes a valid {@code e} ({@link LedgerRows#validate}). */
+  public static LedgerRow of(UsageEntry e) {
+    return new LedgerRow(e);
+  }
+
+  public UsageEntry entry() {
+    return entry;
+  }
+}
