@@ -2,9 +2,10 @@ package dev.quota.redis;
 
 import dev.quota.StoreUnavailableException;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisFunctionAsyncCommands;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,40 +15,90 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The store's Lua script, run by its SHA with EVALSHA. A server that does not know the script (first
- * use, restart, SCRIPT FLUSH) answers NOSCRIPT; the call is then repeated once with EVAL, which also
- * caches the script on that server.
+ * The store's Lua code ({@code quota.lua}), run as a Redis function (FCALL, Redis 7 and later): the
+ * library is loaded once per server, so a call runs only its own work, not the definitions of every
+ * helper as a script does on each EVALSHA. A server that does not have the library (first use,
+ * restart, FUNCTION FLUSH, a new cluster node) answers "Function not found"; it is then loaded and
+ * the call repeated once; the load, like connecting, is bounded by the connect timeout, and the
+ * repeated call by the timeout again. A server without functions (before Redis 7) gets the same code as a
+ * script by EVALSHA, repeated once with EVAL on NOSCRIPT. The library and function are named after
+ * a hash of the code, so processes running different versions never call each other's.
  * Every wait is bounded by the store's timeout.
  */
 final class QuotaScript {
   private static final List<String> UNAVAILABLE =
       List.of("LOADING", "BUSY", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK", "NOREPLICAS");
 
+  private final String function;
+  private final String library;
   private final String source;
   private final String sha;
   private final long timeoutNanos;
+  private final long loadTimeoutNanos;
+  /** False once the server has shown it has no functions. */
+  private volatile boolean functions = true;
 
-  QuotaScript(long timeoutNanos) {
-    this.source = load();
+  QuotaScript(long timeoutNanos, long loadTimeoutNanos) {
+    String code = load();
+    this.function = "quota_" + sha1(code).substring(0, 16);
+    this.library = "#!lua name=" + function + "\n" + code + "\nredis.register_function('" + function + "', run)\n";
+    // as a script the code sees KEYS and ARGV as globals, which its own locals of those names hide
+    this.source = "local SCRIPT_KEYS, SCRIPT_ARGV = KEYS, ARGV\n" + code + "\nreturn run(SCRIPT_KEYS, SCRIPT_ARGV)\n";
     this.sha = sha1(source);
     this.timeoutNanos = timeoutNanos;
+    this.loadTimeoutNanos = loadTimeoutNanos;
   }
 
-  List<Object> run(RedisScriptingAsyncCommands<String, String> redis, String[] keys, String[] args) {
+  List<Object> run(RedisConnection redis, String[] keys, String[] args) {
+    // (re)connects first, so that the timeout bounds the call alone
+    RedisFunctionAsyncCommands<String, String> calls = redis.functions();
+    RedisScriptingAsyncCommands<String, String> scripting = redis.scripting();
     long deadline = System.nanoTime() + timeoutNanos;
+    if (functions) {
+      try {
+        return await(calls.fcall(function, ScriptOutputType.MULTI, keys, args), deadline);
+      } catch (RedisCommandExecutionException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.startsWith("ERR Function not found")) {
+          // once per server, like connecting, and bounded like it; then the call has its time again
+          try {
+            redis.loadLibrary(library).get(loadTimeoutNanos, TimeUnit.NANOSECONDS);
+          } catch (TimeoutException | InterruptedException | ExecutionException failed) {
+            throw loadFailure(failed);
+          }
+          return await(calls.fcall(function, ScriptOutputType.MULTI, keys, args), System.nanoTime() + timeoutNanos);
+        }
+        if (!message.startsWith("ERR unknown command")) {
+          throw e;
+        }
+        functions = false;
+      }
+    }
     try {
-      return await(redis.evalsha(sha, ScriptOutputType.MULTI, keys, args), deadline);
+      return await(scripting.evalsha(sha, ScriptOutputType.MULTI, keys, args), deadline);
     } catch (RedisNoScriptException e) {
       // EVAL both runs and caches the script, on whichever cluster node the keys route to
-      return await(redis.eval(source, ScriptOutputType.MULTI, keys, args), deadline);
+      return await(scripting.eval(source, ScriptOutputType.MULTI, keys, args), deadline);
     }
   }
 
-  private <T> T await(RedisFuture<T> future, long deadline) {
+  private static RuntimeException loadFailure(Exception e) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    if (e instanceof ExecutionException && e.getCause() instanceof RedisException re) {
+      return re;
+    }
+    return new StoreUnavailableException("could not load the quota function library into Redis", e);
+  }
+
+  /** Waits until the deadline; Redis errors are thrown as they are, for the caller to translate. */
+  private <T> T await(Future<T> future, long deadline) {
     try {
       return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
@@ -58,6 +109,9 @@ final class QuotaScript {
       Thread.currentThread().interrupt();
       throw new StoreUnavailableException("interrupted while waiting for Redis", e);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof RedisException re) {
+        throw re;
+      }
       throw translate(e.getCause());
     }
   }

@@ -8,6 +8,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisFunctionAsyncCommands;
 import io.lettuce.core.api.async.RedisKeyAsyncCommands;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -18,12 +19,18 @@ import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** The one shared, multiplexed Lettuce connection of a store: to a single node or to a cluster. */
 abstract class RedisConnection implements AutoCloseable {
   static final String CLUSTER_SCHEME = "redis-cluster://";
 
   abstract RedisScriptingAsyncCommands<String, String> scripting();
+
+  abstract RedisFunctionAsyncCommands<String, String> functions();
+
+  /** Loads (or replaces) a function library on the node, or on every master of the cluster. */
+  abstract CompletableFuture<?> loadLibrary(String library);
 
   abstract RedisKeyAsyncCommands<String, String> keyCommands();
 
@@ -69,6 +76,16 @@ abstract class RedisConnection implements AutoCloseable {
     @Override
     RedisKeyAsyncCommands<String, String> keyCommands() {
       return connection().async();
+    }
+
+    @Override
+    RedisFunctionAsyncCommands<String, String> functions() {
+      return connection().async();
+    }
+
+    @Override
+    CompletableFuture<?> loadLibrary(String library) {
+      return connection().async().functionLoad(library, true).toCompletableFuture();
     }
 
     @Override
@@ -147,6 +164,18 @@ abstract class RedisConnection implements AutoCloseable {
     @Override
     RedisKeyAsyncCommands<String, String> keyCommands() {
       return connection.async();
+    }
+
+    @Override
+    RedisFunctionAsyncCommands<String, String> functions() {
+      return connection.async();
+    }
+
+    @Override
+    CompletableFuture<?> loadLibrary(String library) {
+      // masters replicate it to their replicas; a node that joins later answers "not found" and
+      // gets it then
+      return CompletableFuture.allOf(connection.async().masters().commands().functionLoad(library, true).futures());
     }
 
     @Override

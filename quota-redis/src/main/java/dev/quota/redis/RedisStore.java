@@ -23,8 +23,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
- * A {@link Store} on Redis: every {@link #apply} and {@link #settle} is one run of one Lua script
- * (EVALSHA), so on a single Redis node a decision is one round trip and atomic however many
+ * A {@link Store} on Redis: every {@link #apply} and {@link #settle} is one call of one Lua function
+ * (FCALL; EVALSHA before Redis 7, see {@link QuotaScript}), so on a single Redis node a decision is one round trip and atomic however many
  * subjects and limits it touches, and many application servers share exact counters.
  *
  * <p><b>Design.</b> The engine compiles each request into a {@link Plan}; the script
@@ -79,7 +79,7 @@ public final class RedisStore implements Store {
     this.clockOffsetMs = b.clockOffsetMs;
     this.keys = new RedisKeys(b.prefix);
     this.codec = new ScriptCodec(keys);
-    this.script = new QuotaScript(timeoutNanos);
+    this.script = new QuotaScript(timeoutNanos, b.connectTimeout.toNanos());
     this.connection = RedisConnection.open(b.uri, b.timeout, b.connectTimeout);
     this.cluster = connection.cluster() ? new ClusterProtocol(keys, this::run, clockOffsetMs) : null;
   }
@@ -218,7 +218,7 @@ public final class RedisStore implements Store {
 
   List<Object> run(ScriptCodec.Call call) {
     try {
-      return script.run(connection.scripting(), call.keys(), call.args());
+      return script.run(connection, call.keys(), call.args());
     } catch (RedisException e) {
       throw QuotaScript.translate(e);
     }

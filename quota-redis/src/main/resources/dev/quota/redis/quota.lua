@@ -1,5 +1,9 @@
--- The Redis side of RedisStore: every store call is one run of this script, so a decision is one
+-- The Redis side of RedisStore: every store call is one run of `run` below, so a decision is one
 -- round trip and atomic. It ports dev.quota.store.MemoryStore step for step; keep them in sync.
+--
+-- QuotaScript loads this file as a Redis function library (FCALL: the definitions below run once,
+-- when the library is loaded, not on every call) and, on a server without functions, as a script
+-- run by EVALSHA. It adds the few lines that differ, so this file defines `run` and nothing else.
 --
 -- Time is Redis's TIME plus ARGV[2] (an offset that only tests set), never the caller's clock.
 -- Numbers are Lua doubles: every value stays an integer within +-(2^53-1), where doubles are exact.
@@ -7,6 +11,10 @@
 --
 -- A Redis script does not roll back on error, so each call loads the counters it needs into `cache`,
 -- computes the new state in Lua, checks ranges, and only then writes (persist).
+
+-- The current call's keys and arguments, and what it has loaded and must write (set by `run`).
+local KEYS, ARGV
+local cache, order, deferred
 
 local SLICES = 120
 local MAX = 9007199254740991
@@ -16,7 +24,7 @@ local SETTLED_TTL_MS = 86400000
 local IDEMPOTENCY_TTL_MS = 86400000
 local EPOCH_TTL_MS = 40 * 86400000
 local INDEX_SLACK_MS = 600000
-local EXHAUSTED = bit.lshift(1, 31)
+local EXHAUSTED = -2147483648 -- bit.lshift(1, 31); libraries cannot call bit while they load
 
 local function fmt(n) return string.format('%d', n) end
 
@@ -53,9 +61,8 @@ end
 
 -- ---- counters ------------------------------------------------------------------------------------
 
-local cache, order = {}, {}
--- writes that must wait until every range check has passed
-local deferred = {}
+-- cache: counter states by key; order: their keys as first loaded; deferred: writes that must
+-- wait until every range check has passed.
 
 local function remember(key, st)
   cache[key] = st
@@ -838,16 +845,20 @@ local function seed()
   return {0}
 end
 
-local call = ARGV[1]
-if call == 'apply' then return apply()
-elseif call == 'settle' then return settle()
-elseif call == 'seed' then return seed()
-elseif call == 'group' then return group()
-elseif call == 'compensate' then return compensate()
-elseif call == 'home' then return home()
-elseif call == 'claim' then return claim()
-elseif call == 'idem_claim' then return idem_claim()
-elseif call == 'idem_finish' then return idem_finish()
-elseif call == 'now' then return {clock(tonumber(ARGV[2]))}
+local function run(keys, args)
+  KEYS, ARGV = keys, args
+  cache, order, deferred = {}, {}, {}
+  local call = ARGV[1]
+  if call == 'apply' then return apply()
+  elseif call == 'settle' then return settle()
+  elseif call == 'seed' then return seed()
+  elseif call == 'group' then return group()
+  elseif call == 'compensate' then return compensate()
+  elseif call == 'home' then return home()
+  elseif call == 'claim' then return claim()
+  elseif call == 'idem_claim' then return idem_claim()
+  elseif call == 'idem_finish' then return idem_finish()
+  elseif call == 'now' then return {clock(tonumber(ARGV[2]))}
+  end
+  return error({err = 'QUOTA_CALL unknown call ' .. tostring(call)})
 end
-return error({err = 'QUOTA_CALL unknown call ' .. tostring(call)})

@@ -240,13 +240,13 @@ class RedisClusterStoreTest {
     assertThat(scriptRuns() - before).as("claim, then one settlement per part").isEqualTo(4);
   }
 
-  /** EVALSHA and EVAL calls over all nodes. */
+  /** FCALL, EVALSHA and EVAL calls over all nodes. */
   private static long scriptRuns() {
     long runs = 0;
     for (int port : cluster.ports) {
       String stats = connection.getConnection("127.0.0.1", port).sync().info("commandstats");
       for (String line : stats.split("\r?\n")) {
-        if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+        if (line.startsWith("cmdstat_fcall:") || line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
           runs += Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
         }
       }

@@ -11,9 +11,16 @@ import java.util.concurrent.TimeUnit;
 /** A private redis-server on a spare loopback port, without persistence; stopped by the test that started it. */
 final class RedisServerProcess implements AutoCloseable {
   final int port;
+  private final List<String> options;
   private Process process;
 
   RedisServerProcess() throws IOException {
+    this(List.of());
+  }
+
+  /** With extra redis-server options, e.g. {@code --rename-command FCALL ""}. */
+  RedisServerProcess(List<String> options) throws IOException {
+    this.options = options;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
@@ -25,10 +32,11 @@ final class RedisServerProcess implements AutoCloseable {
   }
 
   void start() throws IOException {
+    List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "yes"));
+    command.addAll(options);
     process =
-        new ProcessBuilder(
-                List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--enable-debug-command", "yes"))
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "redis-test-" + port + ".log"))
             .start();

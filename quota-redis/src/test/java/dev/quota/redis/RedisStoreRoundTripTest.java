@@ -53,8 +53,8 @@ class RedisStoreRoundTripTest {
   }
 
   @Test
-  void aDecisionOverThreeSubjectsAndASettlementAreOneEvalshaEach() throws Exception {
-    long now = store.nowMs(); // connects and loads the script
+  void aDecisionOverThreeSubjectsAndASettlementAreOneFunctionCallEach() throws Exception {
+    long now = store.nowMs(); // connects and loads the function library
     List<CounterOp> ops = new ArrayList<>();
     RateLimit perMinute = RateLimit.perWindow(100, Duration.ofMinutes(1));
     for (Subject s : List.of(Subject.of("user", "ann"), Subject.of("team", "core"), Subject.of("project", "apollo"))) {
@@ -84,8 +84,8 @@ class RedisStoreRoundTripTest {
           fromClients.add(line.substring(line.indexOf('"')).toLowerCase());
         }
       }
-      assertThat(fromClients).hasSize(2).allSatisfy(cmd -> assertThat(cmd).startsWith("\"evalsha\""));
-      assertThat(commandCalls().get("evalsha") - before.getOrDefault("evalsha", 0L)).isEqualTo(2);
+      assertThat(fromClients).hasSize(2).allSatisfy(cmd -> assertThat(cmd).startsWith("\"fcall\""));
+      assertThat(commandCalls().get("fcall") - before.getOrDefault("fcall", 0L)).isEqualTo(2);
     }
   }
 
