@@ -500,10 +500,10 @@ public final class JdbcUsageLedger implements UsageLedger {
         rolledUpBefore = readRolledUpBefore(c);
       }
       List<LedgerRow> current = new ArrayList<>(rows.size());
-      List<UsageEntry> late = new ArrayList<>();
+      List<LedgerRow> late = new ArrayList<>();
       for (LedgerRow r : rows) {
         if (day(r.entry().at()).isBefore(rolledUpBefore)) {
-          late.add(r.entry());
+          late.add(r);
         } else {
           current.add(r);
         }
@@ -526,19 +526,19 @@ public final class JdbcUsageLedger implements UsageLedger {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
           if (current.size() == 1) {
             // A lone row is a plain update: its error message names the constraint directly.
-            bind(ps, current.get(0).entry());
+            bind(ps, current.get(0));
             ps.executeUpdate();
           } else if (!current.isEmpty()) {
             for (LedgerRow r : current) {
-              bind(ps, r.entry());
+              bind(ps, r);
               ps.addBatch();
             }
             ps.executeBatch();
           }
-          for (UsageEntry e : late) {
-            bind(ps, e);
+          for (LedgerRow r : late) {
+            bind(ps, r);
             if (ps.executeUpdate() == 1) {
-              addToRollup(c, e);
+              addToRollup(c, r.entry());
             }
           }
         }
@@ -554,7 +554,8 @@ public final class JdbcUsageLedger implements UsageLedger {
     }
   }
 
-  private static void bind(PreparedStatement ps, UsageEntry e) throws SQLException {
+  private static void bind(PreparedStatement ps, LedgerRow r) throws SQLException {
+    UsageEntry e = r.entry();
     Map<String, String> s = e.subjects();
     ps.setString(1, e.id());
     Jdbc.setInstant(ps, 2, e.at());
@@ -563,9 +564,9 @@ public final class JdbcUsageLedger implements UsageLedger {
     for (String scope : LedgerRows.COLUMN_SCOPES) {
       ps.setString(i++, s.get(scope));
     }
-    ps.setString(9, LedgerRows.subjectsText(s));
+    ps.setString(9, r.subjectsText());
     ps.setBigDecimal(10, LedgerRows.decimal(e.amount()));
-    ps.setString(11, LedgerRows.metersJson(e.meters()));
+    ps.setString(11, r.metersJson());
     ps.setString(12, e.reservationId());
     ps.setString(13, e.idempotencyKey());
     ps.setBigDecimal(14, LedgerRows.decimal(e.overrun()));

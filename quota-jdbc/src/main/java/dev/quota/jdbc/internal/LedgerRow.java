@@ -45,4 +45,14 @@ public final class LedgerRow {
   public UsageEntry entry() {
     return entry;
   }
+
+  /** {@link LedgerRows#subjectsText} of the subjects. */
+  public String subjectsText() {
+    return subjects;
+  }
+
+  /** {@link LedgerRows#metersJson} of the meters. */
+  public String metersJson() {
+    return meters;
+  }
 }
