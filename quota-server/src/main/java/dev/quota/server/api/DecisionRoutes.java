@@ -8,11 +8,16 @@ import dev.quota.Quota;
 import dev.quota.QuotaRequest;
 import dev.quota.Settled;
 import dev.quota.server.denials.RecentDenials;
+import dev.quota.server.http.DecisionBody;
 import dev.quota.server.http.Fields;
 import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.Problems;
+import dev.quota.server.json.DecisionWriter;
 import dev.quota.server.json.Wire;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
@@ -46,19 +51,19 @@ public final class DecisionRoutes {
   }
 
   private void check(Context ctx) {
-    Decision d = quota.check(request(JsonBody.read(ctx, REQUEST, false), "estimatedCost"));
+    Decision d = quota.check(request(ctx, REQUEST, "estimatedCost"));
     RateLimitHeaders.apply(ctx, d, clock.instant());
-    ctx.json(Wire.decision(d));
+    json(ctx, d);
   }
 
   private void reserve(Context ctx) {
-    Decision d = quota.reserve(request(JsonBody.read(ctx, REQUEST, false), "estimatedCost"));
+    Decision d = quota.reserve(request(ctx, REQUEST, "estimatedCost"));
     RateLimitHeaders.apply(ctx, d, clock.instant());
     if (d.admitted()) {
       if (d.reservationId() != null) {
         ctx.header("Location", "/v1/reservations/" + d.reservationId());
       }
-      ctx.status(201).json(Wire.decision(d));
+      json(ctx.status(201), d);
     } else {
       denials.record(d);
       denied(ctx, d);
@@ -66,8 +71,8 @@ public final class DecisionRoutes {
   }
 
   private void record(Context ctx) {
-    Decision d = quota.record(request(JsonBody.read(ctx, USAGE, false), "cost"));
-    ctx.json(Wire.decision(d));
+    Decision d = quota.record(request(ctx, USAGE, "cost"));
+    json(ctx, d);
   }
 
   private void commit(Context ctx) {
@@ -83,19 +88,25 @@ public final class DecisionRoutes {
     ctx.json(Wire.settled(quota.release(ctx.pathParam("id"))));
   }
 
-  private static QuotaRequest request(Fields f, String costField) {
-    Map<String, String> subjects = f.stringMap("subjects", true, QuotaRequest.MAX_SUBJECTS);
-    Money cost = f.money(costField, false);
-    Map<String, Long> meters = f.countMap("meters", QuotaRequest.MAX_METERS);
-    String key = f.string("idempotencyKey", false, 128);
-    java.time.Duration ttl = f.has("ttl") ? f.duration("ttl") : null;
+  private static QuotaRequest request(Context ctx, Set<String> allowed, String costField) {
+    DecisionBody b = DecisionBody.read(JsonBody.bytes(ctx), allowed, costField);
     try {
-      return new QuotaRequest(subjects, cost, meters, key, ttl);
+      return new QuotaRequest(b.subjects(), b.cost(), b.meters(), b.idempotencyKey(), b.ttl());
     } catch (dev.quota.ValidationException e) {
       if ("estimatedCost".equals(e.field()) && !"estimatedCost".equals(costField)) {
         throw new dev.quota.ValidationException(costField, e.rule());
       }
       throw e;
+    }
+  }
+
+  /** The decision as the response body, written without a node tree in between. */
+  private static void json(Context ctx, Decision d) {
+    ctx.contentType(ContentType.APPLICATION_JSON);
+    try {
+      DecisionWriter.write(d, ctx.outputStream());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

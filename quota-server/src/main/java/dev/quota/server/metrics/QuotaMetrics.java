@@ -18,7 +18,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class QuotaMetrics implements QuotaListener {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final Map<String, Timer> decisions = new ConcurrentHashMap<>();
+  /**
+   * Per operation: the timers for denied [0] and admitted [1] decisions, each registered on first
+   * use; looked up without building a key string per decision.
+   */
+  private final Map<String, Timer[]> decisions = new ConcurrentHashMap<>();
   private final Counter storeErrors;
   private final Counter failOpen;
   private final Counter alertsFired;
@@ -37,16 +41,29 @@ public final class QuotaMetrics implements QuotaListener {
 
   @Override
   public void onDecision(String operation, boolean admitted, long nanos) {
-    String key = operation + (admitted ? "+" : "-");
-    decisions.computeIfAbsent(key, k -> Timer.builder("quota_decisions")
-            .description("Decisions by operation and outcome")
-            .tag("operation", operation)
-            .tag("outcome", admitted ? "admitted" : "denied")
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofNanos(10_000))
-            .maximumExpectedValue(Duration.ofSeconds(2))
-            .register(registry))
-        .record(nanos, TimeUnit.NANOSECONDS);
+    Timer[] timers = decisions.get(operation);
+    if (timers == null) {
+      timers = decisions.computeIfAbsent(operation, op -> new Timer[2]);
+    }
+    int outcome = admitted ? 1 : 0;
+    Timer t = timers[outcome];
+    if (t == null) {
+      // A race registers the same meter twice; the registry hands back the one it has.
+      t = decisionTimer(operation, admitted ? "admitted" : "denied");
+      timers[outcome] = t;
+    }
+    t.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer decisionTimer(String operation, String outcome) {
+    return Timer.builder("quota_decisions")
+        .description("Decisions by operation and outcome")
+        .tag("operation", operation)
+        .tag("outcome", outcome)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(10_000))
+        .maximumExpectedValue(Duration.ofSeconds(2))
+        .register(registry);
   }
 
   @Override

@@ -1,0 +1,62 @@
+package dev.quota.server.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.Decision;
+import dev.quota.LimitKind;
+import dev.quota.LimitStatus;
+import dev.quota.Mode;
+import dev.quota.Money;
+import dev.quota.Selector;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The streamed decision is exactly the tree form that the rest of the API writes. */
+class DecisionWriterTest {
+  private static final Instant AT = Instant.parse("2026-11-28T18:03:51.444Z");
+
+  @Test
+  void admittedReservationWithRateAndBudgetLimits() throws IOException {
+    assertSameAsTree(new Decision(true, "r1", AT.plusSeconds(300), List.of(rate(true), budget(true, 100, 0)), null, false, false));
+  }
+
+  @Test
+  void deniedDecisionWithRetryAndEveryKindOfLimit() throws IOException {
+    LimitStatus concurrency = new LimitStatus(Selector.parse("team:*"), "team:search", LimitKind.CONCURRENCY, null, null,
+        2, 2, null, AT.plusNanos(1_000), false, Mode.ENFORCE, null);
+    LimitStatus shadow = new LimitStatus(Selector.parse("user:*,tool:image_gen"), "user:a,tool:image_gen", LimitKind.BUDGET_MONTHLY,
+        null, "EUR", 5, 7, Instant.parse("2026-12-01T00:00:00Z"), null, false, Mode.SHADOW, null);
+    LimitStatus overspent = budget(false, 1, Money.MAX_NANOS + 5);
+    assertSameAsTree(new Decision(false, null, null, List.of(rate(false), concurrency, shadow, overspent), AT.plusMillis(1500), false, false));
+  }
+
+  @Test
+  void failOpenReplayedCheckAndTextThatNeedsEscaping() throws IOException {
+    LimitStatus odd = new LimitStatus(Selector.parse("user:*"), "user:\"q\\ü\u0001", LimitKind.RATE, "tokens",
+        null, 10, 3, AT, null, true, Mode.ENFORCE, Duration.ofHours(1));
+    assertSameAsTree(new Decision(true, null, null, List.of(odd), null, true, true));
+    assertSameAsTree(new Decision(true, null, null, List.of(), null, false, false));
+  }
+
+  private static LimitStatus rate(boolean allowed) {
+    return new LimitStatus(Selector.parse("user:*"), "user:u1", LimitKind.RATE, "requests", null,
+        1_000_000_000L, allowed ? 1 : 1_000_000_000L, AT.plusSeconds(60), allowed ? null : AT.plusSeconds(2), allowed, Mode.ENFORCE,
+        Duration.ofMinutes(1));
+  }
+
+  private static LimitStatus budget(boolean allowed, long limit, long used) {
+    return new LimitStatus(Selector.parse("user:u1"), "user:u1", LimitKind.BUDGET_DAILY, null, "USD",
+        limit, used, Instant.parse("2026-11-29T00:00:00Z"), null, allowed, Mode.ENFORCE, null);
+  }
+
+  private static void assertSameAsTree(Decision d) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    DecisionWriter.write(d, out);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(Wire.decision(d).toString());
+  }
+}
