@@ -49,9 +49,11 @@ import org.slf4j.LoggerFactory;
  * ({@code INSERT ... SELECT FROM unnest} of one array per column, see {@code LedgerColumns}) that
  * commits itself, so a batch costs one round trip; on H2 it is a JDBC batch. Two writers (by default) overlap
  * one batch's commit with the next batch's insert on PostgreSQL. Under load a single commit
- * acknowledges hundreds of entries, which is what makes durable writes cheap. Rows are inserted
- * with {@code ON CONFLICT DO NOTHING}: the primary key, the idempotency key and the reservation
- * id are unique, so a repeat of any of them never adds a second row.
+ * acknowledges hundreds of entries, which is what makes durable writes cheap. The primary key,
+ * the idempotency key and the reservation id are unique and a batch that repeats any of them is
+ * inserted with {@code ON CONFLICT DO NOTHING} (PostgreSQL tries a plain insert first, which is
+ * cheaper), so a repeat never adds a second row. Each caller encodes its own row before queueing
+ * it, which keeps that work off the writers every caller waits for.
  *
  * <h2>Bad data</h2>
  * Entries are validated before they are queued ({@link ValidationException} naming the field).
