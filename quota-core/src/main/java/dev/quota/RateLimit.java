@@ -1,7 +1,6 @@
 package dev.quota;
 
 import java.time.Duration;
-import java.util.regex.Pattern;
 
 /**
  * {@code limit} units of {@code meter} per {@code window}. The meter is {@code requests} unless
@@ -13,8 +12,6 @@ public record RateLimit(String meter, long limit, Duration window, Algorithm alg
   public static final Duration MAX_WINDOW = Duration.ofDays(31);
   /** limit x window(ms) must stay exact in a double, the arithmetic of the Redis store. */
   public static final long MAX_SCALED = 1L << 53;
-
-  private static final Pattern METER = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
   public RateLimit {
     validateMeter("meter", meter);
@@ -41,10 +38,7 @@ public record RateLimit(String meter, long limit, Duration window, Algorithm alg
 
   public static void validateMeter(String field, String meter) {
     ValidationException.require(meter != null, field, "is required");
-    ValidationException.require(
-        METER.matcher(meter).matches(),
-        field,
-        "must be 1-32 characters: a lowercase letter, then lowercase letters, digits or '_'");
+    ValidationException.require(dev.quota.internal.Names.isName(meter), field, dev.quota.internal.Names.RULE);
   }
 
   /** A short stable name for this limit's counter, shared by every store: {@code requests/60000/sw}. */

@@ -1,6 +1,6 @@
 package dev.quota;
 
-import java.util.regex.Pattern;
+import dev.quota.internal.Names;
 
 /**
  * Who or what a request is attributed to: {@code scope:identifier}, e.g. {@code user:alice} or
@@ -15,7 +15,6 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
   public static final String PROVIDER = "provider";
 
   public static final int MAX_ID_LENGTH = 128;
-  private static final Pattern SCOPE = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
   public Subject {
     validateScope("scope", scope);
@@ -37,10 +36,7 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
   /** Scope names are 1-32 characters: a lowercase letter, then lowercase letters, digits or '_'. */
   public static void validateScope(String field, String scope) {
     ValidationException.require(scope != null, field, "is required");
-    ValidationException.require(
-        SCOPE.matcher(scope).matches(),
-        field,
-        "must be 1-32 characters: a lowercase letter, then lowercase letters, digits or '_'");
+    ValidationException.require(Names.isName(scope), field, Names.RULE);
   }
 
   /** Identifiers are 1-128 printable characters: no control characters, no line breaks. */
@@ -48,8 +44,23 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
     ValidationException.require(id != null && !id.isEmpty(), field, "must not be empty");
     int length = id.codePointCount(0, id.length());
     ValidationException.require(length <= MAX_ID_LENGTH, field, "must be at most 128 characters");
-    ValidationException.require(
-        id.codePoints().allMatch(Subject::isPrintable), field, "must contain only printable characters");
+    ValidationException.require(isPrintable(id), field, "must contain only printable characters");
+  }
+
+  private static boolean isPrintable(String id) {
+    for (int i = 0; i < id.length(); ) {
+      char c = id.charAt(i);
+      if (c >= 0x20 && c < 0x7f) { // printable ASCII, nearly every id: no code point lookup
+        i++;
+        continue;
+      }
+      int cp = id.codePointAt(i);
+      if (!isPrintable(cp)) {
+        return false;
+      }
+      i += Character.charCount(cp);
+    }
+    return true;
   }
 
   private static boolean isPrintable(int cp) {
