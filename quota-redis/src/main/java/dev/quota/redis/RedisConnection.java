@@ -15,7 +15,6 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,7 +102,7 @@ abstract class RedisConnection implements AutoCloseable {
               c.closeAsync();
             }
             try {
-              c = client.connect(StringCodec.UTF8, uri);
+              c = client.connect(Utf8Codec.INSTANCE, uri);
             } catch (RedisException e) {
               throw new StoreUnavailableException(
                   "cannot connect to Redis at " + uri.getHost() + ":" + uri.getPort(), e);
@@ -149,7 +148,7 @@ abstract class RedisConnection implements AutoCloseable {
               .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
               .build());
       try {
-        this.connection = client.connect(StringCodec.UTF8);
+        this.connection = client.connect(Utf8Codec.INSTANCE);
       } catch (RedisException e) {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         throw new StoreUnavailableException("cannot connect to the Redis Cluster at " + uri, e);

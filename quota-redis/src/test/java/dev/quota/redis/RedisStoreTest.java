@@ -123,6 +123,20 @@ class RedisStoreTest {
   }
 
   @Test
+  void subjectsAndPayloadsBeyondAsciiTravelIntactAndStayApart() {
+    String[] subjects = {"user:zoe", "user:zo\u00eb", "user:\ud83d\ude80", "user:\u6771\u4eac"};
+    for (int i = 0; i < subjects.length; i++) {
+      store.apply(record(budget(subjects[i], 100, i + 1)));
+    }
+    for (int i = 0; i < subjects.length; i++) {
+      assertThat(store.apply(check(budget(subjects[i], 100, 0))).results().get(0).used()).isEqualTo(i + 1);
+    }
+    String payload = "user=zo\u00eb&project=\ud83d\ude80";
+    store.apply(new Plan(Plan.Kind.RESERVE, List.of(budget("user:zo\u00eb", 100, 5)), "r-utf8", 30_000, null, "fp", payload, false));
+    assertThat(store.settle(Settlement.release("r-utf8")).payload()).isEqualTo(payload);
+  }
+
+  @Test
   void everyKeyExpires() {
     RateLimit sw = RateLimit.perWindow(5, Duration.ofMinutes(1));
     RateLimit tb = new RateLimit("tokens", 50, Duration.ofSeconds(10), Algorithm.TOKEN_BUCKET);
