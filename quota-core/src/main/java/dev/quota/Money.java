@@ -21,6 +21,9 @@ public final class Money implements Comparable<Money> {
   public static final Money ZERO = new Money(0);
   public static final Money MAX = new Money(MAX_NANOS);
 
+  private static final BigDecimal MAX_DECIMAL = BigDecimal.valueOf(MAX_NANOS, SCALE);
+  private static final String AT_MOST_MAX = "must be at most " + MAX_DECIMAL.toPlainString();
+
   private final long nanos;
 
   private Money(long nanos) {
@@ -41,10 +44,10 @@ public final class Money implements Comparable<Money> {
    */
   public static Money parse(String field, String text) {
     ValidationException.require(text != null && !text.isEmpty(), field, "must be a decimal amount");
-    ValidationException.require(
-        text.length() <= 32 && text.matches("\\d+(\\.\\d+)?"),
-        field,
-        "must be a plain non-negative decimal such as 0.05 (got '" + abbreviate(text) + "')");
+    if (!isPlainDecimal(text)) {
+      throw new ValidationException(
+          field, "must be a plain non-negative decimal such as 0.05 (got '" + abbreviate(text) + "')");
+    }
     return of(field, new BigDecimal(text));
   }
 
@@ -55,8 +58,39 @@ public final class Money implements Comparable<Money> {
     ValidationException.require(
         value.stripTrailingZeros().scale() <= SCALE, field, "must have at most 9 decimal places");
     ValidationException.require(
-        value.compareTo(MAX.toBigDecimal()) <= 0, field, "must be at most " + MAX.toPlainString());
+        value.compareTo(MAX_DECIMAL) <= 0, field, AT_MOST_MAX);
     return ofNanos(value.movePointRight(SCALE).setScale(0, RoundingMode.UNNECESSARY).longValueExact());
+  }
+
+  /** Digits, optionally a point and more digits; at most 32 characters. Checked on every request. */
+  private static boolean isPlainDecimal(String text) {
+    int n = text.length();
+    if (n > 32) {
+      return false;
+    }
+    int i = 0;
+    while (i < n && isDigit(text.charAt(i))) {
+      i++;
+    }
+    if (i == 0) {
+      return false;
+    }
+    if (i == n) {
+      return true;
+    }
+    if (text.charAt(i) != '.' || i + 1 == n) {
+      return false;
+    }
+    for (i++; i < n; i++) {
+      if (!isDigit(text.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   /** Convenience for code and tests: {@code Money.of("1.50")}. */

@@ -8,6 +8,17 @@ package dev.quota.plan;
  * <p>Built only by {@link CounterKeys}, which escapes identifiers so no two subjects collide.
  */
 public record CounterKey(String subject, String name) {
+  // Written out: these run on every counter lookup of every decision.
+  @Override
+  public boolean equals(Object o) {
+    return o == this || o instanceof CounterKey k && subject.equals(k.subject) && name.equals(k.name);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * subject.hashCode() + name.hashCode();
+  }
+
   @Override
   public String toString() {
     return subject + "|" + name;

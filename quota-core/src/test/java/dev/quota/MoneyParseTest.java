@@ -1,0 +1,50 @@
+package dev.quota;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class MoneyParseTest {
+  /** The rule as a regular expression: the hand-written check must accept exactly these. */
+  private static boolean plain(String s) {
+    return s.length() <= 32 && s.matches("\\d+(\\.\\d+)?");
+  }
+
+  @Test
+  void acceptsExactlyPlainDecimalsOfAtMost32Characters() {
+    SplittableRandom random = new SplittableRandom(7);
+    String alphabet = "0123456789..-+e x";
+    for (int i = 0; i < 200_000; i++) {
+      int length = random.nextInt(36);
+      StringBuilder sb = new StringBuilder(length);
+      for (int j = 0; j < length; j++) {
+        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String text = sb.toString();
+      boolean formatAccepted;
+      try {
+        Money.parse("cost", text);
+        formatAccepted = true;
+      } catch (ValidationException e) {
+        assertThat(e.field()).isEqualTo("cost");
+        // a plain decimal may still be refused for its value (too many places, too large)
+        formatAccepted = !e.getMessage().contains("plain non-negative decimal") && !e.getMessage().contains("must be a decimal amount");
+      }
+      assertThat(formatAccepted).as(text).isEqualTo(plain(text));
+    }
+  }
+
+  @Test
+  void namesTheRuleAndTheValue() {
+    assertThatThrownBy(() -> Money.parse("estimatedCost", "1e3"))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("estimatedCost"))
+        .hasMessageContaining("plain non-negative decimal")
+        .hasMessageContaining("1e3");
+    assertThatThrownBy(() -> Money.parse("estimatedCost", "9007199.254740992"))
+        .hasMessageContaining("must be at most 9007199.254740991");
+    assertThat(Money.parse("c", "9007199.254740991").nanos()).isEqualTo(Money.MAX_NANOS);
+    assertThat(Money.parse("c", "01.50").nanos()).isEqualTo(1_500_000_000L);
+  }
+}
