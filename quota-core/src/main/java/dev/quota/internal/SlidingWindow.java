@@ -11,8 +11,10 @@ package dev.quota.internal;
  *
  * <p>Precision: capacity comes back when the last admission of a slice leaves the window, up to
  * one slice (window / 120, 0.5 s of a minute) later than under an exact log, and for bursts (many
- * admissions in one instant) exactly on time. Under sustained overload it admits at least 120/121
- * (99.2%) of what the exact log admits; below the limit the two admit the same.
+ * admissions in one instant) exactly on time. Under sustained steady overload it admits at least
+ * 120/121 (99.2%) of what the exact log admits; a slice holding a burst gives its capacity back up
+ * to one slice late, so bursty traffic may lose up to one slice's arrivals per window. Below the
+ * limit the two admit the same.
  *
  * <p>Memory grows only with the slices in use: a subject seen once holds one slice. The slices
  * live in one ring of {@code (count, latest admission)} pairs, so a decision touches one array,
@@ -62,11 +64,18 @@ public final class SlidingWindow {
     return size == 0;
   }
 
-  /** Adds {@code amount} at {@code nowMs}. Call {@link #advance} first. */
+  /**
+   * Adds {@code amount} at {@code nowMs}. Call {@link #advance} first.
+   *
+   * <p>Time may step back: callers read the clock before they take the counter's lock, and clocks
+   * are adjusted. An admission older than the newest slice joins that slice, so it is counted at
+   * least as long as it should be (never less: the window stays strict), and slices stay in
+   * order, at most {@code SLICES + 2} of them.
+   */
   public void add(long nowMs, long amount) {
     long slice = nowMs * 1000 / sliceUs;
     total += amount;
-    if (size > 0 && tailSlice == slice) {
+    if (size > 0 && slice <= tailSlice) {
       int tail = 2 * slot(size - 1);
       ring[tail] += amount;
       ring[tail + 1] = Math.max(ring[tail + 1], nowMs);

@@ -84,17 +84,18 @@ public final class MemoryStore implements Store {
 
   @Override
   public PlanResult apply(Plan plan) {
-    long now = clock.millis();
-    releaseExpired(now);
+    releaseExpired(clock.millis());
     List<CounterOp> ops = plan.ops();
-    for (CounterOp op : ops) {
-      if (op instanceof BudgetOp b && (now < b.periodStartMs() || now >= b.periodEndMs())) {
-        return PlanResult.of(PlanResult.Status.PERIOD_MISMATCH, now);
-      }
-    }
     int[] stripes = stripesOf(ops, plan.idempotencyKey());
     locks.lock(stripes);
     try {
+      // Read under the locks, so calls on the same counters see time in the order they run.
+      long now = clock.millis();
+      for (CounterOp op : ops) {
+        if (op instanceof BudgetOp b && (now < b.periodStartMs() || now >= b.periodEndMs())) {
+          return PlanResult.of(PlanResult.Status.PERIOD_MISMATCH, now);
+        }
+      }
       if (plan.idempotencyKey() != null) {
         Remembered r = idempotent.get(plan.idempotencyKey());
         if (r != null && r.expiresAtMs > now) {
@@ -250,13 +251,19 @@ public final class MemoryStore implements Store {
     return PreparedOps.of(this, counters, ops);
   }
 
-  /** The time of a call, after releasing the reservations that expired before it. */
-  long now() {
-    long now = clock.millis();
+  /** Releases the reservations that expired by now; called before taking any stripe lock. */
+  void releaseExpired() {
     if (!expiries.isEmpty()) {
-      releaseExpired(now);
+      releaseExpired(clock.millis());
     }
-    return now;
+  }
+
+  /**
+   * The time, read while holding the stripes a call works on, so that calls on the same counters
+   * see time in the order they run.
+   */
+  long now() {
+    return clock.millis();
   }
 
   StripeLocks locks() {

@@ -43,10 +43,11 @@ final class PreparedPlan extends PreparedOps {
 
   @Override
   public int tryConsume(int[] fired, long[] used) {
-    long now = store.now();
+    store.releaseExpired();
     StripeLocks locks = store.locks();
     locks.lock(stripes);
     try {
+      long now = store.now();
       if (lookedUpAtRemovals != table.removals()) {
         lookUp(now);
       }

@@ -29,13 +29,15 @@ final class PreparedRate extends PreparedOps {
 
   @Override
   public int tryConsume(int[] fired, long[] used) {
-    long now = store.now();
+    store.releaseExpired();
     StripeLocks locks = store.locks();
-    if (enforced && surelyFull(locks.of(stripe), now)) {
+    // Judged at the time read here: at worst a denial microseconds early, never an extra admission.
+    if (enforced && surelyFull(locks.of(stripe), store.now())) {
       return DENIED;
     }
     locks.lock(stripe);
     try {
+      long now = store.now();
       Object c = counter;
       long removals = table.removals();
       if (lookedUpAtRemovals != removals) {

@@ -156,7 +156,8 @@ end
 local function window_add(st, now, amount)
   local slice = floordiv(now * 1000, st.sliceUs)
   local tail = not window_empty(st) and st.slice[st.tail]
-  if tail and floordiv(tail.last * 1000, st.sliceUs) == slice then
+  -- a time that stepped back joins the newest slice, as in SlidingWindow.add
+  if tail and floordiv(tail.last * 1000, st.sliceUs) >= slice then
     tail.count = tail.count + amount
     if now > tail.last then tail.last = now end
   else
