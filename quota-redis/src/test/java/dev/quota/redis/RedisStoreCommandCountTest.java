@@ -96,11 +96,11 @@ class RedisStoreCommandCountTest {
     for (int i = 0; i < 50; i++) {
       store.apply(plans.apply(DECISIONS + i)); // warm: script loaded, counters exist
     }
-    Map<String, Long> before = commandCalls();
+    Map<String, Long> before = CommandStats.calls(adminConnection.sync());
     for (int i = 0; i < DECISIONS; i++) {
       assertThat(store.apply(plans.apply(i)).admitted()).isTrue();
     }
-    Map<String, Long> after = commandCalls();
+    Map<String, Long> after = CommandStats.calls(adminConnection.sync());
     Map<String, Double> per = new TreeMap<>();
     double total = 0;
     for (Map.Entry<String, Long> e : after.entrySet()) {
@@ -112,18 +112,5 @@ class RedisStoreCommandCountTest {
     }
     System.out.printf("commands per decision, %s: %.2f %s%n", name, total, per);
     return total;
-  }
-
-  /** Calls per command, except INFO itself. */
-  private Map<String, Long> commandCalls() {
-    Map<String, Long> calls = new TreeMap<>();
-    for (String line : adminConnection.sync().info("commandstats").split("\r?\n")) {
-      if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info:")) {
-        String name = line.substring("cmdstat_".length(), line.indexOf(':'));
-        String count = line.substring(line.indexOf("calls=") + 6, line.indexOf(','));
-        calls.put(name, Long.parseLong(count));
-      }
-    }
-    return calls;
   }
 }

@@ -19,7 +19,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -71,7 +70,7 @@ class RedisStoreRoundTripTest {
       BufferedReader in = new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8));
       monitor.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.UTF_8));
       assertThat(in.readLine()).isEqualTo("+OK");
-      Map<String, Long> before = commandCalls();
+      Map<String, Long> before = CommandStats.calls(adminConnection.sync());
 
       assertThat(store.apply(plan).admitted()).isTrue();
       store.settle(Settlement.commit("r-1", 8, Map.of()));
@@ -85,20 +84,7 @@ class RedisStoreRoundTripTest {
         }
       }
       assertThat(fromClients).hasSize(2).allSatisfy(cmd -> assertThat(cmd).startsWith("\"fcall\""));
-      assertThat(commandCalls().get("fcall") - before.getOrDefault("fcall", 0L)).isEqualTo(2);
+      assertThat(CommandStats.calls(adminConnection.sync()).get("fcall") - before.getOrDefault("fcall", 0L)).isEqualTo(2);
     }
-  }
-
-  /** Calls per command, except INFO itself. */
-  private Map<String, Long> commandCalls() {
-    Map<String, Long> calls = new HashMap<>();
-    for (String line : adminConnection.sync().info("commandstats").split("\r?\n")) {
-      if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info:")) {
-        String name = line.substring("cmdstat_".length(), line.indexOf(':'));
-        String count = line.substring(line.indexOf("calls=") + 6, line.indexOf(','));
-        calls.put(name, Long.parseLong(count));
-      }
-    }
-    return calls;
   }
 }
