@@ -3,7 +3,6 @@ package dev.quota.store;
 import dev.quota.internal.SlidingWindow;
 import dev.quota.internal.TokenBucket;
 import dev.quota.plan.RateOp;
-import java.util.concurrent.locks.StampedLock;
 
 /** {@link PreparedOps} for a single rate limit. */
 final class PreparedRate extends PreparedOps {
@@ -16,6 +15,11 @@ final class PreparedRate extends PreparedOps {
   private final boolean enforced;
   private Object counter;
   private long lookedUpAtRemovals = -1;
+  /**
+   * Whether the last locked call denied: only then is a lock-free denial tried first. Admitting
+   * keys skip it, as its reads would only delay the lock. A hint, read without the lock.
+   */
+  private boolean denying;
 
   PreparedRate(MemoryStore store, CounterTable table, RateOp op) {
     this.store = store;
@@ -32,7 +36,7 @@ final class PreparedRate extends PreparedOps {
     store.releaseExpired();
     StripeLocks locks = store.locks();
     // Judged at the time read here: at worst a denial microseconds early, never an extra admission.
-    if (enforced && surelyFull(locks.of(stripe), store.now())) {
+    if (enforced && denying && surelyFull(locks, store.now())) {
       return DENIED;
     }
     locks.lock(stripe);
@@ -44,21 +48,25 @@ final class PreparedRate extends PreparedOps {
         lookedUpAtRemovals = removals;
         c = counter = table.rate(op, now);
       }
+      boolean room;
       if (c instanceof SlidingWindow w) {
         w.advance(now);
-        if (enforced && w.used() + amount > limit) {
-          return DENIED;
+        room = !enforced || w.used() + amount <= limit;
+        if (room) {
+          w.add(now, amount);
         }
-        w.add(now, amount);
       } else {
         TokenBucket b = (TokenBucket) c;
         b.advance(now);
-        if (enforced && !b.hasRoom(amount)) {
-          return DENIED;
+        room = !enforced || b.hasRoom(amount);
+        if (room) {
+          b.take(amount);
         }
-        b.take(amount);
       }
-      return ADMITTED;
+      if (denying == room) {
+        denying = !room; // written only when it changes: callers on other cores keep their copy
+      }
+      return room ? ADMITTED : DENIED;
     } finally {
       locks.unlock(stripe);
     }
@@ -70,12 +78,12 @@ final class PreparedRate extends PreparedOps {
    * exactly when the locked path would deny. Under a hot key, denials then only read the
    * counter's cache lines instead of writing the lock's.
    */
-  private boolean surelyFull(StampedLock lock, long now) {
-    long stamp = lock.tryOptimisticRead();
-    return stamp != 0
+  private boolean surelyFull(StripeLocks locks, long now) {
+    long version = locks.version(stripe);
+    return (version & 1) == 0
         && lookedUpAtRemovals == table.removals()
         && counter instanceof SlidingWindow w
         && w.fullWithoutAdvancing(now, amount, limit)
-        && lock.validate(stamp);
+        && locks.unchangedSince(stripe, version);
   }
 }
