@@ -26,6 +26,12 @@ public final class PreparedRequest {
   private final Quota quota;
   private final QuotaRequest request;
   private volatile Compiled compiled;
+  /**
+   * The compilation's prepared ops when they are all a call needs: rate limits only, no per-request
+   * cap, valid until the policy index changes. Read first, in one hop, with the index they were
+   * compiled from as their {@link PreparedOps#source() source}; null otherwise.
+   */
+  private volatile PreparedOps direct;
 
   /** One compilation and what it stays valid for. */
   private record Compiled(
@@ -35,11 +41,28 @@ public final class PreparedRequest {
       int opCount,
       PreparedOps fast,
       boolean capped,
-      boolean charges) {}
+      boolean charges) {
+    /** The prepared ops if the index alone decides whether they still apply; see {@link #direct}. */
+    PreparedOps direct() {
+      return fast != null && !capped && !charges && validUntilMs == Long.MAX_VALUE && fast.source() == index ? fast : null;
+    }
+  }
 
-  PreparedRequest(Quota quota, QuotaRequest request) {
+  private PreparedRequest(Quota quota, QuotaRequest request, Compiled compiled) {
     this.quota = quota;
     this.request = request;
+    this.compiled = compiled;
+    this.direct = compiled.direct();
+  }
+
+  /**
+   * Compiles at once, then allocates the request last: what a call reads (this object, its
+   * compilation, the store's prepared ops and their counters) then lies together in memory,
+   * which matters more than anything else once there are more keys than fit in cache.
+   */
+  static PreparedRequest of(Quota quota, QuotaRequest request) {
+    Compiled first = compile(quota, request, quota.clock().millis());
+    return new PreparedRequest(quota, request, first);
   }
 
   public QuotaRequest request() {
@@ -52,6 +75,14 @@ public final class PreparedRequest {
    * false, consuming nothing, if any limit refuses.
    */
   public boolean tryAcquire() {
+    PreparedOps ops = direct;
+    // A stale compilation's ops are still right while the index they came from is current.
+    if (ops != null && ops.source() == quota.index()) {
+      int outcome = ops.tryConsume(null, null);
+      if (outcome != PreparedOps.NEEDS_PLAN) {
+        return outcome == PreparedOps.ADMITTED;
+      }
+    }
     Compiled c = current();
     if (c.capped) {
       return false; // a per-request cap refuses this request whatever the counters say
@@ -84,13 +115,14 @@ public final class PreparedRequest {
     if (c == null
         || c.index != quota.index()
         || (c.validUntilMs != Long.MAX_VALUE && quota.clock().millis() >= c.validUntilMs)) {
-      c = compile(quota.clock().millis());
+      c = compile(quota, request, quota.clock().millis());
       compiled = c;
+      direct = c.direct();
     }
     return c;
   }
 
-  private Compiled compile(long now) {
+  private static Compiled compile(Quota quota, QuotaRequest request, long now) {
     PolicyIndex index = quota.index();
     Instant at = Instant.ofEpochMilli(now);
     List<Policy> policies = index.resolve(request.subjects(), at);
@@ -111,7 +143,7 @@ public final class PreparedRequest {
     for (Policy p : policies) {
       fast &= p.concurrency() == null; // RECORD plans leave slots out; reservations need them
     }
-    PreparedOps prepared = fast ? ((MemoryStore) quota.store()).prepare(ops) : null;
+    PreparedOps prepared = fast ? ((MemoryStore) quota.store()).prepare(ops, index) : null;
     return new Compiled(index, validUntil, plan, ops.length, prepared, plan.locallyDenied(), charges);
   }
 }

@@ -383,7 +383,7 @@ public final class Quota implements AutoCloseable {
    * calls; see {@link PreparedRequest}.
    */
   public PreparedRequest prepare(QuotaRequest request) {
-    return new PreparedRequest(this, request);
+    return PreparedRequest.of(this, request);
   }
 
   Clock clock() {

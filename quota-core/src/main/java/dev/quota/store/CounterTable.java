@@ -57,6 +57,22 @@ final class CounterTable {
     return c;
   }
 
+  /**
+   * As {@link #rate}, but creates only sliding windows: a new window holds no time, so creating it
+   * early changes nothing, while a bucket starts full at its creation time and must be created
+   * by the call that first uses it. Null if the op's bucket does not exist yet.
+   */
+  Object rateIfTimeless(RateOp r, long now) {
+    if (r.limit().algorithm() == Algorithm.SLIDING_WINDOW) {
+      return rate(r, now);
+    }
+    Object c = counters.get(r.key());
+    if (c != null) {
+      advance(c, now);
+    }
+    return c;
+  }
+
   static void advance(Object rate, long now) {
     if (rate instanceof SlidingWindow w) {
       w.advance(now);

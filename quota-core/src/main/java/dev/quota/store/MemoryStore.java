@@ -248,7 +248,15 @@ public final class MemoryStore implements Store {
    * all-or-nothing consumption without a plan; see {@link PreparedOps}.
    */
   public PreparedOps prepare(CounterOp[] ops) {
-    return PreparedOps.of(this, counters, ops);
+    return prepare(ops, null);
+  }
+
+  /**
+   * As {@link #prepare(CounterOp[])}, remembering {@code source}, what the caller prepared the ops
+   * from (see {@link PreparedOps#source()}).
+   */
+  public PreparedOps prepare(CounterOp[] ops, Object source) {
+    return PreparedOps.of(this, counters, ops, source);
   }
 
   /** Releases the reservations that expired by now; called before taking any stripe lock. */

@@ -22,7 +22,21 @@ public abstract sealed class PreparedOps permits PreparedRate, PreparedPlan {
   /** The plan needs the general path: a budget period moved on, or a lost budget needs seeding. */
   public static final int NEEDS_PLAN = -1;
 
-  static PreparedOps of(MemoryStore store, CounterTable table, CounterOp[] ops) {
+  private final Object source;
+
+  PreparedOps(Object source) {
+    this.source = source;
+  }
+
+  /**
+   * What the caller prepared these ops from, opaque to the store (the engine keeps the policy
+   * snapshot here): one read then finds both the ops and what they are valid for.
+   */
+  public final Object source() {
+    return source;
+  }
+
+  static PreparedOps of(MemoryStore store, CounterTable table, CounterOp[] ops, Object source) {
     for (CounterOp op : ops) {
       if (op instanceof ConcurrencyOp) {
         throw new IllegalArgumentException("concurrency slots need reservations, not prepared consumption");
@@ -30,8 +44,8 @@ public abstract sealed class PreparedOps permits PreparedRate, PreparedPlan {
     }
     // The commonest plan, one rate limit, gets a path of its own: one lock, one counter, no loops.
     return ops.length == 1 && ops[0] instanceof RateOp r
-        ? new PreparedRate(store, table, r)
-        : new PreparedPlan(store, table, ops);
+        ? new PreparedRate(store, table, r, source)
+        : new PreparedPlan(store, table, ops, source);
   }
 
   /**

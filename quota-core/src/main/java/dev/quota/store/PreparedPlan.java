@@ -18,7 +18,8 @@ final class PreparedPlan extends PreparedOps {
   private final Object[] counters;
   private long lookedUpAtRemovals = -1;
 
-  PreparedPlan(MemoryStore store, CounterTable table, CounterOp[] ops) {
+  PreparedPlan(MemoryStore store, CounterTable table, CounterOp[] ops, Object source) {
+    super(source);
     this.store = store;
     this.table = table;
     this.ops = ops.clone();
@@ -39,6 +40,27 @@ final class PreparedPlan extends PreparedOps {
       spec[3 * i + 2] = op.enforced() ? 1 : 0;
     }
     this.stripes = StripeLocks.stripesOf(keys);
+    lookUpNow();
+  }
+
+  /**
+   * Finds the counters while preparing, creating windows but not buckets, so that they lie next
+   * to this object (see PreparedRate); if a bucket is still missing, the first call looks all up.
+   */
+  private void lookUpNow() {
+    StripeLocks locks = store.locks();
+    locks.lock(stripes);
+    try {
+      long now = store.now();
+      boolean all = true;
+      for (int i = 0; i < ops.length; i++) {
+        counters[i] = ops[i] instanceof RateOp r ? table.rateIfTimeless(r, now) : table.budget(ops[i].key());
+        all &= counters[i] != null || !(ops[i] instanceof RateOp);
+      }
+      lookedUpAtRemovals = all ? table.removals() : -1;
+    } finally {
+      locks.unlock(stripes);
+    }
   }
 
   @Override

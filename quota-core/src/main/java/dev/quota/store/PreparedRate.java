@@ -21,7 +21,8 @@ final class PreparedRate extends PreparedOps {
    */
   private boolean denying;
 
-  PreparedRate(MemoryStore store, CounterTable table, RateOp op) {
+  PreparedRate(MemoryStore store, CounterTable table, RateOp op, Object source) {
+    super(source);
     this.store = store;
     this.table = table;
     this.op = op;
@@ -29,6 +30,25 @@ final class PreparedRate extends PreparedOps {
     this.amount = op.amount();
     this.limit = op.limit().limit();
     this.enforced = op.enforced();
+    lookUpNow();
+  }
+
+  /**
+   * Finds the counter while preparing (creating it if it is a window), so that it is allocated
+   * next to this object rather than wherever the first call happens to run; a bucket not yet
+   * there is left to the first call.
+   */
+  private void lookUpNow() {
+    StripeLocks locks = store.locks();
+    locks.lock(stripe);
+    try {
+      counter = table.rateIfTimeless(op, store.now());
+      if (counter != null) {
+        lookedUpAtRemovals = table.removals();
+      }
+    } finally {
+      locks.unlock(stripe);
+    }
   }
 
   @Override
