@@ -29,15 +29,22 @@ final class ClusterCodec {
     a.add(plan.kind().name().toLowerCase(Locale.ROOT));
     a.add(Long.toString(reserve ? ExactRange.check("ttlMs", plan.ttlMs()) : 0));
     a.add(Long.toString(expiresAtMs));
-    a.add("-");
+    int recordAt = a.size();
+    a.add(""); // the part record's body, filled in below
     a.add(plan.seedBudgets() ? "1" : "0");
-    a.add(Long.toString(heldNanos));
+    a.add("");
     a.add(Integer.toString(ops.size()));
+    List<List<String>> opFields = new ArrayList<>(ops.size());
     for (CounterOp op : ops) {
       k.add(keys.counter(op));
       List<String> f = ScriptCodec.fields(op);
+      opFields.add(f);
       a.add(Integer.toString(f.size()));
       a.addAll(f);
+    }
+    if (reserve) {
+      // the payload lives in the home record only
+      a.set(recordAt, ReservationRecord.body(k.subList(3, k.size()), opFields, heldNanos, null));
     }
     return new ScriptCodec.Call(k.toArray(String[]::new), a.toArray(String[]::new));
   }

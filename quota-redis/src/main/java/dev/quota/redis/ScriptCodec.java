@@ -59,18 +59,25 @@ final class ScriptCodec {
     a.add(plan.kind().name().toLowerCase(java.util.Locale.ROOT));
     a.add(Long.toString(reserve ? ExactRange.check("ttlMs", plan.ttlMs()) : 0));
     a.add(plan.fingerprint() == null ? "" : plan.fingerprint());
-    a.add(plan.payload() == null ? "" : plan.payload());
-    a.add(plan.payload() == null ? "0" : "1");
+    int recordAt = a.size();
+    a.add(""); // the reservation record's body, filled in below
+    a.add("");
     a.add(plan.seedBudgets() ? "1" : "0");
     a.add(idempotent ? "1" : "0");
     a.add(Integer.toString(plan.ops().size()));
+    List<List<String>> opFields = new ArrayList<>(plan.ops().size());
     for (CounterOp op : plan.ops()) {
       k.add(keys.counter(op));
       List<String> f = fields(op);
+      opFields.add(f);
       a.add(Integer.toString(f.size()));
       a.addAll(f);
     }
     a.add(reserve ? plan.reservationId() : "");
+    if (reserve) {
+      a.set(recordAt, ReservationRecord.body(
+          k.subList(4, k.size()), opFields, ReservationRecord.held(plan.ops()), plan.payload()));
+    }
     return new Call(k.toArray(String[]::new), a.toArray(String[]::new));
   }
 

@@ -26,7 +26,11 @@ local EPOCH_TTL_MS = 40 * 86400000
 local INDEX_SLACK_MS = 600000
 local EXHAUSTED = -2147483648 -- bit.lshift(1, 31); libraries cannot call bit while they load
 
-local function fmt(n) return string.format('%d', n) end
+-- The standard library, bound once (in `run`: a library cannot reach it while it loads); a
+-- decision calls these often enough that the global lookups show.
+local format, find, sub, match
+
+local function fmt(n) return format('%d', n) end
 
 -- floor(a / b) for integers, exact even where the double quotient rounds up to the next integer
 local function floordiv(a, b)
@@ -42,7 +46,7 @@ end
 
 local function clock(offset)
   local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + floordiv(tonumber(t[2]), 1000) + offset
+  return t[1] * 1000 + floordiv(t[2] + 0, 1000) + offset
 end
 
 local function split(s)
@@ -81,15 +85,9 @@ end
 -- A slice's index is derived from its latest admission: floor(last * 1000 / sliceUs). An empty
 -- window has no key. The one-admission form keeps a subject seen once as small as it can be.
 
-local function number_list(s)
-  local out = {}
-  for w in string.gmatch(s, '[^:]+') do out[#out + 1] = tonumber(w) end
-  return out
-end
-
 local function parse_slice(v)
-  local c = string.find(v, ':', 1, true)
-  return {count = tonumber(string.sub(v, 1, c - 1)), last = tonumber(string.sub(v, c + 1))}
+  local c = find(v, ':', 1, true)
+  return {count = sub(v, 1, c - 1) + 0, last = sub(v, c + 1) + 0}
 end
 
 -- Loads the stored slices from..to that are not loaded yet, with one HMGET.
@@ -129,16 +127,20 @@ local function window(key, windowMs, now)
                         touched = false})
     local m = redis.call('HGET', key, 'm')
     if m then
-      local f = number_list(m)
       st.existed = true
-      if #f == 1 then f = {1, f[1]} end
-      if #f == 2 then
-        st.head, st.tail, st.total = 1, 1, f[1]
-        st.slice[1] = {count = f[1], last = f[2]}
+      -- one match and arithmetic (which converts the digits) cost far less than a split and tonumber
+      local tc, tl, total, head, tail, hc, hl = match(m, '^([^:]*):([^:]*):([^:]*):([^:]*):([^:]*):([^:]*):(.*)$')
+      if tc then
+        head, tail = head + 0, tail + 0
+        st.total, st.head, st.tail = total + 0, head, tail
+        st.slice[tail] = {count = tc + 0, last = tl + 0}
+        st.slice[head] = {count = hc + 0, last = hl + 0}
       else
-        st.total, st.head, st.tail = f[3], f[4], f[5]
-        st.slice[st.tail] = {count = f[1], last = f[2]}
-        st.slice[st.head] = {count = f[6], last = f[7]}
+        local c = find(m, ':', 1, true)
+        local count, last
+        if c then count, last = sub(m, 1, c - 1) + 0, sub(m, c + 1) + 0 else count, last = 1, m + 0 end
+        st.head, st.tail, st.total = 1, 1, count
+        st.slice[1] = {count = count, last = last}
       end
     end
   end
@@ -232,22 +234,22 @@ local function window_persist(st)
   local m
   if st.head < st.tail then
     local head = st.slice[st.head]
-    m = fmt(tail.count) .. ':' .. fmt(tail.last) .. ':' .. fmt(st.total) .. ':' .. fmt(st.head) .. ':' .. fmt(st.tail)
-        .. ':' .. fmt(head.count) .. ':' .. fmt(head.last)
+    m = format('%d:%d:%d:%d:%d:%d:%d', tail.count, tail.last, st.total, st.head, st.tail, head.count, head.last)
   elseif tail.count == 1 then
     m = fmt(tail.last) -- one slice has no closed fields, so it can always be numbered 1
   else
-    m = fmt(tail.count) .. ':' .. fmt(tail.last)
+    m = format('%d:%d', tail.count, tail.last)
   end
-  local fields = {'m', m}
+  local fields
   for seq = st.head, st.tail - 1 do
     local s = st.slice[seq]
     if s and s.dirty then
+      fields = fields or {'m', m}
       fields[#fields + 1] = fmt(seq)
-      fields[#fields + 1] = fmt(s.count) .. ':' .. fmt(s.last)
+      fields[#fields + 1] = format('%d:%d', s.count, s.last)
     end
   end
-  redis.call('HSET', key, unpack(fields))
+  if fields then redis.call('HSET', key, unpack(fields)) else redis.call('HSET', key, 'm', m) end
   -- Set when a slice is opened, the TTL already covers every later write into that slice.
   if st.newSlice then redis.call('PEXPIRE', key, st.windowMs + ceildiv(st.sliceUs, 1000) + WINDOW_SLACK_MS) end
 end
@@ -341,19 +343,21 @@ end
 --   B enforced limit amount periodStart periodEnd label subject name threshold...
 --   C enforced max
 
-local function parse_op(f)
-  local op = {type = f[1], enforced = f[2] == '1'}
-  if op.type == 'R' then
-    op.algo, op.limit, op.windowMs, op.amount, op.meter = f[3], tonumber(f[4]), tonumber(f[5]), tonumber(f[6]), f[7]
-  elseif op.type == 'B' then
-    op.limit, op.amount, op.startMs, op.endMs = tonumber(f[3]), tonumber(f[4]), tonumber(f[5]), tonumber(f[6])
-    op.label, op.subject, op.name = f[7], f[8], f[9]
-    op.thresholds = {}
-    for i = 10, #f do op.thresholds[#op.thresholds + 1] = tonumber(f[i]) end
-  else
-    op.max = tonumber(f[3])
+-- The op whose n fields are f[at + 1] .. f[at + n], for counter `key`. Each table is built by one
+-- constructor (sized once) and numbers are converted by arithmetic, as this runs for every op.
+local function parse_op(f, at, n, key)
+  local t, enforced = f[at + 1], f[at + 2] == '1'
+  if t == 'R' then
+    return {type = t, enforced = enforced, key = key, algo = f[at + 3], limit = f[at + 4] + 0,
+            windowMs = f[at + 5] + 0, amount = f[at + 6] + 0, meter = f[at + 7]}
+  elseif t == 'B' then
+    local thresholds = {}
+    for i = 10, n do thresholds[i - 9] = f[at + i] + 0 end
+    return {type = t, enforced = enforced, key = key, limit = f[at + 3] + 0, amount = f[at + 4] + 0,
+            startMs = f[at + 5] + 0, endMs = f[at + 6] + 0, label = f[at + 7], subject = f[at + 8],
+            name = f[at + 9], thresholds = thresholds}
   end
-  return op
+  return {type = t, enforced = enforced, key = key, max = f[at + 3] + 0}
 end
 
 local function state(op, now)
@@ -445,11 +449,38 @@ end
 
 -- ---- reservations --------------------------------------------------------------------------------
 
--- A reservation record is one string (a msgpack map of string fields), so writing it with its TTL
--- is one SET.
+-- A reservation record is one string, so writing it with its TTL is one SET. Read, it is a table
+-- of string fields: s (state: a active, d settled, x expired, c compensated), e (expiresAt), t
+-- (when made), h (held nanos), n (ops), k1..kn (their counters), o1..on (their fields, NUL-joined,
+-- as sent), p (payload, if any), and for a settled one f, m, c1..cm (see settle_record).
+--
+-- An active record is written on every reservation, so it is text the caller prepared:
+--   "A" expiresAt ":" madeAt ":" body
+-- where the body (ReservationRecord) is h ":" n ":", then for each op its counter key and its
+-- fields, then the payload if any, each of those as byte length ":" bytes. Every other record
+-- (settled, expired, compensated) is a msgpack map, whose first byte is never "A".
+
+local function take_sized(raw, at)
+  local c = find(raw, ':', at, true)
+  local stop = c + sub(raw, at, c - 1)
+  return sub(raw, c + 1, stop), stop + 1
+end
+
+local function parse_active(raw)
+  local e, t, h, n, at = match(raw, '^A(%d+):(%d+):(%d+):(%d+):()')
+  local rec = {s = 'a', e = e, t = t, h = h, n = n}
+  for i = 1, n + 0 do
+    rec['k' .. i], at = take_sized(raw, at)
+    rec['o' .. i], at = take_sized(raw, at)
+  end
+  if at <= #raw then rec.p = take_sized(raw, at) end
+  return rec
+end
+
 local function load_reservation(rkey)
   local raw = redis.call('GET', rkey)
   if not raw then return nil end
+  if sub(raw, 1, 1) == 'A' then return parse_active(raw) end
   return cmsgpack.unpack(raw)
 end
 
@@ -468,9 +499,8 @@ end
 local function reservation_ops(rec)
   local ops = {}
   for i = 1, tonumber(rec.n) do
-    local op = parse_op(split(rec['o' .. i]))
-    op.key = rec['k' .. i]
-    ops[i] = op
+    local f = split(rec['o' .. i])
+    ops[i] = parse_op(f, 0, #f, rec['k' .. i])
   end
   return ops
 end
@@ -527,23 +557,18 @@ end
 local APPLIED, REPLAYED, CONFLICT, PERIOD_MISMATCH, NEEDS_SEED, ABORTED, BUSY, CLAIMED = 0, 1, 2, 3, 4, 5, 6, 7
 
 local function read_ops(at, count, firstKey)
-  local ops, raw = {}, {}
+  local ops = {}
   for i = 1, count do
-    local n = tonumber(ARGV[at])
-    local f = {}
-    for j = 1, n do f[j] = ARGV[at + j] end
+    local n = ARGV[at] + 0
+    ops[i] = parse_op(ARGV, at, n, KEYS[firstKey + i - 1])
     at = at + n + 1
-    local op = parse_op(f)
-    op.key = KEYS[firstKey + i - 1]
-    ops[i] = op
-    raw[i] = table.concat(f, '\0')
   end
-  return ops, raw, at
+  return ops, at
 end
 
 -- The body of a decision over counters that share one slot (all of a plan on a single node).
 -- c: now, kind, ttl, expiresAt (0: now + ttl), seedBudgets, epochKey, expiriesKey, recordKey,
---    fileRecord (file the applied holds as a reservation record), payload (nil: none), held, ops, raw
+--    record (the body of the reservation record filed if it reserves), ops
 local function decide(c)
   local now, kind = c.now, c.kind
   -- Expired reservations only ever return budget holds and concurrency slots, so a plan without
@@ -603,30 +628,23 @@ local function decide(c)
     if not allowed[i] and op.enforced and kind ~= 'record' then admitted = false end
   end
   local apply_ops = admitted and kind ~= 'check'
-  local fired, held = {}, 0
+  local fired = {}
   for i, op in ipairs(c.ops) do
-    fired[i] = 0
-    if apply_ops then
-      fired[i] = take(op, op.amount or 1, now, c.ttl)
-      if op.type == 'B' and op.amount > held then held = op.amount end
-    end
+    fired[i] = apply_ops and take(op, op.amount or 1, now, c.ttl) or 0
   end
   local expiresAt = 0
   if apply_ops and kind == 'reserve' then
     expiresAt = c.expiresAt > 0 and c.expiresAt or now + c.ttl
   end
-  if apply_ops and kind == 'reserve' and c.fileRecord then
+  if apply_ops and kind == 'reserve' then
     local rkey = c.recordKey
     local keep = expiresAt - now
-    local fields = {s = 'a', e = fmt(expiresAt), h = fmt(c.held or held), n = fmt(#c.ops), t = fmt(now), p = c.payload}
-    for i, op in ipairs(c.ops) do
-      fields['k' .. i] = op.key
-      fields['o' .. i] = c.raw[i]
+    for _, op in ipairs(c.ops) do
       -- the record must outlive every counter it holds on, or an expiry could not return the hold
       if op.type == 'B' and op.endMs - now > keep then keep = op.endMs - now end
     end
     keep = keep + BUDGET_SLACK_MS
-    save_reservation(rkey, fields, keep)
+    redis.call('SET', rkey, format('A%d:%d:', expiresAt, now) .. c.record, 'PX', keep)
     -- Only holds need the expiry index; a settlement notices any expiry from the record itself.
     if holds then
       redis.call('ZADD', c.expiriesKey, fmt(expiresAt), rkey)
@@ -649,28 +667,26 @@ local function decide(c)
 end
 
 -- KEYS: epoch, expiries, idempotency record, reservation record, then one key per op
--- ARGV: call, offset, kind(check|reserve|record), ttlMs, fingerprint, payload, hasPayload,
---       seedBudgets, hasIdempotencyKey, opCount, then per op: field count, fields; then the
---       reservation id (remembered with an idempotency key, so a repeat gets the first id back)
+-- ARGV: call, offset, kind(check|reserve|record), ttlMs, fingerprint, record body ('' unless it
+--       reserves), unused, seedBudgets, hasIdempotencyKey, opCount, then per op: field count,
+--       fields; then the reservation id (remembered with an idempotency key, so a repeat gets the
+--       first id back)
 local function apply()
-  local now = clock(tonumber(ARGV[2]))
-  local ops, raw, after = read_ops(11, tonumber(ARGV[10]), 5)
-  local kind = ARGV[3]
-  return decide({now = now, kind = kind, ttl = tonumber(ARGV[4]), expiresAt = 0, seedBudgets = ARGV[8] == '1',
-    resId = ARGV[after],
-    epochKey = KEYS[1], expiriesKey = KEYS[2], idemKey = KEYS[3], hasIdem = ARGV[9] == '1', fingerprint = ARGV[5],
-    recordKey = KEYS[4], fileRecord = true,
-    payload = ARGV[7] == '1' and ARGV[6] or nil, ops = ops, raw = raw})
+  local now = clock(ARGV[2] + 0)
+  local ops, after = read_ops(11, ARGV[10] + 0, 5)
+  return decide({now = now, kind = ARGV[3], ttl = ARGV[4] + 0, expiresAt = 0, seedBudgets = ARGV[8] == '1',
+    resId = ARGV[after], epochKey = KEYS[1], expiriesKey = KEYS[2], idemKey = KEYS[3], hasIdem = ARGV[9] == '1',
+    fingerprint = ARGV[5], recordKey = KEYS[4], record = ARGV[6], ops = ops})
 end
 
 -- One slot's part of a plan whose counters span slots (Redis Cluster). Refuses to apply once the
 -- plan was compensated here, so a delayed or retried call can never re-apply a rolled-back part.
 -- KEYS: slot epoch, slot expiries, slot reservation record, then one key per op
--- ARGV: call, offset, kind, ttlMs, expiresAt (0: now + ttl), unused, seedBudgets,
---       held, opCount, then per op: field count, fields
+-- ARGV: call, offset, kind, ttlMs, expiresAt (0: now + ttl), record body ('' unless it reserves),
+--       seedBudgets, unused, opCount, then per op: field count, fields
 local function group()
   local now = clock(tonumber(ARGV[2]))
-  local ops, raw = read_ops(10, tonumber(ARGV[9]), 4)
+  local ops = read_ops(10, tonumber(ARGV[9]), 4)
   if ARGV[3] == 'reserve' then
     local rec = load_reservation(KEYS[3]) or {}
     if rec.s == 'c' then return {ABORTED, 0, now, 0, 0, 0} end
@@ -684,7 +700,7 @@ local function group()
   end
   return decide({now = now, kind = ARGV[3], ttl = tonumber(ARGV[4]), expiresAt = tonumber(ARGV[5]),
     seedBudgets = ARGV[7] == '1', epochKey = KEYS[1], expiriesKey = KEYS[2], recordKey = KEYS[3],
-    fileRecord = true, held = tonumber(ARGV[8]), ops = ops, raw = raw})
+    record = ARGV[6], ops = ops})
 end
 
 -- Takes back exactly what one slot's part of a plan applied, once: the record becomes a tombstone
@@ -847,6 +863,7 @@ local function seed()
 end
 
 local function run(keys, args)
+  if not format then format, find, sub, match = string.format, string.find, string.sub, string.match end
   KEYS, ARGV = keys, args
   cache, order, deferred = {}, {}, {}
   local call = ARGV[1]

@@ -137,6 +137,38 @@ class RedisStoreTest {
   }
 
   @Test
+  void aPayloadThatLooksLikeTheRecordLayoutComesBackAsItWas() {
+    String payload = "3:12:ab\u0000:7:\u00e9:";
+    store.apply(new Plan(Plan.Kind.RESERVE, List.of(budget("user:p:1", 100, 5), budget("user:p:2", 100, 7)), "r-colons",
+        30_000, null, "fp", payload, false));
+    SettleResult settled = store.settle(Settlement.release("r-colons"));
+    assertThat(settled.payload()).isEqualTo(payload);
+    assertThat(settled.heldNanos()).isEqualTo(7);
+    assertThat(store.apply(check(budget("user:p:2", 100, 0))).results().get(0).used()).isZero();
+  }
+
+  @Test
+  void aReservationFiledAsAMsgpackRecordByAnEarlierVersionStillSettles() {
+    BudgetOp hold = budget("user:old", 100, 40);
+    store.apply(record(hold));
+    long now = store.nowMs();
+    String key = store.keys().counter(hold);
+    String fields = String.join("\0", ScriptCodec.fields(hold));
+    try (RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
+        StatefulRedisConnection<String, String> c = client.connect()) {
+      c.sync().eval("redis.call('SET', KEYS[1], cmsgpack.pack({s = 'a', e = ARGV[1], h = '40', n = '1', t = ARGV[2],"
+              + " k1 = ARGV[3], o1 = ARGV[4], p = 'old'}), 'PX', 600000)",
+          io.lettuce.core.ScriptOutputType.STATUS, new String[] {store.keys().reservation("r-old")},
+          Long.toString(now + 60_000), Long.toString(now), key, fields);
+    }
+    SettleResult settled = store.settle(Settlement.release("r-old"));
+    assertThat(settled.status()).isEqualTo(SettleResult.Status.SETTLED);
+    assertThat(settled.payload()).isEqualTo("old");
+    assertThat(store.apply(check(budget("user:old", 100, 0))).results().get(0).used()).isZero();
+    assertThat(store.settle(Settlement.release("r-old")).status()).isEqualTo(SettleResult.Status.REPEATED);
+  }
+
+  @Test
   void everyKeyExpires() {
     RateLimit sw = RateLimit.perWindow(5, Duration.ofMinutes(1));
     RateLimit tb = new RateLimit("tokens", 50, Duration.ofSeconds(10), Algorithm.TOKEN_BUCKET);
