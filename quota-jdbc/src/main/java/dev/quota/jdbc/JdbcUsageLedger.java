@@ -353,6 +353,12 @@ public final class JdbcUsageLedger implements UsageLedger {
         markDegraded(e);
         spoolOrFail(appends);
       }
+    } catch (RuntimeException e) {
+      // Not the database's answer: the spool could not be read or emptied, or a bug. The batch
+      // goes to the spool as in an outage, so no caller waits forever and the writer lives on.
+      log.error("ledger write failed, spooling the batch", e);
+      markDegraded(e);
+      spoolOrFail(appends);
     }
   }
 
@@ -389,7 +395,7 @@ public final class JdbcUsageLedger implements UsageLedger {
     }
   }
 
-  private void markDegraded(SQLException e) {
+  private void markDegraded(Exception e) {
     if (!degraded) {
       log.warn("ledger database unavailable, spooling to {}: {}", spool.file(), e.getMessage());
     }
@@ -407,6 +413,9 @@ public final class JdbcUsageLedger implements UsageLedger {
       degraded = false;
     } catch (SQLException e) {
       markDegraded(e);
+    } catch (RuntimeException e) {
+      log.error("ledger spool replay failed", e);
+      markDegraded(e);
     }
   }
 
@@ -419,6 +428,10 @@ public final class JdbcUsageLedger implements UsageLedger {
       markDegraded(e);
       throw new LedgerUnavailableException(
           "ledger database unreachable; " + spool.size() + " entries stay in the spool " + spool.file(), e);
+    } catch (RuntimeException e) {
+      markDegraded(e);
+      throw new LedgerUnavailableException(
+          "ledger spool replay failed; " + spool.size() + " entries stay in the spool " + spool.file(), e);
     }
   }
 
@@ -433,11 +446,18 @@ public final class JdbcUsageLedger implements UsageLedger {
   }
 
   private int replayLocked() throws SQLException {
-    List<UsageEntry> all;
+    List<String> lines;
     try {
-      all = spool.entries();
+      lines = spool.lines();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the ledger spool " + spool.file(), e);
+    }
+    List<UsageEntry> all = new ArrayList<>(lines.size());
+    for (String line : lines) {
+      UsageEntry entry = readSpooled(line);
+      if (entry != null) {
+        all.add(entry);
+      }
     }
     for (int from = 0; from < all.size(); from += maxBatchSize) {
       List<UsageEntry> chunk = all.subList(from, Math.min(all.size(), from + maxBatchSize));
@@ -457,10 +477,28 @@ public final class JdbcUsageLedger implements UsageLedger {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot empty the ledger spool " + spool.file(), e);
     }
-    if (!all.isEmpty()) {
-      log.info("replayed {} spooled ledger entries", all.size());
+    if (!lines.isEmpty()) {
+      log.info("replayed {} spooled ledger entries", lines.size());
     }
-    return all.size();
+    return lines.size();
+  }
+
+  /**
+   * A spooled line as an entry, or null once it is set aside: a line that cannot be read, or an
+   * entry that breaks a rule of the table (one spooled by an older version, say), would otherwise
+   * be retried forever and hold back every entry behind it.
+   */
+  private UsageEntry readSpooled(String line) {
+    UsageEntry entry;
+    try {
+      entry = LedgerRows.fromSpoolLine(line);
+      LedgerRows.validate(entry);
+    } catch (RuntimeException unreadable) {
+      log.error("spooled ledger line unreadable, kept in {}: {}", rejectedFile, unreadable.toString());
+      setAside(line);
+      return null;
+    }
+    return entry;
   }
 
   /** A spooled entry the database refuses for its data is set aside, never retried forever. */
@@ -472,17 +510,17 @@ public final class JdbcUsageLedger implements UsageLedger {
         throw e;
       }
       log.error("spooled ledger entry {} refused by the database, kept in {}: {}", entry.id(), rejectedFile, e.getMessage());
-      try {
-        Files.writeString(
-            rejectedFile,
-            LedgerRows.toSpoolLine(entry) + "\n",
-            StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.APPEND,
-            StandardOpenOption.SYNC);
-      } catch (IOException io) {
-        throw new UncheckedIOException(io);
-      }
+      setAside(LedgerRows.toSpoolLine(entry));
+    }
+  }
+
+  private void setAside(String line) {
+    try {
+      Files.writeString(
+          rejectedFile, line + "\n", StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+    } catch (IOException io) {
+      throw new UncheckedIOException("cannot set a spooled ledger entry aside in " + rejectedFile, io);
     }
   }
 

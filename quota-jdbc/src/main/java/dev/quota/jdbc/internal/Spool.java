@@ -43,8 +43,7 @@ public final class Spool implements AutoCloseable {
       channel.close();
       throw new IOException("spool " + file + " is in use by another process");
     }
-    List<UsageEntry> existing = readAndRepair();
-    this.lines = existing.size();
+    this.lines = readAndRepair().size();
   }
 
   public Path file() {
@@ -71,8 +70,12 @@ public final class Spool implements AutoCloseable {
     lines += entries.size();
   }
 
-  /** Every complete entry in the spool, oldest first. */
-  public synchronized List<UsageEntry> entries() throws IOException {
+  /**
+   * Every complete line in the spool, oldest first, as written. Parsing is the reader's job, so
+   * that one line it cannot read (a disk error, a hand edit, an entry an older version accepted)
+   * can be set aside without holding back the others.
+   */
+  public synchronized List<String> lines() throws IOException {
     return readAndRepair();
   }
 
@@ -83,7 +86,7 @@ public final class Spool implements AutoCloseable {
     lines = 0;
   }
 
-  private List<UsageEntry> readAndRepair() throws IOException {
+  private List<String> readAndRepair() throws IOException {
     long size = channel.size();
     ByteBuffer buf = ByteBuffer.allocate((int) size);
     channel.position(0);
@@ -103,11 +106,11 @@ public final class Spool implements AutoCloseable {
       channel.truncate(lastNewline + 1);
       channel.force(true);
     }
-    List<UsageEntry> out = new ArrayList<>();
+    List<String> out = new ArrayList<>();
     String text = new String(bytes, 0, lastNewline + 1, StandardCharsets.UTF_8);
     for (String line : text.split("\n")) {
       if (!line.isEmpty()) {
-        out.add(LedgerRows.fromSpoolLine(line));
+        out.add(line);
       }
     }
     return out;

@@ -25,14 +25,18 @@ class SpoolTest {
         Money.of("0.000000007"), Map.of("tokens", 12L), "r-" + id, null, Money.of("0.5"));
   }
 
+  static List<UsageEntry> read(Spool spool) throws IOException {
+    return spool.lines().stream().map(LedgerRows::fromSpoolLine).toList();
+  }
+
   @Test
   void entriesRoundTripExactly() throws IOException {
     try (Spool spool = new Spool(dir)) {
       spool.append(List.of(entry("a"), entry("b")));
       assertThat(spool.size()).isEqualTo(2);
-      assertThat(spool.entries()).containsExactly(entry("a"), entry("b"));
+      assertThat(read(spool)).containsExactly(entry("a"), entry("b"));
       spool.clear();
-      assertThat(spool.entries()).isEmpty();
+      assertThat(read(spool)).isEmpty();
     }
   }
 
@@ -46,7 +50,7 @@ class SpoolTest {
     try (Spool spool = new Spool(dir)) {
       assertThat(spool.size()).isEqualTo(1);
       spool.append(List.of(entry("b")));
-      assertThat(spool.entries()).containsExactly(entry("a"), entry("b"));
+      assertThat(read(spool)).containsExactly(entry("a"), entry("b"));
     }
   }
 
