@@ -87,6 +87,21 @@ final class QuotaScript {
     }
   }
 
+  /** False once the server has shown it has no functions (then every call goes through {@link #run}). */
+  boolean functions() {
+    return functions;
+  }
+
+  /**
+   * Sends one FCALL and returns at once; the caller bounds the wait. A server without the library
+   * answers "Function not found" without running anything, so the caller may then {@link #run} the
+   * call, which loads the library.
+   */
+  io.lettuce.core.RedisFuture<List<Object>> send(
+      RedisFunctionAsyncCommands<String, String> calls, String[] keys, String[] args) {
+    return calls.fcall(function, ScriptOutputType.MULTI, keys, args);
+  }
+
   private static RuntimeException loadFailure(Exception e) {
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();

@@ -28,6 +28,9 @@ abstract class RedisConnection implements AutoCloseable {
 
   abstract RedisFunctionAsyncCommands<String, String> functions();
 
+  /** The function commands of the connection if it is open, else null; never connects (so never blocks). */
+  abstract RedisFunctionAsyncCommands<String, String> functionsIfOpen();
+
   /** Loads (or replaces) a function library on the node, or on every master of the cluster. */
   abstract CompletableFuture<?> loadLibrary(String library);
 
@@ -80,6 +83,12 @@ abstract class RedisConnection implements AutoCloseable {
     @Override
     RedisFunctionAsyncCommands<String, String> functions() {
       return connection().async();
+    }
+
+    @Override
+    RedisFunctionAsyncCommands<String, String> functionsIfOpen() {
+      StatefulRedisConnection<String, String> c = connection;
+      return c != null && c.isOpen() ? c.async() : null;
     }
 
     @Override
@@ -168,6 +177,11 @@ abstract class RedisConnection implements AutoCloseable {
     @Override
     RedisFunctionAsyncCommands<String, String> functions() {
       return connection.async();
+    }
+
+    @Override
+    RedisFunctionAsyncCommands<String, String> functionsIfOpen() {
+      return connection.isOpen() ? connection.async() : null;
     }
 
     @Override

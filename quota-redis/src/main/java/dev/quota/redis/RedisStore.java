@@ -9,6 +9,7 @@ import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
 import dev.quota.store.Store;
 import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
@@ -17,6 +18,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.async.RedisKeyAsyncCommands;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -73,6 +75,8 @@ public final class RedisStore implements Store {
   private final QuotaScript script;
   private final RedisConnection connection;
   private final ClusterProtocol cluster;
+  /** Null on Redis Cluster, or when batching is off. */
+  private final DecisionBatcher batcher;
 
   private RedisStore(Builder b) {
     this.timeoutNanos = b.timeout.toNanos();
@@ -82,6 +86,8 @@ public final class RedisStore implements Store {
     this.script = new QuotaScript(timeoutNanos, b.connectTimeout.toNanos());
     this.connection = RedisConnection.open(b.uri, b.timeout, b.connectTimeout);
     this.cluster = connection.cluster() ? new ClusterProtocol(keys, this::run, clockOffsetMs) : null;
+    this.batcher = cluster == null && b.callsInFlight > 0
+        ? new DecisionBatcher(script, connection, b.callsInFlight, b.decisionsPerCall) : null;
   }
 
   public static Builder builder() {
@@ -95,6 +101,8 @@ public final class RedisStore implements Store {
     private Duration timeout = Duration.ofMillis(100);
     private Duration connectTimeout = Duration.ofSeconds(1);
     private LongSupplier clockOffsetMs = () -> 0;
+    private int callsInFlight = 2;
+    private int decisionsPerCall = 64;
 
     /**
      * The Redis server, e.g. {@code redis://127.0.0.1:6379/0}, or a Redis Cluster given by some of
@@ -142,6 +150,21 @@ public final class RedisStore implements Store {
     }
 
     /**
+     * On a single node, decisions made at the same time share calls: at most {@code calls} calls
+     * carry decisions at once, and decisions made meanwhile wait and leave together, up to
+     * {@code decisionsPerCall} in one call (each still applied all or nothing on its own, with its
+     * own answer). A lone decision leaves at once. {@code calls} 0 sends every decision as a call
+     * of its own. Default 2 calls of up to 64 decisions; Redis Cluster always sends its own calls.
+     */
+    public Builder batching(int calls, int decisionsPerCall) {
+      ValidationException.require(calls >= 0, "calls", "must not be negative");
+      ValidationException.require(decisionsPerCall >= 1, "decisionsPerCall", "must be at least 1");
+      this.callsInFlight = calls;
+      this.decisionsPerCall = decisionsPerCall;
+      return this;
+    }
+
+    /**
      * For tests only: milliseconds added to Redis's clock on every call, read at each call, so a
      * test can move the store's time forward without sleeping. Production code never sets this.
      */
@@ -162,7 +185,36 @@ public final class RedisStore implements Store {
       return cluster.apply(plan);
     }
     ScriptCodec.Call call = codec.apply(plan, clockOffsetMs.getAsLong());
-    return ScriptCodec.planResult(run(call));
+    return ScriptCodec.planResult(batcher != null && script.functions() ? decide(call) : run(call));
+  }
+
+  /** One decision through the batcher, waiting at most the timeout for its answer. */
+  private List<Object> decide(ScriptCodec.Call call) {
+    CompletableFuture<List<Object>> reply = batcher.submit(call);
+    try {
+      return reply.get(timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      reply.cancel(false); // not sent yet: then it never is
+      throw new StoreUnavailableException(
+          "Redis did not answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", e);
+    } catch (InterruptedException e) {
+      reply.cancel(false);
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while waiting for Redis", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      String message = String.valueOf(cause.getMessage());
+      if (cause instanceof RedisCommandExecutionException
+          && (message.startsWith("ERR Function not found") || message.startsWith("ERR unknown command"))) {
+        // Redis ran none of that call: send this decision alone, the way that loads the library
+        // (or finds the server has no functions)
+        return run(call);
+      }
+      if (cause instanceof StoreUnavailableException unavailable) {
+        throw unavailable;
+      }
+      throw QuotaScript.translate(cause);
+    }
   }
 
   @Override
@@ -201,6 +253,11 @@ public final class RedisStore implements Store {
 
   public RedisKeys keys() {
     return keys;
+  }
+
+  /** For tests: the batcher, or null when decisions are not batched. */
+  DecisionBatcher batcher() {
+    return batcher;
   }
 
   private void deleteMatching(String pattern) {

@@ -44,7 +44,11 @@ local function ceildiv(a, b)
   return -floordiv(-a, b)
 end
 
+-- Redis time in ms; a batch reads it once for all its decisions (set by `batch`, else nil)
+local batchTime
+
 local function clock(offset)
+  if batchTime then return batchTime + offset end
   local t = redis.call('TIME')
   return t[1] * 1000 + floordiv(t[2] + 0, 1000) + offset
 end
@@ -671,12 +675,36 @@ end
 --       reserves), unused, seedBudgets, hasIdempotencyKey, opCount, then per op: field count,
 --       fields; then the reservation id (remembered with an idempotency key, so a repeat gets the
 --       first id back)
-local function apply()
-  local now = clock(ARGV[2] + 0)
-  local ops, after = read_ops(11, ARGV[10] + 0, 5)
-  return decide({now = now, kind = ARGV[3], ttl = ARGV[4] + 0, expiresAt = 0, seedBudgets = ARGV[8] == '1',
-    resId = ARGV[after], epochKey = KEYS[1], expiriesKey = KEYS[2], idemKey = KEYS[3], hasIdem = ARGV[9] == '1',
-    fingerprint = ARGV[5], recordKey = KEYS[4], record = ARGV[6], ops = ops})
+-- (k and a: where this call's keys and arguments begin, 0 unless it is part of a batch)
+local function apply(k, a)
+  local now = clock(ARGV[a + 2] + 0)
+  local ops, after = read_ops(a + 11, ARGV[a + 10] + 0, k + 5)
+  return decide({now = now, kind = ARGV[a + 3], ttl = ARGV[a + 4] + 0, expiresAt = 0,
+    seedBudgets = ARGV[a + 8] == '1', resId = ARGV[after], epochKey = KEYS[k + 1], expiriesKey = KEYS[k + 2],
+    idemKey = KEYS[k + 3], hasIdem = ARGV[a + 9] == '1', fingerprint = ARGV[a + 5], recordKey = KEYS[k + 4],
+    record = ARGV[a + 6], ops = ops})
+end
+
+-- Several decisions of one node in one call, each applied in turn exactly as `apply` would, all or
+-- nothing on its own: one that fails (say, a range check) leaves its counters as they were and
+-- answers its error text in its place, and the others still apply.
+-- KEYS: the keys of each decision in turn.
+-- ARGV: call, count, then for each decision: its key count, its argument count, its arguments
+--       (as for `apply`).  Reply: each decision's reply, or its error text.
+local function batch()
+  local t = redis.call('TIME')
+  batchTime = t[1] * 1000 + floordiv(t[2] + 0, 1000)
+  local out, k, a = {}, 0, 2
+  for i = 1, ARGV[2] + 0 do
+    local kc, ac = ARGV[a + 1] + 0, ARGV[a + 2] + 0
+    cache, order, deferred = {}, {}, {}
+    local ok, r = pcall(apply, k, a + 2)
+    if not ok then r = type(r) == 'table' and (r.err or r.error) or tostring(r) end
+    out[i] = r
+    k, a = k + kc, a + 2 + ac
+  end
+  batchTime = nil
+  return out
 end
 
 -- One slot's part of a plan whose counters span slots (Redis Cluster). Refuses to apply once the
@@ -867,7 +895,9 @@ local function run(keys, args)
   KEYS, ARGV = keys, args
   cache, order, deferred = {}, {}, {}
   local call = ARGV[1]
-  if call == 'apply' then return apply()
+  batchTime = nil
+  if call == 'apply' then return apply(0, 0)
+  elseif call == 'batch' then return batch()
   elseif call == 'settle' then return settle()
   elseif call == 'seed' then return seed()
   elseif call == 'group' then return group()

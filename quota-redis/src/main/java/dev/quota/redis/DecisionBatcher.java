@@ -1,0 +1,174 @@
+package dev.quota.redis;
+
+import dev.quota.StoreUnavailableException;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.api.async.RedisFunctionAsyncCommands;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Carries the decisions that callers make at the same time to a single Redis node in few calls.
+ * At most {@code maxCalls} calls are in flight; a decision made while they all are waits in a
+ * queue, and when a call's reply arrives the queue leaves as the next call, up to
+ * {@code maxDecisions} decisions at once (the script's {@code batch}: each decision applied in
+ * turn, all or nothing on its own, with its own reply or error). Redis then spends its per-call
+ * work (reading and parsing the command, entering Lua, reading the clock, writing the reply) once
+ * for many decisions, and this process wakes once per reply instead of once per decision.
+ *
+ * <p>A lone decision still leaves at once, as a plain call. Every decision is sent at most once;
+ * a caller that stopped waiting (timeout) is dropped from the queue if it was not sent yet. A call
+ * that fails as a whole fails each of its decisions with that error; the caller decides what to
+ * do with it ({@link RedisStore}).
+ */
+final class DecisionBatcher {
+  private final QuotaScript script;
+  private final RedisConnection connection;
+  private final int maxCalls;
+  private final int maxDecisions;
+  private final ConcurrentLinkedQueue<Decision> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger calls = new AtomicInteger();
+
+  /** One decision's call and its reply to come. */
+  private static final class Decision extends CompletableFuture<List<Object>> {
+    final ScriptCodec.Call call;
+
+    Decision(ScriptCodec.Call call) {
+      this.call = call;
+    }
+  }
+
+  DecisionBatcher(QuotaScript script, RedisConnection connection, int maxCalls, int maxDecisions) {
+    this.script = script;
+    this.connection = connection;
+    this.maxCalls = maxCalls;
+    this.maxDecisions = maxDecisions;
+  }
+
+  /** Queues an {@code apply} call; the reply completes on the connection's thread. */
+  CompletableFuture<List<Object>> submit(ScriptCodec.Call call) {
+    Decision d = new Decision(call);
+    queue.add(d);
+    dispatch(true);
+    return d;
+  }
+
+  /**
+   * Sends queued decisions while fewer than maxCalls calls are in flight. A caller queues before it
+   * looks at the count, and a finished call lowers the count before it looks at the queue, so
+   * whichever comes second sends: no decision is left waiting with no call in flight.
+   */
+  private void dispatch(boolean callerThread) {
+    while (!queue.isEmpty()) {
+      int n = calls.get();
+      if (n >= maxCalls) {
+        return;
+      }
+      if (!calls.compareAndSet(n, n + 1)) {
+        continue;
+      }
+      List<Decision> batch = drain();
+      if (batch.isEmpty()) {
+        calls.decrementAndGet();
+        continue;
+      }
+      send(batch, callerThread);
+    }
+  }
+
+  private List<Decision> drain() {
+    List<Decision> batch = new ArrayList<>(Math.min(maxDecisions, 16));
+    Decision d;
+    while (batch.size() < maxDecisions && (d = queue.poll()) != null) {
+      if (!d.isDone()) { // its caller may have given up (timeout): then it is not sent at all
+        batch.add(d);
+      }
+    }
+    return batch;
+  }
+
+  private void send(List<Decision> batch, boolean callerThread) {
+    RedisFunctionAsyncCommands<String, String> redis;
+    try {
+      // on the connection's own thread never connect (it would block); a caller reconnects instead
+      redis = callerThread ? connection.functions() : connection.functionsIfOpen();
+      if (redis == null) {
+        throw new StoreUnavailableException("the connection to Redis was lost", null);
+      }
+      ScriptCodec.Call call = batch.size() == 1 ? batch.get(0).call : combine(calls(batch));
+      script.send(redis, call.keys(), call.args()).whenComplete((reply, error) -> {
+        calls.decrementAndGet();
+        dispatch(false);
+        answer(batch, reply, error);
+      });
+    } catch (RuntimeException e) {
+      calls.decrementAndGet();
+      for (Decision d : batch) {
+        d.completeExceptionally(e);
+      }
+    }
+  }
+
+  private static List<ScriptCodec.Call> calls(List<Decision> batch) {
+    List<ScriptCodec.Call> calls = new ArrayList<>(batch.size());
+    for (Decision d : batch) {
+      calls.add(d.call);
+    }
+    return calls;
+  }
+
+  /** The script's {@code batch} call: every decision's keys in turn; per decision its counts and arguments. */
+  static ScriptCodec.Call combine(List<ScriptCodec.Call> calls) {
+    int keyCount = 0;
+    int argCount = 2;
+    for (ScriptCodec.Call c : calls) {
+      keyCount += c.keys().length;
+      argCount += 2 + c.args().length;
+    }
+    String[] keys = new String[keyCount];
+    String[] args = new String[argCount];
+    args[0] = "batch";
+    args[1] = Integer.toString(calls.size());
+    int k = 0;
+    int a = 2;
+    for (ScriptCodec.Call c : calls) {
+      String[] ck = c.keys();
+      String[] ca = c.args();
+      System.arraycopy(ck, 0, keys, k, ck.length);
+      k += ck.length;
+      args[a++] = Integer.toString(ck.length);
+      args[a++] = Integer.toString(ca.length);
+      System.arraycopy(ca, 0, args, a, ca.length);
+      a += ca.length;
+    }
+    return new ScriptCodec.Call(keys, args);
+  }
+
+  /** Decisions waiting for a call (for tests). */
+  int queued() {
+    return queue.size();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void answer(List<Decision> batch, List<Object> reply, Throwable error) {
+    if (error != null) {
+      for (Decision d : batch) {
+        d.completeExceptionally(error);
+      }
+    } else if (batch.size() == 1) {
+      batch.get(0).complete(reply);
+    } else {
+      for (int i = 0; i < batch.size(); i++) {
+        Object r = reply.get(i);
+        if (r instanceof List<?> list) {
+          batch.get(i).complete((List<Object>) list);
+        } else {
+          // this decision failed on its own (its counters are untouched): its error text
+          batch.get(i).completeExceptionally(new RedisCommandExecutionException(String.valueOf(r)));
+        }
+      }
+    }
+  }
+}
