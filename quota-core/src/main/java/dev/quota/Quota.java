@@ -8,6 +8,7 @@ import dev.quota.alert.AlertHandler;
 import dev.quota.alert.AlertHistory;
 import dev.quota.alert.MemoryAlertHistory;
 import dev.quota.internal.Payload;
+import dev.quota.internal.PlanCache;
 import dev.quota.internal.PlanCompiler;
 import dev.quota.internal.PlanCompiler.Compiled;
 import dev.quota.internal.PlanCompiler.OpRef;
@@ -51,6 +52,8 @@ import java.util.function.Function;
  */
 public final class Quota implements AutoCloseable {
   private static final int MAX_ATTEMPTS = 4;
+  /** Requests whose compilation is remembered at once: bounded, a few MB at most. */
+  private static final int PLAN_CACHE_SLOTS = 1024;
   private static final String[] OPERATION_NAMES = {"check", "reserve", "record"};
 
   private final Clock clock;
@@ -63,6 +66,8 @@ public final class Quota implements AutoCloseable {
   private final boolean seedBudgets;
   private final QuotaAdmin admin;
   private volatile PolicyIndex index;
+  /** Compilations of recent requests; see {@link PlanCache}. */
+  private final PlanCache plans = new PlanCache(PLAN_CACHE_SLOTS);
 
   private Quota(Builder b) {
     this.clock = b.clock;
@@ -195,14 +200,25 @@ public final class Quota implements AutoCloseable {
     long started = System.nanoTime();
     Instant now = clock.instant();
     PolicyIndex snapshot = index;
-    List<Policy> policies = snapshot.resolve(request.subjects(), now);
-    String payload =
-        kind == Plan.Kind.RESERVE
-            ? new Payload(request.subjects(), request.estimatedCost(), request.idempotencyKey()).encode()
-            : null;
+    int hash = PlanCache.hash(kind, request);
+    PlanCache.Entry known = plans.find(hash, kind, request, snapshot, now.toEpochMilli());
+    List<Policy> policies;
+    Compiled template;
+    if (known != null) {
+      policies = known.policies();
+      template = known.template();
+    } else {
+      policies = snapshot.resolve(request.subjects(), now);
+      String payload =
+          kind == Plan.Kind.RESERVE
+              ? new Payload(request.subjects(), request.estimatedCost(), request.idempotencyKey()).encode()
+              : null;
+      template = PlanCompiler.compile(kind, request, policies, snapshot, now, null, payload, seedBudgets);
+      plans.remember(hash, kind, request, snapshot, now.toEpochMilli(), policies, template);
+    }
     Decision decision;
     try {
-      decision = decideWith(kind, request, reservationId, payload, snapshot, policies, now);
+      decision = decideWith(kind, request, reservationId, template, policies, snapshot, now);
     } catch (StoreUnavailableException e) {
       listener.onStoreError(e);
       decision = failOpenOrThrow(policies, e);
@@ -212,10 +228,15 @@ public final class Quota implements AutoCloseable {
   }
 
   private Decision decideWith(
-      Plan.Kind kind, QuotaRequest request, String reservationId, String payload, PolicyIndex snapshot,
-      List<Policy> policies, Instant now) {
+      Plan.Kind kind, QuotaRequest request, String reservationId, Compiled template, List<Policy> policies,
+      PolicyIndex snapshot, Instant now) {
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      Compiled c = PlanCompiler.compile(kind, request, policies, snapshot, now, reservationId, payload, seedBudgets);
+      // Later attempts run at the store's time, which the first compilation may not cover.
+      Compiled c =
+          attempt == 0
+              ? PlanCache.withReservation(template, reservationId)
+              : PlanCompiler.compile(
+                  kind, request, policies, snapshot, now, reservationId, template.plan().payload(), seedBudgets);
       if (c.locallyDenied() && kind != Plan.Kind.RECORD) {
         // A per-request cap refuses outright; the counters are read only to report them.
         PlanResult r = store.apply(withKind(c.plan(), Plan.Kind.CHECK));
