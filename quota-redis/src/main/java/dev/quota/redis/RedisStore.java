@@ -58,7 +58,10 @@ import java.util.function.LongSupplier;
  * only those that can matter: it scans for expired reservations only when the plan has budget
  * holds or concurrency slots (the only things an expiry returns), indexes a reservation for expiry
  * only when it has them, writes a reservation record with one SET, and moves a counter's TTL only
- * when it must (a window when it opens a slice, a budget when it is created).
+ * when it must (a window when it opens a slice, a budget when it is created). A plan of sliding
+ * windows that all have room and drop no slice (the common decision) takes a short path that
+ * reads and writes each window's one field with no other work. Decisions made at the same time
+ * share calls ({@link Builder#batching}).
  *
  * <p><b>Redis Cluster.</b> Given a {@code redis-cluster://host:port,...} URI, the store uses
  * Lettuce's cluster client. A check or record whose counters share one slot is still one script;

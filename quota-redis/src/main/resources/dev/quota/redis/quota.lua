@@ -113,11 +113,18 @@ local function window_empty(st)
   return st.tail < st.head
 end
 
+-- Notes that the field of closed slice `seq` must go (removed is false until one must).
+local function forget(st, seq)
+  local removed = st.removed or {}
+  removed[#removed + 1] = fmt(seq)
+  st.removed = removed
+end
+
 -- Drops the head slice (its field, unless it is the open tail kept only in m).
 local function window_pop(st)
   local s = st.slice[st.head]
   st.total = st.total - s.count
-  if st.head < st.tail then st.removed[#st.removed + 1] = fmt(st.head) end
+  if st.head < st.tail then forget(st, st.head) end
   st.slice[st.head] = nil
   st.head = st.head + 1
   st.changed = true
@@ -127,7 +134,7 @@ local function window(key, windowMs, now)
   local st = cache[key]
   if not st then
     st = remember(key, {kind = 'w', key = key, windowMs = windowMs, sliceUs = floordiv(windowMs * 1000 + SLICES - 1, SLICES),
-                        total = 0, head = 1, tail = 0, slice = {}, removed = {}, existed = false, changed = false,
+                        total = 0, head = 1, tail = 0, slice = {}, removed = false, existed = false, changed = false,
                         touched = false})
     local m = redis.call('HGET', key, 'm')
     if m then
@@ -217,7 +224,7 @@ local function window_take_back(st, at, amount)
         -- the slice before becomes the open tail, kept only in m
         st.slice[seq] = nil
         st.tail = seq - 1
-        st.removed[#st.removed + 1] = fmt(st.tail)
+        forget(st, st.tail)
       end
       -- an empty slice in the middle counts and frees nothing until it leaves; at the head it goes now
       while not window_empty(st) and st.slice[st.head].count == 0 do window_pop(st) end
@@ -233,7 +240,7 @@ local function window_persist(st)
     return
   end
   if not st.changed then return end
-  if #st.removed > 0 then redis.call('HDEL', key, unpack(st.removed)) end
+  if st.removed then redis.call('HDEL', key, unpack(st.removed)) end
   local tail = st.slice[st.tail]
   local m
   if st.head < st.tail then
@@ -315,7 +322,8 @@ local function crossed(used, limit, thresholds, already)
 end
 
 local function persist(now)
-  for _, key in ipairs(order) do
+  for i = 1, #order do
+    local key = order[i]
     local st = cache[key]
     if st.kind == 'w' then
       window_persist(st)
@@ -338,7 +346,9 @@ local function persist(now)
       end
     end
   end
-  for _, write in ipairs(deferred) do write() end
+  if deferred then
+    for _, write in ipairs(deferred) do write() end
+  end
 end
 
 -- ---- ops -----------------------------------------------------------------------------------------
@@ -348,20 +358,22 @@ end
 --   C enforced max
 
 -- The op whose n fields are f[at + 1] .. f[at + n], for counter `key`. Each table is built by one
--- constructor (sized once) and numbers are converted by arithmetic, as this runs for every op.
+-- constructor (sized once, with room for what a decision notes on it: allowed, fired) and numbers
+-- are converted by arithmetic, as this runs for every op.
 local function parse_op(f, at, n, key)
   local t, enforced = f[at + 1], f[at + 2] == '1'
   if t == 'R' then
     return {type = t, enforced = enforced, key = key, algo = f[at + 3], limit = f[at + 4] + 0,
-            windowMs = f[at + 5] + 0, amount = f[at + 6] + 0, meter = f[at + 7]}
+            windowMs = f[at + 5] + 0, amount = f[at + 6] + 0, meter = f[at + 7], allowed = false, fired = 0,
+            m = false, closed = false, closedAt = 0, opened = false, total = 0, reset = 0}
   elseif t == 'B' then
     local thresholds = {}
     for i = 10, n do thresholds[i - 9] = f[at + i] + 0 end
     return {type = t, enforced = enforced, key = key, limit = f[at + 3] + 0, amount = f[at + 4] + 0,
             startMs = f[at + 5] + 0, endMs = f[at + 6] + 0, label = f[at + 7], subject = f[at + 8],
-            name = f[at + 9], thresholds = thresholds}
+            name = f[at + 9], thresholds = thresholds, allowed = false, fired = 0}
   end
-  return {type = t, enforced = enforced, key = key, max = f[at + 3] + 0}
+  return {type = t, enforced = enforced, key = key, max = f[at + 3] + 0, allowed = false, fired = 0}
 end
 
 local function state(op, now)
@@ -549,6 +561,7 @@ local function release_expired(expiries, now)
   for _, rkey in ipairs(due) do
     local rec = load_reservation(rkey)
     if rec and rec.s == 'a' then undo(rec, false, 0, {}, now) end
+    deferred = deferred or {}
     deferred[#deferred + 1] = function()
       redis.call('ZREM', expiries, rkey)
       if rec and rec.s == 'a' then settle_record(rkey, 'x', 'expired', {h = '0'}, {}) end
@@ -560,6 +573,18 @@ end
 
 local APPLIED, REPLAYED, CONFLICT, PERIOD_MISMATCH, NEEDS_SEED, ABORTED, BUSY, CLAIMED = 0, 1, 2, 3, 4, 5, 6, 7
 
+-- True if every op is a sliding window, each on a counter of its own (what quick_decide takes).
+local function windows_only(ops)
+  for i = 1, #ops do
+    local op = ops[i]
+    if op.algo ~= 'w' then return false end
+    for j = 1, i - 1 do
+      if ops[j].key == op.key then return false end
+    end
+  end
+  return true
+end
+
 local function read_ops(at, count, firstKey)
   local ops = {}
   for i = 1, count do
@@ -570,6 +595,94 @@ local function read_ops(at, count, firstKey)
   return ops, at
 end
 
+-- ---- the common decision, quickly -----------------------------------------------------------------
+-- A plan of sliding windows only, each on a counter of its own, whose every window has room and
+-- drops no slice now, decides the same as `decide` below, with far less work: this reads each
+-- window's m field once, works out its new m and its answer at once, and writes; no state tables.
+-- Anything else (a slice to drop, a denial with its retry time) answers nil before anything is
+-- written, and `decide` then takes the plan as it would any other.
+
+local function quick_window(op, now, apply_ops)
+  local m = redis.call('HGET', op.key, 'm')
+  local windowMs, amount = op.windowMs, op.amount
+  local tc, tl, total, head, tail, hc, hl
+  if m then
+    tc, tl, total, head, tail, hc, hl = match(m, '^([^:]*):([^:]*):([^:]*):([^:]*):([^:]*):([^:]*):(.*)$')
+    if tc then
+      tc, tl, total, head, tail, hc, hl = tc + 0, tl + 0, total + 0, head + 0, tail + 0, hc + 0, hl + 0
+    else
+      local c = find(m, ':', 1, true)
+      if c then tc, tl = sub(m, 1, c - 1) + 0, sub(m, c + 1) + 0 else tc, tl = 1, m + 0 end
+      total, head, tail, hc, hl = tc, 1, 1, tc, tl
+    end
+    if hl + windowMs < now then return false end -- a slice leaves the window: `decide` drops it
+  else
+    total = 0
+  end
+  if total + amount > op.limit then return false end -- denied: `decide` works out when to retry
+  op.allowed = true
+  if not apply_ops then
+    op.total, op.reset = total, m and hl + windowMs + 1 or 0
+    return true
+  end
+  local sliceUs = floordiv(windowMs * 1000 + SLICES - 1, SLICES)
+  total = total + amount
+  if not m then
+    head, tail, tc, tl, hc, hl = 1, 1, amount, now, amount, now
+    op.opened = sliceUs
+  elseif floordiv(tl * 1000, sliceUs) >= floordiv(now * 1000, sliceUs) then
+    -- the newest slice (a time that stepped back joins it too, as in SlidingWindow.add)
+    tc = tc + amount
+    if now > tl then tl = now end
+    if head == tail then hc, hl = tc, tl end
+  else
+    -- the newest slice closes into a field of its own; a new one opens
+    op.closed, op.closedAt = format('%d:%d', tc, tl), tail
+    tail, tc, tl = tail + 1, amount, now
+    op.opened = sliceUs
+  end
+  if head < tail then
+    op.m = format('%d:%d:%d:%d:%d:%d:%d', tc, tl, total, head, tail, hc, hl)
+  elseif tc == 1 then
+    op.m = fmt(tl)
+  else
+    op.m = format('%d:%d', tc, tl)
+  end
+  op.total, op.reset = total, hl + windowMs + 1
+  return true
+end
+
+-- c as for `decide`; nil when `decide` must take the plan.
+local function quick_decide(c)
+  local now, kind, ops = c.now, c.kind, c.ops
+  local n = #ops
+  local apply_ops = kind ~= 'check'
+  for i = 1, n do
+    if not quick_window(ops[i], now, apply_ops) then return nil end
+  end
+  local expiresAt = 0
+  if apply_ops and kind == 'reserve' then
+    expiresAt = now + c.ttl
+    redis.call('SET', c.recordKey, format('A%d:%d:', expiresAt, now) .. c.record, 'PX', c.ttl + BUDGET_SLACK_MS)
+  end
+  local out = {APPLIED, 1, now, expiresAt, n}
+  for i = 1, n do
+    local op = ops[i]
+    if apply_ops then
+      if op.closed then
+        redis.call('HSET', op.key, 'm', op.m, fmt(op.closedAt), op.closed)
+      else
+        redis.call('HSET', op.key, 'm', op.m)
+      end
+      -- set when a slice opens, the TTL already covers every later write into that slice
+      if op.opened then redis.call('PEXPIRE', op.key, op.windowMs + ceildiv(op.opened, 1000) + WINDOW_SLACK_MS) end
+    end
+    out[#out + 1] = 1; out[#out + 1] = op.total; out[#out + 1] = op.reset; out[#out + 1] = 0; out[#out + 1] = 0
+  end
+  out[#out + 1] = 0
+  return out
+end
+
 -- The body of a decision over counters that share one slot (all of a plan on a single node).
 -- c: now, kind, ttl, expiresAt (0: now + ttl), seedBudgets, epochKey, expiriesKey, recordKey,
 --    record (the body of the reservation record filed if it reserves), ops
@@ -577,15 +690,20 @@ local function decide(c)
   local now, kind = c.now, c.kind
   -- Expired reservations only ever return budget holds and concurrency slots, so a plan without
   -- either decides the same whether or not they were released first.
+  local ops = c.ops
+  local n = #ops
   local holds = false
-  for _, op in ipairs(c.ops) do
-    if op.type ~= 'R' then holds = true end
+  for i = 1, n do
+    if ops[i].type ~= 'R' then holds = true end
   end
-  if holds then release_expired(c.expiriesKey, now) end
-  for _, op in ipairs(c.ops) do
-    if op.type == 'B' and (now < op.startMs or now >= op.endMs) then
-      persist(now)
-      return {PERIOD_MISMATCH, 0, now, 0, 0, 0}
+  if holds then
+    release_expired(c.expiriesKey, now)
+    for i = 1, n do
+      local op = ops[i]
+      if op.type == 'B' and (now < op.startMs or now >= op.endMs) then
+        persist(now)
+        return {PERIOD_MISMATCH, 0, now, 0, 0, 0}
+      end
     end
   end
   if c.hasIdem then
@@ -600,7 +718,7 @@ local function decide(c)
       return out
     end
   end
-  if c.seedBudgets then
+  if c.seedBudgets and holds then
     -- The epoch marker is read (and, when missing, started) only when a budget counter is missing:
     -- starting it late only ever asks for a seed that was needed anyway or is harmless.
     local epoch
@@ -626,15 +744,18 @@ local function decide(c)
   end
 
   local admitted = true
-  local allowed = {}
-  for i, op in ipairs(c.ops) do
-    allowed[i] = has_room(op, now)
-    if not allowed[i] and op.enforced and kind ~= 'record' then admitted = false end
+  for i = 1, n do
+    local op = ops[i]
+    local allowed = has_room(op, now)
+    op.allowed = allowed
+    if not allowed and op.enforced and kind ~= 'record' then admitted = false end
   end
   local apply_ops = admitted and kind ~= 'check'
-  local fired = {}
-  for i, op in ipairs(c.ops) do
-    fired[i] = apply_ops and take(op, op.amount or 1, now, c.ttl) or 0
+  if apply_ops then
+    for i = 1, n do
+      local op = ops[i]
+      op.fired = take(op, op.amount or 1, now, c.ttl)
+    end
   end
   local expiresAt = 0
   if apply_ops and kind == 'reserve' then
@@ -643,7 +764,8 @@ local function decide(c)
   if apply_ops and kind == 'reserve' then
     local rkey = c.recordKey
     local keep = expiresAt - now
-    for _, op in ipairs(c.ops) do
+    for i = 1, n do
+      local op = ops[i]
       -- the record must outlive every counter it holds on, or an expiry could not return the hold
       if op.type == 'B' and op.endMs - now > keep then keep = op.endMs - now end
     end
@@ -656,8 +778,11 @@ local function decide(c)
       if redis.call('PTTL', c.expiriesKey) < keep then redis.call('PEXPIRE', c.expiriesKey, keep + INDEX_SLACK_MS) end
     end
   end
-  local out = {APPLIED, admitted and 1 or 0, now, expiresAt, #c.ops}
-  for i, op in ipairs(c.ops) do describe(op, now, allowed[i], fired[i], out) end
+  local out = {APPLIED, admitted and 1 or 0, now, expiresAt, n}
+  for i = 1, n do
+    local op = ops[i]
+    describe(op, now, op.allowed, op.fired, out)
+  end
   out[#out + 1] = 0
   persist(now)
   if c.hasIdem then
@@ -679,10 +804,16 @@ end
 local function apply(k, a)
   local now = clock(ARGV[a + 2] + 0)
   local ops, after = read_ops(a + 11, ARGV[a + 10] + 0, k + 5)
-  return decide({now = now, kind = ARGV[a + 3], ttl = ARGV[a + 4] + 0, expiresAt = 0,
+  local c = {now = now, kind = ARGV[a + 3], ttl = ARGV[a + 4] + 0, expiresAt = 0,
     seedBudgets = ARGV[a + 8] == '1', resId = ARGV[after], epochKey = KEYS[k + 1], expiriesKey = KEYS[k + 2],
     idemKey = KEYS[k + 3], hasIdem = ARGV[a + 9] == '1', fingerprint = ARGV[a + 5], recordKey = KEYS[k + 4],
-    record = ARGV[a + 6], ops = ops})
+    record = ARGV[a + 6], ops = ops}
+  if not c.hasIdem and windows_only(ops) then
+    local out = quick_decide(c)
+    if out then return out end
+    for i = 1, #ops do ops[i].allowed = false end
+  end
+  return decide(c)
 end
 
 -- Several decisions of one node in one call, each applied in turn exactly as `apply` would, all or
@@ -697,7 +828,7 @@ local function batch()
   local out, k, a = {}, 0, 2
   for i = 1, ARGV[2] + 0 do
     local kc, ac = ARGV[a + 1] + 0, ARGV[a + 2] + 0
-    cache, order, deferred = {}, {}, {}
+    cache, order, deferred = {}, {}, nil
     local ok, r = pcall(apply, k, a + 2)
     if not ok then r = type(r) == 'table' and (r.err or r.error) or tostring(r) end
     out[i] = r
@@ -893,7 +1024,7 @@ end
 local function run(keys, args)
   if not format then format, find, sub, match = string.format, string.find, string.sub, string.match end
   KEYS, ARGV = keys, args
-  cache, order, deferred = {}, {}, {}
+  cache, order, deferred = {}, {}, nil
   local call = ARGV[1]
   batchTime = nil
   if call == 'apply' then return apply(0, 0)

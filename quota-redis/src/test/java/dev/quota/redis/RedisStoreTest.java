@@ -11,6 +11,7 @@ import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
 import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
@@ -166,6 +167,16 @@ class RedisStoreTest {
     assertThat(settled.payload()).isEqualTo("old");
     assertThat(store.apply(check(budget("user:old", 100, 0))).results().get(0).used()).isZero();
     assertThat(store.settle(Settlement.release("r-old")).status()).isEqualTo(SettleResult.Status.REPEATED);
+  }
+
+  @Test
+  void aPlanThatNamesOneSlidingWindowTwiceCountsBothAgainstIt() {
+    RateLimit sw = RateLimit.perWindow(5, Duration.ofMinutes(1));
+    RateOp once = new RateOp(CounterKeys.rate("user:twice", sw), true, "sw", sw, 2);
+    assertThat(store.apply(record(once, once)).results().get(1).used()).isEqualTo(4);
+    PlanResult denied = store.apply(new Plan(Plan.Kind.RESERVE, List.of(once), "r-twice", 30_000, null, "fp", null, false));
+    assertThat(denied.admitted()).isFalse();
+    assertThat(store.apply(check(once)).results().get(0).used()).isEqualTo(4);
   }
 
   @Test
