@@ -70,7 +70,9 @@ public final class MemoryStore implements Store {
     this.settled = new SettledLog(maxSettled, SETTLED_TTL_MS);
   }
 
-  private record Reservation(String id, long expiresAtMs, List<CounterOp> ops, long heldNanos, String payload) {}
+  /** An admitted reservation: its ops, the stripes they lock (kept for the settlement), its holds. */
+  private record Reservation(
+      String id, long expiresAtMs, List<CounterOp> ops, int[] stripes, long heldNanos, String payload) {}
 
   private record Expiry(long atMs, String id) implements Comparable<Expiry> {
     @Override
@@ -114,7 +116,8 @@ public final class MemoryStore implements Store {
           return new PlanResult(PlanResult.Status.NEEDS_SEED, false, List.of(), now, 0, missing);
         }
       }
-      PlanResult result = evaluate(plan, now);
+      // A settlement locks the ops' stripes only: the same set unless an idempotency key added one.
+      PlanResult result = evaluate(plan, now, plan.idempotencyKey() == null ? stripes : null);
       if (plan.idempotencyKey() != null) {
         idempotent.put(
             plan.idempotencyKey(),
@@ -138,7 +141,7 @@ public final class MemoryStore implements Store {
     return missing;
   }
 
-  private PlanResult evaluate(Plan plan, long now) {
+  private PlanResult evaluate(Plan plan, long now, int[] opStripes) {
     List<CounterOp> ops = plan.ops();
     boolean record = plan.kind() == Plan.Kind.RECORD;
     boolean admitted = true;
@@ -168,19 +171,21 @@ public final class MemoryStore implements Store {
         }
       }
     }
-    List<OpResult> results = new ArrayList<>(ops.size());
+    OpResult[] results = new OpResult[ops.size()];
     for (int i = 0; i < ops.size(); i++) {
-      results.add(describe(ops.get(i), found[i], now, allowed[i], fired[i]));
+      results[i] = describe(ops.get(i), found[i], now, allowed[i], fired[i]);
     }
     long expiresAt = 0;
     if (apply && plan.kind() == Plan.Kind.RESERVE) {
       expiresAt = now + plan.ttlMs();
-      Reservation r = new Reservation(plan.reservationId(), expiresAt, ops, held, plan.payload());
+      int[] stripes = opStripes != null ? opStripes : stripesOf(ops, null);
+      Reservation r = new Reservation(plan.reservationId(), expiresAt, ops, stripes, held, plan.payload());
       active.put(r.id, r);
       expiries.add(new Expiry(expiresAt, r.id));
     }
     String filed = expiresAt == 0 ? null : plan.reservationId();
-    return new PlanResult(PlanResult.Status.APPLIED, admitted, results, now, expiresAt, List.of(), filed);
+    // An immutable list already, so the result does not copy it again.
+    return new PlanResult(PlanResult.Status.APPLIED, admitted, List.of(results), now, expiresAt, List.of(), filed);
   }
 
   private static boolean hasRoom(CounterOp op, Object counter) {
@@ -307,7 +312,7 @@ public final class MemoryStore implements Store {
 
   /** Returns a reservation's holds: the actual cost replaces the estimate on commit, nothing on release. */
   private SettleResult undo(Reservation r, Settlement s, long now) {
-    int[] stripes = stripesOf(r.ops, null);
+    int[] stripes = r.stripes;
     locks.lock(stripes);
     try {
       List<SettleResult.BudgetChange> changes = new ArrayList<>();

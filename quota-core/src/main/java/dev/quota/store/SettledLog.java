@@ -16,33 +16,38 @@ final class SettledLog {
 
   private static final int PROBES = 16;
 
+  /** Longs per entry, side by side so that adding or finding one touches one cache line. */
+  private static final int WIDTH = 4;
+  private static final int ID = 0;
+  private static final int FINGERPRINT = 1;
+  private static final int HELD = 2;
+  /** When the entry was settled, negative for an expiry. */
+  private static final int AT = 3;
+
   private final long ttlMs;
-  private final long[] ids;
-  private final long[] fingerprints;
-  private final long[] held;
-  /** When each entry was settled, negative for an expiry. */
-  private final long[] at;
+  private final int capacity;
+  /** The ring: entry i is {@code entries[WIDTH * i + ID .. WIDTH * i + AT]}. */
+  private final long[] entries;
   /** Index cells: ring slot + 1, or 0 when empty. */
   private final int[] index;
   private int next;
 
   SettledLog(int capacity, long ttlMs) {
     this.ttlMs = ttlMs;
-    ids = new long[capacity];
-    fingerprints = new long[capacity];
-    held = new long[capacity];
-    at = new long[capacity];
+    this.capacity = capacity;
+    entries = new long[WIDTH * capacity];
     index = new int[Integer.highestOneBit(Math.max(capacity, 4) * 4 - 1) << 1];
   }
 
   synchronized void add(String id, String fingerprint, long heldNanos, boolean expired, long nowMs) {
     int slot = next;
-    next = next + 1 == ids.length ? 0 : next + 1;
+    next = next + 1 == capacity ? 0 : next + 1;
     long h = hash(id);
-    ids[slot] = h;
-    fingerprints[slot] = hash(fingerprint);
-    held[slot] = heldNanos;
-    at[slot] = expired ? -nowMs - 1 : nowMs;
+    int e = WIDTH * slot;
+    entries[e + ID] = h;
+    entries[e + FINGERPRINT] = hash(fingerprint);
+    entries[e + HELD] = heldNanos;
+    entries[e + AT] = expired ? -nowMs - 1 : nowMs;
     index[cellFor(h)] = slot + 1;
   }
 
@@ -52,12 +57,14 @@ final class SettledLog {
     int mask = index.length - 1;
     for (int i = 0, c = home(h); i < PROBES; i++, c = (c + 1) & mask) {
       int slot = index[c] - 1;
-      if (slot >= 0 && ids[slot] == h) {
-        long settledAt = at[slot] < 0 ? -at[slot] - 1 : at[slot];
+      if (slot >= 0 && entries[WIDTH * slot + ID] == h) {
+        int e = WIDTH * slot;
+        long at = entries[e + AT];
+        long settledAt = at < 0 ? -at - 1 : at;
         if (settledAt + ttlMs <= nowMs) {
           return null;
         }
-        return new Outcome(at[slot] < 0, fingerprints[slot] == hash(fingerprint), held[slot]);
+        return new Outcome(at < 0, entries[e + FINGERPRINT] == hash(fingerprint), entries[e + HELD]);
       }
     }
     return null;
@@ -74,10 +81,11 @@ final class SettledLog {
     int oldestAge = -1;
     for (int i = 0, c = home(h); i < PROBES; i++, c = (c + 1) & mask) {
       int slot = index[c] - 1;
-      if (slot < 0 || ids[slot] == h || ((c - home(ids[slot])) & mask) >= PROBES) {
+      long occupant = slot < 0 ? 0 : entries[WIDTH * slot + ID];
+      if (slot < 0 || occupant == h || ((c - home(occupant)) & mask) >= PROBES) {
         return c;
       }
-      int age = (next - 1 - slot + ids.length) % ids.length;
+      int age = (next - 1 - slot + capacity) % capacity;
       if (age > oldestAge) {
         oldestAge = age;
         oldestCell = c;
