@@ -10,6 +10,7 @@ import dev.quota.store.MemoryStore;
 import dev.quota.store.PreparedOps;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A request resolved and compiled once, for callers that make the same request over and over (a
@@ -25,6 +26,12 @@ import java.util.List;
 public final class PreparedRequest {
   private final Quota quota;
   private final QuotaRequest request;
+  /**
+   * The request's subjects and meters as immutable maps, made once: a ledger row copies the maps it
+   * is given unless they are immutable already, and that copy cost more than the whole decision.
+   */
+  private final Map<String, String> subjects;
+  private final Map<String, Long> meters;
   private volatile Compiled compiled;
   /**
    * The compilation's prepared ops when they are all a call needs: rate limits only, no per-request
@@ -51,6 +58,8 @@ public final class PreparedRequest {
   private PreparedRequest(Quota quota, QuotaRequest request, Compiled compiled) {
     this.quota = quota;
     this.request = request;
+    this.subjects = Map.copyOf(request.subjects());
+    this.meters = Map.copyOf(request.meters());
     this.compiled = compiled;
     this.direct = compiled.direct();
   }
@@ -94,7 +103,7 @@ public final class PreparedRequest {
       int outcome = c.fast.tryConsume(fired, used);
       if (outcome == PreparedOps.ADMITTED) {
         if (c.charges) {
-          quota.charged(request, c.plan, fired, used);
+          quota.charged(request, subjects, meters, c.plan, fired, used);
         }
         return true;
       }

@@ -64,6 +64,20 @@ class PreparedRequestTest {
   }
 
   @Test
+  void itsLedgerRowsNameTheRequestsSubjectsAndMeters() {
+    quota.admin().putPolicy(Policy.builder("team:*").budget(Budget.of("USD", Money.of("10"), null, null)).build(), ADMIN, "t");
+    QuotaRequest r = QuotaRequest.builder().user("u").team("t").estimatedCost("0.5").meter("tokens", 700).build();
+    PreparedRequest p = quota.prepare(r);
+    assertThat(acquired(p, 2)).isEqualTo(2);
+    var rows = quota.ledger().entries(java.util.Map.of("team", "t"), java.time.Instant.EPOCH, java.time.Instant.MAX);
+    assertThat(rows).hasSize(2).allSatisfy(row -> {
+      assertThat(row.subjects()).isEqualTo(r.subjects());
+      assertThat(row.meters()).isEqualTo(r.meters());
+      assertThat(row.amount()).isEqualTo(Money.of("0.5"));
+    });
+  }
+
+  @Test
   void aPerRequestCapRefusesWithoutCounting() {
     quota.admin().putPolicy(Policy.builder("user:*").rateLimit(5, Duration.ofMinutes(1))
         .budget(Budget.of("USD", null, null, Money.of("0.10"))).build(), ADMIN, "t");
