@@ -18,7 +18,7 @@ package dev.quota.internal;
  *
  * <p>Memory grows only with the slices in use: a subject seen once holds one slice. The slices
  * live in one ring of {@code (count, latest admission)} pairs, so a decision touches one array,
- * at its head and its tail; only the newest slice's number is kept, as only it is ever compared.
+ * at its head and its tail; only where the newest slice ends is kept, as only it is ever compared.
  */
 public final class SlidingWindow {
   /** Slices per window. Kept below Redis's 128-entry compact-hash threshold. */
@@ -31,7 +31,11 @@ public final class SlidingWindow {
   private int head;
   private int size;
   private long total;
-  private long tailSlice;
+  /**
+   * Where the newest slice ends, in microseconds (exclusive): a time before it joins that slice.
+   * Kept instead of the slice's number so that only opening a slice divides.
+   */
+  private long tailEndUs;
 
   public SlidingWindow(long windowMs) {
     this.windowMs = windowMs;
@@ -73,9 +77,9 @@ public final class SlidingWindow {
    * order, at most {@code SLICES + 2} of them.
    */
   public void add(long nowMs, long amount) {
-    long slice = nowMs * 1000 / sliceUs;
+    long nowUs = nowMs * 1000;
     total += amount;
-    if (size > 0 && slice <= tailSlice) {
+    if (size > 0 && nowUs < tailEndUs) {
       int tail = 2 * slot(size - 1);
       ring[tail] += amount;
       ring[tail + 1] = Math.max(ring[tail + 1], nowMs);
@@ -87,7 +91,7 @@ public final class SlidingWindow {
     int at = 2 * slot(size);
     ring[at] = amount;
     ring[at + 1] = nowMs;
-    tailSlice = slice;
+    tailEndUs = (nowUs / sliceUs + 1) * sliceUs;
     size++;
   }
 

@@ -63,6 +63,89 @@ class SlidingWindowPropertyTest {
     return admitted;
   }
 
+  /**
+   * The window as specified, written plainly: slices numbered by division, a list of (number,
+   * count, latest admission). The real one must agree with it on everything it reports.
+   */
+  static final class ModelWindow {
+    final long windowMs;
+    final long sliceUs;
+    final ArrayDeque<long[]> slices = new ArrayDeque<>();
+
+    ModelWindow(long windowMs) {
+      this.windowMs = windowMs;
+      this.sliceUs = SlidingWindow.sliceUs(windowMs);
+    }
+
+    void advance(long now) {
+      while (!slices.isEmpty() && slices.peekFirst()[2] + windowMs < now) {
+        slices.pollFirst();
+      }
+    }
+
+    void add(long now, long amount) {
+      long number = now * 1000 / sliceUs;
+      long[] newest = slices.peekLast();
+      if (newest != null && number <= newest[0]) {
+        newest[1] += amount;
+        newest[2] = Math.max(newest[2], now);
+      } else {
+        slices.addLast(new long[] {number, amount, now});
+      }
+    }
+
+    long used() {
+      return slices.stream().mapToLong(s -> s[1]).sum();
+    }
+
+    long resetAtMs() {
+      return slices.isEmpty() ? 0 : slices.peekFirst()[2] + windowMs + 1;
+    }
+  }
+
+  @Property(tries = 300)
+  void agreesWithThePlainModelOnEveryStep(
+      @ForAll long seed,
+      @ForAll @LongRange(min = 1000, max = 3_600_000) long windowMs,
+      @ForAll @IntRange(min = 1, max = 2000) int meanGapMs) {
+    Random rnd = new Random(seed);
+    SlidingWindow w = new SlidingWindow(windowMs);
+    ModelWindow m = new ModelWindow(windowMs);
+    long t = 1_781_517_600_000L;
+    for (int i = 0; i < 2_000; i++) {
+      // Mostly forward, sometimes a burst at one instant, sometimes a step back.
+      int kind = rnd.nextInt(20);
+      t += kind == 0 ? -rnd.nextInt(3 * meanGapMs + 1) : kind < 4 ? 0 : rnd.nextInt(2 * meanGapMs + 1);
+      long amount = 1 + rnd.nextInt(5);
+      w.advance(t);
+      m.advance(t);
+      w.add(t, amount);
+      m.add(t, amount);
+      assertThat(w.used()).as("step %d", i).isEqualTo(m.used());
+      assertThat(w.resetAtMs()).as("step %d", i).isEqualTo(m.resetAtMs());
+      long limit = 1 + rnd.nextInt(200);
+      assertThat(w.retryAtMs(t, 1, limit)).as("step %d", i).isEqualTo(retryAt(m, t, 1, limit));
+    }
+  }
+
+  private static long retryAt(ModelWindow m, long now, long amount, long limit) {
+    if (amount > limit) {
+      return -1;
+    }
+    long excess = m.used() + amount - limit;
+    if (excess <= 0) {
+      return now;
+    }
+    long freed = 0;
+    for (long[] s : m.slices) {
+      freed += s[1];
+      if (freed >= excess) {
+        return s[2] + m.windowMs + 1;
+      }
+    }
+    return -1;
+  }
+
   @Property(tries = 300)
   void neverAdmitsMoreThanTheLimitInAnyWindow(
       @ForAll long seed,
