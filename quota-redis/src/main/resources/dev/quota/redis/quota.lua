@@ -364,8 +364,7 @@ local function parse_op(f, at, n, key)
   local t, enforced = f[at + 1], f[at + 2] == '1'
   if t == 'R' then
     return {type = t, enforced = enforced, key = key, algo = f[at + 3], limit = f[at + 4] + 0,
-            windowMs = f[at + 5] + 0, amount = f[at + 6] + 0, meter = f[at + 7], allowed = false, fired = 0,
-            m = false, closed = false, closedAt = 0, opened = false, total = 0, reset = 0}
+            windowMs = f[at + 5] + 0, amount = f[at + 6] + 0, meter = f[at + 7], allowed = false, fired = 0}
   elseif t == 'B' then
     local thresholds = {}
     for i = 10, n do thresholds[i - 9] = f[at + i] + 0 end
@@ -573,18 +572,6 @@ end
 
 local APPLIED, REPLAYED, CONFLICT, PERIOD_MISMATCH, NEEDS_SEED, ABORTED, BUSY, CLAIMED = 0, 1, 2, 3, 4, 5, 6, 7
 
--- True if every op is a sliding window, each on a counter of its own (what quick_decide takes).
-local function windows_only(ops)
-  for i = 1, #ops do
-    local op = ops[i]
-    if op.algo ~= 'w' then return false end
-    for j = 1, i - 1 do
-      if ops[j].key == op.key then return false end
-    end
-  end
-  return true
-end
-
 local function read_ops(at, count, firstKey)
   local ops = {}
   for i = 1, count do
@@ -597,14 +584,20 @@ end
 
 -- ---- the common decision, quickly -----------------------------------------------------------------
 -- A plan of sliding windows only, each on a counter of its own, whose every window has room and
--- drops no slice now, decides the same as `decide` below, with far less work: this reads each
--- window's m field once, works out its new m and its answer at once, and writes; no state tables.
--- Anything else (a slice to drop, a denial with its retry time) answers nil before anything is
--- written, and `decide` then takes the plan as it would any other.
+-- drops no slice, decides the same as `decide` below with far less work: straight from KEYS and
+-- ARGV, it reads each window's m field once, works out its new m and its answer at once, and
+-- writes; no op or state tables. Anything else (a slice to drop, a denial and its retry time)
+-- answers nil before anything is written, and `decide` then takes the plan as it would any other.
 
-local function quick_window(op, now, apply_ops)
-  local m = redis.call('HGET', op.key, 'm')
-  local windowMs, amount = op.windowMs, op.amount
+-- Falses to size a call's tables from at once ({unpack(FALSES, 1, n)}): a table grown one key at a
+-- time is rebuilt at every power of two. Built on the first call (a library cannot loop at load).
+local FALSES
+local QUICK_MAX_OPS = 64
+
+-- Works out one window's new m and answer into p[j + 1] .. p[j + 6]: m (false: no write), closed
+-- slice's seq and "count:last" (false: none), TTL to set (false: none), total, reset. False: `decide`.
+local function quick_window(key, limit, windowMs, amount, now, apply_ops, p, j)
+  local m = redis.call('HGET', key, 'm')
   local tc, tl, total, head, tail, hc, hl
   if m then
     tc, tl, total, head, tail, hc, hl = match(m, '^([^:]*):([^:]*):([^:]*):([^:]*):([^:]*):([^:]*):(.*)$')
@@ -619,67 +612,86 @@ local function quick_window(op, now, apply_ops)
   else
     total = 0
   end
-  if total + amount > op.limit then return false end -- denied: `decide` works out when to retry
-  op.allowed = true
+  if total + amount > limit then return false end -- denied: `decide` works out when to retry
   if not apply_ops then
-    op.total, op.reset = total, m and hl + windowMs + 1 or 0
+    p[j + 5], p[j + 6] = total, m and hl + windowMs + 1 or 0
     return true
   end
   local sliceUs = floordiv(windowMs * 1000 + SLICES - 1, SLICES)
+  local ttl = windowMs + ceildiv(sliceUs, 1000) + WINDOW_SLACK_MS
   total = total + amount
   if not m then
     head, tail, tc, tl, hc, hl = 1, 1, amount, now, amount, now
-    op.opened = sliceUs
+    p[j + 4] = ttl
   elseif floordiv(tl * 1000, sliceUs) >= floordiv(now * 1000, sliceUs) then
     -- the newest slice (a time that stepped back joins it too, as in SlidingWindow.add)
     tc = tc + amount
     if now > tl then tl = now end
     if head == tail then hc, hl = tc, tl end
   else
-    -- the newest slice closes into a field of its own; a new one opens
-    op.closed, op.closedAt = format('%d:%d', tc, tl), tail
+    -- the newest slice closes into a field of its own; a new one opens (and sets the TTL, which
+    -- then covers every later write into it)
+    p[j + 2], p[j + 3] = fmt(tail), format('%d:%d', tc, tl)
     tail, tc, tl = tail + 1, amount, now
-    op.opened = sliceUs
+    p[j + 4] = ttl
   end
   if head < tail then
-    op.m = format('%d:%d:%d:%d:%d:%d:%d', tc, tl, total, head, tail, hc, hl)
+    p[j + 1] = format('%d:%d:%d:%d:%d:%d:%d', tc, tl, total, head, tail, hc, hl)
   elseif tc == 1 then
-    op.m = fmt(tl)
+    p[j + 1] = fmt(tl)
   else
-    op.m = format('%d:%d', tc, tl)
+    p[j + 1] = format('%d:%d', tc, tl)
   end
-  op.total, op.reset = total, hl + windowMs + 1
+  p[j + 5], p[j + 6] = total, hl + windowMs + 1
   return true
 end
 
--- c as for `decide`; nil when `decide` must take the plan.
-local function quick_decide(c)
-  local now, kind, ops = c.now, c.kind, c.ops
-  local n = #ops
+-- `apply` for a plan without an idempotency key whose n ops begin at ARGV[at]; nil: `decide`.
+local function quick_apply(k, a, now, n, at)
+  if n > QUICK_MAX_OPS then return nil end
+  local kind = ARGV[a + 3]
   local apply_ops = kind ~= 'check'
+  -- first, without a read, that the plan is one it takes
+  local first = at
   for i = 1, n do
-    if not quick_window(ops[i], now, apply_ops) then return nil end
+    if ARGV[at + 1] ~= 'R' or ARGV[at + 3] ~= 'w' then return nil end
+    local key = KEYS[k + 4 + i]
+    for j = 1, i - 1 do
+      if KEYS[k + 4 + j] == key then return nil end -- a counter named twice: `decide` shares its state
+    end
+    at = at + ARGV[at] + 1
+  end
+  local p = {unpack(FALSES, 1, 6 * n)}
+  at = first
+  for i = 1, n do
+    if not quick_window(KEYS[k + 4 + i], ARGV[at + 4] + 0, ARGV[at + 5] + 0, ARGV[at + 6] + 0, now, apply_ops, p,
+        6 * i - 6) then
+      return nil
+    end
+    at = at + ARGV[at] + 1
   end
   local expiresAt = 0
   if apply_ops and kind == 'reserve' then
-    expiresAt = now + c.ttl
-    redis.call('SET', c.recordKey, format('A%d:%d:', expiresAt, now) .. c.record, 'PX', c.ttl + BUDGET_SLACK_MS)
+    local ttl = ARGV[a + 4] + 0
+    expiresAt = now + ttl
+    redis.call('SET', KEYS[k + 4], format('A%d:%d:', expiresAt, now) .. ARGV[a + 6], 'PX', ttl + BUDGET_SLACK_MS)
   end
-  local out = {APPLIED, 1, now, expiresAt, n}
+  local out = {unpack(FALSES, 1, 6 + 5 * n)}
+  out[1], out[2], out[3], out[4], out[5] = APPLIED, 1, now, expiresAt, n
   for i = 1, n do
-    local op = ops[i]
+    local j, o = 6 * i - 6, 5 * i
     if apply_ops then
-      if op.closed then
-        redis.call('HSET', op.key, 'm', op.m, fmt(op.closedAt), op.closed)
+      local key = KEYS[k + 4 + i]
+      if p[j + 2] then
+        redis.call('HSET', key, 'm', p[j + 1], p[j + 2], p[j + 3])
       else
-        redis.call('HSET', op.key, 'm', op.m)
+        redis.call('HSET', key, 'm', p[j + 1])
       end
-      -- set when a slice opens, the TTL already covers every later write into that slice
-      if op.opened then redis.call('PEXPIRE', op.key, op.windowMs + ceildiv(op.opened, 1000) + WINDOW_SLACK_MS) end
+      if p[j + 4] then redis.call('PEXPIRE', key, p[j + 4]) end
     end
-    out[#out + 1] = 1; out[#out + 1] = op.total; out[#out + 1] = op.reset; out[#out + 1] = 0; out[#out + 1] = 0
+    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 1, p[j + 5], p[j + 6], 0, 0
   end
-  out[#out + 1] = 0
+  out[6 + 5 * n] = 0
   return out
 end
 
@@ -803,17 +815,17 @@ end
 -- (k and a: where this call's keys and arguments begin, 0 unless it is part of a batch)
 local function apply(k, a)
   local now = clock(ARGV[a + 2] + 0)
-  local ops, after = read_ops(a + 11, ARGV[a + 10] + 0, k + 5)
-  local c = {now = now, kind = ARGV[a + 3], ttl = ARGV[a + 4] + 0, expiresAt = 0,
-    seedBudgets = ARGV[a + 8] == '1', resId = ARGV[after], epochKey = KEYS[k + 1], expiriesKey = KEYS[k + 2],
-    idemKey = KEYS[k + 3], hasIdem = ARGV[a + 9] == '1', fingerprint = ARGV[a + 5], recordKey = KEYS[k + 4],
-    record = ARGV[a + 6], ops = ops}
-  if not c.hasIdem and windows_only(ops) then
-    local out = quick_decide(c)
+  local hasIdem = ARGV[a + 9] == '1'
+  if not hasIdem then
+    local out = quick_apply(k, a, now, ARGV[a + 10] + 0, a + 11)
     if out then return out end
-    for i = 1, #ops do ops[i].allowed = false end
   end
-  return decide(c)
+  cache, order, deferred = {}, {}, nil
+  local ops, after = read_ops(a + 11, ARGV[a + 10] + 0, k + 5)
+  return decide({now = now, kind = ARGV[a + 3], ttl = ARGV[a + 4] + 0, expiresAt = 0,
+    seedBudgets = ARGV[a + 8] == '1', resId = ARGV[after], epochKey = KEYS[k + 1], expiriesKey = KEYS[k + 2],
+    idemKey = KEYS[k + 3], hasIdem = hasIdem, fingerprint = ARGV[a + 5], recordKey = KEYS[k + 4],
+    record = ARGV[a + 6], ops = ops})
 end
 
 -- Several decisions of one node in one call, each applied in turn exactly as `apply` would, all or
@@ -828,7 +840,6 @@ local function batch()
   local out, k, a = {}, 0, 2
   for i = 1, ARGV[2] + 0 do
     local kc, ac = ARGV[a + 1] + 0, ARGV[a + 2] + 0
-    cache, order, deferred = {}, {}, nil
     local ok, r = pcall(apply, k, a + 2)
     if not ok then r = type(r) == 'table' and (r.err or r.error) or tostring(r) end
     out[i] = r
@@ -1022,14 +1033,19 @@ local function seed()
 end
 
 local function run(keys, args)
-  if not format then format, find, sub, match = string.format, string.find, string.sub, string.match end
+  if not format then
+    format, find, sub, match = string.format, string.find, string.sub, string.match
+    FALSES = {}
+    for i = 1, 6 + 6 * QUICK_MAX_OPS do FALSES[i] = false end
+  end
   KEYS, ARGV = keys, args
-  cache, order, deferred = {}, {}, nil
   local call = ARGV[1]
   batchTime = nil
   if call == 'apply' then return apply(0, 0)
   elseif call == 'batch' then return batch()
-  elseif call == 'settle' then return settle()
+  end
+  cache, order, deferred = {}, {}, nil
+  if call == 'settle' then return settle()
   elseif call == 'seed' then return seed()
   elseif call == 'group' then return group()
   elseif call == 'compensate' then return compensate()
