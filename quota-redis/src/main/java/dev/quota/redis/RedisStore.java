@@ -25,9 +25,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
- * A {@link Store} on Redis: every {@link #apply} and {@link #settle} is one call of one Lua function
- * (FCALL; EVALSHA before Redis 7, see {@link QuotaScript}), so on a single Redis node a decision is one round trip and atomic however many
- * subjects and limits it touches, and many application servers share exact counters.
+ * A {@link Store} on Redis: every {@link #apply} and {@link #settle} runs inside one call of one Lua
+ * function (FCALL; EVALSHA before Redis 7, see {@link QuotaScript}), so on a single Redis node a
+ * decision takes at most one round trip and is atomic however many subjects and limits it touches,
+ * and many application servers share exact counters. Decisions made at the same moment share calls
+ * ({@link DecisionBatcher}), each still applied all or nothing on its own.
  *
  * <p><b>Design.</b> The engine compiles each request into a {@link Plan}; the script
  * ({@code quota.lua}) ports {@code MemoryStore}'s semantics line by line: the same sliding-window
