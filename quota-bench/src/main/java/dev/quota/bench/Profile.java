@@ -8,6 +8,9 @@ import java.util.List;
  * lists.
  *
  * @param localRuns the local JMH matrices: each is a key set crossed with the loads and limit counts
+ * @param httpWarmupSeconds wrk load per endpoint before anything is measured; a server pinned to one
+ *     core keeps its JIT compiler busy for 20 to 40 seconds, and runs measured sooner are still
+ *     speeding up
  * @param httpRounds measured wrk runs per endpoint, alternating A-B-B-A between the two endpoints
  * @param ledgerRows ledger entries appended per database after the warm-up
  */
@@ -41,7 +44,7 @@ public record Profile(
               new LocalRun(1, 10_000, List.of("zipf"), List.of("1")),
               new LocalRun(2, 1, List.of("uniform"), List.of("1")),
               new LocalRun(2, 10_000, List.of("zipf"), List.of("1"))),
-          1, 2, 1.0, 30, 3, 100_000, 100_000, 10, 8, 2, 50_000);
+          1, 2, 1.0, 30, 3, 100_000, 100_000, 25, 8, 2, 50_000);
       case "full" -> new Profile(
           "full",
           dev.quota.bench.limiters.Limiters.ALL,
