@@ -8,11 +8,15 @@ public enum LimitKind {
   BUDGET_PER_REQUEST,
   CONCURRENCY;
 
+  /** Computed once: every decision a server writes names the kind of each of its limits. */
+  private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
   public boolean isMoney() {
     return this == BUDGET_DAILY || this == BUDGET_MONTHLY || this == BUDGET_PER_REQUEST;
   }
 
+  /** The kind as the HTTP API spells it: {@code rate}, {@code budget_daily}, ... */
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return wireName;
   }
 }
