@@ -92,6 +92,188 @@ class RedisBatchingTest {
     assertThat(store.apply(check(rate("user:a", 10))).results().get(0).used()).isEqualTo(1);
   }
 
+  @Test
+  void theDecisionsOfOneBatchShareOneClockAndEachAddsItsOwnTestOffset() {
+    ScriptCodec.Call batch = DecisionBatcher.combine(List.of(
+        new ScriptCodec(store.keys()).apply(check(rate("user:t", 5)), 0),
+        new ScriptCodec(store.keys()).apply(check(rate("user:t", 5)), 7_000),
+        new ScriptCodec(store.keys()).apply(check(rate("user:t", 5)), 0)));
+
+    List<Object> replies = store.run(batch);
+
+    long first = ScriptCodec.planResult(list(replies.get(0))).nowMs();
+    assertThat(ScriptCodec.planResult(list(replies.get(1))).nowMs()).isEqualTo(first + 7_000);
+    assertThat(ScriptCodec.planResult(list(replies.get(2))).nowMs()).isEqualTo(first);
+  }
+
+  @Test
+  void anIdempotencyKeyRepeatedInOneBatchAppliesOnceAndIsAnsweredAsInSeparateCalls() {
+    List<CounterOp> ops = List.of(rate("user:i", 10), budget("user:i", 100, 30));
+    Plan first = new Plan(Plan.Kind.RESERVE, ops, "r-first", 60_000, "k1", "fp", "p", false);
+    Plan repeat = new Plan(Plan.Kind.RESERVE, ops, "r-repeat", 60_000, "k1", "fp", "p", false);
+    Plan reused = new Plan(Plan.Kind.RESERVE, ops, "r-reused", 60_000, "k1", "other", "p", false);
+    ScriptCodec.Call batch = DecisionBatcher.combine(List.of(call(first), call(repeat), call(reused)));
+
+    List<Object> replies = store.run(batch);
+
+    PlanResult applied = ScriptCodec.planResult(list(replies.get(0)));
+    PlanResult replayed = ScriptCodec.planResult(list(replies.get(1)));
+    assertThat(applied.status()).isEqualTo(PlanResult.Status.APPLIED);
+    assertThat(applied.admitted()).isTrue();
+    assertThat(replayed.status()).isEqualTo(PlanResult.Status.REPLAYED);
+    assertThat(replayed.results()).isEqualTo(applied.results());
+    assertThat(replayed.reservationId()).isEqualTo("r-first");
+    assertThat(ScriptCodec.planResult(list(replies.get(2))).status()).isEqualTo(PlanResult.Status.CONFLICT);
+    assertThat(store.apply(check(rate("user:i", 10))).results().get(0).used()).isEqualTo(1);
+    assertThat(store.apply(check(budget("user:i", 100, 0))).results().get(0).used()).isEqualTo(30);
+    assertThat(store.settle(dev.quota.plan.Settlement.release("r-repeat")).status())
+        .isEqualTo(dev.quota.plan.SettleResult.Status.UNKNOWN);
+  }
+
+  @Test
+  void aDecisionAnsweringNeedsSeedOrPeriodMismatchInABatchChangesNothingAndTheOthersApply() {
+    long now = store.nowMs();
+    // the epoch marker starts with the first missing budget: a period that began before it needs a seed
+    BudgetOp unseeded = budget("user:seed", 100, 5);
+    Plan seeded = new Plan(Plan.Kind.RECORD, List.of(rate("user:seed", 10), unseeded), null, 0, null, "fp", null, true);
+    BudgetOp ended = new BudgetOp(CounterKeys.budget("user:old", "USD", "day", now - 7_200_000), true, "b", 100, 5,
+        now - 7_200_000, now - 3_600_000, new long[0]);
+    Plan mismatched = record(rate("user:old", 10), ended);
+    ScriptCodec.Call batch = DecisionBatcher.combine(List.of(
+        call(seeded), call(record(rate("user:ok", 10))), call(mismatched), call(record(budget("user:ok", 100, 9)))));
+
+    List<Object> replies = store.run(batch);
+
+    PlanResult needsSeed = ScriptCodec.planResult(list(replies.get(0)));
+    assertThat(needsSeed.status()).isEqualTo(PlanResult.Status.NEEDS_SEED);
+    assertThat(needsSeed.seedIndices()).containsExactly(1);
+    assertThat(ScriptCodec.planResult(list(replies.get(1))).results().get(0).used()).isEqualTo(1);
+    assertThat(ScriptCodec.planResult(list(replies.get(2))).status()).isEqualTo(PlanResult.Status.PERIOD_MISMATCH);
+    assertThat(ScriptCodec.planResult(list(replies.get(3))).results().get(0).used()).isEqualTo(9);
+    assertThat(store.apply(check(rate("user:seed", 10))).results().get(0).used()).isZero();
+    assertThat(store.apply(check(rate("user:old", 10))).results().get(0).used()).isZero();
+  }
+
+  @Test
+  void manyThreadsExactlyExhaustAWindowAndABudgetTogetherThroughSharedCalls() throws Exception {
+    try (RedisStore batched = RedisStore.builder().uri(server.uri()).timeout(Duration.ofSeconds(10)).build()) {
+      int threads = 16;
+      int perThread = 25;
+      // the budget allows 100 / 4 = 25 reservations, the window 30: the budget decides, to the unit
+      List<CounterOp> ops = List.of(rate("user:hot", 30), budget("user:hot", 100, 4));
+      java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger windowAdmitted = new java.util.concurrent.atomic.AtomicInteger();
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int thread = t;
+          done.add(pool.submit(() -> {
+            go.await();
+            for (int i = 0; i < perThread; i++) {
+              Plan reserve = new Plan(Plan.Kind.RESERVE, ops, "h" + thread + "-" + i, 60_000, null, "fp", null, false);
+              if (batched.apply(reserve).admitted()) {
+                admitted.incrementAndGet();
+              }
+              // every record counts, once; of the 400 reservations on a window alone, 40 fit
+              if (batched.apply(record(rate("user:w", 1_000))).results().get(0).allowed()
+                  && batched.apply(new Plan(Plan.Kind.RESERVE, List.of(rate("user:win", 40)), "w" + thread + "-" + i,
+                      60_000, null, "fp", null, false)).admitted()) {
+                windowAdmitted.incrementAndGet();
+              }
+            }
+            return null;
+          }));
+        }
+        go.countDown();
+        for (Future<?> f : done) {
+          f.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(admitted.get()).isEqualTo(25);
+      assertThat(windowAdmitted.get()).isEqualTo(40);
+      assertThat(batched.apply(check(rate("user:hot", 30))).results().get(0).used()).isEqualTo(25);
+      assertThat(batched.apply(check(budget("user:hot", 100, 0))).results().get(0).used()).isEqualTo(100);
+      assertThat(batched.apply(check(rate("user:win", 40))).results().get(0).used()).isEqualTo(40);
+      assertThat(batched.apply(check(rate("user:w", 1_000))).results().get(0).used()).isEqualTo(threads * perThread);
+    }
+  }
+
+  @Test
+  void decisionsQueuedWhenTheConnectionDropsFailAtOnceAndTheNextDecisionsFlowAgain() throws Exception {
+    try (RedisStore queued = RedisStore.builder().uri(server.uri()).timeout(Duration.ofSeconds(60)).batching(1, 64).build()) {
+      queued.nowMs();
+      adminConnection.sync().clientPause(60_000);
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<PlanResult>> results = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          results.add(pool.submit(() -> queued.apply(record(rate("user:lost", 100)))));
+        }
+        while (queued.batcher().queued() < 7) {
+          Thread.onSpinWait();
+        }
+        server.stop();
+        for (Future<PlanResult> r : results) {
+          assertThat(catchCause(r)).isInstanceOf(dev.quota.StoreUnavailableException.class)
+              .hasMessageNotContaining("did not answer");
+        }
+        assertThat(queued.batcher().queued()).isZero();
+      } finally {
+        pool.shutdownNow();
+      }
+      server.start();
+      // the calls in flight were counted down: new decisions are sent (the library is loaded again)
+      ExecutorService again = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<PlanResult>> results = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+          results.add(again.submit(() -> queued.apply(record(rate("user:back", 100)))));
+        }
+        for (Future<PlanResult> r : results) {
+          assertThat(r.get().admitted()).isTrue();
+        }
+      } finally {
+        again.shutdownNow();
+      }
+      assertThat(queued.apply(check(rate("user:back", 100))).results().get(0).used()).isEqualTo(40);
+    }
+  }
+
+  @Test
+  void decisionsQueuedWhenTheLibraryIsGoneAreEachAppliedOnce() throws Exception {
+    RedisCommands<String, String> redis = adminConnection.sync();
+    redis.functionFlush(io.lettuce.core.FlushMode.SYNC);
+    // writes (and so every call of the library) wait, while this connection may still unpause
+    client(redis, "PAUSE", "60000", "WRITE");
+    ExecutorService pool = Executors.newFixedThreadPool(20);
+    try {
+      List<Future<PlanResult>> results = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        results.add(pool.submit(() -> store.apply(record(rate("user:flushed", 100)))));
+      }
+      while (store.batcher().queued() < 19) {
+        Thread.onSpinWait();
+      }
+      client(redis, "UNPAUSE");
+      for (Future<PlanResult> r : results) {
+        assertThat(r.get().admitted()).isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(store.apply(check(rate("user:flushed", 100))).results().get(0).used()).isEqualTo(20);
+  }
+
+  private static void client(RedisCommands<String, String> redis, String... args) {
+    io.lettuce.core.codec.StringCodec utf8 = io.lettuce.core.codec.StringCodec.UTF8;
+    redis.dispatch(io.lettuce.core.protocol.CommandType.CLIENT, new io.lettuce.core.output.StatusOutput<>(utf8),
+        new io.lettuce.core.protocol.CommandArgs<>(utf8).addValues(args));
+  }
+
   @SuppressWarnings("unchecked")
   private static List<Object> list(Object o) {
     return (List<Object>) o;

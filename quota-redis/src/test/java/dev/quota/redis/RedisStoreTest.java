@@ -149,6 +149,37 @@ class RedisStoreTest {
   }
 
   @Test
+  void aReservationOfSubjectsMadeOfDigitsAndColonsSettlesAndExpiresEveryPart() {
+    AtomicLong offset = new AtomicLong();
+    try (RedisStore shifted = RedisStore.builder().prefix(prefix).timeout(Duration.ofSeconds(2))
+        .testClockOffset(offset::get).build()) {
+      RateLimit tokens = new RateLimit("tokens", 1_000, Duration.ofMinutes(1), Algorithm.SLIDING_WINDOW);
+      for (String subject : List.of("12:3:A4:", "A1:2:", "7")) {
+        RateOp rate = new RateOp(CounterKeys.rate(subject, tokens), true, "t:1:", tokens, 10);
+        BudgetOp hold = budget(subject, 100, 40);
+        ConcurrencyOp slot = new ConcurrencyOp(CounterKeys.concurrency(subject), true, "c", 2);
+        // settled, with an empty payload (kept apart from none) and a meter overrun
+        shifted.apply(new Plan(Plan.Kind.RESERVE, List.of(rate, hold, slot), subject + ":s", 30_000, null, "fp", "", false));
+        SettleResult settled = shifted.settle(Settlement.commit(subject + ":s", 25, Map.of("tokens", 13L)));
+        assertThat(settled.status()).isEqualTo(SettleResult.Status.SETTLED);
+        assertThat(settled.payload()).isEmpty();
+        assertThat(settled.heldNanos()).isEqualTo(40);
+        assertThat(shifted.apply(check(rate, hold, slot)).results())
+            .extracting(r -> r.used()).containsExactly(13L, 25L, 0L);
+        // expired: the next decision on its holds returns them
+        PlanResult held = shifted.apply(
+            new Plan(Plan.Kind.RESERVE, List.of(rate, hold, slot), subject + ":x", 1_000, null, "fp", null, false));
+        assertThat(held.admitted()).isTrue();
+        offset.addAndGet(2_000);
+        assertThat(shifted.apply(check(hold, slot)).results()).extracting(r -> r.used()).containsExactly(25L, 0L);
+        SettleResult expired = shifted.settle(Settlement.release(subject + ":x"));
+        assertThat(expired.status()).isEqualTo(SettleResult.Status.EXPIRED);
+        assertThat(expired.payload()).isNull();
+      }
+    }
+  }
+
+  @Test
   void aReservationFiledAsAMsgpackRecordByAnEarlierVersionStillSettles() {
     BudgetOp hold = budget("user:old", 100, 40);
     store.apply(record(hold));

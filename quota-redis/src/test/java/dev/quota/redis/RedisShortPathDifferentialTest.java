@@ -1,0 +1,160 @@
+package dev.quota.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.Algorithm;
+import dev.quota.RateLimit;
+import dev.quota.plan.CounterKeys;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.Plan;
+import dev.quota.plan.RateOp;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The script's short path (plans of sliding windows that all have room and drop no slice) must
+ * decide exactly as the general path: same replies, same stored state, same expiry times. A plan
+ * with an idempotency key always takes the general path, so each random plan is sent twice in one
+ * batch call (so both see the same clock): once as it is to counters under one prefix, once with
+ * an idempotency key to the same counters under another prefix of the same length.
+ */
+class RedisShortPathDifferentialTest {
+  private static final String DUMP =
+      "local out = {}\n"
+          + "for i, k in ipairs(KEYS) do\n"
+          + "  local t = redis.call('TYPE', k).ok\n"
+          + "  local v = ''\n"
+          + "  if t == 'hash' then\n"
+          + "    local h = redis.call('HGETALL', k)\n"
+          + "    local f = {}\n"
+          + "    for j = 1, #h, 2 do f[#f + 1] = h[j] .. '=' .. h[j + 1] end\n"
+          + "    table.sort(f)\n"
+          + "    v = table.concat(f, ',')\n"
+          + "  elseif t == 'string' then v = redis.call('GET', k) end\n"
+          + "  out[2 * i - 1] = t .. '|' .. v\n"
+          + "  out[2 * i] = redis.call('PEXPIRETIME', k)\n"
+          + "end\n"
+          + "return out\n";
+
+  private RedisServerProcess server;
+  private RedisStore store;
+  private RedisClient admin;
+  private StatefulRedisConnection<String, String> adminConnection;
+  private final ScriptCodec quick = new ScriptCodec(new RedisKeys("qa:"));
+  private final ScriptCodec general = new ScriptCodec(new RedisKeys("qb:"));
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new RedisServerProcess();
+    store = RedisStore.builder().uri(server.uri()).prefix("qa:").timeout(Duration.ofSeconds(10)).build();
+    store.nowMs(); // connects and loads the function library
+    admin = RedisClient.create(server.uri());
+    adminConnection = admin.connect();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    adminConnection.close();
+    admin.shutdown();
+    store.close();
+    server.close();
+  }
+
+  @Test
+  void randomPlansOfSlidingWindowsDecideAndStoreTheSameOnBothPaths() {
+    for (long seed = 1; seed <= 4; seed++) {
+      run(new Random(seed), 1500, "s" + seed);
+    }
+  }
+
+  private void run(Random random, int steps, String run) {
+    List<RateLimit> limits = List.of(
+        RateLimit.perWindow(6, Duration.ofSeconds(1)),
+        RateLimit.perWindow(12, Duration.ofSeconds(2)),
+        new RateLimit("tokens", 40, Duration.ofSeconds(5), Algorithm.SLIDING_WINDOW),
+        RateLimit.perWindow(1, Duration.ofSeconds(1)),
+        new RateLimit(RateLimit.REQUESTS, 6, Duration.ofSeconds(3), Algorithm.TOKEN_BUCKET));
+    List<String> subjects = List.of(run + ":user:1", run + ":user:2:x", run + ":org:1");
+    RedisCommands<String, String> redis = adminConnection.sync();
+    long offset = 0;
+    int quickEligible = 0;
+    Map<String, long[]> expiries = new HashMap<>();
+    for (int step = 0; step < steps; step++) {
+      // time mostly moves a little, sometimes jumps (slices leave), sometimes steps back
+      int move = random.nextInt(20);
+      offset += move < 12 ? random.nextInt(60) : move < 18 ? random.nextInt(1500) : move < 19 ? 6000 : -random.nextInt(300);
+      List<CounterOp> ops = new ArrayList<>();
+      int n = 1 + random.nextInt(3);
+      for (int i = 0; i < n; i++) {
+        // mostly sliding windows; now and then a token bucket (the short path refuses the plan)
+        RateLimit limit = limits.get(random.nextInt(random.nextInt(10) == 0 ? limits.size() : limits.size() - 1));
+        String subject = subjects.get(random.nextInt(subjects.size()));
+        long amount = limit.meter().equals("tokens") ? random.nextInt(12) : random.nextInt(4) == 0 ? 0 : 1;
+        ops.add(new RateOp(CounterKeys.rate(subject, limit), random.nextInt(8) != 0, "l" + i, limit, amount));
+      }
+      Plan.Kind kind = Plan.Kind.values()[random.nextInt(3)];
+      String id = run + "-r" + step;
+      long ttl = kind == Plan.Kind.RESERVE ? random.nextInt(5000) : 0;
+      String payload = random.nextBoolean() ? null : "p:" + step + ":\u00e9";
+      Plan plan = new Plan(kind, ops, kind == Plan.Kind.RESERVE ? id : null, ttl, null, "fp", payload, false);
+      Plan repeatable = new Plan(kind, ops, plan.reservationId(), ttl, run + "-k" + step, "fp", payload, false);
+      ScriptCodec.Call a = quick.apply(plan, offset);
+      ScriptCodec.Call b = general.apply(repeatable, offset);
+      // either runs first in turn, so that a TTL one path sets 1 ms off shows despite the clock
+      // moving on between the two (PEXPIRE counts from the moment it runs, not from the call's start)
+      boolean quickFirst = step % 2 == 0;
+      List<Object> replies = store.run(DecisionBatcher.combine(quickFirst ? List.of(a, b) : List.of(b, a)));
+
+      String context = run + " step " + step + " plan " + plan;
+      assertThat(replies.get(0)).as(context).isEqualTo(replies.get(1));
+      if (ScriptCodec.planResult(list(replies.get(0))).results().stream().allMatch(r -> r.allowed())) {
+        quickEligible++;
+      }
+      Set<String> touched = new LinkedHashSet<>();
+      for (int i = 4; i < a.keys().length; i++) {
+        touched.add(a.keys()[i]);
+      }
+      if (kind == Plan.Kind.RESERVE) {
+        touched.add(a.keys()[3]);
+      }
+      for (String key : touched) {
+        String other = "qb:" + key.substring(3);
+        List<Object> states = redis.eval(DUMP, ScriptOutputType.MULTI, key, other);
+        assertThat(String.valueOf(states.get(2)).replace("qb:", "qa:")).as(context + " key " + key)
+            .isEqualTo(String.valueOf(states.get(0)));
+        long quickExpiry = (Long) states.get(1);
+        long generalExpiry = (Long) states.get(3);
+        long[] before = expiries.put(key, new long[] {quickExpiry, generalExpiry});
+        if (before != null && before[0] == quickExpiry && before[1] == generalExpiry) {
+          continue; // checked when it was set
+        }
+        if (quickExpiry < 0 || generalExpiry < 0) {
+          assertThat(quickExpiry).as(context + " expiry of " + key).isEqualTo(generalExpiry);
+        } else {
+          long later = quickFirst ? generalExpiry - quickExpiry : quickExpiry - generalExpiry;
+          assertThat(later).as(context + " expiry of " + key + " (set by the later decision, minus the earlier's)")
+              .isBetween(0L, 1_000L);
+        }
+      }
+    }
+    assertThat(quickEligible).as("plans the short path can take").isGreaterThan(steps / 5);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> list(Object o) {
+    return (List<Object>) o;
+  }
+}
