@@ -97,8 +97,7 @@ final class DecisionBatcher {
       if (redis == null) {
         throw new StoreUnavailableException("the connection to Redis was lost", null);
       }
-      ScriptCodec.Call call = batch.size() == 1 ? batch.get(0).call : combine(calls(batch));
-      script.send(redis, call.keys(), call.args()).whenComplete((reply, error) -> {
+      script.send(redis, calls(batch)).whenComplete((reply, error) -> {
         calls.decrementAndGet();
         dispatch(false);
         answer(batch, reply, error);
@@ -112,6 +111,9 @@ final class DecisionBatcher {
   }
 
   private static List<ScriptCodec.Call> calls(List<Decision> batch) {
+    if (batch.size() == 1) {
+      return List.of(batch.get(0).call);
+    }
     List<ScriptCodec.Call> calls = new ArrayList<>(batch.size());
     for (Decision d : batch) {
       calls.add(d.call);
@@ -119,7 +121,10 @@ final class DecisionBatcher {
     return calls;
   }
 
-  /** The script's {@code batch} call: every decision's keys in turn; per decision its counts and arguments. */
+  /**
+   * The script's {@code batch} call: every decision's keys in turn; per decision its counts and
+   * arguments. Calls are sent this way by {@link FcallArgs} without building it.
+   */
   static ScriptCodec.Call combine(List<ScriptCodec.Call> calls) {
     int keyCount = 0;
     int argCount = 2;

@@ -18,10 +18,10 @@ public final class ExactRange {
   private ExactRange() {}
 
   public static long check(String field, long value) {
-    ValidationException.require(
-        value >= 0 && value <= MAX,
-        field,
-        "must be between 0 and 2^53-1 (" + MAX + "), the range Redis scripts compute exactly (got " + value + ")");
+    if (value < 0 || value > MAX) { // the message is built only for a value out of range
+      throw new ValidationException(field,
+          "must be between 0 and 2^53-1 (" + MAX + "), the range Redis scripts compute exactly (got " + value + ")");
+    }
     return value;
   }
 }

@@ -5,8 +5,11 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.BaseRedisAsyncCommands;
 import io.lettuce.core.api.async.RedisFunctionAsyncCommands;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.protocol.CommandType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -98,8 +101,15 @@ final class QuotaScript {
    * call, which loads the library.
    */
   io.lettuce.core.RedisFuture<List<Object>> send(
-      RedisFunctionAsyncCommands<String, String> calls, String[] keys, String[] args) {
-    return calls.fcall(function, ScriptOutputType.MULTI, keys, args);
+      RedisFunctionAsyncCommands<String, String> calls, List<ScriptCodec.Call> decisions) {
+    if (calls instanceof BaseRedisAsyncCommands<?, ?>) { // so are the commands of every connection this store opens
+      @SuppressWarnings("unchecked")
+      BaseRedisAsyncCommands<String, String> commands = (BaseRedisAsyncCommands<String, String>) calls;
+      return commands.dispatch(
+          CommandType.FCALL, new NestedMultiOutput<>(Utf8Codec.INSTANCE), new FcallArgs(function, decisions));
+    }
+    ScriptCodec.Call call = decisions.size() == 1 ? decisions.get(0) : DecisionBatcher.combine(decisions);
+    return calls.fcall(function, ScriptOutputType.MULTI, call.keys(), call.args());
   }
 
   private static RuntimeException loadFailure(Exception e) {

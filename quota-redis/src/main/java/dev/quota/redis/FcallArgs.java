@@ -1,0 +1,120 @@
+package dev.quota.redis;
+
+import io.lettuce.core.protocol.CommandArgs;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.util.List;
+
+/**
+ * The arguments of one FCALL of the quota function, written straight from the decisions' calls
+ * into the command's buffer: a plain call for one decision, the script's {@code batch} call (laid
+ * out as {@link DecisionBatcher#combine}) for several. A batch carries hundreds of arguments;
+ * Lettuce's own arguments would first copy them into combined arrays, then wrap each in an object
+ * and format each length as a new string. The bytes sent are the same.
+ */
+final class FcallArgs extends CommandArgs<String, String> {
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final String BATCH = "batch";
+
+  private final String function;
+  private final List<ScriptCodec.Call> calls;
+  private final int keyCount;
+  private final int count;
+
+  FcallArgs(String function, List<ScriptCodec.Call> calls) {
+    super(Utf8Codec.INSTANCE);
+    this.function = function;
+    this.calls = calls;
+    int keys = 0;
+    int args = 0;
+    for (ScriptCodec.Call c : calls) {
+      keys += c.keys().length;
+      args += c.args().length;
+    }
+    if (calls.size() > 1) {
+      args += 2 + 2 * calls.size(); // "batch", the number of decisions; per decision its key and argument counts
+    }
+    this.keyCount = keys;
+    this.count = 2 + keys + args; // the function's name and the number of keys first
+  }
+
+  @Override
+  public int count() {
+    return count;
+  }
+
+  @Override
+  public void encode(ByteBuf buf) {
+    text(buf, function);
+    number(buf, keyCount);
+    for (ScriptCodec.Call c : calls) {
+      for (String k : c.keys()) {
+        text(buf, k);
+      }
+    }
+    if (calls.size() == 1) {
+      for (String a : calls.get(0).args()) {
+        text(buf, a);
+      }
+      return;
+    }
+    text(buf, BATCH);
+    number(buf, calls.size());
+    for (ScriptCodec.Call c : calls) {
+      number(buf, c.keys().length);
+      number(buf, c.args().length);
+      for (String a : c.args()) {
+        text(buf, a);
+      }
+    }
+  }
+
+  /** A bulk string: {@code $length CRLF bytes CRLF}, the length in UTF-8 bytes. */
+  private static void text(ByteBuf buf, String s) {
+    int bytes = ByteBufUtil.utf8Bytes(s);
+    buf.ensureWritable(bytes + 16);
+    buf.writeByte('$');
+    decimal(buf, bytes);
+    buf.writeBytes(CRLF);
+    ByteBufUtil.writeUtf8(buf, s);
+    buf.writeBytes(CRLF);
+  }
+
+  /** A number as a bulk string, formatted without a temporary string. */
+  private static void number(ByteBuf buf, long n) {
+    buf.writeByte('$');
+    decimal(buf, digits(n));
+    buf.writeBytes(CRLF);
+    decimal(buf, n);
+    buf.writeBytes(CRLF);
+  }
+
+  private static int digits(long n) {
+    int d = 1;
+    for (long p = 10; n >= p && d < 19; p *= 10) {
+      d++;
+    }
+    return d;
+  }
+
+  /** A non-negative number in ASCII digits. */
+  private static void decimal(ByteBuf buf, long n) {
+    long p = 1;
+    for (int d = digits(n); d > 1; d--) {
+      p *= 10;
+    }
+    for (; p > 0; p /= 10) {
+      buf.writeByte((int) ('0' + (n / p) % 10));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FcallArgs[" + function + ", " + calls.size() + " decisions, " + count + " arguments]";
+  }
+
+  @Override
+  public String toCommandString() {
+    return toString();
+  }
+}
