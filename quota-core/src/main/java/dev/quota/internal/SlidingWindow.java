@@ -16,9 +16,12 @@ package dev.quota.internal;
  * to one slice late, so bursty traffic may lose up to one slice's arrivals per window. Below the
  * limit the two admit the same.
  *
- * <p>Memory grows only with the slices in use: a subject seen once holds one slice. The slices
- * live in one ring of {@code (count, latest admission)} pairs, so a decision touches one array,
- * at its head and its tail; only where the newest slice ends is kept, as only it is ever compared.
+ * <p>Memory grows only with the slices in use: a window starts with room for three slices and
+ * doubles its ring only when more are in use. The newest slice, and the latest admission of the
+ * oldest, live in the window's own fields, because a decision compares the oldest and adds to the
+ * newest: while no slice opens or expires, a decision touches this object alone. Older slices wait
+ * in a ring of {@code (count, latest admission)} pairs, read only when the oldest slice expires and
+ * written only when a new slice opens.
  */
 public final class SlidingWindow {
   /** Slices per window. Kept below Redis's 128-entry compact-hash threshold. */
@@ -26,16 +29,25 @@ public final class SlidingWindow {
 
   private final long windowMs;
   private final long sliceUs;
-  /** Pairs: ring[2i] is a slice's count, ring[2i + 1] its latest admission (ms). */
-  private long[] ring = new long[4];
-  private int head;
+  /** Slices in the window, the newest included. */
   private int size;
   private long total;
+  /** The latest admission (ms) of the oldest slice: the newest's while it is the only one. */
+  private long oldestLatestMs;
+  private long newestCount;
+  private long newestLatestMs;
   /**
    * Where the newest slice ends, in microseconds (exclusive): a time before it joins that slice.
    * Kept instead of the slice's number so that only opening a slice divides.
    */
   private long tailEndUs;
+  /**
+   * The {@code size - 1} slices older than the newest, from {@code head}: ring[2i] is a slice's
+   * count, ring[2i + 1] its latest admission (ms). Made with the window, so that it starts next
+   * to it, with room for two: a subject seen twice then allocates nothing more.
+   */
+  private long[] ring = new long[4];
+  private int head;
 
   public SlidingWindow(long windowMs) {
     this.windowMs = windowMs;
@@ -53,10 +65,17 @@ public final class SlidingWindow {
    * later; it is therefore kept until {@code t + window + 1}, which stays strict in real time.
    */
   public void advance(long nowMs) {
-    while (size > 0 && ring[2 * head + 1] + windowMs < nowMs) {
+    while (size > 0 && oldestLatestMs + windowMs < nowMs) {
+      if (size == 1) {
+        size = 0;
+        total = 0;
+        newestCount = 0;
+        return;
+      }
       total -= ring[2 * head];
       head = next(head);
       size--;
+      oldestLatestMs = size == 1 ? newestLatestMs : ring[2 * head + 1];
     }
   }
 
@@ -80,17 +99,28 @@ public final class SlidingWindow {
     long nowUs = nowMs * 1000;
     total += amount;
     if (size > 0 && nowUs < tailEndUs) {
-      int tail = 2 * slot(size - 1);
-      ring[tail] += amount;
-      ring[tail + 1] = Math.max(ring[tail + 1], nowMs);
+      newestCount += amount;
+      if (nowMs > newestLatestMs) {
+        newestLatestMs = nowMs;
+        if (size == 1) {
+          oldestLatestMs = nowMs;
+        }
+      }
       return;
     }
-    if (2 * size == ring.length) {
-      grow();
+    if (size > 0) {
+      // The newest slice becomes the youngest of the older ones.
+      if (2 * (size - 1) == ring.length) {
+        grow();
+      }
+      int at = 2 * slot(size - 1);
+      ring[at] = newestCount;
+      ring[at + 1] = newestLatestMs;
+    } else {
+      oldestLatestMs = nowMs;
     }
-    int at = 2 * slot(size);
-    ring[at] = amount;
-    ring[at + 1] = nowMs;
+    newestCount = amount;
+    newestLatestMs = nowMs;
     tailEndUs = (nowUs / sliceUs + 1) * sliceUs;
     size++;
   }
@@ -102,17 +132,15 @@ public final class SlidingWindow {
    * discards the answer unless it can prove no writer ran meanwhile.
    */
   public boolean fullWithoutAdvancing(long nowMs, long amount, long limit) {
-    long[] r = ring;
-    int h = head;
     int n = size;
+    long oldest = oldestLatestMs;
     long t = total;
-    int at = 2 * h + 1;
-    return n > 0 && at < r.length && r[at] + windowMs >= nowMs && t + amount > limit;
+    return n > 0 && oldest + windowMs >= nowMs && t + amount > limit;
   }
 
   /** When the oldest slice leaves the window, 0 if nothing is counted. */
   public long resetAtMs() {
-    return size == 0 ? 0 : ring[2 * head + 1] + windowMs + 1;
+    return size == 0 ? 0 : oldestLatestMs + windowMs + 1;
   }
 
   /** The earliest time {@code amount} more fits under {@code limit}; -1 if it never can. */
@@ -125,14 +153,14 @@ public final class SlidingWindow {
       return nowMs;
     }
     long freed = 0;
-    for (int i = 0; i < size; i++) {
+    for (int i = 0; i < size - 1; i++) {
       int at = 2 * slot(i);
       freed += ring[at];
       if (freed >= excess) {
         return ring[at + 1] + windowMs + 1;
       }
     }
-    return -1;
+    return size > 0 && freed + newestCount >= excess ? newestLatestMs + windowMs + 1 : -1;
   }
 
   /** The ring position of the {@code i}-th slice from the oldest. */
@@ -149,7 +177,7 @@ public final class SlidingWindow {
   private void grow() {
     int capacity = ring.length / 2;
     long[] bigger = new long[2 * Math.min(capacity * 2, SLICES + 2)];
-    for (int i = 0; i < size; i++) {
+    for (int i = 0; i < size - 1; i++) {
       int from = 2 * slot(i);
       bigger[2 * i] = ring[from];
       bigger[2 * i + 1] = ring[from + 1];

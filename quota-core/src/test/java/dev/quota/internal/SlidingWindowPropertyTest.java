@@ -113,14 +113,26 @@ class SlidingWindowPropertyTest {
     ModelWindow m = new ModelWindow(windowMs);
     long t = 1_781_517_600_000L;
     for (int i = 0; i < 2_000; i++) {
-      // Mostly forward, sometimes a burst at one instant, sometimes a step back.
-      int kind = rnd.nextInt(20);
-      t += kind == 0 ? -rnd.nextInt(3 * meanGapMs + 1) : kind < 4 ? 0 : rnd.nextInt(2 * meanGapMs + 1);
+      // Mostly forward, sometimes a burst at one instant, a step back, or a long pause that
+      // empties the window (the newest slice and the oldest's time are kept apart from the rest).
+      int kind = rnd.nextInt(40);
+      t += kind == 0 ? -rnd.nextInt(3 * meanGapMs + 1)
+          : kind < 6 ? 0
+          : kind == 6 ? windowMs + rnd.nextInt(3)
+          : rnd.nextInt(2 * meanGapMs + 1);
       long amount = 1 + rnd.nextInt(5);
       w.advance(t);
       m.advance(t);
-      w.add(t, amount);
-      m.add(t, amount);
+      assertThat(w.isEmpty()).as("step %d", i).isEqualTo(m.slices.isEmpty());
+      long probe = 1 + rnd.nextInt(200);
+      boolean nothingLeaves = !m.slices.isEmpty() && m.resetAtMs() > t + 1;
+      assertThat(w.fullWithoutAdvancing(t + 1, 1, probe))
+          .as("step %d", i)
+          .isEqualTo(nothingLeaves && m.used() + 1 > probe);
+      if (rnd.nextInt(10) > 0) {
+        w.add(t, amount);
+        m.add(t, amount);
+      }
       assertThat(w.used()).as("step %d", i).isEqualTo(m.used());
       assertThat(w.resetAtMs()).as("step %d", i).isEqualTo(m.resetAtMs());
       long limit = 1 + rnd.nextInt(200);
