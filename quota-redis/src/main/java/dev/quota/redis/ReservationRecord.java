@@ -33,6 +33,30 @@ final class ReservationRecord {
     return sb.toString();
   }
 
+  /** As {@link #body(List, List, long, String)}, for the counter keys from {@code keys[from]} on. */
+  static String body(String[] keys, int from, ScriptCodec.OpFields[] opFields, long heldNanos, String payload) {
+    int n = keys.length - from;
+    int size = 24;
+    for (int i = 0; i < n; i++) {
+      size += keys[from + i].length() + 8 + opFields[i].sizedText().length();
+    }
+    StringBuilder sb = new StringBuilder(size + (payload == null ? 0 : payload.length() + 8));
+    sb.append(heldNanos).append(':').append(n).append(':');
+    for (int i = 0; i < n; i++) {
+      sized(sb, keys[from + i]);
+      sb.append(opFields[i].sizedText());
+    }
+    if (payload != null) {
+      sized(sb, payload);
+    }
+    return sb.toString();
+  }
+
+  /** {@code text} preceded by its length and a colon, as the record files it. */
+  static String sized(String text) {
+    return ByteBufUtil.utf8Bytes(text) + ":" + text;
+  }
+
   /** The budget a reservation holds: its largest budget amount. */
   static long held(List<CounterOp> ops) {
     long held = 0;

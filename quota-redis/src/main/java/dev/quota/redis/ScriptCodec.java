@@ -36,6 +36,10 @@ final class ScriptCodec {
     SettleResult.Status.UNKNOWN, SettleResult.Status.EXPIRED
   };
 
+  /** Each plan kind as the script names it. */
+  private static final String[] KIND = java.util.Arrays.stream(Plan.Kind.values())
+      .map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
+
   private final RedisKeys keys;
 
   ScriptCodec(RedisKeys keys) {
@@ -45,40 +49,77 @@ final class ScriptCodec {
   record Call(String[] keys, String[] args) {}
 
   Call apply(Plan plan, long offsetMs) {
-    List<String> k = new ArrayList<>(4 + plan.ops().size());
-    k.add(keys.epoch());
-    k.add(keys.expiries());
+    List<CounterOp> ops = plan.ops();
+    int n = ops.size();
+    String[] k = new String[4 + n];
+    k[0] = keys.epoch();
+    k[1] = keys.expiries();
     boolean idempotent = plan.idempotencyKey() != null;
-    k.add(idempotent ? keys.idempotency(plan.idempotencyKey()) : keys.epoch());
+    k[2] = idempotent ? keys.idempotency(plan.idempotencyKey()) : k[0];
     boolean reserve = plan.kind() == Plan.Kind.RESERVE;
     ValidationException.require(!reserve || plan.reservationId() != null, "reservationId", "is required to reserve");
-    k.add(reserve ? keys.reservation(plan.reservationId()) : keys.epoch());
-    List<String> a = new ArrayList<>(16 + plan.ops().size() * 9);
-    a.add("apply");
-    a.add(Long.toString(offsetMs));
-    a.add(plan.kind().name().toLowerCase(java.util.Locale.ROOT));
-    a.add(Long.toString(reserve ? ExactRange.check("ttlMs", plan.ttlMs()) : 0));
-    a.add(plan.fingerprint() == null ? "" : plan.fingerprint());
-    int recordAt = a.size();
-    a.add(""); // the reservation record's body, filled in below
-    a.add("");
-    a.add(plan.seedBudgets() ? "1" : "0");
-    a.add(idempotent ? "1" : "0");
-    a.add(Integer.toString(plan.ops().size()));
-    List<List<String>> opFields = new ArrayList<>(plan.ops().size());
-    for (CounterOp op : plan.ops()) {
-      k.add(keys.counter(op));
-      List<String> f = fields(op);
-      opFields.add(f);
-      a.add(Integer.toString(f.size()));
-      a.addAll(f);
+    k[3] = reserve ? keys.reservation(plan.reservationId()) : k[0];
+    OpFields[] opFields = new OpFields[n];
+    int argc = 11;
+    for (int i = 0; i < n; i++) {
+      CounterOp op = ops.get(i);
+      k[4 + i] = keys.counter(op);
+      opFields[i] = opFields(op);
+      argc += 1 + opFields[i].fields().length;
     }
-    a.add(reserve ? plan.reservationId() : "");
-    if (reserve) {
-      a.set(recordAt, ReservationRecord.body(
-          k.subList(4, k.size()), opFields, ReservationRecord.held(plan.ops()), plan.payload()));
+    String[] a = new String[argc];
+    a[0] = "apply";
+    a[1] = Long.toString(offsetMs);
+    a[2] = KIND[plan.kind().ordinal()];
+    a[3] = reserve ? Long.toString(ExactRange.check("ttlMs", plan.ttlMs())) : "0";
+    a[4] = plan.fingerprint() == null ? "" : plan.fingerprint();
+    // a[5]: the reservation record's body
+    a[6] = "";
+    a[7] = plan.seedBudgets() ? "1" : "0";
+    a[8] = idempotent ? "1" : "0";
+    a[9] = Integer.toString(n);
+    int at = 10;
+    for (OpFields f : opFields) {
+      a[at++] = f.count();
+      System.arraycopy(f.fields(), 0, a, at, f.fields().length);
+      at += f.fields().length;
     }
-    return new Call(k.toArray(String[]::new), a.toArray(String[]::new));
+    a[at] = reserve ? plan.reservationId() : "";
+    a[5] = reserve ? ReservationRecord.body(k, 4, opFields, ReservationRecord.held(ops), plan.payload()) : "";
+    return new Call(k, a);
+  }
+
+  /**
+   * An op's script fields, their number as sent, and (as the reservation record files them) the
+   * fields joined with NUL, preceded by that text's length.
+   */
+  record OpFields(String[] fields, String count, String sizedText) {
+    static OpFields of(List<String> fields) {
+      return new OpFields(fields.toArray(String[]::new), Integer.toString(fields.size()),
+          ReservationRecord.sized(String.join("\0", fields)));
+    }
+  }
+
+  /** Fields of rate ops by limit: the same few limits apply to every decision. */
+  private final java.util.concurrent.ConcurrentHashMap<dev.quota.RateLimit, RateFields> rateFields =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record RateFields(long amount, boolean enforced, OpFields fields) {}
+
+  private OpFields opFields(CounterOp op) {
+    if (!(op instanceof RateOp r)) {
+      return OpFields.of(fields(op));
+    }
+    RateFields cached = rateFields.get(r.limit());
+    if (cached != null && cached.amount() == r.amount() && cached.enforced() == r.enforced()) {
+      return cached.fields();
+    }
+    OpFields f = OpFields.of(fields(op));
+    if (rateFields.size() >= 1024) { // limits no longer configured must not pile up
+      rateFields.clear();
+    }
+    rateFields.put(r.limit(), new RateFields(r.amount(), r.enforced(), f));
+    return f;
   }
 
   static List<String> fields(CounterOp op) {
