@@ -26,12 +26,17 @@ public final class RedisKeys {
   static final String WINDOW_LAYOUT = "2";
 
   private final String prefix;
+  /** Named in every call: built once. */
+  private final String epoch;
+  private final String expiries;
 
   public RedisKeys(String prefix) {
     ValidationException.require(prefix != null, "prefix", "is required");
     ValidationException.require(
         prefix.indexOf('{') < 0 && prefix.indexOf('}') < 0, "prefix", "must not contain { or }");
     this.prefix = prefix;
+    this.epoch = prefix + "epoch";
+    this.expiries = prefix + "expiries";
   }
 
   public String prefix() {
@@ -68,12 +73,12 @@ public final class RedisKeys {
 
   /** When this store's data began: budget counters of periods that started earlier may need seeding. */
   public String epoch() {
-    return prefix + "epoch";
+    return epoch;
   }
 
   /** Sorted set of active reservation records, scored by expiry. */
   public String expiries() {
-    return prefix + "expiries";
+    return expiries;
   }
 
   public String reservation(String reservationId) {

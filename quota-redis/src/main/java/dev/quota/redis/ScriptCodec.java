@@ -69,15 +69,15 @@ final class ScriptCodec {
     }
     String[] a = new String[argc];
     a[0] = "apply";
-    a[1] = Long.toString(offsetMs);
+    a[1] = decimal(offsetMs);
     a[2] = KIND[plan.kind().ordinal()];
-    a[3] = reserve ? Long.toString(ExactRange.check("ttlMs", plan.ttlMs())) : "0";
+    a[3] = reserve ? ttl(ExactRange.check("ttlMs", plan.ttlMs())) : "0";
     a[4] = plan.fingerprint() == null ? "" : plan.fingerprint();
     // a[5]: the reservation record's body
     a[6] = "";
     a[7] = plan.seedBudgets() ? "1" : "0";
     a[8] = idempotent ? "1" : "0";
-    a[9] = Integer.toString(n);
+    a[9] = decimal(n);
     int at = 10;
     for (OpFields f : opFields) {
       a[at++] = f.count();
@@ -87,6 +87,28 @@ final class ScriptCodec {
     a[at] = reserve ? plan.reservationId() : "";
     a[5] = reserve ? ReservationRecord.body(k, 4, opFields, ReservationRecord.held(ops), plan.payload()) : "";
     return new Call(k, a);
+  }
+
+  private static final String[] SMALL = java.util.stream.IntStream.range(0, 64)
+      .mapToObj(Integer::toString).toArray(String[]::new);
+
+  /** Small numbers (op counts, a zero clock offset) come up in every call. */
+  private static String decimal(long n) {
+    return n >= 0 && n < SMALL.length ? SMALL[(int) n] : Long.toString(n);
+  }
+
+  /** The last reservation ttl sent, as text: callers mostly reserve with one ttl. */
+  private volatile Ttl lastTtl = new Ttl(0, "0");
+
+  private record Ttl(long ms, String text) {}
+
+  private String ttl(long ms) {
+    Ttl last = lastTtl;
+    if (last.ms() != ms) {
+      last = new Ttl(ms, Long.toString(ms));
+      lastTtl = last;
+    }
+    return last.text();
   }
 
   /**
@@ -202,20 +224,21 @@ final class ScriptCodec {
     long now = num(r.get(2));
     long expiresAt = num(r.get(3));
     int n = (int) num(r.get(4));
-    List<OpResult> results = new ArrayList<>(n);
+    // immutable lists from arrays, which PlanResult keeps as they are instead of copying
+    OpResult[] results = new OpResult[n];
     int at = 5;
     for (int i = 0; i < n; i++, at += 5) {
-      results.add(new OpResult(num(r.get(at)) == 1, num(r.get(at + 1)), num(r.get(at + 2)),
-          num(r.get(at + 3)), (int) num(r.get(at + 4))));
+      results[i] = new OpResult(num(r.get(at)) == 1, num(r.get(at + 1)), num(r.get(at + 2)),
+          num(r.get(at + 3)), (int) num(r.get(at + 4)));
     }
     int m = (int) num(r.get(at++));
-    List<Integer> seeds = new ArrayList<>(m);
+    Integer[] seeds = new Integer[m];
     for (int i = 0; i < m; i++) {
-      seeds.add((int) num(r.get(at++)));
+      seeds[i] = (int) num(r.get(at++));
     }
     // A replayed reservation carries the id the first request filed.
     String reservationId = r.size() > at ? r.get(at).toString() : null;
-    return new PlanResult(status, admitted, results, now, expiresAt, seeds, reservationId);
+    return new PlanResult(status, admitted, List.of(results), now, expiresAt, List.of(seeds), reservationId);
   }
 
   static SettleResult settleResult(List<Object> r) {

@@ -77,6 +77,18 @@ class ScriptCodecTest {
     }
   }
 
+  @Test
+  void eachCallCarriesItsOwnTtlAndClockOffset() {
+    List<CounterOp> ops = List.of(new RateOp(new CounterKey("user:u", "rate"), true, "r", PER_MINUTE, 1));
+    long[][] cases = {{5_000, 0}, {7_000, 63}, {7_000, 64}, {5_000, 86_400_000}, {0, 1}};
+    for (long[] c : cases) {
+      Plan plan = new Plan(Plan.Kind.RESERVE, ops, "r", c[0], null, null, null, false);
+      String[] args = codec.apply(plan, c[1]).args();
+      assertThat(args[1]).isEqualTo(Long.toString(c[1]));
+      assertThat(args[3]).isEqualTo(Long.toString(c[0]));
+    }
+  }
+
   private static List<String> concat(String first, List<String> rest) {
     List<String> l = new ArrayList<>(List.of(first));
     l.addAll(rest);
