@@ -14,7 +14,7 @@ import java.util.TreeMap;
 public record Payload(Map<String, String> subjects, Money estimate, String idempotencyKey) {
 
   public String encode() {
-    StringBuilder sb = new StringBuilder();
+    StringBuilder sb = new StringBuilder(32 + 32 * subjects.size()); // sized for the usual line: grown rarely
     sb.append("~estimate=").append(estimate.nanos());
     if (idempotencyKey != null) {
       sb.append("&~key=").append(enc(idempotencyKey));
