@@ -5,6 +5,8 @@ import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Where counters live. The engine owns every policy decision and compiles each request into a
@@ -19,6 +21,21 @@ public interface Store extends AutoCloseable {
 
   /** Applies {@code plan} atomically. Throws {@code StoreUnavailableException} if it cannot answer in time. */
   PlanResult apply(Plan plan);
+
+  /**
+   * {@link #apply}, answered later: the same atomic application and the same answers, with a
+   * failure to answer in time completing the stage with {@code StoreUnavailableException}. A store
+   * whose replies arrive on its own I/O threads overrides this so that no caller thread waits for
+   * them; such a store may complete the stage on an I/O thread, so what is chained onto it must not
+   * block. The default applies the plan on the calling thread.
+   */
+  default CompletionStage<PlanResult> applyAsync(Plan plan) {
+    try {
+      return CompletableFuture.completedFuture(apply(plan));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   /** Commits or releases a reservation atomically; idempotent for the same settlement. */
   SettleResult settle(Settlement settlement);
