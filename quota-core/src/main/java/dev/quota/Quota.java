@@ -31,7 +31,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The decision engine. Before a call: {@link #check} (dry run) or {@link #reserve}; after it:
@@ -65,6 +72,10 @@ public final class Quota implements AutoCloseable {
   private final QuotaListener listener;
   private final boolean seedBudgets;
   private final QuotaAdmin admin;
+  /** Where asynchronous decisions finish work that may block; see {@link Builder#executor}. */
+  private final Executor blocking;
+  /** The pool behind {@link #blocking} when this engine made it, shut down on {@link #close}. */
+  private final ExecutorService ownPool;
   private volatile PolicyIndex index;
   /** Compilations of recent requests; see {@link PlanCache}. */
   private final PlanCache plans = new PlanCache(PLAN_CACHE_SLOTS);
@@ -80,11 +91,19 @@ public final class Quota implements AutoCloseable {
     this.alerts = new AlertDispatcher(listener);
     b.handlers.forEach(alerts::addHandler);
     this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat);
+    this.ownPool = b.executor == null ? Executors.newCachedThreadPool(Quota::daemon) : null;
+    this.blocking = b.executor != null ? b.executor : ownPool;
     reloadConfig();
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  private static Thread daemon(Runnable r) {
+    Thread t = new Thread(r, "quota-decisions");
+    t.setDaemon(true);
+    return t;
   }
 
   /** Would this request be admitted now? Consumes nothing. */
@@ -99,6 +118,19 @@ public final class Quota implements AutoCloseable {
    */
   public Decision reserve(QuotaRequest request) {
     return decide(Plan.Kind.RESERVE, request, newId());
+  }
+
+  /**
+   * {@link #check}, answered through a stage. With a store that answers asynchronously (Redis), no
+   * thread waits for the store; the same decision either way. Validation errors are thrown at once.
+   */
+  public CompletionStage<Decision> checkAsync(QuotaRequest request) {
+    return decideAsync(Plan.Kind.CHECK, request, null);
+  }
+
+  /** {@link #reserve}, answered through a stage; see {@link #checkAsync}. */
+  public CompletionStage<Decision> reserveAsync(QuotaRequest request) {
+    return decideAsync(Plan.Kind.RESERVE, request, newId());
   }
 
   /**
@@ -192,6 +224,9 @@ public final class Quota implements AutoCloseable {
   @java.lang.Override
   public void close() {
     alerts.close();
+    if (ownPool != null) {
+      ownPool.shutdown();
+    }
     store.close();
     ledger.close();
   }
@@ -200,37 +235,124 @@ public final class Quota implements AutoCloseable {
     long started = System.nanoTime();
     Instant now = clock.instant();
     PolicyIndex snapshot = index;
-    int hash = PlanCache.hash(kind, request);
-    PlanCache.Entry known = plans.find(hash, kind, request, snapshot, now.toEpochMilli());
-    List<Policy> policies;
-    Compiled template;
-    if (known != null) {
-      policies = known.policies();
-      template = known.template();
-    } else {
-      policies = snapshot.resolve(request.subjects(), now);
-      String payload =
-          kind == Plan.Kind.RESERVE
-              ? new Payload(request.subjects(), request.estimatedCost(), request.idempotencyKey()).encode()
-              : null;
-      template = PlanCompiler.compile(kind, request, policies, snapshot, now, null, payload, seedBudgets);
-      plans.remember(hash, kind, request, snapshot, now.toEpochMilli(), policies, template);
-    }
-    Decision decision;
-    try {
-      decision = decideWith(kind, request, reservationId, template, policies, snapshot, now);
-    } catch (StoreUnavailableException e) {
-      listener.onStoreError(e);
-      decision = failOpenOrThrow(policies, e);
-    }
+    Compilation compilation = compilation(kind, request, snapshot, now);
+    Decision decision =
+        decideOrFailOpen(kind, request, reservationId, compilation, snapshot, now, 0);
     listener.onDecision(OPERATION_NAMES[kind.ordinal()], decision.admitted(), System.nanoTime() - started);
     return decision;
   }
 
+  /**
+   * {@link #decide} with the first store call made through {@link Store#applyAsync}. The common
+   * answers (applied, replayed, conflict, store unavailable) are handled on whatever thread the
+   * store completes on, which must not block; the rare ones that read the ledger or record alerts
+   * (seeding a lost budget, a new clock period, crossed thresholds) finish on {@link #blocking}.
+   */
+  private CompletionStage<Decision> decideAsync(Plan.Kind kind, QuotaRequest request, String reservationId) {
+    long started = System.nanoTime();
+    Instant now = clock.instant();
+    PolicyIndex snapshot = index;
+    Compilation compilation = compilation(kind, request, snapshot, now);
+    Compiled c = PlanCache.withReservation(compilation.template(), reservationId);
+    CompletableFuture<Decision> decided = new CompletableFuture<>();
+    if (c.locallyDenied()) {
+      // A per-request cap refuses outright; rare, and the caller's own thread may wait for the report.
+      blocking.execute(
+          () -> finish(decided, kind, started, () -> decideOrFailOpen(kind, request, reservationId, compilation, snapshot, now, 0)));
+      return decided;
+    }
+    CompletionStage<PlanResult> applied;
+    try {
+      applied = store.applyAsync(c.plan());
+    } catch (RuntimeException e) {
+      applied = CompletableFuture.failedFuture(e);
+    }
+    applied.whenComplete(
+        (r, error) -> {
+          if (error != null) {
+            finish(decided, kind, started, () -> failOpenOrThrow(compilation.policies(), unwrap(error)));
+          } else if (r.status() == PlanResult.Status.APPLIED && firedAny(r)) {
+            blocking.execute(() -> finish(decided, kind, started, () -> applied(c, r)));
+          } else if (r.status() == PlanResult.Status.APPLIED || r.status() == PlanResult.Status.REPLAYED) {
+            finish(decided, kind, started, () -> toDecision(c, r, true));
+          } else if (r.status() == PlanResult.Status.CONFLICT) {
+            finish(decided, kind, started, () -> { throw conflict(request); });
+          } else {
+            // Nothing was applied; the synchronous attempts take over, off the store's thread.
+            blocking.execute(
+                () -> finish(decided, kind, started, () -> afterFirstAttempt(kind, request, reservationId, compilation, snapshot, now, c, r)));
+          }
+        });
+    return decided;
+  }
+
+  private Decision afterFirstAttempt(
+      Plan.Kind kind, QuotaRequest request, String reservationId, Compilation compilation, PolicyIndex snapshot,
+      Instant now, Compiled first, PlanResult r) {
+    Instant next = now;
+    switch (r.status()) {
+      case PERIOD_MISMATCH -> next = Instant.ofEpochMilli(r.nowMs());
+      case NEEDS_SEED -> seed(first, r.seedIndices());
+      default -> throw new IllegalStateException("unexpected store status " + r.status());
+    }
+    return decideOrFailOpen(kind, request, reservationId, compilation, snapshot, next, 1);
+  }
+
+  /** Completes {@code decided} with what {@code decision} gives or throws, and reports the decision. */
+  private void finish(CompletableFuture<Decision> decided, Plan.Kind kind, long started, Supplier<Decision> decision) {
+    Decision d;
+    try {
+      d = decision.get();
+    } catch (RuntimeException e) {
+      decided.completeExceptionally(e);
+      return;
+    }
+    listener.onDecision(OPERATION_NAMES[kind.ordinal()], d.admitted(), System.nanoTime() - started);
+    decided.complete(d);
+  }
+
+  private static RuntimeException unwrap(Throwable error) {
+    Throwable e = error;
+    while (e instanceof CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+  }
+
+  /** The policies that apply to {@code request} now and its compilation, remembered or new. */
+  private record Compilation(List<Policy> policies, Compiled template) {}
+
+  private Compilation compilation(Plan.Kind kind, QuotaRequest request, PolicyIndex snapshot, Instant now) {
+    int hash = PlanCache.hash(kind, request);
+    PlanCache.Entry known = plans.find(hash, kind, request, snapshot, now.toEpochMilli());
+    if (known != null) {
+      return new Compilation(known.policies(), known.template());
+    }
+    List<Policy> policies = snapshot.resolve(request.subjects(), now);
+    String payload =
+        kind == Plan.Kind.RESERVE
+            ? new Payload(request.subjects(), request.estimatedCost(), request.idempotencyKey()).encode()
+            : null;
+    Compiled template = PlanCompiler.compile(kind, request, policies, snapshot, now, null, payload, seedBudgets);
+    plans.remember(hash, kind, request, snapshot, now.toEpochMilli(), policies, template);
+    return new Compilation(policies, template);
+  }
+
+  private Decision decideOrFailOpen(
+      Plan.Kind kind, QuotaRequest request, String reservationId, Compilation compilation, PolicyIndex snapshot,
+      Instant now, int firstAttempt) {
+    try {
+      return decideWith(
+          kind, request, reservationId, compilation.template(), compilation.policies(), snapshot, now, firstAttempt);
+    } catch (StoreUnavailableException e) {
+      return failOpenOrThrow(compilation.policies(), e);
+    }
+  }
+
   private Decision decideWith(
       Plan.Kind kind, QuotaRequest request, String reservationId, Compiled template, List<Policy> policies,
-      PolicyIndex snapshot, Instant now) {
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      PolicyIndex snapshot, Instant now, int firstAttempt) {
+    for (int attempt = firstAttempt; attempt < MAX_ATTEMPTS; attempt++) {
       // Later attempts run at the store's time, which the first compilation may not cover.
       Compiled c =
           attempt == 0
@@ -247,20 +369,35 @@ public final class Quota implements AutoCloseable {
       PlanResult r = store.apply(c.plan());
       switch (r.status()) {
         case APPLIED, REPLAYED -> {
-          Decision d = toDecision(c, r, true);
-          if (r.status() == PlanResult.Status.APPLIED) {
-            fireAlerts(c, r);
-          }
-          return d;
+          return r.status() == PlanResult.Status.APPLIED ? applied(c, r) : toDecision(c, r, true);
         }
-        case CONFLICT -> throw new ConflictException(
-            "idempotencyKey '" + request.idempotencyKey() + "' was already used for a different request");
+        case CONFLICT -> throw conflict(request);
         case PERIOD_MISMATCH -> now = Instant.ofEpochMilli(r.nowMs());
         case NEEDS_SEED -> seed(c, r.seedIndices());
         default -> throw new IllegalStateException("unexpected store status " + r.status());
       }
     }
     throw new StoreUnavailableException("store did not settle on a period after " + MAX_ATTEMPTS + " attempts", null);
+  }
+
+  private Decision applied(Compiled c, PlanResult r) {
+    Decision d = toDecision(c, r, true);
+    fireAlerts(c, r);
+    return d;
+  }
+
+  private static ConflictException conflict(QuotaRequest request) {
+    return new ConflictException(
+        "idempotencyKey '" + request.idempotencyKey() + "' was already used for a different request");
+  }
+
+  private static boolean firedAny(PlanResult r) {
+    for (OpResult o : r.results()) {
+      if (o.firedThresholds() != 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Plan withKind(Plan p, Plan.Kind kind) {
@@ -278,7 +415,12 @@ public final class Quota implements AutoCloseable {
     }
   }
 
-  private Decision failOpenOrThrow(List<Policy> policies, StoreUnavailableException e) {
+  /** The fail-open decision if every enforcing policy allows it, else {@code error} rethrown. */
+  private Decision failOpenOrThrow(List<Policy> policies, RuntimeException error) {
+    if (!(error instanceof StoreUnavailableException e)) {
+      throw error;
+    }
+    listener.onStoreError(e);
     for (Policy p : policies) {
       if (p.failMode() == FailMode.CLOSED && p.mode() == Mode.ENFORCE) {
         throw e;
@@ -430,6 +572,7 @@ public final class Quota implements AutoCloseable {
     private final List<AlertHandler> handlers = new ArrayList<>();
     private boolean seedBudgets = true;
     private Function<Policy, String> policyFormat = Policy::toString;
+    private Executor executor;
 
     public Builder clock(Clock c) {
       this.clock = c;
@@ -475,6 +618,17 @@ public final class Quota implements AutoCloseable {
     /** Whether budget counters a store lost are rebuilt from the ledger (default true). */
     public Builder seedBudgets(boolean seed) {
       this.seedBudgets = seed;
+      return this;
+    }
+
+    /**
+     * Where {@link Quota#checkAsync} and {@link Quota#reserveAsync} finish the rare work that may
+     * block (seeding a lost budget from the ledger, recording alerts, a per-request cap's report),
+     * so that a store's I/O thread never waits. Default: daemon threads made as needed.
+     */
+    public Builder executor(Executor e) {
+      ValidationException.require(e != null, "executor", "is required");
+      this.executor = e;
       return this;
     }
 
