@@ -120,6 +120,20 @@ class DecisionApiTest {
   }
 
   @Test
+  void aReservationsIdempotencyKeyReplaysItsDecisionAndRefusesAnotherRequest() {
+    admin.put("/v1/policies/user:idem", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1H\"}]}");
+    String body = "{\"subjects\":{\"user\":\"idem\"},\"idempotencyKey\":\"call-1\"}";
+    Api.Response first = admin.post("/v1/reservations", body);
+    Api.Response again = admin.post("/v1/reservations", body);
+    assertThat(again.status()).isEqualTo(201);
+    assertThat(again.json().get("replayed").asBoolean()).isTrue();
+    assertThat(again.json().get("reservationId")).isEqualTo(first.json().get("reservationId"));
+    Api.Response conflict = admin.post("/v1/reservations", body.replace("\"idem\"}", "\"other\"}"));
+    assertThat(conflict.status()).as(conflict.toString()).isEqualTo(409);
+    assertThat(conflict.json().get("detail").asText()).contains("call-1");
+  }
+
+  @Test
   void releaseReturnsTheHoldAndSettlementsAreIdempotent() {
     admin.put("/v1/policies/user:rel", "{\"concurrency\":1}");
     String id = admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"rel\"}}").json().get("reservationId").asText();

@@ -34,6 +34,9 @@ class ReadinessTest {
         Api.Response up = server.anonymous().get("/health");
         assertThat(up.status()).as(up.toString()).isEqualTo(200);
         assertThat(up.json().get("checks").get("store").asText()).isEqualTo("up");
+        server.admin.put("/v1/policies/user:ready", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}]}");
+        assertThat(server.admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"ready\"}}").status())
+            .isEqualTo(201);
 
         redis.destroy();
         assertThat(redis.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -43,6 +46,13 @@ class ReadinessTest {
         assertThat(down.json().get("checks").get("store").asText()).startsWith("down: ");
         assertThat(down.json().get("checks").get("database").asText()).isEqualTo("up");
         assertThat(server.anonymous().get("/health/live").status()).isEqualTo(200);
+        // Decisions answered asynchronously still map a lost store to the fail-closed problem.
+        for (String path : List.of("/v1/reservations", "/v1/check")) {
+          Api.Response refused = server.admin.post(path, "{\"subjects\":{\"user\":\"ready\"}}");
+          assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+          assertThat(refused.json().get("type").asText()).endsWith("store-unavailable");
+          assertThat(refused.header("Retry-After")).isEqualTo("1");
+        }
       }
     } finally {
       redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

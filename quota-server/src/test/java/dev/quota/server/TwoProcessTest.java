@@ -63,21 +63,25 @@ class TwoProcessTest {
 
       ExecutorService pool = Executors.newFixedThreadPool(16);
       try {
-        List<Future<Integer>> calls = new ArrayList<>();
+        List<Future<Api.Response>> calls = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
           Api via = i % 2 == 0 ? a : b;
-          calls.add(pool.submit(() -> via.post("/v1/reservations", "{\"subjects\":{\"team\":\"shared\"}}").status()));
+          calls.add(pool.submit(() -> via.post("/v1/reservations", "{\"subjects\":{\"team\":\"shared\"}}")));
         }
         int admitted = 0;
         int denied = 0;
-        for (Future<Integer> f : calls) {
-          int status = f.get(60, TimeUnit.SECONDS);
-          if (status == 201) {
+        List<String> other = new ArrayList<>();
+        for (Future<Api.Response> f : calls) {
+          Api.Response r = f.get(60, TimeUnit.SECONDS);
+          if (r.status() == 201) {
             admitted++;
-          } else if (status == 429) {
+          } else if (r.status() == 429) {
             denied++;
+          } else {
+            other.add(r.toString());
           }
         }
+        assertThat(other).as(children.get(0).output() + "\n----\n" + children.get(1).output()).isEmpty();
         assertThat(admitted).isEqualTo(50);
         assertThat(denied).isEqualTo(150);
       } finally {

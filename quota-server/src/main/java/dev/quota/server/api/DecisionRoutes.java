@@ -50,14 +50,25 @@ public final class DecisionRoutes {
     r.post("/v1/usage", this::record, ADMIN, SERVICE);
   }
 
+  // Decisions are answered asynchronously: with the Redis store no request thread waits for Redis,
+  // and the response is written by the thread the decision completes on.
+
   private void check(Context ctx) {
-    Decision d = quota.check(request(ctx, REQUEST, "estimatedCost"));
+    QuotaRequest request = request(ctx, REQUEST, "estimatedCost");
+    ctx.future(() -> quota.checkAsync(request).thenAccept(d -> checked(ctx, d)).toCompletableFuture());
+  }
+
+  private void checked(Context ctx, Decision d) {
     RateLimitHeaders.apply(ctx, d, clock.instant());
     json(ctx, d);
   }
 
   private void reserve(Context ctx) {
-    Decision d = quota.reserve(request(ctx, REQUEST, "estimatedCost"));
+    QuotaRequest request = request(ctx, REQUEST, "estimatedCost");
+    ctx.future(() -> quota.reserveAsync(request).thenAccept(d -> reserved(ctx, d)).toCompletableFuture());
+  }
+
+  private void reserved(Context ctx, Decision d) {
     RateLimitHeaders.apply(ctx, d, clock.instant());
     if (d.admitted()) {
       if (d.reservationId() != null) {
