@@ -22,6 +22,10 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 import static dev.quota.server.auth.Role.ADMIN;
 import static dev.quota.server.auth.Role.SERVICE;
@@ -50,12 +54,8 @@ public final class DecisionRoutes {
     r.post("/v1/usage", this::record, ADMIN, SERVICE);
   }
 
-  // Decisions are answered asynchronously: with the Redis store no request thread waits for Redis,
-  // and the response is written by the thread the decision completes on.
-
   private void check(Context ctx) {
-    QuotaRequest request = request(ctx, REQUEST, "estimatedCost");
-    ctx.future(() -> quota.checkAsync(request).thenAccept(d -> checked(ctx, d)).toCompletableFuture());
+    answer(ctx, quota.checkAsync(request(ctx, REQUEST, "estimatedCost")), this::checked);
   }
 
   private void checked(Context ctx, Decision d) {
@@ -64,8 +64,28 @@ public final class DecisionRoutes {
   }
 
   private void reserve(Context ctx) {
-    QuotaRequest request = request(ctx, REQUEST, "estimatedCost");
-    ctx.future(() -> quota.reserveAsync(request).thenAccept(d -> reserved(ctx, d)).toCompletableFuture());
+    answer(ctx, quota.reserveAsync(request(ctx, REQUEST, "estimatedCost")), this::reserved);
+  }
+
+  /**
+   * Answers with {@code decision} at once if it is already made (the in-memory store decides on
+   * this thread), else when it is made: then no request thread waits for the store (Redis), and
+   * the thread the decision completes on writes the response.
+   */
+  private static void answer(Context ctx, CompletionStage<Decision> decision, BiConsumer<Context, Decision> respond) {
+    CompletableFuture<Decision> d = decision.toCompletableFuture();
+    if (!d.isDone()) {
+      ctx.future(() -> d.thenAccept(made -> respond.accept(ctx, made)));
+      return;
+    }
+    Decision made;
+    try {
+      made = d.join();
+    } catch (CompletionException e) {
+      // the engine's own exception, for the same error mapping as a synchronous call
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+    respond.accept(ctx, made);
   }
 
   private void reserved(Context ctx, Decision d) {
