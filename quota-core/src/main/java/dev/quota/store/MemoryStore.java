@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * Counters in this JVM's heap: exact, atomic per plan, and lost when the process ends (the engine
@@ -28,7 +27,7 @@ import java.util.concurrent.ConcurrentSkipListSet;
  * all its counters (and of its idempotency key) in ascending order, so plans over disjoint
  * counters run in parallel, plans over shared counters serialize, and no two plans deadlock.
  * Reservations that expire are released by whichever call next notices, exactly once, because
- * removing a reservation from {@link #active} is the one step that claims it.
+ * taking a reservation out of {@link #held} is the one step that claims it.
  */
 public final class MemoryStore implements Store {
   /** How long a repeated idempotency key is recognized. */
@@ -48,8 +47,7 @@ public final class MemoryStore implements Store {
   private final long epochStartMs;
   private final StripeLocks locks = new StripeLocks();
   private final CounterTable counters = new CounterTable();
-  private final Map<String, Reservation> active = new ConcurrentHashMap<>();
-  private final ConcurrentSkipListSet<Expiry> expiries = new ConcurrentSkipListSet<>();
+  private final HeldReservations held = new HeldReservations();
   private final Map<String, Remembered> idempotent = new ConcurrentHashMap<>();
   // Insertion order of the two maps above, so old records are dropped as new ones arrive
   // (amortized O(1)) instead of piling up until a sweep.
@@ -59,6 +57,8 @@ public final class MemoryStore implements Store {
   private record Aging(String key, long forgetAtMs) {}
 
   private final SettledLog settled;
+  /** How an expiry settles: a release (the id is not read). */
+  private static final Settlement EXPIRY = Settlement.release("expired");
 
   public MemoryStore(Clock clock) {
     this(clock, MAX_SETTLED);
@@ -68,18 +68,6 @@ public final class MemoryStore implements Store {
     this.clock = clock;
     this.epochStartMs = clock.millis();
     this.settled = new SettledLog(maxSettled, SETTLED_TTL_MS);
-  }
-
-  /** An admitted reservation: its ops, the stripes they lock (kept for the settlement), its holds. */
-  private record Reservation(
-      String id, long expiresAtMs, List<CounterOp> ops, int[] stripes, long heldNanos, String payload) {}
-
-  private record Expiry(long atMs, String id) implements Comparable<Expiry> {
-    @Override
-    public int compareTo(Expiry o) {
-      int c = Long.compare(atMs, o.atMs);
-      return c != 0 ? c : id.compareTo(o.id);
-    }
   }
 
   private record Remembered(String fingerprint, PlanResult result, long expiresAtMs) {}
@@ -158,7 +146,6 @@ public final class MemoryStore implements Store {
     }
     boolean apply = admitted && plan.kind() != Plan.Kind.CHECK;
     int[] fired = new int[ops.size()];
-    long held = 0;
     if (apply) {
       for (int i = 0; i < ops.size(); i++) {
         CounterOp op = ops.get(i);
@@ -166,9 +153,6 @@ public final class MemoryStore implements Store {
           found[i] = op instanceof BudgetOp b ? counters.budgetOrNew(b) : counters.slotsOrNew(op.key());
         }
         fired[i] = take(op, found[i], now);
-        if (op instanceof BudgetOp b) {
-          held = Math.max(held, b.amountNanos());
-        }
       }
     }
     OpResult[] results = new OpResult[ops.size()];
@@ -178,10 +162,7 @@ public final class MemoryStore implements Store {
     long expiresAt = 0;
     if (apply && plan.kind() == Plan.Kind.RESERVE) {
       expiresAt = now + plan.ttlMs();
-      int[] stripes = opStripes != null ? opStripes : stripesOf(ops, null);
-      Reservation r = new Reservation(plan.reservationId(), expiresAt, ops, stripes, held, plan.payload());
-      active.put(r.id, r);
-      expiries.add(new Expiry(expiresAt, r.id));
+      held.add(plan.reservationId(), expiresAt, ops, opStripes, plan.payload());
     }
     String filed = expiresAt == 0 ? null : plan.reservationId();
     // An immutable list already, so the result does not copy it again.
@@ -266,7 +247,8 @@ public final class MemoryStore implements Store {
 
   /** Releases the reservations that expired by now; called before taking any stripe lock. */
   void releaseExpired() {
-    if (!expiries.isEmpty()) {
+    long next = held.nextExpiryMs();
+    if (next != Long.MAX_VALUE && next <= clock.millis()) {
       releaseExpired(clock.millis());
     }
   }
@@ -292,9 +274,9 @@ public final class MemoryStore implements Store {
   public SettleResult settle(Settlement s) {
     long now = clock.millis();
     releaseExpired(now);
-    Reservation r = active.remove(s.reservationId());
+    HeldReservation r = held.remove(s.reservationId());
     if (r == null) {
-      SettledLog.Outcome before = settled.find(s.reservationId(), s.fingerprint(), now);
+      SettledLog.Outcome before = settled.find(HeldReservation.idHash(s.reservationId()), s.fingerprint(), now);
       if (before == null) {
         return SettleResult.of(SettleResult.Status.UNKNOWN, now);
       }
@@ -304,19 +286,21 @@ public final class MemoryStore implements Store {
       SettleResult.Status status = before.sameSettlement() ? SettleResult.Status.REPEATED : SettleResult.Status.CONFLICT;
       return new SettleResult(status, null, before.heldNanos(), now, List.of());
     }
-    expiries.remove(new Expiry(r.expiresAtMs, r.id));
     SettleResult result = undo(r, s, now);
-    settled.add(r.id, s.fingerprint(), result.heldNanos(), false, now);
+    settled.add(r.idHash(), s.fingerprint(), result.heldNanos(), false, now);
     return result;
   }
 
   /** Returns a reservation's holds: the actual cost replaces the estimate on commit, nothing on release. */
-  private SettleResult undo(Reservation r, Settlement s, long now) {
-    int[] stripes = r.stripes;
+  private SettleResult undo(HeldReservation r, Settlement s, long now) {
+    ReservationShape shape = r.shape;
+    int[] stripes = shape.stripes;
     locks.lock(stripes);
     try {
       List<SettleResult.BudgetChange> changes = new ArrayList<>();
-      for (CounterOp op : r.ops) {
+      List<CounterOp> ops = shape.ops;
+      for (int i = 0; i < ops.size(); i++) {
+        CounterOp op = ops.get(i);
         if (op instanceof BudgetOp b) {
           CounterTable.Budget budget = counters.budget(b.key());
           if (budget == null) {
@@ -340,34 +324,16 @@ public final class MemoryStore implements Store {
           }
         }
       }
-      return new SettleResult(SettleResult.Status.SETTLED, r.payload, r.heldNanos, now, changes);
+      return new SettleResult(SettleResult.Status.SETTLED, r.payload, shape.heldNanos, now, changes);
     } finally {
       locks.unlock(stripes);
     }
   }
 
   private void releaseExpired(long now) {
-    while (true) {
-      if (expiries.isEmpty()) {
-        return;
-      }
-      Expiry first;
-      try {
-        first = expiries.first();
-      } catch (java.util.NoSuchElementException emptiedMeanwhile) {
-        return;
-      }
-      if (first.atMs > now) {
-        return;
-      }
-      if (!expiries.remove(first)) {
-        continue; // another thread took it
-      }
-      Reservation r = active.remove(first.id);
-      if (r != null) {
-        undo(r, Settlement.release(r.id), now);
-        settled.add(r.id, "", 0, true, now);
-      }
+    for (HeldReservation r = held.pollExpired(now); r != null; r = held.pollExpired(now)) {
+      undo(r, EXPIRY, now);
+      settled.add(r.idHash(), "", 0, true, now);
     }
   }
 
@@ -448,7 +414,12 @@ public final class MemoryStore implements Store {
     return counters.size();
   }
 
-  private static int[] stripesOf(List<CounterOp> ops, String idempotencyKey) {
+  /** Reservations held now, for tests and memory benchmarks. */
+  public int heldCount() {
+    return held.size();
+  }
+
+  static int[] stripesOf(List<CounterOp> ops, String idempotencyKey) {
     Object[] keys = new Object[ops.size() + (idempotencyKey == null ? 0 : 1)];
     for (int i = 0; i < ops.size(); i++) {
       keys[i] = ops.get(i).key();

@@ -39,10 +39,15 @@ final class SettledLog {
     index = new int[Integer.highestOneBit(Math.max(capacity, 4) * 4 - 1) << 1];
   }
 
-  synchronized void add(String id, String fingerprint, long heldNanos, boolean expired, long nowMs) {
+  void add(String id, String fingerprint, long heldNanos, boolean expired, long nowMs) {
+    add(HeldReservation.idHash(id), fingerprint, heldNanos, expired, nowMs);
+  }
+
+  /** As {@link #add(String, String, long, boolean, long)}, for the id's {@link HeldReservation#idHash}. */
+  synchronized void add(long idHash, String fingerprint, long heldNanos, boolean expired, long nowMs) {
     int slot = next;
     next = next + 1 == capacity ? 0 : next + 1;
-    long h = hash(id);
+    long h = idHash;
     int e = WIDTH * slot;
     entries[e + ID] = h;
     entries[e + FINGERPRINT] = hash(fingerprint);
@@ -52,8 +57,13 @@ final class SettledLog {
   }
 
   /** The outcome for {@code id} if it was settled within the last TTL and is still remembered; else null. */
-  synchronized Outcome find(String id, String fingerprint, long nowMs) {
-    long h = hash(id);
+  Outcome find(String id, String fingerprint, long nowMs) {
+    return find(HeldReservation.idHash(id), fingerprint, nowMs);
+  }
+
+  /** As {@link #find(String, String, long)}, for the id's {@link HeldReservation#idHash}. */
+  synchronized Outcome find(long idHash, String fingerprint, long nowMs) {
+    long h = idHash;
     int mask = index.length - 1;
     for (int i = 0, c = home(h); i < PROBES; i++, c = (c + 1) & mask) {
       int slot = index[c] - 1;

@@ -1,0 +1,43 @@
+package dev.quota.store;
+
+/**
+ * A reservation holding its counters until settled or expired: one small object. Its id is kept
+ * as two longs (see {@link ReservationIds}) and what it did to the counters as a
+ * {@link ReservationShape} shared with every reservation of the same ops. Its expiry time lives
+ * in the {@link ExpiryHeap} alone.
+ */
+final class HeldReservation {
+  final long idHigh;
+  final long idLow;
+  /** The id when it is not compact, else null. */
+  final String id;
+  final ReservationShape shape;
+  /** Handed back on settlement; the shape's copy when equal, so equal payloads are kept once. */
+  final String payload;
+  /** Position in the {@link ExpiryHeap}; -1 once out of it. Guarded by the heap's owner. */
+  int heapIndex = -1;
+
+  HeldReservation(String id, ReservationShape shape, String payload) {
+    boolean compact = ReservationIds.isCompact(id);
+    this.idHigh = ReservationIds.high(id, compact);
+    this.idLow = ReservationIds.low(id, compact);
+    this.id = compact ? null : id;
+    this.shape = shape;
+    this.payload = payload;
+  }
+
+  /** The id's hash for the {@link SettledLog}, the same as {@link #idHash(String)} of the id. */
+  long idHash() {
+    return ReservationIds.hash(idHigh, idLow);
+  }
+
+  static long idHash(String id) {
+    boolean compact = ReservationIds.isCompact(id);
+    return ReservationIds.hash(ReservationIds.high(id, compact), ReservationIds.low(id, compact));
+  }
+
+  /** True if this is the reservation filed under the id given as {@code high}, {@code low} and {@code name}. */
+  boolean is(long high, long low, String name) {
+    return idHigh == high && idLow == low && (id == null ? name == null : id.equals(name));
+  }
+}

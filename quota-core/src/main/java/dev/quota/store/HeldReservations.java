@@ -1,0 +1,76 @@
+package dev.quota.store;
+
+import dev.quota.plan.CounterOp;
+import java.util.List;
+
+/**
+ * The reservations a {@link MemoryStore} holds, by id and by expiry time, at about one small
+ * object each. One lock guards all of it; its sections are short and never take a stripe lock,
+ * so callers may hold stripes while calling in (a reserve does) but must not call out to stripes
+ * from inside. Taking a reservation out ({@link #remove} or {@link #pollExpired}) is the one step
+ * that claims it, so exactly one caller settles or expires each.
+ */
+final class HeldReservations {
+  private final ReservationTable byId = new ReservationTable();
+  private final ExpiryHeap byExpiry = new ExpiryHeap();
+  private final ShapeTable shapes = new ShapeTable();
+  /** The soonest expiry, readable without the lock, so the common "nothing due" check takes none. */
+  private volatile long nextExpiryMs = Long.MAX_VALUE;
+
+  /**
+   * Holds a reservation until {@code expiresAtMs}. A reservation already held under the same id is
+   * dropped without returning its holds (ids are unique; this only keeps the structures consistent).
+   *
+   * @param stripes the stripes of {@code ops}' counters if the caller has them, else null
+   */
+  synchronized void add(String id, long expiresAtMs, List<CounterOp> ops, int[] stripes, String payload) {
+    ReservationShape shape = shapes.acquire(ops, stripes, payload);
+    HeldReservation r = new HeldReservation(id, shape, shape.share(payload));
+    HeldReservation replaced = byId.put(r);
+    if (replaced != null) {
+      byExpiry.remove(replaced);
+      shapes.release(replaced.shape);
+    }
+    byExpiry.add(r, expiresAtMs);
+    nextExpiryMs = byExpiry.firstAtMs();
+  }
+
+  /** Takes out the reservation held under {@code id}, or returns null if none is. */
+  synchronized HeldReservation remove(String id) {
+    boolean compact = ReservationIds.isCompact(id);
+    HeldReservation r =
+        byId.remove(ReservationIds.high(id, compact), ReservationIds.low(id, compact), compact ? null : id);
+    if (r != null) {
+      byExpiry.remove(r);
+      shapes.release(r.shape);
+      nextExpiryMs = byExpiry.firstAtMs();
+    }
+    return r;
+  }
+
+  /** Takes out the reservation that expires first if it expires by {@code nowMs}; else null. */
+  synchronized HeldReservation pollExpired(long nowMs) {
+    if (byExpiry.firstAtMs() > nowMs) {
+      return null;
+    }
+    HeldReservation r = byExpiry.poll();
+    byId.remove(r);
+    shapes.release(r.shape);
+    nextExpiryMs = byExpiry.firstAtMs();
+    return r;
+  }
+
+  /** The soonest expiry time, or {@link Long#MAX_VALUE} if nothing is held; read without locking. */
+  long nextExpiryMs() {
+    return nextExpiryMs;
+  }
+
+  synchronized int size() {
+    return byId.size();
+  }
+
+  /** Distinct shapes held, for tests. */
+  synchronized int shapeCount() {
+    return shapes.size();
+  }
+}

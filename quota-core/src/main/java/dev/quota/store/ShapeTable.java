@@ -1,0 +1,82 @@
+package dev.quota.store;
+
+import dev.quota.plan.CounterOp;
+import java.util.List;
+
+/**
+ * The {@link ReservationShape}s of held reservations by their ops, each counted by its holders,
+ * so that reservations of equal ops share one and a shape is forgotten with its last holder.
+ * Chained buckets, resized by powers of two. Not thread-safe.
+ */
+final class ShapeTable {
+  private static final int MIN_BUCKETS = 16;
+
+  private ReservationShape[] buckets = new ReservationShape[MIN_BUCKETS];
+  private int size;
+
+  int size() {
+    return size;
+  }
+
+  /**
+   * The shape of {@code ops}, with one more holder: an existing one if its ops are equal, else a
+   * new one.
+   *
+   * @param stripes the ops' stripes if the caller has them, else null
+   * @param payload the first holder's payload, lent to later holders with an equal one
+   */
+  ReservationShape acquire(List<CounterOp> ops, int[] stripes, String payload) {
+    int hash = ops.hashCode();
+    int b = hash & (buckets.length - 1);
+    for (ReservationShape s = buckets[b]; s != null; s = s.next) {
+      if (s.hash == hash && (s.ops == ops || s.ops.equals(ops))) {
+        s.holders++;
+        return s;
+      }
+    }
+    ReservationShape s =
+        new ReservationShape(ops, hash, stripes != null ? stripes : MemoryStore.stripesOf(ops, null), payload);
+    s.holders = 1;
+    s.next = buckets[b];
+    buckets[b] = s;
+    if (++size > buckets.length) {
+      resize(buckets.length * 2);
+    }
+    return s;
+  }
+
+  /** Takes one holder from {@code s}, forgetting it when none is left. */
+  void release(ReservationShape s) {
+    if (--s.holders > 0) {
+      return;
+    }
+    int b = s.hash & (buckets.length - 1);
+    if (buckets[b] == s) {
+      buckets[b] = s.next;
+    } else {
+      ReservationShape p = buckets[b];
+      while (p.next != s) {
+        p = p.next;
+      }
+      p.next = s.next;
+    }
+    s.next = null;
+    if (--size < buckets.length / 8 && buckets.length > MIN_BUCKETS) {
+      resize(buckets.length / 2);
+    }
+  }
+
+  private void resize(int n) {
+    ReservationShape[] old = buckets;
+    buckets = new ReservationShape[n];
+    for (ReservationShape head : old) {
+      for (ReservationShape s = head; s != null; ) {
+        ReservationShape next = s.next;
+        int b = s.hash & (n - 1);
+        s.next = buckets[b];
+        buckets[b] = s;
+        s = next;
+      }
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package dev.quota.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.internal.Ids;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.ConcurrencyOp;
+import dev.quota.plan.CounterKeys;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
+import dev.quota.plan.SettleResult;
+import dev.quota.plan.Settlement;
+import dev.quota.store.conformance.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many reservations held at once, with interleaved expiry times, settled or left to expire: every
+ * hold and slot comes back exactly once, when it should, and every settlement is answered as a
+ * repeat, a conflict or an expiry afterwards.
+ */
+class HeldReservationsTest {
+  private static final Instant START = Instant.parse("2026-06-15T10:00:00Z");
+  private static final int SUBJECTS = 5;
+  private static final long DAY = 86_400_000L;
+  /** Alert levels are shared per policy, as the engine shares them: ops compare arrays by identity. */
+  private static final long[] NO_THRESHOLDS = new long[0];
+
+  private final MutableClock clock = new MutableClock(START);
+  private final long periodStart = clock.millis() - 3_600_000L;
+
+  /** A reservation as the test expects it. */
+  private static final class Expected {
+    final String id;
+    final int subject;
+    final long amount;
+    final long expiresAtMs;
+    final String payload;
+    String fingerprint; // of its settlement; null while held or once expired
+
+    Expected(String id, int subject, long amount, long expiresAtMs, String payload) {
+      this.id = id;
+      this.subject = subject;
+      this.amount = amount;
+      this.expiresAtMs = expiresAtMs;
+      this.payload = payload;
+    }
+  }
+
+  @Property(tries = 30)
+  void holdsComeBackExactlyOnceWhetherSettledOrExpired(@ForAll long seed) {
+    Random rnd = new Random(seed);
+    MemoryStore store = new MemoryStore(clock);
+    List<Expected> held = new ArrayList<>();
+    List<Expected> gone = new ArrayList<>();
+    long[] committed = new long[SUBJECTS];
+    for (int step = 0; step < 1_500; step++) {
+      int what = rnd.nextInt(20);
+      if (what < 10) {
+        int s = rnd.nextInt(SUBJECTS);
+        long amount = 10 * (1 + rnd.nextInt(3));
+        long ttl = new long[] {1_000, 5_000, 300_000, 1 + rnd.nextInt(20_000)}[rnd.nextInt(4)];
+        // Engine ids and other ids; payloads shared by a subject's requests, or unique.
+        String id = rnd.nextBoolean() ? Ids.newId() : "res-" + step + "-" + seed;
+        String payload = rnd.nextInt(4) == 0 ? "p-" + id : "p-subject-" + s;
+        PlanResult r = store.apply(new Plan(Plan.Kind.RESERVE, ops(s, amount), id, ttl, null, null, payload, false));
+        assertThat(r.admitted()).isTrue();
+        held.add(new Expected(id, s, amount, r.nowMs() + ttl, payload));
+      } else if (what < 14 && !held.isEmpty()) {
+        Expected e = held.remove(rnd.nextInt(held.size()));
+        boolean commit = rnd.nextBoolean();
+        long actual = rnd.nextInt(50);
+        Settlement settlement = commit ? Settlement.commit(e.id, actual, Map.of()) : Settlement.release(e.id);
+        SettleResult result = store.settle(settlement);
+        if (e.expiresAtMs <= clock.millis()) {
+          assertThat(result.status()).isEqualTo(SettleResult.Status.EXPIRED);
+        } else {
+          assertThat(result.status()).isEqualTo(SettleResult.Status.SETTLED);
+          assertThat(result.payload()).isEqualTo(e.payload);
+          assertThat(result.heldNanos()).isEqualTo(e.amount);
+          e.fingerprint = settlement.fingerprint();
+          if (commit) {
+            committed[e.subject] += actual;
+          }
+        }
+        gone.add(e);
+      } else if (what < 16 && !gone.isEmpty()) {
+        Expected e = gone.get(rnd.nextInt(gone.size()));
+        Settlement again = rnd.nextBoolean() ? Settlement.release(e.id) : Settlement.commit(e.id, 7, Map.of());
+        SettleResult.Status status = store.settle(again).status();
+        if (e.fingerprint == null) {
+          assertThat(status).isEqualTo(SettleResult.Status.EXPIRED);
+        } else {
+          assertThat(status)
+              .isEqualTo(again.fingerprint().equals(e.fingerprint) ? SettleResult.Status.REPEATED : SettleResult.Status.CONFLICT);
+        }
+      } else {
+        clock.advance(Duration.ofMillis(rnd.nextInt(3_000)));
+        // Those due by now expire; they count as gone, with no settlement of their own.
+        for (int i = held.size() - 1; i >= 0; i--) {
+          if (held.get(i).expiresAtMs <= clock.millis()) {
+            gone.add(held.remove(i));
+          }
+        }
+      }
+      if (step % 25 == 0 || step == 1_499) {
+        assertCounters(store, held, committed);
+      }
+    }
+    clock.advance(Duration.ofMinutes(6));
+    held.forEach(gone::add);
+    held.clear();
+    assertCounters(store, held, committed);
+    assertThat(store.heldCount()).isZero();
+  }
+
+  @Test
+  void reservationsOfEqualOpsShareOneShapeWhichGoesWithTheLast() {
+    MemoryStore store = new MemoryStore(clock);
+    HeldReservations held = heldOf(store);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      String id = Ids.newId();
+      ids.add(id);
+      // A fresh list of fresh ops each time, as a compilation makes them.
+      store.apply(new Plan(Plan.Kind.RESERVE, ops(i % 3, 10), id, 60_000, null, null, "p" + (i % 3), false));
+    }
+    assertThat(store.heldCount()).isEqualTo(300);
+    assertThat(held.shapeCount()).isEqualTo(3);
+    for (int i = 0; i < 150; i++) {
+      assertThat(store.settle(Settlement.release(ids.get(i))).payload()).isEqualTo("p" + (i % 3));
+    }
+    assertThat(held.shapeCount()).isEqualTo(3);
+    clock.advance(Duration.ofMinutes(1));
+    store.apply(new Plan(Plan.Kind.CHECK, ops(0, 0), null, 0, null, null, null, false));
+    assertThat(store.heldCount()).isZero();
+    assertThat(held.shapeCount()).isZero();
+    for (int i = 0; i < 300; i++) {
+      SettleResult.Status expected = i < 150 ? SettleResult.Status.REPEATED : SettleResult.Status.EXPIRED;
+      assertThat(store.settle(Settlement.release(ids.get(i))).status()).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void aReservationExpiresAtItsTimeNotBefore() {
+    MemoryStore store = new MemoryStore(clock);
+    String late = Ids.newId();
+    String early = "other-id";
+    store.apply(new Plan(Plan.Kind.RESERVE, ops(0, 10), late, 2_000, null, null, null, false));
+    store.apply(new Plan(Plan.Kind.RESERVE, ops(0, 20), early, 1_000, null, null, null, false));
+    clock.advance(Duration.ofMillis(999));
+    assertThat(budgetUsed(store, 0)).isEqualTo(30);
+    clock.advance(Duration.ofMillis(1));
+    assertThat(budgetUsed(store, 0)).isEqualTo(10);
+    clock.advance(Duration.ofMillis(999));
+    assertThat(budgetUsed(store, 0)).isEqualTo(10);
+    assertThat(slotsUsed(store, 0)).isEqualTo(1);
+    clock.advance(Duration.ofMillis(1));
+    assertThat(budgetUsed(store, 0)).isZero();
+    assertThat(slotsUsed(store, 0)).isZero();
+    assertThat(store.settle(Settlement.release(late)).status()).isEqualTo(SettleResult.Status.EXPIRED);
+    assertThat(store.settle(Settlement.release(early)).status()).isEqualTo(SettleResult.Status.EXPIRED);
+  }
+
+  private void assertCounters(MemoryStore store, List<Expected> held, long[] committed) {
+    for (int s = 0; s < SUBJECTS; s++) {
+      long holds = 0;
+      int slots = 0;
+      for (Expected e : held) {
+        if (e.subject == s) {
+          holds += e.amount;
+          slots++;
+        }
+      }
+      assertThat(budgetUsed(store, s)).as("budget of subject %d", s).isEqualTo(holds + committed[s]);
+      assertThat(slotsUsed(store, s)).as("slots of subject %d", s).isEqualTo(slots);
+    }
+    assertThat(store.heldCount()).isEqualTo(held.size());
+  }
+
+  private long budgetUsed(MemoryStore store, int s) {
+    return store.apply(new Plan(Plan.Kind.CHECK, ops(s, 0), null, 0, null, null, null, false)).results().get(0).used();
+  }
+
+  private long slotsUsed(MemoryStore store, int s) {
+    return store.apply(new Plan(Plan.Kind.CHECK, ops(s, 0), null, 0, null, null, null, false)).results().get(1).used();
+  }
+
+  private List<CounterOp> ops(int s, long amount) {
+    String subject = CounterKeys.subjectOf(dev.quota.Subject.of("user", "u" + s));
+    return List.of(
+        new BudgetOp(CounterKeys.budget(subject, "USD", "daily", periodStart), true, "b", 1L << 60, amount,
+            periodStart, periodStart + DAY, NO_THRESHOLDS),
+        new ConcurrencyOp(CounterKeys.concurrency(subject), true, "c", 1_000_000));
+  }
+
+  private static HeldReservations heldOf(MemoryStore store) {
+    try {
+      var f = MemoryStore.class.getDeclaredField("held");
+      f.setAccessible(true);
+      return (HeldReservations) f.get(store);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
