@@ -286,18 +286,22 @@ public final class MemoryStore implements Store {
       SettleResult.Status status = before.sameSettlement() ? SettleResult.Status.REPEATED : SettleResult.Status.CONFLICT;
       return new SettleResult(status, null, before.heldNanos(), now, List.of());
     }
-    SettleResult result = undo(r, s, now);
+    SettleResult result = undo(r, s, now, true);
     settled.add(r.idHash(), s.fingerprint(), result.heldNanos(), false, now);
     return result;
   }
 
-  /** Returns a reservation's holds: the actual cost replaces the estimate on commit, nothing on release. */
-  private SettleResult undo(HeldReservation r, Settlement s, long now) {
+  /**
+   * Returns a reservation's holds: the actual cost replaces the estimate on commit, nothing on
+   * release. Returns the settlement's result, or null if {@code report} is false (an expiry, which
+   * no one is told about, so its budget changes are not written up).
+   */
+  private SettleResult undo(HeldReservation r, Settlement s, long now, boolean report) {
     ReservationShape shape = r.shape;
     int[] stripes = shape.stripes;
     locks.lock(stripes);
     try {
-      List<SettleResult.BudgetChange> changes = new ArrayList<>();
+      List<SettleResult.BudgetChange> changes = report ? new ArrayList<>() : null;
       List<CounterOp> ops = shape.ops;
       for (int i = 0; i < ops.size(); i++) {
         CounterOp op = ops.get(i);
@@ -310,7 +314,9 @@ public final class MemoryStore implements Store {
           budget.used = Math.max(0, Math.addExact(budget.used, delta));
           int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
           budget.fired |= newly;
-          changes.add(new SettleResult.BudgetChange(b.label(), b.key(), b.limitNanos(), budget.used, newly));
+          if (report) {
+            changes.add(new SettleResult.BudgetChange(b.label(), b.key(), b.limitNanos(), budget.used, newly));
+          }
         } else if (op instanceof ConcurrencyOp) {
           CounterTable.Slots slots = counters.slots(op.key());
           if (slots != null && slots.inFlight > 0) {
@@ -324,7 +330,7 @@ public final class MemoryStore implements Store {
           }
         }
       }
-      return new SettleResult(SettleResult.Status.SETTLED, r.payload, shape.heldNanos, now, changes);
+      return report ? new SettleResult(SettleResult.Status.SETTLED, r.payload, shape.heldNanos, now, changes) : null;
     } finally {
       locks.unlock(stripes);
     }
@@ -332,7 +338,7 @@ public final class MemoryStore implements Store {
 
   private void releaseExpired(long now) {
     for (HeldReservation r = held.pollExpired(now); r != null; r = held.pollExpired(now)) {
-      undo(r, EXPIRY, now);
+      undo(r, EXPIRY, now, false);
       settled.add(r.idHash(), "", 0, true, now);
     }
   }
@@ -419,7 +425,29 @@ public final class MemoryStore implements Store {
     return held.size();
   }
 
+  /**
+   * The stripe sets of one stripe each, shared (lock sets are only ever read): a plan over one
+   * subject, the usual case, allocates none.
+   */
+  private static final int[][] ONE_STRIPE = new int[StripeLocks.STRIPES][];
+
+  static {
+    for (int i = 0; i < ONE_STRIPE.length; i++) {
+      ONE_STRIPE[i] = new int[] {i};
+    }
+  }
+
   static int[] stripesOf(List<CounterOp> ops, String idempotencyKey) {
+    if (!ops.isEmpty()) {
+      int first = StripeLocks.stripe(ops.get(0).key());
+      boolean one = idempotencyKey == null || StripeLocks.stripe(idempotencyKey) == first;
+      for (int i = 1; one && i < ops.size(); i++) {
+        one = StripeLocks.stripe(ops.get(i).key()) == first;
+      }
+      if (one) {
+        return ONE_STRIPE[first];
+      }
+    }
     Object[] keys = new Object[ops.size() + (idempotencyKey == null ? 0 : 1)];
     for (int i = 0; i < ops.size(); i++) {
       keys[i] = ops.get(i).key();
