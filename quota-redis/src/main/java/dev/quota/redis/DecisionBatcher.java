@@ -28,16 +28,26 @@ final class DecisionBatcher {
   private final RedisConnection connection;
   private final int maxCalls;
   private final int maxDecisions;
-  private final ConcurrentLinkedQueue<Decision> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Decision<?>> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger calls = new AtomicInteger();
 
-  /** One decision's call and its reply to come. */
-  private static final class Decision extends CompletableFuture<List<Object>> {
+  /**
+   * One decision's call, and what becomes of its reply: the caller's answer, which completes on the
+   * connection's thread. A decision whose answer is already complete (its caller gave up: timeout,
+   * cancellation) is not sent.
+   */
+  abstract static class Decision<T> extends CompletableFuture<T> {
     final ScriptCodec.Call call;
 
     Decision(ScriptCodec.Call call) {
       this.call = call;
     }
+
+    /** Redis answered this decision with {@code reply}. Must not block. */
+    abstract void replied(List<Object> reply);
+
+    /** This decision's call failed, or Redis refused this decision alone. Must not block. */
+    abstract void failed(Throwable error);
   }
 
   DecisionBatcher(QuotaScript script, RedisConnection connection, int maxCalls, int maxDecisions) {
@@ -47,12 +57,13 @@ final class DecisionBatcher {
     this.maxDecisions = maxDecisions;
   }
 
-  /** Queues an {@code apply} call; the reply completes on the connection's thread. */
-  CompletableFuture<List<Object>> submit(ScriptCodec.Call call) {
-    Decision d = new Decision(call);
+  /**
+   * Queues a decision and sends what it can at once. Never connects (nor blocks): the caller opens
+   * the connection first; if it is closed by the time a call leaves, that call's decisions fail.
+   */
+  void submit(Decision<?> d) {
     queue.add(d);
-    dispatch(true);
-    return d;
+    dispatch();
   }
 
   /**
@@ -60,7 +71,7 @@ final class DecisionBatcher {
    * looks at the count, and a finished call lowers the count before it looks at the queue, so
    * whichever comes second sends: no decision is left waiting with no call in flight.
    */
-  private void dispatch(boolean callerThread) {
+  private void dispatch() {
     while (!queue.isEmpty()) {
       int n = calls.get();
       if (n >= maxCalls) {
@@ -69,18 +80,18 @@ final class DecisionBatcher {
       if (!calls.compareAndSet(n, n + 1)) {
         continue;
       }
-      List<Decision> batch = drain();
+      List<Decision<?>> batch = drain();
       if (batch.isEmpty()) {
         calls.decrementAndGet();
         continue;
       }
-      send(batch, callerThread);
+      send(batch);
     }
   }
 
-  private List<Decision> drain() {
-    List<Decision> batch = new ArrayList<>(Math.min(maxDecisions, 16));
-    Decision d;
+  private List<Decision<?>> drain() {
+    List<Decision<?>> batch = new ArrayList<>(Math.min(maxDecisions, 16));
+    Decision<?> d;
     while (batch.size() < maxDecisions && (d = queue.poll()) != null) {
       if (!d.isDone()) { // its caller may have given up (timeout): then it is not sent at all
         batch.add(d);
@@ -89,33 +100,32 @@ final class DecisionBatcher {
     return batch;
   }
 
-  private void send(List<Decision> batch, boolean callerThread) {
+  private void send(List<Decision<?>> batch) {
     RedisFunctionAsyncCommands<String, String> redis;
     try {
-      // on the connection's own thread never connect (it would block); a caller reconnects instead
-      redis = callerThread ? connection.functions() : connection.functionsIfOpen();
+      redis = connection.commandsIfOpen();
       if (redis == null) {
         throw new StoreUnavailableException("the connection to Redis was lost", null);
       }
       script.send(redis, calls(batch)).whenComplete((reply, error) -> {
         calls.decrementAndGet();
-        dispatch(false);
+        dispatch();
         answer(batch, reply, error);
       });
     } catch (RuntimeException e) {
       calls.decrementAndGet();
-      for (Decision d : batch) {
-        d.completeExceptionally(e);
+      for (Decision<?> d : batch) {
+        d.failed(e);
       }
     }
   }
 
-  private static List<ScriptCodec.Call> calls(List<Decision> batch) {
+  private static List<ScriptCodec.Call> calls(List<Decision<?>> batch) {
     if (batch.size() == 1) {
       return List.of(batch.get(0).call);
     }
     List<ScriptCodec.Call> calls = new ArrayList<>(batch.size());
-    for (Decision d : batch) {
+    for (Decision<?> d : batch) {
       calls.add(d.call);
     }
     return calls;
@@ -157,21 +167,21 @@ final class DecisionBatcher {
   }
 
   @SuppressWarnings("unchecked")
-  private static void answer(List<Decision> batch, List<Object> reply, Throwable error) {
+  private static void answer(List<Decision<?>> batch, List<Object> reply, Throwable error) {
     if (error != null) {
-      for (Decision d : batch) {
-        d.completeExceptionally(error);
+      for (Decision<?> d : batch) {
+        d.failed(error);
       }
     } else if (batch.size() == 1) {
-      batch.get(0).complete(reply);
+      batch.get(0).replied(reply);
     } else {
       for (int i = 0; i < batch.size(); i++) {
         Object r = reply.get(i);
         if (r instanceof List<?> list) {
-          batch.get(i).complete((List<Object>) list);
+          batch.get(i).replied((List<Object>) list);
         } else {
           // this decision failed on its own (its counters are untouched): its error text
-          batch.get(i).completeExceptionally(new RedisCommandExecutionException(String.valueOf(r)));
+          batch.get(i).failed(new RedisCommandExecutionException(String.valueOf(r)));
         }
       }
     }

@@ -2,12 +2,14 @@ package dev.quota.redis;
 
 import dev.quota.StoreUnavailableException;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.BaseRedisAsyncCommands;
 import io.lettuce.core.api.async.RedisFunctionAsyncCommands;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.CommandType;
 import java.io.IOException;
@@ -17,10 +19,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * The store's Lua code ({@code quota.lua}), run as a Redis function (FCALL, Redis 7 and later): the
@@ -31,7 +36,9 @@ import java.util.concurrent.TimeoutException;
  * repeated call by the timeout again. A server without functions (before Redis 7) gets the same code as a
  * script by EVALSHA, repeated once with EVAL on NOSCRIPT. The library and function are named after
  * a hash of the code, so processes running different versions never call each other's.
- * Every wait is bounded by the store's timeout.
+ *
+ * <p>Nothing here waits: every call is sent asynchronously and answered on Lettuce's threads, each
+ * command bounded by the store's timeout (Lettuce's command timeout), the load by the timer.
  */
 final class QuotaScript {
   private static final List<String> UNAVAILABLE =
@@ -43,10 +50,13 @@ final class QuotaScript {
   private final String sha;
   private final long timeoutNanos;
   private final long loadTimeoutNanos;
+  private final Deadlines deadlines;
+  /** The last load of the library, shared by the calls that found it missing meanwhile. */
+  private final AtomicReference<CompletableFuture<Object>> loading = new AtomicReference<>();
   /** False once the server has shown it has no functions. */
   private volatile boolean functions = true;
 
-  QuotaScript(long timeoutNanos, long loadTimeoutNanos) {
+  QuotaScript(long timeoutNanos, long loadTimeoutNanos, Deadlines deadlines) {
     String code = load();
     this.function = "quota_" + sha1(code).substring(0, 16);
     this.library = "#!lua name=" + function + "\n" + code + "\nredis.register_function('" + function + "', run)\n";
@@ -55,53 +65,125 @@ final class QuotaScript {
     this.sha = sha1(source);
     this.timeoutNanos = timeoutNanos;
     this.loadTimeoutNanos = loadTimeoutNanos;
+    this.deadlines = deadlines;
   }
 
-  List<Object> run(RedisConnection redis, String[] keys, String[] args) {
-    // (re)connects first, so that the timeout bounds the call alone
-    RedisFunctionAsyncCommands<String, String> calls = redis.functions();
-    RedisScriptingAsyncCommands<String, String> scripting = redis.scripting();
-    long deadline = System.nanoTime() + timeoutNanos;
-    if (functions) {
-      try {
-        return await(calls.fcall(function, ScriptOutputType.MULTI, keys, args), deadline);
-      } catch (RedisCommandExecutionException e) {
-        String message = String.valueOf(e.getMessage());
-        if (message.startsWith("ERR Function not found")) {
-          // once per server, like connecting, and bounded like it; then the call has its time again
-          try {
-            redis.loadLibrary(library).get(loadTimeoutNanos, TimeUnit.NANOSECONDS);
-          } catch (TimeoutException | InterruptedException | ExecutionException failed) {
-            throw loadFailure(failed);
-          }
-          return await(calls.fcall(function, ScriptOutputType.MULTI, keys, args), System.nanoTime() + timeoutNanos);
-        }
-        if (!message.startsWith("ERR unknown command")) {
-          throw e;
-        }
-        functions = false;
+  /**
+   * Runs one call: FCALL, loading the library first if the server lacks it, or EVALSHA (EVAL on
+   * NOSCRIPT) on a server without functions. Opens the connection first if it is closed, so that
+   * the timeout bounds the calls alone. The stage completes on Lettuce's threads (or the timer's,
+   * for a load that took too long) with the reply, or with the error as Redis gave it, for
+   * {@link #failure} to translate.
+   */
+  CompletableFuture<List<Object>> runAsync(RedisConnection redis, String[] keys, String[] args) {
+    CompletableFuture<RedisClusterAsyncCommands<String, String>> open = redis.commands();
+    if (open.isDone() && !open.isCompletedExceptionally()) {
+      return call(redis, open.join(), keys, args);
+    }
+    return open.thenCompose(commands -> call(redis, commands, keys, args));
+  }
+
+  private CompletableFuture<List<Object>> call(
+      RedisConnection redis, RedisClusterAsyncCommands<String, String> commands, String[] keys, String[] args) {
+    if (!functions) {
+      return script(commands, keys, args);
+    }
+    return orElse(commands.fcall(function, ScriptOutputType.MULTI, keys, args), cause -> {
+      String message = String.valueOf(cause.getMessage());
+      if (cause instanceof RedisCommandExecutionException && message.startsWith("ERR Function not found")) {
+        // once per server, like connecting, and bounded like it; then the call has its time again
+        return loadLibrary(redis).thenCompose(
+            loaded -> commands.<List<Object>>fcall(function, ScriptOutputType.MULTI, keys, args).toCompletableFuture());
       }
+      if (cause instanceof RedisCommandExecutionException && message.startsWith("ERR unknown command")) {
+        functions = false;
+        return script(commands, keys, args);
+      }
+      return null;
+    });
+  }
+
+  private CompletableFuture<List<Object>> script(
+      RedisClusterAsyncCommands<String, String> commands, String[] keys, String[] args) {
+    return orElse(commands.evalsha(sha, ScriptOutputType.MULTI, keys, args), cause ->
+        // EVAL both runs and caches the script, on whichever cluster node the keys route to
+        cause instanceof RedisNoScriptException
+            ? commands.<List<Object>>eval(source, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
+            : null);
+  }
+
+  /** The reply of {@code call}; if it failed, the stage {@code instead} gives for its error (null: the error). */
+  private static CompletableFuture<List<Object>> orElse(
+      RedisFuture<List<Object>> call, Function<Throwable, CompletableFuture<List<Object>>> instead) {
+    CompletableFuture<List<Object>> result = new CompletableFuture<>();
+    call.whenComplete((reply, error) -> {
+      if (error == null) {
+        result.complete(reply);
+        return;
+      }
+      Throwable cause = unwrap(error);
+      CompletableFuture<List<Object>> next;
+      try {
+        next = instead.apply(cause);
+      } catch (RuntimeException e) {
+        next = CompletableFuture.failedFuture(e);
+      }
+      if (next == null) {
+        result.completeExceptionally(cause);
+      } else {
+        next.whenComplete((r, e) -> {
+          if (e == null) {
+            result.complete(r);
+          } else {
+            result.completeExceptionally(unwrap(e));
+          }
+        });
+      }
+    });
+    return result;
+  }
+
+  /** Loads the library, bounded by the load timeout; calls that find it missing meanwhile share one load. */
+  private CompletableFuture<?> loadLibrary(RedisConnection redis) {
+    CompletableFuture<Object> current = loading.get();
+    if (current != null && !current.isDone()) {
+      return current;
+    }
+    CompletableFuture<Object> next = new CompletableFuture<>();
+    if (!loading.compareAndSet(current, next)) {
+      return loadLibrary(redis);
     }
     try {
-      return await(scripting.evalsha(sha, ScriptOutputType.MULTI, keys, args), deadline);
-    } catch (RedisNoScriptException e) {
-      // EVAL both runs and caches the script, on whichever cluster node the keys route to
-      return await(scripting.eval(source, ScriptOutputType.MULTI, keys, args), deadline);
+      ScheduledFuture<?> deadline = deadlines.after(loadTimeoutNanos, () -> next.completeExceptionally(
+          new StoreUnavailableException("could not load the quota function library into Redis in time", null)));
+      redis.loadLibrary(library).whenComplete((done, error) -> {
+        deadline.cancel(false);
+        if (error == null) {
+          next.complete(done);
+          return;
+        }
+        Throwable cause = unwrap(error);
+        next.completeExceptionally(cause instanceof RedisException || cause instanceof StoreUnavailableException
+            ? cause
+            : new StoreUnavailableException("could not load the quota function library into Redis", cause));
+      });
+    } catch (RuntimeException e) { // the timer is closed: so is the store
+      next.completeExceptionally(new StoreUnavailableException("could not load the quota function library into Redis", e));
     }
+    return next;
   }
 
-  /** False once the server has shown it has no functions (then every call goes through {@link #run}). */
+  /** False once the server has shown it has no functions (then every call goes through {@link #runAsync}). */
   boolean functions() {
     return functions;
   }
 
   /**
-   * Sends one FCALL and returns at once; the caller bounds the wait. A server without the library
-   * answers "Function not found" without running anything, so the caller may then {@link #run} the
-   * call, which loads the library.
+   * Sends one FCALL and returns at once. A server without the library answers "Function not found"
+   * without running anything ({@link #ranNothing}), so the caller may then send each of the
+   * decisions again through {@link #runAsync}, which loads the library.
    */
-  io.lettuce.core.RedisFuture<List<Object>> send(
-      RedisFunctionAsyncCommands<String, String> calls, List<ScriptCodec.Call> decisions) {
+  RedisFuture<List<Object>> send(RedisFunctionAsyncCommands<String, String> calls, List<ScriptCodec.Call> decisions) {
     if (calls instanceof BaseRedisAsyncCommands<?, ?>) { // so are the commands of every connection this store opens
       @SuppressWarnings("unchecked")
       BaseRedisAsyncCommands<String, String> commands = (BaseRedisAsyncCommands<String, String>) calls;
@@ -112,33 +194,39 @@ final class QuotaScript {
     return calls.fcall(function, ScriptOutputType.MULTI, call.keys(), call.args());
   }
 
-  private static RuntimeException loadFailure(Exception e) {
-    if (e instanceof InterruptedException) {
-      Thread.currentThread().interrupt();
-    }
-    if (e instanceof ExecutionException && e.getCause() instanceof RedisException re) {
-      return re;
-    }
-    return new StoreUnavailableException("could not load the quota function library into Redis", e);
+  /**
+   * True if Redis refused a whole FCALL because the server lacks the library or has no functions:
+   * then it ran none of the call, and each of its decisions may be sent again by {@link #runAsync}.
+   */
+  static boolean ranNothing(Throwable error) {
+    Throwable cause = unwrap(error);
+    String message = String.valueOf(cause.getMessage());
+    return cause instanceof RedisCommandExecutionException
+        && (message.startsWith("ERR Function not found") || message.startsWith("ERR unknown command"));
   }
 
-  /** Waits until the deadline; Redis errors are thrown as they are, for the caller to translate. */
-  private <T> T await(Future<T> future, long deadline) {
-    try {
-      return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(false);
-      throw new StoreUnavailableException(
-          "Redis did not answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreUnavailableException("interrupted while waiting for Redis", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RedisException re) {
-        throw re;
-      }
-      throw translate(e.getCause());
+  /**
+   * What a failed call throws: StoreUnavailableException as it is, a call that Redis did not answer
+   * in time as StoreUnavailableException naming the timeout, any other error {@link #translate}d.
+   */
+  RuntimeException failure(Throwable error) {
+    Throwable cause = unwrap(error);
+    if (cause instanceof StoreUnavailableException unavailable) {
+      return unavailable;
     }
+    if (cause instanceof RedisCommandTimeoutException || cause instanceof TimeoutException) {
+      return notAnswered(cause);
+    }
+    return translate(cause);
+  }
+
+  StoreUnavailableException notAnswered(Throwable cause) {
+    return new StoreUnavailableException(
+        "Redis did not answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", cause);
+  }
+
+  static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
   }
 
   static RuntimeException translate(Throwable cause) {

@@ -8,33 +8,33 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisFunctionAsyncCommands;
-import io.lettuce.core.api.async.RedisKeyAsyncCommands;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** The one shared, multiplexed Lettuce connection of a store: to a single node or to a cluster. */
 abstract class RedisConnection implements AutoCloseable {
   static final String CLUSTER_SCHEME = "redis-cluster://";
 
-  abstract RedisScriptingAsyncCommands<String, String> scripting();
+  /**
+   * The connection's commands: at once while the connection is open; otherwise one attempt to open
+   * it (shared by every caller meanwhile, bounded by the connect timeout) completes the stage, or
+   * fails it with StoreUnavailableException. Never blocks.
+   */
+  abstract CompletableFuture<RedisClusterAsyncCommands<String, String>> commands();
 
-  abstract RedisFunctionAsyncCommands<String, String> functions();
-
-  /** The function commands of the connection if it is open, else null; never connects (so never blocks). */
-  abstract RedisFunctionAsyncCommands<String, String> functionsIfOpen();
+  /** The commands of the connection if it is open, else null; never connects (so never blocks). */
+  abstract RedisClusterAsyncCommands<String, String> commandsIfOpen();
 
   /** Loads (or replaces) a function library on the node, or on every master of the cluster. */
   abstract CompletableFuture<?> loadLibrary(String library);
-
-  abstract RedisKeyAsyncCommands<String, String> keyCommands();
 
   abstract boolean cluster();
 
@@ -55,6 +55,8 @@ abstract class RedisConnection implements AutoCloseable {
   private static final class Standalone extends RedisConnection {
     private final RedisClient client;
     private final RedisURI uri;
+    /** The last attempt to open a connection; its connection once it succeeded. */
+    private volatile CompletableFuture<RedisClusterAsyncCommands<String, String>> attempt;
     private volatile StatefulRedisConnection<String, String> connection;
 
     Standalone(RedisURI uri, Duration timeout, Duration connectTimeout) {
@@ -71,29 +73,66 @@ abstract class RedisConnection implements AutoCloseable {
     }
 
     @Override
-    RedisScriptingAsyncCommands<String, String> scripting() {
-      return connection().async();
+    CompletableFuture<RedisClusterAsyncCommands<String, String>> commands() {
+      CompletableFuture<RedisClusterAsyncCommands<String, String>> a = attempt;
+      if (a != null && usable(a)) {
+        return a;
+      }
+      synchronized (this) {
+        a = attempt;
+        if (a == null || !usable(a)) {
+          StatefulRedisConnection<String, String> lost = connection;
+          if (lost != null) {
+            connection = null;
+            lost.closeAsync();
+          }
+          a = connect();
+          attempt = a;
+        }
+        return a;
+      }
+    }
+
+    /** Still connecting, or connected and open. */
+    private boolean usable(CompletableFuture<?> a) {
+      if (!a.isDone()) {
+        return true;
+      }
+      StatefulRedisConnection<String, String> c = connection;
+      return !a.isCompletedExceptionally() && c != null && c.isOpen();
+    }
+
+    private CompletableFuture<RedisClusterAsyncCommands<String, String>> connect() {
+      CompletableFuture<RedisClusterAsyncCommands<String, String>> ready = new CompletableFuture<>();
+      try {
+        client.connectAsync(Utf8Codec.INSTANCE, uri).whenComplete((c, error) -> {
+          if (error != null) {
+            ready.completeExceptionally(cannotConnect(error));
+          } else {
+            connection = c; // before the stage completes, so that usable() sees it
+            ready.complete(c.async());
+          }
+        });
+      } catch (RuntimeException e) {
+        ready.completeExceptionally(cannotConnect(e));
+      }
+      return ready;
+    }
+
+    private StoreUnavailableException cannotConnect(Throwable error) {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      return new StoreUnavailableException("cannot connect to Redis at " + uri.getHost() + ":" + uri.getPort(), cause);
     }
 
     @Override
-    RedisKeyAsyncCommands<String, String> keyCommands() {
-      return connection().async();
-    }
-
-    @Override
-    RedisFunctionAsyncCommands<String, String> functions() {
-      return connection().async();
-    }
-
-    @Override
-    RedisFunctionAsyncCommands<String, String> functionsIfOpen() {
+    RedisClusterAsyncCommands<String, String> commandsIfOpen() {
       StatefulRedisConnection<String, String> c = connection;
       return c != null && c.isOpen() ? c.async() : null;
     }
 
     @Override
     CompletableFuture<?> loadLibrary(String library) {
-      return connection().async().functionLoad(library, true).toCompletableFuture();
+      return commands().thenCompose(redis -> redis.functionLoad(library, true));
     }
 
     @Override
@@ -101,33 +140,17 @@ abstract class RedisConnection implements AutoCloseable {
       return false;
     }
 
-    private StatefulRedisConnection<String, String> connection() {
-      StatefulRedisConnection<String, String> c = connection;
-      if (c == null || !c.isOpen()) {
-        synchronized (this) {
-          c = connection;
-          if (c == null || !c.isOpen()) {
-            if (c != null) {
-              c.closeAsync();
-            }
-            try {
-              c = client.connect(Utf8Codec.INSTANCE, uri);
-            } catch (RedisException e) {
-              throw new StoreUnavailableException(
-                  "cannot connect to Redis at " + uri.getHost() + ":" + uri.getPort(), e);
-            }
-            connection = c;
-          }
-        }
-      }
-      return c;
-    }
-
     @Override
     public void close() {
-      StatefulRedisConnection<String, String> c = connection;
-      if (c != null) {
-        c.close();
+      synchronized (this) {
+        CompletableFuture<RedisClusterAsyncCommands<String, String>> a = attempt;
+        if (a != null) {
+          a.cancel(false); // callers chained on a connection still being opened fail now
+        }
+        StatefulRedisConnection<String, String> c = connection;
+        if (c != null) {
+          c.close();
+        }
       }
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
@@ -141,6 +164,8 @@ abstract class RedisConnection implements AutoCloseable {
   private static final class Cluster extends RedisConnection {
     private final RedisClusterClient client;
     private final StatefulRedisClusterConnection<String, String> connection;
+    /** Lettuce reconnects a cluster connection by itself: its commands are always there. */
+    private final CompletableFuture<RedisClusterAsyncCommands<String, String>> commands;
 
     Cluster(String uri, Duration timeout, Duration connectTimeout) {
       List<RedisURI> seeds = new ArrayList<>();
@@ -162,25 +187,16 @@ abstract class RedisConnection implements AutoCloseable {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         throw new StoreUnavailableException("cannot connect to the Redis Cluster at " + uri, e);
       }
+      this.commands = CompletableFuture.completedFuture(connection.async());
     }
 
     @Override
-    RedisScriptingAsyncCommands<String, String> scripting() {
-      return connection.async();
+    CompletableFuture<RedisClusterAsyncCommands<String, String>> commands() {
+      return commands;
     }
 
     @Override
-    RedisKeyAsyncCommands<String, String> keyCommands() {
-      return connection.async();
-    }
-
-    @Override
-    RedisFunctionAsyncCommands<String, String> functions() {
-      return connection.async();
-    }
-
-    @Override
-    RedisFunctionAsyncCommands<String, String> functionsIfOpen() {
+    RedisClusterAsyncCommands<String, String> commandsIfOpen() {
       return connection.isOpen() ? connection.async() : null;
     }
 

@@ -9,8 +9,6 @@ import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
 import dev.quota.store.Store;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
@@ -20,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
@@ -46,7 +45,8 @@ import java.util.function.LongSupplier;
  * <p><b>Numbers.</b> See {@link ExactRange}: values must lie in {@code [0, 2^53-1]}.
  *
  * <p><b>Failure.</b> Each call waits at most the configured timeout (default 100 ms) and then
- * throws {@link StoreUnavailableException}; so does a call while the connection is down. The
+ * throws {@link StoreUnavailableException}; so does a call while the connection is down.
+ * {@link #applyAsync} waits nowhere: its stage fails the same way. The
  * engine then applies each policy's fail mode. Calls are sent at most once: a call in flight when
  * the connection drops fails rather than being re-sent, and the next call opens a new connection.
  * A call that timed out may still have been applied; a reservation made that way expires by itself.
@@ -73,7 +73,12 @@ import java.util.function.LongSupplier;
  * applied twice, but a re-sent record plan may count its usage twice.
  */
 public final class RedisStore implements Store {
+  /** Threads that run Redis Cluster decisions for {@link #applyAsync}. */
+  private static final int CLUSTER_THREADS = 8;
+
   private final long timeoutNanos;
+  /** The longest a synchronous call waits for its stage, which bounds itself well before: a safety net. */
+  private final long waitLimitNanos;
   private final LongSupplier clockOffsetMs;
   private final RedisKeys keys;
   private final ScriptCodec codec;
@@ -82,15 +87,27 @@ public final class RedisStore implements Store {
   private final ClusterProtocol cluster;
   /** Null on Redis Cluster, or when batching is off. */
   private final DecisionBatcher batcher;
+  private final Deadlines deadlines = new Deadlines();
+  /** Null on a single node. */
+  private final ClusterRunner clusterRunner;
 
   private RedisStore(Builder b) {
     this.timeoutNanos = b.timeout.toNanos();
+    long connectNanos = b.connectTimeout.toNanos();
+    // connecting, a call, loading the library and the call again, each bounded on its own
+    this.waitLimitNanos = 2 * timeoutNanos + 2 * connectNanos + TimeUnit.SECONDS.toNanos(1);
     this.clockOffsetMs = b.clockOffsetMs;
     this.keys = new RedisKeys(b.prefix);
     this.codec = new ScriptCodec(keys);
-    this.script = new QuotaScript(timeoutNanos, b.connectTimeout.toNanos());
-    this.connection = RedisConnection.open(b.uri, b.timeout, b.connectTimeout);
+    this.script = new QuotaScript(timeoutNanos, connectNanos, deadlines);
+    try {
+      this.connection = RedisConnection.open(b.uri, b.timeout, b.connectTimeout);
+    } catch (RuntimeException e) {
+      deadlines.close();
+      throw e;
+    }
     this.cluster = connection.cluster() ? new ClusterProtocol(keys, this::run, clockOffsetMs) : null;
+    this.clusterRunner = cluster != null ? new ClusterRunner(CLUSTER_THREADS, deadlines, timeoutNanos) : null;
     this.batcher = cluster == null && b.callsInFlight > 0
         ? new DecisionBatcher(script, connection, b.callsInFlight, b.decisionsPerCall) : null;
   }
@@ -184,42 +201,69 @@ public final class RedisStore implements Store {
     }
   }
 
+  /**
+   * On a single node, waits for {@link #applyAsync}'s stage (one code path, so the two cannot
+   * answer differently) and throws what it fails with.
+   */
   @Override
   public PlanResult apply(Plan plan) {
     if (cluster != null) {
-      return cluster.apply(plan);
+      return cluster.apply(plan); // on this thread: the protocol's round trips wait in turn anyway
     }
-    ScriptCodec.Call call = codec.apply(plan, clockOffsetMs.getAsLong());
-    return ScriptCodec.planResult(batcher != null && script.functions() ? decide(call) : run(call));
+    return await(applyAsync(plan));
   }
 
-  /** One decision through the batcher, waiting at most the timeout for its answer. */
-  private List<Object> decide(ScriptCodec.Call call) {
-    CompletableFuture<List<Object>> reply = batcher.submit(call);
-    try {
-      return reply.get(timeoutNanos, TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      reply.cancel(false); // not sent yet: then it never is
-      throw new StoreUnavailableException(
-          "Redis did not answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", e);
-    } catch (InterruptedException e) {
-      reply.cancel(false);
-      Thread.currentThread().interrupt();
-      throw new StoreUnavailableException("interrupted while waiting for Redis", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      String message = String.valueOf(cause.getMessage());
-      if (cause instanceof RedisCommandExecutionException
-          && (message.startsWith("ERR Function not found") || message.startsWith("ERR unknown command"))) {
-        // Redis ran none of that call: send this decision alone, the way that loads the library
-        // (or finds the server has no functions)
-        return run(call);
-      }
-      if (cause instanceof StoreUnavailableException unavailable) {
-        throw unavailable;
-      }
-      throw QuotaScript.translate(cause);
+  /**
+   * {@link #apply}, without waiting: the same decision, answered on Lettuce's threads (or the
+   * store's timer thread, for a decision Redis did not answer within the timeout), so what is
+   * chained onto the stage must not block. The stage fails with {@link StoreUnavailableException}
+   * when Redis does not answer within the timeout or the connection is down; a decision still
+   * queued for a shared call when its time is up is never sent. A closed connection is opened
+   * again asynchronously; the timeout counts from when it is open, as in {@code apply}.
+   *
+   * <p>On Redis Cluster the decision runs the same protocol as {@code apply} on a few threads of
+   * the store's own; one that finds them all busy for the whole timeout fails the same way.
+   */
+  @Override
+  public CompletableFuture<PlanResult> applyAsync(Plan plan) {
+    if (cluster != null) {
+      return clusterRunner.run(() -> cluster.apply(plan));
     }
+    ScriptCodec.Call call;
+    try {
+      call = codec.apply(plan, clockOffsetMs.getAsLong());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    PlanAnswer answer = new PlanAnswer(call, script, connection);
+    if (batcher == null || !script.functions()) {
+      script.runAsync(connection, call.keys(), call.args()).whenComplete(answer::settle);
+      return answer;
+    }
+    CompletableFuture<?> open = connection.commands();
+    if (open.isDone() && !open.isCompletedExceptionally()) {
+      submit(answer);
+    } else {
+      open.whenComplete((commands, error) -> {
+        if (error != null) {
+          answer.settle(null, error);
+        } else {
+          submit(answer);
+        }
+      });
+    }
+    return answer;
+  }
+
+  /** Queues one decision for a shared call, with its deadline. */
+  private void submit(PlanAnswer answer) {
+    try {
+      answer.expireAfter(deadlines, timeoutNanos);
+    } catch (RejectedExecutionException e) {
+      answer.completeExceptionally(new StoreUnavailableException("the store is closed", e));
+      return;
+    }
+    batcher.submit(answer);
   }
 
   @Override
@@ -266,7 +310,7 @@ public final class RedisStore implements Store {
   }
 
   private void deleteMatching(String pattern) {
-    RedisKeyAsyncCommands<String, String> redis = connection.keyCommands();
+    RedisKeyAsyncCommands<String, String> redis = await(connection.commands());
     ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1000);
     ScanCursor cursor = ScanCursor.INITIAL;
     do {
@@ -278,11 +322,39 @@ public final class RedisStore implements Store {
     } while (!cursor.isFinished());
   }
 
+  /** Runs one call on its own (loading the library if needed) and waits for its reply. */
   List<Object> run(ScriptCodec.Call call) {
+    CompletableFuture<List<Object>> reply = new CompletableFuture<>();
+    script.runAsync(connection, call.keys(), call.args()).whenComplete((r, error) -> {
+      if (error != null) {
+        reply.completeExceptionally(script.failure(error));
+      } else {
+        reply.complete(r);
+      }
+    });
+    return await(reply);
+  }
+
+  /**
+   * Waits for a stage that bounds itself (each of its steps has a timeout) and throws what it
+   * fails with, as it is. Interrupted, it gives up the stage: a decision not sent yet never is.
+   */
+  private <T> T await(CompletableFuture<T> stage) {
     try {
-      return script.run(connection, call.keys(), call.args());
-    } catch (RedisException e) {
-      throw QuotaScript.translate(e);
+      return stage.get(waitLimitNanos, TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw script.failure(cause);
+    } catch (TimeoutException e) {
+      stage.cancel(false);
+      throw script.notAnswered(e);
+    } catch (InterruptedException e) {
+      stage.cancel(false);
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while waiting for Redis", e);
     }
   }
 
@@ -302,6 +374,13 @@ public final class RedisStore implements Store {
 
   @Override
   public void close() {
-    connection.close();
+    try {
+      if (clusterRunner != null) {
+        clusterRunner.close();
+      }
+      connection.close();
+    } finally {
+      deadlines.close();
+    }
   }
 }

@@ -7,11 +7,13 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 
 /**
  * The shared store contract against a real three-master Redis Cluster. Its multi-subject plans
  * (user and team) span slots, so they run the reserve-then-compensate protocol. Every test uses
- * fresh subjects and ids, so one cluster and one store serve the whole class.
+ * fresh subjects and ids, so one cluster and one store serve the whole class, and the nested class
+ * that runs the contract again through {@code applyAsync}.
  */
 class RedisClusterConformanceTest extends StoreContract {
   private static RedisClusterProcess cluster;
@@ -46,6 +48,25 @@ class RedisClusterConformanceTest extends StoreContract {
   @Override
   protected Store store() {
     return store;
+  }
+
+  /** The same contract with every decision made through {@code applyAsync}. */
+  @Nested
+  class ThroughApplyAsync extends StoreContract {
+    @Override
+    protected Store store() {
+      return new ApplyingAsync(store);
+    }
+
+    @Override
+    protected void advance(Duration d) {
+      offsetMs.addAndGet(d.toMillis());
+    }
+
+    @Override
+    protected long storeNowMs() {
+      return store.nowMs();
+    }
   }
 
   @Override

@@ -165,6 +165,26 @@ class RedisClusterStoreTest {
   }
 
   @Test
+  void asyncReservationsAcrossSlotsMadeFromOneThreadAdmitExactlyTheBudget() throws Exception {
+    period();
+    List<String> s = subjectsInAscendingSlots(2);
+    List<java.util.concurrent.CompletableFuture<PlanResult>> stages = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      stages.add(store.applyAsync(reserve("res-async-" + i + "-" + run, budget(s.get(0), 100, 10), slots(s.get(0)),
+          budget(s.get(1), 1000, 10))));
+    }
+
+    int admitted = 0;
+    for (java.util.concurrent.CompletableFuture<PlanResult> stage : stages) {
+      admitted += stage.get(30, TimeUnit.SECONDS).admitted() ? 1 : 0;
+    }
+    assertThat(admitted).isEqualTo(10);
+    // the denied ones were compensated in the later slot, to the unit
+    assertThat(check(budget(s.get(0), 100, 0), slots(s.get(0)), budget(s.get(1), 1000, 0)).stream().map(OpResult::used))
+        .containsExactly(100L, 10L, 100L);
+  }
+
+  @Test
   void partsOfAReservationWhoseProcessDiedExpireByThemselves() {
     period();
     List<String> s = subjectsInAscendingSlots(2);

@@ -1,0 +1,88 @@
+package dev.quota.redis;
+
+import dev.quota.plan.PlanResult;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The answer to one decision on a single node: the plan's result, parsed on the thread that
+ * received the reply, or the failure as {@link RedisStore#apply} throws it.
+ *
+ * <p>Sent through the {@link DecisionBatcher}, it carries a deadline: if Redis has not answered
+ * within the timeout, the timer fails it with StoreUnavailableException, and a decision still
+ * queued then is never sent. If Redis refused its whole call because the server lacks the library
+ * (or has no functions), Redis ran none of it, and this decision alone is sent again the way that
+ * loads the library ({@link QuotaScript#runAsync}); that too only chains on Lettuce's replies, so
+ * the thread that received the refusal never waits.
+ */
+final class PlanAnswer extends DecisionBatcher.Decision<PlanResult> implements Runnable {
+  private final QuotaScript script;
+  private final RedisConnection connection;
+  /** Set before the decision is queued; null for a call sent on its own. */
+  private ScheduledFuture<?> deadline;
+
+  PlanAnswer(ScriptCodec.Call call, QuotaScript script, RedisConnection connection) {
+    super(call);
+    this.script = script;
+    this.connection = connection;
+  }
+
+  /** Fails this answer after {@code nanos} unless it is complete by then. */
+  void expireAfter(Deadlines deadlines, long nanos) {
+    deadline = deadlines.after(nanos, this);
+  }
+
+  /** The deadline passed. */
+  @Override
+  public void run() {
+    completeExceptionally(script.notAnswered(new TimeoutException()));
+  }
+
+  @Override
+  void replied(List<Object> reply) {
+    stopDeadline();
+    try {
+      complete(ScriptCodec.planResult(reply));
+    } catch (RuntimeException e) {
+      completeExceptionally(e);
+    }
+  }
+
+  @Override
+  void failed(Throwable error) {
+    stopDeadline();
+    if (isDone()) {
+      return;
+    }
+    if (QuotaScript.ranNothing(error)) {
+      // send this decision alone, the way that loads the library (or finds the server has no functions)
+      script.runAsync(connection, call.keys(), call.args()).whenComplete(this::settle);
+      return;
+    }
+    completeExceptionally(script.failure(error));
+  }
+
+  /** Answers from the reply (or error) of this decision's own call. */
+  void settle(List<Object> reply, Throwable error) {
+    if (error != null) {
+      stopDeadline();
+      completeExceptionally(script.failure(error));
+    } else {
+      replied(reply);
+    }
+  }
+
+  @Override
+  public boolean cancel(boolean mayInterruptIfRunning) {
+    stopDeadline();
+    return super.cancel(mayInterruptIfRunning);
+  }
+
+  private void stopDeadline() {
+    ScheduledFuture<?> d = deadline;
+    if (d != null) {
+      d.cancel(false);
+    }
+  }
+}

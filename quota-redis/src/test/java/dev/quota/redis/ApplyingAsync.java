@@ -1,0 +1,51 @@
+package dev.quota.redis;
+
+import dev.quota.plan.CounterKey;
+import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
+import dev.quota.plan.SettleResult;
+import dev.quota.plan.Settlement;
+import dev.quota.store.Store;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A store whose {@code apply} goes through {@code applyAsync} and waits for the stage, so that a
+ * suite written against {@code apply} checks the asynchronous path; everything else is passed on.
+ */
+final class ApplyingAsync implements Store {
+  private final Store store;
+
+  ApplyingAsync(Store store) {
+    this.store = store;
+  }
+
+  @Override
+  public PlanResult apply(Plan plan) {
+    CompletableFuture<PlanResult> stage = store.applyAsync(plan).toCompletableFuture();
+    try {
+      return stage.join();
+    } catch (CompletionException e) {
+      // the failure as the stage carries it, which apply would have thrown
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public SettleResult settle(Settlement settlement) {
+    return store.settle(settlement);
+  }
+
+  @Override
+  public void seed(CounterKey key, long nanos, long periodEndMs) {
+    store.seed(key, nanos, periodEndMs);
+  }
+
+  @Override
+  public void reset(String subject) {
+    store.reset(subject);
+  }
+}
