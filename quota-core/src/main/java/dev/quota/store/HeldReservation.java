@@ -2,9 +2,9 @@ package dev.quota.store;
 
 /**
  * A reservation holding its counters until settled or expired: one small object. Its id is kept
- * as two longs (see {@link ReservationIds}) and what it did to the counters as a
- * {@link ReservationShape} shared with every reservation of the same ops. Its expiry time lives
- * in the {@link ExpiryHeap} alone.
+ * as two longs (see {@link ReservationIds}), what it did to the counters as a
+ * {@link ReservationShape} shared with every reservation of the same ops, and its own hold beside
+ * it. Its expiry time lives in the {@link ExpiryHeap} alone.
  */
 final class HeldReservation {
   final long idHigh;
@@ -12,17 +12,20 @@ final class HeldReservation {
   /** The id when it is not compact, else null. */
   final String id;
   final ReservationShape shape;
+  /** Every budget's hold if the shape is uniform, else the largest (see {@link ReservationShape#holdOf}). */
+  final long holdNanos;
   /** Handed back on settlement; the shape's copy when equal, so equal payloads are kept once. */
   final String payload;
   /** Position in the {@link ExpiryHeap}; -1 once out of it. Guarded by the heap's owner. */
   int heapIndex = -1;
 
-  HeldReservation(String id, ReservationShape shape, String payload) {
+  HeldReservation(String id, ReservationShape shape, long holdNanos, String payload) {
     boolean compact = ReservationIds.isCompact(id);
     this.idHigh = ReservationIds.high(id, compact);
     this.idLow = ReservationIds.low(id, compact);
     this.id = compact ? null : id;
     this.shape = shape;
+    this.holdNanos = holdNanos;
     this.payload = payload;
   }
 

@@ -25,7 +25,7 @@ final class HeldReservations {
    */
   synchronized void add(String id, long expiresAtMs, List<CounterOp> ops, int[] stripes, String payload) {
     ReservationShape shape = shapes.acquire(ops, stripes, payload);
-    HeldReservation r = new HeldReservation(id, shape, shape.share(payload));
+    HeldReservation r = new HeldReservation(id, shape, ReservationShape.holdOf(ops, shape.uniform), shape.share(payload));
     HeldReservation replaced = byId.put(r);
     if (replaced != null) {
       byExpiry.remove(replaced);

@@ -310,7 +310,7 @@ public final class MemoryStore implements Store {
           if (budget == null) {
             continue; // reset by an admin since: nothing left to return
           }
-          long delta = (s.commit() ? s.actualCostNanos() : 0) - b.amountNanos();
+          long delta = (s.commit() ? s.actualCostNanos() : 0) - shape.hold(b, r.holdNanos);
           budget.used = Math.max(0, Math.addExact(budget.used, delta));
           int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
           budget.fired |= newly;
@@ -330,7 +330,7 @@ public final class MemoryStore implements Store {
           }
         }
       }
-      return report ? new SettleResult(SettleResult.Status.SETTLED, r.payload, shape.heldNanos, now, changes) : null;
+      return report ? new SettleResult(SettleResult.Status.SETTLED, r.payload, Math.max(0, r.holdNanos), now, changes) : null;
     } finally {
       locks.unlock(stripes);
     }

@@ -3,18 +3,23 @@ package dev.quota.store;
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.CounterOp;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * What a reservation did to the counters, shared by every held reservation of equal ops (the
- * same subject's requests, as a rule), so holding one more reservation copies none of it. Ops
- * are immutable records, so reservations with equal ops settle alike whichever list they keep.
+ * What a reservation did to the counters, shared by every held reservation of equal ops (the same
+ * subject's requests, as a rule), so holding one more reservation copies none of it. Ops are
+ * immutable records, so reservations with equal ops settle alike whichever list they keep.
+ *
+ * <p>When all of a plan's budget ops hold one amount (always so for the engine's plans: each budget
+ * holds the estimate), the shape is <em>uniform</em>: the amount is kept by each reservation and
+ * left out of the comparison, so requests of one subject share a shape whatever their estimates.
  */
 final class ReservationShape {
   final List<CounterOp> ops;
   /** The stripes of the ops' counters, ascending: what a settlement locks. */
   final int[] stripes;
-  /** The largest budget hold, reported on settlement. */
-  final long heldNanos;
+  /** Whether budget holds are the reservation's, not the ops' (see the class comment). */
+  final boolean uniform;
   /** The payload of the first reservation of this shape, lent to later ones that carry an equal one. */
   final String payload;
   final int hash;
@@ -23,22 +28,103 @@ final class ReservationShape {
   /** The next shape in the same {@link ShapeTable} bucket. */
   ReservationShape next;
 
-  ReservationShape(List<CounterOp> ops, int hash, int[] stripes, String payload) {
+  ReservationShape(List<CounterOp> ops, boolean uniform, int hash, int[] stripes, String payload) {
     this.ops = ops;
+    this.uniform = uniform;
     this.hash = hash;
     this.stripes = stripes;
     this.payload = payload;
-    long held = 0;
-    for (int i = 0; i < ops.size(); i++) {
-      if (ops.get(i) instanceof BudgetOp b) {
-        held = Math.max(held, b.amountNanos());
-      }
-    }
-    this.heldNanos = held;
   }
 
   /** {@code payload}, as this shape's copy if equal to it. */
   String share(String payload) {
     return payload != null && payload.equals(this.payload) ? this.payload : payload;
+  }
+
+  /** What {@code b} holds for a reservation of this shape that keeps {@code holdNanos}. */
+  long hold(BudgetOp b, long holdNanos) {
+    return uniform ? holdNanos : b.amountNanos();
+  }
+
+  /** True if every budget op in {@code ops} holds the same amount (or there is none). */
+  static boolean isUniform(List<CounterOp> ops) {
+    long amount = -1;
+    boolean seen = false;
+    for (int i = 0; i < ops.size(); i++) {
+      if (ops.get(i) instanceof BudgetOp b) {
+        if (seen && b.amountNanos() != amount) {
+          return false;
+        }
+        amount = b.amountNanos();
+        seen = true;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * What a reservation of {@code ops} keeps as its hold: the budgets' one amount if uniform (0
+   * without budgets), else the largest, at least 0. A settlement reports it, at least 0, as held.
+   */
+  static long holdOf(List<CounterOp> ops, boolean uniform) {
+    long held = 0;
+    for (int i = 0; i < ops.size(); i++) {
+      if (ops.get(i) instanceof BudgetOp b) {
+        if (uniform) {
+          return b.amountNanos();
+        }
+        held = Math.max(held, b.amountNanos());
+      }
+    }
+    return held;
+  }
+
+  /** A hash of {@code ops} consistent with {@link #sameOps}. */
+  static int hash(List<CounterOp> ops, boolean uniform) {
+    if (!uniform) {
+      return ops.hashCode();
+    }
+    int h = 7;
+    for (int i = 0; i < ops.size(); i++) {
+      CounterOp op = ops.get(i);
+      h = 31 * h + (op instanceof BudgetOp b ? b.key().hashCode() ^ Long.hashCode(b.periodStartMs()) : op.hashCode());
+    }
+    return h;
+  }
+
+  /** True if this shape serves a reservation of {@code ops}: the same ops, budget amounts aside if uniform. */
+  boolean sameOps(List<CounterOp> ops, boolean uniform) {
+    if (uniform != this.uniform) {
+      return false;
+    }
+    if (this.ops == ops) {
+      return true;
+    }
+    if (!uniform) {
+      return this.ops.equals(ops);
+    }
+    if (this.ops.size() != ops.size()) {
+      return false;
+    }
+    for (int i = 0; i < ops.size(); i++) {
+      CounterOp a = this.ops.get(i);
+      CounterOp b = ops.get(i);
+      boolean same = a instanceof BudgetOp x && b instanceof BudgetOp y ? sameButAmount(x, y) : a.equals(b);
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Every component of the two budget ops but the amount is equal (arrays by identity, as a record compares them). */
+  static boolean sameButAmount(BudgetOp x, BudgetOp y) {
+    return x.key().equals(y.key())
+        && x.enforced() == y.enforced()
+        && Objects.equals(x.label(), y.label())
+        && x.limitNanos() == y.limitNanos()
+        && x.periodStartMs() == y.periodStartMs()
+        && x.periodEndMs() == y.periodEndMs()
+        && x.thresholdNanos() == y.thresholdNanos();
   }
 }

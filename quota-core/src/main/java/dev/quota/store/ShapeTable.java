@@ -19,23 +19,25 @@ final class ShapeTable {
   }
 
   /**
-   * The shape of {@code ops}, with one more holder: an existing one if its ops are equal, else a
-   * new one.
+   * The shape of {@code ops}, with one more holder: an existing one if its ops are the same (see
+   * {@link ReservationShape#sameOps}), else a new one.
    *
    * @param stripes the ops' stripes if the caller has them, else null
    * @param payload the first holder's payload, lent to later holders with an equal one
    */
   ReservationShape acquire(List<CounterOp> ops, int[] stripes, String payload) {
-    int hash = ops.hashCode();
+    boolean uniform = ReservationShape.isUniform(ops);
+    int hash = ReservationShape.hash(ops, uniform);
     int b = hash & (buckets.length - 1);
     for (ReservationShape s = buckets[b]; s != null; s = s.next) {
-      if (s.hash == hash && (s.ops == ops || s.ops.equals(ops))) {
+      if (s.hash == hash && s.sameOps(ops, uniform)) {
         s.holders++;
         return s;
       }
     }
     ReservationShape s =
-        new ReservationShape(ops, hash, stripes != null ? stripes : MemoryStore.stripesOf(ops, null), payload);
+        new ReservationShape(
+            ops, uniform, hash, stripes != null ? stripes : MemoryStore.stripesOf(ops, null), payload);
     s.holders = 1;
     s.next = buckets[b];
     buckets[b] = s;

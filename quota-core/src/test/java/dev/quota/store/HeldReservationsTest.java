@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quota.internal.Ids;
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.ConcurrencyOp;
+import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
@@ -132,13 +133,21 @@ class HeldReservationsTest {
       String id = Ids.newId();
       ids.add(id);
       // A fresh list of fresh ops each time, as a compilation makes them.
-      store.apply(new Plan(Plan.Kind.RESERVE, ops(i % 3, 10), id, 60_000, null, null, "p" + (i % 3), false));
+      // Estimates differ from request to request; the shape does not.
+      store.apply(new Plan(Plan.Kind.RESERVE, ops(i % 3, 10 + i), id, 60_000, null, null, "p" + (i % 3), false));
     }
     assertThat(store.heldCount()).isEqualTo(300);
     assertThat(held.shapeCount()).isEqualTo(3);
     for (int i = 0; i < 150; i++) {
-      assertThat(store.settle(Settlement.release(ids.get(i))).payload()).isEqualTo("p" + (i % 3));
+      SettleResult released = store.settle(Settlement.release(ids.get(i)));
+      assertThat(released.payload()).isEqualTo("p" + (i % 3));
+      assertThat(released.heldNanos()).isEqualTo(10 + i);
     }
+    long stillHeld = 0;
+    for (int i = 150; i < 300; i++) {
+      stillHeld += i % 3 == 0 ? 10 + i : 0;
+    }
+    assertThat(budgetUsed(store, 0)).isEqualTo(stillHeld);
     assertThat(held.shapeCount()).isEqualTo(3);
     clock.advance(Duration.ofMinutes(1));
     store.apply(new Plan(Plan.Kind.CHECK, ops(0, 0), null, 0, null, null, null, false));
@@ -169,6 +178,39 @@ class HeldReservationsTest {
     assertThat(slotsUsed(store, 0)).isZero();
     assertThat(store.settle(Settlement.release(late)).status()).isEqualTo(SettleResult.Status.EXPIRED);
     assertThat(store.settle(Settlement.release(early)).status()).isEqualTo(SettleResult.Status.EXPIRED);
+  }
+
+  @Test
+  void budgetsHoldingDifferentAmountsEachGetTheirOwnBack() {
+    MemoryStore store = new MemoryStore(clock);
+    String subject = CounterKeys.subjectOf(dev.quota.Subject.of("user", "u0"));
+    CounterKey monthKey = CounterKeys.budget(subject, "USD", "monthly", periodStart);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      List<CounterOp> ops = new ArrayList<>(ops(0, 10 + i));
+      // A second budget holding another amount: such a plan keeps its ops' amounts.
+      ops.add(new BudgetOp(monthKey, true, "m", 1L << 60, 100 + i, periodStart, periodStart + DAY, NO_THRESHOLDS));
+      String id = Ids.newId();
+      ids.add(id);
+      store.apply(new Plan(Plan.Kind.RESERVE, ops, id, 1_000 * (i + 1), null, null, null, false));
+    }
+    assertThat(budgetUsed(store, 0)).isEqualTo(10 + 11 + 12 + 13);
+    assertThat(used(store, monthKey)).isEqualTo(100 + 101 + 102 + 103);
+    SettleResult committed = store.settle(Settlement.commit(ids.get(3), 5, Map.of()));
+    assertThat(committed.heldNanos()).isEqualTo(103);
+    assertThat(budgetUsed(store, 0)).isEqualTo(10 + 11 + 12 + 5);
+    assertThat(used(store, monthKey)).isEqualTo(100 + 101 + 102 + 5);
+    clock.advance(Duration.ofMillis(2_000));
+    assertThat(budgetUsed(store, 0)).isEqualTo(12 + 5);
+    assertThat(used(store, monthKey)).isEqualTo(102 + 5);
+    clock.advance(Duration.ofMillis(1_000));
+    assertThat(budgetUsed(store, 0)).isEqualTo(5);
+    assertThat(used(store, monthKey)).isEqualTo(5);
+  }
+
+  private long used(MemoryStore store, CounterKey key) {
+    BudgetOp probe = new BudgetOp(key, true, "m", 1L << 60, 0, periodStart, periodStart + DAY, NO_THRESHOLDS);
+    return store.apply(new Plan(Plan.Kind.CHECK, List.of(probe), null, 0, null, null, null, false)).results().get(0).used();
   }
 
   private void assertCounters(MemoryStore store, List<Expected> held, long[] committed) {
