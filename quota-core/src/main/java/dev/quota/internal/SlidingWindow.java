@@ -29,6 +29,8 @@ public final class SlidingWindow {
 
   private final long windowMs;
   private final long sliceUs;
+  /** {@link #reciprocal} of {@code sliceUs}: opening a slice multiplies instead of dividing. */
+  private final long sliceReciprocal;
   /** Slices in the window, the newest included. */
   private int size;
   private long total;
@@ -38,7 +40,7 @@ public final class SlidingWindow {
   private long newestLatestMs;
   /**
    * Where the newest slice ends, in microseconds (exclusive): a time before it joins that slice.
-   * Kept instead of the slice's number so that only opening a slice divides.
+   * Kept instead of the slice's number so that only opening a slice computes one.
    */
   private long tailEndUs;
   /**
@@ -52,6 +54,7 @@ public final class SlidingWindow {
   public SlidingWindow(long windowMs) {
     this.windowMs = windowMs;
     this.sliceUs = sliceUs(windowMs);
+    this.sliceReciprocal = reciprocal(sliceUs);
   }
 
   /** Slice length in microseconds; a store in another language must use the same arithmetic. */
@@ -121,7 +124,7 @@ public final class SlidingWindow {
     }
     newestCount = amount;
     newestLatestMs = nowMs;
-    tailEndUs = (nowUs / sliceUs + 1) * sliceUs;
+    tailEndUs = (divide(nowUs, sliceUs, sliceReciprocal) + 1) * sliceUs;
     size++;
   }
 
@@ -161,6 +164,30 @@ public final class SlidingWindow {
       }
     }
     return size > 0 && freed + newestCount >= excess ? newestLatestMs + windowMs + 1 : -1;
+  }
+
+  /**
+   * {@code floor((2^64 - 1) / d)} for a divisor of at least 2, which fits a signed long; 0 (no
+   * reciprocal: {@link #divide} divides) for smaller divisors.
+   */
+  static long reciprocal(long d) {
+    return d >= 2 ? Long.divideUnsigned(-1L, d) : 0;
+  }
+
+  /**
+   * {@code n / d} as Java divides, with {@code r = reciprocal(d)}. With many keys almost every
+   * admission opens a slice, and a 64-bit division costs tens of cycles where a multiplication
+   * costs a few. For {@code 0 <= n < 2^63} the high half of {@code n * r} is {@code n / d} or one
+   * less: {@code r} is below {@code 2^64 / d} by at most one, so {@code n * r} is below
+   * {@code 2^64 n / d} by at most {@code n}, under half of {@code 2^64}. One remainder test puts it
+   * right.
+   */
+  static long divide(long n, long d, long r) {
+    if (n < 0 || r == 0) {
+      return n / d;
+    }
+    long q = Math.multiplyHigh(n, r);
+    return n - q * d >= d ? q + 1 : q;
   }
 
   /** The ring position of the {@code i}-th slice from the oldest. */

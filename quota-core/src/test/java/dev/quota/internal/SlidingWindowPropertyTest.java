@@ -10,6 +10,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
 
 /** The strict sliding window against an exact sliding log, on random traces. */
 class SlidingWindowPropertyTest {
@@ -156,6 +157,30 @@ class SlidingWindowPropertyTest {
       }
     }
     return -1;
+  }
+
+  /** Slice numbers come from a reciprocal, not a division: they must agree everywhere, edges included. */
+  @Property(tries = 2000)
+  void divisionByReciprocalAgreesWithDivision(
+      @ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long d, @ForAll long n, @ForAll @IntRange(min = -2, max = 2) int nearMultiple) {
+    long r = SlidingWindow.reciprocal(d);
+    assertThat(SlidingWindow.divide(n, d, r)).as("%d / %d", n, d).isEqualTo(n / d);
+    // Just around a multiple of d is where an estimate one short would show.
+    long multiple = (Math.abs(n % (Long.MAX_VALUE / d + 1))) * d + nearMultiple;
+    assertThat(SlidingWindow.divide(multiple, d, r)).as("%d / %d", multiple, d).isEqualTo(multiple / d);
+  }
+
+  @Test
+  void divisionByReciprocalAtTheEdges() {
+    long[] divisors = {1, 2, 3, 7, 9, 8334, 500_000, 30_000_000, 1L << 32, (1L << 62) + 1, Long.MAX_VALUE};
+    for (long d : divisors) {
+      long r = SlidingWindow.reciprocal(d);
+      long[] ns = {0, 1, d - 1, d, d + 1, 2 * d - 1, 2 * d, Long.MAX_VALUE, Long.MAX_VALUE - 1,
+          Long.MAX_VALUE / d * d, Long.MAX_VALUE / d * d - 1, -1, -d, Long.MIN_VALUE};
+      for (long n : ns) {
+        assertThat(SlidingWindow.divide(n, d, r)).as("%d / %d", n, d).isEqualTo(n / d);
+      }
+    }
   }
 
   @Property(tries = 300)
