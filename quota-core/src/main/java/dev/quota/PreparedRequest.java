@@ -24,6 +24,13 @@ import java.util.Map;
  * for rate limits; budgets charged there also go to the ledger, as with {@link Quota#record}.
  */
 public final class PreparedRequest {
+  /**
+   * The compilation's prepared ops when they are all a call needs: rate limits only, no per-request
+   * cap, valid until the policy index changes. Read first, in one hop, with the index they were
+   * compiled from as their {@link PreparedOps#source() source}; null otherwise. The first reference
+   * field: a collector that moves this object copies the first field's object right after it.
+   */
+  private volatile PreparedOps direct;
   private final Quota quota;
   private final QuotaRequest request;
   /**
@@ -33,12 +40,6 @@ public final class PreparedRequest {
   private final Map<String, String> subjects;
   private final Map<String, Long> meters;
   private volatile Compiled compiled;
-  /**
-   * The compilation's prepared ops when they are all a call needs: rate limits only, no per-request
-   * cap, valid until the policy index changes. Read first, in one hop, with the index they were
-   * compiled from as their {@link PreparedOps#source() source}; null otherwise.
-   */
-  private volatile PreparedOps direct;
 
   /** One compilation and what it stays valid for. */
   private record Compiled(
@@ -55,23 +56,25 @@ public final class PreparedRequest {
     }
   }
 
-  private PreparedRequest(Quota quota, QuotaRequest request, Compiled compiled) {
+  private PreparedRequest(Quota quota, QuotaRequest request, Planned planned) {
+    // The first allocation after this object's: the store's prepared ops, then their counters.
+    Compiled first = planned.prepare(quota);
+    this.compiled = first;
+    this.direct = first.direct();
     this.quota = quota;
     this.request = request;
     this.subjects = Map.copyOf(request.subjects());
     this.meters = Map.copyOf(request.meters());
-    this.compiled = compiled;
-    this.direct = compiled.direct();
   }
 
   /**
-   * Compiles at once, then allocates the request last: what a call reads (this object, its
-   * compilation, the store's prepared ops and their counters) then lies together in memory,
-   * which matters more than anything else once there are more keys than fit in cache.
+   * Compiles the plan first and prepares it on the store only once this object is allocated: what
+   * a call reads (this object, the store's prepared ops, a new key's counters) then lies together
+   * in memory rather than amid the compilation's garbage, which matters more than anything else
+   * once there are more keys than fit in cache.
    */
   static PreparedRequest of(Quota quota, QuotaRequest request) {
-    Compiled first = compile(quota, request, quota.clock().millis());
-    return new PreparedRequest(quota, request, first);
+    return new PreparedRequest(quota, request, plan(quota, request, quota.clock().millis()));
   }
 
   public QuotaRequest request() {
@@ -124,14 +127,23 @@ public final class PreparedRequest {
     if (c == null
         || c.index != quota.index()
         || (c.validUntilMs != Long.MAX_VALUE && quota.clock().millis() >= c.validUntilMs)) {
-      c = compile(quota, request, quota.clock().millis());
+      c = plan(quota, request, quota.clock().millis()).prepare(quota);
       compiled = c;
       direct = c.direct();
     }
     return c;
   }
 
-  private static Compiled compile(Quota quota, QuotaRequest request, long now) {
+  /** A compiled plan not yet prepared on the store. */
+  private record Planned(
+      PolicyIndex index, long validUntilMs, PlanCompiler.Compiled plan, CounterOp[] ops, boolean fast, boolean charges) {
+    Compiled prepare(Quota quota) {
+      PreparedOps prepared = fast ? ((MemoryStore) quota.store()).prepare(ops, index) : null;
+      return new Compiled(index, validUntilMs, plan, ops.length, prepared, plan.locallyDenied(), charges);
+    }
+  }
+
+  private static Planned plan(Quota quota, QuotaRequest request, long now) {
     PolicyIndex index = quota.index();
     Instant at = Instant.ofEpochMilli(now);
     List<Policy> policies = index.resolve(request.subjects(), at);
@@ -152,7 +164,6 @@ public final class PreparedRequest {
     for (Policy p : policies) {
       fast &= p.concurrency() == null; // RECORD plans leave slots out; reservations need them
     }
-    PreparedOps prepared = fast ? ((MemoryStore) quota.store()).prepare(ops, index) : null;
-    return new Compiled(index, validUntil, plan, ops.length, prepared, plan.locallyDenied(), charges);
+    return new Planned(index, validUntil, plan, ops, fast, charges);
   }
 }

@@ -6,6 +6,11 @@ import dev.quota.plan.RateOp;
 
 /** {@link PreparedOps} for a single rate limit. */
 final class PreparedRate extends PreparedOps {
+  /**
+   * First of the references: a collector that moves these objects copies what the first field
+   * points to right after the object, so the counter, read next on every call, lands beside it.
+   */
+  private Object counter;
   private final MemoryStore store;
   private final CounterTable table;
   private final RateOp op;
@@ -13,7 +18,6 @@ final class PreparedRate extends PreparedOps {
   private final long amount;
   private final long limit;
   private final boolean enforced;
-  private Object counter;
   private long lookedUpAtRemovals = -1;
   /**
    * Whether the last locked call denied: only then is a lock-free denial tried first. Admitting
