@@ -11,25 +11,33 @@ import java.util.concurrent.locks.LockSupport;
  * counters fall on, in ascending order, so calls over disjoint counters run in parallel, calls
  * over shared counters serialize, and no two calls deadlock.
  *
- * <p>Each stripe is one version word, a cache line of its own: even while free, odd while held,
- * moved on by every lock and every unlock. Locking is one compare-and-set; unlocking is a plain
- * release store, so a decision pays for one fence, not two, and the counters' cache misses need
- * not drain before the call returns. Because every writer moves the version, a reader may also
- * read without locking and trust what it read only if the version it started from is even and
- * unchanged afterwards (see {@link PreparedRate}).
+ * <p>Each stripe is a cache line of its own holding two words: a holder flag and a version, even
+ * while free, odd while held, moved on by every lock and every unlock. Locking is one exchange on
+ * the flag, with no read before it: a read would fetch the line shared and the write would then
+ * fetch it again, which is what a stripe that two cores take in turn pays most often. The version
+ * is then written on a line the holder owns already. Unlocking is two plain release stores, so a
+ * decision pays for one fence, not two, and the counters' cache misses need not drain before the
+ * call returns. Because every writer moves the version, a reader may also read without locking and
+ * trust what it read only if the version it started from is even and unchanged afterwards (see
+ * {@link PreparedRate}).
  *
  * <p>Critical sections here last tens of nanoseconds, far less than parking and waking a thread,
- * so a contended stripe is spun on first, then yielded on; only a holder that stays away longer
+ * so a contended stripe is spun on first, reading only, with pauses that double so that waiters
+ * leave the line to the holder; then yielded on; only a holder that stays away longer
  * (descheduled, say) makes the waiter sleep, in growing naps. The locks are not reentrant: no code
  * path locks a stripe while holding it.
  */
 final class StripeLocks {
   static final int STRIPES = 256;
-  private static final int SPINS = 100;
+  /** Read attempts before yielding; the pauses between them double up to {@link #MAX_PAUSES}. */
+  private static final int SPINS = 20;
+  private static final int MAX_PAUSES = 8;
   private static final int YIELDS = 20;
   private static final long MAX_NAP_NANOS = 1_000_000;
   /** Longs per stripe: one 64-byte line each, so stripes used by different threads do not share one. */
   private static final int SPACING = 8;
+  /** Where a stripe's holder flag lies after its version word, on the same line. */
+  private static final int FLAG = 1;
   private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
 
   // One spare line at each end keeps the words off the lines of the array header and its neighbours.
@@ -79,22 +87,28 @@ final class StripeLocks {
 
   void lock(int stripe) {
     int at = at(stripe);
-    long v = (long) WORD.getOpaque(words, at);
-    if ((v & 1) == 0 && WORD.compareAndSet(words, at, v, v + 1)) {
-      return;
+    if ((long) WORD.getAndSet(words, at + FLAG, 1L) != 0L) {
+      lockContended(at + FLAG);
     }
-    lockContended(at);
+    // Only the holder writes the version. Odd before any counter is written: a reader that sees a
+    // new counter value then sees the version moved.
+    WORD.setOpaque(words, at, (long) WORD.get(words, at) + 1);
+    VarHandle.storeStoreFence();
   }
 
-  private void lockContended(int at) {
+  private void lockContended(int flagAt) {
     long napNanos = 1_000;
+    int pauses = 1;
     for (int attempt = 0; ; attempt++) {
-      long v = (long) WORD.getOpaque(words, at);
-      if ((v & 1) == 0 && WORD.compareAndSet(words, at, v, v + 1)) {
+      // Exchange only once the flag reads free: waiting by reading leaves the line to the holder.
+      if ((long) WORD.getOpaque(words, flagAt) == 0L && (long) WORD.getAndSet(words, flagAt, 1L) == 0L) {
         return;
       }
       if (attempt < SPINS) {
-        Thread.onSpinWait();
+        for (int i = 0; i < pauses; i++) {
+          Thread.onSpinWait();
+        }
+        pauses = Math.min(2 * pauses, MAX_PAUSES);
       } else if (attempt < SPINS + YIELDS) {
         Thread.yield();
       } else {
@@ -111,7 +125,8 @@ final class StripeLocks {
     if ((v & 1) == 0) {
       throw new IllegalMonitorStateException("stripe " + stripe + " is not locked");
     }
-    WORD.setRelease(words, at, v + 1);
+    WORD.setRelease(words, at, v + 1); // after the counters' writes
+    WORD.setRelease(words, at + FLAG, 0L); // after the version
   }
 
   /**
@@ -133,6 +148,6 @@ final class StripeLocks {
 
   /** True if some thread holds {@code stripe}; for tests. */
   boolean isLocked(int stripe) {
-    return ((long) WORD.getVolatile(words, at(stripe)) & 1) != 0;
+    return (long) WORD.getVolatile(words, at(stripe) + FLAG) != 0L;
   }
 }

@@ -74,6 +74,39 @@ class StripeLocksTest {
     assertThat(locks.unchangedSince(4, locks.version(4))).isTrue();
   }
 
+  /**
+   * A waiter that has spun, yielded and gone to sleep on a held stripe still takes it once it is
+   * freed, and holds it exclusively: optimistic reads fail meanwhile and the holder's writes are seen.
+   */
+  @Test
+  void aWaiterPastSpinningTakesTheStripeOnceFreed() throws Exception {
+    locks.lock(9);
+    onOne = 41;
+    long[] seen = new long[1];
+    Thread waiter = new Thread(() -> {
+      locks.lock(9);
+      try {
+        seen[0] = ++onOne;
+      } finally {
+        locks.unlock(9);
+      }
+    });
+    waiter.start();
+    // Parked means it is past its spins and yields, in the naps of the slowest phase.
+    while (waiter.getState() != Thread.State.TIMED_WAITING && waiter.isAlive()) {
+      Thread.onSpinWait();
+    }
+    long during = locks.version(9);
+    assertThat(locks.unchangedSince(9, during)).as("an optimistic read while held").isFalse();
+    assertThat(locks.isLocked(9)).isTrue();
+    locks.unlock(9);
+    waiter.join();
+    assertThat(seen[0]).isEqualTo(42);
+    assertThat(locks.isLocked(9)).isFalse();
+    assertThat(locks.unchangedSince(9, during)).isFalse();
+    assertThat(locks.unchangedSince(9, locks.version(9))).isTrue();
+  }
+
   @Test
   void unlockingAFreeStripeIsABug() {
     assertThatThrownBy(() -> locks.unlock(5)).isInstanceOf(IllegalMonitorStateException.class);
