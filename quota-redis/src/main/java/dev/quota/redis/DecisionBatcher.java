@@ -43,6 +43,12 @@ final class DecisionBatcher {
       this.call = call;
     }
 
+    /**
+     * The reply to this decision's call has arrived, and is about to be handed out (after those of
+     * the decisions before it in the call, whose continuations run first). Must not block.
+     */
+    void arrived() {}
+
     /** Redis answered this decision with {@code reply}. Must not block. */
     abstract void replied(List<Object> reply);
 
@@ -168,6 +174,9 @@ final class DecisionBatcher {
 
   @SuppressWarnings("unchecked")
   private static void answer(List<Decision<?>> batch, List<Object> reply, Throwable error) {
+    for (Decision<?> d : batch) {
+      d.arrived();
+    }
     if (error != null) {
       for (Decision<?> d : batch) {
         d.failed(error);

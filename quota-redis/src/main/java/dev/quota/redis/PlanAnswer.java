@@ -39,6 +39,12 @@ final class PlanAnswer extends DecisionBatcher.Decision<PlanResult> implements R
     completeExceptionally(script.notAnswered(new TimeoutException()));
   }
 
+  /** Redis answered in time: what runs on the replies before this one does not count against it. */
+  @Override
+  void arrived() {
+    stopDeadline();
+  }
+
   @Override
   void replied(List<Object> reply) {
     stopDeadline();
