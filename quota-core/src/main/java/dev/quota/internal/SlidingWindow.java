@@ -27,12 +27,15 @@ public final class SlidingWindow {
   /** Slices per window. Kept below Redis's 128-entry compact-hash threshold. */
   public static final int SLICES = 120;
 
-  private final long windowMs;
-  private final long sliceUs;
-  /** {@link #reciprocal} of {@code sliceUs}: opening a slice multiplies instead of dividing. */
-  private final long sliceReciprocal;
-  /** Slices in the window, the newest included. */
-  private int size;
+  // Field order is layout: the fields a decision writes lie together (the JVM fills the 4-byte gap
+  // after the header with the short and the boolean, then puts the longs in the order declared,
+  // then the reference), so that they span as few cache lines as they can and the read-only ones
+  // after them are not written with them.
+
+  /** Slices in the window, the newest included: at most {@code SLICES + 2}. */
+  private short size;
+  /** See {@link #lastRefused()}. */
+  private boolean lastRefused;
   private long total;
   /** The latest admission (ms) of the oldest slice: the newest's while it is the only one. */
   private long oldestLatestMs;
@@ -43,13 +46,18 @@ public final class SlidingWindow {
    * Kept instead of the slice's number so that only opening a slice computes one.
    */
   private long tailEndUs;
+  /** The ring position of the oldest slice; a long only to lie with the fields above. */
+  private long head;
+  private final long windowMs;
+  private final long sliceUs;
+  /** {@link #reciprocal} of {@code sliceUs}: opening a slice multiplies instead of dividing. */
+  private final long sliceReciprocal;
   /**
    * The {@code size - 1} slices older than the newest, from {@code head}: ring[2i] is a slice's
    * count, ring[2i + 1] its latest admission (ms). Made with the window, so that it starts next
    * to it, with room for two: a subject seen twice then allocates nothing more.
    */
   private long[] ring = new long[4];
-  private int head;
 
   public SlidingWindow(long windowMs) {
     this.windowMs = windowMs;
@@ -75,10 +83,12 @@ public final class SlidingWindow {
         newestCount = 0;
         return;
       }
-      total -= ring[2 * head];
-      head = next(head);
+      int oldest = (int) head;
+      total -= ring[2 * oldest];
+      oldest = next(oldest);
+      head = oldest;
       size--;
-      oldestLatestMs = size == 1 ? newestLatestMs : ring[2 * head + 1];
+      oldestLatestMs = size == 1 ? newestLatestMs : ring[2 * oldest + 1];
     }
   }
 
@@ -141,6 +151,23 @@ public final class SlidingWindow {
     return n > 0 && oldest + windowMs >= nowMs && t + amount > limit;
   }
 
+  /**
+   * Whether the last decision that {@link #noteRefused noted} itself refused: a hint for callers
+   * that try a denial without the lock first, worth it only while a key is refusing. Kept here,
+   * on a line every decision writes anyway, rather than in each caller's own object, which can
+   * then stay unwritten and shared between cores. Read without the lock; any value is safe.
+   */
+  public boolean lastRefused() {
+    return lastRefused;
+  }
+
+  /** Notes whether a decision refused; written only when it changes. Call under the lock. */
+  public void noteRefused(boolean refused) {
+    if (lastRefused != refused) {
+      lastRefused = refused;
+    }
+  }
+
   /** When the oldest slice leaves the window, 0 if nothing is counted. */
   public long resetAtMs() {
     return size == 0 ? 0 : oldestLatestMs + windowMs + 1;
@@ -192,7 +219,7 @@ public final class SlidingWindow {
 
   /** The ring position of the {@code i}-th slice from the oldest. */
   private int slot(int i) {
-    int at = head + i;
+    int at = (int) head + i;
     int capacity = ring.length / 2;
     return at < capacity ? at : at - capacity;
   }

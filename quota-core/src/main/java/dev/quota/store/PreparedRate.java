@@ -18,12 +18,12 @@ final class PreparedRate extends PreparedOps {
   private final long amount;
   private final long limit;
   private final boolean enforced;
-  private long lookedUpAtRemovals = -1;
   /**
-   * Whether the last locked call denied: only then is a lock-free denial tried first. Admitting
-   * keys skip it, as its reads would only delay the lock. A hint, read without the lock.
+   * Written only when the counter is looked up again: calls on other cores keep their copy of this
+   * object. Whether the key is refusing, which decides if a lock-free denial is tried first, is
+   * kept by the window (see {@link SlidingWindow#lastRefused()}).
    */
-  private boolean denying;
+  private long lookedUpAtRemovals = -1;
 
   PreparedRate(MemoryStore store, CounterTable table, RateOp op, Object source) {
     super(source);
@@ -60,7 +60,8 @@ final class PreparedRate extends PreparedOps {
     store.releaseExpired();
     StripeLocks locks = store.locks();
     // Judged at the time read here: at worst a denial microseconds early, never an extra admission.
-    if (enforced && denying && surelyFull(locks, store.now())) {
+    // Admitting keys skip it: its reads would only delay the lock.
+    if (enforced && counter instanceof SlidingWindow refusing && refusing.lastRefused() && surelyFull(locks, store.now())) {
       return DENIED;
     }
     locks.lock(stripe);
@@ -79,6 +80,7 @@ final class PreparedRate extends PreparedOps {
         if (room) {
           w.add(now, amount);
         }
+        w.noteRefused(!room);
       } else {
         TokenBucket b = (TokenBucket) c;
         b.advance(now);
@@ -86,9 +88,6 @@ final class PreparedRate extends PreparedOps {
         if (room) {
           b.take(amount);
         }
-      }
-      if (denying == room) {
-        denying = !room; // written only when it changes: callers on other cores keep their copy
       }
       return room ? ADMITTED : DENIED;
     } finally {
