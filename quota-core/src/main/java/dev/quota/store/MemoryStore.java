@@ -425,6 +425,11 @@ public final class MemoryStore implements Store {
     return held.size();
   }
 
+  /** Distinct shapes the held reservations share, for tests. */
+  int heldShapeCount() {
+    return held.shapeCount();
+  }
+
   /**
    * The stripe sets of one stripe each, shared (lock sets are only ever read): a plan over one
    * subject, the usual case, allocates none.

@@ -127,7 +127,6 @@ class HeldReservationsTest {
   @Test
   void reservationsOfEqualOpsShareOneShapeWhichGoesWithTheLast() {
     MemoryStore store = new MemoryStore(clock);
-    HeldReservations held = heldOf(store);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       String id = Ids.newId();
@@ -137,7 +136,7 @@ class HeldReservationsTest {
       store.apply(new Plan(Plan.Kind.RESERVE, ops(i % 3, 10 + i), id, 60_000, null, null, "p" + (i % 3), false));
     }
     assertThat(store.heldCount()).isEqualTo(300);
-    assertThat(held.shapeCount()).isEqualTo(3);
+    assertThat(store.heldShapeCount()).isEqualTo(3);
     for (int i = 0; i < 150; i++) {
       SettleResult released = store.settle(Settlement.release(ids.get(i)));
       assertThat(released.payload()).isEqualTo("p" + (i % 3));
@@ -148,11 +147,11 @@ class HeldReservationsTest {
       stillHeld += i % 3 == 0 ? 10 + i : 0;
     }
     assertThat(budgetUsed(store, 0)).isEqualTo(stillHeld);
-    assertThat(held.shapeCount()).isEqualTo(3);
+    assertThat(store.heldShapeCount()).isEqualTo(3);
     clock.advance(Duration.ofMinutes(1));
     store.apply(new Plan(Plan.Kind.CHECK, ops(0, 0), null, 0, null, null, null, false));
     assertThat(store.heldCount()).isZero();
-    assertThat(held.shapeCount()).isZero();
+    assertThat(store.heldShapeCount()).isZero();
     for (int i = 0; i < 300; i++) {
       SettleResult.Status expected = i < 150 ? SettleResult.Status.REPEATED : SettleResult.Status.EXPIRED;
       assertThat(store.settle(Settlement.release(ids.get(i))).status()).isEqualTo(expected);
@@ -208,6 +207,61 @@ class HeldReservationsTest {
     assertThat(used(store, monthKey)).isEqualTo(5);
   }
 
+  @Test
+  void racingReservesSettlementsAndExpiriesReturnEveryHoldOnce() throws Exception {
+    MemoryStore store = new MemoryStore(clock);
+    int threads = 4;
+    java.util.concurrent.atomic.AtomicLong committed = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads + 1);
+    try {
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int seed = t;
+        done.add(pool.submit(() -> {
+          Random rnd = new Random(seed);
+          start.await();
+          List<String> mine = new ArrayList<>();
+          for (int i = 0; i < 3_000; i++) {
+            String id = Ids.newId();
+            store.apply(new Plan(Plan.Kind.RESERVE, ops(rnd.nextInt(SUBJECTS), 10), id, 1 + rnd.nextInt(50), null, null, null, false));
+            mine.add(id);
+            if (rnd.nextInt(3) == 0) {
+              String settle = mine.remove(rnd.nextInt(mine.size()));
+              if (store.settle(Settlement.commit(settle, 3, Map.of())).status() == SettleResult.Status.SETTLED) {
+                committed.addAndGet(3);
+              }
+            }
+          }
+          return null;
+        }));
+      }
+      done.add(pool.submit(() -> {
+        start.await();
+        for (int i = 0; i < 2_000; i++) {
+          clock.advance(Duration.ofMillis(1));
+          Thread.yield();
+        }
+        return null;
+      }));
+      start.countDown();
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    clock.advance(Duration.ofMillis(100));
+    long total = 0;
+    for (int s = 0; s < SUBJECTS; s++) {
+      total += budgetUsed(store, s);
+      assertThat(slotsUsed(store, s)).isZero();
+    }
+    assertThat(total).isEqualTo(committed.get());
+    assertThat(store.heldCount()).isZero();
+    assertThat(store.heldShapeCount()).isZero();
+  }
+
   private long used(MemoryStore store, CounterKey key) {
     BudgetOp probe = new BudgetOp(key, true, "m", 1L << 60, 0, periodStart, periodStart + DAY, NO_THRESHOLDS);
     return store.apply(new Plan(Plan.Kind.CHECK, List.of(probe), null, 0, null, null, null, false)).results().get(0).used();
@@ -243,15 +297,5 @@ class HeldReservationsTest {
         new BudgetOp(CounterKeys.budget(subject, "USD", "daily", periodStart), true, "b", 1L << 60, amount,
             periodStart, periodStart + DAY, NO_THRESHOLDS),
         new ConcurrencyOp(CounterKeys.concurrency(subject), true, "c", 1_000_000));
-  }
-
-  private static HeldReservations heldOf(MemoryStore store) {
-    try {
-      var f = MemoryStore.class.getDeclaredField("held");
-      f.setAccessible(true);
-      return (HeldReservations) f.get(store);
-    } catch (ReflectiveOperationException e) {
-      throw new AssertionError(e);
-    }
   }
 }
