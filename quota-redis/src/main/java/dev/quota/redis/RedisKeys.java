@@ -120,6 +120,9 @@ public final class RedisKeys {
   }
 
   private static String escape(String id) {
+    if (id.indexOf('%') < 0 && id.indexOf('{') < 0 && id.indexOf('}') < 0) {
+      return id; // the common case (generated ids): nothing to escape, nothing to copy
+    }
     StringBuilder sb = new StringBuilder(id.length() + 8);
     for (int i = 0; i < id.length(); i++) {
       char c = id.charAt(i);

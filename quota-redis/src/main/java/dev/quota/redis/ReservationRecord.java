@@ -52,6 +52,11 @@ final class ReservationRecord {
     return sb.toString();
   }
 
+  /** A record body without payload ({@code head}, from {@link #body}) with {@code payload} (or none) added. */
+  static String withPayload(String head, String payload) {
+    return payload == null ? head : head + ByteBufUtil.utf8Bytes(payload) + ":" + payload;
+  }
+
   /** {@code text} preceded by its length and a colon, as the record files it. */
   static String sized(String text) {
     return ByteBufUtil.utf8Bytes(text) + ":" + text;

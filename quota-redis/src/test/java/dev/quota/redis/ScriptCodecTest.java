@@ -89,6 +89,30 @@ class ScriptCodecTest {
     }
   }
 
+  @Test
+  void decisionsSharingOneOpsListEachCarryTheirOwnIdPayloadAndKindAsIfBuiltAfresh() {
+    List<CounterOp> shared = List.of(
+        new RateOp(new CounterKey("user:u", "rate"), true, "r", PER_MINUTE, 1),
+        new BudgetOp(new CounterKey("user:u", "budget"), true, "b", 1_000, 40, 0, 86_400_000, new long[] {500}));
+    Plan[] plans = {
+      new Plan(Plan.Kind.RESERVE, shared, "r-1", 5_000, null, "fp", "first", false),
+      new Plan(Plan.Kind.RESERVE, shared, "r-{2}%", 5_000, "k", "fp", null, false),
+      new Plan(Plan.Kind.CHECK, shared, null, 0, null, "fp", null, false),
+      new Plan(Plan.Kind.RESERVE, shared, "r-3", 6_000, null, "fp", "thi\u00efrd", true),
+    };
+    for (Plan plan : plans) {
+      ScriptCodec.Call remembered = codec.apply(plan, 0);
+      // a new codec, and a list of its own, share nothing with the decisions before
+      Plan alone = new Plan(plan.kind(), new ArrayList<>(shared), plan.reservationId(), plan.ttlMs(), plan.idempotencyKey(),
+          plan.fingerprint(), plan.payload(), plan.seedBudgets());
+      ScriptCodec.Call fresh = new ScriptCodec(keys).apply(alone, 0);
+      assertThat(remembered.keys()).containsExactly(fresh.keys());
+      assertThat(remembered.args()).containsExactly(fresh.args());
+    }
+    assertThat(codec.apply(plans[1], 0).keys()[3]).isEqualTo("q:res:r-%7B2%7D%25");
+    assertThat(codec.apply(plans[0], 0).args()[5]).endsWith("5:first");
+  }
+
   private static List<String> concat(String first, List<String> rest) {
     List<String> l = new ArrayList<>(List.of(first));
     l.addAll(rest);
