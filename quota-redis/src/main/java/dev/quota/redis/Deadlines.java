@@ -27,6 +27,11 @@ final class Deadlines implements AutoCloseable {
     return timer.schedule(task, nanos, TimeUnit.NANOSECONDS);
   }
 
+  /** Deadlines waiting (for tests). */
+  int pending() {
+    return timer.getQueue().size();
+  }
+
   @Override
   public void close() {
     timer.shutdownNow();

@@ -38,9 +38,16 @@ final class DecisionBatcher {
    */
   abstract static class Decision<T> extends CompletableFuture<T> {
     final ScriptCodec.Call call;
+    /** Taken into a call: from then on the call's command timeout bounds its wait. */
+    private volatile boolean left;
 
     Decision(ScriptCodec.Call call) {
       this.call = call;
+    }
+
+    /** True once this decision was taken into a call. */
+    final boolean left() {
+      return left;
     }
 
     /**
@@ -100,6 +107,7 @@ final class DecisionBatcher {
     Decision<?> d;
     while (batch.size() < maxDecisions && (d = queue.poll()) != null) {
       if (!d.isDone()) { // its caller may have given up (timeout): then it is not sent at all
+        d.left = true;
         batch.add(d);
       }
     }

@@ -9,9 +9,10 @@ import java.util.concurrent.TimeoutException;
  * The answer to one decision on a single node: the plan's result, parsed on the thread that
  * received the reply, or the failure as {@link RedisStore#apply} throws it.
  *
- * <p>Sent through the {@link DecisionBatcher}, it carries a deadline: if Redis has not answered
- * within the timeout, the timer fails it with StoreUnavailableException, and a decision still
- * queued then is never sent. If Redis refused its whole call because the server lacks the library
+ * <p>Sent through the {@link DecisionBatcher}, a decision that has to wait behind the calls in
+ * flight carries a deadline: if Redis has not answered it within the timeout, the timer fails it
+ * with StoreUnavailableException, and a decision still queued then is never sent. One that leaves
+ * at once is bounded by its call's command timeout alone, so a lone decision never wakes the timer. If Redis refused its whole call because the server lacks the library
  * (or has no functions), Redis ran none of it, and this decision alone is sent again the way that
  * loads the library ({@link QuotaScript#runAsync}); that too only chains on Lettuce's replies, so
  * the thread that received the refusal never waits.
@@ -19,8 +20,9 @@ import java.util.concurrent.TimeoutException;
 final class PlanAnswer extends DecisionBatcher.Decision<PlanResult> implements Runnable {
   private final QuotaScript script;
   private final RedisConnection connection;
-  /** Set before the decision is queued; null for a call sent on its own. */
-  private ScheduledFuture<?> deadline;
+  /** Set while the decision waits behind the calls in flight; else null. */
+  private volatile ScheduledFuture<?> deadline;
+  private volatile boolean arrived;
 
   PlanAnswer(ScriptCodec.Call call, QuotaScript script, RedisConnection connection) {
     super(call);
@@ -28,9 +30,13 @@ final class PlanAnswer extends DecisionBatcher.Decision<PlanResult> implements R
     this.connection = connection;
   }
 
-  /** Fails this answer after {@code nanos} unless it is complete by then. */
+  /** Fails this answer after {@code nanos} unless its reply arrived by then. */
   void expireAfter(Deadlines deadlines, long nanos) {
-    deadline = deadlines.after(nanos, this);
+    ScheduledFuture<?> d = deadlines.after(nanos, this);
+    deadline = d;
+    if (arrived || isDone()) { // answered meanwhile: the deadline must not wait in the timer's queue
+      d.cancel(false);
+    }
   }
 
   /** The deadline passed. */
@@ -42,6 +48,7 @@ final class PlanAnswer extends DecisionBatcher.Decision<PlanResult> implements R
   /** Redis answered in time: what runs on the replies before this one does not count against it. */
   @Override
   void arrived() {
+    arrived = true;
     stopDeadline();
   }
 

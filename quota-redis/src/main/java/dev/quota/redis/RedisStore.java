@@ -255,15 +255,20 @@ public final class RedisStore implements Store {
     return answer;
   }
 
-  /** Queues one decision for a shared call, with its deadline. */
+  /**
+   * Queues one decision for a shared call. One that could not leave at once (the calls in flight
+   * are full) gets a deadline; one that left is bounded by its call's command timeout.
+   */
   private void submit(PlanAnswer answer) {
+    batcher.submit(answer);
+    if (answer.left()) {
+      return;
+    }
     try {
       answer.expireAfter(deadlines, timeoutNanos);
     } catch (RejectedExecutionException e) {
       answer.completeExceptionally(new StoreUnavailableException("the store is closed", e));
-      return;
     }
-    batcher.submit(answer);
   }
 
   @Override
@@ -302,6 +307,11 @@ public final class RedisStore implements Store {
 
   public RedisKeys keys() {
     return keys;
+  }
+
+  /** For tests: deadlines waiting on the store's timer. */
+  int deadlinesPending() {
+    return deadlines.pending();
   }
 
   /** For tests: the batcher, or null when decisions are not batched. */

@@ -279,6 +279,28 @@ class RedisApplyAsyncTest {
     assertThat(store.batcher().queued()).isZero();
   }
 
+  @Test
+  void onlyDecisionsWaitingBehindTheCallsInFlightSetATimerAndTheirTimersGoWhenAnswered() throws Exception {
+    RedisStore store = store("timer:", 1, Duration.ofSeconds(10));
+    assertThat(answer(store.applyAsync(record(rate("user:t", 100)))).admitted()).isTrue();
+    assertThat(store.deadlinesPending()).isZero(); // a lone decision is bounded by its command's timeout
+
+    RedisCommands<String, String> redis = adminConnection.sync();
+    client(redis, "PAUSE", "60000", "WRITE");
+    List<CompletableFuture<PlanResult>> stages = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      stages.add(store.applyAsync(record(rate("user:t", 100))));
+    }
+    assertThat(store.batcher().queued()).isEqualTo(4);
+    assertThat(store.deadlinesPending()).isEqualTo(4); // the first left at once
+    client(redis, "UNPAUSE");
+
+    for (CompletableFuture<PlanResult> stage : stages) {
+      assertThat(answer(stage).admitted()).isTrue();
+    }
+    assertThat(store.deadlinesPending()).isZero();
+  }
+
   @ParameterizedTest(name = "calls = {0}")
   @ValueSource(ints = {2, 0})
   void decisionsChainedOnTheThreadsThatAnswerThemExhaustALimitExactly(int calls) throws Exception {
