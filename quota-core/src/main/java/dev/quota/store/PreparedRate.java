@@ -61,7 +61,7 @@ final class PreparedRate extends PreparedOps {
     StripeLocks locks = store.locks();
     // Judged at the time read here: at worst a denial microseconds early, never an extra admission.
     // Admitting keys skip it: its reads would only delay the lock.
-    if (enforced && counter instanceof SlidingWindow refusing && refusing.lastRefused() && surelyFull(locks, store.now())) {
+    if (enforced && counter instanceof SlidingWindow w && w.lastRefused() && surelyFull(locks, w, store.now())) {
       return DENIED;
     }
     locks.lock(stripe);
@@ -101,11 +101,11 @@ final class PreparedRate extends PreparedOps {
    * exactly when the locked path would deny. Under a hot key, denials then only read the
    * counter's cache lines instead of writing the lock's.
    */
-  private boolean surelyFull(StripeLocks locks, long now) {
+  private boolean surelyFull(StripeLocks locks, SlidingWindow w, long now) {
     long version = locks.version(stripe);
     return (version & 1) == 0
         && lookedUpAtRemovals == table.removals()
-        && counter instanceof SlidingWindow w
+        && counter == w // read again after the version: still the counter in use
         && w.fullWithoutAdvancing(now, amount, limit)
         && locks.unchangedSince(stripe, version);
   }
