@@ -118,6 +118,7 @@ public final class BenchMain {
         heap.add(HeapProbe.asMap(r));
       }
       JSON.writeValue(results.resolve("memory-heap.json").toFile(), heap);
+      JSON.writeValue(results.resolve("memory-held.json").toFile(), HeapProbe.held(10_000, 200_000));
       stepSeconds.put("heap", (System.nanoTime() - t) / 1e9);
     }
     meta.put("finished", Instant.now().toString());

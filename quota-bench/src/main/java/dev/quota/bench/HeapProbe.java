@@ -1,11 +1,17 @@
 package dev.quota.bench;
 
 import dev.quota.Algorithm;
+import dev.quota.Budget;
+import dev.quota.Money;
+import dev.quota.Policy;
+import dev.quota.Quota;
+import dev.quota.QuotaRequest;
 import dev.quota.bench.limiters.Bucket4jLimiter;
 import dev.quota.bench.limiters.QuotaPlanLimiter;
 import dev.quota.bench.limiters.QuotaStoreLimiter;
 import dev.quota.store.MemoryStore;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +37,43 @@ public final class HeapProbe {
       out.add(bucket4j(w));
     }
     return out;
+  }
+
+  /** Heap kept by reservations that are neither committed nor released yet. */
+  public record Held(int users, int reservations, double bytesPerHeldReservation) {}
+
+  /**
+   * The HTTP workload's reservations, through the engine on {@link MemoryStore}: one rate limit
+   * and a daily budget per user, users taken in turn, nothing settled. Measured after every user
+   * has one reservation (so counters and compilations already exist): what each further held
+   * reservation keeps until it is settled or expires.
+   */
+  public static Held held(int users, int reservations) {
+    SimulatedTime time = new SimulatedTime();
+    try (Quota quota = Quota.builder().clock(time.clock()).store(new MemoryStore(time.clock())).build()) {
+      quota.admin().putPolicy(
+          Policy.builder("user:*").rateLimit(1_000_000_000L, Duration.ofMinutes(1))
+              .budget(Budget.of("USD", Money.of("1000000"), null, null)).build(),
+          "bench", "held reservations");
+      QuotaRequest[] requests = new QuotaRequest[users];
+      for (int u = 0; u < users; u++) {
+        requests[u] = QuotaRequest.builder().user("u" + u).estimatedCost("0.0001").build();
+        reserve(quota, requests[u]);
+      }
+      long before = usedHeap();
+      for (int i = 0; i < reservations; i++) {
+        reserve(quota, requests[i % users]);
+      }
+      long after = usedHeap();
+      keep(quota);
+      return new Held(users, reservations, (after - before) / (double) reservations);
+    }
+  }
+
+  private static void reserve(Quota quota, QuotaRequest request) {
+    if (!quota.reserve(request).admitted()) {
+      throw new IllegalStateException("the held-reservation workload must admit every request");
+    }
   }
 
   private static Result quotaPrepared(Workload w) {

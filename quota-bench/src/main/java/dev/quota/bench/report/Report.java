@@ -40,6 +40,7 @@ public final class Report {
     JsonNode redis = readOrNull(results.resolve("redis.json"));
     JsonNode redisMemory = readOrNull(results.resolve("redis-memory.json"));
     JsonNode heap = readOrNull(results.resolve("memory-heap.json"));
+    JsonNode held = readOrNull(results.resolve("memory-held.json"));
     Targets targets = new Targets();
 
     StringBuilder md = new StringBuilder();
@@ -54,7 +55,7 @@ public final class Report {
     RedisSection.render(body, redis, targets);
     accuracy(body, accuracy, targets);
     HttpSection.render(body, readOrNull(results.resolve("http.json")), targets);
-    memory(body, redisMemory, heap, targets);
+    memory(body, redisMemory, heap, held, targets);
     LedgerSection.render(body, readOrNull(results.resolve("ledger.json")), targets);
     md.append(targets.render());
     md.append(body);
@@ -343,14 +344,21 @@ public final class Report {
 
   // ---------------------------------------------------------------- E. memory
 
-  private static void memory(StringBuilder md, JsonNode redisMemory, JsonNode heap, Targets targets) {
+  private static void memory(StringBuilder md, JsonNode redisMemory, JsonNode heap, JsonNode held, Targets targets) {
     md.append("## E. Memory\n\n");
     RedisSection.memory(md, redisMemory, targets);
     md.append("### JVM heap per subject\n\n");
     if (heap == null) {
       md.append("Not run.\n\n");
-      return;
+    } else {
+      heapPerSubject(md, heap);
     }
+    if (held != null) {
+      heldReservations(md, held);
+    }
+  }
+
+  private static void heapPerSubject(StringBuilder md, JsonNode heap) {
     md.append("Used heap after full collections, before and after every subject's first decision, then after a "
         + "second decision each (what each further decision keeps). Quota's figure is `MemoryStore` "
         + "(sliding window); the plans that name the counters belong to the caller and are not counted. "
@@ -364,6 +372,19 @@ public final class Report {
           .append(" | ").append(fmt(r.path("bytesPerLaterDecision").asDouble())).append(" |\n");
     }
     md.append('\n');
+  }
+
+  private static void heldReservations(StringBuilder md, JsonNode held) {
+    md.append("### JVM heap per held reservation\n\n")
+        .append("The HTTP workload's reservations through `Quota.reserve` on `MemoryStore` (a rate limit and a "
+            + "daily budget per user, users in turn, nothing committed or released): used heap after full "
+            + "collections, once every user holds one reservation and again after ")
+        .append(String.format(Locale.ROOT, "%,d", held.path("reservations").asInt()))
+        .append(" more across ")
+        .append(String.format(Locale.ROOT, "%,d", held.path("users").asInt()))
+        .append(" users. A held reservation is kept until it is settled or expires.\n\n")
+        .append("| bytes per held reservation |\n|---|\n| ")
+        .append(fmt(held.path("bytesPerHeldReservation").asDouble())).append(" |\n\n");
   }
 
   static JsonNode readOrNull(Path p) throws IOException {

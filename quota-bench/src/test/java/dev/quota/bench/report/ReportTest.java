@@ -45,6 +45,17 @@ class ReportTest {
   }
 
   @Test
+  void heldReservationsAreReportedWithTheirWorkload() throws IOException {
+    Files.writeString(results.resolve("memory-held.json"),
+        "{\"users\":10000,\"reservations\":200000,\"bytesPerHeldReservation\":91.5}");
+
+    String md = Report.render(results);
+
+    assertThat(md).contains("### JVM heap per held reservation").contains("again after 200,000 more across 10,000 users");
+    assertThat(md).contains("| bytes per held reservation |\n|---|\n| " + Report.fmt(91.5) + " |");
+  }
+
+  @Test
   void ledgerTargetsJudgePostgresqlOnly() throws IOException {
     Files.writeString(results.resolve("ledger.json"), "{\"callers\":64,\"rows\":["
         + "{\"database\":\"H2 (embedded, file)\",\"rows\":1000,\"seconds\":1.0,\"rowsPerSecond\":1000,\"p50us\":100,"
