@@ -28,14 +28,12 @@ public final class SlidingWindow {
   public static final int SLICES = 120;
 
   // Field order is layout: the fields a decision writes lie together (the JVM fills the 4-byte gap
-  // after the header with the short and the boolean, then puts the longs in the order declared,
-  // then the reference), so that they span as few cache lines as they can and the read-only ones
-  // after them are not written with them.
+  // after the header with the int, then puts the longs in the order declared, then the reference),
+  // so that they span as few cache lines as they can and the read-only ones after them are not
+  // written with them.
 
-  /** Slices in the window, the newest included: at most {@code SLICES + 2}. */
-  private short size;
-  /** See {@link #lastRefused()}. */
-  private boolean lastRefused;
+  /** Slices in the window, the newest included. */
+  private int size;
   private long total;
   /** The latest admission (ms) of the oldest slice: the newest's while it is the only one. */
   private long oldestLatestMs;
@@ -149,23 +147,6 @@ public final class SlidingWindow {
     long oldest = oldestLatestMs;
     long t = total;
     return n > 0 && oldest + windowMs >= nowMs && t + amount > limit;
-  }
-
-  /**
-   * Whether the last decision that {@link #noteRefused noted} itself refused: a hint for callers
-   * that try a denial without the lock first, worth it only while a key is refusing. Kept here,
-   * on a line every decision writes anyway, rather than in each caller's own object, which can
-   * then stay unwritten and shared between cores. Read without the lock; any value is safe.
-   */
-  public boolean lastRefused() {
-    return lastRefused;
-  }
-
-  /** Notes whether a decision refused; written only when it changes. Call under the lock. */
-  public void noteRefused(boolean refused) {
-    if (lastRefused != refused) {
-      lastRefused = refused;
-    }
   }
 
   /** When the oldest slice leaves the window, 0 if nothing is counted. */

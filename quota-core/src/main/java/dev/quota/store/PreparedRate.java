@@ -18,12 +18,14 @@ final class PreparedRate extends PreparedOps {
   private final long amount;
   private final long limit;
   private final boolean enforced;
-  /**
-   * Written only when the counter is looked up again: calls on other cores keep their copy of this
-   * object. Whether the key is refusing, which decides if a lock-free denial is tried first, is
-   * kept by the window (see {@link SlidingWindow#lastRefused()}).
-   */
   private long lookedUpAtRemovals = -1;
+  /**
+   * Whether the last locked call denied: only then is a lock-free denial tried first. Admitting
+   * keys skip it, as its reads would only delay the lock. A hint, read without the lock, and kept
+   * here rather than in the window: read before the lock, a field on the window's line would
+   * fetch that line once to read and again to write when two cores take turns on one key.
+   */
+  private boolean denying;
 
   PreparedRate(MemoryStore store, CounterTable table, RateOp op, Object source) {
     super(source);
@@ -60,8 +62,7 @@ final class PreparedRate extends PreparedOps {
     store.releaseExpired();
     StripeLocks locks = store.locks();
     // Judged at the time read here: at worst a denial microseconds early, never an extra admission.
-    // Admitting keys skip it: its reads would only delay the lock.
-    if (enforced && counter instanceof SlidingWindow w && w.lastRefused() && surelyFull(locks, w, store.now())) {
+    if (enforced && denying && counter instanceof SlidingWindow w && surelyFull(locks, w, store.now())) {
       return DENIED;
     }
     locks.lock(stripe);
@@ -80,7 +81,6 @@ final class PreparedRate extends PreparedOps {
         if (room) {
           w.add(now, amount);
         }
-        w.noteRefused(!room);
       } else {
         TokenBucket b = (TokenBucket) c;
         b.advance(now);
@@ -88,6 +88,9 @@ final class PreparedRate extends PreparedOps {
         if (room) {
           b.take(amount);
         }
+      }
+      if (denying == room) {
+        denying = !room; // written only when it changes: callers on other cores keep their copy
       }
       return room ? ADMITTED : DENIED;
     } finally {
