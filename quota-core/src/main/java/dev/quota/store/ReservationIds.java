@@ -99,8 +99,8 @@ final class ReservationIds {
     return c < 128 ? DIGIT[c] : -1;
   }
 
-  /** FNV-1a over the chars, then a finalizer so that nearby ids spread. */
-  private static long hash(String s) {
+  /** A 64-bit hash of any string: FNV-1a over the chars, then a finalizer so that nearby ones spread. */
+  static long hash(String s) {
     long h = 0xcbf29ce484222325L;
     for (int i = 0; i < s.length(); i++) {
       h = (h ^ s.charAt(i)) * 0x100000001b3L;

@@ -50,7 +50,7 @@ final class SettledLog {
     long h = idHash;
     int e = WIDTH * slot;
     entries[e + ID] = h;
-    entries[e + FINGERPRINT] = hash(fingerprint);
+    entries[e + FINGERPRINT] = ReservationIds.hash(fingerprint);
     entries[e + HELD] = heldNanos;
     entries[e + AT] = expired ? -nowMs - 1 : nowMs;
     index[cellFor(h)] = slot + 1;
@@ -74,7 +74,7 @@ final class SettledLog {
         if (settledAt + ttlMs <= nowMs) {
           return null;
         }
-        return new Outcome(at < 0, entries[e + FINGERPRINT] == hash(fingerprint), entries[e + HELD]);
+        return new Outcome(at < 0, entries[e + FINGERPRINT] == ReservationIds.hash(fingerprint), entries[e + HELD]);
       }
     }
     return null;
@@ -106,17 +106,5 @@ final class SettledLog {
 
   private int home(long h) {
     return (int) (h ^ (h >>> 32)) & (index.length - 1);
-  }
-
-  /** FNV-1a over the chars, then a finalizer so that nearby ids spread over the index. */
-  private static long hash(String s) {
-    long h = 0xcbf29ce484222325L;
-    for (int i = 0; i < s.length(); i++) {
-      h = (h ^ s.charAt(i)) * 0x100000001b3L;
-    }
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    return h;
   }
 }
