@@ -257,8 +257,8 @@ public final class Quota implements AutoCloseable {
     CompletableFuture<Decision> decided = new CompletableFuture<>();
     if (c.locallyDenied()) {
       // A per-request cap refuses outright; rare, and the caller's own thread may wait for the report.
-      blocking.execute(
-          () -> finish(decided, kind, started, () -> decideOrFailOpen(kind, request, reservationId, compilation, snapshot, now, 0)));
+      finishOffThread(
+          decided, kind, started, () -> decideOrFailOpen(kind, request, reservationId, compilation, snapshot, now, 0));
       return decided;
     }
     CompletionStage<PlanResult> applied;
@@ -272,15 +272,15 @@ public final class Quota implements AutoCloseable {
           if (error != null) {
             finish(decided, kind, started, () -> failOpenOrThrow(compilation.policies(), unwrap(error)));
           } else if (r.status() == PlanResult.Status.APPLIED && firedAny(r)) {
-            blocking.execute(() -> finish(decided, kind, started, () -> applied(c, r)));
+            finishOffThread(decided, kind, started, () -> applied(c, r));
           } else if (r.status() == PlanResult.Status.APPLIED || r.status() == PlanResult.Status.REPLAYED) {
             finish(decided, kind, started, () -> toDecision(c, r, true));
           } else if (r.status() == PlanResult.Status.CONFLICT) {
             finish(decided, kind, started, () -> { throw conflict(request); });
           } else {
             // Nothing was applied; the synchronous attempts take over, off the store's thread.
-            blocking.execute(
-                () -> finish(decided, kind, started, () -> afterFirstAttempt(kind, request, reservationId, compilation, snapshot, now, c, r)));
+            finishOffThread(
+                decided, kind, started, () -> afterFirstAttempt(kind, request, reservationId, compilation, snapshot, now, c, r));
           }
         });
     return decided;
@@ -296,6 +296,16 @@ public final class Quota implements AutoCloseable {
       default -> throw new IllegalStateException("unexpected store status " + r.status());
     }
     return decideOrFailOpen(kind, request, reservationId, compilation, snapshot, next, 1);
+  }
+
+  /** {@link #finish} on the executor for work that may block; fails {@code decided} if it refuses the work. */
+  private void finishOffThread(
+      CompletableFuture<Decision> decided, Plan.Kind kind, long started, Supplier<Decision> decision) {
+    try {
+      blocking.execute(() -> finish(decided, kind, started, decision));
+    } catch (RuntimeException refused) { // e.g. shut down with this engine
+      decided.completeExceptionally(refused);
+    }
   }
 
   /** Completes {@code decided} with what {@code decision} gives or throws, and reports the decision. */

@@ -169,6 +169,22 @@ class AsyncDecisionTest {
   }
 
   @Test
+  void workTheExecutorRefusesFailsTheStageInsteadOfLeavingItOpen() throws Exception {
+    Quota q = Quota.builder().clock(clock).store(new RemoteStore(new MemoryStore(clock)))
+        .executor(task -> {
+          throw new java.util.concurrent.RejectedExecutionException("shut down");
+        }).build();
+    q.admin().putPolicy(
+        Policy.builder("user:*").budget(Budget.of("USD", Money.of("1"), null, null)).build(), ADMIN, "t");
+
+    // Crossing 80% records an alert, which is work for the executor.
+    CompletionStage<Decision> crossing = q.reserveAsync(Fixtures.userCost("u", "0.9"));
+
+    assertThatThrownBy(() -> get(crossing))
+        .hasCauseInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+  }
+
+  @Test
   void anUnavailableStoreFailsOpenOnlyWhereEveryPolicyAllowsIt() throws Exception {
     RemoteStore store = new RemoteStore(new MemoryStore(clock));
     AtomicInteger storeErrors = new AtomicInteger();
