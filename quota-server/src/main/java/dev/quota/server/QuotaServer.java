@@ -6,6 +6,7 @@ import dev.quota.Quota;
 import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.alerts.WebhookSender;
 import dev.quota.server.api.DecisionRoutes;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import dev.quota.server.api.DenialRoutes;
 import dev.quota.server.api.HistoryRoutes;
 import dev.quota.server.api.KeyRoutes;
@@ -102,7 +103,12 @@ public final class QuotaServer implements AutoCloseable {
     }
     backends.keys().register("admin", Role.ADMIN, Set.of(), adminKey);
     ObjectMapper json = JsonMapper.builder().build();
+    // Javalin's defaults, made here so that decisions answered on the store's I/O thread can hand
+    // their responses back to it (see DecisionRoutes).
+    QueuedThreadPool requestThreads = new QueuedThreadPool(250, 8, 60_000);
+    requestThreads.setName("quota-http");
     this.app = Javalin.create(c -> {
+      c.jetty.threadPool = requestThreads;
       c.showJavalinBanner = false;
       c.jsonMapper(new JavalinJackson(json, false));
       c.http.maxRequestSize = JsonBody.MAX_BYTES;
@@ -115,7 +121,7 @@ public final class QuotaServer implements AutoCloseable {
     Auth.install(app, backends.keys());
     this.routes = new RouteTable(app);
     RecentDenials denials = new RecentDenials(clock, DENIAL_RECORDS);
-    new DecisionRoutes(quota, clock, denials).register(routes);
+    new DecisionRoutes(quota, clock, denials, requestThreads).register(routes);
     new DenialRoutes(denials).register(routes);
     new WhoAmIRoutes().register(routes);
     new SubjectRoutes(quota).register(routes);

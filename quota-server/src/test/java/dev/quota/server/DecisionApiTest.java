@@ -3,6 +3,7 @@ package dev.quota.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,30 @@ class DecisionApiTest {
     assertThat(admin.get("/v1/usage/project/rec").json().get("limits").get(0).get("used").asText()).isEqualTo("2.50");
     Api.Response conflict = admin.post("/v1/usage", body.replace("2.50", "3.00"));
     assertThat(conflict.status()).isEqualTo(409);
+  }
+
+  @Test
+  void aDecisionOverManyLimitsAndLongIdsIsAnsweredWhole() {
+    // Five subjects with 128-character ids and three windows each: a body of several kilobytes,
+    // more than a decision answered on the store's I/O thread may write there.
+    List<String> scopes = List.of("wide_a", "wide_b", "wide_c", "wide_d", "wide_e");
+    StringBuilder subjects = new StringBuilder("{");
+    for (String scope : scopes) {
+      admin.put("/v1/policies/" + scope + ":*", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"},"
+          + "{\"limit\":50,\"window\":\"PT1H\"},{\"limit\":500,\"window\":\"P1D\"}]}");
+      subjects.append(subjects.length() > 1 ? "," : "").append('"').append(scope).append("\":\"")
+          .append(scope.charAt(5) + "x".repeat(127)).append('"');
+    }
+    String body = "{\"subjects\":" + subjects.append('}') + "}";
+
+    Api.Response reserved = admin.post("/v1/reservations", body);
+
+    assertThat(reserved.status()).as(reserved.toString()).isEqualTo(201);
+    assertThat(reserved.body().length()).isGreaterThan(4096);
+    assertThat(reserved.json().get("limits")).hasSize(15);
+    assertThat(reserved.json().get("limits").findValuesAsText("used")).containsOnly("1");
+    Api.Response checked = admin.post("/v1/check", body);
+    assertThat(checked.json().get("limits")).hasSize(15);
   }
 
   @Test

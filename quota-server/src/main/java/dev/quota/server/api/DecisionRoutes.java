@@ -16,7 +16,9 @@ import dev.quota.server.json.DecisionWriter;
 import dev.quota.server.json.Wire;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Map;
@@ -25,6 +27,7 @@ import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 
 import static dev.quota.server.auth.Role.ADMIN;
@@ -39,11 +42,16 @@ public final class DecisionRoutes {
   private final Quota quota;
   private final Clock clock;
   private final RecentDenials denials;
+  /** Where responses to decisions made on the store's I/O thread are written. */
+  private final Executor responses;
+  /** Under Jetty's output aggregation size (8 KiB): such a body is copied, never written through. */
+  private static final int INLINE_RESPONSE_BYTES = 4096;
 
-  public DecisionRoutes(Quota quota, Clock clock, RecentDenials denials) {
+  public DecisionRoutes(Quota quota, Clock clock, RecentDenials denials, Executor responses) {
     this.quota = quota;
     this.clock = clock;
     this.denials = denials;
+    this.responses = responses;
   }
 
   public void register(RouteTable r) {
@@ -69,13 +77,20 @@ public final class DecisionRoutes {
 
   /**
    * Answers with {@code decision} at once if it is already made (the in-memory store decides on
-   * this thread), else when it is made: then no request thread waits for the store (Redis), and
-   * the thread the decision completes on writes the response.
+   * this thread), else when it is made: then no request thread waits for the store (Redis).
+   * Such a response is written by the thread the decision completes on, the store's I/O thread,
+   * only if it fits Jetty's write buffer whole, so that writing it cannot block; a larger one (many
+   * limits) moves to a request thread, so no slow client's full socket can stall the store.
    */
-  private static void answer(Context ctx, CompletionStage<Decision> decision, BiConsumer<Context, Decision> respond) {
+  private void answer(Context ctx, CompletionStage<Decision> decision, BiConsumer<Context, Decision> respond) {
     CompletableFuture<Decision> d = decision.toCompletableFuture();
     if (!d.isDone()) {
-      ctx.future(() -> d.thenAccept(made -> respond.accept(ctx, made)));
+      ctx.future(() -> d.thenCompose(made -> {
+        respond.accept(ctx, made); // sets the status, headers and result; Javalin writes them next
+        return resultBytes(ctx) <= INLINE_RESPONSE_BYTES
+            ? CompletableFuture.completedFuture(null)
+            : CompletableFuture.runAsync(() -> {}, responses);
+      }));
       return;
     }
     Decision made;
@@ -86,6 +101,15 @@ public final class DecisionRoutes {
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
     respond.accept(ctx, made);
+  }
+
+  private static int resultBytes(Context ctx) {
+    try {
+      InputStream result = ctx.resultInputStream();
+      return result == null ? 0 : result.available();
+    } catch (IOException e) {
+      return Integer.MAX_VALUE;
+    }
   }
 
   private void reserved(Context ctx, Decision d) {
@@ -133,12 +157,13 @@ public final class DecisionRoutes {
 
   /** The decision as the response body, written without a node tree in between. */
   private static void json(Context ctx, Decision d) {
-    ctx.contentType(ContentType.APPLICATION_JSON);
+    ByteArrayOutputStream body = new ByteArrayOutputStream(1024);
     try {
-      DecisionWriter.write(d, ctx.outputStream());
+      DecisionWriter.write(d, body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    ctx.contentType(ContentType.APPLICATION_JSON).result(body.toByteArray());
   }
 
   /** 429 as a problem document that names every limit that refused, and when to retry. */
