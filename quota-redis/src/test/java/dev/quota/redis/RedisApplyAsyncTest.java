@@ -12,8 +12,6 @@ import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
 import io.lettuce.core.FlushMode;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
@@ -40,8 +38,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RedisApplyAsyncTest {
   private RedisServerProcess server;
-  private RedisClient admin;
-  private StatefulRedisConnection<String, String> adminConnection;
   private final List<RedisStore> stores = new ArrayList<>();
   private long start;
   private long end;
@@ -49,8 +45,6 @@ class RedisApplyAsyncTest {
   @BeforeEach
   void start() throws Exception {
     server = new RedisServerProcess();
-    admin = RedisClient.create(server.uri());
-    adminConnection = admin.connect();
   }
 
   @AfterEach
@@ -58,8 +52,6 @@ class RedisApplyAsyncTest {
     for (RedisStore s : stores) {
       s.close();
     }
-    adminConnection.close();
-    admin.shutdown();
     server.close();
   }
 
@@ -151,7 +143,7 @@ class RedisApplyAsyncTest {
     assertThat(denied).isEqualTo(2); // the reservation on the full window, and the check of it
 
     // everything lost, the function library too: the async decision goes first, so it loads the library
-    RedisCommands<String, String> redis = adminConnection.sync();
+    RedisCommands<String, String> redis = server.admin();
     redis.flushall();
     redis.functionFlush(FlushMode.SYNC);
     Plan seeded = new Plan(Plan.Kind.RECORD, List.of(rate("user:s", 10), budget("user:s", 100, 5)), null, 0, null, "fp",
@@ -186,7 +178,7 @@ class RedisApplyAsyncTest {
   @Test
   void asyncDecisionsQueuedWhenTheLibraryIsGoneAreEachAppliedOnceAndLoadItOnce() throws Exception {
     RedisStore store = store("q:", 1, Duration.ofSeconds(10));
-    RedisCommands<String, String> redis = adminConnection.sync();
+    RedisCommands<String, String> redis = server.admin();
     redis.functionFlush(FlushMode.SYNC);
     long loadsBefore = CommandStats.calls(redis).getOrDefault("function|load", 0L);
     // writes (and so every call of the library) wait, while this connection may still unpause
@@ -235,7 +227,7 @@ class RedisApplyAsyncTest {
   @ValueSource(ints = {1, 0})
   void aServerThatDoesNotAnswerFailsEveryStageWithinTheTimeoutAndNoCallerWaits(int calls) throws Exception {
     RedisStore store = store("slow:", calls, Duration.ofMillis(100));
-    RedisCommands<String, String> redis = adminConnection.sync();
+    RedisCommands<String, String> redis = server.admin();
     client(redis, "PAUSE", "5000", "WRITE");
     try {
       long t0 = System.nanoTime();
@@ -260,7 +252,7 @@ class RedisApplyAsyncTest {
   void aQueuedDecisionWhoseStageIsAlreadyCompleteIsNeverSent() throws Exception {
     // a stage completes early when its time is up or its caller cancels it: both leave it unsent
     RedisStore store = store("cancel:", 1, Duration.ofSeconds(10));
-    RedisCommands<String, String> redis = adminConnection.sync();
+    RedisCommands<String, String> redis = server.admin();
     client(redis, "PAUSE", "60000", "WRITE");
     List<CompletableFuture<PlanResult>> stages = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -285,7 +277,7 @@ class RedisApplyAsyncTest {
     assertThat(answer(store.applyAsync(record(rate("user:t", 100)))).admitted()).isTrue();
     assertThat(store.deadlinesPending()).isZero(); // a lone decision is bounded by its command's timeout
 
-    RedisCommands<String, String> redis = adminConnection.sync();
+    RedisCommands<String, String> redis = server.admin();
     client(redis, "PAUSE", "60000", "WRITE");
     List<CompletableFuture<PlanResult>> stages = new ArrayList<>();
     for (int i = 0; i < 5; i++) {

@@ -9,8 +9,6 @@ import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +25,6 @@ class RedisBatchingTest {
   private static final long MAX = (1L << 53) - 1;
   private RedisServerProcess server;
   private RedisStore store;
-  private RedisClient admin;
-  private StatefulRedisConnection<String, String> adminConnection;
   private long start;
   private long end;
 
@@ -36,8 +32,6 @@ class RedisBatchingTest {
   void start() throws Exception {
     server = new RedisServerProcess();
     store = RedisStore.builder().uri(server.uri()).timeout(Duration.ofSeconds(10)).batching(1, 64).build();
-    admin = RedisClient.create(server.uri());
-    adminConnection = admin.connect();
     long now = store.nowMs(); // connects and loads the function library
     start = now - 60_000;
     end = now + 3_600_000;
@@ -45,8 +39,6 @@ class RedisBatchingTest {
 
   @AfterEach
   void stop() throws Exception {
-    adminConnection.close();
-    admin.shutdown();
     store.close();
     server.close();
   }
@@ -206,7 +198,7 @@ class RedisBatchingTest {
   void decisionsQueuedWhenTheConnectionDropsFailAtOnceAndTheNextDecisionsFlowAgain() throws Exception {
     try (RedisStore queued = RedisStore.builder().uri(server.uri()).timeout(Duration.ofSeconds(60)).batching(1, 64).build()) {
       queued.nowMs();
-      adminConnection.sync().clientPause(60_000);
+      server.admin().clientPause(60_000);
       ExecutorService pool = Executors.newFixedThreadPool(8);
       try {
         List<Future<PlanResult>> results = new ArrayList<>();
@@ -245,7 +237,7 @@ class RedisBatchingTest {
 
   @Test
   void decisionsQueuedWhenTheLibraryIsGoneAreEachAppliedOnce() throws Exception {
-    RedisCommands<String, String> redis = adminConnection.sync();
+    RedisCommands<String, String> redis = server.admin();
     redis.functionFlush(io.lettuce.core.FlushMode.SYNC);
     // writes (and so every call of the library) wait, while this connection may still unpause
     client(redis, "PAUSE", "60000", "WRITE");
@@ -282,7 +274,7 @@ class RedisBatchingTest {
   @Test
   void concurrentDecisionsExactlyExhaustALimitInSharedCallsAndOnlyTheOutOfRangeOneFails() throws Exception {
     store.apply(record(budget("user:full", MAX, MAX)));
-    RedisCommands<String, String> redis = adminConnection.sync();
+    RedisCommands<String, String> redis = server.admin();
     long fcallsBefore = CommandStats.calls(redis).getOrDefault("fcall", 0L);
     int deciders = 40;
     long limit = 25;

@@ -1,5 +1,8 @@
 package dev.quota.redis;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -8,11 +11,16 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A private redis-server on a spare loopback port, without persistence; stopped by the test that started it. */
+/**
+ * A private redis-server on a spare loopback port, without persistence, and a connection a test can
+ * inspect or disturb it through ({@link #admin}); both stopped by the test that started them.
+ */
 final class RedisServerProcess implements AutoCloseable {
   final int port;
   private final List<String> options;
   private Process process;
+  private RedisClient adminClient;
+  private StatefulRedisConnection<String, String> adminConnection;
 
   RedisServerProcess() throws IOException {
     this(List.of());
@@ -29,6 +37,15 @@ final class RedisServerProcess implements AutoCloseable {
 
   String uri() {
     return "redis://127.0.0.1:" + port;
+  }
+
+  /** Commands on a connection of the test's own (opened at first use; it reconnects after a restart). */
+  RedisCommands<String, String> admin() {
+    if (adminConnection == null) {
+      adminClient = RedisClient.create(uri());
+      adminConnection = adminClient.connect();
+    }
+    return adminConnection.sync();
   }
 
   void start() throws IOException {
@@ -61,6 +78,10 @@ final class RedisServerProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    if (adminConnection != null) {
+      adminConnection.close();
+      adminClient.shutdown();
+    }
     stop();
   }
 }

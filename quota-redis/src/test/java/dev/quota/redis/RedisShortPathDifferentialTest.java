@@ -8,9 +8,7 @@ import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
 import dev.quota.plan.RateOp;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,8 +49,6 @@ class RedisShortPathDifferentialTest {
 
   private RedisServerProcess server;
   private RedisStore store;
-  private RedisClient admin;
-  private StatefulRedisConnection<String, String> adminConnection;
   private final ScriptCodec quick = new ScriptCodec(new RedisKeys("qa:"));
   private final ScriptCodec general = new ScriptCodec(new RedisKeys("qb:"));
 
@@ -61,14 +57,10 @@ class RedisShortPathDifferentialTest {
     server = new RedisServerProcess();
     store = RedisStore.builder().uri(server.uri()).prefix("qa:").timeout(Duration.ofSeconds(10)).build();
     store.nowMs(); // connects and loads the function library
-    admin = RedisClient.create(server.uri());
-    adminConnection = admin.connect();
   }
 
   @AfterEach
   void stop() throws Exception {
-    adminConnection.close();
-    admin.shutdown();
     store.close();
     server.close();
   }
@@ -88,7 +80,7 @@ class RedisShortPathDifferentialTest {
         RateLimit.perWindow(1, Duration.ofSeconds(1)),
         new RateLimit(RateLimit.REQUESTS, 6, Duration.ofSeconds(3), Algorithm.TOKEN_BUCKET));
     List<String> subjects = List.of(run + ":user:1", run + ":user:2:x", run + ":org:1");
-    RedisCommands<String, String> redis = adminConnection.sync();
+    RedisCommands<String, String> redis = server.admin();
     long offset = 0;
     int quickEligible = 0;
     Map<String, long[]> expiries = new HashMap<>();

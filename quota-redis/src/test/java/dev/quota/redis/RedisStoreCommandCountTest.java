@@ -10,8 +10,6 @@ import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
 import dev.quota.plan.RateOp;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,23 +29,17 @@ class RedisStoreCommandCountTest {
   private static final int DECISIONS = 600;
   private RedisServerProcess server;
   private RedisStore store;
-  private RedisClient admin;
-  private StatefulRedisConnection<String, String> adminConnection;
   private long now;
 
   @BeforeEach
   void start() throws Exception {
     server = new RedisServerProcess();
     store = RedisStore.builder().uri(server.uri()).timeout(Duration.ofSeconds(2)).build();
-    admin = RedisClient.create(server.uri());
-    adminConnection = admin.connect();
     now = store.nowMs();
   }
 
   @AfterEach
   void stop() throws Exception {
-    adminConnection.close();
-    admin.shutdown();
     store.close();
     server.close();
   }
@@ -96,11 +88,11 @@ class RedisStoreCommandCountTest {
     for (int i = 0; i < 50; i++) {
       store.apply(plans.apply(DECISIONS + i)); // warm: script loaded, counters exist
     }
-    Map<String, Long> before = CommandStats.calls(adminConnection.sync());
+    Map<String, Long> before = CommandStats.calls(server.admin());
     for (int i = 0; i < DECISIONS; i++) {
       assertThat(store.apply(plans.apply(i)).admitted()).isTrue();
     }
-    Map<String, Long> after = CommandStats.calls(adminConnection.sync());
+    Map<String, Long> after = CommandStats.calls(server.admin());
     Map<String, Double> per = new TreeMap<>();
     double total = 0;
     for (Map.Entry<String, Long> e : after.entrySet()) {
