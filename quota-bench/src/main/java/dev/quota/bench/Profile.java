@@ -44,7 +44,10 @@ public record Profile(
               new LocalRun(1, 10_000, List.of("zipf"), List.of("1")),
               new LocalRun(2, 1, List.of("uniform"), List.of("1")),
               new LocalRun(2, 10_000, List.of("zipf"), List.of("1"))),
-          1, 2, 1.0, 30, 3, 100_000, 100_000, 25, 8, 2, 50_000);
+          // Three warm-up seconds per fork: Bucket4j's tryConsume reaches its steady state only after
+          // about three (it runs 2-9x slower in its second and third second), and a shorter warm-up
+          // measured it half-compiled.
+          3, 2, 1.0, 30, 3, 100_000, 100_000, 25, 8, 2, 50_000);
       case "full" -> new Profile(
           "full",
           dev.quota.bench.limiters.Limiters.ALL,

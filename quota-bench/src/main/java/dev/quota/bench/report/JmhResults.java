@@ -17,7 +17,7 @@ final class JmhResults {
 
   /** One benchmark configuration's measurement. */
   record Row(String benchmark, int threads, Map<String, String> params, double nsPerOp, double error,
-      double bytesPerOp, double admitted, double denied) {
+      double bytesPerOp, double admitted, double denied, String warmup, String measurement) {
     String param(String name) {
       return params.getOrDefault(name, "");
     }
@@ -55,7 +55,9 @@ final class JmhResults {
             b.path("primaryMetric").path("scoreError").asDouble(Double.NaN),
             secondary.path("gc.alloc.rate.norm").path("score").asDouble(Double.NaN),
             secondary.path("admitted").path("score").asDouble(0),
-            secondary.path("denied").path("score").asDouble(0)));
+            secondary.path("denied").path("score").asDouble(0),
+            b.path("warmupIterations").asInt() + " x " + b.path("warmupTime").asText(),
+            b.path("measurementIterations").asInt() + " x " + b.path("measurementTime").asText()));
       }
     }
     return rows;

@@ -147,7 +147,7 @@ public final class Report {
         + "key's limit to 95% of its expected arrivals per second, \"deny\" to 5% (at least 1); with 3 limits "
         + "the key also gets 60x per minute and 3600x per hour. Cells: ns/op, B/op (from `-prof gc`), "
         + "and the admitted share that limiter actually saw. Ratio columns are Bucket4j's ns/op divided by "
-        + "Quota's (above 1: Quota is faster).\n\n");
+        + "Quota's (above 1: Quota is faster). " + forks(rows) + "\n\n");
     for (String l : limiters) {
       md.append("- `").append(l).append("`: ").append(Limiters.describe(l)).append('\n');
     }
@@ -259,6 +259,15 @@ public final class Report {
 
   // ---------------------------------------------------------------- A. full decision
 
+  /** How long each JMH fork warmed up and measured, as the results record it. */
+  static String forks(List<Row> rows) {
+    Set<String> plans = new LinkedHashSet<>();
+    for (Row r : rows) {
+      plans.add(r.warmup() + " of warm-up, then " + r.measurement() + " measured");
+    }
+    return "Each configuration runs in a JVM of its own: " + String.join("; ", plans) + ".";
+  }
+
   private static void decision(StringBuilder md, List<Row> rows, Targets targets) {
     md.append("## A. Full decision through `Quota` (JMH)\n\n");
     if (rows.isEmpty()) {
@@ -272,7 +281,7 @@ public final class Report {
         + "run out); `check` is the same decision as a dry run; `preparedTryAcquire` is the same decision through "
         + "a `PreparedRequest` (resolved and compiled once, applied by the store's fast path, the estimate charged "
         + "at once and written to the in-memory ledger). Limits are generous: this measures the engine, "
-        + "not denials. With 10,000 users there are 100 teams and 1,000 projects.\n\n");
+        + "not denials. With 10,000 users there are 100 teams and 1,000 projects. " + forks(rows) + "\n\n");
     md.append("| operation | users | threads | ns/op | B/op | admitted |\n|---|---|---|---|---|---|\n");
     double worst = 0;
     double worstPrepared = 0;
