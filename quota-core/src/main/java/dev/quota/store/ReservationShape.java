@@ -79,17 +79,25 @@ final class ReservationShape {
     return held;
   }
 
-  /** A hash of {@code ops} consistent with {@link #sameOps}. */
+  /**
+   * A hash of {@code ops} consistent with {@link #sameOps}, mixed so that its low bits pick a
+   * {@link ShapeTable} bucket well. Unmixed, the ops of subjects whose names differ in their last
+   * characters (u1, u2, ...) summed to values that share their low bits: 10,000 users' shapes fell
+   * into 1,024 of 16,384 buckets, and holding a reservation walked chains of up to 26 shapes.
+   */
   static int hash(List<CounterOp> ops, boolean uniform) {
+    int h;
     if (!uniform) {
-      return ops.hashCode();
+      h = ops.hashCode();
+    } else {
+      h = 7;
+      for (int i = 0; i < ops.size(); i++) {
+        CounterOp op = ops.get(i);
+        h = 31 * h + (op instanceof BudgetOp b ? b.key().hashCode() ^ Long.hashCode(b.periodStartMs()) : op.hashCode());
+      }
     }
-    int h = 7;
-    for (int i = 0; i < ops.size(); i++) {
-      CounterOp op = ops.get(i);
-      h = 31 * h + (op instanceof BudgetOp b ? b.key().hashCode() ^ Long.hashCode(b.periodStartMs()) : op.hashCode());
-    }
-    return h;
+    h *= 0x9E3779B9; // Fibonacci hashing: every input bit reaches the high bits
+    return h ^ (h >>> 16); // and the high bits come back down to the ones a bucket index uses
   }
 
   /** True if this shape serves a reservation of {@code ops}: the same ops, budget amounts aside if uniform. */

@@ -68,6 +68,19 @@ final class ShapeTable {
     }
   }
 
+  /** The most shapes in one bucket: what a lookup may walk. */
+  int longestChain() {
+    int longest = 0;
+    for (ReservationShape head : buckets) {
+      int n = 0;
+      for (ReservationShape s = head; s != null; s = s.next) {
+        n++;
+      }
+      longest = Math.max(longest, n);
+    }
+    return longest;
+  }
+
   private void resize(int n) {
     ReservationShape[] old = buckets;
     buckets = new ReservationShape[n];
