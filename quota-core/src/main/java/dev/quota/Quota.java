@@ -218,7 +218,15 @@ public final class Quota implements AutoCloseable {
    * over a newer one.
    */
   public synchronized void reloadConfig() {
-    index = PolicyIndex.of(config.policies(), config.overrides());
+    List<Policy> policies = config.policies();
+    List<dev.quota.admin.Override> overrides = config.overrides();
+    // An unchanged configuration keeps its index: the plans compiled and prepared under it, and the
+    // reservations held with its ops, stay valid. A server reloads every few seconds; a new index
+    // each time would recompile every request and give each reservation an unshared shape.
+    PolicyIndex current = index;
+    if (current == null || !current.builtFrom(policies, overrides)) {
+      index = PolicyIndex.of(policies, overrides);
+    }
   }
 
   @java.lang.Override

@@ -69,6 +69,32 @@ class RememberedPlansTest {
   }
 
   @Test
+  void aReloadThatFindsNothingNewKeepsWhatWasCompiled() {
+    dev.quota.admin.MemoryConfigRepository config = new dev.quota.admin.MemoryConfigRepository();
+    Quota shared = Quota.builder().clock(clock).config(config).build();
+    shared.admin().putPolicy(Policy.builder("user:*").rateLimit(2, Duration.ofHours(1)).build(), ADMIN, "t");
+    var index = shared.index();
+    shared.reloadConfig();
+    assertThat(shared.index()).isSameAs(index);
+
+    // Another process changes the shared configuration: the next reload takes it.
+    config.putPolicy(
+        Policy.builder("user:*").rateLimit(3, Duration.ofHours(1)).build(),
+        new dev.quota.admin.AuditEntry(0, clock.instant(), ADMIN, "policy.update", "user:*", null, null, "raise"));
+    shared.reloadConfig();
+    assertThat(shared.index()).isNotSameAs(index);
+    assertThat(reservedOn(shared, 4)).isEqualTo(3);
+  }
+
+  private static int reservedOn(Quota q, int attempts) {
+    int n = 0;
+    for (int i = 0; i < attempts; i++) {
+      n += q.reserve(Fixtures.user("u")).admitted() ? 1 : 0;
+    }
+    return n;
+  }
+
+  @Test
   void aReservationsIdIsItsOwnEachTime() {
     Decision a = quota.reserve(request);
     Decision b = quota.reserve(request);

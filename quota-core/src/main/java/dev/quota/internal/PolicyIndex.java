@@ -63,13 +63,27 @@ public final class PolicyIndex {
   private final long[] overrideExpiries;
   /** Per policy instance (identity, not equality: cheap to look up, and each is ours). */
   private final java.util.IdentityHashMap<Policy, PolicyParts> parts;
+  /** What this index was built from, to tell whether a reload found anything new. */
+  private final List<Policy> policies;
+  private final List<Override> overrides;
 
   private PolicyIndex(
-      List<Shape> singles, List<Shape> pairs, long[] overrideExpiries, java.util.IdentityHashMap<Policy, PolicyParts> parts) {
+      List<Shape> singles, List<Shape> pairs, long[] overrideExpiries, java.util.IdentityHashMap<Policy, PolicyParts> parts,
+      List<Policy> policies, List<Override> overrides) {
     this.singles = singles;
     this.pairs = pairs;
     this.overrideExpiries = overrideExpiries;
     this.parts = parts;
+    this.policies = policies;
+    this.overrides = overrides;
+  }
+
+  /**
+   * True if this index was built from these very policies and overrides (equal, in this order), so
+   * that one built from them would resolve every request as this one does.
+   */
+  public boolean builtFrom(List<Policy> policies, List<Override> overrides) {
+    return this.policies.equals(policies) && this.overrides.equals(overrides);
   }
 
   /** The precomputed parts of a policy this index returned; computed afresh for any other. */
@@ -135,7 +149,8 @@ public final class PolicyIndex {
         parts.put(o.replacement(), new PolicyParts(o.replacement()));
       }
     }
-    return new PolicyIndex(List.copyOf(singles), List.copyOf(pairs), expiries, parts);
+    return new PolicyIndex(
+        List.copyOf(singles), List.copyOf(pairs), expiries, parts, List.copyOf(policies), List.copyOf(overrides));
   }
 
   /** The policies that apply to a request with {@code subjects} at {@code now}. */

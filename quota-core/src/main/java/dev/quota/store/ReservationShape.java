@@ -125,7 +125,10 @@ final class ReservationShape {
     return true;
   }
 
-  /** Every component of the two budget ops but the amount is equal (arrays by identity, as a record compares them). */
+  /**
+   * Every component of the two budget ops but the amount is equal; alert levels by content, so that
+   * ops compiled under a rebuilt policy index still share a shape.
+   */
   static boolean sameButAmount(BudgetOp x, BudgetOp y) {
     return x.key().equals(y.key())
         && x.enforced() == y.enforced()
@@ -133,6 +136,6 @@ final class ReservationShape {
         && x.limitNanos() == y.limitNanos()
         && x.periodStartMs() == y.periodStartMs()
         && x.periodEndMs() == y.periodEndMs()
-        && x.thresholdNanos() == y.thresholdNanos();
+        && java.util.Arrays.equals(x.thresholdNanos(), y.thresholdNanos());
   }
 }

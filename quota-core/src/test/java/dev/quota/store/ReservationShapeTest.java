@@ -25,6 +25,8 @@ class ReservationShapeTest {
   void uniformShapesIgnoreOnlyTheBudgetAmount() {
     BudgetOp base = budget(DAY, 30);
     assertThat(ReservationShape.sameButAmount(base, budget(DAY, 70))).isTrue();
+    // Alert levels by content: an index rebuilt from the same policy makes a new array.
+    assertThat(ReservationShape.sameButAmount(base, new BudgetOp(DAY, true, "b", 100, 70, 0, 1_000, LEVELS.clone()))).isTrue();
     List<BudgetOp> others =
         List.of(
             new BudgetOp(MONTH, true, "b", 100, 30, 0, 1_000, LEVELS),
@@ -33,7 +35,7 @@ class ReservationShapeTest {
             new BudgetOp(DAY, true, "b", 101, 30, 0, 1_000, LEVELS),
             new BudgetOp(DAY, true, "b", 100, 30, 1, 1_000, LEVELS),
             new BudgetOp(DAY, true, "b", 100, 30, 0, 1_001, LEVELS),
-            new BudgetOp(DAY, true, "b", 100, 30, 0, 1_000, LEVELS.clone()));
+            new BudgetOp(DAY, true, "b", 100, 30, 0, 1_000, new long[] {50, 90}));
     for (BudgetOp other : others) {
       assertThat(ReservationShape.sameButAmount(base, other)).as("%s", other).isFalse();
     }
