@@ -59,8 +59,11 @@ import java.util.function.Supplier;
  */
 public final class Quota implements AutoCloseable {
   private static final int MAX_ATTEMPTS = 4;
-  /** Requests whose compilation is remembered at once: bounded, a few MB at most. */
-  private static final int PLAN_CACHE_SLOTS = 1024;
+  /**
+   * Sets of two remembered compilations: room for the requests of about 15,000 subjects deciding
+   * in turn, at 1 to 4 KB each (a plan of 2 to 11 counters), so tens of MB at most.
+   */
+  private static final int PLAN_CACHE_SETS = 8192;
   private static final String[] OPERATION_NAMES = {"check", "reserve", "record"};
 
   private final Clock clock;
@@ -78,7 +81,7 @@ public final class Quota implements AutoCloseable {
   private final ExecutorService ownPool;
   private volatile PolicyIndex index;
   /** Compilations of recent requests; see {@link PlanCache}. */
-  private final PlanCache plans = new PlanCache(PLAN_CACHE_SLOTS);
+  private final PlanCache plans = new PlanCache(PLAN_CACHE_SETS);
 
   private Quota(Builder b) {
     this.clock = b.clock;

@@ -78,7 +78,10 @@ public final class BenchMain {
       long t = System.nanoTime();
       stepLoad.put("decision", Machine.loadAverage());
       for (int threads : new int[] {1, 2}) {
+        // The whole engine compiles later than a limiter: a first measured second after three of
+        // warm-up ran at up to 5x the steady cost, so these forks warm up for six.
         ChainedOptionsBuilder o = jmh(profile, threads)
+            .warmupIterations(Math.max(profile.warmupIterations(), 6))
             .include(DecisionBenchmark.class.getName() + "\\.")
             .result(results.resolve("local-decision-t" + threads + ".json").toString());
         new Runner(o.build()).run();

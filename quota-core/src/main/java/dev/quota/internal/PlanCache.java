@@ -16,26 +16,27 @@ import java.util.List;
  * same rules a prepared request follows, so a cached plan is always the plan a fresh compilation
  * would give. Its plan carries no reservation id; {@link Entry#compiled(String)} adds the call's.
  *
- * <p>A fixed array of slots chosen by the request's hash: memory stays bounded and a collision
- * only costs a compilation. A request is remembered only when it comes back while its hash is
- * still noted in its slot, so callers with more distinct requests than slots do not churn the
- * cache (and the garbage collector) for nothing. Entries are immutable, so threads share the
- * slots without locks; the notes are hints.
+ * <p>Two-way sets chosen by the request's hash: memory stays bounded, and a request shares its
+ * set with one other before they compete. A request is remembered only when it comes back while
+ * its hash is still among the last two that missed in its set, so callers with more distinct
+ * requests than slots do not churn the cache (and the garbage collector) for nothing. Entries are
+ * immutable, so threads share the slots without locks; the notes are hints.
  */
 public final class PlanCache {
-  private final Entry[] slots;
-  /** Per slot, the hash of the last request that missed there. */
+  /** Set {@code s} holds ways {@code 2s} and {@code 2s + 1}. */
+  private final Entry[] ways;
+  /** Per set, the hashes of the last two requests that missed there, the latest first. */
   private final int[] missed;
   private final int mask;
 
-  /** @param slots a power of two */
-  public PlanCache(int slots) {
-    if (Integer.bitCount(slots) != 1) {
-      throw new IllegalArgumentException("slots must be a power of two");
+  /** @param sets a power of two; the cache holds at most twice as many compilations */
+  public PlanCache(int sets) {
+    if (Integer.bitCount(sets) != 1) {
+      throw new IllegalArgumentException("sets must be a power of two");
     }
-    this.slots = new Entry[slots];
-    this.missed = new int[slots];
-    this.mask = slots - 1;
+    this.ways = new Entry[2 * sets];
+    this.missed = new int[2 * sets];
+    this.mask = sets - 1;
   }
 
   /** One compilation and when it applies. */
@@ -74,28 +75,36 @@ public final class PlanCache {
 
   /** The entry for {@code request} valid under {@code index} at {@code nowMs}, or null. */
   public Entry find(int h, Plan.Kind kind, QuotaRequest request, PolicyIndex index, long nowMs) {
-    Entry e = slots[h & mask];
+    int at = 2 * (h & mask);
+    Entry e = ways[at];
+    if (answers(e, h, kind, request, index, nowMs)) {
+      return e;
+    }
+    e = ways[at + 1];
+    return answers(e, h, kind, request, index, nowMs) ? e : null;
+  }
+
+  private static boolean answers(Entry e, int h, Plan.Kind kind, QuotaRequest request, PolicyIndex index, long nowMs) {
     return e != null
-            && e.hash == h
-            && e.kind == kind
-            && e.index == index
-            && nowMs >= e.fromMs
-            && nowMs < e.untilMs
-            && (e.request == request || e.request.equals(request))
-        ? e
-        : null;
+        && e.hash == h
+        && e.kind == kind
+        && e.index == index
+        && nowMs >= e.fromMs
+        && nowMs < e.untilMs
+        && (e.request == request || e.request.equals(request));
   }
 
   /**
    * Offers {@code template}, compiled at {@code nowMs} without a reservation id: kept for later
-   * calls if the request also missed in its slot last time, else only noted.
+   * calls if the request is among the last two that missed in its set, else only noted.
    */
   public void remember(
       int h, Plan.Kind kind, QuotaRequest request, PolicyIndex index, long nowMs, List<Policy> policies,
       PlanCompiler.Compiled template) {
-    int slot = h & mask;
-    if (missed[slot] != h) {
-      missed[slot] = h;
+    int at = 2 * (h & mask);
+    if (missed[at] != h && missed[at + 1] != h) {
+      missed[at + 1] = missed[at];
+      missed[at] = h;
       return;
     }
     long until = index.nextChangeAfter(nowMs);
@@ -104,6 +113,16 @@ public final class PlanCache {
         until = Math.min(until, b.periodEndMs());
       }
     }
-    slots[slot] = new Entry(request, h, kind, index, nowMs, until, List.copyOf(policies), template);
+    Entry fresh = new Entry(request, h, kind, index, nowMs, until, List.copyOf(policies), template);
+    // Way 0 holds the newer entry: it moves over, unless outdated, and the older one goes.
+    if (usable(ways[at], index, nowMs)) {
+      ways[at + 1] = ways[at];
+    }
+    ways[at] = fresh;
+  }
+
+  /** Whether {@code e} could still answer a request at {@code nowMs}. */
+  private static boolean usable(Entry e, PolicyIndex index, long nowMs) {
+    return e != null && e.index == index && nowMs < e.untilMs;
   }
 }
