@@ -64,6 +64,27 @@ class JdbcConfigRepositoryTest {
     }
   }
 
+  /** What lets an engine's periodic reload keep its policy snapshot while nothing changed. */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void anUnchangedConfigurationReadsBackEqual(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      Policy full =
+          Policy.builder("user:*").rateLimit(60, Duration.ofMinutes(1))
+              .budget(Budget.of("USD", Money.of("10.50"), Money.of("200"), null)).build();
+      repo.putPolicy(full, audit("policy.put", "user:*", "initial"));
+      repo.putPolicy(limit("team:core", 5), audit("policy.put", "team:core", "team"));
+      repo.putOverride(
+          new Override("o1", Selector.parse("user:bob"), limit("user:bob", 600), false, T0.plusSeconds(3600), "burst", "alice", T0),
+          audit("override.create", "user:bob", "burst"));
+
+      var other = new JdbcConfigRepository(t.db); // another server reading the same database
+      assertThat(other.policies()).isEqualTo(repo.policies()).isEqualTo(repo.policies()).hasSize(2);
+      assertThat(other.overrides()).isEqualTo(repo.overrides()).hasSize(1);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Backend.class)
   void aChangeWhoseAuditRowFailsLeavesNeither(Backend backend) {
