@@ -97,15 +97,20 @@ final class FcallArgs extends CommandArgs<String, String> {
     return d;
   }
 
-  /** A non-negative number in ASCII digits. */
+  /**
+   * A non-negative number in ASCII digits, placed from the last digit back: a division by the
+   * constant 10 compiles to a multiplication, where dividing by a running power of ten did not,
+   * and every argument's length goes through here.
+   */
   private static void decimal(ByteBuf buf, long n) {
-    long p = 1;
-    for (int d = digits(n); d > 1; d--) {
-      p *= 10;
+    int start = buf.writerIndex();
+    int end = start + digits(n);
+    buf.ensureWritable(end - start);
+    for (int at = end - 1; at >= start; at--) {
+      buf.setByte(at, (int) ('0' + n % 10));
+      n /= 10;
     }
-    for (; p > 0; p /= 10) {
-      buf.writeByte((int) ('0' + (n / p) % 10));
-    }
+    buf.writerIndex(end);
   }
 
   @Override

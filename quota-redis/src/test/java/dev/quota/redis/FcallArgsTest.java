@@ -25,6 +25,17 @@ class FcallArgsTest {
   }
 
   @Test
+  void lengthsAndCountsOfEveryWidthAreWrittenAsLettuceWritesThem() {
+    String[] args = new String[1_000];
+    for (int i = 0; i < args.length; i++) {
+      args[i] = "x".repeat(i * 37 % 1_200) + i;
+    }
+    ScriptCodec.Call wide = new ScriptCodec.Call(new String[] {"q:{u1}2requests"}, args);
+    assertSameBytes(List.of(wide), wide);
+    assertSameBytes(List.of(wide, SECOND), DecisionBatcher.combine(List.of(wide, SECOND)));
+  }
+
+  @Test
   void severalDecisionsAreTheScriptsBatchCall() {
     List<ScriptCodec.Call> calls = List.of(FIRST, SECOND, EMPTY, FIRST);
     assertSameBytes(calls, DecisionBatcher.combine(calls));
