@@ -45,6 +45,8 @@ final class FcallArgs extends CommandArgs<String, String> {
 
   @Override
   public void encode(ByteBuf buf) {
+    // One growth up front: the buffer would otherwise grow, and copy, several times per batch.
+    buf.ensureWritable(estimatedBytes());
     text(buf, function);
     number(buf, keyCount);
     for (ScriptCodec.Call c : calls) {
@@ -67,6 +69,20 @@ final class FcallArgs extends CommandArgs<String, String> {
         text(buf, a);
       }
     }
+  }
+
+  /** The encoded size if every character takes one byte (each string's header and CRLFs included). */
+  private int estimatedBytes() {
+    int bytes = 64 + 32 * calls.size();
+    for (ScriptCodec.Call c : calls) {
+      for (String k : c.keys()) {
+        bytes += k.length() + 16;
+      }
+      for (String a : c.args()) {
+        bytes += a.length() + 16;
+      }
+    }
+    return bytes;
   }
 
   /** A bulk string: {@code $length CRLF bytes CRLF}, the length in UTF-8 bytes. */
