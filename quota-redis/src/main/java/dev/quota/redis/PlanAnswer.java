@@ -12,10 +12,12 @@ import java.util.concurrent.TimeoutException;
  * <p>Sent through the {@link DecisionBatcher}, a decision that has to wait behind the calls in
  * flight carries a deadline: if Redis has not answered it within the timeout, the timer fails it
  * with StoreUnavailableException, and a decision still queued then is never sent. One that leaves
- * at once is bounded by its call's command timeout alone, so a lone decision never wakes the timer. If Redis refused its whole call because the server lacks the library
- * (or has no functions), Redis ran none of it, and this decision alone is sent again the way that
- * loads the library ({@link QuotaScript#runAsync}); that too only chains on Lettuce's replies, so
- * the thread that received the refusal never waits.
+ * at once is bounded by its call's command timeout alone, so a lone decision never wakes the timer.
+ *
+ * <p>If Redis refused its whole call because the server lacks the library (or has no functions),
+ * Redis ran none of it, and this decision alone is sent again the way that loads the library
+ * ({@link QuotaScript#runAsync}); that too only chains on Lettuce's replies, so the thread that
+ * received the refusal never waits.
  */
 final class PlanAnswer extends DecisionBatcher.Decision<PlanResult> implements Runnable {
   private final QuotaScript script;

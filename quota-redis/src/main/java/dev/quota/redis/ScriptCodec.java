@@ -59,10 +59,10 @@ final class ScriptCodec {
     boolean reserve = plan.kind() == Plan.Kind.RESERVE;
     ValidationException.require(!reserve || plan.reservationId() != null, "reservationId", "is required to reserve");
     k[3] = reserve ? keys.reservation(plan.reservationId()) : k[0];
-    PreparedOps prepared = prepared(ops);
-    System.arraycopy(prepared.counterKeys(), 0, k, 4, n);
-    OpFields[] opFields = prepared.fields();
-    String[] a = new String[prepared.argc()];
+    CallTemplate template = template(ops);
+    System.arraycopy(template.counterKeys(), 0, k, 4, n);
+    OpFields[] opFields = template.fields();
+    String[] a = new String[template.argc()];
     a[0] = "apply";
     a[1] = decimal(offsetMs);
     a[2] = KIND[plan.kind().ordinal()];
@@ -80,7 +80,7 @@ final class ScriptCodec {
       at += f.fields().length;
     }
     a[at] = reserve ? plan.reservationId() : "";
-    a[5] = reserve ? ReservationRecord.withPayload(prepared.recordHead(), plan.payload()) : "";
+    a[5] = reserve ? ReservationRecord.withPayload(template.recordHead(), plan.payload()) : "";
     return new Call(k, a);
   }
 
@@ -88,19 +88,19 @@ final class ScriptCodec {
    * What a plan's ops alone decide of its call: their counter keys, script fields, the number of
    * arguments, and the reservation record up to the payload.
    */
-  private record PreparedOps(List<CounterOp> ops, String[] counterKeys, OpFields[] fields, int argc, String recordHead) {}
+  private record CallTemplate(List<CounterOp> ops, String[] counterKeys, OpFields[] fields, int argc, String recordHead) {}
 
   /**
-   * Ops prepared lately, by the identity of their list: the engine hands a request's remembered
+   * Templates of the ops lists seen lately, by the identity of the list: the engine hands a request's remembered
    * ops list to every decision of that request, so a busy request finds its keys and record text
    * here instead of building them again. A slot holds one list; another list in the same slot
    * replaces it. Entries are immutable, so racing reads and writes of a slot are harmless.
    */
-  private final PreparedOps[] preparedOps = new PreparedOps[64];
+  private final CallTemplate[] templates = new CallTemplate[64];
 
-  private PreparedOps prepared(List<CounterOp> ops) {
-    int slot = System.identityHashCode(ops) & (preparedOps.length - 1);
-    PreparedOps known = preparedOps[slot];
+  private CallTemplate template(List<CounterOp> ops) {
+    int slot = System.identityHashCode(ops) & (templates.length - 1);
+    CallTemplate known = templates[slot];
     if (known != null && known.ops() == ops) {
       return known;
     }
@@ -114,9 +114,9 @@ final class ScriptCodec {
       opFields[i] = opFields(op);
       argc += 1 + opFields[i].fields().length;
     }
-    PreparedOps p = new PreparedOps(ops, counterKeys, opFields, argc,
+    CallTemplate p = new CallTemplate(ops, counterKeys, opFields, argc,
         ReservationRecord.body(counterKeys, 0, opFields, ReservationRecord.held(ops), null));
-    preparedOps[slot] = p;
+    templates[slot] = p;
     return p;
   }
 

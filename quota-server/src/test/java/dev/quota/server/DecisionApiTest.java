@@ -47,6 +47,9 @@ class DecisionApiTest {
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     String id = r.json().get("reservationId").asText();
     assertThat(r.header("Location")).isEqualTo("/v1/reservations/" + id);
+    // Decision bodies are written straight to the servlet stream: type and length are set by hand.
+    assertThat(r.contentType()).startsWith("application/json");
+    assertThat(r.header("Content-Length")).isEqualTo(Integer.toString(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
     assertThat(r.header("RateLimit-Policy")).contains("q=100;w=60");
     assertThat(r.header("RateLimit")).contains("r=99");
 
@@ -140,8 +143,10 @@ class DecisionApiTest {
     assertThat(reserved.body().length()).isGreaterThan(4096);
     assertThat(reserved.json().get("limits")).hasSize(15);
     assertThat(reserved.json().get("limits").findValuesAsText("used")).containsOnly("1");
+    assertThat(reserved.contentType()).startsWith("application/json");
     Api.Response checked = admin.post("/v1/check", body);
     assertThat(checked.json().get("limits")).hasSize(15);
+    assertThat(checked.contentType()).startsWith("application/json");
   }
 
   @Test
