@@ -585,21 +585,63 @@ end
 -- ---- the common decision, quickly -----------------------------------------------------------------
 -- A plan of sliding windows only, each on a counter of its own, whose every window has room and
 -- drops no slice, decides the same as `decide` below with far less work: straight from KEYS and
--- ARGV, it reads each window's m field once, works out its new m and its answer at once, and
+-- ARGV, it reads each window's m field once, works out its new state and its answer at once, and
 -- writes; no op or state tables. Anything else (a slice to drop, a denial and its retry time)
 -- answers nil before anything is written, and `decide` then takes the plan as it would any other.
+--
+-- Within a batch, the windows' new states are kept here (in `unwritten`) instead of being written
+-- after each decision, and written once when the batch ends: the decisions of one batch share one
+-- clock, so a hot counter that many of them move is read once and written once per call instead of
+-- once per decision, and nothing outside the call can see the difference. Before any decision
+-- takes the general path, which reads counters from Redis, the kept states are written first.
 
 -- Falses to size a call's tables from at once ({unpack(FALSES, 1, n)}): a table grown one key at a
 -- time is rebuilt at every power of two. Built on the first call (a library cannot loop at load).
 local FALSES
 local QUICK_MAX_OPS = 64
+-- Per op of a quick plan, the slots of p: the window's new state (tc, tl, total, head, tail, hc,
+-- hl), the slice it closed (seq and "count:last", false: none), the TTL to set (false: none), the
+-- answer's reset time, and whether it moves (false for a check).
+local QUICK_WIDTH = 12
 
--- Works out one window's new m and answer into p[j + 1] .. p[j + 6]: m (false: no write), closed
--- slice's seq and "count:last" (false: none), TTL to set (false: none), total, reset. False: `decide`.
+-- The batch's windows whose new state is not written yet: key -> state, and their keys in order.
+-- Nil outside a batch (set by `batch`).
+local unwritten, unwrittenOrder
+
+-- A window's m field, as described at `window` above.
+local function window_m(tc, tl, total, head, tail, hc, hl)
+  if head < tail then return format('%d:%d:%d:%d:%d:%d:%d', tc, tl, total, head, tail, hc, hl) end
+  if tc == 1 then return fmt(tl) end
+  return format('%d:%d', tc, tl)
+end
+
+-- Writes the states kept by a batch's quick decisions: each window's m, the fields of the slices
+-- they closed, and the TTL of a window one of them opened a slice in.
+local function write_unwritten()
+  if not unwrittenOrder or #unwrittenOrder == 0 then return end
+  for i = 1, #unwrittenOrder do
+    local key = unwrittenOrder[i]
+    local w = unwritten[key]
+    local m = window_m(w[1], w[2], w[3], w[4], w[5], w[6], w[7])
+    if w.fields then
+      redis.call('HSET', key, 'm', m, unpack(w.fields))
+    else
+      redis.call('HSET', key, 'm', m)
+    end
+    if w.ttl then redis.call('PEXPIRE', key, w.ttl) end
+  end
+  unwritten, unwrittenOrder = {}, {}
+end
+
+-- Works out one window's new state and answer into p[j + 1] .. p[j + QUICK_WIDTH] (see there).
+-- False: `decide`.
 local function quick_window(key, limit, windowMs, amount, now, apply_ops, p, j)
-  local m = redis.call('HGET', key, 'm')
   local tc, tl, total, head, tail, hc, hl
-  if m then
+  local kept = unwritten and unwritten[key]
+  local m = not kept and redis.call('HGET', key, 'm')
+  if kept then
+    tc, tl, total, head, tail, hc, hl = kept[1], kept[2], kept[3], kept[4], kept[5], kept[6], kept[7]
+  elseif m then
     tc, tl, total, head, tail, hc, hl = match(m, '^([^:]*):([^:]*):([^:]*):([^:]*):([^:]*):([^:]*):(.*)$')
     if tc then
       tc, tl, total, head, tail, hc, hl = tc + 0, tl + 0, total + 0, head + 0, tail + 0, hc + 0, hl + 0
@@ -608,21 +650,22 @@ local function quick_window(key, limit, windowMs, amount, now, apply_ops, p, j)
       if c then tc, tl = sub(m, 1, c - 1) + 0, sub(m, c + 1) + 0 else tc, tl = 1, m + 0 end
       total, head, tail, hc, hl = tc, 1, 1, tc, tl
     end
-    if hl + windowMs < now then return false end -- a slice leaves the window: `decide` drops it
   else
     total = 0
   end
+  local empty = not kept and not m
+  if not empty and hl + windowMs < now then return false end -- a slice leaves the window: `decide` drops it
   if total + amount > limit then return false end -- denied: `decide` works out when to retry
   if not apply_ops then
-    p[j + 5], p[j + 6] = total, m and hl + windowMs + 1 or 0
+    p[j + 3], p[j + 11] = total, empty and 0 or hl + windowMs + 1
     return true
   end
   local sliceUs = floordiv(windowMs * 1000 + SLICES - 1, SLICES)
   local ttl = windowMs + ceildiv(sliceUs, 1000) + WINDOW_SLACK_MS
   total = total + amount
-  if not m then
+  if empty then
     head, tail, tc, tl, hc, hl = 1, 1, amount, now, amount, now
-    p[j + 4] = ttl
+    p[j + 10] = ttl
   elseif floordiv(tl * 1000, sliceUs) >= floordiv(now * 1000, sliceUs) then
     -- the newest slice (a time that stepped back joins it too, as in SlidingWindow.add)
     tc = tc + amount
@@ -631,19 +674,40 @@ local function quick_window(key, limit, windowMs, amount, now, apply_ops, p, j)
   else
     -- the newest slice closes into a field of its own; a new one opens (and sets the TTL, which
     -- then covers every later write into it)
-    p[j + 2], p[j + 3] = fmt(tail), format('%d:%d', tc, tl)
+    p[j + 8], p[j + 9] = fmt(tail), format('%d:%d', tc, tl)
     tail, tc, tl = tail + 1, amount, now
-    p[j + 4] = ttl
+    p[j + 10] = ttl
   end
-  if head < tail then
-    p[j + 1] = format('%d:%d:%d:%d:%d:%d:%d', tc, tl, total, head, tail, hc, hl)
-  elseif tc == 1 then
-    p[j + 1] = fmt(tl)
-  else
-    p[j + 1] = format('%d:%d', tc, tl)
-  end
-  p[j + 5], p[j + 6] = total, hl + windowMs + 1
+  p[j + 1], p[j + 2], p[j + 3], p[j + 4], p[j + 5], p[j + 6], p[j + 7] = tc, tl, total, head, tail, hc, hl
+  p[j + 11], p[j + 12] = hl + windowMs + 1, true
   return true
+end
+
+-- Puts one window's new state (p[j + 1] .. p[j + 10]) in Redis or, within a batch, in `unwritten`.
+local function quick_keep(key, p, j)
+  if not unwritten then
+    local m = window_m(p[j + 1], p[j + 2], p[j + 3], p[j + 4], p[j + 5], p[j + 6], p[j + 7])
+    if p[j + 8] then
+      redis.call('HSET', key, 'm', m, p[j + 8], p[j + 9])
+    else
+      redis.call('HSET', key, 'm', m)
+    end
+    if p[j + 10] then redis.call('PEXPIRE', key, p[j + 10]) end
+    return
+  end
+  local w = unwritten[key]
+  if not w then
+    w = {false, false, false, false, false, false, false, fields = false, ttl = false}
+    unwritten[key] = w
+    unwrittenOrder[#unwrittenOrder + 1] = key
+  end
+  w[1], w[2], w[3], w[4], w[5], w[6], w[7] = p[j + 1], p[j + 2], p[j + 3], p[j + 4], p[j + 5], p[j + 6], p[j + 7]
+  if p[j + 8] then
+    local fields = w.fields or {}
+    fields[#fields + 1], fields[#fields + 2] = p[j + 8], p[j + 9]
+    w.fields = fields
+  end
+  if p[j + 10] then w.ttl = p[j + 10] end
 end
 
 -- `apply` for a plan without an idempotency key whose n ops begin at ARGV[at]; nil: `decide`.
@@ -661,11 +725,11 @@ local function quick_apply(k, a, now, n, at)
     end
     at = at + ARGV[at] + 1
   end
-  local p = {unpack(FALSES, 1, 6 * n)}
+  local p = {unpack(FALSES, 1, QUICK_WIDTH * n)}
   at = first
   for i = 1, n do
     if not quick_window(KEYS[k + 4 + i], ARGV[at + 4] + 0, ARGV[at + 5] + 0, ARGV[at + 6] + 0, now, apply_ops, p,
-        6 * i - 6) then
+        QUICK_WIDTH * (i - 1)) then
       return nil
     end
     at = at + ARGV[at] + 1
@@ -674,22 +738,15 @@ local function quick_apply(k, a, now, n, at)
   if apply_ops and kind == 'reserve' then
     local ttl = ARGV[a + 4] + 0
     expiresAt = now + ttl
+    -- first of the writes: if Redis refuses it, nothing of this decision is kept
     redis.call('SET', KEYS[k + 4], format('A%d:%d:', expiresAt, now) .. ARGV[a + 6], 'PX', ttl + BUDGET_SLACK_MS)
   end
   local out = {unpack(FALSES, 1, 6 + 5 * n)}
   out[1], out[2], out[3], out[4], out[5] = APPLIED, 1, now, expiresAt, n
   for i = 1, n do
-    local j, o = 6 * i - 6, 5 * i
-    if apply_ops then
-      local key = KEYS[k + 4 + i]
-      if p[j + 2] then
-        redis.call('HSET', key, 'm', p[j + 1], p[j + 2], p[j + 3])
-      else
-        redis.call('HSET', key, 'm', p[j + 1])
-      end
-      if p[j + 4] then redis.call('PEXPIRE', key, p[j + 4]) end
-    end
-    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 1, p[j + 5], p[j + 6], 0, 0
+    local j, o = QUICK_WIDTH * (i - 1), 5 * i
+    if p[j + 12] then quick_keep(KEYS[k + 4 + i], p, j) end
+    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 1, p[j + 3], p[j + 11], 0, 0
   end
   out[6 + 5 * n] = 0
   return out
@@ -820,6 +877,7 @@ local function apply(k, a)
     local out = quick_apply(k, a, now, ARGV[a + 10] + 0, a + 11)
     if out then return out end
   end
+  write_unwritten() -- the general path reads counters from Redis
   cache, order, deferred = {}, {}, nil
   local ops, after = read_ops(a + 11, ARGV[a + 10] + 0, k + 5)
   return decide({now = now, kind = ARGV[a + 3], ttl = ARGV[a + 4] + 0, expiresAt = 0,
@@ -837,6 +895,7 @@ end
 local function batch()
   local t = redis.call('TIME')
   batchTime = t[1] * 1000 + floordiv(t[2] + 0, 1000)
+  unwritten, unwrittenOrder = {}, {}
   local out, k, a = {}, 0, 2
   for i = 1, ARGV[2] + 0 do
     local kc, ac = ARGV[a + 1] + 0, ARGV[a + 2] + 0
@@ -845,7 +904,8 @@ local function batch()
     out[i] = r
     k, a = k + kc, a + 2 + ac
   end
-  batchTime = nil
+  write_unwritten()
+  batchTime, unwritten, unwrittenOrder = nil, nil, nil
   return out
 end
 
@@ -1036,11 +1096,12 @@ local function run(keys, args)
   if not format then
     format, find, sub, match = string.format, string.find, string.sub, string.match
     FALSES = {}
-    for i = 1, 6 + 6 * QUICK_MAX_OPS do FALSES[i] = false end
+    for i = 1, 6 + QUICK_WIDTH * QUICK_MAX_OPS do FALSES[i] = false end
   end
   KEYS, ARGV = keys, args
   local call = ARGV[1]
-  batchTime = nil
+  -- a batch that failed as a whole (an error outside any one decision) may have left these set
+  batchTime, unwritten, unwrittenOrder = nil, nil, nil
   if call == 'apply' then return apply(0, 0)
   elseif call == 'batch' then return batch()
   end

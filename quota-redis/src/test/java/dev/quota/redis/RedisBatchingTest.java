@@ -13,6 +13,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -82,6 +83,47 @@ class RedisBatchingTest {
     assertThat(store.apply(check(rate("user:b", 10))).results().get(0).used()).isZero();
     assertThat(store.apply(check(budget("user:full", MAX, 0))).results().get(0).used()).isEqualTo(MAX);
     assertThat(store.apply(check(rate("user:a", 10))).results().get(0).used()).isEqualTo(1);
+  }
+
+  @Test
+  void decisionsOnOneWindowInABatchSeeEachOthersCountsAndTheWindowIsReadAndWrittenOnce() {
+    RedisCommands<String, String> redis = server.admin();
+    store.apply(record(rate("user:warm", 10))); // the library's first call, not counted below
+    List<ScriptCodec.Call> calls = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      calls.add(call(new Plan(Plan.Kind.RESERVE, List.of(rate("user:one", 3)), "one-" + i, 60_000, null, "fp", null, false)));
+    }
+    // after the denials (which take the general path, reading the window from Redis), one more admission
+    calls.add(call(record(rate("user:two", 10))));
+    calls.add(call(record(rate("user:two", 10))));
+    Map<String, Long> before = CommandStats.calls(redis);
+
+    List<Object> replies = store.run(DecisionBatcher.combine(calls));
+
+    Map<String, Long> after = CommandStats.calls(redis);
+    List<Long> used = new ArrayList<>();
+    List<Boolean> admitted = new ArrayList<>();
+    for (Object reply : replies) {
+      PlanResult r = ScriptCodec.planResult(list(reply));
+      used.add(r.results().get(0).used());
+      admitted.add(r.admitted());
+    }
+    assertThat(admitted).containsExactly(true, true, true, false, false, true, true);
+    assertThat(used).containsExactly(1L, 2L, 3L, 3L, 3L, 1L, 2L);
+    assertThat(store.apply(check(rate("user:one", 3))).results().get(0).used()).isEqualTo(3);
+    assertThat(store.apply(check(rate("user:two", 10))).results().get(0).used()).isEqualTo(2);
+    assertThat(redis.exists(store.keys().reservation("one-2"))).isEqualTo(1);
+    assertThat(redis.exists(store.keys().reservation("one-3"))).isZero();
+    assertThat(redis.pttl(store.keys().counter(rate("user:two", 10)))).isPositive(); // its TTL, set as the batch ended
+    // user:one is read by the first admission, then by the general path of each denial and by the
+    // short path of the second (the first wrote it, before its general path); it is written once.
+    // user:two is read once and written once, when the batch ends.
+    assertThat(delta(before, after, "hget")).isEqualTo(5);
+    assertThat(delta(before, after, "hset")).isEqualTo(2);
+  }
+
+  private static long delta(Map<String, Long> before, Map<String, Long> after, String command) {
+    return after.getOrDefault(command, 0L) - before.getOrDefault(command, 0L);
   }
 
   @Test

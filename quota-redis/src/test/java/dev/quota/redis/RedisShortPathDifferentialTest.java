@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
  * decide exactly as the general path: same replies, same stored state, same expiry times. A plan
  * with an idempotency key always takes the general path, so each random plan is sent twice in one
  * batch call (so both see the same clock): once as it is to counters under one prefix, once with
- * an idempotency key to the same counters under another prefix of the same length.
+ * an idempotency key to the same counters under another prefix of the same length. A call carries
+ * one to three plans for each path, so the short path also decides on windows whose new states
+ * earlier plans of the same call keep until the call ends.
  */
 class RedisShortPathDifferentialTest {
   private static final String DUMP =
@@ -85,43 +87,60 @@ class RedisShortPathDifferentialTest {
     int quickEligible = 0;
     Map<String, long[]> expiries = new HashMap<>();
     for (int step = 0; step < steps; step++) {
-      // time mostly moves a little, sometimes jumps (slices leave), sometimes steps back
-      int move = random.nextInt(20);
-      offset += move < 12 ? random.nextInt(60) : move < 18 ? random.nextInt(1500) : move < 19 ? 6000 : -random.nextInt(300);
-      List<CounterOp> ops = new ArrayList<>();
-      int n = 1 + random.nextInt(3);
-      for (int i = 0; i < n; i++) {
-        // mostly sliding windows; now and then a token bucket (the short path refuses the plan)
-        RateLimit limit = limits.get(random.nextInt(random.nextInt(10) == 0 ? limits.size() : limits.size() - 1));
-        String subject = subjects.get(random.nextInt(subjects.size()));
-        long amount = limit.meter().equals("tokens") ? random.nextInt(12) : random.nextInt(4) == 0 ? 0 : 1;
-        ops.add(new RateOp(CounterKeys.rate(subject, limit), random.nextInt(8) != 0, "l" + i, limit, amount));
+      // one to three plans per call on each path, so that later plans of a call see what earlier ones
+      // did to the same windows (the short path keeps their states until the call ends)
+      int plans = 1 + random.nextInt(3);
+      List<Plan> sent = new ArrayList<>();
+      List<ScriptCodec.Call> quickCalls = new ArrayList<>();
+      List<ScriptCodec.Call> generalCalls = new ArrayList<>();
+      for (int p = 0; p < plans; p++) {
+        // time mostly moves a little, sometimes jumps (slices leave), sometimes steps back
+        int move = random.nextInt(20);
+        offset += move < 12 ? random.nextInt(60) : move < 18 ? random.nextInt(1500) : move < 19 ? 6000 : -random.nextInt(300);
+        List<CounterOp> ops = new ArrayList<>();
+        int n = 1 + random.nextInt(3);
+        for (int i = 0; i < n; i++) {
+          // mostly sliding windows; now and then a token bucket (the short path refuses the plan)
+          RateLimit limit = limits.get(random.nextInt(random.nextInt(10) == 0 ? limits.size() : limits.size() - 1));
+          String subject = subjects.get(random.nextInt(subjects.size()));
+          long amount = limit.meter().equals("tokens") ? random.nextInt(12) : random.nextInt(4) == 0 ? 0 : 1;
+          ops.add(new RateOp(CounterKeys.rate(subject, limit), random.nextInt(8) != 0, "l" + i, limit, amount));
+        }
+        Plan.Kind kind = Plan.Kind.values()[random.nextInt(3)];
+        String id = run + "-r" + step + "-" + p;
+        long ttl = kind == Plan.Kind.RESERVE ? random.nextInt(5000) : 0;
+        String payload = random.nextBoolean() ? null : "p:" + step + ":\u00e9";
+        Plan plan = new Plan(kind, ops, kind == Plan.Kind.RESERVE ? id : null, ttl, null, "fp", payload, false);
+        Plan repeatable = new Plan(kind, ops, plan.reservationId(), ttl, run + "-k" + step + "-" + p, "fp", payload, false);
+        sent.add(plan);
+        quickCalls.add(quick.apply(plan, offset));
+        generalCalls.add(general.apply(repeatable, offset));
       }
-      Plan.Kind kind = Plan.Kind.values()[random.nextInt(3)];
-      String id = run + "-r" + step;
-      long ttl = kind == Plan.Kind.RESERVE ? random.nextInt(5000) : 0;
-      String payload = random.nextBoolean() ? null : "p:" + step + ":\u00e9";
-      Plan plan = new Plan(kind, ops, kind == Plan.Kind.RESERVE ? id : null, ttl, null, "fp", payload, false);
-      Plan repeatable = new Plan(kind, ops, plan.reservationId(), ttl, run + "-k" + step, "fp", payload, false);
-      ScriptCodec.Call a = quick.apply(plan, offset);
-      ScriptCodec.Call b = general.apply(repeatable, offset);
-      // either runs first in turn, so that a TTL one path sets 1 ms off shows despite the clock
+      // either path runs first in turn, so that a TTL one path sets 1 ms off shows despite the clock
       // moving on between the two (PEXPIRE counts from the moment it runs, not from the call's start)
       boolean quickFirst = step % 2 == 0;
-      List<Object> replies = store.run(DecisionBatcher.combine(quickFirst ? List.of(a, b) : List.of(b, a)));
+      List<ScriptCodec.Call> calls = new ArrayList<>(quickFirst ? quickCalls : generalCalls);
+      calls.addAll(quickFirst ? generalCalls : quickCalls);
+      List<Object> replies = store.run(DecisionBatcher.combine(calls));
 
-      String context = run + " step " + step + " plan " + plan;
-      assertThat(replies.get(0)).as(context).isEqualTo(replies.get(1));
-      if (ScriptCodec.planResult(list(replies.get(0))).results().stream().allMatch(r -> r.allowed())) {
-        quickEligible++;
-      }
       Set<String> touched = new LinkedHashSet<>();
-      for (int i = 4; i < a.keys().length; i++) {
-        touched.add(a.keys()[i]);
+      for (int p = 0; p < plans; p++) {
+        Object quickReply = replies.get(quickFirst ? p : plans + p);
+        Object generalReply = replies.get(quickFirst ? plans + p : p);
+        String context = run + " step " + step + " plan " + p + " of " + plans + ": " + sent.get(p);
+        assertThat(quickReply).as(context).isEqualTo(generalReply);
+        if (ScriptCodec.planResult(list(quickReply)).results().stream().allMatch(r -> r.allowed())) {
+          quickEligible++;
+        }
+        ScriptCodec.Call a = quickCalls.get(p);
+        for (int i = 4; i < a.keys().length; i++) {
+          touched.add(a.keys()[i]);
+        }
+        if (sent.get(p).kind() == Plan.Kind.RESERVE) {
+          touched.add(a.keys()[3]);
+        }
       }
-      if (kind == Plan.Kind.RESERVE) {
-        touched.add(a.keys()[3]);
-      }
+      String context = run + " step " + step;
       for (String key : touched) {
         String other = "qb:" + key.substring(3);
         List<Object> states = redis.eval(DUMP, ScriptOutputType.MULTI, key, other);
