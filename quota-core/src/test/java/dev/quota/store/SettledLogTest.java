@@ -53,4 +53,27 @@ class SettledLogTest {
       assertThat(log.find(ids.get(i), "commit|" + i, 5_000)).isNull();
     }
   }
+
+  @Test
+  void anIdSettledAgainIsAnsweredWithItsNewestOutcome() {
+    SettledLog log = new SettledLog(8, HOUR);
+    log.add("r1", "commit|5", 700, false, 1_000);
+    log.add("r1", "", 0, true, 2_000);
+    assertThat(log.find("r1", "commit|5", 3_000)).isEqualTo(new SettledLog.Outcome(true, false, 0));
+  }
+
+  @Test
+  void idsWhoseHashesShareTheirUpperHalfAreToldApart() {
+    SettledLog log = new SettledLog(64, HOUR);
+    long upper = 0x1234_5678_0000_0000L;
+    // the same home cell as well (they differ only above the index's mask): a lookup of either
+    // meets the other's cell, tag and all, and only the ring can tell them apart
+    long first = upper | 0x10;
+    long second = upper | 0x10 | (1L << 20);
+    log.add(first, "commit|1", 11, false, 1_000);
+    assertThat(log.find(second, "commit|1", 2_000)).isNull();
+    log.add(second, "commit|2", 22, false, 1_000);
+    assertThat(log.find(first, "commit|1", 2_000)).isEqualTo(new SettledLog.Outcome(false, true, 11));
+    assertThat(log.find(second, "commit|2", 2_000)).isEqualTo(new SettledLog.Outcome(false, true, 22));
+  }
 }
