@@ -86,7 +86,7 @@ class RedisBatchingTest {
   }
 
   @Test
-  void decisionsOnOneWindowInABatchSeeEachOthersCountsAndTheWindowIsReadAndWrittenOnce() {
+  void decisionsOnOneWindowInABatchSeeEachOthersCountsAndTheWindowIsReadOnceAndWrittenTwice() {
     RedisCommands<String, String> redis = server.admin();
     store.apply(record(rate("user:warm", 10))); // the library's first call, not counted below
     List<ScriptCodec.Call> calls = new ArrayList<>();
@@ -116,10 +116,43 @@ class RedisBatchingTest {
     assertThat(redis.exists(store.keys().reservation("one-3"))).isZero();
     assertThat(redis.pttl(store.keys().counter(rate("user:two", 10)))).isPositive(); // its TTL, set as the batch ended
     // user:one is read by the first admission, then by the general path of each denial and by the
-    // short path of the second (the first wrote it, before its general path); it is written once.
-    // user:two is read once and written once, when the batch ends.
+    // short path of the second; written by the first admission and, for the two after it, once,
+    // before the first denial. user:two is read once, and written by the first decision and, for
+    // the second, when the batch ends.
     assertThat(delta(before, after, "hget")).isEqualTo(5);
-    assertThat(delta(before, after, "hset")).isEqualTo(2);
+    assertThat(delta(before, after, "hset")).isEqualTo(4);
+  }
+
+  @Test
+  void aWindowMovedAgainAfterLeavingTheRememberedWindowsIsReadBackWithItsLateWrite() {
+    List<ScriptCodec.Call> calls = new ArrayList<>();
+    calls.add(call(record(rate("user:w0", 100))));
+    calls.add(call(record(rate("user:w0", 100)))); // late: written only once it leaves its slot
+    for (int w = 1; w <= 12; w++) {
+      calls.add(call(record(rate("user:w" + w, 100)))); // more windows than slots: w0's is taken
+    }
+    calls.add(call(record(rate("user:w0", 100))));
+
+    List<Object> replies = store.run(DecisionBatcher.combine(calls));
+
+    assertThat(ScriptCodec.planResult(list(replies.get(replies.size() - 1))).results().get(0).used()).isEqualTo(3);
+    assertThat(store.apply(check(rate("user:w0", 100))).results().get(0).used()).isEqualTo(3);
+    for (int w = 1; w <= 12; w++) {
+      assertThat(store.apply(check(rate("user:w" + w, 100))).results().get(0).used()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aWindowMovedAtAnotherPositionInTheSameBatchIsReadWithWhatEarlierDecisionsLeftUnwritten() {
+    Plan three = record(rate("user:a", 100), rate("user:b", 100), rate("user:x", 100));
+    Plan alone = record(rate("user:x", 100));
+    // x is third, then first, then third again: each time its latest count, written or not
+    List<Object> replies = store.run(DecisionBatcher.combine(List.of(call(three), call(three), call(alone), call(three))));
+
+    assertThat(ScriptCodec.planResult(list(replies.get(2))).results().get(0).used()).isEqualTo(3);
+    assertThat(ScriptCodec.planResult(list(replies.get(3))).results().get(2).used()).isEqualTo(4);
+    assertThat(store.apply(check(rate("user:x", 100))).results().get(0).used()).isEqualTo(4);
+    assertThat(store.apply(check(rate("user:a", 100))).results().get(0).used()).isEqualTo(3);
   }
 
   private static long delta(Map<String, Long> before, Map<String, Long> after, String command) {
