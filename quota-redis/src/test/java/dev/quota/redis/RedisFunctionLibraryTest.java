@@ -53,6 +53,14 @@ class RedisFunctionLibraryTest {
         assertThat(store.apply(reserve("r" + i)).results().get(0).used()).isEqualTo(i);
       }
       assertThat(store.apply(reserve("r4")).admitted()).isFalse();
+      // a batch, whose decisions on one window pass its state along without writing it in between
+      RateOp other = new RateOp(CounterKeys.rate("user:b", LIMIT), true, "rate", LIMIT, 1);
+      Plan record = new Plan(Plan.Kind.RECORD, List.of(other), null, 0, null, "fp", null, false);
+      ScriptCodec codec = new ScriptCodec(store.keys());
+      List<Object> replies = store.run(DecisionBatcher.combine(List.of(codec.apply(record, 0), codec.apply(record, 0))));
+      assertThat(replies).extracting(r -> ScriptCodec.planResult(asList(r)).results().get(0).used()).containsExactly(1L, 2L);
+      Plan check = new Plan(Plan.Kind.CHECK, List.of(other), null, 0, null, "fp", null, false);
+      assertThat(store.apply(check).results().get(0).used()).isEqualTo(2);
       RedisClient admin = RedisClient.create(server.uri());
       try (StatefulRedisConnection<String, String> c = admin.connect()) {
         assertThat(c.sync().info("commandstats")).contains("cmdstat_evalsha:");
@@ -60,5 +68,10 @@ class RedisFunctionLibraryTest {
         admin.shutdown();
       }
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> asList(Object o) {
+    return (List<Object>) o;
   }
 }
