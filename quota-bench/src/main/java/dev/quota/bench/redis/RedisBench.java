@@ -98,10 +98,12 @@ public final class RedisBench {
     runFor(decider, keys, inFlight, 1, null); // warm-up: JIT, connections, first counters
     redis.resetStats();
     Map<String, Long> before = redis.commandCalls();
+    long cpuBefore = redis.cpuMicros();
     long[][] samples = new long[inFlight][];
     long started = System.nanoTime();
     long decisions = runFor(decider, keys, inFlight, seconds, samples);
     double elapsed = (System.nanoTime() - started) / 1e9;
+    long cpu = redis.cpuMicros() - cpuBefore;
     Map<String, Long> calls = RedisAdmin.delta(before, redis.commandCalls());
     long[] all = Arrays.stream(samples).flatMapToLong(Arrays::stream).sorted().toArray();
     Map<String, Object> row = new LinkedHashMap<>();
@@ -114,6 +116,7 @@ public final class RedisBench {
     row.put("p50us", percentile(all, 0.50) / 1000.0);
     row.put("p99us", percentile(all, 0.99) / 1000.0);
     row.put("commandsPerDecision", calls.values().stream().mapToLong(Long::longValue).sum() / (double) Math.max(1, decisions));
+    row.put("redisCpuUsPerDecision", cpu / (double) Math.max(1, decisions));
     row.put("commands", calls);
     return row;
   }

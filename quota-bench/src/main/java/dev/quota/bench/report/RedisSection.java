@@ -27,14 +27,17 @@ final class RedisSection {
         + "left to expire). `bucket4j` is Bucket4j 8.19 on Lettuce (compare-and-swap), one bucket per subject "
         + "tried in turn; `bucket4j-batching` adds its batching optimisation (one proxy per key, so concurrent "
         + "requests for a key are merged). The ceiling is `redis-benchmark` running a one-`INCR` script by "
-        + "EVALSHA. Commands per decision come from `INFO commandstats` over the measured period."
-        + (redis.path("privateServer").asBoolean() ? "" : " The server was shared, so command counts include other clients'.")
+        + "EVALSHA. Commands per decision come from `INFO commandstats` over the measured period, and Redis's CPU "
+        + "time per decision (user and system, from `INFO cpu`) is what the server spent on each decision whoever "
+        + "waited for it: unlike decisions/s it does not depend on how fast a client keeps Redis busy."
+        + (redis.path("privateServer").asBoolean() ? "" : " The server was shared, so command counts and CPU time include other clients'.")
         + "\n\n");
     if (!quota) {
       md.append("**Quota's Redis store was not in this build**, so only the peers and the ceiling were measured.\n\n");
     }
-    md.append("| keys | subjects | in flight | client | decisions/s | p50 µs | p99 µs | Redis commands per decision (incl. inside scripts) | quota ÷ client |\n")
-        .append("|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| keys | subjects | in flight | client | decisions/s | p50 µs | p99 µs | Redis commands per decision (incl. inside scripts) "
+        + "| Redis CPU µs per decision | quota ÷ client |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|\n");
     Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
     for (JsonNode r : redis.path("rows")) {
       groups.computeIfAbsent(r.path("keys").asInt() + "/" + r.path("subjects").asInt() + "/" + r.path("inFlight").asInt(),
@@ -57,7 +60,8 @@ final class RedisSection {
             .append(String.format(Locale.ROOT, "%,.0f", r.path("throughput").asDouble())).append(" | ")
             .append(Report.fmt(r.path("p50us").asDouble())).append(" | ").append(Report.fmt(r.path("p99us").asDouble()))
             .append(" | ").append(String.format(Locale.ROOT, "%.2f", r.path("commandsPerDecision").asDouble()))
-            .append(commands(r)).append(" | ");
+            .append(commands(r)).append(" | ")
+            .append(r.has("redisCpuUsPerDecision") ? Report.fmt(r.path("redisCpuUsPerDecision").asDouble()) : "").append(" | ");
         if (q != null && r != q) {
           double ratio = q.path("throughput").asDouble() / r.path("throughput").asDouble();
           md.append(String.format(Locale.ROOT, "%.2fx", ratio));

@@ -44,6 +44,27 @@ class ReportTest {
     assertThat(Report.render(results)).contains("| memory 0.80x | **met** |");
   }
 
+  private static String redisRow(String client, int keys, int subjects, double throughput, double cpuUs) {
+    return "{\"client\":\"" + client + "\",\"keys\":" + keys + ",\"subjects\":" + subjects + ",\"inFlight\":64,"
+        + "\"decisions\":1000,\"throughput\":" + throughput + ",\"p50us\":900,\"p99us\":2500,"
+        + "\"commandsPerDecision\":3.0,\"commands\":{\"fcall\":50},\"redisCpuUsPerDecision\":" + cpuUs + "}";
+  }
+
+  @Test
+  void redisRowsShowCpuPerDecisionAndTheTargetsJudgeThroughputRatios() throws IOException {
+    Files.writeString(results.resolve("redis.json"), "{\"quotaStoreAvailable\":true,\"privateServer\":true,\"rows\":["
+        + redisRow("quota", 10_000, 3, 30_000, 41.25) + "," + redisRow("bucket4j", 10_000, 3, 12_000, 120) + ","
+        + redisRow("quota", 1, 1, 60_000, 9.5) + "," + redisRow("bucket4j", 1, 1, 1_500, 300) + "]}");
+
+    String md = Report.render(results);
+
+    assertThat(md).contains("| 10,000 | 3 | 64 | quota | 30,000 | 900 | 2,500 | 3.00 (fcall 0.05) | 41.3 |  |");
+    assertThat(md).contains("| 10,000 | 3 | 64 | bucket4j | 12,000 | 900 | 2,500 | 3.00 (fcall 0.05) | 120 | 2.50x |");
+    assertThat(md).contains("| hot key | 1 | 64 | quota | 60,000 | 900 | 2,500 | 3.00 (fcall 0.05) | 9.50 |  |");
+    assertThat(md).contains("at least 2x Bucket4j-lettuce | 2.50x | **met** |");
+    assertThat(md).contains("at least 50x Bucket4j compare-and-swap | 40.00x | **missed** |");
+  }
+
   @Test
   void fullDecisionSectionSaysHowLongEachForkWarmedUpAndMeasured() throws IOException {
     Files.writeString(results.resolve("local-decision-t1.json"), "[{\"benchmark\":\"dev.quota.bench.local.DecisionBenchmark.check\","
