@@ -30,6 +30,14 @@ public final class DatabaseException extends QuotaException {
     return sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"));
   }
 
+  /**
+   * A deadlock or a serialization failure: the database rolled the transaction back to let another
+   * finish, and it may simply run again.
+   */
+  public static boolean isTransient(String sqlState) {
+    return "40P01".equals(sqlState) || "40001".equals(sqlState);
+  }
+
   private static String describe(SQLException e) {
     // A batch failure's own message is the statement; the reason is in the next exception.
     if (e instanceof java.sql.BatchUpdateException && e.getNextException() != null) {

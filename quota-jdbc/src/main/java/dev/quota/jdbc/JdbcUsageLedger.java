@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -79,6 +80,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdbcUsageLedger implements UsageLedger {
   private static final Logger log = LoggerFactory.getLogger(JdbcUsageLedger.class);
+  /** Runs of one batch after a deadlock or serialization failure before it counts as an outage. */
+  private static final int TRANSIENT_ATTEMPTS = 5;
+  private static final Comparator<LedgerRow> BY_IDEMPOTENCY_KEY =
+      Comparator.comparing(r -> r.entry().idempotencyKey(), Comparator.nullsLast(String::compareTo));
 
   private static final String INSERT =
       "INSERT INTO usage_entry (id, at, usage_day, user_id, team_id, project_id, tool_id, provider_id,"
@@ -524,13 +529,25 @@ public final class JdbcUsageLedger implements UsageLedger {
     }
   }
 
-  /** One transaction: the batch, plus rollup updates for rows of days already rolled up. */
+  /**
+   * One transaction: the batch, plus rollup updates for rows of days already rolled up. Two
+   * writers whose batches share keys can still deadlock in the database (a key's row locked by one
+   * while the other holds a key it needs); the one rolled back runs again, which is safe, as every
+   * insert skips rows already there. Only a database that keeps refusing counts as unavailable.
+   */
   private void insert(List<LedgerRow> rows) throws SQLException {
-    retentionLock.readLock().lock();
-    try {
-      insertLocked(rows);
-    } finally {
-      retentionLock.readLock().unlock();
+    for (int attempt = 1; ; attempt++) {
+      retentionLock.readLock().lock();
+      try {
+        insertLocked(rows);
+        return;
+      } catch (SQLException e) {
+        if (attempt >= TRANSIENT_ATTEMPTS || !DatabaseException.isTransient(sqlState(e))) {
+          throw e;
+        }
+      } finally {
+        retentionLock.readLock().unlock();
+      }
     }
   }
 
@@ -644,11 +661,17 @@ public final class JdbcUsageLedger implements UsageLedger {
     return LocalDate.ofInstant(t, ZoneOffset.UTC);
   }
 
+  /**
+   * The batch's rows, those with an idempotency key in key order (a stable sort: among repeats of
+   * a key the first appended still wins): writers then lock the keys they share in the same order,
+   * which is how concurrent batches of repeated keys avoid deadlocking each other.
+   */
   private static List<LedgerRow> rowsOf(List<Append> appends) {
     List<LedgerRow> out = new ArrayList<>(appends.size());
     for (Append a : appends) {
       out.add(a.row());
     }
+    out.sort(BY_IDEMPOTENCY_KEY);
     return out;
   }
 
