@@ -532,8 +532,9 @@ public final class JdbcUsageLedger implements UsageLedger {
   /**
    * One transaction: the batch, plus rollup updates for rows of days already rolled up. Two
    * writers whose batches share keys can still deadlock in the database (a key's row locked by one
-   * while the other holds a key it needs); the one rolled back runs again, which is safe, as every
-   * insert skips rows already there. Only a database that keeps refusing counts as unavailable.
+   * while the other holds a key it needs); the one rolled back runs again, which is safe: it wrote
+   * nothing, and no insert adds a row whose keys are taken. Only a database that keeps refusing
+   * counts as unavailable.
    */
   private void insert(List<LedgerRow> rows) throws SQLException {
     for (int attempt = 1; ; attempt++) {
