@@ -82,8 +82,10 @@ public final class JdbcUsageLedger implements UsageLedger {
   private static final Logger log = LoggerFactory.getLogger(JdbcUsageLedger.class);
   /** Runs of one batch after a deadlock or serialization failure before it counts as an outage. */
   private static final int TRANSIENT_ATTEMPTS = 5;
-  private static final Comparator<LedgerRow> BY_IDEMPOTENCY_KEY =
-      Comparator.comparing(r -> r.entry().idempotencyKey(), Comparator.nullsLast(String::compareTo));
+  /** The order in which a batch locks its unique keys: idempotency key, then reservation id. */
+  private static final Comparator<LedgerRow> BY_UNIQUE_KEYS =
+      Comparator.<LedgerRow, String>comparing(r -> r.entry().idempotencyKey(), Comparator.nullsLast(String::compareTo))
+          .thenComparing(r -> r.entry().reservationId(), Comparator.nullsLast(String::compareTo));
 
   private static final String INSERT =
       "INSERT INTO usage_entry (id, at, usage_day, user_id, team_id, project_id, tool_id, provider_id,"
@@ -663,16 +665,17 @@ public final class JdbcUsageLedger implements UsageLedger {
   }
 
   /**
-   * The batch's rows, those with an idempotency key in key order (a stable sort: among repeats of
-   * a key the first appended still wins): writers then lock the keys they share in the same order,
-   * which is how concurrent batches of repeated keys avoid deadlocking each other.
+   * The batch's rows in the order of their unique keys, idempotency key then reservation id (a
+   * stable sort: among repeats of a key the first appended still wins; rows with neither keep their
+   * order): writers then lock the keys they share in the same order, which is how concurrent
+   * batches that repeat a key (a retried commit, say) avoid deadlocking each other.
    */
   private static List<LedgerRow> rowsOf(List<Append> appends) {
     List<LedgerRow> out = new ArrayList<>(appends.size());
     for (Append a : appends) {
       out.add(a.row());
     }
-    out.sort(BY_IDEMPOTENCY_KEY);
+    out.sort(BY_UNIQUE_KEYS);
     return out;
   }
 
