@@ -616,6 +616,17 @@ local slotKey, slotP, slotJ, slotLate, slotFields, slotTtl
 local slotsUsed = 0
 local inBatch = false
 
+-- Within a batch, what quick decisions learned about a reservation expiry index, by key:
+-- expiryClear[key], a time at which nothing in it was due (so nothing is due then or earlier, until
+-- an entry that early is added), and expiryKept[key], the TTL it was last seen or set to keep. A
+-- batch's twenty reservations against budgets then ask once, not twenty times each. The general
+-- path releases entries (which can empty, and so delete, the index): taking it forgets both.
+local expiryClear, expiryKept = {}, {}
+-- A TTL seen this long ago or less still answers for the index (a batch takes milliseconds).
+-- Were a batch ever slower, the index would outlive a reservation's expiry still: a record is kept
+-- an hour past it (BUDGET_SLACK_MS), and only its expiry is looked up through the index.
+local KEPT_MARGIN_MS = 1000
+
 -- A window's m field, as described at `window` above.
 local function window_m(tc, tl, total, head, tail, hc, hl)
   if head < tail then return format('%d:%d:%d:%d:%d:%d:%d', tc, tl, total, head, tail, hc, hl) end
@@ -643,6 +654,79 @@ local function write_late()
     slotKey[s], slotP[s] = false, false -- the decisions' p tables can go
   end
   slotsUsed = 0
+end
+
+-- Forgets what the batch learned about expiry indexes (see expiryClear).
+local function forget_indexes()
+  if next(expiryClear) then expiryClear = {} end
+  if next(expiryKept) then expiryKept = {} end
+end
+
+-- Whether no reservation filed in expiry index `key` is due at `now`: `decide` releases those first.
+local function expiry_clear(key, now)
+  local clear = inBatch and expiryClear[key]
+  if clear and now <= clear then return true end
+  if redis.call('ZRANGEBYSCORE', key, '-inf', fmt(now), 'LIMIT', 0, 1)[1] then return false end
+  if inBatch then expiryClear[key] = now end
+  return true
+end
+
+-- Files reservation `rkey` in expiry index `key`, which must then live `keep` ms more: extended
+-- with room to spare, so that the next reservations need not extend it again (as in `decide`).
+local function file_expiry(key, rkey, expiresAt, keep)
+  redis.call('ZADD', key, fmt(expiresAt), rkey)
+  if not inBatch then
+    if redis.call('PTTL', key) < keep then redis.call('PEXPIRE', key, keep + INDEX_SLACK_MS) end
+    return
+  end
+  local clear = expiryClear[key]
+  if clear and expiresAt <= clear then expiryClear[key] = nil end
+  local kept = expiryKept[key]
+  if kept and keep <= kept - KEPT_MARGIN_MS then return end
+  kept = redis.call('PTTL', key)
+  if kept < keep then
+    kept = keep + INDEX_SLACK_MS
+    redis.call('PEXPIRE', key, kept)
+  end
+  expiryKept[key] = kept
+end
+
+-- The alert bits `used` newly crosses (as `crossed`), for the budget op whose n fields begin at
+-- ARGV[at + 1]: its thresholds are fields 10 to n.
+local function quick_crossed(used, limit, at, n, already)
+  local c = 0
+  for i = 10, n do
+    if used >= ARGV[at + i] + 0 then c = bit.bor(c, bit.lshift(1, i - 10)) end
+  end
+  if used >= limit then c = bit.bor(c, EXHAUSTED) end
+  return bit.band(c, bit.bnot(already))
+end
+
+-- Works out one budget's new state and answer into p[j + 1] .. p[j + QUICK_WIDTH]: 'B', the fired
+-- bits, used, the period end kept, the bits newly fired, ..., the TTL to set (false: none), the
+-- answer's reset time. A budget that has no room, or is missing where a seed may be due: false
+-- (`decide`). Nothing is kept in slots: a budget is read and written by each decision.
+local function quick_budget(key, at, now, apply_ops, seed, p, j)
+  local limit, amount, endMs = ARGV[at + 3] + 0, ARGV[at + 4] + 0, ARGV[at + 6] + 0
+  local raw = redis.call('HMGET', key, 'u', 'f', 'e')
+  local exists = raw[1] ~= false
+  if seed and not exists then return false end -- `decide` consults the epoch
+  local used, fired, e = tonumber(raw[1]) or 0, tonumber(raw[2]) or 0, tonumber(raw[3]) or 0
+  if used + amount > limit then return false end -- denied: `decide` answers
+  p[j + 1], p[j + 11] = 'B', endMs
+  if not apply_ops then
+    p[j + 3], p[j + 5] = used, 0
+    return true
+  end
+  if used + amount > MAX or used + amount < -MAX then return false end -- `decide` raises the range error
+  used = used + amount
+  local loadedEnd = exists and e or -1
+  if endMs > e then e = endMs end
+  local newly = quick_crossed(used, limit, at, ARGV[at] + 0, fired)
+  p[j + 2], p[j + 3], p[j + 4], p[j + 5] = bit.bor(fired, newly), used, e, newly
+  -- the TTL follows the period's end, so it only moves when the counter is new or its end moved
+  p[j + 10] = e ~= loadedEnd and math.max(e - now, 0) + BUDGET_SLACK_MS
+  return true
 end
 
 -- Works out one window's new state and answer into p[j + 1] .. p[j + QUICK_WIDTH] (see there), or,
@@ -729,20 +813,32 @@ local function quick_apply(k, a, now, n, at)
   local kind = ARGV[a + 3]
   local apply_ops = kind ~= 'check'
   -- first, without a read, that the plan is one it takes
-  local first = at
+  local first, holds = at, false
   for i = 1, n do
-    if ARGV[at + 1] ~= 'R' or ARGV[at + 3] ~= 'w' then return nil end
+    if ARGV[at + 1] == 'B' then
+      -- a period that does not hold now: `decide` answers the mismatch
+      if now < ARGV[at + 5] + 0 or now >= ARGV[at + 6] + 0 then return nil end
+      holds = true
+    elseif ARGV[at + 1] ~= 'R' or ARGV[at + 3] ~= 'w' then
+      return nil
+    end
     local key = KEYS[k + 4 + i]
     for j = 1, i - 1 do
       if KEYS[k + 4 + j] == key then return nil end -- a counter named twice: `decide` shares its state
     end
     at = at + ARGV[at] + 1
   end
+  -- a budget's expired holds are returned before it is read, which `decide` does
+  if holds and not expiry_clear(KEYS[k + 2], now) then return nil end
   local p = {unpack(FALSES, 1, QUICK_WIDTH * n)}
+  local seed = ARGV[a + 8] == '1'
   at = first
   for i = 1, n do
-    if not quick_window(KEYS[k + 4 + i], i, ARGV[at + 4] + 0, ARGV[at + 5] + 0, ARGV[at + 6] + 0, now, apply_ops, p,
-        QUICK_WIDTH * (i - 1)) then
+    local j = QUICK_WIDTH * (i - 1)
+    if ARGV[at + 1] == 'B' then
+      if not quick_budget(KEYS[k + 4 + i], at, now, apply_ops, seed, p, j) then return nil end
+    elseif not quick_window(KEYS[k + 4 + i], i, ARGV[at + 4] + 0, ARGV[at + 5] + 0, ARGV[at + 6] + 0, now, apply_ops,
+        p, j) then
       return nil
     end
     at = at + ARGV[at] + 1
@@ -751,14 +847,31 @@ local function quick_apply(k, a, now, n, at)
   if apply_ops and kind == 'reserve' then
     local ttl = ARGV[a + 4] + 0
     expiresAt = now + ttl
+    -- the record must outlive every budget it holds on, or an expiry could not return the hold
+    local keep = ttl
+    if holds then
+      for i = 1, n do
+        local j = QUICK_WIDTH * (i - 1)
+        if p[j + 1] == 'B' and p[j + 11] - now > keep then keep = p[j + 11] - now end
+      end
+    end
+    keep = keep + BUDGET_SLACK_MS
     -- first of the writes: if Redis refuses it, nothing of this decision is kept
-    redis.call('SET', KEYS[k + 4], format('A%d:%d:', expiresAt, now) .. ARGV[a + 6], 'PX', ttl + BUDGET_SLACK_MS)
+    redis.call('SET', KEYS[k + 4], format('A%d:%d:', expiresAt, now) .. ARGV[a + 6], 'PX', keep)
+    if holds then file_expiry(KEYS[k + 2], KEYS[k + 4], expiresAt, keep) end
   end
   local out = {unpack(FALSES, 1, 6 + 5 * n)}
   out[1], out[2], out[3], out[4], out[5] = APPLIED, 1, now, expiresAt, n
   for i = 1, n do
     local j, o = QUICK_WIDTH * (i - 1), 5 * i
-    if apply_ops then
+    if p[j + 1] == 'B' then
+      if apply_ops then
+        local key = KEYS[k + 4 + i]
+        redis.call('HSET', key, 'u', fmt(p[j + 3]), 'f', fmt(p[j + 2]), 'e', fmt(p[j + 4]))
+        if p[j + 10] then redis.call('PEXPIRE', key, p[j + 10]) end
+      end
+      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 1, p[j + 3], p[j + 11], 0, p[j + 5]
+    elseif apply_ops then
       local key = KEYS[k + 4 + i]
       if inBatch and slotKey[i] == key then
         write_later(i, p, j)
@@ -777,7 +890,9 @@ local function quick_apply(k, a, now, n, at)
         end
       end
     end
-    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 1, p[j + 3], p[j + 11], 0, 0
+    if p[j + 1] ~= 'B' then
+      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 1, p[j + 3], p[j + 11], 0, 0
+    end
   end
   out[6 + 5 * n] = 0
   return out
@@ -909,6 +1024,7 @@ local function apply(k, a)
     if out then return out end
   end
   write_late() -- the general path reads counters from Redis
+  forget_indexes() -- and releases expired reservations
   cache, order, deferred = {}, {}, nil
   local ops, after = read_ops(a + 11, ARGV[a + 10] + 0, k + 5)
   return decide({now = now, kind = ARGV[a + 3], ttl = ARGV[a + 4] + 0, expiresAt = 0,
@@ -929,6 +1045,7 @@ local function batch()
   -- empty slots (a batch that failed as a whole, outside any one decision, may have left some)
   for s = 1, QUICK_MAX_OPS do slotKey[s], slotLate[s], slotFields[s], slotTtl[s] = false, false, false, false end
   slotsUsed, inBatch = 0, true
+  forget_indexes()
   local out, k, a = {}, 0, 2
   for i = 1, ARGV[2] + 0 do
     local kc, ac = ARGV[a + 1] + 0, ARGV[a + 2] + 0

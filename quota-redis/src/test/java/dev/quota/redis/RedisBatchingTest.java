@@ -155,6 +155,76 @@ class RedisBatchingTest {
     assertThat(store.apply(check(rate("user:a", 100))).results().get(0).used()).isEqualTo(3);
   }
 
+  private Plan reserve(String id, long ttlMs, CounterOp... ops) {
+    return new Plan(Plan.Kind.RESERVE, List.of(ops), id, ttlMs, null, "fp", null, false);
+  }
+
+  @Test
+  void budgetReservationsInABatchLookForDueHoldsOnceAndCheckTheExpiryIndexTtlOnce() {
+    RedisCommands<String, String> redis = server.admin();
+    store.apply(record(rate("user:warm", 10))); // the library's first call, not counted below
+    List<ScriptCodec.Call> calls = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      calls.add(call(reserve("b-" + i, 60_000, rate("user:u" + i, 10), budget("project:p", 1_000, 10))));
+    }
+    Map<String, Long> before = CommandStats.calls(redis);
+
+    List<Object> replies = store.run(DecisionBatcher.combine(calls));
+
+    Map<String, Long> after = CommandStats.calls(redis);
+    for (int i = 0; i < 20; i++) {
+      PlanResult r = ScriptCodec.planResult(list(replies.get(i)));
+      assertThat(r.admitted()).isTrue();
+      assertThat(r.results().get(1).used()).isEqualTo(10L * (i + 1));
+    }
+    assertThat(redis.zcard(store.keys().expiries())).isEqualTo(20);
+    // the record outlives the budget's period, and the index outlives the record
+    long recordTtl = redis.pttl(store.keys().reservation("b-19"));
+    assertThat(recordTtl).isGreaterThan(end - store.nowMs());
+    assertThat(redis.pttl(store.keys().expiries())).isGreaterThanOrEqualTo(recordTtl);
+    assertThat(delta(before, after, "zrangebyscore")).isEqualTo(1);
+    assertThat(delta(before, after, "pttl")).isEqualTo(1);
+    assertThat(delta(before, after, "zadd")).isEqualTo(20);
+    // the short path: one read of each window's m and each budget, no slices loaded
+    assertThat(delta(before, after, "hmget")).isEqualTo(20);
+    assertThat(delta(before, after, "hget")).isEqualTo(20);
+  }
+
+  @Test
+  void aBudgetReservationHeldLongerThanTheOnesBeforeItInABatchExtendsTheExpiryIndex() {
+    long monthEnd = end + 30L * 86_400_000L;
+    BudgetOp monthly = new BudgetOp(CounterKeys.budget("project:m", "USD", "month", start), true, "m",
+        1_000, 1, start, monthEnd, new long[0]);
+    List<ScriptCodec.Call> calls = new ArrayList<>();
+    calls.add(call(reserve("short-1", 60_000, budget("project:d", 1_000, 1))));
+    calls.add(call(reserve("short-2", 60_000, budget("project:d", 1_000, 1))));
+    calls.add(call(reserve("long", 60_000, monthly)));
+
+    store.run(DecisionBatcher.combine(calls));
+
+    RedisCommands<String, String> redis = server.admin();
+    long recordTtl = redis.pttl(store.keys().reservation("long"));
+    assertThat(recordTtl).isGreaterThan(monthEnd - store.nowMs());
+    assertThat(redis.pttl(store.keys().expiries())).isGreaterThanOrEqualTo(recordTtl);
+  }
+
+  @Test
+  void aHoldFiledDueInABatchIsReturnedBeforeTheNextBudgetDecisionOfTheBatch() {
+    List<ScriptCodec.Call> calls = new ArrayList<>();
+    calls.add(call(reserve("soon", 60_000, budget("project:t", 20, 4))));
+    // no time to live: due at once, so the decisions after it see its hold returned
+    calls.add(call(reserve("due", 0, budget("project:t", 20, 6))));
+    calls.add(call(reserve("after", 60_000, budget("project:t", 20, 5))));
+
+    List<Object> replies = store.run(DecisionBatcher.combine(calls));
+
+    assertThat(ScriptCodec.planResult(list(replies.get(1))).results().get(0).used()).isEqualTo(10);
+    PlanResult after = ScriptCodec.planResult(list(replies.get(2)));
+    assertThat(after.admitted()).isTrue();
+    assertThat(after.results().get(0).used()).isEqualTo(9);
+    assertThat(store.apply(check(budget("project:t", 20, 0))).results().get(0).used()).isEqualTo(9);
+  }
+
   private static long delta(Map<String, Long> before, Map<String, Long> after, String command) {
     return after.getOrDefault(command, 0L) - before.getOrDefault(command, 0L);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.Algorithm;
 import dev.quota.RateLimit;
+import dev.quota.plan.BudgetOp;
 import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
@@ -23,8 +24,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The script's short path (plans of sliding windows that all have room and drop no slice) must
- * decide exactly as the general path: same replies, same stored state, same expiry times. A plan
+ * The script's short path (plans of sliding windows and budgets that all have room, where no
+ * window drops a slice and no held reservation is due) must decide exactly as the general path:
+ * same replies, same stored state (the reservation expiry index included), same expiry times. A plan
  * with an idempotency key always takes the general path, so each random plan is sent twice in one
  * batch call (so both see the same clock): once as it is to counters under one prefix, once with
  * an idempotency key to the same counters under another prefix of the same length. A call carries
@@ -43,7 +45,8 @@ class RedisShortPathDifferentialTest {
           + "    for j = 1, #h, 2 do f[#f + 1] = h[j] .. '=' .. h[j + 1] end\n"
           + "    table.sort(f)\n"
           + "    v = table.concat(f, ',')\n"
-          + "  elseif t == 'string' then v = redis.call('GET', k) end\n"
+          + "  elseif t == 'string' then v = redis.call('GET', k)\n"
+          + "  elseif t == 'zset' then v = table.concat(redis.call('ZRANGE', k, 0, -1, 'WITHSCORES'), ',') end\n"
           + "  out[2 * i - 1] = t .. '|' .. v\n"
           + "  out[2 * i] = redis.call('PEXPIRETIME', k)\n"
           + "end\n"
@@ -68,7 +71,7 @@ class RedisShortPathDifferentialTest {
   }
 
   @Test
-  void randomPlansOfSlidingWindowsDecideAndStoreTheSameOnBothPaths() {
+  void randomPlansOfSlidingWindowsAndBudgetsDecideAndStoreTheSameOnBothPaths() {
     for (long seed = 1; seed <= 4; seed++) {
       run(new Random(seed), 1500, "s" + seed);
     }
@@ -86,6 +89,11 @@ class RedisShortPathDifferentialTest {
     long offset = 0;
     int quickEligible = 0;
     Map<String, long[]> expiries = new HashMap<>();
+    // budget periods: a long one, one that ends during the run (its plans then mismatch), and a tight
+    // budget that runs out, whose holds return as the reservations holding them expire
+    long start = store.nowMs();
+    long[][] periods = {{start - 86_400_000L, start + 86_400_000L}, {start - 1_000, start + 200_000}};
+    int budgetPlans = 0;
     for (int step = 0; step < steps; step++) {
       // one to three plans per call on each path, so that later plans of a call see what earlier ones
       // did to the same windows (the short path keeps their states until the call ends)
@@ -106,12 +114,29 @@ class RedisShortPathDifferentialTest {
           long amount = limit.meter().equals("tokens") ? random.nextInt(12) : random.nextInt(4) == 0 ? 0 : 1;
           ops.add(new RateOp(CounterKeys.rate(subject, limit), random.nextInt(8) != 0, "l" + i, limit, amount));
         }
+        boolean budgets = random.nextInt(3) != 0;
+        for (int i = 0; budgets && i < 1 + random.nextInt(2); i++) {
+          long[] period = periods[random.nextInt(periods.length)];
+          String subject = subjects.get(random.nextInt(subjects.size()));
+          boolean tight = random.nextBoolean();
+          long limitNanos = tight ? 40 : 1_000_000_000_000L;
+          long[] thresholds = tight ? new long[] {20, 30} : new long[] {800_000_000_000L};
+          long amount = tight ? random.nextInt(12) : random.nextInt(1_000_000_000);
+          ops.add(random.nextInt(ops.size() + 1), new BudgetOp(
+              CounterKeys.budget(subject, tight ? "EUR" : "USD", "day", period[0]), random.nextInt(8) != 0, "b" + i,
+              limitNanos, amount, period[0], period[1], thresholds));
+        }
+        if (budgets) {
+          budgetPlans++;
+        }
         Plan.Kind kind = Plan.Kind.values()[random.nextInt(3)];
         String id = run + "-r" + step + "-" + p;
-        long ttl = kind == Plan.Kind.RESERVE ? random.nextInt(5000) : 0;
+        // now and then a reservation due at once or nearly, whose hold the next plans see returned
+        long ttl = kind != Plan.Kind.RESERVE ? 0 : random.nextInt(10) == 0 ? random.nextInt(3) : random.nextInt(5000);
         String payload = random.nextBoolean() ? null : "p:" + step + ":\u00e9";
-        Plan plan = new Plan(kind, ops, kind == Plan.Kind.RESERVE ? id : null, ttl, null, "fp", payload, false);
-        Plan repeatable = new Plan(kind, ops, plan.reservationId(), ttl, run + "-k" + step + "-" + p, "fp", payload, false);
+        boolean seed = random.nextInt(4) == 0;
+        Plan plan = new Plan(kind, ops, kind == Plan.Kind.RESERVE ? id : null, ttl, null, "fp", payload, seed);
+        Plan repeatable = new Plan(kind, ops, plan.reservationId(), ttl, run + "-k" + step + "-" + p, "fp", payload, seed);
         sent.add(plan);
         quickCalls.add(quick.apply(plan, offset));
         generalCalls.add(general.apply(repeatable, offset));
@@ -133,11 +158,10 @@ class RedisShortPathDifferentialTest {
           quickEligible++;
         }
         ScriptCodec.Call a = quickCalls.get(p);
-        for (int i = 4; i < a.keys().length; i++) {
-          touched.add(a.keys()[i]);
-        }
-        if (sent.get(p).kind() == Plan.Kind.RESERVE) {
-          touched.add(a.keys()[3]);
+        for (int i = 0; i < a.keys().length; i++) {
+          if (i != 2) { // [2]: the idempotency record, which only the general path's plans carry
+            touched.add(a.keys()[i]);
+          }
         }
       }
       String context = run + " step " + step;
@@ -162,6 +186,7 @@ class RedisShortPathDifferentialTest {
       }
     }
     assertThat(quickEligible).as("plans the short path can take").isGreaterThan(steps / 5);
+    assertThat(budgetPlans).as("plans with budgets").isGreaterThan(steps / 2);
   }
 
   @SuppressWarnings("unchecked")
