@@ -1,17 +1,44 @@
 package dev.quota.ledger;
 
 import dev.quota.Money;
+import dev.quota.ValidationException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A ledger in the heap: for embedding without a database, and for tests. Not durable. */
+/**
+ * A ledger in the heap: for embedding without a database, and for tests. Not durable, and bounded:
+ * it keeps the newest {@code capacity} entries and forgets older ones (with their idempotency keys
+ * and reservation ids), so that a long-running process does not grow without end; what it answers
+ * covers the entries it keeps.
+ *
+ * <p>Forgetting costs no exactness that matters: these entries die with the process anyway, so
+ * nothing can rely on them to re-seed counters a store lost; that takes a durable ledger (the
+ * JDBC one). A repeat of a forgotten entry's key is appended again, which only a retry arriving
+ * after {@code capacity} newer entries could do; the engine answers such retries from its own
+ * settled outcomes before they reach a ledger.
+ */
 public final class MemoryLedger implements UsageLedger {
-  private final List<UsageEntry> entries = new ArrayList<>();
+  /** Entries kept by {@link #MemoryLedger()}: an entry takes a few hundred bytes. */
+  public static final int DEFAULT_CAPACITY = 100_000;
+
+  private final int capacity;
+  private final ArrayDeque<UsageEntry> entries = new ArrayDeque<>();
   private final Set<String> keys = new HashSet<>();
+  private long forgotten;
+
+  public MemoryLedger() {
+    this(DEFAULT_CAPACITY);
+  }
+
+  public MemoryLedger(int capacity) {
+    ValidationException.require(capacity >= 1, "capacity", "must be at least 1");
+    this.capacity = capacity;
+  }
 
   @java.lang.Override
   public synchronized void append(UsageEntry entry) {
@@ -19,7 +46,14 @@ public final class MemoryLedger implements UsageLedger {
     if (key != null && !keys.add(key)) {
       return;
     }
-    entries.add(entry);
+    entries.addLast(entry);
+    if (entries.size() > capacity) {
+      String oldest = dedupKey(entries.removeFirst());
+      if (oldest != null) {
+        keys.remove(oldest);
+      }
+      forgotten++;
+    }
   }
 
   static String dedupKey(UsageEntry e) {
@@ -49,7 +83,13 @@ public final class MemoryLedger implements UsageLedger {
     return out;
   }
 
+  /** Entries kept now: at most the capacity. */
   public synchronized int size() {
     return entries.size();
+  }
+
+  /** Entries forgotten so far to stay within the capacity. */
+  public synchronized long forgotten() {
+    return forgotten;
   }
 }

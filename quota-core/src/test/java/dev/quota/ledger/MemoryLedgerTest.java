@@ -1,0 +1,69 @@
+package dev.quota.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quota.Money;
+import dev.quota.ValidationException;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MemoryLedgerTest {
+  private static final Instant T0 = Instant.parse("2026-03-01T00:00:00Z");
+
+  private static UsageEntry entry(int i, String user, String cost, String reservationId, String key) {
+    return new UsageEntry("e" + i, T0.plusSeconds(i), Map.of("user", user, "team", "t"), Money.of(cost), Map.of(),
+        reservationId, key, null);
+  }
+
+  @Test
+  void keepsTheNewestEntriesUpToItsCapacityAndAnswersFromThem() {
+    MemoryLedger ledger = new MemoryLedger(3);
+    for (int i = 1; i <= 5; i++) {
+      ledger.append(entry(i, "u" + (i % 2), i + ".00", null, null));
+    }
+
+    assertThat(ledger.size()).isEqualTo(3);
+    assertThat(ledger.forgotten()).isEqualTo(2);
+    assertThat(ledger.entries(Map.of("team", "t"), T0, T0.plusSeconds(60))).extracting(UsageEntry::id)
+        .containsExactly("e3", "e4", "e5");
+    assertThat(ledger.spent(Map.of("team", "t"), T0, T0.plusSeconds(60))).isEqualTo(Money.of("12.00"));
+    assertThat(ledger.spent(Map.of("user", "u1"), T0, T0.plusSeconds(60))).isEqualTo(Money.of("8.00"));
+    // [from, to): e4 is at T0 + 4 s
+    assertThat(ledger.spent(Map.of("team", "t"), T0.plusSeconds(4), T0.plusSeconds(5))).isEqualTo(Money.of("4.00"));
+    assertThat(ledger.spent(Map.of("user", "u1", "team", "x"), T0, T0.plusSeconds(60))).isEqualTo(Money.ZERO);
+  }
+
+  @Test
+  void aRepeatedKeyOrReservationAddsNothingWhileItsEntryIsKept() {
+    MemoryLedger ledger = new MemoryLedger(2);
+    ledger.append(entry(1, "u", "1.00", "r-1", null));
+    ledger.append(entry(2, "u", "1.00", "r-1", null));
+    ledger.append(entry(3, "u", "2.00", null, "k-1"));
+    ledger.append(entry(4, "u", "2.00", "r-2", "k-1"));
+
+    assertThat(ledger.entries(Map.of(), T0, T0.plusSeconds(60))).extracting(UsageEntry::id).containsExactly("e1", "e3");
+    assertThat(ledger.forgotten()).isZero();
+  }
+
+  @Test
+  void aForgottenEntrysKeyIsForgottenWithIt() {
+    MemoryLedger ledger = new MemoryLedger(2);
+    ledger.append(entry(1, "u", "1.00", null, "k-1"));
+    ledger.append(entry(2, "u", "1.00", null, "k-2"));
+    ledger.append(entry(3, "u", "1.00", null, "k-3")); // k-1 leaves
+
+    ledger.append(entry(4, "u", "1.00", null, "k-1"));
+    ledger.append(entry(5, "u", "1.00", null, "k-3")); // still kept: a repeat
+
+    assertThat(ledger.entries(Map.of(), T0, T0.plusSeconds(60))).extracting(UsageEntry::id).containsExactly("e3", "e4");
+    assertThat(ledger.forgotten()).isEqualTo(2);
+  }
+
+  @Test
+  void aCapacityBelowOneIsRefusedByName() {
+    assertThatThrownBy(() -> new MemoryLedger(0)).isInstanceOf(ValidationException.class)
+        .hasMessageContaining("capacity");
+  }
+}
