@@ -607,11 +607,11 @@ local QUICK_MAX_OPS = 64
 -- none), and the answer's reset time.
 local QUICK_WIDTH = 11
 
--- Within a batch, per op position i, the window the last quick decision moved there: slotKey[i]
--- (false: none), its state as that decision's p left it (slotP[i][slotJ[i] + 1 .. + 7]: the p is
--- kept, not copied), whether that state is still to be written ("late"), the fields of slices
--- closed meanwhile (false: none) and the TTL to set (false: none). A window sits in one slot at
--- most, and its slot holds its current state. Built on the first call.
+-- Within a batch, per op position i, the counter (window or budget) the last quick decision moved
+-- there: slotKey[i] (false: none), its state as that decision's p left it (slotP[i][slotJ[i] + 1
+-- ..]: the p is kept, not copied), whether that state is still to be written ("late"), the fields
+-- of slices closed meanwhile (false: none) and the TTL to set (false: none). A counter sits in one
+-- slot at most, and its slot holds its current state. Built on the first call.
 local slotKey, slotP, slotJ, slotLate, slotFields, slotTtl
 local slotsUsed = 0
 local inBatch = false
@@ -634,20 +634,29 @@ local function window_m(tc, tl, total, head, tail, hc, hl)
   return format('%d:%d', tc, tl)
 end
 
--- Writes slot s's late window.
+-- A budget's hash, from the state a quick decision left in q[j + 1 ..] (see quick_budget).
+local function write_budget(key, q, j)
+  redis.call('HSET', key, 'u', fmt(q[j + 3]), 'f', fmt(q[j + 2]), 'e', fmt(q[j + 4]))
+end
+
+-- Writes slot s's late counter.
 local function write_slot(s)
   local key, q, j = slotKey[s], slotP[s], slotJ[s]
-  local m = window_m(q[j + 1], q[j + 2], q[j + 3], q[j + 4], q[j + 5], q[j + 6], q[j + 7])
-  if slotFields[s] then
-    redis.call('HSET', key, 'm', m, unpack(slotFields[s]))
+  if q[j + 1] == 'B' then
+    write_budget(key, q, j)
   else
-    redis.call('HSET', key, 'm', m)
+    local m = window_m(q[j + 1], q[j + 2], q[j + 3], q[j + 4], q[j + 5], q[j + 6], q[j + 7])
+    if slotFields[s] then
+      redis.call('HSET', key, 'm', m, unpack(slotFields[s]))
+    else
+      redis.call('HSET', key, 'm', m)
+    end
   end
   if slotTtl[s] then redis.call('PEXPIRE', key, slotTtl[s]) end
   slotLate[s], slotFields[s], slotTtl[s] = false, false, false
 end
 
--- Writes every late window and empties the slots.
+-- Writes every late counter and empties the slots.
 local function write_late()
   for s = 1, slotsUsed do
     if slotLate[s] then write_slot(s) end
@@ -702,16 +711,37 @@ local function quick_crossed(used, limit, at, n, already)
   return bit.band(c, bit.bnot(already))
 end
 
+-- The slot other than i that holds `key`, which leaves it (written first if late), as slot i is
+-- to take it; nil if none does.
+local function leave_slot(key, i)
+  for t = 1, slotsUsed do
+    if t ~= i and slotKey[t] == key then
+      if slotLate[t] then write_slot(t) end
+      slotKey[t] = false
+      return t
+    end
+  end
+  return nil
+end
+
 -- Works out one budget's new state and answer into p[j + 1] .. p[j + QUICK_WIDTH]: 'B', the fired
 -- bits, used, the period end kept, the bits newly fired, ..., the TTL to set (false: none), the
 -- answer's reset time. A budget that has no room, or is missing where a seed may be due: false
--- (`decide`). Nothing is kept in slots: a budget is read and written by each decision.
-local function quick_budget(key, at, now, apply_ops, seed, p, j)
+-- (`decide`). Within a batch, a budget moved at the same op position as by the decision before
+-- (a team's or a project's, shared by many users) is kept in its slot like a window.
+local function quick_budget(key, i, at, now, apply_ops, seed, p, j)
   local limit, amount, endMs = ARGV[at + 3] + 0, ARGV[at + 4] + 0, ARGV[at + 6] + 0
-  local raw = redis.call('HMGET', key, 'u', 'f', 'e')
-  local exists = raw[1] ~= false
-  if seed and not exists then return false end -- `decide` consults the epoch
-  local used, fired, e = tonumber(raw[1]) or 0, tonumber(raw[2]) or 0, tonumber(raw[3]) or 0
+  local s = inBatch and (slotKey[i] == key and i or leave_slot(key, i))
+  local exists, used, fired, e
+  if s then
+    local q, r = slotP[s], slotJ[s]
+    exists, fired, used, e = true, q[r + 2], q[r + 3], q[r + 4]
+  else
+    local raw = redis.call('HMGET', key, 'u', 'f', 'e')
+    exists = raw[1] ~= false
+    if seed and not exists then return false end -- `decide` consults the epoch
+    used, fired, e = tonumber(raw[1]) or 0, tonumber(raw[2]) or 0, tonumber(raw[3]) or 0
+  end
   if used + amount > limit then return false end -- denied: `decide` answers
   p[j + 1], p[j + 11] = 'B', endMs
   if not apply_ops then
@@ -795,8 +825,8 @@ local function quick_window(key, i, limit, windowMs, amount, now, apply_ops, p, 
   return true
 end
 
--- Notes window `key`'s new state (p[j + 1] .. p[j + 10]) for the op at position i in slot i, which
--- the decision before left it in, to be written later.
+-- Notes the new state (p[j + 1] .. p[j + 10]) of the counter at op position i, in slot i, which the
+-- decision before left it in, to be written later.
 local function write_later(i, p, j)
   slotP[i], slotJ[i], slotLate[i] = p, j, true
   if p[j + 8] then
@@ -836,7 +866,7 @@ local function quick_apply(k, a, now, n, at)
   for i = 1, n do
     local j = QUICK_WIDTH * (i - 1)
     if ARGV[at + 1] == 'B' then
-      if not quick_budget(KEYS[k + 4 + i], at, now, apply_ops, seed, p, j) then return nil end
+      if not quick_budget(KEYS[k + 4 + i], i, at, now, apply_ops, seed, p, j) then return nil end
     elseif not quick_window(KEYS[k + 4 + i], i, ARGV[at + 4] + 0, ARGV[at + 5] + 0, ARGV[at + 6] + 0, now, apply_ops,
         p, j) then
       return nil
@@ -864,23 +894,21 @@ local function quick_apply(k, a, now, n, at)
   out[1], out[2], out[3], out[4], out[5] = APPLIED, 1, now, expiresAt, n
   for i = 1, n do
     local j, o = QUICK_WIDTH * (i - 1), 5 * i
-    if p[j + 1] == 'B' then
-      if apply_ops then
-        local key = KEYS[k + 4 + i]
-        redis.call('HSET', key, 'u', fmt(p[j + 3]), 'f', fmt(p[j + 2]), 'e', fmt(p[j + 4]))
-        if p[j + 10] then redis.call('PEXPIRE', key, p[j + 10]) end
-      end
-      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 1, p[j + 3], p[j + 11], 0, p[j + 5]
-    elseif apply_ops then
+    local budget = p[j + 1] == 'B'
+    if apply_ops then
       local key = KEYS[k + 4 + i]
       if inBatch and slotKey[i] == key then
         write_later(i, p, j)
       else
-        local m = window_m(p[j + 1], p[j + 2], p[j + 3], p[j + 4], p[j + 5], p[j + 6], p[j + 7])
-        if p[j + 8] then
-          redis.call('HSET', key, 'm', m, p[j + 8], p[j + 9])
+        if budget then
+          write_budget(key, p, j)
         else
-          redis.call('HSET', key, 'm', m)
+          local m = window_m(p[j + 1], p[j + 2], p[j + 3], p[j + 4], p[j + 5], p[j + 6], p[j + 7])
+          if p[j + 8] then
+            redis.call('HSET', key, 'm', m, p[j + 8], p[j + 9])
+          else
+            redis.call('HSET', key, 'm', m)
+          end
         end
         if p[j + 10] then redis.call('PEXPIRE', key, p[j + 10]) end
         if inBatch then
@@ -890,9 +918,7 @@ local function quick_apply(k, a, now, n, at)
         end
       end
     end
-    if p[j + 1] ~= 'B' then
-      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 1, p[j + 3], p[j + 11], 0, 0
-    end
+    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 1, p[j + 3], p[j + 11], 0, budget and p[j + 5] or 0
   end
   out[6 + 5 * n] = 0
   return out

@@ -6,6 +6,7 @@ import dev.quota.RateLimit;
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
+import dev.quota.plan.OpResult;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
@@ -160,7 +161,7 @@ class RedisBatchingTest {
   }
 
   @Test
-  void budgetReservationsInABatchLookForDueHoldsOnceAndCheckTheExpiryIndexTtlOnce() {
+  void budgetReservationsInABatchLookForDueHoldsOnceCheckTheExpiryIndexTtlOnceAndReadASharedBudgetOnce() {
     RedisCommands<String, String> redis = server.admin();
     store.apply(record(rate("user:warm", 10))); // the library's first call, not counted below
     List<ScriptCodec.Call> calls = new ArrayList<>();
@@ -185,9 +186,55 @@ class RedisBatchingTest {
     assertThat(delta(before, after, "zrangebyscore")).isEqualTo(1);
     assertThat(delta(before, after, "pttl")).isEqualTo(1);
     assertThat(delta(before, after, "zadd")).isEqualTo(20);
-    // the short path: one read of each window's m and each budget, no slices loaded
-    assertThat(delta(before, after, "hmget")).isEqualTo(20);
+    // the short path: one read of each window's m, no slices loaded; the shared budget is read by
+    // the first decision and written by it and, for the nineteen after it, when the batch ends
     assertThat(delta(before, after, "hget")).isEqualTo(20);
+    assertThat(delta(before, after, "hmget")).isEqualTo(1);
+    assertThat(delta(before, after, "hset")).isEqualTo(20 + 2);
+    assertThat(redis.hget(store.keys().counter(budget("project:p", 1_000, 10)), "u")).isEqualTo("200");
+  }
+
+  @Test
+  void aSharedBudgetKeptUnwrittenInABatchIsSeenByEveryLaterDecisionOfIt() {
+    List<ScriptCodec.Call> calls = new ArrayList<>();
+    calls.add(call(reserve("s-1", 60_000, rate("user:s1", 10), budget("project:s", 100, 10))));
+    calls.add(call(reserve("s-2", 60_000, rate("user:s2", 10), budget("project:s", 100, 10)))); // late
+    calls.add(call(check(budget("project:s", 100, 0)))); // at another position: written, then read
+    calls.add(call(reserve("s-3", 60_000, budget("project:s", 100, 90)))); // denied: the general path
+    calls.add(call(reserve("s-4", 60_000, rate("user:s4", 10), budget("project:s", 100, 5))));
+    calls.add(call(reserve("s-5", 60_000, rate("user:s5", 10), budget("project:s", 100, 5)))); // late again
+
+    List<Object> replies = store.run(DecisionBatcher.combine(calls));
+
+    List<Long> used = new ArrayList<>();
+    List<Boolean> admitted = new ArrayList<>();
+    for (Object reply : replies) {
+      PlanResult r = ScriptCodec.planResult(list(reply));
+      used.add(r.results().get(r.results().size() - 1).used());
+      admitted.add(r.admitted());
+    }
+    assertThat(admitted).containsExactly(true, true, true, false, true, true);
+    assertThat(used).containsExactly(10L, 20L, 20L, 20L, 25L, 30L);
+    assertThat(store.apply(check(budget("project:s", 100, 0))).results().get(0).used()).isEqualTo(30);
+  }
+
+  @Test
+  void aSharedBudgetMovingBetweenOpPositionsInABatchKeepsItsCount() {
+    List<ScriptCodec.Call> calls = new ArrayList<>();
+    calls.add(call(reserve("m-1", 60_000, rate("user:m1", 10), budget("project:m", 100, 10)))); // second op
+    calls.add(call(reserve("m-2", 60_000, budget("project:m", 100, 10)))); // first op
+    calls.add(call(reserve("m-3", 60_000, rate("user:m3", 10), budget("project:m", 100, 10)))); // second again
+    calls.add(call(reserve("m-4", 60_000, budget("project:m", 100, 10))));
+
+    List<Object> replies = store.run(DecisionBatcher.combine(calls));
+
+    List<Long> used = new ArrayList<>();
+    for (Object reply : replies) {
+      List<OpResult> results = ScriptCodec.planResult(list(reply)).results();
+      used.add(results.get(results.size() - 1).used());
+    }
+    assertThat(used).containsExactly(10L, 20L, 30L, 40L);
+    assertThat(store.apply(check(budget("project:m", 100, 0))).results().get(0).used()).isEqualTo(40);
   }
 
   @Test
