@@ -34,10 +34,12 @@ public record Profile(
   public record LocalRun(int threads, int keys, List<String> distributions, List<String> limits) {}
 
   public static Profile named(String name) {
-    List<String> five = List.of("quota", "quota-store", "bucket4j", "resilience4j", "guava");
+    // Quota's product path and the three peers; the quick profile leaves out the store-only column
+    // (the full one has it) to keep its 15 minutes with room to spare on a slow day.
+    List<String> quick = List.of("quota", "bucket4j", "resilience4j", "guava");
     return switch (name) {
       case "quick" -> new Profile(
-          "quick", five,
+          "quick", quick,
           List.of(
               new LocalRun(1, 1, List.of("uniform"), List.of("1", "3")),
               new LocalRun(1, 10_000, List.of("uniform"), List.of("1", "3")),
