@@ -103,7 +103,7 @@ public final class Report {
             + "apart are more robust than the absolute numbers, but a ratio within about 1.3x of 1 should not "
             + "be read as a difference. The HTTP and ledger workloads run whole processes (a server, wrk, "
             + "PostgreSQL) that compete with everything else on the machine; their run-to-run spread shows in the "
-            + "repeated HTTP runs; the ledger is measured once per database.\n\n");
+            + "repeated HTTP runs and in the ledger's three runs per database.\n\n");
   }
 
   private static String stepLoads(JsonNode loads) {

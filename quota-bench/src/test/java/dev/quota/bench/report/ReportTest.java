@@ -103,6 +103,25 @@ class ReportTest {
   }
 
   @Test
+  void ledgerTargetsTakePostgresqlsMedianRunAndEveryRunIsShown() throws IOException {
+    Files.writeString(results.resolve("ledger.json"), "{\"callers\":64,\"runs\":3,\"rows\":["
+        + pgRun(1, 12000, 40000) + "," + pgRun(2, 31000, 5000) + "," + pgRun(3, 26000, 9000) + "]}");
+
+    String md = Report.render(results);
+
+    assertThat(md).contains("then 3 measured runs in a row; the targets take PostgreSQL's median run");
+    assertThat(md).contains("| PostgreSQL (local) | 1 | 50,000 | 2.0 | 12,000 |");
+    assertThat(md).contains("| PostgreSQL (local) | 3 | 50,000 | 2.0 | 26,000 |");
+    assertThat(md).contains("| Ledger: at least 20,000 rows/s on PostgreSQL (64 callers) | 26,000 rows/s (median of 3 runs) | **met** |");
+    assertThat(md).contains("| Ledger: acknowledgement p99 at most 20 ms on PostgreSQL (64 callers) | 9.00 ms (median of 3 runs) | **met** |");
+  }
+
+  private static String pgRun(int run, int rowsPerSecond, long p99us) {
+    return "{\"database\":\"PostgreSQL (local)\",\"run\":" + run + ",\"rows\":50000,\"seconds\":2.0,\"rowsPerSecond\":"
+        + rowsPerSecond + ",\"p50us\":2000,\"p99us\":" + p99us + ",\"maxus\":40000}";
+  }
+
+  @Test
   void missingHttpAndLedgerResultsAreReportedAsNotRun() throws IOException {
     String md = Report.render(results);
 
