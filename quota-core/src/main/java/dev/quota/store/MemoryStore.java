@@ -30,8 +30,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * taking a reservation out of {@link #held} is the one step that claims it.
  */
 public final class MemoryStore implements Store {
-  /** How long a repeated idempotency key is recognized. */
+  /** How long a repeated idempotency key is recognized, at most. */
   private static final long IDEMPOTENCY_TTL_MS = 24 * 3600_000L;
+  /**
+   * At most this many idempotency records are kept (a few hundred bytes each), the oldest forgotten
+   * first: a day of keys at a thousand keyed calls a second would not fit in any heap, and running
+   * out of memory would lose every counter. A key is then recognized for a day or until this many
+   * newer keys came, whichever is sooner; retries come within seconds or minutes.
+   */
+  static final int MAX_IDEMPOTENT = 1 << 18;
   /**
    * How long a settled or expired reservation is remembered, so a retried commit or release is
    * answered as a repeat. Shorter than the idempotency window: it grows with every decision.
@@ -60,14 +67,21 @@ public final class MemoryStore implements Store {
   /** How an expiry settles: a release (the id is not read). */
   private static final Settlement EXPIRY = Settlement.release("expired");
 
+  private final int maxIdempotent;
+
   public MemoryStore(Clock clock) {
-    this(clock, MAX_SETTLED);
+    this(clock, MAX_SETTLED, MAX_IDEMPOTENT);
   }
 
   MemoryStore(Clock clock, int maxSettled) {
+    this(clock, maxSettled, MAX_IDEMPOTENT);
+  }
+
+  MemoryStore(Clock clock, int maxSettled, int maxIdempotent) {
     this.clock = clock;
     this.epochStartMs = clock.millis();
     this.settled = new SettledLog(maxSettled, SETTLED_TTL_MS);
+    this.maxIdempotent = maxIdempotent;
   }
 
   private record Remembered(String fingerprint, PlanResult result, long expiresAtMs) {}
@@ -112,6 +126,7 @@ public final class MemoryStore implements Store {
             new Remembered(plan.fingerprint(), result, now + IDEMPOTENCY_TTL_MS));
         idempotentOrder.add(new Aging(plan.idempotencyKey(), now + IDEMPOTENCY_TTL_MS));
         forgetOld(idempotentOrder, idempotent, now);
+        forgetOldest(idempotentOrder, idempotent, maxIdempotent);
       }
       return result;
     } finally {
@@ -396,6 +411,21 @@ public final class MemoryStore implements Store {
         if (current instanceof Remembered rm && rm.expiresAtMs <= now) {
           records.remove(a.key, current);
         }
+      }
+    }
+  }
+
+  /** Drops the oldest records while more than {@code max} are kept. */
+  private static void forgetOldest(java.util.Queue<Aging> order, Map<String, Remembered> records, int max) {
+    while (records.size() > max) {
+      Aging a = order.poll();
+      if (a == null) {
+        return;
+      }
+      Remembered current = records.get(a.key);
+      // Only the record this entry stands for: a key reused after its record went has a newer one.
+      if (current != null && current.expiresAtMs <= a.forgetAtMs) {
+        records.remove(a.key, current);
       }
     }
   }

@@ -56,4 +56,24 @@ class MemoryStoreSweepTest {
         .isInstanceOf(dev.quota.NotFoundException.class);
     assertThat(quota.usage(dev.quota.Subject.of("user", "u")).get(0).used()).isEqualTo(Money.of("4").nanos());
   }
+  @Test
+  void idempotencyRecordsAreKeptUpToABoundAndAForgottenKeyAppliesAgain() {
+    MutableClock clock = new MutableClock(Instant.parse("2026-06-15T10:00:00Z"));
+    MemoryStore store = new MemoryStore(clock, MemoryStore.MAX_SETTLED, 3);
+    Quota quota = Quota.builder().clock(clock).store(store).build();
+    quota.admin().putPolicy(Policy.builder("user:*").rateLimit(100, Duration.ofMinutes(1)).build(), "admin", "t");
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(quota.reserve(QuotaRequest.builder().user("u").idempotencyKey("k" + i).build()).reservationId());
+    }
+
+    var newest = quota.reserve(QuotaRequest.builder().user("u").idempotencyKey("k4").build());
+    var oldest = quota.reserve(QuotaRequest.builder().user("u").idempotencyKey("k0").build());
+
+    assertThat(newest.replayed()).isTrue();
+    assertThat(newest.reservationId()).isEqualTo(ids.get(4));
+    assertThat(oldest.replayed()).isFalse(); // forgotten: three newer keys came after it
+    assertThat(oldest.reservationId()).isNotEqualTo(ids.get(0));
+    assertThat(quota.usage(dev.quota.Subject.of("user", "u")).get(0).used()).isEqualTo(6);
+  }
 }
