@@ -58,6 +58,10 @@ class RedisBatchingTest {
     return new Plan(Plan.Kind.RECORD, List.of(ops), null, 0, null, "fp", null, false);
   }
 
+  private static Plan reserve(String id, long ttlMs, CounterOp... ops) {
+    return new Plan(Plan.Kind.RESERVE, List.of(ops), id, ttlMs, null, "fp", null, false);
+  }
+
   private static Plan check(CounterOp... ops) {
     return new Plan(Plan.Kind.CHECK, List.of(ops), null, 0, null, "fp", null, false);
   }
@@ -92,7 +96,7 @@ class RedisBatchingTest {
     store.apply(record(rate("user:warm", 10))); // the library's first call, not counted below
     List<ScriptCodec.Call> calls = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      calls.add(call(new Plan(Plan.Kind.RESERVE, List.of(rate("user:one", 3)), "one-" + i, 60_000, null, "fp", null, false)));
+      calls.add(call(reserve("one-" + i, 60_000, rate("user:one", 3))));
     }
     // after the denials (which take the general path, reading the window from Redis), one more admission
     calls.add(call(record(rate("user:two", 10))));
@@ -154,10 +158,6 @@ class RedisBatchingTest {
     assertThat(ScriptCodec.planResult(list(replies.get(3))).results().get(2).used()).isEqualTo(4);
     assertThat(store.apply(check(rate("user:x", 100))).results().get(0).used()).isEqualTo(4);
     assertThat(store.apply(check(rate("user:a", 100))).results().get(0).used()).isEqualTo(3);
-  }
-
-  private Plan reserve(String id, long ttlMs, CounterOp... ops) {
-    return new Plan(Plan.Kind.RESERVE, List.of(ops), id, ttlMs, null, "fp", null, false);
   }
 
   @Test
