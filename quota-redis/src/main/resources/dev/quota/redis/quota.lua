@@ -796,7 +796,13 @@ local function quick_window(key, i, limit, windowMs, amount, now, apply_ops, p, 
     total = 0
   end
   local empty = not s and not m
-  if not empty and hl + windowMs < now then return false end -- a slice leaves the window: `decide` drops it
+  if not empty and hl + windowMs < now then
+    -- A window whose only slice has left starts afresh, numbered from 1, as `decide` would start
+    -- it; it has no other field to remove. (A check leaves it to `decide`, which deletes the key.)
+    -- Any other slice leaving: `decide` drops it.
+    if head < tail or not apply_ops then return false end
+    empty, total = true, 0
+  end
   if total + amount > limit then return false end -- denied: `decide` works out when to retry
   if not apply_ops then
     p[j + 3], p[j + 11] = total, empty and 0 or hl + windowMs + 1

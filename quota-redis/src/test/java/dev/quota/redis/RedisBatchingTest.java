@@ -195,6 +195,32 @@ class RedisBatchingTest {
   }
 
   @Test
+  void aWindowWhoseOnlySliceHasLeftStartsAfreshOnTheShortPath() {
+    RedisCommands<String, String> redis = server.admin();
+    RateLimit perSecond = RateLimit.perWindow(5, Duration.ofSeconds(1));
+    RateOp x = new RateOp(CounterKeys.rate("user:x", perSecond), true, "s", perSecond, 1);
+    RateOp y = new RateOp(CounterKeys.rate("user:y", perSecond), true, "s", perSecond, 1);
+    store.run(DecisionBatcher.combine(List.of(call(record(x)), call(record(y)))));
+    ScriptCodec later = new ScriptCodec(store.keys());
+    Map<String, Long> before = CommandStats.calls(redis);
+
+    // five seconds on (the script's clock offset): each window's one slice has left it
+    List<Object> replies = store.run(DecisionBatcher.combine(List.of(
+        later.apply(reserve("x-1", 60_000, x, budget("project:q", 100, 1)), 5_000),
+        later.apply(reserve("y-1", 60_000, y, budget("project:q", 100, 1)), 5_000))));
+
+    Map<String, Long> after = CommandStats.calls(redis);
+    for (Object reply : replies) {
+      PlanResult r = ScriptCodec.planResult(list(reply));
+      assertThat(r.admitted()).isTrue();
+      assertThat(r.results().get(0).used()).isEqualTo(1);
+    }
+    assertThat(redis.hget(store.keys().counter(x), "m")).doesNotContain(":"); // one slice, numbered 1
+    // the short path for both: the expiry index is asked once (the general path asks per decision)
+    assertThat(delta(before, after, "zrangebyscore")).isEqualTo(1);
+  }
+
+  @Test
   void aSharedBudgetKeptUnwrittenInABatchIsSeenByEveryLaterDecisionOfIt() {
     List<ScriptCodec.Call> calls = new ArrayList<>();
     calls.add(call(reserve("s-1", 60_000, rate("user:s1", 10), budget("project:s", 100, 10))));
