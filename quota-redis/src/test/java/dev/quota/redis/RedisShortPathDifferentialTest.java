@@ -56,6 +56,12 @@ class RedisShortPathDifferentialTest {
   private RedisStore store;
   private final ScriptCodec quick = new ScriptCodec(new RedisKeys("qa:"));
   private final ScriptCodec general = new ScriptCodec(new RedisKeys("qb:"));
+  /**
+   * Each key's expiry times on both sides when last compared, kept across runs: a key set in an
+   * earlier run (the epoch marker, the expiry index) keeps the order in which that run's call set
+   * it, which need not be the order of the call that next touches it.
+   */
+  private final Map<String, long[]> expiries = new HashMap<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -88,7 +94,6 @@ class RedisShortPathDifferentialTest {
     RedisCommands<String, String> redis = server.admin();
     long offset = 0;
     int quickEligible = 0;
-    Map<String, long[]> expiries = new HashMap<>();
     // budget periods: a long one, one that ends during the run (its plans then mismatch), and a tight
     // budget that runs out, whose holds return as the reservations holding them expire
     long start = store.nowMs();
