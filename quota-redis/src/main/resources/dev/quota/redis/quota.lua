@@ -680,24 +680,27 @@ local function expiry_clear(key, now)
   return true
 end
 
--- Files reservation `rkey` in expiry index `key`, which must then live `keep` ms more: extended
--- with room to spare, so that the next reservations need not extend it again (as in `decide`).
+-- Keeps expiry index `key` alive at least `keep` ms more, extended with room to spare so that the
+-- next reservations need not extend it again; returns the TTL it has now (at least).
+local function extend_index(key, keep)
+  local ttl = redis.call('PTTL', key)
+  if ttl >= keep then return ttl end
+  redis.call('PEXPIRE', key, keep + INDEX_SLACK_MS)
+  return keep + INDEX_SLACK_MS
+end
+
+-- Files reservation `rkey` in expiry index `key`, which must then live `keep` ms more.
 local function file_expiry(key, rkey, expiresAt, keep)
   redis.call('ZADD', key, fmt(expiresAt), rkey)
   if not inBatch then
-    if redis.call('PTTL', key) < keep then redis.call('PEXPIRE', key, keep + INDEX_SLACK_MS) end
+    extend_index(key, keep)
     return
   end
   local clear = expiryClear[key]
   if clear and expiresAt <= clear then expiryClear[key] = nil end
   local kept = expiryKept[key]
   if kept and keep <= kept - KEPT_MARGIN_MS then return end
-  kept = redis.call('PTTL', key)
-  if kept < keep then
-    kept = keep + INDEX_SLACK_MS
-    redis.call('PEXPIRE', key, kept)
-  end
-  expiryKept[key] = kept
+  expiryKept[key] = extend_index(key, keep)
 end
 
 -- The alert bits `used` newly crosses (as `crossed`), for the budget op whose n fields begin at
@@ -1021,8 +1024,7 @@ local function decide(c)
     -- Only holds need the expiry index; a settlement notices any expiry from the record itself.
     if holds then
       redis.call('ZADD', c.expiriesKey, fmt(expiresAt), rkey)
-      -- extended with room to spare, so the next reservations need not extend it again
-      if redis.call('PTTL', c.expiriesKey) < keep then redis.call('PEXPIRE', c.expiriesKey, keep + INDEX_SLACK_MS) end
+      extend_index(c.expiriesKey, keep)
     end
   end
   local out = {APPLIED, admitted and 1 or 0, now, expiresAt, n}
