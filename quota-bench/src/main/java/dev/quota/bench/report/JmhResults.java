@@ -17,7 +17,7 @@ final class JmhResults {
 
   /** One benchmark configuration's measurement. */
   record Row(String benchmark, int threads, Map<String, String> params, double nsPerOp, double error,
-      double bytesPerOp, double admitted, double denied, String warmup, String measurement) {
+      double bytesPerOp, double admitted, double denied, String warmup, String measurement, String jvmArgs) {
     String param(String name) {
       return params.getOrDefault(name, "");
     }
@@ -57,9 +57,16 @@ final class JmhResults {
             secondary.path("admitted").path("score").asDouble(0),
             secondary.path("denied").path("score").asDouble(0),
             b.path("warmupIterations").asInt() + " x " + b.path("warmupTime").asText(),
-            b.path("measurementIterations").asInt() + " x " + b.path("measurementTime").asText()));
+            b.path("measurementIterations").asInt() + " x " + b.path("measurementTime").asText(),
+            jvmArgs(b.path("jvmArgs"))));
       }
     }
     return rows;
+  }
+
+  private static String jvmArgs(JsonNode args) {
+    List<String> out = new ArrayList<>();
+    args.forEach(a -> out.add(a.asText()));
+    return String.join(" ", out);
   }
 }

@@ -265,7 +265,8 @@ public final class Report {
     for (Row r : rows) {
       plans.add(r.warmup() + " of warm-up, then " + r.measurement() + " measured");
     }
-    return "Each configuration runs in a JVM of its own: " + String.join("; ", plans) + ".";
+    String flags = rows.isEmpty() || rows.get(0).jvmArgs().isEmpty() ? "" : " (`" + rows.get(0).jvmArgs() + "`)";
+    return "Each configuration runs in a JVM of its own" + flags + ": " + String.join("; ", plans) + ".";
   }
 
   private static void decision(StringBuilder md, List<Row> rows, Targets targets) {

@@ -78,6 +78,18 @@ class ReportTest {
   }
 
   @Test
+  void fullDecisionSectionNamesTheForksJvmFlags() throws IOException {
+    Files.writeString(results.resolve("local-decision-t1.json"), "[{\"benchmark\":\"dev.quota.bench.local.DecisionBenchmark.check\","
+        + "\"threads\":1,\"jvmArgs\":[\"-Xms3g\",\"-Xmn512m\"],\"warmupIterations\":3,\"warmupTime\":\"1000 ms\","
+        + "\"measurementIterations\":2,\"measurementTime\":\"1000 ms\",\"params\":{\"users\":\"1\"},"
+        + "\"primaryMetric\":{\"score\":500.0},\"secondaryMetrics\":{}}]");
+
+    String md = Report.render(results);
+
+    assertThat(md).contains("Each configuration runs in a JVM of its own (`-Xms3g -Xmn512m`): 3 x 1000 ms of warm-up");
+  }
+
+  @Test
   void heldReservationsAreReportedWithTheirWorkload() throws IOException {
     Files.writeString(results.resolve("memory-held.json"),
         "{\"users\":10000,\"reservations\":200000,\"bytesPerHeldReservation\":91.5}");
