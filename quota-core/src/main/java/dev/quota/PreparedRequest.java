@@ -39,6 +39,8 @@ public final class PreparedRequest {
    */
   private final Map<String, String> subjects;
   private final Map<String, Long> meters;
+  /** The request's estimate, kept here so that charging it reads no other object of this request. */
+  private final Money estimatedCost;
   private volatile Compiled compiled;
 
   /** One compilation and what it stays valid for. */
@@ -65,6 +67,7 @@ public final class PreparedRequest {
     this.request = request;
     this.subjects = Map.copyOf(request.subjects());
     this.meters = Map.copyOf(request.meters());
+    this.estimatedCost = request.estimatedCost();
   }
 
   /**
@@ -106,7 +109,7 @@ public final class PreparedRequest {
       int outcome = c.fast.tryConsume(fired, used);
       if (outcome == PreparedOps.ADMITTED) {
         if (c.charges) {
-          quota.charged(request, subjects, meters, c.plan, fired, used);
+          quota.charged(subjects, estimatedCost, meters, c.plan, fired, used);
         }
         return true;
       }

@@ -550,10 +550,9 @@ public final class Quota implements AutoCloseable {
 
   /** After a prepared fast-path admission that charged budgets: the ledger row and any alerts. */
   void charged(
-      QuotaRequest request, Map<String, String> subjects, Map<String, Long> meters, Compiled c, int[] fired,
+      Map<String, String> subjects, Money estimatedCost, Map<String, Long> meters, Compiled c, int[] fired,
       long[] used) {
-    ledger.append(
-        new UsageEntry(newId(), clock.instant(), subjects, request.estimatedCost(), meters, null, null, Money.ZERO));
+    ledger.append(new UsageEntry(newId(), clock.instant(), subjects, estimatedCost, meters, null, null, Money.ZERO));
     for (int i = 0; i < fired.length; i++) {
       if (fired[i] != 0 && c.plan().ops().get(i) instanceof BudgetOp b) {
         OpRef ref = c.refs().get(i);

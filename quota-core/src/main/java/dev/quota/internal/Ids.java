@@ -1,10 +1,11 @@
 package dev.quota.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Identifiers for reservations, ledger rows and alerts. */
 public final class Ids {
-  private static final String ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+  private static final byte[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".getBytes(StandardCharsets.US_ASCII);
 
   private Ids() {}
 
@@ -13,7 +14,8 @@ public final class Ids {
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     long hi = rnd.nextLong();
     long lo = rnd.nextLong();
-    char[] out = new char[26];
+    // Bytes, not chars: a Latin-1 string copies bytes as they are; chars it would compress one by one.
+    byte[] out = new byte[26];
     for (int i = 0; i < 26; i++) {
       int bits;
       if (i < 12) {
@@ -23,8 +25,8 @@ public final class Ids {
       } else {
         bits = (int) ((lo >>> (58 - 5 * (i - 13))) & 31);
       }
-      out[i] = ALPHABET.charAt(bits);
+      out[i] = ALPHABET[bits];
     }
-    return new String(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 }

@@ -28,7 +28,15 @@ public final class MemoryLedger implements UsageLedger {
 
   private final int capacity;
   private final ArrayDeque<UsageEntry> entries = new ArrayDeque<>();
+  /**
+   * Each kept entry's dedup key, in step with {@link #entries}, {@link #NO_KEY} for none: forgetting
+   * the oldest entry reads its key from here rather than from the entry itself, which was written
+   * a capacity's worth of appends ago and lies wherever the heap put it, a cache miss that cost as
+   * much as the decision that appended the new one.
+   */
+  private final ArrayDeque<String> entryKeys = new ArrayDeque<>();
   private final Set<String> keys = new HashSet<>();
+  private static final String NO_KEY = new String();
   private long forgotten;
 
   public MemoryLedger() {
@@ -47,9 +55,11 @@ public final class MemoryLedger implements UsageLedger {
       return;
     }
     entries.addLast(entry);
+    entryKeys.addLast(key == null ? NO_KEY : key);
     if (entries.size() > capacity) {
-      String oldest = dedupKey(entries.removeFirst());
-      if (oldest != null) {
+      entries.removeFirst();
+      String oldest = entryKeys.removeFirst();
+      if (oldest != NO_KEY) {
         keys.remove(oldest);
       }
       forgotten++;

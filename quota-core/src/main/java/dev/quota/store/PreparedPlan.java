@@ -91,7 +91,7 @@ final class PreparedPlan extends PreparedOps {
           if (budget == null && store.mayHaveLost(b)) {
             return NEEDS_PLAN;
           }
-          counters[i] = budget;
+          remember(i, budget);
           room = (budget == null ? 0 : budget.used) + spec[3 * i] <= spec[3 * i + 1];
         }
         if (!room && spec[3 * i + 2] != 0) {
@@ -107,7 +107,7 @@ final class PreparedPlan extends PreparedOps {
         } else {
           BudgetOp b = (BudgetOp) ops[i];
           CounterTable.Budget budget = c != null ? (CounterTable.Budget) c : table.budgetOrNew(b);
-          counters[i] = budget;
+          remember(i, budget);
           budget.used = Math.addExact(budget.used, spec[3 * i]);
           int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
           budget.fired |= newly;
@@ -120,6 +120,17 @@ final class PreparedPlan extends PreparedOps {
       return ADMITTED;
     } finally {
       locks.unlock(stripes);
+    }
+  }
+
+  /**
+   * Stores a budget found on this call, only if it is new: this object lives long enough to be in
+   * the old generation, where every reference store dirties a card that the collector must then
+   * scan, on the other core, at a cost larger than this whole call's.
+   */
+  private void remember(int i, CounterTable.Budget budget) {
+    if (counters[i] != budget) {
+      counters[i] = budget;
     }
   }
 
