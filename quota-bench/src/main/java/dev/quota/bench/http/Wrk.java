@@ -45,6 +45,11 @@ final class Wrk {
   }
 
   Result run(String script, String url, int seconds, Map<String, String> env) throws IOException, InterruptedException {
+    return run(script, url, seconds, connections, env);
+  }
+
+  Result run(String script, String url, int seconds, int connections, Map<String, String> env)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(List.of("taskset", "-c", core, "wrk", "-t1", "-c" + connections,
         "-d" + seconds + "s", "--timeout", "10s", "-s", scripts.resolve(script).toString(), url))
         .redirectErrorStream(true);

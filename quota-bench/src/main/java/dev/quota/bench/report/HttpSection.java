@@ -36,7 +36,12 @@ final class HttpSection {
             + "server's default of five minutes), so the store grows during the run as it does under clients that "
             + "abandon calls. That is part of the workload.\n")
         .append("- Per backend: a warm-up of ").append(http.path("warmupSeconds").asInt())
-        .append(" s on each endpoint (not counted), then runs of ").append(http.path("roundSeconds").asInt())
+        .append(" s on each endpoint (not counted)")
+        .append(http.has("warmupConnections")
+            ? " with " + http.path("warmupConnections").asInt() + " connections, so that the JIT compiler is not "
+                + "starved of the server's one core by 64 busy request threads,"
+            : ",")
+        .append(" then runs of ").append(http.path("roundSeconds").asInt())
         .append(" s alternating A-B-B-A so that drift in the machine's load falls on both endpoints alike.\n")
         .append("- Backends: memory counters with the embedded H2 database; Redis counters on the run's "
             + "redis-server with PostgreSQL in a schema of its own (dropped afterwards).\n\n");
