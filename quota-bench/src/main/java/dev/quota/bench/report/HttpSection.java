@@ -38,8 +38,9 @@ final class HttpSection {
         .append("- Per backend: a warm-up of ").append(http.path("warmupSeconds").asInt())
         .append(" s on each endpoint (not counted)")
         .append(http.has("warmupConnections")
-            ? " with " + http.path("warmupConnections").asInt() + " connections, so that the JIT compiler is not "
-                + "starved of the server's one core by 64 busy request threads,"
+            ? ": " + http.path("warmupConnections").asInt() + " connections first, so that the JIT compiler is not "
+                + "starved of the server's one core by 64 busy request threads, then 64 for the last "
+                + http.path("warmupSecondsAtFullLoad").asInt() + " s, so that it has compiled the contended paths too;"
             : ",")
         .append(" then runs of ").append(http.path("roundSeconds").asInt())
         .append(" s alternating A-B-B-A so that drift in the machine's load falls on both endpoints alike.\n")

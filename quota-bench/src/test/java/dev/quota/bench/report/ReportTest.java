@@ -42,13 +42,14 @@ class ReportTest {
     http(100_000, 50_000);
     String withoutCount = Report.render(results);
     Files.writeString(results.resolve("http.json"),
-        Files.readString(results.resolve("http.json")).replace("\"warmupSeconds\":10,", "\"warmupSeconds\":10,\"warmupConnections\":2,"));
+        Files.readString(results.resolve("http.json")).replace("\"warmupSeconds\":10,", "\"warmupSeconds\":10,\"warmupConnections\":2,\"warmupSecondsAtFullLoad\":4,"));
 
     String md = Report.render(results);
 
     assertThat(withoutCount).contains("a warm-up of 10 s on each endpoint (not counted), then runs of 8 s");
-    assertThat(md).contains("a warm-up of 10 s on each endpoint (not counted) with 2 connections, so that the JIT "
-        + "compiler is not starved of the server's one core by 64 busy request threads, then runs of 8 s");
+    assertThat(md).contains("a warm-up of 10 s on each endpoint (not counted): 2 connections first, so that the JIT "
+        + "compiler is not starved of the server's one core by 64 busy request threads, then 64 for the last 4 s, so that "
+        + "it has compiled the contended paths too; then runs of 8 s");
   }
 
   @Test
