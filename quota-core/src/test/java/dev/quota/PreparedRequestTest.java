@@ -48,6 +48,21 @@ class PreparedRequestTest {
   }
 
   @Test
+  void aChargingPlanFollowsPolicyChangesAndOverrideExpiryToo() {
+    quota.admin().putPolicy(Policy.builder("user:*").rateLimit(2, Duration.ofHours(1))
+        .budget(Budget.of("USD", Money.of("100"), null, null)).build(), ADMIN, "t");
+    PreparedRequest p = quota.prepare(Fixtures.userCost("u", "0.01"));
+    assertThat(acquired(p, 5)).isEqualTo(2);
+    quota.admin().createOverride(Selector.parse("user:u"), null, clock.instant().plusSeconds(10), "bypass", ADMIN);
+    assertThat(acquired(p, 5)).isEqualTo(5);
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(acquired(p, 5)).isZero();
+    // Only the two admissions under the policy charged its budget; the bypassed ones had none.
+    assertThat(quota.ledger().spent(java.util.Map.of("user", "u"), java.time.Instant.EPOCH, java.time.Instant.MAX))
+        .isEqualTo(Money.of("0.02"));
+  }
+
+  @Test
   void withBudgetsItChargesTheEstimateToCountersLedgerAndAlerts() throws Exception {
     quota.admin().putPolicy(Policy.builder("user:*").budget(Budget.of("USD", Money.of("1"), null, null)).build(), ADMIN, "t");
     PreparedRequest p = quota.prepare(Fixtures.userCost("u", "0.3"));
