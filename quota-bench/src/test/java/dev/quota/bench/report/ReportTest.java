@@ -80,28 +80,25 @@ class ReportTest {
     assertThat(md).contains("at least 50x Bucket4j compare-and-swap | 40.00x | **missed** |");
   }
 
-  @Test
-  void fullDecisionSectionSaysHowLongEachForkWarmedUpAndMeasured() throws IOException {
+  /** One full-decision result whose fork ran with {@code jvmArgs} (a JSON array, or null for none recorded). */
+  private void decisionResult(String jvmArgs) throws IOException {
     Files.writeString(results.resolve("local-decision-t1.json"), "[{\"benchmark\":\"dev.quota.bench.local.DecisionBenchmark.check\","
-        + "\"threads\":1,\"warmupIterations\":3,\"warmupTime\":\"1000 ms\",\"measurementIterations\":2,"
+        + "\"threads\":1," + (jvmArgs == null ? "" : "\"jvmArgs\":" + jvmArgs + ",")
+        + "\"warmupIterations\":3,\"warmupTime\":\"1000 ms\",\"measurementIterations\":2,"
         + "\"measurementTime\":\"1000 ms\",\"params\":{\"users\":\"1\"},\"primaryMetric\":{\"score\":500.0},"
         + "\"secondaryMetrics\":{}}]");
-
-    String md = Report.render(results);
-
-    assertThat(md).contains("Each configuration runs in a JVM of its own: 3 x 1000 ms of warm-up, then 2 x 1000 ms measured.");
   }
 
   @Test
-  void fullDecisionSectionNamesTheForksJvmFlags() throws IOException {
-    Files.writeString(results.resolve("local-decision-t1.json"), "[{\"benchmark\":\"dev.quota.bench.local.DecisionBenchmark.check\","
-        + "\"threads\":1,\"jvmArgs\":[\"-Xms3g\",\"-Xmn512m\"],\"warmupIterations\":3,\"warmupTime\":\"1000 ms\","
-        + "\"measurementIterations\":2,\"measurementTime\":\"1000 ms\",\"params\":{\"users\":\"1\"},"
-        + "\"primaryMetric\":{\"score\":500.0},\"secondaryMetrics\":{}}]");
+  void fullDecisionSectionSaysHowEachForkRanWarmedUpAndMeasured() throws IOException {
+    decisionResult(null);
+    String withoutFlags = Report.render(results);
+    decisionResult("[\"-Xms3g\",\"-Xmn512m\"]");
 
     String md = Report.render(results);
 
-    assertThat(md).contains("Each configuration runs in a JVM of its own (`-Xms3g -Xmn512m`): 3 x 1000 ms of warm-up");
+    assertThat(withoutFlags).contains("Each configuration runs in a JVM of its own: 3 x 1000 ms of warm-up, then 2 x 1000 ms measured.");
+    assertThat(md).contains("Each configuration runs in a JVM of its own (`-Xms3g -Xmn512m`): 3 x 1000 ms of warm-up, then 2 x 1000 ms measured.");
   }
 
   @Test
