@@ -25,18 +25,19 @@ import java.util.Set;
 public final class MemoryLedger implements UsageLedger {
   /** Entries kept by {@link #MemoryLedger()}: an entry takes a few hundred bytes. */
   public static final int DEFAULT_CAPACITY = 100_000;
+  /** What {@link #entryKeys} holds for an entry without a dedup key: compared by identity. */
+  private static final String NO_KEY = new String();
 
   private final int capacity;
   private final ArrayDeque<UsageEntry> entries = new ArrayDeque<>();
   /**
    * Each kept entry's dedup key, in step with {@link #entries}, {@link #NO_KEY} for none: forgetting
    * the oldest entry reads its key from here rather than from the entry itself, which was written
-   * a capacity's worth of appends ago and lies wherever the heap put it, a cache miss that cost as
-   * much as the decision that appended the new one.
+   * a capacity's worth of appends ago and lies wherever the heap put it: a cache miss that was a
+   * seventh of a prepared decision's time at 10,000 users.
    */
   private final ArrayDeque<String> entryKeys = new ArrayDeque<>();
   private final Set<String> keys = new HashSet<>();
-  private static final String NO_KEY = new String();
   private long forgotten;
 
   public MemoryLedger() {
