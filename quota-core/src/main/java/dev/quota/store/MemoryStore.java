@@ -403,14 +403,10 @@ public final class MemoryStore implements Store {
   }
 
   /** Drops the records whose time has come, oldest first; stops at the first that must stay. */
-  private static void forgetOld(java.util.Queue<Aging> order, Map<String, ?> records, long now) {
+  private static void forgetOld(java.util.Queue<Aging> order, Map<String, Remembered> records, long now) {
     for (Aging a = order.peek(); a != null && a.forgetAtMs <= now; a = order.peek()) {
       if (order.remove(a)) {
-        Object current = records.get(a.key);
-        // A key reused after its record aged out has a newer record: keep that one.
-        if (current instanceof Remembered rm && rm.expiresAtMs <= now) {
-          records.remove(a.key, current);
-        }
+        forget(a, records);
       }
     }
   }
@@ -422,11 +418,18 @@ public final class MemoryStore implements Store {
       if (a == null) {
         return;
       }
-      Remembered current = records.get(a.key);
-      // Only the record this entry stands for: a key reused after its record went has a newer one.
-      if (current != null && current.expiresAtMs <= a.forgetAtMs) {
-        records.remove(a.key, current);
-      }
+      forget(a, records);
+    }
+  }
+
+  /**
+   * Removes the record {@code a} stands for. A key reused after that record went has a newer one,
+   * which outlives {@code a} and stays.
+   */
+  private static void forget(Aging a, Map<String, Remembered> records) {
+    Remembered current = records.get(a.key);
+    if (current != null && current.expiresAtMs <= a.forgetAtMs) {
+      records.remove(a.key, current);
     }
   }
 

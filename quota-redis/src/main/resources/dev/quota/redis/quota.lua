@@ -634,23 +634,24 @@ local function window_m(tc, tl, total, head, tail, hc, hl)
   return format('%d:%d', tc, tl)
 end
 
--- A budget's hash, from the state a quick decision left in q[j + 1 ..] (see quick_budget).
-local function write_budget(key, q, j)
-  redis.call('HSET', key, 'u', fmt(q[j + 3]), 'f', fmt(q[j + 2]), 'e', fmt(q[j + 4]))
+-- Writes a counter's hash from the state a quick decision left in q[j + 1 ..] (see quick_budget
+-- and quick_window): a budget's fields, or a window's m with `...`, the fields of slices closed
+-- meanwhile (none: nothing).
+local function write_counter(key, q, j, ...)
+  if q[j + 1] == 'B' then
+    redis.call('HSET', key, 'u', fmt(q[j + 3]), 'f', fmt(q[j + 2]), 'e', fmt(q[j + 4]))
+  else
+    redis.call('HSET', key, 'm', window_m(q[j + 1], q[j + 2], q[j + 3], q[j + 4], q[j + 5], q[j + 6], q[j + 7]), ...)
+  end
 end
 
 -- Writes slot s's late counter.
 local function write_slot(s)
   local key, q, j = slotKey[s], slotP[s], slotJ[s]
-  if q[j + 1] == 'B' then
-    write_budget(key, q, j)
+  if slotFields[s] then
+    write_counter(key, q, j, unpack(slotFields[s]))
   else
-    local m = window_m(q[j + 1], q[j + 2], q[j + 3], q[j + 4], q[j + 5], q[j + 6], q[j + 7])
-    if slotFields[s] then
-      redis.call('HSET', key, 'm', m, unpack(slotFields[s]))
-    else
-      redis.call('HSET', key, 'm', m)
-    end
+    write_counter(key, q, j)
   end
   if slotTtl[s] then redis.call('PEXPIRE', key, slotTtl[s]) end
   slotLate[s], slotFields[s], slotTtl[s] = false, false, false
@@ -909,15 +910,10 @@ local function quick_apply(k, a, now, n, at)
       if inBatch and slotKey[i] == key then
         write_later(i, p, j)
       else
-        if budget then
-          write_budget(key, p, j)
+        if p[j + 8] then
+          write_counter(key, p, j, p[j + 8], p[j + 9])
         else
-          local m = window_m(p[j + 1], p[j + 2], p[j + 3], p[j + 4], p[j + 5], p[j + 6], p[j + 7])
-          if p[j + 8] then
-            redis.call('HSET', key, 'm', m, p[j + 8], p[j + 9])
-          else
-            redis.call('HSET', key, 'm', m)
-          end
+          write_counter(key, p, j)
         end
         if p[j + 10] then redis.call('PEXPIRE', key, p[j + 10]) end
         if inBatch then

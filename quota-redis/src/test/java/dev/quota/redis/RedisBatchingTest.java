@@ -6,7 +6,6 @@ import dev.quota.RateLimit;
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
-import dev.quota.plan.OpResult;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
@@ -60,6 +59,19 @@ class RedisBatchingTest {
 
   private static Plan reserve(String id, long ttlMs, CounterOp... ops) {
     return new Plan(Plan.Kind.RESERVE, List.of(ops), id, ttlMs, null, "fp", null, false);
+  }
+
+  private static List<PlanResult> planResults(List<Object> replies) {
+    List<PlanResult> results = new ArrayList<>();
+    for (Object reply : replies) {
+      results.add(ScriptCodec.planResult(list(reply)));
+    }
+    return results;
+  }
+
+  /** The count of a result's last op: the budget, in the plans that end with one. */
+  private static long lastUsed(PlanResult r) {
+    return r.results().get(r.results().size() - 1).used();
   }
 
   private static Plan check(CounterOp... ops) {
@@ -210,8 +222,7 @@ class RedisBatchingTest {
         later.apply(reserve("y-1", 60_000, y, budget("project:q", 100, 1)), 5_000))));
 
     Map<String, Long> after = CommandStats.calls(redis);
-    for (Object reply : replies) {
-      PlanResult r = ScriptCodec.planResult(list(reply));
+    for (PlanResult r : planResults(replies)) {
       assertThat(r.admitted()).isTrue();
       assertThat(r.results().get(0).used()).isEqualTo(1);
     }
@@ -230,17 +241,10 @@ class RedisBatchingTest {
     calls.add(call(reserve("s-4", 60_000, rate("user:s4", 10), budget("project:s", 100, 5))));
     calls.add(call(reserve("s-5", 60_000, rate("user:s5", 10), budget("project:s", 100, 5)))); // late again
 
-    List<Object> replies = store.run(DecisionBatcher.combine(calls));
+    List<PlanResult> results = planResults(store.run(DecisionBatcher.combine(calls)));
 
-    List<Long> used = new ArrayList<>();
-    List<Boolean> admitted = new ArrayList<>();
-    for (Object reply : replies) {
-      PlanResult r = ScriptCodec.planResult(list(reply));
-      used.add(r.results().get(r.results().size() - 1).used());
-      admitted.add(r.admitted());
-    }
-    assertThat(admitted).containsExactly(true, true, true, false, true, true);
-    assertThat(used).containsExactly(10L, 20L, 20L, 20L, 25L, 30L);
+    assertThat(results).extracting(PlanResult::admitted).containsExactly(true, true, true, false, true, true);
+    assertThat(results).extracting(RedisBatchingTest::lastUsed).containsExactly(10L, 20L, 20L, 20L, 25L, 30L);
     assertThat(store.apply(check(budget("project:s", 100, 0))).results().get(0).used()).isEqualTo(30);
   }
 
@@ -252,14 +256,9 @@ class RedisBatchingTest {
     calls.add(call(reserve("m-3", 60_000, rate("user:m3", 10), budget("project:m", 100, 10)))); // second again
     calls.add(call(reserve("m-4", 60_000, budget("project:m", 100, 10))));
 
-    List<Object> replies = store.run(DecisionBatcher.combine(calls));
+    List<PlanResult> results = planResults(store.run(DecisionBatcher.combine(calls)));
 
-    List<Long> used = new ArrayList<>();
-    for (Object reply : replies) {
-      List<OpResult> results = ScriptCodec.planResult(list(reply)).results();
-      used.add(results.get(results.size() - 1).used());
-    }
-    assertThat(used).containsExactly(10L, 20L, 30L, 40L);
+    assertThat(results).extracting(RedisBatchingTest::lastUsed).containsExactly(10L, 20L, 30L, 40L);
     assertThat(store.apply(check(budget("project:m", 100, 0))).results().get(0).used()).isEqualTo(40);
   }
 
