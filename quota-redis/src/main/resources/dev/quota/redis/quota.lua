@@ -583,11 +583,12 @@ local function read_ops(at, count, firstKey)
 end
 
 -- ---- the common decision, quickly -----------------------------------------------------------------
--- A plan of sliding windows only, each on a counter of its own, whose every window has room and
--- drops no slice, decides the same as `decide` below with far less work: straight from KEYS and
--- ARGV, it reads each window's m field once, works out its new state and its answer at once, and
--- writes; no op or state tables. Anything else (a slice to drop, a denial and its retry time)
--- answers nil before anything is written, and `decide` then takes the plan as it would any other.
+-- A plan of sliding windows and budgets, each on a counter of its own, whose every counter has room,
+-- decides the same as `decide` below with far less work: straight from KEYS and ARGV, it reads each
+-- window's m field once (and the field of each slice that becomes the head as older ones leave),
+-- works out its new state and its answer at once, and writes; no op or state tables. Anything else
+-- (a denial and its retry time, a window whose every slice has left) answers nil before anything is
+-- written, and `decide` then takes the plan as it would any other.
 --
 -- Within a batch, a decision that moves the same window at the same op position as the decision
 -- before it (a hot counter) takes the window's state from where that decision left it and leaves
@@ -604,8 +605,11 @@ local FALSES
 local QUICK_MAX_OPS = 64
 -- Per op of a quick plan, the slots of p: the window's new state (tc, tl, total, head, tail, hc,
 -- hl, as in m), the slice it closed (seq and "count:last"; false: none), the TTL to set (false:
--- none), and the answer's reset time.
-local QUICK_WIDTH = 11
+-- none), the answer's reset time, and the fields of the slices that left (false: none).
+local QUICK_WIDTH = 12
+-- Slices a quick decision lets leave one window, each read with one HGET; more: `decide`, which
+-- reads them with one HMGET.
+local QUICK_MAX_DROPS = 8
 
 -- Within a batch, per op position i, the counter (window or budget) the last quick decision moved
 -- there: slotKey[i] (false: none), its state as that decision's p left it (slotP[i][slotJ[i] + 1
@@ -801,11 +805,35 @@ local function quick_window(key, i, limit, windowMs, amount, now, apply_ops, p, 
   end
   local empty = not s and not m
   if not empty and hl + windowMs < now then
-    -- A window whose only slice has left starts afresh, numbered from 1, as `decide` would start
-    -- it; it has no other field to remove. (A check leaves it to `decide`, which deletes the key.)
-    -- Any other slice leaving: `decide` drops it.
-    if head < tail or not apply_ops then return false end
-    empty, total = true, 0
+    -- A check leaves slices leaving to `decide`, as it writes nothing.
+    if not apply_ops then return false end
+    if head == tail then
+      -- A window whose only slice has left starts afresh, numbered from 1, as `decide` would start
+      -- it; it has no other field to remove.
+      empty, total = true, 0
+    else
+      -- Every slice gone (an idle window): `decide` removes all fields at once.
+      if tl + windowMs < now then return false end
+      -- Slices leave from the head, as in `window`; the next head's field is read from Redis, so a
+      -- state this batch still holds unwritten goes there first.
+      if s and slotLate[s] then write_slot(s) end
+      local dropped = {}
+      repeat
+        if #dropped == QUICK_MAX_DROPS then return false end
+        total = total - hc
+        dropped[#dropped + 1] = fmt(head)
+        head = head + 1
+        if head == tail then
+          hc, hl = tc, tl
+        else
+          local v = redis.call('HGET', key, fmt(head))
+          if not v then return false end -- `decide` reports the missing slice
+          local c = find(v, ':', 1, true)
+          hc, hl = sub(v, 1, c - 1) + 0, sub(v, c + 1) + 0
+        end
+      until hl + windowMs >= now
+      p[j + 12] = dropped
+    end
   end
   if total + amount > limit then return false end -- denied: `decide` works out when to retry
   if not apply_ops then
@@ -907,6 +935,8 @@ local function quick_apply(k, a, now, n, at)
     local budget = p[j + 1] == 'B'
     if apply_ops then
       local key = KEYS[k + 4 + i]
+      -- at once even for a state kept late: no later read in this call looks for a slice that left
+      if p[j + 12] then redis.call('HDEL', key, unpack(p[j + 12])) end
       if inBatch and slotKey[i] == key then
         write_later(i, p, j)
       else

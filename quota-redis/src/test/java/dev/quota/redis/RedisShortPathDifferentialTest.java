@@ -24,8 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The script's short path (plans of sliding windows and budgets that all have room, where no
- * window drops a slice and no held reservation is due) must decide exactly as the general path:
+ * The script's short path (plans of sliding windows and budgets that all have room, where no held
+ * reservation is due; windows may drop slices) must decide exactly as the general path:
  * same replies, same stored state (the reservation expiry index included), same expiry times. A plan
  * with an idempotency key always takes the general path, so each random plan is sent twice in one
  * batch call (so both see the same clock): once as it is to counters under one prefix, once with
