@@ -44,14 +44,25 @@ public final class PreparedRequest {
   private volatile Compiled compiled;
 
   /** One compilation and what it stays valid for. */
-  private record Compiled(
-      PolicyIndex index,
-      long validUntilMs,
-      PlanCompiler.Compiled plan,
-      int opCount,
-      PreparedOps fast,
-      boolean capped,
-      boolean charges) {
+  private static final class Compiled {
+    final PolicyIndex index;
+    final long validUntilMs;
+    final PlanCompiler.Compiled plan;
+    final int opCount;
+    final boolean capped;
+    final boolean charges;
+    /** Set once, before this object is published through a volatile field (see {@link Planned#prepare}). */
+    PreparedOps fast;
+
+    Compiled(PolicyIndex index, long validUntilMs, PlanCompiler.Compiled plan, int opCount, boolean capped, boolean charges) {
+      this.index = index;
+      this.validUntilMs = validUntilMs;
+      this.plan = plan;
+      this.opCount = opCount;
+      this.capped = capped;
+      this.charges = charges;
+    }
+
     /** The prepared ops if the index alone decides whether they still apply; see {@link #direct}. */
     PreparedOps direct() {
       return fast != null && !capped && !charges && validUntilMs == Long.MAX_VALUE && fast.source() == index ? fast : null;
@@ -59,7 +70,8 @@ public final class PreparedRequest {
   }
 
   private PreparedRequest(Quota quota, QuotaRequest request, Planned planned) {
-    // The first allocation after this object's: the store's prepared ops, then their counters.
+    // The first allocations after this object's: the compilation's record and the store's prepared
+    // ops (in the order a call reads them), then their counters.
     Compiled first = planned.prepare(quota);
     this.compiled = first;
     this.direct = first.direct();
@@ -144,9 +156,19 @@ public final class PreparedRequest {
   /** A compiled plan not yet prepared on the store. */
   private record Planned(
       PolicyIndex index, long validUntilMs, PlanCompiler.Compiled plan, CounterOp[] ops, boolean fast, boolean charges) {
+    /**
+     * Made in the order a call reads them: a plan that charges reads this record on every call, so
+     * it comes first; one that only counts reads the ops alone (see {@link #direct}), so they do.
+     */
     Compiled prepare(Quota quota) {
-      PreparedOps prepared = fast ? ((MemoryStore) quota.store()).prepare(ops, index) : null;
-      return new Compiled(index, validUntilMs, plan, ops.length, prepared, plan.locallyDenied(), charges);
+      PreparedOps first = charges ? null : prepareOps(quota);
+      Compiled c = new Compiled(index, validUntilMs, plan, ops.length, plan.locallyDenied(), charges);
+      c.fast = charges ? prepareOps(quota) : first;
+      return c;
+    }
+
+    private PreparedOps prepareOps(Quota quota) {
+      return fast ? ((MemoryStore) quota.store()).prepare(ops, index) : null;
     }
   }
 

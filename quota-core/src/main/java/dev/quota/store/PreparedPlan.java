@@ -15,6 +15,12 @@ final class PreparedPlan extends PreparedOps {
   private final int[] stripes;
   /** Per op, side by side so a call reads one array: amount, limit, 1 if enforced. */
   private final long[] spec;
+  /**
+   * Per budget op, in op order: its period's start and end, and the lowest of its alert levels and
+   * its limit. A call reads these instead of the ops and their alert levels, which lie wherever
+   * the compilation left them: with many subjects each would be a cache miss of its own.
+   */
+  private final long[] budgets;
   private final Object[] counters;
   private long lookedUpAtRemovals = -1;
 
@@ -26,7 +32,12 @@ final class PreparedPlan extends PreparedOps {
     this.spec = new long[3 * ops.length];
     this.counters = new Object[ops.length];
     Object[] keys = new Object[ops.length];
-    for (int i = 0; i < ops.length; i++) {
+    int budgetOps = 0;
+    for (CounterOp op : ops) {
+      budgetOps += op instanceof BudgetOp ? 1 : 0;
+    }
+    this.budgets = new long[3 * budgetOps];
+    for (int i = 0, bi = 0; i < ops.length; i++) {
       CounterOp op = ops[i];
       keys[i] = op.key();
       if (op instanceof RateOp r) {
@@ -36,6 +47,9 @@ final class PreparedPlan extends PreparedOps {
         BudgetOp b = (BudgetOp) op;
         spec[3 * i] = b.amountNanos();
         spec[3 * i + 1] = b.limitNanos();
+        budgets[bi++] = b.periodStartMs();
+        budgets[bi++] = b.periodEndMs();
+        budgets[bi++] = lowestLevel(b);
       }
       spec[3 * i + 2] = op.enforced() ? 1 : 0;
     }
@@ -73,7 +87,7 @@ final class PreparedPlan extends PreparedOps {
       if (lookedUpAtRemovals != table.removals()) {
         lookUp(now);
       }
-      for (int i = 0; i < ops.length; i++) {
+      for (int i = 0, bi = 0; i < counters.length; i++) {
         Object c = counters[i];
         boolean room;
         if (c instanceof SlidingWindow w) {
@@ -83,33 +97,43 @@ final class PreparedPlan extends PreparedOps {
           b.advance(now);
           room = b.hasRoom(spec[3 * i]);
         } else {
-          BudgetOp b = (BudgetOp) ops[i];
-          if (now < b.periodStartMs() || now >= b.periodEndMs()) {
+          if (now < budgets[bi] || now >= budgets[bi + 1]) {
             return NEEDS_PLAN;
           }
-          CounterTable.Budget budget = c != null ? (CounterTable.Budget) c : table.budget(b.key());
-          if (budget == null && store.mayHaveLost(b)) {
-            return NEEDS_PLAN;
+          bi += 3;
+          CounterTable.Budget budget = (CounterTable.Budget) c;
+          if (budget == null) {
+            BudgetOp b = (BudgetOp) ops[i];
+            budget = table.budget(b.key());
+            if (budget == null && store.mayHaveLost(b)) {
+              return NEEDS_PLAN;
+            }
+            remember(i, budget);
           }
-          remember(i, budget);
           room = (budget == null ? 0 : budget.used) + spec[3 * i] <= spec[3 * i + 1];
         }
         if (!room && spec[3 * i + 2] != 0) {
           return DENIED;
         }
       }
-      for (int i = 0; i < ops.length; i++) {
+      for (int i = 0, bi = 0; i < counters.length; i++) {
         Object c = counters[i];
         if (c instanceof SlidingWindow w) {
           w.add(now, spec[3 * i]);
         } else if (c instanceof TokenBucket b) {
           b.take(spec[3 * i]);
         } else {
-          BudgetOp b = (BudgetOp) ops[i];
-          CounterTable.Budget budget = c != null ? (CounterTable.Budget) c : table.budgetOrNew(b);
-          remember(i, budget);
+          long lowestLevel = budgets[bi + 2];
+          bi += 3;
+          CounterTable.Budget budget = (CounterTable.Budget) c;
+          if (budget == null) {
+            budget = table.budgetOrNew((BudgetOp) ops[i]);
+            remember(i, budget);
+          }
           budget.used = Math.addExact(budget.used, spec[3 * i]);
-          int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
+          // Below the lowest level nothing fires: the ops' levels need not be read.
+          int newly = budget.used < lowestLevel ? 0
+              : Thresholds.newlyCrossed(budget.used, spec[3 * i + 1], ((BudgetOp) ops[i]).thresholdNanos(), budget.fired);
           budget.fired |= newly;
           if (fired != null) {
             fired[i] = newly;
@@ -121,6 +145,15 @@ final class PreparedPlan extends PreparedOps {
     } finally {
       locks.unlock(stripes);
     }
+  }
+
+  /** The lowest amount at which {@link Thresholds#newlyCrossed} can fire anything for {@code b}. */
+  private static long lowestLevel(BudgetOp b) {
+    long lowest = b.limitNanos();
+    for (long level : b.thresholdNanos()) {
+      lowest = Math.min(lowest, level);
+    }
+    return lowest;
   }
 
   /**

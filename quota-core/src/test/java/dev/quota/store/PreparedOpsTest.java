@@ -8,8 +8,13 @@ import dev.quota.Policy;
 import dev.quota.PreparedRequest;
 import dev.quota.Quota;
 import dev.quota.QuotaRequest;
+import dev.quota.RateLimit;
 import dev.quota.Subject;
+import dev.quota.plan.BudgetOp;
 import dev.quota.plan.CounterKeys;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.OpResult;
+import dev.quota.plan.RateOp;
 import dev.quota.store.conformance.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,6 +117,46 @@ class PreparedOpsTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * A prepared budget keeps its period and its lowest alert level beside the other ops' figures: it
+   * must still refuse outside the period, and fire each level (and the limit) once, as it is crossed.
+   */
+  @Test
+  void aPreparedBudgetHoldsOnlyInItsPeriodAndFiresEachLevelOnceAsItIsCrossed() {
+    long start = clock.millis() + 1_000;
+    long end = start + 60_000;
+    String subject = CounterKeys.subjectOf(Subject.of("user", "b"));
+    RateLimit rate = RateLimit.perWindow(1_000, Duration.ofMinutes(1));
+    CounterOp[] ops = {
+      new RateOp(CounterKeys.rate(subject, rate), true, "r", rate, 1),
+      // levels 30 and 120 around a limit of 100: the limit fires below the higher level
+      new BudgetOp(CounterKeys.budget(subject, "USD", "daily", start), true, "b", 100, 40, start, end, new long[] {30, 120}),
+      // no levels: only reaching its limit fires
+      new BudgetOp(CounterKeys.budget(subject, "USD", "monthly", start), true, "m", 120, 40, start, end, new long[0]),
+    };
+    PreparedOps prepared = store.prepare(ops);
+    int[] fired = new int[ops.length];
+    long[] used = new long[ops.length];
+
+    assertThat(prepared.tryConsume(fired, used)).as("before the period").isEqualTo(PreparedOps.NEEDS_PLAN);
+    clock.advance(Duration.ofMillis(1_000));
+    assertThat(prepared.tryConsume(fired, used)).isEqualTo(PreparedOps.ADMITTED);
+    assertThat(fired).containsExactly(0, 1, 0); // 40 crosses 30
+    assertThat(used).containsExactly(0, 40, 40);
+    assertThat(prepared.tryConsume(fired, used)).isEqualTo(PreparedOps.ADMITTED);
+    assertThat(fired).as("30 fired already").containsExactly(0, 0, 0);
+    assertThat(prepared.tryConsume(fired, used)).as("120 > 100").isEqualTo(PreparedOps.DENIED);
+
+    clock.advance(Duration.ofMillis(59_999)); // the period's last millisecond
+    PreparedOps exact = store.prepare(new CounterOp[] {ops[0],
+        new BudgetOp(ops[1].key(), true, "b", 100, 20, start, end, new long[] {30, 120}), ops[2]});
+    assertThat(exact.tryConsume(fired, used)).isEqualTo(PreparedOps.ADMITTED);
+    assertThat(fired).as("the limits, reached exactly").containsExactly(0, OpResult.EXHAUSTED_BIT, OpResult.EXHAUSTED_BIT);
+    assertThat(used).containsExactly(0, 100, 120);
+    clock.advance(Duration.ofMillis(1)); // the period has ended
+    assertThat(prepared.tryConsume(fired, used)).isEqualTo(PreparedOps.NEEDS_PLAN);
   }
 
   @Test
