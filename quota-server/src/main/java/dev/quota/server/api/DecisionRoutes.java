@@ -17,7 +17,6 @@ import dev.quota.server.json.Wire;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -167,14 +166,8 @@ public final class DecisionRoutes {
 
   /** The decision as a JSON body (and its content type), written without a node tree in between. */
   private static byte[] json(Context ctx, Decision d) {
-    ByteArrayOutputStream body = new ByteArrayOutputStream(1024);
-    try {
-      DecisionWriter.write(d, body);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     ctx.contentType(ContentType.APPLICATION_JSON);
-    return body.toByteArray();
+    return DecisionWriter.bytes(d);
   }
 
   /** 429 as a problem document that names every limit that refused, and when to retry. */

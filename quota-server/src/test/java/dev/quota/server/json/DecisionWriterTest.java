@@ -8,8 +8,6 @@ import dev.quota.LimitStatus;
 import dev.quota.Mode;
 import dev.quota.Money;
 import dev.quota.Selector;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,12 +19,12 @@ class DecisionWriterTest {
   private static final Instant AT = Instant.parse("2026-11-28T18:03:51.444Z");
 
   @Test
-  void admittedReservationWithRateAndBudgetLimits() throws IOException {
+  void admittedReservationWithRateAndBudgetLimits() {
     assertSameAsTree(new Decision(true, "r1", AT.plusSeconds(300), List.of(rate(true), budget(true, 100, 0)), null, false, false));
   }
 
   @Test
-  void deniedDecisionWithRetryAndEveryKindOfLimit() throws IOException {
+  void deniedDecisionWithRetryAndEveryKindOfLimit() {
     LimitStatus concurrency = new LimitStatus(Selector.parse("team:*"), "team:search", LimitKind.CONCURRENCY, null, null,
         2, 2, null, AT.plusNanos(1_000), false, Mode.ENFORCE, null);
     LimitStatus shadow = new LimitStatus(Selector.parse("user:*,tool:image_gen"), "user:a,tool:image_gen", LimitKind.BUDGET_MONTHLY,
@@ -36,11 +34,23 @@ class DecisionWriterTest {
   }
 
   @Test
-  void failOpenReplayedCheckAndTextThatNeedsEscaping() throws IOException {
+  void failOpenReplayedCheckAndTextThatNeedsEscaping() {
     LimitStatus odd = new LimitStatus(Selector.parse("user:*"), "user:\"q\\ü\u0001", LimitKind.RATE, "tokens",
         null, 10, 3, AT, null, true, Mode.ENFORCE, Duration.ofHours(1));
     assertSameAsTree(new Decision(true, null, null, List.of(odd), null, true, true));
     assertSameAsTree(new Decision(true, null, null, List.of(), null, false, false));
+  }
+
+  @Test
+  void everyControlCharacterAndTextBeyondTheBasicPlaneAreEscapedAsTheTreeEscapesThem() {
+    StringBuilder text = new StringBuilder("user:");
+    for (char c = 0; c < 0x20; c++) {
+      text.append(c);
+    }
+    text.append("\u007f\u00e9\u20ac\ud83d\ude00/\"end\"");
+    LimitStatus odd = new LimitStatus(Selector.parse("user:*"), text.toString(), LimitKind.RATE, "m\u00fc",
+        null, 10, 3, AT, null, true, Mode.ENFORCE, Duration.ofHours(1));
+    assertSameAsTree(new Decision(false, null, null, List.of(odd), AT, false, false));
   }
 
   private static LimitStatus rate(boolean allowed) {
@@ -54,9 +64,7 @@ class DecisionWriterTest {
         limit, used, Instant.parse("2026-11-29T00:00:00Z"), null, allowed, Mode.ENFORCE, null);
   }
 
-  private static void assertSameAsTree(Decision d) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    DecisionWriter.write(d, out);
-    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(Wire.decision(d).toString());
+  private static void assertSameAsTree(Decision d) {
+    assertThat(new String(DecisionWriter.bytes(d), StandardCharsets.UTF_8)).isEqualTo(Wire.decision(d).toString());
   }
 }
