@@ -166,6 +166,22 @@ local function window(key, windowMs, now)
   return st
 end
 
+-- A window's TTL: its length and a slice, WINDOW_SLACK_MS more, and 1 ms for `window_ttl_due`.
+local function window_ttl(windowMs, sliceUs)
+  return windowMs + ceildiv(sliceUs, 1000) + WINDOW_SLACK_MS + 1
+end
+
+-- Whether opening a slice at `now` after a newest slice whose latest admission was `last` must set
+-- the window's TTL again. It is set when a window starts and when a new slice starts in a later
+-- WINDOW_SLACK_MS period than the slice before it, so it was last set no earlier than the start of
+-- the period in which the newest slice starts, less than WINDOW_SLACK_MS before that slice: the
+-- TTL then lasts to the newest slice's end plus the window (when its last admission leaves) at
+-- least. A busy window sets it once a minute instead of at every slice.
+local function window_ttl_due(last, sliceUs, now)
+  local period = WINDOW_SLACK_MS * 1000
+  return floordiv(floordiv(last * 1000, sliceUs) * sliceUs, period) ~= floordiv(floordiv(now * 1000, sliceUs) * sliceUs, period)
+end
+
 local function window_add(st, now, amount)
   local slice = floordiv(now * 1000, st.sliceUs)
   local tail = not window_empty(st) and st.slice[st.tail]
@@ -176,12 +192,13 @@ local function window_add(st, now, amount)
   else
     if tail then
       tail.dirty = true -- closed: from now on stored in its own field
+      if window_ttl_due(tail.last, st.sliceUs, now) then st.ttlDue = true end
     else
       st.head, st.tail = 1, 0 -- an empty window starts numbering again (its fields are all removed)
+      st.ttlDue = true
     end
     st.tail = st.tail + 1
     st.slice[st.tail] = {count = amount, last = now}
-    st.newSlice = true
   end
   st.total = st.total + amount
   st.touched = true
@@ -261,8 +278,8 @@ local function window_persist(st)
     end
   end
   if fields then redis.call('HSET', key, unpack(fields)) else redis.call('HSET', key, 'm', m) end
-  -- Set when a slice is opened, the TTL already covers every later write into that slice.
-  if st.newSlice then redis.call('PEXPIRE', key, st.windowMs + ceildiv(st.sliceUs, 1000) + WINDOW_SLACK_MS) end
+  -- Set as a slice opens (see window_ttl_due), the TTL already covers every later write into it.
+  if st.ttlDue then redis.call('PEXPIRE', key, window_ttl(st.windowMs, st.sliceUs)) end
 end
 
 local function bucket(key, limit, windowMs, now)
@@ -841,22 +858,21 @@ local function quick_window(key, i, limit, windowMs, amount, now, apply_ops, p, 
     return true
   end
   local sliceUs = floordiv(windowMs * 1000 + SLICES - 1, SLICES)
-  local ttl = windowMs + ceildiv(sliceUs, 1000) + WINDOW_SLACK_MS
   total = total + amount
   if empty then
     head, tail, tc, tl, hc, hl = 1, 1, amount, now, amount, now
-    p[j + 10] = ttl
+    p[j + 10] = window_ttl(windowMs, sliceUs)
   elseif floordiv(tl * 1000, sliceUs) >= floordiv(now * 1000, sliceUs) then
     -- the newest slice (a time that stepped back joins it too, as in SlidingWindow.add)
     tc = tc + amount
     if now > tl then tl = now end
     if head == tail then hc, hl = tc, tl end
   else
-    -- the newest slice closes into a field of its own; a new one opens (and sets the TTL, which
-    -- then covers every later write into it)
+    -- the newest slice closes into a field of its own; a new one opens (and sets the TTL if due,
+    -- which then covers every later write into it)
     p[j + 8], p[j + 9] = fmt(tail), format('%d:%d', tc, tl)
+    if window_ttl_due(tl, sliceUs, now) then p[j + 10] = window_ttl(windowMs, sliceUs) end
     tail, tc, tl = tail + 1, amount, now
-    p[j + 10] = ttl
   end
   p[j + 1], p[j + 2], p[j + 3], p[j + 4], p[j + 5], p[j + 6], p[j + 7] = tc, tl, total, head, tail, hc, hl
   p[j + 11] = hl + windowMs + 1

@@ -11,6 +11,7 @@ import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.List;
@@ -58,6 +59,9 @@ class RedisSlidingWindowTest {
     SplittableRandom random = new SplittableRandom(windowMs);
     long sliceMs = Math.max(1, SlidingWindow.sliceUs(windowMs) / 1000);
     long previous = Long.MIN_VALUE;
+    long lastAdmitted = Long.MIN_VALUE;
+    long expiriesSet = pexpireCalls();
+    long expiresAt = Long.MIN_VALUE; // the key's expiry, on the store's clock when it was last set
     for (int step = 0; step < 1_500; step++) {
       int pick = random.nextInt(100);
       if (pick < 45) {
@@ -82,6 +86,7 @@ class RedisSlidingWindowTest {
       boolean fits = model.used() + amount <= limit.limit();
       if (fits && !check) {
         model.add(now, amount);
+        lastAdmitted = now;
       }
       OpResult o = r.results().get(0);
       String at = "step " + step + " (amount " + amount + (check ? ", check" : "") + ")";
@@ -96,7 +101,21 @@ class RedisSlidingWindowTest {
       } else {
         assertThat(connection.sync().hlen(key)).as(at + ": fields").isLessThanOrEqualTo(SlidingWindow.SLICES + 1L);
         assertThat(connection.sync().pttl(key)).as(at + ": TTL").isPositive();
+        // The TTL is renewed only now and then (once a minute for a busy window), so it must cover
+        // the newest admission until it leaves, on the clock the store decided by when it set it.
+        long set = pexpireCalls();
+        if (set != expiriesSet) {
+          expiriesSet = set;
+          long expiry = connection.sync().<Long>eval("return redis.call('PEXPIRETIME', KEYS[1])", ScriptOutputType.INTEGER, key);
+          expiresAt = expiry + offset.get();
+        }
+        assertThat(expiresAt).as(at + ": expiry, against the newest admission's").isGreaterThan(lastAdmitted + windowMs);
       }
     }
+  }
+
+  /** PEXPIRE commands the server has run so far (this test's, as tests here run one at a time). */
+  private long pexpireCalls() {
+    return CommandStats.calls(connection.sync()).getOrDefault("pexpire", 0L);
   }
 }

@@ -86,7 +86,8 @@ class RedisStoreCommandCountTest {
   /**
    * A busy subject's window in the steady state: its oldest slice leaves at every decision, and the
    * next oldest, a closed slice, becomes the head. The short path reads that slice's one field with
-   * HGET; only the general path, which loads slices with HMGET into tables, would show an HMGET.
+   * HGET; only the general path, which loads slices with HMGET into tables, would show an HMGET. A
+   * slice opens at every decision too, but the window's TTL is renewed only as a new minute begins.
    */
   @Test
   void aWindowWhoseOldestSliceLeavesAtEveryDecisionStaysOnTheShortPath() {
@@ -100,6 +101,8 @@ class RedisStoreCommandCountTest {
     Map<String, Double> per = commands("a window dropping a slice per decision", plans);
     assertThat(per).as("the next head slice is read with HGET, not loaded into tables").doesNotContainKey("hmget");
     assertThat(per.get("hdel")).as("the slice that left is removed").isEqualTo(1.0);
+    // 600 decisions 400 ms apart span four minutes: the TTL is set again once a minute, not per slice
+    assertThat(per.get("pexpire") * DECISIONS).as("TTLs set").isBetween(3.0, 5.0);
   }
 
   private Plan threeRatesPlan(int i) {
