@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.store.conformance.MutableClock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PreparedRequestTest {
@@ -58,7 +60,7 @@ class PreparedRequestTest {
     clock.advance(Duration.ofSeconds(10));
     assertThat(acquired(p, 5)).isZero();
     // Only the two admissions under the policy charged its budget; the bypassed ones had none.
-    assertThat(quota.ledger().spent(java.util.Map.of("user", "u"), java.time.Instant.EPOCH, java.time.Instant.MAX))
+    assertThat(quota.ledger().spent(Map.of("user", "u"), Instant.EPOCH, Instant.MAX))
         .isEqualTo(Money.of("0.02"));
   }
 
@@ -68,7 +70,7 @@ class PreparedRequestTest {
     PreparedRequest p = quota.prepare(Fixtures.userCost("u", "0.3"));
     assertThat(acquired(p, 5)).isEqualTo(3);
     assertThat(quota.usage(Subject.of("user", "u")).get(0).usedAmount()).isEqualByComparingTo("0.9");
-    assertThat(quota.ledger().spent(java.util.Map.of("user", "u"), java.time.Instant.EPOCH, java.time.Instant.MAX))
+    assertThat(quota.ledger().spent(Map.of("user", "u"), Instant.EPOCH, Instant.MAX))
         .isEqualTo(Money.of("0.9"));
     assertThat(quota.alertHistory().query("user:u", null, null, null, 0, 10))
         .extracting(a -> a.threshold().toPlainString(), a -> a.used().toPlainString())
@@ -84,7 +86,7 @@ class PreparedRequestTest {
     QuotaRequest r = QuotaRequest.builder().user("u").team("t").estimatedCost("0.5").meter("tokens", 700).build();
     PreparedRequest p = quota.prepare(r);
     assertThat(acquired(p, 2)).isEqualTo(2);
-    var rows = quota.ledger().entries(java.util.Map.of("team", "t"), java.time.Instant.EPOCH, java.time.Instant.MAX);
+    var rows = quota.ledger().entries(Map.of("team", "t"), Instant.EPOCH, Instant.MAX);
     assertThat(rows).hasSize(2).allSatisfy(row -> {
       assertThat(row.subjects()).isEqualTo(r.subjects());
       assertThat(row.meters()).isEqualTo(r.meters());
