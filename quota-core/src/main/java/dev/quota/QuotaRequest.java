@@ -1,5 +1,6 @@
 package dev.quota;
 
+import dev.quota.internal.SortedArrayMap;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,7 +33,8 @@ public record QuotaRequest(
       Subject.validateId("subjects." + e.getKey(), e.getValue());
       s.put(e.getKey(), e.getValue());
     }
-    subjects = java.util.Collections.unmodifiableMap(s);
+    // Hashed on every decision (the recent-plan cache is keyed by content): a map that keeps its hash.
+    subjects = SortedArrayMap.of(s);
     estimatedCost = estimatedCost == null ? Money.ZERO : estimatedCost;
     ValidationException.require(estimatedCost.nanos() >= 0, "estimatedCost", "must not be negative");
     TreeMap<String, Long> m = new TreeMap<>();
@@ -49,7 +51,7 @@ public record QuotaRequest(
       }
     }
     m.putIfAbsent(RateLimit.REQUESTS, 1L);
-    meters = java.util.Collections.unmodifiableMap(m);
+    meters = SortedArrayMap.of(m);
     if (idempotencyKey != null) {
       Subject.validateId("idempotencyKey", idempotencyKey);
     }
