@@ -70,15 +70,16 @@ public final class PreparedRequest {
   }
 
   private PreparedRequest(Quota quota, QuotaRequest request, Planned planned) {
-    // The first allocations after this object's: the compilation's record and the store's prepared
-    // ops (in the order a call reads them), then their counters.
+    // The first allocations after this object's: the maps a charge hands to the ledger (which looks
+    // at their class), then the compilation's record and the store's prepared ops (in the order a
+    // call reads them), then their counters.
+    this.subjects = Map.copyOf(request.subjects());
+    this.meters = Map.copyOf(request.meters());
     Compiled first = planned.prepare(quota);
     this.compiled = first;
     this.direct = first.direct();
     this.quota = quota;
     this.request = request;
-    this.subjects = Map.copyOf(request.subjects());
-    this.meters = Map.copyOf(request.meters());
     this.estimatedCost = request.estimatedCost();
   }
 
