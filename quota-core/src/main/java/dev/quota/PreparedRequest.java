@@ -70,12 +70,16 @@ public final class PreparedRequest {
   }
 
   private PreparedRequest(Quota quota, QuotaRequest request, Planned planned) {
-    // The first allocations after this object's: the maps a charge hands to the ledger (which looks
-    // at their class), then the compilation's record and the store's prepared ops (in the order a
-    // call reads them), then their counters.
-    this.subjects = Map.copyOf(request.subjects());
-    this.meters = Map.copyOf(request.meters());
+    // The first allocations after this object's are what a call reads, in that order: the maps a
+    // charge hands to the ledger (which looks at their class) if the request charges, then the
+    // compilation's record and the store's prepared ops, then their counters. A request that only
+    // counts never reads the maps, so they come last.
+    boolean charges = planned.charges();
+    Map<String, String> chargedSubjects = charges ? Map.copyOf(request.subjects()) : null;
+    Map<String, Long> chargedMeters = charges ? Map.copyOf(request.meters()) : null;
     Compiled first = planned.prepare(quota);
+    this.subjects = charges ? chargedSubjects : Map.copyOf(request.subjects());
+    this.meters = charges ? chargedMeters : Map.copyOf(request.meters());
     this.compiled = first;
     this.direct = first.direct();
     this.quota = quota;
