@@ -21,11 +21,11 @@ final class HeldReservations {
    * Holds a reservation until {@code expiresAtMs}. A reservation already held under the same id is
    * dropped without returning its holds (ids are unique; this only keeps the structures consistent).
    *
-   * @param stripes the stripes of {@code ops}' counters if the caller has them, else null
+   * @param ops the reservation's ops, with what the store worked out from them
    */
-  synchronized void add(String id, long expiresAtMs, List<CounterOp> ops, int[] stripes, String payload) {
-    ReservationShape shape = shapes.acquire(ops, stripes, payload);
-    HeldReservation r = new HeldReservation(id, shape, ReservationShape.holdOf(ops, shape.uniform), shape.share(payload));
+  synchronized void add(String id, long expiresAtMs, DerivedOps.Entry ops, String payload) {
+    ReservationShape shape = shapes.acquire(ops, payload);
+    HeldReservation r = new HeldReservation(id, shape, ops.hold(), shape.share(payload));
     HeldReservation replaced = byId.put(r);
     if (replaced != null) {
       byExpiry.remove(replaced);

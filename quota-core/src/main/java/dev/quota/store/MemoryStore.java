@@ -55,6 +55,8 @@ public final class MemoryStore implements Store {
   private final StripeLocks locks = new StripeLocks();
   private final CounterTable counters = new CounterTable();
   private final HeldReservations held = new HeldReservations();
+  /** As many lists as the engine's recent-plan cache holds compilations. */
+  private final DerivedOps derived = new DerivedOps(1 << 14);
   private final Map<String, Remembered> idempotent = new ConcurrentHashMap<>();
   // Insertion order of the two maps above, so old records are dropped as new ones arrive
   // (amortized O(1)) instead of piling up until a sweep.
@@ -90,7 +92,9 @@ public final class MemoryStore implements Store {
   public PlanResult apply(Plan plan) {
     releaseExpired(clock.millis());
     List<CounterOp> ops = plan.ops();
-    int[] stripes = stripesOf(ops, plan.idempotencyKey());
+    // An idempotency key adds its own stripe: such plans work theirs out each time.
+    DerivedOps.Entry derivedOps = plan.idempotencyKey() == null ? derived.of(ops) : null;
+    int[] stripes = derivedOps != null ? derivedOps.stripes() : stripesOf(ops, plan.idempotencyKey());
     locks.lock(stripes);
     try {
       // Read under the locks, so calls on the same counters see time in the order they run.
@@ -119,7 +123,7 @@ public final class MemoryStore implements Store {
         }
       }
       // A settlement locks the ops' stripes only: the same set unless an idempotency key added one.
-      PlanResult result = evaluate(plan, now, plan.idempotencyKey() == null ? stripes : null);
+      PlanResult result = evaluate(plan, now, derivedOps);
       if (plan.idempotencyKey() != null) {
         idempotent.put(
             plan.idempotencyKey(),
@@ -144,7 +148,7 @@ public final class MemoryStore implements Store {
     return missing;
   }
 
-  private PlanResult evaluate(Plan plan, long now, int[] opStripes) {
+  private PlanResult evaluate(Plan plan, long now, DerivedOps.Entry derivedOps) {
     List<CounterOp> ops = plan.ops();
     boolean record = plan.kind() == Plan.Kind.RECORD;
     boolean admitted = true;
@@ -177,7 +181,7 @@ public final class MemoryStore implements Store {
     long expiresAt = 0;
     if (apply && plan.kind() == Plan.Kind.RESERVE) {
       expiresAt = now + plan.ttlMs();
-      held.add(plan.reservationId(), expiresAt, ops, opStripes, plan.payload());
+      held.add(plan.reservationId(), expiresAt, derivedOps != null ? derivedOps : DerivedOps.Entry.of(ops), plan.payload());
     }
     String filed = expiresAt == 0 ? null : plan.reservationId();
     // An immutable list already, so the result does not copy it again.

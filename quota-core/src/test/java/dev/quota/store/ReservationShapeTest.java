@@ -68,12 +68,12 @@ class ReservationShapeTest {
     List<CounterOp> mixed = List.of(budget(DAY, 30), budget(MONTH, 90));
     List<CounterOp> mixedAgain = List.of(budget(DAY, 30), budget(MONTH, 90));
     List<CounterOp> mixedOther = List.of(budget(DAY, 31), budget(MONTH, 90));
-    ReservationShape a = table.acquire(small, null, "p");
-    assertThat(table.acquire(large, null, "q")).isSameAs(a);
-    ReservationShape m = table.acquire(mixed, null, "p");
+    ReservationShape a = table.acquire(DerivedOps.Entry.of(small), "p");
+    assertThat(table.acquire(DerivedOps.Entry.of(large), "q")).isSameAs(a);
+    ReservationShape m = table.acquire(DerivedOps.Entry.of(mixed), "p");
     assertThat(m).isNotSameAs(a);
-    assertThat(table.acquire(mixedAgain, null, "p")).isSameAs(m);
-    assertThat(table.acquire(mixedOther, null, "p")).isNotSameAs(m).isNotSameAs(a);
+    assertThat(table.acquire(DerivedOps.Entry.of(mixedAgain), "p")).isSameAs(m);
+    assertThat(table.acquire(DerivedOps.Entry.of(mixedOther), "p")).isNotSameAs(m).isNotSameAs(a);
     assertThat(table.size()).isEqualTo(3);
     assertThat(a.holders).isEqualTo(2);
     assertThat(m.holders).isEqualTo(2);
@@ -86,7 +86,7 @@ class ReservationShapeTest {
     for (int u = 0; u < users; u++) {
       String subject = CounterKeys.subjectOf(dev.quota.Subject.of("user", "u" + u));
       RateOp rate = new RateOp(CounterKeys.rate(subject, LIMIT), true, "r", LIMIT, 1);
-      table.acquire(List.of(rate, budget(CounterKeys.budget(subject, "USD", "daily", 0), 30)), null, null);
+      table.acquire(DerivedOps.Entry.of(List.of(rate, budget(CounterKeys.budget(subject, "USD", "daily", 0), 30))), null);
     }
     assertThat(table.size()).isEqualTo(users);
     // Random hashing puts at most about 7 of 10,000 shapes in one of 16,384 buckets; the unmixed

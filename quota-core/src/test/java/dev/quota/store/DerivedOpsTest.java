@@ -1,0 +1,64 @@
+package dev.quota.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.Algorithm;
+import dev.quota.RateLimit;
+import dev.quota.Subject;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.CounterKeys;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.RateOp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DerivedOpsTest {
+  private static final RateLimit LIMIT = new RateLimit(RateLimit.REQUESTS, 10, Duration.ofMinutes(1), Algorithm.SLIDING_WINDOW);
+
+  @Test
+  void aListSeenAgainGetsItsEntryBackAndTheEntryIsWhatTheOpsMake() {
+    DerivedOps memo = new DerivedOps(16);
+    List<CounterOp> ops = ops("alice", "t1", 30);
+
+    DerivedOps.Entry first = memo.of(ops);
+
+    assertThat(memo.of(ops)).isSameAs(first);
+    assertThat(first.ops()).isSameAs(ops);
+    assertThat(first.stripes()).containsExactly(MemoryStore.stripesOf(ops, null));
+    assertThat(first.uniform()).isEqualTo(ReservationShape.isUniform(ops));
+    assertThat(first.shapeHash()).isEqualTo(ReservationShape.hash(ops, first.uniform()));
+    assertThat(first.hold()).isEqualTo(30);
+  }
+
+  @Test
+  void listsThatShareASlotNeverGetEachOthersEntry() {
+    // One slot: every list lands in it, so each call must tell the lists apart by identity.
+    DerivedOps memo = new DerivedOps(1);
+    List<List<CounterOp>> lists = new ArrayList<>();
+    for (int u = 0; u < 50; u++) {
+      lists.add(ops("u" + u, "t" + u % 7, 10 + u));
+    }
+    // An equal list that is another object still gets an entry of its own.
+    lists.add(new ArrayList<>(lists.get(0)));
+    for (int round = 0; round < 3; round++) {
+      for (List<CounterOp> ops : lists) {
+        DerivedOps.Entry e = memo.of(ops);
+        assertThat(e.ops()).isSameAs(ops);
+        assertThat(e.stripes()).containsExactly(MemoryStore.stripesOf(ops, null));
+        assertThat(e.hold()).isEqualTo(ReservationShape.holdOf(ops, e.uniform()));
+      }
+    }
+  }
+
+  /** A user's and a team's rate limits and the team's daily budget, holding {@code hold}. */
+  private static List<CounterOp> ops(String user, String team, long hold) {
+    String u = CounterKeys.subjectOf(Subject.of("user", user));
+    String t = CounterKeys.subjectOf(Subject.of("team", team));
+    return List.of(
+        new RateOp(CounterKeys.rate(u, LIMIT), true, "user:*", LIMIT, 1),
+        new RateOp(CounterKeys.rate(t, LIMIT), true, "team:*", LIMIT, 1),
+        new BudgetOp(CounterKeys.budget(t, "USD", "daily", 0), true, "team:*", 1_000, hold, 0, 86_400_000, new long[] {800}));
+  }
+}
