@@ -73,6 +73,8 @@ public final class Quota implements AutoCloseable {
   private final AlertHistory alertHistory;
   private final AlertDispatcher alerts;
   private final QuotaListener listener;
+  /** Whether anyone hears decision latencies: without a listener a decision skips both clock reads. */
+  private final boolean timed;
   private final boolean seedBudgets;
   private final QuotaAdmin admin;
   /** Where asynchronous decisions finish work that may block; see {@link Builder#executor}. */
@@ -90,6 +92,7 @@ public final class Quota implements AutoCloseable {
     this.ledger = b.ledger;
     this.alertHistory = b.alertHistory;
     this.listener = b.listener;
+    this.timed = listener != QuotaListener.NONE;
     this.seedBudgets = b.seedBudgets;
     this.alerts = new AlertDispatcher(listener);
     b.handlers.forEach(alerts::addHandler);
@@ -243,13 +246,15 @@ public final class Quota implements AutoCloseable {
   }
 
   private Decision decide(Plan.Kind kind, QuotaRequest request, String reservationId) {
-    long started = System.nanoTime();
+    long started = timed ? System.nanoTime() : 0;
     Instant now = clock.instant();
     PolicyIndex snapshot = index;
     Compilation compilation = compilation(kind, request, snapshot, now);
     Decision decision =
         decideOrFailOpen(kind, request, reservationId, compilation, snapshot, now, 0);
-    listener.onDecision(OPERATION_NAMES[kind.ordinal()], decision.admitted(), System.nanoTime() - started);
+    if (timed) {
+      listener.onDecision(OPERATION_NAMES[kind.ordinal()], decision.admitted(), System.nanoTime() - started);
+    }
     return decision;
   }
 
@@ -260,7 +265,7 @@ public final class Quota implements AutoCloseable {
    * (seeding a lost budget, a new clock period, crossed thresholds) finish on {@link #blocking}.
    */
   private CompletionStage<Decision> decideAsync(Plan.Kind kind, QuotaRequest request, String reservationId) {
-    long started = System.nanoTime();
+    long started = timed ? System.nanoTime() : 0;
     Instant now = clock.instant();
     PolicyIndex snapshot = index;
     Compilation compilation = compilation(kind, request, snapshot, now);
@@ -328,7 +333,9 @@ public final class Quota implements AutoCloseable {
       decided.completeExceptionally(e);
       return;
     }
-    listener.onDecision(OPERATION_NAMES[kind.ordinal()], d.admitted(), System.nanoTime() - started);
+    if (timed) {
+      listener.onDecision(OPERATION_NAMES[kind.ordinal()], d.admitted(), System.nanoTime() - started);
+    }
     decided.complete(d);
   }
 

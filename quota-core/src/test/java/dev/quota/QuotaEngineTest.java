@@ -259,4 +259,25 @@ class QuotaEngineTest {
     return quota.usage(Subject.of("user", user)).stream()
         .filter(l -> l.kind() == LimitKind.BUDGET_DAILY).findFirst().orElseThrow().used();
   }
+
+  @Test
+  void aListenerHearsEveryDecisionWithItsOperationAndOutcome() {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    Quota q =
+        Quota.builder().clock(clock).store(new dev.quota.store.MemoryStore(clock)).listener(new QuotaListener() {
+          @Override
+          public void onDecision(String operation, boolean admitted, long nanos) {
+            assertThat(nanos).isNotNegative();
+            heard.add(operation + ":" + admitted);
+          }
+        }).build();
+    q.admin().putPolicy(Policy.builder("user:*").rateLimit(1, Duration.ofMinutes(1)).build(), ADMIN, "test");
+
+    q.check(Fixtures.user("a"));
+    q.reserve(Fixtures.user("a"));
+    q.reserveAsync(Fixtures.user("a")).toCompletableFuture().join();
+    q.record(Fixtures.user("b"));
+
+    assertThat(heard).containsExactly("check:true", "reserve:true", "reserve:false", "record:true");
+  }
 }
