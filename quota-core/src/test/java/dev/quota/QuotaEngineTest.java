@@ -204,6 +204,26 @@ class QuotaEngineTest {
   }
 
   @Test
+  void aRequestMadeOftenEnoughToBeRememberedStillStartsOverAfterAReset() {
+    // Repeated, the request's compilation is cached and the store remembers its counters by it;
+    // the reset removes those counters, so what was remembered must not be used again.
+    put(Policy.builder("user:*").rateLimit(3, Duration.ofHours(1)).build());
+    QuotaRequest a = Fixtures.user("a");
+    for (int i = 0; i < 3; i++) {
+      assertThat(quota.reserve(a).admitted()).isTrue();
+    }
+    assertThat(quota.reserve(a).admitted()).isFalse();
+
+    quota.admin().resetSubject(Subject.of("user", "a"), ADMIN, "support ticket");
+
+    for (long admitted = 1; admitted <= 3; admitted++) {
+      assertThat(quota.reserve(a).admitted()).isTrue();
+      assertThat(quota.usage(Subject.of("user", "a"))).extracting(LimitStatus::used).containsExactly(admitted);
+    }
+    assertThat(quota.reserve(a).admitted()).isFalse();
+  }
+
+  @Test
   void policyChangesAreAuditedWithBeforeAndAfter() {
     put(Policy.builder("user:*").rateLimit(1, Duration.ofHours(1)).build());
     put(Policy.builder("user:*").rateLimit(2, Duration.ofHours(1)).build());

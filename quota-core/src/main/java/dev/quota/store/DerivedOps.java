@@ -1,29 +1,62 @@
 package dev.quota.store;
 
 import dev.quota.plan.CounterOp;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * What the store works out from a plan's ops on every call, worked out once per ops list: the
- * stripes to lock, and the kind, hash and hold of the reservation shape the ops make. The engine
- * hands the store one list for every plan it builds from the same cached compilation, so a request
- * made again finds these by the list's identity instead of hashing every key and sorting stripes.
+ * stripes to lock, the kind, hash and hold of the reservation shape the ops make, and the ops'
+ * counters as last looked up. The engine hands the store one list for every plan it builds from
+ * the same cached compilation, so a request made again finds these by the list's identity instead
+ * of hashing every key, sorting stripes and searching the counter table again.
  *
- * <p>Direct-mapped by identity hash, without locks: entries are immutable, so a reader sees a
- * whole entry, and two callers that race on a slot only work the same thing out twice. A list
- * seen once (a request with no cached compilation) costs one entry more than before, no more.
+ * <p>Direct-mapped by identity hash, without locks: an entry's fixed parts are final, so a reader
+ * sees a whole entry, and two callers that race on a slot only work the same thing out twice. A
+ * list seen once (a request with no cached compilation) costs one entry more than before, no more.
  */
 final class DerivedOps {
-  /** What {@code ops} make; {@code stripes} is shared and must not be changed. */
-  record Entry(List<CounterOp> ops, int[] stripes, boolean uniform, int shapeHash, long hold) {
+  /** What one ops list makes. */
+  static final class Entry {
+    final List<CounterOp> ops;
+    /** Shared: must not be changed. */
+    final int[] stripes;
+    final boolean uniform;
+    final int shapeHash;
+    final long hold;
+    /**
+     * {@code counters[i]} is op i's counter as last looked up, or null. Guarded by the ops' stripe
+     * locks, which every caller of one list holds, since the list decides the stripes.
+     */
+    private final Object[] counters;
+    private long lookedUpAtRemovals = -1;
+
+    private Entry(List<CounterOp> ops) {
+      this.ops = ops;
+      this.stripes = MemoryStore.stripesOf(ops, null);
+      this.uniform = ReservationShape.isUniform(ops);
+      this.shapeHash = ReservationShape.hash(ops, uniform);
+      this.hold = ReservationShape.holdOf(ops, uniform);
+      this.counters = new Object[ops.size()];
+    }
+
     static Entry of(List<CounterOp> ops) {
-      boolean uniform = ReservationShape.isUniform(ops);
-      return new Entry(
-          ops,
-          MemoryStore.stripesOf(ops, null),
-          uniform,
-          ReservationShape.hash(ops, uniform),
-          ReservationShape.holdOf(ops, uniform));
+      return new Entry(ops);
+    }
+
+    /**
+     * The counters looked up for these ops, to be read and filled in by a caller holding
+     * {@link #stripes}: all null at first, and again once {@code table} has removed any counter
+     * since they were found. A removal happens under the removed counter's stripe and counts
+     * before that stripe is let go, so under the stripes a remembered counter is still the table's.
+     */
+    Object[] counters(CounterTable table) {
+      long removals = table.removals();
+      if (removals != lookedUpAtRemovals) {
+        Arrays.fill(counters, null);
+        lookedUpAtRemovals = removals;
+      }
+      return counters;
     }
   }
 

@@ -25,7 +25,7 @@ final class HeldReservations {
    */
   synchronized void add(String id, long expiresAtMs, DerivedOps.Entry ops, String payload) {
     ReservationShape shape = shapes.acquire(ops, payload);
-    HeldReservation r = new HeldReservation(id, shape, ops.hold(), shape.share(payload));
+    HeldReservation r = new HeldReservation(id, shape, ops.hold, shape.share(payload));
     HeldReservation replaced = byId.put(r);
     if (replaced != null) {
       byExpiry.remove(replaced);

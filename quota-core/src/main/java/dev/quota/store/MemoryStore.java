@@ -94,7 +94,7 @@ public final class MemoryStore implements Store {
     List<CounterOp> ops = plan.ops();
     // An idempotency key adds its own stripe: such plans work theirs out each time.
     DerivedOps.Entry derivedOps = plan.idempotencyKey() == null ? derived.of(ops) : null;
-    int[] stripes = derivedOps != null ? derivedOps.stripes() : stripesOf(ops, plan.idempotencyKey());
+    int[] stripes = derivedOps != null ? derivedOps.stripes : stripesOf(ops, plan.idempotencyKey());
     locks.lock(stripes);
     try {
       // Read under the locks, so calls on the same counters see time in the order they run.
@@ -116,14 +116,16 @@ public final class MemoryStore implements Store {
               first.expiresAtMs(), List.of(), first.reservationId());
         }
       }
+      // Counters this ops list found last time, unless one may have gone; filled in below.
+      Object[] known = derivedOps != null ? derivedOps.counters(counters) : new Object[ops.size()];
       if (plan.seedBudgets()) {
-        List<Integer> missing = missingBudgets(ops);
+        List<Integer> missing = missingBudgets(ops, known);
         if (!missing.isEmpty()) {
           return new PlanResult(PlanResult.Status.NEEDS_SEED, false, List.of(), now, 0, missing);
         }
       }
       // A settlement locks the ops' stripes only: the same set unless an idempotency key added one.
-      PlanResult result = evaluate(plan, now, derivedOps);
+      PlanResult result = evaluate(plan, now, derivedOps, known);
       if (plan.idempotencyKey() != null) {
         idempotent.put(
             plan.idempotencyKey(),
@@ -138,26 +140,34 @@ public final class MemoryStore implements Store {
     }
   }
 
-  private List<Integer> missingBudgets(List<CounterOp> ops) {
+  /** The budgets of {@code ops} that may have been lost; one with a {@code known} counter was not. */
+  private List<Integer> missingBudgets(List<CounterOp> ops, Object[] known) {
     List<Integer> missing = new ArrayList<>(0);
     for (int i = 0; i < ops.size(); i++) {
-      if (ops.get(i) instanceof BudgetOp b && mayHaveLost(b)) {
+      if (known[i] == null && ops.get(i) instanceof BudgetOp b && mayHaveLost(b)) {
         missing.add(i);
       }
     }
     return missing;
   }
 
-  private PlanResult evaluate(Plan plan, long now, DerivedOps.Entry derivedOps) {
+  /**
+   * @param found op i's counter if already known, else null; filled in here: each counter is
+   *     looked up at most once, and a counter made by this call is entered too
+   */
+  private PlanResult evaluate(Plan plan, long now, DerivedOps.Entry derivedOps, Object[] found) {
     List<CounterOp> ops = plan.ops();
     boolean record = plan.kind() == Plan.Kind.RECORD;
     boolean admitted = true;
-    // Each counter is looked up once: found[i] is op i's counter (null: a budget or slots not yet used).
-    Object[] found = new Object[ops.size()];
     boolean[] allowed = new boolean[ops.size()];
     for (int i = 0; i < ops.size(); i++) {
       CounterOp op = ops.get(i);
-      found[i] = op instanceof RateOp r ? counters.rate(r, now) : counters.find(op.key());
+      if (found[i] == null) {
+        // Null after this only for a budget or slots not yet used.
+        found[i] = op instanceof RateOp r ? counters.rate(r, now) : counters.find(op.key());
+      } else if (op instanceof RateOp) {
+        CounterTable.advance(found[i], now);
+      }
       allowed[i] = hasRoom(op, found[i]);
       if (!allowed[i] && op.enforced() && !record) {
         admitted = false;

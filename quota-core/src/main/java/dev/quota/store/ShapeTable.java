@@ -19,15 +19,15 @@ final class ShapeTable {
   }
 
   /**
-   * The shape of {@code derived.ops()}, with one more holder: an existing one if its ops are the
+   * The shape of {@code derived.ops}, with one more holder: an existing one if its ops are the
    * same (see {@link ReservationShape#sameOps}), else a new one.
    *
    * @param payload the first holder's payload, lent to later holders with an equal one
    */
   ReservationShape acquire(DerivedOps.Entry derived, String payload) {
-    List<CounterOp> ops = derived.ops();
-    boolean uniform = derived.uniform();
-    int hash = derived.shapeHash();
+    List<CounterOp> ops = derived.ops;
+    boolean uniform = derived.uniform;
+    int hash = derived.shapeHash;
     int b = hash & (buckets.length - 1);
     for (ReservationShape s = buckets[b]; s != null; s = s.next) {
       if (s.hash == hash && s.sameOps(ops, uniform)) {
@@ -35,7 +35,7 @@ final class ShapeTable {
         return s;
       }
     }
-    ReservationShape s = new ReservationShape(ops, uniform, hash, derived.stripes(), payload);
+    ReservationShape s = new ReservationShape(ops, uniform, hash, derived.stripes, payload);
     s.holders = 1;
     s.next = buckets[b];
     buckets[b] = s;

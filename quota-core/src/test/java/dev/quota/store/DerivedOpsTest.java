@@ -25,11 +25,11 @@ class DerivedOpsTest {
     DerivedOps.Entry first = memo.of(ops);
 
     assertThat(memo.of(ops)).isSameAs(first);
-    assertThat(first.ops()).isSameAs(ops);
-    assertThat(first.stripes()).containsExactly(MemoryStore.stripesOf(ops, null));
-    assertThat(first.uniform()).isEqualTo(ReservationShape.isUniform(ops));
-    assertThat(first.shapeHash()).isEqualTo(ReservationShape.hash(ops, first.uniform()));
-    assertThat(first.hold()).isEqualTo(30);
+    assertThat(first.ops).isSameAs(ops);
+    assertThat(first.stripes).containsExactly(MemoryStore.stripesOf(ops, null));
+    assertThat(first.uniform).isEqualTo(ReservationShape.isUniform(ops));
+    assertThat(first.shapeHash).isEqualTo(ReservationShape.hash(ops, first.uniform));
+    assertThat(first.hold).isEqualTo(30);
   }
 
   @Test
@@ -45,9 +45,9 @@ class DerivedOpsTest {
     for (int round = 0; round < 3; round++) {
       for (List<CounterOp> ops : lists) {
         DerivedOps.Entry e = memo.of(ops);
-        assertThat(e.ops()).isSameAs(ops);
-        assertThat(e.stripes()).containsExactly(MemoryStore.stripesOf(ops, null));
-        assertThat(e.hold()).isEqualTo(ReservationShape.holdOf(ops, e.uniform()));
+        assertThat(e.ops).isSameAs(ops);
+        assertThat(e.stripes).containsExactly(MemoryStore.stripesOf(ops, null));
+        assertThat(e.hold).isEqualTo(ReservationShape.holdOf(ops, e.uniform));
       }
     }
   }
