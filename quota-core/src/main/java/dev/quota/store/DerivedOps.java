@@ -11,8 +11,8 @@ import java.util.List;
  * the same cached compilation, so a request made again finds these by the list's identity instead
  * of hashing every key, sorting stripes and searching the counter table again.
  *
- * <p>Direct-mapped by identity hash, without locks: an entry's fixed parts are final, so a reader
- * sees a whole entry, and two callers that race on a slot only work the same thing out twice. A
+ * <p>Two-way sets chosen by identity hash, without locks: an entry's fixed parts are final, so a
+ * reader sees a whole entry, and callers that race on a set only work the same thing out again. A
  * list seen once (a request with no cached compilation) costs one entry more than before, no more.
  */
 final class DerivedOps {
@@ -60,24 +60,37 @@ final class DerivedOps {
     }
   }
 
-  private final Entry[] slots;
+  /** Set {@code s} holds ways {@code 2s} and {@code 2s + 1}, the newer entry first. */
+  private final Entry[] ways;
+  private final int mask;
 
-  /** @param size a power of two: the most lists remembered at once */
-  DerivedOps(int size) {
-    if (Integer.bitCount(size) != 1) {
-      throw new IllegalArgumentException("size must be a power of two");
+  /** @param sets a power of two; twice as many lists are remembered at most */
+  DerivedOps(int sets) {
+    if (Integer.bitCount(sets) != 1) {
+      throw new IllegalArgumentException("sets must be a power of two");
     }
-    slots = new Entry[size];
+    ways = new Entry[2 * sets];
+    mask = sets - 1;
   }
 
-  /** The entry for {@code ops}: the remembered one if this very list was seen last in its slot. */
+  /**
+   * The entry for {@code ops}: a remembered one if this very list is among the two last seen in
+   * its set. Two ways, as in the engine's plan cache: with one, two lists sharing a slot in turn
+   * would each evict the other at every call.
+   */
   Entry of(List<CounterOp> ops) {
-    int slot = System.identityHashCode(ops) & (slots.length - 1);
-    Entry e = slots[slot];
-    if (e == null || e.ops != ops) {
-      e = Entry.of(ops);
-      slots[slot] = e;
+    int at = 2 * (System.identityHashCode(ops) & mask);
+    Entry newer = ways[at];
+    if (newer != null && newer.ops == ops) {
+      return newer;
     }
-    return e;
+    Entry older = ways[at + 1];
+    if (older != null && older.ops == ops) {
+      return older;
+    }
+    Entry fresh = Entry.of(ops);
+    ways[at + 1] = newer;
+    ways[at] = fresh;
+    return fresh;
   }
 }

@@ -33,8 +33,25 @@ class DerivedOpsTest {
   }
 
   @Test
-  void listsThatShareASlotNeverGetEachOthersEntry() {
-    // One slot: every list lands in it, so each call must tell the lists apart by identity.
+  void twoListsThatShareASetKeepTheirEntriesInTurn() {
+    DerivedOps memo = new DerivedOps(1);
+    List<CounterOp> a = ops("alice", "t1", 30);
+    List<CounterOp> b = ops("bob", "t1", 30);
+    DerivedOps.Entry ea = memo.of(a);
+    DerivedOps.Entry eb = memo.of(b);
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(memo.of(a)).isSameAs(ea);
+      assertThat(memo.of(b)).isSameAs(eb);
+    }
+    memo.of(ops("carol", "t1", 30)); // a third list pushes out the one that came in first
+    assertThat(memo.of(b)).isSameAs(eb);
+    assertThat(memo.of(a)).isNotSameAs(ea);
+  }
+
+  @Test
+  void listsThatShareASetNeverGetEachOthersEntry() {
+    // One set: every list lands in it, so each call must tell the lists apart by identity.
     DerivedOps memo = new DerivedOps(1);
     List<List<CounterOp>> lists = new ArrayList<>();
     for (int u = 0; u < 50; u++) {
