@@ -1,5 +1,6 @@
 package dev.quota.store;
 
+import dev.quota.internal.PlanCache;
 import dev.quota.plan.CounterOp;
 import java.util.Arrays;
 import java.util.List;
@@ -11,8 +12,8 @@ import java.util.List;
  * the same cached compilation, so a request made again finds these by the list's identity instead
  * of hashing every key, sorting stripes and searching the counter table again.
  *
- * <p>Two-way sets chosen by identity hash, without locks: an entry's fixed parts are final, so a
- * reader sees a whole entry, and callers that race on a set only work the same thing out again. A
+ * <p>Sets chosen by identity hash, without locks: an entry's fixed parts are final, so a reader
+ * sees a whole entry, and callers that race on a set only work the same thing out again. A
  * list seen once (a request with no cached compilation) costs one entry more than before, no more.
  */
 final class DerivedOps {
@@ -60,36 +61,39 @@ final class DerivedOps {
     }
   }
 
-  /** Set {@code s} holds ways {@code 2s} and {@code 2s + 1}, the newer entry first. */
+  /** Ways per set: as many as the engine's plan cache has, for the same reason. */
+  static final int WAYS = PlanCache.WAYS;
+
+  /** Set {@code s} holds ways {@code WAYS * s} to {@code WAYS * s + WAYS - 1}, the newest first. */
   private final Entry[] ways;
   private final int mask;
 
-  /** @param sets a power of two; twice as many lists are remembered at most */
+  /** @param sets a power of two; {@link #WAYS} times as many lists are remembered at most */
   DerivedOps(int sets) {
     if (Integer.bitCount(sets) != 1) {
       throw new IllegalArgumentException("sets must be a power of two");
     }
-    ways = new Entry[2 * sets];
+    ways = new Entry[WAYS * sets];
     mask = sets - 1;
   }
 
   /**
-   * The entry for {@code ops}: a remembered one if this very list is among the two last seen in
-   * its set. Two ways, as in the engine's plan cache: with one, two lists sharing a slot in turn
-   * would each evict the other at every call.
+   * The entry for {@code ops}: a remembered one if this very list is among the last {@link #WAYS}
+   * entered in its set, else a new one, which pushes out the set's oldest.
    */
   Entry of(List<CounterOp> ops) {
-    int at = 2 * (System.identityHashCode(ops) & mask);
-    Entry newer = ways[at];
-    if (newer != null && newer.ops == ops) {
-      return newer;
-    }
-    Entry older = ways[at + 1];
-    if (older != null && older.ops == ops) {
-      return older;
+    int at = WAYS * (System.identityHashCode(ops) & mask);
+    for (int w = at; w < at + WAYS; w++) {
+      Entry e = ways[w];
+      if (e == null) {
+        break; // ways fill from the front
+      }
+      if (e.ops == ops) {
+        return e;
+      }
     }
     Entry fresh = Entry.of(ops);
-    ways[at + 1] = newer;
+    System.arraycopy(ways, at, ways, at + 1, WAYS - 1);
     ways[at] = fresh;
     return fresh;
   }

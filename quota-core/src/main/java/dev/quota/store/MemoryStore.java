@@ -56,7 +56,7 @@ public final class MemoryStore implements Store {
   private final CounterTable counters = new CounterTable();
   private final HeldReservations held = new HeldReservations();
   /** Sets as the engine's recent-plan cache has: room for the ops lists of its compilations. */
-  private final DerivedOps derived = new DerivedOps(1 << 13);
+  private final DerivedOps derived = new DerivedOps(2048);
   private final Map<String, Remembered> idempotent = new ConcurrentHashMap<>();
   // Insertion order of the two maps above, so old records are dropped as new ones arrive
   // (amortized O(1)) instead of piling up until a sweep.

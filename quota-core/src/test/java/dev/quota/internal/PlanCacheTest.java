@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quota.QuotaRequest;
 import dev.quota.plan.Plan;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** One set of two, so every request competes for it: an entry must only ever answer for its own request. */
+/** One set, so every request competes for it: an entry must only ever answer for its own request. */
 class PlanCacheTest {
   private final PlanCache cache = new PlanCache(1);
   private final PolicyIndex index = PolicyIndex.of(List.of(), List.of());
@@ -46,53 +47,71 @@ class PlanCacheTest {
   }
 
   @Test
-  void aRequestIsKeptOnlyWhenItComesBackBeforeTwoOthersMissInItsSet() {
+  void aRequestIsKeptOnlyWhenItComesBackBeforeAsManyOthersMissInItsSetAsItHasWays() {
     PlanCompiler.Compiled c = PlanCompiler.compile(Plan.Kind.CHECK, alice, List.of(), index, Instant.ofEpochMilli(T), null, null, true);
-    QuotaRequest bob = QuotaRequest.builder().user("bob").build();
-    QuotaRequest carol = QuotaRequest.builder().user("carol").build();
     offer(Plan.Kind.CHECK, alice, c);
     assertThat(find(Plan.Kind.CHECK, alice, T)).isNull();
-    offer(Plan.Kind.CHECK, bob, c);
-    offer(Plan.Kind.CHECK, carol, c);
+    for (int i = 0; i < PlanCache.WAYS; i++) {
+      offer(Plan.Kind.CHECK, user("other" + i), c);
+    }
     offer(Plan.Kind.CHECK, alice, c);
-    assertThat(find(Plan.Kind.CHECK, alice, T)).as("two others missed since").isNull();
-    offer(Plan.Kind.CHECK, bob, c);
+    assertThat(find(Plan.Kind.CHECK, alice, T)).as("as many others missed since as the set has ways").isNull();
+    for (int i = 0; i < PlanCache.WAYS - 1; i++) {
+      offer(Plan.Kind.CHECK, user("more" + i), c);
+    }
     offer(Plan.Kind.CHECK, alice, c);
-    assertThat(find(Plan.Kind.CHECK, alice, T)).as("one other missed since").isNotNull();
+    assertThat(find(Plan.Kind.CHECK, alice, T)).as("one fewer missed since").isNotNull();
   }
 
   @Test
-  void aSetHoldsTwoRequestsAndTheNewestReplacesTheOlder() {
-    QuotaRequest bob = QuotaRequest.builder().user("bob").build();
-    QuotaRequest carol = QuotaRequest.builder().user("carol").build();
-    PlanCache.Entry a = remember(Plan.Kind.CHECK, alice);
-    PlanCache.Entry b = remember(Plan.Kind.CHECK, bob);
-    assertThat(find(Plan.Kind.CHECK, alice, T)).isSameAs(a);
-    assertThat(find(Plan.Kind.CHECK, bob, T)).isSameAs(b);
-    PlanCache.Entry c = remember(Plan.Kind.CHECK, carol);
-    assertThat(find(Plan.Kind.CHECK, carol, T)).isSameAs(c);
-    assertThat(find(Plan.Kind.CHECK, bob, T)).isSameAs(b);
-    assertThat(find(Plan.Kind.CHECK, alice, T)).as("the older of the two").isNull();
+  void aSetHoldsAsManyRequestsAsItHasWaysAndTheNewestReplacesTheOldest() {
+    List<PlanCache.Entry> kept = new ArrayList<>();
+    for (int i = 0; i < PlanCache.WAYS; i++) {
+      kept.add(remember(Plan.Kind.CHECK, user("u" + i)));
+    }
+    for (int i = 0; i < PlanCache.WAYS; i++) {
+      assertThat(find(Plan.Kind.CHECK, user("u" + i), T)).isSameAs(kept.get(i));
+    }
+    PlanCache.Entry newest = remember(Plan.Kind.CHECK, user("newest"));
+    assertThat(find(Plan.Kind.CHECK, user("newest"), T)).isSameAs(newest);
+    assertThat(find(Plan.Kind.CHECK, user("u0"), T)).as("the oldest").isNull();
+    for (int i = 1; i < PlanCache.WAYS; i++) {
+      assertThat(find(Plan.Kind.CHECK, user("u" + i), T)).isSameAs(kept.get(i));
+    }
   }
 
   @Test
   void anOutdatedEntryIsReplacedFirst() {
-    QuotaRequest bob = QuotaRequest.builder().user("bob").build();
-    PlanCache.Entry a = remember(Plan.Kind.CHECK, alice);
+    remember(Plan.Kind.CHECK, alice);
     PolicyIndex newer = PolicyIndex.of(List.of(), List.of());
-    PlanCompiler.Compiled c = PlanCompiler.compile(Plan.Kind.CHECK, bob, List.of(), newer, Instant.ofEpochMilli(T), null, null, true);
-    int h = PlanCache.hash(Plan.Kind.CHECK, bob);
-    cache.remember(h, Plan.Kind.CHECK, bob, newer, T, List.of(), c);
-    cache.remember(h, Plan.Kind.CHECK, bob, newer, T, List.of(), c);
-    PlanCache.Entry b = cache.find(h, Plan.Kind.CHECK, bob, newer, T);
-    QuotaRequest carol = QuotaRequest.builder().user("carol").build();
-    int hc = PlanCache.hash(Plan.Kind.CHECK, carol);
-    cache.remember(hc, Plan.Kind.CHECK, carol, newer, T, List.of(), c);
-    cache.remember(hc, Plan.Kind.CHECK, carol, newer, T, List.of(), c);
-    assertThat(cache.find(hc, Plan.Kind.CHECK, carol, newer, T)).isNotNull();
-    assertThat(cache.find(h, Plan.Kind.CHECK, bob, newer, T)).as("alice's entry, under the old index, went first").isSameAs(b);
-    assertThat(a).isNotNull();
-    assertThat(find(Plan.Kind.CHECK, alice, T)).isNull();
+    // The set has free ways, yet alice's entry, which no call under the newer index can use, goes.
+    PlanCache.Entry b = rememberUnder(newer, user("bob"));
+    assertThat(find(newer, user("bob"))).isSameAs(b);
+    assertThat(find(Plan.Kind.CHECK, alice, T)).as("alice's entry, under the old index").isNull();
+    List<PlanCache.Entry> kept = new ArrayList<>(List.of(b));
+    for (int i = 1; i < PlanCache.WAYS; i++) {
+      kept.add(rememberUnder(newer, user("u" + i)));
+    }
+    assertThat(find(newer, user("bob"))).as("a full set of usable entries").isSameAs(b);
+    for (int i = 1; i < PlanCache.WAYS; i++) {
+      assertThat(find(newer, user("u" + i))).isSameAs(kept.get(i));
+    }
+  }
+
+  private PlanCache.Entry rememberUnder(PolicyIndex idx, QuotaRequest r) {
+    PlanCompiler.Compiled c = PlanCompiler.compile(Plan.Kind.CHECK, r, List.of(), idx, Instant.ofEpochMilli(T), null, null, true);
+    int h = PlanCache.hash(Plan.Kind.CHECK, r);
+    cache.remember(h, Plan.Kind.CHECK, r, idx, T, List.of(), c);
+    cache.remember(h, Plan.Kind.CHECK, r, idx, T, List.of(), c);
+    return find(idx, r);
+  }
+
+  private PlanCache.Entry find(PolicyIndex idx, QuotaRequest r) {
+    return cache.find(PlanCache.hash(Plan.Kind.CHECK, r), Plan.Kind.CHECK, r, idx, T);
+  }
+
+  private static QuotaRequest user(String id) {
+    return QuotaRequest.builder().user(id).build();
   }
 
   @Test

@@ -33,20 +33,24 @@ class DerivedOpsTest {
   }
 
   @Test
-  void twoListsThatShareASetKeepTheirEntriesInTurn() {
+  void listsThatShareASetKeepTheirEntriesInTurnUntilMoreThanItsWaysAreInUse() {
     DerivedOps memo = new DerivedOps(1);
-    List<CounterOp> a = ops("alice", "t1", 30);
-    List<CounterOp> b = ops("bob", "t1", 30);
-    DerivedOps.Entry ea = memo.of(a);
-    DerivedOps.Entry eb = memo.of(b);
-
-    for (int i = 0; i < 3; i++) {
-      assertThat(memo.of(a)).isSameAs(ea);
-      assertThat(memo.of(b)).isSameAs(eb);
+    List<List<CounterOp>> lists = new ArrayList<>();
+    List<DerivedOps.Entry> entries = new ArrayList<>();
+    for (int i = 0; i < DerivedOps.WAYS; i++) {
+      lists.add(ops("u" + i, "t1", 30));
+      entries.add(memo.of(lists.get(i)));
     }
-    memo.of(ops("carol", "t1", 30)); // a third list pushes out the one that came in first
-    assertThat(memo.of(b)).isSameAs(eb);
-    assertThat(memo.of(a)).isNotSameAs(ea);
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < DerivedOps.WAYS; i++) {
+        assertThat(memo.of(lists.get(i))).isSameAs(entries.get(i));
+      }
+    }
+    memo.of(ops("newest", "t1", 30)); // one list more pushes out the one that came in first
+    for (int i = 1; i < DerivedOps.WAYS; i++) {
+      assertThat(memo.of(lists.get(i))).isSameAs(entries.get(i));
+    }
+    assertThat(memo.of(lists.get(0))).isNotSameAs(entries.get(0));
   }
 
   @Test
