@@ -124,7 +124,6 @@ public final class MemoryStore implements Store {
           return new PlanResult(PlanResult.Status.NEEDS_SEED, false, List.of(), now, 0, missing);
         }
       }
-      // A settlement locks the ops' stripes only: the same set unless an idempotency key added one.
       PlanResult result = evaluate(plan, now, derivedOps, known);
       if (plan.idempotencyKey() != null) {
         idempotent.put(
@@ -191,6 +190,8 @@ public final class MemoryStore implements Store {
     long expiresAt = 0;
     if (apply && plan.kind() == Plan.Kind.RESERVE) {
       expiresAt = now + plan.ttlMs();
+      // A settlement locks the ops' stripes only, without the idempotency key's: a plan with a key
+      // has no entry yet, so one is made for the shape.
       held.add(plan.reservationId(), expiresAt, derivedOps != null ? derivedOps : DerivedOps.Entry.of(ops), plan.payload());
     }
     String filed = expiresAt == 0 ? null : plan.reservationId();
