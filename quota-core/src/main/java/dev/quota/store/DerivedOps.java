@@ -66,6 +66,8 @@ final class DerivedOps {
 
   /** Set {@code s} holds ways {@code WAYS * s} to {@code WAYS * s + WAYS - 1}, the newest first. */
   private final Entry[] ways;
+  /** Per set, the identity hashes of the last {@link #WAYS} lists that missed there, the latest first. */
+  private final int[] missed;
   private final int mask;
 
   /** @param sets a power of two; {@link #WAYS} times as many lists are remembered at most */
@@ -74,15 +76,19 @@ final class DerivedOps {
       throw new IllegalArgumentException("sets must be a power of two");
     }
     ways = new Entry[WAYS * sets];
+    missed = new int[WAYS * sets];
     mask = sets - 1;
   }
 
   /**
-   * The entry for {@code ops}: a remembered one if this very list is among the last {@link #WAYS}
-   * entered in its set, else a new one, which pushes out the set's oldest.
+   * The entry for {@code ops}: a remembered one if this very list is among those kept in its set,
+   * else a new one. A new entry is kept only if the list comes back while still among the last
+   * {@link #WAYS} that missed in its set, as the plan cache does with compilations: the lists of
+   * plans compiled afresh are seen once, and would otherwise push out the lists in use.
    */
   Entry of(List<CounterOp> ops) {
-    int at = WAYS * (System.identityHashCode(ops) & mask);
+    int id = System.identityHashCode(ops);
+    int at = WAYS * (id & mask);
     for (int w = at; w < at + WAYS; w++) {
       Entry e = ways[w];
       if (e == null) {
@@ -93,8 +99,22 @@ final class DerivedOps {
       }
     }
     Entry fresh = Entry.of(ops);
-    System.arraycopy(ways, at, ways, at + 1, WAYS - 1);
-    ways[at] = fresh;
+    if (noted(at, id)) {
+      System.arraycopy(ways, at, ways, at + 1, WAYS - 1);
+      ways[at] = fresh;
+    } else {
+      System.arraycopy(missed, at, missed, at + 1, WAYS - 1);
+      missed[at] = id;
+    }
     return fresh;
+  }
+
+  private boolean noted(int at, int id) {
+    for (int w = at; w < at + WAYS; w++) {
+      if (missed[w] == id) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -22,14 +22,16 @@ class DerivedOpsTest {
     DerivedOps memo = new DerivedOps(16);
     List<CounterOp> ops = ops("alice", "t1", 30);
 
-    DerivedOps.Entry first = memo.of(ops);
+    DerivedOps.Entry once = memo.of(ops);
+    DerivedOps.Entry kept = memo.of(ops);
 
-    assertThat(memo.of(ops)).isSameAs(first);
-    assertThat(first.ops).isSameAs(ops);
-    assertThat(first.stripes).containsExactly(MemoryStore.stripesOf(ops, null));
-    assertThat(first.uniform).isEqualTo(ReservationShape.isUniform(ops));
-    assertThat(first.shapeHash).isEqualTo(ReservationShape.hash(ops, first.uniform));
-    assertThat(first.hold).isEqualTo(30);
+    assertThat(kept).as("a list seen once is only noted").isNotSameAs(once);
+    assertThat(memo.of(ops)).isSameAs(kept);
+    assertThat(kept.ops).isSameAs(ops);
+    assertThat(kept.stripes).containsExactly(MemoryStore.stripesOf(ops, null));
+    assertThat(kept.uniform).isEqualTo(ReservationShape.isUniform(ops));
+    assertThat(kept.shapeHash).isEqualTo(ReservationShape.hash(ops, kept.uniform));
+    assertThat(kept.hold).isEqualTo(30);
   }
 
   @Test
@@ -39,18 +41,36 @@ class DerivedOpsTest {
     List<DerivedOps.Entry> entries = new ArrayList<>();
     for (int i = 0; i < DerivedOps.WAYS; i++) {
       lists.add(ops("u" + i, "t1", 30));
-      entries.add(memo.of(lists.get(i)));
+      memo.of(lists.get(i)); // noted
+      entries.add(memo.of(lists.get(i))); // back again: kept
     }
     for (int round = 0; round < 3; round++) {
       for (int i = 0; i < DerivedOps.WAYS; i++) {
         assertThat(memo.of(lists.get(i))).isSameAs(entries.get(i));
       }
     }
-    memo.of(ops("newest", "t1", 30)); // one list more pushes out the one that came in first
+    List<CounterOp> newest = ops("newest", "t1", 30);
+    memo.of(newest);
+    for (int i = 0; i < DerivedOps.WAYS; i++) {
+      assertThat(memo.of(lists.get(i))).as("a list seen once pushes out none").isSameAs(entries.get(i));
+    }
+    memo.of(newest); // back while still noted: kept, and the list that came in first goes
     for (int i = 1; i < DerivedOps.WAYS; i++) {
       assertThat(memo.of(lists.get(i))).isSameAs(entries.get(i));
     }
     assertThat(memo.of(lists.get(0))).isNotSameAs(entries.get(0));
+  }
+
+  @Test
+  void aListIsKeptOnlyWhenItComesBackBeforeAsManyOthersMissInItsSetAsItHasWays() {
+    DerivedOps memo = new DerivedOps(1);
+    List<CounterOp> alice = ops("alice", "t1", 30);
+    memo.of(alice);
+    for (int i = 0; i < DerivedOps.WAYS; i++) {
+      memo.of(ops("other" + i, "t1", 30));
+    }
+    DerivedOps.Entry late = memo.of(alice);
+    assertThat(memo.of(alice)).as("noted again, so kept only now").isNotSameAs(late);
   }
 
   @Test
