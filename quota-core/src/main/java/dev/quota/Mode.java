@@ -5,8 +5,11 @@ public enum Mode {
   ENFORCE,
   SHADOW;
 
+  /** Computed once, as {@link LimitKind}'s: every decision a server writes names each limit's mode. */
+  private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return wireName;
   }
 
   public static Mode fromWire(String field, String text) {
