@@ -63,7 +63,7 @@ public final class Quota implements AutoCloseable {
    * Sets of {@link PlanCache#WAYS} remembered compilations: room for the requests of about 15,000
    * subjects deciding in turn, at 1 to 4 KB each (a plan of 2 to 11 counters), so tens of MB at most.
    */
-  private static final int PLAN_CACHE_SETS = 2048;
+  private static final int PLAN_CACHE_SETS = 1024;
   private static final String[] OPERATION_NAMES = {"check", "reserve", "record"};
 
   private final Clock clock;

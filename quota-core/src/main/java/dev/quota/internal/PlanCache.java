@@ -25,11 +25,12 @@ import java.util.List;
  */
 public final class PlanCache {
   /**
-   * Ways per set. Two left about a third of 10,000 subjects deciding in turn in sets they shared
-   * with two or more others, evicting each other; eight leave a few percent, and a lookup reads its
-   * set's hashes from one cache line before it reads any entry.
+   * Ways per set. A set with more requests in use than ways serves few of them: in turn, none. With
+   * 16,384 entries and 10,000 subjects deciding in turn, 86% of lookups hit with eight ways and 94%
+   * with sixteen (99% in random order); a lookup reads its set's hashes, 64 bytes, before it reads
+   * any entry.
    */
-  public static final int WAYS = 8;
+  public static final int WAYS = 16;
 
   /** Set {@code s} holds ways {@code WAYS * s} to {@code WAYS * s + WAYS - 1}, the newest first. */
   private final Entry[] ways;

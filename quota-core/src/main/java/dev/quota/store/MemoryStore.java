@@ -59,7 +59,7 @@ public final class MemoryStore implements Store {
    * Twice the sets of the engine's recent-plan cache, so that the lists of its compilations seldom
    * crowd a set; entries are small, and the lists they keep are mostly the plan cache's own.
    */
-  private final DerivedOps derived = new DerivedOps(4096);
+  private final DerivedOps derived = new DerivedOps(2048);
   private final Map<String, Remembered> idempotent = new ConcurrentHashMap<>();
   // Insertion order of the two maps above, so old records are dropped as new ones arrive
   // (amortized O(1)) instead of piling up until a sweep.
