@@ -115,6 +115,29 @@ class PlanCacheTest {
   }
 
   @Test
+  void tenThousandRequestsMadeInTurnMostlyHitACacheOfSixteenThousandEntries() {
+    // The engine's size. With two ways or eight, sets holding more requests than ways served few.
+    PlanCache engines = new PlanCache(16_384 / PlanCache.WAYS);
+    PlanCompiler.Compiled c = PlanCompiler.compile(Plan.Kind.CHECK, alice, List.of(), index, Instant.ofEpochMilli(T), null, null, true);
+    List<QuotaRequest> requests = new ArrayList<>();
+    for (int u = 0; u < 10_000; u++) {
+      requests.add(user("u" + u));
+    }
+    int hits = 0;
+    for (int round = 0; round < 4; round++) {
+      for (QuotaRequest r : requests) {
+        int h = PlanCache.hash(Plan.Kind.CHECK, r);
+        if (engines.find(h, Plan.Kind.CHECK, r, index, T) == null) {
+          engines.remember(h, Plan.Kind.CHECK, r, index, T, List.of(), c);
+        } else if (round == 3) {
+          hits++;
+        }
+      }
+    }
+    assertThat(hits).as("hits in the last round").isGreaterThan(9_000);
+  }
+
+  @Test
   void aReservationIdGoesIntoACopyOfThePlan() {
     PlanCache.Entry e = remember(Plan.Kind.RESERVE, alice);
     assertThat(e.compiled("r1").plan().reservationId()).isEqualTo("r1");
