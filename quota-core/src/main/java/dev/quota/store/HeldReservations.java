@@ -1,8 +1,5 @@
 package dev.quota.store;
 
-import dev.quota.plan.CounterOp;
-import java.util.List;
-
 /**
  * The reservations a {@link MemoryStore} holds, by id and by expiry time, at about one small
  * object each. One lock guards all of it; its sections are short and never take a stripe lock,
@@ -21,11 +18,11 @@ final class HeldReservations {
    * Holds a reservation until {@code expiresAtMs}. A reservation already held under the same id is
    * dropped without returning its holds (ids are unique; this only keeps the structures consistent).
    *
-   * @param ops the reservation's ops, with what the store worked out from them
+   * @param derived the reservation's ops, with what the store worked out from them
    */
-  synchronized void add(String id, long expiresAtMs, DerivedOps.Entry ops, String payload) {
-    ReservationShape shape = shapes.acquire(ops, payload);
-    HeldReservation r = new HeldReservation(id, shape, ops.hold, shape.share(payload));
+  synchronized void add(String id, long expiresAtMs, DerivedOps.Entry derived, String payload) {
+    ReservationShape shape = shapes.acquire(derived, payload);
+    HeldReservation r = new HeldReservation(id, shape, derived.hold, shape.share(payload));
     HeldReservation replaced = byId.put(r);
     if (replaced != null) {
       byExpiry.remove(replaced);
