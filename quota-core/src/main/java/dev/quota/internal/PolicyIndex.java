@@ -57,6 +57,8 @@ public final class PolicyIndex {
   }
 
   private static final String NONE = "";
+  private static final Instant LAST_MILLI = Instant.ofEpochMilli(Long.MAX_VALUE);
+  private static final Instant FIRST_MILLI = Instant.ofEpochMilli(Long.MIN_VALUE);
 
   private final List<Shape> singles;
   private final List<Shape> pairs;
@@ -139,7 +141,7 @@ public final class PolicyIndex {
     Comparator<Shape> order = Comparator.comparing(Shape::first).thenComparing(s -> s.second() == null ? "" : s.second());
     singles.sort(order);
     pairs.sort(order);
-    long[] expiries = overrides.stream().mapToLong(o -> o.expiresAt().toEpochMilli()).toArray();
+    long[] expiries = overrides.stream().mapToLong(o -> epochMilli(o.expiresAt())).toArray();
     java.util.IdentityHashMap<Policy, PolicyParts> parts = new java.util.IdentityHashMap<>();
     for (Policy p : policies) {
       parts.put(p, new PolicyParts(p));
@@ -151,6 +153,20 @@ public final class PolicyIndex {
     }
     return new PolicyIndex(
         List.copyOf(singles), List.copyOf(pairs), expiries, parts, List.copyOf(policies), List.copyOf(overrides));
+  }
+
+  /**
+   * {@code at} in epoch milliseconds, clamped to what a long holds (about 292 million years either
+   * side of 1970). An override can be stored with an expiry past that (an earlier version accepted
+   * one); clamping keeps it in force exactly as stored, since no clock reading ever gets that far,
+   * whereas refusing it would stop every policy and override from loading, and skipping it would
+   * silently end an override that the admin API still lists as in force.
+   */
+  static long epochMilli(Instant at) {
+    if (at.isAfter(LAST_MILLI)) {
+      return Long.MAX_VALUE;
+    }
+    return at.isBefore(FIRST_MILLI) ? Long.MIN_VALUE : at.toEpochMilli();
   }
 
   /** The policies that apply to a request with {@code subjects} at {@code now}. */
