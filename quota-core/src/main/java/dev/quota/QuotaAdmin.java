@@ -2,6 +2,7 @@ package dev.quota;
 
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
+import dev.quota.admin.AuditText;
 import dev.quota.admin.ConfigRepository;
 import dev.quota.admin.Override;
 import dev.quota.alert.Alert;
@@ -17,6 +18,10 @@ import java.util.function.Function;
  * Administrative powers: policies, overrides and counter resets. Every action names its actor and
  * reason and is written to the audit trail together with the change (one transaction in a durable
  * repository), with the state before and after.
+ *
+ * <p>Every action checks all of its input before it changes anything ({@link ValidationException}
+ * naming the field): a refused action is never saved, never half applied, and never leaves behind
+ * a stored change that the engine cannot load.
  */
 public final class QuotaAdmin {
   private final Quota quota;
@@ -43,7 +48,7 @@ public final class QuotaAdmin {
 
   /** Creates or replaces the policy bound to {@code policy.selector()}. */
   public void putPolicy(Policy policy, String actor, String reason) {
-    requireActor(actor);
+    requireActorAndReason(actor, reason);
     String before = config.policy(policy.selector()).map(format).orElse(null);
     config.putPolicy(policy, entry(actor, before == null ? "policy.create" : "policy.update",
         policy.selector().toString(), before, format.apply(policy), reason));
@@ -52,7 +57,7 @@ public final class QuotaAdmin {
 
   /** Deletes the policy bound to {@code selector}; throws {@link NotFoundException} if there is none. */
   public void deletePolicy(Selector selector, String actor, String reason) {
-    requireActor(actor);
+    requireActorAndReason(actor, reason);
     Policy before = config.policy(selector).orElseThrow(() -> new NotFoundException("no policy for " + selector));
     if (!config.deletePolicy(selector, entry(actor, "policy.delete", selector.toString(), format.apply(before), null, reason))) {
       throw new NotFoundException("no policy for " + selector);
@@ -67,11 +72,16 @@ public final class QuotaAdmin {
   /**
    * Temporarily replaces the limits of {@code selector} with {@code replacement}, or bypasses them
    * when {@code replacement} is null, until {@code expiresAt}.
+   *
+   * @throws ValidationException before anything is saved: {@code expiresAt} not after now or more
+   *     than {@link Override#MAX_LIFETIME} after it; a missing reason; a reason or actor that breaks
+   *     the rules of {@link AuditText}
    */
   public Override createOverride(
       Selector selector, Policy replacement, Instant expiresAt, String reason, String actor) {
-    requireActor(actor);
+    requireActorAndReason(actor, reason);
     Instant now = clock.instant();
+    requireExpiry(expiresAt, now);
     Override o =
         new Override(Quota.newId(), selector, replacement, replacement == null, expiresAt, reason, actor, now);
     String after = (o.bypass() ? "bypass" : format.apply(replacement)) + " until " + expiresAt;
@@ -81,7 +91,7 @@ public final class QuotaAdmin {
   }
 
   public void revokeOverride(String id, String actor, String reason) {
-    requireActor(actor);
+    requireActorAndReason(actor, reason);
     Override o =
         config.overrides().stream().filter(x -> x.id().equals(id)).findFirst()
             .orElseThrow(() -> new NotFoundException("no override " + id));
@@ -94,7 +104,7 @@ public final class QuotaAdmin {
 
   /** Clears every counter of {@code subject}: windows, budgets in the store (not the ledger) and slots. */
   public void resetSubject(Subject subject, String actor, String reason) {
-    requireActor(actor);
+    requireActorAndReason(actor, reason);
     store.reset(CounterKeys.subjectOf(subject));
     config.appendAudit(entry(actor, "subject.reset", subject.toString(), null, null, reason));
   }
@@ -111,7 +121,17 @@ public final class QuotaAdmin {
     return new AuditEntry(0, clock.instant(), actor, action, target, before, after, reason == null ? "" : reason);
   }
 
-  private static void requireActor(String actor) {
-    ValidationException.require(actor != null && !actor.isBlank(), "actor", "is required");
+  private static void requireActorAndReason(String actor, String reason) {
+    AuditText.requireActor("actor", actor);
+    AuditText.requireReason("reason", reason);
+  }
+
+  private static void requireExpiry(Instant expiresAt, Instant now) {
+    ValidationException.require(expiresAt != null, "expiresAt", "is required");
+    ValidationException.require(expiresAt.isAfter(now), "expiresAt", "must be in the future");
+    ValidationException.require(
+        !expiresAt.isAfter(now.plus(Override.MAX_LIFETIME)),
+        "expiresAt",
+        "must be at most " + Override.MAX_LIFETIME.toDays() + " days (about 10 years) from now");
   }
 }

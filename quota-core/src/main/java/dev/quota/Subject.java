@@ -1,6 +1,7 @@
 package dev.quota;
 
 import dev.quota.internal.Names;
+import dev.quota.internal.Printable;
 
 /**
  * Who or what a request is attributed to: {@code scope:identifier}, e.g. {@code user:alice} or
@@ -44,32 +45,7 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
     ValidationException.require(id != null && !id.isEmpty(), field, "must not be empty");
     int length = id.codePointCount(0, id.length());
     ValidationException.require(length <= MAX_ID_LENGTH, field, "must be at most 128 characters");
-    ValidationException.require(isPrintable(id), field, "must contain only printable characters");
-  }
-
-  private static boolean isPrintable(String id) {
-    for (int i = 0; i < id.length(); ) {
-      char c = id.charAt(i);
-      if (c >= 0x20 && c < 0x7f) { // printable ASCII, nearly every id: no code point lookup
-        i++;
-        continue;
-      }
-      int cp = id.codePointAt(i);
-      if (!isPrintable(cp)) {
-        return false;
-      }
-      i += Character.charCount(cp);
-    }
-    return true;
-  }
-
-  private static boolean isPrintable(int cp) {
-    return !Character.isISOControl(cp)
-        && Character.getType(cp) != Character.UNASSIGNED
-        && Character.getType(cp) != Character.LINE_SEPARATOR
-        && Character.getType(cp) != Character.PARAGRAPH_SEPARATOR
-        && Character.getType(cp) != Character.SURROGATE
-        && Character.getType(cp) != Character.FORMAT;
+    ValidationException.require(Printable.isPrintable(id), field, "must contain only printable characters");
   }
 
   @Override

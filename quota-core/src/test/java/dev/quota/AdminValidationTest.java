@@ -2,20 +2,90 @@ package dev.quota;
 
 import static dev.quota.Fixtures.ADMIN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quota.admin.AuditQuery;
 import dev.quota.admin.MemoryConfigRepository;
 import dev.quota.admin.Override;
 import dev.quota.store.conformance.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
-/** What administrative actions accept, and what a stored configuration may hold. */
+/**
+ * An administrative action checks everything before it changes anything: a refused one leaves
+ * no policy, override, audit entry or reset counter behind.
+ */
 class AdminValidationTest {
+  private static final String EMOJI = "\uD83D\uDE00";
+
   private final MutableClock clock = Fixtures.clock();
+  private final MemoryConfigRepository config = new MemoryConfigRepository();
+  private final Quota quota = Quota.builder().clock(clock).config(config).build();
+  private final QuotaAdmin admin = quota.admin();
 
   private static Policy onePerHour(String selector) {
     return Policy.builder(selector).rateLimit(1, Duration.ofHours(1)).build();
+  }
+
+  @Test
+  void anOverrideMayLastUpToItsMaximumLifetimeAndNoLonger() {
+    Instant now = clock.instant();
+    assertRefused(
+        () -> admin.createOverride(Selector.parse("user:a"), null, now.plus(Override.MAX_LIFETIME).plusMillis(1), "r", ADMIN),
+        "expiresAt", "must be at most 3650 days (about 10 years) from now");
+    assertRefused(
+        () -> admin.createOverride(Selector.parse("user:a"), null, Instant.parse("+999999999-12-31T23:59:59Z"), "r", ADMIN),
+        "expiresAt", "must be at most 3650 days (about 10 years) from now");
+    assertRefused(() -> admin.createOverride(Selector.parse("user:a"), null, now, "r", ADMIN), "expiresAt", "must be in the future");
+    assertThat(config.overrides()).isEmpty();
+    assertThat(admin.audit(AuditQuery.latest(10))).isEmpty();
+
+    Override longest = admin.createOverride(Selector.parse("user:a"), null, now.plus(Override.MAX_LIFETIME), "r", ADMIN);
+    assertThat(config.overrides()).containsExactly(longest);
+  }
+
+  @Test
+  void reasonsAndActorsWithControlCharactersAreRefusedBeforeAnythingChanges() {
+    admin.putPolicy(onePerHour("user:*"), ADMIN, "initial");
+    Override o = admin.createOverride(Selector.parse("team:a"), null, clock.instant().plusSeconds(60), "initial", ADMIN);
+    assertThat(quota.reserve(Fixtures.user("u")).admitted()).isTrue();
+    int auditBefore = admin.audit(AuditQuery.latest(100)).size();
+    Instant later = clock.instant().plusSeconds(60);
+
+    for (String bad : List.of("nul \u0000 here", "esc \u001b[31m red", "line\nbreak", "bell\u0007")) {
+      assertRefused(() -> admin.putPolicy(onePerHour("user:x"), ADMIN, bad), "reason", "must contain only printable characters");
+      assertRefused(() -> admin.deletePolicy(Selector.parse("user:*"), ADMIN, bad), "reason", "must contain only printable characters");
+      assertRefused(() -> admin.createOverride(Selector.parse("user:x"), null, later, bad, ADMIN), "reason", "must contain only printable characters");
+      assertRefused(() -> admin.revokeOverride(o.id(), ADMIN, bad), "reason", "must contain only printable characters");
+      assertRefused(() -> admin.resetSubject(Subject.of("user", "u"), ADMIN, bad), "reason", "must contain only printable characters");
+      assertRefused(() -> admin.putPolicy(onePerHour("user:x"), bad, "r"), "actor", "must contain only printable characters");
+      assertRefused(() -> admin.resetSubject(Subject.of("user", "u"), bad, "r"), "actor", "must contain only printable characters");
+    }
+
+    assertThat(admin.policies()).containsExactly(onePerHour("user:*"));
+    assertThat(admin.overrides()).containsExactly(o);
+    assertThat(admin.audit(AuditQuery.latest(100))).hasSize(auditBefore);
+    // The counter was not reset: the hour's one request is still spent.
+    assertThat(quota.reserve(Fixtures.user("u")).admitted()).isFalse();
+  }
+
+  @Test
+  void reasonsAndActorsAreCountedInCharactersNotUtf16Units() {
+    String longestReason = EMOJI.repeat(1000);
+    String longestActor = EMOJI.repeat(200);
+    admin.putPolicy(onePerHour("user:*"), longestActor, longestReason);
+    admin.createOverride(Selector.parse("user:a"), null, clock.instant().plusSeconds(60), longestReason, longestActor);
+    assertThat(admin.audit(AuditQuery.latest(10))).allSatisfy(e -> {
+      assertThat(e.reason()).isEqualTo(longestReason);
+      assertThat(e.actor()).isEqualTo(longestActor);
+    });
+
+    assertRefused(() -> admin.putPolicy(onePerHour("user:*"), ADMIN, longestReason + EMOJI), "reason", "must be at most 1000 characters");
+    assertRefused(() -> admin.putPolicy(onePerHour("user:*"), longestActor + EMOJI, "r"), "actor", "must be at most 200 characters");
+    assertThat(admin.audit(AuditQuery.latest(10))).hasSize(2);
   }
 
   /**
@@ -49,5 +119,13 @@ class AdminValidationTest {
 
   private dev.quota.admin.AuditEntry entry(String action) {
     return new dev.quota.admin.AuditEntry(0, clock.instant(), ADMIN, action, "t", null, null, "r");
+  }
+
+  private static void assertRefused(Executable action, String field, String rule) {
+    assertThatThrownBy(action::execute)
+        .isInstanceOfSatisfying(ValidationException.class, e -> {
+          assertThat(e.field()).isEqualTo(field);
+          assertThat(e.rule()).isEqualTo(rule);
+        });
   }
 }

@@ -3,11 +3,17 @@ package dev.quota.admin;
 import dev.quota.Policy;
 import dev.quota.Selector;
 import dev.quota.ValidationException;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * A temporary replacement for the policy bound to {@code selector}: either other limits
  * ({@code replacement}) or a bypass (no limits at all) until {@code expiresAt}.
+ *
+ * <p>The record checks what makes an override well formed wherever it comes from, a stored row
+ * included. What an admin may newly create (a printable reason, an expiry within
+ * {@link #MAX_LIFETIME} of now) is checked by {@code QuotaAdmin} before anything is saved, so a
+ * row stored under older rules still loads and can still be listed and revoked.
  */
 public record Override(
     String id,
@@ -18,6 +24,12 @@ public record Override(
     String reason,
     String actor,
     Instant createdAt) {
+
+  /**
+   * The longest an override may be created for: about ten years. An override is a temporary
+   * exception; one meant to last longer is a policy.
+   */
+  public static final Duration MAX_LIFETIME = Duration.ofDays(3650);
 
   public Override {
     ValidationException.require(id != null && !id.isBlank(), "id", "is required");
@@ -30,7 +42,9 @@ public record Override(
         "must be bound to the override's selector");
     ValidationException.require(expiresAt != null, "expiresAt", "is required");
     ValidationException.require(reason != null && !reason.isBlank(), "reason", "is required");
-    ValidationException.require(reason.length() <= 1000, "reason", "must be at most 1000 characters");
+    ValidationException.require(
+        reason.codePointCount(0, reason.length()) <= AuditText.MAX_REASON_LENGTH,
+        "reason", "must be at most " + AuditText.MAX_REASON_LENGTH + " characters");
     ValidationException.require(actor != null && !actor.isBlank(), "actor", "is required");
     ValidationException.require(
         createdAt == null || expiresAt.isAfter(createdAt), "expiresAt", "must be in the future");
