@@ -70,8 +70,25 @@ class BadInputTest {
         Arguments.of("PUT", "/v1/policies/user:bad", "{}", 400, "policy"),
         Arguments.of("PUT", "/v1/policies/nocolon", "{\"concurrency\":1}", 400, "selector"),
         Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"bypass\":true,\"reason\":\"x\"}", 400, "expiresAt"),
+        Arguments.of("POST", "/v1/overrides", override("\"expiresAt\":\"+999999999-12-31T23:59:59Z\""), 400, "expiresAt"),
+        Arguments.of("POST", "/v1/overrides", override("\"expiresAt\":\"+1000000000-12-31T23:59:59Z\""), 400, "expiresAt"),
+        Arguments.of("POST", "/v1/overrides", override("\"expiresAt\":\"2000-01-01T00:00:00Z\""), 400, "expiresAt"),
+        Arguments.of("POST", "/v1/overrides", override("\"duration\":\"P365000000D\""), 400, "duration"),
+        Arguments.of("POST", "/v1/overrides", override("\"duration\":\"P36500D\""), 400, "duration"),
+        Arguments.of("POST", "/v1/overrides", override("\"duration\":\"P3651D\""), 400, "duration"),
+        Arguments.of("POST", "/v1/overrides", override("\"duration\":\"PT0.001S\""), 400, "duration"),
+        Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"bypass\":true,\"duration\":\"PT1H\",\"reason\":\"nul \\u0000 here\"}", 400, "reason"),
+        Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"bypass\":true,\"duration\":\"PT1H\",\"reason\":\"\\u001b[31mred\"}", 400, "reason"),
+        Arguments.of("POST", "/v1/subjects/user/bad/reset", "{\"reason\":\"\\u001b[2J\"}", 400, "reason"),
+        Arguments.of("PUT", "/v1/policies/user:bad?reason=%1B%5B31m", "{\"concurrency\":1}", 400, "reason"),
+        Arguments.of("DELETE", "/v1/policies/user:*?reason=%00", null, 400, "reason"),
         Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\"}", 400, "subjects"),
         Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"root\"}", 400, "role"));
+  }
+
+  /** A bypass of user:bad with {@code expiry} (an expiresAt or a duration field). */
+  private static String override(String expiry) {
+    return "{\"selector\":\"user:bad\",\"bypass\":true," + expiry + ",\"reason\":\"r\"}";
   }
 
   @ParameterizedTest(name = "{0} {1} {2}")
@@ -116,6 +133,6 @@ class BadInputTest {
   /** Everything a refused request could have touched. */
   private static String state() {
     return admin.get("/v1/usage/user/bad").body() + admin.get("/v1/policies").body()
-        + admin.get("/v1/audit").body() + admin.get("/v1/keys").body() + admin.get("/v1/overrides").body();
+        + admin.get("/v1/audit").body() + admin.get("/v1/keys").body() + admin.get("/v1/overrides?includeExpired=true").body();
   }
 }

@@ -47,13 +47,25 @@ public final class TestServer implements AutoCloseable {
   public static TestServer start(String redisUrl, String redisPrefix, String databaseUrl, Clock clock,
       List<ServerConfig.Webhook> webhooks, Backoff webhookBackoff) {
     try {
-      Path dir = Files.createTempDirectory("quota-server-test");
-      ServerConfig cfg = new ServerConfig("127.0.0.1", 0, dir, redisUrl, redisPrefix, databaseUrl, ADMIN_KEY, webhooks, webhookBackoff);
-      QuotaServer s = new QuotaServer(cfg, Backends.open(cfg, clock), clock, ADMIN_KEY).start();
-      return new TestServer(dir, s);
+      return start(Files.createTempDirectory("quota-server-test"), redisUrl, redisPrefix, databaseUrl, clock, webhooks, webhookBackoff);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * On the embedded defaults over a data directory the test prepared, e.g. with rows an earlier
+   * version stored; the directory is removed on {@link #close}.
+   */
+  public static TestServer embeddedIn(Path dataDir) {
+    return start(dataDir, null, null, null, Clock.systemUTC(), List.of(), Backoff.DEFAULT);
+  }
+
+  private static TestServer start(Path dir, String redisUrl, String redisPrefix, String databaseUrl, Clock clock,
+      List<ServerConfig.Webhook> webhooks, Backoff webhookBackoff) {
+    ServerConfig cfg = new ServerConfig("127.0.0.1", 0, dir, redisUrl, redisPrefix, databaseUrl, ADMIN_KEY, webhooks, webhookBackoff);
+    QuotaServer s = new QuotaServer(cfg, Backends.open(cfg, clock), clock, ADMIN_KEY).start();
+    return new TestServer(dir, s);
   }
 
   public QuotaServer server() {

@@ -7,6 +7,7 @@ import dev.quota.Policy;
 import dev.quota.QuotaAdmin;
 import dev.quota.Selector;
 import dev.quota.ValidationException;
+import dev.quota.admin.AuditText;
 import dev.quota.admin.Override;
 import dev.quota.jdbc.json.OverrideJson;
 import dev.quota.jdbc.json.PolicyJson;
@@ -26,9 +27,13 @@ import static dev.quota.server.auth.Role.ADMIN;
  * Temporary overrides: other limits, or a bypass, for one selector until an expiry. Body:
  * {@code {"selector":"user:alice","limits":{...policy...},"expiresAt":"...","reason":"..."}} or
  * {@code "bypass":true} instead of limits; {@code "duration":"PT1H"} may replace {@code expiresAt}.
+ * An override lasts from 1 second to {@link Override#MAX_LIFETIME} (3650 days); the engine checks
+ * the expiry and the reason again before anything is saved.
  */
 public final class OverrideRoutes {
   private static final Set<String> FIELDS = Set.of("selector", "limits", "bypass", "expiresAt", "duration", "reason");
+  /** An override shorter than a second could expire before it is even stored. */
+  private static final Duration MIN_DURATION = Duration.ofSeconds(1);
   private final QuotaAdmin admin;
   private final Clock clock;
   private final Object configLock;
@@ -56,10 +61,13 @@ public final class OverrideRoutes {
     Duration duration = f.duration("duration");
     ValidationException.require((expiresAt == null) != (duration == null), "expiresAt", "give either expiresAt or duration");
     if (duration != null) {
-      ValidationException.require(!duration.isNegative() && !duration.isZero(), "duration", "must be positive");
+      ValidationException.require(
+          duration.compareTo(MIN_DURATION) >= 0 && duration.compareTo(Override.MAX_LIFETIME) <= 0,
+          "duration",
+          "must be between 1 second and " + Override.MAX_LIFETIME.toDays() + " days (about 10 years)");
       expiresAt = clock.instant().plus(duration);
     }
-    String reason = f.string("reason", true, 1000);
+    String reason = f.string("reason", true, AuditText.MAX_REASON_LENGTH);
     Override o;
     synchronized (configLock) {
       o = admin.createOverride(selector, replacement, expiresAt, reason, Auth.principal(ctx).name());

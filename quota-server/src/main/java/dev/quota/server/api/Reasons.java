@@ -1,6 +1,6 @@
 package dev.quota.server.api;
 
-import dev.quota.server.http.ApiError;
+import dev.quota.admin.AuditText;
 import io.javalin.http.Context;
 
 /** The reason an administrative change gives for the audit trail: {@code ?reason=} or the {@code Quota-Reason} header. */
@@ -12,9 +12,7 @@ final class Reasons {
     if (r == null) {
       r = ctx.header("Quota-Reason");
     }
-    if (r != null && r.length() > 1000) {
-      throw ApiError.badInput("reason", "must be at most 1000 characters");
-    }
+    AuditText.requireReason("reason", r);
     return r == null ? "" : r;
   }
 }

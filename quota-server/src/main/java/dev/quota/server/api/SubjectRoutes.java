@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.Quota;
 import dev.quota.Subject;
+import dev.quota.admin.AuditText;
 import dev.quota.server.auth.Auth;
 import dev.quota.server.http.Fields;
 import dev.quota.server.http.JsonBody;
@@ -40,7 +41,7 @@ public final class SubjectRoutes {
   private void reset(Context ctx) {
     Subject s = new Subject(ctx.pathParam("scope"), ctx.pathParam("id"));
     Fields f = JsonBody.read(ctx, Set.of("reason"), true);
-    String reason = f.string("reason", false, 1000);
+    String reason = f.string("reason", false, AuditText.MAX_REASON_LENGTH);
     quota.admin().resetSubject(s, Auth.principal(ctx).name(), reason == null ? Reasons.of(ctx) : reason);
     ctx.status(204);
   }

@@ -7,6 +7,7 @@ import dev.quota.ValidationException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.DateTimeException;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -164,7 +165,8 @@ public final class Fields {
     }
     try {
       return Instant.parse(s);
-    } catch (DateTimeParseException e) {
+    } catch (DateTimeException e) {
+      // Not only a syntax error: a well-formed year past 999,999,999 fails as a date, not as text.
       throw ApiError.badInput(path(name), "must be an ISO-8601 instant such as 2030-01-01T00:00:00Z");
     }
   }
