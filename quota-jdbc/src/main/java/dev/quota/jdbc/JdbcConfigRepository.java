@@ -18,18 +18,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Policies (with every version kept), overrides and the audit trail in the database. Each change
  * and the audit row describing it are written in one transaction: if either fails, neither is
  * stored.
+ *
+ * <p>A policy or override row that this version cannot read (edited by hand, or stored under
+ * rules since tightened) is skipped with a warning, logged once per row content, instead of
+ * failing the whole read. Failing would be worse on every count: a server could not start, and
+ * no other policy change, the repair of that row included, would ever apply. Skipping a policy
+ * leaves its subjects to the next most specific policy; skipping an override leaves the policy it
+ * replaced in force. A skipped policy can still be replaced through {@link #putPolicy}.
  */
 public final class JdbcConfigRepository implements ConfigRepository {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcConfigRepository.class);
   private static final String UNIQUE_VIOLATION = "23505";
   private static final int VERSION_ATTEMPTS = 3;
 
   private final DataSource ds;
+  /** Unreadable rows already warned about (table, key and content), so a reload every few seconds warns once. */
+  private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
   public JdbcConfigRepository(Database database) {
     this.ds = database.dataSource();
@@ -42,7 +57,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
           ResultSet rs = ps.executeQuery()) {
         List<Policy> out = new ArrayList<>();
         while (rs.next()) {
-          out.add(PolicyJson.read(rs.getString("body"), Selector.parse(rs.getString("selector"))));
+          readPolicy(rs.getString("selector"), rs.getString("body")).ifPresent(out::add);
         }
         return out;
       }
@@ -55,10 +70,27 @@ public final class JdbcConfigRepository implements ConfigRepository {
       try (PreparedStatement ps = c.prepareStatement("SELECT body FROM policy WHERE selector = ?")) {
         ps.setString(1, selector.toString());
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(PolicyJson.read(rs.getString(1), selector)) : Optional.empty();
+          return rs.next() ? readPolicy(selector.toString(), rs.getString(1)) : Optional.empty();
         }
       }
     });
+  }
+
+  private Optional<Policy> readPolicy(String selector, String body) {
+    return readable("policy", selector, body, () -> PolicyJson.read(body, Selector.parse(selector)));
+  }
+
+  /** What {@code read} makes of a row; empty, and a warning once, if the row cannot be read. */
+  private <T> Optional<T> readable(String table, String key, String body, Supplier<T> read) {
+    try {
+      return Optional.of(read.get());
+    } catch (RuntimeException e) {
+      if (reported.add(table + "\n" + key + "\n" + body)) {
+        LOG.warn("skipping {} row {}: it cannot be loaded ({}); every other row still applies. Replace or delete it.",
+            table, key, e.getMessage());
+      }
+      return Optional.empty();
+    }
   }
 
   /** Every version of the policy bound to {@code selector}, newest first, deletions included. */
@@ -170,11 +202,12 @@ public final class JdbcConfigRepository implements ConfigRepository {
   @java.lang.Override
   public List<Override> overrides() {
     return Jdbc.read(ds, "reading overrides", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT body FROM policy_override ORDER BY id");
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, body FROM policy_override ORDER BY id");
           ResultSet rs = ps.executeQuery()) {
         List<Override> out = new ArrayList<>();
         while (rs.next()) {
-          out.add(OverrideJson.read(rs.getString(1)));
+          String body = rs.getString("body");
+          readable("policy_override", rs.getString("id"), body, () -> OverrideJson.read(body)).ifPresent(out::add);
         }
         return out;
       }

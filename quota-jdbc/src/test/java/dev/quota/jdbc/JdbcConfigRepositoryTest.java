@@ -111,6 +111,28 @@ class JdbcConfigRepositoryTest {
     }
   }
 
+  /** A row that cannot be read must not keep every other policy and override from loading. */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void rowsThatCannotBeReadAreSkippedAndTheRestStillLoads(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      repo.putPolicy(limit("user:*", 60), audit("policy.put", "user:*", "ok"));
+      repo.putOverride(override("o1"), audit("override.create", "user:bob", "ok"));
+      String at = "TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00+00'";
+      t.execute("INSERT INTO policy (selector, version, body, updated_at) VALUES ('team:core', 1, '{not json', " + at + ")");
+      t.execute("INSERT INTO policy (selector, version, body, updated_at) VALUES ('Team:Core', 1, '{\"concurrency\":1}', " + at + ")");
+      t.execute("INSERT INTO policy_override (id, selector, body, expires_at) VALUES ('o0', 'user:eve', '{\"id\":\"o0\"}', " + at + ")");
+
+      assertThat(repo.policies()).containsExactly(limit("user:*", 60));
+      assertThat(repo.overrides()).containsExactly(override("o1"));
+      assertThat(repo.policy(Selector.parse("team:core"))).isEmpty();
+      // The unreadable policy can be replaced like any other.
+      repo.putPolicy(limit("team:core", 5), audit("policy.put", "team:core", "repair"));
+      assertThat(repo.policies()).containsExactly(limit("team:core", 5), limit("user:*", 60));
+    }
+  }
+
   static Override override(String id) {
     return new Override(
         id, Selector.parse("user:bob"), null, true, T0.plus(Duration.ofHours(1)), "incident 42", "alice", T0);
