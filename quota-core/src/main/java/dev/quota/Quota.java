@@ -159,6 +159,9 @@ public final class Quota implements AutoCloseable {
     ValidationException.require(actualCost != null, "actualCost", "is required");
     ValidationException.require(actualCost.nanos() >= 0, "actualCost", "must not be negative");
     Map<String, Long> meters = actualMeters == null ? Map.of() : actualMeters;
+    // Checked before the reservation is settled: the ledger would refuse the row only afterwards.
+    ValidationException.require(
+        meters.size() <= QuotaRequest.MAX_METERS, "meters", "must name at most " + QuotaRequest.MAX_METERS + " meters");
     meters.forEach(
         (k, v) -> {
           RateLimit.validateMeter("meters", k);

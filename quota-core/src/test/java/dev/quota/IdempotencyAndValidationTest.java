@@ -101,6 +101,22 @@ class IdempotencyAndValidationTest {
     assertThat(used()).isZero();
   }
 
+  /** The ledger takes at most sixteen meters a call names: more must be refused before settling. */
+  @Test
+  void aCommitNamingTooManyMetersIsRefusedBeforeTheReservationIsSettled() {
+    Decision d = quota.reserve(QuotaRequest.builder().user("u").estimatedCost("1").build());
+    Map<String, Long> meters = new java.util.TreeMap<>();
+    for (int i = 0; i < 17; i++) {
+      meters.put("meter_" + i, 1L);
+    }
+    assertField(() -> quota.commit(d.reservationId(), Money.of("1"), meters), "meters", "must name at most 16 meters");
+    assertThat(quota.ledger().spent(Map.of("user", "u"), java.time.Instant.EPOCH, java.time.Instant.MAX)).isEqualTo(Money.ZERO);
+
+    meters.remove("meter_0");
+    assertThat(quota.commit(d.reservationId(), Money.of("1"), meters).repeated()).isFalse();
+    assertThat(quota.ledger().spent(Map.of("user", "u"), java.time.Instant.EPOCH, java.time.Instant.MAX)).isEqualTo(Money.of("1"));
+  }
+
   private long used() {
     return quota.usage(Subject.of("user", "u")).get(0).used();
   }
