@@ -3,6 +3,7 @@ package dev.quota.jdbc;
 import dev.quota.Subject;
 import dev.quota.ValidationException;
 import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditText;
 import dev.quota.jdbc.internal.Jdbc;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -86,8 +87,8 @@ public final class ApiKeyRepository {
    * @param audit recorded in the same transaction, or null
    */
   public IssuedKey issue(String name, Role role, Set<Subject> readable, Instant now, AuditEntry audit) {
-    ValidationException.require(name != null && !name.isBlank(), "name", "is required");
-    ValidationException.require(name.length() <= 200, "name", "must be at most 200 characters");
+    // The name is the actor of everything the key does, so it follows the actor's rule.
+    AuditText.requireActor("name", name);
     ValidationException.require(role != null, "role", "is required");
     Set<Subject> subjects = readable == null ? Set.of() : new TreeSet<>(readable);
     ValidationException.require(

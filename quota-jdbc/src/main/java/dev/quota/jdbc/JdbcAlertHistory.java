@@ -84,6 +84,18 @@ public final class JdbcAlertHistory implements AlertHistory {
     });
   }
 
+  /**
+   * At most {@code units} UTF-16 units of {@code s}, which fit a column of that width on either
+   * engine, never ending in half of a surrogate pair (which would be stored as '?').
+   */
+  static String truncated(String s, int units) {
+    if (s.length() <= units) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(units - 1)) ? units - 1 : units;
+    return s.substring(0, end);
+  }
+
   private static void requireAmount(String field, BigDecimal value) {
     ValidationException.require(value != null, field, "is required");
     ValidationException.require(value.stripTrailingZeros().scale() <= 9, field, "must have at most 9 decimal places");
@@ -157,7 +169,7 @@ public final class JdbcAlertHistory implements AlertHistory {
    * unless {@code giveUp}, which makes it {@code failed}.
    */
   public boolean markFailed(String id, String error, boolean giveUp) {
-    String message = error == null ? "unknown error" : error.length() > 1000 ? error.substring(0, 1000) : error;
+    String message = error == null ? "unknown error" : truncated(error, 1000);
     return update(
         "UPDATE alert SET delivery_state = ?, delivery_attempts = delivery_attempts + 1, delivery_error = ? WHERE id = ?",
         giveUp ? DeliveryState.FAILED.wire() : DeliveryState.PENDING.wire(),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.Money;
+import dev.quota.QuotaRequest;
 import dev.quota.RateLimit;
 import dev.quota.Subject;
 import dev.quota.ValidationException;
@@ -31,6 +32,8 @@ public final class LedgerRows {
 
   static final Instant END = Instant.parse("+10000-01-01T00:00:00Z");
   public static final int MAX_SUBJECTS = 16;
+  /** A request's own meters and the {@code requests} meter the engine adds when it names none. */
+  public static final int MAX_METERS = QuotaRequest.MAX_METERS + 1;
 
   private LedgerRows() {}
 
@@ -58,7 +61,8 @@ public final class LedgerRows {
     ValidationException.require(e.amount() != null, "amount", "is required");
     ValidationException.require(e.amount().nanos() >= 0, "amount", "must not be negative");
     ValidationException.require(e.overrun().nanos() >= 0, "overrun", "must not be negative");
-    ValidationException.require(e.meters().size() <= 16, "meters", "must name at most 16 meters");
+    ValidationException.require(
+        e.meters().size() <= MAX_METERS, "meters", "must name at most " + MAX_METERS + " meters");
     for (Map.Entry<String, Long> m : e.meters().entrySet()) {
       RateLimit.validateMeter("meters", m.getKey());
       ValidationException.require(m.getValue() >= 0, "meters." + m.getKey(), "must not be negative");
@@ -73,8 +77,10 @@ public final class LedgerRows {
       return;
     }
     ValidationException.require(!value.isEmpty(), field, "must not be empty");
+    // Characters, as the engine counts an idempotency key; the columns hold as many of any kind.
     ValidationException.require(
-        value.length() <= MAX_KEY_LENGTH, field, "must be at most " + MAX_KEY_LENGTH + " characters");
+        value.codePointCount(0, value.length()) <= MAX_KEY_LENGTH, field,
+        "must be at most " + MAX_KEY_LENGTH + " characters");
   }
 
   /** Every pair as a line {@code scope:id}, sorted, with a newline before and after each. */
