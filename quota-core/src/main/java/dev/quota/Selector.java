@@ -12,6 +12,8 @@ import java.util.Map;
  */
 public final class Selector implements Comparable<Selector> {
   public static final String ANY = "*";
+  /** The longest selector in characters: two 32-character scopes, two identifiers, ':', ',' and ':'. */
+  public static final int MAX_LENGTH = 2 * (32 + 1 + Subject.MAX_ID_LENGTH) + 1;
 
   /** One part of a selector: a scope and an identifier or {@code *}. */
   public record Part(String scope, String id) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.QuotaAdmin;
+import dev.quota.Selector;
 import dev.quota.admin.AuditQuery;
+import dev.quota.admin.AuditText;
 import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.jdbc.json.AlertJson;
 import dev.quota.server.http.Query;
@@ -15,6 +17,7 @@ import static dev.quota.server.auth.Role.ADMIN;
 
 /** Fired alerts and the audit trail: newest first, filtered, paginated by offset and limit. */
 public final class HistoryRoutes {
+  private static final int MAX_TARGET_FILTER = 1000;
   private final QuotaAdmin admin;
   private final JdbcAlertHistory deliveries;
 
@@ -32,7 +35,8 @@ public final class HistoryRoutes {
     int offset = Query.integer(ctx, "offset", 0, 0, 1_000_000);
     int limit = Query.integer(ctx, "limit", 50, 1, 500);
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
-    admin.alerts(Query.string(ctx, "subject", 300), Query.string(ctx, "policy", 300),
+    // An alert's subject is a subject or a pair of them, written as a selector is.
+    admin.alerts(Query.string(ctx, "subject", Selector.MAX_LENGTH), Query.string(ctx, "policy", Selector.MAX_LENGTH),
             Query.instant(ctx, "from"), Query.instant(ctx, "to"), offset, limit)
         .forEach(al -> a.add(withDelivery(AlertJson.toNode(al), al.id())));
     ctx.json(page("alerts", a, offset, limit));
@@ -57,8 +61,9 @@ public final class HistoryRoutes {
   private void audit(Context ctx) {
     int offset = Query.integer(ctx, "offset", 0, 0, 1_000_000);
     int limit = Query.integer(ctx, "limit", 50, 1, 500);
-    AuditQuery q = new AuditQuery(Query.string(ctx, "actor", 128), Query.string(ctx, "action", 64),
-        Query.string(ctx, "target", 300), Query.instant(ctx, "from"), Query.instant(ctx, "to"), offset, limit);
+    // A target is at most a selector, " #" and an override id; the filter matches part of one.
+    AuditQuery q = new AuditQuery(Query.string(ctx, "actor", AuditText.MAX_ACTOR_LENGTH), Query.string(ctx, "action", 64),
+        Query.string(ctx, "target", MAX_TARGET_FILTER), Query.instant(ctx, "from"), Query.instant(ctx, "to"), offset, limit);
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
     admin.audit(q).forEach(e -> a.add(Wire.audit(e)));
     ctx.json(page("entries", a, offset, limit));

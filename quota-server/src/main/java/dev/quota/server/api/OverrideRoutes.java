@@ -52,7 +52,7 @@ public final class OverrideRoutes {
 
   private void create(Context ctx) {
     Fields f = JsonBody.read(ctx, FIELDS, false);
-    Selector selector = Selector.parse(f.string("selector", true, 300));
+    Selector selector = Selector.parse(f.string("selector", true, Selector.MAX_LENGTH));
     boolean bypass = f.has("bypass") && bool(f, "bypass");
     ObjectNode limits = f.object("limits", false);
     ValidationException.require(bypass != (limits != null), "limits", "give either limits or \"bypass\": true");

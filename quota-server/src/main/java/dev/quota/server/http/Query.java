@@ -13,7 +13,7 @@ public final class Query {
     if (v == null || v.isEmpty()) {
       return null;
     }
-    if (v.length() > maxLength) {
+    if (v.codePointCount(0, v.length()) > maxLength) {
       throw ApiError.badInput(name, "must be at most " + maxLength + " characters");
     }
     return v;
