@@ -42,7 +42,8 @@ public record LimitStatus(
   }
 
   private BigDecimal amount(long raw) {
-    return kind.isMoney() ? Money.ofNanos(raw).toBigDecimal() : BigDecimal.valueOf(raw);
+    // A budget's use can pass the bound of one amount (recorded usage is charged beyond the limit).
+    return kind.isMoney() ? MoneyTotal.ofNanos(raw).toBigDecimal() : BigDecimal.valueOf(raw);
   }
 
   /** A denial that counts: an enforced limit that refused. */

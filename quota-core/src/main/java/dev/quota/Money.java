@@ -11,6 +11,9 @@ import java.math.RoundingMode;
  * 9,007,199.254740991 units (2<sup>53</sup>&minus;1 nano-units). That bound is the largest integer
  * a Lua number (an IEEE double) holds exactly, so the in-memory and Redis stores agree to the last
  * nano-unit. Arithmetic that would leave the range throws; nothing wraps or rounds.
+ *
+ * <p>The bound is on one amount (a cost, a limit), not on what amounts add up to: totals over many
+ * entries are {@link MoneyTotal}s, which are unbounded and written in the same text.
  */
 public final class Money implements Comparable<Money> {
   /** Fractional digits carried exactly. */
@@ -33,7 +36,8 @@ public final class Money implements Comparable<Money> {
   /** The amount with {@code nanos} nano-units; rejects values outside {@code [-MAX, MAX]}. */
   public static Money ofNanos(long nanos) {
     if (nanos > MAX_NANOS || nanos < -MAX_NANOS) {
-      throw new ArithmeticException("amount out of range: " + nanos + " nano-units");
+      throw new ArithmeticException("amount out of range: " + plainString(BigDecimal.valueOf(nanos, SCALE))
+          + " (one amount is at most " + MAX_DECIMAL.toPlainString() + ")");
     }
     return nanos == 0 ? ZERO : new Money(nanos);
   }
@@ -120,7 +124,16 @@ public final class Money implements Comparable<Money> {
 
   /** Plain decimal, no exponent, at least two decimals: {@code 0.05}, {@code 12.00}, {@code 0.000000001}. */
   public String toPlainString() {
-    BigDecimal d = toBigDecimal();
+    return plainString(toBigDecimal());
+  }
+
+  /**
+   * The money text of any exact amount, also of one beyond {@link #MAX} such as a total: plain
+   * decimal, no exponent, no trailing zeros beyond two decimals ({@code 0.60}, {@code 1.00},
+   * {@code 0.042}, {@code 18014398.509481982}). Every amount the API writes goes through here.
+   */
+  public static String plainString(BigDecimal amount) {
+    BigDecimal d = amount.stripTrailingZeros();
     if (d.scale() < 2) {
       d = d.setScale(2);
     }

@@ -440,9 +440,11 @@ public final class Quota implements AutoCloseable {
     for (int i : indices) {
       BudgetOp op = (BudgetOp) c.plan().ops().get(i);
       OpRef ref = c.refs().get(i);
-      Money spent =
+      MoneyTotal spent =
           ledger.spent(ref.subjects(), Instant.ofEpochMilli(op.periodStartMs()), Instant.ofEpochMilli(op.periodEndMs()));
-      store.seed(op.key(), spent.nanos(), op.periodEndMs());
+      // A counter holds at most one amount's maximum (Redis computes no further exactly); that
+      // is past every limit, so the budget stays exhausted for the period all the same.
+      store.seed(op.key(), spent.saturated().nanos(), op.periodEndMs());
     }
   }
 
@@ -530,7 +532,7 @@ public final class Quota implements AutoCloseable {
           new Alert(
               newId(), clock.instant(), policy.selector().toString(), subject,
               kind == LimitKind.BUDGET_DAILY ? "daily" : "monthly", Instant.ofEpochMilli(op.periodStartMs()), level,
-              Money.ofNanos(used).toBigDecimal(), Money.ofNanos(op.limitNanos()).toBigDecimal(),
+              MoneyTotal.ofNanos(used).toBigDecimal(), Money.ofNanos(op.limitNanos()).toBigDecimal(),
               policy.budget().currency());
       alertHistory.append(a);
       listener.onAlert(a);

@@ -294,7 +294,7 @@ class AsyncDecisionTest {
     }
 
     @Override
-    public Money spent(Map<String, String> subjects, Instant from, Instant to) {
+    public MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
       blockingCallers.add(Thread.currentThread().getName());
       return ledger.spent(subjects, from, to);
     }

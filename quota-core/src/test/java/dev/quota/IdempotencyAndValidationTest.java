@@ -33,7 +33,7 @@ class IdempotencyAndValidationTest {
     quota.record(usage);
     quota.record(usage);
     assertThat(quota.ledger().spent(Map.of("user", "u"), java.time.Instant.EPOCH, java.time.Instant.MAX))
-        .isEqualTo(Money.of("1"));
+        .isEqualTo(MoneyTotal.of("1"));
   }
 
   @Test
@@ -110,11 +110,11 @@ class IdempotencyAndValidationTest {
       meters.put("meter_" + i, 1L);
     }
     assertField(() -> quota.commit(d.reservationId(), Money.of("1"), meters), "meters", "must name at most 16 meters");
-    assertThat(quota.ledger().spent(Map.of("user", "u"), java.time.Instant.EPOCH, java.time.Instant.MAX)).isEqualTo(Money.ZERO);
+    assertThat(quota.ledger().spent(Map.of("user", "u"), java.time.Instant.EPOCH, java.time.Instant.MAX)).isEqualTo(MoneyTotal.ZERO);
 
     meters.remove("meter_0");
     assertThat(quota.commit(d.reservationId(), Money.of("1"), meters).repeated()).isFalse();
-    assertThat(quota.ledger().spent(Map.of("user", "u"), java.time.Instant.EPOCH, java.time.Instant.MAX)).isEqualTo(Money.of("1"));
+    assertThat(quota.ledger().spent(Map.of("user", "u"), java.time.Instant.EPOCH, java.time.Instant.MAX)).isEqualTo(MoneyTotal.of("1"));
   }
 
   private long used() {

@@ -61,7 +61,7 @@ class PreparedRequestTest {
     assertThat(acquired(p, 5)).isZero();
     // Only the two admissions under the policy charged its budget; the bypassed ones had none.
     assertThat(quota.ledger().spent(Map.of("user", "u"), Instant.EPOCH, Instant.MAX))
-        .isEqualTo(Money.of("0.02"));
+        .isEqualTo(MoneyTotal.of("0.02"));
   }
 
   @Test
@@ -71,7 +71,7 @@ class PreparedRequestTest {
     assertThat(acquired(p, 5)).isEqualTo(3);
     assertThat(quota.usage(Subject.of("user", "u")).get(0).usedAmount()).isEqualByComparingTo("0.9");
     assertThat(quota.ledger().spent(Map.of("user", "u"), Instant.EPOCH, Instant.MAX))
-        .isEqualTo(Money.of("0.9"));
+        .isEqualTo(MoneyTotal.of("0.9"));
     assertThat(quota.alertHistory().query("user:u", null, null, null, 0, 10))
         .extracting(a -> a.threshold().toPlainString(), a -> a.used().toPlainString())
         .containsExactlyInAnyOrder(

@@ -91,7 +91,7 @@ class QuotaEngineTest {
     assertThat(s.overrun()).isEqualTo(Money.of("0.15"));
     assertThat(budgetUsed("a")).isEqualTo(Money.of("0.45").nanos());
     assertThat(quota.ledger().spent(Map.of("user", "a"), Instant.EPOCH, Instant.MAX))
-        .isEqualTo(Money.of("0.45"));
+        .isEqualTo(MoneyTotal.of("0.45"));
     // Committing again is a no-op that reports the first outcome.
     assertThat(quota.commit(d.reservationId(), Money.of("0.45"), Map.of()).repeated()).isTrue();
     assertThat(budgetUsed("a")).isEqualTo(Money.of("0.45").nanos());

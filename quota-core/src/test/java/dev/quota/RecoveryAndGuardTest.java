@@ -37,6 +37,22 @@ class RecoveryAndGuardTest {
   }
 
   @Test
+  void aLedgerTotalBeyondOneAmountSeedsAnExhaustedBudget() {
+    MemoryConfigRepository config = new MemoryConfigRepository();
+    MemoryLedger ledger = new MemoryLedger();
+    Quota before = Quota.builder().clock(clock).config(config).ledger(ledger).build();
+    before.admin().putPolicy(Policy.builder("user:*").budget(Budget.of("USD", Money.of("5"), null, null)).build(), ADMIN, "t");
+    before.record(QuotaRequest.builder().user("big").estimatedCost(Money.MAX).build());
+    before.record(QuotaRequest.builder().user("big").estimatedCost(Money.MAX).build());
+    assertThat(ledger.spent(Map.of("user", "big"), clock.instant().minusSeconds(60), clock.instant().plusSeconds(60)))
+        .isEqualTo(MoneyTotal.ofNanos(2 * Money.MAX_NANOS));
+    // A new process: the ledger's total is more than a counter holds, and still exhausts the budget.
+    Quota after = Quota.builder().clock(clock).config(config).ledger(ledger).store(new MemoryStore(clock)).build();
+    assertThat(after.reserve(Fixtures.userCost("big", "0.01")).admitted()).isFalse();
+    assertThat(after.usage(Subject.of("user", "big")).get(0).used()).isEqualTo(Money.MAX_NANOS);
+  }
+
+  @Test
   void storeOutageFailsClosedUnlessEveryPolicyFailsOpen() {
     dev.quota.store.Store down = new dev.quota.store.Store() {
       @Override public dev.quota.plan.PlanResult apply(dev.quota.plan.Plan plan) {

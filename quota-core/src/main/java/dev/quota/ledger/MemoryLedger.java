@@ -1,6 +1,6 @@
 package dev.quota.ledger;
 
-import dev.quota.Money;
+import dev.quota.MoneyTotal;
 import dev.quota.ValidationException;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -75,8 +75,8 @@ public final class MemoryLedger implements UsageLedger {
   }
 
   @java.lang.Override
-  public synchronized Money spent(Map<String, String> subjects, Instant from, Instant to) {
-    Money total = Money.ZERO;
+  public synchronized MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
+    MoneyTotal total = MoneyTotal.ZERO;
     for (UsageEntry e : entries(subjects, from, to)) {
       total = total.plus(e.amount());
     }

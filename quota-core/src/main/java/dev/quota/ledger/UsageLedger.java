@@ -1,6 +1,6 @@
 package dev.quota.ledger;
 
-import dev.quota.Money;
+import dev.quota.MoneyTotal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +19,10 @@ public interface UsageLedger extends AutoCloseable {
 
   /**
    * Total amount of entries in {@code [from, to)} whose subjects include every pair in
-   * {@code subjects} (one subject, or a pair such as user and tool).
+   * {@code subjects} (one subject, or a pair such as user and tool), exact however far it passes
+   * the bound of one amount.
    */
-  Money spent(Map<String, String> subjects, Instant from, Instant to);
+  MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to);
 
   /** Entries in {@code [from, to)} attributed to {@code subjects} (all of them), oldest first. */
   List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quota.Money;
+import dev.quota.MoneyTotal;
 import dev.quota.ValidationException;
 import java.time.Instant;
 import java.util.Map;
@@ -28,11 +29,11 @@ class MemoryLedgerTest {
     assertThat(ledger.forgotten()).isEqualTo(2);
     assertThat(ledger.entries(Map.of("team", "t"), T0, T0.plusSeconds(60))).extracting(UsageEntry::id)
         .containsExactly("e3", "e4", "e5");
-    assertThat(ledger.spent(Map.of("team", "t"), T0, T0.plusSeconds(60))).isEqualTo(Money.of("12.00"));
-    assertThat(ledger.spent(Map.of("user", "u1"), T0, T0.plusSeconds(60))).isEqualTo(Money.of("8.00"));
+    assertThat(ledger.spent(Map.of("team", "t"), T0, T0.plusSeconds(60))).isEqualTo(MoneyTotal.of("12.00"));
+    assertThat(ledger.spent(Map.of("user", "u1"), T0, T0.plusSeconds(60))).isEqualTo(MoneyTotal.of("8.00"));
     // [from, to): e4 is at T0 + 4 s
-    assertThat(ledger.spent(Map.of("team", "t"), T0.plusSeconds(4), T0.plusSeconds(5))).isEqualTo(Money.of("4.00"));
-    assertThat(ledger.spent(Map.of("user", "u1", "team", "x"), T0, T0.plusSeconds(60))).isEqualTo(Money.ZERO);
+    assertThat(ledger.spent(Map.of("team", "t"), T0.plusSeconds(4), T0.plusSeconds(5))).isEqualTo(MoneyTotal.of("4.00"));
+    assertThat(ledger.spent(Map.of("user", "u1", "team", "x"), T0, T0.plusSeconds(60))).isEqualTo(MoneyTotal.ZERO);
   }
 
   @Test

@@ -3,12 +3,11 @@ package dev.quota.jdbc;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quota.Money;
+import dev.quota.MoneyTotal;
 import dev.quota.ValidationException;
 import dev.quota.jdbc.internal.Jdbc;
 import dev.quota.jdbc.internal.LedgerRows;
 import dev.quota.jdbc.json.JsonFields;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -100,7 +99,7 @@ public final class CostReports {
     Map<String, String> where = checkedFilter(filter);
     return Jdbc.read(ds, "building a cost report", c -> {
       LocalDate watermark = JdbcUsageLedger.readRolledUpBefore(c);
-      TreeMap<List<String>, long[]> totals = new TreeMap<>((a, b) -> {
+      TreeMap<List<String>, Sum> totals = new TreeMap<>((a, b) -> {
         int cmp = a.get(0).compareTo(b.get(0));
         return cmp != 0 ? cmp : a.get(1).compareTo(b.get(1));
       });
@@ -115,9 +114,15 @@ public final class CostReports {
       }
       List<CostRow> rows = new ArrayList<>(totals.size());
       totals.forEach(
-          (k, v) -> rows.add(new CostRow(k.get(0), k.get(1).isEmpty() ? null : k.get(1), Money.ofNanos(v[0]), v[1])));
+          (k, v) -> rows.add(new CostRow(k.get(0), k.get(1).isEmpty() ? null : k.get(1), v.amount, v.entries)));
       return rows;
     });
+  }
+
+  /** A group's running totals; the amount is exact however many entries add up. */
+  private static final class Sum {
+    MoneyTotal amount = MoneyTotal.ZERO;
+    long entries;
   }
 
   private static void accumulate(
@@ -130,7 +135,7 @@ public final class CostReports {
       Period period,
       GroupBy groupBy,
       Map<String, String> filter,
-      Map<List<String>, long[]> totals)
+      Map<List<String>, Sum> totals)
       throws SQLException {
     String key = groupBy.column() == null ? null : nullable ? "COALESCE(" + groupBy.column() + ", '')" : groupBy.column();
     StringBuilder sql = new StringBuilder("SELECT usage_day, ");
@@ -150,9 +155,9 @@ public final class CostReports {
           LocalDate day = rs.getObject(1, LocalDate.class);
           String k = key == null ? "" : rs.getString(2);
           int col = key == null ? 2 : 3;
-          long[] t = totals.computeIfAbsent(List.of(period.label(day), k), x -> new long[2]);
-          t[0] = Math.addExact(t[0], nanos(rs.getBigDecimal(col)));
-          t[1] += rs.getLong(col + 1);
+          Sum t = totals.computeIfAbsent(List.of(period.label(day), k), x -> new Sum());
+          t.amount = t.amount.plus(MoneyTotal.of(rs.getBigDecimal(col)));
+          t.entries = Math.addExact(t.entries, rs.getLong(col + 1));
         }
       }
     }
@@ -192,7 +197,7 @@ public final class CostReports {
               continue;
             }
             String k = key == null ? null : rs.getString(1);
-            rows.add(new CostRow(label, k == null || k.isEmpty() ? null : k, Money.ofNanos(nanos(rs.getBigDecimal(col))), count));
+            rows.add(new CostRow(label, k == null || k.isEmpty() ? null : k, MoneyTotal.of(rs.getBigDecimal(col)), count));
           }
           return rows;
         }
@@ -212,10 +217,6 @@ public final class CostReports {
           });
     }
     return out;
-  }
-
-  private static long nanos(BigDecimal amount) {
-    return amount == null ? 0 : LedgerRows.money(amount).nanos();
   }
 
   // ------------------------------------------------------------------------------- rendering

@@ -1,6 +1,6 @@
 package dev.quota.jdbc;
 
-import dev.quota.Money;
+import dev.quota.MoneyTotal;
 
 /**
  * One line of a cost report.
@@ -8,7 +8,7 @@ import dev.quota.Money;
  * @param period {@code 2025-03-01} (day), {@code 2025-03} (month) or an ISO interval for totals
  * @param key the user, team, project, tool or provider the row is for; null for usage that did not
  *     name one, and for reports not grouped by a subject
- * @param amount total cost, exact
+ * @param amount total cost, exact and not bounded by the maximum of one amount
  * @param entries number of ledger entries summed
  */
-public record CostRow(String period, String key, Money amount, long entries) {}
+public record CostRow(String period, String key, MoneyTotal amount, long entries) {}

@@ -1,6 +1,6 @@
 package dev.quota.jdbc;
 
-import dev.quota.Money;
+import dev.quota.MoneyTotal;
 import dev.quota.ValidationException;
 import dev.quota.jdbc.internal.Jdbc;
 import dev.quota.jdbc.internal.LedgerColumns;
@@ -705,7 +705,7 @@ public final class JdbcUsageLedger implements UsageLedger {
   // ----------------------------------------------------------------------------------- reads
 
   @java.lang.Override
-  public Money spent(Map<String, String> subjects, Instant from, Instant to) {
+  public MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
     replayBeforeRead();
     Filter f = filter(subjects, from, to);
     return Jdbc.read(ds, "summing ledger entries", c -> {
@@ -713,8 +713,7 @@ public final class JdbcUsageLedger implements UsageLedger {
         f.bind(ps);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
-          java.math.BigDecimal sum = rs.getBigDecimal(1);
-          return sum == null ? Money.ZERO : LedgerRows.money(sum);
+          return MoneyTotal.of(rs.getBigDecimal(1));
         }
       }
     });

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quota.Money;
+import dev.quota.MoneyTotal;
 import dev.quota.ValidationException;
 import dev.quota.jdbc.CostReports.GroupBy;
 import dev.quota.jdbc.CostReports.Period;
@@ -51,28 +52,28 @@ class CostReportsTest {
 
       assertThat(reports.report(FROM, TO, Period.MONTH, GroupBy.USER, Map.of()))
           .containsExactly(
-              new CostRow("2025-02", "alice", Money.of("4.10"), 2),
-              new CostRow("2025-02", "bob", Money.of("2.000000001"), 1),
-              new CostRow("2025-03", null, Money.of("5"), 1),
-              new CostRow("2025-03", "alice", Money.of("0.25"), 1),
-              new CostRow("2025-03", "bob", Money.of("0.75"), 1));
+              new CostRow("2025-02", "alice", MoneyTotal.of("4.10"), 2),
+              new CostRow("2025-02", "bob", MoneyTotal.of("2.000000001"), 1),
+              new CostRow("2025-03", null, MoneyTotal.of("5"), 1),
+              new CostRow("2025-03", "alice", MoneyTotal.of("0.25"), 1),
+              new CostRow("2025-03", "bob", MoneyTotal.of("0.75"), 1));
       assertThat(reports.report(FROM, TO, Period.DAY, GroupBy.PROVIDER, Map.of("user", "alice")))
           .containsExactly(
-              new CostRow("2025-02-10", "openai", Money.of("1.10"), 1),
-              new CostRow("2025-02-28", "anthropic", Money.of("3"), 1),
-              new CostRow("2025-03-01", "anthropic", Money.of("0.25"), 1));
+              new CostRow("2025-02-10", "openai", MoneyTotal.of("1.10"), 1),
+              new CostRow("2025-02-28", "anthropic", MoneyTotal.of("3"), 1),
+              new CostRow("2025-03-01", "anthropic", MoneyTotal.of("0.25"), 1));
       assertThat(reports.report(FROM, TO, Period.MONTH, GroupBy.NONE, Map.of("tool", "web_search")))
-          .containsExactly(new CostRow("2025-02", null, Money.of("1.10"), 1), new CostRow("2025-03", null, Money.of("1.00"), 2));
+          .containsExactly(new CostRow("2025-02", null, MoneyTotal.of("1.10"), 1), new CostRow("2025-03", null, MoneyTotal.of("1.00"), 2));
       assertThat(reports.report(LocalDate.parse("2025-02-11"), LocalDate.parse("2025-03-01"), Period.DAY, GroupBy.TOOL, Map.of()))
-          .containsExactly(new CostRow("2025-02-28", "image_gen", Money.of("3"), 1));
+          .containsExactly(new CostRow("2025-02-28", "image_gen", MoneyTotal.of("3"), 1));
 
       Instant from = Instant.parse("2025-02-10T08:00:00Z");
       assertThat(reports.totals(from, NOW, GroupBy.TOOL, Map.of("team", "core")))
           .extracting(CostRow::key, CostRow::amount)
           .containsExactly(
-              org.assertj.core.groups.Tuple.tuple("image_gen", Money.of("5.000000001")),
-              org.assertj.core.groups.Tuple.tuple("web_search", Money.of("2.10")));
-      assertThat(reports.totals(from, NOW, GroupBy.NONE, Map.of()).get(0).amount()).isEqualTo(Money.of("12.100000001"));
+              org.assertj.core.groups.Tuple.tuple("image_gen", MoneyTotal.of("5.000000001")),
+              org.assertj.core.groups.Tuple.tuple("web_search", MoneyTotal.of("2.10")));
+      assertThat(reports.totals(from, NOW, GroupBy.NONE, Map.of()).get(0).amount()).isEqualTo(MoneyTotal.of("12.100000001"));
       assertThat(reports.totals(NOW, NOW.plusSeconds(1), GroupBy.NONE, Map.of())).isEmpty();
     }
   }
@@ -101,7 +102,7 @@ class CostReportsTest {
       ledger.append(late);
       ledger.append(late);
       assertThat(reports.report(FROM, TO, Period.DAY, GroupBy.USER, Map.of("tool", "web_search")))
-          .startsWith(new CostRow("2025-02-10", "alice", Money.of("2.00"), 2));
+          .startsWith(new CostRow("2025-02-10", "alice", MoneyTotal.of("2.00"), 2));
 
       // Rollups outlive raw rows by far (400 days by default), but not forever: 400 days after
       // 2025-03-01 the February rollups go and March's stay.
@@ -110,7 +111,35 @@ class CostReportsTest {
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry")).isZero();
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_daily")).isEqualTo(3);
       assertThat(reports.report(FROM, LocalDate.parse("2026-04-06"), Period.MONTH, GroupBy.NONE, Map.of()))
-          .containsExactly(new CostRow("2025-03", null, Money.of("6.00"), 3));
+          .containsExactly(new CostRow("2025-03", null, MoneyTotal.of("6.00"), 3));
+    }
+  }
+
+  /** Each amount is bounded; what they add up to is not, in raw rows, in rollups and in the ledger's sum. */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void totalsPastTheMaximumOfOneAmountAreExact(Backend backend) {
+    String max = Money.MAX.toPlainString();
+    MoneyTotal two = MoneyTotal.of("18014398.509481982");
+    MoneyTotal four = MoneyTotal.of("36028797.018963964");
+    try (var t = backend.open(dir);
+        var ledger = ledger(t)) {
+      ledger.append(entry("old1", Instant.parse("2025-02-10T08:00:00Z"), who("big", "web_search", "openai"), max, null));
+      ledger.append(entry("old2", Instant.parse("2025-02-10T09:00:00Z"), who("big", "web_search", "openai"), max, null));
+      ledger.append(entry("new1", Instant.parse("2025-03-30T08:00:00Z"), who("big", "web_search", "openai"), max, null));
+      ledger.append(entry("new2", Instant.parse("2025-03-30T09:00:00Z"), who("big", "web_search", "openai"), max, null));
+      var reports = new CostReports(t.db);
+      assertThat(ledger.spent(Map.of("user", "big"), Instant.parse("2025-03-30T00:00:00Z"), NOW)).isEqualTo(two);
+      assertThat(reports.totals(Instant.parse("2025-02-01T00:00:00Z"), NOW, GroupBy.USER, Map.of()))
+          .extracting(CostRow::amount).containsExactly(four);
+
+      ledger.prune(NOW);
+      assertThat(t.queryLong("SELECT COUNT(*) FROM usage_daily")).isEqualTo(1);
+      assertThat(reports.report(FROM, TO, Period.MONTH, GroupBy.USER, Map.of("user", "big")))
+          .containsExactly(new CostRow("2025-02", "big", two, 2), new CostRow("2025-03", "big", two, 2));
+      List<CostRow> whole = reports.report(FROM, TO, Period.MONTH, GroupBy.NONE, Map.of());
+      assertThat(CostReports.toCsv(whole, GroupBy.NONE))
+          .isEqualTo("period,amount,entries\r\n2025-02,18014398.509481982,2\r\n2025-03,18014398.509481982,2\r\n");
     }
   }
 
@@ -140,9 +169,9 @@ class CostReportsTest {
   void rendersJsonAndCsv() {
     List<CostRow> rows =
         List.of(
-            new CostRow("2025-03", "alice", Money.of("4.1"), 2),
-            new CostRow("2025-03", null, Money.of("0.000000001"), 1),
-            new CostRow("2025-03", "=HYPERLINK(\"x\"),y", Money.of("5"), 1));
+            new CostRow("2025-03", "alice", MoneyTotal.of("4.1"), 2),
+            new CostRow("2025-03", null, MoneyTotal.of("0.000000001"), 1),
+            new CostRow("2025-03", "=HYPERLINK(\"x\"),y", MoneyTotal.of("5"), 1));
     assertThat(CostReports.toJsonText(rows, GroupBy.USER))
         .isEqualTo(
             "[{\"period\":\"2025-03\",\"user\":\"alice\",\"amount\":\"4.10\",\"entries\":2},"

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quota.Money;
+import dev.quota.MoneyTotal;
 import dev.quota.ValidationException;
 import dev.quota.ledger.UsageEntry;
 import java.nio.file.Path;
@@ -74,8 +75,8 @@ class JdbcUsageLedgerTest {
       }
       assertThat(ledger.spooledEntries()).isZero();
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry")).isEqualTo(keys);
-      assertThat(ledger.spent(Map.of("team", "core"), T0, FAR)).isEqualTo(Money.ofNanos(perPair * (threads / 2)));
-      assertThat(ledger.spent(Map.of("user", "u3"), T0, FAR)).isEqualTo(Money.ofNanos(perPair));
+      assertThat(ledger.spent(Map.of("team", "core"), T0, FAR)).isEqualTo(MoneyTotal.ofNanos(perPair * (threads / 2)));
+      assertThat(ledger.spent(Map.of("user", "u3"), T0, FAR)).isEqualTo(MoneyTotal.ofNanos(perPair));
     }
   }
 
@@ -91,7 +92,7 @@ class JdbcUsageLedgerTest {
       ledger.append(new UsageEntry("c1", T0, s, Money.of("0.90"), Map.of(), null, null, Money.ZERO));
 
       assertThat(ledger.entries(s, T0, FAR)).containsExactly(commit);
-      assertThat(ledger.spent(s, T0, FAR)).isEqualTo(Money.of("0.50"));
+      assertThat(ledger.spent(s, T0, FAR)).isEqualTo(MoneyTotal.of("0.50"));
     }
   }
 
@@ -105,12 +106,12 @@ class JdbcUsageLedgerTest {
       ledger.append(entry("b", T0.plusSeconds(10), Map.of("user", "alice", "tool", "web_search"), "2", null));
       ledger.append(entry("c", T0.plusSeconds(20), Map.of("user", "bob", "tool", "image_gen", "region", "euX_1"), "4", null));
 
-      assertThat(ledger.spent(Map.of("user", "alice"), T0, FAR)).isEqualTo(Money.of("3.000000001"));
-      assertThat(ledger.spent(Map.of("user", "alice", "tool", "image_gen"), T0, FAR)).isEqualTo(Money.of("1.000000001"));
-      assertThat(ledger.spent(Map.of("region", "eu_%1"), T0, FAR)).isEqualTo(Money.of("1.000000001"));
-      assertThat(ledger.spent(Map.of("user", "alice"), T0.plusSeconds(10), T0.plusSeconds(20))).isEqualTo(Money.of("2"));
-      assertThat(ledger.spent(Map.of("user", "alice"), T0.plusSeconds(11), FAR)).isEqualTo(Money.ZERO);
-      assertThat(ledger.spent(Map.of("user", "nobody"), T0, FAR)).isEqualTo(Money.ZERO);
+      assertThat(ledger.spent(Map.of("user", "alice"), T0, FAR)).isEqualTo(MoneyTotal.of("3.000000001"));
+      assertThat(ledger.spent(Map.of("user", "alice", "tool", "image_gen"), T0, FAR)).isEqualTo(MoneyTotal.of("1.000000001"));
+      assertThat(ledger.spent(Map.of("region", "eu_%1"), T0, FAR)).isEqualTo(MoneyTotal.of("1.000000001"));
+      assertThat(ledger.spent(Map.of("user", "alice"), T0.plusSeconds(10), T0.plusSeconds(20))).isEqualTo(MoneyTotal.of("2"));
+      assertThat(ledger.spent(Map.of("user", "alice"), T0.plusSeconds(11), FAR)).isEqualTo(MoneyTotal.ZERO);
+      assertThat(ledger.spent(Map.of("user", "nobody"), T0, FAR)).isEqualTo(MoneyTotal.ZERO);
 
       List<UsageEntry> alice = ledger.entries(Map.of("user", "alice"), T0, FAR);
       assertThat(alice).extracting(UsageEntry::id).containsExactly("a", "b");
@@ -178,7 +179,7 @@ class JdbcUsageLedgerTest {
       assertThat(refused).hasValue(n / 10);
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry")).isEqualTo(n - n / 10);
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry WHERE tool_id = 'banned'")).isZero();
-      assertThat(ledger.spent(Map.of("user", "u"), T0, FAR)).isEqualTo(Money.of(String.valueOf(n - n / 10)));
+      assertThat(ledger.spent(Map.of("user", "u"), T0, FAR)).isEqualTo(MoneyTotal.of(String.valueOf(n - n / 10)));
       assertThat(ledger.spooledEntries()).isZero();
     }
   }

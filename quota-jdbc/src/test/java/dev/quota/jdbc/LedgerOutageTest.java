@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quota.Money;
+import dev.quota.MoneyTotal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -119,7 +120,7 @@ class LedgerOutageTest {
       assertThat(ledger.spooledEntries()).isZero();
       assertThat(ledger.replaySpool()).isZero();
       assertThat(countAndSumNanos()).containsExactly(80, 110_000_000_000L);
-      assertThat(ledger.spent(Map.of("user", "alice"), T0, FAR)).isEqualTo(Money.of("110"));
+      assertThat(ledger.spent(Map.of("user", "alice"), T0, FAR)).isEqualTo(MoneyTotal.of("110"));
 
       ledger.append(forUser("after", T0, "alice", "5"));
       assertThat(countAndSumNanos()).containsExactly(81, 115_000_000_000L);
@@ -157,7 +158,7 @@ class LedgerOutageTest {
       replayOnceBack(ledger);
 
       assertThat(countAndSumNanos()).containsExactly(total, 3L * total);
-      assertThat(ledger.spent(Map.of("team", "core"), T0, FAR)).isEqualTo(Money.ofNanos(3L * total));
+      assertThat(ledger.spent(Map.of("team", "core"), T0, FAR)).isEqualTo(MoneyTotal.ofNanos(3L * total));
     }
   }
 
@@ -172,7 +173,7 @@ class LedgerOutageTest {
     proxy.restore();
 
     try (var second = ledger()) {
-      assertThat(second.spent(Map.of("user", "bob"), T0, FAR)).isEqualTo(Money.of("7"));
+      assertThat(second.spent(Map.of("user", "bob"), T0, FAR)).isEqualTo(MoneyTotal.of("7"));
       assertThat(second.spooledEntries()).isZero();
     }
     assertThat(countAndSumNanos()).containsExactly(3, 7_000_000_000L);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quota.Money;
+import dev.quota.MoneyTotal;
 import dev.quota.Policy;
 import dev.quota.Selector;
 import dev.quota.Subject;
@@ -77,7 +78,7 @@ class LongestValidValuesTest {
       assertThat(ledger.prune(T0.plus(Duration.ofDays(40))).rawRowsDeleted()).isEqualTo(1);
       assertThat(new CostReports(t.db).report(
               LocalDate.parse("2025-02-01"), LocalDate.parse("2025-03-01"), Period.MONTH, GroupBy.PROVIDER, Map.of("user", LONGEST_ID)))
-          .containsExactly(new CostRow("2025-02", LONGEST_ID, Money.of("1.25"), 1));
+          .containsExactly(new CostRow("2025-02", LONGEST_ID, MoneyTotal.of("1.25"), 1));
 
       Map<String, String> tooLong = new TreeMap<>(longestSubjects());
       tooLong.put("team", LONGEST_ID + EMOJI);

@@ -4,6 +4,7 @@ import static dev.quota.jdbc.Entries.forUser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.Money;
+import dev.quota.MoneyTotal;
 import dev.quota.jdbc.internal.LedgerRows;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ class SpoolRecoveryTest {
       ledger.replaySpool(); // queued behind the replay the ledger starts with
       assertThat(ledger.spooledEntries()).isZero();
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry")).isEqualTo(2);
-      assertThat(ledger.spent(Map.of("user", "alice"), T0, FAR)).isEqualTo(Money.of("3"));
+      assertThat(ledger.spent(Map.of("user", "alice"), T0, FAR)).isEqualTo(MoneyTotal.of("3"));
       assertThat(Files.readAllLines(spoolDir().resolve("ledger.rejected"))).containsExactly(GARBAGE, outOfRange);
     }
   }
@@ -78,7 +79,7 @@ class SpoolRecoveryTest {
       Files.delete(rejected);
       ledger.replaySpool();
       assertThat(ledger.spooledEntries()).isZero();
-      assertThat(ledger.spent(Map.of("user", "alice"), T0, FAR)).isEqualTo(Money.of("3"));
+      assertThat(ledger.spent(Map.of("user", "alice"), T0, FAR)).isEqualTo(MoneyTotal.of("3"));
       assertThat(Files.readAllLines(rejected)).isEqualTo(List.of(GARBAGE));
       ledger.append(forUser("after", T0, "alice", "1"));
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry")).isEqualTo(4);

@@ -3,6 +3,7 @@ package dev.quota.server.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.MoneyTotal;
 import dev.quota.Subject;
 import dev.quota.ValidationException;
 import dev.quota.jdbc.CostReports;
@@ -92,16 +93,16 @@ public final class ReportRoutes {
     // The days summed, as UTC calendar dates, end exclusive.
     o.put("from", fromDay.toString());
     o.put("to", toDay.toString());
-    long total = 0;
+    MoneyTotal total = MoneyTotal.ZERO;
     ArrayNode a = o.putArray("rows");
     for (CostReport.Row r : rows) {
       ObjectNode row = a.addObject();
       row.put("group", r.group());
       row.put("cost", r.cost().toPlainString());
       row.put("entries", r.entries());
-      total = Math.addExact(total, r.cost().nanos());
+      total = total.plus(r.cost());
     }
-    o.put("total", dev.quota.Money.ofNanos(total).toPlainString());
+    o.put("total", total.toPlainString());
     ctx.json(o);
   }
 

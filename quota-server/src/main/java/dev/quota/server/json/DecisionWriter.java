@@ -2,7 +2,6 @@ package dev.quota.server.json;
 
 import dev.quota.Decision;
 import dev.quota.LimitStatus;
-import dev.quota.Money;
 import java.time.Instant;
 import java.util.List;
 
@@ -67,7 +66,7 @@ public final class DecisionWriter {
     if (l.kind().isMoney()) {
       j.field("currency", l.currency());
       j.field("limit", WireText.money(l.limit()));
-      j.field("used", WireText.money(Math.min(l.used(), Money.MAX_NANOS)));
+      j.field("used", WireText.money(l.used()));
       j.field("remaining", WireText.money(l.remaining()));
     } else {
       j.field("limit", l.limit());

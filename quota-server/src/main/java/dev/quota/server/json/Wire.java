@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.Decision;
 import dev.quota.LimitStatus;
-import dev.quota.Money;
 import dev.quota.Settled;
 import dev.quota.admin.AuditEntry;
 import java.time.Instant;
@@ -62,9 +61,10 @@ public final class Wire {
     }
     if (l.kind().isMoney()) {
       o.put("currency", l.currency());
-      o.put("limit", Money.ofNanos(l.limit()).toPlainString());
-      o.put("used", Money.ofNanos(Math.min(l.used(), Money.MAX_NANOS)).toPlainString());
-      o.put("remaining", Money.ofNanos(l.remaining()).toPlainString());
+      o.put("limit", WireText.money(l.limit()));
+      // Exact even past one amount's maximum: recorded usage is charged beyond the limit.
+      o.put("used", WireText.money(l.used()));
+      o.put("remaining", WireText.money(l.remaining()));
     } else {
       o.put("limit", l.limit());
       o.put("used", l.used());

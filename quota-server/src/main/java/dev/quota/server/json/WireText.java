@@ -51,10 +51,13 @@ final class WireText {
     return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
-  /** As {@link Money#toPlainString()}: no trailing zeros in the fraction, but at least two digits. */
+  /**
+   * As {@link Money#plainString}: no trailing zeros in the fraction, but at least two digits. Any
+   * count of nano-units, also one past the maximum of one amount (a budget's use can be).
+   */
   static String money(long nanos) {
     if (nanos < 0) {
-      return Money.ofNanos(nanos).toPlainString();
+      return Money.plainString(java.math.BigDecimal.valueOf(nanos, Money.SCALE));
     }
     long units = nanos / NANOS_PER_UNIT;
     int fraction = (int) (nanos % NANOS_PER_UNIT);

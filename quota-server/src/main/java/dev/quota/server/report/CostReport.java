@@ -1,6 +1,6 @@
 package dev.quota.server.report;
 
-import dev.quota.Money;
+import dev.quota.MoneyTotal;
 import dev.quota.ValidationException;
 import dev.quota.jdbc.CostReports;
 import dev.quota.jdbc.CostRow;
@@ -18,8 +18,8 @@ import java.util.TreeMap;
  * that did not name the grouping scope falls under "-".
  */
 public final class CostReport {
-  /** One group's totals. */
-  public record Row(String group, Money cost, long entries) {}
+  /** One group's totals; {@code cost} is exact and not bounded by the maximum of one amount. */
+  public record Row(String group, MoneyTotal cost, long entries) {}
 
   /** How rows are grouped. */
   public enum GroupBy {
@@ -58,7 +58,7 @@ public final class CostReport {
     }
     CostReports.Period period = groupBy == GroupBy.DAY ? CostReports.Period.DAY : CostReports.Period.MONTH;
     Map<String, String> filter = id == null ? Map.of() : Map.of(scope, id);
-    Map<String, long[]> sums = new TreeMap<>();
+    Map<String, Row> sums = new TreeMap<>();
     for (CostRow r : reports.report(from, to, period, dim, filter)) {
       if (scopeOnly && r.key() == null) {
         continue;
@@ -66,11 +66,10 @@ public final class CostReport {
       String group = byPeriod ? r.period()
           : r.key() == null ? NONE
           : groupBy == GroupBy.SUBJECT ? scope + ":" + r.key() : r.key();
-      long[] s = sums.computeIfAbsent(group, k -> new long[2]);
-      s[0] = Math.addExact(s[0], r.amount().nanos());
-      s[1] += r.entries();
+      sums.merge(group, new Row(group, r.amount(), r.entries()),
+          (a, b) -> new Row(group, a.cost().plus(b.cost()), Math.addExact(a.entries(), b.entries())));
     }
-    return sums.entrySet().stream().map(e -> new Row(e.getKey(), Money.ofNanos(e.getValue()[0]), e.getValue()[1])).toList();
+    return List.copyOf(sums.values());
   }
 
   private static CostReports.GroupBy column(String scope) {
