@@ -2,11 +2,15 @@ package dev.quota.jdbc.json;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import dev.quota.Money;
 import dev.quota.alert.Alert;
+import java.math.BigDecimal;
 
 /**
- * An {@link Alert} as JSON, for the API and webhook bodies. Amounts are decimal strings, the
- * threshold a JSON number, instants ISO-8601 UTC.
+ * An {@link Alert} as JSON, for the API and webhook bodies. Amounts are decimal strings in the
+ * money text of every other route ({@code "0.60"}, {@code "1.00"}), the threshold a plain JSON
+ * number (a fraction, {@code 1} when the budget is exhausted), instants ISO-8601 UTC.
  */
 public final class AlertJson {
   private AlertJson() {}
@@ -19,12 +23,18 @@ public final class AlertJson {
     o.put("subject", a.subject());
     o.put("period", a.period());
     o.put("periodStart", a.periodStart().toString());
-    o.put("threshold", a.threshold());
-    o.put("used", a.used().toPlainString());
-    o.put("limit", a.limit().toPlainString());
+    // As written, never in exponent form (which a BigDecimal node would use for 0.0000001).
+    o.putRawValue("threshold", new RawValue(plainNumber(a.threshold())));
+    o.put("used", Money.plainString(a.used()));
+    o.put("limit", Money.plainString(a.limit()));
     o.put("currency", a.currency());
     o.put("exhausted", a.exhausted());
     return o;
+  }
+
+  private static String plainNumber(BigDecimal d) {
+    BigDecimal s = d.stripTrailingZeros();
+    return (s.scale() < 0 ? s.setScale(0) : s).toPlainString();
   }
 
   public static String write(Alert a) {

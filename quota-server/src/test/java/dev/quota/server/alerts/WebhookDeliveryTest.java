@@ -112,7 +112,12 @@ class WebhookDeliveryTest {
     JsonNode sent = JSON.readTree(mine.get(0).body());
     assertThat(sent.get("id").asText()).isEqualTo(id);
     assertThat(sent.get("subject").asText()).isEqualTo("user:retry");
-    assertThat(sent.get("used").asText()).isEqualTo("0.6");
+    // Money as on every other route, in the body sent and in the alert history alike.
+    assertThat(sent.get("used").asText()).isEqualTo("0.60");
+    assertThat(sent.get("limit").asText()).isEqualTo("1.00");
+    assertThat(alert.get("used").asText()).isEqualTo("0.60");
+    assertThat(alert.get("limit").asText()).isEqualTo("1.00");
+    assertThat(alert.get("threshold").decimalValue()).isEqualByComparingTo("0.5");
   }
 
   @Test
@@ -140,6 +145,20 @@ class WebhookDeliveryTest {
 
   private static Received r0(List<Received> l) {
     return l.get(0);
+  }
+
+  @Test
+  void anExhaustedBudgetsAlertWritesMoneyLikeTheUsageRoute() {
+    spend("user", "full", "1");
+    JsonNode alerts = server.admin.get("/v1/alerts?subject=user:full").json().get("alerts");
+    assertThat(alerts.findValuesAsText("used")).containsOnly("1.00");
+    assertThat(alerts.findValuesAsText("limit")).containsOnly("1.00");
+    assertThat(alerts.findValuesAsText("threshold")).containsExactlyInAnyOrder("0.5", "1");
+    JsonNode exhausted = alerts.get(0).get("exhausted").asBoolean() ? alerts.get(0) : alerts.get(1);
+    assertThat(exhausted.get("threshold").asText()).isEqualTo("1");
+    JsonNode budget = server.admin.get("/v1/usage/user/full").json().get("limits").get(0);
+    assertThat(budget.get("used").asText()).isEqualTo(exhausted.get("used").asText());
+    assertThat(budget.get("limit").asText()).isEqualTo(exhausted.get("limit").asText());
   }
 
   private static void spend(String scope, String id, String cost) {
