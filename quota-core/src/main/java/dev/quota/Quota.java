@@ -547,7 +547,7 @@ public final class Quota implements AutoCloseable {
     SettleResult r = store.settle(s);
     switch (r.status()) {
       case UNKNOWN -> throw new NotFoundException("reservation " + s.reservationId() + " is not known");
-      case EXPIRED -> throw new ReservationExpiredException(s.reservationId());
+      case EXPIRED -> throw new ReservationExpiredException(s.reservationId(), s.commit());
       case CONFLICT -> throw new ConflictException(
           "reservation " + s.reservationId() + " was already settled differently");
       default -> {

@@ -131,7 +131,12 @@ class QuotaEngineTest {
     clock.advance(Duration.ofSeconds(30));
     assertThat(quota.reserve(Fixtures.userCost("a", "0.9")).admitted()).isTrue();
     assertThatThrownBy(() -> quota.commit(second.reservationId(), Money.of("0.1"), Map.of()))
-        .isInstanceOf(ReservationExpiredException.class);
+        .isInstanceOf(ReservationExpiredException.class)
+        .hasMessageContaining("expired before it was committed");
+    assertThatThrownBy(() -> quota.release(second.reservationId()))
+        .isInstanceOf(ReservationExpiredException.class)
+        .hasMessageContaining("expired before it was released")
+        .hasMessageNotContaining("committed");
     assertThatThrownBy(() -> quota.commit("nope", Money.of("0.1"), Map.of())).isInstanceOf(NotFoundException.class);
   }
 
