@@ -72,7 +72,8 @@ public final class DecisionRoutes {
   }
 
   private void reserve(Context ctx) {
-    answer(ctx, quota.reserveAsync(request(ctx, REQUEST, "estimatedCost")), this::reserved);
+    QuotaRequest request = request(ctx, REQUEST, "estimatedCost");
+    answer(ctx, quota.reserveAsync(request), (c, d) -> reserved(c, d, request));
   }
 
   /**
@@ -122,7 +123,7 @@ public final class DecisionRoutes {
     }
   }
 
-  private byte[] reserved(Context ctx, Decision d) {
+  private byte[] reserved(Context ctx, Decision d, QuotaRequest request) {
     RateLimitHeaders.apply(ctx, d, clock.instant());
     if (d.admitted()) {
       if (d.reservationId() != null) {
@@ -130,7 +131,7 @@ public final class DecisionRoutes {
       }
       return json(ctx.status(201), d);
     }
-    denials.record(d);
+    denials.record(request.subjects(), d);
     return denied(ctx, d);
   }
 

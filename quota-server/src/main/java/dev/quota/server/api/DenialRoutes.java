@@ -3,7 +3,7 @@ package dev.quota.server.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quota.plan.CounterKeys;
+import dev.quota.Subject;
 import dev.quota.server.auth.Auth;
 import dev.quota.server.auth.Principal;
 import dev.quota.server.auth.Role;
@@ -11,9 +11,7 @@ import dev.quota.server.denials.RecentDenials;
 import dev.quota.server.http.Query;
 import io.javalin.http.Context;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 import static dev.quota.server.auth.Role.ADMIN;
 import static dev.quota.server.auth.Role.VIEWER;
@@ -54,14 +52,14 @@ public final class DenialRoutes {
   }
 
   /**
-   * Counter subjects are {@code scope:id} parts joined by commas (ids escaped, so a comma always
-   * separates parts); a viewer may see a counter when one of the parts is one of its subjects.
+   * A viewer may see a denial when one of the counter's subjects (scope and id) is one of its own:
+   * the same test as for reading a subject's usage, so an id that contains commas or colons can
+   * neither pass for another subject nor hide the viewer's own.
    */
-  static Predicate<String> visibleTo(Principal p) {
+  static Predicate<List<Subject>> visibleTo(Principal p) {
     if (p.role() != Role.VIEWER) {
       return s -> true;
     }
-    Set<String> mine = p.subjects().stream().map(CounterKeys::subjectOf).collect(Collectors.toSet());
-    return s -> List.of(s.split(",")).stream().anyMatch(mine::contains);
+    return subjects -> subjects.stream().anyMatch(p::mayRead);
   }
 }
