@@ -1,5 +1,6 @@
 package dev.quota;
 
+import dev.quota.internal.Names;
 import dev.quota.internal.SortedArrayMap;
 import java.time.Duration;
 import java.util.Map;
@@ -29,9 +30,17 @@ public record QuotaRequest(
         subjects.size() <= MAX_SUBJECTS, "subjects", "must name at most 16 subjects");
     TreeMap<String, String> s = new TreeMap<>();
     for (Map.Entry<String, String> e : subjects.entrySet()) {
-      Subject.validateScope("subjects", e.getKey());
-      Subject.validateId("subjects." + e.getKey(), e.getValue());
-      s.put(e.getKey(), e.getValue());
+      // Each field is named by its key (subjects.User), built only when it is wrong: this runs
+      // on every decision.
+      String scope = e.getKey();
+      if (scope == null || !Names.isName(scope)) {
+        throw new ValidationException("subjects." + scope, Subject.SCOPE_RULE);
+      }
+      String idRule = Subject.idRule(e.getValue());
+      if (idRule != null) {
+        throw new ValidationException("subjects." + scope, idRule);
+      }
+      s.put(scope, e.getValue());
     }
     // Hashed on every decision (the recent-plan cache is keyed by content): a map that keeps its hash.
     subjects = SortedArrayMap.of(s);
@@ -41,7 +50,9 @@ public record QuotaRequest(
     if (meters != null) {
       ValidationException.require(meters.size() <= MAX_METERS, "meters", "must name at most 16 meters");
       for (Map.Entry<String, Long> e : meters.entrySet()) {
-        RateLimit.validateMeter("meters", e.getKey());
+        if (e.getKey() == null || !Names.isName(e.getKey())) {
+          throw new ValidationException("meters." + e.getKey(), "the meter name " + Names.RULE);
+        }
         Long v = e.getValue();
         ValidationException.require(
             v != null && v >= 0 && v <= Money.MAX_NANOS,

@@ -16,6 +16,8 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
   public static final String PROVIDER = "provider";
 
   public static final int MAX_ID_LENGTH = 128;
+  /** The rule for a scope, for a field that holds more than the scope. */
+  static final String SCOPE_RULE = "the scope " + Names.RULE;
 
   public Subject {
     validateScope("scope", scope);
@@ -34,6 +36,23 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
     return new Subject(text.substring(0, colon), text.substring(colon + 1));
   }
 
+  /**
+   * Parses {@code scope:identifier} given as the value of {@code field} (e.g. {@code subjects[0]}):
+   * whatever is wrong with it, the error names that field, and the rule says which part broke it.
+   */
+  public static Subject parse(String field, String text) {
+    ValidationException.require(text != null, field, "is required");
+    int colon = text.indexOf(':');
+    ValidationException.require(colon > 0, field, "must be written scope:identifier");
+    String scope = text.substring(0, colon);
+    ValidationException.require(Names.isName(scope), field, SCOPE_RULE);
+    String idRule = idRule(text.substring(colon + 1));
+    if (idRule != null) {
+      throw new ValidationException(field, "the identifier " + idRule);
+    }
+    return new Subject(scope, text.substring(colon + 1));
+  }
+
   /** Scope names are 1-32 characters: a lowercase letter, then lowercase letters, digits or '_'. */
   public static void validateScope(String field, String scope) {
     ValidationException.require(scope != null, field, "is required");
@@ -42,10 +61,24 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
 
   /** Identifiers are 1-128 printable characters: no control characters, no line breaks. */
   public static void validateId(String field, String id) {
-    ValidationException.require(id != null && !id.isEmpty(), field, "must not be empty");
-    int length = id.codePointCount(0, id.length());
-    ValidationException.require(length <= MAX_ID_LENGTH, field, "must be at most 128 characters");
-    ValidationException.require(Printable.isPrintable(id), field, "must contain only printable characters");
+    String rule = idRule(id);
+    if (rule != null) {
+      throw new ValidationException(field, rule);
+    }
+  }
+
+  /**
+   * The rule {@code id} breaks, or null for a valid identifier: for callers that name the field
+   * only once it is wrong, so a valid request builds no field name.
+   */
+  static String idRule(String id) {
+    if (id == null || id.isEmpty()) {
+      return "must not be empty";
+    }
+    if (id.codePointCount(0, id.length()) > MAX_ID_LENGTH) {
+      return "must be at most 128 characters";
+    }
+    return Printable.isPrintable(id) ? null : "must contain only printable characters";
   }
 
   @Override

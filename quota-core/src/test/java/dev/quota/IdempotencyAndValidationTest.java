@@ -71,11 +71,17 @@ class IdempotencyAndValidationTest {
     assertField(() -> QuotaRequest.builder().user("").build(), "subjects.user", "empty");
     assertField(() -> QuotaRequest.builder().user("x".repeat(129)).build(), "subjects.user", "128");
     assertField(() -> QuotaRequest.builder().user("a\nb").build(), "subjects.user", "printable");
-    assertField(() -> QuotaRequest.builder().subject("User", "a").build(), "subjects", "lowercase");
+    assertField(() -> QuotaRequest.builder().subject("User", "a").build(), "subjects.User", "the scope must be 1-32 characters");
+    assertField(() -> QuotaRequest.builder().user("a").meter("Tokens", 1).build(), "meters.Tokens", "the meter name must be");
     assertField(() -> QuotaRequest.builder().build(), "subjects", "at least one");
     assertField(() -> QuotaRequest.builder().user("a").meter("tokens", -1).build(), "meters.tokens", "whole number");
     assertField(() -> QuotaRequest.builder().user("a").ttl(Duration.ofDays(2)).build(), "ttl", "24 hours");
     assertField(() -> Subject.parse("nocolon"), "subject", "scope:identifier");
+    assertField(() -> Subject.parse("subjects[2]", "nocolon"), "subjects[2]", "scope:identifier");
+    assertField(() -> Subject.parse("subjects[2]", "User:a"), "subjects[2]", "the scope must be");
+    assertField(() -> Subject.parse("subjects[2]", "user:a\nb"), "subjects[2]", "the identifier must contain only printable");
+    assertField(() -> Subject.parse("subjects[2]", "user:"), "subjects[2]", "the identifier must not be empty");
+    assertThat(Subject.parse("subjects[2]", "user:a:b,c")).isEqualTo(Subject.of("user", "a:b,c"));
     assertField(() -> Selector.parse("user:a,user:b"), "selector", "two different scopes");
     assertThat(QuotaRequest.builder().user("x".repeat(128)).build().subjects()).containsKey("user");
   }

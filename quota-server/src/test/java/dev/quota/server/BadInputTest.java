@@ -42,7 +42,11 @@ class BadInputTest {
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":\"user:bad\"}", 400, "subjects"),
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":7}}", 400, "subjects.user"),
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":{}}", 400, "subjects"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"User\":\"bad\"}}", 400, "subjects"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"User\":\"bad\"}}", 400, "subjects.User"),
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"User\":\"d1\"}}", 400, "subjects.User"),
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"bad\",\"team-x\":\"t\"}}", 400, "subjects.team-x"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"meters\":{\"Tokens\":1}}", 400, "meters.Tokens"),
+        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"bad\"},\"meters\":{\"Tokens\":1}}", 400, "meters.Tokens"),
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"" + longId + "\"}}", 400, "subjects.user"),
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"-1\"}", 400, "estimatedCost"),
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"abc\"}", 400, "estimatedCost"),
@@ -83,7 +87,11 @@ class BadInputTest {
         Arguments.of("PUT", "/v1/policies/user:bad?reason=%1B%5B31m", "{\"concurrency\":1}", 400, "reason"),
         Arguments.of("DELETE", "/v1/policies/user:*?reason=%00", null, 400, "reason"),
         Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\"}", 400, "subjects"),
-        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"root\"}", 400, "role"));
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"root\"}", 400, "role"),
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"User:a\"]}", 400, "subjects[0]"),
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user\"]}", 400, "subjects[0]"),
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user:a\\nb\"]}", 400, "subjects[0]"),
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user:a\",\"team:\"]}", 400, "subjects[1]"));
   }
 
   /** A bypass of user:bad with {@code expiry} (an expiresAt or a duration field). */

@@ -44,8 +44,9 @@ public final class KeyRoutes {
     if (list != null && !list.isNull()) {
       ValidationException.require(list.isArray() && list.size() <= 100, "subjects", "must be an array of at most 100 scope:id strings");
       for (int i = 0; i < list.size(); i++) {
-        ValidationException.require(list.get(i).isTextual(), "subjects[" + i + "]", "must be a scope:id string");
-        subjects.add(Subject.parse(list.get(i).textValue()));
+        String field = "subjects[" + i + "]";
+        ValidationException.require(list.get(i).isTextual(), field, "must be a scope:id string");
+        subjects.add(Subject.parse(field, list.get(i).textValue()));
       }
     }
     ValidationException.require(role != Role.VIEWER || !subjects.isEmpty(), "subjects", "a viewer key must be bound to at least one subject");
