@@ -1,5 +1,7 @@
 package dev.quota.jdbc;
 
+import dev.quota.ConflictException;
+import dev.quota.Selector;
 import dev.quota.Subject;
 import dev.quota.ValidationException;
 import dev.quota.admin.AuditEntry;
@@ -9,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -27,6 +31,10 @@ import javax.sql.DataSource;
  * API keys for the HTTP API. Only a SHA-256 hash of each key is stored: the secret is shown once,
  * when the key is issued, and cannot be recovered. A viewer key carries the subjects it may read.
  * Issuing and revoking can be audited in the same transaction.
+ *
+ * <p>A key's name is the actor in the audit trail, so no two active keys share one. Issuing checks
+ * and inserts while no other issuer can: on PostgreSQL (shared by several servers) under a table
+ * lock that plain reads do not wait for, on H2 (embedded, one process) under a lock in this JVM.
  */
 public final class ApiKeyRepository {
   /** What a key may do. */
@@ -72,19 +80,28 @@ public final class ApiKeyRepository {
     }
   }
 
+  /** Viewer keys read named subjects; {@code *} would be read as one literal id, so it is refused. */
+  public static final String WILDCARD_RULE = "must name one subject each: * is not a wildcard for a viewer key";
+
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String SECRET_PREFIX = "qk_";
+  /** Serializes issuers on H2, which one process opens at a time; see the class comment. */
+  private static final Object H2_ISSUING = new Object();
 
   private final DataSource ds;
+  private final Database.Engine engine;
 
   public ApiKeyRepository(Database database) {
     this.ds = database.dataSource();
+    this.engine = database.engine();
   }
 
   /**
-   * Issues a key. Viewers must list at least one readable subject; other roles none.
+   * Issues a key. Viewers must list at least one readable subject (each one id, not {@code *});
+   * other roles none.
    *
    * @param audit recorded in the same transaction, or null
+   * @throws ConflictException naming {@code name} when an active key already has that name
    */
   public IssuedKey issue(String name, Role role, Set<Subject> readable, Instant now, AuditEntry audit) {
     // The name is the actor of everything the key does, so it follows the actor's rule.
@@ -96,6 +113,8 @@ public final class ApiKeyRepository {
     ValidationException.require(
         role == Role.VIEWER || subjects.isEmpty(), "subjects", "only viewer keys are limited to subjects");
     ValidationException.require(subjects.size() <= 1000, "subjects", "must name at most 1000 subjects");
+    ValidationException.require(
+        subjects.stream().noneMatch(s -> s.id().equals(Selector.ANY)), "subjects", WILDCARD_RULE);
     ValidationException.require(now != null, "now", "is required");
     byte[] raw = new byte[32];
     RANDOM.nextBytes(raw);
@@ -104,24 +123,50 @@ public final class ApiKeyRepository {
     RANDOM.nextBytes(idBytes);
     ApiKey key =
         new ApiKey("key_" + HexFormat.of().formatHex(idBytes), name, role, Set.copyOf(subjects), Jdbc.micros(now), null);
-    Jdbc.inTransaction(ds, "issuing API key " + key.id(), c -> {
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "INSERT INTO api_key (id, key_hash, name, role, subjects, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, key.id());
-        ps.setString(2, hash(secret));
-        ps.setString(3, name);
-        ps.setString(4, role.wireName());
-        ps.setString(5, subjectsText(subjects));
-        Jdbc.setInstant(ps, 6, now);
-        ps.executeUpdate();
-      }
+    Jdbc.Work<Void> work = c -> {
+      insertUnlessNameIsTaken(c, key, hash(secret), subjects, now);
       if (audit != null) {
         JdbcConfigRepository.insertAudit(c, audit);
       }
       return null;
-    });
+    };
+    if (engine == Database.Engine.POSTGRESQL) {
+      Jdbc.inTransaction(ds, "issuing API key " + key.id(), work);
+    } else {
+      synchronized (H2_ISSUING) {
+        Jdbc.inTransaction(ds, "issuing API key " + key.id(), work);
+      }
+    }
     return new IssuedKey(key, secret);
+  }
+
+  private void insertUnlessNameIsTaken(Connection c, ApiKey key, String keyHash, Set<Subject> subjects, Instant now)
+      throws SQLException {
+    if (engine == Database.Engine.POSTGRESQL) {
+      // Conflicts with itself and with writes, not with the reads that authenticate requests.
+      try (Statement s = c.createStatement()) {
+        s.execute("LOCK TABLE api_key IN SHARE ROW EXCLUSIVE MODE");
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM api_key WHERE name = ? AND revoked_at IS NULL")) {
+      ps.setString(1, key.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getLong(1) > 0) {
+          throw new ConflictException("name", "must be unique among active keys: '" + key.name() + "' is taken (revoke that key first)");
+        }
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement("INSERT INTO api_key (id, key_hash, name, role, subjects, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, key.id());
+      ps.setString(2, keyHash);
+      ps.setString(3, key.name());
+      ps.setString(4, key.role().wireName());
+      ps.setString(5, subjectsText(subjects));
+      Jdbc.setInstant(ps, 6, now);
+      ps.executeUpdate();
+    }
   }
 
   /** The active key with this secret, if any. */

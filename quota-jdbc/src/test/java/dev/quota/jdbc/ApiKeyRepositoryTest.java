@@ -3,6 +3,7 @@ package dev.quota.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quota.ConflictException;
 import dev.quota.Subject;
 import dev.quota.ValidationException;
 import dev.quota.admin.AuditEntry;
@@ -10,7 +11,14 @@ import dev.quota.admin.AuditQuery;
 import dev.quota.jdbc.ApiKeyRepository.Role;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -54,12 +62,63 @@ class ApiKeyRepositoryTest {
 
   @ParameterizedTest
   @EnumSource(Backend.class)
+  void aNameBelongsToOneActiveKeyAndIsFreeAgainOnceItIsRevoked(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var keys = new ApiKeyRepository(t.db);
+      var first = keys.issue("ops", Role.SERVICE, Set.of(), T0, null);
+      assertThatThrownBy(() -> keys.issue("ops", Role.ADMIN, Set.of(), T0, null))
+          .isInstanceOfSatisfying(ConflictException.class, e -> assertThat(e.field()).isEqualTo("name"));
+      assertThat(keys.list()).hasSize(1);
+      keys.revoke(first.key().id(), T0.plusSeconds(1), null);
+      var second = keys.issue("ops", Role.ADMIN, Set.of(), T0.plusSeconds(2), null);
+      assertThat(keys.authenticate(second.secret())).isPresent();
+      assertThat(keys.list()).filteredOn(ApiKeyRepository.ApiKey::active).extracting(ApiKeyRepository.ApiKey::id)
+          .containsExactly(second.key().id());
+    }
+  }
+
+  /** Servers issuing the same name at once (each with its own repository) leave one active key. */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aNameIssuedByManyAtOnceGoesToOne(Backend backend) throws Exception {
+    try (var t = backend.open(dir)) {
+      int issuers = 8;
+      ExecutorService pool = Executors.newFixedThreadPool(issuers);
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Boolean>> outcomes = new ArrayList<>();
+      for (int i = 0; i < issuers; i++) {
+        var keys = new ApiKeyRepository(t.db);
+        outcomes.add(pool.submit(() -> {
+          start.await();
+          try {
+            keys.issue("race", Role.SERVICE, Set.of(), T0, null);
+            return true;
+          } catch (ConflictException e) {
+            return false;
+          }
+        }));
+      }
+      start.countDown();
+      int issued = 0;
+      for (Future<Boolean> f : outcomes) {
+        issued += f.get(30, TimeUnit.SECONDS) ? 1 : 0;
+      }
+      pool.shutdown();
+      assertThat(issued).isEqualTo(1);
+      assertThat(t.queryLong("SELECT COUNT(*) FROM api_key WHERE name = 'race' AND revoked_at IS NULL")).isEqualTo(1);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
   void viewerKeysMustNameSubjectsAndOthersMustNot(Backend backend) {
     try (var t = backend.open(dir)) {
       var keys = new ApiKeyRepository(t.db);
       assertThatThrownBy(() -> keys.issue("v", Role.VIEWER, Set.of(), T0, null))
           .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("subjects"));
       assertThatThrownBy(() -> keys.issue("s", Role.SERVICE, Set.of(Subject.parse("user:a")), T0, null))
+          .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("subjects"));
+      assertThatThrownBy(() -> keys.issue("w", Role.VIEWER, Set.of(Subject.of("user", "*")), T0, null))
           .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("subjects"));
       assertThatThrownBy(() -> Role.fromWire("role", "root"))
           .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("role"));

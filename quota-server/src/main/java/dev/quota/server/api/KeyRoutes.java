@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.NotFoundException;
+import dev.quota.Selector;
 import dev.quota.Subject;
 import dev.quota.ValidationException;
+import dev.quota.jdbc.ApiKeyRepository;
 import dev.quota.server.auth.KeyRing;
 import dev.quota.server.auth.Principal;
 import dev.quota.server.auth.Role;
@@ -19,7 +21,11 @@ import java.util.regex.Pattern;
 
 import static dev.quota.server.auth.Role.ADMIN;
 
-/** API keys: issue (the key is shown once), list (never the keys) and revoke. */
+/**
+ * API keys: issue (the key is shown once), list (never the keys) and revoke. A name identifies one
+ * active key (409 when taken, the administrator key's included), so what the list shows is what
+ * a revocation by name acts on.
+ */
 public final class KeyRoutes {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private final KeyRing keys;
@@ -46,7 +52,9 @@ public final class KeyRoutes {
       for (int i = 0; i < list.size(); i++) {
         String field = "subjects[" + i + "]";
         ValidationException.require(list.get(i).isTextual(), field, "must be a scope:id string");
-        subjects.add(Subject.parse(field, list.get(i).textValue()));
+        Subject s = Subject.parse(field, list.get(i).textValue());
+        ValidationException.require(!s.id().equals(Selector.ANY), field, ApiKeyRepository.WILDCARD_RULE);
+        subjects.add(s);
       }
     }
     ValidationException.require(role != Role.VIEWER || !subjects.isEmpty(), "subjects", "a viewer key must be bound to at least one subject");

@@ -1,5 +1,6 @@
 package dev.quota.server.auth;
 
+import dev.quota.ConflictException;
 import dev.quota.Subject;
 import dev.quota.admin.AuditEntry;
 import dev.quota.jdbc.ApiKeyRepository;
@@ -15,6 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Keys in the database (hashed, audited when issued or revoked), plus the bootstrap admin key held
  * in memory. Successful lookups are cached for {@link #CACHE_NANOS} so a decision does not cost a
  * database round trip; a revoked key therefore stops working within that time on every server.
+ *
+ * <p>Names tell keys apart in the audit trail: the database keeps them unique among active keys,
+ * and the bootstrap key's name is reserved. The bootstrap key is configured, not issued, so it is
+ * replaced where it is configured and cannot be revoked here.
  */
 public final class JdbcKeyRing implements KeyRing {
   static final long CACHE_NANOS = 5_000_000_000L;
@@ -63,6 +68,9 @@ public final class JdbcKeyRing implements KeyRing {
 
   @Override
   public String issue(String name, Role role, Set<Subject> subjects, String actor) {
+    if (bootstrap.holds(name)) {
+      throw new ConflictException("name", MemoryKeyRing.REGISTERED_NAME_RULE);
+    }
     AuditEntry audit = new AuditEntry(0, clock.instant(), actor, "key.issue", name, null, role.wireName() + " " + subjects, "");
     return repo.issue(name, ApiKeyRepository.Role.valueOf(role.name()), subjects, clock.instant(), audit).secret();
   }
@@ -89,6 +97,9 @@ public final class JdbcKeyRing implements KeyRing {
     }
     // Revocation must take effect here at once; other servers see it when their cache entry ends.
     cache.clear();
+    if (!any && bootstrap.holds(name)) {
+      throw new ConflictException("name", MemoryKeyRing.REGISTERED_NAME_RULE + ": it is replaced there, not revoked through the API");
+    }
     return any;
   }
 

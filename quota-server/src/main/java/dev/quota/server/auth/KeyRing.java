@@ -1,5 +1,6 @@
 package dev.quota.server.auth;
 
+import dev.quota.ConflictException;
 import dev.quota.Subject;
 import java.util.List;
 import java.util.Optional;
@@ -10,18 +11,30 @@ public interface KeyRing {
   /** The principal whose key this is, if any. */
   Optional<Principal> authenticate(String presentedKey);
 
-  /** Registers a key (already generated, e.g. the bootstrap admin key); replaces one of the same name. */
+  /**
+   * Registers a key configured outside the API (the administrator key, from {@code QUOTA_ADMIN_KEY}
+   * or the {@code admin.key} file); replaces one of the same name. Its name is reserved: no key can
+   * be issued under it.
+   */
   void register(String name, Role role, Set<Subject> subjects, String key);
 
+  /** Every active key, one entry per key. */
   List<Principal> list();
 
-  /** Revokes every key named {@code name}; false if there was none. {@code actor} is audited where supported. */
+  /**
+   * Revokes the active key named {@code name} (and any that share its name, issued before names
+   * were unique); false if there is none. {@code actor} is audited where supported.
+   *
+   * @throws ConflictException naming {@code name} for a registered key, which is changed where it
+   *     is configured, not revoked through the API
+   */
   boolean revoke(String name, String actor);
 
-  /** A new key for {@code name}; the plain key is returned once and never stored. */
-  default String issue(String name, Role role, Set<Subject> subjects, String actor) {
-    String key = ApiKeys.generate();
-    register(name, role, subjects, key);
-    return key;
-  }
+  /**
+   * A new key for {@code name}; the plain key is returned once and never stored.
+   *
+   * @throws ConflictException naming {@code name} when an active or registered key has that name:
+   *     the name is the actor in the audit trail, so it must tell keys apart
+   */
+  String issue(String name, Role role, Set<Subject> subjects, String actor);
 }

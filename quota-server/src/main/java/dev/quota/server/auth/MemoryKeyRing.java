@@ -1,5 +1,6 @@
 package dev.quota.server.auth;
 
+import dev.quota.ConflictException;
 import dev.quota.Subject;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Keys in the heap, by hash; for the bootstrap admin key and for servers without a database. */
 public final class MemoryKeyRing implements KeyRing {
+  static final String REGISTERED_NAME_RULE =
+      "is the name of the administrator key, set by QUOTA_ADMIN_KEY or the admin.key file";
   private final Map<String, Principal> byHash = new ConcurrentHashMap<>();
   private final Map<String, String> hashByName = new ConcurrentHashMap<>();
 
@@ -24,6 +27,21 @@ public final class MemoryKeyRing implements KeyRing {
     String hash = ApiKeys.hash(key);
     byHash.put(hash, new Principal(name, role, subjects));
     hashByName.put(name, hash);
+  }
+
+  @Override
+  public synchronized String issue(String name, Role role, Set<Subject> subjects, String actor) {
+    if (holds(name)) {
+      throw new ConflictException("name", "must be unique among active keys: '" + name + "' is taken (revoke that key first)");
+    }
+    String key = ApiKeys.generate();
+    register(name, role, subjects, key);
+    return key;
+  }
+
+  /** Whether a key named {@code name} is held here. */
+  public boolean holds(String name) {
+    return hashByName.containsKey(name);
   }
 
   @Override

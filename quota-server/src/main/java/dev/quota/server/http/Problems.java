@@ -29,7 +29,7 @@ public final class Problems {
     app.exception(NotFoundException.class, (e, ctx) -> write(ctx, 404, "not-found", e.getMessage(), null, null));
     app.exception(ReservationExpiredException.class, (e, ctx) ->
         write(ctx, 410, "reservation-expired", e.getMessage(), "reservationId", "must not have expired"));
-    app.exception(ConflictException.class, (e, ctx) -> write(ctx, 409, "conflict", e.getMessage(), null, null));
+    app.exception(ConflictException.class, (e, ctx) -> write(ctx, 409, "conflict", e.getMessage(), e.field(), e.rule()));
     app.exception(StoreUnavailableException.class, (e, ctx) -> {
       LOG.warn("counter store unavailable: {}", e.getMessage());
       ctx.header("Retry-After", "1");
