@@ -19,6 +19,9 @@ public record Policy(
     Mode mode,
     FailMode failMode) {
 
+  /** Decimal places of an alert threshold, as alerts store it. */
+  public static final int THRESHOLD_SCALE = 9;
+
   public static final List<BigDecimal> DEFAULT_THRESHOLDS =
       List.of(new BigDecimal("0.8"), new BigDecimal("0.9"), new BigDecimal("0.95"));
 
@@ -43,14 +46,27 @@ public record Policy(
         "must hold at least one rate limit, a budget or a concurrency cap");
   }
 
+  /**
+   * Distinct fractions in (0, 1) with at most nine decimals (what an alert records exactly), in
+   * their shortest form, sorted. 1 is not one: an exhausted budget always alerts. Each refusal
+   * names the value by its place in {@code thresholds}.
+   */
   private static List<BigDecimal> sortedThresholds(List<BigDecimal> thresholds) {
     ValidationException.require(thresholds.size() <= 8, "alertThresholds", "must hold at most 8 values");
-    List<BigDecimal> sorted = new ArrayList<>(thresholds);
-    for (BigDecimal t : sorted) {
+    List<BigDecimal> sorted = new ArrayList<>(thresholds.size());
+    for (int i = 0; i < thresholds.size(); i++) {
+      BigDecimal t = thresholds.get(i);
+      String field = "alertThresholds[" + i + "]";
       ValidationException.require(
           t != null && t.signum() > 0 && t.compareTo(BigDecimal.ONE) < 0,
-          "alertThresholds",
-          "each must be a fraction greater than 0 and less than 1");
+          field,
+          "must be a fraction greater than 0 and less than 1");
+      BigDecimal shortest = t.stripTrailingZeros();
+      ValidationException.require(shortest.scale() <= THRESHOLD_SCALE, field, "must have at most 9 decimal places");
+      for (BigDecimal earlier : sorted) {
+        ValidationException.require(earlier.compareTo(shortest) != 0, field, "must not repeat an earlier threshold");
+      }
+      sorted.add(shortest);
     }
     sorted.sort(null);
     return List.copyOf(sorted);

@@ -97,7 +97,9 @@ class IdempotencyAndValidationTest {
     assertField(() -> Policy.builder("user:*").build(), "policy", "at least one");
     assertField(() -> Budget.of("usd", Money.of("1"), null, null), "budget.currency", "ISO 4217");
     assertField(() -> Policy.builder("user:*").rateLimit(1, Duration.ofMinutes(1))
-        .alertThresholds(java.util.List.of(new BigDecimal("1.5"))).build(), "alertThresholds", "less than 1");
+        .alertThresholds(java.util.List.of(new BigDecimal("1.5"))).build(), "alertThresholds[0]", "less than 1");
+    assertField(() -> Policy.builder("user:*").rateLimit(1, Duration.ofMinutes(1))
+        .alertThresholds(java.util.List.of(new BigDecimal("0.5"), new BigDecimal("0.50"))).build(), "alertThresholds[1]", "repeat");
   }
 
   @Test

@@ -77,7 +77,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
   }
 
   private Optional<Policy> readPolicy(String selector, String body) {
-    return readable("policy", selector, body, () -> PolicyJson.read(body, Selector.parse(selector)));
+    return readable("policy", selector, body, () -> PolicyJson.readStored(body, Selector.parse(selector)));
   }
 
   /** What {@code read} makes of a row; empty, and a warning once, if the row cannot be read. */
@@ -108,7 +108,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
                 new PolicyVersion(
                     selector.toString(),
                     rs.getLong("version"),
-                    body == null ? null : PolicyJson.read(body, selector),
+                    body == null ? null : PolicyJson.readStored(body, selector),
                     Jdbc.getInstant(rs, "changed_at"),
                     rs.getString("actor")));
           }

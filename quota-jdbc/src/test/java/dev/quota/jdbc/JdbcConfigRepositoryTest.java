@@ -30,6 +30,22 @@ class JdbcConfigRepositoryTest {
     return new AuditEntry(0, T0, "alice", action, target, null, "after", reason);
   }
 
+  /** Thresholds an earlier version stored but refuses now are mended on reading, not fatal. */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aStoredPolicyWithThresholdsRefusedSinceStillLoads(Backend backend) {
+    try (var t = backend.open(dir)) {
+      t.execute("INSERT INTO policy (selector, version, body, updated_at) VALUES ('team:*', 1,"
+          + " '{\"concurrency\":1,\"alertThresholds\":[0.5,0.50,1e-400,0.9999999999]}', TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00+00')");
+      var repo = new JdbcConfigRepository(t.db);
+      assertThat(repo.policies()).singleElement().satisfies(p -> assertThat(p.alertThresholds())
+          .containsExactly(new java.math.BigDecimal("0.000000001"), new java.math.BigDecimal("0.5")));
+      assertThatThrownBy(() -> dev.quota.jdbc.json.PolicyJson.read(
+              "{\"concurrency\":1,\"alertThresholds\":[0.5,0.50]}", Selector.parse("team:*")))
+          .isInstanceOf(dev.quota.ValidationException.class);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Backend.class)
   void keepsEveryPolicyVersionAndAnAuditRowPerChange(Backend backend) {

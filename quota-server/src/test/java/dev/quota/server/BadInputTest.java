@@ -72,6 +72,8 @@ class BadInputTest {
         Arguments.of("PUT", "/v1/policies/user:bad", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\",\"extra\":true}]}", 400, "rateLimits[0].extra"),
         Arguments.of("PUT", "/v1/policies/user:bad", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"-5\"}}", 400, "budget.daily"),
         Arguments.of("PUT", "/v1/policies/user:bad", "{}", 400, "policy"),
+        Arguments.of("PUT", "/v1/policies/user:bad", "{\"concurrency\":1,\"alertThresholds\":[0.5,0.5]}", 400, "alertThresholds[1]"),
+        Arguments.of("PUT", "/v1/policies/user:bad", "{\"concurrency\":1,\"alertThresholds\":[1e-400]}", 400, "alertThresholds[0]"),
         Arguments.of("PUT", "/v1/policies/nocolon", "{\"concurrency\":1}", 400, "selector"),
         Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"bypass\":true,\"reason\":\"x\"}", 400, "expiresAt"),
         Arguments.of("POST", "/v1/overrides", override("\"expiresAt\":\"+999999999-12-31T23:59:59Z\""), 400, "expiresAt"),

@@ -2,10 +2,8 @@ package dev.quota.jdbc.json;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import dev.quota.Money;
 import dev.quota.alert.Alert;
-import java.math.BigDecimal;
 
 /**
  * An {@link Alert} as JSON, for the API and webhook bodies. Amounts are decimal strings in the
@@ -24,17 +22,12 @@ public final class AlertJson {
     o.put("period", a.period());
     o.put("periodStart", a.periodStart().toString());
     // As written, never in exponent form (which a BigDecimal node would use for 0.0000001).
-    o.putRawValue("threshold", new RawValue(plainNumber(a.threshold())));
+    o.putRawValue("threshold", JsonFields.plainNumber(a.threshold()));
     o.put("used", Money.plainString(a.used()));
     o.put("limit", Money.plainString(a.limit()));
     o.put("currency", a.currency());
     o.put("exhausted", a.exhausted());
     return o;
-  }
-
-  private static String plainNumber(BigDecimal d) {
-    BigDecimal s = d.stripTrailingZeros();
-    return (s.scale() < 0 ? s.setScale(0) : s).toPlainString();
   }
 
   public static String write(Alert a) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.quota.Money;
 import dev.quota.ValidationException;
 import java.math.BigDecimal;
@@ -115,6 +116,15 @@ public final class JsonFields {
     }
     ValidationException.require(n.isNumber(), field, "must be a decimal string such as \"10.00\" or a number");
     return Money.of(field, n.decimalValue());
+  }
+
+  /**
+   * {@code d} as a plain JSON number in its shortest form ({@code 0.0000001}, never {@code 1E-7}):
+   * a {@code BigDecimal} node would be written in exponent form below 0.000001.
+   */
+  public static RawValue plainNumber(BigDecimal d) {
+    BigDecimal s = d.stripTrailingZeros();
+    return new RawValue((s.scale() < 0 ? s.setScale(0) : s).toPlainString());
   }
 
   /** Re-throws a model validation error with its field placed under {@code prefix}. */

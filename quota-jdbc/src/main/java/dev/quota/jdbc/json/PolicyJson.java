@@ -25,6 +25,7 @@ import dev.quota.RateLimit;
 import dev.quota.Selector;
 import dev.quota.ValidationException;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -36,6 +37,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A {@link Policy} in the API wire format (the selector travels separately, in the URL):
@@ -68,8 +70,22 @@ public final class PolicyJson {
     return read(JsonFields.parseObject(json), selector, "");
   }
 
+  /**
+   * Parses a policy body stored by this or an earlier version. Earlier versions accepted repeated
+   * alert thresholds and thresholds with more than nine decimals, which are refused now; a stored
+   * policy keeps loading with each repeat dropped and each such value rounded up to nine decimals
+   * (so its alert never fires before its level), or dropped if that reaches 1.
+   */
+  public static Policy readStored(String json, Selector selector) {
+    return read(JsonFields.parseObject(json), selector, "", true);
+  }
+
   /** Parses the policy object {@code node}; error fields are placed under {@code prefix} (may be ""). */
   public static Policy read(JsonNode node, Selector selector, String prefix) {
+    return read(node, selector, prefix, false);
+  }
+
+  private static Policy read(JsonNode node, Selector selector, String prefix, boolean stored) {
     ObjectNode body = object(node, prefix.isEmpty() ? "body" : prefix);
     onlyKnown(body, prefix, POLICY_FIELDS);
     Policy.Builder b = Policy.builder(selector);
@@ -98,7 +114,7 @@ public final class PolicyJson {
       for (int i = 0; i < thresholds.size(); i++) {
         values.add(decimal(thresholds.get(i), field + "[" + i + "]"));
       }
-      b.alertThresholds(values);
+      b.alertThresholds(stored ? mended(values) : values);
     }
     JsonNode mode = optional(body, "mode");
     if (mode != null) {
@@ -115,6 +131,18 @@ public final class PolicyJson {
     } catch (ValidationException e) {
       throw nest(prefix, e);
     }
+  }
+
+  /** See {@link #readStored}. */
+  private static List<BigDecimal> mended(List<BigDecimal> thresholds) {
+    TreeSet<BigDecimal> out = new TreeSet<>(); // ordered by value: 0.5 and 0.50 are one
+    for (BigDecimal t : thresholds) {
+      BigDecimal nine = t.scale() > Policy.THRESHOLD_SCALE ? t.setScale(Policy.THRESHOLD_SCALE, RoundingMode.CEILING) : t;
+      if (nine.compareTo(BigDecimal.ONE) < 0) {
+        out.add(nine);
+      }
+    }
+    return new ArrayList<>(out);
   }
 
   private static RateLimit rateLimit(JsonNode node, String field) {
@@ -229,7 +257,7 @@ public final class PolicyJson {
     }
     ArrayNode thresholds = o.putArray("alertThresholds");
     for (BigDecimal t : policy.alertThresholds()) {
-      thresholds.add(t);
+      thresholds.addRawValue(JsonFields.plainNumber(t));
     }
     o.put("mode", policy.mode().wireName());
     o.put("failMode", policy.failMode().wireName());

@@ -84,7 +84,13 @@ class PolicyJsonTest {
         "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1\",\"weekly\":\"5\"}}|budget.weekly|not a known field",
         "{\"concurrency\":0}|concurrency|between 1",
         "{\"concurrency\":2.0}|concurrency|whole number",
-        "{\"alertThresholds\":[0.5,1.5],\"concurrency\":1}|alertThresholds|greater than 0 and less than 1",
+        "{\"alertThresholds\":[0.5,1.5],\"concurrency\":1}|alertThresholds[1]|greater than 0 and less than 1",
+        "{\"alertThresholds\":[1],\"concurrency\":1}|alertThresholds[0]|greater than 0 and less than 1",
+        "{\"alertThresholds\":[0],\"concurrency\":1}|alertThresholds[0]|greater than 0 and less than 1",
+        "{\"alertThresholds\":[0.5,0.5],\"concurrency\":1}|alertThresholds[1]|must not repeat",
+        "{\"alertThresholds\":[0.9,0.5,0.50],\"concurrency\":1}|alertThresholds[2]|must not repeat",
+        "{\"alertThresholds\":[1e-400],\"concurrency\":1}|alertThresholds[0]|at most 9 decimal places",
+        "{\"alertThresholds\":[0.8,0.0000000001],\"concurrency\":1}|alertThresholds[1]|at most 9 decimal places",
         "{\"alertThresholds\":[\"0.5\"],\"concurrency\":1}|alertThresholds[0]|must be a number",
         "{\"concurrency\":1,\"mode\":\"dry\"}|mode|enforce or shadow",
         "{\"concurrency\":1,\"failMode\":\"closed-ish\"}|failMode|closed or open",
@@ -103,6 +109,13 @@ class PolicyJsonTest {
               assertThat(e.field()).isEqualTo(field);
               assertThat(e.rule()).contains(rule);
             });
+  }
+
+  @Test
+  void writesThresholdsAsPlainDecimalsInTheirShortestForm() {
+    Policy p = PolicyJson.read("{\"concurrency\":1,\"alertThresholds\":[0.50,0.0000001,0.999999999,1E-9]}", USERS);
+    assertThat(PolicyJson.write(p)).contains("\"alertThresholds\":[0.000000001,0.0000001,0.5,0.999999999]");
+    assertThat(PolicyJson.read(PolicyJson.write(p), USERS)).isEqualTo(p);
   }
 
   @Test
