@@ -93,7 +93,18 @@ class BadInputTest {
         Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"User:a\"]}", 400, "subjects[0]"),
         Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user\"]}", 400, "subjects[0]"),
         Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user:a\\nb\"]}", 400, "subjects[0]"),
-        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user:a\",\"team:\"]}", 400, "subjects[1]"));
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user:a\",\"team:\"]}", 400, "subjects[1]"),
+        // Exponents past what a decimal holds, or past any field's need, are refused by field.
+        Arguments.of("PUT", "/v1/policies/user:bad", "{\"budget\":{\"currency\":\"USD\",\"daily\":1E+2147483648}}", 400, "budget.daily"),
+        Arguments.of("PUT", "/v1/policies/user:bad", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}],\"alertThresholds\":[1e-999999999]}", 400, "alertThresholds[0]"),
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":1e2147483648}", 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":1e2147483648}", 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"bad\"},\"meters\":{\"tokens\":-1E-2147483649}}", 400, "meters.tokens"),
+        Arguments.of("POST", "/v1/keys", "{\"name\":1e2147483648,\"role\":\"admin\"}", 400, "name"),
+        Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"limits\":{\"rateLimits\":[{\"limit\":1e2147483648}]}}", 400, "limits.rateLimits[0].limit"),
+        Arguments.of("POST", "/v1/reservations/nope/commit", "{\"actualCost\":1e2147483648}", 400, "actualCost"),
+        Arguments.of("POST", "/v1/reservations/nope/release", "[0, 1e2147483648]", 400, "body[1]"),
+        Arguments.of("POST", "/v1/subjects/user/bad/reset", "1e2147483648", 400, "body"));
   }
 
   /** A bypass of user:bad with {@code expiry} (an expiresAt or a duration field). */

@@ -25,6 +25,7 @@ public final class JsonBody {
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .nodeFactory(new JsonNumbers())
           .build();
 
   static {
@@ -52,10 +53,15 @@ public final class JsonBody {
 
   public static ObjectNode parse(byte[] bytes) {
     JsonNode node;
-    try {
-      node = STRICT.readTree(bytes);
-    } catch (JsonProcessingException e) {
-      throw ApiError.badInput("body", "must be well-formed JSON (" + brief(e) + ")");
+    try (JsonParser p = STRICT.createParser(bytes)) {
+      try {
+        node = STRICT.readTree(p);
+      } catch (JsonProcessingException e) {
+        throw ApiError.badInput("body", "must be well-formed JSON (" + brief(e) + ")");
+      } catch (NumberFormatException | JsonNumbers.OutOfRange e) {
+        // A number's value is read only now, with the parser still in the field that holds it.
+        throw ApiError.badInput(JsonNumbers.field(p.getParsingContext()), JsonNumbers.RULE);
+      }
     } catch (IOException e) {
       throw ApiError.badInput("body", "could not be read");
     }
