@@ -112,6 +112,21 @@ class BadInputTest {
     return "{\"selector\":\"user:bad\",\"bypass\":true," + expiry + ",\"reason\":\"r\"}";
   }
 
+  static Stream<Arguments> malformedBodies() {
+    return Stream.of(
+        Arguments.of("{\"concurrency\":1}  {\"x\":1}", "more content follows the JSON value"),
+        Arguments.of("{\"concurrency\":NaN}", "'NaN' is not a JSON value"),
+        Arguments.of("{\"concurrency\":" + "9".repeat(80) + "}", "a number is longer than 64 characters"),
+        Arguments.of("{\"rateLimits\":[{\"limit\":5}}", "a closing bracket does not match an open one"),
+        Arguments.of("{\"concurrency\":+1}", "invalid number"),
+        Arguments.of("{concurrency:1}", "unexpected character 'c', expected a field name in double quotes"),
+        Arguments.of("{\"concurrency\" 1}", "unexpected character '1', expected ':'"),
+        Arguments.of("{\"concurrency\":1", "the body ends before the JSON value is complete"),
+        Arguments.of("{\"mode\":\"a\nb\"}", "a control character in a string must be escaped"),
+        Arguments.of("[".repeat(40), "nested more than 32 levels deep"),
+        Arguments.of("{\"concurrency\":1,\"concurrency\":2}", "field 'concurrency' appears more than once"));
+  }
+
   @ParameterizedTest(name = "{0} {1} {2}")
   @MethodSource("badBodies")
   void badInputIsRefusedByNameAndChangesNothing(String method, String path, String body, int status, String field) {
@@ -127,6 +142,19 @@ class BadInputTest {
       assertThat(p.get("rule").asText()).isNotBlank();
     }
     assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(state()).isEqualTo(before);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("malformedBodies")
+  void malformedJsonIsDescribedInPlainWords(String body, String reason) {
+    String before = state();
+    Api.Response r = admin.put("/v1/policies/user:bad", body);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    JsonNode p = r.json();
+    assertThat(p.get("field").asText()).isEqualTo("body");
+    assertThat(p.get("rule").asText()).as(r.toString()).matches("malformed JSON at line \\d+, column \\d+: .+").endsWith(": " + reason);
+    assertThat(r.body()).as("no parser internals").doesNotContain("`", "jackson", "Feature", "REDACTED", "Source", "bound as");
     assertThat(state()).isEqualTo(before);
   }
 

@@ -19,6 +19,8 @@ import java.util.Set;
  */
 public final class JsonBody {
   public static final int MAX_BYTES = 64 * 1024;
+  static final int MAX_DEPTH = 32;
+  static final int MAX_NUMBER_LENGTH = 64;
 
   static final ObjectMapper STRICT =
       JsonMapper.builder()
@@ -29,8 +31,8 @@ public final class JsonBody {
           .build();
 
   static {
-    STRICT.getFactory().setStreamReadConstraints(
-        StreamReadConstraints.builder().maxNestingDepth(32).maxNumberLength(64).maxStringLength(MAX_BYTES).build());
+    STRICT.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+        .maxNestingDepth(MAX_DEPTH).maxNumberLength(MAX_NUMBER_LENGTH).maxStringLength(MAX_BYTES).build());
   }
 
   private JsonBody() {}
@@ -57,7 +59,7 @@ public final class JsonBody {
       try {
         node = STRICT.readTree(p);
       } catch (JsonProcessingException e) {
-        throw ApiError.badInput("body", "must be well-formed JSON (" + brief(e) + ")");
+        throw MalformedJson.of(e, e.getLocation() != null ? e.getLocation() : p.currentLocation());
       } catch (NumberFormatException | JsonNumbers.OutOfRange e) {
         // A number's value is read only now, with the parser still in the field that holds it.
         throw ApiError.badInput(JsonNumbers.field(p.getParsingContext()), JsonNumbers.RULE);
@@ -104,15 +106,5 @@ public final class JsonBody {
 
   static ApiError tooLarge() {
     return new ApiError(413, "body-too-large", "body: must be at most 65536 bytes", "body", "must be at most 65536 bytes");
-  }
-
-  private static String brief(JsonProcessingException e) {
-    String m = e.getOriginalMessage();
-    if (m == null) {
-      m = "syntax error";
-    }
-    m = m.replaceAll("[\\r\\n]+", " ");
-    String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-    return (m.length() > 160 ? m.substring(0, 160) + "..." : m) + where;
   }
 }
