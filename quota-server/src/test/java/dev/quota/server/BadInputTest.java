@@ -158,6 +158,40 @@ class BadInputTest {
     assertThat(state()).isEqualTo(before);
   }
 
+  static Stream<Arguments> datesOutOfRange() {
+    return Stream.of(
+        Arguments.of("/v1/reports/costs?to=%2B999999999-12-31", "to"),
+        Arguments.of("/v1/reports/costs?from=%2B999999999-12-01&to=%2B999999999-12-31", "to"),
+        Arguments.of("/v1/reports/costs?from=%2B999999999-12-01&to=2030-01-01", "from"),
+        Arguments.of("/v1/reports/costs?to=%2B1000000000-12-31T23:59:59Z", "to"),
+        Arguments.of("/v1/reports/costs?from=-1000000000-01-01T00:00:00Z&to=-1000000000-01-20T00:00:00Z", "to"),
+        Arguments.of("/v1/reports/costs?from=-1000000000-01-01T00:00:00Z", "from"),
+        Arguments.of("/v1/reports/costs?to=10000-01-01T00:00:00Z", "to"),
+        Arguments.of("/v1/alerts?from=%2B1000000000-12-31T23:59:59Z", "from"),
+        Arguments.of("/v1/alerts?to=-1000000000-01-01T00:00:00Z", "to"),
+        Arguments.of("/v1/audit?from=%2B1000000000-12-31T23:59:59Z", "from"),
+        Arguments.of("/v1/audit?to=-1000000000-01-01T00:00:00Z", "to"),
+        Arguments.of("/v1/audit?to=-0001-12-31", "to"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("datesOutOfRange")
+  void datesOutsideYearsOneTo9999AreRefusedByName(String path, String field) {
+    Api.Response r = admin.get(path);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(r.json().get("field").asText()).isEqualTo(field);
+    assertThat(r.json().get("rule").asText()).contains("from 0001-01-01 to 9999-12-31");
+  }
+
+  @Test
+  void datesAtTheEdgesOfTheRangeAreAnswered() {
+    assertThat(admin.get("/v1/reports/costs?from=0001-01-01&to=0001-01-31").status()).isEqualTo(200);
+    assertThat(admin.get("/v1/reports/costs?from=9999-12-01&to=9999-12-31T23:59:59Z&timezone=Pacific/Kiritimati").status()).isEqualTo(200);
+    assertThat(admin.get("/v1/alerts?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59.999999999Z").status()).isEqualTo(200);
+    assertThat(admin.get("/v1/audit?from=0001-01-01&to=9999-12-31").status()).isEqualTo(200);
+  }
+
   @Test
   void bodiesOver64KiBAreRefused() {
     String before = state();

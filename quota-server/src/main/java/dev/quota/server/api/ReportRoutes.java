@@ -111,16 +111,14 @@ public final class ReportRoutes {
    * instant used as an end that is not a midnight rounds up to the next day, so it is covered.
    */
   private static LocalDate day(Context ctx, String name, ZoneId zone, boolean end) {
-    String v = Query.string(ctx, name, 64);
-    if (v == null) {
-      return null;
-    }
-    try {
-      return LocalDate.parse(v);
-    } catch (DateTimeException e) {
-      // not a plain date: an instant
+    LocalDate date = Query.date(ctx, name);
+    if (date != null) {
+      return date;
     }
     Instant t = Query.instant(ctx, name);
+    if (t == null) {
+      return null;
+    }
     LocalDate d = t.atZone(zone).toLocalDate();
     return end && !t.equals(d.atStartOfDay(zone).toInstant()) ? d.plusDays(1) : d;
   }

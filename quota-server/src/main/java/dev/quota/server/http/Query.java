@@ -2,10 +2,23 @@ package dev.quota.server.http;
 
 import io.javalin.http.Context;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
 /** Typed query parameters whose errors name the parameter. */
 public final class Query {
+  /**
+   * Dates and instants must fall in years 1 to 9999. The parsers take years up to a billion, which
+   * no database column holds and where converting an instant to a date already fails.
+   */
+  private static final LocalDate FIRST_DAY = LocalDate.of(1, 1, 1);
+  private static final LocalDate LAST_DAY = LocalDate.of(9999, 12, 31);
+  private static final Instant FIRST = FIRST_DAY.atStartOfDay(ZoneOffset.UTC).toInstant();
+  private static final Instant AFTER_LAST = LAST_DAY.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+  private static final String MOMENT_RULE =
+      "must be an ISO-8601 instant (2030-01-01T00:00:00Z) or date (2030-01-01) from 0001-01-01 to 9999-12-31";
+
   private Query() {}
 
   public static String string(Context ctx, String name, int maxLength) {
@@ -35,19 +48,43 @@ public final class Query {
     throw ApiError.badInput(name, "must be a whole number between " + min + " and " + max);
   }
 
+  /** An instant, or a date read as its start in UTC; refused outside years 1 to 9999. */
   public static Instant instant(Context ctx, String name) {
     String v = string(ctx, name, 64);
     if (v == null) {
       return null;
     }
+    Instant t;
     try {
-      return Instant.parse(v);
+      t = Instant.parse(v);
     } catch (DateTimeParseException e) {
-      try {
-        return java.time.LocalDate.parse(v).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
-      } catch (DateTimeParseException e2) {
-        throw ApiError.badInput(name, "must be an ISO-8601 instant (2030-01-01T00:00:00Z) or date (2030-01-01)");
-      }
+      LocalDate d = plainDate(v);
+      t = d == null ? null : d.atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+    if (t == null || t.isBefore(FIRST) || !t.isBefore(AFTER_LAST)) {
+      throw ApiError.badInput(name, MOMENT_RULE);
+    }
+    return t;
+  }
+
+  /**
+   * The parameter as a plain date ({@code 2030-01-31}); null when it is absent or not a plain date
+   * (it may still be an instant), refused when it is a date outside years 1 to 9999.
+   */
+  public static LocalDate date(Context ctx, String name) {
+    String v = string(ctx, name, 64);
+    LocalDate d = v == null ? null : plainDate(v);
+    if (d != null && (d.isBefore(FIRST_DAY) || d.isAfter(LAST_DAY))) {
+      throw ApiError.badInput(name, MOMENT_RULE);
+    }
+    return d;
+  }
+
+  private static LocalDate plainDate(String v) {
+    try {
+      return LocalDate.parse(v);
+    } catch (DateTimeParseException e) {
+      return null;
     }
   }
 
