@@ -19,7 +19,6 @@ import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
@@ -186,6 +185,6 @@ public final class DecisionRoutes {
     body.set("denying", decision.get("denying"));
     body.set("limits", decision.get("limits"));
     ctx.status(429).contentType(Problems.CONTENT_TYPE);
-    return body.toString().getBytes(StandardCharsets.UTF_8);
+    return Problems.bytes(body);
   }
 }

@@ -9,6 +9,7 @@ import dev.quota.ValidationException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,11 @@ import org.slf4j.LoggerFactory;
  * the field and rule; anything unexpected gets a bare 500 with no internals and is logged here.
  */
 public final class Problems {
-  public static final String CONTENT_TYPE = "application/problem+json";
+  /**
+   * Every problem body is UTF-8. JSON needs no charset parameter, but a client that sees none on a
+   * type it does not know may fall back to ISO-8859-1, and a detail quotes what the client sent.
+   */
+  public static final String CONTENT_TYPE = "application/problem+json; charset=utf-8";
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
 
   private Problems() {}
@@ -59,7 +64,12 @@ public final class Problems {
   public static void write(Context ctx, int status, String type, String detail, String field, String rule) {
     ObjectNode body = problem(status, type, detail, field, rule);
     body.put("instance", ctx.path());
-    ctx.status(status).contentType(CONTENT_TYPE).result(body.toString());
+    ctx.status(status).contentType(CONTENT_TYPE).result(bytes(body));
+  }
+
+  /** The document as UTF-8, whatever charset the response would otherwise default to. */
+  public static byte[] bytes(ObjectNode problem) {
+    return problem.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   public static ObjectNode problem(int status, String type, String detail, String field, String rule) {
