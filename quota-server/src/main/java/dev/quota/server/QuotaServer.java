@@ -24,6 +24,7 @@ import dev.quota.server.config.ServerConfig;
 import dev.quota.server.denials.RecentDenials;
 import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.Problems;
+import dev.quota.server.http.RouteMethods;
 import dev.quota.server.http.StaticUi;
 import dev.quota.server.metrics.QuotaMetrics;
 import dev.quota.store.MemoryStore;
@@ -117,9 +118,10 @@ public final class QuotaServer implements AutoCloseable {
       // Javalin's server already counts in-flight requests; a stop timeout makes stop() wait for them.
       c.jetty.modifyServer(server -> server.setStopTimeout(DRAIN_MS));
     });
-    Problems.install(app);
+    RouteMethods methods = new RouteMethods();
+    Problems.install(app, methods);
     Auth.install(app, backends.keys());
-    this.routes = new RouteTable(app);
+    this.routes = new RouteTable(app, methods);
     RecentDenials denials = new RecentDenials(clock, DENIAL_RECORDS);
     new DecisionRoutes(quota, clock, denials, requestThreads).register(routes);
     new DenialRoutes(denials).register(routes);
@@ -133,8 +135,8 @@ public final class QuotaServer implements AutoCloseable {
     Map<String, OpsRoutes.Check> checks = new LinkedHashMap<>();
     checks.put("store", StoreProbe.of(backends.store()));
     checks.putAll(backends.checks());
-    new OpsRoutes(metrics, checks).register(app, routes);
-    new StaticUi(QuotaServer.class.getClassLoader()).register(app);
+    new OpsRoutes(metrics, checks).register(routes);
+    new StaticUi(QuotaServer.class.getClassLoader(), methods).register(app);
   }
 
   public QuotaServer start() {

@@ -50,6 +50,30 @@ class OpenApiAlignmentTest {
     assertThat(documented).isEqualTo(registered);
   }
 
+  /** A method a path has no operation for is answered 405, its Allow header the documented methods (and HEAD with GET). */
+  @Test
+  void allowListsTheDocumentedMethodsOfEachPath() {
+    JsonNode doc = server.admin.get("/openapi.json").json();
+    assertThat(doc.at("/components/responses/MethodNotAllowed/headers/Allow").isMissingNode()).isFalse();
+    List<String> mismatches = new ArrayList<>();
+    Iterator<String> paths = doc.get("paths").fieldNames();
+    while (paths.hasNext()) {
+      String path = paths.next();
+      List<String> documented = new ArrayList<>();
+      for (String method : List.of("get", "head", "post", "put", "delete")) {
+        if (doc.get("paths").get(path).has(method) || method.equals("head") && doc.get("paths").get(path).has("get")) {
+          documented.add(method.toUpperCase(Locale.ROOT));
+        }
+      }
+      String concrete = MethodRoutingTest.concrete(path);
+      Api.Response r = server.admin.send("PATCH", concrete, "{}");
+      if (r.status() != 405 || !String.join(", ", documented).equals(r.header("Allow"))) {
+        mismatches.add("PATCH " + concrete + " -> " + r.status() + " Allow: " + r.header("Allow") + ", documented " + documented);
+      }
+    }
+    assertThat(mismatches).isEmpty();
+  }
+
   @Test
   void documentedRolesMatchTheRoutes() {
     JsonNode paths = server.admin.get("/openapi.json").json().get("paths");

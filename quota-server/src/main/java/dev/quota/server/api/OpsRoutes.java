@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.server.auth.Role;
 import dev.quota.server.metrics.QuotaMetrics;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,10 +43,10 @@ public final class OpsRoutes {
     }
   }
 
-  /** Health is outside the API's auth, so it is registered directly and not listed as an API route. */
-  public void register(Javalin app, RouteTable r) {
-    app.get("/health", this::health);
-    app.get("/health/live", ctx -> ctx.json(status("up")));
+  /** Health is outside the API's auth, so it is not listed as an API route. */
+  public void register(RouteTable r) {
+    r.publicGet("/health", this::health);
+    r.publicGet("/health/live", ctx -> ctx.json(status("up")));
     r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()),
         Role.ADMIN, Role.SERVICE, Role.VIEWER);
     r.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi),

@@ -9,6 +9,7 @@ import dev.quota.ValidationException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.router.EndpointNotFound;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,18 @@ public final class Problems {
 
   private Problems() {}
 
-  public static void install(Javalin app) {
+  /** @param methods what each path answers, so a request no route took gets 405 rather than 404 when its path has routes */
+  public static void install(Javalin app, RouteMethods methods) {
     app.exception(ApiError.class, (e, ctx) -> write(ctx, e.status(), e.type(), e.getMessage(), e.field(), e.rule()));
+    app.exception(MethodNotAllowed.class, Problems::methodNotAllowed);
+    app.exception(EndpointNotFound.class, (e, ctx) -> {
+      MethodNotAllowed refusal = methods.refusal(ctx.req().getMethod(), ctx.path());
+      if (refusal != null) {
+        methodNotAllowed(refusal, ctx);
+      } else {
+        write(ctx, 404, "not-found", "no route for " + ctx.req().getMethod() + " " + ctx.path(), null, null);
+      }
+    });
     app.exception(ValidationException.class, (e, ctx) -> write(ctx, 400, "invalid-request", e.getMessage(), e.field(), e.rule()));
     app.exception(NotFoundException.class, (e, ctx) -> write(ctx, 404, "not-found", e.getMessage(), null, null));
     app.exception(ReservationExpiredException.class, (e, ctx) ->
@@ -59,6 +70,11 @@ public final class Problems {
       LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
       write(ctx, 500, "internal-error", "an unexpected error occurred; it has been logged", null, null);
     });
+  }
+
+  private static void methodNotAllowed(MethodNotAllowed e, Context ctx) {
+    ctx.header("Allow", e.allow());
+    write(ctx, 405, "method-not-allowed", e.getMessage(), null, null);
   }
 
   public static void write(Context ctx, int status, String type, String detail, String field, String rule) {

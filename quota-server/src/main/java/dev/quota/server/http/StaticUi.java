@@ -34,10 +34,13 @@ public final class StaticUi {
       Map.entry("map", "application/json"));
 
   private final ClassLoader loader;
+  private final RouteMethods methods;
   private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
-  public StaticUi(ClassLoader loader) {
+  /** @param methods the API's routes, so a GET of a path routed only for other methods gets 405 */
+  public StaticUi(ClassLoader loader, RouteMethods methods) {
     this.loader = loader;
+    this.methods = methods;
   }
 
   /** Registers last: only GETs that no API route took arrive here. */
@@ -45,6 +48,10 @@ public final class StaticUi {
     app.get("/", ctx -> serve(ctx, "index.html"));
     app.get("/<path>", ctx -> {
       String path = ctx.path();
+      MethodNotAllowed refusal = methods.refusal(ctx.req().getMethod(), path);
+      if (refusal != null) {
+        throw refusal;
+      }
       if (path.startsWith("/v1/") || path.equals("/v1")) {
         throw ApiError.notFound("no API route " + path);
       }

@@ -1,0 +1,98 @@
+package dev.quota.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.server.api.RouteTable;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A method a path has no route for is a 405 problem with an Allow header listing the methods the
+ * path has (after auth: no key is still a 401); only a path with no routes at all is a 404.
+ */
+class MethodRoutingTest {
+  static TestServer server;
+  static Api admin;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.embedded();
+    admin = server.admin;
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '|', value = {
+      "PUT     | /v1/check                   | POST",
+      "GET     | /v1/check                   | POST",
+      "OPTIONS | /v1/check                   | POST",
+      "POST    | /v1/policies                | GET, HEAD",
+      "DELETE  | /v1/policies                | GET, HEAD",
+      "PATCH   | /v1/policies/user:x         | GET, HEAD, PUT, DELETE",
+      "PUT     | /v1/keys/svc1               | DELETE",
+      "GET     | /v1/reservations/x/commit   | POST",
+      "GET     | /v1/usage                   | POST",
+      "PUT     | /metrics                    | GET, HEAD",
+      "PUT     | /health                     | GET, HEAD"})
+  void aMethodThePathHasNoRouteForIs405WithAllow(String method, String path, String allow) {
+    Api.Response r = admin.send(method, path, method.equals("GET") || method.equals("OPTIONS") ? null : "{}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(405);
+    assertThat(r.header("Allow")).isEqualTo(allow);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(r.json().get("type").asText()).isEqualTo("urn:quota:problem:method-not-allowed");
+    assertThat(r.json().get("status").asInt()).isEqualTo(405);
+  }
+
+  @Test
+  void everyRoutedPathListsExactlyItsMethods() {
+    List<String> wrong = new ArrayList<>();
+    for (RouteTable.Route route : server.server().routes()) {
+      Set<String> expected = new LinkedHashSet<>();
+      for (String m : List.of("GET", "HEAD", "POST", "PUT", "DELETE")) {
+        boolean routed = server.server().routes().stream().anyMatch(x -> x.path().equals(route.path())
+            && (x.method().equals(m) || m.equals("HEAD") && x.method().equals("GET")));
+        if (routed) {
+          expected.add(m);
+        }
+      }
+      Api.Response r = admin.send("PATCH", concrete(route.path()), "{}");
+      if (r.status() != 405 || !String.join(", ", expected).equals(r.header("Allow"))) {
+        wrong.add(route.path() + " -> " + r.status() + " Allow: " + r.header("Allow") + ", expected " + expected);
+      }
+    }
+    assertThat(wrong).isEmpty();
+  }
+
+  @Test
+  void authComesFirst() {
+    assertThat(server.anonymous().send("PUT", "/v1/check", "{}").status()).isEqualTo(401);
+    assertThat(server.anonymous().get("/v1/check").status()).isEqualTo(401);
+    assertThat(server.anonymous().send("OPTIONS", "/v1/policies", null).status()).isEqualTo(401);
+  }
+
+  @Test
+  void aPathWithNoRoutesIsStill404() {
+    for (String method : List.of("GET", "PUT", "POST", "DELETE", "OPTIONS")) {
+      Api.Response r = admin.send(method, "/v1/nothing", method.equals("GET") || method.equals("OPTIONS") ? null : "{}");
+      assertThat(r.status()).as(method + " " + r).isEqualTo(404);
+      assertThat(r.header("Allow")).isNull();
+      assertThat(r.contentType()).startsWith("application/problem+json");
+    }
+    assertThat(admin.send("PUT", "/nothing", "{}").status()).isEqualTo(404);
+  }
+
+  static String concrete(String path) {
+    return path.replace("{selector}", "team:t1").replace("{scope}", "team").replace("{id}", "t1").replace("{name}", "nobody");
+  }
+}
