@@ -3,6 +3,7 @@ package dev.quota.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.server.api.RouteTable;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,7 +16,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A method a path has no route for is a 405 problem with an Allow header listing the methods the
- * path has (after auth: no key is still a 401); only a path with no routes at all is a 404.
+ * path has (after auth: no key is still a 401); only a path with no routes at all is a 404. HEAD is
+ * a GET without the body wherever there is a GET, and answered as any other method elsewhere.
  */
 class MethodRoutingTest {
   static TestServer server;
@@ -90,6 +92,37 @@ class MethodRoutingTest {
       assertThat(r.contentType()).startsWith("application/problem+json");
     }
     assertThat(admin.send("PUT", "/nothing", "{}").status()).isEqualTo(404);
+  }
+
+  /** HEAD on a path without a GET route is answered as any other method there would be: 405 or 404, and no body. */
+  @ParameterizedTest(name = "HEAD {0}")
+  @CsvSource(delimiter = '|', nullValues = "-", value = {
+      "/v1/check                 | 405 | POST",
+      "/v1/reservations/x/commit | 405 | POST",
+      "/v1/keys/svc1             | 405 | DELETE",
+      "/v1/nothing               | 404 | -",
+      "/nothing                  | 404 | -",
+      "/v1/keys                  | 200 | -",
+      "/                         | 200 | -"})
+  void headIsAnsweredAsTheGetWouldBeWithoutABody(String path, int status, String allow) {
+    RawHttp.Response r = RawHttp.exchange(server.server().port(),
+        "HEAD " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TestServer.ADMIN_KEY, new byte[0]);
+    assertThat(r.status()).as(r.toString()).isEqualTo(status);
+    assertThat(r.header("Allow")).isEqualTo(allow);
+    assertThat(r.body()).isEmpty();
+    if (status == 200) {
+      // the length the GET's body has
+      assertThat(r.header("Content-Length")).isEqualTo(String.valueOf(admin.get(path).body().getBytes(StandardCharsets.UTF_8).length));
+    }
+  }
+
+  @Test
+  void headChecksTheRoleAsGetDoes() {
+    Api viewer = server.key("viewer-head", "viewer", "user:u1");
+    assertThat(viewer.send("HEAD", "/v1/keys", null).status()).isEqualTo(403);
+    assertThat(viewer.send("HEAD", "/v1/usage/user/u2", null).status()).isEqualTo(403);
+    assertThat(viewer.send("HEAD", "/v1/usage/user/u1", null).status()).isEqualTo(200);
+    assertThat(server.anonymous().send("HEAD", "/v1/nothing", null).status()).isEqualTo(401);
   }
 
   static String concrete(String path) {

@@ -59,6 +59,30 @@ class RoleMatrixTest {
     assertThat(failures).isEmpty();
   }
 
+  /** HEAD is GET without the body: the same status, after the same key and role checks. */
+  @Test
+  void headOfEveryGetRouteAnswersAsTheGetDoesForEveryRole() {
+    List<String> failures = new ArrayList<>();
+    Map<String, Api> callers = new java.util.HashMap<>(clients);
+    callers.put("no key", server.anonymous());
+    for (RouteTable.Route route : server.server().routes()) {
+      if (!route.method().equals("GET")) {
+        continue;
+      }
+      String path = concrete(route.path());
+      for (Map.Entry<String, Api> c : callers.entrySet()) {
+        Api.Response get = c.getValue().get(path);
+        Api.Response head = c.getValue().send("HEAD", path, null);
+        if (head.status() != get.status() || !head.body().isEmpty()
+            || !java.util.Objects.equals(head.contentType(), get.contentType())) {
+          failures.add(c.getKey() + ": HEAD " + path + " -> " + head.status() + " " + head.contentType()
+              + ", GET -> " + get.status() + " " + get.contentType());
+        }
+      }
+    }
+    assertThat(failures).isEmpty();
+  }
+
   @Test
   void viewersReadOnlyTheirOwnSubjects() {
     Api viewer = clients.get("viewer");

@@ -25,8 +25,14 @@ public final class RouteTable {
     this.methods = methods;
   }
 
+  /**
+   * A GET, and a HEAD answered by the same handler with the same roles. Without its own HEAD route
+   * Javalin answers HEAD 200 for any path some GET matches (the UI's catch-all matches every path)
+   * without running a handler or checking a role; Jetty drops the body of a HEAD response.
+   */
   public void get(String path, Handler h, Role... roles) {
     app.get(path, h, roles);
+    app.head(path, h, roles);
     add("GET", path, roles);
   }
 
@@ -48,6 +54,7 @@ public final class RouteTable {
   /** A GET outside the API (health): answered without a key and not listed among {@link #routes()}. */
   public void publicGet(String path, Handler h) {
     app.get(path, h);
+    app.head(path, h);
     methods.add("GET", path);
   }
 

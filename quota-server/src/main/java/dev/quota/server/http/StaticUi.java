@@ -2,6 +2,7 @@ package dev.quota.server.http;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
@@ -43,10 +44,12 @@ public final class StaticUi {
     this.methods = methods;
   }
 
-  /** Registers last: only GETs that no API route took arrive here. */
+  /** Registers last: only GETs (and HEADs, answered alike without the body) that no API route took arrive here. */
   public void register(Javalin app) {
-    app.get("/", ctx -> serve(ctx, "index.html"));
-    app.get("/<path>", ctx -> {
+    Handler index = ctx -> serve(ctx, "index.html");
+    app.get("/", index);
+    app.head("/", index);
+    Handler file = ctx -> {
       String path = ctx.path();
       MethodNotAllowed refusal = methods.refusal(ctx.req().getMethod(), path);
       if (refusal != null) {
@@ -56,7 +59,9 @@ public final class StaticUi {
         throw ApiError.notFound("no API route " + path);
       }
       serve(ctx, path.substring(1));
-    });
+    };
+    app.get("/<path>", file);
+    app.head("/<path>", file);
   }
 
   private void serve(Context ctx, String rawPath) {
