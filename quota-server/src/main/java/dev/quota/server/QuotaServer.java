@@ -112,6 +112,9 @@ public final class QuotaServer implements AutoCloseable {
       c.jetty.threadPool = requestThreads;
       c.showJavalinBanner = false;
       c.jsonMapper(new JavalinJackson(json, false));
+      // Javalin's default, set here because auth and the 405 answers match paths as the router
+      // does (RouteMethods.routed): /metrics/ is /metrics.
+      c.router.ignoreTrailingSlashes = true;
       c.http.maxRequestSize = JsonBody.MAX_BYTES;
       c.jetty.defaultHost = config.host();
       c.jetty.defaultPort = config.port();

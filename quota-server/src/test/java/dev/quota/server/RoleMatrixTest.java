@@ -59,6 +59,34 @@ class RoleMatrixTest {
     assertThat(failures).isEmpty();
   }
 
+  /** The router ignores a trailing slash, so auth must too: the slash variant needs the same key and role. */
+  @Test
+  void aTrailingSlashNeedsTheSameKeyAndRole() {
+    List<String> failures = new ArrayList<>();
+    Map<String, Api> callers = new java.util.HashMap<>(clients);
+    callers.put("no key", server.anonymous());
+    for (RouteTable.Route route : server.server().routes()) {
+      String path = concrete(route.path());
+      int query = path.indexOf('?');
+      String slashed = query < 0 ? path + "/" : path.substring(0, query) + "/" + path.substring(query);
+      String body = route.method().equals("GET") || route.method().equals("DELETE") ? null : "{}";
+      for (Map.Entry<String, Api> c : callers.entrySet()) {
+        if (c.getKey().equals("admin") && route.method().equals("DELETE")) {
+          continue; // would revoke the keys and policies the other rows use
+        }
+        int plain = c.getValue().send(route.method(), path, body).status();
+        Api.Response r = c.getValue().send(route.method(), slashed, body);
+        if (r.status() != plain) {
+          failures.add(c.getKey() + ": " + route.method() + " " + slashed + " -> " + r + ", without the slash " + plain);
+        }
+      }
+    }
+    assertThat(failures).isEmpty();
+    assertThat(server.admin.get("/metrics/").status()).isEqualTo(200);
+    assertThat(server.admin.get("/openapi.json/").status()).isEqualTo(200);
+    assertThat(server.anonymous().get("/metrics/").status()).isEqualTo(401);
+  }
+
   /** HEAD is GET without the body: the same status, after the same key and role checks. */
   @Test
   void headOfEveryGetRouteAnswersAsTheGetDoesForEveryRole() {

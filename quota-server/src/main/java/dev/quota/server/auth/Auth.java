@@ -2,6 +2,7 @@ package dev.quota.server.auth;
 
 import dev.quota.Subject;
 import dev.quota.server.http.ApiError;
+import dev.quota.server.http.RouteMethods;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.security.RouteRole;
@@ -46,8 +47,13 @@ public final class Auth {
     });
   }
 
-  /** Paths outside the API: liveness/readiness and the static UI. */
-  public static boolean isPublic(String path) {
+  /**
+   * Paths outside the API: liveness/readiness and the static UI. Decided on the path as the router
+   * matches it, so that {@code /metrics/}, which reaches the {@code /metrics} route, needs a key as
+   * that route does.
+   */
+  public static boolean isPublic(String requestPath) {
+    String path = RouteMethods.routed(requestPath);
     if (path.equals("/health") || path.startsWith("/health/")) {
       return true;
     }
