@@ -23,6 +23,7 @@ import dev.quota.server.auth.Role;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.server.denials.RecentDenials;
 import dev.quota.server.http.JsonBody;
+import dev.quota.server.http.JettyProblems;
 import dev.quota.server.http.Problems;
 import dev.quota.server.http.RouteMethods;
 import dev.quota.server.http.StaticUi;
@@ -120,6 +121,12 @@ public final class QuotaServer implements AutoCloseable {
       c.jetty.defaultPort = config.port();
       // Javalin's server already counts in-flight requests; a stop timeout makes stop() wait for them.
       c.jetty.modifyServer(server -> server.setStopTimeout(DRAIN_MS));
+      // What Jetty refuses before routing (unparseable requests, oversized headers) is a problem
+      // document too, not Jetty's HTML page.
+      JettyProblems jettyProblems = new JettyProblems();
+      c.jetty.modifyServer(server -> server.setErrorHandler(jettyProblems));
+      c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jettyProblems));
+      c.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(JettyProblems.MAX_HEADER_BYTES));
     });
     RouteMethods methods = new RouteMethods();
     Problems.install(app, methods);

@@ -1,0 +1,78 @@
+package dev.quota.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+
+/**
+ * Problem documents for what Jetty refuses itself, before a request reaches a route: a request
+ * line or header it cannot parse (a malformed percent-escape, an encoded NUL or an ambiguous
+ * segment in the path, a negative or repeated Content-Length, a missing Host), headers past
+ * {@link #MAX_HEADER_BYTES} (431) and the like, which Jetty otherwise answers with an HTML page.
+ * Jetty's reason is only matched against, never passed on; the problem names the part of the
+ * request at fault where the reason tells which.
+ */
+public final class JettyProblems extends ErrorHandler {
+  /** Request line and headers together; the server's HTTP configuration is set to this. */
+  public static final int MAX_HEADER_BYTES = 8192;
+
+  /** A message Jetty could not accept as a request: answered, then the connection is closed. */
+  @Override
+  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+    fields.put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
+    return ByteBuffer.wrap(Problems.bytes(problem(status, reason)));
+  }
+
+  /** Any other error Jetty answers on its own (none is expected: routes answer their own errors). */
+  @Override
+  public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    baseRequest.setHandled(true);
+    byte[] body = Problems.bytes(problem(response.getStatus(), null));
+    response.setContentType(Problems.CONTENT_TYPE);
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+  }
+
+  static ObjectNode problem(int status, String reason) {
+    String r = reason == null ? "" : reason;
+    if (status == HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE_431) {
+      return bad(status, "headers-too-large", "headers", "must be at most " + MAX_HEADER_BYTES + " bytes in total");
+    }
+    if (status == HttpStatus.URI_TOO_LONG_414) {
+      return bad(status, "path-too-long", "path", "must be at most " + MAX_HEADER_BYTES + " bytes with its query");
+    }
+    if (status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
+      return bad(status, "version-not-supported", "version", "must be HTTP/1.0 or HTTP/1.1");
+    }
+    if (status != HttpStatus.BAD_REQUEST_400) {
+      return Problems.problem(status, "http-" + status, "the request was refused: " + HttpStatus.getMessage(status), null, null);
+    }
+    if (r.contains("Content-Length")) {
+      return bad(status, "invalid-request", "Content-Length", "must be given at most once, as a whole number of bytes");
+    }
+    if (r.contains("Transfer-Encoding")) {
+      return bad(status, "invalid-request", "Transfer-Encoding", "must name chunked once, last");
+    }
+    if (r.contains("Host")) {
+      return bad(status, "invalid-request", "Host", "must be given once");
+    }
+    if (r.isEmpty() || r.equals(HttpStatus.getMessage(status))) {
+      // Jetty gives no reason of its own when it refuses the path.
+      return bad(status, "invalid-request", "request", "must be well-formed HTTP; a path must not hold a malformed "
+          + "percent-escape, an encoded NUL or an ambiguous segment such as ..%2F");
+    }
+    return bad(status, "invalid-request", "request", "must be well-formed HTTP/1.1");
+  }
+
+  private static ObjectNode bad(int status, String type, String field, String rule) {
+    return Problems.problem(status, type, field + ": " + rule, field, rule);
+  }
+}

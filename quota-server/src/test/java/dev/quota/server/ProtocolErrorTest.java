@@ -1,0 +1,52 @@
+package dev.quota.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Requests Jetty refuses before any route sees them (no HTTP client would send them, so they go
+ * over a raw socket) are answered with problem documents, not Jetty's HTML pages.
+ */
+class ProtocolErrorTest {
+  static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.embedded();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "NUL in the path            | GET /v1/a%00b HTTP/1.1                                     | 400 | request",
+      "bad percent-escape         | GET /v1/a%ZZ HTTP/1.1                                      | 400 | request",
+      "bare percent sign          | GET /v1/a% HTTP/1.1                                        | 400 | request",
+      "ambiguous segments         | GET /..%2F..%2Fetc%2Fpasswd HTTP/1.1                       | 400 | request",
+      "negative Content-Length    | POST /v1/check HTTP/1.1\\r\\nContent-Length: -1             | 400 | Content-Length",
+      "repeated Content-Length    | POST /v1/check HTTP/1.1\\r\\nContent-Length: 2\\r\\nContent-Length: 3 | 400 | Content-Length",
+      "Authorization over 8 KiB   | GET /v1/whoami HTTP/1.1\\r\\nAuthorization: Bearer {8200}  | 431 | headers",
+      "request line over 8 KiB    | GET /{8200} HTTP/1.1                                       | 414 | path",
+      "unknown version            | GET /v1/whoami HTTP/9.9                                    | 505 | version"})
+  void refusedBeforeRoutingIsAProblemDocument(String what, String head, int status, String field) {
+    String request = head.replace("\\r\\n", "\r\n").replace("{8200}", "k".repeat(8200));
+    int line = request.indexOf("\r\n");
+    // Host goes right after the request line, so it is read before anything that is refused
+    String withHost = line < 0 ? request + "\r\nHost: localhost" : request.substring(0, line) + "\r\nHost: localhost" + request.substring(line);
+    RawHttp.Response r = RawHttp.exchange(server.server().port(), withHost, "{}".getBytes(StandardCharsets.UTF_8));
+    assertThat(r.status()).as(r.toString()).isEqualTo(status);
+    assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(r.json().get("status").asInt()).isEqualTo(status);
+    assertThat(r.json().get("type").asText()).startsWith("urn:quota:problem:");
+    assertThat(r.json().get("field").asText()).isEqualTo(field);
+    assertThat(r.text()).doesNotContain("<h1>", "Bad Message", "jetty");
+  }
+}
