@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -48,5 +49,27 @@ class ProtocolErrorTest {
     assertThat(r.json().get("type").asText()).startsWith("urn:quota:problem:");
     assertThat(r.json().get("field").asText()).isEqualTo(field);
     assertThat(r.text()).doesNotContain("<h1>", "Bad Message", "jetty");
+  }
+
+  /** Jetty reports a malformed chunk to the reader as an early end of the body: a 400, not an empty 500. */
+  @Test
+  void aMalformedChunkedBodyIsA400() {
+    RawHttp.Response r = chunked("ZZ\r\n");
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(r.json().get("field").asText()).isEqualTo("body");
+  }
+
+  @Test
+  void aChunkedBodyOver64KiBIsA413() {
+    String chunk = "k".repeat(70_000);
+    RawHttp.Response r = chunked(Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n0\r\n\r\n");
+    assertThat(r.status()).as(r.toString()).isEqualTo(413);
+    assertThat(r.json().get("field").asText()).isEqualTo("body");
+  }
+
+  private static RawHttp.Response chunked(String body) {
+    return RawHttp.exchange(server.server().port(), "POST /v1/check HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+        + TestServer.ADMIN_KEY + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked", body.getBytes(StandardCharsets.UTF_8));
   }
 }

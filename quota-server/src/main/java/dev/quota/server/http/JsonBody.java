@@ -75,8 +75,8 @@ public final class JsonBody {
 
   /**
    * The raw body, at most {@link #MAX_BYTES}. A body with a declared length is read straight into
-   * an array of that length (reading through the framework costs two 8 KiB buffers per request);
-   * only a chunked body goes through the framework's reader.
+   * an array of that length (reading through the framework costs two 8 KiB buffers per request); a
+   * chunked body is read up to one byte past the limit. A body that cannot be read whole is a 400.
    */
   public static byte[] bytes(Context ctx) {
     long declared = ctx.req().getContentLengthLong();
@@ -86,7 +86,14 @@ public final class JsonBody {
     if (declared >= 0) {
       return readDeclared(ctx, (int) declared);
     }
-    byte[] bytes = ctx.bodyAsBytes();
+    byte[] bytes;
+    try {
+      // One byte past the limit tells a body over it, without reading the rest.
+      bytes = ctx.req().getInputStream().readNBytes(MAX_BYTES + 1);
+    } catch (IOException e) {
+      // Jetty reports malformed chunks as an early end of the stream.
+      throw unreadable();
+    }
     if (bytes.length > MAX_BYTES) {
       throw tooLarge();
     }
@@ -100,8 +107,12 @@ public final class JsonBody {
       int read = ctx.req().getInputStream().readNBytes(bytes, 0, length);
       return read == length ? bytes : java.util.Arrays.copyOf(bytes, read);
     } catch (IOException e) {
-      throw ApiError.badInput("body", "could not be read");
+      throw unreadable();
     }
+  }
+
+  private static ApiError unreadable() {
+    return ApiError.badInput("body", "could not be read: the request ended early or its chunked encoding is malformed");
   }
 
   static ApiError tooLarge() {
