@@ -57,6 +57,8 @@ public final class QuotaServer implements AutoCloseable {
   private final ServerConfig config;
   private final Backends backends;
   private final Quota quota;
+  /** Whether {@link #start()} got the web server listening: only then is there one to stop. */
+  private volatile boolean listening;
   private final QuotaMetrics metrics;
   private final Javalin app;
   private final RouteTable routes;
@@ -151,6 +153,7 @@ public final class QuotaServer implements AutoCloseable {
 
   public QuotaServer start() {
     app.start();
+    listening = true;
     scheduleMaintenance();
     if (webhooks != null) {
       int resumed = webhooks.resumeAbandoned();
@@ -221,7 +224,9 @@ public final class QuotaServer implements AutoCloseable {
   public void close() {
     reloader.shutdownNow();
     maintenance.shutdownNow();
-    app.stop();
+    if (listening) {
+      app.stop(); // one that never started only logs a failure to stop
+    }
     quota.close();
     if (webhooks != null) {
       webhooks.close();

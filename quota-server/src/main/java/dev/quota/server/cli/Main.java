@@ -18,7 +18,13 @@ public final class Main implements Runnable {
   }
 
   public static int run(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    CommandLine cli = new CommandLine(new Main());
+    // A command that fails says why in one line; a stack trace tells an operator nothing they can act on.
+    cli.setExecutionExceptionHandler((e, command, parsed) -> {
+      command.getErr().println(command.getCommandName() + ": " + Failures.describe(e));
+      return 1;
+    });
+    return cli.execute(args);
   }
 
   @Override

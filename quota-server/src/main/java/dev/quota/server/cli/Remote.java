@@ -29,7 +29,7 @@ final class Remote {
 
   Reply send(String method, String path, String body) {
     String base = url != null ? url : System.getenv().getOrDefault("QUOTA_URL", "http://127.0.0.1:8080");
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stripSlash(base) + path)).timeout(Duration.ofSeconds(30))
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(base, path)).timeout(Duration.ofSeconds(30))
         .header("Authorization", "Bearer " + key());
     if (body != null) {
       b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
@@ -40,10 +40,10 @@ final class Remote {
       HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       return new Reply(r.statusCode(), r.body());
     } catch (IOException e) {
-      throw new IllegalStateException("cannot reach " + base + ": " + e.getMessage(), e);
+      throw new Failures.CommandFailed("cannot reach " + base + ": " + Failures.describe(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
+      throw new Failures.CommandFailed("interrupted");
     }
   }
 
@@ -61,8 +61,22 @@ final class Remote {
     try {
       return Files.readString(dir.resolve(AdminKey.FILE)).trim();
     } catch (IOException e) {
-      throw new IllegalStateException("no API key: pass --key, set QUOTA_KEY, or run where " + dir.resolve(AdminKey.FILE) + " exists");
+      throw new Failures.CommandFailed("no API key: pass --key, set QUOTA_KEY, or run where " + dir.resolve(AdminKey.FILE) + " exists");
     }
+  }
+
+  /** The server's URL with {@code path}; a URL that is not plain http(s) is refused by name. */
+  private static URI uri(String base, String path) {
+    URI uri;
+    try {
+      uri = new URI(stripSlash(base) + path);
+    } catch (java.net.URISyntaxException e) {
+      throw new Failures.CommandFailed("--url: must be an http or https URL, got '" + base + "'");
+    }
+    if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+      throw new Failures.CommandFailed("--url: must be an http or https URL, got '" + base + "'");
+    }
+    return uri;
   }
 
   private static String stripSlash(String s) {

@@ -40,16 +40,24 @@ final class ServeCommand implements Callable<Integer> {
     try {
       backends = Backends.open(cfg, Clock.systemUTC());
     } catch (RuntimeException e) {
-      System.err.println("cannot open the backends: " + e.getMessage());
+      System.err.println("cannot open the backends: " + Failures.describe(e));
       return 1;
     }
     QuotaServer server = new QuotaServer(cfg, backends, Clock.systemUTC(), key.key());
+    try {
+      server.start();
+    } catch (Exception e) { // the web server throws checked exceptions it does not declare
+      // Its failure often says only that it stopped; binding again tells why.
+      System.err.println("cannot listen on " + cfg.host() + ":" + cfg.port() + ": "
+          + Failures.describe(Failures.whyCannotListen(cfg.host(), cfg.port(), e)));
+      Failures.closeQuietly(server);
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       stopped.countDown();
     }, "quota-shutdown"));
-    server.start();
     System.out.println("Quota is listening on http://" + cfg.host() + ":" + server.port() + " ("
         + (cfg.redisUrl() == null ? "memory counters" : "Redis counters") + ", "
         + (cfg.databaseUrl() == null ? "H2 in " + cfg.dataDir().toAbsolutePath() : "PostgreSQL") + ")");

@@ -25,7 +25,7 @@ public final class ConfigLoader {
     ServerConfig d = ServerConfig.defaults();
 
     String host = first(flags.host(), env.get("QUOTA_HOST"), yaml.text("host"), d.host());
-    Integer port = flags.port() != null ? flags.port() : portOf(env.get("QUOTA_PORT"));
+    Integer port = flags.port() != null ? portFlag(flags.port()) : portOf(env.get("QUOTA_PORT"));
     if (port == null) {
       port = yaml.port() != null ? yaml.port() : d.port();
     }
@@ -70,6 +70,13 @@ public final class ConfigLoader {
       out.add(new ServerConfig.Webhook(u, secret));
     }
     return out;
+  }
+
+  private static Integer portFlag(int port) {
+    if (port < 0 || port > 65535) {
+      throw new ConfigFile.Invalid(0, "--port: must be a whole number between 0 and 65535");
+    }
+    return port;
   }
 
   private static Integer portOf(String s) {
