@@ -419,7 +419,7 @@ public final class Quota implements AutoCloseable {
 
   private static ConflictException conflict(QuotaRequest request) {
     return new ConflictException(
-        "idempotencyKey '" + request.idempotencyKey() + "' was already used for a different request");
+        "idempotencyKey", "was already used for a different request: '" + request.idempotencyKey() + "'");
   }
 
   private static boolean firedAny(PlanResult r) {
@@ -549,7 +549,7 @@ public final class Quota implements AutoCloseable {
       case UNKNOWN -> throw new NotFoundException("reservation " + s.reservationId() + " is not known");
       case EXPIRED -> throw new ReservationExpiredException(s.reservationId(), s.commit());
       case CONFLICT -> throw new ConflictException(
-          "reservation " + s.reservationId() + " was already settled differently");
+          "reservationId", "was already settled differently: " + s.reservationId());
       default -> {
         return r;
       }

@@ -161,6 +161,8 @@ class DecisionApiTest {
     Api.Response conflict = admin.post("/v1/reservations", body.replace("\"idem\"}", "\"other\"}"));
     assertThat(conflict.status()).as(conflict.toString()).isEqualTo(409);
     assertThat(conflict.json().get("detail").asText()).contains("call-1");
+    assertThat(conflict.json().get("field").asText()).isEqualTo("idempotencyKey");
+    assertThat(conflict.json().get("rule").asText()).startsWith("was already used for a different request");
   }
 
   @Test
@@ -170,6 +172,10 @@ class DecisionApiTest {
     assertThat(admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"rel\"}}").status()).isEqualTo(429);
     assertThat(admin.post("/v1/reservations/" + id + "/release", null).json().get("status").asText()).isEqualTo("released");
     assertThat(admin.post("/v1/reservations/" + id + "/release", null).json().get("repeated").asBoolean()).isTrue();
+    Api.Response commitAfterRelease = admin.post("/v1/reservations/" + id + "/commit", "{\"actualCost\":\"0\"}");
+    assertThat(commitAfterRelease.status()).isEqualTo(409);
+    assertThat(commitAfterRelease.json().get("field").asText()).isEqualTo("reservationId");
+    assertThat(commitAfterRelease.json().get("rule").asText()).isEqualTo("was already settled differently: " + id);
     assertThat(admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"rel\"}}").status()).isEqualTo(201);
   }
 
