@@ -51,7 +51,9 @@ import java.util.Set;
 public final class ConfigFile {
   private static final Set<String> TOP = Set.of("host", "port", "dataDir", "redis", "redisPrefix", "database", "webhooks", "webhookAttempts",
       "webhookBackoff", "policies");
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  /** Refuses a key given twice, as the API's JSON bodies do: silently keeping the last one hides a mistake. */
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
 
   /** A problem in the file, with the line (1-based) it was found on, 0 if unknown. */
   public static final class Invalid extends RuntimeException {
@@ -81,7 +83,9 @@ public final class ConfigFile {
     try {
       text = Files.readString(file);
     } catch (IOException e) {
-      throw new Invalid(0, "cannot read " + file + ": " + e.getMessage());
+      // A file that is not UTF-8 text says only "Input length = 1" through the decoder
+      String why = e instanceof java.nio.charset.CharacterCodingException ? "it is not UTF-8 text" : e.getMessage();
+      throw new Invalid(0, "cannot read " + file + ": " + why);
     }
     return parse(text);
   }

@@ -72,6 +72,22 @@ class ConfigFileTest {
   }
 
   @Test
+  void aKeyGivenTwiceIsRefusedWithItsLine() {
+    assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"user:*\":\n    concurrency: 1\n  \"user:*\":\n    concurrency: 2\n"))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessageStartingWith("line 4:")
+        .hasMessageContaining("Duplicate field 'user:*'");
+    assertThatThrownBy(() -> ConfigFile.parse("port: 1\nport: 2\n")).hasMessageStartingWith("line 2:");
+  }
+
+  @Test
+  void aFileThatIsNotTextSaysSo(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path bin = dir.resolve("bin.yaml");
+    java.nio.file.Files.write(bin, new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, (byte) 0x80});
+    assertThatThrownBy(() -> ConfigFile.read(bin)).hasMessageContaining("it is not UTF-8 text");
+  }
+
+  @Test
   void flagsBeatEnvironmentBeatFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path file = dir.resolve("quota.yaml");
     java.nio.file.Files.writeString(file, "port: 9000\ndataDir: /from-file\n");
