@@ -25,6 +25,7 @@ import dev.quota.server.denials.RecentDenials;
 import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.JettyProblems;
 import dev.quota.server.http.Problems;
+import dev.quota.server.http.QueryEncoding;
 import dev.quota.server.http.RouteMethods;
 import dev.quota.server.http.StaticUi;
 import dev.quota.server.metrics.QuotaMetrics;
@@ -133,6 +134,7 @@ public final class QuotaServer implements AutoCloseable {
     RouteMethods methods = new RouteMethods();
     Problems.install(app, methods);
     Auth.install(app, backends.keys());
+    QueryEncoding.install(app);
     this.routes = new RouteTable(app, methods);
     RecentDenials denials = new RecentDenials(clock, DENIAL_RECORDS);
     new DecisionRoutes(quota, clock, denials, requestThreads).register(routes);

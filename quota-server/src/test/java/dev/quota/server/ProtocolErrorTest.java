@@ -51,6 +51,35 @@ class ProtocolErrorTest {
     assertThat(r.text()).doesNotContain("<h1>", "Bad Message", "jetty");
   }
 
+  /**
+   * A query the servlet layer cannot decode would lose the parameter: a report filtered by
+   * {@code id=%ZZ} would cover the whole scope, a reason would be stored empty. It is a 400 naming it.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "bad escape in a filter     | GET /v1/reports/costs?scope=user&id=%ZZ    | id",
+      "bare percent in a filter   | GET /v1/audit?actor=%                      | actor",
+      "invalid UTF-8 in a filter  | GET /v1/reports/costs?scope=user&id=%C3%28 | id",
+      "bad escape in a reason     | DELETE /v1/policies/user:q?reason=%ZZ      | reason",
+      "bad escape in a name       | GET /v1/audit?%ZZ=1                        | query"})
+  void aQueryThatDoesNotDecodeIsRefusedByName(String what, String target, String field) {
+    String before = server.admin.get("/v1/policies").body();
+    RawHttp.Response r = RawHttp.exchange(server.server().port(), target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+        + TestServer.ADMIN_KEY, new byte[0]);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo(field);
+    assertThat(r.json().get("rule").asText()).contains("percent-encoded UTF-8");
+    assertThat(server.admin.get("/v1/policies").body()).isEqualTo(before);
+  }
+
+  @Test
+  void aWellFormedQueryStillWorks() {
+    RawHttp.Response r = RawHttp.exchange(server.server().port(),
+        "GET /v1/reports/costs?scope=user&id=caf%C3%A9+au+lait HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TestServer.ADMIN_KEY,
+        new byte[0]);
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+  }
+
   /** Jetty reports a malformed chunk to the reader as an early end of the body: a 400, not an empty 500. */
   @Test
   void aMalformedChunkedBodyIsA400() {
