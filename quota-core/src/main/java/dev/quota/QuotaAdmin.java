@@ -102,7 +102,11 @@ public final class QuotaAdmin {
     quota.reloadConfig();
   }
 
-  /** Clears every counter of {@code subject}: windows, budgets in the store (not the ledger) and slots. */
+  /**
+   * Clears every counter of {@code subject}: windows, budgets in the store (not the ledger) and
+   * slots. Reservations made before then no longer count against the subject: settling them later
+   * records their cost in the ledger but changes none of its new counters.
+   */
   public void resetSubject(Subject subject, String actor, String reason) {
     requireActorAndReason(actor, reason);
     store.reset(CounterKeys.subjectOf(subject));

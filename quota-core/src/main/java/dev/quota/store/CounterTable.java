@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -20,6 +21,10 @@ import java.util.function.Predicate;
  * <p>Removals are counted, so that a {@link PreparedOps} holding counters it looked up earlier
  * can tell, under its own locks, whether any of them may have been dropped since: a counter is
  * only removed under its stripe's lock, and the count moves before that lock is let go.
+ *
+ * <p>Resets are counted too, and each budget and slots counter keeps the count at its creation
+ * ({@code bornAt}), so a reservation that kept the count when it was made can tell a counter it
+ * holds from one its subject started afresh after a reset (see {@link MemoryStore#reset}).
  */
 final class CounterTable {
   /** A budget's spend in nano-units in one period, and the alert bits already fired. */
@@ -27,23 +32,43 @@ final class CounterTable {
     long used;
     int fired;
     final long endMs;
+    /** {@link #resets()} when made. */
+    final int bornAt;
 
-    Budget(long used, long endMs) {
+    Budget(long used, long endMs, int bornAt) {
       this.used = used;
       this.endMs = endMs;
+      this.bornAt = bornAt;
     }
   }
 
   /** Reservations in flight against a concurrency cap. */
   static final class Slots {
     int inFlight;
+    /** {@link #resets()} when made. */
+    final int bornAt;
+
+    Slots(int bornAt) {
+      this.bornAt = bornAt;
+    }
   }
 
   private final Map<CounterKey, Object> counters = new ConcurrentHashMap<>();
   private final AtomicLong removals = new AtomicLong();
+  private final AtomicInteger resets = new AtomicInteger();
 
   long removals() {
     return removals.get();
+  }
+
+  /** Resets of any subject so far; compare two counts by their difference, which survives overflow. */
+  int resets() {
+    return resets.get();
+  }
+
+  /** Counts a reset; the caller holds the subject's stripe and then removes its counters. */
+  void countReset() {
+    resets.incrementAndGet();
   }
 
   /** The op's window or bucket, created if absent, moved on to {@code now}. */
@@ -100,7 +125,7 @@ final class CounterTable {
 
   Budget budgetOrNew(BudgetOp b) {
     Budget budget = (Budget) counters.get(b.key());
-    return budget != null ? budget : (Budget) counters.computeIfAbsent(b.key(), k -> new Budget(0, b.periodEndMs()));
+    return budget != null ? budget : (Budget) counters.computeIfAbsent(b.key(), k -> new Budget(0, b.periodEndMs(), resets()));
   }
 
   Slots slots(CounterKey key) {
@@ -109,7 +134,7 @@ final class CounterTable {
 
   Slots slotsOrNew(CounterKey key) {
     Slots s = (Slots) counters.get(key);
-    return s != null ? s : (Slots) counters.computeIfAbsent(key, k -> new Slots());
+    return s != null ? s : (Slots) counters.computeIfAbsent(key, k -> new Slots(resets()));
   }
 
   boolean contains(CounterKey key) {
@@ -117,7 +142,7 @@ final class CounterTable {
   }
 
   void seed(CounterKey key, long nanos, long periodEndMs) {
-    counters.putIfAbsent(key, new Budget(nanos, periodEndMs));
+    counters.putIfAbsent(key, new Budget(nanos, periodEndMs, resets()));
   }
 
   /** Removes the counter under {@code key} if {@code test} accepts it. */

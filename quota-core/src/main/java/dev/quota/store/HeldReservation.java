@@ -16,10 +16,15 @@ final class HeldReservation {
   final long holdNanos;
   /** Handed back on settlement; the shape's copy when equal, so equal payloads are kept once. */
   final String payload;
+  /**
+   * The store's reset count when this was made (see {@link CounterTable#resets()}): a counter born
+   * later replaced, through a reset, the one this holds. An int, so the object stays 56 bytes.
+   */
+  final int madeAt;
   /** Position in the {@link ExpiryHeap}; -1 once out of it. Guarded by the heap's owner. */
   int heapIndex = -1;
 
-  HeldReservation(String id, ReservationShape shape, long holdNanos, String payload) {
+  HeldReservation(String id, ReservationShape shape, long holdNanos, String payload, int madeAt) {
     boolean compact = ReservationIds.isCompact(id);
     this.idHigh = ReservationIds.high(id, compact);
     this.idLow = ReservationIds.low(id, compact);
@@ -27,6 +32,7 @@ final class HeldReservation {
     this.shape = shape;
     this.holdNanos = holdNanos;
     this.payload = payload;
+    this.madeAt = madeAt;
   }
 
   /** The id's hash for the {@link SettledLog}, the same as {@link #idHash(String)} of the id. */

@@ -19,10 +19,11 @@ final class HeldReservations {
    * dropped without returning its holds (ids are unique; this only keeps the structures consistent).
    *
    * @param derived the reservation's ops, with what the store worked out from them
+   * @param madeAt the store's reset count, read after the reservation's counters were made
    */
-  synchronized void add(String id, long expiresAtMs, DerivedOps.Entry derived, String payload) {
+  synchronized void add(String id, long expiresAtMs, DerivedOps.Entry derived, String payload, int madeAt) {
     ReservationShape shape = shapes.acquire(derived, payload);
-    HeldReservation r = new HeldReservation(id, shape, derived.hold, shape.share(payload));
+    HeldReservation r = new HeldReservation(id, shape, derived.hold, shape.share(payload), madeAt);
     HeldReservation replaced = byId.put(r);
     if (replaced != null) {
       byExpiry.remove(replaced);

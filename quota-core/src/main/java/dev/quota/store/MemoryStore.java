@@ -195,7 +195,9 @@ public final class MemoryStore implements Store {
       expiresAt = now + plan.ttlMs();
       // A settlement locks the ops' stripes only, without the idempotency key's: a plan with a key
       // has no entry yet, so one is made for the shape.
-      held.add(plan.reservationId(), expiresAt, derivedOps != null ? derivedOps : DerivedOps.Entry.of(ops), plan.payload());
+      // The reset count is read after the counters above were made, so none of them looks newer.
+      held.add(plan.reservationId(), expiresAt, derivedOps != null ? derivedOps : DerivedOps.Entry.of(ops), plan.payload(),
+          counters.resets());
     }
     String filed = expiresAt == 0 ? null : plan.reservationId();
     // An immutable list already, so the result does not copy it again.
@@ -328,6 +330,11 @@ public final class MemoryStore implements Store {
    * Returns a reservation's holds: the actual cost replaces the estimate on commit, nothing on
    * release. Returns the settlement's result, or null if {@code report} is false (an expiry, which
    * no one is told about, so its budget changes are not written up).
+   *
+   * <p>A budget or slots counter born after the reservation was made is not the one it holds: only
+   * a reset of its subject can replace that one while it is held (a budget's key names its period,
+   * and slots in use are never swept), and a reset forgave the holds. Such counters are left alone,
+   * or the subject would get back holds it no longer has and go over its cap and budget.
    */
   private SettleResult undo(HeldReservation r, Settlement s, long now, boolean report) {
     ReservationShape shape = r.shape;
@@ -340,7 +347,7 @@ public final class MemoryStore implements Store {
         CounterOp op = ops.get(i);
         if (op instanceof BudgetOp b) {
           CounterTable.Budget budget = counters.budget(b.key());
-          if (budget == null) {
+          if (budget == null || budget.bornAt - r.madeAt > 0) {
             continue; // reset by an admin since: nothing left to return
           }
           long delta = (s.commit() ? s.actualCostNanos() : 0) - shape.hold(b, r.holdNanos);
@@ -352,7 +359,7 @@ public final class MemoryStore implements Store {
           }
         } else if (op instanceof ConcurrencyOp) {
           CounterTable.Slots slots = counters.slots(op.key());
-          if (slots != null && slots.inFlight > 0) {
+          if (slots != null && slots.bornAt - r.madeAt <= 0 && slots.inFlight > 0) {
             slots.inFlight--;
           }
         } else if (op instanceof RateOp rate && s.commit()) {
@@ -387,12 +394,27 @@ public final class MemoryStore implements Store {
     }
   }
 
+  /**
+   * Removes the subject's counters, and with them every hold and slot reserved before: settling
+   * such a reservation later leaves the subject's new counters alone (see {@link #undo}). All of
+   * a subject's counters share its stripe, so the reset is one step for every call on them.
+   */
   @Override
   public void reset(String subject) {
-    for (CounterKey key : counters.keys()) {
-      if (key.subject().equals(subject)) {
-        removeIf(key, counter -> true);
+    // Walked before locking, so the stripe is not held for a walk of every counter; one made in
+    // between is older than the reset and stays, consistent with the reservations holding it.
+    List<CounterKey> keys = counters.keys();
+    int stripe = StripeLocks.stripe(subject); // a subject's own stripe: its counters' stripe
+    locks.lock(stripe);
+    try {
+      counters.countReset();
+      for (CounterKey key : keys) {
+        if (key.subject().equals(subject)) {
+          counters.removeIf(key, counter -> true);
+        }
       }
+    } finally {
+      locks.unlock(stripe);
     }
   }
 

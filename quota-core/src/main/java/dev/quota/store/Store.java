@@ -46,7 +46,12 @@ public interface Store extends AutoCloseable {
    */
   void seed(CounterKey key, long nanos, long periodEndMs);
 
-  /** Deletes every counter of {@code subject} (as built by {@code CounterKeys.subjectOf}). */
+  /**
+   * Deletes every counter of {@code subject} (as built by {@code CounterKeys.subjectOf}), forgiving
+   * what was reserved before: settling or expiring a reservation made before the reset changes none
+   * of the subject's counters made after it (no hold returned, no cost charged, no slot freed),
+   * while its other subjects' counters settle as usual.
+   */
   void reset(String subject);
 
   @Override

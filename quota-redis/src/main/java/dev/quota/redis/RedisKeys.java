@@ -15,7 +15,7 @@ import io.lettuce.core.cluster.SlotHash;
  * Subjects come from {@code CounterKeys}, which escapes braces out of identifiers, so a tag always
  * ends where the subject ends. Reservation ids and idempotency keys are caller input and are escaped
  * here the same way. Counter keys are the only ones with a brace right after the prefix, so no
- * counter can collide with a reservation, an idempotency record or the epoch marker.
+ * counter can collide with a reservation, an idempotency record, the epoch marker or a reset mark.
  *
  * <p>On Redis Cluster, the bookkeeping that must share a slot with counters is tagged by slot
  * ({@code prefix#{tag}...}, see {@link SlotTags}); a reservation's id alone locates its home record
@@ -45,11 +45,10 @@ public final class RedisKeys {
 
   /** The key of a counter other than a sliding window (see {@link #counter(CounterOp)}). */
   public String counter(CounterKey key) {
-    return prefix + "{" + subjectTag(key) + "}" + key.name();
+    return prefix + "{" + subjectTag(key.subject()) + "}" + key.name();
   }
 
-  private static String subjectTag(CounterKey key) {
-    String subject = key.subject();
+  private static String subjectTag(String subject) {
     ValidationException.require(
         subject.indexOf('{') < 0 && subject.indexOf('}') < 0,
         "key.subject",
@@ -65,7 +64,7 @@ public final class RedisKeys {
    */
   public String counter(CounterOp op) {
     if (op instanceof RateOp r && r.limit().algorithm() == Algorithm.SLIDING_WINDOW) {
-      String subject = subjectTag(op.key());
+      String subject = subjectTag(op.key().subject());
       return prefix + "{" + subject + "}" + WINDOW_LAYOUT + op.key().name();
     }
     return counter(op.key());
@@ -92,6 +91,15 @@ public final class RedisKeys {
   /** The Redis Cluster slot of {@code key}. */
   public static int slot(String key) {
     return SlotHash.getSlot(key);
+  }
+
+  /**
+   * When {@code subject} was last reset, in the slot of its counters (the same hash tag) so that a
+   * settlement can read it beside them. Not a counter key: {@link #subjectPattern} does not match it,
+   * so the reset that writes it does not delete it.
+   */
+  public String resetMark(String subject) {
+    return prefix + "reset:{" + subjectTag(subject) + "}";
   }
 
   /** On Redis Cluster, the epoch marker of one slot: a node that lost its data starts a new epoch. */

@@ -291,12 +291,15 @@ public final class RedisStore implements Store {
   }
 
   /**
-   * Deletes every counter of {@code subject}. Not atomic: it scans the keyspace for the subject's
-   * hash tag (cost grows with the whole keyspace) and unlinks what it finds; counters charged during
-   * the scan may survive. Each step waits at most the timeout.
+   * Deletes every counter of {@code subject}. First it marks the reset with Redis time, so that
+   * settling a reservation made before it (or in the same millisecond) leaves the subject's new
+   * counters alone: the reset forgave its holds. Then it scans the keyspace for the subject's hash
+   * tag (cost grows with the whole keyspace) and unlinks what it finds. Not atomic: counters charged
+   * during the scan may survive. Each step waits at most the timeout.
    */
   @Override
   public void reset(String subject) {
+    run(codec.resetMark(subject, clockOffsetMs.getAsLong()));
     deleteMatching(keys.subjectPattern(subject));
   }
 

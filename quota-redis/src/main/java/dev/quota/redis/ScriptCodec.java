@@ -245,6 +245,10 @@ final class ScriptCodec {
           Long.toString(ExactRange.check("periodEndMs", periodEndMs))});
   }
 
+  Call resetMark(String subject, long offsetMs) {
+    return new Call(new String[] {keys.resetMark(subject)}, new String[] {"reset_mark", Long.toString(offsetMs)});
+  }
+
   Call now(long offsetMs) {
     return new Call(new String[] {keys.epoch()}, new String[] {"now", Long.toString(offsetMs)});
   }

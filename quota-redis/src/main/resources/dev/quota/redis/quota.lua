@@ -24,6 +24,10 @@ local SETTLED_TTL_MS = 86400000
 local IDEMPOTENCY_TTL_MS = 86400000
 local EPOCH_TTL_MS = 40 * 86400000
 local INDEX_SLACK_MS = 600000
+-- A reset mark must outlive every reservation made before it, which may be released as late as its
+-- record lives: its expiry (at most a day) or the end of a budget period it holds on (at most a
+-- month), and BUDGET_SLACK_MS.
+local RESET_MARK_TTL_MS = 40 * 86400000
 local EXHAUSTED = -2147483648 -- bit.lshift(1, 31); libraries cannot call bit while they load
 
 -- The standard library, bound once (in `run`: a library cannot reach it while it loads); a
@@ -537,13 +541,30 @@ local function reservation_ops(rec)
   return ops
 end
 
+-- True if the subject of counter `key` was reset at or after `madeAt` (see reset_mark): the reset
+-- forgave the holds of reservations made before it, and its counters, if any, are new ones. A
+-- reset in the reservation's own millisecond counts as after it, which can only under-admit.
+-- `marks` caches the marks one call has read, by key.
+local function reset_since(key, madeAt, marks)
+  local open = find(key, '{', 1, true)
+  local mark = sub(key, 1, open - 1) .. 'reset:' .. sub(key, open, find(key, '}', open, true))
+  local at = marks[mark]
+  if at == nil then
+    at = tonumber(redis.call('GET', mark) or '-1')
+    marks[mark] = at
+  end
+  return at >= madeAt
+end
+
 -- Returns a reservation's holds: the actual cost replaces the estimate on commit, nothing on release.
+-- The holds and slots of a subject reset since the reservation was made are left alone.
 local function undo(rec, commit, actualCost, meters, now)
   local changes = {}
+  local madeAt, marks = tonumber(rec.t), {}
   for _, op in ipairs(reservation_ops(rec)) do
     if op.type == 'B' then
       local st = budget(op.key)
-      if st.exists then -- reset by an admin since: nothing left to return
+      if st.exists and not reset_since(op.key, madeAt, marks) then -- else reset by an admin since
         local delta = (commit and actualCost or 0) - op.amount
         check_range(op, st, delta)
         st.used = math.max(0, st.used + delta)
@@ -554,7 +575,7 @@ local function undo(rec, commit, actualCost, meters, now)
       end
     elseif op.type == 'C' then
       local st = slots(op.key)
-      if st.n > 0 then st.n = st.n - 1; st.touched = true end
+      if st.n > 0 and not reset_since(op.key, madeAt, marks) then st.n = st.n - 1; st.touched = true end
     elseif commit then
       local actual = meters[op.meter]
       local overrun = actual and actual - op.amount or 0
@@ -1168,7 +1189,7 @@ local function compensate()
   local rec = load_reservation(rkey)
   local undone = 0
   if rec and rec.s == 'a' then
-    local sliceAt = tonumber(rec.t)
+    local sliceAt, marks = tonumber(rec.t), {}
     for _, op in ipairs(reservation_ops(rec)) do
       if op.type == 'R' and op.algo == 'w' then
         window_take_back(window(op.key, op.windowMs, now), sliceAt, op.amount)
@@ -1178,10 +1199,12 @@ local function compensate()
         st.touched = true
       elseif op.type == 'B' then
         local st = budget(op.key)
-        if st.exists then st.used = math.max(0, st.used - op.amount); st.touched = true end
+        if st.exists and not reset_since(op.key, sliceAt, marks) then
+          st.used = math.max(0, st.used - op.amount); st.touched = true
+        end
       else
         local st = slots(op.key)
-        if st.n > 0 then st.n = st.n - 1; st.touched = true end
+        if st.n > 0 and not reset_since(op.key, sliceAt, marks) then st.n = st.n - 1; st.touched = true end
       end
     end
     redis.call('ZREM', KEYS[1], rkey)
@@ -1306,6 +1329,15 @@ local function settle()
   return settle_reply(SETTLED, now, rec, changes)
 end
 
+-- Marks a reset of the subject whose hash tag the mark's key carries, with Redis time, before its
+-- counters are deleted: reservations made until now settle without touching its counters (undo).
+-- KEYS: reset mark.  ARGV: call, offset
+local function reset_mark()
+  local now = clock(tonumber(ARGV[2]))
+  redis.call('SET', KEYS[1], fmt(now), 'PX', RESET_MARK_TTL_MS)
+  return {now}
+end
+
 -- KEYS: budget counter.  ARGV: call, offset, nanos, periodEndMs
 local function seed()
   local now = clock(tonumber(ARGV[2]))
@@ -1338,6 +1370,7 @@ local function run(keys, args)
   cache, order, deferred = {}, {}, nil
   if call == 'settle' then return settle()
   elseif call == 'seed' then return seed()
+  elseif call == 'reset_mark' then return reset_mark()
   elseif call == 'group' then return group()
   elseif call == 'compensate' then return compensate()
   elseif call == 'home' then return home()

@@ -475,6 +475,63 @@ public abstract class StoreContract {
     }
   }
 
+  /**
+   * A reset forgives what was reserved before it: settling such a reservation must not return its
+   * holds or free its slots on the counters the subject started afresh, or the subject could hold
+   * more than its cap and its budget. A subject in the same reservation that was not reset settles
+   * as usual.
+   */
+  @Test
+  void settlingAReservationMadeBeforeAResetLeavesTheSubjectsNewCountersAlone() {
+    String user = subject("reset-settle");
+    String team = subject("reset-settle-team");
+    String a = newId();
+    String a2 = newId();
+    admitted(apply(reserve(a, 60_000, budget(user, 100, 40), slots(user, 2), budget(team, 1000, 40))));
+    admitted(apply(reserve(a2, 60_000, budget(user, 100, 40), slots(user, 2), budget(team, 1000, 40))));
+    store().reset(user);
+    // a store with millisecond time counts a reservation in the reset's own millisecond as made before it
+    advance(Duration.ofMillis(1));
+    String b = newId();
+    admitted(apply(reserve(b, 60_000, budget(user, 100, 40), slots(user, 2))));
+    admitted(apply(reserve(budget(user, 100, 40), slots(user, 2))));
+    denied(apply(reserve(budget(user, 100, 10), slots(user, 2))));
+
+    SettleResult released = store().settle(Settlement.release(a));
+    assertThat(released.status()).isEqualTo(SettleResult.Status.SETTLED);
+    SettleResult committed = store().settle(Settlement.commit(a2, 30, Map.of()));
+    assertThat(committed.status()).isEqualTo(SettleResult.Status.SETTLED);
+    assertThat(committed.heldNanos()).isEqualTo(40);
+    assertThat(committed.budgets())
+        .containsExactly(new SettleResult.BudgetChange("budget", budget(team, 1000, 0).key(), 1000, 30, 0));
+
+    assertThat(checked(budget(user, 100, 0)).used()).isEqualTo(80);
+    assertThat(checked(slots(user, 2)).used()).isEqualTo(2);
+    denied(apply(reserve(slots(user, 2))));
+    denied(apply(reserve(budget(user, 100, 21))));
+    assertThat(checked(budget(team, 1000, 0)).used()).isEqualTo(30);
+
+    // reservations made after the reset settle on the new counters as usual
+    assertThat(store().settle(Settlement.release(b)).status()).isEqualTo(SettleResult.Status.SETTLED);
+    assertThat(checked(budget(user, 100, 0)).used()).isEqualTo(40);
+    assertThat(checked(slots(user, 2)).used()).isEqualTo(1);
+  }
+
+  @Test
+  void anExpiryOfAReservationMadeBeforeAResetLeavesTheSubjectsNewCountersAlone() {
+    String s = subject("reset-expiry");
+    admitted(apply(reserve(newId(), 10_000, budget(s, 100, 60), slots(s, 1))));
+    store().reset(s);
+    advance(Duration.ofMillis(1));
+    admitted(apply(reserve(newId(), 60_000, budget(s, 100, 60), slots(s, 1))));
+
+    advance(Duration.ofSeconds(10));
+    // this call expires the first reservation; the second still holds the one slot and 60
+    denied(apply(reserve(budget(s, 100, 60), slots(s, 1))));
+    assertThat(checked(budget(s, 100, 0)).used()).isEqualTo(60);
+    assertThat(checked(slots(s, 1)).used()).isEqualTo(1);
+  }
+
   // ---- atomicity ------------------------------------------------------------------------------
 
   @Test
