@@ -39,6 +39,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +54,8 @@ public final class QuotaServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QuotaServer.class);
   private static final long DRAIN_MS = 10_000;
   private static final long RELOAD_SECONDS = 2;
+  /** Connections the kernel may hold for the acceptor (capped by the system's somaxconn). */
+  static final int ACCEPT_QUEUE = 1024;
   /** Folded per minute and limit, so this covers hours of ordinary traffic in a few MiB at most. */
   private static final int DENIAL_RECORDS = 10_000;
 
@@ -130,6 +134,16 @@ public final class QuotaServer implements AutoCloseable {
       c.jetty.modifyServer(server -> server.setErrorHandler(jettyProblems));
       c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jettyProblems));
       c.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(JettyProblems.MAX_HEADER_BYTES));
+      // Javalin's own connector, with a longer accept queue: the JDK's default of 50 overflows
+      // when a burst of clients connects at once, and the kernel then resets connections it
+      // already let the clients think were open.
+      c.jetty.addConnector((server, http) -> {
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
+        return connector;
+      });
     });
     RouteMethods methods = new RouteMethods();
     Problems.install(app, methods);
