@@ -29,6 +29,9 @@ class StaticUiTest {
     assertThat(r.contentType().replace(" ", "")).isEqualTo("text/html;charset=utf-8");
     assertThat(r.header("Cache-Control")).isEqualTo("no-cache");
     assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
+    // Only the console's own scripts run: no inline script, no other origin.
+    assertThat(r.header("Content-Security-Policy")).contains("script-src 'self';", "object-src 'none'", "frame-ancestors 'none'");
+    assertThat(r.header("Content-Security-Policy").replace("style-src-attr 'unsafe-inline'", "")).doesNotContain("unsafe");
     assertThat(r.body()).containsIgnoringCase("<html");
   }
 

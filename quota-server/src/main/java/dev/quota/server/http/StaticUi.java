@@ -64,6 +64,15 @@ public final class StaticUi {
     app.head("/<path>", file);
   }
 
+  /**
+   * The console runs only its own files: scripts, styles and calls from this origin alone, so even
+   * text that slipped past the text-node rendering could not load or run anything. Style attributes
+   * stay allowed: the console sizes meters and swatches with them, and they cannot run code.
+   */
+  static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+      + "style-src-attr 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+      + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
   private void serve(Context ctx, String rawPath) {
     String path = resolve(rawPath);
     byte[] body = path == null ? null : load(path);
@@ -71,6 +80,7 @@ public final class StaticUi {
       throw ApiError.notFound("no such file");
     }
     String ext = path.substring(path.lastIndexOf('.') + 1);
+    ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("X-Frame-Options", "DENY");
     ctx.header("Referrer-Policy", "no-referrer");
