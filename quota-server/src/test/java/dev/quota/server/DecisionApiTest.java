@@ -71,6 +71,21 @@ class DecisionApiTest {
     assertThat(csv.body()).isEqualTo("tool,cost,entries\r\nweb_search,0.042,1\r\n");
   }
 
+  /** Usage that names no tool is a group of its own, never merged with a tool whose id is "-". */
+  @Test
+  void usageNamingNoToolIsNotMergedWithAToolCalledDash() {
+    admin.post("/v1/usage", "{\"subjects\":{\"team\":\"dash\",\"tool\":\"-\"},\"cost\":\"5.00\"}");
+    admin.post("/v1/usage", "{\"subjects\":{\"team\":\"dash\"},\"cost\":\"0.01\"}");
+    JsonNode rows = admin.get("/v1/reports/costs?scope=team&id=dash&groupBy=tool").json().get("rows");
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0).get("group").asText()).isEqualTo("-");
+    assertThat(rows.get(0).get("cost").asText()).isEqualTo("5.00");
+    assertThat(rows.get(1).get("group").isNull()).isTrue();
+    assertThat(rows.get(1).get("cost").asText()).isEqualTo("0.01");
+    assertThat(admin.get("/v1/reports/costs?scope=team&id=dash&groupBy=tool&format=csv").body())
+        .isEqualTo("tool,cost,entries\r\n'-,5.00,1\r\n,0.01,1\r\n");
+  }
+
   @Test
   void deniedRequestGets429WithRetryAfterAndTheBindingLimit() {
     admin.put("/v1/policies/user:limited", "{\"rateLimits\":[{\"limit\":2,\"window\":\"PT1H\"}]}");

@@ -5,6 +5,7 @@ import dev.quota.ValidationException;
 import dev.quota.jdbc.CostReports;
 import dev.quota.jdbc.CostRow;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,10 +16,14 @@ import java.util.TreeMap;
  * daily rollups for days whose raw rows were pruned, so a report over the last 13 months is as
  * exact as one over yesterday. Rows are per UTC calendar day (the granularity of the rollups), per
  * month, or per provider, tool or subject (an id of the report's scope) over the range. Usage
- * that did not name the grouping scope falls under "-".
+ * that did not name the grouping scope falls in one group of its own, whose {@code group} is null:
+ * no id, however spelt ("-" included), is taken for it.
  */
 public final class CostReport {
-  /** One group's totals; {@code cost} is exact and not bounded by the maximum of one amount. */
+  /**
+   * One group's totals; {@code group} is null for usage that did not name the grouping scope, and
+   * {@code cost} is exact and not bounded by the maximum of one amount.
+   */
   public record Row(String group, MoneyTotal cost, long entries) {}
 
   /** How rows are grouped. */
@@ -29,8 +34,6 @@ public final class CostReport {
       return name().toLowerCase(Locale.ROOT);
     }
   }
-
-  private static final String NONE = "-";
 
   private CostReport() {}
 
@@ -59,17 +62,29 @@ public final class CostReport {
     CostReports.Period period = groupBy == GroupBy.DAY ? CostReports.Period.DAY : CostReports.Period.MONTH;
     Map<String, String> filter = id == null ? Map.of() : Map.of(scope, id);
     Map<String, Row> sums = new TreeMap<>();
+    Row unnamed = null;
     for (CostRow r : reports.report(from, to, period, dim, filter)) {
       if (scopeOnly && r.key() == null) {
         continue;
       }
-      String group = byPeriod ? r.period()
-          : r.key() == null ? NONE
-          : groupBy == GroupBy.SUBJECT ? scope + ":" + r.key() : r.key();
-      sums.merge(group, new Row(group, r.amount(), r.entries()),
-          (a, b) -> new Row(group, a.cost().plus(b.cost()), Math.addExact(a.entries(), b.entries())));
+      if (!byPeriod && r.key() == null) {
+        unnamed = plus(unnamed, null, r);
+        continue;
+      }
+      String group = byPeriod ? r.period() : groupBy == GroupBy.SUBJECT ? scope + ":" + r.key() : r.key();
+      sums.put(group, plus(sums.get(group), group, r));
     }
-    return List.copyOf(sums.values());
+    List<Row> rows = new ArrayList<>(sums.values());
+    if (unnamed != null) {
+      rows.add(unnamed);
+    }
+    return List.copyOf(rows);
+  }
+
+  private static Row plus(Row sum, String group, CostRow r) {
+    return sum == null
+        ? new Row(group, r.amount(), r.entries())
+        : new Row(group, sum.cost().plus(r.amount()), Math.addExact(sum.entries(), r.entries()));
   }
 
   private static CostReports.GroupBy column(String scope) {
@@ -90,9 +105,13 @@ public final class CostReport {
     return sb.toString();
   }
 
+  /** A group's cell; the group of usage that named none is an empty cell. */
   private static String csvField(String s) {
+    if (s == null) {
+      return "";
+    }
     // A leading formula character would be executed by spreadsheets: neutralise it.
-    String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 && !s.equals(NONE) ? "'" + s : s;
+    String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
     if (v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")) {
       return "\"" + v.replace("\"", "\"\"") + "\"";
     }
