@@ -27,20 +27,18 @@ public final class QueryEncoding {
     }
     for (String pair : rawQuery.split("&", -1)) {
       int eq = pair.indexOf('=');
-      String rawName = eq < 0 ? pair : pair.substring(0, eq);
-      String name = decodes(rawName) ? decode(rawName) : "query";
-      if (!decodes(rawName) || (eq >= 0 && !decodes(pair.substring(eq + 1)))) {
-        throw ApiError.badInput(name.isEmpty() ? "query" : name, RULE);
+      String name = decodedOrNull(eq < 0 ? pair : pair.substring(0, eq));
+      if (name == null || (eq >= 0 && decodedOrNull(pair.substring(eq + 1)) == null)) {
+        throw ApiError.badInput(name == null || name.isEmpty() ? "query" : name, RULE);
       }
     }
   }
 
-  private static boolean decodes(String raw) {
+  private static String decodedOrNull(String raw) {
     try {
-      decode(raw);
-      return true;
+      return decode(raw);
     } catch (IllegalArgumentException e) {
-      return false;
+      return null;
     }
   }
 
