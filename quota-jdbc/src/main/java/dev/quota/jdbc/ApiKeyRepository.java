@@ -140,6 +140,11 @@ public final class ApiKeyRepository {
     return new IssuedKey(key, secret);
   }
 
+  /** The refusal of a name an active key holds, for every key store alike. */
+  public static ConflictException nameTaken(String name) {
+    return new ConflictException("name", "must be unique among active keys: '" + name + "' is taken (revoke that key first)");
+  }
+
   private void insertUnlessNameIsTaken(Connection c, ApiKey key, String keyHash, Set<Subject> subjects, Instant now)
       throws SQLException {
     if (engine == Database.Engine.POSTGRESQL) {
@@ -153,7 +158,7 @@ public final class ApiKeyRepository {
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         if (rs.getLong(1) > 0) {
-          throw new ConflictException("name", "must be unique among active keys: '" + key.name() + "' is taken (revoke that key first)");
+          throw nameTaken(key.name());
         }
       }
     }

@@ -1,7 +1,7 @@
 package dev.quota.server.auth;
 
-import dev.quota.ConflictException;
 import dev.quota.Subject;
+import dev.quota.jdbc.ApiKeyRepository;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +32,7 @@ public final class MemoryKeyRing implements KeyRing {
   @Override
   public synchronized String issue(String name, Role role, Set<Subject> subjects, String actor) {
     if (holds(name)) {
-      throw new ConflictException("name", "must be unique among active keys: '" + name + "' is taken (revoke that key first)");
+      throw ApiKeyRepository.nameTaken(name);
     }
     String key = ApiKeys.generate();
     register(name, role, subjects, key);
