@@ -2,7 +2,6 @@ package dev.quota;
 
 import dev.quota.admin.ConfigRepository;
 import dev.quota.admin.MemoryConfigRepository;
-import dev.quota.alert.Alert;
 import dev.quota.alert.AlertDispatcher;
 import dev.quota.alert.AlertHandler;
 import dev.quota.alert.AlertHistory;
@@ -24,7 +23,6 @@ import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
 import dev.quota.store.MemoryStore;
 import dev.quota.store.Store;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,6 +70,7 @@ public final class Quota implements AutoCloseable {
   private final UsageLedger ledger;
   private final AlertHistory alertHistory;
   private final AlertDispatcher alerts;
+  private final BudgetAlerts budgetAlerts;
   private final QuotaListener listener;
   /** Whether anyone hears decision latencies: without a listener a decision skips both clock reads. */
   private final boolean timed;
@@ -96,6 +95,7 @@ public final class Quota implements AutoCloseable {
     this.seedBudgets = b.seedBudgets;
     this.alerts = new AlertDispatcher(listener);
     b.handlers.forEach(alerts::addHandler);
+    this.budgetAlerts = new BudgetAlerts(clock, alertHistory, listener, alerts);
     this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat);
     this.ownPool = b.executor == null ? Executors.newCachedThreadPool(Quota::daemon) : null;
     this.blocking = b.executor != null ? b.executor : ownPool;
@@ -178,7 +178,7 @@ public final class Quota implements AutoCloseable {
           new UsageEntry(
               newId(), Instant.ofEpochMilli(r.nowMs()), p.subjects(), actualCost, charged, reservationId,
               null, overrun));
-      fireSettleAlerts(r, p);
+      budgetAlerts.fireSettled(r, p, index);
     }
     return new Settled(
         reservationId, true, actualCost, held, overrun, r.status() == SettleResult.Status.REPEATED);
@@ -290,7 +290,7 @@ public final class Quota implements AutoCloseable {
         (r, error) -> {
           if (error != null) {
             finish(decided, kind, started, () -> failOpenOrThrow(compilation.policies(), unwrap(error)));
-          } else if (r.status() == PlanResult.Status.APPLIED && firedAny(r)) {
+          } else if (r.status() == PlanResult.Status.APPLIED && BudgetAlerts.firedAny(r)) {
             finishOffThread(decided, kind, started, () -> applied(c, r));
           } else if (r.status() == PlanResult.Status.APPLIED || r.status() == PlanResult.Status.REPLAYED) {
             finish(decided, kind, started, () -> toDecision(c, r, true));
@@ -413,22 +413,13 @@ public final class Quota implements AutoCloseable {
 
   private Decision applied(Compiled c, PlanResult r) {
     Decision d = toDecision(c, r, true);
-    fireAlerts(c, r);
+    budgetAlerts.fire(c, r);
     return d;
   }
 
   private static ConflictException conflict(QuotaRequest request) {
     return new ConflictException(
         "idempotencyKey", "was already used for a different request: '" + request.idempotencyKey() + "'");
-  }
-
-  private static boolean firedAny(PlanResult r) {
-    for (OpResult o : r.results()) {
-      if (o.firedThresholds() != 0) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static Plan withKind(Plan p, Plan.Kind kind) {
@@ -489,57 +480,6 @@ public final class Quota implements AutoCloseable {
         r.status() == PlanResult.Status.REPLAYED);
   }
 
-  private void fireAlerts(Compiled c, PlanResult r) {
-    for (int i = 0; i < r.results().size(); i++) {
-      int fired = r.results().get(i).firedThresholds();
-      if (fired != 0 && c.plan().ops().get(i) instanceof BudgetOp b) {
-        OpRef ref = c.refs().get(i);
-        emit(ref.policy(), ref.subject(), ref.kind(), b, r.results().get(i).used(), fired);
-      }
-    }
-  }
-
-  /** A commit can push a budget over thresholds too; find each changed counter's policy to say so. */
-  private void fireSettleAlerts(SettleResult r, Payload p) {
-    if (r.budgets().stream().allMatch(b -> b.firedThresholds() == 0)) {
-      return;
-    }
-    Instant at = Instant.ofEpochMilli(r.nowMs());
-    QuotaRequest probe = new QuotaRequest(p.subjects(), Money.ZERO, Map.of(), null, null);
-    PolicyIndex snapshot = index;
-    Compiled c =
-        PlanCompiler.compile(Plan.Kind.CHECK, probe, snapshot.resolve(p.subjects(), at), snapshot, at, null, null, false);
-    for (SettleResult.BudgetChange change : r.budgets()) {
-      for (int i = 0; i < c.refs().size(); i++) {
-        if (change.firedThresholds() != 0
-            && c.plan().ops().get(i) instanceof BudgetOp b
-            && b.key().equals(change.key())) {
-          OpRef ref = c.refs().get(i);
-          emit(ref.policy(), ref.subject(), ref.kind(), b, change.usedNanos(), change.firedThresholds());
-        }
-      }
-    }
-  }
-
-  private void emit(Policy policy, String subject, LimitKind kind, BudgetOp op, long used, int fired) {
-    List<BigDecimal> levels = policy.alertThresholds();
-    for (int bit = 0; bit < 32; bit++) {
-      if ((fired & (1 << bit)) == 0) {
-        continue;
-      }
-      BigDecimal level = bit == 31 ? BigDecimal.ONE : levels.get(bit);
-      Alert a =
-          new Alert(
-              newId(), clock.instant(), policy.selector().toString(), subject,
-              kind == LimitKind.BUDGET_DAILY ? "daily" : "monthly", Instant.ofEpochMilli(op.periodStartMs()), level,
-              MoneyTotal.ofNanos(used).toBigDecimal(), Money.ofNanos(op.limitNanos()).toBigDecimal(),
-              policy.budget().currency());
-      alertHistory.append(a);
-      listener.onAlert(a);
-      alerts.dispatch(a);
-    }
-  }
-
   private SettleResult settle(Settlement s) {
     ValidationException.require(
         s.reservationId() != null && !s.reservationId().isEmpty() && s.reservationId().length() <= 64,
@@ -565,12 +505,7 @@ public final class Quota implements AutoCloseable {
       Map<String, String> subjects, Money estimatedCost, Map<String, Long> meters, Compiled c, int[] fired,
       long[] used) {
     ledger.append(new UsageEntry(newId(), clock.instant(), subjects, estimatedCost, meters, null, null, Money.ZERO));
-    for (int i = 0; i < fired.length; i++) {
-      if (fired[i] != 0 && c.plan().ops().get(i) instanceof BudgetOp b) {
-        OpRef ref = c.refs().get(i);
-        emit(ref.policy(), ref.subject(), ref.kind(), b, used[i], fired[i]);
-      }
-    }
+    budgetAlerts.fire(c, fired, used);
   }
 
   /**

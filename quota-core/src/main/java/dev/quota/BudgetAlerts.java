@@ -1,0 +1,118 @@
+package dev.quota;
+
+import dev.quota.alert.Alert;
+import dev.quota.alert.AlertDispatcher;
+import dev.quota.alert.AlertHistory;
+import dev.quota.internal.Payload;
+import dev.quota.internal.PlanCompiler;
+import dev.quota.internal.PlanCompiler.Compiled;
+import dev.quota.internal.PlanCompiler.OpRef;
+import dev.quota.internal.PolicyIndex;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.OpResult;
+import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
+import dev.quota.plan.SettleResult;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the thresholds a store reports as newly crossed into {@link Alert}s: recorded in the alert
+ * history, told to the listener and queued for the handlers. A store only says which bits of which
+ * budget counter fired; this class knows which policy, subject and level each bit stands for.
+ */
+final class BudgetAlerts {
+  private final Clock clock;
+  private final AlertHistory history;
+  private final QuotaListener listener;
+  private final AlertDispatcher dispatcher;
+
+  BudgetAlerts(Clock clock, AlertHistory history, QuotaListener listener, AlertDispatcher dispatcher) {
+    this.clock = clock;
+    this.history = history;
+    this.listener = listener;
+    this.dispatcher = dispatcher;
+  }
+
+  /** Whether a decision crossed any threshold, so that recording its alerts may block. */
+  static boolean firedAny(PlanResult r) {
+    for (OpResult o : r.results()) {
+      if (o.firedThresholds() != 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The alerts of an applied plan. */
+  void fire(Compiled c, PlanResult r) {
+    for (int i = 0; i < r.results().size(); i++) {
+      int fired = r.results().get(i).firedThresholds();
+      if (fired != 0) {
+        fireOp(c, i, r.results().get(i).used(), fired);
+      }
+    }
+  }
+
+  /** The alerts of a prepared fast-path admission, which reports per op what fired and the amount used. */
+  void fire(Compiled c, int[] fired, long[] used) {
+    for (int i = 0; i < fired.length; i++) {
+      if (fired[i] != 0) {
+        fireOp(c, i, used[i], fired[i]);
+      }
+    }
+  }
+
+  /**
+   * A commit can push a budget over thresholds too. A settlement names only counter keys, so the
+   * reservation's subjects are compiled again against {@code snapshot} to find each key's policy.
+   */
+  void fireSettled(SettleResult r, Payload p, PolicyIndex snapshot) {
+    if (r.budgets().stream().allMatch(b -> b.firedThresholds() == 0)) {
+      return;
+    }
+    Instant at = Instant.ofEpochMilli(r.nowMs());
+    QuotaRequest probe = new QuotaRequest(p.subjects(), Money.ZERO, Map.of(), null, null);
+    Compiled c =
+        PlanCompiler.compile(Plan.Kind.CHECK, probe, snapshot.resolve(p.subjects(), at), snapshot, at, null, null, false);
+    for (SettleResult.BudgetChange change : r.budgets()) {
+      for (int i = 0; i < c.refs().size(); i++) {
+        if (change.firedThresholds() != 0
+            && c.plan().ops().get(i) instanceof BudgetOp b
+            && b.key().equals(change.key())) {
+          fireOp(c, i, change.usedNanos(), change.firedThresholds());
+        }
+      }
+    }
+  }
+
+  private void fireOp(Compiled c, int i, long used, int fired) {
+    if (c.plan().ops().get(i) instanceof BudgetOp b) {
+      OpRef ref = c.refs().get(i);
+      emit(ref.policy(), ref.subject(), ref.kind(), b, used, fired);
+    }
+  }
+
+  /** One alert per fired bit: bit 31 is exhaustion, the others index the policy's thresholds. */
+  private void emit(Policy policy, String subject, LimitKind kind, BudgetOp op, long used, int fired) {
+    List<BigDecimal> levels = policy.alertThresholds();
+    for (int bit = 0; bit < 32; bit++) {
+      if ((fired & (1 << bit)) == 0) {
+        continue;
+      }
+      BigDecimal level = bit == 31 ? BigDecimal.ONE : levels.get(bit);
+      Alert a =
+          new Alert(
+              Quota.newId(), clock.instant(), policy.selector().toString(), subject,
+              kind == LimitKind.BUDGET_DAILY ? "daily" : "monthly", Instant.ofEpochMilli(op.periodStartMs()), level,
+              MoneyTotal.ofNanos(used).toBigDecimal(), Money.ofNanos(op.limitNanos()).toBigDecimal(),
+              policy.budget().currency());
+      history.append(a);
+      listener.onAlert(a);
+      dispatcher.dispatch(a);
+    }
+  }
+}
