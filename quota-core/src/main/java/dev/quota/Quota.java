@@ -145,12 +145,13 @@ public final class Quota implements AutoCloseable {
    */
   public Decision record(QuotaRequest usage) {
     Decision d = decide(Plan.Kind.RECORD, usage, null);
-    if (!d.replayed()) {
-      ledger.append(
-          new UsageEntry(
-              newId(), clock.instant(), usage.subjects(), usage.estimatedCost(), usage.meters(), null,
-              usage.idempotencyKey(), Money.ZERO));
-    }
+    // A replay is appended as well: the store may have applied the first attempt after its caller
+    // stopped waiting for the reply (a timeout), so only the retry can bring it to the ledger. The
+    // ledger keeps one row per idempotency key, so a first attempt that did arrive is not doubled.
+    ledger.append(
+        new UsageEntry(
+            newId(), clock.instant(), usage.subjects(), usage.estimatedCost(), usage.meters(), null,
+            usage.idempotencyKey(), Money.ZERO));
     return d;
   }
 
@@ -171,14 +172,20 @@ public final class Quota implements AutoCloseable {
     SettleResult r = settle(Settlement.commit(reservationId, actualCost.nanos(), meters));
     Money held = Money.ofNanos(r.heldNanos());
     Money overrun = actualCost.compareTo(held) > 0 ? actualCost.minus(held) : Money.ZERO;
-    if (r.status() == SettleResult.Status.SETTLED) {
+    boolean settled = r.status() == SettleResult.Status.SETTLED;
+    // A repeat is appended as well when the store still knows what was reserved: the first attempt
+    // may have settled after its caller stopped waiting for the reply. The ledger keeps one row per
+    // reservation, so a first attempt that did arrive is not doubled.
+    if (settled || r.payload() != null) {
       Payload p = Payload.decode(r.payload());
       Map<String, Long> charged = new HashMap<>(meters);
       ledger.append(
           new UsageEntry(
               newId(), Instant.ofEpochMilli(r.nowMs()), p.subjects(), actualCost, charged, reservationId,
               null, overrun));
-      budgetAlerts.fireSettled(r, p, index);
+      if (settled) {
+        budgetAlerts.fireSettled(r, p, index);
+      }
     }
     return new Settled(
         reservationId, true, actualCost, held, overrun, r.status() == SettleResult.Status.REPEATED);
