@@ -7,7 +7,6 @@ import dev.quota.jdbc.internal.Jdbc;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,7 +179,7 @@ public final class JdbcAlertHistory implements AlertHistory {
   private boolean update(String sql, Object... args) {
     return Jdbc.inTransaction(ds, "updating alert delivery", c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
-        bind(ps, List.of(args));
+        Jdbc.bind(ps, List.of(args));
         return ps.executeUpdate() == 1;
       }
     });
@@ -189,7 +188,7 @@ public final class JdbcAlertHistory implements AlertHistory {
   private List<Alert> select(String sql, List<Object> args) {
     return Jdbc.read(ds, "reading alerts", c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
-        bind(ps, args);
+        Jdbc.bind(ps, args);
         try (ResultSet rs = ps.executeQuery()) {
           List<Alert> out = new ArrayList<>();
           while (rs.next()) {
@@ -216,16 +215,5 @@ public final class JdbcAlertHistory implements AlertHistory {
   private static BigDecimal plain(BigDecimal d) {
     BigDecimal s = d.stripTrailingZeros();
     return s.scale() < 0 ? s.setScale(0) : s;
-  }
-
-  private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
-    for (int i = 0; i < args.size(); i++) {
-      Object a = args.get(i);
-      if (a instanceof Instant t) {
-        Jdbc.setInstant(ps, i + 1, t);
-      } else {
-        ps.setObject(i + 1, a);
-      }
-    }
   }
 }

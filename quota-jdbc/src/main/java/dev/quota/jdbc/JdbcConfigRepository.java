@@ -13,7 +13,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -313,14 +312,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
     args.add(q.offset());
     return Jdbc.read(ds, "reading the audit trail", c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-        for (int i = 0; i < args.size(); i++) {
-          Object a = args.get(i);
-          if (a instanceof Instant t) {
-            Jdbc.setInstant(ps, i + 1, t);
-          } else {
-            ps.setObject(i + 1, a);
-          }
-        }
+        Jdbc.bind(ps, args);
         try (ResultSet rs = ps.executeQuery()) {
           List<AuditEntry> out = new ArrayList<>();
           while (rs.next()) {

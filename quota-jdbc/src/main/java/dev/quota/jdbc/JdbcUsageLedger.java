@@ -710,7 +710,7 @@ public final class JdbcUsageLedger implements UsageLedger {
     Filter f = filter(subjects, from, to);
     return Jdbc.read(ds, "summing ledger entries", c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT SUM(amount) FROM usage_entry WHERE " + f.sql)) {
-        f.bind(ps);
+        Jdbc.bind(ps, f.args);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           return MoneyTotal.of(rs.getBigDecimal(1));
@@ -726,7 +726,7 @@ public final class JdbcUsageLedger implements UsageLedger {
     return Jdbc.read(ds, "reading ledger entries", c -> {
       try (PreparedStatement ps =
           c.prepareStatement("SELECT " + COLUMNS + " FROM usage_entry WHERE " + f.sql + " ORDER BY at, id")) {
-        f.bind(ps);
+        Jdbc.bind(ps, f.args);
         try (ResultSet rs = ps.executeQuery()) {
           List<UsageEntry> out = new ArrayList<>();
           while (rs.next()) {
@@ -753,18 +753,8 @@ public final class JdbcUsageLedger implements UsageLedger {
     }
   }
 
-  private record Filter(String sql, List<Object> args) {
-    void bind(PreparedStatement ps) throws SQLException {
-      for (int i = 0; i < args.size(); i++) {
-        Object a = args.get(i);
-        if (a instanceof Instant t) {
-          Jdbc.setInstant(ps, i + 1, t);
-        } else {
-          ps.setObject(i + 1, a);
-        }
-      }
-    }
-  }
+  /** A {@code WHERE} clause and the arguments for its parameters, in order. */
+  private record Filter(String sql, List<Object> args) {}
 
   private static Filter filter(Map<String, String> subjects, Instant from, Instant to) {
     Objects.requireNonNull(subjects, "subjects");

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import javax.sql.DataSource;
 
 /** Transactions and the few conversions every repository needs, in one place. */
@@ -64,6 +65,18 @@ public final class Jdbc {
   /** Both engines keep microseconds; truncating here makes what is read back equal what is stored. */
   public static Instant micros(Instant t) {
     return t.truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /** Binds {@code args} to parameters 1, 2, ... in order, instants as UTC timestamps ({@link #setInstant}). */
+  public static void bind(PreparedStatement ps, List<?> args) throws SQLException {
+    for (int i = 0; i < args.size(); i++) {
+      Object a = args.get(i);
+      if (a instanceof Instant t) {
+        setInstant(ps, i + 1, t);
+      } else {
+        ps.setObject(i + 1, a);
+      }
+    }
   }
 
   public static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
