@@ -98,7 +98,7 @@ public final class CostReports {
     ValidationException.require(groupBy != null, "groupBy", "is required");
     Map<String, String> where = checkedFilter(filter);
     return Jdbc.read(ds, "building a cost report", c -> {
-      LocalDate watermark = JdbcUsageLedger.readRolledUpBefore(c);
+      LocalDate watermark = RollupWatermark.read(c);
       TreeMap<List<String>, Sum> totals = new TreeMap<>((a, b) -> {
         int cmp = a.get(0).compareTo(b.get(0));
         return cmp != 0 ? cmp : a.get(1).compareTo(b.get(1));

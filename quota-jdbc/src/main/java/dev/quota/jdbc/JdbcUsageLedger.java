@@ -3,26 +3,15 @@ package dev.quota.jdbc;
 import dev.quota.MoneyTotal;
 import dev.quota.ValidationException;
 import dev.quota.jdbc.internal.Jdbc;
-import dev.quota.jdbc.internal.LedgerColumns;
 import dev.quota.jdbc.internal.LedgerRow;
 import dev.quota.jdbc.internal.LedgerRows;
-import dev.quota.jdbc.internal.Spool;
 import dev.quota.ledger.UsageEntry;
 import dev.quota.ledger.UsageLedger;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -36,7 +25,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,44 +65,36 @@ import org.slf4j.LoggerFactory;
  * retention must cover the longest budget period to rebuild (a month plus the time-zone offset:
  * the default of 32 days does; a shorter one can under-seed monthly budgets late in long months).
  * Prune from one process at a time.
+ *
+ * <h2>Parts</h2>
+ * This class is the group commit: the queue, the writers and what they do with a batch. The spool
+ * and its replay are {@code LedgerSpool}, the writers' view of an outage {@code Outage}, inserts
+ * with their rollups {@code LedgerInserter}, reads {@code LedgerQueries}, and retention
+ * {@code LedgerPruner}. The locks they share are made here and handed to each: the spool lock to
+ * the spool, the retention lock to the inserter and the pruner.
  */
 public final class JdbcUsageLedger implements UsageLedger {
   private static final Logger log = LoggerFactory.getLogger(JdbcUsageLedger.class);
-  /** Runs of one batch after a deadlock or serialization failure before it counts as an outage. */
-  private static final int TRANSIENT_ATTEMPTS = 5;
   /** The order in which a batch locks its unique keys: idempotency key, then reservation id. */
   private static final Comparator<LedgerRow> BY_UNIQUE_KEYS =
       Comparator.<LedgerRow, String>comparing(r -> r.entry().idempotencyKey(), Comparator.nullsLast(String::compareTo))
           .thenComparing(r -> r.entry().reservationId(), Comparator.nullsLast(String::compareTo));
 
-  private static final String INSERT =
-      "INSERT INTO usage_entry (id, at, usage_day, user_id, team_id, project_id, tool_id, provider_id,"
-          + " subjects, amount, meters, reservation_id, idempotency_key, overrun)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-  private static final String COLUMNS =
-      "id, at, subjects, amount, meters, reservation_id, idempotency_key, overrun";
-
-  private final Database database;
-  private final DataSource ds;
-  private final Spool spool;
-  private final Path rejectedFile;
   private final int maxBatchSize;
   private final long probeIntervalNanos;
-  private final Duration rawRetention;
-  private final Duration rollupRetention;
   private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
   private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
   /** Held while the spool is read, replayed and emptied, and while entries are spooled. */
   private final ReentrantLock spoolLock = new ReentrantLock();
   /** Inserts share it; pruning takes it alone, so no late row slips past a rollup being built. */
   private final ReentrantReadWriteLock retentionLock = new ReentrantReadWriteLock();
+  private final LedgerInserter inserter;
+  private final LedgerSpool spool;
+  private final Outage outage;
+  private final LedgerQueries queries;
+  private final LedgerPruner pruner;
   private final List<Thread> writers = new ArrayList<>();
   private boolean closed;
-
-  private volatile boolean degraded;
-  private volatile long nextProbeNanos;
-  /** Read on first use, so a ledger can start (and spool) while the database is down. */
-  private volatile LocalDate rolledUpBefore;
 
   private sealed interface Task permits Append, Control {}
 
@@ -128,18 +108,14 @@ public final class JdbcUsageLedger implements UsageLedger {
   private record Control(Callable<Object> action, CompletableFuture<Object> done, boolean stop) implements Task {}
 
   private JdbcUsageLedger(Builder b) {
-    this.database = b.database;
-    this.ds = b.database.dataSource();
     this.maxBatchSize = b.maxBatchSize;
     this.probeIntervalNanos = b.probeInterval.toNanos();
-    this.rawRetention = b.rawRetention;
-    this.rollupRetention = b.rollupRetention;
-    try {
-      this.spool = new Spool(b.spoolDirectory);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the ledger spool in " + b.spoolDirectory, e);
-    }
-    this.rejectedFile = b.spoolDirectory.resolve("ledger.rejected");
+    RollupWatermark watermark = new RollupWatermark();
+    this.inserter = new LedgerInserter(b.database, retentionLock, watermark);
+    this.spool = new LedgerSpool(b.spoolDirectory, spoolLock, inserter, maxBatchSize);
+    this.outage = new Outage(b.database, probeIntervalNanos, spool.file());
+    this.queries = new LedgerQueries(b.database);
+    this.pruner = new LedgerPruner(b.database, b.rawRetention, b.rollupRetention, retentionLock, watermark);
     // H2 serialises writers on its own locks and times out under contention: one writer there.
     int writerCount = b.writerThreads != null ? b.writerThreads : b.database.engine() == Database.Engine.H2 ? 1 : 2;
     for (int i = 0; i < writerCount; i++) {
@@ -342,29 +318,29 @@ public final class JdbcUsageLedger implements UsageLedger {
   }
 
   private void write(List<Append> appends) {
-    if (degraded && System.nanoTime() < nextProbeNanos) {
+    if (outage.spoolsDirectly()) {
       spoolOrFail(appends);
       return;
     }
     try {
       if (spool.size() > 0) {
-        replay();
+        spool.replay();
       }
-      insert(rowsOf(appends));
-      degraded = false;
+      inserter.insert(rowsOf(appends));
+      outage.recovered();
       appends.forEach(a -> a.done().complete(null));
     } catch (SQLException e) {
-      if (DatabaseException.isDataError(sqlState(e))) {
+      if (DatabaseException.isDataError(Jdbc.sqlState(e))) {
         isolate(appends);
       } else {
-        markDegraded(e);
+        outage.markDegraded(e);
         spoolOrFail(appends);
       }
     } catch (RuntimeException e) {
       // Not the database's answer: the spool could not be read or emptied, or a bug. The batch
       // goes to the spool as in an outage, so no caller waits forever and the writer lives on.
       log.error("ledger write failed, spooling the batch", e);
-      markDegraded(e);
+      outage.markDegraded(e);
       spoolOrFail(appends);
     }
   }
@@ -374,13 +350,13 @@ public final class JdbcUsageLedger implements UsageLedger {
     for (int i = 0; i < appends.size(); i++) {
       Append a = appends.get(i);
       try {
-        insert(List.of(a.row()));
+        inserter.insert(List.of(a.row()));
         a.done().complete(null);
       } catch (SQLException e) {
-        if (DatabaseException.isDataError(sqlState(e))) {
+        if (DatabaseException.isDataError(Jdbc.sqlState(e))) {
           a.done().completeExceptionally(new DatabaseException("usage entry " + a.entry().id() + " rejected", e));
         } else {
-          markDegraded(e);
+          outage.markDegraded(e);
           spoolOrFail(appends.subList(i, appends.size()));
           return;
         }
@@ -389,279 +365,38 @@ public final class JdbcUsageLedger implements UsageLedger {
   }
 
   private void spoolOrFail(List<Append> appends) {
-    spoolLock.lock();
-    try {
-      spool.append(entriesOf(appends));
-      appends.forEach(a -> a.done().complete(null));
-    } catch (IOException | RuntimeException e) {
-      LedgerUnavailableException failure =
-          new LedgerUnavailableException("database unreachable and spool " + spool.file() + " not writable", e);
-      appends.forEach(a -> a.done().completeExceptionally(failure));
-    } finally {
-      spoolLock.unlock();
-    }
-  }
-
-  private void markDegraded(Exception e) {
-    if (!degraded) {
-      log.warn("ledger database unavailable, spooling to {}: {}", spool.file(), e.getMessage());
-    }
-    degraded = true;
-    database.evictIdleConnections();
-    nextProbeNanos = System.nanoTime() + probeIntervalNanos;
+    spool.spoolOrFail(entriesOf(appends), callersOf(appends));
   }
 
   private void probe() {
-    if (System.nanoTime() < nextProbeNanos) {
+    if (!outage.probeDue()) {
       return;
     }
     try {
-      replay();
-      degraded = false;
+      spool.replay();
+      outage.recovered();
     } catch (SQLException e) {
-      markDegraded(e);
+      outage.markDegraded(e);
     } catch (RuntimeException e) {
       log.error("ledger spool replay failed", e);
-      markDegraded(e);
+      outage.markDegraded(e);
     }
   }
 
   private Object replayOrThrow() {
     try {
-      int n = replay();
-      degraded = false;
+      int n = spool.replay();
+      outage.recovered();
       return n;
     } catch (SQLException e) {
-      markDegraded(e);
+      outage.markDegraded(e);
       throw new LedgerUnavailableException(
           "ledger database unreachable; " + spool.size() + " entries stay in the spool " + spool.file(), e);
     } catch (RuntimeException e) {
-      markDegraded(e);
+      outage.markDegraded(e);
       throw new LedgerUnavailableException(
           "ledger spool replay failed; " + spool.size() + " entries stay in the spool " + spool.file(), e);
     }
-  }
-
-  /** Inserts every spooled entry (already-present rows are skipped), then empties the spool. */
-  private int replay() throws SQLException {
-    spoolLock.lock();
-    try {
-      return replayLocked();
-    } finally {
-      spoolLock.unlock();
-    }
-  }
-
-  private int replayLocked() throws SQLException {
-    List<String> lines;
-    try {
-      lines = spool.lines();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the ledger spool " + spool.file(), e);
-    }
-    List<UsageEntry> all = new ArrayList<>(lines.size());
-    for (String line : lines) {
-      UsageEntry entry = readSpooled(line);
-      if (entry != null) {
-        all.add(entry);
-      }
-    }
-    for (int from = 0; from < all.size(); from += maxBatchSize) {
-      List<UsageEntry> chunk = all.subList(from, Math.min(all.size(), from + maxBatchSize));
-      try {
-        insert(chunk.stream().map(LedgerRow::of).toList());
-      } catch (SQLException e) {
-        if (!DatabaseException.isDataError(sqlState(e))) {
-          throw e;
-        }
-        for (UsageEntry entry : chunk) {
-          replayOne(entry);
-        }
-      }
-    }
-    try {
-      spool.clear();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot empty the ledger spool " + spool.file(), e);
-    }
-    if (!lines.isEmpty()) {
-      log.info("replayed {} spooled ledger entries", lines.size());
-    }
-    return lines.size();
-  }
-
-  /**
-   * A spooled line as an entry, or null once it is set aside: a line that cannot be read, or an
-   * entry that breaks a rule of the table (one spooled by an older version, say), would otherwise
-   * be retried forever and hold back every entry behind it.
-   */
-  private UsageEntry readSpooled(String line) {
-    UsageEntry entry;
-    try {
-      entry = LedgerRows.fromSpoolLine(line);
-      LedgerRows.validate(entry);
-    } catch (RuntimeException unreadable) {
-      log.error("spooled ledger line unreadable, kept in {}: {}", rejectedFile, unreadable.toString());
-      setAside(line);
-      return null;
-    }
-    return entry;
-  }
-
-  /** A spooled entry the database refuses for its data is set aside, never retried forever. */
-  private void replayOne(UsageEntry entry) throws SQLException {
-    try {
-      insert(List.of(LedgerRow.of(entry)));
-    } catch (SQLException e) {
-      if (!DatabaseException.isDataError(sqlState(e))) {
-        throw e;
-      }
-      log.error("spooled ledger entry {} refused by the database, kept in {}: {}", entry.id(), rejectedFile, e.getMessage());
-      setAside(LedgerRows.toSpoolLine(entry));
-    }
-  }
-
-  private void setAside(String line) {
-    try {
-      Files.writeString(
-          rejectedFile, line + "\n", StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
-    } catch (IOException io) {
-      throw new UncheckedIOException("cannot set a spooled ledger entry aside in " + rejectedFile, io);
-    }
-  }
-
-  /**
-   * One transaction: the batch, plus rollup updates for rows of days already rolled up. Two
-   * writers whose batches share keys can still deadlock in the database (a key's row locked by one
-   * while the other holds a key it needs); the one rolled back runs again, which is safe: it wrote
-   * nothing, and no insert adds a row whose keys are taken. Only a database that keeps refusing
-   * counts as unavailable.
-   */
-  private void insert(List<LedgerRow> rows) throws SQLException {
-    for (int attempt = 1; ; attempt++) {
-      retentionLock.readLock().lock();
-      try {
-        insertLocked(rows);
-        return;
-      } catch (SQLException e) {
-        if (attempt >= TRANSIENT_ATTEMPTS || !DatabaseException.isTransient(sqlState(e))) {
-          throw e;
-        }
-      } finally {
-        retentionLock.readLock().unlock();
-      }
-    }
-  }
-
-  private void insertLocked(List<LedgerRow> rows) throws SQLException {
-    try (Connection c = ds.getConnection()) {
-      if (rolledUpBefore == null) {
-        rolledUpBefore = readRolledUpBefore(c);
-      }
-      List<LedgerRow> current = new ArrayList<>(rows.size());
-      List<LedgerRow> late = new ArrayList<>();
-      for (LedgerRow r : rows) {
-        if (day(r.entry().at()).isBefore(rolledUpBefore)) {
-          late.add(r);
-        } else {
-          current.add(r);
-        }
-      }
-      boolean postgres = database.engine() == Database.Engine.POSTGRESQL;
-      if (postgres && late.isEmpty() && !current.isEmpty()) {
-        // The usual case: one statement that commits itself, a single round trip per batch.
-        LedgerColumns.insertCommitted(c, current);
-        return;
-      }
-      c.setAutoCommit(false);
-      try {
-        if (current.size() > 1 && postgres) {
-          try (PreparedStatement ps = c.prepareStatement(LedgerColumns.INSERT)) {
-            LedgerColumns.bind(c, ps, current);
-            ps.executeUpdate();
-          }
-          current = List.of();
-        }
-        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-          if (current.size() == 1) {
-            // A lone row is a plain update: its error message names the constraint directly.
-            bind(ps, current.get(0));
-            ps.executeUpdate();
-          } else if (!current.isEmpty()) {
-            for (LedgerRow r : current) {
-              bind(ps, r);
-              ps.addBatch();
-            }
-            ps.executeBatch();
-          }
-          for (LedgerRow r : late) {
-            bind(ps, r);
-            if (ps.executeUpdate() == 1) {
-              addToRollup(c, r.entry());
-            }
-          }
-        }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException r) {
-          e.addSuppressed(r);
-        }
-        throw e;
-      }
-    }
-  }
-
-  private static void bind(PreparedStatement ps, LedgerRow r) throws SQLException {
-    UsageEntry e = r.entry();
-    Map<String, String> s = e.subjects();
-    ps.setString(1, e.id());
-    Jdbc.setInstant(ps, 2, e.at());
-    ps.setObject(3, day(e.at()));
-    int i = 4;
-    for (String scope : LedgerRows.COLUMN_SCOPES) {
-      ps.setString(i++, s.get(scope));
-    }
-    ps.setString(9, r.subjectsText());
-    ps.setBigDecimal(10, LedgerRows.decimal(e.amount()));
-    ps.setString(11, r.metersJson());
-    ps.setString(12, e.reservationId());
-    ps.setString(13, e.idempotencyKey());
-    ps.setBigDecimal(14, LedgerRows.decimal(e.overrun()));
-  }
-
-  private static void addToRollup(Connection c, UsageEntry e) throws SQLException {
-    String where = " WHERE usage_day = ? AND user_id = ? AND team_id = ? AND project_id = ? AND tool_id = ? AND provider_id = ?";
-    try (PreparedStatement up =
-        c.prepareStatement("UPDATE usage_daily SET amount = amount + ?, entries = entries + 1" + where)) {
-      up.setBigDecimal(1, LedgerRows.decimal(e.amount()));
-      bindRollupKey(up, 2, e);
-      if (up.executeUpdate() == 1) {
-        return;
-      }
-    }
-    try (PreparedStatement in =
-        c.prepareStatement(
-            "INSERT INTO usage_daily (usage_day, user_id, team_id, project_id, tool_id, provider_id, amount, entries)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, 1)")) {
-      bindRollupKey(in, 1, e);
-      in.setBigDecimal(7, LedgerRows.decimal(e.amount()));
-      in.executeUpdate();
-    }
-  }
-
-  private static void bindRollupKey(PreparedStatement ps, int first, UsageEntry e) throws SQLException {
-    ps.setObject(first, day(e.at()));
-    int i = first + 1;
-    for (String scope : LedgerRows.COLUMN_SCOPES) {
-      ps.setString(i++, e.subjects().getOrDefault(scope, ""));
-    }
-  }
-
-  static LocalDate day(Instant t) {
-    return LocalDate.ofInstant(t, ZoneOffset.UTC);
   }
 
   /**
@@ -687,19 +422,12 @@ public final class JdbcUsageLedger implements UsageLedger {
     return out;
   }
 
-  /** The first SQLSTATE in the exception chain: drivers wrap batch failures differently. */
-  static String sqlState(SQLException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s) {
-        if (s.getSQLState() != null) {
-          return s.getSQLState();
-        }
-        if (s.getNextException() != null && s.getNextException().getSQLState() != null) {
-          return s.getNextException().getSQLState();
-        }
-      }
+  private static List<CompletableFuture<Void>> callersOf(List<Append> appends) {
+    List<CompletableFuture<Void>> out = new ArrayList<>(appends.size());
+    for (Append a : appends) {
+      out.add(a.done());
     }
-    return null;
+    return out;
   }
 
   // ----------------------------------------------------------------------------------- reads
@@ -707,75 +435,19 @@ public final class JdbcUsageLedger implements UsageLedger {
   @java.lang.Override
   public MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
     replayBeforeRead();
-    Filter f = filter(subjects, from, to);
-    return Jdbc.read(ds, "summing ledger entries", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT SUM(amount) FROM usage_entry WHERE " + f.sql)) {
-        Jdbc.bind(ps, f.args);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return MoneyTotal.of(rs.getBigDecimal(1));
-        }
-      }
-    });
+    return queries.spent(subjects, from, to);
   }
 
   @java.lang.Override
   public List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to) {
     replayBeforeRead();
-    Filter f = filter(subjects, from, to);
-    return Jdbc.read(ds, "reading ledger entries", c -> {
-      try (PreparedStatement ps =
-          c.prepareStatement("SELECT " + COLUMNS + " FROM usage_entry WHERE " + f.sql + " ORDER BY at, id")) {
-        Jdbc.bind(ps, f.args);
-        try (ResultSet rs = ps.executeQuery()) {
-          List<UsageEntry> out = new ArrayList<>();
-          while (rs.next()) {
-            out.add(
-                new UsageEntry(
-                    rs.getString("id"),
-                    Jdbc.getInstant(rs, "at"),
-                    LedgerRows.parseSubjects(rs.getString("subjects")),
-                    LedgerRows.money(rs.getBigDecimal("amount")),
-                    LedgerRows.parseMeters(rs.getString("meters")),
-                    rs.getString("reservation_id"),
-                    rs.getString("idempotency_key"),
-                    LedgerRows.money(rs.getBigDecimal("overrun"))));
-          }
-          return out;
-        }
-      }
-    });
+    return queries.entries(subjects, from, to);
   }
 
   private void replayBeforeRead() {
     if (spool.size() > 0) {
       replaySpool();
     }
-  }
-
-  /** A {@code WHERE} clause and the arguments for its parameters, in order. */
-  private record Filter(String sql, List<Object> args) {}
-
-  private static Filter filter(Map<String, String> subjects, Instant from, Instant to) {
-    Objects.requireNonNull(subjects, "subjects");
-    Objects.requireNonNull(from, "from");
-    Objects.requireNonNull(to, "to");
-    StringBuilder sql = new StringBuilder();
-    List<Object> args = new ArrayList<>();
-    for (Map.Entry<String, String> s : new java.util.TreeMap<>(subjects).entrySet()) {
-      String column = LedgerRows.column(s.getKey());
-      if (column != null) {
-        sql.append(column).append(" = ? AND ");
-        args.add(s.getValue());
-      } else {
-        sql.append("subjects LIKE ? ESCAPE '\\' AND ");
-        args.add(LedgerRows.subjectPattern(s.getKey(), s.getValue()));
-      }
-    }
-    sql.append("at >= ? AND at < ?");
-    args.add(from);
-    args.add(to);
-    return new Filter(sql.toString(), args);
   }
 
   // ------------------------------------------------------------------------------- retention
@@ -786,61 +458,7 @@ public final class JdbcUsageLedger implements UsageLedger {
    * Inserts wait while it runs, so no late row races with the rollup.
    */
   public PruneResult prune(Instant now) {
-    ValidationException.require(now != null, "now", "is required");
-    retentionLock.writeLock().lock();
-    try {
-      return Jdbc.inTransaction(ds, "pruning the ledger", c -> prune(c, now));
-    } finally {
-      retentionLock.writeLock().unlock();
-    }
-  }
-
-  private PruneResult prune(Connection c, Instant now) throws SQLException {
-    LocalDate cutoff = day(now.minus(rawRetention));
-    // Locking the watermark row serializes prunes from several processes on one database.
-    LocalDate watermark = readRolledUpBefore(c, " FOR UPDATE");
-    long rawDeleted = 0;
-    if (cutoff.isAfter(watermark)) {
-      String dims = "COALESCE(user_id, ''), COALESCE(team_id, ''), COALESCE(project_id, ''),"
-          + " COALESCE(tool_id, ''), COALESCE(provider_id, '')";
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "INSERT INTO usage_daily (usage_day, user_id, team_id, project_id, tool_id, provider_id, amount, entries)"
-                  + " SELECT usage_day, " + dims + ", SUM(amount), COUNT(*) FROM usage_entry"
-                  + " WHERE usage_day >= ? AND usage_day < ? GROUP BY usage_day, " + dims)) {
-        ps.setObject(1, watermark);
-        ps.setObject(2, cutoff);
-        ps.executeUpdate();
-      }
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM usage_entry WHERE usage_day < ?")) {
-        ps.setObject(1, cutoff);
-        rawDeleted = ps.executeUpdate();
-      }
-      try (PreparedStatement ps = c.prepareStatement("UPDATE ledger_state SET rolled_up_before = ? WHERE id = 1")) {
-        ps.setObject(1, cutoff);
-        ps.executeUpdate();
-      }
-      watermark = cutoff;
-    }
-    long rollupsDeleted;
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM usage_daily WHERE usage_day < ?")) {
-      ps.setObject(1, day(now.minus(rollupRetention)));
-      rollupsDeleted = ps.executeUpdate();
-    }
-    rolledUpBefore = watermark;
-    return new PruneResult(watermark, rawDeleted, rollupsDeleted);
-  }
-
-  static LocalDate readRolledUpBefore(Connection c) throws SQLException {
-    return readRolledUpBefore(c, "");
-  }
-
-  private static LocalDate readRolledUpBefore(Connection c, String lock) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT rolled_up_before FROM ledger_state WHERE id = 1" + lock);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getObject(1, LocalDate.class);
-    }
+    return pruner.prune(now);
   }
 
   // ------------------------------------------------------------------------------- lifecycle

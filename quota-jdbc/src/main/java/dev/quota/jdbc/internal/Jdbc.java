@@ -54,7 +54,8 @@ public final class Jdbc {
     }
   }
 
-  static void rollbackQuietly(Connection c, Exception cause) {
+  /** Rolls back after {@code cause}; a failing rollback is suppressed into it, so the cause is what is thrown. */
+  public static void rollbackQuietly(Connection c, Exception cause) {
     try {
       c.rollback();
     } catch (SQLException r) {
@@ -90,6 +91,21 @@ public final class Jdbc {
   public static Instant getInstant(ResultSet rs, String column) throws SQLException {
     OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
     return t == null ? null : t.toInstant();
+  }
+
+  /** The first SQLSTATE in the exception chain: drivers wrap batch failures differently. */
+  public static String sqlState(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s) {
+        if (s.getSQLState() != null) {
+          return s.getSQLState();
+        }
+        if (s.getNextException() != null && s.getNextException().getSQLState() != null) {
+          return s.getNextException().getSQLState();
+        }
+      }
+    }
+    return null;
   }
 
   /** Escapes {@code %}, {@code _} and {@code \} for {@code LIKE ... ESCAPE '\'}. */

@@ -1,0 +1,170 @@
+package dev.quota.jdbc;
+
+import static dev.quota.jdbc.RollupWatermark.day;
+
+import dev.quota.jdbc.internal.Jdbc;
+import dev.quota.jdbc.internal.LedgerColumns;
+import dev.quota.jdbc.internal.LedgerRow;
+import dev.quota.jdbc.internal.LedgerRows;
+import dev.quota.ledger.UsageEntry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import javax.sql.DataSource;
+
+/**
+ * Inserts batches of ledger rows into {@code usage_entry}, each batch in one transaction. A row of
+ * a day already rolled up (a late one, or one replayed from the spool) is added to that day's
+ * {@code usage_daily} row in the same transaction, so the rollup still counts it.
+ */
+final class LedgerInserter {
+  /** Runs of one batch after a deadlock or serialization failure before it counts as an outage. */
+  private static final int TRANSIENT_ATTEMPTS = 5;
+
+  private static final String INSERT =
+      "INSERT INTO usage_entry (id, at, usage_day, user_id, team_id, project_id, tool_id, provider_id,"
+          + " subjects, amount, meters, reservation_id, idempotency_key, overrun)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
+  private final Database database;
+  private final DataSource ds;
+  /** The ledger's retention lock: inserts share it, so none runs while a prune builds rollups. */
+  private final ReentrantReadWriteLock retentionLock;
+  private final RollupWatermark watermark;
+
+  LedgerInserter(Database database, ReentrantReadWriteLock retentionLock, RollupWatermark watermark) {
+    this.database = database;
+    this.ds = database.dataSource();
+    this.retentionLock = retentionLock;
+    this.watermark = watermark;
+  }
+
+  /**
+   * One transaction: the batch, plus rollup updates for rows of days already rolled up. Two
+   * writers whose batches share keys can still deadlock in the database (a key's row locked by one
+   * while the other holds a key it needs); the one rolled back runs again, which is safe: it wrote
+   * nothing, and no insert adds a row whose keys are taken. Only a database that keeps refusing
+   * counts as unavailable.
+   */
+  void insert(List<LedgerRow> rows) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      retentionLock.readLock().lock();
+      try {
+        insertLocked(rows);
+        return;
+      } catch (SQLException e) {
+        if (attempt >= TRANSIENT_ATTEMPTS || !DatabaseException.isTransient(Jdbc.sqlState(e))) {
+          throw e;
+        }
+      } finally {
+        retentionLock.readLock().unlock();
+      }
+    }
+  }
+
+  private void insertLocked(List<LedgerRow> rows) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      // Pruning, which moves the watermark, waits for the retention lock this insert holds.
+      LocalDate rolledUpBefore = watermark.get(c);
+      List<LedgerRow> current = new ArrayList<>(rows.size());
+      List<LedgerRow> late = new ArrayList<>();
+      for (LedgerRow r : rows) {
+        if (day(r.entry().at()).isBefore(rolledUpBefore)) {
+          late.add(r);
+        } else {
+          current.add(r);
+        }
+      }
+      boolean postgres = database.engine() == Database.Engine.POSTGRESQL;
+      if (postgres && late.isEmpty() && !current.isEmpty()) {
+        // The usual case: one statement that commits itself, a single round trip per batch.
+        LedgerColumns.insertCommitted(c, current);
+        return;
+      }
+      c.setAutoCommit(false);
+      try {
+        if (current.size() > 1 && postgres) {
+          try (PreparedStatement ps = c.prepareStatement(LedgerColumns.INSERT)) {
+            LedgerColumns.bind(c, ps, current);
+            ps.executeUpdate();
+          }
+          current = List.of();
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+          if (current.size() == 1) {
+            // A lone row is a plain update: its error message names the constraint directly.
+            bind(ps, current.get(0));
+            ps.executeUpdate();
+          } else if (!current.isEmpty()) {
+            for (LedgerRow r : current) {
+              bind(ps, r);
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          for (LedgerRow r : late) {
+            bind(ps, r);
+            if (ps.executeUpdate() == 1) {
+              addToRollup(c, r.entry());
+            }
+          }
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        Jdbc.rollbackQuietly(c, e);
+        throw e;
+      }
+    }
+  }
+
+  private static void bind(PreparedStatement ps, LedgerRow r) throws SQLException {
+    UsageEntry e = r.entry();
+    Map<String, String> s = e.subjects();
+    ps.setString(1, e.id());
+    Jdbc.setInstant(ps, 2, e.at());
+    ps.setObject(3, day(e.at()));
+    int i = 4;
+    for (String scope : LedgerRows.COLUMN_SCOPES) {
+      ps.setString(i++, s.get(scope));
+    }
+    ps.setString(9, r.subjectsText());
+    ps.setBigDecimal(10, LedgerRows.decimal(e.amount()));
+    ps.setString(11, r.metersJson());
+    ps.setString(12, e.reservationId());
+    ps.setString(13, e.idempotencyKey());
+    ps.setBigDecimal(14, LedgerRows.decimal(e.overrun()));
+  }
+
+  private static void addToRollup(Connection c, UsageEntry e) throws SQLException {
+    String where = " WHERE usage_day = ? AND user_id = ? AND team_id = ? AND project_id = ? AND tool_id = ? AND provider_id = ?";
+    try (PreparedStatement up =
+        c.prepareStatement("UPDATE usage_daily SET amount = amount + ?, entries = entries + 1" + where)) {
+      up.setBigDecimal(1, LedgerRows.decimal(e.amount()));
+      bindRollupKey(up, 2, e);
+      if (up.executeUpdate() == 1) {
+        return;
+      }
+    }
+    try (PreparedStatement in =
+        c.prepareStatement(
+            "INSERT INTO usage_daily (usage_day, user_id, team_id, project_id, tool_id, provider_id, amount, entries)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, 1)")) {
+      bindRollupKey(in, 1, e);
+      in.setBigDecimal(7, LedgerRows.decimal(e.amount()));
+      in.executeUpdate();
+    }
+  }
+
+  private static void bindRollupKey(PreparedStatement ps, int first, UsageEntry e) throws SQLException {
+    ps.setObject(first, day(e.at()));
+    int i = first + 1;
+    for (String scope : LedgerRows.COLUMN_SCOPES) {
+      ps.setString(i++, e.subjects().getOrDefault(scope, ""));
+    }
+  }
+}

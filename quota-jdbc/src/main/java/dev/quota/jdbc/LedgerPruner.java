@@ -1,0 +1,88 @@
+package dev.quota.jdbc;
+
+import static dev.quota.jdbc.RollupWatermark.day;
+
+import dev.quota.ValidationException;
+import dev.quota.jdbc.internal.Jdbc;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import javax.sql.DataSource;
+
+/**
+ * The ledger's retention: folds raw rows of whole UTC days older than the raw retention into
+ * {@code usage_daily}, deletes them and moves the rollup watermark past them, and deletes rollups
+ * older than the rollup retention.
+ */
+final class LedgerPruner {
+  private final DataSource ds;
+  private final Duration rawRetention;
+  private final Duration rollupRetention;
+  /** The ledger's retention lock: a prune takes it alone, so no insert runs while rollups are built. */
+  private final ReentrantReadWriteLock retentionLock;
+  private final RollupWatermark rolledUpBefore;
+
+  LedgerPruner(
+      Database database,
+      Duration rawRetention,
+      Duration rollupRetention,
+      ReentrantReadWriteLock retentionLock,
+      RollupWatermark rolledUpBefore) {
+    this.ds = database.dataSource();
+    this.rawRetention = rawRetention;
+    this.rollupRetention = rollupRetention;
+    this.retentionLock = retentionLock;
+    this.rolledUpBefore = rolledUpBefore;
+  }
+
+  /** See {@link JdbcUsageLedger#prune}. Inserts wait while it runs, so no late row races with the rollup. */
+  PruneResult prune(Instant now) {
+    ValidationException.require(now != null, "now", "is required");
+    retentionLock.writeLock().lock();
+    try {
+      return Jdbc.inTransaction(ds, "pruning the ledger", c -> prune(c, now));
+    } finally {
+      retentionLock.writeLock().unlock();
+    }
+  }
+
+  private PruneResult prune(Connection c, Instant now) throws SQLException {
+    LocalDate cutoff = day(now.minus(rawRetention));
+    // Locking the watermark row serializes prunes from several processes on one database.
+    LocalDate watermark = RollupWatermark.readForUpdate(c);
+    long rawDeleted = 0;
+    if (cutoff.isAfter(watermark)) {
+      String dims = "COALESCE(user_id, ''), COALESCE(team_id, ''), COALESCE(project_id, ''),"
+          + " COALESCE(tool_id, ''), COALESCE(provider_id, '')";
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO usage_daily (usage_day, user_id, team_id, project_id, tool_id, provider_id, amount, entries)"
+                  + " SELECT usage_day, " + dims + ", SUM(amount), COUNT(*) FROM usage_entry"
+                  + " WHERE usage_day >= ? AND usage_day < ? GROUP BY usage_day, " + dims)) {
+        ps.setObject(1, watermark);
+        ps.setObject(2, cutoff);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM usage_entry WHERE usage_day < ?")) {
+        ps.setObject(1, cutoff);
+        rawDeleted = ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("UPDATE ledger_state SET rolled_up_before = ? WHERE id = 1")) {
+        ps.setObject(1, cutoff);
+        ps.executeUpdate();
+      }
+      watermark = cutoff;
+    }
+    long rollupsDeleted;
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM usage_daily WHERE usage_day < ?")) {
+      ps.setObject(1, day(now.minus(rollupRetention)));
+      rollupsDeleted = ps.executeUpdate();
+    }
+    rolledUpBefore.set(watermark);
+    return new PruneResult(watermark, rawDeleted, rollupsDeleted);
+  }
+}

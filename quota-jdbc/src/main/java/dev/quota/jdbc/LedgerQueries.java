@@ -1,0 +1,93 @@
+package dev.quota.jdbc;
+
+import dev.quota.MoneyTotal;
+import dev.quota.jdbc.internal.Jdbc;
+import dev.quota.jdbc.internal.LedgerRows;
+import dev.quota.ledger.UsageEntry;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * The ledger's reads: the sum and the list of raw entries for some subjects in a time range. They
+ * see only what is in the database; the ledger replays its spool first.
+ */
+final class LedgerQueries {
+  private static final String COLUMNS =
+      "id, at, subjects, amount, meters, reservation_id, idempotency_key, overrun";
+
+  private final DataSource ds;
+
+  LedgerQueries(Database database) {
+    this.ds = database.dataSource();
+  }
+
+  MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
+    Filter f = filter(subjects, from, to);
+    return Jdbc.read(ds, "summing ledger entries", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT SUM(amount) FROM usage_entry WHERE " + f.sql)) {
+        Jdbc.bind(ps, f.args);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return MoneyTotal.of(rs.getBigDecimal(1));
+        }
+      }
+    });
+  }
+
+  List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to) {
+    Filter f = filter(subjects, from, to);
+    return Jdbc.read(ds, "reading ledger entries", c -> {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT " + COLUMNS + " FROM usage_entry WHERE " + f.sql + " ORDER BY at, id")) {
+        Jdbc.bind(ps, f.args);
+        try (ResultSet rs = ps.executeQuery()) {
+          List<UsageEntry> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add(
+                new UsageEntry(
+                    rs.getString("id"),
+                    Jdbc.getInstant(rs, "at"),
+                    LedgerRows.parseSubjects(rs.getString("subjects")),
+                    LedgerRows.money(rs.getBigDecimal("amount")),
+                    LedgerRows.parseMeters(rs.getString("meters")),
+                    rs.getString("reservation_id"),
+                    rs.getString("idempotency_key"),
+                    LedgerRows.money(rs.getBigDecimal("overrun"))));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+  /** A {@code WHERE} clause and the arguments for its parameters, in order. */
+  private record Filter(String sql, List<Object> args) {}
+
+  private static Filter filter(Map<String, String> subjects, Instant from, Instant to) {
+    Objects.requireNonNull(subjects, "subjects");
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    StringBuilder sql = new StringBuilder();
+    List<Object> args = new ArrayList<>();
+    for (Map.Entry<String, String> s : new java.util.TreeMap<>(subjects).entrySet()) {
+      String column = LedgerRows.column(s.getKey());
+      if (column != null) {
+        sql.append(column).append(" = ? AND ");
+        args.add(s.getValue());
+      } else {
+        sql.append("subjects LIKE ? ESCAPE '\\' AND ");
+        args.add(LedgerRows.subjectPattern(s.getKey(), s.getValue()));
+      }
+    }
+    sql.append("at >= ? AND at < ?");
+    args.add(from);
+    args.add(to);
+    return new Filter(sql.toString(), args);
+  }
+}
