@@ -36,7 +36,7 @@ public record QuotaRequest(
       if (scope == null || !Names.isName(scope)) {
         throw new ValidationException("subjects." + scope, Subject.SCOPE_RULE);
       }
-      String idRule = Subject.idRule(e.getValue());
+      String idRule = Subject.subjectIdRule(e.getValue());
       if (idRule != null) {
         throw new ValidationException("subjects." + scope, idRule);
       }

@@ -7,6 +7,10 @@ import dev.quota.internal.Printable;
  * Who or what a request is attributed to: {@code scope:identifier}, e.g. {@code user:alice} or
  * {@code tool:web_search}. Built-in scopes are {@link #USER}, {@link #TEAM}, {@link #PROJECT},
  * {@link #TOOL} and {@link #PROVIDER}; any other lowercase name is allowed too.
+ *
+ * <p>A subject is always one concrete identifier, never {@code *}: that is the wildcard of policy
+ * selectors ({@code user:*} is every user's default), so a subject {@code user:*} would count
+ * against a name that means "everyone" and a reset of it would be ambiguous.
  */
 public record Subject(String scope, String id) implements Comparable<Subject> {
   public static final String USER = "user";
@@ -18,10 +22,14 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
   public static final int MAX_ID_LENGTH = 128;
   /** The rule for a scope, for a field that holds more than the scope. */
   static final String SCOPE_RULE = "the scope " + Names.RULE;
+  /** The rule a subject's identifier breaks when it is the selector wildcard. */
+  public static final String WILDCARD_RULE =
+      "must not be *: that is the wildcard of policy selectors, and a subject names one identifier";
 
+  /** @throws ValidationException naming {@code scope} or {@code id} when either breaks its rule */
   public Subject {
     validateScope("scope", scope);
-    validateId("id", id);
+    validateSubjectId("id", id);
   }
 
   public static Subject of(String scope, String id) {
@@ -46,7 +54,7 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
     ValidationException.require(colon > 0, field, "must be written scope:identifier");
     String scope = text.substring(0, colon);
     ValidationException.require(Names.isName(scope), field, SCOPE_RULE);
-    String idRule = idRule(text.substring(colon + 1));
+    String idRule = subjectIdRule(text.substring(colon + 1));
     if (idRule != null) {
       throw new ValidationException(field, "the identifier " + idRule);
     }
@@ -65,6 +73,22 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
     if (rule != null) {
       throw new ValidationException(field, rule);
     }
+  }
+
+  /**
+   * A subject's identifier follows {@link #validateId}'s rule and is not {@code *}, the selector
+   * wildcard. Every field that names one concrete subject is checked by this.
+   */
+  public static void validateSubjectId(String field, String id) {
+    String rule = subjectIdRule(id);
+    if (rule != null) {
+      throw new ValidationException(field, rule);
+    }
+  }
+
+  /** The rule a subject's identifier {@code id} breaks, or null: see {@link #idRule}. */
+  static String subjectIdRule(String id) {
+    return Selector.ANY.equals(id) ? WILDCARD_RULE : idRule(id);
   }
 
   /**

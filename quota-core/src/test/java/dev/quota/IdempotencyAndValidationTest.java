@@ -86,6 +86,26 @@ class IdempotencyAndValidationTest {
     assertThat(QuotaRequest.builder().user("x".repeat(128)).build().subjects()).containsKey("user");
   }
 
+  /** {@code *} is the selector wildcard: as a subject it would mean one literal "everyone". */
+  @Test
+  void theSelectorWildcardIsNoSubjectIdentifierAndChangesNothing() {
+    String rule = "must not be *: that is the wildcard of policy selectors";
+    assertField(() -> quota.check(QuotaRequest.builder().user("*").build()), "subjects.user", rule);
+    assertField(() -> quota.reserve(QuotaRequest.builder().user("u").team("*").build()), "subjects.team", rule);
+    assertField(() -> quota.record(QuotaRequest.builder().subject("custom", "*").build()), "subjects.custom", rule);
+    assertField(() -> Subject.of("user", "*"), "id", rule);
+    assertField(() -> Subject.parse("user:*"), "id", rule);
+    assertField(() -> Subject.parse("subjects[0]", "user:*"), "subjects[0]", "the identifier " + rule);
+    assertField(() -> Subject.validateSubjectId("id", "*"), "id", rule);
+    assertThat(quota.ledger().spent(Map.of("user", "*"), java.time.Instant.EPOCH, java.time.Instant.MAX))
+        .isEqualTo(MoneyTotal.ZERO);
+    // Only the bare wildcard is refused: an identifier that merely contains '*' names one subject.
+    assertThat(quota.check(QuotaRequest.builder().user("a*").build()).admitted()).isTrue();
+    assertThat(Subject.of("user", "**").id()).isEqualTo("**");
+    assertThat(Selector.parse("user:*").parts().get(0).isWildcard()).isTrue();
+    assertThat(used()).isZero();
+  }
+
   @Test
   void badLimitsNameTheField() {
     assertField(() -> RateLimit.perWindow(0, Duration.ofMinutes(1)), "limit", "positive");

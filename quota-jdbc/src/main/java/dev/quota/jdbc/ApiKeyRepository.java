@@ -1,7 +1,6 @@
 package dev.quota.jdbc;
 
 import dev.quota.ConflictException;
-import dev.quota.Selector;
 import dev.quota.Subject;
 import dev.quota.ValidationException;
 import dev.quota.admin.AuditEntry;
@@ -80,9 +79,6 @@ public final class ApiKeyRepository {
     }
   }
 
-  /** Viewer keys read named subjects; {@code *} would be read as one literal id, so it is refused. */
-  public static final String WILDCARD_RULE = "must name one subject each: * is not a wildcard for a viewer key";
-
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String SECRET_PREFIX = "qk_";
   /** Serializes issuers on H2, which one process opens at a time; see the class comment. */
@@ -97,8 +93,8 @@ public final class ApiKeyRepository {
   }
 
   /**
-   * Issues a key. Viewers must list at least one readable subject (each one id, not {@code *});
-   * other roles none.
+   * Issues a key. Viewers must list at least one readable subject (each one id: a {@link Subject}
+   * is never {@code *}); other roles none.
    *
    * @param audit recorded in the same transaction, or null
    * @throws ConflictException naming {@code name} when an active key already has that name
@@ -113,8 +109,6 @@ public final class ApiKeyRepository {
     ValidationException.require(
         role == Role.VIEWER || subjects.isEmpty(), "subjects", "only viewer keys are limited to subjects");
     ValidationException.require(subjects.size() <= 1000, "subjects", "must name at most 1000 subjects");
-    ValidationException.require(
-        subjects.stream().noneMatch(s -> s.id().equals(Selector.ANY)), "subjects", WILDCARD_RULE);
     ValidationException.require(now != null, "now", "is required");
     byte[] raw = new byte[32];
     RANDOM.nextBytes(raw);

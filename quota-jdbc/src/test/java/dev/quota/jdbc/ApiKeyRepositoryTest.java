@@ -118,8 +118,9 @@ class ApiKeyRepositoryTest {
           .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("subjects"));
       assertThatThrownBy(() -> keys.issue("s", Role.SERVICE, Set.of(Subject.parse("user:a")), T0, null))
           .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("subjects"));
+      // A subject is never *, so no viewer key can be bound to every id of a scope.
       assertThatThrownBy(() -> keys.issue("w", Role.VIEWER, Set.of(Subject.of("user", "*")), T0, null))
-          .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("subjects"));
+          .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("id"));
       assertThatThrownBy(() -> Role.fromWire("role", "root"))
           .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("role"));
       assertThat(keys.list()).isEmpty();

@@ -112,6 +112,31 @@ class BadInputTest {
     return "{\"selector\":\"user:bad\",\"bypass\":true," + expiry + ",\"reason\":\"r\"}";
   }
 
+  /** Every place a request names one concrete subject, given {@code *}, the selector wildcard. */
+  static Stream<Arguments> wildcardSubjects() {
+    return Stream.of(
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"*\"}}", "subjects.user"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\",\"team\":\"*\"},\"estimatedCost\":\"1\"}", "subjects.team"),
+        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"*\"},\"cost\":\"1\"}", "subjects.user"),
+        Arguments.of("POST", "/v1/subjects/user/*/reset", "{\"reason\":\"all of them?\"}", "id"),
+        Arguments.of("GET", "/v1/usage/user/*", null, "id"),
+        Arguments.of("GET", "/v1/reports/costs?scope=user&id=*", null, "id"),
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user:*\"]}", "subjects[0]"));
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2}")
+  @MethodSource("wildcardSubjects")
+  void aSubjectNamedStarIsRefusedAsTheSelectorWildcardAndChangesNothing(String method, String path, String body, String field) {
+    String spentByUser = "/v1/reports/costs?groupBy=subject&scope=user";
+    String before = state() + admin.get(spentByUser).body();
+    Api.Response r = admin.send(method, path, body);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(r.json().get("field").asText()).as(r.toString()).isEqualTo(field);
+    assertThat(r.json().get("rule").asText()).as(r.toString()).contains("must not be *: that is the wildcard of policy selectors");
+    assertThat(state() + admin.get(spentByUser).body()).isEqualTo(before);
+  }
+
   static Stream<Arguments> malformedBodies() {
     return Stream.of(
         Arguments.of("{\"concurrency\":1}  {\"x\":1}", "more content follows the JSON value"),

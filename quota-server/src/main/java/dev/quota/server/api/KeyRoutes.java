@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.NotFoundException;
-import dev.quota.Selector;
 import dev.quota.Subject;
 import dev.quota.ValidationException;
-import dev.quota.jdbc.ApiKeyRepository;
 import dev.quota.server.auth.KeyRing;
 import dev.quota.server.auth.Principal;
 import dev.quota.server.auth.Role;
@@ -53,7 +51,6 @@ public final class KeyRoutes {
         String field = "subjects[" + i + "]";
         ValidationException.require(list.get(i).isTextual(), field, "must be a scope:id string");
         Subject s = Subject.parse(field, list.get(i).textValue());
-        ValidationException.require(!s.id().equals(Selector.ANY), field, ApiKeyRepository.WILDCARD_RULE);
         subjects.add(s);
       }
     }

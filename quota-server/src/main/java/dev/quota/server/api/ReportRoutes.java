@@ -53,7 +53,7 @@ public final class ReportRoutes {
     }
     if (id != null) {
       ValidationException.require(scope != null, "id", "needs a scope");
-      Subject.validateId("id", id);
+      Subject.validateSubjectId("id", id);
     }
     Principal p = Auth.principal(ctx);
     if (p.role() == Role.VIEWER) {
