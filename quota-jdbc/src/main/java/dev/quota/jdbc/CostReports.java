@@ -241,8 +241,8 @@ public final class CostReports {
   }
 
   /**
-   * RFC 4180 CSV with a header line and CRLF line ends. A cell that a spreadsheet would run as a
-   * formula (starting with {@code = + - @}) is prefixed with {@code '}.
+   * RFC 4180 CSV with a header line and CRLF line ends; cells are written by {@link #csvCell}, so
+   * none runs as a spreadsheet formula.
    */
   public static String toCsv(List<CostRow> rows, GroupBy groupBy) {
     StringBuilder sb = new StringBuilder("period");
@@ -260,13 +260,19 @@ public final class CostReports {
     return sb.toString();
   }
 
-  static String csvCell(String value) {
+  /**
+   * One CSV cell, quoted when it needs it; null is an empty cell. A value a spreadsheet would run
+   * as a formula (starting with {@code = + - @}, tab or CR) gets a leading {@code '}. So does a
+   * value that already starts with {@code '}: otherwise {@code =x} and {@code '=x} would both be
+   * written {@code '=x} and no reader could tell them apart. With it, a reader removes one leading
+   * {@code '} from every cell that has one and gets each value back as it was.
+   */
+  public static String csvCell(String value) {
     if (value == null || value.isEmpty()) {
       return "";
     }
     String v = value;
-    char first = v.charAt(0);
-    if (first == '=' || first == '+' || first == '-' || first == '@') {
+    if ("=+-@\t\r'".indexOf(v.charAt(0)) >= 0) {
       v = "'" + v;
     }
     if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {

@@ -185,4 +185,20 @@ class CostReportsTest {
                 + "2025-03,\"'=HYPERLINK(\"\"x\"\"),y\",5.00,1\r\n");
     assertThat(CostReports.toCsv(rows.subList(0, 1), GroupBy.NONE)).isEqualTo("period,amount,entries\r\n2025-03,4.10,2\r\n");
   }
+
+  /** =x was written '=x, exactly as '=x was: the guard must not make two values one cell. */
+  @org.junit.jupiter.api.Test
+  void theFormulaGuardKeepsEveryValueDistinct() {
+    assertThat(CostReports.csvCell("=x")).isEqualTo("'=x");
+    assertThat(CostReports.csvCell("'=x")).isEqualTo("''=x");
+    assertThat(CostReports.csvCell("'x")).isEqualTo("''x");
+    assertThat(CostReports.csvCell("+1")).isEqualTo("'+1");
+    assertThat(CostReports.csvCell("-1")).isEqualTo("'-1");
+    assertThat(CostReports.csvCell("@a")).isEqualTo("'@a");
+    assertThat(CostReports.csvCell("\tx")).isEqualTo("'\tx");
+    assertThat(CostReports.csvCell("\rx")).isEqualTo("\"'\rx\"");
+    assertThat(CostReports.csvCell("x'")).isEqualTo("x'");
+    assertThat(CostReports.csvCell("'a,b")).isEqualTo("\"''a,b\"");
+    assertThat(CostReports.csvCell(null)).isEmpty();
+  }
 }

@@ -96,25 +96,16 @@ public final class CostReport {
     throw new ValidationException("scope", "cost reports cover the user, team, project, tool and provider scopes");
   }
 
-  /** RFC 4180 CSV with a header line; group values are quoted when they need it. */
+  /**
+   * RFC 4180 CSV with a header line; group cells are written as every export writes them, quoted
+   * when they need it and guarded against spreadsheet formulas.
+   */
   public static String csv(GroupBy groupBy, List<Row> rows) {
     StringBuilder sb = new StringBuilder(groupBy.wireName()).append(",cost,entries\r\n");
     for (Row r : rows) {
-      sb.append(csvField(r.group())).append(',').append(r.cost().toPlainString()).append(',').append(r.entries()).append("\r\n");
+      // The group of usage that named none is a null group: an empty cell.
+      sb.append(CostReports.csvCell(r.group())).append(',').append(r.cost().toPlainString()).append(',').append(r.entries()).append("\r\n");
     }
     return sb.toString();
-  }
-
-  /** A group's cell; the group of usage that named none is an empty cell. */
-  private static String csvField(String s) {
-    if (s == null) {
-      return "";
-    }
-    // A leading formula character would be executed by spreadsheets: neutralise it.
-    String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
-    if (v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")) {
-      return "\"" + v.replace("\"", "\"\"") + "\"";
-    }
-    return v;
   }
 }
