@@ -34,11 +34,12 @@ class ProtocolErrorTest {
       "ambiguous segments         | GET /..%2F..%2Fetc%2Fpasswd HTTP/1.1                       | 400 | request",
       "negative Content-Length    | POST /v1/check HTTP/1.1\\r\\nContent-Length: -1             | 400 | Content-Length",
       "repeated Content-Length    | POST /v1/check HTTP/1.1\\r\\nContent-Length: 2\\r\\nContent-Length: 3 | 400 | Content-Length",
-      "Authorization over 8 KiB   | GET /v1/whoami HTTP/1.1\\r\\nAuthorization: Bearer {8200}  | 431 | headers",
-      "request line over 8 KiB    | GET /{8200} HTTP/1.1                                       | 414 | path",
+      "Authorization over 32 KiB  | GET /v1/whoami HTTP/1.1\\r\\nAuthorization: Bearer {33000} | 431 | headers",
+      "request line over 32 KiB   | GET /{33000} HTTP/1.1                                      | 414 | path",
+      "query over 32 KiB          | DELETE /v1/policies/user:q?reason={33000} HTTP/1.1         | 414 | path",
       "unknown version            | GET /v1/whoami HTTP/9.9                                    | 505 | version"})
   void refusedBeforeRoutingIsAProblemDocument(String what, String head, int status, String field) {
-    String request = head.replace("\\r\\n", "\r\n").replace("{8200}", "k".repeat(8200));
+    String request = head.replace("\\r\\n", "\r\n").replace("{33000}", "k".repeat(33_000));
     int line = request.indexOf("\r\n");
     // Host goes right after the request line, so it is read before anything that is refused
     String withHost = line < 0 ? request + "\r\nHost: localhost" : request.substring(0, line) + "\r\nHost: localhost" + request.substring(line);

@@ -20,8 +20,14 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
  * request at fault where the reason tells which.
  */
 public final class JettyProblems extends ErrorHandler {
-  /** Request line and headers together; the server's HTTP configuration is set to this. */
-  public static final int MAX_HEADER_BYTES = 8192;
+  /**
+   * Request line and headers together; the server's HTTP configuration is set to this. A valid
+   * request line can be long: a {@code ?reason=} of 1,000 characters, each up to 4 UTF-8 bytes and
+   * each byte percent-encoded as 3, is 12,000 bytes, and the longest pair selector in the path is
+   * 3,139 more (two 128-character identifiers encoded the same way). Jetty's default of 8 KiB
+   * answered such a valid request 414; 32 KiB holds the longest and leaves over 16 KiB for headers.
+   */
+  public static final int MAX_HEADER_BYTES = 32 * 1024;
 
   /** A message Jetty could not accept as a request: answered, then the connection is closed. */
   @Override
