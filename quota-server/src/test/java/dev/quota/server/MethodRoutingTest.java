@@ -56,6 +56,39 @@ class MethodRoutingTest {
     assertThat(r.json().get("status").asInt()).isEqualTo(405);
   }
 
+  /** The console's files answer GET and HEAD; another method on one was a 404, as if no file were there. */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '|', value = {
+      "DELETE  | /",
+      "POST    | /index.html",
+      "PUT     | /app.css",
+      "PATCH   | /js/main.js",
+      "DELETE  | /js/pages/policies.js",
+      "OPTIONS | /favicon.svg"})
+  void aMethodOtherThanGetOnAConsoleFileIs405WithAllow(String method, String path) {
+    Api.Response r = server.anonymous().send(method, path, method.equals("OPTIONS") ? null : "{}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(405);
+    assertThat(r.header("Allow")).isEqualTo("GET, HEAD");
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(r.json().get("type").asText()).isEqualTo("urn:quota:problem:method-not-allowed");
+    assertThat(r.json().get("detail").asText()).isEqualTo(method + " is not allowed on " + path + "; allowed: GET, HEAD");
+    assertThat(server.anonymous().get(path).status()).isEqualTo(200);
+  }
+
+  /** Only a file that is there allows GET: other paths outside the API stay 404 for every method. */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '|', value = {
+      "DELETE  | /no-such-page.html",
+      "POST    | /js/nothing.js",
+      "PUT     | /logback.xml",
+      "DELETE  | /v1/index.html"})
+  void aMethodOnAPathThatIsNoFileIsStill404(String method, String path) {
+    Api.Response r = admin.send(method, path, "{}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(404);
+    assertThat(r.header("Allow")).isNull();
+    assertThat(r.contentType()).startsWith("application/problem+json");
+  }
+
   @Test
   void everyRoutedPathListsExactlyItsMethods() {
     List<String> wrong = new ArrayList<>();

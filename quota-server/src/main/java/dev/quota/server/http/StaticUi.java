@@ -44,7 +44,11 @@ public final class StaticUi {
     this.methods = methods;
   }
 
-  /** Registers last: only GETs (and HEADs, answered alike without the body) that no API route took arrive here. */
+  /**
+   * Registers last: only GETs (and HEADs, answered alike without the body) that no API route took
+   * arrive here. Any other method on a file is a 405 allowing GET and HEAD, answered where every
+   * request no route takes is.
+   */
   public void register(Javalin app) {
     Handler index = ctx -> serve(ctx, "index.html");
     app.get("/", index);
@@ -55,13 +59,30 @@ public final class StaticUi {
       if (refusal != null) {
         throw refusal;
       }
-      if (path.startsWith("/v1/") || path.equals("/v1")) {
+      if (isApi(path)) {
         throw ApiError.notFound("no API route " + path);
       }
       serve(ctx, path.substring(1));
     };
     app.get("/<path>", file);
     app.head("/<path>", file);
+    methods.addFiles(this::serves);
+  }
+
+  /** Whether a GET of {@code requestPath} is answered with a file. */
+  boolean serves(String requestPath) {
+    if (requestPath.equals("/")) {
+      return load("index.html") != null;
+    }
+    if (isApi(requestPath)) {
+      return false;
+    }
+    String path = resolve(requestPath.substring(1));
+    return path != null && load(path) != null;
+  }
+
+  private static boolean isApi(String path) {
+    return path.startsWith("/v1/") || path.equals("/v1");
   }
 
   /**
