@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,19 +16,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * nothing: after each one, the subject's counters, the policies and the audit trail are as before.
  */
 class BadInputTest {
-  static TestServer server;
-  static Api admin;
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
 
   @BeforeAll
-  static void start() {
-    server = TestServer.embedded();
-    admin = server.admin;
-    admin.put("/v1/policies/user:*", "{\"rateLimits\":[{\"limit\":1000,\"window\":\"PT1H\"}],\"budget\":{\"currency\":\"USD\",\"daily\":\"100.00\"}}");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
+  static void policy() {
+    server.admin().put("/v1/policies/user:*", "{\"rateLimits\":[{\"limit\":1000,\"window\":\"PT1H\"}],\"budget\":{\"currency\":\"USD\",\"daily\":\"100.00\"}}");
   }
 
   static Stream<Arguments> badBodies() {
@@ -156,7 +149,7 @@ class BadInputTest {
   @MethodSource("badBodies")
   void badInputIsRefusedByNameAndChangesNothing(String method, String path, String body, int status, String field) {
     String before = state();
-    Api.Response r = admin.send(method, path, body);
+    Api.Response r = server.admin().send(method, path, body);
     assertThat(r.status()).as(r.toString()).isEqualTo(status);
     assertThat(r.contentType()).startsWith("application/problem+json");
     JsonNode p = r.json();
@@ -174,7 +167,7 @@ class BadInputTest {
   @MethodSource("malformedBodies")
   void malformedJsonIsDescribedInPlainWords(String body, String reason) {
     String before = state();
-    Api.Response r = admin.put("/v1/policies/user:bad", body);
+    Api.Response r = server.admin().put("/v1/policies/user:bad", body);
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     JsonNode p = r.json();
     assertThat(p.get("field").asText()).isEqualTo("body");
@@ -202,7 +195,7 @@ class BadInputTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("datesOutOfRange")
   void datesOutsideYearsOneTo9999AreRefusedByName(String path, String field) {
-    Api.Response r = admin.get(path);
+    Api.Response r = server.admin().get(path);
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.contentType()).startsWith("application/problem+json");
     assertThat(r.json().get("field").asText()).isEqualTo(field);
@@ -211,17 +204,17 @@ class BadInputTest {
 
   @Test
   void datesAtTheEdgesOfTheRangeAreAnswered() {
-    assertThat(admin.get("/v1/reports/costs?from=0001-01-01&to=0001-01-31").status()).isEqualTo(200);
-    assertThat(admin.get("/v1/reports/costs?from=9999-12-01&to=9999-12-31T23:59:59Z&timezone=Pacific/Kiritimati").status()).isEqualTo(200);
-    assertThat(admin.get("/v1/alerts?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59.999999999Z").status()).isEqualTo(200);
-    assertThat(admin.get("/v1/audit?from=0001-01-01&to=9999-12-31").status()).isEqualTo(200);
+    assertThat(server.admin().get("/v1/reports/costs?from=0001-01-01&to=0001-01-31").status()).isEqualTo(200);
+    assertThat(server.admin().get("/v1/reports/costs?from=9999-12-01&to=9999-12-31T23:59:59Z&timezone=Pacific/Kiritimati").status()).isEqualTo(200);
+    assertThat(server.admin().get("/v1/alerts?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59.999999999Z").status()).isEqualTo(200);
+    assertThat(server.admin().get("/v1/audit?from=0001-01-01&to=9999-12-31").status()).isEqualTo(200);
   }
 
   @Test
   void bodiesOver64KiBAreRefused() {
     String before = state();
     String big = "{\"subjects\":{\"user\":\"bad\"},\"idempotencyKey\":\"" + "k".repeat(70_000) + "\"}";
-    Api.Response r = admin.post("/v1/reservations", big);
+    Api.Response r = server.admin().post("/v1/reservations", big);
     assertThat(r.status()).isEqualTo(413);
     assertThat(r.contentType()).startsWith("application/problem+json");
     assertThat(r.json().get("field").asText()).isEqualTo("body");
@@ -230,16 +223,17 @@ class BadInputTest {
 
   @Test
   void unknownMethodAndPathAreProblemsToo() {
-    Api.Response r = admin.send("PATCH", "/v1/policies/user:bad", "{}");
+    Api.Response r = server.admin().send("PATCH", "/v1/policies/user:bad", "{}");
     assertThat(r.status()).isBetween(400, 499);
     assertThat(r.contentType()).startsWith("application/problem+json");
-    Api.Response missing = admin.get("/v1/nothing-here");
+    Api.Response missing = server.admin().get("/v1/nothing-here");
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.contentType()).startsWith("application/problem+json");
   }
 
   /** Everything a refused request could have touched. */
   private static String state() {
+    Api admin = server.admin();
     return admin.get("/v1/usage/user/bad").body() + admin.get("/v1/policies").body()
         + admin.get("/v1/audit").body() + admin.get("/v1/keys").body() + admin.get("/v1/overrides?includeExpired=true").body();
   }

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The server's listen queue holds a burst of clients connecting at once. The JDK's default of 50
@@ -15,17 +14,8 @@ import org.junit.jupiter.api.Test;
  * queue the kernel actually granted is read back from the listening socket with {@code ss}.
  */
 class ConnectionBurstTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.embedded();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
 
   @Test
   void theListenQueueHoldsABurstOfAThousandConnections() throws Exception {

@@ -8,9 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The endpoints the management console relies on: who a key is, recent denials (scoped to a
@@ -18,23 +17,13 @@ import org.junit.jupiter.api.Test;
  */
 class ConsoleEndpointsTest {
   static final Instant START = Instant.parse("2030-03-04T10:15:00Z");
-  static MutableClock clock;
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    clock = new MutableClock(START);
-    server = TestServer.embedded(clock);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  static final MutableClock clock = new MutableClock(START);
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded(clock);
 
   @Test
   void whoamiNamesRoleAndSubjects() {
-    JsonNode admin = server.admin.get("/v1/whoami").json();
+    JsonNode admin = server.admin().get("/v1/whoami").json();
     assertThat(admin.get("role").asText()).isEqualTo("admin");
     assertThat(admin.get("subjects")).isEmpty();
     JsonNode service = server.key("who-svc", "service").get("/v1/whoami").json();
@@ -48,16 +37,16 @@ class ConsoleEndpointsTest {
 
   @Test
   void denialsAreFoldedPerMinuteAndScopedToTheViewer() {
-    assertThat(server.admin.put("/v1/policies/team:*", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}]}").status()).isEqualTo(201);
+    assertThat(server.admin().put("/v1/policies/team:*", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}]}").status()).isEqualTo(201);
     Instant before = clock.instant();
     for (String team : List.of("red", "red", "red", "blue", "blue")) {
-      server.admin.post("/v1/reservations", "{\"subjects\":{\"team\":\"" + team + "\"}}");
+      server.admin().post("/v1/reservations", "{\"subjects\":{\"team\":\"" + team + "\"}}");
     }
     // red: 1 admitted, 2 denied; blue: 1 admitted, 1 denied. A later minute starts a new record.
     clock.advance(Duration.ofMinutes(2));
-    assertThat(server.admin.post("/v1/reservations", "{\"subjects\":{\"team\":\"red\"}}").status()).isEqualTo(429);
+    assertThat(server.admin().post("/v1/reservations", "{\"subjects\":{\"team\":\"red\"}}").status()).isEqualTo(429);
 
-    JsonNode all = server.admin.get("/v1/denials?from=" + before).json();
+    JsonNode all = server.admin().get("/v1/denials?from=" + before).json();
     assertThat(all.get("total").asLong()).isEqualTo(4);
     assertThat(all.get("denials")).hasSize(3);
     JsonNode newest = all.get("denials").get(0);
@@ -68,7 +57,7 @@ class ConsoleEndpointsTest {
     assertThat(newest.get("at").asText()).isEqualTo(clock.instant().toString());
     assertThat(all.get("denials").get(1).get("count").asLong() + all.get("denials").get(2).get("count").asLong()).isEqualTo(3);
 
-    JsonNode recent = server.admin.get("/v1/denials?from=" + clock.instant().minusSeconds(30) + "&limit=5").json();
+    JsonNode recent = server.admin().get("/v1/denials?from=" + clock.instant().minusSeconds(30) + "&limit=5").json();
     assertThat(recent.get("total").asLong()).isEqualTo(1);
 
     Api blueViewer = server.key("blue-view", "viewer", "team:blue");
@@ -76,22 +65,22 @@ class ConsoleEndpointsTest {
     assertThat(blue.get("total").asLong()).isEqualTo(1);
     assertThat(blue.get("denials").findValuesAsText("subject")).containsOnly("team:blue");
     assertThat(server.key("den-svc", "service").get("/v1/denials").status()).isEqualTo(403);
-    assertThat(server.admin.get("/v1/denials?limit=0").status()).isEqualTo(400);
-    assertThat(server.admin.get("/v1/denials?from=yesterday").json().get("detail").asText()).contains("from");
+    assertThat(server.admin().get("/v1/denials?limit=0").status()).isEqualTo(400);
+    assertThat(server.admin().get("/v1/denials?from=yesterday").json().get("detail").asText()).contains("from");
   }
 
   @Test
   void expiredOverridesAreListedOnlyOnRequest() {
-    Api.Response created = server.admin.post("/v1/overrides",
+    Api.Response created = server.admin().post("/v1/overrides",
         "{\"selector\":\"user:short\",\"bypass\":true,\"duration\":\"PT10M\",\"reason\":\"incident 7\"}");
     assertThat(created.status()).as(created.toString()).isEqualTo(201);
     String id = created.json().get("id").asText();
-    assertThat(ids(server.admin.get("/v1/overrides"))).contains(id);
+    assertThat(ids(server.admin().get("/v1/overrides"))).contains(id);
     clock.advance(Duration.ofMinutes(11));
-    assertThat(ids(server.admin.get("/v1/overrides"))).doesNotContain(id);
-    assertThat(ids(server.admin.get("/v1/overrides?includeExpired=false"))).doesNotContain(id);
-    assertThat(ids(server.admin.get("/v1/overrides?includeExpired=true"))).contains(id);
-    Api.Response bad = server.admin.get("/v1/overrides?includeExpired=yes");
+    assertThat(ids(server.admin().get("/v1/overrides"))).doesNotContain(id);
+    assertThat(ids(server.admin().get("/v1/overrides?includeExpired=false"))).doesNotContain(id);
+    assertThat(ids(server.admin().get("/v1/overrides?includeExpired=true"))).contains(id);
+    Api.Response bad = server.admin().get("/v1/overrides?includeExpired=yes");
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.json().get("detail").asText()).contains("includeExpired");
   }

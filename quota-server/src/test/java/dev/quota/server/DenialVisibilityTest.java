@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A viewer sees the recent denials of counters that are for one of its subjects, compared by scope
@@ -14,21 +14,16 @@ import org.junit.jupiter.api.Test;
  * viewer's own.
  */
 class DenialVisibilityTest {
-  static TestServer server;
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
 
   @BeforeAll
-  static void start() {
-    server = TestServer.embedded();
-    server.admin.put("/v1/policies/user:*", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}]}");
-    server.admin.put("/v1/policies/tool:*", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}]}");
+  static void denials() {
+    server.admin().put("/v1/policies/user:*", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}]}");
+    server.admin().put("/v1/policies/tool:*", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}]}");
     denyTheSecond("{\"subjects\":{\"tool\":\"secret-tool,user:alice\"}}");
     denyTheSecond("{\"subjects\":{\"user\":\"a,b\"}}");
     denyTheSecond("{\"subjects\":{\"user\":\"alice\",\"tool\":\"t1\"}}");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   @Test
@@ -48,7 +43,7 @@ class DenialVisibilityTest {
 
   @Test
   void anAdminSeesEveryDenialWithItsSubjectAsDecisionsNameIt() {
-    assertThat(subjects(server.admin))
+    assertThat(subjects(server.admin()))
         .containsExactlyInAnyOrder("tool:secret-tool,user:alice", "user:a,b", "user:alice", "tool:t1");
   }
 
@@ -60,8 +55,8 @@ class DenialVisibilityTest {
   }
 
   private static void denyTheSecond(String body) {
-    assertThat(server.admin.post("/v1/reservations", body).status()).isEqualTo(201);
-    Api.Response denied = server.admin.post("/v1/reservations", body);
+    assertThat(server.admin().post("/v1/reservations", body).status()).isEqualTo(201);
+    Api.Response denied = server.admin().post("/v1/reservations", body);
     assertThat(denied.status()).as(denied.toString()).isEqualTo(429);
   }
 }

@@ -6,31 +6,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quota.store.conformance.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Settling a reservation after it expired is 410, and the detail says what came too late. */
 class ExpiredReservationTest {
-  static MutableClock clock;
-  static TestServer server;
+  static final MutableClock clock = new MutableClock(Instant.parse("2030-05-06T07:00:00Z"));
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded(clock);
 
   @BeforeAll
-  static void start() {
-    clock = new MutableClock(Instant.parse("2030-05-06T07:00:00Z"));
-    server = TestServer.embedded(clock);
-    server.admin.put("/v1/policies/user:*", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"}}");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
+  static void budget() {
+    server.admin().put("/v1/policies/user:*", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"}}");
   }
 
   @Test
   void aLateReleaseIsToldItCameTooLateToRelease() {
     String id = expiredReservation();
-    Api.Response r = server.admin.post("/v1/reservations/" + id + "/release", null);
+    Api.Response r = server.admin().post("/v1/reservations/" + id + "/release", null);
     assertThat(r.status()).as(r.toString()).isEqualTo(410);
     JsonNode p = r.json();
     assertThat(p.get("detail").asText()).contains(id).contains("expired before it was released").doesNotContain("commit");
@@ -40,13 +34,13 @@ class ExpiredReservationTest {
   @Test
   void aLateCommitIsToldItCameTooLateToCommit() {
     String id = expiredReservation();
-    Api.Response r = server.admin.post("/v1/reservations/" + id + "/commit", "{\"actualCost\":\"0.10\"}");
+    Api.Response r = server.admin().post("/v1/reservations/" + id + "/commit", "{\"actualCost\":\"0.10\"}");
     assertThat(r.status()).as(r.toString()).isEqualTo(410);
     assertThat(r.json().get("detail").asText()).contains(id).contains("expired before it was committed");
   }
 
   private static String expiredReservation() {
-    Api.Response r = server.admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"late\"},\"estimatedCost\":\"0.50\",\"ttl\":\"PT5S\"}");
+    Api.Response r = server.admin().post("/v1/reservations", "{\"subjects\":{\"user\":\"late\"},\"estimatedCost\":\"0.50\",\"ttl\":\"PT5S\"}");
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     clock.advance(Duration.ofSeconds(6));
     return r.json().get("reservationId").asText();

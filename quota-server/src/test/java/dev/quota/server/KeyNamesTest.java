@@ -3,9 +3,8 @@ package dev.quota.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A key's name is the actor in the audit trail, so it identifies one active key: a taken name
@@ -13,30 +12,21 @@ import org.junit.jupiter.api.Test;
  * revocation with something other than 404, and viewer keys name their subjects one by one.
  */
 class KeyNamesTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.embedded();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
 
   @Test
   void aTakenNameIsAConflictUntilItsKeyIsRevoked() {
     assertThat(issue("{\"name\":\"dup\",\"role\":\"service\"}").status()).isEqualTo(201);
-    String audit = server.admin.get("/v1/audit").body();
+    String audit = server.admin().get("/v1/audit").body();
     Api.Response again = issue("{\"name\":\"dup\",\"role\":\"viewer\",\"subjects\":[\"user:a\"]}");
     assertConflictOnName(again);
-    assertThat(server.admin.get("/v1/audit").body()).isEqualTo(audit);
+    assertThat(server.admin().get("/v1/audit").body()).isEqualTo(audit);
     assertThat(names()).containsOnlyOnce("dup");
 
-    assertThat(server.admin.delete("/v1/keys/dup").status()).isEqualTo(204);
+    assertThat(server.admin().delete("/v1/keys/dup").status()).isEqualTo(204);
     assertThat(names()).doesNotContain("dup");
-    assertThat(server.admin.delete("/v1/keys/dup").status()).isEqualTo(404);
+    assertThat(server.admin().delete("/v1/keys/dup").status()).isEqualTo(404);
     assertThat(issue("{\"name\":\"dup\",\"role\":\"service\"}").status()).isEqualTo(201);
   }
 
@@ -45,10 +35,10 @@ class KeyNamesTest {
     assertConflictOnName(issue("{\"name\":\"admin\",\"role\":\"service\"}"));
     assertThat(names()).containsOnlyOnce("admin");
 
-    Api.Response revoke = server.admin.delete("/v1/keys/admin");
+    Api.Response revoke = server.admin().delete("/v1/keys/admin");
     assertConflictOnName(revoke);
     assertThat(revoke.json().get("rule").asText()).contains("QUOTA_ADMIN_KEY");
-    assertThat(server.admin.get("/v1/whoami").status()).isEqualTo(200);
+    assertThat(server.admin().get("/v1/whoami").status()).isEqualTo(200);
     assertThat(names()).containsOnlyOnce("admin");
   }
 
@@ -56,7 +46,7 @@ class KeyNamesTest {
   void everyListedKeyAnswersARevocationOtherThanNotFound() {
     issue("{\"name\":\"listed\",\"role\":\"viewer\",\"subjects\":[\"user:l\"]}");
     for (String name : names()) {
-      assertThat(server.admin.send("DELETE", "/v1/keys/" + name, null).status()).as(name).isNotEqualTo(404);
+      assertThat(server.admin().send("DELETE", "/v1/keys/" + name, null).status()).as(name).isNotEqualTo(404);
     }
   }
 
@@ -70,7 +60,7 @@ class KeyNamesTest {
   }
 
   private static Api.Response issue(String body) {
-    return server.admin.post("/v1/keys", body);
+    return server.admin().post("/v1/keys", body);
   }
 
   private static void assertConflictOnName(Api.Response r) {
@@ -82,6 +72,6 @@ class KeyNamesTest {
   }
 
   private static java.util.List<String> names() {
-    return server.admin.get("/v1/keys").json().get("keys").findValuesAsText("name");
+    return server.admin().get("/v1/keys").json().get("keys").findValuesAsText("name");
   }
 }

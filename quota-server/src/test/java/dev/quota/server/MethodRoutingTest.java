@@ -8,9 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -20,19 +19,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * a GET without the body wherever there is a GET, and answered as any other method elsewhere.
  */
 class MethodRoutingTest {
-  static TestServer server;
-  static Api admin;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.embedded();
-    admin = server.admin;
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
 
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource(delimiter = '|', value = {
@@ -48,7 +36,7 @@ class MethodRoutingTest {
       "PUT     | /metrics                    | GET, HEAD",
       "PUT     | /health                     | GET, HEAD"})
   void aMethodThePathHasNoRouteForIs405WithAllow(String method, String path, String allow) {
-    Api.Response r = admin.send(method, path, method.equals("GET") || method.equals("OPTIONS") ? null : "{}");
+    Api.Response r = server.admin().send(method, path, method.equals("GET") || method.equals("OPTIONS") ? null : "{}");
     assertThat(r.status()).as(r.toString()).isEqualTo(405);
     assertThat(r.header("Allow")).isEqualTo(allow);
     assertThat(r.contentType()).startsWith("application/problem+json");
@@ -101,7 +89,7 @@ class MethodRoutingTest {
           expected.add(m);
         }
       }
-      Api.Response r = admin.send("PATCH", concrete(route.path()), "{}");
+      Api.Response r = server.admin().send("PATCH", concrete(route.path()), "{}");
       if (r.status() != 405 || !String.join(", ", expected).equals(r.header("Allow"))) {
         wrong.add(route.path() + " -> " + r.status() + " Allow: " + r.header("Allow") + ", expected " + expected);
       }
@@ -119,12 +107,12 @@ class MethodRoutingTest {
   @Test
   void aPathWithNoRoutesIsStill404() {
     for (String method : List.of("GET", "PUT", "POST", "DELETE", "OPTIONS")) {
-      Api.Response r = admin.send(method, "/v1/nothing", method.equals("GET") || method.equals("OPTIONS") ? null : "{}");
+      Api.Response r = server.admin().send(method, "/v1/nothing", method.equals("GET") || method.equals("OPTIONS") ? null : "{}");
       assertThat(r.status()).as(method + " " + r).isEqualTo(404);
       assertThat(r.header("Allow")).isNull();
       assertThat(r.contentType()).startsWith("application/problem+json");
     }
-    assertThat(admin.send("PUT", "/nothing", "{}").status()).isEqualTo(404);
+    assertThat(server.admin().send("PUT", "/nothing", "{}").status()).isEqualTo(404);
   }
 
   /** HEAD on a path without a GET route is answered as any other method there would be: 405 or 404, and no body. */
@@ -145,7 +133,7 @@ class MethodRoutingTest {
     assertThat(r.body()).isEmpty();
     if (status == 200) {
       // the length the GET's body has
-      assertThat(r.header("Content-Length")).isEqualTo(String.valueOf(admin.get(path).body().getBytes(StandardCharsets.UTF_8).length));
+      assertThat(r.header("Content-Length")).isEqualTo(String.valueOf(server.admin().get(path).body().getBytes(StandardCharsets.UTF_8).length));
     }
   }
 

@@ -10,27 +10,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The served OpenAPI document lists exactly the routes the server registers, with their roles. */
 class OpenApiAlignmentTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.embedded();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
 
   @Test
   void documentedOperationsAreExactlyTheRegisteredOnes() {
-    Api.Response r = server.admin.get("/openapi.json");
+    Api.Response r = server.admin().get("/openapi.json");
     assertThat(r.status()).isEqualTo(200);
     JsonNode doc = r.json();
     assertThat(doc.get("openapi").asText()).startsWith("3.");
@@ -53,7 +43,7 @@ class OpenApiAlignmentTest {
   /** A method a path has no operation for is answered 405, its Allow header the documented methods (and HEAD with GET). */
   @Test
   void allowListsTheDocumentedMethodsOfEachPath() {
-    JsonNode doc = server.admin.get("/openapi.json").json();
+    JsonNode doc = server.admin().get("/openapi.json").json();
     assertThat(doc.at("/components/responses/MethodNotAllowed/headers/Allow").isMissingNode()).isFalse();
     List<String> mismatches = new ArrayList<>();
     Iterator<String> paths = doc.get("paths").fieldNames();
@@ -66,7 +56,7 @@ class OpenApiAlignmentTest {
         }
       }
       String concrete = MethodRoutingTest.concrete(path);
-      Api.Response r = server.admin.send("PATCH", concrete, "{}");
+      Api.Response r = server.admin().send("PATCH", concrete, "{}");
       if (r.status() != 405 || !String.join(", ", documented).equals(r.header("Allow"))) {
         mismatches.add("PATCH " + concrete + " -> " + r.status() + " Allow: " + r.header("Allow") + ", documented " + documented);
       }
@@ -76,7 +66,7 @@ class OpenApiAlignmentTest {
 
   @Test
   void documentedRolesMatchTheRoutes() {
-    JsonNode paths = server.admin.get("/openapi.json").json().get("paths");
+    JsonNode paths = server.admin().get("/openapi.json").json().get("paths");
     List<String> mismatches = new ArrayList<>();
     for (RouteTable.Route route : server.server().routes()) {
       JsonNode roles = paths.get(route.path()).get(route.method().toLowerCase(Locale.ROOT)).get("x-roles");

@@ -3,28 +3,16 @@ package dev.quota.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Problem documents are UTF-8 and say so, as success bodies are: a detail that quotes a non-ASCII
  * path or value comes back as the same characters, read here from the raw bytes.
  */
 class ProblemEncodingTest {
-  static TestServer server;
-  static int port;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.embedded();
-    port = server.server().port();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
 
   @Test
   void aPathOutsideLatin1IsQuotedInUtf8() {
@@ -43,13 +31,13 @@ class ProblemEncodingTest {
   @Test
   void aValueQuotedBackFromTheBodySurvives() {
     byte[] body = "{\"subjects\":{\"user\":\"d1\"},\"estimatedCost\":\"\u0661\u0662\"}".getBytes(StandardCharsets.UTF_8);
-    RawHttp.Response r = RawHttp.exchange(port, "POST /v1/check HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+    RawHttp.Response r = RawHttp.exchange(server.server().port(), "POST /v1/check HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
         + TestServer.ADMIN_KEY + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length, body);
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().get("detail").asText()).contains("'\u0661\u0662'");
   }
 
   private static RawHttp.Response get(String path) {
-    return RawHttp.exchange(port, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TestServer.ADMIN_KEY, new byte[0]);
+    return RawHttp.exchange(server.server().port(), "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TestServer.ADMIN_KEY, new byte[0]);
   }
 }

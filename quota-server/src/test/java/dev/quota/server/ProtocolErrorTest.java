@@ -3,9 +3,8 @@ package dev.quota.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -14,17 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * over a raw socket) are answered with problem documents, not Jetty's HTML pages.
  */
 class ProtocolErrorTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.embedded();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
@@ -64,13 +54,13 @@ class ProtocolErrorTest {
       "bad escape in a reason     | DELETE /v1/policies/user:q?reason=%ZZ      | reason",
       "bad escape in a name       | GET /v1/audit?%ZZ=1                        | query"})
   void aQueryThatDoesNotDecodeIsRefusedByName(String what, String target, String field) {
-    String before = server.admin.get("/v1/policies").body();
+    String before = server.admin().get("/v1/policies").body();
     RawHttp.Response r = RawHttp.exchange(server.server().port(), target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
         + TestServer.ADMIN_KEY, new byte[0]);
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.json().get("field").asText()).isEqualTo(field);
     assertThat(r.json().get("rule").asText()).contains("percent-encoded UTF-8");
-    assertThat(server.admin.get("/v1/policies").body()).isEqualTo(before);
+    assertThat(server.admin().get("/v1/policies").body()).isEqualTo(before);
   }
 
   @Test

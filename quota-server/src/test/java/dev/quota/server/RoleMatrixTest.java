@@ -6,9 +6,9 @@ import dev.quota.server.api.RouteTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every role against every registered endpoint: a role the route does not admit gets 403, one it
@@ -16,22 +16,17 @@ import org.junit.jupiter.api.Test;
  * of subjects they are not bound to.
  */
 class RoleMatrixTest {
-  static TestServer server;
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
   static Map<String, Api> clients;
 
   @BeforeAll
-  static void start() {
-    server = TestServer.embedded();
-    server.admin.put("/v1/policies/team:t1", "{\"concurrency\":5}");
+  static void clients() {
+    server.admin().put("/v1/policies/team:t1", "{\"concurrency\":5}");
     clients = Map.of(
-        "admin", server.admin,
+        "admin", server.admin(),
         "service", server.key("svc", "service"),
         "viewer", server.key("view", "viewer", "team:t1", "user:u1"));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   @Test
@@ -82,8 +77,8 @@ class RoleMatrixTest {
       }
     }
     assertThat(failures).isEmpty();
-    assertThat(server.admin.get("/metrics/").status()).isEqualTo(200);
-    assertThat(server.admin.get("/openapi.json/").status()).isEqualTo(200);
+    assertThat(server.admin().get("/metrics/").status()).isEqualTo(200);
+    assertThat(server.admin().get("/openapi.json/").status()).isEqualTo(200);
     assertThat(server.anonymous().get("/metrics/").status()).isEqualTo(401);
   }
 
@@ -134,7 +129,7 @@ class RoleMatrixTest {
     assertThat(service.post("/v1/reservations", "{\"subjects\":{\"team\":\"t1\"}}").status()).isEqualTo(201);
     assertThat(service.put("/v1/policies/team:t1", "{\"concurrency\":500}").status()).isEqualTo(403);
     assertThat(service.get("/v1/reports/costs").status()).isEqualTo(403);
-    assertThat(server.admin.get("/v1/policies/team:t1").json().get("concurrency").asInt()).isEqualTo(5);
+    assertThat(server.admin().get("/v1/policies/team:t1").json().get("concurrency").asInt()).isEqualTo(5);
   }
 
   private static String concrete(String path) {

@@ -2,25 +2,15 @@ package dev.quota.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The UI is served from the classpath with the right types and cache headers, and nothing else is. */
 class StaticUiTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.embedded();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
 
   @Test
   void servesTheEntryPointWithoutAKey() {

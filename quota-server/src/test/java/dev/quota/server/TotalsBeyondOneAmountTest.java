@@ -3,9 +3,9 @@ package dev.quota.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One amount is at most 9007199.254740991; what many amounts add up to is not bounded by that. A
@@ -15,50 +15,45 @@ class TotalsBeyondOneAmountTest {
   static final String MAX = "9007199.254740991";
   static final String TWICE = "18014398.509481982";
   static final String THRICE = "27021597.764222973";
-  static TestServer server;
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
 
   @BeforeAll
-  static void start() {
-    server = TestServer.embedded();
-    server.admin.put("/v1/policies/user:*", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"}}");
+  static void usage() {
+    server.admin().put("/v1/policies/user:*", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"}}");
     record("big1", "openai");
     record("big1", "openai");
     record("big2", "anthropic");
   }
 
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
   @Test
   void costReportsSumPastTheMaximumOfOneAmount() {
-    JsonNode byDay = ok(server.admin.get("/v1/reports/costs")).json();
+    JsonNode byDay = ok(server.admin().get("/v1/reports/costs")).json();
     assertThat(byDay.get("rows").get(0).get("cost").asText()).isEqualTo(THRICE);
     assertThat(byDay.get("total").asText()).isEqualTo(THRICE);
 
-    JsonNode bySubject = ok(server.admin.get("/v1/reports/costs?scope=user&groupBy=subject")).json();
+    JsonNode bySubject = ok(server.admin().get("/v1/reports/costs?scope=user&groupBy=subject")).json();
     assertThat(bySubject.get("rows").findValuesAsText("cost")).containsExactly(TWICE, MAX);
     assertThat(bySubject.get("total").asText()).isEqualTo(THRICE);
 
-    JsonNode byProvider = ok(server.admin.get("/v1/reports/costs?scope=user&id=big1&groupBy=provider")).json();
+    JsonNode byProvider = ok(server.admin().get("/v1/reports/costs?scope=user&id=big1&groupBy=provider")).json();
     assertThat(byProvider.get("rows").get(0).get("cost").asText()).isEqualTo(TWICE);
 
-    assertThat(ok(server.admin.get("/v1/reports/costs?scope=user&groupBy=subject&format=csv")).body())
+    assertThat(ok(server.admin().get("/v1/reports/costs?scope=user&groupBy=subject&format=csv")).body())
         .isEqualTo("subject,cost,entries\r\nuser:big1," + TWICE + ",2\r\nuser:big2," + MAX + ",1\r\n");
   }
 
   @Test
   void aBudgetUsedPastTheMaximumOfOneAmountReadsExactly() {
-    JsonNode budget = ok(server.admin.get("/v1/usage/user/big1")).json().get("limits").get(0);
+    JsonNode budget = ok(server.admin().get("/v1/usage/user/big1")).json().get("limits").get(0);
     assertThat(budget.get("used").asText()).isEqualTo(TWICE);
     assertThat(budget.get("remaining").asText()).isEqualTo("0.00");
-    JsonNode checked = ok(server.admin.post("/v1/check", "{\"subjects\":{\"user\":\"big1\"}}")).json();
+    JsonNode checked = ok(server.admin().post("/v1/check", "{\"subjects\":{\"user\":\"big1\"}}")).json();
     assertThat(checked.get("limits").get(0).get("used").asText()).isEqualTo(TWICE);
   }
 
   private static void record(String user, String provider) {
-    ok(server.admin.post("/v1/usage",
+    ok(server.admin().post("/v1/usage",
         "{\"subjects\":{\"user\":\"" + user + "\",\"provider\":\"" + provider + "\"},\"cost\":\"" + MAX + "\"}"));
   }
 
