@@ -4,40 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The decision API end to end over HTTP. Runs on the embedded defaults here and, unchanged, on
  * other backends through subclasses.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DecisionApiTest {
-  TestServer server;
-  Api admin;
-
-  /** The server under test; subclasses choose other backends. */
-  TestServer newServer() {
-    return TestServer.embedded();
-  }
-
-  @BeforeAll
-  void start() {
-    server = newServer();
-    admin = server.admin;
-  }
-
-  @AfterAll
-  void stop() {
-    server.close();
-    cleanUp();
-  }
-
-  /** Removes what the backends left behind (schemas, key prefixes). */
-  void cleanUp() {}
-
+class DecisionApiTest extends ServerSuite {
   @Test
   void reserveCommitAndReport() {
     assertThat(admin.put("/v1/policies/user:*", "{\"rateLimits\":[{\"limit\":100,\"window\":\"PT1M\"}],"

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The longest values the API accepts, written in characters outside the Basic Multilingual Plane
@@ -16,34 +13,12 @@ import org.junit.jupiter.api.TestInstance;
  * row, audit entry or alert is written. One character more is refused with a 400 naming the field,
  * before anything changes. Runs on the embedded H2 database here and on PostgreSQL in a subclass.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LongestValidTextTest {
+class LongestValidTextTest extends ServerSuite {
   static final String EMOJI = "\uD83D\uDE00";
   static final String LONGEST_ID = EMOJI.repeat(128);
   static final String LONGEST_REASON = EMOJI.repeat(1000);
   /** Two scopes of 32 letters, each with the longest identifier: the longest selector there is. */
   static final String LONGEST_PAIR = "a".repeat(32) + ":" + LONGEST_ID + "," + "b".repeat(32) + ":" + LONGEST_ID;
-
-  TestServer server;
-  Api admin;
-
-  TestServer newServer() {
-    return TestServer.embedded();
-  }
-
-  @BeforeAll
-  void start() {
-    server = newServer();
-    admin = server.admin;
-  }
-
-  @AfterAll
-  void stop() {
-    server.close();
-    cleanUp();
-  }
-
-  void cleanUp() {}
 
   /** Sixteen subjects (the five with columns of their own among them) with the longest identifiers. */
   private static String longestSubjects(String user) {
