@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quota.jdbc.PruneResult;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,14 +20,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Time is a test clock that the server and the ledger both follow.
  */
 class CostReportRetentionTest {
-  static final String PG = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
-
   @ParameterizedTest
   @ValueSource(strings = {"h2", "postgresql"})
   void reportsAreTheSameBeforeAndAfterPruning(String database) throws Exception {
-    String schema = "qs_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    PostgresSchema schema = new PostgresSchema();
     MutableClock clock = new MutableClock(Instant.parse("2030-01-10T12:00:00Z"));
-    String url = database.equals("h2") ? null : PG + "&currentSchema=" + schema;
+    String url = database.equals("h2") ? null : schema.url();
     try (TestServer server = TestServer.start(null, null, url, clock, List.of())) {
       spend(server, "old", "openai", "1.50");
       clock.advance(Duration.ofDays(1));
@@ -54,9 +50,7 @@ class CostReportRetentionTest {
           .isEqualTo("day,cost,entries\r\n2030-01-10,1.50,1\r\n2030-01-11,0.25,1\r\n2030-02-24,0.10,1\r\n");
     } finally {
       if (url != null) {
-        try (var c = DriverManager.getConnection(PG); var s = c.createStatement()) {
-          s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
+        schema.drop();
       }
     }
   }

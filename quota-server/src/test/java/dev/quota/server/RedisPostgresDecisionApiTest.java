@@ -10,7 +10,7 @@ class RedisPostgresDecisionApiTest extends PostgresDecisionApiTest {
 
   @Override
   TestServer newServer() {
-    return TestServer.start(REDIS, prefix, PG + "&currentSchema=" + schema());
+    return TestServer.start(REDIS, prefix, schema.url());
   }
 
   @Override

@@ -9,7 +9,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.Test;
  * reaches the other through the shared database.
  */
 class TwoProcessTest {
-  static final String PG = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
   static final String REDIS = "redis://127.0.0.1:6379";
   static final Pattern LISTENING = Pattern.compile("Quota is listening on (http://127\\.0\\.0\\.1:\\d+)");
 
@@ -45,9 +43,9 @@ class TwoProcessTest {
 
   @Test
   void twoProcessesAdmitExactlyTheLimit() throws Exception {
-    String schema = "qs_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    PostgresSchema schema = new PostgresSchema();
     String prefix = "qs-2p-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-    String database = PG + "&currentSchema=" + schema;
+    String database = schema.url();
     Path dirs = Files.createTempDirectory("quota-two-process");
     List<Child> children = new ArrayList<>();
     try {
@@ -93,9 +91,7 @@ class TwoProcessTest {
       for (Child c : children) {
         c.stop();
       }
-      try (var c = DriverManager.getConnection(PG); var s = c.createStatement()) {
-        s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-      }
+      schema.drop();
       try (RedisStore store = RedisStore.builder().uri(REDIS).prefix(prefix).build()) {
         store.deleteAll();
       }
