@@ -30,33 +30,33 @@ class BadInputTest {
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"", 400, "body"),
         Arguments.of("POST", "/v1/reservations", "[1,2]", 400, "body"),
         Arguments.of("POST", "/v1/reservations", "", 400, "body"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"surprise\":1}", 400, "surprise"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"subjects\":{\"user\":\"other\"}}", 400, "body"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"surprise\":1"), 400, "surprise"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"subjects\":{\"user\":\"other\"}"), 400, "body"),
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":\"user:bad\"}", 400, "subjects"),
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":7}}", 400, "subjects.user"),
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":{}}", 400, "subjects"),
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"User\":\"bad\"}}", 400, "subjects.User"),
         Arguments.of("POST", "/v1/check", "{\"subjects\":{\"User\":\"d1\"}}", 400, "subjects.User"),
         Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"bad\",\"team-x\":\"t\"}}", 400, "subjects.team-x"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"meters\":{\"Tokens\":1}}", 400, "meters.Tokens"),
-        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"bad\"},\"meters\":{\"Tokens\":1}}", 400, "meters.Tokens"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"meters\":{\"Tokens\":1}"), 400, "meters.Tokens"),
+        Arguments.of("POST", "/v1/usage", forBad("\"meters\":{\"Tokens\":1}"), 400, "meters.Tokens"),
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"" + longId + "\"}}", 400, "subjects.user"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"-1\"}", 400, "estimatedCost"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"abc\"}", 400, "estimatedCost"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"NaN\"}", 400, "estimatedCost"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"0.0000000001\"}", 400, "estimatedCost"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"99999999999999999999\"}", 400, "estimatedCost"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":0.05}", 400, "estimatedCost"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"1e3\"}", 400, "estimatedCost"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"meters\":{\"tokens\":-5}}", 400, "meters.tokens"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"meters\":{\"tokens\":1.5}}", 400, "meters.tokens"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"meters\":{\"tokens\":99999999999999999999}}", 400, "meters.tokens"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"ttl\":\"forever\"}", 400, "ttl"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"ttl\":\"P30D\"}", 400, "ttl"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"idempotencyKey\":\"" + longId + "\"}", 400, "idempotencyKey"),
-        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"-0.01\"}", 400, "estimatedCost"),
-        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"bad\"},\"cost\":\"1.0000000001\"}", 400, "cost"),
-        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"1\"}", 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"estimatedCost\":\"-1\""), 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"estimatedCost\":\"abc\""), 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"estimatedCost\":\"NaN\""), 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"estimatedCost\":\"0.0000000001\""), 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"estimatedCost\":\"99999999999999999999\""), 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"estimatedCost\":0.05"), 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"estimatedCost\":\"1e3\""), 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"meters\":{\"tokens\":-5}"), 400, "meters.tokens"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"meters\":{\"tokens\":1.5}"), 400, "meters.tokens"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"meters\":{\"tokens\":99999999999999999999}"), 400, "meters.tokens"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"ttl\":\"forever\""), 400, "ttl"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"ttl\":\"P30D\""), 400, "ttl"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"idempotencyKey\":\"" + longId + "\""), 400, "idempotencyKey"),
+        Arguments.of("POST", "/v1/check", forBad("\"estimatedCost\":\"-0.01\""), 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/usage", forBad("\"cost\":\"1.0000000001\""), 400, "cost"),
+        Arguments.of("POST", "/v1/usage", forBad("\"estimatedCost\":\"1\""), 400, "estimatedCost"),
         Arguments.of("POST", "/v1/reservations/nope/commit", "{\"actualCost\":\"0.01\"}", 404, null),
         Arguments.of("POST", "/v1/reservations/" + "r".repeat(65) + "/commit", "{\"actualCost\":\"0.01\"}", 400, "reservationId"),
         Arguments.of("POST", "/v1/reservations/nope/commit", "{\"actualCost\":\"-0.01\"}", 400, "actualCost"),
@@ -90,14 +90,19 @@ class BadInputTest {
         // Exponents past what a decimal holds, or past any field's need, are refused by field.
         Arguments.of("PUT", "/v1/policies/user:bad", "{\"budget\":{\"currency\":\"USD\",\"daily\":1E+2147483648}}", 400, "budget.daily"),
         Arguments.of("PUT", "/v1/policies/user:bad", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}],\"alertThresholds\":[1e-999999999]}", 400, "alertThresholds[0]"),
-        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":1e2147483648}", 400, "estimatedCost"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":1e2147483648}", 400, "estimatedCost"),
-        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"bad\"},\"meters\":{\"tokens\":-1E-2147483649}}", 400, "meters.tokens"),
+        Arguments.of("POST", "/v1/check", forBad("\"estimatedCost\":1e2147483648"), 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"estimatedCost\":1e2147483648"), 400, "estimatedCost"),
+        Arguments.of("POST", "/v1/usage", forBad("\"meters\":{\"tokens\":-1E-2147483649}"), 400, "meters.tokens"),
         Arguments.of("POST", "/v1/keys", "{\"name\":1e2147483648,\"role\":\"admin\"}", 400, "name"),
         Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"limits\":{\"rateLimits\":[{\"limit\":1e2147483648}]}}", 400, "limits.rateLimits[0].limit"),
         Arguments.of("POST", "/v1/reservations/nope/commit", "{\"actualCost\":1e2147483648}", 400, "actualCost"),
         Arguments.of("POST", "/v1/reservations/nope/release", "[0, 1e2147483648]", 400, "body[1]"),
         Arguments.of("POST", "/v1/subjects/user/bad/reset", "1e2147483648", 400, "body"));
+  }
+
+  /** A request for user:bad with {@code fields} besides its subjects. */
+  private static String forBad(String fields) {
+    return "{\"subjects\":{\"user\":\"bad\"}," + fields + "}";
   }
 
   /** A bypass of user:bad with {@code expiry} (an expiresAt or a duration field). */
@@ -213,7 +218,7 @@ class BadInputTest {
   @Test
   void bodiesOver64KiBAreRefused() {
     String before = state();
-    String big = "{\"subjects\":{\"user\":\"bad\"},\"idempotencyKey\":\"" + "k".repeat(70_000) + "\"}";
+    String big = forBad("\"idempotencyKey\":\"" + "k".repeat(70_000) + "\"");
     Api.Response r = server.admin().post("/v1/reservations", big);
     assertThat(r.status()).isEqualTo(413);
     assertThat(r.contentType()).startsWith("application/problem+json");
