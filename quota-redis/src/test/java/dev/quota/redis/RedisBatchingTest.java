@@ -113,14 +113,12 @@ class RedisBatchingTest {
     // after the denials (which take the general path, reading the window from Redis), one more admission
     calls.add(call(record(rate("user:two", 10))));
     calls.add(call(record(rate("user:two", 10))));
-    Map<String, Long> before = CommandStats.calls(redis);
 
-    List<Object> replies = store.run(DecisionBatcher.combine(calls));
+    Counted batch = runCounting(calls);
 
-    Map<String, Long> after = CommandStats.calls(redis);
     List<Long> used = new ArrayList<>();
     List<Boolean> admitted = new ArrayList<>();
-    for (Object reply : replies) {
+    for (Object reply : batch.replies()) {
       PlanResult r = ScriptCodec.planResult(list(reply));
       used.add(r.results().get(0).used());
       admitted.add(r.admitted());
@@ -136,8 +134,8 @@ class RedisBatchingTest {
     // short path of the second; written by the first admission and, for the two after it, once,
     // before the first denial. user:two is read once, and written by the first decision and, for
     // the second, when the batch ends.
-    assertThat(delta(before, after, "hget")).isEqualTo(5);
-    assertThat(delta(before, after, "hset")).isEqualTo(4);
+    assertThat(batch.calls("hget")).isEqualTo(5);
+    assertThat(batch.calls("hset")).isEqualTo(4);
   }
 
   @Test
@@ -180,13 +178,11 @@ class RedisBatchingTest {
     for (int i = 0; i < 20; i++) {
       calls.add(call(reserve("b-" + i, 60_000, rate("user:u" + i, 10), budget("project:p", 1_000, 10))));
     }
-    Map<String, Long> before = CommandStats.calls(redis);
 
-    List<Object> replies = store.run(DecisionBatcher.combine(calls));
+    Counted batch = runCounting(calls);
 
-    Map<String, Long> after = CommandStats.calls(redis);
     for (int i = 0; i < 20; i++) {
-      PlanResult r = ScriptCodec.planResult(list(replies.get(i)));
+      PlanResult r = ScriptCodec.planResult(list(batch.replies().get(i)));
       assertThat(r.admitted()).isTrue();
       assertThat(r.results().get(1).used()).isEqualTo(10L * (i + 1));
     }
@@ -195,14 +191,14 @@ class RedisBatchingTest {
     long recordTtl = redis.pttl(store.keys().reservation("b-19"));
     assertThat(recordTtl).isGreaterThan(end - store.nowMs());
     assertThat(redis.pttl(store.keys().expiries())).isGreaterThanOrEqualTo(recordTtl);
-    assertThat(delta(before, after, "zrangebyscore")).isEqualTo(1);
-    assertThat(delta(before, after, "pttl")).isEqualTo(1);
-    assertThat(delta(before, after, "zadd")).isEqualTo(20);
+    assertThat(batch.calls("zrangebyscore")).isEqualTo(1);
+    assertThat(batch.calls("pttl")).isEqualTo(1);
+    assertThat(batch.calls("zadd")).isEqualTo(20);
     // the short path: one read of each window's m, no slices loaded; the shared budget is read by
     // the first decision and written by it and, for the nineteen after it, when the batch ends
-    assertThat(delta(before, after, "hget")).isEqualTo(20);
-    assertThat(delta(before, after, "hmget")).isEqualTo(1);
-    assertThat(delta(before, after, "hset")).isEqualTo(20 + 2);
+    assertThat(batch.calls("hget")).isEqualTo(20);
+    assertThat(batch.calls("hmget")).isEqualTo(1);
+    assertThat(batch.calls("hset")).isEqualTo(20 + 2);
     assertThat(redis.hget(store.keys().counter(budget("project:p", 1_000, 10)), "u")).isEqualTo("200");
   }
 
@@ -214,21 +210,19 @@ class RedisBatchingTest {
     RateOp y = new RateOp(CounterKeys.rate("user:y", perSecond), true, "s", perSecond, 1);
     store.run(DecisionBatcher.combine(List.of(call(record(x)), call(record(y)))));
     ScriptCodec later = new ScriptCodec(store.keys());
-    Map<String, Long> before = CommandStats.calls(redis);
 
     // five seconds on (the script's clock offset): each window's one slice has left it
-    List<Object> replies = store.run(DecisionBatcher.combine(List.of(
+    Counted batch = runCounting(List.of(
         later.apply(reserve("x-1", 60_000, x, budget("project:q", 100, 1)), 5_000),
-        later.apply(reserve("y-1", 60_000, y, budget("project:q", 100, 1)), 5_000))));
+        later.apply(reserve("y-1", 60_000, y, budget("project:q", 100, 1)), 5_000)));
 
-    Map<String, Long> after = CommandStats.calls(redis);
-    for (PlanResult r : planResults(replies)) {
+    for (PlanResult r : planResults(batch.replies())) {
       assertThat(r.admitted()).isTrue();
       assertThat(r.results().get(0).used()).isEqualTo(1);
     }
     assertThat(redis.hget(store.keys().counter(x), "m")).doesNotContain(":"); // one slice, numbered 1
     // the short path for both: the expiry index is asked once (the general path asks per decision)
-    assertThat(delta(before, after, "zrangebyscore")).isEqualTo(1);
+    assertThat(batch.calls("zrangebyscore")).isEqualTo(1);
   }
 
   @Test
@@ -297,8 +291,18 @@ class RedisBatchingTest {
     assertThat(store.apply(check(budget("project:t", 20, 0))).results().get(0).used()).isEqualTo(9);
   }
 
-  private static long delta(Map<String, Long> before, Map<String, Long> after, String command) {
-    return after.getOrDefault(command, 0L) - before.getOrDefault(command, 0L);
+  /** The replies to one batch, and what Redis counted of each command between just before and just after it. */
+  private record Counted(List<Object> replies, Map<String, Long> before, Map<String, Long> after) {
+    long calls(String command) {
+      return after.getOrDefault(command, 0L) - before.getOrDefault(command, 0L);
+    }
+  }
+
+  /** Runs {@code calls} as one batch, counting the commands Redis runs for it. */
+  private Counted runCounting(List<ScriptCodec.Call> calls) {
+    Map<String, Long> before = CommandStats.calls(server.admin());
+    List<Object> replies = store.run(DecisionBatcher.combine(calls));
+    return new Counted(replies, before, CommandStats.calls(server.admin()));
   }
 
   @Test
