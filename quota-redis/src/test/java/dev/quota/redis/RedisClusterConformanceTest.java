@@ -1,13 +1,11 @@
 package dev.quota.redis;
 
 import dev.quota.store.Store;
-import dev.quota.store.conformance.StoreContract;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Nested;
 
 /**
  * The shared store contract against a real three-master Redis Cluster. Its multi-subject plans
@@ -15,7 +13,7 @@ import org.junit.jupiter.api.Nested;
  * fresh subjects and ids, so one cluster and one store serve the whole class, and the nested class
  * that runs the contract again through {@code applyAsync}.
  */
-class RedisClusterConformanceTest extends StoreContract {
+class RedisClusterConformanceTest extends RedisStoreContract {
   private static RedisClusterProcess cluster;
   private static RedisStore store;
   private static final AtomicLong offsetMs = new AtomicLong();
@@ -48,25 +46,6 @@ class RedisClusterConformanceTest extends StoreContract {
   @Override
   protected Store store() {
     return store;
-  }
-
-  /** The same contract with every decision made through {@code applyAsync}. */
-  @Nested
-  class ThroughApplyAsync extends StoreContract {
-    @Override
-    protected Store store() {
-      return new ApplyingAsync(store);
-    }
-
-    @Override
-    protected void advance(Duration d) {
-      offsetMs.addAndGet(d.toMillis());
-    }
-
-    @Override
-    protected long storeNowMs() {
-      return store.nowMs();
-    }
   }
 
   @Override

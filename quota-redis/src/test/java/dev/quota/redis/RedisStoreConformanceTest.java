@@ -1,20 +1,18 @@
 package dev.quota.redis;
 
 import dev.quota.store.Store;
-import dev.quota.store.conformance.StoreContract;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Nested;
 
 /**
  * The shared store contract against the real Redis on 127.0.0.1:6379, one key prefix per test:
  * decisions through {@code apply}, and in the nested classes through {@code applyAsync}, with
  * decisions sharing calls (the default) and each sent on its own.
  */
-class RedisStoreConformanceTest extends StoreContract {
+class RedisStoreConformanceTest extends RedisStoreContract {
   private final AtomicLong offsetMs = new AtomicLong();
   private RedisStore store;
 
@@ -40,30 +38,6 @@ class RedisStoreConformanceTest extends StoreContract {
   @Override
   protected Store store() {
     return store;
-  }
-
-  /** The same contract with every decision made through {@code applyAsync}. */
-  @Nested
-  class ThroughApplyAsync extends StoreContract {
-    private Store async;
-
-    @Override
-    protected Store store() {
-      if (async == null) { // the outer fixture's store exists once its @BeforeEach ran
-        async = new ApplyingAsync(store);
-      }
-      return async;
-    }
-
-    @Override
-    protected void advance(Duration d) {
-      RedisStoreConformanceTest.this.advance(d);
-    }
-
-    @Override
-    protected long storeNowMs() {
-      return RedisStoreConformanceTest.this.storeNowMs();
-    }
   }
 
   @Override
