@@ -18,20 +18,24 @@ class BudgetCalendarTest {
     return Instant.parse(s);
   }
 
+  /** The period starts at {@code start} and ends at {@code end}. */
+  private static void assertPeriod(BudgetCalendar.Period p, String start, String end) {
+    assertThat(Instant.ofEpochMilli(p.startMs())).as("start").isEqualTo(at(start));
+    assertThat(Instant.ofEpochMilli(p.endMs())).as("end").isEqualTo(at(end));
+  }
+
   @Test
   void dailyPeriodIsMidnightToMidnightUtcByDefault() {
     Budget b = Budget.of("USD", Money.of("1"), null, null);
     BudgetCalendar.Period p = BudgetCalendar.day(b, at("2026-03-10T15:00:00Z"));
-    assertThat(Instant.ofEpochMilli(p.startMs())).isEqualTo(at("2026-03-10T00:00:00Z"));
-    assertThat(Instant.ofEpochMilli(p.endMs())).isEqualTo(at("2026-03-11T00:00:00Z"));
+    assertPeriod(p, "2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z");
   }
 
   @Test
   void newYorkSpringForwardDayLasts23Hours() {
     Budget b = budget("America/New_York", "00:00", 1);
     BudgetCalendar.Period p = BudgetCalendar.day(b, at("2026-03-08T12:00:00Z"));
-    assertThat(Instant.ofEpochMilli(p.startMs())).isEqualTo(at("2026-03-08T05:00:00Z"));
-    assertThat(Instant.ofEpochMilli(p.endMs())).isEqualTo(at("2026-03-09T04:00:00Z"));
+    assertPeriod(p, "2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z");
   }
 
   @Test
@@ -46,29 +50,25 @@ class BudgetCalendarTest {
     // 2026-03-29 02:30 does not exist in Berlin; the day starts at 03:00 local (01:00 UTC).
     Budget b = budget("Europe/Berlin", "02:30", 1);
     BudgetCalendar.Period p = BudgetCalendar.day(b, at("2026-03-29T12:00:00Z"));
-    assertThat(Instant.ofEpochMilli(p.startMs())).isEqualTo(at("2026-03-29T01:30:00Z"));
-    assertThat(Instant.ofEpochMilli(p.endMs())).isEqualTo(at("2026-03-30T00:30:00Z"));
+    assertPeriod(p, "2026-03-29T01:30:00Z", "2026-03-30T00:30:00Z");
   }
 
   @Test
   void berlinMonthAcrossTheOctoberChange() {
     Budget b = budget("Europe/Berlin", "00:00", 1);
     BudgetCalendar.Period p = BudgetCalendar.month(b, at("2026-10-30T12:00:00Z"));
-    assertThat(Instant.ofEpochMilli(p.startMs())).isEqualTo(at("2026-09-30T22:00:00Z"));
-    assertThat(Instant.ofEpochMilli(p.endMs())).isEqualTo(at("2026-10-31T23:00:00Z"));
+    assertPeriod(p, "2026-09-30T22:00:00Z", "2026-10-31T23:00:00Z");
   }
 
   @Test
   void resetDay31MeansTheLastDayOfShorterMonths() {
     Budget b = budget("UTC", "00:00", 31);
     BudgetCalendar.Period feb = BudgetCalendar.month(b, at("2027-03-01T00:00:00Z"));
-    assertThat(Instant.ofEpochMilli(feb.startMs())).isEqualTo(at("2027-02-28T00:00:00Z"));
-    assertThat(Instant.ofEpochMilli(feb.endMs())).isEqualTo(at("2027-03-31T00:00:00Z"));
+    assertPeriod(feb, "2027-02-28T00:00:00Z", "2027-03-31T00:00:00Z");
     BudgetCalendar.Period leap = BudgetCalendar.month(b, at("2028-03-15T00:00:00Z"));
     assertThat(Instant.ofEpochMilli(leap.startMs())).isEqualTo(at("2028-02-29T00:00:00Z"));
     BudgetCalendar.Period april = BudgetCalendar.month(b, at("2027-04-30T10:00:00Z"));
-    assertThat(Instant.ofEpochMilli(april.startMs())).isEqualTo(at("2027-04-30T00:00:00Z"));
-    assertThat(Instant.ofEpochMilli(april.endMs())).isEqualTo(at("2027-05-31T00:00:00Z"));
+    assertPeriod(april, "2027-04-30T00:00:00Z", "2027-05-31T00:00:00Z");
   }
 
   @Test
