@@ -126,13 +126,13 @@ class BadInputTest {
   @MethodSource("wildcardSubjects")
   void aSubjectNamedStarIsRefusedAsTheSelectorWildcardAndChangesNothing(String method, String path, String body, String field) {
     String spentByUser = "/v1/reports/costs?groupBy=subject&scope=user";
-    String before = state() + admin.get(spentByUser).body();
-    Api.Response r = admin.send(method, path, body);
+    String before = state() + server.admin().get(spentByUser).body();
+    Api.Response r = server.admin().send(method, path, body);
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.contentType()).startsWith("application/problem+json");
     assertThat(r.json().get("field").asText()).as(r.toString()).isEqualTo(field);
     assertThat(r.json().get("rule").asText()).as(r.toString()).contains("must not be *: that is the wildcard of policy selectors");
-    assertThat(state() + admin.get(spentByUser).body()).isEqualTo(before);
+    assertThat(state() + server.admin().get(spentByUser).body()).isEqualTo(before);
   }
 
   static Stream<Arguments> malformedBodies() {

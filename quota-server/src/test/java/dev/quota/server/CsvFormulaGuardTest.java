@@ -6,9 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A CSV export guards spreadsheet formulas with a leading {@code '}, and does so unambiguously:
@@ -16,17 +15,8 @@ import org.junit.jupiter.api.Test;
  * cost what. Every value must come back as it was after removing one leading {@code '}.
  */
 class CsvFormulaGuardTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.embedded();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
 
   @Test
   void aValueStartingWithAQuoteIsNotConfusedWithAGuardedFormula() {
@@ -40,12 +30,12 @@ class CsvFormulaGuardTest {
     costs.put("-1", "7.00");
     for (Map.Entry<String, String> c : costs.entrySet()) {
       String tool = c.getKey().replace("\"", "\\\"");
-      Api.Response r = server.admin.post("/v1/usage",
+      Api.Response r = server.admin().post("/v1/usage",
           "{\"subjects\":{\"user\":\"csv\",\"tool\":\"" + tool + "\"},\"cost\":\"" + c.getValue() + "\"}");
       assertThat(r.status()).as(r.toString()).isBetween(200, 299);
     }
 
-    String csv = server.admin.get("/v1/reports/costs?scope=user&id=csv&groupBy=tool&format=csv").body();
+    String csv = server.admin().get("/v1/reports/costs?scope=user&id=csv&groupBy=tool&format=csv").body();
     List<List<String>> rows = parse(csv);
     assertThat(rows.get(0)).containsExactly("tool", "cost", "entries");
     Map<String, String> read = new LinkedHashMap<>();

@@ -71,7 +71,7 @@ class MethodRoutingTest {
       "PUT     | /logback.xml",
       "DELETE  | /v1/index.html"})
   void aMethodOnAPathThatIsNoFileIsStill404(String method, String path) {
-    Api.Response r = admin.send(method, path, "{}");
+    Api.Response r = server.admin().send(method, path, "{}");
     assertThat(r.status()).as(r.toString()).isEqualTo(404);
     assertThat(r.header("Allow")).isNull();
     assertThat(r.contentType()).startsWith("application/problem+json");
