@@ -144,6 +144,10 @@ public final class Quota implements AutoCloseable {
    * as the actual cost. It may push budgets past their limits; later requests are then denied.
    */
   public Decision record(QuotaRequest usage) {
+    Decision earlier = usage.idempotencyKey() == null ? null : ledgeredEarlier(usage);
+    if (earlier != null) {
+      return earlier;
+    }
     Decision d = decide(Plan.Kind.RECORD, usage, null);
     // A replay is appended as well: the store may have applied the first attempt after its caller
     // stopped waiting for the reply (a timeout), so only the retry can bring it to the ledger. The
@@ -153,6 +157,26 @@ public final class Quota implements AutoCloseable {
             newId(), clock.instant(), usage.subjects(), usage.estimatedCost(), usage.meters(), null,
             usage.idempotencyKey(), Money.ZERO));
     return d;
+  }
+
+  /**
+   * A retry of usage the ledger already holds under its idempotency key, answered as a replay
+   * with nothing applied; null if the ledger holds no such entry (or cannot be read now). Asked
+   * before the store: a store forgets its keys when it loses its data (a restart, a flushed Redis)
+   * and would apply such a retry a second time.
+   */
+  private Decision ledgeredEarlier(QuotaRequest usage) {
+    UsageEntry earlier = ledger.withIdempotencyKey(usage.idempotencyKey()).orElse(null);
+    if (earlier == null) {
+      return null;
+    }
+    if (!earlier.subjects().equals(usage.subjects())
+        || earlier.amount().compareTo(usage.estimatedCost()) != 0
+        || !earlier.meters().equals(usage.meters())) {
+      throw conflict(usage);
+    }
+    QuotaRequest probe = new QuotaRequest(usage.subjects(), Money.ZERO, Map.of(RateLimit.REQUESTS, 0L), null, null);
+    return new Decision(true, null, null, decide(Plan.Kind.CHECK, probe, null).limits(), null, false, true);
   }
 
   /** Settles a reservation with its actual cost, which replaces the estimate. Idempotent. */
@@ -492,8 +516,13 @@ public final class Quota implements AutoCloseable {
         s.reservationId() != null && !s.reservationId().isEmpty() && s.reservationId().length() <= 64,
         "reservationId", "must be a reservation id returned by reserve");
     SettleResult r = store.settle(s);
+    if (r.status() == SettleResult.Status.UNKNOWN) {
+      r = ledgeredSettlement(s, r.nowMs());
+    }
     switch (r.status()) {
-      case UNKNOWN -> throw new NotFoundException("reservation " + s.reservationId() + " is not known");
+      case UNKNOWN -> throw new NotFoundException(
+          "reservation " + s.reservationId() + " is not known: it was never made, was settled or expired long ago, or"
+              + " was lost with the counter store's data; record the call's cost as usage instead");
       case EXPIRED -> throw new ReservationExpiredException(s.reservationId(), s.commit());
       case CONFLICT -> throw new ConflictException(
           "reservationId", "was already settled differently: " + s.reservationId());
@@ -501,6 +530,25 @@ public final class Quota implements AutoCloseable {
         return r;
       }
     }
+  }
+
+  /**
+   * What the ledger says of a reservation the store does not know: a commit there means the store
+   * lost the reservation after settling it (a restart, a flushed Redis), so this settlement is a
+   * repeat of it, or a conflict if it differs. The hold is not in the ledger; a repeat reports the
+   * part of the charge that did not overrun it.
+   */
+  private SettleResult ledgeredSettlement(Settlement s, long nowMs) {
+    UsageEntry committed = ledger.withReservationId(s.reservationId()).orElse(null);
+    if (committed == null) {
+      return SettleResult.of(SettleResult.Status.UNKNOWN, nowMs);
+    }
+    boolean same = s.commit()
+        && committed.amount().nanos() == s.actualCostNanos()
+        && committed.meters().equals(s.actualMeters());
+    long heldNanos = committed.amount().nanos() - committed.overrun().nanos();
+    return new SettleResult(
+        same ? SettleResult.Status.REPEATED : SettleResult.Status.CONFLICT, null, heldNanos, nowMs, List.of());
   }
 
   static String newId() {

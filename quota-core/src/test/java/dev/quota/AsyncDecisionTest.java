@@ -303,5 +303,15 @@ class AsyncDecisionTest {
     public List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to) {
       return ledger.entries(subjects, from, to);
     }
+
+    @Override
+    public java.util.Optional<UsageEntry> withIdempotencyKey(String idempotencyKey) {
+      return ledger.withIdempotencyKey(idempotencyKey);
+    }
+
+    @Override
+    public java.util.Optional<UsageEntry> withReservationId(String reservationId) {
+      return ledger.withReservationId(reservationId);
+    }
   }
 }

@@ -5,10 +5,10 @@ import dev.quota.ValidationException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * A ledger in the heap: for embedding without a database, and for tests. Not durable, and bounded:
@@ -37,7 +37,8 @@ public final class MemoryLedger implements UsageLedger {
    * seventh of a prepared decision's time at 10,000 users.
    */
   private final ArrayDeque<String> entryKeys = new ArrayDeque<>();
-  private final Set<String> keys = new HashSet<>();
+  /** The kept entries by their dedup key. */
+  private final Map<String, UsageEntry> keys = new HashMap<>();
   private long forgotten;
 
   public MemoryLedger() {
@@ -52,7 +53,7 @@ public final class MemoryLedger implements UsageLedger {
   @java.lang.Override
   public synchronized void append(UsageEntry entry) {
     String key = dedupKey(entry);
-    if (key != null && !keys.add(key)) {
+    if (key != null && keys.putIfAbsent(key, entry) != null) {
       return;
     }
     entries.addLast(entry);
@@ -92,6 +93,17 @@ public final class MemoryLedger implements UsageLedger {
       }
     }
     return out;
+  }
+
+  @java.lang.Override
+  public synchronized Optional<UsageEntry> withIdempotencyKey(String idempotencyKey) {
+    return Optional.ofNullable(keys.get("k:" + idempotencyKey));
+  }
+
+  @java.lang.Override
+  public synchronized Optional<UsageEntry> withReservationId(String reservationId) {
+    // The engine never gives a commit an idempotency key, so a commit is filed under its reservation id.
+    return Optional.ofNullable(keys.get("r:" + reservationId));
   }
 
   /** Entries kept now: at most the capacity. */

@@ -4,6 +4,7 @@ import dev.quota.MoneyTotal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The durable record of what was spent. {@link #append} returns only once the entry is durable,
@@ -26,6 +27,21 @@ public interface UsageLedger extends AutoCloseable {
 
   /** Entries in {@code [from, to)} attributed to {@code subjects} (all of them), oldest first. */
   List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to);
+
+  /**
+   * The entry appended with {@code idempotencyKey}, if this ledger can tell: empty if it holds none,
+   * or if it cannot be read now (its database is away). A store forgets idempotency keys when it
+   * loses its data; the engine asks here so that a retry after such a loss is not applied twice,
+   * and relies on the store's own memory of the key when the ledger cannot answer.
+   */
+  Optional<UsageEntry> withIdempotencyKey(String idempotencyKey);
+
+  /**
+   * The entry that committed {@code reservationId}, if this ledger can tell: empty if it holds none,
+   * or if it cannot be read now. Asked only about reservations the store does not know, so that a
+   * commit retried after the store lost its data is answered as the repeat it is.
+   */
+  Optional<UsageEntry> withReservationId(String reservationId);
 
   @java.lang.Override
   default void close() {}

@@ -40,22 +40,28 @@ class MemoryStoreSweepTest {
   }
 
   @Test
-  void settledReservationsAreRememberedUpToABoundThenRefusedAsUnknownNeverAppliedTwice() {
+  void settledReservationsAreRememberedUpToABoundThenAnsweredFromTheLedgerNeverAppliedTwice() {
     MutableClock clock = new MutableClock(Instant.parse("2026-06-15T10:00:00Z"));
     MemoryStore store = new MemoryStore(clock, 3);
-    Quota quota = Quota.builder().clock(clock).store(store).build();
+    // The store remembers three settlements, the ledger four entries: of five commits, the oldest
+    // is forgotten by both, the next one by the store alone.
+    Quota quota = Quota.builder().clock(clock).store(store).ledger(new dev.quota.ledger.MemoryLedger(4)).build();
     quota.admin().putPolicy(Policy.builder("user:*").budget(Budget.of("USD", Money.of("10"), null, null)).build(), "admin", "t");
     java.util.List<String> ids = new java.util.ArrayList<>();
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
       String id = quota.reserve(QuotaRequest.builder().user("u").estimatedCost("1").build()).reservationId();
       quota.commit(id, Money.of("1"), null);
       ids.add(id);
     }
-    assertThat(quota.commit(ids.get(3), Money.of("1"), null).repeated()).isTrue();
+    assertThat(quota.commit(ids.get(4), Money.of("1"), null).repeated()).isTrue();
+    // forgotten by the store, still in the ledger: a repeat
+    assertThat(quota.commit(ids.get(1), Money.of("1"), null).repeated()).isTrue();
+    // forgotten by both: unknown, and never applied a second time
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> quota.commit(ids.get(0), Money.of("1"), null))
         .isInstanceOf(dev.quota.NotFoundException.class);
-    assertThat(quota.usage(dev.quota.Subject.of("user", "u")).get(0).used()).isEqualTo(Money.of("4").nanos());
+    assertThat(quota.usage(dev.quota.Subject.of("user", "u")).get(0).used()).isEqualTo(Money.of("5").nanos());
   }
+
   @Test
   void idempotencyRecordsAreKeptUpToABoundAndAForgottenKeyAppliesAgain() {
     MutableClock clock = new MutableClock(Instant.parse("2026-06-15T10:00:00Z"));

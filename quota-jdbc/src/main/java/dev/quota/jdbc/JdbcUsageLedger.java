@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -442,6 +443,29 @@ public final class JdbcUsageLedger implements UsageLedger {
   public List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to) {
     replayBeforeRead();
     return queries.entries(subjects, from, to);
+  }
+
+  @java.lang.Override
+  public Optional<UsageEntry> withIdempotencyKey(String idempotencyKey) {
+    return recall("idempotency_key", idempotencyKey);
+  }
+
+  @java.lang.Override
+  public Optional<UsageEntry> withReservationId(String reservationId) {
+    return recall("reservation_id", reservationId);
+  }
+
+  /**
+   * Empty when the database cannot be read: the engine then trusts the store's memory of the key,
+   * as it always has, rather than refusing usage the spool would take while the database is away.
+   */
+  private Optional<UsageEntry> recall(String column, String value) {
+    try {
+      replayBeforeRead();
+      return Optional.ofNullable(queries.byUniqueKey(column, value));
+    } catch (DatabaseException | LedgerUnavailableException unreadable) {
+      return Optional.empty();
+    }
   }
 
   private void replayBeforeRead() {

@@ -14,8 +14,8 @@ import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * The ledger's reads: the sum and the list of raw entries for some subjects in a time range. They
- * see only what is in the database; the ledger replays its spool first.
+ * The ledger's reads: the sum and the list of raw entries for some subjects in a time range, and
+ * one entry by a unique key. They see only what is in the database; the ledger replays its spool first.
  */
 final class LedgerQueries {
   private static final String COLUMNS =
@@ -49,21 +49,36 @@ final class LedgerQueries {
         try (ResultSet rs = ps.executeQuery()) {
           List<UsageEntry> out = new ArrayList<>();
           while (rs.next()) {
-            out.add(
-                new UsageEntry(
-                    rs.getString("id"),
-                    Jdbc.getInstant(rs, "at"),
-                    LedgerRows.parseSubjects(rs.getString("subjects")),
-                    LedgerRows.money(rs.getBigDecimal("amount")),
-                    LedgerRows.parseMeters(rs.getString("meters")),
-                    rs.getString("reservation_id"),
-                    rs.getString("idempotency_key"),
-                    LedgerRows.money(rs.getBigDecimal("overrun"))));
+            out.add(entry(rs));
           }
           return out;
         }
       }
     });
+  }
+
+  /** The entry whose {@code column}, one of the unique keys, is {@code value}; null if none. */
+  UsageEntry byUniqueKey(String column, String value) {
+    return Jdbc.read(ds, "finding a ledger entry", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM usage_entry WHERE " + column + " = ?")) {
+        ps.setString(1, value);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? entry(rs) : null;
+        }
+      }
+    });
+  }
+
+  private static UsageEntry entry(ResultSet rs) throws java.sql.SQLException {
+    return new UsageEntry(
+        rs.getString("id"),
+        Jdbc.getInstant(rs, "at"),
+        LedgerRows.parseSubjects(rs.getString("subjects")),
+        LedgerRows.money(rs.getBigDecimal("amount")),
+        LedgerRows.parseMeters(rs.getString("meters")),
+        rs.getString("reservation_id"),
+        rs.getString("idempotency_key"),
+        LedgerRows.money(rs.getBigDecimal("overrun")));
   }
 
   /** A {@code WHERE} clause and the arguments for its parameters, in order. */

@@ -98,6 +98,25 @@ class JdbcUsageLedgerTest {
 
   @ParameterizedTest
   @EnumSource(Backend.class)
+  void anEntryIsFoundByItsIdempotencyKeyOrItsReservationId(Backend backend) {
+    try (var t = backend.open(dir);
+        var ledger = ledger(t)) {
+      Map<String, String> s = Map.of("user", "alice");
+      UsageEntry usage = entry("u1", T0, s, "0.25", "key-1");
+      UsageEntry commit = new UsageEntry("c1", T0, s, Money.of("0.50"), Map.of("tokens", 7L), "res-1", null, Money.of("0.10"));
+      ledger.append(usage);
+      ledger.append(commit);
+
+      assertThat(ledger.withIdempotencyKey("key-1")).contains(usage);
+      assertThat(ledger.withReservationId("res-1")).contains(commit);
+      assertThat(ledger.withIdempotencyKey("res-1")).isEmpty();
+      assertThat(ledger.withReservationId("key-1")).isEmpty();
+      assertThat(ledger.withIdempotencyKey("key-2")).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
   void spentAndEntriesFilterBySubjectsAndHalfOpenTimeRange(Backend backend) {
     try (var t = backend.open(dir);
         var ledger = ledger(t)) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quota.Money;
 import dev.quota.MoneyTotal;
+import dev.quota.ledger.UsageEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -124,6 +125,26 @@ class LedgerOutageTest {
 
       ledger.append(forUser("after", T0, "alice", "5"));
       assertThat(countAndSumNanos()).containsExactly(81, 115_000_000_000L);
+    }
+  }
+
+  /**
+   * A lookup by key while the database is away answers "not known" instead of failing: the engine
+   * then trusts the store's memory of the key, so usage the spool would take is not refused.
+   */
+  @Test
+  void aLookupByKeyDuringAnOutageAnswersNotKnownAndTheSpooledEntryIsFoundOnceBack() throws Exception {
+    try (var ledger = ledger()) {
+      ledger.append(forUser("before", T0, "alice", "1"));
+      proxy.cut();
+      ledger.append(forUser("during", T0, "alice", "2"));
+      assertThat(ledger.withIdempotencyKey("k-before")).isEmpty();
+      assertThat(ledger.withReservationId("res-x")).isEmpty();
+
+      proxy.restore();
+      assertThat(replayOnceBack(ledger)).isEqualTo(1);
+      assertThat(ledger.withIdempotencyKey("k-before")).map(UsageEntry::id).contains("before");
+      assertThat(ledger.withIdempotencyKey("k-during")).map(UsageEntry::id).contains("during");
     }
   }
 
