@@ -5,15 +5,18 @@ import java.sql.SQLException;
 
 /**
  * The database refused or failed an operation. {@link #isConstraintViolation()} tells bad data
- * (retrying cannot help) from an unreachable or failing database (retrying later may).
+ * (retrying cannot help) from an unreachable or failing database (retrying later may), and
+ * {@link #isUnreachable()} tells a database that could not be reached at all.
  */
 public final class DatabaseException extends QuotaException {
   private static final long serialVersionUID = 1L;
   private final String sqlState;
+  private final boolean unreachable;
 
   public DatabaseException(String message, SQLException cause) {
     super(message + ": " + describe(cause), cause);
     this.sqlState = cause.getSQLState();
+    this.unreachable = isConnectionFailure(cause);
   }
 
   /** SQLSTATE of the underlying error, or null. */
@@ -24,6 +27,24 @@ public final class DatabaseException extends QuotaException {
   /** True for data errors (class 22) and integrity constraint violations (class 23). */
   public boolean isConstraintViolation() {
     return isDataError(sqlState);
+  }
+
+  /**
+   * True when no connection could be had or the one in use was lost: the pool timed out waiting
+   * for one, a connection failure (SQLSTATE class 08), or the server shutting down or refusing
+   * connections (57P01 to 57P03). Retrying once the database is back may succeed.
+   */
+  public boolean isUnreachable() {
+    return unreachable;
+  }
+
+  private static boolean isConnectionFailure(SQLException e) {
+    // The pool's timeout carries the SQLSTATE of its last failed attempt, which may be any: its type says it.
+    if (e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLNonTransientConnectionException) {
+      return true;
+    }
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03"));
   }
 
   public static boolean isDataError(String sqlState) {

@@ -6,6 +6,8 @@ import dev.quota.NotFoundException;
 import dev.quota.ReservationExpiredException;
 import dev.quota.StoreUnavailableException;
 import dev.quota.ValidationException;
+import dev.quota.jdbc.DatabaseException;
+import dev.quota.jdbc.LedgerUnavailableException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -16,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns every failure into an RFC 9457 {@code application/problem+json} body. Expected failures
- * (bad input, unknown ids, conflicts, a store that is down) get their 4xx or 503 and a detail naming
+ * (bad input, unknown ids, conflicts, a store or database that is down) get their 4xx or 503 and a detail naming
  * the field and rule; anything unexpected gets a bare 500 with no internals and is logged here.
  */
 public final class Problems {
@@ -51,11 +53,12 @@ public final class Problems {
       ctx.header("Retry-After", "1");
       write(ctx, 503, "store-unavailable", "the counter store is unavailable and a fail-closed policy applies", null, null);
     });
-    app.exception(dev.quota.jdbc.LedgerUnavailableException.class, (e, ctx) -> {
+    app.exception(LedgerUnavailableException.class, (e, ctx) -> {
       LOG.warn("usage ledger unavailable: {}", e.getMessage());
       ctx.header("Retry-After", "1");
       write(ctx, 503, "ledger-unavailable", "the usage ledger is unavailable; retry shortly", null, null);
     });
+    app.exception(DatabaseException.class, Problems::database);
     app.exception(ArithmeticException.class, (e, ctx) ->
         write(ctx, 422, "amount-out-of-range", "an amount would leave the representable range: " + e.getMessage(), null, null));
     app.exception(HttpResponseException.class, (e, ctx) -> {
@@ -66,10 +69,26 @@ public final class Problems {
         write(ctx, status, slug(status), e.getMessage(), null, null);
       }
     });
-    app.exception(Exception.class, (e, ctx) -> {
-      LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
-      write(ctx, 500, "internal-error", "an unexpected error occurred; it has been logged", null, null);
-    });
+    app.exception(Exception.class, Problems::unexpected);
+  }
+
+  /**
+   * A database that cannot be reached is an outage the client can wait out, not a server fault:
+   * 503 without the stack trace. Every other database failure is unexpected.
+   */
+  private static void database(DatabaseException e, Context ctx) {
+    if (!e.isUnreachable()) {
+      unexpected(e, ctx);
+      return;
+    }
+    LOG.warn("database unavailable on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+    ctx.header("Retry-After", "1");
+    write(ctx, 503, "database-unavailable", "the database cannot be reached; the request changed nothing; retry shortly", null, null);
+  }
+
+  private static void unexpected(Exception e, Context ctx) {
+    LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+    write(ctx, 500, "internal-error", "an unexpected error occurred; it has been logged", null, null);
   }
 
   private static void methodNotAllowed(MethodNotAllowed e, Context ctx) {
