@@ -223,12 +223,20 @@ public final class Quota implements AutoCloseable {
         r.status() == SettleResult.Status.REPEATED);
   }
 
-  /** Every counter that applies to {@code subject} on its own, against its limit. */
+  /**
+   * Every counter that applies to {@code subject} on its own, against its limit.
+   *
+   * @throws StoreUnavailableException if the store cannot answer, whatever the fail modes of the
+   *     policies (a read has nothing to fail open to)
+   */
   public List<LimitStatus> usage(Subject subject) {
     QuotaRequest probe =
         new QuotaRequest(Map.of(subject.scope(), subject.id()), Money.ZERO, Map.of(RateLimit.REQUESTS, 0L), null, null);
-    Decision d = decide(Plan.Kind.CHECK, probe, null);
-    return d.limits();
+    Instant now = clock.instant();
+    PolicyIndex snapshot = index;
+    Compilation c = compilation(Plan.Kind.CHECK, probe, snapshot, now);
+    // A read decides nothing, so no fail mode applies: a store that is down fails it as it is.
+    return decideWith(Plan.Kind.CHECK, probe, null, c.template(), c.policies(), snapshot, now, 0).limits();
   }
 
   public QuotaAdmin admin() {
@@ -478,7 +486,7 @@ public final class Quota implements AutoCloseable {
     listener.onStoreError(e);
     for (Policy p : policies) {
       if (p.failMode() == FailMode.CLOSED && p.mode() == Mode.ENFORCE) {
-        throw e;
+        throw e.refusedFailClosed();
       }
     }
     listener.onFailOpen();

@@ -11,9 +11,11 @@ import dev.quota.store.MemoryStore;
 import dev.quota.store.conformance.MutableClock;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 class RecoveryAndGuardTest {
@@ -77,7 +79,35 @@ class RecoveryAndGuardTest {
     assertThat(failOpen).hasValue(1);
     q.admin().putPolicy(Policy.builder("team:*").budget(Budget.of("USD", Money.of("1"), null, null)).build(), ADMIN, "t");
     assertThatThrownBy(() -> q.reserve(QuotaRequest.builder().user("u").team("t").build()))
-        .isInstanceOf(StoreUnavailableException.class);
+        .isInstanceOf(StoreUnavailableException.class)
+        .matches(e -> ((StoreUnavailableException) e).failClosed(), "refused by a fail-closed policy");
+  }
+
+  /** A settlement or a read is no decision: a store outage fails it whatever the fail modes, and names no policy. */
+  @Test
+  void storeOutageOutsideADecisionIsNoFailClosedRefusal() {
+    dev.quota.store.Store down = new dev.quota.store.Store() {
+      @Override public dev.quota.plan.PlanResult apply(dev.quota.plan.Plan plan) {
+        throw new StoreUnavailableException("redis down", null);
+      }
+      @Override public dev.quota.plan.SettleResult settle(dev.quota.plan.Settlement s) {
+        throw new StoreUnavailableException("redis down", null);
+      }
+      @Override public void seed(dev.quota.plan.CounterKey key, long nanos, long end) {}
+      @Override public void reset(String subject) {}
+    };
+    Quota q = Quota.builder().clock(clock).store(down).build();
+    q.admin().putPolicy(Policy.builder("user:*").rateLimit(1, Duration.ofMinutes(1)).failMode(FailMode.OPEN).build(), ADMIN, "t");
+    q.admin().putPolicy(Policy.builder("team:*").rateLimit(1, Duration.ofMinutes(1)).build(), ADMIN, "t");
+    for (ThrowingCallable call : List.<ThrowingCallable>of(
+        () -> q.usage(Subject.of("user", "u")),
+        () -> q.usage(Subject.of("team", "t")),
+        () -> q.commit("r1", Money.of("0.1"), null),
+        () -> q.release("r1"))) {
+      assertThatThrownBy(call)
+          .isInstanceOf(StoreUnavailableException.class)
+          .matches(e -> !((StoreUnavailableException) e).failClosed(), "not a fail-closed refusal");
+    }
   }
 
   @Test

@@ -48,11 +48,7 @@ public final class Problems {
     app.exception(ReservationExpiredException.class, (e, ctx) ->
         write(ctx, 410, "reservation-expired", e.getMessage(), "reservationId", "must not have expired"));
     app.exception(ConflictException.class, (e, ctx) -> write(ctx, 409, "conflict", e.getMessage(), e.field(), e.rule()));
-    app.exception(StoreUnavailableException.class, (e, ctx) -> {
-      LOG.warn("counter store unavailable: {}", e.getMessage());
-      ctx.header("Retry-After", "1");
-      write(ctx, 503, "store-unavailable", "the counter store is unavailable and a fail-closed policy applies", null, null);
-    });
+    app.exception(StoreUnavailableException.class, Problems::store);
     app.exception(LedgerUnavailableException.class, (e, ctx) -> {
       LOG.warn("usage ledger unavailable: {}", e.getMessage());
       ctx.header("Retry-After", "1");
@@ -70,6 +66,19 @@ public final class Problems {
       }
     });
     app.exception(Exception.class, Problems::unexpected);
+  }
+
+  /**
+   * Only a decision has a fail mode; a commit, a release, a read or a reset fails for the store
+   * alone, and its detail must not send the client looking for a policy.
+   */
+  private static void store(StoreUnavailableException e, Context ctx) {
+    LOG.warn("counter store unavailable on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+    ctx.header("Retry-After", "1");
+    String detail = e.failClosed()
+        ? "the counter store is unavailable and a fail-closed policy applies"
+        : "the counter store cannot be reached; the request changed nothing; retry shortly";
+    write(ctx, 503, "store-unavailable", detail, null, null);
   }
 
   /**
