@@ -4,6 +4,7 @@ import dev.quota.ConflictException;
 import dev.quota.Subject;
 import dev.quota.admin.AuditEntry;
 import dev.quota.jdbc.ApiKeyRepository;
+import dev.quota.jdbc.DatabaseException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,11 +12,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Keys in the database (hashed, audited when issued or revoked), plus the bootstrap admin key held
  * in memory. Successful lookups are cached for {@link #CACHE_NANOS} so a decision does not cost a
  * database round trip; a revoked key therefore stops working within that time on every server.
+ * While the database cannot be reached, a key it last vouched for stays valid: refusing it would
+ * stop every service's calls, which the ledger's spool exists to carry through an outage (and no
+ * revocation can be written meanwhile). A key not seen before the outage is refused with it.
  *
  * <p>Names tell keys apart in the audit trail: the database keeps them unique among active keys,
  * and the bootstrap key's name is reserved. The bootstrap key is configured, not issued, so it is
@@ -31,10 +36,17 @@ public final class JdbcKeyRing implements KeyRing {
   private final Clock clock;
   private final MemoryKeyRing bootstrap = new MemoryKeyRing();
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  /** Nanoseconds for the cache's expiry, as {@link System#nanoTime}; injected by tests. */
+  private final LongSupplier ticker;
 
   public JdbcKeyRing(ApiKeyRepository repo, Clock clock) {
+    this(repo, clock, System::nanoTime);
+  }
+
+  JdbcKeyRing(ApiKeyRepository repo, Clock clock, LongSupplier ticker) {
     this.repo = repo;
     this.clock = clock;
+    this.ticker = ticker;
   }
 
   @Override
@@ -44,12 +56,20 @@ public final class JdbcKeyRing implements KeyRing {
       return p;
     }
     String hash = ApiKeys.hash(presentedKey);
-    long now = System.nanoTime();
+    long now = ticker.getAsLong();
     Cached c = cache.get(hash);
     if (c != null && now - c.until() < 0) {
       return Optional.of(c.principal());
     }
-    Optional<Principal> found = repo.authenticate(presentedKey).map(k -> new Principal(k.name(), role(k.role()), k.readable()));
+    Optional<Principal> found;
+    try {
+      found = repo.authenticate(presentedKey).map(k -> new Principal(k.name(), role(k.role()), k.readable()));
+    } catch (DatabaseException e) {
+      if (c != null && e.isUnreachable()) {
+        return Optional.of(c.principal()); // the database's last word on this key, kept until it answers again
+      }
+      throw e;
+    }
     if (found.isPresent()) {
       if (cache.size() >= MAX_CACHED) {
         cache.clear();
