@@ -10,12 +10,10 @@ import dev.quota.internal.Payload;
 import dev.quota.internal.PlanCache;
 import dev.quota.internal.PlanCompiler;
 import dev.quota.internal.PlanCompiler.Compiled;
-import dev.quota.internal.PlanCompiler.OpRef;
 import dev.quota.internal.PolicyIndex;
 import dev.quota.ledger.MemoryLedger;
 import dev.quota.ledger.UsageEntry;
 import dev.quota.ledger.UsageLedger;
-import dev.quota.plan.BudgetOp;
 import dev.quota.plan.OpResult;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
@@ -51,7 +49,8 @@ import java.util.function.Supplier;
  *
  * <p>Committed and recorded costs go to the {@link UsageLedger} before the call returns. Budget
  * counters that a store lost (a restart, a flushed Redis) are seeded back from the ledger before
- * anything more is admitted against them.
+ * anything more is admitted against them, counting only the spend since the subject's latest
+ * admin reset ({@link BudgetSeeder}).
  *
  * <p>Thread-safe. Create one per process with {@link #builder()}.
  */
@@ -71,6 +70,7 @@ public final class Quota implements AutoCloseable {
   private final AlertHistory alertHistory;
   private final AlertDispatcher alerts;
   private final BudgetAlerts budgetAlerts;
+  private final BudgetSeeder seeder;
   private final QuotaListener listener;
   /** Whether anyone hears decision latencies: without a listener a decision skips both clock reads. */
   private final boolean timed;
@@ -96,6 +96,7 @@ public final class Quota implements AutoCloseable {
     this.alerts = new AlertDispatcher(listener);
     b.handlers.forEach(alerts::addHandler);
     this.budgetAlerts = new BudgetAlerts(clock, alertHistory, listener, alerts);
+    this.seeder = new BudgetSeeder(ledger, config, store);
     this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat);
     this.ownPool = b.executor == null ? Executors.newCachedThreadPool(Quota::daemon) : null;
     this.blocking = b.executor != null ? b.executor : ownPool;
@@ -350,7 +351,7 @@ public final class Quota implements AutoCloseable {
     Instant next = now;
     switch (r.status()) {
       case PERIOD_MISMATCH -> next = Instant.ofEpochMilli(r.nowMs());
-      case NEEDS_SEED -> seed(first, r.seedIndices());
+      case NEEDS_SEED -> seeder.seed(first, r.seedIndices());
       default -> throw new IllegalStateException("unexpected store status " + r.status());
     }
     return decideOrFailOpen(kind, request, reservationId, compilation, snapshot, next, 1);
@@ -443,7 +444,7 @@ public final class Quota implements AutoCloseable {
         }
         case CONFLICT -> throw conflict(request);
         case PERIOD_MISMATCH -> now = Instant.ofEpochMilli(r.nowMs());
-        case NEEDS_SEED -> seed(c, r.seedIndices());
+        case NEEDS_SEED -> seeder.seed(c, r.seedIndices());
         default -> throw new IllegalStateException("unexpected store status " + r.status());
       }
     }
@@ -463,19 +464,6 @@ public final class Quota implements AutoCloseable {
 
   private static Plan withKind(Plan p, Plan.Kind kind) {
     return new Plan(kind, p.ops(), p.reservationId(), p.ttlMs(), null, p.fingerprint(), p.payload(), p.seedBudgets());
-  }
-
-  /** Rebuilds lost budget counters from the ledger, the durable truth, before anything is admitted. */
-  private void seed(Compiled c, List<Integer> indices) {
-    for (int i : indices) {
-      BudgetOp op = (BudgetOp) c.plan().ops().get(i);
-      OpRef ref = c.refs().get(i);
-      MoneyTotal spent =
-          ledger.spent(ref.subjects(), Instant.ofEpochMilli(op.periodStartMs()), Instant.ofEpochMilli(op.periodEndMs()));
-      // A counter holds at most one amount's maximum (Redis computes no further exactly); that
-      // is past every limit, so the budget stays exhausted for the period all the same.
-      store.seed(op.key(), spent.saturated().nanos(), op.periodEndMs());
-    }
   }
 
   /** The fail-open decision if every enforcing policy allows it, else {@code error} rethrown. */

@@ -105,12 +105,19 @@ public final class QuotaAdmin {
   /**
    * Clears every counter of {@code subject}: windows, budgets in the store (not the ledger) and
    * slots. Reservations made before then no longer count against the subject: settling them later
-   * records their cost in the ledger but changes none of its new counters.
+   * records their cost in the ledger but changes none of its new counters. Counters of a pair the
+   * subject is part of (e.g. a user's use of one tool) are not the subject's own and stay.
+   *
+   * <p>The reset is durable: its time is stored with the audit entry, and a budget the store later
+   * loses is rebuilt from the ledger's spend since then only. Both are stored before any counter is
+   * touched, so a repository that refuses them refuses the reset and nothing changes; a store that
+   * then cannot be reached fails the call, which may be repeated.
    */
   public void resetSubject(Subject subject, String actor, String reason) {
     requireActorAndReason(actor, reason);
+    AuditEntry audit = entry(actor, "subject.reset", subject.toString(), null, null, reason);
+    config.putSubjectReset(subject, audit.at(), audit);
     store.reset(CounterKeys.subjectOf(subject));
-    config.appendAudit(entry(actor, "subject.reset", subject.toString(), null, null, reason));
   }
 
   public List<AuditEntry> audit(AuditQuery query) {

@@ -2,13 +2,15 @@ package dev.quota.admin;
 
 import dev.quota.Policy;
 import dev.quota.Selector;
+import dev.quota.Subject;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Durable configuration: policies, overrides and the audit trail. Every change takes the audit
- * entry that describes it, and a repository stores both in one transaction, so the trail can
- * never miss a change nor describe one that did not happen.
+ * Durable configuration: policies, overrides, subject resets and the audit trail. Every change
+ * takes the audit entry that describes it, and a repository stores both in one transaction, so the
+ * trail can never miss a change nor describe one that did not happen.
  *
  * <p>{@link MemoryConfigRepository} here; the JDBC one in {@code quota-jdbc}.
  */
@@ -29,8 +31,21 @@ public interface ConfigRepository {
 
   boolean deleteOverride(String id, AuditEntry audit);
 
-  /** Records an action that changed no configuration, e.g. a counter reset. */
+  /** Records an action that changed no configuration. */
   void appendAudit(AuditEntry audit);
+
+  /**
+   * Records that every counter of {@code subject} was reset at {@code at} (the engine's clock), and
+   * {@code audit}, atomically. A subject keeps only its latest reset: an {@code at} before the one
+   * stored leaves the mark as it was (the audit entry is recorded all the same).
+   */
+  void putSubjectReset(Subject subject, Instant at, AuditEntry audit);
+
+  /**
+   * When the counters of {@code subject} were last reset, if ever. A budget rebuilt from the ledger
+   * counts only the spend since then: the ledger keeps what was forgiven, for reports.
+   */
+  Optional<Instant> subjectReset(Subject subject);
 
   List<AuditEntry> audit(AuditQuery query);
 }

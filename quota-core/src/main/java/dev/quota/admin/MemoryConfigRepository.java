@@ -2,6 +2,8 @@ package dev.quota.admin;
 
 import dev.quota.Policy;
 import dev.quota.Selector;
+import dev.quota.Subject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +14,7 @@ import java.util.TreeMap;
 public final class MemoryConfigRepository implements ConfigRepository {
   private final Map<Selector, Policy> policies = new TreeMap<>();
   private final Map<String, Override> overrides = new TreeMap<>();
+  private final Map<Subject, Instant> resets = new TreeMap<>();
   private final List<AuditEntry> audit = new ArrayList<>();
 
   @java.lang.Override
@@ -62,6 +65,17 @@ public final class MemoryConfigRepository implements ConfigRepository {
   @java.lang.Override
   public synchronized void appendAudit(AuditEntry entry) {
     append(entry);
+  }
+
+  @java.lang.Override
+  public synchronized void putSubjectReset(Subject subject, Instant at, AuditEntry entry) {
+    resets.merge(subject, at, (stored, given) -> given.isAfter(stored) ? given : stored);
+    append(entry);
+  }
+
+  @java.lang.Override
+  public synchronized Optional<Instant> subjectReset(Subject subject) {
+    return Optional.ofNullable(resets.get(subject));
   }
 
   @java.lang.Override

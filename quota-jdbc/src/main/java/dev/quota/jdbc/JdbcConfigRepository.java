@@ -2,6 +2,7 @@ package dev.quota.jdbc;
 
 import dev.quota.Policy;
 import dev.quota.Selector;
+import dev.quota.Subject;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.ConfigRepository;
@@ -13,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,9 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Policies (with every version kept), overrides and the audit trail in the database. Each change
- * and the audit row describing it are written in one transaction: if either fails, neither is
- * stored.
+ * Policies (with every version kept), overrides, subject resets and the audit trail in the
+ * database. Each change and the audit row describing it are written in one transaction: if either
+ * fails, neither is stored.
  *
  * <p>A policy or override row that this version cannot read (edited by hand, or stored under
  * rules since tightened) is skipped with a warning, logged once per row content, instead of
@@ -123,7 +125,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
     Objects.requireNonNull(audit, "audit");
     String selector = policy.selector().toString();
     String body = PolicyJson.write(policy);
-    writeVersioned("storing policy " + selector, c -> {
+    writeRetryingCollisions("storing policy " + selector, c -> {
       long version = nextVersion(c, selector, body, audit);
       try (PreparedStatement up =
           c.prepareStatement("UPDATE policy SET version = ?, body = ?, updated_at = ? WHERE selector = ?")) {
@@ -150,7 +152,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
   @java.lang.Override
   public boolean deletePolicy(Selector selector, AuditEntry audit) {
     Objects.requireNonNull(audit, "audit");
-    return writeVersioned("deleting policy " + selector, c -> {
+    return writeRetryingCollisions("deleting policy " + selector, c -> {
       try (PreparedStatement del = c.prepareStatement("DELETE FROM policy WHERE selector = ?")) {
         del.setString(1, selector.toString());
         if (del.executeUpdate() == 0) {
@@ -186,7 +188,8 @@ public final class JdbcConfigRepository implements ConfigRepository {
     return version;
   }
 
-  private <T> T writeVersioned(String what, Jdbc.Work<T> work) {
+  /** Runs {@code work} in a transaction, again if it collided on a key with a concurrent writer. */
+  private <T> T writeRetryingCollisions(String what, Jdbc.Work<T> work) {
     for (int attempt = 1; ; attempt++) {
       try {
         return Jdbc.inTransaction(ds, what, work);
@@ -263,6 +266,42 @@ public final class JdbcConfigRepository implements ConfigRepository {
     Jdbc.inTransaction(ds, "appending audit entry", c -> {
       insertAudit(c, audit);
       return null;
+    });
+  }
+
+  @java.lang.Override
+  public void putSubjectReset(Subject subject, Instant at, AuditEntry audit) {
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(audit, "audit");
+    // Two first resets of one subject collide on its key; the one retried finds the row and updates it.
+    writeRetryingCollisions("storing the reset of " + subject, c -> {
+      try (PreparedStatement up =
+          c.prepareStatement("UPDATE subject_reset SET reset_at = GREATEST(reset_at, ?) WHERE subject = ?")) {
+        Jdbc.setInstant(up, 1, at);
+        up.setString(2, subject.toString());
+        if (up.executeUpdate() == 0) {
+          try (PreparedStatement in = c.prepareStatement("INSERT INTO subject_reset (subject, reset_at) VALUES (?, ?)")) {
+            in.setString(1, subject.toString());
+            Jdbc.setInstant(in, 2, at);
+            in.executeUpdate();
+          }
+        }
+      }
+      insertAudit(c, audit);
+      return null;
+    });
+  }
+
+  @java.lang.Override
+  public Optional<Instant> subjectReset(Subject subject) {
+    return Jdbc.read(ds, "reading the reset of " + subject, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT reset_at FROM subject_reset WHERE subject = ?")) {
+        ps.setString(1, subject.toString());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(Jdbc.getInstant(rs, "reset_at")) : Optional.empty();
+        }
+      }
     });
   }
 

@@ -7,6 +7,7 @@ import dev.quota.Budget;
 import dev.quota.Money;
 import dev.quota.Policy;
 import dev.quota.Selector;
+import dev.quota.Subject;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.Override;
@@ -146,6 +147,81 @@ class JdbcConfigRepositoryTest {
       // The unreadable policy can be replaced like any other.
       repo.putPolicy(limit("team:core", 5), audit("policy.put", "team:core", "repair"));
       assertThat(repo.policies()).containsExactly(limit("team:core", 5), limit("user:*", 60));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void keepsTheLatestResetOfEachSubjectWithAnAuditRowPerReset(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      Subject alice = Subject.of("user", "alice");
+      Instant first = T0.plusSeconds(60);
+      Instant later = T0.plusSeconds(120);
+      repo.putSubjectReset(alice, first, audit("subject.reset", "user:alice", "r1"));
+      assertThat(repo.subjectReset(alice)).contains(first);
+
+      // An earlier time (a server whose clock lags) moves no mark back; a later one moves it on.
+      repo.putSubjectReset(alice, T0, audit("subject.reset", "user:alice", "r2"));
+      assertThat(repo.subjectReset(alice)).contains(first);
+      repo.putSubjectReset(alice, later, audit("subject.reset", "user:alice", "r3"));
+
+      // What another server, or this one after a restart, reads back.
+      var reloaded = new JdbcConfigRepository(t.db);
+      assertThat(reloaded.subjectReset(alice)).contains(later);
+      assertThat(reloaded.subjectReset(Subject.of("user", "bob"))).isEmpty();
+      assertThat(reloaded.subjectReset(Subject.of("team", "alice"))).isEmpty();
+      assertThat(t.queryLong("SELECT COUNT(*) FROM subject_reset")).isEqualTo(1);
+      assertThat(reloaded.audit(AuditQuery.latest(10))).extracting(AuditEntry::reason).containsExactly("r3", "r2", "r1");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aResetWhoseAuditRowFailsLeavesNoMark(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      Subject alice = Subject.of("user", "alice");
+      repo.putSubjectReset(alice, T0, audit("subject.reset", "user:alice", "first"));
+      t.execute("ALTER TABLE audit_log ADD CONSTRAINT audit_refuses CHECK (reason <> 'refused')");
+
+      assertThatThrownBy(() -> repo.putSubjectReset(alice, T0.plusSeconds(60), audit("subject.reset", "user:alice", "refused")))
+          .isInstanceOf(DatabaseException.class)
+          .hasMessageContaining("storing the reset of user:alice");
+      assertThatThrownBy(() -> repo.putSubjectReset(Subject.of("user", "bob"), T0, audit("subject.reset", "user:bob", "refused")))
+          .isInstanceOf(DatabaseException.class);
+
+      assertThat(repo.subjectReset(alice)).contains(T0);
+      assertThat(repo.subjectReset(Subject.of("user", "bob"))).isEmpty();
+      assertThat(repo.audit(AuditQuery.latest(10))).extracting(AuditEntry::reason).containsExactly("first");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void concurrentFirstResetsOfOneSubjectKeepTheLatest(Backend backend) throws Exception {
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      Subject alice = Subject.of("user", "alice");
+      int writers = 4;
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+      var start = new java.util.concurrent.CountDownLatch(1);
+      var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+      for (int i = 0; i < writers; i++) {
+        Instant at = T0.plusSeconds(i);
+        futures.add(pool.submit(() -> {
+          start.await();
+          repo.putSubjectReset(alice, at, audit("subject.reset", "user:alice", "w" + at.getEpochSecond()));
+          return null;
+        }));
+      }
+      start.countDown();
+      for (var f : futures) {
+        f.get();
+      }
+      pool.shutdown();
+      assertThat(repo.subjectReset(alice)).contains(T0.plusSeconds(writers - 1));
+      assertThat(repo.audit(AuditQuery.latest(10))).hasSize(writers);
     }
   }
 

@@ -96,7 +96,7 @@ class LongestValidValuesTest {
 
   @ParameterizedTest
   @EnumSource(Backend.class)
-  void theConfigurationAndItsAuditTrailKeepTheLongestSelectorActorTargetAndReason(Backend backend) {
+  void theConfigurationAndItsAuditTrailKeepTheLongestSelectorSubjectActorTargetAndReason(Backend backend) {
     try (var t = backend.open(dir)) {
       var repo = new JdbcConfigRepository(t.db);
       String actor = EMOJI.repeat(200);
@@ -108,10 +108,15 @@ class LongestValidValuesTest {
       String target = LONGEST_PAIR + " #" + overrideId;
       repo.putOverride(override, new AuditEntry(0, T0, actor, "override.create", target, null, "bypass", reason));
 
+      Subject longest = Subject.of("a".repeat(32), LONGEST_ID);
+      repo.putSubjectReset(longest, T0, new AuditEntry(0, T0, actor, "subject.reset", longest.toString(), null, null, reason));
+
+      assertThat(repo.subjectReset(longest)).contains(T0);
       assertThat(repo.policies()).containsExactly(policy);
       assertThat(repo.versions(Selector.parse(LONGEST_PAIR)).get(0).actor()).isEqualTo(actor);
       assertThat(repo.overrides()).containsExactly(override);
-      assertThat(repo.audit(AuditQuery.latest(10))).extracting(AuditEntry::target).containsExactly(target, LONGEST_PAIR);
+      assertThat(repo.audit(AuditQuery.latest(10))).extracting(AuditEntry::target)
+          .containsExactly(longest.toString(), target, LONGEST_PAIR);
       assertThat(repo.audit(AuditQuery.latest(10))).allSatisfy(e -> {
         assertThat(e.actor()).isEqualTo(actor);
         assertThat(e.reason()).isEqualTo(reason);

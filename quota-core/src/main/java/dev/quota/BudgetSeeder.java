@@ -1,0 +1,62 @@
+package dev.quota;
+
+import dev.quota.admin.ConfigRepository;
+import dev.quota.internal.PlanCompiler.Compiled;
+import dev.quota.ledger.UsageLedger;
+import dev.quota.plan.BudgetOp;
+import dev.quota.store.Store;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rebuilds budget counters that a store lost (a restart, a flushed Redis) from the ledger, the
+ * durable truth, before anything more is admitted against them.
+ *
+ * <p>A counter is rebuilt from the spend of its period since the latest admin reset that cleared
+ * it. A reset deletes the counters whose subject is exactly the one reset ({@link Store#reset}):
+ * {@code user:alice}'s own budgets, not the budget of a pair such as {@code user:alice} with
+ * {@code tool:x}, so only a single subject's counter starts at its reset. The ledger keeps the
+ * forgiven spend for reports and history; it just no longer counts against the budget.
+ */
+final class BudgetSeeder {
+  private final UsageLedger ledger;
+  private final ConfigRepository config;
+  private final Store store;
+
+  BudgetSeeder(UsageLedger ledger, ConfigRepository config, Store store) {
+    this.ledger = ledger;
+    this.config = config;
+    this.store = store;
+  }
+
+  /** Seeds the budget counters of {@code c}'s ops at {@code indices}, which the store reported missing. */
+  void seed(Compiled c, List<Integer> indices) {
+    for (int i : indices) {
+      BudgetOp op = (BudgetOp) c.plan().ops().get(i);
+      Map<String, String> subjects = c.refs().get(i).subjects();
+      Instant from = countedFrom(subjects, Instant.ofEpochMilli(op.periodStartMs()));
+      Instant to = Instant.ofEpochMilli(op.periodEndMs());
+      MoneyTotal spent = from.isBefore(to) ? ledger.spent(subjects, from, to) : MoneyTotal.ZERO;
+      // A counter holds at most one amount's maximum (Redis computes no further exactly); that
+      // is past every limit, so the budget stays exhausted for the period all the same.
+      store.seed(op.key(), spent.saturated().nanos(), op.periodEndMs());
+    }
+  }
+
+  /**
+   * Where the spend a counter of {@code subjects} holds begins: its period's start, or its
+   * subject's latest reset if that came later. Read from the repository rather than the policy
+   * snapshot: a reset made on another server deleted this very counter, and a snapshot learns of it
+   * only at that server's next reload, too late for a counter rebuilt meanwhile.
+   */
+  private Instant countedFrom(Map<String, String> subjects, Instant periodStart) {
+    if (subjects.size() != 1) {
+      return periodStart; // a pair: no reset clears its counters
+    }
+    Map.Entry<String, String> only = subjects.entrySet().iterator().next();
+    return config.subjectReset(Subject.of(only.getKey(), only.getValue()))
+        .filter(periodStart::isBefore)
+        .orElse(periodStart);
+  }
+}
