@@ -68,6 +68,16 @@ public final class TestServer implements AutoCloseable {
     return new TestServer(dir, s);
   }
 
+  /**
+   * Stops this server and starts another over the same data directory, on the embedded defaults
+   * and {@code clock}: what the database kept is there, the in-memory counters are gone. Close the
+   * one returned, not this one.
+   */
+  public TestServer restart(Clock clock) {
+    server.close();
+    return start(dataDir, null, null, null, clock, List.of(), Backoff.DEFAULT);
+  }
+
   public QuotaServer server() {
     return server;
   }
