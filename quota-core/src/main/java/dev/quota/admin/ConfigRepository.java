@@ -31,9 +31,6 @@ public interface ConfigRepository {
 
   boolean deleteOverride(String id, AuditEntry audit);
 
-  /** Records an action that changed no configuration. */
-  void appendAudit(AuditEntry audit);
-
   /**
    * Records that every counter of {@code subject} was reset at {@code at} (the engine's clock), and
    * {@code audit}, atomically. A subject keeps only its latest reset: an {@code at} before the one

@@ -63,11 +63,6 @@ public final class MemoryConfigRepository implements ConfigRepository {
   }
 
   @java.lang.Override
-  public synchronized void appendAudit(AuditEntry entry) {
-    append(entry);
-  }
-
-  @java.lang.Override
   public synchronized void putSubjectReset(Subject subject, Instant at, AuditEntry entry) {
     resets.merge(subject, at, (stored, given) -> given.isAfter(stored) ? given : stored);
     append(entry);

@@ -261,15 +261,6 @@ public final class JdbcConfigRepository implements ConfigRepository {
   }
 
   @java.lang.Override
-  public void appendAudit(AuditEntry audit) {
-    Objects.requireNonNull(audit, "audit");
-    Jdbc.inTransaction(ds, "appending audit entry", c -> {
-      insertAudit(c, audit);
-      return null;
-    });
-  }
-
-  @java.lang.Override
   public void putSubjectReset(Subject subject, Instant at, AuditEntry audit) {
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(at, "at");
