@@ -17,14 +17,11 @@ import dev.quota.ledger.UsageLedger;
 import dev.quota.plan.OpResult;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
-import dev.quota.plan.SettleResult;
-import dev.quota.plan.Settlement;
 import dev.quota.store.MemoryStore;
 import dev.quota.store.Store;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -70,6 +67,7 @@ public final class Quota implements AutoCloseable {
   private final AlertHistory alertHistory;
   private final AlertDispatcher alerts;
   private final BudgetAlerts budgetAlerts;
+  private final Settlements settlements;
   private final BudgetSeeder seeder;
   private final QuotaListener listener;
   /** Whether anyone hears decision latencies: without a listener a decision skips both clock reads. */
@@ -96,6 +94,7 @@ public final class Quota implements AutoCloseable {
     this.alerts = new AlertDispatcher(listener);
     b.handlers.forEach(alerts::addHandler);
     this.budgetAlerts = new BudgetAlerts(clock, alertHistory, listener, alerts);
+    this.settlements = new Settlements(store, ledger, budgetAlerts, this::index);
     this.seeder = new BudgetSeeder(ledger, config, store);
     this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat);
     this.ownPool = b.executor == null ? Executors.newCachedThreadPool(Quota::daemon) : null;
@@ -182,46 +181,12 @@ public final class Quota implements AutoCloseable {
 
   /** Settles a reservation with its actual cost, which replaces the estimate. Idempotent. */
   public Settled commit(String reservationId, Money actualCost, Map<String, Long> actualMeters) {
-    ValidationException.require(actualCost != null, "actualCost", "is required");
-    ValidationException.require(actualCost.nanos() >= 0, "actualCost", "must not be negative");
-    Map<String, Long> meters = actualMeters == null ? Map.of() : actualMeters;
-    // Checked before the reservation is settled: the ledger would refuse the row only afterwards.
-    ValidationException.require(
-        meters.size() <= QuotaRequest.MAX_METERS, "meters", "must name at most " + QuotaRequest.MAX_METERS + " meters");
-    meters.forEach(
-        (k, v) -> {
-          RateLimit.validateMeter("meters", k);
-          ValidationException.require(
-              v != null && v >= 0 && v <= Money.MAX_NANOS, "meters." + k, "must be a whole number between 0 and 2^53-1");
-        });
-    SettleResult r = settle(Settlement.commit(reservationId, actualCost.nanos(), meters));
-    Money held = Money.ofNanos(r.heldNanos());
-    Money overrun = actualCost.compareTo(held) > 0 ? actualCost.minus(held) : Money.ZERO;
-    boolean settled = r.status() == SettleResult.Status.SETTLED;
-    // A repeat is appended as well when the store still knows what was reserved: the first attempt
-    // may have settled after its caller stopped waiting for the reply. The ledger keeps one row per
-    // reservation, so a first attempt that did arrive is not doubled.
-    if (settled || r.payload() != null) {
-      Payload p = Payload.decode(r.payload());
-      Map<String, Long> charged = new HashMap<>(meters);
-      ledger.append(
-          new UsageEntry(
-              newId(), Instant.ofEpochMilli(r.nowMs()), p.subjects(), actualCost, charged, reservationId,
-              null, overrun));
-      if (settled) {
-        budgetAlerts.fireSettled(r, p, index);
-      }
-    }
-    return new Settled(
-        reservationId, true, actualCost, held, overrun, r.status() == SettleResult.Status.REPEATED);
+    return settlements.commit(reservationId, actualCost, actualMeters);
   }
 
   /** Returns a reservation's holds and slot unused. Idempotent. */
   public Settled release(String reservationId) {
-    SettleResult r = settle(Settlement.release(reservationId));
-    return new Settled(
-        reservationId, false, Money.ZERO, Money.ofNanos(r.heldNanos()), Money.ZERO,
-        r.status() == SettleResult.Status.REPEATED);
+    return settlements.release(reservationId);
   }
 
   /**
@@ -505,46 +470,6 @@ public final class Quota implements AutoCloseable {
         admitted || never || retryAtMs < 0 ? null : Instant.ofEpochMilli(retryAtMs),
         false,
         r.status() == PlanResult.Status.REPLAYED);
-  }
-
-  private SettleResult settle(Settlement s) {
-    ValidationException.require(
-        s.reservationId() != null && !s.reservationId().isEmpty() && s.reservationId().length() <= 64,
-        "reservationId", "must be a reservation id returned by reserve");
-    SettleResult r = store.settle(s);
-    if (r.status() == SettleResult.Status.UNKNOWN) {
-      r = ledgeredSettlement(s, r.nowMs());
-    }
-    switch (r.status()) {
-      case UNKNOWN -> throw new NotFoundException(
-          "reservation " + s.reservationId() + " is not known: it was never made, was settled or expired long ago, or"
-              + " was lost with the counter store's data; record the call's cost as usage instead");
-      case EXPIRED -> throw new ReservationExpiredException(s.reservationId(), s.commit());
-      case CONFLICT -> throw new ConflictException(
-          "reservationId", "was already settled differently: " + s.reservationId());
-      default -> {
-        return r;
-      }
-    }
-  }
-
-  /**
-   * What the ledger says of a reservation the store does not know: a commit there means the store
-   * lost the reservation after settling it (a restart, a flushed Redis), so this settlement is a
-   * repeat of it, or a conflict if it differs. The hold is not in the ledger; a repeat reports the
-   * part of the charge that did not overrun it.
-   */
-  private SettleResult ledgeredSettlement(Settlement s, long nowMs) {
-    UsageEntry committed = ledger.withReservationId(s.reservationId()).orElse(null);
-    if (committed == null) {
-      return SettleResult.of(SettleResult.Status.UNKNOWN, nowMs);
-    }
-    boolean same = s.commit()
-        && committed.amount().nanos() == s.actualCostNanos()
-        && committed.meters().equals(s.actualMeters());
-    long heldNanos = committed.amount().nanos() - committed.overrun().nanos();
-    return new SettleResult(
-        same ? SettleResult.Status.REPEATED : SettleResult.Status.CONFLICT, null, heldNanos, nowMs, List.of());
   }
 
   static String newId() {

@@ -1,0 +1,118 @@
+package dev.quota;
+
+import dev.quota.internal.Payload;
+import dev.quota.internal.PolicyIndex;
+import dev.quota.ledger.UsageEntry;
+import dev.quota.ledger.UsageLedger;
+import dev.quota.plan.SettleResult;
+import dev.quota.plan.Settlement;
+import dev.quota.store.Store;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Commits and releases of reservations: the store settles them atomically, a commit goes to the
+ * ledger and may cross alert thresholds, and a reservation the store no longer knows is looked up
+ * in the ledger, which outlives a store that lost its data.
+ */
+final class Settlements {
+  private final Store store;
+  private final UsageLedger ledger;
+  private final BudgetAlerts alerts;
+  /** The engine's current policy snapshot, to find the policies behind a commit's alerts. */
+  private final Supplier<PolicyIndex> index;
+
+  Settlements(Store store, UsageLedger ledger, BudgetAlerts alerts, Supplier<PolicyIndex> index) {
+    this.store = store;
+    this.ledger = ledger;
+    this.alerts = alerts;
+    this.index = index;
+  }
+
+  /** See {@link Quota#commit}. */
+  Settled commit(String reservationId, Money actualCost, Map<String, Long> actualMeters) {
+    ValidationException.require(actualCost != null, "actualCost", "is required");
+    ValidationException.require(actualCost.nanos() >= 0, "actualCost", "must not be negative");
+    Map<String, Long> meters = actualMeters == null ? Map.of() : actualMeters;
+    // Checked before the reservation is settled: the ledger would refuse the row only afterwards.
+    ValidationException.require(
+        meters.size() <= QuotaRequest.MAX_METERS, "meters", "must name at most " + QuotaRequest.MAX_METERS + " meters");
+    meters.forEach(
+        (k, v) -> {
+          RateLimit.validateMeter("meters", k);
+          ValidationException.require(
+              v != null && v >= 0 && v <= Money.MAX_NANOS, "meters." + k, "must be a whole number between 0 and 2^53-1");
+        });
+    SettleResult r = settle(Settlement.commit(reservationId, actualCost.nanos(), meters));
+    Money held = Money.ofNanos(r.heldNanos());
+    Money overrun = actualCost.compareTo(held) > 0 ? actualCost.minus(held) : Money.ZERO;
+    boolean settled = r.status() == SettleResult.Status.SETTLED;
+    // A repeat is appended as well when the store still knows what was reserved: the first attempt
+    // may have settled after its caller stopped waiting for the reply. The ledger keeps one row per
+    // reservation, so a first attempt that did arrive is not doubled.
+    if (settled || r.payload() != null) {
+      Payload p = Payload.decode(r.payload());
+      Map<String, Long> charged = new HashMap<>(meters);
+      ledger.append(
+          new UsageEntry(
+              Quota.newId(), Instant.ofEpochMilli(r.nowMs()), p.subjects(), actualCost, charged, reservationId,
+              null, overrun));
+      if (settled) {
+        alerts.fireSettled(r, p, index.get());
+      }
+    }
+    return new Settled(
+        reservationId, true, actualCost, held, overrun, r.status() == SettleResult.Status.REPEATED);
+  }
+
+  /** See {@link Quota#release}. */
+  Settled release(String reservationId) {
+    SettleResult r = settle(Settlement.release(reservationId));
+    return new Settled(
+        reservationId, false, Money.ZERO, Money.ofNanos(r.heldNanos()), Money.ZERO,
+        r.status() == SettleResult.Status.REPEATED);
+  }
+
+  private SettleResult settle(Settlement s) {
+    ValidationException.require(
+        s.reservationId() != null && !s.reservationId().isEmpty() && s.reservationId().length() <= 64,
+        "reservationId", "must be a reservation id returned by reserve");
+    SettleResult r = store.settle(s);
+    if (r.status() == SettleResult.Status.UNKNOWN) {
+      r = ledgeredSettlement(s, r.nowMs());
+    }
+    switch (r.status()) {
+      case UNKNOWN -> throw new NotFoundException(
+          "reservation " + s.reservationId() + " is not known: it was never made, was settled or expired long ago, or"
+              + " was lost with the counter store's data; record the call's cost as usage instead");
+      case EXPIRED -> throw new ReservationExpiredException(s.reservationId(), s.commit());
+      case CONFLICT -> throw new ConflictException(
+          "reservationId", "was already settled differently: " + s.reservationId());
+      default -> {
+        return r;
+      }
+    }
+  }
+
+  /**
+   * What the ledger says of a reservation the store does not know: a commit there means the store
+   * lost the reservation after settling it (a restart, a flushed Redis), so this settlement is a
+   * repeat of it, or a conflict if it differs. The hold is not in the ledger; a repeat reports the
+   * part of the charge that did not overrun it.
+   */
+  private SettleResult ledgeredSettlement(Settlement s, long nowMs) {
+    UsageEntry committed = ledger.withReservationId(s.reservationId()).orElse(null);
+    if (committed == null) {
+      return SettleResult.of(SettleResult.Status.UNKNOWN, nowMs);
+    }
+    boolean same = s.commit()
+        && committed.amount().nanos() == s.actualCostNanos()
+        && committed.meters().equals(s.actualMeters());
+    long heldNanos = committed.amount().nanos() - committed.overrun().nanos();
+    return new SettleResult(
+        same ? SettleResult.Status.REPEATED : SettleResult.Status.CONFLICT, null, heldNanos, nowMs, List.of());
+  }
+}
