@@ -54,9 +54,9 @@ class RecoveryAndGuardTest {
     assertThat(after.usage(Subject.of("user", "big")).get(0).used()).isEqualTo(Money.MAX_NANOS);
   }
 
-  @Test
-  void storeOutageFailsClosedUnlessEveryPolicyFailsOpen() {
-    dev.quota.store.Store down = new dev.quota.store.Store() {
+  /** A store that answers nothing, as Redis does while it is down. */
+  private static dev.quota.store.Store unreachableStore() {
+    return new dev.quota.store.Store() {
       @Override public dev.quota.plan.PlanResult apply(dev.quota.plan.Plan plan) {
         throw new StoreUnavailableException("redis down", null);
       }
@@ -66,6 +66,11 @@ class RecoveryAndGuardTest {
       @Override public void seed(dev.quota.plan.CounterKey key, long nanos, long end) {}
       @Override public void reset(String subject) {}
     };
+  }
+
+  @Test
+  void storeOutageFailsClosedUnlessEveryPolicyFailsOpen() {
+    dev.quota.store.Store down = unreachableStore();
     java.util.concurrent.atomic.AtomicInteger failOpen = new java.util.concurrent.atomic.AtomicInteger();
     Quota q = Quota.builder().clock(clock).store(down).listener(new QuotaListener() {
       @Override public void onFailOpen() {
@@ -86,16 +91,7 @@ class RecoveryAndGuardTest {
   /** A settlement or a read is no decision: a store outage fails it whatever the fail modes, and names no policy. */
   @Test
   void storeOutageOutsideADecisionIsNoFailClosedRefusal() {
-    dev.quota.store.Store down = new dev.quota.store.Store() {
-      @Override public dev.quota.plan.PlanResult apply(dev.quota.plan.Plan plan) {
-        throw new StoreUnavailableException("redis down", null);
-      }
-      @Override public dev.quota.plan.SettleResult settle(dev.quota.plan.Settlement s) {
-        throw new StoreUnavailableException("redis down", null);
-      }
-      @Override public void seed(dev.quota.plan.CounterKey key, long nanos, long end) {}
-      @Override public void reset(String subject) {}
-    };
+    dev.quota.store.Store down = unreachableStore();
     Quota q = Quota.builder().clock(clock).store(down).build();
     q.admin().putPolicy(Policy.builder("user:*").rateLimit(1, Duration.ofMinutes(1)).failMode(FailMode.OPEN).build(), ADMIN, "t");
     q.admin().putPolicy(Policy.builder("team:*").rateLimit(1, Duration.ofMinutes(1)).build(), ADMIN, "t");

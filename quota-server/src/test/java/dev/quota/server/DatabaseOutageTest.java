@@ -2,10 +2,8 @@ package dev.quota.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,16 +15,15 @@ import org.junit.jupiter.api.Test;
  * away a database of its own: it refuses new connections and ends the pool's open ones.
  */
 class DatabaseOutageTest {
-  private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
   private static final String POLICY = "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}]}";
 
-  private final String database = "qs_down_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  private OutagePostgres database;
   private TestServer server;
 
   @BeforeEach
   void createDatabase() throws SQLException {
-    sql("CREATE DATABASE " + database);
-    server = TestServer.start(null, null, "jdbc:postgresql://127.0.0.1:5432/" + database + "?user=postgres");
+    database = OutagePostgres.create("qs_down_");
+    server = TestServer.start(null, null, database.urlWithUser());
   }
 
   @AfterEach
@@ -36,8 +33,7 @@ class DatabaseOutageTest {
         server.close();
       }
     } finally {
-      sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
-      sql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+      database.close();
     }
   }
 
@@ -46,8 +42,7 @@ class DatabaseOutageTest {
     Api admin = server.admin;
     assertThat(admin.put("/v1/policies/user:*", POLICY).status()).isEqualTo(201);
 
-    sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
-    sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+    database.takeAway();
 
     List<Api.Response> refused = List.of(
         admin.get("/v1/reports/costs"),
@@ -69,7 +64,7 @@ class DatabaseOutageTest {
       assertThat(r.body()).doesNotContain("Exception", "Connection is not available");
     }
 
-    sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+    database.giveBack();
     awaitDatabaseUp();
     assertThat(admin.get("/v1/policies").status()).isEqualTo(200);
     assertThat(admin.put("/v1/policies/user:bob", POLICY).status()).isEqualTo(201);
@@ -89,9 +84,4 @@ class DatabaseOutageTest {
     assertThat(health.status()).as(health.toString()).isEqualTo(200);
   }
 
-  private static void sql(String statement) throws SQLException {
-    try (var c = DriverManager.getConnection(POSTGRES); var s = c.createStatement()) {
-      s.execute(statement);
-    }
-  }
 }

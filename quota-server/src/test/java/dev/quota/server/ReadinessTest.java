@@ -2,13 +2,7 @@ package dev.quota.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,56 +13,29 @@ import org.junit.jupiter.api.Test;
 class ReadinessTest {
   @Test
   void healthFollowsRedis() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    Process redis = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no"))
-        .redirectErrorStream(true)
-        .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "quota-server-redis-" + port + ".log"))
-        .start();
-    try {
-      awaitPort(port);
-      try (TestServer server = TestServer.start("redis://127.0.0.1:" + port, "ready:", null)) {
-        Api.Response up = server.anonymous().get("/health");
-        assertThat(up.status()).as(up.toString()).isEqualTo(200);
-        assertThat(up.json().get("checks").get("store").asText()).isEqualTo("up");
-        server.admin.put("/v1/policies/user:ready", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}]}");
-        assertThat(server.admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"ready\"}}").status())
-            .isEqualTo(201);
+    try (PrivateRedis redis = PrivateRedis.start();
+        TestServer server = TestServer.start(redis.url(), "ready:", null)) {
+      Api.Response up = server.anonymous().get("/health");
+      assertThat(up.status()).as(up.toString()).isEqualTo(200);
+      assertThat(up.json().get("checks").get("store").asText()).isEqualTo("up");
+      server.admin.put("/v1/policies/user:ready", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}]}");
+      assertThat(server.admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"ready\"}}").status())
+          .isEqualTo(201);
 
-        redis.destroy();
-        assertThat(redis.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        Api.Response down = server.anonymous().get("/health");
-        assertThat(down.status()).as(down.toString()).isEqualTo(503);
-        assertThat(down.json().get("status").asText()).isEqualTo("down");
-        assertThat(down.json().get("checks").get("store").asText()).startsWith("down: ");
-        assertThat(down.json().get("checks").get("database").asText()).isEqualTo("up");
-        assertThat(server.anonymous().get("/health/live").status()).isEqualTo(200);
-        // Decisions answered asynchronously still map a lost store to the fail-closed problem.
-        for (String path : List.of("/v1/reservations", "/v1/check")) {
-          Api.Response refused = server.admin.post(path, "{\"subjects\":{\"user\":\"ready\"}}");
-          assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
-          assertThat(refused.json().get("type").asText()).endsWith("store-unavailable");
-          assertThat(refused.header("Retry-After")).isEqualTo("1");
-        }
-      }
-    } finally {
-      redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-  }
-
-  private static void awaitPort(int port) throws IOException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (IOException notYet) {
-        Thread.onSpinWait();
+      redis.stop();
+      Api.Response down = server.anonymous().get("/health");
+      assertThat(down.status()).as(down.toString()).isEqualTo(503);
+      assertThat(down.json().get("status").asText()).isEqualTo("down");
+      assertThat(down.json().get("checks").get("store").asText()).startsWith("down: ");
+      assertThat(down.json().get("checks").get("database").asText()).isEqualTo("up");
+      assertThat(server.anonymous().get("/health/live").status()).isEqualTo(200);
+      // Decisions answered asynchronously still map a lost store to the fail-closed problem.
+      for (String path : List.of("/v1/reservations", "/v1/check")) {
+        Api.Response refused = server.admin.post(path, "{\"subjects\":{\"user\":\"ready\"}}");
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+        assertThat(refused.json().get("type").asText()).endsWith("store-unavailable");
+        assertThat(refused.header("Retry-After")).isEqualTo("1");
       }
     }
-    throw new IOException("redis-server did not start on port " + port);
   }
 }

@@ -6,11 +6,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.quota.jdbc.ApiKeyRepository;
 import dev.quota.jdbc.Database;
 import dev.quota.jdbc.DatabaseException;
-import java.sql.DriverManager;
+import dev.quota.server.OutagePostgres;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -23,17 +22,15 @@ import org.junit.jupiter.api.Test;
  * the database answers again. The test takes away a PostgreSQL database of its own.
  */
 class KeysThroughDatabaseOutageTest {
-  private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
-
-  private final String database = "qs_keys_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
   private final AtomicLong ticks = new AtomicLong();
+  private OutagePostgres database;
   private Database db;
   private JdbcKeyRing keys;
 
   @BeforeEach
   void createDatabase() throws SQLException {
-    sql("CREATE DATABASE " + database);
-    db = Database.open("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", null);
+    database = OutagePostgres.create("qs_keys_");
+    db = Database.open(database.url(), "postgres", null);
     keys = new JdbcKeyRing(new ApiKeyRepository(db), Clock.systemUTC(), ticks::get);
   }
 
@@ -42,8 +39,7 @@ class KeysThroughDatabaseOutageTest {
     try {
       db.close();
     } finally {
-      sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
-      sql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+      database.close();
     }
   }
 
@@ -53,15 +49,14 @@ class KeysThroughDatabaseOutageTest {
     String unseen = keys.issue("other", Role.SERVICE, Set.of(), "admin");
     assertThat(keys.authenticate(known)).map(Principal::name).contains("svc");
 
-    sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
-    sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+    database.takeAway();
     ticks.addAndGet(JdbcKeyRing.CACHE_NANOS); // its cached verdict has run out: the database is asked
 
     assertThat(keys.authenticate(known)).map(Principal::name).contains("svc");
     DatabaseException refused = catchThrowableOfType(() -> keys.authenticate(unseen), DatabaseException.class);
     assertThat(refused.isUnreachable()).isTrue();
 
-    sql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+    database.giveBack();
     awaitRevoked("svc");
     assertThat(keys.authenticate(known)).isEmpty();
     assertThat(keys.authenticate(unseen)).map(Principal::name).contains("other");
@@ -82,9 +77,4 @@ class KeysThroughDatabaseOutageTest {
     }
   }
 
-  private static void sql(String statement) throws SQLException {
-    try (var c = DriverManager.getConnection(POSTGRES); var s = c.createStatement()) {
-      s.execute(statement);
-    }
-  }
 }

@@ -1,0 +1,81 @@
+package dev.quota.server;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A redis-server of a test's own, without persistence, on a spare loopback port, for tests that
+ * stop it under a running server; {@link #close} makes sure it is gone.
+ */
+final class PrivateRedis implements AutoCloseable {
+  private final int port;
+  private final Process process;
+
+  private PrivateRedis(int port, Process process) {
+    this.port = port;
+    this.process = process;
+  }
+
+  static PrivateRedis start() throws IOException {
+    int port = sparePort();
+    Process process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no"))
+        .redirectErrorStream(true)
+        .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "quota-server-redis-" + port + ".log"))
+        .start();
+    PrivateRedis redis = new PrivateRedis(port, process);
+    try {
+      redis.awaitListening();
+    } catch (IOException e) {
+      redis.close();
+      throw e;
+    }
+    return redis;
+  }
+
+  String url() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** Stops the server as an outage would, and waits until it is gone. */
+  void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("redis-server on port " + port + " did not stop");
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int sparePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private void awaitListening() throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException notYet) {
+        Thread.onSpinWait();
+      }
+    }
+    throw new IOException("redis-server did not start on port " + port);
+  }
+}
