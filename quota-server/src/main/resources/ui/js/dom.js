@@ -82,33 +82,66 @@ export function toast(text, kind = 'ok') {
   toastTimer = setTimeout(() => el.classList.remove('show'), 3500);
 }
 
-/** A modal confirmation; resolves true on confirm. Focus is trapped on the two buttons. */
-export function confirmDialog(title, body, confirmLabel = 'Delete') {
+/** The dialogs open now; each entry closes its dialog as if cancelled. */
+const openDialogs = new Set();
+
+/** Closes every open dialog as cancelled: called on a route change, so no dialog acts on a page left behind. */
+export function closeDialogs() {
+  for (const cancel of [...openDialogs]) cancel();
+}
+
+/**
+ * A modal confirmation; resolves true on confirm, false on cancel. With {reason}, it also asks why
+ * (prefilled with that text, required) and resolves the reason typed instead of true, so the
+ * action's audit entry says what the admin meant. Focus is trapped inside the dialog.
+ */
+export function confirmDialog(title, body, confirmLabel = 'Delete', { reason } = {}) {
   return new Promise((resolve) => {
     const previous = document.activeElement;
+    // The page the dialog was opened on; a confirm from anywhere else must not act.
+    const route = location.hash;
     const cancel = h('button', { class: 'btn', type: 'button' }, 'Cancel');
     const ok = h('button', { class: 'btn btn-danger', type: 'button', 'data-test': 'confirm' }, confirmLabel);
+    const reasonIn = reason === undefined ? null
+      : h('input', { id: 'modal-reason', name: 'reason', value: reason, maxlength: '1000', 'aria-describedby': 'modal-reason-help modal-reason-error' });
+    const reasonError = h('p', { class: 'field-error', id: 'modal-reason-error' });
     const box = h('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'modal-title' },
-      h('h2', { id: 'modal-title' }, title), h('p', null, body), h('div', { class: 'modal-actions' }, cancel, ok));
+      h('h2', { id: 'modal-title' }, title), h('p', null, body),
+      reasonIn ? h('div', { class: 'field' }, h('label', { for: 'modal-reason' }, 'Reason'), reasonIn,
+        h('p', { class: 'help', id: 'modal-reason-help' }, 'Kept in the audit log.'), reasonError) : null,
+      h('div', { class: 'modal-actions' }, cancel, ok));
     const backdrop = h('div', { class: 'backdrop' }, box);
+    const focusable = [reasonIn, cancel, ok].filter(Boolean);
     const close = (v) => {
+      openDialogs.delete(dismiss);
       backdrop.remove();
       document.removeEventListener('keydown', onKey, true);
-      if (previous && previous.focus) previous.focus();
+      if (previous && previous.focus && previous.isConnected) previous.focus();
       resolve(v);
+    };
+    const dismiss = () => close(false);
+    const confirm = () => {
+      if (location.hash !== route) { close(false); return; }
+      if (!reasonIn) { close(true); return; }
+      const text = reasonIn.value.trim();
+      if (!text) { reasonError.textContent = 'Give a reason.'; reasonIn.setAttribute('aria-invalid', 'true'); reasonIn.focus(); return; }
+      close(text);
     };
     const onKey = (e) => {
       if (e.key === 'Escape') { e.preventDefault(); close(false); }
+      if (e.key === 'Enter' && e.target === reasonIn) { e.preventDefault(); confirm(); }
       if (e.key === 'Tab') {
         e.preventDefault();
-        (document.activeElement === ok ? cancel : ok).focus();
+        const i = focusable.indexOf(document.activeElement);
+        focusable[(i + (e.shiftKey ? focusable.length - 1 : 1)) % focusable.length].focus();
       }
     };
-    cancel.addEventListener('click', () => close(false));
-    ok.addEventListener('click', () => close(true));
+    cancel.addEventListener('click', dismiss);
+    ok.addEventListener('click', confirm);
     backdrop.addEventListener('click', (e) => { if (e.target === backdrop) close(false); });
     document.addEventListener('keydown', onKey, true);
+    openDialogs.add(dismiss);
     document.body.append(backdrop);
-    cancel.focus();
+    (reasonIn || cancel).focus();
   });
 }

@@ -1,6 +1,6 @@
 // Shell: sign-in, navigation and hash routing. Each page exports render(root, params) and may
 // return a cleanup function (used to stop the live-usage refresh when the page is left).
-import { h, clear, spinner, errorBox, notAllowed } from './dom.js';
+import { h, clear, spinner, errorBox, notAllowed, closeDialogs } from './dom.js';
 import { auth, whoami, setUnauthorizedHandler } from './api.js';
 import * as overview from './pages/overview.js';
 import * as policies from './pages/policies.js';
@@ -35,6 +35,7 @@ setUnauthorizedHandler(() => {
 
 function showSignIn(message) {
   stopPage();
+  closeDialogs();
   clear(app);
   const input = h('input', { id: 'api-key', name: 'apiKey', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, placeholder: 'qk_…', 'aria-describedby': 'key-help key-error' });
   const err = h('p', { id: 'key-error', class: 'field-error', role: 'alert' }, message || '');
@@ -103,6 +104,9 @@ function route() {
   const main = document.getElementById('main');
   if (!main || !auth.me) return;
   stopPage();
+  // A dialog belongs to the page it was opened on (Back while "Delete policy?" is open must not
+  // leave it over the next page, ready to delete).
+  closeDialogs();
   const raw = (location.hash || '#/').slice(2);
   const [path, ...rest] = raw.split('/');
   const entry = NAV.find((n) => n.path === path) || home();

@@ -49,10 +49,10 @@ function effect(o) {
 }
 
 async function revoke(o, after) {
-  const ok = await confirmDialog('Revoke override?', `The policy for ${o.selector} applies again at once.`, 'Revoke');
-  if (!ok) return;
+  const reason = await confirmDialog('Revoke override?', `The policy for ${o.selector} applies again at once.`, 'Revoke', { reason: 'revoked in console' });
+  if (!reason) return;
   try {
-    await request('DELETE', '/v1/overrides/' + enc(o.id) + '?reason=' + enc('revoked in console'));
+    await request('DELETE', '/v1/overrides/' + enc(o.id) + '?reason=' + enc(reason));
     toast('Override revoked');
     after();
   } catch (e) { toast(e.message, 'error'); }

@@ -67,10 +67,11 @@ function renderList(root) {
 }
 
 async function remove(selector, after) {
-  const ok = await confirmDialog('Delete policy?', `The limits bound to ${selector} stop applying at once. This is recorded in the audit log.`);
-  if (!ok) return;
+  const reason = await confirmDialog('Delete policy?', `The limits bound to ${selector} stop applying at once. This is recorded in the audit log.`,
+    'Delete', { reason: 'deleted in console' });
+  if (!reason) return;
   try {
-    await request('DELETE', '/v1/policies/' + enc(selector) + '?reason=' + enc('deleted in console'));
+    await request('DELETE', '/v1/policies/' + enc(selector) + '?reason=' + enc(reason));
     toast('Policy ' + selector + ' deleted');
     after();
   } catch (e) {

@@ -121,10 +121,11 @@ function renderSubject(root, scope, id) {
   refresh();
 
   const reset = async () => {
-    const ok = await confirmDialog('Reset counters?', `Every rate, concurrency and budget counter of ${subject} goes back to zero. The ledger keeps its history.`, 'Reset');
-    if (!ok) return;
+    const reason = await confirmDialog('Reset counters?', `Every rate, concurrency and budget counter of ${subject} goes back to zero. The ledger keeps its history.`,
+      'Reset', { reason: 'reset in console' });
+    if (!reason) return;
     try {
-      await request('POST', '/v1/subjects/' + enc(scope) + '/' + enc(id) + '/reset?reason=' + enc('reset in console'));
+      await request('POST', '/v1/subjects/' + enc(scope) + '/' + enc(id) + '/reset?reason=' + enc(reason));
       toast('Counters of ' + subject + ' reset');
       clearTimeout(timer); refresh();
     } catch (e) { toast(e.message, 'error'); }

@@ -29,6 +29,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -51,6 +52,7 @@ abstract class BrowserTestSupport {
   static final String ADMIN_KEY = "qk_test_admin_console_0123456789abcdef";
   private static final Path SHOTS = Path.of("target", "ui-screenshots");
   private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final Pattern ISSUED_KEY = Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern RESERVATION_ID = Pattern.compile("\"reservationId\"\\s*:\\s*\"([^\"]+)\"");
 
   final MutableClock clock = new MutableClock(Instant.now());
@@ -130,6 +132,40 @@ abstract class BrowserTestSupport {
 
   void waitUntilLoaded() {
     waiting().until(d -> d.findElements(By.cssSelector("main .loading")).isEmpty());
+  }
+
+  /**
+   * Signs in with {@code key} in a fresh tab: the console keeps its key in the tab's session
+   * storage, so the old tab's sign-in goes with it.
+   */
+  void signInAs(String key) {
+    String old = browser.getWindowHandle();
+    browser.switchTo().newWindow(WindowType.TAB);
+    String fresh = browser.getWindowHandle();
+    browser.switchTo().window(old).close();
+    browser.switchTo().window(fresh);
+    browser.get(base + "/");
+    signIn(key);
+    waitFor(By.cssSelector("[data-test=role]"));
+  }
+
+  Object script(String js, Object... args) {
+    return ((JavascriptExecutor) browser).executeScript(js, args);
+  }
+
+  /** Issues an API key through the admin API and returns it. */
+  String issueKey(String body) throws Exception {
+    HttpResponse<String> r = post("/v1/keys", body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    Matcher m = ISSUED_KEY.matcher(r.body());
+    assertThat(m.find()).as(r.body()).isTrue();
+    return m.group(1);
+  }
+
+  /** Records spend that already happened, as of the server's clock. */
+  void recordUsage(String subjectsJson, String cost) throws Exception {
+    HttpResponse<String> r = post("/v1/usage", "{\"subjects\":" + subjectsJson + ",\"cost\":\"" + cost + "\"}");
+    assertThat(r.statusCode()).as(r.body()).isBetween(200, 204);
   }
 
   /** Types the key into the sign-in form; the page is expected to be showing it. */

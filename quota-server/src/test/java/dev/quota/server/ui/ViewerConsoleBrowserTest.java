@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -21,7 +19,6 @@ import org.openqa.selenium.WebElement;
  * {@code target/ui-screenshots/viewer-*.png}.
  */
 class ViewerConsoleBrowserTest extends BrowserTestSupport {
-  private static final Pattern KEY = Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"");
   /** The only controls a read-only key may see: navigation, filters, downloads and sign-out. */
   private static final Set<String> READ_ONLY_CONTROLS =
       Set.of("Sign out", "Menu", "Open", "Open reports", "Apply", "Run report", "Download CSV", "Daily", "Monthly", "Retry");
@@ -136,14 +133,6 @@ class ViewerConsoleBrowserTest extends BrowserTestSupport {
     go("#/reports");
     assertThat(waitFor(By.cssSelector("[data-test=not-allowed]")).getText()).contains("not available to service keys");
     assertNoConsoleErrors("service key");
-  }
-
-  private String issueKey(String body) throws Exception {
-    HttpResponse<String> r = post("/v1/keys", body);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    Matcher m = KEY.matcher(r.body());
-    assertThat(m.find()).as(r.body()).isTrue();
-    return m.group(1);
   }
 
   /** No visible button or form submit outside the read-only set, and no link to an admin page. */
