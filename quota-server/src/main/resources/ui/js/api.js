@@ -173,16 +173,9 @@ export function normCostRow(r, groupBy) {
   };
 }
 
-/** Local calendar days ("2030-01-31") become the instant of local midnight. */
-export function dayStart(day) {
-  if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return day;
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(y, m - 1, d).toISOString();
-}
-
+/** Days ("2030-01-31") go as they are: the server reads a date as that UTC day. */
 export function reportQuery(params, format) {
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return '/v1/reports/costs' + qs({ ...params, from: dayStart(params.from), to: dayStart(params.to), timezone: zone, format });
+  return '/v1/reports/costs' + qs({ ...params, format });
 }
 
 export async function costReport(params) {

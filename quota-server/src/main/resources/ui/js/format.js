@@ -61,12 +61,6 @@ export function dateTime(iso) {
   return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
-export function shortDate(iso) {
-  const d = new Date(iso);
-  if (isNaN(d)) return String(iso);
-  return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
-}
-
 /** "in 42 s", "in 3 min", "5 h ago". */
 export function relative(iso, now = Date.now()) {
   if (!iso) return 'never';
@@ -96,9 +90,32 @@ export function duration(iso) {
   return parts.join(' ') || '0 s';
 }
 
-export function isoDay(d) {
-  const y = d.getFullYear(), mo = String(d.getMonth() + 1).padStart(2, '0'), da = String(d.getDate()).padStart(2, '0');
-  return `${y}-${mo}-${da}`;
+/*
+ * Calendar days are UTC days, as the server's cost reports count them (a spend at 03:06 in Tokyo
+ * belongs to the previous day there), so "today" here is always the UTC date.
+ */
+
+/** The UTC calendar day of an instant, "2030-01-31". */
+export function utcDay(d = new Date()) {
+  return d.toISOString().slice(0, 10);
+}
+
+/** The day {@code n} days after (or before) a "2030-01-31" day. */
+export function addDays(day, n) {
+  const [y, m, d] = day.split('-').map(Number);
+  return utcDay(new Date(Date.UTC(y, m - 1, d + n)));
+}
+
+/** The first day of the month {@code n} months after (or before) the month of a day. */
+export function monthStart(day, n = 0) {
+  const [y, m] = day.split('-').map(Number);
+  return utcDay(new Date(Date.UTC(y, m - 1 + n, 1)));
+}
+
+/** "Jan 31" for a "2030-01-31" day, whatever the browser's time zone. */
+export function shortDay(day) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
 export function kindLabel(kind) {

@@ -2,16 +2,14 @@
 // limit, and how many requests were denied in the last hour.
 import { h, clear, spinner, errorBox, empty } from '../dom.js';
 import { get, items, qs, enc, costReport, auth, can, hasPath, subjectOf, normLimit } from '../api.js';
-import { money, toNanos, nanosToNumber, nanosToDecimal, isoDay, relative, kindLabel, count } from '../format.js';
+import { money, toNanos, nanosToNumber, nanosToDecimal, utcDay, addDays, monthStart as firstOfMonth, relative, kindLabel, count } from '../format.js';
 import { meter } from '../charts.js';
 import { pageHead, panel, table, subjectLink, policyLink } from '../ui.js';
 
+/** Today and this month as UTC days, the days the server's reports sum. */
 function periods() {
-  const now = new Date();
-  const today = isoDay(now);
-  const tomorrow = isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1));
-  const monthStart = isoDay(new Date(now.getFullYear(), now.getMonth(), 1));
-  return { today, tomorrow, monthStart };
+  const today = utcDay();
+  return { today, tomorrow: addDays(today, 1), monthStart: firstOfMonth(today) };
 }
 
 export function render(root) {
@@ -21,8 +19,8 @@ export function render(root) {
     h('a', { class: 'btn', href: '#/reports' }, 'Open reports')));
 
   const stats = h('div', { class: 'grid grid-4' });
-  const todayStat = stat('Spend today', 'stat-today');
-  const monthStat = stat('Spend this month', 'stat-month');
+  const todayStat = stat('Spend today (UTC)', 'stat-today');
+  const monthStat = stat('Spend this month (UTC)', 'stat-month');
   const budgetStat = stat('Budgets at risk', 'stat-budgets');
   const denialStat = stat('Denials, last hour', 'stat-denials');
   stats.append(todayStat.el, monthStat.el, budgetStat.el, denialStat.el);
@@ -31,7 +29,7 @@ export function render(root) {
   const topToday = h('div', null, spinner());
   const topMonth = h('div', null, spinner());
   root.append(h('div', { class: 'grid grid-2' },
-    panel('Top spenders today', topToday), panel('Top spenders this month', topMonth)));
+    panel('Top spenders today (UTC)', topToday), panel('Top spenders this month (UTC)', topMonth)));
   const risk = h('div', { 'data-test': 'risk' }, spinner());
   const denials = h('div', { 'data-test': 'denials' }, spinner());
   root.append(h('div', { class: 'grid grid-2' }, panel('Budgets near or over their limit', risk), panel('Denials in the last hour', denials)));
@@ -137,7 +135,7 @@ async function loadOwnRisk(el, st, subjects) {
 async function loadRisk(el, st, monthStart) {
   if (!can.admin()) { st.value.textContent = '–'; clear(el).append(empty('Alerts are visible to administrators.')); return; }
   try {
-    const payload = await get('/v1/alerts' + qs({ from: new Date(monthStart + 'T00:00:00').toISOString(), limit: 200 }));
+    const payload = await get('/v1/alerts' + qs({ from: monthStart + 'T00:00:00Z', limit: 200 }));
     const latest = new Map();
     const now = Date.now();
     for (const a of items(payload, 'alerts')) {

@@ -2,12 +2,12 @@
 // the same query downloadable as CSV (fetched with the key, since a plain link cannot carry it).
 import { h, clear, spinner, errorBox, empty, toast } from '../dom.js';
 import { request, costReport, reportQuery, auth, subjectOf } from '../api.js';
-import { money, toNanos, isoDay, count, nanosToDecimal } from '../format.js';
+import { money, toNanos, utcDay, addDays, monthStart, count, nanosToDecimal } from '../format.js';
 import { columnChart, donutChart } from '../charts.js';
 import { pageHead, panel, table, field, subjectLink } from '../ui.js';
 
 export function render(root) {
-  const now = new Date();
+  const today = utcDay();
   const viewer = auth.me.role === 'viewer';
   const first = viewer ? auth.me.subjects[0] || '' : '';
   const inputs = {
@@ -15,25 +15,24 @@ export function render(root) {
       ? h('select', null, auth.me.subjects.map((s) => h('option', { value: s }, s)))
       : h('input', { placeholder: 'all, a scope (user), or user:alice', spellcheck: 'false' }),
     groupBy: h('select', null, [['day', 'Day'], ['month', 'Month'], ['provider', 'Provider'], ['tool', 'Tool'], ['subject', 'Subject']].map(([v, l]) => h('option', { value: v }, l))),
-    from: h('input', { type: 'date', value: isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 29)) }),
-    to: h('input', { type: 'date', value: isoDay(now) }),
+    from: h('input', { type: 'date', value: addDays(today, -29) }),
+    to: h('input', { type: 'date', value: today }),
   };
   if (first) inputs.subject.value = first;
   const tabs = h('div', { class: 'tabs', role: 'group', 'aria-label': 'Period' },
     [['day', 'Daily'], ['month', 'Monthly']].map(([v, l]) => h('button', { type: 'button', 'data-group': v, 'aria-pressed': String(v === 'day'),
       onclick: () => {
         inputs.groupBy.value = v;
-        if (v === 'month') inputs.from.value = isoDay(new Date(now.getFullYear(), now.getMonth() - 11, 1));
-        else inputs.from.value = isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 29));
+        inputs.from.value = v === 'month' ? monthStart(today, -11) : addDays(today, -29);
         load();
       } }, l)));
   const csvBtn = h('button', { class: 'btn', type: 'button', 'data-test': 'csv' }, 'Download CSV');
-  root.append(pageHead('Reports', 'Committed and recorded cost from the usage ledger.', tabs, csvBtn));
+  root.append(pageHead('Reports', 'Committed and recorded cost from the usage ledger, by UTC day.', tabs, csvBtn));
   const form = h('form', { class: 'filters' },
     field('Subject', inputs.subject, { name: 'subject' }),
     field('Group by', inputs.groupBy, { name: 'groupBy' }),
-    field('From', inputs.from, { name: 'from' }),
-    field('To (inclusive)', inputs.to, { name: 'to' }),
+    field('From (UTC)', inputs.from, { name: 'from' }),
+    field('To (UTC, inclusive)', inputs.to, { name: 'to' }),
     h('div', { class: 'field', style: 'flex:0 0 auto' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Run report')));
   const summary = h('div', { class: 'grid grid-3' });
   const chartEl = h('div');
@@ -105,26 +104,19 @@ export function render(root) {
 /** Every day (or month) of the range, zero where the ledger has nothing, so gaps show as gaps. */
 function calendar(groupBy, from, to, rows) {
   const cost = new Map(rows.map((x) => [x.key.slice(0, groupBy === 'day' ? 10 : 7), x.cost]));
-  const [fy, fm, fd] = from.split('-').map(Number);
-  const [ty, tm, td] = to.split('-').map(Number);
   const out = [];
   if (groupBy === 'day') {
-    for (let d = new Date(fy, fm - 1, fd); d <= new Date(ty, tm - 1, td) && out.length < 400; d.setDate(d.getDate() + 1)) {
-      const k = isoDay(d);
-      out.push({ label: k.slice(5), title: k, value: cost.get(k) || '0' });
-    }
+    for (let k = from; k <= to && out.length < 400; k = addDays(k, 1)) out.push({ label: k.slice(5), title: k, value: cost.get(k) || '0' });
   } else {
-    for (let d = new Date(fy, fm - 1, 1); d <= new Date(ty, tm - 1, 1) && out.length < 400; d.setMonth(d.getMonth() + 1)) {
-      const k = isoDay(d).slice(0, 7);
-      out.push({ label: k, title: k, value: cost.get(k) || '0' });
+    for (let k = monthStart(from); k <= to && out.length < 400; k = monthStart(k, 1)) {
+      out.push({ label: k.slice(0, 7), title: k.slice(0, 7), value: cost.get(k.slice(0, 7)) || '0' });
     }
   }
   return out;
 }
 
 function nextDay(day) {
-  const [y, m, d] = day.split('-').map(Number);
-  return isoDay(new Date(y, m - 1, d + 1));
+  return addDays(day, 1);
 }
 
 function labelFor(g) {

@@ -2,7 +2,7 @@
 // visible; a 30-day cost chart; and the cost split by provider and by tool.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog, notAllowed } from '../dom.js';
 import { get, request, items, enc, costReport, auth, can, normLimit, subjectOf } from '../api.js';
-import { money, toNanos, nanosToNumber, count, relative, dateTime, duration, kindLabel, isoDay, shortDate } from '../format.js';
+import { money, toNanos, nanosToNumber, count, relative, dateTime, duration, kindLabel, utcDay, addDays, monthStart, shortDay } from '../format.js';
 import { columnChart, donutChart, meter } from '../charts.js';
 import { pageHead, panel } from '../ui.js';
 
@@ -35,13 +35,13 @@ function renderPicker(root) {
     input.focus();
     return;
   }
-  root.append(panel(null, form), panel(auth.me.role === 'viewer' ? 'Your subjects' : 'Users with spend this month', list));
+  root.append(panel(null, form), panel(auth.me.role === 'viewer' ? 'Your subjects' : 'Users with spend this month (UTC)', list));
   if (auth.me.role === 'viewer') {
     list.append(h('ul', { class: 'bar-list', 'data-test': 'my-subject-list' }, auth.me.subjects.map((s) => h('li', null, link(s)))));
   } else {
     list.append(spinner());
-    const now = new Date();
-    costReport({ groupBy: 'subject', scope: 'user', from: isoDay(new Date(now.getFullYear(), now.getMonth(), 1)), to: isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1)) })
+    const today = utcDay();
+    costReport({ groupBy: 'subject', scope: 'user', from: monthStart(today), to: addDays(today, 1) })
       .then((r) => {
         clear(list);
         if (!r.rows.length) { list.append(empty('No spend recorded this month. Open a subject by name above.')); return; }
@@ -75,7 +75,7 @@ function renderSubject(root, scope, id) {
   const toolEl = h('div', null, spinner());
   // Costs come from the reports API, which service keys may not read.
   if (can.reports()) {
-    body.append(panel('Cost, last 30 days', chartEl));
+    body.append(panel('Cost, last 30 days (UTC)', chartEl));
     body.append(h('div', { class: 'grid grid-2' }, panel('By provider', providerEl), panel('By tool', toolEl)));
   } else {
     body.append(h('p', { class: 'muted note', 'data-test': 'no-costs' }, 'Costs are shown to admin and viewer keys; a ' + auth.me.role + ' key reads live usage only.'));
@@ -173,9 +173,9 @@ function drawUsage(el, limits) {
 }
 
 async function loadCosts(scope, id, chartEl, providerEl, toolEl) {
-  const now = new Date();
-  const from = isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 29));
-  const to = isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1));
+  const today = utcDay();
+  const from = addDays(today, -29);
+  const to = addDays(today, 1);
   const base = { scope, id, from, to };
   const load = async (el, groupBy, draw) => {
     try { draw(await costReport({ ...base, groupBy })); } catch (e) { clear(el).append(errorBox(e, () => load(el, groupBy, draw))); }
@@ -184,14 +184,10 @@ async function loadCosts(scope, id, chartEl, providerEl, toolEl) {
     // Fill missing days with zero so the axis is a true 30-day calendar.
     const byDay = new Map(r.rows.map((x) => [x.key.slice(0, 10), x.cost]));
     const series = [];
-    for (let i = 29; i >= 0; i--) {
-      const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() - i);
-      const k = isoDay(d);
-      series.push({ label: shortDate(d), title: k, value: byDay.get(k) || '0' });
-    }
+    for (let k = from; k < to; k = addDays(k, 1)) series.push({ label: shortDay(k), title: k, value: byDay.get(k) || '0' });
     const total = r.rows.reduce((a, x) => a + toNanos(x.cost), 0n);
     clear(chartEl).append(h('p', { class: 'muted', style: 'margin:0 0 8px' }, 'Total ', h('strong', { 'data-test': 'cost-30d' }, money(total, r.currency))),
-      columnChart(series, { currency: r.currency, label: 'Daily cost of ' + scope + ':' + id + ' over 30 days' }));
+      columnChart(series, { currency: r.currency, label: 'Daily cost of ' + scope + ':' + id + ' over 30 UTC days' }));
   });
   const split = (el, groupBy) => load(el, groupBy, (r) => {
     clear(el);
