@@ -53,13 +53,16 @@ const SPENDER_SCOPES = ['user', 'team', 'project'];
 /**
  * Admins: one report per spender scope, grouped by subject, and the period total from one
  * ungrouped-by-subject report (each ledger row is attributed to a user, a team, ... at once, so
- * summing across scopes would count it several times). Viewers: one report per own subject.
+ * summing across scopes would count it several times). Viewers: one report per own subject; a
+ * viewer may not read an unfiltered report, and one call can name several of its subjects (alice
+ * in team search), so with more than one subject the figures are shown per subject, not added up.
  */
 async function loadSpenders(el, st, subjects, from, to) {
   try {
     let rows = [];
     let currency = 'USD';
     let total = 0n;
+    const perSubject = [];
     if (subjects[0] === null) {
       const all = await costReport({ groupBy: 'day', from, to });
       currency = all.currency || currency;
@@ -73,13 +76,21 @@ async function loadSpenders(el, st, subjects, from, to) {
         currency = r.currency || currency;
         const cost = r.rows.reduce((a, x) => a + toNanos(x.cost), 0n);
         total += cost;
+        perSubject.push({ key: subj, cost: nanosToDecimal(cost) });
         if (cost > 0n) rows.push({ key: subj, cost: nanosToDecimal(cost) });
       }
     }
     const spenders = rows.sort((a, b) => (toNanos(b.cost) > toNanos(a.cost) ? 1 : toNanos(b.cost) < toNanos(a.cost) ? -1 : 0));
-    st.value.textContent = money(total, currency);
-    st.value.title = nanosToDecimal(total) + ' ' + currency;
-    st.sub.textContent = spenders.length ? spenders.length + (spenders.length === 1 ? ' subject' : ' subjects') + ' with spend' : 'no spend yet';
+    if (perSubject.length > 1) {
+      clear(st.value).append(h('ul', { class: 'stat-split' }, perSubject.map((r) =>
+        h('li', null, h('span', { class: 'mono' }, r.key), h('span', { class: 'num', title: r.cost + ' ' + currency }, money(r.cost, currency))))));
+      st.value.removeAttribute('title');
+      st.sub.textContent = 'per subject: a call naming several of them counts for each';
+    } else {
+      st.value.textContent = money(total, currency);
+      st.value.title = nanosToDecimal(total) + ' ' + currency;
+      st.sub.textContent = spenders.length ? spenders.length + (spenders.length === 1 ? ' subject' : ' subjects') + ' with spend' : 'no spend yet';
+    }
     clear(el);
     if (!spenders.length) { el.append(empty('No spend recorded in this period.')); return; }
     const top = spenders.slice(0, 8);
