@@ -181,7 +181,9 @@ export function reportQuery(params, format) {
 export async function costReport(params) {
   const p = await get(reportQuery(params, 'json'));
   const rows = items(p, 'groups', 'rows').map((r) => normCostRow(r, params.groupBy));
-  return { rows, currency: (p && p.currency) || (rows[0] && rows[0].currency) || 'USD', total: p && (p.total ?? p.totalCost) };
+  // from and to: the UTC days the server summed (to exclusive), defaults filled in.
+  return { rows, currency: (p && p.currency) || (rows[0] && rows[0].currency) || 'USD', total: p && (p.total ?? p.totalCost),
+    from: p && p.from, to: p && p.to };
 }
 
 /** A subject-grouped report row names its subject as "scope:id" or only "id"; this gives "scope:id". */

@@ -40,7 +40,7 @@ export function render(root) {
   root.append(panel(null, form), summary, panel('Chart', chartEl), panel('Table', tableEl));
 
   const params = () => {
-    const p = { groupBy: inputs.groupBy.value, from: inputs.from.value, to: inputs.to.value ? nextDay(inputs.to.value) : '' };
+    const p = { groupBy: inputs.groupBy.value, ...range(inputs.from.value, inputs.to.value) };
     const s = inputs.subject.value.trim();
     const i = s.indexOf(':');
     if (i > 0) { p.scope = s.slice(0, i); p.id = s.slice(i + 1); } else if (s) p.scope = s;
@@ -52,6 +52,8 @@ export function render(root) {
     for (const b of tabs.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.group === inputs.groupBy.value));
     const s = inputs.subject.value.trim();
     if (s && !/^[a-z][a-z0-9_]{0,31}(:.+)?$/.test(s)) {
+      // The previous run's figures would read as this subject's: they go with the refused run.
+      clear(summary); clear(chartEl);
       clear(tableEl).append(errorBox({ title: 'Check the subject', message: 'Write a scope (user) or scope:id (user:alice), or leave it empty.' }));
       return;
     }
@@ -59,6 +61,8 @@ export function render(root) {
     try {
       const p = params();
       const r = await costReport(p);
+      // Show the days the report covers, as the server counted them, where the form left them open.
+      if (r.from && r.to) { inputs.from.value = r.from; inputs.to.value = addDays(r.to, -1); }
       const rows = [...r.rows];
       if (p.groupBy === 'day' || p.groupBy === 'month') rows.sort((a, b) => a.key.localeCompare(b.key));
       else rows.sort((a, b) => (toNanos(b.cost) > toNanos(a.cost) ? 1 : -1));
@@ -71,7 +75,7 @@ export function render(root) {
       clear(chartEl); clear(tableEl);
       if (!rows.length) { chartEl.append(empty('No cost in this period.')); tableEl.append(empty('No rows.')); return; }
       if (p.groupBy === 'day' || p.groupBy === 'month') {
-        const series = calendar(p.groupBy, inputs.from.value, inputs.to.value, rows);
+        const series = calendar(p.groupBy, r.from || p.from, addDays(r.to || p.to, -1), rows);
         chartEl.append(columnChart(series, { currency: r.currency, label: 'Cost by ' + p.groupBy }));
       } else {
         chartEl.append(donutChart(rows.slice(0, 9).map((x) => ({ label: x.key, value: x.cost })), { currency: r.currency, label: 'Cost by ' + p.groupBy }));
@@ -92,7 +96,7 @@ export function render(root) {
       const p = params();
       const text = await request('GET', reportQuery(p, 'csv'), undefined, { accept: 'text/csv' });
       const blob = new Blob([typeof text === 'string' ? text : JSON.stringify(text)], { type: 'text/csv' });
-      const a = h('a', { href: URL.createObjectURL(blob), download: `quota-costs-${p.groupBy}-${p.from}.csv` });
+      const a = h('a', { href: URL.createObjectURL(blob), download: `quota-costs-${p.groupBy}-${p.from}-to-${addDays(p.to, -1)}.csv` });
       document.body.append(a); a.click(); a.remove();
       setTimeout(() => URL.revokeObjectURL(a.href), 1000);
       toast('CSV downloaded');
@@ -115,8 +119,13 @@ function calendar(groupBy, from, to, rows) {
   return out;
 }
 
-function nextDay(day) {
-  return addDays(day, 1);
+/**
+ * The UTC days to report, to exclusive, with the server's defaults for an empty field (to: the end
+ * of today; from: 30 days before to), so a download is named after the days it holds.
+ */
+function range(from, to) {
+  const end = to ? addDays(to, 1) : addDays(utcDay(), 1);
+  return { from: from || addDays(end, -30), to: end };
 }
 
 function labelFor(g) {
