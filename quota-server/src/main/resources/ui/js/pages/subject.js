@@ -67,7 +67,8 @@ function renderSubject(root, scope, id) {
 
   const usageEl = h('div', { class: 'usage-list', 'data-test': 'usage', 'aria-live': 'off' }, spinner());
   const updated = h('span', { class: 'muted', style: 'font-size:12.5px' });
-  const body = h('div', null, panel('Limits', usageEl, updated));
+  const overrideEl = h('div', { 'aria-live': 'polite' });
+  const body = h('div', null, overrideEl, panel('Limits', usageEl, updated));
   root.append(body);
 
   const chartEl = h('div', null, spinner());
@@ -85,6 +86,8 @@ function renderSubject(root, scope, id) {
   let stopped = false;
   let inFlight = null;
   let lastSpent = null;
+  let lastPolicies = null;
+  let override = null;
   const refresh = async () => {
     if (stopped) return;
     if (document.hidden) { live.classList.add('paused'); live.textContent = 'Paused'; schedule(); return; }
@@ -93,7 +96,15 @@ function renderSubject(root, scope, id) {
       const payload = await get('/v1/usage/' + enc(scope) + '/' + enc(id), { signal: inFlight.signal });
       if (stopped) return;
       const limits = items(payload, 'limits', 'counters', 'usage').map(normLimit);
-      drawUsage(usageEl, limits);
+      // Which override is in force is looked up again when the limits change (one expired, say).
+      const policies = limits.map((l) => l.policy).join(',');
+      if (can.admin() && policies !== lastPolicies) {
+        override = await overrideInForce(scope, id);
+        if (stopped) return;
+        clear(overrideEl).append(override ? overrideNote(override) : null);
+      }
+      lastPolicies = policies;
+      drawUsage(usageEl, limits, override);
       // Costs load once the server has let this key read the subject; then again when spend moves.
       const spent = limits.filter((l) => l.money).map((l) => l.kind + '=' + l.used).join(',');
       if (can.reports() && spent !== lastSpent) loadCosts(scope, id, chartEl, providerEl, toolEl);
@@ -150,9 +161,39 @@ function amount(l, v) {
   return l.money ? money(v, l.currency) : count(v);
 }
 
-function drawUsage(el, limits) {
+/**
+ * The override that decides this subject's limits, or null. Usage is read for the subject alone,
+ * so only its own selector and its scope's wildcard can apply; the more specific one that is bound
+ * at all (by a policy or an override) wins, and of its overrides the newest. Admin keys only.
+ */
+async function overrideInForce(scope, id) {
+  const [active, policies] = await Promise.all([get('/v1/overrides'), get('/v1/policies')]);
+  const overrides = items(active, 'overrides');
+  const bound = new Set(items(policies, 'policies').map((p) => p.selector));
+  for (const selector of [scope + ':' + id, scope + ':*']) {
+    const mine = overrides.filter((o) => o.selector === selector)
+      .sort((a, b) => String(b.createdAt || '').localeCompare(String(a.createdAt || '')));
+    if (mine.length) return mine[0];
+    if (bound.has(selector)) return null;
+  }
+  return null;
+}
+
+function overrideNote(o) {
+  return h('div', { class: 'alert alert-info', 'data-test': 'override-in-force', style: 'margin-bottom:16px' },
+    h('strong', null, 'Override in force:'),
+    h('span', null, o.bypass ? 'a bypass of every limit' : 'replacement limits', ' for ', h('span', { class: 'mono' }, o.selector),
+      ' until ', h('span', { title: dateTime(o.expiresAt) }, dateTime(o.expiresAt) + ' (' + relative(o.expiresAt) + ')'),
+      o.reason ? '. Reason: ' + o.reason + '.' : '.'),
+    h('a', { href: '#/overrides' }, 'See overrides'));
+}
+
+function drawUsage(el, limits, override) {
   clear(el);
-  if (!limits.length) { el.append(empty('No policy applies to this subject.')); return; }
+  if (!limits.length) {
+    el.append(empty(override && override.bypass ? 'No limit applies: the override bypasses them.' : 'No policy applies to this subject.'));
+    return;
+  }
   for (const l of limits) {
     const used = l.money ? nanosToNumber(toNanos(l.used)) : Number(l.used);
     const max = l.money ? nanosToNumber(toNanos(l.limit)) : Number(l.limit);
@@ -162,7 +203,7 @@ function drawUsage(el, limits) {
       : used / max >= 0.8 ? h('span', { class: 'chip chip-near' }, 'near limit') : null;
     el.append(h('div', { class: 'usage' + (exhausted ? ' is-over' : ''), 'data-kind': l.kind, 'data-used': String(l.used), 'data-limit': String(l.limit) },
       h('div', { class: 'what' }, h('strong', null, limitTitle(l), ' ', state),
-        h('small', { class: 'mono' }, l.policy ? String(l.policy) : '')),
+        h('small', { class: 'mono' }, override && !override.bypass && l.policy === override.selector ? 'override ' + l.policy : l.policy ? String(l.policy) : '')),
       h('div', null, meter(used, max, { label: limitTitle(l) }),
         h('div', { class: 'meter-caption' }, h('span', null, amount(l, l.used) + ' used'), h('span', null, 'limit ' + amount(l, l.limit)))),
       h('div', { class: 'nums' },

@@ -1,0 +1,49 @@
+package dev.quota.server.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/**
+ * A subject whose limits come from an override: the subject page says an override is in force,
+ * when it ends and where to find it, rather than "no policy applies" or naming a policy that does
+ * not exist.
+ */
+class SubjectOverrideBrowserTest extends BrowserTestSupport {
+  @Test
+  void subjectPageNamesTheOverrideInForce() throws Exception {
+    assertThat(send("PUT", "/v1/policies/user:*?reason=setup", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}]}", ADMIN_KEY).statusCode())
+        .isBetween(200, 201);
+    String expires = clock.instant().plus(Duration.ofHours(6)).toString();
+    assertThat(post("/v1/overrides", "{\"selector\":\"user:bob\",\"bypass\":true,\"expiresAt\":\"" + expires
+        + "\",\"reason\":\"load test\"}").statusCode()).isEqualTo(201);
+    assertThat(post("/v1/overrides", "{\"selector\":\"user:frank\",\"bypass\":false,\"limits\":{\"rateLimits\":[{\"limit\":100,\"window\":\"PT1M\"}]},"
+        + "\"expiresAt\":\"" + expires + "\",\"reason\":\"launch day\"}").statusCode()).isEqualTo(201);
+    signInAs(ADMIN_KEY);
+
+    // A bypass: no limit applies, because of the override, not for want of a policy.
+    go("#/subjects/user/bob");
+    WebElement bypass = waitFor(By.cssSelector("[data-test=override-in-force]"));
+    assertThat(bypass.getText()).contains("bypass").contains("load test").contains("in 6 h");
+    assertThat(bypass.findElement(By.cssSelector("a[href^='#/overrides']")).getText()).isNotBlank();
+    assertThat(textOf(By.cssSelector("[data-test=usage]"))).doesNotContain("No policy applies");
+    shot("override-01-bypass");
+
+    // Replacement limits: the limit is labelled as the override's, not as a policy user:frank.
+    go("#/subjects/user/frank");
+    waitForAttribute(By.cssSelector(".usage[data-kind=rate]"), "data-limit", "100");
+    assertThat(textOf(By.cssSelector("[data-test=override-in-force]"))).contains("replace").contains("launch day");
+    assertThat(textOf(By.cssSelector(".usage[data-kind=rate] .what"))).contains("override").contains("user:frank");
+    shot("override-02-replacement");
+
+    // A subject under the plain policy has no such note.
+    go("#/subjects/user/grace");
+    waitForAttribute(By.cssSelector(".usage[data-kind=rate]"), "data-limit", "5");
+    waitUntilLoaded();
+    assertThat(browser.findElements(By.cssSelector("[data-test=override-in-force]"))).isEmpty();
+    assertNoConsoleErrors("subject pages under overrides");
+  }
+}
