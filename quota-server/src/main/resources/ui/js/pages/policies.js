@@ -79,10 +79,22 @@ async function remove(selector, after) {
   }
 }
 
+const WHOLE = /^\d+$/;
+
+/**
+ * A whole number as typed, for the request body: written digit for digit, so a limit past what a
+ * JavaScript number holds exactly reaches the server as itself and its bound is named, not a
+ * rounded 1e+23 refused as "not a whole number".
+ */
+function wholeNumber(digits) {
+  const text = digits.replace(/^0+(?=\d)/, '');
+  return typeof JSON.rawJSON === 'function' ? JSON.rawJSON(text) : Number(text);
+}
+
 function rateRow(r = {}, index, onRemove) {
   const prefix = 'rateLimits.' + index;
   const meterIn = h('input', { value: r.meter || 'requests', 'data-part': 'meter' });
-  const limitIn = h('input', { type: 'number', min: '1', step: '1', value: r.limit ?? '', 'data-part': 'limit', required: true });
+  const limitIn = h('input', { inputmode: 'numeric', value: r.limit ?? '', 'data-part': 'limit', required: true });
   const windowIn = h('select', { 'data-part': 'window' },
     [['PT1S', '1 second'], ['PT10S', '10 seconds'], ['PT1M', '1 minute'], ['PT5M', '5 minutes'], ['PT1H', '1 hour'], ['P1D', '1 day']].map(([v, l]) => h('option', { value: v }, l)));
   if (r.window && ![...windowIn.options].some((o) => o.value === r.window)) windowIn.append(h('option', { value: r.window }, duration(r.window)));
@@ -125,8 +137,9 @@ function buildForm(policy, selector) {
     perRequest: h('input', { value: b.perRequest || '', inputmode: 'decimal', placeholder: 'e.g. 1.00' }),
     timezone: h('input', { value: b.timezone || 'UTC', placeholder: 'Europe/Berlin' }),
     resetTime: h('input', { value: b.resetTime || '00:00', placeholder: '00:00' }),
-    resetDay: h('input', { type: 'number', min: '1', max: '28', value: b.resetDay ?? 1 }),
-    concurrency: h('input', { type: 'number', min: '1', step: '1', value: policy.concurrency ?? '' }),
+    // 1-31 as the server allows: a day past a month's end resets on its last day.
+    resetDay: h('input', { type: 'number', min: '1', max: '31', step: '1', value: b.resetDay ?? 1 }),
+    concurrency: h('input', { inputmode: 'numeric', value: policy.concurrency ?? '' }),
     alertThresholds: h('input', { value: (policy.alertThresholds || [0.8, 0.9, 0.95]).join(', ') }),
     mode: h('select', null, [['enforce', 'Enforce: deny over the limit'], ['shadow', 'Shadow: count and report only']].map(([v, l]) => h('option', { value: v }, l))),
     failMode: h('select', null, [['closed', 'Closed: deny if the store is down'], ['open', 'Open: admit if the store is down']].map(([v, l]) => h('option', { value: v }, l))),
@@ -182,9 +195,15 @@ function buildForm(policy, selector) {
     clearFieldErrors(form, summary);
     const sel = inputs.selector.value.trim();
     if (!sel) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: { selector: 'is required' } }); return; }
+    const rates = readRates();
+    const local = {};
+    rates.forEach((r, i) => { if (r.limit !== '' && !WHOLE.test(r.limit)) local['rateLimits.' + i + '.limit'] = 'must be a whole number'; });
+    if (inputs.concurrency.value.trim() && !WHOLE.test(inputs.concurrency.value.trim())) local.concurrency = 'must be a whole number';
+    if (inputs.resetDay.validity.badInput || (inputs.resetDay.value.trim() && !WHOLE.test(inputs.resetDay.value.trim()))) local['budget.resetDay'] = 'must be a whole number';
+    if (Object.keys(local).length) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: local }); return; }
     const body = {};
-    const rl = readRates().map((r) => {
-      const o = { limit: r.limit === '' ? null : Number(r.limit), window: r.window };
+    const rl = rates.map((r) => {
+      const o = { limit: r.limit === '' ? null : wholeNumber(r.limit), window: r.window };
       if (r.meter && r.meter !== 'requests') o.meter = r.meter;
       if (r.algorithm && r.algorithm !== 'sliding_window') o.algorithm = r.algorithm;
       return o;
@@ -197,9 +216,9 @@ function buildForm(policy, selector) {
       for (const k of ['daily', 'monthly', 'perRequest']) if (val(k)) body.budget[k] = val(k);
       if (val('timezone')) body.budget.timezone = val('timezone');
       if (val('resetTime')) body.budget.resetTime = val('resetTime');
-      if (val('resetDay')) body.budget.resetDay = Number(val('resetDay'));
+      if (val('resetDay')) body.budget.resetDay = wholeNumber(val('resetDay'));
     }
-    if (val('concurrency')) body.concurrency = Number(val('concurrency'));
+    if (val('concurrency')) body.concurrency = wholeNumber(val('concurrency'));
     if (val('alertThresholds')) body.alertThresholds = val('alertThresholds').split(/[\s,]+/).filter(Boolean).map(Number);
     body.mode = inputs.mode.value;
     body.failMode = inputs.failMode.value;
