@@ -1,4 +1,4 @@
-// Shell: sign-in, navigation and hash routing. Each page exports render(root, params) and may
+// Shell: sign-in, navigation and hash routing. Each page exports render(root, params, query) and may
 // return a cleanup function (used to stop the live-usage refresh when the page is left).
 import { h, clear, spinner, errorBox, notAllowed, closeDialogs } from './dom.js';
 import { auth, whoami, setUnauthorizedHandler } from './api.js';
@@ -107,8 +107,11 @@ function route() {
   // A dialog belongs to the page it was opened on (Back while "Delete policy?" is open must not
   // leave it over the next page, ready to delete).
   closeDialogs();
+  // "#/audit/…?actor=ops&from=…": path segments, then the page's filters as a query.
   const raw = (location.hash || '#/').slice(2);
-  const [path, ...rest] = raw.split('/');
+  const q = raw.indexOf('?');
+  const query = Object.fromEntries(new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)));
+  const [path, ...rest] = (q < 0 ? raw : raw.slice(0, q)).split('/');
   const entry = NAV.find((n) => n.path === path) || home();
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === entry.path) a.setAttribute('aria-current', 'page');
@@ -124,7 +127,7 @@ function route() {
   const params = rest.map((p) => { try { return decodeURIComponent(p); } catch { return p; } });
   document.title = entry.label + ' · Quota console';
   try {
-    cleanup = entry.page.render(main, params) || null;
+    cleanup = entry.page.render(main, params, query) || null;
   } catch (e) {
     main.append(errorBox(e));
   }

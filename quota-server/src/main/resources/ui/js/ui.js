@@ -86,9 +86,11 @@ export function clearFieldErrors(form, summary) {
 
 /**
  * A filter bar over a paged list endpoint. fields: [{name, label, type?, options?}].
- * Filters live in the hash query so a filtered view can be bookmarked and reloaded.
+ * Filters live in the hash query (#/route?name=value) so a filtered view can be bookmarked, reloaded
+ * and come back to; initial holds them as the route read them. A From later than To is refused
+ * beside the field instead of asking for a list that is empty by construction.
  */
-export function pagedList(root, { path, fields, columns, listKeys = [], emptyText = 'Nothing here yet.', initial = {} }) {
+export function pagedList(root, { path, route, fields, columns, listKeys = [], emptyText = 'Nothing here yet.', initial = {} }) {
   const inputs = {};
   const form = h('form', { class: 'filters', role: 'search' });
   for (const f of fields) {
@@ -103,6 +105,7 @@ export function pagedList(root, { path, fields, columns, listKeys = [], emptyTex
     form.append(field(f.label, input, { name: f.name }));
   }
   form.append(h('div', { class: 'field', style: 'flex:0 0 auto' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Apply')));
+  const summary = h('div', { tabindex: '-1', 'aria-live': 'assertive' });
   const body = h('div', { 'aria-live': 'polite' });
   const more = h('div', { class: 'actions', style: 'justify-content:center;margin-top:12px' });
   let rows = [];
@@ -133,9 +136,24 @@ export function pagedList(root, { path, fields, columns, listKeys = [], emptyTex
       clear(body).append(errorBox(e, () => load(append)));
     }
   };
-  form.addEventListener('submit', (e) => { e.preventDefault(); load(false); });
-  root.append(h('section', { class: 'panel' }, form, body, more));
-  load(false);
+  const typed = () => Object.fromEntries(fields.map((f) => [f.name, inputs[f.name].value.trim()]));
+  const rangeError = () => {
+    const v = typed();
+    return v.from && v.to && new Date(v.from) > new Date(v.to) ? { to: 'must not be before From' } : null;
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    clearFieldErrors(form, summary);
+    // Replaced, not pushed: Back leaves the page as before, and returns to it with these filters.
+    if (route) history.replaceState(history.state, '', '#/' + route + qs(typed()));
+    const bad = rangeError();
+    if (bad) { clear(body); clear(more); showFieldErrors(form, summary, { title: 'Check the filters', fieldErrors: bad }); return; }
+    load(false);
+  });
+  root.append(h('section', { class: 'panel' }, summary, form, body, more));
+  const bad = rangeError();
+  if (bad) showFieldErrors(form, summary, { title: 'Check the filters', fieldErrors: bad });
+  else load(false);
   return { reload: () => load(false) };
 }
 

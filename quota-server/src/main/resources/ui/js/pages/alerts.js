@@ -3,10 +3,12 @@ import { h } from '../dom.js';
 import { money, dateTime } from '../format.js';
 import { pageHead, pagedList, subjectLink, policyLink } from '../ui.js';
 
-export function render(root) {
+export function render(root, params, query) {
   root.append(pageHead('Alerts', 'Budgets that crossed an alert threshold or were exhausted.'));
   pagedList(root, {
     path: '/v1/alerts',
+    route: 'alerts',
+    initial: query,
     listKeys: ['alerts'],
     emptyText: 'No alert matches these filters.',
     fields: [

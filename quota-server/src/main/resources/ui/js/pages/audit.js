@@ -3,10 +3,12 @@ import { h } from '../dom.js';
 import { dateTime } from '../format.js';
 import { pageHead, pagedList } from '../ui.js';
 
-export function render(root) {
+export function render(root, params, query) {
   root.append(pageHead('Audit log', 'Every administrative change, newest first.'));
   pagedList(root, {
     path: '/v1/audit',
+    route: 'audit',
+    initial: query,
     listKeys: ['entries', 'audit'],
     emptyText: 'No audit entry matches these filters.',
     fields: [

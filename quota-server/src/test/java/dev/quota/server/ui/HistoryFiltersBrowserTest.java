@@ -1,0 +1,56 @@
+package dev.quota.server.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/** The audit log's and the alert history's filters: kept in the address, and checked before they are sent. */
+class HistoryFiltersBrowserTest extends BrowserTestSupport {
+  @Test
+  void auditFiltersSurviveAReloadAndTheBackButton() throws Exception {
+    assertThat(send("PUT", "/v1/policies/team:*?reason=first", "{\"concurrency\":4}", ADMIN_KEY).statusCode()).isBetween(200, 201);
+    assertThat(send("PUT", "/v1/policies/project:*?reason=second", "{\"concurrency\":2}", ADMIN_KEY).statusCode()).isBetween(200, 201);
+    signInAs(ADMIN_KEY);
+    go("#/audit");
+    waitFor(By.cssSelector("main tbody tr"));
+    WebElement target = waitFor(By.name("target"));
+    target.sendKeys("team:*");
+    target.submit();
+    waiting().until(d -> d.getCurrentUrl().contains("target=team"));
+    waiting().until(d -> d.findElements(By.cssSelector("main tbody tr")).size() == 1);
+
+    browser.navigate().refresh();
+    waitForAttribute(By.name("target"), "value", "team:*");
+    waiting().until(d -> d.findElements(By.cssSelector("main tbody tr")).size() == 1);
+    assertThat(textOf(By.cssSelector("main tbody"))).contains("team:*").doesNotContain("project:*");
+
+    go("#/overview");
+    waitFor(By.cssSelector("[data-test=stat-today]"));
+    browser.navigate().back();
+    waitForAttribute(By.name("target"), "value", "team:*");
+    waiting().until(d -> d.findElements(By.cssSelector("main tbody tr")).size() == 1);
+    shot("filters-01-audit-after-back");
+    assertNoConsoleErrors("audit filters");
+  }
+
+  @Test
+  void fromLaterThanToIsAValidationMessageNotAnEmptyList() throws Exception {
+    signInAs(ADMIN_KEY);
+    for (String page : new String[] {"audit", "alerts"}) {
+      go("#/" + page);
+      waitUntilLoaded();
+      script("arguments[0].value = '2030-01-02T00:00'; arguments[1].value = '2030-01-01T00:00';",
+          waitFor(By.name("from")), waitFor(By.name("to")));
+      browser.findElement(By.name("to")).submit();
+      WebElement error = waitFor(By.cssSelector("[data-error-for=to]"));
+      waiting().until(d -> !error.getText().isBlank());
+      assertThat(error.getText()).contains("From");
+      assertThat(browser.findElement(By.tagName("main")).getText()).doesNotContain("matches");
+      assertThat(browser.findElement(By.name("to")).getAttribute("aria-invalid")).isEqualTo("true");
+      shot("filters-02-" + page + "-from-after-to");
+    }
+    assertNoConsoleErrors("date range check");
+  }
+}
