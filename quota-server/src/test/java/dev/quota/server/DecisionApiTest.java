@@ -111,6 +111,19 @@ class DecisionApiTest extends ServerSuite {
     assertThat(conflict.status()).isEqualTo(409);
   }
 
+  /** Recorded usage has happened: it is admitted and charged, and the limit it passed says so. */
+  @Test
+  void usagePastALimitIsAdmittedAndShowsTheLimitExceeded() {
+    admin.put("/v1/policies/project:over", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"}}");
+    Api.Response r = admin.post("/v1/usage", "{\"subjects\":{\"project\":\"over\"},\"cost\":\"1.05\"}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(r.json().get("admitted").asBoolean()).isTrue();
+    assertThat(r.json().get("limits").get(0).get("used").asText()).isEqualTo("1.05");
+    assertThat(r.json().get("limits").get(0).get("allowed").asBoolean()).isFalse();
+    assertThat(admin.post("/v1/check", "{\"subjects\":{\"project\":\"over\"}}").json().get("admitted").asBoolean())
+        .isFalse();
+  }
+
   @Test
   void aDecisionOverManyLimitsAndLongIdsIsAnsweredWhole() {
     // Five subjects with 128-character ids and three windows each: a body of several kilobytes,
