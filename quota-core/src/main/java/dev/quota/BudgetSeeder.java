@@ -2,6 +2,7 @@ package dev.quota;
 
 import dev.quota.admin.ConfigRepository;
 import dev.quota.internal.PlanCompiler.Compiled;
+import dev.quota.internal.Thresholds;
 import dev.quota.ledger.UsageLedger;
 import dev.quota.plan.BudgetOp;
 import dev.quota.store.Store;
@@ -40,7 +41,12 @@ final class BudgetSeeder {
       MoneyTotal spent = from.isBefore(to) ? ledger.spent(subjects, from, to) : MoneyTotal.ZERO;
       // A counter holds at most one amount's maximum (Redis computes no further exactly); that
       // is past every limit, so the budget stays exhausted for the period all the same.
-      store.seed(op.key(), spent.saturated().nanos(), op.periodEndMs());
+      long nanos = spent.saturated().nanos();
+      // An alert is sent once per level per period, and the fired bits were lost with the counter.
+      // The ledger's spend says which levels the period already passed: each was alerted when it
+      // was crossed, so the seed counts them as fired and only a higher level alerts again.
+      int fired = Thresholds.newlyCrossed(nanos, op.limitNanos(), op.thresholdNanos(), 0);
+      store.seed(op.key(), nanos, op.periodEndMs(), fired);
     }
   }
 

@@ -269,9 +269,9 @@ class AsyncDecisionTest {
     }
 
     @Override
-    public void seed(CounterKey key, long nanos, long periodEndMs) {
+    public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
       blockingCallers.add(Thread.currentThread().getName());
-      counters.seed(key, nanos, periodEndMs);
+      counters.seed(key, nanos, periodEndMs, firedThresholds);
     }
 
     @Override

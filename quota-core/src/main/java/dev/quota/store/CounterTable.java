@@ -141,8 +141,10 @@ final class CounterTable {
     return counters.containsKey(key);
   }
 
-  void seed(CounterKey key, long nanos, long periodEndMs) {
-    counters.putIfAbsent(key, new Budget(nanos, periodEndMs, resets()));
+  void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
+    Budget seeded = new Budget(nanos, periodEndMs, resets());
+    seeded.fired = firedThresholds;
+    counters.putIfAbsent(key, seeded);
   }
 
   /** Removes the counter under {@code key} if {@code test} accepts it. */

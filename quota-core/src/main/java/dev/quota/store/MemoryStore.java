@@ -384,11 +384,11 @@ public final class MemoryStore implements Store {
   }
 
   @Override
-  public void seed(CounterKey key, long nanos, long periodEndMs) {
+  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
     int stripe = StripeLocks.stripe(key);
     locks.lock(stripe);
     try {
-      counters.seed(key, nanos, periodEndMs);
+      counters.seed(key, nanos, periodEndMs, firedThresholds);
     } finally {
       locks.unlock(stripe);
     }

@@ -42,9 +42,12 @@ public interface Store extends AutoCloseable {
 
   /**
    * Sets a budget counter to {@code nanos} unless it already exists, so it can hold spend recorded
-   * in the ledger before the counter was lost. The counter lives until {@code periodEndMs}.
+   * in the ledger before the counter was lost. The counter lives until {@code periodEndMs}, and
+   * counts {@code firedThresholds} (bits as in {@link dev.quota.plan.OpResult#firedThresholds}) as
+   * already fired: a later decision reports only the levels it crosses beyond them. A counter that
+   * exists keeps its spend and its fired bits.
    */
-  void seed(CounterKey key, long nanos, long periodEndMs);
+  void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds);
 
   /**
    * Deletes every counter of {@code subject} (as built by {@code CounterKeys.subjectOf}), forgiving

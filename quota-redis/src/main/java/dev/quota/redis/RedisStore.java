@@ -281,8 +281,8 @@ public final class RedisStore implements Store {
   }
 
   @Override
-  public void seed(CounterKey key, long nanos, long periodEndMs) {
-    run(codec.seed(key, nanos, periodEndMs, clockOffsetMs.getAsLong()));
+  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
+    run(codec.seed(key, nanos, periodEndMs, firedThresholds, clockOffsetMs.getAsLong()));
   }
 
   /** The store's clock: Redis time (plus the test offset, if set), in epoch milliseconds. */

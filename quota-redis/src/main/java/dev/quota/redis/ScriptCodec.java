@@ -238,11 +238,11 @@ final class ScriptCodec {
     return new Call(k, a.toArray(String[]::new));
   }
 
-  Call seed(CounterKey key, long nanos, long periodEndMs, long offsetMs) {
+  Call seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long offsetMs) {
     return new Call(
         new String[] {keys.counter(key)},
         new String[] {"seed", Long.toString(offsetMs), Long.toString(ExactRange.check("nanos", nanos)),
-          Long.toString(ExactRange.check("periodEndMs", periodEndMs))});
+          Long.toString(ExactRange.check("periodEndMs", periodEndMs)), Integer.toString(firedThresholds)});
   }
 
   Call resetMark(String subject, long offsetMs) {

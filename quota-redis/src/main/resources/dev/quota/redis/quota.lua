@@ -1338,12 +1338,13 @@ local function reset_mark()
   return {now}
 end
 
--- KEYS: budget counter.  ARGV: call, offset, nanos, periodEndMs
+-- KEYS: budget counter.  ARGV: call, offset, nanos, periodEndMs, fired (the alert bits the seeded
+-- spend already crossed, as a signed 32-bit integer, as `persist` writes them)
 local function seed()
   local now = clock(tonumber(ARGV[2]))
   if redis.call('EXISTS', KEYS[1]) == 0 then
     local endMs = tonumber(ARGV[4])
-    redis.call('HSET', KEYS[1], 'u', ARGV[3], 'f', '0', 'e', ARGV[4])
+    redis.call('HSET', KEYS[1], 'u', ARGV[3], 'f', ARGV[5], 'e', ARGV[4])
     redis.call('PEXPIRE', KEYS[1], math.max(endMs - now, 0) + BUDGET_SLACK_MS)
     return {1}
   end

@@ -40,8 +40,8 @@ final class ApplyingAsync implements Store {
   }
 
   @Override
-  public void seed(CounterKey key, long nanos, long periodEndMs) {
-    store.seed(key, nanos, periodEndMs);
+  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
+    store.seed(key, nanos, periodEndMs, firedThresholds);
   }
 
   @Override

@@ -63,7 +63,7 @@ class RedisStoreFailureTest {
     assertThat(r.status()).isEqualTo(PlanResult.Status.NEEDS_SEED);
     assertThat(r.seedIndices()).containsExactly(0);
     Plan plan = recordSpend(10, true);
-    store.seed(plan.ops().get(0).key(), 10, ((BudgetOp) plan.ops().get(0)).periodEndMs());
+    store.seed(plan.ops().get(0).key(), 10, ((BudgetOp) plan.ops().get(0)).periodEndMs(), 0);
     assertThat(store.apply(plan).results().get(0).used()).isEqualTo(20);
   }
 

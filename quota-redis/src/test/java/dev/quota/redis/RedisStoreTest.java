@@ -227,7 +227,7 @@ class RedisStoreTest {
     }
     store.settle(Settlement.commit("r0", 7, Map.of("tokens", 9L)));
     store.settle(Settlement.release("r1"));
-    store.seed(budget("user:seeded", 1000, 0).key(), 5, end);
+    store.seed(budget("user:seeded", 1000, 0).key(), 5, end, 0);
     store.apply(record(budget("user:recorded", 1000, 10)));
 
     Map<String, Long> ttl = new HashMap<>();

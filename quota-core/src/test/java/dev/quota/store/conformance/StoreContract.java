@@ -444,9 +444,9 @@ public abstract class StoreContract {
     assertThat(r.seedIndices()).containsExactly(1);
     assertThat(checked(perMinute(s, 5)).used()).isZero();
 
-    store().seed(old.key(), 40, old.periodEndMs());
+    store().seed(old.key(), 40, old.periodEndMs(), 0);
     assertThat(admitted(apply(plan)).results().get(1).used()).isEqualTo(45);
-    store().seed(old.key(), 999, old.periodEndMs());
+    store().seed(old.key(), 999, old.periodEndMs(), 0);
     assertThat(checked(old).used()).isEqualTo(45);
 
     // a period that began after the store's epoch has nothing to recover
@@ -454,6 +454,40 @@ public abstract class StoreContract {
     BudgetOp fresh = budgetIn(s, 100, 5, now + 1000, now + HOUR_MS);
     Plan freshPlan = new Plan(Plan.Kind.RECORD, List.of(fresh), null, 0, null, "fp", null, true);
     assertThat(admitted(apply(freshPlan)).results().get(0).used()).isEqualTo(5);
+  }
+
+  /**
+   * A seed carries the alert bits its spend already crossed (the ledger's spend says which levels
+   * the period passed), so a lost counter rebuilt mid-period does not alert them again; a seed of a
+   * counter that exists changes neither its spend nor its bits.
+   */
+  @Test
+  void aSeededCounterFiresOnlyTheLevelsItsSeedHadNotCrossed() {
+    String s = subject("seed-alerts");
+    long[] levels = {50, 80};
+    BudgetOp charge = budget(s, 100, 0, levels);
+    store().seed(charge.key(), 60, charge.periodEndMs(), 1);
+    long[] amounts = {5, 20, 20, 1};
+    int[] expected = {0, 2, OpResult.EXHAUSTED_BIT, 0};
+    for (int i = 0; i < amounts.length; i++) {
+      OpResult o = apply(record(budget(s, 100, amounts[i], levels))).results().get(0);
+      assertThat(o.firedThresholds()).as("after charge %d", i).isEqualTo(expected[i]);
+    }
+
+    String exhausted = subject("seed-exhausted");
+    BudgetOp past = budget(exhausted, 100, 0, levels);
+    store().seed(past.key(), 150, past.periodEndMs(), 1 | 2 | OpResult.EXHAUSTED_BIT);
+    OpResult more = apply(record(budget(exhausted, 100, 1, levels))).results().get(0);
+    assertThat(more.used()).isEqualTo(151);
+    assertThat(more.firedThresholds()).isZero();
+
+    String existing = subject("seed-existing");
+    assertThat(apply(record(budget(existing, 100, 10, levels))).results().get(0).firedThresholds()).isZero();
+    BudgetOp kept = budget(existing, 100, 0, levels);
+    store().seed(kept.key(), 90, kept.periodEndMs(), 1 | 2);
+    OpResult crossing = apply(record(budget(existing, 100, 45, levels))).results().get(0);
+    assertThat(crossing.used()).isEqualTo(55);
+    assertThat(crossing.firedThresholds()).isEqualTo(1);
   }
 
   // ---- reset ----------------------------------------------------------------------------------
