@@ -7,12 +7,14 @@ import dev.quota.jdbc.internal.Jdbc;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
@@ -20,6 +22,14 @@ import javax.sql.DataSource;
  * resume after a restart: new alerts are {@code pending}; the sender marks them {@code delivered},
  * or records a failed attempt (still {@code pending}, or {@code failed} once it gives up).
  * Appending an alert id twice keeps the first.
+ *
+ * <p>Several servers share one database, so a pending alert is <em>claimed</em> by the history
+ * (the server process) delivering it, until a time the holder keeps renewing ({@link
+ * #renewClaims}). An alert is born claimed by the history that stores it, so the server that fired
+ * it delivers it. A server that stops releases its claims ({@link #releaseClaims}); one that dies
+ * lets them lapse; either way another server takes the alert over ({@link #claimAbandoned}).
+ * Claims are taken by a conditional update of one row, so two servers do not both take the same
+ * alert, short of one losing its claim while it still sends (delivery is at least once).
  */
 public final class JdbcAlertHistory implements AlertHistory {
   /** Where an alert's webhook delivery stands. */
@@ -41,8 +51,16 @@ public final class JdbcAlertHistory implements AlertHistory {
   private static final String COLUMNS =
       "id, at, policy, subject, period, period_start, threshold, used_amount, limit_amount, currency";
 
+  /**
+   * How long a claim holds without renewal: the holder renews well within it, so only a stopped or
+   * dead server's alerts lapse.
+   */
+  public static final Duration CLAIM_LEASE = Duration.ofMinutes(5);
+
   private final DataSource ds;
   private final DeliveryState initialState;
+  /** Who this process is in {@code claimed_by}. */
+  private final String claimant = UUID.randomUUID().toString();
 
   /** Alerts start {@code pending}: a webhook sender will pick them up. */
   public JdbcAlertHistory(Database database) {
@@ -64,8 +82,8 @@ public final class JdbcAlertHistory implements AlertHistory {
     Jdbc.inTransaction(ds, "storing alert " + a.id(), c -> {
       try (PreparedStatement ps =
           c.prepareStatement(
-              "INSERT INTO alert (" + COLUMNS + ", delivery_state, delivery_attempts)"
-                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT DO NOTHING")) {
+              "INSERT INTO alert (" + COLUMNS + ", delivery_state, delivery_attempts, claimed_by, claimed_until)"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT DO NOTHING")) {
         ps.setString(1, a.id());
         Jdbc.setInstant(ps, 2, a.at());
         ps.setString(3, a.policy());
@@ -77,6 +95,9 @@ public final class JdbcAlertHistory implements AlertHistory {
         ps.setBigDecimal(9, a.limit());
         ps.setString(10, a.currency());
         ps.setString(11, initialState.wire());
+        boolean claimed = initialState == DeliveryState.PENDING;
+        ps.setString(12, claimed ? claimant : null);
+        Jdbc.setInstant(ps, 13, claimed ? a.at().plus(CLAIM_LEASE) : null);
         ps.executeUpdate();
       }
       return null;
@@ -134,6 +155,48 @@ public final class JdbcAlertHistory implements AlertHistory {
         "SELECT " + COLUMNS + " FROM alert WHERE delivery_state = 'pending' ORDER BY at, id LIMIT ?", List.of(limit));
   }
 
+  /**
+   * Claims, until {@code until}, up to {@code limit} pending alerts nobody holds at {@code now}
+   * (their claim lapsed or was released), oldest first, and returns those this call won: another
+   * server may win some of the same candidates at the same moment.
+   */
+  public List<Alert> claimAbandoned(Instant now, Instant until, int limit) {
+    List<Alert> candidates = select(
+        "SELECT " + COLUMNS + " FROM alert WHERE delivery_state = 'pending'"
+            + " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY at, id LIMIT ?",
+        List.of(now, limit));
+    if (candidates.isEmpty()) {
+      return candidates;
+    }
+    return Jdbc.inTransaction(ds, "claiming pending alerts", c -> {
+      // The condition is checked again on the row itself, after any concurrent claim committed.
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE alert SET claimed_by = ?, claimed_until = ? WHERE id = ? AND delivery_state = 'pending'"
+              + " AND (claimed_until IS NULL OR claimed_until < ?)")) {
+        List<Alert> won = new ArrayList<>();
+        for (Alert a : candidates) {
+          Jdbc.bind(ps, List.of(claimant, until, a.id(), now));
+          if (ps.executeUpdate() == 1) {
+            won.add(a);
+          }
+        }
+        return won;
+      }
+    });
+  }
+
+  /** Extends, to {@code until}, every claim this history holds on an alert still pending. */
+  public int renewClaims(Instant until) {
+    return count("UPDATE alert SET claimed_until = ? WHERE claimed_by = ? AND delivery_state = 'pending'", until, claimant);
+  }
+
+  /** Gives up every claim this history holds on an alert still pending, so another server can take it at once. */
+  public int releaseClaims() {
+    return count(
+        "UPDATE alert SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ? AND delivery_state = 'pending'",
+        claimant);
+  }
+
   public Optional<Delivery> delivery(String id) {
     return Jdbc.read(ds, "reading delivery of alert " + id, c -> {
       try (PreparedStatement ps =
@@ -177,10 +240,14 @@ public final class JdbcAlertHistory implements AlertHistory {
   }
 
   private boolean update(String sql, Object... args) {
+    return count(sql, args) == 1;
+  }
+
+  private int count(String sql, Object... args) {
     return Jdbc.inTransaction(ds, "updating alert delivery", c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         Jdbc.bind(ps, List.of(args));
-        return ps.executeUpdate() == 1;
+        return ps.executeUpdate();
       }
     });
   }

@@ -9,7 +9,16 @@ import dev.quota.jdbc.JdbcAlertHistory.Delivery;
 import dev.quota.jdbc.JdbcAlertHistory.DeliveryState;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -65,6 +74,86 @@ class JdbcAlertHistoryTest {
       assertThatThrownBy(() -> history.append(bad))
           .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("alert.used"));
       assertThat(history.query(null, null, null, null, 0, 10)).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aPendingAlertIsHeldByOneServerUntilItsClaimLapsesOrIsReleased(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var mine = new JdbcAlertHistory(t.db);
+      var other = new JdbcAlertHistory(t.db);
+      Alert a1 = alert("a1", 0, "user:alice", "0.8");
+      mine.append(a1);
+      Duration lease = JdbcAlertHistory.CLAIM_LEASE;
+
+      // Born claimed by the server that fired it, and kept while that server renews.
+      assertThat(other.claimAbandoned(T0.plusSeconds(1), T0.plus(lease), 10)).isEmpty();
+      assertThat(mine.renewClaims(T0.plus(lease).plus(lease))).isEqualTo(1);
+      assertThat(other.claimAbandoned(T0.plus(lease).plusSeconds(1), T0.plus(lease.multipliedBy(3)), 10)).isEmpty();
+
+      // Its server died: the claim lapses and exactly one other server takes it over.
+      Instant later = T0.plus(lease.multipliedBy(2)).plusSeconds(1);
+      assertThat(other.claimAbandoned(later, later.plus(lease), 10)).containsExactly(a1);
+      assertThat(mine.claimAbandoned(later, later.plus(lease), 10)).isEmpty();
+      assertThat(mine.renewClaims(later.plus(lease))).isZero();
+
+      // A stopping server releases it for the next to take at once.
+      assertThat(other.releaseClaims()).isEqualTo(1);
+      assertThat(mine.claimAbandoned(later, later.plus(lease), 10)).containsExactly(a1);
+
+      // Settled alerts are never claimed again.
+      assertThat(mine.markDelivered("a1", later)).isTrue();
+      assertThat(mine.releaseClaims()).isZero();
+      assertThat(other.claimAbandoned(later.plus(Duration.ofDays(1)), later.plus(Duration.ofDays(2)), 10)).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void anAlertStoredBeforeClaimsExistedIsTakenOverAtOnce(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var history = new JdbcAlertHistory(t.db);
+      Alert a1 = alert("a1", 0, "user:alice", "0.8");
+      history.append(a1);
+      t.execute("UPDATE alert SET claimed_by = NULL, claimed_until = NULL");
+      assertThat(new JdbcAlertHistory(t.db).claimAbandoned(T0, T0.plusSeconds(60), 10)).containsExactly(a1);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void twoServersTakingOverAtOnceNeverBothWinAnAlert(Backend backend) throws Exception {
+    try (var t = backend.open(dir)) {
+      var stopped = new JdbcAlertHistory(t.db);
+      int n = 200;
+      for (int i = 0; i < n; i++) {
+        stopped.append(alert("a" + i, 0, "user:u" + i, "0.8"));
+      }
+      stopped.releaseClaims();
+      var a = new JdbcAlertHistory(t.db);
+      var b = new JdbcAlertHistory(t.db);
+      CountDownLatch go = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        Future<List<Alert>> wonByA = pool.submit(() -> {
+          go.await();
+          return a.claimAbandoned(T0, T0.plusSeconds(60), n);
+        });
+        Future<List<Alert>> wonByB = pool.submit(() -> {
+          go.await();
+          return b.claimAbandoned(T0, T0.plusSeconds(60), n);
+        });
+        go.countDown();
+        Set<String> ids = new HashSet<>();
+        wonByA.get(30, TimeUnit.SECONDS).forEach(x -> ids.add(x.id()));
+        int total = wonByA.get().size() + wonByB.get(30, TimeUnit.SECONDS).size();
+        wonByB.get().forEach(x -> ids.add(x.id()));
+        assertThat(total).isEqualTo(n);
+        assertThat(ids).hasSize(n);
+      } finally {
+        pool.shutdownNow();
+      }
     }
   }
 }

@@ -172,10 +172,7 @@ public final class QuotaServer implements AutoCloseable {
     listening = true;
     scheduleMaintenance();
     if (webhooks != null) {
-      int resumed = webhooks.resumeAbandoned();
-      if (resumed > 0) {
-        LOG.info("resending {} alerts left pending by a stopped server", resumed);
-      }
+      webhooks.start();
     }
     // Other server processes may change policies and overrides in the shared database.
     reloader.scheduleWithFixedDelay(() -> {
@@ -232,6 +229,11 @@ public final class QuotaServer implements AutoCloseable {
     return quota;
   }
 
+  /** The webhook sender; empty when no webhook is configured. */
+  public Optional<WebhookSender> webhooks() {
+    return Optional.ofNullable(webhooks);
+  }
+
   public List<RouteTable.Route> routes() {
     return routes.routes();
   }
@@ -245,6 +247,7 @@ public final class QuotaServer implements AutoCloseable {
     }
     quota.close();
     if (webhooks != null) {
+      // Waits for its sends to stop and releases its claims: it needs the database still open.
       webhooks.close();
     }
     backends.close();

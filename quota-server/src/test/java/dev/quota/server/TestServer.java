@@ -78,6 +78,20 @@ public final class TestServer implements AutoCloseable {
     return start(dataDir, null, null, null, clock, List.of(), Backoff.DEFAULT);
   }
 
+  /**
+   * Stops this server as a SIGTERM does and starts another over the same data directory with
+   * {@code webhooks}. Close the one returned, not this one.
+   */
+  public TestServer restart(Clock clock, List<ServerConfig.Webhook> webhooks, Backoff webhookBackoff) {
+    server.close();
+    return start(dataDir, null, null, null, clock, webhooks, webhookBackoff);
+  }
+
+  /** Where the embedded database lives, for a test that opens it as a second process would. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
   public QuotaServer server() {
     return server;
   }

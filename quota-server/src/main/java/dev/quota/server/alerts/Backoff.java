@@ -31,13 +31,4 @@ public record Backoff(int attempts, Duration first, Duration max) {
     }
     return d.compareTo(max) > 0 ? max : d;
   }
-
-  /** The longest a delivery can stay in flight, sends included, given a per-send timeout. */
-  public Duration worstCase(Duration sendTimeout) {
-    Duration total = sendTimeout.multipliedBy(attempts);
-    for (int i = 1; i < attempts; i++) {
-      total = total.plus(after(i));
-    }
-    return total;
-  }
 }

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,14 +36,19 @@ import org.slf4j.LoggerFactory;
  * alert is {@code failed}. Receivers must tolerate a repeat: the same alert (same {@code id} and
  * {@code X-Quota-Alert-Id}) can arrive again if an answer was lost.
  *
- * <p>Retries live in this process. Alerts still pending when it stops stay {@code pending} in the
- * database; the next start of any server resends those old enough that no live sender can still
- * be retrying them.
+ * <p>Retries live in this process, over alerts it has claimed in the history (see {@link
+ * JdbcAlertHistory}): those it fired itself and those it took over. Every minute, and at {@link
+ * #start}, it renews its claims and takes over pending alerts whose claim lapsed (their server
+ * died) or was released (their server stopped). {@link #close} waits for sends in flight to be
+ * interrupted, records nothing for them and releases its claims, so the next server to look resends
+ * them at once; it must run before the database closes.
  */
 public final class WebhookSender implements AlertHandler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
   private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
   private static final int RESUME_BATCH = 500;
+  /** Well within {@link JdbcAlertHistory#CLAIM_LEASE}, so a live sender's claims never lapse. */
+  private static final Duration CLAIM_RENEWAL = Duration.ofMinutes(1);
 
   private final List<Webhook> hooks;
   private final JdbcAlertHistory history;
@@ -49,6 +56,10 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   private final Backoff backoff;
   private final HttpClient http;
   private final ScheduledExecutorService executor;
+  private final ScheduledExecutorService claims;
+  /** Ids of the alerts this sender is delivering, so a takeover never queues one twice. */
+  private final Set<String> held = ConcurrentHashMap.newKeySet();
+  private volatile boolean closing;
 
   public WebhookSender(List<Webhook> hooks, JdbcAlertHistory history, Clock clock, Backoff backoff) {
     if (hooks.isEmpty()) {
@@ -64,23 +75,47 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.claims = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "quota-webhook-claims");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Takes over abandoned alerts now and every minute, on a thread of its own so a hanging receiver cannot delay it. */
+  public void start() {
+    claims.scheduleWithFixedDelay(this::maintainClaims, 0, CLAIM_RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
   public void onAlert(Alert alert) {
-    schedule(new Delivery(alert), Duration.ZERO);
+    if (held.add(alert.id())) {
+      schedule(new Delivery(alert), Duration.ZERO);
+    }
+  }
+
+  private void maintainClaims() {
+    try {
+      history.renewClaims(clock.instant().plus(JdbcAlertHistory.CLAIM_LEASE));
+      int resumed = resumeAbandoned();
+      if (resumed > 0) {
+        LOG.info("resending {} alerts left pending by a stopped server", resumed);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("could not renew or take over webhook deliveries: {}", e.getMessage());
+    }
   }
 
   /**
-   * Resends pending alerts older than any live sender's retries can last: those a stopped process
-   * left behind.
+   * Claims pending alerts nobody holds (their server stopped or died) and delivers them; returns
+   * how many it took over.
    */
   public int resumeAbandoned() {
-    Instant cutoff = clock.instant().minus(backoff.worstCase(SEND_TIMEOUT).plusMinutes(1));
+    Instant now = clock.instant();
     int n = 0;
-    for (Alert a : history.pending(RESUME_BATCH)) {
-      if (a.at().isBefore(cutoff)) {
-        onAlert(a);
+    for (Alert a : history.claimAbandoned(now, now.plus(JdbcAlertHistory.CLAIM_LEASE), RESUME_BATCH)) {
+      if (held.add(a.id())) {
+        schedule(new Delivery(a), Duration.ZERO);
         n++;
       }
     }
@@ -91,13 +126,32 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     try {
       executor.schedule(d::attempt, delay.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
-      // Shutting down: the alert stays pending in the database for the next start.
+      // Shutting down: the alert stays pending in the database, and its claim is released.
     }
   }
 
+  /**
+   * Stops delivering: interrupts sends in flight, waits for them to end, then releases this
+   * sender's claims so another server resends those alerts. Call it before the database closes.
+   */
   @Override
   public void close() {
+    closing = true;
+    claims.shutdownNow();
     executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("webhook deliveries did not stop within {}", SEND_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      history.releaseClaims();
+    } catch (RuntimeException e) {
+      // They lapse instead, and another server takes them over a few minutes later.
+      LOG.warn("could not release claims on pending webhook deliveries: {}", e.getMessage());
+    }
   }
 
   /** One alert on its way to every webhook. */
@@ -113,6 +167,9 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     }
 
     void attempt() {
+      if (closing) {
+        return;
+      }
       attempts++;
       String error = null;
       for (int i = 0; i < hooks.size(); i++) {
@@ -126,21 +183,28 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
           error = error == null ? problem : error + "; " + problem;
         }
       }
+      if (closing) {
+        // Cut short by the shutdown, not refused by a receiver: the next holder resends it.
+        return;
+      }
       try {
         if (error == null) {
           history.markDelivered(alert.id(), clock.instant());
+          held.remove(alert.id());
           return;
         }
         boolean giveUp = attempts >= backoff.attempts();
         history.markFailed(alert.id(), "attempt " + attempts + ": " + error, giveUp);
         if (giveUp) {
           LOG.warn("gave up delivering alert {} after {} attempts: {}", alert.id(), attempts, error);
+          held.remove(alert.id());
           return;
         }
       } catch (RuntimeException e) {
         // The history is unreachable; keep retrying the receivers, the state catches up later.
         LOG.warn("could not record delivery of alert {}: {}", alert.id(), e.getMessage());
         if (error == null || attempts >= backoff.attempts()) {
+          held.remove(alert.id());
           return;
         }
       }
