@@ -5,23 +5,19 @@ import dev.quota.alert.AlertHandler;
 import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.jdbc.json.AlertJson;
 import dev.quota.server.config.ServerConfig.Webhook;
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.BitSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +26,12 @@ import org.slf4j.LoggerFactory;
  * ({@link WebhookSignature}), and records the delivery in the alert history.
  *
  * <p>Delivery runs on the sender's own threads: {@link #onAlert} only schedules, so neither a
- * decision nor the engine's alert dispatcher waits on a receiver. An attempt sends to every
- * webhook that has not yet answered 2xx; if one fails, the attempt is recorded with its error
- * (still {@code pending}) and retried after {@link Backoff#after}; after the last attempt the
- * alert is {@code failed}. Receivers must tolerate a repeat: the same alert (same {@code id} and
- * {@code X-Quota-Alert-Id}) can arrive again if an answer was lost.
+ * decision nor the engine's alert dispatcher waits on a receiver. Each webhook is a {@link
+ * WebhookLane} of its own, so a slow or dead receiver delays only its own deliveries. A failed
+ * send is recorded with its error (the alert still {@code pending}) and retried on that webhook
+ * after {@link Backoff#after}; once every webhook has taken the alert or used up its attempts, the
+ * alert is {@code delivered} or {@code failed}. Receivers must tolerate a repeat: the same alert
+ * (same {@code id} and {@code X-Quota-Alert-Id}) can arrive again if an answer was lost.
  *
  * <p>Retries live in this process, over alerts it has claimed in the history (see {@link
  * JdbcAlertHistory}): those it fired itself and those it took over. Every minute, and at {@link
@@ -45,17 +42,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebhookSender implements AlertHandler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
-  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
   private static final int RESUME_BATCH = 500;
   /** Well within {@link JdbcAlertHistory#CLAIM_LEASE}, so a live sender's claims never lapse. */
   private static final Duration CLAIM_RENEWAL = Duration.ofMinutes(1);
 
-  private final List<Webhook> hooks;
+  private final List<WebhookLane> lanes;
   private final JdbcAlertHistory history;
   private final Clock clock;
   private final Backoff backoff;
-  private final HttpClient http;
-  private final ScheduledExecutorService executor;
   private final ScheduledExecutorService claims;
   /** Ids of the alerts this sender is delivering, so a takeover never queues one twice. */
   private final Set<String> held = ConcurrentHashMap.newKeySet();
@@ -65,16 +59,16 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     if (hooks.isEmpty()) {
       throw new IllegalArgumentException("a webhook sender needs at least one webhook");
     }
-    this.hooks = List.copyOf(hooks);
     this.history = history;
     this.clock = clock;
     this.backoff = backoff;
-    this.http = HttpClient.newBuilder().connectTimeout(SEND_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
-    this.executor = Executors.newScheduledThreadPool(2, r -> {
-      Thread t = new Thread(r, "quota-webhooks");
-      t.setDaemon(true);
-      return t;
-    });
+    HttpClient http = HttpClient.newBuilder()
+        .connectTimeout(WebhookLane.SEND_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+    List<WebhookLane> l = new ArrayList<>();
+    for (int i = 0; i < hooks.size(); i++) {
+      l.add(new WebhookLane(hooks.get(i), i, http));
+    }
+    this.lanes = List.copyOf(l);
     this.claims = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "quota-webhook-claims");
       t.setDaemon(true);
@@ -90,7 +84,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   @Override
   public void onAlert(Alert alert) {
     if (held.add(alert.id())) {
-      schedule(new Delivery(alert), Duration.ZERO);
+      deliver(alert);
     }
   }
 
@@ -115,18 +109,18 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     int n = 0;
     for (Alert a : history.claimAbandoned(now, now.plus(JdbcAlertHistory.CLAIM_LEASE), RESUME_BATCH)) {
       if (held.add(a.id())) {
-        schedule(new Delivery(a), Duration.ZERO);
+        deliver(a);
         n++;
       }
     }
     return n;
   }
 
-  private void schedule(Delivery d, Duration delay) {
-    try {
-      executor.schedule(d::attempt, delay.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      // Shutting down: the alert stays pending in the database, and its claim is released.
+  private void deliver(Alert alert) {
+    Delivery d = new Delivery(alert);
+    for (WebhookLane lane : lanes) {
+      // A stopped lane leaves the alert pending in the database, and its claim is released.
+      lane.schedule(() -> d.attempt(lane, 1), Duration.ZERO);
     }
   }
 
@@ -138,10 +132,12 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   public void close() {
     closing = true;
     claims.shutdownNow();
-    executor.shutdownNow();
+    lanes.forEach(WebhookLane::stop);
     try {
-      if (!executor.awaitTermination(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.warn("webhook deliveries did not stop within {}", SEND_TIMEOUT);
+      for (WebhookLane lane : lanes) {
+        if (!lane.awaitStopped(WebhookLane.SEND_TIMEOUT)) {
+          LOG.warn("deliveries to {} did not stop within {}", lane.hook().url(), WebhookLane.SEND_TIMEOUT);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -154,80 +150,65 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     }
   }
 
-  /** One alert on its way to every webhook. */
+  /** One alert on its way to every webhook; settled once each has taken it or used up its attempts. */
   private final class Delivery {
     private final Alert alert;
     private final byte[] body;
-    private final BitSet accepted = new BitSet();
-    private int attempts;
+    private final AtomicInteger unsettled = new AtomicInteger(lanes.size());
+    /** The last error of a webhook that used up its attempts; null while none has. */
+    private volatile String failure;
 
     Delivery(Alert alert) {
       this.alert = alert;
       this.body = AlertJson.write(alert).getBytes(StandardCharsets.UTF_8);
     }
 
-    void attempt() {
+    void attempt(WebhookLane lane, int attempt) {
       if (closing) {
         return;
       }
-      attempts++;
-      String error = null;
-      for (int i = 0; i < hooks.size(); i++) {
-        if (accepted.get(i)) {
-          continue;
-        }
-        String problem = send(hooks.get(i));
-        if (problem == null) {
-          accepted.set(i);
-        } else {
-          error = error == null ? problem : error + "; " + problem;
-        }
-      }
+      String error = lane.send(alert.id(), body);
       if (closing) {
         // Cut short by the shutdown, not refused by a receiver: the next holder resends it.
         return;
       }
-      try {
-        if (error == null) {
-          history.markDelivered(alert.id(), clock.instant());
-          held.remove(alert.id());
-          return;
-        }
-        boolean giveUp = attempts >= backoff.attempts();
-        history.markFailed(alert.id(), "attempt " + attempts + ": " + error, giveUp);
-        if (giveUp) {
-          LOG.warn("gave up delivering alert {} after {} attempts: {}", alert.id(), attempts, error);
-          held.remove(alert.id());
-          return;
-        }
-      } catch (RuntimeException e) {
-        // The history is unreachable; keep retrying the receivers, the state catches up later.
-        LOG.warn("could not record delivery of alert {}: {}", alert.id(), e.getMessage());
-        if (error == null || attempts >= backoff.attempts()) {
-          held.remove(alert.id());
-          return;
-        }
+      if (error == null) {
+        settleOne();
+        return;
       }
-      schedule(this, backoff.after(attempts));
+      boolean lastAttempt = attempt >= backoff.attempts();
+      if (lastAttempt) {
+        failure = "attempt " + attempt + ": " + error;
+        LOG.warn("gave up delivering alert {} to {} after {} attempts: {}", alert.id(), lane.hook().url(), attempt, error);
+        settleOne();
+        return;
+      }
+      record(() -> history.markFailed(alert.id(), "attempt " + attempt + ": " + error, false));
+      lane.schedule(() -> attempt(lane, attempt + 1), backoff.after(attempt));
     }
 
-    /** Null when the receiver took it (2xx), else what went wrong. */
-    private String send(Webhook hook) {
-      HttpRequest request = HttpRequest.newBuilder(URI.create(hook.url()))
-          .timeout(SEND_TIMEOUT)
-          .header("Content-Type", "application/json")
-          .header("X-Quota-Alert-Id", alert.id())
-          .header(WebhookSignature.HEADER, WebhookSignature.sign(hook.secret(), body))
-          .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-          .build();
+    /** One webhook is done with the alert; the last one records the outcome. */
+    private void settleOne() {
+      if (unsettled.decrementAndGet() > 0) {
+        return;
+      }
+      String f = failure;
+      record(() -> {
+        if (f == null) {
+          history.markDelivered(alert.id(), clock.instant());
+        } else {
+          history.markFailed(alert.id(), f, true);
+        }
+      });
+      held.remove(alert.id());
+    }
+
+    private void record(Runnable write) {
       try {
-        HttpResponse<Void> r = http.send(request, HttpResponse.BodyHandlers.discarding());
-        return r.statusCode() / 100 == 2 ? null : hook.url() + " answered " + r.statusCode();
-      } catch (IOException e) {
-        return hook.url() + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return hook.url() + ": interrupted";
+        write.run();
+      } catch (RuntimeException e) {
+        // The history is unreachable; the receivers' answers still count, the state catches up later.
+        LOG.warn("could not record delivery of alert {}: {}", alert.id(), e.getMessage());
       }
     }
   }

@@ -1,0 +1,81 @@
+package dev.quota.server.alerts;
+
+import dev.quota.server.config.ServerConfig.Webhook;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One webhook's deliveries, on threads of its own: at most {@link #CONCURRENCY} requests to it at
+ * once, each given {@link #SEND_TIMEOUT} to answer. A receiver that hangs or is down therefore only
+ * delays its own alerts; every other webhook keeps its own pace.
+ */
+final class WebhookLane {
+  static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
+  static final int CONCURRENCY = 2;
+
+  private final Webhook hook;
+  private final HttpClient http;
+  private final ScheduledExecutorService executor;
+
+  WebhookLane(Webhook hook, int index, HttpClient http) {
+    this.hook = hook;
+    this.http = http;
+    this.executor = Executors.newScheduledThreadPool(CONCURRENCY, r -> {
+      Thread t = new Thread(r, "quota-webhook-" + index);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  Webhook hook() {
+    return hook;
+  }
+
+  /** Runs {@code task} on this webhook's threads after {@code delay}; false once the lane is stopped. */
+  boolean schedule(Runnable task, Duration delay) {
+    try {
+      executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  /** Null when the receiver took {@code body} (2xx), else what went wrong. */
+  String send(String alertId, byte[] body) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(hook.url()))
+        .timeout(SEND_TIMEOUT)
+        .header("Content-Type", "application/json")
+        .header("X-Quota-Alert-Id", alertId)
+        .header(WebhookSignature.HEADER, WebhookSignature.sign(hook.secret(), body))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .build();
+    try {
+      HttpResponse<Void> r = http.send(request, HttpResponse.BodyHandlers.discarding());
+      return r.statusCode() / 100 == 2 ? null : hook.url() + " answered " + r.statusCode();
+    } catch (IOException e) {
+      return hook.url() + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return hook.url() + ": interrupted";
+    }
+  }
+
+  /** Interrupts sends in flight and drops queued ones. */
+  void stop() {
+    executor.shutdownNow();
+  }
+
+  /** Waits until stopped sends have ended; false if {@code timeout} ran out first. */
+  boolean awaitStopped(Duration timeout) throws InterruptedException {
+    return executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.quota.server.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.quota.server.Api;
+import dev.quota.server.TestServer;
+import dev.quota.server.config.ServerConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A webhook that hangs delays only its own deliveries: with the hanging one listed first, the
+ * healthy one still receives every alert while the hanging one holds its requests open.
+ */
+class WebhookIsolationTest {
+  static final int ALERTS = 6;
+
+  static HttpServer receiver;
+  static ExecutorService receiverThreads;
+  static final CountDownLatch release = new CountDownLatch(1);
+  static final CountDownLatch healthyReceivedAll = new CountDownLatch(ALERTS);
+  static final Set<String> healthyIds = ConcurrentHashMap.newKeySet();
+  static TestServer server;
+
+  @BeforeAll
+  static void start() throws IOException {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiverThreads = Executors.newCachedThreadPool();
+    receiver.setExecutor(receiverThreads);
+    receiver.createContext("/hangs", WebhookIsolationTest::hang);
+    receiver.createContext("/healthy", WebhookIsolationTest::accept);
+    receiver.start();
+    String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
+    server = TestServer.start(null, null, null, Clock.systemUTC(),
+        List.of(new ServerConfig.Webhook(base + "/hangs", "whsec-a"), new ServerConfig.Webhook(base + "/healthy", "whsec-b")),
+        new Backoff(2, Duration.ofMillis(5), Duration.ofMillis(20)));
+    assertThat(server.admin.put("/v1/policies/user:*",
+        "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"alertThresholds\":[0.5]}").status()).isEqualTo(201);
+  }
+
+  @AfterAll
+  static void stop() {
+    release.countDown();
+    server.close();
+    receiver.stop(0);
+    receiverThreads.shutdownNow();
+  }
+
+  private static void hang(HttpExchange ex) throws IOException {
+    ex.getRequestBody().readAllBytes();
+    try {
+      release.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    ex.sendResponseHeaders(204, -1);
+    ex.close();
+  }
+
+  private static void accept(HttpExchange ex) throws IOException {
+    ex.getRequestBody().readAllBytes();
+    if (healthyIds.add(ex.getRequestHeaders().getFirst("X-Quota-Alert-Id"))) {
+      healthyReceivedAll.countDown();
+    }
+    ex.sendResponseHeaders(204, -1);
+    ex.close();
+  }
+
+  @Test
+  void aHangingWebhookDelaysOnlyItsOwnDeliveries() throws Exception {
+    for (int i = 0; i < ALERTS; i++) {
+      Api.Response r = server.admin.post("/v1/usage", "{\"subjects\":{\"user\":\"u" + i + "\"},\"cost\":\"0.60\"}");
+      assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    }
+    // Well under one send timeout: nothing waited for the hanging receiver.
+    assertThat(healthyReceivedAll.await(5, TimeUnit.SECONDS)).as("healthy webhook got every alert").isTrue();
+    // Not every webhook has the alerts yet, so none is settled.
+    JsonNode alerts = server.admin.get("/v1/alerts?policy=user:*").json().get("alerts");
+    assertThat(alerts).hasSize(ALERTS);
+    assertThat(alerts.findValuesAsText("state")).containsOnly("pending");
+    release.countDown();
+  }
+}
