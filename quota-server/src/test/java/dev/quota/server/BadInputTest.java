@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every kind of bad input gets a 4xx problem+json that names the field and the rule, and changes
@@ -205,6 +206,16 @@ class BadInputTest {
     assertThat(r.contentType()).startsWith("application/problem+json");
     assertThat(r.json().get("field").asText()).isEqualTo(field);
     assertThat(r.json().get("rule").asText()).contains("from 0001-01-01 to 9999-12-31");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"/v1/alerts?from=2026-11-30&to=2026-11-29", "/v1/alerts?from=2026-11-30T00:00:00Z&to=2026-11-30",
+      "/v1/audit?from=2026-11-30&to=2026-11-29"})
+  void aRangeThatEndsBeforeItStartsIsRefusedNotAnsweredEmpty(String path) {
+    Api.Response r = server.admin().get(path);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("from");
+    assertThat(r.json().get("rule").asText()).isEqualTo("must be before to");
   }
 
   @Test

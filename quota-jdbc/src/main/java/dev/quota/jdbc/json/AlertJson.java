@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.Money;
 import dev.quota.alert.Alert;
+import dev.quota.jdbc.internal.Jdbc;
 
 /**
  * An {@link Alert} as JSON, for the API and webhook bodies. Amounts are decimal strings in the
@@ -16,11 +17,12 @@ public final class AlertJson {
   public static ObjectNode toNode(Alert a) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("id", a.id());
-    o.put("at", a.at().toString());
+    // To the microsecond, as the history stores it: a webhook body and the API then agree.
+    o.put("at", Jdbc.micros(a.at()).toString());
     o.put("policy", a.policy());
     o.put("subject", a.subject());
     o.put("period", a.period());
-    o.put("periodStart", a.periodStart().toString());
+    o.put("periodStart", Jdbc.micros(a.periodStart()).toString());
     // As written, never in exponent form (which a BigDecimal node would use for 0.0000001).
     o.putRawValue("threshold", JsonFields.plainNumber(a.threshold()));
     o.put("used", Money.plainString(a.used()));

@@ -25,4 +25,11 @@ class AlertJsonTest {
     assertThat(AlertJson.write(alert("0.0000001", "18014398.509481982", "1E+1")))
         .contains("\"threshold\":0.0000001,\"used\":\"18014398.509481982\",\"limit\":\"10.00\"");
   }
+
+  @Test
+  void instantsAreWrittenToTheMicrosecondAsTheHistoryKeepsThem() {
+    Alert a = new Alert("a1", Instant.parse("2030-01-02T03:04:05.123456789Z"), "user:*", "user:u", "daily",
+        Instant.parse("2030-01-02T00:00:00Z"), new BigDecimal("0.5"), BigDecimal.ONE, BigDecimal.TEN, "USD");
+    assertThat(AlertJson.write(a)).contains("\"at\":\"2030-01-02T03:04:05.123456Z\"");
+  }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.QuotaAdmin;
 import dev.quota.Selector;
+import dev.quota.ValidationException;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.AuditText;
 import dev.quota.jdbc.JdbcAlertHistory;
@@ -12,6 +13,7 @@ import dev.quota.jdbc.json.AlertJson;
 import dev.quota.server.http.Query;
 import dev.quota.server.json.Wire;
 import io.javalin.http.Context;
+import java.time.Instant;
 
 import static dev.quota.server.auth.Role.ADMIN;
 
@@ -36,8 +38,11 @@ public final class HistoryRoutes {
     int limit = Query.integer(ctx, "limit", 50, 1, 500);
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
     // An alert's subject is a subject or a pair of them, written as a selector is.
+    Instant from = Query.instant(ctx, "from");
+    Instant to = Query.instant(ctx, "to");
+    requireRange(from, to);
     admin.alerts(Query.string(ctx, "subject", Selector.MAX_LENGTH), Query.string(ctx, "policy", Selector.MAX_LENGTH),
-            Query.instant(ctx, "from"), Query.instant(ctx, "to"), offset, limit)
+            from, to, offset, limit)
         .forEach(al -> a.add(withDelivery(AlertJson.toNode(al), al.id())));
     ctx.json(page("alerts", a, offset, limit));
   }
@@ -62,11 +67,19 @@ public final class HistoryRoutes {
     int offset = Query.integer(ctx, "offset", 0, 0, 1_000_000);
     int limit = Query.integer(ctx, "limit", 50, 1, 500);
     // A target is at most a selector, " #" and an override id; the filter matches part of one.
+    Instant from = Query.instant(ctx, "from");
+    Instant to = Query.instant(ctx, "to");
+    requireRange(from, to);
     AuditQuery q = new AuditQuery(Query.string(ctx, "actor", AuditText.MAX_ACTOR_LENGTH), Query.string(ctx, "action", 64),
-        Query.string(ctx, "target", MAX_TARGET_FILTER), Query.instant(ctx, "from"), Query.instant(ctx, "to"), offset, limit);
+        Query.string(ctx, "target", MAX_TARGET_FILTER), from, to, offset, limit);
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
     admin.audit(q).forEach(e -> a.add(Wire.audit(e)));
     ctx.json(page("entries", a, offset, limit));
+  }
+
+  /** A range that ends where or before it starts can hold nothing: refused, as the cost report does, not answered empty. */
+  private static void requireRange(Instant from, Instant to) {
+    ValidationException.require(from == null || to == null || from.isBefore(to), "from", "must be before to");
   }
 
   private static ObjectNode page(String name, ArrayNode items, int offset, int limit) {

@@ -165,6 +165,12 @@ public final class ConfigFile {
       if (e.get("secret").textValue().isEmpty()) {
         throw new Invalid(line(p + ".secret"), p + ".secret: must not be empty");
       }
+      for (int j = 0; j < i; j++) {
+        if (out.get(j).url().equals(url)) {
+          // The same receiver twice would get every alert twice, and its deliveries could not be told apart.
+          throw new Invalid(line(p + ".url"), p + ".url: must not repeat webhooks[" + j + "].url (" + url + ")");
+        }
+      }
       out.add(new ServerConfig.Webhook(url, e.get("secret").textValue()));
     }
     return out;

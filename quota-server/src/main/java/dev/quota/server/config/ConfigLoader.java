@@ -67,6 +67,9 @@ public final class ConfigLoader {
       if (!u.startsWith("http://") && !u.startsWith("https://")) {
         throw new ConfigFile.Invalid(0, "QUOTA_WEBHOOK_URLS: each entry must be an http or https URL");
       }
+      if (out.stream().anyMatch(w -> w.url().equals(u))) {
+        throw new ConfigFile.Invalid(0, "QUOTA_WEBHOOK_URLS: must not list a URL twice (" + u + ")");
+      }
       out.add(new ServerConfig.Webhook(u, secret));
     }
     return out;

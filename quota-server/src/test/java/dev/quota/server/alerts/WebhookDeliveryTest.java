@@ -112,6 +112,8 @@ class WebhookDeliveryTest {
     JsonNode sent = JSON.readTree(mine.get(0).body());
     assertThat(sent.get("id").asText()).isEqualTo(id);
     assertThat(sent.get("subject").asText()).isEqualTo("user:retry");
+    // The same instant, to the same precision, as the alert history shows.
+    assertThat(sent.get("at").asText()).isEqualTo(alert.get("at").asText());
     // Money as on every other route, in the body sent and in the alert history alike.
     assertThat(sent.get("used").asText()).isEqualTo("0.60");
     assertThat(sent.get("limit").asText()).isEqualTo("1.00");

@@ -121,6 +121,18 @@ class ConfigFileTest {
   }
 
   @Test
+  void theSameWebhookUrlTwiceIsRefusedByItsField() {
+    String yaml = "webhooks:\n  - url: http://127.0.0.1:9/a\n    secret: one\n  - url: http://127.0.0.1:9/a\n    secret: two\n";
+    assertThatThrownBy(() -> ConfigFile.parse(yaml))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("line 4: webhooks[1].url: must not repeat webhooks[0].url (http://127.0.0.1:9/a)");
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(),
+            Map.of("QUOTA_WEBHOOK_URLS", "http://127.0.0.1:9/a, http://127.0.0.1:9/a", "QUOTA_WEBHOOK_SECRET", "s3cret")))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessageContaining("QUOTA_WEBHOOK_URLS: must not list a URL twice (http://127.0.0.1:9/a)");
+  }
+
+  @Test
   void webhookUrlsFromTheEnvironmentNeedASecret() {
     ServerConfig c = ConfigLoader.load(ConfigLoader.Flags.none(),
         Map.of("QUOTA_WEBHOOK_URLS", "http://127.0.0.1:9/a, https://alerts.example/b", "QUOTA_WEBHOOK_SECRET", "s3cret"));
