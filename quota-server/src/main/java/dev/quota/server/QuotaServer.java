@@ -92,7 +92,10 @@ public final class QuotaServer implements AutoCloseable {
     this.retention = backends.ledger() instanceof JdbcUsageLedger jdbc ? new LedgerRetention(jdbc, backends.database(), clock) : null;
     this.metrics = new QuotaMetrics();
     this.webhooks = config.webhooks().isEmpty() ? null
-        : new WebhookSender(config.webhooks(), backends.alerts(), clock, config.webhookBackoff());
+        : new WebhookSender(config.webhooks(), backends.alerts(), clock, config.webhookBackoff(), metrics);
+    if (webhooks != null) {
+      metrics.pendingDeliveries(webhooks);
+    }
     Quota.Builder engine = Quota.builder()
         .clock(clock)
         .store(backends.store())

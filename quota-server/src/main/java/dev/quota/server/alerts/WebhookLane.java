@@ -39,6 +39,13 @@ final class WebhookLane {
     return hook;
   }
 
+  /** The URL without user info, query or fragment, which may carry credentials: fit for metric labels. */
+  String label() {
+    URI u = URI.create(hook.url());
+    return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())
+        + (u.getRawPath() == null ? "" : u.getRawPath());
+  }
+
   /** Runs {@code task} on this webhook's threads after {@code delay}; false once the lane is stopped. */
   boolean schedule(Runnable task, Duration delay) {
     try {

@@ -54,14 +54,22 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   /** Ids of the alerts this sender is delivering, so a takeover never queues one twice. */
   private final Set<String> held = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
+  private final DeliveryListener listener;
+  /** Sends of an alert to one webhook not yet settled (taken, or given up). */
+  private final AtomicInteger pending = new AtomicInteger();
 
   public WebhookSender(List<Webhook> hooks, JdbcAlertHistory history, Clock clock, Backoff backoff) {
+    this(hooks, history, clock, backoff, DeliveryListener.NONE);
+  }
+
+  public WebhookSender(List<Webhook> hooks, JdbcAlertHistory history, Clock clock, Backoff backoff, DeliveryListener listener) {
     if (hooks.isEmpty()) {
       throw new IllegalArgumentException("a webhook sender needs at least one webhook");
     }
     this.history = history;
     this.clock = clock;
     this.backoff = backoff;
+    this.listener = listener;
     HttpClient http = HttpClient.newBuilder()
         .connectTimeout(WebhookLane.SEND_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
     List<WebhookLane> l = new ArrayList<>();
@@ -116,9 +124,15 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     return n;
   }
 
+  /** Deliveries of an alert to a webhook that this sender holds and has not settled, across all webhooks. */
+  public int pendingDeliveries() {
+    return pending.get();
+  }
+
   private void deliver(Alert alert) {
     Delivery d = new Delivery(alert);
     for (WebhookLane lane : lanes) {
+      pending.incrementAndGet();
       // A stopped lane leaves the alert pending in the database, and its claim is released.
       lane.schedule(() -> d.attempt(lane, 1), Duration.ZERO);
     }
@@ -173,10 +187,12 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
         return;
       }
       if (error == null) {
+        listener.onSend(lane.label(), DeliveryListener.Outcome.DELIVERED);
         settleOne();
         return;
       }
       boolean lastAttempt = attempt >= backoff.attempts();
+      listener.onSend(lane.label(), lastAttempt ? DeliveryListener.Outcome.FAILED : DeliveryListener.Outcome.RETRIED);
       if (lastAttempt) {
         failure = "attempt " + attempt + ": " + error;
         LOG.warn("gave up delivering alert {} to {} after {} attempts: {}", alert.id(), lane.hook().url(), attempt, error);
@@ -189,6 +205,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
 
     /** One webhook is done with the alert; the last one records the outcome. */
     private void settleOne() {
+      pending.decrementAndGet();
       if (unsettled.decrementAndGet() > 0) {
         return;
       }

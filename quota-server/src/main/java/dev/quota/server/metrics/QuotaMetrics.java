@@ -2,21 +2,26 @@ package dev.quota.server.metrics;
 
 import dev.quota.QuotaListener;
 import dev.quota.alert.Alert;
+import dev.quota.server.alerts.DeliveryListener;
+import dev.quota.server.alerts.WebhookSender;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Engine metrics in Prometheus form: decisions by operation and outcome with a latency histogram,
- * store errors, fail-open admissions, alerts fired and dropped. Meters are created once and cached,
+ * store errors, fail-open admissions, alerts fired and dropped, webhook sends by outcome and pending
+ * webhook deliveries. Meters are created once and cached,
  * so the decision path only increments.
  */
-public final class QuotaMetrics implements QuotaListener {
+public final class QuotaMetrics implements QuotaListener, DeliveryListener {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   /**
    * Per operation: the timers for denied [0] and admitted [1] decisions, each registered on first
@@ -27,6 +32,8 @@ public final class QuotaMetrics implements QuotaListener {
   private final Counter failOpen;
   private final Counter alertsFired;
   private final Counter alertsDropped;
+  /** Per webhook and outcome, registered on first use. */
+  private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
 
   public QuotaMetrics() {
     storeErrors = Counter.builder("quota_store_errors").description("Counter store calls that failed").register(registry);
@@ -84,6 +91,23 @@ public final class QuotaMetrics implements QuotaListener {
   @Override
   public void onAlertDropped(Alert alert, Throwable error) {
     alertsDropped.increment();
+  }
+
+  @Override
+  public void onSend(String webhook, Outcome outcome) {
+    String outcomeName = outcome.name().toLowerCase(Locale.ROOT);
+    deliveries.computeIfAbsent(outcomeName + " " + webhook, k -> Counter.builder("quota_alert_deliveries")
+        .description("Sends of alerts to webhooks by outcome: delivered, retried (will be tried again) or failed (gave up)")
+        .tag("outcome", outcomeName)
+        .tag("webhook", webhook)
+        .register(registry)).increment();
+  }
+
+  /** Exposes {@code quota_alert_deliveries_pending}: deliveries of an alert to a webhook this server has not settled. */
+  public void pendingDeliveries(WebhookSender sender) {
+    Gauge.builder("quota_alert_deliveries_pending", sender, WebhookSender::pendingDeliveries)
+        .description("Deliveries of alerts to webhooks this server holds that are not yet delivered or given up")
+        .register(registry);
   }
 
   public String scrape() {

@@ -145,6 +145,30 @@ class WebhookDeliveryTest {
     assertThat(awaitDelivery("user:slow", "delivered").get("delivery").get("attempts").asInt()).isEqualTo(1);
   }
 
+  @Test
+  void sendsAreCountedByOutcomeAndWebhook() throws Exception {
+    double delivered = deliveries("delivered");
+    double retried = deliveries("retried");
+    double failed = deliveries("failed");
+    spend("user", "counted", "0.60");
+    spend("user", "doomed-counted", "0.60");
+    awaitDelivery("user:counted", "delivered");
+    awaitDelivery("user:doomed-counted", "failed");
+    // One refusal then a delivery; three refusals, the last one giving up.
+    assertThat(deliveries("delivered") - delivered).isEqualTo(1);
+    assertThat(deliveries("retried") - retried).isEqualTo(3);
+    assertThat(deliveries("failed") - failed).isEqualTo(1);
+    assertThat(server.admin.get("/metrics").body()).contains("quota_alert_deliveries_pending");
+  }
+
+  /** The counter's value in the scrape, 0 before its first send. */
+  private static double deliveries(String outcome) {
+    String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    String prefix = "quota_alert_deliveries_total{outcome=\"" + outcome + "\",webhook=\"" + hook + "\"} ";
+    return server.admin.get("/metrics").body().lines().filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()))).findFirst().orElse(0);
+  }
+
   private static Received r0(List<Received> l) {
     return l.get(0);
   }
