@@ -36,6 +36,8 @@ public final class JdbcAlertHistory implements AlertHistory {
   public enum DeliveryState {
     PENDING,
     DELIVERED,
+    /** Some webhooks took it; at least one used up its attempts. */
+    PARTIAL,
     FAILED,
     /** No webhook is configured for it. */
     NONE;
@@ -235,6 +237,18 @@ public final class JdbcAlertHistory implements AlertHistory {
     return update(
         "UPDATE alert SET delivery_state = ?, delivery_attempts = delivery_attempts + 1, delivery_error = ? WHERE id = ?",
         giveUp ? DeliveryState.FAILED.wire() : DeliveryState.PENDING.wire(),
+        message,
+        id);
+  }
+
+  /**
+   * Records the last attempt of a webhook that gave up when other webhooks took the alert: the
+   * alert is {@code partial}, with that webhook's error.
+   */
+  public boolean markPartial(String id, String error) {
+    String message = error == null ? "unknown error" : truncated(error, 1000);
+    return update(
+        "UPDATE alert SET delivery_state = 'partial', delivery_attempts = delivery_attempts + 1, delivery_error = ? WHERE id = ?",
         message,
         id);
   }

@@ -111,6 +111,19 @@ class JdbcAlertHistoryTest {
 
   @ParameterizedTest
   @EnumSource(Backend.class)
+  void anAlertSomeWebhooksTookIsPartialAndNoLongerPending(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var history = new JdbcAlertHistory(t.db);
+      history.append(alert("a1", 0, "user:alice", "0.8"));
+      assertThat(history.markPartial("a1", "attempt 3: http://b answered 500")).isTrue();
+      assertThat(history.delivery("a1"))
+          .contains(new Delivery(DeliveryState.PARTIAL, 1, "attempt 3: http://b answered 500", null));
+      assertThat(history.pending(10)).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
   void anAlertStoredBeforeClaimsExistedIsTakenOverAtOnce(Backend backend) {
     try (var t = backend.open(dir)) {
       var history = new JdbcAlertHistory(t.db);

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * WebhookLane} of its own, so a slow or dead receiver delays only its own deliveries. A failed
  * send is recorded with its error (the alert still {@code pending}) and retried on that webhook
  * after {@link Backoff#after}; once every webhook has taken the alert or used up its attempts, the
- * alert is {@code delivered} or {@code failed}. Receivers must tolerate a repeat: the same alert
+ * alert is {@code delivered} (every webhook took it), {@code partial} (some did) or {@code failed}
+ * (none did). Receivers must tolerate a repeat: the same alert
  * (same {@code id} and {@code X-Quota-Alert-Id}) can arrive again if an answer was lost.
  *
  * <p>Retries live in this process, over alerts it has claimed in the history (see {@link
@@ -171,6 +172,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     private final AtomicInteger unsettled = new AtomicInteger(lanes.size());
     /** The last error of a webhook that used up its attempts; null while none has. */
     private volatile String failure;
+    private volatile boolean anyDelivered;
 
     Delivery(Alert alert) {
       this.alert = alert;
@@ -188,6 +190,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       }
       if (error == null) {
         listener.onSend(lane.label(), DeliveryListener.Outcome.DELIVERED);
+        anyDelivered = true;
         settleOne();
         return;
       }
@@ -213,6 +216,8 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       record(() -> {
         if (f == null) {
           history.markDelivered(alert.id(), clock.instant());
+        } else if (anyDelivered) {
+          history.markPartial(alert.id(), f);
         } else {
           history.markFailed(alert.id(), f, true);
         }

@@ -1,0 +1,66 @@
+package dev.quota.server.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.quota.server.Api;
+import dev.quota.server.TestServer;
+import dev.quota.server.config.ServerConfig;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** With two webhooks of which one always refuses, the alert is partial, not failed, and names only the refusing one. */
+class WebhookPartialDeliveryTest {
+  @Test
+  void anAlertOneWebhookTookAndAnotherRefusedIsPartial() throws Exception {
+    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/takes", ex -> {
+      ex.getRequestBody().readAllBytes();
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    });
+    receiver.createContext("/refuses", ex -> {
+      ex.getRequestBody().readAllBytes();
+      ex.sendResponseHeaders(500, -1);
+      ex.close();
+    });
+    receiver.start();
+    String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
+    try (TestServer server = TestServer.start(null, null, null, Clock.systemUTC(),
+        List.of(new ServerConfig.Webhook(base + "/takes", "whsec-a"), new ServerConfig.Webhook(base + "/refuses", "whsec-b")),
+        new Backoff(2, Duration.ofMillis(5), Duration.ofMillis(20)))) {
+      assertThat(server.admin.put("/v1/policies/user:*",
+          "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"alertThresholds\":[0.5]}").status()).isEqualTo(201);
+      Api.Response r = server.admin.post("/v1/usage", "{\"subjects\":{\"user\":\"half\"},\"cost\":\"0.60\"}");
+      assertThat(r.status()).as(r.toString()).isEqualTo(200);
+
+      JsonNode delivery = awaitSettled(server, "user:half");
+      assertThat(delivery.get("state").asText()).isEqualTo("partial");
+      assertThat(delivery.get("lastError").asText()).contains("attempt 2").contains("/refuses answered 500").doesNotContain("/takes");
+    } finally {
+      receiver.stop(0);
+    }
+  }
+
+  /** Waits (bounded) for the asynchronous delivery to leave {@code pending}. */
+  private static JsonNode awaitSettled(TestServer s, String subject) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    JsonNode delivery = null;
+    while (System.nanoTime() < deadline) {
+      JsonNode alerts = s.admin.get("/v1/alerts?subject=" + subject).json().get("alerts");
+      if (alerts.size() == 1) {
+        delivery = alerts.get(0).path("delivery");
+        if (!delivery.path("state").asText().equals("pending")) {
+          return delivery;
+        }
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("delivery of the alert for " + subject + " did not settle: " + delivery);
+  }
+}
