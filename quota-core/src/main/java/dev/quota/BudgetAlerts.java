@@ -2,14 +2,12 @@ package dev.quota;
 
 import dev.quota.alert.Alert;
 import dev.quota.alert.AlertDispatcher;
-import dev.quota.alert.AlertHistory;
 import dev.quota.internal.Payload;
 import dev.quota.internal.PlanCompiler;
 import dev.quota.internal.PlanCompiler.Compiled;
 import dev.quota.internal.PlanCompiler.OpRef;
 import dev.quota.internal.PolicyIndex;
 import dev.quota.plan.BudgetOp;
-import dev.quota.plan.OpResult;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.SettleResult;
@@ -20,31 +18,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns the thresholds a store reports as newly crossed into {@link Alert}s: recorded in the alert
- * history, told to the listener and queued for the handlers. A store only says which bits of which
- * budget counter fired; this class knows which policy, subject and level each bit stands for.
+ * Turns the thresholds a store reports as newly crossed into {@link Alert}s, told to the listener
+ * and handed to the {@link AlertDispatcher}, which stores them in the alert history and delivers
+ * them off the decision path: a decision never waits for, or fails because of, the history. A
+ * store only says which bits of which budget counter fired; this class knows which policy, subject
+ * and level each bit stands for.
  */
 final class BudgetAlerts {
   private final Clock clock;
-  private final AlertHistory history;
   private final QuotaListener listener;
   private final AlertDispatcher dispatcher;
 
-  BudgetAlerts(Clock clock, AlertHistory history, QuotaListener listener, AlertDispatcher dispatcher) {
+  BudgetAlerts(Clock clock, QuotaListener listener, AlertDispatcher dispatcher) {
     this.clock = clock;
-    this.history = history;
     this.listener = listener;
     this.dispatcher = dispatcher;
-  }
-
-  /** Whether a decision crossed any threshold, so that recording its alerts may block. */
-  static boolean firedAny(PlanResult r) {
-    for (OpResult o : r.results()) {
-      if (o.firedThresholds() != 0) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The alerts of an applied plan. */
@@ -110,7 +98,6 @@ final class BudgetAlerts {
               kind == LimitKind.BUDGET_DAILY ? "daily" : "monthly", Instant.ofEpochMilli(op.periodStartMs()), level,
               MoneyTotal.ofNanos(used).toBigDecimal(), Money.ofNanos(op.limitNanos()).toBigDecimal(),
               policy.budget().currency());
-      history.append(a);
       listener.onAlert(a);
       dispatcher.dispatch(a);
     }

@@ -91,9 +91,9 @@ public final class Quota implements AutoCloseable {
     this.listener = b.listener;
     this.timed = listener != QuotaListener.NONE;
     this.seedBudgets = b.seedBudgets;
-    this.alerts = new AlertDispatcher(listener);
+    this.alerts = new AlertDispatcher(alertHistory, listener);
     b.handlers.forEach(alerts::addHandler);
-    this.budgetAlerts = new BudgetAlerts(clock, alertHistory, listener, alerts);
+    this.budgetAlerts = new BudgetAlerts(clock, listener, alerts);
     this.settlements = new Settlements(store, ledger, budgetAlerts, this::index);
     this.seeder = new BudgetSeeder(ledger, config, store);
     this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat);
@@ -221,9 +221,21 @@ public final class Quota implements AutoCloseable {
     alerts.addHandler(handler);
   }
 
-  /** Waits for queued alerts to reach their handlers (tests, shutdown). */
+  /**
+   * Waits until every alert fired so far is stored in the alert history and handed to the alert
+   * handlers (tests, shutdown). Alerts are stored off the decision path, so a decision that crossed
+   * a threshold may return before its alert can be queried. An alert waiting out a backoff after
+   * the history refused it is tried again at once.
+   *
+   * @return false if {@code timeout} ran out first, e.g. while the history cannot be reached
+   */
   public boolean drainAlerts(java.time.Duration timeout) throws InterruptedException {
     return alerts.drain(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** Alerts fired but not yet stored in the alert history and handed to the handlers. */
+  public int pendingAlerts() {
+    return alerts.pending();
   }
 
   /**
@@ -243,6 +255,10 @@ public final class Quota implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the alert worker and closes the store and the ledger. Alerts not yet stored are dropped
+   * and reported to {@link QuotaListener#onAlertDropped}; {@link #drainAlerts} first gives them time.
+   */
   @java.lang.Override
   public void close() {
     alerts.close();
@@ -269,8 +285,8 @@ public final class Quota implements AutoCloseable {
   /**
    * {@link #decide} with the first store call made through {@link Store#applyAsync}. The common
    * answers (applied, replayed, conflict, store unavailable) are handled on whatever thread the
-   * store completes on, which must not block; the rare ones that read the ledger or record alerts
-   * (seeding a lost budget, a new clock period, crossed thresholds) finish on {@link #blocking}.
+   * store completes on, which must not block (crossed thresholds only queue alerts); the rare ones
+   * that read the ledger (seeding a lost budget, a new clock period) finish on {@link #blocking}.
    */
   private CompletionStage<Decision> decideAsync(Plan.Kind kind, QuotaRequest request, String reservationId) {
     long started = timed ? System.nanoTime() : 0;
@@ -295,9 +311,9 @@ public final class Quota implements AutoCloseable {
         (r, error) -> {
           if (error != null) {
             finish(decided, kind, started, () -> failOpenOrThrow(compilation.policies(), unwrap(error)));
-          } else if (r.status() == PlanResult.Status.APPLIED && BudgetAlerts.firedAny(r)) {
-            finishOffThread(decided, kind, started, () -> applied(c, r));
-          } else if (r.status() == PlanResult.Status.APPLIED || r.status() == PlanResult.Status.REPLAYED) {
+          } else if (r.status() == PlanResult.Status.APPLIED) {
+            finish(decided, kind, started, () -> applied(c, r));
+          } else if (r.status() == PlanResult.Status.REPLAYED) {
             finish(decided, kind, started, () -> toDecision(c, r, true));
           } else if (r.status() == PlanResult.Status.CONFLICT) {
             finish(decided, kind, started, () -> { throw conflict(request); });
@@ -537,6 +553,11 @@ public final class Quota implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where fired alerts are kept (default in memory). Alerts are stored on a background thread, and
+     * retried while the history refuses them, so a slow or failing history never delays or fails a
+     * decision; see {@link AlertDispatcher}.
+     */
     public Builder alertHistory(AlertHistory h) {
       this.alertHistory = h;
       return this;
@@ -566,7 +587,7 @@ public final class Quota implements AutoCloseable {
 
     /**
      * Where {@link Quota#checkAsync} and {@link Quota#reserveAsync} finish the rare work that may
-     * block (seeding a lost budget from the ledger, recording alerts, a per-request cap's report),
+     * block (seeding a lost budget from the ledger, a per-request cap's report),
      * so that a store's I/O thread never waits. Default: daemon threads made as needed.
      */
     public Builder executor(Executor e) {

@@ -17,8 +17,13 @@ public interface QuotaListener {
 
   default void onStoreError(Throwable error) {}
 
+  /** A budget crossed an alert threshold: called as the alert fires, before it is stored. */
   default void onAlert(Alert alert) {}
 
-  /** An alert handler threw or the alert queue was full. */
+  /**
+   * An alert was dropped: the alert queue was full (the oldest waiting alert gives way), the alert
+   * history rejected it as invalid, the engine closed before it could be stored, or a handler threw
+   * (the alert is stored; that handler missed it).
+   */
   default void onAlertDropped(Alert alert, Throwable error) {}
 }

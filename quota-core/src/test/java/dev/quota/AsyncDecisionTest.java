@@ -163,6 +163,7 @@ class AsyncDecisionTest {
     assertThat(recorded).isEmpty();
     assertThat(get(q.reserveAsync(Fixtures.userCost("u", "0.35"))).admitted()).isTrue();
 
+    assertThat(q.drainAlerts(Duration.ofSeconds(10))).isTrue();
     assertThat(recorded).hasSize(1);
     assertThat(recorded.get(0).threshold()).isEqualByComparingTo("0.8");
     assertThat(blockingCallers).isNotEmpty().doesNotContain(IO_THREAD);

@@ -72,6 +72,7 @@ class PreparedRequestTest {
     assertThat(quota.usage(Subject.of("user", "u")).get(0).usedAmount()).isEqualByComparingTo("0.9");
     assertThat(quota.ledger().spent(Map.of("user", "u"), Instant.EPOCH, Instant.MAX))
         .isEqualTo(MoneyTotal.of("0.9"));
+    assertThat(quota.drainAlerts(Duration.ofSeconds(10))).isTrue();
     assertThat(quota.alertHistory().query("user:u", null, null, null, 0, 10))
         .extracting(a -> a.threshold().toPlainString(), a -> a.used().toPlainString())
         .containsExactlyInAnyOrder(

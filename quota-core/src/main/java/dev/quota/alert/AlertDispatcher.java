@@ -1,27 +1,56 @@
 package dev.quota.alert;
 
 import dev.quota.QuotaListener;
+import dev.quota.ValidationException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Delivers alerts to handlers on one background thread, so decisions never wait for a handler.
- * The queue is bounded: if handlers fall that far behind, further alerts are dropped from delivery
- * (they are still in the history) and reported to the listener, rather than blocking a decision.
+ * Stores fired alerts in the alert history and then hands them to the handlers, on one background
+ * thread, so that a decision never waits for, or fails because of, the database or a handler.
+ *
+ * <p>Alerts wait in a bounded queue in the order they were fired. The worker takes the oldest and
+ * appends it to the history. If the history refuses it (the database is away, the alert table is
+ * locked or missing), the alert stays in hand and is tried again after a backoff that doubles from
+ * {@link #FIRST_RETRY} up to {@link #MAX_RETRY}; the alerts behind it wait, since they would fail
+ * the same way. So an outage holds alerts back rather than losing them. A history should therefore
+ * keep the first of two appends of one id (the database's does): an append whose answer was lost
+ * is repeated. Only an alert the history rejects as invalid ({@link ValidationException}) is never
+ * retried. Once stored, an alert goes to every handler, which may rely on finding it in the
+ * history (a webhook sender records its delivery there).
+ *
+ * <p>Nothing is dropped silently. When {@link #CAPACITY} alerts are waiting, a new one pushes out
+ * the oldest waiting; an alert the history rejects as invalid, alerts still waiting when the
+ * dispatcher closes, and an alert a handler throws on are reported to
+ * {@link QuotaListener#onAlertDropped}.
  */
 public final class AlertDispatcher implements AutoCloseable {
-  private static final int CAPACITY = 10_000;
+  /** How many alerts may wait to be stored, besides the one being stored. */
+  public static final int CAPACITY = 10_000;
+  /** The wait after the first failed attempt to store an alert; it doubles with each further failure. */
+  public static final Duration FIRST_RETRY = Duration.ofMillis(50);
+  /** The longest wait between two attempts to store an alert. */
+  public static final Duration MAX_RETRY = Duration.ofSeconds(5);
 
-  private final BlockingQueue<Alert> queue = new ArrayBlockingQueue<>(CAPACITY);
+  private final AlertHistory history;
   private final List<AlertHandler> handlers = new CopyOnWriteArrayList<>();
   private final QuotaListener listener;
   private final Thread worker;
-  private volatile boolean running = true;
 
-  public AlertDispatcher(QuotaListener listener) {
+  // Guarded by this: decisions add under the monitor only long enough to queue, never to store.
+  private final Deque<Alert> waiting = new ArrayDeque<>();
+  /** Alerts waiting plus the one in hand: what {@link #drain} waits for. */
+  private int unfinished;
+  /** Set by {@link #drain}: the worker stops waiting out its backoff and tries again now. */
+  private boolean retryNow;
+  private boolean closed;
+
+  public AlertDispatcher(AlertHistory history, QuotaListener listener) {
+    this.history = history;
     this.listener = listener;
     this.worker = new Thread(this::run, "quota-alerts");
     worker.setDaemon(true);
@@ -32,22 +61,51 @@ public final class AlertDispatcher implements AutoCloseable {
     handlers.add(handler);
   }
 
-  /** Queues {@code alert} for delivery; never blocks. */
+  /**
+   * Queues {@code alert} to be stored and delivered; never blocks. If {@link #CAPACITY} alerts are
+   * already waiting, the oldest of them is dropped and reported to the listener.
+   */
   public void dispatch(Alert alert) {
+    Alert pushedOut = null;
+    boolean refused = false;
     synchronized (this) {
-      pending++;
+      if (closed) {
+        refused = true;
+      } else {
+        if (waiting.size() >= CAPACITY) {
+          pushedOut = waiting.pollFirst();
+          unfinished--;
+        }
+        waiting.addLast(alert);
+        unfinished++;
+        notifyAll();
+      }
     }
-    if (!queue.offer(alert)) {
-      done();
-      listener.onAlertDropped(alert, new IllegalStateException("alert queue full"));
+    if (refused) {
+      listener.onAlertDropped(alert, new IllegalStateException("the alert dispatcher is closed"));
+    }
+    if (pushedOut != null) {
+      listener.onAlertDropped(
+          pushedOut, new IllegalStateException("alert queue full: " + CAPACITY + " alerts were waiting to be stored"));
     }
   }
 
-  /** Waits until every queued alert has been handed to the handlers, for tests and shutdown. */
+  /** Alerts fired but not yet stored and handed to the handlers. */
+  public synchronized int pending() {
+    return unfinished;
+  }
+
+  /**
+   * Waits until every alert queued so far has been stored and handed to the handlers (tests,
+   * shutdown); false if {@code timeout} ran out first, e.g. while the history cannot be reached. An
+   * alert waiting out its backoff is tried again at once.
+   */
   public boolean drain(long timeout, TimeUnit unit) throws InterruptedException {
     long deadline = System.nanoTime() + unit.toNanos(timeout);
     synchronized (this) {
-      while (pending > 0) {
+      retryNow = true;
+      notifyAll();
+      while (unfinished > 0) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
@@ -58,38 +116,111 @@ public final class AlertDispatcher implements AutoCloseable {
     return true;
   }
 
-  private long pending;
-
-  private synchronized void done() {
-    pending--;
-    notifyAll();
-  }
-
   private void run() {
-    while (running) {
-      Alert alert;
-      try {
-        alert = queue.poll(100, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (alert == null) {
-        continue;
-      }
-      for (AlertHandler h : handlers) {
-        try {
-          h.onAlert(alert);
-        } catch (Exception | LinkageError e) {
-          listener.onAlertDropped(alert, e);
+    Alert inHand = null;
+    try {
+      while ((inHand = next()) != null) {
+        if (store(inHand)) {
+          deliver(inHand);
         }
+        inHand = null;
+        finished();
       }
-      done();
+    } catch (InterruptedException closing) {
+      // close() interrupts a worker that waits; what is left is reported below
+      if (inHand != null) {
+        listener.onAlertDropped(
+            inHand, new IllegalStateException("the alert dispatcher closed before the alert could be stored", closing));
+      }
+    } finally {
+      dropLeftovers();
     }
   }
 
+  /** The oldest waiting alert, taken in hand; null once closed. */
+  private synchronized Alert next() throws InterruptedException {
+    while (waiting.isEmpty() && !closed) {
+      wait();
+    }
+    return closed ? null : waiting.pollFirst();
+  }
+
+  /** Appends {@code alert} to the history, retrying until it is stored; false if it never can be. */
+  private boolean store(Alert alert) throws InterruptedException {
+    long backoffNanos = FIRST_RETRY.toNanos();
+    while (true) {
+      RuntimeException failure;
+      try {
+        history.append(alert);
+        return true;
+      } catch (ValidationException invalid) {
+        listener.onAlertDropped(alert, invalid);
+        return false;
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      if (!awaitRetry(backoffNanos)) {
+        listener.onAlertDropped(
+            alert, new IllegalStateException("the alert dispatcher closed before the alert could be stored", failure));
+        return false;
+      }
+      backoffNanos = Math.min(backoffNanos * 2, MAX_RETRY.toNanos());
+    }
+  }
+
+  /** Waits out a backoff, or less if {@link #drain} asks for a retry now; false once closed. */
+  private synchronized boolean awaitRetry(long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
+    long left = nanos;
+    while (!retryNow && !closed && left > 0) {
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+      left = deadline - System.nanoTime();
+    }
+    retryNow = false;
+    return !closed;
+  }
+
+  private void deliver(Alert alert) {
+    for (AlertHandler h : handlers) {
+      try {
+        h.onAlert(alert);
+      } catch (Exception | LinkageError e) {
+        listener.onAlertDropped(alert, e);
+      }
+    }
+  }
+
+  private synchronized void finished() {
+    unfinished--;
+    notifyAll();
+  }
+
+  private void dropLeftovers() {
+    List<Alert> left;
+    synchronized (this) {
+      closed = true;
+      left = List.copyOf(waiting);
+      waiting.clear();
+    }
+    for (Alert a : left) {
+      listener.onAlertDropped(a, new IllegalStateException("the alert dispatcher closed before the alert could be stored"));
+    }
+    synchronized (this) {
+      unfinished = 0; // reported, so a drain waiting for them may return
+      notifyAll();
+    }
+  }
+
+  /**
+   * Stops the worker. Alerts not yet stored are dropped and reported to the listener; call
+   * {@link #drain} first to give them time.
+   */
   @java.lang.Override
   public void close() {
-    running = false;
+    synchronized (this) {
+      closed = true;
+      notifyAll();
+    }
     worker.interrupt();
   }
 }

@@ -5,6 +5,12 @@ import java.util.List;
 
 /** Where fired alerts are kept for querying. In memory here; in the database in {@code quota-jdbc}. */
 public interface AlertHistory {
+  /**
+   * Keeps {@code alert}. Called by the {@link AlertDispatcher}'s thread, never by a decision. Throwing
+   * means "not stored, try again later", and the alert is retried until it is stored; so appending an
+   * id already kept must keep the first and succeed. A {@link dev.quota.ValidationException} means
+   * the alert can never be stored, and it is dropped.
+   */
   void append(Alert alert);
 
   /** Newest first; null filters match anything. */

@@ -2,33 +2,44 @@ package dev.quota.alert;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
-/** Alert history in the heap. */
+/** Alert history in the heap. Appending an alert id twice keeps the first, as the database does. */
 public final class MemoryAlertHistory implements AlertHistory {
+  /** Newest first, as the database orders them: alerts are stored after their decisions, not in their order. */
+  private static final Comparator<Alert> NEWEST_FIRST =
+      Comparator.comparing(Alert::at).thenComparing(Alert::id).reversed();
+
   private final List<Alert> alerts = new ArrayList<>();
+  private final Set<String> ids = new HashSet<>();
 
   @java.lang.Override
   public synchronized void append(Alert alert) {
-    alerts.add(alert);
+    if (ids.add(alert.id())) {
+      alerts.add(alert);
+    }
   }
 
   @java.lang.Override
   public synchronized List<Alert> query(
       String subject, String policy, Instant from, Instant to, int offset, int limit) {
-    List<Alert> out = new ArrayList<>();
-    int skipped = 0;
-    for (int i = alerts.size() - 1; i >= 0 && out.size() < limit; i--) {
-      Alert a = alerts.get(i);
+    List<Alert> matches = new ArrayList<>();
+    for (Alert a : alerts) {
       boolean match =
           (subject == null || subject.equals(a.subject()))
               && (policy == null || policy.equals(a.policy()))
               && (from == null || !a.at().isBefore(from))
               && (to == null || a.at().isBefore(to));
-      if (match && skipped++ >= offset) {
-        out.add(a);
+      if (match) {
+        matches.add(a);
       }
     }
-    return out;
+    matches.sort(NEWEST_FIRST);
+    int first = Math.min(offset, matches.size());
+    int end = (int) Math.min((long) offset + limit, matches.size());
+    return List.copyOf(matches.subList(first, end));
   }
 }

@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class QuotaServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QuotaServer.class);
   private static final long DRAIN_MS = 10_000;
+  /** How long a stopping server waits for fired alerts to reach the database. */
+  private static final java.time.Duration ALERT_DRAIN = java.time.Duration.ofSeconds(5);
   private static final long RELOAD_SECONDS = 2;
   /** Connections the kernel may hold for the acceptor (capped by the system's somaxconn). */
   static final int ACCEPT_QUEUE = 1024;
@@ -113,6 +115,9 @@ public final class QuotaServer implements AutoCloseable {
       io.micrometer.core.instrument.Gauge.builder("quota_ledger_spooled_entries", jdbc, l -> l.spooledEntries())
           .description("Usage entries waiting in the local spool for the database").register(metrics.registry());
     }
+    io.micrometer.core.instrument.Gauge.builder("quota_alerts_pending", quota, Quota::pendingAlerts)
+        .description("Alerts fired and not yet stored in the database (waiting while it is away)")
+        .register(metrics.registry());
     backends.keys().register("admin", Role.ADMIN, Set.of(), adminKey);
     ObjectMapper json = JsonMapper.builder().build();
     // Javalin's defaults, made here so that decisions answered on the store's I/O thread can hand
@@ -241,6 +246,17 @@ public final class QuotaServer implements AutoCloseable {
     return routes.routes();
   }
 
+  /** Gives alerts fired by the last requests a little time to reach the database before the engine closes. */
+  private void drainAlerts() {
+    try {
+      if (!quota.drainAlerts(ALERT_DRAIN)) {
+        LOG.warn("stopping with {} alerts not stored in the database; they are dropped", quota.pendingAlerts());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void close() {
     reloader.shutdownNow();
@@ -248,6 +264,7 @@ public final class QuotaServer implements AutoCloseable {
     if (listening) {
       app.stop(); // one that never started only logs a failure to stop
     }
+    drainAlerts();
     quota.close();
     if (webhooks != null) {
       // Waits for its sends to stop and releases its claims: it needs the database still open.

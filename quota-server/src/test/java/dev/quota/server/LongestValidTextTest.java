@@ -116,7 +116,7 @@ class LongestValidTextTest extends ServerSuite {
   }
 
   @Test
-  void theLongestSelectorTakesAPolicyAnOverrideAndRaisesAnAlert() {
+  void theLongestSelectorTakesAPolicyAnOverrideAndRaisesAnAlert() throws InterruptedException {
     String path = "/v1/policies/" + encode(LONGEST_PAIR);
     // Reasons of PUT and DELETE travel in the URL: the longest reason after the longest selector,
     // 15 KB of percent-escapes, is the longest valid request line there is. It was answered 414.
@@ -131,6 +131,7 @@ class LongestValidTextTest extends ServerSuite {
     String subjects = "{\"" + "a".repeat(32) + "\":\"" + LONGEST_ID + "\",\"" + "b".repeat(32) + "\":\"" + LONGEST_ID + "\"}";
     Api.Response spent = admin.post("/v1/usage", "{\"subjects\":" + subjects + ",\"cost\":\"0.60\"}");
     assertThat(spent.status()).as(spent.toString()).isEqualTo(200);
+    assertThat(server.server().quota().drainAlerts(java.time.Duration.ofSeconds(10))).isTrue();
     JsonNode alert = admin.get("/v1/alerts?policy=" + encode(LONGEST_PAIR)).json().get("alerts").get(0);
     assertThat(alert.get("subject").asText()).isEqualTo(LONGEST_PAIR);
 

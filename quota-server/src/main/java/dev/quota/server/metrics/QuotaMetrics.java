@@ -39,7 +39,7 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener {
     storeErrors = Counter.builder("quota_store_errors").description("Counter store calls that failed").register(registry);
     failOpen = Counter.builder("quota_fail_open_admissions").description("Requests admitted because the store was down and every policy was fail-open").register(registry);
     alertsFired = Counter.builder("quota_alerts_fired").description("Budget threshold alerts fired").register(registry);
-    alertsDropped = Counter.builder("quota_alerts_dropped").description("Alerts a handler failed to take").register(registry);
+    alertsDropped = Counter.builder("quota_alerts_dropped").description("Alerts lost: pushed out of a full queue while the database was away, invalid, not stored before shutdown, or refused by a webhook handler").register(registry);
   }
 
   public PrometheusMeterRegistry registry() {

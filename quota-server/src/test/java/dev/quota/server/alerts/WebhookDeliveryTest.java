@@ -174,7 +174,7 @@ class WebhookDeliveryTest {
   }
 
   @Test
-  void anExhaustedBudgetsAlertWritesMoneyLikeTheUsageRoute() {
+  void anExhaustedBudgetsAlertWritesMoneyLikeTheUsageRoute() throws Exception {
     spend("user", "full", "1");
     JsonNode alerts = server.admin.get("/v1/alerts?subject=user:full").json().get("alerts");
     assertThat(alerts.findValuesAsText("used")).containsOnly("1.00");
@@ -187,9 +187,11 @@ class WebhookDeliveryTest {
     assertThat(budget.get("limit").asText()).isEqualTo(exhausted.get("limit").asText());
   }
 
-  private static void spend(String scope, String id, String cost) {
+  /** Records spend and waits for the alerts it fired to be stored (they are stored off the decision path). */
+  private static void spend(String scope, String id, String cost) throws InterruptedException {
     Api.Response r = server.admin.post("/v1/usage", "{\"subjects\":{\"" + scope + "\":\"" + id + "\"},\"cost\":\"" + cost + "\"}");
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(server.server().quota().drainAlerts(Duration.ofSeconds(10))).isTrue();
   }
 
   private static JsonNode alertOf(String subject) {
