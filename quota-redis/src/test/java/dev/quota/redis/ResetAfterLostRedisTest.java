@@ -2,26 +2,12 @@ package dev.quota.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quota.Budget;
-import dev.quota.Decision;
 import dev.quota.LimitKind;
 import dev.quota.LimitStatus;
-import dev.quota.Money;
-import dev.quota.Policy;
 import dev.quota.Quota;
-import dev.quota.QuotaRequest;
 import dev.quota.Subject;
-import dev.quota.admin.MemoryConfigRepository;
-import dev.quota.ledger.MemoryLedger;
-import dev.quota.store.conformance.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,54 +15,20 @@ import org.junit.jupiter.api.Test;
  * period is seeded from the ledger; an admin reset must hold through that seed, whether it came
  * before the loss or after it. Deleting every key of the test's prefix is the loss.
  */
-class ResetAfterLostRedisTest {
-  private final String prefix = "test:reset:" + UUID.randomUUID() + ":";
-  /** The store's clock runs ahead of Redis time by this much, so that tests move both clocks together. */
-  private final AtomicLong offsetMs = new AtomicLong();
-  private final RedisStore store =
-      RedisStore.builder().prefix(prefix).timeout(Duration.ofSeconds(2)).testClockOffset(offsetMs::get).build();
-  private final MutableClock clock = midday();
-  /** The durable parts every server shares. */
-  private final MemoryConfigRepository config = new MemoryConfigRepository();
-  private final MemoryLedger ledger = new MemoryLedger();
+class ResetAfterLostRedisTest extends LostRedisEngine {
   private final Quota quota = server(store);
 
-  /** Noon (UTC) of Redis's day, for both clocks, so that no test crosses into the next budget day. */
-  private MutableClock midday() {
-    long now = store.nowMs();
-    Instant noon = Instant.ofEpochMilli(now).truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(12));
-    offsetMs.set(noon.toEpochMilli() - now);
-    return new MutableClock(noon);
+  ResetAfterLostRedisTest() {
+    super("reset");
+  }
+
+  @Override
+  Quota quota() {
+    return quota;
   }
 
   private Quota server(RedisStore redis) {
     return Quota.builder().clock(clock).store(redis).config(config).ledger(ledger).build();
-  }
-
-  @AfterEach
-  void close() {
-    store.deleteAll();
-    quota.close(); // closes its store
-  }
-
-  private void advance(Duration d) {
-    clock.advance(d);
-    offsetMs.addAndGet(d.toMillis());
-  }
-
-  private void dailyBudget() {
-    quota.admin().putPolicy(
-        Policy.builder("user:*").budget(Budget.of("USD", Money.of("1.00"), null, null)).build(), "admin@test", "t");
-  }
-
-  private void spend(String amount) {
-    Decision d = quota.reserve(alice(amount));
-    assertThat(d.admitted()).isTrue();
-    quota.commit(d.reservationId(), Money.of(amount), Map.of());
-  }
-
-  private static QuotaRequest alice(String cost) {
-    return QuotaRequest.builder().user("alice").estimatedCost(cost).build();
   }
 
   private BigDecimal usedToday() {
@@ -91,8 +43,7 @@ class ResetAfterLostRedisTest {
   void aResetAfterRedisLostItsDataFreesTheWholeBudget() {
     dailyBudget();
     spend("0.60");
-    store.deleteAll();
-    advance(Duration.ofMinutes(10));
+    loseRedis();
     assertThat(usedToday()).isEqualByComparingTo("0.60"); // seeded back from the ledger
 
     quota.admin().resetSubject(Subject.of("user", "alice"), "admin@test", "support ticket");
@@ -111,8 +62,7 @@ class ResetAfterLostRedisTest {
     advance(Duration.ofMinutes(10));
     spend("0.25");
 
-    store.deleteAll();
-    advance(Duration.ofMinutes(10));
+    loseRedis();
 
     assertThat(usedToday()).isEqualByComparingTo("0.25");
     assertThat(quota.reserve(alice("0.76")).admitted()).isFalse();

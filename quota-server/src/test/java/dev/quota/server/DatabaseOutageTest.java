@@ -2,12 +2,9 @@ package dev.quota.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.SQLException;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * With PostgreSQL unreachable, admin and report routes answer 503 {@code database-unavailable}
@@ -17,32 +14,15 @@ import org.junit.jupiter.api.Test;
 class DatabaseOutageTest {
   private static final String POLICY = "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}]}";
 
-  private OutagePostgres database;
-  private TestServer server;
-
-  @BeforeEach
-  void createDatabase() throws SQLException {
-    database = OutagePostgres.create("qs_down_");
-    server = TestServer.start(null, null, database.urlWithUser());
-  }
-
-  @AfterEach
-  void dropDatabase() throws SQLException {
-    try {
-      if (server != null) {
-        server.close();
-      }
-    } finally {
-      database.close();
-    }
-  }
+  @RegisterExtension
+  final ServerOnOutagePostgres outage = new ServerOnOutagePostgres("qs_down_");
 
   @Test
-  void everyDatabaseRouteAnswers503WhileTheDatabaseIsAway() throws SQLException {
-    Api admin = server.admin;
+  void everyDatabaseRouteAnswers503WhileTheDatabaseIsAway() throws Exception {
+    Api admin = outage.admin();
     assertThat(admin.put("/v1/policies/user:*", POLICY).status()).isEqualTo(201);
 
-    database.takeAway();
+    outage.takeAway();
 
     List<Api.Response> refused = List.of(
         admin.get("/v1/reports/costs"),
@@ -64,24 +44,13 @@ class DatabaseOutageTest {
       assertThat(r.body()).doesNotContain("Exception", "Connection is not available");
     }
 
-    database.giveBack();
-    awaitDatabaseUp();
+    outage.giveBack();
     assertThat(admin.get("/v1/policies").status()).isEqualTo(200);
     assertThat(admin.put("/v1/policies/user:bob", POLICY).status()).isEqualTo(201);
     Api.Response audit = admin.get("/v1/audit");
     assertThat(audit.status()).as(audit.toString()).isEqualTo(200);
     // Only the two policies written while the database was there; nothing from the outage.
     assertThat(audit.body()).contains("user:bob").doesNotContain("outage test");
-  }
-
-  /** The pool reconnects with a backoff of up to seconds; readiness says when it has. */
-  private void awaitDatabaseUp() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    Api.Response health;
-    do {
-      health = server.anonymous().get("/health");
-    } while (health.status() != 200 && System.nanoTime() < deadline);
-    assertThat(health.status()).as(health.toString()).isEqualTo(200);
   }
 
 }

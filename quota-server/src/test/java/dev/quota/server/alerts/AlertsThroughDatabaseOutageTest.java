@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quota.server.Api;
-import dev.quota.server.OutagePostgres;
-import dev.quota.server.TestServer;
-import java.sql.SQLException;
+import dev.quota.server.ServerOnOutagePostgres;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Spend recorded during a database outage that crosses an alert threshold is answered like any
@@ -23,35 +19,18 @@ import org.junit.jupiter.api.Test;
 class AlertsThroughDatabaseOutageTest {
   private static final String POLICY = "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"alertThresholds\":[0.8]}";
 
-  private OutagePostgres database;
-  private TestServer server;
-
-  @BeforeEach
-  void createDatabase() throws SQLException {
-    database = OutagePostgres.create("qs_alerts_");
-    server = TestServer.start(null, null, database.urlWithUser());
-  }
-
-  @AfterEach
-  void dropDatabase() throws SQLException {
-    try {
-      if (server != null) {
-        server.close();
-      }
-    } finally {
-      database.close();
-    }
-  }
+  @RegisterExtension
+  final ServerOnOutagePostgres outage = new ServerOnOutagePostgres("qs_alerts_");
 
   @Test
   void usageCrossingAThresholdDuringAnOutageIsAnsweredAndItsAlertStoredWhenTheDatabaseIsBack() throws Exception {
-    Api admin = server.admin;
+    Api admin = outage.admin();
     assertThat(admin.put("/v1/policies/user:*", POLICY).status()).isEqualTo(201);
     // Spend before the outage, so that the budget's counter exists: a new one is first seeded from
     // the ledger, which needs the database.
     assertThat(admin.post("/v1/usage", "{\"subjects\":{\"user\":\"ann\"},\"cost\":\"0.10\"}").status()).isEqualTo(200);
 
-    database.takeAway();
+    outage.takeAway();
 
     Api.Response spent = admin.post("/v1/usage", "{\"subjects\":{\"user\":\"ann\"},\"cost\":\"0.75\"}");
     assertThat(spent.status()).as(spent.toString()).isEqualTo(200);
@@ -63,9 +42,8 @@ class AlertsThroughDatabaseOutageTest {
     assertThat(metrics.body()).contains("quota_alerts_fired_total 1.0", "quota_alerts_pending 1.0");
     assertThat(admin.get("/v1/alerts").status()).isEqualTo(503);
 
-    database.giveBack();
-    awaitDatabaseUp();
-    assertThat(server.server().quota().drainAlerts(Duration.ofSeconds(30))).isTrue();
+    outage.giveBack();
+    assertThat(outage.server().server().quota().drainAlerts(Duration.ofSeconds(30))).isTrue();
     JsonNode alerts = admin.get("/v1/alerts?subject=user:ann").json().get("alerts");
     assertThat(alerts).hasSize(1);
     assertThat(alerts.get(0).get("threshold").asText()).isEqualTo("0.8");
@@ -75,13 +53,4 @@ class AlertsThroughDatabaseOutageTest {
         .contains("quota_alerts_pending 0.0", "quota_alerts_dropped_total 0.0");
   }
 
-  /** The pool reconnects with a backoff of up to seconds; readiness says when it has. */
-  private void awaitDatabaseUp() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    Api.Response health;
-    do {
-      health = server.anonymous().get("/health");
-    } while (health.status() != 200 && System.nanoTime() < deadline);
-    assertThat(health.status()).as(health.toString()).isEqualTo(200);
-  }
 }
