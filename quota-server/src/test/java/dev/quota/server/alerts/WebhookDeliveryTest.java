@@ -96,7 +96,7 @@ class WebhookDeliveryTest {
   @Test
   void failedFirstAttemptIsRetriedAndTheSignatureVerifies() throws Exception {
     spend("user", "retry", "0.60");
-    JsonNode alert = awaitDelivery("user:retry", "delivered");
+    JsonNode alert = AlertDeliveries.awaitState(server, "user:retry", "delivered");
     assertThat(alert.get("delivery").get("attempts").asInt()).isEqualTo(2);
     assertThat(alert.get("delivery").has("deliveredAt")).isTrue();
 
@@ -125,7 +125,7 @@ class WebhookDeliveryTest {
   @Test
   void deliveryIsMarkedFailedAfterTheLastAttempt() throws Exception {
     spend("user", "doomed", "0.70");
-    JsonNode alert = awaitDelivery("user:doomed", "failed");
+    JsonNode alert = AlertDeliveries.awaitState(server, "user:doomed", "failed");
     assertThat(alert.get("delivery").get("attempts").asInt()).isEqualTo(3);
     assertThat(alert.get("delivery").get("lastError").asText()).contains("attempt 3").contains("answered 500");
     assertThat(attemptsByAlert.get(alert.get("id").asText()).get()).isEqualTo(3);
@@ -142,7 +142,7 @@ class WebhookDeliveryTest {
     }
     assertThat(alertOf("user:slow").get("delivery").get("state").asText()).isEqualTo("pending");
     releaseSlow.countDown();
-    assertThat(awaitDelivery("user:slow", "delivered").get("delivery").get("attempts").asInt()).isEqualTo(1);
+    assertThat(AlertDeliveries.awaitState(server, "user:slow", "delivered").get("delivery").get("attempts").asInt()).isEqualTo(1);
   }
 
   @Test
@@ -152,8 +152,8 @@ class WebhookDeliveryTest {
     double failed = deliveries("failed");
     spend("user", "counted", "0.60");
     spend("user", "doomed-counted", "0.60");
-    awaitDelivery("user:counted", "delivered");
-    awaitDelivery("user:doomed-counted", "failed");
+    AlertDeliveries.awaitState(server, "user:counted", "delivered");
+    AlertDeliveries.awaitState(server, "user:doomed-counted", "failed");
     // One refusal then a delivery; three refusals, the last one giving up.
     assertThat(deliveries("delivered") - delivered).isEqualTo(1);
     assertThat(deliveries("retried") - retried).isEqualTo(3);
@@ -198,23 +198,6 @@ class WebhookDeliveryTest {
     JsonNode page = server.admin.get("/v1/alerts?subject=" + subject).json();
     assertThat(page.get("alerts")).as("alerts for " + subject).hasSize(1);
     return page.get("alerts").get(0);
-  }
-
-  /** Waits (bounded) for the asynchronous delivery to settle in {@code state}. */
-  private static JsonNode awaitDelivery(String subject, String state) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    JsonNode alert = null;
-    while (System.nanoTime() < deadline) {
-      JsonNode page = server.admin.get("/v1/alerts?subject=" + subject).json();
-      if (page.get("alerts").size() == 1) {
-        alert = page.get("alerts").get(0);
-        if (alert.path("delivery").path("state").asText().equals(state)) {
-          return alert;
-        }
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("delivery of the alert for " + subject + " did not become " + state + ": " + alert);
   }
 
   /** Computed here independently of the server's code. */

@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** With two webhooks of which one always refuses, the alert is partial, not failed, and names only the refusing one. */
@@ -39,28 +38,11 @@ class WebhookPartialDeliveryTest {
       Api.Response r = server.admin.post("/v1/usage", "{\"subjects\":{\"user\":\"half\"},\"cost\":\"0.60\"}");
       assertThat(r.status()).as(r.toString()).isEqualTo(200);
 
-      JsonNode delivery = awaitSettled(server, "user:half");
+      JsonNode delivery = AlertDeliveries.await(server, "user:half", state -> !state.equals("pending")).path("delivery");
       assertThat(delivery.get("state").asText()).isEqualTo("partial");
       assertThat(delivery.get("lastError").asText()).contains("attempt 2").contains("/refuses answered 500").doesNotContain("/takes");
     } finally {
       receiver.stop(0);
     }
-  }
-
-  /** Waits (bounded) for the asynchronous delivery to leave {@code pending}. */
-  private static JsonNode awaitSettled(TestServer s, String subject) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    JsonNode delivery = null;
-    while (System.nanoTime() < deadline) {
-      JsonNode alerts = s.admin.get("/v1/alerts?subject=" + subject).json().get("alerts");
-      if (alerts.size() == 1) {
-        delivery = alerts.get(0).path("delivery");
-        if (!delivery.path("state").asText().equals("pending")) {
-          return delivery;
-        }
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("delivery of the alert for " + subject + " did not settle: " + delivery);
   }
 }

@@ -99,7 +99,7 @@ class WebhookResumeTest {
       hanging = false;
       second = first.restart(Clock.systemUTC(), hooks, FAST);
       for (String user : List.of("a", "b", "c")) {
-        JsonNode alert = awaitDelivery(second, "user:" + user, "delivered");
+        JsonNode alert = AlertDeliveries.awaitState(second, "user:" + user, "delivered");
         // The send cut short by the stop is not counted as a refusal.
         assertThat(alert.get("delivery").get("attempts").asInt()).isEqualTo(1);
         assertThat(deliveredById.get(alert.get("id").asText()).get()).isEqualTo(1);
@@ -125,7 +125,7 @@ class WebhookResumeTest {
       assertThat(sender.resumeAbandoned()).isZero();
       clock.advance(JdbcAlertHistory.CLAIM_LEASE.plusSeconds(1));
       assertThat(sender.resumeAbandoned()).isEqualTo(1);
-      assertThat(awaitDelivery(server, "user:orphan", "delivered").get("id").asText()).isEqualTo("orphan-1");
+      assertThat(AlertDeliveries.awaitState(server, "user:orphan", "delivered").get("id").asText()).isEqualTo("orphan-1");
       assertThat(sender.resumeAbandoned()).isZero();
       assertThat(deliveredById.get("orphan-1").get()).isEqualTo(1);
     }
@@ -139,22 +139,5 @@ class WebhookResumeTest {
   private static void spend(TestServer s, String user) {
     Api.Response r = s.admin.post("/v1/usage", "{\"subjects\":{\"user\":\"" + user + "\"},\"cost\":\"0.60\"}");
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
-  }
-
-  /** Waits (bounded) for the asynchronous delivery to settle in {@code state}. */
-  private static JsonNode awaitDelivery(TestServer s, String subject, String state) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    JsonNode alert = null;
-    while (System.nanoTime() < deadline) {
-      JsonNode page = s.admin.get("/v1/alerts?subject=" + subject).json();
-      if (page.get("alerts").size() == 1) {
-        alert = page.get("alerts").get(0);
-        if (alert.path("delivery").path("state").asText().equals(state)) {
-          return alert;
-        }
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("delivery of the alert for " + subject + " did not become " + state + ": " + alert);
   }
 }
