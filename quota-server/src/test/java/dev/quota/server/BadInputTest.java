@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -180,6 +181,19 @@ class BadInputTest {
     assertThat(p.get("rule").asText()).as(r.toString()).matches("malformed JSON at line \\d+, column \\d+: .+").endsWith(": " + reason);
     assertThat(r.body()).as("no parser internals").doesNotContain("`", "jackson", "Feature", "REDACTED", "Source", "bound as");
     assertThat(state()).isEqualTo(before);
+  }
+
+  /** An alert filter no alert could match is refused by name, not answered with an empty page. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "/v1/alerts?subject=nope | subject | scope:identifier",
+      "/v1/alerts?subject=user:a,team:b,tool:c | subject | one scope or a pair",
+      "/v1/alerts?policy=Team:x | policy | a lowercase letter"})
+  void anAlertFilterThatIsNoSelectorIsRefusedByName(String path, String field, String rule) {
+    Api.Response r = server.admin().get(path.strip());
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo(field.strip());
+    assertThat(r.json().get("rule").asText()).contains(rule.strip());
   }
 
   static Stream<Arguments> datesOutOfRange() {

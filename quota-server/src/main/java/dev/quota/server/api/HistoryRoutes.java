@@ -41,10 +41,26 @@ public final class HistoryRoutes {
     Instant from = Query.instant(ctx, "from");
     Instant to = Query.instant(ctx, "to");
     requireRange(from, to);
-    admin.alerts(Query.string(ctx, "subject", Selector.MAX_LENGTH), Query.string(ctx, "policy", Selector.MAX_LENGTH),
-            from, to, offset, limit)
+    admin.alerts(selectorFilter(ctx, "subject"), selectorFilter(ctx, "policy"), from, to, offset, limit)
         .forEach(al -> a.add(withDelivery(AlertJson.toNode(al), al.id())));
     ctx.json(page("alerts", a, offset, limit));
+  }
+
+  /**
+   * A filter written as a selector is, checked (a filter no alert could match is a mistake, not an
+   * empty page) and put in the canonical form alerts are stored in, so {@code tool:x,user:alice}
+   * finds the pair stored as {@code user:alice,tool:x}.
+   */
+  private static String selectorFilter(Context ctx, String name) {
+    String text = Query.string(ctx, name, Selector.MAX_LENGTH);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Selector.parse(text).toString();
+    } catch (ValidationException e) {
+      throw new ValidationException(name, e.rule());
+    }
   }
 
   /** Adds {@code delivery: {state, attempts, lastError, deliveredAt}}: where its webhook delivery stands. */
