@@ -460,10 +460,18 @@ public final class JdbcUsageLedger implements UsageLedger {
    * as it always has, rather than refusing usage the spool would take while the database is away.
    */
   private Optional<UsageEntry> recall(String column, String value) {
+    if (outage.spoolsDirectly()) {
+      return Optional.empty(); // known to be away: no caller waits out a connection timeout to learn it again
+    }
     try {
       replayBeforeRead();
       return Optional.ofNullable(queries.byUniqueKey(column, value));
-    } catch (DatabaseException | LedgerUnavailableException unreadable) {
+    } catch (DatabaseException e) {
+      if (e.isUnreachable()) {
+        outage.markDegraded(e);
+      }
+      return Optional.empty();
+    } catch (LedgerUnavailableException spoolNotReplayed) {
       return Optional.empty();
     }
   }

@@ -66,7 +66,10 @@ public final class JdbcKeyRing implements KeyRing {
       found = repo.authenticate(presentedKey).map(k -> new Principal(k.name(), role(k.role()), k.readable()));
     } catch (DatabaseException e) {
       if (c != null && e.isUnreachable()) {
-        return Optional.of(c.principal()); // the database's last word on this key, kept until it answers again
+        // The database's last word on this key stands until it answers again; asked again only
+        // after another cache period, so not every call waits out a connection timeout.
+        cache.put(hash, new Cached(c.principal(), now + CACHE_NANOS));
+        return Optional.of(c.principal());
       }
       throw e;
     }
