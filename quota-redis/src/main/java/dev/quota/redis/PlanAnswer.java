@@ -22,14 +22,19 @@ import java.util.concurrent.TimeoutException;
 final class PlanAnswer extends DecisionBatcher.Decision<PlanResult> implements Runnable {
   private final QuotaScript script;
   private final RedisConnection connection;
+  private final RedisClockEstimate clock;
+  /** The call's test clock offset, which the reply's time includes. */
+  private final long offsetMs;
   /** Set while the decision waits behind the calls in flight; else null. */
   private volatile ScheduledFuture<?> deadline;
   private volatile boolean arrived;
 
-  PlanAnswer(ScriptCodec.Call call, QuotaScript script, RedisConnection connection) {
+  PlanAnswer(ScriptCodec.Call call, QuotaScript script, RedisConnection connection, RedisClockEstimate clock, long offsetMs) {
     super(call);
     this.script = script;
     this.connection = connection;
+    this.clock = clock;
+    this.offsetMs = offsetMs;
   }
 
   /** Fails this answer after {@code nanos} unless its reply arrived by then. */
@@ -58,7 +63,14 @@ final class PlanAnswer extends DecisionBatcher.Decision<PlanResult> implements R
   void replied(List<Object> reply) {
     stopDeadline();
     try {
-      complete(ScriptCodec.planResult(reply));
+      if (ScriptCodec.tooLate(reply)) { // Redis started it after its caller stopped waiting: it changed nothing
+        clock.observe(ScriptCodec.num(reply.get(2)), offsetMs);
+        completeExceptionally(script.tooLate());
+        return;
+      }
+      PlanResult result = ScriptCodec.planResult(reply);
+      clock.observe(result.nowMs(), offsetMs);
+      complete(result);
     } catch (RuntimeException e) {
       completeExceptionally(e);
     }

@@ -225,6 +225,12 @@ final class QuotaScript {
         "Redis did not answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", cause);
   }
 
+  /** What a decision or settlement that Redis started after its deadline (and so did not apply) throws. */
+  StoreUnavailableException tooLate() {
+    return new StoreUnavailableException("Redis did not start the call within "
+        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms; it changed nothing", null);
+  }
+
   static Throwable unwrap(Throwable error) {
     return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
   }

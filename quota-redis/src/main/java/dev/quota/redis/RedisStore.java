@@ -49,7 +49,13 @@ import java.util.function.LongSupplier;
  * {@link #applyAsync} waits nowhere: its stage fails the same way. The
  * engine then applies each policy's fail mode. Calls are sent at most once: a call in flight when
  * the connection drops fails rather than being re-sent, and the next call opens a new connection.
- * A call that timed out may still have been applied; a reservation made that way expires by itself.
+ * A decision or settlement carries a deadline in Redis time: the moment this process stops waiting
+ * for it, estimated from the time of earlier replies ({@link RedisClockEstimate}). If Redis starts
+ * it later (it stalled past the timeout and ran the queued call when it resumed), the script
+ * applies nothing, so a call that failed with StoreUnavailableException changed nothing. Before
+ * the first reply (no estimate yet), on Redis Cluster, and for the other calls (seeding, reset
+ * marks), there is no deadline: such a call that timed out may still have been applied; a
+ * reservation made that way expires by itself.
  *
  * <p><b>Lost data.</b> The script keeps an epoch marker, read (and started with Redis time when
  * missing) whenever a budget counter is missing. After a restart without persistence or a
@@ -88,11 +94,14 @@ public final class RedisStore implements Store {
   /** Null on Redis Cluster, or when batching is off. */
   private final DecisionBatcher batcher;
   private final Deadlines deadlines = new Deadlines();
+  /** Sets the deadlines of decisions and settlements on a single node. */
+  private final RedisClockEstimate clock;
   /** Null on a single node. */
   private final ClusterRunner clusterRunner;
 
   private RedisStore(Builder b) {
     this.timeoutNanos = b.timeout.toNanos();
+    this.clock = new RedisClockEstimate(timeoutNanos);
     long connectNanos = b.connectTimeout.toNanos();
     // connecting, a call, loading the library and the call again, each bounded on its own
     this.waitLimitNanos = 2 * timeoutNanos + 2 * connectNanos + TimeUnit.SECONDS.toNanos(1);
@@ -230,29 +239,39 @@ public final class RedisStore implements Store {
       return clusterRunner.run(() -> cluster.apply(plan));
     }
     ScriptCodec.Call call;
+    long offset = clockOffsetMs.getAsLong();
     try {
-      call = codec.apply(plan, clockOffsetMs.getAsLong());
+      call = codec.apply(plan, offset);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    PlanAnswer answer = new PlanAnswer(call, script, connection);
-    if (batcher == null || !script.functions()) {
-      script.runAsync(connection, call.keys(), call.args()).whenComplete(answer::settle);
-      return answer;
-    }
+    PlanAnswer answer = new PlanAnswer(call, script, connection, clock, offset);
     CompletableFuture<?> open = connection.commands();
     if (open.isDone() && !open.isCompletedExceptionally()) {
-      submit(answer);
+      send(answer, offset);
     } else {
       open.whenComplete((commands, error) -> {
         if (error != null) {
           answer.settle(null, error);
         } else {
-          submit(answer);
+          send(answer, offset);
         }
       });
     }
     return answer;
+  }
+
+  /**
+   * Sends a decision once the connection is open: its time to be answered starts now, and so its
+   * deadline is set now.
+   */
+  private void send(PlanAnswer answer, long offset) {
+    answer.call.deadline(clock.deadline(offset));
+    if (batcher == null || !script.functions()) {
+      script.runAsync(connection, answer.call.keys(), answer.call.args()).whenComplete(answer::settle);
+    } else {
+      submit(answer);
+    }
   }
 
   /**
@@ -276,8 +295,31 @@ public final class RedisStore implements Store {
     if (cluster != null) {
       return cluster.settle(settlement);
     }
-    ScriptCodec.Call call = codec.settle(settlement, clockOffsetMs.getAsLong());
-    return ScriptCodec.settleResult(run(call));
+    long offset = clockOffsetMs.getAsLong();
+    ScriptCodec.Call call = codec.settle(settlement, offset);
+    List<Object> reply = await(runWithDeadline(call, offset));
+    clock.observe(ScriptCodec.num(reply.get(2)), offset);
+    if (ScriptCodec.tooLate(reply)) { // Redis started it after this call stopped waiting: it changed nothing
+      throw script.tooLate();
+    }
+    return ScriptCodec.settleResult(reply);
+  }
+
+  /**
+   * Runs one call on its own with a deadline, set once the connection is open (the timeout counts
+   * from then); the stage fails as {@link #run} throws.
+   */
+  private CompletableFuture<List<Object>> runWithDeadline(ScriptCodec.Call call, long offset) {
+    CompletableFuture<List<Object>> reply = new CompletableFuture<>();
+    connection.commands().whenComplete((commands, error) -> {
+      if (error != null) {
+        reply.completeExceptionally(script.failure(error));
+        return;
+      }
+      call.deadline(clock.deadline(offset));
+      runInto(call, reply);
+    });
+    return reply;
   }
 
   @Override
@@ -338,6 +380,11 @@ public final class RedisStore implements Store {
   /** Runs one call on its own (loading the library if needed) and waits for its reply. */
   List<Object> run(ScriptCodec.Call call) {
     CompletableFuture<List<Object>> reply = new CompletableFuture<>();
+    runInto(call, reply);
+    return await(reply);
+  }
+
+  private void runInto(ScriptCodec.Call call, CompletableFuture<List<Object>> reply) {
     script.runAsync(connection, call.keys(), call.args()).whenComplete((r, error) -> {
       if (error != null) {
         reply.completeExceptionally(script.failure(error));
@@ -345,7 +392,6 @@ public final class RedisStore implements Store {
         reply.complete(r);
       }
     });
-    return await(reply);
   }
 
   /**

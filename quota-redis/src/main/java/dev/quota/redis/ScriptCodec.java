@@ -31,6 +31,11 @@ final class ScriptCodec {
   static final int ABORTED = 5;
   static final int BUSY = 6;
   static final int CLAIMED = 7;
+  /**
+   * The script's answer to a decision or settlement that started after its deadline: it changed
+   * nothing, and its caller has stopped waiting ({@link RedisClockEstimate}).
+   */
+  static final int TOO_LATE = 8;
   private static final SettleResult.Status[] SETTLE_STATUS = {
     SettleResult.Status.SETTLED, SettleResult.Status.REPEATED, SettleResult.Status.CONFLICT,
     SettleResult.Status.UNKNOWN, SettleResult.Status.EXPIRED
@@ -46,7 +51,24 @@ final class ScriptCodec {
     this.keys = keys;
   }
 
-  record Call(String[] keys, String[] args) {}
+  record Call(String[] keys, String[] args) {
+    /**
+     * Sets the deadline of an {@code apply} or {@code settle} call, in the store's time (0: none):
+     * the script applies nothing if it starts after it. Set just before the call is sent.
+     */
+    void deadline(long deadlineMs) {
+      args[SETTLE.equals(args[0]) ? args.length - 1 : APPLY_DEADLINE] = deadlineMs == 0 ? "0" : Long.toString(deadlineMs);
+    }
+  }
+
+  private static final String SETTLE = "settle";
+  /** Where an {@code apply} call carries its deadline. */
+  private static final int APPLY_DEADLINE = 6;
+
+  /** True if a reply's status says the call started after its deadline and changed nothing. */
+  static boolean tooLate(List<Object> reply) {
+    return num(reply.get(0)) == TOO_LATE;
+  }
 
   Call apply(Plan plan, long offsetMs) {
     List<CounterOp> ops = plan.ops();
@@ -69,7 +91,7 @@ final class ScriptCodec {
     a[3] = reserve ? ttl(ExactRange.check("ttlMs", plan.ttlMs())) : "0";
     a[4] = plan.fingerprint() == null ? "" : plan.fingerprint();
     // a[5]: the reservation record's body
-    a[6] = "";
+    a[APPLY_DEADLINE] = "0"; // none until set just before it is sent
     a[7] = plan.seedBudgets() ? "1" : "0";
     a[8] = idempotent ? "1" : "0";
     a[9] = decimal(n);
@@ -224,8 +246,8 @@ final class ScriptCodec {
 
   private static Call settle(String[] k, Settlement s, long offsetMs) {
     Map<String, Long> meters = new TreeMap<>(s.actualMeters());
-    List<String> a = new ArrayList<>(6 + 2 * meters.size());
-    a.add("settle");
+    List<String> a = new ArrayList<>(7 + 2 * meters.size());
+    a.add(SETTLE);
     a.add(Long.toString(offsetMs));
     a.add(s.commit() ? "1" : "0");
     a.add(Long.toString(ExactRange.check("actualCostNanos", s.actualCostNanos())));
@@ -235,6 +257,7 @@ final class ScriptCodec {
       a.add(m.getKey());
       a.add(Long.toString(ExactRange.check("actualMeters." + m.getKey(), m.getValue())));
     }
+    a.add("0"); // the deadline: none until set just before it is sent
     return new Call(k, a.toArray(String[]::new));
   }
 

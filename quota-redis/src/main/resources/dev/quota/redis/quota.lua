@@ -6,6 +6,11 @@
 -- run by EVALSHA. It adds the few lines that differ, so this file defines `run` and nothing else.
 --
 -- Time is Redis's TIME plus ARGV[2] (an offset that only tests set), never the caller's clock.
+--
+-- Decisions and settlements carry a deadline in that time: the moment their caller stops waiting
+-- (RedisStore estimates Redis time from the `now` of earlier replies). One that starts later (Redis
+-- stalled, and ran it only when it resumed) changes nothing and answers TOO_LATE: its caller was
+-- already told the store was unavailable and that nothing changed. A deadline of 0 is no deadline.
 -- Numbers are Lua doubles: every value stays an integer within +-(2^53-1), where doubles are exact.
 -- Integers are written back with %d, never tostring (which keeps only 14 digits).
 --
@@ -609,6 +614,8 @@ end
 -- ---- calls ---------------------------------------------------------------------------------------
 
 local APPLIED, REPLAYED, CONFLICT, PERIOD_MISMATCH, NEEDS_SEED, ABORTED, BUSY, CLAIMED = 0, 1, 2, 3, 4, 5, 6, 7
+-- A decision or settlement that started after its deadline: it changed nothing.
+local TOO_LATE = 8
 
 local function read_ops(at, count, firstKey)
   local ops = {}
@@ -1109,12 +1116,14 @@ end
 
 -- KEYS: epoch, expiries, idempotency record, reservation record, then one key per op
 -- ARGV: call, offset, kind(check|reserve|record), ttlMs, fingerprint, record body ('' unless it
---       reserves), unused, seedBudgets, hasIdempotencyKey, opCount, then per op: field count,
+--       reserves), deadline (0: none), seedBudgets, hasIdempotencyKey, opCount, then per op: field count,
 --       fields; then the reservation id (remembered with an idempotency key, so a repeat gets the
 --       first id back)
 -- (k and a: where this call's keys and arguments begin, 0 unless it is part of a batch)
 local function apply(k, a)
   local now = clock(ARGV[a + 2] + 0)
+  local deadline = ARGV[a + 7] + 0
+  if deadline > 0 and now > deadline then return {TOO_LATE, 0, now, 0, 0, 0} end
   local hasIdem = ARGV[a + 9] == '1'
   if not hasIdem then
     local out = quick_apply(k, a, now, ARGV[a + 10] + 0, a + 11)
@@ -1296,9 +1305,12 @@ local function settle_reply(status, now, rec, changes)
 end
 
 -- KEYS: epoch, expiries, reservation record
--- ARGV: call, offset, commit(0|1), actualCostNanos, fingerprint, meterCount, then meter, value pairs
+-- ARGV: call, offset, commit(0|1), actualCostNanos, fingerprint, meterCount, then meter, value pairs,
+--       then the deadline (0: none)
 local function settle()
   local now = clock(tonumber(ARGV[2]))
+  local deadline = tonumber(ARGV[7 + 2 * tonumber(ARGV[6])])
+  if deadline > 0 and now > deadline then return {TOO_LATE, 0, now, 0, '', 0} end
   release_expired(KEYS[2], now)
   local rkey = KEYS[3]
   local rec = load_reservation(rkey)

@@ -103,6 +103,42 @@ class RedisBatchingTest {
   }
 
   @Test
+  void aDecisionThatStartsAfterItsDeadlineChangesNothingAndAnswersTooLateWhileTheOthersApply() {
+    long now = store.nowMs();
+    ScriptCodec.Call late = call(record(rate("user:late", 10), budget("user:late", 100, 5)));
+    late.deadline(now - 1_000);
+    ScriptCodec.Call inTime = call(record(budget("user:in-time", 100, 7)));
+    inTime.deadline(now + 60_000);
+    ScriptCodec.Call none = call(record(budget("user:none", 100, 3))); // 0: no deadline
+
+    List<Object> replies = store.run(DecisionBatcher.combine(List.of(late, inTime, none)));
+    List<Object> alone = store.run(late);
+
+    assertThat(ScriptCodec.tooLate(list(replies.get(0)))).isTrue();
+    assertThat(ScriptCodec.num(list(replies.get(0)).get(2))).isGreaterThanOrEqualTo(now); // Redis time, for the estimate
+    assertThat(ScriptCodec.tooLate(list(alone))).isTrue();
+    assertThat(lastUsed(ScriptCodec.planResult(list(replies.get(1))))).isEqualTo(7);
+    assertThat(lastUsed(ScriptCodec.planResult(list(replies.get(2))))).isEqualTo(3);
+    assertThat(store.apply(check(rate("user:late", 10), budget("user:late", 100, 0))).results())
+        .allSatisfy(r -> assertThat(r.used()).isZero());
+  }
+
+  @Test
+  void aSettlementThatStartsAfterItsDeadlineChangesNothing() {
+    assertThat(store.apply(reserve("r-late", 60_000, budget("user:held", 100, 40))).admitted()).isTrue();
+    ScriptCodec.Call late = new ScriptCodec(store.keys()).settle(
+        dev.quota.plan.Settlement.commit("r-late", 10, Map.of()), 0);
+    late.deadline(store.nowMs() - 1_000);
+
+    assertThat(ScriptCodec.tooLate(store.run(late))).isTrue();
+    assertThat(lastUsed(store.apply(check(budget("user:held", 100, 0))))).isEqualTo(40); // still held
+
+    late.deadline(0);
+    assertThat(ScriptCodec.settleResult(store.run(late)).status()).isEqualTo(dev.quota.plan.SettleResult.Status.SETTLED);
+    assertThat(lastUsed(store.apply(check(budget("user:held", 100, 0))))).isEqualTo(10);
+  }
+
+  @Test
   void decisionsOnOneWindowInABatchSeeEachOthersCountsAndTheWindowIsReadOnceAndWrittenTwice() {
     RedisCommands<String, String> redis = server.admin();
     store.apply(record(rate("user:warm", 10))); // the library's first call, not counted below

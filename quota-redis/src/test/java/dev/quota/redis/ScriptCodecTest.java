@@ -35,7 +35,7 @@ class ScriptCodecTest {
     List<List<String>> opFields = new ArrayList<>();
     List<String> expected = new ArrayList<>(List.of("apply", "7", "reserve", "5000", "fp"));
     expected.add(ReservationRecord.body(counterKeys, opFields, ReservationRecord.held(ops), "pay\u00efload"));
-    expected.addAll(List.of("", "1", "1", "3"));
+    expected.addAll(List.of("0", "1", "1", "3"));
     for (CounterOp op : ops) {
       counterKeys.add(keys.counter(op));
       List<String> f = ScriptCodec.fields(op);
@@ -59,7 +59,7 @@ class ScriptCodecTest {
     ScriptCodec.Call call = codec.apply(plan, 0);
     assertThat(call.keys()).containsExactly(keys.epoch(), keys.expiries(), keys.epoch(), keys.epoch(),
         keys.counter(plan.ops().get(0)));
-    assertThat(Arrays.asList(call.args()).subList(0, 10)).containsExactly("apply", "0", "check", "0", "", "", "", "0", "0", "1");
+    assertThat(Arrays.asList(call.args()).subList(0, 10)).containsExactly("apply", "0", "check", "0", "", "", "0", "0", "0", "1");
   }
 
   @Test
