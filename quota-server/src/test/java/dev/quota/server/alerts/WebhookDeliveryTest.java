@@ -147,6 +147,8 @@ class WebhookDeliveryTest {
 
   @Test
   void sendsAreCountedByOutcomeAndWebhook() throws Exception {
+    // The server is shared with the other tests: their sends must be done before counting starts.
+    awaitNoDeliveryPending();
     double delivered = deliveries("delivered");
     double retried = deliveries("retried");
     double failed = deliveries("failed");
@@ -159,6 +161,16 @@ class WebhookDeliveryTest {
     assertThat(deliveries("retried") - retried).isEqualTo(3);
     assertThat(deliveries("failed") - failed).isEqualTo(1);
     assertThat(server.admin.get("/metrics").body()).contains("quota_alert_deliveries_pending");
+  }
+
+  private static void awaitNoDeliveryPending() throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (!server.admin.get("/metrics").body().lines().anyMatch(l -> l.equals("quota_alert_deliveries_pending 0.0"))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("deliveries of earlier tests are still pending");
+      }
+      Thread.sleep(10); // between polls of the sender's threads
+    }
   }
 
   /** The counter's value in the scrape, 0 before its first send. */
