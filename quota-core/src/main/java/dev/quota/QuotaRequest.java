@@ -48,18 +48,8 @@ public record QuotaRequest(
     ValidationException.require(estimatedCost.nanos() >= 0, "estimatedCost", "must not be negative");
     TreeMap<String, Long> m = new TreeMap<>();
     if (meters != null) {
-      ValidationException.require(meters.size() <= MAX_METERS, "meters", "must name at most 16 meters");
-      for (Map.Entry<String, Long> e : meters.entrySet()) {
-        if (e.getKey() == null || !Names.isName(e.getKey())) {
-          throw new ValidationException("meters." + e.getKey(), "the meter name " + Names.RULE);
-        }
-        Long v = e.getValue();
-        ValidationException.require(
-            v != null && v >= 0 && v <= Money.MAX_NANOS,
-            "meters." + e.getKey(),
-            "must be a whole number between 0 and 2^53-1");
-        m.put(e.getKey(), v);
-      }
+      validateMeters(meters);
+      m.putAll(meters);
     }
     m.putIfAbsent(RateLimit.REQUESTS, 1L);
     meters = SortedArrayMap.of(m);
@@ -71,6 +61,22 @@ public record QuotaRequest(
         ttl.compareTo(Duration.ofSeconds(1)) >= 0 && ttl.compareTo(MAX_TTL) <= 0,
         "ttl",
         "must be between 1 second and 24 hours");
+  }
+
+  /**
+   * The rules for meters, wherever they are given (a request, a commit's actual meters): at most
+   * {@link #MAX_METERS}, each named as a scope is and counted in whole units up to 2^53-1.
+   */
+  static void validateMeters(Map<String, Long> meters) {
+    ValidationException.require(meters.size() <= MAX_METERS, "meters", "must name at most " + MAX_METERS + " meters");
+    for (Map.Entry<String, Long> e : meters.entrySet()) {
+      if (e.getKey() == null || !Names.isName(e.getKey())) {
+        throw new ValidationException("meters." + e.getKey(), "the meter name " + Names.RULE);
+      }
+      Long v = e.getValue();
+      ValidationException.require(
+          v != null && v >= 0 && v <= Money.MAX_NANOS, "meters." + e.getKey(), "must be a whole number between 0 and 2^53-1");
+    }
   }
 
   public static Builder builder() {

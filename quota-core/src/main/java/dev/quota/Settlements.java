@@ -38,14 +38,7 @@ final class Settlements {
     ValidationException.require(actualCost.nanos() >= 0, "actualCost", "must not be negative");
     Map<String, Long> meters = actualMeters == null ? Map.of() : actualMeters;
     // Checked before the reservation is settled: the ledger would refuse the row only afterwards.
-    ValidationException.require(
-        meters.size() <= QuotaRequest.MAX_METERS, "meters", "must name at most " + QuotaRequest.MAX_METERS + " meters");
-    meters.forEach(
-        (k, v) -> {
-          RateLimit.validateMeter("meters", k);
-          ValidationException.require(
-              v != null && v >= 0 && v <= Money.MAX_NANOS, "meters." + k, "must be a whole number between 0 and 2^53-1");
-        });
+    QuotaRequest.validateMeters(meters);
     SettleResult r = settle(Settlement.commit(reservationId, actualCost.nanos(), meters));
     Money held = Money.ofNanos(r.heldNanos());
     Money overrun = actualCost.compareTo(held) > 0 ? actualCost.minus(held) : Money.ZERO;

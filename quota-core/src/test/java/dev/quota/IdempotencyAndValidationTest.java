@@ -145,6 +145,15 @@ class IdempotencyAndValidationTest {
     assertThat(quota.ledger().spent(Map.of("user", "u"), java.time.Instant.EPOCH, java.time.Instant.MAX)).isEqualTo(MoneyTotal.of("1"));
   }
 
+  /** A commit's meters follow the request's rules and name the meter at fault, as a request does. */
+  @Test
+  void aCommitsMetersAreRefusedByTheSameRulesAsARequestsAndNothingIsSettled() {
+    Decision d = quota.reserve(QuotaRequest.builder().user("u").estimatedCost("1").build());
+    assertField(() -> quota.commit(d.reservationId(), Money.of("1"), Map.of("Tokens", 1L)), "meters.Tokens", "the meter name must be");
+    assertField(() -> quota.commit(d.reservationId(), Money.of("1"), Map.of("tokens", -1L)), "meters.tokens", "whole number");
+    assertThat(quota.commit(d.reservationId(), Money.of("1"), Map.of("tokens", 5L)).repeated()).isFalse();
+  }
+
   private long used() {
     return quota.usage(Subject.of("user", "u")).get(0).used();
   }
