@@ -105,19 +105,20 @@ class LedgerOutageTest {
       for (int i = 0; i < 30; i++) {
         ledger.append(forUser("during" + i, T0, "alice", "2"));
       }
-      // Repeats of keys already in the database and already in the spool.
+      // Repeats of keys already in the database and already in the spool: the spool can tell only
+      // the second, so the first waits there as a line the replay will find already inserted.
       ledger.append(forUser("before7", T0, "alice", "1"));
       ledger.append(forUser("during3", T0, "alice", "2"));
 
-      assertThat(ledger.spooledEntries()).isEqualTo(32);
+      assertThat(ledger.spooledEntries()).isEqualTo(31);
       assertThat(Files.size(dir.resolve("spool/ledger.spool"))).isPositive();
       assertThatThrownBy(() -> ledger.spent(Map.of("user", "alice"), T0, FAR))
           .isInstanceOf(LedgerUnavailableException.class)
-          .hasMessageContaining("32 entries stay in the spool");
+          .hasMessageContaining("31 entries stay in the spool");
       assertThat(countAndSumNanos()).containsExactly(50, 50_000_000_000L);
 
       proxy.restore();
-      assertThat(replayOnceBack(ledger)).isEqualTo(32);
+      assertThat(replayOnceBack(ledger)).isEqualTo(31);
       assertThat(ledger.spooledEntries()).isZero();
       assertThat(ledger.replaySpool()).isZero();
       assertThat(countAndSumNanos()).containsExactly(80, 110_000_000_000L);

@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An append-only file of ledger entries that could not reach the database, one JSON line each.
@@ -20,12 +22,18 @@ import java.util.List;
  * never acknowledged and is cut off when the spool is opened. The file is emptied only after every
  * line was committed to the database; replaying twice is harmless because ledger inserts ignore
  * rows they already hold. One process at a time: the file is locked while open.
+ *
+ * <p>An entry that repeats one already waiting here (its id, idempotency key or reservation id) is
+ * not written again: the ledger would keep only the first, so a second line would change nothing
+ * but the count of entries said to be waiting.
  */
 public final class Spool implements AutoCloseable {
   private final Path file;
   private final FileChannel channel;
   private final FileLock lock;
   private long lines;
+  /** The ids, idempotency keys and reservation ids of the entries in the file. */
+  private final Set<String> identities = new HashSet<>();
 
   public Spool(Path directory) throws IOException {
     Files.createDirectories(directory);
@@ -43,7 +51,15 @@ public final class Spool implements AutoCloseable {
       channel.close();
       throw new IOException("spool " + file + " is in use by another process");
     }
-    this.lines = readAndRepair().size();
+    List<String> waiting = readAndRepair();
+    this.lines = waiting.size();
+    for (String line : waiting) {
+      try {
+        remember(LedgerRows.fromSpoolLine(line));
+      } catch (RuntimeException unreadable) {
+        // Set aside when replayed; it cannot repeat an entry nobody can read.
+      }
+    }
   }
 
   public Path file() {
@@ -55,11 +71,23 @@ public final class Spool implements AutoCloseable {
     return lines;
   }
 
-  /** Appends {@code entries} and forces them to disk before returning. */
+  /**
+   * Appends {@code entries}, but those repeating one already waiting, and forces them to disk
+   * before returning.
+   */
   public synchronized void append(List<UsageEntry> entries) throws IOException {
     StringBuilder sb = new StringBuilder();
+    int appended = 0;
     for (UsageEntry e : entries) {
+      if (repeatsOneWaiting(e)) {
+        continue;
+      }
       sb.append(LedgerRows.toSpoolLine(e)).append('\n');
+      remember(e);
+      appended++;
+    }
+    if (appended == 0) {
+      return;
     }
     ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
     channel.position(channel.size());
@@ -67,7 +95,23 @@ public final class Spool implements AutoCloseable {
       channel.write(buf);
     }
     channel.force(false);
-    lines += entries.size();
+    lines += appended;
+  }
+
+  private boolean repeatsOneWaiting(UsageEntry e) {
+    return identities.contains("id:" + e.id())
+        || (e.idempotencyKey() != null && identities.contains("key:" + e.idempotencyKey()))
+        || (e.reservationId() != null && identities.contains("reservation:" + e.reservationId()));
+  }
+
+  private void remember(UsageEntry e) {
+    identities.add("id:" + e.id());
+    if (e.idempotencyKey() != null) {
+      identities.add("key:" + e.idempotencyKey());
+    }
+    if (e.reservationId() != null) {
+      identities.add("reservation:" + e.reservationId());
+    }
   }
 
   /**
@@ -84,6 +128,7 @@ public final class Spool implements AutoCloseable {
     channel.truncate(0);
     channel.force(true);
     lines = 0;
+    identities.clear();
   }
 
   private List<String> readAndRepair() throws IOException {
