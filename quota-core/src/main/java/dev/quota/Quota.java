@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -203,6 +204,15 @@ public final class Quota implements AutoCloseable {
     Compilation c = compilation(Plan.Kind.CHECK, probe, snapshot, now);
     // A read decides nothing, so no fail mode applies: a store that is down fails it as it is.
     return decideWith(Plan.Kind.CHECK, probe, null, c.template(), c.policies(), snapshot, now, 0).limits();
+  }
+
+  /**
+   * The override that decides {@code subject}'s own limits now (those {@link #usage} lists), or
+   * empty if its policy does: what someone reading its usage needs to know when limits differ from
+   * the policy's, or are bypassed.
+   */
+  public Optional<dev.quota.admin.Override> overrideInForce(Subject subject) {
+    return Optional.ofNullable(index.overrideInForce(subject.scope(), subject.id(), clock.instant()));
   }
 
   public QuotaAdmin admin() {

@@ -196,6 +196,31 @@ class QuotaEngineTest {
   }
 
   @Test
+  void theOverrideInForceIsTheOneThatDecidesTheSubjectsOwnLimits() {
+    put(Policy.builder("user:*").rateLimit(5, Duration.ofHours(1)).build());
+    Subject a = Subject.of("user", "a");
+    Subject b = Subject.of("user", "b");
+    assertThat(quota.overrideInForce(a)).isEmpty();
+
+    var everyone = quota.admin().createOverride(Selector.parse("user:*"), null, clock.instant().plusSeconds(60), "outage", ADMIN);
+    assertThat(quota.overrideInForce(a)).contains(everyone);
+    // A policy of a's own is more specific than the wildcard's override: it decides a's limits.
+    put(Policy.builder("user:a").rateLimit(9, Duration.ofHours(1)).build());
+    assertThat(quota.overrideInForce(a)).isEmpty();
+    assertThat(quota.overrideInForce(b)).contains(everyone);
+
+    var mine = quota.admin().createOverride(
+        Selector.parse("user:a"), Policy.builder("user:a").rateLimit(100, Duration.ofHours(1)).build(),
+        clock.instant().plusSeconds(600), "launch day", ADMIN);
+    assertThat(quota.overrideInForce(a)).contains(mine);
+    assertThat(quota.overrideInForce(Subject.of("team", "a"))).isEmpty();
+
+    clock.advance(Duration.ofSeconds(60)); // the wildcard's override expires
+    assertThat(quota.overrideInForce(b)).isEmpty();
+    assertThat(quota.overrideInForce(a)).contains(mine);
+  }
+
+  @Test
   void resetClearsASubjectsCountersAndIsAudited() {
     put(Policy.builder("user:*").rateLimit(1, Duration.ofHours(1)).build());
     quota.reserve(Fixtures.user("a"));

@@ -190,6 +190,28 @@ public final class PolicyIndex {
     return out;
   }
 
+  /**
+   * The override that decides the limits of {@code scope:id} on its own at {@code now}, or null if
+   * a policy (or nothing) does: the first of its own selector and its scope's wildcard that is bound
+   * at all wins, as in {@link #resolve}.
+   */
+  public Override overrideInForce(String scope, String id, Instant now) {
+    for (Shape s : singles) {
+      if (s.first().equals(scope)) {
+        for (Binding b : new Binding[] {s.get(id, NONE), s.get(Selector.ANY, NONE)}) {
+          Override o = b == null || b.overrides().isEmpty() ? null : b.active(now);
+          if (o != null) {
+            return o;
+          }
+          if (b != null && b.policy() != null) {
+            return null;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
   /** Adds the effective policy of the first (most specific) candidate that is bound at all. */
   private static void addFirst(List<Policy> out, Instant now, Binding a, Binding b, Binding c, Binding d) {
     if (a != null && a.addTo(out, now)) {

@@ -86,7 +86,7 @@ function renderSubject(root, scope, id) {
   let stopped = false;
   let inFlight = null;
   let lastSpent = null;
-  let lastPolicies = null;
+  let lastOverride = null;
   let override = null;
   const refresh = async () => {
     if (stopped) return;
@@ -96,14 +96,11 @@ function renderSubject(root, scope, id) {
       const payload = await get('/v1/usage/' + enc(scope) + '/' + enc(id), { signal: inFlight.signal });
       if (stopped) return;
       const limits = items(payload, 'limits', 'counters', 'usage').map(normLimit);
-      // Which override is in force is looked up again when the limits change (one expired, say).
-      const policies = limits.map((l) => l.policy).join(',');
-      if (can.admin() && policies !== lastPolicies) {
-        override = await overrideInForce(scope, id);
-        if (stopped) return;
-        clear(overrideEl).append(override ? overrideNote(override) : null);
-      }
-      lastPolicies = policies;
+      // The server names the override that decides these limits; the note is redrawn only when it changes.
+      override = payload.override || null;
+      const shown = JSON.stringify(override);
+      if (shown !== lastOverride) clear(overrideEl).append(override ? overrideNote(override) : null);
+      lastOverride = shown;
       drawUsage(usageEl, limits, override);
       // Costs load once the server has let this key read the subject; then again when spend moves.
       const spent = limits.filter((l) => l.money).map((l) => l.kind + '=' + l.used).join(',');
@@ -161,31 +158,13 @@ function amount(l, v) {
   return l.money ? money(v, l.currency) : count(v);
 }
 
-/**
- * The override that decides this subject's limits, or null. Usage is read for the subject alone,
- * so only its own selector and its scope's wildcard can apply; the more specific one that is bound
- * at all (by a policy or an override) wins, and of its overrides the newest. Admin keys only.
- */
-async function overrideInForce(scope, id) {
-  const [active, policies] = await Promise.all([get('/v1/overrides'), get('/v1/policies')]);
-  const overrides = items(active, 'overrides');
-  const bound = new Set(items(policies, 'policies').map((p) => p.selector));
-  for (const selector of [scope + ':' + id, scope + ':*']) {
-    const mine = overrides.filter((o) => o.selector === selector)
-      .sort((a, b) => String(b.createdAt || '').localeCompare(String(a.createdAt || '')));
-    if (mine.length) return mine[0];
-    if (bound.has(selector)) return null;
-  }
-  return null;
-}
-
 function overrideNote(o) {
   return h('div', { class: 'alert alert-info', 'data-test': 'override-in-force', style: 'margin-bottom:16px' },
     h('strong', null, 'Override in force:'),
     h('span', null, o.bypass ? 'a bypass of every limit' : 'replacement limits', ' for ', h('span', { class: 'mono' }, o.selector),
       ' until ', h('span', { title: dateTime(o.expiresAt) }, dateTime(o.expiresAt) + ' (' + relative(o.expiresAt) + ')'),
       o.reason ? '. Reason: ' + o.reason + '.' : '.'),
-    h('a', { href: '#/overrides' }, 'See overrides'));
+    can.admin() ? h('a', { href: '#/overrides' }, 'See overrides') : null);
 }
 
 function drawUsage(el, limits, override) {

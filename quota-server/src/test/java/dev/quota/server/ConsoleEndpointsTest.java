@@ -70,6 +70,33 @@ class ConsoleEndpointsTest {
   }
 
   @Test
+  void aSubjectsUsageNamesTheOverrideInForceAndKeepsTheAdminsNotesFromOtherKeys() {
+    assertThat(server.admin().put("/v1/policies/project:*", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}]}").status())
+        .isEqualTo(201);
+    Api.Response created = server.admin().post("/v1/overrides",
+        "{\"selector\":\"project:apollo\",\"limits\":{\"rateLimits\":[{\"limit\":50,\"window\":\"PT1M\"}]},"
+            + "\"duration\":\"PT1H\",\"reason\":\"launch with customer X\"}");
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+
+    JsonNode byAdmin = server.admin().get("/v1/usage/project/apollo").json();
+    assertThat(byAdmin.get("override").get("id").asText()).isEqualTo(created.json().get("id").asText());
+    assertThat(byAdmin.get("override").get("reason").asText()).isEqualTo("launch with customer X");
+    assertThat(byAdmin.get("limits").get(0).get("limit").asLong()).isEqualTo(50);
+
+    JsonNode byViewer = server.key("apollo-view", "viewer", "project:apollo").get("/v1/usage/project/apollo").json();
+    JsonNode seen = byViewer.get("override");
+    assertThat(seen.get("selector").asText()).isEqualTo("project:apollo");
+    assertThat(seen.get("bypass").asBoolean()).isFalse();
+    assertThat(seen.get("expiresAt").asText()).isEqualTo(clock.instant().plus(Duration.ofHours(1)).toString());
+    assertThat(seen.has("reason")).isFalse();
+    assertThat(seen.has("actor")).isFalse();
+
+    assertThat(server.admin().get("/v1/usage/project/gemini").json().has("override")).isFalse();
+    clock.advance(Duration.ofMinutes(61));
+    assertThat(server.admin().get("/v1/usage/project/apollo").json().has("override")).isFalse();
+  }
+
+  @Test
   void expiredOverridesAreListedOnlyOnRequest() {
     Api.Response created = server.admin().post("/v1/overrides",
         "{\"selector\":\"user:short\",\"bypass\":true,\"duration\":\"PT10M\",\"reason\":\"incident 7\"}");

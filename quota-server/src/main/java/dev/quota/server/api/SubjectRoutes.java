@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.Quota;
 import dev.quota.Subject;
 import dev.quota.admin.AuditText;
+import dev.quota.admin.Override;
+import dev.quota.jdbc.json.OverrideJson;
 import dev.quota.server.auth.Auth;
 import dev.quota.server.http.Fields;
 import dev.quota.server.http.JsonBody;
@@ -35,7 +37,21 @@ public final class SubjectRoutes {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("subject", s.toString());
     o.set("limits", Wire.limits(quota.usage(s)));
+    quota.overrideInForce(s).ifPresent(in -> o.set("override", overrideNode(in, Auth.principal(ctx).role() == ADMIN)));
     ctx.json(o);
+  }
+
+  /**
+   * The override as the overrides API writes it; without its reason and actor for keys that may not
+   * list overrides, since those are notes between admins.
+   */
+  private static ObjectNode overrideNode(Override in, boolean admin) {
+    ObjectNode o = OverrideJson.toNode(in);
+    if (!admin) {
+      o.remove("reason");
+      o.remove("actor");
+    }
+    return o;
   }
 
   private void reset(Context ctx) {

@@ -10,7 +10,7 @@ import org.openqa.selenium.WebElement;
 /**
  * A subject whose limits come from an override: the subject page says an override is in force,
  * when it ends and where to find it, rather than "no policy applies" or naming a policy that does
- * not exist.
+ * not exist. A viewer of the subject sees the note too, without the admins' reason.
  */
 class SubjectOverrideBrowserTest extends BrowserTestSupport {
   @Test
@@ -45,5 +45,15 @@ class SubjectOverrideBrowserTest extends BrowserTestSupport {
     waitUntilLoaded();
     assertThat(browser.findElements(By.cssSelector("[data-test=override-in-force]"))).isEmpty();
     assertNoConsoleErrors("subject pages under overrides");
+
+    // A viewer of bob, who may not list overrides, is told too: without the admins' note, and
+    // without a link to a page it may not open.
+    signInAs(issueKey("{\"name\":\"bob-dashboard\",\"role\":\"viewer\",\"subjects\":[\"user:bob\"]}"));
+    go("#/subjects/user/bob");
+    WebElement seenByViewer = waitFor(By.cssSelector("[data-test=override-in-force]"));
+    assertThat(seenByViewer.getText()).contains("bypass").contains("in 6 h").doesNotContain("load test");
+    assertThat(seenByViewer.findElements(By.cssSelector("a[href^='#/overrides']"))).isEmpty();
+    shot("override-03-viewer");
+    assertNoConsoleErrors("a viewer's subject page under an override");
   }
 }
