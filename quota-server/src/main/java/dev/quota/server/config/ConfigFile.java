@@ -55,20 +55,72 @@ public final class ConfigFile {
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
 
-  /** A problem in the file, with the line (1-based) it was found on, 0 if unknown. */
+  /**
+   * Problems in the file, each with the line (1-based) it was found on, 0 if unknown. The message
+   * lists them one per line, so a file with several mistakes is mended in one pass.
+   */
   public static final class Invalid extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int line;
+    private final List<String> problems;
 
     public Invalid(int line, String message) {
-      super((line > 0 ? "line " + line + ": " : "") + message, null, false, false);
-      this.line = line;
+      this(line, List.of((line > 0 ? "line " + line + ": " : "") + message));
     }
 
+    private Invalid(int line, List<String> problems) {
+      super(String.join("\n", problems), null, false, false);
+      this.line = line;
+      this.problems = List.copyOf(problems);
+    }
+
+    /** The line of the first problem. */
     public int line() {
       return line;
     }
+
+    /** Every problem, each starting with its line. */
+    public List<String> problems() {
+      return problems;
+    }
+
+    /** One {@code Invalid} listing every problem of {@code all}, in order; null if there are none. */
+    static Invalid of(List<Invalid> all) {
+      if (all.isEmpty()) {
+        return null;
+      }
+      List<String> problems = new ArrayList<>();
+      all.forEach(i -> problems.addAll(i.problems));
+      return new Invalid(all.get(0).line, problems);
+    }
   }
+
+  /** Runs checks, keeping what each finds wrong, so that one mistake does not hide the next. */
+  private static final class Problems {
+    private final List<Invalid> found = new ArrayList<>();
+
+    void check(Runnable check) {
+      try {
+        check.run();
+      } catch (Invalid i) {
+        found.add(i);
+      }
+    }
+
+    void add(Invalid i) {
+      found.add(i);
+    }
+
+    void throwIfAny() {
+      Invalid all = Invalid.of(found);
+      if (all != null) {
+        throw all;
+      }
+    }
+  }
+
+  /** A number as JSON and the API write it: digits, a decimal point only between digits. */
+  private static final java.util.regex.Pattern PLAIN_NUMBER = java.util.regex.Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
 
   private final ObjectNode root;
   private final Map<String, Integer> lines;
@@ -93,9 +145,10 @@ public final class ConfigFile {
   public static ConfigFile parse(String text) {
     JsonNode node;
     Map<String, Integer> lines;
+    List<Invalid> numbers = new ArrayList<>();
     try {
       node = YAML.readTree(text);
-      lines = lines(text);
+      lines = lines(text, numbers);
     } catch (IOException e) {
       int line = e instanceof com.fasterxml.jackson.core.JsonProcessingException p && p.getLocation() != null ? p.getLocation().getLineNr() : 0;
       String m = e instanceof com.fasterxml.jackson.core.JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
@@ -108,30 +161,33 @@ public final class ConfigFile {
       throw new Invalid(1, "the file must be a mapping of settings");
     }
     ConfigFile f = new ConfigFile((ObjectNode) node, lines);
-    f.validateTop();
+    Problems problems = new Problems();
+    numbers.forEach(problems::add);
+    f.validateTop(problems);
+    problems.throwIfAny();
     return f;
   }
 
-  private void validateTop() {
+  private void validateTop(Problems problems) {
     Iterator<String> names = root.fieldNames();
     while (names.hasNext()) {
       String n = names.next();
       if (!TOP.contains(n)) {
-        throw new Invalid(line(n), n + ": is not a known setting (known: " + String.join(", ", new java.util.TreeSet<>(TOP)) + ")");
+        problems.add(new Invalid(line(n), n + ": is not a known setting (known: " + String.join(", ", new java.util.TreeSet<>(TOP)) + ")"));
       }
     }
     if (root.has("port") && (!root.get("port").canConvertToInt() || !root.get("port").isIntegralNumber()
         || root.get("port").intValue() < 0 || root.get("port").intValue() > 65535)) {
-      throw new Invalid(line("port"), "port: must be a whole number between 0 and 65535");
+      problems.add(new Invalid(line("port"), "port: must be a whole number between 0 and 65535"));
     }
     for (String s : List.of("host", "dataDir", "redis", "redisPrefix", "database")) {
       if (root.has(s) && !root.get(s).isTextual()) {
-        throw new Invalid(line(s), s + ": must be a string");
+        problems.add(new Invalid(line(s), s + ": must be a string"));
       }
     }
-    webhooks();
-    webhookBackoff();
-    policies();
+    problems.check(this::webhooks);
+    problems.check(this::webhookBackoff);
+    problems.check(this::policies);
   }
 
   public String text(String name) {
@@ -215,6 +271,7 @@ public final class ConfigFile {
     if (!p.isObject()) {
       throw new Invalid(line("policies"), "policies: must map selectors to policies");
     }
+    Problems problems = new Problems();
     Iterator<Map.Entry<String, JsonNode>> it = p.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -222,13 +279,14 @@ public final class ConfigFile {
       try {
         Selector s = Selector.parse(e.getKey());
         if (out.put(s, PolicyJson.read(e.getValue(), s, "")) != null) {
-          throw new Invalid(line(base), base + ": the selector " + s + " is declared twice");
+          problems.add(new Invalid(line(base), base + ": the selector " + s + " is declared twice"));
         }
       } catch (ValidationException v) {
         String field = v.field();
-        throw new Invalid(nearestLine(base, field), base + ": " + v.getMessage());
+        problems.add(new Invalid(nearestLine(base, field), base + ": " + v.getMessage()));
       }
     }
+    problems.throwIfAny();
     return out;
   }
 
@@ -252,8 +310,13 @@ public final class ConfigFile {
     }
   }
 
-  /** Maps each key path ({@code policies.user:*.rateLimits[0].limit}) to the line it starts on. */
-  private static Map<String, Integer> lines(String text) throws IOException {
+  /**
+   * Maps each key path ({@code policies.user:*.rateLimits[0].limit}) to the line it starts on, and
+   * adds to {@code numbers} every number not written as a plain decimal. YAML reads {@code 0x10},
+   * {@code 1e3}, {@code +5} and {@code 1_000} as numbers, so a typo or a foreign notation would
+   * otherwise become a limit or an amount that nobody wrote, and that the API would refuse.
+   */
+  private static Map<String, Integer> lines(String text, List<Invalid> numbers) throws IOException {
     Map<String, Integer> out = new HashMap<>();
     Deque<Object[]> stack = new ArrayDeque<>(); // {path, isArray, nextIndex}
     try (JsonParser p = YAML.getFactory().createParser(text)) {
@@ -285,6 +348,9 @@ public final class ConfigFile {
         }
         if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
           stack.push(new Object[] {here, t == JsonToken.START_ARRAY, 0});
+        } else if (t.isNumeric() && !PLAIN_NUMBER.matcher(p.getText()).matches()) {
+          numbers.add(new Invalid(line, here + ": write numbers as plain decimals such as 16 or 10.50, or quote them (got "
+              + p.getText() + ")"));
         }
       }
     }

@@ -72,6 +72,47 @@ class ConfigFileTest {
   }
 
   @Test
+  void numbersMustBeWrittenAsPlainDecimals() {
+    for (String written : new String[] {"0x10", "1e3", "+5", "1_000", ".5"}) {
+      assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"user:*\":\n    budget: {currency: USD, monthly: " + written + "}\n"))
+          .as(written)
+          .isInstanceOf(ConfigFile.Invalid.class)
+          .hasMessage("line 3: policies.user:*.budget.monthly: write numbers as plain decimals such as 16 or 10.50, or quote them (got "
+              + written + ")");
+    }
+    // Not a number to YAML: the amount's own rule refuses it.
+    assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"user:*\":\n    budget: {currency: USD, monthly: 0o17}\n"))
+        .hasMessageContaining("budget.monthly: must be a plain non-negative decimal");
+    assertThatThrownBy(() -> ConfigFile.parse("port: 0x1F90\n")).hasMessageStartingWith("line 1: port: write numbers as plain decimals");
+    ConfigFile plain = ConfigFile.parse(
+        "port: 8080\npolicies:\n  \"user:*\":\n    rateLimits: [{limit: 60, window: PT1M}]\n    budget: {currency: USD, daily: 10.50, monthly: \"100\"}\n");
+    assertThat(plain.port()).isEqualTo(8080);
+    assertThat(plain.policies()).hasSize(1);
+  }
+
+  @Test
+  void everyProblemOfAFileIsListedWithItsLine() {
+    String yaml = "prot: 80\n"
+        + "webhookAttempts: 0\n"
+        + "policies:\n"
+        + "  \"user:*\":\n"
+        + "    rateLimits: [{limit: 0, window: PT1M}]\n"
+        + "  \"team:*\":\n"
+        + "    budget: {currency: USD, daily: 1e3}\n";
+    assertThatThrownBy(() -> ConfigFile.parse(yaml))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .satisfies(e -> {
+          ConfigFile.Invalid invalid = (ConfigFile.Invalid) e;
+          assertThat(invalid.line()).isEqualTo(7);
+          assertThat(invalid.problems()).satisfiesExactly(
+              p -> assertThat(p).startsWith("line 7: policies.team:*.budget.daily: write numbers as plain decimals"),
+              p -> assertThat(p).startsWith("line 1: prot: is not a known setting"),
+              p -> assertThat(p).isEqualTo("line 2: webhookAttempts: must be a whole number between 1 and 20"),
+              p -> assertThat(p).startsWith("line 5: policies.user:*").contains("limit"));
+        });
+  }
+
+  @Test
   void aKeyGivenTwiceIsRefusedWithItsLine() {
     assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"user:*\":\n    concurrency: 1\n  \"user:*\":\n    concurrency: 2\n"))
         .isInstanceOf(ConfigFile.Invalid.class)
