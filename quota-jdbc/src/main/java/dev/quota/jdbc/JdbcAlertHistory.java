@@ -10,8 +10,12 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -22,6 +26,15 @@ import javax.sql.DataSource;
  * resume after a restart: new alerts are {@code pending}; the sender marks them {@code delivered},
  * or records a failed attempt (still {@code pending}, or {@code failed} once it gives up).
  * Appending an alert id twice keeps the first.
+ *
+ * <p>Beside that summary, each webhook's delivery of the alert has a row of its own ({@link
+ * WebhookDelivery}): {@code pending} from the moment the alert is stored, then {@code delivered}
+ * or, once that webhook used up its attempts, {@code failed}, with its own attempts and last error.
+ * The sender records each webhook's attempts ({@link #markWebhookDelivered}, {@link
+ * #markWebhookFailed}) and, once every webhook is done, the summary, which stays what it always
+ * was: {@code delivered} when every webhook took the alert, {@code partial} when some did, {@code
+ * failed} when none did. A server that takes a pending alert over reads the rows with it ({@link
+ * #claimAbandoned}) and resends only to the webhooks still pending.
  *
  * <p>Several servers share one database, so a pending alert is <em>claimed</em> by the history
  * (the server process) delivering it, until a time the holder keeps renewing ({@link
@@ -47,8 +60,42 @@ public final class JdbcAlertHistory implements AlertHistory {
     }
   }
 
-  /** Delivery bookkeeping of one alert. */
-  public record Delivery(DeliveryState state, int attempts, String lastError, Instant deliveredAt) {}
+  /**
+   * Delivery bookkeeping of one alert: the summary over all its webhooks, and each webhook's own
+   * (empty for an alert no webhook was configured for, or stored before deliveries were kept per
+   * webhook).
+   */
+  public record Delivery(DeliveryState state, int attempts, String lastError, Instant deliveredAt,
+      List<WebhookDelivery> webhooks) {
+    public Delivery {
+      webhooks = List.copyOf(webhooks);
+    }
+
+    /** Without per-webhook rows. */
+    public Delivery(DeliveryState state, int attempts, String lastError, Instant deliveredAt) {
+      this(state, attempts, lastError, deliveredAt, List.of());
+    }
+  }
+
+  /**
+   * One webhook's delivery of an alert: {@code PENDING}, {@code DELIVERED} (the receiver answered
+   * 2xx, at {@code deliveredAt}) or {@code FAILED} (it used up its attempts, the last of them failing
+   * with {@code lastError}). {@code attempts} counts the sends that got an answer or an error; a
+   * send cut short by a server's shutdown is not counted.
+   */
+  public record WebhookDelivery(WebhookRef webhook, DeliveryState state, int attempts, String lastError, Instant deliveredAt) {
+    /** True once this webhook is done with the alert: it took it or gave up. */
+    public boolean settled() {
+      return state != DeliveryState.PENDING;
+    }
+  }
+
+  /** A pending alert a server took over, with where each webhook's delivery of it stands. */
+  public record Claimed(Alert alert, List<WebhookDelivery> webhooks) {
+    public Claimed {
+      webhooks = List.copyOf(webhooks);
+    }
+  }
 
   private static final String COLUMNS =
       "id, at, policy, subject, period, period_start, threshold, used_amount, limit_amount, currency";
@@ -61,18 +108,31 @@ public final class JdbcAlertHistory implements AlertHistory {
 
   private final DataSource ds;
   private final DeliveryState initialState;
+  /** Each gets a pending row for every alert stored. */
+  private final List<WebhookRef> webhooks;
   /** Who this process is in {@code claimed_by}. */
   private final String claimant = UUID.randomUUID().toString();
 
-  /** Alerts start {@code pending}: a webhook sender will pick them up. */
+  /**
+   * Alerts start {@code pending}, with no per-webhook rows until a sender records an attempt: a
+   * webhook sender will pick them up.
+   */
   public JdbcAlertHistory(Database database) {
-    this(database, DeliveryState.PENDING);
+    this(database, DeliveryState.PENDING, List.of());
   }
 
-  /** {@code initialState} {@code NONE} when no webhook is configured. */
-  public JdbcAlertHistory(Database database, DeliveryState initialState) {
+  /**
+   * Alerts start {@code pending} with a pending row for each of {@code webhooks}, or {@code none}
+   * when there is no webhook: nothing will ever deliver them, so none should look pending.
+   */
+  public JdbcAlertHistory(Database database, List<WebhookRef> webhooks) {
+    this(database, webhooks.isEmpty() ? DeliveryState.NONE : DeliveryState.PENDING, webhooks);
+  }
+
+  private JdbcAlertHistory(Database database, DeliveryState initialState, List<WebhookRef> webhooks) {
     this.ds = database.dataSource();
     this.initialState = Objects.requireNonNull(initialState, "initialState");
+    this.webhooks = List.copyOf(webhooks);
   }
 
   @java.lang.Override
@@ -100,7 +160,9 @@ public final class JdbcAlertHistory implements AlertHistory {
         boolean claimed = initialState == DeliveryState.PENDING;
         ps.setString(12, claimed ? claimant : null);
         Jdbc.setInstant(ps, 13, claimed ? a.at().plus(CLAIM_LEASE) : null);
-        ps.executeUpdate();
+        if (ps.executeUpdate() == 1) {
+          AlertWebhookTable.insertPending(c, a.id(), webhooks);
+        }
       }
       return null;
     });
@@ -159,16 +221,18 @@ public final class JdbcAlertHistory implements AlertHistory {
 
   /**
    * Claims, until {@code until}, up to {@code limit} pending alerts nobody holds at {@code now}
-   * (their claim lapsed or was released), oldest first, and returns those this call won: another
-   * server may win some of the same candidates at the same moment.
+   * (their claim lapsed or was released), oldest first, and returns those this call won, each with
+   * its per-webhook rows as they stood when it was won: another server may win some of the same
+   * candidates at the same moment. Claims and rows are taken in one transaction, so a claim is never
+   * held on an alert whose rows could not be read.
    */
-  public List<Alert> claimAbandoned(Instant now, Instant until, int limit) {
+  public List<Claimed> claimAbandoned(Instant now, Instant until, int limit) {
     List<Alert> candidates = select(
         "SELECT " + COLUMNS + " FROM alert WHERE delivery_state = 'pending'"
             + " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY at, id LIMIT ?",
         List.of(now, limit));
     if (candidates.isEmpty()) {
-      return candidates;
+      return List.of();
     }
     return Jdbc.inTransaction(ds, "claiming pending alerts", c -> {
       // The condition is checked again on the row itself, after any concurrent claim committed.
@@ -182,7 +246,8 @@ public final class JdbcAlertHistory implements AlertHistory {
             won.add(a);
           }
         }
-        return won;
+        Map<String, List<WebhookDelivery>> rows = AlertWebhookTable.read(c, won.stream().map(Alert::id).toList());
+        return won.stream().map(a -> new Claimed(a, rows.getOrDefault(a.id(), List.of()))).toList();
       }
     });
   }
@@ -199,23 +264,75 @@ public final class JdbcAlertHistory implements AlertHistory {
         claimant);
   }
 
+  /** Where the delivery of alert {@code id} stands, overall and per webhook; empty if there is no such alert. */
   public Optional<Delivery> delivery(String id) {
-    return Jdbc.read(ds, "reading delivery of alert " + id, c -> {
-      try (PreparedStatement ps =
-          c.prepareStatement("SELECT delivery_state, delivery_attempts, delivery_error, delivered_at FROM alert WHERE id = ?")) {
-        ps.setString(1, id);
+    return Optional.ofNullable(deliveries(List.of(id)).get(id));
+  }
+
+  /**
+   * Where the delivery of each of {@code ids} stands, overall and per webhook, read together (two
+   * queries for a page of alerts); ids of alerts that do not exist are left out.
+   */
+  public Map<String, Delivery> deliveries(Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return Map.of();
+    }
+    return Jdbc.read(ds, "reading deliveries of alerts", c -> {
+      Map<String, List<WebhookDelivery>> perWebhook = AlertWebhookTable.read(c, ids);
+      Map<String, Delivery> out = new HashMap<>();
+      List<String> all = List.copyOf(ids);
+      String marks = String.join(", ", Collections.nCopies(all.size(), "?"));
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id, delivery_state, delivery_attempts, delivery_error, delivered_at FROM alert WHERE id IN (" + marks + ")")) {
+        Jdbc.bind(ps, all);
         try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.empty();
+          while (rs.next()) {
+            String id = rs.getString("id");
+            out.put(id, new Delivery(
+                DeliveryState.valueOf(rs.getString("delivery_state").toUpperCase(Locale.ROOT)),
+                rs.getInt("delivery_attempts"),
+                rs.getString("delivery_error"),
+                Jdbc.getInstant(rs, "delivered_at"),
+                perWebhook.getOrDefault(id, List.of())));
           }
-          return Optional.of(
-              new Delivery(
-                  DeliveryState.valueOf(rs.getString(1).toUpperCase(Locale.ROOT)),
-                  rs.getInt(2),
-                  rs.getString(3),
-                  Jdbc.getInstant(rs, "delivered_at")));
         }
       }
+      return out;
+    });
+  }
+
+  /**
+   * Records that {@code webhook} took the alert at {@code at}; false if there is no such alert or
+   * the webhook had already taken it. The alert's own state changes only when the sender settles
+   * it ({@link #markDelivered}, {@link #markPartial}, {@link #markFailed}).
+   */
+  public boolean markWebhookDelivered(String id, WebhookRef webhook, Instant at) {
+    return Jdbc.inTransaction(ds, "recording delivery of alert " + id, c ->
+        AlertWebhookTable.recordAttempt(c, id, webhook, DeliveryState.DELIVERED, null, Objects.requireNonNull(at, "at")));
+  }
+
+  /**
+   * Records a failed attempt of {@code webhook} with its error: its row stays {@code pending} for
+   * another try unless {@code giveUp}, which makes it {@code failed}. A failure to be retried is
+   * also counted on the alert, which stays {@code pending} with that error, as it did before
+   * deliveries were kept per webhook. False if there is no such alert or the webhook had already
+   * taken it.
+   */
+  public boolean markWebhookFailed(String id, WebhookRef webhook, String error, boolean giveUp) {
+    String message = error == null ? "unknown error" : error;
+    return Jdbc.inTransaction(ds, "recording delivery of alert " + id, c -> {
+      boolean recorded = AlertWebhookTable.recordAttempt(
+          c, id, webhook, giveUp ? DeliveryState.FAILED : DeliveryState.PENDING, message, null);
+      if (recorded && !giveUp) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE alert SET delivery_attempts = delivery_attempts + 1, delivery_error = ?"
+                + " WHERE id = ? AND delivery_state = 'pending'")) {
+          ps.setString(1, truncated(message, AlertWebhookTable.ERROR_WIDTH));
+          ps.setString(2, id);
+          ps.executeUpdate();
+        }
+      }
+      return recorded;
     });
   }
 

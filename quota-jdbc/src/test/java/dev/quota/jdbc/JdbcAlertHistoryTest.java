@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quota.ValidationException;
 import dev.quota.alert.Alert;
+import dev.quota.jdbc.JdbcAlertHistory.Claimed;
 import dev.quota.jdbc.JdbcAlertHistory.Delivery;
 import dev.quota.jdbc.JdbcAlertHistory.DeliveryState;
 import java.math.BigDecimal;
@@ -94,13 +95,13 @@ class JdbcAlertHistoryTest {
 
       // Its server died: the claim lapses and exactly one other server takes it over.
       Instant later = T0.plus(lease.multipliedBy(2)).plusSeconds(1);
-      assertThat(other.claimAbandoned(later, later.plus(lease), 10)).containsExactly(a1);
+      assertThat(other.claimAbandoned(later, later.plus(lease), 10)).extracting(Claimed::alert).containsExactly(a1);
       assertThat(mine.claimAbandoned(later, later.plus(lease), 10)).isEmpty();
       assertThat(mine.renewClaims(later.plus(lease))).isZero();
 
       // A stopping server releases it for the next to take at once.
       assertThat(other.releaseClaims()).isEqualTo(1);
-      assertThat(mine.claimAbandoned(later, later.plus(lease), 10)).containsExactly(a1);
+      assertThat(mine.claimAbandoned(later, later.plus(lease), 10)).extracting(Claimed::alert).containsExactly(a1);
 
       // Settled alerts are never claimed again.
       assertThat(mine.markDelivered("a1", later)).isTrue();
@@ -130,7 +131,7 @@ class JdbcAlertHistoryTest {
       Alert a1 = alert("a1", 0, "user:alice", "0.8");
       history.append(a1);
       t.execute("UPDATE alert SET claimed_by = NULL, claimed_until = NULL");
-      assertThat(new JdbcAlertHistory(t.db).claimAbandoned(T0, T0.plusSeconds(60), 10)).containsExactly(a1);
+      assertThat(new JdbcAlertHistory(t.db).claimAbandoned(T0, T0.plusSeconds(60), 10)).extracting(Claimed::alert).containsExactly(a1);
     }
   }
 
@@ -149,19 +150,19 @@ class JdbcAlertHistoryTest {
       CountDownLatch go = new CountDownLatch(1);
       ExecutorService pool = Executors.newFixedThreadPool(2);
       try {
-        Future<List<Alert>> wonByA = pool.submit(() -> {
+        Future<List<Claimed>> wonByA = pool.submit(() -> {
           go.await();
           return a.claimAbandoned(T0, T0.plusSeconds(60), n);
         });
-        Future<List<Alert>> wonByB = pool.submit(() -> {
+        Future<List<Claimed>> wonByB = pool.submit(() -> {
           go.await();
           return b.claimAbandoned(T0, T0.plusSeconds(60), n);
         });
         go.countDown();
         Set<String> ids = new HashSet<>();
-        wonByA.get(30, TimeUnit.SECONDS).forEach(x -> ids.add(x.id()));
+        wonByA.get(30, TimeUnit.SECONDS).forEach(x -> ids.add(x.alert().id()));
         int total = wonByA.get().size() + wonByB.get(30, TimeUnit.SECONDS).size();
-        wonByB.get().forEach(x -> ids.add(x.id()));
+        wonByB.get().forEach(x -> ids.add(x.alert().id()));
         assertThat(total).isEqualTo(n);
         assertThat(ids).hasSize(n);
       } finally {

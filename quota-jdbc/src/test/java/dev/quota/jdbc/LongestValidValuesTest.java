@@ -158,6 +158,13 @@ class LongestValidValuesTest {
       // A delivery error is cut to the column's width, never between the halves of a character.
       alerts.markFailed("a1", "x" + EMOJI.repeat(600), false);
       assertThat(alerts.delivery("a1").orElseThrow().lastError()).isEqualTo("x" + EMOJI.repeat(499));
+
+      // So are a webhook's own error and the URL shown for it, which the configuration does not bound.
+      WebhookRef longUrl = WebhookRef.of("https://hooks.example/x" + EMOJI.repeat(1200));
+      assertThat(alerts.markWebhookFailed("a1", longUrl, "x" + EMOJI.repeat(600), false)).isTrue();
+      var row = alerts.delivery("a1").orElseThrow().webhooks().get(0);
+      assertThat(row.lastError()).isEqualTo("x" + EMOJI.repeat(499));
+      assertThat(row.webhook().url()).isEqualTo(longUrl.url().substring(0, 1999));
     }
   }
 

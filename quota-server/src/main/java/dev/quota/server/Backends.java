@@ -6,6 +6,7 @@ import dev.quota.jdbc.Database;
 import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.jdbc.JdbcConfigRepository;
 import dev.quota.jdbc.JdbcUsageLedger;
+import dev.quota.jdbc.WebhookRef;
 import dev.quota.ledger.UsageLedger;
 import dev.quota.server.api.OpsRoutes;
 import dev.quota.server.auth.KeyRing;
@@ -52,9 +53,8 @@ public final class Backends implements AutoCloseable {
       Store store = cfg.redisUrl() == null ? new MemoryStore(clock) : StoreFactory.redis(cfg.redisUrl(), cfg.redisPrefix());
       // The spool keeps acknowledged usage on local disk while the database is unreachable.
       UsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(cfg.dataDir().resolve("ledger-spool")).build();
-      // Without a webhook nothing will ever deliver an alert, so none should look pending.
-      JdbcAlertHistory alerts = new JdbcAlertHistory(db,
-          cfg.webhooks().isEmpty() ? JdbcAlertHistory.DeliveryState.NONE : JdbcAlertHistory.DeliveryState.PENDING);
+      // Each alert starts pending for every configured webhook; without one, it is 'none'.
+      JdbcAlertHistory alerts = new JdbcAlertHistory(db, cfg.webhooks().stream().map(w -> WebhookRef.of(w.url())).toList());
       return new Backends(db, store, new JdbcConfigRepository(db), ledger, alerts,
           new JdbcKeyRing(new ApiKeyRepository(db), clock));
     } catch (RuntimeException e) {

@@ -33,6 +33,17 @@ function delivery(a) {
   const d = a.delivery || a.deliveryState || a.webhook;
   if (!d) return h('span', { class: 'muted' }, '–');
   const state = typeof d === 'string' ? d : d.state || d.status || '';
+  const overall = stateChip(state, typeof d === 'object' && d.attempts ? d.attempts + ' attempts' : '');
+  const hooks = typeof d === 'object' && Array.isArray(d.webhooks) ? d.webhooks : [];
+  if (hooks.length === 0) return overall;
+  // One line per webhook, so an operator sees which one failed or is still being tried.
+  return h('div', null, overall, h('ul', { class: 'webhook-states', 'data-test': 'webhook-states' },
+    hooks.map((w) => h('li', { 'data-webhook': w.id, 'data-state': w.state },
+      h('span', { class: 'webhook-url', title: w.url }, w.url.replace(/^https?:\/\//, '')),
+      stateChip(w.state, w.attempts + (w.attempts === 1 ? ' attempt' : ' attempts') + (w.lastError ? ' – ' + w.lastError : ''))))));
+}
+
+function stateChip(state, title) {
   const cls = /deliver|ok|sent/i.test(state) ? 'chip-ok' : /fail|error|gave/i.test(state) ? 'chip-over' : 'chip-near';
-  return h('span', { class: 'chip ' + cls, title: typeof d === 'object' && d.attempts ? d.attempts + ' attempts' : '' }, state.toLowerCase());
+  return h('span', { class: 'chip ' + cls, title }, state.toLowerCase());
 }

@@ -1,5 +1,6 @@
 package dev.quota.server.alerts;
 
+import dev.quota.jdbc.WebhookRef;
 import dev.quota.server.config.ServerConfig.Webhook;
 import java.io.IOException;
 import java.net.URI;
@@ -22,11 +23,13 @@ final class WebhookLane {
   static final int CONCURRENCY = 2;
 
   private final Webhook hook;
+  private final WebhookRef ref;
   private final HttpClient http;
   private final ScheduledExecutorService executor;
 
   WebhookLane(Webhook hook, int index, HttpClient http) {
     this.hook = hook;
+    this.ref = WebhookRef.of(hook.url());
     this.http = http;
     this.executor = Executors.newScheduledThreadPool(CONCURRENCY, r -> {
       Thread t = new Thread(r, "quota-webhook-" + index);
@@ -39,11 +42,14 @@ final class WebhookLane {
     return hook;
   }
 
+  /** How the alert history names this webhook. */
+  WebhookRef ref() {
+    return ref;
+  }
+
   /** The URL without user info, query or fragment, which may carry credentials: fit for metric labels. */
   String label() {
-    URI u = URI.create(hook.url());
-    return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())
-        + (u.getRawPath() == null ? "" : u.getRawPath());
+    return ref.url();
   }
 
   /** Runs {@code task} on this webhook's threads after {@code delay}; false once the lane is stopped. */
@@ -56,7 +62,10 @@ final class WebhookLane {
     }
   }
 
-  /** Null when the receiver took {@code body} (2xx), else what went wrong. */
+  /**
+   * Null when the receiver took {@code body} (2xx), else what went wrong, naming the webhook by its
+   * {@link #label}: the error is stored and shown in the API, where credentials have no place.
+   */
   String send(String alertId, byte[] body) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(hook.url()))
         .timeout(SEND_TIMEOUT)
@@ -67,12 +76,12 @@ final class WebhookLane {
         .build();
     try {
       HttpResponse<Void> r = http.send(request, HttpResponse.BodyHandlers.discarding());
-      return r.statusCode() / 100 == 2 ? null : hook.url() + " answered " + r.statusCode();
+      return r.statusCode() / 100 == 2 ? null : label() + " answered " + r.statusCode();
     } catch (IOException e) {
-      return hook.url() + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+      return label() + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return hook.url() + ": interrupted";
+      return label() + ": interrupted";
     }
   }
 

@@ -3,6 +3,8 @@ package dev.quota.server.alerts;
 import dev.quota.alert.Alert;
 import dev.quota.alert.AlertHandler;
 import dev.quota.jdbc.JdbcAlertHistory;
+import dev.quota.jdbc.JdbcAlertHistory.Claimed;
+import dev.quota.jdbc.JdbcAlertHistory.WebhookDelivery;
 import dev.quota.jdbc.json.AlertJson;
 import dev.quota.server.config.ServerConfig.Webhook;
 import java.net.http.HttpClient;
@@ -11,7 +13,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -27,19 +32,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delivery runs on the sender's own threads: {@link #onAlert} only schedules, so neither a
  * decision nor the engine's alert dispatcher waits on a receiver. Each webhook is a {@link
- * WebhookLane} of its own, so a slow or dead receiver delays only its own deliveries. A failed
- * send is recorded with its error (the alert still {@code pending}) and retried on that webhook
- * after {@link Backoff#after}; once every webhook has taken the alert or used up its attempts, the
- * alert is {@code delivered} (every webhook took it), {@code partial} (some did) or {@code failed}
- * (none did). Receivers must tolerate a repeat: the same alert
- * (same {@code id} and {@code X-Quota-Alert-Id}) can arrive again if an answer was lost.
+ * WebhookLane} of its own, so a slow or dead receiver delays only its own deliveries. Every send is
+ * recorded on that webhook's own row of the alert ({@link JdbcAlertHistory#markWebhookDelivered},
+ * {@link JdbcAlertHistory#markWebhookFailed}); a failed one is retried on that webhook alone after
+ * {@link Backoff#after}. Once every webhook has taken the alert or used up its attempts, the alert
+ * is {@code delivered} (every webhook took it), {@code partial} (some did) or {@code failed} (none
+ * did). Receivers must tolerate a repeat: the same alert (same {@code id} and {@code
+ * X-Quota-Alert-Id}) can arrive again if an answer was lost.
  *
  * <p>Retries live in this process, over alerts it has claimed in the history (see {@link
  * JdbcAlertHistory}): those it fired itself and those it took over. Every minute, and at {@link
  * #start}, it renews its claims and takes over pending alerts whose claim lapsed (their server
- * died) or was released (their server stopped). {@link #close} waits for sends in flight to be
- * interrupted, records nothing for them and releases its claims, so the next server to look resends
- * them at once; it must run before the database closes.
+ * died) or was released (their server stopped), resending each only to the webhooks whose rows are
+ * still pending, from the attempt after the last one recorded. {@link #close} waits for sends in
+ * flight to be interrupted, records nothing for them and releases its claims, so the next server to
+ * look resends them at once; it must run before the database closes.
  */
 public final class WebhookSender implements AlertHandler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
@@ -92,8 +99,9 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
 
   @Override
   public void onAlert(Alert alert) {
+    // Just stored, so every webhook's row is still pending with no attempt.
     if (held.add(alert.id())) {
-      deliver(alert);
+      deliver(alert, List.of());
     }
   }
 
@@ -116,9 +124,9 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   public int resumeAbandoned() {
     Instant now = clock.instant();
     int n = 0;
-    for (Alert a : history.claimAbandoned(now, now.plus(JdbcAlertHistory.CLAIM_LEASE), RESUME_BATCH)) {
-      if (held.add(a.id())) {
-        deliver(a);
+    for (Claimed c : history.claimAbandoned(now, now.plus(JdbcAlertHistory.CLAIM_LEASE), RESUME_BATCH)) {
+      if (held.add(c.alert().id())) {
+        deliver(c.alert(), c.webhooks());
         n++;
       }
     }
@@ -130,13 +138,35 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     return pending.get();
   }
 
-  private void deliver(Alert alert) {
-    Delivery d = new Delivery(alert);
+  /**
+   * Sends {@code alert} to every webhook that has not settled it in {@code recorded} (its rows as
+   * read when it was taken over): a webhook that took it, or gave up on it, before this sender held
+   * it is not sent it again, and one still pending goes on from the attempt after its last.
+   */
+  private void deliver(Alert alert, List<WebhookDelivery> recorded) {
+    Map<String, WebhookDelivery> byWebhook = new HashMap<>();
+    recorded.forEach(r -> byWebhook.put(r.webhook().id(), r));
+    Map<WebhookLane, Integer> firstAttempts = new LinkedHashMap<>();
+    List<WebhookDelivery> settledBefore = new ArrayList<>();
     for (WebhookLane lane : lanes) {
+      WebhookDelivery r = byWebhook.get(lane.ref().id());
+      if (r != null && r.settled()) {
+        settledBefore.add(r);
+      } else {
+        firstAttempts.put(lane, r == null ? 1 : r.attempts() + 1);
+      }
+    }
+    Delivery d = new Delivery(alert, firstAttempts.size(), settledBefore);
+    if (firstAttempts.isEmpty()) {
+      // Every webhook was done with it before its last holder could record the outcome.
+      d.settle();
+      return;
+    }
+    firstAttempts.forEach((lane, first) -> {
       pending.incrementAndGet();
       // A stopped lane leaves the alert pending in the database, and its claim is released.
-      lane.schedule(() -> d.attempt(lane, 1), Duration.ZERO);
-    }
+      lane.schedule(() -> d.attempt(lane, first), Duration.ZERO);
+    });
   }
 
   /**
@@ -165,18 +195,27 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     }
   }
 
-  /** One alert on its way to every webhook; settled once each has taken it or used up its attempts. */
+  /** One alert on its way to the webhooks not yet done with it; settled once each has taken it or used up its attempts. */
   private final class Delivery {
     private final Alert alert;
     private final byte[] body;
-    private final AtomicInteger unsettled = new AtomicInteger(lanes.size());
+    private final AtomicInteger unsettled;
     /** The last error of a webhook that used up its attempts; null while none has. */
     private volatile String failure;
     private volatile boolean anyDelivered;
 
-    Delivery(Alert alert) {
+    /** {@code settledBefore}: webhooks that took the alert or gave up before this sender held it. */
+    Delivery(Alert alert, int toSend, List<WebhookDelivery> settledBefore) {
       this.alert = alert;
       this.body = AlertJson.write(alert).getBytes(StandardCharsets.UTF_8);
+      this.unsettled = new AtomicInteger(toSend);
+      for (WebhookDelivery r : settledBefore) {
+        if (r.state() == JdbcAlertHistory.DeliveryState.DELIVERED) {
+          anyDelivered = true;
+        } else {
+          failure = r.lastError();
+        }
+      }
     }
 
     void attempt(WebhookLane lane, int attempt) {
@@ -190,28 +229,34 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       }
       if (error == null) {
         listener.onSend(lane.label(), DeliveryListener.Outcome.DELIVERED);
+        record(() -> history.markWebhookDelivered(alert.id(), lane.ref(), clock.instant()));
         anyDelivered = true;
         settleOne();
         return;
       }
       boolean lastAttempt = attempt >= backoff.attempts();
       listener.onSend(lane.label(), lastAttempt ? DeliveryListener.Outcome.FAILED : DeliveryListener.Outcome.RETRIED);
+      String message = "attempt " + attempt + ": " + error;
+      record(() -> history.markWebhookFailed(alert.id(), lane.ref(), message, lastAttempt));
       if (lastAttempt) {
-        failure = "attempt " + attempt + ": " + error;
+        failure = message;
         LOG.warn("gave up delivering alert {} to {} after {} attempts: {}", alert.id(), lane.hook().url(), attempt, error);
         settleOne();
         return;
       }
-      record(() -> history.markFailed(alert.id(), "attempt " + attempt + ": " + error, false));
       lane.schedule(() -> attempt(lane, attempt + 1), backoff.after(attempt));
     }
 
     /** One webhook is done with the alert; the last one records the outcome. */
     private void settleOne() {
       pending.decrementAndGet();
-      if (unsettled.decrementAndGet() > 0) {
-        return;
+      if (unsettled.decrementAndGet() == 0) {
+        settle();
       }
+    }
+
+    /** Records the alert's overall outcome, once every webhook is done with it. */
+    void settle() {
       String f = failure;
       record(() -> {
         if (f == null) {

@@ -8,12 +8,19 @@ import dev.quota.Selector;
 import dev.quota.ValidationException;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.AuditText;
+import dev.quota.alert.Alert;
 import dev.quota.jdbc.JdbcAlertHistory;
+import dev.quota.jdbc.JdbcAlertHistory.Delivery;
+import dev.quota.jdbc.JdbcAlertHistory.DeliveryState;
+import dev.quota.jdbc.JdbcAlertHistory.WebhookDelivery;
 import dev.quota.jdbc.json.AlertJson;
 import dev.quota.server.http.Query;
 import dev.quota.server.json.Wire;
 import io.javalin.http.Context;
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import static dev.quota.server.auth.Role.ADMIN;
 
@@ -41,8 +48,9 @@ public final class HistoryRoutes {
     Instant from = Query.instant(ctx, "from");
     Instant to = Query.instant(ctx, "to");
     requireRange(from, to);
-    admin.alerts(selectorFilter(ctx, "subject"), selectorFilter(ctx, "policy"), from, to, offset, limit)
-        .forEach(al -> a.add(withDelivery(AlertJson.toNode(al), al.id())));
+    List<Alert> alerts = admin.alerts(selectorFilter(ctx, "subject"), selectorFilter(ctx, "policy"), from, to, offset, limit);
+    Map<String, Delivery> delivery = deliveries.deliveries(alerts.stream().map(Alert::id).toList());
+    alerts.forEach(al -> a.add(withDelivery(AlertJson.toNode(al), delivery.get(al.id()))));
     ctx.json(page("alerts", a, offset, limit));
   }
 
@@ -63,20 +71,35 @@ public final class HistoryRoutes {
     }
   }
 
-  /** Adds {@code delivery: {state, attempts, lastError, deliveredAt}}: where its webhook delivery stands. */
-  private ObjectNode withDelivery(ObjectNode alert, String id) {
-    deliveries.delivery(id).ifPresent(d -> {
-      ObjectNode o = alert.putObject("delivery");
-      o.put("state", d.state().name().toLowerCase(java.util.Locale.ROOT));
-      o.put("attempts", d.attempts());
-      if (d.lastError() != null) {
-        o.put("lastError", d.lastError());
-      }
-      if (d.deliveredAt() != null) {
-        o.put("deliveredAt", d.deliveredAt().toString());
-      }
-    });
+  /**
+   * Adds {@code delivery: {state, attempts, lastError, deliveredAt, webhooks: [...]}}: where its
+   * webhook delivery stands, overall and per webhook; nothing if the history has none for it.
+   */
+  private static ObjectNode withDelivery(ObjectNode alert, Delivery d) {
+    if (d == null) {
+      return alert;
+    }
+    ObjectNode o = alert.putObject("delivery");
+    putState(o, d.state(), d.attempts(), d.lastError(), d.deliveredAt());
+    ArrayNode hooks = o.putArray("webhooks");
+    for (WebhookDelivery w : d.webhooks()) {
+      ObjectNode h = hooks.addObject();
+      h.put("id", w.webhook().id());
+      h.put("url", w.webhook().url());
+      putState(h, w.state(), w.attempts(), w.lastError(), w.deliveredAt());
+    }
     return alert;
+  }
+
+  private static void putState(ObjectNode o, DeliveryState state, int attempts, String lastError, Instant deliveredAt) {
+    o.put("state", state.name().toLowerCase(Locale.ROOT));
+    o.put("attempts", attempts);
+    if (lastError != null) {
+      o.put("lastError", lastError);
+    }
+    if (deliveredAt != null) {
+      o.put("deliveredAt", deliveredAt.toString());
+    }
   }
 
   private void audit(Context ctx) {

@@ -14,13 +14,18 @@ final class AlertDeliveries {
    * {@code settled} accepts, and returns the alert; the delivery runs on the server's own threads.
    */
   static JsonNode await(TestServer s, String subject, Predicate<String> settled) throws InterruptedException {
+    return awaitAlert(s, subject, alert -> settled.test(alert.path("delivery").path("state").asText()));
+  }
+
+  /** {@link #await} until the whole alert, as the API shows it, is one that {@code reached} accepts. */
+  static JsonNode awaitAlert(TestServer s, String subject, Predicate<JsonNode> reached) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     JsonNode alert = null;
     while (System.nanoTime() < deadline) {
       JsonNode alerts = s.admin.get("/v1/alerts?subject=" + subject).json().get("alerts");
       if (alerts.size() == 1) {
         alert = alerts.get(0);
-        if (settled.test(alert.path("delivery").path("state").asText())) {
+        if (reached.test(alert)) {
           return alert;
         }
       }

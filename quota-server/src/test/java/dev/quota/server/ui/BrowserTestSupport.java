@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.server.Backends;
 import dev.quota.server.QuotaServer;
+import dev.quota.server.alerts.Backoff;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.store.conformance.MutableClock;
 import java.io.IOException;
@@ -64,7 +65,8 @@ abstract class BrowserTestSupport {
 
   @BeforeAll
   void start(@TempDir Path dataDir, @TempDir Path profileDir) throws IOException {
-    ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, null, "quota", null, ADMIN_KEY, List.of());
+    ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, null, "quota", null, ADMIN_KEY, webhooks(),
+        new Backoff(2, Duration.ofMillis(5), Duration.ofMillis(20)));
     server = new QuotaServer(config, Backends.open(config, clock), clock, ADMIN_KEY).start();
     base = "http://127.0.0.1:" + server.port();
 
@@ -83,6 +85,11 @@ abstract class BrowserTestSupport {
         .build();
     browser = new ChromeDriver(service, options);
     Files.createDirectories(SHOTS);
+  }
+
+  /** Where the server POSTs its alerts (each failed send retried once, a few milliseconds later); none unless a scenario needs them. */
+  List<ServerConfig.Webhook> webhooks() throws IOException {
+    return List.of();
   }
 
   @AfterAll

@@ -2,8 +2,15 @@ package dev.quota.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.quota.jdbc.WebhookRef;
+import dev.quota.server.config.ServerConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -13,11 +20,41 @@ import org.openqa.selenium.WebElement;
  * Drives the management console in real headless Chromium against a real server (in-memory counters,
  * H2 ledger in a temporary data directory): sign in, create a policy in the form, watch the usage
  * bars move as reservations are made through the API, exhaust the limit, create an override and
- * open the report; then the overview's denials and the expired overrides. Every step leaves a
- * screenshot in {@code target/ui-screenshots/}, and the browser console must stay free of errors
- * throughout.
+ * open the report; then the overview's denials, the alert's delivery to each of two webhooks (real
+ * receivers on loopback ports, one acknowledging, one refusing) and the expired overrides. Every
+ * step leaves a screenshot in {@code target/ui-screenshots/}, and the browser console must stay free
+ * of errors throughout.
  */
 class ConsoleBrowserTest extends BrowserTestSupport {
+  private HttpServer receivers;
+  private String acknowledging;
+  private String refusing;
+
+  @Override
+  List<ServerConfig.Webhook> webhooks() throws IOException {
+    receivers = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receivers.createContext("/acknowledges", ex -> answer(ex, 204));
+    receivers.createContext("/refuses", ex -> answer(ex, 500));
+    receivers.start();
+    String base = "http://127.0.0.1:" + receivers.getAddress().getPort();
+    acknowledging = base + "/acknowledges";
+    refusing = base + "/refuses";
+    return List.of(new ServerConfig.Webhook(acknowledging, "whsec-console-a"), new ServerConfig.Webhook(refusing, "whsec-console-b"));
+  }
+
+  private static void answer(HttpExchange ex, int status) throws IOException {
+    ex.getRequestBody().readAllBytes();
+    ex.sendResponseHeaders(status, -1);
+    ex.close();
+  }
+
+  @AfterAll
+  void stopReceivers() {
+    if (receivers != null) {
+      receivers.stop(0);
+    }
+  }
+
   @Test
   void operatorWalksThroughTheConsole() throws Exception {
     try {
@@ -125,6 +162,22 @@ class ConsoleBrowserTest extends BrowserTestSupport {
     shot("10-phone-subject");
     browser.manage().window().setSize(new Dimension(1280, 1400));
 
+    // Each of alice's alerts went to both webhooks: the page shows which one took it and which one gave up.
+    waiting().until(d -> {
+      String alerts = alertsJson();
+      return alerts.contains("\"state\":\"partial\"") && !alerts.contains("\"state\":\"pending\"");
+    });
+    go("#/alerts");
+    WebElement took = waitFor(By.cssSelector("[data-test=webhook-states] li[data-webhook='" + WebhookRef.of(acknowledging).id() + "']"));
+    assertThat(took.getAttribute("data-state")).isEqualTo("delivered");
+    assertThat(took.getText()).contains("/acknowledges").contains("delivered");
+    WebElement gaveUp = browser.findElement(By.cssSelector("[data-test=webhook-states] li[data-webhook='" + WebhookRef.of(refusing).id() + "']"));
+    assertThat(gaveUp.getAttribute("data-state")).isEqualTo("failed");
+    assertThat(gaveUp.getText()).contains("/refuses").contains("failed");
+    assertThat(gaveUp.findElement(By.cssSelector(".chip")).getAttribute("title")).contains("2 attempts").contains("answered 500");
+    assertThat(textOf(By.cssSelector("main tbody"))).contains("partial");
+    shot("11-alerts-per-webhook");
+
     for (String page : List.of("alerts", "audit", "overrides", "policies")) {
       go("#/" + page);
       waitUntilLoaded();
@@ -148,6 +201,14 @@ class ConsoleBrowserTest extends BrowserTestSupport {
     assertThat(textOf(By.cssSelector("tr[data-selector='user:alice']"))).contains("Revoke").doesNotContain("expired");
     shot("12-overrides-show-expired");
     assertNoConsoleErrors("whole walk-through");
+  }
+
+  private String alertsJson() {
+    try {
+      return get("/v1/alerts?subject=user:alice").body();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static By rateBar() {

@@ -1,0 +1,151 @@
+package dev.quota.jdbc;
+
+import static dev.quota.jdbc.JdbcAlertHistoryTest.T0;
+import static dev.quota.jdbc.JdbcAlertHistoryTest.alert;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.quota.alert.Alert;
+import dev.quota.jdbc.JdbcAlertHistory.Claimed;
+import dev.quota.jdbc.JdbcAlertHistory.Delivery;
+import dev.quota.jdbc.JdbcAlertHistory.DeliveryState;
+import dev.quota.jdbc.JdbcAlertHistory.WebhookDelivery;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Each webhook's delivery of an alert is a row of its own ({@code alert_webhook_delivery}, V7),
+ * beside the alert's summary state, on both engines.
+ */
+class AlertWebhookDeliveryTest {
+  static final WebhookRef OPS = WebhookRef.of("https://ops.example/hook?token=s3cret");
+  static final WebhookRef PAGER = WebhookRef.of("https://user:pw@pager.example/alerts");
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void everyConfiguredWebhookStartsPendingAndKeepsItsOwnAttemptsAndError(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var history = new JdbcAlertHistory(t.db, List.of(OPS, PAGER));
+      history.append(alert("a1", 0, "user:alice", "0.8"));
+      assertThat(history.delivery("a1").orElseThrow().webhooks()).containsExactly(
+          new WebhookDelivery(OPS, DeliveryState.PENDING, 0, null, null),
+          new WebhookDelivery(PAGER, DeliveryState.PENDING, 0, null, null));
+
+      assertThat(history.markWebhookDelivered("a1", OPS, T0.plusSeconds(1))).isTrue();
+      assertThat(history.markWebhookFailed("a1", PAGER, "attempt 1: pager answered 503", false)).isTrue();
+      Delivery midway = history.delivery("a1").orElseThrow();
+      // The summary reads as it always did: pending, with the failed attempt's error.
+      assertThat(midway.state()).isEqualTo(DeliveryState.PENDING);
+      assertThat(midway.attempts()).isEqualTo(1);
+      assertThat(midway.lastError()).isEqualTo("attempt 1: pager answered 503");
+      assertThat(midway.webhooks()).containsExactly(
+          new WebhookDelivery(OPS, DeliveryState.DELIVERED, 1, null, T0.plusSeconds(1)),
+          new WebhookDelivery(PAGER, DeliveryState.PENDING, 1, "attempt 1: pager answered 503", null));
+
+      assertThat(history.markWebhookFailed("a1", PAGER, "attempt 2: pager answered 500", true)).isTrue();
+      assertThat(history.markPartial("a1", "attempt 2: pager answered 500")).isTrue();
+      Delivery settled = history.delivery("a1").orElseThrow();
+      assertThat(settled.state()).isEqualTo(DeliveryState.PARTIAL);
+      assertThat(settled.webhooks()).containsExactly(
+          new WebhookDelivery(OPS, DeliveryState.DELIVERED, 1, null, T0.plusSeconds(1)),
+          new WebhookDelivery(PAGER, DeliveryState.FAILED, 2, "attempt 2: pager answered 500", null));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aWebhookThatTookTheAlertStaysDeliveredWhateverALateSenderReports(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var history = new JdbcAlertHistory(t.db, List.of(OPS));
+      history.append(alert("a1", 0, "user:alice", "0.8"));
+      assertThat(history.markWebhookDelivered("a1", OPS, T0.plusSeconds(1))).isTrue();
+      assertThat(history.markWebhookFailed("a1", OPS, "attempt 1: timed out", true)).isFalse();
+      assertThat(history.markWebhookDelivered("a1", OPS, T0.plusSeconds(9))).isFalse();
+      assertThat(history.delivery("a1").orElseThrow().webhooks())
+          .containsExactly(new WebhookDelivery(OPS, DeliveryState.DELIVERED, 1, null, T0.plusSeconds(1)));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aServerTakingOverAnAlertLearnsWhichWebhooksAlreadyTookIt(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var stopped = new JdbcAlertHistory(t.db, List.of(OPS, PAGER));
+      stopped.append(alert("a1", 0, "user:alice", "0.8"));
+      stopped.markWebhookDelivered("a1", OPS, T0.plusSeconds(1));
+      stopped.markWebhookFailed("a1", PAGER, "attempt 1: refused", false);
+      stopped.releaseClaims();
+
+      List<Claimed> taken = new JdbcAlertHistory(t.db, List.of(OPS, PAGER)).claimAbandoned(T0, T0.plusSeconds(60), 10);
+      assertThat(taken).hasSize(1);
+      assertThat(taken.get(0).webhooks()).extracting(WebhookDelivery::webhook, WebhookDelivery::settled)
+          .containsExactly(tuple(OPS, true), tuple(PAGER, false));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aWebhookRemovedFromTheConfigurationStillListsWithTheAlertsItWasSent(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var before = new JdbcAlertHistory(t.db, List.of(OPS, PAGER));
+      before.append(alert("a1", 0, "user:alice", "0.8"));
+      before.markWebhookDelivered("a1", PAGER, T0.plusSeconds(1));
+
+      var after = new JdbcAlertHistory(t.db, List.of(OPS));
+      after.append(alert("a2", 1, "user:bob", "0.8"));
+      assertThat(after.query(null, null, null, null, 0, 10)).extracting(Alert::id).containsExactly("a2", "a1");
+      Map<String, Delivery> listed = after.deliveries(List.of("a2", "a1", "gone"));
+      assertThat(listed).containsOnlyKeys("a1", "a2");
+      assertThat(listed.get("a1").webhooks()).extracting(WebhookDelivery::webhook).containsExactly(OPS, PAGER);
+      assertThat(listed.get("a1").webhooks().get(1).webhook().url()).isEqualTo("https://pager.example/alerts");
+      assertThat(listed.get("a2").webhooks()).extracting(WebhookDelivery::webhook).containsExactly(OPS);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aWebhookTheAlertHadNoRowForGetsOneAtItsFirstAttemptButAMissingAlertGetsNone(Backend backend) {
+    try (var t = backend.open(dir)) {
+      // Stored without rows: before this table existed, or by a server configured without this webhook.
+      var history = new JdbcAlertHistory(t.db);
+      history.append(alert("a1", 0, "user:alice", "0.8"));
+      assertThat(history.delivery("a1").orElseThrow().webhooks()).isEmpty();
+      assertThat(history.markWebhookDelivered("a1", OPS, T0)).isTrue();
+      assertThat(history.delivery("a1").orElseThrow().webhooks())
+          .containsExactly(new WebhookDelivery(OPS, DeliveryState.DELIVERED, 1, null, T0));
+
+      assertThat(history.markWebhookFailed("nope", OPS, "refused", false)).isFalse();
+      assertThat(history.markWebhookDelivered("nope", OPS, T0)).isFalse();
+      assertThat(t.queryLong("SELECT COUNT(*) FROM alert_webhook_delivery WHERE alert_id = 'nope'")).isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void withoutWebhooksAnAlertIsNoneWithNoRows(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var history = new JdbcAlertHistory(t.db, List.of());
+      history.append(alert("a1", 0, "user:alice", "0.8"));
+      assertThat(history.delivery("a1")).contains(new Delivery(DeliveryState.NONE, 0, null, null, List.of()));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void appendingAnAlertAgainAddsNoRowsAndKeepsTheirState(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var history = new JdbcAlertHistory(t.db, List.of(OPS));
+      history.append(alert("a1", 0, "user:alice", "0.8"));
+      history.markWebhookDelivered("a1", OPS, T0);
+      new JdbcAlertHistory(t.db, List.of(OPS, PAGER)).append(alert("a1", 0, "user:alice", "0.8"));
+      assertThat(history.delivery("a1").orElseThrow().webhooks())
+          .containsExactly(new WebhookDelivery(OPS, DeliveryState.DELIVERED, 1, null, T0));
+    }
+  }
+}
