@@ -51,7 +51,7 @@ final class ClusterCodec {
 
   ScriptCodec.Call compensate(int slot, String reservationId, long tombstoneMs, long offsetMs) {
     return new ScriptCodec.Call(
-        new String[] {keys.expiries(slot), keys.reservation(slot, reservationId)},
+        new String[] {keys.expiries(slot), keys.reservation(slot, reservationId), keys.epoch(slot)},
         new String[] {"compensate", Long.toString(offsetMs), Long.toString(tombstoneMs)});
   }
 

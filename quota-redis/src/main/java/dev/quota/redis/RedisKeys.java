@@ -11,11 +11,13 @@ import io.lettuce.core.cluster.SlotHash;
  * The one place Redis keys are built. Every key starts with the configured prefix.
  *
  * <p>A counter's key is {@code prefix + "{" + subject + "}" + name}: the subject is the Redis Cluster
- * hash tag, so all counters of one subject share a slot and a reset finds them with one pattern.
+ * hash tag, so all counters of one subject share a slot, and a reset deletes them in one script: the
+ * subject's key for each name the script registered beside the epoch marker ({@link #names()}).
  * Subjects come from {@code CounterKeys}, which escapes braces out of identifiers, so a tag always
  * ends where the subject ends. Reservation ids and idempotency keys are caller input and are escaped
  * here the same way. Counter keys are the only ones with a brace right after the prefix, so no
- * counter can collide with a reservation, an idempotency record, the epoch marker or a reset mark.
+ * counter can collide with a reservation, an idempotency record, the epoch marker, the names or a
+ * reset mark.
  *
  * <p>On Redis Cluster, the bookkeeping that must share a slot with counters is tagged by slot
  * ({@code prefix#{tag}...}, see {@link SlotTags}); a reservation's id alone locates its home record
@@ -75,6 +77,16 @@ public final class RedisKeys {
     return epoch;
   }
 
+  /**
+   * The counter names in use (what follows the subject's hash tag in a counter's key), which the
+   * script registers as it creates counters, so that a reset finds a subject's counters without
+   * scanning. The script finds it beside the epoch marker: the same key with {@code names} for
+   * {@code epoch}.
+   */
+  public String names() {
+    return prefix + "names";
+  }
+
   /** Sorted set of active reservation records, scored by expiry. */
   public String expiries() {
     return expiries;
@@ -95,8 +107,8 @@ public final class RedisKeys {
 
   /**
    * When {@code subject} was last reset, in the slot of its counters (the same hash tag) so that a
-   * settlement can read it beside them. Not a counter key: {@link #subjectPattern} does not match it,
-   * so the reset that writes it does not delete it.
+   * settlement can read it beside them. Not a counter key (no brace right after the prefix), so the
+   * reset that writes it does not delete it.
    */
   public String resetMark(String subject) {
     return prefix + "reset:{" + subjectTag(subject) + "}";
@@ -107,6 +119,11 @@ public final class RedisKeys {
     return prefix + "#{" + SlotTags.of(slot) + "}epoch";
   }
 
+  /** On Redis Cluster, the counter names in use in one slot (see {@link #names()}). */
+  public String names(int slot) {
+    return prefix + "#{" + SlotTags.of(slot) + "}names";
+  }
+
   /** On Redis Cluster, the expiry index of the reservation parts filed in one slot. */
   public String expiries(int slot) {
     return prefix + "#{" + SlotTags.of(slot) + "}expiries";
@@ -115,11 +132,6 @@ public final class RedisKeys {
   /** On Redis Cluster, the part of a reservation that holds counters of one slot. */
   public String reservation(int slot, String reservationId) {
     return prefix + "#{" + SlotTags.of(slot) + "}res:" + escape(reservationId);
-  }
-
-  /** A SCAN pattern matching exactly the counters of {@code subject}. */
-  public String subjectPattern(String subject) {
-    return glob(prefix + "{" + subject + "}") + "*";
   }
 
   /** A SCAN pattern matching every key under this prefix. */

@@ -41,6 +41,9 @@ import java.util.function.LongSupplier;
  * subject's counters share a Cluster slot. Every key expires: counters a slack after their window
  * or period, reservations after their expiry (or the end of the budget period they hold on),
  * settled reservations and idempotency records after 24 hours, the epoch marker after 40 days.
+ * The script registers the names of counters in use beside the epoch marker (a few: one per limit
+ * and budget period, shared by every subject), so that a {@link #reset} deletes exactly a subject's
+ * counters in one atomic call, without scanning the keyspace.
  *
  * <p><b>Numbers.</b> See {@link ExactRange}: values must lie in {@code [0, 2^53-1]}.
  *
@@ -53,9 +56,9 @@ import java.util.function.LongSupplier;
  * for it, estimated from the time of earlier replies ({@link RedisClockEstimate}). If Redis starts
  * it later (it stalled past the timeout and ran the queued call when it resumed), the script
  * applies nothing, so a call that failed with StoreUnavailableException changed nothing. Before
- * the first reply (no estimate yet), on Redis Cluster, and for the other calls (seeding, reset
- * marks), there is no deadline: such a call that timed out may still have been applied; a
- * reservation made that way expires by itself.
+ * the first reply (no estimate yet), on Redis Cluster, and for the other calls (seeds, resets),
+ * there is no deadline: such a call that timed out may still have been applied; a reservation
+ * made that way expires by itself.
  *
  * <p><b>Lost data.</b> The script keeps an epoch marker, read (and started with Redis time when
  * missing) whenever a budget counter is missing. After a restart without persistence or a
@@ -324,7 +327,12 @@ public final class RedisStore implements Store {
 
   @Override
   public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
-    run(codec.seed(key, nanos, periodEndMs, firedThresholds, clockOffsetMs.getAsLong()));
+    run(codec.seed(key, epochBeside(keys.counter(key)), nanos, periodEndMs, firedThresholds, clockOffsetMs.getAsLong()));
+  }
+
+  /** The epoch marker beside {@code key}: the node's, or on Redis Cluster that of the key's slot. */
+  private String epochBeside(String key) {
+    return cluster != null ? keys.epoch(RedisKeys.slot(key)) : keys.epoch();
   }
 
   /** The store's clock: Redis time (plus the test offset, if set), in epoch milliseconds. */
@@ -333,16 +341,16 @@ public final class RedisStore implements Store {
   }
 
   /**
-   * Deletes every counter of {@code subject}. First it marks the reset with Redis time, so that
-   * settling a reservation made before it (or in the same millisecond) leaves the subject's new
-   * counters alone: the reset forgave its holds. Then it scans the keyspace for the subject's hash
-   * tag (cost grows with the whole keyspace) and unlinks what it finds. Not atomic: counters charged
-   * during the scan may survive. Each step waits at most the timeout.
+   * Deletes every counter of {@code subject} in one atomic call, so each decision sees the subject
+   * either wholly before the reset or wholly after it. The call marks the reset with Redis time, so
+   * that settling a reservation made before it (or in the same millisecond) leaves the subject's new
+   * counters alone (the reset forgave its holds), and deletes the subject's counter of every name
+   * the script registered (see {@link RedisKeys#names()}): its cost grows with the names in use, not
+   * with the keyspace. Waits at most the timeout.
    */
   @Override
   public void reset(String subject) {
-    run(codec.resetMark(subject, clockOffsetMs.getAsLong()));
-    deleteMatching(keys.subjectPattern(subject));
+    run(codec.reset(subject, epochBeside(keys.resetMark(subject)), clockOffsetMs.getAsLong()));
   }
 
   /** Deletes every key under this store's prefix (for tests and decommissioning). */

@@ -261,15 +261,23 @@ final class ScriptCodec {
     return new Call(k, a.toArray(String[]::new));
   }
 
-  Call seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long offsetMs) {
+  /**
+   * Seeds a budget counter; {@code epoch} is the epoch marker beside it (the node's, or on Redis
+   * Cluster its slot's), beside which the script registers the counter's name for resets.
+   */
+  Call seed(CounterKey key, String epoch, long nanos, long periodEndMs, int firedThresholds, long offsetMs) {
     return new Call(
-        new String[] {keys.counter(key)},
+        new String[] {keys.counter(key), epoch},
         new String[] {"seed", Long.toString(offsetMs), Long.toString(ExactRange.check("nanos", nanos)),
           Long.toString(ExactRange.check("periodEndMs", periodEndMs)), Integer.toString(firedThresholds)});
   }
 
-  Call resetMark(String subject, long offsetMs) {
-    return new Call(new String[] {keys.resetMark(subject)}, new String[] {"reset_mark", Long.toString(offsetMs)});
+  /**
+   * Resets {@code subject} in one step: marks it and deletes its counters, whose names the script
+   * finds beside {@code epoch} (the node's epoch marker, or on Redis Cluster the subject's slot's).
+   */
+  Call reset(String subject, String epoch, long offsetMs) {
+    return new Call(new String[] {keys.resetMark(subject), epoch}, new String[] {"reset", Long.toString(offsetMs)});
   }
 
   Call now(long offsetMs) {

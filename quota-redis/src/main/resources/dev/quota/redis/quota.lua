@@ -87,6 +87,56 @@ local function remember(key, st)
   return st
 end
 
+-- ---- counter names -------------------------------------------------------------------------------
+-- A subject's reset (`reset`) deletes every counter of the subject in one call, so it must know their
+-- keys without scanning the keyspace. A counter's key is prefix{subject}name, and the names in use
+-- are few and shared by every subject (one per limit, one per budget period): the script keeps them
+-- in a sorted set beside the epoch marker (the node's; on Redis Cluster the slot's, which is the
+-- subject's slot too), each scored with a time before which no counter that registered it expires.
+--
+-- A counter registers its name when it is created and, while its writes keep it alive, again as
+-- they move into a later day: a window when a slice opens in a later day than the one before, a
+-- token bucket when its time does, a slot counter when its expiry does, and a budget whenever its
+-- TTL is set (it is not renewed later). From a registration a counter lives at most NAME_LIFE_MS on:
+-- a budget its month and an hour (and a daylight-saving hour), a window a day, a slice and its TTL
+-- (at most 31 days, a slice and a minute), a bucket a day and its window and a minute, a slot
+-- counter two days. A name whose score still covers that is left alone (one ZSCORE); otherwise it
+-- is written with NAME_HOLD_MS, so each name is written about once every five days.
+local NAME_LIFE_MS = 35 * 86400000
+local NAME_HOLD_MS = 40 * 86400000
+-- The epoch marker of the current call (of the current decision, in a batch): the names sit beside it.
+local bookKey
+-- The scores this call has read or written, by registry and name: a script runs alone, and only
+-- `register` changes a registry, so a batch of new counters of one name reads its score once.
+local namesSeen = {}
+
+-- The sorted set of counter names beside epoch marker `epoch`: the same key with 'names' for 'epoch'.
+local function names_key(epoch)
+  return sub(epoch, 1, #epoch - 5) .. 'names'
+end
+
+-- Registers the name of counter `key` (what follows the subject's hash tag) as in use until at
+-- least NAME_LIFE_MS after `now`.
+local function register(key, now)
+  local names = names_key(bookKey)
+  local name = sub(key, find(key, '}', 1, true) + 1)
+  local seen = namesSeen[names]
+  if not seen then
+    seen = {}
+    namesSeen[names] = seen
+  end
+  local held = seen[name] or tonumber(redis.call('ZSCORE', names, name)) or 0
+  if held < now + NAME_LIFE_MS then
+    held = now + NAME_HOLD_MS
+    if redis.call('ZADD', names, fmt(held), name) == 1 then
+      -- a new name: names whose every counter has expired go (the set stays as small as the names in use)
+      redis.call('ZREMRANGEBYSCORE', names, '-inf', '(' .. fmt(now))
+    end
+    redis.call('PEXPIRE', names, NAME_HOLD_MS)
+  end
+  seen[name] = held
+end
+
 -- A sliding window (dev.quota.internal.SlidingWindow) is one hash. Its slices are numbered in the
 -- order they were opened (sequence numbers, not slice indexes, so the next slice is always seq + 1).
 -- The open (tail) slice lives only in the field m, with a copy of the head slice and the total, so
@@ -186,9 +236,21 @@ end
 -- the period in which the newest slice starts, less than WINDOW_SLACK_MS before that slice: the
 -- TTL then lasts to the newest slice's end plus the window (when its last admission leaves) at
 -- least. A busy window sets it once a minute instead of at every slice.
-local function window_ttl_due(last, sliceUs, now)
-  local period = WINDOW_SLACK_MS * 1000
+local function slice_starts_later(last, sliceUs, now, periodMs)
+  local period = periodMs * 1000
   return floordiv(floordiv(last * 1000, sliceUs) * sliceUs, period) ~= floordiv(floordiv(now * 1000, sliceUs) * sliceUs, period)
+end
+
+local function window_ttl_due(last, sliceUs, now)
+  return slice_starts_later(last, sliceUs, now, WINDOW_SLACK_MS)
+end
+
+-- Whether a window whose TTL is due (so a slice opens in a later minute) must also register its name
+-- again (see `register`): the slice opens in a later day. Days hold whole minutes, so this is only
+-- ever asked once a minute.
+local DAY_MS = 86400000
+local function window_name_due(last, sliceUs, now)
+  return slice_starts_later(last, sliceUs, now, DAY_MS)
 end
 
 local function window_add(st, now, amount)
@@ -201,10 +263,13 @@ local function window_add(st, now, amount)
   else
     if tail then
       tail.dirty = true -- closed: from now on stored in its own field
-      if window_ttl_due(tail.last, st.sliceUs, now) then st.ttlDue = true end
+      if window_ttl_due(tail.last, st.sliceUs, now) then
+        st.ttlDue = true
+        if window_name_due(tail.last, st.sliceUs, now) then st.nameDue = true end
+      end
     else
       st.head, st.tail = 1, 0 -- an empty window starts numbering again (its fields are all removed)
-      st.ttlDue = true
+      st.ttlDue, st.nameDue = true, true
     end
     st.tail = st.tail + 1
     st.slice[st.tail] = {count = amount, last = now}
@@ -259,7 +324,7 @@ local function window_take_back(st, at, amount)
   end
 end
 
-local function window_persist(st)
+local function window_persist(st, now)
   local key = st.key
   if window_empty(st) then
     if st.existed then redis.call('DEL', key) end
@@ -289,6 +354,7 @@ local function window_persist(st)
   if fields then redis.call('HSET', key, unpack(fields)) else redis.call('HSET', key, 'm', m) end
   -- Set as a slice opens (see window_ttl_due), the TTL already covers every later write into it.
   if st.ttlDue then redis.call('PEXPIRE', key, window_ttl(st.windowMs, st.sliceUs)) end
+  if st.nameDue then register(key, now) end
 end
 
 local function bucket(key, limit, windowMs, now)
@@ -298,6 +364,7 @@ local function bucket(key, limit, windowMs, now)
     local cap = limit * windowMs
     st = remember(key, {kind = 'b', limit = limit, windowMs = windowMs, cap = cap,
                         level = tonumber(raw[1]) or cap, last = tonumber(raw[2]) or now, touched = false})
+    st.loadedLast = tonumber(raw[2]) or false -- false: a new bucket
   end
   if now > st.last then
     local elapsed = now - st.last
@@ -352,15 +419,20 @@ local function persist(now)
     local key = order[i]
     local st = cache[key]
     if st.kind == 'w' then
-      window_persist(st)
+      window_persist(st, now)
     elseif st.touched then
       if st.kind == 'b' then
         redis.call('HSET', key, 'l', fmt(st.level), 't', fmt(st.last))
         redis.call('PEXPIRE', key, ceildiv(st.cap - st.level, st.limit) + WINDOW_SLACK_MS)
+        -- new, or its time moved into a later day: the bucket lives at most a window past that
+        if not st.loadedLast or floordiv(st.loadedLast, DAY_MS) ~= floordiv(st.last, DAY_MS) then register(key, now) end
       elseif st.kind == 'g' then
         redis.call('HSET', key, 'u', fmt(st.used), 'f', fmt(st.fired), 'e', fmt(st.endMs))
         -- the TTL follows the period's end, so it only moves when the counter is new or its end moved
-        if st.endMs ~= st.loadedEnd then redis.call('PEXPIRE', key, math.max(st.endMs - now, 0) + BUDGET_SLACK_MS) end
+        if st.endMs ~= st.loadedEnd then
+          redis.call('PEXPIRE', key, math.max(st.endMs - now, 0) + BUDGET_SLACK_MS)
+          register(key, now)
+        end
       else
         if st.n <= 0 then
           redis.call('DEL', key)
@@ -368,6 +440,8 @@ local function persist(now)
           -- a slot counter lives as long as the longest reservation holding one of its slots
           local exp = math.max(st.exp, now + st.ttl + WINDOW_SLACK_MS)
           redis.call('SET', key, fmt(st.n) .. ':' .. fmt(exp), 'PX', exp - now)
+          -- new (no expiry: 0), or its expiry moved into a later day, at most a reservation's ttl ahead
+          if floordiv(st.exp, DAY_MS) ~= floordiv(exp, DAY_MS) then register(key, now) end
         end
       end
     end
@@ -546,7 +620,7 @@ local function reservation_ops(rec)
   return ops
 end
 
--- True if the subject of counter `key` was reset at or after `madeAt` (see reset_mark): the reset
+-- True if the subject of counter `key` was reset at or after `madeAt` (see `reset`): the reset
 -- forgave the holds of reservations made before it, and its counters, if any, are new ones. A
 -- reset in the reservation's own millisecond counts as after it, which can only under-admit.
 -- `marks` caches the marks one call has read, by key.
@@ -650,8 +724,9 @@ local FALSES
 local QUICK_MAX_OPS = 64
 -- Per op of a quick plan, the slots of p: the window's new state (tc, tl, total, head, tail, hc,
 -- hl, as in m), the slice it closed (seq and "count:last"; false: none), the TTL to set (false:
--- none), the answer's reset time, and the fields of the slices that left (false: none).
-local QUICK_WIDTH = 12
+-- none), the answer's reset time, the fields of the slices that left (false: none), and whether
+-- the counter registers its name (see `register`).
+local QUICK_WIDTH = 13
 -- Slices a quick decision lets leave one window, each read with one HGET; more: `decide`, which
 -- reads them with one HMGET.
 local QUICK_MAX_DROPS = 8
@@ -779,9 +854,10 @@ end
 
 -- Works out one budget's new state and answer into p[j + 1] .. p[j + QUICK_WIDTH]: 'B', the fired
 -- bits, used, the period end kept, the bits newly fired, ..., the TTL to set (false: none), the
--- answer's reset time. A budget that has no room, or is missing where a seed may be due: false
--- (`decide`). Within a batch, a budget moved at the same op position as by the decision before
--- (a team's or a project's, shared by many users) is kept in its slot like a window.
+-- answer's reset time, ..., whether it registers its name (as its TTL is set). A budget that has
+-- no room, or is missing where a seed may be due: false (`decide`). Within a batch, a budget moved
+-- at the same op position as by the decision before (a team's or a project's, shared by many
+-- users) is kept in its slot like a window.
 local function quick_budget(key, i, at, now, apply_ops, seed, p, j)
   local limit, amount, endMs = ARGV[at + 3] + 0, ARGV[at + 4] + 0, ARGV[at + 6] + 0
   local s = inBatch and (slotKey[i] == key and i or leave_slot(key, i))
@@ -808,7 +884,7 @@ local function quick_budget(key, i, at, now, apply_ops, seed, p, j)
   local newly = quick_crossed(used, limit, at, ARGV[at] + 0, fired)
   p[j + 2], p[j + 3], p[j + 4], p[j + 5] = bit.bor(fired, newly), used, e, newly
   -- the TTL follows the period's end, so it only moves when the counter is new or its end moved
-  p[j + 10] = e ~= loadedEnd and math.max(e - now, 0) + BUDGET_SLACK_MS
+  if e ~= loadedEnd then p[j + 10], p[j + 13] = math.max(e - now, 0) + BUDGET_SLACK_MS, true end
   return true
 end
 
@@ -889,7 +965,7 @@ local function quick_window(key, i, limit, windowMs, amount, now, apply_ops, p, 
   total = total + amount
   if empty then
     head, tail, tc, tl, hc, hl = 1, 1, amount, now, amount, now
-    p[j + 10] = window_ttl(windowMs, sliceUs)
+    p[j + 10], p[j + 13] = window_ttl(windowMs, sliceUs), true
   elseif floordiv(tl * 1000, sliceUs) >= floordiv(now * 1000, sliceUs) then
     -- the newest slice (a time that stepped back joins it too, as in SlidingWindow.add)
     tc = tc + amount
@@ -899,7 +975,9 @@ local function quick_window(key, i, limit, windowMs, amount, now, apply_ops, p, 
     -- the newest slice closes into a field of its own; a new one opens (and sets the TTL if due,
     -- which then covers every later write into it)
     p[j + 8], p[j + 9] = fmt(tail), format('%d:%d', tc, tl)
-    if window_ttl_due(tl, sliceUs, now) then p[j + 10] = window_ttl(windowMs, sliceUs) end
+    if window_ttl_due(tl, sliceUs, now) then
+      p[j + 10], p[j + 13] = window_ttl(windowMs, sliceUs), window_name_due(tl, sliceUs, now)
+    end
     tail, tc, tl = tail + 1, amount, now
   end
   p[j + 1], p[j + 2], p[j + 3], p[j + 4], p[j + 5], p[j + 6], p[j + 7] = tc, tl, total, head, tail, hc, hl
@@ -981,6 +1059,7 @@ local function quick_apply(k, a, now, n, at)
       local key = KEYS[k + 4 + i]
       -- at once even for a state kept late: no later read in this call looks for a slice that left
       if p[j + 12] then redis.call('HDEL', key, unpack(p[j + 12])) end
+      if p[j + 13] then register(key, now) end -- before a reset can see the counter, written or kept late
       if inBatch and slotKey[i] == key then
         write_later(i, p, j)
       else
@@ -1124,6 +1203,7 @@ local function apply(k, a)
   local now = clock(ARGV[a + 2] + 0)
   local deadline = ARGV[a + 7] + 0
   if deadline > 0 and now > deadline then return {TOO_LATE, 0, now, 0, 0, 0} end
+  bookKey = KEYS[k + 1]
   local hasIdem = ARGV[a + 9] == '1'
   if not hasIdem then
     local out = quick_apply(k, a, now, ARGV[a + 10] + 0, a + 11)
@@ -1172,6 +1252,7 @@ end
 --       seedBudgets, unused, opCount, then per op: field count, fields
 local function group()
   local now = clock(tonumber(ARGV[2]))
+  bookKey = KEYS[1]
   local ops = read_ops(10, tonumber(ARGV[9]), 4)
   if ARGV[3] == 'reserve' then
     local rec = load_reservation(KEYS[3]) or {}
@@ -1191,9 +1272,10 @@ end
 
 -- Takes back exactly what one slot's part of a plan applied, once: the record becomes a tombstone
 -- that answers retries (and late group calls) without touching a counter again.
--- KEYS: slot expiries, slot reservation record.  ARGV: call, offset, tombstoneMs
+-- KEYS: slot expiries, slot reservation record, slot epoch.  ARGV: call, offset, tombstoneMs
 local function compensate()
   local now = clock(tonumber(ARGV[2]))
+  bookKey = KEYS[3]
   local rkey = KEYS[2]
   local rec = load_reservation(rkey)
   local undone = 0
@@ -1311,6 +1393,7 @@ local function settle()
   local now = clock(tonumber(ARGV[2]))
   local deadline = tonumber(ARGV[7 + 2 * tonumber(ARGV[6])])
   if deadline > 0 and now > deadline then return {TOO_LATE, 0, now, 0, '', 0} end
+  bookKey = KEYS[1]
   release_expired(KEYS[2], now)
   local rkey = KEYS[3]
   local rec = load_reservation(rkey)
@@ -1341,23 +1424,41 @@ local function settle()
   return settle_reply(SETTLED, now, rec, changes)
 end
 
--- Marks a reset of the subject whose hash tag the mark's key carries, with Redis time, before its
--- counters are deleted: reservations made until now settle without touching its counters (undo).
--- KEYS: reset mark.  ARGV: call, offset
-local function reset_mark()
+-- Resets the subject whose hash tag the mark's key carries, at once: marks the reset with Redis
+-- time, so that reservations made until now settle without touching its counters (undo), and
+-- deletes every counter it has: prefix{subject}name for each name registered beside the epoch
+-- marker (see `register`). A decision runs wholly before or wholly after it.
+-- KEYS: reset mark, epoch marker (the node's, or the subject's slot's).  ARGV: call, offset
+-- Reply: 0, the counters deleted, now
+local function reset()
   local now = clock(tonumber(ARGV[2]))
-  redis.call('SET', KEYS[1], fmt(now), 'PX', RESET_MARK_TTL_MS)
-  return {now}
+  local mark = KEYS[1]
+  redis.call('SET', mark, fmt(now), 'PX', RESET_MARK_TTL_MS)
+  -- prefix 'reset:' '{' subject '}' gives the counters' prefix '{' subject '}'
+  local open = find(mark, '{', 1, true)
+  local head = sub(mark, 1, open - 7) .. sub(mark, open)
+  local deleted, doomed = 0, {}
+  for _, name in ipairs(redis.call('ZRANGE', names_key(KEYS[2]), 0, -1)) do
+    doomed[#doomed + 1] = head .. name
+    if #doomed == 1000 then
+      deleted = deleted + redis.call('UNLINK', unpack(doomed))
+      doomed = {}
+    end
+  end
+  if #doomed > 0 then deleted = deleted + redis.call('UNLINK', unpack(doomed)) end
+  return {0, deleted, now}
 end
 
--- KEYS: budget counter.  ARGV: call, offset, nanos, periodEndMs, fired (the alert bits the seeded
--- spend already crossed, as a signed 32-bit integer, as `persist` writes them)
+-- KEYS: budget counter, epoch marker.  ARGV: call, offset, nanos, periodEndMs, fired (the alert bits
+-- the seeded spend already crossed, as a signed 32-bit integer, as `persist` writes them)
 local function seed()
   local now = clock(tonumber(ARGV[2]))
+  bookKey = KEYS[2]
   if redis.call('EXISTS', KEYS[1]) == 0 then
     local endMs = tonumber(ARGV[4])
     redis.call('HSET', KEYS[1], 'u', ARGV[3], 'f', ARGV[5], 'e', ARGV[4])
     redis.call('PEXPIRE', KEYS[1], math.max(endMs - now, 0) + BUDGET_SLACK_MS)
+    register(KEYS[1], now)
     return {1}
   end
   return {0}
@@ -1376,14 +1477,15 @@ local function run(keys, args)
   KEYS, ARGV = keys, args
   local call = ARGV[1]
   -- a batch that failed as a whole (an error outside any one decision) may have left these set
-  batchTime, inBatch = nil, false
+  batchTime, inBatch, bookKey = nil, false, nil
+  if next(namesSeen) then namesSeen = {} end -- another call may have changed the registries since
   if call == 'apply' then return apply(0, 0)
   elseif call == 'batch' then return batch()
   end
   cache, order, deferred = {}, {}, nil
   if call == 'settle' then return settle()
   elseif call == 'seed' then return seed()
-  elseif call == 'reset_mark' then return reset_mark()
+  elseif call == 'reset' then return reset()
   elseif call == 'group' then return group()
   elseif call == 'compensate' then return compensate()
   elseif call == 'home' then return home()

@@ -229,7 +229,9 @@ class RedisBatchingTest {
     assertThat(redis.pttl(store.keys().expiries())).isGreaterThanOrEqualTo(recordTtl);
     assertThat(batch.calls("zrangebyscore")).isEqualTo(1);
     assertThat(batch.calls("pttl")).isEqualTo(1);
-    assertThat(batch.calls("zadd")).isEqualTo(20);
+    assertThat(batch.calls("zadd")).as("the expiry index's, and the new budget name's").isEqualTo(20 + 1);
+    // twenty new windows of one name and a new budget: each name is read once in the call
+    assertThat(batch.calls("zscore")).isEqualTo(2);
     // the short path: one read of each window's m, no slices loaded; the shared budget is read by
     // the first decision and written by it and, for the nineteen after it, when the batch ends
     assertThat(batch.calls("hget")).isEqualTo(20);

@@ -260,6 +260,25 @@ class RedisClusterStoreTest {
     assertThat(scriptRuns() - before).as("claim, then one settlement per part").isEqualTo(4);
   }
 
+  /** On Redis Cluster, too, a reset deletes every counter of its subject, and no one else's, in one step. */
+  @Test
+  void aResetDeletesEveryCounterOfItsSubjectInItsSlot() {
+    period();
+    List<String> s = subjectsInAscendingSlots(2);
+    String user = s.get(0);
+    String other = s.get(1);
+    store.apply(reserve("res-reset-" + run, window(user), bucket(user), budget(user, 1000, 10), slots(user),
+        window(other), budget(other, 1000, 10)));
+
+    store.reset(user);
+
+    assertThat(check(window(user), bucket(user), budget(user, 1000, 0), slots(user), window(other), budget(other, 1000, 0)))
+        .extracting(OpResult::used).containsExactly(0L, 0L, 0L, 0L, 1L, 10L);
+    RedisAdvancedClusterCommands<String, String> redis = connection.sync();
+    assertThat(redis.exists(store.keys().counter(window(user)), store.keys().counter(bucket(user)),
+        store.keys().counter(budget(user, 1000, 0).key()), store.keys().counter(slots(user).key()))).isZero();
+  }
+
   /** FCALL, EVALSHA and EVAL calls over all nodes. */
   private static long scriptRuns() {
     long runs = 0;

@@ -43,7 +43,17 @@ class RedisKeysTest {
 
   @Test
   void patternsMatchOnlyLiterally() {
-    assertThat(keys.subjectPattern("user:a*[b]?\\")).isEqualTo("q:{user:a\\*\\[b\\]\\?\\\\}*");
+    assertThat(new RedisKeys("q*[1]?\\:").everything()).isEqualTo("q\\*\\[1\\]\\?\\\\:*");
+  }
+
+  /** The script finds the names in use beside the epoch marker it is given: 'names' for 'epoch'. */
+  @Test
+  void theNamesInUseSitBesideTheEpochMarkerInItsSlot() {
+    assertThat(keys.names()).isEqualTo(keys.epoch().replaceFirst("epoch$", "names"));
+    String counter = keys.counter(CounterKeys.concurrency("user:a"));
+    int slot = RedisKeys.slot(counter);
+    assertThat(keys.names(slot)).isEqualTo(keys.epoch(slot).replaceFirst("epoch$", "names"));
+    assertThat(RedisKeys.slot(keys.names(slot))).isEqualTo(slot).isEqualTo(RedisKeys.slot(keys.resetMark("user:a")));
   }
 
   @Test

@@ -73,14 +73,20 @@ class RedisStoreCommandCountTest {
     return new Plan(Plan.Kind.RESERVE, ops, "m-" + i, 30_000, null, "fp", "payload", false);
   }
 
+  /*
+   * The decisions counted here create the counters of their user and project (the warm-up touched
+   * other ones): each new counter's TTL is set, and its name is looked up once per call among the
+   * names registered for resets (ZSCORE), one per distinct name.
+   */
+
   @Test
-  void aThreeSubjectRateReservationRunsAtMostTwelveCommands() {
-    assertThat(commandsPerDecision("3 rates", this::threeRatesPlan)).isLessThanOrEqualTo(12.0);
+  void aThreeSubjectRateReservationRunsAtMostThirteenCommands() {
+    assertThat(commandsPerDecision("3 rates", this::threeRatesPlan)).isLessThanOrEqualTo(13.0);
   }
 
   @Test
-  void aThreeSubjectReservationOverRatesBudgetsAndSlotsRunsAtMostTwentyNineCommands() {
-    assertThat(commandsPerDecision("3 x (rate, budget, slots)", this::threeMixed)).isLessThanOrEqualTo(29.0);
+  void aThreeSubjectReservationOverRatesBudgetsAndSlotsRunsAtMostThirtyTwoCommands() {
+    assertThat(commandsPerDecision("3 x (rate, budget, slots)", this::threeMixed)).isLessThanOrEqualTo(32.0);
   }
 
   /**
