@@ -10,6 +10,9 @@ import java.util.TreeMap;
 
 /** KEYS and ARGV of the script's Redis Cluster calls ({@code group}, {@code compensate}, ...). */
 final class ClusterCodec {
+  /** Where a {@code group} call carries its deadline. */
+  static final int GROUP_DEADLINE = 7;
+
   private final RedisKeys keys;
 
   ClusterCodec(RedisKeys keys) {
@@ -32,7 +35,7 @@ final class ClusterCodec {
     int recordAt = a.size();
     a.add(""); // the part record's body, filled in below
     a.add(plan.seedBudgets() ? "1" : "0");
-    a.add("");
+    a.add("0"); // the deadline (GROUP_DEADLINE): none until set just before it is sent
     a.add(Integer.toString(ops.size()));
     List<List<String>> opFields = new ArrayList<>(ops.size());
     for (CounterOp op : ops) {
@@ -64,7 +67,7 @@ final class ClusterCodec {
         new String[] {keys.reservation(plan.reservationId())},
         new String[] {"home", Long.toString(offsetMs), Long.toString(expiresAtMs), Long.toString(heldNanos),
           plan.payload() == null ? "" : plan.payload(), plan.payload() == null ? "0" : "1",
-          Long.toString(keepMs), groups.toString()});
+          Long.toString(keepMs), groups.toString(), "0"});
   }
 
   ScriptCodec.Call claim(String reservationId, boolean commit, long actualCostNanos, String fingerprint,
@@ -72,13 +75,13 @@ final class ClusterCodec {
     return new ScriptCodec.Call(
         new String[] {keys.reservation(reservationId)},
         new String[] {"claim", Long.toString(offsetMs), commit ? "1" : "0",
-          Long.toString(ExactRange.check("actualCostNanos", actualCostNanos)), fingerprint, meters(meters)});
+          Long.toString(ExactRange.check("actualCostNanos", actualCostNanos)), fingerprint, meters(meters), "0"});
   }
 
   ScriptCodec.Call idemClaim(String idempotencyKey, String fingerprint, long pendingMs, long offsetMs) {
     return new ScriptCodec.Call(
         new String[] {keys.idempotency(idempotencyKey)},
-        new String[] {"idem_claim", Long.toString(offsetMs), nonNull(fingerprint), Long.toString(pendingMs)});
+        new String[] {"idem_claim", Long.toString(offsetMs), nonNull(fingerprint), Long.toString(pendingMs), "0"});
   }
 
   /** Files the plan's answer under its idempotency key, or with {@code words} empty drops the claim. */

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -54,6 +53,13 @@ import java.util.function.LongSupplier;
  * <p><b>Idempotency keys</b> live in their own slot: the key is claimed first (a concurrent repeat
  * is answered with {@link StoreUnavailableException} until the first finishes), and the answer is
  * filed after the last group.
+ *
+ * <p><b>Deadlines.</b> Each step that could change something on its own (a key's claim, a group, the
+ * home record, a settlement's claim and its parts) carries the moment this process stops waiting for
+ * it, in the clock of the node that runs it: a node that stalls and runs the step only after the
+ * process gave up on it changes nothing, and the process compensates the groups applied before, as
+ * for any failed step. The steps that take back or finish what already applied (compensation, filing
+ * a key's answer) carry none: they must apply whenever they run.
  */
 final class ClusterProtocol {
   private static final long SLACK_MS = 3_600_000L;
@@ -62,10 +68,22 @@ final class ClusterProtocol {
   private final RedisKeys keys;
   private final ClusterCodec codec;
   private final ScriptCodec settleCodec;
-  private final Function<ScriptCodec.Call, List<Object>> redis;
+  private final Calls redis;
   private final LongSupplier offsetMs;
 
-  ClusterProtocol(RedisKeys keys, Function<ScriptCodec.Call, List<Object>> redis, LongSupplier offsetMs) {
+  /** How the protocol reaches Redis: one call at a time, each waited for (at most the timeout). */
+  interface Calls {
+    /** Runs {@code call} as it is: one that must apply however late it runs. */
+    List<Object> run(ScriptCodec.Call call);
+
+    /**
+     * Runs {@code call} with a deadline: throws StoreUnavailableException if the node started it
+     * after this process stopped waiting (then it changed nothing).
+     */
+    List<Object> runInTime(ScriptCodec.Call call, long offsetMs);
+  }
+
+  ClusterProtocol(RedisKeys keys, Calls redis, LongSupplier offsetMs) {
     this.keys = keys;
     this.codec = new ClusterCodec(keys);
     this.settleCodec = new ScriptCodec(keys);
@@ -84,7 +102,7 @@ final class ClusterProtocol {
     if (plan.idempotencyKey() == null) {
       return applyGroups(plan, groups, offset);
     }
-    List<Object> claim = redis.apply(codec.idemClaim(plan.idempotencyKey(), plan.fingerprint(), CLAIM_MS, offset));
+    List<Object> claim = redis.runInTime(codec.idemClaim(plan.idempotencyKey(), plan.fingerprint(), CLAIM_MS, offset), offset);
     int status = (int) ScriptCodec.num(claim.get(0));
     if (status == ScriptCodec.BUSY) {
       throw new StoreUnavailableException(
@@ -98,14 +116,14 @@ final class ClusterProtocol {
       result = applyGroups(plan, groups, offset);
     } catch (RuntimeException e) {
       try {
-        redis.apply(codec.idemFinish(plan.idempotencyKey(), plan.fingerprint(), "", offset));
+        redis.run(codec.idemFinish(plan.idempotencyKey(), plan.fingerprint(), "", offset));
       } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup); // the claim expires by itself
       }
       throw e;
     }
     String words = result.status() == PlanResult.Status.APPLIED ? words(result, plan) : "";
-    redis.apply(codec.idemFinish(plan.idempotencyKey(), plan.fingerprint(), words, offset));
+    redis.run(codec.idemFinish(plan.idempotencyKey(), plan.fingerprint(), words, offset));
     return result;
   }
 
@@ -127,7 +145,8 @@ final class ClusterProtocol {
       for (int g = 0; g < groups.size(); g++) {
         Group group = groups.get(g);
         Plan.Kind kind = denied >= 0 ? Plan.Kind.CHECK : plan.kind();
-        List<Object> raw = redis.apply(codec.group(group.slot, withKind(plan, kind), group.ops, expiresAt, held, offset));
+        List<Object> raw =
+            redis.runInTime(codec.group(group.slot, withKind(plan, kind), group.ops, expiresAt, held, offset), offset);
         if (ScriptCodec.num(raw.get(0)) == ScriptCodec.ABORTED) {
           throw new IllegalStateException(
               "reservation " + plan.reservationId() + " was withdrawn before; reservation ids must not be reused");
@@ -167,7 +186,7 @@ final class ClusterProtocol {
       if (reserve) {
         long keep = Math.max(plan.ttlMs(), lastBudgetEnd(plan) - now) + SLACK_MS;
         List<Integer> slots = groups.stream().map(Group::slot).toList();
-        redis.apply(codec.home(plan, expiresAt, held, keep, slots, offset));
+        redis.runInTime(codec.home(plan, expiresAt, held, keep, slots, offset), offset);
       }
     } catch (RuntimeException e) {
       try {
@@ -185,7 +204,7 @@ final class ClusterProtocol {
   /** Takes back, in reverse order, what each applied group took; safe to repeat. */
   private void compensate(Plan plan, List<Group> applied, long offset) {
     for (int i = applied.size() - 1; i >= 0; i--) {
-      redis.apply(codec.compensate(applied.get(i).slot, plan.reservationId(), plan.ttlMs() + SLACK_MS, offset));
+      redis.run(codec.compensate(applied.get(i).slot, plan.reservationId(), plan.ttlMs() + SLACK_MS, offset));
     }
     applied.clear();
   }
@@ -202,8 +221,8 @@ final class ClusterProtocol {
 
   SettleResult settle(Settlement s) {
     long offset = offsetMs.getAsLong();
-    List<Object> r = redis.apply(
-        codec.claim(s.reservationId(), s.commit(), s.actualCostNanos(), s.fingerprint(), s.actualMeters(), offset));
+    List<Object> r = redis.runInTime(
+        codec.claim(s.reservationId(), s.commit(), s.actualCostNanos(), s.fingerprint(), s.actualMeters(), offset), offset);
     int status = (int) ScriptCodec.num(r.get(0));
     long now = ScriptCodec.num(r.get(2));
     if (status == 3) {
@@ -219,7 +238,8 @@ final class ClusterProtocol {
         ClusterCodec.meters((String) r.get(9)));
     List<SettleResult.BudgetChange> changes = new ArrayList<>();
     for (String slot : ((String) r.get(5)).split(",")) {
-      SettleResult part = ScriptCodec.settleResult(redis.apply(settleCodec.settle(Integer.parseInt(slot), terms, offset)));
+      SettleResult part =
+          ScriptCodec.settleResult(redis.runInTime(settleCodec.settle(Integer.parseInt(slot), terms, offset), offset));
       changes.addAll(part.budgets());
     }
     SettleResult.Status[] statuses = {SettleResult.Status.SETTLED, SettleResult.Status.REPEATED, SettleResult.Status.CONFLICT};

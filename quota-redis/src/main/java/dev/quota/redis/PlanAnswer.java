@@ -69,7 +69,9 @@ final class PlanAnswer extends DecisionBatcher.Decision<PlanResult> implements R
         return;
       }
       PlanResult result = ScriptCodec.planResult(reply);
-      clock.observe(result.nowMs(), offsetMs);
+      if (result.status() != PlanResult.Status.REPLAYED) { // a replay carries its first answer's time
+        clock.observe(result.nowMs(), offsetMs);
+      }
       complete(result);
     } catch (RuntimeException e) {
       completeExceptionally(e);

@@ -13,13 +13,24 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** The one shared, multiplexed Lettuce connection of a store: to a single node or to a cluster. */
+/**
+ * The one shared, multiplexed Lettuce connection of a store: to a single node or to a cluster. It
+ * also keeps the estimate of each node's clock ({@link RedisClockEstimate}) from which calls get their
+ * deadlines, and asks a node for its {@code TIME} before the first call it carries there, so that
+ * no call leaves without a deadline.
+ */
 abstract class RedisConnection implements AutoCloseable {
   static final String CLUSTER_SCHEME = "redis-cluster://";
 
@@ -38,29 +49,43 @@ abstract class RedisConnection implements AutoCloseable {
 
   abstract boolean cluster();
 
+  /**
+   * The clock estimate of the node that serves {@code key}. On a single node it is {@code node},
+   * as given to {@link #open}, known once {@link #commands} completes. On Redis Cluster it is the
+   * estimate of the master that this client sees serving the key's slot; the first time a node is
+   * asked about, this waits for its {@code TIME} (at most the connect timeout and the timeout), and
+   * throws StoreUnavailableException if it does not come.
+   */
+  abstract RedisClockEstimate clock(String key);
+
   @Override
   public abstract void close();
 
-  static RedisConnection open(String uri, Duration timeout, Duration connectTimeout) {
+  /** {@code node}: the estimate of a single node's clock, which each new connection first sets with {@code TIME}. */
+  static RedisConnection open(String uri, Duration timeout, Duration connectTimeout, RedisClockEstimate node) {
     return uri.startsWith(CLUSTER_SCHEME)
         ? new Cluster(uri, timeout, connectTimeout)
-        : new Standalone(RedisURI.create(uri), timeout, connectTimeout);
+        : new Standalone(RedisURI.create(uri), timeout, connectTimeout, node);
   }
 
   /**
    * One node. Calls are sent at most once: Lettuce's own reconnect re-sends commands that were in
    * flight, which could apply a decision twice; a lost connection instead fails its calls, and the
-   * next call opens a new connection.
+   * next call opens a new connection. A new connection is ready only once the node answered
+   * {@code TIME}: the node behind the address may have changed (a restart, a failover), and with it
+   * its clock.
    */
   private static final class Standalone extends RedisConnection {
     private final RedisClient client;
     private final RedisURI uri;
+    private final RedisClockEstimate clock;
     /** The last attempt to open a connection; its connection once it succeeded. */
     private volatile CompletableFuture<RedisClusterAsyncCommands<String, String>> attempt;
     private volatile StatefulRedisConnection<String, String> connection;
 
-    Standalone(RedisURI uri, Duration timeout, Duration connectTimeout) {
+    Standalone(RedisURI uri, Duration timeout, Duration connectTimeout, RedisClockEstimate clock) {
       this.uri = uri;
+      this.clock = clock;
       uri.setTimeout(connectTimeout); // bounds the handshake; calls have their own timeout
       this.client = RedisClient.create();
       client.setOptions(
@@ -108,10 +133,17 @@ abstract class RedisConnection implements AutoCloseable {
         client.connectAsync(Utf8Codec.INSTANCE, uri).whenComplete((c, error) -> {
           if (error != null) {
             ready.completeExceptionally(cannotConnect(error));
-          } else {
-            connection = c; // before the stage completes, so that usable() sees it
-            ready.complete(c.async());
+            return;
           }
+          connection = c; // before the stage completes, so that usable() sees it (and close() closes it)
+          c.async().time().whenComplete((time, noTime) -> {
+            if (noTime != null) {
+              ready.completeExceptionally(cannotConnect(noTime)); // the next call opens another connection
+            } else {
+              clock.observe(RedisClockEstimate.timeMs(time), 0);
+              ready.complete(c.async());
+            }
+          });
         });
       } catch (RuntimeException e) {
         ready.completeExceptionally(cannotConnect(e));
@@ -141,6 +173,11 @@ abstract class RedisConnection implements AutoCloseable {
     }
 
     @Override
+    RedisClockEstimate clock(String key) {
+      return clock;
+    }
+
+    @Override
     public void close() {
       synchronized (this) {
         CompletableFuture<RedisClusterAsyncCommands<String, String>> a = attempt;
@@ -166,8 +203,17 @@ abstract class RedisConnection implements AutoCloseable {
     private final StatefulRedisClusterConnection<String, String> connection;
     /** Lettuce reconnects a cluster connection by itself: its commands are always there. */
     private final CompletableFuture<RedisClusterAsyncCommands<String, String>> commands;
+    /**
+     * Each master's clock, by node id: nodes' clocks differ, so a deadline is set in the clock of
+     * the node that runs the call. A failover's new master has an id (and an estimate) of its own.
+     */
+    private final Map<String, RedisClockEstimate> clocks = new ConcurrentHashMap<>();
+    private final long timeoutNanos;
+    private final long timeWaitNanos;
 
     Cluster(String uri, Duration timeout, Duration connectTimeout) {
+      this.timeoutNanos = timeout.toNanos();
+      this.timeWaitNanos = timeoutNanos + connectTimeout.toNanos();
       List<RedisURI> seeds = new ArrayList<>();
       for (String node : uri.substring(CLUSTER_SCHEME.length()).split(",")) {
         RedisURI seed = RedisURI.create("redis://" + node.trim());
@@ -210,6 +256,40 @@ abstract class RedisConnection implements AutoCloseable {
     @Override
     boolean cluster() {
       return true;
+    }
+
+    /**
+     * The estimate of the node this client sees serving {@code key}'s slot. A reply observed into it
+     * may, while a slot moves, come from the slot's next node; the next reply of the node itself
+     * puts it right.
+     */
+    @Override
+    RedisClockEstimate clock(String key) {
+      int slot = RedisKeys.slot(key);
+      RedisClusterNode node = connection.getPartitions().getMasterBySlot(slot);
+      if (node == null) {
+        throw new StoreUnavailableException("no node of the Redis Cluster serves slot " + slot, null);
+      }
+      RedisClockEstimate clock = clocks.computeIfAbsent(node.getNodeId(), id -> new RedisClockEstimate(timeoutNanos));
+      if (!clock.known()) {
+        clock.observe(RedisClockEstimate.timeMs(time(node)), 0);
+      }
+      return clock;
+    }
+
+    private List<String> time(RedisClusterNode node) {
+      CompletableFuture<List<String>> time =
+          connection.getConnectionAsync(node.getNodeId()).thenCompose(c -> c.async().time().toCompletableFuture());
+      try {
+        return time.get(timeWaitNanos, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreUnavailableException("interrupted while asking Redis for its time", e);
+      } catch (ExecutionException | TimeoutException e) {
+        time.cancel(false);
+        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+        throw new StoreUnavailableException("Redis Cluster node " + node.getUri() + " did not tell its time", cause);
+      }
     }
 
     @Override

@@ -52,13 +52,14 @@ import java.util.function.LongSupplier;
  * {@link #applyAsync} waits nowhere: its stage fails the same way. The
  * engine then applies each policy's fail mode. Calls are sent at most once: a call in flight when
  * the connection drops fails rather than being re-sent, and the next call opens a new connection.
- * A decision or settlement carries a deadline in Redis time: the moment this process stops waiting
- * for it, estimated from the time of earlier replies ({@link RedisClockEstimate}). If Redis starts
- * it later (it stalled past the timeout and ran the queued call when it resumed), the script
- * applies nothing, so a call that failed with StoreUnavailableException changed nothing. Before
- * the first reply (no estimate yet), on Redis Cluster, and for the other calls (seeds, resets),
- * there is no deadline: such a call that timed out may still have been applied; a reservation
- * made that way expires by itself.
+ * Every call that changes something (a decision, a settlement, a seed, a reset, and on Redis
+ * Cluster each step of a decision or settlement) carries a deadline in Redis time: the moment this
+ * process stops waiting for it, estimated from the {@code TIME} asked when a connection opens (on
+ * Redis Cluster, before the first call to each node) and from the time of every reply since
+ * ({@link RedisClockEstimate}). If Redis starts it later (it stalled past the timeout and ran the
+ * queued call when it resumed), the script changes nothing, so a call that failed with
+ * StoreUnavailableException changed nothing. Only the Redis Cluster steps that take back or finish
+ * what earlier steps applied run whenever they arrive.
  *
  * <p><b>Lost data.</b> The script keeps an epoch marker, read (and started with Redis time when
  * missing) whenever a budget counter is missing. After a restart without persistence or a
@@ -79,7 +80,8 @@ import java.util.function.LongSupplier;
  * other plans follow the reserve-then-compensate protocol described in {@link ClusterProtocol}.
  * Lettuce's cluster client reconnects by itself and may re-send a call that was in flight when a
  * connection dropped; a re-sent reservation part is recognised by its reservation id and not
- * applied twice, but a re-sent record plan may count its usage twice.
+ * applied twice, but a re-sent record plan may count its usage twice (unless it arrives after its
+ * deadline). Each node's clock has an estimate of its own.
  */
 public final class RedisStore implements Store {
   /** Threads that run Redis Cluster decisions for {@link #applyAsync}. */
@@ -97,7 +99,7 @@ public final class RedisStore implements Store {
   /** Null on Redis Cluster, or when batching is off. */
   private final DecisionBatcher batcher;
   private final Deadlines deadlines = new Deadlines();
-  /** Sets the deadlines of decisions and settlements on a single node. */
+  /** The single node's clock, from which calls get their deadlines (on Redis Cluster: unused). */
   private final RedisClockEstimate clock;
   /** Null on a single node. */
   private final ClusterRunner clusterRunner;
@@ -113,12 +115,12 @@ public final class RedisStore implements Store {
     this.codec = new ScriptCodec(keys);
     this.script = new QuotaScript(timeoutNanos, connectNanos, deadlines);
     try {
-      this.connection = RedisConnection.open(b.uri, b.timeout, b.connectTimeout);
+      this.connection = RedisConnection.open(b.uri, b.timeout, b.connectTimeout, clock);
     } catch (RuntimeException e) {
       deadlines.close();
       throw e;
     }
-    this.cluster = connection.cluster() ? new ClusterProtocol(keys, this::run, clockOffsetMs) : null;
+    this.cluster = connection.cluster() ? new ClusterProtocol(keys, new ClusterCalls(), clockOffsetMs) : null;
     this.clusterRunner = cluster != null ? new ClusterRunner(CLUSTER_THREADS, deadlines, timeoutNanos) : null;
     this.batcher = cluster == null && b.callsInFlight > 0
         ? new DecisionBatcher(script, connection, b.callsInFlight, b.decisionsPerCall) : null;
@@ -299,35 +301,66 @@ public final class RedisStore implements Store {
       return cluster.settle(settlement);
     }
     long offset = clockOffsetMs.getAsLong();
-    ScriptCodec.Call call = codec.settle(settlement, offset);
-    List<Object> reply = await(runWithDeadline(call, offset));
-    clock.observe(ScriptCodec.num(reply.get(2)), offset);
+    return ScriptCodec.settleResult(runInTime(codec.settle(settlement, offset), offset));
+  }
+
+  /**
+   * Runs one call on its own with a deadline in the clock of the node that runs it, and waits for
+   * its reply. Throws as {@link #run} does, and StoreUnavailableException if Redis started the call
+   * after its deadline (it changed nothing).
+   */
+  private List<Object> runInTime(ScriptCodec.Call call, long offset) {
+    RedisClockEstimate node = connection.clock(call.keys()[0]);
+    List<Object> reply = await(runWithDeadline(call, node, offset));
+    long time = ScriptCodec.replyTime(call, reply);
+    if (time >= 0) {
+      node.observe(time, offset);
+    }
     if (ScriptCodec.tooLate(reply)) { // Redis started it after this call stopped waiting: it changed nothing
       throw script.tooLate();
     }
-    return ScriptCodec.settleResult(reply);
+    return reply;
   }
 
   /**
    * Runs one call on its own with a deadline, set once the connection is open (the timeout counts
    * from then); the stage fails as {@link #run} throws.
    */
-  private CompletableFuture<List<Object>> runWithDeadline(ScriptCodec.Call call, long offset) {
+  private CompletableFuture<List<Object>> runWithDeadline(ScriptCodec.Call call, RedisClockEstimate node, long offset) {
     CompletableFuture<List<Object>> reply = new CompletableFuture<>();
     connection.commands().whenComplete((commands, error) -> {
       if (error != null) {
         reply.completeExceptionally(script.failure(error));
         return;
       }
-      call.deadline(clock.deadline(offset));
+      call.deadline(node.deadline(offset));
       runInto(call, reply);
     });
     return reply;
   }
 
+  /** How {@link ClusterProtocol} reaches Redis: each step on its own, with or without a deadline. */
+  private final class ClusterCalls implements ClusterProtocol.Calls {
+    @Override
+    public List<Object> run(ScriptCodec.Call call) {
+      return RedisStore.this.run(call);
+    }
+
+    @Override
+    public List<Object> runInTime(ScriptCodec.Call call, long offsetMs) {
+      return RedisStore.this.runInTime(call, offsetMs);
+    }
+  }
+
+  /**
+   * Seeds a budget counter unless it exists. Carries a deadline like a decision: a seed Redis starts
+   * after this call gave up changes nothing (a late seed could otherwise rebuild a budget from a
+   * ledger read that a reset has since forgiven).
+   */
   @Override
   public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
-    run(codec.seed(key, epochBeside(keys.counter(key)), nanos, periodEndMs, firedThresholds, clockOffsetMs.getAsLong()));
+    long offset = clockOffsetMs.getAsLong();
+    runInTime(codec.seed(key, epochBeside(keys.counter(key)), nanos, periodEndMs, firedThresholds, offset), offset);
   }
 
   /** The epoch marker beside {@code key}: the node's, or on Redis Cluster that of the key's slot. */
@@ -346,11 +379,13 @@ public final class RedisStore implements Store {
    * that settling a reservation made before it (or in the same millisecond) leaves the subject's new
    * counters alone (the reset forgave its holds), and deletes the subject's counter of every name
    * the script registered (see {@link RedisKeys#names()}): its cost grows with the names in use, not
-   * with the keyspace. Waits at most the timeout.
+   * with the keyspace. Carries a deadline: a reset Redis starts after this call gave up changes
+   * nothing. Waits at most the timeout.
    */
   @Override
   public void reset(String subject) {
-    run(codec.reset(subject, epochBeside(keys.resetMark(subject)), clockOffsetMs.getAsLong()));
+    long offset = clockOffsetMs.getAsLong();
+    runInTime(codec.reset(subject, epochBeside(keys.resetMark(subject)), offset), offset);
   }
 
   /** Deletes every key under this store's prefix (for tests and decommissioning). */

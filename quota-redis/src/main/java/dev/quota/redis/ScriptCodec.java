@@ -27,13 +27,15 @@ final class ScriptCodec {
     PlanResult.Status.APPLIED, PlanResult.Status.REPLAYED, PlanResult.Status.CONFLICT,
     PlanResult.Status.PERIOD_MISMATCH, PlanResult.Status.NEEDS_SEED
   };
+  /** The script's status of a replayed plan ({@code PLAN_STATUS[1]}). */
+  private static final int REPLAYED = 1;
   /** Script statuses beyond {@link PlanResult.Status}, used between the steps on Redis Cluster. */
   static final int ABORTED = 5;
   static final int BUSY = 6;
   static final int CLAIMED = 7;
   /**
-   * The script's answer to a decision or settlement that started after its deadline: it changed
-   * nothing, and its caller has stopped waiting ({@link RedisClockEstimate}).
+   * The script's answer to a call that started after its deadline: it changed nothing, and its
+   * caller has stopped waiting ({@link RedisClockEstimate}).
    */
   static final int TOO_LATE = 8;
   private static final SettleResult.Status[] SETTLE_STATUS = {
@@ -53,14 +55,26 @@ final class ScriptCodec {
 
   record Call(String[] keys, String[] args) {
     /**
-     * Sets the deadline of an {@code apply} or {@code settle} call, in the store's time (0: none):
-     * the script applies nothing if it starts after it. Set just before the call is sent.
+     * Sets the deadline of a call that changes counters or reservations, in the store's time (0:
+     * none): the script changes nothing if it starts after it. Set just before the call is sent.
+     * The calls that undo or finish what already applied ({@code compensate}, {@code idem_finish})
+     * have none: they must apply however late they run.
      */
     void deadline(long deadlineMs) {
-      args[SETTLE.equals(args[0]) ? args.length - 1 : APPLY_DEADLINE] = deadlineMs == 0 ? "0" : Long.toString(deadlineMs);
+      args[deadlineAt(args)] = deadlineMs == 0 ? "0" : Long.toString(deadlineMs);
+    }
+
+    private static int deadlineAt(String[] args) {
+      return switch (args[0]) {
+        case APPLY -> APPLY_DEADLINE;
+        case "group" -> ClusterCodec.GROUP_DEADLINE;
+        case SETTLE, "seed", "reset", "home", "claim", "idem_claim" -> args.length - 1;
+        default -> throw new IllegalArgumentException("a " + args[0] + " call carries no deadline");
+      };
     }
   }
 
+  private static final String APPLY = "apply";
   private static final String SETTLE = "settle";
   /** Where an {@code apply} call carries its deadline. */
   private static final int APPLY_DEADLINE = 6;
@@ -68,6 +82,17 @@ final class ScriptCodec {
   /** True if a reply's status says the call started after its deadline and changed nothing. */
   static boolean tooLate(List<Object> reply) {
     return num(reply.get(0)) == TOO_LATE;
+  }
+
+  /**
+   * The store's time when Redis made {@code reply}, the reply to {@code call} (every call with a
+   * deadline answers it third), or -1 when the reply is a replayed plan's first answer, whose time
+   * is that answer's ({@code apply} and {@code idem_claim} answering REPLAYED).
+   */
+  static long replyTime(Call call, List<Object> reply) {
+    String name = call.args()[0];
+    boolean plan = APPLY.equals(name) || "idem_claim".equals(name);
+    return plan && num(reply.get(0)) == REPLAYED ? -1 : num(reply.get(2));
   }
 
   Call apply(Plan plan, long offsetMs) {
@@ -85,7 +110,7 @@ final class ScriptCodec {
     System.arraycopy(template.counterKeys(), 0, k, 4, n);
     OpFields[] opFields = template.fields();
     String[] a = new String[template.argc()];
-    a[0] = "apply";
+    a[0] = APPLY;
     a[1] = decimal(offsetMs);
     a[2] = KIND[plan.kind().ordinal()];
     a[3] = reserve ? ttl(ExactRange.check("ttlMs", plan.ttlMs())) : "0";
@@ -269,7 +294,7 @@ final class ScriptCodec {
     return new Call(
         new String[] {keys.counter(key), epoch},
         new String[] {"seed", Long.toString(offsetMs), Long.toString(ExactRange.check("nanos", nanos)),
-          Long.toString(ExactRange.check("periodEndMs", periodEndMs)), Integer.toString(firedThresholds)});
+          Long.toString(ExactRange.check("periodEndMs", periodEndMs)), Integer.toString(firedThresholds), "0"});
   }
 
   /**
@@ -277,7 +302,7 @@ final class ScriptCodec {
    * finds beside {@code epoch} (the node's epoch marker, or on Redis Cluster the subject's slot's).
    */
   Call reset(String subject, String epoch, long offsetMs) {
-    return new Call(new String[] {keys.resetMark(subject), epoch}, new String[] {"reset", Long.toString(offsetMs)});
+    return new Call(new String[] {keys.resetMark(subject), epoch}, new String[] {"reset", Long.toString(offsetMs), "0"});
   }
 
   Call now(long offsetMs) {

@@ -7,10 +7,13 @@
 --
 -- Time is Redis's TIME plus ARGV[2] (an offset that only tests set), never the caller's clock.
 --
--- Decisions and settlements carry a deadline in that time: the moment their caller stops waiting
--- (RedisStore estimates Redis time from the `now` of earlier replies). One that starts later (Redis
--- stalled, and ran it only when it resumed) changes nothing and answers TOO_LATE: its caller was
--- already told the store was unavailable and that nothing changed. A deadline of 0 is no deadline.
+-- Decisions, settlements, seeds, resets and, on Redis Cluster, the steps of a decision or
+-- settlement carry a deadline in that time: the moment their caller stops waiting (RedisStore
+-- estimates Redis time from a TIME read as it connects and the `now` of every reply since). One
+-- that starts later (Redis stalled, and ran it only when it resumed) changes nothing and answers
+-- TOO_LATE: its caller was already told the store was unavailable and that nothing changed. A
+-- deadline of 0 is no deadline. The steps that undo or finish what already applied (`compensate`,
+-- `idem_finish`) have none.
 -- Numbers are Lua doubles: every value stays an integer within +-(2^53-1), where doubles are exact.
 -- Integers are written back with %d, never tostring (which keeps only 14 digits).
 --
@@ -688,8 +691,13 @@ end
 -- ---- calls ---------------------------------------------------------------------------------------
 
 local APPLIED, REPLAYED, CONFLICT, PERIOD_MISMATCH, NEEDS_SEED, ABORTED, BUSY, CLAIMED = 0, 1, 2, 3, 4, 5, 6, 7
--- A decision or settlement that started after its deadline: it changed nothing.
+-- A call that started after its deadline: it changed nothing.
 local TOO_LATE = 8
+
+-- Whether a call that started at `now` started after its deadline (0: none).
+local function too_late(deadline, now)
+  return deadline > 0 and now > deadline
+end
 
 local function read_ops(at, count, firstKey)
   local ops = {}
@@ -1201,8 +1209,7 @@ end
 -- (k and a: where this call's keys and arguments begin, 0 unless it is part of a batch)
 local function apply(k, a)
   local now = clock(ARGV[a + 2] + 0)
-  local deadline = ARGV[a + 7] + 0
-  if deadline > 0 and now > deadline then return {TOO_LATE, 0, now, 0, 0, 0} end
+  if too_late(ARGV[a + 7] + 0, now) then return {TOO_LATE, 0, now, 0, 0, 0} end
   bookKey = KEYS[k + 1]
   local hasIdem = ARGV[a + 9] == '1'
   if not hasIdem then
@@ -1249,9 +1256,10 @@ end
 -- plan was compensated here, so a delayed or retried call can never re-apply a rolled-back part.
 -- KEYS: slot epoch, slot expiries, slot reservation record, then one key per op
 -- ARGV: call, offset, kind, ttlMs, expiresAt (0: now + ttl), record body ('' unless it reserves),
---       seedBudgets, unused, opCount, then per op: field count, fields
+--       seedBudgets, deadline (0: none), opCount, then per op: field count, fields
 local function group()
   local now = clock(tonumber(ARGV[2]))
+  if too_late(tonumber(ARGV[8]), now) then return {TOO_LATE, 0, now, 0, 0, 0} end
   bookKey = KEYS[1]
   local ops = read_ops(10, tonumber(ARGV[9]), 4)
   if ARGV[3] == 'reserve' then
@@ -1271,7 +1279,8 @@ local function group()
 end
 
 -- Takes back exactly what one slot's part of a plan applied, once: the record becomes a tombstone
--- that answers retries (and late group calls) without touching a counter again.
+-- that answers retries (and late group calls) without touching a counter again. It has no deadline:
+-- it undoes, however late it runs.
 -- KEYS: slot expiries, slot reservation record, slot epoch.  ARGV: call, offset, tombstoneMs
 local function compensate()
   local now = clock(tonumber(ARGV[2]))
@@ -1309,22 +1318,26 @@ local function compensate()
 end
 
 -- Where a reservation whose counters span slots is found by its id: the slots holding its parts.
--- KEYS: home record.  ARGV: call, offset, expiresAt, held, payload, hasPayload, keepMs, groups
+-- KEYS: home record.  ARGV: call, offset, expiresAt, held, payload, hasPayload, keepMs, groups, deadline
+-- Reply: 1 (or TOO_LATE), 0, now
 local function home()
+  local now = clock(tonumber(ARGV[2]))
+  if too_late(tonumber(ARGV[9]), now) then return {TOO_LATE, 0, now} end
   local fields = {'s', 'a', 'e', ARGV[3], 'h', ARGV[4], 'g', ARGV[8]}
   if ARGV[6] == '1' then fields[#fields + 1] = 'p'; fields[#fields + 1] = ARGV[5] end
   redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[1], unpack(fields))
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[7]))
-  return {1}
+  return {1, 0, now}
 end
 
 -- Claims the settlement of a reservation filed by home(), once; the terms of the first settlement
 -- are kept so that a retry settles any part still open with those terms, never with its own.
--- KEYS: home record.  ARGV: call, offset, commit, actualCostNanos, fingerprint, meters
+-- KEYS: home record.  ARGV: call, offset, commit, actualCostNanos, fingerprint, meters, deadline
 -- Reply: status, held, now, hasPayload, payload, groups, commit, actualCostNanos, fingerprint, meters
 local function claim()
   local now = clock(tonumber(ARGV[2]))
+  if too_late(tonumber(ARGV[7]), now) then return {TOO_LATE, 0, now, 0, '', '', '', '', '', ''} end
   local rec = load_hash(KEYS[1])
   if not rec then return {3, 0, now, 0, '', '', '', '', '', ''} end
   if rec.s == 'a' and tonumber(rec.e) <= now then
@@ -1345,9 +1358,10 @@ end
 
 -- An idempotency key of a plan whose counters span slots: answers a repeat, or marks the key as
 -- being applied so that a concurrent repeat cannot apply the plan a second time.
--- KEYS: idempotency record.  ARGV: call, offset, fingerprint, pendingMs
+-- KEYS: idempotency record.  ARGV: call, offset, fingerprint, pendingMs, deadline
 local function idem_claim()
   local now = clock(tonumber(ARGV[2]))
+  if too_late(tonumber(ARGV[5]), now) then return {TOO_LATE, 0, now, 0, 0, 0} end
   local rec = redis.call('HMGET', KEYS[1], 'f', 'x', 'r')
   if rec[1] and tonumber(rec[2]) > now then
     if rec[1] ~= ARGV[3] then return {CONFLICT, 0, now, 0, 0, 0} end
@@ -1363,6 +1377,8 @@ local function idem_claim()
   return {CLAIMED, 0, now, 0, 0, 0}
 end
 
+-- Files the answer of a plan that applied (or drops the claim of one that did not): no deadline, as
+-- the plan's counters have already moved.
 -- KEYS: idempotency record.  ARGV: call, offset, fingerprint, reply words ('' drops the claim)
 local function idem_finish()
   local now = clock(tonumber(ARGV[2]))
@@ -1391,8 +1407,7 @@ end
 --       then the deadline (0: none)
 local function settle()
   local now = clock(tonumber(ARGV[2]))
-  local deadline = tonumber(ARGV[7 + 2 * tonumber(ARGV[6])])
-  if deadline > 0 and now > deadline then return {TOO_LATE, 0, now, 0, '', 0} end
+  if too_late(tonumber(ARGV[7 + 2 * tonumber(ARGV[6])]), now) then return {TOO_LATE, 0, now, 0, '', 0} end
   bookKey = KEYS[1]
   release_expired(KEYS[2], now)
   local rkey = KEYS[3]
@@ -1428,10 +1443,11 @@ end
 -- time, so that reservations made until now settle without touching its counters (undo), and
 -- deletes every counter it has: prefix{subject}name for each name registered beside the epoch
 -- marker (see `register`). A decision runs wholly before or wholly after it.
--- KEYS: reset mark, epoch marker (the node's, or the subject's slot's).  ARGV: call, offset
--- Reply: 0, the counters deleted, now
+-- KEYS: reset mark, epoch marker (the node's, or the subject's slot's).  ARGV: call, offset, deadline
+-- Reply: 0 (or TOO_LATE), the counters deleted, now
 local function reset()
   local now = clock(tonumber(ARGV[2]))
+  if too_late(tonumber(ARGV[3]), now) then return {TOO_LATE, 0, now} end
   local mark = KEYS[1]
   redis.call('SET', mark, fmt(now), 'PX', RESET_MARK_TTL_MS)
   -- prefix 'reset:' '{' subject '}' gives the counters' prefix '{' subject '}'
@@ -1450,18 +1466,20 @@ local function reset()
 end
 
 -- KEYS: budget counter, epoch marker.  ARGV: call, offset, nanos, periodEndMs, fired (the alert bits
--- the seeded spend already crossed, as a signed 32-bit integer, as `persist` writes them)
+-- the seeded spend already crossed, as a signed 32-bit integer, as `persist` writes them), deadline
+-- Reply: 1 if it seeded (0 if the counter existed, TOO_LATE), 0, now
 local function seed()
   local now = clock(tonumber(ARGV[2]))
+  if too_late(tonumber(ARGV[6]), now) then return {TOO_LATE, 0, now} end
   bookKey = KEYS[2]
   if redis.call('EXISTS', KEYS[1]) == 0 then
     local endMs = tonumber(ARGV[4])
     redis.call('HSET', KEYS[1], 'u', ARGV[3], 'f', ARGV[5], 'e', ARGV[4])
     redis.call('PEXPIRE', KEYS[1], math.max(endMs - now, 0) + BUDGET_SLACK_MS)
     register(KEYS[1], now)
-    return {1}
+    return {1, 0, now}
   end
-  return {0}
+  return {0, 0, now}
 end
 
 local function run(keys, args)

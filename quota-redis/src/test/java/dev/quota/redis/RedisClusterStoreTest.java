@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quota.Algorithm;
 import dev.quota.RateLimit;
+import dev.quota.StoreUnavailableException;
 import dev.quota.Subject;
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.ConcurrencyOp;
@@ -16,9 +17,14 @@ import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
 import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -260,6 +266,64 @@ class RedisClusterStoreTest {
     assertThat(scriptRuns() - before).as("claim, then one settlement per part").isEqualTo(4);
   }
 
+  /**
+   * A new store's first decision on a node whose writes are held: the node's time, asked before the
+   * store's first call there, is no write and is answered; the decision, which the node runs only
+   * after the store gave up on it, changes nothing.
+   */
+  @Test
+  void aStoresFirstDecisionThatItsNodeRunsAfterTheStoreGaveUpChangesNothing() {
+    period();
+    String user = subjectsInAscendingSlots(1).get(0);
+    RedisCommands<String, String> node = nodeOf(user);
+    try (RedisStore fresh = impatientStore()) {
+      pauseWrites(node, 1_000);
+      assertThatThrownBy(() -> fresh.apply(record(window(user), budget(user, 1000, 7))))
+          .isInstanceOf(StoreUnavailableException.class);
+      String probe = "test:probe{" + user + "}";
+      node.set(probe, "1"); // a write: answered once the pause is over, after the held decision ran
+      node.del(probe);
+    }
+    assertThat(check(window(user), budget(user, 1000, 0))).extracting(OpResult::used).containsExactly(0L, 0L);
+  }
+
+  /**
+   * A reservation over two slots whose second node stalls: the first part is taken back, and the
+   * second, which its node runs only after the store gave up, never lands.
+   */
+  @Test
+  void aReservationWhoseLaterNodeStallsLeavesNothingOnEitherNode() {
+    period();
+    List<String> s = subjectsOnTwoNodes();
+    String id = "res-stalled-" + run;
+    try (RedisStore impatient = impatientStore()) {
+      assertThat(impatient.apply(record(budget(s.get(0), 1000, 0), budget(s.get(1), 1000, 0))).admitted()).isTrue();
+      whileNodeStalls(s.get(1), () -> assertThatThrownBy(() -> impatient.apply(reserve(id, budget(s.get(0), 1000, 50),
+          slots(s.get(0)), budget(s.get(1), 1000, 50), slots(s.get(1))))).isInstanceOf(StoreUnavailableException.class));
+    }
+    assertThat(check(budget(s.get(0), 1000, 0), slots(s.get(0)), budget(s.get(1), 1000, 0), slots(s.get(1))))
+        .extracting(OpResult::used).containsExactly(0L, 0L, 0L, 0L);
+    RedisAdvancedClusterCommands<String, String> redis = connection.sync();
+    assertThat(redis.zcard(store.keys().expiries(slotOf(s.get(1))))).as("no part filed on the stalled node").isZero();
+    assertThat(redis.exists(store.keys().reservation(slotOf(s.get(1)), id))).isZero();
+  }
+
+  @Test
+  void aSeedOrAResetThatTheNodeRunsAfterTheStoreGaveUpChangesNothing() {
+    period();
+    String user = subjectsInAscendingSlots(1).get(0);
+    BudgetOp seeded = budget(user, 1000, 0);
+    store.apply(record(window(user)));
+    try (RedisStore impatient = impatientStore()) {
+      impatient.apply(record(budget(user, 1000, 0))); // the node's time is known: the calls below time out
+      whileNodeStalls(user, () -> assertThatThrownBy(() -> impatient.seed(seeded.key(), 300, end, 0))
+          .isInstanceOf(StoreUnavailableException.class));
+      whileNodeStalls(user, () -> assertThatThrownBy(() -> impatient.reset(user)).isInstanceOf(StoreUnavailableException.class));
+    }
+    assertThat(check(window(user), seeded)).extracting(OpResult::used).containsExactly(1L, 0L);
+    assertThat(connection.sync().exists(store.keys().resetMark(user))).isZero();
+  }
+
   /** On Redis Cluster, too, a reset deletes every counter of its subject, and no one else's, in one step. */
   @Test
   void aResetDeletesEveryCounterOfItsSubjectInItsSlot() {
@@ -277,6 +341,59 @@ class RedisClusterStoreTest {
     RedisAdvancedClusterCommands<String, String> redis = connection.sync();
     assertThat(redis.exists(store.keys().counter(window(user)), store.keys().counter(bucket(user)),
         store.keys().counter(budget(user, 1000, 0).key()), store.keys().counter(slots(user).key()))).isZero();
+  }
+
+  private static Plan record(CounterOp... ops) {
+    return new Plan(Plan.Kind.RECORD, List.of(ops), null, 0, null, "fp", null, false);
+  }
+
+  /** A store of the same prefix that waits 100 ms for each call. */
+  private static RedisStore impatientStore() {
+    return RedisStore.builder().uri(cluster.uri()).prefix("test:cluster-store:").timeout(Duration.ofMillis(100))
+        .testClockOffset(offsetMs::get).build();
+  }
+
+  /** Two subjects, in ascending slots, whose counters live on different nodes. */
+  private List<String> subjectsOnTwoNodes() {
+    List<String> found = new ArrayList<>(subjectsInAscendingSlots(1));
+    String firstNode = masterOf(found.get(0)).getNodeId();
+    for (int i = 0; found.size() < 2; i++) {
+      String s = CounterKeys.subjectOf(Subject.of("team", "t" + i + "-" + run));
+      if (!masterOf(s).getNodeId().equals(firstNode)) {
+        found.add(s);
+      }
+    }
+    found.sort((a, b) -> Integer.compare(slotOf(a), slotOf(b)));
+    return found;
+  }
+
+  private io.lettuce.core.cluster.models.partitions.RedisClusterNode masterOf(String subject) {
+    return connection.getPartitions().getMasterBySlot(slotOf(subject));
+  }
+
+  /** A connection of the test's own to the node that serves {@code subject}'s counters. */
+  private RedisCommands<String, String> nodeOf(String subject) {
+    return connection.getConnection(masterOf(subject).getNodeId()).sync();
+  }
+
+  /**
+   * Runs {@code call} while the node of {@code subject}'s counters holds every client's commands for
+   * a second, ten times the store's timeout, and waits for the pause to end (a command of the test's
+   * connection to the node is held until then).
+   */
+  private void whileNodeStalls(String subject, Runnable call) {
+    RedisCommands<String, String> node = nodeOf(subject);
+    node.clientPause(1_000);
+    try {
+      call.run();
+    } finally {
+      assertThat(node.ping()).isEqualTo("PONG");
+    }
+  }
+
+  private static void pauseWrites(RedisCommands<String, String> node, long ms) {
+    StringCodec utf8 = StringCodec.UTF8;
+    node.dispatch(CommandType.CLIENT, new StatusOutput<>(utf8), new CommandArgs<>(utf8).add("PAUSE").add(ms).add("WRITE"));
   }
 
   /** FCALL, EVALSHA and EVAL calls over all nodes. */
