@@ -7,6 +7,7 @@ import dev.quota.ledger.UsageLedger;
 import dev.quota.plan.BudgetOp;
 import dev.quota.store.Store;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +20,12 @@ import java.util.Map;
  * {@code user:alice}'s own budgets, not the budget of a pair such as {@code user:alice} with
  * {@code tool:x}, so only a single subject's counter starts at its reset. The ledger keeps the
  * forgiven spend for reports and history; it just no longer counts against the budget.
+ *
+ * <p>Spend counts from when it was charged ({@link dev.quota.ledger.UsageEntry#chargedAt}), not
+ * when it was written: a store charges a commit to the counters its reservation held, so a
+ * reservation open across a reset (or across the start of a period) and committed after it counted
+ * against neither the counter the reset started afresh nor the new period's, and the rebuilt
+ * counter leaves it out too.
  */
 final class BudgetSeeder {
   private final UsageLedger ledger;
@@ -55,6 +62,10 @@ final class BudgetSeeder {
    * subject's latest reset if that came later. Read from the repository rather than the policy
    * snapshot: a reset made on another server deleted this very counter, and a snapshot learns of it
    * only at that server's next reload, too late for a counter rebuilt meanwhile.
+   *
+   * <p>From the start of the reset's millisecond: stores keep time (a reservation's among it) in
+   * milliseconds, so within that millisecond the ledger cannot tell what came before the reset,
+   * and it errs towards counting.
    */
   private Instant countedFrom(Map<String, String> subjects, Instant periodStart) {
     if (subjects.size() != 1) {
@@ -62,6 +73,7 @@ final class BudgetSeeder {
     }
     Map.Entry<String, String> only = subjects.entrySet().iterator().next();
     return config.subjectReset(Subject.of(only.getKey(), only.getValue()))
+        .map(reset -> reset.truncatedTo(ChronoUnit.MILLIS))
         .filter(periodStart::isBefore)
         .orElse(periodStart);
   }

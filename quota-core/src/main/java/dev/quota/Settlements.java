@@ -52,13 +52,21 @@ final class Settlements {
       ledger.append(
           new UsageEntry(
               Quota.newId(), Instant.ofEpochMilli(r.nowMs()), p.subjects(), actualCost, charged, reservationId,
-              null, overrun));
+              null, overrun, reservedAt(r)));
       if (settled) {
         alerts.fireSettled(r, p, index.get());
       }
     }
     return new Settled(
         reservationId, true, actualCost, held, overrun, r.status() == SettleResult.Status.REPEATED);
+  }
+
+  /**
+   * When the store says the reservation was made, or null if it cannot tell. Never after the
+   * commit: the parts of a reservation spread over a cluster keep the times of their own nodes.
+   */
+  private static Instant reservedAt(SettleResult r) {
+    return r.reservedAtMs() > 0 ? Instant.ofEpochMilli(Math.min(r.reservedAtMs(), r.nowMs())) : null;
   }
 
   /** See {@link Quota#release}. */
@@ -106,6 +114,6 @@ final class Settlements {
         && committed.meters().equals(s.actualMeters());
     long heldNanos = committed.amount().nanos() - committed.overrun().nanos();
     return new SettleResult(
-        same ? SettleResult.Status.REPEATED : SettleResult.Status.CONFLICT, null, heldNanos, nowMs, List.of());
+        same ? SettleResult.Status.REPEATED : SettleResult.Status.CONFLICT, null, heldNanos, nowMs, List.of(), 0);
   }
 }

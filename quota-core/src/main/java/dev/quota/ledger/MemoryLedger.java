@@ -78,8 +78,10 @@ public final class MemoryLedger implements UsageLedger {
   @java.lang.Override
   public synchronized MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
     MoneyTotal total = MoneyTotal.ZERO;
-    for (UsageEntry e : entries(subjects, from, to)) {
-      total = total.plus(e.amount());
+    for (UsageEntry e : entries) {
+      if (within(e.chargedAt(), from, to) && attributedTo(e, subjects)) {
+        total = total.plus(e.amount());
+      }
     }
     return total;
   }
@@ -88,11 +90,19 @@ public final class MemoryLedger implements UsageLedger {
   public synchronized List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to) {
     List<UsageEntry> out = new ArrayList<>();
     for (UsageEntry e : entries) {
-      if (!e.at().isBefore(from) && e.at().isBefore(to) && e.subjects().entrySet().containsAll(subjects.entrySet())) {
+      if (within(e.at(), from, to) && attributedTo(e, subjects)) {
         out.add(e);
       }
     }
     return out;
+  }
+
+  private static boolean within(Instant t, Instant from, Instant to) {
+    return !t.isBefore(from) && t.isBefore(to);
+  }
+
+  private static boolean attributedTo(UsageEntry e, Map<String, String> subjects) {
+    return e.subjects().entrySet().containsAll(subjects.entrySet());
   }
 
   @java.lang.Override

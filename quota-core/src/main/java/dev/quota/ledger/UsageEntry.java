@@ -14,6 +14,9 @@ import java.util.Map;
  * @param reservationId the reservation committed, or null for recorded usage
  * @param idempotencyKey unique across the ledger when set: a repeat never adds a second row
  * @param overrun how much the amount exceeded the reservation's estimate (zero if it did not)
+ * @param reservedAt when the committed reservation was made, in the store's time, or null for
+ *     recorded usage (and for rows written before it was kept): the moment its budgets took the
+ *     hold, which decides the period and the reset its spend counts after (see {@link #chargedAt})
  */
 public record UsageEntry(
     String id,
@@ -23,11 +26,29 @@ public record UsageEntry(
     Map<String, Long> meters,
     String reservationId,
     String idempotencyKey,
-    Money overrun) {
+    Money overrun,
+    Instant reservedAt) {
 
   public UsageEntry {
     subjects = Map.copyOf(subjects);
     meters = Map.copyOf(meters);
     overrun = overrun == null ? Money.ZERO : overrun;
+  }
+
+  /** An entry without a reservation time: recorded usage, or a commit whose store could not tell. */
+  public UsageEntry(
+      String id, Instant at, Map<String, String> subjects, Money amount, Map<String, Long> meters,
+      String reservationId, String idempotencyKey, Money overrun) {
+    this(id, at, subjects, amount, meters, reservationId, idempotencyKey, overrun, null);
+  }
+
+  /**
+   * When this spend counts against budgets: when its reservation was made, else when it was
+   * recorded. A store charges a commit to the counters its reservation held: those of the period
+   * it was reserved in, and none that an admin reset of its subject started afresh since, however
+   * late it is committed. A budget rebuilt from the ledger must count it the same way.
+   */
+  public Instant chargedAt() {
+    return reservedAt != null ? reservedAt : at;
   }
 }

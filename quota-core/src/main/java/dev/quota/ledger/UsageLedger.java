@@ -19,13 +19,18 @@ public interface UsageLedger extends AutoCloseable {
   void append(UsageEntry entry);
 
   /**
-   * Total amount of entries in {@code [from, to)} whose subjects include every pair in
-   * {@code subjects} (one subject, or a pair such as user and tool), exact however far it passes
-   * the bound of one amount.
+   * Total amount of entries charged in {@code [from, to)} ({@link UsageEntry#chargedAt}: a commit
+   * when its reservation was made, recorded usage when recorded) whose subjects include every pair
+   * in {@code subjects} (one subject, or a pair such as user and tool), exact however far it passes
+   * the bound of one amount. This is what a budget counted over that range holds, which is what
+   * the engine rebuilds a lost budget from.
    */
   MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to);
 
-  /** Entries in {@code [from, to)} attributed to {@code subjects} (all of them), oldest first. */
+  /**
+   * Entries written in {@code [from, to)} ({@link UsageEntry#at}) attributed to {@code subjects}
+   * (all of them), oldest first.
+   */
   List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to);
 
   /**

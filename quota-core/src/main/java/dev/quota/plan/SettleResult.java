@@ -7,10 +7,14 @@ import java.util.List;
  *
  * @param payload what the engine filed with the reservation
  * @param heldNanos the estimate that was held
+ * @param nowMs the store's time of the settlement
  * @param budgets each budget the settlement changed, with thresholds it crossed
+ * @param reservedAtMs the store's time when the reservation was made, whenever the payload is
+ *     handed back (0 otherwise, or if the store did not keep it): a commit's ledger row records it,
+ *     since the store charged the commit to the counters held from then on
  */
 public record SettleResult(
-    Status status, String payload, long heldNanos, long nowMs, List<BudgetChange> budgets) {
+    Status status, String payload, long heldNanos, long nowMs, List<BudgetChange> budgets, long reservedAtMs) {
 
   /** How a settlement ended. */
   public enum Status {
@@ -37,6 +41,6 @@ public record SettleResult(
   }
 
   public static SettleResult of(Status status, long nowMs) {
-    return new SettleResult(status, null, 0, nowMs, List.of());
+    return new SettleResult(status, null, 0, nowMs, List.of(), 0);
   }
 }

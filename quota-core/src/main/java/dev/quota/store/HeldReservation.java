@@ -18,13 +18,18 @@ final class HeldReservation {
   final String payload;
   /**
    * The store's reset count when this was made (see {@link CounterTable#resets()}): a counter born
-   * later replaced, through a reset, the one this holds. An int, so the object stays 56 bytes.
+   * later replaced, through a reset, the one this holds. An int, so the object stays 64 bytes.
    */
   final int madeAt;
+  /**
+   * The store's time when this was made, handed back on commit for the ledger row: a budget
+   * rebuilt from the ledger counts the spend from then, as the counters this holds did.
+   */
+  final long reservedAtMs;
   /** Position in the {@link ExpiryHeap}; -1 once out of it. Guarded by the heap's owner. */
   int heapIndex = -1;
 
-  HeldReservation(String id, ReservationShape shape, long holdNanos, String payload, int madeAt) {
+  HeldReservation(String id, ReservationShape shape, long holdNanos, String payload, int madeAt, long reservedAtMs) {
     boolean compact = ReservationIds.isCompact(id);
     this.idHigh = ReservationIds.high(id, compact);
     this.idLow = ReservationIds.low(id, compact);
@@ -33,6 +38,7 @@ final class HeldReservation {
     this.holdNanos = holdNanos;
     this.payload = payload;
     this.madeAt = madeAt;
+    this.reservedAtMs = reservedAtMs;
   }
 
   /** The id's hash for the {@link SettledLog}, the same as {@link #idHash(String)} of the id. */

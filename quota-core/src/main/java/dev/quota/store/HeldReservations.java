@@ -20,10 +20,12 @@ final class HeldReservations {
    *
    * @param derived the reservation's ops, with what the store worked out from them
    * @param madeAt the store's reset count, read after the reservation's counters were made
+   * @param reservedAtMs the store's time of the reservation
    */
-  synchronized void add(String id, long expiresAtMs, DerivedOps.Entry derived, String payload, int madeAt) {
+  synchronized void add(
+      String id, long expiresAtMs, DerivedOps.Entry derived, String payload, int madeAt, long reservedAtMs) {
     ReservationShape shape = shapes.acquire(derived, payload);
-    HeldReservation r = new HeldReservation(id, shape, derived.hold, shape.share(payload), madeAt);
+    HeldReservation r = new HeldReservation(id, shape, derived.hold, shape.share(payload), madeAt, reservedAtMs);
     HeldReservation replaced = byId.put(r);
     if (replaced != null) {
       byExpiry.remove(replaced);

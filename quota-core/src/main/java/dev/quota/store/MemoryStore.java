@@ -197,7 +197,7 @@ public final class MemoryStore implements Store {
       // has no entry yet, so one is made for the shape.
       // The reset count is read after the counters above were made, so none of them looks newer.
       held.add(plan.reservationId(), expiresAt, derivedOps != null ? derivedOps : DerivedOps.Entry.of(ops), plan.payload(),
-          counters.resets());
+          counters.resets(), now);
     }
     String filed = expiresAt == 0 ? null : plan.reservationId();
     // An immutable list already, so the result does not copy it again.
@@ -319,7 +319,7 @@ public final class MemoryStore implements Store {
         return SettleResult.of(SettleResult.Status.EXPIRED, now);
       }
       SettleResult.Status status = before.sameSettlement() ? SettleResult.Status.REPEATED : SettleResult.Status.CONFLICT;
-      return new SettleResult(status, null, before.heldNanos(), now, List.of());
+      return new SettleResult(status, null, before.heldNanos(), now, List.of(), 0);
     }
     SettleResult result = undo(r, s, now, true);
     settled.add(r.idHash(), s.fingerprint(), result.heldNanos(), false, now);
@@ -370,7 +370,9 @@ public final class MemoryStore implements Store {
           }
         }
       }
-      return report ? new SettleResult(SettleResult.Status.SETTLED, r.payload, Math.max(0, r.holdNanos), now, changes) : null;
+      return report
+          ? new SettleResult(SettleResult.Status.SETTLED, r.payload, Math.max(0, r.holdNanos), now, changes, r.reservedAtMs)
+          : null;
     } finally {
       locks.unlock(stripes);
     }

@@ -36,6 +36,25 @@ class MemoryLedgerTest {
     assertThat(ledger.spent(Map.of("user", "u1", "team", "x"), T0, T0.plusSeconds(60))).isEqualTo(MoneyTotal.ZERO);
   }
 
+  /**
+   * A budget counts a commit from when its reservation was made, so the spend over a range does
+   * too; the entries written in a range are still listed by when they were written.
+   */
+  @Test
+  void spendCountsFromWhenItsReservationWasMadeAndEntriesAreListedByWhenWritten() {
+    MemoryLedger ledger = new MemoryLedger();
+    Instant noon = T0.plusSeconds(12 * 3600);
+    ledger.append(new UsageEntry("late", noon.plusSeconds(60), Map.of("user", "u"), Money.of("2.00"), Map.of(), "r-1",
+        null, null, noon.minusSeconds(60)));
+    ledger.append(new UsageEntry("recorded", noon.plusSeconds(30), Map.of("user", "u"), Money.of("1.00"), Map.of(), null,
+        null, null));
+
+    assertThat(ledger.spent(Map.of("user", "u"), noon, noon.plusSeconds(3600))).isEqualTo(MoneyTotal.of("1.00"));
+    assertThat(ledger.spent(Map.of("user", "u"), noon.minusSeconds(3600), noon)).isEqualTo(MoneyTotal.of("2.00"));
+    assertThat(ledger.entries(Map.of("user", "u"), noon, noon.plusSeconds(3600))).extracting(UsageEntry::id)
+        .containsExactlyInAnyOrder("late", "recorded");
+  }
+
   @Test
   void aRepeatedKeyOrReservationAddsNothingWhileItsEntryIsKept() {
     MemoryLedger ledger = new MemoryLedger(2);

@@ -28,8 +28,8 @@ final class LedgerInserter {
 
   private static final String INSERT =
       "INSERT INTO usage_entry (id, at, usage_day, user_id, team_id, project_id, tool_id, provider_id,"
-          + " subjects, amount, meters, reservation_id, idempotency_key, overrun)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+          + " subjects, amount, meters, reservation_id, idempotency_key, overrun, reserved_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
   private final Database database;
   private final DataSource ds;
@@ -138,6 +138,7 @@ final class LedgerInserter {
     ps.setString(12, e.reservationId());
     ps.setString(13, e.idempotencyKey());
     ps.setBigDecimal(14, LedgerRows.decimal(e.overrun()));
+    Jdbc.setInstant(ps, 15, e.reservedAt());
   }
 
   private static void addToRollup(Connection c, UsageEntry e) throws SQLException {

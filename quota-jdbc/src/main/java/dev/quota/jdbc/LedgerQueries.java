@@ -19,7 +19,7 @@ import javax.sql.DataSource;
  */
 final class LedgerQueries {
   private static final String COLUMNS =
-      "id, at, subjects, amount, meters, reservation_id, idempotency_key, overrun";
+      "id, at, subjects, amount, meters, reservation_id, idempotency_key, overrun, reserved_at";
 
   private final DataSource ds;
 
@@ -27,8 +27,15 @@ final class LedgerQueries {
     this.ds = database.dataSource();
   }
 
+  /**
+   * By when each row was charged: a commit's reservation time, else its own. A reservation is made
+   * before its commit, so a row charged from {@code from} on was also written from then on, which
+   * lets the lookup by subject and time start at {@code from}.
+   */
   MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
-    Filter f = filter(subjects, from, to);
+    requireRange(from, to);
+    Filter f = filter(
+        subjects, "COALESCE(reserved_at, at) >= ? AND COALESCE(reserved_at, at) < ? AND at >= ?", from, to, from);
     return Jdbc.read(ds, "summing ledger entries", c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT SUM(amount) FROM usage_entry WHERE " + f.sql)) {
         Jdbc.bind(ps, f.args);
@@ -41,7 +48,8 @@ final class LedgerQueries {
   }
 
   List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to) {
-    Filter f = filter(subjects, from, to);
+    requireRange(from, to);
+    Filter f = filter(subjects, "at >= ? AND at < ?", from, to);
     return Jdbc.read(ds, "reading ledger entries", c -> {
       try (PreparedStatement ps =
           c.prepareStatement("SELECT " + COLUMNS + " FROM usage_entry WHERE " + f.sql + " ORDER BY at, id")) {
@@ -78,16 +86,21 @@ final class LedgerQueries {
         LedgerRows.parseMeters(rs.getString("meters")),
         rs.getString("reservation_id"),
         rs.getString("idempotency_key"),
-        LedgerRows.money(rs.getBigDecimal("overrun")));
+        LedgerRows.money(rs.getBigDecimal("overrun")),
+        Jdbc.getInstant(rs, "reserved_at"));
   }
 
   /** A {@code WHERE} clause and the arguments for its parameters, in order. */
   private record Filter(String sql, List<Object> args) {}
 
-  private static Filter filter(Map<String, String> subjects, Instant from, Instant to) {
-    Objects.requireNonNull(subjects, "subjects");
+  private static void requireRange(Instant from, Instant to) {
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
+  }
+
+  /** The conditions on {@code subjects}, then {@code range} on time with {@code rangeArgs} for its parameters. */
+  private static Filter filter(Map<String, String> subjects, String range, Instant... rangeArgs) {
+    Objects.requireNonNull(subjects, "subjects");
     StringBuilder sql = new StringBuilder();
     List<Object> args = new ArrayList<>();
     for (Map.Entry<String, String> s : new java.util.TreeMap<>(subjects).entrySet()) {
@@ -100,9 +113,8 @@ final class LedgerQueries {
         args.add(LedgerRows.subjectPattern(s.getKey(), s.getValue()));
       }
     }
-    sql.append("at >= ? AND at < ?");
-    args.add(from);
-    args.add(to);
+    sql.append(range);
+    args.addAll(List.of(rangeArgs));
     return new Filter(sql.toString(), args);
   }
 }

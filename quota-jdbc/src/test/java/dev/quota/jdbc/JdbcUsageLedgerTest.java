@@ -138,6 +138,36 @@ class JdbcUsageLedgerTest {
     }
   }
 
+  /**
+   * A budget counts a commit from when its reservation was made (a store charges a commit to the
+   * counters its reservation held), so the spend over a range does too; entries are still listed
+   * by when they were written, with the reservation's time as stored.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void spentCountsACommitFromWhenItsReservationWasMade(Backend backend) {
+    Map<String, String> alice = Map.of("user", "alice");
+    Instant reset = T0.plusSeconds(60);
+    try (var t = backend.open(dir);
+        var ledger = ledger(t)) {
+      ledger.append(commit("open-across", reset.plusSeconds(30), reset.minusSeconds(30).plusNanos(1500), "4"));
+      ledger.append(commit("after", reset.plusSeconds(40), reset.plusSeconds(10), "2"));
+      ledger.append(entry("recorded", reset.plusSeconds(50), alice, "1", null));
+
+      assertThat(ledger.spent(alice, reset, FAR)).isEqualTo(MoneyTotal.of("3"));
+      assertThat(ledger.spent(alice, T0, reset)).isEqualTo(MoneyTotal.of("4"));
+      List<UsageEntry> written = ledger.entries(alice, reset, FAR);
+      assertThat(written).extracting(UsageEntry::id).containsExactly("open-across", "after", "recorded");
+      assertThat(written).extracting(UsageEntry::reservedAt)
+          .containsExactly(reset.minusSeconds(30).plusNanos(1000), reset.plusSeconds(10), null);
+    }
+  }
+
+  private static UsageEntry commit(String id, Instant at, Instant reservedAt, String amount) {
+    return new UsageEntry(
+        id, at, Map.of("user", "alice"), Money.of(amount), Map.of(), "r-" + id, null, Money.ZERO, reservedAt);
+  }
+
   @ParameterizedTest
   @EnumSource(Backend.class)
   void invalidEntriesAreRejectedBeforeAnythingIsWritten(Backend backend) {
@@ -156,6 +186,11 @@ class JdbcUsageLedgerTest {
         assertThatThrownBy(() -> ledger.append(new UsageEntry("n", at, Map.of("user", "a"), Money.ZERO, Map.of(), null, null, null)))
             .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("at"));
       }
+      // A reservation is made before its commit, and in a year the table holds.
+      assertThatThrownBy(() -> ledger.append(commit("n", T0, T0.plusNanos(1000), "1")))
+          .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("reservedAt"));
+      assertThatThrownBy(() -> ledger.append(commit("n", T0, Instant.parse("0000-12-31T23:59:59Z"), "1")))
+          .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("reservedAt"));
       ledger.append(new UsageEntry("first", Instant.parse("0001-01-01T00:00:00Z"), Map.of("user", "a"), Money.ZERO, Map.of(), null, null, null));
       ledger.append(new UsageEntry("last", Instant.parse("9999-12-31T23:59:59.999999Z"), Map.of("user", "a"), Money.ZERO, Map.of(), null, null, null));
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry WHERE id IN ('first', 'last')")).isEqualTo(2);

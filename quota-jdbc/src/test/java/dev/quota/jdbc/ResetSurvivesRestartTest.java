@@ -98,6 +98,39 @@ class ResetSurvivesRestartTest {
   }
 
   /**
+   * A reservation open across the reset and committed after it was forgiven by the reset: the
+   * live budget never counted it. Its ledger row is written at the commit, and the next process
+   * rebuilt the budget with it; it must rebuild what the live budget held.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aReservationOpenAcrossAResetIsNotCountedAgainAfterARestart(Backend backend) {
+    try (var t = backend.open(dir)) {
+      BigDecimal live;
+      try (Quota first = start(t.db)) {
+        first.admin().putPolicy(
+            Policy.builder("user:*").budget(Budget.of("USD", Money.of("1.00"), null, null)).build(), "admin", "t");
+        Decision open = first.reserve(alice("0.40"));
+        assertThat(open.admitted()).isTrue();
+        clock.advance(Duration.ofMinutes(1));
+        first.admin().resetSubject(ALICE, "admin", "support ticket");
+        clock.advance(Duration.ofMinutes(1));
+        spend(first, "0.20");
+        first.commit(open.reservationId(), Money.of("0.35"), Map.of());
+        live = usedToday(first);
+        assertThat(live).isEqualByComparingTo("0.20");
+      }
+      try (Quota second = start(t.db)) {
+        assertThat(usedToday(second)).isEqualByComparingTo(live);
+        assertThat(second.check(alice("0.81")).admitted()).isFalse();
+        assertThat(second.check(alice("0.80")).admitted()).isTrue();
+        assertThat(second.ledger().entries(Map.of("user", "alice"), DAY_START, DAY_START.plus(Duration.ofDays(1))))
+            .hasSize(2);
+      }
+    }
+  }
+
+  /**
    * The mark and the audit row are written before any counter: a database that refuses them
    * refuses the reset. The store started before the day, so a counter it lost would not be seeded.
    */

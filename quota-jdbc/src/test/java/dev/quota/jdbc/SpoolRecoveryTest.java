@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quota.Money;
 import dev.quota.MoneyTotal;
 import dev.quota.jdbc.internal.LedgerRows;
+import dev.quota.ledger.UsageEntry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +57,34 @@ class SpoolRecoveryTest {
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry")).isEqualTo(2);
       assertThat(ledger.spent(Map.of("user", "alice"), T0, FAR)).isEqualTo(MoneyTotal.of("3"));
       assertThat(Files.readAllLines(spoolDir().resolve("ledger.rejected"))).containsExactly(GARBAGE, outOfRange);
+    }
+  }
+
+  /**
+   * A commit spooled while the database was away keeps when its reservation was made, which the
+   * rebuilt budget counts it from; a commit spooled by a version that did not keep that time
+   * replays too, counted from its commit as before.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void spooledCommitsReplayWithTheirReservationTimeAndOlderLinesWithoutOne(Backend backend) throws Exception {
+    Instant reset = T0.plusSeconds(60);
+    Map<String, String> alice = Map.of("user", "alice");
+    UsageEntry openAcross = new UsageEntry(
+        "c1", reset.plusSeconds(30), alice, Money.of("4"), Map.of(), "r-1", null, Money.ZERO, reset.minusSeconds(30));
+    String older = "{\"id\":\"c2\",\"at\":\"" + reset.plusSeconds(40) + "\",\"subjects\":{\"user\":\"alice\"},"
+        + "\"amount\":\"2\",\"meters\":{},\"reservationId\":\"r-2\",\"idempotencyKey\":null,\"overrun\":\"0\"}";
+    writeSpool(LedgerRows.toSpoolLine(openAcross), older);
+    try (var t = backend.open(dir);
+        var ledger = JdbcUsageLedger.builder(t.db).spoolDirectory(spoolDir()).build()) {
+      ledger.replaySpool();
+
+      assertThat(ledger.spooledEntries()).isZero();
+      assertThat(Files.exists(spoolDir().resolve("ledger.rejected"))).isFalse();
+      assertThat(ledger.spent(alice, reset, FAR)).isEqualTo(MoneyTotal.of("2"));
+      assertThat(ledger.spent(alice, T0, reset)).isEqualTo(MoneyTotal.of("4"));
+      assertThat(ledger.entries(alice, T0, FAR)).extracting(UsageEntry::reservedAt)
+          .containsExactly(reset.minusSeconds(30), null);
     }
   }
 

@@ -237,13 +237,24 @@ final class ClusterProtocol {
     Settlement terms = new Settlement(s.reservationId(), "1".equals(r.get(6)), Long.parseLong((String) r.get(7)),
         ClusterCodec.meters((String) r.get(9)));
     List<SettleResult.BudgetChange> changes = new ArrayList<>();
+    long reservedAt = 0;
     for (String slot : ((String) r.get(5)).split(",")) {
       SettleResult part =
           ScriptCodec.settleResult(redis.runInTime(settleCodec.settle(Integer.parseInt(slot), terms, offset), offset));
       changes.addAll(part.budgets());
+      reservedAt = earliest(reservedAt, part.reservedAtMs());
     }
     SettleResult.Status[] statuses = {SettleResult.Status.SETTLED, SettleResult.Status.REPEATED, SettleResult.Status.CONFLICT};
-    return new SettleResult(statuses[status], payload, held, now, changes);
+    return new SettleResult(statuses[status], payload, held, now, changes, reservedAt);
+  }
+
+  /**
+   * The earlier of two times a part says its reservation was made (0: it cannot tell). The parts
+   * were made one after another, each on its own node's clock; the first one made is the
+   * reservation's time.
+   */
+  private static long earliest(long a, long b) {
+    return a == 0 ? b : b == 0 ? a : Math.min(a, b);
   }
 
   private List<Group> groups(Plan plan) {

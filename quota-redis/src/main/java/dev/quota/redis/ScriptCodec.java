@@ -337,14 +337,15 @@ final class ScriptCodec {
     long held = num(r.get(1));
     long now = num(r.get(2));
     String payload = num(r.get(3)) == 1 ? (String) r.get(4) : null;
-    int n = (int) num(r.get(5));
+    long reservedAt = num(r.get(5));
+    int n = (int) num(r.get(6));
     List<SettleResult.BudgetChange> changes = new ArrayList<>(n);
-    for (int i = 0, at = 6; i < n; i++, at += 6) {
+    for (int i = 0, at = 7; i < n; i++, at += 6) {
       changes.add(new SettleResult.BudgetChange((String) r.get(at),
           new CounterKey((String) r.get(at + 1), (String) r.get(at + 2)), num(r.get(at + 3)),
           num(r.get(at + 4)), (int) num(r.get(at + 5))));
     }
-    return new SettleResult(status, payload, held, now, changes);
+    return new SettleResult(status, payload, held, now, changes, reservedAt);
   }
 
   static long num(Object o) {

@@ -570,7 +570,8 @@ end
 -- A reservation record is one string, so writing it with its TTL is one SET. Read, it is a table
 -- of string fields: s (state: a active, d settled, x expired, c compensated), e (expiresAt), t
 -- (when made), h (held nanos), n (ops), k1..kn (their counters), o1..on (their fields, NUL-joined,
--- as sent), p (payload, if any), and for a settled one f, m, c1..cm (see settle_record).
+-- as sent), p (payload, if any); a settled one keeps s, h, p and t and adds f, m, c1..cm (see
+-- settle_record).
 --
 -- An active record is written on every reservation, so it is text the caller prepared:
 --   "A" expiresAt ":" madeAt ":" body
@@ -668,7 +669,7 @@ local function undo(rec, commit, actualCost, meters, now)
 end
 
 local function settle_record(rkey, status, fingerprint, rec, changes)
-  local fields = {s = status, f = fingerprint, h = rec.h or '0', m = fmt(#changes), p = rec.p}
+  local fields = {s = status, f = fingerprint, h = rec.h or '0', m = fmt(#changes), p = rec.p, t = rec.t}
   for i, c in ipairs(changes) do
     fields['c' .. i] = c[1] .. '\0' .. c[2] .. '\0' .. c[3] .. '\0' .. fmt(c[4]) .. '\0' .. fmt(c[5]) .. '\0' .. fmt(c[6])
   end
@@ -1394,8 +1395,10 @@ end
 
 local SETTLED, REPEATED, SETTLE_CONFLICT, UNKNOWN, EXPIRED = 0, 1, 2, 3, 4
 
+-- Reply: status, held, now, hasPayload, payload, madeAt (0: not known), change count, then each
+-- change's six fields. madeAt goes to the commit's ledger row: the spend counts from then.
 local function settle_reply(status, now, rec, changes)
-  local out = {status, tonumber(rec.h or '0'), now, rec.p and 1 or 0, rec.p or '', #changes}
+  local out = {status, tonumber(rec.h or '0'), now, rec.p and 1 or 0, rec.p or '', tonumber(rec.t or '0'), #changes}
   for _, c in ipairs(changes) do
     for j = 1, 6 do out[#out + 1] = c[j] end
   end
@@ -1407,20 +1410,20 @@ end
 --       then the deadline (0: none)
 local function settle()
   local now = clock(tonumber(ARGV[2]))
-  if too_late(tonumber(ARGV[7 + 2 * tonumber(ARGV[6])]), now) then return {TOO_LATE, 0, now, 0, '', 0} end
+  if too_late(tonumber(ARGV[7 + 2 * tonumber(ARGV[6])]), now) then return {TOO_LATE, 0, now, 0, '', 0, 0} end
   bookKey = KEYS[1]
   release_expired(KEYS[2], now)
   local rkey = KEYS[3]
   local rec = load_reservation(rkey)
-  if not rec then persist(now); return {UNKNOWN, 0, now, 0, '', 0} end
+  if not rec then persist(now); return {UNKNOWN, 0, now, 0, '', 0, 0} end
   if rec.s == 'a' and tonumber(rec.e) <= now then
     -- expired: release_expired above has returned its holds (a reservation without holds is not
     -- indexed, and has none to return)
     persist(now)
     settle_record(rkey, 'x', 'expired', {h = '0'}, {})
-    return {EXPIRED, 0, now, 0, '', 0}
+    return {EXPIRED, 0, now, 0, '', 0, 0}
   end
-  if rec.s == 'x' then persist(now); return {EXPIRED, 0, now, 0, '', 0} end
+  if rec.s == 'x' then persist(now); return {EXPIRED, 0, now, 0, '', 0, 0} end
   if rec.s == 'd' then
     persist(now)
     local changes = {}

@@ -2,12 +2,15 @@ package dev.quota.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.Decision;
 import dev.quota.LimitKind;
 import dev.quota.LimitStatus;
+import dev.quota.Money;
 import dev.quota.Quota;
 import dev.quota.Subject;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,6 +64,29 @@ class ResetAfterLostRedisTest extends LostRedisEngine {
     assertThat(usedToday()).isEqualByComparingTo("0");
     advance(Duration.ofMinutes(10));
     spend("0.25");
+
+    loseRedis();
+
+    assertThat(usedToday()).isEqualByComparingTo("0.25");
+    assertThat(quota.reserve(alice("0.76")).admitted()).isFalse();
+    assertThat(quota.reserve(alice("0.75")).admitted()).isTrue();
+  }
+
+  /**
+   * A reservation open across the reset and committed after it was charged to no counter of
+   * Alice's (the reset forgave it); the seed used to count it again, by the time of its commit.
+   */
+  @Test
+  void aReservationOpenAcrossTheResetIsNotSeededBackAfterItsCommit() {
+    dailyBudget();
+    Decision open = quota.reserve(alice("0.40"));
+    assertThat(open.admitted()).isTrue();
+    advance(Duration.ofMinutes(2));
+    quota.admin().resetSubject(Subject.of("user", "alice"), "admin@test", "support ticket");
+    advance(Duration.ofMinutes(1));
+    spend("0.25");
+    quota.commit(open.reservationId(), Money.of("0.35"), Map.of());
+    assertThat(usedToday()).isEqualByComparingTo("0.25");
 
     loseRedis();
 

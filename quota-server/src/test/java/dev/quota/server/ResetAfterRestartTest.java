@@ -23,6 +23,17 @@ class ResetAfterRestartTest {
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
   }
 
+  private static String reserve(Api admin, String cost) {
+    Api.Response r = admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"alice\"},\"estimatedCost\":\"" + cost + "\"}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    return r.json().get("reservationId").asText();
+  }
+
+  private static void commit(Api admin, String reservationId, String cost) {
+    Api.Response r = admin.post("/v1/reservations/" + reservationId + "/commit", "{\"actualCost\":\"" + cost + "\"}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+  }
+
   private static String usedToday(Api admin) {
     for (JsonNode limit : admin.get("/v1/usage/user/alice").json().get("limits")) {
       if (limit.get("kind").asText().equals("budget_daily")) {
@@ -62,6 +73,35 @@ class ResetAfterRestartTest {
       assertThat(report.get("total").asText()).isEqualTo("0.85");
     } finally {
       second.close();
+    }
+  }
+
+  /**
+   * A reservation open across a reset and committed after it: the reset forgave it, so the live
+   * budget never counted it, yet a restart rebuilt the budget with it from the ledger.
+   */
+  @Test
+  void aReservationOpenAcrossAResetIsNotCountedAgainAfterARestart() {
+    TestServer server = TestServer.embedded(clock);
+    try {
+      assertThat(server.admin.put("/v1/policies/user:*", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"}}").status())
+          .isEqualTo(201);
+      String open = reserve(server.admin, "0.40");
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(server.admin.post(ALICE, "{\"reason\":\"support ticket\"}").status()).isEqualTo(204);
+      clock.advance(Duration.ofMinutes(1));
+      spend(server.admin, "0.25");
+      commit(server.admin, open, "0.35");
+      String live = usedToday(server.admin);
+      assertThat(live).isEqualTo("0.25");
+      clock.advance(Duration.ofMinutes(5));
+      server = server.restart(clock);
+
+      assertThat(usedToday(server.admin)).isEqualTo(live);
+      assertThat(admits(server.admin, "0.76")).isFalse();
+      assertThat(admits(server.admin, "0.75")).isTrue();
+    } finally {
+      server.close();
     }
   }
 }

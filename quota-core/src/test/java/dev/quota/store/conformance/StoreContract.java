@@ -415,6 +415,29 @@ public abstract class StoreContract {
     assertThat(checked(op).used()).isEqualTo(40);
   }
 
+  /**
+   * A settlement that hands back the payload also tells when the reservation was made: a commit
+   * was charged to the counters the reservation held from then on, and its ledger row says so.
+   */
+  @Test
+  void aSettlementTellsWhenItsReservationWasMade() {
+    String s = subject("reserved-at");
+    String a = newId();
+    PlanResult made = admitted(apply(reserve(a, 600_000, budget(s, 100, 50), perMinute(s, 5))));
+    advance(Duration.ofSeconds(30));
+
+    SettleResult committed = store().settle(Settlement.commit(a, 10, Map.of()));
+    assertThat(committed.payload()).isEqualTo("payload-" + a);
+    assertThat(committed.reservedAtMs()).isEqualTo(made.nowMs());
+    assertThat(committed.nowMs()).isGreaterThanOrEqualTo(made.nowMs() + 30_000);
+    SettleResult again = store().settle(Settlement.commit(a, 10, Map.of()));
+    assertThat(again.status()).isEqualTo(SettleResult.Status.REPEATED);
+    if (again.payload() != null) { // a store that keeps the payload of a settled reservation
+      assertThat(again.reservedAtMs()).isEqualTo(made.nowMs());
+    }
+    assertThat(store().settle(Settlement.release(newId())).reservedAtMs()).isZero();
+  }
+
   // ---- periods and seeding --------------------------------------------------------------------
 
   @Test

@@ -1,6 +1,7 @@
 package dev.quota.jdbc.internal;
 
 import dev.quota.ledger.UsageEntry;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -9,6 +10,7 @@ import java.util.Map;
  *
  * <p>Time and money travel as integers: the UTC day, the microsecond of that day and nano-units,
  * which the driver sends in binary and the server turns into exact values without parsing text.
+ * A commit's reservation time travels the same way, boxed: a row without one sends nulls.
  */
 public final class LedgerRow {
   private static final long SECONDS_PER_DAY = 86_400;
@@ -21,12 +23,14 @@ public final class LedgerRow {
   final long amountNanos;
   final String meters;
   final long overrunNanos;
+  /** The UTC day and the microsecond of that day when the reservation was made; null without one. */
+  final Integer reservedEpochDay;
+  final Long reservedMicroOfDay;
 
   private LedgerRow(UsageEntry e) {
     this.entry = e;
-    long seconds = e.at().getEpochSecond();
-    this.epochDay = (int) Math.floorDiv(seconds, SECONDS_PER_DAY);
-    this.microOfDay = Math.floorMod(seconds, SECONDS_PER_DAY) * 1_000_000L + e.at().getNano() / 1000;
+    this.epochDay = epochDay(e.at());
+    this.microOfDay = microOfDay(e.at());
     Map<String, String> s = e.subjects();
     for (int i = 0; i < scopeIds.length; i++) {
       scopeIds[i] = s.get(LedgerRows.COLUMN_SCOPES.get(i));
@@ -35,6 +39,17 @@ public final class LedgerRow {
     this.amountNanos = e.amount().nanos();
     this.meters = LedgerRows.metersJson(e.meters());
     this.overrunNanos = e.overrun().nanos();
+    Instant reservedAt = e.reservedAt();
+    this.reservedEpochDay = reservedAt == null ? null : epochDay(reservedAt);
+    this.reservedMicroOfDay = reservedAt == null ? null : microOfDay(reservedAt);
+  }
+
+  private static int epochDay(Instant t) {
+    return (int) Math.floorDiv(t.getEpochSecond(), SECONDS_PER_DAY);
+  }
+
+  private static long microOfDay(Instant t) {
+    return Math.floorMod(t.getEpochSecond(), SECONDS_PER_DAY) * 1_000_000L + t.getNano() / 1000;
   }
 
   /** Encodes a valid {@code e} ({@link LedgerRows#validate}). */

@@ -69,6 +69,13 @@ public final class LedgerRows {
     }
     requireKey("reservationId", e.reservationId(), false);
     requireKey("idempotencyKey", e.idempotencyKey(), false);
+    // Never after the row's own time: a budget's lookup of what was charged from a time on starts
+    // at the rows written from then on.
+    ValidationException.require(
+        e.reservedAt() == null || !e.reservedAt().isAfter(e.at()), "reservedAt", "must not be after at");
+    ValidationException.require(
+        e.reservedAt() == null || !e.reservedAt().isBefore(EARLIEST), "reservedAt",
+        "must be in the years 0001 to 9999 (UTC)");
   }
 
   private static void requireKey(String field, String value, boolean required) {
@@ -169,11 +176,16 @@ public final class LedgerRows {
     o.put("reservationId", e.reservationId());
     o.put("idempotencyKey", e.idempotencyKey());
     o.put("overrun", e.overrun().toPlainString());
+    if (e.reservedAt() != null) {
+      o.put("reservedAt", e.reservedAt().toString());
+    }
     return JsonFields.write(o);
   }
 
+  /** A spool line as an entry; a line spooled before reservation times were kept has none. */
   public static UsageEntry fromSpoolLine(String line) {
     ObjectNode o = JsonFields.parseObject(line);
+    JsonNode reservedAt = o.get("reservedAt");
     Map<String, String> subjects = new TreeMap<>();
     o.get("subjects").fields().forEachRemaining(f -> subjects.put(f.getKey(), f.getValue().textValue()));
     return new UsageEntry(
@@ -184,6 +196,7 @@ public final class LedgerRows {
         meters(o.get("meters")),
         o.get("reservationId").textValue(),
         o.get("idempotencyKey").textValue(),
-        Money.parse("overrun", o.get("overrun").textValue()));
+        Money.parse("overrun", o.get("overrun").textValue()),
+        reservedAt == null || reservedAt.isNull() ? null : Instant.parse(reservedAt.textValue()));
   }
 }

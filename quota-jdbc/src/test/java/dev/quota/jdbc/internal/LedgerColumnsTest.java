@@ -1,6 +1,7 @@
 package dev.quota.jdbc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.quota.Money;
 import dev.quota.jdbc.Backend;
@@ -60,6 +61,30 @@ class LedgerColumnsTest {
     }
   }
 
+  /** A reservation's time travels as its distance before the row's own: exact to the microsecond, null as null. */
+  @Test
+  void aReservationTimeRoundTripsToTheMicrosecondAndARowWithoutOneKeepsNone() throws Exception {
+    Map<String, String> s = Map.of("user", "u1");
+    UsageEntry acrossMidnight = new UsageEntry(
+        "e1", T0.plusNanos(2), s, Money.of("1"), Map.of(), "res-1", null, Money.ZERO, T0.minusSeconds(86_400).plusNanos(1));
+    UsageEntry recorded = new UsageEntry("e2", T0, s, Money.of("2"), Map.of(), null, "key-2", Money.ZERO);
+    UsageEntry sameMoment = new UsageEntry("e3", T0.minusSeconds(5), s, Money.of("3"), Map.of(), "res-3", null, Money.ZERO,
+        T0.minusSeconds(5));
+    try (var t = Backend.POSTGRES.open(dir);
+        var ledger = JdbcUsageLedger.builder(t.db).spoolDirectory(dir.resolve("spool")).build()) {
+      try (Connection c = t.db.connection()) {
+        assertThat(LedgerColumns.insertCommitted(c, rows(acrossMidnight, recorded, sameMoment))).isEqualTo(3);
+      }
+
+      // e1 was committed just past midnight, a day after it was reserved just past the midnight before.
+      assertThat(ledger.entries(s, T0.minusSeconds(60), FAR)).extracting(UsageEntry::id, UsageEntry::reservedAt)
+          .containsExactly(
+              tuple("e3", Jdbc.micros(T0.minusSeconds(5))),
+              tuple("e2", null),
+              tuple("e1", Instant.parse("2025-03-10T00:00:00Z")));
+    }
+  }
+
   @Test
   void insertCommittedSkipsKeysTakenBeforeOrEarlierInTheBatchAndHasCommittedWhenItReturns() throws Exception {
     Map<String, String> s = Map.of("user", "u1");
@@ -93,9 +118,10 @@ class LedgerColumnsTest {
         var ledger = JdbcUsageLedger.builder(t.db).spoolDirectory(dir.resolve("spool")).build()) {
       List<UsageEntry> entries = new java.util.ArrayList<>();
       for (int i = 0; i < times.size(); i++) {
+        // Every other row a commit whose reservation time is its own: both travel the same way.
         entries.add(new UsageEntry(
             "t" + i, times.get(i), Map.of("user", "u" + i), Money.ofNanos(9_007_199_254_740_991L - i), Map.of(),
-            null, null, Money.ofNanos(i)));
+            null, null, Money.ofNanos(i), i % 2 == 0 ? times.get(i) : null));
       }
       try (Connection c = t.db.connection()) {
         assertThat(LedgerColumns.insertCommitted(c, rows(entries.toArray(UsageEntry[]::new)))).isEqualTo(times.size());
@@ -103,7 +129,8 @@ class LedgerColumnsTest {
       for (int i = 0; i < times.size(); i++) {
         UsageEntry e = entries.get(i);
         assertThat(ledger.entries(Map.of("user", "u" + i), Instant.parse("1000-01-01T00:00:00Z"), Instant.parse("+10000-01-01T00:00:00Z")))
-            .containsExactly(new UsageEntry(e.id(), Jdbc.micros(e.at()), e.subjects(), e.amount(), e.meters(), null, null, e.overrun()));
+            .containsExactly(new UsageEntry(e.id(), Jdbc.micros(e.at()), e.subjects(), e.amount(), e.meters(), null, null,
+                e.overrun(), e.reservedAt() == null ? null : Jdbc.micros(e.reservedAt())));
         assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry WHERE id = 't" + i + "' AND usage_day = DATE '"
             + Jdbc.micros(e.at()).atOffset(java.time.ZoneOffset.UTC).toLocalDate() + "'")).isEqualTo(1);
       }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.Money;
 import dev.quota.jdbc.json.JsonFields;
+import dev.quota.ledger.UsageEntry;
+import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -19,6 +22,25 @@ class LedgerRowsTest {
     assertThat(LedgerRows.metersJson(meters)).isEqualTo(JsonFields.write(o));
     assertThat(LedgerRows.parseMeters(LedgerRows.metersJson(meters))).isEqualTo(meters);
     assertThat(LedgerRows.metersJson(Map.of())).isEqualTo("{}");
+  }
+
+  @Test
+  void aSpoolLineCarriesTheReservationTimeAndALineWrittenWithoutOneStillReads() {
+    Instant at = Instant.parse("2025-03-10T12:00:00.123456789Z");
+    UsageEntry commit = new UsageEntry(
+        "e1", at, Map.of("user", "alice"), Money.of("1.5"), Map.of("tokens", 3L), "r-1", null, Money.ZERO,
+        at.minusSeconds(90));
+    UsageEntry recorded = new UsageEntry("e2", at, Map.of("user", "alice"), Money.of("1"), Map.of(), null, "k-2", null);
+
+    assertThat(LedgerRows.fromSpoolLine(LedgerRows.toSpoolLine(commit))).isEqualTo(commit);
+    assertThat(LedgerRows.fromSpoolLine(LedgerRows.toSpoolLine(recorded))).isEqualTo(recorded);
+    assertThat(LedgerRows.toSpoolLine(recorded)).doesNotContain("reservedAt");
+    // As a version that did not keep reservation times spooled a commit.
+    String older = "{\"id\":\"e3\",\"at\":\"2025-03-10T12:00:00Z\",\"subjects\":{\"user\":\"alice\"},"
+        + "\"amount\":\"2\",\"meters\":{},\"reservationId\":\"r-3\",\"idempotencyKey\":null,\"overrun\":\"0\"}";
+    assertThat(LedgerRows.fromSpoolLine(older)).isEqualTo(new UsageEntry(
+        "e3", Instant.parse("2025-03-10T12:00:00Z"), Map.of("user", "alice"), Money.of("2"), Map.of(), "r-3", null,
+        Money.ZERO));
   }
 
   @Test
