@@ -7,7 +7,11 @@ public enum Algorithm {
    * See {@code dev.quota.internal.SlidingWindow} for its precision.
    */
   SLIDING_WINDOW,
-  /** Token bucket of capacity {@code limit}, refilled continuously at {@code limit / window}. */
+  /**
+   * Token bucket of capacity {@code limit}, refilled at {@code limit / window} in ticks of 1 ms (up
+   * to 41 s for windows longer than 65.5 s), never faster than a continuous refill. See {@code
+   * dev.quota.internal.TokenBucket}.
+   */
   TOKEN_BUCKET;
 
   public String wireName() {

@@ -10,12 +10,23 @@ public record RateLimit(String meter, long limit, Duration window, Algorithm alg
   public static final String REQUESTS = "requests";
   public static final Duration MIN_WINDOW = Duration.ofSeconds(1);
   public static final Duration MAX_WINDOW = Duration.ofDays(31);
-  /** limit x window(ms) must stay exact in a double, the arithmetic of the Redis store. */
-  public static final long MAX_SCALED = 1L << 53;
+  /**
+   * The largest limit, and the count at which a sliding window saturates: 2^53-1, the largest count
+   * a Lua double (the arithmetic of the Redis store) and a JSON number hold exactly.
+   */
+  public static final long MAX_LIMIT = (1L << 53) - 1;
+  /**
+   * The largest limit of a token bucket, 2^36. A bucket keeps its level in fractions of a token (at
+   * most 65,536 to a token, see {@code dev.quota.internal.TokenBucket}), and a full bucket and a
+   * debt of at least as much again must fit in 2^53, where every level is exact in a double too.
+   */
+  public static final long MAX_BUCKET_LIMIT = 1L << 36;
 
   public RateLimit {
     validateMeter("meter", meter);
     ValidationException.require(limit > 0, "limit", "must be a positive whole number");
+    ValidationException.require(
+        limit <= MAX_LIMIT, "limit", "must be at most 2^53-1 (" + MAX_LIMIT + "), the largest count kept exactly");
     ValidationException.require(window != null, "window", "is required");
     ValidationException.require(
         window.compareTo(MIN_WINDOW) >= 0 && window.compareTo(MAX_WINDOW) <= 0,
@@ -25,11 +36,9 @@ public record RateLimit(String meter, long limit, Duration window, Algorithm alg
         window.toNanos() % 1_000_000 == 0, "window", "must be a whole number of milliseconds");
     ValidationException.require(algorithm != null, "algorithm", "is required");
     ValidationException.require(
-        limit <= MAX_SCALED / window.toMillis(),
+        algorithm != Algorithm.TOKEN_BUCKET || limit <= MAX_BUCKET_LIMIT,
         "limit",
-        "limit x window in milliseconds must be at most 2^53 (here at most "
-            + MAX_SCALED / window.toMillis()
-            + ")");
+        "must be at most 2^36 (" + MAX_BUCKET_LIMIT + ") for a token bucket");
   }
 
   public static RateLimit perWindow(long limit, Duration window) {

@@ -106,13 +106,32 @@ class IdempotencyAndValidationTest {
     assertThat(used()).isZero();
   }
 
+  /**
+   * Limits a platform needs (a billion tokens a month, ten million a minute) were refused when every
+   * limit had to keep limit x window in ms within 2^53; a sliding window never needed that, and a
+   * token bucket now refills in coarser ticks over long windows.
+   */
+  @Test
+  void realisticTokenLimitsCanBeSet() {
+    Duration month = Duration.ofDays(31);
+    for (long limit : new long[] {100_000_000L, 1_000_000_000L, 1L << 36}) {
+      assertThat(new RateLimit("tokens", limit, month, Algorithm.TOKEN_BUCKET).limit()).isEqualTo(limit);
+    }
+    assertThat(new RateLimit("tokens", 10_000_000, Duration.ofMinutes(1), Algorithm.TOKEN_BUCKET).limit()).isEqualTo(10_000_000);
+    for (long limit : new long[] {1_000_000_000_000L, (1L << 53) - 1}) {
+      assertThat(new RateLimit("tokens", limit, month, Algorithm.SLIDING_WINDOW).limit()).isEqualTo(limit);
+    }
+  }
+
   @Test
   void badLimitsNameTheField() {
     assertField(() -> RateLimit.perWindow(0, Duration.ofMinutes(1)), "limit", "positive");
     assertField(() -> RateLimit.perWindow(-5, Duration.ofMinutes(1)), "limit", "positive");
     assertField(() -> RateLimit.perWindow(1, Duration.ofMillis(999)), "window", "between 1 second and 31 days");
     assertField(() -> RateLimit.perWindow(1, Duration.ofDays(32)), "window", "between 1 second and 31 days");
-    assertField(() -> RateLimit.perWindow(4_000_000, Duration.ofDays(31)), "limit", "2^53");
+    assertField(() -> RateLimit.perWindow((1L << 53), Duration.ofDays(31)), "limit", "at most 2^53-1");
+    assertField(() -> new RateLimit("tokens", (1L << 36) + 1, Duration.ofSeconds(1), Algorithm.TOKEN_BUCKET),
+        "limit", "at most 2^36 (68719476736) for a token bucket");
     assertField(() -> Policy.builder("user:*").concurrency(0).build(), "concurrency", "positive");
     assertField(() -> Policy.builder("user:*").build(), "policy", "at least one");
     assertField(() -> Budget.of("usd", Money.of("1"), null, null), "budget.currency", "ISO 4217");

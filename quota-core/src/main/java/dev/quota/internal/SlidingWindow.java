@@ -26,6 +26,8 @@ package dev.quota.internal;
 public final class SlidingWindow {
   /** Slices per window. Kept below Redis's 128-entry compact-hash threshold. */
   public static final int SLICES = 120;
+  /** The most a window counts, 2^53-1; see {@link #add}. */
+  public static final long MAX_USED = dev.quota.RateLimit.MAX_LIMIT;
 
   // Field order is layout: the fields a decision writes lie together (the JVM fills the 4-byte gap
   // after the header with the int, then puts the longs in the order declared, then the reference),
@@ -105,9 +107,14 @@ public final class SlidingWindow {
    * are adjusted. An admission older than the newest slice joins that slice, so it is counted at
    * least as long as it should be (never less: the window stays strict), and slices stay in
    * order, at most {@code SLICES + 2} of them.
+   *
+   * <p>The total saturates at {@link #MAX_USED}: what a charge adds beyond it is not counted (a
+   * window that full refuses any positive amount until slices leave it), so the total and every
+   * slice stay exact where JSON clients and the Redis store's doubles read them.
    */
   public void add(long nowMs, long amount) {
     long nowUs = nowMs * 1000;
+    amount = Math.min(amount, MAX_USED - total);
     total += amount;
     if (size > 0 && nowUs < tailEndUs) {
       newestCount += amount;

@@ -316,4 +316,33 @@ class SlidingWindowPropertyTest {
     }
     assertThat(admitted).isPositive();
   }
+
+  /**
+   * Recorded usage can charge past any limit, but a window counts at most 2^53-1 (27021597764222973
+   * once came back through JSON, which cannot carry it exactly): the total saturates, every slice
+   * stays consistent with it, and slices still leave on time.
+   */
+  @Property(tries = 200)
+  void aTotalPastTwoToTheFiftyThreeSaturates(
+      @ForAll long seed, @ForAll @LongRange(min = 1_000, max = 31 * 86_400_000L) long windowMs) {
+    Random rnd = new Random(seed);
+    SlidingWindow w = new SlidingWindow(windowMs);
+    long now = 1_700_000_000_000L;
+    long max = SlidingWindow.MAX_USED;
+    long[] charges = {max / 3, max, 1, 0, max - 7, 5};
+    List<Long> stamps = new ArrayList<>();
+    for (long charge : charges) {
+      now += rnd.nextInt((int) Math.min(windowMs / 10, Integer.MAX_VALUE)); // all within one window
+      w.advance(now);
+      w.add(now, charge);
+      stamps.add(now);
+      assertThat(w.used()).isBetween(0L, max);
+    }
+    assertThat(w.used()).isEqualTo(max);
+    assertThat(w.retryAtMs(now, 1, max)).isGreaterThan(now);
+    // every slice has left a window after the last charge: nothing is counted, nothing went negative
+    w.advance(now + windowMs + 1);
+    assertThat(w.used()).isZero();
+    assertThat(w.isEmpty()).isTrue();
+  }
 }

@@ -6,10 +6,11 @@ import dev.quota.ValidationException;
  * The numbers a Redis script computes exactly. Lua numbers are IEEE doubles, which hold every
  * integer in {@code [-(2^53-1), 2^53-1]} and no longer all integers beyond. So every amount, limit,
  * threshold, meter value and time sent to Redis must lie in {@code [0, 2^53-1]}
- * (9,007,199,254,740,991; as money, 9,007,199.254740991 units, which is {@code Money.MAX}); for a
- * token bucket, so must the amount times the window in milliseconds. Values beyond are rejected
- * before anything is sent; a counter that a charge would push beyond the range is refused by the
- * script before it writes anything ({@link ArithmeticException}).
+ * (9,007,199,254,740,991; as money, 9,007,199.254740991 units, which is {@code Money.MAX}). Values
+ * beyond are rejected before anything is sent. A budget counter that a charge would push beyond
+ * the range is refused by the script before it writes anything ({@link ArithmeticException}); rate
+ * counters saturate instead (a sliding window at 2^53-1, a token bucket's debt at its deepest, see
+ * {@code TokenBucket}), so recorded usage is always recorded.
  */
 public final class ExactRange {
   /** 2^53 - 1. */

@@ -26,6 +26,9 @@ local cache, order, deferred
 
 local SLICES = 120
 local MAX = 9007199254740991
+local BUCKET_TICKS = 65536
+local BUCKET_DEBT_BUCKETS = 1024
+local EXACT = 9007199254740992 -- 2^53
 local WINDOW_SLACK_MS = 60000
 local BUDGET_SLACK_MS = 3600000
 local SETTLED_TTL_MS = 86400000
@@ -119,8 +122,8 @@ local function names_key(epoch)
 end
 
 -- Registers the name of counter `key` (what follows the subject's hash tag) as in use until at
--- least NAME_LIFE_MS after `now`.
-local function register(key, now)
+-- least NAME_LIFE_MS after `now`, and at least until `lifeEnd` if given.
+local function register(key, now, lifeEnd)
   local names = names_key(bookKey)
   local name = sub(key, find(key, '}', 1, true) + 1)
   local seen = namesSeen[names]
@@ -129,13 +132,14 @@ local function register(key, now)
     namesSeen[names] = seen
   end
   local held = seen[name] or tonumber(redis.call('ZSCORE', names, name)) or 0
-  if held < now + NAME_LIFE_MS then
-    held = now + NAME_HOLD_MS
+  if held < math.max(now + NAME_LIFE_MS, lifeEnd or 0) then
+    held = math.max(now + NAME_HOLD_MS, lifeEnd or 0)
     if redis.call('ZADD', names, fmt(held), name) == 1 then
       -- a new name: names whose every counter has expired go (the set stays as small as the names in use)
       redis.call('ZREMRANGEBYSCORE', names, '-inf', '(' .. fmt(now))
     end
-    redis.call('PEXPIRE', names, NAME_HOLD_MS)
+    -- never shortened: another name may be held longer (a bucket in deep debt)
+    redis.call('PEXPIRE', names, math.max(held - now, redis.call('PTTL', names)))
   end
   seen[name] = held
 end
@@ -288,7 +292,7 @@ end
 
 local function window_retry(st, now, amount, limit)
   if amount > limit then return -1 end
-  local excess = st.total + amount - limit
+  local excess = st.total - (limit - amount) -- total + amount could pass 2^53
   if excess <= 0 then return now end
   window_load(st, st.head, st.tail - 1)
   local freed = 0
@@ -360,25 +364,66 @@ local function window_persist(st, now)
   if st.nameDue then register(key, now) end
 end
 
+-- A token bucket (dev.quota.internal.TokenBucket) is one hash: l, its level in units of 1/ticks
+-- token; t, the time its refill counts ticks from; and k, the ticks per window, where a window has
+-- more than BUCKET_TICKS ms (a tick is then longer than 1 ms). A level written without k, before
+-- buckets had ticks, is in units of 1/windowMs token.
+
+-- How long after st.last a refill of limit per tick adds `units` (TokenBucket.msToRefill).
+local function bucket_ms_to_refill(st, units)
+  local whole = floordiv(units, st.limit)
+  return whole * st.tickMs + ceildiv((units - whole * st.limit) * st.tickMs, st.limit)
+end
+
+local function bucket_fill(st, now)
+  st.level, st.last = st.cap, now
+end
+
 local function bucket(key, limit, windowMs, now)
   local st = cache[key]
   if not st then
-    local raw = redis.call('HMGET', key, 'l', 't')
-    local cap = limit * windowMs
-    st = remember(key, {kind = 'b', limit = limit, windowMs = windowMs, cap = cap,
-                        level = tonumber(raw[1]) or cap, last = tonumber(raw[2]) or now, touched = false})
+    local raw = redis.call('HMGET', key, 'l', 't', 'k')
+    local tickMs = ceildiv(windowMs, BUCKET_TICKS)
+    local ticks = ceildiv(windowMs, tickMs)
+    local cap = limit * ticks
+    -- the deepest debt (TokenBucket.deepestDebt)
+    local debt = math.min(BUCKET_DEBT_BUCKETS * cap, EXACT - cap)
+    local level = tonumber(raw[1])
+    if level then
+      local units = tonumber(raw[3]) or windowMs
+      -- whole tokens of a level kept in other units, rounded down
+      if units ~= ticks then level = floordiv(level, units) * ticks end
+      -- within the bucket of the limit as it is now, which may have changed since (debt included)
+      level = math.max(-debt, math.min(cap, level))
+    end
+    st = remember(key, {kind = 'b', limit = limit, windowMs = windowMs, tickMs = tickMs, ticks = ticks, cap = cap,
+                        debt = debt, level = level or cap, last = tonumber(raw[2]) or now, touched = false})
     st.loadedLast = tonumber(raw[2]) or false -- false: a new bucket
   end
+  -- refills in whole ticks, carrying the part of a tick over until a continuous refill would be full
+  -- (TokenBucket.advance)
   if now > st.last then
-    local elapsed = now - st.last
-    st.last = now
-    if elapsed >= ceildiv(st.cap - st.level, st.limit) then
-      st.level = st.cap
+    local missing = st.cap - st.level
+    local whole = floordiv(now - st.last, st.tickMs)
+    if whole >= ceildiv(missing, st.limit) then
+      bucket_fill(st, now)
     else
-      st.level = st.level + elapsed * st.limit
+      st.level = st.level + whole * st.limit
+      st.last = st.last + whole * st.tickMs
+      missing = missing - whole * st.limit
+      if missing < st.limit and (now - st.last) * st.limit >= missing * st.tickMs then bucket_fill(st, now) end
     end
   end
   return st
+end
+
+-- Takes `amount` tokens, into debt if need be, down to the deepest debt (TokenBucket.take).
+local function bucket_take(st, amount)
+  if amount <= floordiv(st.level + st.debt, st.ticks) then
+    st.level = st.level - amount * st.ticks
+  else
+    st.level = -st.debt
+  end
 end
 
 local function budget(key)
@@ -425,10 +470,21 @@ local function persist(now)
       window_persist(st, now)
     elseif st.touched then
       if st.kind == 'b' then
-        redis.call('HSET', key, 'l', fmt(st.level), 't', fmt(st.last))
-        redis.call('PEXPIRE', key, ceildiv(st.cap - st.level, st.limit) + WINDOW_SLACK_MS)
-        -- new, or its time moved into a later day: the bucket lives at most a window past that
-        if not st.loadedLast or floordiv(st.loadedLast, DAY_MS) ~= floordiv(st.last, DAY_MS) then register(key, now) end
+        if st.ticks ~= st.windowMs then
+          redis.call('HSET', key, 'l', fmt(st.level), 't', fmt(st.last), 'k', fmt(st.ticks))
+        else
+          redis.call('HSET', key, 'l', fmt(st.level), 't', fmt(st.last))
+        end
+        -- kept until it is full again: a bucket without a key is a full one
+        local full = st.last + bucket_ms_to_refill(st, st.cap - st.level)
+        redis.call('PEXPIRE', key, math.max(full - now, 0) + WINDOW_SLACK_MS)
+        -- new, or its time moved into a later day: the bucket lives at most a window past that, unless
+        -- a debt keeps it longer, until it is full, which its name must then outlive too
+        local lifeEnd = full + WINDOW_SLACK_MS
+        if not st.loadedLast or floordiv(st.loadedLast, DAY_MS) ~= floordiv(st.last, DAY_MS)
+            or lifeEnd > now + NAME_LIFE_MS then
+          register(key, now, lifeEnd)
+        end
       elseif st.kind == 'g' then
         redis.call('HSET', key, 'u', fmt(st.used), 'f', fmt(st.fired), 'e', fmt(st.endMs))
         -- the TTL follows the period's end, so it only moves when the counter is new or its end moved
@@ -492,22 +548,17 @@ local function has_room(op, now)
   local st = state(op, now)
   if op.type == 'R' then
     if op.algo == 'w' then return st.total + op.amount <= op.limit end
-    return st.level >= op.amount * op.windowMs
+    return op.amount <= floordiv(st.level, st.ticks)
   elseif op.type == 'B' then
     return st.used + op.amount <= op.limit
   end
   return st.n < op.max
 end
 
--- Raises before anything is written if charging `amount` would leave the exact range.
+-- Raises before anything is written if charging `amount` would leave the exact range. Rate
+-- counters saturate instead (see take).
 local function check_range(op, st, amount)
-  if op.type == 'R' then
-    if op.algo == 'w' then
-      if st.total + amount > MAX then range_error('rate counter ' .. op.key) end
-    elseif st.level - amount * op.windowMs < -MAX then
-      range_error('token bucket ' .. op.key)
-    end
-  elseif op.type == 'B' then
+  if op.type == 'B' then
     if st.used + amount > MAX or st.used + amount < -MAX then range_error('budget counter ' .. op.key) end
   end
 end
@@ -517,7 +568,12 @@ local function take(op, amount, now, ttl)
   check_range(op, st, amount)
   st.touched = true
   if op.type == 'R' then
-    if op.algo == 'w' then window_add(st, now, amount) else st.level = st.level - amount * op.windowMs end
+    if op.algo == 'w' then
+      -- a window saturates at 2^53-1 (SlidingWindow.add)
+      window_add(st, now, math.min(amount, MAX - st.total))
+    else
+      bucket_take(st, amount)
+    end
     return 0
   elseif op.type == 'B' then
     st.used = st.used + amount
@@ -541,14 +597,15 @@ local function describe(op, now, allowed, fired, out)
       local retry = allowed and 0 or window_retry(st, now, op.amount, op.limit)
       out[#out + 1] = ok; out[#out + 1] = st.total; out[#out + 1] = reset; out[#out + 1] = retry
     else
-      local used = st.limit - floordiv(st.level, st.windowMs)
-      local reset = st.level >= st.cap and 0 or now + ceildiv(st.cap - st.level, st.limit)
+      local used = st.limit - floordiv(st.level, st.ticks)
+      local reset = st.level >= st.cap and 0 or st.last + bucket_ms_to_refill(st, st.cap - st.level)
       local retry = 0
       if not allowed then
         if op.amount > op.limit then retry = -1
         else
-          local deficit = op.amount * op.windowMs - st.level
-          retry = deficit <= 0 and now or now + ceildiv(deficit, st.limit)
+          local deficit = op.amount * st.ticks - st.level
+          -- the tick that brings them, unless a continuous refill fills the bucket before
+          retry = deficit <= 0 and now or math.min(st.last + ceildiv(deficit, st.limit) * st.tickMs, reset)
         end
       end
       out[#out + 1] = ok; out[#out + 1] = used; out[#out + 1] = reset; out[#out + 1] = retry
@@ -1296,7 +1353,11 @@ local function compensate()
         window_take_back(window(op.key, op.windowMs, now), sliceAt, op.amount)
       elseif op.type == 'R' then
         local st = bucket(op.key, op.limit, op.windowMs, now)
-        st.level = math.min(st.cap, st.level + op.amount * op.windowMs)
+        if op.amount >= ceildiv(st.cap - st.level, st.ticks) then
+          st.level = st.cap
+        else
+          st.level = st.level + op.amount * st.ticks
+        end
         st.touched = true
       elseif op.type == 'B' then
         local st = budget(op.key)

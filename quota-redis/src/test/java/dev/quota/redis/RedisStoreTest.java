@@ -81,12 +81,41 @@ class RedisStoreTest {
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("amountNanos"));
     assertThat(store.apply(record(budget("user:over", MAX, 0))).results().get(0).used()).isZero();
 
-    // a token bucket works in units of 1/window ms: amount x window must stay in range too
+    // a token bucket counts in fractions of a token, but takes any amount in range: its debt
+    // saturates (at 1,024 full buckets) rather than scale the amount out of range
     RateLimit tb = new RateLimit("tokens", 1, Duration.ofSeconds(1), Algorithm.TOKEN_BUCKET);
-    RateOp tooBig = new RateOp(CounterKeys.rate("user:tb", tb), true, "t", tb, MAX / 1000 + 1);
-    assertThatThrownBy(() -> store.apply(record(tooBig))).isInstanceOf(ValidationException.class);
+    RateOp most = new RateOp(CounterKeys.rate("user:tb", tb), true, "t", tb, MAX);
+    assertThat(store.apply(record(most)).results().get(0).used()).isEqualTo(1 + 1024);
+    RateOp tooBig = new RateOp(CounterKeys.rate("user:tb", tb), true, "t", tb, MAX + 1);
+    assertThatThrownBy(() -> store.apply(record(tooBig)))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("amount"));
     assertThatThrownBy(() -> store.settle(Settlement.commit("r", MAX + 1, Map.of())))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("actualCostNanos"));
+  }
+
+  /**
+   * A bucket of a window longer than 65,536 ms counts in ticks (55 ms for an hour, 65,455 to the
+   * window) and says so in its k field; one written before ticks (no k, its level in 1/windowMs
+   * token) is read as the whole tokens it held. Its key lasts until a refill in ticks fills it.
+   */
+  @Test
+  void aLongWindowBucketCountsInTicksAndReadsALevelWrittenBeforeThemAsWholeTokens() {
+    RateLimit hourly = new RateLimit("tokens", 1_000, Duration.ofHours(1), Algorithm.TOKEN_BUCKET);
+    RateOp one = new RateOp(CounterKeys.rate("user:old-bucket", hourly), true, "tb", hourly, 1);
+    String key = store.keys().counter(one);
+    try (RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
+        StatefulRedisConnection<String, String> c = client.connect()) {
+      RedisCommands<String, String> redis = c.sync();
+      // 250.5 tokens in units of 1/3,600,000 token
+      redis.hset(key, Map.of("l", Long.toString(250 * 3_600_000L + 1_800_000), "t", Long.toString(store.nowMs())));
+      assertThat(store.apply(check(one)).results().get(0).used()).isEqualTo(750);
+
+      assertThat(store.apply(record(one)).results().get(0).used()).isEqualTo(751);
+      assertThat(redis.hget(key, "k")).isEqualTo("65455");
+      assertThat(Long.parseLong(redis.hget(key, "l")) / 65_455).isEqualTo(249);
+      // 751 tokens at 1,000 per 65,455 ticks of 55 ms: 2,703,619 ms, and a minute of slack
+      assertThat(redis.pttl(key)).isBetween(2_700_000L, 2_763_619L);
+    }
   }
 
   @Test

@@ -124,6 +124,43 @@ class DecisionApiTest extends ServerSuite {
         .isFalse();
   }
 
+  /**
+   * Token limits a platform needs can be set (they were refused when limit x window in ms had to
+   * stay within 2^53), and usage is recorded whatever its meters: on Redis a large meter under a
+   * token bucket was refused with a 400, and in memory a huge one wrapped the bucket around.
+   */
+  @Test
+  void largeTokenLimitsCanBeSetAndLargeMetersAreRecorded() {
+    assertThat(admin.put("/v1/policies/org:tm", "{\"rateLimits\":["
+        + "{\"limit\":100000000,\"window\":\"P31D\",\"meter\":\"tokens\"},"
+        + "{\"limit\":1000000,\"window\":\"P31D\",\"meter\":\"tokens\",\"algorithm\":\"token_bucket\"},"
+        + "{\"limit\":10000000,\"window\":\"PT1M\",\"meter\":\"tokens\",\"algorithm\":\"token_bucket\"}]}").status())
+        .isEqualTo(201);
+    Api.Response r = admin.post("/v1/usage", "{\"subjects\":{\"org\":\"tm\",\"user\":\"u\"},\"cost\":\"0.50\",\"meters\":{\"tokens\":5000000}}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(r.json().get("limits").findValuesAsText("used")).containsExactlyInAnyOrder("5000000", "5000000", "5000000");
+    assertThat(admin.post("/v1/check", "{\"subjects\":{\"org\":\"tm\"},\"meters\":{\"tokens\":1}}").json()
+        .get("admitted").asBoolean()).isFalse();
+
+    // far beyond a small bucket: its debt saturates at 1,024 buckets and it keeps denying
+    admin.put("/v1/policies/org:tiny", "{\"rateLimits\":[{\"limit\":100,\"window\":\"PT1H\",\"meter\":\"tokens\",\"algorithm\":\"token_bucket\"},"
+        + "{\"limit\":100,\"window\":\"PT1H\",\"meter\":\"tokens\"}]}");
+    String huge = "{\"subjects\":{\"org\":\"tiny\"},\"meters\":{\"tokens\":9007199254740991}}";
+    for (int i = 0; i < 3; i++) {
+      Api.Response u = admin.post("/v1/usage", huge);
+      assertThat(u.status()).as(u.toString()).isEqualTo(200);
+      // the sliding window saturates at 2^53-1, which JSON carries exactly
+      assertThat(u.json().get("limits").findValuesAsText("used")).containsExactlyInAnyOrder("102500", "9007199254740991");
+    }
+    assertThat(admin.post("/v1/check", "{\"subjects\":{\"org\":\"tiny\"},\"meters\":{\"tokens\":1}}").json()
+        .get("admitted").asBoolean()).isFalse();
+
+    Api.Response tooLarge = admin.put("/v1/policies/org:bad",
+        "{\"rateLimits\":[{\"limit\":68719476737,\"window\":\"PT1M\",\"algorithm\":\"token_bucket\"}]}");
+    assertThat(tooLarge.status()).isEqualTo(400);
+    assertThat(tooLarge.body()).contains("rateLimits[0].limit", "at most 2^36 (68719476736) for a token bucket");
+  }
+
   @Test
   void aDecisionOverManyLimitsAndLongIdsIsAnsweredWhole() {
     // Five subjects with 128-character ids and three windows each: a body of several kilobytes,

@@ -192,6 +192,37 @@ public abstract class StoreContract {
     assertThat(b.retryAtMs()).isEqualTo(-1);
   }
 
+  /**
+   * A sliding window counts at most 2^53-1: recorded usage beyond it saturates rather than grow
+   * past what JSON clients and the Redis store's doubles hold exactly.
+   */
+  @Test
+  void aSlidingWindowSaturatesAtTwoToTheFiftyThreeMinusOne() {
+    String s = subject("sw-saturate");
+    long max = (1L << 53) - 1;
+    Duration month = Duration.ofDays(31);
+    for (int i = 0; i < 3; i++) {
+      PlanResult r = admitted(apply(record(rate(s, 1_000_000_000_000L, month, Algorithm.SLIDING_WINDOW, max))));
+      assertThat(r.results().get(0).used()).isEqualTo(max);
+    }
+    OpResult o = denied(apply(check(rate(s, 1_000_000_000_000L, month, Algorithm.SLIDING_WINDOW, 1)))).results().get(0);
+    assertThat(o.used()).isEqualTo(max);
+    assertThat(o.retryAtMs()).isGreaterThan(storeNowMs() + month.toMillis() - 60_000);
+    // a window as large as the counter itself still takes what fits
+    admitted(apply(check(rate(s, max, month, Algorithm.SLIDING_WINDOW, 0))));
+  }
+
+  /** Ten to the twelfth a month: a sliding window's limit needs no room for the window's length. */
+  @Test
+  void aSlidingWindowOfATrillionAMonthIsExact() {
+    String s = subject("sw-trillion");
+    RateOp all = rate(s, 1_000_000_000_000L, Duration.ofDays(31), Algorithm.SLIDING_WINDOW, 999_999_999_999L);
+    assertThat(admitted(apply(reserve(all))).results().get(0).used()).isEqualTo(999_999_999_999L);
+    assertThat(admitted(apply(reserve(rate(s, 1_000_000_000_000L, Duration.ofDays(31), Algorithm.SLIDING_WINDOW, 1))))
+        .results().get(0).used()).isEqualTo(1_000_000_000_000L);
+    denied(apply(reserve(rate(s, 1_000_000_000_000L, Duration.ofDays(31), Algorithm.SLIDING_WINDOW, 1))));
+  }
+
   // ---- token bucket ---------------------------------------------------------------------------
 
   @Test
@@ -227,6 +258,83 @@ public abstract class StoreContract {
     assertThat(o.used()).isEqualTo(25);
     // 15 tokens of debt plus the one asked for, at one token per second
     assertThat(o.retryAtMs()).isGreaterThan(after.nowMs() + 15_000).isLessThanOrEqualTo(after.nowMs() + 16_000);
+  }
+
+  /**
+   * Recorded usage far beyond a small bucket (5 x 10^12 tokens against 100 an hour) once wrapped
+   * the in-memory level around and let requests through again; on Redis it was refused. The debt
+   * saturates instead, at 1,024 full buckets: the bucket admits nothing until that is repaid.
+   */
+  @Test
+  void recordedUsageFarBeyondATokenBucketSaturatesItsDebt() {
+    String s = subject("tb-saturate");
+    Duration hour = Duration.ofHours(1);
+    long deepest = 100 + 1024 * 100;
+    PlanResult recorded = admitted(apply(record(rate(s, 100, hour, Algorithm.TOKEN_BUCKET, 5_000_000_000_000L))));
+    assertThat(recorded.results().get(0).used()).isEqualTo(deepest);
+    apply(record(rate(s, 100, hour, Algorithm.TOKEN_BUCKET, (1L << 53) - 1)));
+    PlanResult refused = denied(apply(reserve(rate(s, 100, hour, Algorithm.TOKEN_BUCKET, 1))));
+    OpResult o = refused.results().get(0);
+    assertThat(o.used()).isEqualTo(deepest);
+    assertThat(o.retryAtMs() - refused.nowMs()).isBetween(1024 * hour.toMillis(), 1025 * hour.toMillis());
+    assertThat(o.resetAtMs()).isGreaterThan(o.retryAtMs());
+
+    advance(hour);
+    denied(apply(reserve(rate(s, 100, hour, Algorithm.TOKEN_BUCKET, 1))));
+    advance(Duration.ofMillis(o.retryAtMs() - refused.nowMs() - hour.toMillis()));
+    admitted(apply(reserve(rate(s, 100, hour, Algorithm.TOKEN_BUCKET, 1))));
+  }
+
+  /** A commit's meters far beyond a bucket are charged too, saturating as recorded usage does. */
+  @Test
+  void aCommitFarBeyondATokenBucketSaturatesItsDebt() {
+    String s = subject("tb-commit");
+    RateOp op = rate(s, 10, Duration.ofSeconds(10), Algorithm.TOKEN_BUCKET, 5);
+    String id = newId();
+    admitted(apply(reserve(id, 60_000, op)));
+    SettleResult settled = store().settle(Settlement.commit(id, 0, Map.of(RateLimit.REQUESTS, (1L << 53) - 1)));
+    assertThat(settled.status()).isEqualTo(SettleResult.Status.SETTLED);
+    OpResult o = denied(apply(check(rate(s, 10, Duration.ofSeconds(10), Algorithm.TOKEN_BUCKET, 1)))).results().get(0);
+    assertThat(o.used()).isEqualTo(10 + 1024 * 10);
+  }
+
+  /**
+   * A month-long bucket refills in ticks of 40,870 ms (65,535 to the window), so a billion tokens
+   * a month fit exactly: after one tick a drained bucket holds floor(10^9 / 65,535) tokens.
+   */
+  @Test
+  void aLongWindowBucketRefillsInWholeTicks() {
+    String s = subject("tb-month");
+    Duration month = Duration.ofDays(31);
+    long limit = 1_000_000_000L;
+    admitted(apply(record(rate(s, limit, month, Algorithm.TOKEN_BUCKET, limit))));
+    PlanResult refused = denied(apply(check(rate(s, limit, month, Algorithm.TOKEN_BUCKET, 1))));
+    OpResult o = refused.results().get(0);
+    assertThat(o.used()).isEqualTo(limit);
+    assertThat(o.retryAtMs()).isGreaterThan(refused.nowMs()).isLessThanOrEqualTo(refused.nowMs() + 40_870);
+    advance(Duration.ofMillis(o.retryAtMs() - refused.nowMs()));
+    long perTick = limit / 65_535;
+    denied(apply(check(rate(s, limit, month, Algorithm.TOKEN_BUCKET, perTick + 1))));
+    PlanResult took = admitted(apply(reserve(rate(s, limit, month, Algorithm.TOKEN_BUCKET, perTick))));
+    assertThat(took.results().get(0).used()).isEqualTo(limit);
+  }
+
+  /**
+   * Between ticks a bucket is full again once a continuous refill would have filled it: an hour's
+   * bucket of 100,000 refills 100,000 units of 1/65,455 token per 55 ms tick, so a token taken is
+   * back after 37 ms, before the tick. (A bucket that waited for the tick while a continuous one
+   * was full would later get a tick's refill early.)
+   */
+  @Test
+  void aBucketIsFullAgainBetweenTicksOnceAContinuousRefillWouldBe() {
+    RateOp one = rate(subject("tb-between"), 100_000, Duration.ofHours(1), Algorithm.TOKEN_BUCKET, 1);
+    PlanResult took = admitted(apply(record(one)));
+    assertThat(took.results().get(0).used()).isEqualTo(1);
+    assertThat(took.results().get(0).resetAtMs()).isEqualTo(took.nowMs() + 37);
+    advance(Duration.ofMillis(37));
+    OpResult full = checked(one);
+    assertThat(full.used()).isZero();
+    assertThat(full.resetAtMs()).isZero();
   }
 
   // ---- budgets --------------------------------------------------------------------------------
