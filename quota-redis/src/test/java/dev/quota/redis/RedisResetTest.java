@@ -225,6 +225,32 @@ class RedisResetTest {
         budgets.get(budgets.size() - 1))).isZero();
   }
 
+  /**
+   * A token bucket deep in debt (recorded usage far past its limit) lives until it is full again,
+   * far longer than a name is otherwise held: its name, and the set of names, must outlive it, even
+   * as other names come and go, so that a reset still finds it.
+   */
+  @Test
+  void aBucketDeepInDebtKeepsItsNameRegisteredUntilItIsFullAgain() {
+    String subject = "user:spender";
+    RateOp monthly = rate(subject, new RateLimit("tokens", 1_000, Duration.ofDays(31), Algorithm.TOKEN_BUCKET), 1L << 40);
+    store.apply(record(monthly));
+    RedisCommands<String, String> redis = server.admin();
+    String bucketKey = store.keys().counter(monthly);
+    assertThat(redis.pttl(bucketKey)).as("a debt of many buckets").isGreaterThan(365 * DAY_MS);
+
+    // Fifty days on, other subjects register new names (each dropping the names whose time is over)
+    // and the names set's time is set again.
+    offsetMs.set(50 * DAY_MS);
+    period();
+    store.apply(record(rate("user:other", HOURLY, 1), budget("user:other", "day", 1)));
+    assertThat(redis.pttl(store.keys().names())).isGreaterThanOrEqualTo(redis.pttl(bucketKey));
+    assertThat(redis.zscore(store.keys().names(), nameOf(bucketKey))).isNotNull();
+
+    store.reset(subject);
+    assertThat(redis.exists(bucketKey)).isZero();
+  }
+
   /** What follows the subject's hash tag in a counter's key. */
   private static String nameOf(String key) {
     return key.substring(key.indexOf('}') + 1);
