@@ -19,8 +19,9 @@ public final class Selector implements Comparable<Selector> {
   public record Part(String scope, String id) {
     public Part {
       Subject.validateScope("selector.scope", scope);
-      if (!ANY.equals(id)) {
-        Subject.validateId("selector.id", id);
+      String rule = ANY.equals(id) ? null : Subject.identifierRule(id);
+      if (rule != null) {
+        throw new ValidationException("selector.id", rule);
       }
     }
 

@@ -10,7 +10,10 @@ import dev.quota.internal.Printable;
  *
  * <p>A subject is always one concrete identifier, never {@code *}: that is the wildcard of policy
  * selectors ({@code user:*} is every user's default), so a subject {@code user:*} would count
- * against a name that means "everyone" and a reset of it would be ambiguous.
+ * against a name that means "everyone" and a reset of it would be ambiguous. Nor does an
+ * identifier hold {@code ','}, which separates the two subjects of a pair: {@code user:a,tool:x}
+ * must mean one thing wherever subjects are written as text (selectors, alerts, filters). An
+ * identifier may hold {@code ':'}: scopes never do, so text splits at its first colon.
  */
 public record Subject(String scope, String id) implements Comparable<Subject> {
   public static final String USER = "user";
@@ -25,6 +28,9 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
   /** The rule a subject's identifier breaks when it is the selector wildcard. */
   public static final String WILDCARD_RULE =
       "must not be *: that is the wildcard of policy selectors, and a subject names one identifier";
+  /** The rule a subject's or selector's identifier breaks when it holds the pair separator. */
+  public static final String COMMA_RULE =
+      "must not contain ',': that separates the two subjects of a pair (user:alice,tool:x)";
 
   /** @throws ValidationException naming {@code scope} or {@code id} when either breaks its rule */
   public Subject {
@@ -76,8 +82,9 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
   }
 
   /**
-   * A subject's identifier follows {@link #validateId}'s rule and is not {@code *}, the selector
-   * wildcard. Every field that names one concrete subject is checked by this.
+   * A subject's identifier follows {@link #validateId}'s rule, holds no {@code ','} (the separator
+   * of a pair) and is not {@code *}, the selector wildcard. Every field that names one concrete
+   * subject is checked by this.
    */
   public static void validateSubjectId(String field, String id) {
     String rule = subjectIdRule(id);
@@ -86,9 +93,18 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
     }
   }
 
-  /** The rule a subject's identifier {@code id} breaks, or null: see {@link #idRule}. */
+  /** The rule a subject's identifier {@code id} breaks, or null: see {@link #identifierRule}. */
   static String subjectIdRule(String id) {
-    return Selector.ANY.equals(id) ? WILDCARD_RULE : idRule(id);
+    return Selector.ANY.equals(id) ? WILDCARD_RULE : identifierRule(id);
+  }
+
+  /**
+   * The rule an identifier of a subject or of a selector's part breaks, or null: {@link #idRule}'s,
+   * and no {@code ','}, which separates the two parts of a pair.
+   */
+  static String identifierRule(String id) {
+    String rule = idRule(id);
+    return rule == null && id.indexOf(',') >= 0 ? COMMA_RULE : rule;
   }
 
   /**

@@ -81,7 +81,7 @@ class IdempotencyAndValidationTest {
     assertField(() -> Subject.parse("subjects[2]", "User:a"), "subjects[2]", "the scope must be");
     assertField(() -> Subject.parse("subjects[2]", "user:a\nb"), "subjects[2]", "the identifier must contain only printable");
     assertField(() -> Subject.parse("subjects[2]", "user:"), "subjects[2]", "the identifier must not be empty");
-    assertThat(Subject.parse("subjects[2]", "user:a:b,c")).isEqualTo(Subject.of("user", "a:b,c"));
+    assertThat(Subject.parse("subjects[2]", "user:a:b")).isEqualTo(Subject.of("user", "a:b"));
     assertField(() -> Selector.parse("user:a,user:b"), "selector", "two different scopes");
     assertThat(QuotaRequest.builder().user("x".repeat(128)).build().subjects()).containsKey("user");
   }
@@ -121,6 +121,32 @@ class IdempotencyAndValidationTest {
     for (long limit : new long[] {1_000_000_000_000L, (1L << 53) - 1}) {
       assertThat(new RateLimit("tokens", limit, month, Algorithm.SLIDING_WINDOW).limit()).isEqualTo(limit);
     }
+  }
+
+  /**
+   * {@code ','} separates the two subjects of a pair: a subject {@code user:"a,tool:x"} would be
+   * written as the pair {@code user:a,tool:x} that no selector or alert filter could tell apart.
+   */
+  @Test
+  void anIdentifierWithACommaIsRefusedAsThePairSeparatorAndChangesNothing() {
+    String rule = "must not contain ',': that separates the two subjects of a pair";
+    assertField(() -> quota.check(QuotaRequest.builder().user("a,tool:x").build()), "subjects.user", rule);
+    assertField(() -> quota.reserve(QuotaRequest.builder().user("u").team("t,").build()), "subjects.team", rule);
+    assertField(() -> quota.record(QuotaRequest.builder().subject("custom", ",").build()), "subjects.custom", rule);
+    assertField(() -> Subject.of("user", "a,b"), "id", rule);
+    assertField(() -> Subject.parse("user:a,tool:x"), "id", rule);
+    assertField(() -> Subject.parse("subjects[0]", "user:a,tool:x"), "subjects[0]", "the identifier " + rule);
+    assertField(() -> Subject.validateSubjectId("id", "a,b"), "id", rule);
+    assertField(() -> Selector.of("user", "a,b"), "selector.id", rule);
+    assertField(() -> Selector.pair("user", "*", "tool", "x,y"), "selector.id", rule);
+    // ':' stays allowed: scopes hold none, so every text splits at its first colon.
+    assertThat(Subject.parse("user:a:b")).isEqualTo(Subject.of("user", "a:b"));
+    assertThat(Selector.parse("tool:x,user:a:b").parts()).containsExactly(
+        new Selector.Part("tool", "x"), new Selector.Part("user", "a:b"));
+    assertThat(quota.check(QuotaRequest.builder().user("a:b").build()).admitted()).isTrue();
+    // An idempotency key is no subject: it may hold a comma.
+    assertThat(quota.check(QuotaRequest.builder().user("u").idempotencyKey("k,1").build()).admitted()).isTrue();
+    assertThat(used()).isZero();
   }
 
   @Test

@@ -60,6 +60,24 @@ class ApiKeyRepositoryTest {
     }
   }
 
+  /**
+   * A viewer key bound, before identifiers were refused a ',', to a subject such as
+   * {@code user:a,tool:x} still authenticates and lists, bound to its other subjects only.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aStoredSubjectThatBreaksTodaysRuleGrantsNothingAndTheKeyStillLoads(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var keys = new ApiKeyRepository(t.db);
+      var viewer = keys.issue("old-viewer", Role.VIEWER, Set.of(Subject.parse("user:bob")), T0, null);
+      t.execute("UPDATE api_key SET subjects = 'user:a,tool:x\nuser:bob\n' WHERE id = '" + viewer.key().id() + "'");
+
+      var v = keys.authenticate(viewer.secret()).orElseThrow();
+      assertThat(v.readable()).containsExactly(Subject.parse("user:bob"));
+      assertThat(keys.list()).singleElement().satisfies(k -> assertThat(k.readable()).containsExactly(Subject.parse("user:bob")));
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Backend.class)
   void aNameBelongsToOneActiveKeyAndIsFreeAgainOnceItIsRevoked(Backend backend) {

@@ -137,6 +137,48 @@ class BadInputTest {
     assertThat(state() + server.admin().get(spentByUser).body()).isEqualTo(before);
   }
 
+  /**
+   * Every place a request names one concrete subject, given an identifier with ',': the separator
+   * of a pair's subjects, so {@code user:"a,tool:x"} would read as the pair user:a,tool:x in alerts
+   * and selectors, where no policy, override or alert filter could name the subject itself.
+   */
+  static Stream<Arguments> commaSubjects() {
+    return Stream.of(
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"a,tool:x\"}}", "subjects.user"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\",\"team\":\"t,\"},\"estimatedCost\":\"1\"}", "subjects.team"),
+        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"a,tool:x\"},\"cost\":\"0.95\"}", "subjects.user"),
+        Arguments.of("POST", "/v1/subjects/user/a,tool:x/reset", "{\"reason\":\"which one?\"}", "id"),
+        Arguments.of("GET", "/v1/usage/user/a%2Ctool:x", null, "id"),
+        Arguments.of("GET", "/v1/reports/costs?scope=user&id=a,tool:x", null, "id"),
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user:a,tool:x\"]}", "subjects[0]"));
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2}")
+  @MethodSource("commaSubjects")
+  void aSubjectIdentifierWithACommaIsRefusedAsThePairSeparatorAndChangesNothing(String method, String path, String body, String field) {
+    String spentByUser = "/v1/reports/costs?groupBy=subject&scope=user";
+    String before = state() + server.admin().get(spentByUser).body();
+    Api.Response r = server.admin().send(method, path, body);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(r.json().get("field").asText()).as(r.toString()).isEqualTo(field);
+    assertThat(r.json().get("rule").asText()).as(r.toString()).contains("must not contain ',': that separates the two subjects of a pair");
+    assertThat(state() + server.admin().get(spentByUser).body()).isEqualTo(before);
+  }
+
+  /** ':' stays allowed in an identifier: every text of a subject splits at its first colon. */
+  @Test
+  void aSubjectIdentifierWithAColonIsOneSubjectEverywhere() {
+    Api admin = server.admin();
+    assertThat(admin.post("/v1/usage", "{\"subjects\":{\"user\":\"a:b\"},\"cost\":\"0.25\"}").status()).isBetween(200, 299);
+    assertThat(admin.get("/v1/usage/user/a:b").json().get("subject").asText()).isEqualTo("user:a:b");
+    assertThat(admin.get("/v1/reports/costs?scope=user&id=a:b").json().get("total").asText()).isEqualTo("0.25");
+    Api.Response key = admin.post("/v1/keys", "{\"name\":\"colon-viewer\",\"role\":\"viewer\",\"subjects\":[\"user:a:b\"]}");
+    assertThat(key.json().get("subjects").get(0).asText()).isEqualTo("user:a:b");
+    assertThat(admin.as(key.json().get("key").asText()).get("/v1/usage/user/a:b").status()).isEqualTo(200);
+    assertThat(admin.get("/v1/policies/user:a:b").status()).isEqualTo(404);
+  }
+
   static Stream<Arguments> malformedBodies() {
     return Stream.of(
         Arguments.of("{\"concurrency\":1}  {\"x\":1}", "more content follows the JSON value"),

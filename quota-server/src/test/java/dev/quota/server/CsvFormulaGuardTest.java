@@ -26,7 +26,7 @@ class CsvFormulaGuardTest {
     costs.put("'x", "3.00");
     costs.put("''", "4.00");
     costs.put("x", "5.00");
-    costs.put("'=a,\"b\"", "6.00");
+    costs.put("'=a \"b\"", "6.00");
     costs.put("-1", "7.00");
     for (Map.Entry<String, String> c : costs.entrySet()) {
       String tool = c.getKey().replace("\"", "\\\"");
