@@ -13,7 +13,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The served OpenAPI document lists exactly the routes the server registers, with their roles. */
+/** The served OpenAPI document lists exactly the routes the server registers, with their roles and query parameters. */
 class OpenApiAlignmentTest {
   @RegisterExtension
   static final SharedServer server = SharedServer.embedded();
@@ -59,6 +59,25 @@ class OpenApiAlignmentTest {
       Api.Response r = server.admin().send("PATCH", concrete, "{}");
       if (r.status() != 405 || !String.join(", ", documented).equals(r.header("Allow"))) {
         mismatches.add("PATCH " + concrete + " -> " + r.status() + " Allow: " + r.header("Allow") + ", documented " + documented);
+      }
+    }
+    assertThat(mismatches).isEmpty();
+  }
+
+  /** The query parameters each operation documents are exactly those its route declares, and so accepts. */
+  @Test
+  void documentedQueryParametersAreTheDeclaredOnes() {
+    JsonNode paths = server.admin().get("/openapi.json").json().get("paths");
+    List<String> mismatches = new ArrayList<>();
+    for (RouteTable.Route route : server.server().routes()) {
+      Set<String> documented = new TreeSet<>();
+      for (JsonNode p : paths.get(route.path()).get(route.method().toLowerCase(Locale.ROOT)).path("parameters")) {
+        if (p.get("in").asText().equals("query")) {
+          documented.add(p.get("name").asText());
+        }
+      }
+      if (!documented.equals(new TreeSet<>(route.query()))) {
+        mismatches.add(route.method() + " " + route.path() + " declares " + new TreeSet<>(route.query()) + ", documented " + documented);
       }
     }
     assertThat(mismatches).isEmpty();

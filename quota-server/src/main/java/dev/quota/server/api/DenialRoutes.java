@@ -9,6 +9,7 @@ import dev.quota.server.auth.Principal;
 import dev.quota.server.auth.Role;
 import dev.quota.server.denials.RecentDenials;
 import dev.quota.server.http.Query;
+import dev.quota.server.http.QueryParameters;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.function.Predicate;
@@ -28,7 +29,7 @@ public final class DenialRoutes {
   }
 
   public void register(RouteTable r) {
-    r.get("/v1/denials", this::list, ADMIN, VIEWER);
+    r.get("/v1/denials", QueryParameters.of("from", "limit"), this::list, ADMIN, VIEWER);
   }
 
   private void list(Context ctx) {

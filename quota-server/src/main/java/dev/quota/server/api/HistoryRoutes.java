@@ -15,6 +15,7 @@ import dev.quota.jdbc.JdbcAlertHistory.DeliveryState;
 import dev.quota.jdbc.JdbcAlertHistory.WebhookDelivery;
 import dev.quota.jdbc.json.AlertJson;
 import dev.quota.server.http.Query;
+import dev.quota.server.http.QueryParameters;
 import dev.quota.server.json.Wire;
 import io.javalin.http.Context;
 import java.time.Instant;
@@ -36,8 +37,8 @@ public final class HistoryRoutes {
   }
 
   public void register(RouteTable r) {
-    r.get("/v1/alerts", this::alerts, ADMIN);
-    r.get("/v1/audit", this::audit, ADMIN);
+    r.get("/v1/alerts", QueryParameters.of("subject", "policy", "from", "to", "offset", "limit"), this::alerts, ADMIN);
+    r.get("/v1/audit", QueryParameters.of("actor", "action", "target", "from", "to", "offset", "limit"), this::audit, ADMIN);
   }
 
   private void alerts(Context ctx) {

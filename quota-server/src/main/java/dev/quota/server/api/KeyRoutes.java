@@ -12,6 +12,7 @@ import dev.quota.server.auth.Principal;
 import dev.quota.server.auth.Role;
 import dev.quota.server.http.Fields;
 import dev.quota.server.http.JsonBody;
+import dev.quota.server.http.QueryParameters;
 import io.javalin.http.Context;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -35,7 +36,7 @@ public final class KeyRoutes {
   public void register(RouteTable r) {
     r.post("/v1/keys", this::issue, ADMIN);
     r.get("/v1/keys", this::list, ADMIN);
-    r.delete("/v1/keys/{name}", this::revoke, ADMIN);
+    r.delete("/v1/keys/{name}", QueryParameters.NONE, this::revoke, ADMIN);
   }
 
   private void issue(Context ctx) {

@@ -15,6 +15,7 @@ import dev.quota.server.auth.Auth;
 import dev.quota.server.http.Fields;
 import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.Query;
+import dev.quota.server.http.QueryParameters;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,8 +47,8 @@ public final class OverrideRoutes {
 
   public void register(RouteTable r) {
     r.post("/v1/overrides", this::create, ADMIN);
-    r.get("/v1/overrides", this::list, ADMIN);
-    r.delete("/v1/overrides/{id}", this::revoke, ADMIN);
+    r.get("/v1/overrides", QueryParameters.of("includeExpired"), this::list, ADMIN);
+    r.delete("/v1/overrides/{id}", Reasons.QUERY, this::revoke, ADMIN);
   }
 
   private void create(Context ctx) {

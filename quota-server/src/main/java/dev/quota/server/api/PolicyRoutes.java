@@ -28,8 +28,8 @@ public final class PolicyRoutes {
   public void register(RouteTable r) {
     r.get("/v1/policies", this::list, ADMIN);
     r.get("/v1/policies/{selector}", this::get, ADMIN);
-    r.put("/v1/policies/{selector}", this::put, ADMIN);
-    r.delete("/v1/policies/{selector}", this::delete, ADMIN);
+    r.put("/v1/policies/{selector}", Reasons.QUERY, this::put, ADMIN);
+    r.delete("/v1/policies/{selector}", Reasons.QUERY, this::delete, ADMIN);
   }
 
   /** A policy with its selector, as listed and returned. */

@@ -12,6 +12,7 @@ import dev.quota.server.auth.Principal;
 import dev.quota.server.auth.Role;
 import dev.quota.server.http.ApiError;
 import dev.quota.server.http.Query;
+import dev.quota.server.http.QueryParameters;
 import dev.quota.server.report.CostReport;
 import dev.quota.server.report.CostReport.GroupBy;
 import io.javalin.http.Context;
@@ -42,7 +43,8 @@ public final class ReportRoutes {
   }
 
   public void register(RouteTable r) {
-    r.get("/v1/reports/costs", this::costs, ADMIN, VIEWER);
+    r.get("/v1/reports/costs", QueryParameters.of("scope", "id", "groupBy", "from", "to", "format", "timezone"), this::costs,
+        ADMIN, VIEWER);
   }
 
   private void costs(Context ctx) {

@@ -1,20 +1,29 @@
 package dev.quota.server.api;
 
 import dev.quota.server.auth.Role;
+import dev.quota.server.http.PathParameters;
+import dev.quota.server.http.QueryParameters;
 import dev.quota.server.http.RouteMethods;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Registers API routes and remembers them, so the OpenAPI document can be checked against exactly
  * what the server answers, and so a request with a method its path has no route for is answered
  * 405 (see {@link RouteMethods}).
+ *
+ * <p>Each route declares the query parameters it takes (none unless given); before its handler
+ * runs, a request is refused by name if it gives another, gives one twice or gives one without a
+ * value ({@link QueryParameters}), or if a path parameter is not percent-encoded UTF-8
+ * ({@link PathParameters}). Handlers therefore read each parameter they declared as one
+ * unambiguous value.
  */
 public final class RouteTable {
-  /** One registered API operation. */
-  public record Route(String method, String path, List<Role> roles) {}
+  /** One registered API operation and the query parameters it takes. */
+  public record Route(String method, String path, List<Role> roles, Set<String> query) {}
 
   private final Javalin app;
   private final RouteMethods methods;
@@ -25,36 +34,49 @@ public final class RouteTable {
     this.methods = methods;
   }
 
+  public void get(String path, Handler h, Role... roles) {
+    get(path, QueryParameters.NONE, h, roles);
+  }
+
   /**
    * A GET, and a HEAD answered by the same handler with the same roles. Without its own HEAD route
    * Javalin answers HEAD 200 for any path some GET matches (the UI's catch-all matches every path)
    * without running a handler or checking a role; Jetty drops the body of a HEAD response.
    */
-  public void get(String path, Handler h, Role... roles) {
-    app.get(path, h, roles);
-    app.head(path, h, roles);
-    add("GET", path, roles);
+  public void get(String path, QueryParameters query, Handler h, Role... roles) {
+    Handler checked = checked(path, query, h);
+    app.get(path, checked, roles);
+    app.head(path, checked, roles);
+    add("GET", path, query, roles);
   }
 
   public void post(String path, Handler h, Role... roles) {
-    app.post(path, h, roles);
-    add("POST", path, roles);
+    post(path, QueryParameters.NONE, h, roles);
   }
 
-  public void put(String path, Handler h, Role... roles) {
-    app.put(path, h, roles);
-    add("PUT", path, roles);
+  public void post(String path, QueryParameters query, Handler h, Role... roles) {
+    app.post(path, checked(path, query, h), roles);
+    add("POST", path, query, roles);
   }
 
-  public void delete(String path, Handler h, Role... roles) {
-    app.delete(path, h, roles);
-    add("DELETE", path, roles);
+  public void put(String path, QueryParameters query, Handler h, Role... roles) {
+    app.put(path, checked(path, query, h), roles);
+    add("PUT", path, query, roles);
   }
 
-  /** A GET outside the API (health): answered without a key and not listed among {@link #routes()}. */
+  public void delete(String path, QueryParameters query, Handler h, Role... roles) {
+    app.delete(path, checked(path, query, h), roles);
+    add("DELETE", path, query, roles);
+  }
+
+  /**
+   * A GET outside the API (health): answered without a key and not listed among {@link #routes()};
+   * it takes no query parameters.
+   */
   public void publicGet(String path, Handler h) {
-    app.get(path, h);
-    app.head(path, h);
+    Handler checked = checked(path, QueryParameters.NONE, h);
+    app.get(path, checked);
+    app.head(path, checked);
     methods.add("GET", path);
   }
 
@@ -62,8 +84,17 @@ public final class RouteTable {
     return List.copyOf(routes);
   }
 
-  private void add(String method, String path, Role... roles) {
-    routes.add(new Route(method, path, List.of(roles)));
+  private static Handler checked(String path, QueryParameters query, Handler h) {
+    PathParameters pathParameters = PathParameters.of(path);
+    return ctx -> {
+      pathParameters.requireWellFormed(ctx.req().getRequestURI());
+      query.requireValid(ctx.queryString());
+      h.handle(ctx);
+    };
+  }
+
+  private void add(String method, String path, QueryParameters query, Role... roles) {
+    routes.add(new Route(method, path, List.of(roles), query.names()));
     methods.add(method, path);
   }
 }

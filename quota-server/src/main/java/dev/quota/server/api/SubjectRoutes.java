@@ -28,7 +28,7 @@ public final class SubjectRoutes {
 
   public void register(RouteTable r) {
     r.get("/v1/usage/{scope}/{id}", this::usage, ADMIN, SERVICE, VIEWER);
-    r.post("/v1/subjects/{scope}/{id}/reset", this::reset, ADMIN);
+    r.post("/v1/subjects/{scope}/{id}/reset", Reasons.QUERY, this::reset, ADMIN);
   }
 
   private void usage(Context ctx) {
