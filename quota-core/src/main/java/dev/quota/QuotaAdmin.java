@@ -129,7 +129,7 @@ public final class QuotaAdmin {
   }
 
   private AuditEntry entry(String actor, String action, String target, String before, String after, String reason) {
-    return new AuditEntry(0, clock.instant(), actor, action, target, before, after, reason == null ? "" : reason);
+    return new AuditEntry(0, clock.instant(), actor, action, target, before, after, AuditText.recorded(reason));
   }
 
   private static void requireActorAndReason(String actor, String reason) {

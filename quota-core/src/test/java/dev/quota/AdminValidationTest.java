@@ -72,6 +72,33 @@ class AdminValidationTest {
     assertThat(quota.reserve(Fixtures.user("u")).admitted()).isFalse();
   }
 
+  /**
+   * A reason is optional, but one given must say something: a blank one read in the trail as a
+   * reason given, and only overrides refused it. None given is recorded as none.
+   */
+  @Test
+  void aBlankReasonIsRefusedByEveryActionAndNoneGivenIsRecordedAsNone() {
+    admin.putPolicy(onePerHour("user:*"), ADMIN, null);
+    Override o = admin.createOverride(Selector.parse("team:a"), null, clock.instant().plusSeconds(60), "initial", ADMIN);
+    assertThat(quota.reserve(Fixtures.user("u")).admitted()).isTrue();
+    int auditBefore = admin.audit(AuditQuery.latest(100)).size();
+    Instant later = clock.instant().plusSeconds(60);
+    String rule = "must not be blank: give a reason, or leave it out to give none";
+
+    for (String blank : List.of("", " ", "\u2003")) {
+      assertRefused(() -> admin.putPolicy(onePerHour("user:x"), ADMIN, blank), "reason", rule);
+      assertRefused(() -> admin.deletePolicy(Selector.parse("user:*"), ADMIN, blank), "reason", rule);
+      assertRefused(() -> admin.createOverride(Selector.parse("user:x"), null, later, blank, ADMIN), "reason", rule);
+      assertRefused(() -> admin.revokeOverride(o.id(), ADMIN, blank), "reason", rule);
+      assertRefused(() -> admin.resetSubject(Subject.of("user", "u"), ADMIN, blank), "reason", rule);
+    }
+
+    assertThat(admin.audit(AuditQuery.latest(100))).hasSize(auditBefore);
+    assertThat(quota.reserve(Fixtures.user("u")).admitted()).isFalse();
+    admin.resetSubject(Subject.of("user", "u"), ADMIN, null);
+    assertThat(admin.audit(AuditQuery.latest(1)).get(0).reason()).isEqualTo(dev.quota.admin.AuditText.NO_REASON);
+  }
+
   @Test
   void reasonsAndActorsAreCountedInCharactersNotUtf16Units() {
     String longestReason = EMOJI.repeat(1000);

@@ -15,11 +15,24 @@ public final class AuditText {
 
   private AuditText() {}
 
-  /** A reason is optional (null or empty); when given it is printable and at most 1000 characters. */
+  /** What the audit trail records as the reason of an action that gave none. */
+  public static final String NO_REASON = "";
+
+  /**
+   * A reason is optional: null when none is given. A reason given is not blank (a blank one says
+   * nothing, yet would read in the trail as if something had been said), is printable and has at
+   * most 1000 characters.
+   */
   public static void requireReason(String field, String reason) {
     if (reason != null) {
+      ValidationException.require(!reason.isBlank(), field, "must not be blank: give a reason, or leave it out to give none");
       requireBounded(field, reason, MAX_REASON_LENGTH);
     }
+  }
+
+  /** The reason as the audit trail records it: {@link #NO_REASON} when none was given. */
+  public static String recorded(String reason) {
+    return reason == null ? NO_REASON : reason;
   }
 
   /** An actor (a person or an API key's name) is required: printable, not blank, at most 200 characters. */

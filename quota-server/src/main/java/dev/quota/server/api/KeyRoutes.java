@@ -7,12 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.NotFoundException;
 import dev.quota.Subject;
 import dev.quota.ValidationException;
+import dev.quota.admin.AuditText;
+import dev.quota.server.auth.Auth;
 import dev.quota.server.auth.KeyRing;
 import dev.quota.server.auth.Principal;
 import dev.quota.server.auth.Role;
 import dev.quota.server.http.Fields;
 import dev.quota.server.http.JsonBody;
-import dev.quota.server.http.QueryParameters;
 import io.javalin.http.Context;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -21,9 +22,10 @@ import java.util.regex.Pattern;
 import static dev.quota.server.auth.Role.ADMIN;
 
 /**
- * API keys: issue (the key is shown once), list (never the keys) and revoke. A name identifies one
- * active key (409 when taken, the administrator key's included), so what the list shows is what
- * a revocation by name acts on.
+ * API keys: issue (the key is shown once), list (never the keys) and revoke, each with an optional
+ * reason for the audit trail as every administrative change takes one ({@link Reasons}). A name
+ * identifies one active key (409 when taken, the administrator key's included), so what the list
+ * shows is what a revocation by name acts on.
  */
 public final class KeyRoutes {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -36,11 +38,11 @@ public final class KeyRoutes {
   public void register(RouteTable r) {
     r.post("/v1/keys", this::issue, ADMIN);
     r.get("/v1/keys", this::list, ADMIN);
-    r.delete("/v1/keys/{name}", QueryParameters.NONE, this::revoke, ADMIN);
+    r.delete("/v1/keys/{name}", Reasons.QUERY, this::revoke, ADMIN);
   }
 
   private void issue(Context ctx) {
-    Fields f = JsonBody.read(ctx, Set.of("name", "role", "subjects"), false);
+    Fields f = JsonBody.read(ctx, Set.of("name", "role", "subjects", "reason"), false);
     String name = f.string("name", true, 64);
     ValidationException.require(NAME.matcher(name).matches(), "name", "must be 1-64 letters, digits, '.', '_' or '-'");
     Role role = Role.fromWire("role", f.string("role", true, 16));
@@ -57,7 +59,8 @@ public final class KeyRoutes {
     }
     ValidationException.require(role != Role.VIEWER || !subjects.isEmpty(), "subjects", "a viewer key must be bound to at least one subject");
     ValidationException.require(role == Role.VIEWER || subjects.isEmpty(), "subjects", "only viewer keys are bound to subjects");
-    String key = keys.issue(name, role, subjects, dev.quota.server.auth.Auth.principal(ctx).name());
+    String reason = Reasons.of(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH));
+    String key = keys.issue(name, role, subjects, Auth.principal(ctx).name(), reason);
     ObjectNode o = node(new Principal(name, role, subjects));
     o.put("key", key);
     ctx.status(201).json(o);
@@ -73,7 +76,7 @@ public final class KeyRoutes {
 
   private void revoke(Context ctx) {
     String name = ctx.pathParam("name");
-    if (!keys.revoke(name, dev.quota.server.auth.Auth.principal(ctx).name())) {
+    if (!keys.revoke(name, Auth.principal(ctx).name(), Reasons.of(ctx))) {
       throw new NotFoundException("no key named " + name);
     }
     ctx.status(204);

@@ -57,8 +57,8 @@ public final class SubjectRoutes {
   private void reset(Context ctx) {
     Subject s = new Subject(ctx.pathParam("scope"), ctx.pathParam("id"));
     Fields f = JsonBody.read(ctx, Set.of("reason"), true);
-    String reason = f.string("reason", false, AuditText.MAX_REASON_LENGTH);
-    quota.admin().resetSubject(s, Auth.principal(ctx).name(), reason == null ? Reasons.of(ctx) : reason);
+    String reason = Reasons.of(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH));
+    quota.admin().resetSubject(s, Auth.principal(ctx).name(), reason);
     ctx.status(204);
   }
 }

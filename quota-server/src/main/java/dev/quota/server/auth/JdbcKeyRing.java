@@ -3,6 +3,7 @@ package dev.quota.server.auth;
 import dev.quota.ConflictException;
 import dev.quota.Subject;
 import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditText;
 import dev.quota.jdbc.ApiKeyRepository;
 import dev.quota.jdbc.DatabaseException;
 import java.time.Clock;
@@ -90,11 +91,13 @@ public final class JdbcKeyRing implements KeyRing {
   }
 
   @Override
-  public String issue(String name, Role role, Set<Subject> subjects, String actor) {
+  public String issue(String name, Role role, Set<Subject> subjects, String actor, String reason) {
     if (bootstrap.holds(name)) {
       throw new ConflictException("name", MemoryKeyRing.REGISTERED_NAME_RULE);
     }
-    AuditEntry audit = new AuditEntry(0, clock.instant(), actor, "key.issue", name, null, role.wireName() + " " + subjects, "");
+    AuditText.requireReason("reason", reason);
+    AuditEntry audit = new AuditEntry(
+        0, clock.instant(), actor, "key.issue", name, null, role.wireName() + " " + subjects, AuditText.recorded(reason));
     return repo.issue(name, ApiKeyRepository.Role.valueOf(role.name()), subjects, clock.instant(), audit).secret();
   }
 
@@ -110,11 +113,13 @@ public final class JdbcKeyRing implements KeyRing {
   }
 
   @Override
-  public boolean revoke(String name, String actor) {
+  public boolean revoke(String name, String actor, String reason) {
+    AuditText.requireReason("reason", reason);
     boolean any = false;
     for (ApiKeyRepository.ApiKey k : repo.list()) {
       if (k.active() && k.name().equals(name)) {
-        AuditEntry audit = new AuditEntry(0, clock.instant(), actor, "key.revoke", name, k.role().wireName(), null, "");
+        AuditEntry audit =
+            new AuditEntry(0, clock.instant(), actor, "key.revoke", name, k.role().wireName(), null, AuditText.recorded(reason));
         any |= repo.revoke(k.id(), clock.instant(), audit);
       }
     }

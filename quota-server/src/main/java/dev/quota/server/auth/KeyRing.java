@@ -23,18 +23,20 @@ public interface KeyRing {
 
   /**
    * Revokes the active key named {@code name} (and any that share its name, issued before names
-   * were unique); false if there is none. {@code actor} is audited where supported.
+   * were unique); false if there is none. {@code actor} and {@code reason} (null: none given) are
+   * audited where supported.
    *
    * @throws ConflictException naming {@code name} for a registered key, which is changed where it
    *     is configured, not revoked through the API
    */
-  boolean revoke(String name, String actor);
+  boolean revoke(String name, String actor, String reason);
 
   /**
-   * A new key for {@code name}; the plain key is returned once and never stored.
+   * A new key for {@code name}; the plain key is returned once and never stored. {@code actor} and
+   * {@code reason} (null: none given) are audited where supported.
    *
    * @throws ConflictException naming {@code name} when an active or registered key has that name:
    *     the name is the actor in the audit trail, so it must tell keys apart
    */
-  String issue(String name, Role role, Set<Subject> subjects, String actor);
+  String issue(String name, Role role, Set<Subject> subjects, String actor, String reason);
 }

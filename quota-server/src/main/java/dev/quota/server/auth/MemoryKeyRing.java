@@ -23,14 +23,14 @@ public final class MemoryKeyRing implements KeyRing {
 
   @Override
   public synchronized void register(String name, Role role, Set<Subject> subjects, String key) {
-    revoke(name, null);
+    revoke(name, null, null);
     String hash = ApiKeys.hash(key);
     byHash.put(hash, new Principal(name, role, subjects));
     hashByName.put(name, hash);
   }
 
   @Override
-  public synchronized String issue(String name, Role role, Set<Subject> subjects, String actor) {
+  public synchronized String issue(String name, Role role, Set<Subject> subjects, String actor, String reason) {
     if (holds(name)) {
       throw ApiKeyRepository.nameTaken(name);
     }
@@ -50,7 +50,7 @@ public final class MemoryKeyRing implements KeyRing {
   }
 
   @Override
-  public synchronized boolean revoke(String name, String actor) {
+  public synchronized boolean revoke(String name, String actor, String reason) {
     String hash = hashByName.remove(name);
     return hash != null && byHash.remove(hash) != null;
   }

@@ -45,8 +45,8 @@ class KeysThroughDatabaseOutageTest {
 
   @Test
   void aKeyCheckedBeforeAnOutageStaysValidThroughItAndARevocationAfterwardsEndsIt() throws SQLException {
-    String known = keys.issue("svc", Role.SERVICE, Set.of(), "admin");
-    String unseen = keys.issue("other", Role.SERVICE, Set.of(), "admin");
+    String known = keys.issue("svc", Role.SERVICE, Set.of(), "admin", null);
+    String unseen = keys.issue("other", Role.SERVICE, Set.of(), "admin", null);
     assertThat(keys.authenticate(known)).map(Principal::name).contains("svc");
 
     database.takeAway();
@@ -67,7 +67,7 @@ class KeysThroughDatabaseOutageTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       try {
-        assertThat(keys.revoke(name, "admin")).isTrue();
+        assertThat(keys.revoke(name, "admin", null)).isTrue();
         return;
       } catch (DatabaseException stillAway) {
         if (System.nanoTime() > deadline) {

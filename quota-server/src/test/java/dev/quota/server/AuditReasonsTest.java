@@ -1,0 +1,104 @@
+package dev.quota.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * One rule for the reason of every administrative change: optional, but a reason given (in the
+ * body, as {@code ?reason=} or in the {@code Quota-Reason} header) must not be blank, and is
+ * given in one place. Only overrides used to refuse a blank one; a reset, a policy change and a
+ * key wrote {@code "reason":""} into the trail as if one had been given.
+ */
+class AuditReasonsTest {
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
+  private static String overrideId;
+
+  @BeforeAll
+  static void setUp() {
+    server.admin().put("/v1/policies/user:*?reason=setup", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1H\"}]}");
+    server.admin().post("/v1/keys", "{\"name\":\"kept\",\"role\":\"service\"}");
+    overrideId = server.admin().post("/v1/overrides", "{\"selector\":\"user:ann\",\"bypass\":true,\"duration\":\"PT1H\",\"reason\":\"r\"}")
+        .json().get("id").asText();
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2}")
+  @CsvSource(delimiter = '|', nullValues = "-", value = {
+      "POST   | /v1/subjects/user/ann/reset              | {\"reason\":\"\"}",
+      "POST   | /v1/subjects/user/ann/reset              | {\"reason\":\"   \"}",
+      "POST   | /v1/subjects/user/ann/reset?reason=%20   | -",
+      "PUT    | /v1/policies/user:ann?reason=%20%20      | {\"concurrency\":1}",
+      "DELETE | /v1/policies/user:*?reason=%09           | -",
+      "DELETE | /v1/overrides/ID?reason=%20              | -",
+      "POST   | /v1/overrides                            | {\"selector\":\"user:bob\",\"bypass\":true,\"duration\":\"PT1H\",\"reason\":\" \"}",
+      "POST   | /v1/keys                                 | {\"name\":\"blank\",\"role\":\"service\",\"reason\":\" \"}",
+      "DELETE | /v1/keys/kept?reason=+                   | -"})
+  void aBlankReasonIsRefusedByNameAndChangesNothing(String method, String path, String body) {
+    String before = state();
+    Api.Response r = server.admin().send(method.strip(), path.strip().replace("ID", overrideId), body == null ? null : body.strip());
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("reason");
+    assertThat(r.json().get("rule").asText()).isEqualTo("must not be blank: give a reason, or leave it out to give none");
+    assertThat(state()).isEqualTo(before);
+  }
+
+  @Test
+  void aBlankReasonInTheHeaderIsRefusedNamingTheHeader() {
+    String before = state();
+    RawHttp.Response r = RawHttp.exchange(server.server().port(), "POST /v1/subjects/user/ann/reset HTTP/1.1\r\nHost: localhost\r\n"
+        + "Authorization: Bearer " + TestServer.ADMIN_KEY + "\r\nQuota-Reason:  \r\nContent-Length: 0", new byte[0]);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("Quota-Reason");
+    assertThat(r.json().get("rule").asText()).startsWith("must not be blank");
+    assertThat(state()).isEqualTo(before);
+  }
+
+  @Test
+  void aReasonGivenTwiceIsRefused() {
+    String before = state();
+    Api.Response r = server.admin().post("/v1/subjects/user/ann/reset?reason=a", "{\"reason\":\"b\"}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("reason");
+    assertThat(r.json().get("rule").asText()).startsWith("give it once");
+    assertThat(state()).isEqualTo(before);
+  }
+
+  /** Keys take a reason as every other change does; none given is recorded as none. */
+  @Test
+  void keysAreIssuedAndRevokedWithAReasonOrWithNone() {
+    assertThat(server.admin().post("/v1/keys", "{\"name\":\"ci\",\"role\":\"service\",\"reason\":\"for the CI\"}").status()).isEqualTo(201);
+    assertThat(latest("key.issue").get("reason").asText()).isEqualTo("for the CI");
+    assertThat(server.admin().delete("/v1/keys/ci?reason=rotated").status()).isEqualTo(204);
+    assertThat(latest("key.revoke").get("reason").asText()).isEqualTo("rotated");
+
+    assertThat(server.admin().post("/v1/keys", "{\"name\":\"ci\",\"role\":\"service\"}").status()).isEqualTo(201);
+    assertThat(latest("key.issue").get("reason").asText()).isEmpty();
+    assertThat(server.admin().delete("/v1/keys/ci").status()).isEqualTo(204);
+    assertThat(latest("key.revoke").get("reason").asText()).isEmpty();
+  }
+
+  @Test
+  void aResetWithoutAReasonIsRecordedWithNone() {
+    assertThat(server.admin().post("/v1/subjects/user/cy/reset", null).status()).isEqualTo(204);
+    assertThat(latest("subject.reset").get("reason").asText()).isEmpty();
+    assertThat(server.admin().post("/v1/subjects/user/cy/reset", "{\"reason\":\"ticket 7\"}").status()).isEqualTo(204);
+    assertThat(latest("subject.reset").get("reason").asText()).isEqualTo("ticket 7");
+  }
+
+  private static JsonNode latest(String action) {
+    return server.admin().get("/v1/audit?limit=1&action=" + action).json().get("entries").get(0);
+  }
+
+  /** Everything a refused change could have touched. */
+  private static String state() {
+    Api admin = server.admin();
+    return admin.get("/v1/policies").body() + admin.get("/v1/audit").body() + admin.get("/v1/keys").body()
+        + admin.get("/v1/overrides?includeExpired=true").body();
+  }
+}
