@@ -179,6 +179,15 @@ class BadInputTest {
     assertThat(admin.get("/v1/policies/user:a:b").status()).isEqualTo(404);
   }
 
+  /** The release body takes no fields: the refusal said "(known: )". */
+  @Test
+  void aFieldInABodyThatTakesNoneSaysSo() {
+    Api.Response r = server.admin().post("/v1/reservations/nope/release", "{\"x\":1}");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("x");
+    assertThat(r.json().get("rule").asText()).isEqualTo("is not a known field: the body takes no fields");
+  }
+
   static Stream<Arguments> malformedBodies() {
     return Stream.of(
         Arguments.of("{\"concurrency\":1}  {\"x\":1}", "more content follows the JSON value"),

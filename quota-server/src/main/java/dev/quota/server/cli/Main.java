@@ -1,5 +1,6 @@
 package dev.quota.server.cli;
 
+import dev.quota.ValidationException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,7 +23,8 @@ public final class Main implements Runnable {
     // A command that fails says why in one line; a stack trace tells an operator nothing they can act on.
     cli.setExecutionExceptionHandler((e, command, parsed) -> {
       command.getErr().println(command.getCommandName() + ": " + Failures.describe(e));
-      return 1;
+      // An argument a command refused before calling anything is a usage error, as picocli's own are.
+      return e instanceof ValidationException ? 2 : 1;
     });
     return cli.execute(args);
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quota.Policy;
 import dev.quota.Selector;
+import dev.quota.admin.AuditText;
 import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.config.ConfigFile;
 import java.io.PrintStream;
@@ -41,6 +42,7 @@ final class PolicyCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      AuditText.requireReason("--reason", reason);
       Map<Selector, Policy> wanted;
       try {
         wanted = ConfigFile.read(file).policies();
@@ -112,6 +114,7 @@ final class PolicyCommand implements Runnable {
 
     @Override
     public Integer call() {
+      Selector.parse(selector);
       return print(remote.send("GET", "/v1/policies/" + Remote.encode(selector), null));
     }
   }
@@ -124,6 +127,8 @@ final class PolicyCommand implements Runnable {
 
     @Override
     public Integer call() {
+      Selector.parse(selector);
+      AuditText.requireReason("--reason", reason);
       Remote.Reply r = remote.send("DELETE", "/v1/policies/" + Remote.encode(selector) + "?reason=" + Remote.encode(reason), null);
       if (r.ok()) {
         System.out.println("deleted " + selector);

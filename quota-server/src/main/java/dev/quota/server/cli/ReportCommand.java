@@ -1,5 +1,7 @@
 package dev.quota.server.cli;
 
+import dev.quota.Subject;
+import dev.quota.ValidationException;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,18 +21,28 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // Checked here by the server's rules where they are the engine's, so a mistake names the option.
+    if (scope != null) {
+      Subject.validateScope("--scope", scope);
+    }
+    if (id != null) {
+      ValidationException.require(scope != null, "--id", "needs --scope");
+      Subject.validateSubjectId("--id", id);
+    }
     StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
-    add(q, "scope", scope);
-    add(q, "id", id);
-    add(q, "groupBy", groupBy);
-    add(q, "from", from);
-    add(q, "to", to);
-    add(q, "format", format);
+    add(q, "scope", "--scope", scope);
+    add(q, "id", "--id", id);
+    add(q, "groupBy", "--group-by", groupBy);
+    add(q, "from", "--from", from);
+    add(q, "to", "--to", to);
+    add(q, "format", "--format", format);
     return PolicyCommand.print(remote.send("GET", "/v1/reports/costs" + q, null));
   }
 
-  private static void add(StringJoiner q, String name, String value) {
+  /** Adds the query parameter {@code name} given as {@code option}; an empty one is refused as the server would. */
+  private static void add(StringJoiner q, String name, String option, String value) {
     if (value != null) {
+      ValidationException.require(!value.isEmpty(), option, "must not be empty: give a value or leave the option out");
       q.add(name + "=" + Remote.encode(value));
     }
   }

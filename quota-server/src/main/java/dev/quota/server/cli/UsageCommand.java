@@ -1,5 +1,6 @@
 package dev.quota.server.cli;
 
+import dev.quota.Subject;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,6 +15,9 @@ final class UsageCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // Checked here by the server's rules, so a mistake names the argument rather than a route.
+    Subject.validateScope("scope", scope);
+    Subject.validateSubjectId("id", id);
     return PolicyCommand.print(remote.send("GET", "/v1/usage/" + Remote.encode(scope) + "/" + Remote.encode(id), null));
   }
 }

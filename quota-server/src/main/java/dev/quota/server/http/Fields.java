@@ -29,7 +29,8 @@ public final class Fields {
     while (names.hasNext()) {
       String n = names.next();
       if (!allowed.contains(n)) {
-        throw ApiError.badInput(path(n), "is not a known field (known: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+        throw ApiError.badInput(path(n), allowed.isEmpty() ? "is not a known field: the body takes no fields"
+            : "is not a known field (known: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
       }
     }
   }

@@ -8,8 +8,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** A command that fails says why in one line and exits non-zero: never a stack trace. */
 class CommandErrorsTest {
@@ -53,6 +59,40 @@ class CommandErrorsTest {
       assertThat(o.err()).contains("--url: must be an http or https URL, got '" + url + "'");
       assertNoTrace(o);
     }
+  }
+
+  /**
+   * An argument the server would refuse is refused before anything is sent, naming the argument:
+   * {@code usage user ''} reached the server as a 404 for the route /v1/usage/user/. The server
+   * named here is not listening, so a call would have said it cannot be reached.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+      "usage user ''                               | usage: id: must not be empty",
+      "usage user a,tool:x                         | usage: id: must not contain ','",
+      "usage User alice                            | usage: scope: must be 1-32 characters",
+      "usage user *                                | usage: id: must not be *",
+      "report --id alice                           | report: --id: needs --scope",
+      "report --scope user --id ''                 | report: --id: must not be empty",
+      "report --scope user --from ''               | report: --from: must not be empty",
+      "policy get nocolon                          | get: selector: each part must be written scope:identifier",
+      "policy delete user:x --reason ' '           | delete: --reason: must not be blank",
+      "policy apply -f quota.yaml --reason ''      | apply: --reason: must not be blank"})
+  void anArgumentTheServerWouldRefuseIsNamedBeforeAnyCall(String args, String message) throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    List<String> argv = new ArrayList<>();
+    Matcher words = Pattern.compile("'([^']*)'|(\\S+)").matcher(args);
+    while (words.find()) {
+      argv.add(words.group(1) != null ? words.group(1) : words.group(2));
+    }
+    argv.addAll(List.of("--url", "http://127.0.0.1:" + closed, "--key", "k".repeat(20)));
+    Outcome o = run(argv.toArray(String[]::new));
+    assertThat(o.exit()).as(o.err()).isEqualTo(2);
+    assertThat(o.err()).contains(message.strip()).doesNotContain("cannot reach");
+    assertNoTrace(o);
   }
 
   @Test
