@@ -48,7 +48,11 @@ class SettledLogTest {
         found++;
       }
     }
-    assertThat(found).isGreaterThanOrEqualTo(capacity - 1);
+    // Random ids now and then crowd a probe window with entries the ring still holds, and the
+    // oldest of them gives way early (allowed: forgetting only turns "repeated" into "unknown"); a
+    // run of random ids has lost two in a thousand, so the bound leaves room for that, not for a
+    // log that forgets as a rule.
+    assertThat(found).isGreaterThanOrEqualTo(capacity * 99 / 100);
     for (int i = 0; i < ids.size() - capacity; i++) {
       assertThat(log.find(ids.get(i), "commit|" + i, 5_000)).isNull();
     }
