@@ -112,57 +112,44 @@ class BadInputTest {
     return "{\"selector\":\"user:bad\",\"bypass\":true," + expiry + ",\"reason\":\"r\"}";
   }
 
-  /** Every place a request names one concrete subject, given {@code *}, the selector wildcard. */
-  static Stream<Arguments> wildcardSubjects() {
-    return Stream.of(
-        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"*\"}}", "subjects.user"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\",\"team\":\"*\"},\"estimatedCost\":\"1\"}", "subjects.team"),
-        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"*\"},\"cost\":\"1\"}", "subjects.user"),
-        Arguments.of("POST", "/v1/subjects/user/*/reset", "{\"reason\":\"all of them?\"}", "id"),
-        Arguments.of("GET", "/v1/usage/user/*", null, "id"),
-        Arguments.of("GET", "/v1/reports/costs?scope=user&id=*", null, "id"),
-        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user:*\"]}", "subjects[0]"));
-  }
-
-  @ParameterizedTest(name = "{0} {1} {2}")
-  @MethodSource("wildcardSubjects")
-  void aSubjectNamedStarIsRefusedAsTheSelectorWildcardAndChangesNothing(String method, String path, String body, String field) {
-    String spentByUser = "/v1/reports/costs?groupBy=subject&scope=user";
-    String before = state() + server.admin().get(spentByUser).body();
-    Api.Response r = server.admin().send(method, path, body);
-    assertThat(r.status()).as(r.toString()).isEqualTo(400);
-    assertThat(r.contentType()).startsWith("application/problem+json");
-    assertThat(r.json().get("field").asText()).as(r.toString()).isEqualTo(field);
-    assertThat(r.json().get("rule").asText()).as(r.toString()).contains("must not be *: that is the wildcard of policy selectors");
-    assertThat(state() + server.admin().get(spentByUser).body()).isEqualTo(before);
-  }
+  private static final String STAR_RULE = "must not be *: that is the wildcard of policy selectors";
+  private static final String COMMA_RULE = "must not contain ',': that separates the two subjects of a pair";
 
   /**
-   * Every place a request names one concrete subject, given an identifier with ',': the separator
-   * of a pair's subjects, so {@code user:"a,tool:x"} would read as the pair user:a,tool:x in alerts
-   * and selectors, where no policy, override or alert filter could name the subject itself.
+   * Every place a request names one concrete subject, given an identifier a selector would read as
+   * something else: {@code *}, the wildcard, and one with ',', the separator of a pair's subjects
+   * ({@code user:"a,tool:x"} would read as the pair user:a,tool:x in alerts and selectors, where no
+   * policy, override or alert filter could name the subject itself).
    */
-  static Stream<Arguments> commaSubjects() {
+  static Stream<Arguments> identifiersASelectorReadsOtherwise() {
     return Stream.of(
-        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"a,tool:x\"}}", "subjects.user"),
-        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\",\"team\":\"t,\"},\"estimatedCost\":\"1\"}", "subjects.team"),
-        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"a,tool:x\"},\"cost\":\"0.95\"}", "subjects.user"),
-        Arguments.of("POST", "/v1/subjects/user/a,tool:x/reset", "{\"reason\":\"which one?\"}", "id"),
-        Arguments.of("GET", "/v1/usage/user/a%2Ctool:x", null, "id"),
-        Arguments.of("GET", "/v1/reports/costs?scope=user&id=a,tool:x", null, "id"),
-        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user:a,tool:x\"]}", "subjects[0]"));
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"*\"}}", "subjects.user", STAR_RULE),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\",\"team\":\"*\"},\"estimatedCost\":\"1\"}", "subjects.team", STAR_RULE),
+        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"*\"},\"cost\":\"1\"}", "subjects.user", STAR_RULE),
+        Arguments.of("POST", "/v1/subjects/user/*/reset", "{\"reason\":\"all of them?\"}", "id", STAR_RULE),
+        Arguments.of("GET", "/v1/usage/user/*", null, "id", STAR_RULE),
+        Arguments.of("GET", "/v1/reports/costs?scope=user&id=*", null, "id", STAR_RULE),
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user:*\"]}", "subjects[0]", STAR_RULE),
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"a,tool:x\"}}", "subjects.user", COMMA_RULE),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\",\"team\":\"t,\"},\"estimatedCost\":\"1\"}", "subjects.team", COMMA_RULE),
+        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"a,tool:x\"},\"cost\":\"0.95\"}", "subjects.user", COMMA_RULE),
+        Arguments.of("POST", "/v1/subjects/user/a,tool:x/reset", "{\"reason\":\"which one?\"}", "id", COMMA_RULE),
+        Arguments.of("GET", "/v1/usage/user/a%2Ctool:x", null, "id", COMMA_RULE),
+        Arguments.of("GET", "/v1/reports/costs?scope=user&id=a,tool:x", null, "id", COMMA_RULE),
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user:a,tool:x\"]}", "subjects[0]", COMMA_RULE));
   }
 
   @ParameterizedTest(name = "{0} {1} {2}")
-  @MethodSource("commaSubjects")
-  void aSubjectIdentifierWithACommaIsRefusedAsThePairSeparatorAndChangesNothing(String method, String path, String body, String field) {
+  @MethodSource("identifiersASelectorReadsOtherwise")
+  void anIdentifierASelectorReadsOtherwiseIsRefusedAndChangesNothing(
+      String method, String path, String body, String field, String rule) {
     String spentByUser = "/v1/reports/costs?groupBy=subject&scope=user";
     String before = state() + server.admin().get(spentByUser).body();
     Api.Response r = server.admin().send(method, path, body);
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.contentType()).startsWith("application/problem+json");
     assertThat(r.json().get("field").asText()).as(r.toString()).isEqualTo(field);
-    assertThat(r.json().get("rule").asText()).as(r.toString()).contains("must not contain ',': that separates the two subjects of a pair");
+    assertThat(r.json().get("rule").asText()).as(r.toString()).contains(rule);
     assertThat(state() + server.admin().get(spentByUser).body()).isEqualTo(before);
   }
 
