@@ -2,6 +2,7 @@ package dev.quota;
 
 import dev.quota.admin.ConfigRepository;
 import dev.quota.admin.MemoryConfigRepository;
+import dev.quota.alert.Alert;
 import dev.quota.alert.AlertDispatcher;
 import dev.quota.alert.AlertHandler;
 import dev.quota.alert.AlertHistory;
@@ -249,6 +250,16 @@ public final class Quota implements AutoCloseable {
   }
 
   /**
+   * Queues alerts an earlier engine fired but could not store (handed back by {@link
+   * #closeKeepingAlerts}), to be stored and handed to the handlers as if just fired. They are not
+   * counted as fired again. One already stored is harmless: the history keeps the first of two
+   * appends of one id.
+   */
+  public void resumeAlerts(List<Alert> unstored) {
+    unstored.forEach(alerts::dispatch);
+  }
+
+  /**
    * Re-reads policies and overrides from the configuration repository (other processes may have
    * changed them). Reloads are serialized, so a slow reload can never install an older snapshot
    * over a newer one.
@@ -272,6 +283,22 @@ public final class Quota implements AutoCloseable {
   @java.lang.Override
   public void close() {
     alerts.close();
+    closeBackends();
+  }
+
+  /**
+   * Closes as {@link #close} does, but hands back the alerts not yet stored, oldest first, instead
+   * of reporting them as dropped: the caller keeps them (a server writes them to its data directory)
+   * and gives them to {@link #resumeAlerts} of a later engine. Otherwise the levels they were fired
+   * for would never be alerted in their period, since the budget counters already marked them fired.
+   */
+  public List<Alert> closeKeepingAlerts() {
+    List<Alert> unstored = alerts.stop();
+    closeBackends();
+    return unstored;
+  }
+
+  private void closeBackends() {
     if (ownPool != null) {
       ownPool.shutdown();
     }

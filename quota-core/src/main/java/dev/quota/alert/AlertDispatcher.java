@@ -4,6 +4,7 @@ import dev.quota.QuotaListener;
 import dev.quota.ValidationException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Nothing is dropped silently. When {@link #CAPACITY} alerts are waiting, a new one pushes out
  * the oldest waiting; an alert the history rejects as invalid, alerts still waiting when the
  * dispatcher closes, and an alert a handler throws on are reported to
- * {@link QuotaListener#onAlertDropped}.
+ * {@link QuotaListener#onAlertDropped}. A caller that can keep the alerts not yet stored (a server
+ * writing them to disk to dispatch them again after a restart) stops the dispatcher with {@link
+ * #stop} instead, which hands them back rather than reporting them.
  */
 public final class AlertDispatcher implements AutoCloseable {
   /** How many alerts may wait to be stored, besides the one being stored. */
@@ -43,6 +46,8 @@ public final class AlertDispatcher implements AutoCloseable {
 
   // Guarded by this: decisions add under the monitor only long enough to queue, never to store.
   private final Deque<Alert> waiting = new ArrayDeque<>();
+  /** The alert the worker is storing or delivering; null once {@link #stop} took it back. */
+  private Alert inHand;
   /** Alerts waiting plus the one in hand: what {@link #drain} waits for. */
   private int unfinished;
   /** Set by {@link #drain}: the worker stops waiting out its backoff and tries again now. */
@@ -117,32 +122,40 @@ public final class AlertDispatcher implements AutoCloseable {
   }
 
   private void run() {
-    Alert inHand = null;
     try {
-      while ((inHand = next()) != null) {
-        if (store(inHand)) {
-          deliver(inHand);
+      Alert alert;
+      while ((alert = next()) != null) {
+        if (store(alert) && stillInHand(alert)) {
+          deliver(alert);
         }
-        inHand = null;
-        finished();
+        finished(alert);
       }
-    } catch (InterruptedException closing) {
-      // close() interrupts a worker that waits; what is left is reported below
-      if (inHand != null) {
-        listener.onAlertDropped(
-            inHand, new IllegalStateException("the alert dispatcher closed before the alert could be stored", closing));
-      }
+    } catch (InterruptedException stopping) {
+      // stop() interrupts a worker that waits, and has taken back what it held
     } finally {
-      dropLeftovers();
+      // Otherwise only an error thrown by the history ends the worker: what it leaves is reported.
+      reportDropped(stop());
     }
   }
 
-  /** The oldest waiting alert, taken in hand; null once closed. */
+  /** The oldest waiting alert, taken in hand; null once stopped. */
   private synchronized Alert next() throws InterruptedException {
     while (waiting.isEmpty() && !closed) {
       wait();
     }
-    return closed ? null : waiting.pollFirst();
+    if (closed) {
+      return null;
+    }
+    inHand = waiting.pollFirst();
+    return inHand;
+  }
+
+  /**
+   * False once {@link #stop} handed {@code alert} back: its caller will dispatch it again, and the
+   * handlers get it then (an alert stored twice is kept once, but a handler would act twice).
+   */
+  private synchronized boolean stillInHand(Alert alert) {
+    return inHand == alert;
   }
 
   /** Appends {@code alert} to the history, retrying until it is stored; false if it never can be. */
@@ -154,15 +167,15 @@ public final class AlertDispatcher implements AutoCloseable {
         history.append(alert);
         return true;
       } catch (ValidationException invalid) {
-        listener.onAlertDropped(alert, invalid);
+        if (stillInHand(alert)) { // else handed back by stop(), to be reported when dispatched again
+          listener.onAlertDropped(alert, invalid);
+        }
         return false;
       } catch (RuntimeException e) {
         failure = e;
       }
       if (!awaitRetry(backoffNanos)) {
-        listener.onAlertDropped(
-            alert, new IllegalStateException("the alert dispatcher closed before the alert could be stored", failure));
-        return false;
+        return false; // stopped: stop() handed the alert back
       }
       backoffNanos = Math.min(backoffNanos * 2, MAX_RETRY.toNanos());
     }
@@ -190,37 +203,53 @@ public final class AlertDispatcher implements AutoCloseable {
     }
   }
 
-  private synchronized void finished() {
-    unfinished--;
+  private synchronized void finished(Alert alert) {
+    if (inHand == alert) { // else stop() took it back and already stopped counting it
+      inHand = null;
+      unfinished--;
+    }
     notifyAll();
   }
 
-  private void dropLeftovers() {
-    List<Alert> left;
+  /**
+   * Stops the worker and hands back, oldest first, the alerts not yet stored: the one being stored
+   * and those waiting. They are not reported to the listener; the caller keeps them, e.g. to
+   * dispatch them again in a later process. Alerts dispatched after this are refused and reported.
+   * Call {@link #drain} first to give the history time. An alert whose append is under way is handed
+   * back too, and may also end up stored: dispatching it again is harmless, since the history keeps
+   * the first of two appends of one id. Returns nothing on a second call.
+   */
+  public List<Alert> stop() {
+    List<Alert> unstored = new ArrayList<>();
     synchronized (this) {
       closed = true;
-      left = List.copyOf(waiting);
+      if (inHand != null) {
+        unstored.add(inHand);
+        inHand = null;
+      }
+      unstored.addAll(waiting);
       waiting.clear();
-    }
-    for (Alert a : left) {
-      listener.onAlertDropped(a, new IllegalStateException("the alert dispatcher closed before the alert could be stored"));
-    }
-    synchronized (this) {
-      unfinished = 0; // reported, so a drain waiting for them may return
+      unfinished = 0; // handed back, so a drain waiting for them may return
       notifyAll();
+    }
+    if (Thread.currentThread() != worker) {
+      worker.interrupt();
+    }
+    return unstored;
+  }
+
+  private void reportDropped(List<Alert> unstored) {
+    for (Alert a : unstored) {
+      listener.onAlertDropped(a, new IllegalStateException("the alert dispatcher closed before the alert could be stored"));
     }
   }
 
   /**
    * Stops the worker. Alerts not yet stored are dropped and reported to the listener; call
-   * {@link #drain} first to give them time.
+   * {@link #drain} first to give them time, or {@link #stop} to keep them.
    */
   @java.lang.Override
   public void close() {
-    synchronized (this) {
-      closed = true;
-      notifyAll();
-    }
-    worker.interrupt();
+    reportDropped(stop());
   }
 }

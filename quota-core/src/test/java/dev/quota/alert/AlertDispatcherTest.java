@@ -84,6 +84,51 @@ class AlertDispatcherTest {
     assertThat(history.stored).isEmpty();
   }
 
+  @Test
+  void stoppingWhileTheHistoryIsAwayHandsBackEveryAlertNotStoredInsteadOfDroppingIt() throws Exception {
+    AlertDispatcher dispatcher = new AlertDispatcher(history, listener);
+    List<String> delivered = new CopyOnWriteArrayList<>();
+    dispatcher.addHandler(a -> delivered.add(a.id()));
+    dispatcher.dispatch(alert(0));
+    assertThat(history.refused.await(10, TimeUnit.SECONDS)).isTrue(); // alert 0 is in hand, being retried
+    dispatcher.dispatch(alert(1));
+    dispatcher.dispatch(alert(2));
+
+    List<Alert> unstored = dispatcher.stop();
+
+    assertThat(unstored).containsExactly(alert(0), alert(1), alert(2));
+    assertThat(dispatcher.pending()).isZero();
+    assertThat(dispatcher.drain(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(dispatcher.stop()).isEmpty();
+    dispatcher.close();
+    assertThat(dropped).isEmpty();
+    history.recover();
+    dispatcher.dispatch(alert(3)); // a stopped dispatcher refuses, and says so
+    assertThat(dropped).containsOnlyKeys("a3");
+    assertThat(history.stored).isEmpty();
+    assertThat(delivered).isEmpty();
+  }
+
+  @Test
+  void alertsHandedBackAreStoredAndDeliveredOnceByTheNextDispatcher() throws Exception {
+    AlertDispatcher first = new AlertDispatcher(history, listener);
+    first.dispatch(alert(0));
+    assertThat(history.refused.await(10, TimeUnit.SECONDS)).isTrue();
+    first.dispatch(alert(1));
+    List<Alert> unstored = first.stop();
+
+    history.recover();
+    try (AlertDispatcher next = new AlertDispatcher(history, listener)) {
+      List<String> delivered = new CopyOnWriteArrayList<>();
+      next.addHandler(a -> delivered.add(a.id()));
+      unstored.forEach(next::dispatch);
+      assertThat(next.drain(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(history.stored).containsExactly("a0", "a1");
+      assertThat(delivered).containsExactly("a0", "a1");
+    }
+    assertThat(dropped).isEmpty();
+  }
+
   private static Alert alert(int n) {
     return new Alert("a" + n, T0, "user:*", "user:u" + n, "daily", T0, new BigDecimal("0.8"),
         new BigDecimal("8"), new BigDecimal("10"), "USD");
