@@ -6,6 +6,7 @@ import dev.quota.Quota;
 import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.jdbc.PruneResult;
 import dev.quota.jdbc.json.PolicyJson;
+import dev.quota.server.alerts.UnstoredAlerts;
 import dev.quota.server.alerts.WebhookSender;
 import dev.quota.server.api.DecisionRoutes;
 import dev.quota.server.api.DenialRoutes;
@@ -79,6 +80,8 @@ public final class QuotaServer implements AutoCloseable {
   private final LedgerRetention retention;
   /** Null when no webhook is configured. */
   private final WebhookSender webhooks;
+  /** Alerts not stored when a server stopped, kept in the data directory for the next start. */
+  private final UnstoredAlerts unstoredAlerts;
   /** Serializes admin changes with the periodic reload: a reload that read before a change must not land after it. */
   private final Object configLock = new Object();
   private final java.util.concurrent.ScheduledExecutorService reloader =
@@ -110,7 +113,11 @@ public final class QuotaServer implements AutoCloseable {
       // The engine hands alerts over on its dispatcher thread; the sender only queues them.
       engine.alertHandler(webhooks);
     }
+    this.unstoredAlerts = new UnstoredAlerts(config.dataDir());
+    engine.alertHandler(unstoredAlerts);
     this.quota = engine.build();
+    // Stored, then delivered to the webhooks, as if just fired; not counted as fired again.
+    quota.resumeAlerts(unstoredAlerts.resume());
     if (backends.ledger() instanceof dev.quota.jdbc.JdbcUsageLedger jdbc) {
       io.micrometer.core.instrument.Gauge.builder("quota_ledger_spooled_entries", jdbc, l -> l.spooledEntries())
           .description("Usage entries waiting in the local spool for the database").register(metrics.registry());
@@ -249,11 +256,25 @@ public final class QuotaServer implements AutoCloseable {
   /** Gives alerts fired by the last requests a little time to reach the database before the engine closes. */
   private void drainAlerts() {
     try {
-      if (!quota.drainAlerts(ALERT_DRAIN)) {
-        LOG.warn("stopping with {} alerts not stored in the database; they are dropped", quota.pendingAlerts());
-      }
+      quota.drainAlerts(ALERT_DRAIN);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Closes the engine, keeping the alerts it could not store for the next start on this data directory. */
+  private void closeEngine() {
+    List<dev.quota.alert.Alert> unstored = quota.closeKeepingAlerts();
+    try {
+      unstoredAlerts.keep(unstored);
+      if (!unstored.isEmpty()) {
+        LOG.warn("stopping with {} alerts not stored in the database; kept in {} for the next start",
+            unstored.size(), unstoredAlerts.file());
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.error("stopping with {} alerts not stored in the database, and they cannot be kept in {}: {}",
+          unstored.size(), unstoredAlerts.file(), e.toString());
+      unstored.forEach(a -> metrics.onAlertDropped(a, e));
     }
   }
 
@@ -265,7 +286,7 @@ public final class QuotaServer implements AutoCloseable {
       app.stop(); // one that never started only logs a failure to stop
     }
     drainAlerts();
-    quota.close();
+    closeEngine();
     if (webhooks != null) {
       // Waits for its sends to stop and releases its claims: it needs the database still open.
       webhooks.close();

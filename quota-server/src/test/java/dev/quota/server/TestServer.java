@@ -61,6 +61,15 @@ public final class TestServer implements AutoCloseable {
     return start(dataDir, null, null, null, Clock.systemUTC(), List.of(), Backoff.DEFAULT);
   }
 
+  /**
+   * Over a data directory an earlier server used (stopped with {@code server().close()}, which
+   * leaves the directory), on memory counters and {@code databaseUrl} (null for H2 in the
+   * directory); the directory is removed on {@link #close}.
+   */
+  public static TestServer startIn(Path dataDir, String databaseUrl, List<ServerConfig.Webhook> webhooks, Backoff webhookBackoff) {
+    return start(dataDir, null, null, databaseUrl, Clock.systemUTC(), webhooks, webhookBackoff);
+  }
+
   private static TestServer start(Path dir, String redisUrl, String redisPrefix, String databaseUrl, Clock clock,
       List<ServerConfig.Webhook> webhooks, Backoff webhookBackoff) {
     ServerConfig cfg = new ServerConfig("127.0.0.1", 0, dir, redisUrl, redisPrefix, databaseUrl, ADMIN_KEY, webhooks, webhookBackoff);
