@@ -69,6 +69,35 @@ class AuditReasonsTest {
     assertThat(state()).isEqualTo(before);
   }
 
+  /**
+   * An override needs a reason, which may come in the header as every other change's may, and is
+   * refused when given twice rather than one of the two being kept silently.
+   */
+  @Test
+  void anOverridesReasonMayComeInTheHeaderButOnlyOnce() {
+    String body = "{\"selector\":\"user:hdr\",\"bypass\":true,\"duration\":\"PT1H\"";
+    String before = state();
+    Api.Response none = server.admin().post("/v1/overrides", body + "}");
+    assertThat(none.status()).as(none.toString()).isEqualTo(400);
+    assertThat(none.json().get("field").asText()).isEqualTo("reason");
+    assertThat(none.json().get("rule").asText()).startsWith("is required");
+    RawHttp.Response twice = overrideWithHeader(body + ",\"reason\":\"in the body\"}", "in the header");
+    assertThat(twice.status()).as(twice.toString()).isEqualTo(400);
+    assertThat(twice.json().get("rule").asText()).startsWith("give it once");
+    assertThat(state()).isEqualTo(before);
+
+    RawHttp.Response header = overrideWithHeader(body + "}", "load test");
+    assertThat(header.status()).as(header.toString()).isEqualTo(201);
+    assertThat(latest("override.create").get("reason").asText()).isEqualTo("load test");
+  }
+
+  private static RawHttp.Response overrideWithHeader(String body, String reason) {
+    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return RawHttp.exchange(server.server().port(), "POST /v1/overrides HTTP/1.1\r\nHost: localhost\r\n"
+        + "Authorization: Bearer " + TestServer.ADMIN_KEY + "\r\nContent-Type: application/json\r\nQuota-Reason: " + reason
+        + "\r\nContent-Length: " + bytes.length, bytes);
+  }
+
   /** Keys take a reason as every other change does; none given is recorded as none. */
   @Test
   void keysAreIssuedAndRevokedWithAReasonOrWithNone() {

@@ -68,7 +68,9 @@ public final class OverrideRoutes {
           "must be between 1 second and " + Override.MAX_LIFETIME.toDays() + " days (about 10 years)");
       expiresAt = clock.instant().plus(duration);
     }
-    String reason = f.string("reason", true, AuditText.MAX_REASON_LENGTH);
+    // Required here, unlike other changes' reasons: limits that differ from the policy need a why.
+    String reason = Reasons.of(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH));
+    ValidationException.require(reason != null, "reason", "is required: give it in the body or the " + Reasons.HEADER + " header");
     Override o;
     synchronized (configLock) {
       o = admin.createOverride(selector, replacement, expiresAt, reason, Auth.principal(ctx).name());
