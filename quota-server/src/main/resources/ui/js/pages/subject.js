@@ -99,7 +99,10 @@ function renderSubject(root, scope, id) {
       // The server names the override that decides these limits; the note is redrawn only when it changes.
       override = payload.override || null;
       const shown = JSON.stringify(override);
-      if (shown !== lastOverride) clear(overrideEl).append(override ? overrideNote(override) : null);
+      if (shown !== lastOverride) {
+        clear(overrideEl);
+        if (override) overrideEl.append(overrideNote(override));
+      }
       lastOverride = shown;
       drawUsage(usageEl, limits, override);
       // Costs load once the server has let this key read the subject; then again when spend moves.

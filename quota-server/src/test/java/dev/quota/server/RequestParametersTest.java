@@ -116,7 +116,8 @@ class RequestParametersTest {
     Api.Response r = server.admin().send(method.strip(), path.strip(), method.strip().equals("GET") ? null : "{}");
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.json().get("field").asText()).isEqualTo(field.strip());
-    assertThat(r.json().get("rule").asText()).isEqualTo("must be percent-encoded UTF-8: each '%' takes two hex digits");
+    assertThat(r.json().get("rule").asText()).isEqualTo(
+        "must be percent-encoded UTF-8: each '%' takes two hex digits, and the bytes they encode must be UTF-8");
     assertThat(server.admin().get("/v1/audit").body()).isEqualTo(audit);
   }
 

@@ -150,7 +150,7 @@ public final class PolicyJson {
     onlyKnown(o, field, LIMIT_FIELDS);
     JsonNode meterNode = optional(o, "meter");
     String meter = meterNode == null ? RateLimit.REQUESTS : text(meterNode, field + ".meter");
-    long limit = wholeNumber(required(o, "limit", field + ".limit"), field + ".limit", 1, Long.MAX_VALUE);
+    long limit = wholeNumber(required(o, "limit", field + ".limit"), field + ".limit", 1, RateLimit.MAX_LIMIT);
     String windowText = text(required(o, "window", field + ".window"), field + ".window");
     Duration window;
     try {

@@ -181,7 +181,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     try {
       for (WebhookLane lane : lanes) {
         if (!lane.awaitStopped(WebhookLane.SEND_TIMEOUT)) {
-          LOG.warn("deliveries to {} did not stop within {}", lane.hook().url(), WebhookLane.SEND_TIMEOUT);
+          LOG.warn("deliveries to {} did not stop within {}", lane.label(), WebhookLane.SEND_TIMEOUT);
         }
       }
     } catch (InterruptedException e) {
@@ -240,7 +240,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       record(() -> history.markWebhookFailed(alert.id(), lane.ref(), message, lastAttempt));
       if (lastAttempt) {
         failure = message;
-        LOG.warn("gave up delivering alert {} to {} after {} attempts: {}", alert.id(), lane.hook().url(), attempt, error);
+        LOG.warn("gave up delivering alert {} to {} after {} attempts: {}", alert.id(), lane.label(), attempt, error);
         settleOne();
         return;
       }

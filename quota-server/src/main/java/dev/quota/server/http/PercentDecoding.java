@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class PercentDecoding {
   /** The rule a part of the URI that does not decode breaks. */
-  static final String RULE = "must be percent-encoded UTF-8: each '%' takes two hex digits";
+  static final String RULE =
+      "must be percent-encoded UTF-8: each '%' takes two hex digits, and the bytes they encode must be UTF-8";
 
   private PercentDecoding() {}
 

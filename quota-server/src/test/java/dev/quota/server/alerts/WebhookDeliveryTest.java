@@ -2,6 +2,9 @@ package dev.quota.server.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -30,6 +33,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Alerts reach a real HTTP receiver on a loopback port, signed, retried with backoff, and their
@@ -39,6 +43,7 @@ import org.junit.jupiter.api.Test;
  */
 class WebhookDeliveryTest {
   static final String SECRET = "whsec-test-0123456789";
+  static final String TOKEN = "t0k3n-in-query";
   static final ObjectMapper JSON = new ObjectMapper();
 
   record Received(String alertId, byte[] body, String signature, String contentType) {}
@@ -58,7 +63,8 @@ class WebhookDeliveryTest {
     receiver.setExecutor(receiverThreads);
     receiver.createContext("/hook", WebhookDeliveryTest::receive);
     receiver.start();
-    String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    // A token in the query, as some receivers take one: it must never be shown or logged.
+    String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook?token=" + TOKEN;
     server = TestServer.start(null, null, null, Clock.systemUTC(),
         List.of(new ServerConfig.Webhook(url, SECRET)), new Backoff(3, Duration.ofMillis(5), Duration.ofMillis(20)));
     assertThat(server.admin.put("/v1/policies/user:*",
@@ -124,11 +130,25 @@ class WebhookDeliveryTest {
 
   @Test
   void deliveryIsMarkedFailedAfterTheLastAttempt() throws Exception {
-    spend("user", "doomed", "0.70");
-    JsonNode alert = AlertDeliveries.awaitState(server, "user:doomed", "failed");
+    Logger senderLog = (Logger) LoggerFactory.getLogger(WebhookSender.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    senderLog.addAppender(logged);
+    JsonNode alert;
+    try {
+      spend("user", "doomed", "0.70");
+      alert = AlertDeliveries.awaitState(server, "user:doomed", "failed");
+    } finally {
+      senderLog.detachAppender(logged);
+    }
     assertThat(alert.get("delivery").get("attempts").asInt()).isEqualTo(3);
-    assertThat(alert.get("delivery").get("lastError").asText()).contains("attempt 3").contains("answered 500");
+    assertThat(alert.get("delivery").get("lastError").asText()).contains("attempt 3").contains("answered 500")
+        .doesNotContain(TOKEN);
     assertThat(attemptsByAlert.get(alert.get("id").asText()).get()).isEqualTo(3);
+    String id = alert.get("id").asText();
+    List<String> givenUp = logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+        .filter(m -> m.contains("gave up") && m.contains(id)).toList();
+    assertThat(givenUp).singleElement().asString().contains("/hook").doesNotContain(TOKEN);
   }
 
   @Test

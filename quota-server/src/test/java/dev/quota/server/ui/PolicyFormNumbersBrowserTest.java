@@ -28,7 +28,7 @@ class PolicyFormNumbersBrowserTest extends BrowserTestSupport {
     limit.clear();
     limit.sendKeys("99999999999999999999999");
     click(By.cssSelector("[data-test=save-policy]"));
-    waiting().until(d -> limitError.getText().contains("9223372036854775807"));
+    waiting().until(d -> limitError.getText().contains("9007199254740991"));
     assertThat(limitError.getText()).doesNotContain("whole number");
     assertNoConsoleErrorsExcept("oversized limit", "/v1/policies/user%3A*", "status of 400");
 

@@ -44,6 +44,8 @@ class SubjectOverrideBrowserTest extends BrowserTestSupport {
     waitForAttribute(By.cssSelector(".usage[data-kind=rate]"), "data-limit", "5");
     waitUntilLoaded();
     assertThat(browser.findElements(By.cssSelector("[data-test=override-in-force]"))).isEmpty();
+    // Where the note would be, nothing: not even the word a missing element prints as.
+    assertThat(textOf(By.tagName("main"))).doesNotContain("null");
     assertNoConsoleErrors("subject pages under overrides");
 
     // A viewer of bob, who may not list overrides, is told too: without the admins' note, and
