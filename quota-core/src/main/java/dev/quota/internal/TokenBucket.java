@@ -30,11 +30,11 @@ public final class TokenBucket {
   /** Every level, and the distance between any two, stays within 2^53: exact in a double too. */
   private static final long EXACT = 1L << 53;
 
-  private final long limit;
+  private long limit;
   private final long tickMs;
   private final long ticks;
-  private final long capacity;
-  private final long deepestDebt;
+  private long capacity;
+  private long deepestDebt;
   /** In units of 1/ticks token, between -deepestDebt and capacity. */
   private long level;
   /** Where the refill counts ticks from. */
@@ -63,6 +63,22 @@ public final class TokenBucket {
   /** The deepest debt of a bucket of {@code capacity} units; at least the capacity (at most 2^52). */
   public static long deepestDebt(long capacity) {
     return Math.min(MAX_DEBT_BUCKETS * capacity, EXACT - capacity);
+  }
+
+  /**
+   * Makes {@code limit} this bucket's limit, if another was (a policy or an override changed it,
+   * within the same window): the tokens it holds stay, up to the new capacity, and a debt stays,
+   * down to the new deepest one; from now on it refills at the new rate. The Redis store does the
+   * same with the limit each call brings, so the two agree.
+   */
+  public void limitTo(long limit) {
+    if (limit == this.limit) {
+      return;
+    }
+    this.limit = limit;
+    this.capacity = limit * ticks;
+    this.deepestDebt = deepestDebt(capacity);
+    level = Math.max(-deepestDebt, Math.min(capacity, level));
   }
 
   /** Adds what has refilled since the last call. */

@@ -78,8 +78,16 @@ final class CounterTable {
     if (c == null) {
       c = counters.computeIfAbsent(r.key(), k -> newRate(r, now));
     }
+    limitTo(c, r);
     advance(c, now);
     return c;
+  }
+
+  /** A bucket follows the limit of the op that uses it (see {@link TokenBucket#limitTo}). */
+  static void limitTo(Object rate, RateOp r) {
+    if (rate instanceof TokenBucket b) {
+      b.limitTo(r.limit().limit());
+    }
   }
 
   /**
@@ -93,6 +101,7 @@ final class CounterTable {
     }
     Object c = counters.get(r.key());
     if (c != null) {
+      limitTo(c, r);
       advance(c, now);
     }
     return c;

@@ -167,7 +167,8 @@ public final class MemoryStore implements Store {
       if (found[i] == null) {
         // Null after this only for a budget or slots not yet used.
         found[i] = op instanceof RateOp r ? counters.rate(r, now) : counters.find(op.key());
-      } else if (op instanceof RateOp) {
+      } else if (op instanceof RateOp r) {
+        CounterTable.limitTo(found[i], r);
         CounterTable.advance(found[i], now);
       }
       allowed[i] = hasRoom(op, found[i]);

@@ -94,6 +94,7 @@ final class PreparedPlan extends PreparedOps {
           w.advance(now);
           room = w.used() + spec[3 * i] <= spec[3 * i + 1];
         } else if (c instanceof TokenBucket b) {
+          b.limitTo(spec[3 * i + 1]); // another plan may have used it under another limit since
           b.advance(now);
           room = b.hasRoom(spec[3 * i]);
         } else {

@@ -83,6 +83,7 @@ final class PreparedRate extends PreparedOps {
         }
       } else {
         TokenBucket b = (TokenBucket) c;
+        b.limitTo(limit); // another plan may have used it under another limit since
         b.advance(now);
         room = !enforced || b.hasRoom(amount);
         if (room) {

@@ -246,6 +246,35 @@ public abstract class StoreContract {
     assertThat(full.resetAtMs()).isZero();
   }
 
+  /**
+   * A policy (or an override) changes a bucket's limit: the bucket keeps the tokens it holds and
+   * refills at the new rate from then on, on every store alike, rather than one store keeping the
+   * limit the bucket was made with until it happens to be dropped.
+   */
+  @Test
+  void aTokenBucketFollowsItsLimitWhenThePolicyChangesIt() {
+    String s = subject("tb-changed");
+    Duration window = Duration.ofSeconds(10);
+    for (int i = 0; i < 10; i++) {
+      admitted(apply(reserve(rate(s, 10, window, Algorithm.TOKEN_BUCKET, 1))));
+    }
+    denied(apply(reserve(rate(s, 10, window, Algorithm.TOKEN_BUCKET, 1))));
+
+    // Raised to 100: still empty now, but a tenth of the window brings 10, not 1.
+    OpResult raised = denied(apply(check(rate(s, 100, window, Algorithm.TOKEN_BUCKET, 1)))).results().get(0);
+    assertThat(raised.used()).isEqualTo(100);
+    advance(Duration.ofSeconds(1));
+    PlanResult took = admitted(apply(reserve(rate(s, 100, window, Algorithm.TOKEN_BUCKET, 10))));
+    assertThat(took.results().get(0).used()).isEqualTo(100);
+    denied(apply(reserve(rate(s, 100, window, Algorithm.TOKEN_BUCKET, 1))));
+
+    // Lowered to 5 after a full refill: it holds no more than the new limit.
+    advance(window);
+    assertThat(checked(rate(s, 100, window, Algorithm.TOKEN_BUCKET, 1)).used()).isZero();
+    admitted(apply(reserve(rate(s, 5, window, Algorithm.TOKEN_BUCKET, 5))));
+    denied(apply(reserve(rate(s, 5, window, Algorithm.TOKEN_BUCKET, 1))));
+  }
+
   @Test
   void meteredOverrunLeavesATokenBucketInDebt() {
     String s = subject("debt");
