@@ -76,6 +76,9 @@ function createForm(prefill, after) {
     reason: h('input', { placeholder: 'e.g. launch day for the research team', required: true }),
   };
   const limitFields = h('div', { class: 'form-grid' },
+    // An override replaces the selector's whole policy, so say what happens to the limits not given.
+    h('p', { class: 'muted note', 'data-test': 'replace-note', style: 'grid-column:1/-1;margin:0' },
+      'These limits replace the whole policy while the override is in force: every limit of the policy not given here (rate limits, budgets, caps) does not apply.'),
     field('Requests', inputs.requests, { name: 'limits.rateLimits' }),
     field('Window', inputs.window, { name: 'limits.rateLimits.0.window' }),
     field('Daily budget', inputs.daily, { name: 'limits.budget.daily' }),

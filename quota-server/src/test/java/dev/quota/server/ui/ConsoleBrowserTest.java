@@ -131,6 +131,8 @@ class ConsoleBrowserTest extends BrowserTestSupport {
     click(By.linkText("Override limits"));
     WebElement selector = waitFor(By.name("selector"));
     assertThat(selector.getAttribute("value")).isEqualTo("user:alice");
+    // The form says that the policy's other limits do not apply while the override replaces them.
+    assertThat(textOf(By.cssSelector("[data-test=replace-note]"))).contains("replace the whole policy").contains("does not apply");
     browser.findElement(By.name("limits.rateLimits")).sendKeys("100");
     browser.findElement(By.name("reason")).sendKeys("demo for the research team");
     click(By.cssSelector("[data-test=create-override]"));
