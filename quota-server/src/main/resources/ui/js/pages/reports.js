@@ -4,7 +4,7 @@ import { h, clear, spinner, errorBox, empty, toast } from '../dom.js';
 import { request, costReport, reportQuery, auth, subjectOf } from '../api.js';
 import { money, toNanos, utcDay, addDays, monthStart, count, nanosToDecimal } from '../format.js';
 import { columnChart, donutChart } from '../charts.js';
-import { pageHead, panel, table, field, subjectLink } from '../ui.js';
+import { pageHead, panel, table, field, subjectLink, showFieldErrors, clearFieldErrors } from '../ui.js';
 
 export function render(root) {
   const today = utcDay();
@@ -28,7 +28,8 @@ export function render(root) {
       } }, l)));
   const csvBtn = h('button', { class: 'btn', type: 'button', 'data-test': 'csv' }, 'Download CSV');
   root.append(pageHead('Reports', 'Committed and recorded cost from the usage ledger, by UTC day.', tabs, csvBtn));
-  const form = h('form', { class: 'filters' },
+  const problems = h('div', { tabindex: '-1', 'aria-live': 'assertive' });
+  const form = h('form', { class: 'filters', novalidate: true },
     field('Subject', inputs.subject, { name: 'subject' }),
     field('Group by', inputs.groupBy, { name: 'groupBy' }),
     field('From (UTC)', inputs.from, { name: 'from' }),
@@ -37,7 +38,13 @@ export function render(root) {
   const summary = h('div', { class: 'grid grid-3' });
   const chartEl = h('div');
   const tableEl = h('div');
-  root.append(panel(null, form), summary, panel('Chart', chartEl), panel('Table', tableEl));
+  root.append(panel(null, h('div', null, form, problems)), summary, panel('Chart', chartEl), panel('Table', tableEl));
+
+  /** Refuses a run beside the fields at fault; the previous run's figures go with it, as they would read as this one's. */
+  const refuse = (title, fieldErrors) => {
+    clear(summary); clear(chartEl); clear(tableEl);
+    showFieldErrors(form, problems, { title, fieldErrors });
+  };
 
   const params = () => {
     const p = { groupBy: inputs.groupBy.value, ...range(inputs.from.value, inputs.to.value) };
@@ -50,11 +57,19 @@ export function render(root) {
   };
   const load = async () => {
     for (const b of tabs.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.group === inputs.groupBy.value));
+    clearFieldErrors(form, problems);
     const s = inputs.subject.value.trim();
     if (s && !/^[a-z][a-z0-9_]{0,31}(:.+)?$/.test(s)) {
-      // The previous run's figures would read as this subject's: they go with the refused run.
-      clear(summary); clear(chartEl);
-      clear(tableEl).append(errorBox({ title: 'Check the subject', message: 'Write a scope (user) or scope:id (user:alice), or leave it empty.' }));
+      refuse('Check the subject', { subject: 'Write a scope (user) or scope:id (user:alice), or leave it empty.' });
+      return;
+    }
+    if (inputs.from.value && inputs.to.value && inputs.from.value > inputs.to.value) {
+      refuse('Check the dates', { to: 'must not be before From (both days are included)' });
+      return;
+    }
+    if (s && !s.includes(':') && ['provider', 'tool'].includes(inputs.groupBy.value) && s !== inputs.groupBy.value) {
+      // The server needs one subject of a scope to split its cost by provider or tool.
+      refuse('Check the subject', { subject: `name one subject (${s}:name) to group its cost by ${inputs.groupBy.value}` });
       return;
     }
     clear(chartEl).append(spinner()); clear(tableEl).append(spinner()); clear(summary);
@@ -86,7 +101,16 @@ export function render(root) {
         { label: 'Cost', num: true, cell: (x) => h('span', { title: x.cost }, money(x.cost, r.currency)) },
       ], rows, { rowAttrs: () => ({ 'data-test': 'report-row' }) }));
     } catch (e) {
-      clear(chartEl); clear(tableEl).append(errorBox(e, load));
+      if (e.status === 400 && e.fieldErrors && Object.keys(e.fieldErrors).length) {
+        // The server's field names, as the form names them: a subject is sent as scope and id.
+        const named = { scope: 'subject', id: 'subject', from: 'from', to: 'to', groupBy: 'groupBy' };
+        const errors = {};
+        for (const [f, m] of Object.entries(e.fieldErrors)) errors[named[f] || f] = m;
+        refuse(e.title, errors);
+        return;
+      }
+      // Asking again can help only when the server or the network failed.
+      clear(chartEl); clear(tableEl).append(errorBox(e, e.status >= 400 && e.status < 500 ? null : load));
     }
   };
   form.addEventListener('submit', (e) => { e.preventDefault(); load(); });

@@ -62,6 +62,44 @@ class ReportsBrowserTest extends BrowserTestSupport {
     assertNoConsoleErrors("refused report run");
   }
 
+  /**
+   * A run the form or the server refuses says so beside the field at fault, in the form's terms
+   * (To is inclusive; a subject is one field though the API takes scope and id), and offers no
+   * retry of the same refused request.
+   */
+  @Test
+  void aRefusedRunNamesTheFieldToFixBesideIt() throws Exception {
+    signInAs(ADMIN_KEY);
+    go("#/reports");
+    waitFor(By.cssSelector("[data-test=report-total]"));
+    WebElement from = browser.findElement(By.name("from"));
+    WebElement to = browser.findElement(By.name("to"));
+    script("arguments[0].value = '2030-03-10'; arguments[1].value = '2030-03-09';", from, to);
+    runReport();
+    waitForText(By.cssSelector("[data-error-for=to]"), "must not be before From (both days are included)");
+    assertThat(to.getAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(browser.findElements(By.cssSelector("[data-test=report-total]"))).isEmpty();
+
+    // Fixed dates; a scope alone grouped by provider: the form asks for one subject of it.
+    script("arguments[0].value = '2030-03-01'; arguments[1].value = '2030-03-09';", from, to);
+    WebElement subject = browser.findElement(By.name("subject"));
+    subject.sendKeys("team");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.name("groupBy"))).selectByValue("provider");
+    runReport();
+    waitForText(By.cssSelector("[data-error-for=subject]"), "name one subject (team:name) to group its cost by provider");
+    assertThat(textOf(By.cssSelector("[data-error-for=to]"))).isEmpty();
+
+    // A refusal only the server knows (an unknown time zone would do; here an identifier with ','),
+    // placed beside the subject, with no Retry.
+    subject.clear();
+    subject.sendKeys("team:a,b");
+    runReport();
+    waiting().until(d -> textOf(By.cssSelector("[data-error-for=subject]")).contains("must not contain ','"));
+    assertThat(browser.findElements(By.xpath("//button[text()='Retry']"))).isEmpty();
+    shot("reports-03-field-errors");
+    assertNoConsoleErrorsExcept("refused report runs", "/v1/reports/costs", "status of 400");
+  }
+
   /** Runs the report and waits until the previous run's figures are gone, so what is read next is the new run's. */
   private void runReport() {
     List<WebElement> before = browser.findElements(By.cssSelector("[data-test=report-total]"));
