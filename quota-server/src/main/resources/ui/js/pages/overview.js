@@ -106,67 +106,64 @@ async function loadSpenders(el, st, subjects, from, to) {
 
 const NEAR = 0.8;
 
+/** How many subjects the admin's overview reads live usage for, from the alerts of the month. */
+const MAX_CANDIDATES = 25;
+
 /**
- * A viewer may not read the alert history, but it may read the live usage of its own subjects:
- * every budget there at or past 80 % of its limit is at risk.
+ * Every budget of {@code subjects} at or past 80 % of its limit now, read from their live usage:
+ * what a reset, an override or a new period changed since is already in it.
  */
+async function liveRisk(subjects) {
+  const rows = [];
+  for (const subject of subjects) {
+    const i = subject.indexOf(':');
+    const usage = await get('/v1/usage/' + enc(subject.slice(0, i)) + '/' + enc(subject.slice(i + 1)));
+    for (const l of items(usage, 'limits', 'counters', 'usage').map(normLimit)) {
+      if (!l.money) continue;
+      const limit = toNanos(l.limit);
+      const used = toNanos(l.used);
+      // used / limit >= 0.8, as used * 10 >= limit * 8 in whole nanos.
+      if (!l.allowed || (limit > 0n && used * 10n >= limit * BigInt(NEAR * 10))) rows.push({ ...l, subject, over: !l.allowed || used >= limit });
+    }
+  }
+  return rows.sort((a, b) => Number(b.over) - Number(a.over));
+}
+
+function showRisk(el, st, rows, emptyText) {
+  st.value.textContent = String(rows.length);
+  st.sub.textContent = rows.filter((r) => r.over).length + ' exhausted';
+  clear(el);
+  if (!rows.length) { el.append(empty(emptyText)); return; }
+  el.append(table([
+    { label: 'Subject', cell: (r) => subjectLink(r.subject) },
+    { label: 'Budget', cell: (r) => h('span', null, kindLabel(r.kind), h('br'), can.admin() && r.policy ? policyLink(r.policy) : h('span', { class: 'muted mono' }, r.policy || '')) },
+    { label: 'Used', num: true, cell: (r) => money(r.used, r.currency) + ' / ' + money(r.limit, r.currency) },
+    { label: 'State', cell: (r) => r.over ? h('span', { class: 'chip chip-over' }, 'exhausted')
+      : h('span', { class: 'chip chip-near' }, Math.floor(nanosToNumber(toNanos(r.used)) / nanosToNumber(toNanos(r.limit)) * 100) + '%') },
+  ], rows.slice(0, 10)));
+}
+
+/** A viewer may not read the alert history, but it may read the live usage of its own subjects. */
 async function loadOwnRisk(el, st, subjects) {
   try {
-    const rows = [];
-    for (const subject of subjects) {
-      const i = subject.indexOf(':');
-      const usage = await get('/v1/usage/' + enc(subject.slice(0, i)) + '/' + enc(subject.slice(i + 1)));
-      for (const l of items(usage, 'limits', 'counters', 'usage').map(normLimit)) {
-        if (!l.money) continue;
-        const limit = toNanos(l.limit);
-        const used = toNanos(l.used);
-        // used / limit >= 0.8, as used * 10 >= limit * 8 in whole nanos.
-        if (!l.allowed || (limit > 0n && used * 10n >= limit * BigInt(NEAR * 10))) rows.push({ ...l, subject, over: !l.allowed || used >= limit });
-      }
-    }
-    rows.sort((a, b) => Number(b.over) - Number(a.over));
-    st.value.textContent = String(rows.length);
-    st.sub.textContent = rows.filter((r) => r.over).length + ' exhausted';
-    clear(el);
-    if (!rows.length) { el.append(empty('Every budget of your subjects is below 80 % of its limit.')); return; }
-    el.append(table([
-      { label: 'Subject', cell: (r) => subjectLink(r.subject) },
-      { label: 'Budget', cell: (r) => h('span', null, kindLabel(r.kind), h('br'), h('span', { class: 'muted mono' }, r.policy || '')) },
-      { label: 'Used', num: true, cell: (r) => money(r.used, r.currency) + ' / ' + money(r.limit, r.currency) },
-      { label: 'State', cell: (r) => r.over ? h('span', { class: 'chip chip-over' }, 'exhausted')
-        : h('span', { class: 'chip chip-near' }, Math.floor(nanosToNumber(toNanos(r.used)) / nanosToNumber(toNanos(r.limit)) * 100) + '%') },
-    ], rows));
+    showRisk(el, st, await liveRisk(subjects), 'Every budget of your subjects is below 80 % of its limit.');
   } catch (e) {
     st.value.textContent = '–';
     clear(el).append(errorBox(e, () => loadOwnRisk(el, st, subjects)));
   }
 }
 
-/** Alerts fire when a budget crosses a threshold; the highest one per counter is its current state. */
+/**
+ * The month's alerts name the subjects whose budgets came near their limits; their live usage says
+ * where those budgets stand now. A pair's budget (user:a,tool:x) has no usage route of its own and
+ * is left to the alerts page.
+ */
 async function loadRisk(el, st, monthStart) {
   if (!can.admin()) { st.value.textContent = '–'; clear(el).append(empty('Alerts are visible to administrators.')); return; }
   try {
     const payload = await get('/v1/alerts' + qs({ from: monthStart + 'T00:00:00Z', limit: 200 }));
-    const latest = new Map();
-    const now = Date.now();
-    for (const a of items(payload, 'alerts')) {
-      // Daily alerts from an earlier day no longer describe the budget's state.
-      if (a.period === 'daily' && a.periodStart && now - new Date(a.periodStart).getTime() > 86400000) continue;
-      const k = (a.policy || '') + '|' + (a.subject || '') + '|' + (a.period || '');
-      const prev = latest.get(k);
-      if (!prev || Number(a.threshold) > Number(prev.threshold)) latest.set(k, a);
-    }
-    const rows = [...latest.values()].sort((a, b) => Number(b.threshold) - Number(a.threshold));
-    st.value.textContent = String(rows.length);
-    st.sub.textContent = rows.filter((r) => Number(r.threshold) >= 1).length + ' exhausted';
-    clear(el);
-    if (!rows.length) { el.append(empty('Every budget is below its first alert threshold.')); return; }
-    el.append(table([
-      { label: 'Subject', cell: (a) => subjectLink(a.subject) },
-      { label: 'Budget', cell: (a) => h('span', null, kindLabel('budget_' + a.period), h('br'), can.admin() ? policyLink(a.policy) : h('span', { class: 'muted mono' }, a.policy)) },
-      { label: 'Used', num: true, cell: (a) => money(a.used, a.currency) + ' / ' + money(a.limit, a.currency) },
-      { label: 'State', cell: (a) => Number(a.threshold) >= 1 ? h('span', { class: 'chip chip-over' }, 'exhausted') : h('span', { class: 'chip chip-near' }, Math.round(Number(a.threshold) * 100) + '%') },
-    ], rows.slice(0, 10)));
+    const subjects = [...new Set(items(payload, 'alerts').map((a) => a.subject || '').filter((s) => s.includes(':') && !s.includes(',')))];
+    showRisk(el, st, await liveRisk(subjects.slice(0, MAX_CANDIDATES)), 'Every budget is below 80 % of its limit.');
   } catch (e) {
     if (e.status === 403) { st.value.textContent = '–'; clear(el).append(empty('Alerts are visible to administrators.')); return; }
     st.value.textContent = '–';
