@@ -63,6 +63,33 @@ export function columnChart(series, { currency = 'USD', height = 220, label = 'C
   return h('div', { class: 'chart-wrap' }, svg);
 }
 
+const TOTAL_FONT = 13, MIN_TOTAL_FONT = 8;
+// Wide enough for any digit, '$' or '€' of the bold UI font, per pixel of font size.
+const GLYPH_WIDTH = 0.62;
+
+/**
+ * The donut's total as large as fits across the hole: the exact amount in a smaller font while it
+ * still reads, else rounded to cents, else in thousands or millions, marked as approximate.
+ */
+function fitInHole(total, currency, width) {
+  const sizeFor = (text) => Math.min(TOTAL_FONT, width / (text.length * GLYPH_WIDTH));
+  const exact = money(total, currency);
+  const cents = (total + 5_000_000n) / 10_000_000n * 10_000_000n;
+  const candidates = [exact, '≈' + money(cents, currency), '≈' + compactMoney(total, currency)];
+  for (const text of candidates) {
+    if (sizeFor(text) >= MIN_TOTAL_FONT) return { text, size: Math.floor(sizeFor(text) * 10) / 10 };
+  }
+  const last = candidates[candidates.length - 1];
+  return { text: last, size: MIN_TOTAL_FONT };
+}
+
+/** "$1.2M": only for a label that says it is approximate, so a double is good enough here. */
+function compactMoney(total, currency) {
+  const sample = money(0n, currency);
+  const text = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 }).format(nanosToNumber(total));
+  return sample.replace('0.00', text);
+}
+
 /** slices: [{label, value(decimal string)}]; shows a legend with amounts and shares. */
 export function donutChart(slices, { currency = 'USD', label = 'Split' } = {}) {
   const total = slices.reduce((a, p) => a + toNanos(p.value), 0n);
@@ -83,7 +110,10 @@ export function donutChart(slices, { currency = 'USD', label = 'Split' } = {}) {
       angle = a2;
     });
   }
-  svg.append(s('text', { x: C, y: C + 5, 'text-anchor': 'middle', class: 'donut-total' }, money(total, currency)));
+  const shown = fitInHole(total, currency, 2 * r - 8);
+  // The exact total stays one hover away when the hole only has room for a shorter one.
+  svg.append(s('g', null, s('title', null, 'Total: ' + money(total, currency)),
+    s('text', { x: C, y: C + shown.size * 0.38, 'text-anchor': 'middle', class: 'donut-total', style: `font-size:${shown.size}px` }, shown.text)));
   const legend = h('ul', { class: 'legend' }, slices.map((p, i) => {
     const share = total > 0n ? (nanosToNumber(toNanos(p.value)) / nanosToNumber(total)) * 100 : 0;
     return h('li', null, h('span', { class: 'swatch', style: `background:${PALETTE[i % PALETTE.length]}` }),

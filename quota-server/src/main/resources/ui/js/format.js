@@ -30,13 +30,13 @@ export function nanosToNumber(n) {
 
 const SYMBOLS = { USD: '$', EUR: '€', GBP: '£', JPY: '¥' };
 
+/**
+ * An amount as the ledger holds it: every significant decimal (at least two), thousands grouped,
+ * never rounded, so a spend of 0.000000001 does not read as "$0.00".
+ */
 export function money(v, currency) {
   const n = typeof v === 'bigint' ? v : toNanos(v);
-  const abs = n < 0n ? -n : n;
-  // Tables show 2-4 fractional digits; callers put the exact value in a title attribute.
-  let [w, f = ''] = nanosToDecimal(abs, 2).split('.');
-  f = f.slice(0, 4);
-  while (f.length > 2 && f.endsWith('0')) f = f.slice(0, -1);
+  const [w, f] = nanosToDecimal(n < 0n ? -n : n, 2).split('.');
   const grouped = w.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + f;
   const sign = n < 0n ? '-' : '';
   const sym = currency && SYMBOLS[currency];
