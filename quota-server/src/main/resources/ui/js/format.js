@@ -54,11 +54,37 @@ export function percent(used, limit) {
   return Math.max(0, Math.min(100, (used / limit) * 100));
 }
 
+/*
+ * Times are shown in UTC and say so, as the days are: an operator in Tokyo and one in Berlin read
+ * the same audit line the same way, and it matches the server's logs.
+ */
+const UTC_DATE_TIME = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+const UTC_CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+const UTC_CLOCK_MINUTES = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+
+/** "Nov 30, 2026, 09:06:31 UTC". */
 export function dateTime(iso) {
   if (!iso) return '–';
   const d = new Date(iso);
   if (isNaN(d)) return String(iso);
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return UTC_DATE_TIME.format(d) + ' UTC';
+}
+
+/** "22:06:52 UTC", or "22:06 UTC" without seconds. */
+export function clockTime(d = new Date(), { seconds = true } = {}) {
+  return (seconds ? UTC_CLOCK : UTC_CLOCK_MINUTES).format(d) + ' UTC';
+}
+
+/** The value for a datetime-local input that shows {@code date} in UTC: "2030-01-31T09:06". */
+export function utcInputValue(date) {
+  return date.toISOString().slice(0, 16);
+}
+
+/** A datetime-local input's value read as UTC, as an ISO instant; null when it is not a time. */
+export function fromUtcInput(value) {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value)) return null;
+  const d = new Date(value + 'Z');
+  return isNaN(d) ? null : d.toISOString();
 }
 
 /** "in 42 s", "in 3 min", "5 h ago". */

@@ -2,6 +2,7 @@
 // forms that show the server's field errors beside the field they name.
 import { h, clear, spinner, errorBox, empty } from './dom.js';
 import { get, items, nextOffset, qs } from './api.js';
+import { fromUtcInput } from './format.js';
 
 export function pageHead(title, subtitle, ...actions) {
   return h('div', { class: 'page-head' },
@@ -114,7 +115,8 @@ export function pagedList(root, { path, route, fields, columns, listKeys = [], e
     const p = {};
     for (const f of fields) {
       let v = inputs[f.name].value.trim();
-      if (v && f.type === 'datetime-local') v = new Date(v).toISOString();
+      // Labelled UTC, as every time the console shows.
+      if (v && f.type === 'datetime-local') v = fromUtcInput(v) || v;
       p[f.name] = v;
     }
     return p;

@@ -15,8 +15,8 @@ export function render(root, params, query) {
       { name: 'actor', label: 'Actor' },
       { name: 'action', label: 'Action', placeholder: 'policy.create' },
       { name: 'target', label: 'Target', placeholder: 'user:*' },
-      { name: 'from', label: 'From', type: 'datetime-local' },
-      { name: 'to', label: 'To', type: 'datetime-local' },
+      { name: 'from', label: 'From (UTC)', type: 'datetime-local' },
+      { name: 'to', label: 'To (UTC)', type: 'datetime-local' },
     ],
     columns: [
       { label: 'When', cell: (e) => dateTime(e.at) },

@@ -2,7 +2,7 @@
 // and a reason; revoking ends one early.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, request, items, enc, can } from '../api.js';
-import { money, dateTime, relative, duration } from '../format.js';
+import { money, dateTime, relative, duration, utcInputValue, fromUtcInput } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors } from '../ui.js';
 
 export function render(root, params) {
@@ -58,11 +58,6 @@ async function revoke(o, after) {
   } catch (e) { toast(e.message, 'error'); }
 }
 
-function localInput(date) {
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
 function createForm(prefill, after) {
   const inputs = {
     selector: h('input', { value: prefill || '', placeholder: 'user:alice', spellcheck: 'false', required: true }),
@@ -72,7 +67,7 @@ function createForm(prefill, after) {
     daily: h('input', { inputmode: 'decimal', placeholder: 'e.g. 50.00' }),
     monthly: h('input', { inputmode: 'decimal', placeholder: 'e.g. 500.00' }),
     currency: h('input', { value: 'USD', maxlength: '3' }),
-    expiresAt: h('input', { type: 'datetime-local', value: localInput(new Date(Date.now() + 24 * 3600_000)), required: true }),
+    expiresAt: h('input', { type: 'datetime-local', value: utcInputValue(new Date(Date.now() + 24 * 3600_000)), required: true }),
     reason: h('input', { placeholder: 'e.g. launch day for the research team', required: true }),
   };
   const limitFields = h('div', { class: 'form-grid' },
@@ -92,7 +87,7 @@ function createForm(prefill, after) {
     h('div', { class: 'form-grid' },
       field('Selector', inputs.selector, { name: 'selector', help: 'The policy selector to override, e.g. user:alice or team:*.' }),
       field('Kind', inputs.kind, { name: 'bypass' }),
-      field('Expires', inputs.expiresAt, { name: 'expiresAt', help: 'Local time.' })),
+      field('Expires (UTC)', inputs.expiresAt, { name: 'expiresAt', help: 'A UTC time, as every time in the console.' })),
     limitFields,
     field('Reason', inputs.reason, { name: 'reason', help: 'Required; shown in the list and the audit log.' }),
     h('p', { class: 'field-error', 'data-error-for': 'override' }),
@@ -104,10 +99,11 @@ function createForm(prefill, after) {
     const local = {};
     if (!v('selector')) local.selector = 'is required';
     if (!v('reason')) local.reason = 'is required';
-    if (!v('expiresAt') || isNaN(new Date(v('expiresAt')))) local.expiresAt = 'is required';
-    else if (new Date(v('expiresAt')).getTime() <= Date.now()) local.expiresAt = 'must be in the future';
+    const expiresAt = fromUtcInput(v('expiresAt'));
+    if (!expiresAt) local.expiresAt = 'is required';
+    else if (new Date(expiresAt).getTime() <= Date.now()) local.expiresAt = 'must be in the future';
     if (Object.keys(local).length) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: local }); return; }
-    const body = { selector: v('selector'), expiresAt: new Date(v('expiresAt')).toISOString(), reason: v('reason') };
+    const body = { selector: v('selector'), expiresAt, reason: v('reason') };
     if (inputs.kind.value === 'bypass') {
       body.bypass = true;
     } else {

@@ -2,7 +2,7 @@
 // limit, and how many requests were denied in the last hour.
 import { h, clear, spinner, errorBox, empty } from '../dom.js';
 import { get, items, qs, enc, costReport, auth, can, hasPath, subjectOf, normLimit } from '../api.js';
-import { money, toNanos, nanosToNumber, nanosToDecimal, utcDay, addDays, monthStart as firstOfMonth, relative, kindLabel, count } from '../format.js';
+import { money, toNanos, nanosToNumber, nanosToDecimal, utcDay, addDays, monthStart as firstOfMonth, relative, dateTime, clockTime, kindLabel, count } from '../format.js';
 import { meter } from '../charts.js';
 import { pageHead, panel, table, subjectLink, policyLink } from '../ui.js';
 
@@ -188,11 +188,11 @@ async function loadDenials(el, st) {
     const list = items(res.body, 'denials');
     const total = res.body && res.body.total !== undefined ? res.body.total : list.length;
     st.value.textContent = count(total);
-    st.sub.textContent = 'since ' + new Date(from).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    st.sub.textContent = 'since ' + clockTime(new Date(from), { seconds: false });
     clear(el);
     if (!list.length) { el.append(empty('No request was denied in the last hour.')); return; }
     el.append(table([
-      { label: 'When', cell: (d) => relative(d.at || d.time) },
+      { label: 'When', cell: (d) => h('span', { title: dateTime(d.at || d.time) }, relative(d.at || d.time)) },
       { label: 'Subject', cell: (d) => subjectLink(d.subject || '') },
       { label: 'Limit', cell: (d) => h('span', null, kindLabel(d.kind || ''), ' ', d.policy ? h('span', { class: 'muted mono' }, d.policy) : null) },
       { label: 'Count', num: true, cell: (d) => count(d.count ?? 1) },

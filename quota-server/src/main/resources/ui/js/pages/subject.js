@@ -2,7 +2,7 @@
 // visible; a 30-day cost chart; and the cost split by provider and by tool.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog, notAllowed } from '../dom.js';
 import { get, request, items, enc, costReport, auth, can, normLimit, subjectOf } from '../api.js';
-import { money, toNanos, nanosToNumber, count, relative, dateTime, duration, kindLabel, utcDay, addDays, monthStart, shortDay } from '../format.js';
+import { money, toNanos, nanosToNumber, count, relative, dateTime, clockTime, duration, kindLabel, utcDay, addDays, monthStart, shortDay } from '../format.js';
 import { columnChart, donutChart, meter } from '../charts.js';
 import { pageHead, panel } from '../ui.js';
 
@@ -110,7 +110,7 @@ function renderSubject(root, scope, id) {
       if (can.reports() && spent !== lastSpent) loadCosts(scope, id, chartEl, providerEl, toolEl);
       lastSpent = spent;
       live.classList.remove('paused'); live.textContent = 'Live';
-      updated.textContent = 'Updated ' + new Date().toLocaleTimeString();
+      updated.textContent = 'Updated ' + clockTime();
     } catch (e) {
       if (e.name === 'AbortError' || stopped) return;
       if (e.status === 403) {
