@@ -81,7 +81,8 @@ function shell() {
     const open = nav.classList.toggle('open');
     menuBtn.setAttribute('aria-expanded', String(open));
   });
-  nav.addEventListener('click', (e) => { if (e.target.tagName === 'A') { nav.classList.remove('open'); menuBtn.setAttribute('aria-expanded', 'false'); } });
+  // A link to the page already shown changes no route, so the click closes the menu itself.
+  nav.addEventListener('click', (e) => { if (e.target.tagName === 'A') closeMenu(); });
   const signOut = h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => { auth.clear(); location.hash = ''; showSignIn(); } }, 'Sign out');
   const header = h('header', { class: 'topbar' },
     h('a', { class: 'brand', href: '#/' + home().path }, logo(), h('span', null, 'Quota')),
@@ -95,6 +96,14 @@ function shell() {
   return main;
 }
 
+/** The phone menu belongs to the moment it was opened: any route change (a link, Back, a typed URL) closes it. */
+function closeMenu() {
+  const nav = document.getElementById('nav');
+  if (nav) nav.classList.remove('open');
+  const toggle = document.querySelector('.menu-toggle');
+  if (toggle) toggle.setAttribute('aria-expanded', 'false');
+}
+
 function stopPage() {
   if (typeof cleanup === 'function') cleanup();
   cleanup = null;
@@ -104,6 +113,7 @@ function route() {
   const main = document.getElementById('main');
   if (!main || !auth.me) return;
   stopPage();
+  closeMenu();
   // A dialog belongs to the page it was opened on (Back while "Delete policy?" is open must not
   // leave it over the next page, ready to delete).
   closeDialogs();
@@ -151,6 +161,15 @@ async function boot() {
   shell();
   route();
 }
+
+// "#main" is no route: following it would show the home page. The skip link moves focus instead.
+document.querySelector('a.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  const main = document.getElementById('main');
+  if (!main) return;
+  if (!main.hasAttribute('tabindex')) main.setAttribute('tabindex', '-1');
+  main.focus();
+});
 
 window.addEventListener('hashchange', () => {
   if (auth.me && document.querySelector('.topbar')) route();

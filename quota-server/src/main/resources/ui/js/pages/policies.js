@@ -225,6 +225,12 @@ function buildForm(policy, selector) {
     const reason = val('reason');
     save.disabled = true; save.textContent = 'Saving…';
     try {
+      // PUT replaces whatever policy the selector has, so a new one is first checked to be free,
+      // as late as possible: a policy made meanwhile elsewhere is not overwritten unseen.
+      if (!editing) {
+        const existing = await existingPolicy(sel);
+        if (existing) { refuseTaken(form, summary, existing.selector || sel); return; }
+      }
       await request('PUT', '/v1/policies/' + enc(sel) + (reason ? '?reason=' + enc(reason) : ''), body);
       toast(editing ? 'Policy saved' : 'Policy ' + sel + ' created');
       location.hash = '#/policies';
@@ -236,4 +242,17 @@ function buildForm(policy, selector) {
   });
   setTimeout(() => (editing ? inputs.daily : inputs.selector).focus(), 0);
   return form;
+}
+
+/** The policy the selector already has, or null when it is free (the server answers 404). */
+async function existingPolicy(selector) {
+  const res = await request('GET', '/v1/policies/' + enc(selector), undefined, { allow: [404], withResponse: true });
+  return res.status === 404 ? null : res.body;
+}
+
+function refuseTaken(form, summary, selector) {
+  const message = `a policy for ${selector} already exists: `;
+  showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: { selector: message + 'edit it instead' } });
+  const slot = form.querySelector('[data-error-for="selector"]');
+  clear(slot).append(message, h('a', { href: '#/policies/edit/' + enc(selector), 'data-test': 'edit-existing' }, 'edit it instead'));
 }
