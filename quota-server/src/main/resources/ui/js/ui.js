@@ -15,9 +15,13 @@ export function panel(title, body, ...extra) {
     title ? h('div', { class: 'panel-head' }, h('h2', null, title), extra) : null, body);
 }
 
-/** columns: [{label, cell(row) -> node|string, num?, className?}] */
-export function table(columns, rows, { caption, rowAttrs } = {}) {
-  return h('div', { class: 'table-wrap' }, h('table', null,
+/**
+ * columns: [{label, cell(row) -> node|string, num?, className?}]; label names the table for screen
+ * readers. A table wider than its panel (a half-width one, or any on a phone) scrolls sideways in
+ * its wrap, which takes keyboard focus so the arrow keys reach the last columns too.
+ */
+export function table(columns, rows, { caption, rowAttrs, label } = {}) {
+  return h('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-label': label || caption || 'Table' }, h('table', null,
     caption ? h('caption', { class: 'sr-only' }, caption) : null,
     h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', class: [c.num ? 'num' : '', c.className || ''].join(' ').trim() || null }, c.label)))),
     h('tbody', null, rows.map((r) => h('tr', rowAttrs ? rowAttrs(r) : null,
@@ -91,7 +95,7 @@ export function clearFieldErrors(form, summary) {
  * and come back to; initial holds them as the route read them. A From later than To is refused
  * beside the field instead of asking for a list that is empty by construction.
  */
-export function pagedList(root, { path, route, fields, columns, listKeys = [], emptyText = 'Nothing here yet.', initial = {} }) {
+export function pagedList(root, { path, route, label, fields, columns, listKeys = [], emptyText = 'Nothing here yet.', initial = {} }) {
   const inputs = {};
   const form = h('form', { class: 'filters', role: 'search' });
   for (const f of fields) {
@@ -131,7 +135,7 @@ export function pagedList(root, { path, route, fields, columns, listKeys = [], e
       const payload = await get(path + qs(p));
       rows = rows.concat(items(payload, ...listKeys));
       offset = nextOffset(payload);
-      clear(body).append(rows.length ? table(columns, rows) : empty(emptyText));
+      clear(body).append(rows.length ? table(columns, rows, { label }) : empty(emptyText));
       clear(more);
       if (offset) more.append(h('button', { class: 'btn', type: 'button', onclick: () => load(true) }, 'Load more'));
     } catch (e) {

@@ -8,6 +8,7 @@ export function render(root, params, query) {
   pagedList(root, {
     path: '/v1/alerts',
     route: 'alerts',
+    label: 'Alerts',
     initial: query,
     listKeys: ['alerts'],
     emptyText: 'No alert matches these filters.',

@@ -8,6 +8,7 @@ export function render(root, params, query) {
   pagedList(root, {
     path: '/v1/audit',
     route: 'audit',
+    label: 'Audit log',
     initial: query,
     listKeys: ['entries', 'audit'],
     emptyText: 'No audit entry matches these filters.',

@@ -140,7 +140,7 @@ function showRisk(el, st, rows, emptyText) {
     { label: 'Used', num: true, cell: (r) => money(r.used, r.currency) + ' / ' + money(r.limit, r.currency) },
     { label: 'State', cell: (r) => r.over ? h('span', { class: 'chip chip-over' }, 'exhausted')
       : h('span', { class: 'chip chip-near' }, Math.floor(nanosToNumber(toNanos(r.used)) / nanosToNumber(toNanos(r.limit)) * 100) + '%') },
-  ], rows.slice(0, 10)));
+  ], rows.slice(0, 10), { label: 'Budgets near or over their limit' }));
 }
 
 /** A viewer may not read the alert history, but it may read the live usage of its own subjects. */
@@ -196,7 +196,7 @@ async function loadDenials(el, st) {
       { label: 'Subject', cell: (d) => subjectLink(d.subject || '') },
       { label: 'Limit', cell: (d) => h('span', null, kindLabel(d.kind || ''), ' ', d.policy ? h('span', { class: 'muted mono' }, d.policy) : null) },
       { label: 'Count', num: true, cell: (d) => count(d.count ?? 1) },
-    ], list.slice(0, 10)));
+    ], list.slice(0, 10), { label: 'Denials in the last hour' }));
   } catch (e) {
     st.value.textContent = '–';
     clear(el).append(errorBox(e, () => loadDenials(el, st)));

@@ -51,7 +51,7 @@ function renderList(root) {
       { label: '', className: 'actions-cell', cell: (p) => can.write() ? h('span', null,
         h('a', { class: 'btn btn-small', href: '#/policies/edit/' + enc(p.selector) }, 'Edit'), ' ',
         h('button', { class: 'btn btn-small btn-link', type: 'button', onclick: () => remove(p.selector, load) }, 'Delete')) : null },
-    ], rows, { rowAttrs: (p) => ({ 'data-selector': p.selector }) }));
+    ], rows, { label: 'Policies', rowAttrs: (p) => ({ 'data-selector': p.selector }) }));
   };
   const load = async () => {
     clear(body).append(spinner());

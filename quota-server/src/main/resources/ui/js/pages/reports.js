@@ -99,7 +99,7 @@ export function render(root) {
         { label: labelFor(p.groupBy), cell: (x) => p.groupBy === 'subject' ? subjectLink(subjectOf(p.scope, x.key)) : h('span', { class: 'mono' }, x.key) },
         { label: 'Entries', num: true, cell: (x) => (x.count === null ? '–' : count(x.count)) },
         { label: 'Cost', num: true, cell: (x) => h('span', { title: x.cost }, money(x.cost, r.currency)) },
-      ], rows, { rowAttrs: () => ({ 'data-test': 'report-row' }) }));
+      ], rows, { label: 'Cost by ' + labelFor(p.groupBy).toLowerCase(), rowAttrs: () => ({ 'data-test': 'report-row' }) }));
     } catch (e) {
       if (e.status === 400 && e.fieldErrors && Object.keys(e.fieldErrors).length) {
         // The server's field names, as the form names them: a subject is sent as scope and id.

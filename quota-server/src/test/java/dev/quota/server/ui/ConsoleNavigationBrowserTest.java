@@ -114,4 +114,60 @@ class ConsoleNavigationBrowserTest extends BrowserTestSupport {
     waitFor(By.cssSelector("tr[data-selector='tool:image_gen']"));
     assertNoConsoleErrors("taken selector");
   }
+
+  @Test
+  void tablesWiderThanTheirPanelScrollSidewaysByKeyboard() throws Exception {
+    HttpResponse<String> put = send("PUT", "/v1/policies/user:*",
+        "{\"budget\":{\"daily\":\"1.00\",\"currency\":\"USD\"},\"alertThresholds\":[0.8]}", ADMIN_KEY);
+    assertThat(put.statusCode()).as(put.body()).isBetween(200, 201);
+    commit(reserve("alice-from-the-research-team", "0.95", 201), "0.95");
+    assertThat(post("/v1/overrides", "{\"selector\":\"user:bob\",\"bypass\":true,\"expiresAt\":\""
+        + clock.instant().plusSeconds(86400) + "\",\"reason\":\"load test of the research pipeline\"}").statusCode()).isEqualTo(201);
+
+    // Half-width panel at a narrow desktop width: the budget table must still reach its State column.
+    browser.manage().window().setSize(new Dimension(960, 1000));
+    go("#/audit");
+    go("#/overview");
+    waitForText(By.cssSelector("[data-test=stat-budgets]"), "1");
+    assertLastColumnReachable(By.cssSelector("[data-test=risk] .table-wrap"), false);
+
+    browser.manage().window().setSize(PHONE);
+    go("#/policies");
+    waitFor(By.cssSelector("tr[data-selector]"));
+    assertLastColumnReachable(By.cssSelector("main .table-wrap"), true);
+    go("#/overrides");
+    waitFor(By.cssSelector("tr[data-selector='user:bob']"));
+    assertLastColumnReachable(By.cssSelector("main .table-wrap"), true);
+    shot("13-phone-overrides-scrolled");
+    assertNoConsoleErrors("wide tables");
+  }
+
+  /** The wrap is a named, focusable scroll region, and the arrow keys bring the last column's cell into its view. */
+  private void assertLastColumnReachable(By wrapBy, boolean mustOverflow) {
+    WebElement wrap = waitFor(wrapBy);
+    assertThat(wrap.getAttribute("tabindex")).isEqualTo("0");
+    assertThat(wrap.getAttribute("role")).isEqualTo("region");
+    assertThat(wrap.getAttribute("aria-label")).isNotBlank();
+    long scrollWidth = (Long) script("return arguments[0].scrollWidth", wrap);
+    long clientWidth = (Long) script("return arguments[0].clientWidth", wrap);
+    if (mustOverflow) {
+      assertThat(scrollWidth).as("table wider than its wrap").isGreaterThan(clientWidth);
+    }
+    if (scrollWidth > clientWidth) {
+      assertThat(script("return getComputedStyle(arguments[0]).overflowX", wrap)).isEqualTo("auto");
+    }
+    WebElement last = wrap.findElement(By.cssSelector("tbody tr:first-child td:last-child"));
+    // Typing into the wrap focuses it first: only a focusable region takes the keys.
+    int presses = 0;
+    do {
+      wrap.sendKeys(Keys.ARROW_RIGHT);
+    } while (++presses < 20 && !insideWrap(wrap, last));
+    assertThat(script("return document.activeElement === arguments[0]", wrap)).isEqualTo(true);
+    assertThat(insideWrap(wrap, last)).as("last column scrolled into view").isTrue();
+  }
+
+  private boolean insideWrap(WebElement wrap, WebElement cell) {
+    return (Boolean) script("const w = arguments[0].getBoundingClientRect(), c = arguments[1].getBoundingClientRect();"
+        + " return c.right <= w.right + 1 && c.left >= w.left - 1", wrap, cell);
+  }
 }
