@@ -25,6 +25,15 @@ public record WebhookRef(String id, String url) {
     return new WebhookRef(digest(configuredUrl), withoutCredentials(configuredUrl));
   }
 
+  /**
+   * The URL's origin and the id, for places any key may read (metric labels): a path can hold a
+   * token too, as Slack's and Discord's webhook URLs do, so only admins see {@link #url}.
+   */
+  public String publicLabel() {
+    int pathStart = url.indexOf('/', url.indexOf("://") + 3);
+    return (pathStart < 0 ? url : url.substring(0, pathStart)) + " " + id;
+  }
+
   private static String digest(String configuredUrl) {
     try {
       byte[] hash = MessageDigest.getInstance("SHA-256").digest(configuredUrl.getBytes(StandardCharsets.UTF_8));

@@ -14,6 +14,14 @@ class WebhookRefTest {
   }
 
   @Test
+  void thePublicLabelKeepsOnlyTheOriginSinceAPathCanHoldATokenToo() {
+    WebhookRef slack = WebhookRef.of("https://hooks.slack.example/services/T000/B000/XXXXSECRET");
+    assertThat(slack.publicLabel()).isEqualTo("https://hooks.slack.example " + slack.id()).doesNotContain("SECRET");
+    WebhookRef bare = WebhookRef.of("http://127.0.0.1:9099");
+    assertThat(bare.publicLabel()).isEqualTo("http://127.0.0.1:9099 " + bare.id());
+  }
+
+  @Test
   void theIdIsTheSameAtEveryStartAndTellsApartUrlsThatDifferOnlyInTheirQuery() {
     WebhookRef a = WebhookRef.of("https://hooks.example/q?token=a");
     WebhookRef b = WebhookRef.of("https://hooks.example/q?token=b");

@@ -228,14 +228,14 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
         return;
       }
       if (error == null) {
-        listener.onSend(lane.label(), DeliveryListener.Outcome.DELIVERED);
+        listener.onSend(lane.ref().publicLabel(), DeliveryListener.Outcome.DELIVERED);
         record(() -> history.markWebhookDelivered(alert.id(), lane.ref(), clock.instant()));
         anyDelivered = true;
         settleOne();
         return;
       }
       boolean lastAttempt = attempt >= backoff.attempts();
-      listener.onSend(lane.label(), lastAttempt ? DeliveryListener.Outcome.FAILED : DeliveryListener.Outcome.RETRIED);
+      listener.onSend(lane.ref().publicLabel(), lastAttempt ? DeliveryListener.Outcome.FAILED : DeliveryListener.Outcome.RETRIED);
       String message = "attempt " + attempt + ": " + error;
       record(() -> history.markWebhookFailed(alert.id(), lane.ref(), message, lastAttempt));
       if (lastAttempt) {

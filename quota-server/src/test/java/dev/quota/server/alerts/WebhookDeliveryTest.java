@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.quota.jdbc.WebhookRef;
 import dev.quota.server.Api;
 import dev.quota.server.TestServer;
 import dev.quota.server.config.ServerConfig;
@@ -63,8 +64,7 @@ class WebhookDeliveryTest {
     receiver.setExecutor(receiverThreads);
     receiver.createContext("/hook", WebhookDeliveryTest::receive);
     receiver.start();
-    // A token in the query, as some receivers take one: it must never be shown or logged.
-    String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook?token=" + TOKEN;
+    String url = url();
     server = TestServer.start(null, null, null, Clock.systemUTC(),
         List.of(new ServerConfig.Webhook(url, SECRET)), new Backoff(3, Duration.ofMillis(5), Duration.ofMillis(20)));
     assertThat(server.admin.put("/v1/policies/user:*",
@@ -193,9 +193,15 @@ class WebhookDeliveryTest {
     }
   }
 
+  /** The receiver's URL as configured: a token in the query, as some receivers take one, must never be shown or logged. */
+  private static String url() {
+    return "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook?token=" + TOKEN;
+  }
+
   /** The counter's value in the scrape, 0 before its first send. */
   private static double deliveries(String outcome) {
-    String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    // Labelled by origin and id: /metrics is open to every key, and a URL's path can hold a token.
+    String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + " " + WebhookRef.of(url()).id();
     String prefix = "quota_alert_deliveries_total{outcome=\"" + outcome + "\",webhook=\"" + hook + "\"} ";
     return server.admin.get("/metrics").body().lines().filter(l -> l.startsWith(prefix))
         .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()))).findFirst().orElse(0);
