@@ -8,7 +8,6 @@ import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
 import dev.quota.store.Store;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -48,10 +47,9 @@ final class Settlements {
     // reservation, so a first attempt that did arrive is not doubled.
     if (settled || r.payload() != null) {
       Payload p = Payload.decode(r.payload());
-      Map<String, Long> charged = new HashMap<>(meters);
       ledger.append(
           new UsageEntry(
-              Quota.newId(), Instant.ofEpochMilli(r.nowMs()), p.subjects(), actualCost, charged, reservationId,
+              Quota.newId(), Instant.ofEpochMilli(r.nowMs()), p.subjects(), actualCost, meters, reservationId,
               null, overrun, reservedAt(r)));
       if (settled) {
         alerts.fireSettled(r, p, index.get());

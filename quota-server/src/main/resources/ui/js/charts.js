@@ -83,11 +83,20 @@ function fitInHole(total, currency, width) {
   return { text: last, size: MIN_TOTAL_FONT };
 }
 
-/** "$1.2M": only for a label that says it is approximate, so a double is good enough here. */
+/**
+ * "$1.2M", rounded to one decimal of the largest of K, M, B and T that fits, in whole-number
+ * arithmetic and the same separators as money(): only for a label that says it is approximate.
+ */
 function compactMoney(total, currency) {
-  const sample = money(0n, currency);
-  const text = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 }).format(nanosToNumber(total));
-  return sample.replace('0.00', text);
+  const sign = total < 0n ? '-' : '';
+  const tenths = ((total < 0n ? -total : total) + 50_000_000n) / 100_000_000n; // tenths of a unit
+  let scaled = tenths;
+  let suffix = '';
+  for (const [step, name] of [[1_000_000_000_000n, 'T'], [1_000_000_000n, 'B'], [1_000_000n, 'M'], [1_000n, 'K']]) {
+    if (tenths >= step * 10n) { scaled = (tenths + step / 2n) / step; suffix = name; break; }
+  }
+  const text = (scaled / 10n).toString() + (scaled % 10n ? '.' + (scaled % 10n).toString() : '') + suffix;
+  return money(0n, currency).replace('0.00', sign + text);
 }
 
 /** slices: [{label, value(decimal string)}]; shows a legend with amounts and shares. */

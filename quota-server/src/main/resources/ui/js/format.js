@@ -49,11 +49,6 @@ export function count(n) {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-export function percent(used, limit) {
-  if (!limit || limit <= 0) return 0;
-  return Math.max(0, Math.min(100, (used / limit) * 100));
-}
-
 /*
  * Times are shown in UTC and say so, as the days are: an operator in Tokyo and one in Berlin read
  * the same audit line the same way, and it matches the server's logs.

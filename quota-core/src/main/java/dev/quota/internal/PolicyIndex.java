@@ -198,18 +198,17 @@ public final class PolicyIndex {
   public Override overrideInForce(String scope, String id, Instant now) {
     for (Shape s : singles) {
       if (s.first().equals(scope)) {
-        for (Binding b : new Binding[] {s.get(id, NONE), s.get(Selector.ANY, NONE)}) {
-          Override o = b == null || b.overrides().isEmpty() ? null : b.active(now);
-          if (o != null) {
-            return o;
-          }
-          if (b != null && b.policy() != null) {
-            return null;
-          }
-        }
+        Binding own = s.get(id, NONE);
+        return own != null && (own.policy() != null || own.active(now) != null)
+            ? own.active(now)
+            : activeOrNull(s.get(Selector.ANY, NONE), now);
       }
     }
     return null;
+  }
+
+  private static Override activeOrNull(Binding b, Instant now) {
+    return b == null ? null : b.active(now);
   }
 
   /** Adds the effective policy of the first (most specific) candidate that is bound at all. */

@@ -350,7 +350,7 @@ public final class JdbcAlertHistory implements AlertHistory {
    * unless {@code giveUp}, which makes it {@code failed}.
    */
   public boolean markFailed(String id, String error, boolean giveUp) {
-    String message = error == null ? "unknown error" : truncated(error, 1000);
+    String message = error == null ? "unknown error" : truncated(error, AlertWebhookTable.ERROR_WIDTH);
     return update(
         "UPDATE alert SET delivery_state = ?, delivery_attempts = delivery_attempts + 1, delivery_error = ? WHERE id = ?",
         giveUp ? DeliveryState.FAILED.wire() : DeliveryState.PENDING.wire(),
@@ -363,7 +363,7 @@ public final class JdbcAlertHistory implements AlertHistory {
    * alert is {@code partial}, with that webhook's error.
    */
   public boolean markPartial(String id, String error) {
-    String message = error == null ? "unknown error" : truncated(error, 1000);
+    String message = error == null ? "unknown error" : truncated(error, AlertWebhookTable.ERROR_WIDTH);
     return update(
         "UPDATE alert SET delivery_state = 'partial', delivery_attempts = delivery_attempts + 1, delivery_error = ? WHERE id = ?",
         message,

@@ -8,7 +8,6 @@ import dev.quota.alert.Alert;
 import dev.quota.jdbc.internal.Jdbc;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /**
  * An {@link Alert} as JSON, for the API and webhook bodies, and read back ({@link #read}) where a
@@ -65,12 +64,7 @@ public final class AlertJson {
   }
 
   private static Instant instant(ObjectNode o, String field) {
-    String text = text(o, field);
-    try {
-      return Instant.parse(text);
-    } catch (DateTimeParseException e) {
-      throw new ValidationException(field, "must be an ISO-8601 instant such as 2026-06-15T10:00:00Z");
-    }
+    return OverrideJson.instant(JsonFields.required(o, field, field), field);
   }
 
   private static BigDecimal amount(ObjectNode o, String field) {

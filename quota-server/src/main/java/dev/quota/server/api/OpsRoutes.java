@@ -65,8 +65,9 @@ public final class OpsRoutes {
       try {
         problem = c.getValue().problem();
       } catch (RuntimeException e) {
-        // Health answers without a key: what failed inside is for the log, not for anyone asking.
-        LOG.debug("health check {} failed", c.getKey(), e);
+        // Health answers without a key: what failed inside is for the log, not for anyone asking;
+        // at warn, since the log is then the only place the cause is kept.
+        LOG.warn("health check {} failed", c.getKey(), e);
         problem = "the check failed";
       }
       detail.put(c.getKey(), problem == null ? "up" : "down: " + problem);
