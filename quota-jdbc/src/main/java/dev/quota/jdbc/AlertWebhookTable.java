@@ -62,8 +62,11 @@ final class AlertWebhookTable {
       ps.executeUpdate();
     }
     try (PreparedStatement ps = c.prepareStatement(
+        // Delivered is final; so is failed, but for a last attempt's own report (a late retry of a
+        // webhook another server gave up on must not make it pending again).
         "UPDATE alert_webhook_delivery SET state = ?, attempts = attempts + 1, last_error = ?, delivered_at = ?"
-            + " WHERE alert_id = ? AND webhook_id = ? AND state <> 'delivered'")) {
+            + " WHERE alert_id = ? AND webhook_id = ? AND "
+            + (state == DeliveryState.PENDING ? "state = 'pending'" : "state <> 'delivered'"))) {
       ps.setString(1, state.wire());
       ps.setString(2, error == null ? null : JdbcAlertHistory.truncated(error, ERROR_WIDTH));
       Jdbc.setInstant(ps, 3, deliveredAt);

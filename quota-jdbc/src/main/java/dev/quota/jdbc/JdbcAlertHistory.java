@@ -352,7 +352,9 @@ public final class JdbcAlertHistory implements AlertHistory {
   public boolean markFailed(String id, String error, boolean giveUp) {
     String message = error == null ? "unknown error" : truncated(error, AlertWebhookTable.ERROR_WIDTH);
     return update(
-        "UPDATE alert SET delivery_state = ?, delivery_attempts = delivery_attempts + 1, delivery_error = ? WHERE id = ?",
+        // A summary another server already wrote as delivered stays so: a stale attempt does not lower it.
+        "UPDATE alert SET delivery_state = ?, delivery_attempts = delivery_attempts + 1, delivery_error = ?"
+            + " WHERE id = ? AND delivery_state <> 'delivered'",
         giveUp ? DeliveryState.FAILED.wire() : DeliveryState.PENDING.wire(),
         message,
         id);
@@ -365,7 +367,8 @@ public final class JdbcAlertHistory implements AlertHistory {
   public boolean markPartial(String id, String error) {
     String message = error == null ? "unknown error" : truncated(error, AlertWebhookTable.ERROR_WIDTH);
     return update(
-        "UPDATE alert SET delivery_state = 'partial', delivery_attempts = delivery_attempts + 1, delivery_error = ? WHERE id = ?",
+        "UPDATE alert SET delivery_state = 'partial', delivery_attempts = delivery_attempts + 1, delivery_error = ?"
+            + " WHERE id = ? AND delivery_state <> 'delivered'",
         message,
         id);
   }

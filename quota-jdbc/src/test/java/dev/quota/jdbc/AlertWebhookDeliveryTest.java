@@ -69,6 +69,24 @@ class AlertWebhookDeliveryTest {
       assertThat(history.markWebhookDelivered("a1", OPS, T0.plusSeconds(9))).isFalse();
       assertThat(history.delivery("a1").orElseThrow().webhooks())
           .containsExactly(new WebhookDelivery(OPS, DeliveryState.DELIVERED, 1, null, T0.plusSeconds(1)));
+      // Nor is the alert's summary lowered once delivered.
+      assertThat(history.markDelivered("a1", T0.plusSeconds(1))).isTrue();
+      assertThat(history.markFailed("a1", "attempt 1: timed out", true)).isFalse();
+      assertThat(history.markPartial("a1", "attempt 1: timed out")).isFalse();
+      assertThat(history.delivery("a1").orElseThrow().state()).isEqualTo(DeliveryState.DELIVERED);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aWebhookGivenUpOnStaysFailedWhenALateRetryOfAnotherSenderReports(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var history = new JdbcAlertHistory(t.db, List.of(PAGER));
+      history.append(alert("a1", 0, "user:alice", "0.8"));
+      assertThat(history.markWebhookFailed("a1", PAGER, "attempt 3: refused", true)).isTrue();
+      assertThat(history.markWebhookFailed("a1", PAGER, "attempt 2: refused", false)).isFalse();
+      assertThat(history.delivery("a1").orElseThrow().webhooks())
+          .containsExactly(new WebhookDelivery(PAGER, DeliveryState.FAILED, 1, "attempt 3: refused", null));
     }
   }
 
