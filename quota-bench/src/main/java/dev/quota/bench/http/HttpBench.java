@@ -102,6 +102,10 @@ public final class HttpBench {
     List<Map<String, Object>> rows = new ArrayList<>();
     long reservations = 0;
     String key = "bench-" + UUID.randomUUID();
+    // Redis's CPU per request, read as section B reads it; the server's comes from /proc.
+    RedisClient redisClient = redisUrl == null ? null : RedisClient.create(redisUrl);
+    StatefulRedisConnection<String, String> redisConnection = redisClient == null ? null : redisClient.connect();
+    RedisAdmin redis = redisConnection == null ? null : new RedisAdmin(redisConnection.sync(), false);
     try (QuotaServerProcess server = QuotaServerProcess.start(jar, core, redisUrl, prefix, databaseUrl, key)) {
       server.send("PUT", "/v1/policies/user:*?reason=benchmark", POLICY);
       String url = "http://127.0.0.1:" + server.port;
@@ -119,19 +123,31 @@ public final class HttpBench {
       for (int round = 0; round < profile.httpRounds(); round++) {
         String[] order = round % 2 == 0 ? new String[] {"whoami", "reservations"} : new String[] {"reservations", "whoami"};
         for (String endpoint : order) {
+          CpuMeter.Sample cpuBefore = CpuMeter.take(server.pid());
+          long redisBefore = redis == null ? 0 : redis.cpuMicros();
           Wrk.Result r = wrk.run(endpoint + ".lua", url, profile.httpRoundSeconds(), env);
+          CpuMeter.Usage cpu = CpuMeter.between(cpuBefore, CpuMeter.take(server.pid()));
+          long redisMicros = redis == null ? -1 : redis.cpuMicros() - redisBefore;
           if (endpoint.equals("reservations")) {
             reservations += r.requests();
           }
           Map<String, Object> row = r.asMap();
           row.put("endpoint", endpoint.equals("whoami") ? "GET /v1/whoami" : "POST /v1/reservations");
           row.put("round", round + 1);
+          // Redis's figure includes the two INFO calls around the run: noise against thousands of requests.
+          row.put("serverCpuMicros", cpu.processMicros());
+          row.put("redisCpuMicros", redisMicros);
+          row.put("coreBusy", cpu.coreBusyShare());
           rows.add(row);
         }
       }
     } catch (RuntimeException e) {
       b.put("error", e.getMessage());
     } finally {
+      if (redisConnection != null) {
+        redisConnection.close();
+        redisClient.shutdown();
+      }
       if (redisUrl != null) {
         deleteRedisKeys(redisUrl, prefix);
       }

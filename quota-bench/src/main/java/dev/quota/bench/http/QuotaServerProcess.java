@@ -85,6 +85,11 @@ final class QuotaServerProcess implements AutoCloseable {
     throw new IllegalStateException("quota-server did not answer within 120 s: " + Files.readString(log));
   }
 
+  /** The server JVM's process id: {@code taskset} execs the JVM, so it is the started process's. */
+  long pid() {
+    return process.pid();
+  }
+
   URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
   }

@@ -39,7 +39,7 @@ public final class RedisAdmin {
    * The server's CPU time so far, user and system, in microseconds ({@code INFO cpu}): what its
    * work cost, whoever waited for it, so a client's own speed does not enter it.
    */
-  long cpuMicros() {
+  public long cpuMicros() {
     double seconds = 0;
     for (String line : redis.info("cpu").split("\r?\n")) {
       if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
