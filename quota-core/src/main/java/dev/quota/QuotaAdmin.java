@@ -55,6 +55,24 @@ public final class QuotaAdmin {
     quota.reloadConfig();
   }
 
+  /**
+   * Creates the policy bound to {@code policy.selector()}, only if that selector has none. The
+   * repository checks and writes in one atomic step, so a policy created meanwhile by another
+   * admin, here or on another server, is never replaced: of two racing creates exactly one
+   * succeeds and the other is refused.
+   *
+   * @throws ConflictException naming {@code selector} if a policy is already bound to it; nothing
+   *     is stored and nothing is audited
+   */
+  public void createPolicy(Policy policy, String actor, String reason) {
+    requireActorAndReason(actor, reason);
+    Selector selector = policy.selector();
+    if (!config.createPolicy(policy, entry(actor, "policy.create", selector.toString(), null, format.apply(policy), reason))) {
+      throw new ConflictException("selector", "a policy for " + selector + " already exists");
+    }
+    quota.reloadConfig();
+  }
+
   /** Deletes the policy bound to {@code selector}; throws {@link NotFoundException} if there is none. */
   public void deletePolicy(Selector selector, String actor, String reason) {
     requireActorAndReason(actor, reason);

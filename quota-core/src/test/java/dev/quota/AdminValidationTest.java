@@ -57,6 +57,8 @@ class AdminValidationTest {
 
     for (String bad : List.of("nul \u0000 here", "esc \u001b[31m red", "line\nbreak", "bell\u0007")) {
       assertRefused(() -> admin.putPolicy(onePerHour("user:x"), ADMIN, bad), "reason", "must contain only printable characters");
+      assertRefused(() -> admin.createPolicy(onePerHour("user:x"), ADMIN, bad), "reason", "must contain only printable characters");
+      assertRefused(() -> admin.createPolicy(onePerHour("user:x"), bad, "r"), "actor", "must contain only printable characters");
       assertRefused(() -> admin.deletePolicy(Selector.parse("user:*"), ADMIN, bad), "reason", "must contain only printable characters");
       assertRefused(() -> admin.createOverride(Selector.parse("user:x"), null, later, bad, ADMIN), "reason", "must contain only printable characters");
       assertRefused(() -> admin.revokeOverride(o.id(), ADMIN, bad), "reason", "must contain only printable characters");
@@ -87,6 +89,7 @@ class AdminValidationTest {
 
     for (String blank : List.of("", " ", "\u2003")) {
       assertRefused(() -> admin.putPolicy(onePerHour("user:x"), ADMIN, blank), "reason", rule);
+      assertRefused(() -> admin.createPolicy(onePerHour("user:x"), ADMIN, blank), "reason", rule);
       assertRefused(() -> admin.deletePolicy(Selector.parse("user:*"), ADMIN, blank), "reason", rule);
       assertRefused(() -> admin.createOverride(Selector.parse("user:x"), null, later, blank, ADMIN), "reason", rule);
       assertRefused(() -> admin.revokeOverride(o.id(), ADMIN, blank), "reason", rule);

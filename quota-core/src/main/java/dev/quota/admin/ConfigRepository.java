@@ -22,6 +22,16 @@ public interface ConfigRepository {
   /** Stores {@code policy} (a new version if one exists) and {@code audit}, atomically. */
   void putPolicy(Policy policy, AuditEntry audit);
 
+  /**
+   * Stores {@code policy} and {@code audit} only if no policy is bound to its selector: the check
+   * and the write are one atomic step (in a database, an insert the selector's key refuses), so of
+   * concurrent creates of one selector, from any number of processes, exactly one succeeds.
+   *
+   * @return true if created; false if the selector already had a policy, in which case nothing,
+   *     not even {@code audit}, is stored
+   */
+  boolean createPolicy(Policy policy, AuditEntry audit);
+
   /** Deletes the policy and records {@code audit}, atomically; false if there was none. */
   boolean deletePolicy(Selector selector, AuditEntry audit);
 

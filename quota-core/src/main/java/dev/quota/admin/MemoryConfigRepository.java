@@ -34,6 +34,15 @@ public final class MemoryConfigRepository implements ConfigRepository {
   }
 
   @java.lang.Override
+  public synchronized boolean createPolicy(Policy policy, AuditEntry entry) {
+    if (policies.putIfAbsent(policy.selector(), policy) != null) {
+      return false;
+    }
+    append(entry);
+    return true;
+  }
+
+  @java.lang.Override
   public synchronized boolean deletePolicy(Selector selector, AuditEntry entry) {
     if (policies.remove(selector) == null) {
       return false;

@@ -149,6 +149,55 @@ public final class JdbcConfigRepository implements ConfigRepository {
     });
   }
 
+  /**
+   * The selector's primary key is what refuses a second create: the policy row is inserted, never
+   * updated, and a duplicate key means another writer bound the selector first (committed, or
+   * committing while this insert waited on it). The version row is written first, as
+   * {@link #putPolicy} writes it, so creates and puts of one selector meet on that row first and
+   * queue there, rather than each holding a row the other waits for. A collision on it (a
+   * concurrent writer took the same version) runs the create again.
+   */
+  @java.lang.Override
+  public boolean createPolicy(Policy policy, AuditEntry audit) {
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(audit, "audit");
+    String selector = policy.selector().toString();
+    String body = PolicyJson.write(policy);
+    return writeRetryingCollisions("creating policy " + selector, c -> {
+      // A shortcut for a selector long taken, so a losing racer writes no version to roll back;
+      // the insert below, not this read, is what decides.
+      if (policyRowExists(c, selector)) {
+        return false;
+      }
+      long version = nextVersion(c, selector, body, audit);
+      try (PreparedStatement in =
+          c.prepareStatement("INSERT INTO policy (selector, version, body, updated_at) VALUES (?, ?, ?, ?)")) {
+        in.setString(1, selector);
+        in.setLong(2, version);
+        in.setString(3, body);
+        Jdbc.setInstant(in, 4, audit.at());
+        in.executeUpdate();
+      } catch (SQLException e) {
+        if (!UNIQUE_VIOLATION.equals(Jdbc.sqlState(e))) {
+          throw e;
+        }
+        c.rollback(); // the version row goes with it: nothing of this create is kept
+        return false;
+      }
+      insertAudit(c, audit);
+      return true;
+    });
+  }
+
+  private static boolean policyRowExists(Connection c, String selector) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM policy WHERE selector = ?")) {
+      ps.setString(1, selector);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
   @java.lang.Override
   public boolean deletePolicy(Selector selector, AuditEntry audit) {
     Objects.requireNonNull(audit, "audit");

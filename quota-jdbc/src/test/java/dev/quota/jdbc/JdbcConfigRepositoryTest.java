@@ -225,6 +225,122 @@ class JdbcConfigRepositoryTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void createStoresAFreeSelectorOnceAndLeavesNoTraceOfARefusal(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      Selector users = Selector.parse("user:*");
+      assertThat(repo.createPolicy(limit("user:*", 60), audit("policy.create", "user:*", "first"))).isTrue();
+
+      assertThat(repo.createPolicy(limit("user:*", 1), audit("policy.create", "user:*", "second"))).isFalse();
+      repo.putPolicy(limit("user:*", 30), audit("policy.update", "user:*", "lowered"));
+      assertThat(repo.createPolicy(limit("user:*", 1), audit("policy.create", "user:*", "third"))).isFalse();
+
+      assertThat(new JdbcConfigRepository(t.db).policy(users)).contains(limit("user:*", 30));
+      assertThat(repo.versions(users)).extracting(PolicyVersion::version).containsExactly(2L, 1L);
+      assertThat(repo.audit(AuditQuery.latest(10))).extracting(AuditEntry::reason).containsExactly("lowered", "first");
+
+      // Once deleted, the selector is free again, and its versions go on from the deletion's.
+      assertThat(repo.deletePolicy(users, audit("policy.delete", "user:*", "gone"))).isTrue();
+      assertThat(repo.createPolicy(limit("user:*", 5), audit("policy.create", "user:*", "again"))).isTrue();
+      assertThat(repo.policy(users)).contains(limit("user:*", 5));
+      assertThat(repo.versions(users)).extracting(PolicyVersion::version).containsExactly(4L, 3L, 2L, 1L);
+      assertThat(t.queryLong("SELECT version FROM policy WHERE selector = 'user:*'")).isEqualTo(4);
+    }
+  }
+
+  /**
+   * A policy row another writer has inserted but not yet committed is invisible to a read, so only
+   * the insert's duplicate key can refuse the create: it waits for that writer and, once it
+   * commits, refuses, keeping no version or audit row of its own.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aCreateThatMeetsAnUncommittedPolicyOfItsSelectorIsRefusedOnceThatCommits(Backend backend) throws Exception {
+    try (var t = backend.open(dir); var held = t.db.connection()) {
+      var repo = new JdbcConfigRepository(t.db);
+      held.setAutoCommit(false);
+      try (var s = held.createStatement()) {
+        s.execute("INSERT INTO policy (selector, version, body, updated_at) VALUES ('team:core', 7, '{\"concurrency\":1}',"
+            + " TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00+00')");
+      }
+      long heldSession = sessionOf(backend, held);
+      var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+      var create = pool.submit(() -> repo.createPolicy(limit("team:core", 5), audit("policy.create", "team:core", "mine")));
+
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (waitingOn(backend, t, heldSession) == 0) {
+        assertThat(create.isDone()).as("the create must wait for the uncommitted row, not pass it").isFalse();
+        assertThat(System.nanoTime()).as("the create never waited on the uncommitted row").isLessThan(deadline);
+        Thread.sleep(5);
+      }
+      held.commit();
+
+      assertThat(create.get(10, java.util.concurrent.TimeUnit.SECONDS)).isFalse();
+      pool.shutdown();
+      assertThat(repo.policy(Selector.parse("team:core"))).contains(Policy.builder("team:core").concurrency(1).build());
+      assertThat(t.queryLong("SELECT COUNT(*) FROM policy_version")).isZero();
+      assertThat(repo.audit(AuditQuery.latest(10))).isEmpty();
+    }
+  }
+
+  /** The session id the database gives {@code c}, as its lock views name blockers. */
+  private static long sessionOf(Backend backend, java.sql.Connection c) throws java.sql.SQLException {
+    try (var s = c.createStatement();
+        var rs = s.executeQuery(backend == Backend.H2 ? "SELECT SESSION_ID()" : "SELECT pg_backend_pid()")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * How many sessions wait on a lock {@code session} holds. H2 names no blocker of a wait for a
+   * row, so there it is the sessions running an insert of a policy row, which only the row
+   * {@code session} holds can keep waiting.
+   */
+  private static long waitingOn(Backend backend, Backend.TestDb t, long session) {
+    return t.queryLong(backend == Backend.H2
+        ? "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE SESSION_ID <> " + session
+            + " AND EXECUTING_STATEMENT LIKE 'INSERT INTO policy (%'"
+        : "SELECT COUNT(*) FROM pg_stat_activity WHERE " + session + " = ANY(pg_blocking_pids(pid))");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void ofConcurrentCreatesOfOneSelectorExactlyOneWins(Backend backend) throws Exception {
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      int creators = 6;
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(creators);
+      for (int round = 0; round < 5; round++) {
+        String selector = "user:u" + round;
+        var start = new java.util.concurrent.CountDownLatch(1);
+        var futures = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();
+        for (int i = 1; i <= creators; i++) {
+          long n = i;
+          futures.add(pool.submit(() -> {
+            start.await();
+            return repo.createPolicy(limit(selector, n), audit("policy.create", selector, "w" + n));
+          }));
+        }
+        start.countDown();
+        List<Long> winners = new java.util.ArrayList<>();
+        for (int i = 0; i < creators; i++) {
+          if (futures.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            winners.add(i + 1L);
+          }
+        }
+        assertThat(winners).as("round " + round).hasSize(1);
+        assertThat(repo.policy(Selector.parse(selector))).contains(limit(selector, winners.get(0)));
+        assertThat(repo.versions(Selector.parse(selector))).extracting(PolicyVersion::version).containsExactly(1L);
+        assertThat(repo.audit(new AuditQuery(null, null, selector, null, null, 0, 10)))
+            .extracting(AuditEntry::reason).containsExactly("w" + winners.get(0));
+      }
+      pool.shutdown();
+    }
+  }
+
   static Override override(String id) {
     return new Override(
         id, Selector.parse("user:bob"), null, true, T0.plus(Duration.ofHours(1)), "incident 42", "alice", T0);

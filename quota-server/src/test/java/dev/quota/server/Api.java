@@ -70,12 +70,16 @@ public final class Api {
     return send("DELETE", path, null);
   }
 
-  public Response send(String method, String path, String body) {
-    return sendBytes(method, path, body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  /** With {@code headers} as name, value, name, value...; a name given twice is sent as two lines. */
+  public Response send(String method, String path, String body, String... headers) {
+    return sendBytes(method, path, body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
   }
 
-  public Response sendBytes(String method, String path, byte[] body) {
+  public Response sendBytes(String method, String path, byte[] body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
     if (key != null) {
       b.header("Authorization", "Bearer " + key);
     }

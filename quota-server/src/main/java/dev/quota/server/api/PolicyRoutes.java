@@ -3,6 +3,7 @@ package dev.quota.server.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.ConflictException;
 import dev.quota.NotFoundException;
 import dev.quota.Policy;
 import dev.quota.QuotaAdmin;
@@ -14,7 +15,11 @@ import io.javalin.http.Context;
 
 import static dev.quota.server.auth.Role.ADMIN;
 
-/** Policies, addressed by selector: {@code user:alice}, {@code user:*}, {@code user:*,tool:image_gen}. */
+/**
+ * Policies, addressed by selector: {@code user:alice}, {@code user:*}, {@code user:*,tool:image_gen}.
+ * A PUT creates or replaces; with {@code If-None-Match: *} it only creates, and a selector that
+ * already has a policy is answered 412 with nothing changed ({@link Preconditions}).
+ */
 public final class PolicyRoutes {
   private final QuotaAdmin admin;
   private final Object configLock;
@@ -56,18 +61,39 @@ public final class PolicyRoutes {
 
   private void put(Context ctx) {
     Selector s = Selector.parse(ctx.pathParam("selector"));
+    boolean createOnly = Preconditions.createOnly(ctx);
     Policy p = PolicyJson.read(JsonBody.read(ctx, java.util.Set.of(
         "rateLimits", "budget", "concurrency", "alertThresholds", "mode", "failMode"), false).node(), s, "");
+    String actor = Auth.principal(ctx).name();
+    String reason = Reasons.of(ctx);
+    if (createOnly) {
+      create(ctx, p, actor, reason);
+      return;
+    }
     boolean existed;
     synchronized (configLock) {
       existed = admin.policy(s).isPresent();
-      admin.putPolicy(p, Auth.principal(ctx).name(), Reasons.of(ctx));
+      admin.putPolicy(p, actor, reason);
     }
     ctx.status(existed ? 200 : 201).json(toNode(p));
   }
 
+  /** The check that the selector is free is the repository's, in the same step as the write. */
+  private void create(Context ctx, Policy p, String actor, String reason) {
+    try {
+      synchronized (configLock) {
+        admin.createPolicy(p, actor, reason);
+      }
+    } catch (ConflictException taken) {
+      Preconditions.taken(ctx, p.selector());
+      return;
+    }
+    ctx.status(201).json(toNode(p));
+  }
+
   private void delete(Context ctx) {
     Selector s = Selector.parse(ctx.pathParam("selector"));
+    Preconditions.requireNone(ctx);
     synchronized (configLock) {
       admin.deletePolicy(s, Auth.principal(ctx).name(), Reasons.of(ctx));
     }
