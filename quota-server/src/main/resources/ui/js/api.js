@@ -44,8 +44,9 @@ export const auth = {
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
+/** opts: key, accept, signal, headers (sent as well), allow (statuses answered rather than thrown), withResponse. */
 export async function request(method, path, body, opts = {}) {
-  const headers = { Accept: opts.accept || 'application/json' };
+  const headers = { ...opts.headers, Accept: opts.accept || 'application/json' };
   const key = opts.key || auth.key();
   if (key) headers.Authorization = 'Bearer ' + key;
   if (body !== undefined) headers['Content-Type'] = 'application/json';

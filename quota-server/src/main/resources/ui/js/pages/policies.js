@@ -225,29 +225,21 @@ function buildForm(policy, selector) {
     const reason = val('reason');
     save.disabled = true; save.textContent = 'Saving…';
     try {
-      // PUT replaces whatever policy the selector has, so a new one is first checked to be free,
-      // as late as possible: a policy made meanwhile elsewhere is not overwritten unseen.
-      if (!editing) {
-        const existing = await existingPolicy(sel);
-        if (existing) { refuseTaken(form, summary, existing.selector || sel); return; }
-      }
-      await request('PUT', '/v1/policies/' + enc(sel) + (reason ? '?reason=' + enc(reason) : ''), body);
+      // PUT replaces whatever policy the selector has; a new one is sent as create-only, so the
+      // server refuses it (412) if a policy was made for the selector meanwhile, anywhere.
+      await request('PUT', '/v1/policies/' + enc(sel) + (reason ? '?reason=' + enc(reason) : ''), body,
+        editing ? {} : { headers: { 'If-None-Match': '*' } });
       toast(editing ? 'Policy saved' : 'Policy ' + sel + ' created');
       location.hash = '#/policies';
     } catch (err) {
-      showFieldErrors(form, summary, err);
+      if (!editing && err.status === 412) refuseTaken(form, summary, err.problem.selector || sel);
+      else showFieldErrors(form, summary, err);
     } finally {
       save.disabled = false; save.textContent = editing ? 'Save changes' : 'Create policy';
     }
   });
   setTimeout(() => (editing ? inputs.daily : inputs.selector).focus(), 0);
   return form;
-}
-
-/** The policy the selector already has, or null when it is free (the server answers 404). */
-async function existingPolicy(selector) {
-  const res = await request('GET', '/v1/policies/' + enc(selector), undefined, { allow: [404], withResponse: true });
-  return res.status === 404 ? null : res.body;
 }
 
 function refuseTaken(form, summary, selector) {

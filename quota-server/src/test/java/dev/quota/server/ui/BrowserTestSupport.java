@@ -196,7 +196,7 @@ abstract class BrowserTestSupport {
   void assertNoConsoleErrorsExcept(String during, String... expected) {
     List<String> problems = new ArrayList<>();
     for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
-      if (e.getLevel().intValue() >= Level.WARNING.intValue() && !isFreeSelectorCheck(e.getMessage())) {
+      if (e.getLevel().intValue() >= Level.WARNING.intValue()) {
         problems.add(e.getLevel() + " " + e.getMessage());
       }
     }
@@ -207,14 +207,6 @@ abstract class BrowserTestSupport {
     }
     consoleErrors.addAll(problems);
     assertThat(consoleErrors).as("browser console during " + during).isEmpty();
-  }
-
-  /**
-   * The new-policy form asks for the selector's policy before saving; Chromium logs the 404 that
-   * means "free" as a failed load, though it is the expected answer.
-   */
-  private static boolean isFreeSelectorCheck(String message) {
-    return message.contains("/v1/policies/") && message.contains("status of 404");
   }
 
   /** Reserves for {@code user}, in the research team, and returns the reservation id ("" when refused). */

@@ -12,7 +12,10 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
-/** The console's shell: the skip link, the phone menu across route changes, and tables wider than their panel. */
+/**
+ * The console's shell: the skip link, the phone menu across route changes, tables wider than their
+ * panel, and the new-policy form's refusal of a selector that has a policy.
+ */
 class ConsoleNavigationBrowserTest extends BrowserTestSupport {
   private static final Dimension DESKTOP = new Dimension(1280, 1400);
   private static final Dimension PHONE = new Dimension(390, 844);
@@ -93,6 +96,7 @@ class ConsoleNavigationBrowserTest extends BrowserTestSupport {
     waitForText(error, "a policy for tool:web_search already exists: edit it instead");
     assertThat(browser.findElement(By.name("selector")).getAttribute("aria-invalid")).isEqualTo("true");
     assertThat(get("/v1/policies/tool:web_search").body()).isEqualTo(before);
+    assertNoConsoleErrorsExcept("taken selector", "/v1/policies/tool%3Aweb_search", "status of 412");
 
     // The link opens the existing policy, whose form still saves over it.
     click(By.cssSelector("[data-test=edit-existing]"));
@@ -112,7 +116,40 @@ class ConsoleNavigationBrowserTest extends BrowserTestSupport {
     waitFor(By.name("rateLimits.0.limit")).sendKeys("3");
     click(By.cssSelector("[data-test=save-policy]"));
     waitFor(By.cssSelector("tr[data-selector='tool:image_gen']"));
-    assertNoConsoleErrors("taken selector");
+    assertNoConsoleErrors("free selector");
+  }
+
+  /**
+   * Another admin creates the selector's policy while the form is open, at the last moment: just
+   * before the form's request leaves, after any look the form could take first. The form's create
+   * is refused and the other admin's policy stays as they made it.
+   */
+  @Test
+  void aPolicyCreatedElsewhereWhileTheFormIsOpenIsNotReplaced() throws Exception {
+    go("#/policies/new");
+    waitFor(By.name("selector")).sendKeys("provider:openai");
+    click(By.cssSelector("[data-test=add-rate]"));
+    waitFor(By.name("rateLimits.0.limit")).sendKeys("1");
+    waitFor(By.name("reason")).sendKeys("from the form");
+    script("const original = window.fetch, key = arguments[0];"
+        + "window.fetch = async (url, init) => {"
+        + "  if (init && init.method === 'PUT' && String(url).startsWith('/v1/policies/provider%3Aopenai')) {"
+        + "    window.fetch = original;"
+        + "    await original('/v1/policies/provider:openai?reason=elsewhere', { method: 'PUT',"
+        + "      headers: { Authorization: 'Bearer ' + key, 'Content-Type': 'application/json' },"
+        + "      body: JSON.stringify({ rateLimits: [{ limit: 4, window: 'PT1M' }] }) });"
+        + "  }"
+        + "  return original(url, init);"
+        + "};", ADMIN_KEY);
+    click(By.cssSelector("[data-test=save-policy]"));
+
+    waitForText(By.cssSelector("[data-error-for=selector]"), "a policy for provider:openai already exists: edit it instead");
+    assertThat(browser.findElement(By.cssSelector("[data-test=edit-existing]")).getAttribute("href"))
+        .endsWith("#/policies/edit/provider%3Aopenai");
+    assertThat(get("/v1/policies/provider:openai").body()).contains("\"limit\":4");
+    assertThat(get("/v1/audit?target=provider:openai").body())
+        .contains("\"reason\":\"elsewhere\"").doesNotContain("from the form");
+    assertNoConsoleErrorsExcept("policy created elsewhere", "/v1/policies/provider%3Aopenai", "status of 412");
   }
 
   @Test
