@@ -166,6 +166,30 @@ class BadInputTest {
     assertThat(admin.get("/v1/policies/user:a:b").status()).isEqualTo(404);
   }
 
+  /** A policy with several mistakes is refused once, naming the first and listing every one. */
+  @Test
+  void aPolicyWithSeveralProblemsListsThemAllAndChangesNothing() {
+    String before = state();
+    Api.Response r = server.admin().put("/v1/policies/user:bad",
+        "{\"rateLimits\":[{\"limit\":0,\"window\":\"PT1M\"}],\"budget\":{\"currency\":\"USD\",\"daily\":\"-5\"},\"mode\":\"dry\"}");
+
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    JsonNode p = r.json();
+    assertThat(p.get("field").asText()).isEqualTo("rateLimits[0].limit");
+    assertThat(p.get("errors")).extracting(e -> e.get("field").asText())
+        .containsExactly("rateLimits[0].limit", "budget.daily", "mode");
+    assertThat(p.get("errors")).allSatisfy(e -> assertThat(e.get("rule").asText()).isNotBlank());
+    assertThat(p.get("detail").asText()).contains("rateLimits[0].limit: ", "; budget.daily: ", "; mode: ");
+    assertThat(state()).isEqualTo(before);
+  }
+
+  @Test
+  void aSingleProblemHasNoErrorsList() {
+    Api.Response r = server.admin().put("/v1/policies/user:bad", "{\"rateLimits\":[{\"limit\":0,\"window\":\"PT1M\"}]}");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().has("errors")).isFalse();
+  }
+
   /** The release body takes no fields: the refusal said "(known: )". */
   @Test
   void aFieldInABodyThatTakesNoneSaysSo() {

@@ -11,7 +11,9 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import dev.quota.Money;
 import dev.quota.ValidationException;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -58,10 +60,15 @@ public final class JsonFields {
 
   /** Rejects any field of {@code object} not in {@code allowed}. */
   static void onlyKnown(ObjectNode object, String prefix, Set<String> allowed) {
+    List<ValidationException> unknown = new ArrayList<>();
     for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
       String name = it.next();
-      ValidationException.require(
-          allowed.contains(name), path(prefix, name), "is not a known field (allowed: " + String.join(", ", allowed) + ")");
+      if (!allowed.contains(name)) {
+        unknown.add(new ValidationException(path(prefix, name), "is not a known field (allowed: " + String.join(", ", allowed) + ")"));
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw ValidationException.of(unknown); // every unknown field at once: a misspelling seldom comes alone
     }
   }
 
@@ -129,10 +136,13 @@ public final class JsonFields {
 
   /** Re-throws a model validation error with its field placed under {@code prefix}. */
   static ValidationException nest(String prefix, ValidationException e) {
-    String field = e.field();
-    if (prefix.isEmpty() || field.startsWith(prefix)) {
+    if (prefix.isEmpty()) {
       return e;
     }
-    return new ValidationException(prefix + "." + field, e.rule());
+    List<ValidationException> nested = new ArrayList<>();
+    for (ValidationException p : e.problems()) {
+      nested.add(p.field().startsWith(prefix) ? p : new ValidationException(prefix + "." + p.field(), p.rule()));
+    }
+    return ValidationException.of(nested);
   }
 }

@@ -85,47 +85,68 @@ public final class PolicyJson {
     return read(node, selector, prefix, false);
   }
 
+  /**
+   * Reads every part even after one fails, so that one refusal names every problem the body has;
+   * the policy's own cross-field rules are checked only once each part is valid.
+   */
   private static Policy read(JsonNode node, Selector selector, String prefix, boolean stored) {
     ObjectNode body = object(node, prefix.isEmpty() ? "body" : prefix);
-    onlyKnown(body, prefix, POLICY_FIELDS);
+    ProblemCollector problems = new ProblemCollector();
+    problems.check(() -> onlyKnown(body, prefix, POLICY_FIELDS));
     Policy.Builder b = Policy.builder(selector);
     JsonNode limits = optional(body, "rateLimits");
     if (limits != null) {
       String field = path(prefix, "rateLimits");
-      ValidationException.require(limits.isArray(), field, "must be an array");
-      ValidationException.require(limits.size() <= 32, field, "must hold at most 32 limits");
-      for (int i = 0; i < limits.size(); i++) {
-        b.rateLimit(rateLimit(limits.get(i), field + "[" + i + "]"));
+      problems.check(() -> {
+        ValidationException.require(limits.isArray(), field, "must be an array");
+        ValidationException.require(limits.size() <= 32, field, "must hold at most 32 limits");
+      });
+      for (int i = 0; limits.isArray() && i < limits.size(); i++) {
+        RateLimit limit = rateLimit(limits.get(i), field + "[" + i + "]", problems);
+        if (limit != null) {
+          b.rateLimit(limit);
+        }
       }
     }
     JsonNode budget = optional(body, "budget");
     if (budget != null) {
-      b.budget(budget(budget, path(prefix, "budget"), prefix));
+      Budget parsed = budget(budget, path(prefix, "budget"), prefix, problems);
+      if (parsed != null) {
+        b.budget(parsed);
+      }
     }
     JsonNode concurrency = optional(body, "concurrency");
     if (concurrency != null) {
-      b.concurrency((int) wholeNumber(concurrency, path(prefix, "concurrency"), 1, Integer.MAX_VALUE));
+      Long cap = problems.read(() -> wholeNumber(concurrency, path(prefix, "concurrency"), 1, Integer.MAX_VALUE));
+      if (cap != null) {
+        b.concurrency(cap.intValue());
+      }
     }
     JsonNode thresholds = optional(body, "alertThresholds");
     if (thresholds != null) {
       String field = path(prefix, "alertThresholds");
-      ValidationException.require(thresholds.isArray(), field, "must be an array of fractions");
+      problems.check(() -> ValidationException.require(thresholds.isArray(), field, "must be an array of fractions"));
       List<BigDecimal> values = new ArrayList<>();
-      for (int i = 0; i < thresholds.size(); i++) {
-        values.add(decimal(thresholds.get(i), field + "[" + i + "]"));
+      for (int i = 0; thresholds.isArray() && i < thresholds.size(); i++) {
+        JsonNode t = thresholds.get(i);
+        String at = field + "[" + i + "]";
+        values.add(problems.read(() -> decimal(t, at)));
       }
-      b.alertThresholds(stored ? mended(values) : values);
+      if (thresholds.isArray() && !values.contains(null)) {
+        problems.check(() -> b.alertThresholds(stored ? mended(values) : values));
+      }
     }
     JsonNode mode = optional(body, "mode");
     if (mode != null) {
       String field = path(prefix, "mode");
-      b.mode(Mode.fromWire(field, text(mode, field)));
+      problems.check(() -> b.mode(Mode.fromWire(field, text(mode, field))));
     }
     JsonNode failMode = optional(body, "failMode");
     if (failMode != null) {
       String field = path(prefix, "failMode");
-      b.failMode(FailMode.fromWire(field, text(failMode, field)));
+      problems.check(() -> b.failMode(FailMode.fromWire(field, text(failMode, field))));
     }
+    problems.throwIfAny();
     try {
       return b.build();
     } catch (ValidationException e) {
@@ -145,66 +166,83 @@ public final class PolicyJson {
     return new ArrayList<>(out);
   }
 
-  private static RateLimit rateLimit(JsonNode node, String field) {
-    ObjectNode o = object(node, field);
-    onlyKnown(o, field, LIMIT_FIELDS);
-    JsonNode meterNode = optional(o, "meter");
-    String meter = meterNode == null ? RateLimit.REQUESTS : text(meterNode, field + ".meter");
-    long limit = wholeNumber(required(o, "limit", field + ".limit"), field + ".limit", 1, RateLimit.MAX_LIMIT);
-    String windowText = text(required(o, "window", field + ".window"), field + ".window");
-    Duration window;
-    try {
-      window = Duration.parse(windowText);
-    } catch (DateTimeParseException e) {
-      throw new ValidationException(field + ".window", "must be an ISO-8601 duration such as PT1M");
+  /** The limit {@code node} describes, or null with its problems noted. */
+  private static RateLimit rateLimit(JsonNode node, String field, ProblemCollector problems) {
+    ObjectNode o = problems.read(() -> object(node, field));
+    if (o == null) {
+      return null;
     }
+    ProblemCollector own = new ProblemCollector();
+    own.check(() -> onlyKnown(o, field, LIMIT_FIELDS));
+    JsonNode meterNode = optional(o, "meter");
+    String meter = meterNode == null ? RateLimit.REQUESTS : own.read(() -> text(meterNode, field + ".meter"));
+    Long limit = own.read(() -> wholeNumber(required(o, "limit", field + ".limit"), field + ".limit", 1, RateLimit.MAX_LIMIT));
+    Duration window = own.read(() -> {
+      String windowText = text(required(o, "window", field + ".window"), field + ".window");
+      try {
+        return Duration.parse(windowText);
+      } catch (DateTimeParseException e) {
+        throw new ValidationException(field + ".window", "must be an ISO-8601 duration such as PT1M");
+      }
+    });
     JsonNode algorithmNode = optional(o, "algorithm");
     Algorithm algorithm =
         algorithmNode == null
             ? Algorithm.SLIDING_WINDOW
-            : Algorithm.fromWire(field + ".algorithm", text(algorithmNode, field + ".algorithm"));
-    try {
-      return new RateLimit(meter, limit, window, algorithm);
-    } catch (ValidationException e) {
-      throw nest(field, e);
-    }
+            : own.read(() -> Algorithm.fromWire(field + ".algorithm", text(algorithmNode, field + ".algorithm")));
+    RateLimit built = own.any() ? null : own.read(() -> {
+      try {
+        return new RateLimit(meter, limit, window, algorithm);
+      } catch (ValidationException e) {
+        throw nest(field, e);
+      }
+    });
+    problems.check(own::throwIfAny);
+    return built;
   }
 
-  private static Budget budget(JsonNode node, String field, String prefix) {
-    ObjectNode o = object(node, field);
-    onlyKnown(o, field, BUDGET_FIELDS);
-    String currency = text(required(o, "currency", field + ".currency"), field + ".currency");
-    Money daily = optionalMoney(o, "daily", field);
-    Money monthly = optionalMoney(o, "monthly", field);
-    Money perRequest = optionalMoney(o, "perRequest", field);
-    ZoneId zone = ZoneOffset.UTC;
+  /** The budget {@code node} describes, or null with its problems noted. */
+  private static Budget budget(JsonNode node, String field, String prefix, ProblemCollector problems) {
+    ObjectNode o = problems.read(() -> object(node, field));
+    if (o == null) {
+      return null;
+    }
+    ProblemCollector own = new ProblemCollector();
+    own.check(() -> onlyKnown(o, field, BUDGET_FIELDS));
+    String currency = own.read(() -> text(required(o, "currency", field + ".currency"), field + ".currency"));
+    Money daily = own.read(() -> optionalMoney(o, "daily", field));
+    Money monthly = own.read(() -> optionalMoney(o, "monthly", field));
+    Money perRequest = own.read(() -> optionalMoney(o, "perRequest", field));
     JsonNode tz = optional(o, "timezone");
-    if (tz != null) {
+    ZoneId zone = tz == null ? ZoneOffset.UTC : own.read(() -> {
       String text = text(tz, field + ".timezone");
       try {
-        zone = normalize(ZoneId.of(text));
+        return normalize(ZoneId.of(text));
       } catch (DateTimeException e) {
         throw new ValidationException(field + ".timezone", "must be an IANA time zone such as Europe/Berlin");
       }
-    }
-    LocalTime resetTime = LocalTime.MIDNIGHT;
+    });
     JsonNode rt = optional(o, "resetTime");
-    if (rt != null) {
+    LocalTime resetTime = rt == null ? LocalTime.MIDNIGHT : own.read(() -> {
       String text = text(rt, field + ".resetTime");
       try {
         ValidationException.require(text.length() == 5 || text.length() == 8, field + ".resetTime", "must be HH:mm");
-        resetTime = LocalTime.parse(text);
+        return LocalTime.parse(text);
       } catch (DateTimeParseException e) {
         throw new ValidationException(field + ".resetTime", "must be HH:mm");
       }
-    }
+    });
     JsonNode rd = optional(o, "resetDay");
-    int resetDay = rd == null ? 1 : (int) wholeNumber(rd, field + ".resetDay", 1, 31);
-    try {
-      return new Budget(currency, daily, monthly, perRequest, zone, resetTime, resetDay);
-    } catch (ValidationException e) {
-      throw nest(prefix, e);
-    }
+    Long resetDay = rd == null ? Long.valueOf(1) : own.read(() -> wholeNumber(rd, field + ".resetDay", 1, 31));
+    Budget built = own.any() ? null : own.read(() -> {
+      try {
+        return new Budget(currency, daily, monthly, perRequest, zone, resetTime, resetDay.intValue());
+      } catch (ValidationException e) {
+        throw nest(prefix, e);
+      }
+    });
+    problems.check(own::throwIfAny);
+    return built;
   }
 
   private static Money optionalMoney(ObjectNode o, String name, String field) {

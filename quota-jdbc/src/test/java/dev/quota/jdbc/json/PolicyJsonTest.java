@@ -112,6 +112,46 @@ class PolicyJsonTest {
             });
   }
 
+  /** A body with several mistakes is refused once, naming each, so they can all be fixed in one pass. */
+  @Test
+  void namesEveryProblemOfABodyInTheOrderFound() {
+    String json = "{\"rateLimits\":[{\"limit\":0,\"window\":\"1 minute\"},{\"limit\":5,\"window\":\"PT1M\"},{\"window\":\"PT1H\"}],"
+        + "\"budget\":{\"currency\":\"usd\",\"daily\":\"-1\",\"timezone\":\"Mars/Olympus\"},"
+        + "\"concurrency\":0,\"alertThresholds\":[0.5,\"0.9\"],\"mode\":\"dry\",\"colour\":\"red\",\"size\":1}";
+
+    assertThatThrownBy(() -> PolicyJson.read(json, USERS))
+        .isInstanceOfSatisfying(ValidationException.class, e -> {
+          assertThat(e.field()).isEqualTo("colour");
+          assertThat(e.problems()).extracting(ValidationException::field).containsExactly(
+              "colour", "size", "rateLimits[0].limit", "rateLimits[0].window", "rateLimits[2].limit", "budget.daily",
+              "budget.timezone", "concurrency", "alertThresholds[1]", "mode");
+          assertThat(e.problems()).extracting(ValidationException::rule).contains("must be an ISO-8601 duration such as PT1M",
+              "is required", "must be an IANA time zone such as Europe/Berlin");
+        });
+  }
+
+  /** A rule across fields (a budget needs an amount) is judged only once every field reads. */
+  @Test
+  void leavesRulesAcrossFieldsUntilEveryFieldReads() {
+    assertThatThrownBy(() -> PolicyJson.read("{\"budget\":{\"currency\":\"USD\",\"resetDay\":40}}", USERS))
+        .isInstanceOfSatisfying(ValidationException.class,
+            e -> assertThat(e.problems()).extracting(ValidationException::field).containsExactly("budget.resetDay"));
+    assertThatThrownBy(() -> PolicyJson.read("{\"budget\":{\"currency\":\"USD\"}}", USERS))
+        .isInstanceOfSatisfying(ValidationException.class,
+            e -> assertThat(e.problems()).extracting(ValidationException::field).containsExactly("budget"));
+  }
+
+  @Test
+  void nestsEveryProblemUnderItsPrefix() {
+    assertThatThrownBy(
+            () ->
+                OverrideJson.read(
+                    "{\"id\":\"o1\",\"selector\":\"user:alice\",\"limits\":{\"rateLimits\":[{\"limit\":0,\"window\":\"x\"}],\"mode\":\"x\"},"
+                        + "\"expiresAt\":\"2030-01-01T00:00:00Z\",\"reason\":\"r\",\"actor\":\"a\"}"))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems()).extracting(ValidationException::field)
+            .containsExactly("limits.rateLimits[0].limit", "limits.rateLimits[0].window", "limits.mode"));
+  }
+
   @Test
   void writesThresholdsAsPlainDecimalsInTheirShortestForm() {
     Policy p = PolicyJson.read("{\"concurrency\":1,\"alertThresholds\":[0.50,0.0000001,0.999999999,1E-9]}", USERS);

@@ -282,8 +282,9 @@ public final class ConfigFile {
           problems.add(new Invalid(line(base), base + ": the selector " + s + " is declared twice"));
         }
       } catch (ValidationException v) {
-        String field = v.field();
-        problems.add(new Invalid(nearestLine(base, field), base + ": " + v.getMessage()));
+        for (ValidationException each : v.problems()) {
+          problems.add(new Invalid(nearestLine(base, each.field()), base + ": " + each.getMessage()));
+        }
       }
     }
     problems.throwIfAny();

@@ -1,5 +1,6 @@
 package dev.quota.server.http;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.ConflictException;
 import dev.quota.NotFoundException;
@@ -43,7 +44,7 @@ public final class Problems {
         write(ctx, 404, "not-found", "no route for " + ctx.req().getMethod() + " " + ctx.path(), null, null);
       }
     });
-    app.exception(ValidationException.class, (e, ctx) -> write(ctx, 400, "invalid-request", e.getMessage(), e.field(), e.rule()));
+    app.exception(ValidationException.class, Problems::invalid);
     app.exception(NotFoundException.class, (e, ctx) -> write(ctx, 404, "not-found", e.getMessage(), null, null));
     app.exception(ReservationExpiredException.class, (e, ctx) ->
         write(ctx, 410, "reservation-expired", e.getMessage(), "reservationId", "must not have expired"));
@@ -66,6 +67,22 @@ public final class Problems {
       }
     });
     app.exception(Exception.class, Problems::unexpected);
+  }
+
+  /**
+   * 400 naming the field and rule of the first problem, as every refusal does, and, when the input
+   * had several, all of them in {@code errors} (each a field and a rule), so a form can mark them all.
+   */
+  private static void invalid(ValidationException e, Context ctx) {
+    ObjectNode body = problem(400, "invalid-request", e.getMessage(), e.field(), e.rule());
+    if (e.problems().size() > 1) {
+      ArrayNode errors = body.putArray("errors");
+      for (ValidationException p : e.problems()) {
+        errors.addObject().put("field", p.field()).put("rule", p.rule());
+      }
+    }
+    body.put("instance", ctx.path());
+    ctx.status(400).contentType(CONTENT_TYPE).result(bytes(body));
   }
 
   /**

@@ -113,6 +113,22 @@ class ConfigFileTest {
   }
 
   @Test
+  void everyProblemOfOnePolicyIsListedWithItsLine() {
+    String yaml = "policies:\n"
+        + "  \"user:*\":\n"
+        + "    rateLimits:\n"
+        + "      - {limit: 0, window: PT1M}\n"
+        + "    concurrency: 0\n"
+        + "    mode: dry\n";
+    assertThatThrownBy(() -> ConfigFile.parse(yaml))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .satisfies(e -> assertThat(((ConfigFile.Invalid) e).problems()).satisfiesExactly(
+            p -> assertThat(p).startsWith("line 4: policies.user:*: rateLimits[0].limit: must be between 1 and"),
+            p -> assertThat(p).startsWith("line 5: policies.user:*: concurrency: must be between 1 and"),
+            p -> assertThat(p).startsWith("line 6: policies.user:*: mode: must be")));
+  }
+
+  @Test
   void aKeyGivenTwiceIsRefusedWithItsLine() {
     assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"user:*\":\n    concurrency: 1\n  \"user:*\":\n    concurrency: 2\n"))
         .isInstanceOf(ConfigFile.Invalid.class)
