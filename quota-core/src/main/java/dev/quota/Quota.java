@@ -6,6 +6,7 @@ import dev.quota.alert.Alert;
 import dev.quota.alert.AlertDispatcher;
 import dev.quota.alert.AlertHandler;
 import dev.quota.alert.AlertHistory;
+import dev.quota.alert.AlertJournal;
 import dev.quota.alert.MemoryAlertHistory;
 import dev.quota.internal.Payload;
 import dev.quota.internal.PlanCache;
@@ -93,7 +94,7 @@ public final class Quota implements AutoCloseable {
     this.listener = b.listener;
     this.timed = listener != QuotaListener.NONE;
     this.seedBudgets = b.seedBudgets;
-    this.alerts = new AlertDispatcher(alertHistory, listener);
+    this.alerts = new AlertDispatcher(alertHistory, listener, b.alertJournal);
     b.handlers.forEach(alerts::addHandler);
     this.budgetAlerts = new BudgetAlerts(clock, listener, alerts);
     this.settlements = new Settlements(store, ledger, budgetAlerts, this::index);
@@ -251,9 +252,10 @@ public final class Quota implements AutoCloseable {
 
   /**
    * Queues alerts an earlier engine fired but could not store (handed back by {@link
-   * #closeKeepingAlerts}), to be stored and handed to the handlers as if just fired. They are not
-   * counted as fired again. One already stored is harmless: the history keeps the first of two
-   * appends of one id.
+   * #closeKeepingAlerts}, or left in an {@link AlertJournal} by a process that died), to be stored
+   * and handed to the handlers as if just fired. They are not counted as fired again. One already
+   * stored is harmless to the history, which keeps the first of two appends of one id; a handler
+   * that acts on the outside world must check whether it acted on it already.
    */
   public void resumeAlerts(List<Alert> unstored) {
     unstored.forEach(alerts::dispatch);
@@ -564,6 +566,7 @@ public final class Quota implements AutoCloseable {
     private ConfigRepository config = new MemoryConfigRepository();
     private UsageLedger ledger = new MemoryLedger();
     private AlertHistory alertHistory = new MemoryAlertHistory();
+    private AlertJournal alertJournal = AlertJournal.NONE;
     private QuotaListener listener = QuotaListener.NONE;
     private final List<AlertHandler> handlers = new ArrayList<>();
     private boolean seedBudgets = true;
@@ -597,6 +600,16 @@ public final class Quota implements AutoCloseable {
      */
     public Builder alertHistory(AlertHistory h) {
       this.alertHistory = h;
+      return this;
+    }
+
+    /**
+     * Where each fired alert is noted until it is stored (default nowhere), so that a process that
+     * dies first leaves it for the next to {@link Quota#resumeAlerts resume}; see {@link AlertJournal}.
+     */
+    public Builder alertJournal(AlertJournal j) {
+      ValidationException.require(j != null, "alertJournal", "is required");
+      this.alertJournal = j;
       return this;
     }
 

@@ -30,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * {@link QuotaListener#onAlertDropped}. A caller that can keep the alerts not yet stored (a server
  * writing them to disk to dispatch them again after a restart) stops the dispatcher with {@link
  * #stop} instead, which hands them back rather than reporting them.
+ *
+ * <p>An {@link AlertJournal} can keep what the dispatcher holds outside the process: each alert is
+ * journaled before it is queued and forgotten once the dispatcher is done with it (stored, or
+ * reported as dropped), so a process killed before storing its alerts leaves them for the next.
  */
 public final class AlertDispatcher implements AutoCloseable {
   /** How many alerts may wait to be stored, besides the one being stored. */
@@ -40,6 +44,7 @@ public final class AlertDispatcher implements AutoCloseable {
   public static final Duration MAX_RETRY = Duration.ofSeconds(5);
 
   private final AlertHistory history;
+  private final AlertJournal journal;
   private final List<AlertHandler> handlers = new CopyOnWriteArrayList<>();
   private final QuotaListener listener;
   private final Thread worker;
@@ -55,7 +60,13 @@ public final class AlertDispatcher implements AutoCloseable {
   private boolean closed;
 
   public AlertDispatcher(AlertHistory history, QuotaListener listener) {
+    this(history, listener, AlertJournal.NONE);
+  }
+
+  /** With {@code journal} told of every alert queued and every alert done with. */
+  public AlertDispatcher(AlertHistory history, QuotaListener listener, AlertJournal journal) {
     this.history = history;
+    this.journal = journal;
     this.listener = listener;
     this.worker = new Thread(this::run, "quota-alerts");
     worker.setDaemon(true);
@@ -67,10 +78,13 @@ public final class AlertDispatcher implements AutoCloseable {
   }
 
   /**
-   * Queues {@code alert} to be stored and delivered; never blocks. If {@link #CAPACITY} alerts are
-   * already waiting, the oldest of them is dropped and reported to the listener.
+   * Journals and queues {@code alert} to be stored and delivered; never waits for the history. If
+   * {@link #CAPACITY} alerts are already waiting, the oldest of them is dropped and reported to the
+   * listener.
    */
   public void dispatch(Alert alert) {
+    // Before it is queued, so the worker is never done with an alert the journal has not seen.
+    journalFired(alert);
     Alert pushedOut = null;
     boolean refused = false;
     synchronized (this) {
@@ -87,9 +101,11 @@ public final class AlertDispatcher implements AutoCloseable {
       }
     }
     if (refused) {
+      journalDone(alert);
       listener.onAlertDropped(alert, new IllegalStateException("the alert dispatcher is closed"));
     }
     if (pushedOut != null) {
+      journalDone(pushedOut);
       listener.onAlertDropped(
           pushedOut, new IllegalStateException("alert queue full: " + CAPACITY + " alerts were waiting to be stored"));
     }
@@ -125,8 +141,12 @@ public final class AlertDispatcher implements AutoCloseable {
     try {
       Alert alert;
       while ((alert = next()) != null) {
-        if (store(alert) && stillInHand(alert)) {
-          deliver(alert);
+        boolean stored = store(alert);
+        if (stillInHand(alert)) { // else stop() handed it back, and its caller keeps it journaled
+          journalDone(alert); // stored, or rejected as invalid and reported
+          if (stored) {
+            deliver(alert);
+          }
         }
         finished(alert);
       }
@@ -193,6 +213,22 @@ public final class AlertDispatcher implements AutoCloseable {
     return !closed;
   }
 
+  private void journalFired(Alert alert) {
+    try {
+      journal.fired(alert);
+    } catch (RuntimeException e) {
+      // Against the contract: the alert is still queued in memory, as it would be without a journal.
+    }
+  }
+
+  private void journalDone(Alert alert) {
+    try {
+      journal.done(alert);
+    } catch (RuntimeException e) {
+      // Against the contract: at worst the journal resumes an alert already stored, which is kept once.
+    }
+  }
+
   private void deliver(Alert alert) {
     for (AlertHandler h : handlers) {
       try {
@@ -217,7 +253,8 @@ public final class AlertDispatcher implements AutoCloseable {
    * dispatch them again in a later process. Alerts dispatched after this are refused and reported.
    * Call {@link #drain} first to give the history time. An alert whose append is under way is handed
    * back too, and may also end up stored: dispatching it again is harmless, since the history keeps
-   * the first of two appends of one id. Returns nothing on a second call.
+   * the first of two appends of one id. The alerts handed back are not {@linkplain AlertJournal#done
+   * done} in the journal, which keeps them. Returns nothing on a second call.
    */
   public List<Alert> stop() {
     List<Alert> unstored = new ArrayList<>();
@@ -240,6 +277,7 @@ public final class AlertDispatcher implements AutoCloseable {
 
   private void reportDropped(List<Alert> unstored) {
     for (Alert a : unstored) {
+      journalDone(a);
       listener.onAlertDropped(a, new IllegalStateException("the alert dispatcher closed before the alert could be stored"));
     }
   }

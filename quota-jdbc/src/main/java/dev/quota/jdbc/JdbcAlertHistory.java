@@ -252,6 +252,37 @@ public final class JdbcAlertHistory implements AlertHistory {
     });
   }
 
+  /**
+   * Claims, until {@code until}, the pending alert {@code id} that a server resumes from its data
+   * directory: an alert the process before it fired, which that process may have stored, and even
+   * delivered to some webhooks, before it died. Won when this history holds the claim already (it
+   * just stored the alert) or nobody holds it at {@code now} (released, or lapsed); returned with
+   * its per-webhook rows, so that a sender resends only to the webhooks still pending. Empty when
+   * the alert is settled or unknown, or another holder's claim is still in force: that holder
+   * finishes it or, if it died, lets the claim lapse, and {@link #claimAbandoned} takes it over.
+   */
+  public Optional<Claimed> claimResumed(String id, Instant now, Instant until) {
+    return Jdbc.inTransaction(ds, "claiming resumed alert " + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE alert SET claimed_by = ?, claimed_until = ? WHERE id = ? AND delivery_state = 'pending'"
+              + " AND (claimed_by = ? OR claimed_until IS NULL OR claimed_until < ?)")) {
+        Jdbc.bind(ps, List.of(claimant, until, id, claimant, now));
+        if (ps.executeUpdate() != 1) {
+          return Optional.<Claimed>empty();
+        }
+      }
+      Alert alert;
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM alert WHERE id = ?")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          alert = alertOf(rs);
+        }
+      }
+      return Optional.of(new Claimed(alert, AlertWebhookTable.read(c, List.of(id)).getOrDefault(id, List.of())));
+    });
+  }
+
   /** Extends, to {@code until}, every claim this history holds on an alert still pending. */
   public int renewClaims(Instant until) {
     return count("UPDATE alert SET claimed_until = ? WHERE claimed_by = ? AND delivery_state = 'pending'", until, claimant);
@@ -393,23 +424,26 @@ public final class JdbcAlertHistory implements AlertHistory {
         try (ResultSet rs = ps.executeQuery()) {
           List<Alert> out = new ArrayList<>();
           while (rs.next()) {
-            out.add(
-                new Alert(
-                    rs.getString("id"),
-                    Jdbc.getInstant(rs, "at"),
-                    rs.getString("policy"),
-                    rs.getString("subject"),
-                    rs.getString("period"),
-                    Jdbc.getInstant(rs, "period_start"),
-                    plain(rs.getBigDecimal("threshold")),
-                    plain(rs.getBigDecimal("used_amount")),
-                    plain(rs.getBigDecimal("limit_amount")),
-                    rs.getString("currency")));
+            out.add(alertOf(rs));
           }
           return out;
         }
       }
     });
+  }
+
+  private static Alert alertOf(ResultSet rs) throws java.sql.SQLException {
+    return new Alert(
+        rs.getString("id"),
+        Jdbc.getInstant(rs, "at"),
+        rs.getString("policy"),
+        rs.getString("subject"),
+        rs.getString("period"),
+        Jdbc.getInstant(rs, "period_start"),
+        plain(rs.getBigDecimal("threshold")),
+        plain(rs.getBigDecimal("used_amount")),
+        plain(rs.getBigDecimal("limit_amount")),
+        rs.getString("currency"));
   }
 
   /** NUMERIC columns come back with their column scale; give back the shortest exact form (10, not 1E+1). */

@@ -166,4 +166,46 @@ class AlertWebhookDeliveryTest {
           .containsExactly(new WebhookDelivery(OPS, DeliveryState.DELIVERED, 1, null, T0));
     }
   }
+  /**
+   * A server resuming an alert its killed predecessor journaled may find it stored already, even
+   * sent to some webhooks: it takes the alert only where no other claim is in force, and learns
+   * which webhooks are done with it, so that none is sent it twice.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aResumedAlertIsClaimedWithItsRowsOnlyWhileUnsettledAndNoOtherClaimIsInForce(Backend backend) {
+    try (var t = backend.open(dir)) {
+      java.time.Duration lease = JdbcAlertHistory.CLAIM_LEASE;
+      var killed = new JdbcAlertHistory(t.db, List.of(OPS, PAGER));
+      var next = new JdbcAlertHistory(t.db, List.of(OPS, PAGER));
+      Alert a1 = alert("a1", 0, "user:alice", "0.8");
+      killed.append(a1);
+      killed.markWebhookDelivered("a1", OPS, T0.plusSeconds(1));
+
+      // The killed server's claim is still in force: it is left to lapse, not taken from under it.
+      assertThat(next.claimResumed("a1", T0.plusSeconds(2), T0.plusSeconds(2).plus(lease))).isEmpty();
+      java.time.Instant lapsed = T0.plus(lease).plusSeconds(1);
+      Claimed taken = next.claimResumed("a1", lapsed, lapsed.plus(lease)).orElseThrow();
+      assertThat(taken.alert()).isEqualTo(a1);
+      assertThat(taken.webhooks()).extracting(WebhookDelivery::webhook, WebhookDelivery::settled)
+          .containsExactly(tuple(OPS, true), tuple(PAGER, false));
+      assertThat(killed.renewClaims(lapsed.plus(lease))).isZero(); // it is the resuming server's now
+
+      // Stored by the resuming server itself: its own claim.
+      Alert a2 = alert("a2", 1, "user:bob", "0.8");
+      next.append(a2);
+      assertThat(next.claimResumed("a2", T0.plusSeconds(61), T0.plus(lease))).map(Claimed::alert).contains(a2);
+
+      // Released by a stopped server: taken at once.
+      Alert a3 = alert("a3", 2, "user:carl", "0.8");
+      killed.append(a3);
+      assertThat(killed.releaseClaims()).isEqualTo(1);
+      assertThat(next.claimResumed("a3", T0.plusSeconds(121), T0.plus(lease))).map(Claimed::alert).contains(a3);
+
+      // Settled, or never stored: nothing to send.
+      assertThat(next.markDelivered("a1", lapsed)).isTrue();
+      assertThat(next.claimResumed("a1", lapsed.plus(lease.multipliedBy(9)), lapsed.plus(lease.multipliedBy(10)))).isEmpty();
+      assertThat(next.claimResumed("nope", lapsed, lapsed.plus(lease))).isEmpty();
+    }
+  }
 }

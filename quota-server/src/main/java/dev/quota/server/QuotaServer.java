@@ -6,7 +6,7 @@ import dev.quota.Quota;
 import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.jdbc.PruneResult;
 import dev.quota.jdbc.json.PolicyJson;
-import dev.quota.server.alerts.UnstoredAlerts;
+import dev.quota.server.alerts.AlertJournalFile;
 import dev.quota.server.alerts.WebhookSender;
 import dev.quota.server.api.DecisionRoutes;
 import dev.quota.server.api.DenialRoutes;
@@ -80,8 +80,8 @@ public final class QuotaServer implements AutoCloseable {
   private final LedgerRetention retention;
   /** Null when no webhook is configured. */
   private final WebhookSender webhooks;
-  /** Alerts not stored when a server stopped, kept in the data directory for the next start. */
-  private final UnstoredAlerts unstoredAlerts;
+  /** Alerts fired and not yet stored, journaled in the data directory for the next start. */
+  private final AlertJournalFile alertJournal;
   /** Serializes admin changes with the periodic reload: a reload that read before a change must not land after it. */
   private final Object configLock = new Object();
   private final java.util.concurrent.ScheduledExecutorService reloader =
@@ -113,11 +113,17 @@ public final class QuotaServer implements AutoCloseable {
       // The engine hands alerts over on its dispatcher thread; the sender only queues them.
       engine.alertHandler(webhooks);
     }
-    this.unstoredAlerts = new UnstoredAlerts(config.dataDir());
-    engine.alertHandler(unstoredAlerts);
+    // Opened before the engine fires anything: what an earlier server here left comes first.
+    this.alertJournal = new AlertJournalFile(config.dataDir());
+    List<dev.quota.alert.Alert> resumed = alertJournal.open();
+    engine.alertJournal(alertJournal);
     this.quota = engine.build();
+    if (webhooks != null) {
+      // The server that journaled them may have stored and sent some before it died.
+      webhooks.resuming(resumed);
+    }
     // Stored, then delivered to the webhooks, as if just fired; not counted as fired again.
-    quota.resumeAlerts(unstoredAlerts.resume());
+    quota.resumeAlerts(resumed);
     if (backends.ledger() instanceof dev.quota.jdbc.JdbcUsageLedger jdbc) {
       io.micrometer.core.instrument.Gauge.builder("quota_ledger_spooled_entries", jdbc, l -> l.spooledEntries())
           .description("Usage entries waiting in the local spool for the database").register(metrics.registry());
@@ -266,14 +272,14 @@ public final class QuotaServer implements AutoCloseable {
   private void closeEngine() {
     List<dev.quota.alert.Alert> unstored = quota.closeKeepingAlerts();
     try {
-      unstoredAlerts.keep(unstored);
+      alertJournal.keep(unstored);
       if (!unstored.isEmpty()) {
         LOG.warn("stopping with {} alerts not stored in the database; kept in {} for the next start",
-            unstored.size(), unstoredAlerts.file());
+            unstored.size(), alertJournal.file());
       }
     } catch (java.io.IOException | RuntimeException e) {
       LOG.error("stopping with {} alerts not stored in the database, and they cannot be kept in {}: {}",
-          unstored.size(), unstoredAlerts.file(), e.toString());
+          unstored.size(), alertJournal.file(), e.toString());
       unstored.forEach(a -> metrics.onAlertDropped(a, e));
     }
   }

@@ -13,12 +13,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * still pending, from the attempt after the last one recorded. {@link #close} waits for sends in
  * flight to be interrupted, records nothing for them and releases its claims, so the next server to
  * look resends them at once; it must run before the database closes.
+ *
+ * <p>Alerts a start resumes from its data directory ({@link #resuming}) may have been stored, and
+ * sent, by the process that journaled them before it was killed. Such an alert is claimed as a
+ * takeover is ({@link JdbcAlertHistory#claimResumed}) and sent only to the webhooks still pending;
+ * one the dead process still holds a claim on is left to be taken over when that claim lapses.
  */
 public final class WebhookSender implements AlertHandler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
@@ -61,6 +70,10 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   private final ScheduledExecutorService claims;
   /** Ids of the alerts this sender is delivering, so a takeover never queues one twice. */
   private final Set<String> held = ConcurrentHashMap.newKeySet();
+  /** Ids of alerts resumed from the data directory, not yet handed over by the engine. */
+  private final Set<String> resumed = ConcurrentHashMap.newKeySet();
+  /** Resumed alerts whose claim could not be asked for (the database went away); asked again with the claims. */
+  private final Queue<Alert> resumeLater = new ConcurrentLinkedQueue<>();
   private volatile boolean closing;
   private final DeliveryListener listener;
   /** Sends of an alert to one webhook not yet settled (taken, or given up). */
@@ -97,16 +110,54 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     claims.scheduleWithFixedDelay(this::maintainClaims, 0, CLAIM_RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Tells the sender that the engine will hand it {@code alerts} again, resumed from the data
+   * directory: each is then sent only as far as its delivery recorded in the history is unfinished,
+   * since the process that journaled it may have stored and sent it before it died. Call it before
+   * the engine resumes them.
+   */
+  public void resuming(Collection<Alert> alerts) {
+    alerts.forEach(a -> resumed.add(a.id()));
+  }
+
   @Override
   public void onAlert(Alert alert) {
-    // Just stored, so every webhook's row is still pending with no attempt.
-    if (held.add(alert.id())) {
+    if (resumed.remove(alert.id())) {
+      resume(alert);
+    } else if (held.add(alert.id())) {
+      // Just stored, so every webhook's row is still pending with no attempt.
       deliver(alert, List.of());
     }
   }
 
+  /** Delivers a resumed alert to the webhooks whose rows are pending, if no other sender's claim is in force. */
+  private void resume(Alert alert) {
+    Optional<Claimed> claimed;
+    try {
+      Instant now = clock.instant();
+      claimed = history.claimResumed(alert.id(), now, now.plus(JdbcAlertHistory.CLAIM_LEASE));
+    } catch (RuntimeException e) {
+      // Stored a moment ago, so likely claimed by this sender, which renews the claim: nobody else
+      // would take it over, so ask again later rather than leave it.
+      LOG.warn("could not claim resumed alert {}; trying again in a minute: {}", alert.id(), e.getMessage());
+      resumeLater.add(alert);
+      return;
+    }
+    claimed.ifPresent(c -> {
+      if (held.add(c.alert().id())) {
+        deliver(c.alert(), c.webhooks());
+      }
+    });
+  }
+
   private void maintainClaims() {
     try {
+      for (int n = resumeLater.size(); n > 0; n--) {
+        Alert a = resumeLater.poll();
+        if (a != null) {
+          resume(a);
+        }
+      }
       history.renewClaims(clock.instant().plus(JdbcAlertHistory.CLAIM_LEASE));
       int resumed = resumeAbandoned();
       if (resumed > 0) {

@@ -88,7 +88,7 @@ class AlertsKeptThroughStopTest {
 
     first.server().close(); // as a SIGTERM does, with the database still away
     Path dataDir = first.dataDir();
-    assertThat(Files.readAllLines(dataDir.resolve("alerts.unstored"))).singleElement().asString()
+    assertThat(Files.readAllLines(dataDir.resolve("alerts.journal"))).singleElement().asString()
         .contains("\"subject\":\"user:ann\"", "\"threshold\":0.8");
 
     database.giveBack();
@@ -98,7 +98,7 @@ class AlertsKeptThroughStopTest {
     assertThat(alerts).hasSize(1);
     assertThat(alerts.get(0).get("threshold").asText()).isEqualTo("0.8");
     assertThat(alerts.get(0).get("used").asText()).isEqualTo("0.85");
-    assertThat(Files.exists(dataDir.resolve("alerts.unstored"))).isFalse();
+    assertThat(dataDir.resolve("alerts.journal")).isEmptyFile();
 
     assertThat(delivered.await(30, TimeUnit.SECONDS)).isTrue();
     WebhookSender sender = next.server().webhooks().orElseThrow();
@@ -114,7 +114,7 @@ class AlertsKeptThroughStopTest {
 
     // A stop with nothing left to store leaves no file, and the next start finds nothing to resume.
     next.server().close();
-    assertThat(Files.exists(dataDir.resolve("alerts.unstored"))).isFalse();
+    assertThat(Files.exists(dataDir.resolve("alerts.journal"))).isFalse();
     next = TestServer.startIn(dataDir, database.urlWithUser(), webhooks, FAST);
     assertThat(next.server().quota().pendingAlerts()).isZero();
     assertThat(next.admin.get("/v1/alerts?subject=user:ann").json().get("alerts")).hasSize(1);
