@@ -144,8 +144,9 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       return;
     }
     claimed.ifPresent(c -> {
-      if (held.add(c.alert().id())) {
-        deliver(c.alert(), c.webhooks());
+      if (held.add(alert.id())) {
+        // The alert as fired, so the body is the one a first delivery would have sent.
+        deliver(alert, c.webhooks());
       }
     });
   }
