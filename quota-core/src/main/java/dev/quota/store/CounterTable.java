@@ -40,6 +40,24 @@ final class CounterTable {
       this.endMs = endMs;
       this.bornAt = bornAt;
     }
+
+    /**
+     * Charges {@code delta} nano-units (a negative one returns a hold), never going below zero. A
+     * count that would pass the largest a long holds stays at it for the counter's period, since
+     * its spend is then past every limit: the budget stays exhausted, and no charge is refused for
+     * it (a refusal would lose recorded spend). The ledger keeps the exact spend.
+     */
+    void charge(long delta) {
+      if (used == Long.MAX_VALUE) {
+        return;
+      }
+      used = delta > Long.MAX_VALUE - used ? Long.MAX_VALUE : Math.max(0, used + delta);
+    }
+
+    /** Whether {@code amount} more fits under {@code limit}; both are at most one amount's maximum, so nothing overflows. */
+    boolean hasRoom(long amount, long limit) {
+      return used <= limit - amount;
+    }
   }
 
   /** Reservations in flight against a concurrency cap. */

@@ -212,8 +212,7 @@ public final class MemoryStore implements Store {
           : ((TokenBucket) counter).hasRoom(r.amount());
     }
     if (op instanceof BudgetOp b) {
-      long used = counter == null ? 0 : ((CounterTable.Budget) counter).used;
-      return used + b.amountNanos() <= b.limitNanos();
+      return counter == null ? b.amountNanos() <= b.limitNanos() : ((CounterTable.Budget) counter).hasRoom(b.amountNanos(), b.limitNanos());
     }
     int inFlight = counter == null ? 0 : ((CounterTable.Slots) counter).inFlight;
     return inFlight < ((ConcurrencyOp) op).max();
@@ -227,7 +226,7 @@ public final class MemoryStore implements Store {
     }
     if (op instanceof BudgetOp b) {
       CounterTable.Budget budget = (CounterTable.Budget) counter;
-      budget.used = Math.addExact(budget.used, b.amountNanos());
+      budget.charge(b.amountNanos());
       int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
       budget.fired |= newly;
       return newly;
@@ -352,7 +351,7 @@ public final class MemoryStore implements Store {
             continue; // reset by an admin since: nothing left to return
           }
           long delta = (s.commit() ? s.actualCostNanos() : 0) - shape.hold(b, r.holdNanos);
-          budget.used = Math.max(0, Math.addExact(budget.used, delta));
+          budget.charge(delta);
           int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
           budget.fired |= newly;
           if (report) {

@@ -111,7 +111,7 @@ final class PreparedPlan extends PreparedOps {
             }
             remember(i, budget);
           }
-          room = (budget == null ? 0 : budget.used) + spec[3 * i] <= spec[3 * i + 1];
+          room = budget == null ? spec[3 * i] <= spec[3 * i + 1] : budget.hasRoom(spec[3 * i], spec[3 * i + 1]);
         }
         if (!room && spec[3 * i + 2] != 0) {
           return DENIED;
@@ -131,7 +131,7 @@ final class PreparedPlan extends PreparedOps {
             budget = table.budgetOrNew((BudgetOp) ops[i]);
             remember(i, budget);
           }
-          budget.used = Math.addExact(budget.used, spec[3 * i]);
+          budget.charge(spec[3 * i]);
           // Below the lowest level nothing fires: the ops' levels need not be read.
           int newly = budget.used < lowestLevel ? 0
               : Thresholds.newlyCrossed(budget.used, spec[3 * i + 1], ((BudgetOp) ops[i]).thresholdNanos(), budget.fired);

@@ -2,6 +2,7 @@ package dev.quota.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.Algorithm;
 import dev.quota.Budget;
 import dev.quota.Money;
 import dev.quota.Policy;
@@ -14,6 +15,8 @@ import dev.quota.plan.BudgetOp;
 import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.OpResult;
+import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
 import dev.quota.store.conformance.MutableClock;
 import java.time.Duration;
@@ -47,6 +50,28 @@ class PreparedOpsTest {
       n += quota.reserve(request).admitted() ? 1 : 0;
     }
     return n;
+  }
+
+  /**
+   * A budget counter at the largest count a long holds is past every limit: a prepared hold on it
+   * is denied, and the other ops of the plan are left as they were.
+   */
+  @Test
+  void aPreparedHoldOnABudgetAtTheLargestCountIsDeniedAndConsumesNothing() {
+    String subject = CounterKeys.subjectOf(Subject.of("user", "whale"));
+    long now = clock.millis();
+    RateLimit perMinute = new RateLimit(RateLimit.REQUESTS, 100, Duration.ofMinutes(1), Algorithm.SLIDING_WINDOW);
+    RateOp rate = new RateOp(CounterKeys.rate(subject, perMinute), true, "r", perMinute, 1);
+    BudgetOp budget = new BudgetOp(CounterKeys.budget(subject, "USD", "day", now - 1_000), true, "b", 1_000_000_000L,
+        500_000_000L, now - 1_000, now + 3_600_000, new long[0]);
+    store.seed(budget.key(), Long.MAX_VALUE - 100, budget.periodEndMs(), 0);
+    PreparedOps prepared = store.prepare(new CounterOp[] {rate, budget});
+
+    assertThat(prepared.tryConsume(null, null)).isEqualTo(PreparedOps.DENIED);
+    PlanResult checked = store.apply(new Plan(Plan.Kind.CHECK, List.of(rate, budget), null, 0, null, "c", null, false));
+    assertThat(checked.results().get(0).used()).isZero();
+    assertThat(checked.results().get(1).used()).isEqualTo(Long.MAX_VALUE - 100);
+    assertThat(checked.admitted()).isFalse();
   }
 
   @Test

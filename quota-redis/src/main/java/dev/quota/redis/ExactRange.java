@@ -7,10 +7,11 @@ import dev.quota.ValidationException;
  * integer in {@code [-(2^53-1), 2^53-1]} and no longer all integers beyond. So every amount, limit,
  * threshold, meter value and time sent to Redis must lie in {@code [0, 2^53-1]}
  * (9,007,199,254,740,991; as money, 9,007,199.254740991 units, which is {@code Money.MAX}). Values
- * beyond are rejected before anything is sent. A budget counter that a charge would push beyond
- * the range is refused by the script before it writes anything ({@link ArithmeticException}); rate
- * counters saturate instead (a sliding window at 2^53-1, a token bucket's debt at its deepest, see
- * {@code TokenBucket}), so recorded usage is always recorded.
+ * beyond are rejected before anything is sent. Counters saturate instead of leaving the range: a
+ * budget counter that a charge would push beyond it stays at 2^53-1 for its period (past every
+ * limit, so the budget stays exhausted; the ledger keeps the exact spend), a sliding window at
+ * 2^53-1, a token bucket's debt at its deepest (see {@code TokenBucket}), so recorded usage is
+ * always recorded.
  */
 public final class ExactRange {
   /** 2^53 - 1. */

@@ -241,9 +241,6 @@ final class QuotaScript {
     }
     if (cause instanceof RedisCommandExecutionException ce) {
       String message = String.valueOf(ce.getMessage());
-      if (message.startsWith("QUOTA_RANGE ")) {
-        return new ArithmeticException(message.substring("QUOTA_RANGE ".length()));
-      }
       for (String code : UNAVAILABLE) {
         if (message.startsWith(code)) {
           return new StoreUnavailableException("Redis cannot serve now: " + message, ce);

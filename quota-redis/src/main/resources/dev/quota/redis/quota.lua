@@ -18,7 +18,7 @@
 -- Integers are written back with %d, never tostring (which keeps only 14 digits).
 --
 -- A Redis script does not roll back on error, so each call loads the counters it needs into `cache`,
--- computes the new state in Lua, checks ranges, and only then writes (persist).
+-- computes the new state in Lua, checks its input, and only then writes (persist).
 
 -- The current call's keys and arguments, and what it has loaded and must write (set by `run`).
 local KEYS, ARGV
@@ -78,8 +78,16 @@ local function split(s)
   end
 end
 
-local function range_error(what)
-  return error({err = 'QUOTA_RANGE ' .. what .. ' would leave the exact range +-(2^53-1)'})
+-- A budget counter's use after charging `amount` (negative: a hold returned), never below zero. A
+-- double counts exactly up to MAX, so a use that would pass it stays at MAX, and one at MAX stays
+-- there for its period: that spend is past every limit, so the budget stays exhausted, and no
+-- charge is refused for it (a refusal would lose recorded spend and block every call a shadow
+-- policy watches). The ledger keeps the exact spend, as a seed from it keeps at most MAX.
+local function budget_use(used, amount)
+  if used >= MAX then return MAX end
+  local sum = used + amount
+  if sum > MAX then return MAX end
+  return math.max(0, sum)
 end
 
 -- ---- counters ------------------------------------------------------------------------------------
@@ -555,17 +563,8 @@ local function has_room(op, now)
   return st.n < op.max
 end
 
--- Raises before anything is written if charging `amount` would leave the exact range. Rate
--- counters saturate instead (see take).
-local function check_range(op, st, amount)
-  if op.type == 'B' then
-    if st.used + amount > MAX or st.used + amount < -MAX then range_error('budget counter ' .. op.key) end
-  end
-end
-
 local function take(op, amount, now, ttl)
   local st = state(op, now)
-  check_range(op, st, amount)
   st.touched = true
   if op.type == 'R' then
     if op.algo == 'w' then
@@ -576,7 +575,7 @@ local function take(op, amount, now, ttl)
     end
     return 0
   elseif op.type == 'B' then
-    st.used = st.used + amount
+    st.used = budget_use(st.used, amount)
     st.exists = true
     if op.endMs > st.endMs then st.endMs = op.endMs end
     local newly = crossed(st.used, op.limit, op.thresholds, st.fired)
@@ -706,8 +705,7 @@ local function undo(rec, commit, actualCost, meters, now)
       local st = budget(op.key)
       if st.exists and not reset_since(op.key, madeAt, marks) then -- else reset by an admin since
         local delta = (commit and actualCost or 0) - op.amount
-        check_range(op, st, delta)
-        st.used = math.max(0, st.used + delta)
+        st.used = budget_use(st.used, delta)
         st.touched = true
         local newly = crossed(st.used, op.limit, op.thresholds, st.fired)
         st.fired = bit.bor(st.fired, newly)
@@ -943,7 +941,7 @@ local function quick_budget(key, i, at, now, apply_ops, seed, p, j)
     p[j + 3], p[j + 5] = used, 0
     return true
   end
-  if used + amount > MAX or used + amount < -MAX then return false end -- `decide` raises the range error
+  if used + amount > MAX then return false end -- `decide` keeps the counter at MAX
   used = used + amount
   local loadedEnd = exists and e or -1
   if endMs > e then e = endMs end
@@ -1362,7 +1360,7 @@ local function compensate()
       elseif op.type == 'B' then
         local st = budget(op.key)
         if st.exists and not reset_since(op.key, sliceAt, marks) then
-          st.used = math.max(0, st.used - op.amount); st.touched = true
+          st.used = budget_use(st.used, -op.amount); st.touched = true
         end
       else
         local st = slots(op.key)

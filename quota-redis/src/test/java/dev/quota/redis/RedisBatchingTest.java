@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 
 /** Decisions made at the same time share calls, and each is still applied all or nothing on its own. */
 class RedisBatchingTest {
-  private static final long MAX = (1L << 53) - 1;
   private RedisServerProcess server;
   private RedisStore store;
   private long start;
@@ -82,23 +81,30 @@ class RedisBatchingTest {
     return new ScriptCodec(store.keys()).apply(plan, 0);
   }
 
+  /** A budget counter's key that something other than the store overwrote with a plain string. */
+  private BudgetOp clobbered(String subject, long amount) {
+    BudgetOp op = budget(subject, 100, amount);
+    server.admin().set(store.keys().counter(op.key()), "not a counter");
+    return op;
+  }
+
   @Test
-  void aDecisionThatFailsItsRangeCheckInABatchChangesNothingAndTheOthersApply() {
-    store.apply(record(budget("user:full", MAX, MAX)));
+  void aDecisionThatFailsInABatchChangesNothingAndTheOthersApply() {
+    BudgetOp broken = clobbered("user:broken", 1);
     ScriptCodec.Call batch = DecisionBatcher.combine(List.of(
         call(record(rate("user:a", 10), budget("user:a", 100, 5))),
-        // its rate op comes first and passes, then the budget would leave the exact range
-        call(record(rate("user:b", 10), budget("user:full", MAX, 1))),
+        // its rate op comes first and passes, then Redis refuses to read the budget's key
+        call(record(rate("user:b", 10), broken)),
         call(record(rate("user:c", 10), budget("user:c", 100, 7)))));
 
     List<Object> replies = store.run(batch);
 
     assertThat(replies).hasSize(3);
     assertThat(ScriptCodec.planResult(list(replies.get(0))).results().get(1).used()).isEqualTo(5);
-    assertThat(replies.get(1)).asString().startsWith("QUOTA_RANGE ");
+    assertThat(replies.get(1)).asString().startsWith("WRONGTYPE");
     assertThat(ScriptCodec.planResult(list(replies.get(2))).results().get(1).used()).isEqualTo(7);
     assertThat(store.apply(check(rate("user:b", 10))).results().get(0).used()).isZero();
-    assertThat(store.apply(check(budget("user:full", MAX, 0))).results().get(0).used()).isEqualTo(MAX);
+    assertThat(server.admin().get(store.keys().counter(broken.key()))).isEqualTo("not a counter");
     assertThat(store.apply(check(rate("user:a", 10))).results().get(0).used()).isEqualTo(1);
   }
 
@@ -532,8 +538,8 @@ class RedisBatchingTest {
   }
 
   @Test
-  void concurrentDecisionsExactlyExhaustALimitInSharedCallsAndOnlyTheOutOfRangeOneFails() throws Exception {
-    store.apply(record(budget("user:full", MAX, MAX)));
+  void concurrentDecisionsExactlyExhaustALimitInSharedCallsAndOnlyTheFailingOneFails() throws Exception {
+    BudgetOp broken = clobbered("user:broken", 1);
     RedisCommands<String, String> redis = server.admin();
     long fcallsBefore = CommandStats.calls(redis).getOrDefault("fcall", 0L);
     int deciders = 40;
@@ -548,8 +554,8 @@ class RedisBatchingTest {
         Plan reserve = new Plan(Plan.Kind.RESERVE, List.of(rate("user:shared", limit)), "r" + i, 60_000, null, "fp", null, false);
         results.add(pool.submit(() -> store.apply(reserve)));
       }
-      Future<PlanResult> outOfRange = pool.submit(() -> store.apply(record(rate("user:other", limit), budget("user:full", MAX, 1))));
-      while (store.batcher().queued() < deciders && !outOfRange.isDone()) {
+      Future<PlanResult> failing = pool.submit(() -> store.apply(record(rate("user:other", limit), broken)));
+      while (store.batcher().queued() < deciders && !failing.isDone()) {
         Thread.onSpinWait();
       }
 
@@ -558,7 +564,7 @@ class RedisBatchingTest {
         admitted += r.get().admitted() ? 1 : 0;
       }
       assertThat(admitted).isEqualTo(limit);
-      assertThat(catchCause(outOfRange)).isInstanceOf(ArithmeticException.class);
+      assertThat(catchCause(failing)).isInstanceOf(IllegalStateException.class).hasMessageContaining("WRONGTYPE");
     } finally {
       pool.shutdownNow();
     }

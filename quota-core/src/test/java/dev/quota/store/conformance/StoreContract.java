@@ -728,6 +728,51 @@ public abstract class StoreContract {
 
   // ---- atomicity ------------------------------------------------------------------------------
 
+  /**
+   * The largest count of nano-units a budget counter of this store holds: a long's in memory; a
+   * store that holds less (Redis, whose numbers are doubles) says so.
+   */
+  protected long budgetCeiling() {
+    return Long.MAX_VALUE;
+  }
+
+  /**
+   * A charge that would take a budget counter past the largest count its store holds leaves it at
+   * that count, and a counter there stays there for its period: the spend is past every limit, so
+   * the budget stays exhausted. Recorded usage, commits and shadow holds are never refused for it
+   * (a refusal would lose the spend, and block every call a shadow policy watches), and an
+   * enforced hold is still denied without anything applied.
+   */
+  @Test
+  void aBudgetChargedPastTheLargestCountItsStoreHoldsStaysThereAndStaysExhausted() {
+    long oneAmount = (1L << 53) - 1;
+    long limit = 1_000_000_000L;
+    long ceiling = budgetCeiling();
+    String s = subject("ceiling");
+    BudgetOp watched = budget(s, limit, 0);
+    store().seed(watched.key(), ceiling - 5, watched.periodEndMs(), 0);
+
+    PlanResult recorded = admitted(apply(record(perMinute(s, 100), budget(s, limit, 10))));
+    assertThat(recorded.results().get(1).used()).isEqualTo(ceiling);
+    assertThat(checked(perMinute(s, 100)).used()).isEqualTo(1);
+
+    BudgetOp shadow = new BudgetOp(watched.key(), false, "shadow", limit, 3, watched.periodStartMs(),
+        watched.periodEndMs(), new long[0]);
+    String held = newId();
+    assertThat(admitted(apply(reserve(held, 60_000, perMinute(s, 100), shadow))).results().get(1).used())
+        .isEqualTo(ceiling);
+    assertThat(store().settle(Settlement.release(held)).budgets().get(0).usedNanos()).isEqualTo(ceiling);
+    String committed = newId();
+    admitted(apply(reserve(committed, 60_000, shadow)));
+    assertThat(store().settle(Settlement.commit(committed, oneAmount, Map.of())).budgets().get(0).usedNanos())
+        .isEqualTo(ceiling);
+
+    OpResult refused = denied(apply(reserve(perMinute(s, 100), budget(s, limit, 1)))).results().get(1);
+    assertThat(refused.used()).isEqualTo(ceiling);
+    assertThat(checked(perMinute(s, 100)).used()).isEqualTo(2);
+    assertThat(checked(budget(s, limit, 0)).allowed()).isFalse();
+  }
+
   @Test
   void whenOneEnforcedOpDeniesNothingIsApplied() {
     String s = subject("atomic");
