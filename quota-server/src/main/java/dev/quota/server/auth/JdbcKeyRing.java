@@ -37,6 +37,12 @@ public final class JdbcKeyRing implements KeyRing {
   private final Clock clock;
   private final MemoryKeyRing bootstrap = new MemoryKeyRing();
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  /**
+   * Counts revocations; with {@link #cacheLock} it keeps a lookup that was under way when a key was
+   * revoked from caching the database's answer from before the revocation.
+   */
+  private long revocations;
+  private final Object cacheLock = new Object();
   /** Nanoseconds for the cache's expiry, as {@link System#nanoTime}; injected by tests. */
   private final LongSupplier ticker;
 
@@ -62,6 +68,10 @@ public final class JdbcKeyRing implements KeyRing {
     if (c != null && now - c.until() < 0) {
       return Optional.of(c.principal());
     }
+    long revokedBefore;
+    synchronized (cacheLock) {
+      revokedBefore = revocations;
+    }
     Optional<Principal> found;
     try {
       found = repo.authenticate(presentedKey).map(k -> new Principal(k.name(), role(k.role()), k.readable()));
@@ -74,13 +84,17 @@ public final class JdbcKeyRing implements KeyRing {
       }
       throw e;
     }
-    if (found.isPresent()) {
-      if (cache.size() >= MAX_CACHED) {
-        cache.clear();
+    // The cache period runs from the database's answer.
+    long answered = ticker.getAsLong();
+    synchronized (cacheLock) {
+      if (found.isEmpty()) {
+        cache.remove(hash);
+      } else if (revocations == revokedBefore) { // else the answer may predate a revocation: not kept
+        if (cache.size() >= MAX_CACHED) {
+          cache.clear();
+        }
+        cache.put(hash, new Cached(found.get(), answered + CACHE_NANOS));
       }
-      cache.put(hash, new Cached(found.get(), now + CACHE_NANOS));
-    } else {
-      cache.remove(hash);
     }
     return found;
   }
@@ -123,8 +137,12 @@ public final class JdbcKeyRing implements KeyRing {
         any |= repo.revoke(k.id(), clock.instant(), audit);
       }
     }
-    // Revocation must take effect here at once; other servers see it when their cache entry ends.
-    cache.clear();
+    // Revocation must take effect here at once, on lookups already under way too; other servers
+    // see it when their cache entry ends.
+    synchronized (cacheLock) {
+      revocations++;
+      cache.clear();
+    }
     if (!any && bootstrap.holds(name)) {
       throw new ConflictException("name", MemoryKeyRing.REGISTERED_NAME_RULE + ": it is replaced there, not revoked through the API");
     }
