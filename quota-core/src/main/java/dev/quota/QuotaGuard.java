@@ -11,7 +11,8 @@ import java.util.function.Supplier;
  * Wraps a tool or model call: reserve with the estimate, run the call, then commit the actual cost
  * computed from its result, or release the reservation if the call throws, times out or is
  * cancelled. Works for blocking code ({@link #call}) and {@code CompletableFuture} code
- * ({@link #callAsync}).
+ * ({@link #callAsync}). A call admitted without a reservation (the store was down and every policy
+ * fails open) has its cost recorded as usage instead, and nothing to release if it fails.
  */
 public final class QuotaGuard {
   /** The actual cost and meters of a finished call. */
@@ -41,11 +42,10 @@ public final class QuotaGuard {
     try {
       result = call.call();
     } catch (Exception | Error e) {
-      quota.release(d.reservationId());
+      release(d);
       throw e;
     }
-    Usage u = usage.apply(result);
-    quota.commit(d.reservationId(), u.cost(), u.meters());
+    settle(request, d, usage.apply(result));
     return result;
   }
 
@@ -65,23 +65,36 @@ public final class QuotaGuard {
     if (!d.admitted()) {
       return CompletableFuture.failedFuture(new QuotaExceededException(d));
     }
-    String id = d.reservationId();
     CompletableFuture<T> started;
     try {
       started = call.get();
     } catch (RuntimeException e) {
-      quota.release(id);
+      release(d);
       return CompletableFuture.failedFuture(e);
     }
     return started.handle(
         (result, error) -> {
           if (error != null) {
-            quota.release(id);
+            release(d);
             throw error instanceof CompletionException ce ? ce : new CompletionException(error);
           }
-          Usage u = usage.apply(result);
-          quota.commit(id, u.cost(), u.meters());
+          settle(request, d, usage.apply(result));
           return result;
         });
+  }
+
+  /** Commits the reservation with {@code u}, or records {@code u} as usage if there is none (failed open). */
+  private void settle(QuotaRequest request, Decision d, Usage u) {
+    if (d.reservationId() == null) {
+      quota.record(new QuotaRequest(request.subjects(), u.cost(), u.meters(), request.idempotencyKey(), null));
+    } else {
+      quota.commit(d.reservationId(), u.cost(), u.meters());
+    }
+  }
+
+  private void release(Decision d) {
+    if (d.reservationId() != null) {
+      quota.release(d.reservationId());
+    }
   }
 }

@@ -106,6 +106,32 @@ class RecoveryAndGuardTest {
     }
   }
 
+  /**
+   * Admitted because the store is down and the policy fails open, a guarded call has no
+   * reservation: its result is returned and its cost recorded as usage, and a failing call's own
+   * exception reaches the caller, with nothing to release.
+   */
+  @Test
+  void aGuardedCallAdmittedFailingOpenRecordsItsCostAndKeepsItsOwnFailure() throws Exception {
+    MemoryLedger ledger = new MemoryLedger();
+    Quota q = Quota.builder().clock(clock).store(unreachableStore()).ledger(ledger).build();
+    q.admin().putPolicy(Policy.builder("user:*").rateLimit(1, Duration.ofMinutes(1)).failMode(FailMode.OPEN).build(), ADMIN, "t");
+    QuotaGuard guard = new QuotaGuard(q);
+
+    assertThat(guard.call(Fixtures.userCost("u", "0.5"), () -> "result", r -> QuotaGuard.Usage.of(Money.of("0.2"))))
+        .isEqualTo("result");
+    assertThat(guard.callAsync(Fixtures.userCost("u", "0.5"), () -> CompletableFuture.supplyAsync(() -> "later"),
+        r -> QuotaGuard.Usage.of(Money.of("0.1"))).get()).isEqualTo("later");
+    assertThat(ledger.spent(Map.of("user", "u"), clock.instant().minusSeconds(60), clock.instant().plusSeconds(60)))
+        .isEqualTo(MoneyTotal.of("0.3"));
+
+    assertThatThrownBy(() -> guard.call(Fixtures.userCost("u", "0.5"), () -> { throw new IOException("tool failed"); },
+        r -> QuotaGuard.Usage.of(Money.ZERO))).isInstanceOf(IOException.class);
+    CompletableFuture<String> failing = guard.callAsync(Fixtures.userCost("u", "0.5"),
+        () -> CompletableFuture.failedFuture(new IllegalStateException("timeout")), r -> QuotaGuard.Usage.of(Money.ZERO));
+    assertThatThrownBy(failing::get).hasCauseInstanceOf(IllegalStateException.class);
+  }
+
   @Test
   void guardCommitsTheActualCostOrReleasesOnFailure() throws Exception {
     Quota q = Fixtures.quota(clock);
