@@ -71,6 +71,8 @@ class BadInputTest {
         Arguments.of("PUT", "/v1/policies/user:bad", "{\"concurrency\":1,\"alertThresholds\":[1e-400]}", 400, "alertThresholds[0]"),
         Arguments.of("PUT", "/v1/policies/nocolon", "{\"concurrency\":1}", 400, "selector"),
         Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"bypass\":true,\"reason\":\"x\"}", 400, "expiresAt"),
+        Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"limits\":{},\"duration\":\"PT1H\",\"reason\":\"r\"}", 400, "limits"),
+        Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"limits\":{\"mode\":\"shadow\"},\"duration\":\"PT1H\",\"reason\":\"r\"}", 400, "limits"),
         Arguments.of("POST", "/v1/overrides", override("\"expiresAt\":\"+999999999-12-31T23:59:59Z\""), 400, "expiresAt"),
         Arguments.of("POST", "/v1/overrides", override("\"expiresAt\":\"+1000000000-12-31T23:59:59Z\""), 400, "expiresAt"),
         Arguments.of("POST", "/v1/overrides", override("\"expiresAt\":\"2000-01-01T00:00:00Z\""), 400, "expiresAt"),

@@ -134,14 +134,20 @@ public final class JsonFields {
     return new RawValue((s.scale() < 0 ? s.setScale(0) : s).toPlainString());
   }
 
-  /** Re-throws a model validation error with its field placed under {@code prefix}. */
+  /**
+   * Re-throws a model validation error with its field placed under {@code prefix}. An error about
+   * the policy as a whole (field {@code policy}) names {@code prefix} itself, the object that holds
+   * it: {@code limits}, not {@code limits.policy}, which names nothing in the request.
+   */
   static ValidationException nest(String prefix, ValidationException e) {
     if (prefix.isEmpty()) {
       return e;
     }
     List<ValidationException> nested = new ArrayList<>();
     for (ValidationException p : e.problems()) {
-      nested.add(p.field().startsWith(prefix) ? p : new ValidationException(prefix + "." + p.field(), p.rule()));
+      String field = p.field();
+      nested.add(field.startsWith(prefix) ? p
+          : new ValidationException(field.equals("policy") ? prefix : prefix + "." + field, p.rule()));
     }
     return ValidationException.of(nested);
   }
