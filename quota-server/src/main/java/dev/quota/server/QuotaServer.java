@@ -188,7 +188,21 @@ public final class QuotaServer implements AutoCloseable {
     new StaticUi(QuotaServer.class.getClassLoader(), methods).register(app);
   }
 
+  /**
+   * Asks the counter store once before the first request: on Redis this opens the way for calls and
+   * loads the store's function library (a fresh or flushed Redis has none), which the first burst
+   * of decisions would otherwise wait for together, each under its 500 ms deadline. A store that
+   * does not answer yet is left to the policies' fail modes, as at any other time.
+   */
+  private void readyStore() {
+    String problem = StoreProbe.of(backends.store()).problem();
+    if (problem != null) {
+      LOG.warn("the counter store did not answer at start ({}); decisions follow their fail modes until it does", problem);
+    }
+  }
+
   public QuotaServer start() {
+    readyStore();
     app.start();
     listening = true;
     scheduleMaintenance();

@@ -2,6 +2,8 @@ package dev.quota.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +13,22 @@ import org.junit.jupiter.api.Test;
  * spare loopback port, stopped by the test.
  */
 class ReadinessTest {
+  /** The first requests after a start do not each wait for the store's code to be loaded on Redis. */
+  @Test
+  void aStartLoadsTheStoresCodeOnRedisBeforeTheFirstRequest() throws Exception {
+    try (PrivateRedis redis = PrivateRedis.start()) {
+      RedisClient client = RedisClient.create(redis.url());
+      try (StatefulRedisConnection<String, String> c = client.connect()) {
+        assertThat(c.sync().functionList()).isEmpty();
+        try (TestServer server = TestServer.start(redis.url(), "ready:", null)) {
+          assertThat(c.sync().functionList()).as("loaded before any request").hasSize(1);
+        }
+      } finally {
+        client.shutdown();
+      }
+    }
+  }
+
   @Test
   void healthFollowsRedis() throws Exception {
     try (PrivateRedis redis = PrivateRedis.start();
