@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class JdbcConfigRepository implements ConfigRepository {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcConfigRepository.class);
   private static final String UNIQUE_VIOLATION = "23505";
-  private static final int VERSION_ATTEMPTS = 3;
+  private static final int COLLISION_ATTEMPTS = 3;
 
   private final DataSource ds;
   /** Unreadable rows already warned about (table, key and content), so a reload every few seconds warns once. */
@@ -126,7 +126,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
     String selector = policy.selector().toString();
     String body = PolicyJson.write(policy);
     writeRetryingCollisions("storing policy " + selector, c -> {
-      long version = nextVersion(c, selector, body, audit);
+      long version = claimNextVersion(c, selector, body, audit);
       try (PreparedStatement up =
           c.prepareStatement("UPDATE policy SET version = ?, body = ?, updated_at = ? WHERE selector = ?")) {
         up.setLong(1, version);
@@ -134,14 +134,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
         Jdbc.setInstant(up, 3, audit.at());
         up.setString(4, selector);
         if (up.executeUpdate() == 0) {
-          try (PreparedStatement in =
-              c.prepareStatement("INSERT INTO policy (selector, version, body, updated_at) VALUES (?, ?, ?, ?)")) {
-            in.setString(1, selector);
-            in.setLong(2, version);
-            in.setString(3, body);
-            Jdbc.setInstant(in, 4, audit.at());
-            in.executeUpdate();
-          }
+          insertPolicy(c, selector, version, body, audit);
         }
       }
       insertAudit(c, audit);
@@ -151,11 +144,9 @@ public final class JdbcConfigRepository implements ConfigRepository {
 
   /**
    * The selector's primary key is what refuses a second create: the policy row is inserted, never
-   * updated, and a duplicate key means another writer bound the selector first (committed, or
-   * committing while this insert waited on it). The version row is written first, as
-   * {@link #putPolicy} writes it, so creates and puts of one selector meet on that row first and
-   * queue there, rather than each holding a row the other waits for. A collision on it (a
-   * concurrent writer took the same version) runs the create again.
+   * updated, and a duplicate key means another writer bound the selector first. After the version
+   * is claimed ({@link #claimNextVersion}) that can only be a writer that committed before it, or
+   * one that wrote the row without claiming a version (by hand).
    */
   @java.lang.Override
   public boolean createPolicy(Policy policy, AuditEntry audit) {
@@ -169,14 +160,9 @@ public final class JdbcConfigRepository implements ConfigRepository {
       if (policyRowExists(c, selector)) {
         return false;
       }
-      long version = nextVersion(c, selector, body, audit);
-      try (PreparedStatement in =
-          c.prepareStatement("INSERT INTO policy (selector, version, body, updated_at) VALUES (?, ?, ?, ?)")) {
-        in.setString(1, selector);
-        in.setLong(2, version);
-        in.setString(3, body);
-        Jdbc.setInstant(in, 4, audit.at());
-        in.executeUpdate();
+      long version = claimNextVersion(c, selector, body, audit);
+      try {
+        insertPolicy(c, selector, version, body, audit);
       } catch (SQLException e) {
         if (!UNIQUE_VIOLATION.equals(Jdbc.sqlState(e))) {
           throw e;
@@ -189,6 +175,18 @@ public final class JdbcConfigRepository implements ConfigRepository {
     });
   }
 
+  private static void insertPolicy(Connection c, String selector, long version, String body, AuditEntry audit)
+      throws SQLException {
+    try (PreparedStatement in =
+        c.prepareStatement("INSERT INTO policy (selector, version, body, updated_at) VALUES (?, ?, ?, ?)")) {
+      in.setString(1, selector);
+      in.setLong(2, version);
+      in.setString(3, body);
+      Jdbc.setInstant(in, 4, audit.at());
+      in.executeUpdate();
+    }
+  }
+
   private static boolean policyRowExists(Connection c, String selector) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM policy WHERE selector = ?")) {
       ps.setString(1, selector);
@@ -198,52 +196,80 @@ public final class JdbcConfigRepository implements ConfigRepository {
     }
   }
 
+  /** Claims the version (the deletion) before it touches the policy row, as every writer does. */
   @java.lang.Override
   public boolean deletePolicy(Selector selector, AuditEntry audit) {
     Objects.requireNonNull(audit, "audit");
+    String key = selector.toString();
     return writeRetryingCollisions("deleting policy " + selector, c -> {
+      // A shortcut for a selector with nothing to delete, so it writes no version to roll back.
+      if (!policyRowExists(c, key)) {
+        return false;
+      }
+      claimNextVersion(c, key, null, audit);
       try (PreparedStatement del = c.prepareStatement("DELETE FROM policy WHERE selector = ?")) {
-        del.setString(1, selector.toString());
+        del.setString(1, key);
         if (del.executeUpdate() == 0) {
+          c.rollback(); // deleted by the writer this one queued behind: the version row goes too
           return false;
         }
       }
-      nextVersion(c, selector.toString(), null, audit);
       insertAudit(c, audit);
       return true;
     });
   }
 
-  /** Appends the next version row; concurrent writers of one selector collide on its key and retry. */
-  private static long nextVersion(Connection c, String selector, String body, AuditEntry audit) throws SQLException {
-    long version;
+  /**
+   * Appends the selector's next version row and returns its number. This is every writer's first
+   * lock, taken before the policy row, so writers of one selector queue here and never hold a row
+   * another of them waits for (a deletion that locked the policy row first deadlocked against a
+   * put that held its version). Writers that race read the same latest version and insert the same
+   * key: the database makes all but one wait until that one ends. If it commits, their insert adds
+   * nothing and they read the new latest version and try again; if it rolls back, one of them gets
+   * the key. So a writer that holds its version knows that every earlier writer of the selector
+   * has committed and that no later one gets past this point until it ends. (Each statement reads
+   * what is committed when it starts: the databases' default isolation, read committed.)
+   */
+  private static long claimNextVersion(Connection c, String selector, String body, AuditEntry audit)
+      throws SQLException {
+    while (true) {
+      long version = latestVersion(c, selector) + 1;
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO policy_version (selector, version, body, changed_at, actor) VALUES (?, ?, ?, ?, ?)"
+                  + " ON CONFLICT DO NOTHING")) {
+        ps.setString(1, selector);
+        ps.setLong(2, version);
+        ps.setString(3, body);
+        Jdbc.setInstant(ps, 4, audit.at());
+        ps.setString(5, audit.actor());
+        if (ps.executeUpdate() == 1) {
+          return version;
+        }
+      }
+    }
+  }
+
+  private static long latestVersion(Connection c, String selector) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT MAX(version) FROM policy_version WHERE selector = ?")) {
       ps.setString(1, selector);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        version = rs.getLong(1) + 1;
+        return rs.getLong(1);
       }
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO policy_version (selector, version, body, changed_at, actor) VALUES (?, ?, ?, ?, ?)")) {
-      ps.setString(1, selector);
-      ps.setLong(2, version);
-      ps.setString(3, body);
-      Jdbc.setInstant(ps, 4, audit.at());
-      ps.setString(5, audit.actor());
-      ps.executeUpdate();
-    }
-    return version;
   }
 
-  /** Runs {@code work} in a transaction, again if it collided on a key with a concurrent writer. */
+  /**
+   * Runs {@code work} in a transaction, again if it collided on a key with a writer that claims no
+   * version: another first reset of the same subject, or a policy row inserted by hand meanwhile.
+   */
   private <T> T writeRetryingCollisions(String what, Jdbc.Work<T> work) {
     for (int attempt = 1; ; attempt++) {
       try {
         return Jdbc.inTransaction(ds, what, work);
       } catch (DatabaseException e) {
-        if (!UNIQUE_VIOLATION.equals(e.sqlState()) || attempt == VERSION_ATTEMPTS) {
+        if (!UNIQUE_VIOLATION.equals(e.sqlState()) || attempt == COLLISION_ATTEMPTS) {
           throw e;
         }
       }

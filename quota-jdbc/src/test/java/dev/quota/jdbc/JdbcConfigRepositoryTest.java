@@ -378,21 +378,13 @@ class JdbcConfigRepositoryTest {
         long n = i + 1;
         futures.add(pool.submit(() -> repo.putPolicy(limit("user:*", n), audit("policy.put", "user:*", "w" + n))));
       }
-      int failed = 0;
       for (var f : futures) {
-        try {
-          f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          failed++;
-        }
+        f.get(30, java.util.concurrent.TimeUnit.SECONDS); // none fails: writers of one selector queue for their version
       }
       pool.shutdown();
-      // Every write that returned is exactly one version and one audit row.
-      int stored = writers - failed;
-      assertThat(repo.versions(Selector.parse("user:*"))).extracting(PolicyVersion::version)
-          .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, stored).map(v -> stored + 1 - v).boxed().toList());
-      assertThat(repo.audit(AuditQuery.latest(10))).hasSize(stored);
-      assertThat(stored).isGreaterThanOrEqualTo(1);
+      // Every write is exactly one version and one audit row.
+      assertThat(repo.versions(Selector.parse("user:*"))).extracting(PolicyVersion::version).containsExactly(4L, 3L, 2L, 1L);
+      assertThat(repo.audit(AuditQuery.latest(10))).hasSize(writers);
     }
   }
 }
