@@ -46,13 +46,22 @@ public final class QuotaAdmin {
     return config.policy(selector);
   }
 
-  /** Creates or replaces the policy bound to {@code policy.selector()}. */
-  public void putPolicy(Policy policy, String actor, String reason) {
+  /**
+   * Creates or replaces the policy bound to {@code policy.selector()}. Whether it created
+   * ({@code policy.create}) or replaced ({@code policy.update}), and the state before, are what the
+   * repository found in the same atomic step as its write, so a policy another admin stored
+   * meanwhile, here or on another server, is recorded as replaced.
+   *
+   * @return the policy replaced, empty if the selector had none
+   */
+  public Optional<Policy> putPolicy(Policy policy, String actor, String reason) {
     requireActorAndReason(actor, reason);
-    String before = config.policy(policy.selector()).map(format).orElse(null);
-    config.putPolicy(policy, entry(actor, before == null ? "policy.create" : "policy.update",
-        policy.selector().toString(), before, format.apply(policy), reason));
+    String selector = policy.selector().toString();
+    String after = format.apply(policy);
+    Optional<Policy> replaced = config.putPolicy(policy, before -> entry(
+        actor, before.isEmpty() ? "policy.create" : "policy.update", selector, before.map(format).orElse(null), after, reason));
     quota.reloadConfig();
+    return replaced;
   }
 
   /**
@@ -73,11 +82,14 @@ public final class QuotaAdmin {
     quota.reloadConfig();
   }
 
-  /** Deletes the policy bound to {@code selector}; throws {@link NotFoundException} if there is none. */
+  /**
+   * Deletes the policy bound to {@code selector}; throws {@link NotFoundException} if there is none.
+   * The state before is the policy the repository deleted, read in the same atomic step.
+   */
   public void deletePolicy(Selector selector, String actor, String reason) {
     requireActorAndReason(actor, reason);
-    Policy before = config.policy(selector).orElseThrow(() -> new NotFoundException("no policy for " + selector));
-    if (!config.deletePolicy(selector, entry(actor, "policy.delete", selector.toString(), format.apply(before), null, reason))) {
+    if (config.deletePolicy(selector, before ->
+        entry(actor, "policy.delete", selector.toString(), format.apply(before), null, reason)).isEmpty()) {
       throw new NotFoundException("no policy for " + selector);
     }
     quota.reloadConfig();

@@ -127,7 +127,7 @@ class AdminValidationTest {
   void anOverrideStoredWithAnExpiryPastTheEnginesRangeStopsNeitherStartingNorOtherChanges() {
     Instant farFuture = Instant.parse("+999999999-12-31T23:59:59Z");
     MemoryConfigRepository stored = new MemoryConfigRepository();
-    stored.putPolicy(onePerHour("user:*"), entry("policy.create"));
+    stored.putPolicy(onePerHour("user:*"), replaced -> entry("policy.create"));
     stored.putOverride(
         new Override("o1", Selector.parse("user:poison"), null, true, farFuture, "r", ADMIN, clock.instant()),
         entry("override.create"));

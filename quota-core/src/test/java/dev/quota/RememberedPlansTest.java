@@ -80,7 +80,7 @@ class RememberedPlansTest {
     // Another process changes the shared configuration: the next reload takes it.
     config.putPolicy(
         Policy.builder("user:*").rateLimit(3, Duration.ofHours(1)).build(),
-        new dev.quota.admin.AuditEntry(0, clock.instant(), ADMIN, "policy.update", "user:*", null, null, "raise"));
+        replaced -> new dev.quota.admin.AuditEntry(0, clock.instant(), ADMIN, "policy.update", "user:*", null, null, "raise"));
     shared.reloadConfig();
     assertThat(shared.index()).isNotSameAs(index);
     assertThat(reservedOn(shared, 4)).isEqualTo(3);

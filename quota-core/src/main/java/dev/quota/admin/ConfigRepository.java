@@ -6,11 +6,13 @@ import dev.quota.Subject;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Durable configuration: policies, overrides, subject resets and the audit trail. Every change
- * takes the audit entry that describes it, and a repository stores both in one transaction, so the
- * trail can never miss a change nor describe one that did not happen.
+ * takes the audit entry that describes it (a put or a delete of a policy, a function that makes it
+ * from the policy replaced), and a repository stores both in one transaction, so the trail can
+ * never miss a change nor describe one that did not happen.
  *
  * <p>{@link MemoryConfigRepository} here; the JDBC one in {@code quota-jdbc}.
  */
@@ -19,8 +21,18 @@ public interface ConfigRepository {
 
   Optional<Policy> policy(Selector selector);
 
-  /** Stores {@code policy} (a new version if one exists) and {@code audit}, atomically. */
-  void putPolicy(Policy policy, AuditEntry audit);
+  /**
+   * Stores {@code policy} (a new version if one exists) and the audit entry describing the change,
+   * atomically. What it replaces is read in the same atomic step as the write, so of concurrent
+   * writes of one selector, from any number of processes, each finds what the one before it left
+   * (of puts of a free selector, only the first finds none).
+   *
+   * @param audit makes the entry from the policy replaced: empty if the selector had none, or only
+   *     a stored policy this repository cannot read. It may be called more than once (a repository
+   *     that lost a race for the selector reads it again); the entry of the last call is stored.
+   * @return the policy replaced, as given to {@code audit}
+   */
+  Optional<Policy> putPolicy(Policy policy, Function<Optional<Policy>, AuditEntry> audit);
 
   /**
    * Stores {@code policy} and {@code audit} only if no policy is bound to its selector: the check
@@ -32,8 +44,15 @@ public interface ConfigRepository {
    */
   boolean createPolicy(Policy policy, AuditEntry audit);
 
-  /** Deletes the policy and records {@code audit}, atomically; false if there was none. */
-  boolean deletePolicy(Selector selector, AuditEntry audit);
+  /**
+   * Deletes the policy bound to {@code selector} and stores the audit entry {@code audit} makes of
+   * it, atomically. The policy deleted is read in the same atomic step, as {@link #putPolicy} reads
+   * what it replaces, and {@code audit} may likewise be called more than once.
+   *
+   * @return the policy deleted; empty if there was none (or only one this repository cannot read,
+   *     which stays until a put replaces it), in which case nothing is stored
+   */
+  Optional<Policy> deletePolicy(Selector selector, Function<Policy, AuditEntry> audit);
 
   List<Override> overrides();
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /** Configuration in the heap, for embedding and tests. One lock makes each change and its audit atomic. */
 public final class MemoryConfigRepository implements ConfigRepository {
@@ -28,9 +29,12 @@ public final class MemoryConfigRepository implements ConfigRepository {
   }
 
   @java.lang.Override
-  public synchronized void putPolicy(Policy policy, AuditEntry entry) {
+  public synchronized Optional<Policy> putPolicy(Policy policy, Function<Optional<Policy>, AuditEntry> audit) {
+    Optional<Policy> replaced = Optional.ofNullable(policies.get(policy.selector()));
+    AuditEntry entry = audit.apply(replaced); // before anything changes: an entry that cannot be made stores nothing
     policies.put(policy.selector(), policy);
     append(entry);
+    return replaced;
   }
 
   @java.lang.Override
@@ -43,12 +47,15 @@ public final class MemoryConfigRepository implements ConfigRepository {
   }
 
   @java.lang.Override
-  public synchronized boolean deletePolicy(Selector selector, AuditEntry entry) {
-    if (policies.remove(selector) == null) {
-      return false;
+  public synchronized Optional<Policy> deletePolicy(Selector selector, Function<Policy, AuditEntry> audit) {
+    Policy deleted = policies.get(selector);
+    if (deleted == null) {
+      return Optional.empty();
     }
+    AuditEntry entry = audit.apply(deleted);
+    policies.remove(selector);
     append(entry);
-    return true;
+    return Optional.of(deleted);
   }
 
   @java.lang.Override

@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -36,7 +37,12 @@ import org.slf4j.LoggerFactory;
  * failing the whole read. Failing would be worse on every count: a server could not start, and
  * no other policy change, the repair of that row included, would ever apply. Skipping a policy
  * leaves its subjects to the next most specific policy; skipping an override leaves the policy it
- * replaced in force. A skipped policy can still be replaced through {@link #putPolicy}.
+ * replaced in force. A skipped policy can still be replaced through {@link #putPolicy} (which
+ * then reports that it replaced none, having none it could read), not deleted.
+ *
+ * <p>Every writer of a policy takes its locks in one order, the selector's next version row
+ * first, and that claim proves that the policy it read beforehand, the one it replaces, is still
+ * current (see {@code claimVersion}).
  */
 public final class JdbcConfigRepository implements ConfigRepository {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcConfigRepository.class);
@@ -67,14 +73,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
 
   @java.lang.Override
   public Optional<Policy> policy(Selector selector) {
-    return Jdbc.read(ds, "reading policy " + selector, c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT body FROM policy WHERE selector = ?")) {
-        ps.setString(1, selector.toString());
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? readPolicy(selector.toString(), rs.getString(1)) : Optional.empty();
-        }
-      }
-    });
+    return Jdbc.read(ds, "reading policy " + selector, c -> storedPolicy(c, selector.toString()));
   }
 
   private Optional<Policy> readPolicy(String selector, String body) {
@@ -120,33 +119,40 @@ public final class JdbcConfigRepository implements ConfigRepository {
   }
 
   @java.lang.Override
-  public void putPolicy(Policy policy, AuditEntry audit) {
+  public Optional<Policy> putPolicy(Policy policy, Function<Optional<Policy>, AuditEntry> audit) {
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(audit, "audit");
     String selector = policy.selector().toString();
     String body = PolicyJson.write(policy);
-    writeRetryingCollisions("storing policy " + selector, c -> {
-      long version = claimNextVersion(c, selector, body, audit);
-      try (PreparedStatement up =
-          c.prepareStatement("UPDATE policy SET version = ?, body = ?, updated_at = ? WHERE selector = ?")) {
-        up.setLong(1, version);
-        up.setString(2, body);
-        Jdbc.setInstant(up, 3, audit.at());
-        up.setString(4, selector);
-        if (up.executeUpdate() == 0) {
-          insertPolicy(c, selector, version, body, audit);
+    return writeRetryingCollisions("storing policy " + selector, c -> {
+      while (true) {
+        long latest = latestVersion(c, selector); // first: see claimVersion
+        Optional<Policy> replaced = storedPolicy(c, selector);
+        AuditEntry entry = audit.apply(replaced);
+        if (!claimVersion(c, selector, latest + 1, body, entry)) {
+          continue;
         }
+        try (PreparedStatement up =
+            c.prepareStatement("UPDATE policy SET version = ?, body = ?, updated_at = ? WHERE selector = ?")) {
+          up.setLong(1, latest + 1);
+          up.setString(2, body);
+          Jdbc.setInstant(up, 3, entry.at());
+          up.setString(4, selector);
+          if (up.executeUpdate() == 0) {
+            insertPolicy(c, selector, latest + 1, body, entry);
+          }
+        }
+        insertAudit(c, entry);
+        return replaced;
       }
-      insertAudit(c, audit);
-      return null;
     });
   }
 
   /**
    * The selector's primary key is what refuses a second create: the policy row is inserted, never
-   * updated, and a duplicate key means another writer bound the selector first. After the version
-   * is claimed ({@link #claimNextVersion}) that can only be a writer that committed before it, or
-   * one that wrote the row without claiming a version (by hand).
+   * updated, and a duplicate key means another writer bound the selector first. Once the version
+   * is claimed ({@code claimVersion}) that can only be one that wrote the row without claiming a
+   * version (by hand).
    */
   @java.lang.Override
   public boolean createPolicy(Policy policy, AuditEntry audit) {
@@ -155,24 +161,108 @@ public final class JdbcConfigRepository implements ConfigRepository {
     String selector = policy.selector().toString();
     String body = PolicyJson.write(policy);
     return writeRetryingCollisions("creating policy " + selector, c -> {
-      // A shortcut for a selector long taken, so a losing racer writes no version to roll back;
-      // the insert below, not this read, is what decides.
-      if (policyRowExists(c, selector)) {
-        return false;
-      }
-      long version = claimNextVersion(c, selector, body, audit);
-      try {
-        insertPolicy(c, selector, version, body, audit);
-      } catch (SQLException e) {
-        if (!UNIQUE_VIOLATION.equals(Jdbc.sqlState(e))) {
-          throw e;
+      while (true) {
+        long latest = latestVersion(c, selector); // first: see claimVersion
+        if (policyRowExists(c, selector)) {
+          return false;
         }
-        c.rollback(); // the version row goes with it: nothing of this create is kept
-        return false;
+        if (!claimVersion(c, selector, latest + 1, body, audit)) {
+          continue;
+        }
+        try {
+          insertPolicy(c, selector, latest + 1, body, audit);
+        } catch (SQLException e) {
+          if (!UNIQUE_VIOLATION.equals(Jdbc.sqlState(e))) {
+            throw e;
+          }
+          c.rollback(); // the version row goes with it: nothing of this create is kept
+          return false;
+        }
+        insertAudit(c, audit);
+        return true;
       }
-      insertAudit(c, audit);
-      return true;
     });
+  }
+
+  @java.lang.Override
+  public Optional<Policy> deletePolicy(Selector selector, Function<Policy, AuditEntry> audit) {
+    Objects.requireNonNull(audit, "audit");
+    String key = selector.toString();
+    return writeRetryingCollisions("deleting policy " + selector, c -> {
+      while (true) {
+        long latest = latestVersion(c, key); // first: see claimVersion
+        Optional<Policy> deleted = storedPolicy(c, key);
+        if (deleted.isEmpty()) {
+          return deleted;
+        }
+        AuditEntry entry = audit.apply(deleted.get());
+        if (!claimVersion(c, key, latest + 1, null, entry)) {
+          continue;
+        }
+        try (PreparedStatement del = c.prepareStatement("DELETE FROM policy WHERE selector = ?")) {
+          del.setString(1, key);
+          if (del.executeUpdate() == 0) {
+            c.rollback(); // deleted by hand meanwhile: the version row goes too
+            return Optional.empty();
+          }
+        }
+        insertAudit(c, entry);
+        return deleted;
+      }
+    });
+  }
+
+  /**
+   * Appends version {@code version} of the selector, if no writer has: how every writer of a
+   * policy takes its first lock, before the policy row, so writers of one selector queue in one
+   * order and never hold a row another of them waits for. (A deletion that locked the policy row
+   * first deadlocked against a put that held its version.)
+   *
+   * <p>Each writer reads the latest version, then the policy row, decides, and claims the version
+   * after the one it read. The claim is also what proves that what it read is still current: a
+   * writer that changed the row since holds or has committed that version too. The database makes
+   * racing claims of one version wait for the one that came first; if that writer commits, the
+   * others' claims add nothing (false) and each reads again; if it rolls back (having changed
+   * nothing), one of them gets the version. Reading the version before the row keeps a change that
+   * commits between the two reads from going unnoticed.
+   *
+   * @return true if claimed, in which case no other writer of the selector gets past its claim
+   *     until this transaction ends
+   */
+  private static boolean claimVersion(Connection c, String selector, long version, String body, AuditEntry audit)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO policy_version (selector, version, body, changed_at, actor) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT DO NOTHING")) {
+      ps.setString(1, selector);
+      ps.setLong(2, version);
+      ps.setString(3, body);
+      Jdbc.setInstant(ps, 4, audit.at());
+      ps.setString(5, audit.actor());
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  /** Each statement reads what is committed when it starts (read committed, both databases' default). */
+  private static long latestVersion(Connection c, String selector) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT MAX(version) FROM policy_version WHERE selector = ?")) {
+      ps.setString(1, selector);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** The selector's policy as stored, or empty if it has none or one this version cannot read. */
+  private Optional<Policy> storedPolicy(Connection c, String selector) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT body FROM policy WHERE selector = ?")) {
+      ps.setString(1, selector);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? readPolicy(selector, rs.getString(1)) : Optional.empty();
+      }
+    }
   }
 
   private static void insertPolicy(Connection c, String selector, long version, String body, AuditEntry audit)
@@ -192,70 +282,6 @@ public final class JdbcConfigRepository implements ConfigRepository {
       ps.setString(1, selector);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
-      }
-    }
-  }
-
-  /** Claims the version (the deletion) before it touches the policy row, as every writer does. */
-  @java.lang.Override
-  public boolean deletePolicy(Selector selector, AuditEntry audit) {
-    Objects.requireNonNull(audit, "audit");
-    String key = selector.toString();
-    return writeRetryingCollisions("deleting policy " + selector, c -> {
-      // A shortcut for a selector with nothing to delete, so it writes no version to roll back.
-      if (!policyRowExists(c, key)) {
-        return false;
-      }
-      claimNextVersion(c, key, null, audit);
-      try (PreparedStatement del = c.prepareStatement("DELETE FROM policy WHERE selector = ?")) {
-        del.setString(1, key);
-        if (del.executeUpdate() == 0) {
-          c.rollback(); // deleted by the writer this one queued behind: the version row goes too
-          return false;
-        }
-      }
-      insertAudit(c, audit);
-      return true;
-    });
-  }
-
-  /**
-   * Appends the selector's next version row and returns its number. This is every writer's first
-   * lock, taken before the policy row, so writers of one selector queue here and never hold a row
-   * another of them waits for (a deletion that locked the policy row first deadlocked against a
-   * put that held its version). Writers that race read the same latest version and insert the same
-   * key: the database makes all but one wait until that one ends. If it commits, their insert adds
-   * nothing and they read the new latest version and try again; if it rolls back, one of them gets
-   * the key. So a writer that holds its version knows that every earlier writer of the selector
-   * has committed and that no later one gets past this point until it ends. (Each statement reads
-   * what is committed when it starts: the databases' default isolation, read committed.)
-   */
-  private static long claimNextVersion(Connection c, String selector, String body, AuditEntry audit)
-      throws SQLException {
-    while (true) {
-      long version = latestVersion(c, selector) + 1;
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "INSERT INTO policy_version (selector, version, body, changed_at, actor) VALUES (?, ?, ?, ?, ?)"
-                  + " ON CONFLICT DO NOTHING")) {
-        ps.setString(1, selector);
-        ps.setLong(2, version);
-        ps.setString(3, body);
-        Jdbc.setInstant(ps, 4, audit.at());
-        ps.setString(5, audit.actor());
-        if (ps.executeUpdate() == 1) {
-          return version;
-        }
-      }
-    }
-  }
-
-  private static long latestVersion(Connection c, String selector) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT MAX(version) FROM policy_version WHERE selector = ?")) {
-      ps.setString(1, selector);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
       }
     }
   }

@@ -51,7 +51,7 @@ class CrashRecoveryTest {
       try (Database db = open(target)) {
         new JdbcConfigRepository(db).putPolicy(
             Policy.builder("user:*").budget(Budget.of("USD", DAILY, null, null)).build(),
-            new AuditEntry(0, NOW, "test", "policy.create", "user:*", null, null, "crash test"));
+            replaced -> new AuditEntry(0, NOW, "test", "policy.create", "user:*", null, null, "crash test"));
       }
 
       long acknowledged = runAndKill(target, 20);

@@ -56,11 +56,23 @@ class JdbcConfigRepositoryTest {
       Policy budgeted =
           Policy.builder(users).budget(Budget.of("USD", Money.of("10.00"), null, null)).build();
 
-      repo.putPolicy(limit("user:*", 60), audit("policy.put", "user:*", "initial"));
-      repo.putPolicy(budgeted, audit("policy.put", "user:*", "add budget"));
-      repo.putPolicy(limit("team:core", 5), audit("policy.put", "team:core", "team"));
-      assertThat(repo.deletePolicy(Selector.parse("team:core"), audit("policy.delete", "team:core", "gone"))).isTrue();
-      assertThat(repo.deletePolicy(Selector.parse("team:core"), audit("policy.delete", "team:core", "again"))).isFalse();
+      // Each write reports what it replaced or deleted, and hands the same to the audit entry it stores.
+      List<Object> given = new java.util.ArrayList<>();
+      assertThat(repo.putPolicy(limit("user:*", 60), replaced -> {
+        given.add(replaced);
+        return audit("policy.put", "user:*", "initial");
+      })).isEmpty();
+      assertThat(repo.putPolicy(budgeted, replaced -> {
+        given.add(replaced);
+        return audit("policy.put", "user:*", "add budget");
+      })).contains(limit("user:*", 60));
+      repo.putPolicy(limit("team:core", 5), replaced -> audit("policy.put", "team:core", "team"));
+      assertThat(repo.deletePolicy(Selector.parse("team:core"), deleted -> {
+        given.add(deleted);
+        return audit("policy.delete", "team:core", "gone");
+      })).contains(limit("team:core", 5));
+      assertThat(repo.deletePolicy(Selector.parse("team:core"), deleted -> audit("policy.delete", "team:core", "again"))).isEmpty();
+      assertThat(given).containsExactly(java.util.Optional.empty(), java.util.Optional.of(limit("user:*", 60)), limit("team:core", 5));
 
       assertThat(repo.policies()).containsExactly(budgeted);
       assertThat(repo.policy(users)).contains(budgeted);
@@ -90,8 +102,8 @@ class JdbcConfigRepositoryTest {
       Policy full =
           Policy.builder("user:*").rateLimit(60, Duration.ofMinutes(1))
               .budget(Budget.of("USD", Money.of("10.50"), Money.of("200"), null)).build();
-      repo.putPolicy(full, audit("policy.put", "user:*", "initial"));
-      repo.putPolicy(limit("team:core", 5), audit("policy.put", "team:core", "team"));
+      repo.putPolicy(full, replaced -> audit("policy.put", "user:*", "initial"));
+      repo.putPolicy(limit("team:core", 5), replaced -> audit("policy.put", "team:core", "team"));
       repo.putOverride(
           new Override("o1", Selector.parse("user:bob"), limit("user:bob", 600), false, T0.plusSeconds(3600), "burst", "alice", T0),
           audit("override.create", "user:bob", "burst"));
@@ -107,15 +119,15 @@ class JdbcConfigRepositoryTest {
   void aChangeWhoseAuditRowFailsLeavesNeither(Backend backend) {
     try (var t = backend.open(dir)) {
       var repo = new JdbcConfigRepository(t.db);
-      repo.putPolicy(limit("user:*", 60), audit("policy.put", "user:*", "v1"));
+      repo.putPolicy(limit("user:*", 60), replaced -> audit("policy.put", "user:*", "v1"));
       // The database itself refuses the audit row, after the policy rows were already written.
       t.execute("ALTER TABLE audit_log ADD CONSTRAINT audit_refuses CHECK (reason <> 'refused')");
 
-      assertThatThrownBy(() -> repo.putPolicy(limit("user:*", 1), audit("policy.put", "user:*", "refused")))
+      assertThatThrownBy(() -> repo.putPolicy(limit("user:*", 1), replaced -> audit("policy.put", "user:*", "refused")))
           .isInstanceOf(DatabaseException.class)
           .hasMessageContaining("storing policy user:*")
           .satisfies(e -> assertThat(((DatabaseException) e).isConstraintViolation()).isTrue());
-      assertThatThrownBy(() -> repo.deletePolicy(Selector.parse("user:*"), audit("policy.delete", "user:*", "refused")))
+      assertThatThrownBy(() -> repo.deletePolicy(Selector.parse("user:*"), deleted -> audit("policy.delete", "user:*", "refused")))
           .isInstanceOf(DatabaseException.class);
       Override o = override("o1");
       assertThatThrownBy(() -> repo.putOverride(o, audit("override.create", "user:bob", "refused")))
@@ -134,7 +146,7 @@ class JdbcConfigRepositoryTest {
   void rowsThatCannotBeReadAreSkippedAndTheRestStillLoads(Backend backend) {
     try (var t = backend.open(dir)) {
       var repo = new JdbcConfigRepository(t.db);
-      repo.putPolicy(limit("user:*", 60), audit("policy.put", "user:*", "ok"));
+      repo.putPolicy(limit("user:*", 60), replaced -> audit("policy.put", "user:*", "ok"));
       repo.putOverride(override("o1"), audit("override.create", "user:bob", "ok"));
       String at = "TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00+00'";
       t.execute("INSERT INTO policy (selector, version, body, updated_at) VALUES ('team:core', 1, '{not json', " + at + ")");
@@ -144,9 +156,13 @@ class JdbcConfigRepositoryTest {
       assertThat(repo.policies()).containsExactly(limit("user:*", 60));
       assertThat(repo.overrides()).containsExactly(override("o1"));
       assertThat(repo.policy(Selector.parse("team:core"))).isEmpty();
-      // The unreadable policy can be replaced like any other.
-      repo.putPolicy(limit("team:core", 5), audit("policy.put", "team:core", "repair"));
+      // The unreadable policy is not deleted: there is no policy to name as the one deleted.
+      assertThat(repo.deletePolicy(Selector.parse("team:core"), deleted -> audit("policy.delete", "team:core", "no"))).isEmpty();
+      assertThat(t.queryLong("SELECT COUNT(*) FROM policy WHERE selector = 'team:core'")).isEqualTo(1);
+      // It can be replaced like any other, replacing none that could be read.
+      assertThat(repo.putPolicy(limit("team:core", 5), replaced -> audit("policy.put", "team:core", "repair"))).isEmpty();
       assertThat(repo.policies()).containsExactly(limit("team:core", 5), limit("user:*", 60));
+      assertThat(repo.audit(AuditQuery.latest(10))).extracting(AuditEntry::reason).containsExactly("repair", "ok", "ok");
     }
   }
 
@@ -234,7 +250,7 @@ class JdbcConfigRepositoryTest {
       assertThat(repo.createPolicy(limit("user:*", 60), audit("policy.create", "user:*", "first"))).isTrue();
 
       assertThat(repo.createPolicy(limit("user:*", 1), audit("policy.create", "user:*", "second"))).isFalse();
-      repo.putPolicy(limit("user:*", 30), audit("policy.update", "user:*", "lowered"));
+      repo.putPolicy(limit("user:*", 30), replaced -> audit("policy.update", "user:*", "lowered"));
       assertThat(repo.createPolicy(limit("user:*", 1), audit("policy.create", "user:*", "third"))).isFalse();
 
       assertThat(new JdbcConfigRepository(t.db).policy(users)).contains(limit("user:*", 30));
@@ -242,7 +258,7 @@ class JdbcConfigRepositoryTest {
       assertThat(repo.audit(AuditQuery.latest(10))).extracting(AuditEntry::reason).containsExactly("lowered", "first");
 
       // Once deleted, the selector is free again, and its versions go on from the deletion's.
-      assertThat(repo.deletePolicy(users, audit("policy.delete", "user:*", "gone"))).isTrue();
+      assertThat(repo.deletePolicy(users, deleted -> audit("policy.delete", "user:*", "gone"))).isPresent();
       assertThat(repo.createPolicy(limit("user:*", 5), audit("policy.create", "user:*", "again"))).isTrue();
       assertThat(repo.policy(users)).contains(limit("user:*", 5));
       assertThat(repo.versions(users)).extracting(PolicyVersion::version).containsExactly(4L, 3L, 2L, 1L);
@@ -376,7 +392,7 @@ class JdbcConfigRepositoryTest {
       var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
       for (int i = 0; i < writers; i++) {
         long n = i + 1;
-        futures.add(pool.submit(() -> repo.putPolicy(limit("user:*", n), audit("policy.put", "user:*", "w" + n))));
+        futures.add(pool.submit(() -> repo.putPolicy(limit("user:*", n), replaced -> audit("policy.put", "user:*", "w" + n))));
       }
       for (var f : futures) {
         f.get(30, java.util.concurrent.TimeUnit.SECONDS); // none fails: writers of one selector queue for their version

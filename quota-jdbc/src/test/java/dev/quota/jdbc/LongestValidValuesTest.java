@@ -103,7 +103,7 @@ class LongestValidValuesTest {
       String reason = EMOJI.repeat(1000);
       String overrideId = "o".repeat(128);
       Policy policy = Policy.builder(LONGEST_PAIR).concurrency(1).build();
-      repo.putPolicy(policy, new AuditEntry(0, T0, actor, "policy.create", LONGEST_PAIR, null, "{}", reason));
+      repo.putPolicy(policy, replaced -> new AuditEntry(0, T0, actor, "policy.create", LONGEST_PAIR, null, "{}", reason));
       Override override = new Override(overrideId, Selector.parse(LONGEST_PAIR), null, true, T0.plusSeconds(60), reason, actor, T0);
       String target = LONGEST_PAIR + " #" + overrideId;
       repo.putOverride(override, new AuditEntry(0, T0, actor, "override.create", target, null, "bypass", reason));

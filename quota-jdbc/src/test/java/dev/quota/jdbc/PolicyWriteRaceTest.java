@@ -2,12 +2,17 @@ package dev.quota.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.ConflictException;
+import dev.quota.NotFoundException;
 import dev.quota.Policy;
+import dev.quota.Quota;
+import dev.quota.QuotaAdmin;
 import dev.quota.Selector;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.jdbc.json.PolicyJson;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +31,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Puts, creates and deletes of one selector racing each other, as admins on several servers
  * sharing one database do. Each must end in one of its documented outcomes (a put stores; a create
  * or a delete stores, or is refused because the selector is taken or empty), never in a database
- * error, and the versions and the audit trail must tell one story.
+ * error, and the versions and the audit trail must tell one story: each audit entry's before is
+ * what the previous one left, up to the policy in force.
  */
 class PolicyWriteRaceTest {
   static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
@@ -63,11 +69,11 @@ class PolicyWriteRaceTest {
             String reason = "w" + writer + "." + i;
             switch ((writer + i) % 3) {
               case 0 -> {
-                repo.putPolicy(p, audit("policy.put", p, reason));
+                repo.putPolicy(p, replaced -> audit("policy.put", p, reason));
                 changes++;
               }
               case 1 -> changes += repo.createPolicy(p, audit("policy.create", p, reason)) ? 1 : 0;
-              default -> changes += repo.deletePolicy(SELECTOR, audit("policy.delete", null, reason)) ? 1 : 0;
+              default -> changes += repo.deletePolicy(SELECTOR, deleted -> audit("policy.delete", null, reason)).isPresent() ? 1 : 0;
             }
           }
           return changes;
@@ -106,6 +112,61 @@ class PolicyWriteRaceTest {
       } else {
         assertThat(repo.policy(SELECTOR)).contains(current);
       }
+    }
+  }
+
+  /** Through the engine's admin, which builds each audit entry from what its write replaced. */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void theAuditTrailOfRacingAdminsChainsUpToThePolicyInForce(Backend backend) throws Exception {
+    try (var t = backend.open(dir);
+        Quota quota = Quota.builder().clock(Clock.fixed(T0, java.time.ZoneOffset.UTC))
+            .config(new JdbcConfigRepository(t.db)).policyFormat(PolicyJson::write).build()) {
+      QuotaAdmin admin = quota.admin();
+      ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Integer>> stored = new ArrayList<>();
+      for (int w = 0; w < WRITERS; w++) {
+        int writer = w;
+        stored.add(pool.submit(() -> {
+          start.await();
+          int changes = 0;
+          for (int i = 0; i < WRITES_EACH; i++) {
+            Policy p = limit(writer * 1000L + i + 1);
+            try {
+              switch ((writer + i) % 3) {
+                case 0 -> admin.putPolicy(p, "alice", "put");
+                case 1 -> admin.createPolicy(p, "alice", "create");
+                default -> admin.deletePolicy(SELECTOR, "alice", "delete");
+              }
+              changes++;
+            } catch (ConflictException | NotFoundException refused) {
+              // the selector was taken (create) or empty (delete): documented, and nothing is stored
+            }
+          }
+          return changes;
+        }));
+      }
+      start.countDown();
+      int changes = 0;
+      for (Future<Integer> f : stored) {
+        changes += f.get(120, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+
+      List<AuditEntry> trail = new ArrayList<>(admin.audit(new AuditQuery(null, null, SELECTOR.toString(), null, null, 0, 10_000)));
+      trail.sort(Comparator.comparingLong(AuditEntry::id));
+      assertThat(trail).hasSize(changes);
+      String state = null;
+      for (AuditEntry e : trail) {
+        String at = "entry " + e.id() + " (" + e.action() + ")";
+        assertThat(e.before()).as(at + ": its before is the previous after").isEqualTo(state);
+        assertThat(e.before() == null).as(at + ": only a create replaced nothing").isEqualTo(e.action().equals("policy.create"));
+        assertThat(e.after() == null).as(at + ": only a delete leaves nothing").isEqualTo(e.action().equals("policy.delete"));
+        state = e.after();
+      }
+      assertThat(state).as("the last after is the policy in force")
+          .isEqualTo(admin.policy(SELECTOR).map(PolicyJson::write).orElse(null));
     }
   }
 }

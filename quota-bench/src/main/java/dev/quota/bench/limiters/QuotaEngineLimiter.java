@@ -45,7 +45,7 @@ public final class QuotaEngineLimiter implements Limiter {
         p.rateLimit(new RateLimit(RateLimit.REQUESTS, limits[l][k], w.window(l), algorithm));
       }
       Policy policy = p.build();
-      config.putPolicy(policy, new AuditEntry(0, Instant.EPOCH, "bench", "put", policy.selector().toString(), null, null, "setup"));
+      config.putPolicy(policy, replaced -> new AuditEntry(0, Instant.EPOCH, "bench", "put", policy.selector().toString(), null, null, "setup"));
     }
     quota = Quota.builder().clock(time.clock()).store(new MemoryStore(time.clock())).config(config).build();
     names = new String[w.keys()];

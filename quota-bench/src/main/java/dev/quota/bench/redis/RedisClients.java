@@ -85,7 +85,7 @@ final class RedisClients {
     for (String scope : SCOPES) {
       Policy p = Policy.builder(Selector.of(scope, Selector.ANY))
           .rateLimit(new RateLimit(RateLimit.REQUESTS, LIMIT, WINDOW, dev.quota.Algorithm.SLIDING_WINDOW)).build();
-      config.putPolicy(p, new AuditEntry(0, Instant.EPOCH, "bench", "put", scope, null, null, "setup"));
+      config.putPolicy(p, replaced -> new AuditEntry(0, Instant.EPOCH, "bench", "put", scope, null, null, "setup"));
     }
     Quota quota = Quota.builder().store(store).config(config).build();
     QuotaRequest[] requests = new QuotaRequest[keys];

@@ -12,6 +12,7 @@ import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.auth.Auth;
 import dev.quota.server.http.JsonBody;
 import io.javalin.http.Context;
+import java.util.Optional;
 
 import static dev.quota.server.auth.Role.ADMIN;
 
@@ -70,12 +71,13 @@ public final class PolicyRoutes {
       create(ctx, p, actor, reason);
       return;
     }
-    boolean existed;
+    // Created or replaced, as the repository found it in the step that wrote: another server may have
+    // written the selector a moment ago.
+    Optional<Policy> replaced;
     synchronized (configLock) {
-      existed = admin.policy(s).isPresent();
-      admin.putPolicy(p, actor, reason);
+      replaced = admin.putPolicy(p, actor, reason);
     }
-    ctx.status(existed ? 200 : 201).json(toNode(p));
+    ctx.status(replaced.isPresent() ? 200 : 201).json(toNode(p));
   }
 
   /** The check that the selector is free is the repository's, in the same step as the write. */
