@@ -82,13 +82,22 @@ final class PolicyCommand implements Runnable {
         return 0;
       }
       for (Map.Entry<Selector, Policy> e : wanted.entrySet()) {
+        String s = e.getKey().toString();
         String next = PolicyJson.write(e.getValue());
-        if (next.equals(existing.get(e.getKey().toString()))) {
+        String before = existing.get(s);
+        if (next.equals(before)) {
           continue;
         }
-        Remote.Reply r = remote.send("PUT", "/v1/policies/" + Remote.encode(e.getKey().toString()) + "?reason=" + Remote.encode(reason), next);
+        String path = "/v1/policies/" + Remote.encode(s) + "?reason=" + Remote.encode(reason);
+        // A selector the diff shows as new is created only: one someone made since the listing is
+        // not replaced unseen, and the server refuses with 412 instead.
+        Remote.Reply r = before == null ? remote.send("PUT", path, next, "If-None-Match", "*") : remote.send("PUT", path, next);
+        if (before == null && r.status() == 412) {
+          System.err.println(s + ": created meanwhile by someone else, so it was not replaced; run again to see the difference");
+          return 1;
+        }
         if (!r.ok()) {
-          System.err.println(e.getKey() + ": " + r.body());
+          System.err.println(s + ": " + r.body());
           return 1;
         }
       }

@@ -27,10 +27,14 @@ final class Remote {
     }
   }
 
-  Reply send(String method, String path, String body) {
+  /** Sends a request with {@code headers} given as name, value, name, value... */
+  Reply send(String method, String path, String body, String... headers) {
     String base = url != null ? url : System.getenv().getOrDefault("QUOTA_URL", "http://127.0.0.1:8080");
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(base, path)).timeout(Duration.ofSeconds(30))
         .header("Authorization", "Bearer " + key());
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
     if (body != null) {
       b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
     } else {

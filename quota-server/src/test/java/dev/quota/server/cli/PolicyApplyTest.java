@@ -1,0 +1,188 @@
+package dev.quota.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.quota.server.Api;
+import dev.quota.server.TestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code quota policy apply} against a real server. Between the listing its diff is made from and
+ * its writes, another admin may act: the requests pass through a relay that lets the test do so at
+ * exactly that moment, and records what the command sent.
+ */
+class PolicyApplyTest {
+  @TempDir Path dir;
+  private TestServer server;
+  private Relay relay;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = TestServer.embedded();
+    relay = new Relay("http://127.0.0.1:" + server.server().port());
+  }
+
+  @AfterEach
+  void stop() {
+    relay.close();
+    server.close();
+  }
+
+  private record Outcome(int exit, String out, String err) {}
+
+  private Outcome apply(String yaml) throws IOException {
+    Path file = dir.resolve("quota.yaml");
+    Files.writeString(file, yaml);
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+    try {
+      int exit = Main.run("policy", "apply", "-f", file.toString(), "--reason", "from file",
+          "--url", relay.url(), "--key", TestServer.ADMIN_KEY);
+      return new Outcome(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  private static String policies(String... selectorAndLimit) {
+    StringBuilder y = new StringBuilder("policies:\n");
+    for (int i = 0; i < selectorAndLimit.length; i += 2) {
+      y.append("  \"").append(selectorAndLimit[i]).append("\":\n    rateLimits: [{limit: ")
+          .append(selectorAndLimit[i + 1]).append(", window: PT1M}]\n");
+    }
+    return y.toString();
+  }
+
+  private long limitOf(String selector) {
+    return server.admin.get("/v1/policies/" + selector).json().at("/rateLimits/0/limit").asLong();
+  }
+
+  @Test
+  void aSelectorTheDiffShowsAsNewIsCreatedOnlyAndAChangedOneIsReplaced() throws IOException {
+    assertThat(server.admin.put("/v1/policies/team:old", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1M\"}]}").status())
+        .isEqualTo(201);
+
+    Outcome o = apply(policies("team:old", "2", "team:new", "3"));
+
+    assertThat(o.exit()).as(o.err()).isZero();
+    assertThat(o.out()).contains("+ team:new ", "- team:old ", "+ team:old ", "2 change(s) applied");
+    assertThat(limitOf("team:old")).isEqualTo(2);
+    assertThat(limitOf("team:new")).isEqualTo(3);
+    assertThat(relay.writes()).containsExactlyInAnyOrder(
+        "PUT /v1/policies/team:new If-None-Match: *", "PUT /v1/policies/team:old");
+  }
+
+  /** A policy created between the command's listing and its write is not replaced: the command says so and fails. */
+  @Test
+  void aSelectorCreatedMeanwhileIsNotReplacedAndNamedInTheError() throws IOException {
+    Api other = server.admin;
+    relay.afterListing(() -> assertThat(
+        other.put("/v1/policies/team:new?reason=theirs", "{\"rateLimits\":[{\"limit\":7,\"window\":\"PT1M\"}]}").status())
+        .isEqualTo(201));
+
+    Outcome o = apply(policies("team:new", "3"));
+
+    assertThat(o.exit()).isEqualTo(1);
+    assertThat(o.out()).contains("+ team:new ").doesNotContain("applied");
+    assertThat(o.err().strip())
+        .isEqualTo("team:new: created meanwhile by someone else, so it was not replaced; run again to see the difference");
+    assertThat(limitOf("team:new")).isEqualTo(7);
+    JsonNode trail = server.admin.get("/v1/audit?target=team:new").json().get("entries");
+    assertThat(trail).hasSize(1);
+    assertThat(trail.get(0).get("reason").asText()).isEqualTo("theirs");
+  }
+
+  /**
+   * Passes every request on to the server and its answer back. Once the server has answered the
+   * command's listing of policies, and before the command hears it, runs what another admin does.
+   */
+  private static final class Relay implements AutoCloseable {
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final List<String> FORWARDED = List.of("Authorization", "Content-Type", "If-None-Match", "If-Match");
+
+    private final HttpServer http;
+    private final List<String> writes = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean listed = new AtomicBoolean();
+    private volatile Runnable afterListing = () -> {};
+
+    Relay(String target) throws IOException {
+      http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      http.createContext("/", exchange -> {
+        try (exchange) {
+          URI uri = exchange.getRequestURI();
+          String method = exchange.getRequestMethod();
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target + uri.getRawPath()
+              + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())));
+          for (String name : FORWARDED) {
+            for (String value : exchange.getRequestHeaders().getOrDefault(name, List.of())) {
+              b.header(name, value);
+            }
+          }
+          b.method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+          if (!method.equals("GET")) {
+            String condition = exchange.getRequestHeaders().getFirst("If-None-Match");
+            writes.add(method + " " + uri.getRawPath() + (condition == null ? "" : " If-None-Match: " + condition));
+          }
+          HttpResponse<byte[]> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+          if (method.equals("GET") && uri.getPath().equals("/v1/policies") && listed.compareAndSet(false, true)) {
+            afterListing.run();
+          }
+          r.headers().firstValue("Content-Type").ifPresent(v -> exchange.getResponseHeaders().set("Content-Type", v));
+          byte[] answer = r.body();
+          exchange.sendResponseHeaders(r.statusCode(), answer.length == 0 ? -1 : answer.length);
+          if (answer.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(answer);
+            }
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      http.start();
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + http.getAddress().getPort();
+    }
+
+    void afterListing(Runnable r) {
+      afterListing = r;
+    }
+
+    List<String> writes() {
+      return List.copyOf(writes);
+    }
+
+    @Override
+    public void close() {
+      http.stop(0);
+    }
+  }
+}
