@@ -7,6 +7,7 @@ import dev.quota.jdbc.internal.Jdbc;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,8 +40,10 @@ import javax.sql.DataSource;
  * <p>Several servers share one database, so a pending alert is <em>claimed</em> by the history
  * (the server process) delivering it, until a time the holder keeps renewing ({@link
  * #renewClaims}). An alert is born claimed by the history that stores it, so the server that fired
- * it delivers it. A server that stops releases its claims ({@link #releaseClaims}); one that dies
- * lets them lapse; either way another server takes the alert over ({@link #claimAbandoned}).
+ * it delivers it; the claim runs for {@link #CLAIM_LEASE} from when it is taken, on this history's
+ * clock, however long ago the alert fired (it may have waited out a database outage). A server
+ * that stops releases its claims ({@link #releaseClaims}); one that dies lets them lapse; either
+ * way another server takes the alert over ({@link #claimAbandoned}).
  * Claims are taken by a conditional update of one row, so two servers do not both take the same
  * alert, short of one losing its claim while it still sends (delivery is at least once).
  */
@@ -110,6 +113,8 @@ public final class JdbcAlertHistory implements AlertHistory {
   private final DeliveryState initialState;
   /** Each gets a pending row for every alert stored. */
   private final List<WebhookRef> webhooks;
+  /** Tells when a claim taken by {@link #append} starts. */
+  private final Clock clock;
   /** Who this process is in {@code claimed_by}. */
   private final String claimant = UUID.randomUUID().toString();
 
@@ -117,22 +122,23 @@ public final class JdbcAlertHistory implements AlertHistory {
    * Alerts start {@code pending}, with no per-webhook rows until a sender records an attempt: a
    * webhook sender will pick them up.
    */
-  public JdbcAlertHistory(Database database) {
-    this(database, DeliveryState.PENDING, List.of());
+  public JdbcAlertHistory(Database database, Clock clock) {
+    this(database, DeliveryState.PENDING, List.of(), clock);
   }
 
   /**
    * Alerts start {@code pending} with a pending row for each of {@code webhooks}, or {@code none}
    * when there is no webhook: nothing will ever deliver them, so none should look pending.
    */
-  public JdbcAlertHistory(Database database, List<WebhookRef> webhooks) {
-    this(database, webhooks.isEmpty() ? DeliveryState.NONE : DeliveryState.PENDING, webhooks);
+  public JdbcAlertHistory(Database database, List<WebhookRef> webhooks, Clock clock) {
+    this(database, webhooks.isEmpty() ? DeliveryState.NONE : DeliveryState.PENDING, webhooks, clock);
   }
 
-  private JdbcAlertHistory(Database database, DeliveryState initialState, List<WebhookRef> webhooks) {
+  private JdbcAlertHistory(Database database, DeliveryState initialState, List<WebhookRef> webhooks, Clock clock) {
     this.ds = database.dataSource();
     this.initialState = Objects.requireNonNull(initialState, "initialState");
     this.webhooks = List.copyOf(webhooks);
+    this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   @java.lang.Override
@@ -159,7 +165,10 @@ public final class JdbcAlertHistory implements AlertHistory {
         ps.setString(11, initialState.wire());
         boolean claimed = initialState == DeliveryState.PENDING;
         ps.setString(12, claimed ? claimant : null);
-        Jdbc.setInstant(ps, 13, claimed ? a.at().plus(CLAIM_LEASE) : null);
+        // From now, not from when the alert fired: one that waited out a database outage longer
+        // than the lease would otherwise be stored with a lapsed claim, free for another server to
+        // take over while this one sends it.
+        Jdbc.setInstant(ps, 13, claimed ? clock.instant().plus(CLAIM_LEASE) : null);
         if (ps.executeUpdate() == 1) {
           AlertWebhookTable.insertPending(c, a.id(), webhooks);
         }

@@ -1,5 +1,6 @@
 package dev.quota.jdbc;
 
+import static dev.quota.jdbc.JdbcAlertHistoryTest.AT_T0;
 import static dev.quota.jdbc.JdbcAlertHistoryTest.T0;
 import static dev.quota.jdbc.JdbcAlertHistoryTest.alert;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,7 +32,7 @@ class AlertWebhookDeliveryTest {
   @EnumSource(Backend.class)
   void everyConfiguredWebhookStartsPendingAndKeepsItsOwnAttemptsAndError(Backend backend) {
     try (var t = backend.open(dir)) {
-      var history = new JdbcAlertHistory(t.db, List.of(OPS, PAGER));
+      var history = new JdbcAlertHistory(t.db, List.of(OPS, PAGER), AT_T0);
       history.append(alert("a1", 0, "user:alice", "0.8"));
       assertThat(history.delivery("a1").orElseThrow().webhooks()).containsExactly(
           new WebhookDelivery(OPS, DeliveryState.PENDING, 0, null, null),
@@ -62,7 +63,7 @@ class AlertWebhookDeliveryTest {
   @EnumSource(Backend.class)
   void aWebhookThatTookTheAlertStaysDeliveredWhateverALateSenderReports(Backend backend) {
     try (var t = backend.open(dir)) {
-      var history = new JdbcAlertHistory(t.db, List.of(OPS));
+      var history = new JdbcAlertHistory(t.db, List.of(OPS), AT_T0);
       history.append(alert("a1", 0, "user:alice", "0.8"));
       assertThat(history.markWebhookDelivered("a1", OPS, T0.plusSeconds(1))).isTrue();
       assertThat(history.markWebhookFailed("a1", OPS, "attempt 1: timed out", true)).isFalse();
@@ -81,7 +82,7 @@ class AlertWebhookDeliveryTest {
   @EnumSource(Backend.class)
   void aWebhookGivenUpOnStaysFailedWhenALateRetryOfAnotherSenderReports(Backend backend) {
     try (var t = backend.open(dir)) {
-      var history = new JdbcAlertHistory(t.db, List.of(PAGER));
+      var history = new JdbcAlertHistory(t.db, List.of(PAGER), AT_T0);
       history.append(alert("a1", 0, "user:alice", "0.8"));
       assertThat(history.markWebhookFailed("a1", PAGER, "attempt 3: refused", true)).isTrue();
       assertThat(history.markWebhookFailed("a1", PAGER, "attempt 2: refused", false)).isFalse();
@@ -94,13 +95,13 @@ class AlertWebhookDeliveryTest {
   @EnumSource(Backend.class)
   void aServerTakingOverAnAlertLearnsWhichWebhooksAlreadyTookIt(Backend backend) {
     try (var t = backend.open(dir)) {
-      var stopped = new JdbcAlertHistory(t.db, List.of(OPS, PAGER));
+      var stopped = new JdbcAlertHistory(t.db, List.of(OPS, PAGER), AT_T0);
       stopped.append(alert("a1", 0, "user:alice", "0.8"));
       stopped.markWebhookDelivered("a1", OPS, T0.plusSeconds(1));
       stopped.markWebhookFailed("a1", PAGER, "attempt 1: refused", false);
       stopped.releaseClaims();
 
-      List<Claimed> taken = new JdbcAlertHistory(t.db, List.of(OPS, PAGER)).claimAbandoned(T0, T0.plusSeconds(60), 10);
+      List<Claimed> taken = new JdbcAlertHistory(t.db, List.of(OPS, PAGER), AT_T0).claimAbandoned(T0, T0.plusSeconds(60), 10);
       assertThat(taken).hasSize(1);
       assertThat(taken.get(0).webhooks()).extracting(WebhookDelivery::webhook, WebhookDelivery::settled)
           .containsExactly(tuple(OPS, true), tuple(PAGER, false));
@@ -111,11 +112,11 @@ class AlertWebhookDeliveryTest {
   @EnumSource(Backend.class)
   void aWebhookRemovedFromTheConfigurationStillListsWithTheAlertsItWasSent(Backend backend) {
     try (var t = backend.open(dir)) {
-      var before = new JdbcAlertHistory(t.db, List.of(OPS, PAGER));
+      var before = new JdbcAlertHistory(t.db, List.of(OPS, PAGER), AT_T0);
       before.append(alert("a1", 0, "user:alice", "0.8"));
       before.markWebhookDelivered("a1", PAGER, T0.plusSeconds(1));
 
-      var after = new JdbcAlertHistory(t.db, List.of(OPS));
+      var after = new JdbcAlertHistory(t.db, List.of(OPS), AT_T0);
       after.append(alert("a2", 1, "user:bob", "0.8"));
       assertThat(after.query(null, null, null, null, 0, 10)).extracting(Alert::id).containsExactly("a2", "a1");
       Map<String, Delivery> listed = after.deliveries(List.of("a2", "a1", "gone"));
@@ -131,7 +132,7 @@ class AlertWebhookDeliveryTest {
   void aWebhookTheAlertHadNoRowForGetsOneAtItsFirstAttemptButAMissingAlertGetsNone(Backend backend) {
     try (var t = backend.open(dir)) {
       // Stored without rows: before this table existed, or by a server configured without this webhook.
-      var history = new JdbcAlertHistory(t.db);
+      var history = new JdbcAlertHistory(t.db, AT_T0);
       history.append(alert("a1", 0, "user:alice", "0.8"));
       assertThat(history.delivery("a1").orElseThrow().webhooks()).isEmpty();
       assertThat(history.markWebhookDelivered("a1", OPS, T0)).isTrue();
@@ -148,7 +149,7 @@ class AlertWebhookDeliveryTest {
   @EnumSource(Backend.class)
   void withoutWebhooksAnAlertIsNoneWithNoRows(Backend backend) {
     try (var t = backend.open(dir)) {
-      var history = new JdbcAlertHistory(t.db, List.of());
+      var history = new JdbcAlertHistory(t.db, List.of(), AT_T0);
       history.append(alert("a1", 0, "user:alice", "0.8"));
       assertThat(history.delivery("a1")).contains(new Delivery(DeliveryState.NONE, 0, null, null, List.of()));
     }
@@ -158,10 +159,10 @@ class AlertWebhookDeliveryTest {
   @EnumSource(Backend.class)
   void appendingAnAlertAgainAddsNoRowsAndKeepsTheirState(Backend backend) {
     try (var t = backend.open(dir)) {
-      var history = new JdbcAlertHistory(t.db, List.of(OPS));
+      var history = new JdbcAlertHistory(t.db, List.of(OPS), AT_T0);
       history.append(alert("a1", 0, "user:alice", "0.8"));
       history.markWebhookDelivered("a1", OPS, T0);
-      new JdbcAlertHistory(t.db, List.of(OPS, PAGER)).append(alert("a1", 0, "user:alice", "0.8"));
+      new JdbcAlertHistory(t.db, List.of(OPS, PAGER), AT_T0).append(alert("a1", 0, "user:alice", "0.8"));
       assertThat(history.delivery("a1").orElseThrow().webhooks())
           .containsExactly(new WebhookDelivery(OPS, DeliveryState.DELIVERED, 1, null, T0));
     }
@@ -176,8 +177,8 @@ class AlertWebhookDeliveryTest {
   void aResumedAlertIsClaimedWithItsRowsOnlyWhileUnsettledAndNoOtherClaimIsInForce(Backend backend) {
     try (var t = backend.open(dir)) {
       java.time.Duration lease = JdbcAlertHistory.CLAIM_LEASE;
-      var killed = new JdbcAlertHistory(t.db, List.of(OPS, PAGER));
-      var next = new JdbcAlertHistory(t.db, List.of(OPS, PAGER));
+      var killed = new JdbcAlertHistory(t.db, List.of(OPS, PAGER), AT_T0);
+      var next = new JdbcAlertHistory(t.db, List.of(OPS, PAGER), AT_T0);
       Alert a1 = alert("a1", 0, "user:alice", "0.8");
       killed.append(a1);
       killed.markWebhookDelivered("a1", OPS, T0.plusSeconds(1));

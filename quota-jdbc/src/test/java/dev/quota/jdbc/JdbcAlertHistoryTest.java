@@ -10,8 +10,10 @@ import dev.quota.jdbc.JdbcAlertHistory.Delivery;
 import dev.quota.jdbc.JdbcAlertHistory.DeliveryState;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +28,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class JdbcAlertHistoryTest {
   static final Instant T0 = Instant.parse("2025-03-10T12:00:00Z");
+  /** The servers' clock where a test's alerts are stored as they fire. */
+  static final Clock AT_T0 = Clock.fixed(T0, ZoneOffset.UTC);
   @TempDir Path dir;
 
   static Alert alert(String id, int minute, String subject, String threshold) {
@@ -38,7 +42,7 @@ class JdbcAlertHistoryTest {
   @EnumSource(Backend.class)
   void storesQueriesAndTracksDelivery(Backend backend) {
     try (var t = backend.open(dir)) {
-      var history = new JdbcAlertHistory(t.db);
+      var history = new JdbcAlertHistory(t.db, AT_T0);
       Alert a1 = alert("a1", 0, "user:alice", "0.8");
       Alert a2 = alert("a2", 1, "user:bob", "0.8");
       Alert a3 = alert("a3", 2, "user:alice", "1");
@@ -69,7 +73,7 @@ class JdbcAlertHistoryTest {
   @EnumSource(Backend.class)
   void rejectsOverPreciseAmounts(Backend backend) {
     try (var t = backend.open(dir)) {
-      var history = new JdbcAlertHistory(t.db);
+      var history = new JdbcAlertHistory(t.db, AT_T0);
       Alert bad = new Alert("x", T0, "user:*", "user:a", "daily", T0, new BigDecimal("0.8"),
           new BigDecimal("0.0000000001"), BigDecimal.TEN, "USD");
       assertThatThrownBy(() -> history.append(bad))
@@ -82,8 +86,8 @@ class JdbcAlertHistoryTest {
   @EnumSource(Backend.class)
   void aPendingAlertIsHeldByOneServerUntilItsClaimLapsesOrIsReleased(Backend backend) {
     try (var t = backend.open(dir)) {
-      var mine = new JdbcAlertHistory(t.db);
-      var other = new JdbcAlertHistory(t.db);
+      var mine = new JdbcAlertHistory(t.db, AT_T0);
+      var other = new JdbcAlertHistory(t.db, AT_T0);
       Alert a1 = alert("a1", 0, "user:alice", "0.8");
       mine.append(a1);
       Duration lease = JdbcAlertHistory.CLAIM_LEASE;
@@ -110,11 +114,37 @@ class JdbcAlertHistoryTest {
     }
   }
 
+  /**
+   * An alert stored long after it fired (it waited out a database outage longer than the lease) is
+   * claimed from when it is stored: it used to be stored with a claim that had lapsed already, so
+   * another server took it over while the one storing it was sending it, and receivers got it twice.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aClaimRunsFromWhenItIsTakenHoweverLongAgoTheAlertFired(Backend backend) {
+    try (var t = backend.open(dir)) {
+      Duration lease = JdbcAlertHistory.CLAIM_LEASE;
+      Instant stored = T0.plus(lease.multipliedBy(3));
+      var mine = new JdbcAlertHistory(t.db, Clock.fixed(stored, ZoneOffset.UTC));
+      var other = new JdbcAlertHistory(t.db, Clock.fixed(stored, ZoneOffset.UTC));
+      Alert firedBeforeTheOutage = alert("a1", 0, "user:alice", "0.8");
+      mine.append(firedBeforeTheOutage);
+
+      assertThat(other.claimAbandoned(stored.plusSeconds(1), stored.plus(lease), 10)).isEmpty();
+      assertThat(other.claimResumed("a1", stored.plusSeconds(1), stored.plus(lease))).isEmpty();
+      assertThat(other.claimAbandoned(stored.plus(lease).minusSeconds(1), stored.plus(lease.multipliedBy(2)), 10)).isEmpty();
+      // Not renewed, it lapses a lease after it was taken, and only then is it another server's to take.
+      Instant lapsed = stored.plus(lease).plusSeconds(1);
+      assertThat(other.claimAbandoned(lapsed, lapsed.plus(lease), 10)).extracting(Claimed::alert)
+          .containsExactly(firedBeforeTheOutage);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Backend.class)
   void anAlertSomeWebhooksTookIsPartialAndNoLongerPending(Backend backend) {
     try (var t = backend.open(dir)) {
-      var history = new JdbcAlertHistory(t.db);
+      var history = new JdbcAlertHistory(t.db, AT_T0);
       history.append(alert("a1", 0, "user:alice", "0.8"));
       assertThat(history.markPartial("a1", "attempt 3: http://b answered 500")).isTrue();
       assertThat(history.delivery("a1"))
@@ -127,11 +157,11 @@ class JdbcAlertHistoryTest {
   @EnumSource(Backend.class)
   void anAlertStoredBeforeClaimsExistedIsTakenOverAtOnce(Backend backend) {
     try (var t = backend.open(dir)) {
-      var history = new JdbcAlertHistory(t.db);
+      var history = new JdbcAlertHistory(t.db, AT_T0);
       Alert a1 = alert("a1", 0, "user:alice", "0.8");
       history.append(a1);
       t.execute("UPDATE alert SET claimed_by = NULL, claimed_until = NULL");
-      assertThat(new JdbcAlertHistory(t.db).claimAbandoned(T0, T0.plusSeconds(60), 10)).extracting(Claimed::alert).containsExactly(a1);
+      assertThat(new JdbcAlertHistory(t.db, AT_T0).claimAbandoned(T0, T0.plusSeconds(60), 10)).extracting(Claimed::alert).containsExactly(a1);
     }
   }
 
@@ -139,14 +169,14 @@ class JdbcAlertHistoryTest {
   @EnumSource(Backend.class)
   void twoServersTakingOverAtOnceNeverBothWinAnAlert(Backend backend) throws Exception {
     try (var t = backend.open(dir)) {
-      var stopped = new JdbcAlertHistory(t.db);
+      var stopped = new JdbcAlertHistory(t.db, AT_T0);
       int n = 200;
       for (int i = 0; i < n; i++) {
         stopped.append(alert("a" + i, 0, "user:u" + i, "0.8"));
       }
       stopped.releaseClaims();
-      var a = new JdbcAlertHistory(t.db);
-      var b = new JdbcAlertHistory(t.db);
+      var a = new JdbcAlertHistory(t.db, AT_T0);
+      var b = new JdbcAlertHistory(t.db, AT_T0);
       CountDownLatch go = new CountDownLatch(1);
       ExecutorService pool = Executors.newFixedThreadPool(2);
       try {

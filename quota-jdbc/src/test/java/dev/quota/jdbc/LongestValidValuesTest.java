@@ -149,7 +149,7 @@ class LongestValidValuesTest {
   @EnumSource(Backend.class)
   void anAlertKeepsTheLongestPolicyAndSubject(Backend backend) {
     try (var t = backend.open(dir)) {
-      var alerts = new JdbcAlertHistory(t.db);
+      var alerts = new JdbcAlertHistory(t.db, java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC));
       Alert alert = new Alert("a1", T0, LONGEST_PAIR, LONGEST_PAIR, "daily", Instant.parse("2025-02-10T00:00:00Z"),
           new BigDecimal("0.5"), new BigDecimal("0.6"), new BigDecimal("1"), "USD");
       alerts.append(alert);

@@ -54,7 +54,7 @@ public final class Backends implements AutoCloseable {
       // The spool keeps acknowledged usage on local disk while the database is unreachable.
       UsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(cfg.dataDir().resolve("ledger-spool")).build();
       // Each alert starts pending for every configured webhook; without one, it is 'none'.
-      JdbcAlertHistory alerts = new JdbcAlertHistory(db, cfg.webhooks().stream().map(w -> WebhookRef.of(w.url())).toList());
+      JdbcAlertHistory alerts = new JdbcAlertHistory(db, cfg.webhooks().stream().map(w -> WebhookRef.of(w.url())).toList(), clock);
       return new Backends(db, store, new JdbcConfigRepository(db), ledger, alerts,
           new JdbcKeyRing(new ApiKeyRepository(db), clock));
     } catch (RuntimeException e) {

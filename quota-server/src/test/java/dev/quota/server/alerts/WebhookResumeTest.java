@@ -119,7 +119,7 @@ class WebhookResumeTest {
           clock.instant().truncatedTo(java.time.temporal.ChronoUnit.DAYS), new BigDecimal("0.5"),
           new BigDecimal("0.60"), new BigDecimal("1.00"), "USD");
       try (Database db = Database.embedded(server.dataDir())) {
-        new JdbcAlertHistory(db).append(orphan);
+        new JdbcAlertHistory(db, clock).append(orphan);
       }
       WebhookSender sender = server.server().webhooks().orElseThrow();
       assertThat(sender.resumeAbandoned()).isZero();
