@@ -43,9 +43,11 @@ import javax.sql.DataSource;
  * it delivers it; the claim runs for {@link #CLAIM_LEASE} from when it is taken, on this history's
  * clock, however long ago the alert fired (it may have waited out a database outage). A server
  * that stops releases its claims ({@link #releaseClaims}); one that dies lets them lapse; either
- * way another server takes the alert over ({@link #claimAbandoned}).
- * Claims are taken by a conditional update of one row, so two servers do not both take the same
- * alert, short of one losing its claim while it still sends (delivery is at least once).
+ * way another server takes the alert over ({@link #claimAbandoned}). A history also takes over at
+ * once the claims of its {@linkplain Claimant#predecessor predecessor}, a process known to be dead
+ * (the server before it on the same data directory), without waiting for them to lapse. Claims
+ * are taken by a conditional update of one row, so two servers do not both take the same alert,
+ * short of one losing its claim while it still sends (delivery is at least once).
  */
 public final class JdbcAlertHistory implements AlertHistory {
   /** Where an alert's webhook delivery stands. */
@@ -93,6 +95,29 @@ public final class JdbcAlertHistory implements AlertHistory {
     }
   }
 
+  /**
+   * Who a history is in {@code claimed_by}: {@code id}, which no other process ever uses, and the
+   * id of its {@code predecessor} (null when there is none, or it is unknown): a process that is
+   * dead for certain, such as the server that used the same data directory before this one, so
+   * that its claims are taken over at once rather than when they lapse. A predecessor still alive
+   * would have its alerts taken from under it and sent twice.
+   */
+  public record Claimant(String id, String predecessor) {
+    public Claimant {
+      if (id == null || id.isBlank() || id.length() > CLAIMANT_WIDTH) {
+        throw new IllegalArgumentException("a claimant id is 1 to " + CLAIMANT_WIDTH + " characters: " + id);
+      }
+      if (id.equals(predecessor)) {
+        throw new IllegalArgumentException("a claimant cannot be its own predecessor: " + id);
+      }
+    }
+
+    /** A new id (a random UUID), with no predecessor. */
+    public static Claimant fresh() {
+      return new Claimant(UUID.randomUUID().toString(), null);
+    }
+  }
+
   /** A pending alert a server took over, with where each webhook's delivery of it stands. */
   public record Claimed(Alert alert, List<WebhookDelivery> webhooks) {
     public Claimed {
@@ -109,6 +134,9 @@ public final class JdbcAlertHistory implements AlertHistory {
    */
   public static final Duration CLAIM_LEASE = Duration.ofMinutes(5);
 
+  /** The width of {@code claimed_by}. */
+  static final int CLAIMANT_WIDTH = 64;
+
   private final DataSource ds;
   private final DeliveryState initialState;
   /** Each gets a pending row for every alert stored. */
@@ -116,29 +144,40 @@ public final class JdbcAlertHistory implements AlertHistory {
   /** Tells when a claim taken by {@link #append} starts. */
   private final Clock clock;
   /** Who this process is in {@code claimed_by}. */
-  private final String claimant = UUID.randomUUID().toString();
+  private final String claimant;
+  /** A dead process whose claims this one takes over at once; null if none. */
+  private final String predecessor;
 
   /**
    * Alerts start {@code pending}, with no per-webhook rows until a sender records an attempt: a
-   * webhook sender will pick them up.
+   * webhook sender will pick them up. Claims are this process's own ({@link Claimant#fresh}).
    */
   public JdbcAlertHistory(Database database, Clock clock) {
-    this(database, DeliveryState.PENDING, List.of(), clock);
+    this(database, DeliveryState.PENDING, List.of(), clock, Claimant.fresh());
   }
 
   /**
    * Alerts start {@code pending} with a pending row for each of {@code webhooks}, or {@code none}
-   * when there is no webhook: nothing will ever deliver them, so none should look pending.
+   * when there is no webhook: nothing will ever deliver them, so none should look pending. Claims
+   * are this process's own ({@link Claimant#fresh}).
    */
   public JdbcAlertHistory(Database database, List<WebhookRef> webhooks, Clock clock) {
-    this(database, webhooks.isEmpty() ? DeliveryState.NONE : DeliveryState.PENDING, webhooks, clock);
+    this(database, webhooks, clock, Claimant.fresh());
   }
 
-  private JdbcAlertHistory(Database database, DeliveryState initialState, List<WebhookRef> webhooks, Clock clock) {
+  /** As {@link #JdbcAlertHistory(Database, List, Clock)}, claiming as {@code claimant}. */
+  public JdbcAlertHistory(Database database, List<WebhookRef> webhooks, Clock clock, Claimant claimant) {
+    this(database, webhooks.isEmpty() ? DeliveryState.NONE : DeliveryState.PENDING, webhooks, clock, claimant);
+  }
+
+  private JdbcAlertHistory(Database database, DeliveryState initialState, List<WebhookRef> webhooks, Clock clock,
+      Claimant claimant) {
     this.ds = database.dataSource();
     this.initialState = Objects.requireNonNull(initialState, "initialState");
     this.webhooks = List.copyOf(webhooks);
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.claimant = claimant.id();
+    this.predecessor = claimant.predecessor();
   }
 
   @java.lang.Override
@@ -230,16 +269,19 @@ public final class JdbcAlertHistory implements AlertHistory {
 
   /**
    * Claims, until {@code until}, up to {@code limit} pending alerts nobody holds at {@code now}
-   * (their claim lapsed or was released), oldest first, and returns those this call won, each with
-   * its per-webhook rows as they stood when it was won: another server may win some of the same
-   * candidates at the same moment. Claims and rows are taken in one transaction, so a claim is never
-   * held on an alert whose rows could not be read.
+   * (their claim lapsed or was released) or this history's predecessor holds (whatever the time:
+   * it is dead), oldest first, and returns those this call won, each with its per-webhook rows as
+   * they stood when it was won: another server may win some of the same candidates at the same
+   * moment. Claims and rows are taken in one transaction, so a claim is never held on an alert
+   * whose rows could not be read.
    */
   public List<Claimed> claimAbandoned(Instant now, Instant until, int limit) {
+    List<Object> query = new ArrayList<>(abandonedArgs(now));
+    query.add(limit);
     List<Alert> candidates = select(
         "SELECT " + COLUMNS + " FROM alert WHERE delivery_state = 'pending'"
-            + " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY at, id LIMIT ?",
-        List.of(now, limit));
+            + " AND " + abandoned() + " ORDER BY at, id LIMIT ?",
+        query);
     if (candidates.isEmpty()) {
       return List.of();
     }
@@ -247,10 +289,12 @@ public final class JdbcAlertHistory implements AlertHistory {
       // The condition is checked again on the row itself, after any concurrent claim committed.
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE alert SET claimed_by = ?, claimed_until = ? WHERE id = ? AND delivery_state = 'pending'"
-              + " AND (claimed_until IS NULL OR claimed_until < ?)")) {
+              + " AND " + abandoned())) {
         List<Alert> won = new ArrayList<>();
         for (Alert a : candidates) {
-          Jdbc.bind(ps, List.of(claimant, until, a.id(), now));
+          List<Object> args = new ArrayList<>(List.of(claimant, until, a.id()));
+          args.addAll(abandonedArgs(now));
+          Jdbc.bind(ps, args);
           if (ps.executeUpdate() == 1) {
             won.add(a);
           }
@@ -265,17 +309,20 @@ public final class JdbcAlertHistory implements AlertHistory {
    * Claims, until {@code until}, the pending alert {@code id} that a server resumes from its data
    * directory: an alert the process before it fired, which that process may have stored, and even
    * delivered to some webhooks, before it died. Won when this history holds the claim already (it
-   * just stored the alert) or nobody holds it at {@code now} (released, or lapsed); returned with
-   * its per-webhook rows, so that a sender resends only to the webhooks still pending. Empty when
-   * the alert is settled or unknown, or another holder's claim is still in force: that holder
-   * finishes it or, if it died, lets the claim lapse, and {@link #claimAbandoned} takes it over.
+   * just stored the alert), its predecessor holds it, or nobody holds it at {@code now} (released,
+   * or lapsed); returned with its per-webhook rows, so that a sender resends only to the webhooks
+   * still pending. Empty when the alert is settled or unknown, or another holder's claim is still
+   * in force: that holder finishes it or, if it died, lets the claim lapse, and {@link
+   * #claimAbandoned} takes it over.
    */
   public Optional<Claimed> claimResumed(String id, Instant now, Instant until) {
     return Jdbc.inTransaction(ds, "claiming resumed alert " + id, c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE alert SET claimed_by = ?, claimed_until = ? WHERE id = ? AND delivery_state = 'pending'"
-              + " AND (claimed_by = ? OR claimed_until IS NULL OR claimed_until < ?)")) {
-        Jdbc.bind(ps, List.of(claimant, until, id, claimant, now));
+              + " AND (claimed_by = ? OR " + abandoned() + ")")) {
+        List<Object> args = new ArrayList<>(List.of(claimant, until, id, claimant));
+        args.addAll(abandonedArgs(now));
+        Jdbc.bind(ps, args);
         if (ps.executeUpdate() != 1) {
           return Optional.<Claimed>empty();
         }
@@ -290,6 +337,18 @@ public final class JdbcAlertHistory implements AlertHistory {
       }
       return Optional.of(new Claimed(alert, AlertWebhookTable.read(c, List.of(id)).getOrDefault(id, List.of())));
     });
+  }
+
+  /**
+   * The condition on an alert's claim that lets this history take it: nobody holds it (released,
+   * or lapsed at the time bound first), or the predecessor, dead, does; see {@link #abandonedArgs}.
+   */
+  private String abandoned() {
+    return "(claimed_until IS NULL OR claimed_until < ?" + (predecessor == null ? ")" : " OR claimed_by = ?)");
+  }
+
+  private List<Object> abandonedArgs(Instant now) {
+    return predecessor == null ? List.of(now) : List.of(now, predecessor);
   }
 
   /** Extends, to {@code until}, every claim this history holds on an alert still pending. */

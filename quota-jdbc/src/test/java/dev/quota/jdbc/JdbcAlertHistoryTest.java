@@ -30,6 +30,7 @@ class JdbcAlertHistoryTest {
   static final Instant T0 = Instant.parse("2025-03-10T12:00:00Z");
   /** The servers' clock where a test's alerts are stored as they fire. */
   static final Clock AT_T0 = Clock.fixed(T0, ZoneOffset.UTC);
+  static final List<WebhookRef> HOOKS = List.of(WebhookRef.of("https://ops.example/hook"));
   @TempDir Path dir;
 
   static Alert alert(String id, int minute, String subject, String threshold) {
@@ -137,6 +138,35 @@ class JdbcAlertHistoryTest {
       Instant lapsed = stored.plus(lease).plusSeconds(1);
       assertThat(other.claimAbandoned(lapsed, lapsed.plus(lease), 10)).extracting(Claimed::alert)
           .containsExactly(firedBeforeTheOutage);
+    }
+  }
+
+  /**
+   * A history whose predecessor is known dead (the server before it on the same data directory,
+   * killed) takes over that predecessor's claims at once, by takeover or resumption, rather than
+   * when they lapse; a claim of any other server in force stays that server's.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void thePredecessorsClaimsAreTakenOverAtOnceAndNoOneElses(Backend backend) {
+    try (var t = backend.open(dir)) {
+      Duration lease = JdbcAlertHistory.CLAIM_LEASE;
+      var killed = new JdbcAlertHistory(t.db, HOOKS, AT_T0, new JdbcAlertHistory.Claimant("killed", null));
+      var alive = new JdbcAlertHistory(t.db, HOOKS, AT_T0, new JdbcAlertHistory.Claimant("alive", null));
+      killed.append(alert("a1", 0, "user:alice", "0.8"));
+      killed.append(alert("a2", 0, "user:bob", "0.8"));
+      alive.append(alert("a3", 0, "user:carl", "0.8"));
+      Instant now = T0.plusSeconds(10);
+
+      var restarted = new JdbcAlertHistory(t.db, HOOKS, AT_T0, new JdbcAlertHistory.Claimant("restarted", "killed"));
+      var stranger = new JdbcAlertHistory(t.db, HOOKS, AT_T0, new JdbcAlertHistory.Claimant("stranger", null));
+      assertThat(stranger.claimAbandoned(now, now.plus(lease), 10)).isEmpty();
+      assertThat(restarted.claimResumed("a2", now, now.plus(lease))).map(c -> c.alert().id()).contains("a2");
+      assertThat(restarted.claimAbandoned(now, now.plus(lease), 10)).extracting(c -> c.alert().id()).containsExactly("a1");
+      assertThat(restarted.claimResumed("a3", now, now.plus(lease))).isEmpty();
+      assertThat(restarted.renewClaims(now.plus(lease))).isEqualTo(2);
+      assertThat(killed.renewClaims(now.plus(lease))).isZero();
+      assertThat(alive.renewClaims(now.plus(lease))).isEqualTo(1);
     }
   }
 

@@ -8,6 +8,7 @@ import dev.quota.jdbc.JdbcConfigRepository;
 import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.jdbc.WebhookRef;
 import dev.quota.ledger.UsageLedger;
+import dev.quota.server.alerts.ClaimantFile;
 import dev.quota.server.api.OpsRoutes;
 import dev.quota.server.auth.KeyRing;
 import dev.quota.server.auth.JdbcKeyRing;
@@ -53,8 +54,11 @@ public final class Backends implements AutoCloseable {
       Store store = cfg.redisUrl() == null ? new MemoryStore(clock) : StoreFactory.redis(cfg.redisUrl(), cfg.redisPrefix());
       // The spool keeps acknowledged usage on local disk while the database is unreachable.
       UsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(cfg.dataDir().resolve("ledger-spool")).build();
-      // Each alert starts pending for every configured webhook; without one, it is 'none'.
-      JdbcAlertHistory alerts = new JdbcAlertHistory(db, cfg.webhooks().stream().map(w -> WebhookRef.of(w.url())).toList(), clock);
+      // Each alert starts pending for every configured webhook; without one, it is 'none'. Taken
+      // after the ledger, whose spool lock makes the data directory this process's alone: the
+      // server that ran there before is dead, and its claims are this one's to take over.
+      JdbcAlertHistory alerts = new JdbcAlertHistory(db, cfg.webhooks().stream().map(w -> WebhookRef.of(w.url())).toList(),
+          clock, ClaimantFile.next(cfg.dataDir()));
       return new Backends(db, store, new JdbcConfigRepository(db), ledger, alerts,
           new JdbcKeyRing(new ApiKeyRepository(db), clock));
     } catch (RuntimeException e) {

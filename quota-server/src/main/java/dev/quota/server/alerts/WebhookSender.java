@@ -47,15 +47,16 @@ import org.slf4j.LoggerFactory;
  * <p>Retries live in this process, over alerts it has claimed in the history (see {@link
  * JdbcAlertHistory}): those it fired itself and those it took over. Every minute, and at {@link
  * #start}, it renews its claims and takes over pending alerts whose claim lapsed (their server
- * died) or was released (their server stopped), resending each only to the webhooks whose rows are
- * still pending, from the attempt after the last one recorded. {@link #close} waits for sends in
- * flight to be interrupted, records nothing for them and releases its claims, so the next server to
- * look resends them at once; it must run before the database closes.
+ * died) or was released (their server stopped), and at once those of the server that ran on its
+ * data directory before it, which is dead ({@link ClaimantFile}), resending each only to the
+ * webhooks whose rows are still pending, from the attempt after the last one recorded. {@link
+ * #close} waits for sends in flight to be interrupted, records nothing for them and releases its
+ * claims, so the next server to look resends them at once; it must run before the database closes.
  *
  * <p>Alerts a start resumes from its data directory ({@link #resuming}) may have been stored, and
  * sent, by the process that journaled them before it was killed. Such an alert is claimed as a
  * takeover is ({@link JdbcAlertHistory#claimResumed}) and sent only to the webhooks still pending;
- * one the dead process still holds a claim on is left to be taken over when that claim lapses.
+ * one that another server has taken over since is left to that server.
  */
 public final class WebhookSender implements AlertHandler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
