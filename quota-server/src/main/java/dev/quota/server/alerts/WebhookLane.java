@@ -85,9 +85,12 @@ final class WebhookLane {
     }
   }
 
-  /** Interrupts sends in flight and drops queued ones. */
-  void stop() {
-    executor.shutdownNow();
+  /**
+   * Interrupts sends in flight and drops queued ones, refusing any scheduled later; returns how
+   * many queued sends it dropped.
+   */
+  int stop() {
+    return executor.shutdownNow().size();
   }
 
   /** Waits until stopped sends have ended; false if {@code timeout} ran out first. */

@@ -77,7 +77,11 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   private final Queue<Alert> resumeLater = new ConcurrentLinkedQueue<>();
   private volatile boolean closing;
   private final DeliveryListener listener;
-  /** Sends of an alert to one webhook not yet settled (taken, or given up). */
+  /**
+   * Sends of an alert to one webhook this sender will still make or is making: counted when one is
+   * scheduled, and no longer once it is settled (taken, or given up) or left to the next holder
+   * because the sender stopped (its lane refused it, dropped it from its queue, or cut it short).
+   */
   private final AtomicInteger pending = new AtomicInteger();
 
   public WebhookSender(List<Webhook> hooks, JdbcAlertHistory history, Clock clock, Backoff backoff) {
@@ -186,7 +190,10 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     return n;
   }
 
-  /** Deliveries of an alert to a webhook that this sender holds and has not settled, across all webhooks. */
+  /**
+   * Deliveries of an alert to a webhook that this sender holds and has not settled, across all
+   * webhooks; none once the sends {@link #close} cut short have ended (it waits for them).
+   */
   public int pendingDeliveries() {
     return pending.get();
   }
@@ -216,9 +223,13 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       return;
     }
     firstAttempts.forEach((lane, first) -> {
+      // Counted before it is scheduled, so that a send settled at once never takes the count below zero.
       pending.incrementAndGet();
-      // A stopped lane leaves the alert pending in the database, and its claim is released.
-      lane.schedule(() -> d.attempt(lane, first), Duration.ZERO);
+      if (!lane.schedule(() -> d.attempt(lane, first), Duration.ZERO)) {
+        // The lane stopped (the sender is closing): this sender will not send it. The alert stays
+        // pending in the database for the next holder.
+        pending.decrementAndGet();
+      }
     });
   }
 
@@ -230,7 +241,8 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   public void close() {
     closing = true;
     claims.shutdownNow();
-    lanes.forEach(WebhookLane::stop);
+    // Sends still queued (first attempts, retries waiting out their backoff) will not be made here.
+    lanes.forEach(lane -> pending.addAndGet(-lane.stop()));
     try {
       for (WebhookLane lane : lanes) {
         if (!lane.awaitStopped(WebhookLane.SEND_TIMEOUT)) {
@@ -273,11 +285,13 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
 
     void attempt(WebhookLane lane, int attempt) {
       if (closing) {
+        pending.decrementAndGet();
         return;
       }
       String error = lane.send(alert.id(), body);
       if (closing) {
         // Cut short by the shutdown, not refused by a receiver: the next holder resends it.
+        pending.decrementAndGet();
         return;
       }
       if (error == null) {
@@ -297,7 +311,9 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
         settleOne();
         return;
       }
-      lane.schedule(() -> attempt(lane, attempt + 1), backoff.after(attempt));
+      if (!lane.schedule(() -> attempt(lane, attempt + 1), backoff.after(attempt))) {
+        pending.decrementAndGet(); // the lane stopped: the next holder retries it
+      }
     }
 
     /** One webhook is done with the alert; the last one records the outcome. */

@@ -1,0 +1,159 @@
+package dev.quota.server.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.quota.alert.Alert;
+import dev.quota.jdbc.Database;
+import dev.quota.jdbc.JdbcAlertHistory;
+import dev.quota.jdbc.JdbcAlertHistory.DeliveryState;
+import dev.quota.jdbc.WebhookRef;
+import dev.quota.server.config.ServerConfig;
+import dev.quota.store.conformance.MutableClock;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link WebhookSender#pendingDeliveries} (the {@code quota_alert_deliveries_pending} gauge) counts
+ * the sends a sender will still make, and none a stopped sender left to the next holder: a send
+ * handed to it once its webhook's queue had stopped (an alert handed over as the server stops) used
+ * to stay counted for good, and so did a send its stop cut short or dropped from the queue. The
+ * history is in H2; the receiver is real, and answers as the subject's name says: "hang" is held
+ * until the test ends, "refuse" is answered 500, anything else 204.
+ */
+class PendingDeliveriesCountTest {
+  private static final Instant T0 = Instant.parse("2025-03-10T12:00:00Z");
+  private static final Backoff FAST = new Backoff(3, Duration.ofMillis(5), Duration.ofMillis(20));
+  /** A retry that waits out its backoff for the rest of the test. */
+  private static final Backoff PATIENT = new Backoff(3, Duration.ofHours(1), Duration.ofHours(1));
+
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(T0);
+  private Database db;
+  private JdbcAlertHistory history;
+  private HttpServer receiver;
+  private ExecutorService receiverThreads;
+  private List<ServerConfig.Webhook> hooks;
+  private final AtomicInteger received = new AtomicInteger();
+  private final CountDownLatch hung = new CountDownLatch(1);
+  private final CountDownLatch release = new CountDownLatch(1);
+
+  @BeforeEach
+  void start() throws IOException {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiverThreads = Executors.newCachedThreadPool();
+    receiver.setExecutor(receiverThreads);
+    receiver.createContext("/hook", this::receive);
+    receiver.start();
+    String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    hooks = List.of(new ServerConfig.Webhook(url, "s3cret"));
+    db = Database.embedded(dir);
+    history = new JdbcAlertHistory(db, List.of(WebhookRef.of(url)), clock);
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    receiver.stop(0);
+    receiverThreads.shutdownNow();
+    db.close();
+  }
+
+  private void receive(HttpExchange ex) throws IOException {
+    String body = new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    received.incrementAndGet();
+    if (body.contains("user:hang")) {
+      hung.countDown();
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    ex.sendResponseHeaders(body.contains("user:refuse") ? 500 : 204, -1);
+    ex.close();
+  }
+
+  private Alert stored(String user) {
+    Alert a = new Alert("alert-" + user, clock.instant(), "user:*", "user:" + user, "daily",
+        T0.truncatedTo(java.time.temporal.ChronoUnit.DAYS), new BigDecimal("0.5"), new BigDecimal("0.60"),
+        new BigDecimal("1.00"), "USD");
+    history.append(a);
+    return a;
+  }
+
+  @Test
+  void aSendHandedOverOnceTheSenderHasStoppedIsNotCounted() {
+    WebhookSender sender = new WebhookSender(hooks, history, clock, FAST);
+    Alert late = stored("late");
+    sender.close();
+
+    sender.onAlert(late); // the engine hands it over as the server stops
+    assertThat(sender.pendingDeliveries()).isZero();
+    assertThat(received).hasValue(0);
+    // Left, released, to the next server.
+    assertThat(history.delivery(late.id()).orElseThrow().state()).isEqualTo(DeliveryState.PENDING);
+    assertThat(new JdbcAlertHistory(db, clock).claimAbandoned(clock.instant(), clock.instant().plusSeconds(60), 10))
+        .extracting(c -> c.alert().id()).containsExactly(late.id());
+  }
+
+  @Test
+  void aSendTheStopCutsShortIsNotCountedOnceTheSenderHasStopped() throws Exception {
+    WebhookSender sender = new WebhookSender(hooks, history, clock, FAST);
+    sender.onAlert(stored("hang"));
+    assertThat(hung.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(sender.pendingDeliveries()).isEqualTo(1);
+
+    sender.close();
+    assertThat(sender.pendingDeliveries()).isZero();
+  }
+
+  @Test
+  void aRetryWaitingWhenTheSenderStopsIsNotCountedOnceItHasStopped() throws Exception {
+    WebhookSender sender = new WebhookSender(hooks, history, clock, PATIENT);
+    Alert refused = stored("refuse");
+    sender.onAlert(refused);
+    awaitUntil(() -> history.delivery(refused.id()).orElseThrow().webhooks().get(0).attempts() == 1);
+    assertThat(sender.pendingDeliveries()).isEqualTo(1);
+
+    sender.close();
+    assertThat(sender.pendingDeliveries()).isZero();
+    assertThat(received).hasValue(1);
+  }
+
+  @Test
+  void sendsSettledBeforeTheStopAreCountedOutAsBefore() throws Exception {
+    WebhookSender sender = new WebhookSender(hooks, history, clock, FAST);
+    Alert a = stored("ann");
+    sender.onAlert(a);
+    awaitUntil(() -> history.delivery(a.id()).orElseThrow().state() == DeliveryState.DELIVERED);
+    awaitUntil(() -> sender.pendingDeliveries() == 0);
+    sender.close();
+    assertThat(sender.pendingDeliveries()).isZero();
+  }
+
+  /** Polls another thread's work, for at most ten seconds. */
+  private static void awaitUntil(BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(10); // between polls of the sender's work; no test waits for time to pass
+    }
+    assertThat(done.getAsBoolean()).isTrue();
+  }
+}
