@@ -252,6 +252,8 @@ class BadInputTest {
   @CsvSource(delimiter = '|', value = {
       "/v1/alerts?subject=nope | subject | scope:identifier",
       "/v1/alerts?subject=user:a,team:b,tool:c | subject | one scope or a pair",
+      "/v1/alerts?subject=user:* | subject | not the wildcard *",
+      "/v1/alerts?subject=tool:image_gen,user:* | subject | not the wildcard *",
       "/v1/alerts?policy=Team:x | policy | a lowercase letter"})
   void anAlertFilterThatIsNoSelectorIsRefusedByName(String path, String field, String rule) {
     Api.Response r = server.admin().get(path.strip());

@@ -49,7 +49,13 @@ public final class HistoryRoutes {
     Instant from = Query.instant(ctx, "from");
     Instant to = Query.instant(ctx, "to");
     requireRange(from, to);
-    List<Alert> alerts = admin.alerts(selectorFilter(ctx, "subject"), selectorFilter(ctx, "policy"), from, to, offset, limit);
+    Selector subject = selectorFilter(ctx, "subject");
+    // An alert names the subject or the pair whose counter crossed a threshold, never user:*.
+    ValidationException.require(subject == null || subject.parts().stream().noneMatch(Selector.Part::isWildcard), "subject",
+        "must name subjects, not the wildcard *: an alert names the subject or pair whose budget it is"
+            + " (user:alice, user:alice,tool:web_search); filter by policy for the alerts of a policy such as user:*");
+    Selector policy = selectorFilter(ctx, "policy");
+    List<Alert> alerts = admin.alerts(text(subject), text(policy), from, to, offset, limit);
     Map<String, Delivery> delivery = deliveries.deliveries(alerts.stream().map(Alert::id).toList());
     alerts.forEach(al -> a.add(withDelivery(AlertJson.toNode(al), delivery.get(al.id()))));
     ctx.json(page("alerts", a, offset, limit));
@@ -60,16 +66,20 @@ public final class HistoryRoutes {
    * empty page) and put in the canonical form alerts are stored in, so {@code tool:x,user:alice}
    * finds the pair stored as {@code user:alice,tool:x}.
    */
-  private static String selectorFilter(Context ctx, String name) {
+  private static Selector selectorFilter(Context ctx, String name) {
     String text = Query.string(ctx, name, Selector.MAX_LENGTH);
     if (text == null) {
       return null;
     }
     try {
-      return Selector.parse(text).toString();
+      return Selector.parse(text);
     } catch (ValidationException e) {
       throw new ValidationException(name, e.rule());
     }
+  }
+
+  private static String text(Selector filter) {
+    return filter == null ? null : filter.toString();
   }
 
   /**
