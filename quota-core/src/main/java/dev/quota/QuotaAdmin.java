@@ -1,5 +1,6 @@
 package dev.quota;
 
+import dev.quota.admin.AuditAction;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.AuditText;
@@ -59,7 +60,8 @@ public final class QuotaAdmin {
     String selector = policy.selector().toString();
     String after = format.apply(policy);
     Optional<Policy> replaced = config.putPolicy(policy, before -> entry(
-        actor, before.isEmpty() ? "policy.create" : "policy.update", selector, before.map(format).orElse(null), after, reason));
+        actor, before.isEmpty() ? AuditAction.POLICY_CREATE : AuditAction.POLICY_UPDATE, selector, before.map(format).orElse(null),
+        after, reason));
     quota.reloadConfig();
     return replaced;
   }
@@ -76,7 +78,8 @@ public final class QuotaAdmin {
   public void createPolicy(Policy policy, String actor, String reason) {
     requireActorAndReason(actor, reason);
     Selector selector = policy.selector();
-    if (!config.createPolicy(policy, entry(actor, "policy.create", selector.toString(), null, format.apply(policy), reason))) {
+    AuditEntry audit = entry(actor, AuditAction.POLICY_CREATE, selector.toString(), null, format.apply(policy), reason);
+    if (!config.createPolicy(policy, audit)) {
       throw new ConflictException("selector", "a policy for " + selector + " already exists");
     }
     quota.reloadConfig();
@@ -89,7 +92,7 @@ public final class QuotaAdmin {
   public void deletePolicy(Selector selector, String actor, String reason) {
     requireActorAndReason(actor, reason);
     if (config.deletePolicy(selector, before ->
-        entry(actor, "policy.delete", selector.toString(), format.apply(before), null, reason)).isEmpty()) {
+        entry(actor, AuditAction.POLICY_DELETE, selector.toString(), format.apply(before), null, reason)).isEmpty()) {
       throw new NotFoundException("no policy for " + selector);
     }
     quota.reloadConfig();
@@ -115,7 +118,7 @@ public final class QuotaAdmin {
     Override o =
         new Override(Quota.newId(), selector, replacement, replacement == null, expiresAt, reason, actor, now);
     String after = (o.bypass() ? "bypass" : format.apply(replacement)) + " until " + expiresAt;
-    config.putOverride(o, entry(actor, "override.create", selector.toString() + " #" + o.id(), null, after, reason));
+    config.putOverride(o, entry(actor, AuditAction.OVERRIDE_CREATE, selector.toString() + " #" + o.id(), null, after, reason));
     quota.reloadConfig();
     return o;
   }
@@ -126,7 +129,7 @@ public final class QuotaAdmin {
         config.overrides().stream().filter(x -> x.id().equals(id)).findFirst()
             .orElseThrow(() -> new NotFoundException("no override " + id));
     String before = (o.bypass() ? "bypass" : format.apply(o.replacement())) + " until " + o.expiresAt();
-    if (!config.deleteOverride(id, entry(actor, "override.revoke", o.selector() + " #" + id, before, null, reason))) {
+    if (!config.deleteOverride(id, entry(actor, AuditAction.OVERRIDE_REVOKE, o.selector() + " #" + id, before, null, reason))) {
       throw new NotFoundException("no override " + id);
     }
     quota.reloadConfig();
@@ -145,7 +148,7 @@ public final class QuotaAdmin {
    */
   public void resetSubject(Subject subject, String actor, String reason) {
     requireActorAndReason(actor, reason);
-    AuditEntry audit = entry(actor, "subject.reset", subject.toString(), null, null, reason);
+    AuditEntry audit = entry(actor, AuditAction.SUBJECT_RESET, subject.toString(), null, null, reason);
     config.putSubjectReset(subject, audit.at(), audit);
     store.reset(CounterKeys.subjectOf(subject));
   }
@@ -158,8 +161,8 @@ public final class QuotaAdmin {
     return quota.alertHistory().query(subject, policy, from, to, offset, limit);
   }
 
-  private AuditEntry entry(String actor, String action, String target, String before, String after, String reason) {
-    return new AuditEntry(0, clock.instant(), actor, action, target, before, after, AuditText.recorded(reason));
+  private AuditEntry entry(String actor, AuditAction action, String target, String before, String after, String reason) {
+    return new AuditEntry(0, clock.instant(), actor, action.wireName(), target, before, after, AuditText.recorded(reason));
   }
 
   private static void requireActorAndReason(String actor, String reason) {

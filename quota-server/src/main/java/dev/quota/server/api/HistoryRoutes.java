@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.QuotaAdmin;
 import dev.quota.Selector;
 import dev.quota.ValidationException;
+import dev.quota.admin.AuditAction;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.AuditText;
 import dev.quota.alert.Alert;
@@ -120,7 +121,9 @@ public final class HistoryRoutes {
     Instant from = Query.instant(ctx, "from");
     Instant to = Query.instant(ctx, "to");
     requireRange(from, to);
-    AuditQuery q = new AuditQuery(Query.string(ctx, "actor", AuditText.MAX_ACTOR_LENGTH), Query.string(ctx, "action", 64),
+    // An action no entry is written with is a mistake, as an alert filter no alert could match is.
+    String action = Query.oneOf(ctx, "action", null, AuditAction.wireNames());
+    AuditQuery q = new AuditQuery(Query.string(ctx, "actor", AuditText.MAX_ACTOR_LENGTH), action,
         Query.string(ctx, "target", MAX_TARGET_FILTER), from, to, offset, limit);
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
     admin.audit(q).forEach(e -> a.add(Wire.audit(e)));

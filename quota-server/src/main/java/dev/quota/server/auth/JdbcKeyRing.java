@@ -2,6 +2,7 @@ package dev.quota.server.auth;
 
 import dev.quota.ConflictException;
 import dev.quota.Subject;
+import dev.quota.admin.AuditAction;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditText;
 import dev.quota.jdbc.ApiKeyRepository;
@@ -110,8 +111,7 @@ public final class JdbcKeyRing implements KeyRing {
       throw new ConflictException("name", MemoryKeyRing.REGISTERED_NAME_RULE);
     }
     AuditText.requireReason("reason", reason);
-    AuditEntry audit = new AuditEntry(
-        0, clock.instant(), actor, "key.issue", name, null, role.wireName() + " " + subjects, AuditText.recorded(reason));
+    AuditEntry audit = audit(actor, AuditAction.KEY_ISSUE, name, null, role.wireName() + " " + subjects, reason);
     return repo.issue(name, ApiKeyRepository.Role.valueOf(role.name()), subjects, clock.instant(), audit).secret();
   }
 
@@ -132,8 +132,7 @@ public final class JdbcKeyRing implements KeyRing {
     boolean any = false;
     for (ApiKeyRepository.ApiKey k : repo.list()) {
       if (k.active() && k.name().equals(name)) {
-        AuditEntry audit =
-            new AuditEntry(0, clock.instant(), actor, "key.revoke", name, k.role().wireName(), null, AuditText.recorded(reason));
+        AuditEntry audit = audit(actor, AuditAction.KEY_REVOKE, name, k.role().wireName(), null, reason);
         any |= repo.revoke(k.id(), clock.instant(), audit);
       }
     }
@@ -147,6 +146,10 @@ public final class JdbcKeyRing implements KeyRing {
       throw new ConflictException("name", MemoryKeyRing.REGISTERED_NAME_RULE + ": it is replaced there, not revoked through the API");
     }
     return any;
+  }
+
+  private AuditEntry audit(String actor, AuditAction action, String name, String before, String after, String reason) {
+    return new AuditEntry(0, clock.instant(), actor, action.wireName(), name, before, after, AuditText.recorded(reason));
   }
 
   private static Role role(ApiKeyRepository.Role r) {

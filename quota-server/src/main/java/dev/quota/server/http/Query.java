@@ -100,10 +100,10 @@ public final class Query {
     throw ApiError.badInput(name, "must be true or false");
   }
 
-  /** A value from a fixed set. */
+  /** A value from a fixed set; any other, however long, is refused listing the set. */
   public static String oneOf(Context ctx, String name, String dflt, java.util.List<String> allowed) {
-    String v = string(ctx, name, 32);
-    if (v == null) {
+    String v = ctx.queryParam(name);
+    if (v == null || v.isEmpty()) {
       return dflt;
     }
     if (!allowed.contains(v)) {
