@@ -147,6 +147,7 @@ class MethodRoutingTest {
   }
 
   static String concrete(String path) {
-    return path.replace("{selector}", "team:t1").replace("{scope}", "team").replace("{id}", "t1").replace("{name}", "nobody");
+    return path.replace("{selector}", "team:t1").replace("{scope}", "team").replace("{id}", "t1").replace("{reservationId}", "t1")
+        .replace("{name}", "nobody");
   }
 }

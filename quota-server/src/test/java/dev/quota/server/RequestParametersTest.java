@@ -101,7 +101,11 @@ class RequestParametersTest {
     assertThat(server.admin().get("/v1/audit?actor=a+b&&limit=5&").status()).isEqualTo(200);
   }
 
-  /** Bytes that are not UTF-8 in a path parameter were read as U+FFFD: another subject than the one sent. */
+  /**
+   * Bytes that are not UTF-8 in a path parameter were read as U+FFFD: another subject than the one
+   * sent. The parameter is named as every other error about it names it: a reservation's id as
+   * {@code reservationId}, which it was not.
+   */
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource(delimiter = '|', value = {
       "GET    | /v1/usage/user/%FF              | id",
@@ -110,7 +114,8 @@ class RequestParametersTest {
       "POST   | /v1/subjects/user/%FF/reset     | id",
       "GET    | /v1/policies/user:%E9           | selector",
       "DELETE | /v1/keys/%FF                    | name",
-      "POST   | /v1/reservations/%FF/release    | id"})
+      "POST   | /v1/reservations/%FF/release    | reservationId",
+      "POST   | /v1/reservations/%C3%28/commit  | reservationId"})
   void aPathParameterThatIsNotUtf8IsRefusedByName(String method, String path, String field) {
     String audit = server.admin().get("/v1/audit").body();
     Api.Response r = server.admin().send(method.strip(), path.strip(), method.strip().equals("GET") ? null : "{}");

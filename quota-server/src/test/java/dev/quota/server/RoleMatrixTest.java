@@ -136,6 +136,7 @@ class RoleMatrixTest {
     if (path.equals("/v1/reports/costs")) {
       return path + "?scope=team&id=t1";
     }
-    return path.replace("{selector}", "team:t1").replace("{scope}", "team").replace("{id}", "t1").replace("{name}", "nobody");
+    return path.replace("{selector}", "team:t1").replace("{scope}", "team").replace("{id}", "t1").replace("{reservationId}", "t1")
+        .replace("{name}", "nobody");
   }
 }

@@ -56,8 +56,8 @@ public final class DecisionRoutes {
   public void register(RouteTable r) {
     r.post("/v1/check", this::check, ADMIN, SERVICE);
     r.post("/v1/reservations", this::reserve, ADMIN, SERVICE);
-    r.post("/v1/reservations/{id}/commit", this::commit, ADMIN, SERVICE);
-    r.post("/v1/reservations/{id}/release", this::release, ADMIN, SERVICE);
+    r.post("/v1/reservations/{reservationId}/commit", this::commit, ADMIN, SERVICE);
+    r.post("/v1/reservations/{reservationId}/release", this::release, ADMIN, SERVICE);
     r.post("/v1/usage", this::record, ADMIN, SERVICE);
   }
 
@@ -143,13 +143,13 @@ public final class DecisionRoutes {
     Fields f = JsonBody.read(ctx, COMMIT, false);
     Money actual = f.money("actualCost", true);
     Map<String, Long> meters = f.countMap("meters", QuotaRequest.MAX_METERS);
-    Settled s = quota.commit(ctx.pathParam("id"), actual, meters);
+    Settled s = quota.commit(ctx.pathParam("reservationId"), actual, meters);
     ctx.json(Wire.settled(s));
   }
 
   private void release(Context ctx) {
     JsonBody.read(ctx, Set.of(), true);
-    ctx.json(Wire.settled(quota.release(ctx.pathParam("id"))));
+    ctx.json(Wire.settled(quota.release(ctx.pathParam("reservationId"))));
   }
 
   private static QuotaRequest request(Context ctx, Set<String> allowed, String costField) {
