@@ -306,6 +306,25 @@ class BadInputTest {
     assertThat(server.admin().get("/v1/audit?from=0001-01-01&to=9999-12-31").status()).isEqualTo(200);
   }
 
+  /**
+   * An instant in years 1 to 9999 can fall on a day of year 0 or 10000 in the report's time zone;
+   * the report keeps to the days dates are written in, as it keeps its default range, instead of
+   * answering {@code "from":"0000-12-31"} or {@code "to":"+10000-01-02"}.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "from=0001-01-01T00:00:00Z&to=0001-01-10&timezone=America/New_York  | 0001-01-01 | 0001-01-10",
+      "from=0001-01-01T04:59:59Z&to=0001-01-01T05:00:01Z&timezone=-05:00  | 0001-01-01 | 0001-01-02",
+      "to=0001-01-10                                                      | 0001-01-01 | 0001-01-10",
+      "from=9999-12-01&to=9999-12-31T23:59:59Z&timezone=Pacific/Kiritimati | 9999-12-01 | 9999-12-31",
+      "from=9999-12-30T12:00:00Z&to=9999-12-31T12:00:00Z                   | 9999-12-30 | 9999-12-31"})
+  void aReportKeepsToTheDaysDatesAreWrittenIn(String query, String from, String to) {
+    Api.Response r = server.admin().get("/v1/reports/costs?" + query.strip());
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(r.json().get("from").asText()).isEqualTo(from.strip());
+    assertThat(r.json().get("to").asText()).isEqualTo(to.strip());
+  }
+
   @Test
   void bodiesOver64KiBAreRefused() {
     String before = state();

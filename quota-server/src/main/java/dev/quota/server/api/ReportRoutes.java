@@ -30,7 +30,9 @@ import static dev.quota.server.auth.Role.VIEWER;
  * {@code GET /v1/reports/costs}: spend from the ledger, grouped, as JSON or CSV. Costs are kept per
  * UTC calendar day (raw rows for recent days, daily rollups after they are pruned), so a report
  * covers whole days: those {@code from} and {@code to} fall on in {@code timezone}, {@code to}
- * rounded up to the next midnight unless it is one.
+ * rounded up to the next midnight unless it is one, and kept within the days dates are written in
+ * (0001-01-01 to 9999-12-31): an instant near either end falls on a day beyond it in some zones,
+ * and no usage is recorded there.
  */
 public final class ReportRoutes {
   private static final int MAX_DAYS = 400;
@@ -70,11 +72,11 @@ public final class ReportRoutes {
     ZoneId zone = zone(Query.string(ctx, "timezone", 64));
     LocalDate toDay = day(ctx, "to", zone, true);
     if (toDay == null) {
-      toDay = clock.instant().atZone(zone).toLocalDate().plusDays(1);
+      toDay = withinDates(clock.instant().atZone(zone).toLocalDate().plusDays(1));
     }
     LocalDate fromDay = day(ctx, "from", zone, false);
     if (fromDay == null) {
-      fromDay = toDay.minusDays(30);
+      fromDay = withinDates(toDay.minusDays(30));
     }
     ValidationException.require(fromDay.isBefore(toDay), "from", "must be a day before to");
     ValidationException.require(!fromDay.plusDays(MAX_DAYS).isBefore(toDay), "to", "must be at most " + MAX_DAYS + " days after from");
@@ -122,7 +124,12 @@ public final class ReportRoutes {
       return null;
     }
     LocalDate d = t.atZone(zone).toLocalDate();
-    return end && !t.equals(d.atStartOfDay(zone).toInstant()) ? d.plusDays(1) : d;
+    return withinDates(end && !t.equals(d.atStartOfDay(zone).toInstant()) ? d.plusDays(1) : d);
+  }
+
+  /** {@code d}, or the nearest day dates are written in: the report answers no day of year 0 or 10000. */
+  private static LocalDate withinDates(LocalDate d) {
+    return d.isBefore(Query.FIRST_DAY) ? Query.FIRST_DAY : d.isAfter(Query.LAST_DAY) ? Query.LAST_DAY : d;
   }
 
   private static ZoneId zone(String text) {

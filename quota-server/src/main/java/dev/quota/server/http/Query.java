@@ -10,10 +10,11 @@ import java.time.format.DateTimeParseException;
 public final class Query {
   /**
    * Dates and instants must fall in years 1 to 9999. The parsers take years up to a billion, which
-   * no database column holds and where converting an instant to a date already fails.
+   * no database column holds and where converting an instant to a date already fails. These are
+   * the first and the last day the API takes or answers.
    */
-  private static final LocalDate FIRST_DAY = LocalDate.of(1, 1, 1);
-  private static final LocalDate LAST_DAY = LocalDate.of(9999, 12, 31);
+  public static final LocalDate FIRST_DAY = LocalDate.of(1, 1, 1);
+  public static final LocalDate LAST_DAY = LocalDate.of(9999, 12, 31);
   private static final Instant FIRST = FIRST_DAY.atStartOfDay(ZoneOffset.UTC).toInstant();
   private static final Instant AFTER_LAST = LAST_DAY.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
   private static final String MOMENT_RULE =
