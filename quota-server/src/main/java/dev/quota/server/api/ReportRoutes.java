@@ -17,7 +17,6 @@ import dev.quota.server.report.CostReport;
 import dev.quota.server.report.CostReport.GroupBy;
 import io.javalin.http.Context;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -69,7 +68,7 @@ public final class ReportRoutes {
     GroupBy groupBy = GroupBy.valueOf(Query.oneOf(ctx, "groupBy", "day", List.of("provider", "tool", "subject", "day", "month")).toUpperCase(java.util.Locale.ROOT));
     ValidationException.require(groupBy != GroupBy.SUBJECT || scope != null, "groupBy", "subject needs a scope");
     String format = Query.oneOf(ctx, "format", "json", List.of("json", "csv"));
-    ZoneId zone = zone(Query.string(ctx, "timezone", 64));
+    ZoneId zone = CostReport.zone("timezone", Query.string(ctx, "timezone", 64));
     LocalDate toDay = day(ctx, "to", zone, true);
     if (toDay == null) {
       toDay = withinDates(clock.instant().atZone(zone).toLocalDate().plusDays(1));
@@ -130,16 +129,5 @@ public final class ReportRoutes {
   /** {@code d}, or the nearest day dates are written in: the report answers no day of year 0 or 10000. */
   private static LocalDate withinDates(LocalDate d) {
     return d.isBefore(Query.FIRST_DAY) ? Query.FIRST_DAY : d.isAfter(Query.LAST_DAY) ? Query.LAST_DAY : d;
-  }
-
-  private static ZoneId zone(String text) {
-    if (text == null) {
-      return java.time.ZoneOffset.UTC;
-    }
-    try {
-      return ZoneId.of(text);
-    } catch (DateTimeException e) {
-      throw new ValidationException("timezone", "must be an IANA zone such as Europe/Berlin");
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.quota.server.cli;
 
 import dev.quota.Subject;
 import dev.quota.ValidationException;
+import dev.quota.server.report.CostReport;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,8 +16,12 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--scope") String scope;
   @Option(names = "--id") String id;
   @Option(names = "--group-by", description = "provider, tool, subject, day or month") String groupBy;
-  @Option(names = "--from") String from;
-  @Option(names = "--to") String to;
+  @Option(names = "--from", description = "First day: a date (2030-01-01), or an instant whose date in --timezone is taken")
+  String from;
+  @Option(names = "--to", description = "End, exclusive: a date, or an instant rounded up to the next midnight in --timezone")
+  String to;
+  @Option(names = "--timezone", description = "IANA zone, e.g. Europe/Berlin, in which --from and --to instants are read; default UTC")
+  String timezone;
   @Option(names = "--format", description = "json or csv") String format;
 
   @Override
@@ -29,12 +34,16 @@ final class ReportCommand implements Callable<Integer> {
       ValidationException.require(scope != null, "--id", "needs --scope");
       Subject.validateSubjectId("--id", id);
     }
+    if (timezone != null && !timezone.isEmpty()) {
+      CostReport.zone("--timezone", timezone);
+    }
     StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
     add(q, "scope", "--scope", scope);
     add(q, "id", "--id", id);
     add(q, "groupBy", "--group-by", groupBy);
     add(q, "from", "--from", from);
     add(q, "to", "--to", to);
+    add(q, "timezone", "--timezone", timezone);
     add(q, "format", "--format", format);
     return PolicyCommand.print(remote.send("GET", "/v1/reports/costs" + q, null));
   }

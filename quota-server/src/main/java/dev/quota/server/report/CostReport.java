@@ -4,7 +4,10 @@ import dev.quota.MoneyTotal;
 import dev.quota.ValidationException;
 import dev.quota.jdbc.CostReports;
 import dev.quota.jdbc.CostRow;
+import java.time.DateTimeException;
 import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +39,21 @@ public final class CostReport {
   }
 
   private CostReport() {}
+
+  /**
+   * The time zone in which a report reads the instants given as its range: UTC when none is
+   * given; {@code text} not a zone is refused naming {@code field}.
+   */
+  public static ZoneId zone(String field, String text) {
+    if (text == null) {
+      return ZoneOffset.UTC;
+    }
+    try {
+      return ZoneId.of(text);
+    } catch (DateTimeException e) {
+      throw new ValidationException(field, "must be an IANA zone such as Europe/Berlin");
+    }
+  }
 
   /**
    * Costs of UTC days {@code [from, to)}.

@@ -75,6 +75,8 @@ class CommandErrorsTest {
       "report --id alice                           | report: --id: needs --scope",
       "report --scope user --id ''                 | report: --id: must not be empty",
       "report --scope user --from ''               | report: --from: must not be empty",
+      "report --timezone Mars/Olympus_Mons         | report: --timezone: must be an IANA zone such as Europe/Berlin",
+      "report --timezone ''                        | report: --timezone: must not be empty",
       "policy get nocolon                          | get: selector: each part must be written scope:identifier",
       "policy delete user:x --reason ' '           | delete: --reason: must not be blank",
       "policy apply -f quota.yaml --reason ''      | apply: --reason: must not be blank"})

@@ -1,0 +1,65 @@
+package dev.quota.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quota.server.SharedServer;
+import dev.quota.server.TestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code quota report} against a running server: it takes every parameter the route does, the time zone included. */
+class ReportCommandTest {
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
+
+  private record Outcome(int exit, String out) {}
+
+  private static Outcome run(String... args) {
+    PrintStream before = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      int exit = Main.run(args);
+      return new Outcome(exit, out.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(before);
+    }
+  }
+
+  private static Outcome report(String... args) {
+    String[] all = new String[args.length + 5];
+    all[0] = "report";
+    System.arraycopy(args, 0, all, 1, args.length);
+    all[args.length + 1] = "--url";
+    all[args.length + 2] = "http://127.0.0.1:" + server.server().port();
+    all[args.length + 3] = "--key";
+    all[args.length + 4] = TestServer.ADMIN_KEY;
+    return run(all);
+  }
+
+  /** 03:00 UTC on 2 January is still 1 January in New York: the report's days are those the instants fall on there. */
+  @Test
+  void theTimezoneReadsFromAndToInThatZone() throws Exception {
+    Outcome inNewYork = report("--from", "2030-01-02T03:00:00Z", "--to", "2030-01-05T03:00:00Z", "--timezone", "America/New_York");
+    assertThat(inNewYork.exit()).as(inNewYork.out()).isZero();
+    JsonNode body = new ObjectMapper().readTree(inNewYork.out());
+    assertThat(body.get("from").asText()).isEqualTo("2030-01-01");
+    assertThat(body.get("to").asText()).isEqualTo("2030-01-05");
+
+    Outcome inUtc = report("--from", "2030-01-02T03:00:00Z", "--to", "2030-01-05T03:00:00Z");
+    assertThat(inUtc.exit()).as(inUtc.out()).isZero();
+    assertThat(new ObjectMapper().readTree(inUtc.out()).get("from").asText()).isEqualTo("2030-01-02");
+  }
+
+  @Test
+  void theHelpDescribesTheTimezone() {
+    Outcome help = run("report", "--help");
+    assertThat(help.exit()).isZero();
+    assertThat(help.out()).contains("--timezone=<timezone>").contains("IANA zone");
+  }
+}
