@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * One rule for the reason of every administrative change: optional, but a reason given (in the
  * body, as {@code ?reason=} or in the {@code Quota-Reason} header) must not be blank, and is
  * given in one place. Only overrides used to refuse a blank one; a reset, a policy change and a
- * key wrote {@code "reason":""} into the trail as if one had been given.
+ * key wrote {@code "reason":""} into the trail as if one had been given. An override's reason is
+ * required, and its refusal says so.
  */
 class AuditReasonsTest {
   @RegisterExtension
@@ -36,7 +37,6 @@ class AuditReasonsTest {
       "PUT    | /v1/policies/user:ann?reason=%20%20      | {\"concurrency\":1}",
       "DELETE | /v1/policies/user:*?reason=%09           | -",
       "DELETE | /v1/overrides/ID?reason=%20              | -",
-      "POST   | /v1/overrides                            | {\"selector\":\"user:bob\",\"bypass\":true,\"duration\":\"PT1H\",\"reason\":\" \"}",
       "POST   | /v1/keys                                 | {\"name\":\"blank\",\"role\":\"service\",\"reason\":\" \"}",
       "DELETE | /v1/keys/kept?reason=+                   | -"})
   void aBlankReasonIsRefusedByNameAndChangesNothing(String method, String path, String body) {
@@ -45,6 +45,27 @@ class AuditReasonsTest {
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.json().get("field").asText()).isEqualTo("reason");
     assertThat(r.json().get("rule").asText()).isEqualTo("must not be blank: give a reason, or leave it out to give none");
+    assertThat(state()).isEqualTo(before);
+  }
+
+  /**
+   * An override requires a reason, so a blank one is refused saying so, in the body or the header,
+   * not with the advice the other changes give to leave the reason out.
+   */
+  @Test
+  void aBlankOverrideReasonIsRefusedAsRequired() {
+    String body = "{\"selector\":\"user:bob\",\"bypass\":true,\"duration\":\"PT1H\"";
+    String before = state();
+    for (String blank : new String[] {"", " ", "\\t"}) {
+      Api.Response r = server.admin().post("/v1/overrides", body + ",\"reason\":\"" + blank + "\"}");
+      assertThat(r.status()).as(r.toString()).isEqualTo(400);
+      assertThat(r.json().get("field").asText()).isEqualTo("reason");
+      assertThat(r.json().get("rule").asText()).isEqualTo("must not be blank: an override requires a reason");
+    }
+    RawHttp.Response header = overrideWithHeader(body + "}", " ");
+    assertThat(header.status()).as(header.toString()).isEqualTo(400);
+    assertThat(header.json().get("field").asText()).isEqualTo("Quota-Reason");
+    assertThat(header.json().get("rule").asText()).isEqualTo("must not be blank: an override requires a reason");
     assertThat(state()).isEqualTo(before);
   }
 

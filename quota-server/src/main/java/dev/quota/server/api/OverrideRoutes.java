@@ -69,8 +69,7 @@ public final class OverrideRoutes {
       expiresAt = clock.instant().plus(duration);
     }
     // Required here, unlike other changes' reasons: limits that differ from the policy need a why.
-    String reason = Reasons.of(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH));
-    ValidationException.require(reason != null, "reason", "is required: give it in the body or the " + Reasons.HEADER + " header");
+    String reason = Reasons.required(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH));
     Override o;
     synchronized (configLock) {
       o = admin.createOverride(selector, replacement, expiresAt, reason, Auth.principal(ctx).name());

@@ -9,7 +9,7 @@ import io.javalin.http.Context;
  * The reason an administrative change gives for the audit trail: in its body where it has one, as
  * {@code ?reason=} or in the {@code Quota-Reason} header. A reason is optional; one given follows
  * {@link AuditText#requireReason} wherever it is given (a blank one is refused, naming where it was
- * given), and it is given in one place only.
+ * given), and it is given in one place only. An override's reason is required ({@link #required}).
  */
 final class Reasons {
   /** The query parameters of an operation that takes a reason. */
@@ -25,16 +25,32 @@ final class Reasons {
 
   /** The reason given in the body ({@code inBody}, null if it gives none), the query or the header; null when none is. */
   static String of(Context ctx, String inBody) {
+    Given g = given(ctx, inBody);
+    AuditText.requireReason(g.field(), g.reason());
+    return g.reason();
+  }
+
+  /**
+   * The reason of a change that requires one (an override), given in the body or the header: one
+   * not given, or blank, is refused saying that a reason is required, where a change whose reason
+   * is optional says it may be left out.
+   */
+  static String required(Context ctx, String inBody) {
+    Given g = given(ctx, inBody);
+    ValidationException.require(g.reason() != null, "reason", "is required: give it in the body or the " + HEADER + " header");
+    ValidationException.require(!g.reason().isBlank(), g.field(), "must not be blank: an override requires a reason");
+    AuditText.requireReason(g.field(), g.reason());
+    return g.reason();
+  }
+
+  /** The reason as given, unchecked, and the name of where it was given. */
+  private record Given(String field, String reason) {}
+
+  private static Given given(Context ctx, String inBody) {
     String inQuery = ctx.queryParam("reason");
     String inHeader = ctx.header(HEADER);
     int given = (inBody != null ? 1 : 0) + (inQuery != null ? 1 : 0) + (inHeader != null ? 1 : 0);
     ValidationException.require(given <= 1, "reason", "give it once: in the body, as ?reason= or in the " + HEADER + " header");
-    if (inHeader != null) {
-      AuditText.requireReason(HEADER, inHeader);
-      return inHeader;
-    }
-    String reason = inBody != null ? inBody : inQuery;
-    AuditText.requireReason("reason", reason);
-    return reason;
+    return inHeader != null ? new Given(HEADER, inHeader) : new Given("reason", inBody != null ? inBody : inQuery);
   }
 }
