@@ -68,7 +68,7 @@ final class PlanAnswer extends DecisionBatcher.Decision<PlanResult> implements R
         completeExceptionally(script.tooLate());
         return;
       }
-      PlanResult result = ScriptCodec.planResult(reply);
+      PlanResult result = ScriptCodec.planResult(reply, call);
       if (result.status() != PlanResult.Status.REPLAYED) { // a replay carries its first answer's time
         clock.observe(result.nowMs(), offsetMs);
       }

@@ -308,6 +308,20 @@ final class ScriptCodec {
   }
 
   static PlanResult planResult(List<Object> r) {
+    return parse(r, null);
+  }
+
+  /**
+   * The answer to {@code call}, an {@code apply} call: an admitted reservation names the id it was
+   * filed under, which the script sends back only in a replay (its first request's).
+   */
+  static PlanResult planResult(List<Object> r, Call call) {
+    String[] args = call.args();
+    String sent = args[args.length - 1]; // the plan's reservation id, or "" (see apply)
+    return parse(r, sent.isEmpty() ? null : sent);
+  }
+
+  private static PlanResult parse(List<Object> r, String filed) {
     PlanResult.Status status = PLAN_STATUS[(int) num(r.get(0))];
     boolean admitted = num(r.get(1)) == 1;
     long now = num(r.get(2));
@@ -325,8 +339,9 @@ final class ScriptCodec {
     for (int i = 0; i < m; i++) {
       seeds[i] = (int) num(r.get(at++));
     }
-    // A replayed reservation carries the id the first request filed.
-    String reservationId = r.size() > at ? r.get(at).toString() : null;
+    // A replayed reservation carries the id the first request filed; an applied one was filed under the call's.
+    String reservationId = r.size() > at ? r.get(at).toString()
+        : status == PlanResult.Status.APPLIED && expiresAt != 0 ? filed : null;
     return new PlanResult(status, admitted, List.of(results), now, expiresAt, List.of(seeds), reservationId);
   }
 

@@ -470,6 +470,18 @@ public abstract class StoreContract {
     assertThat(checked(budget(s, 100, 0)).used()).isEqualTo(60);
   }
 
+  /** A result names the reservation it filed (see {@link PlanResult}), and none when it filed none. */
+  @Test
+  void anAdmittedReservationNamesTheIdItWasFiledUnder() {
+    String s = subject("filed");
+    String id = newId();
+    PlanResult filed = admitted(apply(reserve(id, 60_000, perMinute(s, 1), budget(s, 100, 10))));
+    assertThat(filed.reservationId()).isEqualTo(id);
+    assertThat(denied(apply(reserve(newId(), 60_000, perMinute(s, 1)))).reservationId()).isNull();
+    assertThat(admitted(apply(check(budget(s, 100, 10)))).reservationId()).isNull();
+    assertThat(admitted(apply(record(budget(s, 100, 10)))).reservationId()).isNull();
+  }
+
   // ---- idempotency ----------------------------------------------------------------------------
 
   @Test
