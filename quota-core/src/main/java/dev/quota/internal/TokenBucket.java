@@ -39,6 +39,12 @@ public final class TokenBucket {
   private long level;
   /** Where the refill counts ticks from. */
   private long lastMs;
+  /** {@link #level} and {@link #lastMs} as the last {@link #take} left them; see {@link #limitTo}. */
+  private long takenLevel;
+  /** {@link #NEVER_TAKEN} until the first {@link #take}. */
+  private long takenMs = NEVER_TAKEN;
+
+  private static final long NEVER_TAKEN = Long.MIN_VALUE;
 
   public TokenBucket(long limit, long windowMs, long nowMs) {
     this.limit = limit;
@@ -67,9 +73,14 @@ public final class TokenBucket {
 
   /**
    * Makes {@code limit} this bucket's limit, if another was (a policy or an override changed it,
-   * within the same window): the tokens it holds stay, up to the new capacity, and a debt stays,
-   * down to the new deepest one; from now on it refills at the new rate. The Redis store does the
-   * same with the limit each call brings, so the two agree.
+   * within the same window): the bucket is what its last charge left, as a bucket of the new limit
+   * (the tokens it held then stay, up to the new capacity, and a debt stays, down to the new deepest
+   * one), refilled at the new rate since; a bucket never charged is full. Call {@link #advance}
+   * next.
+   *
+   * <p>Counted from the last charge, not from the last call: the Redis store writes a bucket only
+   * when it charges it (a check or a refused request reads it and writes nothing), and takes each
+   * call's limit as the bucket's, so the two agree however often a bucket is read between charges.
    */
   public void limitTo(long limit) {
     if (limit == this.limit) {
@@ -78,7 +89,12 @@ public final class TokenBucket {
     this.limit = limit;
     this.capacity = limit * ticks;
     this.deepestDebt = deepestDebt(capacity);
-    level = Math.max(-deepestDebt, Math.min(capacity, level));
+    if (takenMs == NEVER_TAKEN) {
+      level = capacity;
+    } else {
+      level = Math.max(-deepestDebt, Math.min(capacity, takenLevel));
+      lastMs = takenMs;
+    }
   }
 
   /** Adds what has refilled since the last call. */
@@ -115,6 +131,8 @@ public final class TokenBucket {
   /** Takes {@code tokens}, into debt if need be, down to the deepest debt. */
   public void take(long tokens) {
     level = tokens <= (level + deepestDebt) / ticks ? level - tokens * ticks : -deepestDebt;
+    takenLevel = level;
+    takenMs = lastMs;
   }
 
   /** Tokens in use: the limit minus whole tokens available (more than the limit while in debt). */

@@ -275,6 +275,31 @@ public abstract class StoreContract {
     denied(apply(reserve(rate(s, 5, window, Algorithm.TOKEN_BUCKET, 1))));
   }
 
+  /**
+   * A bucket whose limit changes is what its last charge left, refilled at the new limit since:
+   * checks and refused requests in between (which a store need not write down) change nothing.
+   * The in-memory store once counted from its last read of the bucket instead, and so answered
+   * differently from Redis, which writes a bucket only when it charges it.
+   */
+  @Test
+  void aTokenBucketWhoseLimitChangesCountsFromItsLastChargeNotFromReadsSince() {
+    Duration window = Duration.ofSeconds(10);
+    String never = subject("tb-read-only");
+    assertThat(checked(rate(never, 3, window, Algorithm.TOKEN_BUCKET, 1)).used()).isZero();
+    OpResult raised = checked(rate(never, 5, window, Algorithm.TOKEN_BUCKET, 5));
+    assertThat(raised.used()).isZero();
+    assertThat(raised.allowed()).isTrue();
+
+    String s = subject("tb-read-then-raised");
+    for (int i = 0; i < 10; i++) {
+      admitted(apply(reserve(rate(s, 10, window, Algorithm.TOKEN_BUCKET, 1))));
+    }
+    advance(Duration.ofSeconds(5));
+    assertThat(checked(rate(s, 10, window, Algorithm.TOKEN_BUCKET, 1)).used()).isEqualTo(5);
+    // five seconds since the last charge, at 10 a second
+    assertThat(checked(rate(s, 100, window, Algorithm.TOKEN_BUCKET, 1)).used()).isEqualTo(50);
+  }
+
   @Test
   void meteredOverrunLeavesATokenBucketInDebt() {
     String s = subject("debt");
