@@ -49,6 +49,12 @@ public final class MemoryStore implements Store {
    * (about 6 MB) at any decision rate; see {@link SettledLog} for why forgetting early is safe.
    */
   static final int MAX_SETTLED = 1 << 17;
+  /**
+   * How long a budget counter outlives its period before {@link #sweep} drops it: a reservation
+   * made in the period and settled just after it is charged to the counter it held, as on Redis,
+   * whose budget counters expire an hour after their period.
+   */
+  static final long BUDGET_KEPT_MS = 3600_000L;
 
   private final Clock clock;
   private final long epochStartMs;
@@ -422,7 +428,7 @@ public final class MemoryStore implements Store {
 
   /**
    * Drops what no longer matters: counters back at rest (empty windows, full buckets, budgets of
-   * past periods, free slots), idempotency records and settlement records older than a day. A
+   * periods that ended over an hour ago, free slots), idempotency records and settlement records older than a day. A
    * long-running process calls this now and then; nothing observable changes.
    */
   public void sweep() {
@@ -485,7 +491,7 @@ public final class MemoryStore implements Store {
       return b.isFull();
     }
     if (counter instanceof CounterTable.Budget b) {
-      return b.endMs <= now;
+      return b.endMs + BUDGET_KEPT_MS <= now;
     }
     return counter instanceof CounterTable.Slots s && s.inFlight == 0;
   }

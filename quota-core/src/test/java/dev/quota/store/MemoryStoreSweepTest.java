@@ -7,9 +7,17 @@ import dev.quota.Money;
 import dev.quota.Policy;
 import dev.quota.Quota;
 import dev.quota.QuotaRequest;
+import dev.quota.Subject;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.CounterKeys;
+import dev.quota.plan.Plan;
+import dev.quota.plan.SettleResult;
+import dev.quota.plan.Settlement;
 import dev.quota.store.conformance.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MemoryStoreSweepTest {
@@ -37,6 +45,34 @@ class MemoryStoreSweepTest {
       assertThat(d.admitted()).isTrue();
       quota.release(d.reservationId());
     }
+  }
+
+  /**
+   * A reservation made in a budget period and committed just after it is charged to the counter of
+   * its period, as on Redis (which keeps that counter an hour past its period), and a sweep in
+   * between must not change that: it once dropped the counter as soon as the period ended, and the
+   * commit then charged nothing and reported no budget or crossed alert level.
+   */
+  @Test
+  void aSweepKeepsABudgetOfAPeriodJustEndedForTheReservationsHoldingIt() {
+    MutableClock clock = new MutableClock(Instant.parse("2026-06-15T23:59:00Z"));
+    MemoryStore store = new MemoryStore(clock);
+    long start = Instant.parse("2026-06-15T00:00:00Z").toEpochMilli();
+    long end = Instant.parse("2026-06-16T00:00:00Z").toEpochMilli();
+    String subject = CounterKeys.subjectOf(Subject.of("user", "late"));
+    BudgetOp hold = new BudgetOp(CounterKeys.budget(subject, "USD", "day", start), true, "b", 100, 40, start, end,
+        new long[] {80});
+    Plan reserve = new Plan(Plan.Kind.RESERVE, List.of(hold), "r1", 600_000, null, "fp", null, false);
+    assertThat(store.apply(reserve).admitted()).isTrue();
+    clock.advance(Duration.ofMinutes(2)); // the period is over
+    store.sweep();
+    SettleResult committed = store.settle(Settlement.commit("r1", 90, Map.of()));
+    assertThat(committed.budgets()).containsExactly(
+        new SettleResult.BudgetChange("b", hold.key(), 100, 90, 1));
+
+    clock.advance(Duration.ofHours(1));
+    store.sweep();
+    assertThat(store.counterCount()).isZero();
   }
 
   @Test
