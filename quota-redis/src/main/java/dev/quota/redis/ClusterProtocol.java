@@ -41,7 +41,10 @@ import java.util.function.LongSupplier;
  * tombstone and refuses to apply. Groups after a denying one are then only checked, so the
  * denial reports every op. Finally the home record, found by the reservation id alone
  * ({@link RedisKeys#reservation(String)}), names the slots of the parts; settling claims it first
- * (keeping the terms) and then settles each part with those terms, each part exactly once.
+ * (keeping the terms) and then settles each part with those terms, each part exactly once. The
+ * claim alone decides whether the reservation had expired: a part whose call runs after the expiry
+ * still settles on the claimed terms, rather than return its holds as expired and charge nothing
+ * for a commit the claim accepted.
  *
  * <p><b>If this process dies between steps.</b> Parts already applied stay as holds until the
  * reservation's expiry, when their slots release them like any expired reservation (no home record

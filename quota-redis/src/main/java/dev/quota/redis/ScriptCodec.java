@@ -259,17 +259,21 @@ final class ScriptCodec {
   }
 
   Call settle(Settlement s, long offsetMs) {
-    return settle(new String[] {keys.epoch(), keys.expiries(), keys.reservation(s.reservationId())}, s, offsetMs);
+    return settle(new String[] {keys.epoch(), keys.expiries(), keys.reservation(s.reservationId())}, s, false, offsetMs);
   }
 
-  /** Settles the part of a reservation filed in one Redis Cluster slot. */
+  /**
+   * Settles the part of a reservation filed in one Redis Cluster slot, once its home record has
+   * claimed the settlement (so the part settles even if it expires before this call runs).
+   */
   Call settle(int slot, Settlement s, long offsetMs) {
-    return settle(new String[] {keys.epoch(slot), keys.expiries(slot), keys.reservation(slot, s.reservationId())}, s, offsetMs);
+    return settle(new String[] {keys.epoch(slot), keys.expiries(slot), keys.reservation(slot, s.reservationId())}, s,
+        true, offsetMs);
   }
 
-  private static Call settle(String[] k, Settlement s, long offsetMs) {
+  private static Call settle(String[] k, Settlement s, boolean claimed, long offsetMs) {
     Map<String, Long> meters = new TreeMap<>(s.actualMeters());
-    List<String> a = new ArrayList<>(7 + 2 * meters.size());
+    List<String> a = new ArrayList<>(8 + 2 * meters.size());
     a.add(SETTLE);
     a.add(Long.toString(offsetMs));
     a.add(s.commit() ? "1" : "0");
@@ -280,6 +284,7 @@ final class ScriptCodec {
       a.add(m.getKey());
       a.add(Long.toString(ExactRange.check("actualMeters." + m.getKey(), m.getValue())));
     }
+    a.add(claimed ? "1" : "0");
     a.add("0"); // the deadline: none until set just before it is sent
     return new Call(k, a.toArray(String[]::new));
   }

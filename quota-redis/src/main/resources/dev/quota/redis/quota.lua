@@ -731,15 +731,18 @@ local function settle_record(rkey, status, fingerprint, rec, changes)
   save_reservation(rkey, fields, SETTLED_TTL_MS)
 end
 
-local function release_expired(expiries, now)
+-- `keep`, if given, is a reservation record left alone: one its caller settles (see `settle`).
+local function release_expired(expiries, now, keep)
   local due = redis.call('ZRANGEBYSCORE', expiries, '-inf', fmt(now))
   for _, rkey in ipairs(due) do
-    local rec = load_reservation(rkey)
-    if rec and rec.s == 'a' then undo(rec, false, 0, {}, now) end
-    deferred = deferred or {}
-    deferred[#deferred + 1] = function()
-      redis.call('ZREM', expiries, rkey)
-      if rec and rec.s == 'a' then settle_record(rkey, 'x', 'expired', {h = '0'}, {}) end
+    if rkey ~= keep then
+      local rec = load_reservation(rkey)
+      if rec and rec.s == 'a' then undo(rec, false, 0, {}, now) end
+      deferred = deferred or {}
+      deferred[#deferred + 1] = function()
+        redis.call('ZREM', expiries, rkey)
+        if rec and rec.s == 'a' then settle_record(rkey, 'x', 'expired', {h = '0'}, {}) end
+      end
     end
   end
 end
@@ -1466,16 +1469,22 @@ end
 
 -- KEYS: epoch, expiries, reservation record
 -- ARGV: call, offset, commit(0|1), actualCostNanos, fingerprint, meterCount, then meter, value pairs,
---       then the deadline (0: none)
+--       then claimed (1: a part on Redis Cluster, whose home record claimed the settlement), then
+--       the deadline (0: none)
 local function settle()
   local now = clock(tonumber(ARGV[2]))
-  if too_late(tonumber(ARGV[7 + 2 * tonumber(ARGV[6])]), now) then return {TOO_LATE, 0, now, 0, '', 0, 0} end
+  local m = tonumber(ARGV[6])
+  if too_late(tonumber(ARGV[8 + 2 * m]), now) then return {TOO_LATE, 0, now, 0, '', 0, 0} end
   bookKey = KEYS[1]
-  release_expired(KEYS[2], now)
   local rkey = KEYS[3]
+  -- The claim found the reservation unexpired and took the settlement: a part settles on its terms
+  -- however late this call runs after it, rather than expire in between (returning the holds the
+  -- commit was to replace, and charging nothing).
+  local claimed = ARGV[7 + 2 * m] == '1'
+  release_expired(KEYS[2], now, claimed and rkey)
   local rec = load_reservation(rkey)
   if not rec then persist(now); return {UNKNOWN, 0, now, 0, '', 0, 0} end
-  if rec.s == 'a' and tonumber(rec.e) <= now then
+  if rec.s == 'a' and not claimed and tonumber(rec.e) <= now then
     -- expired: release_expired above has returned its holds (a reservation without holds is not
     -- indexed, and has none to return)
     persist(now)

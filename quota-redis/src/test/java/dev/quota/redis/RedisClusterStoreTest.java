@@ -308,6 +308,39 @@ class RedisClusterStoreTest {
     assertThat(redis.exists(store.keys().reservation(slotOf(s.get(1)), id))).isZero();
   }
 
+  /**
+   * A commit claimed (on the home record's node) before its reservation expires, whose part's call
+   * runs only after the expiry (the part's node stalled in between), is charged as committed: the
+   * part once judged the expiry by its own call's time, returned the hold as expired and charged
+   * nothing, while the commit was answered as settled.
+   */
+  @Test
+  void aCommitClaimedBeforeTheExpiryIsChargedThoughItsPartRunsAfterIt() {
+    period();
+    String user = subjectsInAscendingSlots(1).get(0);
+    String userNode = masterOf(user).getNodeId();
+    String id = null;
+    for (int i = 0; id == null; i++) {
+      String candidate = "res-claimed-" + i + "-" + run;
+      int home = RedisKeys.slot(store.keys().reservation(candidate));
+      if (!connection.getPartitions().getMasterBySlot(home).getNodeId().equals(userNode)) {
+        id = candidate;
+      }
+    }
+    try (RedisStore patient = RedisStore.builder().uri(cluster.uri()).prefix("test:cluster-store:")
+        .timeout(Duration.ofSeconds(5)).testClockOffset(offsetMs::get).build()) {
+      Plan plan = new Plan(Plan.Kind.RESERVE, List.of(budget(user, 1000, 50)), id, 1_500, null, "fp", "p", false);
+      assertThat(patient.apply(plan).admitted()).isTrue();
+      RedisCommands<String, String> node = nodeOf(user);
+      node.clientPause(3_000); // past the expiry
+      SettleResult committed = patient.settle(Settlement.commit(id, 80, Map.of()));
+      assertThat(committed.status()).isEqualTo(SettleResult.Status.SETTLED);
+      assertThat(committed.budgets()).extracting(SettleResult.BudgetChange::usedNanos).containsExactly(80L);
+      assertThat(node.ping()).isEqualTo("PONG");
+    }
+    assertThat(check(budget(user, 1000, 0))).extracting(OpResult::used).containsExactly(80L);
+  }
+
   @Test
   void aSeedOrAResetThatTheNodeRunsAfterTheStoreGaveUpChangesNothing() {
     period();
