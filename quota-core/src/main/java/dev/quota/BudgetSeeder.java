@@ -26,16 +26,21 @@ import java.util.Map;
  * reservation open across a reset (or across the start of a period) and committed after it counted
  * against neither the counter the reset started afresh nor the new period's, and the rebuilt
  * counter leaves it out too.
+ *
+ * <p>The charges owed to the store ({@link OwedCharges}) are told before the ledger is read: their
+ * rows are in it, so none of them is replayed onto the counter rebuilt from it.
  */
 final class BudgetSeeder {
   private final UsageLedger ledger;
   private final ConfigRepository config;
   private final Store store;
+  private final OwedCharges owed;
 
-  BudgetSeeder(UsageLedger ledger, ConfigRepository config, Store store) {
+  BudgetSeeder(UsageLedger ledger, ConfigRepository config, Store store, OwedCharges owed) {
     this.ledger = ledger;
     this.config = config;
     this.store = store;
+    this.owed = owed;
   }
 
   /** Seeds the budget counters of {@code c}'s ops at {@code indices}, which the store reported missing. */
@@ -43,6 +48,8 @@ final class BudgetSeeder {
     for (int i : indices) {
       BudgetOp op = (BudgetOp) c.plan().ops().get(i);
       Map<String, String> subjects = c.refs().get(i).subjects();
+      // Before the ledger is read: the charges owed so far are in it, so the seed counts them.
+      owed.rebuilding(op.key());
       Instant from = countedFrom(subjects, Instant.ofEpochMilli(op.periodStartMs()));
       Instant to = Instant.ofEpochMilli(op.periodEndMs());
       MoneyTotal spent = from.isBefore(to) ? ledger.spent(subjects, from, to) : MoneyTotal.ZERO;

@@ -21,7 +21,9 @@ import java.util.Map;
  * unchanged and its budget periods last; after any admin change, once an override it depends on
  * may have expired, or at a period's end, it is compiled again. On the in-memory store, a plan
  * without concurrency caps takes the store's lock-and-count fast path, which allocates nothing
- * for rate limits; budgets charged there also go to the ledger, as with {@link Quota#record}.
+ * for rate limits; budgets charged there also go to the ledger, as with {@link Quota#record}. A
+ * call admitted because the store could not be reached and its policies fail open is charged at
+ * its estimate as usage recorded then would be (see {@link Quota#owedCharges}).
  */
 public final class PreparedRequest {
   /**
@@ -141,6 +143,10 @@ public final class PreparedRequest {
     Decision d = quota.reserve(request);
     if (d.admitted() && d.reservationId() != null) {
       quota.commit(d.reservationId(), request.estimatedCost(), request.meters());
+    } else if (d.failOpen()) {
+      // Admitted with the store away, so nothing was reserved: the call goes ahead all the same,
+      // and its estimate is charged to the ledger and owed to the budgets.
+      quota.chargeFailedOpen(request);
     }
     return d.admitted();
   }

@@ -50,7 +50,9 @@ import java.util.function.Supplier;
  * <p>Committed and recorded costs go to the {@link UsageLedger} before the call returns. Budget
  * counters that a store lost (a restart, a flushed Redis) are seeded back from the ledger before
  * anything more is admitted against them, counting only the spend since the subject's latest
- * admin reset ({@link BudgetSeeder}).
+ * admin reset ({@link BudgetSeeder}). Usage recorded while the store could not be reached goes to
+ * the ledger all the same, and its budget charges are owed to the store until it answers again
+ * ({@link OwedCharges}).
  *
  * <p>Thread-safe. Create one per process with {@link #builder()}.
  */
@@ -72,6 +74,8 @@ public final class Quota implements AutoCloseable {
   private final BudgetAlerts budgetAlerts;
   private final Settlements settlements;
   private final BudgetSeeder seeder;
+  /** Usage the ledger took while the store could not; see {@link OwedCharges}. */
+  private final OwedCharges owed;
   private final QuotaListener listener;
   /** Whether anyone hears decision latencies: without a listener a decision skips both clock reads. */
   private final boolean timed;
@@ -98,7 +102,9 @@ public final class Quota implements AutoCloseable {
     b.handlers.forEach(alerts::addHandler);
     this.budgetAlerts = new BudgetAlerts(clock, listener, alerts);
     this.settlements = new Settlements(store, ledger, budgetAlerts, this::index);
-    this.seeder = new BudgetSeeder(ledger, config, store);
+    this.owed = new OwedCharges(
+        store, config, budgetAlerts, listener, clock, seedBudgets, b.owedChargeBound, b.replayOwedChargesInBackground);
+    this.seeder = new BudgetSeeder(ledger, config, store, owed);
     this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat);
     this.ownPool = b.executor == null ? Executors.newCachedThreadPool(Quota::daemon) : null;
     this.blocking = b.executor != null ? b.executor : ownPool;
@@ -145,21 +151,73 @@ public final class Quota implements AutoCloseable {
   /**
    * Charges usage that already happened, without a check: the request's estimated cost is taken
    * as the actual cost. It may push budgets past their limits; later requests are then denied.
+   *
+   * <p>If the store cannot be reached and every policy fails open, the usage still goes to the
+   * ledger, and its budget charges are owed to the store: applied once it answers again (see
+   * {@link #owedCharges}).
    */
   public Decision record(QuotaRequest usage) {
     Decision earlier = usage.idempotencyKey() == null ? null : ledgeredEarlier(usage);
     if (earlier != null) {
       return earlier;
     }
-    Decision d = decide(Plan.Kind.RECORD, usage, null);
+    long started = timed ? System.nanoTime() : 0;
+    Instant now = clock.instant();
+    PolicyIndex snapshot = index;
+    Compilation compilation = compilation(Plan.Kind.RECORD, usage, snapshot, now);
+    Decision d = decideOrFailOpen(Plan.Kind.RECORD, usage, null, compilation, snapshot, now, 0);
+    if (timed) {
+      listener.onDecision(OPERATION_NAMES[Plan.Kind.RECORD.ordinal()], d.admitted(), System.nanoTime() - started);
+    }
     // A replay is appended as well: the store may have applied the first attempt after its caller
     // stopped waiting for the reply (a timeout), so only the retry can bring it to the ledger. The
     // ledger keeps one row per idempotency key, so a first attempt that did arrive is not doubled.
+    Instant at = clock.instant();
     ledger.append(
         new UsageEntry(
-            newId(), clock.instant(), usage.subjects(), usage.estimatedCost(), usage.meters(), null,
-            usage.idempotencyKey(), Money.ZERO));
+            newId(), at, usage.subjects(), usage.estimatedCost(), usage.meters(), null, usage.idempotencyKey(),
+            Money.ZERO));
+    if (d.failOpen()) {
+      // Owed only once the row is written: a counter rebuilt from the ledger from now on counts it.
+      owed.owe(compilation.template(), at, usage.idempotencyKey());
+    }
     return d;
+  }
+
+  /**
+   * After a reservation failed open (no reservation was made) for a call that went ahead at its
+   * estimate: the ledger row, and the budget charges owed to the store. The store is not asked
+   * again: it has just failed to answer.
+   */
+  void chargeFailedOpen(QuotaRequest request) {
+    Instant now = clock.instant();
+    Compilation compilation = compilation(Plan.Kind.RECORD, request, index, now);
+    ledger.append(
+        new UsageEntry(newId(), now, request.subjects(), request.estimatedCost(), request.meters(), null, null, Money.ZERO));
+    owed.owe(compilation.template(), now, null);
+  }
+
+  /**
+   * Budget charges owed to the store: usage the ledger took while the store could not be reached
+   * (recorded usage, and the calls of {@link QuotaGuard} and {@link PreparedRequest} that failed
+   * open), not yet applied to the budget counters. They are applied on a background thread once
+   * the store answers again, each to the budgets whose periods still hold, except the counters an
+   * admin reset forgave since and those the store lost meanwhile, which are rebuilt from the
+   * ledger. At most 100,000 wait, in memory: the oldest beyond that, and those still owed when the
+   * engine closes, are given up and reported to {@link QuotaListener#onOwedChargeDropped}.
+   */
+  public int owedCharges() {
+    return owed.size();
+  }
+
+  /**
+   * Applies the owed charges now, on the calling thread (they are otherwise applied in the
+   * background), oldest first, until the store cannot be reached; see {@link #owedCharges}.
+   *
+   * @return the charges still owed
+   */
+  public int replayOwedCharges() {
+    return owed.replay();
   }
 
   /**
@@ -281,9 +339,12 @@ public final class Quota implements AutoCloseable {
   /**
    * Stops the alert worker and closes the store and the ledger. Alerts not yet stored are dropped
    * and reported to {@link QuotaListener#onAlertDropped}; {@link #drainAlerts} first gives them time.
+   * Owed charges are replayed once more if the store answers, and those it does not take are
+   * reported to {@link QuotaListener#onOwedChargeDropped}.
    */
   @java.lang.Override
   public void close() {
+    owed.close();
     alerts.close();
     closeBackends();
   }
@@ -295,6 +356,7 @@ public final class Quota implements AutoCloseable {
    * for would never be alerted in their period, since the budget counters already marked them fired.
    */
   public List<Alert> closeKeepingAlerts() {
+    owed.close();
     List<Alert> unstored = alerts.stop();
     closeBackends();
     return unstored;
@@ -350,7 +412,10 @@ public final class Quota implements AutoCloseable {
         (r, error) -> {
           if (error != null) {
             finish(decided, kind, started, () -> failOpenOrThrow(compilation.policies(), unwrap(error)));
-          } else if (r.status() == PlanResult.Status.APPLIED) {
+            return;
+          }
+          owed.storeAnswered();
+          if (r.status() == PlanResult.Status.APPLIED) {
             finish(decided, kind, started, () -> applied(c, r));
           } else if (r.status() == PlanResult.Status.REPLAYED) {
             finish(decided, kind, started, () -> toDecision(c, r, true));
@@ -458,6 +523,7 @@ public final class Quota implements AutoCloseable {
         }
       }
       PlanResult r = store.apply(c.plan());
+      owed.storeAnswered();
       switch (r.status()) {
         case APPLIED, REPLAYED -> {
           return r.status() == PlanResult.Status.APPLIED ? applied(c, r) : toDecision(c, r, true);
@@ -572,6 +638,8 @@ public final class Quota implements AutoCloseable {
     private boolean seedBudgets = true;
     private Function<Policy, String> policyFormat = Policy::toString;
     private Executor executor;
+    private int owedChargeBound = OwedCharges.BOUND;
+    private boolean replayOwedChargesInBackground = true;
 
     public Builder clock(Clock c) {
       this.clock = c;
@@ -643,6 +711,22 @@ public final class Quota implements AutoCloseable {
     public Builder executor(Executor e) {
       ValidationException.require(e != null, "executor", "is required");
       this.executor = e;
+      return this;
+    }
+
+    /**
+     * Whether owed charges are applied by a background thread once the store answers again
+     * (default true). Without it only {@link Quota#replayOwedCharges} applies them: for tests that
+     * order a replay among other calls.
+     */
+    public Builder replayOwedChargesInBackground(boolean background) {
+      this.replayOwedChargesInBackground = background;
+      return this;
+    }
+
+    /** How many owed charges wait at most (tests; default {@link OwedCharges#BOUND}). */
+    Builder owedChargeBound(int bound) {
+      this.owedChargeBound = bound;
       return this;
     }
 

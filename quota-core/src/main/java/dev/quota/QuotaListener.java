@@ -26,4 +26,12 @@ public interface QuotaListener {
    * (the alert is stored; that handler missed it).
    */
   default void onAlertDropped(Alert alert, Throwable error) {}
+
+  /**
+   * A charge owed to the budget counters (usage the ledger took while the store could not be
+   * reached) was given up before the store took it: the owed charges were full (the oldest gives
+   * way), the engine closed first, or the store refused it for good. The ledger keeps its row, and
+   * a budget rebuilt from the ledger counts it; the counters that outlived the outage do not.
+   */
+  default void onOwedChargeDropped() {}
 }

@@ -19,6 +19,7 @@ final class RedisServerProcess implements AutoCloseable {
   final int port;
   private final List<String> options;
   private Process process;
+  private boolean paused;
   private RedisClient adminClient;
   private StatefulRedisConnection<String, String> adminConnection;
 
@@ -69,7 +70,35 @@ final class RedisServerProcess implements AutoCloseable {
     throw new IOException("redis-server did not start on port " + port);
   }
 
+  /**
+   * Freezes the server (SIGSTOP): connections stay open and calls go unanswered, as with a Redis
+   * that hangs, until {@link #resume}; then it runs what it was sent meanwhile.
+   */
+  void pause() throws IOException, InterruptedException {
+    signal("STOP");
+    paused = true;
+  }
+
+  void resume() throws IOException, InterruptedException {
+    signal("CONT");
+    paused = false;
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
   void stop() throws InterruptedException {
+    if (paused) { // a frozen process would hold its SIGTERM until it is resumed
+      try {
+        resume();
+      } catch (IOException e) {
+        process.destroyForcibly();
+      }
+    }
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();

@@ -131,6 +131,9 @@ public final class QuotaServer implements AutoCloseable {
     io.micrometer.core.instrument.Gauge.builder("quota_alerts_pending", quota, Quota::pendingAlerts)
         .description("Alerts fired and not yet stored in the database (waiting while it is away)")
         .register(metrics.registry());
+    io.micrometer.core.instrument.Gauge.builder("quota_owed_charges", quota, Quota::owedCharges)
+        .description("Usage the ledger took while the counter store was down, not yet charged to the budget counters")
+        .register(metrics.registry());
     backends.keys().register("admin", Role.ADMIN, Set.of(), adminKey);
     ObjectMapper json = JsonMapper.builder().build();
     // Javalin's defaults, made here so that decisions answered on the store's I/O thread can hand
@@ -284,6 +287,11 @@ public final class QuotaServer implements AutoCloseable {
 
   /** Closes the engine, keeping the alerts it could not store for the next start on this data directory. */
   private void closeEngine() {
+    int owed = quota.owedCharges();
+    if (owed > 0) {
+      LOG.warn("stopping with {} charges of usage recorded while the counter store was down not yet applied to its"
+          + " budgets; those it does not take now are lost to them (counted in quota_owed_charges_dropped)", owed);
+    }
     List<dev.quota.alert.Alert> unstored = quota.closeKeepingAlerts();
     try {
       alertJournal.keep(unstored);

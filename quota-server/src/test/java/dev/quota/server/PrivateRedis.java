@@ -43,6 +43,25 @@ final class PrivateRedis implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
+  /**
+   * Freezes the server (SIGSTOP): connections stay open and calls go unanswered, as with a Redis
+   * that hangs, until {@link #resume}; then it runs what it was sent meanwhile.
+   */
+  void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
   /** Stops the server as an outage would, and waits until it is gone. */
   void stop() throws InterruptedException {
     process.destroy();

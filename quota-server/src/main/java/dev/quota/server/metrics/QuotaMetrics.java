@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Engine metrics in Prometheus form: decisions by operation and outcome with a latency histogram,
- * store errors, fail-open admissions, alerts fired and dropped, webhook sends by outcome and pending
- * webhook deliveries. Meters are created once and cached,
+ * store errors, fail-open admissions, owed budget charges given up, alerts fired and dropped,
+ * webhook sends by outcome and pending webhook deliveries. Meters are created once and cached,
  * so the decision path only increments.
  */
 public final class QuotaMetrics implements QuotaListener, DeliveryListener {
@@ -32,6 +32,7 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener {
   private final Counter failOpen;
   private final Counter alertsFired;
   private final Counter alertsDropped;
+  private final Counter owedChargesDropped;
   /** Per webhook and outcome, registered on first use. */
   private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
 
@@ -39,6 +40,7 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener {
     storeErrors = Counter.builder("quota_store_errors").description("Counter store calls that failed").register(registry);
     failOpen = Counter.builder("quota_fail_open_admissions").description("Requests admitted because the store was down and every policy was fail-open").register(registry);
     alertsFired = Counter.builder("quota_alerts_fired").description("Budget threshold alerts fired").register(registry);
+    owedChargesDropped = Counter.builder("quota_owed_charges_dropped").description("Usage the ledger took while the counter store was down whose budget charges were given up before the store took them: pushed out of a full queue, or still owed at shutdown").register(registry);
     alertsDropped = Counter.builder("quota_alerts_dropped").description("Alerts lost: pushed out of a full queue while the database was away, invalid, not stored before shutdown, or refused by a webhook handler").register(registry);
   }
 
@@ -81,6 +83,11 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener {
   @Override
   public void onStoreError(Throwable error) {
     storeErrors.increment();
+  }
+
+  @Override
+  public void onOwedChargeDropped() {
+    owedChargesDropped.increment();
   }
 
   @Override

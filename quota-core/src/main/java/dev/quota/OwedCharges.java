@@ -1,0 +1,414 @@
+package dev.quota;
+
+import dev.quota.admin.ConfigRepository;
+import dev.quota.internal.PlanCompiler.Compiled;
+import dev.quota.internal.PlanCompiler.OpRef;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.CounterKey;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
+import dev.quota.store.Store;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Charges the usage ledger holds but the budget counters do not: usage recorded while the store
+ * could not be reached (a decision that failed open), kept here until the store answers again and
+ * then applied to the budgets. Without them a subject could overspend after every outage, since a
+ * counter that outlived the outage never learns of spend the ledger took meanwhile.
+ *
+ * <p>A charge keeps the budget ops of its plan, not its rate-limit ops: their windows have moved on
+ * by the time the store is back. It is replayed as a {@code RECORD} plan of the ops whose periods
+ * still hold, under an idempotency key of its own, so a replay whose answer was lost and that is
+ * replayed again is applied once by a store that remembers keys. An op is dropped, not replayed,
+ * when:
+ *
+ * <ul>
+ *   <li>its period has ended: that budget is over;
+ *   <li>its counter's subject was reset after the charge (the admin reset forgave it, as a counter
+ *       rebuilt from the ledger would);
+ *   <li>the store lost its counter since the charge (a restart, a flushed Redis): it answers that
+ *       the counter needs a seed, or this engine already saw it answer so and seeded it. The seed
+ *       rebuilds the counter from the ledger, which holds the charge's row, so the replay would
+ *       count it twice.
+ * </ul>
+ *
+ * <p>Replays run on a daemon thread of their own: after a backoff while the store stays away
+ * (doubling from 100 ms to 5 s), and at once after a decision the store answered. The charges wait
+ * in memory, at most {@link #BOUND} of them; beyond that the oldest gives way, and every charge
+ * given up (so, or still owed when the engine closes) is counted by {@link
+ * QuotaListener#onOwedChargeDropped}. A process that dies with charges owed loses them.
+ *
+ * <p>A charge is counted twice, never missed, when the store applied it although its caller was
+ * told it could not (the answer came after the caller gave up), or when the store lost its data and
+ * another server rebuilt the counter from the ledger after the row was written and before this
+ * replay: both err toward denial.
+ */
+final class OwedCharges implements AutoCloseable {
+  /** Charges kept at most; about a hundred bytes each. */
+  static final int BOUND = 100_000;
+  private static final long FIRST_RETRY_MS = 100;
+  private static final long LAST_RETRY_MS = 5_000;
+  /** Tries per charge and pass: each answer the store gives before applying it removes ops or ends the pass. */
+  private static final int MAX_ATTEMPTS = 4;
+  private static final String KEY_PREFIX = "owed:";
+
+  /**
+   * One owed charge.
+   *
+   * @param seq its place in the order charges were owed, to tell which a later seed covers
+   * @param id the idempotency key of its replays
+   * @param at when it was charged: its ledger row's time
+   * @param usageKey the recorded usage's own idempotency key, or null: a retry of the same usage owes nothing more
+   * @param ops its budget ops, with their {@code refs} aligned
+   */
+  private record Charge(long seq, String id, Instant at, String usageKey, List<BudgetOp> ops, List<OpRef> refs) {}
+
+  private final Store store;
+  private final ConfigRepository config;
+  private final BudgetAlerts alerts;
+  private final QuotaListener listener;
+  private final Clock clock;
+  private final boolean seedBudgets;
+  private final int bound;
+
+  // Guarded by this.
+  private final ArrayDeque<Charge> queue = new ArrayDeque<>();
+  private final Set<String> usageKeys = new HashSet<>();
+  /**
+   * Per budget counter this engine saw the store report lost since some charges were owed: the
+   * first {@code seq} the report does not cover. The counter is rebuilt from the ledger, which holds
+   * the rows of every charge owed before; emptied with the queue.
+   */
+  private final Map<CounterKey, Long> lost = new HashMap<>();
+  private long nextSeq;
+  private ScheduledExecutorService timer;
+  private ScheduledFuture<?> next;
+  private long backoffMs = FIRST_RETRY_MS;
+  private boolean closed;
+
+  /** The queue's length, read on every decision without a lock. */
+  private volatile int size;
+  /** One replay pass at a time, so no charge is applied by two at once. */
+  private final ReentrantLock replaying = new ReentrantLock();
+  /** Orders a replay's store call with the start of a rebuild from the ledger; see {@link #rebuilding}. */
+  private final Object applying = new Object();
+  /** Whether a thread of this class replays by itself; otherwise only {@link #replay} does. */
+  private final boolean background;
+
+  OwedCharges(
+      Store store, ConfigRepository config, BudgetAlerts alerts, QuotaListener listener, Clock clock,
+      boolean seedBudgets, int bound, boolean background) {
+    this.background = background;
+    this.store = store;
+    this.config = config;
+    this.alerts = alerts;
+    this.listener = listener;
+    this.clock = clock;
+    this.seedBudgets = seedBudgets;
+    this.bound = bound;
+  }
+
+  /**
+   * Owes the budget ops of {@code c}, whose usage the ledger holds (call only after its row is
+   * written) but the store did not take.
+   *
+   * @param at the ledger row's time
+   * @param usageKey the usage's idempotency key, or null
+   */
+  void owe(Compiled c, Instant at, String usageKey) {
+    List<BudgetOp> ops = new ArrayList<>(4);
+    List<OpRef> refs = new ArrayList<>(4);
+    List<CounterOp> all = c.plan().ops();
+    for (int i = 0; i < all.size(); i++) {
+      if (all.get(i) instanceof BudgetOp b && b.amountNanos() > 0) {
+        ops.add(b);
+        refs.add(c.refs().get(i));
+      }
+    }
+    if (ops.isEmpty()) {
+      return;
+    }
+    int dropped = 0;
+    synchronized (this) {
+      if (closed) {
+        dropped = 1;
+      } else if (usageKey == null || usageKeys.add(usageKey)) {
+        queue.addLast(new Charge(nextSeq++, KEY_PREFIX + Quota.newId(), at, usageKey, List.copyOf(ops), List.copyOf(refs)));
+        while (queue.size() > bound) {
+          forget(queue.pollFirst());
+          dropped++;
+        }
+        size = queue.size();
+        schedule(backoffMs);
+      }
+    }
+    for (int i = 0; i < dropped; i++) {
+      listener.onOwedChargeDropped();
+    }
+  }
+
+  /** Charges owed now. */
+  int size() {
+    return size;
+  }
+
+  /**
+   * The store answered a decision: replays whatever is owed soon, on the replay thread. Costs one
+   * volatile read while nothing is owed.
+   */
+  void storeAnswered() {
+    if (size == 0 || !background) {
+      return;
+    }
+    synchronized (this) {
+      backoffMs = FIRST_RETRY_MS;
+      schedule(0);
+    }
+  }
+
+  /**
+   * The store reported the counter {@code key} lost and this engine is about to rebuild it from
+   * the ledger (call before reading the ledger): every charge owed so far has its row there, so
+   * none of them is replayed to that counter. Should the rebuild fail, the next one reads the same
+   * rows.
+   */
+  void rebuilding(CounterKey key) {
+    if (size == 0) {
+      return;
+    }
+    synchronized (applying) {
+      synchronized (this) {
+        if (!queue.isEmpty()) {
+          lost.put(key, nextSeq);
+        }
+      }
+    }
+  }
+
+  /** Whether this engine began rebuilding {@code key} from the ledger after {@code c}'s row was written. */
+  private synchronized boolean rebuiltSince(Charge c, CounterKey key) {
+    Long since = lost.get(key);
+    return since != null && c.seq() < since;
+  }
+
+  /**
+   * Replays the owed charges now, on the calling thread, oldest first, until the store cannot be
+   * reached (the rest stay owed). Waits for a pass already running.
+   *
+   * @return the charges still owed
+   */
+  int replay() {
+    replaying.lock();
+    try {
+      Map<Subject, Optional<Instant>> resets = new HashMap<>();
+      while (true) {
+        Charge c;
+        synchronized (this) {
+          c = queue.peekFirst();
+        }
+        if (c == null || !settle(c, resets)) {
+          break;
+        }
+        synchronized (this) {
+          if (queue.peekFirst() == c) { // else the bound pushed it out meanwhile
+            forget(queue.pollFirst());
+            size = queue.size();
+          }
+        }
+      }
+      return size;
+    } finally {
+      replaying.unlock();
+    }
+  }
+
+  /**
+   * Replays one charge's ops that still count.
+   *
+   * @return false if the store (or the reset marks) could not be read: the charge stays owed
+   */
+  private boolean settle(Charge c, Map<Subject, Optional<Instant>> resets) {
+    List<Integer> keep = new ArrayList<>(c.ops().size());
+    long now = clock.millis();
+    for (int i = 0; i < c.ops().size(); i++) {
+      if (c.ops().get(i).periodEndMs() > now) {
+        try {
+          if (!forgiven(c, c.refs().get(i), resets)) {
+            keep.add(i);
+          }
+        } catch (RuntimeException repositoryAway) {
+          return false;
+        }
+      }
+    }
+    for (int attempt = 0; attempt < MAX_ATTEMPTS && !keep.isEmpty(); attempt++) {
+      PlanResult r;
+      Plan plan;
+      // Held from reading which counters were rebuilt until the store answers: a rebuild that
+      // starts meanwhile would count the charge from the ledger while this replay counts it again.
+      synchronized (applying) {
+        keep.removeIf(i -> rebuiltSince(c, c.ops().get(i).key()));
+        if (keep.isEmpty()) {
+          return true;
+        }
+        List<CounterOp> ops = new ArrayList<>(keep.size());
+        for (int i : keep) {
+          ops.add(c.ops().get(i));
+        }
+        // One fingerprint whatever ops are left: a replay whose first answer was lost is a repeat.
+        plan = new Plan(Plan.Kind.RECORD, ops, null, 0, c.id(), "OWED|" + c.id(), null, seedBudgets);
+        try {
+          r = store.apply(plan);
+        } catch (StoreUnavailableException e) {
+          return false;
+        } catch (RuntimeException e) {
+          // No answer will ever differ: give the charge up rather than hold back the rest.
+          listener.onStoreError(e);
+          listener.onOwedChargeDropped();
+          return true;
+        }
+      }
+      switch (r.status()) {
+        case APPLIED -> {
+          List<OpRef> refs = new ArrayList<>(keep.size());
+          for (int i : keep) {
+            refs.add(c.refs().get(i));
+          }
+          alerts.fire(new Compiled(plan, refs, List.of()), r);
+          return true;
+        }
+        case REPLAYED, CONFLICT -> {
+          return true; // an earlier replay of it was applied
+        }
+        case NEEDS_SEED -> {
+          // Lost with the store: the seed rebuilds these counters from the ledger, which has the row.
+          List<Integer> lostOps = r.seedIndices();
+          List<Integer> rest = new ArrayList<>(keep.size());
+          for (int j = 0; j < keep.size(); j++) {
+            if (!lostOps.contains(j)) {
+              rest.add(keep.get(j));
+            }
+          }
+          keep = rest;
+        }
+        case PERIOD_MISMATCH -> {
+          // The store's clock is past a period the engine's still holds: that budget is over.
+          int before = keep.size();
+          keep.removeIf(i -> c.ops().get(i).periodEndMs() <= r.nowMs());
+          if (keep.size() == before) {
+            return false; // the store's clock is behind a period's start: try again later
+          }
+        }
+      }
+    }
+    return keep.isEmpty();
+  }
+
+  /**
+   * Whether an admin reset of the op's subject came after the charge, and so forgave it. Only a
+   * single subject's counters are reset. The same rule as a rebuilt budget's: spend from the
+   * start of the reset's millisecond still counts.
+   */
+  private boolean forgiven(Charge c, OpRef ref, Map<Subject, Optional<Instant>> resets) {
+    Map<String, String> subjects = ref.subjects();
+    if (subjects.size() != 1) {
+      return false;
+    }
+    Map.Entry<String, String> only = subjects.entrySet().iterator().next();
+    Optional<Instant> reset = resets.computeIfAbsent(Subject.of(only.getKey(), only.getValue()), config::subjectReset);
+    return reset.isPresent() && c.at().isBefore(reset.get().truncatedTo(ChronoUnit.MILLIS));
+  }
+
+  private void forget(Charge c) {
+    if (c.usageKey() != null) {
+      usageKeys.remove(c.usageKey());
+    }
+    if (queue.isEmpty()) {
+      lost.clear();
+    }
+  }
+
+  /** Runs a replay pass in {@code delayMs} unless one is due sooner. Holds this. */
+  private void schedule(long delayMs) {
+    if (closed || !background) {
+      return;
+    }
+    if (next != null && !next.isDone() && next.getDelay(TimeUnit.MILLISECONDS) <= delayMs) {
+      return;
+    }
+    if (next != null) {
+      next.cancel(false);
+    }
+    if (timer == null) {
+      timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "quota-owed-charges");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    next = timer.schedule(this::replayLater, delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  private void replayLater() {
+    int left;
+    try {
+      left = replay();
+    } catch (RuntimeException e) {
+      listener.onStoreError(e);
+      left = size;
+    }
+    synchronized (this) {
+      if (left == 0) {
+        backoffMs = FIRST_RETRY_MS;
+      } else {
+        backoffMs = Math.min(backoffMs * 2, LAST_RETRY_MS);
+        schedule(backoffMs);
+      }
+    }
+  }
+
+  /**
+   * Stops the replay thread after one last pass (the store may be back), and counts what is still
+   * owed as dropped. Call before the store closes.
+   */
+  @java.lang.Override
+  public void close() {
+    ScheduledExecutorService t;
+    synchronized (this) {
+      closed = true;
+      t = timer;
+      if (next != null) {
+        next.cancel(false);
+      }
+    }
+    if (t != null) {
+      t.shutdown();
+    }
+    int left = size == 0 ? 0 : replay();
+    synchronized (this) {
+      queue.clear();
+      usageKeys.clear();
+      lost.clear();
+      size = 0;
+    }
+    for (int i = 0; i < left; i++) {
+      listener.onOwedChargeDropped();
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.quota;
+
+import dev.quota.plan.CounterKey;
+import dev.quota.plan.Plan;
+import dev.quota.plan.PlanResult;
+import dev.quota.plan.SettleResult;
+import dev.quota.plan.Settlement;
+import dev.quota.store.MemoryStore;
+import dev.quota.store.Store;
+import java.time.Clock;
+
+/**
+ * An in-memory store that a test can take away (every call then fails as a Redis that does not
+ * answer does, changing nothing) and bring back, with its counters or without them (as a restarted
+ * or flushed Redis comes back).
+ */
+final class OutageStore implements Store {
+  private final Clock clock;
+  private volatile MemoryStore counters;
+  private volatile boolean down;
+
+  OutageStore(Clock clock) {
+    this.clock = clock;
+    this.counters = new MemoryStore(clock);
+  }
+
+  void goDown() {
+    down = true;
+  }
+
+  void comeBack() {
+    down = false;
+  }
+
+  /** Comes back without its counters, as a new process of the store's would (its epoch is now). */
+  void comeBackEmpty() {
+    counters = new MemoryStore(clock);
+    down = false;
+  }
+
+  private void answer() {
+    if (down) {
+      throw new StoreUnavailableException("the test took the store away", null);
+    }
+  }
+
+  @Override
+  public PlanResult apply(Plan plan) {
+    answer();
+    return counters.apply(plan);
+  }
+
+  @Override
+  public SettleResult settle(Settlement settlement) {
+    answer();
+    return counters.settle(settlement);
+  }
+
+  @Override
+  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
+    answer();
+    counters.seed(key, nanos, periodEndMs, firedThresholds);
+  }
+
+  @Override
+  public void reset(String subject) {
+    answer();
+    counters.reset(subject);
+  }
+}

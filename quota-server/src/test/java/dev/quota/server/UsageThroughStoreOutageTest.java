@@ -1,0 +1,67 @@
+package dev.quota.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Usage recorded while Redis hangs answers fail-open and goes to the ledger; once Redis runs again
+ * the server charges it to the budget by itself, so the subject's usage shows it and a reservation
+ * past what is left is denied. Uses a private redis-server on a spare loopback port, frozen with
+ * SIGSTOP and resumed with SIGCONT by the test.
+ */
+class UsageThroughStoreOutageTest {
+  private static final String USAGE = "{\"subjects\":{\"user\":\"ann\"},\"cost\":\"%s\"}";
+
+  @Test
+  void usageRecordedWhileRedisHangsIsChargedToTheBudgetOnceItRuns() throws Exception {
+    try (PrivateRedis redis = PrivateRedis.start();
+        TestServer server = TestServer.start(redis.url(), "owed:", null)) {
+      Api admin = server.admin;
+      Api.Response put = admin.put("/v1/policies/user:*", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"failMode\":\"open\"}");
+      assertThat(put.status()).as(put.toString()).isBetween(200, 201);
+      assertThat(admin.post("/v1/usage", USAGE.formatted("0.10")).status()).isEqualTo(200);
+
+      redis.pause();
+      try {
+        for (int i = 0; i < 3; i++) {
+          Api.Response r = admin.post("/v1/usage", USAGE.formatted("0.30"));
+          assertThat(r.status()).as(r.toString()).isEqualTo(200);
+          assertThat(r.json().get("failOpen").asBoolean()).as(r.toString()).isTrue();
+        }
+        assertThat(metric(admin, "quota_owed_charges")).isEqualTo("3.0");
+      } finally {
+        redis.resume();
+      }
+      assertThat(admin.get("/v1/reports/costs?scope=user&id=ann").json().get("total").asText()).isEqualTo("1.00");
+
+      // The server replays on a thread of its own, after a backoff or the next decision Redis answers.
+      String used = usedToday(admin);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!"1.00".equals(used) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+        used = usedToday(admin);
+      }
+      assertThat(used).isEqualTo("1.00");
+      assertThat(metric(admin, "quota_owed_charges")).isEqualTo("0.0");
+      Api.Response denied = admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"ann\"},\"estimatedCost\":\"0.50\"}");
+      assertThat(denied.status()).as(denied.toString()).isEqualTo(429);
+    }
+  }
+
+  private static String usedToday(Api admin) {
+    Api.Response r = admin.get("/v1/usage/user/ann");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    return r.json().get("limits").get(0).get("used").asText();
+  }
+
+  /** The value of an unlabelled metric, as {@code /metrics} writes it. */
+  private static String metric(Api admin, String name) {
+    for (String line : admin.get("/metrics").body().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return line.substring(name.length() + 1).trim();
+      }
+    }
+    throw new AssertionError("no metric " + name);
+  }
+}
