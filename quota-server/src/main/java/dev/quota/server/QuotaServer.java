@@ -125,15 +125,9 @@ public final class QuotaServer implements AutoCloseable {
     // Stored, then delivered to the webhooks, as if just fired; not counted as fired again.
     quota.resumeAlerts(resumed);
     if (backends.ledger() instanceof dev.quota.jdbc.JdbcUsageLedger jdbc) {
-      io.micrometer.core.instrument.Gauge.builder("quota_ledger_spooled_entries", jdbc, l -> l.spooledEntries())
-          .description("Usage entries waiting in the local spool for the database").register(metrics.registry());
+      metrics.spooledEntries(jdbc);
     }
-    io.micrometer.core.instrument.Gauge.builder("quota_alerts_pending", quota, Quota::pendingAlerts)
-        .description("Alerts fired and not yet stored in the database (waiting while it is away)")
-        .register(metrics.registry());
-    io.micrometer.core.instrument.Gauge.builder("quota_owed_charges", quota, Quota::owedCharges)
-        .description("Usage the ledger took while the counter store was down, not yet charged to the budget counters")
-        .register(metrics.registry());
+    metrics.engineBacklogs(quota);
     backends.keys().register("admin", Role.ADMIN, Set.of(), adminKey);
     ObjectMapper json = JsonMapper.builder().build();
     // Javalin's defaults, made here so that decisions answered on the store's I/O thread can hand

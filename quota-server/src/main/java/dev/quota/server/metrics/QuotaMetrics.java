@@ -1,7 +1,9 @@
 package dev.quota.server.metrics;
 
+import dev.quota.Quota;
 import dev.quota.QuotaListener;
 import dev.quota.alert.Alert;
+import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.server.alerts.DeliveryListener;
 import dev.quota.server.alerts.WebhookSender;
 import io.micrometer.core.instrument.Counter;
@@ -114,6 +116,26 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener {
   public void pendingDeliveries(WebhookSender sender) {
     Gauge.builder("quota_alert_deliveries_pending", sender, WebhookSender::pendingDeliveries)
         .description("Deliveries of alerts to webhooks this server holds that are not yet delivered or given up")
+        .register(registry);
+  }
+
+  /** Exposes {@code quota_ledger_spooled_entries}: usage the ledger holds in its local spool for the database. */
+  public void spooledEntries(JdbcUsageLedger ledger) {
+    Gauge.builder("quota_ledger_spooled_entries", ledger, JdbcUsageLedger::spooledEntries)
+        .description("Usage entries waiting in the local spool for the database")
+        .register(registry);
+  }
+
+  /**
+   * Exposes what the engine holds until a backend answers again: {@code quota_alerts_pending}
+   * (alerts not yet stored) and {@code quota_owed_charges} (usage not yet charged to the budgets).
+   */
+  public void engineBacklogs(Quota quota) {
+    Gauge.builder("quota_alerts_pending", quota, Quota::pendingAlerts)
+        .description("Alerts fired and not yet stored in the database (waiting while it is away)")
+        .register(registry);
+    Gauge.builder("quota_owed_charges", quota, Quota::owedCharges)
+        .description("Usage the ledger took while the counter store was down, not yet charged to the budget counters")
         .register(registry);
   }
 
