@@ -112,7 +112,8 @@ public final class QuotaAdmin {
    */
   public Override createOverride(
       Selector selector, Policy replacement, Instant expiresAt, String reason, String actor) {
-    requireActorAndReason(actor, reason);
+    AuditText.requireActor("actor", actor);
+    AuditText.requireGivenReason("reason", reason);
     Instant now = clock.instant();
     requireExpiry(expiresAt, now);
     Override o =

@@ -87,11 +87,14 @@ class AdminValidationTest {
     Instant later = clock.instant().plusSeconds(60);
     String rule = "must not be blank: give a reason, or leave it out to give none";
 
+    assertRefused(() -> admin.createOverride(Selector.parse("user:x"), null, later, null, ADMIN), "reason",
+        "is required: an override must say why");
     for (String blank : List.of("", " ", "\u2003")) {
       assertRefused(() -> admin.putPolicy(onePerHour("user:x"), ADMIN, blank), "reason", rule);
       assertRefused(() -> admin.createPolicy(onePerHour("user:x"), ADMIN, blank), "reason", rule);
       assertRefused(() -> admin.deletePolicy(Selector.parse("user:*"), ADMIN, blank), "reason", rule);
-      assertRefused(() -> admin.createOverride(Selector.parse("user:x"), null, later, blank, ADMIN), "reason", rule);
+      assertRefused(() -> admin.createOverride(Selector.parse("user:x"), null, later, blank, ADMIN), "reason",
+          "must not be blank: an override requires a reason");
       assertRefused(() -> admin.revokeOverride(o.id(), ADMIN, blank), "reason", rule);
       assertRefused(() -> admin.resetSubject(Subject.of("user", "u"), ADMIN, blank), "reason", rule);
     }

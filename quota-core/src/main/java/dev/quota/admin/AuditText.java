@@ -30,6 +30,16 @@ public final class AuditText {
     }
   }
 
+  /**
+   * Checks the reason of an action that must say why (an override lifts or changes limits for a
+   * while): required and not blank, and otherwise as {@link #requireReason}.
+   */
+  public static void requireGivenReason(String field, String reason) {
+    ValidationException.require(reason != null, field, "is required: an override must say why");
+    ValidationException.require(!reason.isBlank(), field, "must not be blank: an override requires a reason");
+    requireReason(field, reason);
+  }
+
   /** The reason as the audit trail records it: {@link #NO_REASON} when none was given. */
   public static String recorded(String reason) {
     return reason == null ? NO_REASON : reason;
