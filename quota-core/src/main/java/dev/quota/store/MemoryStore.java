@@ -288,8 +288,7 @@ public final class MemoryStore implements Store {
 
   /** Releases the reservations that expired by now; called before taking any stripe lock. */
   void releaseExpired() {
-    long next = held.nextExpiryMs();
-    if (next != Long.MAX_VALUE && next <= clock.millis()) {
+    if (held.nextExpiryMs() != Long.MAX_VALUE) {
       releaseExpired(clock.millis());
     }
   }
@@ -385,6 +384,11 @@ public final class MemoryStore implements Store {
   }
 
   private void releaseExpired(long now) {
+    // Checked without the lock first: every call comes here, and while nothing is due (the common
+    // case) taking the reservations' lock would serialize all of them on it.
+    if (held.nextExpiryMs() > now) {
+      return;
+    }
     for (HeldReservation r = held.pollExpired(now); r != null; r = held.pollExpired(now)) {
       undo(r, EXPIRY, now, false);
       settled.add(r.idHash(), "", 0, true, now);
