@@ -60,7 +60,8 @@ public final class PlanCompiler {
     List<CounterOp> ops = new ArrayList<>(16);
     List<OpRef> refs = new ArrayList<>(16);
     List<LimitStatus> local = new ArrayList<>(0);
-    long cost = request.estimatedCost().nanos();
+    long estimate = request.estimatedCost().nanos();
+    long cost = kind == Plan.Kind.RECORD ? estimate : heldCost(estimate, policies);
     for (Policy p : policies) {
       PolicyParts parts = index.parts(p);
       BoundPolicy bp = parts.bind(p, request.subjects());
@@ -75,11 +76,11 @@ public final class PlanCompiler {
       Budget b = p.budget();
       if (b != null) {
         if (b.perRequest() != null) {
-          boolean fits = cost <= b.perRequest().nanos();
+          boolean fits = estimate <= b.perRequest().nanos();
           local.add(
               new LimitStatus(
                   p.selector(), bp.display, LimitKind.BUDGET_PER_REQUEST, null, b.currency(),
-                  b.perRequest().nanos(), cost, null, null, fits, p.mode(), null));
+                  b.perRequest().nanos(), estimate, null, null, fits, p.mode(), null));
         }
         if (b.daily() != null) {
           BudgetCalendar.Period day = parts.day(b, now);
@@ -105,6 +106,29 @@ public final class PlanCompiler {
             kind == Plan.Kind.CHECK || request.idempotencyKey() == null ? null : kind + "|" + request.fingerprint(),
             payload, seedBudgets);
     return new Compiled(plan, refs, local);
+  }
+
+  /**
+   * What a decision holds against budgets: the estimate, or, for a call that gives none (zero),
+   * the smallest per-request cap an enforced policy sets, the most the call may cost. Holding
+   * nothing would let concurrent calls of unknown cost each pass a nearly spent budget and together
+   * overspend it, and their caps would bound nothing; the commit charges the actual cost instead,
+   * and what exceeds the hold is recorded as an overrun. A policy in shadow mode sets no hold: it
+   * must not change what is admitted.
+   */
+  static long heldCost(long estimate, List<Policy> policies) {
+    if (estimate > 0) {
+      return estimate;
+    }
+    long cap = 0;
+    for (Policy p : policies) {
+      Budget b = p.budget();
+      if (p.mode() == Mode.ENFORCE && b != null && b.perRequest() != null) {
+        long c = b.perRequest().nanos();
+        cap = cap == 0 ? c : Math.min(cap, c);
+      }
+    }
+    return cap;
   }
 
   private static BudgetOp budgetOp(
