@@ -38,6 +38,16 @@ public final class DatabaseException extends QuotaException {
     return unreachable;
   }
 
+  /**
+   * True when the database gave up on the operation to let a conflicting one go on: it waited too
+   * long for a lock (H2's lock timeout, HYT00; PostgreSQL's {@code lock_timeout}, 55P03), or rolled
+   * the transaction back as a deadlock or serialization failure ({@link #isTransient}). Nothing was
+   * written, and the same operation may succeed once the other one is done.
+   */
+  public boolean isBusy() {
+    return "HYT00".equals(sqlState) || "55P03".equals(sqlState) || isTransient(sqlState);
+  }
+
   private static boolean isConnectionFailure(SQLException e) {
     // The pool's timeout carries the SQLSTATE of its last failed attempt, which may be any: its type says it.
     if (e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLNonTransientConnectionException) {

@@ -103,6 +103,13 @@ public final class Problems {
    * 503 without the stack trace. Every other database failure is unexpected.
    */
   private static void database(DatabaseException e, Context ctx) {
+    if (e.isBusy()) {
+      LOG.warn("database busy on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+      ctx.header("Retry-After", "1");
+      write(ctx, 503, "database-busy",
+          "the database gave way to a conflicting change in progress; the request changed nothing; retry shortly", null, null);
+      return;
+    }
     if (!e.isUnreachable()) {
       unexpected(e, ctx);
       return;
