@@ -3,6 +3,8 @@ package dev.quota;
 import dev.quota.admin.ConfigRepository;
 import dev.quota.internal.PlanCompiler.Compiled;
 import dev.quota.internal.PlanCompiler.OpRef;
+import dev.quota.ledger.OwedUsageJournal;
+import dev.quota.ledger.UsageEntry;
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterOp;
@@ -51,8 +53,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Replays run on a daemon thread of their own: after a backoff while the store stays away
  * (doubling from 100 ms to 5 s), and at once after a decision the store answered. The charges wait
  * in memory, at most {@link #BOUND} of them; beyond that the oldest gives way, and every charge
- * given up (so, or still owed when the engine closes) is counted by {@link
- * QuotaListener#onOwedChargeDropped}. A process that dies with charges owed loses them.
+ * given up so is counted by {@link QuotaListener#onOwedChargeDropped}. Each is noted in an {@link
+ * OwedUsageJournal} by its ledger row, and settled there once applied or given up: a charge still
+ * owed when the engine closes, or when its process dies, stays journaled for the next start to
+ * {@linkplain Quota#resumeOwedCharges resume}. Its replays keep their idempotency key across
+ * processes (the row's id), so one that the dead process applied is a repeat to a store that
+ * still remembers the key. Without a journal, charges still owed at close are counted as dropped.
  *
  * <p>A charge is counted twice, never missed, when the store applied it although its caller was
  * told it could not (the answer came after the caller gave up), or when the store lost its data and
@@ -72,12 +78,13 @@ final class OwedCharges implements AutoCloseable {
    * One owed charge.
    *
    * @param seq its place in the order charges were owed, to tell which a later seed covers
-   * @param id the idempotency key of its replays
+   * @param rowId the id of its ledger row, which the journal knows it by
+   * @param id the idempotency key of its replays, made from {@code rowId}
    * @param at when it was charged: its ledger row's time
    * @param usageKey the recorded usage's own idempotency key, or null: a retry of the same usage owes nothing more
    * @param ops its budget ops, with their {@code refs} aligned
    */
-  private record Charge(long seq, String id, Instant at, String usageKey, List<BudgetOp> ops, List<OpRef> refs) {}
+  private record Charge(long seq, String rowId, String id, Instant at, String usageKey, List<BudgetOp> ops, List<OpRef> refs) {}
 
   private final Store store;
   private final ConfigRepository config;
@@ -86,6 +93,7 @@ final class OwedCharges implements AutoCloseable {
   private final Clock clock;
   private final boolean seedBudgets;
   private final int bound;
+  private final OwedUsageJournal journal;
 
   // Guarded by this.
   private final ArrayDeque<Charge> queue = new ArrayDeque<>();
@@ -113,8 +121,9 @@ final class OwedCharges implements AutoCloseable {
 
   OwedCharges(
       Store store, ConfigRepository config, BudgetAlerts alerts, QuotaListener listener, Clock clock,
-      boolean seedBudgets, int bound, boolean background) {
+      boolean seedBudgets, int bound, boolean background, OwedUsageJournal journal) {
     this.background = background;
+    this.journal = journal;
     this.store = store;
     this.config = config;
     this.alerts = alerts;
@@ -128,10 +137,10 @@ final class OwedCharges implements AutoCloseable {
    * Owes the budget ops of {@code c}, whose usage the ledger holds (call only after its row is
    * written) but the store did not take.
    *
-   * @param at the ledger row's time
-   * @param usageKey the usage's idempotency key, or null
+   * @param row the usage's ledger row: its id names the charge, its time is the charge's
    */
-  void owe(Compiled c, Instant at, String usageKey) {
+  void owe(Compiled c, UsageEntry row) {
+    String usageKey = row.idempotencyKey();
     List<BudgetOp> ops = new ArrayList<>(4);
     List<OpRef> refs = new ArrayList<>(4);
     List<CounterOp> all = c.plan().ops();
@@ -147,9 +156,12 @@ final class OwedCharges implements AutoCloseable {
     int dropped = 0;
     synchronized (this) {
       if (closed) {
-        dropped = 1;
+        journal.owed(row); // for the next start: this engine can no longer replay it
+        dropped = journal == OwedUsageJournal.NONE ? 1 : 0;
       } else if (usageKey == null || usageKeys.add(usageKey)) {
-        queue.addLast(new Charge(nextSeq++, KEY_PREFIX + Quota.newId(), at, usageKey, List.copyOf(ops), List.copyOf(refs)));
+        journal.owed(row);
+        queue.addLast(new Charge(
+            nextSeq++, row.id(), KEY_PREFIX + row.id(), row.chargedAt(), usageKey, List.copyOf(ops), List.copyOf(refs)));
         while (queue.size() > bound) {
           forget(queue.pollFirst());
           dropped++;
@@ -335,7 +347,9 @@ final class OwedCharges implements AutoCloseable {
     return reset.isPresent() && c.at().isBefore(reset.get().truncatedTo(ChronoUnit.MILLIS));
   }
 
+  /** The charge is no longer owed: applied, found counted already, or given up. Holds this. */
   private void forget(Charge c) {
+    journal.settled(c.rowId());
     if (c.usageKey() != null) {
       usageKeys.remove(c.usageKey());
     }
@@ -384,8 +398,9 @@ final class OwedCharges implements AutoCloseable {
   }
 
   /**
-   * Stops the replay thread after one last pass (the store may be back), and counts what is still
-   * owed as dropped. Call before the store closes.
+   * Stops the replay thread after one last pass (the store may be back). What is still owed stays
+   * journaled for the next start; without a journal it is counted as dropped. Call before the
+   * store closes.
    */
   @java.lang.Override
   public void close() {
@@ -407,8 +422,10 @@ final class OwedCharges implements AutoCloseable {
       lost.clear();
       size = 0;
     }
-    for (int i = 0; i < left; i++) {
-      listener.onOwedChargeDropped();
+    if (journal == OwedUsageJournal.NONE) {
+      for (int i = 0; i < left; i++) {
+        listener.onOwedChargeDropped();
+      }
     }
   }
 }

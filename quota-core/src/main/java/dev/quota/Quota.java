@@ -14,6 +14,7 @@ import dev.quota.internal.PlanCompiler;
 import dev.quota.internal.PlanCompiler.Compiled;
 import dev.quota.internal.PolicyIndex;
 import dev.quota.ledger.MemoryLedger;
+import dev.quota.ledger.OwedUsageJournal;
 import dev.quota.ledger.UsageEntry;
 import dev.quota.ledger.UsageLedger;
 import dev.quota.plan.OpResult;
@@ -76,6 +77,7 @@ public final class Quota implements AutoCloseable {
   private final BudgetSeeder seeder;
   /** Usage the ledger took while the store could not; see {@link OwedCharges}. */
   private final OwedCharges owed;
+  private final OwedUsageJournal owedUsageJournal;
   private final QuotaListener listener;
   /** Whether anyone hears decision latencies: without a listener a decision skips both clock reads. */
   private final boolean timed;
@@ -99,11 +101,13 @@ public final class Quota implements AutoCloseable {
     this.timed = listener != QuotaListener.NONE;
     this.seedBudgets = b.seedBudgets;
     this.alerts = new AlertDispatcher(alertHistory, listener, b.alertJournal);
+    this.owedUsageJournal = b.owedUsageJournal;
     b.handlers.forEach(alerts::addHandler);
     this.budgetAlerts = new BudgetAlerts(clock, listener, alerts);
     this.settlements = new Settlements(store, ledger, budgetAlerts, this::index);
     this.owed = new OwedCharges(
-        store, config, budgetAlerts, listener, clock, seedBudgets, b.owedChargeBound, b.replayOwedChargesInBackground);
+        store, config, budgetAlerts, listener, clock, seedBudgets, b.owedChargeBound, b.replayOwedChargesInBackground,
+        b.owedUsageJournal);
     this.seeder = new BudgetSeeder(ledger, config, store, owed);
     this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat);
     this.ownPool = b.executor == null ? Executors.newCachedThreadPool(Quota::daemon) : null;
@@ -172,14 +176,14 @@ public final class Quota implements AutoCloseable {
     // A replay is appended as well: the store may have applied the first attempt after its caller
     // stopped waiting for the reply (a timeout), so only the retry can bring it to the ledger. The
     // ledger keeps one row per idempotency key, so a first attempt that did arrive is not doubled.
-    Instant at = clock.instant();
-    ledger.append(
+    UsageEntry row =
         new UsageEntry(
-            newId(), at, usage.subjects(), usage.estimatedCost(), usage.meters(), null, usage.idempotencyKey(),
-            Money.ZERO));
+            newId(), clock.instant(), usage.subjects(), usage.estimatedCost(), usage.meters(), null,
+            usage.idempotencyKey(), Money.ZERO);
+    ledger.append(row);
     if (d.failOpen()) {
       // Owed only once the row is written: a counter rebuilt from the ledger from now on counts it.
-      owed.owe(compilation.template(), at, usage.idempotencyKey());
+      owed.owe(compilation.template(), row);
     }
     return d;
   }
@@ -192,9 +196,10 @@ public final class Quota implements AutoCloseable {
   void chargeFailedOpen(QuotaRequest request) {
     Instant now = clock.instant();
     Compilation compilation = compilation(Plan.Kind.RECORD, request, index, now);
-    ledger.append(
-        new UsageEntry(newId(), now, request.subjects(), request.estimatedCost(), request.meters(), null, null, Money.ZERO));
-    owed.owe(compilation.template(), now, null);
+    UsageEntry row =
+        new UsageEntry(newId(), now, request.subjects(), request.estimatedCost(), request.meters(), null, null, Money.ZERO);
+    ledger.append(row);
+    owed.owe(compilation.template(), row);
   }
 
   /**
@@ -203,8 +208,10 @@ public final class Quota implements AutoCloseable {
    * open), not yet applied to the budget counters. They are applied on a background thread once
    * the store answers again, each to the budgets whose periods still hold, except the counters an
    * admin reset forgave since and those the store lost meanwhile, which are rebuilt from the
-   * ledger. At most 100,000 wait, in memory: the oldest beyond that, and those still owed when the
-   * engine closes, are given up and reported to {@link QuotaListener#onOwedChargeDropped}.
+   * ledger. At most 100,000 wait, in memory: the oldest beyond that are given up and reported to
+   * {@link QuotaListener#onOwedChargeDropped}. Those still owed when the engine closes, or its
+   * process dies, stay in the {@link Builder#owedUsageJournal journal} for the next engine to
+   * {@linkplain #resumeOwedCharges resume}; without one they are given up and reported too.
    */
   public int owedCharges() {
     return owed.size();
@@ -218,6 +225,36 @@ public final class Quota implements AutoCloseable {
    */
   public int replayOwedCharges() {
     return owed.replay();
+  }
+
+  /**
+   * Owes again the budget charges of ledger rows an earlier engine owed and could not apply before
+   * its process stopped or died, as an {@link OwedUsageJournal} kept them. Each is charged, as
+   * then, to the budgets of the policies that applied at the row's time, and replayed like any
+   * owed charge; the rules that drop one (its period ended, a reset forgave it, the store lost the
+   * counter and rebuilds it from the ledger) hold as they would have. Call once, before the engine
+   * decides anything: a counter rebuilt from the ledger before then would count a row twice.
+   *
+   * @return the charges now owed
+   */
+  public int resumeOwedCharges(List<UsageEntry> rows) {
+    PolicyIndex snapshot = index;
+    for (UsageEntry row : rows) {
+      Instant at = row.chargedAt();
+      Compiled c;
+      try {
+        QuotaRequest usage = new QuotaRequest(row.subjects(), row.amount(), row.meters(), null, null);
+        c = PlanCompiler.compile(
+            Plan.Kind.RECORD, usage, snapshot.resolve(usage.subjects(), at), snapshot, at, null, null, seedBudgets);
+      } catch (ValidationException unreadable) {
+        // A row this version cannot make a request of: the ledger keeps it for reports.
+        owedUsageJournal.settled(row.id());
+        listener.onOwedChargeDropped();
+        continue;
+      }
+      owed.owe(c, row);
+    }
+    return owed.size();
   }
 
   /**
@@ -640,6 +677,7 @@ public final class Quota implements AutoCloseable {
     private Executor executor;
     private int owedChargeBound = OwedCharges.BOUND;
     private boolean replayOwedChargesInBackground = true;
+    private OwedUsageJournal owedUsageJournal = OwedUsageJournal.NONE;
 
     public Builder clock(Clock c) {
       this.clock = c;
@@ -678,6 +716,17 @@ public final class Quota implements AutoCloseable {
     public Builder alertJournal(AlertJournal j) {
       ValidationException.require(j != null, "alertJournal", "is required");
       this.alertJournal = j;
+      return this;
+    }
+
+    /**
+     * Where the ledger rows whose budget charges are owed to the store are noted until applied
+     * (default nowhere), so that a process that dies first leaves them for the next to {@link
+     * Quota#resumeOwedCharges resume}; see {@link OwedUsageJournal}.
+     */
+    public Builder owedUsageJournal(OwedUsageJournal j) {
+      ValidationException.require(j != null, "owedUsageJournal", "is required");
+      this.owedUsageJournal = j;
       return this;
     }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quota.admin.MemoryConfigRepository;
 import dev.quota.alert.Alert;
 import dev.quota.ledger.MemoryLedger;
+import dev.quota.ledger.OwedUsageJournal;
+import dev.quota.ledger.UsageEntry;
 import dev.quota.store.conformance.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -246,6 +248,114 @@ class OwedChargesTest {
 
     assertThat(dropped).hasValue(2);
     assertThat(quota.owedCharges()).isZero();
+  }
+
+  /** A journal that keeps rows in memory, as a server's file keeps them across processes. */
+  static final class RowJournal implements OwedUsageJournal {
+    final Map<String, UsageEntry> rows = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override public void owed(UsageEntry row) {
+      rows.put(row.id(), row);
+    }
+
+    @Override public void settled(String rowId) {
+      rows.remove(rowId);
+    }
+
+    List<UsageEntry> snapshot() {
+      return List.copyOf(rows.values());
+    }
+  }
+
+  @Test
+  void chargesStillOwedWhenAnEngineStopsAreResumedFromItsJournalByTheNext() {
+    RowJournal journal = new RowJournal();
+    quota.close();
+    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    budget("1.00", null);
+    record("alice", "0.10");
+    store.goDown();
+    record("alice", "0.30");
+    record("alice", "0.40");
+    assertThat(journal.rows).hasSize(2);
+    quota.close();
+    assertThat(dropped).as("kept in the journal, not given up").hasValue(0);
+    assertThat(journal.rows).hasSize(2);
+
+    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    assertThat(quota.resumeOwedCharges(journal.snapshot())).isEqualTo(2);
+    store.comeBack();
+    assertThat(quota.replayOwedCharges()).isZero();
+
+    assertThat(used("alice", LimitKind.BUDGET_DAILY)).isEqualByComparingTo("0.80");
+    assertThat(journal.rows).as("settled once applied").isEmpty();
+  }
+
+  /** A process applied the charge and died before its journal heard: the next one's replay is a repeat. */
+  @Test
+  void aChargeAppliedByAProcessThatDiedBeforeSettlingItIsNotChargedAgain() {
+    RowJournal journal = new RowJournal();
+    quota.close();
+    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    budget("1.00", null);
+    store.goDown();
+    record("alice", "0.30");
+    List<UsageEntry> leftByTheDeadProcess = journal.snapshot();
+    store.comeBack();
+    assertThat(quota.replayOwedCharges()).isZero();
+    quota.close();
+
+    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    quota.resumeOwedCharges(leftByTheDeadProcess);
+    assertThat(quota.replayOwedCharges()).isZero();
+
+    assertThat(used("alice", LimitKind.BUDGET_DAILY)).isEqualByComparingTo("0.30");
+    assertThat(journal.rows).isEmpty();
+  }
+
+  /** The store lost its counters while no engine ran: the rebuild from the ledger counts the rows, the replay nothing. */
+  @Test
+  void resumedChargesForCountersTheStoreLostAreLeftToTheRebuild() {
+    RowJournal journal = new RowJournal();
+    quota.close();
+    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    budget("1.00", null);
+    record("alice", "0.10");
+    store.goDown();
+    record("alice", "0.30");
+    quota.close();
+    clock.advance(Duration.ofMinutes(10));
+
+    store.comeBackEmpty();
+    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    quota.resumeOwedCharges(journal.snapshot());
+    assertThat(used("alice", LimitKind.BUDGET_DAILY)).as("rebuilt from the ledger").isEqualByComparingTo("0.40");
+    assertThat(quota.replayOwedCharges()).isZero();
+
+    assertThat(used("alice", LimitKind.BUDGET_DAILY)).isEqualByComparingTo("0.40");
+    assertThat(journal.rows).isEmpty();
+  }
+
+  /** A resumed charge whose day ended while no engine ran still charges the month, at the row's time. */
+  @Test
+  void aResumedChargeCountsForThePeriodsOfItsRowsTime() {
+    RowJournal journal = new RowJournal();
+    quota.close();
+    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    budget("1.00", "10.00");
+    record("alice", "0.10");
+    store.goDown();
+    record("alice", "0.30");
+    quota.close();
+    clock.advance(Duration.ofDays(1));
+
+    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    quota.resumeOwedCharges(journal.snapshot());
+    store.comeBack();
+    assertThat(quota.replayOwedCharges()).isZero();
+
+    assertThat(used("alice", LimitKind.BUDGET_DAILY)).as("a new day").isEqualByComparingTo("0");
+    assertThat(used("alice", LimitKind.BUDGET_MONTHLY)).isEqualByComparingTo("0.40");
   }
 
   /** Without a test's call: the replay follows the first decision the store answers. */
