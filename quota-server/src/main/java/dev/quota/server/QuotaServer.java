@@ -7,6 +7,7 @@ import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.jdbc.PruneResult;
 import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.alerts.AlertJournalFile;
+import dev.quota.server.journal.OwedUsageJournalFile;
 import dev.quota.server.alerts.WebhookSender;
 import dev.quota.server.api.DecisionRoutes;
 import dev.quota.server.api.DenialRoutes;
@@ -82,6 +83,7 @@ public final class QuotaServer implements AutoCloseable {
   private final WebhookSender webhooks;
   /** Alerts fired and not yet stored, journaled in the data directory for the next start. */
   private final AlertJournalFile alertJournal;
+  private final OwedUsageJournalFile owedJournal;
   /** Serializes admin changes with the periodic reload: a reload that read before a change must not land after it. */
   private final Object configLock = new Object();
   private final java.util.concurrent.ScheduledExecutorService reloader =
@@ -117,7 +119,12 @@ public final class QuotaServer implements AutoCloseable {
     this.alertJournal = new AlertJournalFile(config.dataDir());
     List<dev.quota.alert.Alert> resumed = alertJournal.open();
     engine.alertJournal(alertJournal);
+    this.owedJournal = new OwedUsageJournalFile(config.dataDir());
+    List<dev.quota.ledger.UsageEntry> owedBefore = owedJournal.open();
+    engine.owedUsageJournal(owedJournal);
     this.quota = engine.build();
+    // Before any decision: one that rebuilt a budget from the ledger first would count these rows twice.
+    quota.resumeOwedCharges(owedBefore);
     if (webhooks != null) {
       // The server that journaled them may have stored and sent some before it died.
       webhooks.resuming(resumed);
@@ -281,12 +288,8 @@ public final class QuotaServer implements AutoCloseable {
 
   /** Closes the engine, keeping the alerts it could not store for the next start on this data directory. */
   private void closeEngine() {
-    int owed = quota.owedCharges();
-    if (owed > 0) {
-      LOG.warn("stopping with {} charges of usage recorded while the counter store was down not yet applied to its"
-          + " budgets; those it does not take now are lost to them (counted in quota_owed_charges_dropped)", owed);
-    }
     List<dev.quota.alert.Alert> unstored = quota.closeKeepingAlerts();
+    keepOwedCharges();
     try {
       alertJournal.keep(unstored);
       if (!unstored.isEmpty()) {
@@ -297,6 +300,20 @@ public final class QuotaServer implements AutoCloseable {
       LOG.error("stopping with {} alerts not stored in the database, and they cannot be kept in {}: {}",
           unstored.size(), alertJournal.file(), e.toString());
       unstored.forEach(a -> metrics.onAlertDropped(a, e));
+    }
+  }
+
+  /** After the engine closed (its last replay done): what it still owes stays for the next start. */
+  private void keepOwedCharges() {
+    try {
+      owedJournal.keep();
+      if (owedJournal.owed() > 0) {
+        LOG.warn("stopping with the budget charges of {} ledger rows, usage recorded while the counter store was down,"
+            + " not yet applied to it; kept in {} for the next start", owedJournal.owed(), owedJournal.file());
+      }
+    } catch (RuntimeException e) {
+      LOG.error("stopping with the budget charges of {} ledger rows not applied to the counter store, and they cannot"
+          + " be kept in {}: {}", owedJournal.owed(), owedJournal.file(), e.toString());
     }
   }
 

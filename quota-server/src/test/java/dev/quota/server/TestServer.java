@@ -96,6 +96,14 @@ public final class TestServer implements AutoCloseable {
     return start(dataDir, null, null, null, clock, webhooks, webhookBackoff);
   }
 
+  /**
+   * Over a data directory an earlier server used (stopped with {@code server().close()}), on Redis
+   * counters at {@code redisUrl} and H2 in the directory; the directory is removed on {@link #close}.
+   */
+  public static TestServer onRedisIn(Path dataDir, String redisUrl, String redisPrefix) {
+    return start(dataDir, redisUrl, redisPrefix, null, Clock.systemUTC(), List.of(), Backoff.DEFAULT);
+  }
+
   /** Where the embedded database lives, for a test that opens it as a second process would. */
   public Path dataDir() {
     return dataDir;

@@ -2,6 +2,8 @@ package dev.quota.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,6 +48,44 @@ class UsageThroughStoreOutageTest {
       assertThat(metric(admin, "quota_owed_charges")).isEqualTo("0.0");
       Api.Response denied = admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"ann\"},\"estimatedCost\":\"0.50\"}");
       assertThat(denied.status()).as(denied.toString()).isEqualTo(429);
+    }
+  }
+
+  /**
+   * The server stops before Redis comes back: the charges it owes stay in its data directory, and
+   * the next server there applies them to the counters Redis kept through the outage.
+   */
+  @Test
+  void chargesOwedWhenTheServerStopsAreAppliedByTheNextServerOnItsDataDirectory() throws Exception {
+    try (PrivateRedis redis = PrivateRedis.start()) {
+      TestServer first = TestServer.start(redis.url(), "owed-restart:", null);
+      Api admin = first.admin;
+      Api.Response put = admin.put("/v1/policies/user:*", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"failMode\":\"open\"}");
+      assertThat(put.status()).as(put.toString()).isBetween(200, 201);
+      assertThat(admin.post("/v1/usage", USAGE.formatted("0.10")).status()).isEqualTo(200);
+      redis.pause();
+      try {
+        for (int i = 0; i < 2; i++) {
+          assertThat(admin.post("/v1/usage", USAGE.formatted("0.30")).json().get("failOpen").asBoolean()).isTrue();
+        }
+        first.server().close(); // its last replay finds Redis still away
+      } finally {
+        redis.resume();
+      }
+      Path journal = first.dataDir().resolve("owed.journal");
+      assertThat(Files.readAllLines(journal)).hasSize(2);
+
+      try (TestServer next = TestServer.onRedisIn(first.dataDir(), redis.url(), "owed-restart:")) {
+        String used = usedToday(next.admin);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!"0.70".equals(used) && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+          used = usedToday(next.admin);
+        }
+        assertThat(used).as("0.10 Redis kept, and the 0.60 owed").isEqualTo("0.70");
+        assertThat(metric(next.admin, "quota_owed_charges")).isEqualTo("0.0");
+        assertThat(Files.readString(journal)).isEmpty();
+      }
     }
   }
 

@@ -42,7 +42,7 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener {
     storeErrors = Counter.builder("quota_store_errors").description("Counter store calls that failed").register(registry);
     failOpen = Counter.builder("quota_fail_open_admissions").description("Requests admitted because the store was down and every policy was fail-open").register(registry);
     alertsFired = Counter.builder("quota_alerts_fired").description("Budget threshold alerts fired").register(registry);
-    owedChargesDropped = Counter.builder("quota_owed_charges_dropped").description("Usage the ledger took while the counter store was down whose budget charges were given up before the store took them: pushed out of a full queue, or still owed at shutdown").register(registry);
+    owedChargesDropped = Counter.builder("quota_owed_charges_dropped").description("Usage the ledger took while the counter store was down whose budget charges were given up before the store took them: pushed out of a full queue, or refused by the store for good (those still owed at shutdown are kept in the data directory for the next start)").register(registry);
     alertsDropped = Counter.builder("quota_alerts_dropped").description("Alerts lost: pushed out of a full queue while the database was away, invalid, not stored before shutdown, or refused by a webhook handler").register(registry);
   }
 
