@@ -267,11 +267,20 @@ class OwedChargesTest {
     }
   }
 
+  private static Quota.Builder journaled(RowJournal journal) {
+    return Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal);
+  }
+
+  /** Closes the engine and starts another on the same store, ledger and configuration, with {@code journal}. */
+  private void restartWith(RowJournal journal) {
+    quota.close();
+    quota = engine(journaled(journal));
+  }
+
   @Test
   void chargesStillOwedWhenAnEngineStopsAreResumedFromItsJournalByTheNext() {
     RowJournal journal = new RowJournal();
-    quota.close();
-    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    restartWith(journal);
     budget("1.00", null);
     record("alice", "0.10");
     store.goDown();
@@ -282,7 +291,7 @@ class OwedChargesTest {
     assertThat(dropped).as("kept in the journal, not given up").hasValue(0);
     assertThat(journal.rows).hasSize(2);
 
-    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    quota = engine(journaled(journal));
     assertThat(quota.resumeOwedCharges(journal.snapshot())).isEqualTo(2);
     store.comeBack();
     assertThat(quota.replayOwedCharges()).isZero();
@@ -295,8 +304,7 @@ class OwedChargesTest {
   @Test
   void aChargeAppliedByAProcessThatDiedBeforeSettlingItIsNotChargedAgain() {
     RowJournal journal = new RowJournal();
-    quota.close();
-    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    restartWith(journal);
     budget("1.00", null);
     store.goDown();
     record("alice", "0.30");
@@ -305,7 +313,7 @@ class OwedChargesTest {
     assertThat(quota.replayOwedCharges()).isZero();
     quota.close();
 
-    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    quota = engine(journaled(journal));
     quota.resumeOwedCharges(leftByTheDeadProcess);
     assertThat(quota.replayOwedCharges()).isZero();
 
@@ -317,8 +325,7 @@ class OwedChargesTest {
   @Test
   void resumedChargesForCountersTheStoreLostAreLeftToTheRebuild() {
     RowJournal journal = new RowJournal();
-    quota.close();
-    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    restartWith(journal);
     budget("1.00", null);
     record("alice", "0.10");
     store.goDown();
@@ -327,7 +334,7 @@ class OwedChargesTest {
     clock.advance(Duration.ofMinutes(10));
 
     store.comeBackEmpty();
-    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    quota = engine(journaled(journal));
     quota.resumeOwedCharges(journal.snapshot());
     assertThat(used("alice", LimitKind.BUDGET_DAILY)).as("rebuilt from the ledger").isEqualByComparingTo("0.40");
     assertThat(quota.replayOwedCharges()).isZero();
@@ -340,8 +347,7 @@ class OwedChargesTest {
   @Test
   void aResumedChargeCountsForThePeriodsOfItsRowsTime() {
     RowJournal journal = new RowJournal();
-    quota.close();
-    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    restartWith(journal);
     budget("1.00", "10.00");
     record("alice", "0.10");
     store.goDown();
@@ -349,7 +355,7 @@ class OwedChargesTest {
     quota.close();
     clock.advance(Duration.ofDays(1));
 
-    quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedUsageJournal(journal));
+    quota = engine(journaled(journal));
     quota.resumeOwedCharges(journal.snapshot());
     store.comeBack();
     assertThat(quota.replayOwedCharges()).isZero();

@@ -20,9 +20,7 @@ class UsageThroughStoreOutageTest {
     try (PrivateRedis redis = PrivateRedis.start();
         TestServer server = TestServer.start(redis.url(), "owed:", null)) {
       Api admin = server.admin;
-      Api.Response put = admin.put("/v1/policies/user:*", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"failMode\":\"open\"}");
-      assertThat(put.status()).as(put.toString()).isBetween(200, 201);
-      assertThat(admin.post("/v1/usage", USAGE.formatted("0.10")).status()).isEqualTo(200);
+      spendTenCentsOfAFailOpenBudget(admin);
 
       redis.pause();
       try {
@@ -60,9 +58,7 @@ class UsageThroughStoreOutageTest {
     try (PrivateRedis redis = PrivateRedis.start()) {
       TestServer first = TestServer.start(redis.url(), "owed-restart:", null);
       Api admin = first.admin;
-      Api.Response put = admin.put("/v1/policies/user:*", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"failMode\":\"open\"}");
-      assertThat(put.status()).as(put.toString()).isBetween(200, 201);
-      assertThat(admin.post("/v1/usage", USAGE.formatted("0.10")).status()).isEqualTo(200);
+      spendTenCentsOfAFailOpenBudget(admin);
       redis.pause();
       try {
         for (int i = 0; i < 2; i++) {
@@ -87,6 +83,13 @@ class UsageThroughStoreOutageTest {
         assertThat(Files.readString(journal)).isEmpty();
       }
     }
+  }
+
+  /** A daily budget of 1.00 for every user that fails open, of which ann has spent 0.10. */
+  private static void spendTenCentsOfAFailOpenBudget(Api admin) {
+    Api.Response put = admin.put("/v1/policies/user:*", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"failMode\":\"open\"}");
+    assertThat(put.status()).as(put.toString()).isBetween(200, 201);
+    assertThat(admin.post("/v1/usage", USAGE.formatted("0.10")).status()).isEqualTo(200);
   }
 
   private static String usedToday(Api admin) {
