@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Administrative powers: policies, overrides and counter resets. Every action names its actor and
@@ -67,6 +68,31 @@ public final class QuotaAdmin {
   }
 
   /**
+   * Replaces the policy bound to {@code policy.selector()} only if the selector has one and
+   * {@code expected} accepts it. The test is made on the policy the repository reads in the same
+   * atomic step as its write, so of two admins replacing the version both saw, here or on
+   * different servers, the second is tested on the policy the first one stored.
+   *
+   * @return the policy replaced
+   * @throws PolicyMismatchException with the policy found (empty if none) when the selector has no
+   *     policy or {@code expected} refuses it; nothing is stored and nothing is audited
+   */
+  public Policy replacePolicy(Policy policy, Predicate<Policy> expected, String actor, String reason) {
+    requireActorAndReason(actor, reason);
+    Selector selector = policy.selector();
+    String after = format.apply(policy);
+    Policy replaced = config.putPolicy(policy, before -> {
+      // Thrown inside the repository's atomic step, so the write it would make never happens.
+      if (before.isEmpty() || !expected.test(before.get())) {
+        throw new PolicyMismatchException(selector, before);
+      }
+      return entry(actor, AuditAction.POLICY_UPDATE, selector.toString(), format.apply(before.get()), after, reason);
+    }).orElseThrow();
+    quota.reloadConfig();
+    return replaced;
+  }
+
+  /**
    * Creates the policy bound to {@code policy.selector()}, only if that selector has none. The
    * repository checks and writes in one atomic step, so a policy created meanwhile by another
    * admin, here or on another server, is never replaced: of two racing creates exactly one
@@ -96,6 +122,26 @@ public final class QuotaAdmin {
       throw new NotFoundException("no policy for " + selector);
     }
     quota.reloadConfig();
+  }
+
+  /**
+   * Deletes the policy bound to {@code selector} only if {@code expected} accepts it, tested on the
+   * policy the repository deletes, read in the same atomic step, as {@link #replacePolicy} tests.
+   *
+   * @return the policy deleted
+   * @throws PolicyMismatchException with the policy found (empty if none) when the selector has no
+   *     policy or {@code expected} refuses it; nothing is deleted and nothing is audited
+   */
+  public Policy deletePolicy(Selector selector, Predicate<Policy> expected, String actor, String reason) {
+    requireActorAndReason(actor, reason);
+    Policy deleted = config.deletePolicy(selector, before -> {
+      if (!expected.test(before)) {
+        throw new PolicyMismatchException(selector, Optional.of(before));
+      }
+      return entry(actor, AuditAction.POLICY_DELETE, selector.toString(), format.apply(before), null, reason);
+    }).orElseThrow(() -> new PolicyMismatchException(selector, Optional.empty()));
+    quota.reloadConfig();
+    return deleted;
   }
 
   public List<Override> overrides() {

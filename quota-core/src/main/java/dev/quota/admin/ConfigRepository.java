@@ -29,7 +29,9 @@ public interface ConfigRepository {
    *
    * @param audit makes the entry from the policy replaced: empty if the selector had none, or only
    *     a stored policy this repository cannot read. It may be called more than once (a repository
-   *     that lost a race for the selector reads it again); the entry of the last call is stored.
+   *     that lost a race for the selector reads it again); the entry of the last call is stored. If
+   *     it throws, nothing is stored and the exception propagates: it runs inside the atomic step,
+   *     so a caller can refuse the write on what it replaces (a conditional write) without a race.
    * @return the policy replaced, as given to {@code audit}
    */
   Optional<Policy> putPolicy(Policy policy, Function<Optional<Policy>, AuditEntry> audit);
@@ -47,7 +49,8 @@ public interface ConfigRepository {
   /**
    * Deletes the policy bound to {@code selector} and stores the audit entry {@code audit} makes of
    * it, atomically. The policy deleted is read in the same atomic step, as {@link #putPolicy} reads
-   * what it replaces, and {@code audit} may likewise be called more than once.
+   * what it replaces, and {@code audit} may likewise be called more than once; if it throws,
+   * nothing is deleted or stored and the exception propagates.
    *
    * @return the policy deleted; empty if there was none (or only one this repository cannot read,
    *     which stays until a put replaces it), in which case nothing is stored

@@ -52,7 +52,7 @@ public final class MemoryConfigRepository implements ConfigRepository {
     if (deleted == null) {
       return Optional.empty();
     }
-    AuditEntry entry = audit.apply(deleted);
+    AuditEntry entry = audit.apply(deleted); // before anything changes, as in putPolicy
     policies.remove(selector);
     append(entry);
     return Optional.of(deleted);

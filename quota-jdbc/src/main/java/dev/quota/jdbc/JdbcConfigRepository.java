@@ -42,7 +42,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every writer of a policy takes its locks in one order, the selector's next version row
  * first, and that claim proves that the policy it read beforehand, the one it replaces, is still
- * current (see {@code claimVersion}).
+ * current (see {@code claimVersion}). The audit function of a put or a delete is called on that
+ * policy before the claim, when the transaction has written nothing; if it throws, the
+ * transaction is rolled back and the exception propagates, so a conditional write refused there
+ * leaves no trace. Should the claim show that another writer came first, it is called again on
+ * what that writer left.
  */
 public final class JdbcConfigRepository implements ConfigRepository {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcConfigRepository.class);

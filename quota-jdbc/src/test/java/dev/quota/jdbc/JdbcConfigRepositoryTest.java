@@ -140,6 +140,86 @@ class JdbcConfigRepositoryTest {
     }
   }
 
+  /**
+   * What makes a conditional write safe: an audit function that throws, as one refusing what the
+   * write would replace does, leaves nothing behind (no policy, version or audit row), and its
+   * exception reaches the caller as thrown.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void anAuditFunctionThatThrowsStoresNothing(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      repo.putPolicy(limit("user:*", 60), replaced -> audit("policy.put", "user:*", "v1"));
+      IllegalStateException refusal = new IllegalStateException("refused on what it replaces");
+
+      assertThatThrownBy(() -> repo.putPolicy(limit("user:*", 1), replaced -> {
+        throw refusal;
+      })).isSameAs(refusal);
+      assertThatThrownBy(() -> repo.putPolicy(limit("team:new", 1), replaced -> {
+        throw refusal;
+      })).isSameAs(refusal);
+      assertThatThrownBy(() -> repo.deletePolicy(Selector.parse("user:*"), deleted -> {
+        throw refusal;
+      })).isSameAs(refusal);
+
+      assertThat(new JdbcConfigRepository(t.db).policies()).containsExactly(limit("user:*", 60));
+      assertThat(t.queryLong("SELECT COUNT(*) FROM policy_version")).isEqualTo(1);
+      assertThat(repo.audit(AuditQuery.latest(10))).extracting(AuditEntry::reason).containsExactly("v1");
+      // The version the refused writes would have claimed is still free.
+      repo.putPolicy(limit("user:*", 30), replaced -> audit("policy.put", "user:*", "v2"));
+      assertThat(repo.versions(Selector.parse("user:*"))).extracting(PolicyVersion::version).containsExactly(2L, 1L);
+    }
+  }
+
+  /**
+   * A put whose version claim meets another writer's is called again on what that writer left
+   * once it commits, so a function that accepted the policy read first can still refuse the
+   * write: a condition checked there holds for the policy actually replaced.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aPutThatLosesItsClaimCallsTheAuditFunctionAgainOnWhatTheWinnerLeft(Backend backend) throws Exception {
+    try (var t = backend.open(dir); var held = t.db.connection()) {
+      var repo = new JdbcConfigRepository(t.db);
+      repo.putPolicy(limit("user:*", 60), replaced -> audit("policy.put", "user:*", "v1"));
+      // Another writer, part way through its transaction: version 2 claimed and the policy replaced.
+      String theirs = dev.quota.jdbc.json.PolicyJson.write(limit("user:*", 30));
+      held.setAutoCommit(false);
+      try (var s = held.createStatement()) {
+        s.execute("INSERT INTO policy_version (selector, version, body, changed_at, actor) VALUES ('user:*', 2, '" + theirs
+            + "', TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00+00', 'bob')");
+        s.execute("UPDATE policy SET version = 2, body = '" + theirs + "' WHERE selector = 'user:*'");
+      }
+      long heldSession = sessionOf(backend, held);
+      List<java.util.Optional<Policy>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+      var put = pool.submit(() -> repo.putPolicy(limit("user:*", 1), replaced -> {
+        seen.add(replaced);
+        if (!replaced.equals(java.util.Optional.of(limit("user:*", 60)))) {
+          throw new IllegalStateException("changed meanwhile");
+        }
+        return audit("policy.put", "user:*", "mine");
+      }));
+
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (waitingOn(backend, t, heldSession, "INSERT INTO policy_version (%") == 0) {
+        assertThat(put.isDone()).as("the put must wait for the version claimed, not pass it").isFalse();
+        assertThat(System.nanoTime()).as("the put never waited on the claimed version").isLessThan(deadline);
+        Thread.sleep(5);
+      }
+      held.commit();
+
+      assertThatThrownBy(() -> put.get(10, java.util.concurrent.TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("changed meanwhile");
+      pool.shutdown();
+      assertThat(seen).containsExactly(java.util.Optional.of(limit("user:*", 60)), java.util.Optional.of(limit("user:*", 30)));
+      assertThat(repo.policy(Selector.parse("user:*"))).contains(limit("user:*", 30));
+      assertThat(repo.versions(Selector.parse("user:*"))).extracting(PolicyVersion::version).containsExactly(2L, 1L);
+      assertThat(repo.audit(AuditQuery.latest(10))).extracting(AuditEntry::reason).containsExactly("v1");
+    }
+  }
+
   /** A row that cannot be read must not keep every other policy and override from loading. */
   @ParameterizedTest
   @EnumSource(Backend.class)
@@ -286,7 +366,7 @@ class JdbcConfigRepositoryTest {
       var create = pool.submit(() -> repo.createPolicy(limit("team:core", 5), audit("policy.create", "team:core", "mine")));
 
       long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-      while (waitingOn(backend, t, heldSession) == 0) {
+      while (waitingOn(backend, t, heldSession, "INSERT INTO policy (%") == 0) {
         assertThat(create.isDone()).as("the create must wait for the uncommitted row, not pass it").isFalse();
         assertThat(System.nanoTime()).as("the create never waited on the uncommitted row").isLessThan(deadline);
         Thread.sleep(5);
@@ -312,13 +392,13 @@ class JdbcConfigRepositoryTest {
 
   /**
    * How many sessions wait on a lock {@code session} holds. H2 names no blocker of a wait for a
-   * row, so there it is the sessions running an insert of a policy row, which only the row
+   * row, so there it is the sessions running a statement like {@code insert}, which only the row
    * {@code session} holds can keep waiting.
    */
-  private static long waitingOn(Backend backend, Backend.TestDb t, long session) {
+  private static long waitingOn(Backend backend, Backend.TestDb t, long session, String insert) {
     return t.queryLong(backend == Backend.H2
         ? "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE SESSION_ID <> " + session
-            + " AND EXECUTING_STATEMENT LIKE 'INSERT INTO policy (%'"
+            + " AND EXECUTING_STATEMENT LIKE '" + insert + "'"
         : "SELECT COUNT(*) FROM pg_stat_activity WHERE " + session + " = ANY(pg_blocking_pids(pid))");
   }
 
