@@ -72,16 +72,16 @@ class CreateOnlyPolicyTest extends ServerSuite {
     assertThat(refused.json().get("selector").asText()).isEqualTo("tool:canon,user:*");
   }
 
-  /** A condition the server cannot honour is refused by name, never ignored into a replace or a delete. */
+  /**
+   * A condition the server cannot honour is refused by name, never ignored into a replace or a
+   * delete. (If-Match is honoured: {@link PolicyETagTest}.)
+   */
   @ParameterizedTest(name = "{0} {1}: {2}")
   @CsvSource(delimiter = '|', value = {
       "PUT    | If-None-Match | \"v1\"        | If-None-Match",
       "PUT    | If-None-Match | W/\"v1\"      | If-None-Match",
       "PUT    | If-None-Match | *, \"v1\"     | If-None-Match",
-      "PUT    | If-Match      | *             | If-Match",
-      "PUT    | If-Match      | \"v1\"        | If-Match",
-      "DELETE | If-None-Match | *             | If-None-Match",
-      "DELETE | If-Match      | *             | If-Match"})
+      "DELETE | If-None-Match | *             | If-None-Match"})
   void anUnsupportedConditionIsRefusedNamingItsHeader(String method, String header, String value, String field) {
     assertThat(admin.put("/v1/policies/team:cond", limit(3)).status()).isIn(200, 201);
     String before = state("team:cond");

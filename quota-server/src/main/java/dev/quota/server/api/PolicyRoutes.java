@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.ConflictException;
 import dev.quota.NotFoundException;
 import dev.quota.Policy;
+import dev.quota.PolicyMismatchException;
 import dev.quota.QuotaAdmin;
 import dev.quota.Selector;
 import dev.quota.jdbc.json.PolicyJson;
@@ -18,8 +19,11 @@ import static dev.quota.server.auth.Role.ADMIN;
 
 /**
  * Policies, addressed by selector: {@code user:alice}, {@code user:*}, {@code user:*,tool:image_gen}.
- * A PUT creates or replaces; with {@code If-None-Match: *} it only creates, and a selector that
- * already has a policy is answered 412 with nothing changed ({@link Preconditions}).
+ * A policy's representation carries its {@link PolicyTag} (the {@code ETag} header of a GET or a
+ * PUT; {@code etag} in the list). A PUT creates or replaces; with {@code If-None-Match: *} it only
+ * creates, and with {@code If-Match} it only replaces the version named, as a DELETE with
+ * {@code If-Match} only deletes it. A condition not met is answered 412 with nothing changed
+ * ({@link Preconditions}); the repository checks it in the same atomic step as its write.
  */
 public final class PolicyRoutes {
   private final QuotaAdmin admin;
@@ -38,7 +42,7 @@ public final class PolicyRoutes {
     r.delete("/v1/policies/{selector}", Reasons.QUERY, this::delete, ADMIN);
   }
 
-  /** A policy with its selector, as listed and returned. */
+  /** A policy with its selector, as returned. */
   public static ObjectNode toNode(Policy p) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("selector", p.selector().toString());
@@ -46,9 +50,10 @@ public final class PolicyRoutes {
     return o;
   }
 
+  /** Each listed policy carries its tag, so a client can delete or replace it conditionally without reading it again. */
   private void list(Context ctx) {
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
-    admin.policies().forEach(p -> a.add(toNode(p)));
+    admin.policies().forEach(p -> a.add(toNode(p).put("etag", PolicyTag.of(p))));
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.set("policies", a);
     ctx.json(o);
@@ -57,12 +62,13 @@ public final class PolicyRoutes {
   private void get(Context ctx) {
     Selector s = Selector.parse(ctx.pathParam("selector"));
     Policy p = admin.policy(s).orElseThrow(() -> new NotFoundException("no policy for " + s));
-    ctx.json(toNode(p));
+    ctx.header(PolicyTag.HEADER, PolicyTag.of(p)).json(toNode(p));
   }
 
   private void put(Context ctx) {
     Selector s = Selector.parse(ctx.pathParam("selector"));
     boolean createOnly = Preconditions.createOnly(ctx);
+    Optional<IfMatch> ifMatch = Preconditions.ifMatch(ctx);
     Policy p = PolicyJson.read(JsonBody.read(ctx, java.util.Set.of(
         "rateLimits", "budget", "concurrency", "alertThresholds", "mode", "failMode"), false).node(), s, "");
     String actor = Auth.principal(ctx).name();
@@ -71,13 +77,17 @@ public final class PolicyRoutes {
       create(ctx, p, actor, reason);
       return;
     }
+    if (ifMatch.isPresent()) {
+      replace(ctx, p, ifMatch.get(), actor, reason);
+      return;
+    }
     // Created or replaced, as the repository found it in the step that wrote: another server may have
     // written the selector a moment ago.
     Optional<Policy> replaced;
     synchronized (configLock) {
       replaced = admin.putPolicy(p, actor, reason);
     }
-    ctx.status(replaced.isPresent() ? 200 : 201).json(toNode(p));
+    written(ctx, replaced.isPresent() ? 200 : 201, p);
   }
 
   /** The check that the selector is free is the repository's, in the same step as the write. */
@@ -90,14 +100,42 @@ public final class PolicyRoutes {
       Preconditions.taken(ctx, p.selector());
       return;
     }
-    ctx.status(201).json(toNode(p));
+    written(ctx, 201, p);
+  }
+
+  /** The tag is compared with the policy the repository replaces, in the same step as the write. */
+  private void replace(Context ctx, Policy p, IfMatch ifMatch, String actor, String reason) {
+    try {
+      synchronized (configLock) {
+        admin.replacePolicy(p, current -> ifMatch.matches(PolicyTag.of(current)), actor, reason);
+      }
+    } catch (PolicyMismatchException mismatch) {
+      Preconditions.mismatched(ctx, mismatch);
+      return;
+    }
+    written(ctx, 200, p);
+  }
+
+  private static void written(Context ctx, int status, Policy p) {
+    ctx.status(status).header(PolicyTag.HEADER, PolicyTag.of(p)).json(toNode(p));
   }
 
   private void delete(Context ctx) {
     Selector s = Selector.parse(ctx.pathParam("selector"));
-    Preconditions.requireNone(ctx);
-    synchronized (configLock) {
-      admin.deletePolicy(s, Auth.principal(ctx).name(), Reasons.of(ctx));
+    Optional<IfMatch> ifMatch = Preconditions.forDelete(ctx);
+    String actor = Auth.principal(ctx).name();
+    String reason = Reasons.of(ctx);
+    try {
+      synchronized (configLock) {
+        if (ifMatch.isPresent()) {
+          admin.deletePolicy(s, current -> ifMatch.get().matches(PolicyTag.of(current)), actor, reason);
+        } else {
+          admin.deletePolicy(s, actor, reason);
+        }
+      }
+    } catch (PolicyMismatchException mismatch) {
+      Preconditions.mismatched(ctx, mismatch);
+      return;
     }
     ctx.status(204);
   }

@@ -1,45 +1,58 @@
 package dev.quota.server.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.PolicyMismatchException;
 import dev.quota.Selector;
 import dev.quota.server.http.ApiError;
 import dev.quota.server.http.Problems;
 import io.javalin.http.Context;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The conditional request headers (RFC 9110, section 13) a policy write honours. Policies carry no
- * entity tag, so the one condition a write can be given is {@code If-None-Match: *}, "create only":
- * refused with 412 if the selector already has a policy. Any other {@code If-None-Match} and any
- * {@code If-Match} is refused with 400 naming the header, never ignored: a client that sends a
- * condition relies on it to keep its write from replacing a change it has not seen.
+ * The conditional request headers (RFC 9110, section 13) a policy write honours. A PUT takes
+ * {@code If-None-Match: *}, "create only", refused with 412 if the selector already has a policy,
+ * or {@code If-Match} ({@link IfMatch}), "replace only this version", refused with 412 unless the
+ * selector's policy has one of the tags given ({@code *}: any policy); a DELETE takes
+ * {@code If-Match} alike. Anything else, {@code If-None-Match} with another value or on a DELETE,
+ * a malformed {@code If-Match}, or both headers at once, is refused with 400 naming the header,
+ * never ignored: a client that sends a condition relies on it to keep its write from replacing a
+ * change it has not seen.
  */
 final class Preconditions {
   static final String IF_NONE_MATCH = "If-None-Match";
-  static final String IF_MATCH = "If-Match";
 
   private Preconditions() {}
 
-  /** True if the request asks to create only ({@code If-None-Match: *}), false if it gives no condition. */
+  /** True if a PUT asks to create only ({@code If-None-Match: *}); refuses it beside {@code If-Match}. */
   static boolean createOnly(Context ctx) {
-    refuseIfMatch(ctx);
     List<String> given = values(ctx, IF_NONE_MATCH);
     if (given.isEmpty()) {
       return false;
     }
+    if (!values(ctx, IfMatch.HEADER).isEmpty()) {
+      throw ApiError.badInput(IfMatch.HEADER,
+          "cannot be combined with If-None-Match: a PUT either creates only (If-None-Match: *) or replaces only (If-Match)");
+    }
     if (given.size() != 1 || !given.get(0).strip().equals("*")) {
-      throw ApiError.badInput(IF_NONE_MATCH, "must be * (create only): policies have no entity tags to match");
+      throw ApiError.badInput(IF_NONE_MATCH, "must be * (create only); to replace only a version you have seen, use If-Match");
     }
     return true;
   }
 
-  /** Refuses any condition, for a write that honours none. */
-  static void requireNone(Context ctx) {
-    refuseIfMatch(ctx);
+  /** The {@code If-Match} condition of a write, if it gives one. */
+  static Optional<IfMatch> ifMatch(Context ctx) {
+    List<String> given = values(ctx, IfMatch.HEADER);
+    return given.isEmpty() ? Optional.empty() : Optional.of(IfMatch.parse(given));
+  }
+
+  /** The {@code If-Match} condition of a DELETE, which takes no {@code If-None-Match}. */
+  static Optional<IfMatch> forDelete(Context ctx) {
     if (!values(ctx, IF_NONE_MATCH).isEmpty()) {
-      throw ApiError.badInput(IF_NONE_MATCH, "is not supported here: only a create (PUT) takes If-None-Match: *");
+      throw ApiError.badInput(IF_NONE_MATCH, "is not supported here: a DELETE takes If-Match, only a create (PUT) takes If-None-Match: *");
     }
+    return ifMatch(ctx);
   }
 
   /**
@@ -54,10 +67,22 @@ final class Preconditions {
     ctx.status(412).contentType(Problems.CONTENT_TYPE).result(Problems.bytes(body));
   }
 
-  private static void refuseIfMatch(Context ctx) {
-    if (!values(ctx, IF_MATCH).isEmpty()) {
-      throw ApiError.badInput(IF_MATCH, "is not supported: policies have no entity tags; use If-None-Match: * to create only");
-    }
+  /**
+   * Answers 412: the selector's policy is not one {@code If-Match} names, or it has none. The
+   * problem says which, gives the current tag as {@code etag} when there is a policy, so a client
+   * can fetch it and compare, and names the selector as {@link #taken} does.
+   */
+  static void mismatched(Context ctx, PolicyMismatchException found) {
+    Selector selector = found.selector();
+    Optional<String> current = found.current().map(PolicyTag::of);
+    String rule = current
+        .map(tag -> "the policy for " + selector + " has ETag " + tag + ", which If-Match does not name")
+        .orElse("no policy for " + selector + " exists");
+    ObjectNode body = Problems.problem(412, "precondition-failed", rule + "; nothing was changed", IfMatch.HEADER, rule);
+    body.put("instance", ctx.path());
+    body.put("selector", selector.toString());
+    current.ifPresent(tag -> body.put("etag", tag));
+    ctx.status(412).contentType(Problems.CONTENT_TYPE).result(Problems.bytes(body));
   }
 
   /** Every line of the header as sent, so a second line is seen rather than dropped. */

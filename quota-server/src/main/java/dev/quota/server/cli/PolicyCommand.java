@@ -10,6 +10,7 @@ import dev.quota.server.config.ConfigFile;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -55,9 +56,14 @@ final class PolicyCommand implements Runnable {
         return print(current);
       }
       Map<String, String> existing = new HashMap<>();
+      Map<String, String> tags = new HashMap<>();
       for (JsonNode p : JSON.readTree(current.body()).get("policies")) {
         String selector = p.get("selector").asText();
-        existing.put(selector, PolicyJson.write(PolicyJson.read(((com.fasterxml.jackson.databind.node.ObjectNode) p.deepCopy()).without("selector"), Selector.parse(selector), "")));
+        JsonNode body = ((com.fasterxml.jackson.databind.node.ObjectNode) p.deepCopy()).without(List.of("selector", "etag"));
+        existing.put(selector, PolicyJson.write(PolicyJson.read(body, Selector.parse(selector), "")));
+        if (p.hasNonNull("etag")) {
+          tags.put(selector, p.get("etag").asText());
+        }
       }
       PrintStream out = System.out;
       int changes = 0;
@@ -89,11 +95,18 @@ final class PolicyCommand implements Runnable {
           continue;
         }
         String path = "/v1/policies/" + Remote.encode(s) + "?reason=" + Remote.encode(reason);
-        // A selector the diff shows as new is created only: one someone made since the listing is
-        // not replaced unseen, and the server refuses with 412 instead.
-        Remote.Reply r = before == null ? remote.send("PUT", path, next, "If-None-Match", "*") : remote.send("PUT", path, next);
-        if (before == null && r.status() == 412) {
-          System.err.println(s + ": created meanwhile by someone else, so it was not replaced; run again to see the difference");
+        // A selector the diff shows as new is created only, and one it shows as changed is replaced
+        // only in the version listed: a policy someone made or changed since the listing is not
+        // replaced unseen, and the server refuses with 412 instead. (A server that lists no tags
+        // predates If-Match and gets a plain replace.)
+        Remote.Reply r = before == null ? remote.send("PUT", path, next, "If-None-Match", "*")
+            : tags.containsKey(s) ? remote.send("PUT", path, next, "If-Match", tags.get(s))
+            : remote.send("PUT", path, next);
+        if (r.status() == 412) {
+          String meanwhile = before == null ? "created meanwhile by someone else, so it was not replaced"
+              : JSON.readTree(r.body()).has("etag") ? "changed meanwhile by someone else, so it was not replaced"
+              : "deleted meanwhile by someone else, so it was not created again";
+          System.err.println(s + ": " + meanwhile + "; run again to see the difference");
           return 1;
         }
         if (!r.ok()) {

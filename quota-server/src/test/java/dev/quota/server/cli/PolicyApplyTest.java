@@ -83,9 +83,9 @@ class PolicyApplyTest {
   }
 
   @Test
-  void aSelectorTheDiffShowsAsNewIsCreatedOnlyAndAChangedOneIsReplaced() throws IOException {
-    assertThat(server.admin.put("/v1/policies/team:old", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1M\"}]}").status())
-        .isEqualTo(201);
+  void aSelectorTheDiffShowsAsNewIsCreatedOnlyAndAChangedOneIsReplacedOnlyInTheVersionListed() throws IOException {
+    Api.Response old = server.admin.put("/v1/policies/team:old", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1M\"}]}");
+    assertThat(old.status()).isEqualTo(201);
 
     Outcome o = apply(policies("team:old", "2", "team:new", "3"));
 
@@ -94,7 +94,7 @@ class PolicyApplyTest {
     assertThat(limitOf("team:old")).isEqualTo(2);
     assertThat(limitOf("team:new")).isEqualTo(3);
     assertThat(relay.writes()).containsExactlyInAnyOrder(
-        "PUT /v1/policies/team:new If-None-Match: *", "PUT /v1/policies/team:old");
+        "PUT /v1/policies/team:new If-None-Match: *", "PUT /v1/policies/team:old If-Match: " + old.header("ETag"));
   }
 
   /** A policy created between the command's listing and its write is not replaced: the command says so and fails. */
@@ -115,6 +115,42 @@ class PolicyApplyTest {
     JsonNode trail = server.admin.get("/v1/audit?target=team:new").json().get("entries");
     assertThat(trail).hasSize(1);
     assertThat(trail.get(0).get("reason").asText()).isEqualTo("theirs");
+  }
+
+  /** A policy changed between the command's listing and its write is not replaced: the command says so and fails. */
+  @Test
+  void aPolicyChangedMeanwhileIsNotReplacedAndNamedInTheError() throws IOException {
+    Api other = server.admin;
+    assertThat(other.put("/v1/policies/team:old", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1M\"}]}").status()).isEqualTo(201);
+    relay.afterListing(() -> assertThat(
+        other.put("/v1/policies/team:old?reason=theirs", "{\"rateLimits\":[{\"limit\":7,\"window\":\"PT1M\"}]}").status())
+        .isEqualTo(200));
+
+    Outcome o = apply(policies("team:old", "2"));
+
+    assertThat(o.exit()).isEqualTo(1);
+    assertThat(o.out()).contains("- team:old ", "+ team:old ").doesNotContain("applied");
+    assertThat(o.err().strip())
+        .isEqualTo("team:old: changed meanwhile by someone else, so it was not replaced; run again to see the difference");
+    assertThat(limitOf("team:old")).isEqualTo(7);
+    JsonNode trail = server.admin.get("/v1/audit?target=team:old").json().get("entries");
+    assertThat(trail).hasSize(2);
+    assertThat(trail.get(0).get("reason").asText()).isEqualTo("theirs");
+  }
+
+  /** A policy deleted between the listing and the write is not created again behind the deleter's back. */
+  @Test
+  void aPolicyDeletedMeanwhileIsNotCreatedAgain() throws IOException {
+    Api other = server.admin;
+    assertThat(other.put("/v1/policies/team:old", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1M\"}]}").status()).isEqualTo(201);
+    relay.afterListing(() -> assertThat(other.delete("/v1/policies/team:old?reason=theirs").status()).isEqualTo(204));
+
+    Outcome o = apply(policies("team:old", "2"));
+
+    assertThat(o.exit()).isEqualTo(1);
+    assertThat(o.err().strip())
+        .isEqualTo("team:old: deleted meanwhile by someone else, so it was not created again; run again to see the difference");
+    assertThat(server.admin.get("/v1/policies/team:old").status()).isEqualTo(404);
   }
 
   /**
@@ -146,8 +182,14 @@ class PolicyApplyTest {
           }
           b.method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
           if (!method.equals("GET")) {
-            String condition = exchange.getRequestHeaders().getFirst("If-None-Match");
-            writes.add(method + " " + uri.getRawPath() + (condition == null ? "" : " If-None-Match: " + condition));
+            StringBuilder write = new StringBuilder(method + " " + uri.getRawPath());
+            for (String condition : List.of("If-None-Match", "If-Match")) {
+              String value = exchange.getRequestHeaders().getFirst(condition);
+              if (value != null) {
+                write.append(' ').append(condition).append(": ").append(value);
+              }
+            }
+            writes.add(write.toString());
           }
           HttpResponse<byte[]> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
           if (method.equals("GET") && uri.getPath().equals("/v1/policies") && listed.compareAndSet(false, true)) {
