@@ -50,7 +50,7 @@ function renderList(root) {
       { label: 'Mode', className: 'hide-sm', cell: (p) => h('span', { class: 'chip ' + (String(p.mode).toLowerCase() === 'shadow' ? 'chip-near' : 'chip-ok') }, String(p.mode || 'enforce').toLowerCase()) },
       { label: '', className: 'actions-cell', cell: (p) => can.write() ? h('span', null,
         h('a', { class: 'btn btn-small', href: '#/policies/edit/' + enc(p.selector) }, 'Edit'), ' ',
-        h('button', { class: 'btn btn-small btn-link', type: 'button', onclick: () => remove(p.selector, load) }, 'Delete')) : null },
+        h('button', { class: 'btn btn-small btn-link', type: 'button', onclick: () => remove(p, load) }, 'Delete')) : null },
     ], rows, { label: 'Policies', rowAttrs: (p) => ({ 'data-selector': p.selector }) }));
   };
   const load = async () => {
@@ -66,16 +66,23 @@ function renderList(root) {
   load();
 }
 
-async function remove(selector, after) {
+// Deletes the version the list showed (If-Match with its etag): one changed since is not deleted unseen.
+async function remove(policy, after) {
+  const selector = policy.selector;
   const reason = await confirmDialog('Delete policy?', `The limits bound to ${selector} stop applying at once. This is recorded in the audit log.`,
     'Delete', { reason: 'deleted in console' });
   if (!reason) return;
   try {
-    await request('DELETE', '/v1/policies/' + enc(selector) + '?reason=' + enc(reason));
+    await request('DELETE', '/v1/policies/' + enc(selector) + '?reason=' + enc(reason), undefined,
+      policy.etag ? { headers: { 'If-Match': policy.etag } } : {});
     toast('Policy ' + selector + ' deleted');
     after();
   } catch (e) {
-    toast(e.message, 'error');
+    if (e.status !== 412) { toast(e.message, 'error'); return; }
+    toast(e.problem.etag
+      ? `Someone else changed ${selector} after this list was loaded, so it was not deleted. The list now shows their version.`
+      : `Someone else already deleted ${selector}.`, 'error');
+    after();
   }
 }
 
@@ -116,17 +123,25 @@ function renderForm(root, selector) {
     h('a', { class: 'btn', href: '#/policies' }, 'Back to policies')));
   const holder = h('div', null, spinner());
   root.append(holder);
+  // The ETag of the policy loaded goes with its save (If-Match), so a change someone else made
+  // since is never overwritten unseen; reloading fetches their version and its tag.
   const start = async () => {
     let policy = {};
+    let etag = null;
     if (editing) {
-      try { policy = await get('/v1/policies/' + enc(selector)); } catch (e) { clear(holder).append(errorBox(e, start)); return; }
+      clear(holder).append(spinner());
+      try {
+        const res = await request('GET', '/v1/policies/' + enc(selector), undefined, { withResponse: true });
+        policy = res.body;
+        etag = res.headers.get('ETag');
+      } catch (e) { clear(holder).append(errorBox(e, start)); return; }
     }
-    clear(holder).append(buildForm(policy, selector));
+    clear(holder).append(buildForm(policy, selector, etag, start));
   };
   start();
 }
 
-function buildForm(policy, selector) {
+function buildForm(policy, selector, etag, reload) {
   const editing = !!selector;
   const b = policy.budget || {};
   const inputs = {
@@ -225,14 +240,15 @@ function buildForm(policy, selector) {
     const reason = val('reason');
     save.disabled = true; save.textContent = 'Saving…';
     try {
-      // PUT replaces whatever policy the selector has; a new one is sent as create-only, so the
-      // server refuses it (412) if a policy was made for the selector meanwhile, anywhere.
-      await request('PUT', '/v1/policies/' + enc(sel) + (reason ? '?reason=' + enc(reason) : ''), body,
-        editing ? {} : { headers: { 'If-None-Match': '*' } });
+      // An edit replaces only the version loaded, and a new policy is sent as create-only: either
+      // way the server refuses (412) if someone else changed or made the policy meanwhile, anywhere.
+      const condition = !editing ? { 'If-None-Match': '*' } : etag ? { 'If-Match': etag } : {};
+      await request('PUT', '/v1/policies/' + enc(sel) + (reason ? '?reason=' + enc(reason) : ''), body, { headers: condition });
       toast(editing ? 'Policy saved' : 'Policy ' + sel + ' created');
       location.hash = '#/policies';
     } catch (err) {
-      if (!editing && err.status === 412) refuseTaken(form, summary, err.problem.selector || sel);
+      if (err.status === 412 && !editing) refuseTaken(form, summary, err.problem.selector || sel);
+      else if (err.status === 412) refuseChanged(form, summary, sel, err.problem, reload);
       else showFieldErrors(form, summary, err);
     } finally {
       save.disabled = false; save.textContent = editing ? 'Save changes' : 'Create policy';
@@ -240,6 +256,21 @@ function buildForm(policy, selector) {
   });
   setTimeout(() => (editing ? inputs.daily : inputs.selector).focus(), 0);
   return form;
+}
+
+/** The policy being edited was changed (or deleted) by someone else since it was loaded: nothing was saved. */
+function refuseChanged(form, summary, selector, problem, reload) {
+  clearFieldErrors(form, summary);
+  const deleted = !problem.etag;
+  summary.append(h('div', { class: 'alert alert-error', role: 'alert', 'data-test': 'policy-conflict' },
+    h('strong', null, deleted ? 'Deleted by someone else' : 'Changed by someone else'),
+    h('span', null, deleted
+      ? ` Someone else deleted the policy for ${selector} after you opened it, so your changes were not saved. `
+      : ` Someone else changed the policy for ${selector} after you opened it, so your changes were not saved over theirs. Reload it to see their version, then make your change again (what you typed here is discarded). `),
+    deleted
+      ? h('a', { class: 'btn btn-small', href: '#/policies', 'data-test': 'back-to-policies' }, 'Back to policies')
+      : h('button', { class: 'btn btn-small', type: 'button', 'data-test': 'reload-policy', onclick: reload }, 'Reload the policy')));
+  summary.focus();
 }
 
 function refuseTaken(form, summary, selector) {
