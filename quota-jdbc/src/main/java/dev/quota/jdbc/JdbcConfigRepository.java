@@ -14,6 +14,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,12 +55,42 @@ public final class JdbcConfigRepository implements ConfigRepository {
   private static final String UNIQUE_VIOLATION = "23505";
   private static final int COLLISION_ATTEMPTS = 3;
 
+  /**
+   * How long a change waits for a row another transaction holds before the database gives up on
+   * it (answered as busy: nothing written, try again). Without it PostgreSQL waits for ever, so one
+   * session left open on a policy row would hang every change of it, and the server's threads with
+   * them. H2 has a lock timeout of its own.
+   */
+  public static final Duration LOCK_TIMEOUT = Duration.ofSeconds(5);
+
   private final DataSource ds;
+  /** The statement that bounds a transaction's lock waits, or null where the database bounds them itself. */
+  private final String boundLockWaits;
   /** Unreadable rows already warned about (table, key and content), so a reload every few seconds warns once. */
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
   public JdbcConfigRepository(Database database) {
+    this(database, LOCK_TIMEOUT);
+  }
+
+  /** With lock waits bounded by {@code lockTimeout} on PostgreSQL (tests shorten it). */
+  JdbcConfigRepository(Database database, Duration lockTimeout) {
     this.ds = database.dataSource();
+    this.boundLockWaits = database.engine() == Database.Engine.POSTGRESQL
+        ? "SET LOCAL lock_timeout = " + lockTimeout.toMillis()
+        : null;
+  }
+
+  /** Runs {@code work} in a transaction whose lock waits are bounded (see {@link #LOCK_TIMEOUT}). */
+  private <T> T write(String what, Jdbc.Work<T> work) {
+    return Jdbc.inTransaction(ds, what, c -> {
+      if (boundLockWaits != null) {
+        try (Statement s = c.createStatement()) {
+          s.execute(boundLockWaits);
+        }
+      }
+      return work.run(c);
+    });
   }
 
   @java.lang.Override
@@ -297,7 +329,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
   private <T> T writeRetryingCollisions(String what, Jdbc.Work<T> work) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return Jdbc.inTransaction(ds, what, work);
+        return write(what, work);
       } catch (DatabaseException e) {
         if (!UNIQUE_VIOLATION.equals(e.sqlState()) || attempt == COLLISION_ATTEMPTS) {
           throw e;
@@ -326,7 +358,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
     Objects.requireNonNull(override, "override");
     Objects.requireNonNull(audit, "audit");
     String body = OverrideJson.write(override);
-    Jdbc.inTransaction(ds, "storing override " + override.id(), c -> {
+    write("storing override " + override.id(), c -> {
       try (PreparedStatement up =
           c.prepareStatement("UPDATE policy_override SET selector = ?, body = ?, expires_at = ? WHERE id = ?")) {
         up.setString(1, override.selector().toString());
@@ -353,7 +385,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
   @java.lang.Override
   public boolean deleteOverride(String id, AuditEntry audit) {
     Objects.requireNonNull(audit, "audit");
-    return Jdbc.inTransaction(ds, "deleting override " + id, c -> {
+    return write("deleting override " + id, c -> {
       try (PreparedStatement del = c.prepareStatement("DELETE FROM policy_override WHERE id = ?")) {
         del.setString(1, id);
         if (del.executeUpdate() == 0) {
