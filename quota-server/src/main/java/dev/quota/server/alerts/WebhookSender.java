@@ -63,6 +63,11 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   private static final int RESUME_BATCH = 500;
   /** Well within {@link JdbcAlertHistory#CLAIM_LEASE}, so a live sender's claims never lapse. */
   private static final Duration CLAIM_RENEWAL = Duration.ofMinutes(1);
+  /**
+   * How long {@link #close} waits for a renewal or takeover under way: a few database calls, each
+   * taking a connection within seconds or failing.
+   */
+  private static final Duration CLAIMS_STOP = Duration.ofSeconds(10);
 
   private final List<WebhookLane> lanes;
   private final JdbcAlertHistory history;
@@ -127,6 +132,10 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
 
   @Override
   public void onAlert(Alert alert) {
+    if (closing) {
+      // Stored, pending and not claimed by this sender (or released by close): the next server's.
+      return;
+    }
     if (resumed.remove(alert.id())) {
       resume(alert);
     } else if (held.add(alert.id())) {
@@ -158,11 +167,14 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
 
   private void maintainClaims() {
     try {
-      for (int n = resumeLater.size(); n > 0; n--) {
+      for (int n = resumeLater.size(); n > 0 && !closing; n--) {
         Alert a = resumeLater.poll();
         if (a != null) {
           resume(a);
         }
+      }
+      if (closing) {
+        return;
       }
       history.renewClaims(clock.instant().plus(JdbcAlertHistory.CLAIM_LEASE));
       int resumed = resumeAbandoned();
@@ -176,9 +188,12 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
 
   /**
    * Claims pending alerts nobody holds (their server stopped or died) and delivers them; returns
-   * how many it took over.
+   * how many it took over. Once the sender is closing, takes none: it could not send them.
    */
   public int resumeAbandoned() {
+    if (closing) {
+      return 0;
+    }
     Instant now = clock.instant();
     int n = 0;
     for (Claimed c : history.claimAbandoned(now, now.plus(JdbcAlertHistory.CLAIM_LEASE), RESUME_BATCH)) {
@@ -234,13 +249,28 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   }
 
   /**
-   * Stops delivering: interrupts sends in flight, waits for them to end, then releases this
-   * sender's claims so another server resends those alerts. Call it before the database closes.
+   * Stops delivering: waits for a renewal or takeover of claims under way to end, interrupts sends
+   * in flight and waits for them to end, then releases this sender's claims so another server
+   * resends those alerts. Nothing of the sender runs once it returns (short of a database call
+   * hanging past the waits, which are bounded and logged), so the database may close next.
    */
   @Override
   public void close() {
     closing = true;
-    claims.shutdownNow();
+    // Not interrupted: a claims run is database calls, which JDBC drivers do not promise to cut
+    // short on an interrupt; the run checks closing between them instead. Waited for before the
+    // claims are released, or a takeover could claim alerts after the release, leaving them to
+    // wait out the lease.
+    claims.shutdown();
+    try {
+      if (!claims.awaitTermination(CLAIMS_STOP.toNanos(), TimeUnit.NANOSECONDS)) {
+        LOG.warn("renewing or taking over webhook deliveries did not stop within {}", CLAIMS_STOP);
+        claims.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      claims.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     // Sends still queued (first attempts, retries waiting out their backoff) will not be made here.
     lanes.forEach(lane -> pending.addAndGet(-lane.stop()));
     try {
