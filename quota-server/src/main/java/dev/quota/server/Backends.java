@@ -16,6 +16,8 @@ import dev.quota.server.config.ServerConfig;
 import dev.quota.store.MemoryStore;
 import dev.quota.store.Store;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -48,12 +50,22 @@ public final class Backends implements AutoCloseable {
     });
   }
 
+  /**
+   * Opens every part, in order: database, counter store, ledger, alert history. If one fails, those
+   * already open are closed, in reverse, before the failure is thrown: the ledger's spool holds the
+   * data directory's lock, and left open it would keep this process (a retry, a test's next server)
+   * out of the directory as if another server ran there.
+   */
   public static Backends open(ServerConfig cfg, Clock clock) {
-    Database db = cfg.databaseUrl() == null ? Database.embedded(cfg.dataDir()) : Database.open(cfg.databaseUrl());
+    Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
+      Database db = cfg.databaseUrl() == null ? Database.embedded(cfg.dataDir()) : Database.open(cfg.databaseUrl());
+      opened.push(db);
       Store store = cfg.redisUrl() == null ? new MemoryStore(clock) : StoreFactory.redis(cfg.redisUrl(), cfg.redisPrefix());
+      opened.push(store);
       // The spool keeps acknowledged usage on local disk while the database is unreachable.
       UsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(cfg.dataDir().resolve("ledger-spool")).build();
+      opened.push(ledger);
       // Each alert starts pending for every configured webhook; without one, it is 'none'. Taken
       // after the ledger, whose spool lock makes the data directory this process's alone: the
       // server that ran there before is dead, and its claims are this one's to take over.
@@ -62,8 +74,19 @@ public final class Backends implements AutoCloseable {
       return new Backends(db, store, new JdbcConfigRepository(db), ledger, alerts,
           new JdbcKeyRing(new ApiKeyRepository(db), clock));
     } catch (RuntimeException e) {
-      db.close();
+      closeAll(opened, e);
       throw e;
+    }
+  }
+
+  /** Closes {@code parts} in their order, each even if one before it fails; failures are added to {@code cause}. */
+  private static void closeAll(Deque<AutoCloseable> parts, RuntimeException cause) {
+    for (AutoCloseable part : parts) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        cause.addSuppressed(e);
+      }
     }
   }
 
