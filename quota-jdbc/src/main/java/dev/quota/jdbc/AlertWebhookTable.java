@@ -76,6 +76,18 @@ final class AlertWebhookTable {
     }
   }
 
+  /** Makes {@code webhook}'s row of the alert, if pending, {@code failed} with {@code reason} and no attempt more. */
+  static boolean drop(Connection c, String alertId, WebhookRef webhook, String reason) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE alert_webhook_delivery SET state = 'failed', last_error = ?"
+            + " WHERE alert_id = ? AND webhook_id = ? AND state = 'pending'")) {
+      ps.setString(1, JdbcAlertHistory.truncated(reason, ERROR_WIDTH));
+      ps.setString(2, alertId);
+      ps.setString(3, webhook.id());
+      return ps.executeUpdate() == 1;
+    }
+  }
+
   /** The rows of each of {@code alertIds} that has any, in the order of their webhooks' URLs. */
   static Map<String, List<WebhookDelivery>> read(Connection c, Collection<String> alertIds) throws SQLException {
     Map<String, List<WebhookDelivery>> out = new HashMap<>();

@@ -85,8 +85,9 @@ public final class JdbcAlertHistory implements AlertHistory {
   /**
    * One webhook's delivery of an alert: {@code PENDING}, {@code DELIVERED} (the receiver answered
    * 2xx, at {@code deliveredAt}) or {@code FAILED} (it used up its attempts, the last of them failing
-   * with {@code lastError}). {@code attempts} counts the sends that got an answer or an error; a
-   * send cut short by a server's shutdown is not counted.
+   * with {@code lastError}, or it was dropped, no longer configured: {@link #markWebhookDropped}).
+   * {@code attempts} counts the sends that got an answer or an error; a send cut short by a
+   * server's shutdown is not counted.
    */
   public record WebhookDelivery(WebhookRef webhook, DeliveryState state, int attempts, String lastError, Instant deliveredAt) {
     /** True once this webhook is done with the alert: it took it or gave up. */
@@ -433,6 +434,17 @@ public final class JdbcAlertHistory implements AlertHistory {
       }
       return recorded;
     });
+  }
+
+  /**
+   * Records that {@code webhook} will not be sent the alert (it is no longer configured): its row, if
+   * still pending, becomes {@code failed} with {@code reason}, keeping the attempts it had, since
+   * none is made. False if there is no such row or it is not pending. The alert's summary is left to
+   * the sender settling it.
+   */
+  public boolean markWebhookDropped(String id, WebhookRef webhook, String reason) {
+    return Jdbc.inTransaction(ds, "dropping webhook delivery of alert " + id, c ->
+        AlertWebhookTable.drop(c, id, webhook, Objects.requireNonNull(reason, "reason")));
   }
 
   /** Records a successful delivery; false if there is no such alert. */

@@ -93,6 +93,31 @@ class AlertWebhookDeliveryTest {
 
   @ParameterizedTest
   @EnumSource(Backend.class)
+  void aWebhookDroppedFromAnAlertFailsWithTheReasonAndTheAttemptsItHad(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var history = new JdbcAlertHistory(t.db, List.of(OPS, PAGER), AT_T0);
+      history.append(alert("a1", 0, "user:alice", "0.8"));
+      history.markWebhookFailed("a1", OPS, "attempt 1: refused", false);
+      history.markWebhookFailed("a1", OPS, "attempt 2: refused", false);
+      history.markWebhookDelivered("a1", PAGER, T0.plusSeconds(1));
+
+      String reason = "https://ops.example/hook is no longer configured; not sent";
+      assertThat(history.markWebhookDropped("a1", OPS, reason)).isTrue();
+      // Only a pending row: one the webhook took, or one already dropped, stays as it is.
+      assertThat(history.markWebhookDropped("a1", PAGER, reason)).isFalse();
+      assertThat(history.markWebhookDropped("a1", OPS, "again")).isFalse();
+      assertThat(history.markWebhookDropped("gone", OPS, reason)).isFalse();
+      Delivery d = history.delivery("a1").orElseThrow();
+      assertThat(d.webhooks()).containsExactly(
+          new WebhookDelivery(OPS, DeliveryState.FAILED, 2, reason, null),
+          new WebhookDelivery(PAGER, DeliveryState.DELIVERED, 1, null, T0.plusSeconds(1)));
+      // The summary is the sender's to settle.
+      assertThat(d.state()).isEqualTo(DeliveryState.PENDING);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
   void aServerTakingOverAnAlertLearnsWhichWebhooksAlreadyTookIt(Backend backend) {
     try (var t = backend.open(dir)) {
       var stopped = new JdbcAlertHistory(t.db, List.of(OPS, PAGER), AT_T0);

@@ -5,6 +5,7 @@ import dev.quota.alert.AlertHandler;
 import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.jdbc.JdbcAlertHistory.Claimed;
 import dev.quota.jdbc.JdbcAlertHistory.WebhookDelivery;
+import dev.quota.jdbc.WebhookRef;
 import dev.quota.jdbc.json.AlertJson;
 import dev.quota.server.config.ServerConfig.Webhook;
 import java.net.http.HttpClient;
@@ -21,12 +22,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * {@link JdbcAlertHistory#markWebhookFailed}); a failed one is retried on that webhook alone after
  * {@link Backoff#after}. Once every webhook has taken the alert or used up its attempts, the alert
  * is {@code delivered} (every webhook took it), {@code partial} (some did) or {@code failed} (none
- * did). Receivers must tolerate a repeat: the same alert (same {@code id} and {@code
- * X-Quota-Alert-Id}) can arrive again if an answer was lost.
+ * did), over every webhook the alert went to. A webhook no longer configured is never sent an
+ * alert: its pending row is dropped when the alert is settled. Receivers must tolerate a repeat:
+ * the same alert (same {@code id} and {@code X-Quota-Alert-Id}) can arrive again if an answer was
+ * lost.
  *
  * <p>Retries live in this process, over alerts it has claimed in the history (see {@link
  * JdbcAlertHistory}): those it fired itself and those it took over. Every minute, and at {@link
@@ -70,6 +75,8 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   private static final Duration CLAIMS_STOP = Duration.ofSeconds(10);
 
   private final List<WebhookLane> lanes;
+  /** The ids of the webhooks configured ({@link WebhookRef#id}); an alert's rows for others are dropped. */
+  private final Set<String> configured;
   private final JdbcAlertHistory history;
   private final Clock clock;
   private final Backoff backoff;
@@ -108,6 +115,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       l.add(new WebhookLane(hooks.get(i), i, http));
     }
     this.lanes = List.copyOf(l);
+    this.configured = lanes.stream().map(lane -> lane.ref().id()).collect(Collectors.toUnmodifiableSet());
     this.claims = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "quota-webhook-claims");
       t.setDaemon(true);
@@ -160,7 +168,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     claimed.ifPresent(c -> {
       if (held.add(alert.id())) {
         // The alert as fired, so the body is the one a first delivery would have sent.
-        deliver(alert, c.webhooks());
+        logDropped(deliver(alert, c.webhooks()));
       }
     });
   }
@@ -196,13 +204,26 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     }
     Instant now = clock.instant();
     int n = 0;
+    List<WebhookRef> dropped = new ArrayList<>();
     for (Claimed c : history.claimAbandoned(now, now.plus(JdbcAlertHistory.CLAIM_LEASE), RESUME_BATCH)) {
       if (held.add(c.alert().id())) {
-        deliver(c.alert(), c.webhooks());
+        dropped.addAll(deliver(c.alert(), c.webhooks()));
         n++;
       }
     }
+    logDropped(dropped);
     return n;
+  }
+
+  /**
+   * One line for each webhook no longer configured whose pending deliveries this sender dropped
+   * ({@code dropped} names it once for each), by its URL without credentials.
+   */
+  private static void logDropped(List<WebhookRef> dropped) {
+    Map<String, Long> byUrl = dropped.stream()
+        .collect(Collectors.groupingBy(WebhookRef::url, TreeMap::new, Collectors.counting()));
+    byUrl.forEach((url, n) -> LOG.warn("{} pending {} to {} will not be made: that webhook is no longer configured",
+        n, n == 1 ? "delivery" : "deliveries", url));
   }
 
   /**
@@ -214,28 +235,39 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   }
 
   /**
-   * Sends {@code alert} to every webhook that has not settled it in {@code recorded} (its rows as
-   * read when it was taken over): a webhook that took it, or gave up on it, before this sender held
-   * it is not sent it again, and one still pending goes on from the attempt after its last.
+   * Sends {@code alert} to every configured webhook that has not settled it in {@code recorded} (its
+   * rows as read when it was taken over): a webhook that took it, or gave up on it, before this
+   * sender held it is not sent it again, and one still pending goes on from the attempt after its
+   * last. A webhook still pending that is no longer configured is not sent it at all: its row is
+   * dropped (failed, saying why) when the alert is settled, which it would otherwise never be.
+   * Returns those webhooks.
    */
-  private void deliver(Alert alert, List<WebhookDelivery> recorded) {
+  private List<WebhookRef> deliver(Alert alert, List<WebhookDelivery> recorded) {
     Map<String, WebhookDelivery> byWebhook = new HashMap<>();
-    recorded.forEach(r -> byWebhook.put(r.webhook().id(), r));
-    Map<WebhookLane, Integer> firstAttempts = new LinkedHashMap<>();
     List<WebhookDelivery> settledBefore = new ArrayList<>();
+    List<WebhookRef> dropped = new ArrayList<>();
+    for (WebhookDelivery r : recorded) {
+      byWebhook.put(r.webhook().id(), r);
+      // Every webhook the alert went to counts in its summary, configured or not.
+      if (r.settled()) {
+        settledBefore.add(r);
+      } else if (!configured.contains(r.webhook().id())) {
+        dropped.add(r.webhook());
+      }
+    }
+    Map<WebhookLane, Integer> firstAttempts = new LinkedHashMap<>();
     for (WebhookLane lane : lanes) {
       WebhookDelivery r = byWebhook.get(lane.ref().id());
-      if (r != null && r.settled()) {
-        settledBefore.add(r);
-      } else {
+      if (r == null || !r.settled()) {
         firstAttempts.put(lane, r == null ? 1 : r.attempts() + 1);
       }
     }
-    Delivery d = new Delivery(alert, firstAttempts.size(), settledBefore);
+    Delivery d = new Delivery(alert, firstAttempts.size(), settledBefore, dropped);
     if (firstAttempts.isEmpty()) {
-      // Every webhook was done with it before its last holder could record the outcome.
+      // Every webhook was done with it before its last holder could record the outcome, or is no
+      // longer configured.
       d.settle();
-      return;
+      return dropped;
     }
     firstAttempts.forEach((lane, first) -> {
       // Counted before it is scheduled, so that a send settled at once never takes the count below zero.
@@ -246,6 +278,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
         pending.decrementAndGet();
       }
     });
+    return dropped;
   }
 
   /**
@@ -295,15 +328,21 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     private final Alert alert;
     private final byte[] body;
     private final AtomicInteger unsettled;
-    /** The last error of a webhook that used up its attempts; null while none has. */
+    /** Webhooks no longer configured whose pending rows are dropped when the alert is settled. */
+    private final List<WebhookRef> dropped;
+    /** The last error of a webhook that used up its attempts, or was dropped; null while none has. */
     private volatile String failure;
     private volatile boolean anyDelivered;
 
-    /** {@code settledBefore}: webhooks that took the alert or gave up before this sender held it. */
-    Delivery(Alert alert, int toSend, List<WebhookDelivery> settledBefore) {
+    /**
+     * {@code settledBefore}: webhooks that took the alert or gave up before this sender held it;
+     * {@code dropped}: webhooks still pending that are no longer configured.
+     */
+    Delivery(Alert alert, int toSend, List<WebhookDelivery> settledBefore, List<WebhookRef> dropped) {
       this.alert = alert;
       this.body = AlertJson.write(alert).getBytes(StandardCharsets.UTF_8);
       this.unsettled = new AtomicInteger(toSend);
+      this.dropped = List.copyOf(dropped);
       for (WebhookDelivery r : settledBefore) {
         if (r.state() == JdbcAlertHistory.DeliveryState.DELIVERED) {
           anyDelivered = true;
@@ -311,6 +350,13 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
           failure = r.lastError();
         }
       }
+      for (WebhookRef w : dropped) {
+        failure = droppedReason(w);
+      }
+    }
+
+    private static String droppedReason(WebhookRef webhook) {
+      return webhook.url() + " is no longer configured; not sent";
     }
 
     void attempt(WebhookLane lane, int attempt) {
@@ -358,6 +404,11 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     void settle() {
       String f = failure;
       record(() -> {
+        // First, and the summary only once they are recorded: only pending alerts are taken over,
+        // so a row left pending under a settled summary would stay pending for good.
+        for (WebhookRef w : dropped) {
+          history.markWebhookDropped(alert.id(), w, droppedReason(w));
+        }
         if (f == null) {
           history.markDelivered(alert.id(), clock.instant());
         } else if (anyDelivered) {

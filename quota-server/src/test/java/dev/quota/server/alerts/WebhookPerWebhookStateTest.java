@@ -2,6 +2,9 @@ package dev.quota.server.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -20,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Each webhook's delivery of an alert shows in {@code GET /v1/alerts}, and a retry goes only to
@@ -100,6 +104,43 @@ class WebhookPerWebhookStateTest {
       assertThat(acking.sends(id)).isEqualTo(1);
       assertThat(refusing.sends(id)).isEqualTo(2);
     } finally {
+      (second == null ? first : second).close();
+    }
+  }
+
+  @Test
+  void aServerTakingOverAnAlertGivesUpTheWebhooksNoLongerConfiguredAndSaysSo() throws Exception {
+    TestServer first = TestServer.start(null, null, null, Clock.systemUTC(), hooks, PATIENT);
+    TestServer second = null;
+    Logger senderLog = (Logger) LoggerFactory.getLogger(WebhookSender.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    try {
+      String id = spend(first, "half");
+      AlertDeliveries.awaitAlert(first, "user:half", a ->
+          stateOf(a, acking.url).equals("delivered") && webhook(a.get("delivery"), refusing.url).path("attempts").asInt() == 1);
+
+      // The refusing webhook is taken out of the configuration while its retry is still a minute away.
+      senderLog.addAppender(logged);
+      second = first.restart(Clock.systemUTC(), List.of(hooks.get(0)), PATIENT);
+
+      JsonNode settled = AlertDeliveries.await(second, "user:half", state -> !state.equals("pending")).get("delivery");
+      assertThat(settled.get("state").asText()).isEqualTo("partial");
+      assertThat(stateOf(settled, acking.url)).isEqualTo("delivered");
+      JsonNode removed = webhook(settled, refusing.url);
+      assertThat(removed.get("state").asText()).isEqualTo("failed");
+      assertThat(removed.get("attempts").asInt()).as("no attempt is made or counted").isEqualTo(1);
+      assertThat(removed.get("lastError").asText()).isEqualTo(refusing.url + " is no longer configured; not sent");
+      assertThat(settled.get("lastError").asText()).isEqualTo(refusing.url + " is no longer configured; not sent");
+      assertThat(settled.toString()).doesNotContain("s3cret");
+      assertThat(acking.sends(id)).isEqualTo(1);
+      assertThat(refusing.sends(id)).isEqualTo(1);
+      assertThat(second.server().webhooks().orElseThrow().pendingDeliveries()).isZero();
+      assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+          .anyMatch(m -> m.contains("1 pending delivery to " + refusing.url) && m.contains("no longer configured"))
+          .noneMatch(m -> m.contains("s3cret"));
+    } finally {
+      senderLog.detachAppender(logged);
       (second == null ? first : second).close();
     }
   }

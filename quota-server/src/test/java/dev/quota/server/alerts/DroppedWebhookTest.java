@@ -1,0 +1,141 @@
+package dev.quota.server.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.quota.alert.Alert;
+import dev.quota.jdbc.Database;
+import dev.quota.jdbc.JdbcAlertHistory;
+import dev.quota.jdbc.JdbcAlertHistory.Delivery;
+import dev.quota.jdbc.JdbcAlertHistory.DeliveryState;
+import dev.quota.jdbc.JdbcAlertHistory.WebhookDelivery;
+import dev.quota.jdbc.WebhookRef;
+import dev.quota.server.config.ServerConfig;
+import dev.quota.store.conformance.MutableClock;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A sender that takes over an alert sends it only to the webhooks it is configured with, and settles
+ * the alert over every webhook the alert went to: a webhook removed from the configuration while it
+ * was still pending is dropped (failed, saying why), and one that took the alert or gave up before
+ * counts as it did. Such a row used to stay pending for good under an alert settled as delivered.
+ * The history is in H2; the one configured webhook is a real receiver that takes everything.
+ */
+class DroppedWebhookTest {
+  private static final Instant T0 = Instant.parse("2025-03-10T12:00:00Z");
+  private static final Backoff FAST = new Backoff(3, Duration.ofMillis(5), Duration.ofMillis(20));
+  /** Removed from the configuration; nothing listens there. */
+  private static final WebhookRef REMOVED = WebhookRef.of("http://127.0.0.1:9/removed?token=s3cret");
+
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(T0);
+  private Database db;
+  private WebhookRef kept;
+  private HttpServer receiver;
+  private ExecutorService receiverThreads;
+  private final AtomicInteger received = new AtomicInteger();
+  private WebhookSender sender;
+
+  @BeforeEach
+  void start() throws IOException {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiverThreads = Executors.newCachedThreadPool();
+    receiver.setExecutor(receiverThreads);
+    receiver.createContext("/hook", this::receive);
+    receiver.start();
+    String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    kept = WebhookRef.of(url);
+    db = Database.embedded(dir);
+    sender = new WebhookSender(List.of(new ServerConfig.Webhook(url, "s3cret")),
+        new JdbcAlertHistory(db, List.of(kept), clock), clock, FAST);
+  }
+
+  @AfterEach
+  void stop() {
+    sender.close();
+    receiver.stop(0);
+    receiverThreads.shutdownNow();
+    db.close();
+  }
+
+  private void receive(HttpExchange ex) throws IOException {
+    ex.getRequestBody().readAllBytes();
+    received.incrementAndGet();
+    ex.sendResponseHeaders(204, -1);
+    ex.close();
+  }
+
+  /**
+   * An alert a stopped server stored for both webhooks (and released), returned with that server's
+   * history, which records what happened to it before the stop.
+   */
+  private JdbcAlertHistory storedForBoth(String id) {
+    JdbcAlertHistory stopped = new JdbcAlertHistory(db, List.of(kept, REMOVED), clock);
+    stopped.append(new Alert(id, clock.instant(), "user:*", "user:ann", "daily",
+        T0.truncatedTo(java.time.temporal.ChronoUnit.DAYS), new BigDecimal("0.5"), new BigDecimal("0.60"),
+        new BigDecimal("1.00"), "USD"));
+    return stopped;
+  }
+
+  @Test
+  void aRemovedWebhookStillPendingIsDroppedAndTheAlertSettledWithoutSendingIt() throws Exception {
+    JdbcAlertHistory stopped = storedForBoth("a1");
+    stopped.markWebhookDelivered("a1", kept, T0);
+    stopped.markWebhookFailed("a1", REMOVED, "attempt 1: refused", false);
+    stopped.releaseClaims();
+
+    assertThat(sender.resumeAbandoned()).isEqualTo(1);
+    Delivery d = awaitSettled("a1");
+    assertThat(d.state()).isEqualTo(DeliveryState.PARTIAL);
+    assertThat(d.lastError()).isEqualTo("http://127.0.0.1:9/removed is no longer configured; not sent");
+    assertThat(d.webhooks()).containsExactlyInAnyOrder(
+        new WebhookDelivery(kept, DeliveryState.DELIVERED, 1, null, T0),
+        new WebhookDelivery(REMOVED, DeliveryState.FAILED, 1, "http://127.0.0.1:9/removed is no longer configured; not sent", null));
+    assertThat(received).hasValue(0);
+    assertThat(sender.resumeAbandoned()).as("nothing left pending to take over").isZero();
+  }
+
+  @Test
+  void aRemovedWebhookThatGaveUpBeforeCountsInTheSummaryOnceTheOthersAreDone() throws Exception {
+    JdbcAlertHistory stopped = storedForBoth("a2");
+    stopped.markWebhookFailed("a2", REMOVED, "attempt 3: refused", true);
+    stopped.releaseClaims();
+
+    assertThat(sender.resumeAbandoned()).isEqualTo(1);
+    Delivery d = awaitSettled("a2");
+    assertThat(d.state()).isEqualTo(DeliveryState.PARTIAL);
+    assertThat(d.lastError()).isEqualTo("attempt 3: refused");
+    assertThat(d.webhooks()).extracting(WebhookDelivery::webhook, WebhookDelivery::state).containsExactlyInAnyOrder(
+        tuple(kept, DeliveryState.DELIVERED),
+        tuple(REMOVED, DeliveryState.FAILED));
+    assertThat(received).hasValue(1);
+  }
+
+  /** Polls the sender's work, for at most ten seconds, until the alert is no longer pending. */
+  private Delivery awaitSettled(String id) throws InterruptedException {
+    JdbcAlertHistory history = new JdbcAlertHistory(db, clock);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    Delivery d = history.delivery(id).orElseThrow();
+    while (d.state() == DeliveryState.PENDING && System.nanoTime() < deadline) {
+      Thread.sleep(10); // between polls of the sender's work; no test waits for time to pass
+      d = history.delivery(id).orElseThrow();
+    }
+    return d;
+  }
+}
