@@ -19,13 +19,19 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The parts behind the engine, chosen by configuration: counters in memory or Redis; policies,
- * ledger, alerts and keys in the embedded H2 file or PostgreSQL. Closing closes them in reverse.
+ * ledger, alerts and keys in the embedded H2 file or PostgreSQL. Closing closes the database: the
+ * engine closes the store and the ledger it was given ({@link #closeUnstarted} when none did).
  */
 public final class Backends implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
+
   private final Database database;
   private final Store store;
   private final ConfigRepository config;
@@ -118,8 +124,21 @@ public final class Backends implements AutoCloseable {
     return checks;
   }
 
+  /** Closes the database; the engine closes the store and the ledger it was given. */
   @Override
   public void close() {
     database.close();
+  }
+
+  /**
+   * Closes every part, in reverse of their opening, for a server that failed before an engine took
+   * the store and the ledger; failures to close are logged.
+   */
+  public void closeUnstarted() {
+    RuntimeException failures = new IllegalStateException("closing the backends of a server that did not start");
+    closeAll(new ArrayDeque<>(List.of(ledger, store, database)), failures);
+    for (Throwable t : failures.getSuppressed()) {
+      LOG.warn("closing a backend of a server that did not start: {}", t.toString());
+    }
   }
 }

@@ -43,7 +43,15 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("cannot open the backends: " + Failures.describe(e));
       return 1;
     }
-    QuotaServer server = new QuotaServer(cfg, backends, Clock.systemUTC(), key.key());
+    QuotaServer server;
+    try {
+      server = new QuotaServer(cfg, backends, Clock.systemUTC(), key.key());
+    } catch (RuntimeException e) {
+      System.err.println("cannot start: " + Failures.describe(e));
+      // The engine never took the store and the ledger, whose spool holds the data directory's lock.
+      backends.closeUnstarted();
+      return 1;
+    }
     try {
       server.start();
     } catch (Exception e) { // the web server throws checked exceptions it does not declare

@@ -117,6 +117,28 @@ class CommandErrorsTest {
     assertThat(o.err()).contains("--port: must be a whole number between 0 and 65535");
   }
 
+  /**
+   * A data directory whose alert journal cannot be read (here a directory where the file belongs)
+   * stops the start with the reason, and leaves the directory free: the backends opened before
+   * are closed, so the ledger spool's lock goes with them.
+   */
+  @Test
+  void aJournalThatCannotBeReadStopsTheStartWithTheReasonAndFreesTheDataDirectory() throws Exception {
+    java.nio.file.Files.createDirectories(dir.resolve("alerts.journal"));
+    Outcome o = run("serve", "--port", "0", "--data-dir", dir.toString());
+    assertThat(o.exit()).isEqualTo(1);
+    assertThat(o.err()).contains("cannot start: cannot read or rewrite the journal " + dir.resolve("alerts.journal"));
+    assertNoTrace(o);
+
+    java.nio.file.Files.delete(dir.resolve("alerts.journal"));
+    try (dev.quota.server.Backends again = dev.quota.server.Backends.open(
+        new dev.quota.server.config.ServerConfig("127.0.0.1", 0, dir, null, null, null, "k".repeat(20), List.of(),
+            dev.quota.server.alerts.Backoff.DEFAULT),
+        java.time.Clock.systemUTC())) {
+      assertThat(again.ledger()).isNotNull();
+    }
+  }
+
   @Test
   void aPortInUseIsNamedAsSuch() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
