@@ -49,6 +49,33 @@ class PolicyConflictBrowserTest extends BrowserTestSupport {
   }
 
   @Test
+  void savingAPolicyDeletedSinceItWasOpenedCreatesNothingAndLeadsBackToTheList() throws Exception {
+    put("user:gone", "setup", 3);
+    signInAs(ADMIN_KEY);
+    go("#/policies/edit/user%3Agone");
+    WebElement concurrency = waitFor(By.name("concurrency"));
+
+    var deleted = send("DELETE", "/v1/policies/user:gone?reason=theirs", null, ADMIN_KEY);
+    assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+    concurrency.clear();
+    concurrency.sendKeys("5");
+    browser.findElement(By.name("reason")).sendKeys("mine");
+    click(By.cssSelector("[data-test=save-policy]"));
+
+    WebElement conflict = waitFor(By.cssSelector("[data-test=policy-conflict]"));
+    assertThat(conflict.getText()).contains("Deleted by someone else")
+        .contains("Someone else deleted the policy for user:gone after you opened it");
+    assertThat(get("/v1/policies/user:gone").statusCode()).as("not created again").isEqualTo(404);
+    assertThat(get("/v1/audit?target=user:gone").body()).contains("theirs").doesNotContain("mine");
+    assertNoConsoleErrorsExcept("save of a deleted policy", "/v1/policies/user%3Agone?reason=mine", "status of 412");
+
+    click(By.cssSelector("[data-test=back-to-policies]"));
+    waitUntilLoaded();
+    assertThat(browser.getCurrentUrl()).endsWith("#/policies");
+    assertThat(browser.findElements(By.cssSelector("tr[data-selector='user:gone']"))).isEmpty();
+  }
+
+  @Test
   void deletingAPolicyChangedSinceTheListWasLoadedDeletesNothing() throws Exception {
     put("project:listed", "setup", 3);
     signInAs(ADMIN_KEY);
