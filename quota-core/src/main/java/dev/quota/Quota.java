@@ -189,8 +189,9 @@ public final class Quota implements AutoCloseable {
   }
 
   /**
-   * After a reservation failed open (no reservation was made) for a call that went ahead at its
-   * estimate: the ledger row, and the budget charges owed to the store. The store is not asked
+   * After a reservation failed open (no reservation was made) for a call that went ahead, at the
+   * request's cost (its estimate, or the actual cost a guard measured): the ledger row, and the
+   * budget charges owed to the store. The store is not asked
    * again: it has just failed to answer.
    */
   void chargeFailedOpen(QuotaRequest request) {

@@ -86,7 +86,9 @@ public final class QuotaGuard {
   /** Commits the reservation with {@code u}, or records {@code u} as usage if there is none (failed open). */
   private void settle(QuotaRequest request, Decision d, Usage u) {
     if (d.reservationId() == null) {
-      quota.record(new QuotaRequest(request.subjects(), u.cost(), u.meters(), request.idempotencyKey(), null));
+      // Not record() under the request's key: a retry of the call runs it again and costs again,
+      // and a reserve's key must not name a record, so its actual cost would be refused as a conflict.
+      quota.chargeFailedOpen(new QuotaRequest(request.subjects(), u.cost(), u.meters(), null, null));
     } else {
       quota.commit(d.reservationId(), u.cost(), u.meters());
     }

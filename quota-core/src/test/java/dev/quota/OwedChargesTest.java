@@ -401,6 +401,27 @@ class OwedChargesTest {
     assertThat(used("alice", LimitKind.BUDGET_DAILY)).isEqualByComparingTo("0.90");
   }
 
+  /**
+   * A guarded call retried under its idempotency key while the store is away runs, and costs,
+   * each time: each cost is charged, and none is refused as a conflicting reuse of the key, which
+   * would lose the result of a call that already ran.
+   */
+  @Test
+  void aGuardedCallRetriedUnderItsKeyWhileFailedOpenChargesEachRun() throws Exception {
+    budget("1.00", null);
+    store.goDown();
+    QuotaGuard guard = new QuotaGuard(quota);
+    QuotaRequest call = QuotaRequest.builder().user("alice").estimatedCost("0.10").idempotencyKey("call-7").build();
+    assertThat(guard.call(call, () -> "first", r -> QuotaGuard.Usage.of(Money.of("0.30")))).isEqualTo("first");
+    assertThat(guard.call(call, () -> "retry", r -> QuotaGuard.Usage.of(Money.of("0.25")))).isEqualTo("retry");
+    assertThat(spentToday("alice")).isEqualByComparingTo("0.55");
+
+    store.comeBack();
+    quota.replayOwedCharges();
+    assertThat(used("alice", LimitKind.BUDGET_DAILY)).isEqualByComparingTo("0.55");
+    assertThat(guard.call(call, () -> "after", r -> QuotaGuard.Usage.of(Money.of("0.05")))).isEqualTo("after");
+  }
+
   /** A prepared request admitted without a reservation (fail-open) charges its estimate as a commit would. */
   @Test
   void aPreparedRequestThatFailedOpenChargesItsEstimate() {
