@@ -36,11 +36,11 @@ class UsageThroughStoreOutageTest {
       assertThat(admin.get("/v1/reports/costs?scope=user&id=ann").json().get("total").asText()).isEqualTo("1.00");
 
       // The server replays on a thread of its own, after a backoff or the next decision Redis answers.
-      String used = usedToday(admin);
+      String used = usedThisMonth(admin);
       long deadline = System.nanoTime() + 10_000_000_000L;
       while (!"1.00".equals(used) && System.nanoTime() < deadline) {
         Thread.sleep(20);
-        used = usedToday(admin);
+        used = usedThisMonth(admin);
       }
       assertThat(used).isEqualTo("1.00");
       assertThat(metric(admin, "quota_owed_charges")).isEqualTo("0.0");
@@ -72,11 +72,11 @@ class UsageThroughStoreOutageTest {
       assertThat(Files.readAllLines(journal)).hasSize(2);
 
       try (TestServer next = TestServer.onRedisIn(first.dataDir(), redis.url(), "owed-restart:")) {
-        String used = usedToday(next.admin);
+        String used = usedThisMonth(next.admin);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!"0.70".equals(used) && System.nanoTime() < deadline) {
           Thread.sleep(20);
-          used = usedToday(next.admin);
+          used = usedThisMonth(next.admin);
         }
         assertThat(used).as("0.10 Redis kept, and the 0.60 owed").isEqualTo("0.70");
         assertThat(metric(next.admin, "quota_owed_charges")).isEqualTo("0.0");
@@ -85,14 +85,17 @@ class UsageThroughStoreOutageTest {
     }
   }
 
-  /** A daily budget of 1.00 for every user that fails open, of which ann has spent 0.10. */
+  /**
+   * A monthly budget of 1.00 for every user that fails open, of which ann has spent 0.10. Monthly:
+   * the test runs on the real clock, and a day may end while it runs.
+   */
   private static void spendTenCentsOfAFailOpenBudget(Api admin) {
-    Api.Response put = admin.put("/v1/policies/user:*", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"failMode\":\"open\"}");
+    Api.Response put = admin.put("/v1/policies/user:*", "{\"budget\":{\"currency\":\"USD\",\"monthly\":\"1.00\"},\"failMode\":\"open\"}");
     assertThat(put.status()).as(put.toString()).isBetween(200, 201);
     assertThat(admin.post("/v1/usage", USAGE.formatted("0.10")).status()).isEqualTo(200);
   }
 
-  private static String usedToday(Api admin) {
+  private static String usedThisMonth(Api admin) {
     Api.Response r = admin.get("/v1/usage/user/ann");
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     return r.json().get("limits").get(0).get("used").asText();

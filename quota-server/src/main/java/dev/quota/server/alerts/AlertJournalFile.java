@@ -39,9 +39,6 @@ import org.slf4j.LoggerFactory;
  * alerts.rejected} rather than read again at every start.
  */
 public final class AlertJournalFile implements AlertJournal {
-  /** Finished lines a file may hold beyond its live ones before it is rewritten. */
-  static final int SLACK = LineJournal.SLACK;
-
   private static final Logger LOG = LoggerFactory.getLogger(AlertJournalFile.class);
 
   private final LineJournal journal;

@@ -60,11 +60,7 @@ final class Preconditions {
    * detail and as {@code selector}, in its canonical spelling, so a client can link to that policy.
    */
   static void taken(Context ctx, Selector selector) {
-    String rule = "a policy for " + selector + " already exists";
-    ObjectNode body = Problems.problem(412, "precondition-failed", rule + "; nothing was changed", IF_NONE_MATCH, rule);
-    body.put("instance", ctx.path());
-    body.put("selector", selector.toString());
-    ctx.status(412).contentType(Problems.CONTENT_TYPE).result(Problems.bytes(body));
+    refuse(ctx, IF_NONE_MATCH, "a policy for " + selector + " already exists", selector, Optional.empty());
   }
 
   /**
@@ -78,10 +74,15 @@ final class Preconditions {
     String rule = current
         .map(tag -> "the policy for " + selector + " has ETag " + tag + ", which If-Match does not name")
         .orElse("no policy for " + selector + " exists");
-    ObjectNode body = Problems.problem(412, "precondition-failed", rule + "; nothing was changed", IfMatch.HEADER, rule);
+    refuse(ctx, IfMatch.HEADER, rule, selector, current);
+  }
+
+  /** 412 naming {@code header} and its {@code rule}, the selector, and the policy's current tag if given. */
+  private static void refuse(Context ctx, String header, String rule, Selector selector, Optional<String> etag) {
+    ObjectNode body = Problems.problem(412, "precondition-failed", rule + "; nothing was changed", header, rule);
     body.put("instance", ctx.path());
     body.put("selector", selector.toString());
-    current.ifPresent(tag -> body.put("etag", tag));
+    etag.ifPresent(tag -> body.put("etag", tag));
     ctx.status(412).contentType(Problems.CONTENT_TYPE).result(Problems.bytes(body));
   }
 

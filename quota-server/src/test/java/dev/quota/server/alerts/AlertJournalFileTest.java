@@ -7,6 +7,7 @@ import dev.quota.alert.Alert;
 import dev.quota.alert.AlertDispatcher;
 import dev.quota.alert.AlertHistory;
 import dev.quota.jdbc.json.AlertJson;
+import dev.quota.server.journal.LineJournal;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -81,12 +82,12 @@ class AlertJournalFileTest {
     journal.open();
     journal.fired(alert(0)); // waits, as one does while the database is away
     int maxLines = 0;
-    for (int i = 1; i <= 3 * AlertJournalFile.SLACK; i++) {
+    for (int i = 1; i <= 3 * LineJournal.SLACK; i++) {
       journal.fired(alert(i));
       journal.done(alert(i));
       maxLines = Math.max(maxLines, Files.readAllLines(journal.file()).size());
     }
-    assertThat(maxLines).isLessThanOrEqualTo(2 + AlertJournalFile.SLACK + 1);
+    assertThat(maxLines).isLessThanOrEqualTo(2 + LineJournal.SLACK + 1);
     assertThat(Files.readAllLines(journal.file())).hasSize(journal.lines());
     assertThat(journal.live()).isOne();
     assertThat(resumedAfterKill()).containsExactly(alert(0));
@@ -115,7 +116,7 @@ class AlertJournalFileTest {
         }
       }
       assertThat(journal.live()).isEqualTo(AlertDispatcher.CAPACITY + 1);
-      assertThat(maxLines).isLessThanOrEqualTo(2 * (AlertDispatcher.CAPACITY + 1) + AlertJournalFile.SLACK + 1);
+      assertThat(maxLines).isLessThanOrEqualTo(2 * (AlertDispatcher.CAPACITY + 1) + LineJournal.SLACK + 1);
       assertThat(Files.readAllLines(journal.file()).size()).isEqualTo(journal.lines());
 
       List<Alert> expected = new ArrayList<>(List.of(alert(0)));
