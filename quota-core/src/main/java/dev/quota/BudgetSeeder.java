@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Rebuilds budget counters that a store lost (a restart, a flushed Redis) from the ledger, the
@@ -75,13 +76,20 @@ final class BudgetSeeder {
    * and it errs towards counting.
    */
   private Instant countedFrom(Map<String, String> subjects, Instant periodStart) {
+    return countedSince(config, subjects).filter(periodStart::isBefore).orElse(periodStart);
+  }
+
+  /**
+   * The start of the millisecond the counters of {@code subjects} were last reset in, from which
+   * their spend counts again (spend in that millisecond still counts); empty if never reset, or for
+   * a pair, whose counters no reset clears. The rule a rebuilt budget and a replayed owed charge
+   * share.
+   */
+  static Optional<Instant> countedSince(ConfigRepository config, Map<String, String> subjects) {
     if (subjects.size() != 1) {
-      return periodStart; // a pair: no reset clears its counters
+      return Optional.empty();
     }
     Map.Entry<String, String> only = subjects.entrySet().iterator().next();
-    return config.subjectReset(Subject.of(only.getKey(), only.getValue()))
-        .map(reset -> reset.truncatedTo(ChronoUnit.MILLIS))
-        .filter(periodStart::isBefore)
-        .orElse(periodStart);
+    return config.subjectReset(Subject.of(only.getKey(), only.getValue())).map(reset -> reset.truncatedTo(ChronoUnit.MILLIS));
   }
 }

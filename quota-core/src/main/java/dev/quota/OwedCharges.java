@@ -13,7 +13,6 @@ import dev.quota.plan.PlanResult;
 import dev.quota.store.Store;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -228,7 +227,7 @@ final class OwedCharges implements AutoCloseable {
   int replay() {
     replaying.lock();
     try {
-      Map<Subject, Optional<Instant>> resets = new HashMap<>();
+      Map<Map<String, String>, Optional<Instant>> resets = new HashMap<>();
       while (true) {
         Charge c;
         synchronized (this) {
@@ -255,7 +254,7 @@ final class OwedCharges implements AutoCloseable {
    *
    * @return false if the store (or the reset marks) could not be read: the charge stays owed
    */
-  private boolean settle(Charge c, Map<Subject, Optional<Instant>> resets) {
+  private boolean settle(Charge c, Map<Map<String, String>, Optional<Instant>> resets) {
     List<Integer> keep = new ArrayList<>(c.ops().size());
     long now = clock.millis();
     for (int i = 0; i < c.ops().size(); i++) {
@@ -333,18 +332,12 @@ final class OwedCharges implements AutoCloseable {
   }
 
   /**
-   * Whether an admin reset of the op's subject came after the charge, and so forgave it. Only a
-   * single subject's counters are reset. The same rule as a rebuilt budget's: spend from the
-   * start of the reset's millisecond still counts.
+   * Whether an admin reset of the op's subject came after the charge, and so forgave it: the rule
+   * a rebuilt budget follows ({@link BudgetSeeder#countedSince}).
    */
-  private boolean forgiven(Charge c, OpRef ref, Map<Subject, Optional<Instant>> resets) {
-    Map<String, String> subjects = ref.subjects();
-    if (subjects.size() != 1) {
-      return false;
-    }
-    Map.Entry<String, String> only = subjects.entrySet().iterator().next();
-    Optional<Instant> reset = resets.computeIfAbsent(Subject.of(only.getKey(), only.getValue()), config::subjectReset);
-    return reset.isPresent() && c.at().isBefore(reset.get().truncatedTo(ChronoUnit.MILLIS));
+  private boolean forgiven(Charge c, OpRef ref, Map<Map<String, String>, Optional<Instant>> resets) {
+    Optional<Instant> countedSince = resets.computeIfAbsent(ref.subjects(), s -> BudgetSeeder.countedSince(config, s));
+    return countedSince.isPresent() && c.at().isBefore(countedSince.get());
   }
 
   /** The charge is no longer owed: applied, found counted already, or given up. Holds this. */

@@ -165,14 +165,7 @@ public final class Quota implements AutoCloseable {
     if (earlier != null) {
       return earlier;
     }
-    long started = timed ? System.nanoTime() : 0;
-    Instant now = clock.instant();
-    PolicyIndex snapshot = index;
-    Compilation compilation = compilation(Plan.Kind.RECORD, usage, snapshot, now);
-    Decision d = decideOrFailOpen(Plan.Kind.RECORD, usage, null, compilation, snapshot, now, 0);
-    if (timed) {
-      listener.onDecision(OPERATION_NAMES[Plan.Kind.RECORD.ordinal()], d.admitted(), System.nanoTime() - started);
-    }
+    Decision d = decide(Plan.Kind.RECORD, usage, null);
     // A replay is appended as well: the store may have applied the first attempt after its caller
     // stopped waiting for the reply (a timeout), so only the retry can bring it to the ledger. The
     // ledger keeps one row per idempotency key, so a first attempt that did arrive is not doubled.
@@ -182,8 +175,7 @@ public final class Quota implements AutoCloseable {
             usage.idempotencyKey(), Money.ZERO);
     ledger.append(row);
     if (d.failOpen()) {
-      // Owed only once the row is written: a counter rebuilt from the ledger from now on counts it.
-      owed.owe(compilation.template(), row);
+      oweBudgets(usage, row);
     }
     return d;
   }
@@ -191,16 +183,22 @@ public final class Quota implements AutoCloseable {
   /**
    * After a reservation failed open (no reservation was made) for a call that went ahead, at the
    * request's cost (its estimate, or the actual cost a guard measured): the ledger row, and the
-   * budget charges owed to the store. The store is not asked
-   * again: it has just failed to answer.
+   * budget charges owed to the store. The store is not asked again: it has just failed to answer.
    */
   void chargeFailedOpen(QuotaRequest request) {
-    Instant now = clock.instant();
-    Compilation compilation = compilation(Plan.Kind.RECORD, request, index, now);
-    UsageEntry row =
-        new UsageEntry(newId(), now, request.subjects(), request.estimatedCost(), request.meters(), null, null, Money.ZERO);
+    UsageEntry row = new UsageEntry(
+        newId(), clock.instant(), request.subjects(), request.estimatedCost(), request.meters(), null, null, Money.ZERO);
     ledger.append(row);
-    owed.owe(compilation.template(), row);
+    oweBudgets(request, row);
+  }
+
+  /**
+   * Owes the store the budget charges of {@code usage}, whose ledger row {@code row} is written:
+   * owed only then, so a counter rebuilt from the ledger from now on counts it. The plan is the one
+   * the decision just compiled, found again in the plan cache.
+   */
+  private void oweBudgets(QuotaRequest usage, UsageEntry row) {
+    owed.owe(compilation(Plan.Kind.RECORD, usage, index, row.at()).template(), row);
   }
 
   /**
