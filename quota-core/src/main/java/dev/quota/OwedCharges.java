@@ -111,6 +111,8 @@ final class OwedCharges implements AutoCloseable {
 
   /** The queue's length, read on every decision without a lock. */
   private volatile int size;
+  /** Whether a decision asked for a pass that has not started yet. */
+  private volatile boolean passAsked;
   /** One replay pass at a time, so no charge is applied by two at once. */
   private final ReentrantLock replaying = new ReentrantLock();
   /** Orders a replay's store call with the start of a rebuild from the ledger; see {@link #rebuilding}. */
@@ -181,13 +183,15 @@ final class OwedCharges implements AutoCloseable {
 
   /**
    * The store answered a decision: replays whatever is owed soon, on the replay thread. Costs one
-   * volatile read while nothing is owed.
+   * volatile read while nothing is owed, and two while a pass is already asked for: a replay of
+   * many charges takes a while, and every decision meanwhile would otherwise queue on this lock.
    */
   void storeAnswered() {
-    if (size == 0 || !background) {
+    if (size == 0 || !background || passAsked) {
       return;
     }
     synchronized (this) {
+      passAsked = true;
       backoffMs = FIRST_RETRY_MS;
       schedule(0);
     }
@@ -373,6 +377,7 @@ final class OwedCharges implements AutoCloseable {
   }
 
   private void replayLater() {
+    passAsked = false; // a decision from now on asks for the next pass
     int left;
     try {
       left = replay();
