@@ -3,6 +3,9 @@ import { h } from '../dom.js';
 import { dateTime } from '../format.js';
 import { pageHead, pagedList } from '../ui.js';
 
+const ACTIONS = ['policy.create', 'policy.update', 'policy.delete', 'override.create', 'override.revoke',
+  'subject.reset', 'key.issue', 'key.revoke'];
+
 export function render(root, params, query) {
   root.append(pageHead('Audit log', 'Every administrative change, newest first.'));
   pagedList(root, {
@@ -14,7 +17,8 @@ export function render(root, params, query) {
     emptyText: 'No audit entry matches these filters.',
     fields: [
       { name: 'actor', label: 'Actor' },
-      { name: 'action', label: 'Action', placeholder: 'policy.create' },
+      // The actions the server knows (AuditAction): it refuses any other, so none can be typed.
+      { name: 'action', label: 'Action', options: [['', 'Any'], ...ACTIONS.map((a) => [a, a])] },
       { name: 'target', label: 'Target', placeholder: 'user:*' },
       { name: 'from', label: 'From (UTC)', type: 'datetime-local' },
       { name: 'to', label: 'To (UTC)', type: 'datetime-local' },

@@ -35,6 +35,27 @@ class HistoryFiltersBrowserTest extends BrowserTestSupport {
     assertNoConsoleErrors("audit filters");
   }
 
+  /** The action filter offers the actions the server knows, so none it would refuse can be chosen. */
+  @Test
+  void theAuditActionFilterChoosesAmongTheKnownActions() throws Exception {
+    assertThat(send("PUT", "/v1/policies/tool:*?reason=made", "{\"concurrency\":4}", ADMIN_KEY).statusCode()).isBetween(200, 201);
+    assertThat(send("PUT", "/v1/policies/tool:*?reason=changed", "{\"concurrency\":5}", ADMIN_KEY).statusCode()).isEqualTo(200);
+    signInAs(ADMIN_KEY);
+    go("#/audit?target=tool:*");
+    waiting().until(d -> d.findElements(By.cssSelector("main tbody tr")).size() == 2);
+    var action = new org.openqa.selenium.support.ui.Select(waitFor(By.name("action")));
+    // The console's list follows the server's, which would refuse any other.
+    java.util.List<String> offered = action.getOptions().stream().map(o -> o.getAttribute("value")).toList();
+    assertThat(offered.get(0)).as("any action").isEmpty();
+    assertThat(offered.subList(1, offered.size())).containsExactlyElementsOf(dev.quota.admin.AuditAction.wireNames());
+    action.selectByValue("policy.update");
+    browser.findElement(By.name("action")).submit();
+    waiting().until(d -> d.getCurrentUrl().contains("action=policy.update"));
+    waiting().until(d -> d.findElements(By.cssSelector("main tbody tr")).size() == 1);
+    assertThat(textOf(By.cssSelector("main tbody"))).contains("changed").doesNotContain("made");
+    assertNoConsoleErrors("audit action filter");
+  }
+
   @Test
   void fromLaterThanToIsAValidationMessageNotAnEmptyList() throws Exception {
     signInAs(ADMIN_KEY);
