@@ -44,7 +44,9 @@ import java.util.function.LongSupplier;
  * (keeping the terms) and then settles each part with those terms, each part exactly once. The
  * claim alone decides whether the reservation had expired: a part whose call runs after the expiry
  * still settles on the claimed terms, rather than return its holds as expired and charge nothing
- * for a commit the claim accepted.
+ * for a commit the claim accepted. If another decision on the part's node released the part as
+ * expired in between, its hold and slot went back then, and the part's settlement charges the
+ * actual cost on its own (an expired part keeps its ops for this).
  *
  * <p><b>If this process dies between steps.</b> Parts already applied stay as holds until the
  * reservation's expiry, when their slots release them like any expired reservation (no home record

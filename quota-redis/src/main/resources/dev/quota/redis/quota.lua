@@ -626,14 +626,15 @@ end
 -- A reservation record is one string, so writing it with its TTL is one SET. Read, it is a table
 -- of string fields: s (state: a active, d settled, x expired, c compensated), e (expiresAt), t
 -- (when made), h (held nanos), n (ops), k1..kn (their counters), o1..on (their fields, NUL-joined,
--- as sent), p (payload, if any); a settled one keeps s, h, p and t and adds f, m, c1..cm (see
--- settle_record).
+-- as sent), p (payload, if any), part (true: one slot's part of a reservation on Redis Cluster); a
+-- settled one keeps s, h, p and t and adds f, m, c1..cm (see settle_record). An expired part also
+-- keeps n, k1..kn and o1..on (see expire_record).
 --
 -- An active record is written on every reservation, so it is text the caller prepared:
---   "A" expiresAt ":" madeAt ":" body
+--   "A" expiresAt ":" madeAt ":" body      ("P" for "A": a part)
 -- where the body (ReservationRecord) is h ":" n ":", then for each op its counter key and its
 -- fields, then the payload if any, each of those as byte length ":" bytes. Every other record
--- (settled, expired, compensated) is a msgpack map, whose first byte is never "A".
+-- (settled, expired, compensated) is a msgpack map, whose first byte is never "A" or "P".
 
 local function take_sized(raw, at)
   local c = find(raw, ':', at, true)
@@ -642,8 +643,8 @@ local function take_sized(raw, at)
 end
 
 local function parse_active(raw)
-  local e, t, h, n, at = match(raw, '^A(%d+):(%d+):(%d+):(%d+):()')
-  local rec = {s = 'a', e = e, t = t, h = h, n = n}
+  local kind, e, t, h, n, at = match(raw, '^([AP])(%d+):(%d+):(%d+):(%d+):()')
+  local rec = {s = 'a', e = e, t = t, h = h, n = n, part = kind == 'P'}
   for i = 1, n + 0 do
     rec['k' .. i], at = take_sized(raw, at)
     rec['o' .. i], at = take_sized(raw, at)
@@ -655,7 +656,8 @@ end
 local function load_reservation(rkey)
   local raw = redis.call('GET', rkey)
   if not raw then return nil end
-  if sub(raw, 1, 1) == 'A' then return parse_active(raw) end
+  local first = sub(raw, 1, 1)
+  if first == 'A' or first == 'P' then return parse_active(raw) end
   return cmsgpack.unpack(raw)
 end
 
@@ -696,15 +698,16 @@ local function reset_since(key, madeAt, marks)
 end
 
 -- Returns a reservation's holds: the actual cost replaces the estimate on commit, nothing on release.
--- The holds and slots of a subject reset since the reservation was made are left alone.
-local function undo(rec, commit, actualCost, meters, now)
+-- The holds and slots of a subject reset since the reservation was made are left alone. With
+-- `returned`, its expiry has returned the holds and slots already: a commit only charges the actual.
+local function undo(rec, commit, actualCost, meters, now, returned)
   local changes = {}
   local madeAt, marks = tonumber(rec.t), {}
   for _, op in ipairs(reservation_ops(rec)) do
     if op.type == 'B' then
       local st = budget(op.key)
       if st.exists and not reset_since(op.key, madeAt, marks) then -- else reset by an admin since
-        local delta = (commit and actualCost or 0) - op.amount
+        local delta = (commit and actualCost or 0) - (returned and 0 or op.amount)
         st.used = budget_use(st.used, delta)
         st.touched = true
         local newly = crossed(st.used, op.limit, op.thresholds, st.fired)
@@ -713,7 +716,7 @@ local function undo(rec, commit, actualCost, meters, now)
       end
     elseif op.type == 'C' then
       local st = slots(op.key)
-      if st.n > 0 and not reset_since(op.key, madeAt, marks) then st.n = st.n - 1; st.touched = true end
+      if not returned and st.n > 0 and not reset_since(op.key, madeAt, marks) then st.n = st.n - 1; st.touched = true end
     elseif commit then
       local actual = meters[op.meter]
       local overrun = actual and actual - op.amount or 0
@@ -731,6 +734,18 @@ local function settle_record(rkey, status, fingerprint, rec, changes)
   save_reservation(rkey, fields, SETTLED_TTL_MS)
 end
 
+-- Marks reservation `rkey` (record `rec`) expired once its holds are returned. A part keeps its ops:
+-- its reservation's commit may have been claimed (on the home record's node) before the expiry, and
+-- its settlement then still charges the actual cost (see `settle`).
+local function expire_record(rkey, rec)
+  local fields = {s = 'x', f = 'expired', h = '0', m = '0'}
+  if rec.part then
+    fields.t, fields.n = rec.t, rec.n
+    for i = 1, tonumber(rec.n) do fields['k' .. i], fields['o' .. i] = rec['k' .. i], rec['o' .. i] end
+  end
+  save_reservation(rkey, fields, SETTLED_TTL_MS)
+end
+
 -- `keep`, if given, is a reservation record left alone: one its caller settles (see `settle`).
 local function release_expired(expiries, now, keep)
   local due = redis.call('ZRANGEBYSCORE', expiries, '-inf', fmt(now))
@@ -741,7 +756,7 @@ local function release_expired(expiries, now, keep)
       deferred = deferred or {}
       deferred[#deferred + 1] = function()
         redis.call('ZREM', expiries, rkey)
-        if rec and rec.s == 'a' then settle_record(rkey, 'x', 'expired', {h = '0'}, {}) end
+        if rec and rec.s == 'a' then expire_record(rkey, rec) end
       end
     end
   end
@@ -1150,8 +1165,9 @@ local function quick_apply(k, a, now, n, at)
 end
 
 -- The body of a decision over counters that share one slot (all of a plan on a single node).
--- c: now, kind, ttl, expiresAt (0: now + ttl), seedBudgets, epochKey, expiriesKey, recordKey,
---    record (the body of the reservation record filed if it reserves), ops
+-- c: now, kind, ttl, expiresAt (0: now + ttl), seedBudgets, part (a reservation's part on Redis
+--    Cluster), epochKey, expiriesKey, recordKey, record (the body of the reservation record filed if
+--    it reserves), ops
 local function decide(c)
   local now, kind = c.now, c.kind
   -- Expired reservations only ever return budget holds and concurrency slots, so a plan without
@@ -1236,7 +1252,7 @@ local function decide(c)
       if op.type == 'B' and op.endMs - now > keep then keep = op.endMs - now end
     end
     keep = keep + BUDGET_SLACK_MS
-    redis.call('SET', rkey, format('A%d:%d:', expiresAt, now) .. c.record, 'PX', keep)
+    redis.call('SET', rkey, format(c.part and 'P%d:%d:' or 'A%d:%d:', expiresAt, now) .. c.record, 'PX', keep)
     -- Only holds need the expiry index; a settlement notices any expiry from the record itself.
     if holds then
       redis.call('ZADD', c.expiriesKey, fmt(expiresAt), rkey)
@@ -1333,7 +1349,7 @@ local function group()
     end
   end
   return decide({now = now, kind = ARGV[3], ttl = tonumber(ARGV[4]), expiresAt = tonumber(ARGV[5]),
-    seedBudgets = ARGV[7] == '1', epochKey = KEYS[1], expiriesKey = KEYS[2], recordKey = KEYS[3],
+    seedBudgets = ARGV[7] == '1', part = true, epochKey = KEYS[1], expiriesKey = KEYS[2], recordKey = KEYS[3],
     record = ARGV[6], ops = ops})
 end
 
@@ -1488,10 +1504,13 @@ local function settle()
     -- expired: release_expired above has returned its holds (a reservation without holds is not
     -- indexed, and has none to return)
     persist(now)
-    settle_record(rkey, 'x', 'expired', {h = '0'}, {})
+    expire_record(rkey, rec)
     return {EXPIRED, 0, now, 0, '', 0, 0}
   end
-  if rec.s == 'x' then persist(now); return {EXPIRED, 0, now, 0, '', 0, 0} end
+  -- A part another call released as expired after the claim (this call only keeps its own record
+  -- from expiring): its holds and slots are back, and a commit charges the actual cost on its own.
+  local late = rec.s == 'x' and claimed and rec.n ~= nil
+  if rec.s == 'x' and not late then persist(now); return {EXPIRED, 0, now, 0, '', 0, 0} end
   if rec.s == 'd' then
     persist(now)
     local changes = {}
@@ -1501,8 +1520,8 @@ local function settle()
   local commit = ARGV[3] == '1'
   local meters = {}
   for i = 1, tonumber(ARGV[6]) do meters[ARGV[5 + 2 * i]] = tonumber(ARGV[6 + 2 * i]) end
-  local changes = undo(rec, commit, tonumber(ARGV[4]), meters, now)
-  for i = 1, tonumber(rec.n) do
+  local changes = undo(rec, commit, tonumber(ARGV[4]), meters, now, late)
+  for i = 1, late and 0 or tonumber(rec.n) do
     if string.sub(rec['o' .. i], 1, 1) ~= 'R' then redis.call('ZREM', KEYS[2], rkey); break end
   end
   persist(now)

@@ -341,6 +341,43 @@ class RedisClusterStoreTest {
     assertThat(check(budget(user, 1000, 0))).extracting(OpResult::used).containsExactly(80L);
   }
 
+  /**
+   * A commit claimed before its reservation expires is charged though, between the claim and the
+   * part's settlement, another decision on the part's node ran after the expiry and released the
+   * part as expired: its settlement once found an expired record and charged nothing, while the
+   * commit was answered as settled. The hold and the slot go back once, by the expiry.
+   */
+  @Test
+  void aCommitClaimedBeforeTheExpiryIsChargedThoughAnotherDecisionReleasedItsPartMeanwhile() {
+    period();
+    String user = subjectsInAscendingSlots(1).get(0);
+    String id = "res-released-" + run;
+    Plan plan = new Plan(Plan.Kind.RESERVE, List.of(budget(user, 1000, 50), slots(user)), id, 1_500, null, "fp", "p", false);
+    assertThat(store.apply(plan).admitted()).isTrue();
+    Settlement commit = Settlement.commit(id, 80, Map.of());
+    // the settlement's first step, as ClusterProtocol takes it: the claim, before the expiry
+    List<Object> claim = store.run(new ClusterCodec(store.keys()).claim(
+        id, true, commit.actualCostNanos(), commit.fingerprint(), commit.actualMeters(), offsetMs.get()));
+    assertThat(ScriptCodec.num(claim.get(0))).as("claimed").isZero();
+
+    offsetMs.addAndGet(2_000);
+    // another decision on the part's node, after the expiry: it returns the hold and the slot
+    assertThat(check(budget(user, 1000, 0), slots(user))).extracting(OpResult::used).containsExactly(0L, 0L);
+    assertThat(store.apply(reserve("res-other-" + run, slots(user))).admitted()).isTrue();
+
+    SettleResult part = ScriptCodec.settleResult(
+        store.run(new ScriptCodec(store.keys()).settle(slotOf(user), commit, offsetMs.get())));
+    assertThat(part.status()).isEqualTo(SettleResult.Status.SETTLED);
+    assertThat(part.budgets()).extracting(SettleResult.BudgetChange::usedNanos).containsExactly(80L);
+    assertThat(check(budget(user, 1000, 0), slots(user))).as("charged once; the other reservation keeps its slot")
+        .extracting(OpResult::used).containsExactly(80L, 1L);
+
+    SettleResult retried = store.settle(commit);
+    assertThat(retried.status()).isEqualTo(SettleResult.Status.REPEATED);
+    assertThat(retried.budgets()).extracting(SettleResult.BudgetChange::usedNanos).containsExactly(80L);
+    assertThat(check(budget(user, 1000, 0))).extracting(OpResult::used).containsExactly(80L);
+  }
+
   @Test
   void aSeedOrAResetThatTheNodeRunsAfterTheStoreGaveUpChangesNothing() {
     period();
