@@ -22,8 +22,10 @@ import java.util.Map;
  * may have expired, or at a period's end, it is compiled again. On the in-memory store, a plan
  * without concurrency caps takes the store's lock-and-count fast path, which allocates nothing
  * for rate limits; budgets charged there also go to the ledger, as with {@link Quota#record}. A
- * call admitted because the store could not be reached and its policies fail open is charged at
- * its estimate as usage recorded then would be (see {@link Quota#owedCharges}).
+ * request without an estimate that a per-request cap applies to is reserved and committed instead,
+ * so that it needs room for the cap, as its reservation would. A call admitted because the store
+ * could not be reached and its policies fail open is charged at its estimate as usage recorded
+ * then would be (see {@link Quota#owedCharges}).
  */
 public final class PreparedRequest {
   /**
@@ -204,6 +206,9 @@ public final class PreparedRequest {
     for (Policy p : policies) {
       fast &= p.concurrency() == null; // RECORD plans leave slots out; reservations need them
     }
+    // A call without an estimate is admitted only where the smallest per-request cap still fits (a
+    // reservation holds it); the fast path, which charges what the call says, would judge 0.
+    fast &= request.estimatedCost().nanos() > 0 || PlanCompiler.heldCost(0, policies) == 0;
     return new Planned(index, validUntil, plan, ops, fast, charges);
   }
 }

@@ -52,6 +52,23 @@ class PerRequestCapTest {
     assertThat(quota.reserve(Fixtures.userCost("a", "0.40")).admitted()).isTrue();
   }
 
+  /**
+   * A prepared request without an estimate decides as a reservation of it would: the in-memory
+   * store's fast path, which judges the cost the call gives, once admitted it where only 0 fitted.
+   */
+  @Test
+  void aPreparedRequestWithoutAnEstimateNeedsRoomForTheCap() {
+    put(capped("user:*", "2.50", "1.00"));
+    PreparedRequest prepared = quota.prepare(Fixtures.user("a"));
+    assertThat(prepared.tryAcquire()).isTrue();
+    assertThat(budgetUsed("user", "a")).as("charged its estimate, none").isZero();
+    quota.record(Fixtures.userCost("a", "1.75"));
+    // 0.75 is left, less than the 1.00 the call may cost.
+    assertThat(quota.check(Fixtures.user("a")).admitted()).isFalse();
+    assertThat(prepared.tryAcquire()).isFalse();
+    assertThat(budgetUsed("user", "a")).isEqualTo(Money.of("1.75").nanos());
+  }
+
   @Test
   void anActualCostAboveTheHeldCapIsChargedAndRecordedAsOverrun() {
     put(capped("user:*", "10", "1.00"));

@@ -116,7 +116,7 @@ public final class PlanCompiler {
    * and what exceeds the hold is recorded as an overrun. A policy in shadow mode sets no hold: it
    * must not change what is admitted.
    */
-  static long heldCost(long estimate, List<Policy> policies) {
+  public static long heldCost(long estimate, List<Policy> policies) {
     if (estimate > 0) {
       return estimate;
     }
