@@ -54,6 +54,12 @@ public final class JdbcConfigRepository implements ConfigRepository {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcConfigRepository.class);
   private static final String UNIQUE_VIOLATION = "23505";
   private static final int COLLISION_ATTEMPTS = 3;
+  /**
+   * How often one write of a policy reads it again because another writer claimed the version it
+   * read: each time, that other writer went ahead, so giving up (as busy) only ever stops a writer
+   * that others keep outpacing.
+   */
+  static final int CLAIM_ATTEMPTS = 64;
 
   /**
    * How long a change waits for a row another transaction holds before the database gives up on
@@ -161,11 +167,12 @@ public final class JdbcConfigRepository implements ConfigRepository {
     String selector = policy.selector().toString();
     String body = PolicyJson.write(policy);
     return writeRetryingCollisions("storing policy " + selector, c -> {
-      while (true) {
+      for (int attempt = 1; ; attempt++) {
         long latest = latestVersion(c, selector); // first: see claimVersion
         Optional<Policy> replaced = storedPolicy(c, selector);
         AuditEntry entry = audit.apply(replaced);
         if (!claimVersion(c, selector, latest + 1, body, entry)) {
+          giveUpAfter(attempt, selector);
           continue;
         }
         try (PreparedStatement up =
@@ -197,12 +204,13 @@ public final class JdbcConfigRepository implements ConfigRepository {
     String selector = policy.selector().toString();
     String body = PolicyJson.write(policy);
     return writeRetryingCollisions("creating policy " + selector, c -> {
-      while (true) {
+      for (int attempt = 1; ; attempt++) {
         long latest = latestVersion(c, selector); // first: see claimVersion
         if (policyRowExists(c, selector)) {
           return false;
         }
         if (!claimVersion(c, selector, latest + 1, body, audit)) {
+          giveUpAfter(attempt, selector);
           continue;
         }
         try {
@@ -225,7 +233,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
     Objects.requireNonNull(audit, "audit");
     String key = selector.toString();
     return writeRetryingCollisions("deleting policy " + selector, c -> {
-      while (true) {
+      for (int attempt = 1; ; attempt++) {
         long latest = latestVersion(c, key); // first: see claimVersion
         Optional<Policy> deleted = storedPolicy(c, key);
         if (deleted.isEmpty()) {
@@ -233,6 +241,7 @@ public final class JdbcConfigRepository implements ConfigRepository {
         }
         AuditEntry entry = audit.apply(deleted.get());
         if (!claimVersion(c, key, latest + 1, null, entry)) {
+          giveUpAfter(attempt, key);
           continue;
         }
         try (PreparedStatement del = c.prepareStatement("DELETE FROM policy WHERE selector = ?")) {
@@ -277,6 +286,14 @@ public final class JdbcConfigRepository implements ConfigRepository {
       Jdbc.setInstant(ps, 4, audit.at());
       ps.setString(5, audit.actor());
       return ps.executeUpdate() == 1;
+    }
+  }
+
+  /** Fails the write as busy (a serialization failure) once it has lost the claim {@link #CLAIM_ATTEMPTS} times. */
+  private static void giveUpAfter(int attempt, String selector) throws SQLException {
+    if (attempt >= CLAIM_ATTEMPTS) {
+      throw new SQLException("other writers of policy " + selector + " changed it first " + attempt + " times in a row;"
+          + " nothing was written, try again", "40001");
     }
   }
 
