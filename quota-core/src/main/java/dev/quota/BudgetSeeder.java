@@ -28,6 +28,10 @@ import java.util.Optional;
  * against neither the counter the reset started afresh nor the new period's, and the rebuilt
  * counter leaves it out too.
  *
+ * <p>Commits and recorded usage this engine has in flight are waited for first ({@link
+ * UnledgeredCharges}): the store may have charged the lost counter with them before their rows
+ * reach the ledger.
+ *
  * <p>The charges owed to the store ({@link OwedCharges}) are told before the ledger is read: their
  * rows are in it, so none of them is replayed onto the counter rebuilt from it.
  */
@@ -36,9 +40,12 @@ final class BudgetSeeder {
   private final ConfigRepository config;
   private final Store store;
   private final OwedCharges owed;
+  private final UnledgeredCharges unledgered;
 
-  BudgetSeeder(UsageLedger ledger, ConfigRepository config, Store store, OwedCharges owed) {
+  BudgetSeeder(
+      UsageLedger ledger, ConfigRepository config, Store store, OwedCharges owed, UnledgeredCharges unledgered) {
     this.ledger = ledger;
+    this.unledgered = unledgered;
     this.config = config;
     this.store = store;
     this.owed = owed;
@@ -46,6 +53,7 @@ final class BudgetSeeder {
 
   /** Seeds the budget counters of {@code c}'s ops at {@code indices}, which the store reported missing. */
   void seed(Compiled c, List<Integer> indices) {
+    unledgered.awaitWritten();
     for (int i : indices) {
       BudgetOp op = (BudgetOp) c.plan().ops().get(i);
       Map<String, String> subjects = c.refs().get(i).subjects();

@@ -77,6 +77,7 @@ public final class Quota implements AutoCloseable {
   private final BudgetSeeder seeder;
   /** Usage the ledger took while the store could not; see {@link OwedCharges}. */
   private final OwedCharges owed;
+  private final UnledgeredCharges unledgered = new UnledgeredCharges();
   private final OwedUsageJournal owedUsageJournal;
   private final QuotaListener listener;
   /** Whether anyone hears decision latencies: without a listener a decision skips both clock reads. */
@@ -104,11 +105,11 @@ public final class Quota implements AutoCloseable {
     this.owedUsageJournal = b.owedUsageJournal;
     b.handlers.forEach(alerts::addHandler);
     this.budgetAlerts = new BudgetAlerts(clock, listener, alerts);
-    this.settlements = new Settlements(store, ledger, budgetAlerts, this::index);
+    this.settlements = new Settlements(store, ledger, budgetAlerts, this::index, unledgered);
     this.owed = new OwedCharges(
         store, config, budgetAlerts, listener, clock, seedBudgets, b.owedChargeBound, b.replayOwedChargesInBackground,
         b.owedUsageJournal);
-    this.seeder = new BudgetSeeder(ledger, config, store, owed);
+    this.seeder = new BudgetSeeder(ledger, config, store, owed, unledgered);
     this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat);
     this.ownPool = b.executor == null ? Executors.newCachedThreadPool(Quota::daemon) : null;
     this.blocking = b.executor != null ? b.executor : ownPool;
@@ -165,19 +166,21 @@ public final class Quota implements AutoCloseable {
     if (earlier != null) {
       return earlier;
     }
-    Decision d = decide(Plan.Kind.RECORD, usage, null);
-    // A replay is appended as well: the store may have applied the first attempt after its caller
-    // stopped waiting for the reply (a timeout), so only the retry can bring it to the ledger. The
-    // ledger keeps one row per idempotency key, so a first attempt that did arrive is not doubled.
-    UsageEntry row =
-        new UsageEntry(
-            newId(), clock.instant(), usage.subjects(), usage.estimatedCost(), usage.meters(), null,
-            usage.idempotencyKey(), Money.ZERO);
-    ledger.append(row);
-    if (d.failOpen()) {
-      oweBudgets(usage, row);
+    try (UnledgeredCharges.Charge charge = unledgered.open()) {
+      Decision d = decide(Plan.Kind.RECORD, usage, null, charge);
+      // A replay is appended as well: the store may have applied the first attempt after its caller
+      // stopped waiting for the reply (a timeout), so only the retry can bring it to the ledger. The
+      // ledger keeps one row per idempotency key, so a first attempt that did arrive is not doubled.
+      UsageEntry row =
+          new UsageEntry(
+              newId(), clock.instant(), usage.subjects(), usage.estimatedCost(), usage.meters(), null,
+              usage.idempotencyKey(), Money.ZERO);
+      ledger.append(row);
+      if (d.failOpen()) {
+        oweBudgets(usage, row);
+      }
+      return d;
     }
-    return d;
   }
 
   /**
@@ -299,7 +302,7 @@ public final class Quota implements AutoCloseable {
     PolicyIndex snapshot = index;
     Compilation c = compilation(Plan.Kind.CHECK, probe, snapshot, now);
     // A read decides nothing, so no fail mode applies: a store that is down fails it as it is.
-    return decideWith(Plan.Kind.CHECK, probe, null, c.template(), c.policies(), snapshot, now, 0).limits();
+    return decideWith(Plan.Kind.CHECK, probe, null, c.template(), c.policies(), snapshot, now, 0, null).limits();
   }
 
   /**
@@ -407,12 +410,18 @@ public final class Quota implements AutoCloseable {
   }
 
   private Decision decide(Plan.Kind kind, QuotaRequest request, String reservationId) {
+    return decide(kind, request, reservationId, null);
+  }
+
+  /** @param charge the charge a recorded usage makes, which steps aside while it rebuilds a budget; else null */
+  private Decision decide(
+      Plan.Kind kind, QuotaRequest request, String reservationId, UnledgeredCharges.Charge charge) {
     long started = timed ? System.nanoTime() : 0;
     Instant now = clock.instant();
     PolicyIndex snapshot = index;
     Compilation compilation = compilation(kind, request, snapshot, now);
     Decision decision =
-        decideOrFailOpen(kind, request, reservationId, compilation, snapshot, now, 0);
+        decideOrFailOpen(kind, request, reservationId, compilation, snapshot, now, 0, charge);
     if (timed) {
       listener.onDecision(OPERATION_NAMES[kind.ordinal()], decision.admitted(), System.nanoTime() - started);
     }
@@ -435,7 +444,7 @@ public final class Quota implements AutoCloseable {
     if (c.locallyDenied()) {
       // A per-request cap refuses outright; rare, and the caller's own thread may wait for the report.
       finishOffThread(
-          decided, kind, started, () -> decideOrFailOpen(kind, request, reservationId, compilation, snapshot, now, 0));
+          decided, kind, started, () -> decideOrFailOpen(kind, request, reservationId, compilation, snapshot, now, 0, null));
       return decided;
     }
     CompletionStage<PlanResult> applied;
@@ -475,7 +484,7 @@ public final class Quota implements AutoCloseable {
       case NEEDS_SEED -> seeder.seed(first, r.seedIndices());
       default -> throw new IllegalStateException("unexpected store status " + r.status());
     }
-    return decideOrFailOpen(kind, request, reservationId, compilation, snapshot, next, 1);
+    return decideOrFailOpen(kind, request, reservationId, compilation, snapshot, next, 1, null);
   }
 
   /** {@link #finish} on the executor for work that may block; fails {@code decided} if it refuses the work. */
@@ -532,10 +541,11 @@ public final class Quota implements AutoCloseable {
 
   private Decision decideOrFailOpen(
       Plan.Kind kind, QuotaRequest request, String reservationId, Compilation compilation, PolicyIndex snapshot,
-      Instant now, int firstAttempt) {
+      Instant now, int firstAttempt, UnledgeredCharges.Charge charge) {
     try {
       return decideWith(
-          kind, request, reservationId, compilation.template(), compilation.policies(), snapshot, now, firstAttempt);
+          kind, request, reservationId, compilation.template(), compilation.policies(), snapshot, now, firstAttempt,
+          charge);
     } catch (StoreUnavailableException e) {
       return failOpenOrThrow(compilation.policies(), e);
     }
@@ -543,7 +553,7 @@ public final class Quota implements AutoCloseable {
 
   private Decision decideWith(
       Plan.Kind kind, QuotaRequest request, String reservationId, Compiled template, List<Policy> policies,
-      PolicyIndex snapshot, Instant now, int firstAttempt) {
+      PolicyIndex snapshot, Instant now, int firstAttempt, UnledgeredCharges.Charge charge) {
     for (int attempt = firstAttempt; attempt < MAX_ATTEMPTS; attempt++) {
       // Later attempts run at the store's time, which the first compilation may not cover.
       Compiled c =
@@ -566,11 +576,26 @@ public final class Quota implements AutoCloseable {
         }
         case CONFLICT -> throw conflict(request);
         case PERIOD_MISMATCH -> now = Instant.ofEpochMilli(r.nowMs());
-        case NEEDS_SEED -> seeder.seed(c, r.seedIndices());
+        case NEEDS_SEED -> seedAside(charge, c, r);
         default -> throw new IllegalStateException("unexpected store status " + r.status());
       }
     }
     throw new StoreUnavailableException("store did not settle on a period after " + MAX_ATTEMPTS + " attempts", null);
+  }
+
+  /**
+   * Rebuilds the budgets the store reported lost. A charge of this decision's own steps aside
+   * meanwhile (the store applied nothing): the rebuild waits for the charges in flight, and two
+   * rebuilding at once would wait for each other.
+   */
+  private void seedAside(UnledgeredCharges.Charge charge, Compiled c, PlanResult r) {
+    if (charge == null) {
+      seeder.seed(c, r.seedIndices());
+      return;
+    }
+    charge.applyingNothing();
+    seeder.seed(c, r.seedIndices());
+    charge.applying();
   }
 
   private Decision applied(Compiled c, PlanResult r) {

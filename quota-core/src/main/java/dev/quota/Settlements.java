@@ -23,9 +23,13 @@ final class Settlements {
   private final BudgetAlerts alerts;
   /** The engine's current policy snapshot, to find the policies behind a commit's alerts. */
   private final Supplier<PolicyIndex> index;
+  private final UnledgeredCharges unledgered;
 
-  Settlements(Store store, UsageLedger ledger, BudgetAlerts alerts, Supplier<PolicyIndex> index) {
+  Settlements(
+      Store store, UsageLedger ledger, BudgetAlerts alerts, Supplier<PolicyIndex> index,
+      UnledgeredCharges unledgered) {
     this.store = store;
+    this.unledgered = unledgered;
     this.ledger = ledger;
     this.alerts = alerts;
     this.index = index;
@@ -38,6 +42,16 @@ final class Settlements {
     Map<String, Long> meters = actualMeters == null ? Map.of() : actualMeters;
     // Checked before the reservation is settled: the ledger would refuse the row only afterwards.
     QuotaRequest.validateMeters(meters);
+    // Held until the row is written: a budget rebuilt meanwhile waits for it.
+    UnledgeredCharges.Charge inFlight = unledgered.open();
+    try {
+      return commitAndLedger(reservationId, actualCost, meters);
+    } finally {
+      inFlight.close();
+    }
+  }
+
+  private Settled commitAndLedger(String reservationId, Money actualCost, Map<String, Long> meters) {
     SettleResult r = settle(Settlement.commit(reservationId, actualCost.nanos(), meters));
     Money held = Money.ofNanos(r.heldNanos());
     Money overrun = actualCost.compareTo(held) > 0 ? actualCost.minus(held) : Money.ZERO;
