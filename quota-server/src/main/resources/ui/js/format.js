@@ -23,6 +23,19 @@ export function nanosToDecimal(n, minFraction = 2) {
   return (neg ? '-' : '') + whole.toString() + (frac ? '.' + frac : '');
 }
 
+/** Digits only: how a limit, a cap or a reset day may be typed. */
+export const WHOLE = /^\d+$/;
+
+/**
+ * A whole number as typed, for the request body: written digit for digit, so a limit past what a
+ * JavaScript number holds exactly reaches the server as itself and its bound is named, not a
+ * rounded 1e+23 refused as "not a whole number".
+ */
+export function wholeNumber(digits) {
+  const text = digits.replace(/^0+(?=\d)/, '');
+  return typeof JSON.rawJSON === 'function' ? JSON.rawJSON(text) : Number(text);
+}
+
 /** Only for chart geometry (pixel positions), never for amounts shown as text. */
 export function nanosToNumber(n) {
   return Number(n) / 1e9;

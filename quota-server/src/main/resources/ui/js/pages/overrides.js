@@ -2,7 +2,7 @@
 // and a reason; revoking ends one early.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, request, items, enc, can } from '../api.js';
-import { money, dateTime, relative, duration, utcInputValue, fromUtcInput } from '../format.js';
+import { money, dateTime, relative, duration, utcInputValue, fromUtcInput, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors } from '../ui.js';
 
 export function render(root, params) {
@@ -62,7 +62,9 @@ function createForm(prefill, after) {
   const inputs = {
     selector: h('input', { value: prefill || '', placeholder: 'user:alice', spellcheck: 'false', required: true }),
     kind: h('select', null, [['limits', 'Replace limits'], ['bypass', 'Bypass all limits']].map(([v, l]) => h('option', { value: v }, l))),
-    requests: h('input', { type: 'number', min: '1', placeholder: 'e.g. 600' }),
+    // Text, not type=number: a number input reads "5e" or "1-" as empty, and the override would be
+    // made without its rate limit instead of refused.
+    requests: h('input', { inputmode: 'numeric', placeholder: 'e.g. 600' }),
     window: h('select', null, [['PT1M', 'per minute'], ['PT1H', 'per hour'], ['P1D', 'per day']].map(([v, l]) => h('option', { value: v }, l))),
     daily: h('input', { inputmode: 'decimal', placeholder: 'e.g. 50.00' }),
     monthly: h('input', { inputmode: 'decimal', placeholder: 'e.g. 500.00' }),
@@ -99,6 +101,7 @@ function createForm(prefill, after) {
     const local = {};
     if (!v('selector')) local.selector = 'is required';
     if (!v('reason')) local.reason = 'is required';
+    if (inputs.kind.value !== 'bypass' && v('requests') && !WHOLE.test(v('requests'))) local['limits.rateLimits'] = 'must be a whole number';
     const expiresAt = fromUtcInput(v('expiresAt'));
     if (!expiresAt) local.expiresAt = 'is required';
     else if (new Date(expiresAt).getTime() <= Date.now()) local.expiresAt = 'must be in the future';
@@ -108,7 +111,7 @@ function createForm(prefill, after) {
       body.bypass = true;
     } else {
       const limits = {};
-      if (v('requests')) limits.rateLimits = [{ limit: Number(v('requests')), window: inputs.window.value }];
+      if (v('requests')) limits.rateLimits = [{ limit: wholeNumber(v('requests')), window: inputs.window.value }];
       if (v('daily') || v('monthly')) {
         limits.budget = { currency: v('currency').toUpperCase() || 'USD' };
         if (v('daily')) limits.budget.daily = v('daily');

@@ -2,7 +2,7 @@
 // problem+json field errors are shown beside the field they name.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, request, items, enc, can } from '../api.js';
-import { money, duration } from '../format.js';
+import { money, duration, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, policyLink } from '../ui.js';
 
 export function render(root, params) {
@@ -84,18 +84,6 @@ async function remove(policy, after) {
       : `Someone else already deleted ${selector}.`, 'error');
     after();
   }
-}
-
-const WHOLE = /^\d+$/;
-
-/**
- * A whole number as typed, for the request body: written digit for digit, so a limit past what a
- * JavaScript number holds exactly reaches the server as itself and its bound is named, not a
- * rounded 1e+23 refused as "not a whole number".
- */
-function wholeNumber(digits) {
-  const text = digits.replace(/^0+(?=\d)/, '');
-  return typeof JSON.rawJSON === 'function' ? JSON.rawJSON(text) : Number(text);
 }
 
 function rateRow(r = {}, index, onRemove) {
