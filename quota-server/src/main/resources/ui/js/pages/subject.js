@@ -123,6 +123,17 @@ function renderSubject(root, scope, id) {
         clear(body).append(forbidden(subject));
         return;
       }
+      if (e.status >= 400 && e.status < 500 && e.status !== 429) {
+        // The server refused the subject itself (a scope in capitals, an id too long): the server is
+        // up and asking again changes nothing, so say what is wrong with the name instead of "Offline".
+        stopped = true;
+        live.remove();
+        for (const btn of [resetBtn, overrideBtn]) if (btn) btn.remove();
+        const subtitle = root.querySelector('.page-head p');
+        if (subtitle) subtitle.textContent = 'Not a subject name the server accepts.';
+        clear(body).append(refused(e));
+        return;
+      }
       live.classList.add('paused'); live.textContent = 'Offline';
       clear(usageEl).append(errorBox(e, refresh));
     }
@@ -149,6 +160,11 @@ function forbidden(subject) {
   const mine = auth.me.role === 'viewer' ? auth.me.subjects : [];
   return h('section', { class: 'panel' }, notAllowed('This key may not read ' + subject + '.',
     mine.length ? h('p', null, 'Your key can read: ', mine.map((s, i) => [i ? ', ' : '', link(s)])) : null));
+}
+
+function refused(e) {
+  return h('section', { class: 'panel', 'data-test': 'subject-refused' }, errorBox(e),
+    h('p', null, 'Subjects are written scope:id, the scope in lowercase, e.g. user:alice. ', h('a', { href: '#/subjects' }, 'Open another subject')));
 }
 
 function limitTitle(l) {
