@@ -112,6 +112,19 @@ class AuditReasonsTest {
     assertThat(latest("override.create").get("reason").asText()).isEqualTo("load test");
   }
 
+  /** Two lines of the header are two reasons: refused, not the first kept and the second dropped. */
+  @Test
+  void aReasonHeaderGivenTwiceIsRefused() {
+    String before = state();
+    RawHttp.Response r = RawHttp.exchange(server.server().port(), "POST /v1/subjects/user/ann/reset HTTP/1.1\r\nHost: localhost\r\n"
+        + "Authorization: Bearer " + TestServer.ADMIN_KEY + "\r\nQuota-Reason: ticket 1\r\nQuota-Reason: ticket 2\r\nContent-Length: 0",
+        new byte[0]);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("reason");
+    assertThat(r.json().get("rule").asText()).startsWith("give it once");
+    assertThat(state()).isEqualTo(before);
+  }
+
   private static RawHttp.Response overrideWithHeader(String body, String reason) {
     byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return RawHttp.exchange(server.server().port(), "POST /v1/overrides HTTP/1.1\r\nHost: localhost\r\n"

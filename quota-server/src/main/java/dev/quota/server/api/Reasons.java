@@ -4,6 +4,8 @@ import dev.quota.ValidationException;
 import dev.quota.admin.AuditText;
 import dev.quota.server.http.QueryParameters;
 import io.javalin.http.Context;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * The reason an administrative change gives for the audit trail: in its body where it has one, as
@@ -47,8 +49,10 @@ final class Reasons {
 
   private static Given given(Context ctx, String inBody) {
     String inQuery = ctx.queryParam("reason");
-    String inHeader = ctx.header(HEADER);
-    int given = (inBody != null ? 1 : 0) + (inQuery != null ? 1 : 0) + (inHeader != null ? 1 : 0);
+    // Every line of the header, not the first alone: a second line would otherwise be dropped unseen.
+    List<String> inHeaders = Collections.list(ctx.req().getHeaders(HEADER));
+    String inHeader = inHeaders.isEmpty() ? null : inHeaders.get(0);
+    int given = (inBody != null ? 1 : 0) + (inQuery != null ? 1 : 0) + inHeaders.size();
     ValidationException.require(given <= 1, "reason", "give it once: in the body, as ?reason= or in the " + HEADER + " header");
     return inHeader != null ? new Given(HEADER, inHeader) : new Given("reason", inBody != null ? inBody : inQuery);
   }
