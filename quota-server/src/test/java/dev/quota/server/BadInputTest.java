@@ -67,6 +67,8 @@ class BadInputTest {
         Arguments.of("PUT", "/v1/policies/user:bad", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\",\"extra\":true}]}", 400, "rateLimits[0].extra"),
         Arguments.of("PUT", "/v1/policies/user:bad", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"-5\"}}", 400, "budget.daily"),
         Arguments.of("PUT", "/v1/policies/user:bad", "{}", 400, "policy"),
+        Arguments.of("PUT", "/v1/policies/user:bad", "{\"budget\":{\"currency\":\"ZZZ\",\"daily\":\"5\"}}", 400, "budget.currency"),
+        Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"limits\":{\"budget\":{\"currency\":\"UDS\",\"daily\":\"5\"}},\"duration\":\"PT1H\",\"reason\":\"r\"}", 400, "limits.budget.currency"),
         Arguments.of("PUT", "/v1/policies/user:bad", "{\"concurrency\":1,\"alertThresholds\":[0.5,0.5]}", 400, "alertThresholds[1]"),
         Arguments.of("PUT", "/v1/policies/user:bad", "{\"concurrency\":1,\"alertThresholds\":[1e-400]}", 400, "alertThresholds[0]"),
         Arguments.of("PUT", "/v1/policies/nocolon", "{\"concurrency\":1}", 400, "selector"),

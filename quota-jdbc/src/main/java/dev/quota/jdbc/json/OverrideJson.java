@@ -37,7 +37,8 @@ public final class OverrideJson {
     String id = text(required(o, "id", "id"), "id");
     Selector selector = Selector.parse(text(required(o, "selector", "selector"), "selector"));
     JsonNode limits = optional(o, "limits");
-    Policy replacement = limits == null ? null : PolicyJson.read(limits, selector, "limits");
+    // Stored limits were accepted when written: read as a stored policy is, so a rule added since cannot drop the override.
+    Policy replacement = limits == null ? null : PolicyJson.readStored(limits, selector, "limits");
     JsonNode bypassNode = optional(o, "bypass");
     boolean bypass = bypassNode != null && bool(bypassNode, "bypass");
     Instant expiresAt = instant(required(o, "expiresAt", "expiresAt"), "expiresAt");

@@ -34,10 +34,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * A {@link Policy} in the API wire format (the selector travels separately, in the URL):
@@ -62,6 +64,8 @@ public final class PolicyJson {
   private static final Set<String> BUDGET_FIELDS =
       ordered("currency", "daily", "monthly", "perRequest", "timezone", "resetTime", "resetDay");
   private static final DateTimeFormatter HOUR_MINUTE = DateTimeFormatter.ofPattern("HH:mm");
+  private static final Set<String> ISO_4217 =
+      Currency.getAvailableCurrencies().stream().map(Currency::getCurrencyCode).collect(Collectors.toUnmodifiableSet());
 
   private PolicyJson() {}
 
@@ -74,10 +78,19 @@ public final class PolicyJson {
    * Parses a policy body stored by this or an earlier version. Earlier versions accepted repeated
    * alert thresholds and thresholds with more than nine decimals, which are refused now; a stored
    * policy keeps loading with each repeat dropped and each such value rounded up to nine decimals
-   * (so its alert never fires before its level), or dropped if that reaches 1.
+   * (so its alert never fires before its level), or dropped if that reaches 1. They also accepted
+   * any three capital letters as a budget's currency; a stored policy keeps its currency.
    */
   public static Policy readStored(String json, Selector selector) {
-    return read(JsonFields.parseObject(json), selector, "", true);
+    return readStored(JsonFields.parseObject(json), selector, "");
+  }
+
+  /**
+   * {@link #readStored} for a policy object already parsed: the limits of a stored override, or a
+   * policy a server lists, which it accepted when it was written.
+   */
+  public static Policy readStored(JsonNode node, Selector selector, String prefix) {
+    return read(node, selector, prefix, true);
   }
 
   /** Parses the policy object {@code node}; error fields are placed under {@code prefix} (may be ""). */
@@ -110,7 +123,7 @@ public final class PolicyJson {
     }
     JsonNode budget = optional(body, "budget");
     if (budget != null) {
-      Budget parsed = budget(budget, path(prefix, "budget"), prefix, problems);
+      Budget parsed = budget(budget, path(prefix, "budget"), prefix, stored, problems);
       if (parsed != null) {
         b.budget(parsed);
       }
@@ -202,14 +215,20 @@ public final class PolicyJson {
   }
 
   /** The budget {@code node} describes, or null with its problems noted. */
-  private static Budget budget(JsonNode node, String field, String prefix, ProblemCollector problems) {
+  private static Budget budget(JsonNode node, String field, String prefix, boolean stored, ProblemCollector problems) {
     ObjectNode o = problems.read(() -> object(node, field));
     if (o == null) {
       return null;
     }
     ProblemCollector own = new ProblemCollector();
     own.check(() -> onlyKnown(o, field, BUDGET_FIELDS));
-    String currency = own.read(() -> text(required(o, "currency", field + ".currency"), field + ".currency"));
+    String currency = own.read(() -> {
+      String code = text(required(o, "currency", field + ".currency"), field + ".currency");
+      // A code no currency has is a typo (UDS for USD), and a budget in it counts apart from the one meant.
+      ValidationException.require(stored || !code.matches("[A-Z]{3}") || ISO_4217.contains(code), field + ".currency",
+          "must be a three-letter ISO 4217 code such as USD: '" + code + "' is not one");
+      return code;
+    });
     Money daily = own.read(() -> optionalMoney(o, "daily", field));
     Money monthly = own.read(() -> optionalMoney(o, "monthly", field));
     Money perRequest = own.read(() -> optionalMoney(o, "perRequest", field));

@@ -8,6 +8,8 @@ import dev.quota.Money;
 import dev.quota.Policy;
 import dev.quota.Selector;
 import dev.quota.ValidationException;
+import dev.quota.admin.Override;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -78,6 +80,8 @@ class PolicyJsonTest {
         "{\"budget\":{\"currency\":\"USD\",\"daily\":1e400}}|budget.daily|must be at most",
         "{\"budget\":{\"currency\":\"USD\",\"daily\":true}}|budget.daily|decimal string",
         "{\"budget\":{\"currency\":\"usd\",\"daily\":\"1\"}}|budget.currency|ISO 4217",
+        "{\"budget\":{\"currency\":\"ZZZ\",\"daily\":\"1\"}}|budget.currency|ISO 4217 code such as USD: 'ZZZ' is not one",
+        "{\"budget\":{\"currency\":\"UDS\",\"daily\":\"1\"}}|budget.currency|ISO 4217 code such as USD: 'UDS' is not one",
         "{\"budget\":{\"currency\":\"USD\"}}|budget|at least one of",
         "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1\",\"timezone\":\"Mars/Olympus\"}}|budget.timezone|IANA",
         "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1\",\"resetTime\":\"25:00\"}}|budget.resetTime|HH:mm",
@@ -150,6 +154,21 @@ class PolicyJsonTest {
                         + "\"expiresAt\":\"2030-01-01T00:00:00Z\",\"reason\":\"r\",\"actor\":\"a\"}"))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems()).extracting(ValidationException::field)
             .containsExactly("limits.rateLimits[0].limit", "limits.rateLimits[0].window", "limits.mode"));
+  }
+
+  /**
+   * Earlier versions took any three capital letters as a currency. What they stored keeps loading,
+   * a policy or an override's limits alike, so a rule added since drops neither.
+   */
+  @Test
+  void aCurrencyRefusedNowStillLoadsWhereItWasStored() {
+    String body = "{\"budget\":{\"currency\":\"ZZZ\",\"daily\":\"1\"},\"alertThresholds\":[0.5,0.50]}";
+    assertThat(PolicyJson.readStored(body, USERS).budget().currency()).isEqualTo("ZZZ");
+    Override o = OverrideJson.read("{\"id\":\"o1\",\"selector\":\"user:alice\",\"limits\":" + body
+        + ",\"expiresAt\":\"2030-01-01T00:00:00Z\",\"reason\":\"r\",\"actor\":\"a\"}");
+    assertThat(o.replacement().budget().currency()).isEqualTo("ZZZ");
+    assertThat(o.replacement().alertThresholds()).containsExactly(new BigDecimal("0.5"));
+    assertThat(PolicyJson.read("{\"budget\":{\"currency\":\"JPY\",\"daily\":\"1\"}}", USERS).budget().currency()).isEqualTo("JPY");
   }
 
   @Test

@@ -60,7 +60,7 @@ final class PolicyCommand implements Runnable {
       for (JsonNode p : JSON.readTree(current.body()).get("policies")) {
         String selector = p.get("selector").asText();
         JsonNode body = ((com.fasterxml.jackson.databind.node.ObjectNode) p.deepCopy()).without(List.of("selector", "etag"));
-        existing.put(selector, PolicyJson.write(PolicyJson.read(body, Selector.parse(selector), "")));
+        existing.put(selector, PolicyJson.write(PolicyJson.readStored(body, Selector.parse(selector), "")));
         if (p.hasNonNull("etag")) {
           tags.put(selector, p.get("etag").asText());
         }
