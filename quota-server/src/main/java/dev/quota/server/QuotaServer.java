@@ -26,6 +26,7 @@ import dev.quota.server.config.ServerConfig;
 import dev.quota.server.denials.RecentDenials;
 import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.JettyProblems;
+import dev.quota.server.http.MethodOverride;
 import dev.quota.server.http.Problems;
 import dev.quota.server.http.QueryEncoding;
 import dev.quota.server.http.RouteMethods;
@@ -172,6 +173,7 @@ public final class QuotaServer implements AutoCloseable {
     });
     RouteMethods methods = new RouteMethods();
     Problems.install(app, methods);
+    MethodOverride.install(app);
     Auth.install(app, backends.keys());
     QueryEncoding.install(app);
     this.routes = new RouteTable(app, methods);

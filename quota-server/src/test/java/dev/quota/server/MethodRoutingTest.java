@@ -150,4 +150,32 @@ class MethodRoutingTest {
     return path.replace("{selector}", "team:t1").replace("{scope}", "team").replace("{id}", "t1").replace("{reservationId}", "t1")
         .replace("{name}", "nobody");
   }
+
+  /**
+   * A request is routed by its own method: one that names another in X-HTTP-Method-Override is
+   * refused by the header's name and changes nothing. The framework used to route by the header, so
+   * a GET of a policy with "X-HTTP-Method-Override: DELETE" deleted it.
+   */
+  @ParameterizedTest(name = "{0} as {1}")
+  @CsvSource(delimiter = '|', value = {
+      "GET  | DELETE | X-HTTP-Method-Override",
+      "HEAD | DELETE | x-http-method-override",
+      "POST | DELETE | X-HTTP-Method-Override",
+      "GET  | PUT    | X-HTTP-Method-Override",
+      "GET  | FOO    | X-HTTP-Method-Override"})
+  void aMethodOverrideHeaderIsRefusedAndChangesNothing(String method, String named, String header) {
+    Api admin = server.admin();
+    assertThat(admin.put("/v1/policies/team:overridden", "{\"concurrency\":1}").status()).isBetween(200, 201);
+    String before = admin.get("/v1/policies/team:overridden").body() + admin.get("/v1/audit").body();
+
+    Api.Response r = admin.send(method, "/v1/policies/team:overridden", method.equals("POST") ? "{\"concurrency\":2}" : null,
+        header, named);
+
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    if (!method.equals("HEAD")) {
+      assertThat(r.json().get("field").asText()).isEqualTo("X-HTTP-Method-Override");
+      assertThat(r.json().get("rule").asText()).isEqualTo("is not supported: send the request with the method it means");
+    }
+    assertThat(admin.get("/v1/policies/team:overridden").body() + admin.get("/v1/audit").body()).isEqualTo(before);
+  }
 }
