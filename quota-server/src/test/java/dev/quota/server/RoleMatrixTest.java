@@ -54,6 +54,20 @@ class RoleMatrixTest {
     assertThat(failures).isEmpty();
   }
 
+  /** A request with two keys is refused whichever comes first, not answered as the first key's. */
+  @Test
+  void aRequestWithTwoKeysIsRefused() {
+    String viewerKey = "Bearer " + server.admin().post("/v1/keys", "{\"name\":\"second\",\"role\":\"viewer\",\"subjects\":[\"user:u1\"]}")
+        .json().get("key").asText();
+    for (String[] keys : List.of(new String[] {viewerKey, "Bearer " + TestServer.ADMIN_KEY},
+        new String[] {"Bearer " + TestServer.ADMIN_KEY, viewerKey})) {
+      Api.Response r = server.anonymous().send("GET", "/v1/whoami", null, "Authorization", keys[0], "Authorization", keys[1]);
+      assertThat(r.status()).as(r.toString()).isEqualTo(400);
+      assertThat(r.json().get("field").asText()).isEqualTo("Authorization");
+      assertThat(r.json().get("rule").asText()).isEqualTo("must be given once, with one key");
+    }
+  }
+
   /** The router ignores a trailing slash, so auth must too: the slash variant needs the same key and role. */
   @Test
   void aTrailingSlashNeedsTheSameKeyAndRole() {

@@ -6,6 +6,7 @@ import dev.quota.server.http.RouteMethods;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.security.RouteRole;
+import java.util.Enumeration;
 import java.util.Set;
 
 /**
@@ -23,7 +24,12 @@ public final class Auth {
       if (isPublic(ctx.path())) {
         return;
       }
-      String header = ctx.header("Authorization");
+      Enumeration<String> lines = ctx.req().getHeaders("Authorization");
+      String header = lines.hasMoreElements() ? lines.nextElement() : null;
+      if (lines.hasMoreElements()) {
+        // Two keys name two principals: acting as the first would drop the second unseen.
+        throw ApiError.badInput("Authorization", "must be given once, with one key");
+      }
       if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
         ctx.header("WWW-Authenticate", "Bearer");
         throw new ApiError(401, "unauthorized", "an API key is required: Authorization: Bearer <key>", null, null);
