@@ -112,6 +112,22 @@ class AuditReasonsTest {
     assertThat(latest("override.create").get("reason").asText()).isEqualTo("load test");
   }
 
+  /** A DELETE takes no body: a reason written there was dropped, and the change audited with none. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "/v1/policies/user:*     | {\"reason\":\"no longer needed\"}",
+      "/v1/overrides/ID        | {\"reason\":\"no longer needed\"}",
+      "/v1/keys/kept           | {\"reason\":\"rotated\"}",
+      "/v1/keys/kept           | not json at all"})
+  void aDeleteWithABodyIsRefusedAndChangesNothing(String path, String body) {
+    String before = state();
+    Api.Response r = server.admin().send("DELETE", path.strip().replace("ID", overrideId), body.strip());
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("body");
+    assertThat(r.json().get("rule").asText()).isEqualTo("must be empty: a DELETE takes its reason as ?reason= or in the Quota-Reason header");
+    assertThat(state()).isEqualTo(before);
+  }
+
   /** Two lines of the header are two reasons: refused, not the first kept and the second dropped. */
   @Test
   void aReasonHeaderGivenTwiceIsRefused() {

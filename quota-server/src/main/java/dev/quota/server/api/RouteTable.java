@@ -1,6 +1,8 @@
 package dev.quota.server.api;
 
 import dev.quota.server.auth.Role;
+import dev.quota.server.http.ApiError;
+import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.PathParameters;
 import dev.quota.server.http.QueryParameters;
 import dev.quota.server.http.RouteMethods;
@@ -65,8 +67,21 @@ public final class RouteTable {
   }
 
   public void delete(String path, QueryParameters query, Handler h, Role... roles) {
-    app.delete(path, checked(path, query, h), roles);
+    app.delete(path, checked(path, query, withoutBody(h)), roles);
     add("DELETE", path, query, roles);
+  }
+
+  /**
+   * A DELETE's body is refused, not ignored: a reason written there, as other changes take one,
+   * would be dropped from the audit trail unseen.
+   */
+  private static Handler withoutBody(Handler h) {
+    return ctx -> {
+      if (JsonBody.bytes(ctx).length > 0) {
+        throw ApiError.badInput("body", "must be empty: a DELETE takes its reason as ?reason= or in the " + Reasons.HEADER + " header");
+      }
+      h.handle(ctx);
+    };
   }
 
   /**
