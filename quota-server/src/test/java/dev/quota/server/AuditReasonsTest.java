@@ -128,6 +128,30 @@ class AuditReasonsTest {
     assertThat(state()).isEqualTo(before);
   }
 
+  /** A reason in the header is UTF-8 text, kept as sent; bytes that are not UTF-8 are refused by the header's name. */
+  @Test
+  void aReasonInTheHeaderIsReadAsUtf8() {
+    RawHttp.Response kept = resetWithHeaderBytes("café in Zürich ☕".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(kept.status()).as(kept.toString()).isEqualTo(204);
+    assertThat(latest("subject.reset").get("reason").asText()).isEqualTo("café in Zürich ☕");
+
+    String before = state();
+    RawHttp.Response refused = resetWithHeaderBytes("caf\u00e9".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+    assertThat(refused.json().get("field").asText()).isEqualTo("Quota-Reason");
+    assertThat(refused.json().get("rule").asText()).isEqualTo("must be UTF-8 text");
+    assertThat(state()).isEqualTo(before);
+  }
+
+  private static RawHttp.Response resetWithHeaderBytes(byte[] reason) {
+    java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream();
+    request.writeBytes(("POST /v1/subjects/user/ann/reset HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TestServer.ADMIN_KEY
+        + "\r\nContent-Length: 0\r\nConnection: close\r\nQuota-Reason: ").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    request.writeBytes(reason);
+    request.writeBytes("\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    return RawHttp.exchange(server.server().port(), request.toByteArray());
+  }
+
   /** Two lines of the header are two reasons: refused, not the first kept and the second dropped. */
   @Test
   void aReasonHeaderGivenTwiceIsRefused() {
