@@ -264,6 +264,22 @@ class BadInputTest {
     assertThat(r.json().get("rule").asText()).contains(rule.strip());
   }
 
+  /** Paging numbers are written in ASCII digits alone: a sign or digits of another script were read as a number. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "/v1/alerts?limit=%D9%A5     | limit  | must be a whole number between 1 and 500",
+      "/v1/alerts?limit=%2B5       | limit  | must be a whole number between 1 and 500",
+      "/v1/audit?offset=%EF%BC%91  | offset | must be a whole number between 0 and 1000000",
+      "/v1/audit?offset=-0         | offset | must be a whole number between 0 and 1000000",
+      "/v1/denials?limit=1%20      | limit  | must be a whole number between 1 and 1000"})
+  void aPagingNumberOutsideAsciiDigitsIsRefusedByName(String path, String field, String rule) {
+    Api.Response r = server.admin().get(path.strip());
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo(field.strip());
+    assertThat(r.json().get("rule").asText()).isEqualTo(rule.strip());
+    assertThat(server.admin().get("/v1/alerts?limit=05&offset=0").status()).isEqualTo(200);
+  }
+
   static Stream<Arguments> datesOutOfRange() {
     return Stream.of(
         Arguments.of("/v1/reports/costs?to=%2B999999999-12-31", "to"),

@@ -38,13 +38,12 @@ public final class Query {
     if (v == null || v.isEmpty()) {
       return dflt;
     }
-    try {
+    // ASCII digits only: parseInt also takes a sign and digits of other scripts (limit=٥ read as 5).
+    if (v.length() <= 9 && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
       int n = Integer.parseInt(v);
       if (n >= min && n <= max) {
         return n;
       }
-    } catch (NumberFormatException e) {
-      // reported below with the rule
     }
     throw ApiError.badInput(name, "must be a whole number between " + min + " and " + max);
   }
