@@ -42,6 +42,7 @@ public final class KeyRoutes {
   }
 
   private void issue(Context ctx) {
+    Preconditions.requireNone(ctx);
     Fields f = JsonBody.read(ctx, Set.of("name", "role", "subjects", "reason"), false);
     String name = f.string("name", true, 64);
     ValidationException.require(NAME.matcher(name).matches(), "name", "must be 1-64 letters, digits, '.', '_' or '-'");
@@ -75,6 +76,7 @@ public final class KeyRoutes {
   }
 
   private void revoke(Context ctx) {
+    Preconditions.requireNone(ctx);
     String name = ctx.pathParam("name");
     if (!keys.revoke(name, Auth.principal(ctx).name(), Reasons.of(ctx))) {
       throw new NotFoundException("no key named " + name);

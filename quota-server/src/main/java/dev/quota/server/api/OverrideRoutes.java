@@ -52,6 +52,7 @@ public final class OverrideRoutes {
   }
 
   private void create(Context ctx) {
+    Preconditions.requireNone(ctx);
     Fields f = JsonBody.read(ctx, FIELDS, false);
     Selector selector = Selector.parse(f.string("selector", true, Selector.MAX_LENGTH));
     boolean bypass = f.has("bypass") && bool(f, "bypass");
@@ -96,6 +97,7 @@ public final class OverrideRoutes {
   }
 
   private void revoke(Context ctx) {
+    Preconditions.requireNone(ctx);
     String id = ctx.pathParam("id");
     ValidationException.require(id.length() <= 64, "id", "must be at most 64 characters");
     synchronized (configLock) {

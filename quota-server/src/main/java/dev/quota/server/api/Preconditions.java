@@ -56,6 +56,18 @@ final class Preconditions {
   }
 
   /**
+   * Refuses a condition sent to a change that has none to compare (keys, overrides, resets carry no
+   * tag): ignored, {@code If-Match} would let the change go ahead although nothing it names matched.
+   */
+  static void requireNone(Context ctx) {
+    for (String header : List.of(IfMatch.HEADER, IF_NONE_MATCH)) {
+      if (!values(ctx, header).isEmpty()) {
+        throw ApiError.badInput(header, "is not supported here: only a policy's PUT and DELETE are conditional");
+      }
+    }
+  }
+
+  /**
    * Answers 412: {@code selector} already has a policy. The problem names the selector in its
    * detail and as {@code selector}, in its canonical spelling, so a client can link to that policy.
    */

@@ -55,6 +55,7 @@ public final class SubjectRoutes {
   }
 
   private void reset(Context ctx) {
+    Preconditions.requireNone(ctx);
     Subject s = new Subject(ctx.pathParam("scope"), ctx.pathParam("id"));
     Fields f = JsonBody.read(ctx, Set.of("reason"), true);
     String reason = Reasons.of(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH));
