@@ -2,6 +2,7 @@ package dev.quota;
 
 import dev.quota.internal.Payload;
 import dev.quota.internal.PolicyIndex;
+import dev.quota.internal.Printable;
 import dev.quota.ledger.UsageEntry;
 import dev.quota.ledger.UsageLedger;
 import dev.quota.plan.SettleResult;
@@ -93,6 +94,8 @@ final class Settlements {
     ValidationException.require(
         s.reservationId() != null && !s.reservationId().isEmpty() && s.reservationId().length() <= 64,
         "reservationId", "must be a reservation id returned by reserve");
+    // No id reserve returns holds a control or invisible character; one that does is refused, not echoed in a 404.
+    ValidationException.require(Printable.isPrintable(s.reservationId()), "reservationId", "must contain only printable characters");
     SettleResult r = store.settle(s);
     if (r.status() == SettleResult.Status.UNKNOWN) {
       r = ledgeredSettlement(s, r.nowMs());

@@ -62,6 +62,11 @@ class BadInputTest {
         Arguments.of("POST", "/v1/reservations/nope/commit", "{\"actualCost\":\"0.01\"}", 404, null),
         Arguments.of("POST", "/v1/reservations/" + "r".repeat(65) + "/commit", "{\"actualCost\":\"0.01\"}", 400, "reservationId"),
         Arguments.of("POST", "/v1/reservations/nope/commit", "{\"actualCost\":\"-0.01\"}", 400, "actualCost"),
+        // An id with a control or invisible character (here U+202E, which turns text right to left) is no id at all.
+        Arguments.of("POST", "/v1/reservations/a%E2%80%AEb/commit", "{\"actualCost\":\"0.01\"}", 400, "reservationId"),
+        Arguments.of("POST", "/v1/reservations/a%E2%80%AEb/release", null, 400, "reservationId"),
+        Arguments.of("DELETE", "/v1/overrides/a%E2%80%AEb", null, 400, "id"),
+        Arguments.of("DELETE", "/v1/keys/a%E2%80%AEb", null, 400, "name"),
         Arguments.of("POST", "/v1/reservations/nope/release", "{\"x\":1}", 400, "x"),
         Arguments.of("PUT", "/v1/policies/user:bad", "{\"rateLimits\":[{\"limit\":0,\"window\":\"PT1M\"}]}", 400, "rateLimits[0].limit"),
         Arguments.of("PUT", "/v1/policies/user:bad", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\",\"extra\":true}]}", 400, "rateLimits[0].extra"),

@@ -8,6 +8,7 @@ import dev.quota.NotFoundException;
 import dev.quota.Subject;
 import dev.quota.ValidationException;
 import dev.quota.admin.AuditText;
+import dev.quota.internal.Printable;
 import dev.quota.server.auth.Auth;
 import dev.quota.server.auth.KeyRing;
 import dev.quota.server.auth.Principal;
@@ -78,6 +79,7 @@ public final class KeyRoutes {
   private void revoke(Context ctx) {
     Preconditions.requireNone(ctx);
     String name = ctx.pathParam("name");
+    ValidationException.require(Printable.isPrintable(name), "name", "must contain only printable characters");
     if (!keys.revoke(name, Auth.principal(ctx).name(), Reasons.of(ctx))) {
       throw new NotFoundException("no key named " + name);
     }

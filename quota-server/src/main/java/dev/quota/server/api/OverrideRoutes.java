@@ -9,6 +9,7 @@ import dev.quota.Selector;
 import dev.quota.ValidationException;
 import dev.quota.admin.AuditText;
 import dev.quota.admin.Override;
+import dev.quota.internal.Printable;
 import dev.quota.jdbc.json.OverrideJson;
 import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.auth.Auth;
@@ -100,6 +101,7 @@ public final class OverrideRoutes {
     Preconditions.requireNone(ctx);
     String id = ctx.pathParam("id");
     ValidationException.require(id.length() <= 64, "id", "must be at most 64 characters");
+    ValidationException.require(Printable.isPrintable(id), "id", "must contain only printable characters");
     synchronized (configLock) {
       admin.revokeOverride(id, Auth.principal(ctx).name(), Reasons.of(ctx));
     }
