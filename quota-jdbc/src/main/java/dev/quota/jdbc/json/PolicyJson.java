@@ -64,6 +64,7 @@ public final class PolicyJson {
   private static final Set<String> BUDGET_FIELDS =
       ordered("currency", "daily", "monthly", "perRequest", "timezone", "resetTime", "resetDay");
   private static final DateTimeFormatter HOUR_MINUTE = DateTimeFormatter.ofPattern("HH:mm");
+  private static final String RESET_TIME_RULE = "must be a time of day as HH:mm or HH:mm:ss";
   private static final Set<String> ISO_4217 =
       Currency.getAvailableCurrencies().stream().map(Currency::getCurrencyCode).collect(Collectors.toUnmodifiableSet());
 
@@ -245,10 +246,10 @@ public final class PolicyJson {
     LocalTime resetTime = rt == null ? LocalTime.MIDNIGHT : own.read(() -> {
       String text = text(rt, field + ".resetTime");
       try {
-        ValidationException.require(text.length() == 5 || text.length() == 8, field + ".resetTime", "must be HH:mm");
+        ValidationException.require(text.length() == 5 || text.length() == 8, field + ".resetTime", RESET_TIME_RULE);
         return LocalTime.parse(text);
       } catch (DateTimeParseException e) {
-        throw new ValidationException(field + ".resetTime", "must be HH:mm");
+        throw new ValidationException(field + ".resetTime", RESET_TIME_RULE);
       }
     });
     JsonNode rd = optional(o, "resetDay");
