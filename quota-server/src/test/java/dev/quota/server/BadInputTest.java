@@ -39,6 +39,9 @@ class BadInputTest {
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":{}}", 400, "subjects"),
         Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"User\":\"bad\"}}", 400, "subjects.User"),
         Arguments.of("POST", "/v1/check", "{\"subjects\":{\"User\":\"d1\"}}", 400, "subjects.User"),
+        // a dry run holds nothing and repeats nothing: these would be ignored
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"d1\"},\"ttl\":\"PT1M\"}", 400, "ttl"),
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"d1\"},\"idempotencyKey\":\"k1\"}", 400, "idempotencyKey"),
         Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"bad\",\"team-x\":\"t\"}}", 400, "subjects.team-x"),
         Arguments.of("POST", "/v1/reservations", forBad("\"meters\":{\"Tokens\":1}"), 400, "meters.Tokens"),
         Arguments.of("POST", "/v1/usage", forBad("\"meters\":{\"Tokens\":1}"), 400, "meters.Tokens"),

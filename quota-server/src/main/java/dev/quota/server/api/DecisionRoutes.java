@@ -35,6 +35,8 @@ import static dev.quota.server.auth.Role.SERVICE;
 /** Decisions and settlements: check, reserve, commit, release and recorded usage. */
 public final class DecisionRoutes {
   private static final Set<String> REQUEST = Set.of("subjects", "estimatedCost", "meters", "idempotencyKey", "ttl");
+  /** A dry run holds nothing and repeats nothing: a ttl or an idempotency key would be ignored, so they are refused. */
+  private static final Set<String> CHECK = Set.of("subjects", "estimatedCost", "meters");
   private static final Set<String> USAGE = Set.of("subjects", "cost", "meters", "idempotencyKey");
   private static final Set<String> COMMIT = Set.of("actualCost", "meters");
 
@@ -62,7 +64,7 @@ public final class DecisionRoutes {
   }
 
   private void check(Context ctx) {
-    answer(ctx, quota.checkAsync(request(ctx, REQUEST, "estimatedCost")), this::checked);
+    answer(ctx, quota.checkAsync(request(ctx, CHECK, "estimatedCost")), this::checked);
   }
 
   private byte[] checked(Context ctx, Decision d) {
