@@ -9,6 +9,7 @@ import * as reports from './pages/reports.js';
 import * as alerts from './pages/alerts.js';
 import * as overrides from './pages/overrides.js';
 import * as audit from './pages/audit.js';
+import * as keys from './pages/keys.js';
 
 // roles: who may open the page (the server's route roles for the calls the page makes).
 const ALL = ['admin', 'viewer', 'service'];
@@ -20,6 +21,7 @@ const NAV = [
   { path: 'alerts', label: 'Alerts', page: alerts, roles: ['admin'] },
   { path: 'overrides', label: 'Overrides', page: overrides, roles: ['admin'] },
   { path: 'audit', label: 'Audit log', page: audit, roles: ['admin'] },
+  { path: 'keys', label: 'API keys', page: keys, roles: ['admin'] },
 ];
 
 const allowed = (entry) => entry.roles.includes(auth.me.role);
