@@ -138,6 +138,8 @@ export const can = {
   admin: () => role() === 'admin',
   reports: () => role() === 'admin' || role() === 'viewer',
   denials: () => role() === 'admin' || role() === 'viewer',
+  // The dry-run check, through which the console reads the usage of several subjects together.
+  check: () => role() === 'admin' || role() === 'service',
 };
 
 /** One usage limit, whichever way the server spells it. Money amounts stay decimal strings. */

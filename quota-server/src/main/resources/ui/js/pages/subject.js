@@ -10,23 +10,59 @@ const REFRESH_MS = 3000;
 
 export function render(root, params) {
   if (params.length < 2) return renderPicker(root);
+  // "#/subjects/user/carol/tool/image_gen": scope and id, pair after pair, name a combination.
+  if (params.length >= 4 && params.length % 2 === 0) return renderCombination(root, pairsOf(params));
   const [scope, id] = params;
   return renderSubject(root, scope, id);
 }
 
+function pairsOf(params) {
+  const out = [];
+  for (let i = 0; i < params.length; i += 2) out.push({ scope: params[i], id: params[i + 1] });
+  return out;
+}
+
+/** The route of one subject, or of several together. */
+function hrefOf(subjects) {
+  return '#/subjects/' + subjects.map((s) => enc(s.scope) + '/' + enc(s.id)).join('/');
+}
+
+/**
+ * "user:carol, tool:image_gen" as subjects, or a message saying what is wrong. Commas split exactly:
+ * an id never holds one (it joins the subjects of a pair selector).
+ */
+export function parseSubjects(text) {
+  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  if (!parts.length) return { error: 'Write the subject as scope:id, e.g. user:alice.' };
+  const subjects = [];
+  for (const p of parts) {
+    const i = p.indexOf(':');
+    if (i <= 0 || i === p.length - 1) return { error: `Write each subject as scope:id, e.g. user:alice (not "${p}").` };
+    const scope = p.slice(0, i);
+    // A request names one id per scope, so a combination does too.
+    if (subjects.some((s) => s.scope === scope)) return { error: `Name each scope once: ${scope} is given twice.` };
+    subjects.push({ scope, id: p.slice(i + 1) });
+  }
+  return { subjects };
+}
+
 function renderPicker(root) {
-  root.append(pageHead('Subjects', 'Live usage and costs for one user, team, project, tool or provider.'));
-  const input = h('input', { id: 'subject-q', placeholder: 'user:alice', spellcheck: 'false', 'aria-describedby': 'subject-q-err' });
+  root.append(pageHead('Subjects', 'Live usage and costs for one user, team, project, tool or provider, or for several used together.'));
+  const combined = can.check();
+  const input = h('input', { id: 'subject-q', placeholder: combined ? 'user:alice  or  user:carol, tool:image_gen' : 'user:alice', spellcheck: 'false',
+    'aria-describedby': combined ? 'subject-q-help subject-q-err' : 'subject-q-err' });
   const err = h('p', { class: 'field-error', id: 'subject-q-err' });
   const form = h('form', { class: 'filters', role: 'search' },
-    h('div', { class: 'field' }, h('label', { for: 'subject-q' }, 'Subject'), input, err),
+    h('div', { class: 'field', style: combined ? 'max-width:420px;flex-basis:320px' : null }, h('label', { for: 'subject-q' }, combined ? 'Subject or subjects' : 'Subject'), input,
+      combined ? h('p', { class: 'help', id: 'subject-q-help' }, 'Several, comma separated, show the limits of their combination (a policy such as user:*,tool:image_gen).') : null, err),
     h('div', { class: 'field', style: 'flex:0 0 auto' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Open')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const v = input.value.trim();
-    const i = v.indexOf(':');
-    if (i <= 0 || i === v.length - 1) { err.textContent = 'Write the subject as scope:id, e.g. user:alice.'; input.setAttribute('aria-invalid', 'true'); input.focus(); return; }
-    location.hash = '#/subjects/' + enc(v.slice(0, i)) + '/' + enc(v.slice(i + 1));
+    const parsed = parseSubjects(input.value.trim());
+    const refuse = (text) => { err.textContent = text; input.setAttribute('aria-invalid', 'true'); input.focus(); };
+    if (parsed.error) { refuse(parsed.error); return; }
+    if (parsed.subjects.length > 1 && !combined) { refuse('The usage of several subjects together is open to admin and service keys; a ' + auth.me.role + ' key reads one subject at a time.'); return; }
+    location.hash = hrefOf(parsed.subjects);
   });
   const list = h('div');
   if (auth.me.role === 'service') {
@@ -154,6 +190,87 @@ function renderSubject(root, scope, id) {
   };
 
   return () => { stopped = true; clearTimeout(timer); if (inFlight) inFlight.abort(); };
+}
+
+/**
+ * The limits that apply when the subjects are used together (user carol using tool image_gen): what
+ * the server's dry-run check reports for a request naming them all, which consumes nothing. Its
+ * usage route reads one subject; the check reads the pair limits too (policies such as
+ * user:*,tool:image_gen), and each subject's own, all from the same counters a request would meet.
+ */
+function renderCombination(root, subjects) {
+  const names = subjects.map((s) => s.scope + ':' + s.id);
+  document.title = names.join(' + ') + ' · Quota console';
+  root.append(pageHead(names.join(' + '), 'Usage against every limit a request naming these subjects together meets.',
+    h('span', { class: 'live', 'data-test': 'live' }, 'Live')));
+  const live = root.querySelector('[data-test=live]');
+  if (!can.check()) {
+    live.remove();
+    root.append(h('section', { class: 'panel' }, notAllowed('The usage of several subjects together is open to admin and service keys.',
+      h('p', null, 'Open each subject on its own: ', names.map((n, i) => [i ? ', ' : '', link(n)])))));
+    return null;
+  }
+  const usageEl = h('div', { 'data-test': 'combination-usage', 'aria-live': 'off' }, spinner());
+  const updated = h('span', { class: 'muted', style: 'font-size:12.5px' });
+  const body = h('div', null, panel('Limits', usageEl, updated),
+    h('p', { class: 'muted note' }, 'Each subject on its own: ', names.map((n, i) => [i ? ', ' : '', link(n)]), '.'));
+  root.append(body);
+  const probe = { subjects: Object.fromEntries(subjects.map((s) => [s.scope, s.id])), meters: { requests: 0 } };
+  let timer = null;
+  let stopped = false;
+  let inFlight = null;
+  const refresh = async () => {
+    if (stopped) return;
+    if (document.hidden) { live.classList.add('paused'); live.textContent = 'Paused'; schedule(); return; }
+    inFlight = new AbortController();
+    try {
+      const payload = await request('POST', '/v1/check', probe, { signal: inFlight.signal });
+      if (stopped) return;
+      drawCombination(usageEl, items(payload, 'limits').map(normLimit), names);
+      live.classList.remove('paused'); live.textContent = 'Live';
+      updated.textContent = 'Updated ' + clockTime();
+    } catch (e) {
+      if (e.name === 'AbortError' || stopped) return;
+      if (e.status >= 400 && e.status < 500 && e.status !== 429) {
+        // A subject the server refuses (a scope in capitals, an id too long): asking again changes nothing.
+        stopped = true;
+        live.remove();
+        const subtitle = root.querySelector('.page-head p');
+        if (subtitle) subtitle.textContent = 'Not subject names the server accepts.';
+        clear(body).append(refused(e));
+        return;
+      }
+      live.classList.add('paused'); live.textContent = 'Offline';
+      clear(usageEl).append(errorBox(e, refresh));
+    }
+    schedule();
+  };
+  const schedule = () => { if (!stopped) timer = setTimeout(refresh, REFRESH_MS); };
+  refresh();
+  return () => { stopped = true; clearTimeout(timer); if (inFlight) inFlight.abort(); };
+}
+
+/** The combination's own limits (a pair's counters) first, then each subject's, grouped by the counters' subject. */
+function drawCombination(el, limits, names) {
+  const groups = new Map();
+  for (const l of limits) {
+    const key = l.subject || '';
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(l);
+  }
+  const together = [...groups.keys()].filter((k) => k.includes(','));
+  const alone = [...groups.keys()].filter((k) => !k.includes(','));
+  clear(el);
+  if (!limits.length) { el.append(empty('No policy applies to ' + names.join(' + ') + '.')); return; }
+  if (!together.length) {
+    el.append(h('p', { class: 'muted', 'data-test': 'no-combined-policy' }, 'No policy limits these subjects together; only their own limits apply.'));
+  }
+  for (const key of [...together, ...alone]) {
+    const list = h('div', { class: 'usage-list' });
+    drawUsage(list, groups.get(key), null);
+    el.append(h('div', { class: 'usage-group', 'data-subject': key },
+      h('h3', null, key.includes(',') ? 'Together: ' + key.split(',').join(' + ') : 'On its own: ' + key), list));
+  }
 }
 
 function forbidden(subject) {
