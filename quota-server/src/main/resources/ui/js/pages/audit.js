@@ -1,7 +1,9 @@
-// Audit log: who changed what, when and why, with the state before and after.
+// Audit log: who changed what, when and why, with the state before and after, pretty-printed and
+// the fields that changed marked.
 import { h } from '../dom.js';
 import { dateTime } from '../format.js';
 import { pageHead, pagedList } from '../ui.js';
+import { parseJson, diff, prettyLines } from '../jsondiff.js';
 
 const ACTIONS = ['policy.create', 'policy.update', 'policy.delete', 'override.create', 'override.revoke',
   'subject.reset', 'key.issue', 'key.revoke'];
@@ -34,10 +36,34 @@ export function render(root, params, query) {
   });
 }
 
+const MARKS = { added: '+', removed: '−', changed: '~' };
+const VERBS = { added: 'added', removed: 'removed', changed: 'changed' };
+
 function change(e) {
   if (!e.before && !e.after) return h('span', { class: 'muted' }, '–');
-  const text = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
-  return h('details', null, h('summary', null, e.before ? (e.after ? 'changed' : 'removed') : 'created'),
-    e.before ? h('pre', { class: 'diff' }, '− ' + text(e.before)) : null,
-    e.after ? h('pre', { class: 'diff' }, '+ ' + text(e.after)) : null);
+  const before = e.before ? parseJson(e.before) : null;
+  const after = e.after ? parseJson(e.after) : null;
+  const summary = h('summary', null, e.before ? (e.after ? 'changed' : 'removed') : 'created');
+  // A state that is not JSON (a key's "viewer [user:alice]") is shown as written.
+  if (before === undefined || after === undefined) {
+    const text = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
+    return h('details', null, summary,
+      e.before ? h('pre', { class: 'diff' }, '− ' + text(e.before)) : null,
+      e.after ? h('pre', { class: 'diff' }, '+ ' + text(e.after)) : null);
+  }
+  const changes = e.before && e.after ? diff(before, after) : new Map();
+  return h('details', { class: 'audit-change' }, summary,
+    changes.size ? h('ul', { class: 'change-list', 'data-test': 'changes' }, [...changes].map(([path, kind]) =>
+      h('li', { class: 'diff-' + kind, 'data-change': kind, 'data-path': path },
+        h('span', { class: 'diff-mark', 'aria-hidden': 'true' }, MARKS[kind]), h('span', { class: 'mono' }, path || '(whole state)'), ' ', VERBS[kind]))) : null,
+    h('div', { class: 'diff-sides' },
+      e.before ? side('Before', before, changes, ['removed', 'changed']) : null,
+      e.after ? side('After', after, changes, ['added', 'changed']) : null));
+}
+
+function side(title, value, changes, shown) {
+  return h('div', { 'data-side': title.toLowerCase() }, h('h3', null, title),
+    h('pre', { class: 'diff diff-pretty' }, prettyLines(value, changes, shown).map((l) =>
+      h('span', { class: 'diff-line' + (l.mark ? ' diff-' + l.mark : ''), 'data-change': l.mark },
+        h('span', { class: 'diff-mark', 'aria-hidden': 'true' }, l.mark ? MARKS[l.mark] : ' '), l.text))));
 }
