@@ -215,8 +215,8 @@ public final class ConfigFile {
         throw new Invalid(line(p), p + ": must have a url and a secret");
       }
       String url = e.get("url").textValue();
-      if (!url.startsWith("http://") && !url.startsWith("https://")) {
-        throw new Invalid(line(p + ".url"), p + ".url: must be an http or https URL");
+      if (!ServerConfig.Webhook.isValidUrl(url)) {
+        throw new Invalid(line(p + ".url"), p + ".url: " + ServerConfig.Webhook.URL_RULE + " (got '" + url + "')");
       }
       if (e.get("secret").textValue().isEmpty()) {
         throw new Invalid(line(p + ".secret"), p + ".secret: must not be empty");

@@ -64,8 +64,8 @@ public final class ConfigLoader {
     List<ServerConfig.Webhook> out = new java.util.ArrayList<>();
     for (String url : urls.split(",")) {
       String u = url.trim();
-      if (!u.startsWith("http://") && !u.startsWith("https://")) {
-        throw new ConfigFile.Invalid(0, "QUOTA_WEBHOOK_URLS: each entry must be an http or https URL");
+      if (!ServerConfig.Webhook.isValidUrl(u)) {
+        throw new ConfigFile.Invalid(0, "QUOTA_WEBHOOK_URLS: each entry " + ServerConfig.Webhook.URL_RULE + " (got '" + u + "')");
       }
       if (out.stream().anyMatch(w -> w.url().equals(u))) {
         throw new ConfigFile.Invalid(0, "QUOTA_WEBHOOK_URLS: must not list a URL twice (" + u + ")");

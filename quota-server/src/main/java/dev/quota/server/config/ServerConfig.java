@@ -30,7 +30,27 @@ public record ServerConfig(
   public static final Path DEFAULT_DATA_DIR = Path.of("quota-data");
 
   /** An alert receiver: alerts are POSTed to {@code url}, signed with HMAC-SHA256 under {@code secret}. */
-  public record Webhook(String url, String secret) {}
+  public record Webhook(String url, String secret) {
+    /** The rule a webhook URL must meet, for the messages that refuse one. */
+    public static final String URL_RULE = "must be an http or https URL with a host, such as https://example.com/quota-alerts";
+
+    /**
+     * Whether alerts can be POSTed to {@code url}: it parses as a URI, its scheme is http or https
+     * and it names a host (and a port, if any, that exists). Checked with the configuration, since a
+     * URL that only starts like one ({@code http://}, a space in the host) would otherwise stop the
+     * server at start with the parser's words, or be accepted and fail at every delivery.
+     */
+    public static boolean isValidUrl(String url) {
+      java.net.URI u;
+      try {
+        u = new java.net.URI(url);
+      } catch (java.net.URISyntaxException e) {
+        return false;
+      }
+      return ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+          && u.getHost() != null && u.getPort() <= 65535;
+    }
+  }
 
   public ServerConfig {
     webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);

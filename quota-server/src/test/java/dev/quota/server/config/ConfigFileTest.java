@@ -7,6 +7,8 @@ import dev.quota.Selector;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The YAML file: one negative case per kind of mistake, each naming its line. */
 class ConfigFileTest {
@@ -175,6 +177,25 @@ class ConfigFileTest {
         .isInstanceOf(ConfigFile.Invalid.class).hasMessageStartingWith("line 1: webhookBackoff: must be an ISO-8601 duration");
     assertThatThrownBy(() -> ConfigFile.parse("webhooks:\n  - url: http://127.0.0.1:9/a\n    secret: ''\n"))
         .isInstanceOf(ConfigFile.Invalid.class).hasMessageContaining("webhooks[0].secret: must not be empty");
+  }
+
+  /**
+   * A webhook URL that only starts like one is refused by its field, in the file and in the
+   * environment: {@code http://exa mple.com/} passed check-config and then stopped the server at
+   * start with the URI parser's words, and {@code http:///path} names no host to deliver to.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"http://", "http://exa mple.com/a", "http:///path", "https://x:99999/a", "HTTP://x/a"})
+  void aWebhookUrlThatCannotBeDeliveredToIsRefusedByItsField(String url) {
+    assertThatThrownBy(() -> ConfigFile.parse("webhooks:\n  - secret: s3\n    url: '" + url + "'\n"))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("line 3: webhooks[0].url: must be an http or https URL with a host, such as https://example.com/quota-alerts"
+            + " (got '" + url + "')");
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(),
+            Map.of("QUOTA_WEBHOOK_URLS", "http://127.0.0.1:9/a," + url, "QUOTA_WEBHOOK_SECRET", "s3cret")))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessageContaining("QUOTA_WEBHOOK_URLS: each entry must be an http or https URL with a host")
+        .hasMessageContaining("(got '" + url.trim() + "')");
   }
 
   @Test
