@@ -214,6 +214,14 @@ public final class ConfigFile {
       if (!e.isObject() || !e.path("url").isTextual() || !e.path("secret").isTextual()) {
         throw new Invalid(line(p), p + ": must have a url and a secret");
       }
+      // A misspelt or unsupported key would otherwise be dropped unseen, as it is nowhere else in the file.
+      Iterator<String> keys = e.fieldNames();
+      while (keys.hasNext()) {
+        String k = keys.next();
+        if (!k.equals("url") && !k.equals("secret")) {
+          throw new Invalid(line(p + "." + k), p + "." + k + ": is not a known field (allowed: url, secret)");
+        }
+      }
       String url = e.get("url").textValue();
       if (!ServerConfig.Webhook.isValidUrl(url)) {
         throw new Invalid(line(p + ".url"), p + ".url: " + ServerConfig.Webhook.URL_RULE + " (got '" + url + "')");

@@ -198,6 +198,14 @@ class ConfigFileTest {
         .hasMessageContaining("(got '" + url.trim() + "')");
   }
 
+  /** A key a webhook entry does not know is refused by name, as a policy's are, not dropped unseen. */
+  @Test
+  void anUnknownKeyInAWebhookIsRefusedByName() {
+    assertThatThrownBy(() -> ConfigFile.parse("webhooks:\n  - url: http://127.0.0.1:9/a\n    secret: s3\n    timeout: PT5S\n"))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("line 4: webhooks[0].timeout: is not a known field (allowed: url, secret)");
+  }
+
   @Test
   void theSameWebhookUrlTwiceIsRefusedByItsField() {
     String yaml = "webhooks:\n  - url: http://127.0.0.1:9/a\n    secret: one\n  - url: http://127.0.0.1:9/a\n    secret: two\n";
