@@ -18,21 +18,24 @@ final class Failures {
     }
   }
 
+  /**
+   * The innermost cause that has words of its own (an unresolved host wrapped in a connect
+   * failure is about the name, not a refusal), else the outermost message: it carries the context
+   * (which backend, which URL) the causes under it lack.
+   */
   static String describe(Throwable e) {
     if (e instanceof CommandFailed) {
       return e.getMessage();
     }
     String said = null;
+    String own = null;
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      String own = ownWords(t);
-      if (own != null) {
-        return own;
-      }
+      own = ownWords(t) != null ? ownWords(t) : own;
       if (said == null && t.getMessage() != null && !t.getMessage().isBlank()) {
         said = t.getMessage();
       }
     }
-    return said != null ? said : e.getClass().getSimpleName();
+    return own != null ? own : said != null ? said : e.getClass().getSimpleName();
   }
 
   /**
@@ -66,7 +69,8 @@ final class Failures {
     if (t instanceof BindException) {
       return "the address is in use or cannot be bound (" + t.getMessage() + ")";
     }
-    if (t instanceof ConnectException) {
+    if (t instanceof ConnectException && (t.getMessage() == null || t.getMessage().isBlank())) {
+      // The HTTP client's refusal says nothing; one with a message (a timeout, a driver's) is left to speak.
       return "connection refused";
     }
     if (t instanceof UnresolvedAddressException) {

@@ -51,6 +51,32 @@ class CommandErrorsTest {
     assertNoTrace(o);
   }
 
+  /** A host name that does not resolve is named as such: it was reported as a refused connection. */
+  @Test
+  void aServerWhoseNameDoesNotResolveIsNamedAsSuch() {
+    Outcome o = run("policy", "list", "--url", "http://no-such-host.invalid:1", "--key", "k".repeat(20));
+    assertThat(o.exit()).isEqualTo(1);
+    assertThat(o.err()).contains("cannot reach http://no-such-host.invalid:1: the host name cannot be resolved");
+    assertNoTrace(o);
+  }
+
+  /**
+   * A database that refuses the connection is named with its URL: the start said only "connection
+   * refused", which does not tell the database from Redis.
+   */
+  @Test
+  void aDatabaseThatRefusesIsNamedWithItsUrl() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    String url = "jdbc:postgresql://127.0.0.1:" + closed + "/quota";
+    Outcome o = run("serve", "--port", "0", "--data-dir", dir.toString(), "--database", url);
+    assertThat(o.exit()).isEqualTo(1);
+    assertThat(o.err()).contains("cannot open the backends: database unreachable at " + url + ": ").contains("refused");
+    assertNoTrace(o);
+  }
+
   @Test
   void aUrlThatIsNotHttpIsRefusedByName() {
     for (String url : new String[] {"ftp://x", "not a url"}) {
