@@ -135,8 +135,12 @@ public final class ConfigFile {
     try {
       text = Files.readString(file);
     } catch (IOException e) {
-      // A file that is not UTF-8 text says only "Input length = 1" through the decoder
-      String why = e instanceof java.nio.charset.CharacterCodingException ? "it is not UTF-8 text" : e.getMessage();
+      // A file that is not UTF-8 text says only "Input length = 1" through the decoder, and a missing
+      // or forbidden one only its own name.
+      String why = e instanceof java.nio.charset.CharacterCodingException ? "it is not UTF-8 text"
+          : e instanceof java.nio.file.NoSuchFileException ? "no such file"
+          : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : e.getMessage();
       throw new Invalid(0, "cannot read " + file + ": " + why);
     }
     return parse(text);

@@ -146,6 +146,14 @@ class ConfigFileTest {
     assertThatThrownBy(() -> ConfigFile.read(bin)).hasMessageContaining("it is not UTF-8 text");
   }
 
+  /** A missing file says so: the reason given was only the file's name again. */
+  @Test
+  void aMissingFileSaysSo(@org.junit.jupiter.api.io.TempDir Path dir) {
+    Path missing = dir.resolve("quota.yaml");
+    assertThatThrownBy(() -> ConfigFile.read(missing))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("cannot read " + missing + ": no such file");
+  }
+
   @Test
   void flagsBeatEnvironmentBeatFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path file = dir.resolve("quota.yaml");
