@@ -29,8 +29,9 @@ public final class Main implements Runnable {
     return cli.execute(args);
   }
 
+  /** No command given: a usage error (exit 2, usage on stderr), so a script that lost its arguments does not pass. */
   @Override
   public void run() {
-    spec.commandLine().usage(System.out);
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
   }
 }

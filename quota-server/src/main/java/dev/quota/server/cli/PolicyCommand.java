@@ -24,9 +24,12 @@ import picocli.CommandLine.Parameters;
 final class PolicyCommand implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  /** No subcommand given: a usage error, as for {@code quota} alone, showing the usage as {@code quota policy}. */
   @Override
   public void run() {
-    new picocli.CommandLine(this).usage(System.out);
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
   }
 
   static int print(Remote.Reply r) {

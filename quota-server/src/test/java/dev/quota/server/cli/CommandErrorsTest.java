@@ -77,6 +77,19 @@ class CommandErrorsTest {
     assertNoTrace(o);
   }
 
+  /**
+   * A command that needs a subcommand and got none is a usage error: it printed the usage and
+   * exited 0, so a script that lost its arguments carried on as if the command had run.
+   */
+  @ParameterizedTest
+  @CsvSource({"'', quota", "policy, quota policy"})
+  void aMissingSubcommandIsAUsageError(String args, String name) {
+    Outcome o = run(args.isEmpty() ? new String[0] : args.split(" "));
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains("Missing required subcommand").contains("Usage: " + name + " [-hV] [COMMAND]");
+    assertNoTrace(o);
+  }
+
   @Test
   void aUrlThatIsNotHttpIsRefusedByName() {
     for (String url : new String[] {"ftp://x", "not a url"}) {
