@@ -51,7 +51,8 @@ final class PolicyCommand implements Runnable {
       try {
         wanted = ConfigFile.read(file).policies();
       } catch (ConfigFile.Invalid e) {
-        System.err.println(file + ": " + e.getMessage());
+        // One problem a line, each naming the file, as check-config lists them.
+        e.problems().forEach(problem -> System.err.println(file + ": " + problem));
         return 2;
       }
       Remote.Reply current = remote.send("GET", "/v1/policies", null);

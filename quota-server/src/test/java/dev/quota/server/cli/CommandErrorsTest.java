@@ -149,6 +149,20 @@ class CommandErrorsTest {
     assertNoTrace(o);
   }
 
+  /** policy apply lists a file's problems as check-config does: the second and later lacked the file's name. */
+  @Test
+  void policyApplyListsEveryProblemOnALineOfItsOwnNamingTheFile() throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "prot: 80\npolicies:\n  \"team:*\":\n    budget: {currency: USD, daily: 1e3}\n");
+    Outcome o = run("policy", "apply", "-f", file.toString(), "--url", "http://127.0.0.1:1", "--key", "k".repeat(20));
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err().lines()).containsExactly(
+        file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, or quote them (got 1e3)",
+        file + ": line 1: prot: is not a known setting (known: dataDir, database, host, policies, port, redis, redisPrefix, "
+            + "webhookAttempts, webhookBackoff, webhooks)");
+    assertNoTrace(o);
+  }
+
   @Test
   void aPortOutOfRangeIsAConfigurationError() {
     Outcome o = run("serve", "--port", "99999", "--data-dir", dir.toString());
