@@ -32,8 +32,15 @@ final class PolicyCommand implements Runnable {
     throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
   }
 
+  /** Prints the body as it came, ending in one line break: a CSV body has its own, and a second is an empty row. */
   static int print(Remote.Reply r) {
-    (r.ok() ? System.out : System.err).println(r.body());
+    PrintStream to = r.ok() ? System.out : System.err;
+    if (r.body().endsWith("\n")) {
+      to.print(r.body());
+      to.flush();
+    } else {
+      to.println(r.body());
+    }
     return r.ok() ? 0 : 1;
   }
 

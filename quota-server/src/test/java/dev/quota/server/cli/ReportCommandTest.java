@@ -56,6 +56,14 @@ class ReportCommandTest {
     assertThat(new ObjectMapper().readTree(inUtc.out()).get("from").asText()).isEqualTo("2030-01-02");
   }
 
+  /** The CSV is printed as the server wrote it: a second line break after it was an empty row to a CSV reader. */
+  @Test
+  void theCsvEndsWithItsOwnLastLine() {
+    Outcome csv = report("--group-by", "tool", "--from", "2030-01-01", "--to", "2030-01-02", "--format", "csv");
+    assertThat(csv.exit()).as(csv.out()).isZero();
+    assertThat(csv.out()).isEqualTo("tool,cost,entries\r\n");
+  }
+
   @Test
   void theHelpDescribesTheTimezone() {
     Outcome help = run("report", "--help");
