@@ -37,10 +37,12 @@ public final class ConfigLoader {
     String prefix = first(env.get("QUOTA_REDIS_PREFIX"), yaml.text("redisPrefix"), d.redisPrefix(), null);
     String database = first(flags.database(), env.get("QUOTA_DATABASE_URL"), yaml.text("database"), null);
     if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
-      throw new ConfigFile.Invalid(0, "redis: must be a redis:// or rediss:// URL");
+      throw new ConfigFile.Invalid(0, source(flags.redis(), "--redis", env.get("QUOTA_REDIS_URL"), "QUOTA_REDIS_URL", "redis")
+          + ": must be a redis:// or rediss:// URL");
     }
     if (database != null && !database.startsWith("jdbc:postgresql:") && !database.startsWith("jdbc:h2:")) {
-      throw new ConfigFile.Invalid(0, "database: must be a jdbc:postgresql: or jdbc:h2: URL");
+      throw new ConfigFile.Invalid(0, source(flags.database(), "--database", env.get("QUOTA_DATABASE_URL"), "QUOTA_DATABASE_URL", "database")
+          + ": must be a jdbc:postgresql: or jdbc:h2: URL");
     }
     String adminKey = blankToNull(env.get("QUOTA_ADMIN_KEY"));
     if (adminKey != null && adminKey.length() < 16) {
@@ -95,6 +97,11 @@ public final class ConfigLoader {
       // reported below
     }
     throw new ConfigFile.Invalid(0, "QUOTA_PORT: must be a whole number between 0 and 65535");
+  }
+
+  /** Where a setting taken by {@link #first} came from, named as the operator wrote it: the flag, the variable or the file's key. */
+  private static String source(String flag, String flagName, String env, String envName, String fileKey) {
+    return flag != null && !flag.isBlank() ? flagName : env != null && !env.isBlank() ? envName : fileKey;
   }
 
   private static Path pathOf(String s) {

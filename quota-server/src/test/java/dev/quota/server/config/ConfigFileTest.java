@@ -214,6 +214,19 @@ class ConfigFileTest {
         .hasMessage("line 4: webhooks[0].timeout: is not a known field (allowed: url, secret)");
   }
 
+  /** A Redis or database URL of the wrong kind is refused naming where it was given: the flag, the variable or the file's key. */
+  @Test
+  void aBackendUrlOfTheWrongKindNamesWhereItWasGiven() {
+    assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(null, null, null, "foo://bar", null, null), Map.of()))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("--redis: must be a redis:// or rediss:// URL");
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_REDIS_URL", "localhost:6379")))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("QUOTA_REDIS_URL: must be a redis:// or rediss:// URL");
+    assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(null, null, null, null, "jdbc:mysql://x/y", null), Map.of()))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("--database: must be a jdbc:postgresql: or jdbc:h2: URL");
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_DATABASE_URL", "postgres://x/y")))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("QUOTA_DATABASE_URL: must be a jdbc:postgresql: or jdbc:h2: URL");
+  }
+
   @Test
   void theSameWebhookUrlTwiceIsRefusedByItsField() {
     String yaml = "webhooks:\n  - url: http://127.0.0.1:9/a\n    secret: one\n  - url: http://127.0.0.1:9/a\n    secret: two\n";
