@@ -68,10 +68,10 @@ final class PolicyCommand implements Runnable {
       }
       Map<String, String> existing = new HashMap<>();
       Map<String, String> tags = new HashMap<>();
-      for (JsonNode p : JSON.readTree(current.body()).get("policies")) {
+      for (JsonNode p : listed(current.body())) {
         String selector = p.get("selector").asText();
         JsonNode body = ((com.fasterxml.jackson.databind.node.ObjectNode) p.deepCopy()).without(List.of("selector", "etag"));
-        existing.put(selector, PolicyJson.write(PolicyJson.readStored(body, Selector.parse(selector), "")));
+        existing.put(selector, PolicyJson.write(readListed(selector, body)));
         if (p.hasNonNull("etag")) {
           tags.put(selector, p.get("etag").asText());
         }
@@ -127,6 +127,37 @@ final class PolicyCommand implements Runnable {
       }
       out.println(changes + " change(s) applied");
       return 0;
+    }
+  }
+
+  /**
+   * The policies a listing holds. An answer that is not one (--url names another service, a proxy's
+   * page) fails the command saying so, rather than with the parser's words or a null dereference.
+   */
+  static List<JsonNode> listed(String answer) {
+    JsonNode policies;
+    try {
+      policies = JSON.readTree(answer).path("policies");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      policies = null;
+    }
+    List<JsonNode> out = new java.util.ArrayList<>();
+    if (policies != null && policies.isArray()) {
+      policies.forEach(out::add);
+    }
+    if (policies == null || !policies.isArray() || out.stream().anyMatch(p -> !p.isObject() || !p.path("selector").isTextual())) {
+      throw new Failures.CommandFailed("the answer to GET /v1/policies is not a list of policies: is --url a Quota server?");
+    }
+    return out;
+  }
+
+  /** A listed policy; one this command cannot read is the server's fault, not the file's, so it is no usage error. */
+  private static Policy readListed(String selector, JsonNode body) {
+    try {
+      return PolicyJson.readStored(body, Selector.parse(selector), "");
+    } catch (dev.quota.ValidationException e) {
+      throw new Failures.CommandFailed("the server listed " + selector + " in a form this command cannot read ("
+          + e.getMessage() + "): is --url a Quota server of this version?");
     }
   }
 

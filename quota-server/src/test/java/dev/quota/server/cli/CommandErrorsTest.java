@@ -163,6 +163,38 @@ class CommandErrorsTest {
     assertNoTrace(o);
   }
 
+  /**
+   * policy apply pointed at something that is not a Quota server says so and exits 1: it answered
+   * with the JSON parser's words, a null dereference's, or the listed policy's fault as a usage error.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "<html>hi</html>                                              | the answer to GET /v1/policies is not a list of policies",
+      "{\"x\":1}                                                   | the answer to GET /v1/policies is not a list of policies",
+      "{\"policies\":[{\"selector\":\"user:*\",\"rateLimits\":\"x\"}]} | the server listed user:* in a form this command cannot read"})
+  void policyApplyAgainstSomethingElseSaysSo(String listing, String message) throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "policies:\n  \"user:*\":\n    concurrency: 2\n");
+    com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    other.createContext("/", exchange -> {
+      byte[] body = listing.strip().getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    other.start();
+    try {
+      Outcome o = run("policy", "apply", "-f", file.toString(), "--url", "http://127.0.0.1:" + other.getAddress().getPort(),
+          "--key", "k".repeat(20));
+      assertThat(o.exit()).as(o.err()).isEqualTo(1);
+      assertThat(o.err()).startsWith("apply: " + message.strip()).doesNotContain("Cannot invoke").doesNotContain("Source:");
+      assertNoTrace(o);
+    } finally {
+      other.stop(0);
+    }
+  }
+
   @Test
   void aPortOutOfRangeIsAConfigurationError() {
     Outcome o = run("serve", "--port", "99999", "--data-dir", dir.toString());
