@@ -37,6 +37,9 @@ final class ReportCommand implements Callable<Integer> {
     if (timezone != null && !timezone.isEmpty()) {
       CostReport.zone("--timezone", timezone);
     }
+    oneOf("--group-by", groupBy, GROUPS);
+    oneOf("--format", format, FORMATS);
+    ValidationException.require(!"subject".equals(groupBy) || scope != null, "--group-by", "subject needs --scope");
     StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
     add(q, "scope", "--scope", scope);
     add(q, "id", "--id", id);
@@ -46,6 +49,16 @@ final class ReportCommand implements Callable<Integer> {
     add(q, "timezone", "--timezone", timezone);
     add(q, "format", "--format", format);
     return PolicyCommand.print(remote.send("GET", "/v1/reports/costs" + q, null));
+  }
+
+  private static final java.util.List<String> GROUPS = java.util.List.of("provider", "tool", "subject", "day", "month");
+  private static final java.util.List<String> FORMATS = java.util.List.of("json", "csv");
+
+  /** The server's own choices, refused here so the message names the option rather than the query parameter. */
+  private static void oneOf(String option, String value, java.util.List<String> allowed) {
+    if (value != null && !value.isEmpty()) {
+      ValidationException.require(allowed.contains(value), option, "must be one of " + String.join(", ", allowed));
+    }
   }
 
   /** Adds the query parameter {@code name} given as {@code option}; an empty one is refused as the server would. */

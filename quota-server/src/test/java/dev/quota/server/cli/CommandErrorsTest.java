@@ -116,6 +116,9 @@ class CommandErrorsTest {
       "report --scope user --from ''               | report: --from: must not be empty",
       "report --timezone Mars/Olympus_Mons         | report: --timezone: must be an IANA zone such as Europe/Berlin",
       "report --timezone ''                        | report: --timezone: must not be empty",
+      "report --group-by provder                   | report: --group-by: must be one of provider, tool, subject, day, month",
+      "report --group-by subject                   | report: --group-by: subject needs --scope",
+      "report --format xml                         | report: --format: must be one of json, csv",
       "policy get nocolon                          | get: selector: each part must be written scope:identifier",
       "policy delete user:x --reason ' '           | delete: --reason: must not be blank",
       "policy apply -f quota.yaml --reason ''      | apply: --reason: must not be blank"})
