@@ -18,7 +18,7 @@ final class CheckConfigCommand implements Callable<Integer> {
       System.out.println(file + ": OK (" + f.policies().size() + " policies, " + f.webhooks().size() + " webhooks)");
       return 0;
     } catch (ConfigFile.Invalid e) {
-      e.problems().forEach(problem -> System.err.println(file + ": " + problem));
+      e.problems().forEach(System.err::println);
       return 2;
     }
   }

@@ -59,7 +59,7 @@ final class PolicyCommand implements Runnable {
         wanted = ConfigFile.read(file).policies();
       } catch (ConfigFile.Invalid e) {
         // One problem a line, each naming the file, as check-config lists them.
-        e.problems().forEach(problem -> System.err.println(file + ": " + problem));
+        e.problems().forEach(System.err::println);
         return 2;
       }
       Remote.Reply current = remote.send("GET", "/v1/policies", null);

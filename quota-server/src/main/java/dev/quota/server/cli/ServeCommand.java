@@ -29,7 +29,8 @@ final class ServeCommand implements Callable<Integer> {
     try {
       cfg = ConfigLoader.load(new ConfigLoader.Flags(config, port, dataDir, redis, database, host), System.getenv());
     } catch (ConfigFile.Invalid e) {
-      System.err.println("configuration error: " + e.getMessage());
+      // One problem a line, those of the file naming it, as check-config lists them.
+      e.problems().forEach(problem -> System.err.println("configuration error: " + problem));
       return 2;
     }
     AdminKey.Resolved key = AdminKey.resolve(cfg.adminKey(), cfg.dataDir());

@@ -84,6 +84,11 @@ public final class ConfigFile {
       return problems;
     }
 
+    /** These problems, each naming {@code file} first: every command that reads a file reports them alike. */
+    Invalid in(Path file) {
+      return new Invalid(line, problems.stream().map(p -> file + ": " + p).toList());
+    }
+
     /** One {@code Invalid} listing every problem of {@code all}, in order; null if there are none. */
     static Invalid of(List<Invalid> all) {
       if (all.isEmpty()) {
@@ -130,6 +135,7 @@ public final class ConfigFile {
     this.lines = lines;
   }
 
+  /** Reads and checks {@code file}; its problems each start with the file's name. */
   public static ConfigFile read(Path file) {
     String text;
     try {
@@ -141,9 +147,13 @@ public final class ConfigFile {
           : e instanceof java.nio.file.NoSuchFileException ? "no such file"
           : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
           : e.getMessage();
-      throw new Invalid(0, "cannot read " + file + ": " + why);
+      throw new Invalid(0, file + ": cannot read: " + why);
     }
-    return parse(text);
+    try {
+      return parse(text);
+    } catch (Invalid e) {
+      throw e.in(file);
+    }
   }
 
   public static ConfigFile parse(String text) {

@@ -198,6 +198,22 @@ class CommandErrorsTest {
     }
   }
 
+  /** serve lists a file's problems as check-config does: they did not name the file, and only the first had the prefix. */
+  @Test
+  void serveListsEveryProblemOfItsFileOnALineOfItsOwnNamingTheFile() throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "prot: 80\npolicies:\n  \"team:*\":\n    budget: {currency: USD, daily: 1e3}\n");
+    Outcome o = run("serve", "--config", file.toString(), "--port", "0", "--data-dir", dir.resolve("data").toString());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err().lines()).containsExactly(
+        "configuration error: " + file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, "
+            + "or quote them (got 1e3)",
+        "configuration error: " + file + ": line 1: prot: is not a known setting (known: dataDir, database, host, policies, port, "
+            + "redis, redisPrefix, webhookAttempts, webhookBackoff, webhooks)");
+    assertThat(dir.resolve("data")).doesNotExist();
+    assertNoTrace(o);
+  }
+
   @Test
   void aPortOutOfRangeIsAConfigurationError() {
     Outcome o = run("serve", "--port", "99999", "--data-dir", dir.toString());

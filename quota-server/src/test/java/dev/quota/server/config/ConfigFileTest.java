@@ -151,7 +151,7 @@ class ConfigFileTest {
   void aMissingFileSaysSo(@org.junit.jupiter.api.io.TempDir Path dir) {
     Path missing = dir.resolve("quota.yaml");
     assertThatThrownBy(() -> ConfigFile.read(missing))
-        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("cannot read " + missing + ": no such file");
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage(missing + ": cannot read: no such file");
   }
 
   @Test
