@@ -24,22 +24,27 @@ public final class BudgetCalendar {
 
   public static Period day(Budget budget, Instant now) {
     LocalDate date = now.atZone(budget.zone()).toLocalDate();
-    Instant start = dayStart(budget, date);
-    if (start.isAfter(now)) {
+    // The local date is only a first guess: a day's reset may fall before it began (a reset late in
+    // the day) or a fall-back across midnight may take the clocks back to the day before, after
+    // the next day's reset (St. John's in 2010). The period is the one whose reset last passed.
+    while (dayStart(budget, date).isAfter(now)) {
       date = date.minusDays(1);
-      start = dayStart(budget, date);
     }
-    return new Period("daily", start.toEpochMilli(), dayStart(budget, date.plusDays(1)).toEpochMilli());
+    while (!dayStart(budget, date.plusDays(1)).isAfter(now)) {
+      date = date.plusDays(1);
+    }
+    return new Period("daily", dayStart(budget, date).toEpochMilli(), dayStart(budget, date.plusDays(1)).toEpochMilli());
   }
 
   public static Period month(Budget budget, Instant now) {
     YearMonth month = YearMonth.from(now.atZone(budget.zone()));
-    Instant start = monthStart(budget, month);
-    if (start.isAfter(now)) {
+    while (monthStart(budget, month).isAfter(now)) {
       month = month.minusMonths(1);
-      start = monthStart(budget, month);
     }
-    return new Period("monthly", start.toEpochMilli(), monthStart(budget, month.plusMonths(1)).toEpochMilli());
+    while (!monthStart(budget, month.plusMonths(1)).isAfter(now)) {
+      month = month.plusMonths(1);
+    }
+    return new Period("monthly", monthStart(budget, month).toEpochMilli(), monthStart(budget, month.plusMonths(1)).toEpochMilli());
   }
 
   private static Instant dayStart(Budget budget, LocalDate date) {

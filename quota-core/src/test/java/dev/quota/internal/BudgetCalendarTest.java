@@ -89,4 +89,15 @@ class BudgetCalendarTest {
     BudgetCalendar.Period m = BudgetCalendar.month(b, at("2026-05-01T05:00:00Z"));
     assertThat(Instant.ofEpochMilli(m.startMs())).isEqualTo(at("2026-04-01T06:00:00Z"));
   }
+
+  @Test
+  void aFallBackAcrossMidnightDoesNotTakeThePeriodBackToTheDayBefore() {
+    // St. John's fell back at 00:01 on 2010-11-07, to 23:01 on the 6th: the day of the 7th had
+    // begun at its midnight (02:30 UTC), and the clocks reading the 6th again do not end it.
+    Budget b = budget("America/St_Johns", "00:00", 7);
+    BudgetCalendar.Period p = BudgetCalendar.day(b, at("2010-11-07T03:00:00Z"));
+    assertPeriod(p, "2010-11-07T02:30:00Z", "2010-11-08T03:30:00Z");
+    BudgetCalendar.Period m = BudgetCalendar.month(b, at("2010-11-07T03:00:00Z"));
+    assertPeriod(m, "2010-11-07T02:30:00Z", "2010-12-07T03:30:00Z");
+  }
 }
