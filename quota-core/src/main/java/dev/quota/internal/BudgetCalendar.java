@@ -3,14 +3,17 @@ package dev.quota.internal;
 import dev.quota.Budget;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.ZonedDateTime;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
 
 /**
  * The calendar periods of a budget. A day starts at the reset time in the budget's zone; a month
  * starts on the reset day (clamped to the month's last day) at the reset time. Where a reset time
- * falls in a DST gap, the period starts at the first instant after the gap; in an overlap, at the
- * earlier instant. Both come straight from {@link ZonedDateTime#of}.
+ * falls in a DST gap, the period starts at the first instant after the gap, as the clocks jump
+ * over it; in an overlap, at the earlier instant.
  */
 public final class BudgetCalendar {
   private BudgetCalendar() {}
@@ -48,7 +51,16 @@ public final class BudgetCalendar {
   }
 
   private static Instant dayStart(Budget budget, LocalDate date) {
-    return ZonedDateTime.of(date, budget.resetTime(), budget.zone()).toInstant();
+    LocalDateTime reset = date.atTime(budget.resetTime());
+    ZoneRules rules = budget.zone().getRules();
+    ZoneOffsetTransition transition = rules.getTransition(reset);
+    if (transition != null && transition.isGap()) {
+      // ZonedDateTime.of would move the time forward by the gap's length (02:30 to 03:30), so the
+      // new day would start half an hour after the clocks had already passed its reset time.
+      return transition.getInstant();
+    }
+    // Not in a gap: ZonedDateTime.of takes the earlier offset of an overlap.
+    return ZonedDateTime.of(reset, budget.zone()).toInstant();
   }
 
   private static Instant monthStart(Budget budget, YearMonth month) {

@@ -50,7 +50,15 @@ class BudgetCalendarTest {
     // 2026-03-29 02:30 does not exist in Berlin; the day starts at 03:00 local (01:00 UTC).
     Budget b = budget("Europe/Berlin", "02:30", 1);
     BudgetCalendar.Period p = BudgetCalendar.day(b, at("2026-03-29T12:00:00Z"));
-    assertPeriod(p, "2026-03-29T01:30:00Z", "2026-03-30T00:30:00Z");
+    assertPeriod(p, "2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z");
+  }
+
+  @Test
+  void resetTimeInsideLordHowesHalfHourGapStartsWhenTheClocksJumpOverIt() {
+    // 2026-10-04 02:00 jumps to 02:30 on Lord Howe Island: a day reset at 02:15 starts at the jump.
+    Budget b = budget("Australia/Lord_Howe", "02:15", 1);
+    BudgetCalendar.Period p = BudgetCalendar.day(b, at("2026-10-03T15:40:00Z"));
+    assertPeriod(p, "2026-10-03T15:30:00Z", "2026-10-04T15:15:00Z");
   }
 
   @Test
