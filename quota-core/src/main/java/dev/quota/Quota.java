@@ -371,7 +371,7 @@ public final class Quota implements AutoCloseable {
     // each time would recompile every request and give each reservation an unshared shape.
     PolicyIndex current = index;
     if (current == null || !current.builtFrom(policies, overrides)) {
-      index = PolicyIndex.of(policies, overrides);
+      index = PolicyIndex.of(policies, overrides, current, clock.millis());
     }
   }
 

@@ -224,6 +224,9 @@ class OwedChargesTest {
     quota.close();
     quota = engine(Quota.builder().replayOwedChargesInBackground(false).owedChargeBound(2));
     budget("1.00", null);
+    // The budget began mid-day: its counter is built from the ledger now, not when the store is
+    // back, when the ledger would count the charge that gave way too.
+    assertThat(used("alice", LimitKind.BUDGET_DAILY)).isEqualByComparingTo("0");
     store.goDown();
     record("alice", "0.10");
     record("alice", "0.20");

@@ -62,6 +62,7 @@ public final class PlanCompiler {
     List<LimitStatus> local = new ArrayList<>(0);
     long estimate = request.estimatedCost().nanos();
     long cost = kind == Plan.Kind.RECORD ? estimate : heldCost(estimate, policies);
+    long seedBefore = index.seedBudgetsBefore(now.toEpochMilli());
     for (Policy p : policies) {
       PolicyParts parts = index.parts(p);
       BoundPolicy bp = parts.bind(p, request.subjects());
@@ -84,12 +85,12 @@ public final class PlanCompiler {
         }
         if (b.daily() != null) {
           BudgetCalendar.Period day = parts.day(b, now);
-          ops.add(budgetOp(bp.budgetKey(b, day), enforced, label, b.daily(), day, cost, parts.dailyThresholds));
+          ops.add(budgetOp(bp.budgetKey(b, day), enforced, label, b.daily(), day, cost, parts.dailyThresholds, seedBefore));
           refs.add(bp.dailyRef);
         }
         if (b.monthly() != null) {
           BudgetCalendar.Period month = parts.month(b, now);
-          ops.add(budgetOp(bp.budgetKey(b, month), enforced, label, b.monthly(), month, cost, parts.monthlyThresholds));
+          ops.add(budgetOp(bp.budgetKey(b, month), enforced, label, b.monthly(), month, cost, parts.monthlyThresholds, seedBefore));
           refs.add(bp.monthlyRef);
         }
       }
@@ -133,8 +134,8 @@ public final class PlanCompiler {
 
   private static BudgetOp budgetOp(
       dev.quota.plan.CounterKey key, boolean enforced, String label, Money limit, BudgetCalendar.Period period,
-      long cost, long[] thresholds) {
-    return new BudgetOp(key, enforced, label, limit.nanos(), cost, period.startMs(), period.endMs(), thresholds);
+      long cost, long[] thresholds, long seedBefore) {
+    return new BudgetOp(key, enforced, label, limit.nanos(), cost, period.startMs(), period.endMs(), thresholds, seedBefore);
   }
 
   /** Each threshold as an amount, rounded up so an alert never fires before its level is reached. */

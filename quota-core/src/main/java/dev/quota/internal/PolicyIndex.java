@@ -68,16 +68,40 @@ public final class PolicyIndex {
   /** What this index was built from, to tell whether a reload found anything new. */
   private final List<Policy> policies;
   private final List<Override> overrides;
+  /** The budget counters the policies and overrides keep; see {@link #budgetCounters}. */
+  private final java.util.Set<String> budgetCounters;
+  /** Since when (the engine's clock) the engine has kept these budget counters. */
+  private final long budgetCountersSinceMs;
 
   private PolicyIndex(
       List<Shape> singles, List<Shape> pairs, long[] overrideExpiries, java.util.IdentityHashMap<Policy, PolicyParts> parts,
-      List<Policy> policies, List<Override> overrides) {
+      List<Policy> policies, List<Override> overrides, java.util.Set<String> budgetCounters, long budgetCountersSinceMs) {
     this.singles = singles;
     this.pairs = pairs;
     this.overrideExpiries = overrideExpiries;
     this.parts = parts;
     this.policies = policies;
     this.overrides = overrides;
+    this.budgetCounters = budgetCounters;
+    this.budgetCountersSinceMs = budgetCountersSinceMs;
+  }
+
+  /**
+   * Before when (the engine's clock) a budget period must have begun for its missing counter to
+   * be rebuilt from the ledger rather than started at zero: when the engine took up the budget
+   * calendars it now follows, or when an override last ended, which may hand a selector back to a
+   * policy of another calendar. A budget whose zone, reset time or reset day an admin changes
+   * mid-period counts the period under a counter of another name, which nothing charged so far;
+   * started at zero it would forget the period's spend, and it holds that spend once rebuilt.
+   */
+  public long seedBudgetsBefore(long nowMs) {
+    long since = budgetCountersSinceMs;
+    for (long at : overrideExpiries) {
+      if (at <= nowMs && at > since) {
+        since = at;
+      }
+    }
+    return since;
   }
 
   /**
@@ -108,7 +132,49 @@ public final class PolicyIndex {
     return next;
   }
 
+  /** An index whose budget counters have been kept since the beginning of time: nothing more is seeded. */
   public static PolicyIndex of(List<Policy> policies, List<Override> overrides) {
+    return of(policies, overrides, null, Long.MIN_VALUE);
+  }
+
+  /**
+   * An index of {@code policies} and {@code overrides} replacing {@code previous} (null if none) at
+   * {@code nowMs}: its budget counters are kept since {@code previous}'s if it keeps the same ones,
+   * otherwise from {@code nowMs} ({@link #seedBudgetsBefore}).
+   */
+  public static PolicyIndex of(List<Policy> policies, List<Override> overrides, PolicyIndex previous, long nowMs) {
+    java.util.Set<String> counters = budgetCounters(policies, overrides);
+    long since = previous != null && previous.budgetCounters.equals(counters) ? previous.budgetCountersSinceMs : nowMs;
+    return build(policies, overrides, counters, since);
+  }
+
+  /**
+   * What names the budget counters of each policy and override: its selector, currency, which
+   * periods it limits and its calendar. Two indexes with the same set count budgets in the same counters.
+   */
+  private static java.util.Set<String> budgetCounters(List<Policy> policies, List<Override> overrides) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (Policy p : policies) {
+      addBudgetCounters(out, "policy " + p.selector(), p);
+    }
+    for (Override o : overrides) {
+      if (o.replacement() != null) {
+        addBudgetCounters(out, "override " + o.id() + " " + o.selector(), o.replacement());
+      }
+    }
+    return java.util.Set.copyOf(out);
+  }
+
+  private static void addBudgetCounters(java.util.Set<String> out, String owner, Policy p) {
+    dev.quota.Budget b = p.budget();
+    if (b != null && (b.daily() != null || b.monthly() != null)) {
+      out.add(owner + " " + b.currency() + " daily=" + (b.daily() != null) + " monthly=" + (b.monthly() != null)
+          + " " + b.zone().getId() + " " + b.resetTime() + " " + b.resetDay());
+    }
+  }
+
+  private static PolicyIndex build(
+      List<Policy> policies, List<Override> overrides, java.util.Set<String> budgetCounters, long budgetCountersSinceMs) {
     Map<Selector, Binding> bindings = new HashMap<>();
     for (Policy p : policies) {
       bindings.put(p.selector(), new Binding(p, new ArrayList<>(0)));
@@ -152,7 +218,8 @@ public final class PolicyIndex {
       }
     }
     return new PolicyIndex(
-        List.copyOf(singles), List.copyOf(pairs), expiries, parts, List.copyOf(policies), List.copyOf(overrides));
+        List.copyOf(singles), List.copyOf(pairs), expiries, parts, List.copyOf(policies), List.copyOf(overrides),
+        budgetCounters, budgetCountersSinceMs);
   }
 
   /**

@@ -8,6 +8,12 @@ package dev.quota.plan;
  * inside it and answers {@link PlanResult.Status#PERIOD_MISMATCH} otherwise, so a skewed
  * application clock can never charge the wrong period. {@code thresholdNanos} are the alert
  * levels, ascending; a store reports each one crossed, once per counter.
+ *
+ * <p>A store asked to seed budgets reports a missing counter of a period that began before its
+ * epoch as needing a seed from the ledger, since it may have lost it. So it does one of a period
+ * that began before {@code seedBeforeMs} (the engine's clock): the engine took up the budget's
+ * calendar after that, so the period's spend so far, if any, was counted under another counter's
+ * name ({@link dev.quota.internal.PolicyIndex#seedBudgetsBefore}).
  */
 public record BudgetOp(
     CounterKey key,
@@ -17,5 +23,19 @@ public record BudgetOp(
     long amountNanos,
     long periodStartMs,
     long periodEndMs,
-    long[] thresholdNanos)
-    implements CounterOp {}
+    long[] thresholdNanos,
+    long seedBeforeMs)
+    implements CounterOp {
+
+  /** A budget op whose missing counter is seeded only if the store may have lost it. */
+  public BudgetOp(
+      CounterKey key, boolean enforced, String label, long limitNanos, long amountNanos, long periodStartMs,
+      long periodEndMs, long[] thresholdNanos) {
+    this(key, enforced, label, limitNanos, amountNanos, periodStartMs, periodEndMs, thresholdNanos, Long.MIN_VALUE);
+  }
+
+  /** Whether a missing counter must be seeded by a store whose epoch began at {@code epochMs}. */
+  public boolean seedIfMissing(long epochMs) {
+    return periodStartMs < epochMs || periodStartMs < seedBeforeMs;
+  }
+}

@@ -305,9 +305,12 @@ public final class MemoryStore implements Store {
     return locks;
   }
 
-  /** True if {@code b}'s counter is missing and may have been lost with an earlier process. */
+  /**
+   * True if {@code b}'s counter is missing and may have been lost with an earlier process, or
+   * its period's spend may have been counted under another calendar's counter.
+   */
   boolean mayHaveLost(BudgetOp b) {
-    return b.periodStartMs() < epochStartMs && !counters.contains(b.key());
+    return b.seedIfMissing(epochStartMs) && !counters.contains(b.key());
   }
 
   @Override

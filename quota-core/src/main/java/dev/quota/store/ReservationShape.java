@@ -127,7 +127,8 @@ final class ReservationShape {
 
   /**
    * Every component of the two budget ops but the amount is equal; alert levels by content, so that
-   * ops compiled under a rebuilt policy index still share a shape.
+   * ops compiled under a rebuilt policy index still share a shape. Not {@link BudgetOp#seedBeforeMs}
+   * either: it decides whether a missing counter is seeded before the op applies, not what it holds.
    */
   static boolean sameButAmount(BudgetOp x, BudgetOp y) {
     return x.key().equals(y.key())

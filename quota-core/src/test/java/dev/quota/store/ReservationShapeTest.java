@@ -27,6 +27,8 @@ class ReservationShapeTest {
     assertThat(ReservationShape.sameButAmount(base, budget(DAY, 70))).isTrue();
     // Alert levels by content: an index rebuilt from the same policy makes a new array.
     assertThat(ReservationShape.sameButAmount(base, new BudgetOp(DAY, true, "b", 100, 70, 0, 1_000, LEVELS.clone()))).isTrue();
+    // Whether a missing counter is seeded first changes nothing a reservation holds.
+    assertThat(ReservationShape.sameButAmount(base, new BudgetOp(DAY, true, "b", 100, 30, 0, 1_000, LEVELS, 500))).isTrue();
     List<BudgetOp> others =
         List.of(
             new BudgetOp(MONTH, true, "b", 100, 30, 0, 1_000, LEVELS),
@@ -46,7 +48,8 @@ class ReservationShapeTest {
     // A component added to BudgetOp must be added to sameButAmount (and to the test above).
     assertThat(Arrays.stream(BudgetOp.class.getRecordComponents()).map(c -> c.getName()))
         .containsExactly(
-            "key", "enforced", "label", "limitNanos", "amountNanos", "periodStartMs", "periodEndMs", "thresholdNanos");
+            "key", "enforced", "label", "limitNanos", "amountNanos", "periodStartMs", "periodEndMs", "thresholdNanos",
+            "seedBeforeMs");
   }
 
   @Test

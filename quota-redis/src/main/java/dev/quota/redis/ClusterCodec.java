@@ -34,7 +34,7 @@ final class ClusterCodec {
     a.add(Long.toString(expiresAtMs));
     int recordAt = a.size();
     a.add(""); // the part record's body, filled in below
-    a.add(plan.seedBudgets() ? "1" : "0");
+    a.add(ScriptCodec.seedBudgets(plan));
     a.add("0"); // the deadline (GROUP_DEADLINE): none until set just before it is sent
     a.add(Integer.toString(ops.size()));
     List<List<String>> opFields = new ArrayList<>(ops.size());

@@ -117,7 +117,7 @@ final class ScriptCodec {
     a[4] = plan.fingerprint() == null ? "" : plan.fingerprint();
     // a[5]: the reservation record's body
     a[APPLY_DEADLINE] = "0"; // none until set just before it is sent
-    a[7] = plan.seedBudgets() ? "1" : "0";
+    a[7] = seedBudgets(plan);
     a[8] = idempotent ? "1" : "0";
     a[9] = decimal(n);
     int at = 10;
@@ -220,6 +220,24 @@ final class ScriptCodec {
     }
     rateFields.put(r.limit(), new RateFields(r.amount(), r.enforced(), f));
     return f;
+  }
+
+  /**
+   * The script's seedBudgets argument: "0" to seed nothing, otherwise the engine time before which
+   * a budget period's missing counter is seeded whatever the epoch ({@link BudgetOp#seedBeforeMs},
+   * the same for every op the engine compiles into one plan), at least 1.
+   */
+  static String seedBudgets(Plan plan) {
+    if (!plan.seedBudgets()) {
+      return "0";
+    }
+    long before = 1;
+    for (CounterOp op : plan.ops()) {
+      if (op instanceof BudgetOp b && b.seedBeforeMs() > before) {
+        before = b.seedBeforeMs();
+      }
+    }
+    return Long.toString(ExactRange.check("seedBeforeMs", before));
   }
 
   static List<String> fields(CounterOp op) {

@@ -1103,7 +1103,7 @@ local function quick_apply(k, a, now, n, at)
   -- a budget's expired holds are returned before it is read, which `decide` does
   if holds and not expiry_clear(KEYS[k + 2], now) then return nil end
   local p = {unpack(FALSES, 1, QUICK_WIDTH * n)}
-  local seed = ARGV[a + 8] == '1'
+  local seed = ARGV[a + 8] ~= '0'
   at = first
   for i = 1, n do
     local j = QUICK_WIDTH * (i - 1)
@@ -1165,7 +1165,7 @@ local function quick_apply(k, a, now, n, at)
 end
 
 -- The body of a decision over counters that share one slot (all of a plan on a single node).
--- c: now, kind, ttl, expiresAt (0: now + ttl), seedBudgets, part (a reservation's part on Redis
+-- c: now, kind, ttl, expiresAt (0: now + ttl), seedBudgets, seedBefore, part (a reservation's part on Redis
 --    Cluster), epochKey, expiriesKey, recordKey, record (the body of the reservation record filed if
 --    it reserves), ops
 local function decide(c)
@@ -1214,7 +1214,7 @@ local function decide(c)
             redis.call('SET', c.epochKey, fmt(now), 'PX', EPOCH_TTL_MS)
           end
         end
-        if op.startMs < epoch then missing[#missing + 1] = i - 1 end
+        if op.startMs < epoch or op.startMs < c.seedBefore then missing[#missing + 1] = i - 1 end
       end
     end
     if #missing > 0 then
@@ -1278,7 +1278,9 @@ end
 
 -- KEYS: epoch, expiries, idempotency record, reservation record, then one key per op
 -- ARGV: call, offset, kind(check|reserve|record), ttlMs, fingerprint, record body ('' unless it
---       reserves), deadline (0: none), seedBudgets, hasIdempotencyKey, opCount, then per op: field count,
+--       reserves), deadline (0: none), seedBudgets ('0': seed nothing; else also seed a missing budget
+--       counter of a period begun before this engine time, whatever the epoch), hasIdempotencyKey,
+--       opCount, then per op: field count,
 --       fields; then the reservation id (remembered with an idempotency key, so a repeat gets the
 --       first id back)
 -- (k and a: where this call's keys and arguments begin, 0 unless it is part of a batch)
@@ -1296,7 +1298,7 @@ local function apply(k, a)
   cache, order, deferred = {}, {}, nil
   local ops, after = read_ops(a + 11, ARGV[a + 10] + 0, k + 5)
   return decide({now = now, kind = ARGV[a + 3], ttl = ARGV[a + 4] + 0, expiresAt = 0,
-    seedBudgets = ARGV[a + 8] == '1', resId = ARGV[after], epochKey = KEYS[k + 1], expiriesKey = KEYS[k + 2],
+    seedBudgets = ARGV[a + 8] ~= '0', seedBefore = ARGV[a + 8] + 0, resId = ARGV[after], epochKey = KEYS[k + 1], expiriesKey = KEYS[k + 2],
     idemKey = KEYS[k + 3], hasIdem = hasIdem, fingerprint = ARGV[a + 5], recordKey = KEYS[k + 4],
     record = ARGV[a + 6], ops = ops})
 end
@@ -1331,7 +1333,7 @@ end
 -- plan was compensated here, so a delayed or retried call can never re-apply a rolled-back part.
 -- KEYS: slot epoch, slot expiries, slot reservation record, then one key per op
 -- ARGV: call, offset, kind, ttlMs, expiresAt (0: now + ttl), record body ('' unless it reserves),
---       seedBudgets, deadline (0: none), opCount, then per op: field count, fields
+--       seedBudgets (as for `apply`), deadline (0: none), opCount, then per op: field count, fields
 local function group()
   local now = clock(tonumber(ARGV[2]))
   if too_late(tonumber(ARGV[8]), now) then return {TOO_LATE, 0, now, 0, 0, 0} end
@@ -1349,7 +1351,7 @@ local function group()
     end
   end
   return decide({now = now, kind = ARGV[3], ttl = tonumber(ARGV[4]), expiresAt = tonumber(ARGV[5]),
-    seedBudgets = ARGV[7] == '1', part = true, epochKey = KEYS[1], expiriesKey = KEYS[2], recordKey = KEYS[3],
+    seedBudgets = ARGV[7] ~= '0', seedBefore = ARGV[7] + 0, part = true, epochKey = KEYS[1], expiriesKey = KEYS[2], recordKey = KEYS[3],
     record = ARGV[6], ops = ops})
 end
 

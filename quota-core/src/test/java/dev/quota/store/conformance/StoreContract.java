@@ -654,6 +654,38 @@ public abstract class StoreContract {
   }
 
   /**
+   * A period that began after the store's epoch but before the engine took up its budget's calendar
+   * (an admin changed the time zone mid-day) may hold spend counted under another counter's name:
+   * its missing counter is seeded too. One whose period began after that is new.
+   */
+  @Test
+  void aMissingCounterOfAPeriodBegunBeforeItsCalendarWasTakenUpMustBeSeededFirst() {
+    String s = subject("calendar");
+    long start = storeNowMs();
+    // A store that starts its epoch when it first misses a budget counter starts it here.
+    BudgetOp epoch = budgetIn(subject("calendar-epoch"), 100, 1, start, start + HOUR_MS);
+    apply(new Plan(Plan.Kind.RECORD, List.of(epoch), null, 0, null, "fp", null, true));
+    advance(Duration.ofSeconds(2));
+    long now = storeNowMs();
+    BudgetOp plain = budgetIn(s, 100, 5, now - 1000, now + HOUR_MS);
+    BudgetOp changed = new BudgetOp(plain.key(), true, "budget", 100, 5, now - 1000, now + HOUR_MS, new long[0], now);
+    Plan plan = new Plan(Plan.Kind.RECORD, List.of(changed), null, 0, null, "fp", null, true);
+    PlanResult r = apply(plan);
+    assertThat(r.status()).isEqualTo(Status.NEEDS_SEED);
+    assertThat(r.seedIndices()).containsExactly(0);
+
+    store().seed(changed.key(), 40, changed.periodEndMs(), 0);
+    assertThat(admitted(apply(plan)).results().get(0).used()).isEqualTo(45);
+
+    String fresh = subject("calendar-fresh");
+    BudgetOp later = new BudgetOp(
+        CounterKeys.budget(fresh, "USD", "test", now - 1000), true, "budget", 100, 5, now - 1000, now + HOUR_MS,
+        new long[0], now - 1000);
+    Plan freshPlan = new Plan(Plan.Kind.RECORD, List.of(later), null, 0, null, "fp", null, true);
+    assertThat(admitted(apply(freshPlan)).results().get(0).used()).isEqualTo(5);
+  }
+
+  /**
    * A seed carries the alert bits its spend already crossed (the ledger's spend says which levels
    * the period passed), so a lost counter rebuilt mid-period does not alert them again; a seed of a
    * counter that exists changes neither its spend nor its bits.
