@@ -75,4 +75,26 @@ class RebuiltCalendarBudgetTest {
     assertThat(used(rebuilt, LimitKind.BUDGET_DAILY)).isEqualByComparingTo("8.00");
     assertThat(used(rebuilt, LimitKind.BUDGET_MONTHLY)).isEqualByComparingTo("14.25");
   }
+
+  /**
+   * A process that stops in the very millisecond a period began, after spending in it, leaves a
+   * store started in that millisecond nothing to tell that the period's counter existed: it is
+   * rebuilt all the same.
+   */
+  @Test
+  void aStoreStartedInTheMillisecondItsPeriodBeganRebuildsItsBudget() {
+    Quota live = start(clock);
+    live.admin().putPolicy(
+        Policy.builder("user:*")
+            .budget(new Budget("USD", Money.of("10.00"), null, null, ZoneId.of("Asia/Kolkata"), LocalTime.of(5, 30), 1))
+            .build(),
+        ADMIN, "calendar");
+    at("2028-02-29T00:00:00Z"); // 05:30 in Kolkata
+    spend(live, "2.00");
+    live.close();
+
+    Quota rebuilt = start(clock);
+
+    assertThat(used(rebuilt, LimitKind.BUDGET_DAILY)).isEqualByComparingTo("2.00");
+  }
 }

@@ -34,8 +34,13 @@ public record BudgetOp(
     this(key, enforced, label, limitNanos, amountNanos, periodStartMs, periodEndMs, thresholdNanos, Long.MIN_VALUE);
   }
 
-  /** Whether a missing counter must be seeded by a store whose epoch began at {@code epochMs}. */
+  /**
+   * Whether a missing counter must be seeded by a store whose epoch began at {@code epochMs}. A
+   * period that began in the epoch's (or {@code seedBeforeMs}'s) very millisecond counts too: the
+   * spend of that millisecond may have gone to a counter the store no longer has, and the ledger,
+   * which keeps milliseconds or finer, cannot say it did not.
+   */
   public boolean seedIfMissing(long epochMs) {
-    return periodStartMs < epochMs || periodStartMs < seedBeforeMs;
+    return periodStartMs <= epochMs || periodStartMs <= seedBeforeMs;
   }
 }

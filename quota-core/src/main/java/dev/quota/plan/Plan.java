@@ -12,7 +12,7 @@ import java.util.List;
  * @param fingerprint the request's canonical content, to tell a repeat from a conflicting reuse
  * @param payload opaque to stores; kept with a reservation and handed back when it settles
  * @param seedBudgets whether a missing budget counter of a period that began before the store's
- *     epoch must be seeded from the ledger before anything is admitted
+ *     epoch (or in its millisecond, {@link BudgetOp#seedIfMissing}) must be seeded from the ledger before anything is admitted
  */
 public record Plan(
     Kind kind,

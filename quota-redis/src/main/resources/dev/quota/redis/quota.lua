@@ -1214,7 +1214,8 @@ local function decide(c)
             redis.call('SET', c.epochKey, fmt(now), 'PX', EPOCH_TTL_MS)
           end
         end
-        if op.startMs < epoch or op.startMs < c.seedBefore then missing[#missing + 1] = i - 1 end
+        -- a period begun in the epoch's millisecond too: its spend there may be lost (BudgetOp)
+        if op.startMs <= epoch or op.startMs <= c.seedBefore then missing[#missing + 1] = i - 1 end
       end
     end
     if #missing > 0 then

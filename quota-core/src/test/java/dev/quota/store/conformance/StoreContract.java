@@ -680,7 +680,7 @@ public abstract class StoreContract {
     String fresh = subject("calendar-fresh");
     BudgetOp later = new BudgetOp(
         CounterKeys.budget(fresh, "USD", "test", now - 1000), true, "budget", 100, 5, now - 1000, now + HOUR_MS,
-        new long[0], now - 1000);
+        new long[0], now - 1001);
     Plan freshPlan = new Plan(Plan.Kind.RECORD, List.of(later), null, 0, null, "fp", null, true);
     assertThat(admitted(apply(freshPlan)).results().get(0).used()).isEqualTo(5);
   }
