@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * Cost budgets in one currency: optional daily and monthly totals and a per-request maximum.
- * Periods follow the calendar of {@code zone}: a day starts at {@code resetTime}, a month on
- * {@code resetDay} at {@code resetTime} (a reset day past a month's end means its last day).
+ * Periods follow the calendar of {@code zone}: a day starts at {@code resetTime} (whole seconds), a
+ * month on {@code resetDay} at {@code resetTime} (a reset day past a month's end means its last day).
  */
 public record Budget(
     String currency,
@@ -37,6 +37,10 @@ public record Budget(
         perRequest == null || perRequest.nanos() > 0, "budget.perRequest", "must be positive");
     zone = zone == null ? ZoneOffset.UTC : zone;
     resetTime = resetTime == null ? LocalTime.MIDNIGHT : resetTime;
+    // Stores keep time in milliseconds: a reset between two of them gave a millisecond whose period
+    // the engine and the store could not agree on. Whole seconds are also what a policy's JSON holds.
+    ValidationException.require(
+        resetTime.getNano() == 0, "budget.resetTime", "must be a time of day in whole seconds, as HH:mm or HH:mm:ss");
     ValidationException.require(
         resetDay >= 1 && resetDay <= 31, "budget.resetDay", "must be between 1 and 31");
   }
