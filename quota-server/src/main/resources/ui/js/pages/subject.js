@@ -159,15 +159,9 @@ function renderSubject(root, scope, id) {
         clear(body).append(forbidden(subject));
         return;
       }
-      if (e.status >= 400 && e.status < 500 && e.status !== 429) {
-        // The server refused the subject itself (a scope in capitals, an id too long): the server is
-        // up and asking again changes nothing, so say what is wrong with the name instead of "Offline".
+      if (isRefusal(e)) {
         stopped = true;
-        live.remove();
-        for (const btn of [resetBtn, overrideBtn]) if (btn) btn.remove();
-        const subtitle = root.querySelector('.page-head p');
-        if (subtitle) subtitle.textContent = 'Not a subject name the server accepts.';
-        clear(body).append(refused(e));
+        showRefusal(root, body, e, 'Not a subject name the server accepts.', [live, resetBtn, overrideBtn]);
         return;
       }
       live.classList.add('paused'); live.textContent = 'Offline';
@@ -231,13 +225,9 @@ function renderCombination(root, subjects) {
       updated.textContent = 'Updated ' + clockTime();
     } catch (e) {
       if (e.name === 'AbortError' || stopped) return;
-      if (e.status >= 400 && e.status < 500 && e.status !== 429) {
-        // A subject the server refuses (a scope in capitals, an id too long): asking again changes nothing.
+      if (isRefusal(e)) {
         stopped = true;
-        live.remove();
-        const subtitle = root.querySelector('.page-head p');
-        if (subtitle) subtitle.textContent = 'Not subject names the server accepts.';
-        clear(body).append(refused(e));
+        showRefusal(root, body, e, 'Not subject names the server accepts.', [live]);
         return;
       }
       live.classList.add('paused'); live.textContent = 'Offline';
@@ -277,6 +267,22 @@ function forbidden(subject) {
   const mine = auth.me.role === 'viewer' ? auth.me.subjects : [];
   return h('section', { class: 'panel' }, notAllowed('This key may not read ' + subject + '.',
     mine.length ? h('p', null, 'Your key can read: ', mine.map((s, i) => [i ? ', ' : '', link(s)])) : null));
+}
+
+/**
+ * Whether the server refused the subject itself (a scope in capitals, an id too long): it is up,
+ * and asking again changes nothing, so the page says what is wrong with the name instead of "Offline".
+ */
+function isRefusal(e) {
+  return e.status >= 400 && e.status < 500 && e.status !== 429;
+}
+
+/** Replaces the page's body with the refusal, and takes away what only a valid subject offers. */
+function showRefusal(root, body, e, subtitleText, removed) {
+  for (const el of removed) if (el) el.remove();
+  const subtitle = root.querySelector('.page-head p');
+  if (subtitle) subtitle.textContent = subtitleText;
+  clear(body).append(refused(e));
 }
 
 function refused(e) {
