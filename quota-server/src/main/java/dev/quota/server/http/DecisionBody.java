@@ -86,7 +86,7 @@ public record DecisionBody(
           } else if (v != JsonToken.VALUE_NULL) {
             return null;
           }
-        } else if (name.equals("idempotencyKey")) {
+        } else if (name.equals("idempotencyKey") && allowed.contains("idempotencyKey")) {
           field = KEY;
           if (!stringOrNull(v)) {
             return null;
