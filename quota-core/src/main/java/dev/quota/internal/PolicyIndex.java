@@ -1,14 +1,20 @@
 package dev.quota.internal;
 
+import dev.quota.Budget;
 import dev.quota.Policy;
 import dev.quota.Selector;
 import dev.quota.admin.Override;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An immutable snapshot of policies and overrides, answering "which policies apply to these
@@ -64,18 +70,18 @@ public final class PolicyIndex {
   private final List<Shape> pairs;
   private final long[] overrideExpiries;
   /** Per policy instance (identity, not equality: cheap to look up, and each is ours). */
-  private final java.util.IdentityHashMap<Policy, PolicyParts> parts;
+  private final IdentityHashMap<Policy, PolicyParts> parts;
   /** What this index was built from, to tell whether a reload found anything new. */
   private final List<Policy> policies;
   private final List<Override> overrides;
   /** The budget counters the policies and overrides keep; see {@link #budgetCounters}. */
-  private final java.util.Set<String> budgetCounters;
+  private final Set<BudgetCounters> budgetCounters;
   /** Since when (the engine's clock) the engine has kept these budget counters. */
   private final long budgetCountersSinceMs;
 
   private PolicyIndex(
-      List<Shape> singles, List<Shape> pairs, long[] overrideExpiries, java.util.IdentityHashMap<Policy, PolicyParts> parts,
-      List<Policy> policies, List<Override> overrides, java.util.Set<String> budgetCounters, long budgetCountersSinceMs) {
+      List<Shape> singles, List<Shape> pairs, long[] overrideExpiries, IdentityHashMap<Policy, PolicyParts> parts,
+      List<Policy> policies, List<Override> overrides, Set<BudgetCounters> budgetCounters, long budgetCountersSinceMs) {
     this.singles = singles;
     this.pairs = pairs;
     this.overrideExpiries = overrideExpiries;
@@ -143,7 +149,7 @@ public final class PolicyIndex {
    * otherwise from {@code nowMs} ({@link #seedBudgetsBefore}).
    */
   public static PolicyIndex of(List<Policy> policies, List<Override> overrides, PolicyIndex previous, long nowMs) {
-    java.util.Set<String> counters = budgetCounters(policies, overrides);
+    Set<BudgetCounters> counters = budgetCounters(policies, overrides);
     long since = previous != null && previous.budgetCounters.equals(counters) ? previous.budgetCountersSinceMs : nowMs;
     return build(policies, overrides, counters, since);
   }
@@ -152,8 +158,8 @@ public final class PolicyIndex {
    * What names the budget counters of each policy and override: its selector, currency, which
    * periods it limits and its calendar. Two indexes with the same set count budgets in the same counters.
    */
-  private static java.util.Set<String> budgetCounters(List<Policy> policies, List<Override> overrides) {
-    java.util.Set<String> out = new java.util.HashSet<>();
+  private static Set<BudgetCounters> budgetCounters(List<Policy> policies, List<Override> overrides) {
+    Set<BudgetCounters> out = new HashSet<>();
     for (Policy p : policies) {
       addBudgetCounters(out, "policy " + p.selector(), p);
     }
@@ -162,19 +168,23 @@ public final class PolicyIndex {
         addBudgetCounters(out, "override " + o.id() + " " + o.selector(), o.replacement());
       }
     }
-    return java.util.Set.copyOf(out);
+    return Set.copyOf(out);
   }
 
-  private static void addBudgetCounters(java.util.Set<String> out, String owner, Policy p) {
-    dev.quota.Budget b = p.budget();
+  private static void addBudgetCounters(Set<BudgetCounters> out, String owner, Policy p) {
+    Budget b = p.budget();
     if (b != null && (b.daily() != null || b.monthly() != null)) {
-      out.add(owner + " " + b.currency() + " daily=" + (b.daily() != null) + " monthly=" + (b.monthly() != null)
-          + " " + b.zone().getId() + " " + b.resetTime() + " " + b.resetDay());
+      out.add(new BudgetCounters(
+          owner, b.currency(), b.daily() != null, b.monthly() != null, b.zone(), b.resetTime(), b.resetDay()));
     }
   }
 
+  /** What names one policy's or override's budget counters: its owner, currency, periods and calendar. */
+  private record BudgetCounters(
+      String owner, String currency, boolean daily, boolean monthly, ZoneId zone, LocalTime resetTime, int resetDay) {}
+
   private static PolicyIndex build(
-      List<Policy> policies, List<Override> overrides, java.util.Set<String> budgetCounters, long budgetCountersSinceMs) {
+      List<Policy> policies, List<Override> overrides, Set<BudgetCounters> budgetCounters, long budgetCountersSinceMs) {
     Map<Selector, Binding> bindings = new HashMap<>();
     for (Policy p : policies) {
       bindings.put(p.selector(), new Binding(p, new ArrayList<>(0)));
@@ -208,7 +218,7 @@ public final class PolicyIndex {
     singles.sort(order);
     pairs.sort(order);
     long[] expiries = overrides.stream().mapToLong(o -> epochMilli(o.expiresAt())).toArray();
-    java.util.IdentityHashMap<Policy, PolicyParts> parts = new java.util.IdentityHashMap<>();
+    IdentityHashMap<Policy, PolicyParts> parts = new IdentityHashMap<>();
     for (Policy p : policies) {
       parts.put(p, new PolicyParts(p));
     }
