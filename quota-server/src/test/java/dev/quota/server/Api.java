@@ -70,21 +70,28 @@ public final class Api {
     return send("DELETE", path, null);
   }
 
-  /** With {@code headers} as name, value, name, value...; a name given twice is sent as two lines. */
+  /**
+   * With {@code headers} as name, value, name, value...; a name given twice is sent as two lines. A
+   * body is sent as {@code application/json} unless {@code headers} give a Content-Type.
+   */
   public Response send(String method, String path, String body, String... headers) {
     return sendBytes(method, path, body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
   }
 
   public Response sendBytes(String method, String path, byte[] body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+    boolean typed = false;
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
+      typed |= headers[i].equalsIgnoreCase("Content-Type");
     }
     if (key != null) {
       b.header("Authorization", "Bearer " + key);
     }
     if (body != null) {
-      b.header("Content-Type", "application/json");
+      if (!typed) {
+        b.header("Content-Type", "application/json");
+      }
       b.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
     } else {
       b.method(method, HttpRequest.BodyPublishers.noBody());

@@ -74,11 +74,25 @@ public final class JsonBody {
   }
 
   /**
-   * The raw body, at most {@link #MAX_BYTES}. A body with a declared length is read straight into
-   * an array of that length (reading through the framework costs two 8 KiB buffers per request); a
-   * chunked body is read up to one byte past the limit. A body that cannot be read whole is a 400.
+   * The body, as {@link #rawBytes}, of a request that sends JSON: one that is not empty is refused
+   * (415) if its {@code Content-Type} names anything but JSON in UTF-8 ({@link BodyMediaType}).
+   * Every route that reads a body reads it here, so none can take a form or text for JSON.
    */
   public static byte[] bytes(Context ctx) {
+    byte[] body = rawBytes(ctx);
+    if (body.length > 0) {
+      BodyMediaType.requireJson(ctx.req());
+    }
+    return body;
+  }
+
+  /**
+   * The raw body, whatever it is declared as, at most {@link #MAX_BYTES}. A body with a declared
+   * length is read straight into an array of that length (reading through the framework costs two
+   * 8 KiB buffers per request); a chunked body is read up to one byte past the limit. A body that
+   * cannot be read whole is a 400.
+   */
+  public static byte[] rawBytes(Context ctx) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > MAX_BYTES) {
       throw tooLarge();
