@@ -178,7 +178,7 @@ public final class QuotaServer implements AutoCloseable {
     QueryEncoding.install(app);
     this.routes = new RouteTable(app, methods);
     RecentDenials denials = new RecentDenials(clock, DENIAL_RECORDS);
-    new DecisionRoutes(quota, clock, denials, requestThreads).register(routes);
+    new DecisionRoutes(quota, metrics, clock, denials, requestThreads).register(routes);
     new DenialRoutes(denials).register(routes);
     new WhoAmIRoutes().register(routes);
     new SubjectRoutes(quota).register(routes);

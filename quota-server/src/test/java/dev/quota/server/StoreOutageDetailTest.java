@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 /**
  * With Redis down, a commit, a release and a read of usage answer 503 saying the counter store
  * cannot be reached; they said "a fail-closed policy applies", though no policy decides them. A
- * decision refused by a fail-closed policy keeps saying so. Uses a private redis-server on a
- * spare loopback port, stopped by the test.
+ * decision refused by a fail-closed policy keeps saying so, and /metrics counts the commit and the
+ * release as failed. Uses a private redis-server on a spare loopback port, stopped by the test.
  */
 class StoreOutageDetailTest {
   private static final String STORE_DOWN = "the counter store cannot be reached; the request changed nothing; retry shortly";
@@ -26,8 +26,13 @@ class StoreOutageDetailTest {
 
       redis.stop();
 
+      java.util.Map<String, Double> settlements = SettlementCounts.read(admin);
       assertStoreDown(admin.post("/v1/reservations/" + id + "/commit", "{\"actualCost\":\"0.5\"}"), STORE_DOWN);
       assertStoreDown(admin.post("/v1/reservations/" + id + "/release", null), STORE_DOWN);
+      // Neither was settled: /metrics counts them as failed, not as any answer the store gave.
+      assertThat(SettlementCounts.moved(settlements, SettlementCounts.read(admin)))
+          .containsEntry("commit failed", 1.0).containsEntry("release failed", 1.0)
+          .containsEntry("commit settled", 0.0).containsEntry("release settled", 0.0);
       assertStoreDown(admin.get("/v1/usage/user/ann"), STORE_DOWN);
       assertStoreDown(admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"ann\"}}"), FAIL_CLOSED);
       assertStoreDown(admin.post("/v1/check", "{\"subjects\":{\"user\":\"ann\"}}"), FAIL_CLOSED);

@@ -41,6 +41,7 @@ public final class DecisionRoutes {
   private static final Set<String> COMMIT = Set.of("actualCost", "meters");
 
   private final Quota quota;
+  private final CountedSettlements settlements;
   private final Clock clock;
   private final RecentDenials denials;
   /** Where responses to decisions made on the store's I/O thread are written. */
@@ -48,8 +49,9 @@ public final class DecisionRoutes {
   /** Under Jetty's output aggregation size (8 KiB): such a body is copied, never written through. */
   private static final int INLINE_RESPONSE_BYTES = 4096;
 
-  public DecisionRoutes(Quota quota, Clock clock, RecentDenials denials, Executor responses) {
+  public DecisionRoutes(Quota quota, SettlementListener settled, Clock clock, RecentDenials denials, Executor responses) {
     this.quota = quota;
+    this.settlements = new CountedSettlements(quota, settled);
     this.clock = clock;
     this.denials = denials;
     this.responses = responses;
@@ -145,13 +147,13 @@ public final class DecisionRoutes {
     Fields f = JsonBody.read(ctx, COMMIT, false);
     Money actual = f.money("actualCost", true);
     Map<String, Long> meters = f.countMap("meters", QuotaRequest.MAX_METERS);
-    Settled s = quota.commit(ctx.pathParam("reservationId"), actual, meters);
+    Settled s = settlements.commit(ctx.pathParam("reservationId"), actual, meters);
     ctx.json(Wire.settled(s));
   }
 
   private void release(Context ctx) {
     JsonBody.read(ctx, Set.of(), true);
-    ctx.json(Wire.settled(quota.release(ctx.pathParam("reservationId"))));
+    ctx.json(Wire.settled(settlements.release(ctx.pathParam("reservationId"))));
   }
 
   private static QuotaRequest request(Context ctx, Set<String> allowed, String costField) {

@@ -6,6 +6,7 @@ import dev.quota.alert.Alert;
 import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.server.alerts.DeliveryListener;
 import dev.quota.server.alerts.WebhookSender;
+import dev.quota.server.api.SettlementListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -19,17 +20,22 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Engine metrics in Prometheus form: decisions by operation and outcome with a latency histogram,
- * store errors, fail-open admissions, owed budget charges given up, alerts fired and dropped,
- * webhook sends by outcome and pending webhook deliveries. Meters are created once and cached,
- * so the decision path only increments.
+ * commits and releases by outcome, store errors, fail-open admissions, owed budget charges given
+ * up, alerts fired and dropped, webhook sends by outcome and pending webhook deliveries. Meters are
+ * created once and cached, so the decision path only increments.
  */
-public final class QuotaMetrics implements QuotaListener, DeliveryListener {
+public final class QuotaMetrics implements QuotaListener, DeliveryListener, SettlementListener {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   /**
    * Per operation: the timers for denied [0] and admitted [1] decisions, each registered on first
    * use; looked up without building a key string per decision.
    */
   private final Map<String, Timer[]> decisions = new ConcurrentHashMap<>();
+  /**
+   * Per operation and outcome (by ordinal), all registered at start: a dashboard sees every series,
+   * at zero until it moves, and both labels come from these enums, never from a request.
+   */
+  private final Counter[][] settlements = new Counter[SettlementListener.Operation.values().length][SettlementListener.Outcome.values().length];
   private final Counter storeErrors;
   private final Counter failOpen;
   private final Counter alertsFired;
@@ -44,6 +50,17 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener {
     alertsFired = Counter.builder("quota_alerts_fired").description("Budget threshold alerts fired").register(registry);
     owedChargesDropped = Counter.builder("quota_owed_charges_dropped").description("Usage the ledger took while the counter store was down whose budget charges were given up before the store took them: pushed out of a full queue, or refused by the store for good (those still owed at shutdown are kept in the data directory for the next start)").register(registry);
     alertsDropped = Counter.builder("quota_alerts_dropped").description("Alerts lost: pushed out of a full queue while the database was away, invalid, not stored before shutdown, or refused by a webhook handler").register(registry);
+    for (SettlementListener.Operation operation : SettlementListener.Operation.values()) {
+      for (SettlementListener.Outcome outcome : SettlementListener.Outcome.values()) {
+        settlements[operation.ordinal()][outcome.ordinal()] = Counter.builder("quota_settlements")
+            .description("Commits and releases of reservations by operation and outcome: settled, repeated (already"
+                + " settled the same way, nothing changed), unknown (404), expired (410), conflict (settled differently"
+                + " before, 409) or failed (not settled: the store or the ledger could not be reached)")
+            .tag("operation", operation.name().toLowerCase(Locale.ROOT))
+            .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+            .register(registry);
+      }
+    }
   }
 
   public PrometheusMeterRegistry registry() {
@@ -78,6 +95,11 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener {
   }
 
   @Override
+  public void onSettlement(SettlementListener.Operation operation, SettlementListener.Outcome outcome) {
+    settlements[operation.ordinal()][outcome.ordinal()].increment();
+  }
+
+  @Override
   public void onFailOpen() {
     failOpen.increment();
   }
@@ -103,7 +125,7 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener {
   }
 
   @Override
-  public void onSend(String webhook, Outcome outcome) {
+  public void onSend(String webhook, DeliveryListener.Outcome outcome) {
     String outcomeName = outcome.name().toLowerCase(Locale.ROOT);
     deliveries.computeIfAbsent(outcomeName + " " + webhook, k -> Counter.builder("quota_alert_deliveries")
         .description("Sends of alerts to webhooks by outcome: delivered, retried (will be tried again) or failed (gave up)")
