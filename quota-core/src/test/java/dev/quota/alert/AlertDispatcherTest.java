@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.QuotaListener;
 import dev.quota.ValidationException;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,8 +129,7 @@ class AlertDispatcherTest {
   }
 
   private static Alert alert(int n) {
-    return new Alert("a" + n, T0, "user:*", "user:u" + n, "daily", T0, new BigDecimal("0.8"),
-        new BigDecimal("8"), new BigDecimal("10"), "USD");
+    return SampleAlerts.numbered(n, T0);
   }
 
   /** A history whose database is away until it recovers, and which rejects one alert as invalid. */

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.quota.alert.Alert;
+import dev.quota.alert.SampleAlerts;
 import dev.quota.jdbc.Database;
 import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.jdbc.JdbcAlertHistory.Delivery;
@@ -15,7 +15,6 @@ import dev.quota.jdbc.WebhookRef;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.store.conformance.MutableClock;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,9 +86,7 @@ class DroppedWebhookTest {
    */
   private JdbcAlertHistory storedForBoth(String id) {
     JdbcAlertHistory stopped = new JdbcAlertHistory(db, List.of(kept, REMOVED), clock);
-    stopped.append(new Alert(id, clock.instant(), "user:*", "user:ann", "daily",
-        T0.truncatedTo(java.time.temporal.ChronoUnit.DAYS), new BigDecimal("0.5"), new BigDecimal("0.60"),
-        new BigDecimal("1.00"), "USD"));
+    stopped.append(SampleAlerts.halfSpent(id, clock.instant(), "ann"));
     return stopped;
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.quota.alert.Alert;
+import dev.quota.alert.SampleAlerts;
 import dev.quota.jdbc.Database;
 import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.jdbc.JdbcAlertHistory.DeliveryState;
@@ -12,7 +13,6 @@ import dev.quota.jdbc.WebhookRef;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.store.conformance.MutableClock;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,9 +91,7 @@ class PendingDeliveriesCountTest {
   }
 
   private Alert stored(String user) {
-    Alert a = new Alert("alert-" + user, clock.instant(), "user:*", "user:" + user, "daily",
-        T0.truncatedTo(java.time.temporal.ChronoUnit.DAYS), new BigDecimal("0.5"), new BigDecimal("0.60"),
-        new BigDecimal("1.00"), "USD");
+    Alert a = SampleAlerts.halfSpent("alert-" + user, clock.instant(), user);
     history.append(a);
     return a;
   }

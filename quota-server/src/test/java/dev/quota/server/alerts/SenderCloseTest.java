@@ -8,13 +8,13 @@ import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.quota.alert.Alert;
+import dev.quota.alert.SampleAlerts;
 import dev.quota.jdbc.Database;
 import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.jdbc.WebhookRef;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.store.conformance.MutableClock;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -81,9 +81,7 @@ class SenderCloseTest {
 
   /** An alert another server stored and released when it stopped: the next sender to look takes it over. */
   private Alert abandoned(String user) {
-    Alert a = new Alert("alert-" + user, clock.instant(), "user:*", "user:" + user, "daily",
-        T0.truncatedTo(java.time.temporal.ChronoUnit.DAYS), new BigDecimal("0.5"), new BigDecimal("0.60"),
-        new BigDecimal("1.00"), "USD");
+    Alert a = SampleAlerts.halfSpent("alert-" + user, clock.instant(), user);
     JdbcAlertHistory stopped = new JdbcAlertHistory(db, List.of(WebhookRef.of(url)), clock);
     stopped.append(a);
     stopped.releaseClaims();

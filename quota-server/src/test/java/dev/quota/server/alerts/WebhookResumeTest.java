@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.quota.alert.Alert;
+import dev.quota.alert.SampleAlerts;
 import dev.quota.jdbc.Database;
 import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.server.Api;
@@ -14,7 +15,6 @@ import dev.quota.server.TestServer;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.store.conformance.MutableClock;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,9 +115,7 @@ class WebhookResumeTest {
     List<ServerConfig.Webhook> hooks = List.of(new ServerConfig.Webhook(url, "whsec-resume"));
     try (TestServer server = TestServer.start(null, null, null, clock, hooks, FAST)) {
       // Another process fired this alert and died before delivering it: no one released its claim.
-      Alert orphan = new Alert("orphan-1", clock.instant(), "user:*", "user:orphan", "daily",
-          clock.instant().truncatedTo(java.time.temporal.ChronoUnit.DAYS), new BigDecimal("0.5"),
-          new BigDecimal("0.60"), new BigDecimal("1.00"), "USD");
+      Alert orphan = SampleAlerts.halfSpent("orphan-1", clock.instant(), "orphan");
       try (Database db = Database.embedded(server.dataDir())) {
         new JdbcAlertHistory(db, clock).append(orphan);
       }
