@@ -3,21 +3,15 @@ package dev.quota.server.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.quota.redis.RedisStore;
 import dev.quota.server.Api;
 import dev.quota.server.OutagePostgres;
 import dev.quota.server.ServerProcess;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,9 +32,8 @@ class AlertsKeptThroughKillTest {
   private OutagePostgres database;
   private String prefix;
   private Path dataDir;
-  private HttpServer receiver;
+  private WebhookReceiver receiver;
   private String hook;
-  private final Map<String, AtomicInteger> deliveredById = new ConcurrentHashMap<>();
   private ServerProcess server;
 
   @BeforeEach
@@ -48,10 +41,8 @@ class AlertsKeptThroughKillTest {
     database = OutagePostgres.create("qs_killed_alerts_");
     prefix = "qs-kill-" + UUID.randomUUID().toString().substring(0, 8) + ":";
     dataDir = Files.createTempDirectory("quota-killed-server");
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/hook", this::receive);
-    receiver.start();
-    hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    receiver = WebhookReceiver.start(WebhookReceiver.TAKES_EVERYTHING);
+    hook = receiver.url();
   }
 
   @AfterEach
@@ -61,7 +52,7 @@ class AlertsKeptThroughKillTest {
         server.kill();
       }
     } finally {
-      receiver.stop(0);
+      receiver.close();
       database.close();
       try (RedisStore store = RedisStore.builder().uri(REDIS).prefix(prefix).build()) {
         store.deleteAll();
@@ -70,14 +61,6 @@ class AlertsKeptThroughKillTest {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
-  }
-
-  private void receive(HttpExchange ex) throws IOException {
-    ex.getRequestBody().readAllBytes();
-    deliveredById.computeIfAbsent(ex.getRequestHeaders().getFirst("X-Quota-Alert-Id"), k -> new AtomicInteger())
-        .incrementAndGet();
-    ex.sendResponseHeaders(204, -1);
-    ex.close();
   }
 
   @Test
@@ -109,8 +92,8 @@ class AlertsKeptThroughKillTest {
     assertThat(alert.get("threshold").asText()).isEqualTo("0.8");
     assertThat(alert.get("used").asText()).isEqualTo("0.85");
     assertThat(alert.get("delivery").get("state").asText()).isEqualTo("delivered");
-    assertThat(deliveredById).containsOnlyKeys(id);
-    assertThat(deliveredById.get(id)).hasValue(1);
+    assertThat(receiver.sendsById()).containsOnlyKeys(id);
+    assertThat(receiver.sendsById().get(id)).hasValue(1);
     assertThat(journal).isEmptyFile();
     // The counter in Redis kept the level fired: without the journal this alert was gone for good.
     assertThat(admin.post("/v1/usage", "{\"subjects\":{\"user\":\"ann\"},\"cost\":\"0.05\"}").status()).isEqualTo(200);
@@ -126,8 +109,8 @@ class AlertsKeptThroughKillTest {
     awaitAlertsSettled(admin);
     assertThat(journal).isEmptyFile();
     assertThat(admin.get("/v1/alerts?subject=user:ann").json().get("alerts")).hasSize(1);
-    assertThat(deliveredById).containsOnlyKeys(id);
-    assertThat(deliveredById.get(id)).as(server.output()).hasValue(1);
+    assertThat(receiver.sendsById()).containsOnlyKeys(id);
+    assertThat(receiver.sendsById().get(id)).as(server.output()).hasValue(1);
     assertThat(metric(admin, "quota_alerts_dropped_total")).isEqualTo("0.0");
   }
 

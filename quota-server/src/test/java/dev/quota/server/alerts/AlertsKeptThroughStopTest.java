@@ -3,23 +3,16 @@ package dev.quota.server.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.quota.server.Api;
 import dev.quota.server.OutagePostgres;
 import dev.quota.server.TestServer;
 import dev.quota.server.config.ServerConfig;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,9 +28,8 @@ class AlertsKeptThroughStopTest {
   private static final Backoff FAST = new Backoff(3, Duration.ofMillis(5), Duration.ofMillis(20));
 
   private OutagePostgres database;
-  private HttpServer receiver;
+  private WebhookReceiver receiver;
   private List<ServerConfig.Webhook> webhooks;
-  private final Map<String, AtomicInteger> deliveredById = new ConcurrentHashMap<>();
   private final CountDownLatch delivered = new CountDownLatch(1);
   private TestServer first;
   private TestServer next;
@@ -45,10 +37,11 @@ class AlertsKeptThroughStopTest {
   @BeforeEach
   void start() throws Exception {
     database = OutagePostgres.create("qs_kept_alerts_");
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/hook", this::receive);
-    receiver.start();
-    webhooks = List.of(new ServerConfig.Webhook("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook", "s3cret"));
+    receiver = WebhookReceiver.start(send -> {
+      delivered.countDown();
+      return 204;
+    });
+    webhooks = List.of(new ServerConfig.Webhook(receiver.url(), "s3cret"));
     first = TestServer.start(null, null, database.urlWithUser(), java.time.Clock.systemUTC(), webhooks, FAST);
   }
 
@@ -61,18 +54,9 @@ class AlertsKeptThroughStopTest {
         first.close();
       }
     } finally {
-      receiver.stop(0);
+      receiver.close();
       database.close();
     }
-  }
-
-  private void receive(HttpExchange ex) throws IOException {
-    ex.getRequestBody().readAllBytes();
-    deliveredById.computeIfAbsent(ex.getRequestHeaders().getFirst("X-Quota-Alert-Id"), k -> new AtomicInteger())
-        .incrementAndGet();
-    ex.sendResponseHeaders(204, -1);
-    ex.close();
-    delivered.countDown();
   }
 
   @Test
@@ -108,8 +92,8 @@ class AlertsKeptThroughStopTest {
     }
     assertThat(sender.pendingDeliveries()).as("deliveries settled, so a second send would have arrived").isZero();
     assertThat(sender.resumeAbandoned()).isZero();
-    assertThat(deliveredById).containsOnlyKeys(alerts.get(0).get("id").asText());
-    assertThat(deliveredById.get(alerts.get(0).get("id").asText())).hasValue(1);
+    assertThat(receiver.sendsById()).containsOnlyKeys(alerts.get(0).get("id").asText());
+    assertThat(receiver.sendsById().get(alerts.get(0).get("id").asText())).hasValue(1);
     assertThat(next.admin.get("/metrics").body()).contains("quota_alerts_dropped_total 0.0");
 
     // A stop with nothing left to store leaves no file, and the next start finds nothing to resume.

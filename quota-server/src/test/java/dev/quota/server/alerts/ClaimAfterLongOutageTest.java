@@ -3,26 +3,16 @@ package dev.quota.server.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.server.Api;
 import dev.quota.server.OutagePostgres;
 import dev.quota.server.TestServer;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.store.conformance.MutableClock;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,29 +30,26 @@ class ClaimAfterLongOutageTest {
   private static final Backoff FAST = new Backoff(3, Duration.ofMillis(5), Duration.ofMillis(20));
 
   private OutagePostgres database;
-  private HttpServer receiver;
-  private ExecutorService receiverThreads;
+  private WebhookReceiver receiver;
   private List<ServerConfig.Webhook> webhooks;
-  private final Map<String, AtomicInteger> sendsById = new ConcurrentHashMap<>();
-  private final CountDownLatch arrived = new CountDownLatch(1);
-  private final CountDownLatch answer = new CountDownLatch(1);
+  /** Every send, held until the test lets them go. */
+  private final HeldSends sends = new HeldSends();
   private TestServer first;
   private TestServer second;
 
   @BeforeEach
   void start() throws Exception {
     database = OutagePostgres.create("qs_claim_outage_");
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiverThreads = Executors.newCachedThreadPool();
-    receiver.setExecutor(receiverThreads);
-    receiver.createContext("/hook", this::receive);
-    receiver.start();
-    webhooks = List.of(new ServerConfig.Webhook("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook", "s3cret"));
+    receiver = WebhookReceiver.start(send -> {
+      sends.hold();
+      return 204;
+    });
+    webhooks = List.of(new ServerConfig.Webhook(receiver.url(), "s3cret"));
   }
 
   @AfterEach
   void stop() throws Exception {
-    answer.countDown();
+    sends.release();
     try {
       if (second != null) {
         second.close();
@@ -71,25 +58,9 @@ class ClaimAfterLongOutageTest {
         first.close();
       }
     } finally {
-      receiver.stop(0);
-      receiverThreads.shutdownNow();
+      receiver.close();
       database.close();
     }
-  }
-
-  /** Counts every send, and holds each until the test lets them go. */
-  private void receive(HttpExchange ex) throws IOException {
-    ex.getRequestBody().readAllBytes();
-    sendsById.computeIfAbsent(ex.getRequestHeaders().getFirst("X-Quota-Alert-Id"), k -> new AtomicInteger())
-        .incrementAndGet();
-    arrived.countDown();
-    try {
-      answer.await(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    ex.sendResponseHeaders(204, -1);
-    ex.close();
   }
 
   @Test
@@ -108,18 +79,18 @@ class ClaimAfterLongOutageTest {
     clock.advance(JdbcAlertHistory.CLAIM_LEASE.multipliedBy(2));
     database.giveBack();
     assertThat(first.server().quota().drainAlerts(Duration.ofSeconds(30))).isTrue();
-    assertThat(arrived.await(30, TimeUnit.SECONDS)).as("the first server sends the alert").isTrue();
+    assertThat(sends.awaitHeld(30, TimeUnit.SECONDS)).as("the first server sends the alert").isTrue();
 
     // A second server, on the same clock, looks for alerts to take over while the first still sends.
     second = TestServer.start(null, null, database.urlWithUser(), clock, webhooks, FAST);
     assertThat(second.server().webhooks().orElseThrow().resumeAbandoned()).isZero();
 
-    answer.countDown();
+    sends.release();
     JsonNode alert = AlertDeliveries.awaitState(first, "user:ann", "delivered");
     awaitNoPendingDeliveries(first);
     awaitNoPendingDeliveries(second);
-    assertThat(sendsById).containsOnlyKeys(alert.get("id").asText());
-    assertThat(sendsById.get(alert.get("id").asText())).as("sends of the alert").hasValue(1);
+    assertThat(receiver.sendsById()).containsOnlyKeys(alert.get("id").asText());
+    assertThat(receiver.sendsById().get(alert.get("id").asText())).as("sends of the alert").hasValue(1);
   }
 
   private static void awaitNoPendingDeliveries(TestServer s) throws InterruptedException {

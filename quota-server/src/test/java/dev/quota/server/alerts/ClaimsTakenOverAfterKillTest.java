@@ -3,22 +3,13 @@ package dev.quota.server.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.quota.server.Api;
 import dev.quota.server.OutagePostgres;
 import dev.quota.server.ServerProcess;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,58 +27,39 @@ class ClaimsTakenOverAfterKillTest {
 
   private OutagePostgres database;
   private Path dataDir;
-  private HttpServer receiver;
-  private ExecutorService receiverThreads;
+  private WebhookReceiver receiver;
   private String hook;
   private volatile boolean holding = true;
-  private final CountDownLatch held = new CountDownLatch(1);
-  private final CountDownLatch release = new CountDownLatch(1);
-  private final Map<String, AtomicInteger> sendsById = new ConcurrentHashMap<>();
+  private final HeldSends held = new HeldSends();
   private ServerProcess server;
 
   @BeforeEach
   void start() throws Exception {
     database = OutagePostgres.create("qs_claims_kill_");
     dataDir = Files.createTempDirectory("quota-killed-sender");
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiverThreads = Executors.newCachedThreadPool();
-    receiver.setExecutor(receiverThreads);
-    receiver.createContext("/hook", this::receive);
-    receiver.start();
-    hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    receiver = WebhookReceiver.start(send -> {
+      if (holding) {
+        held.hold();
+      }
+      return 204;
+    });
+    hook = receiver.url();
   }
 
   @AfterEach
   void stop() throws Exception {
-    release.countDown();
+    held.release();
     try {
       if (server != null) {
         server.kill();
       }
     } finally {
-      receiver.stop(0);
-      receiverThreads.shutdownNow();
+      receiver.close();
       database.close();
       try (var files = Files.walk(dataDir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
-  }
-
-  private void receive(HttpExchange ex) throws IOException {
-    ex.getRequestBody().readAllBytes();
-    sendsById.computeIfAbsent(ex.getRequestHeaders().getFirst("X-Quota-Alert-Id"), k -> new AtomicInteger())
-        .incrementAndGet();
-    if (holding) {
-      held.countDown();
-      try {
-        release.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    ex.sendResponseHeaders(204, -1);
-    ex.close();
   }
 
   @Test
@@ -96,7 +68,7 @@ class ClaimsTakenOverAfterKillTest {
     Api admin = server.admin();
     assertThat(admin.put("/v1/policies/user:*", POLICY).status()).isEqualTo(201);
     assertThat(admin.post("/v1/usage", "{\"subjects\":{\"user\":\"ann\"},\"cost\":\"0.85\"}").status()).isEqualTo(200);
-    assertThat(held.await(30, TimeUnit.SECONDS)).as(server.output()).isTrue();
+    assertThat(held.awaitHeld(30, TimeUnit.SECONDS)).as(server.output()).isTrue();
     JsonNode sending = alert(admin);
     assertThat(sending.get("delivery").get("state").asText()).isEqualTo("pending");
     String id = sending.get("id").asText();
@@ -116,8 +88,8 @@ class ClaimsTakenOverAfterKillTest {
     assertThat(alert.get("id").asText()).isEqualTo(id);
     // The send the kill cut short got no answer, so it is not counted; the next server's is the first.
     assertThat(alert.get("delivery").get("attempts").asInt()).isEqualTo(1);
-    assertThat(sendsById).containsOnlyKeys(id);
-    assertThat(sendsById.get(id)).hasValue(2);
+    assertThat(receiver.sendsById()).containsOnlyKeys(id);
+    assertThat(receiver.sendsById().get(id)).hasValue(2);
   }
 
   private static JsonNode alert(Api admin) {

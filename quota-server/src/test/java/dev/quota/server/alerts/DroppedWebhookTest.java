@@ -3,8 +3,6 @@ package dev.quota.server.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.quota.alert.SampleAlerts;
 import dev.quota.jdbc.Database;
 import dev.quota.jdbc.JdbcAlertHistory;
@@ -15,15 +13,11 @@ import dev.quota.jdbc.WebhookRef;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.store.conformance.MutableClock;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,19 +40,13 @@ class DroppedWebhookTest {
   private final MutableClock clock = new MutableClock(T0);
   private Database db;
   private WebhookRef kept;
-  private HttpServer receiver;
-  private ExecutorService receiverThreads;
-  private final AtomicInteger received = new AtomicInteger();
+  private WebhookReceiver receiver;
   private WebhookSender sender;
 
   @BeforeEach
   void start() throws IOException {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiverThreads = Executors.newCachedThreadPool();
-    receiver.setExecutor(receiverThreads);
-    receiver.createContext("/hook", this::receive);
-    receiver.start();
-    String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    receiver = WebhookReceiver.start(WebhookReceiver.TAKES_EVERYTHING);
+    String url = receiver.url();
     kept = WebhookRef.of(url);
     db = Database.embedded(dir);
     sender = new WebhookSender(List.of(new ServerConfig.Webhook(url, "s3cret")),
@@ -68,16 +56,8 @@ class DroppedWebhookTest {
   @AfterEach
   void stop() {
     sender.close();
-    receiver.stop(0);
-    receiverThreads.shutdownNow();
+    receiver.close();
     db.close();
-  }
-
-  private void receive(HttpExchange ex) throws IOException {
-    ex.getRequestBody().readAllBytes();
-    received.incrementAndGet();
-    ex.sendResponseHeaders(204, -1);
-    ex.close();
   }
 
   /**
@@ -104,7 +84,7 @@ class DroppedWebhookTest {
     assertThat(d.webhooks()).containsExactlyInAnyOrder(
         new WebhookDelivery(kept, DeliveryState.DELIVERED, 1, null, T0),
         new WebhookDelivery(REMOVED, DeliveryState.FAILED, 1, "http://127.0.0.1:9/removed is no longer configured; not sent", null));
-    assertThat(received).hasValue(0);
+    assertThat(receiver.sends()).isEqualTo(0);
     assertThat(sender.resumeAbandoned()).as("nothing left pending to take over").isZero();
   }
 
@@ -121,7 +101,7 @@ class DroppedWebhookTest {
     assertThat(d.webhooks()).extracting(WebhookDelivery::webhook, WebhookDelivery::state).containsExactlyInAnyOrder(
         tuple(kept, DeliveryState.DELIVERED),
         tuple(REMOVED, DeliveryState.FAILED));
-    assertThat(received).hasValue(1);
+    assertThat(receiver.sends()).isEqualTo(1);
   }
 
   /** Polls the sender's work, for at most ten seconds, until the alert is no longer pending. */

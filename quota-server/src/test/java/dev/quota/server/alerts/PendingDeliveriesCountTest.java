@@ -2,8 +2,6 @@ package dev.quota.server.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.quota.alert.Alert;
 import dev.quota.alert.SampleAlerts;
 import dev.quota.jdbc.Database;
@@ -13,16 +11,11 @@ import dev.quota.jdbc.WebhookRef;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.store.conformance.MutableClock;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,21 +40,14 @@ class PendingDeliveriesCountTest {
   private final MutableClock clock = new MutableClock(T0);
   private Database db;
   private JdbcAlertHistory history;
-  private HttpServer receiver;
-  private ExecutorService receiverThreads;
+  private WebhookReceiver receiver;
   private List<ServerConfig.Webhook> hooks;
-  private final AtomicInteger received = new AtomicInteger();
-  private final CountDownLatch hung = new CountDownLatch(1);
-  private final CountDownLatch release = new CountDownLatch(1);
+  private final HeldSends hung = new HeldSends();
 
   @BeforeEach
   void start() throws IOException {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiverThreads = Executors.newCachedThreadPool();
-    receiver.setExecutor(receiverThreads);
-    receiver.createContext("/hook", this::receive);
-    receiver.start();
-    String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    receiver = WebhookReceiver.start(this::answer);
+    String url = receiver.url();
     hooks = List.of(new ServerConfig.Webhook(url, "s3cret"));
     db = Database.embedded(dir);
     history = new JdbcAlertHistory(db, List.of(WebhookRef.of(url)), clock);
@@ -69,25 +55,17 @@ class PendingDeliveriesCountTest {
 
   @AfterEach
   void stop() {
-    release.countDown();
-    receiver.stop(0);
-    receiverThreads.shutdownNow();
+    hung.release();
+    receiver.close();
     db.close();
   }
 
-  private void receive(HttpExchange ex) throws IOException {
-    String body = new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    received.incrementAndGet();
+  private int answer(WebhookReceiver.Send send) {
+    String body = send.text();
     if (body.contains("user:hang")) {
-      hung.countDown();
-      try {
-        release.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      hung.hold();
     }
-    ex.sendResponseHeaders(body.contains("user:refuse") ? 500 : 204, -1);
-    ex.close();
+    return body.contains("user:refuse") ? 500 : 204;
   }
 
   private Alert stored(String user) {
@@ -104,7 +82,7 @@ class PendingDeliveriesCountTest {
 
     sender.onAlert(late); // the engine hands it over as the server stops
     assertThat(sender.pendingDeliveries()).isZero();
-    assertThat(received).hasValue(0);
+    assertThat(receiver.sends()).isEqualTo(0);
     // Left, released, to the next server.
     assertThat(history.delivery(late.id()).orElseThrow().state()).isEqualTo(DeliveryState.PENDING);
     assertThat(new JdbcAlertHistory(db, clock).claimAbandoned(clock.instant(), clock.instant().plusSeconds(60), 10))
@@ -115,7 +93,7 @@ class PendingDeliveriesCountTest {
   void aSendTheStopCutsShortIsNotCountedOnceTheSenderHasStopped() throws Exception {
     WebhookSender sender = new WebhookSender(hooks, history, clock, FAST);
     sender.onAlert(stored("hang"));
-    assertThat(hung.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(hung.awaitHeld(10, TimeUnit.SECONDS)).isTrue();
     assertThat(sender.pendingDeliveries()).isEqualTo(1);
 
     sender.close();
@@ -132,7 +110,7 @@ class PendingDeliveriesCountTest {
 
     sender.close();
     assertThat(sender.pendingDeliveries()).isZero();
-    assertThat(received).hasValue(1);
+    assertThat(receiver.sends()).isEqualTo(1);
   }
 
   @Test

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.quota.alert.Alert;
 import dev.quota.alert.SampleAlerts;
 import dev.quota.jdbc.Database;
@@ -15,7 +13,6 @@ import dev.quota.jdbc.WebhookRef;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.store.conformance.MutableClock;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,10 +21,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,33 +44,19 @@ class SenderCloseTest {
   private final MutableClock clock = new MutableClock(T0);
   private Database db;
   private String url;
-  private HttpServer receiver;
-  private ExecutorService receiverThreads;
-  private final AtomicInteger received = new AtomicInteger();
+  private WebhookReceiver receiver;
 
   @BeforeEach
   void start() throws IOException {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiverThreads = Executors.newCachedThreadPool();
-    receiver.setExecutor(receiverThreads);
-    receiver.createContext("/hook", this::receive);
-    receiver.start();
-    url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    receiver = WebhookReceiver.start(WebhookReceiver.TAKES_EVERYTHING);
+    url = receiver.url();
     db = Database.embedded(dir);
   }
 
   @AfterEach
   void stop() {
-    receiver.stop(0);
-    receiverThreads.shutdownNow();
+    receiver.close();
     db.close();
-  }
-
-  private void receive(HttpExchange ex) throws IOException {
-    ex.getRequestBody().readAllBytes();
-    received.incrementAndGet();
-    ex.sendResponseHeaders(204, -1);
-    ex.close();
   }
 
   /** An alert another server stored and released when it stopped: the next sender to look takes it over. */
@@ -129,7 +109,7 @@ class SenderCloseTest {
     assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
         .as("the claims run used the database after close returned").noneMatch(m -> m.contains("could not"));
     assertThat(takenOverByTheNextServer()).containsExactly(left.id());
-    assertThat(received).hasValue(0);
+    assertThat(receiver.sends()).isEqualTo(0);
   }
 
   @Test
@@ -142,7 +122,7 @@ class SenderCloseTest {
 
     sender.onAlert(resumed);
     assertThat(takenOverByTheNextServer()).containsExactly(resumed.id());
-    assertThat(received).hasValue(0);
+    assertThat(receiver.sends()).isEqualTo(0);
   }
 
   @Test

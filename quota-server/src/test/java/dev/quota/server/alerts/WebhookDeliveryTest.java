@@ -7,28 +7,19 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.quota.jdbc.WebhookRef;
 import dev.quota.server.Api;
 import dev.quota.server.TestServer;
 import dev.quota.server.config.ServerConfig;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -49,21 +40,14 @@ class WebhookDeliveryTest {
 
   record Received(String alertId, byte[] body, String signature, String contentType) {}
 
-  static HttpServer receiver;
-  static ExecutorService receiverThreads;
+  static WebhookReceiver receiver;
   static final List<Received> received = new CopyOnWriteArrayList<>();
-  static final Map<String, AtomicInteger> attemptsByAlert = new ConcurrentHashMap<>();
-  static final CountDownLatch slowArrived = new CountDownLatch(1);
-  static final CountDownLatch releaseSlow = new CountDownLatch(1);
+  static final HeldSends slow = new HeldSends();
   static TestServer server;
 
   @BeforeAll
   static void start() throws IOException {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiverThreads = Executors.newCachedThreadPool();
-    receiver.setExecutor(receiverThreads);
-    receiver.createContext("/hook", WebhookDeliveryTest::receive);
-    receiver.start();
+    receiver = WebhookReceiver.start(WebhookDeliveryTest::answer);
     String url = url();
     server = TestServer.start(null, null, null, Clock.systemUTC(),
         List.of(new ServerConfig.Webhook(url, SECRET)), new Backoff(3, Duration.ofMillis(5), Duration.ofMillis(20)));
@@ -73,30 +57,20 @@ class WebhookDeliveryTest {
 
   @AfterAll
   static void stop() {
-    releaseSlow.countDown();
+    slow.release();
     server.close();
-    receiver.stop(0);
-    receiverThreads.shutdownNow();
+    receiver.close();
   }
 
-  private static void receive(HttpExchange ex) throws IOException {
-    byte[] body = ex.getRequestBody().readAllBytes();
-    String alertId = ex.getRequestHeaders().getFirst("X-Quota-Alert-Id");
-    received.add(new Received(alertId, body, ex.getRequestHeaders().getFirst("X-Quota-Signature"),
-        ex.getRequestHeaders().getFirst("Content-Type")));
-    String subject = JSON.readTree(body).path("subject").asText();
-    int attempt = attemptsByAlert.computeIfAbsent(alertId, k -> new AtomicInteger()).incrementAndGet();
+  private static int answer(WebhookReceiver.Send send) throws IOException {
+    received.add(new Received(send.alertId(), send.body(), send.headers().getFirst("X-Quota-Signature"),
+        send.headers().getFirst("Content-Type")));
+    String subject = JSON.readTree(send.body()).path("subject").asText();
+    int attempt = receiver.sends(send.alertId());
     if (subject.contains("slow")) {
-      slowArrived.countDown();
-      try {
-        releaseSlow.await(20, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      slow.hold();
     }
-    int status = subject.contains("doomed") || (attempt == 1 && !subject.contains("slow")) ? 500 : 204;
-    ex.sendResponseHeaders(status, -1);
-    ex.close();
+    return subject.contains("doomed") || (attempt == 1 && !subject.contains("slow")) ? 500 : 204;
   }
 
   @Test
@@ -144,7 +118,7 @@ class WebhookDeliveryTest {
     assertThat(alert.get("delivery").get("attempts").asInt()).isEqualTo(3);
     assertThat(alert.get("delivery").get("lastError").asText()).contains("attempt 3").contains("answered 500")
         .doesNotContain(TOKEN);
-    assertThat(attemptsByAlert.get(alert.get("id").asText()).get()).isEqualTo(3);
+    assertThat(receiver.sends(alert.get("id").asText())).isEqualTo(3);
     String id = alert.get("id").asText();
     List<String> givenUp = logged.list.stream().map(ILoggingEvent::getFormattedMessage)
         .filter(m -> m.contains("gave up") && m.contains(id)).toList();
@@ -154,14 +128,14 @@ class WebhookDeliveryTest {
   @Test
   void aReceiverThatHangsNeverHoldsUpDecisions() throws Exception {
     spend("user", "slow", "0.80");
-    assertThat(slowArrived.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(slow.awaitHeld(10, TimeUnit.SECONDS)).isTrue();
     // The receiver now holds the alert's request open; decisions for the same subject still answer.
     for (int i = 0; i < 5; i++) {
       Api.Response r = server.admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"slow\"},\"estimatedCost\":\"0.01\"}");
       assertThat(r.status()).as(r.toString()).isEqualTo(201);
     }
     assertThat(alertOf("user:slow").get("delivery").get("state").asText()).isEqualTo("pending");
-    releaseSlow.countDown();
+    slow.release();
     assertThat(AlertDeliveries.awaitState(server, "user:slow", "delivered").get("delivery").get("attempts").asInt()).isEqualTo(1);
   }
 
@@ -195,13 +169,13 @@ class WebhookDeliveryTest {
 
   /** The receiver's URL as configured: a token in the query, as some receivers take one, must never be shown or logged. */
   private static String url() {
-    return "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook?token=" + TOKEN;
+    return receiver.url() + "?token=" + TOKEN;
   }
 
   /** The counter's value in the scrape, 0 before its first send. */
   private static double deliveries(String outcome) {
     // Labelled by origin and id: /metrics is open to every key, and a URL's path can hold a token.
-    String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + " " + WebhookRef.of(url()).id();
+    String hook = receiver.origin() + " " + WebhookRef.of(url()).id();
     String prefix = "quota_alert_deliveries_total{outcome=\"" + outcome + "\",webhook=\"" + hook + "\"} ";
     return server.admin.get("/metrics").body().lines().filter(l -> l.startsWith(prefix))
         .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()))).findFirst().orElse(0);

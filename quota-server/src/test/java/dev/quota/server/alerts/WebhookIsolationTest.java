@@ -3,21 +3,16 @@ package dev.quota.server.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.quota.server.Api;
 import dev.quota.server.TestServer;
 import dev.quota.server.config.ServerConfig;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,24 +25,18 @@ import org.junit.jupiter.api.Test;
 class WebhookIsolationTest {
   static final int ALERTS = 6;
 
-  static HttpServer receiver;
-  static ExecutorService receiverThreads;
-  static final CountDownLatch release = new CountDownLatch(1);
+  static WebhookReceiver receiver;
+  static final HeldSends hanging = new HeldSends();
   static final CountDownLatch healthyReceivedAll = new CountDownLatch(ALERTS);
   static final Set<String> healthyIds = ConcurrentHashMap.newKeySet();
   static TestServer server;
 
   @BeforeAll
   static void start() throws IOException {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiverThreads = Executors.newCachedThreadPool();
-    receiver.setExecutor(receiverThreads);
-    receiver.createContext("/hangs", WebhookIsolationTest::hang);
-    receiver.createContext("/healthy", WebhookIsolationTest::accept);
-    receiver.start();
-    String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
+    // One host, so that only the webhooks' own lanes keep the two apart.
+    receiver = WebhookReceiver.start("/hangs", WebhookIsolationTest::hang).and("/healthy", WebhookIsolationTest::accept);
     server = TestServer.start(null, null, null, Clock.systemUTC(),
-        List.of(new ServerConfig.Webhook(base + "/hangs", "whsec-a"), new ServerConfig.Webhook(base + "/healthy", "whsec-b")),
+        List.of(new ServerConfig.Webhook(receiver.url("/hangs"), "whsec-a"), new ServerConfig.Webhook(receiver.url("/healthy"), "whsec-b")),
         new Backoff(2, Duration.ofMillis(5), Duration.ofMillis(20)));
     assertThat(server.admin.put("/v1/policies/user:*",
         "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"alertThresholds\":[0.5]}").status()).isEqualTo(201);
@@ -55,30 +44,21 @@ class WebhookIsolationTest {
 
   @AfterAll
   static void stop() {
-    release.countDown();
+    hanging.release();
     server.close();
-    receiver.stop(0);
-    receiverThreads.shutdownNow();
+    receiver.close();
   }
 
-  private static void hang(HttpExchange ex) throws IOException {
-    ex.getRequestBody().readAllBytes();
-    try {
-      release.await(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    ex.sendResponseHeaders(204, -1);
-    ex.close();
+  private static int hang(WebhookReceiver.Send send) {
+    hanging.hold();
+    return 204;
   }
 
-  private static void accept(HttpExchange ex) throws IOException {
-    ex.getRequestBody().readAllBytes();
-    if (healthyIds.add(ex.getRequestHeaders().getFirst("X-Quota-Alert-Id"))) {
+  private static int accept(WebhookReceiver.Send send) {
+    if (healthyIds.add(send.alertId())) {
       healthyReceivedAll.countDown();
     }
-    ex.sendResponseHeaders(204, -1);
-    ex.close();
+    return 204;
   }
 
   @Test
@@ -95,6 +75,6 @@ class WebhookIsolationTest {
     for (JsonNode alert : alerts) {
       assertThat(alert.get("delivery").get("state").asText()).isEqualTo("pending");
     }
-    release.countDown();
+    hanging.release();
   }
 }

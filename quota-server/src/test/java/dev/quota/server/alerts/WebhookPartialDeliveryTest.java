@@ -3,11 +3,9 @@ package dev.quota.server.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.quota.server.Api;
 import dev.quota.server.TestServer;
 import dev.quota.server.config.ServerConfig;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -17,22 +15,10 @@ import org.junit.jupiter.api.Test;
 class WebhookPartialDeliveryTest {
   @Test
   void anAlertOneWebhookTookAndAnotherRefusedIsPartial() throws Exception {
-    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/takes", ex -> {
-      ex.getRequestBody().readAllBytes();
-      ex.sendResponseHeaders(204, -1);
-      ex.close();
-    });
-    receiver.createContext("/refuses", ex -> {
-      ex.getRequestBody().readAllBytes();
-      ex.sendResponseHeaders(500, -1);
-      ex.close();
-    });
-    receiver.start();
-    String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
-    try (TestServer server = TestServer.start(null, null, null, Clock.systemUTC(),
-        List.of(new ServerConfig.Webhook(base + "/takes", "whsec-a"), new ServerConfig.Webhook(base + "/refuses", "whsec-b")),
-        new Backoff(2, Duration.ofMillis(5), Duration.ofMillis(20)))) {
+    try (WebhookReceiver receiver = WebhookReceiver.start("/takes", WebhookReceiver.TAKES_EVERYTHING).and("/refuses", send -> 500);
+        TestServer server = TestServer.start(null, null, null, Clock.systemUTC(),
+            List.of(new ServerConfig.Webhook(receiver.url("/takes"), "whsec-a"), new ServerConfig.Webhook(receiver.url("/refuses"), "whsec-b")),
+            new Backoff(2, Duration.ofMillis(5), Duration.ofMillis(20)))) {
       assertThat(server.admin.put("/v1/policies/user:*",
           "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"alertThresholds\":[0.5]}").status()).isEqualTo(201);
       Api.Response r = server.admin.post("/v1/usage", "{\"subjects\":{\"user\":\"half\"},\"cost\":\"0.60\"}");
@@ -41,8 +27,6 @@ class WebhookPartialDeliveryTest {
       JsonNode delivery = AlertDeliveries.await(server, "user:half", state -> !state.equals("pending")).path("delivery");
       assertThat(delivery.get("state").asText()).isEqualTo("partial");
       assertThat(delivery.get("lastError").asText()).contains("attempt 2").contains("/refuses answered 500").doesNotContain("/takes");
-    } finally {
-      receiver.stop(0);
     }
   }
 }

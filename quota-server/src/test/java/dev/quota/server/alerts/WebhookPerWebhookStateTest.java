@@ -6,20 +6,14 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.quota.jdbc.WebhookRef;
 import dev.quota.server.Api;
 import dev.quota.server.TestServer;
 import dev.quota.server.config.ServerConfig;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,22 +29,24 @@ class WebhookPerWebhookStateTest {
   /** The first failed attempt's retry waits longer than any test runs, so only a takeover resends it. */
   static final Backoff PATIENT = new Backoff(2, Duration.ofMinutes(1), Duration.ofMinutes(1));
 
-  Receiver acking;
-  Receiver refusing;
+  WebhookReceiver acking;
+  WebhookReceiver refusing;
+  /** Set when the refusing receiver is to acknowledge from then on. */
+  volatile boolean recovered;
   List<ServerConfig.Webhook> hooks;
 
   @BeforeEach
   void startReceivers() throws IOException {
-    acking = new Receiver(true);
-    refusing = new Receiver(false);
-    hooks = List.of(new ServerConfig.Webhook(acking.url, "whsec-acking"),
-        new ServerConfig.Webhook(refusing.url + "?token=s3cret", "whsec-refusing"));
+    acking = WebhookReceiver.start(WebhookReceiver.TAKES_EVERYTHING);
+    refusing = WebhookReceiver.start(send -> recovered ? 204 : 500);
+    hooks = List.of(new ServerConfig.Webhook(acking.url(), "whsec-acking"),
+        new ServerConfig.Webhook(refusing.url() + "?token=s3cret", "whsec-refusing"));
   }
 
   @AfterEach
   void stopReceivers() {
-    acking.stop();
-    refusing.stop();
+    acking.close();
+    refusing.close();
   }
 
   @Test
@@ -59,14 +55,14 @@ class WebhookPerWebhookStateTest {
       String id = spend(server, "half");
       JsonNode delivery = AlertDeliveries.awaitState(server, "user:half", "partial").get("delivery");
 
-      JsonNode took = webhook(delivery, acking.url);
+      JsonNode took = webhook(delivery, acking.url());
       assertThat(took.get("state").asText()).isEqualTo("delivered");
       assertThat(took.get("attempts").asInt()).isEqualTo(1);
       assertThat(took.has("deliveredAt")).isTrue();
       assertThat(took.has("lastError")).isFalse();
-      assertThat(took.get("id").asText()).isEqualTo(WebhookRef.of(acking.url).id());
+      assertThat(took.get("id").asText()).isEqualTo(WebhookRef.of(acking.url()).id());
 
-      JsonNode gaveUp = webhook(delivery, refusing.url);
+      JsonNode gaveUp = webhook(delivery, refusing.url());
       assertThat(gaveUp.get("state").asText()).isEqualTo("failed");
       assertThat(gaveUp.get("attempts").asInt()).isEqualTo(2);
       assertThat(gaveUp.get("lastError").asText()).startsWith("attempt 2: ").contains("answered 500");
@@ -85,22 +81,22 @@ class WebhookPerWebhookStateTest {
     try {
       String id = spend(first, "half");
       JsonNode midway = AlertDeliveries.awaitAlert(first, "user:half", a ->
-          stateOf(a, acking.url).equals("delivered") && webhook(a.get("delivery"), refusing.url).path("attempts").asInt() == 1);
+          stateOf(a, acking.url()).equals("delivered") && webhook(a.get("delivery"), refusing.url()).path("attempts").asInt() == 1);
       assertThat(midway.get("delivery").get("state").asText()).isEqualTo("pending");
-      JsonNode waiting = webhook(midway.get("delivery"), refusing.url);
+      JsonNode waiting = webhook(midway.get("delivery"), refusing.url());
       assertThat(waiting.get("state").asText()).isEqualTo("pending");
-      assertThat(waiting.get("lastError").asText()).isEqualTo("attempt 1: " + refusing.url + " answered 500");
+      assertThat(waiting.get("lastError").asText()).isEqualTo("attempt 1: " + refusing.url() + " answered 500");
 
       // The receiver recovers while its retry is still a minute away; this server stops meanwhile.
-      refusing.acknowledge = true;
+      recovered = true;
       second = first.restart(Clock.systemUTC(), hooks, PATIENT);
 
       JsonNode settled = AlertDeliveries.awaitState(second, "user:half", "delivered").get("delivery");
-      assertThat(stateOf(settled, acking.url)).isEqualTo("delivered");
-      assertThat(webhook(settled, acking.url).get("attempts").asInt()).isEqualTo(1);
-      assertThat(stateOf(settled, refusing.url)).isEqualTo("delivered");
+      assertThat(stateOf(settled, acking.url())).isEqualTo("delivered");
+      assertThat(webhook(settled, acking.url()).get("attempts").asInt()).isEqualTo(1);
+      assertThat(stateOf(settled, refusing.url())).isEqualTo("delivered");
       // Numbered on from the attempt the stopped server made.
-      assertThat(webhook(settled, refusing.url).get("attempts").asInt()).isEqualTo(2);
+      assertThat(webhook(settled, refusing.url()).get("attempts").asInt()).isEqualTo(2);
       assertThat(acking.sends(id)).isEqualTo(1);
       assertThat(refusing.sends(id)).isEqualTo(2);
     } finally {
@@ -118,7 +114,7 @@ class WebhookPerWebhookStateTest {
     try {
       String id = spend(first, "half");
       AlertDeliveries.awaitAlert(first, "user:half", a ->
-          stateOf(a, acking.url).equals("delivered") && webhook(a.get("delivery"), refusing.url).path("attempts").asInt() == 1);
+          stateOf(a, acking.url()).equals("delivered") && webhook(a.get("delivery"), refusing.url()).path("attempts").asInt() == 1);
 
       // The refusing webhook is taken out of the configuration while its retry is still a minute away.
       senderLog.addAppender(logged);
@@ -126,18 +122,18 @@ class WebhookPerWebhookStateTest {
 
       JsonNode settled = AlertDeliveries.await(second, "user:half", state -> !state.equals("pending")).get("delivery");
       assertThat(settled.get("state").asText()).isEqualTo("partial");
-      assertThat(stateOf(settled, acking.url)).isEqualTo("delivered");
-      JsonNode removed = webhook(settled, refusing.url);
+      assertThat(stateOf(settled, acking.url())).isEqualTo("delivered");
+      JsonNode removed = webhook(settled, refusing.url());
       assertThat(removed.get("state").asText()).isEqualTo("failed");
       assertThat(removed.get("attempts").asInt()).as("no attempt is made or counted").isEqualTo(1);
-      assertThat(removed.get("lastError").asText()).isEqualTo(refusing.url + " is no longer configured; not sent");
-      assertThat(settled.get("lastError").asText()).isEqualTo(refusing.url + " is no longer configured; not sent");
+      assertThat(removed.get("lastError").asText()).isEqualTo(refusing.url() + " is no longer configured; not sent");
+      assertThat(settled.get("lastError").asText()).isEqualTo(refusing.url() + " is no longer configured; not sent");
       assertThat(settled.toString()).doesNotContain("s3cret");
       assertThat(acking.sends(id)).isEqualTo(1);
       assertThat(refusing.sends(id)).isEqualTo(1);
       assertThat(second.server().webhooks().orElseThrow().pendingDeliveries()).isZero();
       assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
-          .anyMatch(m -> m.contains("1 pending delivery to " + refusing.url) && m.contains("no longer configured"))
+          .anyMatch(m -> m.contains("1 pending delivery to " + refusing.url()) && m.contains("no longer configured"))
           .noneMatch(m -> m.contains("s3cret"));
     } finally {
       senderLog.detachAppender(logged);
@@ -158,8 +154,8 @@ class WebhookPerWebhookStateTest {
       assertThat(r.status()).as(r.toString()).isEqualTo(200);
       JsonNode delivery = r.json().get("alerts").get(0).get("delivery");
       assertThat(delivery.get("state").asText()).isEqualTo("partial");
-      assertThat(stateOf(delivery, acking.url)).isEqualTo("delivered");
-      assertThat(stateOf(delivery, refusing.url)).isEqualTo("failed");
+      assertThat(stateOf(delivery, acking.url())).isEqualTo("delivered");
+      assertThat(stateOf(delivery, refusing.url())).isEqualTo("failed");
     } finally {
       (second == null ? first : second).close();
     }
@@ -191,37 +187,5 @@ class WebhookPerWebhookStateTest {
       }
     }
     return "";
-  }
-
-  /** A webhook receiver on a loopback port that counts the sends of each alert it gets. */
-  static final class Receiver {
-    final HttpServer http;
-    final String url;
-    volatile boolean acknowledge;
-    final Map<String, AtomicInteger> sendsById = new ConcurrentHashMap<>();
-
-    Receiver(boolean acknowledge) throws IOException {
-      this.acknowledge = acknowledge;
-      http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      http.createContext("/hook", this::receive);
-      http.start();
-      url = "http://127.0.0.1:" + http.getAddress().getPort() + "/hook";
-    }
-
-    private void receive(HttpExchange ex) throws IOException {
-      ex.getRequestBody().readAllBytes();
-      sendsById.computeIfAbsent(ex.getRequestHeaders().getFirst("X-Quota-Alert-Id"), k -> new AtomicInteger()).incrementAndGet();
-      ex.sendResponseHeaders(acknowledge ? 204 : 500, -1);
-      ex.close();
-    }
-
-    int sends(String alertId) {
-      AtomicInteger n = sendsById.get(alertId);
-      return n == null ? 0 : n.get();
-    }
-
-    void stop() {
-      http.stop(0);
-    }
   }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.quota.alert.Alert;
 import dev.quota.alert.SampleAlerts;
 import dev.quota.jdbc.Database;
@@ -15,18 +13,11 @@ import dev.quota.server.TestServer;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.store.conformance.MutableClock;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,53 +31,37 @@ class WebhookResumeTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final Backoff FAST = new Backoff(3, Duration.ofMillis(5), Duration.ofMillis(20));
 
-  HttpServer receiver;
-  ExecutorService receiverThreads;
+  WebhookReceiver receiver;
   String url;
   volatile boolean hanging;
-  CountDownLatch hung;
-  final CountDownLatch release = new CountDownLatch(1);
-  final Map<String, AtomicInteger> deliveredById = new ConcurrentHashMap<>();
+  /** Sends held while {@link #hanging}, until the test ends: the test waits for both of the sender's threads. */
+  final HeldSends hung = new HeldSends(2);
 
   @BeforeEach
   void startReceiver() throws IOException {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiverThreads = Executors.newCachedThreadPool();
-    receiver.setExecutor(receiverThreads);
-    receiver.createContext("/hook", this::receive);
-    receiver.start();
-    url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    receiver = WebhookReceiver.start(this::answer);
+    url = receiver.url();
   }
 
   @AfterEach
   void stopReceiver() {
-    release.countDown();
-    receiver.stop(0);
-    receiverThreads.shutdownNow();
+    hung.release();
+    receiver.close();
   }
 
-  private void receive(HttpExchange ex) throws IOException {
-    ex.getRequestBody().readAllBytes();
+  /** A hanging receiver never answers, so the server never learns whether the alert arrived. */
+  private int answer(WebhookReceiver.Send send) {
     if (hanging) {
-      hung.countDown();
-      try {
-        release.await(20, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      ex.close();
-      return;
+      hung.hold();
+      return WebhookReceiver.NO_ANSWER;
     }
-    deliveredById.computeIfAbsent(ex.getRequestHeaders().getFirst("X-Quota-Alert-Id"), k -> new AtomicInteger()).incrementAndGet();
-    ex.sendResponseHeaders(204, -1);
-    ex.close();
+    return 204;
   }
 
   @Test
   void deliveriesPendingWhenAServerStopsAreSentByTheNextStart() throws Exception {
     List<ServerConfig.Webhook> hooks = List.of(new ServerConfig.Webhook(url, "whsec-resume"));
     hanging = true;
-    hung = new CountDownLatch(2);
     TestServer first = TestServer.start(null, null, null, Clock.systemUTC(), hooks, FAST);
     TestServer second = null;
     try {
@@ -95,14 +70,14 @@ class WebhookResumeTest {
         spend(first, user);
       }
       // Both of the sender's threads now wait on the receiver; the third alert waits behind them.
-      assertThat(hung.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(hung.awaitHeld(10, TimeUnit.SECONDS)).isTrue();
       hanging = false;
       second = first.restart(Clock.systemUTC(), hooks, FAST);
       for (String user : List.of("a", "b", "c")) {
         JsonNode alert = AlertDeliveries.awaitState(second, "user:" + user, "delivered");
         // The send cut short by the stop is not counted as a refusal.
         assertThat(alert.get("delivery").get("attempts").asInt()).isEqualTo(1);
-        assertThat(deliveredById.get(alert.get("id").asText()).get()).isEqualTo(1);
+        assertThat(receiver.takenById().get(alert.get("id").asText()).get()).isEqualTo(1);
       }
     } finally {
       (second == null ? first : second).close();
@@ -125,7 +100,7 @@ class WebhookResumeTest {
       assertThat(sender.resumeAbandoned()).isEqualTo(1);
       assertThat(AlertDeliveries.awaitState(server, "user:orphan", "delivered").get("id").asText()).isEqualTo("orphan-1");
       assertThat(sender.resumeAbandoned()).isZero();
-      assertThat(deliveredById.get("orphan-1").get()).isEqualTo(1);
+      assertThat(receiver.takenById().get("orphan-1").get()).isEqualTo(1);
     }
   }
 
