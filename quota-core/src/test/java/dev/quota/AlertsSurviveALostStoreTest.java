@@ -1,20 +1,17 @@
 package dev.quota;
 
 import static dev.quota.Fixtures.ADMIN;
+import static dev.quota.alert.AlertedLevels.levels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.admin.MemoryConfigRepository;
-import dev.quota.alert.Alert;
+import dev.quota.alert.AlertedLevels;
 import dev.quota.ledger.MemoryLedger;
 import dev.quota.store.MemoryStore;
 import dev.quota.store.conformance.MutableClock;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,17 +25,11 @@ class AlertsSurviveALostStoreTest {
   private final MutableClock clock = Fixtures.clock();
   private final MemoryConfigRepository config = new MemoryConfigRepository();
   private final MemoryLedger ledger = new MemoryLedger();
-  private final List<Alert> alerts = new CopyOnWriteArrayList<>();
-  private final QuotaListener listener = new QuotaListener() {
-    @Override
-    public void onAlert(Alert alert) {
-      alerts.add(alert);
-    }
-  };
+  private final AlertedLevels alerted = new AlertedLevels(DAY_START);
 
   /** The first process, with a daily budget of 1.00 and the default levels (80, 90, 95%). */
   private Quota start() {
-    Quota q = Quota.builder().clock(clock).config(config).ledger(ledger).listener(listener).build();
+    Quota q = Quota.builder().clock(clock).config(config).ledger(ledger).listener(alerted).build();
     q.admin().putPolicy(Policy.builder("user:*").budget(Budget.of("USD", Money.of("1.00"), null, null)).build(), ADMIN, "t");
     return q;
   }
@@ -46,7 +37,7 @@ class AlertsSurviveALostStoreTest {
   /** A new process on the same configuration and ledger, with a store that has no counters. */
   private Quota restart() {
     clock.advance(Duration.ofMinutes(5));
-    return Quota.builder().clock(clock).config(config).ledger(ledger).listener(listener)
+    return Quota.builder().clock(clock).config(config).ledger(ledger).listener(alerted)
         .store(new MemoryStore(clock)).build();
   }
 
@@ -60,40 +51,28 @@ class AlertsSurviveALostStoreTest {
     assertThat(q.record(Fixtures.userCost("alice", amount)).admitted()).isTrue();
   }
 
-  /** The levels alerted since the last call, and forgets them. */
-  private List<BigDecimal> newAlerts() {
-    List<BigDecimal> levels = alerts.stream().map(a -> a.threshold().stripTrailingZeros()).toList();
-    assertThat(alerts).allSatisfy(a -> assertThat(a.periodStart()).isEqualTo(DAY_START));
-    alerts.clear();
-    return levels;
-  }
-
-  private static List<BigDecimal> levels(String... values) {
-    return Arrays.stream(values).map(v -> new BigDecimal(v).stripTrailingZeros()).toList();
-  }
-
   @Test
   void anExhaustedBudgetAlertsNothingAgainAfterARestart() {
     spend(start(), "1.00");
-    assertThat(newAlerts()).isEqualTo(levels("0.8", "0.9", "0.95", "1"));
+    assertThat(alerted.newLevels()).isEqualTo(levels("0.8", "0.9", "0.95", "1"));
 
     Quota after = restart();
     record(after, "0.01");
 
-    assertThat(newAlerts()).isEmpty();
+    assertThat(alerted.newLevels()).isEmpty();
   }
 
   @Test
   void afterARestartOnlyALevelNotYetPassedAlertsAndOnlyOnce() {
     spend(start(), "0.85");
-    assertThat(newAlerts()).isEqualTo(levels("0.8"));
+    assertThat(alerted.newLevels()).isEqualTo(levels("0.8"));
 
     Quota after = restart();
     spend(after, "0.01"); // 0.86: past 80% again, which was alerted before the restart
-    assertThat(newAlerts()).isEmpty();
+    assertThat(alerted.newLevels()).isEmpty();
     spend(after, "0.05"); // 0.91
-    assertThat(newAlerts()).isEqualTo(levels("0.9"));
+    assertThat(alerted.newLevels()).isEqualTo(levels("0.9"));
     spend(after, "0.02"); // 0.93
-    assertThat(newAlerts()).isEmpty();
+    assertThat(alerted.newLevels()).isEmpty();
   }
 }

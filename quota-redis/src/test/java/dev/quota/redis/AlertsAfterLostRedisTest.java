@@ -1,16 +1,11 @@
 package dev.quota.redis;
 
+import static dev.quota.alert.AlertedLevels.levels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.Quota;
-import dev.quota.QuotaListener;
-import dev.quota.alert.Alert;
-import java.math.BigDecimal;
-import java.time.Instant;
+import dev.quota.alert.AlertedLevels;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,16 +14,9 @@ import org.junit.jupiter.api.Test;
  * the test's prefix is the loss.
  */
 class AlertsAfterLostRedisTest extends LostRedisEngine {
-  private final Instant dayStart = clock.instant().truncatedTo(ChronoUnit.DAYS);
-  private final List<Alert> alerts = new CopyOnWriteArrayList<>();
+  private final AlertedLevels alerted = new AlertedLevels(clock.instant().truncatedTo(ChronoUnit.DAYS));
   private final Quota quota = Quota.builder().clock(clock).store(store).config(config).ledger(ledger)
-      .listener(new QuotaListener() {
-        @Override
-        public void onAlert(Alert alert) {
-          alerts.add(alert);
-        }
-      })
-      .build();
+      .listener(alerted).build();
 
   AlertsAfterLostRedisTest() {
     super("alerts");
@@ -39,42 +27,30 @@ class AlertsAfterLostRedisTest extends LostRedisEngine {
     return quota;
   }
 
-  /** The levels alerted since the last call, and forgets them. */
-  private List<BigDecimal> newAlerts() {
-    List<BigDecimal> levels = alerts.stream().map(a -> a.threshold().stripTrailingZeros()).toList();
-    assertThat(alerts).allSatisfy(a -> assertThat(a.periodStart()).isEqualTo(dayStart));
-    alerts.clear();
-    return levels;
-  }
-
-  private static List<BigDecimal> levels(String... values) {
-    return Arrays.stream(values).map(v -> new BigDecimal(v).stripTrailingZeros()).toList();
-  }
-
   @Test
   void anExhaustedBudgetAlertsNothingAgainAfterRedisLostItsData() {
     dailyBudget();
     spend("1.00");
-    assertThat(newAlerts()).isEqualTo(levels("0.8", "0.9", "0.95", "1"));
+    assertThat(alerted.newLevels()).isEqualTo(levels("0.8", "0.9", "0.95", "1"));
 
     loseRedis();
     assertThat(quota.record(alice("0.01")).admitted()).isTrue();
 
-    assertThat(newAlerts()).isEmpty();
+    assertThat(alerted.newLevels()).isEmpty();
   }
 
   @Test
   void afterRedisLostItsDataOnlyALevelNotYetPassedAlertsAndOnlyOnce() {
     dailyBudget();
     spend("0.85");
-    assertThat(newAlerts()).isEqualTo(levels("0.8"));
+    assertThat(alerted.newLevels()).isEqualTo(levels("0.8"));
 
     loseRedis();
     spend("0.01"); // 0.86: past 80% again, which was alerted before the loss
-    assertThat(newAlerts()).isEmpty();
+    assertThat(alerted.newLevels()).isEmpty();
     spend("0.05"); // 0.91
-    assertThat(newAlerts()).isEqualTo(levels("0.9"));
+    assertThat(alerted.newLevels()).isEqualTo(levels("0.9"));
     spend("0.02"); // 0.93
-    assertThat(newAlerts()).isEmpty();
+    assertThat(alerted.newLevels()).isEmpty();
   }
 }
