@@ -23,11 +23,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CreateOnlyPolicyTest extends ServerSuite {
   static final String[] CREATE_ONLY = {"If-None-Match", "*"};
 
-  /** Where racing creates are sent, in turn: here one server, so only its repository decides. */
-  List<Api> racers() {
-    return List.of(admin);
-  }
-
   static String limit(long perMinute) {
     return "{\"rateLimits\":[{\"limit\":" + perMinute + ",\"window\":\"PT1M\"}]}";
   }
@@ -109,7 +104,7 @@ class CreateOnlyPolicyTest extends ServerSuite {
   @Test
   void ofConcurrentCreatesOfOneSelectorExactlyOneIsCreatedAndTheOthersGet412() throws Exception {
     int creators = 8;
-    List<Api> servers = racers();
+    List<Api> servers = servers(); // racing creates are sent to each in turn
     ExecutorService pool = Executors.newFixedThreadPool(creators);
     try {
       for (int round = 0; round < 5; round++) {

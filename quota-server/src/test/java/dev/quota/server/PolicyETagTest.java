@@ -27,11 +27,6 @@ class PolicyETagTest extends ServerSuite {
       + "\"budget\":{\"resetDay\":1,\"resetTime\":\"00:00\",\"timezone\":\"Etc/UTC\",\"daily\":\"10\",\"currency\":\"USD\"},"
       + "\"rateLimits\":[{\"algorithm\":\"sliding_window\",\"window\":\"PT60S\",\"limit\":60,\"meter\":\"requests\"}]}";
 
-  /** The servers a test reads from and writes through: here one, so only its repository decides. */
-  List<Api> servers() {
-    return List.of(admin);
-  }
-
   static String limit(long perMinute) {
     return "{\"rateLimits\":[{\"limit\":" + perMinute + ",\"window\":\"PT1M\"}]}";
   }

@@ -1,9 +1,5 @@
 package dev.quota.server;
 
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-
 /**
  * ETags and If-Match on PostgreSQL, with two servers sharing the database: a tag is the same on
  * both, and writers racing with one tag through both servers, each holding only its own
@@ -11,26 +7,15 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class PostgresPolicyETagTest extends PolicyETagTest {
   final PostgresSchema schema = new PostgresSchema();
-  TestServer second;
 
   @Override
   TestServer newServer() {
     return TestServer.start(null, null, schema.url());
   }
 
-  @BeforeAll
-  void startSecond() {
-    second = TestServer.start(null, null, schema.url());
-  }
-
-  @AfterAll
-  void stopSecond() {
-    second.close();
-  }
-
   @Override
-  List<Api> servers() {
-    return List.of(admin, second.admin);
+  int peers() {
+    return 1;
   }
 
   @Override
