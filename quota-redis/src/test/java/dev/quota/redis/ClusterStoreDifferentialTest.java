@@ -1,9 +1,5 @@
 package dev.quota.redis;
 
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,37 +9,11 @@ import org.junit.jupiter.api.Test;
  * beside the counters, its home record beside its id).
  */
 class ClusterStoreDifferentialTest {
-  private static final AtomicLong offsetMs = new AtomicLong();
-  private static RedisClusterProcess cluster;
-  private static RedisStore store;
-
-  @BeforeAll
-  static void start() throws Exception {
-    cluster = new RedisClusterProcess();
-    store = RedisStore.builder().uri(cluster.uri()).prefix("diff:").timeout(Duration.ofSeconds(10))
-        .testClockOffset(offsetMs::get).build();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    try {
-      if (store != null) {
-        store.close();
-      }
-    } finally {
-      if (cluster != null) {
-        cluster.close();
-      }
-    }
-  }
-
   @Test
-  void randomSequencesGetTheSameAnswersFromBothStores() {
-    StoreDifferential run = new StoreDifferential(store, offsetMs, true);
-    run.run(StoreDifferential.FIRST_SEED, Math.max(1, StoreDifferential.SEQUENCES / 5), StoreDifferential.STEPS);
-    System.out.println("store differential on Redis Cluster: " + run.outcomes);
-    if (StoreDifferential.SEQUENCES >= 100) { // not when one sequence is replayed
-      run.assertCovered();
+  void randomSequencesGetTheSameAnswersFromBothStores() throws Exception {
+    try (RedisClusterProcess cluster = new RedisClusterProcess()) {
+      StoreDifferential.check(cluster.uri(), true, Math.max(1, StoreDifferential.SEQUENCES / 5),
+          "store differential on Redis Cluster");
     }
   }
 }

@@ -116,6 +116,24 @@ final class StoreDifferential {
   /** How often each kind of answer came up, so a run can show it covered them. */
   final Map<String, Integer> outcomes = new TreeMap<>();
 
+  /**
+   * Runs {@code sequences} sequences on a store of its own (prefix {@code diff:}) on the Redis at
+   * {@code uri}, prints under {@code label} how often each kind of answer came up, and, unless one
+   * sequence is replayed, fails if a kind never did.
+   */
+  static void check(String uri, boolean cluster, int sequences, String label) {
+    AtomicLong offsetMs = new AtomicLong();
+    try (RedisStore store = RedisStore.builder().uri(uri).prefix("diff:").timeout(Duration.ofSeconds(10))
+        .testClockOffset(offsetMs::get).build()) {
+      StoreDifferential run = new StoreDifferential(store, offsetMs, cluster);
+      run.run(FIRST_SEED, sequences, STEPS);
+      System.out.println(label + ": " + run.outcomes);
+      if (SEQUENCES >= 100) { // not when one sequence is replayed
+        run.assertCovered();
+      }
+    }
+  }
+
   StoreDifferential(RedisStore redis, AtomicLong offsetMs, boolean cluster) {
     this.redis = redis;
     this.cluster = cluster;
