@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -130,34 +129,5 @@ class AlertDispatcherTest {
 
   private static Alert alert(int n) {
     return SampleAlerts.numbered(n, T0);
-  }
-
-  /** A history whose database is away until it recovers, and which rejects one alert as invalid. */
-  private static final class OutageHistory implements AlertHistory {
-    final List<String> stored = new CopyOnWriteArrayList<>();
-    final CountDownLatch refused = new CountDownLatch(1);
-    volatile boolean away = true;
-    volatile String invalidId;
-
-    void recover() {
-      away = false;
-    }
-
-    @java.lang.Override
-    public void append(Alert alert) {
-      if (alert.id().equals(invalidId)) {
-        throw new ValidationException("alert.used", "must have at most 9 decimal places");
-      }
-      if (away) {
-        refused.countDown();
-        throw new IllegalStateException("the database cannot be reached");
-      }
-      stored.add(alert.id());
-    }
-
-    @java.lang.Override
-    public List<Alert> query(String subject, String policy, Instant from, Instant to, int offset, int limit) {
-      throw new UnsupportedOperationException();
-    }
   }
 }

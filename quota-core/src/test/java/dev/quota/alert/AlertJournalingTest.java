@@ -3,7 +3,6 @@ package dev.quota.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.QuotaListener;
-import dev.quota.ValidationException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +23,13 @@ class AlertJournalingTest {
   private static final Instant T0 = Instant.parse("2026-06-15T10:00:00Z");
 
   private final RecordingJournal journal = new RecordingJournal();
-  private final JournalCheckingHistory history = new JournalCheckingHistory(journal);
+  /** Alerts handed to the history before the journal was told of them. */
+  private final List<String> unjournaledAtAppend = new CopyOnWriteArrayList<>();
+  private final OutageHistory history = new OutageHistory(alert -> {
+    if (!journal.holds(alert.id())) {
+      unjournaledAtAppend.add(alert.id());
+    }
+  });
   private final Set<String> dropped = ConcurrentHashMap.newKeySet();
   private final QuotaListener listener = new QuotaListener() {
     @java.lang.Override
@@ -45,7 +49,7 @@ class AlertJournalingTest {
       }
       assertThat(dispatcher.drain(10, TimeUnit.SECONDS)).isTrue();
       assertThat(history.stored).containsExactly("a0", "a1", "a2");
-      assertThat(history.unjournaledAtAppend).isEmpty();
+      assertThat(unjournaledAtAppend).isEmpty();
       assertThat(delivered).containsExactly("a0", "a1", "a2");
       assertThat(journal.held()).isEmpty();
       for (int i = 0; i < 3; i++) {
@@ -117,44 +121,6 @@ class AlertJournalingTest {
 
     synchronized boolean holds(String id) {
       return held.contains(id);
-    }
-  }
-
-  /** A history that is away until it recovers, rejects one id as invalid, and notes any alert it is given unjournaled. */
-  private static final class JournalCheckingHistory implements AlertHistory {
-    final List<String> stored = new CopyOnWriteArrayList<>();
-    final List<String> unjournaledAtAppend = new CopyOnWriteArrayList<>();
-    final CountDownLatch refused = new CountDownLatch(1);
-    private final RecordingJournal journal;
-    volatile boolean away = true;
-    volatile String invalidId;
-
-    JournalCheckingHistory(RecordingJournal journal) {
-      this.journal = journal;
-    }
-
-    void recover() {
-      away = false;
-    }
-
-    @java.lang.Override
-    public void append(Alert alert) {
-      if (!journal.holds(alert.id())) {
-        unjournaledAtAppend.add(alert.id());
-      }
-      if (alert.id().equals(invalidId)) {
-        throw new ValidationException("alert.used", "must have at most 9 decimal places");
-      }
-      if (away) {
-        refused.countDown();
-        throw new IllegalStateException("the database cannot be reached");
-      }
-      stored.add(alert.id());
-    }
-
-    @java.lang.Override
-    public List<Alert> query(String subject, String policy, Instant from, Instant to, int offset, int limit) {
-      throw new UnsupportedOperationException();
     }
   }
 }
