@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A server killed with SIGKILL, so that no shutdown hook runs, while an alert it fired waits for
@@ -31,7 +32,7 @@ class AlertsKeptThroughKillTest {
 
   private OutagePostgres database;
   private String prefix;
-  private Path dataDir;
+  @TempDir Path dataDir;
   private WebhookReceiver receiver;
   private String hook;
   private ServerProcess server;
@@ -40,7 +41,6 @@ class AlertsKeptThroughKillTest {
   void start() throws Exception {
     database = OutagePostgres.create("qs_killed_alerts_");
     prefix = "qs-kill-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-    dataDir = Files.createTempDirectory("quota-killed-server");
     receiver = WebhookReceiver.start(WebhookReceiver.TAKES_EVERYTHING);
     hook = receiver.url();
   }
@@ -56,9 +56,6 @@ class AlertsKeptThroughKillTest {
       database.close();
       try (RedisStore store = RedisStore.builder().uri(REDIS).prefix(prefix).build()) {
         store.deleteAll();
-      }
-      try (var files = Files.walk(dataDir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
   }

@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quota.server.Api;
 import dev.quota.server.OutagePostgres;
 import dev.quota.server.ServerProcess;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A server killed with SIGKILL while it sends an alert it stored leaves the alert pending under its
@@ -26,7 +26,7 @@ class ClaimsTakenOverAfterKillTest {
   private static final String POLICY = "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"alertThresholds\":[0.8]}";
 
   private OutagePostgres database;
-  private Path dataDir;
+  @TempDir Path dataDir;
   private WebhookReceiver receiver;
   private String hook;
   private volatile boolean holding = true;
@@ -36,7 +36,6 @@ class ClaimsTakenOverAfterKillTest {
   @BeforeEach
   void start() throws Exception {
     database = OutagePostgres.create("qs_claims_kill_");
-    dataDir = Files.createTempDirectory("quota-killed-sender");
     receiver = WebhookReceiver.start(send -> {
       if (holding) {
         held.hold();
@@ -56,9 +55,6 @@ class ClaimsTakenOverAfterKillTest {
     } finally {
       receiver.close();
       database.close();
-      try (var files = Files.walk(dataDir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
     }
   }
 
