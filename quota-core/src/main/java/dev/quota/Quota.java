@@ -162,8 +162,13 @@ public final class Quota implements AutoCloseable {
    * {@link #owedCharges}).
    */
   public Decision record(QuotaRequest usage) {
+    long started = timed ? System.nanoTime() : 0;
     Decision earlier = usage.idempotencyKey() == null ? null : ledgeredEarlier(usage);
     if (earlier != null) {
+      // Counted as what the caller asked for, a recorded usage, not as the check that read the limits.
+      if (timed) {
+        listener.onDecision(OPERATION_NAMES[Plan.Kind.RECORD.ordinal()], true, System.nanoTime() - started);
+      }
       return earlier;
     }
     try (UnledgeredCharges.Charge charge = unledgered.open()) {
@@ -276,7 +281,12 @@ public final class Quota implements AutoCloseable {
       throw conflict(usage);
     }
     QuotaRequest probe = new QuotaRequest(usage.subjects(), Money.ZERO, Map.of(RateLimit.REQUESTS, 0L), null, null);
-    return new Decision(true, null, null, decide(Plan.Kind.CHECK, probe, null).limits(), null, false, true);
+    // Not through decide(): no listener hears of this read as a check (record counts the replay).
+    Instant now = clock.instant();
+    PolicyIndex snapshot = index;
+    Compilation c = compilation(Plan.Kind.CHECK, probe, snapshot, now);
+    List<LimitStatus> limits = decideOrFailOpen(Plan.Kind.CHECK, probe, null, c, snapshot, now, 0, null).limits();
+    return new Decision(true, null, null, limits, null, false, true);
   }
 
   /** Settles a reservation with its actual cost, which replaces the estimate. Idempotent. */
