@@ -24,8 +24,17 @@ public enum Backend {
     if (this == H2) {
       return new TestDb(Database.embedded(tempDir.resolve("data")), null);
     }
-    String schema = "quota_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    String schema = newSchemaName();
     return new TestDb(Database.open(pgUrl(PG_URL, schema), PG_USER, null), schema);
+  }
+
+  /**
+   * A schema name no other test run uses: the prefix {@code quota_test_} (or the system property
+   * {@code quota.test.schemaPrefix}, to keep runs that share the database apart) and a random part.
+   */
+  public static String newSchemaName() {
+    return System.getProperty("quota.test.schemaPrefix", "quota_test_")
+        + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
   }
 
   public static String pgUrl(String base, String schema) {

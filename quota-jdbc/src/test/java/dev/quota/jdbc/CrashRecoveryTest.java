@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,7 +45,7 @@ class CrashRecoveryTest {
   void spendSurvivesSigkillAndTheBudgetIsStillEnforced(Backend backend) throws Exception {
     String target = backend == Backend.H2
         ? "h2:" + dir.resolve("data")
-        : "pg:quota_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        : "pg:" + Backend.newSchemaName();
     try {
       try (Database db = open(target)) {
         new JdbcConfigRepository(db).putPolicy(

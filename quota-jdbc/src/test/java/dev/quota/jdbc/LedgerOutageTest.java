@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -45,7 +44,7 @@ class LedgerOutageTest {
   @BeforeEach
   void start() throws Exception {
     proxy = new TcpProxy(5432);
-    schema = "quota_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    schema = Backend.newSchemaName();
     db = Database.open(
         Backend.pgUrl("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test", schema), Backend.PG_USER, null);
   }

@@ -11,7 +11,9 @@ import java.util.UUID;
 final class PostgresSchema {
   static final String PG = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 
-  private final String name = "qs_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  /** The prefix {@code qs_}, or the system property {@code quota.test.schemaPrefix} to keep runs sharing the database apart. */
+  private final String name =
+      System.getProperty("quota.test.schemaPrefix", "qs_") + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
   /** The database URL a server in this schema is given. */
   String url() {
