@@ -371,7 +371,9 @@ public final class Quota implements AutoCloseable {
   /**
    * Re-reads policies and overrides from the configuration repository (other processes may have
    * changed them). Reloads are serialized, so a slow reload can never install an older snapshot
-   * over a newer one.
+   * over a newer one. A snapshot that names other budget counters than the one before (or the first
+   * one) asks the repository since when the engines have kept them, recording its own take-up; if the
+   * repository fails, the reload fails with it and the snapshot in force stays.
    */
   public synchronized void reloadConfig() {
     List<Policy> policies = config.policies();
@@ -381,7 +383,7 @@ public final class Quota implements AutoCloseable {
     // each time would recompile every request and give each reservation an unshared shape.
     PolicyIndex current = index;
     if (current == null || !current.builtFrom(policies, overrides)) {
-      index = PolicyIndex.of(policies, overrides, current, clock.millis());
+      index = PolicyIndex.of(policies, overrides, current, clock.millis(), config);
     }
   }
 

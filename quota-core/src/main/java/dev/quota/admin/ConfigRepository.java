@@ -9,10 +9,11 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Durable configuration: policies, overrides, subject resets and the audit trail. Every change
- * takes the audit entry that describes it (a put or a delete of a policy, a function that makes it
- * from the policy replaced), and a repository stores both in one transaction, so the trail can
- * never miss a change nor describe one that did not happen.
+ * Durable configuration: policies, overrides, subject resets, the audit trail, and since when the
+ * engines have kept the budget counters the policies name. Every change takes the audit entry that
+ * describes it (a put or a delete of a policy, a function that makes it from the policy replaced),
+ * and a repository stores both in one transaction, so the trail can never miss a change nor
+ * describe one that did not happen.
  *
  * <p>{@link MemoryConfigRepository} here; the JDBC one in {@code quota-jdbc}.
  */
@@ -77,4 +78,28 @@ public interface ConfigRepository {
   Optional<Instant> subjectReset(Subject subject);
 
   List<AuditEntry> audit(AuditQuery query);
+
+  /**
+   * Since when (the engine's clock, epoch milliseconds) the engines sharing this repository have
+   * counted budgets in the set of budget counters that {@code fingerprint} names, recording that the
+   * caller takes that set up at {@code nowMs}. An engine rebuilds from the ledger a missing budget
+   * counter of a period begun before then: spend charged earlier in the period went to counters of
+   * another name. The repository keeps one set, the latest taken up, in one atomic step however
+   * many processes call at once:
+   *
+   * <ul>
+   *   <li>another set recorded, or none: {@code fingerprint} replaces it, since {@code nowMs};
+   *   <li>this set recorded, the caller coming from another ({@code leavingAnother}: it counted
+   *       under that one until now): the later of the time recorded and {@code nowMs}, recorded;
+   *   <li>this set recorded, the caller counting under none before (it just started): the time
+   *       recorded, so a restart keeps it.
+   * </ul>
+   *
+   * <p>A time later than true only costs ledger reads, an earlier one leaves spend out of a budget,
+   * hence the later of two: an engine that takes a set up after another still counted under the
+   * old set meanwhile, and a restart must rebuild what it charged there.
+   *
+   * @return the time recorded for {@code fingerprint} after the call
+   */
+  long budgetCountersSince(String fingerprint, long nowMs, boolean leavingAnother);
 }

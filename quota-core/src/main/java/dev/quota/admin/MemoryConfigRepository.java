@@ -17,6 +17,9 @@ public final class MemoryConfigRepository implements ConfigRepository {
   private final Map<String, Override> overrides = new TreeMap<>();
   private final Map<Subject, Instant> resets = new TreeMap<>();
   private final List<AuditEntry> audit = new ArrayList<>();
+  /** The budget counter set taken up last, and since when; see {@link #budgetCountersSince}. */
+  private String budgetCounters;
+  private long budgetCountersSinceMs;
 
   @java.lang.Override
   public synchronized List<Policy> policies() {
@@ -100,6 +103,17 @@ public final class MemoryConfigRepository implements ConfigRepository {
       }
     }
     return out;
+  }
+
+  @java.lang.Override
+  public synchronized long budgetCountersSince(String fingerprint, long nowMs, boolean leavingAnother) {
+    if (!fingerprint.equals(budgetCounters)) {
+      budgetCounters = fingerprint;
+      budgetCountersSinceMs = nowMs;
+    } else if (leavingAnother) {
+      budgetCountersSinceMs = Math.max(budgetCountersSinceMs, nowMs);
+    }
+    return budgetCountersSinceMs;
   }
 
   private void append(AuditEntry entry) {

@@ -1,20 +1,16 @@
 package dev.quota.internal;
 
-import dev.quota.Budget;
 import dev.quota.Policy;
 import dev.quota.Selector;
+import dev.quota.admin.ConfigRepository;
 import dev.quota.admin.Override;
 import java.time.Instant;
-import java.time.LocalTime;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * An immutable snapshot of policies and overrides, answering "which policies apply to these
@@ -74,14 +70,14 @@ public final class PolicyIndex {
   /** What this index was built from, to tell whether a reload found anything new. */
   private final List<Policy> policies;
   private final List<Override> overrides;
-  /** The budget counters the policies and overrides keep; see {@link #budgetCounters}. */
-  private final Set<BudgetCounters> budgetCounters;
-  /** Since when (the engine's clock) the engine has kept these budget counters. */
+  /** The budget counters the policies and overrides keep. */
+  private final BudgetCounterSet budgetCounters;
+  /** Since when (the engine's clock) the engines sharing the configuration have kept these budget counters. */
   private final long budgetCountersSinceMs;
 
   private PolicyIndex(
       List<Shape> singles, List<Shape> pairs, long[] overrideExpiries, IdentityHashMap<Policy, PolicyParts> parts,
-      List<Policy> policies, List<Override> overrides, Set<BudgetCounters> budgetCounters, long budgetCountersSinceMs) {
+      List<Policy> policies, List<Override> overrides, BudgetCounterSet budgetCounters, long budgetCountersSinceMs) {
     this.singles = singles;
     this.pairs = pairs;
     this.overrideExpiries = overrideExpiries;
@@ -94,11 +90,12 @@ public final class PolicyIndex {
 
   /**
    * Before when (the engine's clock) a budget period must have begun for its missing counter to
-   * be rebuilt from the ledger rather than started at zero: when the engine took up the budget
-   * calendars it now follows, or when an override last ended, which may hand a selector back to a
-   * policy of another calendar. A budget whose zone, reset time or reset day an admin changes
-   * mid-period counts the period under a counter of another name, which nothing charged so far;
-   * started at zero it would forget the period's spend, and it holds that spend once rebuilt.
+   * be rebuilt from the ledger rather than started at zero: when the engines sharing the
+   * configuration took up the budget calendars this one now follows (a restart keeps that time),
+   * or when an override last ended, which may hand a selector back to a policy of another
+   * calendar. A budget whose zone, reset time or reset day an admin changes mid-period counts the
+   * period under a counter of another name, which nothing charged so far; started at zero it
+   * would forget the period's spend, and it holds that spend once rebuilt.
    */
   public long seedBudgetsBefore(long nowMs) {
     long since = budgetCountersSinceMs;
@@ -140,51 +137,28 @@ public final class PolicyIndex {
 
   /** An index whose budget counters have been kept since the beginning of time: nothing more is seeded. */
   public static PolicyIndex of(List<Policy> policies, List<Override> overrides) {
-    return of(policies, overrides, null, Long.MIN_VALUE);
+    return build(policies, overrides, BudgetCounterSet.of(policies, overrides), Long.MIN_VALUE);
   }
 
   /**
-   * An index of {@code policies} and {@code overrides} replacing {@code previous} (null if none) at
-   * {@code nowMs}: its budget counters are kept since {@code previous}'s if it keeps the same ones,
-   * otherwise from {@code nowMs} ({@link #seedBudgetsBefore}).
+   * An index of {@code policies} and {@code overrides} replacing {@code previous} (null at start)
+   * at {@code nowMs}. Its budget counters are kept since {@code previous}'s if it keeps the same
+   * ones; otherwise since the time {@code config} records for them ({@link
+   * ConfigRepository#budgetCountersSince}), which outlives the process: a restart that finds the set
+   * the engines kept before it keeps their time, rather than taking its own start for a change and
+   * rebuilding every budget from the ledger once more in each period in progress.
    */
-  public static PolicyIndex of(List<Policy> policies, List<Override> overrides, PolicyIndex previous, long nowMs) {
-    Set<BudgetCounters> counters = budgetCounters(policies, overrides);
-    long since = previous != null && previous.budgetCounters.equals(counters) ? previous.budgetCountersSinceMs : nowMs;
+  public static PolicyIndex of(
+      List<Policy> policies, List<Override> overrides, PolicyIndex previous, long nowMs, ConfigRepository config) {
+    BudgetCounterSet counters = BudgetCounterSet.of(policies, overrides);
+    long since = previous != null && previous.budgetCounters.equals(counters)
+        ? previous.budgetCountersSinceMs
+        : config.budgetCountersSince(counters.fingerprint(), nowMs, previous != null);
     return build(policies, overrides, counters, since);
   }
 
-  /**
-   * What names the budget counters of each policy and override: its selector, currency, which
-   * periods it limits and its calendar. Two indexes with the same set count budgets in the same counters.
-   */
-  private static Set<BudgetCounters> budgetCounters(List<Policy> policies, List<Override> overrides) {
-    Set<BudgetCounters> out = new HashSet<>();
-    for (Policy p : policies) {
-      addBudgetCounters(out, "policy " + p.selector(), p);
-    }
-    for (Override o : overrides) {
-      if (o.replacement() != null) {
-        addBudgetCounters(out, "override " + o.id() + " " + o.selector(), o.replacement());
-      }
-    }
-    return Set.copyOf(out);
-  }
-
-  private static void addBudgetCounters(Set<BudgetCounters> out, String owner, Policy p) {
-    Budget b = p.budget();
-    if (b != null && (b.daily() != null || b.monthly() != null)) {
-      out.add(new BudgetCounters(
-          owner, b.currency(), b.daily() != null, b.monthly() != null, b.zone(), b.resetTime(), b.resetDay()));
-    }
-  }
-
-  /** What names one policy's or override's budget counters: its owner, currency, periods and calendar. */
-  private record BudgetCounters(
-      String owner, String currency, boolean daily, boolean monthly, ZoneId zone, LocalTime resetTime, int resetDay) {}
-
   private static PolicyIndex build(
-      List<Policy> policies, List<Override> overrides, Set<BudgetCounters> budgetCounters, long budgetCountersSinceMs) {
+      List<Policy> policies, List<Override> overrides, BudgetCounterSet budgetCounters, long budgetCountersSinceMs) {
     Map<Selector, Binding> bindings = new HashMap<>();
     for (Policy p : policies) {
       bindings.put(p.selector(), new Binding(p, new ArrayList<>(0)));

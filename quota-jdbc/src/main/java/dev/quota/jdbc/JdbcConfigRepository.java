@@ -30,9 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Policies (with every version kept), overrides, subject resets and the audit trail in the
- * database. Each change and the audit row describing it are written in one transaction: if either
- * fails, neither is stored.
+ * Policies (with every version kept), overrides, subject resets, the audit trail and the budget
+ * counter set the engines took up last, in the database. Each change and the audit row describing
+ * it are written in one transaction: if either fails, neither is stored.
  *
  * <p>A policy or override row that this version cannot read (edited by hand, or stored under
  * rules since tightened) is skipped with a warning, logged once per row content, instead of
@@ -446,6 +446,49 @@ public final class JdbcConfigRepository implements ConfigRepository {
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? Optional.of(Jdbc.getInstant(rs, "reset_at")) : Optional.empty();
         }
+      }
+    });
+  }
+
+  /**
+   * One transaction: the row is inserted if there is none (the first set any engine took up), else
+   * updated in a single statement, whose row lock queues concurrent callers, each computing its
+   * update from what the one before it committed; then read back under that lock.
+   */
+  @java.lang.Override
+  public long budgetCountersSince(String fingerprint, long nowMs, boolean leavingAnother) {
+    Objects.requireNonNull(fingerprint, "fingerprint");
+    Instant now = Instant.ofEpochMilli(nowMs);
+    // Two first records collide on the row's key; the one retried finds the row and updates it.
+    return writeRetryingCollisions("recording the budget counters taken up", c -> {
+      try (PreparedStatement in =
+          c.prepareStatement(
+              "INSERT INTO budget_counter_set (id, fingerprint, kept_since) VALUES (1, ?, ?) ON CONFLICT DO NOTHING")) {
+        in.setString(1, fingerprint);
+        Jdbc.setInstant(in, 2, now);
+        if (in.executeUpdate() == 1) {
+          return nowMs;
+        }
+      }
+      // Every right-hand side reads the row as it was: another fingerprint replaces it from now.
+      String sameSet = leavingAnother ? "GREATEST(kept_since, ?)" : "kept_since";
+      try (PreparedStatement up =
+          c.prepareStatement(
+              "UPDATE budget_counter_set SET kept_since = CASE WHEN fingerprint = ? THEN " + sameSet + " ELSE ? END,"
+                  + " fingerprint = ? WHERE id = 1")) {
+        int i = 1;
+        up.setString(i++, fingerprint);
+        if (leavingAnother) {
+          Jdbc.setInstant(up, i++, now);
+        }
+        Jdbc.setInstant(up, i++, now);
+        up.setString(i, fingerprint);
+        up.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT kept_since FROM budget_counter_set WHERE id = 1");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return Jdbc.getInstant(rs, "kept_since").toEpochMilli();
       }
     });
   }
