@@ -27,7 +27,9 @@ public final class Database implements AutoCloseable {
     POSTGRESQL
   }
 
-  private static final Pattern CURRENT_SCHEMA = Pattern.compile("[?&]currentSchema=([A-Za-z0-9_]+)");
+  /** The first schema of the URL's currentSchema parameter (PostgreSQL takes a list, as a search path). */
+  private static final Pattern CURRENT_SCHEMA = Pattern.compile("[?&]currentSchema=([^&,]*)");
+  private static final Pattern SCHEMA_NAME = Pattern.compile("[A-Za-z0-9_]+");
 
   private final HikariDataSource dataSource;
   private final Engine engine;
@@ -83,11 +85,7 @@ public final class Database implements AutoCloseable {
       // Turns a JDBC batch into multi-row INSERTs: the difference between 3k and 30k rows/s.
       config.addDataSourceProperty("reWriteBatchedInserts", "true");
     }
-    String schema = null;
-    Matcher m = CURRENT_SCHEMA.matcher(jdbcUrl);
-    if (m.find()) {
-      schema = m.group(1);
-    }
+    String schema = schemaOf(jdbcUrl);
     HikariDataSource ds;
     try {
       ds = new HikariDataSource(config);
@@ -160,6 +158,24 @@ public final class Database implements AutoCloseable {
   @Override
   public void close() {
     dataSource.close();
+  }
+
+  /**
+   * The schema the URL's {@code currentSchema} names first, or null if it names none. A name the
+   * server could not create as written is refused before anything connects: it used to be cut at
+   * its first other character, so {@code currentSchema=team-a} migrated the tables into a schema
+   * {@code team} while the connection looked for them in {@code team-a}.
+   */
+  static String schemaOf(String jdbcUrl) {
+    Matcher m = CURRENT_SCHEMA.matcher(jdbcUrl);
+    if (!m.find()) {
+      return null;
+    }
+    if (!SCHEMA_NAME.matcher(m.group(1)).matches()) {
+      throw new IllegalArgumentException(
+          "jdbc url: currentSchema must name a schema of letters, digits and underscores, got '" + m.group(1) + "'");
+    }
+    return m.group(1);
   }
 
   private static String redact(String url) {
