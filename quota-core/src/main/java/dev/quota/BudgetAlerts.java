@@ -63,7 +63,7 @@ final class BudgetAlerts {
       return;
     }
     Instant at = Instant.ofEpochMilli(r.nowMs());
-    QuotaRequest probe = new QuotaRequest(p.subjects(), Money.ZERO, Map.of(), null, null);
+    QuotaRequest probe = QuotaRequest.rebuilt(p.subjects(), Money.ZERO, Map.of());
     Compiled c =
         PlanCompiler.compile(Plan.Kind.CHECK, probe, snapshot.resolve(p.subjects(), at), snapshot, at, null, null, false);
     for (SettleResult.BudgetChange change : r.budgets()) {

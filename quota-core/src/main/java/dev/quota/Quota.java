@@ -250,7 +250,7 @@ public final class Quota implements AutoCloseable {
       Instant at = row.chargedAt();
       Compiled c;
       try {
-        QuotaRequest usage = new QuotaRequest(row.subjects(), row.amount(), row.meters(), null, null);
+        QuotaRequest usage = QuotaRequest.rebuilt(row.subjects(), row.amount(), row.meters());
         c = PlanCompiler.compile(
             Plan.Kind.RECORD, usage, snapshot.resolve(usage.subjects(), at), snapshot, at, null, null, seedBudgets);
       } catch (ValidationException unreadable) {

@@ -23,7 +23,9 @@ import java.util.function.Predicate;
  *
  * <p>Every action checks all of its input before it changes anything ({@link ValidationException}
  * naming the field): a refused action is never saved, never half applied, and never leaves behind
- * a stored change that the engine cannot load.
+ * a stored change that the engine cannot load. A policy or override is bound only to a selector
+ * whose identifiers neither begin nor end with whitespace; one stored before that rule still
+ * applies, and can be read and deleted by its selector ({@link Selector#parseStored}).
  */
 public final class QuotaAdmin {
   private final Quota quota;
@@ -58,6 +60,7 @@ public final class QuotaAdmin {
    */
   public Optional<Policy> putPolicy(Policy policy, String actor, String reason) {
     requireActorAndReason(actor, reason);
+    policy.selector().requireUnpadded();
     String selector = policy.selector().toString();
     String after = format.apply(policy);
     Optional<Policy> replaced = config.putPolicy(policy, before -> entry(
@@ -79,6 +82,7 @@ public final class QuotaAdmin {
    */
   public Policy replacePolicy(Policy policy, Predicate<Policy> expected, String actor, String reason) {
     requireActorAndReason(actor, reason);
+    policy.selector().requireUnpadded();
     Selector selector = policy.selector();
     String after = format.apply(policy);
     Policy replaced = config.putPolicy(policy, before -> {
@@ -103,6 +107,7 @@ public final class QuotaAdmin {
    */
   public void createPolicy(Policy policy, String actor, String reason) {
     requireActorAndReason(actor, reason);
+    policy.selector().requireUnpadded();
     Selector selector = policy.selector();
     AuditEntry audit = entry(actor, AuditAction.POLICY_CREATE, selector.toString(), null, format.apply(policy), reason);
     if (!config.createPolicy(policy, audit)) {
@@ -154,7 +159,7 @@ public final class QuotaAdmin {
    *
    * @throws ValidationException before anything is saved: {@code expiresAt} not after now or more
    *     than {@link Override#MAX_LIFETIME} after it; a missing reason; a reason or actor that breaks
-   *     the rules of {@link AuditText}
+   *     the rules of {@link AuditText}; a selector whose identifier begins or ends with whitespace
    */
   public Override createOverride(
       Selector selector, Policy replacement, Instant expiresAt, String reason, String actor) {
@@ -162,6 +167,8 @@ public final class QuotaAdmin {
     AuditText.requireGivenReason("reason", reason);
     Instant now = clock.instant();
     requireExpiry(expiresAt, now);
+    ValidationException.require(selector != null, "selector", "is required");
+    selector.requireUnpadded();
     Override o =
         new Override(Quota.newId(), selector, replacement, replacement == null, expiresAt, reason, actor, now);
     String after = (o.bypass() ? "bypass" : format.apply(replacement)) + " until " + expiresAt;

@@ -3,7 +3,9 @@ package dev.quota;
 import dev.quota.internal.Names;
 import dev.quota.internal.SortedArrayMap;
 import java.time.Duration;
+import java.util.AbstractMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -28,6 +30,7 @@ public record QuotaRequest(
         subjects != null && !subjects.isEmpty(), "subjects", "must name at least one subject");
     ValidationException.require(
         subjects.size() <= MAX_SUBJECTS, "subjects", "must name at most 16 subjects");
+    boolean stored = subjects instanceof StoredSubjects;
     TreeMap<String, String> s = new TreeMap<>();
     for (Map.Entry<String, String> e : subjects.entrySet()) {
       // Each field is named by its key (subjects.User), built only when it is wrong: this runs
@@ -36,7 +39,7 @@ public record QuotaRequest(
       if (scope == null || !Names.isName(scope)) {
         throw new ValidationException("subjects." + scope, Subject.SCOPE_RULE);
       }
-      String idRule = Subject.subjectIdRule(e.getValue());
+      String idRule = Subject.subjectIdRule(e.getValue(), stored);
       if (idRule != null) {
         throw new ValidationException("subjects." + scope, idRule);
       }
@@ -81,6 +84,34 @@ public record QuotaRequest(
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The request behind charges a store already holds (a ledger row still owed to the counter
+   * store, a reservation being settled), made again to find their counters and policies. Its
+   * subjects follow only the rules of {@link Subject#validateStoredId}: one stored before
+   * whitespace at an identifier's ends was refused still charges the budgets it was taken for,
+   * its team's among them.
+   */
+  static QuotaRequest rebuilt(Map<String, String> subjects, Money cost, Map<String, Long> meters) {
+    return new QuotaRequest(new StoredSubjects(subjects), cost, meters, null, null);
+  }
+
+  /**
+   * The subjects of a {@linkplain #rebuilt rebuilt} request. Every constructor of a record runs its
+   * canonical one, so the subjects themselves say where they come from; only this class makes them.
+   */
+  private static final class StoredSubjects extends AbstractMap<String, String> {
+    private final Map<String, String> subjects;
+
+    StoredSubjects(Map<String, String> subjects) {
+      this.subjects = subjects;
+    }
+
+    @Override
+    public Set<Map.Entry<String, String>> entrySet() {
+      return subjects.entrySet();
+    }
   }
 
   /** The amount of {@code meter} this request consumes, 0 if it reports none. */

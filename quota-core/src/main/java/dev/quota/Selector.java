@@ -1,5 +1,6 @@
 package dev.quota;
 
+import dev.quota.internal.Padding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +16,16 @@ public final class Selector implements Comparable<Selector> {
   /** The longest selector in characters: two 32-character scopes, two identifiers, ':', ',' and ':'. */
   public static final int MAX_LENGTH = 2 * (32 + 1 + Subject.MAX_ID_LENGTH) + 1;
 
-  /** One part of a selector: a scope and an identifier or {@code *}. */
+  /**
+   * One part of a selector: a scope and an identifier or {@code *}. A part checks the rules every
+   * stored selector meets; that its identifier neither begins nor ends with whitespace is checked
+   * where a selector is made of parts ({@link #of(List)}, {@link #parse}), so that a selector stored
+   * before that rule still loads ({@link #parseStored}).
+   */
   public record Part(String scope, String id) {
     public Part {
       Subject.validateScope("selector.scope", scope);
-      String rule = ANY.equals(id) ? null : Subject.identifierRule(id);
+      String rule = ANY.equals(id) ? null : Subject.identifierRule(id, true);
       if (rule != null) {
         throw new ValidationException("selector.id", rule);
       }
@@ -55,18 +61,26 @@ public final class Selector implements Comparable<Selector> {
   }
 
   public static Selector of(String scope, String id) {
-    return new Selector(List.of(new Part(scope, id)));
+    return of(List.of(new Part(scope, id)));
   }
 
   public static Selector pair(String scope1, String id1, String scope2, String id2) {
     return of(List.of(new Part(scope1, id1), new Part(scope2, id2)));
   }
 
+  /** @throws ValidationException naming {@code selector.id} for an identifier padded with whitespace */
   public static Selector of(List<Part> parts) {
+    return of(parts, false);
+  }
+
+  private static Selector of(List<Part> parts, boolean stored) {
     ValidationException.require(
         parts != null && (parts.size() == 1 || parts.size() == 2),
         "selector",
         "must name one scope or a pair of scopes");
+    if (!stored) {
+      requireUnpadded(parts);
+    }
     List<Part> sorted = new ArrayList<>(parts);
     sorted.sort((a, b) -> a.scope().compareTo(b.scope()));
     if (sorted.size() == 2) {
@@ -80,6 +94,20 @@ public final class Selector implements Comparable<Selector> {
 
   /** Parses {@code user:alice}, {@code user:*} or {@code user:*,tool:image_gen}. */
   public static Selector parse(String text) {
+    return parse(text, false);
+  }
+
+  /**
+   * Parses a selector as a store wrote it, or as it names something stored (a policy to read or
+   * delete): by every rule of {@link #parse} but one, that no identifier begins or ends with
+   * whitespace. Policies and overrides stored before that rule keep loading, applying and being
+   * listed, and can be deleted by the selector they were stored under.
+   */
+  public static Selector parseStored(String text) {
+    return parse(text, true);
+  }
+
+  private static Selector parse(String text, boolean stored) {
     ValidationException.require(text != null && !text.isBlank(), "selector", "is required");
     String[] pieces = text.split(",", -1);
     ValidationException.require(
@@ -91,7 +119,22 @@ public final class Selector implements Comparable<Selector> {
           colon > 0, "selector", "each part must be written scope:identifier or scope:*");
       parts.add(new Part(piece.substring(0, colon), piece.substring(colon + 1)));
     }
-    return of(parts);
+    return of(parts, stored);
+  }
+
+  /**
+   * Refuses a selector {@link #parseStored} let through with an identifier padded with whitespace,
+   * where a new policy or override would be bound to it.
+   */
+  void requireUnpadded() {
+    requireUnpadded(parts);
+  }
+
+  private static void requireUnpadded(List<Part> parts) {
+    for (Part p : parts) {
+      // A policy for user:"alice " would never meet the requests of user:alice it was meant for.
+      ValidationException.require(p.isWildcard() || !Padding.isPadded(p.id()), "selector.id", Subject.PADDING_RULE);
+    }
   }
 
   public List<Part> parts() {

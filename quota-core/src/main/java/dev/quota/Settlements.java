@@ -1,5 +1,6 @@
 package dev.quota;
 
+import dev.quota.internal.Padding;
 import dev.quota.internal.Payload;
 import dev.quota.internal.PolicyIndex;
 import dev.quota.internal.Printable;
@@ -96,6 +97,8 @@ final class Settlements {
         "reservationId", "must be a reservation id returned by reserve");
     // No id reserve returns holds a control or invisible character; one that does is refused, not echoed in a 404.
     ValidationException.require(Printable.isPrintable(s.reservationId()), "reservationId", "must contain only printable characters");
+    // Nor does one begin or end with whitespace: a padded id is a caller's slip, refused rather than not found.
+    ValidationException.require(!Padding.isPadded(s.reservationId()), "reservationId", Subject.PADDING_RULE);
     SettleResult r = store.settle(s);
     if (r.status() == SettleResult.Status.UNKNOWN) {
       r = ledgeredSettlement(s, r.nowMs());

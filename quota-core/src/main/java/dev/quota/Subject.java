@@ -1,6 +1,7 @@
 package dev.quota;
 
 import dev.quota.internal.Names;
+import dev.quota.internal.Padding;
 import dev.quota.internal.Printable;
 
 /**
@@ -13,7 +14,13 @@ import dev.quota.internal.Printable;
  * against a name that means "everyone" and a reset of it would be ambiguous. Nor does an
  * identifier hold {@code ','}, which separates the two subjects of a pair: {@code user:a,tool:x}
  * must mean one thing wherever subjects are written as text (selectors, alerts, filters). An
- * identifier may hold {@code ':'}: scopes never do, so text splits at its first colon.
+ * identifier may hold {@code ':'}: scopes never do, so text splits at its first colon. Nor does it
+ * begin or end with whitespace: {@code user:"alice "} would count apart from {@code user:alice}.
+ *
+ * <p>An identifier stored before that last rule (in a ledger row, a reservation, a policy's
+ * selector) is read as stored: readers of stored data hold it only to {@link #validateStoredId},
+ * and a selector to {@link Selector#parseStored}. No subject is made of it, since no request can
+ * name it any more.
  */
 public record Subject(String scope, String id) implements Comparable<Subject> {
   public static final String USER = "user";
@@ -31,6 +38,9 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
   /** The rule a subject's or selector's identifier breaks when it holds the pair separator. */
   public static final String COMMA_RULE =
       "must not contain ',': that separates the two subjects of a pair (user:alice,tool:x)";
+  /** The rule an identifier breaks when whitespace begins or ends it. */
+  public static final String PADDING_RULE =
+      "must not begin or end with whitespace: 'alice ' would be another identifier than 'alice'";
 
   /** @throws ValidationException naming {@code scope} or {@code id} when either breaks its rule */
   public Subject {
@@ -73,9 +83,24 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
     ValidationException.require(Names.isName(scope), field, Names.RULE);
   }
 
-  /** Identifiers are 1-128 printable characters: no control characters, no line breaks. */
+  /**
+   * Identifiers are 1-128 printable characters (no control characters, no line breaks) that
+   * neither begin nor end with whitespace.
+   */
   public static void validateId(String field, String id) {
-    String rule = idRule(id);
+    String rule = idRule(id, false);
+    if (rule != null) {
+      throw new ValidationException(field, rule);
+    }
+  }
+
+  /**
+   * The rules an identifier stored by this or an earlier version meets: 1-128 printable
+   * characters. Whitespace at either end was accepted before it was refused, so a stored row that
+   * holds some (a ledger row written then, or a reservation settled now) is still written and read.
+   */
+  public static void validateStoredId(String field, String id) {
+    String rule = idRule(id, true);
     if (rule != null) {
       throw new ValidationException(field, rule);
     }
@@ -95,30 +120,40 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
 
   /** The rule a subject's identifier {@code id} breaks, or null: see {@link #identifierRule}. */
   static String subjectIdRule(String id) {
-    return Selector.ANY.equals(id) ? WILDCARD_RULE : identifierRule(id);
+    return subjectIdRule(id, false);
+  }
+
+  /** {@link #subjectIdRule}, with only the rules of stored identifiers if {@code stored}. */
+  static String subjectIdRule(String id, boolean stored) {
+    return Selector.ANY.equals(id) ? WILDCARD_RULE : identifierRule(id, stored);
   }
 
   /**
    * The rule an identifier of a subject or of a selector's part breaks, or null: {@link #idRule}'s,
-   * and no {@code ','}, which separates the two parts of a pair.
+   * and no {@code ','}, which separates the two parts of a pair. With {@code stored}, only the
+   * rules every stored identifier meets (see {@link #validateStoredId}), and no ','.
    */
-  static String identifierRule(String id) {
-    String rule = idRule(id);
+  static String identifierRule(String id, boolean stored) {
+    String rule = idRule(id, stored);
     return rule == null && id.indexOf(',') >= 0 ? COMMA_RULE : rule;
   }
 
   /**
    * The rule {@code id} breaks, or null for a valid identifier: for callers that name the field
-   * only once it is wrong, so a valid request builds no field name.
+   * only once it is wrong, so a valid request builds no field name. With {@code stored}, the rules
+   * of {@link #validateStoredId}: whitespace at either end is let through.
    */
-  static String idRule(String id) {
+  static String idRule(String id, boolean stored) {
     if (id == null || id.isEmpty()) {
       return "must not be empty";
     }
     if (id.codePointCount(0, id.length()) > MAX_ID_LENGTH) {
       return "must be at most 128 characters";
     }
-    return Printable.isPrintable(id) ? null : "must contain only printable characters";
+    if (!Printable.isPrintable(id)) {
+      return "must contain only printable characters";
+    }
+    return stored || !Padding.isPadded(id) ? null : PADDING_RULE;
   }
 
   @Override

@@ -303,6 +303,35 @@ class OwedChargesTest {
     assertThat(journal.rows).as("settled once applied").isEmpty();
   }
 
+  /**
+   * A row an earlier version owed may name a subject whose identifier ends in whitespace, refused
+   * since: resumed, it is not dropped as unreadable, and still charges every budget it was recorded
+   * against, the team's beside the user's.
+   */
+  @Test
+  void aResumedChargeOfASubjectStoredWithWhitespaceStillChargesItsTeam() {
+    RowJournal journal = new RowJournal();
+    restartWith(journal);
+    budget("1.00", null);
+    quota.admin().putPolicy(
+        Policy.builder("team:*").budget(Budget.of("USD", Money.of("1.00"), null, null)).failMode(FailMode.OPEN).build(),
+        ADMIN, "t");
+    UsageEntry row = new UsageEntry("row-padded", clock.instant(), Map.of("user", "alice ", "team", "search"),
+        Money.of("0.30"), Map.of("requests", 1L), null, null, Money.ZERO);
+    ledger.append(row);
+    journal.owed(row);
+    quota.close();
+
+    quota = engine(journaled(journal));
+    assertThat(quota.resumeOwedCharges(journal.snapshot())).isEqualTo(1);
+    assertThat(quota.replayOwedCharges()).isZero();
+
+    assertThat(dropped).hasValue(0);
+    assertThat(journal.rows).as("settled once applied").isEmpty();
+    assertThat(quota.usage(Subject.of("team", "search")).stream().filter(l -> l.kind() == LimitKind.BUDGET_DAILY)
+        .findFirst().orElseThrow().usedAmount()).isEqualByComparingTo("0.30");
+  }
+
   /** A process applied the charge and died before its journal heard: the next one's replay is a repeat. */
   @Test
   void aChargeAppliedByAProcessThatDiedBeforeSettlingItIsNotChargedAgain() {

@@ -5,6 +5,7 @@ import dev.quota.Subject;
 import dev.quota.ValidationException;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditText;
+import dev.quota.internal.Padding;
 import dev.quota.jdbc.internal.Jdbc;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -102,6 +103,8 @@ public final class ApiKeyRepository {
   public IssuedKey issue(String name, Role role, Set<Subject> readable, Instant now, AuditEntry audit) {
     // The name is the actor of everything the key does, so it follows the actor's rule.
     AuditText.requireActor("name", name);
+    // ' ops' would be a key apart from 'ops', and an actor in the audit trail that reads as it.
+    ValidationException.require(!Padding.isPadded(name), "name", Subject.PADDING_RULE);
     ValidationException.require(role != null, "role", "is required");
     Set<Subject> subjects = readable == null ? Set.of() : new TreeSet<>(readable);
     ValidationException.require(
@@ -231,8 +234,9 @@ public final class ApiKeyRepository {
         try {
           subjects.add(Subject.parse(line));
         } catch (ValidationException e) {
-          // Issued before its identifier's rule (no ',') existed: no request can name that subject
-          // any more, so the binding grants nothing, and the key keeps its other subjects.
+          // Issued before its identifier's rules (no ',', no whitespace at either end) existed: no
+          // request can name that subject any more, so the binding grants nothing, and the key
+          // keeps its other subjects.
         }
       }
     }

@@ -119,7 +119,8 @@ public final class JdbcConfigRepository implements ConfigRepository {
   }
 
   private Optional<Policy> readPolicy(String selector, String body) {
-    return readable("policy", selector, body, () -> PolicyJson.readStored(body, Selector.parse(selector)));
+    // As stored: a selector written before whitespace at an identifier's ends was refused still loads.
+    return readable("policy", selector, body, () -> PolicyJson.readStored(body, Selector.parseStored(selector)));
   }
 
   /** What {@code read} makes of a row; empty, and a warning once, if the row cannot be read. */

@@ -61,8 +61,9 @@ class ApiKeyRepositoryTest {
   }
 
   /**
-   * A viewer key bound, before identifiers were refused a ',', to a subject such as
-   * {@code user:a,tool:x} still authenticates and lists, bound to its other subjects only.
+   * A viewer key bound, before identifiers were refused a ',' or whitespace at either end, to a
+   * subject such as {@code user:a,tool:x} or {@code user:"alice "} still authenticates and lists,
+   * bound to its other subjects only: no request can name those any more.
    */
   @ParameterizedTest
   @EnumSource(Backend.class)
@@ -70,11 +71,36 @@ class ApiKeyRepositoryTest {
     try (var t = backend.open(dir)) {
       var keys = new ApiKeyRepository(t.db);
       var viewer = keys.issue("old-viewer", Role.VIEWER, Set.of(Subject.parse("user:bob")), T0, null);
-      t.execute("UPDATE api_key SET subjects = 'user:a,tool:x\nuser:bob\n' WHERE id = '" + viewer.key().id() + "'");
+      t.execute("UPDATE api_key SET subjects = 'user:a,tool:x\nuser:alice \nuser:bob\n' WHERE id = '" + viewer.key().id() + "'");
 
       var v = keys.authenticate(viewer.secret()).orElseThrow();
       assertThat(v.readable()).containsExactly(Subject.parse("user:bob"));
       assertThat(keys.list()).singleElement().satisfies(k -> assertThat(k.readable()).containsExactly(Subject.parse("user:bob")));
+    }
+  }
+
+  /**
+   * A name with whitespace at an end would be a key, and an actor in the audit trail, apart from
+   * the one it reads as: it is refused and nothing is stored. A key so named before still works.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aNamePaddedWithWhitespaceIsRefusedButOneStoredBeforeStillAuthenticates(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var keys = new ApiKeyRepository(t.db);
+      for (String name : List.of("ops ", " ops", "ops\u00a0")) {
+        assertThatThrownBy(() -> keys.issue(name, Role.SERVICE, Set.of(), T0, null))
+            .isInstanceOfSatisfying(ValidationException.class, e -> {
+              assertThat(e.field()).isEqualTo("name");
+              assertThat(e.rule()).isEqualTo(Subject.PADDING_RULE);
+            });
+      }
+      assertThat(keys.list()).isEmpty();
+
+      var old = keys.issue("ops", Role.SERVICE, Set.of(), T0, null);
+      t.execute("UPDATE api_key SET name = 'ops ' WHERE id = '" + old.key().id() + "'");
+      assertThat(keys.authenticate(old.secret())).hasValueSatisfying(k -> assertThat(k.name()).isEqualTo("ops "));
+      assertThat(keys.list()).singleElement().satisfies(k -> assertThat(k.name()).isEqualTo("ops "));
     }
   }
 

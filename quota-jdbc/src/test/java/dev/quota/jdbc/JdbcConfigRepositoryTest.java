@@ -47,6 +47,43 @@ class JdbcConfigRepositoryTest {
     }
   }
 
+  /**
+   * An earlier version accepted identifiers that begin or end with whitespace, refused now. What it
+   * stored keeps loading into the engine beside the rest: a policy and an override bound to such a
+   * selector. The policy can be read and deleted by the selector it was stored under.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aPolicyAndAnOverrideStoredWithAPaddedIdentifierStillLoad(Backend backend) {
+    try (var t = backend.open(dir)) {
+      String at = "TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00+00'";
+      t.execute("INSERT INTO policy (selector, version, body, updated_at) VALUES ('user:alice ', 1, '{\"concurrency\":1}', " + at + ")");
+      String override = "{\"id\":\"o1\",\"selector\":\"tool:search\u00a0,user:*\",\"bypass\":true,"
+          + "\"expiresAt\":\"2030-01-01T00:00:00Z\",\"reason\":\"launch\",\"actor\":\"alice\"}";
+      t.execute("INSERT INTO policy_override (id, selector, body, expires_at) VALUES ('o1', 'tool:search\u00a0,user:*', '"
+          + override + "', TIMESTAMP WITH TIME ZONE '2030-01-01 00:00:00+00')");
+      var repo = new JdbcConfigRepository(t.db);
+      repo.putPolicy(limit("user:alice", 5), replaced -> audit("policy.put", "user:alice", "the one meant"));
+
+      assertThat(repo.policies()).extracting(p -> p.selector().toString()).containsExactlyInAnyOrder("user:alice", "user:alice ");
+      assertThat(repo.overrides()).singleElement().satisfies(o -> {
+        assertThat(o.selector().toString()).isEqualTo("tool:search\u00a0,user:*");
+        assertThat(o.bypass()).isTrue();
+      });
+      // The engine starts on them and loads each.
+      try (dev.quota.Quota quota = dev.quota.Quota.builder().config(repo).build()) {
+        assertThat(quota.admin().policies()).hasSize(2);
+        assertThat(quota.admin().overrides()).hasSize(1);
+        assertThat(quota.check(dev.quota.QuotaRequest.builder().user("alice").build()).admitted()).isTrue();
+      }
+
+      Selector padded = Selector.parseStored("user:alice ");
+      assertThat(repo.policy(padded)).isPresent();
+      assertThat(repo.deletePolicy(padded, deleted -> audit("policy.delete", "user:alice ", "cleanup"))).isPresent();
+      assertThat(repo.policies()).extracting(p -> p.selector().toString()).containsExactly("user:alice");
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Backend.class)
   void keepsEveryPolicyVersionAndAnAuditRowPerChange(Backend backend) {

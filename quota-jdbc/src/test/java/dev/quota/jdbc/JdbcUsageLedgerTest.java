@@ -96,6 +96,30 @@ class JdbcUsageLedgerTest {
     }
   }
 
+  /**
+   * A reservation an earlier version made for {@code user:"alice "} may be committed now, and rows
+   * it wrote are read back: the ledger writes and reads a subject or key padded with whitespace as
+   * it was stored, apart from the unpadded one, though no request made now can name it.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aRowWithAnIdentifierPaddedBeforeTheRuleIsWrittenAndReadAsStored(Backend backend) {
+    try (var t = backend.open(dir);
+        var ledger = ledger(t)) {
+      Map<String, String> padded = Map.of("user", "alice ", "team", "core");
+      UsageEntry commit = new UsageEntry("c1", T0, padded, Money.of("0.50"), Map.of(), "res-1", null, Money.ZERO);
+      UsageEntry usage = entry("u1", T0, Map.of("user", "\u3000alice"), "0.25", "key-1 ");
+      ledger.append(commit);
+      ledger.append(usage);
+      ledger.append(entry("u2", T0, Map.of("user", "alice"), "0.10", "key-1"));
+
+      assertThat(ledger.entries(Map.of("user", "alice "), T0, FAR)).containsExactly(commit);
+      assertThat(ledger.spent(Map.of("team", "core"), T0, FAR)).isEqualTo(MoneyTotal.of("0.50"));
+      assertThat(ledger.withIdempotencyKey("key-1 ")).contains(usage);
+      assertThat(ledger.spent(Map.of("user", "alice"), T0, FAR)).isEqualTo(MoneyTotal.of("0.10"));
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Backend.class)
   void anEntryIsFoundByItsIdempotencyKeyOrItsReservationId(Backend backend) {

@@ -165,6 +165,51 @@ class BadInputTest {
     assertThat(state() + server.admin().get(spentByUser).body()).isEqualTo(before);
   }
 
+  private static final String PADDING_RULE = "must not begin or end with whitespace: 'alice ' would be another identifier than 'alice'";
+
+  /**
+   * Every place an identifier is given, with whitespace at an end: {@code user:"alice "} would count
+   * apart from {@code user:alice}, splitting her limits. Refused, never trimmed: a space here, a
+   * no-break space (U+00A0) or an ideographic space (U+3000) there.
+   */
+  static Stream<Arguments> identifiersPaddedWithWhitespace() {
+    return Stream.of(
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"alice \"}}", "subjects.user"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\",\"team\":\"\\u00a0search\"},\"estimatedCost\":\"1\"}", "subjects.team"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\",\"project\":\"p1 \"},\"estimatedCost\":\"1\"}", "subjects.project"),
+        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"bad\",\"tool\":\" web_search\"},\"cost\":\"1\"}", "subjects.tool"),
+        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"bad\",\"provider\":\"openai\\u3000\"},\"cost\":\"1\"}", "subjects.provider"),
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"bad\",\"region\":\"eu \"}}", "subjects.region"),
+        Arguments.of("POST", "/v1/reservations", forBad("\"idempotencyKey\":\"req-42 \""), "idempotencyKey"),
+        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"bad\"},\"cost\":\"1\",\"idempotencyKey\":\" req-42\"}", "idempotencyKey"),
+        Arguments.of("POST", "/v1/reservations/nope%20/commit", "{\"actualCost\":\"0.01\"}", "reservationId"),
+        Arguments.of("POST", "/v1/reservations/%20nope/release", null, "reservationId"),
+        Arguments.of("PUT", "/v1/policies/user:alice%20", "{\"concurrency\":1}", "selector.id"),
+        Arguments.of("PUT", "/v1/policies/tool:search%C2%A0,user:*", "{\"concurrency\":1}", "selector.id"),
+        Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:alice \",\"bypass\":true,\"duration\":\"PT1H\",\"reason\":\"r\"}", "selector.id"),
+        Arguments.of("POST", "/v1/subjects/user/alice%20/reset", "{\"reason\":\"which alice?\"}", "id"),
+        Arguments.of("GET", "/v1/usage/user/%20alice", null, "id"),
+        Arguments.of("GET", "/v1/reports/costs?scope=user&id=alice%20", null, "id"),
+        Arguments.of("GET", "/v1/alerts?subject=user:alice%20", null, "subject"),
+        Arguments.of("GET", "/v1/alerts?policy=user:alice%20", null, "policy"),
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user:alice \"]}", "subjects[0]"));
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2}")
+  @MethodSource("identifiersPaddedWithWhitespace")
+  void anIdentifierPaddedWithWhitespaceIsRefusedByNameAndChangesNothing(String method, String path, String body, String field) {
+    String spentByUser = "/v1/reports/costs?groupBy=subject&scope=user";
+    String before = state() + server.admin().get(spentByUser).body() + server.admin().get("/v1/usage/user/alice").body();
+    Api.Response r = server.admin().send(method, path, body);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(r.json().get("field").asText()).as(r.toString()).isEqualTo(field);
+    assertThat(r.json().get("rule").asText()).as(r.toString()).endsWith(PADDING_RULE);
+    assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(state() + server.admin().get(spentByUser).body() + server.admin().get("/v1/usage/user/alice").body())
+        .isEqualTo(before);
+  }
+
   /** ':' stays allowed in an identifier: every text of a subject splits at its first colon. */
   @Test
   void aSubjectIdentifierWithAColonIsOneSubjectEverywhere() {

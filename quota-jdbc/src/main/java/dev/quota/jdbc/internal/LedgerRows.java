@@ -56,7 +56,8 @@ public final class LedgerRows {
     ValidationException.require(e.subjects().size() <= MAX_SUBJECTS, "subjects", "must name at most 16 subjects");
     for (Map.Entry<String, String> s : e.subjects().entrySet()) {
       Subject.validateScope("subjects", s.getKey());
-      Subject.validateId("subjects." + s.getKey(), s.getValue());
+      // A row may carry subjects stored under older rules (a reservation made then, settled now).
+      Subject.validateStoredId("subjects." + s.getKey(), s.getValue());
     }
     ValidationException.require(e.amount() != null, "amount", "is required");
     ValidationException.require(e.amount().nanos() >= 0, "amount", "must not be negative");

@@ -31,11 +31,13 @@ public final class OverrideJson {
 
   private OverrideJson() {}
 
+  /** Parses an override as a repository stored it, by the rules of the version that stored it. */
   public static Override read(String json) {
     ObjectNode o = JsonFields.parseObject(json);
     onlyKnown(o, "", FIELDS);
     String id = text(required(o, "id", "id"), "id");
-    Selector selector = Selector.parse(text(required(o, "selector", "selector"), "selector"));
+    // Read as stored, as its limits are: a selector whose identifier an earlier version took padded with whitespace still loads.
+    Selector selector = Selector.parseStored(text(required(o, "selector", "selector"), "selector"));
     JsonNode limits = optional(o, "limits");
     // Stored limits were accepted when written: read as a stored policy is, so a rule added since cannot drop the override.
     Policy replacement = limits == null ? null : PolicyJson.readStored(limits, selector, "limits");

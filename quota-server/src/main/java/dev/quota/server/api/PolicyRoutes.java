@@ -60,7 +60,8 @@ public final class PolicyRoutes {
   }
 
   private void get(Context ctx) {
-    Selector s = Selector.parse(ctx.pathParam("selector"));
+    // As stored: a policy bound before whitespace at an identifier's ends was refused can be read, and deleted.
+    Selector s = Selector.parseStored(ctx.pathParam("selector"));
     Policy p = admin.policy(s).orElseThrow(() -> new NotFoundException("no policy for " + s));
     ctx.header(PolicyTag.HEADER, PolicyTag.of(p)).json(toNode(p));
   }
@@ -121,7 +122,7 @@ public final class PolicyRoutes {
   }
 
   private void delete(Context ctx) {
-    Selector s = Selector.parse(ctx.pathParam("selector"));
+    Selector s = Selector.parseStored(ctx.pathParam("selector"));
     Optional<IfMatch> ifMatch = Preconditions.forDelete(ctx);
     String actor = Auth.principal(ctx).name();
     String reason = Reasons.of(ctx);

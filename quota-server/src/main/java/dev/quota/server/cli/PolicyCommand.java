@@ -154,7 +154,7 @@ final class PolicyCommand implements Runnable {
   /** A listed policy; one this command cannot read is the server's fault, not the file's, so it is no usage error. */
   private static Policy readListed(String selector, JsonNode body) {
     try {
-      return PolicyJson.readStored(body, Selector.parse(selector), "");
+      return PolicyJson.readStored(body, Selector.parseStored(selector), "");
     } catch (dev.quota.ValidationException e) {
       throw new Failures.CommandFailed("the server listed " + selector + " in a form this command cannot read ("
           + e.getMessage() + "): is --url a Quota server of this version?");
@@ -178,7 +178,8 @@ final class PolicyCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Selector.parse(selector);
+      // By the route's rule: a policy stored under a padded selector can be shown, and deleted.
+      Selector.parseStored(selector);
       return print(remote.send("GET", "/v1/policies/" + Remote.encode(selector), null));
     }
   }
@@ -191,7 +192,7 @@ final class PolicyCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Selector.parse(selector);
+      Selector.parseStored(selector);
       AuditText.requireReason("--reason", reason);
       Remote.Reply r = remote.send("DELETE", "/v1/policies/" + Remote.encode(selector) + "?reason=" + Remote.encode(reason), null);
       if (r.ok()) {

@@ -111,6 +111,8 @@ class CommandErrorsTest {
       "usage user a,tool:x                         | usage: id: must not contain ','",
       "usage User alice                            | usage: scope: must be 1-32 characters",
       "usage user *                                | usage: id: must not be *",
+      "usage user 'alice '                         | usage: id: must not begin or end with whitespace",
+      "report --scope user --id ' alice'           | report: --id: must not begin or end with whitespace",
       "report --id alice                           | report: --id: needs --scope",
       "report --scope user --id ''                 | report: --id: must not be empty",
       "report --scope user --from ''               | report: --from: must not be empty",

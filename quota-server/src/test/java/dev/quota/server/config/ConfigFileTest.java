@@ -73,6 +73,19 @@ class ConfigFileTest {
     assertThatThrownBy(() -> ConfigFile.parse("port: 99999\n")).hasMessageStartingWith("line 1: port");
   }
 
+  /** A selector whose identifier a space begins or ends would bind a policy no request meets: refused, not trimmed. */
+  @Test
+  void aSelectorPaddedWithWhitespaceIsRefusedWithItsLine() {
+    assertThatThrownBy(() -> ConfigFile.parse("port: 1\npolicies:\n  \"user:alice \":\n    concurrency: 1\n"))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("line 3: policies.user:alice : selector.id: must not begin or end with whitespace:"
+            + " 'alice ' would be another identifier than 'alice'");
+    assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"user:*, tool:search\":\n    concurrency: 1\n"))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessageContaining("selector.scope");
+    assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"tool:\u3000search,user:*\":\n    concurrency: 1\n"))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessageContaining("selector.id: must not begin or end with whitespace");
+  }
+
   @Test
   void numbersMustBeWrittenAsPlainDecimals() {
     for (String written : new String[] {"0x10", "1e3", "+5", "1_000", ".5"}) {
