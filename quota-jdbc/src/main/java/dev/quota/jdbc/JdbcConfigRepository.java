@@ -452,13 +452,24 @@ public final class JdbcConfigRepository implements ConfigRepository {
   }
 
   /**
-   * One transaction: the row is inserted if there is none (the first set any engine took up), else
+   * The row is read first: one that already holds {@code fingerprint} with a time the call would
+   * not move (always so for an engine that just started) is answered without a write. Otherwise one
+   * transaction: the row is inserted if there is none (the first set any engine took up), else
    * updated in a single statement, whose row lock queues concurrent callers, each computing its
    * update from what the one before it committed; then read back under that lock.
+   *
+   * <p>Reading first keeps a restart on the set recorded free of that lock: a transaction another
+   * server left open on the row (stalled between its update and its commit, which PostgreSQL keeps
+   * until it finds the connection dead) would otherwise fail every start after the lock timeout.
+   * The answer is the one a write queued before that transaction would have given.
    */
   @java.lang.Override
   public long budgetCountersSince(String fingerprint, long nowMs, boolean leavingAnother) {
     Objects.requireNonNull(fingerprint, "fingerprint");
+    Optional<Long> kept = keptSince(fingerprint);
+    if (kept.isPresent() && (!leavingAnother || kept.get() >= nowMs)) {
+      return kept.get();
+    }
     Instant now = Instant.ofEpochMilli(nowMs);
     // Two first records collide on the row's key; the one retried finds the row and updates it.
     return writeRetryingCollisions("recording the budget counters taken up", c -> {
@@ -490,6 +501,19 @@ public final class JdbcConfigRepository implements ConfigRepository {
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         return Jdbc.getInstant(rs, "kept_since").toEpochMilli();
+      }
+    });
+  }
+
+  /** The time the row keeps if it holds {@code fingerprint}; empty if it holds another set or there is none. */
+  private Optional<Long> keptSince(String fingerprint) {
+    return Jdbc.read(ds, "reading the budget counters taken up", c -> {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT kept_since FROM budget_counter_set WHERE id = 1 AND fingerprint = ?")) {
+        ps.setString(1, fingerprint);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(Jdbc.getInstant(rs, "kept_since").toEpochMilli()) : Optional.empty();
+        }
       }
     });
   }

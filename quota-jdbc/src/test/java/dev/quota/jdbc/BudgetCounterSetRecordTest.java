@@ -3,6 +3,9 @@ package dev.quota.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -39,6 +42,45 @@ class BudgetCounterSetRecordTest {
       assertThat(restarted.budgetCountersSince(B, T0 + 120_000, false)).isEqualTo(T0 + 120_000);
       assertThat(first.budgetCountersSince(A, T0 + 180_000, true)).isEqualTo(T0 + 180_000);
       assertThat(t.queryLong("SELECT COUNT(*) FROM budget_counter_set")).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Another server's transaction holds the row (one stalled between its update and its commit, say,
+   * which PostgreSQL keeps open until that server's connection is found dead). A server starting on
+   * the set recorded only reads the row, so it still starts, with the time kept; it failed when its
+   * lock wait gave up. One taking up another set must write, and waits as before.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aServerStartedOnTheSetRecordedStartsWhileAnotherServerHoldsTheRow(Backend backend) throws Exception {
+    try (var t = backend.open(dir)) {
+      new JdbcConfigRepository(t.db).budgetCountersSince(A, T0, false);
+      var starting = new JdbcConfigRepository(t.db, Duration.ofMillis(300));
+      try (Connection other = t.db.connection()) {
+        other.setAutoCommit(false);
+        try (Statement s = other.createStatement()) {
+          s.executeUpdate("UPDATE budget_counter_set SET kept_since = kept_since");
+        }
+        try {
+          assertThat(within30s(() -> starting.budgetCountersSince(A, T0 + 60_000, false))).isEqualTo(T0);
+          // Nothing to move: the time kept is already later than this one's.
+          assertThat(within30s(() -> starting.budgetCountersSince(A, T0 - 1, true))).isEqualTo(T0);
+        } finally {
+          other.rollback();
+        }
+      }
+      assertThat(starting.budgetCountersSince(A, T0 + 120_000, true)).isEqualTo(T0 + 120_000);
+    }
+  }
+
+  /** {@code call} on a thread of its own, given up (failing the test) after 30 s. */
+  private static long within30s(java.util.concurrent.Callable<Long> call) throws Exception {
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      return thread.submit(call).get(30, TimeUnit.SECONDS);
+    } finally {
+      thread.shutdownNow();
     }
   }
 
