@@ -8,12 +8,15 @@ import dev.quota.Money;
 import dev.quota.Policy;
 import dev.quota.Quota;
 import dev.quota.QuotaRequest;
+import dev.quota.Selector;
 import dev.quota.Subject;
 import dev.quota.jdbc.Database;
 import dev.quota.jdbc.JdbcConfigRepository;
 import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.ledger.CountingLedger;
 import dev.quota.redis.RedisStore;
+import dev.quota.store.MemoryStore;
+import dev.quota.store.Store;
 import dev.quota.store.conformance.MutableClock;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -109,7 +112,15 @@ class BudgetCalendarsKeptThroughRestartTest {
   }
 
   private Server start() {
-    RedisStore store = redis().testClockOffset(offsetMs::get).build();
+    return start(redis().testClockOffset(offsetMs::get).build());
+  }
+
+  /** A server keeping its counters in memory, as the embedded default does: they are lost when it stops. */
+  private Server startInMemory() {
+    return start(new MemoryStore(clock));
+  }
+
+  private Server start(Store store) {
     CountingLedger ledger = new CountingLedger(
         JdbcUsageLedger.builder(database).spoolDirectory(dir.resolve("spool-" + ++spools)).build());
     Quota quota =
@@ -222,5 +233,92 @@ class BudgetCalendarsKeptThroughRestartTest {
     assertThat(usedToday(restarted, ALICE)).isEqualByComparingTo("0.50");
     assertThat(admits(restarted, "alice", "0.51")).isFalse();
     assertThat(admits(restarted, "alice", "0.50")).isTrue();
+  }
+
+  /**
+   * An override gives Alice a budget on New York's calendar until noon of D; from then the policy's
+   * UTC day counts her again, and its counter of D, which nothing charged, is rebuilt from the
+   * ledger. The override stays stored after its end, so a restart after it keeps that rebuild.
+   */
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aRestartAfterAnOverrideEndedMidDayStillRebuildsTheDay(Engine e) {
+    openDatabase(e);
+    Server first = start();
+    budget(first, ZoneOffset.UTC, "00:00");
+    spend(first, "bob", "0.01");
+    first.quota().admin().createOverride(
+        Selector.parse("user:alice"),
+        Policy.builder("user:alice")
+            .budget(new Budget("USD", Money.of("1.00"), null, null, ZoneId.of("America/New_York"), LocalTime.MIDNIGHT, 1))
+            .build(),
+        dayD.plus(Duration.ofHours(12)), "New York for a day", "admin@test");
+    at("10:00");
+    spend(first, "alice", "0.90");
+    at("13:00");
+    stopAll();
+    at("14:00");
+
+    Server restarted = start();
+
+    assertThat(usedToday(restarted, ALICE)).isEqualByComparingTo("0.90");
+    assertThat(admits(restarted, "alice", "0.20")).isFalse();
+    assertThat(admits(restarted, "alice", "0.10")).isTrue();
+  }
+
+  /**
+   * A day reset at 15:30 becomes a UTC day at 14:00 and a day reset at 15:30 again at 17:00, with a
+   * restart after each change. Alice spends only under the UTC day, at 16:00, in the day that
+   * began at 15:30: taken up again at 17:00, that day is rebuilt from the ledger, not found empty
+   * under the time the same calendars were first recorded, the day before.
+   */
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aCalendarChangedAndChangedBackAcrossRestartsKeepsTheSpendOfTheDayBegunBetween(Engine e) {
+    openDatabase(e);
+    Server first = start();
+    budget(first, ZoneOffset.UTC, "15:30");
+    spend(first, "bob", "0.01");
+    at("14:00");
+    budget(first, ZoneOffset.UTC, "00:00");
+    stopAll();
+    at("15:00");
+    Server second = start();
+    at("16:00");
+    spend(second, "alice", "0.60");
+    at("17:00");
+    budget(second, ZoneOffset.UTC, "15:30");
+    stopAll();
+    at("18:00");
+
+    Server third = start();
+
+    assertThat(usedToday(third, ALICE)).isEqualByComparingTo("0.60");
+    assertThat(admits(third, "alice", "0.41")).isFalse();
+    assertThat(admits(third, "alice", "0.40")).isTrue();
+  }
+
+  /**
+   * The embedded default: the configuration in the database, the counters in memory. A restart on
+   * the calendars recorded keeps their time, yet loses every counter, and the store's own start
+   * still has the day in progress rebuilt from the ledger.
+   */
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aRestartOnCountersInMemoryRebuildsTheDayWhateverTheTimeKept(Engine e) {
+    openDatabase(e);
+    Server first = startInMemory();
+    budget(first, ZoneOffset.UTC, "00:00");
+    at("10:00");
+    spend(first, "alice", "0.90");
+    stopAll();
+    at("12:00");
+
+    Server restarted = startInMemory();
+
+    assertThat(usedToday(restarted, ALICE)).isEqualByComparingTo("0.90");
+    assertThat(restarted.ledger().takeSpentReads()).isEqualTo(1);
+    assertThat(admits(restarted, "alice", "0.20")).isFalse();
+    assertThat(admits(restarted, "alice", "0.10")).isTrue();
   }
 }
