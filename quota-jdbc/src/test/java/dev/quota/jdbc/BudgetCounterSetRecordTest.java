@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -81,6 +83,33 @@ class BudgetCounterSetRecordTest {
       return thread.submit(call).get(30, TimeUnit.SECONDS);
     } finally {
       thread.shutdownNow();
+    }
+  }
+
+  /**
+   * The time goes to the database and back to the millisecond whatever the JVM's time zone (and so
+   * the session's): here New York's, at the hour its clocks repeat when summer time ends, where a
+   * time read through the local clock would come back an hour earlier and leave that hour's spend
+   * out of a rebuilt budget.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void theTimeKeptIsExactToTheMillisecondWhateverTheJvmTimeZone(Backend backend) {
+    TimeZone jvm = TimeZone.getDefault();
+    TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+    long firstOneThirty = Instant.parse("2026-11-01T05:30:00.001Z").toEpochMilli(); // 01:30 summer time
+    long secondOneThirty = Instant.parse("2026-11-01T06:30:00.007Z").toEpochMilli(); // 01:30 again, an hour later
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      assertThat(repo.budgetCountersSince(A, secondOneThirty, false)).isEqualTo(secondOneThirty);
+      assertThat(new JdbcConfigRepository(t.db).budgetCountersSince(A, secondOneThirty + 60_000, false))
+          .isEqualTo(secondOneThirty);
+      assertThat(repo.budgetCountersSince(B, secondOneThirty, false)).isEqualTo(secondOneThirty);
+      assertThat(repo.budgetCountersSince(B, firstOneThirty, true)).isEqualTo(secondOneThirty);
+      assertThat(repo.budgetCountersSince(A, firstOneThirty, true)).isEqualTo(firstOneThirty);
+      assertThat(repo.budgetCountersSince(A, secondOneThirty, true)).isEqualTo(secondOneThirty);
+    } finally {
+      TimeZone.setDefault(jvm);
     }
   }
 
