@@ -4,6 +4,7 @@ import static dev.quota.Fixtures.ADMIN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.admin.MemoryConfigRepository;
+import dev.quota.internal.RevisedZone;
 import dev.quota.ledger.CountingLedger;
 import dev.quota.ledger.MemoryLedger;
 import dev.quota.store.MemoryStore;
@@ -127,6 +128,30 @@ class BudgetCountersTimeSurvivesRestartTest {
     assertThat(usedToday(restarted, ALICE)).isEqualByComparingTo("0.50");
     assertThat(admits(restarted, "0.51")).isFalse();
     assertThat(admits(restarted, "0.50")).isTrue();
+    restarted.close();
+  }
+
+  /**
+   * A release of the time zone database revises the budget's zone after the fact (its clocks went
+   * an hour ahead), so a server restarted on it begins Alice's day an hour earlier, under a counter
+   * of another name, though no admin changed a thing. That day's spend is rebuilt from the ledger,
+   * as after a change of calendar, rather than found empty under the time the calendars were kept.
+   */
+  @Test
+  void aRestartOnRevisedRulesForTheBudgetsZoneKeepsTheDaysSpend() {
+    Quota first = start();
+    budget(first, RevisedZone.as("2026a", ZoneOffset.UTC), "00:00");
+    at("2026-06-15T10:00:00Z");
+    spend(first, "alice", "0.90");
+    first.close();
+    at("2026-06-15T12:00:00Z");
+
+    RevisedZone.as("2026b", ZoneOffset.ofHours(1)); // the day now began at 23:00 UTC the day before
+    Quota restarted = start();
+
+    assertThat(usedToday(restarted, ALICE)).isEqualByComparingTo("0.90");
+    assertThat(admits(restarted, "0.20")).isFalse();
+    assertThat(admits(restarted, "0.10")).isTrue();
     restarted.close();
   }
 }

@@ -102,4 +102,30 @@ class BudgetCounterSetTest {
         .isNotEqualTo(policyOnly)
         .isNotEqualTo(fingerprint(List.of(users), List.of(budgetFor)));
   }
+
+  /** A revision of the zone's rules, in a process started on a newer time zone database, is a change. */
+  @Test
+  void anotherReleaseOfTheZonesRulesChangesTheFingerprint() {
+    String before = fingerprint(budgeted("user:*", budget("USD", true, false, RevisedZone.as("2026a", ZoneOffset.UTC), "00:00", 1)));
+
+    assertThat(fingerprint(budgeted("user:*", budget("USD", true, false, RevisedZone.as("2026a", ZoneOffset.UTC), "00:00", 1))))
+        .isEqualTo(before);
+    assertThat(fingerprint(budgeted("user:*", budget("USD", true, false, RevisedZone.as("2026b", ZoneOffset.ofHours(1)), "00:00", 1))))
+        .isNotEqualTo(before);
+  }
+
+  /**
+   * A zone named by an offset from UTC or GMT (as a policy's timezone may be) carries its rules in
+   * its name, with no release of the time zone database behind it: its budget is fingerprinted as
+   * any other, where asking for its release failed every snapshot naming it.
+   */
+  @Test
+  void aZoneNamedByItsOffsetHasAFingerprintOfItsOwn() {
+    List<String> fingerprints = new java.util.ArrayList<>();
+    for (String zone : List.of("UTC+01:00", "GMT-05:30", "UT", "UTC", "Etc/GMT+5")) {
+      fingerprints.add(fingerprint(budgeted("user:*", budget("USD", true, false, ZoneId.of(zone), "00:00", 1))));
+    }
+
+    assertThat(fingerprints).doesNotHaveDuplicates().allMatch(f -> f.matches("[0-9a-f]{64}"));
+  }
 }
