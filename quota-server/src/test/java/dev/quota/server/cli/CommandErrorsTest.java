@@ -2,8 +2,6 @@ package dev.quota.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -21,21 +19,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CommandErrorsTest {
   @TempDir Path dir;
 
-  private record Outcome(int exit, String err) {}
-
-  private static Outcome run(String... args) {
-    PrintStream before = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.run(args);
-      return new Outcome(exit, err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setErr(before);
-    }
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
-  private static void assertNoTrace(Outcome o) {
+  private static void assertNoTrace(CliRun o) {
     assertThat(o.err()).doesNotContain("\tat ").doesNotContain("Exception");
   }
 
@@ -45,7 +33,7 @@ class CommandErrorsTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closed = s.getLocalPort();
     }
-    Outcome o = run("policy", "list", "--url", "http://127.0.0.1:" + closed, "--key", "k".repeat(20));
+    CliRun o = run("policy", "list", "--url", "http://127.0.0.1:" + closed, "--key", "k".repeat(20));
     assertThat(o.exit()).isEqualTo(1);
     assertThat(o.err()).contains("cannot reach http://127.0.0.1:" + closed + ": connection refused");
     assertNoTrace(o);
@@ -54,7 +42,7 @@ class CommandErrorsTest {
   /** A host name that does not resolve is named as such: it was reported as a refused connection. */
   @Test
   void aServerWhoseNameDoesNotResolveIsNamedAsSuch() {
-    Outcome o = run("policy", "list", "--url", "http://no-such-host.invalid:1", "--key", "k".repeat(20));
+    CliRun o = run("policy", "list", "--url", "http://no-such-host.invalid:1", "--key", "k".repeat(20));
     assertThat(o.exit()).isEqualTo(1);
     assertThat(o.err()).contains("cannot reach http://no-such-host.invalid:1: the host name cannot be resolved");
     assertNoTrace(o);
@@ -71,7 +59,7 @@ class CommandErrorsTest {
       closed = s.getLocalPort();
     }
     String url = "jdbc:postgresql://127.0.0.1:" + closed + "/quota";
-    Outcome o = run("serve", "--port", "0", "--data-dir", dir.toString(), "--database", url);
+    CliRun o = run("serve", "--port", "0", "--data-dir", dir.toString(), "--database", url);
     assertThat(o.exit()).isEqualTo(1);
     assertThat(o.err()).contains("cannot open the backends: database unreachable at " + url + ": ").contains("refused");
     assertNoTrace(o);
@@ -84,7 +72,7 @@ class CommandErrorsTest {
   @ParameterizedTest
   @CsvSource({"'', quota", "policy, quota policy"})
   void aMissingSubcommandIsAUsageError(String args, String name) {
-    Outcome o = run(args.isEmpty() ? new String[0] : args.split(" "));
+    CliRun o = run(args.isEmpty() ? new String[0] : args.split(" "));
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err()).contains("Missing required subcommand").contains("Usage: " + name + " [-hV] [COMMAND]");
     assertNoTrace(o);
@@ -93,7 +81,7 @@ class CommandErrorsTest {
   @Test
   void aUrlThatIsNotHttpIsRefusedByName() {
     for (String url : new String[] {"ftp://x", "not a url"}) {
-      Outcome o = run("policy", "list", "--url", url, "--key", "k".repeat(20));
+      CliRun o = run("policy", "list", "--url", url, "--key", "k".repeat(20));
       assertThat(o.exit()).isEqualTo(1);
       assertThat(o.err()).contains("--url: must be an http or https URL, got '" + url + "'");
       assertNoTrace(o);
@@ -135,7 +123,7 @@ class CommandErrorsTest {
       argv.add(words.group(1) != null ? words.group(1) : words.group(2));
     }
     argv.addAll(List.of("--url", "http://127.0.0.1:" + closed, "--key", "k".repeat(20)));
-    Outcome o = run(argv.toArray(String[]::new));
+    CliRun o = run(argv.toArray(String[]::new));
     assertThat(o.exit()).as(o.err()).isEqualTo(2);
     assertThat(o.err()).contains(message.strip()).doesNotContain("cannot reach");
     assertNoTrace(o);
@@ -145,7 +133,7 @@ class CommandErrorsTest {
   void checkConfigListsEveryProblemOnALineOfItsOwn() throws Exception {
     Path file = dir.resolve("quota.yaml");
     java.nio.file.Files.writeString(file, "prot: 80\npolicies:\n  \"team:*\":\n    budget: {currency: USD, daily: 1e3}\n");
-    Outcome o = run("check-config", file.toString());
+    CliRun o = run("check-config", file.toString());
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
         file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, or quote them (got 1e3)",
@@ -159,7 +147,7 @@ class CommandErrorsTest {
   void policyApplyListsEveryProblemOnALineOfItsOwnNamingTheFile() throws Exception {
     Path file = dir.resolve("quota.yaml");
     java.nio.file.Files.writeString(file, "prot: 80\npolicies:\n  \"team:*\":\n    budget: {currency: USD, daily: 1e3}\n");
-    Outcome o = run("policy", "apply", "-f", file.toString(), "--url", "http://127.0.0.1:1", "--key", "k".repeat(20));
+    CliRun o = run("policy", "apply", "-f", file.toString(), "--url", "http://127.0.0.1:1", "--key", "k".repeat(20));
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
         file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, or quote them (got 1e3)",
@@ -190,7 +178,7 @@ class CommandErrorsTest {
     });
     other.start();
     try {
-      Outcome o = run("policy", "apply", "-f", file.toString(), "--url", "http://127.0.0.1:" + other.getAddress().getPort(),
+      CliRun o = run("policy", "apply", "-f", file.toString(), "--url", "http://127.0.0.1:" + other.getAddress().getPort(),
           "--key", "k".repeat(20));
       assertThat(o.exit()).as(o.err()).isEqualTo(1);
       assertThat(o.err()).startsWith("apply: " + message.strip()).doesNotContain("Cannot invoke").doesNotContain("Source:");
@@ -205,7 +193,7 @@ class CommandErrorsTest {
   void serveListsEveryProblemOfItsFileOnALineOfItsOwnNamingTheFile() throws Exception {
     Path file = dir.resolve("quota.yaml");
     java.nio.file.Files.writeString(file, "prot: 80\npolicies:\n  \"team:*\":\n    budget: {currency: USD, daily: 1e3}\n");
-    Outcome o = run("serve", "--config", file.toString(), "--port", "0", "--data-dir", dir.resolve("data").toString());
+    CliRun o = run("serve", "--config", file.toString(), "--port", "0", "--data-dir", dir.resolve("data").toString());
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
         "configuration error: " + file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, "
@@ -218,7 +206,7 @@ class CommandErrorsTest {
 
   @Test
   void aPortOutOfRangeIsAConfigurationError() {
-    Outcome o = run("serve", "--port", "99999", "--data-dir", dir.toString());
+    CliRun o = run("serve", "--port", "99999", "--data-dir", dir.toString());
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err()).contains("--port: must be a whole number between 0 and 65535");
   }
@@ -231,7 +219,7 @@ class CommandErrorsTest {
   @Test
   void aJournalThatCannotBeReadStopsTheStartWithTheReasonAndFreesTheDataDirectory() throws Exception {
     java.nio.file.Files.createDirectories(dir.resolve("alerts.journal"));
-    Outcome o = run("serve", "--port", "0", "--data-dir", dir.toString());
+    CliRun o = run("serve", "--port", "0", "--data-dir", dir.toString());
     assertThat(o.exit()).isEqualTo(1);
     assertThat(o.err()).contains("cannot start: cannot read or rewrite the journal " + dir.resolve("alerts.journal"));
     assertNoTrace(o);
@@ -248,7 +236,7 @@ class CommandErrorsTest {
   @Test
   void aPortInUseIsNamedAsSuch() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Outcome o = run("serve", "--port", Integer.toString(busy.getLocalPort()), "--data-dir", dir.toString());
+      CliRun o = run("serve", "--port", Integer.toString(busy.getLocalPort()), "--data-dir", dir.toString());
       assertThat(o.exit()).isEqualTo(1);
       assertThat(o.err()).contains("cannot listen on 127.0.0.1:" + busy.getLocalPort() + ": the address is in use");
       assertNoTrace(o);

@@ -8,9 +8,6 @@ import dev.quota.admin.AuditEntry;
 import dev.quota.jdbc.Database;
 import dev.quota.jdbc.JdbcConfigRepository;
 import dev.quota.server.TestServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,28 +43,14 @@ class PaddedSelectorCommandsTest {
     server.close();
   }
 
-  private record Outcome(int exit, String out, String err) {}
-
-  private Outcome run(String... args) {
+  private CliRun run(String... args) {
     String[] all = new String[args.length + 4];
     System.arraycopy(args, 0, all, 0, args.length);
     all[args.length] = "--url";
     all[args.length + 1] = "http://127.0.0.1:" + server.server().port();
     all[args.length + 2] = "--key";
     all[args.length + 3] = TestServer.ADMIN_KEY;
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.run(all);
-      return new Outcome(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+    return CliRun.of(all);
   }
 
   private Path file(String yaml) throws Exception {
@@ -78,7 +61,7 @@ class PaddedSelectorCommandsTest {
 
   @Test
   void applyReadsAListingThatHoldsAPaddedSelectorAndCreatesTheOneMeant() throws Exception {
-    Outcome applied = run("policy", "apply", "-f",
+    CliRun applied = run("policy", "apply", "-f",
         file("policies:\n  \"user:alice\":\n    rateLimits: [{limit: 5, window: PT1M}]\n").toString());
     assertThat(applied.exit()).as(applied.toString()).isZero();
     assertThat(applied.out()).contains("+ user:alice ").contains("1 change(s) applied");
@@ -88,18 +71,18 @@ class PaddedSelectorCommandsTest {
 
   @Test
   void getAndDeleteReachAPolicyStoredUnderAPaddedSelector() {
-    Outcome shown = run("policy", "get", "user:alice ");
+    CliRun shown = run("policy", "get", "user:alice ");
     assertThat(shown.exit()).as(shown.toString()).isZero();
     assertThat(shown.out()).contains("\"selector\"").contains("user:alice ");
 
-    Outcome deleted = run("policy", "delete", "user:alice ", "--reason", "replaced by user:alice");
+    CliRun deleted = run("policy", "delete", "user:alice ", "--reason", "replaced by user:alice");
     assertThat(deleted.exit()).as(deleted.toString()).isZero();
     assertThat(server.admin.get("/v1/policies").json().get("policies")).isEmpty();
   }
 
   @Test
   void aFileDeclaringAPaddedSelectorIsRefusedAndChangesNothing() throws Exception {
-    Outcome refused = run("policy", "apply", "-f",
+    CliRun refused = run("policy", "apply", "-f",
         file("policies:\n  \"user:bob \":\n    rateLimits: [{limit: 5, window: PT1M}]\n").toString());
     assertThat(refused.exit()).as(refused.toString()).isEqualTo(2);
     assertThat(refused.err()).contains("policies.user:bob : selector.id: must not begin or end with whitespace");

@@ -6,16 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.quota.server.Api;
 import dev.quota.server.TestServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,25 +45,11 @@ class PolicyApplyTest {
     server.close();
   }
 
-  private record Outcome(int exit, String out, String err) {}
-
-  private Outcome apply(String yaml) throws IOException {
+  private CliRun apply(String yaml) throws IOException {
     Path file = dir.resolve("quota.yaml");
     Files.writeString(file, yaml);
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.run("policy", "apply", "-f", file.toString(), "--reason", "from file",
-          "--url", relay.url(), "--key", TestServer.ADMIN_KEY);
-      return new Outcome(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+    return CliRun.of("policy", "apply", "-f", file.toString(), "--reason", "from file",
+        "--url", relay.url(), "--key", TestServer.ADMIN_KEY);
   }
 
   private static String policies(String... selectorAndLimit) {
@@ -87,7 +70,7 @@ class PolicyApplyTest {
     Api.Response old = server.admin.put("/v1/policies/team:old", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1M\"}]}");
     assertThat(old.status()).isEqualTo(201);
 
-    Outcome o = apply(policies("team:old", "2", "team:new", "3"));
+    CliRun o = apply(policies("team:old", "2", "team:new", "3"));
 
     assertThat(o.exit()).as(o.err()).isZero();
     assertThat(o.out()).contains("+ team:new ", "- team:old ", "+ team:old ", "2 change(s) applied");
@@ -105,7 +88,7 @@ class PolicyApplyTest {
         other.put("/v1/policies/team:new?reason=theirs", "{\"rateLimits\":[{\"limit\":7,\"window\":\"PT1M\"}]}").status())
         .isEqualTo(201));
 
-    Outcome o = apply(policies("team:new", "3"));
+    CliRun o = apply(policies("team:new", "3"));
 
     assertThat(o.exit()).isEqualTo(1);
     assertThat(o.out()).contains("+ team:new ").doesNotContain("applied");
@@ -126,7 +109,7 @@ class PolicyApplyTest {
         other.put("/v1/policies/team:old?reason=theirs", "{\"rateLimits\":[{\"limit\":7,\"window\":\"PT1M\"}]}").status())
         .isEqualTo(200));
 
-    Outcome o = apply(policies("team:old", "2"));
+    CliRun o = apply(policies("team:old", "2"));
 
     assertThat(o.exit()).isEqualTo(1);
     assertThat(o.out()).contains("- team:old ", "+ team:old ").doesNotContain("applied");
@@ -145,7 +128,7 @@ class PolicyApplyTest {
     assertThat(other.put("/v1/policies/team:old", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1M\"}]}").status()).isEqualTo(201);
     relay.afterListing(() -> assertThat(other.delete("/v1/policies/team:old?reason=theirs").status()).isEqualTo(204));
 
-    Outcome o = apply(policies("team:old", "2"));
+    CliRun o = apply(policies("team:old", "2"));
 
     assertThat(o.exit()).isEqualTo(1);
     assertThat(o.err().strip())

@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quota.server.SharedServer;
 import dev.quota.server.TestServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,21 +14,11 @@ class ReportCommandTest {
   @RegisterExtension
   static final SharedServer server = SharedServer.embedded();
 
-  private record Outcome(int exit, String out) {}
-
-  private static Outcome run(String... args) {
-    PrintStream before = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.run(args);
-      return new Outcome(exit, out.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(before);
-    }
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
-  private static Outcome report(String... args) {
+  private static CliRun report(String... args) {
     String[] all = new String[args.length + 5];
     all[0] = "report";
     System.arraycopy(args, 0, all, 1, args.length);
@@ -45,13 +32,13 @@ class ReportCommandTest {
   /** 03:00 UTC on 2 January is still 1 January in New York: the report's days are those the instants fall on there. */
   @Test
   void theTimezoneReadsFromAndToInThatZone() throws Exception {
-    Outcome inNewYork = report("--from", "2030-01-02T03:00:00Z", "--to", "2030-01-05T03:00:00Z", "--timezone", "America/New_York");
+    CliRun inNewYork = report("--from", "2030-01-02T03:00:00Z", "--to", "2030-01-05T03:00:00Z", "--timezone", "America/New_York");
     assertThat(inNewYork.exit()).as(inNewYork.out()).isZero();
     JsonNode body = new ObjectMapper().readTree(inNewYork.out());
     assertThat(body.get("from").asText()).isEqualTo("2030-01-01");
     assertThat(body.get("to").asText()).isEqualTo("2030-01-05");
 
-    Outcome inUtc = report("--from", "2030-01-02T03:00:00Z", "--to", "2030-01-05T03:00:00Z");
+    CliRun inUtc = report("--from", "2030-01-02T03:00:00Z", "--to", "2030-01-05T03:00:00Z");
     assertThat(inUtc.exit()).as(inUtc.out()).isZero();
     assertThat(new ObjectMapper().readTree(inUtc.out()).get("from").asText()).isEqualTo("2030-01-02");
   }
@@ -59,14 +46,14 @@ class ReportCommandTest {
   /** The CSV is printed as the server wrote it: a second line break after it was an empty row to a CSV reader. */
   @Test
   void theCsvEndsWithItsOwnLastLine() {
-    Outcome csv = report("--group-by", "tool", "--from", "2030-01-01", "--to", "2030-01-02", "--format", "csv");
+    CliRun csv = report("--group-by", "tool", "--from", "2030-01-01", "--to", "2030-01-02", "--format", "csv");
     assertThat(csv.exit()).as(csv.out()).isZero();
     assertThat(csv.out()).isEqualTo("tool,cost,entries\r\n");
   }
 
   @Test
   void theHelpDescribesTheTimezone() {
-    Outcome help = run("report", "--help");
+    CliRun help = run("report", "--help");
     assertThat(help.exit()).isZero();
     assertThat(help.out()).contains("--timezone=<timezone>").contains("IANA zone");
   }
