@@ -42,7 +42,8 @@ import java.util.function.Function;
  */
 final class QuotaScript {
   private static final List<String> UNAVAILABLE =
-      List.of("LOADING", "BUSY", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK", "NOREPLICAS");
+      List.of(
+          "LOADING", "BUSY", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK", "NOREPLICAS", "OOM");
 
   private final String function;
   private final String library;

@@ -99,4 +99,20 @@ class RedisStoreFailureTest {
     // the server is back: the call after the timeout is answered again
     assertThat(store.apply(recordSpend(1, false)).status()).isEqualTo(PlanResult.Status.APPLIED);
   }
+
+  @Test
+  void aServerOutOfMemoryFailsAsUnavailableAndChangesNothing() {
+    assertThat(store.apply(recordSpend(10, false)).status()).isEqualTo(PlanResult.Status.APPLIED);
+    try (RedisClient admin = RedisClient.create(server.uri());
+        StatefulRedisConnection<String, String> c = admin.connect()) {
+      // Full, and told to evict nothing: Redis refuses every script that may write.
+      c.sync().configSet("maxmemory-policy", "noeviction");
+      c.sync().configSet("maxmemory", "1");
+      Throwable thrown = catchThrowable(() -> store.apply(recordSpend(5, false)));
+      assertThat(thrown).isInstanceOf(StoreUnavailableException.class).hasMessageContaining("OOM");
+      c.sync().configSet("maxmemory", "0");
+    }
+    // nothing of the refused call was applied: the next one finds 10, not 15
+    assertThat(store.apply(recordSpend(1, false)).results().get(0).used()).isEqualTo(11);
+  }
 }

@@ -62,6 +62,18 @@ final class PrivateRedis implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets the server's memory limit, without eviction: {@code "1"} makes it refuse every command
+   * that may write, as a full Redis does; {@code "0"} lifts the limit.
+   */
+  void maxMemory(String bytes) {
+    try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(url());
+        io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
+      c.sync().configSet("maxmemory-policy", "noeviction");
+      c.sync().configSet("maxmemory", bytes);
+    }
+  }
+
   /** Stops the server as an outage would, and waits until it is gone. */
   void stop() throws InterruptedException {
     process.destroy();

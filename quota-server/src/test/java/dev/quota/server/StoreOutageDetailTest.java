@@ -39,6 +39,25 @@ class StoreOutageDetailTest {
     }
   }
 
+  @Test
+  void aFullRedisIsAnOutageThatFailModesDecide() throws Exception {
+    try (PrivateRedis redis = PrivateRedis.start();
+        TestServer server = TestServer.start(redis.url(), "full:", null)) {
+      Api admin = server.admin;
+      admin.put("/v1/policies/user:*", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}]}");
+      admin.put("/v1/policies/team:*", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}],\"failMode\":\"open\"}");
+      assertThat(admin.post("/v1/check", "{\"subjects\":{\"user\":\"ann\"}}").status()).isEqualTo(200);
+
+      redis.maxMemory("1");
+
+      assertStoreDown(admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"ann\"}}"), FAIL_CLOSED);
+      Api.Response open = admin.post("/v1/reservations", "{\"subjects\":{\"team\":\"blue\"}}");
+      assertThat(open.status()).as(open.toString()).isEqualTo(201);
+      assertThat(open.json().get("admitted").asBoolean()).as(open.toString()).isTrue();
+      assertThat(open.json().get("failOpen").asBoolean()).as(open.toString()).isTrue();
+    }
+  }
+
   private static void assertStoreDown(Api.Response r, String detail) {
     assertThat(r.status()).as(r.toString()).isEqualTo(503);
     assertThat(r.json().get("type").asText()).isEqualTo("urn:quota:problem:store-unavailable");
