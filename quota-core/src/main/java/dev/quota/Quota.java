@@ -110,7 +110,7 @@ public final class Quota implements AutoCloseable {
         store, config, budgetAlerts, listener, clock, seedBudgets, b.owedChargeBound, b.replayOwedChargesInBackground,
         b.owedUsageJournal);
     this.seeder = new BudgetSeeder(ledger, config, store, owed, unledgered);
-    this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat);
+    this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat, listener);
     this.ownPool = b.executor == null ? Executors.newCachedThreadPool(Quota::daemon) : null;
     this.blocking = b.executor != null ? b.executor : ownPool;
     reloadConfig();

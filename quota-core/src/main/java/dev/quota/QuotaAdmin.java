@@ -26,6 +26,11 @@ import java.util.function.Predicate;
  * a stored change that the engine cannot load. A policy or override is bound only to a selector
  * whose identifiers neither begin nor end with whitespace; one stored before that rule still
  * applies, and can be read and deleted by its selector ({@link Selector#parseStored}).
+ *
+ * <p>A change is stored, then applied: the engine reloads its configuration from the repository.
+ * A change that returns is stored and audited whether or not that reload succeeded, so a failed
+ * reload never fails it; the {@link Change} it returns says whether the engine applied it already,
+ * and {@link QuotaListener#onChangeNotApplied} hears of one it did not.
  */
 public final class QuotaAdmin {
   private final Quota quota;
@@ -33,13 +38,17 @@ public final class QuotaAdmin {
   private final Store store;
   private final Clock clock;
   private final Function<Policy, String> format;
+  private final QuotaListener listener;
 
-  QuotaAdmin(Quota quota, ConfigRepository config, Store store, Clock clock, Function<Policy, String> format) {
+  QuotaAdmin(
+      Quota quota, ConfigRepository config, Store store, Clock clock, Function<Policy, String> format,
+      QuotaListener listener) {
     this.quota = quota;
     this.config = config;
     this.store = store;
     this.clock = clock;
     this.format = format;
+    this.listener = listener;
   }
 
   public List<Policy> policies() {
@@ -56,9 +65,9 @@ public final class QuotaAdmin {
    * repository found in the same atomic step as its write, so a policy another admin stored
    * meanwhile, here or on another server, is recorded as replaced.
    *
-   * @return the policy replaced, empty if the selector had none
+   * @return the change, whose result is the policy replaced, empty if the selector had none
    */
-  public Optional<Policy> putPolicy(Policy policy, String actor, String reason) {
+  public Change<Optional<Policy>> putPolicy(Policy policy, String actor, String reason) {
     requireActorAndReason(actor, reason);
     policy.selector().requireUnpadded();
     String selector = policy.selector().toString();
@@ -66,8 +75,7 @@ public final class QuotaAdmin {
     Optional<Policy> replaced = config.putPolicy(policy, before -> entry(
         actor, before.isEmpty() ? AuditAction.POLICY_CREATE : AuditAction.POLICY_UPDATE, selector, before.map(format).orElse(null),
         after, reason));
-    quota.reloadConfig();
-    return replaced;
+    return applied(replaced);
   }
 
   /**
@@ -76,11 +84,11 @@ public final class QuotaAdmin {
    * atomic step as its write, so of two admins replacing the version both saw, here or on
    * different servers, the second is tested on the policy the first one stored.
    *
-   * @return the policy replaced
+   * @return the change, whose result is the policy replaced
    * @throws PolicyMismatchException with the policy found (empty if none) when the selector has no
    *     policy or {@code expected} refuses it; nothing is stored and nothing is audited
    */
-  public Policy replacePolicy(Policy policy, Predicate<Policy> expected, String actor, String reason) {
+  public Change<Policy> replacePolicy(Policy policy, Predicate<Policy> expected, String actor, String reason) {
     requireActorAndReason(actor, reason);
     policy.selector().requireUnpadded();
     Selector selector = policy.selector();
@@ -92,8 +100,7 @@ public final class QuotaAdmin {
       }
       return entry(actor, AuditAction.POLICY_UPDATE, selector.toString(), format.apply(before.get()), after, reason);
     }).orElseThrow();
-    quota.reloadConfig();
-    return replaced;
+    return applied(replaced);
   }
 
   /**
@@ -105,7 +112,7 @@ public final class QuotaAdmin {
    * @throws ConflictException naming {@code selector} if a policy is already bound to it; nothing
    *     is stored and nothing is audited
    */
-  public void createPolicy(Policy policy, String actor, String reason) {
+  public Change<Void> createPolicy(Policy policy, String actor, String reason) {
     requireActorAndReason(actor, reason);
     policy.selector().requireUnpadded();
     Selector selector = policy.selector();
@@ -113,31 +120,31 @@ public final class QuotaAdmin {
     if (!config.createPolicy(policy, audit)) {
       throw new ConflictException("selector", "a policy for " + selector + " already exists");
     }
-    quota.reloadConfig();
+    return applied(null);
   }
 
   /**
    * Deletes the policy bound to {@code selector}; throws {@link NotFoundException} if there is none.
    * The state before is the policy the repository deleted, read in the same atomic step.
    */
-  public void deletePolicy(Selector selector, String actor, String reason) {
+  public Change<Void> deletePolicy(Selector selector, String actor, String reason) {
     requireActorAndReason(actor, reason);
     if (config.deletePolicy(selector, before ->
         entry(actor, AuditAction.POLICY_DELETE, selector.toString(), format.apply(before), null, reason)).isEmpty()) {
       throw new NotFoundException("no policy for " + selector);
     }
-    quota.reloadConfig();
+    return applied(null);
   }
 
   /**
    * Deletes the policy bound to {@code selector} only if {@code expected} accepts it, tested on the
    * policy the repository deletes, read in the same atomic step, as {@link #replacePolicy} tests.
    *
-   * @return the policy deleted
+   * @return the change, whose result is the policy deleted
    * @throws PolicyMismatchException with the policy found (empty if none) when the selector has no
    *     policy or {@code expected} refuses it; nothing is deleted and nothing is audited
    */
-  public Policy deletePolicy(Selector selector, Predicate<Policy> expected, String actor, String reason) {
+  public Change<Policy> deletePolicy(Selector selector, Predicate<Policy> expected, String actor, String reason) {
     requireActorAndReason(actor, reason);
     Policy deleted = config.deletePolicy(selector, before -> {
       if (!expected.test(before)) {
@@ -145,8 +152,7 @@ public final class QuotaAdmin {
       }
       return entry(actor, AuditAction.POLICY_DELETE, selector.toString(), format.apply(before), null, reason);
     }).orElseThrow(() -> new PolicyMismatchException(selector, Optional.empty()));
-    quota.reloadConfig();
-    return deleted;
+    return applied(deleted);
   }
 
   public List<Override> overrides() {
@@ -161,7 +167,7 @@ public final class QuotaAdmin {
    *     than {@link Override#MAX_LIFETIME} after it; a missing reason; a reason or actor that breaks
    *     the rules of {@link AuditText}; a selector whose identifier begins or ends with whitespace
    */
-  public Override createOverride(
+  public Change<Override> createOverride(
       Selector selector, Policy replacement, Instant expiresAt, String reason, String actor) {
     AuditText.requireActor("actor", actor);
     AuditText.requireGivenReason("reason", reason);
@@ -173,11 +179,10 @@ public final class QuotaAdmin {
         new Override(Quota.newId(), selector, replacement, replacement == null, expiresAt, reason, actor, now);
     String after = (o.bypass() ? "bypass" : format.apply(replacement)) + " until " + expiresAt;
     config.putOverride(o, entry(actor, AuditAction.OVERRIDE_CREATE, selector.toString() + " #" + o.id(), null, after, reason));
-    quota.reloadConfig();
-    return o;
+    return applied(o);
   }
 
-  public void revokeOverride(String id, String actor, String reason) {
+  public Change<Void> revokeOverride(String id, String actor, String reason) {
     requireActorAndReason(actor, reason);
     Override o =
         config.overrides().stream().filter(x -> x.id().equals(id)).findFirst()
@@ -186,7 +191,7 @@ public final class QuotaAdmin {
     if (!config.deleteOverride(id, entry(actor, AuditAction.OVERRIDE_REVOKE, o.selector() + " #" + id, before, null, reason))) {
       throw new NotFoundException("no override " + id);
     }
-    quota.reloadConfig();
+    return applied(null);
   }
 
   /**
@@ -213,6 +218,21 @@ public final class QuotaAdmin {
 
   public List<Alert> alerts(String subject, String policy, Instant from, Instant to, int offset, int limit) {
     return quota.alertHistory().query(subject, policy, from, to, offset, limit);
+  }
+
+  /**
+   * Reloads the engine after a change the repository stored. A reload that fails does not undo the
+   * change or make it less stored: answering it as failed would have its caller send it again
+   * (refused as a conflict, or as a precondition that no longer holds) or give it up.
+   */
+  private <T> Change<T> applied(T result) {
+    try {
+      quota.reloadConfig();
+      return new Change<>(result, null);
+    } catch (RuntimeException reloadFailure) {
+      listener.onChangeNotApplied(reloadFailure);
+      return new Change<>(result, reloadFailure);
+    }
   }
 
   private AuditEntry entry(String actor, AuditAction action, String target, String before, String after, String reason) {

@@ -34,4 +34,10 @@ public interface QuotaListener {
    * a budget rebuilt from the ledger counts it; the counters that outlived the outage do not.
    */
   default void onOwedChargeDropped() {}
+
+  /**
+   * An admin change was stored, with its audit entry, but the reload that would apply it here
+   * failed: the configuration in force stays until a later reload succeeds ({@link Change}).
+   */
+  default void onChangeNotApplied(RuntimeException error) {}
 }

@@ -43,14 +43,14 @@ class AdminValidationTest {
     assertThat(config.overrides()).isEmpty();
     assertThat(admin.audit(AuditQuery.latest(10))).isEmpty();
 
-    Override longest = admin.createOverride(Selector.parse("user:a"), null, now.plus(Override.MAX_LIFETIME), "r", ADMIN);
+    Override longest = admin.createOverride(Selector.parse("user:a"), null, now.plus(Override.MAX_LIFETIME), "r", ADMIN).result();
     assertThat(config.overrides()).containsExactly(longest);
   }
 
   @Test
   void reasonsAndActorsWithControlCharactersAreRefusedBeforeAnythingChanges() {
     admin.putPolicy(onePerHour("user:*"), ADMIN, "initial");
-    Override o = admin.createOverride(Selector.parse("team:a"), null, clock.instant().plusSeconds(60), "initial", ADMIN);
+    Override o = admin.createOverride(Selector.parse("team:a"), null, clock.instant().plusSeconds(60), "initial", ADMIN).result();
     assertThat(quota.reserve(Fixtures.user("u")).admitted()).isTrue();
     int auditBefore = admin.audit(AuditQuery.latest(100)).size();
     Instant later = clock.instant().plusSeconds(60);
@@ -81,7 +81,7 @@ class AdminValidationTest {
   @Test
   void aBlankReasonIsRefusedByEveryActionAndNoneGivenIsRecordedAsNone() {
     admin.putPolicy(onePerHour("user:*"), ADMIN, null);
-    Override o = admin.createOverride(Selector.parse("team:a"), null, clock.instant().plusSeconds(60), "initial", ADMIN);
+    Override o = admin.createOverride(Selector.parse("team:a"), null, clock.instant().plusSeconds(60), "initial", ADMIN).result();
     assertThat(quota.reserve(Fixtures.user("u")).admitted()).isTrue();
     int auditBefore = admin.audit(AuditQuery.latest(100)).size();
     Instant later = clock.instant().plusSeconds(60);

@@ -42,7 +42,7 @@ class ConditionalPolicyWritesTest {
   void aReplaceTheTestAcceptsIsStoredAuditedAndEnforced() {
     admin.putPolicy(perHour("user:*", 5), ADMIN, "first");
 
-    Policy replaced = admin.replacePolicy(perHour("user:*", 1), perHour("user:*", 5)::equals, ADMIN, "lowered");
+    Policy replaced = admin.replacePolicy(perHour("user:*", 1), perHour("user:*", 5)::equals, ADMIN, "lowered").result();
 
     assertThat(replaced).isEqualTo(perHour("user:*", 5));
     assertThat(admin.policies()).containsExactly(perHour("user:*", 1));
@@ -90,7 +90,7 @@ class ConditionalPolicyWritesTest {
     assertThat(admin.policies()).containsExactly(perHour("user:*", 5));
     assertThat(admin.audit(AuditQuery.latest(10))).isEqualTo(trail);
 
-    assertThat(admin.deletePolicy(Selector.parse("user:*"), perHour("user:*", 5)::equals, ADMIN, "gone"))
+    assertThat(admin.deletePolicy(Selector.parse("user:*"), perHour("user:*", 5)::equals, ADMIN, "gone").result())
         .isEqualTo(perHour("user:*", 5));
     assertThat(admin.policies()).isEmpty();
     assertThat(admin.audit(AuditQuery.latest(1)).get(0).action()).isEqualTo("policy.delete");

@@ -3,6 +3,7 @@ package dev.quota.server.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.Change;
 import dev.quota.Policy;
 import dev.quota.QuotaAdmin;
 import dev.quota.Selector;
@@ -30,7 +31,8 @@ import static dev.quota.server.auth.Role.ADMIN;
  * {@code {"selector":"user:alice","limits":{...policy...},"expiresAt":"...","reason":"..."}} or
  * {@code "bypass":true} instead of limits; {@code "duration":"PT1H"} may replace {@code expiresAt}.
  * An override lasts from 1 second to {@link Override#MAX_LIFETIME} (3650 days); the engine checks
- * the expiry and the reason again before anything is saved.
+ * the expiry and the reason again before anything is saved. A change stored but not yet applied on
+ * this server is answered as stored, with {@link AppliedHeader}.
  */
 public final class OverrideRoutes {
   private static final Set<String> FIELDS = Set.of("selector", "limits", "bypass", "expiresAt", "duration", "reason");
@@ -72,11 +74,12 @@ public final class OverrideRoutes {
     }
     // Required here, unlike other changes' reasons: limits that differ from the policy need a why.
     String reason = Reasons.required(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH));
-    Override o;
+    Change<Override> created;
     synchronized (configLock) {
-      o = admin.createOverride(selector, replacement, expiresAt, reason, Auth.principal(ctx).name());
+      created = admin.createOverride(selector, replacement, expiresAt, reason, Auth.principal(ctx).name());
     }
-    ctx.status(201).json(OverrideJson.toNode(o));
+    AppliedHeader.note(ctx, created);
+    ctx.status(201).json(OverrideJson.toNode(created.result()));
   }
 
   private static boolean bool(Fields f, String name) {
@@ -102,9 +105,11 @@ public final class OverrideRoutes {
     String id = ctx.pathParam("id");
     ValidationException.require(id.length() <= 64, "id", "must be at most 64 characters");
     ValidationException.require(Printable.isPrintable(id), "id", "must contain only printable characters");
+    Change<Void> revoked;
     synchronized (configLock) {
-      admin.revokeOverride(id, Auth.principal(ctx).name(), Reasons.of(ctx));
+      revoked = admin.revokeOverride(id, Auth.principal(ctx).name(), Reasons.of(ctx));
     }
+    AppliedHeader.note(ctx, revoked);
     ctx.status(204);
   }
 }

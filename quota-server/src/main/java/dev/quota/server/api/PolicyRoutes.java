@@ -3,6 +3,7 @@ package dev.quota.server.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.Change;
 import dev.quota.ConflictException;
 import dev.quota.NotFoundException;
 import dev.quota.Policy;
@@ -23,7 +24,8 @@ import static dev.quota.server.auth.Role.ADMIN;
  * PUT; {@code etag} in the list). A PUT creates or replaces; with {@code If-None-Match: *} it only
  * creates, and with {@code If-Match} it only replaces the version named, as a DELETE with
  * {@code If-Match} only deletes it. A condition not met is answered 412 with nothing changed
- * ({@link Preconditions}); the repository checks it in the same atomic step as its write.
+ * ({@link Preconditions}); the repository checks it in the same atomic step as its write. A change
+ * stored but not yet applied on this server is answered as stored, with {@link AppliedHeader}.
  */
 public final class PolicyRoutes {
   private final QuotaAdmin admin;
@@ -84,40 +86,43 @@ public final class PolicyRoutes {
     }
     // Created or replaced, as the repository found it in the step that wrote: another server may have
     // written the selector a moment ago.
-    Optional<Policy> replaced;
+    Change<Optional<Policy>> put;
     synchronized (configLock) {
-      replaced = admin.putPolicy(p, actor, reason);
+      put = admin.putPolicy(p, actor, reason);
     }
-    written(ctx, replaced.isPresent() ? 200 : 201, p);
+    written(ctx, put.result().isPresent() ? 200 : 201, p, put);
   }
 
   /** The check that the selector is free is the repository's, in the same step as the write. */
   private void create(Context ctx, Policy p, String actor, String reason) {
+    Change<Void> created;
     try {
       synchronized (configLock) {
-        admin.createPolicy(p, actor, reason);
+        created = admin.createPolicy(p, actor, reason);
       }
     } catch (ConflictException taken) {
       Preconditions.taken(ctx, p.selector());
       return;
     }
-    written(ctx, 201, p);
+    written(ctx, 201, p, created);
   }
 
   /** The tag is compared with the policy the repository replaces, in the same step as the write. */
   private void replace(Context ctx, Policy p, IfMatch ifMatch, String actor, String reason) {
+    Change<Policy> replaced;
     try {
       synchronized (configLock) {
-        admin.replacePolicy(p, current -> ifMatch.matches(PolicyTag.of(current)), actor, reason);
+        replaced = admin.replacePolicy(p, current -> ifMatch.matches(PolicyTag.of(current)), actor, reason);
       }
     } catch (PolicyMismatchException mismatch) {
       Preconditions.mismatched(ctx, mismatch);
       return;
     }
-    written(ctx, 200, p);
+    written(ctx, 200, p, replaced);
   }
 
-  private static void written(Context ctx, int status, Policy p) {
+  private static void written(Context ctx, int status, Policy p, Change<?> change) {
+    AppliedHeader.note(ctx, change);
     ctx.status(status).header(PolicyTag.HEADER, PolicyTag.of(p)).json(toNode(p));
   }
 
@@ -126,18 +131,18 @@ public final class PolicyRoutes {
     Optional<IfMatch> ifMatch = Preconditions.forDelete(ctx);
     String actor = Auth.principal(ctx).name();
     String reason = Reasons.of(ctx);
+    Change<?> deleted;
     try {
       synchronized (configLock) {
-        if (ifMatch.isPresent()) {
-          admin.deletePolicy(s, current -> ifMatch.get().matches(PolicyTag.of(current)), actor, reason);
-        } else {
-          admin.deletePolicy(s, actor, reason);
-        }
+        deleted = ifMatch.isPresent()
+            ? admin.deletePolicy(s, current -> ifMatch.get().matches(PolicyTag.of(current)), actor, reason)
+            : admin.deletePolicy(s, actor, reason);
       }
     } catch (PolicyMismatchException mismatch) {
       Preconditions.mismatched(ctx, mismatch);
       return;
     }
+    AppliedHeader.note(ctx, deleted);
     ctx.status(204);
   }
 }

@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Engine metrics in Prometheus form: decisions by operation and outcome with a latency histogram,
  * commits and releases by outcome, store errors, fail-open admissions, owed budget charges given
- * up, alerts fired and dropped, webhook sends by outcome and pending webhook deliveries. Meters are
- * created once and cached, so the decision path only increments.
+ * up, alerts fired and dropped, admin changes stored but not applied at once, webhook sends by
+ * outcome and pending webhook deliveries. Meters are created once and cached, so the decision path
+ * only increments.
  */
 public final class QuotaMetrics implements QuotaListener, DeliveryListener, SettlementListener {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -41,6 +42,7 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
   private final Counter alertsFired;
   private final Counter alertsDropped;
   private final Counter owedChargesDropped;
+  private final Counter changesNotApplied;
   /** Per webhook and outcome, registered on first use. */
   private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
 
@@ -50,6 +52,7 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
     alertsFired = Counter.builder("quota_alerts_fired").description("Budget threshold alerts fired").register(registry);
     owedChargesDropped = Counter.builder("quota_owed_charges_dropped").description("Usage the ledger took while the counter store was down whose budget charges were given up before the store took them: pushed out of a full queue, or refused by the store for good (those still owed at shutdown are kept in the data directory for the next start)").register(registry);
     alertsDropped = Counter.builder("quota_alerts_dropped").description("Alerts lost: pushed out of a full queue while the database was away, invalid, not stored before shutdown, or refused by a webhook handler").register(registry);
+    changesNotApplied = Counter.builder("quota_admin_changes_not_applied").description("Admin changes stored in the database, with their audit entries, that this server could not apply at once because its reload after the write failed; answered with Quota-Applied: pending, and applied by its next periodic reload that succeeds").register(registry);
     for (SettlementListener.Operation operation : SettlementListener.Operation.values()) {
       for (SettlementListener.Outcome outcome : SettlementListener.Outcome.values()) {
         settlements[operation.ordinal()][outcome.ordinal()] = Counter.builder("quota_settlements")
@@ -112,6 +115,11 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
   @Override
   public void onOwedChargeDropped() {
     owedChargesDropped.increment();
+  }
+
+  @Override
+  public void onChangeNotApplied(RuntimeException error) {
+    changesNotApplied.increment();
   }
 
   @Override
