@@ -41,9 +41,14 @@ import java.util.function.Function;
  * command bounded by the store's timeout (Lettuce's command timeout), the load by the timer.
  */
 final class QuotaScript {
-  private static final List<String> UNAVAILABLE =
-      List.of(
-          "LOADING", "BUSY", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK", "NOREPLICAS", "OOM");
+  /**
+   * Redis's error codes for a server that cannot run the call now or for this client, though the
+   * call itself is sound: full (OOM), a replica, loading, busy, a cluster in motion, or an account
+   * not allowed to run scripts (NOPERM). They are outages for the fail modes to decide; any other
+   * error is the script's own.
+   */
+  private static final List<String> UNAVAILABLE = List.of(
+      "LOADING", "BUSY", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK", "NOREPLICAS", "OOM", "NOPERM");
 
   private final String function;
   private final String library;

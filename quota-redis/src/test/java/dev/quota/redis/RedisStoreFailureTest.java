@@ -115,4 +115,15 @@ class RedisStoreFailureTest {
     // nothing of the refused call was applied: the next one finds 10, not 15
     assertThat(store.apply(recordSpend(1, false)).results().get(0).used()).isEqualTo(11);
   }
+
+  @Test
+  void anAccountNotAllowedToRunScriptsFailsAsUnavailable() {
+    try (RedisClient admin = RedisClient.create(server.uri());
+        StatefulRedisConnection<String, String> c = admin.connect()) {
+      c.sync().aclSetuser("default", io.lettuce.core.AclSetuserArgs.Builder.removeCommand(CommandType.FCALL)
+          .removeCommand(CommandType.EVALSHA).removeCommand(CommandType.EVAL));
+    }
+    assertThat(catchThrowable(() -> store.apply(recordSpend(5, false))))
+        .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("NOPERM");
+  }
 }
