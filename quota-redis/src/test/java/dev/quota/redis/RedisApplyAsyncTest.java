@@ -205,7 +205,8 @@ class RedisApplyAsyncTest {
   @ParameterizedTest(name = "calls = {0}")
   @ValueSource(ints = {2, 0})
   void aStoppedServerFailsTheStageAtOnceAndARestartedOneAnswersAgain(int calls) throws Exception {
-    RedisStore store = store("down:", calls, Duration.ofMillis(100));
+    // A timeout far longer than the bounds below: failing "at once" must not mean waiting it out.
+    RedisStore store = store("down:", calls, Duration.ofSeconds(30));
     assertThat(answer(store.applyAsync(record(rate("user:d", 10)))).admitted()).isTrue();
     server.stop();
 
@@ -216,8 +217,9 @@ class RedisApplyAsyncTest {
 
     assertThat(failure(first)).isInstanceOf(StoreUnavailableException.class);
     assertThat(failure(second)).isInstanceOf(StoreUnavailableException.class);
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
-    assertThat(returned).isLessThan(Duration.ofMillis(500));
+    // Refused connections, not the timeout; the bounds leave room for a busy machine's scheduling.
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+    assertThat(returned).isLessThan(Duration.ofSeconds(10));
 
     server.start();
     // a restarted server without persistence: opened again, the library loaded again, the counter new
@@ -227,9 +229,10 @@ class RedisApplyAsyncTest {
   @ParameterizedTest(name = "calls = {0}")
   @ValueSource(ints = {1, 0})
   void aServerThatDoesNotAnswerFailsEveryStageWithinTheTimeoutAndNoCallerWaits(int calls) throws Exception {
-    RedisStore store = store("slow:", calls, Duration.ofMillis(100));
+    // Long enough that a caller descheduled on a busy machine still finds its stage waiting.
+    RedisStore store = store("slow:", calls, Duration.ofSeconds(1));
     RedisCommands<String, String> redis = server.admin();
-    client(redis, "PAUSE", "5000", "WRITE");
+    client(redis, "PAUSE", "30000", "WRITE");
     try {
       long t0 = System.nanoTime();
       List<CompletableFuture<PlanResult>> stages = new ArrayList<>();
@@ -239,10 +242,10 @@ class RedisApplyAsyncTest {
         stages.add(stage);
       }
       for (CompletableFuture<PlanResult> stage : stages) {
-        assertThat(failure(stage)).isInstanceOf(StoreUnavailableException.class).hasMessageContaining("100 ms");
+        assertThat(failure(stage)).isInstanceOf(StoreUnavailableException.class).hasMessageContaining("1000 ms");
       }
-      // 100 ms plus scheduling slack on a busy machine, far below the pause
-      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+      // 1 s plus scheduling slack on a busy machine, far below the pause
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
     } finally {
       client(redis, "UNPAUSE");
     }
