@@ -163,6 +163,16 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
   return { reload: () => load(false) };
 }
 
+/**
+ * "user:alice, team:search" as its entries. A subject id never holds ',' (it joins the two subjects
+ * of a pair), so the commas split exactly; the spaces after a comma are dropped, as they come before
+ * a scope, which holds none. Whitespace ending an entry is kept: it ends an identifier, and
+ * 'alice ' is another one than 'alice', which the server refuses naming the entry.
+ */
+export function splitSubjects(text) {
+  return text.split(',').map((s) => s.trimStart()).filter(Boolean);
+}
+
 export function subjectLink(subject) {
   const text = String(subject);
   const i = text.indexOf(':');

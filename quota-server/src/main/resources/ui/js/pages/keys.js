@@ -2,7 +2,7 @@
 // secret is shown once right after, and revoking one.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, request, items, enc, auth } from '../api.js';
-import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, subjectLink } from '../ui.js';
+import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, subjectLink, splitSubjects } from '../ui.js';
 
 // The administrator key is set in the server's configuration (QUOTA_ADMIN_KEY or admin.key) and
 // replaced there; the API refuses to revoke it, so no Revoke button is offered for it.
@@ -77,11 +77,11 @@ function issueForm(issued, after) {
     e.preventDefault();
     clearFieldErrors(form, summary);
     clear(issued);
-    const name = inputs.name.value.trim();
-    if (!name) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: { name: 'is required' } }); return; }
+    // Sent as typed: a name with edge whitespace is refused beside the field, not quietly changed.
+    const name = inputs.name.value;
+    if (!name.trim()) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: { name: 'is required' } }); return; }
     const body = { name, role: inputs.role.value };
-    // A subject id never holds ',' (it joins the two subjects of a pair), so the commas split exactly.
-    const subjects = inputs.subjects.value.split(',').map((s) => s.trim()).filter(Boolean);
+    const subjects = splitSubjects(inputs.subjects.value);
     if (body.role === 'viewer') body.subjects = subjects;
     const reason = inputs.reason.value.trim();
     if (reason) body.reason = reason;

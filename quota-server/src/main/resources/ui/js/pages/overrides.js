@@ -106,7 +106,8 @@ function createForm(prefill, after) {
     if (!expiresAt) local.expiresAt = 'is required';
     else if (new Date(expiresAt).getTime() <= Date.now()) local.expiresAt = 'must be in the future';
     if (Object.keys(local).length) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: local }); return; }
-    const body = { selector: v('selector'), expiresAt, reason: v('reason') };
+    // The selector is sent as typed, edge whitespace and all, for the server to refuse beside the field.
+    const body = { selector: inputs.selector.value, expiresAt, reason: v('reason') };
     if (inputs.kind.value === 'bypass') {
       body.bypass = true;
     } else {

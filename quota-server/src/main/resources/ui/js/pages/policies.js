@@ -196,8 +196,9 @@ function buildForm(policy, selector, etag, reload) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearFieldErrors(form, summary);
-    const sel = inputs.selector.value.trim();
-    if (!sel) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: { selector: 'is required' } }); return; }
+    // Sent as typed: 'user:alice ' is another identifier than 'user:alice', and the server says so beside the field.
+    const sel = inputs.selector.value;
+    if (!sel.trim()) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: { selector: 'is required' } }); return; }
     const rates = readRates();
     const local = {};
     rates.forEach((r, i) => { if (r.limit !== '' && !WHOLE.test(r.limit)) local['rateLimits.' + i + '.limit'] = 'must be a whole number'; });

@@ -46,9 +46,14 @@ export function render(root) {
     showFieldErrors(form, problems, { title, fieldErrors });
   };
 
+  /**
+   * The subject as typed, or '' when nothing but spaces is: an id is sent with its edge whitespace,
+   * for the server to refuse beside the field rather than the report of another subject shown.
+   */
+  const typedSubject = () => (inputs.subject.value.trim() ? inputs.subject.value : '');
   const params = () => {
     const p = { groupBy: inputs.groupBy.value, ...range(inputs.from.value, inputs.to.value) };
-    const s = inputs.subject.value.trim();
+    const s = typedSubject();
     const i = s.indexOf(':');
     if (i > 0) { p.scope = s.slice(0, i); p.id = s.slice(i + 1); } else if (s) p.scope = s;
     // Grouping by subject lists the subjects of one scope; users unless another is named.
@@ -58,7 +63,7 @@ export function render(root) {
   const load = async () => {
     for (const b of tabs.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.group === inputs.groupBy.value));
     clearFieldErrors(form, problems);
-    const s = inputs.subject.value.trim();
+    const s = typedSubject();
     if (s && !/^[a-z][a-z0-9_]{0,31}(:.+)?$/.test(s)) {
       refuse('Check the subject', { subject: 'Write a scope (user) or scope:id (user:alice), or leave it empty.' });
       return;

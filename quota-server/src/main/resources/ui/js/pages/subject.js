@@ -4,7 +4,7 @@ import { h, clear, spinner, errorBox, empty, toast, confirmDialog, notAllowed } 
 import { get, request, items, enc, costReport, auth, can, normLimit, subjectOf } from '../api.js';
 import { money, toNanos, nanosToNumber, count, relative, dateTime, clockTime, duration, kindLabel, utcDay, addDays, monthStart, shortDay } from '../format.js';
 import { columnChart, donutChart, meter } from '../charts.js';
-import { pageHead, panel } from '../ui.js';
+import { pageHead, panel, splitSubjects } from '../ui.js';
 
 const REFRESH_MS = 3000;
 
@@ -32,7 +32,7 @@ function hrefOf(subjects) {
  * an id never holds one (it joins the subjects of a pair selector).
  */
 export function parseSubjects(text) {
-  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = splitSubjects(text);
   if (!parts.length) return { error: 'Write the subject as scope:id, e.g. user:alice.' };
   const subjects = [];
   for (const p of parts) {
@@ -58,7 +58,8 @@ function renderPicker(root) {
     h('div', { class: 'field', style: 'flex:0 0 auto' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Open')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const parsed = parseSubjects(input.value.trim());
+    // Not trimmed: an id typed with edge whitespace opens the page that says why the server refuses it.
+    const parsed = parseSubjects(input.value);
     const refuse = (text) => { err.textContent = text; input.setAttribute('aria-invalid', 'true'); input.focus(); };
     if (parsed.error) { refuse(parsed.error); return; }
     if (parsed.subjects.length > 1 && !combined) { refuse('The usage of several subjects together is open to admin and service keys; a ' + auth.me.role + ' key reads one subject at a time.'); return; }
