@@ -2,6 +2,7 @@ package dev.quota;
 
 import dev.quota.internal.PlanCompiler;
 import dev.quota.internal.PolicyIndex;
+import dev.quota.ledger.SpendCurrency;
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterOp;
@@ -55,16 +56,21 @@ public final class PreparedRequest {
     final int opCount;
     final boolean capped;
     final boolean charges;
+    /** The currency of what it charges: see {@link SpendCurrency}. */
+    final String currency;
     /** Set once, before this object is published through a volatile field (see {@link Planned#prepare}). */
     PreparedOps fast;
 
-    Compiled(PolicyIndex index, long validUntilMs, PlanCompiler.Compiled plan, int opCount, boolean capped, boolean charges) {
+    Compiled(
+        PolicyIndex index, long validUntilMs, PlanCompiler.Compiled plan, int opCount, boolean capped, boolean charges,
+        String currency) {
       this.index = index;
       this.validUntilMs = validUntilMs;
       this.plan = plan;
       this.opCount = opCount;
       this.capped = capped;
       this.charges = charges;
+      this.currency = currency;
     }
 
     /** The prepared ops if the index alone decides whether they still apply; see {@link #direct}. */
@@ -134,7 +140,7 @@ public final class PreparedRequest {
       int outcome = c.fast.tryConsume(fired, used);
       if (outcome == PreparedOps.ADMITTED) {
         if (c.charges) {
-          quota.charged(subjects, estimatedCost, meters, c.plan, fired, used);
+          quota.charged(subjects, estimatedCost, meters, c.currency, c.plan, fired, used);
         }
         return true;
       }
@@ -168,14 +174,15 @@ public final class PreparedRequest {
 
   /** A compiled plan not yet prepared on the store. */
   private record Planned(
-      PolicyIndex index, long validUntilMs, PlanCompiler.Compiled plan, CounterOp[] ops, boolean fast, boolean charges) {
+      PolicyIndex index, long validUntilMs, PlanCompiler.Compiled plan, CounterOp[] ops, boolean fast, boolean charges,
+      String currency) {
     /**
      * Made in the order a call reads them: a plan that charges reads this record on every call, so
      * it comes first; one that only counts reads the ops alone (see {@link #direct}), so they do.
      */
     Compiled prepare(Quota quota) {
       PreparedOps first = charges ? null : prepareOps(quota);
-      Compiled c = new Compiled(index, validUntilMs, plan, ops.length, plan.locallyDenied(), charges);
+      Compiled c = new Compiled(index, validUntilMs, plan, ops.length, plan.locallyDenied(), charges, currency);
       c.fast = charges ? prepareOps(quota) : first;
       return c;
     }
@@ -209,6 +216,6 @@ public final class PreparedRequest {
     // A call without an estimate is admitted only where the smallest per-request cap still fits (a
     // reservation holds it); the fast path, which charges what the call says, would judge 0.
     fast &= request.estimatedCost().nanos() > 0 || PlanCompiler.heldCost(0, policies) == 0;
-    return new Planned(index, validUntil, plan, ops, fast, charges);
+    return new Planned(index, validUntil, plan, ops, fast, charges, SpendCurrency.of(policies));
   }
 }

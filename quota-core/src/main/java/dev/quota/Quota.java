@@ -15,6 +15,7 @@ import dev.quota.internal.PlanCompiler.Compiled;
 import dev.quota.internal.PolicyIndex;
 import dev.quota.ledger.MemoryLedger;
 import dev.quota.ledger.OwedUsageJournal;
+import dev.quota.ledger.SpendCurrency;
 import dev.quota.ledger.UsageEntry;
 import dev.quota.ledger.UsageLedger;
 import dev.quota.plan.OpResult;
@@ -176,10 +177,11 @@ public final class Quota implements AutoCloseable {
       // A replay is appended as well: the store may have applied the first attempt after its caller
       // stopped waiting for the reply (a timeout), so only the retry can bring it to the ledger. The
       // ledger keeps one row per idempotency key, so a first attempt that did arrive is not doubled.
+      Instant at = clock.instant();
       UsageEntry row =
           new UsageEntry(
-              newId(), clock.instant(), usage.subjects(), usage.estimatedCost(), usage.meters(), null,
-              usage.idempotencyKey(), Money.ZERO);
+              newId(), at, usage.subjects(), usage.estimatedCost(), usage.meters(), null,
+              usage.idempotencyKey(), Money.ZERO, null, currencyOf(usage.subjects(), at));
       ledger.append(row);
       if (d.failOpen()) {
         oweBudgets(usage, row);
@@ -194,10 +196,17 @@ public final class Quota implements AutoCloseable {
    * budget charges owed to the store. The store is not asked again: it has just failed to answer.
    */
   void chargeFailedOpen(QuotaRequest request) {
+    Instant at = clock.instant();
     UsageEntry row = new UsageEntry(
-        newId(), clock.instant(), request.subjects(), request.estimatedCost(), request.meters(), null, null, Money.ZERO);
+        newId(), at, request.subjects(), request.estimatedCost(), request.meters(), null, null, Money.ZERO, null,
+        currencyOf(request.subjects(), at));
     ledger.append(row);
     oweBudgets(request, row);
+  }
+
+  /** The currency of a spend by {@code subjects} at {@code at}: see {@link SpendCurrency}. */
+  private String currencyOf(Map<String, String> subjects, Instant at) {
+    return SpendCurrency.of(index.resolve(subjects, at));
   }
 
   /**
@@ -544,7 +553,9 @@ public final class Quota implements AutoCloseable {
     List<Policy> policies = snapshot.resolve(request.subjects(), now);
     String payload =
         kind == Plan.Kind.RESERVE
-            ? new Payload(request.subjects(), request.estimatedCost(), request.idempotencyKey()).encode()
+            ? new Payload(
+                    request.subjects(), request.estimatedCost(), request.idempotencyKey(), SpendCurrency.of(policies))
+                .encode()
             : null;
     Compiled template = PlanCompiler.compile(kind, request, policies, snapshot, now, null, payload, seedBudgets);
     plans.remember(hash, kind, request, snapshot, now.toEpochMilli(), policies, template);
@@ -670,11 +681,15 @@ public final class Quota implements AutoCloseable {
     return dev.quota.internal.Ids.newId();
   }
 
-  /** After a prepared fast-path admission that charged budgets: the ledger row and any alerts. */
+  /**
+   * After a prepared fast-path admission that charged budgets: the ledger row, in {@code currency}
+   * (that of the budgets charged, see {@link SpendCurrency}), and any alerts.
+   */
   void charged(
-      Map<String, String> subjects, Money estimatedCost, Map<String, Long> meters, Compiled c, int[] fired,
-      long[] used) {
-    ledger.append(new UsageEntry(newId(), clock.instant(), subjects, estimatedCost, meters, null, null, Money.ZERO));
+      Map<String, String> subjects, Money estimatedCost, Map<String, Long> meters, String currency, Compiled c,
+      int[] fired, long[] used) {
+    ledger.append(
+        new UsageEntry(newId(), clock.instant(), subjects, estimatedCost, meters, null, null, Money.ZERO, null, currency));
     budgetAlerts.fire(c, fired, used);
   }
 

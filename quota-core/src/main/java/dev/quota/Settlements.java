@@ -4,6 +4,7 @@ import dev.quota.internal.Padding;
 import dev.quota.internal.Payload;
 import dev.quota.internal.PolicyIndex;
 import dev.quota.internal.Printable;
+import dev.quota.ledger.SpendCurrency;
 import dev.quota.ledger.UsageEntry;
 import dev.quota.ledger.UsageLedger;
 import dev.quota.plan.SettleResult;
@@ -63,16 +64,28 @@ final class Settlements {
     // reservation, so a first attempt that did arrive is not doubled.
     if (settled || r.payload() != null) {
       Payload p = Payload.decode(r.payload());
+      Instant at = Instant.ofEpochMilli(r.nowMs());
+      Instant reservedAt = reservedAt(r);
       ledger.append(
           new UsageEntry(
-              Quota.newId(), Instant.ofEpochMilli(r.nowMs()), p.subjects(), actualCost, meters, reservationId,
-              null, overrun, reservedAt(r)));
+              Quota.newId(), at, p.subjects(), actualCost, meters, reservationId, null, overrun, reservedAt,
+              currencyOf(p, reservedAt != null ? reservedAt : at)));
       if (settled) {
         alerts.fireSettled(r, p, index.get());
       }
     }
     return new Settled(
         reservationId, true, actualCost, held, overrun, r.status() == SettleResult.Status.REPEATED);
+  }
+
+  /**
+   * The currency of the budgets that held the reservation, as filed with it. A reservation filed
+   * without one, by a version that did not file it, or held by no budget of one currency, is in
+   * the currency of the budgets that apply to its subjects when it was made, as far as the policies
+   * in force now tell.
+   */
+  private String currencyOf(Payload p, Instant reservedAt) {
+    return p.currency() != null ? p.currency() : SpendCurrency.of(index.get().resolve(p.subjects(), reservedAt));
   }
 
   /**

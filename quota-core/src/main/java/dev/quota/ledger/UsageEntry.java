@@ -17,6 +17,10 @@ import java.util.Map;
  * @param reservedAt when the committed reservation was made, in the store's time, or null for
  *     recorded usage (and for rows written before it was kept): the moment its budgets took the
  *     hold, which decides the period and the reset its spend counts after (see {@link #chargedAt})
+ * @param currency the currency {@code amount} is in: that of the budgets it was charged to (see
+ *     {@link SpendCurrency}), or null when it has none: no budget counted it, budgets of different
+ *     currencies did (each took the same amount as its own currency), or the row was written before
+ *     rows kept one. Reports total each currency apart and never add one to another.
  */
 public record UsageEntry(
     String id,
@@ -27,7 +31,8 @@ public record UsageEntry(
     String reservationId,
     String idempotencyKey,
     Money overrun,
-    Instant reservedAt) {
+    Instant reservedAt,
+    String currency) {
 
   public UsageEntry {
     subjects = Map.copyOf(subjects);
@@ -35,11 +40,21 @@ public record UsageEntry(
     overrun = overrun == null ? Money.ZERO : overrun;
   }
 
-  /** An entry without a reservation time: recorded usage, or a commit whose store could not tell. */
+  /** An entry whose amount is in no known currency. */
+  public UsageEntry(
+      String id, Instant at, Map<String, String> subjects, Money amount, Map<String, Long> meters,
+      String reservationId, String idempotencyKey, Money overrun, Instant reservedAt) {
+    this(id, at, subjects, amount, meters, reservationId, idempotencyKey, overrun, reservedAt, null);
+  }
+
+  /**
+   * An entry without a reservation time (recorded usage, or a commit whose store could not tell)
+   * whose amount is in no known currency.
+   */
   public UsageEntry(
       String id, Instant at, Map<String, String> subjects, Money amount, Map<String, Long> meters,
       String reservationId, String idempotencyKey, Money overrun) {
-    this(id, at, subjects, amount, meters, reservationId, idempotencyKey, overrun, null);
+    this(id, at, subjects, amount, meters, reservationId, idempotencyKey, overrun, null, null);
   }
 
   /**

@@ -14,5 +14,13 @@ class PayloadTest {
       @ForAll @StringLength(min = 1, max = 40) String user, @ForAll @StringLength(min = 1, max = 40) String key) {
     Payload p = new Payload(Map.of("user", user, "tool", "a&b=c%d+e"), Money.of("0.05"), key);
     assertThat(Payload.decode(p.encode())).isEqualTo(p);
+    Payload priced = new Payload(Map.of("user", user), Money.of("0.05"), key, "EUR");
+    assertThat(Payload.decode(priced.encode())).isEqualTo(priced);
+  }
+
+  /** A reservation filed by a version that kept no currency is read as one without. */
+  @Property(tries = 1)
+  void aPayloadWithoutACurrencyHasNone() {
+    assertThat(Payload.decode("~estimate=5&user=alice").currency()).isNull();
   }
 }

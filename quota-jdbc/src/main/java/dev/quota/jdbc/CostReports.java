@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,7 +25,9 @@ import javax.sql.DataSource;
 
 /**
  * Who spent what, on which provider and tool: cost totals from the usage ledger, per UTC day or
- * month, grouped by one subject scope, as JSON-ready {@link CostRow}s or CSV.
+ * month, grouped by one subject scope, as JSON-ready {@link CostRow}s or CSV. Each currency is
+ * totalled apart: a group with spend in two currencies has a row for each, and spend in none (see
+ * {@link dev.quota.ledger.UsageEntry#currency}) a row of its own.
  *
  * <p>Days still held as raw rows are summed from {@code usage_entry}; older days come from the
  * {@code usage_daily} rollups that {@link JdbcUsageLedger#prune} leaves behind, so a report over
@@ -85,8 +88,8 @@ public final class CostReports {
   }
 
   /**
-   * Totals for UTC days {@code [from, to)} per {@code period}, grouped by {@code groupBy}, ordered
-   * by period then key. {@code filter} restricts to built-in subjects (e.g. {@code user=alice} to
+   * Totals for UTC days {@code [from, to)} per {@code period}, grouped by {@code groupBy} and by
+   * currency, ordered by period, key, then currency (none last). {@code filter} restricts to built-in subjects (e.g. {@code user=alice} to
    * see one user's spend per tool).
    *
    * @throws ValidationException for an empty range or a filter on a scope without its own column
@@ -99,10 +102,7 @@ public final class CostReports {
     Map<String, String> where = checkedFilter(filter);
     return Jdbc.read(ds, "building a cost report", c -> {
       LocalDate watermark = RollupWatermark.read(c);
-      TreeMap<List<String>, Sum> totals = new TreeMap<>((a, b) -> {
-        int cmp = a.get(0).compareTo(b.get(0));
-        return cmp != 0 ? cmp : a.get(1).compareTo(b.get(1));
-      });
+      TreeMap<List<String>, Sum> totals = new TreeMap<>(BY_PERIOD_KEY_CURRENCY);
       // Raw rows only for days not rolled up, so late rows that also went to rollups count once.
       LocalDate rawFrom = from.isBefore(watermark) ? watermark : from;
       if (rawFrom.isBefore(to)) {
@@ -113,10 +113,23 @@ public final class CostReports {
         accumulate(c, "usage_daily", "SUM(entries)", false, from, rollupTo, period, groupBy, where, totals);
       }
       List<CostRow> rows = new ArrayList<>(totals.size());
-      totals.forEach(
-          (k, v) -> rows.add(new CostRow(k.get(0), k.get(1).isEmpty() ? null : k.get(1), v.amount, v.entries)));
+      totals.forEach((k, v) -> rows.add(new CostRow(k.get(0), orNull(k.get(1)), orNull(k.get(2)), v.amount, v.entries)));
       return rows;
     });
+  }
+
+  private static final Comparator<String> NONE_LAST =
+      (a, b) -> a.isEmpty() || b.isEmpty() ? Boolean.compare(a.isEmpty(), b.isEmpty()) : a.compareTo(b);
+
+  /** Period, then key, then currency, with '' (none) after every currency. */
+  private static final Comparator<List<String>> BY_PERIOD_KEY_CURRENCY = Comparator
+      .<List<String>, String>comparing(k -> k.get(0))
+      .thenComparing(k -> k.get(1))
+      .thenComparing(k -> k.get(2), NONE_LAST);
+
+  /** '' is how a grouping column holds "none", in rollups and in the COALESCE of raw rows. */
+  private static String orNull(String column) {
+    return column.isEmpty() ? null : column;
   }
 
   /** A group's running totals; the amount is exact however many entries add up. */
@@ -138,11 +151,12 @@ public final class CostReports {
       Map<List<String>, Sum> totals)
       throws SQLException {
     String key = groupBy.column() == null ? null : nullable ? "COALESCE(" + groupBy.column() + ", '')" : groupBy.column();
-    StringBuilder sql = new StringBuilder("SELECT usage_day, ");
+    String currency = nullable ? "COALESCE(currency, '')" : "currency";
+    StringBuilder sql = new StringBuilder("SELECT usage_day, ").append(currency).append(", ");
     sql.append(key == null ? "" : key + ", ").append("SUM(amount), ").append(countExpr).append(" FROM ").append(table);
     sql.append(" WHERE usage_day >= ? AND usage_day < ?");
     filter.keySet().forEach(scope -> sql.append(" AND ").append(LedgerRows.column(scope)).append(" = ?"));
-    sql.append(" GROUP BY usage_day").append(key == null ? "" : ", " + key);
+    sql.append(" GROUP BY usage_day, ").append(currency).append(key == null ? "" : ", " + key);
     try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
       ps.setObject(1, from);
       ps.setObject(2, to);
@@ -153,9 +167,10 @@ public final class CostReports {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           LocalDate day = rs.getObject(1, LocalDate.class);
-          String k = key == null ? "" : rs.getString(2);
-          int col = key == null ? 2 : 3;
-          Sum t = totals.computeIfAbsent(List.of(period.label(day), k), x -> new Sum());
+          String cur = rs.getString(2);
+          String k = key == null ? "" : rs.getString(3);
+          int col = key == null ? 3 : 4;
+          Sum t = totals.computeIfAbsent(List.of(period.label(day), k, cur), x -> new Sum());
           t.amount = t.amount.plus(MoneyTotal.of(rs.getBigDecimal(col)));
           t.entries = Math.addExact(t.entries, rs.getLong(col + 1));
         }
@@ -165,7 +180,8 @@ public final class CostReports {
 
   /**
    * Real-time totals from raw ledger rows with {@code at} in {@code [from, to)}, grouped by
-   * {@code groupBy}; each row's period is the ISO interval {@code from/to}.
+   * {@code groupBy} and by currency, ordered by key, then currency (none last); each row's period is
+   * the ISO interval {@code from/to}.
    */
   public List<CostRow> totals(Instant from, Instant to, GroupBy groupBy, Map<String, String> filter) {
     ValidationException.require(from != null, "from", "is required");
@@ -173,12 +189,11 @@ public final class CostReports {
     ValidationException.require(groupBy != null, "groupBy", "is required");
     Map<String, String> where = checkedFilter(filter);
     String key = groupBy.column() == null ? null : "COALESCE(" + groupBy.column() + ", '')";
-    StringBuilder sql = new StringBuilder("SELECT ");
-    sql.append(key == null ? "" : key + " AS k, ").append("SUM(amount), COUNT(*) FROM usage_entry WHERE at >= ? AND at < ?");
+    String currency = "COALESCE(currency, '')";
+    StringBuilder sql = new StringBuilder("SELECT ").append(currency).append(", ");
+    sql.append(key == null ? "" : key + ", ").append("SUM(amount), COUNT(*) FROM usage_entry WHERE at >= ? AND at < ?");
     where.keySet().forEach(scope -> sql.append(" AND ").append(LedgerRows.column(scope)).append(" = ?"));
-    if (key != null) {
-      sql.append(" GROUP BY ").append(key).append(" ORDER BY 1");
-    }
+    sql.append(" GROUP BY ").append(currency).append(key == null ? "" : ", " + key);
     String label = Jdbc.micros(from) + "/" + Jdbc.micros(to);
     return Jdbc.read(ds, "summing costs", c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
@@ -189,17 +204,15 @@ public final class CostReports {
           ps.setString(i++, id);
         }
         try (ResultSet rs = ps.executeQuery()) {
-          List<CostRow> rows = new ArrayList<>();
+          TreeMap<List<String>, CostRow> rows = new TreeMap<>(BY_PERIOD_KEY_CURRENCY);
           while (rs.next()) {
-            int col = key == null ? 1 : 2;
-            long count = rs.getLong(col + 1);
-            if (count == 0) {
-              continue;
-            }
-            String k = key == null ? null : rs.getString(1);
-            rows.add(new CostRow(label, k == null || k.isEmpty() ? null : k, MoneyTotal.of(rs.getBigDecimal(col)), count));
+            int col = key == null ? 2 : 3;
+            String cur = rs.getString(1);
+            String k = key == null ? "" : rs.getString(2);
+            rows.put(List.of(label, k, cur),
+                new CostRow(label, orNull(k), orNull(cur), MoneyTotal.of(rs.getBigDecimal(col)), rs.getLong(col + 1)));
           }
-          return rows;
+          return new ArrayList<>(rows.values());
         }
       }
     });
@@ -221,7 +234,10 @@ public final class CostReports {
 
   // ------------------------------------------------------------------------------- rendering
 
-  /** JSON array of {@code {"period":..,"<groupBy>":..,"amount":"1.50","entries":3}}; amounts as strings. */
+  /**
+   * JSON array of {@code {"period":..,"<groupBy>":..,"currency":"EUR","amount":"1.50","entries":3}};
+   * amounts as strings, the currency null for spend in none.
+   */
   public static ArrayNode toJson(List<CostRow> rows, GroupBy groupBy) {
     ArrayNode out = JsonNodeFactory.instance.arrayNode();
     for (CostRow r : rows) {
@@ -230,6 +246,7 @@ public final class CostReports {
       if (groupBy != GroupBy.NONE) {
         o.put(groupBy.wireName(), r.key());
       }
+      o.put("currency", r.currency());
       o.put("amount", r.amount().toPlainString());
       o.put("entries", r.entries());
     }
@@ -242,20 +259,21 @@ public final class CostReports {
 
   /**
    * RFC 4180 CSV with a header line and CRLF line ends; cells are written by {@link #csvCell}, so
-   * none runs as a spreadsheet formula.
+   * none runs as a spreadsheet formula. The currency is the last column, empty for spend in none.
    */
   public static String toCsv(List<CostRow> rows, GroupBy groupBy) {
     StringBuilder sb = new StringBuilder("period");
     if (groupBy != GroupBy.NONE) {
       sb.append(',').append(groupBy.wireName());
     }
-    sb.append(",amount,entries\r\n");
+    sb.append(",amount,entries,currency\r\n");
     for (CostRow r : rows) {
       sb.append(csvCell(r.period()));
       if (groupBy != GroupBy.NONE) {
         sb.append(',').append(csvCell(r.key()));
       }
-      sb.append(',').append(r.amount().toPlainString()).append(',').append(r.entries()).append("\r\n");
+      sb.append(',').append(r.amount().toPlainString()).append(',').append(r.entries());
+      sb.append(',').append(csvCell(r.currency())).append("\r\n");
     }
     return sb.toString();
   }

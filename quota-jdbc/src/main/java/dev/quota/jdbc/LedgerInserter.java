@@ -28,8 +28,8 @@ final class LedgerInserter {
 
   private static final String INSERT =
       "INSERT INTO usage_entry (id, at, usage_day, user_id, team_id, project_id, tool_id, provider_id,"
-          + " subjects, amount, meters, reservation_id, idempotency_key, overrun, reserved_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+          + " subjects, amount, meters, reservation_id, idempotency_key, overrun, reserved_at, currency)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
   private final Database database;
   private final DataSource ds;
@@ -139,10 +139,12 @@ final class LedgerInserter {
     ps.setString(13, e.idempotencyKey());
     ps.setBigDecimal(14, LedgerRows.decimal(e.overrun()));
     Jdbc.setInstant(ps, 15, e.reservedAt());
+    ps.setString(16, e.currency());
   }
 
   private static void addToRollup(Connection c, UsageEntry e) throws SQLException {
-    String where = " WHERE usage_day = ? AND user_id = ? AND team_id = ? AND project_id = ? AND tool_id = ? AND provider_id = ?";
+    String where = " WHERE usage_day = ? AND user_id = ? AND team_id = ? AND project_id = ? AND tool_id = ? AND provider_id = ?"
+        + " AND currency = ?";
     try (PreparedStatement up =
         c.prepareStatement("UPDATE usage_daily SET amount = amount + ?, entries = entries + 1" + where)) {
       up.setBigDecimal(1, LedgerRows.decimal(e.amount()));
@@ -153,10 +155,10 @@ final class LedgerInserter {
     }
     try (PreparedStatement in =
         c.prepareStatement(
-            "INSERT INTO usage_daily (usage_day, user_id, team_id, project_id, tool_id, provider_id, amount, entries)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, 1)")) {
+            "INSERT INTO usage_daily (usage_day, user_id, team_id, project_id, tool_id, provider_id, currency, amount,"
+                + " entries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)")) {
       bindRollupKey(in, 1, e);
-      in.setBigDecimal(7, LedgerRows.decimal(e.amount()));
+      in.setBigDecimal(8, LedgerRows.decimal(e.amount()));
       in.executeUpdate();
     }
   }
@@ -167,5 +169,7 @@ final class LedgerInserter {
     for (String scope : LedgerRows.COLUMN_SCOPES) {
       ps.setString(i++, e.subjects().getOrDefault(scope, ""));
     }
+    // A rollup's key holds no NULL: '' is no currency, as it is no subject.
+    ps.setString(i, e.currency() == null ? "" : e.currency());
   }
 }

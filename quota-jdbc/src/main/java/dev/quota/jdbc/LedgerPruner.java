@@ -57,10 +57,11 @@ final class LedgerPruner {
     long rawDeleted = 0;
     if (cutoff.isAfter(watermark)) {
       String dims = "COALESCE(user_id, ''), COALESCE(team_id, ''), COALESCE(project_id, ''),"
-          + " COALESCE(tool_id, ''), COALESCE(provider_id, '')";
+          + " COALESCE(tool_id, ''), COALESCE(provider_id, ''), COALESCE(currency, '')";
       try (PreparedStatement ps =
           c.prepareStatement(
-              "INSERT INTO usage_daily (usage_day, user_id, team_id, project_id, tool_id, provider_id, amount, entries)"
+              "INSERT INTO usage_daily"
+                  + " (usage_day, user_id, team_id, project_id, tool_id, provider_id, currency, amount, entries)"
                   + " SELECT usage_day, " + dims + ", SUM(amount), COUNT(*) FROM usage_entry"
                   + " WHERE usage_day >= ? AND usage_day < ? GROUP BY usage_day, " + dims)) {
         ps.setObject(1, watermark);

@@ -19,7 +19,7 @@ import javax.sql.DataSource;
  */
 final class LedgerQueries {
   private static final String COLUMNS =
-      "id, at, subjects, amount, meters, reservation_id, idempotency_key, overrun, reserved_at";
+      "id, at, subjects, amount, meters, reservation_id, idempotency_key, overrun, reserved_at, currency";
 
   private final DataSource ds;
 
@@ -87,7 +87,8 @@ final class LedgerQueries {
         rs.getString("reservation_id"),
         rs.getString("idempotency_key"),
         LedgerRows.money(rs.getBigDecimal("overrun")),
-        Jdbc.getInstant(rs, "reserved_at"));
+        Jdbc.getInstant(rs, "reserved_at"),
+        rs.getString("currency"));
   }
 
   /** A {@code WHERE} clause and the arguments for its parameters, in order. */

@@ -52,20 +52,20 @@ class CostReportsTest {
 
       assertThat(reports.report(FROM, TO, Period.MONTH, GroupBy.USER, Map.of()))
           .containsExactly(
-              new CostRow("2025-02", "alice", MoneyTotal.of("4.10"), 2),
-              new CostRow("2025-02", "bob", MoneyTotal.of("2.000000001"), 1),
-              new CostRow("2025-03", null, MoneyTotal.of("5"), 1),
-              new CostRow("2025-03", "alice", MoneyTotal.of("0.25"), 1),
-              new CostRow("2025-03", "bob", MoneyTotal.of("0.75"), 1));
+              new CostRow("2025-02", "alice", null, MoneyTotal.of("4.10"), 2),
+              new CostRow("2025-02", "bob", null, MoneyTotal.of("2.000000001"), 1),
+              new CostRow("2025-03", null, null, MoneyTotal.of("5"), 1),
+              new CostRow("2025-03", "alice", null, MoneyTotal.of("0.25"), 1),
+              new CostRow("2025-03", "bob", null, MoneyTotal.of("0.75"), 1));
       assertThat(reports.report(FROM, TO, Period.DAY, GroupBy.PROVIDER, Map.of("user", "alice")))
           .containsExactly(
-              new CostRow("2025-02-10", "openai", MoneyTotal.of("1.10"), 1),
-              new CostRow("2025-02-28", "anthropic", MoneyTotal.of("3"), 1),
-              new CostRow("2025-03-01", "anthropic", MoneyTotal.of("0.25"), 1));
+              new CostRow("2025-02-10", "openai", null, MoneyTotal.of("1.10"), 1),
+              new CostRow("2025-02-28", "anthropic", null, MoneyTotal.of("3"), 1),
+              new CostRow("2025-03-01", "anthropic", null, MoneyTotal.of("0.25"), 1));
       assertThat(reports.report(FROM, TO, Period.MONTH, GroupBy.NONE, Map.of("tool", "web_search")))
-          .containsExactly(new CostRow("2025-02", null, MoneyTotal.of("1.10"), 1), new CostRow("2025-03", null, MoneyTotal.of("1.00"), 2));
+          .containsExactly(new CostRow("2025-02", null, null, MoneyTotal.of("1.10"), 1), new CostRow("2025-03", null, null, MoneyTotal.of("1.00"), 2));
       assertThat(reports.report(LocalDate.parse("2025-02-11"), LocalDate.parse("2025-03-01"), Period.DAY, GroupBy.TOOL, Map.of()))
-          .containsExactly(new CostRow("2025-02-28", "image_gen", MoneyTotal.of("3"), 1));
+          .containsExactly(new CostRow("2025-02-28", "image_gen", null, MoneyTotal.of("3"), 1));
 
       Instant from = Instant.parse("2025-02-10T08:00:00Z");
       assertThat(reports.totals(from, NOW, GroupBy.TOOL, Map.of("team", "core")))
@@ -102,7 +102,7 @@ class CostReportsTest {
       ledger.append(late);
       ledger.append(late);
       assertThat(reports.report(FROM, TO, Period.DAY, GroupBy.USER, Map.of("tool", "web_search")))
-          .startsWith(new CostRow("2025-02-10", "alice", MoneyTotal.of("2.00"), 2));
+          .startsWith(new CostRow("2025-02-10", "alice", null, MoneyTotal.of("2.00"), 2));
 
       // Rollups outlive raw rows by far (400 days by default), but not forever: 400 days after
       // 2025-03-01 the February rollups go and March's stay.
@@ -111,7 +111,7 @@ class CostReportsTest {
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry")).isZero();
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_daily")).isEqualTo(3);
       assertThat(reports.report(FROM, LocalDate.parse("2026-04-06"), Period.MONTH, GroupBy.NONE, Map.of()))
-          .containsExactly(new CostRow("2025-03", null, MoneyTotal.of("6.00"), 3));
+          .containsExactly(new CostRow("2025-03", null, null, MoneyTotal.of("6.00"), 3));
     }
   }
 
@@ -136,10 +136,10 @@ class CostReportsTest {
       ledger.prune(NOW);
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_daily")).isEqualTo(1);
       assertThat(reports.report(FROM, TO, Period.MONTH, GroupBy.USER, Map.of("user", "big")))
-          .containsExactly(new CostRow("2025-02", "big", two, 2), new CostRow("2025-03", "big", two, 2));
+          .containsExactly(new CostRow("2025-02", "big", null, two, 2), new CostRow("2025-03", "big", null, two, 2));
       List<CostRow> whole = reports.report(FROM, TO, Period.MONTH, GroupBy.NONE, Map.of());
       assertThat(CostReports.toCsv(whole, GroupBy.NONE))
-          .isEqualTo("period,amount,entries\r\n2025-02,18014398.509481982,2\r\n2025-03,18014398.509481982,2\r\n");
+          .isEqualTo("period,amount,entries,currency\r\n2025-02,18014398.509481982,2,\r\n2025-03,18014398.509481982,2,\r\n");
     }
   }
 
@@ -169,21 +169,22 @@ class CostReportsTest {
   void rendersJsonAndCsv() {
     List<CostRow> rows =
         List.of(
-            new CostRow("2025-03", "alice", MoneyTotal.of("4.1"), 2),
-            new CostRow("2025-03", null, MoneyTotal.of("0.000000001"), 1),
-            new CostRow("2025-03", "=HYPERLINK(\"x\"),y", MoneyTotal.of("5"), 1));
+            new CostRow("2025-03", "alice", "EUR", MoneyTotal.of("4.1"), 2),
+            new CostRow("2025-03", null, null, MoneyTotal.of("0.000000001"), 1),
+            new CostRow("2025-03", "=HYPERLINK(\"x\"),y", null, MoneyTotal.of("5"), 1));
     assertThat(CostReports.toJsonText(rows, GroupBy.USER))
         .isEqualTo(
-            "[{\"period\":\"2025-03\",\"user\":\"alice\",\"amount\":\"4.10\",\"entries\":2},"
-                + "{\"period\":\"2025-03\",\"user\":null,\"amount\":\"0.000000001\",\"entries\":1},"
-                + "{\"period\":\"2025-03\",\"user\":\"=HYPERLINK(\\\"x\\\"),y\",\"amount\":\"5.00\",\"entries\":1}]");
+            "[{\"period\":\"2025-03\",\"user\":\"alice\",\"currency\":\"EUR\",\"amount\":\"4.10\",\"entries\":2},"
+                + "{\"period\":\"2025-03\",\"user\":null,\"currency\":null,\"amount\":\"0.000000001\",\"entries\":1},"
+                + "{\"period\":\"2025-03\",\"user\":\"=HYPERLINK(\\\"x\\\"),y\",\"currency\":null,\"amount\":\"5.00\",\"entries\":1}]");
     assertThat(CostReports.toCsv(rows, GroupBy.USER))
         .isEqualTo(
-            "period,user,amount,entries\r\n"
-                + "2025-03,alice,4.10,2\r\n"
-                + "2025-03,,0.000000001,1\r\n"
-                + "2025-03,\"'=HYPERLINK(\"\"x\"\"),y\",5.00,1\r\n");
-    assertThat(CostReports.toCsv(rows.subList(0, 1), GroupBy.NONE)).isEqualTo("period,amount,entries\r\n2025-03,4.10,2\r\n");
+            "period,user,amount,entries,currency\r\n"
+                + "2025-03,alice,4.10,2,EUR\r\n"
+                + "2025-03,,0.000000001,1,\r\n"
+                + "2025-03,\"'=HYPERLINK(\"\"x\"\"),y\",5.00,1,\r\n");
+    assertThat(CostReports.toCsv(rows.subList(0, 1), GroupBy.NONE))
+        .isEqualTo("period,amount,entries,currency\r\n2025-03,4.10,2,EUR\r\n");
   }
 
   /** =x was written '=x, exactly as '=x was: the guard must not make two values one cell. */

@@ -78,7 +78,7 @@ class LongestValidValuesTest {
       assertThat(ledger.prune(T0.plus(Duration.ofDays(40))).rawRowsDeleted()).isEqualTo(1);
       assertThat(new CostReports(t.db).report(
               LocalDate.parse("2025-02-01"), LocalDate.parse("2025-03-01"), Period.MONTH, GroupBy.PROVIDER, Map.of("user", LONGEST_ID)))
-          .containsExactly(new CostRow("2025-02", LONGEST_ID, MoneyTotal.of("1.25"), 1));
+          .containsExactly(new CostRow("2025-02", LONGEST_ID, null, MoneyTotal.of("1.25"), 1));
 
       Map<String, String> tooLong = new TreeMap<>(longestSubjects());
       tooLong.put("team", LONGEST_ID + EMOJI);

@@ -17,8 +17,8 @@ import org.postgresql.PGConnection;
  * extra WAL record, about 40% more work per row), for repeats that hardly ever come. Only when a
  * unique key is already taken does it run again with {@code ON CONFLICT DO NOTHING}.
  *
- * <p>Why not a JDBC batch: even rewritten into multi-row {@code VALUES}, a batch binds sixteen
- * parameters per row and the server plans one statement text per batch size. Sixteen arrays make
+ * <p>Why not a JDBC batch: even rewritten into multi-row {@code VALUES}, a batch binds seventeen
+ * parameters per row and the server plans one statement text per batch size. Seventeen arrays make
  * one statement whatever the batch size, so the server prepares it once per connection, and the
  * client sends every array in binary, from values each caller encoded for itself
  * ({@link LedgerRow}). The same unique keys and {@code ON CONFLICT DO NOTHING} apply, also between
@@ -32,22 +32,23 @@ public final class LedgerColumns {
    */
   static final String INSERT_NEW =
       "INSERT INTO usage_entry (id, at, usage_day, user_id, team_id, project_id, tool_id, provider_id,"
-          + " subjects, amount, meters, reservation_id, idempotency_key, overrun, reserved_at)"
+          + " subjects, amount, meters, reservation_id, idempotency_key, overrun, reserved_at, currency)"
           + " SELECT r.id, (DATE '1970-01-01' + r.day + r.micro_of_day * INTERVAL '1 microsecond') AT TIME ZONE 'UTC',"
           + " DATE '1970-01-01' + r.day, r.user_id, r.team_id, r.project_id, r.tool_id, r.provider_id, r.subjects,"
           + " r.amount_nanos * 0.000000001, r.meters, r.reservation_id, r.idempotency_key, r.overrun_nanos * 0.000000001,"
-          + " (DATE '1970-01-01' + r.reserved_day + r.reserved_micro_of_day * INTERVAL '1 microsecond') AT TIME ZONE 'UTC'"
+          + " (DATE '1970-01-01' + r.reserved_day + r.reserved_micro_of_day * INTERVAL '1 microsecond') AT TIME ZONE 'UTC',"
+          + " r.currency"
           + " FROM unnest(?::varchar[], ?::int4[], ?::int8[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[],"
           + " ?::varchar[], ?::varchar[], ?::int8[], ?::varchar[], ?::varchar[], ?::varchar[], ?::int8[], ?::int4[],"
-          + " ?::int8[])"
+          + " ?::int8[], ?::varchar[])"
           + " AS r(id, day, micro_of_day, user_id, team_id, project_id, tool_id, provider_id, subjects, amount_nanos,"
-          + " meters, reservation_id, idempotency_key, overrun_nanos, reserved_day, reserved_micro_of_day)";
+          + " meters, reservation_id, idempotency_key, overrun_nanos, reserved_day, reserved_micro_of_day, currency)";
 
   /** Skips every row whose id, reservation id or idempotency key exists, in the table or earlier in the batch. */
   public static final String INSERT = INSERT_NEW + " ON CONFLICT DO NOTHING";
 
   private static final String UNIQUE_VIOLATION = "23505";
-  private static final int COLUMNS = 16;
+  private static final int COLUMNS = 17;
 
   private LedgerColumns() {}
 
@@ -100,6 +101,7 @@ public final class LedgerColumns {
     // Boxed: a row without a reservation time has nulls.
     Integer[] reservedDays = new Integer[n];
     Long[] reservedMicrosOfDay = new Long[n];
+    String[] currencies = new String[n];
     for (int r = 0; r < n; r++) {
       LedgerRow row = rows.get(r);
       ids[r] = row.entry.id();
@@ -116,6 +118,7 @@ public final class LedgerColumns {
       overruns[r] = row.overrunNanos;
       reservedDays[r] = row.reservedEpochDay;
       reservedMicrosOfDay[r] = row.reservedMicroOfDay;
+      currencies[r] = row.currency;
     }
     PGConnection pg = c.unwrap(PGConnection.class);
     Array[] a = new Array[COLUMNS];
@@ -134,6 +137,7 @@ public final class LedgerColumns {
     a[i++] = pg.createArrayOf("int8", overruns);
     a[i++] = pg.createArrayOf("int4", reservedDays);
     a[i++] = pg.createArrayOf("int8", reservedMicrosOfDay);
+    a[i++] = pg.createArrayOf("varchar", currencies);
     return a;
   }
 }

@@ -26,6 +26,8 @@ public final class LedgerRow {
   /** The UTC day and the microsecond of that day when the reservation was made; null without one. */
   final Integer reservedEpochDay;
   final Long reservedMicroOfDay;
+  /** The currency of the amount; null for none. */
+  final String currency;
 
   private LedgerRow(UsageEntry e) {
     this.entry = e;
@@ -42,6 +44,7 @@ public final class LedgerRow {
     Instant reservedAt = e.reservedAt();
     this.reservedEpochDay = reservedAt == null ? null : epochDay(reservedAt);
     this.reservedMicroOfDay = reservedAt == null ? null : microOfDay(reservedAt);
+    this.currency = e.currency();
   }
 
   private static int epochDay(Instant t) {

@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * How a {@link UsageEntry} maps to a {@code usage_entry} row and to a spool line: the only place
@@ -34,6 +35,7 @@ public final class LedgerRows {
   public static final int MAX_SUBJECTS = 16;
   /** A request's own meters and the {@code requests} meter the engine adds when it names none. */
   public static final int MAX_METERS = QuotaRequest.MAX_METERS + 1;
+  private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
   private LedgerRows() {}
 
@@ -77,6 +79,10 @@ public final class LedgerRows {
     ValidationException.require(
         e.reservedAt() == null || !e.reservedAt().isBefore(EARLIEST), "reservedAt",
         "must be in the years 0001 to 9999 (UTC)");
+    // A budget's currency, as the engine names it; the column holds three characters.
+    ValidationException.require(
+        e.currency() == null || CURRENCY.matcher(e.currency()).matches(), "currency",
+        "must be a three-letter ISO 4217 code such as USD, or none");
   }
 
   private static void requireKey(String field, String value, boolean required) {
@@ -180,13 +186,20 @@ public final class LedgerRows {
     if (e.reservedAt() != null) {
       o.put("reservedAt", e.reservedAt().toString());
     }
+    if (e.currency() != null) {
+      o.put("currency", e.currency());
+    }
     return JsonFields.write(o);
   }
 
-  /** A spool line as an entry; a line spooled before reservation times were kept has none. */
+  /**
+   * A spool line as an entry; a line spooled before reservation times (or currencies) were kept has
+   * none.
+   */
   public static UsageEntry fromSpoolLine(String line) {
     ObjectNode o = JsonFields.parseObject(line);
     JsonNode reservedAt = o.get("reservedAt");
+    JsonNode currency = o.get("currency");
     Map<String, String> subjects = new TreeMap<>();
     o.get("subjects").fields().forEachRemaining(f -> subjects.put(f.getKey(), f.getValue().textValue()));
     return new UsageEntry(
@@ -198,6 +211,7 @@ public final class LedgerRows {
         o.get("reservationId").textValue(),
         o.get("idempotencyKey").textValue(),
         Money.parse("overrun", o.get("overrun").textValue()),
-        reservedAt == null || reservedAt.isNull() ? null : Instant.parse(reservedAt.textValue()));
+        reservedAt == null || reservedAt.isNull() ? null : Instant.parse(reservedAt.textValue()),
+        currency == null || currency.isNull() ? null : currency.textValue());
   }
 }

@@ -1,10 +1,12 @@
 package dev.quota.jdbc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.Money;
+import dev.quota.ValidationException;
 import dev.quota.jdbc.json.JsonFields;
 import dev.quota.ledger.UsageEntry;
 import java.time.Instant;
@@ -41,6 +43,27 @@ class LedgerRowsTest {
     assertThat(LedgerRows.fromSpoolLine(older)).isEqualTo(new UsageEntry(
         "e3", Instant.parse("2025-03-10T12:00:00Z"), Map.of("user", "alice"), Money.of("2"), Map.of(), "r-3", null,
         Money.ZERO));
+  }
+
+  @Test
+  void aSpoolLineCarriesTheCurrencyAndALineWrittenWithoutOneHasNone() {
+    Instant at = Instant.parse("2025-03-10T12:00:00Z");
+    UsageEntry priced = new UsageEntry(
+        "e1", at, Map.of("team", "eu"), Money.of("1.5"), Map.of(), "r-1", null, Money.ZERO, at.minusSeconds(9), "EUR");
+    UsageEntry unpriced = new UsageEntry("e2", at, Map.of("team", "eu"), Money.of("1"), Map.of(), null, "k-2", null);
+
+    assertThat(LedgerRows.fromSpoolLine(LedgerRows.toSpoolLine(priced))).isEqualTo(priced);
+    assertThat(LedgerRows.fromSpoolLine(LedgerRows.toSpoolLine(unpriced)).currency()).isNull();
+    assertThat(LedgerRows.toSpoolLine(unpriced)).doesNotContain("currency");
+  }
+
+  @Test
+  void aCurrencyThatIsNoCodeIsRefusedNamingTheField() {
+    UsageEntry lowercase = new UsageEntry(
+        "e1", Instant.parse("2025-03-10T12:00:00Z"), Map.of("team", "eu"), Money.of("1"), Map.of(), null, null,
+        Money.ZERO, null, "eur");
+    assertThatThrownBy(() -> LedgerRows.validate(lowercase))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("currency"));
   }
 
   @Test
