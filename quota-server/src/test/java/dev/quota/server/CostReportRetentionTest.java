@@ -47,7 +47,7 @@ class CostReportRetentionTest {
 
       assertThat(reports(server)).isEqualTo(before);
       assertThat(server.admin.get("/v1/reports/costs?scope=user&id=old&groupBy=day&from=2030-01-01&to=2030-03-01&format=csv").body())
-          .isEqualTo("day,cost,entries\r\n2030-01-10,1.50,1\r\n2030-01-11,0.25,1\r\n2030-02-24,0.10,1\r\n");
+          .isEqualTo("day,cost,entries,currency\r\n2030-01-10,1.50,1,\r\n2030-01-11,0.25,1,\r\n2030-02-24,0.10,1,\r\n");
     } finally {
       if (url != null) {
         schema.drop();

@@ -37,13 +37,13 @@ class CsvFormulaGuardTest {
 
     String csv = server.admin().get("/v1/reports/costs?scope=user&id=csv&groupBy=tool&format=csv").body();
     List<List<String>> rows = parse(csv);
-    assertThat(rows.get(0)).containsExactly("tool", "cost", "entries");
+    assertThat(rows.get(0)).containsExactly("tool", "cost", "entries", "currency");
     Map<String, String> read = new LinkedHashMap<>();
     for (List<String> row : rows.subList(1, rows.size())) {
       assertThat(read.put(unguard(row.get(0)), row.get(1))).as("one row per tool in " + csv).isNull();
     }
     assertThat(read).isEqualTo(costs);
-    assertThat(csv).contains("\r\n'=x,1.00,1\r\n").contains("\r\n''=x,2.00,1\r\n").contains("\r\nx,5.00,1\r\n");
+    assertThat(csv).contains("\r\n'=x,1.00,1,\r\n").contains("\r\n''=x,2.00,1,\r\n").contains("\r\nx,5.00,1,\r\n");
   }
 
   /** What a reader of the export does: a leading ' is the guard, never part of the value. */

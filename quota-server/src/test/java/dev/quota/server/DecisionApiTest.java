@@ -41,7 +41,7 @@ class DecisionApiTest extends ServerSuite {
 
     Api.Response csv = admin.get("/v1/reports/costs?scope=user&id=rc1&groupBy=tool&format=csv");
     assertThat(csv.contentType()).startsWith("text/csv");
-    assertThat(csv.body()).isEqualTo("tool,cost,entries\r\nweb_search,0.042,1\r\n");
+    assertThat(csv.body()).isEqualTo("tool,cost,entries,currency\r\nweb_search,0.042,1,USD\r\n");
   }
 
   /** Usage that names no tool is a group of its own, never merged with a tool whose id is "-". */
@@ -56,7 +56,7 @@ class DecisionApiTest extends ServerSuite {
     assertThat(rows.get(1).get("group").isNull()).isTrue();
     assertThat(rows.get(1).get("cost").asText()).isEqualTo("0.01");
     assertThat(admin.get("/v1/reports/costs?scope=team&id=dash&groupBy=tool&format=csv").body())
-        .isEqualTo("tool,cost,entries\r\n'-,5.00,1\r\n,0.01,1\r\n");
+        .isEqualTo("tool,cost,entries,currency\r\n'-,5.00,1,\r\n,0.01,1,\r\n");
   }
 
   @Test

@@ -40,7 +40,7 @@ class TotalsBeyondOneAmountTest {
     assertThat(byProvider.get("rows").get(0).get("cost").asText()).isEqualTo(TWICE);
 
     assertThat(ok(server.admin().get("/v1/reports/costs?scope=user&groupBy=subject&format=csv")).body())
-        .isEqualTo("subject,cost,entries\r\nuser:big1," + TWICE + ",2\r\nuser:big2," + MAX + ",1\r\n");
+        .isEqualTo("subject,cost,entries,currency\r\nuser:big1," + TWICE + ",2,USD\r\nuser:big2," + MAX + ",1,USD\r\n");
   }
 
   @Test

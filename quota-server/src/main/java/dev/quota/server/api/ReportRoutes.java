@@ -96,16 +96,23 @@ public final class ReportRoutes {
     // The days summed, as UTC calendar dates, end exclusive.
     o.put("from", fromDay.toString());
     o.put("to", toDay.toString());
-    MoneyTotal total = MoneyTotal.ZERO;
     ArrayNode a = o.putArray("rows");
     for (CostReport.Row r : rows) {
       ObjectNode row = a.addObject();
       row.put("group", r.group());
+      row.put("currency", r.currency());
       row.put("cost", r.cost().toPlainString());
       row.put("entries", r.entries());
-      total = total.plus(r.cost());
     }
-    o.put("total", total.toPlainString());
+    List<CostReport.Total> totals = CostReport.totals(rows);
+    ArrayNode t = o.putArray("totals");
+    for (CostReport.Total r : totals) {
+      t.addObject().put("currency", r.currency()).put("cost", r.cost().toPlainString()).put("entries", r.entries());
+    }
+    // One total only where the rows share a currency: euros are never added to dollars.
+    CostReport.Total only = totals.size() == 1 ? totals.get(0) : null;
+    o.put("total", totals.isEmpty() ? MoneyTotal.ZERO.toPlainString() : only == null ? null : only.cost().toPlainString());
+    o.put("currency", only == null ? null : only.currency());
     ctx.json(o);
   }
 

@@ -8,7 +8,7 @@ import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,16 +18,28 @@ import java.util.TreeMap;
  * The API's cost report, built on the ledger's {@link CostReports}: raw rows for recent days and
  * daily rollups for days whose raw rows were pruned, so a report over the last 13 months is as
  * exact as one over yesterday. Rows are per UTC calendar day (the granularity of the rollups), per
- * month, or per provider, tool or subject (an id of the report's scope) over the range. Usage
+ * month, or per provider, tool or subject (an id of the report's scope) over the range, and per
+ * currency: a group with spend in two currencies has two rows, never one that adds them. Usage
  * that did not name the grouping scope falls in one group of its own, whose {@code group} is null:
  * no id, however spelt ("-" included), is taken for it.
  */
 public final class CostReport {
   /**
-   * One group's totals; {@code group} is null for usage that did not name the grouping scope, and
+   * One group's totals in one currency; {@code group} is null for usage that did not name the
+   * grouping scope, {@code currency} null for spend in none (see {@code UsageEntry#currency}), and
    * {@code cost} is exact and not bounded by the maximum of one amount.
    */
-  public record Row(String group, MoneyTotal cost, long entries) {}
+  public record Row(String group, String currency, MoneyTotal cost, long entries) {}
+
+  /** The spend of a whole report in one currency; {@code currency} null for spend in none. */
+  public record Total(String currency, MoneyTotal cost, long entries) {}
+
+  /** A group in one currency; null parts sort last. */
+  private record Key(String group, String currency) {}
+
+  private static final Comparator<String> NULLS_LAST = Comparator.nullsLast(Comparator.naturalOrder());
+  private static final Comparator<Key> BY_GROUP_THEN_CURRENCY =
+      Comparator.comparing(Key::group, NULLS_LAST).thenComparing(Key::currency, NULLS_LAST);
 
   /** How rows are grouped. */
   public enum GroupBy {
@@ -79,30 +91,38 @@ public final class CostReport {
     }
     CostReports.Period period = groupBy == GroupBy.DAY ? CostReports.Period.DAY : CostReports.Period.MONTH;
     Map<String, String> filter = id == null ? Map.of() : Map.of(scope, id);
-    Map<String, Row> sums = new TreeMap<>();
-    Row unnamed = null;
+    // The unnamed group (a null key) sorts after every named one.
+    Map<Key, Row> sums = new TreeMap<>(BY_GROUP_THEN_CURRENCY);
     for (CostRow r : reports.report(from, to, period, dim, filter)) {
       if (scopeOnly && r.key() == null) {
         continue;
       }
-      if (!byPeriod && r.key() == null) {
-        unnamed = plus(unnamed, null, r);
-        continue;
-      }
-      String group = byPeriod ? r.period() : groupBy == GroupBy.SUBJECT ? scope + ":" + r.key() : r.key();
-      sums.put(group, plus(sums.get(group), group, r));
+      String group = byPeriod ? r.period() : r.key() == null ? null : groupBy == GroupBy.SUBJECT ? scope + ":" + r.key() : r.key();
+      Key key = new Key(group, r.currency());
+      sums.put(key, plus(sums.get(key), key, r));
     }
-    List<Row> rows = new ArrayList<>(sums.values());
-    if (unnamed != null) {
-      rows.add(unnamed);
-    }
-    return List.copyOf(rows);
+    return List.copyOf(sums.values());
   }
 
-  private static Row plus(Row sum, String group, CostRow r) {
+  private static Row plus(Row sum, Key key, CostRow r) {
     return sum == null
-        ? new Row(group, r.amount(), r.entries())
-        : new Row(group, sum.cost().plus(r.amount()), Math.addExact(sum.entries(), r.entries()));
+        ? new Row(key.group(), key.currency(), r.amount(), r.entries())
+        : new Row(key.group(), key.currency(), sum.cost().plus(r.amount()), Math.addExact(sum.entries(), r.entries()));
+  }
+
+  /**
+   * The report's totals, one per currency, by code, spend in none last as a total of its own:
+   * amounts of different currencies are never added.
+   */
+  public static List<Total> totals(List<Row> rows) {
+    Map<String, Total> sums = new TreeMap<>(NULLS_LAST);
+    for (Row r : rows) {
+      Total sum = sums.get(r.currency());
+      sums.put(r.currency(), sum == null
+          ? new Total(r.currency(), r.cost(), r.entries())
+          : new Total(r.currency(), sum.cost().plus(r.cost()), Math.addExact(sum.entries(), r.entries())));
+    }
+    return List.copyOf(sums.values());
   }
 
   private static CostReports.GroupBy column(String scope) {
@@ -116,13 +136,15 @@ public final class CostReport {
 
   /**
    * RFC 4180 CSV with a header line; group cells are written as every export writes them, quoted
-   * when they need it and guarded against spreadsheet formulas.
+   * when they need it and guarded against spreadsheet formulas. The currency comes last, an empty
+   * cell for spend in none.
    */
   public static String csv(GroupBy groupBy, List<Row> rows) {
-    StringBuilder sb = new StringBuilder(groupBy.wireName()).append(",cost,entries\r\n");
+    StringBuilder sb = new StringBuilder(groupBy.wireName()).append(",cost,entries,currency\r\n");
     for (Row r : rows) {
       // The group of usage that named none is a null group: an empty cell.
-      sb.append(CostReports.csvCell(r.group())).append(',').append(r.cost().toPlainString()).append(',').append(r.entries()).append("\r\n");
+      sb.append(CostReports.csvCell(r.group())).append(',').append(r.cost().toPlainString()).append(',').append(r.entries());
+      sb.append(',').append(CostReports.csvCell(r.currency())).append("\r\n");
     }
     return sb.toString();
   }

@@ -48,7 +48,7 @@ class ReportCommandTest {
   void theCsvEndsWithItsOwnLastLine() {
     CliRun csv = report("--group-by", "tool", "--from", "2030-01-01", "--to", "2030-01-02", "--format", "csv");
     assertThat(csv.exit()).as(csv.out()).isZero();
-    assertThat(csv.out()).isEqualTo("tool,cost,entries\r\n");
+    assertThat(csv.out()).isEqualTo("tool,cost,entries,currency\r\n");
   }
 
   @Test
