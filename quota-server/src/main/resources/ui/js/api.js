@@ -181,12 +181,16 @@ export function reportQuery(params, format) {
   return '/v1/reports/costs' + qs({ ...params, format });
 }
 
+/**
+ * A cost report: rows of one group in one currency, and totals, one per currency, as the server
+ * summed them; never one total of several currencies. from and to: the UTC days the server summed
+ * (to exclusive), defaults filled in.
+ */
 export async function costReport(params) {
   const p = await get(reportQuery(params, 'json'));
   const rows = items(p, 'groups', 'rows').map((r) => normCostRow(r, params.groupBy));
-  // from and to: the UTC days the server summed (to exclusive), defaults filled in.
-  return { rows, currency: (p && p.currency) || (rows[0] && rows[0].currency) || 'USD', total: p && (p.total ?? p.totalCost),
-    from: p && p.from, to: p && p.to };
+  const totals = ((p && p.totals) || []).map((t) => ({ currency: t.currency || null, cost: String(t.cost), count: t.entries ?? null }));
+  return { rows, totals, from: p && p.from, to: p && p.to };
 }
 
 /** A subject-grouped report row names its subject as "scope:id" or only "id"; this gives "scope:id". */

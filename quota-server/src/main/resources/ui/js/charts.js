@@ -27,8 +27,8 @@ function axisLabel(v, currency, whole) {
   return whole ? text.replace(/\.00$/, '') : text;
 }
 
-/** series: [{label, value(decimal string), title?}] */
-export function columnChart(series, { currency = 'USD', height = 220, label = 'Cost chart' } = {}) {
+/** series: [{label, value(decimal string), title?}], all in {@code currency} (null: none). */
+export function columnChart(series, { currency = null, height = 220, label = 'Cost chart' } = {}) {
   // A phone gets a narrower drawing, so the same text stays readable once it is scaled down.
   const narrow = window.innerWidth < 720;
   const W = narrow ? 360 : 900, H = height, padL = 56, padB = 28, padT = 12, padR = 8;
@@ -99,8 +99,8 @@ function compactMoney(total, currency) {
   return money(0n, currency).replace('0.00', sign + text);
 }
 
-/** slices: [{label, value(decimal string)}]; shows a legend with amounts and shares. */
-export function donutChart(slices, { currency = 'USD', label = 'Split' } = {}) {
+/** slices: [{label, value(decimal string)}], all in {@code currency}; shows a legend with amounts and shares. */
+export function donutChart(slices, { currency = null, label = 'Split' } = {}) {
   const total = slices.reduce((a, p) => a + toNanos(p.value), 0n);
   const R = 60, r = 38, C = 70;
   const svg = s('svg', { viewBox: '0 0 140 140', class: 'donut', role: 'img', 'aria-label': label });

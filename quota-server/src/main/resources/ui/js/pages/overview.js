@@ -2,9 +2,10 @@
 // limit, and how many requests were denied in the last hour.
 import { h, clear, spinner, errorBox, empty } from '../dom.js';
 import { get, items, qs, enc, costReport, auth, can, hasPath, subjectOf, normLimit } from '../api.js';
-import { money, toNanos, nanosToNumber, nanosToDecimal, utcDay, addDays, monthStart as firstOfMonth, relative, dateTime, clockTime, kindLabel, count } from '../format.js';
+import { money, toNanos, nanosToNumber, utcDay, addDays, monthStart as firstOfMonth, relative, dateTime, clockTime, kindLabel, count } from '../format.js';
 import { meter } from '../charts.js';
 import { pageHead, panel, table, subjectLink, policyLink } from '../ui.js';
+import { splitByCurrency, currencyLabel, amounts, currencySection, NO_CURRENCY_NOTE } from '../currencies.js';
 
 /** Today and this month as UTC days, the days the server's reports sum. */
 function periods() {
@@ -51,53 +52,62 @@ function stat(label, test) {
 const SPENDER_SCOPES = ['user', 'team', 'project'];
 
 /**
- * Admins: one report per spender scope, grouped by subject, and the period total from one
+ * Admins: one report per spender scope, grouped by subject, and the period totals from one
  * ungrouped-by-subject report (each ledger row is attributed to a user, a team, ... at once, so
  * summing across scopes would count it several times). Viewers: one report per own subject; a
  * viewer may not read an unfiltered report, and one call can name several of its subjects (alice
  * in team search), so with more than one subject the figures are shown per subject, not added up.
+ * Every figure is per currency: euros are neither added to nor ranked against dollars.
  */
 async function loadSpenders(el, st, subjects, from, to) {
   try {
     let rows = [];
-    let currency = 'USD';
-    let total = 0n;
+    let totals = [];
     const perSubject = [];
     if (subjects[0] === null) {
       const all = await costReport({ groupBy: 'day', from, to });
-      currency = all.currency || currency;
-      total = all.total !== undefined && all.total !== null ? toNanos(all.total) : all.rows.reduce((a, r) => a + toNanos(r.cost), 0n);
+      totals = all.totals;
       const perScope = await Promise.all(SPENDER_SCOPES.map((scope) => costReport({ groupBy: 'subject', scope, from, to })));
       perScope.forEach((r, i) => { rows = rows.concat(r.rows.map((x) => ({ ...x, key: subjectOf(SPENDER_SCOPES[i], x.key) }))); });
     } else {
       for (const subj of subjects) {
         const i = subj.indexOf(':');
         const r = await costReport({ groupBy: 'day', scope: subj.slice(0, i), id: subj.slice(i + 1), from, to });
-        currency = r.currency || currency;
-        const cost = r.rows.reduce((a, x) => a + toNanos(x.cost), 0n);
-        total += cost;
-        perSubject.push({ key: subj, cost: nanosToDecimal(cost) });
-        if (cost > 0n) rows.push({ key: subj, cost: nanosToDecimal(cost) });
+        perSubject.push({ key: subj, totals: r.totals });
+        rows = rows.concat(r.totals.filter((t) => toNanos(t.cost) > 0n).map((t) => ({ key: subj, currency: t.currency, cost: t.cost })));
       }
+      if (perSubject.length === 1) totals = perSubject[0].totals;
     }
-    const spenders = rows.sort((a, b) => (toNanos(b.cost) > toNanos(a.cost) ? 1 : toNanos(b.cost) < toNanos(a.cost) ? -1 : 0));
+    const spenders = new Set(rows.map((r) => r.key)).size;
+    clear(st.value);
+    st.value.removeAttribute('title');
     if (perSubject.length > 1) {
-      clear(st.value).append(h('ul', { class: 'stat-split' }, perSubject.map((r) =>
-        h('li', null, h('span', { class: 'mono' }, r.key), h('span', { class: 'num', title: r.cost + ' ' + currency }, money(r.cost, currency))))));
-      st.value.removeAttribute('title');
+      st.value.append(h('ul', { class: 'stat-split' }, perSubject.map((r) =>
+        h('li', null, h('span', { class: 'mono' }, r.key), amounts(r.totals)))));
       st.sub.textContent = 'per subject: a call naming several of them counts for each';
     } else {
-      st.value.textContent = money(total, currency);
-      st.value.title = nanosToDecimal(total) + ' ' + currency;
-      st.sub.textContent = spenders.length ? spenders.length + (spenders.length === 1 ? ' subject' : ' subjects') + ' with spend' : 'no spend yet';
+      if (totals.length > 1) {
+        st.value.append(h('ul', { class: 'stat-split' }, totals.map((t) =>
+          h('li', { 'data-currency': t.currency || '' }, h('span', { class: 'muted', title: t.currency ? null : NO_CURRENCY_NOTE }, currencyLabel(t.currency)), amounts([t])))));
+      } else {
+        const t = totals[0] || { currency: null, cost: '0' };
+        st.value.textContent = money(t.cost, t.currency);
+        st.value.title = t.cost + (t.currency ? ' ' + t.currency : '');
+      }
+      st.sub.textContent = spenders ? spenders + (spenders === 1 ? ' subject' : ' subjects') + ' with spend' : 'no spend yet';
     }
     clear(el);
-    if (!spenders.length) { el.append(empty('No spend recorded in this period.')); return; }
-    const top = spenders.slice(0, 8);
-    const max = nanosToNumber(toNanos(top[0].cost)) || 1;
-    el.append(h('ul', { class: 'bar-list' }, top.map((r) => h('li', null,
-      subjectLink(r.key), h('span', { class: 'num', title: r.cost + ' ' + currency }, money(r.cost, currency)),
-      meter(nanosToNumber(toNanos(r.cost)), max, { label: r.key + ' share of top spend' })))));
+    if (!spenders) { el.append(empty('No spend recorded in this period.')); return; }
+    const splits = splitByCurrency(rows);
+    for (const { currency, items: part } of splits) {
+      // Ranked, and measured against the top, within the currency alone.
+      const top = [...part].sort((a, b) => (toNanos(b.cost) > toNanos(a.cost) ? 1 : toNanos(b.cost) < toNanos(a.cost) ? -1 : 0)).slice(0, 8);
+      const max = nanosToNumber(toNanos(top[0].cost)) || 1;
+      const list = h('ul', { class: 'bar-list', 'data-currency': currency || '' }, top.map((r) => h('li', null,
+        subjectLink(r.key), h('span', { class: 'num', title: r.cost + (currency ? ' ' + currency : '') }, money(r.cost, currency)),
+        meter(nanosToNumber(toNanos(r.cost)), max, { label: r.key + ' share of top spend' }))));
+      el.append(splits.length > 1 ? currencySection(currency, list) : list);
+    }
   } catch (e) {
     st.value.textContent = '–';
     clear(el).append(errorBox(e, () => loadSpenders(el, st, subjects, from, to)));

@@ -2,8 +2,9 @@
 // the same query downloadable as CSV (fetched with the key, since a plain link cannot carry it).
 import { h, clear, spinner, errorBox, empty, toast } from '../dom.js';
 import { request, costReport, reportQuery, auth, subjectOf } from '../api.js';
-import { money, toNanos, utcDay, addDays, monthStart, count, nanosToDecimal } from '../format.js';
+import { money, toNanos, utcDay, addDays, monthStart, count } from '../format.js';
 import { columnChart, donutChart } from '../charts.js';
+import { splitByCurrency, compareCurrencies, currencyLabel, currencySection, NO_CURRENCY_NOTE } from '../currencies.js';
 import { pageHead, panel, table, field, subjectLink, showFieldErrors, clearFieldErrors } from '../ui.js';
 
 export function render(root) {
@@ -83,28 +84,34 @@ export function render(root) {
       const r = await costReport(p);
       // Show the days the report covers, as the server counted them, where the form left them open.
       if (r.from && r.to) { inputs.from.value = r.from; inputs.to.value = addDays(r.to, -1); }
+      const byPeriod = p.groupBy === 'day' || p.groupBy === 'month';
       const rows = [...r.rows];
-      if (p.groupBy === 'day' || p.groupBy === 'month') rows.sort((a, b) => a.key.localeCompare(b.key));
-      else rows.sort((a, b) => (toNanos(b.cost) > toNanos(a.cost) ? 1 : -1));
-      const total = r.total !== undefined && r.total !== null ? toNanos(r.total) : rows.reduce((a, x) => a + toNanos(x.cost), 0n);
+      // Amounts are ranked within their currency only: euros and dollars are not compared.
+      if (byPeriod) rows.sort((a, b) => a.key.localeCompare(b.key) || compareCurrencies(a.currency, b.currency));
+      else rows.sort((a, b) => compareCurrencies(a.currency, b.currency) || byCostDown(a, b));
+      const several = r.totals.length > 1;
       const requests = rows.reduce((a, x) => a + (Number(x.count) || 0), 0);
       summary.append(
-        h('div', { class: 'panel stat' }, h('span', { class: 'label' }, 'Total cost'), h('span', { class: 'value', 'data-test': 'report-total', title: nanosToDecimal(total) }, money(total, r.currency))),
-        h('div', { class: 'panel stat' }, h('span', { class: 'label' }, 'Groups'), h('span', { class: 'value' }, count(rows.length))),
+        totalStat(r.totals),
+        h('div', { class: 'panel stat' }, h('span', { class: 'label' }, 'Groups'), h('span', { class: 'value' }, count(new Set(rows.map((x) => x.key)).size))),
         h('div', { class: 'panel stat' }, h('span', { class: 'label' }, 'Ledger entries'), h('span', { class: 'value' }, requests ? count(requests) : '–')));
       clear(chartEl); clear(tableEl);
       if (!rows.length) { chartEl.append(empty('No cost in this period.')); tableEl.append(empty('No rows.')); return; }
-      if (p.groupBy === 'day' || p.groupBy === 'month') {
-        const series = calendar(p.groupBy, r.from || p.from, addDays(r.to || p.to, -1), rows);
-        chartEl.append(columnChart(series, { currency: r.currency, label: 'Cost by ' + p.groupBy }));
-      } else {
-        chartEl.append(donutChart(rows.slice(0, 9).map((x) => ({ label: x.key, value: x.cost })), { currency: r.currency, label: 'Cost by ' + p.groupBy }));
+      // One chart per currency, each drawn in its own.
+      for (const { currency, items: part } of splitByCurrency(rows)) {
+        const label = 'Cost by ' + p.groupBy + (several ? ' in ' + currencyLabel(currency) : '');
+        const chart = byPeriod
+          ? columnChart(calendar(p.groupBy, r.from || p.from, addDays(r.to || p.to, -1), part), { currency, label })
+          : donutChart(part.slice(0, 9).map((x) => ({ label: x.key, value: x.cost })), { currency, label });
+        chartEl.append(several ? currencySection(currency, chart) : chart);
       }
       tableEl.append(table([
         { label: labelFor(p.groupBy), cell: (x) => p.groupBy === 'subject' ? subjectLink(subjectOf(p.scope, x.key)) : h('span', { class: 'mono' }, x.key) },
+        several ? { label: 'Currency', cell: (x) => h('span', { title: x.currency ? null : NO_CURRENCY_NOTE }, currencyLabel(x.currency)) } : null,
         { label: 'Entries', num: true, cell: (x) => (x.count === null ? '–' : count(x.count)) },
-        { label: 'Cost', num: true, cell: (x) => h('span', { title: x.cost }, money(x.cost, r.currency)) },
-      ], rows, { label: 'Cost by ' + labelFor(p.groupBy).toLowerCase(), rowAttrs: () => ({ 'data-test': 'report-row' }) }));
+        { label: 'Cost', num: true, cell: (x) => h('span', { title: x.cost }, money(x.cost, x.currency)) },
+      ].filter(Boolean), rows, { label: 'Cost by ' + labelFor(p.groupBy).toLowerCase(),
+        rowAttrs: (x) => ({ 'data-test': 'report-row', 'data-currency': x.currency || '' }) }));
     } catch (e) {
       if (e.status === 400 && e.fieldErrors && Object.keys(e.fieldErrors).length) {
         // The server's field names, as the form names them: a subject is sent as scope and id.
@@ -132,6 +139,28 @@ export function render(root) {
     } catch (e) { toast(e.message, 'error'); } finally { csvBtn.disabled = false; }
   });
   load();
+}
+
+function byCostDown(a, b) {
+  const x = toNanos(a.cost), y = toNanos(b.cost);
+  return x === y ? 0 : x < y ? 1 : -1;
+}
+
+/**
+ * The report's total, in its currency; with several currencies, one total per currency, never
+ * their sum. A report of no spend has no currency to show.
+ */
+function totalStat(totals) {
+  const label = h('span', { class: 'label' }, 'Total cost');
+  if (totals.length > 1) {
+    return h('div', { class: 'panel stat' }, label, h('span', { class: 'value' }, h('ul', { class: 'stat-split' }, totals.map((t) =>
+      h('li', { title: t.currency ? null : NO_CURRENCY_NOTE }, h('span', { class: 'muted' }, currencyLabel(t.currency)),
+        h('span', { class: 'num', 'data-test': 'report-total', 'data-currency': t.currency || '', title: t.cost }, money(t.cost, t.currency)))))));
+  }
+  const t = totals[0] || { currency: null, cost: '0' };
+  return h('div', { class: 'panel stat' }, label,
+    h('span', { class: 'value', 'data-test': 'report-total', 'data-currency': t.currency || '', title: t.cost }, money(t.cost, t.currency)),
+    totals.length && !t.currency ? h('span', { class: 'sub', title: NO_CURRENCY_NOTE }, 'in no currency') : null);
 }
 
 /** Every day (or month) of the range, zero where the ledger has nothing, so gaps show as gaps. */

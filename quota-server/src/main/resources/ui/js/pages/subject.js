@@ -5,6 +5,7 @@ import { get, request, items, enc, costReport, auth, can, normLimit, subjectOf }
 import { money, toNanos, nanosToNumber, count, relative, dateTime, clockTime, duration, kindLabel, utcDay, addDays, monthStart, shortDay } from '../format.js';
 import { columnChart, donutChart, meter } from '../charts.js';
 import { pageHead, panel, splitSubjects } from '../ui.js';
+import { splitByCurrency, totalsByCurrency, currencyLabel, amounts, currencySection } from '../currencies.js';
 
 const REFRESH_MS = 3000;
 
@@ -82,7 +83,11 @@ function renderPicker(root) {
       .then((r) => {
         clear(list);
         if (!r.rows.length) { list.append(empty('No spend recorded this month. Open a subject by name above.')); return; }
-        list.append(h('ul', { class: 'bar-list' }, r.rows.slice(0, 30).map((x) => h('li', null, link(subjectOf('user', x.key)), h('span', { class: 'num' }, money(x.cost, r.currency))))));
+        // A user with spend in two currencies is one entry with both amounts, never their sum.
+        const users = new Map();
+        for (const x of r.rows) users.set(x.key, [...(users.get(x.key) || []), x]);
+        list.append(h('ul', { class: 'bar-list' }, [...users].slice(0, 30).map(([key, spend]) =>
+          h('li', null, link(subjectOf('user', key)), amounts(totalsByCurrency(spend))))));
       })
       .catch((e) => clear(list).append(errorBox(e)));
   }
@@ -344,19 +349,30 @@ async function loadCosts(scope, id, chartEl, providerEl, toolEl) {
     try { draw(await costReport({ ...base, groupBy })); } catch (e) { clear(el).append(errorBox(e, () => load(el, groupBy, draw))); }
   };
   load(chartEl, 'day', (r) => {
-    // Fill missing days with zero so the axis is a true 30-day calendar.
-    const byDay = new Map(r.rows.map((x) => [x.key.slice(0, 10), x.cost]));
-    const series = [];
-    for (let k = from; k < to; k = addDays(k, 1)) series.push({ label: shortDay(k), title: k, value: byDay.get(k) || '0' });
-    const total = r.rows.reduce((a, x) => a + toNanos(x.cost), 0n);
-    clear(chartEl).append(h('p', { class: 'muted', style: 'margin:0 0 8px' }, 'Total ', h('strong', { 'data-test': 'cost-30d' }, money(total, r.currency))),
-      columnChart(series, { currency: r.currency, label: 'Daily cost of ' + scope + ':' + id + ' over 30 UTC days' }));
+    // One chart per currency (an empty one when there is no spend), each total in its own currency.
+    const splits = splitByCurrency(r.rows);
+    const several = splits.length > 1;
+    const only = r.totals[0] || { currency: null, cost: '0' };
+    clear(chartEl).append(h('p', { class: 'muted', style: 'margin:0 0 8px' }, 'Total ',
+      h('strong', { 'data-test': 'cost-30d' }, several ? amounts(r.totals) : money(only.cost, only.currency))));
+    for (const { currency, items: part } of splits.length ? splits : [{ currency: null, items: [] }]) {
+      // Fill missing days with zero so the axis is a true 30-day calendar.
+      const byDay = new Map(part.map((x) => [x.key.slice(0, 10), x.cost]));
+      const series = [];
+      for (let k = from; k < to; k = addDays(k, 1)) series.push({ label: shortDay(k), title: k, value: byDay.get(k) || '0' });
+      const chart = columnChart(series, { currency, label: 'Daily cost of ' + scope + ':' + id + ' over 30 UTC days' + (several ? ' in ' + currencyLabel(currency) : '') });
+      chartEl.append(several ? currencySection(currency, chart) : chart);
+    }
   });
   const split = (el, groupBy) => load(el, groupBy, (r) => {
     clear(el);
     if (!r.rows.length) { el.append(empty('No cost in the last 30 days.')); return; }
-    const rows = [...r.rows].sort((a, b) => (toNanos(b.cost) > toNanos(a.cost) ? 1 : -1));
-    el.append(donutChart(rows.map((x) => ({ label: x.key, value: x.cost })), { currency: r.currency, label: 'Cost by ' + groupBy }));
+    const splits = splitByCurrency(r.rows);
+    for (const { currency, items: part } of splits) {
+      const rows = [...part].sort((a, b) => (toNanos(b.cost) > toNanos(a.cost) ? 1 : -1));
+      const chart = donutChart(rows.map((x) => ({ label: x.key, value: x.cost })), { currency, label: 'Cost by ' + groupBy + (splits.length > 1 ? ' in ' + currencyLabel(currency) : '') });
+      el.append(splits.length > 1 ? currencySection(currency, chart) : chart);
+    }
   });
   split(providerEl, 'provider');
   split(toolEl, 'tool');
