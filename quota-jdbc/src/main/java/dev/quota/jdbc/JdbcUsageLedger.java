@@ -10,6 +10,7 @@ import dev.quota.ledger.UsageLedger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,7 +66,10 @@ import org.slf4j.LoggerFactory;
  * therefore guaranteed within the raw retention. {@link #spent} reads raw rows only, so the raw
  * retention must cover the longest budget period to rebuild (a month plus the time-zone offset:
  * the default of 32 days does; a shorter one can under-seed monthly budgets late in long months).
- * Prune from one process at a time.
+ * Prune from one process at a time. Each ledger caches the day before which rows are rolled up; a
+ * batch with a row old enough that a prune in another process may have moved that day past it
+ * (older than the raw retention less a day, so processes sharing a database share the retention)
+ * reads the day afresh instead, locked against prunes, so its rows count once in reports.
  *
  * <h2>Parts</h2>
  * This class is the group commit: the queue, the writers and what they do with a batch. The spool
@@ -112,7 +116,7 @@ public final class JdbcUsageLedger implements UsageLedger {
     this.maxBatchSize = b.maxBatchSize;
     this.probeIntervalNanos = b.probeInterval.toNanos();
     RollupWatermark watermark = new RollupWatermark();
-    this.inserter = new LedgerInserter(b.database, retentionLock, watermark);
+    this.inserter = new LedgerInserter(b.database, retentionLock, watermark, b.clock, b.rawRetention);
     this.spool = new LedgerSpool(b.spoolDirectory, spoolLock, inserter, maxBatchSize);
     this.outage = new Outage(b.database, probeIntervalNanos, spool.file());
     this.queries = new LedgerQueries(b.database);
@@ -146,6 +150,7 @@ public final class JdbcUsageLedger implements UsageLedger {
     // plus a time-zone offset at either end) can always be rebuilt from raw rows by spent().
     private Duration rawRetention = Duration.ofDays(32);
     private Duration rollupRetention = Duration.ofDays(400);
+    private Clock clock = Clock.systemUTC();
 
     private Builder(Database database) {
       this.database = Objects.requireNonNull(database, "database");
@@ -193,6 +198,16 @@ public final class JdbcUsageLedger implements UsageLedger {
       ValidationException.require(
           d != null && d.compareTo(Duration.ofDays(397)) >= 0, "rollupRetention", "must be at least 397 days (13 months)");
       this.rollupRetention = d;
+      return this;
+    }
+
+    /**
+     * The clock that tells which rows are old enough that a prune in another process may have
+     * rolled up their day (default: the system's UTC clock).
+     */
+    public Builder clock(Clock c) {
+      ValidationException.require(c != null, "clock", "is required");
+      this.clock = c;
       return this;
     }
 

@@ -10,6 +10,8 @@ import dev.quota.ledger.UsageEntry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +27,8 @@ import javax.sql.DataSource;
 final class LedgerInserter {
   /** Runs of one batch after a deadlock or serialization failure before it counts as an outage. */
   private static final int TRANSIENT_ATTEMPTS = 5;
+  /** How far another process's clock may run ahead of this one's, rounded up to whole days. */
+  private static final Duration CLOCK_SKEW_MARGIN = Duration.ofDays(1);
 
   private static final String INSERT =
       "INSERT INTO usage_entry (id, at, usage_day, user_id, team_id, project_id, tool_id, provider_id,"
@@ -36,12 +40,17 @@ final class LedgerInserter {
   /** The ledger's retention lock: inserts share it, so none runs while a prune builds rollups. */
   private final ReentrantReadWriteLock retentionLock;
   private final RollupWatermark watermark;
+  private final Clock clock;
+  private final Duration rawRetention;
 
-  LedgerInserter(Database database, ReentrantReadWriteLock retentionLock, RollupWatermark watermark) {
+  LedgerInserter(
+      Database database, ReentrantReadWriteLock retentionLock, RollupWatermark watermark, Clock clock, Duration rawRetention) {
     this.database = database;
     this.ds = database.dataSource();
     this.retentionLock = retentionLock;
     this.watermark = watermark;
+    this.clock = clock;
+    this.rawRetention = rawRetention;
   }
 
   /**
@@ -69,25 +78,28 @@ final class LedgerInserter {
 
   private void insertLocked(List<LedgerRow> rows) throws SQLException {
     try (Connection c = ds.getConnection()) {
-      // Pruning, which moves the watermark, waits for the retention lock this insert holds.
-      LocalDate rolledUpBefore = watermark.get(c);
-      List<LedgerRow> current = new ArrayList<>(rows.size());
-      List<LedgerRow> late = new ArrayList<>();
-      for (LedgerRow r : rows) {
-        if (day(r.entry().at()).isBefore(rolledUpBefore)) {
-          late.add(r);
-        } else {
-          current.add(r);
-        }
-      }
       boolean postgres = database.engine() == Database.Engine.POSTGRESQL;
-      if (postgres && late.isEmpty() && !current.isEmpty()) {
+      // Pruning in this process waits for the retention lock this insert holds, but a prune in
+      // another process moves the watermark unseen: a batch with a row of a day it may have passed
+      // reads the watermark in its own transaction instead, locked so that the two take turns.
+      boolean mayBeRolledUpElsewhere = hasRowBefore(rows, day(clock.instant().minus(rawRetention).plus(CLOCK_SKEW_MARGIN)));
+      if (postgres && !mayBeRolledUpElsewhere && !rows.isEmpty() && !hasRowBefore(rows, watermark.get(c))) {
         // The usual case: one statement that commits itself, a single round trip per batch.
-        LedgerColumns.insertCommitted(c, current);
+        LedgerColumns.insertCommitted(c, rows);
         return;
       }
       c.setAutoCommit(false);
       try {
+        LocalDate rolledUpBefore = mayBeRolledUpElsewhere ? watermark.refresh(c, database.engine()) : watermark.get(c);
+        List<LedgerRow> current = new ArrayList<>(rows.size());
+        List<LedgerRow> late = new ArrayList<>();
+        for (LedgerRow r : rows) {
+          if (day(r.entry().at()).isBefore(rolledUpBefore)) {
+            late.add(r);
+          } else {
+            current.add(r);
+          }
+        }
         if (current.size() > 1 && postgres) {
           try (PreparedStatement ps = c.prepareStatement(LedgerColumns.INSERT)) {
             LedgerColumns.bind(c, ps, current);
@@ -120,6 +132,15 @@ final class LedgerInserter {
         throw e;
       }
     }
+  }
+
+  private static boolean hasRowBefore(List<LedgerRow> rows, LocalDate day) {
+    for (LedgerRow r : rows) {
+      if (day(r.entry().at()).isBefore(day)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void bind(PreparedStatement ps, LedgerRow r) throws SQLException {

@@ -52,7 +52,8 @@ final class LedgerPruner {
 
   private PruneResult prune(Connection c, Instant now) throws SQLException {
     LocalDate cutoff = day(now.minus(rawRetention));
-    // Locking the watermark row serializes prunes from several processes on one database.
+    // Locking the watermark row serializes prunes from several processes on one database, and
+    // inserts of rows old enough to be rolled up with them (see LedgerInserter).
     LocalDate watermark = RollupWatermark.readForUpdate(c);
     long rawDeleted = 0;
     if (cutoff.isAfter(watermark)) {

@@ -25,6 +25,16 @@ final class RollupWatermark {
     return rolledUpBefore;
   }
 
+  /**
+   * The watermark as stored, remembered from now on, its row locked until {@code c}'s transaction
+   * ends: a prune, which locks it to move it, waits for that transaction or it for the prune.
+   * PostgreSQL's shared lock lets such readers run side by side; H2 has only the exclusive one.
+   */
+  LocalDate refresh(Connection c, Database.Engine engine) throws SQLException {
+    rolledUpBefore = read(c, engine == Database.Engine.POSTGRESQL ? " FOR SHARE" : " FOR UPDATE");
+    return rolledUpBefore;
+  }
+
   /** Remembers the watermark a prune has just stored. */
   void set(LocalDate day) {
     rolledUpBefore = day;

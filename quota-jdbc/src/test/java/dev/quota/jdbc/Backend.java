@@ -6,6 +6,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The two engines every repository test runs against: an H2 file database in a temporary
@@ -22,10 +23,10 @@ public enum Backend {
   /** A fresh, migrated database; closing it also drops a PostgreSQL schema. */
   public TestDb open(Path tempDir) {
     if (this == H2) {
-      return new TestDb(Database.embedded(tempDir.resolve("data")), null);
+      return new TestDb(() -> Database.embedded(tempDir.resolve("data")), null);
     }
     String schema = newSchemaName();
-    return new TestDb(Database.open(pgUrl(PG_URL, schema), PG_USER, null), schema);
+    return new TestDb(() -> Database.open(pgUrl(PG_URL, schema), PG_USER, null), schema);
   }
 
   /**
@@ -54,10 +55,20 @@ public enum Backend {
   public static final class TestDb implements AutoCloseable {
     public final Database db;
     public final String schema;
+    private final Supplier<Database> opener;
 
-    TestDb(Database db, String schema) {
-      this.db = db;
+    TestDb(Supplier<Database> opener, String schema) {
+      this.db = opener.get();
       this.schema = schema;
+      this.opener = opener;
+    }
+
+    /**
+     * Another pool on the same database, as a second process sharing it would have (H2 shares one
+     * open database within a JVM); the caller closes it before this.
+     */
+    public Database openAnother() {
+      return opener.get();
     }
 
     /** Runs raw SQL as the test's own hand on the database, e.g. to count rows or add a constraint. */
