@@ -333,6 +333,27 @@ class BadInputTest {
     assertThat(server.admin().get("/v1/alerts?limit=05&offset=0").status()).isEqualTo(200);
   }
 
+  /**
+   * The audit trail's text filters take what an entry's actor or target can hold: printable text. A
+   * NUL reached PostgreSQL, which refuses it in a query, and was answered 500; any other control
+   * character matched nothing.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "/v1/audit?actor=%00            | actor",
+      "/v1/audit?target=user%00       | target",
+      "/v1/audit?actor=a%1B%5B31m     | actor",
+      "/v1/audit?target=user:a%0Ab    | target",
+      "/v1/audit?target=%E2%80%AEuser | target"})
+  void anAuditFilterWithAControlCharacterIsRefusedByName(String path, String field) {
+    Api.Response r = server.admin().get(path.strip());
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(r.json().get("field").asText()).isEqualTo(field.strip());
+    assertThat(r.json().get("rule").asText()).isEqualTo("must contain only printable characters");
+    assertThat(server.admin().get("/v1/audit?actor=admin&target=user%3A").status()).isEqualTo(200);
+  }
+
   static Stream<Arguments> datesOutOfRange() {
     return Stream.of(
         Arguments.of("/v1/reports/costs?to=%2B999999999-12-31", "to"),

@@ -10,6 +10,7 @@ import dev.quota.admin.AuditAction;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.AuditText;
 import dev.quota.alert.Alert;
+import dev.quota.internal.Printable;
 import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.jdbc.JdbcAlertHistory.Delivery;
 import dev.quota.jdbc.JdbcAlertHistory.DeliveryState;
@@ -123,11 +124,21 @@ public final class HistoryRoutes {
     requireRange(from, to);
     // An action no entry is written with is a mistake, as an alert filter no alert could match is.
     String action = Query.oneOf(ctx, "action", null, AuditAction.wireNames());
-    AuditQuery q = new AuditQuery(Query.string(ctx, "actor", AuditText.MAX_ACTOR_LENGTH), action,
-        Query.string(ctx, "target", MAX_TARGET_FILTER), from, to, offset, limit);
+    AuditQuery q = new AuditQuery(textFilter(ctx, "actor", AuditText.MAX_ACTOR_LENGTH), action,
+        textFilter(ctx, "target", MAX_TARGET_FILTER), from, to, offset, limit);
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
     admin.audit(q).forEach(e -> a.add(Wire.audit(e)));
     ctx.json(page("entries", a, offset, limit));
+  }
+
+  /**
+   * A filter on the text of entries, which is printable: one with a control character (a NUL, an
+   * escape) could match none, and PostgreSQL refuses a NUL in a query outright, which answered 500.
+   */
+  private static String textFilter(Context ctx, String name, int maxLength) {
+    String v = Query.string(ctx, name, maxLength);
+    ValidationException.require(v == null || Printable.isPrintable(v), name, "must contain only printable characters");
+    return v;
   }
 
   /** A range that ends where or before it starts can hold nothing: refused, as the cost report does, not answered empty. */
