@@ -1,5 +1,6 @@
 package dev.quota;
 
+import dev.quota.internal.FieldPath;
 import dev.quota.internal.Names;
 import dev.quota.internal.SortedArrayMap;
 import java.time.Duration;
@@ -37,11 +38,11 @@ public record QuotaRequest(
       // on every decision.
       String scope = e.getKey();
       if (scope == null || !Names.isName(scope)) {
-        throw new ValidationException("subjects." + scope, Subject.SCOPE_RULE);
+        throw new ValidationException(FieldPath.child("subjects", scope), Subject.SCOPE_RULE);
       }
       String idRule = Subject.subjectIdRule(e.getValue(), stored);
       if (idRule != null) {
-        throw new ValidationException("subjects." + scope, idRule);
+        throw new ValidationException(FieldPath.child("subjects", scope), idRule);
       }
       s.put(scope, e.getValue());
     }
@@ -74,11 +75,11 @@ public record QuotaRequest(
     ValidationException.require(meters.size() <= MAX_METERS, "meters", "must name at most " + MAX_METERS + " meters");
     for (Map.Entry<String, Long> e : meters.entrySet()) {
       if (e.getKey() == null || !Names.isName(e.getKey())) {
-        throw new ValidationException("meters." + e.getKey(), "the meter name " + Names.RULE);
+        throw new ValidationException(FieldPath.child("meters", e.getKey()), "the meter name " + Names.RULE);
       }
       Long v = e.getValue();
       ValidationException.require(
-          v != null && v >= 0 && v <= Money.MAX_NANOS, "meters." + e.getKey(), "must be a whole number between 0 and 2^53-1");
+          v != null && v >= 0 && v <= Money.MAX_NANOS, FieldPath.child("meters", e.getKey()), "must be a whole number between 0 and 2^53-1");
     }
   }
 

@@ -111,7 +111,17 @@ class BadInputTest {
         Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"limits\":{\"rateLimits\":[{\"limit\":1e2147483648}]}}", 400, "limits.rateLimits[0].limit"),
         Arguments.of("POST", "/v1/reservations/nope/commit", "{\"actualCost\":1e2147483648}", 400, "actualCost"),
         Arguments.of("POST", "/v1/reservations/nope/release", "[0, 1e2147483648]", 400, "body[1]"),
-        Arguments.of("POST", "/v1/subjects/user/bad/reset", "1e2147483648", 400, "body"));
+        Arguments.of("POST", "/v1/subjects/user/bad/reset", "1e2147483648", 400, "body"),
+        // A field whose name is empty or blank is named as JSON writes it: a bare name named no field.
+        Arguments.of("POST", "/v1/subjects/user/bad/reset", "{\"\":1}", 400, "\"\""),
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"admin\",\" \":1}", 400, "\" \""),
+        Arguments.of("POST", "/v1/reservations/nope/commit", "{\"actualCost\":\"0.01\",\"\\t\":1}", 400, "\"\\u0009\""),
+        Arguments.of("PUT", "/v1/policies/user:bad", "{\"concurrency\":1,\"\":1}", 400, "\"\""),
+        Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"limits\":{\"concurrency\":1,\"\":1},"
+            + "\"duration\":\"PT1H\",\"reason\":\"r\"}", 400, "limits.\"\""),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\",\"\":\"x\"}}", 400, "subjects.\"\""),
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"bad\",\" \":7}}", 400, "subjects.\" \""),
+        Arguments.of("POST", "/v1/usage", forBad("\"meters\":{\"\":1}"), 400, "meters.\"\""));
   }
 
   /** A request for user:bad with {@code fields} besides its subjects. */

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.quota.Money;
 import dev.quota.ValidationException;
+import dev.quota.internal.FieldPath;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -55,7 +56,7 @@ public final class JsonFields {
   }
 
   static String path(String prefix, String name) {
-    return prefix.isEmpty() ? name : prefix + "." + name;
+    return FieldPath.child(prefix, name);
   }
 
   /** Rejects any field of {@code object} not in {@code allowed}. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.Money;
 import dev.quota.ValidationException;
+import dev.quota.internal.FieldPath;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +50,7 @@ public final class Fields {
   }
 
   public String path(String name) {
-    return prefix.isEmpty() ? name : prefix + "." + name;
+    return FieldPath.child(prefix, name);
   }
 
   public String string(String name, boolean required, int maxLength) {
@@ -187,7 +188,7 @@ public final class Fields {
     Map<String, String> out = new LinkedHashMap<>();
     v.fields().forEachRemaining(e -> {
       if (!e.getValue().isTextual()) {
-        throw ApiError.badInput(path(name) + "." + e.getKey(), "must be a string");
+        throw ApiError.badInput(FieldPath.child(path(name), e.getKey()), "must be a string");
       }
       out.put(e.getKey(), e.getValue().textValue());
     });
@@ -207,7 +208,7 @@ public final class Fields {
       throw ApiError.badInput(path(name), "must hold at most " + maxEntries + " entries");
     }
     Map<String, Long> out = new LinkedHashMap<>();
-    v.fields().forEachRemaining(e -> out.put(e.getKey(), whole(path(name) + "." + e.getKey(), e.getValue(), 0, Money.MAX_NANOS)));
+    v.fields().forEachRemaining(e -> out.put(e.getKey(), whole(FieldPath.child(path(name), e.getKey()), e.getValue(), 0, Money.MAX_NANOS)));
     return out;
   }
 
