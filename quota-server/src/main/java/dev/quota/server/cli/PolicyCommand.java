@@ -98,6 +98,7 @@ final class PolicyCommand implements Runnable {
         out.println(changes + " change(s)" + (dryRun ? " (dry run, nothing applied)" : ""));
         return 0;
       }
+      int pending = 0;
       for (Map.Entry<Selector, Policy> e : wanted.entrySet()) {
         String s = e.getKey().toString();
         String next = PolicyJson.write(e.getValue());
@@ -124,8 +125,17 @@ final class PolicyCommand implements Runnable {
           System.err.println(s + ": " + r.body());
           return 1;
         }
+        if (r.pending()) {
+          pending++;
+        }
       }
-      out.println(changes + " change(s) applied");
+      if (pending == 0) {
+        out.println(changes + " change(s) applied");
+      } else {
+        // Stored and audited all the same: running the command again would find nothing to change.
+        out.println(changes + " change(s) stored; " + pending
+            + " not yet in force on the server, which applies them at its next reload (within seconds)");
+      }
       return 0;
     }
   }

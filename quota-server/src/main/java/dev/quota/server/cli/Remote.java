@@ -20,8 +20,15 @@ final class Remote {
 
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  /** A response: status and body. */
-  record Reply(int status, String body) {
+  /**
+   * A response: status and body, and whether the change it answers is stored but not yet in force
+   * on the server ({@code Quota-Applied: pending}: its next reload applies it).
+   */
+  record Reply(int status, String body, boolean pending) {
+    Reply(int status, String body) {
+      this(status, body, false);
+    }
+
     boolean ok() {
       return status / 100 == 2;
     }
@@ -42,7 +49,7 @@ final class Remote {
     }
     try {
       HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      return new Reply(r.statusCode(), r.body());
+      return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Quota-Applied").filter("pending"::equals).isPresent());
     } catch (IOException e) {
       throw new Failures.CommandFailed("cannot reach " + base + ": " + Failures.describe(e));
     } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.quota.server.Api;
+import dev.quota.server.RefusingTrigger;
 import dev.quota.server.TestServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,6 +16,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -140,6 +144,30 @@ class PolicyApplyTest {
    * Passes every request on to the server and its answer back. Once the server has answered the
    * command's listing of policies, and before the command hears it, runs what another admin does.
    */
+  @Test
+  void changesStoredButNotYetInForceAreCountedAsSuch() throws Exception {
+    // The database refuses the reload's record of the budget counters a budget names: the policy
+    // is stored and audited, and the server answers it pending (Quota-Applied) until a reload works.
+    String url = "jdbc:h2:file:" + server.dataDir().toAbsolutePath().resolve("quota")
+        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+    try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement()) {
+      st.execute("CREATE TRIGGER refuse_counters BEFORE INSERT, UPDATE, DELETE ON budget_counter_set"
+          + " FOR EACH ROW CALL '" + RefusingTrigger.class.getName() + "'");
+
+      CliRun o = apply(policies("team:plain", "2") + "  \"team:*\":\n    budget: {currency: USD, daily: \"5.00\"}\n");
+
+      assertThat(o.exit()).as(o.err()).isZero();
+      assertThat(o.out()).contains(
+          "2 change(s) stored; 1 not yet in force on the server, which applies them at its next reload")
+          .doesNotContain("change(s) applied");
+      assertThat(server.admin.get("/v1/policies/team:*").status()).isEqualTo(200);
+      st.execute("DROP TRIGGER refuse_counters");
+    }
+    // Stored: run again, nothing is left to change.
+    assertThat(apply(policies("team:plain", "2") + "  \"team:*\":\n    budget: {currency: USD, daily: \"5.00\"}\n").out())
+        .contains("0 change(s)");
+  }
+
   private static final class Relay implements AutoCloseable {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final List<String> FORWARDED = List.of("Authorization", "Content-Type", "If-None-Match", "If-Match");
@@ -178,7 +206,9 @@ class PolicyApplyTest {
           if (method.equals("GET") && uri.getPath().equals("/v1/policies") && listed.compareAndSet(false, true)) {
             afterListing.run();
           }
-          r.headers().firstValue("Content-Type").ifPresent(v -> exchange.getResponseHeaders().set("Content-Type", v));
+          for (String name : List.of("Content-Type", "Quota-Applied")) {
+            r.headers().firstValue(name).ifPresent(v -> exchange.getResponseHeaders().set(name, v));
+          }
           byte[] answer = r.body();
           exchange.sendResponseHeaders(r.statusCode(), answer.length == 0 ? -1 : answer.length);
           if (answer.length > 0) {
