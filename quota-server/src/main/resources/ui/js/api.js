@@ -41,6 +41,18 @@ export const auth = {
   me: null,
 };
 
+/**
+ * An admin change (policy or override): sent as request() sends it; answers with what to add to
+ * the confirmation. A change the server stored but could not put in force at once (its reload after
+ * the write failed) is answered with Quota-Applied: pending; it is in force after the next reload.
+ */
+export async function change(method, path, body, opts = {}) {
+  const res = await request(method, path, body, { ...opts, withResponse: true });
+  return res.headers.get('Quota-Applied') === 'pending'
+    ? ' It is stored; this server puts it in force at its next reload, within seconds.'
+    : '';
+}
+
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 

@@ -1,7 +1,7 @@
 // Overrides: a temporary bypass or replacement limits for one selector, always with an expiry
 // and a reason; revoking ends one early.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
-import { get, request, items, enc, can } from '../api.js';
+import { get, request, change, items, enc, can } from '../api.js';
 import { money, dateTime, relative, duration, utcInputValue, fromUtcInput, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors } from '../ui.js';
 
@@ -52,8 +52,8 @@ async function revoke(o, after) {
   const reason = await confirmDialog('Revoke override?', `The policy for ${o.selector} applies again at once.`, 'Revoke', { reason: 'revoked in console' });
   if (!reason) return;
   try {
-    await request('DELETE', '/v1/overrides/' + enc(o.id) + '?reason=' + enc(reason));
-    toast('Override revoked');
+    const later = await change('DELETE', '/v1/overrides/' + enc(o.id) + '?reason=' + enc(reason));
+    toast('Override revoked.' + later);
     after();
   } catch (e) { toast(e.message, 'error'); }
 }
@@ -123,8 +123,8 @@ function createForm(prefill, after) {
     }
     submit.disabled = true; submit.textContent = 'Creating…';
     try {
-      await request('POST', '/v1/overrides', body);
-      toast('Override for ' + body.selector + ' created');
+      const later = await change('POST', '/v1/overrides', body);
+      toast('Override for ' + body.selector + ' created.' + later);
       inputs.reason.value = '';
       after();
     } catch (err) {

@@ -1,7 +1,7 @@
 // Policies: a filterable list, and one form for create and edit. The server validates; its
 // problem+json field errors are shown beside the field they name.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
-import { get, request, items, enc, can } from '../api.js';
+import { get, request, change, items, enc, can } from '../api.js';
 import { money, duration, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, policyLink } from '../ui.js';
 
@@ -73,9 +73,9 @@ async function remove(policy, after) {
     'Delete', { reason: 'deleted in console' });
   if (!reason) return;
   try {
-    await request('DELETE', '/v1/policies/' + enc(selector) + '?reason=' + enc(reason), undefined,
+    const later = await change('DELETE', '/v1/policies/' + enc(selector) + '?reason=' + enc(reason), undefined,
       policy.etag ? { headers: { 'If-Match': policy.etag } } : {});
-    toast('Policy ' + selector + ' deleted');
+    toast('Policy ' + selector + ' deleted.' + later);
     after();
   } catch (e) {
     if (e.status !== 412) { toast(e.message, 'error'); return; }
@@ -232,8 +232,8 @@ function buildForm(policy, selector, etag, reload) {
       // An edit replaces only the version loaded, and a new policy is sent as create-only: either
       // way the server refuses (412) if someone else changed or made the policy meanwhile, anywhere.
       const condition = !editing ? { 'If-None-Match': '*' } : etag ? { 'If-Match': etag } : {};
-      await request('PUT', '/v1/policies/' + enc(sel) + (reason ? '?reason=' + enc(reason) : ''), body, { headers: condition });
-      toast(editing ? 'Policy saved' : 'Policy ' + sel + ' created');
+      const later = await change('PUT', '/v1/policies/' + enc(sel) + (reason ? '?reason=' + enc(reason) : ''), body, { headers: condition });
+      toast((editing ? 'Policy saved.' : 'Policy ' + sel + ' created.') + later);
       location.hash = '#/policies';
     } catch (err) {
       if (err.status === 412 && !editing) refuseTaken(form, summary, err.problem.selector || sel);

@@ -16,9 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -148,12 +145,7 @@ class PolicyApplyTest {
   void changesStoredButNotYetInForceAreCountedAsSuch() throws Exception {
     // The database refuses the reload's record of the budget counters a budget names: the policy
     // is stored and audited, and the server answers it pending (Quota-Applied) until a reload works.
-    String url = "jdbc:h2:file:" + server.dataDir().toAbsolutePath().resolve("quota")
-        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
-    try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement()) {
-      st.execute("CREATE TRIGGER refuse_counters BEFORE INSERT, UPDATE, DELETE ON budget_counter_set"
-          + " FOR EACH ROW CALL '" + RefusingTrigger.class.getName() + "'");
-
+    try (RefusingTrigger.Fault refused = RefusingTrigger.onEmbedded(server.dataDir(), "budget_counter_set")) {
       CliRun o = apply(policies("team:plain", "2") + "  \"team:*\":\n    budget: {currency: USD, daily: \"5.00\"}\n");
 
       assertThat(o.exit()).as(o.err()).isZero();
@@ -161,7 +153,6 @@ class PolicyApplyTest {
           "2 change(s) stored; 1 not yet in force on the server, which applies them at its next reload")
           .doesNotContain("change(s) applied");
       assertThat(server.admin.get("/v1/policies/team:*").status()).isEqualTo(200);
-      st.execute("DROP TRIGGER refuse_counters");
     }
     // Stored: run again, nothing is left to change.
     assertThat(apply(policies("team:plain", "2") + "  \"team:*\":\n    budget: {currency: USD, daily: \"5.00\"}\n").out())

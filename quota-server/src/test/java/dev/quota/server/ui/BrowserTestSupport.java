@@ -58,6 +58,8 @@ abstract class BrowserTestSupport {
 
   final MutableClock clock = new MutableClock(Instant.now());
   QuotaServer server;
+  /** The server's data directory, its embedded database's among it. */
+  Path dataDir;
   ChromeDriver browser;
   String base;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -65,6 +67,7 @@ abstract class BrowserTestSupport {
 
   @BeforeAll
   void start(@TempDir Path dataDir, @TempDir Path profileDir) throws IOException {
+    this.dataDir = dataDir;
     ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, null, "quota", null, ADMIN_KEY, webhooks(),
         new Backoff(2, Duration.ofMillis(5), Duration.ofMillis(20)));
     server = new QuotaServer(config, Backends.open(config, clock), clock, ADMIN_KEY).start();
