@@ -1,7 +1,7 @@
 // Overrides: a temporary bypass or replacement limits for one selector, always with an expiry
 // and a reason; revoking ends one early.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
-import { get, request, change, items, enc, can } from '../api.js';
+import { get, change, items, enc, can } from '../api.js';
 import { money, dateTime, relative, duration, utcInputValue, fromUtcInput, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors } from '../ui.js';
 
