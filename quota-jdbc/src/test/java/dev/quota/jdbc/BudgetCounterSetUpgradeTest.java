@@ -13,7 +13,6 @@ import dev.quota.store.MemoryStore;
 import dev.quota.store.conformance.MutableClock;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -22,8 +21,6 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -42,56 +39,30 @@ class BudgetCounterSetUpgradeTest {
           .build();
 
   @TempDir Path dir;
-  private String schema;
-
-  @AfterEach
-  void dropSchema() {
-    if (schema != null) {
-      Backend.dropSchema(schema);
-    }
-  }
 
   @ParameterizedTest
   @EnumSource(Backend.class)
   void aDatabaseOfTheVersionBeforeIsMigratedAndRecordsTheSetAtTheFirstStart(Backend backend) throws SQLException {
-    String url = backend == Backend.H2 ? h2Url() : Backend.pgUrl(Backend.PG_URL, schema = Backend.newSchemaName());
-    String user = backend == Backend.H2 ? "sa" : Backend.PG_USER;
-    migrateToV8(backend, url, user);
-    try (Connection c = DriverManager.getConnection(url, user, backend == Backend.H2 ? "" : null)) {
-      assertThat(tables(c, "budget_counter_set")).isZero();
-      insertPolicy(c, DAILY);
+    // The schema as the version before left it: the migrations up to V8.
+    try (EarlierSchema earlier = new EarlierSchema(backend, dir.resolve("data")).migratedTo("8")) {
+      try (Connection c = earlier.connect()) {
+        assertThat(tables(c, "budget_counter_set")).isZero();
+        insertPolicy(c, DAILY);
+      }
+      MutableClock clock = new MutableClock(START);
+
+      try (Database db = earlier.open()) {
+        var config = new JdbcConfigRepository(db);
+        assertThat(config.policies()).containsExactly(DAILY);
+        String fingerprint = BudgetCounterSet.of(List.of(DAILY), List.of()).fingerprint();
+        start(clock, config).close();
+        assertThat(recorded(db)).isEqualTo(fingerprint + " " + START);
+
+        clock.advance(Duration.ofHours(1));
+        start(clock, config).close();
+        assertThat(recorded(db)).isEqualTo(fingerprint + " " + START);
+      }
     }
-    MutableClock clock = new MutableClock(START);
-
-    try (Database db = backend == Backend.H2 ? Database.embedded(dir.resolve("data")) : Database.open(url, user, null)) {
-      var config = new JdbcConfigRepository(db);
-      assertThat(config.policies()).containsExactly(DAILY);
-      String fingerprint = BudgetCounterSet.of(List.of(DAILY), List.of()).fingerprint();
-      start(clock, config).close();
-      assertThat(recorded(db)).isEqualTo(fingerprint + " " + START);
-
-      clock.advance(Duration.ofHours(1));
-      start(clock, config).close();
-      assertThat(recorded(db)).isEqualTo(fingerprint + " " + START);
-    }
-  }
-
-  private String h2Url() {
-    return "jdbc:h2:file:" + dir.resolve("data").toAbsolutePath().resolve("quota")
-        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
-  }
-
-  /** The schema as the version before left it: the migrations up to V8, as its Database ran them. */
-  private void migrateToV8(Backend backend, String url, String user) {
-    String own = backend == Backend.H2 ? "classpath:db/migration-h2" : "classpath:db/migration-postgresql";
-    var flyway = Flyway.configure()
-        .dataSource(url, user, backend == Backend.H2 ? "" : null)
-        .locations("classpath:db/migration", own)
-        .target("8");
-    if (schema != null) {
-      flyway = flyway.schemas(schema).defaultSchema(schema).createSchemas(true);
-    }
-    flyway.load().migrate();
   }
 
   private static long tables(Connection c, String name) throws SQLException {

@@ -9,14 +9,11 @@ import dev.quota.jdbc.CostReports.Period;
 import dev.quota.ledger.UsageEntry;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,54 +25,33 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class LedgerCurrencyUpgradeTest {
   @TempDir Path dir;
-  private String schema;
-
-  @AfterEach
-  void dropSchema() {
-    if (schema != null) {
-      Backend.dropSchema(schema);
-    }
-  }
 
   @ParameterizedTest
   @EnumSource(Backend.class)
   void rowsWrittenBeforeCurrenciesAreReportedInNoneBesideNewOnes(Backend backend) throws SQLException {
-    String url = backend == Backend.H2
-        ? "jdbc:h2:file:" + dir.resolve("data").toAbsolutePath().resolve("quota")
-            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0"
-        : Backend.pgUrl(Backend.PG_URL, schema = Backend.newSchemaName());
-    String user = backend == Backend.H2 ? "sa" : Backend.PG_USER;
-    String password = backend == Backend.H2 ? "" : null;
-    var flyway = Flyway.configure()
-        .dataSource(url, user, password)
-        .locations("classpath:db/migration",
-            backend == Backend.H2 ? "classpath:db/migration-h2" : "classpath:db/migration-postgresql")
-        .target("9");
-    if (schema != null) {
-      flyway = flyway.schemas(schema).defaultSchema(schema).createSchemas(true);
-    }
-    flyway.load().migrate();
-    try (Connection c = DriverManager.getConnection(url, user, password);
-        Statement s = c.createStatement()) {
-      s.execute("INSERT INTO usage_daily (usage_day, user_id, team_id, project_id, tool_id, provider_id, amount, entries)"
-          + " VALUES (DATE '2025-02-10', 'alice', '', '', '', '', 1.25, 2)");
-      s.execute("UPDATE ledger_state SET rolled_up_before = DATE '2025-03-01' WHERE id = 1");
-      s.execute("INSERT INTO usage_entry (id, at, usage_day, user_id, subjects, amount, meters, overrun)"
-          + " VALUES ('old', TIMESTAMP WITH TIME ZONE '2025-03-05 10:00:00+00', DATE '2025-03-05', 'alice',"
-          + " '\nuser:alice\n', 0.50, '{}', 0)");
-    }
+    try (EarlierSchema earlier = new EarlierSchema(backend, dir.resolve("data")).migratedTo("9")) {
+      try (Connection c = earlier.connect();
+          Statement s = c.createStatement()) {
+        s.execute("INSERT INTO usage_daily (usage_day, user_id, team_id, project_id, tool_id, provider_id, amount, entries)"
+            + " VALUES (DATE '2025-02-10', 'alice', '', '', '', '', 1.25, 2)");
+        s.execute("UPDATE ledger_state SET rolled_up_before = DATE '2025-03-01' WHERE id = 1");
+        s.execute("INSERT INTO usage_entry (id, at, usage_day, user_id, subjects, amount, meters, overrun)"
+            + " VALUES ('old', TIMESTAMP WITH TIME ZONE '2025-03-05 10:00:00+00', DATE '2025-03-05', 'alice',"
+            + " '\nuser:alice\n', 0.50, '{}', 0)");
+      }
 
-    try (Database db = backend == Backend.H2 ? Database.embedded(dir.resolve("data")) : Database.open(url, user, null);
-        var ledger = JdbcUsageLedger.builder(db).spoolDirectory(dir.resolve("spool")).build()) {
-      ledger.append(euros("late", "2025-02-10T12:00:00Z", "0.40"));
-      ledger.append(euros("new", "2025-03-05T11:00:00Z", "2.00"));
+      try (Database db = earlier.open();
+          var ledger = JdbcUsageLedger.builder(db).spoolDirectory(dir.resolve("spool")).build()) {
+        ledger.append(euros("late", "2025-02-10T12:00:00Z", "0.40"));
+        ledger.append(euros("new", "2025-03-05T11:00:00Z", "2.00"));
 
-      assertThat(new CostReports(db).report(LocalDate.parse("2025-02-01"), LocalDate.parse("2025-04-01"), Period.DAY,
-          GroupBy.USER, Map.of())).containsExactly(
-              new CostRow("2025-02-10", "alice", "EUR", MoneyTotal.of("0.40"), 1),
-              new CostRow("2025-02-10", "alice", null, MoneyTotal.of("1.25"), 2),
-              new CostRow("2025-03-05", "alice", "EUR", MoneyTotal.of("2.00"), 1),
-              new CostRow("2025-03-05", "alice", null, MoneyTotal.of("0.50"), 1));
+        assertThat(new CostReports(db).report(LocalDate.parse("2025-02-01"), LocalDate.parse("2025-04-01"), Period.DAY,
+            GroupBy.USER, Map.of())).containsExactly(
+                new CostRow("2025-02-10", "alice", "EUR", MoneyTotal.of("0.40"), 1),
+                new CostRow("2025-02-10", "alice", null, MoneyTotal.of("1.25"), 2),
+                new CostRow("2025-03-05", "alice", "EUR", MoneyTotal.of("2.00"), 1),
+                new CostRow("2025-03-05", "alice", null, MoneyTotal.of("0.50"), 1));
+      }
     }
   }
 
