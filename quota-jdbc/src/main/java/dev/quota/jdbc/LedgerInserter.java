@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,8 +83,10 @@ final class LedgerInserter {
       // Pruning in this process waits for the retention lock this insert holds, but a prune in
       // another process moves the watermark unseen: a batch with a row of a day it may have passed
       // reads the watermark in its own transaction instead, locked so that the two take turns.
-      boolean mayBeRolledUpElsewhere = hasRowBefore(rows, day(clock.instant().minus(rawRetention).plus(CLOCK_SKEW_MARGIN)));
-      if (postgres && !mayBeRolledUpElsewhere && !rows.isEmpty() && !hasRowBefore(rows, watermark.get(c))) {
+      LocalDate earliest = earliestDay(rows);
+      boolean mayBeRolledUpElsewhere =
+          earliest != null && earliest.isBefore(day(clock.instant().minus(rawRetention).plus(CLOCK_SKEW_MARGIN)));
+      if (postgres && earliest != null && !mayBeRolledUpElsewhere && !earliest.isBefore(watermark.get(c))) {
         // The usual case: one statement that commits itself, a single round trip per batch.
         LedgerColumns.insertCommitted(c, rows);
         return;
@@ -134,13 +137,16 @@ final class LedgerInserter {
     }
   }
 
-  private static boolean hasRowBefore(List<LedgerRow> rows, LocalDate day) {
+  /** The day of the batch's earliest row, null for none: one pass, one date, whatever the batch's size. */
+  private static LocalDate earliestDay(List<LedgerRow> rows) {
+    Instant earliest = null;
     for (LedgerRow r : rows) {
-      if (day(r.entry().at()).isBefore(day)) {
-        return true;
+      Instant at = r.entry().at();
+      if (earliest == null || at.isBefore(earliest)) {
+        earliest = at;
       }
     }
-    return false;
+    return earliest == null ? null : day(earliest);
   }
 
   private static void bind(PreparedStatement ps, LedgerRow r) throws SQLException {

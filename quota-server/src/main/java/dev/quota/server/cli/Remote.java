@@ -25,10 +25,6 @@ final class Remote {
    * on the server ({@code Quota-Applied: pending}: its next reload applies it).
    */
   record Reply(int status, String body, boolean pending) {
-    Reply(int status, String body) {
-      this(status, body, false);
-    }
-
     boolean ok() {
       return status / 100 == 2;
     }
