@@ -173,19 +173,24 @@ public final class Quota implements AutoCloseable {
       return earlier;
     }
     try (UnledgeredCharges.Charge charge = unledgered.open()) {
-      Decision d = decide(Plan.Kind.RECORD, usage, null, charge);
+      Instant now = clock.instant();
+      PolicyIndex snapshot = index;
+      Compilation decided = compilation(Plan.Kind.RECORD, usage, snapshot, now);
+      Decision d = decide(Plan.Kind.RECORD, usage, null, charge, decided, snapshot, now, started);
       // A replay is appended as well: the store may have applied the first attempt after its caller
       // stopped waiting for the reply (a timeout), so only the retry can bring it to the ledger. The
       // ledger keeps one row per idempotency key, so a first attempt that did arrive is not doubled.
       Instant at = clock.instant();
-      UsageEntry row =
+      if (d.failOpen()) {
+        chargeOwed(usage, usage.idempotencyKey(), at);
+        return d;
+      }
+      // The row is in the currency of the budgets the store just charged, those of the policies
+      // this decision resolved: a policy changed since must not relabel a spend it did not count.
+      ledger.append(
           new UsageEntry(
               newId(), at, usage.subjects(), usage.estimatedCost(), usage.meters(), null,
-              usage.idempotencyKey(), Money.ZERO, null, currencyOf(usage.subjects(), at));
-      ledger.append(row);
-      if (d.failOpen()) {
-        oweBudgets(usage, row);
-      }
+              usage.idempotencyKey(), Money.ZERO, null, SpendCurrency.of(decided.policies())));
       return d;
     }
   }
@@ -196,26 +201,23 @@ public final class Quota implements AutoCloseable {
    * budget charges owed to the store. The store is not asked again: it has just failed to answer.
    */
   void chargeFailedOpen(QuotaRequest request) {
-    Instant at = clock.instant();
-    UsageEntry row = new UsageEntry(
-        newId(), at, request.subjects(), request.estimatedCost(), request.meters(), null, null, Money.ZERO, null,
-        currencyOf(request.subjects(), at));
-    ledger.append(row);
-    oweBudgets(request, row);
-  }
-
-  /** The currency of a spend by {@code subjects} at {@code at}: see {@link SpendCurrency}. */
-  private String currencyOf(Map<String, String> subjects, Instant at) {
-    return SpendCurrency.of(index.resolve(subjects, at));
+    chargeOwed(request, null, clock.instant());
   }
 
   /**
-   * Owes the store the budget charges of {@code usage}, whose ledger row {@code row} is written:
-   * owed only then, so a counter rebuilt from the ledger from now on counts it. The plan is the one
-   * the decision just compiled, found again in the plan cache.
+   * Writes the ledger row (under {@code idempotencyKey}, if any) of {@code usage}, made at
+   * {@code at} while the store could not be reached, and then owes the store its budget charges:
+   * owed only once the row is written, so a counter rebuilt from the ledger from then on counts it.
+   * Row and charges come from one plan, compiled for the row's time, so the row is in the currency
+   * of the budgets that are owed it.
    */
-  private void oweBudgets(QuotaRequest usage, UsageEntry row) {
-    owed.owe(compilation(Plan.Kind.RECORD, usage, index, row.at()).template(), row);
+  private void chargeOwed(QuotaRequest usage, String idempotencyKey, Instant at) {
+    Compilation owedPlan = compilation(Plan.Kind.RECORD, usage, index, at);
+    UsageEntry row = new UsageEntry(
+        newId(), at, usage.subjects(), usage.estimatedCost(), usage.meters(), null, idempotencyKey, Money.ZERO,
+        null, SpendCurrency.of(owedPlan.policies()));
+    ledger.append(row);
+    owed.owe(owedPlan.template(), row);
   }
 
   /**
@@ -440,7 +442,13 @@ public final class Quota implements AutoCloseable {
     long started = timed ? System.nanoTime() : 0;
     Instant now = clock.instant();
     PolicyIndex snapshot = index;
-    Compilation compilation = compilation(kind, request, snapshot, now);
+    return decide(kind, request, reservationId, charge, compilation(kind, request, snapshot, now), snapshot, now, started);
+  }
+
+  /** {@link #decide} of a request already compiled under {@code snapshot} at {@code now}; timed from {@code started}. */
+  private Decision decide(
+      Plan.Kind kind, QuotaRequest request, String reservationId, UnledgeredCharges.Charge charge,
+      Compilation compilation, PolicyIndex snapshot, Instant now, long started) {
     Decision decision =
         decideOrFailOpen(kind, request, reservationId, compilation, snapshot, now, 0, charge);
     if (timed) {

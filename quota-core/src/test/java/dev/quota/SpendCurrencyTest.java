@@ -80,6 +80,20 @@ class SpendCurrencyTest {
   }
 
   @Test
+  void aPolicyChangedAsUsageIsRecordedDoesNotRelabelIt() {
+    AfterApplyStore store = new AfterApplyStore(clock);
+    Quota engine = Quota.builder().clock(clock).store(store).build();
+    engine.admin().putPolicy(
+        Policy.builder("team:eu").budget(Budget.of("EUR", Money.of("100"), null, null)).build(), ADMIN, "t");
+    // The store charges the EUR budget; the change to GBP lands before the engine writes the row.
+    store.afterNextApply(() -> engine.admin().putPolicy(
+        Policy.builder("team:eu").budget(Budget.of("GBP", Money.of("100"), null, null)).build(), ADMIN, "t"));
+    engine.record(spend("eu", "0.40"));
+    List<UsageEntry> rows = engine.ledger().entries(Map.of("team", "eu"), Instant.EPOCH, Instant.MAX);
+    assertThat(rows).singleElement().extracting(UsageEntry::currency).isEqualTo("EUR");
+  }
+
+  @Test
   void aCostNoBudgetCountedHasNone() {
     quota.admin().putPolicy(Policy.builder("team:*").rateLimit(10, Duration.ofMinutes(1)).build(), ADMIN, "t");
     quota.record(spend("eu", "0.40"));
