@@ -10,7 +10,8 @@ import java.util.function.Supplier;
 /**
  * Wraps a tool or model call: reserve with the estimate, run the call, then commit the actual cost
  * computed from its result, or release the reservation if the call throws, times out or is
- * cancelled. Works for blocking code ({@link #call}) and {@code CompletableFuture} code
+ * cancelled (for {@link #callAsync}, cancelling the returned future cancels the call's). A call
+ * whose cost cannot be computed (the usage function throws) is charged its estimate. Works for blocking code ({@link #call}) and {@code CompletableFuture} code
  * ({@link #callAsync}). A call admitted without a reservation (the store was down and every policy
  * fails open) has its cost recorded as usage instead, and nothing to release if it fails.
  */
@@ -42,10 +43,10 @@ public final class QuotaGuard {
     try {
       result = call.call();
     } catch (Exception | Error e) {
-      release(d);
+      releaseAfter(d, e);
       throw e;
     }
-    settle(request, d, usage.apply(result));
+    settle(request, d, usageOf(request, d, result, usage));
     return result;
   }
 
@@ -69,18 +70,53 @@ public final class QuotaGuard {
     try {
       started = call.get();
     } catch (RuntimeException e) {
-      release(d);
+      releaseAfter(d, e);
       return CompletableFuture.failedFuture(e);
     }
-    return started.handle(
+    // Completed by hand rather than as a stage of the call's future: a stage that is cancelled
+    // never runs, and this one must release the reservation of a cancelled call.
+    CompletableFuture<T> guarded = new CompletableFuture<>();
+    started.whenComplete(
         (result, error) -> {
           if (error != null) {
-            release(d);
-            throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+            releaseAfter(d, error instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : error);
+            guarded.completeExceptionally(error);
+            return;
           }
-          settle(request, d, usage.apply(result));
-          return result;
+          try {
+            settle(request, d, usageOf(request, d, result, usage));
+            guarded.complete(result);
+          } catch (RuntimeException | Error e) {
+            guarded.completeExceptionally(e);
+          }
         });
+    // Cancelling the guarded call cancels the call itself, which then releases its reservation
+    // instead of holding it until it expires, however long the call would have run.
+    guarded.whenComplete(
+        (result, error) -> {
+          if (guarded.isCancelled()) {
+            started.cancel(true);
+          }
+        });
+    return guarded;
+  }
+
+  /**
+   * The usage of a finished call, by {@code usage}. If that throws, the call ran all the same and
+   * cost something: its estimate, which the reservation holds, is charged before the error goes
+   * on, rather than the hold left until it expires and the spend lost.
+   */
+  private <T> Usage usageOf(QuotaRequest request, Decision d, T result, Function<T, Usage> usage) {
+    try {
+      return usage.apply(result);
+    } catch (RuntimeException | Error e) {
+      try {
+        settle(request, d, new Usage(request.estimatedCost(), request.meters()));
+      } catch (RuntimeException settling) {
+        e.addSuppressed(settling);
+      }
+      throw e;
+    }
   }
 
   /** Commits the reservation with {@code u}, or records {@code u} as usage if there is none (failed open). */
@@ -94,9 +130,19 @@ public final class QuotaGuard {
     }
   }
 
-  private void release(Decision d) {
-    if (d.reservationId() != null) {
+  /**
+   * Releases the reservation of a call that failed with {@code failure}. A release that fails too
+   * (the store away, say; the hold then expires) is attached to the call's own failure, which is
+   * what the caller needs to see, rather than put in its place.
+   */
+  private void releaseAfter(Decision d, Throwable failure) {
+    if (d.reservationId() == null) {
+      return;
+    }
+    try {
       quota.release(d.reservationId());
+    } catch (RuntimeException releasing) {
+      failure.addSuppressed(releasing);
     }
   }
 }

@@ -1,0 +1,89 @@
+package dev.quota;
+
+import static dev.quota.Fixtures.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.quota.store.conformance.MutableClock;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a guarded call leaves behind when something other than the call fails: the function that
+ * prices its result, the release after it failed, or the caller's patience (a cancel).
+ */
+class QuotaGuardFailureTest {
+  private final MutableClock clock = Fixtures.clock();
+  private final OutageStore store = new OutageStore(clock);
+  private final Quota quota = Quota.builder().clock(clock).store(store).build();
+  private final QuotaGuard guard = new QuotaGuard(quota);
+
+  QuotaGuardFailureTest() {
+    quota.admin().putPolicy(
+        Policy.builder("user:*").concurrency(1).budget(Budget.of("USD", Money.of("1"), null, null)).build(), ADMIN, "t");
+  }
+
+  /** The daily budget's spend and the slots in use, in that order. */
+  private List<LimitStatus> usage() {
+    return quota.usage(Subject.of("user", "u"));
+  }
+
+  @Test
+  void aCallWhoseUsageCannotBeComputedIsChargedItsEstimate() {
+    assertThatThrownBy(() -> guard.call(Fixtures.userCost("u", "0.3"), () -> "result",
+        r -> { throw new IllegalArgumentException("no usage in the reply"); }))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("no usage in the reply");
+    assertThat(usage().get(0).usedAmount()).isEqualByComparingTo("0.3");
+    assertThat(usage().get(1).used()).as("slot returned").isZero();
+  }
+
+  @Test
+  void anAsyncCallWhoseUsageCannotBeComputedIsChargedItsEstimate() {
+    CompletableFuture<String> guarded = guard.callAsync(Fixtures.userCost("u", "0.3"),
+        () -> CompletableFuture.completedFuture("result"), r -> { throw new IllegalArgumentException("no usage"); });
+    assertThatThrownBy(guarded::get).isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(IllegalArgumentException.class);
+    assertThat(usage().get(0).usedAmount()).isEqualByComparingTo("0.3");
+    assertThat(usage().get(1).used()).as("slot returned").isZero();
+  }
+
+  @Test
+  void aFailedReleaseIsAttachedToTheCallsOwnFailure() {
+    Throwable thrown = catchThrowable(() -> guard.call(Fixtures.userCost("u", "0.3"),
+        () -> {
+          store.goDown();
+          throw new IOException("tool failed");
+        }, r -> QuotaGuard.Usage.of(Money.ZERO)));
+    assertThat(thrown).isInstanceOf(IOException.class).hasMessage("tool failed");
+    assertThat(thrown.getSuppressed()).singleElement().isInstanceOf(StoreUnavailableException.class);
+  }
+
+  @Test
+  void anAsyncCallsFailedReleaseIsAttachedToItsOwnFailure() {
+    CompletableFuture<String> guarded = guard.callAsync(Fixtures.userCost("u", "0.3"), () -> {
+      store.goDown();
+      return CompletableFuture.failedFuture(new IOException("tool failed"));
+    }, r -> QuotaGuard.Usage.of(Money.ZERO));
+    assertThatThrownBy(guarded::get).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(IOException.class)
+        .satisfies(e -> assertThat(e.getSuppressed()).singleElement().isInstanceOf(StoreUnavailableException.class));
+  }
+
+  @Test
+  void cancellingAGuardedCallReleasesItsReservation() {
+    CompletableFuture<String> call = new CompletableFuture<>(); // a call that has not answered yet
+    CompletableFuture<String> guarded =
+        guard.callAsync(Fixtures.userCost("u", "0.3"), () -> call, r -> QuotaGuard.Usage.of(Money.of("0.3")));
+    assertThat(usage().get(1).used()).as("slot held while the call runs").isEqualTo(1);
+
+    guarded.cancel(true);
+
+    assertThat(call).isCancelled();
+    assertThat(usage().get(0).usedAmount()).isEqualByComparingTo("0");
+    assertThat(usage().get(1).used()).as("slot returned").isZero();
+  }
+}
