@@ -144,6 +144,74 @@ public final class SlidingWindow {
   }
 
   /**
+   * Takes back up to {@code amount} of what {@link #add} counted at {@code atMs} (a reservation
+   * that used less than it took): from the slice that holds that time or, if none does, from the
+   * newest older one. Call {@link #advance} first.
+   *
+   * <p>An admission is counted in the slice of its time or a newer one (one whose clock reading was
+   * older than the newest slice joined that slice), never an older one. Taking back from an older
+   * slice than the admission's keeps the window strict: until that slice leaves, the total is what
+   * it would be; after, the window counts the newer slice in full, more than the truth. A newer
+   * one would count less than it holds once the older left, so none is touched. What has left the
+   * window already is not taken back.
+   */
+  public void takeBack(long atMs, long amount) {
+    if (size == 0 || amount <= 0) {
+      return;
+    }
+    long slice = Math.floorDiv(atMs * 1000, sliceUs);
+    if (tailEndUs / sliceUs - 1 <= slice) {
+      long back = Math.min(newestCount, amount);
+      newestCount -= back;
+      total -= back;
+      if (newestCount == 0 && size > 1) {
+        dropEmptyNewest();
+      }
+      dropEmptyOldest();
+      return;
+    }
+    for (int i = size - 2; i >= 0; i--) {
+      int at = 2 * slot(i);
+      // A slice's latest admission lies in its own interval, which names it.
+      if (Math.floorDiv(ring[at + 1] * 1000, sliceUs) <= slice) {
+        long back = Math.min(ring[at], amount);
+        ring[at] -= back;
+        total -= back;
+        dropEmptyOldest();
+        return;
+      }
+    }
+  }
+
+  /**
+   * An emptied newest slice leaves the window, as if never opened: the one before is the newest
+   * again, still open to later admissions of its interval. (An emptied slice between others stays,
+   * counting nothing, until it leaves the window: removing it would move the ring.)
+   */
+  private void dropEmptyNewest() {
+    int at = 2 * slot(size - 2);
+    newestCount = ring[at];
+    newestLatestMs = ring[at + 1];
+    tailEndUs = (Math.floorDiv(newestLatestMs * 1000, sliceUs) + 1) * sliceUs;
+    size--;
+    if (size == 1) {
+      oldestLatestMs = newestLatestMs;
+    }
+  }
+
+  /** Emptied slices at the old end leave at once, so the window reports when capacity really returns. */
+  private void dropEmptyOldest() {
+    while (size > 1 && ring[2 * (int) head] == 0) {
+      head = next((int) head);
+      size--;
+      oldestLatestMs = size == 1 ? newestLatestMs : ring[2 * (int) head + 1];
+    }
+    if (size == 1 && newestCount == 0) {
+      size = 0;
+    }
+  }
+
+  /**
    * True if nothing leaves the window by {@code nowMs} and {@code amount} more does not fit under
    * {@code limit}: {@link #advance} would change nothing and the request would be refused. Reads
    * the state once and never throws, so it may be called without the lock, provided the caller

@@ -135,6 +135,17 @@ public final class TokenBucket {
     takenMs = lastMs;
   }
 
+  /**
+   * Puts back {@code tokens} that a reservation took and did not use, up to a full bucket; counted
+   * as a charge for {@link #limitTo}, as {@link #take} is. Call {@link #advance} first.
+   */
+  public void giveBack(long tokens) {
+    long room = capacity - level;
+    level = tokens >= ceilDiv(room, ticks) ? capacity : level + tokens * ticks;
+    takenLevel = level;
+    takenMs = lastMs;
+  }
+
   /** Tokens in use: the limit minus whole tokens available (more than the limit while in debt). */
   public long used() {
     return limit - Math.floorDiv(level, ticks);

@@ -74,6 +74,8 @@ final class CounterTable {
   private final Map<CounterKey, Object> counters = new ConcurrentHashMap<>();
   private final AtomicLong removals = new AtomicLong();
   private final AtomicInteger resets = new AtomicInteger();
+  /** Each subject's latest reset, in store time, until {@link #forgetResetsBefore}. */
+  private final Map<String, Long> resetAtMs = new ConcurrentHashMap<>();
 
   long removals() {
     return removals.get();
@@ -84,9 +86,28 @@ final class CounterTable {
     return resets.get();
   }
 
-  /** Counts a reset; the caller holds the subject's stripe and then removes its counters. */
-  void countReset() {
+  /**
+   * Counts a reset of {@code subject} at {@code nowMs}; the caller holds the subject's stripe and
+   * then removes its counters.
+   */
+  void countReset(String subject, long nowMs) {
     resets.incrementAndGet();
+    resetAtMs.merge(subject, nowMs, Math::max);
+  }
+
+  /**
+   * True if {@code subject} was reset at or after {@code madeAtMs}: a rate counter of it may then
+   * be a new one, holding nothing of what a reservation made then took. Rate counters keep no
+   * reset count of their own (a window is one small object), so resets are kept by subject.
+   */
+  boolean resetSince(String subject, long madeAtMs) {
+    Long at = resetAtMs.get(subject);
+    return at != null && at >= madeAtMs;
+  }
+
+  /** Forgets resets before {@code beforeMs}: no reservation made before them can still be settled. */
+  void forgetResetsBefore(long beforeMs) {
+    resetAtMs.values().removeIf(at -> at < beforeMs);
   }
 
   /** The op's window or bucket, created if absent, moved on to {@code now}. */

@@ -211,6 +211,20 @@ public final class MemoryStore implements Store {
     return new PlanResult(PlanResult.Status.APPLIED, admitted, List.of(results), now, expiresAt, List.of(), filed);
   }
 
+  /** Gives back {@code amount} that a reservation made at {@code madeAtMs} took from {@code rate} (if it still exists) and did not use. */
+  private static void giveBack(Object rate, RateOp op, long amount, long madeAtMs, long now) {
+    if (rate == null) {
+      return; // swept once its window emptied: what the reservation took has left it
+    }
+    CounterTable.limitTo(rate, op);
+    CounterTable.advance(rate, now);
+    if (rate instanceof SlidingWindow w) {
+      w.takeBack(madeAtMs, amount);
+    } else {
+      ((TokenBucket) rate).giveBack(amount);
+    }
+  }
+
   private static boolean hasRoom(CounterOp op, Object counter) {
     if (op instanceof RateOp r) {
       return counter instanceof SlidingWindow w
@@ -335,8 +349,8 @@ public final class MemoryStore implements Store {
   }
 
   /**
-   * Returns a reservation's holds: the actual cost replaces the estimate on commit, nothing on
-   * release. Returns the settlement's result, or null if {@code report} is false (an expiry, which
+   * Returns a reservation's holds: the actual cost replaces the estimate on commit, and the actual
+   * meters the amounts its rate limits took; a release returns budgets and slots, no rate limit. Returns the settlement's result, or null if {@code report} is false (an expiry, which
    * no one is told about, so its budget changes are not written up).
    *
    * <p>A budget or slots counter born after the reservation was made is not the one it holds: only
@@ -372,9 +386,15 @@ public final class MemoryStore implements Store {
           }
         } else if (op instanceof RateOp rate && s.commit()) {
           Long actual = s.actualMeters().get(rate.limit().meter());
-          long overrun = actual == null ? 0 : actual - rate.amount();
-          if (overrun > 0) {
-            take(counters.rate(rate, now), overrun, now);
+          if (actual == null) {
+            continue; // a meter the commit does not name stays as reserved
+          }
+          if (actual > rate.amount()) {
+            take(counters.rate(rate, now), actual - rate.amount(), now);
+          } else if (actual < rate.amount() && !counters.resetSince(rate.key().subject(), r.reservedAtMs)) {
+            // After a reset of its subject the counter may be a new one, holding none of this
+            // reservation: nothing is given back rather than the wrong part.
+            giveBack(counters.find(rate.key()), rate, rate.amount() - actual, r.reservedAtMs, now);
           }
         }
       }
@@ -422,7 +442,7 @@ public final class MemoryStore implements Store {
     int stripe = StripeLocks.stripe(subject); // a subject's own stripe: its counters' stripe
     locks.lock(stripe);
     try {
-      counters.countReset();
+      counters.countReset(subject, clock.millis());
       for (CounterKey key : keys) {
         if (key.subject().equals(subject)) {
           counters.removeIf(key, counter -> true);
@@ -442,6 +462,8 @@ public final class MemoryStore implements Store {
     long now = clock.millis();
     releaseExpired(now);
     forgetOld(idempotentOrder, idempotent, now);
+    // Only a held reservation can give back, and none is held longer than the longest time to live.
+    counters.forgetResetsBefore(now - dev.quota.QuotaRequest.MAX_TTL.toMillis() - SETTLED_TTL_MS);
     for (CounterKey key : counters.keys()) {
       removeIf(key, counter -> atRest(counter, now));
     }

@@ -312,15 +312,18 @@ local function window_retry(st, now, amount, limit)
   return -1
 end
 
--- Takes back up to `amount` from the slice that held time `at` (a compensated reservation part).
--- A slice left empty leaves the window, as SlidingWindow would never have opened it.
+-- Takes back up to `amount` of what was counted at time `at` (SlidingWindow.takeBack): from the slice
+-- that holds that time or, if none does, from the newest older one. An admission is counted in its
+-- own time's slice or a newer one (a time that stepped back joins the newest), never an older one,
+-- and taking back from an older slice keeps the window strict. A slice left empty leaves the
+-- window, as SlidingWindow would never have opened it.
 local function window_take_back(st, at, amount)
-  if window_empty(st) then return end
+  if window_empty(st) or amount <= 0 then return end
   local idx = floordiv(at * 1000, st.sliceUs)
   window_load(st, st.head, st.tail - 1)
-  for seq = st.head, st.tail do
+  for seq = st.tail, st.head, -1 do
     local s = st.slice[seq]
-    if floordiv(s.last * 1000, st.sliceUs) == idx then
+    if floordiv(s.last * 1000, st.sliceUs) <= idx then
       local dec = math.min(s.count, amount)
       s.count = s.count - dec
       st.total = st.total - dec
@@ -432,6 +435,16 @@ local function bucket_take(st, amount)
   else
     st.level = -st.debt
   end
+end
+
+-- Puts back `amount` tokens, up to a full bucket (TokenBucket.giveBack).
+local function bucket_give_back(st, amount)
+  if amount >= ceildiv(st.cap - st.level, st.ticks) then
+    st.level = st.cap
+  else
+    st.level = st.level + amount * st.ticks
+  end
+  st.touched = true
 end
 
 local function budget(key)
@@ -697,7 +710,8 @@ local function reset_since(key, madeAt, marks)
   return at >= madeAt
 end
 
--- Returns a reservation's holds: the actual cost replaces the estimate on commit, nothing on release.
+-- Returns a reservation's holds: the actual cost replaces the estimate on commit, and the actual meters
+-- the amounts its rate limits took; a release returns budgets and slots, no rate limit.
 -- The holds and slots of a subject reset since the reservation was made are left alone. With
 -- `returned`, its expiry has returned the holds and slots already: a commit only charges the actual.
 local function undo(rec, commit, actualCost, meters, now, returned)
@@ -718,9 +732,20 @@ local function undo(rec, commit, actualCost, meters, now, returned)
       local st = slots(op.key)
       if not returned and st.n > 0 and not reset_since(op.key, madeAt, marks) then st.n = st.n - 1; st.touched = true end
     elseif commit then
+      -- a meter the commit names replaces what the reservation took; one it does not name stays
       local actual = meters[op.meter]
-      local overrun = actual and actual - op.amount or 0
-      if overrun > 0 then take(op, overrun, now, 0) end
+      if actual and actual > op.amount then
+        take(op, actual - op.amount, now, 0)
+      elseif actual and actual < op.amount and not reset_since(op.key, madeAt, marks) then
+        -- (a counter of a subject reset since holds none of it)
+        if op.algo == 'w' then
+          window_take_back(window(op.key, op.windowMs, now), madeAt, op.amount - actual)
+        else
+          local st = bucket(op.key, op.limit, op.windowMs, now)
+          -- a bucket without a key is full: nothing to put back, and nothing to write
+          if st.loadedLast or st.touched then bucket_give_back(st, op.amount - actual) end
+        end
+      end
     end
   end
   return changes
@@ -1372,13 +1397,7 @@ local function compensate()
       if op.type == 'R' and op.algo == 'w' then
         window_take_back(window(op.key, op.windowMs, now), sliceAt, op.amount)
       elseif op.type == 'R' then
-        local st = bucket(op.key, op.limit, op.windowMs, now)
-        if op.amount >= ceildiv(st.cap - st.level, st.ticks) then
-          st.level = st.cap
-        else
-          st.level = st.level + op.amount * st.ticks
-        end
-        st.touched = true
+        bucket_give_back(bucket(op.key, op.limit, op.windowMs, now), op.amount)
       elseif op.type == 'B' then
         local st = budget(op.key)
         if st.exists and not reset_since(op.key, sliceAt, marks) then

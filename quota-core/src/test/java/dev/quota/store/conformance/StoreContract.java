@@ -78,6 +78,12 @@ public abstract class StoreContract {
     return new RateOp(CounterKeys.rate(subject, l), true, "rate", l, amount);
   }
 
+  /** {@code amount} of a limit of 100 tokens a minute. */
+  protected static RateOp tokens(String subject, Algorithm algorithm, long amount) {
+    RateLimit l = new RateLimit("tokens", 100, MINUTE, algorithm);
+    return new RateOp(CounterKeys.rate(subject, l), true, "tokens", l, amount);
+  }
+
   protected static RateOp perMinute(String subject, long limit) {
     return rate(subject, limit, MINUTE, Algorithm.SLIDING_WINDOW, 1);
   }
@@ -573,20 +579,63 @@ public abstract class StoreContract {
     assertThat(store().settle(Settlement.release(newId())).status()).isEqualTo(SettleResult.Status.UNKNOWN);
   }
 
+  /**
+   * A commit's meters replace what the reservation took: more is charged on top, less is given
+   * back (a model call reserved at its max_tokens and used fewer). Meters the commit does not name
+   * stay as reserved, and a release gives back no rate limit: the call was made.
+   */
   @Test
-  void aCommitChargesMetersBeyondTheReservedAmount() {
-    String s = subject("meters");
-    RateLimit tokens = new RateLimit("tokens", 100, MINUTE, Algorithm.SLIDING_WINDOW);
-    RateOp op = new RateOp(CounterKeys.rate(s, tokens), true, "tokens", tokens, 10);
-    String a = newId();
-    admitted(apply(reserve(a, 60_000, op)));
-    store().settle(Settlement.commit(a, 0, Map.of("tokens", 30L)));
-    assertThat(checked(op).used()).isEqualTo(30);
-    String b = newId();
-    admitted(apply(reserve(b, 60_000, op)));
-    // fewer than reserved: a rate limit is not refunded
-    store().settle(Settlement.commit(b, 0, Map.of("tokens", 2L)));
-    assertThat(checked(op).used()).isEqualTo(40);
+  void aCommitsMetersReplaceTheReservedAmount() {
+    for (Algorithm algorithm : Algorithm.values()) {
+      RateOp tokens = tokens(subject("meters-" + algorithm), algorithm, 10);
+      String a = newId();
+      admitted(apply(reserve(a, 60_000, tokens)));
+      store().settle(Settlement.commit(a, 0, Map.of("tokens", 30L)));
+      assertThat(checked(tokens).used()).as(algorithm + ": more than reserved").isEqualTo(30);
+      String b = newId();
+      admitted(apply(reserve(b, 60_000, tokens)));
+      store().settle(Settlement.commit(b, 0, Map.of("tokens", 2L)));
+      assertThat(checked(tokens).used()).as(algorithm + ": fewer than reserved").isEqualTo(32);
+      String c = newId();
+      admitted(apply(reserve(c, 60_000, tokens)));
+      store().settle(Settlement.commit(c, 0, Map.of("other", 0L)));
+      assertThat(checked(tokens).used()).as(algorithm + ": not named").isEqualTo(42);
+      String d = newId();
+      admitted(apply(reserve(d, 60_000, tokens)));
+      store().settle(Settlement.release(d));
+      assertThat(checked(tokens).used()).as(algorithm + ": released").isEqualTo(52);
+    }
+  }
+
+  /**
+   * What a commit gives back comes off the part of the window its reservation was counted in, not
+   * off admissions made since: those still leave the window when they would have.
+   */
+  @Test
+  void aSlidingWindowGivesBackOnlyWhatTheReservationAdded() {
+    String s = subject("give-back");
+    RateOp tokens = tokens(s, Algorithm.SLIDING_WINDOW, 40);
+    String early = newId();
+    admitted(apply(reserve(early, 600_000, tokens)));
+    advance(Duration.ofSeconds(30));
+    admitted(apply(reserve(newId(), 600_000, tokens)));
+    store().settle(Settlement.commit(early, 0, Map.of("tokens", 5L)));
+    assertThat(checked(tokens).used()).isEqualTo(45);
+    advance(Duration.ofSeconds(31)); // the early reservation's part has left the window
+    assertThat(checked(tokens).used()).isEqualTo(40);
+  }
+
+  /** A reservation whose part of the window has already left it has nothing to give back. */
+  @Test
+  void aLateCommitGivesBackNothingThatAlreadyLeftTheWindow() {
+    String s = subject("late-give-back");
+    RateOp tokens = tokens(s, Algorithm.SLIDING_WINDOW, 40);
+    String early = newId();
+    admitted(apply(reserve(early, 600_000, tokens)));
+    advance(Duration.ofSeconds(61));
+    admitted(apply(reserve(newId(), 600_000, tokens)));
+    store().settle(Settlement.commit(early, 0, Map.of("tokens", 0L)));
+    assertThat(checked(tokens).used()).isEqualTo(40);
   }
 
   /**
