@@ -77,6 +77,56 @@ class DecisionApiTest extends ServerSuite {
     assertThat(p.get("retryAt").asText()).isNotEmpty();
   }
 
+  /**
+   * Every decision names the limit that binds as the limits list writes it: the tightest enforced
+   * limit when admitted, the refusing limit a retry waits on longest when denied.
+   */
+  @Test
+  void decisionsNameTheBindingLimitAsTheLimitsListWritesIt() {
+    admin.put("/v1/policies/user:bind", "{\"rateLimits\":[{\"limit\":10,\"window\":\"PT1M\"}]}");
+    admin.put("/v1/policies/team:bind", "{\"rateLimits\":[{\"limit\":2,\"window\":\"PT1H\"}]}");
+    admin.put("/v1/policies/project:bind", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"}}");
+    String body = "{\"subjects\":{\"user\":\"bind\",\"team\":\"bind\",\"project\":\"bind\"},\"estimatedCost\":\"0.10\"}";
+
+    Api.Response reserved = admin.post("/v1/reservations", body);
+
+    // left: user 9 of 10, team 1 of 2, project 0.90 of 1.00
+    assertThat(reserved.status()).as(reserved.toString()).isEqualTo(201);
+    JsonNode binding = reserved.json().get("binding");
+    assertThat(binding.get("policy").asText()).isEqualTo("team:bind");
+    assertThat(binding.get("remaining").asLong()).isEqualTo(1);
+    assertThat(reserved.json().get("limits")).contains(binding);
+
+    Api.Response recorded = admin.post("/v1/usage",
+        "{\"subjects\":{\"user\":\"bind\",\"project\":\"bind\"},\"cost\":\"0.85\"}");
+    // left: user 8 of 10, project 0.05 of 1.00
+    assertThat(recorded.json().get("binding").get("kind").asText()).isEqualTo("budget_daily");
+    assertThat(recorded.json().get("binding").get("remaining").asText()).isEqualTo("0.05");
+
+    admin.post("/v1/reservations", "{\"subjects\":{\"team\":\"bind\"}}");
+    // the user's minute: 2 used above, 8 more
+    for (int i = 0; i < 8; i++) {
+      admin.post("/v1/usage", "{\"subjects\":{\"user\":\"bind\"}}");
+    }
+    // now the user's minute and the team's hour both refuse: the hour is what a retry waits for
+    String refused = "{\"subjects\":{\"user\":\"bind\",\"team\":\"bind\"}}";
+    Api.Response checked = admin.post("/v1/check", refused);
+    assertThat(checked.json().get("admitted").asBoolean()).isFalse();
+    assertThat(checked.json().get("denying")).hasSize(2);
+    assertThat(checked.json().get("binding").get("policy").asText()).isEqualTo("team:bind");
+    assertThat(checked.json().get("binding").get("retryAt")).isEqualTo(checked.json().get("retryAt"));
+
+    Api.Response denied = admin.post("/v1/reservations", refused);
+    assertThat(denied.status()).isEqualTo(429);
+    assertThat(denied.json().get("binding").get("policy").asText()).isEqualTo("team:bind");
+    assertThat(denied.json().get("denying")).contains(denied.json().get("binding"));
+    assertThat(denied.json().get("binding").get("retryAt")).isEqualTo(denied.json().get("retryAt"));
+
+    Api.Response unlimited = admin.post("/v1/check", "{\"subjects\":{\"unbound\":\"bind\"}}");
+    assertThat(unlimited.json().get("limits")).as(unlimited.toString()).isEmpty();
+    assertThat(unlimited.json().has("binding")).isFalse();
+  }
+
   @Test
   void budgetDenialNamesTheBudgetAndItsReset() {
     admin.put("/v1/policies/team:broke", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"}}");

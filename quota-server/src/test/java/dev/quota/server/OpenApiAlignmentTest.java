@@ -13,7 +13,10 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The served OpenAPI document lists exactly the routes the server registers, with their roles and query parameters. */
+/**
+ * The served OpenAPI document lists exactly the routes the server registers, with their roles and query parameters,
+ * and the fields a decision carries.
+ */
 class OpenApiAlignmentTest {
   @RegisterExtension
   static final SharedServer server = SharedServer.embedded();
@@ -81,6 +84,59 @@ class OpenApiAlignmentTest {
       }
     }
     assertThat(mismatches).isEmpty();
+  }
+
+  /** Every field a decision, a 429 and the limits in them carry is a property of their documented schema. */
+  @Test
+  void decisionAndDenialFieldsAreDocumented() {
+    JsonNode schemas = server.admin().get("/openapi.json").json().get("components").get("schemas");
+    Set<String> decision = properties(schemas.get("Decision"));
+    Set<String> denial = properties(schemas.get("Problem"));
+    denial.addAll(properties(schemas.get("Denial").get("allOf").get(1)));
+    Set<String> limit = properties(schemas.get("Limit"));
+    server.admin().put("/v1/policies/user:documented", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}]}");
+    String body = "{\"subjects\":{\"user\":\"documented\"}}";
+
+    Api.Response reserved = server.admin().post("/v1/reservations", body);
+    Api.Response checked = server.admin().post("/v1/check", body);
+    Api.Response denied = server.admin().post("/v1/reservations", body);
+
+    assertThat(denied.status()).isEqualTo(429);
+    List<String> undocumented = new ArrayList<>();
+    undocumented(reserved.json(), decision, limit, undocumented);
+    undocumented(checked.json(), decision, limit, undocumented);
+    undocumented(denied.json(), denial, limit, undocumented);
+    assertThat(reserved.json().has("binding")).isTrue();
+    assertThat(checked.json().has("binding")).isTrue();
+    assertThat(denied.json().has("binding")).isTrue();
+    assertThat(undocumented).isEmpty();
+  }
+
+  private static void undocumented(JsonNode answer, Set<String> documented, Set<String> limit, List<String> out) {
+    answer.fieldNames().forEachRemaining(name -> {
+      if (!documented.contains(name)) {
+        out.add(name);
+      }
+    });
+    List<JsonNode> limits = new ArrayList<>();
+    answer.path("limits").forEach(limits::add);
+    answer.path("denying").forEach(limits::add);
+    if (answer.has("binding")) {
+      limits.add(answer.get("binding"));
+    }
+    for (JsonNode l : limits) {
+      l.fieldNames().forEachRemaining(name -> {
+        if (!limit.contains(name)) {
+          out.add("limit." + name);
+        }
+      });
+    }
+  }
+
+  private static Set<String> properties(JsonNode schema) {
+    Set<String> names = new TreeSet<>();
+    schema.get("properties").fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   @Test

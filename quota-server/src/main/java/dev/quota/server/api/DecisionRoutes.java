@@ -174,7 +174,7 @@ public final class DecisionRoutes {
     return DecisionWriter.bytes(d);
   }
 
-  /** 429 as a problem document that names every limit that refused, and when to retry. */
+  /** 429 as a problem document that names every limit that refused, the one that binds, and when to retry. */
   private static byte[] denied(Context ctx, Decision d) {
     StringJoiner names = new StringJoiner("; ");
     for (LimitStatus l : d.denying()) {
@@ -188,6 +188,9 @@ public final class DecisionRoutes {
     }
     body.set("denying", decision.get("denying"));
     body.set("limits", decision.get("limits"));
+    if (decision.has("binding")) {
+      body.set("binding", decision.get("binding"));
+    }
     ctx.status(429).contentType(Problems.CONTENT_TYPE);
     return Problems.bytes(body);
   }

@@ -36,6 +36,11 @@ public final class DecisionWriter {
     }
     j.field("limits");
     limits(d.limits(), j);
+    LimitStatus binding = d.binding();
+    if (binding != null) {
+      j.field("binding");
+      limit(binding, j);
+    }
     if (!d.admitted()) {
       j.field("denying");
       limits(d.denying(), j);

@@ -36,6 +36,10 @@ public final class Wire {
       o.put("replayed", true);
     }
     o.set("limits", limits(d.limits()));
+    LimitStatus binding = d.binding();
+    if (binding != null) {
+      o.set("binding", limit(binding));
+    }
     if (!d.admitted()) {
       o.set("denying", limits(d.denying()));
     }
