@@ -33,7 +33,13 @@ final class ServeCommand implements Callable<Integer> {
       e.problems().forEach(problem -> System.err.println("configuration error: " + problem));
       return 2;
     }
-    AdminKey.Resolved key = AdminKey.resolve(cfg.adminKey(), cfg.dataDir());
+    AdminKey.Resolved key;
+    try {
+      key = AdminKey.resolve(cfg.adminKey(), cfg.dataDir());
+    } catch (RuntimeException e) { // a key file that holds no key, or cannot be read or written
+      System.err.println("cannot start: " + Failures.describe(e));
+      return 1;
+    }
     if (key.createdFile() != null) {
       System.out.println("Generated an admin API key; it is in " + key.createdFile().toAbsolutePath() + " (mode 0600).");
     }

@@ -233,6 +233,23 @@ class CommandErrorsTest {
     }
   }
 
+  /**
+   * An empty admin.key, as a start that died between creating the file and writing the key left
+   * it, was taken as a blank admin key and locked the operator out. The timeout only turns a start
+   * that wrongly succeeds (and would serve until stopped) into a failure.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void anEmptyAdminKeyFileStopsTheStartSayingHowToRecover() throws Exception {
+    Path file = dir.resolve("admin.key");
+    java.nio.file.Files.writeString(file, "");
+    CliRun o = run("serve", "--port", "0", "--data-dir", dir.toString());
+    assertThat(o.exit()).isEqualTo(1);
+    assertThat(o.err().lines()).containsExactly("cannot start: the admin key file " + file.toAbsolutePath()
+        + " is empty: delete it to have a new key generated at the next start, or put the key in it, or set QUOTA_ADMIN_KEY");
+    assertNoTrace(o);
+  }
+
   @Test
   void aPortInUseIsNamedAsSuch() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
