@@ -272,6 +272,20 @@ public final class JdbcUsageLedger implements UsageLedger {
   }
 
   /**
+   * Entries appended and waiting on the queue for a writer to take them into a batch; those in a
+   * batch being written are not counted. Walks the queue, so it is for monitoring, not for a hot path.
+   */
+  public int queuedEntries() {
+    int n = 0;
+    for (Task t : queue) {
+      if (t instanceof Append) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
    * Replays the spool now, on a writer thread, and returns how many entries it held.
    *
    * @throws LedgerUnavailableException if the database is still unreachable (the spool is kept)

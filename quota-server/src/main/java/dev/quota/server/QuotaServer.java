@@ -133,7 +133,7 @@ public final class QuotaServer implements AutoCloseable {
     // Stored, then delivered to the webhooks, as if just fired; not counted as fired again.
     quota.resumeAlerts(resumed);
     if (backends.ledger() instanceof dev.quota.jdbc.JdbcUsageLedger jdbc) {
-      metrics.spooledEntries(jdbc);
+      metrics.ledgerBacklogs(jdbc);
     }
     metrics.engineBacklogs(quota);
     backends.keys().register("admin", Role.ADMIN, Set.of(), adminKey);

@@ -149,8 +149,15 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
         .register(registry);
   }
 
-  /** Exposes {@code quota_ledger_spooled_entries}: usage the ledger holds in its local spool for the database. */
-  public void spooledEntries(JdbcUsageLedger ledger) {
+  /**
+   * Exposes the ledger's backlogs: {@code quota_ledger_queued_entries}, usage waiting on the
+   * group-commit queue for a writer (it grows while the database is slow or holds the writers up),
+   * and {@code quota_ledger_spooled_entries}, usage held in the local spool while it is away.
+   */
+  public void ledgerBacklogs(JdbcUsageLedger ledger) {
+    Gauge.builder("quota_ledger_queued_entries", ledger, JdbcUsageLedger::queuedEntries)
+        .description("Usage entries waiting on the ledger's group-commit queue for a writer")
+        .register(registry);
     Gauge.builder("quota_ledger_spooled_entries", ledger, JdbcUsageLedger::spooledEntries)
         .description("Usage entries waiting in the local spool for the database")
         .register(registry);
