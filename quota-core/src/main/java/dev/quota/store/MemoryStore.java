@@ -134,7 +134,9 @@ public final class MemoryStore implements Store {
         }
       }
       PlanResult result = evaluate(plan, now, derivedOps, known);
-      if (plan.idempotencyKey() != null) {
+      // Only an admission is filed under its key: a denial changed nothing, so a retry under the
+      // key is decided afresh rather than refused again until the record expires.
+      if (plan.idempotencyKey() != null && result.admitted()) {
         idempotent.put(
             plan.idempotencyKey(),
             new Remembered(plan.fingerprint(), result, now + IDEMPOTENCY_TTL_MS));

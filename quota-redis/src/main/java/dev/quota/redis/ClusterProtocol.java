@@ -127,7 +127,8 @@ final class ClusterProtocol {
       }
       throw e;
     }
-    String words = result.status() == PlanResult.Status.APPLIED ? words(result, plan) : "";
+    // Only an admission is filed under its key (as on one slot): a denial drops the claim.
+    String words = result.status() == PlanResult.Status.APPLIED && result.admitted() ? words(result, plan) : "";
     redis.run(codec.idemFinish(plan.idempotencyKey(), plan.fingerprint(), words, offset));
     return result;
   }

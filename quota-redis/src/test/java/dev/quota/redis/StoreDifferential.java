@@ -578,7 +578,11 @@ final class StoreDifferential {
     /** The request remembered under {@code key} again (with a new reservation id, as the engine's), or another. */
     private Plan again(String key) {
       Plan first = keyed.get(key);
-      if (rnd.nextInt(4) == 0) {
+      // A key whose first request was denied has no answer filed, so the repeat is decided afresh
+      // and uses its buckets as any decision does: not while time has stepped back.
+      boolean bucketsBarred = !bucketsAllowed() && first.ops().stream()
+          .anyMatch(op -> op instanceof RateOp r && r.limit().algorithm() == Algorithm.TOKEN_BUCKET);
+      if (rnd.nextInt(4) == 0 || bucketsBarred) {
         return plan(rnd.nextBoolean() ? Plan.Kind.RESERVE : Plan.Kind.RECORD, key);
       }
       String id = first.kind() == Plan.Kind.RESERVE ? newId() : null;

@@ -543,14 +543,23 @@ public abstract class StoreContract {
   }
 
   @Test
-  void aDeniedDecisionReplaysAsDenied() {
+  void aDeniedDecisionIsNotFiledUnderItsKey() {
     String s = subject("idem-deny");
     String key = "idem-" + UUID.randomUUID();
-    Plan plan = new Plan(Plan.Kind.RESERVE, List.of(budget(s, 10, 60)), newId(), 60_000, key, "fp", null, false);
+    RateOp perMinute = perMinute(s, 1);
+    admitted(apply(reserve(perMinute)));
+    Plan plan = new Plan(Plan.Kind.RESERVE, List.of(perMinute), newId(), 60_000, key, "fp", null, false);
     denied(apply(plan));
-    PlanResult replay = apply(plan);
+    // A retry once the window has room is decided afresh, not refused again as a replay ...
+    advance(Duration.ofSeconds(61));
+    PlanResult retried = admitted(apply(plan));
+    assertThat(retried.status()).isEqualTo(Status.APPLIED);
+    // ... and that admission is what the key answers from then on.
+    PlanResult replay = apply(new Plan(Plan.Kind.RESERVE, List.of(perMinute), newId(), 60_000, key, "fp", null, false));
     assertThat(replay.status()).isEqualTo(Status.REPLAYED);
-    assertThat(replay.admitted()).isFalse();
+    assertThat(replay.admitted()).isTrue();
+    assertThat(replay.reservationId()).isEqualTo(plan.reservationId());
+    assertThat(checked(perMinute).used()).isEqualTo(1);
   }
 
   // ---- settlement outcomes --------------------------------------------------------------------
