@@ -67,7 +67,8 @@ public final class Backends implements AutoCloseable {
     try {
       Database db = cfg.databaseUrl() == null ? Database.embedded(cfg.dataDir()) : Database.open(cfg.databaseUrl());
       opened.push(db);
-      Store store = cfg.redisUrl() == null ? new MemoryStore(clock) : StoreFactory.redis(cfg.redisUrl(), cfg.redisPrefix());
+      Store store = cfg.redisUrl() == null ? new MemoryStore(clock)
+          : StoreFactory.redis(cfg.redisUrl(), cfg.redisPrefix(), cfg.redisTimeout());
       opened.push(store);
       // The spool keeps acknowledged usage on local disk while the database is unreachable.
       UsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(cfg.dataDir().resolve("ledger-spool")).clock(clock).build();

@@ -197,7 +197,7 @@ public final class QuotaServer implements AutoCloseable {
   /**
    * Asks the counter store once before the first request: on Redis this opens the way for calls and
    * loads the store's function library (a fresh or flushed Redis has none), which the first burst
-   * of decisions would otherwise wait for together, each under its 500 ms deadline. A store that
+   * of decisions would otherwise wait for together, each under the Redis timeout. A store that
    * does not answer yet is left to the policies' fail modes, as at any other time.
    */
   private void readyStore() {

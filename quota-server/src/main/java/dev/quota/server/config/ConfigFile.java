@@ -34,6 +34,7 @@ import java.util.Set;
  * dataDir: ./quota-data
  * redis: redis://127.0.0.1:6379     # absent: in-memory counters
  * redisPrefix: quota
+ * redisTimeout: PT0.5S              # the most a Redis call waits, PT0.01S to PT5S
  * database: jdbc:postgresql://127.0.0.1:5432/quota   # absent: H2 under dataDir
  * webhooks:                         # alerts are POSTed here as JSON, header
  *   - url: https://example.com/quota-alerts   #   X-Quota-Signature: sha256=HMAC-SHA256(secret, body)
@@ -49,8 +50,8 @@ import java.util.Set;
  * <p>Every error names the line it comes from, so {@code quota check-config} can point at it.
  */
 public final class ConfigFile {
-  private static final Set<String> TOP = Set.of("host", "port", "dataDir", "redis", "redisPrefix", "database", "webhooks", "webhookAttempts",
-      "webhookBackoff", "policies");
+  private static final Set<String> TOP = Set.of("host", "port", "dataDir", "redis", "redisPrefix", "redisTimeout", "database", "webhooks",
+      "webhookAttempts", "webhookBackoff", "policies");
   /** Refuses a key given twice, as the API's JSON bodies do: silently keeping the last one hides a mistake. */
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
@@ -199,6 +200,7 @@ public final class ConfigFile {
         problems.add(new Invalid(line(s), s + ": must be a string"));
       }
     }
+    problems.check(() -> duration(ServerConfig.REDIS_TIMEOUT));
     problems.check(this::webhooks);
     problems.check(this::webhookBackoff);
     problems.check(this::policies);
@@ -252,6 +254,19 @@ public final class ConfigFile {
       out.add(new ServerConfig.Webhook(url, e.get("secret").textValue()));
     }
     return out;
+  }
+
+  /** The duration the file gives {@code setting}, null if it gives none. */
+  public Duration duration(DurationSetting setting) {
+    JsonNode v = root.get(setting.key());
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    Duration d = v.isTextual() ? setting.parse(v.textValue()) : null;
+    if (d == null) {
+      throw new Invalid(line(setting.key()), setting.rule(setting.key()));
+    }
+    return d;
   }
 
   /** Webhook retries: {@code webhookAttempts} (1-20) and {@code webhookBackoff} (an ISO-8601 duration, 1 ms to 1 min). */

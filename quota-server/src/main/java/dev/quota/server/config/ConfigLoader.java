@@ -1,13 +1,15 @@
 package dev.quota.server.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Merges the configuration sources: command-line flags, then environment variables
- * ({@code QUOTA_CONFIG}, {@code QUOTA_PORT}, {@code QUOTA_DATA_DIR}, {@code QUOTA_REDIS_URL},
- * {@code QUOTA_DATABASE_URL}, {@code QUOTA_ADMIN_KEY}), then the YAML file, then defaults.
+ * ({@code QUOTA_CONFIG}, {@code QUOTA_HOST}, {@code QUOTA_PORT}, {@code QUOTA_DATA_DIR}, {@code QUOTA_REDIS_URL},
+ * {@code QUOTA_REDIS_PREFIX}, {@code QUOTA_REDIS_TIMEOUT}, {@code QUOTA_DATABASE_URL}, {@code QUOTA_ADMIN_KEY},
+ * {@code QUOTA_WEBHOOK_URLS} with {@code QUOTA_WEBHOOK_SECRET}), then the YAML file, then defaults.
  */
 public final class ConfigLoader {
   /** Values given as flags; null where a flag was not given. */
@@ -35,6 +37,7 @@ public final class ConfigLoader {
     }
     String redis = first(flags.redis(), env.get("QUOTA_REDIS_URL"), yaml.text("redis"), null);
     String prefix = first(env.get("QUOTA_REDIS_PREFIX"), yaml.text("redisPrefix"), d.redisPrefix(), null);
+    Duration redisTimeout = duration(ServerConfig.REDIS_TIMEOUT, env, yaml, d.redisTimeout());
     String database = first(flags.database(), env.get("QUOTA_DATABASE_URL"), yaml.text("database"), null);
     if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
       throw new ConfigFile.Invalid(0, source(flags.redis(), "--redis", env.get("QUOTA_REDIS_URL"), "QUOTA_REDIS_URL", "redis")
@@ -52,7 +55,21 @@ public final class ConfigLoader {
     if (hooks == null) {
       hooks = yaml.webhooks();
     }
-    return new ServerConfig(host, port, dataDir, redis, prefix, database, adminKey, hooks, yaml.webhookBackoff());
+    return new ServerConfig(host, port, dataDir, redis, prefix, database, adminKey, hooks, yaml.webhookBackoff(), redisTimeout);
+  }
+
+  /** {@code setting} from its environment variable, else from the file, else {@code otherwise}. */
+  private static Duration duration(DurationSetting setting, Map<String, String> env, ConfigFile yaml, Duration otherwise) {
+    String fromEnv = blankToNull(env.get(setting.env()));
+    if (fromEnv != null) {
+      Duration d = setting.parse(fromEnv);
+      if (d == null) {
+        throw new ConfigFile.Invalid(0, setting.rule(setting.env()));
+      }
+      return d;
+    }
+    Duration fromFile = yaml.duration(setting);
+    return fromFile != null ? fromFile : otherwise;
   }
 
   /** Comma-separated URLs sharing one secret; they replace the file's webhooks. Null when not set. */

@@ -2,6 +2,7 @@ package dev.quota.server.config;
 
 import dev.quota.server.alerts.Backoff;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -13,6 +14,7 @@ import java.util.List;
  * @param adminKey null to generate one (kept in {@code dataDir/admin.key})
  * @param webhooks where fired alerts are POSTed; empty for none
  * @param webhookBackoff how often and how patiently a failed webhook delivery is retried
+ * @param redisTimeout the most a call to Redis waits before it fails as if Redis were down
  */
 public record ServerConfig(
     String host,
@@ -23,11 +25,27 @@ public record ServerConfig(
     String databaseUrl,
     String adminKey,
     List<Webhook> webhooks,
-    Backoff webhookBackoff) {
+    Backoff webhookBackoff,
+    Duration redisTimeout) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final Path DEFAULT_DATA_DIR = Path.of("quota-data");
+  /**
+   * Behind HTTP a decision already costs a round trip; 500 ms keeps a busy host from failing
+   * closed on ordinary scheduling hiccups while still bounding a hung Redis.
+   */
+  public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofMillis(500);
+  /**
+   * {@code redisTimeout}. At least 10 ms: each call carries its deadline to Redis in whole
+   * milliseconds less one, and a few leave no time even for a loopback round trip on a busy host,
+   * so every decision would fail as if Redis were down. At most 5 s: each request waiting on a
+   * stalled Redis holds one of the server's request threads that long (longer when the connection
+   * or the store's function library must be set up again), so a longer wait lets one stall take
+   * them all.
+   */
+  public static final DurationSetting REDIS_TIMEOUT =
+      new DurationSetting("redisTimeout", "QUOTA_REDIS_TIMEOUT", Duration.ofMillis(10), Duration.ofSeconds(5), "PT0.5S");
 
   /** An alert receiver: alerts are POSTed to {@code url}, signed with HMAC-SHA256 under {@code secret}. */
   public record Webhook(String url, String secret) {
@@ -55,23 +73,31 @@ public record ServerConfig(
   public ServerConfig {
     webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
     webhookBackoff = webhookBackoff == null ? Backoff.DEFAULT : webhookBackoff;
+    redisTimeout = redisTimeout == null ? DEFAULT_REDIS_TIMEOUT : redisTimeout;
   }
 
-  /** With the default webhook retries. */
+  /** With the default Redis timeout. */
+  public ServerConfig(String host, int port, Path dataDir, String redisUrl, String redisPrefix, String databaseUrl,
+      String adminKey, List<Webhook> webhooks, Backoff webhookBackoff) {
+    this(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, webhookBackoff, null);
+  }
+
+  /** With the default webhook retries and Redis timeout. */
   public ServerConfig(String host, int port, Path dataDir, String redisUrl, String redisPrefix, String databaseUrl,
       String adminKey, List<Webhook> webhooks) {
     this(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, Backoff.DEFAULT);
   }
 
   public static ServerConfig defaults() {
-    return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA_DIR, null, "quota:", null, null, List.of(), Backoff.DEFAULT);
+    return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA_DIR, null, "quota:", null, null, List.of(), Backoff.DEFAULT,
+        DEFAULT_REDIS_TIMEOUT);
   }
 
   public ServerConfig withPort(int p) {
-    return new ServerConfig(host, p, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, webhookBackoff);
+    return new ServerConfig(host, p, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, webhookBackoff, redisTimeout);
   }
 
   public ServerConfig withAdminKey(String key) {
-    return new ServerConfig(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, key, webhooks, webhookBackoff);
+    return new ServerConfig(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, key, webhooks, webhookBackoff, redisTimeout);
   }
 }

@@ -200,6 +200,43 @@ class ConfigFileTest {
         .isInstanceOf(ConfigFile.Invalid.class).hasMessageContaining("webhooks[0].secret: must not be empty");
   }
 
+  /** The Redis timeout: the file's, the environment's over it, else 500 ms. */
+  @Test
+  void theRedisTimeoutIsReadFromTheFileAndTheEnvironment(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    assertThat(ConfigFile.parse("redisTimeout: PT0.25S\n").duration(ServerConfig.REDIS_TIMEOUT)).isEqualTo(java.time.Duration.ofMillis(250));
+    assertThat(ConfigFile.parse("").duration(ServerConfig.REDIS_TIMEOUT)).isNull();
+
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "redisTimeout: PT2S\n");
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_CONFIG", file.toString())).redisTimeout())
+        .isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_CONFIG", file.toString(), "QUOTA_REDIS_TIMEOUT", "PT0.05S"))
+        .redisTimeout()).isEqualTo(java.time.Duration.ofMillis(50));
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of()).redisTimeout()).isEqualTo(java.time.Duration.ofMillis(500));
+  }
+
+  /** A Redis timeout that is not a duration, or is too short or too long to serve, is refused naming its line or variable. */
+  @ParameterizedTest
+  @ValueSource(strings = {"PT0S", "PT-1S", "PT0.009S", "PT5.001S", "P1D", "500", "500ms", "'500'", "[PT1S]"})
+  void aRedisTimeoutOutOfBoundsIsRefusedByName(String value) {
+    String rule = "redisTimeout: must be an ISO-8601 duration between PT0.01S and PT5S, such as PT0.5S";
+    assertThatThrownBy(() -> ConfigFile.parse("port: 1\nredisTimeout: " + value + "\n"))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("line 2: " + rule);
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_REDIS_TIMEOUT", value)))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("QUOTA_REDIS_TIMEOUT: must be an ISO-8601 duration between PT0.01S and PT5S,"
+            + " such as PT0.5S");
+  }
+
+  /** The bounds themselves are accepted. */
+  @ParameterizedTest
+  @ValueSource(strings = {"PT0.01S", "PT5S", "pt0.5s"})
+  void aRedisTimeoutAtItsBoundsIsAccepted(String value) {
+    assertThat(ConfigFile.parse("redisTimeout: " + value + "\n").duration(ServerConfig.REDIS_TIMEOUT))
+        .isEqualTo(java.time.Duration.parse(value));
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_REDIS_TIMEOUT", value)).redisTimeout())
+        .isEqualTo(java.time.Duration.parse(value));
+  }
+
   /**
    * A webhook URL that only starts like one is refused by its field, in the file and in the
    * environment: {@code http://exa mple.com/} passed check-config and then stopped the server at
