@@ -64,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * {@link #prune} folds raw rows of whole UTC days older than the raw retention into
  * {@code usage_daily} and deletes them; rollups are kept for the rollup retention. Idempotency is
  * therefore guaranteed within the raw retention. {@link #spent} reads raw rows only, so the raw
- * retention must cover the longest budget period to rebuild (a month plus the time-zone offset:
- * the default of 32 days does; a shorter one can under-seed monthly budgets late in long months).
+ * retention must cover the longest budget period to rebuild: the builder refuses one shorter than
+ * {@link #MIN_RAW_RETENTION}, which is also the default (a shorter one would under-seed monthly
+ * budgets late in long months).
  * Prune from one process at a time. Each ledger caches the day before which rows are rolled up; a
  * batch with a row old enough that a prune in another process may have moved that day past it
  * (older than the raw retention less a day, so processes sharing a database share the retention)
@@ -80,6 +81,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdbcUsageLedger implements UsageLedger {
   private static final Logger log = LoggerFactory.getLogger(JdbcUsageLedger.class);
+
+  /**
+   * The shortest raw retention, and the default: 32 days. A budget counter a store lost is rebuilt
+   * from raw rows alone ({@link #spent}), so they must reach back to the start of any budget period
+   * still running. The longest is a monthly one: 31 days of its zone's calendar (a reset day past a
+   * month's end moves to its last day, which makes no period longer), plus what the clocks going
+   * back inside it add in instants (an hour for daylight saving time, two at Antarctica/Troll). A
+   * prune keeps the whole UTC day that the retention reaches back into, so it never cuts closer
+   * than the retention itself. The day beyond 31, like the inserter's margin, covers that offset
+   * change and a pruning process's clock running ahead of the one that dates budget periods (Redis's
+   * own, on Redis).
+   */
+  public static final Duration MIN_RAW_RETENTION = Duration.ofDays(32);
   /** The order in which a batch locks its unique keys: idempotency key, then reservation id. */
   private static final Comparator<LedgerRow> BY_UNIQUE_KEYS =
       Comparator.<LedgerRow, String>comparing(r -> r.entry().idempotencyKey(), Comparator.nullsLast(String::compareTo))
@@ -146,9 +160,7 @@ public final class JdbcUsageLedger implements UsageLedger {
     private int maxBatchSize = 1000;
     private Integer writerThreads;
     private Duration probeInterval = Duration.ofSeconds(1);
-    // At least 30 days of raw history, and long enough that a monthly budget period (31 days,
-    // plus a time-zone offset at either end) can always be rebuilt from raw rows by spent().
-    private Duration rawRetention = Duration.ofDays(32);
+    private Duration rawRetention = MIN_RAW_RETENTION;
     private Duration rollupRetention = Duration.ofDays(400);
     private Clock clock = Clock.systemUTC();
 
@@ -186,9 +198,15 @@ public final class JdbcUsageLedger implements UsageLedger {
       return this;
     }
 
-    /** How long raw rows are kept (default 30 days). */
+    /**
+     * How long raw rows are kept: default and at least {@link #MIN_RAW_RETENTION} (32 days), so that
+     * every budget period can be rebuilt from them. Processes sharing a database must keep the same.
+     *
+     * @throws ValidationException naming {@code rawRetention} if it is shorter
+     */
     public Builder rawRetention(Duration d) {
-      ValidationException.require(d != null && d.compareTo(Duration.ofDays(1)) >= 0, "rawRetention", "must be at least 1 day");
+      ValidationException.require(d != null && d.compareTo(MIN_RAW_RETENTION) >= 0, "rawRetention",
+          "must be at least 32 days, so that a monthly budget can be rebuilt from raw rows");
       this.rawRetention = d;
       return this;
     }

@@ -8,7 +8,6 @@ import dev.quota.jdbc.CostReports.GroupBy;
 import dev.quota.jdbc.CostReports.Period;
 import dev.quota.ledger.UsageEntry;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -49,7 +48,7 @@ class CostReportCurrenciesTest {
   @EnumSource(Backend.class)
   void eachCurrencyIsTotalledApartInRawRowsAndRollups(Backend backend) {
     try (var t = backend.open(dir);
-        var ledger = JdbcUsageLedger.builder(t.db).spoolDirectory(dir.resolve("spool")).rawRetention(Duration.ofDays(30)).build()) {
+        var ledger = JdbcUsageLedger.builder(t.db).spoolDirectory(dir.resolve("spool")).build()) {
       seed(ledger);
       var reports = new CostReports(t.db);
       List<CostRow> expected = List.of(
@@ -61,7 +60,7 @@ class CostReportCurrenciesTest {
       assertThat(ledger.entries(Map.of("user", "alice"), Instant.EPOCH, NOW))
           .extracting(UsageEntry::currency).containsExactly("EUR", "USD", null, "EUR");
 
-      // February is rolled up: one rollup row per currency, and the same report.
+      // February's spend is rolled up: one rollup row per currency, and the same report.
       ledger.prune(NOW);
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_daily")).isEqualTo(3);
       assertThat(byUser(reports)).isEqualTo(expected);

@@ -39,7 +39,7 @@ class CostReportsTest {
   }
 
   JdbcUsageLedger ledger(Backend.TestDb t) {
-    return JdbcUsageLedger.builder(t.db).spoolDirectory(dir.resolve("spool")).rawRetention(java.time.Duration.ofDays(30)).build();
+    return JdbcUsageLedger.builder(t.db).spoolDirectory(dir.resolve("spool")).build();
   }
 
   @ParameterizedTest
@@ -87,15 +87,16 @@ class CostReportsTest {
       var reports = new CostReports(t.db);
       List<List<CostRow>> before = allReports(reports);
 
-      PruneResult result = ledger.prune(NOW);
+      // 32 days (the default) before 2025-04-02T09:00Z is 2025-03-01T09:00Z: whole days before 2025-03-01 go.
+      Instant prunedAt = Instant.parse("2025-04-02T09:00:00Z");
+      PruneResult result = ledger.prune(prunedAt);
 
-      // 30 days before 2025-03-31T09:00Z is 2025-03-01T09:00Z: whole days before 2025-03-01 go.
       assertThat(result.rolledUpBefore()).isEqualTo(LocalDate.parse("2025-03-01"));
       assertThat(result.rawRowsDeleted()).isEqualTo(3);
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry")).isEqualTo(3);
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_daily")).isEqualTo(3);
       assertThat(allReports(reports)).isEqualTo(before);
-      assertThat(ledger.prune(NOW)).isEqualTo(new PruneResult(LocalDate.parse("2025-03-01"), 0, 0));
+      assertThat(ledger.prune(prunedAt)).isEqualTo(new PruneResult(LocalDate.parse("2025-03-01"), 0, 0));
 
       // A late entry for a rolled-up day (e.g. a replayed spool) counts once, in the rollup.
       var late = entry("late", Instant.parse("2025-02-10T09:00:00Z"), who("alice", "web_search", "openai"), "0.90", null);

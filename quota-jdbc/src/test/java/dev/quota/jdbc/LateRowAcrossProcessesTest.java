@@ -34,8 +34,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * prune rolled up still counts exactly once in reports, and recent rows never wait for a prune.
  */
 class LateRowAcrossProcessesTest {
-  private static final Duration RAW_RETENTION = Duration.ofDays(30);
-  private static final Instant T0 = Instant.parse("2025-03-21T09:00:00Z");
+  private static final Duration RAW_RETENTION = Duration.ofDays(32);
+  private static final Instant T0 = Instant.parse("2025-03-23T09:00:00Z");
   private static final LocalDate LATE_DAY = LocalDate.parse("2025-02-25");
   private static final Instant LATE_AT = Instant.parse("2025-02-25T12:00:00Z");
 
@@ -97,8 +97,8 @@ class LateRowAcrossProcessesTest {
       try {
         List<Future<?>> appends = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-          // 29 days old: the oldest day no prune elsewhere can have passed, with a day for clock skew.
-          var e = forUser("recent-" + i, clock.instant().minus(Duration.ofDays(29)).plusSeconds(i), "u" + i % 3, "0.01");
+          // 31 days old: the oldest day no prune elsewhere can have passed, with a day for clock skew.
+          var e = forUser("recent-" + i, clock.instant().minus(Duration.ofDays(31)).plusSeconds(i), "u" + i % 3, "0.01");
           appends.add(callers.submit(() -> ledger.append(e)));
         }
         for (Future<?> f : appends) {

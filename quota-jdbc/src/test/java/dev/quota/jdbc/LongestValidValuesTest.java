@@ -69,7 +69,7 @@ class LongestValidValuesTest {
   @EnumSource(Backend.class)
   void theLedgerKeepsTheLongestSubjectsKeysAndMetersThroughItsRollup(Backend backend) {
     try (var t = backend.open(dir);
-        var ledger = JdbcUsageLedger.builder(t.db).spoolDirectory(dir.resolve("spool")).rawRetention(Duration.ofDays(30)).build()) {
+        var ledger = JdbcUsageLedger.builder(t.db).spoolDirectory(dir.resolve("spool")).build()) {
       UsageEntry entry = new UsageEntry(
           LONGEST_ID, T0, longestSubjects(), Money.of("1.25"), longestMeters(), LONGEST_ID, LONGEST_ID, Money.ZERO);
       ledger.append(entry);

@@ -71,7 +71,8 @@ public final class Backends implements AutoCloseable {
           : StoreFactory.redis(cfg.redisUrl(), cfg.redisPrefix(), cfg.redisTimeout());
       opened.push(store);
       // The spool keeps acknowledged usage on local disk while the database is unreachable.
-      UsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(cfg.dataDir().resolve("ledger-spool")).clock(clock).build();
+      UsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(cfg.dataDir().resolve("ledger-spool"))
+          .rawRetention(cfg.ledgerRawRetention()).clock(clock).build();
       opened.push(ledger);
       // Each alert starts pending for every configured webhook; without one, it is 'none'. Taken
       // after the ledger, whose spool lock makes the data directory this process's alone: the

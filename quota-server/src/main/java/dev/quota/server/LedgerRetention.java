@@ -11,8 +11,9 @@ import java.time.Clock;
 import java.util.Optional;
 
 /**
- * Rolls old ledger rows up into daily totals and drops what is past retention (raw rows after 30
- * days, rollups after 13 months), on the ledger's own rules.
+ * Rolls old ledger rows up into daily totals and drops what is past retention (raw rows after the
+ * configured {@code ledgerRawRetention}, 32 days by default; rollups after 13 months), on the
+ * ledger's own rules.
  *
  * <p>Several servers may share one PostgreSQL, and two prunes rolling up the same days at once
  * would count them twice; a session advisory lock lets one server prune at a time and the others

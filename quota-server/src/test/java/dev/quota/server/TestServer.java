@@ -72,9 +72,19 @@ public final class TestServer implements AutoCloseable {
 
   private static TestServer start(Path dir, String redisUrl, String redisPrefix, String databaseUrl, Clock clock,
       List<ServerConfig.Webhook> webhooks, Backoff webhookBackoff) {
-    ServerConfig cfg = new ServerConfig("127.0.0.1", 0, dir, redisUrl, redisPrefix, databaseUrl, ADMIN_KEY, webhooks, webhookBackoff);
+    return start(new ServerConfig("127.0.0.1", 0, dir, redisUrl, redisPrefix, databaseUrl, ADMIN_KEY, webhooks, webhookBackoff), clock);
+  }
+
+  /**
+   * On a configuration the test loaded as {@code serve} loads it ({@code ConfigLoader}), which
+   * must name {@link #ADMIN_KEY} and a data directory of the test's own, removed on {@link #close}.
+   */
+  public static TestServer start(ServerConfig cfg, Clock clock) {
+    if (!ADMIN_KEY.equals(cfg.adminKey())) {
+      throw new IllegalArgumentException("the configuration must carry TestServer.ADMIN_KEY");
+    }
     QuotaServer s = new QuotaServer(cfg, Backends.open(cfg, clock), clock, ADMIN_KEY).start();
-    return new TestServer(dir, s);
+    return new TestServer(cfg.dataDir(), s);
   }
 
   /**

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Merges the configuration sources: command-line flags, then environment variables
  * ({@code QUOTA_CONFIG}, {@code QUOTA_HOST}, {@code QUOTA_PORT}, {@code QUOTA_DATA_DIR}, {@code QUOTA_REDIS_URL},
- * {@code QUOTA_REDIS_PREFIX}, {@code QUOTA_REDIS_TIMEOUT}, {@code QUOTA_DATABASE_URL}, {@code QUOTA_ADMIN_KEY},
+ * {@code QUOTA_REDIS_PREFIX}, {@code QUOTA_REDIS_TIMEOUT}, {@code QUOTA_DATABASE_URL},
+ * {@code QUOTA_LEDGER_RAW_RETENTION}, {@code QUOTA_ADMIN_KEY},
  * {@code QUOTA_WEBHOOK_URLS} with {@code QUOTA_WEBHOOK_SECRET}), then the YAML file, then defaults.
  */
 public final class ConfigLoader {
@@ -39,6 +40,7 @@ public final class ConfigLoader {
     String prefix = first(env.get("QUOTA_REDIS_PREFIX"), yaml.text("redisPrefix"), d.redisPrefix(), null);
     Duration redisTimeout = duration(ServerConfig.REDIS_TIMEOUT, env, yaml, d.redisTimeout());
     String database = first(flags.database(), env.get("QUOTA_DATABASE_URL"), yaml.text("database"), null);
+    Duration rawRetention = duration(ServerConfig.LEDGER_RAW_RETENTION, env, yaml, d.ledgerRawRetention());
     if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
       throw new ConfigFile.Invalid(0, source(flags.redis(), "--redis", env.get("QUOTA_REDIS_URL"), "QUOTA_REDIS_URL", "redis")
           + ": must be a redis:// or rediss:// URL");
@@ -55,7 +57,8 @@ public final class ConfigLoader {
     if (hooks == null) {
       hooks = yaml.webhooks();
     }
-    return new ServerConfig(host, port, dataDir, redis, prefix, database, adminKey, hooks, yaml.webhookBackoff(), redisTimeout);
+    return new ServerConfig(host, port, dataDir, redis, prefix, database, adminKey, hooks, yaml.webhookBackoff(), redisTimeout,
+        rawRetention);
   }
 
   /** {@code setting} from its environment variable, else from the file, else {@code otherwise}. */

@@ -1,5 +1,6 @@
 package dev.quota.server.config;
 
+import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.server.alerts.Backoff;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.List;
  * @param webhooks where fired alerts are POSTed; empty for none
  * @param webhookBackoff how often and how patiently a failed webhook delivery is retried
  * @param redisTimeout the most a call to Redis waits before it fails as if Redis were down
+ * @param ledgerRawRetention how long the ledger keeps raw rows before it rolls them up into daily totals
  */
 public record ServerConfig(
     String host,
@@ -26,7 +28,8 @@ public record ServerConfig(
     String adminKey,
     List<Webhook> webhooks,
     Backoff webhookBackoff,
-    Duration redisTimeout) {
+    Duration redisTimeout,
+    Duration ledgerRawRetention) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -46,6 +49,15 @@ public record ServerConfig(
    */
   public static final DurationSetting REDIS_TIMEOUT =
       new DurationSetting("redisTimeout", "QUOTA_REDIS_TIMEOUT", Duration.ofMillis(10), Duration.ofSeconds(5), "PT0.5S");
+  /**
+   * {@code ledgerRawRetention}, 32 days by default. At least that: budgets lost with the counter
+   * store are rebuilt from raw rows alone, so they must cover a monthly period (the ledger says why
+   * 32). At most 400 days, as long as the daily totals made from them are kept: raw rows are most
+   * of the database (one per call, where a total is one per day), and a slip such as P3200D for
+   * P320D would keep them for years.
+   */
+  public static final DurationSetting LEDGER_RAW_RETENTION = new DurationSetting(
+      "ledgerRawRetention", "QUOTA_LEDGER_RAW_RETENTION", JdbcUsageLedger.MIN_RAW_RETENTION, Duration.ofDays(400), "P90D");
 
   /** An alert receiver: alerts are POSTed to {@code url}, signed with HMAC-SHA256 under {@code secret}. */
   public record Webhook(String url, String secret) {
@@ -74,15 +86,16 @@ public record ServerConfig(
     webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
     webhookBackoff = webhookBackoff == null ? Backoff.DEFAULT : webhookBackoff;
     redisTimeout = redisTimeout == null ? DEFAULT_REDIS_TIMEOUT : redisTimeout;
+    ledgerRawRetention = ledgerRawRetention == null ? JdbcUsageLedger.MIN_RAW_RETENTION : ledgerRawRetention;
   }
 
-  /** With the default Redis timeout. */
+  /** With the default Redis timeout and ledger retention. */
   public ServerConfig(String host, int port, Path dataDir, String redisUrl, String redisPrefix, String databaseUrl,
       String adminKey, List<Webhook> webhooks, Backoff webhookBackoff) {
-    this(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, webhookBackoff, null);
+    this(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, webhookBackoff, null, null);
   }
 
-  /** With the default webhook retries and Redis timeout. */
+  /** With the default webhook retries, Redis timeout and ledger retention. */
   public ServerConfig(String host, int port, Path dataDir, String redisUrl, String redisPrefix, String databaseUrl,
       String adminKey, List<Webhook> webhooks) {
     this(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, Backoff.DEFAULT);
@@ -90,14 +103,16 @@ public record ServerConfig(
 
   public static ServerConfig defaults() {
     return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA_DIR, null, "quota:", null, null, List.of(), Backoff.DEFAULT,
-        DEFAULT_REDIS_TIMEOUT);
+        DEFAULT_REDIS_TIMEOUT, JdbcUsageLedger.MIN_RAW_RETENTION);
   }
 
   public ServerConfig withPort(int p) {
-    return new ServerConfig(host, p, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, webhookBackoff, redisTimeout);
+    return new ServerConfig(host, p, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, webhookBackoff, redisTimeout,
+        ledgerRawRetention);
   }
 
   public ServerConfig withAdminKey(String key) {
-    return new ServerConfig(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, key, webhooks, webhookBackoff, redisTimeout);
+    return new ServerConfig(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, key, webhooks, webhookBackoff, redisTimeout,
+        ledgerRawRetention);
   }
 }

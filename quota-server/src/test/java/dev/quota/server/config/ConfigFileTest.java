@@ -237,6 +237,34 @@ class ConfigFileTest {
         .isEqualTo(java.time.Duration.parse(value));
   }
 
+  /** The ledger's raw retention: the file's, the environment's over it, else 32 days. */
+  @Test
+  void theLedgerRawRetentionIsReadFromTheFileAndTheEnvironment(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "ledgerRawRetention: P90D\n");
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_CONFIG", file.toString())).ledgerRawRetention())
+        .isEqualTo(java.time.Duration.ofDays(90));
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_CONFIG", file.toString(), "QUOTA_LEDGER_RAW_RETENTION", "P400D"))
+        .ledgerRawRetention()).isEqualTo(java.time.Duration.ofDays(400));
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_LEDGER_RAW_RETENTION", "PT768H")).ledgerRawRetention())
+        .isEqualTo(java.time.Duration.ofDays(32));
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of()).ledgerRawRetention()).isEqualTo(java.time.Duration.ofDays(32));
+  }
+
+  /**
+   * A raw retention shorter than a monthly budget period would let a budget rebuilt from the ledger
+   * miss the month's first days: refused, as is one past the rollups' 400 days, naming its line or variable.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"P31D", "PT767H", "P1D", "P401D", "32", "32d", "P1M"})
+  void aLedgerRawRetentionOutOfBoundsIsRefusedByName(String value) {
+    String rule = ": must be an ISO-8601 duration between P32D and P400D, such as P90D";
+    assertThatThrownBy(() -> ConfigFile.parse("port: 1\nledgerRawRetention: " + value + "\n"))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("line 2: ledgerRawRetention" + rule);
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_LEDGER_RAW_RETENTION", value)))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("QUOTA_LEDGER_RAW_RETENTION" + rule);
+  }
+
   /**
    * A webhook URL that only starts like one is refused by its field, in the file and in the
    * environment: {@code http://exa mple.com/} passed check-config and then stopped the server at
