@@ -14,13 +14,14 @@ import java.util.stream.Stream;
 
 /**
  * A private three-master Redis Cluster on spare loopback ports, without persistence, in its own
- * temporary directory; {@link #close()} shuts every node down and deletes the directory.
+ * temporary directory; {@link #close()} shuts every node down and deletes the directory. Public
+ * for the server's tests, which run a server on it.
  */
-final class RedisClusterProcess implements AutoCloseable {
+public final class RedisClusterProcess implements AutoCloseable {
   final List<Integer> ports = new ArrayList<>();
   private final Path dir;
 
-  RedisClusterProcess() throws IOException, InterruptedException {
+  public RedisClusterProcess() throws IOException, InterruptedException {
     dir = Files.createTempDirectory("quota-redis-cluster-");
     try {
       List<Integer> spare = sparePorts(6);
@@ -49,7 +50,8 @@ final class RedisClusterProcess implements AutoCloseable {
     }
   }
 
-  String uri() {
+  /** The cluster as the store and the server take it: {@code redis-cluster://} and two of its nodes. */
+  public String uri() {
     return "redis-cluster://127.0.0.1:" + ports.get(0) + ",127.0.0.1:" + ports.get(1);
   }
 

@@ -20,7 +20,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", description = "Port to listen on, default 8080 (env QUOTA_PORT)") Integer port;
   @Option(names = "--host", description = "Address to bind, default 127.0.0.1 (env QUOTA_HOST)") String host;
   @Option(names = "--data-dir", description = "Data directory, default ./quota-data (env QUOTA_DATA_DIR)") Path dataDir;
-  @Option(names = "--redis", description = "Redis URL for shared counters (env QUOTA_REDIS_URL)") String redis;
+  @Option(names = "--redis", description = "Redis URL for shared counters, or redis-cluster://host:port,host:port,... for Redis Cluster"
+      + " (env QUOTA_REDIS_URL)") String redis;
   @Option(names = "--database", description = "PostgreSQL JDBC URL (env QUOTA_DATABASE_URL); default H2 under the data dir") String database;
 
   @Override

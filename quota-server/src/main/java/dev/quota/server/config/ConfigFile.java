@@ -32,7 +32,7 @@ import java.util.Set;
  * host: 127.0.0.1
  * port: 8080
  * dataDir: ./quota-data
- * redis: redis://127.0.0.1:6379     # absent: in-memory counters
+ * redis: redis://127.0.0.1:6379     # absent: in-memory counters; redis-cluster://h1:7000,h2:7000 for Redis Cluster
  * redisPrefix: quota
  * redisTimeout: PT0.5S              # the most a Redis call waits, PT0.01S to PT5S
  * database: jdbc:postgresql://127.0.0.1:5432/quota   # absent: H2 under dataDir

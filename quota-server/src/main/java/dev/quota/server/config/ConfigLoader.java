@@ -13,6 +13,9 @@ import java.util.Map;
  * {@code QUOTA_WEBHOOK_URLS} with {@code QUOTA_WEBHOOK_SECRET}), then the YAML file, then defaults.
  */
 public final class ConfigLoader {
+  /** What the Redis store opens: one node, one node over TLS, or a Redis Cluster named by some of its nodes. */
+  private static final List<String> REDIS_SCHEMES = List.of("redis://", "rediss://", "redis-cluster://");
+
   /** Values given as flags; null where a flag was not given. */
   public record Flags(Path config, Integer port, Path dataDir, String redis, String database, String host) {
     public static Flags none() {
@@ -41,9 +44,9 @@ public final class ConfigLoader {
     Duration redisTimeout = duration(ServerConfig.REDIS_TIMEOUT, env, yaml, d.redisTimeout());
     String database = first(flags.database(), env.get("QUOTA_DATABASE_URL"), yaml.text("database"), null);
     Duration rawRetention = duration(ServerConfig.LEDGER_RAW_RETENTION, env, yaml, d.ledgerRawRetention());
-    if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
+    if (redis != null && REDIS_SCHEMES.stream().noneMatch(redis::startsWith)) {
       throw new ConfigFile.Invalid(0, source(flags.redis(), "--redis", env.get("QUOTA_REDIS_URL"), "QUOTA_REDIS_URL", "redis")
-          + ": must be a redis:// or rediss:// URL");
+          + ": must be a redis://, rediss:// or redis-cluster:// URL");
     }
     if (database != null && !database.startsWith("jdbc:postgresql:") && !database.startsWith("jdbc:h2:")) {
       throw new ConfigFile.Invalid(0, source(flags.database(), "--database", env.get("QUOTA_DATABASE_URL"), "QUOTA_DATABASE_URL", "database")

@@ -296,13 +296,24 @@ class ConfigFileTest {
   @Test
   void aBackendUrlOfTheWrongKindNamesWhereItWasGiven() {
     assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(null, null, null, "foo://bar", null, null), Map.of()))
-        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("--redis: must be a redis:// or rediss:// URL");
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("--redis: must be a redis://, rediss:// or redis-cluster:// URL");
     assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_REDIS_URL", "localhost:6379")))
-        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("QUOTA_REDIS_URL: must be a redis:// or rediss:// URL");
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("QUOTA_REDIS_URL: must be a redis://, rediss:// or redis-cluster:// URL");
     assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(null, null, null, null, "jdbc:mysql://x/y", null), Map.of()))
         .isInstanceOf(ConfigFile.Invalid.class).hasMessage("--database: must be a jdbc:postgresql: or jdbc:h2: URL");
     assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_DATABASE_URL", "postgres://x/y")))
         .isInstanceOf(ConfigFile.Invalid.class).hasMessage("QUOTA_DATABASE_URL: must be a jdbc:postgresql: or jdbc:h2: URL");
+  }
+
+  /** Every kind of URL the Redis store opens is taken, from the flag, the variable and the file: Redis Cluster's was refused. */
+  @ParameterizedTest
+  @ValueSource(strings = {"redis://127.0.0.1:6379/0", "rediss://cache.example:6380", "redis-cluster://10.0.0.1:7000,10.0.0.2:7000"})
+  void everyRedisUrlTheStoreOpensIsAccepted(String url, @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    assertThat(ConfigLoader.load(new ConfigLoader.Flags(null, null, null, url, null, null), Map.of()).redisUrl()).isEqualTo(url);
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_REDIS_URL", url)).redisUrl()).isEqualTo(url);
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "redis: " + url + "\n");
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_CONFIG", file.toString())).redisUrl()).isEqualTo(url);
   }
 
   @Test
