@@ -586,12 +586,15 @@ public final class Quota implements AutoCloseable {
       Plan.Kind kind, QuotaRequest request, String reservationId, Compiled template, List<Policy> policies,
       PolicyIndex snapshot, Instant now, int firstAttempt, UnledgeredCharges.Charge charge) {
     for (int attempt = firstAttempt; attempt < MAX_ATTEMPTS; attempt++) {
+      // An attempt after one the store did not apply reserves under an id of its own: on Redis
+      // Cluster that attempt may have applied holds in some slots and taken them back, and the
+      // store then refuses its id for good, so that a late copy of a taken-back step cannot apply.
+      String id = attempt == 0 || kind != Plan.Kind.RESERVE ? reservationId : newId();
       // Later attempts run at the store's time, which the first compilation may not cover.
       Compiled c =
           attempt == 0
-              ? PlanCache.withReservation(template, reservationId)
-              : PlanCompiler.compile(
-                  kind, request, policies, snapshot, now, reservationId, template.plan().payload(), seedBudgets);
+              ? PlanCache.withReservation(template, id)
+              : PlanCompiler.compile(kind, request, policies, snapshot, now, id, template.plan().payload(), seedBudgets);
       if (c.locallyDenied() && kind != Plan.Kind.RECORD) {
         // A per-request cap refuses outright; the counters are read only to report them.
         PlanResult r = store.apply(withKind(c.plan(), Plan.Kind.CHECK));
