@@ -129,7 +129,7 @@ public final class Quota implements AutoCloseable {
 
   /** Would this request be admitted now? Consumes nothing. */
   public Decision check(QuotaRequest request) {
-    return decide(Plan.Kind.CHECK, request, null);
+    return decide(Plan.Kind.CHECK, asksForOneCall(request), null);
   }
 
   /**
@@ -138,7 +138,7 @@ public final class Quota implements AutoCloseable {
    * {@link #commit}, {@link #release} or the reservation's expiry. On deny nothing changes.
    */
   public Decision reserve(QuotaRequest request) {
-    return decide(Plan.Kind.RESERVE, request, newId());
+    return decide(Plan.Kind.RESERVE, asksForOneCall(request), newId());
   }
 
   /**
@@ -146,12 +146,12 @@ public final class Quota implements AutoCloseable {
    * thread waits for the store; the same decision either way. Validation errors are thrown at once.
    */
   public CompletionStage<Decision> checkAsync(QuotaRequest request) {
-    return decideAsync(Plan.Kind.CHECK, request, null);
+    return decideAsync(Plan.Kind.CHECK, asksForOneCall(request), null);
   }
 
   /** {@link #reserve}, answered through a stage; see {@link #checkAsync}. */
   public CompletionStage<Decision> reserveAsync(QuotaRequest request) {
-    return decideAsync(Plan.Kind.RESERVE, request, newId());
+    return decideAsync(Plan.Kind.RESERVE, asksForOneCall(request), newId());
   }
 
   /**
@@ -688,6 +688,18 @@ public final class Quota implements AutoCloseable {
         r.status() == PlanResult.Status.REPLAYED);
   }
 
+  /**
+   * {@code request}, if it asks for at least one request: a call that asks to go ahead is one. With
+   * {@code requests} at 0 it would pass every request limit however used up, so only a recorded
+   * usage (tokens reported after the call was counted, say) may name 0.
+   */
+  private static QuotaRequest asksForOneCall(QuotaRequest request) {
+    ValidationException.require(
+        request.meter(RateLimit.REQUESTS) >= 1, "meters." + RateLimit.REQUESTS,
+        "must be at least 1 to check or reserve a call, which is one request (0 is for recording usage only)");
+    return request;
+  }
+
   static String newId() {
     return dev.quota.internal.Ids.newId();
   }
@@ -709,7 +721,7 @@ public final class Quota implements AutoCloseable {
    * calls; see {@link PreparedRequest}.
    */
   public PreparedRequest prepare(QuotaRequest request) {
-    return PreparedRequest.of(this, request);
+    return PreparedRequest.of(this, asksForOneCall(request));
   }
 
   Clock clock() {

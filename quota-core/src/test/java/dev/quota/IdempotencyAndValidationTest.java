@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quota.store.conformance.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,23 @@ class IdempotencyAndValidationTest {
     assertThat(Money.parse("estimatedCost", "9007199.254740991").nanos()).isEqualTo((1L << 53) - 1);
     assertThat(Money.parse("estimatedCost", "0.000000001").nanos()).isEqualTo(1);
     assertField(() -> Money.of("x", new BigDecimal("-0.5")), "x", "negative");
+  }
+
+  /**
+   * A call asking to go ahead is one request: with 0 it would pass every request limit however
+   * used up. A recorded usage may name 0 (tokens reported for a call already counted).
+   */
+  @Test
+  void onlyARecordedUsageMayNameZeroRequests() {
+    QuotaRequest none = QuotaRequest.builder().user("z").meter(RateLimit.REQUESTS, 0).meter("tokens", 5).build();
+    for (Runnable r : List.<Runnable>of(
+        () -> quota.check(none), () -> quota.reserve(none), () -> quota.checkAsync(none),
+        () -> quota.reserveAsync(none), () -> quota.prepare(none))) {
+      assertField(r, "meters.requests", "at least 1");
+    }
+    assertThat(quota.usage(Subject.of("user", "z"))).allSatisfy(l -> assertThat(l.used()).isZero());
+    assertThat(quota.record(none).admitted()).isTrue();
+    assertThat(quota.usage(Subject.of("user", "z")).get(0).used()).as("requests counted").isZero();
   }
 
   @Test
