@@ -129,7 +129,7 @@ public final class Quota implements AutoCloseable {
 
   /** Would this request be admitted now? Consumes nothing. */
   public Decision check(QuotaRequest request) {
-    return decide(Plan.Kind.CHECK, asksForOneCall(request), null);
+    return decide(Plan.Kind.CHECK, request, null);
   }
 
   /**
@@ -146,7 +146,7 @@ public final class Quota implements AutoCloseable {
    * thread waits for the store; the same decision either way. Validation errors are thrown at once.
    */
   public CompletionStage<Decision> checkAsync(QuotaRequest request) {
-    return decideAsync(Plan.Kind.CHECK, asksForOneCall(request), null);
+    return decideAsync(Plan.Kind.CHECK, request, null);
   }
 
   /** {@link #reserve}, answered through a stage; see {@link #checkAsync}. */
@@ -689,14 +689,15 @@ public final class Quota implements AutoCloseable {
   }
 
   /**
-   * {@code request}, if it asks for at least one request: a call that asks to go ahead is one. With
-   * {@code requests} at 0 it would pass every request limit however used up, so only a recorded
-   * usage (tokens reported after the call was counted, say) may name 0.
+   * {@code request}, if it asks for at least one request: a call that goes ahead is one. With
+   * {@code requests} at 0 a reservation would pass every request limit however used up, so only a
+   * check (which reads the limits, consuming nothing) and a recorded usage (tokens reported for a
+   * call already counted, say) may name 0.
    */
   private static QuotaRequest asksForOneCall(QuotaRequest request) {
     ValidationException.require(
         request.meter(RateLimit.REQUESTS) >= 1, "meters." + RateLimit.REQUESTS,
-        "must be at least 1 to check or reserve a call, which is one request (0 is for recording usage only)");
+        "must be at least 1 to reserve a call, which is one request (0 is for checks and recorded usage only)");
     return request;
   }
 

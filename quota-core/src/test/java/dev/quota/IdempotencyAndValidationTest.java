@@ -68,18 +68,19 @@ class IdempotencyAndValidationTest {
   }
 
   /**
-   * A call asking to go ahead is one request: with 0 it would pass every request limit however
-   * used up. A recorded usage may name 0 (tokens reported for a call already counted).
+   * A reserved call is one request: with 0 it would pass every request limit however used up. A
+   * check only reads the limits, and a recorded usage may name 0 (tokens reported for a call
+   * already counted).
    */
   @Test
-  void onlyARecordedUsageMayNameZeroRequests() {
+  void noReservationMayNameZeroRequests() {
     QuotaRequest none = QuotaRequest.builder().user("z").meter(RateLimit.REQUESTS, 0).meter("tokens", 5).build();
     for (Runnable r : List.<Runnable>of(
-        () -> quota.check(none), () -> quota.reserve(none), () -> quota.checkAsync(none),
-        () -> quota.reserveAsync(none), () -> quota.prepare(none))) {
+        () -> quota.reserve(none), () -> quota.reserveAsync(none), () -> quota.prepare(none))) {
       assertField(r, "meters.requests", "at least 1");
     }
     assertThat(quota.usage(Subject.of("user", "z"))).allSatisfy(l -> assertThat(l.used()).isZero());
+    assertThat(quota.check(none).admitted()).isTrue();
     assertThat(quota.record(none).admitted()).isTrue();
     assertThat(quota.usage(Subject.of("user", "z")).get(0).used()).as("requests counted").isZero();
   }

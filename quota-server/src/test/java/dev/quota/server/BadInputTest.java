@@ -53,9 +53,8 @@ class BadInputTest {
         Arguments.of("POST", "/v1/reservations", forBad("\"estimatedCost\":\"99999999999999999999\""), 400, "estimatedCost"),
         Arguments.of("POST", "/v1/reservations", forBad("\"estimatedCost\":0.05"), 400, "estimatedCost"),
         Arguments.of("POST", "/v1/reservations", forBad("\"estimatedCost\":\"1e3\""), 400, "estimatedCost"),
-        // a call that asks to go ahead is one request: 0 would pass every request limit
+        // a reserved call is one request: 0 would pass every request limit
         Arguments.of("POST", "/v1/reservations", forBad("\"meters\":{\"requests\":0}"), 400, "meters.requests"),
-        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"d1\"},\"meters\":{\"requests\":0}}", 400, "meters.requests"),
         Arguments.of("POST", "/v1/reservations", forBad("\"meters\":{\"tokens\":-5}"), 400, "meters.tokens"),
         Arguments.of("POST", "/v1/reservations", forBad("\"meters\":{\"tokens\":1.5}"), 400, "meters.tokens"),
         Arguments.of("POST", "/v1/reservations", forBad("\"meters\":{\"tokens\":99999999999999999999}"), 400, "meters.tokens"),
