@@ -137,8 +137,8 @@ class CommandErrorsTest {
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
         file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, or quote them (got 1e3)",
-        file + ": line 1: prot: is not a known setting (known: dataDir, database, host, policies, port, redis, redisPrefix, "
-            + "webhookAttempts, webhookBackoff, webhooks)");
+        file + ": line 1: prot: is not a known setting (known: dataDir, database, host, ledgerRawRetention, policies, port, redis, "
+            + "redisPrefix, redisTimeout, webhookAttempts, webhookBackoff, webhooks)");
     assertNoTrace(o);
   }
 
@@ -151,8 +151,8 @@ class CommandErrorsTest {
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
         file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, or quote them (got 1e3)",
-        file + ": line 1: prot: is not a known setting (known: dataDir, database, host, policies, port, redis, redisPrefix, "
-            + "webhookAttempts, webhookBackoff, webhooks)");
+        file + ": line 1: prot: is not a known setting (known: dataDir, database, host, ledgerRawRetention, policies, port, redis, "
+            + "redisPrefix, redisTimeout, webhookAttempts, webhookBackoff, webhooks)");
     assertNoTrace(o);
   }
 
@@ -198,8 +198,8 @@ class CommandErrorsTest {
     assertThat(o.err().lines()).containsExactly(
         "configuration error: " + file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, "
             + "or quote them (got 1e3)",
-        "configuration error: " + file + ": line 1: prot: is not a known setting (known: dataDir, database, host, policies, port, "
-            + "redis, redisPrefix, webhookAttempts, webhookBackoff, webhooks)");
+        "configuration error: " + file + ": line 1: prot: is not a known setting (known: dataDir, database, host, ledgerRawRetention, policies, "
+            + "port, redis, redisPrefix, redisTimeout, webhookAttempts, webhookBackoff, webhooks)");
     assertThat(dir.resolve("data")).doesNotExist();
     assertNoTrace(o);
   }
