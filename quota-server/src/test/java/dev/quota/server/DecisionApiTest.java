@@ -59,6 +59,35 @@ class DecisionApiTest extends ServerSuite {
         .isEqualTo("tool,cost,entries,currency\r\n'-,5.00,1,\r\n,0.01,1,\r\n");
   }
 
+  /** A denial is not kept under its idempotency key: once there is room, the retry is decided afresh. */
+  @Test
+  void aRetryOfADeniedRequestUnderItsKeyIsDecidedAfresh() {
+    admin.put("/v1/policies/user:idem-denied", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}]}");
+    assertThat(admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"idem-denied\"}}").status()).isEqualTo(201);
+    String keyed = "{\"subjects\":{\"user\":\"idem-denied\"},\"idempotencyKey\":\"call-7\"}";
+    assertThat(admin.post("/v1/reservations", keyed).status()).isEqualTo(429);
+    admin.put("/v1/policies/user:idem-denied", "{\"rateLimits\":[{\"limit\":2,\"window\":\"PT1H\"}]}");
+    Api.Response retried = admin.post("/v1/reservations", keyed);
+    assertThat(retried.status()).as(retried.toString()).isEqualTo(201);
+    assertThat(retried.json().has("replayed")).isFalse();
+    Api.Response again = admin.post("/v1/reservations", keyed);
+    assertThat(again.json().get("replayed").asBoolean()).isTrue();
+    assertThat(again.json().get("reservationId").asText()).isEqualTo(retried.json().get("reservationId").asText());
+  }
+
+  /** Tokens reserved and not used come back at the commit: a call may reserve its max_tokens. */
+  @Test
+  void aCommitGivesBackTheTokensItDidNotUse() {
+    admin.put("/v1/policies/user:tokens-back", "{\"rateLimits\":[{\"meter\":\"tokens\",\"limit\":1000,\"window\":\"PT1H\"}]}");
+    String reserve = "{\"subjects\":{\"user\":\"tokens-back\"},\"meters\":{\"tokens\":800}}";
+    Api.Response r = admin.post("/v1/reservations", reserve);
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    assertThat(admin.post("/v1/reservations/" + r.json().get("reservationId").asText() + "/commit",
+        "{\"actualCost\":\"0\",\"meters\":{\"tokens\":120}}").status()).isEqualTo(200);
+    assertThat(admin.get("/v1/usage/user/tokens-back").json().get("limits").findValuesAsText("used")).containsExactly("120");
+    assertThat(admin.post("/v1/reservations", reserve).status()).as("800 more fit beside the 120 used").isEqualTo(201);
+  }
+
   @Test
   void deniedRequestGets429WithRetryAfterAndTheBindingLimit() {
     admin.put("/v1/policies/user:limited", "{\"rateLimits\":[{\"limit\":2,\"window\":\"PT1H\"}]}");
