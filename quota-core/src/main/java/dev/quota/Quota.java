@@ -138,7 +138,7 @@ public final class Quota implements AutoCloseable {
    * {@link #commit}, {@link #release} or the reservation's expiry. On deny nothing changes.
    */
   public Decision reserve(QuotaRequest request) {
-    return decide(Plan.Kind.RESERVE, asksForOneCall(request), newId());
+    return decide(Plan.Kind.RESERVE, request, newId());
   }
 
   /**
@@ -151,7 +151,7 @@ public final class Quota implements AutoCloseable {
 
   /** {@link #reserve}, answered through a stage; see {@link #checkAsync}. */
   public CompletionStage<Decision> reserveAsync(QuotaRequest request) {
-    return decideAsync(Plan.Kind.RESERVE, asksForOneCall(request), newId());
+    return decideAsync(Plan.Kind.RESERVE, request, newId());
   }
 
   /**
@@ -557,6 +557,11 @@ public final class Quota implements AutoCloseable {
     PlanCache.Entry known = plans.find(hash, kind, request, snapshot, now.toEpochMilli());
     if (known != null) {
       return new Compilation(known.policies(), known.template());
+    }
+    if (kind == Plan.Kind.RESERVE) {
+      // Checked where a request is compiled: a cached compilation's request passed already, and a
+      // reservation then reads none of the request's meters, which would be cache misses.
+      asksForOneCall(request);
     }
     List<Policy> policies = snapshot.resolve(request.subjects(), now);
     String payload =
