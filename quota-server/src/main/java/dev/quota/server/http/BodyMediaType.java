@@ -1,13 +1,10 @@
 package dev.quota.server.http;
 
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Enumeration;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Request;
 
 /**
  * Refuses a request body declared as something the server does not read. Every body is read as
@@ -107,19 +104,13 @@ final class BodyMediaType {
 
   /**
    * The request's one {@code Content-Type}, or null if it has none. Two lines are refused: which of
-   * them the body is in cannot be told. Read from Jetty's own header list, which a servlet's
-   * {@code getHeaders} would copy into an enumeration for every request.
+   * them the body is in cannot be told.
    */
   private static String declared(HttpServletRequest req) {
-    // The framework wraps Jetty's request (to track its input stream); the headers are Jetty's.
-    ServletRequest unwrapped = req;
-    while (unwrapped instanceof ServletRequestWrapper wrapper) {
-      unwrapped = wrapper.getRequest();
-    }
-    if (!(unwrapped instanceof Request jetty)) {
+    HttpFields fields = JettyFields.of(req);
+    if (fields == null) {
       return declaredThroughServlet(req);
     }
-    HttpFields fields = jetty.getHttpFields();
     String value = null;
     for (int i = 0, n = fields.size(); i < n; i++) {
       HttpField field = fields.getField(i);

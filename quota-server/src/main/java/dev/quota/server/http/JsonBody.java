@@ -75,12 +75,15 @@ public final class JsonBody {
 
   /**
    * The body, as {@link #rawBytes}, of a request that sends JSON: one that is not empty is refused
-   * (415) if its {@code Content-Type} names anything but JSON in UTF-8 ({@link BodyMediaType}).
-   * Every route that reads a body reads it here, so none can take a form or text for JSON.
+   * (415) if its {@code Content-Encoding} names a coding ({@link BodyContentCoding}), or if its
+   * {@code Content-Type} names anything but JSON in UTF-8 ({@link BodyMediaType}). Every route that
+   * reads a body reads it here, so none can take compressed bytes, a form or text for JSON.
    */
   public static byte[] bytes(Context ctx) {
     byte[] body = rawBytes(ctx);
     if (body.length > 0) {
+      // A coding is undone before the media type means anything, so it is the first thing wrong.
+      BodyContentCoding.requireIdentity(ctx);
       BodyMediaType.requireJson(ctx.req());
     }
     return body;
