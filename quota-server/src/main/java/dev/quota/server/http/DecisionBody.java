@@ -18,7 +18,8 @@ import java.util.Set;
  * without a tree of nodes. Anything out of the ordinary (malformed JSON, an unknown, duplicate or
  * missing key, a value of the wrong type or out of range) is read again through {@link JsonBody}
  * and {@link Fields}, so every refusal names the same field and rule, in the same order, as the
- * tree reading does. Values of the right type are checked by the same rules on both paths.
+ * tree reading does. Values of the right type are checked by the same rules on both paths. Both
+ * parse through {@link JsonBody#parser}, so a body that is not UTF-8 is refused alike on either.
  */
 public record DecisionBody(
     Map<String, String> subjects, Money cost, Map<String, Long> meters, String idempotencyKey, Duration ttl) {
@@ -56,7 +57,7 @@ public record DecisionBody(
     String key = null;
     String ttl = null;
     int seen = 0;
-    try (JsonParser p = JsonBody.STRICT.createParser(body)) {
+    try (JsonParser p = JsonBody.parser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }

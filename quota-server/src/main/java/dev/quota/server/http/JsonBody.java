@@ -55,7 +55,7 @@ public final class JsonBody {
 
   public static ObjectNode parse(byte[] bytes) {
     JsonNode node;
-    try (JsonParser p = STRICT.createParser(bytes)) {
+    try (JsonParser p = parser(bytes)) {
       try {
         node = STRICT.readTree(p);
       } catch (JsonProcessingException e) {
@@ -71,6 +71,16 @@ public final class JsonBody {
       throw ApiError.badInput("body", "must be a JSON object");
     }
     return (ObjectNode) node;
+  }
+
+  /**
+   * A strict parser of {@code bytes}, which are refused first if they are not UTF-8 ({@link Utf8Body}):
+   * the parser would otherwise take a body that starts like UTF-16 or UTF-32 for one. Every body is
+   * parsed through here.
+   */
+  static JsonParser parser(byte[] bytes) throws IOException {
+    Utf8Body.require(bytes);
+    return STRICT.createParser(bytes);
   }
 
   /**
