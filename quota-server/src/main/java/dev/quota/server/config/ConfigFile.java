@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -59,46 +60,55 @@ public final class ConfigFile {
 
   /**
    * Problems in the file, each with the line (1-based) it was found on, 0 if unknown. The message
-   * lists them one per line, so a file with several mistakes is mended in one pass.
+   * lists them one per line, in the order of their lines, so a file with several mistakes is mended
+   * in one pass from top to bottom.
    */
   public static final class Invalid extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    private final int line;
-    private final List<String> problems;
+    /** Lines first, in file order; a problem with no line after them all, as found. */
+    private static final Comparator<Problem> FILE_ORDER = Comparator.comparingInt(p -> p.line > 0 ? p.line : Integer.MAX_VALUE);
+
+    /** One problem: its line (0 if unknown) and its text, which starts with that line. */
+    private record Problem(int line, String text) implements java.io.Serializable {}
+
+    private final List<Problem> problems;
 
     public Invalid(int line, String message) {
-      this(line, List.of((line > 0 ? "line " + line + ": " : "") + message));
+      this(List.of(new Problem(line, (line > 0 ? "line " + line + ": " : "") + message)));
     }
 
-    private Invalid(int line, List<String> problems) {
-      super(String.join("\n", problems), null, false, false);
-      this.line = line;
+    private Invalid(List<Problem> problems) {
+      super(String.join("\n", problems.stream().map(Problem::text).toList()), null, false, false);
       this.problems = List.copyOf(problems);
     }
 
     /** The line of the first problem. */
     public int line() {
-      return line;
+      return problems.get(0).line;
     }
 
     /** Every problem, each starting with its line. */
     public List<String> problems() {
-      return problems;
+      return problems.stream().map(Problem::text).toList();
     }
 
     /** These problems, each naming {@code file} first: every command that reads a file reports them alike. */
     Invalid in(Path file) {
-      return new Invalid(line, problems.stream().map(p -> file + ": " + p).toList());
+      return new Invalid(problems.stream().map(p -> new Problem(p.line, file + ": " + p.text)).toList());
     }
 
-    /** One {@code Invalid} listing every problem of {@code all}, in order; null if there are none. */
+    /**
+     * One {@code Invalid} listing every problem of {@code all} by line (the checks run setting by
+     * setting, not down the file); those with no line last, in the order found. Null if there are none.
+     */
     static Invalid of(List<Invalid> all) {
       if (all.isEmpty()) {
         return null;
       }
-      List<String> problems = new ArrayList<>();
+      List<Problem> problems = new ArrayList<>();
       all.forEach(i -> problems.addAll(i.problems));
-      return new Invalid(all.get(0).line, problems);
+      problems.sort(FILE_ORDER); // stable: problems on one line keep the order they were found in
+      return new Invalid(problems);
     }
   }
 

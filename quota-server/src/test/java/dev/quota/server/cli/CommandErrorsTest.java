@@ -129,6 +129,7 @@ class CommandErrorsTest {
     assertNoTrace(o);
   }
 
+  /** In the order of their lines: the checks run setting by setting, and printed line 4 before line 1. */
   @Test
   void checkConfigListsEveryProblemOnALineOfItsOwn() throws Exception {
     Path file = dir.resolve("quota.yaml");
@@ -136,9 +137,9 @@ class CommandErrorsTest {
     CliRun o = run("check-config", file.toString());
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
-        file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, or quote them (got 1e3)",
         file + ": line 1: prot: is not a known setting (known: dataDir, database, host, ledgerRawRetention, policies, port, redis, "
-            + "redisPrefix, redisTimeout, webhookAttempts, webhookBackoff, webhooks)");
+            + "redisPrefix, redisTimeout, webhookAttempts, webhookBackoff, webhooks)",
+        file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, or quote them (got 1e3)");
     assertNoTrace(o);
   }
 
@@ -150,9 +151,9 @@ class CommandErrorsTest {
     CliRun o = run("policy", "apply", "-f", file.toString(), "--url", "http://127.0.0.1:1", "--key", "k".repeat(20));
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
-        file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, or quote them (got 1e3)",
         file + ": line 1: prot: is not a known setting (known: dataDir, database, host, ledgerRawRetention, policies, port, redis, "
-            + "redisPrefix, redisTimeout, webhookAttempts, webhookBackoff, webhooks)");
+            + "redisPrefix, redisTimeout, webhookAttempts, webhookBackoff, webhooks)",
+        file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, or quote them (got 1e3)");
     assertNoTrace(o);
   }
 
@@ -196,10 +197,10 @@ class CommandErrorsTest {
     CliRun o = run("serve", "--config", file.toString(), "--port", "0", "--data-dir", dir.resolve("data").toString());
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
+        "configuration error: " + file + ": line 1: prot: is not a known setting (known: dataDir, database, host, ledgerRawRetention, "
+            + "policies, port, redis, redisPrefix, redisTimeout, webhookAttempts, webhookBackoff, webhooks)",
         "configuration error: " + file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, "
-            + "or quote them (got 1e3)",
-        "configuration error: " + file + ": line 1: prot: is not a known setting (known: dataDir, database, host, ledgerRawRetention, policies, "
-            + "port, redis, redisPrefix, redisTimeout, webhookAttempts, webhookBackoff, webhooks)");
+            + "or quote them (got 1e3)");
     assertThat(dir.resolve("data")).doesNotExist();
     assertNoTrace(o);
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quota.Selector;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -106,7 +107,7 @@ class ConfigFileTest {
   }
 
   @Test
-  void everyProblemOfAFileIsListedWithItsLine() {
+  void everyProblemOfAFileIsListedWithItsLineInFileOrder() {
     String yaml = "prot: 80\n"
         + "webhookAttempts: 0\n"
         + "policies:\n"
@@ -118,13 +119,23 @@ class ConfigFileTest {
         .isInstanceOf(ConfigFile.Invalid.class)
         .satisfies(e -> {
           ConfigFile.Invalid invalid = (ConfigFile.Invalid) e;
-          assertThat(invalid.line()).isEqualTo(7);
+          assertThat(invalid.line()).isEqualTo(1);
           assertThat(invalid.problems()).satisfiesExactly(
-              p -> assertThat(p).startsWith("line 7: policies.team:*.budget.daily: write numbers as plain decimals"),
               p -> assertThat(p).startsWith("line 1: prot: is not a known setting"),
               p -> assertThat(p).isEqualTo("line 2: webhookAttempts: must be a whole number between 1 and 20"),
-              p -> assertThat(p).startsWith("line 5: policies.user:*").contains("limit"));
+              p -> assertThat(p).startsWith("line 5: policies.user:*").contains("limit"),
+              p -> assertThat(p).startsWith("line 7: policies.team:*.budget.daily: write numbers as plain decimals"));
         });
+  }
+
+  /** Problems on one line keep the order they were found in; one with no line goes after those with one. */
+  @Test
+  void problemsAreListedByLineThoseWithoutOneLast() {
+    ConfigFile.Invalid all = ConfigFile.Invalid.of(List.of(new ConfigFile.Invalid(22, "c"), new ConfigFile.Invalid(0, "x"),
+        new ConfigFile.Invalid(18, "a"), new ConfigFile.Invalid(0, "y"), new ConfigFile.Invalid(18, "b")));
+    assertThat(all.problems()).containsExactly("line 18: a", "line 18: b", "line 22: c", "x", "y");
+    assertThat(all.line()).isEqualTo(18);
+    assertThat(all).hasMessage("line 18: a\nline 18: b\nline 22: c\nx\ny");
   }
 
   @Test
