@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import static dev.quota.server.auth.Role.ADMIN;
@@ -69,15 +70,13 @@ public final class ReportRoutes {
     ValidationException.require(groupBy != GroupBy.SUBJECT || scope != null, "groupBy", "subject needs a scope");
     String format = Query.oneOf(ctx, "format", "json", List.of("json", "csv"));
     ZoneId zone = CostReport.zone("timezone", Query.string(ctx, "timezone", 64));
-    LocalDate toDay = day(ctx, "to", zone, true);
-    if (toDay == null) {
-      toDay = withinDates(clock.instant().atZone(zone).toLocalDate().plusDays(1));
+    LocalDate givenTo = day(ctx, "to", zone, true);
+    LocalDate toDay = givenTo != null ? givenTo : withinDates(clock.instant().atZone(zone).toLocalDate().plusDays(1));
+    LocalDate givenFrom = day(ctx, "from", zone, false);
+    LocalDate fromDay = givenFrom != null ? givenFrom : withinDates(toDay.minusDays(30));
+    if (!fromDay.isBefore(toDay)) {
+      throw emptyRange(toDay, givenFrom == null, givenTo == null, zone);
     }
-    LocalDate fromDay = day(ctx, "from", zone, false);
-    if (fromDay == null) {
-      fromDay = withinDates(toDay.minusDays(30));
-    }
-    ValidationException.require(fromDay.isBefore(toDay), "from", "must be a day before to");
     ValidationException.require(!fromDay.plusDays(MAX_DAYS).isBefore(toDay), "to", "must be at most " + MAX_DAYS + " days after from");
     List<CostReport.Row> rows = CostReport.build(reports, scope, id, groupBy, fromDay, toDay);
     if (format.equals("csv")) {
@@ -114,6 +113,22 @@ public final class ReportRoutes {
     o.put("total", totals.isEmpty() ? MoneyTotal.ZERO.toPlainString() : only == null ? null : only.cost().toPlainString());
     o.put("currency", only == null ? null : only.currency());
     ctx.json(o);
+  }
+
+  /**
+   * The refusal of a range with no day in it. It names the day {@code to} came to, since a client
+   * that left it out, or gave an instant, or a date in another zone, does not know it: {@code
+   * from=2030-01-01} alone is refused for a {@code to} it never wrote. A {@code from} left out is 30
+   * days before {@code to}, so it is the first day itself when {@code to} is: then {@code to} is
+   * what is wrong.
+   */
+  private static ValidationException emptyRange(LocalDate toDay, boolean fromDefaulted, boolean toDefaulted, ZoneId zone) {
+    if (fromDefaulted) {
+      return new ValidationException("to", "must be after " + Query.FIRST_DAY + ", the first day a report covers");
+    }
+    String zoneName = zone.equals(ZoneOffset.UTC) ? "UTC" : zone.getId();
+    return new ValidationException("from",
+        "must be a day before to (" + toDay + (toDefaulted ? ", the default: tomorrow in " + zoneName : "") + ")");
   }
 
   /**

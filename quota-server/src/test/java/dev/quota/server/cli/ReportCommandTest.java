@@ -6,13 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quota.server.SharedServer;
 import dev.quota.server.TestServer;
+import dev.quota.store.conformance.MutableClock;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code quota report} against a running server: it takes every parameter the route does, the time zone included. */
 class ReportCommandTest {
+  /** Noon UTC on 30 November 2026, so the default end of a report, tomorrow, is 1 December. */
+  static final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
   @RegisterExtension
-  static final SharedServer server = SharedServer.embedded();
+  static final SharedServer server = SharedServer.embedded(clock);
 
   private static CliRun run(String... args) {
     return CliRun.of(args);
@@ -49,6 +53,17 @@ class ReportCommandTest {
     CliRun csv = report("--group-by", "tool", "--from", "2030-01-01", "--to", "2030-01-02", "--format", "csv");
     assertThat(csv.exit()).as(csv.out()).isZero();
     assertThat(csv.out()).isEqualTo("tool,cost,entries,currency\r\n");
+  }
+
+  /** A --from after the default --to is refused naming the day --to came to, which the command line never showed. */
+  @Test
+  void aFromAfterTheDefaultToSaysWhatToWas() throws Exception {
+    CliRun o = report("--from", "2030-01-01");
+    assertThat(o.exit()).isEqualTo(1);
+    assertThat(o.out()).isEmpty();
+    JsonNode problem = new ObjectMapper().readTree(o.err());
+    assertThat(problem.get("field").asText()).isEqualTo("from");
+    assertThat(problem.get("rule").asText()).isEqualTo("must be a day before to (2026-12-01, the default: tomorrow in UTC)");
   }
 
   @Test
