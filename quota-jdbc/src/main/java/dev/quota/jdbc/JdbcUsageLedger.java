@@ -60,6 +60,15 @@ import org.slf4j.LoggerFactory;
  * {@link #spent} and {@link #entries} replay a non-empty spool first, so they never miss spooled
  * spend; if the database is still down they throw {@link LedgerUnavailableException}.
  *
+ * <p>A database that answers but holds a write up is handled the same way. The writers have
+ * connections of their own ({@code BoundedPool}) that give up on a lock after the lock timeout
+ * (2 s by default, the connection timeout), on a statement after the statement timeout (10 s)
+ * and, on PostgreSQL, on a reply that has not come 5 s after that; the batch then goes to the
+ * spool. Left unbounded, PostgreSQL keeps a write waiting for as long as another session holds a
+ * lock on the ledger's tables (a migration, an operator's open transaction), and every caller of
+ * the batch with it. Data errors are told apart by their SQLSTATE (above), never by how long
+ * they took, so bad data is still refused, not spooled.
+ *
  * <h2>Retention</h2>
  * {@link #prune} folds raw rows of whole UTC days older than the raw retention into
  * {@code usage_daily} and deletes them; rollups are kept for the rollup retention. Idempotency is
@@ -94,6 +103,19 @@ public final class JdbcUsageLedger implements UsageLedger {
    * own, on Redis).
    */
   public static final Duration MIN_RAW_RETENTION = Duration.ofDays(32);
+  /**
+   * How long a write waits for a lock by default: the pool's connection timeout
+   * ({@link Database#CONNECTION_TIMEOUT}), so a database that holds a write back delays its
+   * callers no longer than one that does not answer, and H2's own default lock timeout.
+   */
+  public static final Duration DEFAULT_LOCK_TIMEOUT = Database.CONNECTION_TIMEOUT;
+  /**
+   * How long one statement of a write may take by default. Not a lock wait (those end sooner) but
+   * work, so far more than a batch needs: 1000 rows, the default batch, take milliseconds, and
+   * 100,000, the largest allowed, took about 2 s when measured. Only a stuck server (a full disk,
+   * an I/O stall) holds a batch this long, and then its callers are better served by the spool.
+   */
+  public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(10);
   /** The order in which a batch locks its unique keys: idempotency key, then reservation id. */
   private static final Comparator<LedgerRow> BY_UNIQUE_KEYS =
       Comparator.<LedgerRow, String>comparing(r -> r.entry().idempotencyKey(), Comparator.nullsLast(String::compareTo))
@@ -107,6 +129,8 @@ public final class JdbcUsageLedger implements UsageLedger {
   private final ReentrantLock spoolLock = new ReentrantLock();
   /** Inserts share it; pruning takes it alone, so no late row slips past a rollup being built. */
   private final ReentrantReadWriteLock retentionLock = new ReentrantReadWriteLock();
+  /** The writers' own connections, whose waits are bounded (see {@link Builder#lockTimeout}). */
+  private final BoundedPool writerPool;
   private final LedgerInserter inserter;
   private final LedgerSpool spool;
   private final Outage outage;
@@ -129,14 +153,22 @@ public final class JdbcUsageLedger implements UsageLedger {
   private JdbcUsageLedger(Builder b) {
     this.maxBatchSize = b.maxBatchSize;
     this.probeIntervalNanos = b.probeInterval.toNanos();
-    RollupWatermark watermark = new RollupWatermark();
-    this.inserter = new LedgerInserter(b.database, retentionLock, watermark, b.clock, b.rawRetention);
-    this.spool = new LedgerSpool(b.spoolDirectory, spoolLock, inserter, maxBatchSize);
-    this.outage = new Outage(b.database, probeIntervalNanos, spool.file());
-    this.queries = new LedgerQueries(b.database);
-    this.pruner = new LedgerPruner(b.database, b.rawRetention, b.rollupRetention, retentionLock, watermark);
     // H2 serialises writers on its own locks and times out under contention: one writer there.
     int writerCount = b.writerThreads != null ? b.writerThreads : b.database.engine() == Database.Engine.H2 ? 1 : 2;
+    // Every insert runs on a writer thread (replays too), so a connection each is all they need.
+    this.writerPool = BoundedPool.open(b.database, "ledger", writerCount, b.lockTimeout, b.statementTimeout);
+    RollupWatermark watermark = new RollupWatermark();
+    this.inserter = new LedgerInserter(
+        b.database.engine(), writerPool.dataSource(), retentionLock, watermark, b.clock, b.rawRetention);
+    try {
+      this.spool = new LedgerSpool(b.spoolDirectory, spoolLock, inserter, maxBatchSize);
+    } catch (RuntimeException e) {
+      writerPool.close();
+      throw e;
+    }
+    this.outage = new Outage(b.database, writerPool, probeIntervalNanos, spool.file());
+    this.queries = new LedgerQueries(b.database, b.lockTimeout);
+    this.pruner = new LedgerPruner(b.database, b.rawRetention, b.rollupRetention, b.lockTimeout, retentionLock, watermark);
     for (int i = 0; i < writerCount; i++) {
       Thread writer = new Thread(this::runWriter, "quota-ledger-writer-" + i);
       writer.setDaemon(true);
@@ -160,6 +192,8 @@ public final class JdbcUsageLedger implements UsageLedger {
     private int maxBatchSize = 1000;
     private Integer writerThreads;
     private Duration probeInterval = Duration.ofSeconds(1);
+    private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
+    private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
     private Duration rawRetention = MIN_RAW_RETENTION;
     private Duration rollupRetention = Duration.ofDays(400);
     private Clock clock = Clock.systemUTC();
@@ -199,6 +233,43 @@ public final class JdbcUsageLedger implements UsageLedger {
     }
 
     /**
+     * How long a write waits for a lock on the ledger's tables (another session's open transaction
+     * or table lock, a migration) before it gives up and its batch is spooled, exactly as when the
+     * database cannot be reached (default {@link #DEFAULT_LOCK_TIMEOUT}). A lookup by idempotency
+     * key or reservation id waits as long (in whole seconds, rounded up, on PostgreSQL), then
+     * answers that it cannot tell; a prune waits as long for each lock it needs, then fails,
+     * changing nothing, to be run again later (writes wait for a prune in this process).
+     *
+     * @throws ValidationException naming {@code lockTimeout} unless between 1 ms and 1 hour
+     */
+    public Builder lockTimeout(Duration d) {
+      ValidationException.require(within(d, Duration.ofMillis(1), Duration.ofHours(1)), "lockTimeout",
+          "must be between 1 ms and 1 hour");
+      this.lockTimeout = d;
+      return this;
+    }
+
+    /**
+     * How long one statement of a write may take, its lock waits included, before it gives up and
+     * its batch is spooled (default {@link #DEFAULT_STATEMENT_TIMEOUT}); on PostgreSQL a reply
+     * that has not come 5 s after that counts as a lost connection. Keep it well above
+     * what the largest batch ({@link #maxBatchSize}) takes to insert: a batch that always took
+     * longer would be spooled, and its replay given up on, again and again.
+     *
+     * @throws ValidationException naming {@code statementTimeout} unless between 1 ms and 1 hour
+     */
+    public Builder statementTimeout(Duration d) {
+      ValidationException.require(within(d, Duration.ofMillis(1), Duration.ofHours(1)), "statementTimeout",
+          "must be between 1 ms and 1 hour");
+      this.statementTimeout = d;
+      return this;
+    }
+
+    private static boolean within(Duration d, Duration min, Duration max) {
+      return d != null && d.compareTo(min) >= 0 && d.compareTo(max) <= 0;
+    }
+
+    /**
      * How long raw rows are kept: default and at least {@link #MIN_RAW_RETENTION} (32 days), so that
      * every budget period can be rebuilt from them. Processes sharing a database must keep the same.
      *
@@ -231,6 +302,9 @@ public final class JdbcUsageLedger implements UsageLedger {
 
     public JdbcUsageLedger build() {
       ValidationException.require(spoolDirectory != null, "spoolDirectory", "is required");
+      // A statement's lock waits count toward its own bound: a longer lock bound would never apply.
+      ValidationException.require(lockTimeout.compareTo(statementTimeout) <= 0, "lockTimeout",
+          "must not be longer than statementTimeout (" + statementTimeout + ")");
       return new JdbcUsageLedger(this);
     }
   }
@@ -568,6 +642,7 @@ public final class JdbcUsageLedger implements UsageLedger {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    writerPool.close();
     try {
       spool.close();
     } catch (IOException e) {

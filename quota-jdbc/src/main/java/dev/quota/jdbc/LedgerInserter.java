@@ -24,6 +24,10 @@ import javax.sql.DataSource;
  * Inserts batches of ledger rows into {@code usage_entry}, each batch in one transaction. A row of
  * a day already rolled up (a late one, or one replayed from the spool) is added to that day's
  * {@code usage_daily} row in the same transaction, so the rollup still counts it.
+ *
+ * <p>Its connections are the writers' {@link BoundedPool}: a batch held up by a lock, a statement
+ * that does not finish or a reply that does not come fails within bounds, as one the database
+ * cannot take at all does, rather than keep every caller of the batch waiting.
  */
 final class LedgerInserter {
   /** Runs of one batch after a deadlock or serialization failure before it counts as an outage. */
@@ -36,7 +40,7 @@ final class LedgerInserter {
           + " subjects, amount, meters, reservation_id, idempotency_key, overrun, reserved_at, currency)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
-  private final Database database;
+  private final Database.Engine engine;
   private final DataSource ds;
   /** The ledger's retention lock: inserts share it, so none runs while a prune builds rollups. */
   private final ReentrantReadWriteLock retentionLock;
@@ -44,10 +48,12 @@ final class LedgerInserter {
   private final Clock clock;
   private final Duration rawRetention;
 
+  /** Inserts through {@code writers}, connections to a database of {@code engine}. */
   LedgerInserter(
-      Database database, ReentrantReadWriteLock retentionLock, RollupWatermark watermark, Clock clock, Duration rawRetention) {
-    this.database = database;
-    this.ds = database.dataSource();
+      Database.Engine engine, DataSource writers, ReentrantReadWriteLock retentionLock, RollupWatermark watermark, Clock clock,
+      Duration rawRetention) {
+    this.engine = engine;
+    this.ds = writers;
     this.retentionLock = retentionLock;
     this.watermark = watermark;
     this.clock = clock;
@@ -79,7 +85,7 @@ final class LedgerInserter {
 
   private void insertLocked(List<LedgerRow> rows) throws SQLException {
     try (Connection c = ds.getConnection()) {
-      boolean postgres = database.engine() == Database.Engine.POSTGRESQL;
+      boolean postgres = engine == Database.Engine.POSTGRESQL;
       // Pruning in this process waits for the retention lock this insert holds, but a prune in
       // another process moves the watermark unseen: a batch with a row of a day it may have passed
       // reads the watermark in its own transaction instead, locked so that the two take turns.
@@ -93,7 +99,7 @@ final class LedgerInserter {
       }
       c.setAutoCommit(false);
       try {
-        LocalDate rolledUpBefore = mayBeRolledUpElsewhere ? watermark.refresh(c, database.engine()) : watermark.get(c);
+        LocalDate rolledUpBefore = mayBeRolledUpElsewhere ? watermark.refresh(c, engine) : watermark.get(c);
         List<LedgerRow> current = new ArrayList<>(rows.size());
         List<LedgerRow> late = new ArrayList<>();
         for (LedgerRow r : rows) {

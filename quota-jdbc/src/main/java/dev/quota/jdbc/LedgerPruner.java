@@ -7,6 +7,7 @@ import dev.quota.jdbc.internal.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -20,6 +21,8 @@ import javax.sql.DataSource;
  */
 final class LedgerPruner {
   private final DataSource ds;
+  /** Bounds the prune's lock waits on PostgreSQL, or null where the database bounds them itself (H2). */
+  private final String boundLockWaits;
   private final Duration rawRetention;
   private final Duration rollupRetention;
   /** The ledger's retention lock: a prune takes it alone, so no insert runs while rollups are built. */
@@ -30,16 +33,26 @@ final class LedgerPruner {
       Database database,
       Duration rawRetention,
       Duration rollupRetention,
+      Duration lockTimeout,
       ReentrantReadWriteLock retentionLock,
       RollupWatermark rolledUpBefore) {
     this.ds = database.dataSource();
+    this.boundLockWaits = database.engine() == Database.Engine.POSTGRESQL
+        ? "SET LOCAL lock_timeout = " + lockTimeout.toMillis()
+        : null;
     this.rawRetention = rawRetention;
     this.rollupRetention = rollupRetention;
     this.retentionLock = retentionLock;
     this.rolledUpBefore = rolledUpBefore;
   }
 
-  /** See {@link JdbcUsageLedger#prune}. Inserts wait while it runs, so no late row races with the rollup. */
+  /**
+   * See {@link JdbcUsageLedger#prune}. Inserts wait while it runs, so no late row races with the
+   * rollup; it waits for each lock it needs at most the ledger's lock timeout, so they never wait
+   * on another session's lock through it.
+   *
+   * @throws DatabaseException if it failed or gave up on a lock (nothing changed)
+   */
   PruneResult prune(Instant now) {
     ValidationException.require(now != null, "now", "is required");
     retentionLock.writeLock().lock();
@@ -51,6 +64,13 @@ final class LedgerPruner {
   }
 
   private PruneResult prune(Connection c, Instant now) throws SQLException {
+    if (boundLockWaits != null) {
+      // Writes in this process wait for the prune (the retention lock): one stuck behind another
+      // session's lock would hold them all. It gives up instead and runs again next time.
+      try (Statement s = c.createStatement()) {
+        s.execute(boundLockWaits);
+      }
+    }
     LocalDate cutoff = day(now.minus(rawRetention));
     // Locking the watermark row serializes prunes from several processes on one database, and
     // inserts of rows old enough to be rolled up with them (see LedgerInserter).

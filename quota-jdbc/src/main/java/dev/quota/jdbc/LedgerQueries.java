@@ -6,6 +6,7 @@ import dev.quota.jdbc.internal.LedgerRows;
 import dev.quota.ledger.UsageEntry;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +23,19 @@ final class LedgerQueries {
       "id, at, subjects, amount, meters, reservation_id, idempotency_key, overrun, reserved_at, currency";
 
   private final DataSource ds;
+  /**
+   * How long a lookup by key waits, in whole seconds, on PostgreSQL; 0 on H2, which bounds lock
+   * waits itself and whose statement timeout, a session setting, would stay on the shared
+   * connection.
+   */
+  private final int lookupTimeoutSeconds;
 
-  LedgerQueries(Database database) {
+  /** Reads on {@code database}'s shared pool; a lookup by key waits at most {@code lookupTimeout}, rounded up to seconds. */
+  LedgerQueries(Database database, Duration lookupTimeout) {
     this.ds = database.dataSource();
+    this.lookupTimeoutSeconds = database.engine() == Database.Engine.POSTGRESQL
+        ? (int) Math.max(1, Jdbc.secondsRoundedUp(lookupTimeout))
+        : 0;
   }
 
   /**
@@ -65,10 +76,19 @@ final class LedgerQueries {
     });
   }
 
-  /** The entry whose {@code column}, one of the unique keys, is {@code value}; null if none. */
+  /**
+   * The entry whose {@code column}, one of the unique keys, is {@code value}; null if none. Asked
+   * while usage is recorded or committed, so it waits no longer than a write would: on PostgreSQL
+   * the driver cancels it after the lookup timeout (a read waits only behind a lock that takes
+   * the whole table, as a migration does), which fails it (SQLSTATE 57014).
+   *
+   * @throws DatabaseException if it failed or was cancelled
+   */
   UsageEntry byUniqueKey(String column, String value) {
     return Jdbc.read(ds, "finding a ledger entry", c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM usage_entry WHERE " + column + " = ?")) {
+        // Set on the statement, not the session: the shared pool's other reads (reports) may run long.
+        ps.setQueryTimeout(lookupTimeoutSeconds);
         ps.setString(1, value);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? entry(rs) : null;

@@ -13,13 +13,17 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A loopback TCP proxy in front of a real server that a test can {@link #cut} (stop listening
  * and drop every open connection, as if the database went away) and {@link #restore} on the
- * same port.
+ * same port, or whose server's replies it can {@link #holdReplies hold} while the connections
+ * stay open (as a server that stopped, or a network that drops packets, leaves its clients).
  */
 final class TcpProxy implements AutoCloseable {
   private final int targetPort;
   private final int port;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private volatile ServerSocket server;
+  /** Guards {@link #repliesHeld}; pumps of replies wait on it while replies are held. */
+  private final Object replies = new Object();
+  private boolean repliesHeld;
 
   TcpProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
@@ -37,6 +41,32 @@ final class TcpProxy implements AutoCloseable {
       s.close();
     }
     sockets.clear();
+  }
+
+  /**
+   * From now on what the server sends is kept from the clients (requests still reach it), until
+   * {@link #releaseReplies}: a client waiting for an answer sees nothing come.
+   */
+  void holdReplies() {
+    synchronized (replies) {
+      repliesHeld = true;
+    }
+  }
+
+  /** Lets replies through again, those held first; a client that gave up has closed its socket. */
+  void releaseReplies() {
+    synchronized (replies) {
+      repliesHeld = false;
+      replies.notifyAll();
+    }
+  }
+
+  private void awaitRepliesLetThrough() throws InterruptedException {
+    synchronized (replies) {
+      while (repliesHeld) {
+        replies.wait();
+      }
+    }
   }
 
   synchronized void restore() throws IOException {
@@ -70,15 +100,15 @@ final class TcpProxy implements AutoCloseable {
           sockets.add(client);
           sockets.add(upstream);
         }
-        pump(client, upstream);
-        pump(upstream, client);
+        pump(client, upstream, false);
+        pump(upstream, client, true);
       } catch (IOException e) {
         // closed by cut(), or the target refused: the client sees a dropped connection
       }
     }
   }
 
-  private void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to, boolean carriesReplies) {
     Thread t =
         new Thread(
             () -> {
@@ -87,10 +117,15 @@ final class TcpProxy implements AutoCloseable {
                   OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                  if (carriesReplies) {
+                    awaitRepliesLetThrough();
+                  }
                   out.write(buf, 0, n);
                 }
               } catch (IOException e) {
                 // connection dropped
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               } finally {
                 closeQuietly(from);
                 closeQuietly(to);
@@ -112,6 +147,7 @@ final class TcpProxy implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    releaseReplies();
     cut();
   }
 }

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -61,6 +62,11 @@ public final class Jdbc {
     } catch (SQLException r) {
       cause.addSuppressed(r);
     }
+  }
+
+  /** {@code d} in whole seconds, rounded up, the unit in which JDBC drivers take timeouts. */
+  public static long secondsRoundedUp(Duration d) {
+    return d.toSeconds() + (d.toNanosPart() == 0 ? 0 : 1);
   }
 
   /** Both engines keep microseconds; truncating here makes what is read back equal what is stored. */
