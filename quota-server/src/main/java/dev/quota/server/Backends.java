@@ -21,6 +21,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,15 @@ public final class Backends implements AutoCloseable {
    * out of the directory as if another server ran there.
    */
   public static Backends open(ServerConfig cfg, Clock clock) {
+    return open(cfg, clock, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #open(ServerConfig, Clock)}, with {@code ledgerSettings} applied last to the ledger's
+   * builder: for tests that need a ledger setting the configuration does not offer (its lock
+   * bound, say).
+   */
+  static Backends open(ServerConfig cfg, Clock clock, UnaryOperator<JdbcUsageLedger.Builder> ledgerSettings) {
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
       Database db = cfg.databaseUrl() == null ? Database.embedded(cfg.dataDir()) : Database.open(cfg.databaseUrl());
@@ -71,8 +81,8 @@ public final class Backends implements AutoCloseable {
           : StoreFactory.redis(cfg.redisUrl(), cfg.redisPrefix(), cfg.redisTimeout());
       opened.push(store);
       // The spool keeps acknowledged usage on local disk while the database is unreachable.
-      UsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(cfg.dataDir().resolve("ledger-spool"))
-          .rawRetention(cfg.ledgerRawRetention()).clock(clock).build();
+      UsageLedger ledger = ledgerSettings.apply(JdbcUsageLedger.builder(db).spoolDirectory(cfg.dataDir().resolve("ledger-spool"))
+          .rawRetention(cfg.ledgerRawRetention()).clock(clock)).build();
       opened.push(ledger);
       // Each alert starts pending for every configured webhook; without one, it is 'none'. Taken
       // after the ledger, whose spool lock makes the data directory this process's alone: the

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -19,6 +20,11 @@ import org.junit.jupiter.api.Test;
  * {@code quota_ledger_queued_entries} on /metrics: the usage entries waiting on the ledger's
  * group-commit queue for a writer. A PostgreSQL table lock, as a migration or an operator's open
  * session takes one, holds the writers in their insert, so what is appended meanwhile stays queued.
+ *
+ * <p>By default the writers give up on a lock after 2 s and spool their batch
+ * ({@code LedgerHeldUpByALockTest}); here the lock bound is raised far past the test's own guards,
+ * so the writers stay held until the test releases the lock and what it counts does not depend on
+ * how quickly it gets to count.
  */
 class LedgerQueueMetricsTest {
   @Test
@@ -37,7 +43,8 @@ class LedgerQueueMetricsTest {
   void entriesAppendedWhileTheWritersAreHeldUpAreCountedUntilWritten() throws Exception {
     PostgresSchema schema = new PostgresSchema();
     ExecutorService callers = Executors.newFixedThreadPool(5);
-    try (TestServer server = TestServer.start(null, null, schema.url());
+    Duration pastTheGuards = Duration.ofMinutes(10);
+    try (TestServer server = TestServer.withLedger(schema.url(), b -> b.lockTimeout(pastTheGuards).statementTimeout(pastTheGuards));
         Connection lock = DriverManager.getConnection(schema.url())) {
       Api admin = server.admin;
       lock.setAutoCommit(false);

@@ -1,5 +1,6 @@
 package dev.quota.server;
 
+import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.server.alerts.Backoff;
 import dev.quota.server.config.ServerConfig;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -73,6 +75,21 @@ public final class TestServer implements AutoCloseable {
   private static TestServer start(Path dir, String redisUrl, String redisPrefix, String databaseUrl, Clock clock,
       List<ServerConfig.Webhook> webhooks, Backoff webhookBackoff) {
     return start(new ServerConfig("127.0.0.1", 0, dir, redisUrl, redisPrefix, databaseUrl, ADMIN_KEY, webhooks, webhookBackoff), clock);
+  }
+
+  /**
+   * On memory counters and {@code databaseUrl}, with {@code ledgerSettings} applied to the ledger's
+   * builder (settings the configuration does not offer, such as the ledger's lock bound).
+   */
+  public static TestServer withLedger(String databaseUrl, UnaryOperator<JdbcUsageLedger.Builder> ledgerSettings) {
+    try {
+      ServerConfig cfg = new ServerConfig("127.0.0.1", 0, Files.createTempDirectory("quota-server-test"), null, null, databaseUrl,
+          ADMIN_KEY, List.of(), Backoff.DEFAULT);
+      Clock clock = Clock.systemUTC();
+      return new TestServer(cfg.dataDir(), new QuotaServer(cfg, Backends.open(cfg, clock, ledgerSettings), clock, ADMIN_KEY).start());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**
