@@ -72,10 +72,7 @@ final class BoundedPool implements AutoCloseable {
 
   /** As {@link Database#evictIdleConnections}: the next attempt after an outage opens a fresh connection. */
   void evictIdleConnections() {
-    var pool = dataSource.getHikariPoolMXBean();
-    if (pool != null) {
-      pool.softEvictConnections();
-    }
+    Jdbc.evictIdleConnections(dataSource);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.quota.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.quota.jdbc.internal.Jdbc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -177,15 +178,9 @@ public final class Database implements AutoCloseable {
     return dataSource.getConnection();
   }
 
-  /**
-   * Retires pooled connections that are idle now, so the next attempt after an outage opens a
-   * fresh connection instead of failing once more on a dead one.
-   */
+  /** See {@link Jdbc#evictIdleConnections}. */
   public void evictIdleConnections() {
-    var pool = dataSource.getHikariPoolMXBean();
-    if (pool != null) {
-      pool.softEvictConnections();
-    }
+    Jdbc.evictIdleConnections(dataSource);
   }
 
   @Override

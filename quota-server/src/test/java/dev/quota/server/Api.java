@@ -54,6 +54,16 @@ public final class Api {
     }
   }
 
+  /** The value of an unlabelled metric on {@code /metrics}, as Prometheus text prints it; null if absent. */
+  public String metric(String name) {
+    for (String line : get("/metrics").body().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return line.substring(name.length() + 1).trim();
+      }
+    }
+    return null;
+  }
+
   public Response get(String path) {
     return send("GET", path, null);
   }

@@ -7,12 +7,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,13 +53,13 @@ class LedgerHeldUpByALockTest {
       }
 
       assertThat(accessExclusiveLocksHeldBy(holder)).isOne();
-      assertThat(metric(admin, "quota_ledger_spooled_entries")).isEqualTo("3.0");
+      assertThat(admin.metric("quota_ledger_spooled_entries")).isEqualTo("3.0");
       assertThat(admin.get("/health").json().get("checks").get("database").asText()).isEqualTo("up");
 
       holder.rollback();
       holder.setAutoCommit(true);
       // The ledger's writers try the database again every second on their own.
-      awaitUntil(() -> "0.0".equals(metric(admin, "quota_ledger_spooled_entries")));
+      Polling.awaitUntil(Duration.ofSeconds(GUARD), () -> "0.0".equals(admin.metric("quota_ledger_spooled_entries")));
       assertThat(count(holder, "SELECT COUNT(*) FROM usage_entry")).isEqualTo(3);
       assertThat(count(holder, "SELECT COUNT(*) FROM usage_entry WHERE reservation_id = '" + reservation + "'")).isOne();
       assertThat(count(holder, "SELECT COUNT(*) FROM usage_entry WHERE idempotency_key = 'usage-held-1'")).isOne();
@@ -88,22 +88,5 @@ class LedgerHeldUpByALockTest {
     }
   }
 
-  /** Polls the server's work on other threads, for at most the guard. */
-  private static void awaitUntil(BooleanSupplier done) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
-    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(10); // between polls of another thread's work; no test waits for time to pass
-    }
-    assertThat(done.getAsBoolean()).isTrue();
-  }
 
-  /** The value of an unlabelled metric on {@code /metrics}, as Prometheus text prints it. */
-  private static String metric(Api admin, String name) {
-    for (String line : admin.get("/metrics").body().split("\n")) {
-      if (line.startsWith(name + " ")) {
-        return line.substring(name.length() + 1).trim();
-      }
-    }
-    return null;
-  }
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +34,7 @@ class LedgerQueueMetricsTest {
       String metrics = server.admin.get("/metrics").body();
 
       assertThat(metrics).contains("# TYPE quota_ledger_queued_entries gauge");
-      assertThat(metric(server.admin, "quota_ledger_queued_entries")).isEqualTo("0.0");
+      assertThat(server.admin.metric("quota_ledger_queued_entries")).isEqualTo("0.0");
     }
   }
 
@@ -57,22 +56,22 @@ class LedgerQueueMetricsTest {
       for (int writer = 1; writer <= 2; writer++) {
         recorded.add(callers.submit(record(admin, "held-" + writer)));
         int held = writer;
-        awaitUntil(() -> waitingForTheLock(lock) == held);
+        Polling.awaitUntil(Duration.ofSeconds(30), () -> waitingForTheLock(lock) == held);
       }
       for (int i = 0; i < 3; i++) {
         recorded.add(callers.submit(record(admin, "queued-" + i)));
       }
 
       // With both writers held, the last three wait on the queue.
-      awaitUntil(() -> "3.0".equals(metric(admin, "quota_ledger_queued_entries")));
+      Polling.awaitUntil(Duration.ofSeconds(30), () -> "3.0".equals(admin.metric("quota_ledger_queued_entries")));
       assertThat(recorded).noneMatch(Future::isDone);
 
       lock.rollback();
       for (Future<Api.Response> r : recorded) {
         assertThat(r.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
       }
-      assertThat(metric(admin, "quota_ledger_queued_entries")).isEqualTo("0.0");
-      assertThat(metric(admin, "quota_ledger_spooled_entries")).isEqualTo("0.0");
+      assertThat(admin.metric("quota_ledger_queued_entries")).isEqualTo("0.0");
+      assertThat(admin.metric("quota_ledger_spooled_entries")).isEqualTo("0.0");
     } finally {
       callers.shutdownNow();
       schema.drop();
@@ -94,22 +93,5 @@ class LedgerQueueMetricsTest {
     }
   }
 
-  /** Polls the server's work on other threads, for at most thirty seconds. */
-  private static void awaitUntil(BooleanSupplier done) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(10); // between polls of another thread's work; no test waits for time to pass
-    }
-    assertThat(done.getAsBoolean()).isTrue();
-  }
 
-  /** The value of an unlabelled metric on {@code /metrics}, as Prometheus text prints it. */
-  private static String metric(Api admin, String name) {
-    for (String line : admin.get("/metrics").body().split("\n")) {
-      if (line.startsWith(name + " ")) {
-        return line.substring(name.length() + 1).trim();
-      }
-    }
-    return null;
-  }
 }

@@ -29,7 +29,7 @@ class UsageThroughStoreOutageTest {
           assertThat(r.status()).as(r.toString()).isEqualTo(200);
           assertThat(r.json().get("failOpen").asBoolean()).as(r.toString()).isTrue();
         }
-        assertThat(metric(admin, "quota_owed_charges")).isEqualTo("3.0");
+        assertThat(admin.metric("quota_owed_charges")).isEqualTo("3.0");
       } finally {
         redis.resume();
       }
@@ -43,7 +43,7 @@ class UsageThroughStoreOutageTest {
         used = usedThisMonth(admin);
       }
       assertThat(used).isEqualTo("1.00");
-      assertThat(metric(admin, "quota_owed_charges")).isEqualTo("0.0");
+      assertThat(admin.metric("quota_owed_charges")).isEqualTo("0.0");
       Api.Response denied = admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"ann\"},\"estimatedCost\":\"0.50\"}");
       assertThat(denied.status()).as(denied.toString()).isEqualTo(429);
     }
@@ -79,7 +79,7 @@ class UsageThroughStoreOutageTest {
           used = usedThisMonth(next.admin);
         }
         assertThat(used).as("0.10 Redis kept, and the 0.60 owed").isEqualTo("0.70");
-        assertThat(metric(next.admin, "quota_owed_charges")).isEqualTo("0.0");
+        assertThat(next.admin.metric("quota_owed_charges")).isEqualTo("0.0");
         assertThat(Files.readString(journal)).isEmpty();
       }
     }
@@ -101,13 +101,4 @@ class UsageThroughStoreOutageTest {
     return r.json().get("limits").get(0).get("used").asText();
   }
 
-  /** The value of an unlabelled metric, as {@code /metrics} writes it. */
-  private static String metric(Api admin, String name) {
-    for (String line : admin.get("/metrics").body().split("\n")) {
-      if (line.startsWith(name + " ")) {
-        return line.substring(name.length() + 1).trim();
-      }
-    }
-    throw new AssertionError("no metric " + name);
-  }
 }

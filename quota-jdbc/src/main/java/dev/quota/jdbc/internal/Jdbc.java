@@ -1,5 +1,6 @@
 package dev.quota.jdbc.internal;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.quota.jdbc.DatabaseException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,6 +17,17 @@ import javax.sql.DataSource;
 /** Transactions and the few conversions every repository needs, in one place. */
 public final class Jdbc {
   private Jdbc() {}
+
+  /**
+   * Retires {@code pool}'s connections that are idle now, so the next attempt after an outage opens
+   * a fresh connection instead of failing once more on a dead one.
+   */
+  public static void evictIdleConnections(HikariDataSource pool) {
+    var bean = pool.getHikariPoolMXBean();
+    if (bean != null) {
+      bean.softEvictConnections();
+    }
+  }
 
   /** Work on a connection inside a transaction. */
   @FunctionalInterface

@@ -70,7 +70,7 @@ class AlertsKeptThroughKillTest {
     database.takeAway();
     Api.Response spent = admin.post("/v1/usage", "{\"subjects\":{\"user\":\"ann\"},\"cost\":\"0.75\"}");
     assertThat(spent.status()).as(spent.toString()).isEqualTo(200);
-    assertThat(metric(admin, "quota_alerts_pending")).isEqualTo("1.0");
+    assertThat(admin.metric("quota_alerts_pending")).isEqualTo("1.0");
     // Journaled before the decision answered.
     Path journal = dataDir.resolve("alerts.journal");
     assertThat(Files.readAllLines(journal)).singleElement().asString()
@@ -108,7 +108,7 @@ class AlertsKeptThroughKillTest {
     assertThat(admin.get("/v1/alerts?subject=user:ann").json().get("alerts")).hasSize(1);
     assertThat(receiver.sendsById()).containsOnlyKeys(id);
     assertThat(receiver.sendsById().get(id)).as(server.output()).hasValue(1);
-    assertThat(metric(admin, "quota_alerts_dropped_total")).isEqualTo("0.0");
+    assertThat(admin.metric("quota_alerts_dropped_total")).isEqualTo("0.0");
   }
 
   private ServerProcess launch() throws Exception {
@@ -124,20 +124,10 @@ class AlertsKeptThroughKillTest {
   private void awaitAlertsSettled(Api admin) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline
-        && !("0.0".equals(metric(admin, "quota_alerts_pending")) && "0.0".equals(metric(admin, "quota_alert_deliveries_pending")))) {
+        && !("0.0".equals(admin.metric("quota_alerts_pending")) && "0.0".equals(admin.metric("quota_alert_deliveries_pending")))) {
       Thread.sleep(20); // between polls of the server's work; no test waits for time to pass
     }
-    assertThat(metric(admin, "quota_alerts_pending")).as(server.output()).isEqualTo("0.0");
-    assertThat(metric(admin, "quota_alert_deliveries_pending")).as(server.output()).isEqualTo("0.0");
-  }
-
-  /** The value of an unlabelled metric on {@code /metrics}, as Prometheus text prints it. */
-  private static String metric(Api admin, String name) {
-    for (String line : admin.get("/metrics").body().split("\n")) {
-      if (line.startsWith(name + " ")) {
-        return line.substring(name.length() + 1).trim();
-      }
-    }
-    return null;
+    assertThat(admin.metric("quota_alerts_pending")).as(server.output()).isEqualTo("0.0");
+    assertThat(admin.metric("quota_alert_deliveries_pending")).as(server.output()).isEqualTo("0.0");
   }
 }

@@ -12,11 +12,11 @@ import dev.quota.server.config.ServerConfig;
 import dev.quota.store.conformance.MutableClock;
 import java.io.IOException;
 import java.nio.file.Path;
+import dev.quota.server.Polling;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,7 +105,7 @@ class PendingDeliveriesCountTest {
     WebhookSender sender = new WebhookSender(hooks, history, clock, PATIENT);
     Alert refused = stored("refuse");
     sender.onAlert(refused);
-    awaitUntil(() -> history.delivery(refused.id()).orElseThrow().webhooks().get(0).attempts() == 1);
+    Polling.awaitUntil(Duration.ofSeconds(10), () -> history.delivery(refused.id()).orElseThrow().webhooks().get(0).attempts() == 1);
     assertThat(sender.pendingDeliveries()).isEqualTo(1);
 
     sender.close();
@@ -118,18 +118,10 @@ class PendingDeliveriesCountTest {
     WebhookSender sender = new WebhookSender(hooks, history, clock, FAST);
     Alert a = stored("ann");
     sender.onAlert(a);
-    awaitUntil(() -> history.delivery(a.id()).orElseThrow().state() == DeliveryState.DELIVERED);
-    awaitUntil(() -> sender.pendingDeliveries() == 0);
+    Polling.awaitUntil(Duration.ofSeconds(10), () -> history.delivery(a.id()).orElseThrow().state() == DeliveryState.DELIVERED);
+    Polling.awaitUntil(Duration.ofSeconds(10), () -> sender.pendingDeliveries() == 0);
     sender.close();
     assertThat(sender.pendingDeliveries()).isZero();
   }
 
-  /** Polls another thread's work, for at most ten seconds. */
-  private static void awaitUntil(BooleanSupplier done) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(10); // between polls of the sender's work; no test waits for time to pass
-    }
-    assertThat(done.getAsBoolean()).isTrue();
-  }
 }
