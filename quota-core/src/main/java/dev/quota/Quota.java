@@ -8,6 +8,7 @@ import dev.quota.alert.AlertHandler;
 import dev.quota.alert.AlertHistory;
 import dev.quota.alert.AlertJournal;
 import dev.quota.alert.MemoryAlertHistory;
+import dev.quota.internal.FieldPath;
 import dev.quota.internal.Payload;
 import dev.quota.internal.PlanCache;
 import dev.quota.internal.PlanCompiler;
@@ -701,7 +702,7 @@ public final class Quota implements AutoCloseable {
    */
   private static QuotaRequest asksForOneCall(QuotaRequest request) {
     ValidationException.require(
-        request.meter(RateLimit.REQUESTS) >= 1, "meters." + RateLimit.REQUESTS,
+        request.meter(RateLimit.REQUESTS) >= 1, FieldPath.child("meters", RateLimit.REQUESTS),
         "must be at least 1 to reserve a call, which is one request (0 is for checks and recorded usage only)");
     return request;
   }
