@@ -4,6 +4,7 @@ import dev.quota.Decision;
 import dev.quota.LimitKind;
 import dev.quota.LimitStatus;
 import dev.quota.Mode;
+import dev.quota.server.json.WindowText;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,7 +52,7 @@ final class RateLimitHeaders {
 
   /** A structured-field string naming the limit, ASCII only, e.g. {@code "user:alice/requests/PT1M"}. */
   private static String name(LimitStatus l) {
-    String raw = l.selector() + "/" + (l.kind() == LimitKind.CONCURRENCY ? "concurrency" : l.meter() + "/" + l.window());
+    String raw = l.selector() + "/" + (l.kind() == LimitKind.CONCURRENCY ? "concurrency" : l.meter() + "/" + WindowText.of(l.window()));
     StringBuilder sb = new StringBuilder(raw.length() + 2).append('"');
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);

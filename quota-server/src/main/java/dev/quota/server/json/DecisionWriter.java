@@ -66,7 +66,7 @@ public final class DecisionWriter {
       j.field("meter", l.meter());
     }
     if (l.window() != null) {
-      j.field("window", l.window().toString());
+      j.field("window", WindowText.of(l.window()));
     }
     if (l.kind().isMoney()) {
       j.field("currency", l.currency());

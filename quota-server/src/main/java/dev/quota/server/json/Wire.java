@@ -61,7 +61,7 @@ public final class Wire {
       o.put("meter", l.meter());
     }
     if (l.window() != null) {
-      o.put("window", l.window().toString());
+      o.put("window", WindowText.of(l.window()));
     }
     if (l.kind().isMoney()) {
       o.put("currency", l.currency());
