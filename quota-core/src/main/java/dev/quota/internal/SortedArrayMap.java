@@ -37,6 +37,16 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
     this.hash = h;
   }
 
+  /**
+   * {@code map} itself if it is a {@code SortedArrayMap}, which nobody can change, else an
+   * immutable copy as {@link Map#copyOf} makes. A request's subjects and meters are such maps
+   * already; copying them into every ledger row cost a hash table per row on the hot path.
+   */
+  @SuppressWarnings("unchecked")
+  public static <V> Map<String, V> immutable(Map<String, ? extends V> map) {
+    return map instanceof SortedArrayMap<?> sorted ? (Map<String, V>) sorted : Map.copyOf(map);
+  }
+
   /** The entries of {@code sorted}, which must hold neither null keys nor null values. */
   @SuppressWarnings("unchecked")
   public static <V> SortedArrayMap<V> of(SortedMap<String, V> sorted) {

@@ -1,6 +1,7 @@
 package dev.quota.ledger;
 
 import dev.quota.Money;
+import dev.quota.internal.SortedArrayMap;
 import java.time.Instant;
 import java.util.Map;
 
@@ -35,8 +36,8 @@ public record UsageEntry(
     String currency) {
 
   public UsageEntry {
-    subjects = Map.copyOf(subjects);
-    meters = Map.copyOf(meters);
+    subjects = SortedArrayMap.immutable(subjects);
+    meters = SortedArrayMap.immutable(meters);
     overrun = overrun == null ? Money.ZERO : overrun;
   }
 

@@ -96,4 +96,18 @@ class SortedArrayMapTest {
     }
     return s.toString();
   }
+
+  @Test
+  void anImmutableViewOfAnArrayMapIsTheMapItselfAndOfAnyOtherMapACopy() {
+    SortedArrayMap<String> sorted = SortedArrayMap.of(new TreeMap<>(Map.of("user", "alice", "team", "search")));
+    assertThat(SortedArrayMap.<String>immutable(sorted)).isSameAs(sorted);
+
+    Map<String, String> mutable = new HashMap<>(Map.of("user", "alice"));
+    Map<String, String> copy = SortedArrayMap.immutable(mutable);
+    mutable.put("team", "search");
+    assertThat(copy).isEqualTo(Map.of("user", "alice"));
+    assertThatThrownBy(() -> copy.put("team", "search")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> sorted.put("team", "ads")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> sorted.entrySet().iterator().remove()).isInstanceOf(UnsupportedOperationException.class);
+  }
 }
