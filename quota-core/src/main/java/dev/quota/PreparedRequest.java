@@ -135,12 +135,12 @@ public final class PreparedRequest {
     }
     if (c.fast != null) {
       // Only plans that charge budgets need to hear about alerts; rate-only plans allocate nothing.
-      int[] fired = c.charges ? new int[c.opCount] : null;
-      long[] used = c.charges ? new long[c.opCount] : null;
-      int outcome = c.fast.tryConsume(fired, used);
+      AlertScratch scratch = c.charges ? AlertScratch.forThisThread(c.opCount) : null;
+      int outcome = c.fast.tryConsume(scratch == null ? null : scratch.fired, scratch == null ? null : scratch.used);
       if (outcome == PreparedOps.ADMITTED) {
         if (c.charges) {
-          quota.charged(subjects, estimatedCost, meters, c.currency, c.plan, fired, used);
+          AlertScratch.Crossings crossed = scratch.take(c.opCount);
+          quota.charged(subjects, estimatedCost, meters, c.currency, c.plan, crossed);
         }
         return true;
       }

@@ -717,10 +717,12 @@ public final class Quota implements AutoCloseable {
    */
   void charged(
       Map<String, String> subjects, Money estimatedCost, Map<String, Long> meters, String currency, Compiled c,
-      int[] fired, long[] used) {
+      AlertScratch.Crossings crossed) {
     ledger.append(
         new UsageEntry(newId(), clock.instant(), subjects, estimatedCost, meters, null, null, Money.ZERO, null, currency));
-    budgetAlerts.fire(c, fired, used);
+    if (crossed != null) {
+      budgetAlerts.fire(c, crossed.fired(), crossed.used());
+    }
   }
 
   /**
