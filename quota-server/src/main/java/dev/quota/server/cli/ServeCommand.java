@@ -10,12 +10,16 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code quota serve}: runs the HTTP service until interrupted, then shuts down gracefully. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Start the HTTP service.")
 final class ServeCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
   @Option(names = "--config", description = "YAML configuration file (env QUOTA_CONFIG)") Path config;
   @Option(names = "--port", description = "Port to listen on, default 8080 (env QUOTA_PORT)") Integer port;
   @Option(names = "--host", description = "Address to bind, default 127.0.0.1 (env QUOTA_HOST)") String host;
@@ -26,13 +30,19 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    ServerConfig cfg;
+    ConfigLoader.Loaded loaded;
     try {
-      cfg = ConfigLoader.load(new ConfigLoader.Flags(config, port, dataDir, redis, database, host), System.getenv());
+      loaded = ConfigLoader.read(new ConfigLoader.Flags(config, port, dataDir, redis, database, host), System.getenv());
     } catch (ConfigFile.Invalid e) {
       // One problem a line, those of the file naming it, as check-config lists them.
       e.problems().forEach(problem -> System.err.println("configuration error: " + problem));
       return 2;
+    }
+    ServerConfig cfg = loaded.config();
+    if (loaded.declaredPolicies() > 0) {
+      String note = policiesNotApplied(loaded.file(), loaded.declaredPolicies());
+      System.out.println(note);
+      LOG.warn(note);
     }
     AdminKey.Resolved key;
     try {
@@ -79,5 +89,17 @@ final class ServeCommand implements Callable<Integer> {
         + (cfg.databaseUrl() == null ? "H2 in " + cfg.dataDir().toAbsolutePath() : "PostgreSQL") + ")");
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Policies in the file are checked like the rest of it but not applied: {@code policy apply}
+   * applies them, showing the diff against what the server holds and never overwriting a change
+   * made meanwhile, which a start could not do without notice. Said at start, so that an operator
+   * who put them there does not take the server to enforce them.
+   */
+  static String policiesNotApplied(Path file, int count) {
+    String them = count == 1 ? "it" : "them";
+    return file + " declares " + count + (count == 1 ? " policy" : " policies") + "; serve does not apply " + them
+        + " (apply " + them + " with: quota policy apply -f " + file + ")";
   }
 }

@@ -23,9 +23,21 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * The merged settings, and the file they were read from (null if none) with the number of
+   * policies it declares: {@code serve} does not apply those ({@code policy apply} does, with a
+   * diff), so it says so rather than leave them unseen.
+   */
+  public record Loaded(ServerConfig config, Path file, int declaredPolicies) {}
+
   private ConfigLoader() {}
 
   public static ServerConfig load(Flags flags, Map<String, String> env) {
+    return read(flags, env).config();
+  }
+
+  /** As {@link #load}, with the file and the policies it declares. */
+  public static Loaded read(Flags flags, Map<String, String> env) {
     Path file = flags.config() != null ? flags.config() : pathOf(env.get("QUOTA_CONFIG"));
     ConfigFile yaml = file == null ? ConfigFile.parse("") : ConfigFile.read(file);
     ServerConfig d = ServerConfig.defaults();
@@ -60,8 +72,9 @@ public final class ConfigLoader {
     if (hooks == null) {
       hooks = yaml.webhooks();
     }
-    return new ServerConfig(host, port, dataDir, redis, prefix, database, adminKey, hooks, yaml.webhookBackoff(), redisTimeout,
-        rawRetention);
+    ServerConfig config = new ServerConfig(host, port, dataDir, redis, prefix, database, adminKey, hooks, yaml.webhookBackoff(),
+        redisTimeout, rawRetention);
+    return new Loaded(config, file, yaml.policies().size());
   }
 
   /** {@code setting} from its environment variable, else from the file, else {@code otherwise}. */
