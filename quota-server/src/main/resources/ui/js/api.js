@@ -174,6 +174,8 @@ export function normLimit(l) {
     allowed: l.allowed !== false,
     mode: String(pick('mode') || 'enforce').toLowerCase(),
     money,
+    // A per-request cap bounds each call on its own and keeps no count: it has a limit, no usage.
+    cap: kind === 'budget_per_request',
   };
 }
 

@@ -133,7 +133,8 @@ async function liveRisk(subjects) {
   for (const [n, usage] of usages.entries()) {
     const subject = subjects[n];
     for (const l of items(usage, 'limits', 'counters', 'usage').map(normLimit)) {
-      if (!l.money) continue;
+      // A per-request cap keeps no count, so it is never near its limit.
+      if (!l.money || l.cap) continue;
       const limit = toNanos(l.limit);
       const used = toNanos(l.used);
       // used / limit >= 0.8, as used * 10 >= limit * 8 in whole nanos.

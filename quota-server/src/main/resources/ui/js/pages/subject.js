@@ -148,7 +148,7 @@ function renderSubject(root, scope, id) {
       lastOverride = shown;
       drawUsage(usageEl, limits, override);
       // Costs load once the server has let this key read the subject; then again when spend moves.
-      const spent = limits.filter((l) => l.money).map((l) => l.kind + '=' + l.used).join(',');
+      const spent = limits.filter((l) => l.money && !l.cap).map((l) => l.kind + '=' + l.used).join(',');
       if (can.reports() && spent !== lastSpent) loadCosts(scope, id, chartEl, providerEl, toolEl);
       lastSpent = spent;
       live.classList.remove('paused'); live.textContent = 'Live';
@@ -322,6 +322,7 @@ function drawUsage(el, limits, override) {
     return;
   }
   for (const l of limits) {
+    if (l.cap) { el.append(capRow(l, override)); continue; }
     const used = l.money ? nanosToNumber(toNanos(l.used)) : Number(l.used);
     const max = l.money ? nanosToNumber(toNanos(l.limit)) : Number(l.limit);
     const remaining = l.remaining ?? (l.money ? null : Math.max(0, max - used));
@@ -329,8 +330,7 @@ function drawUsage(el, limits, override) {
     const state = exhausted ? h('span', { class: 'chip chip-over', 'data-test': 'exhausted' }, l.mode === 'shadow' ? 'over (shadow)' : 'exhausted')
       : used / max >= 0.8 ? h('span', { class: 'chip chip-near' }, 'near limit') : null;
     el.append(h('div', { class: 'usage' + (exhausted ? ' is-over' : ''), 'data-kind': l.kind, 'data-used': String(l.used), 'data-limit': String(l.limit) },
-      h('div', { class: 'what' }, h('strong', null, limitTitle(l), ' ', state),
-        h('small', { class: 'mono' }, override && !override.bypass && l.policy === override.selector ? 'override ' + l.policy : l.policy ? String(l.policy) : '')),
+      h('div', { class: 'what' }, h('strong', null, limitTitle(l), ' ', state), source(l, override)),
       h('div', null, meter(used, max, { label: limitTitle(l) }),
         h('div', { class: 'meter-caption' }, h('span', null, amount(l, l.used) + ' used'), h('span', null, 'limit ' + amount(l, l.limit)))),
       h('div', { class: 'nums' },
@@ -338,6 +338,23 @@ function drawUsage(el, limits, override) {
         h('small', { title: l.resetAt ? dateTime(l.resetAt) : '' }, l.resetAt ? 'resets ' + relative(l.resetAt) : 'no reset'),
         l.retryAt && exhausted ? h('small', null, 'retry ' + relative(l.retryAt)) : null)));
   }
+}
+
+/** The policy (or the override in its place) a limit comes from. */
+function source(l, override) {
+  return h('small', { class: 'mono' }, override && !override.bypass && l.policy === override.selector ? 'override ' + l.policy : l.policy ? String(l.policy) : '');
+}
+
+/**
+ * A per-request cap as what it is, the most one request may cost: it keeps no count, so there is
+ * no amount used, bar or reset to show (a subject's usage gives none; the dry-run check behind a
+ * combination gives its own estimate, zero).
+ */
+function capRow(l, override) {
+  return h('div', { class: 'usage usage-cap', 'data-kind': l.kind, 'data-limit': String(l.limit) },
+    h('div', { class: 'what' }, h('strong', null, limitTitle(l)), source(l, override)),
+    h('div', { 'data-test': 'cap' }, 'at most ' + money(l.limit, l.currency) + ' per request'),
+    h('div', { class: 'nums' }, h('small', null, 'no running total')));
 }
 
 async function loadCosts(scope, id, chartEl, providerEl, toolEl) {

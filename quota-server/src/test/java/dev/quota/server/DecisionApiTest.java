@@ -3,6 +3,7 @@ package dev.quota.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -201,6 +202,43 @@ class DecisionApiTest extends ServerSuite {
     assertThat(r.json().get("limits").get(0).get("allowed").asBoolean()).isFalse();
     assertThat(admin.post("/v1/check", "{\"subjects\":{\"project\":\"over\"}}").json().get("admitted").asBoolean())
         .isFalse();
+  }
+
+  /**
+   * A per-request cap keeps no count: a subject's usage lists it with its cap alone (it said 0 used
+   * and the whole cap left, whatever was spent), while a decision gives the request's estimate as its
+   * used, the amount the cap was checked against.
+   */
+  @Test
+  void aPerRequestCapIsListedInUsageWithItsCapAloneAndInADecisionWithTheEstimate() {
+    admin.put("/v1/policies/project:capped", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"10.00\",\"perRequest\":\"0.50\"}}");
+    assertThat(admin.post("/v1/usage", "{\"subjects\":{\"project\":\"capped\"},\"cost\":\"0.40\"}").status()).isEqualTo(200);
+
+    JsonNode usage = admin.get("/v1/usage/project/capped").json().get("limits");
+    JsonNode cap = ofKind(usage, "budget_per_request");
+    assertThat(cap.get("limit").asText()).isEqualTo("0.50");
+    assertThat(cap.get("currency").asText()).isEqualTo("USD");
+    assertThat(cap.has("used")).as(cap.toString()).isFalse();
+    assertThat(cap.has("remaining")).as(cap.toString()).isFalse();
+    assertThat(ofKind(usage, "budget_daily").get("used").asText()).isEqualTo("0.40");
+
+    JsonNode checked = admin.post("/v1/check", "{\"subjects\":{\"project\":\"capped\"},\"estimatedCost\":\"0.80\"}").json();
+    assertThat(checked.get("admitted").asBoolean()).isFalse();
+    JsonNode refusing = ofKind(checked.get("denying"), "budget_per_request");
+    assertThat(refusing.get("limit").asText()).isEqualTo("0.50");
+    assertThat(refusing.get("used").asText()).isEqualTo("0.80");
+    assertThat(refusing.get("allowed").asBoolean()).isFalse();
+  }
+
+  private static JsonNode ofKind(JsonNode limits, String kind) {
+    List<JsonNode> found = new ArrayList<>();
+    limits.forEach(l -> {
+      if (l.get("kind").asText().equals(kind)) {
+        found.add(l);
+      }
+    });
+    assertThat(found).as(limits.toString()).hasSize(1);
+    return found.get(0);
   }
 
   /**

@@ -36,7 +36,7 @@ public final class SubjectRoutes {
     Auth.requireRead(ctx, s);
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("subject", s.toString());
-    o.set("limits", Wire.limits(quota.usage(s)));
+    o.set("limits", Wire.usage(quota.usage(s)));
     quota.overrideInForce(s).ifPresent(in -> o.set("override", overrideNode(in, Auth.principal(ctx).role() == ADMIN)));
     ctx.json(o);
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.Decision;
+import dev.quota.LimitKind;
 import dev.quota.LimitStatus;
 import dev.quota.Settled;
 import dev.quota.admin.AuditEntry;
@@ -49,6 +50,23 @@ public final class Wire {
   public static ArrayNode limits(List<LimitStatus> limits) {
     ArrayNode a = F.arrayNode();
     limits.forEach(l -> a.add(limit(l)));
+    return a;
+  }
+
+  /**
+   * A subject's limits as its usage lists them: as {@link #limits}, but a per-request cap has its
+   * cap and no {@code used} or {@code remaining}. It bounds each call on its own and keeps no count,
+   * so a reading that is no request would report a use of 0 and the whole cap left, every time.
+   */
+  public static ArrayNode usage(List<LimitStatus> limits) {
+    ArrayNode a = F.arrayNode();
+    for (LimitStatus l : limits) {
+      ObjectNode o = limit(l);
+      if (l.kind() == LimitKind.BUDGET_PER_REQUEST) {
+        o.remove(List.of("used", "remaining"));
+      }
+      a.add(o);
+    }
     return a;
   }
 
