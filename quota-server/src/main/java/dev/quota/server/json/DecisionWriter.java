@@ -13,6 +13,28 @@ import java.util.List;
 public final class DecisionWriter {
   /** Room for a decision over a few limits without growing. */
   private static final int INITIAL_BYTES = 1024;
+  // Member names, as JSON text made once.
+  private static final JsonBytes.Name ADMITTED = JsonBytes.name("admitted");
+  private static final JsonBytes.Name ALLOWED = JsonBytes.name("allowed");
+  private static final JsonBytes.Name BINDING = JsonBytes.name("binding");
+  private static final JsonBytes.Name CURRENCY = JsonBytes.name("currency");
+  private static final JsonBytes.Name DENYING = JsonBytes.name("denying");
+  private static final JsonBytes.Name EXPIRES_AT = JsonBytes.name("expiresAt");
+  private static final JsonBytes.Name FAIL_OPEN = JsonBytes.name("failOpen");
+  private static final JsonBytes.Name KIND = JsonBytes.name("kind");
+  private static final JsonBytes.Name LIMIT = JsonBytes.name("limit");
+  private static final JsonBytes.Name LIMITS = JsonBytes.name("limits");
+  private static final JsonBytes.Name METER = JsonBytes.name("meter");
+  private static final JsonBytes.Name MODE = JsonBytes.name("mode");
+  private static final JsonBytes.Name POLICY = JsonBytes.name("policy");
+  private static final JsonBytes.Name REMAINING = JsonBytes.name("remaining");
+  private static final JsonBytes.Name REPLAYED = JsonBytes.name("replayed");
+  private static final JsonBytes.Name RESERVATION_ID = JsonBytes.name("reservationId");
+  private static final JsonBytes.Name RESET_AT = JsonBytes.name("resetAt");
+  private static final JsonBytes.Name RETRY_AT = JsonBytes.name("retryAt");
+  private static final JsonBytes.Name SUBJECT = JsonBytes.name("subject");
+  private static final JsonBytes.Name USED = JsonBytes.name("used");
+  private static final JsonBytes.Name WINDOW = JsonBytes.name("window");
 
   private DecisionWriter() {}
 
@@ -20,29 +42,29 @@ public final class DecisionWriter {
   public static byte[] bytes(Decision d) {
     JsonBytes j = new JsonBytes(INITIAL_BYTES);
     j.startObject();
-    j.field("admitted", d.admitted());
+    j.field(ADMITTED, d.admitted());
     if (d.reservationId() != null) {
-      j.field("reservationId", d.reservationId());
-      j.field("expiresAt", WireText.instant(d.expiresAt()));
+      j.field(RESERVATION_ID, d.reservationId());
+      j.field(EXPIRES_AT, WireText.instant(d.expiresAt()));
     }
     if (d.retryAt() != null) {
-      j.field("retryAt", WireText.instant(d.retryAt()));
+      j.field(RETRY_AT, WireText.instant(d.retryAt()));
     }
     if (d.failOpen()) {
-      j.field("failOpen", true);
+      j.field(FAIL_OPEN, true);
     }
     if (d.replayed()) {
-      j.field("replayed", true);
+      j.field(REPLAYED, true);
     }
-    j.field("limits");
+    j.field(LIMITS);
     limits(d.limits(), j);
     LimitStatus binding = d.binding();
     if (binding != null) {
-      j.field("binding");
+      j.field(BINDING);
       limit(binding, j);
     }
     if (!d.admitted()) {
-      j.field("denying");
+      j.field(DENYING);
       limits(d.denying(), j);
     }
     return j.endObject().toByteArray();
@@ -59,33 +81,33 @@ public final class DecisionWriter {
 
   private static void limit(LimitStatus l, JsonBytes j) {
     j.startObject();
-    j.field("policy", l.selector().toString());
-    j.field("subject", l.subject());
-    j.field("kind", l.kind().wireName());
+    j.field(POLICY, l.selector().toString());
+    j.field(SUBJECT, l.subject());
+    j.field(KIND, l.kind().wireName());
     if (l.meter() != null) {
-      j.field("meter", l.meter());
+      j.field(METER, l.meter());
     }
     if (l.window() != null) {
-      j.field("window", WindowText.of(l.window()));
+      j.field(WINDOW, WindowText.of(l.window()));
     }
     if (l.kind().isMoney()) {
-      j.field("currency", l.currency());
-      j.field("limit", WireText.money(l.limit()));
-      j.field("used", WireText.money(l.used()));
-      j.field("remaining", WireText.money(l.remaining()));
+      j.field(CURRENCY, l.currency());
+      j.field(LIMIT, WireText.money(l.limit()));
+      j.field(USED, WireText.money(l.used()));
+      j.field(REMAINING, WireText.money(l.remaining()));
     } else {
-      j.field("limit", l.limit());
-      j.field("used", l.used());
-      j.field("remaining", l.remaining());
+      j.field(LIMIT, l.limit());
+      j.field(USED, l.used());
+      j.field(REMAINING, l.remaining());
     }
-    instant("resetAt", l.resetAt(), j);
-    instant("retryAt", l.retryAt(), j);
-    j.field("allowed", l.allowed());
-    j.field("mode", l.mode().wireName());
+    instant(RESET_AT, l.resetAt(), j);
+    instant(RETRY_AT, l.retryAt(), j);
+    j.field(ALLOWED, l.allowed());
+    j.field(MODE, l.mode().wireName());
     j.endObject();
   }
 
-  private static void instant(String name, Instant at, JsonBytes j) {
+  private static void instant(JsonBytes.Name name, Instant at, JsonBytes j) {
     if (at != null) {
       j.field(name, WireText.instant(at));
     }

@@ -40,11 +40,49 @@ final class JsonBytes {
     return close(']');
   }
 
+  /** A member name as JSON text with its colon, made once for a name written on every call. */
+  static final class Name {
+    private final byte[] text;
+
+    private Name(byte[] text) {
+      this.text = text;
+    }
+  }
+
+  static Name name(String name) {
+    JsonBytes j = new JsonBytes(name.length() + 8);
+    j.string(name).put((byte) ':');
+    return new Name(j.toByteArray());
+  }
+
   /** Starts a member of the current object: its name, then the value the next call writes. */
   JsonBytes field(String name) {
     element();
     string(name);
     return put((byte) ':');
+  }
+
+  /** As {@link #field(String)}, with the name's text made beforehand. */
+  JsonBytes field(Name name) {
+    element();
+    byte[] text = name.text;
+    ensure(text.length);
+    System.arraycopy(text, 0, buf, len, text.length);
+    len += text.length;
+    return this;
+  }
+
+  JsonBytes field(Name name, String value) {
+    return field(name).string(value);
+  }
+
+  JsonBytes field(Name name, long value) {
+    return field(name).number(value);
+  }
+
+  JsonBytes field(Name name, boolean value) {
+    field(name);
+    return ascii(value ? "true" : "false");
   }
 
   /** Starts an element of the current array (or the member value of a field). */
@@ -62,8 +100,7 @@ final class JsonBytes {
   }
 
   JsonBytes field(String name, long value) {
-    field(name);
-    return ascii(Long.toString(value));
+    return field(name).number(value);
   }
 
   JsonBytes field(String name, boolean value) {
@@ -88,8 +125,21 @@ final class JsonBytes {
   }
 
   private JsonBytes string(String s) {
-    put((byte) '"');
-    for (int i = 0; i < s.length(); i++) {
+    int n = s.length();
+    ensure(n + 2);
+    buf[len++] = '"';
+    // Names, ids and amounts are plain ASCII: copied with room made once; the first character
+    // that needs more hands the rest to the general loop.
+    int i = 0;
+    while (i < n) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+        break;
+      }
+      buf[len++] = (byte) c;
+      i++;
+    }
+    for (; i < n; i++) {
       char c = s.charAt(i);
       if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
         put((byte) c);
@@ -126,10 +176,41 @@ final class JsonBytes {
 
   /** Text known to be plain ASCII that needs no quotes: numbers and literals. */
   private JsonBytes ascii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      put((byte) s.charAt(i));
+    int n = s.length();
+    ensure(n);
+    for (int i = 0; i < n; i++) {
+      buf[len++] = (byte) s.charAt(i);
     }
     return this;
+  }
+
+  /** A whole number in decimal digits, as Long.toString writes it, without making the string. */
+  private JsonBytes number(long v) {
+    if (v == Long.MIN_VALUE) {
+      return ascii(Long.toString(v));
+    }
+    ensure(20);
+    if (v < 0) {
+      buf[len++] = '-';
+      v = -v;
+    }
+    int digits = 1;
+    for (long t = v; t >= 10; t /= 10) {
+      digits++;
+    }
+    for (int at = len + digits - 1; at >= len; at--) {
+      buf[at] = (byte) ('0' + v % 10);
+      v /= 10;
+    }
+    len += digits;
+    return this;
+  }
+
+  /** Room for {@code more} bytes. */
+  private void ensure(int more) {
+    if (len + more > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(2 * buf.length, len + more));
+    }
   }
 
   private JsonBytes put(byte b) {
