@@ -330,7 +330,7 @@ public final class Quota implements AutoCloseable {
   /**
    * The override that decides {@code subject}'s own limits now (those {@link #usage} lists), or
    * empty if its policy does: what someone reading its usage needs to know when limits differ from
-   * the policy's, or are bypassed.
+   * the policy's, or are bypassed (listed in shadow mode: counted, never denying).
    */
   public Optional<dev.quota.admin.Override> overrideInForce(Subject subject) {
     return Optional.ofNullable(index.overrideInForce(subject.scope(), subject.id(), clock.instant()));

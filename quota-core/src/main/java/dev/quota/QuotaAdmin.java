@@ -161,7 +161,8 @@ public final class QuotaAdmin {
 
   /**
    * Temporarily replaces the limits of {@code selector} with {@code replacement}, or bypasses them
-   * when {@code replacement} is null, until {@code expiresAt}.
+   * when {@code replacement} is null, until {@code expiresAt}. Bypassed limits still count, in shadow
+   * mode: they never deny, but the spend made meanwhile stays in the budgets.
    *
    * @throws ValidationException before anything is saved: {@code expiresAt} not after now or more
    *     than {@link Override#MAX_LIFETIME} after it; a missing reason; a reason or actor that breaks

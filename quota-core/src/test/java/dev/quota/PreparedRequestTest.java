@@ -7,6 +7,7 @@ import dev.quota.store.conformance.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 class PreparedRequestTest {
@@ -59,9 +60,15 @@ class PreparedRequestTest {
     assertThat(acquired(p, 5)).isEqualTo(5);
     clock.advance(Duration.ofSeconds(10));
     assertThat(acquired(p, 5)).isZero();
-    // Only the two admissions under the policy charged its budget; the bypassed ones had none.
+    // The bypassed admissions were not limited, but their spend counts: the budget holds what the
+    // ledger does, so a budget rebuilt from it holds no more than the live one.
     assertThat(quota.ledger().spent(Map.of("user", "u"), Instant.EPOCH, Instant.MAX))
-        .isEqualTo(MoneyTotal.of("0.02"));
+        .isEqualTo(MoneyTotal.of("0.07"));
+    assertThat(quota.usage(Subject.of("user", "u")))
+        .filteredOn(l -> l.kind() == LimitKind.BUDGET_DAILY)
+        .extracting(LimitStatus::usedAmount)
+        .singleElement(InstanceOfAssertFactories.BIG_DECIMAL)
+        .isEqualByComparingTo("0.07");
   }
 
   @Test

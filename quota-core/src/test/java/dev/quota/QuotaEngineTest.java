@@ -173,7 +173,7 @@ class QuotaEngineTest {
   }
 
   @Test
-  void overrideReplacesLimitsUntilItExpiresAndBypassRemovesThem() {
+  void overrideReplacesLimitsUntilItExpiresAndBypassLiftsThem() {
     put(Policy.builder("user:*").rateLimit(1, Duration.ofHours(1)).build());
     quota.reserve(Fixtures.user("a"));
     assertThat(quota.reserve(Fixtures.user("a")).admitted()).isFalse();

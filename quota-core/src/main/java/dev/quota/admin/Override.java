@@ -8,7 +8,9 @@ import java.time.Instant;
 
 /**
  * A temporary replacement for the policy bound to {@code selector}: either other limits
- * ({@code replacement}) or a bypass (no limits at all) until {@code expiresAt}.
+ * ({@code replacement}) or a bypass until {@code expiresAt}. A bypass lifts enforcement, not
+ * counting: the limits that would apply without it apply in shadow mode ({@link dev.quota.Mode#SHADOW}),
+ * so what is spent under it still counts against the budgets once it ends.
  *
  * <p>The record checks what makes an override well formed wherever it comes from, a stored row
  * included. What an admin may newly create (a printable reason, an expiry within

@@ -1,5 +1,6 @@
 package dev.quota.internal;
 
+import dev.quota.Mode;
 import dev.quota.Policy;
 import dev.quota.Selector;
 import dev.quota.admin.ConfigRepository;
@@ -16,13 +17,19 @@ import java.util.Map;
  * An immutable snapshot of policies and overrides, answering "which policies apply to these
  * subjects?". For each selector shape (one scope, or a pair of scopes) the most specific bound
  * selector wins: an exact identifier over the wildcard, and an active override over the policy of
- * the same selector. A bypass override makes its selector contribute nothing.
+ * the same selector. A bypass override lifts enforcement, not counting: the limits that would apply
+ * without it (its selector's policy, or if it has none the next candidate's) apply in shadow mode.
+ * What it admits is charged to the counters those limits keep, so a budget holds it once the bypass
+ * ends, as a budget rebuilt from the ledger (which has every row) does.
  *
  * <p>Lookups walk nested maps keyed by scope and identifier, so resolving a request builds no
  * selector or key strings.
  */
 public final class PolicyIndex {
-  /** A selector's policy and its overrides, newest first; the newest active override wins. */
+  /**
+   * A selector's policy and its overrides, newest first; the newest active override wins. A bypass
+   * wins by leaving what lies beneath it (an older active override, or the policy) in shadow mode.
+   */
   private record Binding(Policy policy, List<Override> overrides) {
     Override active(Instant now) {
       for (Override o : overrides) {
@@ -33,22 +40,38 @@ public final class PolicyIndex {
       return null;
     }
 
-    /** Adds the effective policy, if any; returns whether this selector is bound at all now. */
-    boolean addTo(List<Policy> out, Instant now) {
-      Override o = overrides.isEmpty() ? null : active(now);
-      if (o != null) {
-        if (!o.bypass()) {
-          out.add(o.replacement());
+    /**
+     * Adds the effective policy, if any, in shadow mode if {@code bypassed} (a more specific
+     * selector is bypassed) or if an active bypass of its own lies above it. Returns {@link #ADDED};
+     * else {@link #BYPASSED} if the candidates after this one apply in shadow mode (an active bypass
+     * with no limits beneath it, as with an override on a selector without a policy), or {@link
+     * #UNBOUND}.
+     */
+    int addTo(List<Policy> out, Instant now, boolean bypassed, Map<Policy, Policy> shadows) {
+      boolean shadow = bypassed;
+      for (int i = 0; i < overrides.size(); i++) {
+        Override o = overrides.get(i);
+        if (o.isActive(now)) {
+          if (!o.bypass()) {
+            out.add(shadow ? shadows.get(o.replacement()) : o.replacement());
+            return ADDED;
+          }
+          // Beneath a bypass: what would apply had it never been made.
+          shadow = true;
         }
-        return true;
       }
       if (policy != null) {
-        out.add(policy);
-        return true;
+        out.add(shadow ? shadows.get(policy) : policy);
+        return ADDED;
       }
-      return false;
+      return shadow ? BYPASSED : UNBOUND;
     }
   }
+
+  /** What {@link Binding#addTo} found. */
+  private static final int UNBOUND = 0;
+  private static final int ADDED = 1;
+  private static final int BYPASSED = 2;
 
   /** Bindings of one scope, or of one pair of scopes: identifier (or "*") to binding. */
   private record Shape(String first, String second, Map<String, Map<String, Binding>> byIds) {
@@ -67,6 +90,8 @@ public final class PolicyIndex {
   private final long[] overrideExpiries;
   /** Per policy instance (identity, not equality: cheap to look up, and each is ours). */
   private final IdentityHashMap<Policy, PolicyParts> parts;
+  /** Per policy and replacement (identity), the same limits in shadow mode: what a bypass leaves. */
+  private final IdentityHashMap<Policy, Policy> shadows;
   /** What this index was built from, to tell whether a reload found anything new. */
   private final List<Policy> policies;
   private final List<Override> overrides;
@@ -77,11 +102,13 @@ public final class PolicyIndex {
 
   private PolicyIndex(
       List<Shape> singles, List<Shape> pairs, long[] overrideExpiries, IdentityHashMap<Policy, PolicyParts> parts,
-      List<Policy> policies, List<Override> overrides, BudgetCounterSet budgetCounters, long budgetCountersSinceMs) {
+      IdentityHashMap<Policy, Policy> shadows, List<Policy> policies, List<Override> overrides,
+      BudgetCounterSet budgetCounters, long budgetCountersSinceMs) {
     this.singles = singles;
     this.pairs = pairs;
     this.overrideExpiries = overrideExpiries;
     this.parts = parts;
+    this.shadows = shadows;
     this.policies = policies;
     this.overrides = overrides;
     this.budgetCounters = budgetCounters;
@@ -193,17 +220,30 @@ public final class PolicyIndex {
     pairs.sort(order);
     long[] expiries = overrides.stream().mapToLong(o -> epochMilli(o.expiresAt())).toArray();
     IdentityHashMap<Policy, PolicyParts> parts = new IdentityHashMap<>();
+    IdentityHashMap<Policy, Policy> shadows = new IdentityHashMap<>();
     for (Policy p : policies) {
-      parts.put(p, new PolicyParts(p));
+      addParts(p, parts, shadows);
     }
     for (Override o : overrides) {
       if (o.replacement() != null) {
-        parts.put(o.replacement(), new PolicyParts(o.replacement()));
+        addParts(o.replacement(), parts, shadows);
       }
     }
     return new PolicyIndex(
-        List.copyOf(singles), List.copyOf(pairs), expiries, parts, List.copyOf(policies), List.copyOf(overrides),
-        budgetCounters, budgetCountersSinceMs);
+        List.copyOf(singles), List.copyOf(pairs), expiries, parts, shadows, List.copyOf(policies),
+        List.copyOf(overrides), budgetCounters, budgetCountersSinceMs);
+  }
+
+  /**
+   * The parts of {@code p} and of its shadow-mode copy. The copy keeps the selector, limits and
+   * currency that name the counters, so a bypassed selector counts in the policy's own counters.
+   */
+  private static void addParts(
+      Policy p, IdentityHashMap<Policy, PolicyParts> parts, IdentityHashMap<Policy, Policy> shadows) {
+    parts.put(p, new PolicyParts(p));
+    Policy shadow = p.mode() == Mode.SHADOW ? p : p.toBuilder().mode(Mode.SHADOW).build();
+    shadows.put(p, shadow);
+    parts.putIfAbsent(shadow, new PolicyParts(shadow));
   }
 
   /**
@@ -227,7 +267,7 @@ public final class PolicyIndex {
       Shape s = singles.get(i);
       String id = subjects.get(s.first());
       if (id != null) {
-        addFirst(out, now, s.get(id, NONE), s.get(Selector.ANY, NONE), null, null);
+        addFirst(out, now, shadows, s.get(id, NONE), s.get(Selector.ANY, NONE), null, null);
       }
     }
     for (int i = 0; i < pairs.size(); i++) {
@@ -235,7 +275,7 @@ public final class PolicyIndex {
       String a = subjects.get(s.first());
       String b = subjects.get(s.second());
       if (a != null && b != null) {
-        addFirst(out, now, s.get(a, b), s.get(a, Selector.ANY), s.get(Selector.ANY, b), s.get(Selector.ANY, Selector.ANY));
+        addFirst(out, now, shadows, s.get(a, b), s.get(a, Selector.ANY), s.get(Selector.ANY, b), s.get(Selector.ANY, Selector.ANY));
       }
     }
     return out;
@@ -262,19 +302,22 @@ public final class PolicyIndex {
     return b == null ? null : b.active(now);
   }
 
-  /** Adds the effective policy of the first (most specific) candidate that is bound at all. */
-  private static void addFirst(List<Policy> out, Instant now, Binding a, Binding b, Binding c, Binding d) {
-    if (a != null && a.addTo(out, now)) {
-      return;
+  /**
+   * Adds the effective policy of the first (most specific) candidate that is bound at all. One
+   * bound only by a bypass passes on to the next, which then applies in shadow mode: the limits the
+   * subject would have without the bypass, counted but never denying.
+   */
+  private static void addFirst(
+      List<Policy> out, Instant now, Map<Policy, Policy> shadows, Binding a, Binding b, Binding c, Binding d) {
+    int found = a == null ? UNBOUND : a.addTo(out, now, false, shadows);
+    if (found != ADDED && b != null) {
+      found = b.addTo(out, now, found == BYPASSED, shadows);
     }
-    if (b != null && b.addTo(out, now)) {
-      return;
+    if (found != ADDED && c != null) {
+      found = c.addTo(out, now, found == BYPASSED, shadows);
     }
-    if (c != null && c.addTo(out, now)) {
-      return;
-    }
-    if (d != null) {
-      d.addTo(out, now);
+    if (found != ADDED && d != null) {
+      d.addTo(out, now, found == BYPASSED, shadows);
     }
   }
 }

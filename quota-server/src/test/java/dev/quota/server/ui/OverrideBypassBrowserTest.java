@@ -7,7 +7,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
-/** A bypass has no limits: the override form shows no limit fields for one, nor says that limits replace the policy. */
+/** A bypass carries no limits of its own: the override form shows no limit fields for one, nor says that limits replace the policy. */
 class OverrideBypassBrowserTest extends BrowserTestSupport {
   @Test
   void choosingBypassHidesTheReplacementLimits() throws Exception {

@@ -7,9 +7,9 @@ import org.openqa.selenium.By;
 
 /**
  * The overview's budgets near or over their limit are where those budgets stand now, read from live
- * usage: the month's alerts only say which subjects to look at. A budget reset since its alert, or
- * one an override bypasses, is not at risk any more; the share shown is the real one, not the
- * threshold the alert crossed.
+ * usage: the month's alerts only say which subjects to look at. A budget reset since its alert is not
+ * at risk any more; one an override bypasses still is, as its spend still counts and it denies again
+ * once the override ends. The share shown is the real one, not the threshold the alert crossed.
  */
 class OverviewRiskBrowserTest extends BrowserTestSupport {
   @Test
@@ -28,10 +28,11 @@ class OverviewRiskBrowserTest extends BrowserTestSupport {
 
     signInAs(ADMIN_KEY);
     go("#/overview");
-    waitForText(By.cssSelector("[data-test=stat-budgets]"), "1");
+    waitForText(By.cssSelector("[data-test=stat-budgets]"), "2");
     String risk = textOf(By.cssSelector("[data-test=risk] tbody"));
     assertThat(risk).contains("team:red").contains("87%").contains("$0.87 / $1.00");
-    assertThat(risk).doesNotContain("team:blue").doesNotContain("team:green");
+    assertThat(risk).contains("team:green").contains("95%").contains("$0.95 / $1.00");
+    assertThat(risk).doesNotContain("team:blue");
     shot("overview-live-risk");
     assertNoConsoleErrors("overview with live risk");
   }

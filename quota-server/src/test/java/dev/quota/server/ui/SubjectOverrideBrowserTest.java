@@ -24,9 +24,11 @@ class SubjectOverrideBrowserTest extends BrowserTestSupport {
         + "\"expiresAt\":\"" + expires + "\",\"reason\":\"launch day\"}").statusCode()).isEqualTo(201);
     signInAs(ADMIN_KEY);
 
-    // A bypass: no limit applies, because of the override, not for want of a policy.
+    // A bypass: the policy's limits no longer deny, because of the override, but still count, so
+    // the page lists them under the note.
     go("#/subjects/user/bob");
     WebElement bypass = waitFor(By.cssSelector("[data-test=override-in-force]"));
+    waitForAttribute(By.cssSelector(".usage[data-kind=rate]"), "data-limit", "5");
     assertThat(bypass.getText()).contains("bypass").contains("load test").contains("in 6 h");
     assertThat(bypass.findElement(By.cssSelector("a[href^='#/overrides']")).getText()).isNotBlank();
     assertThat(textOf(By.cssSelector("[data-test=usage]"))).doesNotContain("No policy applies");
