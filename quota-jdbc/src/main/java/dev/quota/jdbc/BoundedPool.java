@@ -15,9 +15,9 @@ import javax.sql.DataSource;
  * an outage: it spools.
  *
  * <p>The bounds are session settings, set once as each connection opens, so they cost no round
- * trip per batch. They need a pool of their own because the shared pool's sessions must stay
- * unbounded: migrations, prunes and reports may legitimately run long. A pool of their own
- * also keeps the writers from waiting for a connection other callers hold.
+ * trip per batch. They need a pool of their own because they are tighter than the shared pool's
+ * ({@link Database.Bounds}), whose reports may legitimately run long. A pool of their own also
+ * keeps the writers from waiting for a connection other callers hold.
  *
  * <p>On PostgreSQL these are {@code lock_timeout}, {@code statement_timeout} and the driver's
  * {@code socketTimeout}; without them a write waits for as long as any other session holds a lock

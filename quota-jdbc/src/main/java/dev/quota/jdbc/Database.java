@@ -21,6 +21,12 @@ import org.flywaydb.core.Flyway;
  * zero-setup default) and PostgreSQL ({@link #open}). A PostgreSQL URL may carry
  * {@code currentSchema=name}; the schema is then created if missing and every table lives in it,
  * which lets several installations (or test runs) share one database.
+ *
+ * <p>On PostgreSQL the shared pool's sessions are bounded ({@link Bounds}): reports, history,
+ * listings and the ledger's sums answer HTTP requests, and one held up behind another session's
+ * lock or by a statement that does not finish would otherwise keep its request, its thread and a
+ * pooled connection for as long, until the pool ran dry. Migrations run on an unbounded session of
+ * their own, and a prune lifts the statement bound for its transaction.
  */
 public final class Database implements AutoCloseable {
   /** Which engine is behind the connection. */
@@ -35,6 +41,36 @@ public final class Database implements AutoCloseable {
    * for a lock either ({@link JdbcUsageLedger.Builder#lockTimeout}).
    */
   public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(2);
+
+  /**
+   * How long the shared pool's sessions may wait for a lock and run one statement, on PostgreSQL.
+   *
+   * @param lockTimeout ends a wait for a lock (SQLSTATE 55P03)
+   * @param statementTimeout ends a statement, waiting included (SQLSTATE 57014)
+   */
+  public record Bounds(Duration lockTimeout, Duration statementTimeout) {
+    /**
+     * A lock wait of 2 s, the connection timeout: a database that holds a read back delays its
+     * caller no longer than one that does not answer. A read waits only behind a lock that takes a
+     * whole table (a migration, {@code VACUUM FULL}, {@code LOCK TABLE}), which is either over in
+     * milliseconds or lasts minutes, so a longer wait seldom helps. A statement of 60 s: work, not
+     * waiting. The heaviest reads are cost reports over raw rows (kept 32 days by default; older
+     * days come from daily rollups): grouping 3 million raw rows by day and user took 2 s when
+     * measured on two cores, so a report over some 90 million rows still finishes, and 60 s is as
+     * long as proxies commonly wait for an HTTP answer anyway. The rebuild of a budget from the
+     * ledger and the lookups by key read through an index, in milliseconds.
+     */
+    public static final Bounds SHARED = new Bounds(CONNECTION_TIMEOUT, Duration.ofSeconds(60));
+
+    public Bounds {
+      if (lockTimeout == null || lockTimeout.isNegative() || lockTimeout.isZero()) {
+        throw new IllegalArgumentException("lockTimeout: must be positive, got " + lockTimeout);
+      }
+      if (statementTimeout == null || statementTimeout.isNegative() || statementTimeout.isZero()) {
+        throw new IllegalArgumentException("statementTimeout: must be positive, got " + statementTimeout);
+      }
+    }
+  }
 
   /** The first schema of the URL's currentSchema parameter (PostgreSQL takes a list, as a search path). */
   private static final Pattern CURRENT_SCHEMA = Pattern.compile("[?&]currentSchema=([^&,]*)");
@@ -93,6 +129,11 @@ public final class Database implements AutoCloseable {
     return open(jdbcUrl, null, null);
   }
 
+  /** As {@link #open(String)}, with the shared pool's sessions bounded by {@code bounds} on PostgreSQL. */
+  public static Database open(String jdbcUrl, Bounds bounds) {
+    return open(jdbcUrl, null, null, 10, bounds);
+  }
+
   /** As {@link #open(String)}, with explicit credentials (null to use the URL's). */
   public static Database open(String jdbcUrl, String user, String password) {
     return open(jdbcUrl, user, password, 10);
@@ -100,6 +141,14 @@ public final class Database implements AutoCloseable {
 
   /** As {@link #open(String, String, String)} with a pool of at most {@code poolSize} connections. */
   public static Database open(String jdbcUrl, String user, String password, int poolSize) {
+    return open(jdbcUrl, user, password, poolSize, Bounds.SHARED);
+  }
+
+  /**
+   * As {@link #open(String, String, String, int)} with the shared pool's sessions bounded by
+   * {@code bounds} on PostgreSQL (H2 bounds lock waits itself, at 2 s).
+   */
+  public static Database open(String jdbcUrl, String user, String password, int poolSize, Bounds bounds) {
     Engine engine;
     if (jdbcUrl.startsWith("jdbc:postgresql:")) {
       engine = Engine.POSTGRESQL;
@@ -112,7 +161,11 @@ public final class Database implements AutoCloseable {
     Connecting connecting = new Connecting(jdbcUrl, user, password, engine);
     HikariDataSource ds;
     try {
-      ds = new HikariDataSource(connecting.pool("quota-" + engine.name().toLowerCase(Locale.ROOT), poolSize));
+      HikariConfig shared = connecting.pool("quota-" + engine.name().toLowerCase(Locale.ROOT), poolSize);
+      if (engine == Engine.POSTGRESQL) {
+        shared.setConnectionInitSql(BoundedPool.initSql(engine, bounds.lockTimeout(), bounds.statementTimeout()));
+      }
+      ds = new HikariDataSource(shared);
     } catch (RuntimeException e) {
       throw new IllegalStateException("database unreachable at " + redact(jdbcUrl) + ": " + e.getMessage(), e);
     }
@@ -146,9 +199,22 @@ public final class Database implements AutoCloseable {
   }
 
   private void migrate() {
+    if (engine != Engine.POSTGRESQL) {
+      migrate(dataSource);
+      return;
+    }
+    // Sessions of their own without the shared pool's bounds: a migration may wait for a lock
+    // while reads finish, and rewrite or index a big table for longer than any read may take.
+    // Two, as Flyway holds one for its schema history while it migrates on another.
+    try (HikariDataSource unbounded = new HikariDataSource(poolSettings("migration", 2))) {
+      migrate(unbounded);
+    }
+  }
+
+  private void migrate(DataSource target) {
     // Shared migrations, plus each engine's own (PostgreSQL: leaner ledger indexes).
     String own = engine == Engine.POSTGRESQL ? "classpath:db/migration-postgresql" : "classpath:db/migration-h2";
-    var flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration", own);
+    var flyway = Flyway.configure().dataSource(target).locations("classpath:db/migration", own);
     if (schema != null) {
       flyway = flyway.schemas(schema).defaultSchema(schema).createSchemas(true);
     }
@@ -161,9 +227,10 @@ public final class Database implements AutoCloseable {
 
   /**
    * Settings for another pool of at most {@code size} connections to this database, reached as
-   * this one's are (URL, credentials, timeouts), for a caller that needs sessions of its own (the
-   * ledger's writers, whose sessions carry bounds the shared pool's must not). It is not migrated
-   * again and its caller closes it.
+   * this one's are (URL, credentials, timeouts) but without the shared pool's session bounds, for
+   * a caller that needs sessions of its own (the ledger's writers, whose sessions carry bounds of
+   * their own; migrations, which must not be bounded). It is not migrated again and its caller
+   * closes it.
    */
   HikariConfig poolSettings(String purpose, int size) {
     return connecting.pool(dataSource.getPoolName() + "-" + purpose, size);

@@ -5,8 +5,9 @@ import java.sql.SQLException;
 
 /**
  * The database refused or failed an operation. {@link #isConstraintViolation()} tells bad data
- * (retrying cannot help) from an unreachable or failing database (retrying later may), and
- * {@link #isUnreachable()} tells a database that could not be reached at all.
+ * (retrying cannot help) from an unreachable or failing database (retrying later may),
+ * {@link #isUnreachable()} tells a database that could not be reached at all, and {@link #isBusy()}
+ * and {@link #isCancelled()} one that answered but held the operation up past a bound.
  */
 public final class DatabaseException extends QuotaException {
   private static final long serialVersionUID = 1L;
@@ -46,6 +47,15 @@ public final class DatabaseException extends QuotaException {
    */
   public boolean isBusy() {
     return "HYT00".equals(sqlState) || "55P03".equals(sqlState) || isTransient(sqlState);
+  }
+
+  /**
+   * True when the statement was cancelled before it finished (SQLSTATE 57014): it ran, or waited,
+   * past a statement timeout (the shared pool's bound, or a statement's own), or an operator
+   * cancelled it. Its transaction is rolled back, so nothing was written.
+   */
+  public boolean isCancelled() {
+    return "57014".equals(sqlState);
   }
 
   private static boolean isConnectionFailure(SQLException e) {

@@ -21,8 +21,12 @@ import javax.sql.DataSource;
  */
 final class LedgerPruner {
   private final DataSource ds;
-  /** Bounds the prune's lock waits on PostgreSQL, or null where the database bounds them itself (H2). */
-  private final String boundLockWaits;
+  /**
+   * On PostgreSQL, bounds the prune's lock waits and lifts the shared pool's statement bound for
+   * its transaction: rolling up and deleting a day of a big ledger is work that may take longer
+   * than a read may. Null where the database bounds lock waits itself and statements not at all (H2).
+   */
+  private final String transactionBounds;
   private final Duration rawRetention;
   private final Duration rollupRetention;
   /** The ledger's retention lock: a prune takes it alone, so no insert runs while rollups are built. */
@@ -37,8 +41,8 @@ final class LedgerPruner {
       ReentrantReadWriteLock retentionLock,
       RollupWatermark rolledUpBefore) {
     this.ds = database.dataSource();
-    this.boundLockWaits = database.engine() == Database.Engine.POSTGRESQL
-        ? "SET LOCAL lock_timeout = " + lockTimeout.toMillis()
+    this.transactionBounds = database.engine() == Database.Engine.POSTGRESQL
+        ? "SET LOCAL lock_timeout = " + lockTimeout.toMillis() + "; SET LOCAL statement_timeout = 0"
         : null;
     this.rawRetention = rawRetention;
     this.rollupRetention = rollupRetention;
@@ -64,11 +68,11 @@ final class LedgerPruner {
   }
 
   private PruneResult prune(Connection c, Instant now) throws SQLException {
-    if (boundLockWaits != null) {
+    if (transactionBounds != null) {
       // Writes in this process wait for the prune (the retention lock): one stuck behind another
       // session's lock would hold them all. It gives up instead and runs again next time.
       try (Statement s = c.createStatement()) {
-        s.execute(boundLockWaits);
+        s.execute(transactionBounds);
       }
     }
     LocalDate cutoff = day(now.minus(rawRetention));

@@ -17,22 +17,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The ledger writers' pool: its sessions carry the bounds the shared pool's do not, and on
+ * The ledger writers' pool: its sessions carry bounds of their own, tighter than the shared pool's, and on
  * PostgreSQL a reply that never comes ends the statement as a lost connection.
  */
 class BoundedPoolTest {
   @TempDir Path dir;
 
   @Test
-  void writerSessionsOnPostgresCarryTheBoundsAndSharedOnesDoNot() throws Exception {
+  void writerSessionsOnPostgresCarryTheirBoundsAndSharedOnesTheShared() throws Exception {
     try (var t = Backend.POSTGRES.open(dir);
         var pool = BoundedPool.open(t.db, "ledger", 1, Duration.ofSeconds(2), Duration.ofSeconds(10));
         Connection writer = pool.dataSource().getConnection();
         Connection shared = t.db.connection()) {
       assertThat(text(writer, "SHOW lock_timeout")).isEqualTo("2s");
       assertThat(text(writer, "SHOW statement_timeout")).isEqualTo("10s");
-      assertThat(text(shared, "SHOW lock_timeout")).isEqualTo("0");
-      assertThat(text(shared, "SHOW statement_timeout")).isEqualTo("0");
+      assertThat(text(shared, "SHOW lock_timeout")).isEqualTo("2s"); // Database.Bounds.SHARED
+      assertThat(text(shared, "SHOW statement_timeout")).isEqualTo("1min");
     }
   }
 

@@ -73,9 +73,15 @@ public final class Backends implements AutoCloseable {
    * bound, say).
    */
   static Backends open(ServerConfig cfg, Clock clock, UnaryOperator<JdbcUsageLedger.Builder> ledgerSettings) {
+    return open(cfg, clock, ledgerSettings, Database.Bounds.SHARED);
+  }
+
+  /** As above, with the shared pool's sessions bounded by {@code bounds} on PostgreSQL (tests shorten them). */
+  static Backends open(
+      ServerConfig cfg, Clock clock, UnaryOperator<JdbcUsageLedger.Builder> ledgerSettings, Database.Bounds bounds) {
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
-      Database db = cfg.databaseUrl() == null ? Database.embedded(cfg.dataDir()) : Database.open(cfg.databaseUrl());
+      Database db = cfg.databaseUrl() == null ? Database.embedded(cfg.dataDir()) : Database.open(cfg.databaseUrl(), bounds);
       opened.push(db);
       Store store = cfg.redisUrl() == null ? new MemoryStore(clock)
           : StoreFactory.redis(cfg.redisUrl(), cfg.redisPrefix(), cfg.redisTimeout());

@@ -1,5 +1,6 @@
 package dev.quota.server;
 
+import dev.quota.jdbc.Database;
 import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.server.alerts.Backoff;
 import dev.quota.server.config.ServerConfig;
@@ -82,11 +83,17 @@ public final class TestServer implements AutoCloseable {
    * builder (settings the configuration does not offer, such as the ledger's lock bound).
    */
   public static TestServer withLedger(String databaseUrl, UnaryOperator<JdbcUsageLedger.Builder> ledgerSettings) {
+    return withBounds(databaseUrl, ledgerSettings, Database.Bounds.SHARED);
+  }
+
+  /** As {@link #withLedger}, with the shared pool's sessions bounded by {@code bounds} (shorter than a server's). */
+  public static TestServer withBounds(
+      String databaseUrl, UnaryOperator<JdbcUsageLedger.Builder> ledgerSettings, Database.Bounds bounds) {
     try {
       ServerConfig cfg = new ServerConfig("127.0.0.1", 0, Files.createTempDirectory("quota-server-test"), null, null, databaseUrl,
           ADMIN_KEY, List.of(), Backoff.DEFAULT);
       Clock clock = Clock.systemUTC();
-      return new TestServer(cfg.dataDir(), new QuotaServer(cfg, Backends.open(cfg, clock, ledgerSettings), clock, ADMIN_KEY).start());
+      return new TestServer(cfg.dataDir(), new QuotaServer(cfg, Backends.open(cfg, clock, ledgerSettings, bounds), clock, ADMIN_KEY).start());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -99,15 +99,23 @@ public final class Problems {
   }
 
   /**
-   * A database that cannot be reached is an outage the client can wait out, not a server fault:
-   * 503 without the stack trace. Every other database failure is unexpected.
+   * A database that cannot be reached, or that held the request up past a bound (a lock another
+   * session keeps, a statement that did not finish in time), is an outage the client can wait
+   * out, not a server fault: 503 without the stack trace. Every other database failure is unexpected.
    */
   private static void database(DatabaseException e, Context ctx) {
     if (e.isBusy()) {
       LOG.warn("database busy on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
       ctx.header("Retry-After", "1");
       write(ctx, 503, "database-busy",
-          "the database gave way to a conflicting change in progress; the request changed nothing; retry shortly", null, null);
+          "the database is busy: a conflicting change is in progress; the request changed nothing; retry shortly", null, null);
+      return;
+    }
+    if (e.isCancelled()) {
+      LOG.warn("database held up {} {} past its time limit: {}", ctx.method(), ctx.path(), e.getMessage());
+      ctx.header("Retry-After", "1");
+      write(ctx, 503, "database-busy",
+          "the database is busy and did not finish the request in time; the request changed nothing; retry shortly", null, null);
       return;
     }
     if (!e.isUnreachable()) {
