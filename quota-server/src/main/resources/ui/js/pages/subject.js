@@ -309,7 +309,7 @@ function amount(l, v) {
 function overrideNote(o) {
   return h('div', { class: 'alert alert-info', 'data-test': 'override-in-force', style: 'margin-bottom:16px' },
     h('strong', null, 'Override in force:'),
-    h('span', null, o.bypass ? 'a bypass of every limit' : 'replacement limits', ' for ', h('span', { class: 'mono' }, o.selector),
+    h('span', null, o.bypass ? 'a bypass: limits still count, but none denies' : 'replacement limits', ' for ', h('span', { class: 'mono' }, o.selector),
       ' until ', h('span', { title: dateTime(o.expiresAt) }, dateTime(o.expiresAt) + ' (' + relative(o.expiresAt) + ')'),
       o.reason ? '. Reason: ' + o.reason + '.' : '.'),
     can.admin() ? h('a', { href: '#/overrides' }, 'See overrides') : null);
@@ -328,7 +328,9 @@ function drawUsage(el, limits, override) {
     const remaining = l.remaining ?? (l.money ? null : Math.max(0, max - used));
     const exhausted = !l.allowed || (max > 0 && used >= max);
     const state = exhausted ? h('span', { class: 'chip chip-over', 'data-test': 'exhausted' }, l.mode === 'shadow' ? 'over (shadow)' : 'exhausted')
-      : used / max >= 0.8 ? h('span', { class: 'chip chip-near' }, 'near limit') : null;
+      : used / max >= 0.8 ? h('span', { class: 'chip chip-near' }, 'near limit')
+      : l.mode === 'shadow' ? h('span', { class: 'chip', 'data-test': 'shadow', title: 'counted and reported, never denies' }, 'shadow')
+      : null;
     el.append(h('div', { class: 'usage' + (exhausted ? ' is-over' : ''), 'data-kind': l.kind, 'data-used': String(l.used), 'data-limit': String(l.limit) },
       h('div', { class: 'what' }, h('strong', null, limitTitle(l), ' ', state), source(l, override)),
       h('div', null, meter(used, max, { label: limitTitle(l) }),

@@ -29,7 +29,9 @@ class SubjectOverrideBrowserTest extends BrowserTestSupport {
     go("#/subjects/user/bob");
     WebElement bypass = waitFor(By.cssSelector("[data-test=override-in-force]"));
     waitForAttribute(By.cssSelector(".usage[data-kind=rate]"), "data-limit", "5");
-    assertThat(bypass.getText()).contains("bypass").contains("load test").contains("in 6 h");
+    assertThat(bypass.getText()).contains("bypass").contains("still count").contains("load test").contains("in 6 h");
+    // The limit says it counts without denying.
+    assertThat(textOf(By.cssSelector(".usage[data-kind=rate] [data-test=shadow]"))).isEqualTo("shadow");
     assertThat(bypass.findElement(By.cssSelector("a[href^='#/overrides']")).getText()).isNotBlank();
     assertThat(textOf(By.cssSelector("[data-test=usage]"))).doesNotContain("No policy applies");
     shot("override-01-bypass");
@@ -39,6 +41,7 @@ class SubjectOverrideBrowserTest extends BrowserTestSupport {
     waitForAttribute(By.cssSelector(".usage[data-kind=rate]"), "data-limit", "100");
     assertThat(textOf(By.cssSelector("[data-test=override-in-force]"))).contains("replace").contains("launch day");
     assertThat(textOf(By.cssSelector(".usage[data-kind=rate] .what"))).contains("override").contains("user:frank");
+    assertThat(browser.findElements(By.cssSelector("[data-test=shadow]"))).isEmpty();
     shot("override-02-replacement");
 
     // A subject under the plain policy has no such note.
