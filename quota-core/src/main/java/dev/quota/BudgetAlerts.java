@@ -77,6 +77,14 @@ final class BudgetAlerts {
     }
   }
 
+  /**
+   * The levels a budget counter rebuilt from the ledger at {@code used} passed without any counter
+   * alerting them: crossed by spend recorded while the store was away, whose counter it then lost.
+   */
+  void fireRebuilt(Compiled c, int i, long used, int fired) {
+    fireOp(c, i, used, fired);
+  }
+
   private void fireOp(Compiled c, int i, long used, int fired) {
     if (c.plan().ops().get(i) instanceof BudgetOp b) {
       OpRef ref = c.refs().get(i);

@@ -41,10 +41,13 @@ final class BudgetSeeder {
   private final Store store;
   private final OwedCharges owed;
   private final UnledgeredCharges unledgered;
+  private final BudgetAlerts alerts;
 
   BudgetSeeder(
-      UsageLedger ledger, ConfigRepository config, Store store, OwedCharges owed, UnledgeredCharges unledgered) {
+      UsageLedger ledger, ConfigRepository config, Store store, OwedCharges owed, UnledgeredCharges unledgered,
+      BudgetAlerts alerts) {
     this.ledger = ledger;
+    this.alerts = alerts;
     this.unledgered = unledgered;
     this.config = config;
     this.store = store;
@@ -57,19 +60,31 @@ final class BudgetSeeder {
     for (int i : indices) {
       BudgetOp op = (BudgetOp) c.plan().ops().get(i);
       Map<String, String> subjects = c.refs().get(i).subjects();
-      // Before the ledger is read: the charges owed so far are in it, so the seed counts them.
-      owed.rebuilding(op.key());
       Instant from = countedFrom(subjects, Instant.ofEpochMilli(op.periodStartMs()));
       Instant to = Instant.ofEpochMilli(op.periodEndMs());
-      MoneyTotal spent = from.isBefore(to) ? ledger.spent(subjects, from, to) : MoneyTotal.ZERO;
-      // A counter holds at most one amount's maximum (Redis computes no further exactly); that
-      // is past every limit, so the budget stays exhausted for the period all the same.
-      long nanos = spent.saturated().nanos();
-      // An alert is sent once per level per period, and the fired bits were lost with the counter.
-      // The ledger's spend says which levels the period already passed: each was alerted when it
-      // was crossed, so the seed counts them as fired and only a higher level alerts again.
-      int fired = Thresholds.newlyCrossed(nanos, op.limitNanos(), op.thresholdNanos(), 0);
-      store.seed(op.key(), nanos, op.periodEndMs(), fired);
+      // Before the ledger is read: the charges owed so far are in it, so the seed counts them.
+      long neverCounted = owed.rebuilding(op.key(), from);
+      try {
+        MoneyTotal spent = from.isBefore(to) ? ledger.spent(subjects, from, to) : MoneyTotal.ZERO;
+        // A counter holds at most one amount's maximum (Redis computes no further exactly); that
+        // is past every limit, so the budget stays exhausted for the period all the same.
+        long nanos = spent.saturated().nanos();
+        // An alert is sent once per level per period, and the fired bits were lost with the
+        // counter. The levels the period passed were alerted when a counter crossed them, except
+        // those only spend no counter ever counted (recorded while the store was away) reaches:
+        // those are alerted now. All count as fired, so only a higher level alerts again.
+        int crossed = Thresholds.newlyCrossed(nanos, op.limitNanos(), op.thresholdNanos(), 0);
+        int alerted = Thresholds.newlyCrossed(
+            Math.max(0, nanos - neverCounted), op.limitNanos(), op.thresholdNanos(), 0);
+        store.seed(op.key(), nanos, op.periodEndMs(), crossed);
+        int missed = crossed & ~alerted;
+        if (missed != 0) {
+          alerts.fireRebuilt(c, i, nanos, missed);
+        }
+      } catch (RuntimeException e) {
+        owed.notAlerted(op.key(), neverCounted, from, op.periodEndMs());
+        throw e;
+      }
     }
   }
 

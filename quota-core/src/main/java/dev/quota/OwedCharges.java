@@ -85,6 +85,9 @@ final class OwedCharges implements AutoCloseable {
    */
   private record Charge(long seq, String rowId, String id, Instant at, String usageKey, List<BudgetOp> ops, List<OpRef> refs) {}
 
+  /** Spend charged at {@code atMs} that a lost counter never counted, in a period ending at {@code periodEndMs}. */
+  private record Unalerted(long atMs, long nanos, long periodEndMs) {}
+
   private final Store store;
   private final ConfigRepository config;
   private final BudgetAlerts alerts;
@@ -103,6 +106,13 @@ final class OwedCharges implements AutoCloseable {
    * the rows of every charge owed before; emptied with the queue.
    */
   private final Map<CounterKey, Long> lost = new HashMap<>();
+  /**
+   * Per budget counter, the spend of owed charges dropped from replay because the store had lost
+   * the counter, which no counter has counted yet: the rebuild that counts it from the ledger must
+   * also alert the levels it crosses ({@link #rebuilding}). Outlives the queue, since the rebuild
+   * may come after the last charge was settled; entries leave with their period.
+   */
+  private final Map<CounterKey, List<Unalerted>> unalerted = new HashMap<>();
   private long nextSeq;
   private ScheduledExecutorService timer;
   private ScheduledFuture<?> next;
@@ -201,19 +211,55 @@ final class OwedCharges implements AutoCloseable {
    * The store reported the counter {@code key} lost and this engine is about to rebuild it from
    * the ledger (call before reading the ledger): every charge owed so far has its row there, so
    * none of them is replayed to that counter. Should the rebuild fail, the next one reads the same
-   * rows.
+   * rows (and is handed back what this returned, {@link #notAlerted}).
+   *
+   * @param countedFrom where the rebuilt counter's spend begins (its period, or a later reset)
+   * @return the spend since {@code countedFrom} that the ledger holds but no counter ever counted:
+   *     charges still owed, and those dropped because the counter was lost. The levels it crosses
+   *     were never alerted.
    */
-  void rebuilding(CounterKey key) {
-    if (size == 0) {
-      return;
-    }
+  long rebuilding(CounterKey key, Instant countedFrom) {
     synchronized (applying) {
       synchronized (this) {
+        long fromMs = countedFrom.toEpochMilli();
+        long nanos = 0;
+        List<Unalerted> dropped = unalerted.remove(key);
+        if (dropped != null) {
+          for (Unalerted u : dropped) {
+            nanos += u.atMs() >= fromMs ? u.nanos() : 0;
+          }
+        }
         if (!queue.isEmpty()) {
+          // Only charges no earlier rebuild of this counter covered: one rebuild alerts each.
+          Long coveredBefore = lost.get(key);
+          for (Charge c : queue) {
+            if ((coveredBefore == null || c.seq() >= coveredBefore) && !c.at().isBefore(countedFrom)) {
+              for (BudgetOp op : c.ops()) {
+                nanos += op.key().equals(key) ? op.amountNanos() : 0;
+              }
+            }
+          }
           lost.put(key, nextSeq);
         }
+        return nanos;
       }
     }
+  }
+
+  /** A rebuild that took {@code nanos} from {@link #rebuilding} failed: the next one alerts it. */
+  synchronized void notAlerted(CounterKey key, long nanos, Instant countedFrom, long periodEndMs) {
+    if (nanos > 0) {
+      unalerted.computeIfAbsent(key, k -> new ArrayList<>(2)).add(new Unalerted(countedFrom.toEpochMilli(), nanos, periodEndMs));
+    }
+  }
+
+  /** Notes that the store lost {@code op}'s counter before {@code c} was replayed to it. Holds this. */
+  private void droppedUncounted(Charge c, BudgetOp op) {
+    long now = clock.millis();
+    unalerted.values().forEach(list -> list.removeIf(u -> u.periodEndMs() <= now));
+    unalerted.values().removeIf(List::isEmpty);
+    unalerted.computeIfAbsent(op.key(), k -> new ArrayList<>(2))
+        .add(new Unalerted(c.at().toEpochMilli(), op.amountNanos(), op.periodEndMs()));
   }
 
   /** Whether this engine began rebuilding {@code key} from the ledger after {@code c}'s row was written. */
@@ -318,6 +364,10 @@ final class OwedCharges implements AutoCloseable {
           for (int j = 0; j < keep.size(); j++) {
             if (!lostOps.contains(j)) {
               rest.add(keep.get(j));
+            } else {
+              synchronized (this) {
+                droppedUncounted(c, c.ops().get(keep.get(j)));
+              }
             }
           }
           keep = rest;

@@ -111,7 +111,7 @@ public final class Quota implements AutoCloseable {
     this.owed = new OwedCharges(
         store, config, budgetAlerts, listener, clock, seedBudgets, b.owedChargeBound, b.replayOwedChargesInBackground,
         b.owedUsageJournal);
-    this.seeder = new BudgetSeeder(ledger, config, store, owed, unledgered);
+    this.seeder = new BudgetSeeder(ledger, config, store, owed, unledgered, budgetAlerts);
     this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat, listener);
     this.ownPool = b.executor == null ? Executors.newCachedThreadPool(Quota::daemon) : null;
     this.blocking = b.executor != null ? b.executor : ownPool;

@@ -170,6 +170,63 @@ class OwedChargesTest {
     assertThat(used("alice", LimitKind.BUDGET_DAILY)).isEqualByComparingTo("0.75");
   }
 
+  /**
+   * Levels crossed only by usage recorded while the store was away, whose counter it then lost, were
+   * never alerted by any counter: the rebuild alerts them, once, whether the replay found the
+   * counter lost first or a decision rebuilt it first.
+   */
+  @Test
+  void levelsCrossedWhileTheStoreWasAwayAreAlertedWhenItsLostCounterIsRebuilt() {
+    budget("1.00", null);
+    record("alice", "0.10");
+    store.goDown();
+    record("alice", "0.45");
+    record("alice", "0.35");
+    clock.advance(Duration.ofMinutes(10));
+    store.comeBackEmpty();
+    assertThat(quota.replayOwedCharges()).as("dropped: the counter was lost").isZero();
+    assertThat(alerts).as("nothing counted the spend yet").isEmpty();
+
+    assertThat(used("alice", LimitKind.BUDGET_DAILY)).as("rebuilt from the ledger").isEqualByComparingTo("0.90");
+    record("alice", "0.01");
+    assertThat(levels()).containsExactly("0.8", "0.9");
+  }
+
+  @Test
+  void aDecisionThatRebuildsTheCounterBeforeTheReplayAlertsTheLevelsOnceToo() {
+    budget("1.00", null);
+    store.goDown();
+    record("alice", "0.85");
+    clock.advance(Duration.ofMinutes(10));
+    store.comeBackEmpty();
+    record("alice", "0.01"); // rebuilds the counter from the ledger, then charges
+    assertThat(quota.replayOwedCharges()).isZero();
+    record("alice", "0.01");
+
+    assertThat(used("alice", LimitKind.BUDGET_DAILY)).isEqualByComparingTo("0.87");
+    assertThat(levels()).containsExactly("0.8");
+  }
+
+  /** What a counter counted before the outage was alerted then, and is not alerted again. */
+  @Test
+  void levelsAlertedBeforeTheOutageAreNotAlertedAgainByTheRebuild() {
+    budget("1.00", null);
+    record("alice", "0.85");
+    assertThat(levels()).containsExactly("0.8");
+    store.goDown();
+    record("alice", "0.11");
+    clock.advance(Duration.ofMinutes(10));
+    store.comeBackEmpty();
+    quota.replayOwedCharges();
+
+    assertThat(used("alice", LimitKind.BUDGET_DAILY)).isEqualByComparingTo("0.96");
+    assertThat(levels()).containsExactly("0.8", "0.9", "0.95");
+  }
+
+  private List<String> levels() {
+    return alerts.stream().map(a -> a.threshold().stripTrailingZeros().toPlainString()).toList();
+  }
+
   /** Usage owed before a lost store and usage owed after it was rebuilt: only the first is in the rebuilt counter. */
   @Test
   void onlyChargesOwedBeforeARebuildAreLeftToIt() {
