@@ -8,15 +8,19 @@ import dev.quota.LimitKind;
 import dev.quota.Money;
 import dev.quota.Policy;
 import dev.quota.Quota;
+import dev.quota.QuotaListener;
 import dev.quota.QuotaRequest;
 import dev.quota.Subject;
 import dev.quota.admin.MemoryConfigRepository;
+import dev.quota.alert.Alert;
 import dev.quota.ledger.MemoryLedger;
 import dev.quota.store.conformance.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +40,7 @@ class OwedChargesOnRedisTest {
   private final MemoryConfigRepository config = new MemoryConfigRepository();
   private final MemoryLedger ledger = new MemoryLedger();
   private Quota quota;
+  private final List<Alert> alerts = new CopyOnWriteArrayList<>();
 
   /**
    * Starts the store's clock and the engine's at 23:00 of the day before Redis's, so that Redis
@@ -52,6 +57,11 @@ class OwedChargesOnRedisTest {
     offsetMs.set(lateYesterday.toEpochMilli() - now);
     clock = new MutableClock(lateYesterday);
     quota = Quota.builder().clock(clock).store(store).config(config).ledger(ledger)
+        .listener(new QuotaListener() {
+          @Override public void onAlert(Alert alert) {
+            alerts.add(alert);
+          }
+        })
         .replayOwedChargesInBackground(false).build();
     quota.admin().putPolicy(
         Policy.builder("user:*").budget(Budget.of("USD", Money.of("1.00"), null, null)).failMode(FailMode.OPEN).build(),
@@ -140,5 +150,24 @@ class OwedChargesOnRedisTest {
 
     assertThat(usedToday("alice")).isEqualByComparingTo("0");
     assertThat(usedToday("bob")).isEqualByComparingTo("0.30");
+  }
+
+  /**
+   * The levels only the usage recorded while Redis hung reaches were counted by no counter before
+   * Redis lost its data: the budget rebuilt from the ledger alerts them, once.
+   */
+  @Test
+  void levelsCrossedWhileRedisHungAreAlertedOnceWhenItsFlushedBudgetIsRebuilt() throws Exception {
+    quota.record(usage("alice", "0.10"));
+    recordWhileRedisHangs("alice", "0.45", "0.40");
+    server.admin().flushall();
+    assertThat(quota.replayOwedCharges()).isZero();
+    assertThat(alerts).isEmpty();
+
+    assertThat(usedToday("alice")).isEqualByComparingTo("0.95");
+    quota.record(usage("alice", "0.01"));
+
+    assertThat(alerts).extracting(a -> a.threshold().stripTrailingZeros().toPlainString())
+        .containsExactly("0.8", "0.9", "0.95");
   }
 }
