@@ -70,6 +70,11 @@ public final class Database implements AutoCloseable {
         throw new IllegalArgumentException("statementTimeout: must be positive, got " + statementTimeout);
       }
     }
+
+    /** These bounds with {@code statementTimeout} in place of this one's: the lock bound stays. */
+    public Bounds withStatementTimeout(Duration statementTimeout) {
+      return new Bounds(lockTimeout, statementTimeout);
+    }
   }
 
   /** The first schema of the URL's currentSchema parameter (PostgreSQL takes a list, as a search path). */

@@ -73,7 +73,8 @@ public final class Backends implements AutoCloseable {
    * bound, say).
    */
   static Backends open(ServerConfig cfg, Clock clock, UnaryOperator<JdbcUsageLedger.Builder> ledgerSettings) {
-    return open(cfg, clock, ledgerSettings, Database.Bounds.SHARED);
+    // The statement bound is the operator's to set (long reports); the lock bound is not.
+    return open(cfg, clock, ledgerSettings, Database.Bounds.SHARED.withStatementTimeout(cfg.databaseStatementTimeout()));
   }
 
   /** As above, with the shared pool's sessions bounded by {@code bounds} on PostgreSQL (tests shorten them). */

@@ -37,6 +37,7 @@ import java.util.Set;
  * redisPrefix: quota
  * redisTimeout: PT0.5S              # the most a Redis call waits, PT0.01S to PT5S
  * database: jdbc:postgresql://127.0.0.1:5432/quota   # absent: H2 under dataDir
+ * databaseStatementTimeout: PT60S   # the most one read runs on PostgreSQL, PT1S to PT30M
  * ledgerRawRetention: P32D          # raw ledger rows, P32D to P400D; then daily totals only
  * webhooks:                         # alerts are POSTed here as JSON, header
  *   - url: https://example.com/quota-alerts   #   X-Quota-Signature: sha256=HMAC-SHA256(secret, body)
@@ -53,7 +54,7 @@ import java.util.Set;
  */
 public final class ConfigFile {
   private static final Set<String> TOP = Set.of("host", "port", "dataDir", "redis", "redisPrefix", "redisTimeout", "database",
-      "ledgerRawRetention", "webhooks", "webhookAttempts", "webhookBackoff", "policies");
+      "databaseStatementTimeout", "ledgerRawRetention", "webhooks", "webhookAttempts", "webhookBackoff", "policies");
   /** Refuses a key given twice, as the API's JSON bodies do: silently keeping the last one hides a mistake. */
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
@@ -213,6 +214,7 @@ public final class ConfigFile {
     }
     problems.check(() -> duration(ServerConfig.REDIS_TIMEOUT));
     problems.check(() -> duration(ServerConfig.LEDGER_RAW_RETENTION));
+    problems.check(() -> duration(ServerConfig.DATABASE_STATEMENT_TIMEOUT));
     problems.check(this::webhooks);
     problems.check(this::webhookBackoff);
     problems.check(this::policies);

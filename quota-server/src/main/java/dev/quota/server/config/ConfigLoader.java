@@ -9,7 +9,7 @@ import java.util.Map;
  * Merges the configuration sources: command-line flags, then environment variables
  * ({@code QUOTA_CONFIG}, {@code QUOTA_HOST}, {@code QUOTA_PORT}, {@code QUOTA_DATA_DIR}, {@code QUOTA_REDIS_URL},
  * {@code QUOTA_REDIS_PREFIX}, {@code QUOTA_REDIS_TIMEOUT}, {@code QUOTA_DATABASE_URL},
- * {@code QUOTA_LEDGER_RAW_RETENTION}, {@code QUOTA_ADMIN_KEY},
+ * {@code QUOTA_DATABASE_STATEMENT_TIMEOUT}, {@code QUOTA_LEDGER_RAW_RETENTION}, {@code QUOTA_ADMIN_KEY},
  * {@code QUOTA_WEBHOOK_URLS} with {@code QUOTA_WEBHOOK_SECRET}), then the YAML file, then defaults.
  */
 public final class ConfigLoader {
@@ -56,6 +56,7 @@ public final class ConfigLoader {
     Duration redisTimeout = duration(ServerConfig.REDIS_TIMEOUT, env, yaml, d.redisTimeout());
     String database = first(flags.database(), env.get("QUOTA_DATABASE_URL"), yaml.text("database"), null);
     Duration rawRetention = duration(ServerConfig.LEDGER_RAW_RETENTION, env, yaml, d.ledgerRawRetention());
+    Duration statementTimeout = duration(ServerConfig.DATABASE_STATEMENT_TIMEOUT, env, yaml, d.databaseStatementTimeout());
     if (redis != null && REDIS_SCHEMES.stream().noneMatch(redis::startsWith)) {
       throw new ConfigFile.Invalid(0, source(flags.redis(), "--redis", env.get("QUOTA_REDIS_URL"), "QUOTA_REDIS_URL", "redis")
           + ": must be a redis://, rediss:// or redis-cluster:// URL");
@@ -73,7 +74,7 @@ public final class ConfigLoader {
       hooks = yaml.webhooks();
     }
     ServerConfig config = new ServerConfig(host, port, dataDir, redis, prefix, database, adminKey, hooks, yaml.webhookBackoff(),
-        redisTimeout, rawRetention);
+        redisTimeout, rawRetention, statementTimeout);
     return new Loaded(config, file, yaml.policies().size());
   }
 

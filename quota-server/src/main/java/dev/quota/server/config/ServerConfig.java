@@ -1,5 +1,6 @@
 package dev.quota.server.config;
 
+import dev.quota.jdbc.Database;
 import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.server.alerts.Backoff;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.List;
  * @param webhookBackoff how often and how patiently a failed webhook delivery is retried
  * @param redisTimeout the most a call to Redis waits before it fails as if Redis were down
  * @param ledgerRawRetention how long the ledger keeps raw rows before it rolls them up into daily totals
+ * @param databaseStatementTimeout the most one statement of the shared pool runs on PostgreSQL, waiting included
  */
 public record ServerConfig(
     String host,
@@ -29,7 +31,8 @@ public record ServerConfig(
     List<Webhook> webhooks,
     Backoff webhookBackoff,
     Duration redisTimeout,
-    Duration ledgerRawRetention) {
+    Duration ledgerRawRetention,
+    Duration databaseStatementTimeout) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -58,6 +61,16 @@ public record ServerConfig(
    */
   public static final DurationSetting LEDGER_RAW_RETENTION = new DurationSetting(
       "ledgerRawRetention", "QUOTA_LEDGER_RAW_RETENTION", JdbcUsageLedger.MIN_RAW_RETENTION, Duration.ofDays(400), "P90D");
+  /**
+   * {@code databaseStatementTimeout}, 60 s by default ({@link Database.Bounds#SHARED} says why):
+   * longer for a deployment whose cost reports read more raw rows than that allows. At least 1 s:
+   * the lookups by key and the rebuild of a budget read through an index, in milliseconds, but
+   * less than a second leaves no room for a busy host. At most 30 min: each statement holds a
+   * request thread and a pooled connection that long, and a slip such as PT6000S for PT600S would
+   * let a few reports take the pool for hours.
+   */
+  public static final DurationSetting DATABASE_STATEMENT_TIMEOUT = new DurationSetting(
+      "databaseStatementTimeout", "QUOTA_DATABASE_STATEMENT_TIMEOUT", Duration.ofSeconds(1), Duration.ofMinutes(30), "PT5M");
 
   /** An alert receiver: alerts are POSTed to {@code url}, signed with HMAC-SHA256 under {@code secret}. */
   public record Webhook(String url, String secret) {
@@ -87,15 +100,16 @@ public record ServerConfig(
     webhookBackoff = webhookBackoff == null ? Backoff.DEFAULT : webhookBackoff;
     redisTimeout = redisTimeout == null ? DEFAULT_REDIS_TIMEOUT : redisTimeout;
     ledgerRawRetention = ledgerRawRetention == null ? JdbcUsageLedger.MIN_RAW_RETENTION : ledgerRawRetention;
+    databaseStatementTimeout = databaseStatementTimeout == null ? Database.Bounds.SHARED.statementTimeout() : databaseStatementTimeout;
   }
 
-  /** With the default Redis timeout and ledger retention. */
+  /** With the default Redis timeout, ledger retention and database statement bound. */
   public ServerConfig(String host, int port, Path dataDir, String redisUrl, String redisPrefix, String databaseUrl,
       String adminKey, List<Webhook> webhooks, Backoff webhookBackoff) {
-    this(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, webhookBackoff, null, null);
+    this(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, webhookBackoff, null, null, null);
   }
 
-  /** With the default webhook retries, Redis timeout and ledger retention. */
+  /** With the default webhook retries, Redis timeout, ledger retention and database statement bound. */
   public ServerConfig(String host, int port, Path dataDir, String redisUrl, String redisPrefix, String databaseUrl,
       String adminKey, List<Webhook> webhooks) {
     this(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, Backoff.DEFAULT);
@@ -103,16 +117,16 @@ public record ServerConfig(
 
   public static ServerConfig defaults() {
     return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA_DIR, null, "quota:", null, null, List.of(), Backoff.DEFAULT,
-        DEFAULT_REDIS_TIMEOUT, JdbcUsageLedger.MIN_RAW_RETENTION);
+        DEFAULT_REDIS_TIMEOUT, JdbcUsageLedger.MIN_RAW_RETENTION, Database.Bounds.SHARED.statementTimeout());
   }
 
   public ServerConfig withPort(int p) {
     return new ServerConfig(host, p, dataDir, redisUrl, redisPrefix, databaseUrl, adminKey, webhooks, webhookBackoff, redisTimeout,
-        ledgerRawRetention);
+        ledgerRawRetention, databaseStatementTimeout);
   }
 
   public ServerConfig withAdminKey(String key) {
     return new ServerConfig(host, port, dataDir, redisUrl, redisPrefix, databaseUrl, key, webhooks, webhookBackoff, redisTimeout,
-        ledgerRawRetention);
+        ledgerRawRetention, databaseStatementTimeout);
   }
 }

@@ -137,7 +137,7 @@ class CommandErrorsTest {
     CliRun o = run("check-config", file.toString());
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
-        file + ": line 1: prot: is not a known setting (known: dataDir, database, host, ledgerRawRetention, policies, port, redis, "
+        file + ": line 1: prot: is not a known setting (known: dataDir, database, databaseStatementTimeout, host, ledgerRawRetention, policies, port, redis, "
             + "redisPrefix, redisTimeout, webhookAttempts, webhookBackoff, webhooks)",
         file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, or quote them (got 1e3)");
     assertNoTrace(o);
@@ -151,7 +151,7 @@ class CommandErrorsTest {
     CliRun o = run("policy", "apply", "-f", file.toString(), "--url", "http://127.0.0.1:1", "--key", "k".repeat(20));
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
-        file + ": line 1: prot: is not a known setting (known: dataDir, database, host, ledgerRawRetention, policies, port, redis, "
+        file + ": line 1: prot: is not a known setting (known: dataDir, database, databaseStatementTimeout, host, ledgerRawRetention, policies, port, redis, "
             + "redisPrefix, redisTimeout, webhookAttempts, webhookBackoff, webhooks)",
         file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, or quote them (got 1e3)");
     assertNoTrace(o);
@@ -197,12 +197,28 @@ class CommandErrorsTest {
     CliRun o = run("serve", "--config", file.toString(), "--port", "0", "--data-dir", dir.resolve("data").toString());
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
-        "configuration error: " + file + ": line 1: prot: is not a known setting (known: dataDir, database, host, ledgerRawRetention, "
+        "configuration error: " + file + ": line 1: prot: is not a known setting (known: dataDir, database, databaseStatementTimeout, host, ledgerRawRetention, "
             + "policies, port, redis, redisPrefix, redisTimeout, webhookAttempts, webhookBackoff, webhooks)",
         "configuration error: " + file + ": line 4: policies.team:*.budget.daily: write numbers as plain decimals such as 16 or 10.50, "
             + "or quote them (got 1e3)");
     assertThat(dir.resolve("data")).doesNotExist();
     assertNoTrace(o);
+  }
+
+  /** A statement bound outside its range is refused by check-config and at start, naming the setting and its rule. */
+  @Test
+  void aDatabaseStatementTimeoutOutOfRangeIsRefusedByCheckConfigAndServe() throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "port: 0\ndatabaseStatementTimeout: PT31M\n");
+    String rule = "line 2: databaseStatementTimeout: must be an ISO-8601 duration between PT1S and PT30M, such as PT5M";
+    CliRun checked = run("check-config", file.toString());
+    assertThat(checked.exit()).isEqualTo(2);
+    assertThat(checked.err().lines()).containsExactly(file + ": " + rule);
+    CliRun served = run("serve", "--config", file.toString(), "--data-dir", dir.resolve("data").toString());
+    assertThat(served.exit()).isEqualTo(2);
+    assertThat(served.err().lines()).containsExactly("configuration error: " + file + ": " + rule);
+    assertThat(dir.resolve("data")).doesNotExist();
+    assertNoTrace(served);
   }
 
   @Test

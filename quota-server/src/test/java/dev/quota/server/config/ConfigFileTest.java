@@ -276,6 +276,39 @@ class ConfigFileTest {
         .isInstanceOf(ConfigFile.Invalid.class).hasMessage("QUOTA_LEDGER_RAW_RETENTION" + rule);
   }
 
+  /** The shared pool's statement bound: the file's, the environment's over it, else 60 s. */
+  @Test
+  void theDatabaseStatementTimeoutIsReadFromTheFileAndTheEnvironment(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "databaseStatementTimeout: PT5M\n");
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_CONFIG", file.toString())).databaseStatementTimeout())
+        .isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_CONFIG", file.toString(), "QUOTA_DATABASE_STATEMENT_TIMEOUT", "PT90S"))
+        .databaseStatementTimeout()).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of()).databaseStatementTimeout()).isEqualTo(java.time.Duration.ofSeconds(60));
+  }
+
+  /** A statement bound too short for a lookup, or long enough to let a few reports take the pool, is refused naming its line or variable. */
+  @ParameterizedTest
+  @ValueSource(strings = {"PT0S", "PT-1S", "PT0.999S", "PT30M0.001S", "PT1H", "P1D", "60", "60s", "[PT1M]"})
+  void aDatabaseStatementTimeoutOutOfBoundsIsRefusedByName(String value) {
+    String rule = ": must be an ISO-8601 duration between PT1S and PT30M, such as PT5M";
+    assertThatThrownBy(() -> ConfigFile.parse("port: 1\ndatabaseStatementTimeout: " + value + "\n"))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("line 2: databaseStatementTimeout" + rule);
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_DATABASE_STATEMENT_TIMEOUT", value)))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("QUOTA_DATABASE_STATEMENT_TIMEOUT" + rule);
+  }
+
+  /** The bounds themselves are accepted. */
+  @ParameterizedTest
+  @ValueSource(strings = {"PT1S", "PT30M", "pt60s"})
+  void aDatabaseStatementTimeoutAtItsBoundsIsAccepted(String value) {
+    assertThat(ConfigFile.parse("databaseStatementTimeout: " + value + "\n").duration(ServerConfig.DATABASE_STATEMENT_TIMEOUT))
+        .isEqualTo(java.time.Duration.parse(value));
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_DATABASE_STATEMENT_TIMEOUT", value)).databaseStatementTimeout())
+        .isEqualTo(java.time.Duration.parse(value));
+  }
+
   /**
    * A webhook URL that only starts like one is refused by its field, in the file and in the
    * environment: {@code http://exa mple.com/} passed check-config and then stopped the server at
