@@ -21,6 +21,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +81,12 @@ public final class Backends implements AutoCloseable {
   /** As above, with the shared pool's sessions bounded by {@code bounds} on PostgreSQL (tests shorten them). */
   static Backends open(
       ServerConfig cfg, Clock clock, UnaryOperator<JdbcUsageLedger.Builder> ledgerSettings, Database.Bounds bounds) {
+    return open(cfg, clock, ledgerSettings, bounds, System::nanoTime);
+  }
+
+  /** As above, with the key ring's cache timed by {@code keyCacheTicker} (tests let its entries run out). */
+  static Backends open(ServerConfig cfg, Clock clock, UnaryOperator<JdbcUsageLedger.Builder> ledgerSettings, Database.Bounds bounds,
+      LongSupplier keyCacheTicker) {
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
       Database db = cfg.databaseUrl() == null ? Database.embedded(cfg.dataDir()) : Database.open(cfg.databaseUrl(), bounds);
@@ -97,7 +104,7 @@ public final class Backends implements AutoCloseable {
       JdbcAlertHistory alerts = new JdbcAlertHistory(db, cfg.webhooks().stream().map(w -> WebhookRef.of(w.url())).toList(),
           clock, ClaimantFile.next(cfg.dataDir()));
       return new Backends(db, store, new JdbcConfigRepository(db), ledger, alerts,
-          new JdbcKeyRing(new ApiKeyRepository(db), clock));
+          new JdbcKeyRing(new ApiKeyRepository(db), clock, keyCacheTicker));
     } catch (RuntimeException e) {
       closeAll(opened, e);
       throw e;

@@ -89,11 +89,18 @@ public final class TestServer implements AutoCloseable {
   /** As {@link #withLedger}, with the shared pool's sessions bounded by {@code bounds} (shorter than a server's). */
   public static TestServer withBounds(
       String databaseUrl, UnaryOperator<JdbcUsageLedger.Builder> ledgerSettings, Database.Bounds bounds) {
+    return withBounds(databaseUrl, ledgerSettings, bounds, System::nanoTime);
+  }
+
+  /** As {@link #withBounds(String, UnaryOperator, Database.Bounds)}, with the key ring's cache timed by {@code keyCacheTicker}. */
+  public static TestServer withBounds(String databaseUrl, UnaryOperator<JdbcUsageLedger.Builder> ledgerSettings, Database.Bounds bounds,
+      java.util.function.LongSupplier keyCacheTicker) {
     try {
       ServerConfig cfg = new ServerConfig("127.0.0.1", 0, Files.createTempDirectory("quota-server-test"), null, null, databaseUrl,
           ADMIN_KEY, List.of(), Backoff.DEFAULT);
       Clock clock = Clock.systemUTC();
-      return new TestServer(cfg.dataDir(), new QuotaServer(cfg, Backends.open(cfg, clock, ledgerSettings, bounds), clock, ADMIN_KEY).start());
+      return new TestServer(cfg.dataDir(), new QuotaServer(cfg, Backends.open(cfg, clock, ledgerSettings, bounds, keyCacheTicker), clock,
+          ADMIN_KEY).start());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -22,7 +22,10 @@ import java.util.function.LongSupplier;
  * database round trip; a revoked key therefore stops working within that time on every server.
  * While the database cannot be reached, a key it last vouched for stays valid: refusing it would
  * stop every service's calls, which the ledger's spool exists to carry through an outage (and no
- * revocation can be written meanwhile). A key not seen before the outage is refused with it.
+ * revocation can be written meanwhile). A key not seen before the outage is refused with it. A
+ * lookup the database holds up past the pool's bounds (behind a lock on the keys table, or past the
+ * statement bound) is treated alike: a lock there blocks a revocation too, and otherwise every
+ * service call would fail for as long as it lasts.
  *
  * <p>Names tell keys apart in the audit trail: the database keeps them unique among active keys,
  * and the bootstrap key's name is reserved. The bootstrap key is configured, not issued, so it is
@@ -51,7 +54,8 @@ public final class JdbcKeyRing implements KeyRing {
     this(repo, clock, System::nanoTime);
   }
 
-  JdbcKeyRing(ApiKeyRepository repo, Clock clock, LongSupplier ticker) {
+  /** As above, with the cache's expiry read from {@code ticker} (nanoseconds, as {@link System#nanoTime}): tests let entries run out. */
+  public JdbcKeyRing(ApiKeyRepository repo, Clock clock, LongSupplier ticker) {
     this.repo = repo;
     this.clock = clock;
     this.ticker = ticker;
@@ -77,7 +81,7 @@ public final class JdbcKeyRing implements KeyRing {
     try {
       found = repo.authenticate(presentedKey).map(k -> new Principal(k.name(), role(k.role()), k.readable()));
     } catch (DatabaseException e) {
-      if (c != null && e.isUnreachable()) {
+      if (c != null && couldNotAnswer(e)) {
         // The database's last word on this key stands until it answers again; asked again only
         // after another cache period, so not every call waits out a connection timeout.
         cache.put(hash, new Cached(c.principal(), now + CACHE_NANOS));
@@ -98,6 +102,14 @@ public final class JdbcKeyRing implements KeyRing {
       }
     }
     return found;
+  }
+
+  /**
+   * The database gave no answer on a key: it could not be reached, or it held the lookup up behind
+   * a lock or past the statement bound (the failures answered 503 to the client).
+   */
+  private static boolean couldNotAnswer(DatabaseException e) {
+    return e.isUnreachable() || e.isBusy() || e.isCancelled();
   }
 
   @Override
