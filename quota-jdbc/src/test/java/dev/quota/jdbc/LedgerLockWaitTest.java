@@ -77,7 +77,7 @@ class LedgerLockWaitTest {
         Connection holder = t.db.connection()) {
       ledger.append(forUser("before", T0, "alice", "1"));
       holder.setAutoCommit(false);
-      execute(holder, "LOCK TABLE usage_entry IN " + mode + " MODE");
+      Sql.execute(holder, "LOCK TABLE usage_entry IN " + mode + " MODE");
 
       List<Future<?>> appends = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -126,7 +126,7 @@ class LedgerLockWaitTest {
         Connection holder = t.db.connection()) {
       ledger.append(forUser("before", T0, "alice", "1"));
       holder.setAutoCommit(false);
-      execute(holder, "INSERT INTO usage_entry (id, at, usage_day, subjects, amount, meters, overrun)"
+      Sql.execute(holder, "INSERT INTO usage_entry (id, at, usage_day, subjects, amount, meters, overrun)"
           + " VALUES ('contested', TIMESTAMP WITH TIME ZONE '2025-03-10 12:00:00+00', DATE '2025-03-10', '{}', 9, '{}', 0)");
 
       Future<?> append = callers.submit(() -> ledger.append(forUser("contested", T0, "alice", "2")));
@@ -177,7 +177,7 @@ class LedgerLockWaitTest {
         Connection holder = t.db.connection()) {
       t.execute("ALTER TABLE usage_entry ADD CONSTRAINT no_banned_tool CHECK (tool_id IS NULL OR tool_id <> 'banned')");
       holder.setAutoCommit(false);
-      execute(holder, "LOCK TABLE usage_entry IN SHARE MODE");
+      Sql.execute(holder, "LOCK TABLE usage_entry IN SHARE MODE");
       Future<?> good = callers.submit(() -> ledger.append(entry("good", T0, Map.of("user", "bob", "tool", "ok"), "1", null)));
       Future<?> bad = callers.submit(() -> ledger.append(entry("bad", T0, Map.of("user", "bob", "tool", "banned"), "1", null)));
       good.get(GUARD, TimeUnit.SECONDS);
@@ -211,7 +211,7 @@ class LedgerLockWaitTest {
         Connection holder = t.db.connection()) {
       ledger.append(forUser("known", T0, "alice", "1"));
       holder.setAutoCommit(false);
-      execute(holder, "LOCK TABLE usage_entry IN ACCESS EXCLUSIVE MODE");
+      Sql.execute(holder, "LOCK TABLE usage_entry IN ACCESS EXCLUSIVE MODE");
 
       Future<Optional<UsageEntry>> lookup = callers.submit(() -> ledger.withIdempotencyKey("k-known"));
       assertThat(lookup.get(GUARD, TimeUnit.SECONDS)).isEmpty();
@@ -234,7 +234,7 @@ class LedgerLockWaitTest {
         Connection holder = t.db.connection()) {
       ledger.append(forUser("before", T0, "alice", "1"));
       holder.setAutoCommit(false);
-      execute(holder, "SELECT rolled_up_before FROM ledger_state WHERE id = 1 FOR UPDATE");
+      Sql.execute(holder, "SELECT rolled_up_before FROM ledger_state WHERE id = 1 FOR UPDATE");
 
       Future<PruneResult> prune = callers.submit(() -> ledger.prune(T0.plus(Duration.ofDays(400))));
       awaitUntil(() -> blockedBy(holder) == 1);
@@ -269,12 +269,6 @@ class LedgerLockWaitTest {
 
   private List<String> spooledIds() throws Exception {
     return Files.readAllLines(dir.resolve("spool/ledger.spool")).stream().map(l -> LedgerRows.fromSpoolLine(l).id()).toList();
-  }
-
-  private static void execute(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
   }
 
   private static long longValue(Connection c, String sql) throws SQLException {

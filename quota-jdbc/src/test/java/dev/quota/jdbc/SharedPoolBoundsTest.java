@@ -79,7 +79,7 @@ class SharedPoolBoundsTest {
         JdbcUsageLedger ledger = ledger(db).build();
         Connection holder = holder()) {
       ledger.append(forUser("spent", T0, "alice", "1.5"));
-      execute(holder, "LOCK TABLE usage_entry IN ACCESS EXCLUSIVE MODE");
+      Sql.execute(holder, "LOCK TABLE usage_entry IN ACCESS EXCLUSIVE MODE");
 
       Future<?> spent = callers.submit(() -> ledger.spent(Map.of("user", "alice"), T0.minusSeconds(60), T0.plusSeconds(60)));
       assertThatThrownBy(() -> spent.get(GUARD, TimeUnit.SECONDS))
@@ -98,7 +98,7 @@ class SharedPoolBoundsTest {
     try (Database db = open(new Database.Bounds(LONG, SHORT));
         Connection holder = holder()) {
       CostReports reports = new CostReports(db);
-      execute(holder, "LOCK TABLE usage_entry IN ACCESS EXCLUSIVE MODE");
+      Sql.execute(holder, "LOCK TABLE usage_entry IN ACCESS EXCLUSIVE MODE");
       LocalDate day = LocalDate.of(2025, 3, 10);
 
       Future<?> report = callers.submit(() ->
@@ -123,7 +123,7 @@ class SharedPoolBoundsTest {
     try (Database db = open(new Database.Bounds(LONG, SHORT));
         JdbcUsageLedger ledger = ledger(db).lockTimeout(Duration.ofSeconds(1)).build();
         Connection holder = holder()) {
-      execute(holder, "SELECT rolled_up_before FROM ledger_state WHERE id = 1 FOR UPDATE");
+      Sql.execute(holder, "SELECT rolled_up_before FROM ledger_state WHERE id = 1 FOR UPDATE");
 
       Future<PruneResult> prune = callers.submit(() -> ledger.prune(T0.plus(Duration.ofDays(400))));
       assertThatThrownBy(() -> prune.get(GUARD, TimeUnit.SECONDS))
@@ -147,7 +147,7 @@ class SharedPoolBoundsTest {
     open(Database.Bounds.SHARED).close(); // the schema and its history exist
     try (Connection holder = holder();
         Connection watcher = DriverManager.getConnection(Backend.PG_URL, Backend.PG_USER, null)) {
-      execute(holder, "LOCK TABLE flyway_schema_history IN ACCESS EXCLUSIVE MODE");
+      Sql.execute(holder, "LOCK TABLE flyway_schema_history IN ACCESS EXCLUSIVE MODE");
       int holderPid = Integer.parseInt(text(holder, "SELECT pg_backend_pid()"));
       Future<Database> opening = callers.submit(() -> open(new Database.Bounds(SHORT, SHORT)));
       // Waiting for the real lock bound to pass, thrice over, with the migration still waiting.
@@ -182,12 +182,6 @@ class SharedPoolBoundsTest {
       Thread.sleep(10); // between polls of another session's state
     }
     assertThat(done.getAsBoolean()).isTrue();
-  }
-
-  private static void execute(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
   }
 
   private static String text(Connection c, String sql) throws SQLException {
