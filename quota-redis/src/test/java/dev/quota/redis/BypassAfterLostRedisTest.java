@@ -3,14 +3,10 @@ package dev.quota.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.Budget;
-import dev.quota.LimitKind;
-import dev.quota.LimitStatus;
 import dev.quota.Money;
 import dev.quota.Policy;
 import dev.quota.Quota;
 import dev.quota.Selector;
-import dev.quota.Subject;
-import java.math.BigDecimal;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,14 +28,6 @@ class BypassAfterLostRedisTest extends LostRedisEngine {
   @Override
   Quota quota() {
     return quota;
-  }
-
-  private BigDecimal usedToday() {
-    return quota.usage(Subject.of("user", "alice")).stream()
-        .filter(l -> l.kind() == LimitKind.BUDGET_DAILY)
-        .map(LimitStatus::usedAmount)
-        .findFirst()
-        .orElseThrow();
   }
 
   @ParameterizedTest(name = "policy on {0}")

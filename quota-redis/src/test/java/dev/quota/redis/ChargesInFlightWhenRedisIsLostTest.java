@@ -3,12 +3,9 @@ package dev.quota.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.Decision;
-import dev.quota.LimitKind;
-import dev.quota.LimitStatus;
 import dev.quota.Money;
 import dev.quota.MoneyTotal;
 import dev.quota.Quota;
-import dev.quota.Subject;
 import dev.quota.ledger.UsageEntry;
 import dev.quota.ledger.UsageLedger;
 import java.math.BigDecimal;
@@ -52,14 +49,6 @@ class ChargesInFlightWhenRedisIsLostTest extends LostRedisEngine {
   void stopBackground() {
     held.release.countDown();
     background.shutdownNow();
-  }
-
-  private BigDecimal usedToday() {
-    return quota.usage(Subject.of("user", "alice")).stream()
-        .filter(l -> l.kind() == LimitKind.BUDGET_DAILY)
-        .map(LimitStatus::usedAmount)
-        .findFirst()
-        .orElseThrow();
   }
 
   /** Redis loses its data while {@code charge} is applied there and its ledger row is not yet written. */

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.Budget;
 import dev.quota.Decision;
+import dev.quota.LimitKind;
+import dev.quota.LimitStatus;
 import dev.quota.Money;
 import dev.quota.Policy;
 import dev.quota.Quota;
 import dev.quota.QuotaRequest;
+import dev.quota.Subject;
 import dev.quota.admin.MemoryConfigRepository;
 import dev.quota.ledger.MemoryLedger;
 import dev.quota.store.conformance.MutableClock;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -73,6 +77,15 @@ abstract class LostRedisEngine {
     Decision d = quota().reserve(alice(amount));
     assertThat(d.admitted()).isTrue();
     quota().commit(d.reservationId(), Money.of(amount), Map.of());
+  }
+
+  /** What alice's daily budget holds now, read through the engine (which rebuilds it if Redis lost it). */
+  BigDecimal usedToday() {
+    return quota().usage(Subject.of("user", "alice")).stream()
+        .filter(l -> l.kind() == LimitKind.BUDGET_DAILY)
+        .map(LimitStatus::usedAmount)
+        .findFirst()
+        .orElseThrow();
   }
 
   static QuotaRequest alice(String cost) {

@@ -3,12 +3,9 @@ package dev.quota.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.Decision;
-import dev.quota.LimitKind;
-import dev.quota.LimitStatus;
 import dev.quota.Money;
 import dev.quota.Quota;
 import dev.quota.Subject;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,14 +29,6 @@ class ResetAfterLostRedisTest extends LostRedisEngine {
 
   private Quota server(RedisStore redis) {
     return Quota.builder().clock(clock).store(redis).config(config).ledger(ledger).build();
-  }
-
-  private BigDecimal usedToday() {
-    return quota.usage(Subject.of("user", "alice")).stream()
-        .filter(l -> l.kind() == LimitKind.BUDGET_DAILY)
-        .map(LimitStatus::usedAmount)
-        .findFirst()
-        .orElseThrow();
   }
 
   @Test
