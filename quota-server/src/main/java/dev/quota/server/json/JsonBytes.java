@@ -56,13 +56,6 @@ final class JsonBytes {
   }
 
   /** Starts a member of the current object: its name, then the value the next call writes. */
-  JsonBytes field(String name) {
-    element();
-    string(name);
-    return put((byte) ':');
-  }
-
-  /** As {@link #field(String)}, with the name's text made beforehand. */
   JsonBytes field(Name name) {
     element();
     byte[] text = name.text;
@@ -95,18 +88,6 @@ final class JsonBytes {
     return this;
   }
 
-  JsonBytes field(String name, String value) {
-    return field(name).string(value);
-  }
-
-  JsonBytes field(String name, long value) {
-    return field(name).number(value);
-  }
-
-  JsonBytes field(String name, boolean value) {
-    field(name);
-    return ascii(value ? "true" : "false");
-  }
 
   byte[] toByteArray() {
     return Arrays.copyOf(buf, len);
