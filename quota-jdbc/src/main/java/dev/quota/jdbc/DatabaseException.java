@@ -46,7 +46,7 @@ public final class DatabaseException extends QuotaException {
    * written, and the same operation may succeed once the other one is done.
    */
   public boolean isBusy() {
-    return "HYT00".equals(sqlState) || "55P03".equals(sqlState) || isTransient(sqlState);
+    return isLockTimeout(sqlState) || isTransient(sqlState);
   }
 
   /**
@@ -55,6 +55,16 @@ public final class DatabaseException extends QuotaException {
    * cancelled it. Its transaction is rolled back, so nothing was written.
    */
   public boolean isCancelled() {
+    return isCancelled(sqlState);
+  }
+
+  /** A wait for a lock that ran out: H2's lock timeout (HYT00), PostgreSQL's {@code lock_timeout} (55P03). */
+  public static boolean isLockTimeout(String sqlState) {
+    return "HYT00".equals(sqlState) || "55P03".equals(sqlState);
+  }
+
+  /** A statement cancelled before it finished (57014): see {@link #isCancelled()}. */
+  public static boolean isCancelled(String sqlState) {
     return "57014".equals(sqlState);
   }
 

@@ -69,6 +69,6 @@ final class Outage {
       return false;
     }
     String state = Jdbc.sqlState(s);
-    return "55P03".equals(state) || "57014".equals(state) || "HYT00".equals(state);
+    return DatabaseException.isLockTimeout(state) || DatabaseException.isCancelled(state);
   }
 }
