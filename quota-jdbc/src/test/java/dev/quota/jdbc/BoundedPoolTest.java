@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,10 +27,10 @@ class BoundedPoolTest {
         var pool = BoundedPool.open(t.db, "ledger", 1, Duration.ofSeconds(2), Duration.ofSeconds(10));
         Connection writer = pool.dataSource().getConnection();
         Connection shared = t.db.connection()) {
-      assertThat(text(writer, "SHOW lock_timeout")).isEqualTo("2s");
-      assertThat(text(writer, "SHOW statement_timeout")).isEqualTo("10s");
-      assertThat(text(shared, "SHOW lock_timeout")).isEqualTo("2s"); // Database.Bounds.SHARED
-      assertThat(text(shared, "SHOW statement_timeout")).isEqualTo("1min");
+      assertThat(Sql.text(writer, "SHOW lock_timeout")).isEqualTo("2s");
+      assertThat(Sql.text(writer, "SHOW statement_timeout")).isEqualTo("10s");
+      assertThat(Sql.text(shared, "SHOW lock_timeout")).isEqualTo("2s"); // Database.Bounds.SHARED
+      assertThat(Sql.text(shared, "SHOW statement_timeout")).isEqualTo("1min");
     }
   }
 
@@ -42,10 +40,10 @@ class BoundedPoolTest {
         var pool = BoundedPool.open(t.db, "ledger", 1, Duration.ofMillis(1500), Duration.ofSeconds(10));
         Connection writer = pool.dataSource().getConnection();
         Connection shared = t.db.connection()) {
-      assertThat(text(writer, "SELECT LOCK_TIMEOUT()")).isEqualTo("1500");
-      assertThat(text(writer, QUERY_TIMEOUT)).isEqualTo("10000");
-      assertThat(text(shared, "SELECT LOCK_TIMEOUT()")).isEqualTo("2000"); // H2's own default
-      assertThat(text(shared, QUERY_TIMEOUT)).isEqualTo("0");
+      assertThat(Sql.text(writer, "SELECT LOCK_TIMEOUT()")).isEqualTo("1500");
+      assertThat(Sql.text(writer, QUERY_TIMEOUT)).isEqualTo("10000");
+      assertThat(Sql.text(shared, "SELECT LOCK_TIMEOUT()")).isEqualTo("2000"); // H2's own default
+      assertThat(Sql.text(shared, QUERY_TIMEOUT)).isEqualTo("0");
     }
   }
 
@@ -73,10 +71,10 @@ class BoundedPoolTest {
         var db = Database.open(Backend.pgUrl("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test", schema), Backend.PG_USER, null);
         var pool = BoundedPool.open(db, "ledger", 1, Duration.ofMillis(500), Duration.ofSeconds(1));
         Connection writer = pool.dataSource().getConnection()) {
-      assertThat(text(writer, "SELECT 'answered'")).isEqualTo("answered");
+      assertThat(Sql.text(writer, "SELECT 'answered'")).isEqualTo("answered");
       proxy.holdReplies();
       try {
-        Future<String> unanswered = caller.submit(() -> text(writer, "SELECT 'never seen'"));
+        Future<String> unanswered = caller.submit(() -> Sql.text(writer, "SELECT 'never seen'"));
         // Unbounded, the driver would wait for ever; this wait is the test's guard.
         assertThatThrownBy(() -> unanswered.get(60, TimeUnit.SECONDS))
             .cause()
@@ -90,14 +88,6 @@ class BoundedPoolTest {
     } finally {
       caller.shutdownNow();
       Backend.dropSchema(schema);
-    }
-  }
-
-  private static String text(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
     }
   }
 }

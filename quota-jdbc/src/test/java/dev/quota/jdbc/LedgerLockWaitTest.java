@@ -28,7 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,7 +92,7 @@ class LedgerLockWaitTest {
 
       // Answered while the lock is still held, with nothing written behind it: all in the spool.
       assertThat(locksHeldBy(holder)).contains(lockName(mode));
-      assertThat(longValue(holder, "SELECT COUNT(*) FROM usage_entry")).isOne();
+      assertThat(Sql.number(holder, "SELECT COUNT(*) FROM usage_entry")).isOne();
       assertThat(ledger.spooledEntries()).isEqualTo(21);
       assertThat(spooledIds()).hasSize(21).contains("before", "held0", "held3", "held19");
 
@@ -237,7 +236,7 @@ class LedgerLockWaitTest {
       Sql.execute(holder, "SELECT rolled_up_before FROM ledger_state WHERE id = 1 FOR UPDATE");
 
       Future<PruneResult> prune = callers.submit(() -> ledger.prune(T0.plus(Duration.ofDays(400))));
-      awaitUntil(() -> blockedBy(holder) == 1);
+      Sql.awaitUntil(() -> blockedBy(holder) == 1, GUARD);
       Future<?> append = callers.submit(() -> ledger.append(forUser("during", T0, "alice", "2")));
 
       append.get(GUARD, TimeUnit.SECONDS);
@@ -245,7 +244,7 @@ class LedgerLockWaitTest {
           .isInstanceOf(ExecutionException.class)
           .cause()
           .isInstanceOfSatisfying(DatabaseException.class, e -> assertThat(e.isBusy()).as(e.getMessage()).isTrue());
-      assertThat(longValue(holder, "SELECT COUNT(*) FROM usage_entry")).isEqualTo(2); // written, not spooled
+      assertThat(Sql.number(holder, "SELECT COUNT(*) FROM usage_entry")).isEqualTo(2); // written, not spooled
       assertThat(ledger.spooledEntries()).isZero();
 
       holder.rollback();
@@ -271,14 +270,6 @@ class LedgerLockWaitTest {
     return Files.readAllLines(dir.resolve("spool/ledger.spool")).stream().map(l -> LedgerRows.fromSpoolLine(l).id()).toList();
   }
 
-  private static long longValue(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
   /** The modes of the locks on the usage table {@code holder}'s session holds. */
   private static List<String> locksHeldBy(Connection holder) throws SQLException {
     List<String> modes = new ArrayList<>();
@@ -299,18 +290,9 @@ class LedgerLockWaitTest {
   /** Sessions waiting for a lock that {@code holder}'s session holds. */
   private static int blockedBy(Connection holder) {
     try {
-      return (int) longValue(holder, "SELECT COUNT(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))");
+      return (int) Sql.number(holder, "SELECT COUNT(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))");
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** Polls another thread's progress, for at most the guard. */
-  private static void awaitUntil(BooleanSupplier done) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
-    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(10); // between polls of another thread's work; no test waits for time to pass
-    }
-    assertThat(done.getAsBoolean()).isTrue();
   }
 }

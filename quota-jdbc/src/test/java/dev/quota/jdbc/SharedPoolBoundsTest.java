@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -68,8 +67,8 @@ class SharedPoolBoundsTest {
   void sharedSessionsCarryTheDefaultBounds() throws Exception {
     try (Database db = open(Database.Bounds.SHARED);
         Connection shared = db.connection()) {
-      assertThat(text(shared, "SHOW lock_timeout")).isEqualTo("2s");
-      assertThat(text(shared, "SHOW statement_timeout")).isEqualTo("1min");
+      assertThat(Sql.text(shared, "SHOW lock_timeout")).isEqualTo("2s");
+      assertThat(Sql.text(shared, "SHOW statement_timeout")).isEqualTo("1min");
     }
   }
 
@@ -148,10 +147,10 @@ class SharedPoolBoundsTest {
     try (Connection holder = holder();
         Connection watcher = DriverManager.getConnection(Backend.PG_URL, Backend.PG_USER, null)) {
       Sql.execute(holder, "LOCK TABLE flyway_schema_history IN ACCESS EXCLUSIVE MODE");
-      int holderPid = Integer.parseInt(text(holder, "SELECT pg_backend_pid()"));
+      int holderPid = Integer.parseInt(Sql.text(holder, "SELECT pg_backend_pid()"));
       Future<Database> opening = callers.submit(() -> open(new Database.Bounds(SHORT, SHORT)));
       // Waiting for the real lock bound to pass, thrice over, with the migration still waiting.
-      awaitUntil(() -> waitingLongerThan(watcher, holderPid, SHORT.multipliedBy(3)));
+      Sql.awaitUntil(() -> waitingLongerThan(watcher, holderPid, SHORT.multipliedBy(3)), GUARD);
       assertThat(opening.isDone()).isFalse();
       holder.rollback();
       try (Database opened = opening.get(GUARD, TimeUnit.SECONDS)) {
@@ -173,22 +172,6 @@ class SharedPoolBoundsTest {
       return rs.getLong(1) > 0;
     } catch (SQLException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void awaitUntil(BooleanSupplier done) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD);
-    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(10); // between polls of another session's state
-    }
-    assertThat(done.getAsBoolean()).isTrue();
-  }
-
-  private static String text(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
     }
   }
 }
