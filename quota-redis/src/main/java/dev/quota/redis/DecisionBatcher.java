@@ -147,14 +147,17 @@ final class DecisionBatcher {
 
   /**
    * The script's {@code batch} call: every decision's keys in turn; per decision its counts and
-   * arguments. Calls are sent this way by {@link FcallArgs} without building it.
+   * arguments, a repeat of the last decision sent whole only its own ({@link #repeats}). Calls are
+   * sent this way by {@link FcallArgs} without building it.
    */
   static ScriptCodec.Call combine(List<ScriptCodec.Call> calls) {
+    boolean[] repeat = repeats(calls);
     int keyCount = 0;
     int argCount = 2;
-    for (ScriptCodec.Call c : calls) {
-      keyCount += c.keys().length;
-      argCount += 2 + c.args().length;
+    for (int i = 0; i < calls.size(); i++) {
+      ScriptCodec.Call c = calls.get(i);
+      keyCount += repeat[i] ? ScriptCodec.REPEAT_KEYS : c.keys().length;
+      argCount += 2 + (repeat[i] ? ScriptCodec.REPEAT_ARGS : c.args().length);
     }
     String[] keys = new String[keyCount];
     String[] args = new String[argCount];
@@ -162,7 +165,16 @@ final class DecisionBatcher {
     args[1] = Integer.toString(calls.size());
     int k = 0;
     int a = 2;
-    for (ScriptCodec.Call c : calls) {
+    for (int i = 0; i < calls.size(); i++) {
+      ScriptCodec.Call c = calls.get(i);
+      if (repeat[i]) {
+        keys[k++] = c.repeatKey();
+        args[a++] = Integer.toString(ScriptCodec.REPEAT_KEYS);
+        args[a++] = Integer.toString(ScriptCodec.REPEAT_ARGS);
+        args[a++] = c.repeatArg(0);
+        args[a++] = c.repeatArg(1);
+        continue;
+      }
       String[] ck = c.keys();
       String[] ca = c.args();
       System.arraycopy(ck, 0, keys, k, ck.length);
@@ -173,6 +185,23 @@ final class DecisionBatcher {
       a += ca.length;
     }
     return new ScriptCodec.Call(keys, args);
+  }
+
+  /**
+   * Which of a batch's calls go as repeats of the last call sent whole before them: those for the
+   * same plan ({@link ScriptCodec.Call#repeats}), as many callers deciding for one hot subject are.
+   */
+  static boolean[] repeats(List<ScriptCodec.Call> calls) {
+    boolean[] repeat = new boolean[calls.size()];
+    ScriptCodec.Call whole = calls.get(0);
+    for (int i = 1; i < calls.size(); i++) {
+      ScriptCodec.Call c = calls.get(i);
+      repeat[i] = c.repeats(whole);
+      if (!repeat[i]) {
+        whole = c;
+      }
+    }
+    return repeat;
   }
 
   /** Decisions waiting for a call (for tests). */

@@ -18,6 +18,8 @@ final class FcallArgs extends CommandArgs<String, String> {
 
   private final String function;
   private final List<ScriptCodec.Call> calls;
+  /** Per call of a batch, whether it goes as a repeat ({@link DecisionBatcher#repeats}); null for one call. */
+  private final boolean[] repeat;
   private final int keyCount;
   private final int count;
 
@@ -25,11 +27,14 @@ final class FcallArgs extends CommandArgs<String, String> {
     super(Utf8Codec.INSTANCE);
     this.function = function;
     this.calls = calls;
+    this.repeat = calls.size() > 1 ? DecisionBatcher.repeats(calls) : null;
     int keys = 0;
     int args = 0;
-    for (ScriptCodec.Call c : calls) {
-      keys += c.keys().length;
-      args += c.args().length;
+    for (int i = 0; i < calls.size(); i++) {
+      ScriptCodec.Call c = calls.get(i);
+      boolean r = repeat != null && repeat[i];
+      keys += r ? ScriptCodec.REPEAT_KEYS : c.keys().length;
+      args += r ? ScriptCodec.REPEAT_ARGS : c.args().length;
     }
     if (calls.size() > 1) {
       args += 2 + 2 * calls.size(); // "batch", the number of decisions; per decision its key and argument counts
@@ -49,20 +54,37 @@ final class FcallArgs extends CommandArgs<String, String> {
     buf.ensureWritable(estimatedBytes());
     text(buf, function);
     number(buf, keyCount);
-    for (ScriptCodec.Call c : calls) {
+    if (calls.size() == 1) {
+      ScriptCodec.Call c = calls.get(0);
       for (String k : c.keys()) {
         text(buf, k);
       }
-    }
-    if (calls.size() == 1) {
-      for (String a : calls.get(0).args()) {
+      for (String a : c.args()) {
         text(buf, a);
       }
       return;
     }
+    for (int i = 0; i < calls.size(); i++) {
+      ScriptCodec.Call c = calls.get(i);
+      if (repeat[i]) {
+        text(buf, c.repeatKey());
+        continue;
+      }
+      for (String k : c.keys()) {
+        text(buf, k);
+      }
+    }
     text(buf, BATCH);
     number(buf, calls.size());
-    for (ScriptCodec.Call c : calls) {
+    for (int i = 0; i < calls.size(); i++) {
+      ScriptCodec.Call c = calls.get(i);
+      if (repeat[i]) {
+        number(buf, ScriptCodec.REPEAT_KEYS);
+        number(buf, ScriptCodec.REPEAT_ARGS);
+        text(buf, c.repeatArg(0));
+        text(buf, c.repeatArg(1));
+        continue;
+      }
       number(buf, c.keys().length);
       number(buf, c.args().length);
       for (String a : c.args()) {
@@ -74,7 +96,12 @@ final class FcallArgs extends CommandArgs<String, String> {
   /** The encoded size if every character takes one byte (each string's header and CRLFs included). */
   private int estimatedBytes() {
     int bytes = 64 + 32 * calls.size();
-    for (ScriptCodec.Call c : calls) {
+    for (int i = 0; i < calls.size(); i++) {
+      ScriptCodec.Call c = calls.get(i);
+      if (repeat != null && repeat[i]) {
+        bytes += c.repeatKey().length() + c.repeatArg(0).length() + c.repeatArg(1).length() + 48;
+        continue;
+      }
       for (String k : c.keys()) {
         bytes += k.length() + 16;
       }

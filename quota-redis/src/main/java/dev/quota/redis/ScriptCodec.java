@@ -64,6 +64,44 @@ final class ScriptCodec {
       args[deadlineAt(args)] = deadlineMs == 0 ? "0" : Long.toString(deadlineMs);
     }
 
+    /**
+     * True if this is an {@code apply} call for the plan {@code whole} applies: the same keys but
+     * the reservation record's, the same arguments but the deadline and the reservation id. In a
+     * batch it is sent as a repeat of {@code whole} ({@link #repeatKey}, {@link #repeatArg}), as
+     * the script's {@code batch} describes. Most arguments are the same instances (a request's
+     * call template), so this compares little more than references and the record text.
+     */
+    boolean repeats(Call whole) {
+      String[] a = args;
+      String[] w = whole.args;
+      if (a.length != w.length || keys.length != whole.keys.length || keys.length <= APPLY_RECORD_KEY
+          || a.length <= APPLY_DEADLINE + 1 || !APPLY.equals(a[0]) || !APPLY.equals(w[0])) {
+        return false;
+      }
+      for (int i = 0; i < keys.length; i++) {
+        if (i != APPLY_RECORD_KEY && !keys[i].equals(whole.keys[i])) {
+          return false;
+        }
+      }
+      int last = a.length - 1;
+      for (int i = 1; i < last; i++) {
+        if (i != APPLY_DEADLINE && !a[i].equals(w[i])) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** The one key a repeat sends: its reservation record's (the epoch's for a check). */
+    String repeatKey() {
+      return keys[APPLY_RECORD_KEY];
+    }
+
+    /** The two arguments a repeat sends: its deadline, then its reservation id ('' for a check). */
+    String repeatArg(int i) {
+      return i == 0 ? args[APPLY_DEADLINE] : args[args.length - 1];
+    }
+
     private static int deadlineAt(String[] args) {
       return switch (args[0]) {
         case APPLY -> APPLY_DEADLINE;
@@ -78,6 +116,11 @@ final class ScriptCodec {
   private static final String SETTLE = "settle";
   /** Where an {@code apply} call carries its deadline. */
   private static final int APPLY_DEADLINE = 6;
+  /** Where an {@code apply} call names its reservation record (the epoch when it reserves nothing). */
+  private static final int APPLY_RECORD_KEY = 3;
+  /** How many keys and arguments a repeat in a batch sends (see {@link Call#repeats}). */
+  static final int REPEAT_KEYS = 1;
+  static final int REPEAT_ARGS = 2;
 
   /** True if a reply's status says the call started after its deadline and changed nothing. */
   static boolean tooLate(List<Object> reply) {
@@ -105,7 +148,7 @@ final class ScriptCodec {
     k[2] = idempotent ? keys.idempotency(plan.idempotencyKey()) : k[0];
     boolean reserve = plan.kind() == Plan.Kind.RESERVE;
     ValidationException.require(!reserve || plan.reservationId() != null, "reservationId", "is required to reserve");
-    k[3] = reserve ? keys.reservation(plan.reservationId()) : k[0];
+    k[APPLY_RECORD_KEY] = reserve ? keys.reservation(plan.reservationId()) : k[0];
     CallTemplate template = template(ops);
     System.arraycopy(template.counterKeys(), 0, k, 4, n);
     OpFields[] opFields = template.fields();

@@ -1104,8 +1104,9 @@ local function write_later(i, p, j)
   if p[j + 10] then slotTtl[i] = p[j + 10] end
 end
 
--- `apply` for a plan without an idempotency key whose n ops begin at ARGV[at]; nil: `decide`.
-local function quick_apply(k, a, now, n, at)
+-- `apply` for a plan without an idempotency key whose n ops begin at ARGV[at], filing its
+-- reservation (if it reserves) at `rkey`; nil: `decide`.
+local function quick_apply(k, a, now, n, at, rkey)
   if n > QUICK_MAX_OPS then return nil end
   local kind = ARGV[a + 3]
   local apply_ops = kind ~= 'check'
@@ -1154,8 +1155,8 @@ local function quick_apply(k, a, now, n, at)
     end
     keep = keep + BUDGET_SLACK_MS
     -- first of the writes: if Redis refuses it, nothing of this decision is kept
-    redis.call('SET', KEYS[k + 4], format('A%d:%d:', expiresAt, now) .. ARGV[a + 6], 'PX', keep)
-    if holds then file_expiry(KEYS[k + 2], KEYS[k + 4], expiresAt, keep) end
+    redis.call('SET', rkey, format('A%d:%d:', expiresAt, now) .. ARGV[a + 6], 'PX', keep)
+    if holds then file_expiry(KEYS[k + 2], rkey, expiresAt, keep) end
   end
   local out = {unpack(FALSES, 1, 6 + 5 * n)}
   out[1], out[2], out[3], out[4], out[5] = APPLIED, 1, now, expiresAt, n
@@ -1312,13 +1313,16 @@ end
 --       fields; then the reservation id (remembered with an idempotency key, so a repeat gets the
 --       first id back)
 -- (k and a: where this call's keys and arguments begin, 0 unless it is part of a batch)
-local function apply(k, a)
+-- A repeat (see `batch`) gives its own record key, deadline and reservation id; the rest is the
+-- plan's at KEYS[k + 1 ..] and ARGV[a + 1 ..].
+local function apply(k, a, recordKey, deadline, resId)
   local now = clock(ARGV[a + 2] + 0)
-  if too_late(ARGV[a + 7] + 0, now) then return {TOO_LATE, 0, now, 0, 0, 0} end
+  if too_late(deadline or ARGV[a + 7] + 0, now) then return {TOO_LATE, 0, now, 0, 0, 0} end
   bookKey = KEYS[k + 1]
+  recordKey = recordKey or KEYS[k + 4]
   local hasIdem = ARGV[a + 9] == '1'
   if not hasIdem then
-    local out = quick_apply(k, a, now, ARGV[a + 10] + 0, a + 11)
+    local out = quick_apply(k, a, now, ARGV[a + 10] + 0, a + 11, recordKey)
     if out then return out end
   end
   write_late() -- the general path reads counters from Redis
@@ -1326,8 +1330,8 @@ local function apply(k, a)
   cache, order, deferred = {}, {}, nil
   local ops, after = read_ops(a + 11, ARGV[a + 10] + 0, k + 5)
   return decide({now = now, kind = ARGV[a + 3], ttl = ARGV[a + 4] + 0, expiresAt = 0,
-    seedBudgets = ARGV[a + 8] ~= '0', seedBefore = ARGV[a + 8] + 0, resId = ARGV[after], epochKey = KEYS[k + 1], expiriesKey = KEYS[k + 2],
-    idemKey = KEYS[k + 3], hasIdem = hasIdem, fingerprint = ARGV[a + 5], recordKey = KEYS[k + 4],
+    seedBudgets = ARGV[a + 8] ~= '0', seedBefore = ARGV[a + 8] + 0, resId = resId or ARGV[after], epochKey = KEYS[k + 1],
+    expiriesKey = KEYS[k + 2], idemKey = KEYS[k + 3], hasIdem = hasIdem, fingerprint = ARGV[a + 5], recordKey = recordKey,
     record = ARGV[a + 6], ops = ops})
 end
 
@@ -1337,6 +1341,12 @@ end
 -- KEYS: the keys of each decision in turn.
 -- ARGV: call, count, then for each decision: its key count, its argument count, its arguments
 --       (as for `apply`).  Reply: each decision's reply, or its error text.
+-- A repeat is a decision whose plan is that of the last decision sent whole before it, as when many
+-- callers ask for the same subjects at once: it sends one key, its reservation record's (the
+-- epoch's for a check), and two arguments, its deadline and its reservation id ('' for a check).
+-- Redis then reads, and Lua holds, three strings for it instead of some twenty-five.
+local REPEAT_KEYS = 1 -- a decision sent whole has at least four
+
 local function batch()
   local t = redis.call('TIME')
   batchTime = t[1] * 1000 + floordiv(t[2] + 0, 1000)
@@ -1345,9 +1355,16 @@ local function batch()
   slotsUsed, inBatch = 0, true
   forget_indexes()
   local out, k, a = {}, 0, 2
+  local wholeK, wholeA -- where the last decision sent whole has its keys and arguments
   for i = 1, ARGV[2] + 0 do
     local kc, ac = ARGV[a + 1] + 0, ARGV[a + 2] + 0
-    local ok, r = pcall(apply, k, a + 2)
+    local ok, r
+    if kc == REPEAT_KEYS then
+      ok, r = pcall(apply, wholeK, wholeA, KEYS[k + 1], ARGV[a + 3] + 0, ARGV[a + 4])
+    else
+      wholeK, wholeA = k, a + 2
+      ok, r = pcall(apply, k, a + 2)
+    end
     if not ok then r = type(r) == 'table' and (r.err or r.error) or tostring(r) end
     out[i] = r
     k, a = k + kc, a + 2 + ac

@@ -44,6 +44,59 @@ class FcallArgsTest {
     assertSameBytes(many, DecisionBatcher.combine(many));
   }
 
+  /** An apply call as the codec lays it out: epoch, expiries, idempotency, record, then a counter. */
+  private static ScriptCodec.Call reserve(String id, String deadline, String counter) {
+    return new ScriptCodec.Call(
+        new String[] {"q:epoch", "q:expiries", "q:epoch", "q:res:" + id, counter},
+        new String[] {"apply", "0", "reserve", "60000", "", "0:1:9:" + counter, deadline, "1", "0", "1", "7", "R", "1",
+            "w", "100", "60000", "1", "requests", id});
+  }
+
+  @Test
+  void aDecisionForTheSamePlanAsTheLastSentWholeGoesAsARepeat() {
+    ScriptCodec.Call first = reserve("r1", "1700", "q:{u1}c");
+    ScriptCodec.Call again = reserve("r2", "1702", "q:{u1}c");
+    ScriptCodec.Call other = reserve("r3", "1702", "q:{u2}c");
+    ScriptCodec.Call thenAgain = reserve("r4", "0", "q:{u1}c");
+    List<ScriptCodec.Call> calls = List.of(first, again, other, again, thenAgain);
+    assertThat(DecisionBatcher.repeats(calls)).containsExactly(false, true, false, false, true);
+
+    ScriptCodec.Call batch = DecisionBatcher.combine(calls);
+    // whole, then only the repeat's record key, whole, whole, the repeat's record key
+    assertThat(batch.keys()).hasSize(5 + 1 + 5 + 5 + 1);
+    assertThat(batch.keys()[5]).isEqualTo("q:res:r2");
+    assertThat(batch.keys()[16]).isEqualTo("q:res:r4");
+    // after "batch" and the count: the first decision's counts and 19 arguments, then the repeat's
+    int repeatAt = 2 + 2 + first.args().length;
+    assertThat(List.of(batch.args()).subList(repeatAt, repeatAt + 4)).containsExactly("1", "2", "1702", "r2");
+    assertThat(batch.args()[batch.args().length - 2]).isEqualTo("0");
+    assertThat(batch.args()[batch.args().length - 1]).isEqualTo("r4");
+    assertSameBytes(calls, batch);
+  }
+
+  @Test
+  void aDecisionThatDiffersInAnythingButItsRecordDeadlineAndIdIsSentWhole() {
+    ScriptCodec.Call first = reserve("r1", "1700", "q:{u1}c");
+    for (int i = 1; i < first.args().length - 1; i++) {
+      if (i == 6) {
+        continue; // the deadline
+      }
+      String[] args = first.args().clone();
+      args[i] = args[i] + "x";
+      ScriptCodec.Call changed = new ScriptCodec.Call(reserve("r2", "1700", "q:{u1}c").keys(), args);
+      assertThat(DecisionBatcher.repeats(List.of(first, changed))).as("argument %d", i).containsExactly(false, false);
+    }
+    for (int k = 0; k < first.keys().length; k++) {
+      if (k == 3) {
+        continue; // the record
+      }
+      String[] keys = first.keys().clone();
+      keys[k] = keys[k] + "x";
+      ScriptCodec.Call changed = new ScriptCodec.Call(keys, first.args());
+      assertThat(DecisionBatcher.repeats(List.of(first, changed))).as("key %d", k).containsExactly(false, false);
+    }
+  }
+
   private static void assertSameBytes(List<ScriptCodec.Call> calls, ScriptCodec.Call expected) {
     CommandArgs<String, String> lettuce = new CommandArgs<>(StringCodec.UTF8)
         .add("quota_f").add(expected.keys().length).addKeys(expected.keys()).addValues(expected.args());

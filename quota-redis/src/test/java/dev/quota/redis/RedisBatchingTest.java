@@ -110,6 +110,29 @@ class RedisBatchingTest {
   }
 
   @Test
+  void repeatsOfOnePlanEachKeepTheirOwnDeadlineAndReservation() {
+    long now = store.nowMs();
+    CounterOp[] ops = {rate("user:hot", 10), budget("user:hot", 100, 5)};
+    ScriptCodec.Call inTime = call(reserve("r-in-time", 60_000, ops));
+    inTime.deadline(now + 60_000);
+    ScriptCodec.Call late = call(reserve("r-late", 60_000, ops));
+    late.deadline(now - 1_000);
+    ScriptCodec.Call none = call(reserve("r-none", 60_000, ops));
+    List<ScriptCodec.Call> calls = List.of(inTime, late, none);
+    assertThat(DecisionBatcher.repeats(calls)).containsExactly(false, true, true);
+
+    List<Object> replies = store.run(DecisionBatcher.combine(calls));
+
+    assertThat(ScriptCodec.tooLate(list(replies.get(1)))).isTrue();
+    assertThat(lastUsed(ScriptCodec.planResult(list(replies.get(0))))).isEqualTo(5);
+    assertThat(lastUsed(ScriptCodec.planResult(list(replies.get(2))))).isEqualTo(10);
+    assertThat(store.apply(check(rate("user:hot", 10))).results().get(0).used()).isEqualTo(2);
+    assertThat(server.admin().exists(store.keys().reservation("r-in-time"))).isEqualTo(1);
+    assertThat(server.admin().exists(store.keys().reservation("r-late"))).isZero();
+    assertThat(server.admin().exists(store.keys().reservation("r-none"))).isEqualTo(1);
+  }
+
+  @Test
   void aDecisionThatStartsAfterItsDeadlineChangesNothingAndAnswersTooLateWhileTheOthersApply() {
     long now = store.nowMs();
     ScriptCodec.Call late = call(record(rate("user:late", 10), budget("user:late", 100, 5)));

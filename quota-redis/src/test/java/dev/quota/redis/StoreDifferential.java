@@ -590,6 +590,13 @@ final class StoreDifferential {
           first.seedBudgets());
     }
 
+    /** A second caller's plan for the same request as {@code first}, which has no idempotency key. */
+    private Plan sameRequest(Plan first) {
+      String id = first.kind() == Plan.Kind.RESERVE ? newId() : null;
+      return new Plan(first.kind(), first.ops(), id, first.ttlMs(), null, first.fingerprint(), first.payload(),
+          first.seedBudgets());
+    }
+
     /**
      * Several decisions in one call, as Redis gets decisions made at the same moment (see
      * {@link DecisionBatcher}): applied in turn at one time, later ones on the states earlier ones
@@ -601,6 +608,8 @@ final class StoreDifferential {
         int kind = rnd.nextInt(10);
         if (kind == 0 && !keyed.isEmpty()) {
           plans.add(again(anyKey()));
+        } else if (kind == 1 && !plans.isEmpty() && plans.get(plans.size() - 1).idempotencyKey() == null) {
+          plans.add(sameRequest(plans.get(plans.size() - 1))); // sent as a repeat of it
         } else {
           plans.add(plan(kind < 3 ? Plan.Kind.CHECK : kind < 5 ? Plan.Kind.RECORD : Plan.Kind.RESERVE,
               kind < 3 ? null : maybeKey()));
