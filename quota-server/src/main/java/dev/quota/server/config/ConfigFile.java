@@ -216,7 +216,8 @@ public final class ConfigFile {
     problems.check(() -> duration(ServerConfig.LEDGER_RAW_RETENTION));
     problems.check(() -> duration(ServerConfig.DATABASE_STATEMENT_TIMEOUT));
     problems.check(this::webhooks);
-    problems.check(this::webhookBackoff);
+    problems.check(this::webhookAttempts);
+    problems.check(this::webhookFirstBackoff);
     problems.check(this::policies);
   }
 
@@ -285,31 +286,40 @@ public final class ConfigFile {
 
   /** Webhook retries: {@code webhookAttempts} (1-20) and {@code webhookBackoff} (an ISO-8601 duration, 1 ms to 1 min). */
   public Backoff webhookBackoff() {
-    int attempts = Backoff.DEFAULT.attempts();
-    Duration first = Backoff.DEFAULT.first();
+    return new Backoff(webhookAttempts(), webhookFirstBackoff(), Backoff.DEFAULT.max());
+  }
+
+  /** Checked apart from {@link #webhookFirstBackoff}, so a mistake in one does not hide one in the other. */
+  private int webhookAttempts() {
     JsonNode a = root.get("webhookAttempts");
-    if (a != null && !a.isNull()) {
-      if (!a.isIntegralNumber() || !a.canConvertToInt() || a.intValue() < 1 || a.intValue() > 20) {
-        throw new Invalid(line("webhookAttempts"), "webhookAttempts: must be a whole number between 1 and 20");
-      }
-      attempts = a.intValue();
+    if (a == null || a.isNull()) {
+      return Backoff.DEFAULT.attempts();
     }
+    if (!a.isIntegralNumber() || !a.canConvertToInt() || a.intValue() < 1 || a.intValue() > 20) {
+      throw new Invalid(line("webhookAttempts"), "webhookAttempts: must be a whole number between 1 and 20");
+    }
+    return a.intValue();
+  }
+
+  private Duration webhookFirstBackoff() {
     JsonNode b = root.get("webhookBackoff");
-    if (b != null && !b.isNull()) {
-      String rule = "webhookBackoff: must be an ISO-8601 duration between PT0.001S and PT1M, such as PT1S";
-      if (!b.isTextual()) {
-        throw new Invalid(line("webhookBackoff"), rule);
-      }
-      try {
-        first = Duration.parse(b.textValue());
-      } catch (java.time.format.DateTimeParseException e) {
-        throw new Invalid(line("webhookBackoff"), rule);
-      }
-      if (first.toMillis() < 1 || first.compareTo(Backoff.DEFAULT.max()) > 0) {
-        throw new Invalid(line("webhookBackoff"), rule);
-      }
+    if (b == null || b.isNull()) {
+      return Backoff.DEFAULT.first();
     }
-    return new Backoff(attempts, first, Backoff.DEFAULT.max());
+    Invalid invalid = new Invalid(line("webhookBackoff"), "webhookBackoff: must be an ISO-8601 duration between PT0.001S and PT1M, such as PT1S");
+    if (!b.isTextual()) {
+      throw invalid;
+    }
+    Duration first;
+    try {
+      first = Duration.parse(b.textValue());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw invalid;
+    }
+    if (first.toMillis() < 1 || first.compareTo(Backoff.DEFAULT.max()) > 0) {
+      throw invalid;
+    }
+    return first;
   }
 
   /** The declared policies, validated with the same codec as the API. */

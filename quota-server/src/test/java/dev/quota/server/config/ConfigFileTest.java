@@ -211,6 +211,16 @@ class ConfigFileTest {
         .isInstanceOf(ConfigFile.Invalid.class).hasMessageContaining("webhooks[0].secret: must not be empty");
   }
 
+  /** Both retry settings wrong: both are listed. A bad webhookAttempts hid the webhookBackoff after it. */
+  @Test
+  void badWebhookAttemptsAndBackoffAreBothListed() {
+    assertThatThrownBy(() -> ConfigFile.parse("webhookAttempts: 0\nwebhookBackoff: 5s\n"))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .satisfies(e -> assertThat(((ConfigFile.Invalid) e).problems()).containsExactly(
+            "line 1: webhookAttempts: must be a whole number between 1 and 20",
+            "line 2: webhookBackoff: must be an ISO-8601 duration between PT0.001S and PT1M, such as PT1S"));
+  }
+
   /** The Redis timeout: the file's, the environment's over it, else 500 ms. */
   @Test
   void theRedisTimeoutIsReadFromTheFileAndTheEnvironment(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
