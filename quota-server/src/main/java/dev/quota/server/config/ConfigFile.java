@@ -212,6 +212,9 @@ public final class ConfigFile {
         problems.add(new Invalid(line(s), s + ": must be a string"));
       }
     }
+    // As serve checks them: a file check-config passes must not be refused at start.
+    backendUrl("redis", BackendUrls::redisProblem, problems);
+    backendUrl("database", BackendUrls::databaseProblem, problems);
     problems.check(() -> duration(ServerConfig.REDIS_TIMEOUT));
     problems.check(() -> duration(ServerConfig.LEDGER_RAW_RETENTION));
     problems.check(() -> duration(ServerConfig.DATABASE_STATEMENT_TIMEOUT));
@@ -219,6 +222,15 @@ public final class ConfigFile {
     problems.check(this::webhookAttempts);
     problems.check(this::webhookFirstBackoff);
     problems.check(this::policies);
+  }
+
+  /** The URL setting {@code key}, if the file gives it as text, checked by {@code rule} (which answers null if it holds). */
+  private void backendUrl(String key, java.util.function.UnaryOperator<String> rule, Problems problems) {
+    JsonNode v = root.get(key);
+    String problem = v != null && v.isTextual() && !v.textValue().isBlank() ? rule.apply(v.textValue()) : null;
+    if (problem != null) {
+      problems.add(new Invalid(line(key), key + ": " + problem));
+    }
   }
 
   public String text(String name) {

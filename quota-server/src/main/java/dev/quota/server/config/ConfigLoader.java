@@ -13,9 +13,6 @@ import java.util.Map;
  * {@code QUOTA_WEBHOOK_URLS} with {@code QUOTA_WEBHOOK_SECRET}), then the YAML file, then defaults.
  */
 public final class ConfigLoader {
-  /** What the Redis store opens: one node, one node over TLS, or a Redis Cluster named by some of its nodes. */
-  private static final List<String> REDIS_SCHEMES = List.of("redis://", "rediss://", "redis-cluster://");
-
   /** Values given as flags; null where a flag was not given. */
   public record Flags(Path config, Integer port, Path dataDir, String redis, String database, String host) {
     public static Flags none() {
@@ -57,13 +54,14 @@ public final class ConfigLoader {
     String database = first(flags.database(), env.get("QUOTA_DATABASE_URL"), yaml.text("database"), null);
     Duration rawRetention = duration(ServerConfig.LEDGER_RAW_RETENTION, env, yaml, d.ledgerRawRetention());
     Duration statementTimeout = duration(ServerConfig.DATABASE_STATEMENT_TIMEOUT, env, yaml, d.databaseStatementTimeout());
-    if (redis != null && REDIS_SCHEMES.stream().noneMatch(redis::startsWith)) {
+    // A value from the file was checked as it was read, naming its line; these come from a flag or a variable.
+    if (redis != null && BackendUrls.redisProblem(redis) != null) {
       throw new ConfigFile.Invalid(0, source(flags.redis(), "--redis", env.get("QUOTA_REDIS_URL"), "QUOTA_REDIS_URL", "redis")
-          + ": must be a redis://, rediss:// or redis-cluster:// URL");
+          + ": " + BackendUrls.redisProblem(redis));
     }
-    if (database != null && !database.startsWith("jdbc:postgresql:") && !database.startsWith("jdbc:h2:")) {
+    if (database != null && BackendUrls.databaseProblem(database) != null) {
       throw new ConfigFile.Invalid(0, source(flags.database(), "--database", env.get("QUOTA_DATABASE_URL"), "QUOTA_DATABASE_URL", "database")
-          + ": must be a jdbc:postgresql: or jdbc:h2: URL");
+          + ": " + BackendUrls.databaseProblem(database));
     }
     String adminKey = blankToNull(env.get("QUOTA_ADMIN_KEY"));
     if (adminKey != null && adminKey.length() < 16) {

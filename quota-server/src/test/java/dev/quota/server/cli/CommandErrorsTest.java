@@ -221,6 +221,27 @@ class CommandErrorsTest {
     assertNoTrace(served);
   }
 
+  /**
+   * Backend URLs serve refuses are refused by check-config too, naming their lines: check-config
+   * called such a file OK, and serve then refused it without a line.
+   */
+  @Test
+  void backendUrlsOfTheWrongKindAreRefusedByCheckConfigAsByServe() throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "port: 0\nredis: http://127.0.0.1:6379\ndatabase: postgres://127.0.0.1/quota\n");
+    List<String> rules = List.of(
+        file + ": line 2: redis: must be a redis://, rediss:// or redis-cluster:// URL",
+        file + ": line 3: database: must be a jdbc:postgresql: or jdbc:h2: URL");
+    CliRun checked = run("check-config", file.toString());
+    assertThat(checked.exit()).isEqualTo(2);
+    assertThat(checked.err().lines()).containsExactlyElementsOf(rules);
+    CliRun served = run("serve", "--config", file.toString(), "--data-dir", dir.resolve("data").toString());
+    assertThat(served.exit()).isEqualTo(2);
+    assertThat(served.err().lines()).containsExactlyElementsOf(rules.stream().map(r -> "configuration error: " + r).toList());
+    assertThat(dir.resolve("data")).doesNotExist();
+    assertNoTrace(served);
+  }
+
   @Test
   void aPortOutOfRangeIsAConfigurationError() {
     CliRun o = run("serve", "--port", "99999", "--data-dir", dir.toString());
