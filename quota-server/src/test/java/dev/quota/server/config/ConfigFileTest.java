@@ -361,13 +361,43 @@ class ConfigFileTest {
 
   /** Every kind of URL the Redis store opens is taken, from the flag, the variable and the file: Redis Cluster's was refused. */
   @ParameterizedTest
-  @ValueSource(strings = {"redis://127.0.0.1:6379/0", "rediss://cache.example:6380", "redis-cluster://10.0.0.1:7000,10.0.0.2:7000"})
+  @ValueSource(strings = {"redis://127.0.0.1:6379/0", "rediss://cache.example:6380", "redis-cluster://10.0.0.1:7000,10.0.0.2:7000",
+      "redis://127.0.0.1", "redis://:secret@127.0.0.1:6379", "rediss://user:pw@cache.example:6380/2", "redis://[::1]:6379",
+      "redis://127.0.0.1:6379?timeout=5s", "redis-cluster://10.0.0.1:7000, 10.0.0.2:7000", "redis-cluster://cache.example"})
   void everyRedisUrlTheStoreOpensIsAccepted(String url, @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     assertThat(ConfigLoader.load(new ConfigLoader.Flags(null, null, null, url, null, null), Map.of()).redisUrl()).isEqualTo(url);
     assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_REDIS_URL", url)).redisUrl()).isEqualTo(url);
     Path file = dir.resolve("quota.yaml");
     java.nio.file.Files.writeString(file, "redis: " + url + "\n");
     assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_CONFIG", file.toString())).redisUrl()).isEqualTo(url);
+  }
+
+  /**
+   * A Redis URL whose host, port or database the store cannot use is refused naming where it was
+   * given: {@code redis://127.0.0.1:abc} started a server whose every call to Redis failed, and
+   * {@code redis://} or {@code redis-cluster://,} stopped the start with the store's own words
+   * ("uri: ...", "RedisURIs must not be empty"), as a backend failure rather than a setting's.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"redis://", "redis://127.0.0.1:abc", "redis://127.0.0.1:0", "redis://127.0.0.1:99999", "redis://:6379",
+      "redis://127.0.0.1:6379/abc", "rediss://127.0.0.1:-5", "redis://127.0.0.1 :6379"})
+  void aRedisUrlWithoutAUsableHostPortOrDatabaseIsRefusedByName(String url, @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    String rule = "must name a host, and a port from 1 to 65535 and a database number if any, such as redis://127.0.0.1:6379/0";
+    assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(null, null, null, url, null, null), Map.of()))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("--redis: " + rule);
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_REDIS_URL", url)))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("QUOTA_REDIS_URL: " + rule);
+    assertThatThrownBy(() -> ConfigFile.parse("port: 0\nredis: '" + url + "'\n"))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage("line 2: redis: " + rule);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"redis-cluster://", "redis-cluster://,", "redis-cluster://10.0.0.1:7000,", "redis-cluster://10.0.0.1:abc",
+      "redis-cluster://10.0.0.1:7000/0", "redis-cluster://10.0.0.1:7000;10.0.0.2:7000"})
+  void aRedisClusterUrlWithoutUsableNodesIsRefusedByName(String url) {
+    assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(null, null, null, url, null, null), Map.of()))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("--redis: must list the cluster's nodes as host:port, such as redis-cluster://10.0.0.1:7000,10.0.0.2:7000");
   }
 
   @Test
