@@ -65,7 +65,9 @@ public final class JsonFields {
     for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!allowed.contains(name)) {
-        unknown.add(new ValidationException(path(prefix, name), "is not a known field (allowed: " + String.join(", ", allowed) + ")"));
+        // Sorted, as the server names a body's unknown fields, so a file and the API give one rule text.
+        unknown.add(new ValidationException(path(prefix, name),
+            "is not a known field (known: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")"));
       }
     }
     if (!unknown.isEmpty()) {

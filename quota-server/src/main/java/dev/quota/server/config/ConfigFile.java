@@ -262,7 +262,7 @@ public final class ConfigFile {
       while (keys.hasNext()) {
         String k = keys.next();
         if (!k.equals("url") && !k.equals("secret")) {
-          throw new Invalid(line(p + "." + k), p + "." + k + ": is not a known field (allowed: url, secret)");
+          throw new Invalid(line(p + "." + k), p + "." + k + ": is not a known field (known: secret, url)");
         }
       }
       String url = e.get("url").textValue();

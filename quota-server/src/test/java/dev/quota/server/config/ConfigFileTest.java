@@ -343,7 +343,7 @@ class ConfigFileTest {
   void anUnknownKeyInAWebhookIsRefusedByName() {
     assertThatThrownBy(() -> ConfigFile.parse("webhooks:\n  - url: http://127.0.0.1:9/a\n    secret: s3\n    timeout: PT5S\n"))
         .isInstanceOf(ConfigFile.Invalid.class)
-        .hasMessage("line 4: webhooks[0].timeout: is not a known field (allowed: url, secret)");
+        .hasMessage("line 4: webhooks[0].timeout: is not a known field (known: secret, url)");
   }
 
   /** A Redis or database URL of the wrong kind is refused naming where it was given: the flag, the variable or the file's key. */
