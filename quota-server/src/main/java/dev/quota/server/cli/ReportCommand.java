@@ -2,6 +2,7 @@ package dev.quota.server.cli;
 
 import dev.quota.Subject;
 import dev.quota.ValidationException;
+import dev.quota.server.http.Query;
 import dev.quota.server.report.CostReport;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
@@ -37,6 +38,8 @@ final class ReportCommand implements Callable<Integer> {
     if (timezone != null && !timezone.isEmpty()) {
       CostReport.zone("--timezone", timezone);
     }
+    moment("--from", from);
+    moment("--to", to);
     oneOf("--group-by", groupBy, GROUPS);
     oneOf("--format", format, FORMATS);
     ValidationException.require(!"subject".equals(groupBy) || scope != null, "--group-by", "subject needs --scope");
@@ -58,6 +61,13 @@ final class ReportCommand implements Callable<Integer> {
   private static void oneOf(String option, String value, java.util.List<String> allowed) {
     if (value != null && !value.isEmpty()) {
       ValidationException.require(allowed.contains(value), option, "must be one of " + String.join(", ", allowed));
+    }
+  }
+
+  /** A date or instant as the server reads --from and --to; which day it means is the server's to say. */
+  private static void moment(String option, String value) {
+    if (value != null && !value.isEmpty()) {
+      ValidationException.require(Query.moment(value) != null, option, Query.MOMENT_RULE);
     }
   }
 

@@ -17,7 +17,7 @@ public final class Query {
   public static final LocalDate LAST_DAY = LocalDate.of(9999, 12, 31);
   private static final Instant FIRST = FIRST_DAY.atStartOfDay(ZoneOffset.UTC).toInstant();
   private static final Instant AFTER_LAST = LAST_DAY.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-  private static final String MOMENT_RULE =
+  public static final String MOMENT_RULE =
       "must be an ISO-8601 instant (2030-01-01T00:00:00Z) or date (2030-01-01) from 0001-01-01 to 9999-12-31";
 
   private Query() {}
@@ -54,6 +54,18 @@ public final class Query {
     if (v == null) {
       return null;
     }
+    Instant t = moment(v);
+    if (t == null) {
+      throw ApiError.badInput(name, MOMENT_RULE);
+    }
+    return t;
+  }
+
+  /**
+   * {@code v} read as {@link #instant} reads a parameter, or null if that refuses it: the command
+   * line checks its options by this, so that a mistake names the option, not the parameter.
+   */
+  public static Instant moment(String v) {
     Instant t;
     try {
       t = Instant.parse(v);
@@ -61,10 +73,7 @@ public final class Query {
       LocalDate d = plainDate(v);
       t = d == null ? null : d.atStartOfDay(ZoneOffset.UTC).toInstant();
     }
-    if (t == null || t.isBefore(FIRST) || !t.isBefore(AFTER_LAST)) {
-      throw ApiError.badInput(name, MOMENT_RULE);
-    }
-    return t;
+    return t == null || t.isBefore(FIRST) || !t.isBefore(AFTER_LAST) ? null : t;
   }
 
   /**
