@@ -15,11 +15,16 @@ final class CheckConfigCommand implements Callable<Integer> {
   public Integer call() {
     try {
       ConfigFile f = ConfigFile.read(file);
-      System.out.println(file + ": OK (" + f.policies().size() + " policies, " + f.webhooks().size() + " webhooks)");
+      System.out.println(file + ": OK (" + count(f.policies().size(), "policy", "policies") + ", "
+          + count(f.webhooks().size(), "webhook", "webhooks") + ")");
       return 0;
     } catch (ConfigFile.Invalid e) {
       e.problems().forEach(System.err::println);
       return 2;
     }
+  }
+
+  private static String count(int n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 }

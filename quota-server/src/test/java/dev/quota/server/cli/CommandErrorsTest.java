@@ -132,6 +132,19 @@ class CommandErrorsTest {
     assertNoTrace(o);
   }
 
+  /** A valid file is OK, with what it declares counted in words that fit the count: it said "1 policies, 1 webhooks". */
+  @Test
+  void checkConfigSaysOkCountingWhatTheFileDeclares() throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "webhooks:\n  - {url: 'http://127.0.0.1:9/a', secret: s}\npolicies:\n  \"user:*\": {concurrency: 2}\n");
+    CliRun one = run("check-config", file.toString());
+    assertThat(one.exit()).isZero();
+    assertThat(one.out().lines()).containsExactly(file + ": OK (1 policy, 1 webhook)");
+    java.nio.file.Files.writeString(file, "policies:\n  \"user:*\": {concurrency: 2}\n  \"team:*\": {concurrency: 3}\n");
+    CliRun two = run("check-config", file.toString());
+    assertThat(two.out().lines()).containsExactly(file + ": OK (2 policies, 0 webhooks)");
+  }
+
   /** In the order of their lines: the checks run setting by setting, and printed line 4 before line 1. */
   @Test
   void checkConfigListsEveryProblemOnALineOfItsOwn() throws Exception {
