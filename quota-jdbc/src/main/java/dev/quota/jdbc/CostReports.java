@@ -102,20 +102,37 @@ public final class CostReports {
     Map<String, String> where = checkedFilter(filter);
     return Jdbc.read(ds, "building a cost report", c -> {
       LocalDate watermark = RollupWatermark.read(c);
-      TreeMap<List<String>, Sum> totals = new TreeMap<>(BY_PERIOD_KEY_CURRENCY);
-      // Raw rows only for days not rolled up, so late rows that also went to rollups count once.
-      LocalDate rawFrom = from.isBefore(watermark) ? watermark : from;
-      if (rawFrom.isBefore(to)) {
-        accumulate(c, "usage_entry", "COUNT(*)", true, rawFrom, to, period, groupBy, where, totals);
+      while (true) {
+        TreeMap<List<String>, Sum> totals = sum(c, watermark, from, to, period, groupBy, where);
+        // Each statement sees what was committed when it began: a prune committed after the
+        // watermark was read has deleted raw rows of days this report then read from neither
+        // table. The watermark moves at most once a UTC day, so a second reading settles it.
+        LocalDate after = RollupWatermark.read(c);
+        if (after.equals(watermark)) {
+          List<CostRow> rows = new ArrayList<>(totals.size());
+          totals.forEach((k, v) -> rows.add(new CostRow(k.get(0), orNull(k.get(1)), orNull(k.get(2)), v.amount, v.entries)));
+          return rows;
+        }
+        watermark = after;
       }
-      LocalDate rollupTo = to.isAfter(watermark) ? watermark : to;
-      if (from.isBefore(rollupTo)) {
-        accumulate(c, "usage_daily", "SUM(entries)", false, from, rollupTo, period, groupBy, where, totals);
-      }
-      List<CostRow> rows = new ArrayList<>(totals.size());
-      totals.forEach((k, v) -> rows.add(new CostRow(k.get(0), orNull(k.get(1)), orNull(k.get(2)), v.amount, v.entries)));
-      return rows;
     });
+  }
+
+  /** The sums of days before {@code watermark} from rollups, and of the others from raw rows. */
+  private static TreeMap<List<String>, Sum> sum(
+      Connection c, LocalDate watermark, LocalDate from, LocalDate to, Period period, GroupBy groupBy, Map<String, String> where)
+      throws SQLException {
+    TreeMap<List<String>, Sum> totals = new TreeMap<>(BY_PERIOD_KEY_CURRENCY);
+    // Raw rows only for days not rolled up, so late rows that also went to rollups count once.
+    LocalDate rawFrom = from.isBefore(watermark) ? watermark : from;
+    if (rawFrom.isBefore(to)) {
+      accumulate(c, "usage_entry", "COUNT(*)", true, rawFrom, to, period, groupBy, where, totals);
+    }
+    LocalDate rollupTo = to.isAfter(watermark) ? watermark : to;
+    if (from.isBefore(rollupTo)) {
+      accumulate(c, "usage_daily", "SUM(entries)", false, from, rollupTo, period, groupBy, where, totals);
+    }
+    return totals;
   }
 
   private static final Comparator<String> NONE_LAST =

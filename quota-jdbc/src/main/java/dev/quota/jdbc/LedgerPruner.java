@@ -67,7 +67,8 @@ final class LedgerPruner {
     }
   }
 
-  private PruneResult prune(Connection c, Instant now) throws SQLException {
+  /** The prune's work in {@code c}'s transaction, which the caller commits or rolls back. */
+  PruneResult prune(Connection c, Instant now) throws SQLException {
     if (transactionBounds != null) {
       // Writes in this process wait for the prune (the retention lock): one stuck behind another
       // session's lock would hold them all. It gives up instead and runs again next time.
