@@ -30,6 +30,8 @@ import static dev.quota.server.auth.Role.ADMIN;
 /** Fired alerts and the audit trail: newest first, filtered, paginated by offset and limit. */
 public final class HistoryRoutes {
   private static final int MAX_TARGET_FILTER = 1000;
+  /** The deepest page a client may ask for: each deeper one makes the database skip more rows. */
+  private static final int MAX_OFFSET = 1_000_000;
   private final QuotaAdmin admin;
   private final JdbcAlertHistory deliveries;
 
@@ -44,7 +46,7 @@ public final class HistoryRoutes {
   }
 
   private void alerts(Context ctx) {
-    int offset = Query.integer(ctx, "offset", 0, 0, 1_000_000);
+    int offset = Query.integer(ctx, "offset", 0, 0, MAX_OFFSET);
     int limit = Query.integer(ctx, "limit", 50, 1, 500);
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
     // An alert's subject is a subject or a pair of them, written as a selector is.
@@ -116,7 +118,7 @@ public final class HistoryRoutes {
   }
 
   private void audit(Context ctx) {
-    int offset = Query.integer(ctx, "offset", 0, 0, 1_000_000);
+    int offset = Query.integer(ctx, "offset", 0, 0, MAX_OFFSET);
     int limit = Query.integer(ctx, "limit", 50, 1, 500);
     // A target is at most a selector, " #" and an override id; the filter matches part of one.
     Instant from = Query.instant(ctx, "from");
@@ -151,7 +153,8 @@ public final class HistoryRoutes {
     o.set(name, items);
     o.put("offset", offset);
     o.put("limit", limit);
-    if (items.size() == limit) {
+    // Only an offset the API takes: following one past the deepest page was refused with a 400.
+    if (items.size() == limit && offset + limit <= MAX_OFFSET) {
       o.put("nextOffset", offset + limit);
     }
     return o;
