@@ -54,8 +54,14 @@ final class BudgetSeeder {
     this.owed = owed;
   }
 
-  /** Seeds the budget counters of {@code c}'s ops at {@code indices}, which the store reported missing. */
-  void seed(Compiled c, List<Integer> indices) {
+  /**
+   * Seeds the budget counters of {@code c}'s ops at {@code indices}, which the store reported
+   * missing at {@code missingAtMs} (store time). A counter whose subject a reset cleared since then
+   * is left missing: the reset may have come after the repository was read here (on another
+   * server, say), so the spend read would be what it forgave. The decision asks again, finds the
+   * counter missing, and its rebuild counts from that reset.
+   */
+  void seed(Compiled c, List<Integer> indices, long missingAtMs) {
     unledgered.awaitWritten();
     for (int i : indices) {
       BudgetOp op = (BudgetOp) c.plan().ops().get(i);
@@ -76,7 +82,7 @@ final class BudgetSeeder {
         int crossed = Thresholds.newlyCrossed(nanos, op.limitNanos(), op.thresholdNanos(), 0);
         int alerted = Thresholds.newlyCrossed(
             Math.max(0, nanos - neverCounted), op.limitNanos(), op.thresholdNanos(), 0);
-        store.seed(op.key(), nanos, op.periodEndMs(), crossed);
+        store.seed(op.key(), nanos, op.periodEndMs(), crossed, missingAtMs);
         int missed = crossed & ~alerted;
         if (missed != 0) {
           alerts.fireRebuilt(c, i, nanos, missed);

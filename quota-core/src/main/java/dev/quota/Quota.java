@@ -511,7 +511,7 @@ public final class Quota implements AutoCloseable {
     Instant next = now;
     switch (r.status()) {
       case PERIOD_MISMATCH -> next = Instant.ofEpochMilli(r.nowMs());
-      case NEEDS_SEED -> seeder.seed(first, r.seedIndices());
+      case NEEDS_SEED -> seeder.seed(first, r.seedIndices(), r.nowMs());
       default -> throw new IllegalStateException("unexpected store status " + r.status());
     }
     return decideOrFailOpen(kind, request, reservationId, compilation, snapshot, next, 1, null);
@@ -630,11 +630,11 @@ public final class Quota implements AutoCloseable {
    */
   private void seedAside(UnledgeredCharges.Charge charge, Compiled c, PlanResult r) {
     if (charge == null) {
-      seeder.seed(c, r.seedIndices());
+      seeder.seed(c, r.seedIndices(), r.nowMs());
       return;
     }
     charge.applyingNothing();
-    seeder.seed(c, r.seedIndices());
+    seeder.seed(c, r.seedIndices(), r.nowMs());
     charge.applying();
   }
 

@@ -44,8 +44,8 @@ final class AfterApplyStore implements Store {
   }
 
   @Override
-  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
-    counters.seed(key, nanos, periodEndMs, firedThresholds);
+  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
+    counters.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs);
   }
 
   @Override

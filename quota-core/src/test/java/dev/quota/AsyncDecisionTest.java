@@ -270,9 +270,9 @@ class AsyncDecisionTest {
     }
 
     @Override
-    public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
+    public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
       blockingCallers.add(Thread.currentThread().getName());
-      counters.seed(key, nanos, periodEndMs, firedThresholds);
+      counters.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs);
     }
 
     @Override

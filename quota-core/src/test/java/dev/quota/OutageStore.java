@@ -57,9 +57,9 @@ final class OutageStore implements Store {
   }
 
   @Override
-  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
+  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
     answer();
-    counters.seed(key, nanos, periodEndMs, firedThresholds);
+    counters.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs);
   }
 
   @Override

@@ -421,11 +421,14 @@ public final class MemoryStore implements Store {
   }
 
   @Override
-  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
+  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
     int stripe = StripeLocks.stripe(key);
     locks.lock(stripe);
     try {
-      counters.seed(key, nanos, periodEndMs, firedThresholds);
+      // Under the subject's stripe, which a reset holds while it counts itself and removes counters.
+      if (missingAtMs == Long.MAX_VALUE || !counters.resetSince(key.subject(), missingAtMs + 1)) {
+        counters.seed(key, nanos, periodEndMs, firedThresholds);
+      }
     } finally {
       locks.unlock(stripe);
     }

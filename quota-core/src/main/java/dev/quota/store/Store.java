@@ -47,7 +47,20 @@ public interface Store extends AutoCloseable {
    * already fired: a later decision reports only the levels it crosses beyond them. A counter that
    * exists keeps its spend and its fired bits.
    */
-  void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds);
+  default void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
+    seed(key, nanos, periodEndMs, firedThresholds, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #seed(CounterKey, long, long, int)}, unless the counter's subject was reset ({@link
+   * #reset}) after {@code missingAtMs}, the store time at which the store reported the counter
+   * missing. A rebuild then reads the subject's latest reset and the ledger's spend since; a reset
+   * made after it looked (on another server, say) deleted the counter the rebuild is about to
+   * write, and seeding the spend it read would undo that reset. Refused, the counter stays missing
+   * and the next decision rebuilds it afresh. A reset in the very millisecond {@code missingAtMs}
+   * counts as before it (the rebuild saw it), as spend in a reset's millisecond still counts.
+   */
+  void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs);
 
   /**
    * Deletes every counter of {@code subject} (as built by {@code CounterKeys.subjectOf}), forgiving

@@ -164,7 +164,10 @@ final class ClusterProtocol {
           for (int i : r.seedIndices()) {
             seeds.add(group.at[i]);
           }
-          return new PlanResult(r.status(), false, List.of(), g == 0 ? r.nowMs() : now, 0, seeds);
+          // Missing counters are reported in the time of the node that holds them (and their
+          // subjects' reset marks), which their seed compares those marks with.
+          long at = g == 0 || r.status() == PlanResult.Status.NEEDS_SEED ? r.nowMs() : now;
+          return new PlanResult(r.status(), false, List.of(), at, 0, seeds);
         }
         if (g == 0) {
           now = r.nowMs();

@@ -358,9 +358,11 @@ public final class RedisStore implements Store {
    * ledger read that a reset has since forgiven).
    */
   @Override
-  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
+  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
     long offset = clockOffsetMs.getAsLong();
-    runInTime(codec.seed(key, epochBeside(keys.counter(key)), nanos, periodEndMs, firedThresholds, offset), offset);
+    runInTime(
+        codec.seed(key, epochBeside(keys.counter(key)), nanos, periodEndMs, firedThresholds, missingAtMs, offset),
+        offset);
   }
 
   /** The epoch marker beside {@code key}: the node's, or on Redis Cluster that of the key's slot. */

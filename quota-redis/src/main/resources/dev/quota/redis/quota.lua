@@ -1597,13 +1597,17 @@ local function reset()
 end
 
 -- KEYS: budget counter, epoch marker.  ARGV: call, offset, nanos, periodEndMs, fired (the alert bits
--- the seeded spend already crossed, as a signed 32-bit integer, as `persist` writes them), deadline
--- Reply: 1 if it seeded (0 if the counter existed, TOO_LATE), 0, now
+-- the seeded spend already crossed, as a signed 32-bit integer, as `persist` writes them),
+-- missingAt (when the caller was told the counter was missing), deadline
+-- Reply: 1 if it seeded (0 if the counter existed or its subject was reset after missingAt,
+-- TOO_LATE), 0, now
+-- (Such a reset may have come after the caller read the spend it seeds, which it forgave; one in
+-- missingAt's own millisecond counts as seen, as spend in a reset's millisecond still counts.)
 local function seed()
   local now = clock(tonumber(ARGV[2]))
-  if too_late(tonumber(ARGV[6]), now) then return {TOO_LATE, 0, now} end
+  if too_late(tonumber(ARGV[7]), now) then return {TOO_LATE, 0, now} end
   bookKey = KEYS[2]
-  if redis.call('EXISTS', KEYS[1]) == 0 then
+  if redis.call('EXISTS', KEYS[1]) == 0 and not reset_since(KEYS[1], tonumber(ARGV[6]) + 1, {}) then
     local endMs = tonumber(ARGV[4])
     redis.call('HSET', KEYS[1], 'u', ARGV[3], 'f', ARGV[5], 'e', ARGV[4])
     redis.call('PEXPIRE', KEYS[1], math.max(endMs - now, 0) + BUDGET_SLACK_MS)

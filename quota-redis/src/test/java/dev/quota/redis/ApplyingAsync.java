@@ -40,8 +40,8 @@ final class ApplyingAsync implements Store {
   }
 
   @Override
-  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
-    store.seed(key, nanos, periodEndMs, firedThresholds);
+  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
+    store.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs);
   }
 
   @Override

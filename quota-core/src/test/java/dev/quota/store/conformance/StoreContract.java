@@ -712,6 +712,31 @@ public abstract class StoreContract {
   }
 
   /**
+   * A rebuild reads the subject's latest reset and the ledger after the store reported the counter
+   * missing. A reset made after that report may have forgiven what the rebuild read, so its seed
+   * leaves the counter missing (a later decision rebuilds it again); a rebuild that began after the
+   * reset seeds.
+   */
+  @Test
+  void aSeedLeavesTheCounterMissingWhenItsSubjectWasResetAfterItWasReportedMissing() {
+    String s = subject("seed-reset");
+    long now = storeNowMs();
+    BudgetOp old = budgetIn(s, 100, 5, now - HOUR_MS, now + HOUR_MS);
+    Plan plan = new Plan(Plan.Kind.RECORD, List.of(old), null, 0, null, "fp", null, true);
+    PlanResult missing = apply(plan);
+    assertThat(missing.status()).isEqualTo(Status.NEEDS_SEED);
+
+    advance(Duration.ofSeconds(1));
+    store().reset(s);
+    store().seed(old.key(), 40, old.periodEndMs(), 0, missing.nowMs());
+    PlanResult again = apply(plan);
+    assertThat(again.status()).isEqualTo(Status.NEEDS_SEED);
+
+    store().seed(old.key(), 10, old.periodEndMs(), 0, again.nowMs());
+    assertThat(admitted(apply(plan)).results().get(0).used()).isEqualTo(15);
+  }
+
+  /**
    * A period that began after the store's epoch but before the engine took up its budget's calendar
    * (an admin changed the time zone mid-day) may hold spend counted under another counter's name:
    * its missing counter is seeded too. One whose period began after that is new.
