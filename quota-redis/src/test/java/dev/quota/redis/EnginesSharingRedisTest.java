@@ -2,6 +2,7 @@ package dev.quota.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.Algorithm;
 import dev.quota.Budget;
 import dev.quota.Decision;
 import dev.quota.LimitKind;
@@ -10,6 +11,7 @@ import dev.quota.Money;
 import dev.quota.Policy;
 import dev.quota.Quota;
 import dev.quota.QuotaRequest;
+import dev.quota.RateLimit;
 import dev.quota.Settled;
 import dev.quota.Subject;
 import java.math.BigDecimal;
@@ -27,6 +29,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Two engines share one Redis, one configuration and one ledger, as two servers of a platform do,
@@ -142,6 +146,75 @@ class EnginesSharingRedisTest extends LostRedisEngine {
     loseRedis();
     assertThat(usedOn(b)).isEqualByComparingTo(used);
     assertThat(usedOn(a)).isEqualByComparingTo(used);
+  }
+
+  /** What one worker saw of a token limit: the tokens it left counted, beyond its holds, and any admission over the limit. */
+  private record Tokens(long counted, long overrun, List<String> overLimit) {}
+
+  /**
+   * A token limit shared by both engines: each admission holds its estimate, a commit replaces it
+   * with the tokens used (giving back the rest, or taking more), a release keeps it. The limit
+   * counts exactly what the settlements left, and no admission finds it past its limit.
+   */
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void tokensGivenBackAndTakenOnTwoEnginesAreCountedExactly(Algorithm algorithm) throws Exception {
+    // A month-long bucket refills less than a token while the test runs.
+    Duration window = algorithm == Algorithm.TOKEN_BUCKET ? Duration.ofDays(31) : Duration.ofHours(1);
+    a.admin().putPolicy(Policy.builder("user:*").rateLimit(new RateLimit("tokens", 20_000, window, algorithm)).build(),
+        "admin@test", "t");
+    b.reloadConfig();
+    long[] used = {0, 150, 499, 500, 800};
+    CyclicBarrier start = new CyclicBarrier(2 * THREADS_PER_ENGINE);
+    List<Future<Tokens>> workers = new ArrayList<>();
+    for (int t = 0; t < 2 * THREADS_PER_ENGINE; t++) {
+      Quota engine = t % 2 == 0 ? a : b;
+      Random random = new Random(100 + t);
+      workers.add(pool.submit(() -> {
+        start.await();
+        long counted = 0;
+        long overrun = 0;
+        List<String> overLimit = new ArrayList<>();
+        for (int i = 0; i < ROUNDS; i++) {
+          Decision d = engine.reserve(QuotaRequest.builder().user("alice").meter("tokens", 500).build());
+          if (!d.admitted()) {
+            continue;
+          }
+          LimitStatus tokens = tokens(d.limits());
+          if (tokens.used() > tokens.limit()) {
+            overLimit.add("admitted at " + tokens.used());
+          }
+          int way = random.nextInt(used.length + 1);
+          if (way == used.length) {
+            engine.release(d.reservationId()); // a release gives no rate-limit units back
+            counted += 500;
+          } else {
+            engine.commit(d.reservationId(), Money.ZERO, Map.of("tokens", used[way]));
+            counted += used[way];
+            overrun += Math.max(0, used[way] - 500);
+          }
+        }
+        return new Tokens(counted, overrun, overLimit);
+      }));
+    }
+    long counted = 0;
+    long overrun = 0;
+    for (Future<Tokens> f : workers) {
+      Tokens seen = f.get(120, TimeUnit.SECONDS);
+      assertThat(seen.overLimit()).isEmpty();
+      counted += seen.counted();
+      overrun += seen.overrun();
+    }
+    // Admissions went on until the next estimate no longer fitted.
+    assertThat(counted).as("the limit was reached while the engines raced").isGreaterThan(20_000 - 500);
+    long held = tokens(a.usage(Subject.of("user", "alice"))).used();
+    assertThat(tokens(b.usage(Subject.of("user", "alice"))).used()).isEqualTo(held);
+    assertThat(held).isEqualTo(counted);
+    assertThat(held).isLessThanOrEqualTo(20_000 + overrun);
+  }
+
+  private static LimitStatus tokens(List<LimitStatus> limits) {
+    return limits.stream().filter(l -> "tokens".equals(l.meter())).findFirst().orElseThrow();
   }
 
   /**
