@@ -16,6 +16,8 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.async.RedisKeyAsyncCommands;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -388,6 +390,23 @@ public final class RedisStore implements Store {
   public void reset(String subject) {
     long offset = clockOffsetMs.getAsLong();
     runInTime(codec.reset(subject, epochBeside(keys.resetMark(subject)), offset), offset);
+  }
+
+  /**
+   * Redis's {@code maxmemory-policy} (on Redis Cluster, one node's), or empty if Redis refuses
+   * {@code CONFIG GET} (managed services often do) or does not answer. Every counter has a TTL, so
+   * any policy but {@code noeviction} lets a full Redis drop counters one at a time; a budget
+   * dropped alone, with its epoch marker still there, is not known to be lost and starts again at
+   * zero, where one lost with all of Redis's data is rebuilt from the ledger.
+   */
+  public Optional<String> evictionPolicy() {
+    try {
+      Map<String, String> config = await(connection.commands()
+          .thenCompose(c -> c.configGet("maxmemory-policy").toCompletableFuture()));
+      return Optional.ofNullable(config.get("maxmemory-policy"));
+    } catch (RuntimeException refusedOrAway) {
+      return Optional.empty();
+    }
   }
 
   /** Deletes every key under this store's prefix (for tests and decommissioning). */

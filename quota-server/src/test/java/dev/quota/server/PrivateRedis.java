@@ -74,6 +74,14 @@ final class PrivateRedis implements AutoCloseable {
     }
   }
 
+  /** Sets one of the server's configuration parameters (CONFIG SET). */
+  void config(String name, String value) {
+    try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(url());
+        io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
+      c.sync().configSet(name, value);
+    }
+  }
+
   /** Stops the server as an outage would, and waits until it is gone. */
   void stop() throws InterruptedException {
     process.destroy();

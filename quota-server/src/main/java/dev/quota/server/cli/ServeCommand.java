@@ -1,5 +1,6 @@
 package dev.quota.server.cli;
 
+import dev.quota.redis.RedisStore;
 import dev.quota.server.AdminKey;
 import dev.quota.server.Backends;
 import dev.quota.server.QuotaServer;
@@ -61,6 +62,13 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("cannot open the backends: " + Failures.describe(e));
       return 1;
     }
+    if (backends.store() instanceof RedisStore redisStore) {
+      redisStore.evictionPolicy().filter(policy -> !policy.equals("noeviction")).ifPresent(policy -> {
+        String note = evictionWarning(policy);
+        System.out.println(note);
+        LOG.warn(note);
+      });
+    }
     QuotaServer server;
     try {
       server = new QuotaServer(cfg, backends, Clock.systemUTC(), key.key());
@@ -89,6 +97,16 @@ final class ServeCommand implements Callable<Integer> {
         + (cfg.databaseUrl() == null ? "H2 in " + cfg.dataDir().toAbsolutePath() : "PostgreSQL") + ")");
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Said at start when Redis may evict keys: a budget evicted on its own is not known to be lost
+   * (that takes the loss of Redis's data, which the epoch marker tells), so it starts again at zero
+   * instead of being rebuilt from the ledger.
+   */
+  static String evictionWarning(String policy) {
+    return "Redis may evict keys when full (maxmemory-policy " + policy + "): a budget counter it evicts starts again"
+        + " at zero; run the Redis Quota uses with maxmemory-policy noeviction";
   }
 
   /**
