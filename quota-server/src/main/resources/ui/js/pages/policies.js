@@ -186,7 +186,7 @@ function buildForm(policy, selector, etag, reload) {
         h('p', { class: 'field-error', 'data-error-for': 'budget' })),
       h('div', { class: 'form-grid' },
         field('Concurrency cap', inputs.concurrency, { name: 'concurrency', help: 'In-flight reservations at once.' }),
-        field('Alert thresholds', inputs.alertThresholds, { name: 'alertThresholds', help: 'Fractions of a budget, comma separated.' }),
+        field('Alert thresholds', inputs.alertThresholds, { name: 'alertThresholds', help: 'Fractions of a budget, comma separated; empty for no alerts.' }),
         field('Mode', inputs.mode, { name: 'mode' }),
         field('When the store is down', inputs.failMode, { name: 'failMode' }),
         field('Reason', inputs.reason, { name: 'reason', className: 'span-2' })),
@@ -223,7 +223,9 @@ function buildForm(policy, selector, etag, reload) {
       if (val('resetDay')) body.budget.resetDay = wholeNumber(val('resetDay'));
     }
     if (val('concurrency')) body.concurrency = wholeNumber(val('concurrency'));
-    if (val('alertThresholds')) body.alertThresholds = val('alertThresholds').split(/[\s,]+/).filter(Boolean).map(Number);
+    // Always sent: an empty field is a policy without alerts, which the server would otherwise
+    // give its default thresholds, so saving an unrelated change would turn alerts on.
+    body.alertThresholds = val('alertThresholds').split(/[\s,]+/).filter(Boolean).map(Number);
     body.mode = inputs.mode.value;
     body.failMode = inputs.failMode.value;
     const reason = val('reason');
