@@ -338,7 +338,8 @@ function drawUsage(el, limits, override) {
       h('div', { class: 'nums' },
         h('span', { 'data-test': 'remaining' }, remaining === null ? '' : amount(l, remaining) + ' left'),
         h('small', { title: l.resetAt ? dateTime(l.resetAt) : '' }, l.resetAt ? 'resets ' + relative(l.resetAt) : 'no reset'),
-        l.retryAt && exhausted ? h('small', null, 'retry ' + relative(l.retryAt)) : null)));
+        // A limit in shadow mode (a bypass puts its limits there too) refuses nothing: no retry to wait for.
+        l.retryAt && exhausted && l.mode !== 'shadow' ? h('small', null, 'retry ' + relative(l.retryAt)) : null)));
   }
 }
 
