@@ -37,7 +37,8 @@ export function render(root, params) {
 }
 
 function effect(o) {
-  if (o.bypass) return h('span', { class: 'chip chip-near' }, 'bypass: no limits');
+  // The selector's limits still count under a bypass (its spend stays in the budgets); none denies.
+  if (o.bypass) return h('span', { class: 'chip chip-near' }, 'bypass: counts, never denies');
   const p = o.limits || o.replacement || o.policy || {};
   const chips = [];
   for (const r of p.rateLimits || []) chips.push(h('span', { class: 'chip' }, `${r.limit} ${r.meter && r.meter !== 'requests' ? r.meter : 'req'} / ${duration(r.window)}`));
@@ -61,7 +62,7 @@ async function revoke(o, after) {
 function createForm(prefill, after) {
   const inputs = {
     selector: h('input', { value: prefill || '', placeholder: 'user:alice', spellcheck: 'false', required: true }),
-    kind: h('select', null, [['limits', 'Replace limits'], ['bypass', 'Bypass all limits']].map(([v, l]) => h('option', { value: v }, l))),
+    kind: h('select', null, [['limits', 'Replace limits'], ['bypass', 'Bypass: limits count but never deny']].map(([v, l]) => h('option', { value: v }, l))),
     // Text, not type=number: a number input reads "5e" or "1-" as empty, and the override would be
     // made without its rate limit instead of refused.
     requests: h('input', { inputmode: 'numeric', placeholder: 'e.g. 600' }),

@@ -7,7 +7,11 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
-/** A bypass carries no limits of its own: the override form shows no limit fields for one, nor says that limits replace the policy. */
+/**
+ * A bypass carries no limits of its own: the override form shows no limit fields for one, nor says
+ * that limits replace the policy. The policy's limits still count under it without denying, and the
+ * form and the list say so rather than that there are no limits.
+ */
 class OverrideBypassBrowserTest extends BrowserTestSupport {
   @Test
   void choosingBypassHidesTheReplacementLimits() throws Exception {
@@ -17,6 +21,7 @@ class OverrideBypassBrowserTest extends BrowserTestSupport {
     waitFor(By.cssSelector("[data-test=replace-note]"));
     Select kind = new Select(browser.findElement(By.name("bypass")));
 
+    assertThat(kind.getOptions().get(1).getText()).contains("count").doesNotContain("all limits");
     kind.selectByValue("bypass");
     waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("[data-test=replace-note]")));
     assertThat(browser.findElement(By.name("limits.rateLimits")).isDisplayed()).isFalse();
@@ -24,7 +29,9 @@ class OverrideBypassBrowserTest extends BrowserTestSupport {
     browser.findElement(By.name("reason")).sendKeys("incident 42");
     shot("override-bypass-01-no-limit-fields");
     click(By.cssSelector("[data-test=create-override]"));
-    assertThat(waitFor(By.cssSelector("tr[data-selector='team:*']")).getText()).contains("bypass");
+    // A bypass stops denials; the limits still count, so the list does not say they are gone.
+    String row = waitFor(By.cssSelector("tr[data-selector='team:*']")).getText();
+    assertThat(row).contains("bypass").contains("never denies").doesNotContain("no limits");
 
     // Back to replacement limits: the fields and the note return.
     kind.selectByValue("limits");
