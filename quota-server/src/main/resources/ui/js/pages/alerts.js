@@ -23,11 +23,19 @@ export function render(root, params, query) {
       { label: 'Subject', cell: (a) => subjectLink(a.subject) },
       { label: 'Policy', className: 'hide-sm', cell: (a) => policyLink(a.policy) },
       { label: 'Period', cell: (a) => a.period },
-      { label: 'Threshold', cell: (a) => Number(a.threshold) >= 1 ? h('span', { class: 'chip chip-over' }, 'exhausted') : h('span', { class: 'chip chip-near' }, Math.round(Number(a.threshold) * 100) + '%') },
+      { label: 'Threshold', cell: (a) => Number(a.threshold) >= 1 ? h('span', { class: 'chip chip-over' }, 'exhausted') : h('span', { class: 'chip chip-near' }, percent(a.threshold)) },
       { label: 'Used / limit', num: true, cell: (a) => money(a.used, a.currency) + ' / ' + money(a.limit, a.currency) },
       { label: 'Delivery', className: 'hide-sm', cell: (a) => delivery(a) },
     ],
   });
+}
+
+/**
+ * A threshold as the policy set it: 0.995 is "99.5%", not a rounded "100%" beside a budget that is
+ * not exhausted. Twelve significant digits drop the binary noise of the product (0.955 * 100).
+ */
+function percent(threshold) {
+  return Number((Number(threshold) * 100).toPrecision(12)) + '%';
 }
 
 function delivery(a) {
