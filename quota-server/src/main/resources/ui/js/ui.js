@@ -139,6 +139,12 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
       clear(more);
       if (offset) more.append(h('button', { class: 'btn', type: 'button', onclick: () => load(true) }, 'Load more'));
     } catch (e) {
+      // A filter the server refuses is marked beside its field; asking again would not help.
+      if (e.status === 400 && Object.keys(e.fieldErrors || {}).some((f) => inputs[f])) {
+        clear(body); clear(more);
+        showFieldErrors(form, summary, e);
+        return;
+      }
       clear(body).append(errorBox(e, () => load(append)));
     }
   };

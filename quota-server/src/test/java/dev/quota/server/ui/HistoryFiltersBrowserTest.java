@@ -74,4 +74,35 @@ class HistoryFiltersBrowserTest extends BrowserTestSupport {
     }
     assertNoConsoleErrors("date range check");
   }
+
+  /** A filter the server refuses is marked beside its field, as the forms do, not offered for a retry that cannot help. */
+  @Test
+  void aFilterTheServerRefusesIsNamedBesideItsField() throws Exception {
+    signInAs(ADMIN_KEY);
+    go("#/alerts");
+    waitUntilLoaded();
+    WebElement subject = waitFor(By.name("subject"));
+    subject.sendKeys("User:alice");
+    subject.submit();
+    WebElement subjectError = waitFor(By.cssSelector("[data-error-for=subject]"));
+    waiting().until(d -> !subjectError.getText().isBlank());
+    assertThat(subjectError.getText()).contains("lowercase");
+    assertThat(subject.getAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(browser.findElements(By.xpath("//main//button[normalize-space()='Retry']"))).isEmpty();
+    assertNoConsoleErrorsExcept("refused alert filter", "/v1/alerts", "status of 400");
+
+    // The same minute as From and To is an empty range, which the server names by its From.
+    go("#/audit");
+    waitUntilLoaded();
+    script("arguments[0].value = '2030-01-01T00:00'; arguments[1].value = '2030-01-01T00:00';",
+        waitFor(By.name("from")), waitFor(By.name("to")));
+    browser.findElement(By.name("to")).submit();
+    WebElement fromError = waitFor(By.cssSelector("[data-error-for=from]"));
+    waiting().until(d -> !fromError.getText().isBlank());
+    assertThat(fromError.getText()).contains("before");
+    assertThat(browser.findElement(By.name("from")).getAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(browser.findElements(By.xpath("//main//button[normalize-space()='Retry']"))).isEmpty();
+    shot("filters-03-refused-by-the-server");
+    assertNoConsoleErrorsExcept("refused audit range", "/v1/audit", "status of 400");
+  }
 }
