@@ -144,16 +144,19 @@ async function liveRisk(subjects) {
   return rows.sort((a, b) => Number(b.over) - Number(a.over));
 }
 
+/** Past its limit and refusing: a budget in shadow mode (or under a bypass) past its limit refuses nothing. */
+const exhausted = (r) => r.over && r.mode !== 'shadow';
+
 function showRisk(el, st, rows, emptyText) {
   st.value.textContent = String(rows.length);
-  st.sub.textContent = rows.filter((r) => r.over).length + ' exhausted';
+  st.sub.textContent = rows.filter(exhausted).length + ' exhausted';
   clear(el);
   if (!rows.length) { el.append(empty(emptyText)); return; }
   el.append(table([
     { label: 'Subject', cell: (r) => subjectLink(r.subject) },
     { label: 'Budget', cell: (r) => h('span', null, kindLabel(r.kind), h('br'), can.admin() && r.policy ? policyLink(r.policy) : h('span', { class: 'muted mono' }, r.policy || '')) },
     { label: 'Used', num: true, cell: (r) => money(r.used, r.currency) + ' / ' + money(r.limit, r.currency) },
-    { label: 'State', cell: (r) => r.over ? h('span', { class: 'chip chip-over' }, 'exhausted')
+    { label: 'State', cell: (r) => r.over ? h('span', { class: 'chip chip-over' }, exhausted(r) ? 'exhausted' : 'over (shadow)')
       : h('span', { class: 'chip chip-near' }, Math.floor(nanosToNumber(toNanos(r.used)) / nanosToNumber(toNanos(r.limit)) * 100) + '%') },
   ], rows.slice(0, 10), { label: 'Budgets near or over their limit' }));
 }
