@@ -61,23 +61,40 @@ export function render(root) {
     if (p.groupBy === 'subject' && !p.scope) p.scope = 'user';
     return p;
   };
-  const load = async () => {
-    for (const b of tabs.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.group === inputs.groupBy.value));
+  /** Whether the form can be asked for (a run or a download); if not, says why beside the field. */
+  const checked = () => {
     clearFieldErrors(form, problems);
     const s = typedSubject();
     if (s && !/^[a-z][a-z0-9_]{0,31}(:.+)?$/.test(s)) {
       refuse('Check the subject', { subject: 'Write a scope (user) or scope:id (user:alice), or leave it empty.' });
-      return;
+      return false;
     }
     if (inputs.from.value && inputs.to.value && inputs.from.value > inputs.to.value) {
       refuse('Check the dates', { to: 'must not be before From (both days are included)' });
-      return;
+      return false;
     }
     if (s && !s.includes(':') && ['provider', 'tool'].includes(inputs.groupBy.value) && s !== inputs.groupBy.value) {
       // The server needs one subject of a scope to split its cost by provider or tool.
       refuse('Check the subject', { subject: `name one subject (${s}:name) to group its cost by ${inputs.groupBy.value}` });
-      return;
+      return false;
     }
+    return true;
+  };
+
+  /** A refusal of the server's that names fields, put beside the form's own (true), or false for any other failure. */
+  const refusedByServer = (e) => {
+    if (e.status !== 400 || !e.fieldErrors || !Object.keys(e.fieldErrors).length) return false;
+    // The server's field names, as the form names them: a subject is sent as scope and id.
+    const named = { scope: 'subject', id: 'subject', from: 'from', to: 'to', groupBy: 'groupBy' };
+    const errors = {};
+    for (const [f, m] of Object.entries(e.fieldErrors)) errors[named[f] || f] = m;
+    refuse(e.title, errors);
+    return true;
+  };
+
+  const load = async () => {
+    for (const b of tabs.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.group === inputs.groupBy.value));
+    if (!checked()) return;
     clear(chartEl).append(spinner()); clear(tableEl).append(spinner()); clear(summary);
     try {
       const p = params();
@@ -113,20 +130,15 @@ export function render(root) {
       ].filter(Boolean), rows, { label: 'Cost by ' + labelFor(p.groupBy).toLowerCase(),
         rowAttrs: (x) => ({ 'data-test': 'report-row', 'data-currency': x.currency || '' }) }));
     } catch (e) {
-      if (e.status === 400 && e.fieldErrors && Object.keys(e.fieldErrors).length) {
-        // The server's field names, as the form names them: a subject is sent as scope and id.
-        const named = { scope: 'subject', id: 'subject', from: 'from', to: 'to', groupBy: 'groupBy' };
-        const errors = {};
-        for (const [f, m] of Object.entries(e.fieldErrors)) errors[named[f] || f] = m;
-        refuse(e.title, errors);
-        return;
-      }
+      if (refusedByServer(e)) return;
       // Asking again can help only when the server or the network failed.
       clear(chartEl); clear(tableEl).append(errorBox(e, e.status >= 400 && e.status < 500 ? null : load));
     }
   };
   form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
+  // A download asks for what a run would, so it is checked the same way and refused beside the field.
   csvBtn.addEventListener('click', async () => {
+    if (!checked()) return;
     csvBtn.disabled = true;
     try {
       const p = params();
@@ -136,7 +148,9 @@ export function render(root) {
       document.body.append(a); a.click(); a.remove();
       setTimeout(() => URL.revokeObjectURL(a.href), 1000);
       toast('CSV downloaded');
-    } catch (e) { toast(e.message, 'error'); } finally { csvBtn.disabled = false; }
+    } catch (e) {
+      if (!refusedByServer(e)) toast(e.message, 'error');
+    } finally { csvBtn.disabled = false; }
   });
   load();
 }

@@ -101,6 +101,32 @@ class ReportsBrowserTest extends BrowserTestSupport {
     assertNoConsoleErrorsExcept("refused report runs", "/v1/reports/costs", "status of 400");
   }
 
+  /** A download is checked as a run is: what the form or the server refuses is said beside the field, and nothing is saved. */
+  @Test
+  void aRefusedDownloadNamesTheFieldToFixBesideIt() throws Exception {
+    signInAs(ADMIN_KEY);
+    go("#/reports");
+    waitFor(By.cssSelector("[data-test=report-total]"));
+    script("window.downloads = []; HTMLAnchorElement.prototype.click = function () { window.downloads.push(this.download); };");
+    WebElement from = browser.findElement(By.name("from"));
+    WebElement to = browser.findElement(By.name("to"));
+    script("arguments[0].value = '2030-03-10'; arguments[1].value = '2030-03-09';", from, to);
+    click(By.cssSelector("[data-test=csv]"));
+    waitForText(By.cssSelector("[data-error-for=to]"), "must not be before From (both days are included)");
+    assertThat(to.getAttribute("aria-invalid")).isEqualTo("true");
+
+    // Only the server knows this one; it names the API's scope and id, the form its subject.
+    script("arguments[0].value = '2030-03-01'; arguments[1].value = '2030-03-09';", from, to);
+    browser.findElement(By.name("subject")).sendKeys("team:a,b");
+    click(By.cssSelector("[data-test=csv]"));
+    waiting().until(d -> textOf(By.cssSelector("[data-error-for=subject]")).contains("must not contain ','"));
+    assertThat(textOf(By.cssSelector("[data-error-for=to]"))).isEmpty();
+    assertThat(script("return window.downloads.length")).isEqualTo(0L);
+    assertThat(browser.findElements(By.cssSelector("#toast.show"))).isEmpty();
+    shot("reports-04-refused-download");
+    assertNoConsoleErrorsExcept("refused download", "/v1/reports/costs", "status of 400");
+  }
+
   /** Runs the report and waits until the previous run's figures are gone, so what is read next is the new run's. */
   private void runReport() {
     List<WebElement> before = browser.findElements(By.cssSelector("[data-test=report-total]"));
