@@ -21,11 +21,11 @@ export function render(root, params, query) {
     columns: [
       { label: 'When', cell: (a) => dateTime(a.at) },
       { label: 'Subject', cell: (a) => subjectLink(a.subject) },
-      { label: 'Policy', className: 'hide-sm', cell: (a) => policyLink(a.policy) },
+      { label: 'Policy', cell: (a) => policyLink(a.policy) },
       { label: 'Period', cell: (a) => a.period },
       { label: 'Threshold', cell: (a) => Number(a.threshold) >= 1 ? h('span', { class: 'chip chip-over' }, 'exhausted') : h('span', { class: 'chip chip-near' }, percent(a.threshold)) },
       { label: 'Used / limit', num: true, cell: (a) => money(a.used, a.currency) + ' / ' + money(a.limit, a.currency) },
-      { label: 'Delivery', className: 'hide-sm', cell: (a) => delivery(a) },
+      { label: 'Delivery', cell: (a) => delivery(a) },
     ],
   });
 }

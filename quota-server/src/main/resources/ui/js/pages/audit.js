@@ -31,7 +31,7 @@ export function render(root, params, query) {
       { label: 'Action', cell: (e) => h('span', { class: 'chip chip-brand' }, e.action) },
       { label: 'Target', cell: (e) => h('span', { class: 'mono' }, e.target) },
       { label: 'Reason', cell: (e) => e.reason || h('span', { class: 'muted' }, '–') },
-      { label: 'Change', className: 'hide-sm', cell: (e) => change(e) },
+      { label: 'Change', cell: (e) => change(e) },
     ],
   });
 }
