@@ -173,6 +173,22 @@ document.querySelector('a.skip').addEventListener('click', (e) => {
   main.focus();
 });
 
+/*
+ * Focus is never dropped to the top of the document: when the focused element goes away (a saved
+ * form replaced by its list, a deleted row, a page left), the main area takes focus, so the next
+ * Tab goes on inside the page instead of starting over at the skip link and the navigation.
+ */
+let lastFocused = null;
+document.addEventListener('focusin', (e) => { lastFocused = e.target; });
+new MutationObserver(() => {
+  if (!lastFocused || lastFocused.isConnected) return;
+  lastFocused = null;
+  const main = document.getElementById('main');
+  if (!main || (document.activeElement && document.activeElement !== document.body)) return;
+  if (!main.hasAttribute('tabindex')) main.setAttribute('tabindex', '-1');
+  main.focus({ preventScroll: true });
+}).observe(document.body, { childList: true, subtree: true });
+
 window.addEventListener('hashchange', () => {
   if (auth.me && document.querySelector('.topbar')) route();
 });
