@@ -11,8 +11,15 @@ const REFRESH_MS = 3000;
 
 export function render(root, params) {
   if (params.length < 2) return renderPicker(root);
+  // An address typed or edited by hand may hold what the picker refuses; a request names one id
+  // per scope, so reading on would show other subjects' limits under this heading.
+  const problem = addressProblem(params);
+  if (problem) {
+    root.append(pageHead('Subjects', 'Not a subject address.'), refused({ title: 'Check the address', message: problem }));
+    return null;
+  }
   // "#/subjects/user/carol/tool/image_gen": scope and id, pair after pair, name a combination.
-  if (params.length >= 4 && params.length % 2 === 0) return renderCombination(root, pairsOf(params));
+  if (params.length >= 4) return renderCombination(root, pairsOf(params));
   const [scope, id] = params;
   return renderSubject(root, scope, id);
 }
@@ -21,6 +28,14 @@ function pairsOf(params) {
   const out = [];
   for (let i = 0; i < params.length; i += 2) out.push({ scope: params[i], id: params[i + 1] });
   return out;
+}
+
+/** What is wrong with an address's scope and id segments, as the picker would say it, or null. */
+function addressProblem(params) {
+  if (params.length % 2) return `It names ${params[params.length - 1]} without an id: write each subject as scope:id, e.g. user:alice.`;
+  const scopes = pairsOf(params).map((p) => p.scope);
+  const twice = scopes.find((scope, i) => scopes.indexOf(scope) !== i);
+  return twice ? `Name each scope once: ${twice} is given twice.` : null;
 }
 
 /** The route of one subject, or of several together. */

@@ -34,4 +34,25 @@ class RefusedSubjectBrowserTest extends BrowserTestSupport {
     waitFor(By.id("subject-q"));
     assertNoConsoleErrors("back to the picker");
   }
+
+  /**
+   * An address the picker would not make (a scope named twice, a scope without its id) says what is
+   * wrong with it, rather than showing the limits of other subjects under its heading.
+   */
+  @Test
+  void anAddressNamingAScopeTwiceOrWithoutAnIdIsRefused() throws Exception {
+    assertThat(send("PUT", "/v1/policies/user:*", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}]}", ADMIN_KEY).statusCode()).isEqualTo(201);
+    signInAs(ADMIN_KEY);
+    go("#/subjects/user/alice/user/bob");
+    assertThat(textOf(By.cssSelector("[data-test=subject-refused]"))).contains("user is given twice").contains("Open another subject");
+    assertThat(textOf(By.tagName("main"))).doesNotContain("On its own");
+    assertThat(browser.findElements(By.cssSelector("[data-test=live]"))).isEmpty();
+
+    go("#/subjects/user/alice/tool");
+    assertThat(textOf(By.cssSelector("[data-test=subject-refused]"))).contains("tool").contains("without an id");
+    assertThat(browser.findElements(By.cssSelector(".usage"))).isEmpty();
+    assertThat(browser.findElements(By.xpath("//button[text()='Reset counters']"))).isEmpty();
+    shot("refused-subject-02-address");
+    assertNoConsoleErrors("refused subject addresses");
+  }
 }
