@@ -107,7 +107,7 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
     }
     input.value = initial[f.name] || '';
     inputs[f.name] = input;
-    form.append(field(f.label, input, { name: f.name }));
+    form.append(field(f.label, input, { name: f.name, className: f.type === 'datetime-local' ? 'field-datetime' : '' }));
   }
   form.append(h('div', { class: 'field', style: 'flex:0 0 auto' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Apply')));
   const summary = h('div', { tabindex: '-1', 'aria-live': 'assertive' });
