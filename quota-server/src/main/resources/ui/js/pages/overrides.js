@@ -17,12 +17,14 @@ export function render(root, params) {
       const [active, every] = await Promise.all([get('/v1/overrides'), showExpired.checked ? get('/v1/overrides?includeExpired=true') : null]);
       const inForce = new Set(items(active, 'overrides').map((o) => o.id));
       const all = items(every || active, 'overrides').map((o) => ({ ...o, expired: !inForce.has(o.id) }));
-      all.sort((a, b) => (a.expired - b.expired) || String(b.createdAt || '').localeCompare(String(a.createdAt || '')));
+      all.sort((a, b) => (a.expired - b.expired) || instantKey(b.createdAt).localeCompare(instantKey(a.createdAt)));
+      const deciding = decidingOverrides(all);
       clear(listEl);
       if (!all.length) { listEl.append(empty(showExpired.checked ? 'No overrides, active or expired.' : 'No active overrides.')); return; }
       listEl.append(table([
         { label: 'Selector', cell: (o) => h('span', { class: 'mono' }, o.selector) },
-        { label: 'Effect', cell: (o) => effect(o) },
+        { label: 'Effect', cell: (o) => o.expired || deciding.get(o.selector) === o ? effect(o)
+          : [effect(o), ' ', h('span', { class: 'chip', 'data-test': 'superseded', title: 'A newer override for this selector decides until it ends' }, 'superseded')] },
         { label: 'Expires', cell: (o) => h('span', { title: dateTime(o.expiresAt) }, o.expired ? h('span', { class: 'chip', 'data-test': 'expired' }, 'expired') : relative(o.expiresAt)) },
         { label: 'Reason', cell: (o) => o.reason },
         { label: 'By', cell: (o) => h('span', { class: 'mono' }, o.actor || '–') },
@@ -34,6 +36,25 @@ export function render(root, params) {
   if (can.write()) root.append(panel('New override', createForm(params[0] === 'new' ? params[1] : '', load)));
   root.append(panel('Overrides', listEl, h('label', { class: 'checkbox', for: 'show-expired' }, showExpired, 'Show expired')));
   load();
+}
+
+/**
+ * An ISO instant as text that sorts in time order: the server writes as many fraction digits as it
+ * has ("…:17Z", "…:17.16Z"), which plain text comparison would misorder.
+ */
+function instantKey(iso) {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(String(iso || ''));
+  return m ? m[1] + '.' + (m[2] || '').padEnd(9, '0') : String(iso || '');
+}
+
+/** Selector to the override in force that decides it: the newest, as the server applies them. */
+function decidingOverrides(list) {
+  const deciding = new Map();
+  for (const o of list) {
+    const d = deciding.get(o.selector);
+    if (!o.expired && (!d || instantKey(o.createdAt) > instantKey(d.createdAt))) deciding.set(o.selector, o);
+  }
+  return deciding;
 }
 
 function effect(o) {
