@@ -93,6 +93,12 @@ function shell() {
       h('span', { class: 'role role-' + me.role, 'data-test': 'role', title: me.name ? 'Key ' + me.name : null }, me.role),
       me.role === 'viewer' && me.subjects.length ? h('span', { class: 'muted subjects-hint', 'data-test': 'my-subjects' }, me.subjects.join(', ')) : null,
       signOut));
+  // Escape closes the open phone menu and hands focus back to its button, as any disclosure does.
+  header.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || !nav.classList.contains('open')) return;
+    closeMenu();
+    menuBtn.focus();
+  });
   const main = h('main', { id: 'main', tabindex: '-1' });
   app.append(header, main);
   return main;

@@ -63,6 +63,28 @@ class ConsoleNavigationBrowserTest extends BrowserTestSupport {
     assertNoConsoleErrors("phone menu");
   }
 
+  /** A keyboard user closes the open phone menu with Escape, as any disclosure, and is back on its button. */
+  @Test
+  void phoneMenuClosesOnEscapeAndGivesFocusBackToItsButton() {
+    browser.manage().window().setSize(PHONE);
+    try {
+      go("#/overview");
+      waitForPage("overview");
+      WebElement toggle = waitFor(By.cssSelector(".menu-toggle"));
+      toggle.sendKeys(Keys.ENTER);
+      waitFor(By.cssSelector("nav#nav.open"));
+      toggle.sendKeys(Keys.TAB);
+      assertThat(script("return document.activeElement.closest('nav') !== null")).isEqualTo(true);
+
+      browser.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+      assertMenuClosed();
+      assertThat(script("return document.activeElement === arguments[0]", toggle)).isEqualTo(true);
+      assertNoConsoleErrors("phone menu and Escape");
+    } finally {
+      browser.manage().window().setSize(DESKTOP);
+    }
+  }
+
   /** On a phone the menu's links are hidden while it is closed, so this waits for the route, not for a visible link. */
   private void waitForPage(String nav) {
     waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-nav=" + nav + "][aria-current=page]")));
