@@ -8,8 +8,8 @@ import dev.quota.admin.MemoryConfigRepository;
 import dev.quota.alert.Alert;
 import dev.quota.alert.AlertHistory;
 import dev.quota.alert.MemoryAlertHistory;
+import dev.quota.ledger.ForwardingLedger;
 import dev.quota.ledger.MemoryLedger;
-import dev.quota.ledger.UsageEntry;
 import dev.quota.ledger.UsageLedger;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.Plan;
@@ -282,37 +282,15 @@ class AsyncDecisionTest {
   }
 
   /** A ledger that notes which threads read it. */
-  private final class WatchedLedger implements UsageLedger {
-    private final UsageLedger ledger;
-
+  private final class WatchedLedger extends ForwardingLedger {
     WatchedLedger(UsageLedger ledger) {
-      this.ledger = ledger;
-    }
-
-    @Override
-    public void append(UsageEntry entry) {
-      ledger.append(entry);
+      super(ledger);
     }
 
     @Override
     public MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
       blockingCallers.add(Thread.currentThread().getName());
-      return ledger.spent(subjects, from, to);
-    }
-
-    @Override
-    public List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to) {
-      return ledger.entries(subjects, from, to);
-    }
-
-    @Override
-    public java.util.Optional<UsageEntry> withIdempotencyKey(String idempotencyKey) {
-      return ledger.withIdempotencyKey(idempotencyKey);
-    }
-
-    @Override
-    public java.util.Optional<UsageEntry> withReservationId(String reservationId) {
-      return ledger.withReservationId(reservationId);
+      return super.spent(subjects, from, to);
     }
   }
 }

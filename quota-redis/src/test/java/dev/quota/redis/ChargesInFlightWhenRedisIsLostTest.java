@@ -6,14 +6,13 @@ import dev.quota.Decision;
 import dev.quota.Money;
 import dev.quota.MoneyTotal;
 import dev.quota.Quota;
+import dev.quota.ledger.ForwardingLedger;
 import dev.quota.ledger.UsageEntry;
-import dev.quota.ledger.UsageLedger;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -113,12 +112,16 @@ class ChargesInFlightWhenRedisIsLostTest extends LostRedisEngine {
   }
 
   /** The ledger of the test, whose next append can be held until the test lets it go. */
-  private final class HeldLedger implements UsageLedger {
+  private final class HeldLedger extends ForwardingLedger {
     private final AtomicBoolean holdNext = new AtomicBoolean();
     final CountDownLatch appending = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
     /** Counted down once a read of the ledger since {@link #holdNextAppend} is done. */
     volatile CountDownLatch read = new CountDownLatch(1);
+
+    HeldLedger() {
+      super(ledger);
+    }
 
     void holdNextAppend() {
       read = new CountDownLatch(1);
@@ -136,29 +139,14 @@ class ChargesInFlightWhenRedisIsLostTest extends LostRedisEngine {
           throw new IllegalStateException(e);
         }
       }
-      ledger.append(entry);
+      super.append(entry);
     }
 
     @Override
     public MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
-      MoneyTotal spent = ledger.spent(subjects, from, to);
+      MoneyTotal spent = super.spent(subjects, from, to);
       read.countDown();
       return spent;
-    }
-
-    @Override
-    public List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to) {
-      return ledger.entries(subjects, from, to);
-    }
-
-    @Override
-    public Optional<UsageEntry> withIdempotencyKey(String idempotencyKey) {
-      return ledger.withIdempotencyKey(idempotencyKey);
-    }
-
-    @Override
-    public Optional<UsageEntry> withReservationId(String reservationId) {
-      return ledger.withReservationId(reservationId);
     }
   }
 }

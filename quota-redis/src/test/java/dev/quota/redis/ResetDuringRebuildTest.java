@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quota.MoneyTotal;
 import dev.quota.Quota;
 import dev.quota.Subject;
-import dev.quota.ledger.UsageEntry;
-import dev.quota.ledger.UsageLedger;
+import dev.quota.ledger.ForwardingLedger;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,23 +71,22 @@ class ResetDuringRebuildTest extends LostRedisEngine {
   }
 
   /** The shared ledger, whose next read of spend is held, once read, until the test lets it go. */
-  private final class HeldReads implements UsageLedger {
+  private final class HeldReads extends ForwardingLedger {
     private final AtomicBoolean holdNext = new AtomicBoolean();
     final CountDownLatch reading = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
+
+    HeldReads() {
+      super(ledger);
+    }
 
     void holdNextRead() {
       holdNext.set(true);
     }
 
     @Override
-    public void append(UsageEntry entry) {
-      ledger.append(entry);
-    }
-
-    @Override
     public MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
-      MoneyTotal spent = ledger.spent(subjects, from, to);
+      MoneyTotal spent = super.spent(subjects, from, to);
       if (holdNext.compareAndSet(true, false)) {
         reading.countDown();
         try {
@@ -101,21 +97,6 @@ class ResetDuringRebuildTest extends LostRedisEngine {
         }
       }
       return spent;
-    }
-
-    @Override
-    public List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to) {
-      return ledger.entries(subjects, from, to);
-    }
-
-    @Override
-    public Optional<UsageEntry> withIdempotencyKey(String idempotencyKey) {
-      return ledger.withIdempotencyKey(idempotencyKey);
-    }
-
-    @Override
-    public Optional<UsageEntry> withReservationId(String reservationId) {
-      return ledger.withReservationId(reservationId);
     }
   }
 }
