@@ -20,12 +20,11 @@ public record Budget(
     int resetDay) {
 
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
+  /** The rule a budget's currency follows, as {@link #isCurrencyCode} checks it. */
+  public static final String CURRENCY_RULE = "must be a three-letter ISO 4217 code such as USD";
 
   public Budget {
-    ValidationException.require(
-        currency != null && CURRENCY.matcher(currency).matches(),
-        "budget.currency",
-        "must be a three-letter ISO 4217 code such as USD");
+    ValidationException.require(isCurrencyCode(currency), "budget.currency", CURRENCY_RULE);
     ValidationException.require(
         daily != null || monthly != null || perRequest != null,
         "budget",
@@ -43,6 +42,11 @@ public record Budget(
         resetTime.getNano() == 0, "budget.resetTime", "must be a time of day in whole seconds, as HH:mm or HH:mm:ss");
     ValidationException.require(
         resetDay >= 1 && resetDay <= 31, "budget.resetDay", "must be between 1 and 31");
+  }
+
+  /** Whether {@code code} has the form of a currency code: three capital letters. */
+  public static boolean isCurrencyCode(String code) {
+    return code != null && CURRENCY.matcher(code).matches();
   }
 
   /** A budget with midnight-UTC resets on the 1st. Any amount may be null. */

@@ -225,9 +225,11 @@ public final class PolicyJson {
     own.check(() -> onlyKnown(o, field, BUDGET_FIELDS));
     String currency = own.read(() -> {
       String code = text(required(o, "currency", field + ".currency"), field + ".currency");
+      // Checked here, not only by Budget, so that it is listed beside the problems of other fields.
+      ValidationException.require(Budget.isCurrencyCode(code), field + ".currency", Budget.CURRENCY_RULE);
       // A code no currency has is a typo (UDS for USD), and a budget in it counts apart from the one meant.
-      ValidationException.require(stored || !code.matches("[A-Z]{3}") || ISO_4217.contains(code), field + ".currency",
-          "must be a three-letter ISO 4217 code such as USD: '" + code + "' is not one");
+      ValidationException.require(stored || ISO_4217.contains(code), field + ".currency",
+          Budget.CURRENCY_RULE + ": '" + code + "' is not one");
       return code;
     });
     Money daily = own.read(() -> optionalMoney(o, "daily", field));

@@ -128,10 +128,11 @@ class PolicyJsonTest {
         .isInstanceOfSatisfying(ValidationException.class, e -> {
           assertThat(e.field()).isEqualTo("colour");
           assertThat(e.problems()).extracting(ValidationException::field).containsExactly(
-              "colour", "size", "rateLimits[0].limit", "rateLimits[0].window", "rateLimits[2].limit", "budget.daily",
+              "colour", "size", "rateLimits[0].limit", "rateLimits[0].window", "rateLimits[2].limit", "budget.currency",
+              "budget.daily",
               "budget.timezone", "concurrency", "alertThresholds[1]", "mode");
           assertThat(e.problems()).extracting(ValidationException::rule).contains("must be an ISO-8601 duration such as PT1M",
-              "is required", "must be an IANA time zone such as Europe/Berlin");
+              "is required", "must be an IANA time zone such as Europe/Berlin", "must be a three-letter ISO 4217 code such as USD");
         });
   }
 
