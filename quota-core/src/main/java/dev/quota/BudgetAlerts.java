@@ -8,6 +8,7 @@ import dev.quota.internal.PlanCompiler.Compiled;
 import dev.quota.internal.PlanCompiler.OpRef;
 import dev.quota.internal.PolicyIndex;
 import dev.quota.plan.BudgetOp;
+import dev.quota.plan.OpResults;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.SettleResult;
@@ -37,10 +38,11 @@ final class BudgetAlerts {
 
   /** The alerts of an applied plan. */
   void fire(Compiled c, PlanResult r) {
-    for (int i = 0; i < r.results().size(); i++) {
-      int fired = r.results().get(i).firedThresholds();
+    OpResults results = r.results();
+    for (int i = 0; i < results.size(); i++) {
+      int fired = results.firedThresholds(i);
       if (fired != 0) {
-        fireOp(c, i, r.results().get(i).used(), fired);
+        fireOp(c, i, results.used(i), fired);
       }
     }
   }

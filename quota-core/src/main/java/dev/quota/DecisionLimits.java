@@ -5,7 +5,7 @@ import dev.quota.internal.PlanCompiler.OpRef;
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterOp;
-import dev.quota.plan.OpResult;
+import dev.quota.plan.OpResults;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
 import java.time.Instant;
@@ -50,14 +50,17 @@ final class DecisionLimits extends AbstractList<LimitStatus> implements RandomAc
       return compiled.localLimits().get(i - stored);
     }
     OpRef ref = compiled.refs().get(i);
-    OpResult o = result.results().get(i);
+    OpResults o = result.results();
     RateLimit rate = ref.rateLimit();
+    long resetAtMs = o.resetAtMs(i);
+    long retryAtMs = o.retryAtMs(i);
+    boolean allowed = o.allowed(i);
     return new LimitStatus(
         ref.policy().selector(), ref.subject(), ref.kind(), rate == null ? null : rate.meter(), ref.currency(),
-        limitOf(compiled.plan().ops().get(i)), o.used(),
-        o.resetAtMs() == 0 ? null : Instant.ofEpochMilli(o.resetAtMs()),
-        o.allowed() || o.retryAtMs() < 0 ? null : Instant.ofEpochMilli(o.retryAtMs()),
-        o.allowed(), ref.policy().mode(), rate == null ? null : rate.window());
+        limitOf(compiled.plan().ops().get(i)), o.used(i),
+        resetAtMs == 0 ? null : Instant.ofEpochMilli(resetAtMs),
+        allowed || retryAtMs < 0 ? null : Instant.ofEpochMilli(retryAtMs),
+        allowed, ref.policy().mode(), rate == null ? null : rate.window());
   }
 
   private static long limitOf(CounterOp op) {

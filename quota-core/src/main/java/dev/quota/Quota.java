@@ -19,7 +19,7 @@ import dev.quota.ledger.OwedUsageJournal;
 import dev.quota.ledger.SpendCurrency;
 import dev.quota.ledger.UsageEntry;
 import dev.quota.ledger.UsageLedger;
-import dev.quota.plan.OpResult;
+import dev.quota.plan.OpResults;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.store.MemoryStore;
@@ -672,13 +672,14 @@ public final class Quota implements AutoCloseable {
     boolean admitted = storeDecides && r.admitted();
     long retryAtMs = -1;
     boolean never = false;
+    OpResults results = r.results();
     for (int i = 0; i < c.refs().size(); i++) {
-      OpResult o = r.results().get(i);
-      if (!o.allowed() && c.refs().get(i).policy().mode() == Mode.ENFORCE) {
-        if (o.retryAtMs() < 0) {
+      if (!results.allowed(i) && c.refs().get(i).policy().mode() == Mode.ENFORCE) {
+        long retry = results.retryAtMs(i);
+        if (retry < 0) {
           never = true;
         } else {
-          retryAtMs = Math.max(retryAtMs, o.retryAtMs());
+          retryAtMs = Math.max(retryAtMs, retry);
         }
       }
     }

@@ -1,6 +1,7 @@
 package dev.quota.plan;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A store's answer to a {@link Plan}.
@@ -15,7 +16,7 @@ import java.util.List;
 public record PlanResult(
     Status status,
     boolean admitted,
-    List<OpResult> results,
+    OpResults results,
     long nowMs,
     long expiresAtMs,
     List<Integer> seedIndices,
@@ -36,17 +37,17 @@ public record PlanResult(
   }
 
   public PlanResult {
-    results = List.copyOf(results);
+    Objects.requireNonNull(results, "results");
     seedIndices = List.copyOf(seedIndices);
   }
 
   /** A result that filed no reservation. */
   public PlanResult(
-      Status status, boolean admitted, List<OpResult> results, long nowMs, long expiresAtMs, List<Integer> seedIndices) {
+      Status status, boolean admitted, OpResults results, long nowMs, long expiresAtMs, List<Integer> seedIndices) {
     this(status, admitted, results, nowMs, expiresAtMs, seedIndices, null);
   }
 
   public static PlanResult of(Status status, long nowMs) {
-    return new PlanResult(status, false, List.of(), nowMs, 0, List.of());
+    return new PlanResult(status, false, OpResults.EMPTY, nowMs, 0, List.of());
   }
 }

@@ -7,7 +7,7 @@ import dev.quota.plan.BudgetOp;
 import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterOp;
-import dev.quota.plan.OpResult;
+import dev.quota.plan.OpResults;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
@@ -130,7 +130,7 @@ public final class MemoryStore implements Store {
       if (plan.seedBudgets()) {
         List<Integer> missing = missingBudgets(ops, known);
         if (!missing.isEmpty()) {
-          return new PlanResult(PlanResult.Status.NEEDS_SEED, false, List.of(), now, 0, missing);
+          return new PlanResult(PlanResult.Status.NEEDS_SEED, false, OpResults.EMPTY, now, 0, missing);
         }
       }
       PlanResult result = evaluate(plan, now, derivedOps, known);
@@ -169,7 +169,7 @@ public final class MemoryStore implements Store {
     List<CounterOp> ops = plan.ops();
     boolean record = plan.kind() == Plan.Kind.RECORD;
     boolean admitted = true;
-    boolean[] allowed = new boolean[ops.size()];
+    OpResults.Builder results = new OpResults.Builder(ops.size());
     for (int i = 0; i < ops.size(); i++) {
       CounterOp op = ops.get(i);
       if (found[i] == null) {
@@ -179,25 +179,24 @@ public final class MemoryStore implements Store {
         CounterTable.limitTo(found[i], r);
         CounterTable.advance(found[i], now);
       }
-      allowed[i] = hasRoom(op, found[i]);
-      if (!allowed[i] && op.enforced() && !record) {
+      boolean allowed = hasRoom(op, found[i]);
+      results.allowed(i, allowed);
+      if (!allowed && op.enforced() && !record) {
         admitted = false;
       }
     }
     boolean apply = admitted && plan.kind() != Plan.Kind.CHECK;
-    int[] fired = new int[ops.size()];
     if (apply) {
       for (int i = 0; i < ops.size(); i++) {
         CounterOp op = ops.get(i);
         if (found[i] == null) {
           found[i] = op instanceof BudgetOp b ? counters.budgetOrNew(b) : counters.slotsOrNew(op.key());
         }
-        fired[i] = take(op, found[i], now);
+        results.fired(i, take(op, found[i], now));
       }
     }
-    OpResult[] results = new OpResult[ops.size()];
     for (int i = 0; i < ops.size(); i++) {
-      results[i] = describe(ops.get(i), found[i], now, allowed[i], fired[i]);
+      describe(ops.get(i), found[i], now, results.allowed(i), i, results);
     }
     long expiresAt = 0;
     if (apply && plan.kind() == Plan.Kind.RESERVE) {
@@ -209,8 +208,7 @@ public final class MemoryStore implements Store {
           counters.resets(), now);
     }
     String filed = expiresAt == 0 ? null : plan.reservationId();
-    // An immutable list already, so the result does not copy it again.
-    return new PlanResult(PlanResult.Status.APPLIED, admitted, List.of(results), now, expiresAt, List.of(), filed);
+    return new PlanResult(PlanResult.Status.APPLIED, admitted, results.build(), now, expiresAt, List.of(), filed);
   }
 
   /** Gives back {@code amount} that a reservation made at {@code madeAtMs} took from {@code rate} (if it still exists) and did not use. */
@@ -265,25 +263,29 @@ public final class MemoryStore implements Store {
     }
   }
 
-  private static OpResult describe(CounterOp op, Object counter, long now, boolean allowed, int fired) {
+  /** Fills in op {@code i}'s counter as {@code results} reports it. */
+  private static void describe(CounterOp op, Object counter, long now, boolean allowed, int i, OpResults.Builder results) {
     if (op instanceof RateOp r) {
       long limit = r.limit().limit();
       if (counter instanceof SlidingWindow w) {
         long retry = allowed ? 0 : w.retryAtMs(now, r.amount(), limit);
-        return new OpResult(allowed, w.used(), w.resetAtMs(), retry, 0);
+        results.counter(i, w.used(), w.resetAtMs(), retry);
+        return;
       }
       TokenBucket b = (TokenBucket) counter;
       long retry = allowed ? 0 : b.retryAtMs(now, r.amount());
-      return new OpResult(allowed, b.used(), b.isFull() ? 0 : b.resetAtMs(now), retry, 0);
+      results.counter(i, b.used(), b.isFull() ? 0 : b.resetAtMs(now), retry);
+      return;
     }
     if (op instanceof BudgetOp b) {
       long used = counter == null ? 0 : ((CounterTable.Budget) counter).used;
       long retry = allowed ? 0 : (b.amountNanos() > b.limitNanos() ? -1 : b.periodEndMs());
-      return new OpResult(allowed, used, b.periodEndMs(), retry, fired);
+      results.counter(i, used, b.periodEndMs(), retry);
+      return;
     }
     // A slot frees when a reservation settles or expires; the engine cannot know when, so no retry time.
     int inFlight = counter == null ? 0 : ((CounterTable.Slots) counter).inFlight;
-    return new OpResult(allowed, inFlight, 0, allowed ? 0 : -1, 0);
+    results.counter(i, inFlight, 0, allowed ? 0 : -1);
   }
 
   /**

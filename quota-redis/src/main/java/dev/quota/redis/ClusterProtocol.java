@@ -5,6 +5,7 @@ import dev.quota.ValidationException;
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.OpResult;
+import dev.quota.plan.OpResults;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
@@ -167,7 +168,7 @@ final class ClusterProtocol {
           // Missing counters are reported in the time of the node that holds them (and their
           // subjects' reset marks), which their seed compares those marks with.
           long at = g == 0 || r.status() == PlanResult.Status.NEEDS_SEED ? r.nowMs() : now;
-          return new PlanResult(r.status(), false, List.of(), at, 0, seeds);
+          return new PlanResult(r.status(), false, OpResults.EMPTY, at, 0, seeds);
         }
         if (g == 0) {
           now = r.nowMs();
@@ -190,7 +191,7 @@ final class ClusterProtocol {
           withdraw(group, results);
         }
         compensate(plan, applied, offset);
-        return new PlanResult(PlanResult.Status.APPLIED, false, List.of(results), now, 0, List.of());
+        return new PlanResult(PlanResult.Status.APPLIED, false, OpResults.of(results), now, 0, List.of());
       }
       if (reserve) {
         long keep = Math.max(plan.ttlMs(), lastBudgetEnd(plan) - now) + SLACK_MS;
@@ -206,7 +207,7 @@ final class ClusterProtocol {
       throw e;
     }
     boolean filed = reserve && admitted;
-    return new PlanResult(PlanResult.Status.APPLIED, admitted, List.of(results), now, filed ? expiresAt : 0,
+    return new PlanResult(PlanResult.Status.APPLIED, admitted, OpResults.of(results), now, filed ? expiresAt : 0,
         List.of(), filed ? plan.reservationId() : null);
   }
 

@@ -6,7 +6,7 @@ import dev.quota.plan.BudgetOp;
 import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterOp;
-import dev.quota.plan.OpResult;
+import dev.quota.plan.OpResults;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
@@ -398,12 +398,11 @@ final class ScriptCodec {
     long now = num(r.get(2));
     long expiresAt = num(r.get(3));
     int n = (int) num(r.get(4));
-    // immutable lists from arrays, which PlanResult keeps as they are instead of copying
-    OpResult[] results = new OpResult[n];
+    OpResults.Builder results = new OpResults.Builder(n);
     int at = 5;
     for (int i = 0; i < n; i++, at += 5) {
-      results[i] = new OpResult(num(r.get(at)) == 1, num(r.get(at + 1)), num(r.get(at + 2)),
-          num(r.get(at + 3)), (int) num(r.get(at + 4)));
+      results.allowed(i, num(r.get(at)) == 1).fired(i, (int) num(r.get(at + 4)))
+          .counter(i, num(r.get(at + 1)), num(r.get(at + 2)), num(r.get(at + 3)));
     }
     int m = (int) num(r.get(at++));
     Integer[] seeds = new Integer[m];
@@ -413,7 +412,8 @@ final class ScriptCodec {
     // A replayed reservation carries the id the first request filed; an applied one was filed under the call's.
     String reservationId = r.size() > at ? r.get(at).toString()
         : status == PlanResult.Status.APPLIED && expiresAt != 0 ? filed : null;
-    return new PlanResult(status, admitted, List.of(results), now, expiresAt, List.of(seeds), reservationId);
+    // an immutable list from the array, which PlanResult keeps as it is instead of copying
+    return new PlanResult(status, admitted, results.build(), now, expiresAt, List.of(seeds), reservationId);
   }
 
   static SettleResult settleResult(List<Object> r) {
