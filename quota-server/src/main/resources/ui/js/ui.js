@@ -145,7 +145,13 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
         showFieldErrors(form, summary, e);
         return;
       }
-      clear(body).append(errorBox(e, () => load(append)));
+      // A next page that failed leaves the pages shown in place; the error and its retry take the
+      // place of Load more, which the retry stands for.
+      if (append) {
+        clear(more).append(h('div', { 'data-test': 'more-error' }, errorBox(e, () => load(true))));
+        return;
+      }
+      clear(body).append(errorBox(e, () => load(false)));
     }
   };
   const typed = () => Object.fromEntries(fields.map((f) => [f.name, inputs[f.name].value.trim()]));
