@@ -145,13 +145,17 @@ function renderSubject(root, scope, id) {
   let lastSpent = null;
   let lastOverride = null;
   let override = null;
+  // Each refresh is numbered: only the latest may draw and schedule the next, so one started over
+  // (after a reset) while another was on its way never leaves two refreshing side by side.
+  let latest = 0;
   const refresh = async () => {
     if (stopped) return;
+    const run = ++latest;
     if (document.hidden) { live.classList.add('paused'); live.textContent = 'Paused'; schedule(); return; }
     inFlight = new AbortController();
     try {
       const payload = await get('/v1/usage/' + enc(scope) + '/' + enc(id), { signal: inFlight.signal });
-      if (stopped) return;
+      if (stopped || run !== latest) return;
       const limits = items(payload, 'limits', 'counters', 'usage').map(normLimit);
       // The server names the override that decides these limits; the note is redrawn only when it changes.
       override = payload.override || null;
@@ -169,7 +173,7 @@ function renderSubject(root, scope, id) {
       live.classList.remove('paused'); live.textContent = 'Live';
       updated.textContent = 'Updated ' + clockTime();
     } catch (e) {
-      if (e.name === 'AbortError' || stopped) return;
+      if (e.name === 'AbortError' || stopped || run !== latest) return;
       if (e.status === 403) {
         // Asking again will not change the answer: stop refreshing and say so in place of the page.
         stopped = true;
@@ -192,6 +196,12 @@ function renderSubject(root, scope, id) {
   };
   const schedule = () => { if (!stopped) timer = setTimeout(refresh, REFRESH_MS); };
   refresh();
+  /** Asks again at once; an answer still on its way predates what was just changed. */
+  const refreshNow = () => {
+    clearTimeout(timer);
+    if (inFlight) inFlight.abort();
+    refresh();
+  };
 
   const reset = async () => {
     const reason = await confirmDialog('Reset counters?', `Every rate, concurrency and budget counter of ${subject} goes back to zero. The ledger keeps its history.`,
@@ -200,7 +210,7 @@ function renderSubject(root, scope, id) {
     try {
       await request('POST', '/v1/subjects/' + enc(scope) + '/' + enc(id) + '/reset?reason=' + enc(reason));
       toast('Counters of ' + subject + ' reset');
-      clearTimeout(timer); refresh();
+      refreshNow();
     } catch (e) { toast(e.message, 'error'); }
   };
 
