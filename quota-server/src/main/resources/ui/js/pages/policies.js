@@ -122,7 +122,11 @@ function renderForm(root, selector) {
         const res = await request('GET', '/v1/policies/' + enc(selector), undefined, { withResponse: true });
         policy = res.body;
         etag = res.headers.get('ETag');
-      } catch (e) { clear(holder).append(errorBox(e, start)); return; }
+      } catch (e) {
+        // Deleted since it was listed (or reloaded): asking again cannot bring it back.
+        clear(holder).append(e.status === 404 ? gone(selector) : errorBox(e, start));
+        return;
+      }
     }
     clear(holder).append(buildForm(policy, selector, etag, start));
   };
@@ -262,6 +266,14 @@ function refuseChanged(form, summary, selector, problem, reload) {
       ? h('a', { class: 'btn btn-small', href: '#/policies', 'data-test': 'back-to-policies' }, 'Back to policies')
       : h('button', { class: 'btn btn-small', type: 'button', 'data-test': 'reload-policy', onclick: reload }, 'Reload the policy')));
   summary.focus();
+}
+
+/** The policy to edit is not there any more: the list, read again, shows what there is. */
+function gone(selector) {
+  return h('div', { class: 'alert alert-error', role: 'alert', 'data-test': 'policy-gone' },
+    h('strong', null, 'No longer there'),
+    h('span', null, ` The policy for ${selector} no longer exists: someone deleted it. `),
+    h('a', { class: 'btn btn-small', href: '#/policies', 'data-test': 'reload-policies' }, 'Reload the list'));
 }
 
 function refuseTaken(form, summary, selector) {
