@@ -2,7 +2,7 @@
 // and a reason; revoking ends one early.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, change, items, enc, can } from '../api.js';
-import { money, dateTime, relative, duration, utcInputValue, fromUtcInput, WHOLE, wholeNumber } from '../format.js';
+import { money, count, dateTime, relative, duration, utcInputValue, fromUtcInput, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors } from '../ui.js';
 
 export function render(root, params) {
@@ -62,11 +62,11 @@ function effect(o) {
   if (o.bypass) return h('span', { class: 'chip chip-near' }, 'bypass: counts, never denies');
   const p = o.limits || o.replacement || o.policy || {};
   const chips = [];
-  for (const r of p.rateLimits || []) chips.push(h('span', { class: 'chip' }, `${r.limit} ${r.meter && r.meter !== 'requests' ? r.meter : 'req'} / ${duration(r.window)}`));
+  for (const r of p.rateLimits || []) chips.push(h('span', { class: 'chip' }, `${count(r.limit)} ${r.meter && r.meter !== 'requests' ? r.meter : 'req'} / ${duration(r.window)}`));
   const b = p.budget;
   if (b && b.daily) chips.push(h('span', { class: 'chip chip-brand' }, money(b.daily, b.currency) + '/day'));
   if (b && b.monthly) chips.push(h('span', { class: 'chip chip-brand' }, money(b.monthly, b.currency) + '/month'));
-  if (p.concurrency) chips.push(h('span', { class: 'chip' }, p.concurrency + ' in flight'));
+  if (p.concurrency) chips.push(h('span', { class: 'chip' }, count(p.concurrency) + ' in flight'));
   return chips.length ? chips : h('span', { class: 'muted' }, 'replacement limits');
 }
 

@@ -2,7 +2,7 @@
 // problem+json field errors are shown beside the field they name.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, request, change, items, enc, can } from '../api.js';
-import { money, duration, WHOLE, wholeNumber } from '../format.js';
+import { money, count, duration, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, policyLink } from '../ui.js';
 
 export function render(root, params) {
@@ -13,7 +13,7 @@ export function render(root, params) {
 
 function describeRates(p) {
   return (p.rateLimits || []).map((r) => h('span', { class: 'chip' },
-    `${Number(r.limit).toLocaleString()} ${r.meter && r.meter !== 'requests' ? r.meter : 'req'} / ${duration(r.window)}${r.algorithm === 'token_bucket' ? ' (bucket)' : ''}`));
+    `${count(r.limit)} ${r.meter && r.meter !== 'requests' ? r.meter : 'req'} / ${duration(r.window)}${r.algorithm === 'token_bucket' ? ' (bucket)' : ''}`));
 }
 
 function describeBudget(b) {
@@ -46,7 +46,7 @@ function renderList(root) {
       { label: 'Selector', cell: (p) => can.write() ? policyLink(p.selector) : h('span', { class: 'mono' }, p.selector) },
       { label: 'Rate limits', cell: (p) => describeRates(p).length ? describeRates(p) : h('span', { class: 'muted' }, '–') },
       { label: 'Budget', cell: (p) => describeBudget(p.budget) },
-      { label: 'Concurrency', num: true, cell: (p) => p.concurrency ?? '–' },
+      { label: 'Concurrency', num: true, cell: (p) => count(p.concurrency) },
       { label: 'Mode', cell: (p) => h('span', { class: 'chip ' + (String(p.mode).toLowerCase() === 'shadow' ? 'chip-near' : 'chip-ok') }, String(p.mode || 'enforce').toLowerCase()) },
       { label: '', className: 'actions-cell', cell: (p) => can.write() ? h('span', null,
         h('a', { class: 'btn btn-small', href: '#/policies/edit/' + enc(p.selector) }, 'Edit'), ' ',
