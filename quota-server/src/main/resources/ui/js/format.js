@@ -95,6 +95,35 @@ export function fromUtcInput(value) {
   return isNaN(d) ? null : d.toISOString();
 }
 
+/*
+ * A time typed into a filter is written as the console writes times, on the 24-hour clock in UTC:
+ * "2030-01-31 18:03". A browser's own date and time field draws its value on the clock of the
+ * browser's language (06:03 PM in American English), which no page can change.
+ */
+const UTC_TIME_TEXT = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)$/;
+
+/** How a typed UTC time is to be written, for a refusal to show. */
+export const UTC_TIME_EXAMPLE = '2030-01-31 18:03';
+
+/**
+ * A typed UTC time, "2030-01-31 18:03" (a T in place of the space, as addresses saved earlier
+ * hold it, and seconds are taken too), as an ISO instant; null when it is not a time on the
+ * calendar and the 24-hour clock (a 31 February, a 24:00, an "06:03 PM").
+ */
+export function fromUtcText(text) {
+  const m = UTC_TIME_TEXT.exec(String(text).trim());
+  if (!m) return null;
+  const iso = fromUtcInput(m[1] + 'T' + m[2]);
+  // The Date reading rolls a day or an hour past its end over into the next; only a time read back as typed is one.
+  return iso && iso.startsWith(m[1] + 'T' + m[2]) ? iso : null;
+}
+
+/** A typed UTC time as a filter shows it, "2030-01-31 18:03"; anything else as it is. */
+export function utcText(text) {
+  const m = UTC_TIME_TEXT.exec(String(text).trim());
+  return m ? m[1] + ' ' + m[2] : String(text);
+}
+
 /** "in 42 s", "in 3 min", "5 h ago". */
 export function relative(iso, now = Date.now()) {
   if (!iso) return 'never';

@@ -2,7 +2,7 @@
 // forms that show the server's field errors beside the field they name.
 import { h, clear, spinner, errorBox, empty } from './dom.js';
 import { get, items, nextOffset, qs } from './api.js';
-import { fromUtcInput } from './format.js';
+import { fromUtcText, utcText, UTC_TIME_EXAMPLE } from './format.js';
 
 export function pageHead(title, subtitle, ...actions) {
   return h('div', { class: 'page-head' },
@@ -90,10 +90,11 @@ export function clearFieldErrors(form, summary) {
 }
 
 /**
- * A filter bar over a paged list endpoint. fields: [{name, label, type?, options?}].
- * Filters live in the hash query (#/route?name=value) so a filtered view can be bookmarked, reloaded
- * and come back to; initial holds them as the route read them. A From later than To is refused
- * beside the field instead of asking for a list that is empty by construction.
+ * A filter bar over a paged list endpoint. fields: [{name, label, type?, options?}]; a field of type
+ * 'utc-time' takes a time typed as the console writes times (see fromUtcText). Filters live in the
+ * hash query (#/route?name=value) so a filtered view can be bookmarked, reloaded and come back to;
+ * initial holds them as the route read them. A time that is not one, or a From later than To, is
+ * refused beside the field instead of asking for a list that is empty by construction.
  */
 export function pagedList(root, { path, route, label, fields, columns, listKeys = [], emptyText = 'Nothing here yet.', initial = {} }) {
   const inputs = {};
@@ -102,12 +103,15 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
     let input;
     if (f.options) {
       input = h('select', null, f.options.map(([v, l]) => h('option', { value: v }, l)));
+    } else if (f.type === 'utc-time') {
+      input = h('input', { type: 'text', placeholder: UTC_TIME_EXAMPLE, spellcheck: 'false', autocomplete: 'off' });
     } else {
       input = h('input', { type: f.type || 'text', placeholder: f.placeholder || '' });
     }
-    input.value = initial[f.name] || '';
+    const time = f.type === 'utc-time';
+    input.value = time ? utcText(initial[f.name] || '') : initial[f.name] || '';
     inputs[f.name] = input;
-    form.append(field(f.label, input, { name: f.name, className: f.type === 'datetime-local' ? 'field-datetime' : '' }));
+    form.append(field(f.label, input, { name: f.name, className: time ? 'field-datetime' : '', help: time ? '24-hour clock, UTC' : null }));
   }
   form.append(h('div', { class: 'field', style: 'flex:0 0 auto' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Apply')));
   const summary = h('div', { tabindex: '-1', 'aria-live': 'assertive' });
@@ -120,7 +124,7 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
     for (const f of fields) {
       let v = inputs[f.name].value.trim();
       // Labelled UTC, as every time the console shows.
-      if (v && f.type === 'datetime-local') v = fromUtcInput(v) || v;
+      if (v && f.type === 'utc-time') v = fromUtcText(v);
       p[f.name] = v;
     }
     return p;
@@ -155,21 +159,27 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
     }
   };
   const typed = () => Object.fromEntries(fields.map((f) => [f.name, inputs[f.name].value.trim()]));
-  const rangeError = () => {
+  const filterErrors = () => {
     const v = typed();
-    return v.from && v.to && new Date(v.from) > new Date(v.to) ? { to: 'must not be before From' } : null;
+    const bad = {};
+    for (const f of fields) {
+      if (f.type === 'utc-time' && v[f.name] && !fromUtcText(v[f.name])) bad[f.name] = `must be a UTC time on the 24-hour clock, written ${UTC_TIME_EXAMPLE}`;
+    }
+    if (Object.keys(bad).length) return bad;
+    return v.from && v.to && fromUtcText(v.from) > fromUtcText(v.to) ? { to: 'must not be before From' } : null;
   };
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     clearFieldErrors(form, summary);
+    for (const f of fields) if (f.type === 'utc-time') inputs[f.name].value = utcText(inputs[f.name].value);
     // Replaced, not pushed: Back leaves the page as before, and returns to it with these filters.
     if (route) history.replaceState(history.state, '', '#/' + route + qs(typed()));
-    const bad = rangeError();
+    const bad = filterErrors();
     if (bad) { clear(body); clear(more); showFieldErrors(form, summary, { title: 'Check the filters', fieldErrors: bad }); return; }
     load(false);
   });
   root.append(h('section', { class: 'panel' }, summary, form, body, more));
-  const bad = rangeError();
+  const bad = filterErrors();
   if (bad) showFieldErrors(form, summary, { title: 'Check the filters', fieldErrors: bad });
   else load(false);
   return { reload: () => load(false) };

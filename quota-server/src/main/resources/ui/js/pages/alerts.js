@@ -15,8 +15,8 @@ export function render(root, params, query) {
     fields: [
       { name: 'subject', label: 'Subject', placeholder: 'user:alice' },
       { name: 'policy', label: 'Policy', placeholder: 'user:*' },
-      { name: 'from', label: 'From (UTC)', type: 'datetime-local' },
-      { name: 'to', label: 'To (UTC)', type: 'datetime-local' },
+      { name: 'from', label: 'From (UTC)', type: 'utc-time' },
+      { name: 'to', label: 'To (UTC)', type: 'utc-time' },
     ],
     columns: [
       { label: 'When', cell: (a) => dateTime(a.at) },

@@ -22,8 +22,8 @@ export function render(root, params, query) {
       // The actions the server knows (AuditAction): it refuses any other, so none can be typed.
       { name: 'action', label: 'Action', options: [['', 'Any'], ...ACTIONS.map((a) => [a, a])] },
       { name: 'target', label: 'Target', placeholder: 'user:*' },
-      { name: 'from', label: 'From (UTC)', type: 'datetime-local' },
-      { name: 'to', label: 'To (UTC)', type: 'datetime-local' },
+      { name: 'from', label: 'From (UTC)', type: 'utc-time' },
+      { name: 'to', label: 'To (UTC)', type: 'utc-time' },
     ],
     columns: [
       { label: 'When', cell: (e) => dateTime(e.at) },
