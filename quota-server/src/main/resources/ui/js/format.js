@@ -118,6 +118,18 @@ export function fromUtcText(text) {
   return iso && iso.startsWith(m[1] + 'T' + m[2]) ? iso : null;
 }
 
+/**
+ * The end of the whole minute a typed UTC time names (of its second, when it has seconds), as an
+ * ISO instant; null when it is not a time. A To is inclusive as the report's days are: the API's
+ * to is exclusive, and To 10:05 is to keep what happened at 10:05:30.
+ */
+export function utcTimeEnd(text) {
+  const start = fromUtcText(text);
+  if (!start) return null;
+  const seconds = /:\d{2}:\d{2}$/.test(String(text).trim());
+  return new Date(Date.parse(start) + (seconds ? 1000 : 60_000)).toISOString();
+}
+
 /** A typed UTC time as a filter shows it, "2030-01-31 18:03"; anything else as it is. */
 export function utcText(text) {
   const m = UTC_TIME_TEXT.exec(String(text).trim());

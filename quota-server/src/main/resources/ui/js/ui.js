@@ -2,7 +2,7 @@
 // forms that show the server's field errors beside the field they name.
 import { h, clear, spinner, errorBox, empty } from './dom.js';
 import { get, items, nextOffset, qs } from './api.js';
-import { fromUtcText, utcText, UTC_TIME_EXAMPLE } from './format.js';
+import { fromUtcText, utcTimeEnd, utcText, UTC_TIME_EXAMPLE } from './format.js';
 
 export function pageHead(title, subtitle, ...actions) {
   return h('div', { class: 'page-head' },
@@ -90,11 +90,13 @@ export function clearFieldErrors(form, summary) {
 }
 
 /**
- * A filter bar over a paged list endpoint. fields: [{name, label, type?, options?}]; a field of type
- * 'utc-time' takes a time typed as the console writes times (see fromUtcText). Filters live in the
- * hash query (#/route?name=value) so a filtered view can be bookmarked, reloaded and come back to;
- * initial holds them as the route read them. A time that is not one, or a From later than To, is
- * refused beside the field instead of asking for a list that is empty by construction.
+ * A filter bar over a paged list endpoint. fields: [{name, label, type?, options?, through?}]; a
+ * field of type 'utc-time' takes a time typed as the console writes times (see fromUtcText), and
+ * one marked through is sent as the end of its minute, which it takes in (see utcTimeEnd).
+ * Filters live in the hash query (#/route?name=value) so a filtered view can be bookmarked,
+ * reloaded and come back to; initial holds them as the route read them. A time that is not one,
+ * or a From later than To, is refused beside the field instead of asking for a list that is empty
+ * by construction.
  */
 export function pagedList(root, { path, route, label, fields, columns, listKeys = [], emptyText = 'Nothing here yet.', initial = {} }) {
   const inputs = {};
@@ -124,7 +126,7 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
     for (const f of fields) {
       let v = inputs[f.name].value.trim();
       // Labelled UTC, as every time the console shows.
-      if (v && f.type === 'utc-time') v = fromUtcText(v);
+      if (v && f.type === 'utc-time') v = f.through ? utcTimeEnd(v) : fromUtcText(v);
       p[f.name] = v;
     }
     return p;
@@ -166,7 +168,8 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
       if (f.type === 'utc-time' && v[f.name] && !fromUtcText(v[f.name])) bad[f.name] = `must be a UTC time on the 24-hour clock, written ${UTC_TIME_EXAMPLE}`;
     }
     if (Object.keys(bad).length) return bad;
-    return v.from && v.to && fromUtcText(v.from) > fromUtcText(v.to) ? { to: 'must not be before From' } : null;
+    // To takes in its whole minute: From and To the same minute is that minute.
+    return v.from && v.to && fromUtcText(v.from) >= utcTimeEnd(v.to) ? { to: 'must not be before From' } : null;
   };
   form.addEventListener('submit', (e) => {
     e.preventDefault();

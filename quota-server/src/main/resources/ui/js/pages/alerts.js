@@ -16,7 +16,7 @@ export function render(root, params, query) {
       { name: 'subject', label: 'Subject', placeholder: 'user:alice' },
       { name: 'policy', label: 'Policy', placeholder: 'user:*' },
       { name: 'from', label: 'From (UTC)', type: 'utc-time' },
-      { name: 'to', label: 'To (UTC)', type: 'utc-time' },
+      { name: 'to', label: 'To (UTC, inclusive)', type: 'utc-time', through: true },
     ],
     columns: [
       { label: 'When', cell: (a) => dateTime(a.at) },

@@ -23,7 +23,7 @@ export function render(root, params, query) {
       { name: 'action', label: 'Action', options: [['', 'Any'], ...ACTIONS.map((a) => [a, a])] },
       { name: 'target', label: 'Target', placeholder: 'user:*' },
       { name: 'from', label: 'From (UTC)', type: 'utc-time' },
-      { name: 'to', label: 'To (UTC)', type: 'utc-time' },
+      { name: 'to', label: 'To (UTC, inclusive)', type: 'utc-time', through: true },
     ],
     columns: [
       { label: 'When', cell: (e) => dateTime(e.at) },
