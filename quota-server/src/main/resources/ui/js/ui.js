@@ -121,6 +121,9 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
   const more = h('div', { class: 'actions', style: 'justify-content:center;margin-top:12px' });
   let rows = [];
   let offset = null;
+  // The filters of the list shown, as sent: a next page continues that list, whatever has been
+  // typed into the fields since without Apply.
+  let applied = {};
   const params = () => {
     const p = {};
     for (const f of fields) {
@@ -132,7 +135,8 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
     return p;
   };
   const load = async (append) => {
-    const p = { ...params(), limit: 50 };
+    if (!append) applied = params();
+    const p = { ...applied, limit: 50 };
     if (append && offset) p.offset = offset;
     const btn = more.querySelector('button');
     if (btn) { btn.disabled = true; btn.textContent = 'Loading…'; }
