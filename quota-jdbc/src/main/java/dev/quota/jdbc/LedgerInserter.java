@@ -23,7 +23,7 @@ import javax.sql.DataSource;
 /**
  * Inserts batches of ledger rows into {@code usage_entry}, each batch in one transaction. A row of
  * a day already rolled up (a late one, or one replayed from the spool) is added to that day's
- * {@code usage_daily} row in the same transaction, so the rollup still counts it.
+ * {@code usage_daily} row in the same transaction, so the rollup still counts it ({@link LateRollups}).
  *
  * <p>Its connections are the writers' {@link BoundedPool}: a batch held up by a lock, a statement
  * that does not finish or a reply that does not come fails within bounds, as one the database
@@ -128,12 +128,14 @@ final class LedgerInserter {
             }
             ps.executeBatch();
           }
+          LateRollups rollups = new LateRollups();
           for (LedgerRow r : late) {
             bind(ps, r);
             if (ps.executeUpdate() == 1) {
-              addToRollup(c, r.entry());
+              rollups.add(r.entry());
             }
           }
+          rollups.write(c, engine);
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -173,36 +175,5 @@ final class LedgerInserter {
     ps.setBigDecimal(14, LedgerRows.decimal(e.overrun()));
     Jdbc.setInstant(ps, 15, e.reservedAt());
     ps.setString(16, e.currency());
-  }
-
-  private static void addToRollup(Connection c, UsageEntry e) throws SQLException {
-    String where = " WHERE usage_day = ? AND user_id = ? AND team_id = ? AND project_id = ? AND tool_id = ? AND provider_id = ?"
-        + " AND currency = ?";
-    try (PreparedStatement up =
-        c.prepareStatement("UPDATE usage_daily SET amount = amount + ?, entries = entries + 1" + where)) {
-      up.setBigDecimal(1, LedgerRows.decimal(e.amount()));
-      bindRollupKey(up, 2, e);
-      if (up.executeUpdate() == 1) {
-        return;
-      }
-    }
-    try (PreparedStatement in =
-        c.prepareStatement(
-            "INSERT INTO usage_daily (usage_day, user_id, team_id, project_id, tool_id, provider_id, currency, amount,"
-                + " entries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)")) {
-      bindRollupKey(in, 1, e);
-      in.setBigDecimal(8, LedgerRows.decimal(e.amount()));
-      in.executeUpdate();
-    }
-  }
-
-  private static void bindRollupKey(PreparedStatement ps, int first, UsageEntry e) throws SQLException {
-    ps.setObject(first, day(e.at()));
-    int i = first + 1;
-    for (String scope : LedgerRows.COLUMN_SCOPES) {
-      ps.setString(i++, e.subjects().getOrDefault(scope, ""));
-    }
-    // A rollup's key holds no NULL: '' is no currency, as it is no subject.
-    ps.setString(i, e.currency() == null ? "" : e.currency());
   }
 }
