@@ -7,6 +7,8 @@ import dev.quota.admin.AuditText;
 import dev.quota.admin.ConfigRepository;
 import dev.quota.admin.Override;
 import dev.quota.alert.Alert;
+import dev.quota.alert.AlertHistory;
+import dev.quota.alert.AlertPosition;
 import dev.quota.plan.CounterKeys;
 import dev.quota.store.Store;
 import java.time.Clock;
@@ -219,6 +221,11 @@ public final class QuotaAdmin {
 
   public List<Alert> alerts(String subject, String policy, Instant from, Instant to, int offset, int limit) {
     return quota.alertHistory().query(subject, policy, from, to, offset, limit);
+  }
+
+  /** The alerts after {@code after} (null: from the newest), newest first: see {@link AlertHistory#queryAfter}. */
+  public List<Alert> alertsAfter(String subject, String policy, Instant from, Instant to, AlertPosition after, int limit) {
+    return quota.alertHistory().queryAfter(subject, policy, from, to, after, limit);
   }
 
   /**

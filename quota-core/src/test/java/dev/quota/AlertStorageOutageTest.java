@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.quota.alert.Alert;
 import dev.quota.alert.AlertHistory;
+import dev.quota.alert.AlertPosition;
 import dev.quota.alert.MemoryAlertHistory;
 import dev.quota.store.conformance.MutableClock;
 import java.time.Duration;
@@ -133,6 +134,11 @@ class AlertStorageOutageTest {
     public List<Alert> query(String subject, String policy, Instant from, Instant to, int offset, int limit) {
       return kept.query(subject, policy, from, to, offset, limit);
     }
+
+    @java.lang.Override
+    public List<Alert> queryAfter(String subject, String policy, Instant from, Instant to, AlertPosition after, int limit) {
+      return kept.queryAfter(subject, policy, from, to, after, limit);
+    }
   }
 
   /** A history whose appends wait until released, as with a locked alert table. */
@@ -155,6 +161,11 @@ class AlertStorageOutageTest {
 
     @java.lang.Override
     public List<Alert> query(String subject, String policy, Instant from, Instant to, int offset, int limit) {
+      return List.copyOf(stored);
+    }
+
+    @java.lang.Override
+    public List<Alert> queryAfter(String subject, String policy, Instant from, Instant to, AlertPosition after, int limit) {
       return List.copyOf(stored);
     }
   }

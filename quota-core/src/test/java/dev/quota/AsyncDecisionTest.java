@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quota.admin.MemoryConfigRepository;
 import dev.quota.alert.Alert;
 import dev.quota.alert.AlertHistory;
+import dev.quota.alert.AlertPosition;
 import dev.quota.alert.MemoryAlertHistory;
 import dev.quota.ledger.ForwardingLedger;
 import dev.quota.ledger.MemoryLedger;
@@ -152,6 +153,11 @@ class AsyncDecisionTest {
       @Override
       public List<Alert> query(String subject, String policy, Instant from, Instant to, int offset, int limit) {
         return kept.query(subject, policy, from, to, offset, limit);
+      }
+
+      @Override
+      public List<Alert> queryAfter(String subject, String policy, Instant from, Instant to, AlertPosition after, int limit) {
+        return kept.queryAfter(subject, policy, from, to, after, limit);
       }
     };
     Quota q = Quota.builder().clock(clock).alertHistory(history)

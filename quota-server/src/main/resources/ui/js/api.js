@@ -94,10 +94,13 @@ export function items(payload, ...keys) {
   return [];
 }
 
-/** The offset of the next page, or null on the last page. */
-export function nextOffset(payload) {
+/**
+ * The cursor of the next page, or null on the last page. A cursor, not an offset: rows recorded
+ * since the first page shift every offset, and the next page would repeat or skip as many.
+ */
+export function nextCursor(payload) {
   if (!payload || Array.isArray(payload)) return null;
-  return payload.nextOffset ?? null;
+  return payload.nextCursor ?? null;
 }
 
 export function qs(params) {

@@ -1,7 +1,7 @@
 // Building blocks shared by the pages: page headers, tables, filter bars, paged lists and
 // forms that show the server's field errors beside the field they name.
 import { h, clear, spinner, errorBox, empty } from './dom.js';
-import { get, items, nextOffset, qs } from './api.js';
+import { get, items, nextCursor, qs } from './api.js';
 import { fromUtcText, utcTimeEnd, utcText, UTC_TIME_EXAMPLE } from './format.js';
 
 export function pageHead(title, subtitle, ...actions) {
@@ -120,7 +120,7 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
   const body = h('div', { 'aria-live': 'polite' });
   const more = h('div', { class: 'actions', style: 'justify-content:center;margin-top:12px' });
   let rows = [];
-  let offset = null;
+  let cursor = null;
   // The filters of the list shown, as sent: a next page continues that list, whatever has been
   // typed into the fields since without Apply.
   let applied = {};
@@ -137,17 +137,17 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
   const load = async (append) => {
     if (!append) applied = params();
     const p = { ...applied, limit: 50 };
-    if (append && offset) p.offset = offset;
+    if (append && cursor) p.cursor = cursor;
     const btn = more.querySelector('button');
     if (btn) { btn.disabled = true; btn.textContent = 'Loading…'; }
     if (!append) { clear(body).append(spinner()); clear(more); rows = []; }
     try {
       const payload = await get(path + qs(p));
       rows = rows.concat(items(payload, ...listKeys));
-      offset = nextOffset(payload);
+      cursor = nextCursor(payload);
       clear(body).append(rows.length ? table(columns, rows, { label }) : empty(emptyText));
       clear(more);
-      if (offset) more.append(h('button', { class: 'btn', type: 'button', onclick: () => load(true) }, 'Load more'));
+      if (cursor) more.append(h('button', { class: 'btn', type: 'button', onclick: () => load(true) }, 'Load more'));
     } catch (e) {
       // A filter the server refuses is marked beside its field; asking again would not help.
       if (e.status === 400 && Object.keys(e.fieldErrors || {}).some((f) => inputs[f])) {

@@ -15,4 +15,11 @@ public interface AlertHistory {
 
   /** Newest first; null filters match anything. */
   List<Alert> query(String subject, String policy, Instant from, Instant to, int offset, int limit);
+
+  /**
+   * Newest first, as {@link #query}, the alerts that come after {@code after} in that order (null:
+   * from the newest). Paging by the position of each page's last alert neither repeats nor skips
+   * an alert stored between pages, as paging by offset does.
+   */
+  List<Alert> queryAfter(String subject, String policy, Instant from, Instant to, AlertPosition after, int limit);
 }

@@ -26,20 +26,33 @@ public final class MemoryAlertHistory implements AlertHistory {
   @java.lang.Override
   public synchronized List<Alert> query(
       String subject, String policy, Instant from, Instant to, int offset, int limit) {
+    List<Alert> matches = matches(subject, policy, from, to, null);
+    int first = Math.min(offset, matches.size());
+    int end = (int) Math.min((long) offset + limit, matches.size());
+    return List.copyOf(matches.subList(first, end));
+  }
+
+  @java.lang.Override
+  public synchronized List<Alert> queryAfter(
+      String subject, String policy, Instant from, Instant to, AlertPosition after, int limit) {
+    List<Alert> matches = matches(subject, policy, from, to, after);
+    return List.copyOf(matches.subList(0, Math.min(limit, matches.size())));
+  }
+
+  private List<Alert> matches(String subject, String policy, Instant from, Instant to, AlertPosition after) {
     List<Alert> matches = new ArrayList<>();
     for (Alert a : alerts) {
       boolean match =
           (subject == null || subject.equals(a.subject()))
               && (policy == null || policy.equals(a.policy()))
               && (from == null || !a.at().isBefore(from))
-              && (to == null || a.at().isBefore(to));
+              && (to == null || a.at().isBefore(to))
+              && (after == null || after.precedes(a));
       if (match) {
         matches.add(a);
       }
     }
     matches.sort(NEWEST_FIRST);
-    int first = Math.min(offset, matches.size());
-    int end = (int) Math.min((long) offset + limit, matches.size());
-    return List.copyOf(matches.subList(first, end));
+    return matches;
   }
 }

@@ -49,4 +49,9 @@ final class OutageHistory implements AlertHistory {
   public List<Alert> query(String subject, String policy, Instant from, Instant to, int offset, int limit) {
     throw new UnsupportedOperationException();
   }
+
+  @Override
+  public List<Alert> queryAfter(String subject, String policy, Instant from, Instant to, AlertPosition after, int limit) {
+    throw new UnsupportedOperationException();
+  }
 }

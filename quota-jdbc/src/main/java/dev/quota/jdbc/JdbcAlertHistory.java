@@ -3,6 +3,7 @@ package dev.quota.jdbc;
 import dev.quota.ValidationException;
 import dev.quota.alert.Alert;
 import dev.quota.alert.AlertHistory;
+import dev.quota.alert.AlertPosition;
 import dev.quota.jdbc.internal.Jdbc;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
@@ -237,6 +238,20 @@ public final class JdbcAlertHistory implements AlertHistory {
   @java.lang.Override
   public List<Alert> query(String subject, String policy, Instant from, Instant to, int offset, int limit) {
     ValidationException.require(offset >= 0, "offset", "must not be negative");
+    return query(subject, policy, from, to, null, offset, limit);
+  }
+
+  /**
+   * Seeks past {@code after} in the order the page is read in, so the database starts there, as
+   * an index on {@code at} lets it, instead of counting rows off from the newest.
+   */
+  @java.lang.Override
+  public List<Alert> queryAfter(String subject, String policy, Instant from, Instant to, AlertPosition after, int limit) {
+    return query(subject, policy, from, to, after, 0, limit);
+  }
+
+  private List<Alert> query(
+      String subject, String policy, Instant from, Instant to, AlertPosition after, int offset, int limit) {
     ValidationException.require(limit >= 0 && limit <= 10_000, "limit", "must be between 0 and 10000");
     StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM alert WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
@@ -255,6 +270,12 @@ public final class JdbcAlertHistory implements AlertHistory {
     if (to != null) {
       sql.append(" AND at < ?");
       args.add(to);
+    }
+    if (after != null) {
+      sql.append(" AND (at < ? OR (at = ? AND id < ?))");
+      args.add(after.at());
+      args.add(after.at());
+      args.add(after.id());
     }
     sql.append(" ORDER BY at DESC, id DESC LIMIT ? OFFSET ?");
     args.add(limit);

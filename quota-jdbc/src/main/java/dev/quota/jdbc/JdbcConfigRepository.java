@@ -559,6 +559,10 @@ public final class JdbcConfigRepository implements ConfigRepository {
       sql.append(" AND at < ?");
       args.add(q.to());
     }
+    if (q.olderThan() != null) {
+      sql.append(" AND id < ?");
+      args.add(q.olderThan());
+    }
     sql.append(" ORDER BY id DESC LIMIT ? OFFSET ?");
     args.add(q.limit());
     args.add(q.offset());

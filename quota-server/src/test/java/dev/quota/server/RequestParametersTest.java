@@ -39,7 +39,7 @@ class RequestParametersTest {
       "/v1/reports/costs?scope=user&id                    | id     | must not be empty",
       "/v1/reports/costs?=user                            | query  | each parameter must have a name",
       "/v1/alerts?subject=user:ann&subject=user:bob       | subject| must be given at most once",
-      "/v1/audit?actor=admin&Actor=x                      | Actor  | is not a known parameter (known: action, actor, from, limit, offset, target, to)",
+      "/v1/audit?actor=admin&Actor=x                      | Actor  | is not a known parameter (known: action, actor, cursor, from, limit, offset, target, to)",
       "/v1/overrides?includeExpired=true&includeExpired=false | includeExpired | must be given at most once",
       "/v1/policies?offset=10                             | offset | is not a known parameter: this operation takes no query parameters",
       "/v1/usage/user/ann?from=2030-01-01                 | from   | is not a known parameter: this operation takes no query parameters",

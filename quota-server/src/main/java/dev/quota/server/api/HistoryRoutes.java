@@ -7,9 +7,11 @@ import dev.quota.QuotaAdmin;
 import dev.quota.Selector;
 import dev.quota.ValidationException;
 import dev.quota.admin.AuditAction;
+import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.AuditText;
 import dev.quota.alert.Alert;
+import dev.quota.alert.AlertPosition;
 import dev.quota.internal.Printable;
 import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.jdbc.JdbcAlertHistory.Delivery;
@@ -27,7 +29,12 @@ import java.util.Map;
 
 import static dev.quota.server.auth.Role.ADMIN;
 
-/** Fired alerts and the audit trail: newest first, filtered, paginated by offset and limit. */
+/**
+ * Fired alerts and the audit trail: newest first, filtered, paginated by limit and either a cursor
+ * (each full page's {@code nextCursor}, see {@link HistoryCursor}) or, as before cursors, an offset.
+ * Rows stored between pages shift every offset, so paging by offset repeats or skips rows; a
+ * cursor does not.
+ */
 public final class HistoryRoutes {
   private static final int MAX_TARGET_FILTER = 1000;
   /** The deepest page a client may ask for: each deeper one makes the database skip more rows. */
@@ -41,11 +48,13 @@ public final class HistoryRoutes {
   }
 
   public void register(RouteTable r) {
-    r.get("/v1/alerts", QueryParameters.of("subject", "policy", "from", "to", "offset", "limit"), this::alerts, ADMIN);
-    r.get("/v1/audit", QueryParameters.of("actor", "action", "target", "from", "to", "offset", "limit"), this::audit, ADMIN);
+    r.get("/v1/alerts", QueryParameters.of("subject", "policy", "from", "to", "cursor", "offset", "limit"), this::alerts, ADMIN);
+    r.get("/v1/audit", QueryParameters.of("actor", "action", "target", "from", "to", "cursor", "offset", "limit"), this::audit,
+        ADMIN);
   }
 
   private void alerts(Context ctx) {
+    AlertPosition after = HistoryCursor.alertPosition(ctx);
     int offset = Query.integer(ctx, "offset", 0, 0, MAX_OFFSET);
     int limit = Query.integer(ctx, "limit", 50, 1, 500);
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
@@ -59,10 +68,13 @@ public final class HistoryRoutes {
         "must name subjects, not the wildcard *: an alert names the subject or pair whose budget it is"
             + " (user:alice, user:alice,tool:web_search); filter by policy for the alerts of a policy such as user:*");
     Selector policy = selectorFilter(ctx, "policy");
-    List<Alert> alerts = admin.alerts(text(subject), text(policy), from, to, offset, limit);
+    List<Alert> alerts = after == null
+        ? admin.alerts(text(subject), text(policy), from, to, offset, limit)
+        : admin.alertsAfter(text(subject), text(policy), from, to, after, limit);
     Map<String, Delivery> delivery = deliveries.deliveries(alerts.stream().map(Alert::id).toList());
     alerts.forEach(al -> a.add(withDelivery(AlertJson.toNode(al), delivery.get(al.id()))));
-    ctx.json(page("alerts", a, offset, limit));
+    String next = alerts.size() == limit ? HistoryCursor.after(alerts.get(limit - 1)) : null;
+    ctx.json(page("alerts", a, after == null ? offset : null, limit, next));
   }
 
   /**
@@ -118,6 +130,7 @@ public final class HistoryRoutes {
   }
 
   private void audit(Context ctx) {
+    Long olderThan = HistoryCursor.auditEntryId(ctx);
     int offset = Query.integer(ctx, "offset", 0, 0, MAX_OFFSET);
     int limit = Query.integer(ctx, "limit", 50, 1, 500);
     // A target is at most a selector, " #" and an override id; the filter matches part of one.
@@ -127,10 +140,12 @@ public final class HistoryRoutes {
     // An action no entry is written with is a mistake, as an alert filter no alert could match is.
     String action = Query.oneOf(ctx, "action", null, AuditAction.wireNames());
     AuditQuery q = new AuditQuery(textFilter(ctx, "actor", AuditText.MAX_ACTOR_LENGTH), action,
-        textFilter(ctx, "target", MAX_TARGET_FILTER), from, to, offset, limit);
+        textFilter(ctx, "target", MAX_TARGET_FILTER), from, to, offset, limit, olderThan);
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
-    admin.audit(q).forEach(e -> a.add(Wire.audit(e)));
-    ctx.json(page("entries", a, offset, limit));
+    List<AuditEntry> entries = admin.audit(q);
+    entries.forEach(e -> a.add(Wire.audit(e)));
+    String next = entries.size() == limit ? HistoryCursor.afterAuditEntry(entries.get(limit - 1).id()) : null;
+    ctx.json(page("entries", a, olderThan == null ? offset : null, limit, next));
   }
 
   /**
@@ -148,14 +163,23 @@ public final class HistoryRoutes {
     ValidationException.require(from == null || to == null || from.isBefore(to), "from", "must be before to");
   }
 
-  private static ObjectNode page(String name, ArrayNode items, int offset, int limit) {
+  /**
+   * A page of {@code items}: {@code nextCursor} names the next page when this one is full, and a
+   * page read by offset ({@code offset} not null) also gives its offset and the next one's.
+   */
+  private static ObjectNode page(String name, ArrayNode items, Integer offset, int limit, String nextCursor) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.set(name, items);
-    o.put("offset", offset);
+    if (offset != null) {
+      o.put("offset", offset);
+    }
     o.put("limit", limit);
     // Only an offset the API takes: following one past the deepest page was refused with a 400.
-    if (items.size() == limit && offset + limit <= MAX_OFFSET) {
+    if (offset != null && items.size() == limit && offset + limit <= MAX_OFFSET) {
       o.put("nextOffset", offset + limit);
+    }
+    if (nextCursor != null) {
+      o.put("nextCursor", nextCursor);
     }
     return o;
   }

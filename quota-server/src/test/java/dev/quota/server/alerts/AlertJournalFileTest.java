@@ -6,6 +6,7 @@ import dev.quota.QuotaListener;
 import dev.quota.alert.Alert;
 import dev.quota.alert.AlertDispatcher;
 import dev.quota.alert.AlertHistory;
+import dev.quota.alert.AlertPosition;
 import dev.quota.jdbc.json.AlertJson;
 import dev.quota.server.journal.LineJournal;
 import java.io.IOException;
@@ -228,6 +229,11 @@ class AlertJournalFileTest {
 
     @Override
     public List<Alert> query(String subject, String policy, Instant from, Instant to, int offset, int limit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<Alert> queryAfter(String subject, String policy, Instant from, Instant to, AlertPosition after, int limit) {
       throw new UnsupportedOperationException();
     }
   }
