@@ -25,7 +25,7 @@ class LoadMoreFailureBrowserTest extends BrowserTestSupport {
 
     // The next page's request fails on the way, as on a dropped connection.
     script("const original = window.fetch;"
-        + "window.fetch = (url, init) => String(url).includes('offset=50')"
+        + "window.fetch = (url, init) => String(url).includes('cursor=')"
         + "  ? Promise.reject(new TypeError('Failed to fetch')) : original(url, init);"
         + "window.restoreFetch = () => { window.fetch = original; };");
     click(By.xpath("//main//button[normalize-space()='Load more']"));
