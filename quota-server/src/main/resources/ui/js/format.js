@@ -83,27 +83,31 @@ export function clockTime(d = new Date(), { seconds = true } = {}) {
   return (seconds ? UTC_CLOCK : UTC_CLOCK_MINUTES).format(d) + ' UTC';
 }
 
-/** The value for a datetime-local input that shows {@code date} in UTC: "2030-01-31T09:06". */
-export function utcInputValue(date) {
-  return date.toISOString().slice(0, 16);
-}
-
-/** A datetime-local input's value read as UTC, as an ISO instant; null when it is not a time. */
-export function fromUtcInput(value) {
+/** "2030-01-31T09:06" (seconds may follow) read as UTC, as an ISO instant; null when it is not a time. */
+function fromUtcIso(value) {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value)) return null;
   const d = new Date(value + 'Z');
   return isNaN(d) ? null : d.toISOString();
 }
 
 /*
- * A time typed into a filter is written as the console writes times, on the 24-hour clock in UTC:
- * "2030-01-31 18:03". A browser's own date and time field draws its value on the clock of the
- * browser's language (06:03 PM in American English), which no page can change.
+ * A time typed into a field (a filter, an override's expiry) is written as the console writes
+ * times, on the 24-hour clock in UTC: "2030-01-31 18:03". A browser's own date and time field
+ * draws its value on the clock of the browser's language (06:03 PM in American English), which no
+ * page can change.
  */
 const UTC_TIME_TEXT = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)$/;
 
 /** How a typed UTC time is to be written, for a refusal to show. */
 export const UTC_TIME_EXAMPLE = '2030-01-31 18:03';
+
+/** The refusal of a typed time that is not one, beside its field. */
+export const UTC_TIME_RULE = `must be a UTC time on the 24-hour clock, written ${UTC_TIME_EXAMPLE}`;
+
+/** An instant as a time field shows it, to the minute in UTC: "2030-01-31 09:06". */
+export function utcMinuteText(date) {
+  return date.toISOString().slice(0, 16).replace('T', ' ');
+}
 
 /**
  * A typed UTC time, "2030-01-31 18:03" (a T in place of the space, as addresses saved earlier
@@ -113,7 +117,7 @@ export const UTC_TIME_EXAMPLE = '2030-01-31 18:03';
 export function fromUtcText(text) {
   const m = UTC_TIME_TEXT.exec(String(text).trim());
   if (!m) return null;
-  const iso = fromUtcInput(m[1] + 'T' + m[2]);
+  const iso = fromUtcIso(m[1] + 'T' + m[2]);
   // The Date reading rolls a day or an hour past its end over into the next; only a time read back as typed is one.
   return iso && iso.startsWith(m[1] + 'T' + m[2]) ? iso : null;
 }

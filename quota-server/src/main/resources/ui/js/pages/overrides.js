@@ -2,7 +2,7 @@
 // and a reason; revoking ends one early.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, change, items, enc, can } from '../api.js';
-import { money, count, dateTime, relative, duration, utcInputValue, fromUtcInput, WHOLE, wholeNumber } from '../format.js';
+import { money, count, dateTime, relative, duration, utcMinuteText, utcText, fromUtcText, UTC_TIME_EXAMPLE, UTC_TIME_RULE, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors } from '../ui.js';
 
 export function render(root, params) {
@@ -91,7 +91,9 @@ function createForm(prefill, after) {
     daily: h('input', { inputmode: 'decimal', placeholder: 'e.g. 50.00' }),
     monthly: h('input', { inputmode: 'decimal', placeholder: 'e.g. 500.00' }),
     currency: h('input', { value: 'USD', maxlength: '3' }),
-    expiresAt: h('input', { type: 'datetime-local', value: utcInputValue(new Date(Date.now() + 24 * 3600_000)), required: true }),
+    // Text, not datetime-local: the browser draws that on the clock of its language (06:03 PM in
+    // American English), and the console writes times on the 24-hour clock in UTC.
+    expiresAt: h('input', { value: utcMinuteText(new Date(Date.now() + 24 * 3600_000)), placeholder: UTC_TIME_EXAMPLE, spellcheck: 'false', autocomplete: 'off', required: true }),
     reason: h('input', { placeholder: 'e.g. launch day for the research team', required: true }),
   };
   const limitFields = h('div', { class: 'form-grid' },
@@ -111,7 +113,7 @@ function createForm(prefill, after) {
     h('div', { class: 'form-grid' },
       field('Selector', inputs.selector, { name: 'selector', help: 'The policy selector to override, e.g. user:alice or team:*.' }),
       field('Kind', inputs.kind, { name: 'bypass' }),
-      field('Expires (UTC)', inputs.expiresAt, { name: 'expiresAt', help: 'A UTC time, as every time in the console.' })),
+      field('Expires (UTC)', inputs.expiresAt, { name: 'expiresAt', help: '24-hour clock, UTC' })),
     limitFields,
     field('Reason', inputs.reason, { name: 'reason', help: 'Required; shown in the list and the audit log.' }),
     h('p', { class: 'field-error', 'data-error-for': 'override' }),
@@ -119,13 +121,15 @@ function createForm(prefill, after) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearFieldErrors(form, summary);
+    inputs.expiresAt.value = utcText(inputs.expiresAt.value);
     const v = (k) => inputs[k].value.trim();
     const local = {};
     if (!v('selector')) local.selector = 'is required';
     if (!v('reason')) local.reason = 'is required';
     if (inputs.kind.value !== 'bypass' && v('requests') && !WHOLE.test(v('requests'))) local['limits.rateLimits'] = 'must be a whole number';
-    const expiresAt = fromUtcInput(v('expiresAt'));
-    if (!expiresAt) local.expiresAt = 'is required';
+    const expiresAt = fromUtcText(v('expiresAt'));
+    if (!v('expiresAt')) local.expiresAt = 'is required';
+    else if (!expiresAt) local.expiresAt = UTC_TIME_RULE;
     else if (new Date(expiresAt).getTime() <= Date.now()) local.expiresAt = 'must be in the future';
     if (Object.keys(local).length) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: local }); return; }
     // The selector is sent as typed, edge whitespace and all, for the server to refuse beside the field.

@@ -73,8 +73,8 @@ class UtcTimesBrowserTest extends BrowserTestSupport {
 
       // The new override's expiry is offered, and read, as a UTC time a day ahead.
       go("#/overrides");
-      String offered = waitFor(By.cssSelector("[data-test=override-form] input[type=datetime-local]")).getAttribute("value");
-      Instant offeredAt = LocalDateTime.parse(offered).toInstant(ZoneOffset.UTC);
+      String offered = waitFor(By.cssSelector("[data-test=override-form] input[name=expiresAt]")).getAttribute("value");
+      Instant offeredAt = LocalDateTime.parse(offered.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
       assertThat(Duration.between(Instant.now().plus(Duration.ofDays(1)), offeredAt).abs()).isLessThan(Duration.ofMinutes(2));
       shot("utc-times-overrides");
       assertNoConsoleErrors("pages in Tokyo");
