@@ -124,6 +124,9 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
   // The filters of the list shown, as sent: a next page continues that list, whatever has been
   // typed into the fields since without Apply.
   let applied = {};
+  // Counts the lists asked for: an answer (a next page, a first page) that comes back after another
+  // list was asked for belongs to a list no longer shown, and is dropped.
+  let listNo = 0;
   const params = () => {
     const p = {};
     for (const f of fields) {
@@ -135,7 +138,8 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
     return p;
   };
   const load = async (append) => {
-    if (!append) applied = params();
+    if (!append) { applied = params(); listNo++; }
+    const forList = listNo;
     const p = { ...applied, limit: 50 };
     if (append && cursor) p.cursor = cursor;
     const btn = more.querySelector('button');
@@ -143,12 +147,14 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
     if (!append) { clear(body).append(spinner()); clear(more); rows = []; }
     try {
       const payload = await get(path + qs(p));
+      if (forList !== listNo) return;
       rows = rows.concat(items(payload, ...listKeys));
       cursor = nextCursor(payload);
       clear(body).append(rows.length ? table(columns, rows, { label }) : empty(emptyText));
       clear(more);
       if (cursor) more.append(h('button', { class: 'btn', type: 'button', onclick: () => load(true) }, 'Load more'));
     } catch (e) {
+      if (forList !== listNo) return;
       // A filter the server refuses is marked beside its field; asking again would not help.
       if (e.status === 400 && Object.keys(e.fieldErrors || {}).some((f) => inputs[f])) {
         clear(body); clear(more);
@@ -177,6 +183,8 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
   };
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    // The list shown goes, for another or for the refusal of these filters.
+    listNo++;
     clearFieldErrors(form, summary);
     for (const f of fields) if (f.type === 'utc-time') inputs[f.name].value = utcText(inputs[f.name].value);
     // Replaced, not pushed: Back leaves the page as before, and returns to it with these filters.
