@@ -122,16 +122,22 @@ export function fromUtcText(text) {
   return iso && iso.startsWith(m[1] + 'T' + m[2]) ? iso : null;
 }
 
+/** The last instant the API takes: it reads times of the years 1 to 9999 only. */
+const LAST_INSTANT = '9999-12-31T23:59:59.999999999Z';
+
 /**
  * The end of the whole minute a typed UTC time names (of its second, when it has seconds), as an
  * ISO instant; null when it is not a time. A To is inclusive as the report's days are: the API's
- * to is exclusive, and To 10:05 is to keep what happened at 10:05:30.
+ * to is exclusive, and To 10:05 is to keep what happened at 10:05:30. The last minute of 9999
+ * would end in the year 10000, which the API refuses; it ends at the last instant the API takes
+ * instead, which leaves out only that minute's last nanosecond.
  */
 export function utcTimeEnd(text) {
   const start = fromUtcText(text);
   if (!start) return null;
   const seconds = /:\d{2}:\d{2}$/.test(String(text).trim());
-  return new Date(Date.parse(start) + (seconds ? 1000 : 60_000)).toISOString();
+  const end = new Date(Date.parse(start) + (seconds ? 1000 : 60_000));
+  return end.getUTCFullYear() > 9999 ? LAST_INSTANT : end.toISOString();
 }
 
 /** A typed UTC time as a filter shows it, "2030-01-31 18:03"; anything else as it is. */
