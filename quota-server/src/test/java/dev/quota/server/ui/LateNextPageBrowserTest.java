@@ -33,7 +33,7 @@ class LateNextPageBrowserTest extends BrowserTestSupport {
         + "window.hold = () => { window.lateRead = false; window.held = new Promise((r) => { window.release = r; }); };"
         + "window.fetch = async (url, init) => {"
         + "  const res = await original(url, init);"
-        + "  if (!String(url).includes('offset=')) return res;"
+        + "  if (!String(url).includes('cursor=')) return res;"
         + "  await window.held;"
         + "  const json = res.json.bind(res);"
         + "  res.json = async () => { const v = await json(); window.lateRead = true; return v; };"
