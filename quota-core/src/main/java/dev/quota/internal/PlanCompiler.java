@@ -61,7 +61,8 @@ public final class PlanCompiler {
     List<OpRef> refs = new ArrayList<>(16);
     List<LimitStatus> local = new ArrayList<>(0);
     long estimate = request.estimatedCost().nanos();
-    long cost = kind == Plan.Kind.RECORD ? estimate : heldCost(estimate, policies);
+    // Recorded usage charges what it says; a request for no call (a read of the limits) holds nothing.
+    long cost = kind == Plan.Kind.RECORD || request.meter(RateLimit.REQUESTS) == 0 ? estimate : heldCost(estimate, policies);
     long seedBefore = index.seedBudgetsBefore(now.toEpochMilli());
     for (Policy p : policies) {
       PolicyParts parts = index.parts(p);
@@ -115,7 +116,9 @@ public final class PlanCompiler {
    * nothing would let concurrent calls of unknown cost each pass a nearly spent budget and together
    * overspend it, and their caps would bound nothing; the commit charges the actual cost instead,
    * and what exceeds the hold is recorded as an overrun. A policy in shadow mode sets no hold: it
-   * must not change what is admitted.
+   * must not change what is admitted. A request for no call (requests 0: a subject's usage, a check
+   * that reads the limits) holds nothing, or a budget with less than the cap left would read as
+   * exhausted until its period ends.
    */
   public static long heldCost(long estimate, List<Policy> policies) {
     if (estimate > 0) {

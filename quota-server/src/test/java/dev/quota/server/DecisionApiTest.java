@@ -230,6 +230,32 @@ class DecisionApiTest extends ServerSuite {
     assertThat(refusing.get("allowed").asBoolean()).isFalse();
   }
 
+  /**
+   * Reading a budget under a per-request cap reads it as it is: a subject's usage, and a check of no
+   * call (requests 0), held the cap as a call of unknown cost does, so 0.20 left of a 0.40 cap read
+   * as exhausted until the period's end though a call estimated at 0.20 is admitted.
+   */
+  @Test
+  void readingABudgetUnderAPerRequestCapHoldsNothing() {
+    admin.put("/v1/policies/project:cap-read", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\",\"perRequest\":\"0.40\"}}");
+    assertThat(admin.post("/v1/usage", "{\"subjects\":{\"project\":\"cap-read\"},\"cost\":\"0.80\"}").status()).isEqualTo(200);
+
+    JsonNode daily = ofKind(admin.get("/v1/usage/project/cap-read").json().get("limits"), "budget_daily");
+    assertThat(daily.get("remaining").asText()).isEqualTo("0.20");
+    assertThat(daily.get("allowed").asBoolean()).as(daily.toString()).isTrue();
+    assertThat(daily.has("retryAt")).as(daily.toString()).isFalse();
+    Api.Response read = admin.post("/v1/check", "{\"subjects\":{\"project\":\"cap-read\"},\"meters\":{\"requests\":0}}");
+    assertThat(read.json().get("admitted").asBoolean()).as(read.toString()).isTrue();
+    assertThat(read.header("Retry-After")).isNull();
+
+    // a call of unknown cost still holds the cap, which no longer fits
+    Api.Response unknown = admin.post("/v1/reservations", "{\"subjects\":{\"project\":\"cap-read\"}}");
+    assertThat(unknown.status()).as(unknown.toString()).isEqualTo(429);
+    assertThat(ofKind(unknown.json().get("denying"), "budget_daily").get("remaining").asText()).isEqualTo("0.20");
+    assertThat(admin.post("/v1/reservations", "{\"subjects\":{\"project\":\"cap-read\"},\"estimatedCost\":\"0.20\"}").status())
+        .isEqualTo(201);
+  }
+
   private static JsonNode ofKind(JsonNode limits, String kind) {
     List<JsonNode> found = new ArrayList<>();
     limits.forEach(l -> {
