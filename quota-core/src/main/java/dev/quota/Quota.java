@@ -301,7 +301,11 @@ public final class Quota implements AutoCloseable {
     return new Decision(true, null, null, limits, null, false, true);
   }
 
-  /** Settles a reservation with its actual cost, which replaces the estimate. Idempotent. */
+  /**
+   * Settles a reservation with its actual cost, which replaces the estimate, and the meters named in
+   * {@code actualMeters}, which replace what it reserved of them (requests at least 1: the call was
+   * made). Idempotent.
+   */
   public Settled commit(String reservationId, Money actualCost, Map<String, Long> actualMeters) {
     return settlements.commit(reservationId, actualCost, actualMeters);
   }

@@ -76,6 +76,27 @@ class DecisionApiTest extends ServerSuite {
     assertThat(again.json().get("reservationId").asText()).isEqualTo(retried.json().get("reservationId").asText());
   }
 
+  /**
+   * A committed call was made, which is one request: a commit naming requests 0 gave the reserved
+   * request back, so committing every call that way admitted any number of calls past the limit.
+   */
+  @Test
+  void aCommitCannotGiveBackTheRequestItsCallMade() {
+    admin.put("/v1/policies/team:one-call", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}]}");
+    String id = admin.post("/v1/reservations", "{\"subjects\":{\"team\":\"one-call\"}}").json().get("reservationId").asText();
+
+    Api.Response refused = admin.post("/v1/reservations/" + id + "/commit", "{\"actualCost\":\"0\",\"meters\":{\"requests\":0}}");
+
+    assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+    assertThat(refused.json().get("field").asText()).isEqualTo("meters.requests");
+    assertThat(refused.json().get("rule").asText()).contains("at least 1");
+    assertThat(admin.get("/v1/usage/team/one-call").json().get("limits").get(0).get("used").asLong()).isEqualTo(1);
+    assertThat(admin.post("/v1/reservations", "{\"subjects\":{\"team\":\"one-call\"}}").status()).isEqualTo(429);
+    Api.Response committed = admin.post("/v1/reservations/" + id + "/commit", "{\"actualCost\":\"0\",\"meters\":{\"requests\":1}}");
+    assertThat(committed.status()).as(committed.toString()).isEqualTo(200);
+    assertThat(admin.post("/v1/reservations", "{\"subjects\":{\"team\":\"one-call\"}}").status()).isEqualTo(429);
+  }
+
   /** Tokens reserved and not used come back at the commit: a call may reserve its max_tokens. */
   @Test
   void aCommitGivesBackTheTokensItDidNotUse() {
