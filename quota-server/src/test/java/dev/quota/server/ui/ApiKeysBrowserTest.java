@@ -28,7 +28,7 @@ class ApiKeysBrowserTest extends BrowserTestSupport {
     WebElement name = waitFor(By.name("name"));
     name.sendKeys("bad name");
     click(By.cssSelector("[data-test=issue-key]"));
-    assertThat(textOf(By.cssSelector("[data-error-for=name]"))).contains("letters, digits");
+    assertThat(errorBeside("name")).contains("letters, digits");
     assertThat(name.getAttribute("aria-invalid")).isEqualTo("true");
     assertNoConsoleErrorsExcept("a refused name", "/v1/keys", "status of 400");
 
@@ -38,7 +38,7 @@ class ApiKeysBrowserTest extends BrowserTestSupport {
     WebElement subjects = waitFor(By.name("subjects"));
     subjects.sendKeys("user:carol, User:x");
     click(By.cssSelector("[data-test=issue-key]"));
-    assertThat(textOf(By.cssSelector("[data-error-for=subjects]"))).startsWith("User:x: ").contains("lowercase");
+    assertThat(errorBeside("subjects")).startsWith("User:x: ").contains("lowercase");
     assertNoConsoleErrorsExcept("a refused subject", "/v1/keys", "status of 400");
 
     subjects.clear();
@@ -59,7 +59,7 @@ class ApiKeysBrowserTest extends BrowserTestSupport {
     name.sendKeys("gateway");
     new Select(browser.findElement(By.name("role"))).selectByValue("service");
     click(By.cssSelector("[data-test=issue-key]"));
-    assertThat(textOf(By.cssSelector("[data-error-for=name]"))).contains("taken");
+    waiting().until(d -> errorBeside("name").contains("taken"));
     assertNoConsoleErrorsExcept("a taken name", "/v1/keys", "status of 409");
     // A new attempt takes the secret shown before away with it.
     assertThat(browser.findElements(By.cssSelector("[data-test=issued-key]"))).isEmpty();

@@ -116,6 +116,17 @@ abstract class BrowserTestSupport {
     return waiting().until(d -> d.findElement(by).getText());
   }
 
+  /**
+   * The error beside form field {@code field}, once one is shown: the place for it is in the form
+   * from the start, empty until the server's answer fills it.
+   */
+  String errorBeside(String field) {
+    return waiting().until(d -> {
+      String text = d.findElement(By.cssSelector("[data-error-for=" + field + "]")).getText();
+      return text.isBlank() ? null : text;
+    });
+  }
+
   void go(String hash) {
     browser.get(base + "/" + hash);
   }
