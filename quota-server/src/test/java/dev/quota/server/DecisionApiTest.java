@@ -226,6 +226,42 @@ class DecisionApiTest extends ServerSuite {
   }
 
   /**
+   * A limit in shadow mode only observes: past its amount it says so (not allowed) but names no time
+   * to retry, in a decision, in the subject's usage or in the rate-limit headers, since it never
+   * makes a caller wait. Its retryAt read as if the caller had to wait until then.
+   */
+  @Test
+  void aShadowLimitPastItsAmountNamesNoRetry() {
+    admin.put("/v1/policies/user:watched",
+        "{\"mode\":\"shadow\",\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}],\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"}}");
+    String body = "{\"subjects\":{\"user\":\"watched\"},\"estimatedCost\":\"0.60\"}";
+    assertThat(admin.post("/v1/reservations", body).status()).isEqualTo(201);
+
+    Api.Response past = admin.post("/v1/reservations", body);
+
+    assertThat(past.status()).as(past.toString()).isEqualTo(201);
+    JsonNode limits = past.json().get("limits");
+    assertThat(limits).as(past.toString()).hasSize(2);
+    for (JsonNode l : limits) {
+      assertThat(l.get("mode").asText()).isEqualTo("shadow");
+      assertThat(l.get("allowed").asBoolean()).as(l.toString()).isFalse();
+      assertThat(l.has("retryAt")).as(l.toString()).isFalse();
+    }
+    assertThat(past.json().has("retryAt")).isFalse();
+    assertThat(past.header("Retry-After")).isNull();
+    assertThat(past.header("RateLimit")).isNull();
+    assertThat(past.header("RateLimit-Policy")).isNull();
+
+    Api.Response checked = admin.post("/v1/check", body);
+    assertThat(checked.json().get("admitted").asBoolean()).isTrue();
+    checked.json().get("limits").forEach(l -> assertThat(l.has("retryAt")).as(l.toString()).isFalse());
+
+    JsonNode usage = admin.get("/v1/usage/user/watched").json().get("limits");
+    assertThat(ofKind(usage, "budget_daily").get("allowed").asBoolean()).as(usage.toString()).isFalse();
+    usage.forEach(l -> assertThat(l.has("retryAt")).as(l.toString()).isFalse());
+  }
+
+  /**
    * A per-request cap keeps no count: a subject's usage lists it with its cap alone (it said 0 used
    * and the whole cap left, whatever was spent), while a decision gives the request's estimate as its
    * used, the amount the cap was checked against.

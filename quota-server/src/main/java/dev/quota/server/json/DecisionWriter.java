@@ -2,6 +2,7 @@ package dev.quota.server.json;
 
 import dev.quota.Decision;
 import dev.quota.LimitStatus;
+import dev.quota.Mode;
 import java.time.Instant;
 import java.util.List;
 
@@ -101,7 +102,9 @@ public final class DecisionWriter {
       j.field(REMAINING, l.remaining());
     }
     instant(RESET_AT, l.resetAt(), j);
-    instant(RETRY_AT, l.retryAt(), j);
+    if (l.mode() == Mode.ENFORCE) { // as Wire#limit: a shadow limit never makes a caller wait
+      instant(RETRY_AT, l.retryAt(), j);
+    }
     j.field(ALLOWED, l.allowed());
     j.field(MODE, l.mode().wireName());
     j.endObject();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.Decision;
 import dev.quota.LimitKind;
 import dev.quota.LimitStatus;
+import dev.quota.Mode;
 import dev.quota.Settled;
 import dev.quota.admin.AuditEntry;
 import java.time.Instant;
@@ -93,7 +94,10 @@ public final class Wire {
       o.put("remaining", l.remaining());
     }
     putInstant(o, "resetAt", l.resetAt());
-    putInstant(o, "retryAt", l.retryAt());
+    // A limit in shadow mode never makes a caller wait, so it has no time to retry at.
+    if (l.mode() == Mode.ENFORCE) {
+      putInstant(o, "retryAt", l.retryAt());
+    }
     o.put("allowed", l.allowed());
     o.put("mode", l.mode().wireName());
     return o;

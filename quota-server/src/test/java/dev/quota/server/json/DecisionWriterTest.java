@@ -34,6 +34,15 @@ class DecisionWriterTest {
   }
 
   @Test
+  void aShadowLimitPastItsAmountIsWrittenWithoutItsRetryAsTheTreeWritesIt() {
+    LimitStatus shadow = new LimitStatus(Selector.parse("user:*"), "user:u1", LimitKind.RATE, "requests", null,
+        1, 2, AT.plusSeconds(60), AT.plusSeconds(60), false, Mode.SHADOW, Duration.ofMinutes(1));
+    byte[] written = DecisionWriter.bytes(new Decision(true, "r1", AT.plusSeconds(300), List.of(shadow), null, false, false));
+    assertThat(new String(written, StandardCharsets.UTF_8)).doesNotContain("retryAt");
+    assertSameAsTree(new Decision(true, "r1", AT.plusSeconds(300), List.of(shadow), null, false, false));
+  }
+
+  @Test
   void failOpenReplayedCheckAndTextThatNeedsEscaping() {
     LimitStatus odd = new LimitStatus(Selector.parse("user:*"), "user:\"q\\ü\u0001", LimitKind.RATE, "tokens",
         null, 10, 3, AT, null, true, Mode.ENFORCE, Duration.ofHours(1));
