@@ -188,7 +188,10 @@ public final class Database implements AutoCloseable {
    * Opens (creating if needed) the embedded H2 database {@code quota} in {@code dataDir}.
    *
    * <p>{@code WRITE_DELAY=0} writes every commit through before it returns, so a killed process
-   * never loses an acknowledged ledger row.
+   * never loses an acknowledged ledger row. {@code DB_CLOSE_ON_EXIT=FALSE} leaves closing to the
+   * owner ({@link #close}): H2's own shutdown hook closed the database under whatever still used it
+   * when the JVM began to stop (a migration interrupted by Ctrl-C, the ledger's last writes), in no
+   * order with the hook of the server, which closes what uses the database first.
    */
   public static Database embedded(Path dataDir) {
     try {
@@ -199,7 +202,7 @@ public final class Database implements AutoCloseable {
     String url =
         "jdbc:h2:file:"
             + dataDir.toAbsolutePath().resolve("quota")
-            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     return open(url, "sa", "", 4);
   }
 

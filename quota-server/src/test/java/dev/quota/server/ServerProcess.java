@@ -37,16 +37,7 @@ public final class ServerProcess implements AutoCloseable {
    * port it reports.
    */
   public static ServerProcess launch(Path dataDir, Map<String, String> env, String... args) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    // Surefire runs tests from a manifest-only jar; the real classpath is in this property.
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", cp, "dev.quota.server.cli.Main", "serve", "--port", "0", "--data-dir", dataDir.toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().put("QUOTA_ADMIN_KEY", TestServer.ADMIN_KEY);
-    pb.environment().remove("QUOTA_CONFIG");
-    pb.environment().putAll(env);
+    ProcessBuilder pb = builder(dataDir, env, args);
     pb.redirectErrorStream(true);
     Process p = pb.start();
     StringBuffer output = new StringBuffer();
@@ -74,6 +65,24 @@ public final class ServerProcess implements AutoCloseable {
       p.destroyForcibly();
       throw new AssertionError("server process did not start: " + output, e);
     }
+  }
+
+  /**
+   * The process {@link #launch} starts, not started yet: for a test that watches it otherwise (its
+   * output apart, or before it listens).
+   */
+  public static ProcessBuilder builder(Path dataDir, Map<String, String> env, String... args) {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // Surefire runs tests from a manifest-only jar; the real classpath is in this property.
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", cp, "dev.quota.server.cli.Main", "serve", "--port", "0", "--data-dir", dataDir.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("QUOTA_ADMIN_KEY", TestServer.ADMIN_KEY);
+    pb.environment().remove("QUOTA_CONFIG");
+    pb.environment().putAll(env);
+    return pb;
   }
 
   public String url() {

@@ -10,7 +10,6 @@ import dev.quota.server.config.ServerConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -20,6 +19,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Start the HTTP service.")
 final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+  /** Said when the process was asked to stop (Ctrl-C, SIGTERM) before it was ready to serve. */
+  static final String STOPPED_WHILE_STARTING = "Stopped while starting: asked to stop before it was ready; what was open is closed.";
 
   @Option(names = "--config", description = "YAML configuration file (env QUOTA_CONFIG)") Path config;
   @Option(names = "--port", description = "Port to listen on, default 8080 (env QUOTA_PORT)") Integer port;
@@ -31,6 +32,26 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    // Before anything opens: a stop from now on lets the step in progress finish (see ServeShutdown).
+    ServeShutdown shutdown = ServeShutdown.install();
+    Integer failed;
+    try {
+      failed = start(shutdown);
+    } finally {
+      shutdown.startOver();
+    }
+    if (failed != null) {
+      return failed;
+    }
+    shutdown.awaitStopped();
+    return 0;
+  }
+
+  /**
+   * Starts the server and hands it to {@code shutdown}: null once it serves, else the exit code of
+   * a start that failed, having said why, or that a stop ended, having closed what it opened.
+   */
+  private Integer start(ServeShutdown shutdown) {
     ConfigLoader.Loaded loaded;
     try {
       loaded = ConfigLoader.read(new ConfigLoader.Flags(config, port, dataDir, redis, database, host), System.getenv());
@@ -55,12 +76,19 @@ final class ServeCommand implements Callable<Integer> {
     if (key.createdFile() != null) {
       System.out.println("Generated an admin API key; it is in " + key.createdFile().toAbsolutePath() + " (mode 0600).");
     }
+    if (shutdown.requested()) {
+      return stoppedWhileStarting();
+    }
     Backends backends;
     try {
       backends = Backends.open(cfg, Clock.systemUTC());
     } catch (RuntimeException e) {
       System.err.println("cannot open the backends: " + Failures.describe(e));
       return 1;
+    }
+    if (shutdown.requested()) {
+      backends.closeUnstarted();
+      return stoppedWhileStarting();
     }
     if (backends.store() instanceof RedisStore redisStore) {
       redisStore.evictionPolicy().filter(policy -> !policy.equals("noeviction")).ifPresent(policy -> {
@@ -78,6 +106,10 @@ final class ServeCommand implements Callable<Integer> {
       backends.closeUnstarted();
       return 1;
     }
+    if (shutdown.requested()) {
+      Failures.closeQuietly(server);
+      return stoppedWhileStarting();
+    }
     try {
       server.start();
     } catch (Exception e) { // the web server throws checked exceptions it does not declare
@@ -87,16 +119,20 @@ final class ServeCommand implements Callable<Integer> {
       Failures.closeQuietly(server);
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "quota-shutdown"));
+    if (!shutdown.serving(server)) {
+      Failures.closeQuietly(server);
+      return stoppedWhileStarting();
+    }
     System.out.println("Quota is listening on http://" + cfg.host() + ":" + server.port() + " ("
         + (cfg.redisUrl() == null ? "memory counters" : "Redis counters") + ", "
         + (cfg.databaseUrl() == null ? "H2 in " + cfg.dataDir().toAbsolutePath() : "PostgreSQL") + ")");
-    stopped.await();
-    return 0;
+    return null;
+  }
+
+  /** Says, in one line, that a stop ended the start; the process ends with the signal's status, not this one. */
+  private static int stoppedWhileStarting() {
+    System.out.println(STOPPED_WHILE_STARTING);
+    return 1;
   }
 
   /**
