@@ -29,6 +29,11 @@ final class DecisionLimits extends AbstractList<LimitStatus> implements RandomAc
     this.built = new LimitStatus[compiled.refs().size() + compiled.localLimits().size()];
   }
 
+  /** When the store decided, by its own clock (Redis {@code TIME} on Redis). */
+  Instant decidedAt() {
+    return Instant.ofEpochMilli(result.nowMs());
+  }
+
   @Override
   public LimitStatus get(int i) {
     LimitStatus s = built[i];

@@ -181,7 +181,10 @@ public final class Quota implements AutoCloseable {
       // A replay is appended as well: the store may have applied the first attempt after its caller
       // stopped waiting for the reply (a timeout), so only the retry can bring it to the ledger. The
       // ledger keeps one row per idempotency key, so a first attempt that did arrive is not doubled.
-      Instant at = clock.instant();
+      // Dated by the store's clock, as a commit's row is: the store charged the budget period that
+      // holds its time, and a budget rebuilt from the ledger counts the row in the period of its own.
+      // With the store away (failing open) only the engine's clock is left.
+      Instant at = d.limits() instanceof DecisionLimits stored ? stored.decidedAt() : clock.instant();
       if (d.failOpen()) {
         chargeOwed(usage, usage.idempotencyKey(), at);
         return d;
