@@ -267,7 +267,7 @@ public final class ConfigFile {
       }
       String url = e.get("url").textValue();
       if (!ServerConfig.Webhook.isValidUrl(url)) {
-        throw new Invalid(line(p + ".url"), p + ".url: " + ServerConfig.Webhook.URL_RULE + " (got '" + url + "')");
+        throw new Invalid(line(p + ".url"), p + ".url: " + ServerConfig.Webhook.URL_RULE + " (got '" + ServerConfig.Webhook.shown(url) + "')");
       }
       if (e.get("secret").textValue().isEmpty()) {
         throw new Invalid(line(p + ".secret"), p + ".secret: must not be empty");
@@ -275,7 +275,7 @@ public final class ConfigFile {
       for (int j = 0; j < i; j++) {
         if (out.get(j).url().equals(url)) {
           // The same receiver twice would get every alert twice, and its deliveries could not be told apart.
-          throw new Invalid(line(p + ".url"), p + ".url: must not repeat webhooks[" + j + "].url (" + url + ")");
+          throw new Invalid(line(p + ".url"), p + ".url: must not repeat webhooks[" + j + "].url (" + ServerConfig.Webhook.shown(url) + ")");
         }
       }
       out.add(new ServerConfig.Webhook(url, e.get("secret").textValue()));

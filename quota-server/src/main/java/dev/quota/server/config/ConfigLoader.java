@@ -102,10 +102,10 @@ public final class ConfigLoader {
     for (String url : urls.split(",")) {
       String u = url.trim();
       if (!ServerConfig.Webhook.isValidUrl(u)) {
-        throw new ConfigFile.Invalid(0, "QUOTA_WEBHOOK_URLS: each entry " + ServerConfig.Webhook.URL_RULE + " (got '" + u + "')");
+        throw new ConfigFile.Invalid(0, "QUOTA_WEBHOOK_URLS: each entry " + ServerConfig.Webhook.URL_RULE + " (got '" + ServerConfig.Webhook.shown(u) + "')");
       }
       if (out.stream().anyMatch(w -> w.url().equals(u))) {
-        throw new ConfigFile.Invalid(0, "QUOTA_WEBHOOK_URLS: must not list a URL twice (" + u + ")");
+        throw new ConfigFile.Invalid(0, "QUOTA_WEBHOOK_URLS: must not list a URL twice (" + ServerConfig.Webhook.shown(u) + ")");
       }
       out.add(new ServerConfig.Webhook(u, secret));
     }

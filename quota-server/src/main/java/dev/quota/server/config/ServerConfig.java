@@ -93,6 +93,32 @@ public record ServerConfig(
       return ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
           && u.getHost() != null && u.getPort() <= 65535;
     }
+
+    /**
+     * {@code url} as a message about the configuration may quote it: its user info, query and
+     * fragment, which may carry credentials, each replaced by {@code ***}. Such messages reach the
+     * terminal and the log, as the alert history's URLs (which leave the same parts out) never do.
+     * Works on text that does not parse as a URI too, since those are the URLs messages refuse.
+     */
+    public static String shown(String url) {
+      int schemeEnd = url.indexOf("://");
+      int authorityStart = schemeEnd < 0 ? 0 : schemeEnd + 3;
+      int authorityEnd = authorityStart;
+      while (authorityEnd < url.length() && "/?#".indexOf(url.charAt(authorityEnd)) < 0) {
+        authorityEnd++;
+      }
+      int at = url.lastIndexOf('@', authorityEnd - 1);
+      String authority = at >= authorityStart ? "***" + url.substring(at, authorityEnd) : url.substring(authorityStart, authorityEnd);
+      String rest = url.substring(authorityEnd);
+      int query = rest.indexOf('?');
+      int fragment = rest.indexOf('#');
+      if (query >= 0 && (fragment < 0 || query < fragment)) {
+        rest = rest.substring(0, query) + "?***";
+      } else if (fragment >= 0) {
+        rest = rest.substring(0, fragment) + "#***";
+      }
+      return url.substring(0, authorityStart) + authority + rest;
+    }
   }
 
   public ServerConfig {

@@ -338,6 +338,43 @@ class ConfigFileTest {
         .hasMessageContaining("(got '" + url.trim() + "')");
   }
 
+  /**
+   * A refused webhook URL is quoted with its user info, query and fragment masked: they may carry
+   * credentials, and check-config and a refused start print the message to the terminal and the
+   * log. The whole URL was quoted, password and token included.
+   */
+  @Test
+  void aRefusedWebhookUrlIsQuotedWithoutItsCredentials() {
+    String url = "http://bob:hunter2@alerts.example:99999/hook?token=T0KEN#frag";
+    String shown = "http://***@alerts.example:99999/hook?***";
+    assertThatThrownBy(() -> ConfigFile.parse("webhooks:\n  - secret: s3\n    url: '" + url + "'\n"))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("line 3: webhooks[0].url: " + ServerConfig.Webhook.URL_RULE + " (got '" + shown + "')");
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(),
+            Map.of("QUOTA_WEBHOOK_URLS", "http://127.0.0.1:9/a," + url, "QUOTA_WEBHOOK_SECRET", "s3cret")))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessageContaining("(got '" + shown + "')")
+        .hasMessageNotContaining("hunter2").hasMessageNotContaining("T0KEN");
+
+    String twice = "https://ops:pa55@alerts.example/hook#sig=F7";
+    assertThatThrownBy(() -> ConfigFile.parse(
+            "webhooks:\n  - url: '" + twice + "'\n    secret: one\n  - url: '" + twice + "'\n    secret: two\n"))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("line 4: webhooks[1].url: must not repeat webhooks[0].url (https://***@alerts.example/hook#***)");
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(),
+            Map.of("QUOTA_WEBHOOK_URLS", twice + "," + twice, "QUOTA_WEBHOOK_SECRET", "s3cret")))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessageContaining("QUOTA_WEBHOOK_URLS: must not list a URL twice (https://***@alerts.example/hook#***)");
+  }
+
+  /** Text that does not parse as a URL is masked all the same: a space in the host after a password. */
+  @Test
+  void aWebhookUrlThatDoesNotParseIsQuotedWithoutItsCredentials() {
+    assertThatThrownBy(() -> ConfigFile.parse("webhooks:\n  - secret: s3\n    url: 'https://u:p w@exa mple.com/a?k=v'\n"))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessageEndingWith("(got 'https://***@exa mple.com/a?***')");
+  }
+
   /** A key a webhook entry does not know is refused by name, as a policy's are, not dropped unseen. */
   @Test
   void anUnknownKeyInAWebhookIsRefusedByName() {
