@@ -51,7 +51,7 @@ public record Policy(
    * their shortest form, sorted. 1 is not one: an exhausted budget always alerts. Each refusal
    * names the value by its place in {@code thresholds}.
    */
-  private static List<BigDecimal> sortedThresholds(List<BigDecimal> thresholds) {
+  public static List<BigDecimal> sortedThresholds(List<BigDecimal> thresholds) {
     ValidationException.require(thresholds.size() <= 8, "alertThresholds", "must hold at most 8 values");
     List<BigDecimal> sorted = new ArrayList<>(thresholds.size());
     for (int i = 0; i < thresholds.size(); i++) {

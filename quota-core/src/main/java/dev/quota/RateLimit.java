@@ -27,13 +27,7 @@ public record RateLimit(String meter, long limit, Duration window, Algorithm alg
     ValidationException.require(limit > 0, "limit", "must be a positive whole number");
     ValidationException.require(
         limit <= MAX_LIMIT, "limit", "must be at most 2^53-1 (" + MAX_LIMIT + "), the largest count kept exactly");
-    ValidationException.require(window != null, "window", "is required");
-    ValidationException.require(
-        window.compareTo(MIN_WINDOW) >= 0 && window.compareTo(MAX_WINDOW) <= 0,
-        "window",
-        "must be between 1 second and 31 days");
-    ValidationException.require(
-        window.toNanos() % 1_000_000 == 0, "window", "must be a whole number of milliseconds");
+    validateWindow("window", window);
     ValidationException.require(algorithm != null, "algorithm", "is required");
     ValidationException.require(
         algorithm != Algorithm.TOKEN_BUCKET || limit <= MAX_BUCKET_LIMIT,
@@ -43,6 +37,20 @@ public record RateLimit(String meter, long limit, Duration window, Algorithm alg
 
   public static RateLimit perWindow(long limit, Duration window) {
     return new RateLimit(REQUESTS, limit, window, Algorithm.SLIDING_WINDOW);
+  }
+
+  /**
+   * Refuses, naming {@code field}, a window no limit may have: shorter than a second, longer than
+   * 31 days, or not a whole number of milliseconds.
+   */
+  public static void validateWindow(String field, Duration window) {
+    ValidationException.require(window != null, field, "is required");
+    ValidationException.require(
+        window.compareTo(MIN_WINDOW) >= 0 && window.compareTo(MAX_WINDOW) <= 0,
+        field,
+        "must be between 1 second and 31 days");
+    ValidationException.require(
+        window.toNanos() % 1_000_000 == 0, field, "must be a whole number of milliseconds");
   }
 
   public static void validateMeter(String field, String meter) {

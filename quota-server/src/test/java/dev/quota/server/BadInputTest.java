@@ -252,6 +252,29 @@ class BadInputTest {
     assertThat(state()).isEqualTo(before);
   }
 
+  /**
+   * Alert thresholds out of range and a rate limit's window out of range or meter misnamed are
+   * listed beside the other problems: they were judged only once every other field read, so the
+   * refusal named the limit's amount and the mode and hid them, and fixing those met a second 400.
+   */
+  @Test
+  void thresholdsAWindowAndAMeterOutOfTheirRulesAreListedBesideTheOtherProblems() {
+    String before = state();
+    Api.Response r = server.admin().put("/v1/policies/user:bad",
+        "{\"rateLimits\":[{\"meter\":\"Tokens\",\"limit\":0,\"window\":\"PT0S\"}],\"budget\":{\"currency\":\"USD\",\"daily\":\"5\"},"
+            + "\"alertThresholds\":[0.5,1.5],\"mode\":\"dry\"}");
+
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("errors")).extracting(e -> e.get("field").asText() + ": " + e.get("rule").asText())
+        .containsExactly(
+            "rateLimits[0].meter: must be 1-32 characters: a lowercase letter, then lowercase letters, digits or '_'",
+            "rateLimits[0].limit: must be between 1 and 9007199254740991",
+            "rateLimits[0].window: must be between 1 second and 31 days",
+            "alertThresholds[1]: must be a fraction greater than 0 and less than 1",
+            "mode: must be enforce or shadow");
+    assertThat(state()).isEqualTo(before);
+  }
+
   @Test
   void aSingleProblemHasNoErrorsList() {
     Api.Response r = server.admin().put("/v1/policies/user:bad", "{\"rateLimits\":[{\"limit\":0,\"window\":\"PT1M\"}]}");

@@ -147,7 +147,14 @@ public final class PolicyJson {
         values.add(problems.read(() -> decimal(t, at)));
       }
       if (thresholds.isArray() && !values.contains(null)) {
-        problems.check(() -> b.alertThresholds(stored ? mended(values) : values));
+        // Judged here, not only as the policy is built, so that they are listed beside the problems of other fields.
+        problems.check(() -> {
+          try {
+            b.alertThresholds(Policy.sortedThresholds(stored ? mended(values) : values));
+          } catch (ValidationException e) {
+            throw nest(prefix, e);
+          }
+        });
       }
     }
     JsonNode mode = optional(body, "mode");
@@ -189,12 +196,19 @@ public final class PolicyJson {
     ProblemCollector own = new ProblemCollector();
     own.check(() -> onlyKnown(o, field, LIMIT_FIELDS));
     JsonNode meterNode = optional(o, "meter");
-    String meter = meterNode == null ? RateLimit.REQUESTS : own.read(() -> text(meterNode, field + ".meter"));
+    String meter = meterNode == null ? RateLimit.REQUESTS : own.read(() -> {
+      String name = text(meterNode, field + ".meter");
+      RateLimit.validateMeter(field + ".meter", name);
+      return name;
+    });
     Long limit = own.read(() -> wholeNumber(required(o, "limit", field + ".limit"), field + ".limit", 1, RateLimit.MAX_LIMIT));
     Duration window = own.read(() -> {
       String windowText = text(required(o, "window", field + ".window"), field + ".window");
       try {
-        return Duration.parse(windowText);
+        Duration parsed = Duration.parse(windowText);
+        // Judged here, not only as the limit is built, so that it is listed beside a problem of the limit's amount.
+        RateLimit.validateWindow(field + ".window", parsed);
+        return parsed;
       } catch (DateTimeParseException e) {
         throw new ValidationException(field + ".window", "must be an ISO-8601 duration such as PT1M");
       }
