@@ -251,34 +251,46 @@ public final class ConfigFile {
     if (!w.isArray()) {
       throw new Invalid(line("webhooks"), "webhooks: must be a list");
     }
+    // Every entry is checked, each problem listed, so that one mistake does not hide the next.
+    List<Invalid> problems = new ArrayList<>();
+    List<String> urls = new ArrayList<>();
     for (int i = 0; i < w.size(); i++) {
       JsonNode e = w.get(i);
       String p = "webhooks[" + i + "]";
+      urls.add(e.path("url").textValue());
       if (!e.isObject() || !e.path("url").isTextual() || !e.path("secret").isTextual()) {
-        throw new Invalid(line(p), p + ": must have a url and a secret");
+        problems.add(new Invalid(line(p), p + ": must have a url and a secret"));
+        continue;
       }
+      int found = problems.size();
       // A misspelt or unsupported key would otherwise be dropped unseen, as it is nowhere else in the file.
       Iterator<String> keys = e.fieldNames();
       while (keys.hasNext()) {
         String k = keys.next();
         if (!k.equals("url") && !k.equals("secret")) {
-          throw new Invalid(line(p + "." + k), p + "." + k + ": is not a known field (known: secret, url)");
+          problems.add(new Invalid(line(p + "." + k), p + "." + k + ": is not a known field (known: secret, url)"));
         }
       }
       String url = e.get("url").textValue();
+      int first = urls.indexOf(url);
       if (!ServerConfig.Webhook.isValidUrl(url)) {
-        throw new Invalid(line(p + ".url"), p + ".url: " + ServerConfig.Webhook.URL_RULE + " (got '" + ServerConfig.Webhook.shown(url) + "')");
+        problems.add(new Invalid(line(p + ".url"),
+            p + ".url: " + ServerConfig.Webhook.URL_RULE + " (got '" + ServerConfig.Webhook.shown(url) + "')"));
+      } else if (first < i) {
+        // The same receiver twice would get every alert twice, and its deliveries could not be told apart.
+        problems.add(new Invalid(line(p + ".url"),
+            p + ".url: must not repeat webhooks[" + first + "].url (" + ServerConfig.Webhook.shown(url) + ")"));
       }
       if (e.get("secret").textValue().isEmpty()) {
-        throw new Invalid(line(p + ".secret"), p + ".secret: must not be empty");
+        problems.add(new Invalid(line(p + ".secret"), p + ".secret: must not be empty"));
       }
-      for (int j = 0; j < i; j++) {
-        if (out.get(j).url().equals(url)) {
-          // The same receiver twice would get every alert twice, and its deliveries could not be told apart.
-          throw new Invalid(line(p + ".url"), p + ".url: must not repeat webhooks[" + j + "].url (" + ServerConfig.Webhook.shown(url) + ")");
-        }
+      if (problems.size() == found) {
+        out.add(new ServerConfig.Webhook(url, e.get("secret").textValue()));
       }
-      out.add(new ServerConfig.Webhook(url, e.get("secret").textValue()));
+    }
+    Invalid all = Invalid.of(problems);
+    if (all != null) {
+      throw all;
     }
     return out;
   }

@@ -375,6 +375,27 @@ class ConfigFileTest {
         .hasMessageEndingWith("(got 'https://***@exa mple.com/a?***')");
   }
 
+  /**
+   * Every webhook's problems are listed, as every other setting's are: the first refused entry
+   * stopped the check, so check-config named one mistake and hid the next, met only on the next run.
+   */
+  @Test
+  void everyProblemOfEveryWebhookIsListed() {
+    String yaml = "webhooks:\n"
+        + "  - url: http://127.0.0.1:9/a\n    secret: one\n"
+        + "  - url: 'ftp://alerts.example/b'\n    secret: ''\n"
+        + "  - url: http://127.0.0.1:9/a\n    secret: two\n    timeout: PT5S\n"
+        + "  - url: https://alerts.example/c\n"
+        + "  - url: https://alerts.example/d\n    secret: four\n";
+    assertThatThrownBy(() -> ConfigFile.parse(yaml))
+        .isInstanceOfSatisfying(ConfigFile.Invalid.class, e -> assertThat(e.problems()).containsExactly(
+            "line 4: webhooks[1].url: " + ServerConfig.Webhook.URL_RULE + " (got 'ftp://alerts.example/b')",
+            "line 5: webhooks[1].secret: must not be empty",
+            "line 6: webhooks[2].url: must not repeat webhooks[0].url (http://127.0.0.1:9/a)",
+            "line 8: webhooks[2].timeout: is not a known field (known: secret, url)",
+            "line 9: webhooks[3]: must have a url and a secret"));
+  }
+
   /** A key a webhook entry does not know is refused by name, as a policy's are, not dropped unseen. */
   @Test
   void anUnknownKeyInAWebhookIsRefusedByName() {
