@@ -79,9 +79,9 @@ final class BudgetSeeder {
         // counter. The levels the period passed were alerted when a counter crossed them, except
         // those only spend no counter ever counted (recorded while the store was away) reaches:
         // those are alerted now. All count as fired, so only a higher level alerts again.
-        int crossed = Thresholds.newlyCrossed(nanos, op.limitNanos(), op.thresholdNanos(), 0);
-        int alerted = Thresholds.newlyCrossed(
-            Math.max(0, nanos - neverCounted), op.limitNanos(), op.thresholdNanos(), 0);
+        int crossed = Thresholds.crossed(Thresholds.NONE, nanos, op.limitNanos(), op.thresholdNanos());
+        int alerted = Thresholds.crossed(
+            Thresholds.NONE, Math.max(0, nanos - neverCounted), op.limitNanos(), op.thresholdNanos());
         store.seed(op.key(), nanos, op.periodEndMs(), crossed, missingAtMs);
         int missed = crossed & ~alerted;
         if (missed != 0) {

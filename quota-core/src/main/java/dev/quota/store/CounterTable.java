@@ -2,6 +2,7 @@ package dev.quota.store;
 
 import dev.quota.Algorithm;
 import dev.quota.internal.SlidingWindow;
+import dev.quota.internal.Thresholds;
 import dev.quota.internal.TokenBucket;
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.CounterKey;
@@ -27,10 +28,11 @@ import java.util.function.Predicate;
  * holds from one its subject started afresh after a reset (see {@link MemoryStore#reset}).
  */
 final class CounterTable {
-  /** A budget's spend in nano-units in one period, and the alert bits already fired. */
+  /** A budget's spend in nano-units in one period, and the highest alert level it has fired. */
   static final class Budget {
     long used;
-    int fired;
+    /** See {@link Thresholds}. */
+    long alertedUpTo = Thresholds.NONE;
     final long endMs;
     /** {@link #resets()} when made. */
     final int bornAt;
@@ -191,7 +193,8 @@ final class CounterTable {
 
   void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
     Budget seeded = new Budget(nanos, periodEndMs, resets());
-    seeded.fired = firedThresholds;
+    // Every level the seeded spend reaches counts as alerted (see Store#seed).
+    seeded.alertedUpTo = firedThresholds != 0 ? nanos : Thresholds.NONE;
     counters.putIfAbsent(key, seeded);
   }
 

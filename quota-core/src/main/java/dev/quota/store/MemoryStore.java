@@ -247,12 +247,19 @@ public final class MemoryStore implements Store {
     if (op instanceof BudgetOp b) {
       CounterTable.Budget budget = (CounterTable.Budget) counter;
       budget.charge(b.amountNanos());
-      int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
-      budget.fired |= newly;
-      return newly;
+      return alert(budget, b.limitNanos(), b.thresholdNanos());
     }
     ((CounterTable.Slots) counter).inFlight++;
     return 0;
+  }
+
+  /** The levels {@code budget} alerts for the first time in its period, now noted as alerted. */
+  static int alert(CounterTable.Budget budget, long limit, long[] thresholds) {
+    int newly = Thresholds.crossed(budget.alertedUpTo, budget.used, limit, thresholds);
+    if (newly != 0) {
+      budget.alertedUpTo = Thresholds.alertedUpTo(budget.alertedUpTo, budget.used, limit, thresholds);
+    }
+    return newly;
   }
 
   private static void take(Object rate, long amount, long now) {
@@ -378,8 +385,7 @@ public final class MemoryStore implements Store {
           }
           long delta = (s.commit() ? s.actualCostNanos() : 0) - shape.hold(b, r.holdNanos);
           budget.charge(delta);
-          int newly = Thresholds.newlyCrossed(budget.used, b.limitNanos(), b.thresholdNanos(), budget.fired);
-          budget.fired |= newly;
+          int newly = alert(budget, b.limitNanos(), b.thresholdNanos());
           if (report) {
             changes.add(new SettleResult.BudgetChange(b.label(), b.key(), b.limitNanos(), budget.used, newly));
           }

@@ -134,8 +134,7 @@ final class PreparedPlan extends PreparedOps {
           budget.charge(spec[3 * i]);
           // Below the lowest level nothing fires: the ops' levels need not be read.
           int newly = budget.used < lowestLevel ? 0
-              : Thresholds.newlyCrossed(budget.used, spec[3 * i + 1], ((BudgetOp) ops[i]).thresholdNanos(), budget.fired);
-          budget.fired |= newly;
+              : MemoryStore.alert(budget, spec[3 * i + 1], ((BudgetOp) ops[i]).thresholdNanos());
           if (fired != null) {
             fired[i] = newly;
             used[i] = budget.used;
@@ -148,7 +147,7 @@ final class PreparedPlan extends PreparedOps {
     }
   }
 
-  /** The lowest amount at which {@link Thresholds#newlyCrossed} can fire anything for {@code b}. */
+  /** The lowest amount at which {@link Thresholds#crossed} can fire anything for {@code b}. */
   private static long lowestLevel(BudgetOp b) {
     long lowest = b.limitNanos();
     for (long level : b.thresholdNanos()) {

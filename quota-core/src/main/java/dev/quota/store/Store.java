@@ -42,10 +42,12 @@ public interface Store extends AutoCloseable {
 
   /**
    * Sets a budget counter to {@code nanos} unless it already exists, so it can hold spend recorded
-   * in the ledger before the counter was lost. The counter lives until {@code periodEndMs}, and
-   * counts {@code firedThresholds} (bits as in {@link dev.quota.plan.OpResult#firedThresholds}) as
-   * already fired: a later decision reports only the levels it crosses beyond them. A counter that
-   * exists keeps its spend and its fired bits.
+   * in the ledger before the counter was lost. The counter lives until {@code periodEndMs}.
+   * {@code firedThresholds} are the levels {@code nanos} reaches (bits as in {@link
+   * dev.quota.plan.OpResult#firedThresholds}); if it names any, every level up to {@code nanos}
+   * counts as alerted, so a later decision reports only levels above it, whatever levels the
+   * policy then has (see {@link dev.quota.internal.Thresholds}). A counter that exists keeps its
+   * spend and what it has alerted.
    */
   default void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
     seed(key, nanos, periodEndMs, firedThresholds, Long.MAX_VALUE);

@@ -40,6 +40,8 @@ local INDEX_SLACK_MS = 600000
 -- month), and BUDGET_SLACK_MS.
 local RESET_MARK_TTL_MS = 40 * 86400000
 local EXHAUSTED = -2147483648 -- bit.lshift(1, 31); libraries cannot call bit while they load
+-- The highest alert level a budget counter has alerted before any (Thresholds.NONE): below every level.
+local NONE = -1
 
 -- The standard library, bound once (in `run`: a library cannot reach it while it loads); a
 -- decision calls these often enough that the global lookups show.
@@ -447,12 +449,22 @@ local function bucket_give_back(st, amount)
   st.touched = true
 end
 
+-- The highest level a budget counter has alerted (see Thresholds), from its field a. A counter
+-- written before that field kept alert bits in f, naming its levels by position: any bit counts
+-- every level up to its spend as alerted, so nothing below it alerts twice.
+local function alerted_up_to(a, f, used)
+  if a then return tonumber(a) end
+  if f and tonumber(f) ~= 0 then return used end
+  return NONE
+end
+
 local function budget(key)
   local st = cache[key]
   if not st then
-    local raw = redis.call('HMGET', key, 'u', 'f', 'e')
-    st = remember(key, {kind = 'g', exists = raw[1] ~= false, used = tonumber(raw[1]) or 0,
-                        fired = tonumber(raw[2]) or 0, endMs = tonumber(raw[3]) or 0, touched = false})
+    local raw = redis.call('HMGET', key, 'u', 'f', 'e', 'a')
+    local used = tonumber(raw[1]) or 0
+    st = remember(key, {kind = 'g', exists = raw[1] ~= false, used = used,
+                        alerted = alerted_up_to(raw[4], raw[2], used), endMs = tonumber(raw[3]) or 0, touched = false})
     st.loadedEnd = st.exists and st.endMs or -1
   end
   return st
@@ -474,13 +486,22 @@ local function slots(key)
   return st
 end
 
-local function crossed(used, limit, thresholds, already)
-  local c = 0
+-- The levels `used` reaches above `upTo`, the highest level already alerted, as alert bits; and
+-- the highest level alerted once they are (Thresholds.crossed and alertedUpTo).
+local function crossed(used, limit, thresholds, upTo)
+  local c, top = 0, upTo
   for i = 1, #thresholds do
-    if used >= thresholds[i] then c = bit.bor(c, bit.lshift(1, i - 1)) end
+    local level = thresholds[i]
+    if used >= level and level > upTo then
+      c = bit.bor(c, bit.lshift(1, i - 1))
+      if level > top then top = level end
+    end
   end
-  if used >= limit then c = bit.bor(c, EXHAUSTED) end
-  return bit.band(c, bit.bnot(already))
+  if used >= limit and limit > upTo then
+    c = bit.bor(c, EXHAUSTED)
+    if limit > top then top = limit end
+  end
+  return c, top
 end
 
 local function persist(now)
@@ -507,7 +528,7 @@ local function persist(now)
           register(key, now, lifeEnd)
         end
       elseif st.kind == 'g' then
-        redis.call('HSET', key, 'u', fmt(st.used), 'f', fmt(st.fired), 'e', fmt(st.endMs))
+        redis.call('HSET', key, 'u', fmt(st.used), 'a', fmt(st.alerted), 'e', fmt(st.endMs))
         -- the TTL follows the period's end, so it only moves when the counter is new or its end moved
         if st.endMs ~= st.loadedEnd then
           redis.call('PEXPIRE', key, math.max(st.endMs - now, 0) + BUDGET_SLACK_MS)
@@ -591,8 +612,8 @@ local function take(op, amount, now, ttl)
     st.used = budget_use(st.used, amount)
     st.exists = true
     if op.endMs > st.endMs then st.endMs = op.endMs end
-    local newly = crossed(st.used, op.limit, op.thresholds, st.fired)
-    st.fired = bit.bor(st.fired, newly)
+    local newly
+    newly, st.alerted = crossed(st.used, op.limit, op.thresholds, st.alerted)
     return newly
   end
   st.n = st.n + 1
@@ -724,8 +745,8 @@ local function undo(rec, commit, actualCost, meters, now, returned)
         local delta = (commit and actualCost or 0) - (returned and 0 or op.amount)
         st.used = budget_use(st.used, delta)
         st.touched = true
-        local newly = crossed(st.used, op.limit, op.thresholds, st.fired)
-        st.fired = bit.bor(st.fired, newly)
+        local newly
+        newly, st.alerted = crossed(st.used, op.limit, op.thresholds, st.alerted)
         changes[#changes + 1] = {op.label, op.subject, op.name, op.limit, st.used, newly}
       end
     elseif op.type == 'C' then
@@ -870,7 +891,7 @@ end
 -- meanwhile (none: nothing).
 local function write_counter(key, q, j, ...)
   if q[j + 1] == 'B' then
-    redis.call('HSET', key, 'u', fmt(q[j + 3]), 'f', fmt(q[j + 2]), 'e', fmt(q[j + 4]))
+    redis.call('HSET', key, 'u', fmt(q[j + 3]), 'a', fmt(q[j + 2]), 'e', fmt(q[j + 4]))
   else
     redis.call('HSET', key, 'm', window_m(q[j + 1], q[j + 2], q[j + 3], q[j + 4], q[j + 5], q[j + 6], q[j + 7]), ...)
   end
@@ -935,15 +956,22 @@ local function file_expiry(key, rkey, expiresAt, keep)
   expiryKept[key] = extend_index(key, keep)
 end
 
--- The alert bits `used` newly crosses (as `crossed`), for the budget op whose n fields begin at
--- ARGV[at + 1]: its thresholds are fields 10 to n.
-local function quick_crossed(used, limit, at, n, already)
-  local c = 0
+-- `crossed`, for the budget op whose n fields begin at ARGV[at + 1]: its thresholds are fields 10
+-- to n.
+local function quick_crossed(used, limit, at, n, upTo)
+  local c, top = 0, upTo
   for i = 10, n do
-    if used >= ARGV[at + i] + 0 then c = bit.bor(c, bit.lshift(1, i - 10)) end
+    local level = ARGV[at + i] + 0
+    if used >= level and level > upTo then
+      c = bit.bor(c, bit.lshift(1, i - 10))
+      if level > top then top = level end
+    end
   end
-  if used >= limit then c = bit.bor(c, EXHAUSTED) end
-  return bit.band(c, bit.bnot(already))
+  if used >= limit and limit > upTo then
+    c = bit.bor(c, EXHAUSTED)
+    if limit > top then top = limit end
+  end
+  return c, top
 end
 
 -- The slot other than i that holds `key`, which leaves it (written first if late), as slot i is
@@ -959,8 +987,8 @@ local function leave_slot(key, i)
   return nil
 end
 
--- Works out one budget's new state and answer into p[j + 1] .. p[j + QUICK_WIDTH]: 'B', the fired
--- bits, used, the period end kept, the bits newly fired, ..., the TTL to set (false: none), the
+-- Works out one budget's new state and answer into p[j + 1] .. p[j + QUICK_WIDTH]: 'B', the highest
+-- level alerted, used, the period end kept, the bits newly fired, ..., the TTL to set (false: none), the
 -- answer's reset time, ..., whether it registers its name (as its TTL is set). A budget that has
 -- no room, or is missing where a seed may be due: false (`decide`). Within a batch, a budget moved
 -- at the same op position as by the decision before (a team's or a project's, shared by many
@@ -968,15 +996,16 @@ end
 local function quick_budget(key, i, at, now, apply_ops, seed, p, j)
   local limit, amount, endMs = ARGV[at + 3] + 0, ARGV[at + 4] + 0, ARGV[at + 6] + 0
   local s = inBatch and (slotKey[i] == key and i or leave_slot(key, i))
-  local exists, used, fired, e
+  local exists, used, alerted, e
   if s then
     local q, r = slotP[s], slotJ[s]
-    exists, fired, used, e = true, q[r + 2], q[r + 3], q[r + 4]
+    exists, alerted, used, e = true, q[r + 2], q[r + 3], q[r + 4]
   else
-    local raw = redis.call('HMGET', key, 'u', 'f', 'e')
+    local raw = redis.call('HMGET', key, 'u', 'f', 'e', 'a')
     exists = raw[1] ~= false
     if seed and not exists then return false end -- `decide` consults the epoch
-    used, fired, e = tonumber(raw[1]) or 0, tonumber(raw[2]) or 0, tonumber(raw[3]) or 0
+    used, e = tonumber(raw[1]) or 0, tonumber(raw[3]) or 0
+    alerted = alerted_up_to(raw[4], raw[2], used)
   end
   if used + amount > limit then return false end -- denied: `decide` answers
   p[j + 1], p[j + 11] = 'B', endMs
@@ -988,8 +1017,8 @@ local function quick_budget(key, i, at, now, apply_ops, seed, p, j)
   used = used + amount
   local loadedEnd = exists and e or -1
   if endMs > e then e = endMs end
-  local newly = quick_crossed(used, limit, at, ARGV[at] + 0, fired)
-  p[j + 2], p[j + 3], p[j + 4], p[j + 5] = bit.bor(fired, newly), used, e, newly
+  local newly, top = quick_crossed(used, limit, at, ARGV[at] + 0, alerted)
+  p[j + 2], p[j + 3], p[j + 4], p[j + 5] = top, used, e, newly
   -- the TTL follows the period's end, so it only moves when the counter is new or its end moved
   if e ~= loadedEnd then p[j + 10], p[j + 13] = math.max(e - now, 0) + BUDGET_SLACK_MS, true end
   return true
@@ -1597,7 +1626,7 @@ local function reset()
 end
 
 -- KEYS: budget counter, epoch marker.  ARGV: call, offset, nanos, periodEndMs, fired (the alert bits
--- the seeded spend already crossed, as a signed 32-bit integer, as `persist` writes them),
+-- the seeded spend already crossed, as a signed 32-bit integer: any counts every level up to it),
 -- missingAt (when the caller was told the counter was missing), deadline
 -- Reply: 1 if it seeded (0 if the counter existed or its subject was reset after missingAt,
 -- TOO_LATE), 0, now
@@ -1609,7 +1638,7 @@ local function seed()
   bookKey = KEYS[2]
   if redis.call('EXISTS', KEYS[1]) == 0 and not reset_since(KEYS[1], tonumber(ARGV[6]) + 1, {}) then
     local endMs = tonumber(ARGV[4])
-    redis.call('HSET', KEYS[1], 'u', ARGV[3], 'f', ARGV[5], 'e', ARGV[4])
+    redis.call('HSET', KEYS[1], 'u', ARGV[3], 'a', tonumber(ARGV[5]) ~= 0 and ARGV[3] or fmt(NONE), 'e', ARGV[4])
     redis.call('PEXPIRE', KEYS[1], math.max(endMs - now, 0) + BUDGET_SLACK_MS)
     register(KEYS[1], now)
     return {1, 0, now}

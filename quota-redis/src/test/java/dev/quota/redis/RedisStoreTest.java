@@ -10,6 +10,7 @@ import dev.quota.plan.BudgetOp;
 import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
+import dev.quota.plan.OpResult;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
@@ -114,6 +115,29 @@ class RedisStoreTest {
       assertThat(Long.parseLong(redis.hget(key, "l")) / 65_455).isEqualTo(249);
       // 751 tokens at 1,000 per 65,455 ticks of 55 ms: 2,703,619 ms, and a minute of slack
       assertThat(redis.pttl(key)).isBetween(2_700_000L, 2_763_619L);
+    }
+  }
+
+  /**
+   * A budget counter written before counters kept the highest level they alerted (field a) kept
+   * alert bits (field f), which name levels by their position in the policy's list: any bit counts
+   * every level up to the counter's spend as alerted, so none of them alerts twice and a higher one
+   * still does. Both the short path (no idempotency key) and the general one read it so.
+   */
+  @Test
+  void aBudgetCounterWithAlertBitsFromBeforeAlertsOnlyLevelsAboveItsSpend() {
+    long[] levels = {50, 80};
+    try (RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
+        StatefulRedisConnection<String, String> c = client.connect()) {
+      for (String idempotencyKey : new String[] {null, "legacy-" + UUID.randomUUID()}) {
+        String subject = "user:legacy-alerts-" + (idempotencyKey == null ? "short" : "general");
+        BudgetOp charge = new BudgetOp(CounterKeys.budget(subject, "USD", "day", start), true, "b", 100, 25, start, end, levels);
+        c.sync().hset(store.keys().counter(charge), Map.of("u", "60", "f", "1", "e", Long.toString(end)));
+        Plan plan = new Plan(Plan.Kind.RECORD, List.of(charge), null, 0, idempotencyKey, "fp", null, false);
+        OpResult o = store.apply(plan).results().get(0);
+        assertThat(o.used()).as(subject).isEqualTo(85);
+        assertThat(o.firedThresholds()).as(subject + ": 80 alerts, 50 does not again").isEqualTo(2);
+      }
     }
   }
 

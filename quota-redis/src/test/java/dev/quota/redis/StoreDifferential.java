@@ -790,7 +790,7 @@ final class StoreDifferential {
 
     private void seed(CounterKey key, long periodEndMs, long limit, long[] thresholds) {
       long nanos = rnd.nextInt(6) == 0 ? 0 : rnd.nextInt((int) limit * 6 / 5);
-      int fired = rnd.nextInt(5) == 0 ? rnd.nextInt() : Thresholds.newlyCrossed(nanos, limit, thresholds, 0);
+      int fired = rnd.nextInt(5) == 0 ? rnd.nextInt() : Thresholds.crossed(Thresholds.NONE, nanos, limit, thresholds);
       redis.seed(key, nanos, periodEndMs, fired);
       memory.seed(key, nanos, periodEndMs, fired);
       history.add(step + ": seed " + key + " with " + nanos + ", fired " + Integer.toHexString(fired));

@@ -805,6 +805,35 @@ public abstract class StoreContract {
     assertThat(crossing.firedThresholds()).isEqualTo(1);
   }
 
+  /**
+   * An admin may change a budget's levels or its limit in the middle of a period, or an override
+   * may: a level then alerts once spend reaches it, unless a level at least as high already has,
+   * wherever it stands in the new list of levels.
+   */
+  @Test
+  void levelsChangedInThePeriodAlertWhenSpendReachesThem() {
+    String moved = subject("moved-levels");
+    assertThat(fired(moved, 100, 60, 50)).as("50 reached").isEqualTo(1);
+    assertThat(fired(moved, 100, 30, 80)).as("the only level is now 80: reached at 90").isEqualTo(1);
+    assertThat(fired(moved, 100, 5, 80)).as("80 alerted already").isZero();
+    assertThat(fired(moved, 100, 5, 50, 80, 95)).as("95 added, reached at 100 with the limit")
+        .isEqualTo(4 | OpResult.EXHAUSTED_BIT);
+
+    String raised = subject("raised-limit");
+    assertThat(fired(raised, 100, 100, 80)).as("exhausted").isEqualTo(1 | OpResult.EXHAUSTED_BIT);
+    assertThat(fired(raised, 500, 250, 400)).as("the limit raised to 500: 350 is below its 400").isZero();
+    assertThat(fired(raised, 500, 60, 400)).as("400 reached").isEqualTo(1);
+    assertThat(fired(raised, 500, 90, 400)).as("the new limit reached").isEqualTo(OpResult.EXHAUSTED_BIT);
+
+    String lowered = subject("lowered-level");
+    assertThat(fired(lowered, 100, 85, 80)).isEqualTo(1);
+    assertThat(fired(lowered, 100, 1, 50, 80)).as("50 added below 80, which alerted").isZero();
+  }
+
+  private int fired(String subject, long limit, long amount, long... levels) {
+    return apply(record(budget(subject, limit, amount, levels))).results().get(0).firedThresholds();
+  }
+
   // ---- reset ----------------------------------------------------------------------------------
 
   @Test
