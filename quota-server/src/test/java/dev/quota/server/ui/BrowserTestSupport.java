@@ -246,6 +246,23 @@ abstract class BrowserTestSupport {
     return send("GET", path, null, ADMIN_KEY);
   }
 
+  /** The rows of the table a page shows. */
+  static final By TABLE_ROWS = By.cssSelector("main tbody tr");
+
+  /**
+   * Makes 51 audit entries (changes change-1 to change-51 of one policy) and opens the audit log
+   * as an administrator, once its first page of 50 shows: a Load more then has one entry to add.
+   */
+  void openAuditLogOfTwoPages() throws Exception {
+    for (int i = 1; i <= 51; i++) {
+      var r = send("PUT", "/v1/policies/team:paged?reason=change-" + i, "{\"concurrency\":" + i + "}", ADMIN_KEY);
+      assertThat(r.statusCode()).as(r.body()).isBetween(200, 201);
+    }
+    signInAs(ADMIN_KEY);
+    go("#/audit");
+    waiting().until(d -> d.findElements(TABLE_ROWS).size() == 50);
+  }
+
   HttpResponse<String> send(String method, String path, String json, String key) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + key);
     if (json == null) {

@@ -12,20 +12,13 @@ import org.openqa.selenium.WebElement;
  * It was appended to the new list, or drew the old one again under the refusal.
  */
 class LateNextPageBrowserTest extends BrowserTestSupport {
-  private static final By ROWS = By.cssSelector("main tbody tr");
   private static final By LOAD_MORE = By.xpath("//main//button[normalize-space()='Load more']");
 
   @Test
   void aNextPageAnsweredAfterApplyIsDropped() throws Exception {
     var other = send("PUT", "/v1/policies/team:other?reason=other-change", "{\"concurrency\":1}", ADMIN_KEY);
     assertThat(other.statusCode()).as(other.body()).isEqualTo(201);
-    for (int i = 1; i <= 51; i++) {
-      var r = send("PUT", "/v1/policies/team:paged?reason=change-" + i, "{\"concurrency\":" + i + "}", ADMIN_KEY);
-      assertThat(r.statusCode()).as(r.body()).isBetween(200, 201);
-    }
-    signInAs(ADMIN_KEY);
-    go("#/audit");
-    waiting().until(d -> d.findElements(ROWS).size() == 50);
+    openAuditLogOfTwoPages();
 
     // The answer of a next page waits until released (a slow network); once the page has read it,
     // lateRead is set, and what the page does with it is done before the test looks again.
@@ -46,16 +39,16 @@ class LateNextPageBrowserTest extends BrowserTestSupport {
     WebElement target = waitFor(By.name("target"));
     target.sendKeys("team:other");
     target.submit();
-    waiting().until(d -> d.findElements(ROWS).size() == 1);
+    waiting().until(d -> d.findElements(TABLE_ROWS).size() == 1);
     releaseTheNextPage();
-    assertThat(browser.findElements(ROWS)).as("the list of team:other only").hasSize(1);
+    assertThat(browser.findElements(TABLE_ROWS)).as("the list of team:other only").hasSize(1);
     assertThat(textOf(By.cssSelector("main tbody"))).contains("other-change").doesNotContain("change-1");
     assertThat(browser.findElements(LOAD_MORE)).isEmpty();
 
     // Filters refused while the next page of the list is on its way: the list stays gone.
     target.clear();
     target.submit();
-    waiting().until(d -> d.findElements(ROWS).size() == 50);
+    waiting().until(d -> d.findElements(TABLE_ROWS).size() == 50);
     script("window.hold();");
     click(LOAD_MORE);
     WebElement from = waitFor(By.name("from"));
@@ -64,7 +57,7 @@ class LateNextPageBrowserTest extends BrowserTestSupport {
     WebElement error = waitFor(By.cssSelector("[data-error-for=from]"));
     waiting().until(d -> !error.getText().isBlank());
     releaseTheNextPage();
-    assertThat(browser.findElements(ROWS)).as("rows under refused filters").isEmpty();
+    assertThat(browser.findElements(TABLE_ROWS)).as("rows under refused filters").isEmpty();
     assertThat(browser.findElements(LOAD_MORE)).isEmpty();
     assertNoConsoleErrors("a late next page");
   }

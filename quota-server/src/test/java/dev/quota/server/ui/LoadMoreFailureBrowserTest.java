@@ -10,18 +10,10 @@ import org.openqa.selenium.By;
  * are and says so beside Load more, with a retry; it replaced the whole list with the error.
  */
 class LoadMoreFailureBrowserTest extends BrowserTestSupport {
-  private static final By ROWS = By.cssSelector("main tbody tr");
 
   @Test
   void aFailedLoadMoreKeepsTheRowsShownAndOffersARetryBesideTheButton() throws Exception {
-    // 51 entries: one page of 50 and one more.
-    for (int i = 1; i <= 51; i++) {
-      var r = send("PUT", "/v1/policies/team:paged?reason=change-" + i, "{\"concurrency\":" + i + "}", ADMIN_KEY);
-      assertThat(r.statusCode()).as(r.body()).isBetween(200, 201);
-    }
-    signInAs(ADMIN_KEY);
-    go("#/audit");
-    waiting().until(d -> d.findElements(ROWS).size() == 50);
+    openAuditLogOfTwoPages();
 
     // The next page's request fails on the way, as on a dropped connection.
     script("const original = window.fetch;"
@@ -32,14 +24,14 @@ class LoadMoreFailureBrowserTest extends BrowserTestSupport {
 
     String error = textOf(By.cssSelector("[data-test=more-error]"));
     assertThat(error).contains("could not be reached");
-    assertThat(browser.findElements(ROWS)).as("the entries already shown").hasSize(50);
+    assertThat(browser.findElements(TABLE_ROWS)).as("the entries already shown").hasSize(50);
     shot("load-more-failed");
 
     script("window.restoreFetch();");
     click(By.cssSelector("[data-test=more-error] button"));
-    waiting().until(d -> d.findElements(ROWS).size() == 51);
+    waiting().until(d -> d.findElements(TABLE_ROWS).size() == 51);
     assertThat(browser.findElements(By.cssSelector("[data-test=more-error]"))).isEmpty();
-    assertThat(browser.findElements(ROWS).get(50).getText()).contains("change-1");
+    assertThat(browser.findElements(TABLE_ROWS).get(50).getText()).contains("change-1");
     assertNoConsoleErrors("load more after a failure");
   }
 }
