@@ -28,6 +28,12 @@ import org.junit.jupiter.api.Test;
  * that the ledger never learns of. A retry is then a fresh application, charged and ledgered once.
  */
 class LostReplyRetryTest {
+  /**
+   * Short, so that a stall outlasts it quickly, yet long enough that the calls around a stall do not
+   * time out on a busy machine (100 ms did).
+   */
+  private static final Duration STORE_TIMEOUT = Duration.ofMillis(300);
+
   private RedisServerProcess server;
   private MemoryLedger ledger;
   private Quota quota;
@@ -36,7 +42,7 @@ class LostReplyRetryTest {
   void start() throws Exception {
     server = new RedisServerProcess();
     ledger = new MemoryLedger();
-    RedisStore store = RedisStore.builder().uri(server.uri()).prefix("lost-reply:").timeout(Duration.ofMillis(100)).build();
+    RedisStore store = RedisStore.builder().uri(server.uri()).prefix("lost-reply:").timeout(STORE_TIMEOUT).build();
     quota = Quota.builder().store(store).ledger(ledger).build();
     quota.admin().putPolicy(
         Policy.builder("user:*").budget(Budget.of("USD", Money.of("10"), null, null)).build(), "admin@test", "lost replies");
@@ -107,12 +113,12 @@ class LostReplyRetryTest {
   }
 
   /**
-   * Runs {@code call} while Redis holds clients' commands for a second, ten times the store's
+   * Runs {@code call} while Redis holds clients' commands for five times the store's
    * timeout, and waits for the pause to end (a command of the admin connection is held until
    * then): the held commands run once it ends, in the order they came.
    */
   private void whileRedisStalls(Runnable call) {
-    server.admin().clientPause(1_000);
+    server.admin().clientPause(STORE_TIMEOUT.multipliedBy(5).toMillis());
     try {
       call.run();
     } finally {
