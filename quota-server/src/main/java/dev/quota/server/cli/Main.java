@@ -22,9 +22,9 @@ public final class Main implements Runnable {
 
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
-    // A command that fails says why in one line; a stack trace tells an operator nothing they can act on.
+    // A command that fails says why in one line a problem; a stack trace tells an operator nothing they can act on.
     cli.setExecutionExceptionHandler((e, command, parsed) -> {
-      command.getErr().println(command.getCommandName() + ": " + Failures.describe(e));
+      Failures.describe(e).lines().forEach(line -> command.getErr().println(command.getCommandName() + ": " + line));
       // An argument a command refused before calling anything is a usage error, as picocli's own are.
       return e instanceof ValidationException ? 2 : 1;
     });

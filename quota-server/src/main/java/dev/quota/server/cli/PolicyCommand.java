@@ -32,17 +32,26 @@ final class PolicyCommand implements Runnable {
     throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand");
   }
 
-  /** Prints the body as it came, ending in one line break: a CSV body has its own, and a second is an empty row. */
-  static int print(Remote.Reply r) {
-    PrintStream to = r.ok() ? System.out : System.err;
-    if (r.body().endsWith("\n")) {
-      to.print(r.body());
-      to.flush();
-    } else {
-      to.println(r.body());
+  /**
+   * Prints the body of an answer as it came, ending in one line break: a CSV body has its own, and
+   * a second is an empty row. A refusal fails the command, naming the option in {@code options}
+   * (field to option) that gave each field it names.
+   */
+  static int print(Remote remote, Remote.Reply r, Map<String, String> options) {
+    if (!r.ok()) {
+      throw remote.refused(r, options);
     }
-    return r.ok() ? 0 : 1;
+    if (r.body().endsWith("\n")) {
+      System.out.print(r.body());
+      System.out.flush();
+    } else {
+      System.out.println(r.body());
+    }
+    return 0;
   }
+
+  /** The reason each change takes, as the server names it and as the commands that send it take it. */
+  private static final Map<String, String> REASON = Map.of("reason", "--reason");
 
   @Command(name = "apply", mixinStandardHelpOptions = true, description = "Apply the policies declared in a YAML file; shows the diff first.")
   static final class Apply implements Callable<Integer> {
@@ -64,7 +73,7 @@ final class PolicyCommand implements Runnable {
       }
       Remote.Reply current = remote.send("GET", "/v1/policies", null);
       if (!current.ok()) {
-        return print(current);
+        throw remote.refused(current);
       }
       Map<String, String> existing = new HashMap<>();
       Map<String, String> tags = new HashMap<>();
@@ -122,7 +131,8 @@ final class PolicyCommand implements Runnable {
           return 1;
         }
         if (!r.ok()) {
-          System.err.println(s + ": " + r.body());
+          // Named by selector, as the file declares it; the fields a problem names are those of its policy there.
+          Refusal.lines(r, REASON).forEach(line -> System.err.println(s + ": " + line));
           return 1;
         }
         if (r.pending()) {
@@ -177,7 +187,7 @@ final class PolicyCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return print(remote.send("GET", "/v1/policies", null));
+      return print(remote, remote.send("GET", "/v1/policies", null), Map.of());
     }
   }
 
@@ -190,7 +200,7 @@ final class PolicyCommand implements Runnable {
     public Integer call() {
       // By the route's rule: a policy stored under a padded selector can be shown, and deleted.
       Selector.parseStored(selector);
-      return print(remote.send("GET", "/v1/policies/" + Remote.encode(selector), null));
+      return print(remote, remote.send("GET", "/v1/policies/" + Remote.encode(selector), null), Map.of());
     }
   }
 
@@ -205,11 +215,11 @@ final class PolicyCommand implements Runnable {
       Selector.parseStored(selector);
       AuditText.requireReason("--reason", reason);
       Remote.Reply r = remote.send("DELETE", "/v1/policies/" + Remote.encode(selector) + "?reason=" + Remote.encode(reason), null);
-      if (r.ok()) {
-        System.out.println("deleted " + selector);
-        return 0;
+      if (!r.ok()) {
+        throw remote.refused(r, REASON);
       }
-      return print(r);
+      System.out.println("deleted " + selector);
+      return 0;
     }
   }
 }

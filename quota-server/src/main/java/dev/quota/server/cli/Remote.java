@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Options and a client shared by the commands that talk to a running server. */
@@ -17,6 +18,9 @@ final class Remote {
   @Option(names = "--url", description = "Server URL (env QUOTA_URL), default http://127.0.0.1:8080") String url;
   @Option(names = "--key", description = "API key (env QUOTA_KEY); default the admin key in the data dir") String key;
   @Option(names = "--data-dir", description = "Where to find admin.key, default ./quota-data (env QUOTA_DATA_DIR)") Path dataDir;
+
+  /** Where the key sent came from, so a refused key is traced to the option, variable or file that gave it. */
+  private String keyFrom;
 
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -54,18 +58,36 @@ final class Remote {
     }
   }
 
+  /**
+   * Fails the command with the server's refusal {@code r}, each problem naming the option in
+   * {@code options} (field to option) that gave its field; a key the server does not accept is
+   * named by where it came from.
+   */
+  Failures.CommandFailed refused(Reply r, Map<String, String> options) {
+    String lines = String.join("\n", Refusal.lines(r, options));
+    return new Failures.CommandFailed(r.status() == 401 && keyFrom != null ? lines + " (the key from " + keyFrom + ")" : lines);
+  }
+
+  /** {@link #refused} for a request whose fields no option gave. */
+  Failures.CommandFailed refused(Reply r) {
+    return refused(r, Map.of());
+  }
+
   private String key() {
     if (key != null) {
+      keyFrom = "--key";
       return key;
     }
     for (String env : new String[] {"QUOTA_KEY", "QUOTA_ADMIN_KEY"}) {
       String v = System.getenv(env);
       if (v != null && !v.isBlank()) {
+        keyFrom = env;
         return v;
       }
     }
     Path dir = dataDir != null ? dataDir : Path.of(System.getenv().getOrDefault("QUOTA_DATA_DIR", "quota-data"));
     try {
+      keyFrom = dir.resolve(AdminKey.FILE).toString();
       return Files.readString(dir.resolve(AdminKey.FILE)).trim();
     } catch (IOException e) {
       throw new Failures.CommandFailed("no API key: pass --key, set QUOTA_KEY, or run where " + dir.resolve(AdminKey.FILE) + " exists");

@@ -51,8 +51,12 @@ final class ReportCommand implements Callable<Integer> {
     add(q, "to", "--to", to);
     add(q, "timezone", "--timezone", timezone);
     add(q, "format", "--format", format);
-    return PolicyCommand.print(remote.send("GET", "/v1/reports/costs" + q, null));
+    return PolicyCommand.print(remote, remote.send("GET", "/v1/reports/costs" + q, null), OPTIONS);
   }
+
+  /** The query parameter each option gives, so a refusal names what the user typed. */
+  private static final java.util.Map<String, String> OPTIONS = java.util.Map.of("scope", "--scope", "id", "--id",
+      "groupBy", "--group-by", "from", "--from", "to", "--to", "timezone", "--timezone", "format", "--format");
 
   private static final java.util.List<String> GROUPS = java.util.List.of("provider", "tool", "subject", "day", "month");
   private static final java.util.List<String> FORMATS = java.util.List.of("json", "csv");

@@ -1,6 +1,7 @@
 package dev.quota.server.cli;
 
 import dev.quota.Subject;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,6 +19,6 @@ final class UsageCommand implements Callable<Integer> {
     // Checked here by the server's rules, so a mistake names the argument rather than a route.
     Subject.validateScope("scope", scope);
     Subject.validateSubjectId("id", id);
-    return PolicyCommand.print(remote.send("GET", "/v1/usage/" + Remote.encode(scope) + "/" + Remote.encode(id), null));
+    return PolicyCommand.print(remote, remote.send("GET", "/v1/usage/" + Remote.encode(scope) + "/" + Remote.encode(id), null), Map.of());
   }
 }

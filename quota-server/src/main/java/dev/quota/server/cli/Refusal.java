@@ -1,0 +1,80 @@
+package dev.quota.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A server's refusal in the command line's words: one line a problem, each naming the option the
+ * user typed where the field came from one. The server speaks to API clients of its query
+ * parameters ({@code from: must be a day before to}); the user typed {@code --from} and {@code
+ * --to}, and a problem document printed as it came named neither.
+ */
+final class Refusal {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PROBLEM_TYPE = "urn:quota:problem:";
+  /** A field a rule compares this one with ("must be a day before to"), named where an option can stand for it. */
+  private static final Pattern COMPARED = Pattern.compile("\\b(before|after) ([A-Za-z]+)\\b(?![.\\[-])");
+
+  private Refusal() {}
+
+  /**
+   * One line a problem of {@code reply}, which the server refused: {@code option: rule} for a field
+   * an option in {@code options} (field to option) gave, {@code field: rule} for any other, the
+   * server's detail for a refusal that names no field, and the status for an answer that is no
+   * problem document (another service behind --url, a proxy's error page).
+   */
+  static List<String> lines(Remote.Reply reply, Map<String, String> options) {
+    JsonNode problem = problem(reply.body());
+    if (problem == null) {
+      return List.of(notAProblem(reply));
+    }
+    List<String> lines = new ArrayList<>();
+    JsonNode errors = problem.path("errors");
+    if (errors.isArray() && !errors.isEmpty()) {
+      errors.forEach(e -> lines.add(line(e, options)));
+    } else if (problem.path("field").isTextual()) {
+      lines.add(line(problem, options));
+    } else {
+      lines.add(problem.path("detail").asText(problem.path("title").asText("refused with HTTP " + reply.status())));
+    }
+    return lines;
+  }
+
+  private static String line(JsonNode p, Map<String, String> options) {
+    String field = p.path("field").asText();
+    return options.getOrDefault(field, field) + ": " + rule(p.path("rule").asText(), options);
+  }
+
+  /** The rule, with a field it compares to named by its option: "--from: must be a day before --to". */
+  private static String rule(String rule, Map<String, String> options) {
+    Matcher m = COMPARED.matcher(rule);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String option = options.get(m.group(2));
+      m.appendReplacement(out, Matcher.quoteReplacement(option == null ? m.group() : m.group(1) + " " + option));
+    }
+    return m.appendTail(out).toString();
+  }
+
+  /** The body as a problem document of this server, or null if it is none. */
+  private static JsonNode problem(String body) {
+    try {
+      JsonNode node = JSON.readTree(body);
+      return node != null && node.isObject() && node.path("type").asText().startsWith(PROBLEM_TYPE) ? node : null;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  /** An answer this command cannot read: its status, and its first line, which a proxy's page or a plain-text error gives. */
+  private static String notAProblem(Remote.Reply reply) {
+    String first = reply.body().strip().lines().findFirst().orElse("");
+    String shown = first.length() > 200 ? first.substring(0, 200) + "..." : first;
+    return "the server answered HTTP " + reply.status() + (shown.isEmpty() ? "" : ": " + shown);
+  }
+}

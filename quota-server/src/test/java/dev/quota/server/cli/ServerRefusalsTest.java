@@ -1,0 +1,107 @@
+package dev.quota.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.quota.server.Api;
+import dev.quota.server.SharedServer;
+import dev.quota.server.TestServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A request the server refuses fails the command with one line a problem, in the command line's
+ * words: the option the user typed rather than the query parameter it became, the server's detail
+ * for a refusal that names no field. The problem document was printed as it came, naming fields
+ * ({@code from}) the user never typed.
+ */
+class ServerRefusalsTest {
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
+
+  private static CliRun run(String key, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--url", "http://127.0.0.1:" + server.server().port(), "--key", key));
+    return CliRun.of(all.toArray(String[]::new));
+  }
+
+  private static void assertRefused(CliRun o, String... lines) {
+    assertThat(o.exit()).as(o.err()).isEqualTo(1);
+    assertThat(o.out()).isEmpty();
+    assertThat(o.err().lines()).containsExactly(lines);
+  }
+
+  /** Each field the server names, in the rule as well as before it, is the option that gave it. */
+  @Test
+  void aRangeTheServerRefusesNamesTheOptions() {
+    assertRefused(run(TestServer.ADMIN_KEY, "report", "--from", "2030-01-05", "--to", "2030-01-05"),
+        "report: --from: must be a day before --to (2030-01-05)");
+    assertRefused(run(TestServer.ADMIN_KEY, "report", "--from", "2030-01-01", "--to", "2032-01-01"),
+        "report: --to: must be at most 400 days after --from");
+  }
+
+  /** A refusal that names no field is the server's detail, with where a refused key came from. */
+  @Test
+  void aRefusalWithoutAFieldIsTheServersDetail() {
+    assertRefused(run("k".repeat(40), "policy", "list"), "list: the API key is not valid (the key from --key)");
+
+    String viewer = server.admin().post("/v1/keys", "{\"name\":\"reads-alice\",\"role\":\"viewer\",\"subjects\":[\"user:alice\"]}")
+        .json().get("key").asText();
+    assertRefused(run(viewer, "usage", "user", "bob"), "usage: this key may not read user:bob");
+  }
+
+  /** A policy that is not there is said so in words: get printed a 404 document, delete too. */
+  @Test
+  void aMissingPolicyIsSaidInWords() {
+    CliRun get = run(TestServer.ADMIN_KEY, "policy", "get", "team:nobody");
+    assertThat(get.exit()).isEqualTo(1);
+    assertThat(get.err()).startsWith("get: ").contains("team:nobody").doesNotContain("{").doesNotContain("urn:quota");
+
+    CliRun delete = run(TestServer.ADMIN_KEY, "policy", "delete", "team:nobody");
+    assertThat(delete.exit()).isEqualTo(1);
+    assertThat(delete.err()).startsWith("delete: ").contains("team:nobody").doesNotContain("{").doesNotContain("urn:quota");
+  }
+
+  /** Every problem of a refusal that lists several is a line of its own, each named by option where one gave it. */
+  @Test
+  void everyProblemOfARefusalIsALine() {
+    Api.Response refused = server.admin().put("/v1/policies/user:several?reason=x",
+        "{\"rateLimits\":[{\"limit\":0,\"window\":\"PT1M\"}],\"budget\":{\"currency\":\"USD\",\"daily\":\"-5\"},\"mode\":\"dry\"}");
+    assertThat(refused.status()).isEqualTo(400);
+
+    List<String> lines = Refusal.lines(new Remote.Reply(refused.status(), refused.body(), false), Map.of("mode", "--mode"));
+
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0)).startsWith("rateLimits[0].limit: must be ");
+    assertThat(lines.get(1)).startsWith("budget.daily: ");
+    assertThat(lines.get(2)).isEqualTo("--mode: must be enforce or shadow");
+  }
+
+  /** An answer that is no problem document (another service at --url, a proxy's page) is told by its status and first line. */
+  @Test
+  void anAnswerThatIsNoProblemIsToldByItsStatus() throws IOException {
+    HttpServer proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    proxy.createContext("/", exchange -> {
+      byte[] page = "Bad Gateway\nupstream closed the connection\n".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(502, page.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(page);
+      }
+    });
+    proxy.start();
+    try {
+      CliRun o = CliRun.of("usage", "user", "alice", "--url", "http://127.0.0.1:" + proxy.getAddress().getPort(), "--key", "k".repeat(40));
+      assertRefused(o, "usage: the server answered HTTP 502: Bad Gateway");
+    } finally {
+      proxy.stop(0);
+    }
+  }
+}
