@@ -275,6 +275,35 @@ class BadInputTest {
     assertThat(state()).isEqualTo(before);
   }
 
+  /**
+   * A key refused for its name, its role and a subject lists all three: the refusal named the name
+   * alone, and fixing it met a second 400 for the role.
+   */
+  @Test
+  void aKeyWithSeveralProblemsListsThemAllAndIssuesNothing() {
+    String before = state();
+    Api.Response r = server.admin().post("/v1/keys", "{\"name\":\"bad name\",\"role\":\"root\",\"subjects\":[\"user:a\",\"b\"]}");
+
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("name");
+    assertThat(r.json().get("errors")).extracting(e -> e.get("field").asText() + ": " + e.get("rule").asText())
+        .containsExactly(
+            "name: must be 1-64 letters, digits, '.', '_' or '-'",
+            "role: must be admin, service or viewer",
+            "subjects[1]: must be written scope:identifier");
+    assertThat(r.json().get("detail").asText()).contains("name: ", "; role: ", "; subjects[1]: ");
+    assertThat(state()).isEqualTo(before);
+  }
+
+  /** A missing name and role are listed together, as every other problem of a key is. */
+  @Test
+  void aKeyWithoutNameOrRoleListsBoth() {
+    Api.Response r = server.admin().post("/v1/keys", "{}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("errors")).extracting(e -> e.get("field").asText() + ": " + e.get("rule").asText())
+        .containsExactly("name: is required", "role: is required");
+  }
+
   @Test
   void aSingleProblemHasNoErrorsList() {
     Api.Response r = server.admin().put("/v1/policies/user:bad", "{\"rateLimits\":[{\"limit\":0,\"window\":\"PT1M\"}]}");

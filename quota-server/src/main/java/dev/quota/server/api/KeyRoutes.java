@@ -13,6 +13,7 @@ import dev.quota.server.auth.Auth;
 import dev.quota.server.auth.KeyRing;
 import dev.quota.server.auth.Principal;
 import dev.quota.server.auth.Role;
+import dev.quota.server.http.BodyProblems;
 import dev.quota.server.http.Fields;
 import dev.quota.server.http.JsonBody;
 import io.javalin.http.Context;
@@ -42,30 +43,58 @@ public final class KeyRoutes {
     r.delete("/v1/keys/{name}", Reasons.QUERY, this::revoke, ADMIN);
   }
 
+  /** Every problem of the request is listed in one refusal, as a policy's are, so a client fixes them in one pass. */
   private void issue(Context ctx) {
     Preconditions.requireNone(ctx);
     Fields f = JsonBody.read(ctx, Set.of("name", "role", "subjects", "reason"), false);
-    String name = f.string("name", true, 64);
-    ValidationException.require(NAME.matcher(name).matches(), "name", "must be 1-64 letters, digits, '.', '_' or '-'");
-    Role role = Role.fromWire("role", f.string("role", true, 16));
-    Set<Subject> subjects = new LinkedHashSet<>();
-    JsonNode list = f.node().get("subjects");
-    if (list != null && !list.isNull()) {
-      ValidationException.require(list.isArray() && list.size() <= 100, "subjects", "must be an array of at most 100 scope:id strings");
-      for (int i = 0; i < list.size(); i++) {
-        String field = "subjects[" + i + "]";
-        ValidationException.require(list.get(i).isTextual(), field, "must be a scope:id string");
-        Subject s = Subject.parse(field, list.get(i).textValue());
-        subjects.add(s);
-      }
+    BodyProblems problems = new BodyProblems();
+    String name = problems.read(() -> {
+      String n = f.string("name", true, 64);
+      ValidationException.require(NAME.matcher(n).matches(), "name", "must be 1-64 letters, digits, '.', '_' or '-'");
+      return n;
+    });
+    Role role = problems.read(() -> Role.fromWire("role", f.string("role", true, 16)));
+    Set<Subject> subjects = subjects(f, problems);
+    String reason = problems.read(() -> Reasons.of(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH)));
+    if (role != null && subjects != null) {
+      problems.check(() -> {
+        ValidationException.require(role != Role.VIEWER || !subjects.isEmpty(), "subjects", "a viewer key must be bound to at least one subject");
+        ValidationException.require(role == Role.VIEWER || subjects.isEmpty(), "subjects", "only viewer keys are bound to subjects");
+      });
     }
-    ValidationException.require(role != Role.VIEWER || !subjects.isEmpty(), "subjects", "a viewer key must be bound to at least one subject");
-    ValidationException.require(role == Role.VIEWER || subjects.isEmpty(), "subjects", "only viewer keys are bound to subjects");
-    String reason = Reasons.of(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH));
+    problems.throwIfAny();
     String key = keys.issue(name, role, subjects, Auth.principal(ctx).name(), reason);
     ObjectNode o = node(new Principal(name, role, subjects));
     o.put("key", key);
     ctx.status(201).json(o);
+  }
+
+  /** The subjects a key is bound to (none if the field is absent), or null with every refused one noted. */
+  private static Set<Subject> subjects(Fields f, BodyProblems problems) {
+    Set<Subject> subjects = new LinkedHashSet<>();
+    JsonNode list = f.node().get("subjects");
+    if (list == null || list.isNull()) {
+      return subjects;
+    }
+    problems.check(() ->
+        ValidationException.require(list.isArray() && list.size() <= 100, "subjects", "must be an array of at most 100 scope:id strings"));
+    if (!list.isArray() || list.size() > 100) {
+      return null;
+    }
+    boolean valid = true;
+    for (int i = 0; i < list.size(); i++) {
+      String field = "subjects[" + i + "]";
+      JsonNode item = list.get(i);
+      Subject s = problems.read(() -> {
+        ValidationException.require(item.isTextual(), field, "must be a scope:id string");
+        return Subject.parse(field, item.textValue());
+      });
+      valid &= s != null;
+      if (s != null) {
+        subjects.add(s);
+      }
+    }
+    return valid ? subjects : null;
   }
 
   private void list(Context ctx) {
