@@ -104,6 +104,20 @@ export const UTC_TIME_EXAMPLE = '2030-01-31 18:03';
 /** The refusal of a typed time that is not one, beside its field. */
 export const UTC_TIME_RULE = `must be a UTC time on the 24-hour clock, written ${UTC_TIME_EXAMPLE}`;
 
+/**
+ * The refusal of a typed time of the year 0000, beside its field: the browser reads it as a time,
+ * and the API, which reads the years 1 to 9999 only, refused it in its own words. (A year after
+ * 9999 cannot be written in the four digits a typed time takes.)
+ */
+export const UTC_YEARS_RULE = 'must be a UTC time in the years 0001 to 9999';
+
+/** The rule a typed UTC time breaks, for a refusal beside its field, or null when it is one the API takes. */
+export function utcTimeProblem(text) {
+  const iso = fromUtcText(text);
+  if (!iso) return UTC_TIME_RULE;
+  return iso.startsWith('0000-') ? UTC_YEARS_RULE : null;
+}
+
 /** An instant as a time field shows it, to the minute in UTC: "2030-01-31 09:06". */
 export function utcMinuteText(date) {
   return date.toISOString().slice(0, 16).replace('T', ' ');

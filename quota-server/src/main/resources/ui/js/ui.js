@@ -2,7 +2,7 @@
 // forms that show the server's field errors beside the field they name.
 import { h, clear, spinner, errorBox, empty } from './dom.js';
 import { get, items, nextCursor, qs } from './api.js';
-import { fromUtcText, utcTimeEnd, utcText, UTC_TIME_EXAMPLE, UTC_TIME_RULE } from './format.js';
+import { fromUtcText, utcTimeEnd, utcText, utcTimeProblem, UTC_TIME_EXAMPLE } from './format.js';
 
 export function pageHead(title, subtitle, ...actions) {
   return h('div', { class: 'page-head' },
@@ -175,7 +175,8 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
     const v = typed();
     const bad = {};
     for (const f of fields) {
-      if (f.type === 'utc-time' && v[f.name] && !fromUtcText(v[f.name])) bad[f.name] = UTC_TIME_RULE;
+      const problem = f.type === 'utc-time' && v[f.name] ? utcTimeProblem(v[f.name]) : null;
+      if (problem) bad[f.name] = problem;
     }
     if (Object.keys(bad).length) return bad;
     // To takes in its whole minute: From and To the same minute is that minute.

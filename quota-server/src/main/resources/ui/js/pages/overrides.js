@@ -2,7 +2,7 @@
 // and a reason; revoking ends one early.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, change, items, enc, can } from '../api.js';
-import { money, count, dateTime, relative, duration, utcMinuteText, utcText, fromUtcText, UTC_TIME_EXAMPLE, UTC_TIME_RULE, WHOLE, wholeNumber } from '../format.js';
+import { money, count, dateTime, relative, duration, utcMinuteText, utcText, fromUtcText, utcTimeProblem, UTC_TIME_EXAMPLE, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors } from '../ui.js';
 
 export function render(root, params) {
@@ -128,8 +128,9 @@ function createForm(prefill, after) {
     if (!v('reason')) local.reason = 'is required';
     if (inputs.kind.value !== 'bypass' && v('requests') && !WHOLE.test(v('requests'))) local['limits.rateLimits'] = 'must be a whole number';
     const expiresAt = fromUtcText(v('expiresAt'));
+    const expiryProblem = utcTimeProblem(v('expiresAt'));
     if (!v('expiresAt')) local.expiresAt = 'is required';
-    else if (!expiresAt) local.expiresAt = UTC_TIME_RULE;
+    else if (expiryProblem) local.expiresAt = expiryProblem;
     else if (new Date(expiresAt).getTime() <= Date.now()) local.expiresAt = 'must be in the future';
     if (Object.keys(local).length) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: local }); return; }
     // The selector is sent as typed, edge whitespace and all, for the server to refuse beside the field.

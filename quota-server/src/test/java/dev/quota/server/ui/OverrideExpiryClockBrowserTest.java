@@ -67,4 +67,28 @@ class OverrideExpiryClockBrowserTest extends BrowserTestSupport {
     }
     assertNoConsoleErrors("override expiry");
   }
+
+  /**
+   * An expiry of the year 0000, which the browser reads as a time and the API refuses, is refused
+   * beside the field for its year, in the words of the form's other time checks, and nothing is sent.
+   */
+  @Test
+  void anExpiryOfTheYear0000IsRefusedForItsYear() throws Exception {
+    signInAs(ADMIN_KEY);
+    go("#/overrides");
+    WebElement expires = waitFor(By.name("expiresAt"));
+    waitFor(By.name("selector")).sendKeys("user:zeno");
+    new Select(browser.findElement(By.name("bypass"))).selectByValue("bypass");
+    browser.findElement(By.name("reason")).sendKeys("year zero");
+    script("window.sent = []; const original = window.fetch;"
+        + "window.fetch = (url, init) => { if (init && init.method === 'POST') window.sent.push(init.body); return original(url, init); };");
+    expires.clear();
+    expires.sendKeys("0000-06-01 12:00");
+    click(By.cssSelector("[data-test=create-override]"));
+    assertThat(errorBeside("expiresAt")).isEqualTo("must be a UTC time in the years 0001 to 9999");
+    assertThat(expires.getAttribute("aria-invalid")).isEqualTo("true");
+    assertThat((java.util.List<?>) script("return window.sent;")).as("nothing sent").isEmpty();
+    assertThat(get("/v1/overrides").body()).doesNotContain("user:zeno");
+    assertNoConsoleErrors("an expiry of the year 0000");
+  }
 }
