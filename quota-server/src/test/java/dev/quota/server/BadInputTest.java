@@ -295,13 +295,13 @@ class BadInputTest {
     assertThat(state()).isEqualTo(before);
   }
 
-  /** A missing name and role are listed together, as every other problem of a key is. */
+  /** A misspelt field is listed beside what its misspelling leaves missing, as every other problem of a key is. */
   @Test
-  void aKeyWithoutNameOrRoleListsBoth() {
-    Api.Response r = server.admin().post("/v1/keys", "{}");
+  void aKeyWithAMisspeltRoleListsTheFieldAndTheMissingRole() {
+    Api.Response r = server.admin().post("/v1/keys", "{\"rol\":\"admin\"}");
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.json().get("errors")).extracting(e -> e.get("field").asText() + ": " + e.get("rule").asText())
-        .containsExactly("name: is required", "role: is required");
+        .containsExactly("rol: is not a known field (known: name, reason, role, subjects)", "name: is required", "role: is required");
   }
 
   @Test

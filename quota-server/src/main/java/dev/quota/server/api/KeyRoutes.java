@@ -46,8 +46,8 @@ public final class KeyRoutes {
   /** Every problem of the request is listed in one refusal, as a policy's are, so a client fixes them in one pass. */
   private void issue(Context ctx) {
     Preconditions.requireNone(ctx);
-    Fields f = JsonBody.read(ctx, Set.of("name", "role", "subjects", "reason"), false);
     BodyProblems problems = new BodyProblems();
+    Fields f = JsonBody.read(ctx, Set.of("name", "role", "subjects", "reason"), problems);
     String name = problems.read(() -> {
       String n = f.string("name", true, 64);
       ValidationException.require(NAME.matcher(n).matches(), "name", "must be 1-64 letters, digits, '.', '_' or '-'");

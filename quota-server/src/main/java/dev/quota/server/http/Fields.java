@@ -24,14 +24,25 @@ public final class Fields {
   private final String prefix;
 
   Fields(ObjectNode node, String prefix, Set<String> allowed) {
+    this(node, prefix, allowed, null);
+  }
+
+  /** With {@code problems}, each unknown field is noted there, beside the problems of the fields read next, rather than thrown. */
+  Fields(ObjectNode node, String prefix, Set<String> allowed, BodyProblems problems) {
     this.node = node;
     this.prefix = prefix;
     Iterator<String> names = node.fieldNames();
     while (names.hasNext()) {
       String n = names.next();
       if (!allowed.contains(n)) {
-        throw ApiError.badInput(path(n), allowed.isEmpty() ? "is not a known field: the body takes no fields"
+        ApiError unknown = ApiError.badInput(path(n), allowed.isEmpty() ? "is not a known field: the body takes no fields"
             : "is not a known field (known: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+        if (problems == null) {
+          throw unknown;
+        }
+        problems.check(() -> {
+          throw unknown;
+        });
       }
     }
   }

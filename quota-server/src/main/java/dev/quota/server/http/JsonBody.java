@@ -42,6 +42,18 @@ public final class JsonBody {
     return fields(bytes(ctx), allowed, emptyOk);
   }
 
+  /**
+   * {@link #read} for a request whose every problem is listed together: each field not in {@code
+   * allowed} is noted in {@code problems}, and the body is read on, rather than refused at the first.
+   */
+  public static Fields read(Context ctx, Set<String> allowed, BodyProblems problems) {
+    byte[] bytes = bytes(ctx);
+    if (bytes.length == 0) {
+      throw ApiError.badInput("body", "must be a JSON object");
+    }
+    return new Fields(parse(bytes), "", allowed, problems);
+  }
+
   /** {@link #read} for a body already in hand. */
   public static Fields fields(byte[] bytes, Set<String> allowed, boolean emptyOk) {
     if (bytes.length == 0) {
