@@ -140,7 +140,7 @@ public final class HistoryRoutes {
     // An action no entry is written with is a mistake, as an alert filter no alert could match is.
     String action = Query.oneOf(ctx, "action", null, AuditAction.wireNames());
     AuditQuery q = new AuditQuery(textFilter(ctx, "actor", AuditText.MAX_ACTOR_LENGTH), action,
-        textFilter(ctx, "target", MAX_TARGET_FILTER), from, to, offset, limit, olderThan);
+        storedTarget(textFilter(ctx, "target", MAX_TARGET_FILTER)), from, to, offset, limit, olderThan);
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
     List<AuditEntry> entries = admin.audit(q);
     entries.forEach(e -> a.add(Wire.audit(e)));
@@ -156,6 +156,23 @@ public final class HistoryRoutes {
     String v = Query.string(ctx, name, maxLength);
     ValidationException.require(v == null || Printable.isPrintable(v), name, "must contain only printable characters");
     return v;
+  }
+
+  /**
+   * A target filter that is a whole pair selector, in the canonical order entries are written
+   * with: the API takes a pair in either order ({@code user:*,tool:x} is stored as
+   * {@code tool:x,user:*}), so the filter does too, as the alert filters do. Any other text (part of
+   * a target, a key's name) is matched as given.
+   */
+  private static String storedTarget(String filter) {
+    if (filter == null || filter.indexOf(',') < 0) {
+      return filter;
+    }
+    try {
+      return Selector.parse(filter).toString();
+    } catch (ValidationException e) {
+      return filter;
+    }
   }
 
   /** A range that ends where or before it starts can hold nothing: refused, as the cost report does, not answered empty. */
