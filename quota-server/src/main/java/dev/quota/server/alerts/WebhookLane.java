@@ -7,7 +7,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,10 +28,13 @@ final class WebhookLane {
   private final WebhookRef ref;
   private final HttpClient http;
   private final ScheduledExecutorService executor;
+  /** The URL's user info as HTTP Basic credentials, or null if it has none. */
+  private final String authorization;
 
   WebhookLane(Webhook hook, int index, HttpClient http) {
     this.hook = hook;
     this.ref = WebhookRef.of(hook.url());
+    this.authorization = basicCredentials(URI.create(hook.url()));
     this.http = http;
     this.executor = Executors.newScheduledThreadPool(CONCURRENCY, r -> {
       Thread t = new Thread(r, "quota-webhook-" + index);
@@ -67,15 +72,17 @@ final class WebhookLane {
    * {@link #label}: the error is stored and shown in the API, where credentials have no place.
    */
   String send(String alertId, byte[] body) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(hook.url()))
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hook.url()))
         .timeout(SEND_TIMEOUT)
         .header("Content-Type", "application/json")
         .header("X-Quota-Alert-Id", alertId)
         .header(WebhookSignature.HEADER, WebhookSignature.sign(hook.secret(), body))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .build();
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
     try {
-      HttpResponse<Void> r = http.send(request, HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> r = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
       return r.statusCode() / 100 == 2 ? null : label() + " answered " + r.statusCode();
     } catch (IOException e) {
       return label() + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
@@ -83,6 +90,19 @@ final class WebhookLane {
       Thread.currentThread().interrupt();
       return label() + ": interrupted";
     }
+  }
+
+  /**
+   * {@code Basic} credentials from the user info of {@code url} ({@code https://user:password@host/}),
+   * percent-decoded, as any HTTP client sends them for such a URL: the JDK's client drops user info,
+   * so a receiver behind Basic authentication answered every alert 401. Null without user info.
+   */
+  static String basicCredentials(URI url) {
+    String userInfo = url.getUserInfo();
+    if (userInfo == null) {
+      return null;
+    }
+    return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
