@@ -2,13 +2,16 @@ package dev.quota.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * With PostgreSQL unreachable, admin and report routes answer 503 {@code database-unavailable}
- * (they answered a bare 500 {@code internal-error}), and work again once it is back. The test takes
+ * (they answered a bare 500 {@code internal-error}), as the OpenAPI document says they may (it listed
+ * no 503 for any of them), and work again once it is back. The test takes
  * away a database of its own: it refuses new connections and ends the pool's open ones.
  */
 class DatabaseOutageTest {
@@ -21,20 +24,33 @@ class DatabaseOutageTest {
   void everyDatabaseRouteAnswers503WhileTheDatabaseIsAway() throws Exception {
     Api admin = outage.admin();
     assertThat(admin.put("/v1/policies/user:*", POLICY).status()).isEqualTo(201);
+    JsonNode documented = admin.get("/openapi.json").json().get("paths");
 
     outage.takeAway();
 
-    List<Api.Response> refused = List.of(
-        admin.get("/v1/reports/costs"),
-        admin.get("/v1/policies"),
-        admin.get("/v1/audit"),
-        admin.get("/v1/alerts"),
-        admin.get("/v1/overrides"),
-        admin.get("/v1/keys"),
-        admin.put("/v1/policies/user:bob", POLICY),
-        admin.post("/v1/subjects/user/bob/reset", "{\"reason\":\"outage test\"}"));
-    for (Api.Response r : refused) {
-      assertThat(r.status()).as(r.toString()).isEqualTo(503);
+    // Each refusal with the operation of the OpenAPI document it answers, which must list the 503.
+    Map<String, Api.Response> refused = new LinkedHashMap<>();
+    refused.put("get /v1/reports/costs", admin.get("/v1/reports/costs"));
+    refused.put("get /v1/policies", admin.get("/v1/policies"));
+    refused.put("get /v1/policies/{selector}", admin.get("/v1/policies/user:*"));
+    refused.put("delete /v1/policies/{selector}", admin.delete("/v1/policies/user:*"));
+    refused.put("get /v1/audit", admin.get("/v1/audit"));
+    refused.put("get /v1/alerts", admin.get("/v1/alerts"));
+    refused.put("get /v1/overrides", admin.get("/v1/overrides"));
+    refused.put("post /v1/overrides", admin.post("/v1/overrides",
+        "{\"selector\":\"user:bob\",\"bypass\":true,\"duration\":\"PT1H\",\"reason\":\"outage test\"}"));
+    refused.put("delete /v1/overrides/{id}", admin.delete("/v1/overrides/nosuch"));
+    refused.put("get /v1/keys", admin.get("/v1/keys"));
+    refused.put("post /v1/keys", admin.post("/v1/keys", "{\"name\":\"ci\",\"role\":\"service\"}"));
+    refused.put("delete /v1/keys/{name}", admin.delete("/v1/keys/ci"));
+    refused.put("put /v1/policies/{selector}", admin.put("/v1/policies/user:bob", POLICY));
+    refused.put("post /v1/subjects/{scope}/{id}/reset", admin.post("/v1/subjects/user/bob/reset", "{\"reason\":\"outage test\"}"));
+    for (Map.Entry<String, Api.Response> e : refused.entrySet()) {
+      Api.Response r = e.getValue();
+      String[] operation = e.getKey().split(" ", 2);
+      assertThat(r.status()).as(e.getKey() + ": " + r).isEqualTo(503);
+      assertThat(documented.get(operation[1]).get(operation[0]).get("responses").has("503"))
+          .as("the OpenAPI document lists the 503 of " + e.getKey()).isTrue();
       assertThat(r.contentType()).startsWith("application/problem+json");
       assertThat(r.header("Retry-After")).isEqualTo("1");
       assertThat(r.json().get("type").asText()).isEqualTo("urn:quota:problem:database-unavailable");
