@@ -102,7 +102,9 @@ final class WebhookLane {
     if (userInfo == null) {
       return null;
     }
-    return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    // RFC 7617 credentials are user-id ':' password; a URL naming only a user (a token) has an empty password.
+    String credentials = userInfo.indexOf(':') < 0 ? userInfo + ":" : userInfo;
+    return "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
   }
 
   /**

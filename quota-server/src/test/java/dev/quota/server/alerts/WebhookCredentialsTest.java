@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quota.server.Api;
 import dev.quota.server.TestServer;
 import dev.quota.server.config.ServerConfig;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,5 +47,12 @@ class WebhookCredentialsTest {
         assertThat(alert.toString()).doesNotContain("hook-user").doesNotContain("p%40ss");
       }
     }
+  }
+
+  @Test
+  void aUrlNamingOnlyAUserSendsItWithAnEmptyPasswordAndOneWithoutUserInfoSendsNone() {
+    assertThat(WebhookLane.basicCredentials(URI.create("https://t0k3n@hooks.example/quota")))
+        .isEqualTo("Basic " + Base64.getEncoder().encodeToString("t0k3n:".getBytes(StandardCharsets.UTF_8)));
+    assertThat(WebhookLane.basicCredentials(URI.create("https://hooks.example/quota?token=t0k3n"))).isNull();
   }
 }
