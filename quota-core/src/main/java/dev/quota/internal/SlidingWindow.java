@@ -108,13 +108,19 @@ public final class SlidingWindow {
    * least as long as it should be (never less: the window stays strict), and slices stay in
    * order, at most {@code SLICES + 2} of them.
    *
+   * <p>Adding nothing (a call that names none of the window's meter) changes nothing: no slice
+   * opens for it.
+   *
    * <p>The total saturates at {@link #MAX_USED}: what a charge adds beyond it is not counted (a
    * window that full refuses any positive amount until slices leave it), so the total and every
    * slice stay exact where JSON clients and the Redis store's doubles read them.
    */
   public void add(long nowMs, long amount) {
-    long nowUs = nowMs * 1000;
     amount = Math.min(amount, MAX_USED - total);
+    if (amount <= 0) {
+      return; // a slice of nothing would only move the window's reset later
+    }
+    long nowUs = nowMs * 1000;
     total += amount;
     if (size > 0 && nowUs < tailEndUs) {
       newestCount += amount;

@@ -271,6 +271,7 @@ local function window_name_due(last, sliceUs, now)
 end
 
 local function window_add(st, now, amount)
+  if amount <= 0 then return end -- a slice of nothing would only move the reset later (SlidingWindow.add)
   local slice = floordiv(now * 1000, st.sliceUs)
   local tail = not window_empty(st) and st.slice[st.tail]
   -- a time that stepped back joins the newest slice, as in SlidingWindow.add
@@ -1095,6 +1096,14 @@ local function quick_window(key, i, limit, windowMs, amount, now, apply_ops, p, 
   if total + amount > limit then return false end -- denied: `decide` works out when to retry
   if not apply_ops then
     p[j + 3], p[j + 11] = total, empty and 0 or hl + windowMs + 1
+    return true
+  end
+  if amount <= 0 then
+    -- Nothing added opens no slice (SlidingWindow.add). An empty window then has nothing to write,
+    -- which `decide` knows how to do; a counting one writes the slices that left, as below.
+    if empty then return false end
+    p[j + 1], p[j + 2], p[j + 3], p[j + 4], p[j + 5], p[j + 6], p[j + 7] = tc, tl, total, head, tail, hc, hl
+    p[j + 11] = hl + windowMs + 1
     return true
   end
   local sliceUs = floordiv(windowMs * 1000 + SLICES - 1, SLICES)

@@ -634,6 +634,35 @@ public abstract class StoreContract {
     assertThat(checked(tokens).used()).isEqualTo(40);
   }
 
+  /**
+   * A call that adds nothing to a window (a reservation or usage naming none of its meter) leaves
+   * it as it was: no slice opens, so once what it counted has left, it reads empty, with no reset.
+   */
+  @Test
+  void aCallAddingNothingToASlidingWindowOpensNoSlice() {
+    String s = subject("adds-nothing");
+    RateOp nothing = tokens(s, Algorithm.SLIDING_WINDOW, 0);
+    admitted(apply(reserve(nothing)));
+    admitted(apply(record(nothing)));
+    assertThat(checked(nothing).resetAtMs()).as("an untouched window has no reset").isZero();
+
+    admitted(apply(record(tokens(s, Algorithm.SLIDING_WINDOW, 10))));
+    advance(Duration.ofSeconds(30));
+    admitted(apply(reserve(nothing)));
+    long fiveAt = admitted(apply(record(tokens(s, Algorithm.SLIDING_WINDOW, 5)))).nowMs();
+    advance(Duration.ofSeconds(31)); // the 10 tokens have left the window, the 5 have not
+    assertThat(admitted(apply(reserve(nothing))).results().get(0).used()).isEqualTo(5);
+    OpResult fiveLeft = checked(nothing);
+    assertThat(fiveLeft.used()).isEqualTo(5);
+    assertThat(fiveLeft.resetAtMs()).isEqualTo(fiveAt + 60_001);
+
+    admitted(apply(record(nothing)));
+    advance(Duration.ofSeconds(30)); // the 5 have left too
+    OpResult left = checked(nothing);
+    assertThat(left.used()).isZero();
+    assertThat(left.resetAtMs()).as("nothing counted, nothing to reset").isZero();
+  }
+
   /** A reservation whose part of the window has already left it has nothing to give back. */
   @Test
   void aLateCommitGivesBackNothingThatAlreadyLeftTheWindow() {
