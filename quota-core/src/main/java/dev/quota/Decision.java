@@ -10,9 +10,10 @@ import java.util.List;
  *
  * @param reservationId set when {@code reserve} admitted; settle it with commit or release
  * @param expiresAt when an unsettled reservation releases itself
- * @param retryAt for a denial, the earliest time a retry can succeed; null when no time can be
- *     named: the call asks more than a limit ever allows, or it waits for a concurrency slot, which
- *     frees when a reservation holding one is settled or expires
+ * @param retryAt for a denial, the earliest time a retry can succeed, by the store's clock; null
+ *     when no time can be named (the call asks more than a limit ever allows). A full concurrency
+ *     cap names when a slot frees by itself, as the reservation holding it expires; a settlement
+ *     may free one sooner
  * @param failOpen true when the store was unreachable and fail-open policies admitted anyway
  * @param replayed true when this is the stored answer to an earlier request with the same key
  */

@@ -305,6 +305,29 @@ class QuotaEngineTest {
     assertThat(usage.get(4).used()).isZero();
   }
 
+  /**
+   * A full concurrency cap names when its first slot frees by itself: the soonest expiry among the
+   * reservations holding its slots.
+   */
+  @Test
+  void aDenialByAFullConcurrencyCapRetriesWhenItsSoonestSlotExpires() {
+    put(Policy.builder("user:*").concurrency(2).build());
+    QuotaRequest later = QuotaRequest.builder().subject("user", "c").ttl(Duration.ofMinutes(5)).build();
+    QuotaRequest sooner = QuotaRequest.builder().subject("user", "c").ttl(Duration.ofSeconds(30)).build();
+    assertThat(quota.reserve(later).admitted()).isTrue();
+    clock.advance(Duration.ofSeconds(1));
+    Decision soonest = quota.reserve(sooner);
+
+    Decision denied = quota.reserve(Fixtures.user("c"));
+    assertThat(denied.admitted()).isFalse();
+    assertThat(denied.retryAt()).isEqualTo(soonest.expiresAt()).isEqualTo(clock.instant().plusSeconds(30));
+    assertThat(denied.binding().kind()).isEqualTo(LimitKind.CONCURRENCY);
+    assertThat(denied.binding().retryAt()).isEqualTo(denied.retryAt());
+
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(quota.reserve(Fixtures.user("c")).admitted()).isTrue();
+  }
+
   private long budgetUsed(String user) {
     return quota.usage(Subject.of("user", user)).stream()
         .filter(l -> l.kind() == LimitKind.BUDGET_DAILY).findFirst().orElseThrow().used();

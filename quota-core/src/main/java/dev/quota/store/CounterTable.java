@@ -8,6 +8,7 @@ import dev.quota.plan.BudgetOp;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.RateOp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,14 +63,55 @@ final class CounterTable {
     }
   }
 
-  /** Reservations in flight against a concurrency cap. */
+  /**
+   * Reservations in flight against a concurrency cap, with the expiry of each: a denied caller is
+   * told when the first slot frees by itself. The expiries are kept sorted; reservations of one ttl
+   * arrive in expiry order, so a new one lands at the end without moving any.
+   */
   static final class Slots {
+    private static final long[] NONE = new long[0];
+
     int inFlight;
+    /** The first {@link #inFlight} entries: the expiry of each slot held, soonest first. */
+    private long[] expiries = NONE;
     /** {@link #resets()} when made. */
     final int bornAt;
 
     Slots(int bornAt) {
       this.bornAt = bornAt;
+    }
+
+    /** Takes a slot until {@code expiresAtMs}. */
+    void hold(long expiresAtMs) {
+      if (inFlight == expiries.length) {
+        expiries = Arrays.copyOf(expiries, Math.max(4, 2 * inFlight));
+      }
+      int at = inFlight;
+      while (at > 0 && expiries[at - 1] > expiresAtMs) {
+        at--;
+      }
+      System.arraycopy(expiries, at, expiries, at + 1, inFlight - at);
+      expiries[at] = expiresAtMs;
+      inFlight++;
+    }
+
+    /** Frees the slot of a reservation that expires at {@code expiresAtMs}; false if none is held. */
+    boolean free(long expiresAtMs) {
+      int at = Arrays.binarySearch(expiries, 0, inFlight, expiresAtMs);
+      if (at < 0) {
+        return false;
+      }
+      System.arraycopy(expiries, at + 1, expiries, at, inFlight - at - 1);
+      inFlight--;
+      if (inFlight == 0) {
+        expiries = NONE;
+      }
+      return true;
+    }
+
+    /** The expiry of the slot held that is {@code n}th to free by itself, from 0; n < inFlight. */
+    long expiryMs(int n) {
+      return expiries[n];
     }
   }
 

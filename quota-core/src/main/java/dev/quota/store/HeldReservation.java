@@ -4,7 +4,9 @@ package dev.quota.store;
  * A reservation holding its counters until settled or expired: one small object. Its id is kept
  * as two longs (see {@link ReservationIds}), what it did to the counters as a
  * {@link ReservationShape} shared with every reservation of the same ops, and its own hold beside
- * it. Its expiry time lives in the {@link ExpiryHeap} alone.
+ * it. Its expiry time is kept here too (the {@link ExpiryHeap} orders by its own copy), so that
+ * settling it frees the very slot it holds in each concurrency counter (see
+ * {@link CounterTable.Slots}).
  */
 final class HeldReservation {
   final long idHigh;
@@ -18,7 +20,7 @@ final class HeldReservation {
   final String payload;
   /**
    * The store's reset count when this was made (see {@link CounterTable#resets()}): a counter born
-   * later replaced, through a reset, the one this holds. An int, so the object stays 64 bytes.
+   * later replaced, through a reset, the one this holds. An int, so the object stays 72 bytes.
    */
   final int madeAt;
   /**
@@ -26,10 +28,13 @@ final class HeldReservation {
    * rebuilt from the ledger counts the spend from then, as the counters this holds did.
    */
   final long reservedAtMs;
+  /** When it releases itself if not settled. */
+  final long expiresAtMs;
   /** Position in the {@link ExpiryHeap}; -1 once out of it. Guarded by the heap's owner. */
   int heapIndex = -1;
 
-  HeldReservation(String id, ReservationShape shape, long holdNanos, String payload, int madeAt, long reservedAtMs) {
+  HeldReservation(
+      String id, ReservationShape shape, long holdNanos, String payload, int madeAt, long reservedAtMs, long expiresAtMs) {
     boolean compact = ReservationIds.isCompact(id);
     this.idHigh = ReservationIds.high(id, compact);
     this.idLow = ReservationIds.low(id, compact);
@@ -39,6 +44,7 @@ final class HeldReservation {
     this.payload = payload;
     this.madeAt = madeAt;
     this.reservedAtMs = reservedAtMs;
+    this.expiresAtMs = expiresAtMs;
   }
 
   /** The id's hash for the {@link SettledLog}, the same as {@link #idHash(String)} of the id. */

@@ -25,7 +25,7 @@ final class HeldReservations {
   synchronized void add(
       String id, long expiresAtMs, DerivedOps.Entry derived, String payload, int madeAt, long reservedAtMs) {
     ReservationShape shape = shapes.acquire(derived, payload);
-    HeldReservation r = new HeldReservation(id, shape, derived.hold, shape.share(payload), madeAt, reservedAtMs);
+    HeldReservation r = new HeldReservation(id, shape, derived.hold, shape.share(payload), madeAt, reservedAtMs, expiresAtMs);
     HeldReservation replaced = byId.put(r);
     if (replaced != null) {
       byExpiry.remove(replaced);

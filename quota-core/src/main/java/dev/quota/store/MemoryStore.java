@@ -186,21 +186,21 @@ public final class MemoryStore implements Store {
       }
     }
     boolean apply = admitted && plan.kind() != Plan.Kind.CHECK;
+    // A slot is held until the reservation expires (a recorded one, which no plan makes, at once).
+    long expiresAt = apply && plan.kind() == Plan.Kind.RESERVE ? now + plan.ttlMs() : 0;
     if (apply) {
       for (int i = 0; i < ops.size(); i++) {
         CounterOp op = ops.get(i);
         if (found[i] == null) {
           found[i] = op instanceof BudgetOp b ? counters.budgetOrNew(b) : counters.slotsOrNew(op.key());
         }
-        results.fired(i, take(op, found[i], now));
+        results.fired(i, take(op, found[i], now, expiresAt == 0 ? now : expiresAt));
       }
     }
     for (int i = 0; i < ops.size(); i++) {
       describe(ops.get(i), found[i], now, results.allowed(i), i, results);
     }
-    long expiresAt = 0;
-    if (apply && plan.kind() == Plan.Kind.RESERVE) {
-      expiresAt = now + plan.ttlMs();
+    if (expiresAt != 0) {
       // A settlement locks the ops' stripes only, without the idempotency key's: a plan with a key
       // has no entry yet, so one is made for the shape.
       // The reset count is read after the counters above were made, so none of them looks newer.
@@ -238,8 +238,11 @@ public final class MemoryStore implements Store {
     return inFlight < ((ConcurrencyOp) op).max();
   }
 
-  /** Consumes op's share from its (existing) counter; returns the alert bits a budget newly crossed. */
-  private static int take(CounterOp op, Object counter, long now) {
+  /**
+   * Consumes op's share from its (existing) counter, a slot until {@code slotExpiresAtMs}; returns
+   * the alert bits a budget newly crossed.
+   */
+  private static int take(CounterOp op, Object counter, long now, long slotExpiresAtMs) {
     if (op instanceof RateOp r) {
       take(counter, r.amount(), now);
       return 0;
@@ -249,7 +252,7 @@ public final class MemoryStore implements Store {
       budget.charge(b.amountNanos());
       return alert(budget, b.limitNanos(), b.thresholdNanos());
     }
-    ((CounterTable.Slots) counter).inFlight++;
+    ((CounterTable.Slots) counter).hold(slotExpiresAtMs);
     return 0;
   }
 
@@ -290,9 +293,21 @@ public final class MemoryStore implements Store {
       results.counter(i, used, b.periodEndMs(), retry);
       return;
     }
-    // A slot frees when a reservation settles or expires; the engine cannot know when, so no retry time.
-    int inFlight = counter == null ? 0 : ((CounterTable.Slots) counter).inFlight;
-    results.counter(i, inFlight, 0, allowed ? 0 : -1);
+    CounterTable.Slots slots = (CounterTable.Slots) counter;
+    int inFlight = slots == null ? 0 : slots.inFlight;
+    results.counter(i, inFlight, 0, allowed ? 0 : slotRetryAtMs(slots, ((ConcurrencyOp) op).max()));
+  }
+
+  /**
+   * When a cap of {@code max} slots has one free again without anyone settling: once all but
+   * {@code max - 1} of the slots held have expired. A settlement may free one sooner; the store
+   * cannot know when. -1 if nothing held can free one (a cap of none).
+   */
+  private static long slotRetryAtMs(CounterTable.Slots slots, int max) {
+    if (slots == null || max <= 0 || slots.inFlight < max) {
+      return -1;
+    }
+    return slots.expiryMs(slots.inFlight - max);
   }
 
   /**
@@ -391,8 +406,8 @@ public final class MemoryStore implements Store {
           }
         } else if (op instanceof ConcurrencyOp) {
           CounterTable.Slots slots = counters.slots(op.key());
-          if (slots != null && slots.bornAt - r.madeAt <= 0 && slots.inFlight > 0) {
-            slots.inFlight--;
+          if (slots != null && slots.bornAt - r.madeAt <= 0) {
+            slots.free(r.expiresAtMs);
           }
         } else if (op instanceof RateOp rate && s.commit()) {
           Long actual = s.actualMeters().get(rate.limit().meter());

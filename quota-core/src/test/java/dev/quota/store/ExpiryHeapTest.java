@@ -52,6 +52,6 @@ class ExpiryHeapTest {
   }
 
   static HeldReservation reservation(String id) {
-    return new HeldReservation(id, null, 0, null, 0, 0);
+    return new HeldReservation(id, null, 0, null, 0, 0, 0);
   }
 }

@@ -24,7 +24,7 @@ class ReservationTableTest {
       boolean growing = (step / 1_000) % 2 == 0;
       if (rnd.nextInt(10) < (growing ? 7 : 2)) {
         String id = rnd.nextBoolean() ? Ids.newId() : "res-" + rnd.nextInt(1_000_000);
-        HeldReservation r = new HeldReservation(id, null, 0, null, 0, 0);
+        HeldReservation r = new HeldReservation(id, null, 0, null, 0, 0, 0);
         HeldReservation replaced = table.put(r);
         assertThat(replaced).isSameAs(model.put(id, r));
         known.add(id);
@@ -46,7 +46,7 @@ class ReservationTableTest {
     ReservationTable table = new ReservationTable();
     List<HeldReservation> held = new ArrayList<>();
     for (int i = 0; i < 2_000; i++) {
-      HeldReservation r = new HeldReservation(Ids.newId(), null, 0, null, 0, 0);
+      HeldReservation r = new HeldReservation(Ids.newId(), null, 0, null, 0, 0, 0);
       table.put(r);
       held.add(r);
     }

@@ -72,6 +72,15 @@ public final class RedisKeys {
     return counter(op.key());
   }
 
+  /**
+   * The reservations holding slots of the concurrency counter {@code key}, scored by expiry: the
+   * counter's key and {@code /h}, which no counter name contains. The script builds it from the
+   * counter's key; a reset deletes it with the counter.
+   */
+  public String slotHolders(CounterKey key) {
+    return counter(key) + "/h";
+  }
+
   /** When this store's data began: budget counters of periods that started earlier may need seeding. */
   public String epoch() {
     return epoch;

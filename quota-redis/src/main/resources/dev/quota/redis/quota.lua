@@ -471,10 +471,14 @@ local function budget(key)
   return st
 end
 
+-- A slot counter is a string, "slots:expiresAt", so that keeping the longest holder's expiry needs
+-- no PTTL. Beside it, a sorted set (slot_holders) files each reservation holding a slot, scored
+-- with its expiry, so that a denial can name when a slot frees by itself. Slots taken before the
+-- set was kept are in the count only; while any is held, the set holds fewer and no time is named.
+-- A call's changes to the set wait in the state (added, removed) until `persist`.
 local function slots(key)
   local st = cache[key]
   if not st then
-    -- "slots:expiresAt", so that keeping the longest holder's expiry needs no PTTL
     local raw = redis.call('GET', key)
     local n, exp = 0, 0
     if raw then
@@ -482,9 +486,57 @@ local function slots(key)
       n = tonumber(c and string.sub(raw, 1, c - 1) or raw)
       exp = c and tonumber(string.sub(raw, c + 1)) or 0
     end
-    st = remember(key, {kind = 'c', n = n, exp = exp, ttl = 0, touched = false})
+    st = remember(key, {kind = 'c', n = n, exp = exp, ttl = 0, touched = false, added = false, removed = false})
   end
   return st
+end
+
+-- The holders of slot counter `key` (RedisKeys.slotHolders): its key and '/h', in the subject's
+-- slot. No counter name contains '/h' (rates are r/..., budgets b/...), so it is no other counter's.
+local function slot_holders(key)
+  return key .. '/h'
+end
+
+-- The holder of the slot that op i of reservation record `rkey` takes: a plan may name one counter
+-- twice, and then holds two of its slots. Its ops keep their order in the record.
+local function slot_holder(rkey, i)
+  return rkey .. '#' .. i
+end
+
+-- Files `holder`, which expires at `expiresAt`, as holding one of st's slots.
+local function slot_hold(st, holder, expiresAt)
+  st.added = st.added or {}
+  st.added[#st.added + 1] = fmt(expiresAt)
+  st.added[#st.added + 1] = holder
+end
+
+-- Takes `holder` out of st's holders.
+local function slot_free(st, holder)
+  st.removed = st.removed or {}
+  st.removed[#st.removed + 1] = holder
+end
+
+-- When a cap of `max` slots, held by st.n, has one free without anyone settling: once all but
+-- max - 1 of the slots held have expired (MemoryStore.slotRetryAtMs), counting this call's changes
+-- that `persist` has yet to write. -1 when no time can be named: a cap of none, or slots held from
+-- before their holders were filed.
+local function slot_retry(key, st, max)
+  if max <= 0 or st.n < max then return -1 end
+  local holders = slot_holders(key)
+  local gone, freed = {}, 0
+  for _, holder in ipairs(st.removed or {}) do gone[holder] = true; freed = freed + 1 end
+  local added = st.added or {}
+  if redis.call('ZCARD', holders) - freed + #added / 2 ~= st.n then return -1 end
+  -- the (n - max)th expiry from 0: among the filed ones this call keeps, within the first n - max + 1
+  local want = st.n - max
+  local filed = redis.call('ZRANGE', holders, 0, want + freed, 'WITHSCORES')
+  local times = {}
+  for i = 1, #filed, 2 do
+    if not gone[filed[i]] then times[#times + 1] = tonumber(filed[i + 1]) end
+  end
+  for i = 1, #added, 2 do times[#times + 1] = tonumber(added[i]) end
+  table.sort(times)
+  return times[want + 1] or -1
 end
 
 -- The levels `used` reaches above `upTo`, the highest level already alerted, as alert bits; and
@@ -536,12 +588,21 @@ local function persist(now)
           register(key, now)
         end
       else
+        local holders = slot_holders(key)
         if st.n <= 0 then
-          redis.call('DEL', key)
+          redis.call('DEL', key, holders)
         else
           -- a slot counter lives as long as the longest reservation holding one of its slots
           local exp = math.max(st.exp, now + st.ttl + WINDOW_SLACK_MS)
           redis.call('SET', key, fmt(st.n) .. ':' .. fmt(exp), 'PX', exp - now)
+          if st.removed then redis.call('ZREM', holders, unpack(st.removed)) end
+          if st.added then
+            -- kept as long as the counter; taking a holder out needs no longer
+            redis.call('ZADD', holders, unpack(st.added))
+            redis.call('PEXPIRE', holders, exp - now)
+            -- registered whenever it is filled, as it may be new beside a counter from before it
+            register(holders, now)
+          end
           -- new (no expiry: 0), or its expiry moved into a later day, at most a reservation's ttl ahead
           if floordiv(st.exp, DAY_MS) ~= floordiv(exp, DAY_MS) then register(key, now) end
         end
@@ -651,7 +712,8 @@ local function describe(op, now, allowed, fired, out)
     out[#out + 1] = ok; out[#out + 1] = st.used; out[#out + 1] = op.endMs; out[#out + 1] = retry
     out[#out + 1] = fired
   else
-    out[#out + 1] = ok; out[#out + 1] = st.n; out[#out + 1] = 0; out[#out + 1] = allowed and 0 or -1
+    out[#out + 1] = ok; out[#out + 1] = st.n; out[#out + 1] = 0
+    out[#out + 1] = allowed and 0 or slot_retry(op.key, st, op.max)
     out[#out + 1] = 0
   end
 end
@@ -736,10 +798,10 @@ end
 -- the amounts its rate limits took; a release returns budgets and slots, no rate limit.
 -- The holds and slots of a subject reset since the reservation was made are left alone. With
 -- `returned`, its expiry has returned the holds and slots already: a commit only charges the actual.
-local function undo(rec, commit, actualCost, meters, now, returned)
+local function undo(rkey, rec, commit, actualCost, meters, now, returned)
   local changes = {}
   local madeAt, marks = tonumber(rec.t), {}
-  for _, op in ipairs(reservation_ops(rec)) do
+  for i, op in ipairs(reservation_ops(rec)) do
     if op.type == 'B' then
       local st = budget(op.key)
       if st.exists and not reset_since(op.key, madeAt, marks) then -- else reset by an admin since
@@ -752,7 +814,10 @@ local function undo(rec, commit, actualCost, meters, now, returned)
       end
     elseif op.type == 'C' then
       local st = slots(op.key)
-      if not returned and st.n > 0 and not reset_since(op.key, madeAt, marks) then st.n = st.n - 1; st.touched = true end
+      if not returned and st.n > 0 and not reset_since(op.key, madeAt, marks) then
+        st.n = st.n - 1; st.touched = true
+        slot_free(st, slot_holder(rkey, i))
+      end
     elseif commit then
       -- a meter the commit names replaces what the reservation took; one it does not name stays
       local actual = meters[op.meter]
@@ -799,7 +864,7 @@ local function release_expired(expiries, now, keep)
   for _, rkey in ipairs(due) do
     if rkey ~= keep then
       local rec = load_reservation(rkey)
-      if rec and rec.s == 'a' then undo(rec, false, 0, {}, now) end
+      if rec and rec.s == 'a' then undo(rkey, rec, false, 0, {}, now) end
       deferred = deferred or {}
       deferred[#deferred + 1] = function()
         redis.call('ZREM', expiries, rkey)
@@ -1318,6 +1383,9 @@ local function decide(c)
     end
     keep = keep + BUDGET_SLACK_MS
     redis.call('SET', rkey, format(c.part and 'P%d:%d:' or 'A%d:%d:', expiresAt, now) .. c.record, 'PX', keep)
+    for i = 1, n do
+      if ops[i].type == 'C' then slot_hold(slots(ops[i].key), slot_holder(rkey, i), expiresAt) end
+    end
     -- Only holds need the expiry index; a settlement notices any expiry from the record itself.
     if holds then
       redis.call('ZADD', c.expiriesKey, fmt(expiresAt), rkey)
@@ -1450,7 +1518,7 @@ local function compensate()
   local undone = 0
   if rec and rec.s == 'a' then
     local sliceAt, marks = tonumber(rec.t), {}
-    for _, op in ipairs(reservation_ops(rec)) do
+    for i, op in ipairs(reservation_ops(rec)) do
       if op.type == 'R' and op.algo == 'w' then
         window_take_back(window(op.key, op.windowMs, now), sliceAt, op.amount)
       elseif op.type == 'R' then
@@ -1462,7 +1530,10 @@ local function compensate()
         end
       else
         local st = slots(op.key)
-        if st.n > 0 and not reset_since(op.key, sliceAt, marks) then st.n = st.n - 1; st.touched = true end
+        if st.n > 0 and not reset_since(op.key, sliceAt, marks) then
+          st.n = st.n - 1; st.touched = true
+          slot_free(st, slot_holder(rkey, i))
+        end
       end
     end
     redis.call('ZREM', KEYS[1], rkey)
@@ -1599,7 +1670,7 @@ local function settle()
   local commit = ARGV[3] == '1'
   local meters = {}
   for i = 1, tonumber(ARGV[6]) do meters[ARGV[5 + 2 * i]] = tonumber(ARGV[6 + 2 * i]) end
-  local changes = undo(rec, commit, tonumber(ARGV[4]), meters, now, late)
+  local changes = undo(rkey, rec, commit, tonumber(ARGV[4]), meters, now, late)
   for i = 1, late and 0 or tonumber(rec.n) do
     if string.sub(rec['o' .. i], 1, 1) ~= 'R' then redis.call('ZREM', KEYS[2], rkey); break end
   end

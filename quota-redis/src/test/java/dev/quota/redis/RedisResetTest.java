@@ -169,7 +169,8 @@ class RedisResetTest {
     }
     RedisCommands<String, String> redis = server.admin();
     List<String> mine = List.of(store.keys().counter(window), store.keys().counter(bucket), store.keys().counter(day.key()),
-        store.keys().counter(slots.key()), store.keys().counter(CounterKeys.budget(a, "EUR", "month", start)));
+        store.keys().counter(slots.key()), store.keys().slotHolders(slots.key()),
+        store.keys().counter(CounterKeys.budget(a, "EUR", "month", start)));
     assertThat(redis.exists(mine.toArray(String[]::new))).isEqualTo(mine.size());
     long theirs = redis.keys("reset:{*").size() - mine.size();
     long scans = CommandStats.calls(redis).getOrDefault("scan", 0L);

@@ -85,8 +85,9 @@ class RedisStoreCommandCountTest {
   }
 
   @Test
-  void aThreeSubjectReservationOverRatesBudgetsAndSlotsRunsAtMostThirtyTwoCommands() {
-    assertThat(commandsPerDecision("3 x (rate, budget, slots)", this::threeMixed)).isLessThanOrEqualTo(32.0);
+  void aThreeSubjectReservationOverRatesBudgetsAndSlotsRunsAtMostThirtyNineCommands() {
+    // each slot taken also files its reservation among the counter's holders (ZADD, PEXPIRE)
+    assertThat(commandsPerDecision("3 x (rate, budget, slots)", this::threeMixed)).isLessThanOrEqualTo(39.0);
   }
 
   /**

@@ -141,6 +141,34 @@ class RedisStoreTest {
     }
   }
 
+  /**
+   * A slot counter written before its holders were filed counts its slots as before. While such a
+   * slot is held, a full cap names no retry time (its expiry is unknown); once they are all gone it
+   * names the soonest expiry of the slots held since.
+   */
+  @Test
+  void aSlotHeldFromBeforeHoldersWereFiledNamesNoRetryTimeUntilItIsGone() {
+    String subject = "user:legacy-slots";
+    ConcurrencyOp cap = new ConcurrencyOp(CounterKeys.concurrency(subject), true, "c", 2);
+    long now = store.nowMs();
+    try (RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
+        StatefulRedisConnection<String, String> c = client.connect()) {
+      c.sync().psetex(store.keys().counter(cap), 5_000, "1:" + (now + 5_000));
+    }
+    PlanResult since = store.apply(reserve("since", cap));
+    assertThat(since.admitted()).isTrue();
+    OpResult refused = store.apply(reserve("refused", cap)).results().get(0);
+    assertThat(refused).isEqualTo(new OpResult(false, 2, 0, -1, 0));
+
+    // the slot from before goes when its counter expires; the one since is the only one held then
+    try (RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
+        StatefulRedisConnection<String, String> c = client.connect()) {
+      c.sync().set(store.keys().counter(cap), "1:" + since.expiresAtMs());
+    }
+    Plan full = new Plan(Plan.Kind.CHECK, List.of(new ConcurrencyOp(cap.key(), true, "c", 1)), null, 0, null, "fp", null, false);
+    assertThat(store.apply(full).results().get(0).retryAtMs()).isEqualTo(since.expiresAtMs());
+  }
+
   @Test
   void aSettlementThatIsTheFirstCallAfterAnExpiryReturnsTheHoldOnce() {
     AtomicLong offset = new AtomicLong();

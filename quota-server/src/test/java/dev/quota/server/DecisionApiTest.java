@@ -129,6 +129,32 @@ class DecisionApiTest extends ServerSuite {
   }
 
   /**
+   * A full concurrency cap answers with the time its soonest slot frees by itself, the expiry of
+   * the reservation holding it, in the store's time, as a rate limit answers with its own.
+   */
+  @Test
+  void aFullConcurrencyCapTellsWhenItsSoonestSlotExpires() {
+    admin.put("/v1/policies/user:slots-retry", "{\"concurrency\":2}");
+    Api.Response longer = admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"slots-retry\"},\"ttl\":\"PT10M\"}");
+    Api.Response shorter = admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"slots-retry\"},\"ttl\":\"PT30S\"}");
+    assertThat(longer.status()).as(longer.toString()).isEqualTo(201);
+    assertThat(shorter.status()).as(shorter.toString()).isEqualTo(201);
+    java.time.Instant soonest = java.time.Instant.parse(shorter.json().get("expiresAt").asText());
+
+    Api.Response denied = admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"slots-retry\"}}");
+    assertThat(denied.status()).as(denied.toString()).isEqualTo(429);
+    assertThat(java.time.Instant.parse(denied.json().get("retryAt").asText())).isEqualTo(soonest);
+    assertThat(Long.parseLong(denied.header("Retry-After"))).isBetween(1L, 30L);
+    JsonNode binding = denied.json().get("binding");
+    assertThat(binding.get("kind").asText()).isEqualTo("concurrency");
+    assertThat(java.time.Instant.parse(binding.get("retryAt").asText())).isEqualTo(soonest);
+
+    Api.Response checked = admin.post("/v1/check", "{\"subjects\":{\"user\":\"slots-retry\"}}");
+    assertThat(checked.json().get("admitted").asBoolean()).isFalse();
+    assertThat(java.time.Instant.parse(checked.json().get("retryAt").asText())).isEqualTo(soonest);
+  }
+
+  /**
    * Every decision names the limit that binds as the limits list writes it: the tightest enforced
    * limit when admitted, the refusing limit a retry waits on longest when denied.
    */

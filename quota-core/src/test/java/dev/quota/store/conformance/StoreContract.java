@@ -473,13 +473,59 @@ public abstract class StoreContract {
   void concurrencySlotsAreHeldUntilSettled() {
     String s = subject("slots");
     String a = newId();
-    assertThat(admitted(apply(reserve(a, 60_000, slots(s, 2)))).results().get(0).used()).isEqualTo(1);
+    PlanResult first = admitted(apply(reserve(a, 60_000, slots(s, 2))));
+    assertThat(first.results().get(0).used()).isEqualTo(1);
     assertThat(admitted(apply(reserve(slots(s, 2)))).results().get(0).used()).isEqualTo(2);
     assertThat(checked(slots(s, 2)).allowed()).isFalse();
     OpResult refused = denied(apply(reserve(slots(s, 2)))).results().get(0);
-    assertThat(refused).isEqualTo(new OpResult(false, 2, 0, -1, 0));
+    assertThat(refused).isEqualTo(new OpResult(false, 2, 0, first.expiresAtMs(), 0));
     assertThat(store().settle(Settlement.release(a)).status()).isEqualTo(SettleResult.Status.SETTLED);
     assertThat(admitted(apply(reserve(slots(s, 2)))).results().get(0).used()).isEqualTo(2);
+  }
+
+  /**
+   * A full cap names when a slot frees by itself: the soonest expiry among the reservations holding
+   * its slots, by the store's clock. Settling that reservation moves the time to the next one.
+   */
+  @Test
+  void aFullConcurrencyCapNamesWhenItsFirstHeldSlotExpires() {
+    String s = subject("slots-retry");
+    PlanResult later = admitted(apply(reserve(newId(), 30_000, slots(s, 2))));
+    String soonest = newId();
+    PlanResult sooner = admitted(apply(reserve(soonest, 10_000, slots(s, 2))));
+    assertThat(sooner.expiresAtMs()).isLessThan(later.expiresAtMs());
+
+    assertThat(denied(apply(reserve(slots(s, 2)))).results().get(0).retryAtMs()).isEqualTo(sooner.expiresAtMs());
+    assertThat(checked(slots(s, 2)).retryAtMs()).isEqualTo(sooner.expiresAtMs());
+
+    assertThat(store().settle(Settlement.release(soonest)).status()).isEqualTo(SettleResult.Status.SETTLED);
+    admitted(apply(reserve(newId(), 60_000, slots(s, 2))));
+    OpResult refused = denied(apply(reserve(slots(s, 2)))).results().get(0);
+    assertThat(refused.retryAtMs()).isEqualTo(later.expiresAtMs());
+
+    advance(Duration.ofMillis(refused.retryAtMs() - storeNowMs()));
+    admitted(apply(reserve(slots(s, 2))));
+  }
+
+  /**
+   * With more slots held than the cap allows (a cap lowered while they were held), one frees only
+   * once enough of them have expired; a slot that expires in the very call that is refused is not
+   * named.
+   */
+  @Test
+  void aCapBelowTheSlotsHeldNamesWhenEnoughOfThemHaveExpired() {
+    String s = subject("slots-lowered");
+    long[] expiries = new long[3];
+    for (int i = 0; i < 3; i++) {
+      expiries[i] = admitted(apply(reserve(newId(), 10_000L * (i + 1), slots(s, 3)))).expiresAtMs();
+    }
+    assertThat(checked(slots(s, 2)).retryAtMs()).isEqualTo(expiries[1]);
+    assertThat(checked(slots(s, 1)).retryAtMs()).isEqualTo(expiries[2]);
+
+    advance(Duration.ofMillis(expiries[0] - storeNowMs()));
+    OpResult refused = denied(apply(reserve(slots(s, 2)))).results().get(0);
+    assertThat(refused.used()).isEqualTo(2);
+    assertThat(refused.retryAtMs()).isEqualTo(expiries[1]);
   }
 
   // ---- reservation expiry ---------------------------------------------------------------------
@@ -937,6 +983,17 @@ public abstract class StoreContract {
     denied(apply(reserve(budget(s, 100, 60), slots(s, 1))));
     assertThat(checked(budget(s, 100, 0)).used()).isEqualTo(60);
     assertThat(checked(slots(s, 1)).used()).isEqualTo(1);
+  }
+
+  /** A reset forgives the slots held before it: a full cap names the expiry of those held since. */
+  @Test
+  void afterAResetAFullCapNamesOnlyTheSlotsHeldSince() {
+    String s = subject("reset-slots");
+    admitted(apply(reserve(newId(), 10_000, slots(s, 1))));
+    store().reset(s);
+    advance(Duration.ofMillis(1));
+    PlanResult since = admitted(apply(reserve(newId(), 60_000, slots(s, 1))));
+    assertThat(denied(apply(reserve(slots(s, 1)))).results().get(0).retryAtMs()).isEqualTo(since.expiresAtMs());
   }
 
   // ---- atomicity ------------------------------------------------------------------------------
