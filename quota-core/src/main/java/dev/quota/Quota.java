@@ -319,19 +319,26 @@ public final class Quota implements AutoCloseable {
   }
 
   /**
-   * Every counter that applies to {@code subject} on its own, against its limit.
+   * Every counter that applies to {@code subject} on its own, against its limit. Each limit's
+   * {@link LimitStatus#allowed} says, for every kind alike, whether it would admit a call of one
+   * request for the subject now that costs nothing and names no other meter: a rate limit at
+   * exactly its limit does not, as a full concurrency cap does not, and a budget does until its
+   * spend passes its limit (a read holds nothing against a budget, not even a per-request cap).
    *
    * @throws StoreUnavailableException if the store cannot answer, whatever the fail modes of the
    *     policies (a read has nothing to fail open to)
    */
   public List<LimitStatus> usage(Subject subject) {
     QuotaRequest probe =
-        new QuotaRequest(Map.of(subject.scope(), subject.id()), Money.ZERO, Map.of(RateLimit.REQUESTS, 0L), null, null);
+        new QuotaRequest(Map.of(subject.scope(), subject.id()), Money.ZERO, Map.of(RateLimit.REQUESTS, 1L), null, null);
     Instant now = clock.instant();
     PolicyIndex snapshot = index;
-    Compilation c = compilation(Plan.Kind.CHECK, probe, snapshot, now);
+    // Compiled as a read, which holds nothing in budgets: not cached, as a check of the same
+    // request, a call of unknown cost, holds the smallest per-request cap.
+    List<Policy> policies = snapshot.resolve(probe.subjects(), now);
+    Compiled template = PlanCompiler.compile(Plan.Kind.CHECK, probe, policies, snapshot, now, null, null, seedBudgets, true);
     // A read decides nothing, so no fail mode applies: a store that is down fails it as it is.
-    return decideWith(Plan.Kind.CHECK, probe, null, c.template(), c.policies(), snapshot, now, 0, null).limits();
+    return decideWith(Plan.Kind.CHECK, probe, null, template, policies, snapshot, now, 0, null, true).limits();
   }
 
   /**
@@ -589,7 +596,7 @@ public final class Quota implements AutoCloseable {
     try {
       return decideWith(
           kind, request, reservationId, compilation.template(), compilation.policies(), snapshot, now, firstAttempt,
-          charge);
+          charge, PlanCompiler.isRead(request));
     } catch (StoreUnavailableException e) {
       return failOpenOrThrow(compilation.policies(), e);
     }
@@ -597,7 +604,7 @@ public final class Quota implements AutoCloseable {
 
   private Decision decideWith(
       Plan.Kind kind, QuotaRequest request, String reservationId, Compiled template, List<Policy> policies,
-      PolicyIndex snapshot, Instant now, int firstAttempt, UnledgeredCharges.Charge charge) {
+      PolicyIndex snapshot, Instant now, int firstAttempt, UnledgeredCharges.Charge charge, boolean read) {
     for (int attempt = firstAttempt; attempt < MAX_ATTEMPTS; attempt++) {
       // An attempt after one the store did not apply reserves under an id of its own: on Redis
       // Cluster that attempt may have applied holds in some slots and taken them back, and the
@@ -607,7 +614,7 @@ public final class Quota implements AutoCloseable {
       Compiled c =
           attempt == 0
               ? PlanCache.withReservation(template, id)
-              : PlanCompiler.compile(kind, request, policies, snapshot, now, id, template.plan().payload(), seedBudgets);
+              : PlanCompiler.compile(kind, request, policies, snapshot, now, id, template.plan().payload(), seedBudgets, read);
       if (c.locallyDenied() && kind != Plan.Kind.RECORD) {
         // A per-request cap refuses outright; the counters are read only to report them.
         PlanResult r = store.apply(withKind(c.plan(), Plan.Kind.CHECK));

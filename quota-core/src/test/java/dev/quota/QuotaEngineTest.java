@@ -328,6 +328,25 @@ class QuotaEngineTest {
     assertThat(quota.reserve(Fixtures.user("c")).admitted()).isTrue();
   }
 
+  /**
+   * A subject's usage reads {@code allowed} as whether a call of one request would be admitted now,
+   * for every kind: a rate limit sitting exactly at its limit is as shut as a full concurrency cap.
+   */
+  @Test
+  void usageReadsAllowedAsWhetherACallOfOneRequestWouldBeAdmittedNow() {
+    put(Policy.builder("user:*").rateLimit(2, Duration.ofMinutes(1)).concurrency(2).build());
+    quota.reserve(Fixtures.user("u"));
+    assertThat(quota.usage(Subject.of("user", "u"))).extracting(LimitStatus::allowed).containsExactly(true, true);
+
+    quota.reserve(Fixtures.user("u"));
+    List<LimitStatus> full = quota.usage(Subject.of("user", "u"));
+    assertThat(full).extracting(LimitStatus::kind).containsExactly(LimitKind.RATE, LimitKind.CONCURRENCY);
+    assertThat(full).extracting(LimitStatus::used).containsExactly(2L, 2L);
+    assertThat(full).extracting(LimitStatus::allowed).containsExactly(false, false);
+    assertThat(full.get(0).retryAt()).isNotNull();
+    assertThat(quota.check(Fixtures.user("u")).denying()).hasSize(2);
+  }
+
   private long budgetUsed(String user) {
     return quota.usage(Subject.of("user", user)).stream()
         .filter(l -> l.kind() == LimitKind.BUDGET_DAILY).findFirst().orElseThrow().used();

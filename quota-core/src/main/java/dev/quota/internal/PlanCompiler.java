@@ -57,12 +57,35 @@ public final class PlanCompiler {
       String reservationId,
       String payload,
       boolean seedBudgets) {
+    return compile(kind, request, policies, index, now, reservationId, payload, seedBudgets, isRead(request));
+  }
+
+  /** Whether {@code request} asks for no call (requests 0): a read of the limits. */
+  public static boolean isRead(QuotaRequest request) {
+    return request.meter(RateLimit.REQUESTS) == 0;
+  }
+
+  /**
+   * As above; with {@code read}, budgets hold only the estimate, never the cap a call of unknown
+   * cost holds: a read of the limits takes nothing, whatever the requests it counts (a subject's
+   * usage counts one, to show what a call of one request would find).
+   */
+  public static Compiled compile(
+      Plan.Kind kind,
+      QuotaRequest request,
+      List<Policy> policies,
+      PolicyIndex index,
+      Instant now,
+      String reservationId,
+      String payload,
+      boolean seedBudgets,
+      boolean read) {
     List<CounterOp> ops = new ArrayList<>(16);
     List<OpRef> refs = new ArrayList<>(16);
     List<LimitStatus> local = new ArrayList<>(0);
     long estimate = request.estimatedCost().nanos();
-    // Recorded usage charges what it says; a request for no call (a read of the limits) holds nothing.
-    long cost = kind == Plan.Kind.RECORD || request.meter(RateLimit.REQUESTS) == 0 ? estimate : heldCost(estimate, policies);
+    // Recorded usage charges what it says; a read of the limits holds nothing.
+    long cost = kind == Plan.Kind.RECORD || read ? estimate : heldCost(estimate, policies);
     long seedBefore = index.seedBudgetsBefore(now.toEpochMilli());
     for (Policy p : policies) {
       PolicyParts parts = index.parts(p);

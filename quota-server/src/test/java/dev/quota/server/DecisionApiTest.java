@@ -155,6 +155,26 @@ class DecisionApiTest extends ServerSuite {
   }
 
   /**
+   * A subject's usage reads allowed as whether a call of one request would be admitted now, the same
+   * for every kind: a rate limit at exactly its limit is as shut as a full concurrency cap.
+   */
+  @Test
+  void usageSaysALimitAtItsLimitAdmitsNoMoreWhateverItsKind() {
+    admin.put("/v1/policies/user:at-limit", "{\"rateLimits\":[{\"limit\":2,\"window\":\"PT1H\"}],\"concurrency\":2}");
+    String body = "{\"subjects\":{\"user\":\"at-limit\"}}";
+    assertThat(admin.post("/v1/reservations", body).status()).isEqualTo(201);
+    assertThat(admin.get("/v1/usage/user/at-limit").json().get("limits").findValuesAsText("allowed"))
+        .containsExactly("true", "true");
+
+    assertThat(admin.post("/v1/reservations", body).status()).isEqualTo(201);
+    JsonNode limits = admin.get("/v1/usage/user/at-limit").json().get("limits");
+    assertThat(limits.findValuesAsText("kind")).containsExactly("rate", "concurrency");
+    assertThat(limits.findValuesAsText("used")).containsExactly("2", "2");
+    assertThat(limits.findValuesAsText("allowed")).containsExactly("false", "false");
+    assertThat(admin.post("/v1/check", body).json().get("denying")).hasSize(2);
+  }
+
+  /**
    * Every decision names the limit that binds as the limits list writes it: the tightest enforced
    * limit when admitted, the refusing limit a retry waits on longest when denied.
    */
