@@ -8,14 +8,18 @@ import dev.quota.ValidationException;
  * threshold, meter value and time sent to Redis must lie in {@code [0, 2^53-1]}
  * (9,007,199,254,740,991; as money, 9,007,199.254740991 units, which is {@code Money.MAX}). Values
  * beyond are rejected before anything is sent. Counters saturate instead of leaving the range: a
- * budget counter that a charge would push beyond it stays at 2^53-1 for its period (past every
- * limit, so the budget stays exhausted; the ledger keeps the exact spend), a sliding window at
+ * budget counter that a charge would push beyond it stays at {@link #PAST} for its period (past
+ * every limit, the largest too, so the budget stays exhausted even for a call that costs nothing;
+ * the ledger keeps the exact spend), a sliding window at
  * 2^53-1, a token bucket's debt at its deepest (see {@code TokenBucket}), so recorded usage is
  * always recorded.
  */
 public final class ExactRange {
   /** 2^53 - 1. */
   public static final long MAX = (1L << 53) - 1;
+
+  /** 2^53, which a double still holds exactly: where a budget counter charged past {@link #MAX} stays. */
+  public static final long PAST = 1L << 53;
 
   private ExactRange() {}
 

@@ -81,14 +81,15 @@ local function split(s)
 end
 
 -- A budget counter's use after charging `amount` (negative: a hold returned), never below zero. A
--- double counts exactly up to MAX, so a use that would pass it stays at MAX, and one at MAX stays
--- there for its period: that spend is past every limit, so the budget stays exhausted, and no
+-- double counts exactly up to MAX, so a use that would pass it stays at EXACT (2^53, still exact),
+-- and one there stays there for its period: that spend is past every limit, the largest (MAX)
+-- too, so the budget stays exhausted, even for a call that costs nothing, as in memory; and no
 -- charge is refused for it (a refusal would lose recorded spend and block every call a shadow
 -- policy watches). The ledger keeps the exact spend, as a seed from it keeps at most MAX.
 local function budget_use(used, amount)
-  if used >= MAX then return MAX end
+  if used > MAX then return EXACT end
   local sum = used + amount
-  if sum > MAX then return MAX end
+  if sum > MAX then return EXACT end
   return math.max(0, sum)
 end
 
@@ -1079,7 +1080,7 @@ local function quick_budget(key, i, at, now, apply_ops, seed, p, j)
     p[j + 3], p[j + 5] = used, 0
     return true
   end
-  if used + amount > MAX then return false end -- `decide` keeps the counter at MAX
+  if used + amount > MAX then return false end -- `decide` keeps the counter past MAX
   used = used + amount
   local loadedEnd = exists and e or -1
   if endMs > e then e = endMs end

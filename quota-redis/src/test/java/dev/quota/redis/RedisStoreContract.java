@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Nested;
 abstract class RedisStoreContract extends StoreContract {
   @Override
   protected long budgetCeiling() {
-    return ExactRange.MAX;
+    return ExactRange.PAST;
   }
 
   /** The same contract with every decision made through {@code applyAsync}. */
@@ -23,7 +23,7 @@ abstract class RedisStoreContract extends StoreContract {
 
     @Override
     protected long budgetCeiling() {
-      return ExactRange.MAX;
+      return ExactRange.PAST;
     }
 
     @Override

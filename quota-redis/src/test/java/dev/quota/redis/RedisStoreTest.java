@@ -70,9 +70,9 @@ class RedisStoreTest {
   @Test
   void amountsUpToTwoToTheFiftyThreeMinusOneAreExactAndBeyondAreRejected() {
     assertThat(store.apply(record(budget("user:max", MAX, MAX))).results().get(0).used()).isEqualTo(MAX);
-    // a budget counter charged past the range stays at its top (see the store contract)
-    assertThat(store.apply(record(budget("user:max", MAX, 1))).results().get(0).used()).isEqualTo(MAX);
-    assertThat(store.apply(record(budget("user:max", MAX, 0))).results().get(0).used()).isEqualTo(MAX);
+    // a budget counter charged past the range stays just past it (see the store contract)
+    assertThat(store.apply(record(budget("user:max", MAX, 1))).results().get(0).used()).isEqualTo(ExactRange.PAST);
+    assertThat(store.apply(record(budget("user:max", MAX, 0))).results().get(0).used()).isEqualTo(ExactRange.PAST);
 
     assertThatThrownBy(() -> store.apply(record(budget("user:over", MAX + 1, 1))))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("limitNanos"))

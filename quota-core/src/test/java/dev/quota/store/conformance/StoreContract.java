@@ -1043,6 +1043,32 @@ public abstract class StoreContract {
     assertThat(checked(budget(s, limit, 0)).allowed()).isFalse();
   }
 
+  /**
+   * At the largest limit a budget takes (one amount's maximum), spend exactly at it still admits a
+   * call that costs nothing, and spend past it refuses even that, as at any other limit: a store
+   * that saturates its count must keep it past the limit, not at it.
+   */
+  @Test
+  void aBudgetAtTheLargestLimitSpentPastItRefusesEvenACallThatCostsNothing() {
+    long largest = (1L << 53) - 1;
+    String s = subject("largest");
+    admitted(apply(record(budget(s, largest, largest))));
+    assertThat(checked(budget(s, largest, 0)).allowed()).isTrue();
+
+    PlanResult past = admitted(apply(record(budget(s, largest, 1))));
+    assertThat(past.results().get(0).used()).isGreaterThan(largest);
+    OpResult refused = denied(apply(check(budget(s, largest, 0)))).results().get(0);
+    assertThat(refused.used()).isGreaterThan(largest);
+    assertThat(refused.retryAtMs()).isEqualTo(budget(s, largest, 0).periodEndMs());
+    denied(apply(reserve(budget(s, largest, 0))));
+    // a hold returned does not bring it back under: its spend is past what the store counts
+    String held = newId();
+    admitted(apply(reserve(held, 60_000, new BudgetOp(budget(s, largest, 0).key(), false, "shadow", largest, 5,
+        budget(s, largest, 0).periodStartMs(), budget(s, largest, 0).periodEndMs(), new long[0]))));
+    store().settle(Settlement.release(held));
+    denied(apply(check(budget(s, largest, 0))));
+  }
+
   @Test
   void whenOneEnforcedOpDeniesNothingIsApplied() {
     String s = subject("atomic");
