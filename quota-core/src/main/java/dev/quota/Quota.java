@@ -319,6 +319,18 @@ public final class Quota implements AutoCloseable {
   }
 
   /**
+   * The reservation held under {@code reservationId}, as the store holds it.
+   *
+   * @throws NotFoundException if none is held: never made, committed or released, or expired at the
+   *     store's time (even if the store has not released it yet)
+   * @throws ValidationException if {@code reservationId} cannot be a reservation id
+   * @throws StoreUnavailableException if the store cannot answer
+   */
+  public Reservation reservation(String reservationId) {
+    return settlements.held(reservationId);
+  }
+
+  /**
    * Every counter that applies to {@code subject} on its own, against its limit. Each limit's
    * {@link LimitStatus#allowed} says, for every kind alike, whether it would admit a call of one
    * request for the subject now that costs nothing and names no other meter: a rate limit at
@@ -582,7 +594,8 @@ public final class Quota implements AutoCloseable {
     String payload =
         kind == Plan.Kind.RESERVE
             ? new Payload(
-                    request.subjects(), request.estimatedCost(), request.idempotencyKey(), SpendCurrency.of(policies))
+                    request.subjects(), request.estimatedCost(), request.idempotencyKey(), SpendCurrency.of(policies),
+                    request.meters())
                 .encode()
             : null;
     Compiled template = PlanCompiler.compile(kind, request, policies, snapshot, now, null, payload, seedBudgets);

@@ -8,6 +8,7 @@ import dev.quota.internal.Printable;
 import dev.quota.ledger.SpendCurrency;
 import dev.quota.ledger.UsageEntry;
 import dev.quota.ledger.UsageLedger;
+import dev.quota.plan.Holding;
 import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
 import dev.quota.store.Store;
@@ -19,7 +20,8 @@ import java.util.function.Supplier;
 /**
  * Commits and releases of reservations: the store settles them atomically, a commit goes to the
  * ledger and may cross alert thresholds, and a reservation the store no longer knows is looked up
- * in the ledger, which outlives a store that lost its data.
+ * in the ledger, which outlives a store that lost its data. Also what a reservation still held
+ * holds, which the store alone knows.
  */
 final class Settlements {
   private final Store store;
@@ -110,14 +112,29 @@ final class Settlements {
         r.status() == SettleResult.Status.REPEATED);
   }
 
-  private SettleResult settle(Settlement s) {
+  /** See {@link Quota#reservation}. */
+  Reservation held(String reservationId) {
+    requireId(reservationId);
+    Holding h = store.holding(reservationId).orElseThrow(() -> new NotFoundException(
+        "reservation " + reservationId + " is not held: it was never made, was committed or released, or has expired"));
+    Payload p = h.payload() == null ? new Payload(Map.of(), Money.ZERO, null) : Payload.decode(h.payload());
+    return new Reservation(
+        reservationId, p.subjects(), p.estimate(), p.meters(), p.idempotencyKey(), Instant.ofEpochMilli(h.expiresAtMs()));
+  }
+
+  /** Refuses what no reservation id can be, naming the rule, before the store is asked. */
+  private static void requireId(String reservationId) {
     ValidationException.require(
-        s.reservationId() != null && !s.reservationId().isEmpty() && s.reservationId().length() <= 64,
+        reservationId != null && !reservationId.isEmpty() && reservationId.length() <= 64,
         "reservationId", "must be a reservation id returned by reserve");
     // No id reserve returns holds a control or invisible character; one that does is refused, not echoed in a 404.
-    ValidationException.require(Printable.isPrintable(s.reservationId()), "reservationId", "must contain only printable characters");
+    ValidationException.require(Printable.isPrintable(reservationId), "reservationId", "must contain only printable characters");
     // Nor does one begin or end with whitespace: a padded id is a caller's slip, refused rather than not found.
-    ValidationException.require(!Padding.isPadded(s.reservationId()), "reservationId", Subject.PADDING_RULE);
+    ValidationException.require(!Padding.isPadded(reservationId), "reservationId", Subject.PADDING_RULE);
+  }
+
+  private SettleResult settle(Settlement s) {
+    requireId(s.reservationId());
     SettleResult r = store.settle(s);
     if (r.status() == SettleResult.Status.UNKNOWN) {
       r = ledgeredSettlement(s, r.nowMs());

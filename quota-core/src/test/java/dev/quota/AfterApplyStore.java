@@ -39,6 +39,11 @@ final class AfterApplyStore implements Store {
   }
 
   @Override
+  public java.util.Optional<dev.quota.plan.Holding> holding(String reservationId) {
+    return counters.holding(reservationId);
+  }
+
+  @Override
   public SettleResult settle(Settlement settlement) {
     return counters.settle(settlement);
   }

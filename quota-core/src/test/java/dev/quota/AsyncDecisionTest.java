@@ -271,6 +271,11 @@ class AsyncDecisionTest {
     }
 
     @Override
+    public java.util.Optional<dev.quota.plan.Holding> holding(String reservationId) {
+      return counters.holding(reservationId);
+    }
+
+    @Override
     public SettleResult settle(Settlement settlement) {
       return counters.settle(settlement);
     }

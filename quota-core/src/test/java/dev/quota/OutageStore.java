@@ -51,6 +51,12 @@ final class OutageStore implements Store {
   }
 
   @Override
+  public java.util.Optional<dev.quota.plan.Holding> holding(String reservationId) {
+    answer();
+    return counters.holding(reservationId);
+  }
+
+  @Override
   public SettleResult settle(Settlement settlement) {
     answer();
     return counters.settle(settlement);

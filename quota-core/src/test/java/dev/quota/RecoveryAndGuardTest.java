@@ -63,6 +63,9 @@ class RecoveryAndGuardTest {
       @Override public dev.quota.plan.SettleResult settle(dev.quota.plan.Settlement s) {
         throw new StoreUnavailableException("redis down", null);
       }
+      @Override public java.util.Optional<dev.quota.plan.Holding> holding(String reservationId) {
+        throw new StoreUnavailableException("redis down", null);
+      }
       @Override public void seed(dev.quota.plan.CounterKey key, long nanos, long end, int fired, long since) {}
       @Override public void reset(String subject) {}
     };

@@ -32,6 +32,11 @@ final class ExpiryHeap {
     siftUp(size++, r, expiresAtMs);
   }
 
+  /** When {@code r}, which must be in this heap, expires. */
+  long atMs(HeldReservation r) {
+    return atMs[r.heapIndex];
+  }
+
   /** Removes and returns the reservation that expires first; the heap must not be empty. */
   HeldReservation poll() {
     HeldReservation first = items[0];

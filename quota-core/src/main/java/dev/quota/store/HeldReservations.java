@@ -1,5 +1,7 @@
 package dev.quota.store;
 
+import dev.quota.plan.Holding;
+
 /**
  * The reservations a {@link MemoryStore} holds, by id and by expiry time, at about one small
  * object each. One lock guards all of it; its sections are short and never take a stripe lock,
@@ -46,6 +48,21 @@ final class HeldReservations {
       nextExpiryMs = byExpiry.firstAtMs();
     }
     return r;
+  }
+
+  /**
+   * What is held under {@code id} if it is held and expires after {@code nowMs}, else null: one
+   * past its expiry is gone, whether or not a call has released it yet. Leaves it held.
+   */
+  synchronized Holding find(String id, long nowMs) {
+    boolean compact = ReservationIds.isCompact(id);
+    HeldReservation r =
+        byId.get(ReservationIds.high(id, compact), ReservationIds.low(id, compact), compact ? null : id);
+    if (r == null) {
+      return null;
+    }
+    long expiresAtMs = byExpiry.atMs(r);
+    return expiresAtMs > nowMs ? new Holding(r.payload, expiresAtMs) : null;
   }
 
   /** Takes out the reservation that expires first if it expires by {@code nowMs}; else null. */

@@ -7,6 +7,7 @@ import dev.quota.plan.BudgetOp;
 import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterOp;
+import dev.quota.plan.Holding;
 import dev.quota.plan.OpResults;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -372,6 +374,11 @@ public final class MemoryStore implements Store {
     SettleResult result = undo(r, s, now, true);
     settled.add(r.idHash(), s.fingerprint(), result.heldNanos(), false, now);
     return result;
+  }
+
+  @Override
+  public Optional<Holding> holding(String reservationId) {
+    return Optional.ofNullable(held.find(reservationId, clock.millis()));
   }
 
   /**

@@ -45,6 +45,22 @@ final class ReservationTable {
     }
   }
 
+  /** The reservation filed under the id, or null. */
+  HeldReservation get(long high, long low, String name) {
+    long h = ReservationIds.hash(high, low);
+    int tag = tag(h);
+    int mask = slots.length - 1;
+    for (int i = home(h, mask); ; i = (i + 1) & mask) {
+      int t = tags[i];
+      if (t == 0) {
+        return null;
+      }
+      if (t == tag && slots[i].is(high, low, name)) {
+        return slots[i];
+      }
+    }
+  }
+
   /** Removes and returns the reservation filed under the id, or null. */
   HeldReservation remove(long high, long low, String name) {
     long h = ReservationIds.hash(high, low);

@@ -1,10 +1,12 @@
 package dev.quota.store;
 
 import dev.quota.plan.CounterKey;
+import dev.quota.plan.Holding;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -39,6 +41,14 @@ public interface Store extends AutoCloseable {
 
   /** Commits or releases a reservation atomically; idempotent for the same settlement. */
   SettleResult settle(Settlement settlement);
+
+  /**
+   * What the reservation filed under {@code reservationId} holds, if it is held now: empty once it
+   * was settled or, at the store's time, has expired (whether or not it has been released yet), and
+   * for an id never filed. Reads only. Throws {@code StoreUnavailableException} if it cannot answer
+   * in time.
+   */
+  Optional<Holding> holding(String reservationId);
 
   /**
    * Sets a budget counter to {@code nanos} unless it already exists, so it can hold spend recorded

@@ -23,4 +23,18 @@ class PayloadTest {
   void aPayloadWithoutACurrencyHasNone() {
     assertThat(Payload.decode("~estimate=5&user=alice").currency()).isNull();
   }
+
+  @Property(tries = 1)
+  void theMetersOfAReservationSurviveTheRoundTrip() {
+    Payload p = new Payload(
+        Map.of("user", "alice"), Money.of("0.05"), null, "USD", new java.util.TreeMap<>(Map.of("requests", 1L, "tokens", 9007199254740991L)));
+    assertThat(Payload.decode(p.encode())).isEqualTo(p);
+    assertThat(Payload.decode("~estimate=5&user=alice").meters()).isEmpty();
+  }
+
+  /** A field a later version files is skipped, not taken for a subject and written to the ledger. */
+  @Property(tries = 1)
+  void aFieldThisVersionDoesNotKnowIsNotASubject() {
+    assertThat(Payload.decode("~estimate=5&~later=x&user=alice").subjects()).isEqualTo(Map.of("user", "alice"));
+  }
 }

@@ -3,6 +3,7 @@ package dev.quota.redis;
 import dev.quota.StoreUnavailableException;
 import dev.quota.ValidationException;
 import dev.quota.plan.CounterKey;
+import dev.quota.plan.Holding;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.SettleResult;
@@ -304,6 +305,16 @@ public final class RedisStore implements Store {
     }
     long offset = clockOffsetMs.getAsLong();
     return ScriptCodec.settleResult(runInTime(codec.settle(settlement, offset), offset));
+  }
+
+  /**
+   * One read of the reservation's record (on Redis Cluster, of its home record, which decides
+   * whether it expired, as a settlement's claim does) against Redis time. Carries no deadline: it
+   * changes nothing, so a late run is harmless.
+   */
+  @Override
+  public Optional<Holding> holding(String reservationId) {
+    return ScriptCodec.holding(run(codec.peek(reservationId, clockOffsetMs.getAsLong())));
   }
 
   /**

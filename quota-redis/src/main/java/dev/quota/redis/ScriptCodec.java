@@ -6,6 +6,7 @@ import dev.quota.plan.BudgetOp;
 import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterOp;
+import dev.quota.plan.Holding;
 import dev.quota.plan.OpResults;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
@@ -15,6 +16,7 @@ import dev.quota.plan.Settlement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -372,6 +374,19 @@ final class ScriptCodec {
    */
   Call reset(String subject, String epoch, long offsetMs) {
     return new Call(new String[] {keys.resetMark(subject), epoch}, new String[] {"reset", Long.toString(offsetMs), "0"});
+  }
+
+  /** Reads the reservation filed under {@code reservationId} (on Redis Cluster, its home record). */
+  Call peek(String reservationId, long offsetMs) {
+    return new Call(new String[] {keys.reservation(reservationId)}, new String[] {"peek", Long.toString(offsetMs)});
+  }
+
+  /** What {@link #peek} found held, if anything. */
+  static Optional<Holding> holding(List<Object> r) {
+    if (num(r.get(0)) != 1) {
+      return Optional.empty();
+    }
+    return Optional.of(new Holding(num(r.get(3)) == 1 ? (String) r.get(4) : null, num(r.get(1))));
   }
 
   Call now(long offsetMs) {

@@ -1727,6 +1727,19 @@ local function seed()
   return {0, 0, now}
 end
 
+-- The reservation filed under KEYS[1] if it is still held: not settled, and unexpired at Redis time
+-- (one past its expiry is gone, whether or not a call has released it yet). Reads only. The key is
+-- a record (see load_reservation) or, on Redis Cluster, a home record (a hash, see `home`).
+-- KEYS: reservation record.  ARGV: call, offset
+-- Reply: held (1 or 0), expiresAt, now, hasPayload, payload
+local function peek()
+  local now = clock(tonumber(ARGV[2]))
+  local rec
+  if redis.call('TYPE', KEYS[1]).ok == 'hash' then rec = load_hash(KEYS[1]) else rec = load_reservation(KEYS[1]) end
+  if not rec or rec.s ~= 'a' or tonumber(rec.e) <= now then return {0, 0, now, 0, ''} end
+  return {1, tonumber(rec.e), now, rec.p and 1 or 0, rec.p or ''}
+end
+
 local function run(keys, args)
   if not format then
     format, find, sub, match = string.format, string.find, string.sub, string.match
@@ -1756,6 +1769,7 @@ local function run(keys, args)
   elseif call == 'idem_claim' then return idem_claim()
   elseif call == 'idem_finish' then return idem_finish()
   elseif call == 'now' then return {clock(tonumber(ARGV[2]))}
+  elseif call == 'peek' then return peek()
   end
   return error({err = 'QUOTA_CALL unknown call ' .. tostring(call)})
 end

@@ -35,6 +35,11 @@ final class ApplyingAsync implements Store {
   }
 
   @Override
+  public java.util.Optional<dev.quota.plan.Holding> holding(String reservationId) {
+    return store.holding(reservationId);
+  }
+
+  @Override
   public SettleResult settle(Settlement settlement) {
     return store.settle(settlement);
   }

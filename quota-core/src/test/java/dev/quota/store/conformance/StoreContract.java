@@ -10,6 +10,7 @@ import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
+import dev.quota.plan.Holding;
 import dev.quota.plan.OpResult;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
@@ -545,6 +546,35 @@ public abstract class StoreContract {
     assertThat(store().settle(Settlement.commit(id, 60, Map.of())).status()).isEqualTo(SettleResult.Status.EXPIRED);
     assertThat(store().settle(Settlement.release(id)).status()).isEqualTo(SettleResult.Status.EXPIRED);
     assertThat(checked(budget(s, 100, 0)).used()).isEqualTo(60);
+  }
+
+  /**
+   * A held reservation can be looked up by its id, with what the engine filed with it and when it
+   * expires; one settled, expired at the store's time (whether or not a call has released it yet)
+   * or never made is not held. Looking does not keep a reservation from expiring or settling.
+   */
+  @Test
+  void aHeldReservationIsFoundUntilItIsSettledOrExpires() {
+    String s = subject("holding");
+    String kept = newId();
+    String settled = newId();
+    PlanResult r = admitted(apply(reserve(kept, 10_000, budget(s, 100, 30), slots(s, 5))));
+    admitted(apply(reserve(settled, 60_000, budget(s, 100, 30), slots(s, 5))));
+
+    assertThat(store().holding(kept)).contains(new Holding("payload-" + kept, r.expiresAtMs()));
+    assertThat(store().holding(settled)).map(Holding::payload).contains("payload-" + settled);
+    assertThat(store().holding(newId())).isEmpty();
+
+    assertThat(store().settle(Settlement.release(settled)).status()).isEqualTo(SettleResult.Status.SETTLED);
+    assertThat(store().holding(settled)).isEmpty();
+
+    advance(Duration.ofMillis(r.expiresAtMs() - r.nowMs() - 1_000));
+    assertThat(store().holding(kept)).isPresent();
+    advance(Duration.ofMillis(1_000));
+    assertThat(store().holding(kept)).as("past its expiry, not yet released by any call").isEmpty();
+    assertThat(store().settle(Settlement.commit(kept, 30, Map.of())).status()).isEqualTo(SettleResult.Status.EXPIRED);
+    assertThat(store().holding(kept)).isEmpty();
+    assertThat(checked(budget(s, 100, 0)).used()).isZero();
   }
 
   /** A result names the reservation it filed (see {@link PlanResult}), and none when it filed none. */
