@@ -45,6 +45,56 @@ class DecisionApiTest extends ServerSuite {
     assertThat(csv.body()).isEqualTo("tool,cost,entries,currency\r\nweb_search,0.042,1,USD\r\n");
   }
 
+  /**
+   * The Location a reservation is answered with names the reservation while it is held: what it
+   * holds and when it expires, as the store holds it. Once committed or released it is gone, a 404
+   * naming it, as is an id never returned.
+   */
+  @Test
+  void theLocationOfAReservationAnswersWhatItHoldsUntilItIsSettled() {
+    admin.put("/v1/policies/user:held", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"10.00\"}}");
+    Api service = server.key("held-service", "service");
+    Api.Response r = service.post("/v1/reservations",
+        "{\"subjects\":{\"user\":\"held\",\"tool\":\"web_search\"},\"estimatedCost\":\"0.123456789\","
+            + "\"meters\":{\"tokens\":1200},\"idempotencyKey\":\"held-1\",\"ttl\":\"PT2M\"}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    String id = r.json().get("reservationId").asText();
+
+    Api.Response held = service.get(r.header("Location"));
+    assertThat(held.status()).as(held.toString()).isEqualTo(200);
+    assertThat(held.contentType()).startsWith("application/json");
+    JsonNode h = held.json();
+    assertThat(h.get("reservationId").asText()).isEqualTo(id);
+    assertThat(h.get("subjects").toString()).isEqualTo("{\"tool\":\"web_search\",\"user\":\"held\"}");
+    assertThat(h.get("estimatedCost").isTextual()).isTrue();
+    assertThat(h.get("estimatedCost").asText()).isEqualTo("0.123456789");
+    assertThat(h.get("meters").toString()).isEqualTo("{\"requests\":1,\"tokens\":1200}");
+    assertThat(h.get("idempotencyKey").asText()).isEqualTo("held-1");
+    assertThat(h.get("expiresAt").asText()).isEqualTo(r.json().get("expiresAt").asText());
+    assertThat(admin.get("/v1/reservations/" + id).json()).isEqualTo(h);
+
+    assertThat(service.post("/v1/reservations/" + id + "/commit", "{\"actualCost\":\"0.1\"}").status()).isEqualTo(200);
+    Api.Response gone = service.get("/v1/reservations/" + id);
+    assertThat(gone.status()).as(gone.toString()).isEqualTo(404);
+    assertThat(gone.contentType()).startsWith("application/problem+json");
+    assertThat(gone.json().get("detail").asText()).contains("reservation " + id + " is not held");
+
+    String released = service.post("/v1/reservations", "{\"subjects\":{\"user\":\"held\"}}").json().get("reservationId").asText();
+    assertThat(service.post("/v1/reservations/" + released + "/release", null).status()).isEqualTo(200);
+    assertThat(service.get("/v1/reservations/" + released).status()).isEqualTo(404);
+    Api.Response never = service.get("/v1/reservations/never-made");
+    assertThat(never.status()).isEqualTo(404);
+    assertThat(never.json().get("detail").asText()).contains("reservation never-made is not held");
+  }
+
+  /** An id no reservation can have is refused naming the field, before the store is asked. */
+  @Test
+  void aReservationIdNoReservationCanHaveIsA400NamingIt() {
+    Api.Response r = admin.get("/v1/reservations/" + "x".repeat(65));
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("reservationId");
+  }
+
   /** Usage that names no tool is a group of its own, never merged with a tool whose id is "-". */
   @Test
   void usageNamingNoToolIsNotMergedWithAToolCalledDash() {

@@ -39,6 +39,19 @@ class ExpiredReservationTest {
     assertThat(r.json().get("detail").asText()).contains(id).contains("expired before it was committed");
   }
 
+  /** A reservation past its expiry is gone at once, before any call has released it. */
+  @Test
+  void anExpiredReservationIsNotFound() {
+    Api.Response r = server.admin().post("/v1/reservations", "{\"subjects\":{\"user\":\"looked-up\"},\"ttl\":\"PT5S\"}");
+    String id = r.json().get("reservationId").asText();
+    clock.advance(Duration.ofMillis(4_999));
+    assertThat(server.admin().get("/v1/reservations/" + id).status()).isEqualTo(200);
+    clock.advance(Duration.ofMillis(1));
+    Api.Response gone = server.admin().get("/v1/reservations/" + id);
+    assertThat(gone.status()).as(gone.toString()).isEqualTo(404);
+    assertThat(gone.json().get("detail").asText()).contains(id).contains("expired");
+  }
+
   private static String expiredReservation() {
     Api.Response r = server.admin().post("/v1/reservations", "{\"subjects\":{\"user\":\"late\"},\"estimatedCost\":\"0.50\",\"ttl\":\"PT5S\"}");
     assertThat(r.status()).as(r.toString()).isEqualTo(201);

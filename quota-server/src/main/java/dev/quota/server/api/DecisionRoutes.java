@@ -32,7 +32,7 @@ import java.util.function.BiFunction;
 import static dev.quota.server.auth.Role.ADMIN;
 import static dev.quota.server.auth.Role.SERVICE;
 
-/** Decisions and settlements: check, reserve, commit, release and recorded usage. */
+/** Decisions and settlements: check, reserve, a held reservation, commit, release and recorded usage. */
 public final class DecisionRoutes {
   private static final Set<String> REQUEST = Set.of("subjects", "estimatedCost", "meters", "idempotencyKey", "ttl");
   /** A dry run holds nothing and repeats nothing: a ttl or an idempotency key would be ignored, so they are refused. */
@@ -60,6 +60,7 @@ public final class DecisionRoutes {
   public void register(RouteTable r) {
     r.post("/v1/check", this::check, ADMIN, SERVICE);
     r.post("/v1/reservations", this::reserve, ADMIN, SERVICE);
+    r.get("/v1/reservations/{reservationId}", this::reservation, ADMIN, SERVICE);
     r.post("/v1/reservations/{reservationId}/commit", this::commit, ADMIN, SERVICE);
     r.post("/v1/reservations/{reservationId}/release", this::release, ADMIN, SERVICE);
     r.post("/v1/usage", this::record, ADMIN, SERVICE);
@@ -136,6 +137,11 @@ public final class DecisionRoutes {
     }
     denials.record(request.subjects(), d);
     return denied(ctx, d);
+  }
+
+  /** The reservation the Location of a reserve names, while it is held; 404 naming it once it is not. */
+  private void reservation(Context ctx) {
+    ctx.json(Wire.reservation(quota.reservation(ctx.pathParam("reservationId"))));
   }
 
   private void record(Context ctx) {

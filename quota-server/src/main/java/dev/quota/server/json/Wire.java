@@ -7,6 +7,7 @@ import dev.quota.Decision;
 import dev.quota.LimitKind;
 import dev.quota.LimitStatus;
 import dev.quota.Mode;
+import dev.quota.Reservation;
 import dev.quota.Settled;
 import dev.quota.admin.AuditEntry;
 import java.time.Instant;
@@ -111,6 +112,24 @@ public final class Wire {
     o.put("held", s.held().toPlainString());
     o.put("overrun", s.overrun().toPlainString());
     o.put("repeated", s.repeated());
+    return o;
+  }
+
+  /** A held reservation; meters are absent for one made by a version that did not file them. */
+  public static ObjectNode reservation(Reservation r) {
+    ObjectNode o = F.objectNode();
+    o.put("reservationId", r.reservationId());
+    ObjectNode subjects = o.putObject("subjects");
+    r.subjects().forEach(subjects::put);
+    o.put("estimatedCost", r.estimatedCost().toPlainString());
+    if (!r.meters().isEmpty()) {
+      ObjectNode meters = o.putObject("meters");
+      r.meters().forEach(meters::put);
+    }
+    if (r.idempotencyKey() != null) {
+      o.put("idempotencyKey", r.idempotencyKey());
+    }
+    o.put("expiresAt", WireText.instant(r.expiresAt()));
     return o;
   }
 
