@@ -32,8 +32,10 @@ import javax.sql.DataSource;
  * when the key is issued, and cannot be recovered. A viewer key carries the subjects it may read.
  * Issuing and revoking can be audited in the same transaction.
  *
- * <p>A key's name is the actor in the audit trail, so no two active keys share one. Issuing checks
- * and inserts while no other issuer can: on PostgreSQL (shared by several servers) under a table
+ * <p>A key's name is the actor in the audit trail, so no two active keys share one, and names that
+ * differ only in case ({@code svc} and {@code SVC}) count as one: a reader of the trail cannot tell
+ * them apart. Keys issued before that rule under such names keep working. Issuing checks and
+ * inserts while no other issuer can: on PostgreSQL (shared by several servers) under a table
  * lock that plain reads do not wait for, on H2 (embedded, one process) under a lock in this JVM.
  */
 public final class ApiKeyRepository {
@@ -98,7 +100,8 @@ public final class ApiKeyRepository {
    * is never {@code *}); other roles none.
    *
    * @param audit recorded in the same transaction, or null
-   * @throws ConflictException naming {@code name} when an active key already has that name
+   * @throws ConflictException naming {@code name} when an active key already has that name, in any
+   *     case
    */
   public IssuedKey issue(String name, Role role, Set<Subject> readable, Instant now, AuditEntry audit) {
     // The name is the actor of everything the key does, so it follows the actor's rule.
@@ -137,9 +140,20 @@ public final class ApiKeyRepository {
     return new IssuedKey(key, secret);
   }
 
-  /** The refusal of a name an active key holds, for every key store alike. */
-  public static ConflictException nameTaken(String name) {
-    return new ConflictException("name", "must be unique among active keys: '" + name + "' is taken (revoke that key first)");
+  /**
+   * Whether two key names are one name to a reader of the audit trail: equal ignoring case, for
+   * every key store alike. Compared here, not in SQL, so that H2 and PostgreSQL (whose case rules
+   * depend on the database's collation) fold every letter the same way.
+   */
+  public static boolean sameName(String a, String b) {
+    return a.equalsIgnoreCase(b);
+  }
+
+  /** The refusal of {@code name}, the same name as {@code held}'s, which an active key holds; for every key store alike. */
+  public static ConflictException nameTaken(String name, String held) {
+    String taken = held.equals(name) ? "'" + name + "' is taken" : "'" + name + "' is taken as '" + held + "'";
+    return new ConflictException(
+        "name", "must be unique among active keys, ignoring case: " + taken + " (revoke that key first)");
   }
 
   private void insertUnlessNameIsTaken(Connection c, ApiKey key, String keyHash, Set<Subject> subjects, Instant now)
@@ -150,12 +164,12 @@ public final class ApiKeyRepository {
         s.execute("LOCK TABLE api_key IN SHARE ROW EXCLUSIVE MODE");
       }
     }
-    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM api_key WHERE name = ? AND revoked_at IS NULL")) {
-      ps.setString(1, key.name());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        if (rs.getLong(1) > 0) {
-          throw nameTaken(key.name());
+    try (PreparedStatement ps = c.prepareStatement("SELECT name FROM api_key WHERE revoked_at IS NULL");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        String held = rs.getString(1);
+        if (sameName(held, key.name())) {
+          throw nameTaken(key.name(), held);
         }
       }
     }

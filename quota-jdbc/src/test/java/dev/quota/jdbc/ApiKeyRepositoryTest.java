@@ -121,6 +121,48 @@ class ApiKeyRepositoryTest {
     }
   }
 
+  /**
+   * {@code svc} and {@code SVC} would be two actors in the audit trail that read as one, so a name
+   * is taken in every case, non-ASCII letters included, on both engines alike.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aNameIsTakenInEveryCase(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var keys = new ApiKeyRepository(t.db);
+      var svc = keys.issue("svc", Role.SERVICE, Set.of(), T0, null);
+      keys.issue("ärger", Role.SERVICE, Set.of(), T0, null);
+      for (String name : List.of("SVC", "Svc", "ÄRGER")) {
+        assertThatThrownBy(() -> keys.issue(name, Role.SERVICE, Set.of(), T0, null))
+            .as(name)
+            .isInstanceOfSatisfying(ConflictException.class, e -> {
+              assertThat(e.field()).isEqualTo("name");
+              assertThat(e.rule()).contains("ignoring case").contains("'" + name + "' is taken as '");
+            });
+      }
+      assertThat(keys.list()).extracting(ApiKeyRepository.ApiKey::name).containsExactlyInAnyOrder("svc", "ärger");
+
+      keys.revoke(svc.key().id(), T0.plusSeconds(1), null);
+      assertThat(keys.issue("SVC", Role.SERVICE, Set.of(), T0.plusSeconds(2), null).key().name()).isEqualTo("SVC");
+    }
+  }
+
+  /** Two active keys named alike but for case, issued before names were compared ignoring case, both keep working. */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void keysNamedAlikeButForCaseBeforeTheRuleKeepWorking(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var keys = new ApiKeyRepository(t.db);
+      var lower = keys.issue("svc", Role.SERVICE, Set.of(), T0, null);
+      var upper = keys.issue("other", Role.SERVICE, Set.of(), T0, null);
+      t.execute("UPDATE api_key SET name = 'SVC' WHERE id = '" + upper.key().id() + "'");
+
+      assertThat(keys.authenticate(lower.secret())).hasValueSatisfying(k -> assertThat(k.name()).isEqualTo("svc"));
+      assertThat(keys.authenticate(upper.secret())).hasValueSatisfying(k -> assertThat(k.name()).isEqualTo("SVC"));
+      assertThatThrownBy(() -> keys.issue("Svc", Role.SERVICE, Set.of(), T0, null)).isInstanceOf(ConflictException.class);
+    }
+  }
+
   /** Servers issuing the same name at once (each with its own repository) leave one active key. */
   @ParameterizedTest
   @EnumSource(Backend.class)

@@ -43,6 +43,35 @@ class KeyNamesTest {
   }
 
   @Test
+  void aNameIsTakenInEveryCaseSoTheAuditTrailTellsKeysApart() {
+    assertThat(issue("{\"name\":\"svc\",\"role\":\"service\"}").status()).isEqualTo(201);
+    String audit = server.admin().get("/v1/audit").body();
+    for (String name : java.util.List.of("SVC", "Svc")) {
+      Api.Response again = issue("{\"name\":\"" + name + "\",\"role\":\"service\"}");
+      assertConflictOnName(again);
+      assertThat(again.json().get("rule").asText()).contains("ignoring case").contains("'svc'");
+    }
+    assertThat(server.admin().get("/v1/audit").body()).isEqualTo(audit);
+    assertThat(names()).filteredOn(n -> n.equalsIgnoreCase("svc")).containsExactly("svc");
+
+    assertThat(server.admin().delete("/v1/keys/SVC").status()).isEqualTo(404);
+    assertThat(server.admin().delete("/v1/keys/svc").status()).isEqualTo(204);
+    assertThat(issue("{\"name\":\"SVC\",\"role\":\"service\"}").status()).isEqualTo(201);
+  }
+
+  @Test
+  void theAdministratorKeysNameIsReservedInEveryCase() {
+    String audit = server.admin().get("/v1/audit").body();
+    for (String name : java.util.List.of("Admin", "ADMIN")) {
+      Api.Response r = issue("{\"name\":\"" + name + "\",\"role\":\"admin\"}");
+      assertConflictOnName(r);
+      assertThat(r.json().get("rule").asText()).contains("ignoring case").contains("'admin'").contains("QUOTA_ADMIN_KEY");
+    }
+    assertThat(server.admin().get("/v1/audit").body()).isEqualTo(audit);
+    assertThat(names()).filteredOn(n -> n.equalsIgnoreCase("admin")).containsExactly("admin");
+  }
+
+  @Test
   void everyListedKeyAnswersARevocationOtherThanNotFound() {
     issue("{\"name\":\"listed\",\"role\":\"viewer\",\"subjects\":[\"user:l\"]}");
     for (String name : names()) {

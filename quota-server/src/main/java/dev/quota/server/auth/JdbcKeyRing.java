@@ -28,8 +28,10 @@ import java.util.function.LongSupplier;
  * service call would fail for as long as it lasts.
  *
  * <p>Names tell keys apart in the audit trail: the database keeps them unique among active keys,
- * and the bootstrap key's name is reserved. The bootstrap key is configured, not issued, so it is
- * replaced where it is configured and cannot be revoked here.
+ * and the bootstrap key's name is reserved, both ignoring case ({@code Admin} reads as {@code
+ * admin}). Revocation names a key exactly, so two keys issued under one name in different cases
+ * before that rule can still be revoked one at a time. The bootstrap key is configured, not
+ * issued, so it is replaced where it is configured and cannot be revoked here.
  */
 public final class JdbcKeyRing implements KeyRing {
   static final long CACHE_NANOS = 5_000_000_000L;
@@ -119,8 +121,10 @@ public final class JdbcKeyRing implements KeyRing {
 
   @Override
   public String issue(String name, Role role, Set<Subject> subjects, String actor, String reason) {
-    if (bootstrap.holds(name)) {
-      throw new ConflictException("name", MemoryKeyRing.REGISTERED_NAME_RULE);
+    Optional<String> registered = bootstrap.heldNameLike(name);
+    if (registered.isPresent()) {
+      throw new ConflictException(
+          "name", "must differ, ignoring case, from '" + registered.get() + "', which " + MemoryKeyRing.REGISTERED_NAME_RULE);
     }
     AuditText.requireReason("reason", reason);
     AuditEntry audit = audit(actor, AuditAction.KEY_ISSUE, name, null, role.wireName() + " " + subjects, reason);

@@ -14,7 +14,7 @@ public interface KeyRing {
   /**
    * Registers a key configured outside the API (the administrator key, from {@code QUOTA_ADMIN_KEY}
    * or the {@code admin.key} file); replaces one of the same name. Its name is reserved: no key can
-   * be issued under it.
+   * be issued under it, in any case.
    */
   void register(String name, Role role, Set<Subject> subjects, String key);
 
@@ -35,8 +35,8 @@ public interface KeyRing {
    * A new key for {@code name}; the plain key is returned once and never stored. {@code actor} and
    * {@code reason} (null: none given) are audited where supported.
    *
-   * @throws ConflictException naming {@code name} when an active or registered key has that name:
-   *     the name is the actor in the audit trail, so it must tell keys apart
+   * @throws ConflictException naming {@code name} when an active or registered key has that name,
+   *     in any case: the name is the actor in the audit trail, so it must tell keys apart
    */
   String issue(String name, Role role, Set<Subject> subjects, String actor, String reason);
 }

@@ -31,17 +31,27 @@ public final class MemoryKeyRing implements KeyRing {
 
   @Override
   public synchronized String issue(String name, Role role, Set<Subject> subjects, String actor, String reason) {
-    if (holds(name)) {
-      throw ApiKeyRepository.nameTaken(name);
+    Optional<String> held = heldNameLike(name);
+    if (held.isPresent()) {
+      throw ApiKeyRepository.nameTaken(name, held.get());
     }
     String key = ApiKeys.generate();
     register(name, role, subjects, key);
     return key;
   }
 
-  /** Whether a key named {@code name} is held here. */
+  /** Whether a key named exactly {@code name} is held here. */
   public boolean holds(String name) {
     return hashByName.containsKey(name);
+  }
+
+  /**
+   * The name of a key held here that is the same name as {@code name} ignoring case ({@link
+   * ApiKeyRepository#sameName}), if any: a key issued under it would read as that key in the audit
+   * trail.
+   */
+  public Optional<String> heldNameLike(String name) {
+    return hashByName.keySet().stream().filter(held -> ApiKeyRepository.sameName(held, name)).findFirst();
   }
 
   @Override
