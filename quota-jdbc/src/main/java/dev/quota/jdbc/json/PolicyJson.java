@@ -24,9 +24,9 @@ import dev.quota.Policy;
 import dev.quota.RateLimit;
 import dev.quota.Selector;
 import dev.quota.ValidationException;
+import dev.quota.internal.TimeZones;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -252,11 +252,7 @@ public final class PolicyJson {
     JsonNode tz = optional(o, "timezone");
     ZoneId zone = tz == null ? ZoneOffset.UTC : own.read(() -> {
       String text = text(tz, field + ".timezone");
-      try {
-        return normalize(ZoneId.of(text));
-      } catch (DateTimeException e) {
-        throw new ValidationException(field + ".timezone", "must be an IANA time zone such as Europe/Berlin");
-      }
+      return normalize(TimeZones.parse(field + ".timezone", text));
     });
     JsonNode rt = optional(o, "resetTime");
     LocalTime resetTime = rt == null ? LocalTime.MIDNIGHT : own.read(() -> {

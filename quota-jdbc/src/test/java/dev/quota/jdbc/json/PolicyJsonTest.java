@@ -9,6 +9,7 @@ import dev.quota.Policy;
 import dev.quota.Selector;
 import dev.quota.ValidationException;
 import dev.quota.admin.Override;
+import dev.quota.internal.TimeZones;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -16,6 +17,7 @@ import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PolicyJsonTest {
   static final Selector USERS = Selector.parse("user:*");
@@ -56,6 +58,29 @@ class PolicyJsonTest {
     assertThat(p.budget().monthly()).isEqualTo(Money.of("12"));
     assertThat(p.budget()).isEqualTo(PolicyJson.read("{\"budget\":{\"currency\":\"EUR\",\"daily\":\"0.000000001\",\"monthly\":\"12.00\"}}", USERS).budget());
     assertThat(PolicyJson.write(p)).contains("\"daily\":\"0.000000001\"", "\"timezone\":\"UTC\"");
+  }
+
+  /** Every form the time zone rule names is a budget's zone, kept as written (UTC spellings as UTC). */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "Europe/Berlin | Europe/Berlin", "UTC | UTC", "Z | UTC", "+05:30 | +05:30", "-03:00 | -03:00",
+      "UTC-03:00 | UTC-03:00"})
+  void aBudgetsTimeZoneIsAnIanaZoneUtcOrAFixedOffset(String written, String kept) {
+    Policy p = PolicyJson.read("{\"budget\":{\"currency\":\"USD\",\"daily\":\"1\",\"timezone\":\"" + written + "\"}}", USERS);
+    assertThat(p.budget().zone().normalized()).isEqualTo(ZoneId.of(kept).normalized());
+    assertThat(PolicyJson.write(p)).contains("\"timezone\":\"" + kept + "\"");
+  }
+
+  /** A refused time zone is told the forms that are accepted, the fixed offsets among them. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"Mars/Olympus", "+25:00", "5 hours", "Europe/Berlin ", "CEST"})
+  void aTimeZoneOfNoAcceptedFormIsRefusedWithTheFormsThatAre(String written) {
+    assertThatThrownBy(() -> PolicyJson.read("{\"budget\":{\"currency\":\"USD\",\"daily\":\"1\",\"timezone\":\"" + written + "\"}}", USERS))
+        .isInstanceOfSatisfying(ValidationException.class, e -> {
+          assertThat(e.field()).isEqualTo("budget.timezone");
+          assertThat(e.rule()).isEqualTo(
+              "must be an IANA time zone such as Europe/Berlin, UTC, or a fixed offset from UTC such as +05:30 or UTC-03:00");
+        });
   }
 
   @ParameterizedTest(name = "{0}")
@@ -132,7 +157,7 @@ class PolicyJsonTest {
               "budget.daily",
               "budget.timezone", "concurrency", "alertThresholds[1]", "mode");
           assertThat(e.problems()).extracting(ValidationException::rule).contains("must be an ISO-8601 duration such as PT1M",
-              "is required", "must be an IANA time zone such as Europe/Berlin", "must be a three-letter ISO 4217 code such as USD");
+              "is required", TimeZones.RULE, "must be a three-letter ISO 4217 code such as USD");
         });
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.MoneyTotal;
 import dev.quota.Subject;
 import dev.quota.ValidationException;
+import dev.quota.internal.TimeZones;
 import dev.quota.jdbc.CostReports;
 import dev.quota.server.auth.Auth;
 import dev.quota.server.auth.Principal;
@@ -49,6 +50,20 @@ public final class ReportRoutes {
         ADMIN, VIEWER);
   }
 
+  /**
+   * The report's zone, as {@link CostReport#zone}. A {@code +} left unencoded in a query string
+   * arrives as a space, so {@code timezone=+05:30} reads {@code " 05:30"}: that refusal says how to
+   * send the offset, which the rule alone would leave a puzzle.
+   */
+  private static ZoneId zone(String text) {
+    if (text != null && text.length() > 1 && text.charAt(0) == ' ' && Character.isDigit(text.charAt(1))) {
+      throw new ValidationException(
+          "timezone", TimeZones.RULE + ": a + in a query string reads as a space, so send +" + text.substring(1) + " as %2B"
+              + text.substring(1));
+    }
+    return CostReport.zone("timezone", text);
+  }
+
   private void costs(Context ctx) {
     String scope = Query.string(ctx, "scope", 32);
     String id = Query.string(ctx, "id", 512);
@@ -69,7 +84,7 @@ public final class ReportRoutes {
     GroupBy groupBy = GroupBy.valueOf(Query.oneOf(ctx, "groupBy", "day", List.of("provider", "tool", "subject", "day", "month")).toUpperCase(java.util.Locale.ROOT));
     ValidationException.require(groupBy != GroupBy.SUBJECT || scope != null, "groupBy", "subject needs a scope");
     String format = Query.oneOf(ctx, "format", "json", List.of("json", "csv"));
-    ZoneId zone = CostReport.zone("timezone", Query.string(ctx, "timezone", 64));
+    ZoneId zone = zone(Query.string(ctx, "timezone", 64));
     LocalDate givenTo = day(ctx, "to", zone, true);
     LocalDate toDay = givenTo != null ? givenTo : withinDates(clock.instant().atZone(zone).toLocalDate().plusDays(1));
     LocalDate givenFrom = day(ctx, "from", zone, false);

@@ -21,7 +21,7 @@ final class ReportCommand implements Callable<Integer> {
   String from;
   @Option(names = "--to", description = "End, exclusive: a date, or an instant rounded up to the next midnight in --timezone")
   String to;
-  @Option(names = "--timezone", description = "IANA zone, e.g. Europe/Berlin, in which --from and --to instants are read; default UTC")
+  @Option(names = "--timezone", description = "IANA time zone (Europe/Berlin), UTC, or fixed offset from UTC (+05:30, UTC-03:00) in which --from and --to instants are read; default UTC")
   String timezone;
   @Option(names = "--format", description = "json or csv") String format;
 

@@ -2,9 +2,9 @@ package dev.quota.server.report;
 
 import dev.quota.MoneyTotal;
 import dev.quota.ValidationException;
+import dev.quota.internal.TimeZones;
 import dev.quota.jdbc.CostReports;
 import dev.quota.jdbc.CostRow;
-import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -54,17 +54,13 @@ public final class CostReport {
 
   /**
    * The time zone in which a report reads the instants given as its range: UTC when none is
-   * given; {@code text} not a zone is refused naming {@code field}.
+   * given; {@code text} not a zone ({@link TimeZones}) is refused naming {@code field}.
    */
   public static ZoneId zone(String field, String text) {
     if (text == null) {
       return ZoneOffset.UTC;
     }
-    try {
-      return ZoneId.of(text);
-    } catch (DateTimeException e) {
-      throw new ValidationException(field, "must be an IANA zone such as Europe/Berlin");
-    }
+    return TimeZones.parse(field, text);
   }
 
   /**

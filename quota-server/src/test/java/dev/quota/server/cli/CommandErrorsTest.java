@@ -107,7 +107,7 @@ class CommandErrorsTest {
       "report --from 2030-13-01                    | report: --from: must be an ISO-8601 instant (2030-01-01T00:00:00Z) or date",
       "report --to yesterday                       | report: --to: must be an ISO-8601 instant (2030-01-01T00:00:00Z) or date",
       "report --from 10000-01-01                   | report: --from: must be an ISO-8601 instant (2030-01-01T00:00:00Z) or date",
-      "report --timezone Mars/Olympus_Mons         | report: --timezone: must be an IANA zone such as Europe/Berlin",
+      "report --timezone Mars/Olympus_Mons         | report: --timezone: must be an IANA time zone such as Europe/Berlin, UTC, or a fixed offset from UTC such as +05:30 or UTC-03:00",
       "report --timezone ''                        | report: --timezone: must not be empty",
       "report --group-by provder                   | report: --group-by: must be one of provider, tool, subject, day, month",
       "report --group-by subject                   | report: --group-by: subject needs --scope",

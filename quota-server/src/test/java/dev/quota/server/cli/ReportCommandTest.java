@@ -72,6 +72,6 @@ class ReportCommandTest {
   void theHelpDescribesTheTimezone() {
     CliRun help = run("report", "--help");
     assertThat(help.exit()).isZero();
-    assertThat(help.out()).contains("--timezone=<timezone>").contains("IANA zone");
+    assertThat(help.out()).contains("--timezone=<timezone>").contains("IANA time zone").contains("UTC-03:00");
   }
 }

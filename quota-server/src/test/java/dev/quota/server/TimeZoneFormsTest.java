@@ -1,0 +1,74 @@
+package dev.quota.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.internal.TimeZones;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A budget's {@code timezone} and a cost report's {@code timezone} parameter take an IANA zone,
+ * UTC, or a fixed offset from UTC; anything else is a 400 naming the field with a rule that lists
+ * exactly those forms, and changes nothing.
+ */
+class TimeZoneFormsTest {
+  @RegisterExtension
+  static final SharedServer server = SharedServer.embedded();
+
+  static final String RULE =
+      "must be an IANA time zone such as Europe/Berlin, UTC, or a fixed offset from UTC such as +05:30 or UTC-03:00";
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"Europe/Berlin", "+05:30", "-03:00", "UTC-03:00"})
+  void aBudgetTakesAnIanaZoneOrAFixedOffsetAndShowsItAsWritten(String zone) {
+    String selector = "/v1/policies/team:tz" + Math.abs(zone.hashCode());
+    Api.Response put = server.admin().put(selector, budgetIn(zone));
+    assertThat(put.status()).as(put.toString()).isBetween(200, 201);
+    assertThat(server.admin().get(selector).json().get("budget").get("timezone").asText()).isEqualTo(zone);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"Mars/Olympus_Mons", "+25:00", "5 hours", "CEST"})
+  void aBudgetInNoAcceptedFormIsRefusedWithTheFormsThatAre(String zone) {
+    String audit = server.admin().get("/v1/audit").body();
+    Api.Response r = server.admin().put("/v1/policies/team:refused", budgetIn(zone));
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(r.json().get("field").asText()).isEqualTo("budget.timezone");
+    assertThat(r.json().get("rule").asText()).isEqualTo(RULE).isEqualTo(TimeZones.RULE);
+    assertThat(server.admin().get("/v1/policies/team:refused").status()).isEqualTo(404);
+    assertThat(server.admin().get("/v1/audit").body()).isEqualTo(audit);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"Europe/Berlin", "UTC", "%2B05:30", "-03:00", "UTC-03:00"})
+  void aReportTakesAnIanaZoneOrAFixedOffset(String zone) {
+    Api.Response r = server.admin().get("/v1/reports/costs?from=2030-01-01T12:00:00Z&to=2030-01-03&timezone=" + zone);
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"Mars/Olympus_Mons", "%2B25:00", "CEST"})
+  void aReportInNoAcceptedFormIsRefusedWithTheFormsThatAre(String zone) {
+    Api.Response r = server.admin().get("/v1/reports/costs?timezone=" + zone);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(r.json().get("field").asText()).isEqualTo("timezone");
+    assertThat(r.json().get("rule").asText()).isEqualTo(RULE);
+  }
+
+  /** An offset's + sent unencoded arrives as a space; the refusal says how to send it. */
+  @Test
+  void aReportsOffsetWithItsPlusUnencodedIsToldToSendItAsPercent2B() {
+    Api.Response r = server.admin().get("/v1/reports/costs?timezone=+05:30");
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("timezone");
+    assertThat(r.json().get("rule").asText()).startsWith(RULE).contains("send +05:30 as %2B05:30");
+  }
+
+  private static String budgetIn(String zone) {
+    return "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\",\"timezone\":\"" + zone + "\"}}";
+  }
+}
