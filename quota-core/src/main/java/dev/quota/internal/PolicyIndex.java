@@ -17,7 +17,10 @@ import java.util.Map;
  * An immutable snapshot of policies and overrides, answering "which policies apply to these
  * subjects?". For each selector shape (one scope, or a pair of scopes) the most specific bound
  * selector wins: an exact identifier over the wildcard, and an active override over the policy of
- * the same selector. A bypass override lifts enforcement, not counting: the limits that would apply
+ * the same selector. For a pair the order is: both exact, then exact in the first scope of the
+ * canonical (sorted) order with the wildcard in the second, then the reverse, then both wildcards;
+ * so {@code tool:image_gen,user:*} beats {@code tool:*,user:alice}. This tie-break is documented
+ * to users and pinned by a test: changing it silently moves limits between callers. A bypass override lifts enforcement, not counting: the limits that would apply
  * without it (its selector's policy, or if it has none the next candidate's) apply in shadow mode.
  * What it admits is charged to the counters those limits keep, so a budget holds it once the bypass
  * ends, as a budget rebuilt from the ledger (which has every row) does.
