@@ -3,6 +3,8 @@ package dev.quota.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -302,6 +304,79 @@ class BadInputTest {
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.json().get("errors")).extracting(e -> e.get("field").asText() + ": " + e.get("rule").asText())
         .containsExactly("rol: is not a known field (known: name, reason, role, subjects)", "name: is required", "role: is required");
+  }
+
+  /**
+   * A body with several independent mistakes, on each route that reads one, and each mistake alone
+   * as a path and a body: the refusal stopped at the first, and fixing it met a second 400 for the next.
+   */
+  static Stream<Arguments> bodiesWithSeveralMistakes() {
+    return Stream.of(
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"*\"},\"estimatedCost\":\"abc\",\"ttl\":\"PT1M\"}", List.of(
+            "/v1/check", "{\"subjects\":{\"user\":\"bad\"},\"ttl\":\"PT1M\"}",
+            "/v1/check", "{\"subjects\":{\"user\":\"*\"}}",
+            "/v1/check", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"abc\"}")),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"User\":\"bad\",\"team\":\"t,\"},\"meters\":{\"Tokens\":1},\"ttl\":\"P30D\"}", List.of(
+            "/v1/reservations", "{\"subjects\":{\"User\":\"bad\"}}",
+            "/v1/reservations", "{\"subjects\":{\"user\":\"bad\",\"team\":\"t,\"}}",
+            "/v1/reservations", forBad("\"meters\":{\"Tokens\":1}"),
+            "/v1/reservations", forBad("\"ttl\":\"P30D\""))),
+        Arguments.of("POST", "/v1/usage", "{\"surprise\":1,\"subjects\":{},\"cost\":0.05,\"meters\":{\"tokens\":-5}}", List.of(
+            "/v1/usage", forBad("\"surprise\":1"),
+            "/v1/usage", "{\"subjects\":{}}",
+            "/v1/usage", forBad("\"cost\":0.05"),
+            "/v1/usage", forBad("\"meters\":{\"tokens\":-5}"))),
+        Arguments.of("POST", "/v1/reservations/nope/commit", "{\"x\":1,\"actualCost\":\"abc\",\"meters\":{\"Tokens\":1}}", List.of(
+            "/v1/reservations/nope/commit", "{\"x\":1,\"actualCost\":\"0.01\"}",
+            "/v1/reservations/nope/commit", "{\"actualCost\":\"abc\"}",
+            "/v1/reservations/nope/commit", "{\"actualCost\":\"0.01\",\"meters\":{\"Tokens\":1}}")),
+        Arguments.of("POST", "/v1/reservations/nope/release", "{\"x\":1,\"y\":2}", List.of(
+            "/v1/reservations/nope/release", "{\"x\":1}",
+            "/v1/reservations/nope/release", "{\"y\":2}")),
+        Arguments.of("POST", "/v1/subjects/user/*/reset", "{\"extra\":1,\"reason\":\"\\u001b[2J\"}", List.of(
+            "/v1/subjects/user/*/reset", "{}",
+            "/v1/subjects/user/bad/reset", "{\"extra\":1}",
+            "/v1/subjects/user/bad/reset", "{\"reason\":\"\\u001b[2J\"}")),
+        Arguments.of("POST", "/v1/overrides", "{\"selector\":\"nocolon\",\"bypass\":\"yes\",\"expiresAt\":\"2000-01-01T00:00:00Z\",\"reason\":\"r\"}", List.of(
+            "/v1/overrides", override("\"selector\":\"nocolon\"", "\"bypass\":true", "\"duration\":\"PT1H\""),
+            "/v1/overrides", override("\"selector\":\"user:bad\"", "\"bypass\":\"yes\"", "\"duration\":\"PT1H\""),
+            "/v1/overrides", override("\"selector\":\"user:bad\"", "\"bypass\":true", "\"expiresAt\":\"2000-01-01T00:00:00Z\""))),
+        Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"limits\":{\"budget\":{\"currency\":\"UDS\",\"daily\":\"5\"},\"mode\":\"dry\"},"
+            + "\"expiresAt\":\"9999-01-01T00:00:00Z\"}", List.of(
+            "/v1/overrides", "{\"selector\":\"user:bad\",\"limits\":{\"budget\":{\"currency\":\"UDS\",\"daily\":\"5\"}},\"duration\":\"PT1H\",\"reason\":\"r\"}",
+            "/v1/overrides", "{\"selector\":\"user:bad\",\"limits\":{\"concurrency\":1,\"mode\":\"dry\"},\"duration\":\"PT1H\",\"reason\":\"r\"}",
+            "/v1/overrides", override("\"selector\":\"user:bad\"", "\"bypass\":true", "\"expiresAt\":\"9999-01-01T00:00:00Z\""),
+            "/v1/overrides", "{\"selector\":\"user:bad\",\"bypass\":true,\"duration\":\"PT1H\"}")),
+        Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"duration\":\"P3651D\",\"reason\":\"r\"}", List.of(
+            "/v1/overrides", "{\"selector\":\"user:bad\",\"duration\":\"PT1H\",\"reason\":\"r\"}",
+            "/v1/overrides", override("\"selector\":\"user:bad\"", "\"bypass\":true", "\"duration\":\"P3651D\""))));
+  }
+
+  /** A bypass override of the three fields given, with a reason. */
+  private static String override(String selector, String kind, String expiry) {
+    return "{" + selector + "," + kind + "," + expiry + ",\"reason\":\"r\"}";
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2}")
+  @MethodSource("bodiesWithSeveralMistakes")
+  void aBodyWithSeveralMistakesListsEachAsItIsRefusedAloneAndChangesNothing(
+      String method, String path, String body, List<String> alone) {
+    String before = state();
+    List<String> each = new ArrayList<>();
+    for (int i = 0; i < alone.size(); i += 2) {
+      Api.Response single = server.admin().send(method, alone.get(i), alone.get(i + 1));
+      assertThat(single.status()).as(single.toString()).isEqualTo(400);
+      assertThat(single.json().has("errors")).as(single.toString()).isFalse();
+      each.add(single.json().get("field").asText() + ": " + single.json().get("rule").asText());
+    }
+
+    Api.Response r = server.admin().send(method, path, body);
+
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("errors")).as(r.toString()).extracting(e -> e.get("field").asText() + ": " + e.get("rule").asText())
+        .containsExactlyElementsOf(each);
+    assertThat(r.json().get("field").asText() + ": " + r.json().get("rule").asText()).isEqualTo(each.get(0));
+    assertThat(state()).isEqualTo(before);
   }
 
   @Test

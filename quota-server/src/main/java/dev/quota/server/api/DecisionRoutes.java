@@ -7,8 +7,12 @@ import dev.quota.Money;
 import dev.quota.Quota;
 import dev.quota.QuotaRequest;
 import dev.quota.Settled;
+import dev.quota.ValidationException;
 import dev.quota.server.denials.RecentDenials;
+import dev.quota.server.http.ApiError;
+import dev.quota.server.http.BodyProblems;
 import dev.quota.server.http.DecisionBody;
+import dev.quota.server.http.DecisionProblems;
 import dev.quota.server.http.Fields;
 import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.Problems;
@@ -149,26 +153,48 @@ public final class DecisionRoutes {
     send(ctx, json(ctx, d));
   }
 
+  /** Every problem of the body is listed in one refusal, its meters' names among them once another is found. */
   private void commit(Context ctx) {
-    Fields f = JsonBody.read(ctx, COMMIT, false);
-    Money actual = f.money("actualCost", true);
-    Map<String, Long> meters = f.countMap("meters", QuotaRequest.MAX_METERS);
+    BodyProblems problems = new BodyProblems();
+    Fields f = JsonBody.read(ctx, COMMIT, problems);
+    Money actual = problems.read(() -> f.money("actualCost", true));
+    Map<String, Long> meters = problems.read(() -> f.countMap("meters", QuotaRequest.MAX_METERS));
+    if (problems.any() && meters != null) {
+      // The engine checks the meters of a body otherwise valid, as it does a request's.
+      meters.forEach((name, n) -> problems.check(() -> DecisionProblems.meter(name, n)));
+    }
+    problems.throwIfAny();
     Settled s = settlements.commit(ctx.pathParam("reservationId"), actual, meters);
     ctx.json(Wire.settled(s));
   }
 
   private void release(Context ctx) {
-    JsonBody.read(ctx, Set.of(), true);
+    BodyProblems problems = new BodyProblems();
+    JsonBody.read(ctx, Set.of(), true, problems);
+    problems.throwIfAny();
     ctx.json(Wire.settled(settlements.release(ctx.pathParam("reservationId"))));
   }
 
+  /**
+   * The request a decision body makes. A body refused for one problem is read again for the rest, so
+   * one 400 lists them all; a valid body, the common case, is read once and pays nothing for that.
+   */
   private static QuotaRequest request(Context ctx, Set<String> allowed, String costField) {
-    DecisionBody b = DecisionBody.read(JsonBody.bytes(ctx), allowed, costField);
+    byte[] body = JsonBody.bytes(ctx);
+    try {
+      DecisionBody b = DecisionBody.read(body, allowed, costField);
+      return request(b, costField);
+    } catch (ValidationException | ApiError first) {
+      throw DecisionProblems.all(body, allowed, costField, first);
+    }
+  }
+
+  private static QuotaRequest request(DecisionBody b, String costField) {
     try {
       return new QuotaRequest(b.subjects(), b.cost(), b.meters(), b.idempotencyKey(), b.ttl());
-    } catch (dev.quota.ValidationException e) {
+    } catch (ValidationException e) {
       if ("estimatedCost".equals(e.field()) && !"estimatedCost".equals(costField)) {
-        throw new dev.quota.ValidationException(costField, e.rule());
+        throw new ValidationException(costField, e.rule());
       }
       throw e;
     }

@@ -14,6 +14,7 @@ import dev.quota.internal.Printable;
 import dev.quota.jdbc.json.OverrideJson;
 import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.auth.Auth;
+import dev.quota.server.http.BodyProblems;
 import dev.quota.server.http.Fields;
 import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.Query;
@@ -22,6 +23,7 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 
 import static dev.quota.server.auth.Role.ADMIN;
@@ -54,32 +56,72 @@ public final class OverrideRoutes {
     r.delete("/v1/overrides/{id}", Reasons.QUERY, this::revoke, ADMIN);
   }
 
+  /** Every problem of the body is listed in one refusal, as a policy's are, so a client fixes them in one pass. */
   private void create(Context ctx) {
     Preconditions.requireNone(ctx);
-    Fields f = JsonBody.read(ctx, FIELDS, false);
-    Selector selector = Selector.parse(f.string("selector", true, Selector.MAX_LENGTH));
-    boolean bypass = f.has("bypass") && bool(f, "bypass");
-    ObjectNode limits = f.object("limits", false);
-    ValidationException.require(bypass != (limits != null), "limits", "give either limits or \"bypass\": true");
-    Policy replacement = limits == null ? null : PolicyJson.read(limits, selector, "limits");
-    Instant expiresAt = f.instant("expiresAt", false);
-    Duration duration = f.duration("duration");
-    ValidationException.require((expiresAt == null) != (duration == null), "expiresAt", "give either expiresAt or duration");
-    if (duration != null) {
-      ValidationException.require(
-          duration.compareTo(MIN_DURATION) >= 0 && duration.compareTo(Override.MAX_LIFETIME) <= 0,
-          "duration",
-          "must be between 1 second and " + Override.MAX_LIFETIME.toDays() + " days (about 10 years)");
-      expiresAt = clock.instant().plus(duration);
-    }
+    BodyProblems problems = new BodyProblems();
+    Fields f = JsonBody.read(ctx, FIELDS, problems);
+    Selector selector = problems.read(() -> Selector.parse(f.string("selector", true, Selector.MAX_LENGTH)));
+    Policy replacement = replacement(f, selector, problems);
+    Instant expiresAt = expiry(f, clock.instant(), problems);
     // Required here, unlike other changes' reasons: limits that differ from the policy need a why.
-    String reason = Reasons.required(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH));
+    String reason = problems.read(() -> Reasons.required(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH)));
+    problems.throwIfAny();
     Change<Override> created;
     synchronized (configLock) {
       created = admin.createOverride(selector, replacement, expiresAt, reason, Auth.principal(ctx).name());
     }
     AppliedHeader.note(ctx, created);
     ctx.status(201).json(OverrideJson.toNode(created.result()));
+  }
+
+  /**
+   * The limits that replace the policy, null for a bypass (or when a problem is noted). Each field
+   * is read as an Optional, so that one absent is told from one refused: only the fields read
+   * without a problem are checked together.
+   */
+  private static Policy replacement(Fields f, Selector selector, BodyProblems problems) {
+    Boolean bypass = problems.read(() -> f.has("bypass") && bool(f, "bypass"));
+    Optional<ObjectNode> limits = problems.read(() -> Optional.ofNullable(f.object("limits", false)));
+    if (bypass == null || limits == null) {
+      return null;
+    }
+    problems.check(() -> ValidationException.require(bypass != limits.isPresent(), "limits", "give either limits or \"bypass\": true"));
+    if (bypass || limits.isEmpty() || selector == null) {
+      return null;
+    }
+    return problems.read(() -> PolicyJson.read(limits.get(), selector, "limits"));
+  }
+
+  /** When the override expires, given as expiresAt or as a duration from {@code now}; null when a problem is noted. */
+  private static Instant expiry(Fields f, Instant now, BodyProblems problems) {
+    Optional<Instant> expiresAt = problems.read(() -> Optional.ofNullable(f.instant("expiresAt", false)));
+    Optional<Duration> duration = problems.read(() -> Optional.ofNullable(f.duration("duration")));
+    if (expiresAt == null || duration == null) {
+      return null;
+    }
+    problems.check(() -> ValidationException.require(expiresAt.isPresent() != duration.isPresent(), "expiresAt", "give either expiresAt or duration"));
+    if (expiresAt.isPresent() == duration.isPresent()) {
+      return null;
+    }
+    if (duration.isPresent()) {
+      return problems.read(() -> {
+        Duration d = duration.get();
+        ValidationException.require(
+            d.compareTo(MIN_DURATION) >= 0 && d.compareTo(Override.MAX_LIFETIME) <= 0,
+            "duration",
+            "must be between 1 second and " + Override.MAX_LIFETIME.toDays() + " days (about 10 years)");
+        return now.plus(d);
+      });
+    }
+    // The engine checks these again, by its clock, before anything is saved; here they are listed beside the others.
+    return problems.read(() -> {
+      Instant at = expiresAt.get();
+      ValidationException.require(at.isAfter(now), "expiresAt", "must be in the future");
+      ValidationException.require(!at.isAfter(now.plus(Override.MAX_LIFETIME)), "expiresAt",
+          "must be at most " + Override.MAX_LIFETIME.toDays() + " days (about 10 years) from now");
+      return at;
+    });
   }
 
   private static boolean bool(Fields f, String name) {

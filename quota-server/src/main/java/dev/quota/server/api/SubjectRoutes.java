@@ -8,6 +8,7 @@ import dev.quota.admin.AuditText;
 import dev.quota.admin.Override;
 import dev.quota.jdbc.json.OverrideJson;
 import dev.quota.server.auth.Auth;
+import dev.quota.server.http.BodyProblems;
 import dev.quota.server.http.Fields;
 import dev.quota.server.http.JsonBody;
 import dev.quota.server.json.Wire;
@@ -56,9 +57,12 @@ public final class SubjectRoutes {
 
   private void reset(Context ctx) {
     Preconditions.requireNone(ctx);
-    Subject s = new Subject(ctx.pathParam("scope"), ctx.pathParam("id"));
-    Fields f = JsonBody.read(ctx, Set.of("reason"), true);
-    String reason = Reasons.of(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH));
+    // The subject and every problem of the body are listed in one refusal.
+    BodyProblems problems = new BodyProblems();
+    Subject s = problems.read(() -> new Subject(ctx.pathParam("scope"), ctx.pathParam("id")));
+    Fields f = JsonBody.read(ctx, Set.of("reason"), true, problems);
+    String reason = problems.read(() -> Reasons.of(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH)));
+    problems.throwIfAny();
     quota.admin().resetSubject(s, Auth.principal(ctx).name(), reason);
     ctx.status(204);
   }

@@ -45,10 +45,15 @@ public final class BodyProblems {
     return !found.isEmpty();
   }
 
+  /** Every problem noted, as one exception named by the first; null if there is none. */
+  public ValidationException found() {
+    return any() ? ValidationException.of(found) : null;
+  }
+
   /** Throws every problem noted, named by the first, if there is one. */
   public void throwIfAny() {
     if (any()) {
-      throw ValidationException.of(found);
+      throw found();
     }
   }
 }

@@ -47,8 +47,16 @@ public final class JsonBody {
    * allowed} is noted in {@code problems}, and the body is read on, rather than refused at the first.
    */
   public static Fields read(Context ctx, Set<String> allowed, BodyProblems problems) {
+    return read(ctx, allowed, false, problems);
+  }
+
+  /** {@link #read(Context, Set, BodyProblems)}, where an empty body is an empty object only if {@code emptyOk}. */
+  public static Fields read(Context ctx, Set<String> allowed, boolean emptyOk, BodyProblems problems) {
     byte[] bytes = bytes(ctx);
     if (bytes.length == 0) {
+      if (emptyOk) {
+        return new Fields(STRICT.createObjectNode(), "", allowed, problems);
+      }
       throw ApiError.badInput("body", "must be a JSON object");
     }
     return new Fields(parse(bytes), "", allowed, problems);
