@@ -80,6 +80,9 @@ async function revoke(o, after) {
   } catch (e) { toast(e.message, 'error'); }
 }
 
+/** The longest an override lasts, as the API holds it: an expiry further ahead is refused. */
+const MAX_LIFETIME_DAYS = 3650;
+
 function createForm(prefill, after) {
   const inputs = {
     selector: h('input', { value: prefill || '', placeholder: 'user:alice', spellcheck: 'false', required: true }),
@@ -132,6 +135,7 @@ function createForm(prefill, after) {
     if (!v('expiresAt')) local.expiresAt = 'is required';
     else if (expiryProblem) local.expiresAt = expiryProblem;
     else if (new Date(expiresAt).getTime() <= Date.now()) local.expiresAt = 'must be in the future';
+    else if (new Date(expiresAt).getTime() > Date.now() + MAX_LIFETIME_DAYS * 86_400_000) local.expiresAt = `must be at most ${MAX_LIFETIME_DAYS} days (about 10 years) from now`;
     if (Object.keys(local).length) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: local }); return; }
     // The selector is sent as typed, edge whitespace and all, for the server to refuse beside the field.
     const body = { selector: inputs.selector.value, expiresAt, reason: v('reason') };
