@@ -349,7 +349,10 @@ class BadInputTest {
             "/v1/overrides", "{\"selector\":\"user:bad\",\"bypass\":true,\"duration\":\"PT1H\"}")),
         Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"duration\":\"P3651D\",\"reason\":\"r\"}", List.of(
             "/v1/overrides", "{\"selector\":\"user:bad\",\"duration\":\"PT1H\",\"reason\":\"r\"}",
-            "/v1/overrides", override("\"selector\":\"user:bad\"", "\"bypass\":true", "\"duration\":\"P3651D\""))));
+            "/v1/overrides", override("\"selector\":\"user:bad\"", "\"bypass\":true", "\"duration\":\"P3651D\""))),
+        Arguments.of("PUT", "/v1/policies/user:bad", "{\"concurrency\":1,\"rateLimitz\":[],\"mode\":\"dry\"}", List.of(
+            "/v1/policies/user:bad", "{\"concurrency\":1,\"rateLimitz\":[]}",
+            "/v1/policies/user:bad", "{\"concurrency\":1,\"mode\":\"dry\"}")));
   }
 
   /** A bypass override of the three fields given, with a reason. */

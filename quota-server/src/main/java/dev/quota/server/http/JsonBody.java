@@ -62,6 +62,18 @@ public final class JsonBody {
     return new Fields(parse(bytes), "", allowed, problems);
   }
 
+  /**
+   * The body as a JSON object whose fields are all left for its reader to check, with its other
+   * problems; an empty body is refused.
+   */
+  public static ObjectNode object(Context ctx) {
+    byte[] bytes = bytes(ctx);
+    if (bytes.length == 0) {
+      throw ApiError.badInput("body", "must be a JSON object");
+    }
+    return parse(bytes);
+  }
+
   /** {@link #read} for a body already in hand. */
   public static Fields fields(byte[] bytes, Set<String> allowed, boolean emptyOk) {
     if (bytes.length == 0) {
