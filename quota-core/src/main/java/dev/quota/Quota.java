@@ -8,7 +8,6 @@ import dev.quota.alert.AlertHandler;
 import dev.quota.alert.AlertHistory;
 import dev.quota.alert.AlertJournal;
 import dev.quota.alert.MemoryAlertHistory;
-import dev.quota.internal.FieldPath;
 import dev.quota.internal.Payload;
 import dev.quota.internal.PlanCache;
 import dev.quota.internal.PlanCompiler;
@@ -588,7 +587,7 @@ public final class Quota implements AutoCloseable {
     if (kind == Plan.Kind.RESERVE) {
       // Checked where a request is compiled: a cached compilation's request passed already, and a
       // reservation then reads none of the request's meters, which would be cache misses.
-      asksForOneCall(request);
+      request.requireOneCall();
     }
     List<Policy> policies = snapshot.resolve(request.subjects(), now);
     String payload =
@@ -722,19 +721,6 @@ public final class Quota implements AutoCloseable {
         r.status() == PlanResult.Status.REPLAYED);
   }
 
-  /**
-   * {@code request}, if it asks for at least one request: a call that goes ahead is one. With
-   * {@code requests} at 0 a reservation would pass every request limit however used up, so only a
-   * check (which reads the limits, consuming nothing) and a recorded usage (tokens reported for a
-   * call already counted, say) may name 0.
-   */
-  private static QuotaRequest asksForOneCall(QuotaRequest request) {
-    ValidationException.require(
-        request.meter(RateLimit.REQUESTS) >= 1, FieldPath.child("meters", RateLimit.REQUESTS),
-        "must be at least 1 to reserve a call, which is one request (0 is for checks and recorded usage only)");
-    return request;
-  }
-
   static String newId() {
     return dev.quota.internal.Ids.newId();
   }
@@ -758,7 +744,7 @@ public final class Quota implements AutoCloseable {
    * calls; see {@link PreparedRequest}.
    */
   public PreparedRequest prepare(QuotaRequest request) {
-    return PreparedRequest.of(this, asksForOneCall(request));
+    return PreparedRequest.of(this, request.requireOneCall());
   }
 
   Clock clock() {

@@ -83,6 +83,21 @@ public record QuotaRequest(
     }
   }
 
+  /**
+   * This request, if it asks for at least one request: a call that goes ahead, reserved or
+   * prepared, is one. With {@code requests} at 0 a reservation would pass every request limit
+   * however used up, so only a check (which reads the limits, consuming nothing) and a recorded
+   * usage (tokens reported for a call already counted, say) may name 0.
+   *
+   * @throws ValidationException naming {@code meters.requests} if it asks for none
+   */
+  public QuotaRequest requireOneCall() {
+    ValidationException.require(
+        meter(RateLimit.REQUESTS) >= 1, FieldPath.child("meters", RateLimit.REQUESTS),
+        "must be at least 1 to reserve a call, which is one request (0 is for checks and recorded usage only)");
+    return this;
+  }
+
   public static Builder builder() {
     return new Builder();
   }

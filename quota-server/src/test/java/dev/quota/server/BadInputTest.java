@@ -321,6 +321,10 @@ class BadInputTest {
             "/v1/reservations", "{\"subjects\":{\"user\":\"bad\",\"team\":\"t,\"}}",
             "/v1/reservations", forBad("\"meters\":{\"Tokens\":1}"),
             "/v1/reservations", forBad("\"ttl\":\"P30D\""))),
+        // A reservation of no call is refused by the engine, listed beside the problems of the body.
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\"},\"estimatedCost\":\"abc\",\"meters\":{\"requests\":0}}", List.of(
+            "/v1/reservations", forBad("\"estimatedCost\":\"abc\""),
+            "/v1/reservations", forBad("\"meters\":{\"requests\":0}"))),
         Arguments.of("POST", "/v1/usage", "{\"surprise\":1,\"subjects\":{},\"cost\":0.05,\"meters\":{\"tokens\":-5}}", List.of(
             "/v1/usage", forBad("\"surprise\":1"),
             "/v1/usage", "{\"subjects\":{}}",

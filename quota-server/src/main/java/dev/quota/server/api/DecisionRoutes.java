@@ -32,6 +32,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 import static dev.quota.server.auth.Role.ADMIN;
 import static dev.quota.server.auth.Role.SERVICE;
@@ -80,7 +81,7 @@ public final class DecisionRoutes {
   }
 
   private void reserve(Context ctx) {
-    QuotaRequest request = request(ctx, REQUEST, "estimatedCost");
+    QuotaRequest request = request(ctx, REQUEST, "estimatedCost", QuotaRequest::requireOneCall);
     answer(ctx, quota.reserveAsync(request), (c, d) -> reserved(c, d, request));
   }
 
@@ -180,12 +181,20 @@ public final class DecisionRoutes {
    * one 400 lists them all; a valid body, the common case, is read once and pays nothing for that.
    */
   private static QuotaRequest request(Context ctx, Set<String> allowed, String costField) {
+    return request(ctx, allowed, costField, UnaryOperator.identity());
+  }
+
+  /**
+   * {@link #request} for a route whose engine also applies {@code routeRule}: the engine checks it
+   * on a valid body, and a refused body lists its problem beside the others.
+   */
+  private static QuotaRequest request(Context ctx, Set<String> allowed, String costField, UnaryOperator<QuotaRequest> routeRule) {
     byte[] body = JsonBody.bytes(ctx);
     try {
       DecisionBody b = DecisionBody.read(body, allowed, costField);
       return request(b, costField);
     } catch (ValidationException | ApiError first) {
-      throw DecisionProblems.all(body, allowed, costField, first);
+      throw DecisionProblems.all(body, allowed, costField, routeRule, first);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.quota.ValidationException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Every problem of a decision body already refused for one, so that one 400 names them all, as a
@@ -28,6 +29,16 @@ public final class DecisionProblems {
    * when it is no problem of a field (the body is no JSON object) or the only one found.
    */
   public static RuntimeException all(byte[] body, Set<String> allowed, String costField, RuntimeException first) {
+    return all(body, allowed, costField, UnaryOperator.identity(), first);
+  }
+
+  /**
+   * {@link #all} for a route whose engine refuses more than a request's rules do: {@code
+   * routeRule} is applied to a request of the body's meters once they are valid (a reservation
+   * asks for a call, {@link QuotaRequest#requireOneCall}).
+   */
+  public static RuntimeException all(
+      byte[] body, Set<String> allowed, String costField, UnaryOperator<QuotaRequest> routeRule, RuntimeException first) {
     if (!isFieldProblem(first)) {
       return first;
     }
@@ -52,7 +63,13 @@ public final class DecisionProblems {
     }
     Map<String, Long> meters = problems.read(() -> f.countMap("meters", QuotaRequest.MAX_METERS));
     if (meters != null) {
-      meters.forEach((name, n) -> problems.check(() -> meter(name, n)));
+      boolean named = true;
+      for (Map.Entry<String, Long> m : meters.entrySet()) {
+        named &= problems.read(() -> meter(m.getKey(), m.getValue())) != null;
+      }
+      if (named) {
+        problems.check(() -> routeRule.apply(new QuotaRequest(VALID_SUBJECT, null, meters, null, null)));
+      }
     }
     String key = allowed.contains("idempotencyKey") ? problems.read(() -> f.string("idempotencyKey", false, 128)) : null;
     if (key != null) {
@@ -67,8 +84,8 @@ public final class DecisionProblems {
   }
 
   /** Refuses the meter {@code name} counting {@code n} as a request's rules would, wherever meters are given. */
-  public static void meter(String name, long n) {
-    new QuotaRequest(VALID_SUBJECT, null, Map.of(name, n), null, null);
+  public static QuotaRequest meter(String name, long n) {
+    return new QuotaRequest(VALID_SUBJECT, null, Map.of(name, n), null, null);
   }
 
   /** A request of {@code cost}, a problem with it named by {@code costField}, as the route names it. */
