@@ -72,9 +72,10 @@ final class BudgetSeeder {
       long neverCounted = owed.rebuilding(op.key(), from);
       try {
         MoneyTotal spent = from.isBefore(to) ? ledger.spent(subjects, from, to) : MoneyTotal.ZERO;
-        // A counter holds at most one amount's maximum (Redis computes no further exactly); that
-        // is past every limit, so the budget stays exhausted for the period all the same.
-        long nanos = spent.saturated().nanos();
+        // The exact spend, which may pass one amount's maximum (the largest limit): the store keeps
+        // it as it would a charge to the same spend, so past that maximum it reads as the live
+        // counter did and the budget refuses even a call that costs nothing, as it did.
+        long nanos = spent.saturatedNanos();
         // An alert is sent once per level per period, and the fired bits were lost with the
         // counter. The levels the period passed were alerted when a counter crossed them, except
         // those only spend no counter ever counted (recorded while the store was away) reaches:

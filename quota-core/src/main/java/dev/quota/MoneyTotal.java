@@ -14,6 +14,8 @@ import java.util.Objects;
 public final class MoneyTotal implements Comparable<MoneyTotal> {
   public static final MoneyTotal ZERO = new MoneyTotal(BigDecimal.ZERO);
 
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE, Money.SCALE);
+
   /** Always at scale {@link Money#SCALE}, so that equal totals are equal objects. */
   private final BigDecimal value;
 
@@ -58,13 +60,13 @@ public final class MoneyTotal implements Comparable<MoneyTotal> {
   }
 
   /**
-   * This total as one amount, or {@link Money#MAX} when it is larger: for a budget counter rebuilt
-   * from the ledger, which holds at most that and is exhausted by it, since no limit is larger.
+   * This total in nano-units, or {@link Long#MAX_VALUE} when it is larger: what a budget counter
+   * rebuilt from the ledger is seeded with. A store keeps it as a charge to the same spend would
+   * (exactly in memory; on Redis, past {@link Money#MAX}, at one nano-unit more), which is past
+   * every limit whenever this total is.
    */
-  public Money saturated() {
-    return value.compareTo(Money.MAX.toBigDecimal()) >= 0
-        ? Money.MAX
-        : Money.ofNanos(value.unscaledValue().longValueExact());
+  public long saturatedNanos() {
+    return value.compareTo(LONG_MAX) >= 0 ? Long.MAX_VALUE : value.unscaledValue().longValueExact();
   }
 
   /** The exact value, without trailing zeros. */

@@ -28,10 +28,13 @@ class MoneyTotalTest {
   }
 
   @Test
-  void saturatesToOneAmountOnlyWhenAskedTo() {
-    assertThat(MoneyTotal.of("1.25").saturated()).isEqualTo(Money.of("1.25"));
-    assertThat(MoneyTotal.of(Money.MAX).saturated()).isEqualTo(Money.MAX);
-    assertThat(MoneyTotal.of(Money.MAX).plus(Money.MAX).saturated()).isEqualTo(Money.MAX);
+  void inNanoUnitsIsExactUpToALongAndSaturatesOnlyPastIt() {
+    assertThat(MoneyTotal.of("1.25").saturatedNanos()).isEqualTo(1_250_000_000L);
+    // past one amount's maximum, a total still counts exactly: 3 x 9007199.254740991
+    assertThat(MoneyTotal.of(Money.MAX).plus(Money.MAX).plus(Money.MAX).saturatedNanos()).isEqualTo(3 * Money.MAX.nanos());
+    assertThat(MoneyTotal.of("9223372036.854775807").saturatedNanos()).isEqualTo(Long.MAX_VALUE);
+    assertThat(MoneyTotal.of("9223372036.854775808").saturatedNanos()).isEqualTo(Long.MAX_VALUE);
+    assertThat(MoneyTotal.of("27021597760.5").saturatedNanos()).isEqualTo(Long.MAX_VALUE);
   }
 
   @Test

@@ -57,7 +57,9 @@ public interface Store extends AutoCloseable {
    * dev.quota.plan.OpResult#firedThresholds}); if it names any, every level up to {@code nanos}
    * counts as alerted, so a later decision reports only levels above it, whatever levels the
    * policy then has (see {@link dev.quota.internal.Thresholds}). A counter that exists keeps its
-   * spend and what it has alerted.
+   * spend and what it has alerted. A {@code nanos} past what the store counts is kept as a charge
+   * to that spend would be (on Redis, past one amount's maximum, at 2^53), so a budget past even
+   * the largest limit stays past it.
    */
   default void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
     seed(key, nanos, periodEndMs, firedThresholds, Long.MAX_VALUE);

@@ -59,7 +59,8 @@ class CrashRecoveryTest {
       try (Database db = open(target);
           JdbcUsageLedger ledger = JdbcUsageLedger.builder(db).spoolDirectory(dir.resolve("spool")).build();
           Quota quota = Quota.builder().clock(clock).config(new JdbcConfigRepository(db)).ledger(ledger).build()) {
-        Money spent = ledger.spent(Map.of("user", "alice"), NOW.minusSeconds(86_400), NOW.plusSeconds(86_400)).saturated();
+        Money spent = Money.ofNanos(
+            ledger.spent(Map.of("user", "alice"), NOW.minusSeconds(86_400), NOW.plusSeconds(86_400)).saturatedNanos());
         // Every acknowledged record is there; at most the one in flight at the kill is extra.
         assertThat(spent.nanos()).isBetween(Money.of(String.valueOf(acknowledged)).nanos(),
             Money.of(String.valueOf(acknowledged + 1)).nanos());

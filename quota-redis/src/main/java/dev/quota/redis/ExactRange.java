@@ -10,7 +10,8 @@ import dev.quota.ValidationException;
  * beyond are rejected before anything is sent. Counters saturate instead of leaving the range: a
  * budget counter that a charge would push beyond it stays at {@link #PAST} for its period (past
  * every limit, the largest too, so the budget stays exhausted even for a call that costs nothing;
- * the ledger keeps the exact spend), a sliding window at
+ * the ledger keeps the exact spend, and a counter rebuilt from it is seeded there too: {@link
+ * #budgetUse}), a sliding window at
  * 2^53-1, a token bucket's debt at its deepest (see {@code TokenBucket}), so recorded usage is
  * always recorded.
  */
@@ -22,6 +23,17 @@ public final class ExactRange {
   public static final long PAST = 1L << 53;
 
   private ExactRange() {}
+
+  /**
+   * A budget counter's use as Redis keeps it: {@code value} itself up to {@link #MAX}, {@link
+   * #PAST} beyond, where a charge to that spend would have left it. For a seed rebuilt from the
+   * ledger, whose spend may pass one amount's maximum.
+   *
+   * @throws ValidationException naming {@code field} when {@code value} is negative
+   */
+  public static long budgetUse(String field, long value) {
+    return value > MAX ? PAST : check(field, value);
+  }
 
   public static long check(String field, long value) {
     if (value < 0 || value > MAX) { // the message is built only for a value out of range

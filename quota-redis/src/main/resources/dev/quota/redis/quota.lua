@@ -85,7 +85,8 @@ end
 -- and one there stays there for its period: that spend is past every limit, the largest (MAX)
 -- too, so the budget stays exhausted, even for a call that costs nothing, as in memory; and no
 -- charge is refused for it (a refusal would lose recorded spend and block every call a shadow
--- policy watches). The ledger keeps the exact spend, as a seed from it keeps at most MAX.
+-- policy watches). The ledger keeps the exact spend; a counter rebuilt from it is seeded at EXACT
+-- when that spend is past MAX, where these charges left the counter it rebuilds.
 local function budget_use(used, amount)
   if used > MAX then return EXACT end
   local sum = used + amount

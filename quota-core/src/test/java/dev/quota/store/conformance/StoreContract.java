@@ -1099,6 +1099,43 @@ public abstract class StoreContract {
     denied(apply(check(budget(s, largest, 0))));
   }
 
+  /**
+   * A counter rebuilt from the ledger is seeded with the exact spend, which may pass one amount's
+   * maximum (three full charges and more): the store keeps it where the same charges to a live
+   * counter left it, so at the largest limit the rebuilt budget refuses even a call that costs
+   * nothing, as the live one did, rather than reading exactly at its limit. A spend past what a long
+   * holds is seeded as the largest long.
+   */
+  @Test
+  void aSeedPastTheLargestLimitHoldsWhatTheSameChargesLeaveAndStaysExhausted() {
+    long largest = (1L << 53) - 1;
+    long spend = 27_021_597_760_000_000L; // 27021597.76, three times the largest amount, nearly
+    String live = subject("charged-past");
+    admitted(apply(record(budget(live, largest, largest))));
+    admitted(apply(record(budget(live, largest, largest))));
+    long usedLive = admitted(apply(record(budget(live, largest, spend - 2 * largest)))).results().get(0).used();
+    assertThat(usedLive).isEqualTo(Math.min(spend, budgetCeiling()));
+
+    for (long seeded : new long[] {largest + 1, spend, Long.MAX_VALUE}) {
+      String s = subject("seeded-past-" + seeded);
+      BudgetOp rebuilt = budget(s, largest, 0);
+      store().seed(rebuilt.key(), seeded, rebuilt.periodEndMs(), OpResult.EXHAUSTED_BIT);
+      OpResult refused = denied(apply(check(rebuilt))).results().get(0);
+      assertThat(refused.used()).as("seeded %d", seeded).isEqualTo(Math.min(seeded, budgetCeiling()));
+      assertThat(refused.retryAtMs()).isEqualTo(rebuilt.periodEndMs());
+      denied(apply(reserve(rebuilt)));
+      // and it stays there: recorded usage keeps it past the limit, and fires no level again
+      OpResult more = admitted(apply(record(budget(s, largest, 1)))).results().get(0);
+      assertThat(more.used()).isEqualTo(Math.min(seeded == Long.MAX_VALUE ? seeded : seeded + 1, budgetCeiling()));
+      assertThat(more.firedThresholds()).isZero();
+      denied(apply(check(rebuilt)));
+    }
+    String s = subject("seeded-live");
+    BudgetOp rebuilt = budget(s, largest, 0);
+    store().seed(rebuilt.key(), spend, rebuilt.periodEndMs(), OpResult.EXHAUSTED_BIT);
+    assertThat(denied(apply(check(rebuilt))).results().get(0).used()).isEqualTo(usedLive);
+  }
+
   @Test
   void whenOneEnforcedOpDeniesNothingIsApplied() {
     String s = subject("atomic");
