@@ -48,10 +48,12 @@ class RecoveryAndGuardTest {
     before.record(QuotaRequest.builder().user("big").estimatedCost(Money.MAX).build());
     assertThat(ledger.spent(Map.of("user", "big"), clock.instant().minusSeconds(60), clock.instant().plusSeconds(60)))
         .isEqualTo(MoneyTotal.ofNanos(2 * Money.MAX_NANOS));
-    // A new process: the ledger's total is more than a counter holds, and still exhausts the budget.
+    long live = before.usage(Subject.of("user", "big")).get(0).used();
+    // A new process: the ledger's total, more than one amount, is seeded as the live counter held it
+    // and still exhausts the budget.
     Quota after = Quota.builder().clock(clock).config(config).ledger(ledger).store(new MemoryStore(clock)).build();
     assertThat(after.reserve(Fixtures.userCost("big", "0.01")).admitted()).isFalse();
-    assertThat(after.usage(Subject.of("user", "big")).get(0).used()).isEqualTo(Money.MAX_NANOS);
+    assertThat(after.usage(Subject.of("user", "big")).get(0).used()).isEqualTo(live).isEqualTo(2 * Money.MAX_NANOS);
   }
 
   /** A store that answers nothing, as Redis does while it is down. */
