@@ -23,6 +23,16 @@ export function nanosToDecimal(n, minFraction = 2) {
   return (neg ? '-' : '') + whole.toString() + (frac ? '.' + frac : '');
 }
 
+/**
+ * The whole percent of {@code limit} that {@code used} is (decimal strings or nano-units), rounded
+ * down, worked out in whole nanos: a binary division reads 0.09 of 0.10 as 89.99…%. Null for a
+ * limit of zero.
+ */
+export function percentUsed(used, limit) {
+  const max = toNanos(limit);
+  return max > 0n ? Number((toNanos(used) * 100n) / max) : null;
+}
+
 /** Digits only: how a limit, a cap or a reset day may be typed. */
 export const WHOLE = /^\d+$/;
 

@@ -2,7 +2,7 @@
 // limit, and how many requests were denied in the last hour.
 import { h, clear, spinner, errorBox, empty } from '../dom.js';
 import { get, items, qs, enc, costReport, auth, can, hasPath, subjectOf, normLimit } from '../api.js';
-import { money, toNanos, nanosToNumber, utcDay, addDays, monthStart as firstOfMonth, relative, dateTime, clockTime, kindLabel, count } from '../format.js';
+import { money, toNanos, nanosToNumber, percentUsed, utcDay, addDays, monthStart as firstOfMonth, relative, dateTime, clockTime, kindLabel, count } from '../format.js';
 import { meter } from '../charts.js';
 import { pageHead, panel, table, subjectLink, policyLink } from '../ui.js';
 import { splitByCurrency, currencyLabel, amounts, currencySection, NO_CURRENCY_NOTE } from '../currencies.js';
@@ -157,7 +157,7 @@ function showRisk(el, st, rows, emptyText) {
     { label: 'Budget', cell: (r) => h('span', null, kindLabel(r.kind), h('br'), can.admin() && r.policy ? policyLink(r.policy) : h('span', { class: 'muted mono' }, r.policy || '')) },
     { label: 'Used', num: true, cell: (r) => money(r.used, r.currency) + ' / ' + money(r.limit, r.currency) },
     { label: 'State', cell: (r) => r.over ? h('span', { class: 'chip chip-over' }, exhausted(r) ? 'exhausted' : 'over (shadow)')
-      : h('span', { class: 'chip chip-near' }, Math.floor(nanosToNumber(toNanos(r.used)) / nanosToNumber(toNanos(r.limit)) * 100) + '%') },
+      : h('span', { class: 'chip chip-near' }, percentUsed(r.used, r.limit) + '%') },
   ], rows.slice(0, 10), { label: 'Budgets near or over their limit' }));
 }
 

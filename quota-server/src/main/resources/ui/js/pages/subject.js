@@ -2,7 +2,7 @@
 // visible; a 30-day cost chart; and the cost split by provider and by tool.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog, notAllowed } from '../dom.js';
 import { get, request, items, enc, costReport, auth, can, normLimit, subjectOf } from '../api.js';
-import { money, toNanos, nanosToNumber, count, relative, dateTime, clockTime, duration, kindLabel, utcDay, addDays, monthStart, shortDay } from '../format.js';
+import { money, toNanos, nanosToNumber, percentUsed, count, relative, dateTime, clockTime, duration, kindLabel, utcDay, addDays, monthStart, shortDay } from '../format.js';
 import { columnChart, donutChart, meter } from '../charts.js';
 import { pageHead, panel, splitSubjects } from '../ui.js';
 import { splitByCurrency, totalsByCurrency, currencyLabel, amounts, currencySection } from '../currencies.js';
@@ -351,9 +351,12 @@ function drawUsage(el, limits, override) {
     const used = l.money ? nanosToNumber(toNanos(l.used)) : Number(l.used);
     const max = l.money ? nanosToNumber(toNanos(l.limit)) : Number(l.limit);
     const remaining = l.remaining ?? (l.money ? null : Math.max(0, max - used));
-    const exhausted = !l.allowed || (max > 0 && used >= max);
+    // Money is compared in whole nanos, as the server and its alerts compare it: as doubles, 0.88
+    // of 1.10 is short of 80 %, and two amounts a nano apart past 2^53 nanos are equal.
+    const share = l.money ? percentUsed(l.used, l.limit) : max > 0 ? (used * 100) / max : null;
+    const exhausted = !l.allowed || (share !== null && share >= 100);
     const state = exhausted ? h('span', { class: 'chip chip-over', 'data-test': 'exhausted' }, l.mode === 'shadow' ? 'over (shadow)' : 'exhausted')
-      : used / max >= 0.8 ? h('span', { class: 'chip chip-near' }, 'near limit')
+      : share !== null && share >= 80 ? h('span', { class: 'chip chip-near' }, 'near limit')
       : l.mode === 'shadow' ? h('span', { class: 'chip', 'data-test': 'shadow', title: 'counted and reported, never denies' }, 'shadow')
       : null;
     el.append(h('div', { class: 'usage' + (exhausted ? ' is-over' : ''), 'data-kind': l.kind, 'data-used': String(l.used), 'data-limit': String(l.limit) },
