@@ -2,7 +2,7 @@
 // the same query downloadable as CSV (fetched with the key, since a plain link cannot carry it).
 import { h, clear, spinner, errorBox, empty, toast } from '../dom.js';
 import { request, costReport, reportQuery, auth, subjectOf } from '../api.js';
-import { money, toNanos, utcDay, addDays, monthStart, count } from '../format.js';
+import { money, toNanos, nanosToDecimal, utcDay, addDays, monthStart, count } from '../format.js';
 import { columnChart, donutChart } from '../charts.js';
 import { splitByCurrency, compareCurrencies, currencyLabel, currencySection, NO_CURRENCY_NOTE } from '../currencies.js';
 import { pageHead, panel, table, field, subjectLink, showFieldErrors, clearFieldErrors } from '../ui.js';
@@ -119,7 +119,7 @@ export function render(root) {
         const label = 'Cost by ' + p.groupBy + (several ? ' in ' + currencyLabel(currency) : '');
         const chart = byPeriod
           ? columnChart(calendar(p.groupBy, r.from || p.from, addDays(r.to || p.to, -1), part), { currency, label })
-          : donutChart(part.slice(0, 9).map((x) => ({ label: x.key, value: x.cost })), { currency, label });
+          : donutChart(slices(part, p.groupBy), { currency, label });
         chartEl.append(several ? currencySection(currency, chart) : chart);
       }
       tableEl.append(table([
@@ -153,6 +153,21 @@ export function render(root) {
     } finally { csvBtn.disabled = false; }
   });
   load();
+}
+
+/** One donut colour per group, for the largest groups. */
+const DONUT_SLICES = 9;
+
+/**
+ * The donut's slices of {@code rows} (largest first): past its colours, the smallest groups are one
+ * "Other" slice, so the donut's total is the report's and each share is of all the spend.
+ */
+function slices(rows, groupBy) {
+  const all = rows.map((x) => ({ label: x.key, value: x.cost }));
+  if (all.length <= DONUT_SLICES) return all;
+  const rest = rows.slice(DONUT_SLICES - 1);
+  const other = nanosToDecimal(rest.reduce((sum, x) => sum + toNanos(x.cost), 0n));
+  return [...all.slice(0, DONUT_SLICES - 1), { label: `Other (${rest.length} ${groupBy}s)`, value: other }];
 }
 
 function byCostDown(a, b) {
