@@ -62,11 +62,16 @@ function effect(o) {
   if (o.bypass) return h('span', { class: 'chip chip-near' }, 'bypass: counts, never denies');
   const p = o.limits || o.replacement || o.policy || {};
   const chips = [];
-  for (const r of p.rateLimits || []) chips.push(h('span', { class: 'chip' }, `${count(r.limit)} ${r.meter && r.meter !== 'requests' ? r.meter : 'req'} / ${duration(r.window)}`));
+  for (const r of p.rateLimits || []) {
+    chips.push(h('span', { class: 'chip' }, `${count(r.limit)} ${r.meter && r.meter !== 'requests' ? r.meter : 'req'} / ${duration(r.window)}${String(r.algorithm).toLowerCase() === 'token_bucket' ? ' (bucket)' : ''}`));
+  }
   const b = p.budget;
   if (b && b.daily) chips.push(h('span', { class: 'chip chip-brand' }, money(b.daily, b.currency) + '/day'));
   if (b && b.monthly) chips.push(h('span', { class: 'chip chip-brand' }, money(b.monthly, b.currency) + '/month'));
+  if (b && b.perRequest) chips.push(h('span', { class: 'chip chip-brand' }, money(b.perRequest, b.currency) + '/request'));
   if (p.concurrency) chips.push(h('span', { class: 'chip' }, count(p.concurrency) + ' in flight'));
+  // Limits in shadow mode count and report but deny nothing: said, so they do not read as enforced.
+  if (String(p.mode || 'enforce').toLowerCase() === 'shadow') chips.push(h('span', { class: 'chip chip-near', title: 'counted and reported, never denies' }, 'shadow'));
   return chips.length ? chips : h('span', { class: 'muted' }, 'replacement limits');
 }
 
