@@ -132,10 +132,15 @@ export function donutChart(slices, { currency = null, label = 'Split' } = {}) {
   return h('div', { class: 'donut-wrap' }, svg, legend);
 }
 
-/** A horizontal meter: used of limit, coloured by how close it is to the limit. */
-export function meter(used, limit, { label } = {}) {
+/**
+ * A horizontal meter: used of limit, coloured by how close it is to the limit. {@code share}, the
+ * percent used worked out exactly, decides the colour where it is known: the numbers drawn are
+ * doubles, which read 0.88 of 1.10 as short of 80 %.
+ */
+export function meter(used, limit, { label, share } = {}) {
   const pct = limit > 0 ? Math.max(0, Math.min(100, (used / limit) * 100)) : (used > 0 ? 100 : 0);
-  const level = pct >= 100 ? 'over' : pct >= 80 ? 'near' : 'ok';
+  const exact = share ?? pct;
+  const level = exact >= 100 ? 'over' : exact >= 80 ? 'near' : 'ok';
   return h('div', { class: 'meter meter-' + level, role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(pct), 'aria-label': label || 'usage' },
     h('div', { class: 'meter-fill', style: `width:${pct.toFixed(2)}%` }));
 }

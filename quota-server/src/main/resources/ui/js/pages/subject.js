@@ -361,7 +361,7 @@ function drawUsage(el, limits, override) {
       : null;
     el.append(h('div', { class: 'usage' + (exhausted ? ' is-over' : ''), 'data-kind': l.kind, 'data-used': String(l.used), 'data-limit': String(l.limit) },
       h('div', { class: 'what' }, h('strong', null, limitTitle(l), ' ', state), source(l, override)),
-      h('div', null, meter(used, max, { label: limitTitle(l) }),
+      h('div', null, meter(used, max, { label: limitTitle(l), share: share ?? undefined }),
         h('div', { class: 'meter-caption' }, h('span', null, amount(l, l.used) + ' used'), h('span', null, 'limit ' + amount(l, l.limit)))),
       h('div', { class: 'nums' },
         h('span', { 'data-test': 'remaining' }, remaining === null ? '' : amount(l, remaining) + ' left'),

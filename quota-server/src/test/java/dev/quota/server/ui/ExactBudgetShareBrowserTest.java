@@ -7,8 +7,9 @@ import org.openqa.selenium.By;
 
 /**
  * How much of a budget is used is worked out from the exact amounts, as the server's alerts are:
- * 0.09 of 0.10 is 90 %, not the 89 % a binary division gives (0.09 / 0.1 = 0.8999…), and 0.88 of
- * 1.10, the 80 % its alert was raised at, is near its limit on the subject's page too.
+ * 0.09 of 0.10 is 90 %, not the 89 % a binary division gives (0.09 / 0.1 = 0.8999…), and 4.52 of
+ * 5.65, the 80 % its alert was raised at, is near its limit on the subject's page too, in words and in
+ * the colour of its meter (4.52 / 5.65 * 100 = 79.99…).
  */
 class ExactBudgetShareBrowserTest extends BrowserTestSupport {
   @Test
@@ -26,15 +27,17 @@ class ExactBudgetShareBrowserTest extends BrowserTestSupport {
 
   @Test
   void aBudgetAtEightyPercentIsNearItsLimitOnTheSubjectPage() throws Exception {
-    putPolicy("team:blue", "1.10");
-    recordUsage("{\"team\":\"blue\"}", "0.88");
+    putPolicy("team:blue", "5.65");
+    recordUsage("{\"team\":\"blue\"}", "4.52");
     assertThat(get("/v1/alerts?subject=team:blue").body()).contains("\"threshold\":0.8");
 
     signInAs(ADMIN_KEY);
     go("#/subjects/team/blue");
     By budget = By.cssSelector("[data-test=usage] .usage[data-kind=budget_daily]");
     waitFor(budget);
-    assertThat(textOf(budget)).contains("$0.88 used").contains("near limit");
+    assertThat(textOf(budget)).contains("$4.52 used").contains("near limit");
+    assertThat(waitFor(By.cssSelector("[data-test=usage] .usage[data-kind=budget_daily] .meter")).getAttribute("class"))
+        .contains("meter-near");
     assertNoConsoleErrors("subject page of a budget at 80 %");
   }
 
