@@ -229,7 +229,8 @@ function buildForm(policy, selector, etag, reload) {
     if (val('concurrency')) body.concurrency = wholeNumber(val('concurrency'));
     // Always sent: an empty field is a policy without alerts, which the server would otherwise
     // give its default thresholds, so saving an unrelated change would turn alerts on.
-    body.alertThresholds = val('alertThresholds').split(/[\s,]+/).filter(Boolean).map(Number);
+    const thresholds = val('alertThresholds').split(/[\s,]+/).filter(Boolean);
+    body.alertThresholds = thresholds.map(Number);
     body.mode = inputs.mode.value;
     body.failMode = inputs.failMode.value;
     const reason = val('reason');
@@ -244,13 +245,26 @@ function buildForm(policy, selector, etag, reload) {
     } catch (err) {
       if (err.status === 412 && !editing) refuseTaken(form, summary, err.problem.selector || sel);
       else if (err.status === 412) refuseChanged(form, summary, sel, err.problem, reload);
-      else showFieldErrors(form, summary, err);
+      else showFieldErrors(form, summary, nameThresholds(err, thresholds));
     } finally {
       save.disabled = false; save.textContent = editing ? 'Save changes' : 'Create policy';
     }
   });
   setTimeout(() => (editing ? inputs.daily : inputs.selector).focus(), 0);
   return form;
+}
+
+/**
+ * "alertThresholds[1]: must be a fraction…" says which threshold by number; beside the field, the
+ * threshold is named as typed ("1.5", "80%", which is sent as no number at all).
+ */
+function nameThresholds(err, thresholds) {
+  const fieldErrors = {};
+  for (const [f, message] of Object.entries(err.fieldErrors || {})) {
+    const m = /^alertThresholds\.(\d+)$/.exec(f);
+    fieldErrors[f] = m && thresholds[Number(m[1])] !== undefined ? `${thresholds[Number(m[1])]}: ${message}` : message;
+  }
+  return { title: err.title, message: err.message, fieldErrors };
 }
 
 /** The policy being edited was changed (or deleted) by someone else since it was loaded: nothing was saved. */

@@ -45,4 +45,26 @@ class PolicyAlertThresholdsBrowserTest extends BrowserTestSupport {
     assertThat(get("/v1/policies/project:*").body()).contains("\"alertThresholds\":[]");
     assertNoConsoleErrors("alerts turned off");
   }
+
+  @Test
+  void aRefusedThresholdIsNamedAsTyped() throws Exception {
+    signInAs(ADMIN_KEY);
+    go("#/policies/new");
+    waitFor(By.name("selector")).sendKeys("team:alerted");
+    browser.findElement(By.name("budget.daily")).sendKeys("5.00");
+    WebElement thresholds = browser.findElement(By.name("alertThresholds"));
+    thresholds.clear();
+    thresholds.sendKeys("0.8, 1.5");
+    click(By.cssSelector("[data-test=save-policy]"));
+    assertThat(errorBeside("alertThresholds")).isEqualTo("1.5: must be a fraction greater than 0 and less than 1");
+    assertNoConsoleErrorsExcept("a refused threshold", "/v1/policies/team%3Aalerted", "status of 400");
+
+    // Not a number at all: sent as none, and named as typed.
+    thresholds.clear();
+    thresholds.sendKeys("0.5, 90%");
+    click(By.cssSelector("[data-test=save-policy]"));
+    waitForText(By.cssSelector("[data-error-for=alertThresholds]"), "90%: must be a number");
+    assertThat(get("/v1/policies/team:alerted").statusCode()).isEqualTo(404);
+    assertNoConsoleErrorsExcept("a threshold that is no number", "/v1/policies/team%3Aalerted", "status of 400");
+  }
 }
