@@ -98,6 +98,20 @@ public record QuotaRequest(
     return this;
   }
 
+  /**
+   * The actual meters of a commit, if they name a call made: a committed call was made, which is
+   * one request, and giving its request back would let every call made this way pass the limit.
+   * Meters that leave {@code requests} out keep the one reserved.
+   *
+   * @throws ValidationException naming {@code meters.requests} if it is given as 0
+   */
+  public static void requireCommittedCall(Map<String, Long> actualMeters) {
+    Long requests = actualMeters.get(RateLimit.REQUESTS);
+    ValidationException.require(
+        requests == null || requests >= 1, FieldPath.child("meters", RateLimit.REQUESTS),
+        "must be at least 1: a committed call was made, which is one request");
+  }
+
   public static Builder builder() {
     return new Builder();
   }

@@ -1,6 +1,5 @@
 package dev.quota;
 
-import dev.quota.internal.FieldPath;
 import dev.quota.internal.Padding;
 import dev.quota.internal.Payload;
 import dev.quota.internal.PolicyIndex;
@@ -48,11 +47,7 @@ final class Settlements {
     Map<String, Long> meters = actualMeters == null ? Map.of() : actualMeters;
     // Checked before the reservation is settled: the ledger would refuse the row only afterwards.
     QuotaRequest.validateMeters(meters);
-    // The call was made: giving its request back would let every call made this way pass the limit.
-    Long requests = meters.get(RateLimit.REQUESTS);
-    ValidationException.require(
-        requests == null || requests >= 1, FieldPath.child("meters", RateLimit.REQUESTS),
-        "must be at least 1: a committed call was made, which is one request");
+    QuotaRequest.requireCommittedCall(meters);
     // Held until the row is written: a budget rebuilt meanwhile waits for it.
     UnledgeredCharges.Charge inFlight = unledgered.open();
     try {

@@ -334,6 +334,10 @@ class BadInputTest {
             "/v1/reservations/nope/commit", "{\"x\":1,\"actualCost\":\"0.01\"}",
             "/v1/reservations/nope/commit", "{\"actualCost\":\"abc\"}",
             "/v1/reservations/nope/commit", "{\"actualCost\":\"0.01\",\"meters\":{\"Tokens\":1}}")),
+        // A commit of no call is refused by the engine, listed beside the problems of the body.
+        Arguments.of("POST", "/v1/reservations/nope/commit", "{\"actualCost\":\"abc\",\"meters\":{\"requests\":0}}", List.of(
+            "/v1/reservations/nope/commit", "{\"actualCost\":\"abc\"}",
+            "/v1/reservations/nope/commit", "{\"actualCost\":\"0.01\",\"meters\":{\"requests\":0}}")),
         Arguments.of("POST", "/v1/reservations/nope/release", "{\"x\":1,\"y\":2}", List.of(
             "/v1/reservations/nope/release", "{\"x\":1}",
             "/v1/reservations/nope/release", "{\"y\":2}")),

@@ -161,8 +161,15 @@ public final class DecisionRoutes {
     Money actual = problems.read(() -> f.money("actualCost", true));
     Map<String, Long> meters = problems.read(() -> f.countMap("meters", QuotaRequest.MAX_METERS));
     if (problems.any() && meters != null) {
-      // The engine checks the meters of a body otherwise valid, as it does a request's.
-      meters.forEach((name, n) -> problems.check(() -> DecisionProblems.meter(name, n)));
+      // The engine checks the meters of a body otherwise valid, as it does a request's, and then
+      // that they name a call made: listed here beside the rest, once the meters themselves pass.
+      boolean named = true;
+      for (Map.Entry<String, Long> m : meters.entrySet()) {
+        named &= problems.read(() -> DecisionProblems.meter(m.getKey(), m.getValue())) != null;
+      }
+      if (named) {
+        problems.check(() -> QuotaRequest.requireCommittedCall(meters));
+      }
     }
     problems.throwIfAny();
     Settled s = settlements.commit(ctx.pathParam("reservationId"), actual, meters);
