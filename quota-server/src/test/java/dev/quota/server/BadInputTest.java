@@ -355,6 +355,11 @@ class BadInputTest {
             "/v1/overrides", "{\"selector\":\"user:bad\",\"limits\":{\"concurrency\":1,\"mode\":\"dry\"},\"duration\":\"PT1H\",\"reason\":\"r\"}",
             "/v1/overrides", override("\"selector\":\"user:bad\"", "\"bypass\":true", "\"expiresAt\":\"9999-01-01T00:00:00Z\""),
             "/v1/overrides", "{\"selector\":\"user:bad\",\"bypass\":true,\"duration\":\"PT1H\"}")),
+        // Limits are read beside a refused selector: fixing the selector met a second 400 for them.
+        Arguments.of("POST", "/v1/overrides", "{\"selector\":\"nocolon\",\"limits\":{\"concurrency\":0,\"mode\":\"dry\"},\"duration\":\"PT1H\",\"reason\":\"r\"}", List.of(
+            "/v1/overrides", "{\"selector\":\"nocolon\",\"limits\":{\"concurrency\":1},\"duration\":\"PT1H\",\"reason\":\"r\"}",
+            "/v1/overrides", "{\"selector\":\"user:bad\",\"limits\":{\"concurrency\":0},\"duration\":\"PT1H\",\"reason\":\"r\"}",
+            "/v1/overrides", "{\"selector\":\"user:bad\",\"limits\":{\"mode\":\"dry\"},\"duration\":\"PT1H\",\"reason\":\"r\"}")),
         Arguments.of("POST", "/v1/overrides", "{\"selector\":\"user:bad\",\"duration\":\"P3651D\",\"reason\":\"r\"}", List.of(
             "/v1/overrides", "{\"selector\":\"user:bad\",\"duration\":\"PT1H\",\"reason\":\"r\"}",
             "/v1/overrides", override("\"selector\":\"user:bad\"", "\"bypass\":true", "\"duration\":\"P3651D\""))),

@@ -40,6 +40,8 @@ public final class OverrideRoutes {
   private static final Set<String> FIELDS = Set.of("selector", "limits", "bypass", "expiresAt", "duration", "reason");
   /** An override shorter than a second could expire before it is even stored. */
   private static final Duration MIN_DURATION = Duration.ofSeconds(1);
+  /** The selector limits are read under when the body's own is refused: any valid one reads them alike. */
+  private static final Selector STAND_IN = Selector.of("user", "any");
   private final QuotaAdmin admin;
   private final Clock clock;
   private final Object configLock;
@@ -87,7 +89,13 @@ public final class OverrideRoutes {
       return null;
     }
     problems.check(() -> ValidationException.require(bypass != limits.isPresent(), "limits", "give either limits or \"bypass\": true"));
-    if (bypass || limits.isEmpty() || selector == null) {
+    if (bypass || limits.isEmpty()) {
+      return null;
+    }
+    if (selector == null) {
+      // No limits rule depends on the selector: read under a stand-in, so that limits' problems are
+      // listed beside the selector's and fixing the selector meets no second 400.
+      problems.check(() -> PolicyJson.read(limits.get(), STAND_IN, "limits"));
       return null;
     }
     return problems.read(() -> PolicyJson.read(limits.get(), selector, "limits"));
