@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -29,8 +30,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Names tell keys apart in the audit trail: the database keeps them unique among active keys,
  * and the bootstrap key's name is reserved, both ignoring case ({@code Admin} reads as {@code
- * admin}). Revocation names a key exactly, so two keys issued under one name in different cases
- * before that rule can still be revoked one at a time. The bootstrap key is configured, not
+ * admin}). Revocation finds a key by its name ignoring case too; two keys issued under one name in
+ * different cases before that rule are revoked one at a time, by their exact names. The bootstrap key is configured, not
  * issued, so it is replaced where it is configured and cannot be revoked here.
  */
 public final class JdbcKeyRing implements KeyRing {
@@ -146,11 +147,9 @@ public final class JdbcKeyRing implements KeyRing {
   public boolean revoke(String name, String actor, String reason) {
     AuditText.requireReason("reason", reason);
     boolean any = false;
-    for (ApiKeyRepository.ApiKey k : repo.list()) {
-      if (k.active() && k.name().equals(name)) {
-        AuditEntry audit = audit(actor, AuditAction.KEY_REVOKE, name, k.role().wireName(), null, reason);
-        any |= repo.revoke(k.id(), clock.instant(), audit);
-      }
+    for (ApiKeyRepository.ApiKey k : named(name)) {
+      AuditEntry audit = audit(actor, AuditAction.KEY_REVOKE, k.name(), k.role().wireName(), null, reason);
+      any |= repo.revoke(k.id(), clock.instant(), audit);
     }
     // Revocation must take effect here at once, on lookups already under way too; other servers
     // see it when their cache entry ends.
@@ -158,10 +157,37 @@ public final class JdbcKeyRing implements KeyRing {
       revocations++;
       cache.clear();
     }
-    if (!any && bootstrap.holds(name)) {
+    if (!any && bootstrap.heldNameLike(name).isPresent()) {
       throw new ConflictException("name", MemoryKeyRing.REGISTERED_NAME_RULE + ": it is replaced there, not revoked through the API");
     }
     return any;
+  }
+
+  /**
+   * The active keys {@code name} revokes: those named exactly, else the one whose name is the same
+   * ignoring case, as names are unique now. Keys issued before that rule may share a name in
+   * different cases; then only the exact name tells which is meant.
+   *
+   * @throws ConflictException naming {@code name} when it matches several keys only ignoring case
+   */
+  private List<ApiKeyRepository.ApiKey> named(String name) {
+    List<ApiKeyRepository.ApiKey> exact = new ArrayList<>();
+    List<ApiKeyRepository.ApiKey> like = new ArrayList<>();
+    for (ApiKeyRepository.ApiKey k : repo.list()) {
+      if (k.active() && k.name().equals(name)) {
+        exact.add(k);
+      } else if (k.active() && ApiKeyRepository.sameName(k.name(), name)) {
+        like.add(k);
+      }
+    }
+    if (!exact.isEmpty() || like.size() <= 1) {
+      return exact.isEmpty() ? like : exact;
+    }
+    StringJoiner names = new StringJoiner("', '", "'", "'");
+    like.stream().map(ApiKeyRepository.ApiKey::name).sorted().forEach(names::add);
+    throw new ConflictException(
+        "name", "matches " + like.size() + " active keys ignoring case (" + names
+            + "), issued before names were unique ignoring case: give the exact name of the one to revoke");
   }
 
   private AuditEntry audit(String actor, AuditAction action, String name, String before, String after, String reason) {

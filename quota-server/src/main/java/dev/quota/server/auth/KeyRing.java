@@ -23,11 +23,13 @@ public interface KeyRing {
 
   /**
    * Revokes the active key named {@code name} (and any that share its name, issued before names
-   * were unique); false if there is none. {@code actor} and {@code reason} (null: none given) are
+   * were unique), or else the one active key whose name is {@code name} ignoring case, as names are
+   * unique now; false if there is none. {@code actor} and {@code reason} (null: none given) are
    * audited where supported.
    *
    * @throws ConflictException naming {@code name} for a registered key, which is changed where it
-   *     is configured, not revoked through the API
+   *     is configured, not revoked through the API; or when {@code name} matches several active keys
+   *     only ignoring case (issued before names were unique so), which only the exact name tells apart
    */
   boolean revoke(String name, String actor, String reason);
 
