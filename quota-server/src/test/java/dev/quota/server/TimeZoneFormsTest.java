@@ -68,6 +68,24 @@ class TimeZoneFormsTest {
     assertThat(r.json().get("rule").asText()).startsWith(RULE).contains("send +05:30 as %2B05:30");
   }
 
+  /**
+   * An instant's offset sent with its + unencoded arrives as a space too: from and to were refused
+   * with the bare rule, where the timezone parameter says how to send it.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"from", "to"})
+  void aReportsInstantWithItsOffsetsPlusUnencodedIsToldToSendItAsPercent2B(String end) {
+    String other = end.equals("from") ? "&to=2030-01-20" : "&from=2030-01-10";
+    Api.Response r = server.admin().get("/v1/reports/costs?" + end + "=2030-01-15T12:00:00+05:30" + other);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo(end);
+    assertThat(r.json().get("rule").asText())
+        .startsWith("must be an ISO-8601 instant (2030-01-01T00:00:00Z) or date (2030-01-01) from 0001-01-01 to 9999-12-31")
+        .endsWith(": a + in a query string reads as a space, so send 2030-01-15T12:00:00+05:30 as 2030-01-15T12:00:00%2B05:30");
+    Api.Response sent = server.admin().get("/v1/reports/costs?" + end + "=2030-01-15T12:00:00%2B05:30" + other);
+    assertThat(sent.status()).as(sent.toString()).isEqualTo(200);
+  }
+
   private static String budgetIn(String zone) {
     return "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\",\"timezone\":\"" + zone + "\"}}";
   }

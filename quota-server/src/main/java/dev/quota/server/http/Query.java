@@ -56,9 +56,23 @@ public final class Query {
     }
     Instant t = moment(v);
     if (t == null) {
-      throw ApiError.badInput(name, MOMENT_RULE);
+      throw ApiError.badInput(name, MOMENT_RULE + plusHint(v));
     }
     return t;
+  }
+
+  /**
+   * How to send {@code v}, if it is a moment but for a space where its offset's {@code +} was: a
+   * {@code +} left unencoded in a query string arrives as a space, so {@code
+   * 2030-01-15T12:00:00+05:30} reads with a space before {@code 05:30}, and the rule alone would
+   * leave that a puzzle. Empty otherwise.
+   */
+  private static String plusHint(String v) {
+    String meant = v.replace(' ', '+');
+    if (meant.equals(v) || moment(meant) == null) {
+      return "";
+    }
+    return ": a + in a query string reads as a space, so send " + meant + " as " + meant.replace("+", "%2B");
   }
 
   /**
