@@ -17,8 +17,13 @@ import java.util.regex.Pattern;
 final class Refusal {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PROBLEM_TYPE = "urn:quota:problem:";
-  /** A field a rule compares this one with ("must be a day before to"), named where an option can stand for it. */
-  private static final Pattern COMPARED = Pattern.compile("\\b(before|after) ([A-Za-z]+)\\b(?![.\\[-])");
+  /**
+   * A word of a rule that may be a field's name: a whole word, not part of a path ({@code
+   * meters.requests}, {@code limits[0]}), an option ({@code --to}) or a value ({@code UTC-03:00}).
+   */
+  private static final Pattern WORD = Pattern.compile("(?<![\\w.\\[\\]/+-])[A-Za-z][A-Za-z0-9_]*(?![\\w.\\[/-])");
+  /** What follows a word that is a preposition before a value, not a field: "from 0001-01-01", "from UTC", "to +05:30". */
+  private static final Pattern VALUE_AHEAD = Pattern.compile(" [0-9+A-Z]");
 
   private Refusal() {}
 
@@ -50,13 +55,18 @@ final class Refusal {
     return options.getOrDefault(field, field) + ": " + rule(p.path("rule").asText(), options);
   }
 
-  /** The rule, with a field it compares to named by its option: "--from: must be a day before --to". */
+  /**
+   * The rule, with each field it names named by the option that gave it: "--from: must be a
+   * day before --to", "--group-by: subject needs a --scope". Only a word that is exactly a field
+   * in {@code options} is replaced, and not where it reads as a preposition before a value (the
+   * "from 0001-01-01 to 9999-12-31" of a date's rule, an offset "from UTC").
+   */
   private static String rule(String rule, Map<String, String> options) {
-    Matcher m = COMPARED.matcher(rule);
+    Matcher m = WORD.matcher(rule);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
-      String option = options.get(m.group(2));
-      m.appendReplacement(out, Matcher.quoteReplacement(option == null ? m.group() : m.group(1) + " " + option));
+      String option = VALUE_AHEAD.matcher(rule).region(m.end(), rule.length()).lookingAt() ? null : options.get(m.group());
+      m.appendReplacement(out, Matcher.quoteReplacement(option == null ? m.group() : option));
     }
     return m.appendTail(out).toString();
   }

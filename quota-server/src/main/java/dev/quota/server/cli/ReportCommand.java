@@ -55,7 +55,7 @@ final class ReportCommand implements Callable<Integer> {
   }
 
   /** The query parameter each option gives, so a refusal names what the user typed. */
-  private static final java.util.Map<String, String> OPTIONS = java.util.Map.of("scope", "--scope", "id", "--id",
+  static final java.util.Map<String, String> OPTIONS = java.util.Map.of("scope", "--scope", "id", "--id",
       "groupBy", "--group-by", "from", "--from", "to", "--to", "timezone", "--timezone", "format", "--format");
 
   private static final java.util.List<String> GROUPS = java.util.List.of("provider", "tool", "subject", "day", "month");

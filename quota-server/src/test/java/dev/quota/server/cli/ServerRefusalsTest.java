@@ -48,6 +48,28 @@ class ServerRefusalsTest {
         "report: --to: must be at most 400 days after --from");
   }
 
+  /**
+   * A rule that names another field names it by the option that gave it too: "--group-by: subject
+   * needs a scope" named a field the user never typed. Words that only read like a field (the
+   * "from ... to ..." of a date's rule, an offset "from UTC") are left as they are.
+   */
+  @Test
+  void aFieldNamedInTheRuleIsTheOptionThatGaveIt() {
+    assertThat(reportRefusal("groupBy=subject")).containsExactly("--group-by: subject needs a --scope");
+    assertThat(reportRefusal("id=alice")).containsExactly("--id: needs a --scope");
+    assertThat(reportRefusal("from=soon")).containsExactly(
+        "--from: must be an ISO-8601 instant (2030-01-01T00:00:00Z) or date (2030-01-01) from 0001-01-01 to 9999-12-31");
+    assertThat(reportRefusal("timezone=Mars")).containsExactly(
+        "--timezone: must be an IANA time zone such as Europe/Berlin, UTC, or a fixed offset from UTC such as +05:30 or UTC-03:00");
+  }
+
+  /** The server's refusal of the report {@code query}, in the words of {@code quota report}. */
+  private static List<String> reportRefusal(String query) {
+    Api.Response refused = server.admin().get("/v1/reports/costs?" + query);
+    assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+    return Refusal.lines(new Remote.Reply(refused.status(), refused.body(), false), ReportCommand.OPTIONS);
+  }
+
   /** A refusal that names no field is the server's detail, with where a refused key came from. */
   @Test
   void aRefusalWithoutAFieldIsTheServersDetail() {
