@@ -23,7 +23,7 @@ public final class MemoryKeyRing implements KeyRing {
 
   @Override
   public synchronized void register(String name, Role role, Set<Subject> subjects, String key) {
-    revoke(name, null, null);
+    remove(name);
     String hash = ApiKeys.hash(key);
     byHash.put(hash, new Principal(name, role, subjects));
     hashByName.put(name, hash);
@@ -61,7 +61,12 @@ public final class MemoryKeyRing implements KeyRing {
 
   @Override
   public synchronized boolean revoke(String name, String actor, String reason) {
-    String hash = hashByName.remove(name);
+    // issue() keeps names unique ignoring case, so at most one other key can match that way
+    return remove(holds(name) ? name : heldNameLike(name).orElse(name));
+  }
+
+  private boolean remove(String exactName) {
+    String hash = hashByName.remove(exactName);
     return hash != null && byHash.remove(hash) != null;
   }
 }
