@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class PrivateRedis implements AutoCloseable {
   private final int port;
-  private final Process process;
+  private volatile Process process;
 
   private PrivateRedis(int port, Process process) {
     this.port = port;
@@ -24,12 +24,7 @@ final class PrivateRedis implements AutoCloseable {
 
   static PrivateRedis start() throws IOException {
     int port = sparePort();
-    Process process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no"))
-        .redirectErrorStream(true)
-        .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "quota-server-redis-" + port + ".log"))
-        .start();
-    PrivateRedis redis = new PrivateRedis(port, process);
+    PrivateRedis redis = new PrivateRedis(port, launch(port));
     try {
       redis.awaitListening();
     } catch (IOException e) {
@@ -37,6 +32,27 @@ final class PrivateRedis implements AutoCloseable {
       throw e;
     }
     return redis;
+  }
+
+  private static Process launch(int port) throws IOException {
+    return new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no"))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(
+            new File(System.getProperty("java.io.tmpdir"), "quota-server-redis-" + port + ".log")))
+        .start();
+  }
+
+  /**
+   * Kills the server (SIGKILL) and starts another on the same port, with nothing in it, as a Redis
+   * without persistence comes back from a crash; returns once it listens.
+   */
+  void restartEmpty() throws IOException, InterruptedException {
+    if (!process.destroyForcibly().waitFor(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("redis-server on port " + port + " did not die");
+    }
+    process = launch(port);
+    awaitListening();
   }
 
   String url() {
