@@ -85,6 +85,46 @@ async function revoke(o, after) {
   } catch (e) { toast(e.message, 'error'); }
 }
 
+/**
+ * Fills the budget's calendar from the policy the override would replace, for the selector given
+ * (or opened with): the most specific bound one, exact first, then with wildcards as the server
+ * matches them. Fields the user has typed in are left as typed.
+ */
+function followReplacedCalendar(inputs) {
+  const calendar = ['timezone', 'resetTime', 'resetDay'];
+  const typed = new Set();
+  for (const k of calendar) inputs[k].addEventListener('input', () => typed.add(k));
+  let asked = 0;
+  const follow = async () => {
+    const run = ++asked;
+    const defaults = { timezone: 'UTC', resetTime: '00:00', resetDay: 1 };
+    let budget = null;
+    try {
+      // One read of the list, not a look-up per candidate: a selector without a policy is no error.
+      const bound = new Map(items(await get('/v1/policies'), 'policies').map((p) => [p.selector, p]));
+      const replaced = replacedSelectors(inputs.selector.value.trim()).find((c) => bound.has(c));
+      budget = replaced ? bound.get(replaced).budget || null : null;
+    } catch (e) {
+      return; // the calendar stays as it is; the server still checks what is sent
+    }
+    if (run !== asked) return;
+    for (const k of calendar) if (!typed.has(k)) inputs[k].value = String((budget && budget[k]) ?? defaults[k]);
+  };
+  inputs.selector.addEventListener('change', follow);
+  if (inputs.selector.value.trim()) follow();
+}
+
+/** "user:alice" → user:alice, user:*; a pair → both exact, then each side wildcarded, then both. */
+function replacedSelectors(selector) {
+  // A pair is matched in the order the server stores it: the scope whose name sorts first, first.
+  const parts = selector.split(',').map((p) => p.trim()).sort((a, b) => (a.split(':')[0] < b.split(':')[0] ? -1 : 1));
+  if (!selector || parts.length > 2 || parts.some((p) => p.indexOf(':') <= 0)) return [];
+  const wild = (p) => p.slice(0, p.indexOf(':')) + ':*';
+  const candidates = parts.length === 1 ? [[parts[0]], [wild(parts[0])]]
+    : [parts, [parts[0], wild(parts[1])], [wild(parts[0]), parts[1]], [wild(parts[0]), wild(parts[1])]];
+  return [...new Set(candidates.map((c) => c.join(',')))];
+}
+
 /** The longest an override lasts, as the API holds it: an expiry further ahead is refused. */
 const MAX_LIFETIME_DAYS = 3650;
 
@@ -99,6 +139,11 @@ function createForm(prefill, after) {
     daily: h('input', { inputmode: 'decimal', placeholder: 'e.g. 50.00' }),
     monthly: h('input', { inputmode: 'decimal', placeholder: 'e.g. 500.00' }),
     currency: h('input', { value: 'USD', maxlength: '3' }),
+    // The calendar of the budget: the override's own, as the API takes it (UTC from midnight when
+    // none is sent), so it starts as that of the policy replaced rather than resetting elsewhere.
+    timezone: h('input', { value: 'UTC', placeholder: 'Europe/Berlin', spellcheck: 'false' }),
+    resetTime: h('input', { value: '00:00', placeholder: '00:00' }),
+    resetDay: h('input', { inputmode: 'numeric', value: '1' }),
     // Text, not datetime-local: the browser draws that on the clock of its language (06:03 PM in
     // American English), and the console writes times on the 24-hour clock in UTC.
     expiresAt: h('input', { value: utcMinuteText(new Date(Date.now() + 24 * 3600_000)), placeholder: UTC_TIME_EXAMPLE, spellcheck: 'false', autocomplete: 'off', required: true }),
@@ -113,7 +158,11 @@ function createForm(prefill, after) {
     field('Daily budget', inputs.daily, { name: 'limits.budget.daily' }),
     field('Monthly budget', inputs.monthly, { name: 'limits.budget.monthly' }),
     field('Currency', inputs.currency, { name: 'limits.budget.currency' }),
+    field('Time zone', inputs.timezone, { name: 'limits.budget.timezone', help: 'The zone the budget\'s days and months run in.' }),
+    field('Daily reset time', inputs.resetTime, { name: 'limits.budget.resetTime', help: '24-hour clock, in that zone.' }),
+    field('Monthly reset day', inputs.resetDay, { name: 'limits.budget.resetDay' }),
     h('p', { class: 'field-error', 'data-error-for': 'limits' }));
+  followReplacedCalendar(inputs);
   inputs.kind.addEventListener('change', () => { limitFields.hidden = inputs.kind.value === 'bypass'; });
   const summary = h('div', { tabindex: '-1', 'aria-live': 'assertive' });
   const submit = h('button', { class: 'btn btn-primary', type: 'submit', 'data-test': 'create-override' }, 'Create override');
@@ -135,6 +184,7 @@ function createForm(prefill, after) {
     if (!v('selector')) local.selector = 'is required';
     if (!v('reason')) local.reason = 'is required';
     if (inputs.kind.value !== 'bypass' && v('requests') && !WHOLE.test(v('requests'))) local['limits.rateLimits'] = 'must be a whole number';
+    if (inputs.kind.value !== 'bypass' && v('resetDay') && !WHOLE.test(v('resetDay'))) local['limits.budget.resetDay'] = 'must be a whole number';
     const expiresAt = fromUtcText(v('expiresAt'));
     const expiryProblem = utcTimeProblem(v('expiresAt'));
     if (!v('expiresAt')) local.expiresAt = 'is required';
@@ -153,6 +203,9 @@ function createForm(prefill, after) {
         limits.budget = { currency: v('currency').toUpperCase() || 'USD' };
         if (v('daily')) limits.budget.daily = v('daily');
         if (v('monthly')) limits.budget.monthly = v('monthly');
+        if (v('timezone')) limits.budget.timezone = v('timezone');
+        if (v('resetTime')) limits.budget.resetTime = v('resetTime');
+        if (v('resetDay')) limits.budget.resetDay = wholeNumber(v('resetDay'));
       }
       body.bypass = false;
       body.limits = limits;
