@@ -233,3 +233,18 @@ export function kindLabel(kind) {
     budget_per_request: 'Per-request cap', concurrency: 'Concurrency',
   })[String(kind).toLowerCase()] || String(kind);
 }
+
+/**
+ * A budget's calendar as "resets 06:00 Europe/Berlin" (", monthly on day 15" when its months start
+ * on another day), or null for the default, UTC from midnight on the 1st: amounts alone read as a
+ * UTC budget, so only a calendar other than that is spelled out.
+ */
+export function budgetCalendar(b, { monthly = !!(b && b.monthly) } = {}) {
+  if (!b) return null;
+  const zone = b.timezone || 'UTC';
+  const time = String(b.resetTime || '00:00').replace(/^(\d\d:\d\d):00$/, '$1');
+  const day = Number(b.resetDay ?? 1);
+  const otherDay = monthly && day !== 1;
+  if (zone === 'UTC' && time === '00:00' && !otherDay) return null;
+  return `resets ${time} ${zone}` + (otherDay ? `, monthly on day ${day}` : '');
+}

@@ -2,7 +2,7 @@
 // problem+json field errors are shown beside the field they name.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, request, change, items, enc, can } from '../api.js';
-import { money, count, duration, WHOLE, wholeNumber } from '../format.js';
+import { money, count, duration, budgetCalendar, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, policyLink } from '../ui.js';
 
 export function render(root, params) {
@@ -22,7 +22,10 @@ function describeBudget(b) {
   if (b.daily) parts.push(money(b.daily, b.currency) + '/day');
   if (b.monthly) parts.push(money(b.monthly, b.currency) + '/month');
   if (b.perRequest) parts.push(money(b.perRequest, b.currency) + '/request');
-  return parts.map((t) => h('span', { class: 'chip chip-brand' }, t));
+  const chips = parts.map((t) => h('span', { class: 'chip chip-brand' }, t));
+  // A per-request cap keeps no period, so only a daily or monthly budget has a calendar to name.
+  const calendar = b.daily || b.monthly ? budgetCalendar(b) : null;
+  return calendar ? [...chips, ' ', h('small', { class: 'muted', 'data-test': 'budget-calendar' }, calendar)] : chips;
 }
 
 function renderList(root) {
