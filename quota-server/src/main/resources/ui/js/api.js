@@ -47,10 +47,16 @@ export const auth = {
  * the write failed) is answered with Quota-Applied: pending; it is in force after the next reload.
  */
 export async function change(method, path, body, opts = {}) {
+  return (await changed(method, path, body, opts)).later;
+}
+
+/** As change, with the server's answer too ({ later, answer }): what it stored, as it stored it. */
+export async function changed(method, path, body, opts = {}) {
   const res = await request(method, path, body, { ...opts, withResponse: true });
-  return res.headers.get('Quota-Applied') === 'pending'
+  const later = res.headers.get('Quota-Applied') === 'pending'
     ? ' It is stored; this server puts it in force at its next reload, within seconds.'
     : '';
+  return { later, answer: res.body };
 }
 
 let onUnauthorized = () => {};

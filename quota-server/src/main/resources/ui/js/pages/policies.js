@@ -1,7 +1,7 @@
 // Policies: a filterable list, and one form for create and edit. The server validates; its
 // problem+json field errors are shown beside the field they name.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
-import { get, request, change, items, enc, can } from '../api.js';
+import { get, request, change, changed, items, enc, can } from '../api.js';
 import { money, count, duration, budgetCalendar, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, policyLink } from '../ui.js';
 
@@ -242,8 +242,10 @@ function buildForm(policy, selector, etag, reload) {
       // An edit replaces only the version loaded, and a new policy is sent as create-only: either
       // way the server refuses (412) if someone else changed or made the policy meanwhile, anywhere.
       const condition = !editing ? { 'If-None-Match': '*' } : etag ? { 'If-Match': etag } : {};
-      const later = await change('PUT', '/v1/policies/' + enc(sel) + (reason ? '?reason=' + enc(reason) : ''), body, { headers: condition });
-      toast((editing ? 'Policy saved.' : 'Policy ' + sel + ' created.') + later);
+      const { later, answer } = await changed('PUT', '/v1/policies/' + enc(sel) + (reason ? '?reason=' + enc(reason) : ''), body, { headers: condition });
+      // Named as the server stored it, as the list shows it: a pair in its order (tool:image_gen,user:*).
+      const stored = (answer && answer.selector) || sel;
+      toast((editing ? 'Policy saved.' : 'Policy ' + stored + ' created.') + later);
       location.hash = '#/policies';
     } catch (err) {
       if (err.status === 412 && !editing) refuseTaken(form, summary, err.problem.selector || sel);
