@@ -137,10 +137,11 @@ export function donutChart(slices, { currency = null, label = 'Split' } = {}) {
  * percent used worked out exactly, decides the colour where it is known: the numbers drawn are
  * doubles, which read 0.88 of 1.10 as short of 80 %.
  */
-export function meter(used, limit, { label, share } = {}) {
+export function meter(used, limit, { label, share, refusing = false } = {}) {
   const pct = limit > 0 ? Math.max(0, Math.min(100, (used / limit) * 100)) : (used > 0 ? 100 : 0);
   const exact = share ?? pct;
-  const level = exact >= 100 ? 'over' : exact >= 80 ? 'near' : 'ok';
+  // A limit that refuses is drawn as over whatever its count: the colour says what its label says.
+  const level = refusing || exact >= 100 ? 'over' : exact >= 80 ? 'near' : 'ok';
   return h('div', { class: 'meter meter-' + level, role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(pct), 'aria-label': label || 'usage' },
     h('div', { class: 'meter-fill', style: `width:${pct.toFixed(2)}%` }));
 }

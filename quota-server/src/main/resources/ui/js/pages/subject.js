@@ -351,7 +351,8 @@ function budgetOf(l, override, calendars) {
   return calendars.get(l.policy);
 }
 
-function drawUsage(el, limits, override, calendars = new Map()) {
+// Exported so a test can draw a usage answer as the page does, such as a rate limit refusing short of its count.
+export function drawUsage(el, limits, override, calendars = new Map()) {
   clear(el);
   if (!limits.length) {
     el.append(empty(override && override.bypass ? 'No limit applies: the override bypasses them.' : 'No policy applies to this subject.'));
@@ -374,7 +375,7 @@ function drawUsage(el, limits, override, calendars = new Map()) {
     el.append(h('div', { class: 'usage' + (exhausted ? ' is-over' : ''), 'data-kind': l.kind, 'data-used': String(l.used), 'data-limit': String(l.limit) },
       h('div', { class: 'what' }, h('strong', null, limitTitle(l), ' ', state), source(l, override),
         calendar ? h('small', { class: 'muted', 'data-test': 'budget-calendar', style: 'display:block' }, calendar) : null),
-      h('div', null, meter(used, max, { label: limitTitle(l), share: share ?? undefined }),
+      h('div', null, meter(used, max, { label: limitTitle(l), share: share ?? undefined, refusing: exhausted }),
         h('div', { class: 'meter-caption' }, h('span', null, amount(l, l.used) + ' used'), h('span', null, 'limit ' + amount(l, l.limit)))),
       h('div', { class: 'nums' },
         h('span', { 'data-test': 'remaining' }, remaining === null ? '' : amount(l, remaining) + ' left'),
