@@ -2,6 +2,8 @@ package dev.quota.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.server.Polling;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -29,7 +31,8 @@ class ExactBudgetShareBrowserTest extends BrowserTestSupport {
   void aBudgetAtEightyPercentIsNearItsLimitOnTheSubjectPage() throws Exception {
     putPolicy("team:blue", "5.65");
     recordUsage("{\"team\":\"blue\"}", "4.52");
-    assertThat(get("/v1/alerts?subject=team:blue").body()).contains("\"threshold\":0.8");
+    // the alert is stored by the dispatcher's thread, after the usage is answered
+    Polling.awaitUntil(Duration.ofSeconds(10), () -> alertsOf("team:blue").contains("\"threshold\":0.8"));
 
     signInAs(ADMIN_KEY);
     go("#/subjects/team/blue");
@@ -39,6 +42,14 @@ class ExactBudgetShareBrowserTest extends BrowserTestSupport {
     assertThat(waitFor(By.cssSelector("[data-test=usage] .usage[data-kind=budget_daily] .meter")).getAttribute("class"))
         .contains("meter-near");
     assertNoConsoleErrors("subject page of a budget at 80 %");
+  }
+
+  private String alertsOf(String subject) {
+    try {
+      return get("/v1/alerts?subject=" + subject).body();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private void putPolicy(String selector, String daily) throws Exception {
