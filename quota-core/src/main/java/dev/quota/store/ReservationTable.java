@@ -47,36 +47,33 @@ final class ReservationTable {
 
   /** The reservation filed under the id, or null. */
   HeldReservation get(long high, long low, String name) {
-    long h = ReservationIds.hash(high, low);
-    int tag = tag(h);
-    int mask = slots.length - 1;
-    for (int i = home(h, mask); ; i = (i + 1) & mask) {
-      int t = tags[i];
-      if (t == 0) {
-        return null;
-      }
-      if (t == tag && slots[i].is(high, low, name)) {
-        return slots[i];
-      }
-    }
+    int i = indexOf(high, low, name);
+    return i < 0 ? null : slots[i];
   }
 
   /** Removes and returns the reservation filed under the id, or null. */
   HeldReservation remove(long high, long low, String name) {
+    int i = indexOf(high, low, name);
+    if (i < 0) {
+      return null;
+    }
+    HeldReservation s = slots[i];
+    removeAt(i);
+    return s;
+  }
+
+  /** The slot of the reservation filed under the id, or -1. */
+  private int indexOf(long high, long low, String name) {
     long h = ReservationIds.hash(high, low);
     int tag = tag(h);
     int mask = slots.length - 1;
     for (int i = home(h, mask); ; i = (i + 1) & mask) {
       int t = tags[i];
       if (t == 0) {
-        return null;
+        return -1;
       }
-      if (t == tag) {
-        HeldReservation s = slots[i];
-        if (s.is(high, low, name)) {
-          removeAt(i);
-          return s;
-        }
+      if (t == tag && slots[i].is(high, low, name)) {
+        return i;
       }
     }
   }
