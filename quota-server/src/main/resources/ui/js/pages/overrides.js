@@ -1,7 +1,7 @@
 // Overrides: a temporary bypass or replacement limits for one selector, always with an expiry
 // and a reason; revoking ends one early.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
-import { get, change, items, enc, can } from '../api.js';
+import { get, change, changed, items, enc, can } from '../api.js';
 import { money, count, dateTime, relative, duration, utcMinuteText, utcText, fromUtcText, utcTimeProblem, UTC_TIME_EXAMPLE, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors } from '../ui.js';
 
@@ -212,8 +212,10 @@ function createForm(prefill, after) {
     }
     submit.disabled = true; submit.textContent = 'Creating…';
     try {
-      const later = await change('POST', '/v1/overrides', body);
-      toast('Override for ' + body.selector + ' created.' + later);
+      const { later, answer } = await changed('POST', '/v1/overrides', body);
+      // Named as the server stored it, as the list shows it: a pair in its order (tool:image_gen,user:*).
+      const stored = (answer && answer.selector) || body.selector;
+      toast('Override for ' + stored + ' created.' + later);
       inputs.reason.value = '';
       after();
     } catch (err) {
