@@ -150,17 +150,6 @@ public final class Selector implements Comparable<Selector> {
     return isPair() ? parts.get(0).scope() + "," + parts.get(1).scope() : parts.get(0).scope();
   }
 
-  /** Higher is more specific: the number of exact (non-wildcard) parts, first part breaking ties. */
-  public int specificity() {
-    int s = 0;
-    for (int i = 0; i < parts.size(); i++) {
-      if (!parts.get(i).isWildcard()) {
-        s += i == 0 ? 2 : 1;
-      }
-    }
-    return isPair() ? s : s * 3;
-  }
-
   /** Whether a request with these subjects (scope to identifier) falls under this selector. */
   public boolean matches(Map<String, String> subjects) {
     for (Part p : parts) {
