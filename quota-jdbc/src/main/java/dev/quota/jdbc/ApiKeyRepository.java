@@ -24,7 +24,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeSet;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
@@ -34,9 +36,10 @@ import javax.sql.DataSource;
  *
  * <p>A key's name is the actor in the audit trail, so no two active keys share one, and names that
  * differ only in case ({@code svc} and {@code SVC}) count as one: a reader of the trail cannot tell
- * them apart. Keys issued before that rule under such names keep working. Issuing checks and
- * inserts while no other issuer can: on PostgreSQL (shared by several servers) under a table
- * lock that plain reads do not wait for, on H2 (embedded, one process) under a lock in this JVM.
+ * them apart. Keys issued before that rule under such names keep working. Issuing, and revoking by
+ * name, read the active names and write while no other issuer or revoker by name can: on
+ * PostgreSQL (shared by several servers) under a table lock that plain reads do not wait for, on H2
+ * (embedded, one process) under a lock in this JVM.
  */
 public final class ApiKeyRepository {
   /** What a key may do. */
@@ -84,8 +87,8 @@ public final class ApiKeyRepository {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String SECRET_PREFIX = "qk_";
-  /** Serializes issuers on H2, which one process opens at a time; see the class comment. */
-  private static final Object H2_ISSUING = new Object();
+  /** Serializes issuers and revokers by name on H2, which one process opens at a time; see the class comment. */
+  private static final Object H2_NAMING = new Object();
 
   private final DataSource ds;
   private final Database.Engine engine;
@@ -123,21 +126,33 @@ public final class ApiKeyRepository {
     RANDOM.nextBytes(idBytes);
     ApiKey key =
         new ApiKey("key_" + HexFormat.of().formatHex(idBytes), name, role, Set.copyOf(subjects), Jdbc.micros(now), null);
-    Jdbc.Work<Void> work = c -> {
+    underNameLock("issuing API key " + key.id(), c -> {
       insertUnlessNameIsTaken(c, key, hash(secret), subjects, now);
       if (audit != null) {
         JdbcConfigRepository.insertAudit(c, audit);
       }
       return null;
-    };
-    if (engine == Database.Engine.POSTGRESQL) {
-      Jdbc.inTransaction(ds, "issuing API key " + key.id(), work);
-    } else {
-      synchronized (H2_ISSUING) {
-        Jdbc.inTransaction(ds, "issuing API key " + key.id(), work);
-      }
-    }
+    });
     return new IssuedKey(key, secret);
+  }
+
+  /**
+   * Runs {@code work} in one transaction while no other issuer or revoker by name runs (see the
+   * class comment), so the active names it reads are still the active names when it writes.
+   */
+  private <T> T underNameLock(String what, Jdbc.Work<T> work) {
+    if (engine == Database.Engine.POSTGRESQL) {
+      return Jdbc.inTransaction(ds, what, c -> {
+        // Conflicts with itself and with writes, not with the reads that authenticate requests.
+        try (Statement s = c.createStatement()) {
+          s.execute("LOCK TABLE api_key IN SHARE ROW EXCLUSIVE MODE");
+        }
+        return work.run(c);
+      });
+    }
+    synchronized (H2_NAMING) {
+      return Jdbc.inTransaction(ds, what, work);
+    }
   }
 
   /**
@@ -158,12 +173,6 @@ public final class ApiKeyRepository {
 
   private void insertUnlessNameIsTaken(Connection c, ApiKey key, String keyHash, Set<Subject> subjects, Instant now)
       throws SQLException {
-    if (engine == Database.Engine.POSTGRESQL) {
-      // Conflicts with itself and with writes, not with the reads that authenticate requests.
-      try (Statement s = c.createStatement()) {
-        s.execute("LOCK TABLE api_key IN SHARE ROW EXCLUSIVE MODE");
-      }
-    }
     try (PreparedStatement ps = c.prepareStatement("SELECT name FROM api_key WHERE revoked_at IS NULL");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
@@ -219,6 +228,70 @@ public final class ApiKeyRepository {
       }
       return true;
     });
+  }
+
+  /**
+   * Revokes, in one transaction, the active keys {@code name} names: those named exactly, else the
+   * one whose name is the same ignoring case, as names are unique now. Keys issued before that rule
+   * may share a name in different cases; then only the exact name tells which is meant. Of revokers
+   * of one name at once, only the first finds the keys active: the others revoke nothing.
+   *
+   * @param audit the audit entry of each key revoked, recorded in the same transaction; null for none
+   * @return the keys revoked, as they were before; empty if no active key is named so
+   * @throws ConflictException naming {@code name} when it matches several active keys only ignoring
+   *     case; nothing is revoked
+   */
+  public List<ApiKey> revokeNamed(String name, Instant now, Function<ApiKey, AuditEntry> audit) {
+    ValidationException.require(name != null, "name", "is required");
+    ValidationException.require(now != null, "now", "is required");
+    return underNameLock("revoking API keys named " + name, c -> {
+      List<ApiKey> named = named(activeKeys(c), name);
+      for (ApiKey k : named) {
+        try (PreparedStatement ps =
+            c.prepareStatement("UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+          Jdbc.setInstant(ps, 1, now);
+          ps.setString(2, k.id());
+          ps.executeUpdate();
+        }
+        if (audit != null) {
+          JdbcConfigRepository.insertAudit(c, audit.apply(k));
+        }
+      }
+      return named;
+    });
+  }
+
+  private static List<ApiKey> activeKeys(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+            "SELECT id, name, role, subjects, created_at, revoked_at FROM api_key WHERE revoked_at IS NULL ORDER BY created_at, id");
+        ResultSet rs = ps.executeQuery()) {
+      List<ApiKey> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(read(rs));
+      }
+      return out;
+    }
+  }
+
+  /** Of {@code active}, those {@code name} names; see {@link #revokeNamed}. */
+  private static List<ApiKey> named(List<ApiKey> active, String name) {
+    List<ApiKey> exact = new ArrayList<>();
+    List<ApiKey> like = new ArrayList<>();
+    for (ApiKey k : active) {
+      if (k.name().equals(name)) {
+        exact.add(k);
+      } else if (sameName(k.name(), name)) {
+        like.add(k);
+      }
+    }
+    if (!exact.isEmpty() || like.size() <= 1) {
+      return exact.isEmpty() ? like : exact;
+    }
+    StringJoiner names = new StringJoiner("', '", "'", "'");
+    like.stream().map(ApiKey::name).sorted().forEach(names::add);
+    throw new ConflictException(
+        "name", "matches " + like.size() + " active keys ignoring case (" + names
+            + "), issued before names were unique ignoring case: give the exact name of the one to revoke");
   }
 
   /** Every key, revoked ones included, oldest first. */

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -160,6 +161,35 @@ class ApiKeyRepositoryTest {
       assertThat(keys.authenticate(lower.secret())).hasValueSatisfying(k -> assertThat(k.name()).isEqualTo("svc"));
       assertThat(keys.authenticate(upper.secret())).hasValueSatisfying(k -> assertThat(k.name()).isEqualTo("SVC"));
       assertThatThrownBy(() -> keys.issue("Svc", Role.SERVICE, Set.of(), T0, null)).isInstanceOf(ConflictException.class);
+    }
+  }
+
+  /**
+   * A name revokes the keys named so exactly, else the one named so ignoring case; one matching
+   * several only ignoring case revokes none. Each key revoked is audited in the same transaction.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aNameRevokesItsKeysAndAuditsEach(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var keys = new ApiKeyRepository(t.db);
+      var svc = keys.issue("svc", Role.SERVICE, Set.of(), T0, null);
+      var other = keys.issue("other", Role.ADMIN, Set.of(), T0, null);
+      t.execute("UPDATE api_key SET name = 'SVC' WHERE id = '" + other.key().id() + "'");
+      Function<ApiKeyRepository.ApiKey, AuditEntry> audit =
+          k -> new AuditEntry(0, T0.plusSeconds(1), "admin", "key.revoke", k.name(), k.role().wireName(), null, "leaked");
+
+      assertThatThrownBy(() -> keys.revokeNamed("Svc", T0.plusSeconds(1), audit))
+          .isInstanceOfSatisfying(ConflictException.class, e -> assertThat(e.rule()).contains("'SVC', 'svc'"));
+      assertThat(keys.list()).allMatch(ApiKeyRepository.ApiKey::active);
+
+      assertThat(keys.revokeNamed("SVC", T0.plusSeconds(1), audit)).extracting(ApiKeyRepository.ApiKey::id)
+          .containsExactly(other.key().id());
+      assertThat(keys.revokeNamed("Svc", T0.plusSeconds(2), audit)).extracting(ApiKeyRepository.ApiKey::id)
+          .containsExactly(svc.key().id());
+      assertThat(keys.revokeNamed("svc", T0.plusSeconds(3), audit)).isEmpty();
+      assertThat(keys.authenticate(svc.secret())).isEmpty();
+      assertThat(t.queryLong("SELECT COUNT(*) FROM audit_log WHERE action = 'key.revoke'")).isEqualTo(2);
     }
   }
 

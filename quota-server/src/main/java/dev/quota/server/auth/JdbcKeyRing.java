@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -146,11 +145,9 @@ public final class JdbcKeyRing implements KeyRing {
   @Override
   public boolean revoke(String name, String actor, String reason) {
     AuditText.requireReason("reason", reason);
-    boolean any = false;
-    for (ApiKeyRepository.ApiKey k : named(name)) {
-      AuditEntry audit = audit(actor, AuditAction.KEY_REVOKE, k.name(), k.role().wireName(), null, reason);
-      any |= repo.revoke(k.id(), clock.instant(), audit);
-    }
+    // Found and revoked in one transaction: of revocations of one name at once, one revokes.
+    boolean any = !repo.revokeNamed(name, clock.instant(),
+        k -> audit(actor, AuditAction.KEY_REVOKE, k.name(), k.role().wireName(), null, reason)).isEmpty();
     // Revocation must take effect here at once, on lookups already under way too; other servers
     // see it when their cache entry ends.
     synchronized (cacheLock) {
@@ -161,33 +158,6 @@ public final class JdbcKeyRing implements KeyRing {
       throw new ConflictException("name", MemoryKeyRing.REGISTERED_NAME_RULE + ": it is replaced there, not revoked through the API");
     }
     return any;
-  }
-
-  /**
-   * The active keys {@code name} revokes: those named exactly, else the one whose name is the same
-   * ignoring case, as names are unique now. Keys issued before that rule may share a name in
-   * different cases; then only the exact name tells which is meant.
-   *
-   * @throws ConflictException naming {@code name} when it matches several keys only ignoring case
-   */
-  private List<ApiKeyRepository.ApiKey> named(String name) {
-    List<ApiKeyRepository.ApiKey> exact = new ArrayList<>();
-    List<ApiKeyRepository.ApiKey> like = new ArrayList<>();
-    for (ApiKeyRepository.ApiKey k : repo.list()) {
-      if (k.active() && k.name().equals(name)) {
-        exact.add(k);
-      } else if (k.active() && ApiKeyRepository.sameName(k.name(), name)) {
-        like.add(k);
-      }
-    }
-    if (!exact.isEmpty() || like.size() <= 1) {
-      return exact.isEmpty() ? like : exact;
-    }
-    StringJoiner names = new StringJoiner("', '", "'", "'");
-    like.stream().map(ApiKeyRepository.ApiKey::name).sorted().forEach(names::add);
-    throw new ConflictException(
-        "name", "matches " + like.size() + " active keys ignoring case (" + names
-            + "), issued before names were unique ignoring case: give the exact name of the one to revoke");
   }
 
   private AuditEntry audit(String actor, AuditAction action, String name, String before, String after, String reason) {
