@@ -60,12 +60,14 @@ final class DecisionLimits extends AbstractList<LimitStatus> implements RandomAc
     long resetAtMs = o.resetAtMs(i);
     long retryAtMs = o.retryAtMs(i);
     boolean allowed = o.allowed(i);
+    CounterOp op = compiled.plan().ops().get(i);
     return new LimitStatus(
         ref.policy().selector(), ref.subject(), ref.kind(), rate == null ? null : rate.meter(), ref.currency(),
-        limitOf(compiled.plan().ops().get(i)), o.used(i),
+        limitOf(op), o.used(i),
         resetAtMs == 0 ? null : Instant.ofEpochMilli(resetAtMs),
         allowed || retryAtMs < 0 ? null : Instant.ofEpochMilli(retryAtMs),
-        allowed, ref.policy().mode(), rate == null ? null : rate.window());
+        allowed, ref.policy().mode(), rate == null ? null : rate.window(),
+        op instanceof BudgetOp b ? BudgetPeriod.of(ref.policy().budget(), b.periodStartMs(), b.periodEndMs()) : null);
   }
 
   private static long limitOf(CounterOp op) {

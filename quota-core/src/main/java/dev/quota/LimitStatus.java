@@ -10,6 +10,8 @@ import java.time.Instant;
  * @param allowed whether this limit alone would admit the request
  * @param resetAt when the counter next falls (window slide, refill, period end); null if never
  * @param retryAt for a denying limit, the earliest time a retry can succeed; null if never or allowed
+ * @param period for a daily or monthly budget, the period its use counts over and the calendar that
+ *     sets it; null for other kinds
  */
 public record LimitStatus(
     Selector selector,
@@ -23,7 +25,8 @@ public record LimitStatus(
     Instant retryAt,
     boolean allowed,
     Mode mode,
-    java.time.Duration window) {
+    java.time.Duration window,
+    BudgetPeriod period) {
 
   public long remaining() {
     return Math.max(0, limit - used);

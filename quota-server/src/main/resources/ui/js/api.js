@@ -179,6 +179,11 @@ export function normLimit(l) {
     used: pick('used', 'usedAmount', 'consumed') ?? 0,
     remaining: pick('remaining', 'remainingAmount'),
     resetAt: pick('resetAt', 'reset', 'resetsAt'),
+    // A budget's period and calendar, which a subject's usage names (a decision does not).
+    periodStart: pick('periodStart'),
+    timezone: pick('timezone'),
+    resetTime: pick('resetTime'),
+    resetDay: pick('resetDay'),
     retryAt: pick('retryAt'),
     allowed: l.allowed !== false,
     mode: String(pick('mode') || 'enforce').toLowerCase(),

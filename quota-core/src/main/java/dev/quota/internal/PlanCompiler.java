@@ -105,7 +105,7 @@ public final class PlanCompiler {
           local.add(
               new LimitStatus(
                   p.selector(), bp.display, LimitKind.BUDGET_PER_REQUEST, null, b.currency(),
-                  b.perRequest().nanos(), estimate, null, null, fits, p.mode(), null));
+                  b.perRequest().nanos(), estimate, null, null, fits, p.mode(), null, null));
         }
         if (b.daily() != null) {
           BudgetCalendar.Period day = parts.day(b, now);

@@ -139,11 +139,6 @@ function renderSubject(root, scope, id) {
     body.append(h('p', { class: 'muted note', 'data-test': 'no-costs' }, 'Costs are shown to admin and viewer keys; a ' + auth.me.role + ' key reads live usage only.'));
   }
 
-  // A limit in usage names its policy but not its budget's calendar; the policies list (open to
-  // admin keys) has it, read once for the page.
-  const budgets = can.admin()
-    ? get('/v1/policies').then((p) => new Map(items(p, 'policies').map((x) => [x.selector, x.budget]))).catch(() => new Map())
-    : Promise.resolve(new Map());
   let timer = null;
   let stopped = false;
   let inFlight = null;
@@ -159,7 +154,7 @@ function renderSubject(root, scope, id) {
     if (document.hidden) { live.classList.add('paused'); live.textContent = 'Paused'; schedule(); return; }
     inFlight = new AbortController();
     try {
-      const [payload, calendars] = await Promise.all([get('/v1/usage/' + enc(scope) + '/' + enc(id), { signal: inFlight.signal }), budgets]);
+      const payload = await get('/v1/usage/' + enc(scope) + '/' + enc(id), { signal: inFlight.signal });
       if (stopped || run !== latest) return;
       const limits = items(payload, 'limits', 'counters', 'usage').map(normLimit);
       // The server names the override that decides these limits; the note is redrawn only when it changes.
@@ -170,7 +165,7 @@ function renderSubject(root, scope, id) {
         if (override) overrideEl.append(overrideNote(override));
       }
       lastOverride = shown;
-      drawUsage(usageEl, limits, override, calendars);
+      drawUsage(usageEl, limits, override);
       // Costs load once the server has let this key read the subject; then again when spend moves.
       const spent = limits.filter((l) => l.money && !l.cap).map((l) => l.kind + '=' + l.used).join(',');
       if (can.reports() && spent !== lastSpent) loadCosts(scope, id, chartEl, providerEl, toolEl);
@@ -345,14 +340,8 @@ function overrideNote(o) {
     can.admin() ? h('a', { href: '#/overrides' }, 'See overrides') : null);
 }
 
-/** The budget a limit counts against, as its policy (or the override in its place) sets it. */
-function budgetOf(l, override, calendars) {
-  if (override && !override.bypass && l.policy === override.selector) return (override.limits || {}).budget;
-  return calendars.get(l.policy);
-}
-
 // Exported so a test can draw a usage answer as the page does, such as a rate limit refusing short of its count.
-export function drawUsage(el, limits, override, calendars = new Map()) {
+export function drawUsage(el, limits, override) {
   clear(el);
   if (!limits.length) {
     el.append(empty(override && override.bypass ? 'No limit applies: the override bypasses them.' : 'No policy applies to this subject.'));
@@ -371,7 +360,9 @@ export function drawUsage(el, limits, override, calendars = new Map()) {
       : share !== null && share >= 80 ? h('span', { class: 'chip chip-near' }, 'near limit')
       : l.mode === 'shadow' ? h('span', { class: 'chip', 'data-test': 'shadow', title: 'counted and reported, never denies' }, 'shadow')
       : null;
-    const calendar = l.money ? budgetCalendar(budgetOf(l, override, calendars), { monthly: l.kind === 'budget_monthly' }) : null;
+    // A subject's usage names each budget's calendar (its policy's, or the override's in its place),
+    // for every key that may read the subject; the dry-run check behind a combination names none.
+    const calendar = l.timezone ? budgetCalendar(l, { monthly: l.kind === 'budget_monthly' }) : null;
     el.append(h('div', { class: 'usage' + (exhausted ? ' is-over' : ''), 'data-kind': l.kind, 'data-used': String(l.used), 'data-limit': String(l.limit) },
       h('div', { class: 'what' }, h('strong', null, limitTitle(l), ' ', state), source(l, override),
         calendar ? h('small', { class: 'muted', 'data-test': 'budget-calendar', style: 'display:block' }, calendar) : null),

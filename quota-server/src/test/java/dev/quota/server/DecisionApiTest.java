@@ -3,6 +3,10 @@ package dev.quota.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -189,19 +193,70 @@ class DecisionApiTest extends ServerSuite {
     Api.Response shorter = admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"slots-retry\"},\"ttl\":\"PT30S\"}");
     assertThat(longer.status()).as(longer.toString()).isEqualTo(201);
     assertThat(shorter.status()).as(shorter.toString()).isEqualTo(201);
-    java.time.Instant soonest = java.time.Instant.parse(shorter.json().get("expiresAt").asText());
+    Instant soonest = Instant.parse(shorter.json().get("expiresAt").asText());
 
     Api.Response denied = admin.post("/v1/reservations", "{\"subjects\":{\"user\":\"slots-retry\"}}");
     assertThat(denied.status()).as(denied.toString()).isEqualTo(429);
-    assertThat(java.time.Instant.parse(denied.json().get("retryAt").asText())).isEqualTo(soonest);
+    assertThat(Instant.parse(denied.json().get("retryAt").asText())).isEqualTo(soonest);
     assertThat(Long.parseLong(denied.header("Retry-After"))).isBetween(1L, 30L);
     JsonNode binding = denied.json().get("binding");
     assertThat(binding.get("kind").asText()).isEqualTo("concurrency");
-    assertThat(java.time.Instant.parse(binding.get("retryAt").asText())).isEqualTo(soonest);
+    assertThat(Instant.parse(binding.get("retryAt").asText())).isEqualTo(soonest);
 
     Api.Response checked = admin.post("/v1/check", "{\"subjects\":{\"user\":\"slots-retry\"}}");
     assertThat(checked.json().get("admitted").asBoolean()).isFalse();
-    assertThat(java.time.Instant.parse(checked.json().get("retryAt").asText())).isEqualTo(soonest);
+    assertThat(Instant.parse(checked.json().get("retryAt").asText())).isEqualTo(soonest);
+  }
+
+  /**
+   * Each daily or monthly budget in a subject's usage names the period its use counts over and the
+   * calendar it runs on, so a key that may read the subject but not its policies knows when it
+   * resets: here a Berlin day from 06:00 and months from the 15th, read by a viewer of that subject.
+   */
+  @Test
+  void usageNamesEachBudgetsPeriodAndCalendar() {
+    assertThat(admin.put("/v1/policies/user:calendar", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"}],"
+        + "\"budget\":{\"currency\":\"EUR\",\"daily\":\"10.00\",\"monthly\":\"100.00\",\"perRequest\":\"1.00\","
+        + "\"timezone\":\"Europe/Berlin\",\"resetTime\":\"06:00\",\"resetDay\":15}}").status()).isEqualTo(201);
+    Api viewer = server.key("calendar-viewer", "viewer", "user:calendar");
+    ZoneId berlin = ZoneId.of("Europe/Berlin");
+    LocalTime six = LocalTime.of(6, 0);
+
+    Instant before = Instant.now();
+    Api.Response r = viewer.get("/v1/usage/user/calendar");
+    Instant after = Instant.now();
+
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    JsonNode limits = r.json().get("limits");
+    assertThat(limits.findValuesAsText("kind")).containsExactlyInAnyOrder("rate", "budget_daily", "budget_monthly", "budget_per_request");
+    // A rate limit has no calendar, and a per-request cap bounds each call on its own, in no period.
+    for (String kind : List.of("rate", "budget_per_request")) {
+      JsonNode noPeriod = ofKind(limits, kind);
+      assertThat(noPeriod.has("periodStart") || noPeriod.has("timezone") || noPeriod.has("resetTime") || noPeriod.has("resetDay"))
+          .as(noPeriod.toString()).isFalse();
+    }
+
+    JsonNode daily = ofKind(limits, "budget_daily");
+    assertThat(daily.path("timezone").asText()).isEqualTo("Europe/Berlin");
+    assertThat(daily.path("resetTime").asText()).isEqualTo("06:00");
+    assertThat(daily.has("resetDay")).as("a day does not depend on the reset day").isFalse();
+    ZonedDateTime dayStart = Instant.parse(daily.path("periodStart").asText()).atZone(berlin);
+    Instant dayEnd = Instant.parse(daily.get("resetAt").asText());
+    assertThat(dayStart.toLocalTime()).isEqualTo(six);
+    assertThat(dayEnd).isEqualTo(dayStart.toLocalDate().plusDays(1).atTime(six).atZone(berlin).toInstant());
+    assertThat(dayStart.toInstant()).isBeforeOrEqualTo(after);
+    assertThat(dayEnd).isAfter(before);
+
+    JsonNode monthly = ofKind(limits, "budget_monthly");
+    assertThat(monthly.path("timezone").asText()).isEqualTo("Europe/Berlin");
+    assertThat(monthly.path("resetTime").asText()).isEqualTo("06:00");
+    assertThat(monthly.path("resetDay").asInt()).isEqualTo(15);
+    ZonedDateTime monthStart = Instant.parse(monthly.path("periodStart").asText()).atZone(berlin);
+    Instant monthEnd = Instant.parse(monthly.get("resetAt").asText());
+    assertThat(monthStart.toLocalDateTime()).isEqualTo(monthStart.toLocalDate().withDayOfMonth(15).atTime(six));
+    assertThat(monthEnd).isEqualTo(monthStart.toLocalDate().plusMonths(1).atTime(six).atZone(berlin).toInstant());
+    assertThat(monthStart.toInstant()).isBeforeOrEqualTo(after);
+    assertThat(monthEnd).isAfter(before);
   }
 
   /**

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The served OpenAPI document lists exactly the routes the server registers, with their roles and query parameters,
- * and the fields a decision carries.
+ * and the fields a decision and a subject's usage carry.
  */
 class OpenApiAlignmentTest {
   @RegisterExtension
@@ -109,6 +109,22 @@ class OpenApiAlignmentTest {
     assertThat(reserved.json().has("binding")).isTrue();
     assertThat(checked.json().has("binding")).isTrue();
     assertThat(denied.json().has("binding")).isTrue();
+    assertThat(undocumented).isEmpty();
+  }
+
+  /** Every field a subject's usage and the limits in it carry, a budget's period and calendar among them, is documented. */
+  @Test
+  void usageFieldsAreDocumented() {
+    JsonNode schemas = server.admin().get("/openapi.json").json().get("components").get("schemas");
+    server.admin().put("/v1/policies/user:documented-usage", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}],"
+        + "\"budget\":{\"currency\":\"USD\",\"daily\":\"1\",\"monthly\":\"9\",\"perRequest\":\"0.5\",\"timezone\":\"Asia/Tokyo\"}}");
+
+    JsonNode usage = server.admin().get("/v1/usage/user/documented-usage").json();
+
+    assertThat(usage.get("limits").findValuesAsText("kind")).hasSize(4);
+    assertThat(usage.get("limits").findValuesAsText("timezone")).containsExactly("Asia/Tokyo", "Asia/Tokyo");
+    List<String> undocumented = new ArrayList<>();
+    undocumented(usage, properties(schemas.get("SubjectUsage")), properties(schemas.get("Limit")), undocumented);
     assertThat(undocumented).isEmpty();
   }
 

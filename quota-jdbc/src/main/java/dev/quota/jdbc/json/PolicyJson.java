@@ -317,9 +317,8 @@ public final class PolicyJson {
       putMoney(b, "daily", budget.daily());
       putMoney(b, "monthly", budget.monthly());
       putMoney(b, "perRequest", budget.perRequest());
-      b.put("timezone", budget.zone().equals(ZoneOffset.UTC) ? "UTC" : budget.zone().getId());
-      LocalTime t = budget.resetTime();
-      b.put("resetTime", t.getSecond() == 0 && t.getNano() == 0 ? t.format(HOUR_MINUTE) : t.toString());
+      b.put("timezone", zoneText(budget.zone()));
+      b.put("resetTime", resetTimeText(budget.resetTime()));
       b.put("resetDay", budget.resetDay());
     }
     if (policy.concurrency() != null) {
@@ -332,6 +331,16 @@ public final class PolicyJson {
     o.put("mode", policy.mode().wireName());
     o.put("failMode", policy.failMode().wireName());
     return o;
+  }
+
+  /** A budget's zone as a policy names it: {@code UTC}, an IANA zone or an offset such as {@code +05:30}. */
+  public static String zoneText(ZoneId zone) {
+    return zone.equals(ZoneOffset.UTC) ? "UTC" : zone.getId();
+  }
+
+  /** A budget's reset time as a policy names it: {@code HH:mm}, with seconds only if it has them. */
+  public static String resetTimeText(LocalTime t) {
+    return t.getSecond() == 0 && t.getNano() == 0 ? t.format(HOUR_MINUTE) : t.toString();
   }
 
   private static void putMoney(ObjectNode o, String name, Money amount) {

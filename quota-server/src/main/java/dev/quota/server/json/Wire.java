@@ -3,6 +3,7 @@ package dev.quota.server.json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.BudgetPeriod;
 import dev.quota.Decision;
 import dev.quota.LimitKind;
 import dev.quota.LimitStatus;
@@ -10,6 +11,7 @@ import dev.quota.Mode;
 import dev.quota.Reservation;
 import dev.quota.Settled;
 import dev.quota.admin.AuditEntry;
+import dev.quota.jdbc.json.PolicyJson;
 import java.time.Instant;
 import java.util.List;
 
@@ -58,7 +60,8 @@ public final class Wire {
   /**
    * A subject's limits as its usage lists them: as {@link #limits}, but a per-request cap has its
    * cap and no {@code used} or {@code remaining}. It bounds each call on its own and keeps no count,
-   * so a reading that is no request would report a use of 0 and the whole cap left, every time.
+   * so a reading that is no request would report a use of 0 and the whole cap left, every time. A
+   * daily or monthly budget also names its period and calendar ({@link #putPeriod}).
    */
   public static ArrayNode usage(List<LimitStatus> limits) {
     ArrayNode a = F.arrayNode();
@@ -67,9 +70,29 @@ public final class Wire {
       if (l.kind() == LimitKind.BUDGET_PER_REQUEST) {
         o.remove(List.of("used", "remaining"));
       }
+      if (l.period() != null) {
+        putPeriod(o, l);
+      }
       a.add(o);
     }
     return a;
+  }
+
+  /**
+   * When the budget's period began ({@code resetAt} says when it ends) and the calendar it runs
+   * on, as its policy names it: a key that may read the subject but not its policies still learns
+   * that its day starts at 06:00 in Berlin, not at midnight UTC. Decisions leave it out: a caller
+   * deciding needs only when the counter falls, and they are written on every call.
+   */
+  private static void putPeriod(ObjectNode o, LimitStatus l) {
+    BudgetPeriod p = l.period();
+    putInstant(o, "periodStart", p.start());
+    o.put("timezone", PolicyJson.zoneText(p.zone()));
+    o.put("resetTime", PolicyJson.resetTimeText(p.resetTime()));
+    // A day starts at the reset time whatever the reset day, which moves only months.
+    if (l.kind() == LimitKind.BUDGET_MONTHLY) {
+      o.put("resetDay", p.resetDay());
+    }
   }
 
   public static ObjectNode limit(LimitStatus l) {
