@@ -86,11 +86,13 @@ public final class ReportRoutes {
     String format = Query.oneOf(ctx, "format", "json", List.of("json", "csv"));
     ZoneId zone = zone(Query.string(ctx, "timezone", 64));
     LocalDate givenTo = day(ctx, "to", zone, true);
-    LocalDate toDay = givenTo != null ? givenTo : withinDates(clock.instant().atZone(zone).toLocalDate().plusDays(1));
+    Instant now = clock.instant();
+    ZoneId defaultToZone = defaultToZone(zone, now);
+    LocalDate toDay = givenTo != null ? givenTo : withinDates(now.atZone(defaultToZone).toLocalDate().plusDays(1));
     LocalDate givenFrom = day(ctx, "from", zone, false);
     LocalDate fromDay = givenFrom != null ? givenFrom : withinDates(toDay.minusDays(30));
     if (!fromDay.isBefore(toDay)) {
-      throw emptyRange(toDay, givenFrom == null, givenTo == null, zone);
+      throw emptyRange(toDay, givenFrom == null, givenTo == null, defaultToZone);
     }
     ValidationException.require(!fromDay.plusDays(MAX_DAYS).isBefore(toDay), "to", "must be at most " + MAX_DAYS + " days after from");
     List<CostReport.Row> rows = CostReport.build(reports, scope, id, groupBy, fromDay, toDay);
@@ -128,6 +130,15 @@ public final class ReportRoutes {
     o.put("total", totals.isEmpty() ? MoneyTotal.ZERO.toPlainString() : only == null ? null : only.cost().toPlainString());
     o.put("currency", only == null ? null : only.currency());
     ctx.json(o);
+  }
+
+  /**
+   * The zone whose tomorrow is the default end: {@code zone}'s, unless tomorrow in UTC is later. Rows
+   * are UTC days, and west of UTC, after UTC midnight, tomorrow's date in the zone is today's UTC
+   * date, whose spend so far a report ending there would leave out.
+   */
+  private static ZoneId defaultToZone(ZoneId zone, Instant now) {
+    return now.atZone(ZoneOffset.UTC).toLocalDate().isAfter(now.atZone(zone).toLocalDate()) ? ZoneOffset.UTC : zone;
   }
 
   /**
