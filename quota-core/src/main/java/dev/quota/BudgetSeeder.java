@@ -28,6 +28,10 @@ import java.util.Optional;
  * against neither the counter the reset started afresh nor the new period's, and the rebuilt
  * counter leaves it out too.
  *
+ * <p>A counter counts the spend in its budget's currency and the spend in none (charged to budgets
+ * of different currencies, each of which took it as its own): a counter kept per currency never
+ * took spend in another, as when an override in euros replaces a policy in dollars mid-period.
+ *
  * <p>Commits and recorded usage this engine has in flight are waited for first ({@link
  * UnledgeredCharges}): the store may have charged the lost counter with them before their rows
  * reach the ledger.
@@ -66,12 +70,13 @@ final class BudgetSeeder {
     for (int i : indices) {
       BudgetOp op = (BudgetOp) c.plan().ops().get(i);
       Map<String, String> subjects = c.refs().get(i).subjects();
+      String currency = c.refs().get(i).currency();
       Instant from = countedFrom(subjects, Instant.ofEpochMilli(op.periodStartMs()));
       Instant to = Instant.ofEpochMilli(op.periodEndMs());
       // Before the ledger is read: the charges owed so far are in it, so the seed counts them.
       long neverCounted = owed.rebuilding(op.key(), from);
       try {
-        MoneyTotal spent = from.isBefore(to) ? ledger.spent(subjects, from, to) : MoneyTotal.ZERO;
+        MoneyTotal spent = from.isBefore(to) ? ledger.spent(subjects, currency, from, to) : MoneyTotal.ZERO;
         // The exact spend, which may pass one amount's maximum (the largest limit): the store keeps
         // it as it would a charge to the same spend, so past that maximum it reads as the live
         // counter did and the budget refuses even a call that costs nothing, as it did.

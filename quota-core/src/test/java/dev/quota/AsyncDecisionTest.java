@@ -303,5 +303,11 @@ class AsyncDecisionTest {
       blockingCallers.add(Thread.currentThread().getName());
       return super.spent(subjects, from, to);
     }
+
+    @Override
+    public MoneyTotal spent(Map<String, String> subjects, String currency, Instant from, Instant to) {
+      blockingCallers.add(Thread.currentThread().getName());
+      return super.spent(subjects, currency, from, to);
+    }
   }
 }

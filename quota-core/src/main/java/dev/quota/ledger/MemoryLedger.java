@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -84,6 +85,23 @@ public final class MemoryLedger implements UsageLedger {
       }
     }
     return total;
+  }
+
+  @java.lang.Override
+  public synchronized MoneyTotal spent(Map<String, String> subjects, String currency, Instant from, Instant to) {
+    Objects.requireNonNull(currency, "currency");
+    MoneyTotal total = MoneyTotal.ZERO;
+    for (UsageEntry e : entries) {
+      if (within(e.chargedAt(), from, to) && attributedTo(e, subjects) && countsIn(e, currency)) {
+        total = total.plus(e.amount());
+      }
+    }
+    return total;
+  }
+
+  /** Whether a budget in {@code currency} counted {@code e}: it is in that currency, or in none. */
+  private static boolean countsIn(UsageEntry e, String currency) {
+    return e.currency() == null || e.currency().equals(currency);
   }
 
   @java.lang.Override

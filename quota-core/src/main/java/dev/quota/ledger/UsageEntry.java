@@ -21,7 +21,9 @@ import java.util.Map;
  * @param currency the currency {@code amount} is in: that of the budgets it was charged to (see
  *     {@link SpendCurrency}), or null when it has none: no budget counted it, budgets of different
  *     currencies did (each took the same amount as its own currency), or the row was written before
- *     rows kept one. Reports total each currency apart and never add one to another.
+ *     rows kept one. Reports total each currency apart and never add one to another; a budget
+ *     seeded from the ledger counts the rows in its currency and those in none ({@link
+ *     UsageLedger#spent(Map, String, Instant, Instant)}).
  */
 public record UsageEntry(
     String id,

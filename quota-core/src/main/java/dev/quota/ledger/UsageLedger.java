@@ -22,10 +22,21 @@ public interface UsageLedger extends AutoCloseable {
    * Total amount of entries charged in {@code [from, to)} ({@link UsageEntry#chargedAt}: a commit
    * when its reservation was made, recorded usage when recorded) whose subjects include every pair
    * in {@code subjects} (one subject, or a pair such as user and tool), exact however far it passes
-   * the bound of one amount. This is what a budget counted over that range holds, which is what
-   * the engine rebuilds a lost budget from.
+   * the bound of one amount, in whatever currency each entry is: for a subject whose spend is all
+   * in one currency, what it spent. Budgets are seeded from {@link #spent(Map, String, Instant,
+   * Instant)} instead.
    */
   MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to);
+
+  /**
+   * As {@link #spent(Map, Instant, Instant)}, counting only the entries in {@code currency} and
+   * those in none ({@link UsageEntry#currency} null). This is what a budget in {@code currency}
+   * counted over that range holds, which is what the engine seeds a budget's counter from: one
+   * created during its period, or one the store lost. An entry in no currency was charged to
+   * budgets of different currencies, each of which took its amount as its own (or to none), so
+   * every budget counts it; an entry in another currency was never charged to this budget.
+   */
+  MoneyTotal spent(Map<String, String> subjects, String currency, Instant from, Instant to);
 
   /**
    * Entries written in {@code [from, to)} ({@link UsageEntry#at}) attributed to {@code subjects}

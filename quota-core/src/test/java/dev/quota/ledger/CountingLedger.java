@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A ledger that counts the reads of spend a budget is rebuilt from ({@link #spent}), so a test can
- * tell whether a decision rebuilt a budget. Everything, closing included, goes to the ledger it wraps.
+ * A ledger that counts the reads of spend a budget is seeded from ({@link #spent(Map, String,
+ * Instant, Instant)}), so a test can tell whether a decision rebuilt a budget. Everything, closing
+ * included, goes to the ledger it wraps.
  */
 public final class CountingLedger extends ForwardingLedger {
   private final AtomicInteger spentReads = new AtomicInteger();
@@ -16,14 +17,14 @@ public final class CountingLedger extends ForwardingLedger {
     super(ledger);
   }
 
-  /** How many times {@link #spent} was asked since the last call, and starts counting afresh. */
+  /** How many times a budget's spend was asked since the last call, and starts counting afresh. */
   public int takeSpentReads() {
     return spentReads.getAndSet(0);
   }
 
   @java.lang.Override
-  public MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
+  public MoneyTotal spent(Map<String, String> subjects, String currency, Instant from, Instant to) {
     spentReads.incrementAndGet();
-    return super.spent(subjects, from, to);
+    return super.spent(subjects, currency, from, to);
   }
 }

@@ -28,6 +28,11 @@ public abstract class ForwardingLedger implements UsageLedger {
   }
 
   @java.lang.Override
+  public MoneyTotal spent(Map<String, String> subjects, String currency, Instant from, Instant to) {
+    return delegate.spent(subjects, currency, from, to);
+  }
+
+  @java.lang.Override
   public List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to) {
     return delegate.entries(subjects, from, to);
   }

@@ -55,6 +55,24 @@ class MemoryLedgerTest {
         .containsExactlyInAnyOrder("late", "recorded");
   }
 
+  /**
+   * A budget counts spend in its currency and spend in none (charged to budgets of two currencies,
+   * each of which took it), never spend in another currency.
+   */
+  @Test
+  void spendInACurrencyCountsThatCurrencyAndNone() {
+    MemoryLedger ledger = new MemoryLedger();
+    Map<String, String> team = Map.of("team", "t");
+    ledger.append(new UsageEntry("usd", T0, team, Money.of("0.50"), Map.of(), null, null, null, null, "USD"));
+    ledger.append(new UsageEntry("eur", T0, team, Money.of("2.00"), Map.of(), null, null, null, null, "EUR"));
+    ledger.append(new UsageEntry("none", T0, team, Money.of("1.00"), Map.of(), null, null, null, null, null));
+
+    assertThat(ledger.spent(team, "USD", T0, T0.plusSeconds(1))).isEqualTo(MoneyTotal.of("1.50"));
+    assertThat(ledger.spent(team, "EUR", T0, T0.plusSeconds(1))).isEqualTo(MoneyTotal.of("3.00"));
+    assertThat(ledger.spent(team, "GBP", T0, T0.plusSeconds(1))).isEqualTo(MoneyTotal.of("1.00"));
+    assertThat(ledger.spent(team, T0, T0.plusSeconds(1))).isEqualTo(MoneyTotal.of("3.50"));
+  }
+
   @Test
   void aRepeatedKeyOrReservationAddsNothingWhileItsEntryIsKept() {
     MemoryLedger ledger = new MemoryLedger(2);

@@ -561,6 +561,12 @@ public final class JdbcUsageLedger implements UsageLedger {
   }
 
   @java.lang.Override
+  public MoneyTotal spent(Map<String, String> subjects, String currency, Instant from, Instant to) {
+    replayBeforeRead();
+    return queries.spent(subjects, currency, from, to);
+  }
+
+  @java.lang.Override
   public List<UsageEntry> entries(Map<String, String> subjects, Instant from, Instant to) {
     replayBeforeRead();
     return queries.entries(subjects, from, to);

@@ -44,9 +44,29 @@ final class LedgerQueries {
    * lets the lookup by subject and time start at {@code from}.
    */
   MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
+    return sum(charged(subjects, from, to));
+  }
+
+  /**
+   * As {@link #spent(Map, Instant, Instant)}, of the rows in {@code currency} or in none: those a
+   * budget in {@code currency} counted (a row charged to budgets of different currencies has none,
+   * and each of them counted it).
+   */
+  MoneyTotal spent(Map<String, String> subjects, String currency, Instant from, Instant to) {
+    Objects.requireNonNull(currency, "currency");
+    Filter f = charged(subjects, from, to);
+    List<Object> args = new ArrayList<>(f.args);
+    args.add(currency);
+    return sum(new Filter(f.sql + " AND (currency = ? OR currency IS NULL)", args));
+  }
+
+  private static Filter charged(Map<String, String> subjects, Instant from, Instant to) {
     requireRange(from, to);
-    Filter f = filter(
+    return filter(
         subjects, "COALESCE(reserved_at, at) >= ? AND COALESCE(reserved_at, at) < ? AND at >= ?", from, to, from);
+  }
+
+  private MoneyTotal sum(Filter f) {
     return Jdbc.read(ds, "summing ledger entries", c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT SUM(amount) FROM usage_entry WHERE " + f.sql)) {
         Jdbc.bind(ps, f.args);

@@ -143,8 +143,8 @@ class ChargesInFlightWhenRedisIsLostTest extends LostRedisEngine {
     }
 
     @Override
-    public MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
-      MoneyTotal spent = super.spent(subjects, from, to);
+    public MoneyTotal spent(Map<String, String> subjects, String currency, Instant from, Instant to) {
+      MoneyTotal spent = super.spent(subjects, currency, from, to);
       read.countDown();
       return spent;
     }

@@ -85,8 +85,8 @@ class ResetDuringRebuildTest extends LostRedisEngine {
     }
 
     @Override
-    public MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
-      MoneyTotal spent = super.spent(subjects, from, to);
+    public MoneyTotal spent(Map<String, String> subjects, String currency, Instant from, Instant to) {
+      MoneyTotal spent = super.spent(subjects, currency, from, to);
       if (holdNext.compareAndSet(true, false)) {
         reading.countDown();
         try {
