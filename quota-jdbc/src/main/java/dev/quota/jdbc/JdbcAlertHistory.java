@@ -399,25 +399,30 @@ public final class JdbcAlertHistory implements AlertHistory {
       return Map.of();
     }
     return Jdbc.read(ds, "reading deliveries of alerts", c -> {
-      Map<String, List<WebhookDelivery>> perWebhook = AlertWebhookTable.read(c, ids);
-      Map<String, Delivery> out = new HashMap<>();
+      // Summaries first, webhooks second. Each query sees what was committed when it began, and a
+      // sender records a webhook's outcome before it settles the summary: a summary read settled
+      // then has its webhooks' outcomes in the second query, wherever the sender's commits fall
+      // between the two. The other order could list a delivered alert with a webhook pending.
       List<String> all = List.copyOf(ids);
       String marks = String.join(", ", Collections.nCopies(all.size(), "?"));
+      Map<String, Delivery> summaries = new HashMap<>();
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT id, delivery_state, delivery_attempts, delivery_error, delivered_at FROM alert WHERE id IN (" + marks + ")")) {
         Jdbc.bind(ps, all);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            String id = rs.getString("id");
-            out.put(id, new Delivery(
+            summaries.put(rs.getString("id"), new Delivery(
                 DeliveryState.valueOf(rs.getString("delivery_state").toUpperCase(Locale.ROOT)),
                 rs.getInt("delivery_attempts"),
                 rs.getString("delivery_error"),
-                Jdbc.getInstant(rs, "delivered_at"),
-                perWebhook.getOrDefault(id, List.of())));
+                Jdbc.getInstant(rs, "delivered_at")));
           }
         }
       }
+      Map<String, List<WebhookDelivery>> perWebhook = AlertWebhookTable.read(c, summaries.keySet());
+      Map<String, Delivery> out = new HashMap<>();
+      summaries.forEach((id, d) -> out.put(id,
+          new Delivery(d.state(), d.attempts(), d.lastError(), d.deliveredAt(), perWebhook.getOrDefault(id, List.of()))));
       return out;
     });
   }
