@@ -3,7 +3,6 @@ package dev.quota.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.redis.RedisStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two server processes (separate JVMs started with {@code quota serve}) on one Redis (own key
@@ -25,11 +25,10 @@ class TwoProcessTest {
   static final String REDIS = "redis://127.0.0.1:6379";
 
   @Test
-  void twoProcessesAdmitExactlyTheLimit() throws Exception {
+  void twoProcessesAdmitExactlyTheLimit(@TempDir Path dirs) throws Exception {
     PostgresSchema schema = new PostgresSchema();
     String prefix = "qs-2p-" + UUID.randomUUID().toString().substring(0, 8) + ":";
     String database = schema.url();
-    Path dirs = Files.createTempDirectory("quota-two-process");
     List<ServerProcess> children = new ArrayList<>();
     try {
       // One after the other: the first creates the schema, so the two never race to migrate it.
