@@ -78,21 +78,19 @@ public final class MemoryLedger implements UsageLedger {
 
   @java.lang.Override
   public synchronized MoneyTotal spent(Map<String, String> subjects, Instant from, Instant to) {
-    MoneyTotal total = MoneyTotal.ZERO;
-    for (UsageEntry e : entries) {
-      if (within(e.chargedAt(), from, to) && attributedTo(e, subjects)) {
-        total = total.plus(e.amount());
-      }
-    }
-    return total;
+    return sum(subjects, null, from, to);
   }
 
   @java.lang.Override
   public synchronized MoneyTotal spent(Map<String, String> subjects, String currency, Instant from, Instant to) {
-    Objects.requireNonNull(currency, "currency");
+    return sum(subjects, Objects.requireNonNull(currency, "currency"), from, to);
+  }
+
+  /** The amounts charged in {@code [from, to)} to {@code subjects}; in {@code currency} or none unless it is null. */
+  private MoneyTotal sum(Map<String, String> subjects, String currency, Instant from, Instant to) {
     MoneyTotal total = MoneyTotal.ZERO;
     for (UsageEntry e : entries) {
-      if (within(e.chargedAt(), from, to) && attributedTo(e, subjects) && countsIn(e, currency)) {
+      if (within(e.chargedAt(), from, to) && attributedTo(e, subjects) && (currency == null || countsIn(e, currency))) {
         total = total.plus(e.amount());
       }
     }
