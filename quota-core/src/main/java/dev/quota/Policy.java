@@ -28,13 +28,7 @@ public record Policy(
   public Policy {
     ValidationException.require(selector != null, "selector", "is required");
     rateLimits = rateLimits == null ? List.of() : List.copyOf(rateLimits);
-    Set<String> names = new HashSet<>();
-    for (RateLimit r : rateLimits) {
-      ValidationException.require(
-          names.add(r.counterName()),
-          "rateLimits",
-          "must not repeat the same meter, window and algorithm");
-    }
+    requireDistinct(rateLimits);
     ValidationException.require(
         concurrency == null || concurrency > 0, "concurrency", "must be a positive whole number");
     alertThresholds = alertThresholds == null ? DEFAULT_THRESHOLDS : sortedThresholds(alertThresholds);
@@ -44,6 +38,17 @@ public record Policy(
         !rateLimits.isEmpty() || budget != null || concurrency != null,
         "policy",
         "must hold at least one rate limit, a budget or a concurrency cap");
+  }
+
+  /** Refuses rate limits two of which would count in one counter: the same meter, window and algorithm. */
+  public static void requireDistinct(List<RateLimit> rateLimits) {
+    Set<String> names = new HashSet<>();
+    for (RateLimit r : rateLimits) {
+      ValidationException.require(
+          names.add(r.counterName()),
+          "rateLimits",
+          "must not repeat the same meter, window and algorithm");
+    }
   }
 
   /**

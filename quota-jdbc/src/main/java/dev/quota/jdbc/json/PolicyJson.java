@@ -115,11 +115,23 @@ public final class PolicyJson {
         ValidationException.require(limits.isArray(), field, "must be an array");
         ValidationException.require(limits.size() <= 32, field, "must hold at most 32 limits");
       });
+      List<RateLimit> read = new ArrayList<>();
       for (int i = 0; limits.isArray() && i < limits.size(); i++) {
         RateLimit limit = rateLimit(limits.get(i), field + "[" + i + "]", problems);
+        read.add(limit);
         if (limit != null) {
           b.rateLimit(limit);
         }
+      }
+      if (!read.contains(null)) {
+        // Judged here, not only as the policy is built, so that a repeat is listed beside the problems of other fields.
+        problems.check(() -> {
+          try {
+            Policy.requireDistinct(read);
+          } catch (ValidationException e) {
+            throw nest(prefix, e);
+          }
+        });
       }
     }
     JsonNode budget = optional(body, "budget");

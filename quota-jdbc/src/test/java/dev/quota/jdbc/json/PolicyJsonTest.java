@@ -161,6 +161,25 @@ class PolicyJsonTest {
         });
   }
 
+  /** Two limits counting in one counter are listed beside the other fields' problems, not only once they are fixed. */
+  @Test
+  void listsRepeatedRateLimitsBesideOtherProblems() {
+    String json = "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"},{\"limit\":9,\"window\":\"PT1M\"}],"
+        + "\"budget\":{\"currency\":\"usd\",\"daily\":\"1\"}}";
+
+    assertThatThrownBy(() -> PolicyJson.read(json, USERS))
+        .isInstanceOfSatisfying(ValidationException.class, e -> {
+          assertThat(e.problems()).extracting(ValidationException::field).containsExactly("rateLimits", "budget.currency");
+          assertThat(e.problems().get(0).rule()).isEqualTo("must not repeat the same meter, window and algorithm");
+        });
+    assertThatThrownBy(
+            () -> OverrideJson.read(
+                "{\"id\":\"o1\",\"selector\":\"user:alice\",\"limits\":{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"},"
+                    + "{\"limit\":9,\"window\":\"PT1M\"}],\"mode\":\"x\"},\"expiresAt\":\"2030-01-01T00:00:00Z\",\"reason\":\"r\",\"actor\":\"a\"}"))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems()).extracting(ValidationException::field)
+            .containsExactly("limits.rateLimits", "limits.mode"));
+  }
+
   /** A rule across fields (a budget needs an amount) is judged only once every field reads. */
   @Test
   void leavesRulesAcrossFieldsUntilEveryFieldReads() {
