@@ -211,25 +211,6 @@ public final class ApiKeyRepository {
     });
   }
 
-  /** Revokes the key; false if there is no such active key. */
-  public boolean revoke(String id, Instant now, AuditEntry audit) {
-    ValidationException.require(now != null, "now", "is required");
-    return Jdbc.inTransaction(ds, "revoking API key " + id, c -> {
-      try (PreparedStatement ps =
-          c.prepareStatement("UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
-        Jdbc.setInstant(ps, 1, now);
-        ps.setString(2, id);
-        if (ps.executeUpdate() == 0) {
-          return false;
-        }
-      }
-      if (audit != null) {
-        JdbcConfigRepository.insertAudit(c, audit);
-      }
-      return true;
-    });
-  }
-
   /**
    * Revokes, in one transaction, the active keys {@code name} names: those named exactly, else the
    * one whose name is the same ignoring case, as names are unique now. Keys issued before that rule

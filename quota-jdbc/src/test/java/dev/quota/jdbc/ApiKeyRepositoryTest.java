@@ -53,8 +53,8 @@ class ApiKeyRepositoryTest {
       assertThat(keys.authenticate(admin.secret() + "x")).isEmpty();
       assertThat(keys.authenticate("not-a-key")).isEmpty();
 
-      assertThat(keys.revoke(viewer.key().id(), T0.plusSeconds(1), null)).isTrue();
-      assertThat(keys.revoke(viewer.key().id(), T0.plusSeconds(2), null)).isFalse();
+      assertThat(keys.revokeNamed(viewer.key().name(), T0.plusSeconds(1), null)).containsExactly(viewer.key());
+      assertThat(keys.revokeNamed(viewer.key().name(), T0.plusSeconds(2), null)).isEmpty();
       assertThat(keys.authenticate(viewer.secret())).isEmpty();
       assertThat(keys.list()).extracting(ApiKeyRepository.ApiKey::active).containsExactlyInAnyOrder(true, false);
       assertThat(new JdbcConfigRepository(t.db).audit(AuditQuery.latest(5))).extracting(AuditEntry::reason).containsExactly("bootstrap");
@@ -114,7 +114,7 @@ class ApiKeyRepositoryTest {
       assertThatThrownBy(() -> keys.issue("ops", Role.ADMIN, Set.of(), T0, null))
           .isInstanceOfSatisfying(ConflictException.class, e -> assertThat(e.field()).isEqualTo("name"));
       assertThat(keys.list()).hasSize(1);
-      keys.revoke(first.key().id(), T0.plusSeconds(1), null);
+      keys.revokeNamed("ops", T0.plusSeconds(1), null);
       var second = keys.issue("ops", Role.ADMIN, Set.of(), T0.plusSeconds(2), null);
       assertThat(keys.authenticate(second.secret())).isPresent();
       assertThat(keys.list()).filteredOn(ApiKeyRepository.ApiKey::active).extracting(ApiKeyRepository.ApiKey::id)
@@ -143,7 +143,7 @@ class ApiKeyRepositoryTest {
       }
       assertThat(keys.list()).extracting(ApiKeyRepository.ApiKey::name).containsExactlyInAnyOrder("svc", "ärger");
 
-      keys.revoke(svc.key().id(), T0.plusSeconds(1), null);
+      keys.revokeNamed("svc", T0.plusSeconds(1), null);
       assertThat(keys.issue("SVC", Role.SERVICE, Set.of(), T0.plusSeconds(2), null).key().name()).isEqualTo("SVC");
     }
   }
