@@ -126,9 +126,10 @@ final class BudgetSeeder {
     }
     Map.Entry<String, String> only = subjects.entrySet().iterator().next();
     if (Subject.subjectIdRule(only.getValue()) != null) {
-      // Stored before its identifier was refused (whitespace at an end): no request, usage read or
-      // reset can name that subject any more, so its counter is never read again. Its spend still
-      // counts from the period's start, and the charges beside it (its team's) are not held up.
+      // Stored before its identifier was refused (whitespace at an end, '.' or '..'): no request,
+      // usage read or reset can name that subject any more, so its counter is never read again. Its
+      // spend still counts from the period's start, and the charges beside it (its team's) are not
+      // held up.
       return Optional.empty();
     }
     return config.subjectReset(Subject.of(only.getKey(), only.getValue())).map(reset -> reset.truncatedTo(ChronoUnit.MILLIS));

@@ -42,6 +42,14 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
   public static final String PADDING_RULE =
       "must not begin or end with whitespace: 'alice ' would be another identifier than 'alice'";
 
+  /**
+   * The rule a new identifier breaks when it is {@code .} or {@code ..}: the API names a subject in
+   * its URL paths ({@code /v1/usage/user/alice}), where such a segment is resolved away, by
+   * browsers and most clients alike, before the request leaves.
+   */
+  public static final String DOT_SEGMENT_RULE =
+      "must not be '.' or '..': a URL path cannot name it, as clients resolve such a segment away";
+
   /** @throws ValidationException naming {@code scope} or {@code id} when either breaks its rule */
   public Subject {
     validateScope("scope", scope);
@@ -108,7 +116,7 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
 
   /**
    * A subject's identifier follows {@link #validateId}'s rule, holds no {@code ','} (the separator
-   * of a pair) and is not {@code *}, the selector wildcard. Every field that names one concrete
+   * of a pair) and is not {@code *}, the selector wildcard, nor {@code .} or {@code ..}. Every field that names one concrete
    * subject is checked by this.
    */
   public static void validateSubjectId(String field, String id) {
@@ -125,7 +133,15 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
 
   /** {@link #subjectIdRule}, with only the rules of stored identifiers if {@code stored}. */
   static String subjectIdRule(String id, boolean stored) {
-    return Selector.ANY.equals(id) ? WILDCARD_RULE : identifierRule(id, stored);
+    if (Selector.ANY.equals(id)) {
+      return WILDCARD_RULE;
+    }
+    return !stored && isDotSegment(id) ? DOT_SEGMENT_RULE : identifierRule(id, stored);
+  }
+
+  /** Whether {@code text} is {@code .} or {@code ..}, which URL paths cannot carry as a segment. */
+  public static boolean isDotSegment(String text) {
+    return ".".equals(text) || "..".equals(text);
   }
 
   /**

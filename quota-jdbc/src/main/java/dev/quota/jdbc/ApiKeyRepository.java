@@ -302,9 +302,9 @@ public final class ApiKeyRepository {
         try {
           subjects.add(Subject.parse(line));
         } catch (ValidationException e) {
-          // Issued before its identifier's rules (no ',', no whitespace at either end) existed: no
-          // request can name that subject any more, so the binding grants nothing, and the key
-          // keeps its other subjects.
+          // Issued before its identifier's rules (no ',', no whitespace at either end, not '.' or
+          // '..') existed: no request can name that subject any more, so the binding grants
+          // nothing, and the key keeps its other subjects.
         }
       }
     }

@@ -224,6 +224,42 @@ class BadInputTest {
         .isEqualTo(before);
   }
 
+  private static final String DOT_SEGMENT_RULE = "must not be '.' or '..': a URL path cannot name it, as clients resolve such a segment away";
+
+  /**
+   * A subject named {@code .} or {@code ..} could be decided on but never read or reset: the paths
+   * that name it ({@code /v1/usage/user/..}) are resolved away by browsers and most clients.
+   * Refused where it is given; {@code ...} and {@code a..b} are names like others.
+   */
+  static Stream<Arguments> dotSegmentNames() {
+    return Stream.of(
+        Arguments.of("POST", "/v1/check", "{\"subjects\":{\"user\":\"..\"}}", "subjects.user"),
+        Arguments.of("POST", "/v1/reservations", "{\"subjects\":{\"user\":\"bad\",\"team\":\".\"},\"estimatedCost\":\"1\"}", "subjects.team"),
+        Arguments.of("POST", "/v1/usage", "{\"subjects\":{\"user\":\"bad\",\"region\":\"..\"},\"cost\":\"1\"}", "subjects.region"),
+        Arguments.of("POST", "/v1/keys", "{\"name\":\"v\",\"role\":\"viewer\",\"subjects\":[\"user:..\"]}", "subjects[0]"));
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2}")
+  @MethodSource("dotSegmentNames")
+  void aDotSegmentNameIsRefusedByNameAndChangesNothing(String method, String path, String body, String field) {
+    String spentByUser = "/v1/reports/costs?groupBy=subject&scope=user";
+    String before = state() + server.admin().get(spentByUser).body() + server.admin().get("/v1/keys").body();
+    Api.Response r = server.admin().send(method, path, body);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).as(r.toString()).isEqualTo(field);
+    assertThat(r.json().get("rule").asText()).as(r.toString()).endsWith(DOT_SEGMENT_RULE);
+    assertThat(state() + server.admin().get(spentByUser).body() + server.admin().get("/v1/keys").body()).isEqualTo(before);
+  }
+
+  @Test
+  void namesWithDotsThatAreNotDotSegmentsStayAllowed() {
+    Api admin = server.admin();
+    for (String id : List.of("...", ".alice", "a..b", "v1.2")) {
+      Api.Response r = admin.post("/v1/check", "{\"subjects\":{\"user\":\"" + id + "\"}}");
+      assertThat(r.status()).as(id + ": " + r).isEqualTo(200);
+    }
+  }
+
   /** ':' stays allowed in an identifier: every text of a subject splits at its first colon. */
   @Test
   void aSubjectIdentifierWithAColonIsOneSubjectEverywhere() {
