@@ -86,18 +86,19 @@ async function revoke(o, after) {
 }
 
 /**
- * Fills the budget's calendar from the policy the override would replace, for the selector given
- * (or opened with): the most specific bound one, exact first, then with wildcards as the server
- * matches them. Fields the user has typed in are left as typed.
+ * Fills the budget's currency and calendar from the policy the override would replace, for the
+ * selector given (or opened with): the most specific bound one, exact first, then with wildcards as
+ * the server matches them. Fields the user has typed in are left as typed. The currency follows as
+ * well: an override in dollars of a budget in euros would count the same spend under another label.
  */
-function followReplacedCalendar(inputs) {
-  const calendar = ['timezone', 'resetTime', 'resetDay'];
+function followReplacedBudget(inputs) {
+  const followed = ['currency', 'timezone', 'resetTime', 'resetDay'];
   const typed = new Set();
-  for (const k of calendar) inputs[k].addEventListener('input', () => typed.add(k));
+  for (const k of followed) inputs[k].addEventListener('input', () => typed.add(k));
   let asked = 0;
   const follow = async () => {
     const run = ++asked;
-    const defaults = { timezone: 'UTC', resetTime: '00:00', resetDay: 1 };
+    const defaults = { currency: 'USD', timezone: 'UTC', resetTime: '00:00', resetDay: 1 };
     let budget = null;
     try {
       // One read of the list, not a look-up per candidate: a selector without a policy is no error.
@@ -105,10 +106,10 @@ function followReplacedCalendar(inputs) {
       const replaced = replacedSelectors(inputs.selector.value.trim()).find((c) => bound.has(c));
       budget = replaced ? bound.get(replaced).budget || null : null;
     } catch (e) {
-      return; // the calendar stays as it is; the server still checks what is sent
+      return; // the fields stay as they are; the server still checks what is sent
     }
     if (run !== asked) return;
-    for (const k of calendar) if (!typed.has(k)) inputs[k].value = String((budget && budget[k]) ?? defaults[k]);
+    for (const k of followed) if (!typed.has(k)) inputs[k].value = String((budget && budget[k]) ?? defaults[k]);
   };
   inputs.selector.addEventListener('change', follow);
   if (inputs.selector.value.trim()) follow();
@@ -138,9 +139,10 @@ function createForm(prefill, after) {
     window: h('select', null, [['PT1M', 'per minute'], ['PT1H', 'per hour'], ['P1D', 'per day']].map(([v, l]) => h('option', { value: v }, l))),
     daily: h('input', { inputmode: 'decimal', placeholder: 'e.g. 50.00' }),
     monthly: h('input', { inputmode: 'decimal', placeholder: 'e.g. 500.00' }),
+    // The currency and calendar of the budget: the override's own, as the API takes them (UTC from
+    // midnight when no calendar is sent), so they start as those of the policy replaced rather
+    // than counting in another currency or resetting elsewhere.
     currency: h('input', { value: 'USD', maxlength: '3' }),
-    // The calendar of the budget: the override's own, as the API takes it (UTC from midnight when
-    // none is sent), so it starts as that of the policy replaced rather than resetting elsewhere.
     timezone: h('input', { value: 'UTC', placeholder: 'Europe/Berlin', spellcheck: 'false' }),
     resetTime: h('input', { value: '00:00', placeholder: '00:00' }),
     resetDay: h('input', { inputmode: 'numeric', value: '1' }),
@@ -162,7 +164,7 @@ function createForm(prefill, after) {
     field('Daily reset time', inputs.resetTime, { name: 'limits.budget.resetTime', help: '24-hour clock, in that zone.' }),
     field('Monthly reset day', inputs.resetDay, { name: 'limits.budget.resetDay' }),
     h('p', { class: 'field-error', 'data-error-for': 'limits' }));
-  followReplacedCalendar(inputs);
+  followReplacedBudget(inputs);
   inputs.kind.addEventListener('change', () => { limitFields.hidden = inputs.kind.value === 'bypass'; });
   const summary = h('div', { tabindex: '-1', 'aria-live': 'assertive' });
   const submit = h('button', { class: 'btn btn-primary', type: 'submit', 'data-test': 'create-override' }, 'Create override');
