@@ -9,18 +9,24 @@ export function render(root, params) {
   root.append(pageHead('Overrides', 'Temporary exceptions to a policy. Each one expires on its own.'));
   const listEl = h('div', null, spinner());
   const showExpired = h('input', { type: 'checkbox', id: 'show-expired' });
+  // Counts the lists asked for: an answer that comes back after another list was asked for (the box
+  // ticked and unticked while the slower full list was on its way) would contradict the box.
+  let listNo = 0;
   const load = async () => {
+    const forList = ++listNo;
+    const withExpired = showExpired.checked;
     clear(listEl).append(spinner());
     try {
       // The server decides what has expired (by its clock, not this browser's): with "Show expired"
       // the list in force is fetched as well, and whatever is only in the full list has expired.
-      const [active, every] = await Promise.all([get('/v1/overrides'), showExpired.checked ? get('/v1/overrides?includeExpired=true') : null]);
+      const [active, every] = await Promise.all([get('/v1/overrides'), withExpired ? get('/v1/overrides?includeExpired=true') : null]);
+      if (forList !== listNo) return;
       const inForce = new Set(items(active, 'overrides').map((o) => o.id));
       const all = items(every || active, 'overrides').map((o) => ({ ...o, expired: !inForce.has(o.id) }));
       all.sort((a, b) => (a.expired - b.expired) || instantKey(b.createdAt).localeCompare(instantKey(a.createdAt)));
       const deciding = decidingOverrides(all);
       clear(listEl);
-      if (!all.length) { listEl.append(empty(showExpired.checked ? 'No overrides, active or expired.' : 'No active overrides.')); return; }
+      if (!all.length) { listEl.append(empty(withExpired ? 'No overrides, active or expired.' : 'No active overrides.')); return; }
       listEl.append(table([
         { label: 'Selector', cell: (o) => h('span', { class: 'mono' }, o.selector) },
         { label: 'Effect', cell: (o) => o.expired || deciding.get(o.selector) === o ? effect(o)
@@ -30,7 +36,10 @@ export function render(root, params) {
         { label: 'By', cell: (o) => h('span', { class: 'mono' }, o.actor || '–') },
         { label: '', className: 'actions-cell', cell: (o) => can.write() && !o.expired ? h('button', { class: 'btn btn-small btn-link', type: 'button', onclick: () => revoke(o, load) }, 'Revoke') : null },
       ], all, { label: 'Overrides', rowAttrs: (o) => ({ 'data-override': o.id, 'data-selector': o.selector, class: o.expired ? 'is-expired' : null }) }));
-    } catch (e) { clear(listEl).append(errorBox(e, load)); }
+    } catch (e) {
+      if (forList !== listNo) return;
+      clear(listEl).append(errorBox(e, load));
+    }
   };
   showExpired.addEventListener('change', load);
   if (can.write()) root.append(panel('New override', createForm(params[0] === 'new' ? params[1] : '', load)));
