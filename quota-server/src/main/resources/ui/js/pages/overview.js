@@ -1,7 +1,7 @@
 // Overview: where the money goes today and this month, which budgets are close to or past their
 // limit, and how many requests were denied in the last hour.
 import { h, clear, spinner, errorBox, empty } from '../dom.js';
-import { get, items, qs, enc, costReport, auth, can, hasPath, subjectOf, normLimit } from '../api.js';
+import { get, items, nextCursor, qs, enc, costReport, auth, can, hasPath, subjectOf, normLimit } from '../api.js';
 import { money, toNanos, nanosToNumber, percentUsed, utcDay, addDays, monthStart as firstOfMonth, relative, dateTime, clockTime, kindLabel, count } from '../format.js';
 import { meter } from '../charts.js';
 import { pageHead, panel, table, subjectLink, policyLink } from '../ui.js';
@@ -39,7 +39,7 @@ export function render(root) {
   loadSpenders(topToday, todayStat, scopes, p.today, p.tomorrow);
   loadSpenders(topMonth, monthStat, scopes, p.monthStart, p.tomorrow);
   if (isViewer) loadOwnRisk(risk, budgetStat, auth.me.subjects);
-  else loadRisk(risk, budgetStat, p.monthStart);
+  else loadRisk(risk, budgetStat);
   loadDenials(denials, denialStat);
 }
 
@@ -116,8 +116,77 @@ async function loadSpenders(el, st, subjects, from, to) {
 
 const NEAR = 0.8;
 
-/** How many subjects the admin's overview reads live usage for, from the alerts of the month. */
+/** How many subjects the admin's overview reads live usage for (one request each), most at risk first. */
 const MAX_CANDIDATES = 25;
+
+/** The alerts read for those subjects: a few pages, newest first, however many have fired. */
+const ALERT_PAGES = 4;
+const ALERT_PAGE_SIZE = 500;
+
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The longest a budget period lasts: a day that a clock change lengthens by an hour, a month of 31
+ * days (a reset day past a month's end falls on its last day) with that hour too.
+ */
+const LONGEST_PERIOD_MS = { daily: DAY_MS + HOUR_MS, monthly: 31 * DAY_MS + HOUR_MS };
+
+/**
+ * How far back the alerts are read: far enough for the start of any period still running. A
+ * period starts in its budget's zone on its own reset day, not at the UTC month's start: a monthly
+ * budget resetting on the 15th, or a day in a zone west of UTC, began in the UTC month before.
+ */
+const ALERT_LOOKBACK_MS = LONGEST_PERIOD_MS.monthly + DAY_MS;
+
+/** Whether an alert's period may still run now: its end is not given, only its start. */
+const mayStillRun = (a, now) => Date.parse(a.periodStart) + (LONGEST_PERIOD_MS[a.period] ?? LONGEST_PERIOD_MS.monthly) > now;
+
+/**
+ * The subjects the alerts name (a pair's budget, user:a,tool:x, has no usage route of its own and is
+ * left to the alerts page), most at risk first: an exhausted budget in a period that may still run,
+ * then one near its limit there, highest threshold first, then those whose periods have ended. The
+ * alerts come newest first, so within each the newest comes first.
+ */
+function riskCandidates(alerts, now) {
+  const best = new Map();
+  for (const a of alerts) {
+    const subject = a.subject || '';
+    if (!subject.includes(':') || subject.includes(',')) continue;
+    const running = mayStillRun(a, now);
+    const rank = running ? (a.exhausted ? 0 : 1) : 2;
+    const threshold = Number(a.threshold) || 0;
+    const seen = best.get(subject);
+    if (!seen || rank < seen.rank || (rank === seen.rank && threshold > seen.threshold)) best.set(subject, { subject, rank, threshold, running, order: seen ? seen.order : best.size });
+  }
+  return [...best.values()].sort((a, b) => (a.rank - b.rank) || (b.threshold - a.threshold) || (a.order - b.order));
+}
+
+/**
+ * What the panel leaves out, said, or null: subjects whose alerts' periods may still run beyond the
+ * MAX_CANDIDATES read (those of ended periods are read only where there is room, and not counted),
+ * or alerts beyond the pages read.
+ */
+function riskCut(candidates, complete) {
+  const running = candidates.filter((c) => c.running).length;
+  if (running > MAX_CANDIDATES) {
+    return `Live usage read for ${MAX_CANDIDATES} of ${complete ? 'the' : 'at least'} ${count(running)} subjects alerted in periods still running, the exhausted first.`;
+  }
+  return complete ? null : `Only the newest ${count(ALERT_PAGES * ALERT_PAGE_SIZE)} alerts were read.`;
+}
+
+/** Up to ALERT_PAGES pages of the alerts fired since {@code from}; complete says whether that was all of them. */
+async function alertsSince(from) {
+  let alerts = [];
+  let cursor = null;
+  for (let page = 0; page < ALERT_PAGES; page++) {
+    const payload = await get('/v1/alerts' + qs({ from, limit: ALERT_PAGE_SIZE, cursor }));
+    alerts = alerts.concat(items(payload, 'alerts'));
+    cursor = nextCursor(payload);
+    if (!cursor) return { alerts, complete: true };
+  }
+  return { alerts, complete: false };
+}
 
 /**
  * Every budget of {@code subjects} at or past 80 % of its limit now, read from their live usage:
@@ -141,16 +210,36 @@ async function liveRisk(subjects) {
       if (!l.allowed || (limit > 0n && used * 10n >= limit * BigInt(NEAR * 10))) rows.push({ ...l, subject, over: !l.allowed || used >= limit });
     }
   }
-  return rows.sort((a, b) => Number(b.over) - Number(a.over));
+  return rows.sort(byRisk);
 }
 
 /** Past its limit and refusing: a budget in shadow mode (or under a bypass) past its limit refuses nothing. */
 const exhausted = (r) => r.over && r.mode !== 'shadow';
 
-function showRisk(el, st, rows, emptyText) {
-  st.value.textContent = String(rows.length);
-  st.sub.textContent = rows.filter(exhausted).length + ' exhausted';
+/** Exhausted first, then past its limit in shadow mode, then by the share used, the largest first. */
+function byRisk(a, b) {
+  const level = (r) => (exhausted(r) ? 0 : r.over ? 1 : 2);
+  if (level(a) !== level(b)) return level(a) - level(b);
+  // b.used / b.limit against a.used / a.limit, cross-multiplied in whole nanos.
+  const diff = toNanos(b.used) * toNanos(a.limit) - toNanos(a.used) * toNanos(b.limit);
+  return diff > 0n ? 1 : diff < 0n ? -1 : 0;
+}
+
+/** How many budgets the table shows; the tile counts them all. */
+const MAX_ROWS = 10;
+
+/**
+ * The budgets at risk of the subjects read. {@code cut}, when given, says which subjects were left
+ * unread: the count is then a lower bound, and both the tile and the panel say so.
+ */
+function showRisk(el, st, rows, emptyText, cut) {
+  st.value.textContent = String(rows.length) + (cut ? '+' : '');
+  st.sub.textContent = rows.filter(exhausted).length + ' exhausted' + (cut ? ', more unread' : '');
   clear(el);
+  if (cut) {
+    el.append(h('p', { class: 'muted note', 'data-test': 'risk-cut', style: 'margin:0 0 10px' },
+      cut, ' Others may be near or over their limit too: see ', h('a', { href: '#/alerts' }, 'Alerts'), '.'));
+  }
   if (!rows.length) { el.append(empty(emptyText)); return; }
   el.append(table([
     { label: 'Subject', cell: (r) => subjectLink(r.subject) },
@@ -158,7 +247,10 @@ function showRisk(el, st, rows, emptyText) {
     { label: 'Used', num: true, cell: (r) => money(r.used, r.currency) + ' / ' + money(r.limit, r.currency) },
     { label: 'State', cell: (r) => r.over ? h('span', { class: 'chip chip-over' }, exhausted(r) ? 'exhausted' : 'over (shadow)')
       : h('span', { class: 'chip chip-near' }, percentUsed(r.used, r.limit) + '%') },
-  ], rows.slice(0, 10), { label: 'Budgets near or over their limit' }));
+  ], rows.slice(0, MAX_ROWS), { label: 'Budgets near or over their limit' }));
+  if (rows.length > MAX_ROWS) {
+    el.append(h('p', { class: 'muted note', 'data-test': 'risk-rows-cut' }, `Showing ${MAX_ROWS} of ${count(rows.length)} budgets, exhausted first.`));
+  }
 }
 
 /** A viewer may not read the alert history, but it may read the live usage of its own subjects. */
@@ -172,20 +264,22 @@ async function loadOwnRisk(el, st, subjects) {
 }
 
 /**
- * The month's alerts name the subjects whose budgets came near their limits; their live usage says
- * where those budgets stand now. A pair's budget (user:a,tool:x) has no usage route of its own and
- * is left to the alerts page.
+ * The recent alerts name the subjects whose budgets came near their limits; their live usage says
+ * where those budgets stand now. The requests stay few: a few pages of alerts, and the usage of at
+ * most MAX_CANDIDATES subjects, the exhausted ones first.
  */
-async function loadRisk(el, st, monthStart) {
+async function loadRisk(el, st) {
   if (!can.admin()) { st.value.textContent = '–'; clear(el).append(empty('Alerts are visible to administrators.')); return; }
   try {
-    const payload = await get('/v1/alerts' + qs({ from: monthStart + 'T00:00:00Z', limit: 200 }));
-    const subjects = [...new Set(items(payload, 'alerts').map((a) => a.subject || '').filter((s) => s.includes(':') && !s.includes(',')))];
-    showRisk(el, st, await liveRisk(subjects.slice(0, MAX_CANDIDATES)), 'Every budget is below 80 % of its limit.');
+    const now = Date.now();
+    const { alerts, complete } = await alertsSince(new Date(now - ALERT_LOOKBACK_MS).toISOString());
+    const candidates = riskCandidates(alerts, now);
+    const rows = await liveRisk(candidates.slice(0, MAX_CANDIDATES).map((c) => c.subject));
+    showRisk(el, st, rows, 'Every budget is below 80 % of its limit.', riskCut(candidates, complete));
   } catch (e) {
     if (e.status === 403) { st.value.textContent = '–'; clear(el).append(empty('Alerts are visible to administrators.')); return; }
     st.value.textContent = '–';
-    clear(el).append(errorBox(e, () => loadRisk(el, st, monthStart)));
+    clear(el).append(errorBox(e, () => loadRisk(el, st)));
   }
 }
 
