@@ -92,13 +92,18 @@ export function render(root) {
     return true;
   };
 
+  // Each run is numbered: an answer that comes back after a later run started (a slow month's
+  // report overtaken by a click on Daily) belongs to a form no longer shown, and changes nothing.
+  let runNo = 0;
   const load = async () => {
+    const run = ++runNo;
     for (const b of tabs.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.group === inputs.groupBy.value));
     if (!checked()) return;
     clear(chartEl).append(spinner()); clear(tableEl).append(spinner()); clear(summary);
     try {
       const p = params();
       const r = await costReport(p);
+      if (run !== runNo) return;
       // Show the days the report covers, as the server counted them, where the form left them open.
       if (r.from && r.to) { inputs.from.value = r.from; inputs.to.value = addDays(r.to, -1); }
       const byPeriod = p.groupBy === 'day' || p.groupBy === 'month';
@@ -130,7 +135,7 @@ export function render(root) {
       ].filter(Boolean), rows, { label: 'Cost by ' + labelFor(p.groupBy).toLowerCase(),
         rowAttrs: (x) => ({ 'data-test': 'report-row', 'data-currency': x.currency || '' }) }));
     } catch (e) {
-      if (refusedByServer(e)) return;
+      if (run !== runNo || refusedByServer(e)) return;
       // Asking again can help only when the server or the network failed.
       clear(chartEl); clear(tableEl).append(errorBox(e, e.status >= 400 && e.status < 500 ? null : load));
     }
