@@ -73,6 +73,13 @@ export function render(root) {
       refuse('Check the dates', { to: 'must not be before From (both days are included)' });
       return false;
     }
+    // The server's limit is on its exclusive to, the day after To; checked here, it is said of To as
+    // the form means it (the days are the ones sent, so the server never refuses them on this count).
+    const { from, to } = range(inputs.from.value, inputs.to.value);
+    if (to > addDays(from, MAX_DAYS)) {
+      refuse('Check the dates', { to: tooLong() });
+      return false;
+    }
     if (s && !s.includes(':') && ['provider', 'tool'].includes(inputs.groupBy.value) && s !== inputs.groupBy.value) {
       // The server needs one subject of a scope to split its cost by provider or tool.
       refuse('Check the subject', { subject: `name one subject (${s}:name) to group its cost by ${inputs.groupBy.value}` });
@@ -158,6 +165,14 @@ export function render(root) {
     } finally { csvBtn.disabled = false; }
   });
   load();
+}
+
+/** The most days a report covers: the server's limit on to (exclusive) minus from. */
+const MAX_DAYS = 400;
+
+/** The limit said of the form's To, which is inclusive: at most MAX_DAYS - 1 days after From. */
+function tooLong() {
+  return `must be at most ${MAX_DAYS - 1} days after From (a report covers at most ${MAX_DAYS} days, both included)`;
 }
 
 /** One donut colour per group, for the largest groups. */
