@@ -76,7 +76,6 @@ function issueForm(issued, after) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearFieldErrors(form, summary);
-    clear(issued);
     // Sent as typed: a name with edge whitespace is refused beside the field, not quietly changed.
     const name = inputs.name.value;
     if (!name.trim()) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: { name: 'is required' } }); return; }
@@ -91,7 +90,9 @@ function issueForm(issued, after) {
       inputs.name.value = '';
       inputs.subjects.value = '';
       inputs.reason.value = '';
-      issued.append(secretNote(key, () => clear(issued)));
+      // The secret shown before stays until this one replaces it (or Done is pressed): a refused
+      // attempt must not take away a secret that will never be shown again.
+      clear(issued).append(secretNote(key, () => clear(issued)));
       issued.querySelector('[data-test=copy-key]').focus();
       after();
     } catch (err) {

@@ -61,9 +61,21 @@ class ApiKeysBrowserTest extends BrowserTestSupport {
     click(By.cssSelector("[data-test=issue-key]"));
     waiting().until(d -> errorBeside("name").contains("taken"));
     assertNoConsoleErrorsExcept("a taken name", "/v1/keys", "status of 409");
-    // A new attempt takes the secret shown before away with it.
-    assertThat(browser.findElements(By.cssSelector("[data-test=issued-key]"))).isEmpty();
+    // A refused attempt leaves the secret shown before: it is shown nowhere else, ever again.
+    assertThat(waitFor(By.cssSelector("[data-test=new-key]")).getAttribute("value")).isEqualTo(secret);
+    name.clear();
+    click(By.cssSelector("[data-test=issue-key]"));
+    waiting().until(d -> errorBeside("name").contains("is required"));
+    assertThat(waitFor(By.cssSelector("[data-test=new-key]")).getAttribute("value")).isEqualTo(secret);
+
+    // A key issued replaces it; Done takes the note away.
+    name.sendKeys("gateway-2");
+    click(By.cssSelector("[data-test=issue-key]"));
+    waiting().until(d -> !secret.equals(d.findElement(By.cssSelector("[data-test=new-key]")).getAttribute("value")));
+    assertThat(browser.findElements(By.cssSelector("[data-test=issued-key]"))).hasSize(1);
     assertThat(browser.getPageSource()).doesNotContain(secret);
+    click(By.xpath("//*[@data-test='issued-key']//button[text()='Done']"));
+    waiting().until(d -> d.findElements(By.cssSelector("[data-test=issued-key]")).isEmpty());
 
     // Revoking goes through the confirmation dialog, with a reason for the audit log.
     click(By.cssSelector("tr[data-key=carol-dashboard] button"));
