@@ -43,16 +43,18 @@ function change(e) {
   if (!e.before && !e.after) return h('span', { class: 'muted' }, '–');
   const before = e.before ? parseJson(e.before) : null;
   const after = e.after ? parseJson(e.after) : null;
-  const summary = h('summary', null, e.before ? (e.after ? 'changed' : 'removed') : 'created');
+  // A change saved with nothing different (a policy put again as it was) says so, not "changed".
+  const summaryOf = (same) => h('summary', null, e.before ? (e.after ? (same ? 'nothing changed' : 'changed') : 'removed') : 'created');
   // A state that is not JSON (a key's "viewer [user:alice]") is shown as written.
   if (before === undefined || after === undefined) {
+    const summary = summaryOf(e.before === e.after);
     const text = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
     return h('details', null, summary,
       e.before ? h('pre', { class: 'diff' }, '− ' + text(e.before)) : null,
       e.after ? h('pre', { class: 'diff' }, '+ ' + text(e.after)) : null);
   }
   const changes = e.before && e.after ? diff(before, after) : new Map();
-  return h('details', { class: 'audit-change' }, summary,
+  return h('details', { class: 'audit-change' }, summaryOf(changes.size === 0),
     changes.size ? h('ul', { class: 'change-list', 'data-test': 'changes' }, [...changes].map(([path, kind]) =>
       h('li', { class: 'diff-' + kind, 'data-change': kind, 'data-path': path },
         h('span', { class: 'diff-mark', 'aria-hidden': 'true' }, MARKS[kind]), h('span', { class: 'mono' }, path || '(whole state)'), ' ', VERBS[kind]))) : null,
