@@ -68,6 +68,7 @@ export async function request(method, path, body, opts = {}) {
   const key = opts.key || auth.key();
   if (key) headers.Authorization = 'Bearer ' + key;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (hasDotSegment(path)) throw new ApiError(0, NOT_ADDRESSABLE);
   let res;
   try {
     res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: opts.signal });
@@ -89,6 +90,22 @@ export async function request(method, path, body, opts = {}) {
 }
 
 export const get = (p, o) => request('GET', p, undefined, o);
+
+/**
+ * Whether a path has a segment of dots alone (".", "..", or either escaped as %2E), as the paths
+ * of a subject named user:.. have. A browser resolves such a segment as a step in the path before
+ * sending, escaped or not: the usage of user:.. would be asked of /v1/usage/, its reset sent to
+ * /v1/subjects/reset. No such request is sent.
+ */
+function hasDotSegment(path) {
+  return path.split(/[?#]/)[0].split('/').some((s) => /^(\.|%2e){1,2}$/i.test(s));
+}
+
+const NOT_ADDRESSABLE = {
+  title: 'Not reachable from a browser',
+  detail: 'A browser sends a path with a name of dots alone ("." or "..") to another address, so this request was not sent.'
+    + ' Call the API from another client, the dots escaped as %2E.',
+};
 
 /** Lists may come bare or wrapped ({items|data|results|policies|...}); pages carry a cursor. */
 export function items(payload, ...keys) {
