@@ -5,7 +5,7 @@ import { get, request, items, enc, costReport, auth, can, normLimit, subjectOf }
 import { money, toNanos, nanosToNumber, percentUsed, count, relative, dateTime, clockTime, duration, kindLabel, budgetCalendar, utcDay, addDays, monthStart, shortDay } from '../format.js';
 import { columnChart, donutChart, meter } from '../charts.js';
 import { pageHead, panel, splitSubjects } from '../ui.js';
-import { splitByCurrency, totalsByCurrency, currencyLabel, amounts, currencySection } from '../currencies.js';
+import { splitByCurrency, totalsByCurrency, currencyLabel, amounts, currencySection, compareCurrencies } from '../currencies.js';
 
 const REFRESH_MS = 3000;
 
@@ -101,12 +101,55 @@ function renderPicker(root) {
         // A user with spend in two currencies is one entry with both amounts, never their sum.
         const users = new Map();
         for (const x of r.rows) users.set(x.key, [...(users.get(x.key) || []), x]);
-        list.append(h('ul', { class: 'bar-list' }, [...users].slice(0, 30).map(([key, spend]) =>
-          h('li', null, link(subjectOf('user', key)), amounts(totalsByCurrency(spend))))));
+        const ranked = bySpend([...users].map(([key, spend]) => ({ subject: subjectOf('user', key), totals: totalsByCurrency(spend) })));
+        const shown = ranked.users.slice(0, LISTED_USERS);
+        list.append(h('ul', { class: 'bar-list', 'data-test': 'spender-list' }, shown.map((u) => h('li', null, link(u.subject), amounts(u.totals)))));
+        const note = spendersNote(shown.length, ranked.users.length, ranked.currencies);
+        if (note) list.append(h('p', { class: 'muted note', 'data-test': 'spenders-note' }, note));
       })
       .catch((e) => clear(list).append(errorBox(e)));
   }
   input.focus();
+}
+
+/** How many of the month's spenders the picker lists; any other is opened by name. */
+const LISTED_USERS = 30;
+
+/**
+ * The users ({subject, totals}) biggest spenders first, and the currencies in the order that ranked
+ * them. Amounts of two currencies are never compared: the currency most users spend in ranks first
+ * (code order between equals), then the next; a user with none in a currency comes after all who
+ * have some. Equal spenders go by name.
+ */
+function bySpend(users) {
+  const spenders = new Map();
+  for (const u of users) for (const t of u.totals) spenders.set(t.currency, (spenders.get(t.currency) || 0) + 1);
+  const currencies = [...spenders.keys()].sort((a, b) => spenders.get(b) - spenders.get(a) || compareCurrencies(a, b));
+  const spendIn = (u, currency) => {
+    const t = u.totals.find((x) => x.currency === currency);
+    return t ? toNanos(t.cost) : null;
+  };
+  const byRank = (a, b) => {
+    for (const currency of currencies) {
+      const x = spendIn(a, currency);
+      const y = spendIn(b, currency);
+      if (x === y) continue;
+      if (x === null || y === null) return x === null ? 1 : -1;
+      return x > y ? -1 : 1;
+    }
+    return a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0;
+  };
+  return { users: [...users].sort(byRank), currencies };
+}
+
+/** What the list leaves out, and how it ranks spend in several currencies; null when there is nothing to say. */
+function spendersNote(shown, total, currencies) {
+  const parts = [];
+  if (shown < total) parts.push(`${shown} of ${total} users, the biggest spenders first; open any other by name above.`);
+  if (currencies.length > 1) {
+    parts.push('Ranked by spend in ' + currencies.map((c) => c || 'no currency').join(', then in ') + '.');
+  }
+  return parts.length ? parts.join(' ') : null;
 }
 
 function link(s) {
