@@ -399,9 +399,13 @@ export function drawUsage(el, limits, override) {
     // of 1.10 is short of 80 %, and two amounts a nano apart past 2^53 nanos are equal.
     const share = l.money ? percentUsed(l.used, l.limit) : max > 0 ? (used * 100) / max : null;
     const exhausted = !l.allowed || (share !== null && share >= 100);
-    const state = exhausted ? h('span', { class: 'chip chip-over', 'data-test': 'exhausted' }, l.mode === 'shadow' ? 'over (shadow)' : 'exhausted')
-      : share !== null && share >= 80 ? h('span', { class: 'chip chip-near' }, 'near limit')
-      : l.mode === 'shadow' ? h('span', { class: 'chip', 'data-test': 'shadow', title: 'counted and reported, never denies' }, 'shadow')
+    const near = share !== null && share >= 80;
+    // A limit that never denies (shadow mode, or any limit under a bypass) says so at every fill,
+    // as "over (shadow)" does past its amount: a bare "near limit" would read as a denial to come.
+    const shadow = l.mode === 'shadow';
+    const state = exhausted ? h('span', { class: 'chip chip-over', 'data-test': 'exhausted' }, shadow ? 'over (shadow)' : 'exhausted')
+      : shadow ? h('span', { class: near ? 'chip chip-near' : 'chip', 'data-test': 'shadow', title: 'counted and reported, never denies' }, near ? 'near limit (shadow)' : 'shadow')
+      : near ? h('span', { class: 'chip chip-near' }, 'near limit')
       : null;
     // A subject's usage names each budget's calendar (its policy's, or the override's in its place),
     // for every key that may read the subject; the dry-run check behind a combination names none.
