@@ -159,6 +159,8 @@ function link(s) {
 
 function renderSubject(root, scope, id) {
   const subject = scope + ':' + id;
+  // Named as the page's heading, as a combination's page is: tabs of several subjects tell apart.
+  document.title = subject + ' · Quota console';
   const live = h('span', { class: 'live', 'data-test': 'live' }, 'Live');
   const resetBtn = can.admin() ? h('button', { class: 'btn', type: 'button', onclick: () => reset() }, 'Reset counters') : null;
   const overrideBtn = can.admin() ? h('a', { class: 'btn', href: '#/overrides/new/' + enc(subject) }, 'Override limits') : null;
