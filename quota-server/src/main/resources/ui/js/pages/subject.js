@@ -152,6 +152,16 @@ function spendersNote(shown, total, currencies) {
   return parts.length ? parts.join(' ') : null;
 }
 
+/** Whether this key may read a subject ("scope:id"), as the server decides: a viewer only its own, other keys all. */
+function mayRead(subject) {
+  return auth.me.role !== 'viewer' || auth.me.subjects.includes(subject);
+}
+
+/** A link to a subject this key may read; only its name for one the server would refuse. */
+function readableLink(s) {
+  return mayRead(s) ? link(s) : h('span', { class: 'mono', 'data-test': 'not-readable' }, s);
+}
+
 function link(s) {
   const i = s.indexOf(':');
   return h('a', { class: 'mono', href: '#/subjects/' + enc(s.slice(0, i)) + '/' + enc(s.slice(i + 1)) }, s);
@@ -276,14 +286,16 @@ function renderCombination(root, subjects) {
   const live = root.querySelector('[data-test=live]');
   if (!can.check()) {
     live.remove();
+    const outside = names.filter((n) => !mayRead(n));
     root.append(h('section', { class: 'panel' }, notAllowed('The usage of several subjects together is open to admin and service keys.',
-      h('p', null, 'Open each subject on its own: ', names.map((n, i) => [i ? ', ' : '', link(n)])))));
+      h('p', null, 'Open each subject on its own: ', names.map((n, i) => [i ? ', ' : '', readableLink(n)]), '.',
+        outside.length ? ' Those not linked are outside the subjects this key may read.' : null))));
     return null;
   }
   const usageEl = h('div', { 'data-test': 'combination-usage', 'aria-live': 'off' }, spinner());
   const updated = h('span', { class: 'muted', style: 'font-size:12.5px' });
   const body = h('div', null, panel('Limits', usageEl, updated),
-    h('p', { class: 'muted note' }, 'Each subject on its own: ', names.map((n, i) => [i ? ', ' : '', link(n)]), '.'));
+    h('p', { class: 'muted note' }, 'Each subject on its own: ', names.map((n, i) => [i ? ', ' : '', readableLink(n)]), '.'));
   root.append(body);
   const probe = { subjects: Object.fromEntries(subjects.map((s) => [s.scope, s.id])), meters: { requests: 0 } };
   let timer = null;

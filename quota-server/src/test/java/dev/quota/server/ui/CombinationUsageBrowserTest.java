@@ -61,6 +61,13 @@ class CombinationUsageBrowserTest extends BrowserTestSupport {
     go("#/subjects/user/erin/tool/image_gen");
     assertThat(textOf(By.cssSelector("[data-test=not-allowed]"))).contains("admin and service keys");
     assertThat(browser.findElements(By.cssSelector("[data-test=live]"))).isEmpty();
+    // Each subject on its own: a link to the one the key may read, only the name of the other,
+    // which would answer "Not allowed".
+    assertThat(browser.findElements(By.cssSelector("[data-test=not-allowed] a")))
+        .extracting(a -> a.getAttribute("href").replaceFirst("^.*#", "#")).containsExactly("#/subjects/user/erin");
+    assertThat(textOf(By.cssSelector("[data-test=not-allowed] [data-test=not-readable]"))).isEqualTo("tool:image_gen");
+    assertThat(textOf(By.cssSelector("[data-test=not-allowed]"))).contains("outside the subjects this key may read");
+    shot("combination-usage-02-viewer");
     assertNoConsoleErrors("a viewer at a combination");
   }
 
