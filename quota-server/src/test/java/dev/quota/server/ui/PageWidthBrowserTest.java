@@ -1,0 +1,107 @@
+package dev.quota.server.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.WebElement;
+
+/**
+ * No page is wider than the window, on a phone or a desktop: identifiers of the longest valid
+ * length (128 characters, none of them a place to break a line) wrap where they are shown.
+ */
+class PageWidthBrowserTest extends BrowserTestSupport {
+  private static final Dimension DESKTOP = new Dimension(1280, 1400);
+  private static final Dimension PHONE = new Dimension(360, 800);
+  private static final String ALICE = ("alice0123456789" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ").repeat(4).substring(0, 128);
+  private static final String SEARCH = ("search" + "0123456789abcdefghijklmnopqrstuvwxyz").repeat(4).substring(0, 128);
+  private static final String APOLLO = ("apollo" + "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210").repeat(4).substring(0, 128);
+
+  @AfterEach
+  void desktopAgain() {
+    browser.manage().window().setSize(DESKTOP);
+  }
+
+  @Test
+  void longIdentifiersWrapInsteadOfWideningThePage() throws Exception {
+    assertThat(send("PUT", "/v1/policies/user:*?reason=setup",
+        "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"alertThresholds\":[0.8]}", ADMIN_KEY).statusCode()).isBetween(200, 201);
+    assertThat(send("PUT", "/v1/policies/team:" + SEARCH + "?reason=setup",
+        "{\"rateLimits\":[{\"limit\":100,\"window\":\"PT1M\"}]}", ADMIN_KEY).statusCode()).isBetween(200, 201);
+    recordUsage("{\"user\":\"" + ALICE + "\",\"team\":\"" + SEARCH + "\",\"project\":\"" + APOLLO + "\"}", "0.95");
+    signInAs(ADMIN_KEY);
+
+    go("#/overview");
+    waitForText(By.cssSelector("[data-test=stat-budgets]"), "1");
+    waitUntilLoaded();
+    assertNoWiderThanTheWindow("admin overview");
+    // Each spender's id ends before its amount begins.
+    for (WebElement row : browser.findElements(By.cssSelector(".bar-list li"))) {
+      assertThat(right(row.findElement(By.cssSelector("a")))).as("spender id beside its amount")
+          .isLessThanOrEqualTo(left(row.findElement(By.cssSelector(".num"))));
+    }
+    // The half-width risk table shows its Used and State columns without scrolling.
+    WebElement risk = waitFor(By.cssSelector("[data-test=risk] .table-wrap"));
+    assertThat((Long) script("return arguments[0].scrollWidth - arguments[0].clientWidth", risk)).as("risk table overflow").isLessThanOrEqualTo(0L);
+    shot("page-width-admin-overview");
+
+    browser.manage().window().setSize(PHONE);
+    for (String page : List.of("#/overview", "#/subjects", "#/subjects/user/" + ALICE, "#/subjects/user/" + ALICE + "/team/" + SEARCH,
+        "#/policies", "#/policies/edit/team%3A" + SEARCH, "#/alerts", "#/audit", "#/reports")) {
+      go(page);
+      waitUntilLoaded();
+      assertNoWiderThanTheWindow(page + " on a phone");
+    }
+    go("#/subjects/user/" + ALICE);
+    waitFor(By.cssSelector("[data-test=usage] .usage"));
+    assertNoWiderThanTheWindow("subject page on a phone");
+    shot("page-width-phone-subject");
+    assertNoConsoleErrors("long identifiers");
+  }
+
+  @Test
+  void aViewerOfManyLongSubjectsSeesEachInsideItsCard() throws Exception {
+    recordUsage("{\"user\":\"" + ALICE + "\"}", "0.50");
+    String viewer = issueKey("{\"name\":\"long-ids\",\"role\":\"viewer\",\"subjects\":[\"user:" + ALICE + "\",\"team:" + SEARCH
+        + "\",\"project:" + APOLLO + "\"]}");
+    signInAs(viewer);
+    for (Dimension size : List.of(DESKTOP, PHONE)) {
+      browser.manage().window().setSize(size);
+      go("#/overview");
+      waiting().until(d -> d.findElement(By.cssSelector("[data-test=stat-today]")).getText().contains(APOLLO));
+      waitUntilLoaded();
+      assertNoWiderThanTheWindow("viewer overview at " + size);
+      for (WebElement card : browser.findElements(By.cssSelector(".stat"))) {
+        for (WebElement line : card.findElements(By.cssSelector(".stat-split li > *"))) {
+          assertThat(right(line)).as("subject line inside its card at " + size).isLessThanOrEqualTo(right(card));
+        }
+      }
+      shot("page-width-viewer-overview-" + size.getWidth());
+      go("#/subjects");
+      waitFor(By.cssSelector("[data-test=my-subject-list]"));
+      assertNoWiderThanTheWindow("viewer subjects at " + size);
+    }
+    assertNoConsoleErrors("viewer of long subjects");
+  }
+
+  private void assertNoWiderThanTheWindow(String where) {
+    long scrollWidth = (Long) script("return document.documentElement.scrollWidth");
+    long innerWidth = (Long) script("return window.innerWidth");
+    assertThat(scrollWidth).as("page width of " + where).isLessThanOrEqualTo(innerWidth);
+  }
+
+  private double rect(WebElement el, String side) {
+    return ((Number) script("return arguments[0].getBoundingClientRect()." + side, el)).doubleValue();
+  }
+
+  private double left(WebElement el) {
+    return rect(el, "left");
+  }
+
+  private double right(WebElement el) {
+    return rect(el, "right");
+  }
+}
