@@ -10,8 +10,9 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 
 /**
- * No page is wider than the window, on a phone or a desktop: identifiers of the longest valid
- * length (128 characters, none of them a place to break a line) wrap where they are shown.
+ * No page is wider than the window, from a 320px phone to a desktop: identifiers of the longest
+ * valid length (128 characters, none of them a place to break a line) wrap where they are shown,
+ * and the admin's top bar keeps every link and control on screen at every width.
  */
 class PageWidthBrowserTest extends BrowserTestSupport {
   private static final Dimension DESKTOP = new Dimension(1280, 1400);
@@ -19,6 +20,9 @@ class PageWidthBrowserTest extends BrowserTestSupport {
   private static final String ALICE = ("alice0123456789" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ").repeat(4).substring(0, 128);
   private static final String SEARCH = ("search" + "0123456789abcdefghijklmnopqrstuvwxyz").repeat(4).substring(0, 128);
   private static final String APOLLO = ("apollo" + "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210").repeat(4).substring(0, 128);
+  private static final By ROLE = By.cssSelector("[data-test=role]");
+  private static final By SIGN_OUT = By.xpath("//header//button[text()='Sign out']");
+  private static final By MENU = By.cssSelector(".menu-toggle");
 
   @AfterEach
   void desktopAgain() {
@@ -87,10 +91,54 @@ class PageWidthBrowserTest extends BrowserTestSupport {
     assertNoConsoleErrors("viewer of long subjects");
   }
 
+  @Test
+  void theAdminTopBarKeepsEveryControlOnScreenAtEveryWidth() throws Exception {
+    signInAs(ADMIN_KEY);
+    for (int width : List.of(320, 360, 390, 600, 720, 721, 760, 800, 850, 900, 935, 960, 1000, 1100, 1280)) {
+      browser.manage().window().setSize(new Dimension(width, 900));
+      // A page of fixed content: the bar alone decides the width.
+      go("#/policies/new");
+      waitUntilLoaded();
+      assertNoWiderThanTheWindow("top bar at " + width + "px");
+      assertOnScreenInOneLine(waitFor(ROLE), width);
+      assertOnScreenInOneLine(waitFor(SIGN_OUT), width);
+      boolean collapsed = browser.findElement(MENU).isDisplayed();
+      if (collapsed) {
+        assertOnScreenInOneLine(browser.findElement(MENU), width);
+        click(MENU);
+        waitFor(By.cssSelector("nav#nav.open"));
+      }
+      List<WebElement> links = browser.findElements(By.cssSelector("nav a"));
+      assertThat(links).hasSize(8);
+      for (WebElement link : links) {
+        assertThat(link.isDisplayed()).as(link.getText() + " shown at " + width + "px").isTrue();
+        assertOnScreenInOneLine(link, width);
+      }
+      if (width == 760) {
+        shot("page-width-top-bar-760");
+      }
+      if (collapsed) {
+        click(MENU);
+      }
+    }
+    assertNoConsoleErrors("top bar widths");
+  }
+
   private void assertNoWiderThanTheWindow(String where) {
     long scrollWidth = (Long) script("return document.documentElement.scrollWidth");
     long innerWidth = (Long) script("return window.innerWidth");
     assertThat(scrollWidth).as("page width of " + where).isLessThanOrEqualTo(innerWidth);
+  }
+
+  /** Inside the window, and on one line (at 760px "Audit log" and "API keys" each broke onto two). */
+  private void assertOnScreenInOneLine(WebElement el, int width) {
+    String name = el.getText() + " at " + width + "px";
+    assertThat(left(el)).as(name + " left").isGreaterThanOrEqualTo(0);
+    assertThat(right(el)).as(name + " right").isLessThanOrEqualTo(((Number) script("return window.innerWidth")).doubleValue());
+    double lines = ((Number) script("const s = getComputedStyle(arguments[0]);"
+        + " return (arguments[0].getBoundingClientRect().height - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom)"
+        + "   - parseFloat(s.borderTopWidth) - parseFloat(s.borderBottomWidth)) / parseFloat(s.lineHeight)", el)).doubleValue();
+    assertThat(lines).as(name + " lines").isLessThan(1.5);
   }
 
   private double rect(WebElement el, String side) {
