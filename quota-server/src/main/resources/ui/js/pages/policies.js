@@ -99,7 +99,7 @@ function rateRow(r = {}, index, onRemove) {
   windowIn.value = r.window || 'PT1M';
   const algo = h('select', { 'data-part': 'algorithm' }, [['sliding_window', 'Sliding window'], ['token_bucket', 'Token bucket']].map(([v, l]) => h('option', { value: v }, l)));
   algo.value = String(r.algorithm || 'sliding_window').toLowerCase();
-  const del = h('button', { class: 'btn btn-small btn-link', type: 'button', 'aria-label': 'Remove rate limit ' + (index + 1), onclick: onRemove, style: 'margin-top:24px' }, 'Remove');
+  const del = h('button', { class: 'btn btn-small btn-link', type: 'button', 'aria-label': 'Remove rate limit ' + (index + 1), onclick: onRemove }, 'Remove');
   return h('div', { class: 'rate-row', 'data-rate': index },
     field('Meter', meterIn, { name: prefix + '.meter' }),
     field('Limit', limitIn, { name: prefix + '.limit' }),

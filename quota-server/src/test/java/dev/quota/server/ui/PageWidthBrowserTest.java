@@ -12,7 +12,8 @@ import org.openqa.selenium.WebElement;
 /**
  * No page is wider than the window, from a 320px phone to a desktop: identifiers of the longest
  * valid length (128 characters, none of them a place to break a line) wrap where they are shown,
- * and the admin's top bar keeps every link and control on screen at every width.
+ * the admin's top bar keeps every link and control on screen at every width, and a rate limit's
+ * Remove button lines up with its fields beside them without leaving a gap above it on a phone.
  */
 class PageWidthBrowserTest extends BrowserTestSupport {
   private static final Dimension DESKTOP = new Dimension(1280, 1400);
@@ -124,6 +125,30 @@ class PageWidthBrowserTest extends BrowserTestSupport {
     assertNoConsoleErrors("top bar widths");
   }
 
+  @Test
+  void removeIsBesideARateLimitsFieldsOnADesktopAndRightUnderThemOnAPhone() throws Exception {
+    signInAs(ADMIN_KEY);
+    go("#/policies/new");
+    click(By.cssSelector("[data-test=add-rate]"));
+    By remove = By.cssSelector(".rate-row button");
+    // Side by side: the button sits in the band of the inputs, not of their labels.
+    WebElement limit = waitFor(By.name("rateLimits.0.limit"));
+    WebElement button = waitFor(remove);
+    assertThat(top(button)).as("Remove below the labels").isGreaterThanOrEqualTo(top(limit));
+    assertThat(bottom(button)).as("Remove within the inputs' height").isLessThanOrEqualTo(bottom(limit));
+
+    // Stacked: the button follows the last field at the row's spacing.
+    browser.manage().window().setSize(PHONE);
+    WebElement algorithm = waitFor(By.name("rateLimits.0.algorithm"));
+    button = waitFor(remove);
+    assertThat(top(button)).as("Remove under the Algorithm field").isGreaterThan(bottom(algorithm));
+    double gap = ((Number) script("const s = getComputedStyle(arguments[0].closest('.rate-row'));"
+        + " return parseFloat(getComputedStyle(arguments[1].closest('.field')).marginBottom) + parseFloat(s.rowGap)", button, algorithm)).doubleValue();
+    assertThat(top(button) - bottom(algorithm)).as("space above Remove on a phone").isLessThanOrEqualTo(gap + 1);
+    shot("page-width-phone-rate-row");
+    assertNoConsoleErrors("rate limit rows");
+  }
+
   private void assertNoWiderThanTheWindow(String where) {
     long scrollWidth = (Long) script("return document.documentElement.scrollWidth");
     long innerWidth = (Long) script("return window.innerWidth");
@@ -151,5 +176,13 @@ class PageWidthBrowserTest extends BrowserTestSupport {
 
   private double right(WebElement el) {
     return rect(el, "right");
+  }
+
+  private double top(WebElement el) {
+    return rect(el, "top");
+  }
+
+  private double bottom(WebElement el) {
+    return rect(el, "bottom");
   }
 }
