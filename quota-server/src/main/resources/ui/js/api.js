@@ -103,8 +103,8 @@ function hasDotSegment(path) {
 
 const NOT_ADDRESSABLE = {
   title: 'Not reachable from a browser',
-  detail: 'A browser sends a path with a name of dots alone ("." or "..") to another address, so this request was not sent.'
-    + ' Call the API from another client, the dots escaped as %2E.',
+  detail: 'A name of dots alone ("." or ".."), which only an earlier version accepted, cannot be named in a URL path:'
+    + ' a browser sends such a path to another address, so this request was not sent.',
 };
 
 /** Lists may come bare or wrapped ({items|data|results|policies|...}); pages carry a cursor. */
