@@ -11,13 +11,29 @@ import java.util.function.Supplier;
  * Wraps a tool or model call: reserve with the estimate, run the call, then commit the actual cost
  * computed from its result, or release the reservation if the call throws, times out or is
  * cancelled (for {@link #callAsync}, cancelling the returned future cancels the call's). A call
- * whose cost cannot be computed (the usage function throws) is charged its estimate. Works for blocking code ({@link #call}) and {@code CompletableFuture} code
+ * whose cost cannot be computed (the usage function throws, or returns null) is charged its
+ * estimate. Works for blocking code ({@link #call}) and {@code CompletableFuture} code
  * ({@link #callAsync}). A call admitted without a reservation (the store was down and every policy
  * fails open) has its cost recorded as usage instead, and nothing to release if it fails.
  */
 public final class QuotaGuard {
-  /** The actual cost and meters of a finished call. */
+  /**
+   * The actual cost and meters of a finished call, checked as a commit checks them, so that a usage
+   * function that builds a bad one fails as one that throws does (the estimate is charged).
+   *
+   * @param meters null for none
+   * @throws ValidationException naming {@code cost} if it is missing or negative, or the meter at
+   *     fault (as a commit names it: {@code meters.requests} if it is 0, since the call was made)
+   */
   public record Usage(Money cost, Map<String, Long> meters) {
+    public Usage {
+      ValidationException.require(cost != null, "cost", "is required");
+      ValidationException.require(cost.nanos() >= 0, "cost", "must not be negative");
+      meters = meters == null ? Map.of() : meters;
+      QuotaRequest.validateMeters(meters);
+      QuotaRequest.requireCommittedCall(meters);
+    }
+
     public static Usage of(Money cost) {
       return new Usage(cost, Map.of());
     }
@@ -69,6 +85,9 @@ public final class QuotaGuard {
     CompletableFuture<T> started;
     try {
       started = call.get();
+      if (started == null) {
+        throw new NullPointerException("the guarded call returned no future");
+      }
     } catch (RuntimeException e) {
       releaseAfter(d, e);
       return CompletableFuture.failedFuture(e);
@@ -108,7 +127,11 @@ public final class QuotaGuard {
    */
   private <T> Usage usageOf(QuotaRequest request, Decision d, T result, Function<T, Usage> usage) {
     try {
-      return usage.apply(result);
+      Usage u = usage.apply(result);
+      if (u == null) {
+        throw new NullPointerException("the usage function returned no Usage for the call's result");
+      }
+      return u;
     } catch (RuntimeException | Error e) {
       try {
         settle(request, d, new Usage(request.estimatedCost(), request.meters()));

@@ -52,6 +52,36 @@ class QuotaGuardFailureTest {
   }
 
   @Test
+  void aCallWhoseUsageFunctionReturnsNullIsChargedItsEstimate() {
+    assertThatThrownBy(() -> guard.call(Fixtures.userCost("u", "0.3"), () -> "result", r -> null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("usage function returned no Usage");
+    assertThat(usage().get(0).usedAmount()).isEqualByComparingTo("0.3");
+    assertThat(usage().get(1).used()).as("slot returned").isZero();
+  }
+
+  @Test
+  void aCallPricedWithAUsageACommitWouldRefuseIsChargedItsEstimate() {
+    assertThatThrownBy(() -> guard.call(Fixtures.userCost("u", "0.3"), () -> "result",
+        r -> new QuotaGuard.Usage(null, null)))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("cost"));
+    assertThatThrownBy(() -> guard.call(Fixtures.userCost("u", "0.3"), () -> "result",
+        r -> new QuotaGuard.Usage(Money.of("0.1"), java.util.Map.of("requests", 0L))))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("meters.requests"));
+    assertThat(usage().get(0).usedAmount()).isEqualByComparingTo("0.6");
+    assertThat(usage().get(1).used()).as("slot returned").isZero();
+  }
+
+  @Test
+  void anAsyncCallThatReturnsNoFutureReleasesItsReservation() {
+    CompletableFuture<String> guarded =
+        guard.callAsync(Fixtures.userCost("u", "0.3"), () -> null, r -> QuotaGuard.Usage.of(Money.of("0.3")));
+    assertThatThrownBy(guarded::get).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(NullPointerException.class).hasMessageContaining("returned no future");
+    assertThat(usage().get(0).usedAmount()).isEqualByComparingTo("0");
+    assertThat(usage().get(1).used()).as("slot returned").isZero();
+  }
+
+  @Test
   void aFailedReleaseIsAttachedToTheCallsOwnFailure() {
     Throwable thrown = catchThrowable(() -> guard.call(Fixtures.userCost("u", "0.3"),
         () -> {
