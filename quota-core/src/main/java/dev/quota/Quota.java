@@ -742,8 +742,16 @@ public final class Quota implements AutoCloseable {
   /**
    * Resolves and compiles {@code request} once for repeated {@link PreparedRequest#tryAcquire()}
    * calls; see {@link PreparedRequest}.
+   *
+   * @throws ValidationException naming {@code idempotencyKey} if the request has one: a prepared
+   *     request stands for many calls, and under one key every call after the first would replay
+   *     the first admission and consume nothing
    */
   public PreparedRequest prepare(QuotaRequest request) {
+    ValidationException.require(request != null, "request", "is required");
+    ValidationException.require(
+        request.idempotencyKey() == null, "idempotencyKey",
+        "must not be given to a prepared request, which stands for many calls: each would replay the first");
     return PreparedRequest.of(this, request.requireOneCall());
   }
 

@@ -2,6 +2,7 @@ package dev.quota;
 
 import static dev.quota.Fixtures.ADMIN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quota.store.conformance.MutableClock;
 import java.time.Duration;
@@ -100,6 +101,18 @@ class PreparedRequestTest {
       assertThat(row.meters()).isEqualTo(r.meters());
       assertThat(row.amount()).isEqualTo(Money.of("0.5"));
     });
+  }
+
+  @Test
+  void aRequestWithAnIdempotencyKeyIsNotPrepared() {
+    // With a concurrency cap every call is reserved and committed: under one key each call after
+    // the first replayed the first admission, so all of them went ahead past the rate limit.
+    quota.admin().putPolicy(
+        Policy.builder("user:*").rateLimit(2, Duration.ofMinutes(1)).concurrency(5).build(), ADMIN, "t");
+    QuotaRequest keyed = QuotaRequest.builder().user("u").idempotencyKey("k").build();
+    assertThatThrownBy(() -> quota.prepare(keyed))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("idempotencyKey"));
+    assertThat(quota.usage(Subject.of("user", "u")).get(0).used()).isZero();
   }
 
   @Test
