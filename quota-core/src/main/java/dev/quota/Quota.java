@@ -374,6 +374,7 @@ public final class Quota implements AutoCloseable {
   }
 
   public void addAlertHandler(AlertHandler handler) {
+    ValidationException.require(handler != null, "handler", "is required");
     alerts.addHandler(handler);
   }
 
@@ -785,6 +786,7 @@ public final class Quota implements AutoCloseable {
     private OwedUsageJournal owedUsageJournal = OwedUsageJournal.NONE;
 
     public Builder clock(Clock c) {
+      ValidationException.require(c != null, "clock", "is required");
       this.clock = c;
       return this;
     }
@@ -795,11 +797,13 @@ public final class Quota implements AutoCloseable {
     }
 
     public Builder config(ConfigRepository c) {
+      ValidationException.require(c != null, "config", "is required");
       this.config = c;
       return this;
     }
 
     public Builder ledger(UsageLedger l) {
+      ValidationException.require(l != null, "ledger", "is required");
       this.ledger = l;
       return this;
     }
@@ -810,6 +814,7 @@ public final class Quota implements AutoCloseable {
      * decision; see {@link AlertDispatcher}.
      */
     public Builder alertHistory(AlertHistory h) {
+      ValidationException.require(h != null, "alertHistory", "is required");
       this.alertHistory = h;
       return this;
     }
@@ -836,17 +841,20 @@ public final class Quota implements AutoCloseable {
     }
 
     public Builder alertHandler(AlertHandler h) {
+      ValidationException.require(h != null, "alertHandler", "is required");
       handlers.add(h);
       return this;
     }
 
     public Builder listener(QuotaListener l) {
+      ValidationException.require(l != null, "listener", "is required");
       this.listener = l;
       return this;
     }
 
     /** How policies are written into the audit trail (e.g. as API JSON). */
     public Builder policyFormat(Function<Policy, String> f) {
+      ValidationException.require(f != null, "policyFormat", "is required");
       this.policyFormat = f;
       return this;
     }

@@ -167,6 +167,8 @@ public record QuotaRequest(
     private Duration ttl;
 
     public Builder subject(String scope, String id) {
+      // Checked here: the sorted map refuses a null key with a bare NullPointerException.
+      ValidationException.require(scope != null, "subjects", "must not name a null scope");
       subjects.put(scope, id);
       return this;
     }
@@ -201,6 +203,7 @@ public record QuotaRequest(
     }
 
     public Builder meter(String name, long amount) {
+      ValidationException.require(name != null, "meters", "must not name a null meter");
       meters.put(name, amount);
       return this;
     }
