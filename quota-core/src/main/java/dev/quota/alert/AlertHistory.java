@@ -13,7 +13,12 @@ public interface AlertHistory {
    */
   void append(Alert alert);
 
-  /** Newest first; null filters match anything. */
+  /**
+   * Newest first; null filters match anything.
+   *
+   * @throws dev.quota.ValidationException naming {@code offset} if it is negative, or {@code limit}
+   *     unless it is between 0 and 10000
+   */
   List<Alert> query(String subject, String policy, Instant from, Instant to, int offset, int limit);
 
   /**

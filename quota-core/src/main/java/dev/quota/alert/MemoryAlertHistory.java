@@ -1,5 +1,6 @@
 package dev.quota.alert;
 
+import dev.quota.ValidationException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,6 +27,8 @@ public final class MemoryAlertHistory implements AlertHistory {
   @java.lang.Override
   public synchronized List<Alert> query(
       String subject, String policy, Instant from, Instant to, int offset, int limit) {
+    ValidationException.require(offset >= 0, "offset", "must not be negative");
+    requireLimit(limit);
     List<Alert> matches = matches(subject, policy, from, to, null);
     int first = Math.min(offset, matches.size());
     int end = (int) Math.min((long) offset + limit, matches.size());
@@ -35,8 +38,14 @@ public final class MemoryAlertHistory implements AlertHistory {
   @java.lang.Override
   public synchronized List<Alert> queryAfter(
       String subject, String policy, Instant from, Instant to, AlertPosition after, int limit) {
+    requireLimit(limit);
     List<Alert> matches = matches(subject, policy, from, to, after);
     return List.copyOf(matches.subList(0, Math.min(limit, matches.size())));
+  }
+
+  /** The database's bound on a page, so that an engine moved from memory to a database reads alike. */
+  private static void requireLimit(int limit) {
+    ValidationException.require(limit >= 0 && limit <= 10_000, "limit", "must be between 0 and 10000");
   }
 
   private List<Alert> matches(String subject, String policy, Instant from, Instant to, AlertPosition after) {

@@ -1,8 +1,10 @@
 package dev.quota.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quota.Subject;
+import dev.quota.ValidationException;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.MemoryConfigRepository;
@@ -32,6 +34,18 @@ class MemoryHistoryPagesTest {
     history.append(SampleAlerts.numbered(5, T0.plusSeconds(3)));
     assertThat(history.queryAfter(null, null, null, null, AlertPosition.of(first.get(1)), 2)).containsExactly(a2, a1);
     assertThat(history.queryAfter("user:u1", null, null, null, AlertPosition.of(a3), 10)).containsExactly(a1);
+  }
+
+  @Test
+  void aNegativeOffsetOrAnOutOfRangeLimitIsRefusedNamingIt() {
+    MemoryAlertHistory history = new MemoryAlertHistory();
+    history.append(SampleAlerts.numbered(1, T0));
+    assertThatThrownBy(() -> history.query(null, null, null, null, -1, 10))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("offset"));
+    assertThatThrownBy(() -> history.query(null, null, null, null, 0, -1))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("limit"));
+    assertThatThrownBy(() -> history.queryAfter(null, null, null, null, null, -1))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("limit"));
   }
 
   @Test
