@@ -129,6 +129,8 @@ public final class PreparedRequest {
         return outcome == PreparedOps.ADMITTED;
       }
     }
+    // Past the in-memory store's rate-only path, which touches nothing a closed engine closed.
+    quota.requireOpen();
     Compiled c = current();
     if (c.capped) {
       return false; // a per-request cap refuses this request whatever the counters say

@@ -90,6 +90,8 @@ public final class Quota implements AutoCloseable {
   /** The pool behind {@link #blocking} when this engine made it, shut down on {@link #close}. */
   private final ExecutorService ownPool;
   private volatile PolicyIndex index;
+  /** Set by {@link #close}: see {@link #requireOpen}. */
+  private volatile boolean closed;
   /** Compilations of recent requests; see {@link PlanCache}. */
   private final PlanCache plans = new PlanCache(PLAN_CACHE_SETS);
 
@@ -129,6 +131,7 @@ public final class Quota implements AutoCloseable {
 
   /** Would this request be admitted now? Consumes nothing. */
   public Decision check(QuotaRequest request) {
+    requireOpen();
     return decide(Plan.Kind.CHECK, request, null);
   }
 
@@ -138,6 +141,7 @@ public final class Quota implements AutoCloseable {
    * {@link #commit}, {@link #release} or the reservation's expiry. On deny nothing changes.
    */
   public Decision reserve(QuotaRequest request) {
+    requireOpen();
     return decide(Plan.Kind.RESERVE, request, newId());
   }
 
@@ -146,11 +150,13 @@ public final class Quota implements AutoCloseable {
    * thread waits for the store; the same decision either way. Validation errors are thrown at once.
    */
   public CompletionStage<Decision> checkAsync(QuotaRequest request) {
+    requireOpen();
     return decideAsync(Plan.Kind.CHECK, request, null);
   }
 
   /** {@link #reserve}, answered through a stage; see {@link #checkAsync}. */
   public CompletionStage<Decision> reserveAsync(QuotaRequest request) {
+    requireOpen();
     return decideAsync(Plan.Kind.RESERVE, request, newId());
   }
 
@@ -163,6 +169,7 @@ public final class Quota implements AutoCloseable {
    * {@link #owedCharges}).
    */
   public Decision record(QuotaRequest usage) {
+    requireOpen();
     long started = timed ? System.nanoTime() : 0;
     Decision earlier = usage.idempotencyKey() == null ? null : ledgeredEarlier(usage);
     if (earlier != null) {
@@ -309,11 +316,13 @@ public final class Quota implements AutoCloseable {
    * made). Idempotent.
    */
   public Settled commit(String reservationId, Money actualCost, Map<String, Long> actualMeters) {
+    requireOpen();
     return settlements.commit(reservationId, actualCost, actualMeters);
   }
 
   /** Returns a reservation's holds and slot unused. Idempotent. */
   public Settled release(String reservationId) {
+    requireOpen();
     return settlements.release(reservationId);
   }
 
@@ -326,6 +335,7 @@ public final class Quota implements AutoCloseable {
    * @throws StoreUnavailableException if the store cannot answer
    */
   public Reservation reservation(String reservationId) {
+    requireOpen();
     return settlements.held(reservationId);
   }
 
@@ -340,6 +350,7 @@ public final class Quota implements AutoCloseable {
    *     policies (a read has nothing to fail open to)
    */
   public List<LimitStatus> usage(Subject subject) {
+    requireOpen();
     QuotaRequest probe =
         new QuotaRequest(Map.of(subject.scope(), subject.id()), Money.ZERO, Map.of(RateLimit.REQUESTS, 1L), null, null);
     Instant now = clock.instant();
@@ -429,10 +440,13 @@ public final class Quota implements AutoCloseable {
    * Stops the alert worker and closes the store and the ledger. Alerts not yet stored are dropped
    * and reported to {@link QuotaListener#onAlertDropped}; {@link #drainAlerts} first gives them time.
    * Owed charges are replayed once more if the store answers, and those it does not take are
-   * reported to {@link QuotaListener#onOwedChargeDropped}.
+   * reported to {@link QuotaListener#onOwedChargeDropped}. Decisions, settlements and reads made
+   * afterwards (and prepared requests' calls the store cannot admit on its own) throw
+   * {@link IllegalStateException}.
    */
   @java.lang.Override
   public void close() {
+    closed = true;
     owed.close();
     alerts.close();
     closeBackends();
@@ -445,10 +459,24 @@ public final class Quota implements AutoCloseable {
    * for would never be alerted in their period, since the budget counters already marked them fired.
    */
   public List<Alert> closeKeepingAlerts() {
+    closed = true;
     owed.close();
     List<Alert> unstored = alerts.stop();
     closeBackends();
     return unstored;
+  }
+
+  /**
+   * Refuses a call made after {@link #close}. Its store and ledger are closed: a closed Redis store
+   * reads as unreachable (so fail-open policies would admit without limit), and a closed ledger
+   * refuses a row only after the store has charged it.
+   *
+   * @throws IllegalStateException if this engine is closed
+   */
+  void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("this Quota engine is closed; build a new one");
+    }
   }
 
   private void closeBackends() {
@@ -749,6 +777,7 @@ public final class Quota implements AutoCloseable {
    *     the first admission and consume nothing
    */
   public PreparedRequest prepare(QuotaRequest request) {
+    requireOpen();
     ValidationException.require(request != null, "request", "is required");
     ValidationException.require(
         request.idempotencyKey() == null, "idempotencyKey",
