@@ -116,7 +116,17 @@ public final class Quota implements AutoCloseable {
     this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat, listener);
     this.ownPool = b.executor == null ? Executors.newCachedThreadPool(Quota::daemon) : null;
     this.blocking = b.executor != null ? b.executor : ownPool;
-    reloadConfig();
+    try {
+      reloadConfig();
+    } catch (RuntimeException e) {
+      // No engine comes of it, so no one could close it: stop the alert worker started above
+      // (nothing was fired yet). The store and the ledger are the caller's, and stay open.
+      alerts.stop();
+      if (ownPool != null) {
+        ownPool.shutdown();
+      }
+      throw e;
+    }
   }
 
   public static Builder builder() {
