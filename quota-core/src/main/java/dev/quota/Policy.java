@@ -27,6 +27,12 @@ public record Policy(
 
   public Policy {
     ValidationException.require(selector != null, "selector", "is required");
+    if (rateLimits != null) {
+      for (int i = 0; i < rateLimits.size(); i++) {
+        // Checked before the copy, which would refuse a null with a NullPointerException naming nothing.
+        ValidationException.require(rateLimits.get(i) != null, "rateLimits[" + i + "]", "is required");
+      }
+    }
     rateLimits = rateLimits == null ? List.of() : List.copyOf(rateLimits);
     requireDistinct(rateLimits);
     ValidationException.require(

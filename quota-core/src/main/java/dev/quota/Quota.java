@@ -142,6 +142,7 @@ public final class Quota implements AutoCloseable {
   /** Would this request be admitted now? Consumes nothing. */
   public Decision check(QuotaRequest request) {
     requireOpen();
+    ValidationException.require(request != null, "request", "is required");
     return decide(Plan.Kind.CHECK, request, null);
   }
 
@@ -152,6 +153,7 @@ public final class Quota implements AutoCloseable {
    */
   public Decision reserve(QuotaRequest request) {
     requireOpen();
+    ValidationException.require(request != null, "request", "is required");
     return decide(Plan.Kind.RESERVE, request, newId());
   }
 
@@ -161,12 +163,14 @@ public final class Quota implements AutoCloseable {
    */
   public CompletionStage<Decision> checkAsync(QuotaRequest request) {
     requireOpen();
+    ValidationException.require(request != null, "request", "is required");
     return decideAsync(Plan.Kind.CHECK, request, null);
   }
 
   /** {@link #reserve}, answered through a stage; see {@link #checkAsync}. */
   public CompletionStage<Decision> reserveAsync(QuotaRequest request) {
     requireOpen();
+    ValidationException.require(request != null, "request", "is required");
     return decideAsync(Plan.Kind.RESERVE, request, newId());
   }
 
@@ -180,6 +184,7 @@ public final class Quota implements AutoCloseable {
    */
   public Decision record(QuotaRequest usage) {
     requireOpen();
+    ValidationException.require(usage != null, "usage", "is required");
     long started = timed ? System.nanoTime() : 0;
     Decision earlier = usage.idempotencyKey() == null ? null : ledgeredEarlier(usage);
     if (earlier != null) {
@@ -361,6 +366,7 @@ public final class Quota implements AutoCloseable {
    */
   public List<LimitStatus> usage(Subject subject) {
     requireOpen();
+    ValidationException.require(subject != null, "subject", "is required");
     QuotaRequest probe =
         new QuotaRequest(Map.of(subject.scope(), subject.id()), Money.ZERO, Map.of(RateLimit.REQUESTS, 1L), null, null);
     Instant now = clock.instant();
@@ -379,6 +385,7 @@ public final class Quota implements AutoCloseable {
    * the policy's, or are bypassed (listed in shadow mode: counted, never denying).
    */
   public Optional<dev.quota.admin.Override> overrideInForce(Subject subject) {
+    ValidationException.require(subject != null, "subject", "is required");
     return Optional.ofNullable(index.overrideInForce(subject.scope(), subject.id(), clock.instant()));
   }
 

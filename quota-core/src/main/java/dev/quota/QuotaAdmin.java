@@ -71,6 +71,7 @@ public final class QuotaAdmin {
    */
   public Change<Optional<Policy>> putPolicy(Policy policy, String actor, String reason) {
     requireActorAndReason(actor, reason);
+    ValidationException.require(policy != null, "policy", "is required");
     policy.selector().requireUnpadded();
     String selector = policy.selector().toString();
     String after = format.apply(policy);
@@ -92,6 +93,8 @@ public final class QuotaAdmin {
    */
   public Change<Policy> replacePolicy(Policy policy, Predicate<Policy> expected, String actor, String reason) {
     requireActorAndReason(actor, reason);
+    ValidationException.require(policy != null, "policy", "is required");
+    ValidationException.require(expected != null, "expected", "is required");
     policy.selector().requireUnpadded();
     Selector selector = policy.selector();
     String after = format.apply(policy);
@@ -116,6 +119,7 @@ public final class QuotaAdmin {
    */
   public Change<Void> createPolicy(Policy policy, String actor, String reason) {
     requireActorAndReason(actor, reason);
+    ValidationException.require(policy != null, "policy", "is required");
     policy.selector().requireUnpadded();
     Selector selector = policy.selector();
     AuditEntry audit = entry(actor, AuditAction.POLICY_CREATE, selector.toString(), null, format.apply(policy), reason);
@@ -131,6 +135,7 @@ public final class QuotaAdmin {
    */
   public Change<Void> deletePolicy(Selector selector, String actor, String reason) {
     requireActorAndReason(actor, reason);
+    ValidationException.require(selector != null, "selector", "is required");
     if (config.deletePolicy(selector, before ->
         entry(actor, AuditAction.POLICY_DELETE, selector.toString(), format.apply(before), null, reason)).isEmpty()) {
       throw new NotFoundException("no policy for " + selector);
@@ -148,6 +153,8 @@ public final class QuotaAdmin {
    */
   public Change<Policy> deletePolicy(Selector selector, Predicate<Policy> expected, String actor, String reason) {
     requireActorAndReason(actor, reason);
+    ValidationException.require(selector != null, "selector", "is required");
+    ValidationException.require(expected != null, "expected", "is required");
     Policy deleted = config.deletePolicy(selector, before -> {
       if (!expected.test(before)) {
         throw new PolicyMismatchException(selector, Optional.of(before));
@@ -210,12 +217,14 @@ public final class QuotaAdmin {
    */
   public void resetSubject(Subject subject, String actor, String reason) {
     requireActorAndReason(actor, reason);
+    ValidationException.require(subject != null, "subject", "is required");
     AuditEntry audit = entry(actor, AuditAction.SUBJECT_RESET, subject.toString(), null, null, reason);
     config.putSubjectReset(subject, audit.at(), audit);
     store.reset(CounterKeys.subjectOf(subject));
   }
 
   public List<AuditEntry> audit(AuditQuery query) {
+    ValidationException.require(query != null, "query", "is required");
     return config.audit(query);
   }
 
