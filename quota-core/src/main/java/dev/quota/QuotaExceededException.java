@@ -17,7 +17,12 @@ public final class QuotaExceededException extends QuotaException {
 
   private static String describe(Decision d) {
     LimitStatus b = d.binding();
-    return b == null ? "quota" : b.selector() + " " + b.kind().wireName() + (b.meter() == null ? "" : " " + b.meter());
+    if (b == null) {
+      return "quota";
+    }
+    // Named as the API's 429 names it: a selector such as team:* says nothing of which team.
+    return b.selector() + " " + b.kind().wireName() + (b.meter() == null ? "" : " " + b.meter()) + " for " + b.subject()
+        + (d.retryAt() == null ? "" : "; retry at " + d.retryAt());
   }
 
   @java.lang.Override

@@ -146,8 +146,10 @@ class RecoveryAndGuardTest {
     assertThat(out).isEqualTo("result");
     assertThatThrownBy(() -> guard.call(Fixtures.userCost("u", "0.5"), () -> { throw new IOException("tool failed"); },
         r -> QuotaGuard.Usage.of(Money.of("0.5")))).isInstanceOf(IOException.class);
+    // The message names the subject refused, which the selector user:* does not, and when to retry.
     assertThatThrownBy(() -> guard.call(Fixtures.userCost("u", "0.9"), () -> "x", r -> QuotaGuard.Usage.of(Money.ZERO)))
-        .isInstanceOf(QuotaExceededException.class);
+        .isInstanceOf(QuotaExceededException.class)
+        .hasMessage("denied by user:* budget_daily for user:u; retry at 2026-06-16T00:00:00Z");
     CompletableFuture<String> async = guard.callAsync(Fixtures.userCost("u", "0.1"),
         () -> CompletableFuture.supplyAsync(() -> "later"), r -> QuotaGuard.Usage.of(Money.of("0.1")));
     assertThat(async.get()).isEqualTo("later");
