@@ -79,7 +79,12 @@ public final class Database implements AutoCloseable {
 
   /** The first schema of the URL's currentSchema parameter (PostgreSQL takes a list, as a search path). */
   private static final Pattern CURRENT_SCHEMA = Pattern.compile("[?&]currentSchema=([^&,]*)");
-  private static final Pattern SCHEMA_NAME = Pattern.compile("[A-Za-z0-9_]+");
+  /**
+   * Lowercase only: the server reads the URL's schema into its search path unquoted, folding it to
+   * lowercase, while the migration creates the name as written; {@code Team_A} would be created
+   * and then not found, failing the migration and leaving the schema behind.
+   */
+  private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z0-9_]+");
 
   private final HikariDataSource dataSource;
   private final Connecting connecting;
@@ -276,7 +281,7 @@ public final class Database implements AutoCloseable {
     }
     if (!SCHEMA_NAME.matcher(m.group(1)).matches()) {
       throw new IllegalArgumentException(
-          "jdbc url: currentSchema must name a schema of letters, digits and underscores, got '" + m.group(1) + "'");
+          "jdbc url: currentSchema must name a schema of lowercase letters, digits and underscores, got '" + m.group(1) + "'");
     }
     return m.group(1);
   }

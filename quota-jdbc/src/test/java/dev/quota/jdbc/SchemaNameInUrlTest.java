@@ -30,6 +30,22 @@ class SchemaNameInUrlTest {
   }
 
   @Test
+  void aSchemaNameWithCapitalsIsRefusedBeforeAnythingIsCreated() throws SQLException {
+    // Created as written by the migration, but looked up folded to lowercase by the connection.
+    String mixed = Backend.newSchemaName() + "_B";
+    String url = Backend.pgUrl(Backend.PG_URL, mixed);
+    try {
+      assertThatThrownBy(() -> Database.open(url, Backend.PG_USER, null))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("lowercase letters, digits and underscores")
+          .hasMessageContaining(mixed);
+      assertThat(schemaExists(mixed)).isFalse();
+    } finally {
+      Backend.dropSchema("\"" + mixed + "\"");
+    }
+  }
+
+  @Test
   void theFirstOfSeveralSchemasIsTheOneTheTablesGoIn() {
     String schema = Backend.newSchemaName();
     try (Database db = Database.open(Backend.PG_URL + "?currentSchema=" + schema + ",public", Backend.PG_USER, null)) {
