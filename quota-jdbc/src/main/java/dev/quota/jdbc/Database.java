@@ -19,8 +19,9 @@ import org.flywaydb.core.Flyway;
  *
  * <p>Two engines share one schema: an H2 file database in a data directory ({@link #embedded}, the
  * zero-setup default) and PostgreSQL ({@link #open}). A PostgreSQL URL may carry
- * {@code currentSchema=name}; the schema is then created if missing and every table lives in it,
- * which lets several installations (or test runs) share one database.
+ * {@code currentSchema=name} (lowercase letters, digits and underscores); the schema is then
+ * created if missing and every table lives in it, which lets several installations (or test runs)
+ * share one database.
  *
  * <p>On PostgreSQL the shared pool's sessions are bounded ({@link Bounds}): reports, history,
  * listings and the ledger's sums answer HTTP requests, and one held up behind another session's
