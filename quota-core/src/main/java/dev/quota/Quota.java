@@ -459,7 +459,7 @@ public final class Quota implements AutoCloseable {
    * Owed charges are replayed once more if the store answers, and those it does not take are
    * reported to {@link QuotaListener#onOwedChargeDropped}. Decisions, settlements and reads made
    * afterwards (and prepared requests' calls the store cannot admit on its own) throw
-   * {@link IllegalStateException}.
+   * {@link EngineClosedException}.
    */
   @java.lang.Override
   public void close() {
@@ -488,11 +488,11 @@ public final class Quota implements AutoCloseable {
    * reads as unreachable (so fail-open policies would admit without limit), and a closed ledger
    * refuses a row only after the store has charged it.
    *
-   * @throws IllegalStateException if this engine is closed
+   * @throws EngineClosedException if this engine is closed
    */
   void requireOpen() {
     if (closed) {
-      throw new IllegalStateException("this Quota engine is closed; build a new one");
+      throw new EngineClosedException();
     }
   }
 

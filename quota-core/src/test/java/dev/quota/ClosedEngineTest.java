@@ -46,6 +46,6 @@ class ClosedEngineTest {
   }
 
   private static void refused(ThrowingCallable call) {
-    assertThatThrownBy(call).isInstanceOf(IllegalStateException.class).hasMessageContaining("engine is closed");
+    assertThatThrownBy(call).isInstanceOf(EngineClosedException.class).hasMessageContaining("engine is closed");
   }
 }

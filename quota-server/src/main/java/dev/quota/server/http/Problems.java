@@ -3,6 +3,7 @@ package dev.quota.server.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.ConflictException;
+import dev.quota.EngineClosedException;
 import dev.quota.NotFoundException;
 import dev.quota.ReservationExpiredException;
 import dev.quota.StoreUnavailableException;
@@ -50,6 +51,11 @@ public final class Problems {
         write(ctx, 410, "reservation-expired", e.getMessage(), "reservationId", "must not have expired"));
     app.exception(ConflictException.class, (e, ctx) -> write(ctx, 409, "conflict", e.getMessage(), e.field(), e.rule()));
     app.exception(StoreUnavailableException.class, Problems::store);
+    app.exception(EngineClosedException.class, (e, ctx) -> {
+      // A request still running when a stopping server's drain ran out: its engine is closed.
+      ctx.header("Retry-After", "1");
+      write(ctx, 503, "shutting-down", "the server is shutting down; the request changed nothing; retry shortly", null, null);
+    });
     app.exception(LedgerUnavailableException.class, (e, ctx) -> {
       LOG.warn("usage ledger unavailable: {}", e.getMessage());
       ctx.header("Retry-After", "1");
