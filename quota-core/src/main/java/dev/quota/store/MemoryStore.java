@@ -359,9 +359,20 @@ public final class MemoryStore implements Store {
   public SettleResult settle(Settlement s) {
     long now = clock.millis();
     releaseExpired(now);
-    HeldReservation r = held.remove(s.reservationId());
+    HeldReservation r;
+    SettledLog.Outcome before = null;
+    // Taking the reservation out and logging its settlement is one step (as in takeOutExpired): a second
+    // settlement in between would find it neither held nor settled and be told it never existed,
+    // which tells a caller to record the call's cost as usage: charged twice.
+    synchronized (held) {
+      r = held.remove(s.reservationId());
+      if (r != null) {
+        settled.add(r.idHash(), s.fingerprint(), Math.max(0, r.holdNanos), false, now);
+      } else {
+        before = settled.find(HeldReservation.idHash(s.reservationId()), s.fingerprint(), now);
+      }
+    }
     if (r == null) {
-      SettledLog.Outcome before = settled.find(HeldReservation.idHash(s.reservationId()), s.fingerprint(), now);
       if (before == null) {
         return SettleResult.of(SettleResult.Status.UNKNOWN, now);
       }
@@ -371,9 +382,7 @@ public final class MemoryStore implements Store {
       SettleResult.Status status = before.sameSettlement() ? SettleResult.Status.REPEATED : SettleResult.Status.CONFLICT;
       return new SettleResult(status, null, before.heldNanos(), now, List.of(), 0);
     }
-    SettleResult result = undo(r, s, now, true);
-    settled.add(r.idHash(), s.fingerprint(), result.heldNanos(), false, now);
-    return result;
+    return undo(r, s, now, true);
   }
 
   @Override
@@ -444,9 +453,23 @@ public final class MemoryStore implements Store {
     if (held.nextExpiryMs() > now) {
       return;
     }
-    for (HeldReservation r = held.pollExpired(now); r != null; r = held.pollExpired(now)) {
+    for (HeldReservation r = takeOutExpired(now); r != null; r = takeOutExpired(now)) {
       undo(r, EXPIRY, now, false);
-      settled.add(r.idHash(), "", 0, true, now);
+    }
+  }
+
+  /**
+   * The next reservation expired by {@code now}, taken out and logged as expired in one step, as a
+   * settlement takes its reservation out: one racing the expiry is then told it expired, never that
+   * the reservation is unknown.
+   */
+  private HeldReservation takeOutExpired(long now) {
+    synchronized (held) {
+      HeldReservation r = held.pollExpired(now);
+      if (r != null) {
+        settled.add(r.idHash(), "", 0, true, now);
+      }
+      return r;
     }
   }
 

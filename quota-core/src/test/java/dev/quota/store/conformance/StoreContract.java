@@ -549,6 +549,50 @@ public abstract class StoreContract {
   }
 
   /**
+   * Settlements racing the release of their expired reservations are each told it expired, never
+   * that it is unknown (which tells a caller to record the cost as usage); the holds come back once.
+   */
+  @Test
+  void settlementsRacingTheirReservationsExpiryAreToldItExpired() throws Exception {
+    String s = subject("expiry-race");
+    List<String> ids = new ArrayList<>();
+    long expiresIn = 0;
+    for (int i = 0; i < 64; i++) {
+      String id = newId();
+      ids.add(id);
+      PlanResult r = admitted(apply(reserve(id, 10_000, budget(s, 1_000_000, 100), slots(s, 64))));
+      expiresIn = r.expiresAtMs() - storeNowMs();
+    }
+    advance(Duration.ofMillis(expiresIn + 1));
+    List<SettleResult.Status> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int from = t;
+        done.add(pool.submit(() -> {
+          start.await();
+          // each thread settles the ids in its own order, so some settle first and some find them released
+          for (int i = 0; i < ids.size(); i++) {
+            answers.add(store().settle(Settlement.commit(ids.get((i * 7 + from * 16) % ids.size()), 1, Map.of())).status());
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(answers).hasSize(4 * 64).containsOnly(SettleResult.Status.EXPIRED);
+    assertThat(checked(budget(s, 1_000_000, 0)).used()).isZero();
+    assertThat(checked(slots(s, 64)).used()).isZero();
+  }
+
+  /**
    * A held reservation can be looked up by its id, with what the engine filed with it and when it
    * expires; one settled, expired at the store's time (whether or not a call has released it yet)
    * or never made is not held. Looking does not keep a reservation from expiring or settling.
@@ -1204,6 +1248,10 @@ public abstract class StoreContract {
       admitted(apply(reserve(id, 60_000, budget(s, 1_000_000, 100), slots(s, 64))));
     }
     AtomicInteger settled = new AtomicInteger();
+    // Every other answer is a repeat: one that did not know the reservation at all (404 over HTTP)
+    // would tell its caller to record the cost as usage, charging the call twice.
+    List<SettleResult.Status> others = java.util.Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Future<?>> done = new ArrayList<>();
@@ -1211,14 +1259,20 @@ public abstract class StoreContract {
         done.add(
             pool.submit(
                 () -> {
+                  start.await();
                   // every thread tries every id: exactly one settlement of each may count
                   for (String id : ids) {
-                    if (store().settle(Settlement.commit(id, 1, Map.of())).status() == SettleResult.Status.SETTLED) {
+                    SettleResult.Status status = store().settle(Settlement.commit(id, 1, Map.of())).status();
+                    if (status == SettleResult.Status.SETTLED) {
                       settled.incrementAndGet();
+                    } else {
+                      others.add(status);
                     }
                   }
+                  return null;
                 }));
       }
+      start.countDown();
       for (Future<?> f : done) {
         f.get(60, TimeUnit.SECONDS);
       }
@@ -1226,6 +1280,7 @@ public abstract class StoreContract {
       pool.shutdownNow();
     }
     assertThat(settled.get()).isEqualTo(64);
+    assertThat(others).hasSize(7 * 64).containsOnly(SettleResult.Status.REPEATED);
     assertThat(checked(budget(s, 1_000_000, 0)).used()).isEqualTo(64);
     assertThat(checked(slots(s, 64)).used()).isZero();
   }
