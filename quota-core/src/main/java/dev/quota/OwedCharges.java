@@ -3,9 +3,11 @@ package dev.quota;
 import dev.quota.admin.ConfigRepository;
 import dev.quota.internal.PlanCompiler.Compiled;
 import dev.quota.internal.PlanCompiler.OpRef;
+import dev.quota.internal.PolicyIndex;
 import dev.quota.ledger.OwedUsageJournal;
 import dev.quota.ledger.UsageEntry;
 import dev.quota.plan.BudgetOp;
+import dev.quota.plan.CaughtUp;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
@@ -26,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Charges the usage ledger holds but the budget counters do not: usage recorded while the store
@@ -46,7 +49,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>the store lost its counter since the charge (a restart, a flushed Redis): it answers that
  *       the counter needs a seed, or this engine already saw it answer so and seeded it. The seed
  *       rebuilds the counter from the ledger, which holds the charge's row, so the replay would
- *       count it twice.
+ *       count it twice;
+ *   <li>this engine caught the counter up from the ledger ({@link BudgetCatchUp}) with the charge's
+ *       row: one dated after the counter's last decision. One dated before is still replayed, as
+ *       the counter never counted it. A replay that finds its counter stale catches it up first.
  * </ul>
  *
  * <p>Replays run on a daemon thread of their own: after a backoff while the store stays away
@@ -85,6 +91,9 @@ final class OwedCharges implements AutoCloseable {
    */
   private record Charge(long seq, String rowId, String id, Instant at, String usageKey, List<BudgetOp> ops, List<OpRef> refs) {}
 
+  /** The charges owed before {@code seqBefore} and charged at or after {@code fromMs}: a catch-up counted them. */
+  private record Covered(long seqBefore, long fromMs) {}
+
   /** Spend charged at {@code atMs} that a lost counter never counted, in a period ending at {@code periodEndMs}. */
   private record Unalerted(long atMs, long nanos, long periodEndMs) {}
 
@@ -96,6 +105,10 @@ final class OwedCharges implements AutoCloseable {
   private final boolean seedBudgets;
   private final int bound;
   private final OwedUsageJournal journal;
+  /** The engine's policy snapshot, whose marker a replay carries ({@link BudgetOp#withSeedBefore}). */
+  private final Supplier<PolicyIndex> index;
+  /** Catches up the counters a replay finds stale; set once, before any replay. */
+  private BudgetCatchUp catchUp;
 
   // Guarded by this.
   private final ArrayDeque<Charge> queue = new ArrayDeque<>();
@@ -106,6 +119,12 @@ final class OwedCharges implements AutoCloseable {
    * the rows of every charge owed before; emptied with the queue.
    */
   private final Map<CounterKey, Long> lost = new HashMap<>();
+  /**
+   * Per budget counter this engine caught up from the ledger since some charges were owed: the
+   * charges each catch-up counted, those owed before it (by {@code seq}) charged from its start on.
+   * Emptied with the queue.
+   */
+  private final Map<CounterKey, List<Covered>> caughtUp = new HashMap<>();
   /**
    * Per budget counter, the spend of owed charges dropped from replay because the store had lost
    * the counter, which no counter has counted yet: the rebuild that counts it from the ledger must
@@ -132,7 +151,8 @@ final class OwedCharges implements AutoCloseable {
 
   OwedCharges(
       Store store, ConfigRepository config, BudgetAlerts alerts, QuotaListener listener, Clock clock,
-      boolean seedBudgets, int bound, boolean background, OwedUsageJournal journal) {
+      boolean seedBudgets, int bound, boolean background, OwedUsageJournal journal, Supplier<PolicyIndex> index) {
+    this.index = index;
     this.background = background;
     this.journal = journal;
     this.store = store;
@@ -142,6 +162,11 @@ final class OwedCharges implements AutoCloseable {
     this.clock = clock;
     this.seedBudgets = seedBudgets;
     this.bound = bound;
+  }
+
+  /** Sets what catches up the counters a replay finds stale; call before anything is owed. */
+  void catchUpWith(BudgetCatchUp catchUp) {
+    this.catchUp = catchUp;
   }
 
   /**
@@ -262,10 +287,46 @@ final class OwedCharges implements AutoCloseable {
         .add(new Unalerted(c.at().toEpochMilli(), op.amountNanos(), op.periodEndMs()));
   }
 
-  /** Whether this engine began rebuilding {@code key} from the ledger after {@code c}'s row was written. */
+  /**
+   * Whether this engine began rebuilding {@code key} from the ledger after {@code c}'s row was
+   * written, or caught it up from the ledger with that row.
+   */
   private synchronized boolean rebuiltSince(Charge c, CounterKey key) {
     Long since = lost.get(key);
-    return since != null && c.seq() < since;
+    if (since != null && c.seq() < since) {
+      return true;
+    }
+    for (Covered covered : caughtUp.getOrDefault(key, List.of())) {
+      if (c.seq() < covered.seqBefore() && c.at().toEpochMilli() >= covered.fromMs()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Runs {@code catchUp}, which reads the spend of counter {@code key} charged from {@code from} on
+   * from the ledger and adds it to the counter, with no replay meanwhile: a replay between the read
+   * and the store call would be counted twice, or moves the counter on so the catch-up is refused.
+   * Once applied, the charges owed so far and charged from {@code from} on (their rows were read)
+   * are not replayed to that counter; those charged before are, as it never counted them.
+   */
+  CaughtUp catchingUp(CounterKey key, Instant from, Supplier<CaughtUp> catchUp) {
+    synchronized (applying) {
+      long owedBefore;
+      synchronized (this) {
+        owedBefore = nextSeq; // their rows are in the ledger: a charge is owed once its row is written
+      }
+      CaughtUp r = catchUp.get();
+      if (r.applied()) {
+        synchronized (this) {
+          if (!queue.isEmpty()) {
+            caughtUp.computeIfAbsent(key, k -> new ArrayList<>(1)).add(new Covered(owedBefore, from.toEpochMilli()));
+          }
+        }
+      }
+      return r;
+    }
   }
 
   /**
@@ -307,6 +368,10 @@ final class OwedCharges implements AutoCloseable {
   private boolean settle(Charge c, Map<Map<String, String>, Optional<Instant>> resets) {
     List<Integer> keep = new ArrayList<>(c.ops().size());
     long now = clock.millis();
+    // The marker of the configuration in force, not of the charge's: replayed onto a counter that
+    // the engines took up again since, the charge would otherwise pass it for current and spare it
+    // the catch-up (or create it without the period's spend) that a decision now would not.
+    long seedBefore = index.get().seedBudgetsBefore(now);
     for (int i = 0; i < c.ops().size(); i++) {
       if (c.ops().get(i).periodEndMs() > now) {
         try {
@@ -330,7 +395,7 @@ final class OwedCharges implements AutoCloseable {
         }
         List<CounterOp> ops = new ArrayList<>(keep.size());
         for (int i : keep) {
-          ops.add(c.ops().get(i));
+          ops.add(c.ops().get(i).withSeedBefore(seedBefore));
         }
         // One fingerprint whatever ops are left: a replay whose first answer was lost is a repeat.
         plan = new Plan(Plan.Kind.RECORD, ops, null, 0, c.id(), "OWED|" + c.id(), null, seedBudgets);
@@ -358,6 +423,19 @@ final class OwedCharges implements AutoCloseable {
           return true; // an earlier replay of it was applied
         }
         case NEEDS_SEED -> {
+          if (!r.staleBudgets().isEmpty()) {
+            // Behind the ledger: caught up (with this charge's row if it is charged after the
+            // counter's last decision, which this replay then leaves out) and replayed again.
+            List<OpRef> refs = new ArrayList<>(keep.size());
+            for (int i : keep) {
+              refs.add(c.refs().get(i));
+            }
+            try {
+              catchUp.catchUp(new Compiled(plan, refs, List.of()), r.staleBudgets());
+            } catch (RuntimeException away) {
+              return false; // the ledger or the store: the charge stays owed
+            }
+          }
           // Lost with the store: the seed rebuilds these counters from the ledger, which has the row.
           List<Integer> lostOps = r.seedIndices();
           List<Integer> rest = new ArrayList<>(keep.size());
@@ -402,6 +480,7 @@ final class OwedCharges implements AutoCloseable {
     }
     if (queue.isEmpty()) {
       lost.clear();
+      caughtUp.clear();
     }
   }
 
@@ -468,6 +547,7 @@ final class OwedCharges implements AutoCloseable {
       queue.clear();
       usageKeys.clear();
       lost.clear();
+      caughtUp.clear();
       size = 0;
     }
     if (journal == OwedUsageJournal.NONE) {

@@ -76,6 +76,7 @@ public final class Quota implements AutoCloseable {
   private final BudgetAlerts budgetAlerts;
   private final Settlements settlements;
   private final BudgetSeeder seeder;
+  private final BudgetCatchUp catchUp;
   /** Usage the ledger took while the store could not; see {@link OwedCharges}. */
   private final OwedCharges owed;
   private final UnledgeredCharges unledgered = new UnledgeredCharges();
@@ -111,8 +112,10 @@ public final class Quota implements AutoCloseable {
     this.settlements = new Settlements(store, ledger, budgetAlerts, this::index, unledgered);
     this.owed = new OwedCharges(
         store, config, budgetAlerts, listener, clock, seedBudgets, b.owedChargeBound, b.replayOwedChargesInBackground,
-        b.owedUsageJournal);
+        b.owedUsageJournal, this::index);
     this.seeder = new BudgetSeeder(ledger, config, store, owed, unledgered, budgetAlerts);
+    this.catchUp = new BudgetCatchUp(ledger, config, store, owed, unledgered, budgetAlerts);
+    owed.catchUpWith(catchUp);
     this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat, listener);
     this.ownPool = b.executor == null ? Executors.newCachedThreadPool(Quota::daemon) : null;
     this.blocking = b.executor != null ? b.executor : ownPool;
@@ -582,7 +585,7 @@ public final class Quota implements AutoCloseable {
     Instant next = now;
     switch (r.status()) {
       case PERIOD_MISMATCH -> next = Instant.ofEpochMilli(r.nowMs());
-      case NEEDS_SEED -> seeder.seed(first, r.seedIndices(), r.nowMs());
+      case NEEDS_SEED -> seedAndCatchUp(first, r);
       default -> throw new IllegalStateException("unexpected store status " + r.status());
     }
     return decideOrFailOpen(kind, request, reservationId, compilation, snapshot, next, 1, null);
@@ -696,18 +699,25 @@ public final class Quota implements AutoCloseable {
   }
 
   /**
-   * Rebuilds the budgets the store reported lost. A charge of this decision's own steps aside
-   * meanwhile (the store applied nothing): the rebuild waits for the charges in flight, and two
-   * rebuilding at once would wait for each other.
+   * Rebuilds the budgets the store reported lost and catches up those it reported stale. A charge
+   * of this decision's own steps aside meanwhile (the store applied nothing): both wait for the
+   * charges in flight, and two waiting at once would wait for each other.
    */
   private void seedAside(UnledgeredCharges.Charge charge, Compiled c, PlanResult r) {
     if (charge == null) {
-      seeder.seed(c, r.seedIndices(), r.nowMs());
+      seedAndCatchUp(c, r);
       return;
     }
     charge.applyingNothing();
-    seeder.seed(c, r.seedIndices(), r.nowMs());
+    seedAndCatchUp(c, r);
     charge.applying();
+  }
+
+  private void seedAndCatchUp(Compiled c, PlanResult r) {
+    if (!r.seedIndices().isEmpty() || r.staleBudgets().isEmpty()) {
+      seeder.seed(c, r.seedIndices(), r.nowMs());
+    }
+    catchUp.catchUp(c, r.staleBudgets());
   }
 
   private Decision applied(Compiled c, PlanResult r) {

@@ -54,6 +54,11 @@ final class AfterApplyStore implements Store {
   }
 
   @Override
+  public dev.quota.plan.CaughtUp catchUp(dev.quota.plan.BudgetOp op, long nanos, long touchedMs) {
+    return counters.catchUp(op, nanos, touchedMs);
+  }
+
+  @Override
   public void reset(String subject) {
     counters.reset(subject);
   }

@@ -287,6 +287,12 @@ class AsyncDecisionTest {
     }
 
     @Override
+    public dev.quota.plan.CaughtUp catchUp(dev.quota.plan.BudgetOp op, long nanos, long touchedMs) {
+      blockingCallers.add(Thread.currentThread().getName());
+      return counters.catchUp(op, nanos, touchedMs);
+    }
+
+    @Override
     public void reset(String subject) {
       counters.reset(subject);
     }

@@ -69,6 +69,12 @@ final class OutageStore implements Store {
   }
 
   @Override
+  public dev.quota.plan.CaughtUp catchUp(dev.quota.plan.BudgetOp op, long nanos, long touchedMs) {
+    answer();
+    return counters.catchUp(op, nanos, touchedMs);
+  }
+
+  @Override
   public void reset(String subject) {
     answer();
     counters.reset(subject);

@@ -69,6 +69,9 @@ class RecoveryAndGuardTest {
         throw new StoreUnavailableException("redis down", null);
       }
       @Override public void seed(dev.quota.plan.CounterKey key, long nanos, long end, int fired, long since) {}
+      @Override public dev.quota.plan.CaughtUp catchUp(dev.quota.plan.BudgetOp op, long nanos, long touchedMs) {
+        throw new StoreUnavailableException("redis down", null);
+      }
       @Override public void reset(String subject) {}
     };
   }

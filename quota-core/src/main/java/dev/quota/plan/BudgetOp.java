@@ -13,7 +13,9 @@ package dev.quota.plan;
  * epoch as needing a seed from the ledger, since it may have lost it. So it does one of a period
  * that began before {@code seedBeforeMs} (the engine's clock): the engine took up the budget's
  * calendar after that, so the period's spend so far, if any, was counted under another counter's
- * name ({@link dev.quota.internal.PolicyIndex#seedBudgetsBefore}).
+ * name ({@link dev.quota.internal.PolicyIndex#seedBudgetsBefore}). An existing counter nothing was
+ * decided on since then is {@linkplain #staleSince stale} for the same reason: the spend charged
+ * meanwhile went to another counter (or to none), and it is caught up from the ledger first.
  */
 public record BudgetOp(
     CounterKey key,
@@ -42,5 +44,21 @@ public record BudgetOp(
    */
   public boolean seedIfMissing(long epochMs) {
     return periodStartMs <= epochMs || periodStartMs <= seedBeforeMs;
+  }
+
+  /**
+   * Whether an existing counter last decided on at {@code touchedMs} (store time) may be behind the
+   * ledger: the engines took up the counters they keep now after that, so spend may have been
+   * charged elsewhere since.
+   */
+  public boolean staleSince(long touchedMs) {
+    return touchedMs < seedBeforeMs;
+  }
+
+  /** This op, seeding and catching up as one compiled with the marker {@code seedBeforeMs} would, if that is later. */
+  public BudgetOp withSeedBefore(long seedBeforeMs) {
+    return seedBeforeMs <= this.seedBeforeMs
+        ? this
+        : new BudgetOp(key, enforced, label, limitNanos, amountNanos, periodStartMs, periodEndMs, thresholdNanos, seedBeforeMs);
   }
 }

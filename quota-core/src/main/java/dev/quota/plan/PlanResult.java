@@ -10,6 +10,8 @@ import java.util.Objects;
  * @param nowMs the store's clock when it applied the plan
  * @param expiresAtMs the reservation's expiry, for an admitted {@code RESERVE}
  * @param seedIndices for {@link Status#NEEDS_SEED}: the budget ops whose counters must be seeded
+ * @param staleBudgets for {@link Status#NEEDS_SEED}: the budget ops whose counters exist but must
+ *     be caught up from the ledger first ({@link StaleBudget})
  * @param reservationId the reservation filed by an admitted {@code RESERVE}; on a replay, the
  *     first request's, which differs from the repeat's plan
  */
@@ -20,7 +22,8 @@ public record PlanResult(
     long nowMs,
     long expiresAtMs,
     List<Integer> seedIndices,
-    String reservationId) {
+    String reservationId,
+    List<StaleBudget> staleBudgets) {
 
   /** Why a store answered the way it did. */
   public enum Status {
@@ -32,13 +35,29 @@ public record PlanResult(
     CONFLICT,
     /** A budget op named a period that does not contain the store's clock; nothing changed. */
     PERIOD_MISMATCH,
-    /** Budget counters lost since their period began must be seeded first; nothing changed. */
+    /**
+     * Budget counters lost since their period began must be seeded first, or counters that may be
+     * behind the ledger caught up; nothing changed.
+     */
     NEEDS_SEED
   }
 
   public PlanResult {
     Objects.requireNonNull(results, "results");
     seedIndices = List.copyOf(seedIndices);
+    staleBudgets = List.copyOf(staleBudgets);
+  }
+
+  /** A result with no stale budget. */
+  public PlanResult(
+      Status status, boolean admitted, OpResults results, long nowMs, long expiresAtMs, List<Integer> seedIndices,
+      String reservationId) {
+    this(status, admitted, results, nowMs, expiresAtMs, seedIndices, reservationId, List.of());
+  }
+
+  /** {@link Status#NEEDS_SEED} at {@code nowMs}: budgets to seed ({@code missing}) and to catch up ({@code stale}). */
+  public static PlanResult needsSeed(long nowMs, List<Integer> missing, List<StaleBudget> stale) {
+    return new PlanResult(Status.NEEDS_SEED, false, OpResults.EMPTY, nowMs, 0, missing, null, stale);
   }
 
   /** A result that filed no reservation. */

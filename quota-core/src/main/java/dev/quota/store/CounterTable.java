@@ -37,11 +37,24 @@ final class CounterTable {
     final long endMs;
     /** {@link #resets()} when made. */
     final int bornAt;
+    /**
+     * The store time of the last decision on it (or of its creation or catch-up), never moved back:
+     * it holds the ledger's spend up to then (see {@link Store#catchUp}).
+     */
+    long touchedMs;
 
-    Budget(long used, long endMs, int bornAt) {
+    Budget(long used, long endMs, int bornAt, long touchedMs) {
       this.used = used;
       this.endMs = endMs;
       this.bornAt = bornAt;
+      this.touchedMs = touchedMs;
+    }
+
+    /** A decision at {@code now} was made on it. */
+    void touch(long now) {
+      if (now > touchedMs) {
+        touchedMs = now;
+      }
     }
 
     /**
@@ -215,9 +228,16 @@ final class CounterTable {
     return (Budget) counters.get(key);
   }
 
-  Budget budgetOrNew(BudgetOp b) {
+  /**
+   * The op's budget, created at {@code now} if absent: current from then on, and from the op's
+   * marker, which may be ahead of this clock (see {@link Store#catchUp}).
+   */
+  Budget budgetOrNew(BudgetOp b, long now) {
     Budget budget = (Budget) counters.get(b.key());
-    return budget != null ? budget : (Budget) counters.computeIfAbsent(b.key(), k -> new Budget(0, b.periodEndMs(), resets()));
+    return budget != null
+        ? budget
+        : (Budget) counters.computeIfAbsent(
+            b.key(), k -> new Budget(0, b.periodEndMs(), resets(), Math.max(now, b.seedBeforeMs())));
   }
 
   Slots slots(CounterKey key) {
@@ -233,8 +253,8 @@ final class CounterTable {
     return counters.containsKey(key);
   }
 
-  void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds) {
-    Budget seeded = new Budget(nanos, periodEndMs, resets());
+  void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long now) {
+    Budget seeded = new Budget(nanos, periodEndMs, resets(), now);
     // Every level the seeded spend reaches counts as alerted (see Store#seed).
     seeded.alertedUpTo = firedThresholds != 0 ? nanos : Thresholds.NONE;
     counters.putIfAbsent(key, seeded);

@@ -4,6 +4,7 @@ import dev.quota.internal.SlidingWindow;
 import dev.quota.internal.Thresholds;
 import dev.quota.internal.TokenBucket;
 import dev.quota.plan.BudgetOp;
+import dev.quota.plan.CaughtUp;
 import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterOp;
@@ -13,6 +14,7 @@ import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
 import dev.quota.plan.SettleResult;
+import dev.quota.plan.StaleBudget;
 import dev.quota.plan.Settlement;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -130,9 +132,9 @@ public final class MemoryStore implements Store {
       // Counters this ops list found last time, unless one may have gone; filled in below.
       Object[] known = derivedOps != null ? derivedOps.counters(counters) : new Object[ops.size()];
       if (plan.seedBudgets()) {
-        List<Integer> missing = missingBudgets(ops, known);
-        if (!missing.isEmpty()) {
-          return new PlanResult(PlanResult.Status.NEEDS_SEED, false, OpResults.EMPTY, now, 0, missing);
+        PlanResult unsure = unsureBudgets(ops, known, now);
+        if (unsure != null) {
+          return unsure;
         }
       }
       PlanResult result = evaluate(plan, now, derivedOps, known);
@@ -152,15 +154,32 @@ public final class MemoryStore implements Store {
     }
   }
 
-  /** The budgets of {@code ops} that may have been lost; one with a {@code known} counter was not. */
-  private List<Integer> missingBudgets(List<CounterOp> ops, Object[] known) {
-    List<Integer> missing = new ArrayList<>(0);
+  /**
+   * NEEDS_SEED for the budgets of {@code ops} that may have been lost or that may be behind the
+   * ledger (stale), else null. One with a {@code known} counter was not lost; a counter looked up
+   * here is entered in {@code known}, so the decision does not look it up again.
+   */
+  private PlanResult unsureBudgets(List<CounterOp> ops, Object[] known, long now) {
+    List<Integer> missing = null;
+    List<StaleBudget> stale = null;
     for (int i = 0; i < ops.size(); i++) {
-      if (known[i] == null && ops.get(i) instanceof BudgetOp b && mayHaveLost(b)) {
-        missing.add(i);
+      if (ops.get(i) instanceof BudgetOp b) {
+        if (known[i] == null) {
+          known[i] = counters.budget(b.key());
+        }
+        CounterTable.Budget budget = (CounterTable.Budget) known[i];
+        if (budget == null ? b.seedIfMissing(epochStartMs) : b.staleSince(budget.touchedMs)) {
+          if (budget == null) {
+            (missing = missing == null ? new ArrayList<>(1) : missing).add(i);
+          } else {
+            (stale = stale == null ? new ArrayList<>(1) : stale).add(new StaleBudget(i, budget.touchedMs));
+          }
+        }
       }
     }
-    return missing;
+    return missing == null && stale == null
+        ? null
+        : PlanResult.needsSeed(now, missing == null ? List.of() : missing, stale == null ? List.of() : stale);
   }
 
   /**
@@ -194,7 +213,7 @@ public final class MemoryStore implements Store {
       for (int i = 0; i < ops.size(); i++) {
         CounterOp op = ops.get(i);
         if (found[i] == null) {
-          found[i] = op instanceof BudgetOp b ? counters.budgetOrNew(b) : counters.slotsOrNew(op.key());
+          found[i] = op instanceof BudgetOp b ? counters.budgetOrNew(b, now) : counters.slotsOrNew(op.key());
         }
         results.fired(i, take(op, found[i], now, expiresAt == 0 ? now : expiresAt));
       }
@@ -252,6 +271,7 @@ public final class MemoryStore implements Store {
     if (op instanceof BudgetOp b) {
       CounterTable.Budget budget = (CounterTable.Budget) counter;
       budget.charge(b.amountNanos());
+      budget.touch(now);
       return alert(budget, b.limitNanos(), b.thresholdNanos());
     }
     ((CounterTable.Slots) counter).hold(slotExpiresAtMs);
@@ -480,8 +500,25 @@ public final class MemoryStore implements Store {
     try {
       // Under the subject's stripe, which a reset holds while it counts itself and removes counters.
       if (missingAtMs == Long.MAX_VALUE || !counters.resetSince(key.subject(), missingAtMs + 1)) {
-        counters.seed(key, nanos, periodEndMs, firedThresholds);
+        counters.seed(key, nanos, periodEndMs, firedThresholds, clock.millis());
       }
+    } finally {
+      locks.unlock(stripe);
+    }
+  }
+
+  @Override
+  public CaughtUp catchUp(BudgetOp op, long nanos, long touchedMs) {
+    int stripe = StripeLocks.stripe(op.key());
+    locks.lock(stripe);
+    try {
+      CounterTable.Budget budget = counters.budget(op.key());
+      if (budget == null || budget.touchedMs != touchedMs) {
+        return CaughtUp.NOT_APPLIED; // caught up or decided on since, or reset: the engine asks again
+      }
+      budget.charge(Math.max(0, nanos));
+      budget.touch(Math.max(clock.millis(), op.seedBeforeMs()));
+      return new CaughtUp(true, budget.used, alert(budget, op.limitNanos(), op.thresholdNanos()));
     } finally {
       locks.unlock(stripe);
     }

@@ -16,11 +16,13 @@ final class PreparedPlan extends PreparedOps {
   /** Per op, side by side so a call reads one array: amount, limit, 1 if enforced. */
   private final long[] spec;
   /**
-   * Per budget op, in op order: its period's start and end, and the lowest of its alert levels and
-   * its limit. A call reads these instead of the ops and their alert levels, which lie wherever
+   * Per budget op, in op order: its period's start and end, the lowest of its alert levels and
+   * its limit, and its marker ({@link BudgetOp#seedBeforeMs}), before which a counter's last
+   * decision leaves it stale. A call reads these instead of the ops and their alert levels, which lie wherever
    * the compilation left them: with many subjects each would be a cache miss of its own.
    */
   private final long[] budgets;
+  private static final int BUDGET_WIDTH = 4;
   private final Object[] counters;
   private long lookedUpAtRemovals = -1;
 
@@ -36,7 +38,7 @@ final class PreparedPlan extends PreparedOps {
     for (CounterOp op : ops) {
       budgetOps += op instanceof BudgetOp ? 1 : 0;
     }
-    this.budgets = new long[3 * budgetOps];
+    this.budgets = new long[BUDGET_WIDTH * budgetOps];
     for (int i = 0, bi = 0; i < ops.length; i++) {
       CounterOp op = ops[i];
       keys[i] = op.key();
@@ -50,6 +52,7 @@ final class PreparedPlan extends PreparedOps {
         budgets[bi++] = b.periodStartMs();
         budgets[bi++] = b.periodEndMs();
         budgets[bi++] = lowestLevel(b);
+        budgets[bi++] = b.seedBeforeMs();
       }
       spec[3 * i + 2] = op.enforced() ? 1 : 0;
     }
@@ -101,7 +104,8 @@ final class PreparedPlan extends PreparedOps {
           if (now < budgets[bi] || now >= budgets[bi + 1]) {
             return NEEDS_PLAN;
           }
-          bi += 3;
+          long seedBefore = budgets[bi + 3];
+          bi += BUDGET_WIDTH;
           CounterTable.Budget budget = (CounterTable.Budget) c;
           if (budget == null) {
             BudgetOp b = (BudgetOp) ops[i];
@@ -110,6 +114,9 @@ final class PreparedPlan extends PreparedOps {
               return NEEDS_PLAN;
             }
             remember(i, budget);
+          }
+          if (budget != null && budget.touchedMs < seedBefore) {
+            return NEEDS_PLAN; // may be behind the ledger: the general path catches it up
           }
           room = budget == null ? spec[3 * i] <= spec[3 * i + 1] : budget.hasRoom(spec[3 * i], spec[3 * i + 1]);
         }
@@ -125,13 +132,14 @@ final class PreparedPlan extends PreparedOps {
           b.take(spec[3 * i]);
         } else {
           long lowestLevel = budgets[bi + 2];
-          bi += 3;
+          bi += BUDGET_WIDTH;
           CounterTable.Budget budget = (CounterTable.Budget) c;
           if (budget == null) {
-            budget = table.budgetOrNew((BudgetOp) ops[i]);
+            budget = table.budgetOrNew((BudgetOp) ops[i], now);
             remember(i, budget);
           }
           budget.charge(spec[3 * i]);
+          budget.touch(now);
           // Below the lowest level nothing fires: the ops' levels need not be read.
           int newly = budget.used < lowestLevel ? 0
               : MemoryStore.alert(budget, spec[3 * i + 1], ((BudgetOp) ops[i]).thresholdNanos());

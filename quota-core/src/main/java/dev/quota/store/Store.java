@@ -1,5 +1,7 @@
 package dev.quota.store;
 
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.CaughtUp;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.Holding;
 import dev.quota.plan.Plan;
@@ -75,6 +77,27 @@ public interface Store extends AutoCloseable {
    * counts as before it (the rebuild saw it), as spend in a reset's millisecond still counts.
    */
   void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs);
+
+  /**
+   * Adds to a budget counter the spend the ledger holds for it after {@code touchedMs} (store time),
+   * as {@code nanos}, if the counter still exists and was last decided on at exactly {@code
+   * touchedMs}, as a decision answering {@link dev.quota.plan.PlanResult#staleBudgets} reported it.
+   * The counter then holds the ledger's spend up to now: its time of last decision becomes the
+   * latest of the one it had, the store's time and {@code op}'s {@link BudgetOp#seedBeforeMs} (a
+   * store clock behind the engine's would otherwise leave it stale for good). The levels {@code
+   * nanos} pushes it past are reported as a charge's would be.
+   *
+   * <p>Otherwise nothing changes and the answer says so: another engine caught it up or decided on
+   * it since, or it is gone; the engine asks again. Spend is never counted twice by two engines
+   * catching up one counter: each reads the ledger after the time the other moved it to.
+   *
+   * <p>Why it works: a budget counter holds every ledger row of its period dated (by {@link
+   * dev.quota.ledger.UsageEntry#chargedAt}) at or before its last decision that was charged to it,
+   * and none dated after, since a commit is dated when its reservation, a decision, was made. A
+   * counter current since the engines took up their counters was charged every row of its subject
+   * and currency meanwhile, so one caught up after an unrelated change adds nothing.
+   */
+  CaughtUp catchUp(BudgetOp op, long nanos, long touchedMs);
 
   /**
    * Deletes every counter of {@code subject} (as built by {@code CounterKeys.subjectOf}), forgiving

@@ -11,6 +11,7 @@ import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
 import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
+import dev.quota.plan.StaleBudget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -165,10 +166,14 @@ final class ClusterProtocol {
           for (int i : r.seedIndices()) {
             seeds.add(group.at[i]);
           }
+          List<StaleBudget> stale = new ArrayList<>(r.staleBudgets().size());
+          for (StaleBudget s : r.staleBudgets()) {
+            stale.add(new StaleBudget(group.at[s.index()], s.touchedMs()));
+          }
           // Missing counters are reported in the time of the node that holds them (and their
           // subjects' reset marks), which their seed compares those marks with.
           long at = g == 0 || r.status() == PlanResult.Status.NEEDS_SEED ? r.nowMs() : now;
-          return new PlanResult(r.status(), false, OpResults.EMPTY, at, 0, seeds);
+          return new PlanResult(r.status(), false, OpResults.EMPTY, at, 0, seeds, null, stale);
         }
         if (g == 0) {
           now = r.nowMs();

@@ -2,6 +2,8 @@ package dev.quota.redis;
 
 import dev.quota.StoreUnavailableException;
 import dev.quota.ValidationException;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.CaughtUp;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.Holding;
 import dev.quota.plan.Plan;
@@ -376,6 +378,16 @@ public final class RedisStore implements Store {
     runInTime(
         codec.seed(key, epochBeside(keys.counter(key)), nanos, periodEndMs, firedThresholds, missingAtMs, offset),
         offset);
+  }
+
+  /**
+   * Catches up a stale budget counter in one call (see {@link Store#catchUp}). Carries a deadline
+   * like a decision: a catch-up Redis starts after this call gave up changes nothing.
+   */
+  @Override
+  public CaughtUp catchUp(BudgetOp op, long nanos, long touchedMs) {
+    long offset = clockOffsetMs.getAsLong();
+    return ScriptCodec.caughtUp(runInTime(codec.catchUp(op, nanos, touchedMs, offset), offset));
   }
 
   /** The epoch marker beside {@code key}: the node's, or on Redis Cluster that of the key's slot. */

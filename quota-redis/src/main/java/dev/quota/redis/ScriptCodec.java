@@ -3,6 +3,7 @@ package dev.quota.redis;
 import dev.quota.Algorithm;
 import dev.quota.ValidationException;
 import dev.quota.plan.BudgetOp;
+import dev.quota.plan.CaughtUp;
 import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterOp;
@@ -13,6 +14,7 @@ import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
 import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
+import dev.quota.plan.StaleBudget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +110,7 @@ final class ScriptCodec {
       return switch (args[0]) {
         case APPLY -> APPLY_DEADLINE;
         case "group" -> ClusterCodec.GROUP_DEADLINE;
-        case SETTLE, "seed", "reset", "home", "claim", "idem_claim" -> args.length - 1;
+        case SETTLE, "seed", "catch_up", "reset", "home", "claim", "idem_claim" -> args.length - 1;
         default -> throw new IllegalArgumentException("a " + args[0] + " call carries no deadline");
       };
     }
@@ -371,6 +373,28 @@ final class ScriptCodec {
   }
 
   /**
+   * Catches up budget counter {@code op.key()} with {@code nanos} if it was last decided on at
+   * {@code touchedMs} (see {@link dev.quota.store.Store#catchUp}); the op gives its marker, limit and
+   * alert levels. A spend past one amount's maximum is added as a charge of it would be.
+   */
+  Call catchUp(BudgetOp op, long nanos, long touchedMs, long offsetMs) {
+    List<String> a = new ArrayList<>(8 + op.thresholdNanos().length);
+    a.addAll(List.of("catch_up", Long.toString(offsetMs), Long.toString(ExactRange.budgetUse("nanos", nanos)),
+        Long.toString(touchedMs), Long.toString(op.seedBeforeMs()),
+        Long.toString(ExactRange.check("limitNanos", op.limitNanos()))));
+    for (long t : op.thresholdNanos()) {
+      a.add(Long.toString(ExactRange.check("thresholdNanos", t)));
+    }
+    a.add("0");
+    return new Call(new String[] {keys.counter(op.key())}, a.toArray(String[]::new));
+  }
+
+  /** What {@link #catchUp} answered. */
+  static CaughtUp caughtUp(List<Object> r) {
+    return num(r.get(0)) == 1 ? new CaughtUp(true, num(r.get(1)), (int) num(r.get(3))) : CaughtUp.NOT_APPLIED;
+  }
+
+  /**
    * Resets {@code subject} in one step: marks it and deletes its counters, whose names the script
    * finds beside {@code epoch} (the node's epoch marker, or on Redis Cluster the subject's slot's).
    */
@@ -425,6 +449,15 @@ final class ScriptCodec {
     Integer[] seeds = new Integer[m];
     for (int i = 0; i < m; i++) {
       seeds[i] = (int) num(r.get(at++));
+    }
+    if (status == PlanResult.Status.NEEDS_SEED) {
+      // then the stale budgets: their count, and each one's index and time of last decision
+      int s = (int) num(r.get(at++));
+      StaleBudget[] stale = new StaleBudget[s];
+      for (int i = 0; i < s; i++, at += 2) {
+        stale[i] = new StaleBudget((int) num(r.get(at)), num(r.get(at + 1)));
+      }
+      return PlanResult.needsSeed(now, List.of(seeds), List.of(stale));
     }
     // A replayed reservation carries the id the first request filed; an applied one was filed under the call's.
     String reservationId = r.size() > at ? r.get(at).toString()

@@ -461,13 +461,20 @@ local function alerted_up_to(a, f, used)
   return NONE
 end
 
+-- A budget counter is a hash: u (its spend), a (the highest level alerted), e (its period's end) and
+-- d, the time of the last decision on it, or of its creation, seed or catch-up (never moved back):
+-- it holds the ledger's spend up to then, and one last decided on before the engine's marker
+-- (BudgetOp.seedBeforeMs) is stale, caught up from the ledger (`catch_up`) before anything is
+-- decided on it. A counter written before d was kept has none: it counts as current, and a
+-- decision gives it one.
 local function budget(key)
   local st = cache[key]
   if not st then
-    local raw = redis.call('HMGET', key, 'u', 'f', 'e', 'a')
+    local raw = redis.call('HMGET', key, 'u', 'f', 'e', 'a', 'd')
     local used = tonumber(raw[1]) or 0
     st = remember(key, {kind = 'g', exists = raw[1] ~= false, used = used,
-                        alerted = alerted_up_to(raw[4], raw[2], used), endMs = tonumber(raw[3]) or 0, touched = false})
+                        alerted = alerted_up_to(raw[4], raw[2], used), endMs = tonumber(raw[3]) or 0, touched = false,
+                        decided = tonumber(raw[5])})
     st.loadedEnd = st.exists and st.endMs or -1
   end
   return st
@@ -583,7 +590,11 @@ local function persist(now)
           register(key, now, lifeEnd)
         end
       elseif st.kind == 'g' then
-        redis.call('HSET', key, 'u', fmt(st.used), 'a', fmt(st.alerted), 'e', fmt(st.endMs))
+        if st.decided then
+          redis.call('HSET', key, 'u', fmt(st.used), 'a', fmt(st.alerted), 'e', fmt(st.endMs), 'd', fmt(st.decided))
+        else
+          redis.call('HSET', key, 'u', fmt(st.used), 'a', fmt(st.alerted), 'e', fmt(st.endMs))
+        end
         -- the TTL follows the period's end, so it only moves when the counter is new or its end moved
         if st.endMs ~= st.loadedEnd then
           redis.call('PEXPIRE', key, math.max(st.endMs - now, 0) + BUDGET_SLACK_MS)
@@ -661,6 +672,9 @@ local function has_room(op, now)
   return st.n < op.max
 end
 
+-- The marker (BudgetOp.seedBeforeMs) of the decision being made, 0 if none; see `budget`.
+local decisionMarker = 0
+
 local function take(op, amount, now, ttl)
   local st = state(op, now)
   st.touched = true
@@ -674,6 +688,8 @@ local function take(op, amount, now, ttl)
     return 0
   elseif op.type == 'B' then
     st.used = budget_use(st.used, amount)
+    -- a decision: current from now on, a new counter from the engine's marker on too (see `budget`)
+    st.decided = math.max(st.decided or (st.exists and 0 or decisionMarker), now)
     st.exists = true
     if op.endMs > st.endMs then st.endMs = op.endMs end
     local newly
@@ -959,7 +975,7 @@ end
 -- meanwhile (none: nothing).
 local function write_counter(key, q, j, ...)
   if q[j + 1] == 'B' then
-    redis.call('HSET', key, 'u', fmt(q[j + 3]), 'a', fmt(q[j + 2]), 'e', fmt(q[j + 4]))
+    redis.call('HSET', key, 'u', fmt(q[j + 3]), 'a', fmt(q[j + 2]), 'e', fmt(q[j + 4]), 'd', fmt(q[j + 6]))
   else
     redis.call('HSET', key, 'm', window_m(q[j + 1], q[j + 2], q[j + 3], q[j + 4], q[j + 5], q[j + 6], q[j + 7]), ...)
   end
@@ -1056,25 +1072,27 @@ local function leave_slot(key, i)
 end
 
 -- Works out one budget's new state and answer into p[j + 1] .. p[j + QUICK_WIDTH]: 'B', the highest
--- level alerted, used, the period end kept, the bits newly fired, ..., the TTL to set (false: none), the
--- answer's reset time, ..., whether it registers its name (as its TTL is set). A budget that has
--- no room, or is missing where a seed may be due: false (`decide`). Within a batch, a budget moved
+-- level alerted, used, the period end kept, the bits newly fired, the time of this decision on it
+-- (see `budget`), ..., the TTL to set (false: none), the answer's reset time, ..., whether it
+-- registers its name (as its TTL is set). A budget that has no room, is missing where a seed may be
+-- due, or is stale (last decided on before `seedBefore`, 0: not asked): false (`decide`). Within a batch, a budget moved
 -- at the same op position as by the decision before (a team's or a project's, shared by many
 -- users) is kept in its slot like a window.
-local function quick_budget(key, i, at, now, apply_ops, seed, p, j)
+local function quick_budget(key, i, at, now, apply_ops, seedBefore, p, j)
   local limit, amount, endMs = ARGV[at + 3] + 0, ARGV[at + 4] + 0, ARGV[at + 6] + 0
   local s = inBatch and (slotKey[i] == key and i or leave_slot(key, i))
-  local exists, used, alerted, e
+  local exists, used, alerted, e, decided
   if s then
     local q, r = slotP[s], slotJ[s]
-    exists, alerted, used, e = true, q[r + 2], q[r + 3], q[r + 4]
+    exists, alerted, used, e, decided = true, q[r + 2], q[r + 3], q[r + 4], q[r + 6]
   else
-    local raw = redis.call('HMGET', key, 'u', 'f', 'e', 'a')
+    local raw = redis.call('HMGET', key, 'u', 'f', 'e', 'a', 'd')
     exists = raw[1] ~= false
-    if seed and not exists then return false end -- `decide` consults the epoch
-    used, e = tonumber(raw[1]) or 0, tonumber(raw[3]) or 0
+    if seedBefore > 0 and not exists then return false end -- `decide` consults the epoch
+    used, e, decided = tonumber(raw[1]) or 0, tonumber(raw[3]) or 0, tonumber(raw[5])
     alerted = alerted_up_to(raw[4], raw[2], used)
   end
+  if decided and decided < seedBefore then return false end -- stale: `decide` reports it
   if used + amount > limit then return false end -- denied: `decide` answers
   p[j + 1], p[j + 11] = 'B', endMs
   if not apply_ops then
@@ -1087,6 +1105,7 @@ local function quick_budget(key, i, at, now, apply_ops, seed, p, j)
   if endMs > e then e = endMs end
   local newly, top = quick_crossed(used, limit, at, ARGV[at] + 0, alerted)
   p[j + 2], p[j + 3], p[j + 4], p[j + 5] = top, used, e, newly
+  p[j + 6] = math.max(decided or (exists and 0 or seedBefore), now)
   -- the TTL follows the period's end, so it only moves when the counter is new or its end moved
   if e ~= loadedEnd then p[j + 10], p[j + 13] = math.max(e - now, 0) + BUDGET_SLACK_MS, true end
   return true
@@ -1234,12 +1253,12 @@ local function quick_apply(k, a, now, n, at, rkey)
   -- a budget's expired holds are returned before it is read, which `decide` does
   if holds and not expiry_clear(KEYS[k + 2], now) then return nil end
   local p = {unpack(FALSES, 1, QUICK_WIDTH * n)}
-  local seed = ARGV[a + 8] ~= '0'
+  local seedBefore = ARGV[a + 8] + 0
   at = first
   for i = 1, n do
     local j = QUICK_WIDTH * (i - 1)
     if ARGV[at + 1] == 'B' then
-      if not quick_budget(KEYS[k + 4 + i], i, at, now, apply_ops, seed, p, j) then return nil end
+      if not quick_budget(KEYS[k + 4 + i], i, at, now, apply_ops, seedBefore, p, j) then return nil end
     elseif not quick_window(KEYS[k + 4 + i], i, ARGV[at + 4] + 0, ARGV[at + 5] + 0, ARGV[at + 6] + 0, now, apply_ops,
         p, j) then
       return nil
@@ -1335,9 +1354,13 @@ local function decide(c)
     -- The epoch marker is read (and, when missing, started) only when a budget counter is missing:
     -- starting it late only ever asks for a seed that was needed anyway or is harmless.
     local epoch
-    local missing = {}
+    local missing, stale = {}, {}
     for i, op in ipairs(c.ops) do
-      if op.type == 'B' and not budget(op.key).exists then
+      local st = op.type == 'B' and budget(op.key)
+      if st and st.exists and st.decided and st.decided < c.seedBefore then
+        stale[#stale + 1] = i - 1
+        stale[#stale + 1] = st.decided
+      elseif st and not st.exists then
         if not epoch then
           epoch = tonumber(redis.call('GET', c.epochKey))
           if not epoch then
@@ -1349,14 +1372,18 @@ local function decide(c)
         if op.startMs <= epoch or op.startMs <= c.seedBefore then missing[#missing + 1] = i - 1 end
       end
     end
-    if #missing > 0 then
+    if #missing > 0 or #stale > 0 then
       persist(now)
       local out = {NEEDS_SEED, 0, now, 0, 0, #missing}
       for _, i in ipairs(missing) do out[#out + 1] = i end
+      -- then the stale ones: their count, and each one's index and time of last decision
+      out[#out + 1] = #stale / 2
+      for _, v in ipairs(stale) do out[#out + 1] = v end
       return out
     end
   end
 
+  decisionMarker = c.seedBefore
   local admitted = true
   for i = 1, n do
     local op = ops[i]
@@ -1720,12 +1747,37 @@ local function seed()
   bookKey = KEYS[2]
   if redis.call('EXISTS', KEYS[1]) == 0 and not reset_since(KEYS[1], tonumber(ARGV[6]) + 1, {}) then
     local endMs = tonumber(ARGV[4])
-    redis.call('HSET', KEYS[1], 'u', ARGV[3], 'a', tonumber(ARGV[5]) ~= 0 and ARGV[3] or fmt(NONE), 'e', ARGV[4])
+    redis.call('HSET', KEYS[1], 'u', ARGV[3], 'a', tonumber(ARGV[5]) ~= 0 and ARGV[3] or fmt(NONE), 'e', ARGV[4],
+      'd', fmt(now))
     redis.call('PEXPIRE', KEYS[1], math.max(endMs - now, 0) + BUDGET_SLACK_MS)
     register(KEYS[1], now)
     return {1, 0, now}
   end
   return {0, 0, now}
+end
+
+-- Catches up a stale budget counter (see `budget`): adds the spend the ledger holds for it after its
+-- last decision, if that is still the time the caller was told (else another caller caught it up
+-- or decided on it since, or it is gone: nothing changes), and makes it current from now on, or
+-- from the engine's marker if that is later (a Redis clock behind the engine's would otherwise
+-- leave it stale). Answers the alert levels the spend crossed first, as a charge would.
+-- KEYS: budget counter.  ARGV: call, offset, nanos, decided (as told), marker, limit, then the alert
+-- levels, then the deadline
+-- Reply: 1 if it caught up (0 if not, or TOO_LATE), the counter's spend, now, the bits newly fired
+local function catch_up()
+  local now = clock(tonumber(ARGV[2]))
+  if too_late(tonumber(ARGV[#ARGV]), now) then return {TOO_LATE, 0, now, 0} end
+  local raw = redis.call('HMGET', KEYS[1], 'u', 'f', 'e', 'a', 'd')
+  local decided = tonumber(raw[5])
+  if not raw[1] or decided ~= tonumber(ARGV[4]) then return {0, 0, now, 0} end
+  local used = tonumber(raw[1])
+  local alerted = alerted_up_to(raw[4], raw[2], used)
+  used = budget_use(used, tonumber(ARGV[3]))
+  local thresholds = {}
+  for i = 7, #ARGV - 1 do thresholds[#thresholds + 1] = tonumber(ARGV[i]) end
+  local newly, top = crossed(used, tonumber(ARGV[6]), thresholds, alerted)
+  redis.call('HSET', KEYS[1], 'u', fmt(used), 'a', fmt(top), 'd', fmt(math.max(decided, now, tonumber(ARGV[5]))))
+  return {1, used, now, newly}
 end
 
 -- The reservation filed under KEYS[1] if it is still held: not settled, and unexpired at Redis time
@@ -1762,6 +1814,7 @@ local function run(keys, args)
   cache, order, deferred = {}, {}, nil
   if call == 'settle' then return settle()
   elseif call == 'seed' then return seed()
+  elseif call == 'catch_up' then return catch_up()
   elseif call == 'reset' then return reset()
   elseif call == 'group' then return group()
   elseif call == 'compensate' then return compensate()

@@ -50,6 +50,11 @@ final class ApplyingAsync implements Store {
   }
 
   @Override
+  public dev.quota.plan.CaughtUp catchUp(dev.quota.plan.BudgetOp op, long nanos, long touchedMs) {
+    return store.catchUp(op, nanos, touchedMs);
+  }
+
+  @Override
   public void reset(String subject) {
     store.reset(subject);
   }

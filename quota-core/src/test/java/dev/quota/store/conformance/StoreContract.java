@@ -6,6 +6,7 @@ import dev.quota.Algorithm;
 import dev.quota.RateLimit;
 import dev.quota.Subject;
 import dev.quota.plan.BudgetOp;
+import dev.quota.plan.CaughtUp;
 import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterKeys;
@@ -918,6 +919,58 @@ public abstract class StoreContract {
         new long[0], now - 1001);
     Plan freshPlan = new Plan(Plan.Kind.RECORD, List.of(later), null, 0, null, "fp", null, true);
     assertThat(admitted(apply(freshPlan)).results().get(0).used()).isEqualTo(5);
+  }
+
+  /**
+   * A counter nothing was decided on since the engine's marker ({@link BudgetOp#seedBeforeMs}) may
+   * be behind the ledger: a decision that seeds budgets reports it stale, with the time of its last
+   * decision, and applies nothing. A catch-up told that time adds the spend, alerts the levels it
+   * crosses and makes the counter current from then on, or from the marker if that is later; one
+   * told another time, or of a counter that is gone, changes nothing.
+   */
+  @Test
+  void aCounterLastDecidedOnBeforeTheMarkerIsReportedStaleUntilCaughtUp() {
+    String s = subject("stale");
+    long now = storeNowMs();
+    long[] levels = {50};
+    long start = now - HOUR_MS;
+    long end = now + HOUR_MS;
+    CounterKey key = CounterKeys.budget(s, "USD", "test", start);
+    store().seed(key, 30, end, 0);
+    advance(Duration.ofSeconds(1));
+    long marker = storeNowMs();
+    BudgetOp op = new BudgetOp(key, true, "budget", 100, 5, start, end, levels, marker);
+    Plan plan = new Plan(Plan.Kind.RECORD, List.of(perMinute(s, 5), op), null, 0, null, "fp", null, true);
+
+    PlanResult r = apply(plan);
+    assertThat(r.status()).isEqualTo(Status.NEEDS_SEED);
+    assertThat(r.seedIndices()).isEmpty();
+    assertThat(r.staleBudgets()).hasSize(1);
+    assertThat(r.staleBudgets().get(0).index()).isEqualTo(1);
+    long touched = r.staleBudgets().get(0).touchedMs();
+    assertThat(touched).isLessThan(marker);
+    assertThat(checked(op).used()).isEqualTo(30);
+    assertThat(checked(perMinute(s, 5)).used()).isZero();
+
+    assertThat(store().catchUp(op, 40, touched + 1).applied()).isFalse();
+    assertThat(checked(op).used()).isEqualTo(30);
+    CaughtUp caughtUp = store().catchUp(op, 40, touched);
+    assertThat(caughtUp).isEqualTo(new CaughtUp(true, 70, 1));
+    assertThat(store().catchUp(op, 40, touched).applied()).isFalse(); // it moved on: counted once
+    assertThat(admitted(apply(plan)).results().get(1).used()).isEqualTo(75);
+
+    // A marker ahead of the store's clock: once caught up, the counter is current from it on.
+    long ahead = storeNowMs() + 10 * 60_000L;
+    BudgetOp later = new BudgetOp(key, true, "budget", 100, 5, start, end, levels, ahead);
+    Plan laterPlan = new Plan(Plan.Kind.RECORD, List.of(later), null, 0, null, "fp", null, true);
+    PlanResult stale = apply(laterPlan);
+    assertThat(stale.staleBudgets()).hasSize(1);
+    assertThat(store().catchUp(later, 0, stale.staleBudgets().get(0).touchedMs())).isEqualTo(new CaughtUp(true, 75, 0));
+    assertThat(admitted(apply(laterPlan)).results().get(0).used()).isEqualTo(80);
+
+    BudgetOp gone = budgetIn(subject("stale-gone"), 100, 5, start, end);
+    assertThat(store().catchUp(gone, 40, touched).applied()).isFalse();
+    assertThat(checked(gone).used()).isZero();
   }
 
   /**
