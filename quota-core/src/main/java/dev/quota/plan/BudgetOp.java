@@ -59,6 +59,7 @@ public record BudgetOp(
   public BudgetOp withSeedBefore(long seedBeforeMs) {
     return seedBeforeMs <= this.seedBeforeMs
         ? this
-        : new BudgetOp(key, enforced, label, limitNanos, amountNanos, periodStartMs, periodEndMs, thresholdNanos, seedBeforeMs);
+        : new BudgetOp(
+            key, enforced, label, limitNanos, amountNanos, periodStartMs, periodEndMs, thresholdNanos, seedBeforeMs);
   }
 }

@@ -1075,9 +1075,9 @@ end
 -- level alerted, used, the period end kept, the bits newly fired, the time of this decision on it
 -- (see `budget`), ..., the TTL to set (false: none), the answer's reset time, ..., whether it
 -- registers its name (as its TTL is set). A budget that has no room, is missing where a seed may be
--- due, or is stale (last decided on before `seedBefore`, 0: not asked): false (`decide`). Within a batch, a budget moved
--- at the same op position as by the decision before (a team's or a project's, shared by many
--- users) is kept in its slot like a window.
+-- due, or is stale (last decided on before `seedBefore`, 0: not asked): false (`decide`). Within a
+-- batch, a budget moved at the same op position as by the decision before (a team's or a
+-- project's, shared by many users) is kept in its slot like a window.
 local function quick_budget(key, i, at, now, apply_ops, seedBefore, p, j)
   local limit, amount, endMs = ARGV[at + 3] + 0, ARGV[at + 4] + 0, ARGV[at + 6] + 0
   local s = inBatch and (slotKey[i] == key and i or leave_slot(key, i))
