@@ -158,6 +158,49 @@ class BudgetComesBackTest {
     assertThat(admits("0.80")).isFalse();
   }
 
+  /** A subject's own policy without a budget takes the scope's budget away from it while it lasts. */
+  @Test
+  void aScopesBudgetHandedBackByADeletedPolicyWithoutOneHoldsWhatWasChargedMeanwhile() {
+    budget(1);
+    at("2026-06-15T10:00:00Z");
+    spend("1.00");
+    at("2026-06-15T11:00:00Z");
+    quota.admin().putPolicy(
+        Policy.builder("user:alice").rateLimit(RateLimit.perWindow(1_000, Duration.ofMinutes(1))).build(), ADMIN, "own limits");
+    at("2026-06-15T11:30:00Z");
+    spend("0.25"); // counted by no budget
+
+    at("2026-06-15T12:00:00Z");
+    quota.admin().deletePolicy(Selector.parse("user:alice"), ADMIN, "back to the team's");
+
+    assertThat(used(quota)).isEqualByComparingTo("1.25");
+    assertThat(admits("0.80")).isFalse();
+  }
+
+  /**
+   * An override whose limits have no budget hands the policy's budget back when it ends; revoking
+   * it afterwards (how expired overrides are cleared away) must not make the engines forget that.
+   */
+  @Test
+  void aBudgetHandedBackByAnOverrideWithoutOneStillCatchesUpOnceTheExpiredOverrideIsRevoked() {
+    budget(1);
+    at("2026-06-15T10:00:00Z");
+    spend("1.00");
+    at("2026-06-15T11:00:00Z");
+    Policy rateOnly = Policy.builder("user:alice").rateLimit(RateLimit.perWindow(1_000, Duration.ofMinutes(1))).build();
+    String id = quota.admin().createOverride(
+        Selector.parse("user:alice"), rateOnly, Instant.parse("2026-06-15T12:00:00Z"), "no budget today", ADMIN)
+        .result().id();
+    at("2026-06-15T11:30:00Z");
+    spend("0.25"); // counted by no budget
+
+    at("2026-06-15T12:30:00Z");
+    quota.admin().revokeOverride(id, ADMIN, "clearing expired overrides");
+
+    assertThat(used(quota)).isEqualByComparingTo("1.25");
+    assertThat(admits("0.80")).isFalse();
+  }
+
   @Test
   void anUnrelatedChangeLeavesTheBudgetAsItWas() {
     budget(1);

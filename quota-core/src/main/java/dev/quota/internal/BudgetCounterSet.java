@@ -28,12 +28,18 @@ import java.util.Set;
  * process on another release of the time zone database: one that revises a zone after the fact (a
  * country moving its clocks at short notice) moves the start of its periods in progress.
  *
+ * <p>A policy or an override's limits without such a budget are members too, as their owner alone:
+ * being the most specific, they take a budget away from the subjects they match while they last,
+ * and when they go (a subject's own policy deleted, an expired override revoked) that budget comes
+ * back to a counter which did not count the spend meanwhile. The set changing is how the engines
+ * learn to catch such counters up ({@link PolicyIndex#seedBudgetsBefore}).
+ *
  * <p>The {@link #fingerprint} names the set where it is kept beyond the process (the configuration
  * repository), so that a restart finding the same set knows the engines have counted in these very
  * counters since before it started.
  */
 public final class BudgetCounterSet {
-  /** One policy's or override's budget counters. */
+  /** One policy's or override's budget counters; with a null currency, one that keeps none. */
   private record Counters(
       String owner, String currency, boolean daily, boolean monthly, ZoneId zone, String zoneRules, LocalTime resetTime,
       int resetDay) {
@@ -41,6 +47,9 @@ public final class BudgetCounterSet {
     /** Each field with its length before it, so no value can run into the next whatever it holds. */
     String canonical() {
       StringBuilder out = new StringBuilder();
+      if (currency == null) {
+        return owner.length() + ":" + owner + ";";
+      }
       for (String field :
           List.of(owner, currency, Boolean.toString(daily), Boolean.toString(monthly), zone.getId(), zoneRules,
               resetTime.toString(), Integer.toString(resetDay))) {
@@ -76,6 +85,8 @@ public final class BudgetCounterSet {
       out.add(new Counters(
           owner, b.currency(), b.daily() != null, b.monthly() != null, b.zone(), rulesRelease(b.zone()), b.resetTime(),
           b.resetDay()));
+    } else {
+      out.add(new Counters(owner, null, false, false, null, null, null, 0));
     }
   }
 

@@ -54,16 +54,43 @@ class BudgetCounterSetTest {
   }
 
   @Test
-  void whatNamesNoBudgetCounterLeavesTheFingerprintAsItWas() {
+  void limitsAndAmountsLeaveTheFingerprintAsItWas() {
     Policy plain = budgeted("user:*", UTC_DAY_AND_MONTH);
     Policy limitsAndAmountsChanged = Policy.builder("user:*")
         .rateLimit(60, Duration.ofMinutes(1))
         .budget(new Budget("USD", Money.of("5.00"), Money.of("90.00"), Money.of("0.50"), ZoneOffset.UTC, LocalTime.MIDNIGHT, 1))
         .build();
-    Policy unbudgeted = Policy.builder("tool:*").rateLimit(10, Duration.ofSeconds(1)).build();
+    Policy tools = Policy.builder("tool:*").rateLimit(10, Duration.ofSeconds(1)).build();
+    Policy toolsFaster = Policy.builder("tool:*").rateLimit(20, Duration.ofSeconds(1)).build();
     Policy perRequestOnly = budgeted("project:*", Budget.of("USD", null, null, Money.of("2.00")));
+    Policy otherPerRequestOnly = budgeted("project:*", Budget.of("EUR", null, null, Money.of("3.00")));
 
-    assertThat(fingerprint(limitsAndAmountsChanged, unbudgeted, perRequestOnly)).isEqualTo(fingerprint(plain));
+    assertThat(fingerprint(limitsAndAmountsChanged, toolsFaster, otherPerRequestOnly))
+        .isEqualTo(fingerprint(plain, tools, perRequestOnly));
+  }
+
+  /**
+   * Limits without a daily or monthly budget are members by their owner alone: the most specific
+   * policy, or an override's limits, take a broader policy's budget away from the subjects they
+   * match while they last, and the budget that comes back when they go must be caught up.
+   */
+  @Test
+  void limitsWithoutABudgetAreMembersByTheirOwner() {
+    Policy users = budgeted("user:*", UTC_DAY_AND_MONTH);
+    Policy aliceUnbudgeted = Policy.builder("user:alice").rateLimit(10, Duration.ofSeconds(1)).build();
+    Override rateOnly = new Override(
+        "o1", Selector.parse("user:bob"), Policy.builder("user:bob").rateLimit(5, Duration.ofSeconds(1)).build(), false,
+        T0.plusSeconds(3600), "calm down", "admin", T0);
+    Override bypass = new Override("o2", Selector.parse("user:bob"), null, true, T0.plusSeconds(3600), "free", "admin", T0);
+
+    String policyOnly = fingerprint(List.of(users), List.of());
+    assertThat(List.of(
+            fingerprint(List.of(users, aliceUnbudgeted), List.of()),
+            fingerprint(List.of(users), List.of(rateOnly)),
+            policyOnly))
+        .doesNotHaveDuplicates();
+    // A bypass leaves the budget it stops from denying counting in its own counters (in shadow).
+    assertThat(fingerprint(List.of(users), List.of(bypass))).isEqualTo(policyOnly);
   }
 
   @Test
