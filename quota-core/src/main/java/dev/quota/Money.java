@@ -118,8 +118,14 @@ public final class Money implements Comparable<Money> {
     return ofNanos(Math.subtractExact(nanos, other.nanos));
   }
 
+  /**
+   * The amount as an exact decimal without trailing zeros, but never with a negative scale: a
+   * round amount such as 100 prints {@code 100}, not the {@code 1E+2} that stripping its zeros
+   * alone would leave for {@link BigDecimal#toString} to print.
+   */
   public BigDecimal toBigDecimal() {
-    return BigDecimal.valueOf(nanos, SCALE).stripTrailingZeros();
+    BigDecimal d = BigDecimal.valueOf(nanos, SCALE).stripTrailingZeros();
+    return d.scale() < 0 ? d.setScale(0) : d;
   }
 
   /** Plain decimal, no exponent, at least two decimals: {@code 0.05}, {@code 12.00}, {@code 0.000000001}. */

@@ -12,6 +12,16 @@ class MoneyParseTest {
     return s.length() <= 32 && s.matches("\\d+(\\.\\d+)?");
   }
 
+  /** A round amount reads as its digits wherever a BigDecimal is printed (an alert's limit, say). */
+  @Test
+  void roundAmountsPrintWithoutAnExponent() {
+    assertThat(Money.of("100").toBigDecimal().toString()).isEqualTo("100");
+    assertThat(Money.of("2500.00").toBigDecimal().toString()).isEqualTo("2500");
+    assertThat(Money.of("0.50").toBigDecimal().toString()).isEqualTo("0.5");
+    assertThat(Money.of("0").toBigDecimal().toString()).isEqualTo("0");
+    assertThat(Money.of("100").toBigDecimal()).isEqualByComparingTo("100");
+  }
+
   @Test
   void acceptsExactlyPlainDecimalsOfAtMost32Characters() {
     SplittableRandom random = new SplittableRandom(7);
