@@ -34,6 +34,9 @@ public final class RedisKeys {
 
   public RedisKeys(String prefix) {
     ValidationException.require(prefix != null, "prefix", "is required");
+    // Without one the store's keys mix with every other key of the database, and deleteAll
+    // would delete them all.
+    ValidationException.require(!prefix.isEmpty(), "prefix", "must not be empty");
     ValidationException.require(
         prefix.indexOf('{') < 0 && prefix.indexOf('}') < 0, "prefix", "must not contain { or }");
     this.prefix = prefix;

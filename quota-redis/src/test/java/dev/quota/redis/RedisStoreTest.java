@@ -67,6 +67,16 @@ class RedisStoreTest {
     return new Plan(Plan.Kind.RESERVE, List.of(ops), id, 30_000, null, "fp", "payload", false);
   }
 
+  /** Without a prefix the store's keys would mix with the database's others, and deleteAll would delete those. */
+  @Test
+  void anEmptyPrefixIsRefusedByName() {
+    assertThatThrownBy(() -> RedisStore.builder().prefix(""))
+        .isInstanceOfSatisfying(ValidationException.class, e -> {
+          assertThat(e.field()).isEqualTo("prefix");
+          assertThat(e.rule()).isEqualTo("must not be empty");
+        });
+  }
+
   @Test
   void amountsUpToTwoToTheFiftyThreeMinusOneAreExactAndBeyondAreRejected() {
     assertThat(store.apply(record(budget("user:max", MAX, MAX))).results().get(0).used()).isEqualTo(MAX);
