@@ -143,8 +143,11 @@ class PolicyApplyTest {
    */
   @Test
   void changesStoredButNotYetInForceAreCountedAsSuch() throws Exception {
-    // The database refuses the reload's record of the budget counters a budget names: the policy
-    // is stored and audited, and the server answers it pending (Quota-Applied) until a reload works.
+    // The database refuses the reload's record of the budget counters a new policy names: the
+    // policy is stored and audited, and the server answers it pending (Quota-Applied) until a
+    // reload works. A change of an existing policy's rate limit names the same counters: in force.
+    assertThat(server.admin.put("/v1/policies/team:plain", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1M\"}]}").status())
+        .isEqualTo(201);
     try (RefusingTrigger.Fault refused = RefusingTrigger.onEmbedded(server.dataDir(), "budget_counter_set")) {
       CliRun o = apply(policies("team:plain", "2") + "  \"team:*\":\n    budget: {currency: USD, daily: \"5.00\"}\n");
 
