@@ -149,6 +149,12 @@ final class ClusterProtocol {
     long expiresAt = 0;
     int denied = -1;
     boolean admitted = true;
+    if (plan.kind() == Plan.Kind.RECORD) {
+      PlanResult refused = laterBudgetsRefusing(plan, groups, held, offset);
+      if (refused != null) {
+        return refused;
+      }
+    }
     try {
       for (int g = 0; g < groups.size(); g++) {
         Group group = groups.get(g);
@@ -162,18 +168,7 @@ final class ClusterProtocol {
         PlanResult r = ScriptCodec.planResult(raw);
         if (r.status() != PlanResult.Status.APPLIED) {
           compensate(plan, applied, offset);
-          List<Integer> seeds = new ArrayList<>(r.seedIndices().size());
-          for (int i : r.seedIndices()) {
-            seeds.add(group.at[i]);
-          }
-          List<StaleBudget> stale = new ArrayList<>(r.staleBudgets().size());
-          for (StaleBudget s : r.staleBudgets()) {
-            stale.add(new StaleBudget(group.at[s.index()], s.touchedMs()));
-          }
-          // Missing counters are reported in the time of the node that holds them (and their
-          // subjects' reset marks), which their seed compares those marks with.
-          long at = g == 0 || r.status() == PlanResult.Status.NEEDS_SEED ? r.nowMs() : now;
-          return new PlanResult(r.status(), false, OpResults.EMPTY, at, 0, seeds, null, stale);
+          return notApplied(r, group, g == 0 ? r.nowMs() : now);
         }
         if (g == 0) {
           now = r.nowMs();
@@ -214,6 +209,46 @@ final class ClusterProtocol {
     boolean filed = reserve && admitted;
     return new PlanResult(PlanResult.Status.APPLIED, admitted, OpResults.of(results), now, filed ? expiresAt : 0,
         List.of(), filed ? plan.reservationId() : null);
+  }
+
+  /**
+   * Recorded usage keeps no record to take its parts back by, so a group after the first that
+   * would answer anything but APPLIED (a budget to seed or catch up first, a period the node's
+   * clock left) must answer before any group applies: otherwise the retry after the seed counts
+   * the earlier groups again. Each later group with a budget is asked as a check first, which
+   * changes nothing; null when all would apply.
+   */
+  private PlanResult laterBudgetsRefusing(Plan plan, List<Group> groups, long held, long offset) {
+    Plan check = withKind(plan, Plan.Kind.CHECK);
+    for (int g = 1; g < groups.size(); g++) {
+      Group group = groups.get(g);
+      if (group.ops.stream().noneMatch(op -> op instanceof BudgetOp)) {
+        continue;
+      }
+      PlanResult r = ScriptCodec.planResult(redis.runInTime(codec.group(group.slot, check, group.ops, 0, held, offset), offset));
+      if (r.status() != PlanResult.Status.APPLIED) {
+        return notApplied(r, group, r.nowMs());
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A group's answer that applied nothing, as the whole plan's: its budget indices named in the
+   * plan. Missing counters are reported in the time of the node that holds them (and their
+   * subjects' reset marks), which their seed compares those marks with.
+   */
+  private static PlanResult notApplied(PlanResult r, Group group, long planNowMs) {
+    List<Integer> seeds = new ArrayList<>(r.seedIndices().size());
+    for (int i : r.seedIndices()) {
+      seeds.add(group.at[i]);
+    }
+    List<StaleBudget> stale = new ArrayList<>(r.staleBudgets().size());
+    for (StaleBudget s : r.staleBudgets()) {
+      stale.add(new StaleBudget(group.at[s.index()], s.touchedMs()));
+    }
+    long at = r.status() == PlanResult.Status.NEEDS_SEED ? r.nowMs() : planNowMs;
+    return new PlanResult(r.status(), false, OpResults.EMPTY, at, 0, seeds, null, stale);
   }
 
   /** Takes back, in reverse order, what each applied group took; safe to repeat. */

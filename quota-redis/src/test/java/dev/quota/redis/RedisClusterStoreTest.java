@@ -170,6 +170,33 @@ class RedisClusterStoreTest {
     assertThat(check(budget(first, 1000, 0)).get(0).used()).isZero();
   }
 
+  /**
+   * Recorded usage keeps no record to take its parts back by: a later slot whose budget must be
+   * rebuilt first (or caught up, or whose node's clock left the period) answers before any slot
+   * counts, so the retry after the rebuild counts the first slot once.
+   */
+  @Test
+  void usageRecordedAcrossSlotsWhoseLaterBudgetMustBeRebuiltCountsNothingUntilItIs() {
+    period();
+    List<String> s = subjectsInAscendingSlots(2);
+    String first = s.get(0);
+    String last = s.get(1);
+    // A budget taken up after its period began: its missing counter must be rebuilt from the ledger.
+    BudgetOp lost = new BudgetOp(
+        CounterKeys.budget(last, "USD", "day", start), true, "b", 1000, 7, start, end, new long[0], start + 1);
+    Plan usage = new Plan(Plan.Kind.RECORD, List.of(window(first), lost), null, 0, null, "fp", null, true);
+
+    PlanResult r = store.apply(usage);
+
+    assertThat(r.status()).isEqualTo(PlanResult.Status.NEEDS_SEED);
+    assertThat(r.seedIndices()).containsExactly(1);
+    assertThat(check(window(first)).get(0).used()).as("the first slot counted nothing").isZero();
+
+    store.seed(lost.key(), 3, end, 0);
+    assertThat(store.apply(usage).status()).isEqualTo(PlanResult.Status.APPLIED);
+    assertThat(check(window(first), budget(last, 1000, 0))).extracting(OpResult::used).containsExactly(1L, 10L);
+  }
+
   @Test
   void asyncReservationsAcrossSlotsMadeFromOneThreadAdmitExactlyTheBudget() throws Exception {
     period();
