@@ -15,6 +15,7 @@ import dev.quota.plan.SettleResult;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -58,25 +59,43 @@ final class BudgetAlerts {
 
   /**
    * A commit can push a budget over thresholds too. A settlement names only counter keys, so the
-   * reservation's subjects are compiled again against {@code snapshot} to find each key's policy.
+   * reservation's subjects are compiled again against {@code snapshot} to find each key's policy:
+   * first at {@code reservedAt}, since a commit charges the counters its reservation held (those of
+   * the periods it was made in, which may have ended since), then at the commit's time for any key
+   * not found there (a store that did not say when the reservation was made: {@code reservedAt}
+   * null).
    */
-  void fireSettled(SettleResult r, Payload p, PolicyIndex snapshot) {
-    if (r.budgets().stream().allMatch(b -> b.firedThresholds() == 0)) {
-      return;
+  void fireSettled(SettleResult r, Payload p, PolicyIndex snapshot, Instant reservedAt) {
+    List<SettleResult.BudgetChange> left = r.budgets().stream().filter(b -> b.firedThresholds() != 0).toList();
+    Instant now = Instant.ofEpochMilli(r.nowMs());
+    for (Instant at : reservedAt == null ? List.of(now) : List.of(reservedAt, now)) {
+      if (left.isEmpty()) {
+        return;
+      }
+      left = fireMatched(left, p, snapshot, at);
     }
-    Instant at = Instant.ofEpochMilli(r.nowMs());
+  }
+
+  /** Fires the changes whose counters the subjects compiled at {@code at} name; returns the others. */
+  private List<SettleResult.BudgetChange> fireMatched(
+      List<SettleResult.BudgetChange> changes, Payload p, PolicyIndex snapshot, Instant at) {
     QuotaRequest probe = QuotaRequest.rebuilt(p.subjects(), Money.ZERO, Map.of());
     Compiled c =
         PlanCompiler.compile(Plan.Kind.CHECK, probe, snapshot.resolve(p.subjects(), at), snapshot, at, null, null, false);
-    for (SettleResult.BudgetChange change : r.budgets()) {
+    List<SettleResult.BudgetChange> unmatched = new ArrayList<>();
+    for (SettleResult.BudgetChange change : changes) {
+      boolean matched = false;
       for (int i = 0; i < c.refs().size(); i++) {
-        if (change.firedThresholds() != 0
-            && c.plan().ops().get(i) instanceof BudgetOp b
-            && b.key().equals(change.key())) {
+        if (c.plan().ops().get(i) instanceof BudgetOp b && b.key().equals(change.key())) {
           fireOp(c, i, change.usedNanos(), change.firedThresholds());
+          matched = true;
         }
       }
+      if (!matched) {
+        unmatched.add(change);
+      }
     }
+    return unmatched;
   }
 
   /**

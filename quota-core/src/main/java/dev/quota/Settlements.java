@@ -74,7 +74,7 @@ final class Settlements {
               Quota.newId(), at, p.subjects(), actualCost, meters, reservationId, null, overrun, reservedAt,
               currencyOf(p, reservedAt != null ? reservedAt : at)));
       if (settled) {
-        alerts.fireSettled(r, p, index.get());
+        alerts.fireSettled(r, p, index.get(), reservedAt);
       }
     }
     return new Settled(
