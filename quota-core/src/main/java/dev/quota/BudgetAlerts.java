@@ -87,7 +87,7 @@ final class BudgetAlerts {
       boolean matched = false;
       for (int i = 0; i < c.refs().size(); i++) {
         if (c.plan().ops().get(i) instanceof BudgetOp b && b.key().equals(change.key())) {
-          fireOp(c, i, change.usedNanos(), change.firedThresholds());
+          fireOp(c, i, change.usedNanos(), change.firedThresholds(), change.limitNanos());
           matched = true;
         }
       }
@@ -108,16 +108,31 @@ final class BudgetAlerts {
 
   private void fireOp(Compiled c, int i, long used, int fired) {
     if (c.plan().ops().get(i) instanceof BudgetOp b) {
-      OpRef ref = c.refs().get(i);
-      emit(ref.policy(), ref.subject(), ref.kind(), b, used, fired);
+      fireOp(c, i, used, fired, b.limitNanos());
     }
   }
 
-  /** One alert per fired bit: bit 31 is exhaustion, the others index the policy's thresholds. */
-  private void emit(Policy policy, String subject, LimitKind kind, BudgetOp op, long used, int fired) {
+  /** As above, for a counter judged against {@code limitNanos}, which a settlement's reservation held. */
+  private void fireOp(Compiled c, int i, long used, int fired, long limitNanos) {
+    if (c.plan().ops().get(i) instanceof BudgetOp b) {
+      OpRef ref = c.refs().get(i);
+      emit(ref.policy(), ref.subject(), ref.kind(), b, limitNanos, used, fired);
+    }
+  }
+
+  /**
+   * One alert per fired bit: bit 31 is exhaustion, the others index the policy's thresholds. A
+   * settlement's bits index the levels its reservation was made under, which an admin may have
+   * changed since: a bit naming no level of the policy in force, or one {@code used} does not reach
+   * against {@code limitNanos}, is not the level the counter crossed, and is left out.
+   */
+  private void emit(Policy policy, String subject, LimitKind kind, BudgetOp op, long limitNanos, long used, int fired) {
     List<BigDecimal> levels = policy.alertThresholds();
     for (int bit = 0; bit < 32; bit++) {
       if ((fired & (1 << bit)) == 0) {
+        continue;
+      }
+      if (bit != 31 && (bit >= levels.size() || !reaches(used, limitNanos, levels.get(bit)))) {
         continue;
       }
       BigDecimal level = bit == 31 ? BigDecimal.ONE : levels.get(bit);
@@ -125,10 +140,15 @@ final class BudgetAlerts {
           new Alert(
               Quota.newId(), clock.instant(), policy.selector().toString(), subject,
               kind == LimitKind.BUDGET_DAILY ? "daily" : "monthly", Instant.ofEpochMilli(op.periodStartMs()), level,
-              MoneyTotal.ofNanos(used).toBigDecimal(), Money.ofNanos(op.limitNanos()).toBigDecimal(),
+              MoneyTotal.ofNanos(used).toBigDecimal(), Money.ofNanos(limitNanos).toBigDecimal(),
               policy.budget().currency());
       listener.onAlert(a);
       dispatcher.dispatch(a);
     }
+  }
+
+  /** Whether {@code used} is at least {@code level} of {@code limitNanos}, as the store judges a level. */
+  private static boolean reaches(long used, long limitNanos, BigDecimal level) {
+    return BigDecimal.valueOf(used).compareTo(BigDecimal.valueOf(limitNanos).multiply(level)) >= 0;
   }
 }
