@@ -565,29 +565,10 @@ public abstract class StoreContract {
       expiresIn = r.expiresAtMs() - storeNowMs();
     }
     advance(Duration.ofMillis(expiresIn + 1));
-    List<SettleResult.Status> answers = java.util.Collections.synchronizedList(new ArrayList<>());
-    CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < 4; t++) {
-        int from = t;
-        done.add(pool.submit(() -> {
-          start.await();
-          // each thread settles the ids in its own order, so some settle first and some find them released
-          for (int i = 0; i < ids.size(); i++) {
-            answers.add(store().settle(Settlement.commit(ids.get((i * 7 + from * 16) % ids.size()), 1, Map.of())).status());
-          }
-          return null;
-        }));
-      }
-      start.countDown();
-      for (Future<?> f : done) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    // each thread commits the ids in its own order, so some settle first and some find them released
+    List<SettleResult.Status> answers =
+        commitFromThreads(4, t -> java.util.stream.IntStream.range(0, ids.size())
+            .mapToObj(i -> ids.get((i * 7 + t * 16) % ids.size())).toList());
     assertThat(answers).hasSize(4 * 64).containsOnly(SettleResult.Status.EXPIRED);
     assertThat(checked(budget(s, 1_000_000, 0)).used()).isZero();
     assertThat(checked(slots(s, 64)).used()).isZero();
@@ -1304,40 +1285,12 @@ public abstract class StoreContract {
       ids.add(id);
       admitted(apply(reserve(id, 60_000, budget(s, 1_000_000, 100), slots(s, 64))));
     }
-    AtomicInteger settled = new AtomicInteger();
-    // Every other answer is a repeat: one that did not know the reservation at all (404 over HTTP)
-    // would tell its caller to record the cost as usage, charging the call twice.
-    List<SettleResult.Status> others = java.util.Collections.synchronizedList(new ArrayList<>());
-    CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    try {
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < 8; t++) {
-        done.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  // every thread tries every id: exactly one settlement of each may count
-                  for (String id : ids) {
-                    SettleResult.Status status = store().settle(Settlement.commit(id, 1, Map.of())).status();
-                    if (status == SettleResult.Status.SETTLED) {
-                      settled.incrementAndGet();
-                    } else {
-                      others.add(status);
-                    }
-                  }
-                  return null;
-                }));
-      }
-      start.countDown();
-      for (Future<?> f : done) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    assertThat(settled.get()).isEqualTo(64);
-    assertThat(others).hasSize(7 * 64).containsOnly(SettleResult.Status.REPEATED);
+    // Every thread commits every id: exactly one settlement of each may count, and every other
+    // answer is a repeat. One that did not know the reservation at all (404 over HTTP) would tell
+    // its caller to record the cost as usage, charging the call twice.
+    List<SettleResult.Status> answers = commitFromThreads(8, t -> ids);
+    assertThat(answers).filteredOn(a -> a == SettleResult.Status.SETTLED).hasSize(64);
+    assertThat(answers).hasSize(8 * 64).containsOnly(SettleResult.Status.SETTLED, SettleResult.Status.REPEATED);
     assertThat(checked(budget(s, 1_000_000, 0)).used()).isEqualTo(64);
     assertThat(checked(slots(s, 64)).used()).isZero();
   }
@@ -1345,22 +1298,46 @@ public abstract class StoreContract {
   /** Runs {@code perThread} plans on each of {@code threads} threads at once; returns how many were admitted. */
   private int race(int threads, int perThread, java.util.function.Supplier<Plan> plans) throws Exception {
     AtomicInteger count = new AtomicInteger();
+    onThreadsAtOnce(threads, t -> {
+      for (int i = 0; i < perThread; i++) {
+        if (store().apply(plans.get()).admitted()) {
+          count.incrementAndGet();
+        }
+      }
+    });
+    return count.get();
+  }
+
+  /** Commits (at a cost of 1) the ids {@code order} gives each of {@code threads} threads, all at once; every answer. */
+  private List<SettleResult.Status> commitFromThreads(int threads, java.util.function.IntFunction<List<String>> order)
+      throws Exception {
+    List<SettleResult.Status> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+    onThreadsAtOnce(threads, t -> {
+      for (String id : order.apply(t)) {
+        answers.add(store().settle(Settlement.commit(id, 1, Map.of())).status());
+      }
+    });
+    return answers;
+  }
+
+  /** What one of {@link #onThreadsAtOnce}'s threads does, given its number. */
+  private interface ThreadBody {
+    void run(int thread) throws Exception;
+  }
+
+  /** Runs {@code body} on {@code threads} threads released at once, and waits for all of them. */
+  private static void onThreadsAtOnce(int threads, ThreadBody body) throws Exception {
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        done.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  for (int i = 0; i < perThread; i++) {
-                    if (store().apply(plans.get()).admitted()) {
-                      count.incrementAndGet();
-                    }
-                  }
-                  return null;
-                }));
+        int thread = t;
+        done.add(pool.submit(() -> {
+          start.await();
+          body.run(thread);
+          return null;
+        }));
       }
       start.countDown();
       for (Future<?> f : done) {
@@ -1369,6 +1346,5 @@ public abstract class StoreContract {
     } finally {
       pool.shutdownNow();
     }
-    return count.get();
   }
 }
