@@ -63,11 +63,22 @@ class BudgetComesBackTest {
     return quota.reserve(QuotaRequest.builder().user("alice").estimatedCost(cost).build()).admitted();
   }
 
-  @Test
-  void aCalendarChangedAndChangedBackHoldsWhatWasChargedUnderTheOther() {
+  /** The monthly budget from the 1st, and 1.00 of it spent on June 15th at 10:00. */
+  private void oneDollarSpentUnderAMonthFromTheFirst() {
     budget(1);
     at("2026-06-15T10:00:00Z");
     spend("1.00");
+  }
+
+  /** The budget holds the 1.00 and the 0.25 charged while it was away: 0.80 more would pass its 2.00. */
+  private void assertHoldsBothSpends() {
+    assertThat(used(quota)).isEqualByComparingTo("1.25");
+    assertThat(admits("0.80")).isFalse();
+  }
+
+  @Test
+  void aCalendarChangedAndChangedBackHoldsWhatWasChargedUnderTheOther() {
+    oneDollarSpentUnderAMonthFromTheFirst();
     at("2026-06-15T10:01:00Z");
     budget(10); // a month begun on June 10th: a counter of another name
     at("2026-06-15T10:02:00Z");
@@ -84,9 +95,7 @@ class BudgetComesBackTest {
 
   @Test
   void aPreparedRequestCatchesTheCounterUpBeforeItCharges() {
-    budget(1);
-    at("2026-06-15T10:00:00Z");
-    spend("1.00");
+    oneDollarSpentUnderAMonthFromTheFirst();
     at("2026-06-15T10:01:00Z");
     budget(10);
     at("2026-06-15T10:02:00Z");
@@ -101,9 +110,7 @@ class BudgetComesBackTest {
 
   @Test
   void theLevelsTheCatchUpCrossesAreAlertedForTheCounterItCatchesUp() throws InterruptedException {
-    budget(1);
-    at("2026-06-15T10:00:00Z");
-    spend("1.00");
+    oneDollarSpentUnderAMonthFromTheFirst();
     at("2026-06-15T10:01:00Z");
     budget(10);
     at("2026-06-15T10:02:00Z");
@@ -125,9 +132,7 @@ class BudgetComesBackTest {
 
   @Test
   void aPolicyDeletedAndCreatedAgainHoldsWhatWasChargedWithoutIt() {
-    budget(1);
-    at("2026-06-15T10:00:00Z");
-    spend("1.00");
+    oneDollarSpentUnderAMonthFromTheFirst();
     at("2026-06-15T10:01:00Z");
     quota.admin().deletePolicy(Selector.parse("user:*"), ADMIN, "gone");
     at("2026-06-15T10:02:00Z");
@@ -136,15 +141,12 @@ class BudgetComesBackTest {
 
     budget(1);
 
-    assertThat(used(quota)).isEqualByComparingTo("1.25");
-    assertThat(admits("0.80")).isFalse();
+    assertHoldsBothSpends();
   }
 
   @Test
   void aBudgetHandedBackByAnEndedOverrideHoldsWhatWasChargedUnderIt() {
-    budget(1);
-    at("2026-06-15T10:00:00Z");
-    spend("1.00");
+    oneDollarSpentUnderAMonthFromTheFirst();
     at("2026-06-15T11:00:00Z");
     quota.admin().createOverride(
         Selector.parse("user:alice"), monthly("user:alice", 10), Instant.parse("2026-06-15T12:00:00Z"), "trial", ADMIN);
@@ -154,16 +156,13 @@ class BudgetComesBackTest {
     at("2026-06-15T12:30:00Z"); // the override has ended
 
     assertThat(quota.overrideInForce(ALICE)).isEmpty();
-    assertThat(used(quota)).isEqualByComparingTo("1.25");
-    assertThat(admits("0.80")).isFalse();
+    assertHoldsBothSpends();
   }
 
   /** A subject's own policy without a budget takes the scope's budget away from it while it lasts. */
   @Test
   void aScopesBudgetHandedBackByADeletedPolicyWithoutOneHoldsWhatWasChargedMeanwhile() {
-    budget(1);
-    at("2026-06-15T10:00:00Z");
-    spend("1.00");
+    oneDollarSpentUnderAMonthFromTheFirst();
     at("2026-06-15T11:00:00Z");
     quota.admin().putPolicy(
         Policy.builder("user:alice").rateLimit(RateLimit.perWindow(1_000, Duration.ofMinutes(1))).build(), ADMIN, "own limits");
@@ -173,8 +172,7 @@ class BudgetComesBackTest {
     at("2026-06-15T12:00:00Z");
     quota.admin().deletePolicy(Selector.parse("user:alice"), ADMIN, "back to the team's");
 
-    assertThat(used(quota)).isEqualByComparingTo("1.25");
-    assertThat(admits("0.80")).isFalse();
+    assertHoldsBothSpends();
   }
 
   /**
@@ -183,9 +181,7 @@ class BudgetComesBackTest {
    */
   @Test
   void aBudgetHandedBackByAnOverrideWithoutOneStillCatchesUpOnceTheExpiredOverrideIsRevoked() {
-    budget(1);
-    at("2026-06-15T10:00:00Z");
-    spend("1.00");
+    oneDollarSpentUnderAMonthFromTheFirst();
     at("2026-06-15T11:00:00Z");
     Policy rateOnly = Policy.builder("user:alice").rateLimit(RateLimit.perWindow(1_000, Duration.ofMinutes(1))).build();
     String id = quota.admin().createOverride(
@@ -197,15 +193,12 @@ class BudgetComesBackTest {
     at("2026-06-15T12:30:00Z");
     quota.admin().revokeOverride(id, ADMIN, "clearing expired overrides");
 
-    assertThat(used(quota)).isEqualByComparingTo("1.25");
-    assertThat(admits("0.80")).isFalse();
+    assertHoldsBothSpends();
   }
 
   @Test
   void anUnrelatedChangeLeavesTheBudgetAsItWas() {
-    budget(1);
-    at("2026-06-15T10:00:00Z");
-    spend("1.00");
+    oneDollarSpentUnderAMonthFromTheFirst();
     at("2026-06-15T10:01:00Z");
     // Other budget counters: the engines take the set up anew, and alice's counter was current all along.
     quota.admin().putPolicy(monthly("team:*", 1), ADMIN, "teams");
@@ -257,9 +250,7 @@ class BudgetComesBackTest {
 
   @Test
   void aResetInBetweenStillBoundsWhatTheBudgetCounts() {
-    budget(1);
-    at("2026-06-15T10:00:00Z");
-    spend("1.00");
+    oneDollarSpentUnderAMonthFromTheFirst();
     at("2026-06-15T10:01:00Z");
     quota.admin().resetSubject(ALICE, ADMIN, "forgiven");
     at("2026-06-15T10:02:00Z");
