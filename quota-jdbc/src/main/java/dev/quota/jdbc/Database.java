@@ -276,15 +276,24 @@ public final class Database implements AutoCloseable {
    * {@code team} while the connection looked for them in {@code team-a}.
    */
   static String schemaOf(String jdbcUrl) {
+    String problem = currentSchemaProblem(jdbcUrl);
+    if (problem != null) {
+      throw new IllegalArgumentException("jdbc url: " + problem);
+    }
     Matcher m = CURRENT_SCHEMA.matcher(jdbcUrl);
-    if (!m.find()) {
+    return m.find() ? m.group(1) : null;
+  }
+
+  /**
+   * Null if the URL names no {@code currentSchema} or one {@link #open} can create, else the rule
+   * the name breaks: a configuration check tells it before anything opens.
+   */
+  public static String currentSchemaProblem(String jdbcUrl) {
+    Matcher m = CURRENT_SCHEMA.matcher(jdbcUrl);
+    if (!m.find() || SCHEMA_NAME.matcher(m.group(1)).matches()) {
       return null;
     }
-    if (!SCHEMA_NAME.matcher(m.group(1)).matches()) {
-      throw new IllegalArgumentException(
-          "jdbc url: currentSchema must name a schema of lowercase letters, digits and underscores, got '" + m.group(1) + "'");
-    }
-    return m.group(1);
+    return "currentSchema must name a schema of lowercase letters, digits and underscores, got '" + m.group(1) + "'";
   }
 
   private static String redact(String url) {

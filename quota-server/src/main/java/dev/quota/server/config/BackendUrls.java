@@ -1,13 +1,15 @@
 package dev.quota.server.config;
 
+import dev.quota.jdbc.Database;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The rules for the Redis and database URLs, one place for every way they are given (a flag, a
- * variable, the file), so that {@code check-config} passes no URL that {@code serve} refuses.
+ * The rules for the Redis and database URLs and the Redis key prefix, one place for every way they
+ * are given (a flag, a variable, the file), so that {@code check-config} passes no value that
+ * {@code serve} refuses.
  */
 final class BackendUrls {
   private static final String CLUSTER = "redis-cluster://";
@@ -40,7 +42,19 @@ final class BackendUrls {
 
   /** Null if {@code url} names a database the server can use, else the rule it breaks. */
   static String databaseProblem(String url) {
-    return url.startsWith("jdbc:postgresql:") || url.startsWith("jdbc:h2:") ? null : "must be a jdbc:postgresql: or jdbc:h2: URL";
+    if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
+      return "must be a jdbc:postgresql: or jdbc:h2: URL";
+    }
+    return Database.currentSchemaProblem(url);
+  }
+
+  /**
+   * Null if the Redis store takes {@code prefix} for its keys, else the rule it breaks (the store's
+   * own): a brace in it would end the hash tag that keeps a subject's counters in one slot.
+   */
+  static String redisPrefixProblem(String prefix) {
+    return prefix.indexOf('{') < 0 && prefix.indexOf('}') < 0 ? null
+        : "must not contain { or } (the store puts each subject between braces, as the Redis Cluster hash tag)";
   }
 
   /**

@@ -34,7 +34,7 @@ import java.util.Set;
  * port: 8080
  * dataDir: ./quota-data
  * redis: redis://127.0.0.1:6379     # absent: in-memory counters; redis-cluster://h1:7000,h2:7000 for Redis Cluster
- * redisPrefix: quota
+ * redisPrefix: "quota:"             # start of every Redis key; no { or }
  * redisTimeout: PT0.5S              # the most a Redis call waits, PT0.01S to PT5S
  * database: jdbc:postgresql://127.0.0.1:5432/quota   # absent: H2 under dataDir
  * databaseStatementTimeout: PT60S   # the most one read runs on PostgreSQL, PT1S to PT30M
@@ -215,6 +215,7 @@ public final class ConfigFile {
     // As serve checks them: a file check-config passes must not be refused at start.
     backendUrl("redis", BackendUrls::redisProblem, problems);
     backendUrl("database", BackendUrls::databaseProblem, problems);
+    backendUrl("redisPrefix", BackendUrls::redisPrefixProblem, problems);
     problems.check(() -> duration(ServerConfig.REDIS_TIMEOUT));
     problems.check(() -> duration(ServerConfig.LEDGER_RAW_RETENTION));
     problems.check(() -> duration(ServerConfig.DATABASE_STATEMENT_TIMEOUT));
@@ -224,7 +225,7 @@ public final class ConfigFile {
     problems.check(this::policies);
   }
 
-  /** The URL setting {@code key}, if the file gives it as text, checked by {@code rule} (which answers null if it holds). */
+  /** The backend setting {@code key}, if the file gives it as text, checked by {@code rule} (which answers null if it holds). */
   private void backendUrl(String key, java.util.function.UnaryOperator<String> rule, Problems problems) {
     JsonNode v = root.get(key);
     String problem = v != null && v.isTextual() && !v.textValue().isBlank() ? rule.apply(v.textValue()) : null;

@@ -63,6 +63,10 @@ public final class ConfigLoader {
       throw new ConfigFile.Invalid(0, source(flags.database(), "--database", env.get("QUOTA_DATABASE_URL"), "QUOTA_DATABASE_URL", "database")
           + ": " + BackendUrls.databaseProblem(database));
     }
+    if (BackendUrls.redisPrefixProblem(prefix) != null) {
+      throw new ConfigFile.Invalid(0, source(null, null, env.get("QUOTA_REDIS_PREFIX"), "QUOTA_REDIS_PREFIX", "redisPrefix")
+          + ": " + BackendUrls.redisPrefixProblem(prefix));
+    }
     String adminKey = blankToNull(env.get("QUOTA_ADMIN_KEY"));
     if (adminKey != null && adminKey.length() < 16) {
       throw new ConfigFile.Invalid(0, "QUOTA_ADMIN_KEY: must be at least 16 characters");

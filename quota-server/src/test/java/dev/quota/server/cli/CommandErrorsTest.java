@@ -258,6 +258,45 @@ class CommandErrorsTest {
     assertNoTrace(served);
   }
 
+  /**
+   * A Redis key prefix with a brace, which would break the subject's hash tag in every counter key,
+   * was passed by check-config and refused only as the store opened, as "prefix", after the start
+   * had written the admin key into the data directory.
+   */
+  @Test
+  void aRedisPrefixWithABraceIsRefusedByCheckConfigAsByServe() throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "port: 0\nredis: redis://127.0.0.1:6379\nredisPrefix: \"team{a}:\"\n");
+    String rule = file + ": line 3: redisPrefix: must not contain { or } (the store puts each subject between braces, as the Redis Cluster hash tag)";
+    CliRun checked = run("check-config", file.toString());
+    assertThat(checked.exit()).isEqualTo(2);
+    assertThat(checked.err().lines()).containsExactly(rule);
+    CliRun served = run("serve", "--config", file.toString(), "--data-dir", dir.resolve("data").toString());
+    assertThat(served.exit()).isEqualTo(2);
+    assertThat(served.err().lines()).containsExactly("configuration error: " + rule);
+    assertThat(dir.resolve("data")).doesNotExist();
+    assertNoTrace(served);
+  }
+
+  /**
+   * A database URL whose currentSchema the server cannot create was passed by check-config and
+   * refused only as the database opened, as "jdbc url", after the start had written the admin key.
+   */
+  @Test
+  void aDatabaseSchemaNameTheServerCannotCreateIsRefusedByCheckConfigAsByServe() throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "port: 0\ndatabase: \"jdbc:postgresql://127.0.0.1:5432/quota?currentSchema=Team-A\"\n");
+    String rule = file + ": line 2: database: currentSchema must name a schema of lowercase letters, digits and underscores, got 'Team-A'";
+    CliRun checked = run("check-config", file.toString());
+    assertThat(checked.exit()).isEqualTo(2);
+    assertThat(checked.err().lines()).containsExactly(rule);
+    CliRun served = run("serve", "--config", file.toString(), "--data-dir", dir.resolve("data").toString());
+    assertThat(served.exit()).isEqualTo(2);
+    assertThat(served.err().lines()).containsExactly("configuration error: " + rule);
+    assertThat(dir.resolve("data")).doesNotExist();
+    assertNoTrace(served);
+  }
+
   @Test
   void aPortOutOfRangeIsAConfigurationError() {
     CliRun o = run("serve", "--port", "99999", "--data-dir", dir.toString());

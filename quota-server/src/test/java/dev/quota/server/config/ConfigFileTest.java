@@ -178,6 +178,18 @@ class ConfigFileTest {
         .isInstanceOf(ConfigFile.Invalid.class).hasMessage(missing + ": cannot read: no such file");
   }
 
+  /** Given as variables, a prefix with a brace and a schema name the server cannot create are refused naming the variable. */
+  @Test
+  void backendSettingsFromVariablesAreCheckedAsTheFileIs() {
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_REDIS_PREFIX", "a}")))
+        .hasMessage("QUOTA_REDIS_PREFIX: must not contain { or } (the store puts each subject between braces, as the Redis Cluster hash tag)");
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(),
+        Map.of("QUOTA_DATABASE_URL", "jdbc:postgresql://127.0.0.1/quota?user=q&currentSchema=")))
+        .hasMessage("QUOTA_DATABASE_URL: currentSchema must name a schema of lowercase letters, digits and underscores, got ''");
+    assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(null, null, null, null, "jdbc:postgresql://127.0.0.1/quota?currentSchema=A", null), Map.of()))
+        .hasMessageStartingWith("--database: ");
+  }
+
   @Test
   void flagsBeatEnvironmentBeatFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path file = dir.resolve("quota.yaml");
