@@ -40,7 +40,9 @@ final class LedgerSpool implements AutoCloseable {
     try {
       this.spool = new Spool(directory);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the ledger spool in " + directory, e);
+      // The cause says why (another process holds it, a file where the directory belongs); a
+      // start that fails here reports this message alone.
+      throw new UncheckedIOException("cannot open the ledger spool in " + directory + ": " + e.getMessage(), e);
     }
     this.rejectedFile = directory.resolve("ledger.rejected");
     this.spoolLock = spoolLock;

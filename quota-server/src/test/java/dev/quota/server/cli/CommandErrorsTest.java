@@ -327,6 +327,25 @@ class CommandErrorsTest {
   }
 
   /**
+   * A second server started on a data directory another one uses was told only that the ledger
+   * spool could not be opened, not that another process holds it.
+   */
+  @Test
+  void aDataDirectoryInUseByAnotherServerIsNamedAsSuch() throws Exception {
+    try (dev.quota.server.Backends first = dev.quota.server.Backends.open(
+        new dev.quota.server.config.ServerConfig("127.0.0.1", 0, dir, null, null, null, "k".repeat(20), List.of(),
+            dev.quota.server.alerts.Backoff.DEFAULT),
+        java.time.Clock.systemUTC())) {
+      CliRun o = run("serve", "--port", "0", "--data-dir", dir.toString());
+      assertThat(o.exit()).isEqualTo(1);
+      assertThat(o.err().lines()).singleElement().asString()
+          .startsWith("cannot open the backends: cannot open the ledger spool in " + dir.resolve("ledger-spool"))
+          .endsWith("is in use by another process");
+      assertNoTrace(o);
+    }
+  }
+
+  /**
    * An empty admin.key, as a start that died between creating the file and writing the key left
    * it, was taken as a blank admin key and locked the operator out. The timeout only turns a start
    * that wrongly succeeds (and would serve until stopped) into a failure.
