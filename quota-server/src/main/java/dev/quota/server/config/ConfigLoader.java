@@ -97,6 +97,11 @@ public final class ConfigLoader {
   /** Comma-separated URLs sharing one secret; they replace the file's webhooks. Null when not set. */
   private static List<ServerConfig.Webhook> webhooks(String urls, String secret) {
     if (urls == null || urls.isBlank()) {
+      // Ignored, it would leave the file's webhooks signing with their own secrets unnoticed.
+      if (secret != null && !secret.isBlank()) {
+        throw new ConfigFile.Invalid(0, "QUOTA_WEBHOOK_SECRET: is used only with QUOTA_WEBHOOK_URLS, which is not set"
+            + " (webhooks in the file have their own secret)");
+      }
       return null;
     }
     if (secret == null || secret.isBlank()) {

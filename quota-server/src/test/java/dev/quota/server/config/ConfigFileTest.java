@@ -494,4 +494,17 @@ class ConfigFileTest {
         Map.of("QUOTA_WEBHOOK_URLS", "ftp://x", "QUOTA_WEBHOOK_SECRET", "s")))
         .isInstanceOf(ConfigFile.Invalid.class).hasMessageContaining("QUOTA_WEBHOOK_URLS: each entry must be an http or https URL");
   }
+
+  /**
+   * A secret set without the URLs it signs for was ignored: the file's webhooks kept their own
+   * secrets while the operator took the variable's to be in use.
+   */
+  @Test
+  void aWebhookSecretWithoutWebhookUrlsIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "webhooks:\n  - url: http://127.0.0.1:9/a\n    secret: from-file\n");
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_CONFIG", file.toString(), "QUOTA_WEBHOOK_SECRET", "s3cret")))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("QUOTA_WEBHOOK_SECRET: is used only with QUOTA_WEBHOOK_URLS, which is not set (webhooks in the file have their own secret)");
+  }
 }
