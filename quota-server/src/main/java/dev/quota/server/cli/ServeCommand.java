@@ -3,6 +3,7 @@ package dev.quota.server.cli;
 import dev.quota.redis.RedisStore;
 import dev.quota.server.AdminKey;
 import dev.quota.server.Backends;
+import dev.quota.server.DataDirectory;
 import dev.quota.server.QuotaServer;
 import dev.quota.server.config.ConfigFile;
 import dev.quota.server.config.ConfigLoader;
@@ -65,6 +66,11 @@ final class ServeCommand implements Callable<Integer> {
       String note = policiesNotApplied(loaded.file(), loaded.declaredPolicies());
       System.out.println(note);
       LOG.warn(note);
+    }
+    String unwritable = DataDirectory.problem(cfg.dataDir());
+    if (unwritable != null) {
+      System.err.println("cannot start: the data directory " + cfg.dataDir() + " cannot be written: " + unwritable);
+      return 1;
     }
     AdminKey.Resolved key;
     try {

@@ -327,6 +327,20 @@ class CommandErrorsTest {
   }
 
   /**
+   * A data directory that cannot be written stops the start saying so, before anything is opened
+   * there: it said only that the admin key file could not be read or created, or, with a key, let
+   * the embedded database print its stack traces and report the directory as "already in use".
+   */
+  @Test
+  void aDataDirectoryThatCannotBeWrittenIsNamedWithTheReason() throws Exception {
+    Path file = java.nio.file.Files.writeString(dir.resolve("not-a-directory"), "");
+    CliRun o = run("serve", "--port", "0", "--data-dir", file.toString());
+    assertThat(o.exit()).isEqualTo(1);
+    assertThat(o.err().lines()).containsExactly("cannot start: the data directory " + file + " cannot be written: it is a file, not a directory");
+    assertNoTrace(o);
+  }
+
+  /**
    * A second server started on a data directory another one uses was told only that the ledger
    * spool could not be opened, not that another process holds it.
    */
