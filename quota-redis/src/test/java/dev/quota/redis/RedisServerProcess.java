@@ -56,7 +56,8 @@ final class RedisServerProcess implements AutoCloseable {
     process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "redis-test-" + port + ".log"))
+            // beside the test reports (removed with the build), not left in the system's temp directory
+            .redirectOutput(new File("target", "redis-test-" + port + ".log"))
             .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {

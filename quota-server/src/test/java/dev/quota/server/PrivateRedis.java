@@ -39,7 +39,7 @@ final class PrivateRedis implements AutoCloseable {
             "--save", "", "--appendonly", "no"))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(
-            new File(System.getProperty("java.io.tmpdir"), "quota-server-redis-" + port + ".log")))
+            new File("target", "private-redis-" + port + ".log"))) // beside the reports, not left in the system's temp
         .start();
   }
 
