@@ -268,14 +268,7 @@ class CommandErrorsTest {
     Path file = dir.resolve("quota.yaml");
     java.nio.file.Files.writeString(file, "port: 0\nredis: redis://127.0.0.1:6379\nredisPrefix: \"team{a}:\"\n");
     String rule = file + ": line 3: redisPrefix: must not contain { or } (the store puts each subject between braces, as the Redis Cluster hash tag)";
-    CliRun checked = run("check-config", file.toString());
-    assertThat(checked.exit()).isEqualTo(2);
-    assertThat(checked.err().lines()).containsExactly(rule);
-    CliRun served = run("serve", "--config", file.toString(), "--data-dir", dir.resolve("data").toString());
-    assertThat(served.exit()).isEqualTo(2);
-    assertThat(served.err().lines()).containsExactly("configuration error: " + rule);
-    assertThat(dir.resolve("data")).doesNotExist();
-    assertNoTrace(served);
+    assertRefusedByCheckConfigAndServe(file, rule);
   }
 
   /**
@@ -287,6 +280,11 @@ class CommandErrorsTest {
     Path file = dir.resolve("quota.yaml");
     java.nio.file.Files.writeString(file, "port: 0\ndatabase: \"jdbc:postgresql://127.0.0.1:5432/quota?currentSchema=Team-A\"\n");
     String rule = file + ": line 2: database: currentSchema must name a schema of lowercase letters, digits and underscores, got 'Team-A'";
+    assertRefusedByCheckConfigAndServe(file, rule);
+  }
+
+  /** Both check-config and serve refuse {@code file} with {@code rule} (exit 2), and serve writes no data directory. */
+  private void assertRefusedByCheckConfigAndServe(Path file, String rule) {
     CliRun checked = run("check-config", file.toString());
     assertThat(checked.exit()).isEqualTo(2);
     assertThat(checked.err().lines()).containsExactly(rule);
