@@ -591,6 +591,11 @@ public final class Quota implements AutoCloseable {
     return decideOrFailOpen(kind, request, reservationId, compilation, snapshot, next, 1, null);
   }
 
+  /** Where work that may block runs after an asynchronous decision (see {@link Builder#executor}). */
+  Executor blockingExecutor() {
+    return blocking;
+  }
+
   /** {@link #finish} on the executor for work that may block; fails {@code decided} if it refuses the work. */
   private void finishOffThread(
       CompletableFuture<Decision> decided, Plan.Kind kind, long started, Supplier<Decision> decision) {

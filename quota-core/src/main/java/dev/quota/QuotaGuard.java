@@ -2,8 +2,10 @@ package dev.quota;
 
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -69,18 +71,63 @@ public final class QuotaGuard {
   /**
    * Starts {@code call} if {@code request} is admitted; the returned future completes with its
    * result after the commit, or exceptionally (with the reservation released) if the call fails.
-   * A denial completes it exceptionally with {@link QuotaExceededException}.
+   * A denial completes it exceptionally with {@link QuotaExceededException}. No thread waits for
+   * the reservation: with a store that answers later (Redis), the call starts on the engine's
+   * executor once admitted (see {@link Quota.Builder#executor}), never on the store's I/O thread.
+   * Cancelling the returned future before then releases the reservation and the call never starts.
+   * The commit (or release) runs on the thread that completes the call's own future, and waits
+   * for the store there.
    */
   public <T> CompletableFuture<T> callAsync(
       QuotaRequest request, Supplier<CompletableFuture<T>> call, Function<T, Usage> usage) {
-    Decision d;
+    CompletableFuture<Decision> reserved;
     try {
-      d = quota.reserve(request);
+      reserved = quota.reserveAsync(request).toCompletableFuture();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    CompletableFuture<T> guarded = new CompletableFuture<>();
+    if (reserved.isDone()) {
+      // Answered on this thread already (the in-memory store): no hand-over needed.
+      reserved.whenComplete((d, error) -> start(request, d, error, call, usage, guarded));
+    } else {
+      reserved.whenComplete((d, error) -> handOver(d, error, () -> start(request, d, error, call, usage, guarded), guarded));
+    }
+    return guarded;
+  }
+
+  /**
+   * Runs {@code start} on the engine's executor, off the store's I/O thread, which the call and its
+   * commit must not hold up. An executor that refuses (the engine is closing) fails the call
+   * unstarted and gives its reservation back.
+   */
+  private void handOver(Decision d, Throwable reserving, Runnable start, CompletableFuture<?> guarded) {
+    try {
+      quota.blockingExecutor().execute(start);
+    } catch (RejectedExecutionException refused) {
+      if (reserving == null) {
+        releaseAfter(d, refused);
+      }
+      guarded.completeExceptionally(reserving != null ? unwrap(reserving) : refused);
+    }
+  }
+
+  /** Starts the call once its reservation is answered, and completes {@code guarded} when it ends. */
+  private <T> void start(
+      QuotaRequest request, Decision d, Throwable reserving, Supplier<CompletableFuture<T>> call,
+      Function<T, Usage> usage, CompletableFuture<T> guarded) {
+    if (reserving != null) {
+      guarded.completeExceptionally(unwrap(reserving));
+      return;
+    }
     if (!d.admitted()) {
-      return CompletableFuture.failedFuture(new QuotaExceededException(d));
+      guarded.completeExceptionally(new QuotaExceededException(d));
+      return;
+    }
+    if (guarded.isDone()) {
+      // Cancelled while the store was deciding: the call never starts, and its hold goes back now.
+      releaseAfter(d, new CancellationException());
+      return;
     }
     CompletableFuture<T> started;
     try {
@@ -90,15 +137,15 @@ public final class QuotaGuard {
       }
     } catch (RuntimeException e) {
       releaseAfter(d, e);
-      return CompletableFuture.failedFuture(e);
+      guarded.completeExceptionally(e);
+      return;
     }
     // Completed by hand rather than as a stage of the call's future: a stage that is cancelled
     // never runs, and this one must release the reservation of a cancelled call.
-    CompletableFuture<T> guarded = new CompletableFuture<>();
     started.whenComplete(
         (result, error) -> {
           if (error != null) {
-            releaseAfter(d, error instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : error);
+            releaseAfter(d, unwrap(error));
             guarded.completeExceptionally(error);
             return;
           }
@@ -117,7 +164,10 @@ public final class QuotaGuard {
             started.cancel(true);
           }
         });
-    return guarded;
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : error;
   }
 
   /**

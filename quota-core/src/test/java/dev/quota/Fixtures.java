@@ -24,4 +24,19 @@ final class Fixtures {
   static QuotaRequest userCost(String id, String cost) {
     return QuotaRequest.builder().user(id).estimatedCost(cost).build();
   }
+
+  /**
+   * Whether {@code condition} holds within ten seconds, polled: for work handed to another thread,
+   * never for time to pass (the clocks of these tests are moved by hand).
+   */
+  static boolean eventually(java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      Thread.onSpinWait();
+    }
+    return condition.getAsBoolean();
+  }
 }
