@@ -12,9 +12,20 @@ final class Failures {
   private Failures() {}
 
   /** A failure a command explains fully in its message. */
-  static final class CommandFailed extends RuntimeException {
+  static class CommandFailed extends RuntimeException {
     CommandFailed(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  /**
+   * A failure of what the user gave, refused by the command or by the server (HTTP 400): a usage
+   * error, exit 2 as for picocli's own and for settings refused, so a script tells it from a server
+   * that could not be reached or failed.
+   */
+  static final class InputRefused extends CommandFailed {
+    InputRefused(String message) {
+      super(message);
     }
   }
 

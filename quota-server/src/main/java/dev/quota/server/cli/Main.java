@@ -25,8 +25,9 @@ public final class Main implements Runnable {
     // A command that fails says why in one line a problem; a stack trace tells an operator nothing they can act on.
     cli.setExecutionExceptionHandler((e, command, parsed) -> {
       Failures.describe(e).lines().forEach(line -> command.getErr().println(command.getCommandName() + ": " + line));
-      // An argument a command refused before calling anything is a usage error, as picocli's own are.
-      return e instanceof ValidationException ? 2 : 1;
+      // An argument refused, by the command before calling anything or by the server it called, is a
+      // usage error, as picocli's own are.
+      return e instanceof ValidationException || e instanceof Failures.InputRefused ? 2 : 1;
     });
     return cli.execute(args);
   }

@@ -133,7 +133,7 @@ final class PolicyCommand implements Runnable {
         if (!r.ok()) {
           // Named by selector, as the file declares it; the fields a problem names are those of its policy there.
           Refusal.lines(r, REASON).forEach(line -> System.err.println(s + ": " + line));
-          return 1;
+          return Refusal.ofInput(r) ? 2 : 1;
         }
         if (r.pending()) {
           pending++;

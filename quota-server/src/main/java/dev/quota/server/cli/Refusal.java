@@ -50,6 +50,11 @@ final class Refusal {
     return lines;
   }
 
+  /** Whether {@code reply} refuses what the command sent (400), not the key, the server's state or the server itself. */
+  static boolean ofInput(Remote.Reply reply) {
+    return reply.status() == 400;
+  }
+
   private static String line(JsonNode p, Map<String, String> options) {
     String field = p.path("field").asText();
     return options.getOrDefault(field, field) + ": " + rule(p.path("rule").asText(), options);

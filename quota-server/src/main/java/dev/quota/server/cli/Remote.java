@@ -61,10 +61,13 @@ final class Remote {
   /**
    * Fails the command with the server's refusal {@code r}, each problem naming the option in
    * {@code options} (field to option) that gave its field; a key the server does not accept is
-   * named by where it came from.
+   * named by where it came from. Arguments the server refused (400) are a usage error, exit 2.
    */
   Failures.CommandFailed refused(Reply r, Map<String, String> options) {
     String lines = String.join("\n", Refusal.lines(r, options));
+    if (Refusal.ofInput(r)) {
+      return new Failures.InputRefused(lines);
+    }
     return new Failures.CommandFailed(r.status() == 401 && keyFrom != null ? lines + " (the key from " + keyFrom + ")" : lines);
   }
 
@@ -100,10 +103,10 @@ final class Remote {
     try {
       uri = new URI(stripSlash(base) + path);
     } catch (java.net.URISyntaxException e) {
-      throw new Failures.CommandFailed("--url: must be an http or https URL, got '" + base + "'");
+      throw new Failures.InputRefused("--url: must be an http or https URL, got '" + base + "'");
     }
     if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-      throw new Failures.CommandFailed("--url: must be an http or https URL, got '" + base + "'");
+      throw new Failures.InputRefused("--url: must be an http or https URL, got '" + base + "'");
     }
     return uri;
   }

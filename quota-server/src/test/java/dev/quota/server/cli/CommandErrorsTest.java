@@ -82,7 +82,7 @@ class CommandErrorsTest {
   void aUrlThatIsNotHttpIsRefusedByName() {
     for (String url : new String[] {"ftp://x", "not a url"}) {
       CliRun o = run("policy", "list", "--url", url, "--key", "k".repeat(20));
-      assertThat(o.exit()).isEqualTo(1);
+      assertThat(o.exit()).isEqualTo(2);
       assertThat(o.err()).contains("--url: must be an http or https URL, got '" + url + "'");
       assertNoTrace(o);
     }

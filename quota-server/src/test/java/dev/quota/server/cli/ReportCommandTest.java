@@ -63,7 +63,7 @@ class ReportCommandTest {
   @Test
   void aFromAfterTheDefaultToSaysWhatToWas() {
     CliRun o = report("--from", "2030-01-01");
-    assertThat(o.exit()).isEqualTo(1);
+    assertThat(o.exit()).isEqualTo(2);
     assertThat(o.out()).isEmpty();
     assertThat(o.err()).isEqualTo("report: --from: must be a day before --to (2026-12-01, the default: tomorrow in UTC)\n");
   }

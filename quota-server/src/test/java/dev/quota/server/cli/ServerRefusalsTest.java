@@ -33,8 +33,22 @@ class ServerRefusalsTest {
     return CliRun.of(all.toArray(String[]::new));
   }
 
+  /** The command failed with {@code lines}, exit 1: not for its arguments (a key refused, a server that failed). */
   private static void assertRefused(CliRun o, String... lines) {
-    assertThat(o.exit()).as(o.err()).isEqualTo(1);
+    assertRefused(1, o, lines);
+  }
+
+  /**
+   * Arguments the server refused (400) are a usage error, exit 2, as those the command refuses
+   * itself: they exited 1, as a server that could not be reached does, so a script could not tell
+   * a mistake of its own from an outage.
+   */
+  private static void assertArgumentsRefused(CliRun o, String... lines) {
+    assertRefused(2, o, lines);
+  }
+
+  private static void assertRefused(int exit, CliRun o, String... lines) {
+    assertThat(o.exit()).as(o.err()).isEqualTo(exit);
     assertThat(o.out()).isEmpty();
     assertThat(o.err().lines()).containsExactly(lines);
   }
@@ -42,9 +56,9 @@ class ServerRefusalsTest {
   /** Each field the server names, in the rule as well as before it, is the option that gave it. */
   @Test
   void aRangeTheServerRefusesNamesTheOptions() {
-    assertRefused(run(TestServer.ADMIN_KEY, "report", "--from", "2030-01-05", "--to", "2030-01-05"),
+    assertArgumentsRefused(run(TestServer.ADMIN_KEY, "report", "--from", "2030-01-05", "--to", "2030-01-05"),
         "report: --from: must be a day before --to (2030-01-05)");
-    assertRefused(run(TestServer.ADMIN_KEY, "report", "--from", "2030-01-01", "--to", "2032-01-01"),
+    assertArgumentsRefused(run(TestServer.ADMIN_KEY, "report", "--from", "2030-01-01", "--to", "2032-01-01"),
         "report: --to: must be at most 400 days after --from");
   }
 
@@ -105,6 +119,39 @@ class ServerRefusalsTest {
     assertThat(lines.get(0)).startsWith("rateLimits[0].limit: must be ");
     assertThat(lines.get(1)).startsWith("budget.daily: ");
     assertThat(lines.get(2)).isEqualTo("--mode: must be enforce or shadow");
+  }
+
+  /**
+   * policy apply exits 2 when the server refuses a policy of the file (400), as the other commands
+   * do for arguments refused, and 1 when it cannot apply one for another reason. The server here
+   * lists no policies and refuses every write as a server of another version might.
+   */
+  @Test
+  void aPolicyTheServerRefusesFailsApplyAsAUsageError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+    HttpServer other = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    other.createContext("/", exchange -> {
+      boolean listing = exchange.getRequestMethod().equals("GET");
+      byte[] body = (listing ? "{\"policies\":[]}"
+          : "{\"type\":\"urn:quota:problem:invalid-request\",\"title\":\"Invalid request\",\"status\":400,"
+              + "\"detail\":\"budget.daily: must be at most 1000000\",\"field\":\"budget.daily\",\"rule\":\"must be at most 1000000\"}")
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", listing ? "application/json" : "application/problem+json");
+      exchange.sendResponseHeaders(listing ? 200 : 400, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    other.start();
+    try {
+      java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("quota.yaml"),
+          "policies:\n  \"team:*\":\n    budget: {currency: USD, daily: \"5000000\"}\n");
+      CliRun o = CliRun.of("policy", "apply", "-f", file.toString(),
+          "--url", "http://127.0.0.1:" + other.getAddress().getPort(), "--key", "k".repeat(40));
+      assertThat(o.exit()).as(o.err()).isEqualTo(2);
+      assertThat(o.err().lines()).containsExactly("team:*: budget.daily: must be at most 1000000");
+    } finally {
+      other.stop(0);
+    }
   }
 
   /** An answer that is no problem document (another service at --url, a proxy's page) is told by its status and first line. */
