@@ -50,9 +50,14 @@ final class BackendUrls {
 
   /**
    * Null if the Redis store takes {@code prefix} for its keys, else the rule it breaks (the store's
-   * own): a brace in it would end the hash tag that keeps a subject's counters in one slot.
+   * own): a brace in it would end the hash tag that keeps a subject's counters in one slot. A blank
+   * prefix is refused rather than taken for the default: whoever set it meant something else, and
+   * keys without a prefix would mix with other data in the same Redis.
    */
   static String redisPrefixProblem(String prefix) {
+    if (prefix.isBlank()) {
+      return "must not be blank (leave the setting out for the default, " + ServerConfig.DEFAULT_REDIS_PREFIX + ")";
+    }
     return prefix.indexOf('{') < 0 && prefix.indexOf('}') < 0 ? null
         : "must not contain { or } (the store puts each subject between braces, as the Redis Cluster hash tag)";
   }

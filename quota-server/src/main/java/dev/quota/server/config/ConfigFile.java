@@ -215,7 +215,8 @@ public final class ConfigFile {
     // As serve checks them: a file check-config passes must not be refused at start.
     backendUrl("redis", BackendUrls::redisProblem, problems);
     backendUrl("database", BackendUrls::databaseProblem, problems);
-    backendUrl("redisPrefix", BackendUrls::redisPrefixProblem, problems);
+    // Blank is checked too: it is no URL left out but a prefix given as nothing.
+    setting("redisPrefix", BackendUrls::redisPrefixProblem, problems);
     problems.check(() -> duration(ServerConfig.REDIS_TIMEOUT));
     problems.check(() -> duration(ServerConfig.LEDGER_RAW_RETENTION));
     problems.check(() -> duration(ServerConfig.DATABASE_STATEMENT_TIMEOUT));
@@ -225,10 +226,18 @@ public final class ConfigFile {
     problems.check(this::policies);
   }
 
-  /** The backend setting {@code key}, if the file gives it as text, checked by {@code rule} (which answers null if it holds). */
+  /** The backend setting {@code key}, if the file gives it as text that is not blank, checked by {@code rule} (which answers null if it holds). */
   private void backendUrl(String key, java.util.function.UnaryOperator<String> rule, Problems problems) {
     JsonNode v = root.get(key);
-    String problem = v != null && v.isTextual() && !v.textValue().isBlank() ? rule.apply(v.textValue()) : null;
+    if (v != null && v.isTextual() && !v.textValue().isBlank()) {
+      setting(key, rule, problems);
+    }
+  }
+
+  /** The setting {@code key}, if the file gives it as text, checked by {@code rule} (which answers null if it holds). */
+  private void setting(String key, java.util.function.UnaryOperator<String> rule, Problems problems) {
+    JsonNode v = root.get(key);
+    String problem = v != null && v.isTextual() ? rule.apply(v.textValue()) : null;
     if (problem != null) {
       problems.add(new Invalid(line(key), key + ": " + problem));
     }

@@ -49,7 +49,9 @@ public final class ConfigLoader {
       dataDir = d.dataDir();
     }
     String redis = first(flags.redis(), env.get("QUOTA_REDIS_URL"), yaml.text("redis"), null);
-    String prefix = first(env.get("QUOTA_REDIS_PREFIX"), yaml.text("redisPrefix"), d.redisPrefix(), null);
+    // Not first(): a prefix set blank is refused below, not passed over for the default.
+    String prefix = env.get("QUOTA_REDIS_PREFIX") != null ? env.get("QUOTA_REDIS_PREFIX")
+        : yaml.text("redisPrefix") != null ? yaml.text("redisPrefix") : d.redisPrefix();
     Duration redisTimeout = duration(ServerConfig.REDIS_TIMEOUT, env, yaml, d.redisTimeout());
     String database = first(flags.database(), env.get("QUOTA_DATABASE_URL"), yaml.text("database"), null);
     Duration rawRetention = duration(ServerConfig.LEDGER_RAW_RETENTION, env, yaml, d.ledgerRawRetention());
@@ -64,7 +66,7 @@ public final class ConfigLoader {
           + ": " + BackendUrls.databaseProblem(database));
     }
     if (BackendUrls.redisPrefixProblem(prefix) != null) {
-      throw new ConfigFile.Invalid(0, source(null, null, env.get("QUOTA_REDIS_PREFIX"), "QUOTA_REDIS_PREFIX", "redisPrefix")
+      throw new ConfigFile.Invalid(0, (env.get("QUOTA_REDIS_PREFIX") != null ? "QUOTA_REDIS_PREFIX" : "redisPrefix")
           + ": " + BackendUrls.redisPrefixProblem(prefix));
     }
     String adminKey = blankToNull(env.get("QUOTA_ADMIN_KEY"));

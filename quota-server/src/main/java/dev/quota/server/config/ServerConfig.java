@@ -37,6 +37,7 @@ public record ServerConfig(
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final Path DEFAULT_DATA_DIR = Path.of("quota-data");
+  public static final String DEFAULT_REDIS_PREFIX = "quota:";
   /**
    * Behind HTTP a decision already costs a round trip; 500 ms keeps a busy host from failing
    * closed on ordinary scheduling hiccups while still bounding a hung Redis.
@@ -142,7 +143,7 @@ public record ServerConfig(
   }
 
   public static ServerConfig defaults() {
-    return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA_DIR, null, "quota:", null, null, List.of(), Backoff.DEFAULT,
+    return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA_DIR, null, DEFAULT_REDIS_PREFIX, null, null, List.of(), Backoff.DEFAULT,
         DEFAULT_REDIS_TIMEOUT, JdbcUsageLedger.MIN_RAW_RETENTION, Database.Bounds.SHARED.statementTimeout());
   }
 

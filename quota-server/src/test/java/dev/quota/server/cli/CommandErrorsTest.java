@@ -272,6 +272,19 @@ class CommandErrorsTest {
   }
 
   /**
+   * A blank Redis key prefix, empty or spaces, was taken for the default ({@code quota:}) by both,
+   * so the server wrote its keys under a prefix nobody set, without a word.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"", " "})
+  void aBlankRedisPrefixIsRefusedByCheckConfigAsByServe(String blank) throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "port: 0\nredis: redis://127.0.0.1:6379\nredisPrefix: \"" + blank + "\"\n");
+    String rule = file + ": line 3: redisPrefix: must not be blank (leave the setting out for the default, quota:)";
+    assertRefusedByCheckConfigAndServe(file, rule);
+  }
+
+  /**
    * A database URL whose currentSchema the server cannot create was passed by check-config and
    * refused only as the database opened, as "jdbc url", after the start had written the admin key.
    */

@@ -190,6 +190,21 @@ class ConfigFileTest {
         .hasMessageStartingWith("--database: ");
   }
 
+  /** A prefix variable set blank was passed over for the file's prefix or the default; serve now refuses it, naming it. */
+  @Test
+  void aBlankRedisPrefixVariableIsRefusedNotReplacedByTheDefault(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    String rule = "QUOTA_REDIS_PREFIX: must not be blank (leave the setting out for the default, quota:)";
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_REDIS_PREFIX", " ")))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage(rule);
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_REDIS_PREFIX", "")))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage(rule);
+    Path file = java.nio.file.Files.writeString(dir.resolve("quota.yaml"), "redisPrefix: \"team-a:\"\n");
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_CONFIG", file.toString(), "QUOTA_REDIS_PREFIX", " ")))
+        .isInstanceOf(ConfigFile.Invalid.class).hasMessage(rule);
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_CONFIG", file.toString())).redisPrefix()).isEqualTo("team-a:");
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of()).redisPrefix()).isEqualTo("quota:");
+  }
+
   @Test
   void flagsBeatEnvironmentBeatFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path file = dir.resolve("quota.yaml");
