@@ -30,7 +30,7 @@ import java.util.Set;
  * The one YAML file: server settings and declared policies.
  *
  * <pre>
- * host: 127.0.0.1
+ * host: 127.0.0.1                   # IP address or host name that resolves
  * port: 8080
  * dataDir: ./quota-data
  * redis: redis://127.0.0.1:6379     # absent: in-memory counters; redis-cluster://h1:7000,h2:7000 for Redis Cluster
@@ -213,8 +213,9 @@ public final class ConfigFile {
       }
     }
     // As serve checks them: a file check-config passes must not be refused at start.
-    backendUrl("redis", BackendUrls::redisProblem, problems);
-    backendUrl("database", BackendUrls::databaseProblem, problems);
+    nonBlankSetting("host", ListenHost::problem, problems);
+    nonBlankSetting("redis", BackendUrls::redisProblem, problems);
+    nonBlankSetting("database", BackendUrls::databaseProblem, problems);
     // Blank is checked too: it is no URL left out but a prefix given as nothing.
     setting("redisPrefix", BackendUrls::redisPrefixProblem, problems);
     problems.check(() -> duration(ServerConfig.REDIS_TIMEOUT));
@@ -226,8 +227,8 @@ public final class ConfigFile {
     problems.check(this::policies);
   }
 
-  /** The backend setting {@code key}, if the file gives it as text that is not blank, checked by {@code rule} (which answers null if it holds). */
-  private void backendUrl(String key, java.util.function.UnaryOperator<String> rule, Problems problems) {
+  /** The setting {@code key}, if the file gives it as text that is not blank, checked by {@code rule} (which answers null if it holds). */
+  private void nonBlankSetting(String key, java.util.function.UnaryOperator<String> rule, Problems problems) {
     JsonNode v = root.get(key);
     if (v != null && v.isTextual() && !v.textValue().isBlank()) {
       setting(key, rule, problems);

@@ -57,6 +57,10 @@ public final class ConfigLoader {
     Duration rawRetention = duration(ServerConfig.LEDGER_RAW_RETENTION, env, yaml, d.ledgerRawRetention());
     Duration statementTimeout = duration(ServerConfig.DATABASE_STATEMENT_TIMEOUT, env, yaml, d.databaseStatementTimeout());
     // A value from the file was checked as it was read, naming its line; these come from a flag or a variable.
+    String hostProblem = ListenHost.problem(host);
+    if (hostProblem != null) {
+      throw new ConfigFile.Invalid(0, source(flags.host(), "--host", env.get("QUOTA_HOST"), "QUOTA_HOST", "host") + ": " + hostProblem);
+    }
     if (redis != null && BackendUrls.redisProblem(redis) != null) {
       throw new ConfigFile.Invalid(0, source(flags.redis(), "--redis", env.get("QUOTA_REDIS_URL"), "QUOTA_REDIS_URL", "redis")
           + ": " + BackendUrls.redisProblem(redis));

@@ -285,6 +285,34 @@ class CommandErrorsTest {
   }
 
   /**
+   * A listen host that is neither an IP address nor a name that resolves passed check-config and
+   * failed only at serve, as it bound the port, after the data directory had been written.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"300.1.1.1", "bad host", "1.2.3"})
+  void aHostThatCannotBeListenedOnIsRefusedByCheckConfigAsByServe(String host) throws Exception {
+    Path file = dir.resolve("quota.yaml");
+    java.nio.file.Files.writeString(file, "port: 0\nhost: \"" + host + "\"\n");
+    String rule = file + ": line 2: host: must be an IP address or a host name that resolves, such as 127.0.0.1, 0.0.0.0 or localhost"
+        + " (got '" + host + "')";
+    assertRefusedByCheckConfigAndServe(file, rule);
+  }
+
+  /** Given as a flag, the host is named as the flag; a name that resolves (here to loopback) is taken. */
+  @Test
+  void aHostFlagThatCannotBeListenedOnIsNamedAsTheFlag() throws Exception {
+    CliRun o = run("serve", "--host", "300.1.1.1", "--port", "0", "--data-dir", dir.resolve("data").toString());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err().lines()).containsExactly("configuration error: --host: must be an IP address or a host name that resolves,"
+        + " such as 127.0.0.1, 0.0.0.0 or localhost (got '300.1.1.1')");
+    assertThat(dir.resolve("data")).doesNotExist();
+
+    Path file = java.nio.file.Files.writeString(dir.resolve("quota.yaml"), "host: localhost\n");
+    CliRun checked = run("check-config", file.toString());
+    assertThat(checked.exit()).as(checked.err()).isZero();
+  }
+
+  /**
    * A database URL whose currentSchema the server cannot create was passed by check-config and
    * refused only as the database opened, as "jdbc url", after the start had written the admin key.
    */

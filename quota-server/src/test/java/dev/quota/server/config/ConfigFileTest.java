@@ -205,6 +205,17 @@ class ConfigFileTest {
     assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of()).redisPrefix()).isEqualTo("quota:");
   }
 
+  /** A listen host from a variable is checked as the file's is, naming the variable; IP literals and loopback names are taken. */
+  @Test
+  void aHostVariableThatCannotBeListenedOnIsRefusedNamingIt() {
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_HOST", "bad host")))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("QUOTA_HOST: must be an IP address or a host name that resolves, such as 127.0.0.1, 0.0.0.0 or localhost (got 'bad host')");
+    for (String host : List.of("127.0.0.1", "0.0.0.0", "::1", "localhost")) {
+      assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_HOST", host)).host()).isEqualTo(host);
+    }
+  }
+
   @Test
   void flagsBeatEnvironmentBeatFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path file = dir.resolve("quota.yaml");
