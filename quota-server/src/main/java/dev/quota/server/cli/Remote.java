@@ -93,8 +93,16 @@ final class Remote {
       keyFrom = dir.resolve(AdminKey.FILE).toString();
       return Files.readString(dir.resolve(AdminKey.FILE)).trim();
     } catch (IOException e) {
-      throw new Failures.CommandFailed("no API key: pass --key, set QUOTA_KEY, or run where " + dir.resolve(AdminKey.FILE) + " exists");
+      throw new Failures.CommandFailed(noKey(dir.resolve(AdminKey.FILE), e));
     }
+  }
+
+  /** Every way a key is given, in the order they are looked at: naming only some left the others to be guessed. */
+  static String noKey(Path file, IOException why) {
+    String reason = why instanceof java.nio.file.NoSuchFileException ? "no such file"
+        : why instanceof java.nio.file.AccessDeniedException ? "permission denied" : Failures.describe(why);
+    return "no API key: pass --key, set QUOTA_KEY or QUOTA_ADMIN_KEY, or point --data-dir (env QUOTA_DATA_DIR, default ./quota-data)"
+        + " at the server's data directory, whose " + AdminKey.FILE + " holds the admin key (" + file + ": " + reason + ")";
   }
 
   /** The server's URL with {@code path}; a URL that is not plain http(s) is refused by name. */

@@ -49,6 +49,25 @@ class CommandErrorsTest {
   }
 
   /**
+   * A command given no key names every way to give one: it named --key and QUOTA_KEY but not
+   * QUOTA_ADMIN_KEY, which it reads too, nor --data-dir, where it looks for the admin key.
+   */
+  @Test
+  void aCommandGivenNoKeyNamesEveryWayToGiveOne() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("QUOTA_KEY") == null && System.getenv("QUOTA_ADMIN_KEY") == null,
+        "a key in the environment would be sent");
+    // The name each command's errors start with, then its arguments.
+    for (String[] command : new String[][] {{"usage", "usage", "user", "alice"}, {"list", "policy", "list"}, {"report", "report"}}) {
+      List<String> args = new ArrayList<>(List.of(command).subList(1, command.length));
+      args.addAll(List.of("--url", "http://127.0.0.1:1", "--data-dir", dir.toString()));
+      CliRun o = run(args.toArray(String[]::new));
+      assertThat(o.exit()).isEqualTo(1);
+      assertThat(o.err().lines()).containsExactly(command[0] + ": no API key: pass --key, set QUOTA_KEY or QUOTA_ADMIN_KEY, or point --data-dir (env QUOTA_DATA_DIR, default ./quota-data)"
+          + " at the server's data directory, whose admin.key holds the admin key (" + dir.resolve("admin.key") + ": no such file)");
+    }
+  }
+
+  /**
    * A database that refuses the connection is named with its URL: the start said only "connection
    * refused", which does not tell the database from Redis.
    */
