@@ -171,14 +171,15 @@ public final class QuotaAdmin {
   /**
    * Temporarily replaces the limits of {@code selector} with {@code replacement}, or bypasses them
    * when {@code replacement} is null, until {@code expiresAt}. Bypassed limits still count, in shadow
-   * mode: they never deny, but the spend made meanwhile stays in the budgets.
+   * mode: they never deny, but the spend made meanwhile stays in the budgets. {@code actor} comes
+   * before {@code reason}, as in every admin method.
    *
    * @throws ValidationException before anything is saved: {@code expiresAt} not after now or more
    *     than {@link Override#MAX_LIFETIME} after it; a missing reason; a reason or actor that breaks
    *     the rules of {@link AuditText}; a selector whose identifier begins or ends with whitespace
    */
   public Change<Override> createOverride(
-      Selector selector, Policy replacement, Instant expiresAt, String reason, String actor) {
+      Selector selector, Policy replacement, Instant expiresAt, String actor, String reason) {
     AuditText.requireActor("actor", actor);
     AuditText.requireGivenReason("reason", reason);
     Instant now = clock.instant();

@@ -34,23 +34,23 @@ class AdminValidationTest {
   void anOverrideMayLastUpToItsMaximumLifetimeAndNoLonger() {
     Instant now = clock.instant();
     assertRefused(
-        () -> admin.createOverride(Selector.parse("user:a"), null, now.plus(Override.MAX_LIFETIME).plusMillis(1), "r", ADMIN),
+        () -> admin.createOverride(Selector.parse("user:a"), null, now.plus(Override.MAX_LIFETIME).plusMillis(1), ADMIN, "r"),
         "expiresAt", "must be at most 3650 days (about 10 years) from now");
     assertRefused(
-        () -> admin.createOverride(Selector.parse("user:a"), null, Instant.parse("+999999999-12-31T23:59:59Z"), "r", ADMIN),
+        () -> admin.createOverride(Selector.parse("user:a"), null, Instant.parse("+999999999-12-31T23:59:59Z"), ADMIN, "r"),
         "expiresAt", "must be at most 3650 days (about 10 years) from now");
-    assertRefused(() -> admin.createOverride(Selector.parse("user:a"), null, now, "r", ADMIN), "expiresAt", "must be in the future");
+    assertRefused(() -> admin.createOverride(Selector.parse("user:a"), null, now, ADMIN, "r"), "expiresAt", "must be in the future");
     assertThat(config.overrides()).isEmpty();
     assertThat(admin.audit(AuditQuery.latest(10))).isEmpty();
 
-    Override longest = admin.createOverride(Selector.parse("user:a"), null, now.plus(Override.MAX_LIFETIME), "r", ADMIN).result();
+    Override longest = admin.createOverride(Selector.parse("user:a"), null, now.plus(Override.MAX_LIFETIME), ADMIN, "r").result();
     assertThat(config.overrides()).containsExactly(longest);
   }
 
   @Test
   void reasonsAndActorsWithControlCharactersAreRefusedBeforeAnythingChanges() {
     admin.putPolicy(onePerHour("user:*"), ADMIN, "initial");
-    Override o = admin.createOverride(Selector.parse("team:a"), null, clock.instant().plusSeconds(60), "initial", ADMIN).result();
+    Override o = admin.createOverride(Selector.parse("team:a"), null, clock.instant().plusSeconds(60), ADMIN, "initial").result();
     assertThat(quota.reserve(Fixtures.user("u")).admitted()).isTrue();
     int auditBefore = admin.audit(AuditQuery.latest(100)).size();
     Instant later = clock.instant().plusSeconds(60);
@@ -60,7 +60,7 @@ class AdminValidationTest {
       assertRefused(() -> admin.createPolicy(onePerHour("user:x"), ADMIN, bad), "reason", "must contain only printable characters");
       assertRefused(() -> admin.createPolicy(onePerHour("user:x"), bad, "r"), "actor", "must contain only printable characters");
       assertRefused(() -> admin.deletePolicy(Selector.parse("user:*"), ADMIN, bad), "reason", "must contain only printable characters");
-      assertRefused(() -> admin.createOverride(Selector.parse("user:x"), null, later, bad, ADMIN), "reason", "must contain only printable characters");
+      assertRefused(() -> admin.createOverride(Selector.parse("user:x"), null, later, ADMIN, bad), "reason", "must contain only printable characters");
       assertRefused(() -> admin.revokeOverride(o.id(), ADMIN, bad), "reason", "must contain only printable characters");
       assertRefused(() -> admin.resetSubject(Subject.of("user", "u"), ADMIN, bad), "reason", "must contain only printable characters");
       assertRefused(() -> admin.putPolicy(onePerHour("user:x"), bad, "r"), "actor", "must contain only printable characters");
@@ -81,19 +81,19 @@ class AdminValidationTest {
   @Test
   void aBlankReasonIsRefusedByEveryActionAndNoneGivenIsRecordedAsNone() {
     admin.putPolicy(onePerHour("user:*"), ADMIN, null);
-    Override o = admin.createOverride(Selector.parse("team:a"), null, clock.instant().plusSeconds(60), "initial", ADMIN).result();
+    Override o = admin.createOverride(Selector.parse("team:a"), null, clock.instant().plusSeconds(60), ADMIN, "initial").result();
     assertThat(quota.reserve(Fixtures.user("u")).admitted()).isTrue();
     int auditBefore = admin.audit(AuditQuery.latest(100)).size();
     Instant later = clock.instant().plusSeconds(60);
     String rule = "must not be blank: give a reason, or leave it out to give none";
 
-    assertRefused(() -> admin.createOverride(Selector.parse("user:x"), null, later, null, ADMIN), "reason",
+    assertRefused(() -> admin.createOverride(Selector.parse("user:x"), null, later, ADMIN, null), "reason",
         "is required: an override must say why");
     for (String blank : List.of("", " ", "\u2003")) {
       assertRefused(() -> admin.putPolicy(onePerHour("user:x"), ADMIN, blank), "reason", rule);
       assertRefused(() -> admin.createPolicy(onePerHour("user:x"), ADMIN, blank), "reason", rule);
       assertRefused(() -> admin.deletePolicy(Selector.parse("user:*"), ADMIN, blank), "reason", rule);
-      assertRefused(() -> admin.createOverride(Selector.parse("user:x"), null, later, blank, ADMIN), "reason",
+      assertRefused(() -> admin.createOverride(Selector.parse("user:x"), null, later, ADMIN, blank), "reason",
           "must not be blank: an override requires a reason");
       assertRefused(() -> admin.revokeOverride(o.id(), ADMIN, blank), "reason", rule);
       assertRefused(() -> admin.resetSubject(Subject.of("user", "u"), ADMIN, blank), "reason", rule);
@@ -105,12 +105,29 @@ class AdminValidationTest {
     assertThat(admin.audit(AuditQuery.latest(1)).get(0).reason()).isEqualTo(dev.quota.admin.AuditText.NO_REASON);
   }
 
+  /**
+   * createOverride took the reason before the actor, where every other admin method takes the
+   * actor first: both are strings, so a call written in the others' order compiled and recorded
+   * the actor as the reason and the reason as the actor.
+   */
+  @Test
+  void anOverrideTakesTheActorBeforeTheReasonAsEveryOtherAdminMethodDoes() {
+    Override o = admin.createOverride(Selector.parse("user:a"), null, clock.instant().plusSeconds(60), "ops@example.com", "incident 42")
+        .result();
+    assertThat(o.actor()).isEqualTo("ops@example.com");
+    assertThat(o.reason()).isEqualTo("incident 42");
+    assertThat(admin.audit(AuditQuery.latest(1))).singleElement().satisfies(e -> {
+      assertThat(e.actor()).isEqualTo("ops@example.com");
+      assertThat(e.reason()).isEqualTo("incident 42");
+    });
+  }
+
   @Test
   void reasonsAndActorsAreCountedInCharactersNotUtf16Units() {
     String longestReason = EMOJI.repeat(1000);
     String longestActor = EMOJI.repeat(200);
     admin.putPolicy(onePerHour("user:*"), longestActor, longestReason);
-    admin.createOverride(Selector.parse("user:a"), null, clock.instant().plusSeconds(60), longestReason, longestActor);
+    admin.createOverride(Selector.parse("user:a"), null, clock.instant().plusSeconds(60), longestActor, longestReason);
     assertThat(admin.audit(AuditQuery.latest(10))).allSatisfy(e -> {
       assertThat(e.reason()).isEqualTo(longestReason);
       assertThat(e.actor()).isEqualTo(longestActor);

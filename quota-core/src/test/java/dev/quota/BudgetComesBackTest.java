@@ -149,7 +149,7 @@ class BudgetComesBackTest {
     oneDollarSpentUnderAMonthFromTheFirst();
     at("2026-06-15T11:00:00Z");
     quota.admin().createOverride(
-        Selector.parse("user:alice"), monthly("user:alice", 10), Instant.parse("2026-06-15T12:00:00Z"), "trial", ADMIN);
+        Selector.parse("user:alice"), monthly("user:alice", 10), Instant.parse("2026-06-15T12:00:00Z"), ADMIN, "trial");
     at("2026-06-15T11:30:00Z");
     spend("0.25"); // to the override's month, begun on June 10th
 
@@ -185,7 +185,7 @@ class BudgetComesBackTest {
     at("2026-06-15T11:00:00Z");
     Policy rateOnly = Policy.builder("user:alice").rateLimit(RateLimit.perWindow(1_000, Duration.ofMinutes(1))).build();
     String id = quota.admin().createOverride(
-        Selector.parse("user:alice"), rateOnly, Instant.parse("2026-06-15T12:00:00Z"), "no budget today", ADMIN)
+        Selector.parse("user:alice"), rateOnly, Instant.parse("2026-06-15T12:00:00Z"), ADMIN, "no budget today")
         .result().id();
     at("2026-06-15T11:30:00Z");
     spend("0.25"); // counted by no budget

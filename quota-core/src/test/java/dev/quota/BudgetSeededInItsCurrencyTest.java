@@ -34,7 +34,7 @@ class BudgetSeededInItsCurrencyTest {
 
   private String overrideInEuros() {
     Policy euros = Policy.builder("team:ov").budget(Budget.of("EUR", Money.of("5.00"), null, null)).build();
-    return quota.admin().createOverride(Selector.parse("team:ov"), euros, clock.instant().plus(Duration.ofHours(1)), "t", ADMIN)
+    return quota.admin().createOverride(Selector.parse("team:ov"), euros, clock.instant().plus(Duration.ofHours(1)), ADMIN, "t")
         .result().id();
   }
 

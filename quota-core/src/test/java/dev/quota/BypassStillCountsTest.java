@@ -51,7 +51,7 @@ class BypassStillCountsTest {
   }
 
   private void bypassAlice(Quota q) {
-    q.admin().createOverride(Selector.parse("user:alice"), null, clock.instant().plus(BYPASS), "incident 7", ADMIN);
+    q.admin().createOverride(Selector.parse("user:alice"), null, clock.instant().plus(BYPASS), ADMIN, "incident 7");
   }
 
   /** Reserves {@code cost} for alice and commits it, returning the reservation's decision. */

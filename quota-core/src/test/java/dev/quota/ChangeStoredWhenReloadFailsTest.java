@@ -74,7 +74,7 @@ class ChangeStoredWhenReloadFailsTest {
         admin.putPolicy(dailyBudget("team:a", "5.00"), ADMIN, "put"),
         admin.deletePolicy(Selector.parse("team:a"), p -> true, ADMIN, "delete if"));
     Change<dev.quota.admin.Override> override = admin.createOverride(
-        Selector.parse("user:bob"), dailyBudget("user:bob", "3.00"), clock.instant().plusSeconds(600), "override", ADMIN);
+        Selector.parse("user:bob"), dailyBudget("user:bob", "3.00"), clock.instant().plusSeconds(600), ADMIN, "override");
     Change<Void> revoked = admin.revokeOverride(override.result().id(), ADMIN, "revoke");
 
     assertThat(refused).noneMatch(Change::applied);

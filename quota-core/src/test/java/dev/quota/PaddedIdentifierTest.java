@@ -131,9 +131,9 @@ class PaddedIdentifierTest {
     assertRefused(() -> admin.createPolicy(padded, ADMIN, "r"), "selector.id");
     assertRefused(() -> admin.replacePolicy(padded, p -> true, ADMIN, "r"), "selector.id");
     assertRefused(() -> admin.createOverride(
-        Selector.parseStored("user:alice "), null, clock.instant().plusSeconds(60), "r", ADMIN), "selector.id");
+        Selector.parseStored("user:alice "), null, clock.instant().plusSeconds(60), ADMIN, "r"), "selector.id");
     assertRefused(() -> admin.createOverride(
-        Selector.parseStored("user:alice "), padded, clock.instant().plusSeconds(60), "r", ADMIN), "selector.id");
+        Selector.parseStored("user:alice "), padded, clock.instant().plusSeconds(60), ADMIN, "r"), "selector.id");
 
     assertThat(admin.policies()).hasSize(policies);
     assertThat(admin.overrides()).isEmpty();

@@ -45,7 +45,7 @@ class PreparedRequestTest {
     assertThat(acquired(p, 5)).isEqualTo(2);
     quota.admin().putPolicy(Policy.builder("user:*").rateLimit(4, Duration.ofHours(1)).build(), ADMIN, "raise");
     assertThat(acquired(p, 5)).isEqualTo(2);
-    quota.admin().createOverride(Selector.parse("user:u"), null, clock.instant().plusSeconds(10), "bypass", ADMIN);
+    quota.admin().createOverride(Selector.parse("user:u"), null, clock.instant().plusSeconds(10), ADMIN, "bypass");
     assertThat(acquired(p, 5)).isEqualTo(5);
     clock.advance(Duration.ofSeconds(10));
     assertThat(acquired(p, 5)).isZero();
@@ -57,7 +57,7 @@ class PreparedRequestTest {
         .budget(Budget.of("USD", Money.of("100"), null, null)).build(), ADMIN, "t");
     PreparedRequest p = quota.prepare(Fixtures.userCost("u", "0.01"));
     assertThat(acquired(p, 5)).isEqualTo(2);
-    quota.admin().createOverride(Selector.parse("user:u"), null, clock.instant().plusSeconds(10), "bypass", ADMIN);
+    quota.admin().createOverride(Selector.parse("user:u"), null, clock.instant().plusSeconds(10), ADMIN, "bypass");
     assertThat(acquired(p, 5)).isEqualTo(5);
     clock.advance(Duration.ofSeconds(10));
     assertThat(acquired(p, 5)).isZero();

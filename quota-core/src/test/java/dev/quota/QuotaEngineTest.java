@@ -178,14 +178,14 @@ class QuotaEngineTest {
     quota.reserve(Fixtures.user("a"));
     assertThat(quota.reserve(Fixtures.user("a")).admitted()).isFalse();
     quota.admin().createOverride(
-        Selector.parse("user:a"), null, clock.instant().plusSeconds(60), "incident 42", ADMIN);
+        Selector.parse("user:a"), null, clock.instant().plusSeconds(60), ADMIN, "incident 42");
     assertThat(quota.reserve(Fixtures.user("a")).admitted()).isTrue();
     clock.advance(Duration.ofSeconds(60));
     assertThat(quota.reserve(Fixtures.user("a")).admitted()).isFalse();
     var o = quota.admin().createOverride(
         Selector.parse("user:a"),
         Policy.builder("user:a").rateLimit(100, Duration.ofHours(1)).build(),
-        clock.instant().plusSeconds(600), "launch day", ADMIN).result();
+        clock.instant().plusSeconds(600), ADMIN, "launch day").result();
     assertThat(quota.reserve(Fixtures.user("a")).admitted()).isTrue();
     quota.admin().revokeOverride(o.id(), ADMIN, "over");
     assertThat(quota.reserve(Fixtures.user("a")).admitted()).isFalse();
@@ -202,7 +202,7 @@ class QuotaEngineTest {
     Subject b = Subject.of("user", "b");
     assertThat(quota.overrideInForce(a)).isEmpty();
 
-    var everyone = quota.admin().createOverride(Selector.parse("user:*"), null, clock.instant().plusSeconds(60), "outage", ADMIN).result();
+    var everyone = quota.admin().createOverride(Selector.parse("user:*"), null, clock.instant().plusSeconds(60), ADMIN, "outage").result();
     assertThat(quota.overrideInForce(a)).contains(everyone);
     // A policy of a's own is more specific than the wildcard's override: it decides a's limits.
     put(Policy.builder("user:a").rateLimit(9, Duration.ofHours(1)).build());
@@ -211,7 +211,7 @@ class QuotaEngineTest {
 
     var mine = quota.admin().createOverride(
         Selector.parse("user:a"), Policy.builder("user:a").rateLimit(100, Duration.ofHours(1)).build(),
-        clock.instant().plusSeconds(600), "launch day", ADMIN).result();
+        clock.instant().plusSeconds(600), ADMIN, "launch day").result();
     assertThat(quota.overrideInForce(a)).contains(mine);
     assertThat(quota.overrideInForce(Subject.of("team", "a"))).isEmpty();
 

@@ -37,7 +37,7 @@ class RememberedPlansTest {
   void anOverrideStopsApplyingAtItsExpiry() {
     quota.admin().putPolicy(Policy.builder("user:*").rateLimit(2, Duration.ofHours(1)).build(), ADMIN, "t");
     assertThat(reserved(request, 3)).isEqualTo(2);
-    quota.admin().createOverride(Selector.parse("user:u"), null, clock.instant().plusSeconds(10), "bypass", ADMIN);
+    quota.admin().createOverride(Selector.parse("user:u"), null, clock.instant().plusSeconds(10), ADMIN, "bypass");
     assertThat(reserved(request, 5)).isEqualTo(5);
     clock.advance(Duration.ofSeconds(9));
     assertThat(reserved(request, 1)).isEqualTo(1);

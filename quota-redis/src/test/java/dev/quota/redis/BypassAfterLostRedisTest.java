@@ -37,7 +37,7 @@ class BypassAfterLostRedisTest extends LostRedisEngine {
         Policy.builder(policySelector).budget(Budget.of("USD", Money.of("1.00"), null, null)).build(), "admin@test", "t");
     spend("0.40");
     quota.admin().createOverride(
-        Selector.parse("user:alice"), null, clock.instant().plus(BYPASS), "incident 7", "admin@test");
+        Selector.parse("user:alice"), null, clock.instant().plus(BYPASS), "admin@test", "incident 7");
     spend("0.50");
     spend("0.50");
     spend("0.50"); // past the budget, which no longer denies

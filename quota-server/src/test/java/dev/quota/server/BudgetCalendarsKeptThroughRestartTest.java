@@ -252,7 +252,7 @@ class BudgetCalendarsKeptThroughRestartTest {
         Policy.builder("user:alice")
             .budget(new Budget("USD", Money.of("1.00"), null, null, ZoneId.of("America/New_York"), LocalTime.MIDNIGHT, 1))
             .build(),
-        dayD.plus(Duration.ofHours(12)), "New York for a day", "admin@test");
+        dayD.plus(Duration.ofHours(12)), "admin@test", "New York for a day");
     at("10:00");
     spend(first, "alice", "0.90");
     at("13:00");

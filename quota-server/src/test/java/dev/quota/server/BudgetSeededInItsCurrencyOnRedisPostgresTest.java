@@ -102,7 +102,7 @@ class BudgetSeededInItsCurrencyOnRedisPostgresTest {
 
     Policy euros = Policy.builder("team:ov").budget(Budget.of("EUR", Money.of("5.00"), null, null)).build();
     String override = quota.admin()
-        .createOverride(Selector.parse("team:ov"), euros, clock.instant().plus(Duration.ofHours(1)), "t", "admin@test")
+        .createOverride(Selector.parse("team:ov"), euros, clock.instant().plus(Duration.ofHours(1)), "admin@test", "t")
         .result().id();
     assertSpentToday("EUR", "0.00");
     record("2.00");

@@ -71,7 +71,7 @@ public final class OverrideRoutes {
     problems.throwIfAny();
     Change<Override> created;
     synchronized (configLock) {
-      created = admin.createOverride(selector, replacement, expiresAt, reason, Auth.principal(ctx).name());
+      created = admin.createOverride(selector, replacement, expiresAt, Auth.principal(ctx).name(), reason);
     }
     AppliedHeader.note(ctx, created);
     ctx.status(201).json(OverrideJson.toNode(created.result()));
