@@ -106,6 +106,35 @@ class AdminValidationTest {
   }
 
   /**
+   * A budget built through the Java API with a legacy zone (SystemV/EST5, GMT+2, EST5EDT, Etc/GMT+5)
+   * was stored, where the HTTP API and the configuration file refuse it; EST, a legacy name Java
+   * itself does not read, cannot even be built. Every write refuses them alike, naming the zone.
+   */
+  @Test
+  void aBudgetInALegacyTimeZoneIsRefusedByEveryWriteAsTheHttpApiRefusesIt() {
+    for (String legacy : List.of("SystemV/EST5", "GMT+2", "EST5EDT", "Etc/GMT+5", "CET")) {
+      java.time.ZoneId zone = java.time.ZoneId.of(legacy);
+      Policy p = Policy.builder("user:*").budget(new Budget("USD", Money.of("1"), null, null, zone, null, 1)).build();
+      String rule = dev.quota.internal.TimeZones.RULE + ": '" + zone.getId() + "' is a legacy name, write a region (America/New_York)"
+          + " or an offset (-05:00) instead";
+      assertRefused(() -> admin.putPolicy(p, ADMIN, "r"), "budget.timezone", rule);
+      assertRefused(() -> admin.createPolicy(p, ADMIN, "r"), "budget.timezone", rule);
+      assertRefused(() -> admin.replacePolicy(p, any -> true, ADMIN, "r"), "budget.timezone", rule);
+      assertRefused(() -> admin.createOverride(Selector.parse("user:a"), p, clock.instant().plusSeconds(60), ADMIN, "r"),
+          "budget.timezone", rule);
+    }
+    assertThat(config.policies()).isEmpty();
+    assertThat(config.overrides()).isEmpty();
+    assertThat(admin.audit(AuditQuery.latest(10))).isEmpty();
+
+    for (String accepted : List.of("Europe/Berlin", "US/Eastern", "UTC", "Z", "+05:30", "UTC-03:00")) {
+      java.time.ZoneId zone = java.time.ZoneId.of(accepted);
+      admin.putPolicy(Policy.builder("user:*").budget(new Budget("USD", Money.of("1"), null, null, zone, null, 1)).build(), ADMIN, "r");
+      assertThat(admin.policy(Selector.parse("user:*")).orElseThrow().budget().zone()).isEqualTo(zone);
+    }
+  }
+
+  /**
    * createOverride took the reason before the actor, where every other admin method takes the
    * actor first: both are strings, so a call written in the others' order compiled and recorded
    * the actor as the reason and the reason as the actor.

@@ -48,6 +48,35 @@ class JdbcConfigRepositoryTest {
   }
 
   /**
+   * Earlier versions took any zone ZoneId.of reads; legacy names (SystemV/EST5, GMT+2, EST5EDT)
+   * are refused now for new policies. What they stored keeps loading with its zone, a policy and an
+   * override's limits alike, and the engine starts on it.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aPolicyAndAnOverrideStoredWithALegacyTimeZoneStillLoad(Backend backend) {
+    try (var t = backend.open(dir)) {
+      String at = "TIMESTAMP WITH TIME ZONE '2025-03-01 10:00:00+00'";
+      t.execute("INSERT INTO policy (selector, version, body, updated_at) VALUES ('team:*', 1,"
+          + " '{\"budget\":{\"currency\":\"USD\",\"daily\":\"1\",\"timezone\":\"SystemV/EST5\"}}', " + at + ")");
+      t.execute("INSERT INTO policy (selector, version, body, updated_at) VALUES ('user:*', 1,"
+          + " '{\"budget\":{\"currency\":\"USD\",\"daily\":\"1\",\"timezone\":\"EST5EDT\"}}', " + at + ")");
+      String override = "{\"id\":\"o1\",\"selector\":\"user:alice\",\"limits\":{\"budget\":{\"currency\":\"USD\",\"daily\":\"2\","
+          + "\"timezone\":\"GMT+2\"}},\"expiresAt\":\"2030-01-01T00:00:00Z\",\"reason\":\"launch\",\"actor\":\"alice\"}";
+      t.execute("INSERT INTO policy_override (id, selector, body, expires_at) VALUES ('o1', 'user:alice', '"
+          + override + "', TIMESTAMP WITH TIME ZONE '2030-01-01 00:00:00+00')");
+      var repo = new JdbcConfigRepository(t.db);
+
+      assertThat(repo.policies()).extracting(p -> p.budget().zone().getId()).containsExactlyInAnyOrder("SystemV/EST5", "EST5EDT");
+      assertThat(repo.overrides()).singleElement().satisfies(o -> assertThat(o.replacement().budget().zone().getId()).isEqualTo("GMT+02:00"));
+      try (dev.quota.Quota quota = dev.quota.Quota.builder().config(repo).build()) {
+        assertThat(quota.admin().policies()).hasSize(2);
+        assertThat(quota.check(dev.quota.QuotaRequest.builder().user("alice").team("a").build()).admitted()).isTrue();
+      }
+    }
+  }
+
+  /**
    * An earlier version accepted identifiers that begin or end with whitespace, refused now. What it
    * stored keeps loading into the engine beside the rest: a policy and an override bound to such a
    * selector. The policy can be read and deleted by the selector it was stored under.

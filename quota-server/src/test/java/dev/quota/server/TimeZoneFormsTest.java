@@ -21,7 +21,7 @@ class TimeZoneFormsTest {
       "must be an IANA time zone such as Europe/Berlin, UTC, or a fixed offset from UTC such as +05:30 or UTC-03:00";
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"Europe/Berlin", "+05:30", "-03:00", "UTC-03:00"})
+  @ValueSource(strings = {"Europe/Berlin", "America/Argentina/Buenos_Aires", "US/Eastern", "+05:30", "-03:00", "UTC-03:00"})
   void aBudgetTakesAnIanaZoneOrAFixedOffsetAndShowsItAsWritten(String zone) {
     String selector = "/v1/policies/team:tz" + Math.abs(zone.hashCode());
     Api.Response put = server.admin().put(selector, budgetIn(zone));
@@ -40,6 +40,39 @@ class TimeZoneFormsTest {
     assertThat(r.json().get("rule").asText()).isEqualTo(RULE).isEqualTo(TimeZones.RULE);
     assertThat(server.admin().get("/v1/policies/team:refused").status()).isEqualTo(404);
     assertThat(server.admin().get("/v1/audit").body()).isEqualTo(audit);
+  }
+
+  /**
+   * Legacy names are refused alike, by a budget and a report: SystemV/EST5, GMT+2 and EST5EDT were
+   * taken (GMT+2 as two hours ahead of UTC, where Etc/GMT+2, also taken, is two hours behind) while
+   * EST was refused.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"EST", "SystemV/EST5", "GMT+2", "UT+2", "Etc/GMT+2", "EST5EDT", "CET", "Cuba"})
+  void aLegacyNameIsRefusedByABudgetAndAReportAlike(String zone) {
+    String audit = server.admin().get("/v1/audit").body();
+    Api.Response r = server.admin().put("/v1/policies/team:legacy", budgetIn(zone));
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("budget.timezone");
+    assertThat(r.json().get("rule").asText()).startsWith(RULE + ": '").endsWith(
+        "' is a legacy name, write a region (America/New_York) or an offset (-05:00) instead");
+    assertThat(server.admin().get("/v1/policies/team:legacy").status()).isEqualTo(404);
+    assertThat(server.admin().get("/v1/audit").body()).isEqualTo(audit);
+
+    Api.Response report = server.admin().get("/v1/reports/costs?timezone=" + zone.replace("+", "%2B"));
+    assertThat(report.status()).as(report.toString()).isEqualTo(400);
+    assertThat(report.json().get("field").asText()).isEqualTo("timezone");
+    assertThat(report.json().get("rule").asText()).startsWith(RULE + ": '");
+  }
+
+  /** Every name of UTC is taken and shown as UTC; a region of the IANA database's backward links is a region too. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"Z", "GMT", "Etc/UTC", "UTC+00:00"})
+  void aNameOfUtcIsShownAsUtc(String zone) {
+    String selector = "/v1/policies/team:utc" + Math.abs(zone.hashCode());
+    Api.Response put = server.admin().put(selector, budgetIn(zone));
+    assertThat(put.status()).as(put.toString()).isBetween(200, 201);
+    assertThat(server.admin().get(selector).json().get("budget").get("timezone").asText()).isEqualTo("UTC");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -80,7 +80,8 @@ public final class PolicyJson {
    * alert thresholds and thresholds with more than nine decimals, which are refused now; a stored
    * policy keeps loading with each repeat dropped and each such value rounded up to nine decimals
    * (so its alert never fires before its level), or dropped if that reaches 1. They also accepted
-   * any three capital letters as a budget's currency; a stored policy keeps its currency.
+   * any three capital letters as a budget's currency, and any time zone {@link java.time.ZoneId#of}
+   * reads (EST5EDT, SystemV/EST5, GMT+2); a stored policy keeps its currency and its zone.
    */
   public static Policy readStored(String json, Selector selector) {
     return readStored(JsonFields.parseObject(json), selector, "");
@@ -264,7 +265,8 @@ public final class PolicyJson {
     JsonNode tz = optional(o, "timezone");
     ZoneId zone = tz == null ? ZoneOffset.UTC : own.read(() -> {
       String text = text(tz, field + ".timezone");
-      return normalize(TimeZones.parse(field + ".timezone", text));
+      // A stored policy may name a zone earlier versions took and the rule now refuses: it keeps loading.
+      return normalize(stored ? TimeZones.parseStored(field + ".timezone", text) : TimeZones.parse(field + ".timezone", text));
     });
     JsonNode rt = optional(o, "resetTime");
     LocalTime resetTime = rt == null ? LocalTime.MIDNIGHT : own.read(() -> {

@@ -216,6 +216,15 @@ class ConfigFileTest {
     }
   }
 
+  /** A policy in the file names its zone by the API's rule: a legacy name is refused on its line, as the API refuses it. */
+  @Test
+  void aPolicyInALegacyTimeZoneIsRefusedOnItsLine() {
+    assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"user:*\":\n    budget: {currency: USD, daily: \"1\", timezone: \"GMT+2\"}\n"))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("line 3: policies.user:*: budget.timezone: " + dev.quota.internal.TimeZones.RULE
+            + ": 'GMT+2' is a legacy name, write a region (America/New_York) or an offset (-05:00) instead");
+  }
+
   @Test
   void flagsBeatEnvironmentBeatFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path file = dir.resolve("quota.yaml");
