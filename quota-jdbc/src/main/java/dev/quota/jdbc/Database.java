@@ -209,7 +209,27 @@ public final class Database implements AutoCloseable {
         "jdbc:h2:file:"
             + dataDir.toAbsolutePath().resolve("quota")
             + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
-    return open(url, "sa", "", 4);
+    try {
+      return open(url, "sa", "", 4);
+    } catch (RuntimeException e) {
+      if (heldByAnotherProcess(e)) {
+        // H2 says so in a paragraph behind the pool's words and the whole URL, as if the database
+        // were unreachable; what the operator needs is which file and that another process has it.
+        throw new IllegalStateException("the H2 database " + dataDir.toAbsolutePath().resolve("quota.mv.db")
+            + " is in use by another process: stop it, or give this server a data directory of its own", e);
+      }
+      throw e;
+    }
+  }
+
+  /** Whether H2 refused to open its file because another process has it open (its file lock). */
+  private static boolean heldByAnotherProcess(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void migrate() {
