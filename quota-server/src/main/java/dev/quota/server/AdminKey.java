@@ -71,6 +71,26 @@ public final class AdminKey {
     }
   }
 
+  /**
+   * The admin key {@link #resolve} would give without writing anything: {@code fromEnv} if set,
+   * else the one in {@code dataDir/admin.key}; null when there is no such file, and one would be
+   * generated.
+   *
+   * @throws Unusable if the file exists and is empty or blank
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  public static Resolved existing(String fromEnv, Path dataDir) {
+    if (fromEnv != null) {
+      return new Resolved(fromEnv, null);
+    }
+    Path file = dataDir.resolve(FILE);
+    try {
+      return Files.exists(file) ? new Resolved(read(file), null) : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the admin key file " + file, e);
+    }
+  }
+
   private static String read(Path file) throws IOException {
     String key = Files.readString(file, StandardCharsets.UTF_8).trim();
     if (key.isEmpty()) {

@@ -18,6 +18,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AdminKeyTest {
   @TempDir Path dir;
 
+  /** The key a start finds before it opens anything: read, never written; none where a key would be generated. */
+  @Test
+  void theExistingKeyIsReadWithoutWritingAnything() throws Exception {
+    Path dataDir = Files.createDirectories(dir.resolve("data"));
+    assertThat(AdminKey.existing(null, dataDir)).isNull();
+    assertThat(dataDir.resolve(AdminKey.FILE)).doesNotExist();
+    assertThat(AdminKey.existing("k".repeat(20), dataDir).key()).isEqualTo("k".repeat(20));
+
+    Files.writeString(dataDir.resolve(AdminKey.FILE), "qk_written\n");
+    assertThat(AdminKey.existing(null, dataDir)).isEqualTo(new AdminKey.Resolved("qk_written", null));
+    Files.writeString(dataDir.resolve(AdminKey.FILE), " \n");
+    assertThatThrownBy(() -> AdminKey.existing(null, dataDir)).isInstanceOf(AdminKey.Unusable.class);
+  }
+
   @Test
   void theFirstStartGeneratesAKeyIntoAFileOnlyItsOwnerCanRead() throws Exception {
     Path dataDir = dir.resolve("data");

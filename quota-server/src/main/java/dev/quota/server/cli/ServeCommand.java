@@ -72,15 +72,15 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("cannot start: the data directory " + cfg.dataDir() + " cannot be written: " + unwritable);
       return 1;
     }
+    // A key given or already in the directory is read now, so a key file that cannot be used stops
+    // the start before anything is opened; one is generated only once the backends hold the
+    // directory: a start refused because another server uses it generated a key into that server's directory.
     AdminKey.Resolved key;
     try {
-      key = AdminKey.resolve(cfg.adminKey(), cfg.dataDir());
-    } catch (RuntimeException e) { // a key file that holds no key, or cannot be read or written
+      key = AdminKey.existing(cfg.adminKey(), cfg.dataDir());
+    } catch (RuntimeException e) { // a key file that holds no key, or cannot be read
       System.err.println("cannot start: " + Failures.describe(e));
       return 1;
-    }
-    if (key.createdFile() != null) {
-      System.out.println("Generated an admin API key; it is in " + key.createdFile().toAbsolutePath() + " (mode 0600).");
     }
     if (shutdown.requested()) {
       return stoppedWhileStarting();
@@ -95,6 +95,18 @@ final class ServeCommand implements Callable<Integer> {
     if (shutdown.requested()) {
       backends.closeUnstarted();
       return stoppedWhileStarting();
+    }
+    if (key == null) {
+      try {
+        key = AdminKey.resolve(cfg.adminKey(), cfg.dataDir());
+      } catch (RuntimeException e) { // a key file that cannot be written
+        System.err.println("cannot start: " + Failures.describe(e));
+        backends.closeUnstarted();
+        return 1;
+      }
+    }
+    if (key.createdFile() != null) {
+      System.out.println("Generated an admin API key; it is in " + key.createdFile().toAbsolutePath() + " (mode 0600).");
     }
     if (backends.store() instanceof RedisStore redisStore) {
       redisStore.evictionPolicy().filter(policy -> !policy.equals("noeviction")).ifPresent(policy -> {

@@ -32,6 +32,21 @@ class DataDirectoryInUseTest {
   }
 
   /**
+   * A start refused because the data directory is in use writes nothing there: it generated an
+   * admin key into the other server's directory (which was given its key otherwise), before it
+   * found the directory taken, so a command run there later sent a key no server knew.
+   */
+  @Test
+  void aStartRefusedForADataDirectoryInUseGeneratesNoKeyThere() throws Exception {
+    try (ServerProcess other = ServerProcess.launch(dir, Map.of())) {
+      CliRun o = CliRun.of("serve", "--port", "0", "--data-dir", dir.toString());
+      assertInUse(o);
+      assertThat(o.out()).doesNotContain("Generated");
+      assertThat(dir.resolve("admin.key")).doesNotExist();
+    }
+  }
+
+  /**
    * Another process that has only the H2 file open (an operator's SQL shell), with no lock of the
    * ledger spool in the directory: the database's own lock is named the same way.
    */
