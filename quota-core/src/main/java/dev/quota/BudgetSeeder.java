@@ -46,12 +46,14 @@ final class BudgetSeeder {
   private final OwedCharges owed;
   private final UnledgeredCharges unledgered;
   private final BudgetAlerts alerts;
+  private final AlertedBefore alertedBefore;
 
   BudgetSeeder(
       UsageLedger ledger, ConfigRepository config, Store store, OwedCharges owed, UnledgeredCharges unledgered,
-      BudgetAlerts alerts) {
+      BudgetAlerts alerts, AlertedBefore alertedBefore) {
     this.ledger = ledger;
     this.alerts = alerts;
+    this.alertedBefore = alertedBefore;
     this.unledgered = unledgered;
     this.config = config;
     this.store = store;
@@ -84,12 +86,17 @@ final class BudgetSeeder {
         // An alert is sent once per level per period, and the fired bits were lost with the
         // counter. The levels the period passed were alerted when a counter crossed them, except
         // those only spend no counter ever counted (recorded while the store was away) reaches:
-        // those are alerted now. All count as fired, so only a higher level alerts again.
+        // those are alerted now. All count as fired, so only a higher level alerts again. The lost
+        // counter also counted the holds of reservations lost with it, which the ledger does not
+        // know: the levels the alerts already sent in the period reached count as fired too, above
+        // the spend as well.
         int crossed = Thresholds.crossed(Thresholds.NONE, nanos, op.limitNanos(), op.thresholdNanos());
         int alerted = Thresholds.crossed(
             Thresholds.NONE, Math.max(0, nanos - neverCounted), op.limitNanos(), op.thresholdNanos());
-        store.seed(op.key(), nanos, op.periodEndMs(), crossed, missingAtMs);
-        int missed = crossed & ~alerted;
+        long sentUpTo = alertedBefore.upTo(c.refs().get(i), op, from);
+        int sent = Thresholds.crossed(Thresholds.NONE, sentUpTo, op.limitNanos(), op.thresholdNanos());
+        store.seed(op.key(), nanos, op.periodEndMs(), crossed, missingAtMs, sentUpTo);
+        int missed = crossed & ~alerted & ~sent;
         if (missed != 0) {
           alerts.fireRebuilt(c, i, nanos, missed);
         }

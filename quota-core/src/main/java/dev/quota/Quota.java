@@ -113,7 +113,8 @@ public final class Quota implements AutoCloseable {
     this.owed = new OwedCharges(
         store, config, budgetAlerts, listener, clock, seedBudgets, b.owedChargeBound, b.replayOwedChargesInBackground,
         b.owedUsageJournal, this::index);
-    this.seeder = new BudgetSeeder(ledger, config, store, owed, unledgered, budgetAlerts);
+    this.seeder =
+        new BudgetSeeder(ledger, config, store, owed, unledgered, budgetAlerts, new AlertedBefore(alertHistory, alerts));
     this.catchUp = new BudgetCatchUp(ledger, config, store, owed, unledgered, budgetAlerts);
     owed.catchUpWith(catchUp);
     this.admin = new QuotaAdmin(this, config, store, clock, b.policyFormat, listener);

@@ -49,8 +49,9 @@ final class AfterApplyStore implements Store {
   }
 
   @Override
-  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
-    counters.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs);
+  public void seed(
+      CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs, long alertedUpTo) {
+    counters.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs, alertedUpTo);
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.admin.MemoryConfigRepository;
 import dev.quota.alert.AlertedLevels;
+import dev.quota.alert.MemoryAlertHistory;
 import dev.quota.ledger.MemoryLedger;
 import dev.quota.store.MemoryStore;
 import dev.quota.store.conformance.MutableClock;
@@ -26,10 +27,12 @@ class AlertsSurviveALostStoreTest {
   private final MemoryConfigRepository config = new MemoryConfigRepository();
   private final MemoryLedger ledger = new MemoryLedger();
   private final AlertedLevels alerted = new AlertedLevels(DAY_START);
+  /** The alert history, durable as the database that keeps it in a server. */
+  private final MemoryAlertHistory history = new MemoryAlertHistory();
 
   /** The first process, with a daily budget of 1.00 and the default levels (80, 90, 95%). */
   private Quota start() {
-    Quota q = Quota.builder().clock(clock).config(config).ledger(ledger).listener(alerted).build();
+    Quota q = Quota.builder().clock(clock).config(config).ledger(ledger).alertHistory(history).listener(alerted).build();
     q.admin().putPolicy(Policy.builder("user:*").budget(Budget.of("USD", Money.of("1.00"), null, null)).build(), ADMIN, "t");
     return q;
   }
@@ -37,7 +40,7 @@ class AlertsSurviveALostStoreTest {
   /** A new process on the same configuration and ledger, with a store that has no counters. */
   private Quota restart() {
     clock.advance(Duration.ofMinutes(5));
-    return Quota.builder().clock(clock).config(config).ledger(ledger).listener(alerted)
+    return Quota.builder().clock(clock).config(config).ledger(ledger).alertHistory(history).listener(alerted)
         .store(new MemoryStore(clock)).build();
   }
 
@@ -74,5 +77,24 @@ class AlertsSurviveALostStoreTest {
     assertThat(alerted.newLevels()).isEqualTo(levels("0.9"));
     spend(after, "0.02"); // 0.93
     assertThat(alerted.newLevels()).isEmpty();
+  }
+
+  /**
+   * A level is alerted when spend and holds reach it, but a budget is rebuilt from the ledger's
+   * spend alone: a level a hold reached, lost with the store, was alerted again once spend reached
+   * it in the same period.
+   */
+  @Test
+  void aLevelAHoldReachedIsNotAlertedAgainWhenSpendReachesItAfterARestart() throws InterruptedException {
+    Quota first = start();
+    assertThat(first.reserve(Fixtures.userCost("alice", "0.85")).admitted()).isTrue(); // held, never settled
+    assertThat(alerted.newLevels()).isEqualTo(levels("0.8"));
+    assertThat(first.drainAlerts(Duration.ofSeconds(10))).isTrue();
+
+    Quota after = restart();
+    record(after, "0.85"); // the reservation's call, recorded after its hold was lost
+    assertThat(alerted.newLevels()).isEmpty();
+    record(after, "0.06"); // 0.91
+    assertThat(alerted.newLevels()).isEqualTo(levels("0.9"));
   }
 }

@@ -281,9 +281,10 @@ class AsyncDecisionTest {
     }
 
     @Override
-    public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
+    public void seed(
+        CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs, long alertedUpTo) {
       blockingCallers.add(Thread.currentThread().getName());
-      counters.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs);
+      counters.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs, alertedUpTo);
     }
 
     @Override

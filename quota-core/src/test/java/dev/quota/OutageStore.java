@@ -63,9 +63,10 @@ final class OutageStore implements Store {
   }
 
   @Override
-  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
+  public void seed(
+      CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs, long alertedUpTo) {
     answer();
-    counters.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs);
+    counters.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs, alertedUpTo);
   }
 
   @Override

@@ -68,7 +68,7 @@ class RecoveryAndGuardTest {
       @Override public java.util.Optional<dev.quota.plan.Holding> holding(String reservationId) {
         throw new StoreUnavailableException("redis down", null);
       }
-      @Override public void seed(dev.quota.plan.CounterKey key, long nanos, long end, int fired, long since) {}
+      @Override public void seed(dev.quota.plan.CounterKey key, long nanos, long end, int fired, long since, long alerted) {}
       @Override public dev.quota.plan.CaughtUp catchUp(dev.quota.plan.BudgetOp op, long nanos, long touchedMs) {
         throw new StoreUnavailableException("redis down", null);
       }

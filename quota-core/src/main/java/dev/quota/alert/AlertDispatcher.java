@@ -111,6 +111,19 @@ public final class AlertDispatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * The alerts fired but not yet stored and handed to the handlers (the one in hand, then those
+   * waiting), as they stand now.
+   */
+  public synchronized List<Alert> unfinished() {
+    List<Alert> out = new ArrayList<>(waiting.size() + 1);
+    if (inHand != null) {
+      out.add(inHand);
+    }
+    out.addAll(waiting);
+    return out;
+  }
+
   /** Alerts fired but not yet stored and handed to the handlers. */
   public synchronized int pending() {
     return unfinished;

@@ -253,10 +253,11 @@ final class CounterTable {
     return counters.containsKey(key);
   }
 
-  void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long now) {
+  void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long alertedUpTo, long now) {
     Budget seeded = new Budget(nanos, periodEndMs, resets(), now);
-    // Every level the seeded spend reaches counts as alerted (see Store#seed).
-    seeded.alertedUpTo = firedThresholds != 0 ? nanos : Thresholds.NONE;
+    // Every level the seeded spend reaches counts as alerted, and so does every level up to
+    // alertedUpTo (see Store#seed).
+    seeded.alertedUpTo = Math.max(firedThresholds != 0 ? nanos : Thresholds.NONE, alertedUpTo);
     counters.putIfAbsent(key, seeded);
   }
 

@@ -494,13 +494,14 @@ public final class MemoryStore implements Store {
   }
 
   @Override
-  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
+  public void seed(
+      CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs, long alertedUpTo) {
     int stripe = StripeLocks.stripe(key);
     locks.lock(stripe);
     try {
       // Under the subject's stripe, which a reset holds while it counts itself and removes counters.
       if (missingAtMs == Long.MAX_VALUE || !counters.resetSince(key.subject(), missingAtMs + 1)) {
-        counters.seed(key, nanos, periodEndMs, firedThresholds, clock.millis());
+        counters.seed(key, nanos, periodEndMs, firedThresholds, alertedUpTo, clock.millis());
       }
     } finally {
       locks.unlock(stripe);

@@ -76,7 +76,18 @@ public interface Store extends AutoCloseable {
    * and the next decision rebuilds it afresh. A reset in the very millisecond {@code missingAtMs}
    * counts as before it (the rebuild saw it), as spend in a reset's millisecond still counts.
    */
-  void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs);
+  default void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
+    seed(key, nanos, periodEndMs, firedThresholds, missingAtMs, dev.quota.internal.Thresholds.NONE);
+  }
+
+  /**
+   * {@link #seed(CounterKey, long, long, int, long)}, and every level up to {@code alertedUpTo}
+   * (nanos; {@link dev.quota.internal.Thresholds#NONE} for none) counts as alerted too, even above
+   * {@code nanos}: a level the lost counter alerted while the holds of reservations lost with it
+   * counted, which the spend seeded from the ledger does not reach, is not alerted a second time
+   * in the period when spend reaches it.
+   */
+  void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs, long alertedUpTo);
 
   /**
    * Adds to a budget counter the spend the ledger holds for it after {@code touchedMs} (store time),

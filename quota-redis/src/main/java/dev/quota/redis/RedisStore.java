@@ -373,10 +373,12 @@ public final class RedisStore implements Store {
    * ledger read that a reset has since forgiven).
    */
   @Override
-  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
+  public void seed(
+      CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs, long alertedUpTo) {
     long offset = clockOffsetMs.getAsLong();
     runInTime(
-        codec.seed(key, epochBeside(keys.counter(key)), nanos, periodEndMs, firedThresholds, missingAtMs, offset),
+        codec.seed(
+            key, epochBeside(keys.counter(key)), nanos, periodEndMs, firedThresholds, missingAtMs, alertedUpTo, offset),
         offset);
   }
 

@@ -358,18 +358,19 @@ final class ScriptCodec {
    * Seeds a budget counter; {@code epoch} is the epoch marker beside it (the node's, or on Redis
    * Cluster its slot's), beside which the script registers the counter's name for resets. The
    * script leaves the counter missing if its subject's reset mark is after {@code missingAtMs}
-   * (see {@link dev.quota.store.Store#seed(CounterKey, long, long, int, long)}). A spend past one
+   * (see {@link dev.quota.store.Store#seed(CounterKey, long, long, int, long, long)}), and counts
+   * every level up to {@code alertedUpTo} as alerted, as well as those the spend reaches. A spend past one
    * amount's maximum is seeded where a charge to it would leave the counter ({@link
    * ExactRange#budgetUse}).
    */
   Call seed(
       CounterKey key, String epoch, long nanos, long periodEndMs, int firedThresholds, long missingAtMs,
-      long offsetMs) {
+      long alertedUpTo, long offsetMs) {
     return new Call(
         new String[] {keys.counter(key), epoch},
         new String[] {"seed", Long.toString(offsetMs), Long.toString(ExactRange.budgetUse("nanos", nanos)),
           Long.toString(ExactRange.check("periodEndMs", periodEndMs)), Integer.toString(firedThresholds),
-          Long.toString(missingAtMs), "0"});
+          Long.toString(missingAtMs), Long.toString(alertedUpTo), "0"});
   }
 
   /**

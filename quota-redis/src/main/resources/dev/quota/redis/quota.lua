@@ -1736,19 +1736,21 @@ end
 
 -- KEYS: budget counter, epoch marker.  ARGV: call, offset, nanos, periodEndMs, fired (the alert bits
 -- the seeded spend already crossed, as a signed 32-bit integer: any counts every level up to it),
--- missingAt (when the caller was told the counter was missing), deadline
+-- missingAt (when the caller was told the counter was missing), alertedUpTo (levels up to it count
+-- as alerted too, above the spend: the lost counter alerted them; NONE for none), deadline
 -- Reply: 1 if it seeded (0 if the counter existed or its subject was reset after missingAt,
 -- TOO_LATE), 0, now
 -- (Such a reset may have come after the caller read the spend it seeds, which it forgave; one in
 -- missingAt's own millisecond counts as seen, as spend in a reset's millisecond still counts.)
 local function seed()
   local now = clock(tonumber(ARGV[2]))
-  if too_late(tonumber(ARGV[7]), now) then return {TOO_LATE, 0, now} end
+  if too_late(tonumber(ARGV[8]), now) then return {TOO_LATE, 0, now} end
   bookKey = KEYS[2]
   if redis.call('EXISTS', KEYS[1]) == 0 and not reset_since(KEYS[1], tonumber(ARGV[6]) + 1, {}) then
     local endMs = tonumber(ARGV[4])
-    redis.call('HSET', KEYS[1], 'u', ARGV[3], 'a', tonumber(ARGV[5]) ~= 0 and ARGV[3] or fmt(NONE), 'e', ARGV[4],
-      'd', fmt(now))
+    local alerted = tonumber(ARGV[5]) ~= 0 and ARGV[3] or fmt(NONE)
+    if tonumber(ARGV[7]) > tonumber(alerted) then alerted = ARGV[7] end
+    redis.call('HSET', KEYS[1], 'u', ARGV[3], 'a', alerted, 'e', ARGV[4], 'd', fmt(now))
     redis.call('PEXPIRE', KEYS[1], math.max(endMs - now, 0) + BUDGET_SLACK_MS)
     register(KEYS[1], now)
     return {1, 0, now}

@@ -45,8 +45,9 @@ final class ApplyingAsync implements Store {
   }
 
   @Override
-  public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
-    store.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs);
+  public void seed(
+      CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs, long alertedUpTo) {
+    store.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs, alertedUpTo);
   }
 
   @Override

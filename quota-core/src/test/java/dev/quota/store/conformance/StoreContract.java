@@ -993,6 +993,25 @@ public abstract class StoreContract {
   }
 
   /**
+   * A seed may count levels above its spend as alerted: those the lost counter alerted while the
+   * holds of reservations lost with it counted. They do not fire again when spend reaches them; a
+   * level above them does.
+   */
+  @Test
+  void aSeedCountsTheLevelsAlertedBeforeAsFiredAboveItsSpend() {
+    String s = subject("seed-alerted-above");
+    long[] levels = {50, 80};
+    BudgetOp lost = budget(s, 100, 0, levels);
+    store().seed(lost.key(), 10, lost.periodEndMs(), 0, Long.MAX_VALUE, 50);
+    long[] amounts = {45, 30, 15};
+    int[] expected = {0, 2, OpResult.EXHAUSTED_BIT};
+    for (int i = 0; i < amounts.length; i++) {
+      OpResult o = apply(record(budget(s, 100, amounts[i], levels))).results().get(0);
+      assertThat(o.firedThresholds()).as("after charge %d", i).isEqualTo(expected[i]);
+    }
+  }
+
+  /**
    * An admin may change a budget's levels or its limit in the middle of a period, or an override
    * may: a level then alerts once spend reaches it, unless a level at least as high already has,
    * wherever it stands in the new list of levels.
