@@ -165,6 +165,7 @@ public final class Database implements AutoCloseable {
       engine = Engine.POSTGRESQL;
     } else if (jdbcUrl.startsWith("jdbc:h2:")) {
       engine = Engine.H2;
+      jdbcUrl = H2Url.completed(jdbcUrl);
     } else {
       throw new IllegalArgumentException("jdbc url: must start with jdbc:postgresql: or jdbc:h2:");
     }
@@ -205,10 +206,8 @@ public final class Database implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new IllegalStateException("data directory " + dataDir + " cannot be created: " + e.getMessage(), e);
     }
-    String url =
-        "jdbc:h2:file:"
-            + dataDir.toAbsolutePath().resolve("quota")
-            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    // The settings it needs (H2Url) are added as they are to an H2 URL given to open.
+    String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("quota");
     try {
       return open(url, "sa", "", 4);
     } catch (RuntimeException e) {
@@ -314,6 +313,14 @@ public final class Database implements AutoCloseable {
       return null;
     }
     return "currentSchema must name a schema of lowercase letters, digits and underscores, got '" + m.group(1) + "'";
+  }
+
+  /**
+   * Null unless {@code jdbcUrl} is an H2 URL that sets one of the settings {@link #open} needs to
+   * another value, else the rule it breaks: a configuration check tells it before anything opens.
+   */
+  public static String h2SettingsProblem(String jdbcUrl) {
+    return jdbcUrl.startsWith("jdbc:h2:") ? H2Url.problem(jdbcUrl) : null;
   }
 
   private static String redact(String url) {

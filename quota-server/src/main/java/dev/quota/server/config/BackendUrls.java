@@ -45,7 +45,8 @@ final class BackendUrls {
     if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
       return "must be a jdbc:postgresql: or jdbc:h2: URL";
     }
-    return Database.currentSchemaProblem(url);
+    String h2 = Database.h2SettingsProblem(url);
+    return h2 != null ? h2 : Database.currentSchemaProblem(url);
   }
 
   /**

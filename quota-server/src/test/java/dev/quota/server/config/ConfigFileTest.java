@@ -464,6 +464,23 @@ class ConfigFileTest {
         .isInstanceOf(ConfigFile.Invalid.class).hasMessage("QUOTA_DATABASE_URL: must be a jdbc:postgresql: or jdbc:h2: URL");
   }
 
+  /**
+   * An H2 URL may leave out the settings the server needs (they are added), but not set one to
+   * another value: a delayed write, H2's default, loses acknowledged spend when the server is killed.
+   */
+  @Test
+  void anH2UrlThatDelaysWritesIsRefused() {
+    assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Flags(null, null, null, null, "jdbc:h2:file:/q/quota;write_delay=500", null), Map.of()))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("--database: an H2 URL must leave out WRITE_DELAY or set it to 0, got 500"
+            + " (a delayed write loses acknowledged spend when the server is killed)");
+    assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_DATABASE_URL", "jdbc:h2:file:/q/quota;MODE=MySQL")))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("QUOTA_DATABASE_URL: an H2 URL must leave out MODE or set it to PostgreSQL, got MySQL");
+    assertThat(ConfigLoader.load(new ConfigLoader.Flags(null, null, null, null, "jdbc:h2:file:/q/quota;WRITE_DELAY=0", null), Map.of())
+        .databaseUrl()).isEqualTo("jdbc:h2:file:/q/quota;WRITE_DELAY=0");
+  }
+
   /** Every kind of URL the Redis store opens is taken, from the flag, the variable and the file: Redis Cluster's was refused. */
   @ParameterizedTest
   @ValueSource(strings = {"redis://127.0.0.1:6379/0", "rediss://cache.example:6380", "redis-cluster://10.0.0.1:7000,10.0.0.2:7000",
