@@ -176,8 +176,9 @@ class AsyncGuardedCallTest {
     }
 
     @Override
-    public void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
-      counters.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs);
+    public void seed(
+        CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs, long alertedUpTo) {
+      counters.seed(key, nanos, periodEndMs, firedThresholds, missingAtMs, alertedUpTo);
     }
 
     @Override
