@@ -59,7 +59,10 @@ import java.util.function.LongSupplier;
  *
  * <p><b>Idempotency keys</b> live in their own slot: the key is claimed first (a concurrent repeat
  * is answered with {@link StoreUnavailableException} until the first finishes), and the answer is
- * filed after the last group.
+ * filed after the last group. A
+ * decision whose groups applied is answered as applied even if filing its answer fails: the claim
+ * then lapses after {@link #CLAIM_MS}, and a repeat after that is decided afresh (recorded usage is
+ * answered from its ledger row by the engine).
  *
  * <p><b>Deadlines.</b> Each step that could change something on its own (a key's claim, a group, the
  * home record, a settlement's claim and its parts) carries the moment this process stops waiting for
@@ -131,7 +134,14 @@ final class ClusterProtocol {
     }
     // Only an admission is filed under its key (as on one slot): a denial drops the claim.
     String words = result.status() == PlanResult.Status.APPLIED && result.admitted() ? words(result, plan) : "";
-    redis.run(codec.idemFinish(plan.idempotencyKey(), plan.fingerprint(), words, offset));
+    try {
+      redis.run(codec.idemFinish(plan.idempotencyKey(), plan.fingerprint(), words, offset));
+    } catch (RuntimeException unfiled) {
+      // The groups applied whatever becomes of the answer's filing: failing the call now would tell
+      // the caller that nothing changed, and its retry would count usage twice. The claim lapses by
+      // itself (a repeat is answered as busy until then); the engine's ledger row of recorded usage
+      // answers repeats after that.
+    }
     return result;
   }
 

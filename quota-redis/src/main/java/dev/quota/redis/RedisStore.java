@@ -354,6 +354,11 @@ public final class RedisStore implements Store {
     return reply;
   }
 
+  /** The calls {@link ClusterProtocol} runs on this store's connection: for tests that disturb single steps. */
+  ClusterProtocol.Calls clusterCalls() {
+    return new ClusterCalls();
+  }
+
   /** How {@link ClusterProtocol} reaches Redis: each step on its own, with or without a deadline. */
   private final class ClusterCalls implements ClusterProtocol.Calls {
     @Override
