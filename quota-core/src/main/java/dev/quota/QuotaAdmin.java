@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -227,8 +228,24 @@ public final class QuotaAdmin {
     requireActorAndReason(actor, reason);
     ValidationException.require(subject != null, "subject", "is required");
     AuditEntry audit = entry(actor, AuditAction.SUBJECT_RESET, subject.toString(), null, null, reason);
-    config.putSubjectReset(subject, audit.at(), audit);
+    config.putSubjectReset(subject, resetTime(audit.at()), audit);
     store.reset(CounterKeys.subjectOf(subject));
+  }
+
+  /**
+   * When a reset made now starts its subject's spend anew, as a budget rebuilt from the ledger
+   * counts it: by the store's clock, which dates the ledger's rows, read just before the store
+   * resets (spend in between is forgiven by the store, yet counted by a rebuild: the error errs
+   * towards denial). A store that cannot be reached will refuse the reset that follows; its
+   * durable mark then keeps the engine's time, {@code engineNow}.
+   */
+  private Instant resetTime(Instant engineNow) {
+    try {
+      OptionalLong storeNow = store.clockMs();
+      return storeNow.isPresent() ? Instant.ofEpochMilli(storeNow.getAsLong()) : engineNow;
+    } catch (StoreUnavailableException unreachable) {
+      return engineNow;
+    }
   }
 
   public List<AuditEntry> audit(AuditQuery query) {

@@ -9,6 +9,7 @@ import dev.quota.plan.PlanResult;
 import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -117,6 +118,18 @@ public interface Store extends AutoCloseable {
    * while its other subjects' counters settle as usual.
    */
   void reset(String subject);
+
+  /**
+   * The time now by the store's own clock, in epoch milliseconds, or empty for a store that keeps
+   * the engine's clock. A store with a clock of its own (Redis's) dates reservations and the ledger's
+   * rows by it, so an admin reset is dated by it too: a budget rebuilt from the ledger then counts
+   * exactly the spend the reset did not forgive, however far the engine's clock is from the store's.
+   *
+   * @throws dev.quota.StoreUnavailableException if the store cannot be reached
+   */
+  default OptionalLong clockMs() {
+    return OptionalLong.empty();
+  }
 
   @Override
   default void close() {}

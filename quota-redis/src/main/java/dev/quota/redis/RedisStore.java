@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -405,6 +406,12 @@ public final class RedisStore implements Store {
   /** The store's clock: Redis time (plus the test offset, if set), in epoch milliseconds. */
   public long nowMs() {
     return ScriptCodec.num(run(codec.now(clockOffsetMs.getAsLong())).get(0));
+  }
+
+  /** Redis's clock, which dates reservations and the ledger's rows (see {@link Store#clockMs}). */
+  @Override
+  public OptionalLong clockMs() {
+    return OptionalLong.of(nowMs());
   }
 
   /**

@@ -1,0 +1,57 @@
+package dev.quota.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.Quota;
+import dev.quota.Subject;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A reset is the moment the store started a subject's counters afresh, and a budget the store later
+ * loses is rebuilt from the ledger's spend since then. The ledger dates spend by the store's clock
+ * (a commit from when its reservation was made), so the reset must be dated by that clock too: an
+ * engine whose clock runs ahead of Redis's would otherwise make the rebuild drop spend charged
+ * after the reset, and one whose clock runs behind would count spend the reset forgave.
+ */
+class ResetUnderClockSkewTest extends LostRedisEngine {
+  private static final Duration SKEW = Duration.ofMinutes(5);
+  private final Quota quota = Quota.builder().clock(clock).store(store).config(config).ledger(ledger).build();
+
+  ResetUnderClockSkewTest() {
+    super("reset-skew");
+  }
+
+  @Override
+  Quota quota() {
+    return quota;
+  }
+
+  @Test
+  void spendAfterAResetByAnEngineAheadOfRedisIsRebuiltAfterRedisLostItsData() {
+    dailyBudget();
+    clock.advance(SKEW); // the engine's clock alone: it runs ahead of Redis's
+    spend("0.20");
+    quota.admin().resetSubject(Subject.of("user", "alice"), "admin@test", "support ticket");
+    spend("0.30");
+    assertThat(usedToday()).isEqualByComparingTo("0.30");
+
+    loseRedis();
+
+    assertThat(usedToday()).isEqualByComparingTo("0.30");
+  }
+
+  @Test
+  void spendBeforeAResetByAnEngineBehindRedisStaysForgivenAfterRedisLostItsData() {
+    dailyBudget();
+    offsetMs.addAndGet(SKEW.toMillis()); // Redis's clock alone: the engine's runs behind it
+    spend("0.20");
+    quota.admin().resetSubject(Subject.of("user", "alice"), "admin@test", "support ticket");
+    spend("0.30");
+    assertThat(usedToday()).isEqualByComparingTo("0.30");
+
+    loseRedis();
+
+    assertThat(usedToday()).isEqualByComparingTo("0.30");
+  }
+}
