@@ -40,7 +40,8 @@ import java.util.function.LongSupplier;
  * nanos, a concurrency slot) and turns its part record into a tombstone. Compensation is keyed by
  * the reservation id: a repeated compensation finds the tombstone and changes nothing, and a
  * group call that arrives after its compensation (a timed-out call Redis ran late) finds the
- * tombstone and refuses to apply. Groups after a denying one are then only checked, so the
+ * tombstone and refuses to apply. A group whose call failed is compensated too: it may have applied
+ * although its reply was lost, and the caller is told that nothing changed. Groups after a denying one are then only checked, so the
  * denial reports every op. Finally the home record, found by the reservation id alone
  * ({@link RedisKeys#reservation(String)}), names the slots of the parts; settling claims it first
  * (keeping the terms) and then settles each part with those terms, each part exactly once. The
@@ -165,12 +166,18 @@ final class ClusterProtocol {
         return refused;
       }
     }
+    // A reserving group whose call is under way: if the call fails, it may still have applied (its
+    // reply lost), so it is compensated with the groups before it; a group that never ran only gets
+    // the tombstone that refuses it should it run late.
+    Group inFlight = null;
     try {
       for (int g = 0; g < groups.size(); g++) {
         Group group = groups.get(g);
         Plan.Kind kind = denied >= 0 ? Plan.Kind.CHECK : plan.kind();
+        inFlight = kind == Plan.Kind.RESERVE ? group : null;
         List<Object> raw =
             redis.runInTime(codec.group(group.slot, withKind(plan, kind), group.ops, expiresAt, held, offset), offset);
+        inFlight = null;
         if (ScriptCodec.num(raw.get(0)) == ScriptCodec.ABORTED) {
           throw new IllegalStateException(
               "reservation " + plan.reservationId() + " was withdrawn before; reservation ids must not be reused");
@@ -213,6 +220,13 @@ final class ClusterProtocol {
         compensate(plan, applied, offset);
       } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup); // the parts expire with the reservation
+      }
+      if (inFlight != null) { // last: its node is the one that just failed, and may fail again
+        try {
+          compensate(plan, new ArrayList<>(List.of(inFlight)), offset);
+        } catch (RuntimeException cleanup) {
+          e.addSuppressed(cleanup);
+        }
       }
       throw e;
     }

@@ -332,7 +332,8 @@ class RedisClusterStoreTest {
         .extracting(OpResult::used).containsExactly(0L, 0L, 0L, 0L);
     RedisAdvancedClusterCommands<String, String> redis = connection.sync();
     assertThat(redis.zcard(store.keys().expiries(slotOf(s.get(1))))).as("no part filed on the stalled node").isZero();
-    assertThat(redis.exists(store.keys().reservation(slotOf(s.get(1)), id))).isZero();
+    // at most the tombstone of the stalled part's compensation (its call may have run), never a part
+    assertThat(redis.type(store.keys().reservation(slotOf(s.get(1)), id))).isIn("none", "string");
   }
 
   /**

@@ -1,0 +1,128 @@
+package dev.quota.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quota.StoreUnavailableException;
+import dev.quota.Subject;
+import dev.quota.plan.BudgetOp;
+import dev.quota.plan.ConcurrencyOp;
+import dev.quota.plan.CounterKeys;
+import dev.quota.plan.CounterOp;
+import dev.quota.plan.OpResult;
+import dev.quota.plan.Plan;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * On Redis Cluster a reservation spread over several slots applies one slot after another. When a
+ * slot's call ran but its reply was lost (its node dropped the connection, the reply came after the
+ * timeout), the caller is told the store was unavailable and nothing changed: so that slot must be
+ * taken back too, not only the slots whose replies arrived. Otherwise its budget hold and its
+ * concurrency slot stay taken until the reservation would have expired, for a call that never ran.
+ */
+class ClusterReplyLostTest {
+  private static RedisClusterProcess cluster;
+  private static RedisStore store;
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = new RedisClusterProcess();
+    store = RedisStore.builder().uri(cluster.uri()).prefix("test:reply-lost:").timeout(Duration.ofSeconds(2)).build();
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    try {
+      if (store != null) {
+        store.deleteAll();
+        store.close();
+      }
+    } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
+    }
+  }
+
+  /** The store's own steps, except that the reply of the reservation's slot call number {@code lostAt} (from 1) is lost after it ran. */
+  private static final class ReplyLost implements ClusterProtocol.Calls {
+    final ClusterProtocol.Calls redis = store.clusterCalls();
+    final int lostAt;
+    final AtomicInteger groups = new AtomicInteger();
+
+    ReplyLost(int lostAt) {
+      this.lostAt = lostAt;
+    }
+
+    @Override
+    public List<Object> run(ScriptCodec.Call call) {
+      return redis.run(call);
+    }
+
+    @Override
+    public List<Object> runInTime(ScriptCodec.Call call, long offsetMs) {
+      List<Object> reply = redis.runInTime(call, offsetMs);
+      if ("group".equals(call.args()[0]) && groups.incrementAndGet() == lostAt) {
+        throw new StoreUnavailableException("Redis is unavailable: connection reset", null);
+      }
+      return reply;
+    }
+  }
+
+  /** Subjects whose counters lie in distinct slots. */
+  private List<String> subjectsInDistinctSlots(int n) {
+    List<String> found = new ArrayList<>();
+    List<Integer> slots = new ArrayList<>();
+    for (int i = 0; found.size() < n; i++) {
+      String s = CounterKeys.subjectOf(Subject.of("user", "u" + i + "-" + run));
+      int slot = RedisKeys.slot(store.keys().counter(CounterKeys.concurrency(s)));
+      if (!slots.contains(slot)) {
+        found.add(s);
+        slots.add(slot);
+      }
+    }
+    return found;
+  }
+
+  private List<CounterOp> ops(List<String> subjects, long amount) {
+    long now = store.nowMs();
+    long start = now - 60_000;
+    List<CounterOp> ops = new ArrayList<>();
+    for (String s : subjects) {
+      ops.add(new BudgetOp(CounterKeys.budget(s, "USD", "day", start), true, "b", 1000, amount, start, now + 3_600_000,
+          new long[0]));
+      ops.add(new ConcurrencyOp(CounterKeys.concurrency(s), true, "c", 1));
+    }
+    return ops;
+  }
+
+  private List<Long> used(List<String> subjects) {
+    Plan check = new Plan(Plan.Kind.CHECK, ops(subjects, 0), null, 0, null, "fp", null, false);
+    return store.apply(check).results().stream().map(OpResult::used).toList();
+  }
+
+  @Test
+  void aSlotWhoseReplyWasLostIsTakenBackWithTheSlotsBefore() {
+    List<String> subjects = subjectsInDistinctSlots(3);
+    for (int lostAt = 1; lostAt <= 3; lostAt++) {
+      ClusterProtocol protocol = new ClusterProtocol(store.keys(), new ReplyLost(lostAt), () -> 0L);
+      Plan reserve = new Plan(Plan.Kind.RESERVE, ops(subjects, 40), "res-" + lostAt + "-" + run, 30_000, null, "fp",
+          "payload", false);
+
+      assertThatThrownBy(() -> protocol.apply(reserve)).isInstanceOf(StoreUnavailableException.class);
+
+      assertThat(used(subjects)).as("reply of slot call %d lost", lostAt).containsOnly(0L);
+    }
+    // every slot's one concurrency slot is free: a reservation of all of them is admitted
+    Plan again = new Plan(Plan.Kind.RESERVE, ops(subjects, 40), "res-again-" + run, 30_000, null, "fp", "payload", false);
+    assertThat(store.apply(again).admitted()).isTrue();
+  }
+}
