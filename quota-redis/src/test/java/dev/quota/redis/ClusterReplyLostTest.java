@@ -58,8 +58,15 @@ class ClusterReplyLostTest {
     final int lostAt;
     final AtomicInteger groups = new AtomicInteger();
 
+    final String step;
+
     ReplyLost(int lostAt) {
+      this(lostAt, "group");
+    }
+
+    ReplyLost(int lostAt, String step) {
       this.lostAt = lostAt;
+      this.step = step;
     }
 
     @Override
@@ -70,7 +77,7 @@ class ClusterReplyLostTest {
     @Override
     public List<Object> runInTime(ScriptCodec.Call call, long offsetMs) {
       List<Object> reply = redis.runInTime(call, offsetMs);
-      if ("group".equals(call.args()[0]) && groups.incrementAndGet() == lostAt) {
+      if (step.equals(call.args()[0]) && groups.incrementAndGet() == lostAt) {
         throw new StoreUnavailableException("Redis is unavailable: connection reset", null);
       }
       return reply;
@@ -92,9 +99,11 @@ class ClusterReplyLostTest {
     return found;
   }
 
+  /** One budget period for the whole test, around Redis's time now. */
+  private final long now = store.nowMs();
+  private final long start = now - 60_000;
+
   private List<CounterOp> ops(List<String> subjects, long amount) {
-    long now = store.nowMs();
-    long start = now - 60_000;
     List<CounterOp> ops = new ArrayList<>();
     for (String s : subjects) {
       ops.add(new BudgetOp(CounterKeys.budget(s, "USD", "day", start), true, "b", 1000, amount, start, now + 3_600_000,
@@ -124,5 +133,26 @@ class ClusterReplyLostTest {
     // every slot's one concurrency slot is free: a reservation of all of them is admitted
     Plan again = new Plan(Plan.Kind.RESERVE, ops(subjects, 40), "res-again-" + run, 30_000, null, "fp", "payload", false);
     assertThat(store.apply(again).admitted()).isTrue();
+  }
+
+  @Test
+  void aCommitWhosePartsReplyWasLostIsChargedOnceByItsRetry() {
+    List<String> subjects = subjectsInDistinctSlots(3);
+    // the reply of the first, second or third part's settlement lost, then that of the claim
+    for (int lostAt = 1; lostAt <= 4; lostAt++) {
+      String id = "res-settle-" + lostAt + "-" + run;
+      ReplyLost calls = lostAt == 4 ? new ReplyLost(1, "claim") : new ReplyLost(lostAt, "settle");
+      ClusterProtocol protocol = new ClusterProtocol(store.keys(), calls, () -> 0L);
+      assertThat(store.apply(new Plan(Plan.Kind.RESERVE, ops(subjects, 40), id, 30_000, null, "fp", "payload", false))
+          .admitted()).isTrue();
+
+      assertThatThrownBy(() -> protocol.settle(dev.quota.plan.Settlement.commit(id, 25, java.util.Map.of())))
+          .isInstanceOf(StoreUnavailableException.class);
+      dev.quota.plan.SettleResult retry = store.settle(dev.quota.plan.Settlement.commit(id, 25, java.util.Map.of()));
+
+      assertThat(retry.status()).isEqualTo(dev.quota.plan.SettleResult.Status.REPEATED);
+      assertThat(retry.payload()).as("the engine ledgers a repeat it is given the payload of").isEqualTo("payload");
+      assertThat(used(subjects)).as("reply lost at %d", lostAt).containsExactly(25L * lostAt, 0L, 25L * lostAt, 0L, 25L * lostAt, 0L);
+    }
   }
 }
