@@ -19,6 +19,7 @@ import java.util.stream.Stream;
  */
 public final class RedisClusterProcess implements AutoCloseable {
   final List<Integer> ports = new ArrayList<>();
+  private final List<Integer> buses = new ArrayList<>();
   private final Path dir;
 
   public RedisClusterProcess() throws IOException, InterruptedException {
@@ -29,10 +30,8 @@ public final class RedisClusterProcess implements AutoCloseable {
         int port = spare.get(i);
         int bus = spare.get(3 + i); // explicit: port + 10000 may lie beyond 65535
         ports.add(port);
-        run("redis-server", "--port", "" + port, "--cluster-enabled", "yes", "--cluster-port", "" + bus,
-            "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(), "--dir", dir.toString(),
-            "--save", "", "--appendonly", "no", "--daemonize", "yes", "--bind", "127.0.0.1",
-            "--pidfile", dir.resolve(port + ".pid").toString(), "--logfile", dir.resolve(port + ".log").toString());
+        buses.add(bus);
+        startNode(i);
       }
       for (int port : ports) {
         awaitReply(port, "PING", "PONG");
@@ -47,6 +46,32 @@ public final class RedisClusterProcess implements AutoCloseable {
     } catch (IOException | InterruptedException | RuntimeException e) {
       close();
       throw e;
+    }
+  }
+
+  private void startNode(int i) throws IOException, InterruptedException {
+    int port = ports.get(i);
+    run("redis-server", "--port", "" + port, "--cluster-enabled", "yes", "--cluster-port", "" + buses.get(i),
+        "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(), "--dir", dir.toString(),
+        "--save", "", "--appendonly", "no", "--daemonize", "yes", "--bind", "127.0.0.1",
+        "--pidfile", dir.resolve(port + ".pid").toString(), "--logfile", dir.resolve(port + ".log").toString());
+  }
+
+  /**
+   * Stops node {@code i} without saving and starts it again: it comes back owning the same slots
+   * (its cluster configuration file keeps them) but holding none of their keys, as a master
+   * restarted without persistence does.
+   */
+  void restartNode(int i) throws IOException, InterruptedException {
+    int port = ports.get(i);
+    try {
+      cli(port, "SHUTDOWN", "NOSAVE");
+    } catch (IOException alreadyDown) {
+      // redis-cli reports the dropped connection of a successful shutdown on some versions
+    }
+    startNode(i);
+    for (int p : ports) {
+      awaitReply(p, "CLUSTER INFO", "cluster_state:ok");
     }
   }
 
@@ -66,7 +91,12 @@ public final class RedisClusterProcess implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     String last = "";
     while (System.nanoTime() < deadline) {
-      last = cli(port, command.split(" "));
+      try {
+        last = cli(port, command.split(" "));
+      } catch (IOException notListeningYet) { // a daemonized node may answer a moment after it forked
+        last = notListeningYet.getMessage();
+        continue;
+      }
       if (last.contains(expected)) {
         return;
       }
