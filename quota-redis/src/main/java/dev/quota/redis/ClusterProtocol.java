@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
@@ -59,9 +61,8 @@ import java.util.function.LongSupplier;
  * counted and the call fails.
  *
  * <p><b>Idempotency keys</b> live in their own slot: the key is claimed first (a concurrent repeat
- * is answered with {@link StoreUnavailableException} until the first finishes), and the answer is
- * filed after the last group. A
- * decision whose groups applied is answered as applied even if filing its answer fails: the claim
+ * waits, up to the store's timeout, until the first files its answer, which it then gets, or drops
+ * its claim), and the answer is filed after the last group. A decision whose groups applied is answered as applied even if filing its answer fails: the claim
  * then lapses after {@link #CLAIM_MS}, and a repeat after that is decided afresh (recorded usage is
  * answered from its ledger row by the engine).
  *
@@ -75,12 +76,15 @@ import java.util.function.LongSupplier;
 final class ClusterProtocol {
   private static final long SLACK_MS = 3_600_000L;
   private static final long CLAIM_MS = 30_000L;
+  private static final long MAX_BUSY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   private final RedisKeys keys;
   private final ClusterCodec codec;
   private final ScriptCodec settleCodec;
   private final Calls redis;
   private final LongSupplier offsetMs;
+  /** How long a call waits for a concurrent repeat holding its idempotency key: the store's timeout. */
+  private final long busyWaitNanos;
 
   /** How the protocol reaches Redis: one call at a time, each waited for (at most the timeout). */
   interface Calls {
@@ -94,7 +98,8 @@ final class ClusterProtocol {
     List<Object> runInTime(ScriptCodec.Call call, long offsetMs);
   }
 
-  ClusterProtocol(RedisKeys keys, Calls redis, LongSupplier offsetMs) {
+  ClusterProtocol(RedisKeys keys, Calls redis, LongSupplier offsetMs, long busyWaitNanos) {
+    this.busyWaitNanos = busyWaitNanos;
     this.keys = keys;
     this.codec = new ClusterCodec(keys);
     this.settleCodec = new ScriptCodec(keys);
@@ -113,12 +118,8 @@ final class ClusterProtocol {
     if (plan.idempotencyKey() == null) {
       return applyGroups(plan, groups, offset);
     }
-    List<Object> claim = redis.runInTime(codec.idemClaim(plan.idempotencyKey(), plan.fingerprint(), CLAIM_MS, offset), offset);
+    List<Object> claim = claim(plan, offset);
     int status = (int) ScriptCodec.num(claim.get(0));
-    if (status == ScriptCodec.BUSY) {
-      throw new StoreUnavailableException(
-          "a request with idempotency key " + plan.idempotencyKey() + " is still being applied", null);
-    }
     if (status != ScriptCodec.CLAIMED) {
       return ScriptCodec.planResult(claim);
     }
@@ -144,6 +145,31 @@ final class ClusterProtocol {
       // answers repeats after that.
     }
     return result;
+  }
+
+  /**
+   * Claims the plan's idempotency key, waiting while another call holds it (a concurrent repeat, on
+   * this process or another) until that call files its answer, which is then this one's, or drops
+   * its claim, when this one applies itself. Answering a repeat "unavailable" instead would have an
+   * engine fail open under a fail-open policy and charge recorded usage a second time, as owed.
+   * Gives up, unavailable, only if the claim is still held after the store's timeout.
+   */
+  private List<Object> claim(Plan plan, long offset) {
+    long giveUp = System.nanoTime() + busyWaitNanos;
+    long pauseNanos = TimeUnit.MILLISECONDS.toNanos(1);
+    while (true) {
+      List<Object> claim =
+          redis.runInTime(codec.idemClaim(plan.idempotencyKey(), plan.fingerprint(), CLAIM_MS, offset), offset);
+      if (ScriptCodec.num(claim.get(0)) != ScriptCodec.BUSY) {
+        return claim;
+      }
+      if (System.nanoTime() + pauseNanos > giveUp || Thread.currentThread().isInterrupted()) {
+        throw new StoreUnavailableException(
+            "a request with idempotency key " + plan.idempotencyKey() + " is still being applied", null);
+      }
+      LockSupport.parkNanos(pauseNanos);
+      pauseNanos = Math.min(2 * pauseNanos, MAX_BUSY_PAUSE_NANOS);
+    }
   }
 
   private PlanResult applyGroups(Plan plan, List<Group> groups, long offset) {

@@ -126,7 +126,7 @@ public final class RedisStore implements Store {
       deadlines.close();
       throw e;
     }
-    this.cluster = connection.cluster() ? new ClusterProtocol(keys, new ClusterCalls(), clockOffsetMs) : null;
+    this.cluster = connection.cluster() ? new ClusterProtocol(keys, new ClusterCalls(), clockOffsetMs, timeoutNanos) : null;
     this.clusterRunner = cluster != null ? new ClusterRunner(CLUSTER_THREADS, deadlines, timeoutNanos) : null;
     this.batcher = cluster == null && b.callsInFlight > 0
         ? new DecisionBatcher(script, connection, b.callsInFlight, b.decisionsPerCall) : null;

@@ -74,7 +74,7 @@ class ClusterKeyFilingLostTest {
   }
 
   private final FilingLost calls = new FilingLost();
-  private final ClusterProtocol protocol = new ClusterProtocol(store.keys(), calls, () -> 0L);
+  private final ClusterProtocol protocol = new ClusterProtocol(store.keys(), calls, () -> 0L, 0);
 
   private BudgetOp budget(long amount) {
     long now = store.nowMs();

@@ -122,7 +122,7 @@ class ClusterReplyLostTest {
   void aSlotWhoseReplyWasLostIsTakenBackWithTheSlotsBefore() {
     List<String> subjects = subjectsInDistinctSlots(3);
     for (int lostAt = 1; lostAt <= 3; lostAt++) {
-      ClusterProtocol protocol = new ClusterProtocol(store.keys(), new ReplyLost(lostAt), () -> 0L);
+      ClusterProtocol protocol = new ClusterProtocol(store.keys(), new ReplyLost(lostAt), () -> 0L, 0);
       Plan reserve = new Plan(Plan.Kind.RESERVE, ops(subjects, 40), "res-" + lostAt + "-" + run, 30_000, null, "fp",
           "payload", false);
 
@@ -142,7 +142,7 @@ class ClusterReplyLostTest {
     for (int lostAt = 1; lostAt <= 4; lostAt++) {
       String id = "res-settle-" + lostAt + "-" + run;
       ReplyLost calls = lostAt == 4 ? new ReplyLost(1, "claim") : new ReplyLost(lostAt, "settle");
-      ClusterProtocol protocol = new ClusterProtocol(store.keys(), calls, () -> 0L);
+      ClusterProtocol protocol = new ClusterProtocol(store.keys(), calls, () -> 0L, 0);
       assertThat(store.apply(new Plan(Plan.Kind.RESERVE, ops(subjects, 40), id, 30_000, null, "fp", "payload", false))
           .admitted()).isTrue();
 
