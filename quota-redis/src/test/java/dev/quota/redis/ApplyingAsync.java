@@ -59,4 +59,9 @@ final class ApplyingAsync implements Store {
   public void reset(String subject) {
     store.reset(subject);
   }
+
+  @Override
+  public java.util.OptionalLong clockMs() {
+    return store.clockMs();
+  }
 }

@@ -32,7 +32,9 @@ class ResetUnderClockSkewTest extends LostRedisEngine {
     dailyBudget();
     clock.advance(SKEW); // the engine's clock alone: it runs ahead of Redis's
     spend("0.20");
+    advance(Duration.ofMinutes(1)); // both clocks: spend in the reset's millisecond would count (erring high)
     quota.admin().resetSubject(Subject.of("user", "alice"), "admin@test", "support ticket");
+    advance(Duration.ofMinutes(1));
     spend("0.30");
     assertThat(usedToday()).isEqualByComparingTo("0.30");
 
@@ -46,7 +48,9 @@ class ResetUnderClockSkewTest extends LostRedisEngine {
     dailyBudget();
     offsetMs.addAndGet(SKEW.toMillis()); // Redis's clock alone: the engine's runs behind it
     spend("0.20");
+    advance(Duration.ofMinutes(1)); // both clocks: spend in the reset's millisecond would count (erring high)
     quota.admin().resetSubject(Subject.of("user", "alice"), "admin@test", "support ticket");
+    advance(Duration.ofMinutes(1));
     spend("0.30");
     assertThat(usedToday()).isEqualByComparingTo("0.30");
 
