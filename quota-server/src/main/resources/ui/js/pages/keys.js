@@ -50,7 +50,12 @@ async function revoke(k, after) {
     await request('DELETE', '/v1/keys/' + enc(k.name) + '?reason=' + enc(reason));
     toast('Key ' + k.name + ' revoked');
     after();
-  } catch (e) { toast(e.message, 'error'); }
+  } catch (e) {
+    if (e.status !== 404) { toast(e.message, 'error'); return; }
+    // Revoked since the list was read (in another tab, by another admin): the row shown is stale.
+    toast(`Someone else already revoked ${k.name}. The list now shows the keys in force.`, 'error');
+    after();
+  }
 }
 
 function issueForm(issued, after) {

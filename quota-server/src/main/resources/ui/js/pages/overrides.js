@@ -91,7 +91,13 @@ async function revoke(o, after) {
     const later = await change('DELETE', '/v1/overrides/' + enc(o.id) + '?reason=' + enc(reason));
     toast('Override revoked.' + later);
     after();
-  } catch (e) { toast(e.message, 'error'); }
+  } catch (e) {
+    if (e.status !== 404) { toast(e.message, 'error'); return; }
+    // Gone since the list was read (revoked in another tab or by another admin, or ended): the row
+    // shown is stale, and its Revoke could only be refused again.
+    toast(`The override for ${o.selector} is no longer in force: someone else revoked it, or it ended. The list now shows the overrides in force.`, 'error');
+    after();
+  }
 }
 
 /**
