@@ -100,31 +100,45 @@ async function revoke(o, after) {
   }
 }
 
+/** What an override's limits hold when no policy is replaced: the API's defaults for a policy. */
+const DEFAULTS = { currency: 'USD', timezone: 'UTC', resetTime: '00:00', resetDay: 1, mode: 'enforce', failMode: 'closed', alertThresholds: '0.8, 0.9, 0.95' };
+
 /**
- * Fills the budget's currency and calendar from the policy the override would replace, for the
- * selector given (or opened with): the most specific bound one, exact first, then with wildcards as
- * the server matches them. Fields the user has typed in are left as typed. The currency follows as
- * well: an override in dollars of a budget in euros would count the same spend under another label.
+ * Fills the budget's currency and calendar, and the mode, the behaviour while the store is down and
+ * the alert thresholds, from the policy the override would replace, for the selector given (or
+ * opened with): the most specific bound one, exact first, then with wildcards as the server matches
+ * them. Fields the user has typed in are left as typed. An override stands in for the whole policy,
+ * these settings too: an override in dollars of a budget in euros would count the same spend under
+ * another label, and one that only meant to raise a limit would otherwise start denying under a
+ * policy in shadow mode, deny while the store is down under one that fails open, and alert at the
+ * default levels under one that alerts at others or not at all.
  */
-function followReplacedBudget(inputs) {
-  const followed = ['currency', 'timezone', 'resetTime', 'resetDay'];
+function followReplacedPolicy(inputs) {
+  const followed = Object.keys(DEFAULTS);
   const typed = new Set();
   for (const k of followed) inputs[k].addEventListener('input', () => typed.add(k));
   let asked = 0;
   const follow = async () => {
     const run = ++asked;
-    const defaults = { currency: 'USD', timezone: 'UTC', resetTime: '00:00', resetDay: 1 };
-    let budget = null;
+    let policy = null;
     try {
       // One read of the list, not a look-up per candidate: a selector without a policy is no error.
       const bound = new Map(items(await get('/v1/policies'), 'policies').map((p) => [p.selector, p]));
       const replaced = replacedSelectors(inputs.selector.value.trim()).find((c) => bound.has(c));
-      budget = replaced ? bound.get(replaced).budget || null : null;
+      policy = replaced ? bound.get(replaced) : null;
     } catch (e) {
       return; // the fields stay as they are; the server still checks what is sent
     }
     if (run !== asked) return;
-    for (const k of followed) if (!typed.has(k)) inputs[k].value = String((budget && budget[k]) ?? defaults[k]);
+    const budget = (policy && policy.budget) || {};
+    const values = {
+      ...budget,
+      mode: policy && policy.mode,
+      failMode: policy && policy.failMode,
+      // No thresholds (a policy that never alerts) is an empty field, not the defaults.
+      alertThresholds: policy && policy.alertThresholds ? policy.alertThresholds.join(', ') : undefined,
+    };
+    for (const k of followed) if (!typed.has(k)) inputs[k].value = String(values[k] ?? DEFAULTS[k]);
   };
   inputs.selector.addEventListener('change', follow);
   if (inputs.selector.value.trim()) follow();
@@ -161,6 +175,9 @@ function createForm(prefill, after) {
     timezone: h('input', { value: 'UTC', placeholder: 'Europe/Berlin', spellcheck: 'false' }),
     resetTime: h('input', { value: '00:00', placeholder: '00:00' }),
     resetDay: h('input', { inputmode: 'numeric', value: '1' }),
+    mode: h('select', null, [['enforce', 'Enforce: deny over the limit'], ['shadow', 'Shadow: count and report only']].map(([v, l]) => h('option', { value: v }, l))),
+    failMode: h('select', null, [['closed', 'Closed: deny if the store is down'], ['open', 'Open: admit if the store is down']].map(([v, l]) => h('option', { value: v }, l))),
+    alertThresholds: h('input', { value: DEFAULTS.alertThresholds }),
     // Text, not datetime-local: the browser draws that on the clock of its language (06:03 PM in
     // American English), and the console writes times on the 24-hour clock in UTC.
     expiresAt: h('input', { value: utcMinuteText(new Date(Date.now() + 24 * 3600_000)), placeholder: UTC_TIME_EXAMPLE, spellcheck: 'false', autocomplete: 'off', required: true }),
@@ -169,7 +186,7 @@ function createForm(prefill, after) {
   const limitFields = h('div', { class: 'form-grid' },
     // An override replaces the selector's whole policy, so say what happens to the limits not given.
     h('p', { class: 'muted note', 'data-test': 'replace-note', style: 'grid-column:1/-1;margin:0' },
-      'These limits replace the whole policy while the override is in force: every limit of the policy not given here (rate limits, budgets, caps) does not apply.'),
+      'These limits replace the whole policy while the override is in force: every limit of the policy not given here (rate limits, budgets, caps) does not apply. Its currency, calendar, mode, behaviour while the store is down and alert thresholds start as the policy\'s.'),
     field('Requests', inputs.requests, { name: 'limits.rateLimits' }),
     field('Window', inputs.window, { name: 'limits.rateLimits.0.window' }),
     field('Daily budget', inputs.daily, { name: 'limits.budget.daily' }),
@@ -178,8 +195,11 @@ function createForm(prefill, after) {
     field('Time zone', inputs.timezone, { name: 'limits.budget.timezone', help: 'The zone the budget\'s days and months run in.' }),
     field('Daily reset time', inputs.resetTime, { name: 'limits.budget.resetTime', help: '24-hour clock, in that zone.' }),
     field('Monthly reset day', inputs.resetDay, { name: 'limits.budget.resetDay' }),
+    field('Mode', inputs.mode, { name: 'limits.mode' }),
+    field('When the store is down', inputs.failMode, { name: 'limits.failMode' }),
+    field('Alert thresholds', inputs.alertThresholds, { name: 'limits.alertThresholds', help: 'Fractions of a budget, comma separated; empty for no alerts.' }),
     h('p', { class: 'field-error', 'data-error-for': 'limits' }));
-  followReplacedBudget(inputs);
+  followReplacedPolicy(inputs);
   inputs.kind.addEventListener('change', () => { limitFields.hidden = inputs.kind.value === 'bypass'; });
   const summary = h('div', { tabindex: '-1', 'aria-live': 'assertive' });
   const submit = h('button', { class: 'btn btn-primary', type: 'submit', 'data-test': 'create-override' }, 'Create override');
@@ -224,6 +244,11 @@ function createForm(prefill, after) {
         if (v('resetTime')) limits.budget.resetTime = v('resetTime');
         if (v('resetDay')) limits.budget.resetDay = wholeNumber(v('resetDay'));
       }
+      // Always sent, as the policy form sends them: left out, the server would put its defaults in
+      // place of what the replaced policy sets.
+      limits.mode = inputs.mode.value;
+      limits.failMode = inputs.failMode.value;
+      limits.alertThresholds = v('alertThresholds').split(/[\s,]+/).filter(Boolean).map(Number);
       body.bypass = false;
       body.limits = limits;
     }
