@@ -246,6 +246,9 @@ function renderSubject(root, scope, id) {
       }
       live.classList.add('paused'); live.textContent = 'Offline';
       clear(usageEl).append(errorBox(e, refresh));
+      // The costs wait for a first read of the limits: until one comes, they say why they are not
+      // shown rather than loading for as long as the server is away. That read loads them.
+      if (can.reports() && lastSpent === null) for (const el of [chartEl, providerEl, toolEl]) clear(el).append(errorBox(e));
     }
     schedule();
   };
