@@ -1,7 +1,7 @@
 // Subject detail: one bar per limit that applies, refreshed every few seconds while the page is
 // visible; a 30-day cost chart; and the cost split by provider and by tool.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog, notAllowed } from '../dom.js';
-import { get, request, items, enc, costReport, auth, can, normLimit, subjectOf } from '../api.js';
+import { get, request, items, enc, costReport, auth, can, normLimit, subjectOf, reported, REPORT_SCOPES_TEXT } from '../api.js';
 import { money, toNanos, nanosToNumber, percentUsed, count, relative, dateTime, clockTime, duration, kindLabel, budgetCalendar, utcDay, addDays, monthStart, shortDay } from '../format.js';
 import { columnChart, donutChart, meter } from '../charts.js';
 import { pageHead, panel, splitSubjects } from '../ui.js';
@@ -169,12 +169,15 @@ function link(s) {
 
 function renderSubject(root, scope, id) {
   const subject = scope + ':' + id;
+  // Costs come from the reports API, which service keys may not read and which covers the
+  // built-in scopes only: a scope of one's own (org:acme) has live usage but no cost reports.
+  const costed = can.reports() && reported(subject);
   // Named as the page's heading, as a combination's page is: tabs of several subjects tell apart.
   document.title = subject + ' · Quota console';
   const live = h('span', { class: 'live', 'data-test': 'live' }, 'Live');
   const resetBtn = can.admin() ? h('button', { class: 'btn', type: 'button', onclick: () => reset() }, 'Reset counters') : null;
   const overrideBtn = can.admin() ? h('a', { class: 'btn', href: '#/overrides/new/' + enc(subject) }, 'Override limits') : null;
-  root.append(pageHead(subject, can.reports() ? 'Usage against every limit that applies, and where the money went.' : 'Usage against every limit that applies.',
+  root.append(pageHead(subject, costed ? 'Usage against every limit that applies, and where the money went.' : 'Usage against every limit that applies.',
     live, overrideBtn, resetBtn));
 
   const usageEl = h('div', { class: 'usage-list', 'data-test': 'usage', 'aria-live': 'off' }, spinner());
@@ -186,12 +189,13 @@ function renderSubject(root, scope, id) {
   const chartEl = h('div', null, spinner());
   const providerEl = h('div', null, spinner());
   const toolEl = h('div', null, spinner());
-  // Costs come from the reports API, which service keys may not read.
-  if (can.reports()) {
+  if (costed) {
     body.append(panel('Cost, last 30 days (UTC)', chartEl));
     body.append(h('div', { class: 'grid grid-2' }, panel('By provider', providerEl), panel('By tool', toolEl)));
   } else {
-    body.append(h('p', { class: 'muted note', 'data-test': 'no-costs' }, 'Costs are shown to admin and viewer keys; a ' + auth.me.role + ' key reads live usage only.'));
+    body.append(h('p', { class: 'muted note', 'data-test': 'no-costs' }, can.reports()
+      ? `Cost reports cover the ${REPORT_SCOPES_TEXT} scopes; ${scope} is not one of them, so only live usage is shown.`
+      : 'Costs are shown to admin and viewer keys; a ' + auth.me.role + ' key reads live usage only.'));
   }
 
   let timer = null;
@@ -223,7 +227,7 @@ function renderSubject(root, scope, id) {
       drawUsage(usageEl, limits, override);
       // Costs load once the server has let this key read the subject; then again when spend moves.
       const spent = limits.filter((l) => l.money && !l.cap).map((l) => l.kind + '=' + l.used).join(',');
-      if (can.reports() && spent !== lastSpent) loadCosts(scope, id, chartEl, providerEl, toolEl);
+      if (costed && spent !== lastSpent) loadCosts(scope, id, chartEl, providerEl, toolEl);
       lastSpent = spent;
       live.classList.remove('paused'); live.textContent = 'Live';
       updated.textContent = 'Updated ' + clockTime();
@@ -248,7 +252,7 @@ function renderSubject(root, scope, id) {
       clear(usageEl).append(errorBox(e, refresh));
       // The costs wait for a first read of the limits: until one comes, they say why they are not
       // shown rather than loading for as long as the server is away. That read loads them.
-      if (can.reports() && lastSpent === null) for (const el of [chartEl, providerEl, toolEl]) clear(el).append(errorBox(e));
+      if (costed && lastSpent === null) for (const el of [chartEl, providerEl, toolEl]) clear(el).append(errorBox(e));
     }
     schedule();
   };
