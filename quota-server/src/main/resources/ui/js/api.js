@@ -210,8 +210,11 @@ export function normLimit(l) {
   };
 }
 
-/** The scopes cost reports cover: the ledger keeps a column for each; a scope of one's own has none. */
-export const REPORT_SCOPES = ['user', 'team', 'project', 'tool', 'provider'];
+/** The scopes every server knows; a request may name scopes of its own besides (org:acme). */
+export const BUILT_IN_SCOPES = ['user', 'team', 'project', 'tool', 'provider'];
+
+/** The scopes cost reports cover: the built-in ones, for each of which the ledger keeps a column. */
+export const REPORT_SCOPES = BUILT_IN_SCOPES;
 
 /** "user, team, project, tool and provider", as a note names them. */
 export const REPORT_SCOPES_TEXT = REPORT_SCOPES.slice(0, -1).join(', ') + ' and ' + REPORT_SCOPES[REPORT_SCOPES.length - 1];

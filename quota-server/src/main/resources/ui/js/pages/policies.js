@@ -1,7 +1,7 @@
 // Policies: a filterable list, and one form for create and edit. The server validates; its
 // problem+json field errors are shown beside the field they name.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
-import { get, request, change, changed, items, enc, can } from '../api.js';
+import { get, request, change, changed, items, enc, can, BUILT_IN_SCOPES } from '../api.js';
 import { money, count, duration, budgetCalendar, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, policyLink } from '../ui.js';
 
@@ -32,12 +32,21 @@ function renderList(root) {
   root.append(pageHead('Policies', 'Limits bound to subjects. The most specific policy for each shape applies.',
     can.write() ? h('a', { class: 'btn btn-primary', href: '#/policies/new', 'data-test': 'new-policy' }, 'New policy') : null));
   const filter = h('input', { type: 'search', placeholder: 'user:alice, tool:*, …', 'aria-label': 'Filter policies' });
-  const scope = h('select', { 'aria-label': 'Scope' }, ['', 'user', 'team', 'project', 'tool', 'provider'].map((s) => h('option', { value: s }, s || 'All scopes')));
+  const scope = h('select', { 'aria-label': 'Scope' });
+  // The built-in scopes, then any of one's own that a policy names (org:acme), which policies treat alike.
+  const offerScopes = () => {
+    const named = all.flatMap((p) => p.selector.split(',').map((part) => part.slice(0, part.indexOf(':'))));
+    const scopes = [...new Set([...BUILT_IN_SCOPES, ...[...new Set(named)].filter((x) => !BUILT_IN_SCOPES.includes(x)).sort()])];
+    const chosen = scope.value;
+    clear(scope).append(...['', ...scopes].map((s) => h('option', { value: s }, s || 'All scopes')));
+    scope.value = scopes.includes(chosen) ? chosen : '';
+  };
   const mode = h('select', { 'aria-label': 'Mode' }, [['', 'Any mode'], ['enforce', 'Enforce'], ['shadow', 'Shadow']].map(([v, l]) => h('option', { value: v }, l)));
   const body = h('div', null, spinner());
   root.append(panel(null, h('div', null,
     h('div', { class: 'filters' }, h('div', { class: 'field' }, filter), h('div', { class: 'field' }, scope), h('div', { class: 'field' }, mode)), body)));
   let all = [];
+  offerScopes();
   const draw = () => {
     const q = filter.value.trim().toLowerCase();
     const rows = all.filter((p) => (!q || p.selector.toLowerCase().includes(q))
@@ -60,12 +69,14 @@ function renderList(root) {
     clear(body).append(spinner());
     try {
       all = items(await get('/v1/policies'), 'policies').sort((a, b) => a.selector.localeCompare(b.selector));
+      offerScopes();
       draw();
     } catch (e) {
       clear(body).append(errorBox(e, load));
     }
   };
-  for (const el of [filter, scope, mode]) el.addEventListener('input', draw);
+  filter.addEventListener('input', draw);
+  for (const el of [scope, mode]) el.addEventListener('change', draw);
   load();
 }
 
