@@ -174,9 +174,16 @@ function buildForm(policy, selector, etag, reload) {
   // Rows are redrawn from rateData; callers first copy what was typed with readRates().
   const redraw = () => {
     clear(rates);
-    rateData.forEach((r, i) => rates.append(rateRow(r, i, () => { rateData = readRates(); rateData.splice(i, 1); redraw(); })));
+    rateData.forEach((r, i) => rates.append(rateRow(r, i, () => { rateData = readRates(); rateData.splice(i, 1); redraw(); focusAfterRemoving(i); })));
     if (!rateData.length) rates.append(h('p', { class: 'muted' }, 'No rate limits.'));
     rates.append(h('p', { class: 'field-error', 'data-error-for': 'rateLimits' }));
+  };
+  // The rows are drawn afresh, the pressed button with them: focus goes to the Remove button of the
+  // limit now in its place (or of the one before), else to Add rate limit, not to the page's top.
+  const focusAfterRemoving = (i) => {
+    const rows = rates.querySelectorAll('.rate-row');
+    const row = rows[Math.min(i, rows.length - 1)];
+    (row ? row.querySelector('button') : addRate).focus();
   };
   const readRates = () => [...rates.querySelectorAll('.rate-row')].map((row) => {
     const v = (part) => row.querySelector(`[data-part="${part}"]`).value.trim();
