@@ -104,8 +104,9 @@ function rateRow(r = {}, index, onRemove) {
   const prefix = 'rateLimits.' + index;
   const meterIn = h('input', { value: r.meter || 'requests', 'data-part': 'meter' });
   const limitIn = h('input', { inputmode: 'numeric', value: r.limit ?? '', 'data-part': 'limit', required: true });
+  // Each window as the server writes it back (a day as PT24H), so a policy loaded finds its own.
   const windowIn = h('select', { 'data-part': 'window' },
-    [['PT1S', '1 second'], ['PT10S', '10 seconds'], ['PT1M', '1 minute'], ['PT5M', '5 minutes'], ['PT1H', '1 hour'], ['P1D', '1 day']].map(([v, l]) => h('option', { value: v }, l)));
+    [['PT1S', '1 second'], ['PT10S', '10 seconds'], ['PT1M', '1 minute'], ['PT5M', '5 minutes'], ['PT1H', '1 hour'], ['PT24H', '1 day']].map(([v, l]) => h('option', { value: v }, l)));
   if (r.window && ![...windowIn.options].some((o) => o.value === r.window)) windowIn.append(h('option', { value: r.window }, duration(r.window)));
   windowIn.value = r.window || 'PT1M';
   const algo = h('select', { 'data-part': 'algorithm' }, [['sliding_window', 'Sliding window'], ['token_bucket', 'Token bucket']].map(([v, l]) => h('option', { value: v }, l)));
