@@ -83,6 +83,21 @@ export function showFieldErrors(form, summary, err) {
   (first || summary).focus && (first || summary).focus();
 }
 
+/**
+ * The refusal {@code err} with each error of an entry of list {@code list} ("subjects[1]: …", read
+ * as subjects.1) naming the entry as typed, {@code typed[1]}: beside the field, which holds the whole
+ * list, a number alone does not say which entry is meant ("1.5: must be a fraction…").
+ */
+export function nameEntries(err, list, typed) {
+  const pattern = new RegExp('^' + list.replace(/\./g, '\\.') + '\\.(\\d+)$');
+  const fieldErrors = {};
+  for (const [f, message] of Object.entries(err.fieldErrors || {})) {
+    const m = pattern.exec(f);
+    fieldErrors[f] = m && typed[Number(m[1])] !== undefined ? `${typed[Number(m[1])]}: ${message}` : message;
+  }
+  return { title: err.title, message: err.message, fieldErrors };
+}
+
 export function clearFieldErrors(form, summary) {
   for (const e of form.querySelectorAll('.field-error')) e.textContent = '';
   for (const e of form.querySelectorAll('[aria-invalid]')) e.removeAttribute('aria-invalid');

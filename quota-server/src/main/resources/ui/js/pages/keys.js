@@ -2,7 +2,7 @@
 // secret is shown once right after, and revoking one.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, request, items, enc, auth } from '../api.js';
-import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, subjectLink, splitSubjects } from '../ui.js';
+import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, subjectLink, splitSubjects, nameEntries } from '../ui.js';
 
 // The administrator key is set in the server's configuration (QUOTA_ADMIN_KEY or admin.key) and
 // replaced there; the API refuses to revoke it, so no Revoke button is offered for it.
@@ -101,20 +101,10 @@ function issueForm(issued, after) {
       issued.querySelector('[data-test=copy-key]').focus();
       after();
     } catch (err) {
-      showFieldErrors(form, summary, nameSubjects(err, subjects));
+      showFieldErrors(form, summary, nameEntries(err, 'subjects', subjects));
     } finally { submit.disabled = false; submit.textContent = 'Issue key'; }
   });
   return form;
-}
-
-/** "subjects[1]: the scope must be…" says which entry by number; beside the field, the entry is named. */
-function nameSubjects(err, subjects) {
-  const fieldErrors = {};
-  for (const [f, message] of Object.entries(err.fieldErrors || {})) {
-    const m = /^subjects\.(\d+)$/.exec(f);
-    fieldErrors[f] = m && subjects[Number(m[1])] !== undefined ? `${subjects[Number(m[1])]}: ${message}` : message;
-  }
-  return { title: err.title, message: err.message, fieldErrors };
 }
 
 /**

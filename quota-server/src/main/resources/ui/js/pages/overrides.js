@@ -3,7 +3,7 @@
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, change, changed, items, enc, can } from '../api.js';
 import { money, count, dateTime, relative, duration, utcMinuteText, utcText, fromUtcText, utcTimeProblem, UTC_TIME_EXAMPLE, WHOLE, wholeNumber } from '../format.js';
-import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors } from '../ui.js';
+import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, nameEntries } from '../ui.js';
 
 export function render(root, params) {
   root.append(pageHead('Overrides', 'Temporary exceptions to a policy. Each one expires on its own.'));
@@ -231,6 +231,7 @@ function createForm(prefill, after) {
     if (Object.keys(local).length) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: local }); return; }
     // The selector is sent as typed, edge whitespace and all, for the server to refuse beside the field.
     const body = { selector: inputs.selector.value, expiresAt, reason: v('reason') };
+    const thresholds = v('alertThresholds').split(/[\s,]+/).filter(Boolean);
     if (inputs.kind.value === 'bypass') {
       body.bypass = true;
     } else {
@@ -248,7 +249,7 @@ function createForm(prefill, after) {
       // place of what the replaced policy sets.
       limits.mode = inputs.mode.value;
       limits.failMode = inputs.failMode.value;
-      limits.alertThresholds = v('alertThresholds').split(/[\s,]+/).filter(Boolean).map(Number);
+      limits.alertThresholds = thresholds.map(Number);
       body.bypass = false;
       body.limits = limits;
     }
@@ -261,7 +262,7 @@ function createForm(prefill, after) {
       inputs.reason.value = '';
       after();
     } catch (err) {
-      showFieldErrors(form, summary, err);
+      showFieldErrors(form, summary, nameEntries(err, 'limits.alertThresholds', thresholds));
     } finally { submit.disabled = false; submit.textContent = 'Create override'; }
   });
   return form;

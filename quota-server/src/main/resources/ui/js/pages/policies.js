@@ -3,7 +3,7 @@
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, request, change, changed, items, enc, can, BUILT_IN_SCOPES } from '../api.js';
 import { money, count, duration, budgetCalendar, WHOLE, wholeNumber } from '../format.js';
-import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, policyLink } from '../ui.js';
+import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, policyLink, nameEntries } from '../ui.js';
 
 export function render(root, params) {
   if (params[0] === 'new') return renderForm(root, null);
@@ -269,26 +269,13 @@ function buildForm(policy, selector, etag, reload) {
     } catch (err) {
       if (err.status === 412 && !editing) refuseTaken(form, summary, err.problem.selector || sel);
       else if (err.status === 412) refuseChanged(form, summary, sel, err.problem, reload);
-      else showFieldErrors(form, summary, nameThresholds(err, thresholds));
+      else showFieldErrors(form, summary, nameEntries(err, 'alertThresholds', thresholds));
     } finally {
       save.disabled = false; save.textContent = editing ? 'Save changes' : 'Create policy';
     }
   });
   setTimeout(() => (editing ? inputs.daily : inputs.selector).focus(), 0);
   return form;
-}
-
-/**
- * "alertThresholds[1]: must be a fraction…" says which threshold by number; beside the field, the
- * threshold is named as typed ("1.5", "80%", which is sent as no number at all).
- */
-function nameThresholds(err, thresholds) {
-  const fieldErrors = {};
-  for (const [f, message] of Object.entries(err.fieldErrors || {})) {
-    const m = /^alertThresholds\.(\d+)$/.exec(f);
-    fieldErrors[f] = m && thresholds[Number(m[1])] !== undefined ? `${thresholds[Number(m[1])]}: ${message}` : message;
-  }
-  return { title: err.title, message: err.message, fieldErrors };
 }
 
 /** The policy being edited was changed (or deleted) by someone else since it was loaded: nothing was saved. */

@@ -46,4 +46,21 @@ class OverrideKeepsPolicySettingsBrowserTest extends BrowserTestSupport {
     assertThat(ops).contains("\"limit\":60").contains("\"mode\":\"enforce\"").contains("\"failMode\":\"open\"").contains("\"alertThresholds\":[0.5]");
     assertNoConsoleErrors("override settings");
   }
+
+  /** A threshold the server refuses is named as typed beside the field, as in the policy form. */
+  @Test
+  void aRefusedThresholdIsNamedAsTyped() throws Exception {
+    signInAs(ADMIN_KEY);
+    go("#/overrides/new/user%3Azoe");
+    var thresholds = waitFor(By.name("limits.alertThresholds"));
+    thresholds.clear();
+    thresholds.sendKeys("0.5, 1.5");
+    browser.findElement(By.name("limits.rateLimits")).sendKeys("5");
+    browser.findElement(By.name("reason")).sendKeys("too high");
+    click(By.cssSelector("[data-test=create-override]"));
+    waiting().until(d -> !d.findElement(By.cssSelector("[data-error-for='limits.alertThresholds']")).getText().isBlank());
+    assertThat(textOf(By.cssSelector("[data-error-for='limits.alertThresholds']"))).startsWith("1.5: ").contains("less than 1");
+    assertThat(get("/v1/overrides").body()).doesNotContain("user:zoe");
+    assertNoConsoleErrorsExcept("a refused threshold", "/v1/overrides", "status of 400");
+  }
 }
