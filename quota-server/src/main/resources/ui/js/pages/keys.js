@@ -30,7 +30,7 @@ export function render(root) {
         { label: 'Subjects', cell: (k) => (k.subjects || []).length ? (k.subjects || []).map((s, i) => [i ? ', ' : '', subjectLink(s)]) : h('span', { class: 'muted' }, k.role === 'viewer' ? '–' : 'all') },
         { label: '', className: 'actions-cell', cell: (k) => k.name === ADMIN_KEY_NAME
           ? h('span', { class: 'muted', title: 'Set by QUOTA_ADMIN_KEY or the admin.key file, and replaced there.' }, 'server key')
-          : h('button', { class: 'btn btn-small btn-link', type: 'button', onclick: () => revoke(k, load) }, 'Revoke') },
+          : h('button', { class: 'btn btn-small btn-link', type: 'button', 'aria-label': 'Revoke key ' + k.name, onclick: () => revoke(k, load) }, 'Revoke') },
       ], keys, { label: 'API keys', rowAttrs: (k) => ({ 'data-key': k.name }) }));
     } catch (e) { clear(listEl).append(errorBox(e, load)); }
   };

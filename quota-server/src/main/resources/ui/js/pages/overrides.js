@@ -34,7 +34,7 @@ export function render(root, params) {
         { label: 'Expires', cell: (o) => h('span', { title: dateTime(o.expiresAt) }, o.expired ? h('span', { class: 'chip', 'data-test': 'expired' }, 'expired') : relative(o.expiresAt)) },
         { label: 'Reason', cell: (o) => o.reason },
         { label: 'By', cell: (o) => h('span', { class: 'mono' }, o.actor || '–') },
-        { label: '', className: 'actions-cell', cell: (o) => can.write() && !o.expired ? h('button', { class: 'btn btn-small btn-link', type: 'button', onclick: () => revoke(o, load) }, 'Revoke') : null },
+        { label: '', className: 'actions-cell', cell: (o) => can.write() && !o.expired ? h('button', { class: 'btn btn-small btn-link', type: 'button', 'aria-label': 'Revoke override for ' + o.selector, onclick: () => revoke(o, load) }, 'Revoke') : null },
       ], all, { label: 'Overrides', rowAttrs: (o) => ({ 'data-override': o.id, 'data-selector': o.selector, class: o.expired ? 'is-expired' : null }) }));
     } catch (e) {
       if (forList !== listNo) return;

@@ -60,9 +60,10 @@ function renderList(root) {
       { label: 'Budget', cell: (p) => describeBudget(p.budget) },
       { label: 'Concurrency', num: true, cell: (p) => count(p.concurrency) },
       { label: 'Mode', cell: (p) => h('span', { class: 'chip ' + (String(p.mode).toLowerCase() === 'shadow' ? 'chip-near' : 'chip-ok') }, String(p.mode || 'enforce').toLowerCase()) },
+      // Named with their policy: a screen reader lists a page's links and buttons by name alone.
       { label: '', className: 'actions-cell', cell: (p) => can.write() ? h('span', null,
-        h('a', { class: 'btn btn-small', href: '#/policies/edit/' + enc(p.selector) }, 'Edit'), ' ',
-        h('button', { class: 'btn btn-small btn-link', type: 'button', onclick: () => remove(p, load) }, 'Delete')) : null },
+        h('a', { class: 'btn btn-small', href: '#/policies/edit/' + enc(p.selector), 'aria-label': 'Edit policy ' + p.selector }, 'Edit'), ' ',
+        h('button', { class: 'btn btn-small btn-link', type: 'button', 'aria-label': 'Delete policy ' + p.selector, onclick: () => remove(p, load) }, 'Delete')) : null },
     ], rows, { label: 'Policies', rowAttrs: (p) => ({ 'data-selector': p.selector }) }));
   };
   const load = async () => {
