@@ -2,6 +2,8 @@ package dev.quota.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.server.Polling;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -13,6 +15,8 @@ class AlertThresholdBrowserTest extends BrowserTestSupport {
         "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"},\"alertThresholds\":[0.5,0.955,0.995]}", ADMIN_KEY).statusCode())
         .isEqualTo(201);
     recordUsage("{\"team\":\"red\"}", "0.999");
+    // Alerts reach the history a moment after the usage that fired them is answered.
+    Polling.awaitUntil(Duration.ofSeconds(10), () -> bodyOf("/v1/alerts").contains("\"threshold\":0.995"));
     assertThat(get("/v1/alerts").body()).contains("\"threshold\":0.995").contains("\"threshold\":0.955");
     signInAs(ADMIN_KEY);
 

@@ -246,6 +246,15 @@ abstract class BrowserTestSupport {
     return send("GET", path, null, ADMIN_KEY);
   }
 
+  /** The body of {@link #get}, for polls (which cannot throw checked exceptions). */
+  String bodyOf(String path) {
+    try {
+      return get(path).body();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The rows of the table a page shows. */
   static final By TABLE_ROWS = By.cssSelector("main tbody tr");
 

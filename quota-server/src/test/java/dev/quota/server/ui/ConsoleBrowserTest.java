@@ -208,11 +208,7 @@ class ConsoleBrowserTest extends BrowserTestSupport {
   }
 
   private String alertsJson() {
-    try {
-      return get("/v1/alerts?subject=user:alice").body();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return bodyOf("/v1/alerts?subject=user:alice");
   }
 
   private static By rateBar() {

@@ -45,11 +45,7 @@ class ExactBudgetShareBrowserTest extends BrowserTestSupport {
   }
 
   private String alertsOf(String subject) {
-    try {
-      return get("/v1/alerts?subject=" + subject).body();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return bodyOf("/v1/alerts?subject=" + subject);
   }
 
   private void putPolicy(String selector, String daily) throws Exception {

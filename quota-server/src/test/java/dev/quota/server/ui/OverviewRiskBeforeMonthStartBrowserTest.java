@@ -2,6 +2,7 @@ package dev.quota.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.server.Polling;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -31,6 +32,9 @@ class OverviewRiskBeforeMonthStartBrowserTest extends BrowserTestSupport {
     recordUsage("{\"project\":\"atlas\"}", "9.00");
     // ...and both periods still run an hour after it.
     clock.advance(Duration.ofHours(2));
+    // Alerts reach the history a moment after the usage that fired them is answered.
+    Polling.awaitUntil(Duration.ofSeconds(10), () -> bodyOf("/v1/alerts?subject=team:late").contains("\"exhausted\":true"));
+    Polling.awaitUntil(Duration.ofSeconds(10), () -> bodyOf("/v1/alerts?subject=project:atlas").contains("\"threshold\":0.8"));
     assertThat(get("/v1/alerts?subject=team:late").body()).contains("\"exhausted\":true");
     assertThat(get("/v1/alerts?subject=project:atlas").body()).contains("\"threshold\":0.8");
 

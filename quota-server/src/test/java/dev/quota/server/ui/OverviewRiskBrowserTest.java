@@ -2,6 +2,7 @@ package dev.quota.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.server.Polling;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -24,6 +25,10 @@ class OverviewRiskBrowserTest extends BrowserTestSupport {
     assertThat(post("/v1/overrides", "{\"selector\":\"team:green\",\"bypass\":true,\"duration\":\"PT1H\",\"reason\":\"launch\"}")
         .statusCode()).isEqualTo(201);
     // Each crossed 80 %, so each has an alert this month.
+    Polling.awaitUntil(java.time.Duration.ofSeconds(10), () -> {
+      String alerts = bodyOf("/v1/alerts"); // stored a moment after the usage that fired them
+      return alerts.contains("team:red") && alerts.contains("team:blue") && alerts.contains("team:green");
+    });
     assertThat(get("/v1/alerts").body()).contains("team:red").contains("team:blue").contains("team:green");
 
     signInAs(ADMIN_KEY);
