@@ -82,7 +82,7 @@ final class QuotaScript {
    * {@link #failure} to translate.
    */
   CompletableFuture<List<Object>> runAsync(RedisConnection redis, String[] keys, String[] args) {
-    CompletableFuture<RedisClusterAsyncCommands<String, String>> open = redis.commands();
+    CompletableFuture<RedisClusterAsyncCommands<String, String>> open = keys.length > 0 ? redis.commands(keys[0]) : redis.commands();
     if (open.isDone() && !open.isCompletedExceptionally()) {
       return call(redis, open.join(), keys, args);
     }

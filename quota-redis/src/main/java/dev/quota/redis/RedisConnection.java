@@ -41,6 +41,14 @@ abstract class RedisConnection implements AutoCloseable {
    */
   abstract CompletableFuture<RedisClusterAsyncCommands<String, String>> commands();
 
+  /**
+   * The commands, ready to carry a call on {@code key}: as {@link #commands()}, and on Redis Cluster
+   * once the connection to the node serving the key's slot is open too. Never blocks.
+   */
+  CompletableFuture<RedisClusterAsyncCommands<String, String>> commands(String key) {
+    return commands();
+  }
+
   /** The commands of the connection if it is open, else null; never connects (so never blocks). */
   abstract RedisClusterAsyncCommands<String, String> commandsIfOpen();
 
@@ -197,11 +205,14 @@ abstract class RedisConnection implements AutoCloseable {
    * A Redis Cluster, named {@code redis-cluster://host:port,host:port,...} (any reachable nodes;
    * the rest of the topology is discovered). Lettuce routes each script by its first key's slot and
    * follows MOVED and ASK redirections, refreshing its view of the topology when they occur.
+   * Calls are sent at most once, as on a single node: Lettuce reconnects each node's connection by
+   * itself, but a call in flight when it drops fails (Lettuce's default re-sends it on reconnecting,
+   * which could count a slot's usage twice), and so does a call made while it is down.
    */
   private static final class Cluster extends RedisConnection {
     private final RedisClusterClient client;
     private final StatefulRedisClusterConnection<String, String> connection;
-    /** Lettuce reconnects a cluster connection by itself: its commands are always there. */
+    /** Lettuce reconnects a cluster connection by itself (failing what was in flight): its commands are always there. */
     private final CompletableFuture<RedisClusterAsyncCommands<String, String>> commands;
     /**
      * Each master's clock, by node id: nodes' clocks differ, so a deadline is set in the clock of
@@ -223,6 +234,8 @@ abstract class RedisConnection implements AutoCloseable {
       this.client = RedisClusterClient.create(seeds);
       client.setOptions(
           ClusterClientOptions.builder()
+              // reconnect, but fail the calls in flight instead of re-sending them (at most once)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
               .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build())
               .timeoutOptions(TimeoutOptions.enabled(timeout))
               .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
@@ -239,6 +252,36 @@ abstract class RedisConnection implements AutoCloseable {
     @Override
     CompletableFuture<RedisClusterAsyncCommands<String, String>> commands() {
       return commands;
+    }
+
+    /**
+     * Lettuce rejects, never sending it, a call routed to a node whose connection is still being
+     * opened (calls are never buffered, see the options): so a call waits for that connection first
+     * (bounded by the connect timeout). A topology change between this and the routing can still
+     * have a call rejected, unsent, as unavailable.
+     */
+    @Override
+    CompletableFuture<RedisClusterAsyncCommands<String, String>> commands(String key) {
+      RedisClusterNode node = connection.getPartitions().getMasterBySlot(RedisKeys.slot(key));
+      if (node == null) {
+        return commands; // Lettuce fails the call itself: no node serves the slot
+      }
+      CompletableFuture<StatefulRedisConnection<String, String>> route = routeTo(node);
+      if (route.isDone() && !route.isCompletedExceptionally()) {
+        return commands;
+      }
+      return route.handle((open, error) -> {
+        if (error != null) {
+          throw new CompletionException(new StoreUnavailableException(
+              "cannot connect to Redis Cluster node " + node.getUri().getHost() + ":" + node.getUri().getPort(), error));
+        }
+        return connection.async();
+      });
+    }
+
+    /** The connection Lettuce routes the node's slots over: keyed by the node's address. */
+    private CompletableFuture<StatefulRedisConnection<String, String>> routeTo(RedisClusterNode node) {
+      return connection.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort());
     }
 
     @Override
@@ -278,8 +321,8 @@ abstract class RedisConnection implements AutoCloseable {
     }
 
     private List<String> time(RedisClusterNode node) {
-      CompletableFuture<List<String>> time =
-          connection.getConnectionAsync(node.getNodeId()).thenCompose(c -> c.async().time().toCompletableFuture());
+      // over the connection that carries the node's calls, which this opens before the first of them
+      CompletableFuture<List<String>> time = routeTo(node).thenCompose(c -> c.async().time().toCompletableFuture());
       try {
         return time.get(timeWaitNanos, TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {

@@ -57,7 +57,8 @@ import java.util.function.LongSupplier;
  * throws {@link StoreUnavailableException}; so does a call while the connection is down.
  * {@link #applyAsync} waits nowhere: its stage fails the same way. The
  * engine then applies each policy's fail mode. Calls are sent at most once: a call in flight when
- * the connection drops fails rather than being re-sent, and the next call opens a new connection.
+ * the connection drops fails rather than being re-sent, and the next call opens a new connection
+ * (on Redis Cluster, the client reopens a node's connection by itself, failing calls meanwhile).
  * Every call that changes something (a decision, a settlement, a seed, a reset, and on Redis
  * Cluster each step of a decision or settlement) carries a deadline in Redis time: the moment this
  * process stops waiting for it, estimated from the {@code TIME} asked when a connection opens (on
@@ -472,6 +473,7 @@ public final class RedisStore implements Store {
     do {
       KeyScanCursor<String> page = await(redis.scan(cursor, args));
       if (!page.getKeys().isEmpty()) {
+        await(connection.commands(page.getKeys().get(0))); // a page comes from one node; its connection open
         await(redis.unlink(page.getKeys().toArray(String[]::new)));
       }
       cursor = page;
