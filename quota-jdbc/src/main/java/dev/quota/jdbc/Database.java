@@ -13,6 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.MigrationVersion;
 
 /**
  * A pooled connection to the Quota database, migrated to the current schema on open.
@@ -251,7 +254,35 @@ public final class Database implements AutoCloseable {
     if (schema != null) {
       flyway = flyway.schemas(schema).defaultSchema(schema).createSchemas(true);
     }
-    flyway.load().migrate();
+    // Flyway passes over applied migrations it does not know by default ("*:future"): this version
+    // would then write a schema a later one has changed. Refused, as is one migrated elsewhere.
+    Flyway migrations = flyway.ignoreMigrationPatterns(new String[0]).load();
+    refuseNewerSchema(migrations);
+    migrations.migrate();
+  }
+
+  /**
+   * Refuses a database a later version of Quota migrated, naming its version and this one's,
+   * before anything is written to it: rolling a server back does not roll its database back.
+   */
+  private static void refuseNewerSchema(Flyway flyway) {
+    MigrationVersion newest = null;
+    MigrationVersion known = null;
+    for (MigrationInfo m : flyway.info().all()) {
+      if (m.getVersion() == null) {
+        continue;
+      }
+      boolean future = m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED;
+      if (future && (newest == null || m.getVersion().isNewerThan(newest))) {
+        newest = m.getVersion();
+      } else if (!future && (known == null || m.getVersion().isNewerThan(known))) {
+        known = m.getVersion();
+      }
+    }
+    if (newest != null) {
+      throw new IllegalStateException("the database was migrated by a newer version of Quota (schema version "
+          + newest + ", this version knows up to " + known + "): run that version, or restore a backup taken before it");
+    }
   }
 
   public DataSource dataSource() {
