@@ -18,6 +18,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -102,12 +103,16 @@ public final class JdbcConfigRepository implements ConfigRepository {
   @java.lang.Override
   public List<Policy> policies() {
     return Jdbc.read(ds, "reading policies", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT selector, body FROM policy ORDER BY selector");
+      try (PreparedStatement ps = c.prepareStatement("SELECT selector, body FROM policy");
           ResultSet rs = ps.executeQuery()) {
         List<Policy> out = new ArrayList<>();
         while (rs.next()) {
           readPolicy(rs.getString("selector"), rs.getString("body")).ifPresent(out::add);
         }
+        // Sorted here, not by the database: PostgreSQL orders text by its database's collation
+        // (case and punctuation ignored at first under en_US), H2 by UTF-16 units, and the list
+        // reads the same on either as in memory.
+        out.sort(Comparator.comparing(Policy::selector));
         return out;
       }
     });
@@ -359,13 +364,15 @@ public final class JdbcConfigRepository implements ConfigRepository {
   @java.lang.Override
   public List<Override> overrides() {
     return Jdbc.read(ds, "reading overrides", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, body FROM policy_override ORDER BY id");
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, body FROM policy_override");
           ResultSet rs = ps.executeQuery()) {
         List<Override> out = new ArrayList<>();
         while (rs.next()) {
           String body = rs.getString("body");
           readable("policy_override", rs.getString("id"), body, () -> OverrideJson.read(body)).ifPresent(out::add);
         }
+        // By id as Java compares text, on either engine, as policies are.
+        out.sort(Comparator.comparing(Override::id));
         return out;
       }
     });
