@@ -422,6 +422,19 @@ public final class Quota implements AutoCloseable {
     return alerts.drain(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Waits until the alerts fired before this call are stored in the alert history (and handed to
+   * the handlers), so that a read of the history that follows the calls which fired them sees them;
+   * alerts fired meanwhile are not waited for. {@link QuotaAdmin#alerts} waits so, up to {@link
+   * QuotaAdmin#ALERT_READ_WAIT}, before it reads.
+   *
+   * @return false if {@code timeout} ran out first, e.g. while the history cannot be reached
+   */
+  public boolean awaitAlertsFiredSoFar(java.time.Duration timeout) throws InterruptedException {
+    ValidationException.require(timeout != null, "timeout", "is required");
+    return alerts.awaitQueuedSoFar(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
   /** Alerts fired but not yet stored in the alert history and handed to the handlers. */
   public int pendingAlerts() {
     return alerts.pending();

@@ -37,6 +37,9 @@ import java.util.function.Predicate;
  * and {@link QuotaListener#onChangeNotApplied} hears of one it did not.
  */
 public final class QuotaAdmin {
+  /** The longest {@link #alerts} waits for the alerts fired before it to be stored. */
+  public static final java.time.Duration ALERT_READ_WAIT = java.time.Duration.ofSeconds(1);
+
   private final Quota quota;
   private final ConfigRepository config;
   private final Store store;
@@ -253,13 +256,36 @@ public final class QuotaAdmin {
     return config.audit(query);
   }
 
+  /**
+   * The alerts of the history, newest first: see {@link AlertHistory#query}. Alerts are stored off
+   * the decision path; this first waits, up to {@link #ALERT_READ_WAIT}, for those this engine
+   * fired before the call to be stored, so a read that follows the usage which crossed a threshold
+   * lists its alert.
+   */
   public List<Alert> alerts(String subject, String policy, Instant from, Instant to, int offset, int limit) {
+    awaitAlertsFiredSoFar();
     return quota.alertHistory().query(subject, policy, from, to, offset, limit);
   }
 
-  /** The alerts after {@code after} (null: from the newest), newest first: see {@link AlertHistory#queryAfter}. */
+  /**
+   * The alerts after {@code after} (null: from the newest), newest first: see {@link
+   * AlertHistory#queryAfter}; waits first as {@link #alerts} does.
+   */
   public List<Alert> alertsAfter(String subject, String policy, Instant from, Instant to, AlertPosition after, int limit) {
+    awaitAlertsFiredSoFar();
     return quota.alertHistory().queryAfter(subject, policy, from, to, after, limit);
+  }
+
+  /**
+   * Bounded: with the history unreachable the read answers from what it holds (or fails as the
+   * history does) rather than wait for alerts it cannot store.
+   */
+  private void awaitAlertsFiredSoFar() {
+    try {
+      quota.awaitAlertsFiredSoFar(ALERT_READ_WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // read what is stored; the caller's thread keeps its interrupt
+    }
   }
 
   /**

@@ -103,6 +103,41 @@ class AlertStorageOutageTest {
             Tuple.tuple("user:c", "0.8"));
   }
 
+  @Test
+  void aReadWaitsForTheAlertsFiredBeforeIt() throws Exception {
+    HangingHistory history = new HangingHistory();
+    quota = Quota.builder().clock(clock).alertHistory(history).build();
+    putBudget("10");
+    quota.record(Fixtures.userCost("a", "8.50")); // 85%: crosses 80%
+    assertThat(history.entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    java.util.concurrent.CompletableFuture<Boolean> read = new java.util.concurrent.CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try {
+        read.complete(quota.awaitAlertsFiredSoFar(Duration.ofSeconds(30)));
+      } catch (Throwable e) {
+        read.completeExceptionally(e);
+      }
+    });
+    reader.start();
+    assertThat(Fixtures.eventually(() -> reader.getState() == Thread.State.TIMED_WAITING)).as("waiting").isTrue();
+    assertThat(read).isNotDone();
+
+    history.release.countDown();
+    assertThat(read.get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(history.stored).extracting(Alert::subject).containsExactly("user:a");
+  }
+
+  @Test
+  void theAlertsOfAUsageAreListedByAReadRightAfterIt() {
+    quota = Quota.builder().clock(clock).build();
+    putBudget("10");
+    for (int i = 0; i < 200; i++) {
+      quota.record(Fixtures.userCost("u" + i, "8.50")); // 85%: crosses 80%
+      assertThat(quota.admin().alerts("user:u" + i, null, null, null, 0, 10)).as("alerts of user:u%d", i).hasSize(1);
+    }
+  }
+
   private void putBudget(String daily) {
     quota.admin().putPolicy(
         Policy.builder("user:*").budget(Budget.of("USD", Money.of(daily), null, null)).build(), ADMIN, "t");

@@ -55,6 +55,14 @@ public final class AlertDispatcher implements AutoCloseable {
   private Alert inHand;
   /** Alerts waiting plus the one in hand: what {@link #drain} waits for. */
   private int unfinished;
+  /**
+   * Alerts queued so far, and those done with since (stored and handed on, dropped, or handed back
+   * by {@link #stop}). Alerts are done with in the order they were queued, so once {@code done}
+   * reaches what {@code queued} was at some moment, every alert queued by then is done with: what
+   * {@link #awaitQueuedSoFar} waits for, unlike a drain never held up by alerts queued after it.
+   */
+  private long queued;
+  private long done;
   /** Set by {@link #drain}: the worker stops waiting out its backoff and tries again now. */
   private boolean retryNow;
   private boolean closed;
@@ -94,9 +102,11 @@ public final class AlertDispatcher implements AutoCloseable {
         if (waiting.size() >= CAPACITY) {
           pushedOut = waiting.pollFirst();
           unfinished--;
+          done++;
         }
         waiting.addLast(alert);
         unfinished++;
+        queued++;
         notifyAll();
       }
     }
@@ -140,6 +150,27 @@ public final class AlertDispatcher implements AutoCloseable {
       retryNow = true;
       notifyAll();
       while (unfinished > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Waits until every alert queued before this call has been stored and handed to the handlers, or
+   * dropped; alerts queued meanwhile are not waited for, so a reader is never held up by a steady
+   * stream of them. False if {@code timeout} ran out first, e.g. while the history cannot be
+   * reached. Unlike {@link #drain}, an alert waiting out its backoff is left to it.
+   */
+  public boolean awaitQueuedSoFar(long timeout, TimeUnit unit) throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    synchronized (this) {
+      long target = queued;
+      while (done < target) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
@@ -256,6 +287,7 @@ public final class AlertDispatcher implements AutoCloseable {
     if (inHand == alert) { // else stop() took it back and already stopped counting it
       inHand = null;
       unfinished--;
+      done++;
     }
     notifyAll();
   }
@@ -280,6 +312,7 @@ public final class AlertDispatcher implements AutoCloseable {
       unstored.addAll(waiting);
       waiting.clear();
       unfinished = 0; // handed back, so a drain waiting for them may return
+      done = queued;
       notifyAll();
     }
     if (Thread.currentThread() != worker) {
