@@ -79,6 +79,41 @@ final class RawHttp {
     }
   }
 
+  /**
+   * Reads the next response from a connection kept open, up to the end of its body (by its
+   * Content-Length, or its last chunk), leaving what follows on the stream: for several exchanges
+   * over one keep-alive connection.
+   */
+  static Response next(java.io.InputStream in) throws IOException {
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    while (indexOf(raw.toByteArray(), "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), 0) < 0) {
+      raw.write(readByte(in));
+    }
+    Response head = parse(raw.toByteArray());
+    String length = head.header("content-length");
+    if (length != null) {
+      raw.writeBytes(in.readNBytes(Integer.parseInt(length)));
+    } else if ("chunked".equalsIgnoreCase(head.header("transfer-encoding"))) {
+      byte[] last = "\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+      do {
+        raw.write(readByte(in));
+      } while (!endsWith(raw.toByteArray(), last));
+    }
+    return parse(raw.toByteArray());
+  }
+
+  private static int readByte(java.io.InputStream in) throws IOException {
+    int b = in.read();
+    if (b < 0) {
+      throw new java.io.EOFException("the connection closed before a whole response");
+    }
+    return b;
+  }
+
+  private static boolean endsWith(byte[] in, byte[] end) {
+    return in.length >= end.length && indexOf(in, end, in.length - end.length) >= 0;
+  }
+
   private static Response parse(byte[] raw) {
     int end = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), 0);
     if (end < 0) {

@@ -17,7 +17,9 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
  * segment in the path, a negative or repeated Content-Length, a missing Host), headers past
  * {@link #MAX_HEADER_BYTES} (431) and the like, which Jetty otherwise answers with an HTML page.
  * Jetty's reason is only matched against, never passed on; the problem names the part of the
- * request at fault where the reason tells which.
+ * request at fault where the reason tells which. A request Jetty refuses because the server is
+ * stopping is answered {@code shutting-down} with {@code Retry-After}, as the routes answer one
+ * that finds the engine closed.
  */
 public final class JettyProblems extends ErrorHandler {
   /**
@@ -41,6 +43,9 @@ public final class JettyProblems extends ErrorHandler {
   public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     baseRequest.setHandled(true);
+    if (response.getStatus() == HttpStatus.SERVICE_UNAVAILABLE_503) {
+      response.setHeader("Retry-After", Problems.SHUTTING_DOWN_RETRY_AFTER);
+    }
     byte[] body = Problems.bytes(problem(response.getStatus(), null));
     response.setContentType(Problems.CONTENT_TYPE);
     response.setContentLength(body.length);
@@ -57,6 +62,11 @@ public final class JettyProblems extends ErrorHandler {
     }
     if (status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
       return bad(status, "version-not-supported", "version", "must be HTTP/1.0 or HTTP/1.1");
+    }
+    if (status == HttpStatus.SERVICE_UNAVAILABLE_503) {
+      // Jetty refuses a request itself with 503 only while the server stops: one that arrives on a
+      // connection kept open once the graceful stop began, and is never handed to a route.
+      return Problems.problem(status, Problems.SHUTTING_DOWN, Problems.SHUTTING_DOWN_DETAIL, null, null);
     }
     if (status != HttpStatus.BAD_REQUEST_400) {
       return Problems.problem(status, "http-" + status, "the request was refused: " + HttpStatus.getMessage(status), null, null);

@@ -30,6 +30,15 @@ public final class Problems {
    */
   public static final String CONTENT_TYPE = "application/problem+json; charset=utf-8";
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+  /**
+   * The refusal of a request a stopping server does not serve, whether the engine refused it or
+   * the web server did before routing (see {@link JettyProblems}): one answer, so a client retries
+   * either the same way.
+   */
+  static final String SHUTTING_DOWN = "shutting-down";
+  static final String SHUTTING_DOWN_DETAIL = "the server is shutting down; the request changed nothing; retry shortly";
+  /** Seconds: another server behind the same address, or this one restarted, may take it by then. */
+  static final String SHUTTING_DOWN_RETRY_AFTER = "1";
 
   private Problems() {}
 
@@ -53,8 +62,8 @@ public final class Problems {
     app.exception(StoreUnavailableException.class, Problems::store);
     app.exception(EngineClosedException.class, (e, ctx) -> {
       // A request still running when a stopping server's drain ran out: its engine is closed.
-      ctx.header("Retry-After", "1");
-      write(ctx, 503, "shutting-down", "the server is shutting down; the request changed nothing; retry shortly", null, null);
+      ctx.header("Retry-After", SHUTTING_DOWN_RETRY_AFTER);
+      write(ctx, 503, SHUTTING_DOWN, SHUTTING_DOWN_DETAIL, null, null);
     });
     app.exception(LedgerUnavailableException.class, (e, ctx) -> {
       LOG.warn("usage ledger unavailable: {}", e.getMessage());
