@@ -101,6 +101,20 @@ class RetryAfterStoreLossTest {
   }
 
   @Test
+  void aCommitRepeatedFromTheLedgerUnderItsEstimateReportsTheChargeAsHeld() {
+    Decision d = before.reserve(QuotaRequest.builder().user("carol").estimatedCost("0.40").build());
+    assertThat(before.commit(d.reservationId(), Money.of("0.30"), Map.of()).held()).isEqualTo(Money.of("0.40"));
+    Quota after = restarted();
+
+    Settled retry = after.commit(d.reservationId(), Money.of("0.30"), Map.of());
+
+    // The ledger keeps the charge and its overrun, not the estimate (as the README says).
+    assertThat(retry.repeated()).isTrue();
+    assertThat(retry.held()).isEqualTo(Money.of("0.30"));
+    assertThat(retry.overrun()).isEqualTo(Money.ZERO);
+  }
+
+  @Test
   void aReservationLostWithTheStoreIsUnknownAndSaysHowToRecordItsCost() {
     Decision d = before.reserve(QuotaRequest.builder().user("carol").estimatedCost("0.40").build());
     Quota after = restarted();
