@@ -60,7 +60,8 @@ async function revoke(k, after) {
 
 function issueForm(issued, after) {
   const inputs = {
-    name: h('input', { placeholder: 'e.g. gateway-prod', spellcheck: 'false', autocomplete: 'off', maxlength: '64', required: true }),
+    // No maxlength: it would cut a longer pasted name silently; the server refuses it beside the field.
+    name: h('input', { placeholder: 'e.g. gateway-prod', spellcheck: 'false', autocomplete: 'off', required: true }),
     role: h('select', null, ROLES.map(([v, l]) => h('option', { value: v }, l))),
     subjects: h('input', { placeholder: 'user:alice, team:search', spellcheck: 'false' }),
     reason: h('input', { placeholder: 'Why this key? (kept in the audit log)' }),
@@ -73,7 +74,7 @@ function issueForm(issued, after) {
   const submit = h('button', { class: 'btn btn-primary', type: 'submit', 'data-test': 'issue-key' }, 'Issue key');
   const form = h('form', { novalidate: true, 'data-test': 'key-form' }, summary,
     h('div', { class: 'form-grid' },
-      field('Name', inputs.name, { name: 'name', help: 'Letters, digits, ".", "_" or "-"; the actor in the audit log.' }),
+      field('Name', inputs.name, { name: 'name', help: 'Up to 64 letters, digits, ".", "_" or "-"; the actor in the audit log.' }),
       field('Role', inputs.role, { name: 'role' }),
       subjectsField),
     field('Reason', inputs.reason, { name: 'reason', help: 'Optional; kept in the audit log.' }),
