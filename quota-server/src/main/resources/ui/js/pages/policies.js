@@ -103,7 +103,13 @@ async function remove(policy, after) {
 
 function rateRow(r = {}, index, onRemove) {
   const prefix = 'rateLimits.' + index;
-  const meterIn = h('input', { value: r.meter || 'requests', 'data-part': 'meter' });
+  const meterIn = h('input', { value: r.meter || 'requests', placeholder: 'requests', 'data-part': 'meter' });
+  // The server takes a limit without a meter as one of requests: a cleared field says so rather
+  // than the save turning it into requests unannounced.
+  const meterDefault = h('span');
+  const noteDefault = () => { meterDefault.textContent = meterIn.value.trim() ? '' : 'Left empty, the limit counts requests: one per call.'; };
+  meterIn.addEventListener('input', noteDefault);
+  noteDefault();
   const limitIn = h('input', { inputmode: 'numeric', value: r.limit ?? '', 'data-part': 'limit', required: true });
   // Each window as the server writes it back (a day as PT24H), so a policy loaded finds its own.
   const windowIn = h('select', { 'data-part': 'window' },
@@ -114,7 +120,7 @@ function rateRow(r = {}, index, onRemove) {
   algo.value = String(r.algorithm || 'sliding_window').toLowerCase();
   const del = h('button', { class: 'btn btn-small btn-link', type: 'button', 'aria-label': 'Remove rate limit ' + (index + 1), onclick: onRemove }, 'Remove');
   return h('div', { class: 'rate-row', 'data-rate': index },
-    field('Meter', meterIn, { name: prefix + '.meter' }),
+    field('Meter', meterIn, { name: prefix + '.meter', help: meterDefault }),
     field('Limit', limitIn, { name: prefix + '.limit' }),
     field('Window', windowIn, { name: prefix + '.window' }),
     field('Algorithm', algo, { name: prefix + '.algorithm' }),
