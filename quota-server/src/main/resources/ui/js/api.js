@@ -76,6 +76,7 @@ export async function request(method, path, body, opts = {}) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, { title: 'Network error', detail: 'The server could not be reached.' });
   }
+  noteServerClock(res);
   if (res.status === 401 && !opts.key) onUnauthorized();
   const type = res.headers.get('Content-Type') || '';
   let payload = null;
@@ -90,6 +91,21 @@ export async function request(method, path, body, opts = {}) {
 }
 
 export const get = (p, o) => request('GET', p, undefined, o);
+
+/**
+ * The server's clock less this browser's, as the Date of the server's latest answer tells (to the
+ * second). Windows such as the overview's last hour are the server's: a browser whose clock is off
+ * would ask for the wrong range.
+ */
+let serverClockOffsetMs = 0;
+
+function noteServerClock(res) {
+  const at = Date.parse(res.headers.get('Date') || '');
+  if (!Number.isNaN(at)) serverClockOffsetMs = at - Date.now();
+}
+
+/** Now, in milliseconds, by the server's clock as its answers tell; this browser's before any answer. */
+export const serverNow = () => Date.now() + serverClockOffsetMs;
 
 /**
  * Whether a path has a segment of dots alone (".", "..", or either escaped as %2E), as the paths

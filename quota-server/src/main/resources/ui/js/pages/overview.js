@@ -1,15 +1,15 @@
 // Overview: where the money goes today and this month, which budgets are close to or past their
 // limit, and how many requests were denied in the last hour.
 import { h, clear, spinner, errorBox, empty } from '../dom.js';
-import { get, items, nextCursor, qs, enc, costReport, auth, can, hasPath, subjectOf, normLimit, reported, REPORT_SCOPES_TEXT } from '../api.js';
+import { get, items, nextCursor, qs, enc, costReport, auth, can, hasPath, subjectOf, normLimit, reported, serverNow, REPORT_SCOPES_TEXT } from '../api.js';
 import { money, toNanos, nanosToNumber, percentUsed, utcDay, addDays, monthStart as firstOfMonth, relative, dateTime, clockTime, kindLabel, count } from '../format.js';
 import { meter } from '../charts.js';
 import { pageHead, panel, table, subjectLink, policyLink } from '../ui.js';
 import { splitByCurrency, currencyLabel, amounts, currencySection, NO_CURRENCY_NOTE } from '../currencies.js';
 
-/** Today and this month as UTC days, the days the server's reports sum. */
+/** Today and this month as UTC days, the days the server's reports sum, by the server's clock. */
 function periods() {
-  const today = utcDay();
+  const today = utcDay(new Date(serverNow()));
   return { today, tomorrow: addDays(today, 1), monthStart: firstOfMonth(today) };
 }
 
@@ -281,7 +281,7 @@ async function loadOwnRisk(el, st, subjects) {
 async function loadRisk(el, st) {
   if (!can.admin()) { st.value.textContent = '–'; clear(el).append(empty('Alerts are visible to administrators.')); return; }
   try {
-    const now = Date.now();
+    const now = serverNow();
     const { alerts, complete } = await alertsSince(new Date(now - ALERT_LOOKBACK_MS).toISOString());
     const candidates = riskCandidates(alerts, now);
     const rows = await liveRisk(candidates.slice(0, MAX_CANDIDATES).map((c) => c.subject));
@@ -294,7 +294,7 @@ async function loadRisk(el, st) {
 }
 
 async function loadDenials(el, st) {
-  const from = new Date(Date.now() - 3600_000).toISOString();
+  const from = new Date(serverNow() - HOUR_MS).toISOString();
   try {
     if (!(await hasPath('/v1/denials'))) {
       st.value.textContent = '–';
@@ -314,7 +314,7 @@ async function loadDenials(el, st) {
     clear(el);
     if (!list.length) { el.append(empty('No request was denied in the last hour.')); return; }
     el.append(table([
-      { label: 'When', cell: (d) => h('span', { title: dateTime(d.at || d.time) }, relative(d.at || d.time)) },
+      { label: 'When', cell: (d) => h('span', { title: dateTime(d.at || d.time) }, relative(d.at || d.time, serverNow())) },
       { label: 'Subject', cell: (d) => subjectLink(d.subject || '') },
       { label: 'Limit', cell: (d) => h('span', null, kindLabel(d.kind || ''), ' ', d.policy ? h('span', { class: 'muted mono' }, d.policy) : null) },
       { label: 'Count', num: true, cell: (d) => count(d.count ?? 1) },
