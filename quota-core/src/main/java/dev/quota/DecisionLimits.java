@@ -67,7 +67,8 @@ final class DecisionLimits extends AbstractList<LimitStatus> implements RandomAc
         resetAtMs == 0 ? null : Instant.ofEpochMilli(resetAtMs),
         allowed || retryAtMs < 0 ? null : Instant.ofEpochMilli(retryAtMs),
         allowed, ref.policy().mode(), rate == null ? null : rate.window(),
-        op instanceof BudgetOp b ? BudgetPeriod.of(ref.policy().budget(), b.periodStartMs(), b.periodEndMs()) : null);
+        op instanceof BudgetOp b ? BudgetPeriod.of(ref.policy().budget(), b.periodStartMs(), b.periodEndMs()) : null,
+        ref.fromOverride());
   }
 
   private static long limitOf(CounterOp op) {

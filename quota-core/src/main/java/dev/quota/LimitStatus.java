@@ -12,6 +12,8 @@ import java.time.Instant;
  * @param retryAt for a denying limit, the earliest time a retry can succeed; null if never or allowed
  * @param period for a daily or monthly budget, the period its use counts over and the calendar that
  *     sets it; null for other kinds
+ * @param fromOverride whether an override in force on {@code selector} set this limit in place of
+ *     the selector's policy (not a bypass, which leaves the policy's limits in shadow mode)
  */
 public record LimitStatus(
     Selector selector,
@@ -26,7 +28,15 @@ public record LimitStatus(
     boolean allowed,
     Mode mode,
     java.time.Duration window,
-    BudgetPeriod period) {
+    BudgetPeriod period,
+    boolean fromOverride) {
+
+  /** A limit of a policy, as most callers and tests build one. */
+  public LimitStatus(
+      Selector selector, String subject, LimitKind kind, String meter, String currency, long limit, long used,
+      Instant resetAt, Instant retryAt, boolean allowed, Mode mode, java.time.Duration window, BudgetPeriod period) {
+    this(selector, subject, kind, meter, currency, limit, used, resetAt, retryAt, allowed, mode, window, period, false);
+  }
 
   public long remaining() {
     return Math.max(0, limit - used);

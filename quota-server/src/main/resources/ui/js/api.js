@@ -220,6 +220,8 @@ export function normLimit(l) {
     retryAt: pick('retryAt'),
     allowed: l.allowed !== false,
     mode: String(pick('mode') || 'enforce').toLowerCase(),
+    // Set by an override in force in place of the selector's policy, as the server marks it.
+    fromOverride: l.fromOverride === true,
     money,
     // A per-request cap bounds each call on its own and keeps no count: it has a limit, no usage.
     cap: kind === 'budget_per_request',

@@ -40,12 +40,12 @@ final class BoundPolicy {
     for (int i = 0; i < n; i++) {
       RateLimit r = p.rateLimits().get(i);
       rateKeys[i] = CounterKeys.named(key, parts.rateNames[i]);
-      rateRefs[i] = new OpRef(p, subjects, display, LimitKind.RATE, r, null);
+      rateRefs[i] = new OpRef(p, subjects, display, LimitKind.RATE, r, null, parts.fromOverride);
     }
     Budget b = p.budget();
-    this.dailyRef = b == null ? null : new OpRef(p, subjects, display, LimitKind.BUDGET_DAILY, null, b.currency());
-    this.monthlyRef = b == null ? null : new OpRef(p, subjects, display, LimitKind.BUDGET_MONTHLY, null, b.currency());
-    this.concurrencyRef = new OpRef(p, subjects, display, LimitKind.CONCURRENCY, null, null);
+    this.dailyRef = b == null ? null : new OpRef(p, subjects, display, LimitKind.BUDGET_DAILY, null, b.currency(), parts.fromOverride);
+    this.monthlyRef = b == null ? null : new OpRef(p, subjects, display, LimitKind.BUDGET_MONTHLY, null, b.currency(), parts.fromOverride);
+    this.concurrencyRef = new OpRef(p, subjects, display, LimitKind.CONCURRENCY, null, null, parts.fromOverride);
     this.concurrencyKey = CounterKeys.concurrency(key);
   }
 

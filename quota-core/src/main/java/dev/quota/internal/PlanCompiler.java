@@ -32,8 +32,10 @@ public final class PlanCompiler {
   private PlanCompiler() {}
 
   /** Where an op came from: its policy, the subjects it counts for, and what kind of limit it is. */
+  /** @param fromOverride whether {@code policy} is an override's limits in place of the selector's policy */
   public record OpRef(
-      Policy policy, Map<String, String> subjects, String subject, LimitKind kind, RateLimit rateLimit, String currency) {}
+      Policy policy, Map<String, String> subjects, String subject, LimitKind kind, RateLimit rateLimit, String currency,
+      boolean fromOverride) {}
 
   /** A compiled request: the plan, its op refs, and limits judged without the store. */
   public record Compiled(Plan plan, List<OpRef> refs, List<LimitStatus> localLimits) {
@@ -105,7 +107,7 @@ public final class PlanCompiler {
           local.add(
               new LimitStatus(
                   p.selector(), bp.display, LimitKind.BUDGET_PER_REQUEST, null, b.currency(),
-                  b.perRequest().nanos(), estimate, null, null, fits, p.mode(), null, null));
+                  b.perRequest().nanos(), estimate, null, null, fits, p.mode(), null, null, parts.fromOverride));
         }
         if (b.daily() != null) {
           BudgetCalendar.Period day = parts.day(b, now);

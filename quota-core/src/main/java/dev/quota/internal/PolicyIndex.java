@@ -225,11 +225,11 @@ public final class PolicyIndex {
     IdentityHashMap<Policy, PolicyParts> parts = new IdentityHashMap<>();
     IdentityHashMap<Policy, Policy> shadows = new IdentityHashMap<>();
     for (Policy p : policies) {
-      addParts(p, parts, shadows);
+      addParts(p, false, parts, shadows);
     }
     for (Override o : overrides) {
       if (o.replacement() != null) {
-        addParts(o.replacement(), parts, shadows);
+        addParts(o.replacement(), true, parts, shadows);
       }
     }
     return new PolicyIndex(
@@ -242,11 +242,11 @@ public final class PolicyIndex {
    * currency that name the counters, so a bypassed selector counts in the policy's own counters.
    */
   private static void addParts(
-      Policy p, IdentityHashMap<Policy, PolicyParts> parts, IdentityHashMap<Policy, Policy> shadows) {
-    parts.put(p, new PolicyParts(p));
+      Policy p, boolean fromOverride, IdentityHashMap<Policy, PolicyParts> parts, IdentityHashMap<Policy, Policy> shadows) {
+    parts.put(p, new PolicyParts(p, fromOverride));
     Policy shadow = p.mode() == Mode.SHADOW ? p : p.toBuilder().mode(Mode.SHADOW).build();
     shadows.put(p, shadow);
-    parts.putIfAbsent(shadow, new PolicyParts(shadow));
+    parts.putIfAbsent(shadow, new PolicyParts(shadow, fromOverride));
   }
 
   /**

@@ -16,6 +16,8 @@ final class PolicyParts {
   final String[] rateNames;
   final long[] dailyThresholds;
   final long[] monthlyThresholds;
+  /** Whether the policy is an override's limits (or their shadow-mode copy) in place of the selector's policy. */
+  final boolean fromOverride;
   /** Bindings to single subjects, by identifier; dropped wholesale when it grows past its bound. */
   private final java.util.concurrent.ConcurrentHashMap<String, BoundPolicy> bound =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -25,6 +27,11 @@ final class PolicyParts {
   private volatile BudgetCalendar.Period month;
 
   PolicyParts(Policy p) {
+    this(p, false);
+  }
+
+  PolicyParts(Policy p, boolean fromOverride) {
+    this.fromOverride = fromOverride;
     this.label = p.selector().toString();
     this.rateNames = new String[p.rateLimits().size()];
     for (int i = 0; i < rateNames.length; i++) {

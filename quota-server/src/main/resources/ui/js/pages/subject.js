@@ -444,9 +444,13 @@ export function drawUsage(el, limits, override) {
   }
 }
 
-/** The policy (or the override in its place) a limit comes from. */
+/**
+ * The policy (or the override in its place) a limit comes from: the server marks an override's
+ * limit, which a combination's limits (a check's answer) tell no other way.
+ */
 function source(l, override) {
-  return h('small', { class: 'mono' }, override && !override.bypass && l.policy === override.selector ? 'override ' + l.policy : l.policy ? String(l.policy) : '');
+  const fromOverride = l.fromOverride || (override && !override.bypass && l.policy === override.selector);
+  return h('small', { class: 'mono' }, fromOverride ? 'override ' + l.policy : l.policy ? String(l.policy) : '');
 }
 
 /**

@@ -22,6 +22,7 @@ public final class DecisionWriter {
   private static final JsonBytes.Name DENYING = JsonBytes.name("denying");
   private static final JsonBytes.Name EXPIRES_AT = JsonBytes.name("expiresAt");
   private static final JsonBytes.Name FAIL_OPEN = JsonBytes.name("failOpen");
+  private static final JsonBytes.Name FROM_OVERRIDE = JsonBytes.name("fromOverride");
   private static final JsonBytes.Name KIND = JsonBytes.name("kind");
   private static final JsonBytes.Name LIMIT = JsonBytes.name("limit");
   private static final JsonBytes.Name LIMITS = JsonBytes.name("limits");
@@ -107,6 +108,9 @@ public final class DecisionWriter {
     }
     j.field(ALLOWED, l.allowed());
     j.field(MODE, l.mode().wireName());
+    if (l.fromOverride()) { // as Wire#limit
+      j.field(FROM_OVERRIDE, true);
+    }
     j.endObject();
   }
 

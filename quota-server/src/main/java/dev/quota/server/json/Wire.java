@@ -124,6 +124,10 @@ public final class Wire {
     }
     o.put("allowed", l.allowed());
     o.put("mode", l.mode().wireName());
+    // Only when true: a limit of a policy reads as it always did.
+    if (l.fromOverride()) {
+      o.put("fromOverride", true);
+    }
     return o;
   }
 
