@@ -95,6 +95,9 @@ export function closeDialogs() {
  * (prefilled with that text, required) and resolves the reason typed instead of true, so the
  * action's audit entry says what the admin meant. Focus is trapped inside the dialog.
  */
+/** The longest reason the server keeps in the audit log, in characters. */
+const MAX_REASON_LENGTH = 1000;
+
 export function confirmDialog(title, body, confirmLabel = 'Delete', { reason } = {}) {
   return new Promise((resolve) => {
     const previous = document.activeElement;
@@ -103,7 +106,8 @@ export function confirmDialog(title, body, confirmLabel = 'Delete', { reason } =
     const cancel = h('button', { class: 'btn', type: 'button' }, 'Cancel');
     const ok = h('button', { class: 'btn btn-danger', type: 'button', 'data-test': 'confirm' }, confirmLabel);
     const reasonIn = reason === undefined ? null
-      : h('input', { id: 'modal-reason', name: 'reason', value: reason, maxlength: '1000', 'aria-describedby': 'modal-reason-help modal-reason-error' });
+      // No maxlength: it would cut a longer reason silently (and counts UTF-16 units, not characters).
+      : h('input', { id: 'modal-reason', name: 'reason', value: reason, 'aria-describedby': 'modal-reason-help modal-reason-error' });
     const reasonError = h('p', { class: 'field-error', id: 'modal-reason-error' });
     const box = h('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'modal-title' },
       h('h2', { id: 'modal-title' }, title), h('p', null, body),
@@ -124,7 +128,10 @@ export function confirmDialog(title, body, confirmLabel = 'Delete', { reason } =
       if (location.hash !== route) { close(false); return; }
       if (!reasonIn) { close(true); return; }
       const text = reasonIn.value.trim();
-      if (!text) { reasonError.textContent = 'Give a reason.'; reasonIn.setAttribute('aria-invalid', 'true'); reasonIn.focus(); return; }
+      const refuse = (why) => { reasonError.textContent = why; reasonIn.setAttribute('aria-invalid', 'true'); reasonIn.focus(); };
+      if (!text) { refuse('Give a reason.'); return; }
+      // The server's rule, in characters (code points) as it counts them.
+      if ([...text].length > MAX_REASON_LENGTH) { refuse(`must be at most ${MAX_REASON_LENGTH} characters`); return; }
       close(text);
     };
     const onKey = (e) => {

@@ -171,7 +171,7 @@ function createForm(prefill, after) {
     // The currency and calendar of the budget: the override's own, as the API takes them (UTC from
     // midnight when no calendar is sent), so they start as those of the policy replaced rather
     // than counting in another currency or resetting elsewhere.
-    currency: h('input', { value: 'USD', maxlength: '3' }),
+    currency: h('input', { value: 'USD' }),
     timezone: h('input', { value: 'UTC', placeholder: 'Europe/Berlin', spellcheck: 'false' }),
     resetTime: h('input', { value: '00:00', placeholder: '00:00' }),
     resetDay: h('input', { inputmode: 'numeric', value: '1' }),

@@ -160,7 +160,7 @@ function buildForm(policy, selector, etag, reload) {
   const b = policy.budget || {};
   const inputs = {
     selector: h('input', { value: selector || '', placeholder: 'user:*  or  user:alice  or  user:*,tool:image_gen', required: true, readonly: editing || null, spellcheck: 'false' }),
-    currency: h('input', { value: b.currency || 'USD', maxlength: '3', style: 'text-transform:uppercase' }),
+    currency: h('input', { value: b.currency || 'USD', style: 'text-transform:uppercase' }),
     daily: h('input', { value: b.daily || '', inputmode: 'decimal', placeholder: 'e.g. 10.00' }),
     monthly: h('input', { value: b.monthly || '', inputmode: 'decimal', placeholder: 'e.g. 200.00' }),
     perRequest: h('input', { value: b.perRequest || '', inputmode: 'decimal', placeholder: 'e.g. 1.00' }),

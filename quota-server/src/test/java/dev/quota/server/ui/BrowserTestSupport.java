@@ -122,7 +122,7 @@ abstract class BrowserTestSupport {
    */
   String errorBeside(String field) {
     return waiting().until(d -> {
-      String text = d.findElement(By.cssSelector("[data-error-for=" + field + "]")).getText();
+      String text = d.findElement(By.cssSelector("[data-error-for='" + field + "']")).getText();
       return text.isBlank() ? null : text;
     });
   }
