@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * time, as owed to the store.
  */
 class ClusterConcurrentRepeatTest {
-  private static RedisClusterProcess cluster;
+  private static PrivateClusterStore cluster;
   private static RedisStore store;
   private static RedisClusterClient client;
   private static StatefulRedisClusterConnection<String, String> connection;
@@ -39,9 +39,9 @@ class ClusterConcurrentRepeatTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    cluster = new RedisClusterProcess();
-    store = RedisStore.builder().uri(cluster.uri()).prefix("test:repeat:").timeout(Duration.ofSeconds(5)).build();
-    client = RedisClusterClient.create("redis://127.0.0.1:" + cluster.ports.get(0));
+    cluster = new PrivateClusterStore("test:repeat:", Duration.ofSeconds(5));
+    store = cluster.store;
+    client = RedisClusterClient.create("redis://127.0.0.1:" + cluster.cluster.ports.get(0));
     connection = client.connect();
   }
 
@@ -51,10 +51,6 @@ class ClusterConcurrentRepeatTest {
       if (connection != null) {
         connection.close();
         client.shutdown();
-      }
-      if (store != null) {
-        store.deleteAll();
-        store.close();
       }
     } finally {
       if (cluster != null) {

@@ -29,27 +29,20 @@ import org.junit.jupiter.api.Test;
  * retry) holds.
  */
 class ClusterKeyFilingLostTest {
-  private static RedisClusterProcess cluster;
+  private static PrivateClusterStore cluster;
   private static RedisStore store;
   private final String run = UUID.randomUUID().toString().substring(0, 8);
 
   @BeforeAll
   static void startCluster() throws Exception {
-    cluster = new RedisClusterProcess();
-    store = RedisStore.builder().uri(cluster.uri()).prefix("test:key-filing:").timeout(Duration.ofSeconds(2)).build();
+    cluster = new PrivateClusterStore("test:key-filing:", Duration.ofSeconds(2));
+    store = cluster.store;
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
-    try {
-      if (store != null) {
-        store.deleteAll();
-        store.close();
-      }
-    } finally {
-      if (cluster != null) {
-        cluster.close();
-      }
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
