@@ -186,16 +186,21 @@ export function relative(iso, now = Date.now()) {
   return diff > 0 ? 'in ' + text : text + ' ago';
 }
 
-/** ISO-8601 durations like PT1M, PT30S, P1D to "1 min", "30 s", "1 d". */
+/**
+ * ISO-8601 durations like PT1M, PT30S, PT168H to "1 min", "30 s", "7 d": in the largest units the
+ * duration fills, since the server writes days as hours (a week is PT168H).
+ */
 export function duration(iso) {
   if (!iso) return '';
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(String(iso));
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(\.\d+)?S)?)?$/.exec(String(iso));
   if (!m) return String(iso);
+  let seconds = ((Number(m[1] || 0) * 24 + Number(m[2] || 0)) * 60 + Number(m[3] || 0)) * 60 + Number(m[4] || 0);
   const parts = [];
-  if (m[1]) parts.push(m[1] + ' d');
-  if (m[2]) parts.push(m[2] + ' h');
-  if (m[3]) parts.push(m[3] + ' min');
-  if (m[4]) parts.push(m[4] + ' s');
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60]]) {
+    if (seconds >= size) parts.push(Math.floor(seconds / size) + ' ' + unit);
+    seconds %= size;
+  }
+  if (seconds || m[5]) parts.push(seconds + (m[5] || '') + ' s');
   return parts.join(' ') || '0 s';
 }
 
