@@ -137,8 +137,11 @@ public final class ConfigFile {
     }
   }
 
-  /** A number as JSON and the API write it: digits, a decimal point only between digits. */
-  private static final java.util.regex.Pattern PLAIN_NUMBER = java.util.regex.Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
+  /**
+   * A number as JSON and the API write it: digits, a decimal point only between digits, no leading
+   * zero (YAML reads {@code 010} as the octal 8).
+   */
+  private static final java.util.regex.Pattern PLAIN_NUMBER = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?");
 
   private final ObjectNode root;
   private final Map<String, Integer> lines;
@@ -410,7 +413,7 @@ public final class ConfigFile {
   /**
    * Maps each key path ({@code policies.user:*.rateLimits[0].limit}) to the line it starts on, and
    * adds to {@code numbers} every number not written as a plain decimal. YAML reads {@code 0x10},
-   * {@code 1e3}, {@code +5} and {@code 1_000} as numbers, so a typo or a foreign notation would
+   * {@code 1e3}, {@code +5}, {@code 1_000} and {@code 010} (octal) as numbers, so a typo or a foreign notation would
    * otherwise become a limit or an amount that nobody wrote, and that the API would refuse.
    */
   private static Map<String, Integer> lines(String text, List<Invalid> numbers) throws IOException {

@@ -106,6 +106,29 @@ class ConfigFileTest {
     assertThat(plain.policies()).hasSize(1);
   }
 
+  /** YAML reads 010 as the octal 8: a limit, an amount or a port written with a leading zero is refused, not read as another number. */
+  @Test
+  void aNumberWithALeadingZeroIsRefusedNotReadAsOctal() {
+    for (String written : new String[] {"010", "0010", "-010", "00", "010.50", "00.5"}) {
+      assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"user:*\":\n    budget: {currency: USD, monthly: " + written + "}\n"))
+          .as(written)
+          .isInstanceOf(ConfigFile.Invalid.class)
+          .hasMessageStartingWith("line 3: policies.user:*.budget.monthly: write numbers as plain decimals such as 16 or 10.50, or quote them (got "
+              + written + ")");
+    }
+    assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"user:*\":\n    rateLimits: [{limit: 010, window: PT1M}]\n"))
+        .hasMessage("line 3: policies.user:*.rateLimits[0].limit: write numbers as plain decimals such as 16 or 10.50, or quote them (got 010)");
+    assertThatThrownBy(() -> ConfigFile.parse("port: 017\n")).hasMessageStartingWith("line 1: port: write numbers as plain decimals");
+    // Not octal, so not a number to YAML: the port's own rule refuses it.
+    assertThatThrownBy(() -> ConfigFile.parse("port: 08080\n")).hasMessage("line 1: port: must be a whole number between 0 and 65535");
+    assertThatThrownBy(() -> ConfigFile.parse("webhookAttempts: 010\n"))
+        .hasMessageStartingWith("line 1: webhookAttempts: write numbers as plain decimals");
+    ConfigFile zeros = ConfigFile.parse(
+        "port: 0\npolicies:\n  \"user:*\":\n    budget: {currency: USD, daily: 0.50, monthly: 100}\n    alertThresholds: [0.5]\n");
+    assertThat(zeros.port()).isZero();
+    assertThat(zeros.policies().get(Selector.parse("user:*")).budget().daily()).isEqualTo(dev.quota.Money.of("0.50"));
+  }
+
   @Test
   void everyProblemOfAFileIsListedWithItsLineInFileOrder() {
     String yaml = "prot: 80\n"
