@@ -58,6 +58,7 @@ final class PolicyCommand implements Runnable {
     @Mixin Remote remote;
     @Option(names = {"-f", "--file"}, required = true, description = "YAML file with a policies: section") Path file;
     @Option(names = "--dry-run", description = "Only show what would change") boolean dryRun;
+    @Option(names = "--prune", description = "Also delete the policies the server has and the file does not declare") boolean prune;
     @Option(names = "--reason", description = "Reason recorded in the audit trail") String reason = "quota policy apply";
 
     @Override
@@ -65,7 +66,14 @@ final class PolicyCommand implements Runnable {
       AuditText.requireReason("--reason", reason);
       Map<Selector, Policy> wanted;
       try {
-        wanted = ConfigFile.read(file).policies();
+        ConfigFile config = ConfigFile.read(file);
+        wanted = config.policies();
+        if (prune && !config.declaresPolicies()) {
+          // Pruning against a file that says nothing about policies would delete every one.
+          System.err.println("--prune: the file has no policies: section, so every policy on the server would be deleted;"
+              + " write \"policies: {}\" to mean that");
+          return 2;
+        }
       } catch (ConfigFile.Invalid e) {
         // One problem a line, each naming the file, as check-config lists them.
         e.problems().forEach(System.err::println);
@@ -75,7 +83,7 @@ final class PolicyCommand implements Runnable {
       if (!current.ok()) {
         throw remote.refused(current);
       }
-      Map<String, String> existing = new HashMap<>();
+      Map<String, String> existing = new java.util.LinkedHashMap<>();
       Map<String, String> tags = new HashMap<>();
       for (JsonNode p : listed(current.body())) {
         String selector = p.get("selector").asText();
@@ -85,34 +93,40 @@ final class PolicyCommand implements Runnable {
           tags.put(selector, p.get("etag").asText());
         }
       }
+      Map<String, String> next = new java.util.LinkedHashMap<>();
+      wanted.forEach((selector, policy) -> next.put(selector.toString(), PolicyJson.write(policy)));
+      List<String> leftOut = existing.keySet().stream().filter(s -> !next.containsKey(s)).toList();
       PrintStream out = System.out;
       int changes = 0;
-      for (Map.Entry<Selector, Policy> e : wanted.entrySet()) {
-        String s = e.getKey().toString();
-        String next = PolicyJson.write(e.getValue());
+      for (Map.Entry<String, String> e : next.entrySet()) {
+        String s = e.getKey();
         String before = existing.get(s);
-        if (next.equals(before)) {
+        if (e.getValue().equals(before)) {
           out.println("  " + s + " (unchanged)");
           continue;
         }
         changes++;
-        if (before == null) {
-          out.println("+ " + s + " " + next);
-        } else {
+        if (before != null) {
           out.println("- " + s + " " + before);
-          out.println("+ " + s + " " + next);
         }
+        out.println("+ " + s + " " + e.getValue());
+      }
+      // Shown either way: a diff that left them out would call a server matching the file when it does not.
+      for (String s : leftOut) {
+        out.println(prune ? "- " + s + " " + existing.get(s) : "  " + s + " (not in the file; kept: --prune deletes it)");
+      }
+      if (prune) {
+        changes += leftOut.size();
       }
       if (dryRun || changes == 0) {
         out.println(changes + " change(s)" + (dryRun ? " (dry run, nothing applied)" : ""));
         return 0;
       }
       int pending = 0;
-      for (Map.Entry<Selector, Policy> e : wanted.entrySet()) {
-        String s = e.getKey().toString();
-        String next = PolicyJson.write(e.getValue());
+      for (Map.Entry<String, String> e : next.entrySet()) {
+        String s = e.getKey();
         String before = existing.get(s);
-        if (next.equals(before)) {
+        if (e.getValue().equals(before)) {
           continue;
         }
         String path = "/v1/policies/" + Remote.encode(s) + "?reason=" + Remote.encode(reason);
@@ -120,9 +134,9 @@ final class PolicyCommand implements Runnable {
         // only in the version listed: a policy someone made or changed since the listing is not
         // replaced unseen, and the server refuses with 412 instead. (A server that lists no tags
         // predates If-Match and gets a plain replace.)
-        Remote.Reply r = before == null ? remote.send("PUT", path, next, "If-None-Match", "*")
-            : tags.containsKey(s) ? remote.send("PUT", path, next, "If-Match", tags.get(s))
-            : remote.send("PUT", path, next);
+        Remote.Reply r = before == null ? remote.send("PUT", path, e.getValue(), "If-None-Match", "*")
+            : tags.containsKey(s) ? remote.send("PUT", path, e.getValue(), "If-Match", tags.get(s))
+            : remote.send("PUT", path, e.getValue());
         if (r.status() == 412) {
           String meanwhile = before == null ? "created meanwhile by someone else, so it was not replaced"
               : JSON.readTree(r.body()).has("etag") ? "changed meanwhile by someone else, so it was not replaced"
@@ -130,14 +144,30 @@ final class PolicyCommand implements Runnable {
           System.err.println(s + ": " + meanwhile + "; run again to see the difference");
           return 1;
         }
-        if (!r.ok()) {
-          // Named by selector, as the file declares it; the fields a problem names are those of its policy there.
-          Refusal.lines(r, REASON).forEach(line -> System.err.println(s + ": " + line));
-          return Refusal.ofInput(r) ? 2 : 1;
+        Integer failed = failure(s, r);
+        if (failed != null) {
+          return failed;
         }
-        if (r.pending()) {
-          pending++;
+        pending += r.pending() ? 1 : 0;
+      }
+      // Deleted last: a run that stops part way leaves a policy too many in force, never a gap.
+      for (String s : prune ? leftOut : List.<String>of()) {
+        String path = "/v1/policies/" + Remote.encode(s) + "?reason=" + Remote.encode(reason);
+        Remote.Reply r = tags.containsKey(s) ? remote.send("DELETE", path, null, "If-Match", tags.get(s))
+            : remote.send("DELETE", path, null);
+        if (r.status() == 412 && JSON.readTree(r.body()).has("etag")) {
+          System.err.println(s + ": changed meanwhile by someone else, so it was not deleted; run again to see the difference");
+          return 1;
         }
+        // Deleted meanwhile by someone else (412 without a tag, or 404 from a server without tags): gone as wanted.
+        if (r.status() == 412 || r.status() == 404) {
+          continue;
+        }
+        Integer failed = failure(s, r);
+        if (failed != null) {
+          return failed;
+        }
+        pending += r.pending() ? 1 : 0;
       }
       if (pending == 0) {
         out.println(changes + " change(s) applied");
@@ -147,6 +177,16 @@ final class PolicyCommand implements Runnable {
             + " not yet in force on the server, which applies them at its next reload (within seconds)");
       }
       return 0;
+    }
+
+    /** The exit code of a write the server refused, each problem printed; null if it did not refuse it. */
+    private static Integer failure(String selector, Remote.Reply r) {
+      if (r.ok()) {
+        return null;
+      }
+      // Named by selector, as the file declares it; the fields a problem names are those of its policy there.
+      Refusal.lines(r, REASON).forEach(line -> System.err.println(selector + ": " + line));
+      return Refusal.ofInput(r) ? 2 : 1;
     }
   }
 

@@ -360,6 +360,12 @@ public final class ConfigFile {
     return first;
   }
 
+  /** Whether the file has a {@code policies:} section, if only an empty one: a file without one says nothing about policies. */
+  public boolean declaresPolicies() {
+    JsonNode p = root.get("policies");
+    return p != null && !p.isNull();
+  }
+
   /** The declared policies, validated with the same codec as the API. */
   public Map<Selector, Policy> policies() {
     Map<Selector, Policy> out = new LinkedHashMap<>();

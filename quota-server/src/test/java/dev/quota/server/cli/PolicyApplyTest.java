@@ -46,11 +46,13 @@ class PolicyApplyTest {
     server.close();
   }
 
-  private CliRun apply(String yaml) throws IOException {
+  private CliRun apply(String yaml, String... options) throws IOException {
     Path file = dir.resolve("quota.yaml");
     Files.writeString(file, yaml);
-    return CliRun.of("policy", "apply", "-f", file.toString(), "--reason", "from file",
-        "--url", relay.url(), "--key", TestServer.ADMIN_KEY);
+    List<String> args = new java.util.ArrayList<>(List.of("policy", "apply", "-f", file.toString(), "--reason", "from file",
+        "--url", relay.url(), "--key", TestServer.ADMIN_KEY));
+    args.addAll(List.of(options));
+    return CliRun.of(args.toArray(String[]::new));
   }
 
   private static String policies(String... selectorAndLimit) {
@@ -79,6 +81,77 @@ class PolicyApplyTest {
     assertThat(limitOf("team:new")).isEqualTo(3);
     assertThat(relay.writes()).containsExactlyInAnyOrder(
         "PUT /v1/policies/team:new If-None-Match: *", "PUT /v1/policies/team:old If-Match: " + old.header("ETag"));
+  }
+
+  /**
+   * A policy the server has and the file does not is shown in the diff, and kept; with --prune it is
+   * deleted (in the version listed), audited once, and running again finds nothing left to change.
+   */
+  @Test
+  void aPolicyLeftOutOfTheFileIsShownAndKeptUnlessPruned() throws IOException {
+    assertThat(server.admin.put("/v1/policies/team:keep", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1M\"}]}").status())
+        .isEqualTo(201);
+    Api.Response gone = server.admin.put("/v1/policies/team:gone", "{\"rateLimits\":[{\"limit\":4,\"window\":\"PT1M\"}]}");
+    assertThat(gone.status()).isEqualTo(201);
+
+    CliRun kept = apply(policies("team:keep", "1"));
+    assertThat(kept.exit()).as(kept.err()).isZero();
+    assertThat(kept.out()).contains("  team:gone (not in the file; kept: --prune deletes it)", "0 change(s)");
+    assertThat(limitOf("team:gone")).isEqualTo(4);
+
+    CliRun dry = apply(policies("team:keep", "1"), "--prune", "--dry-run");
+    assertThat(dry.exit()).as(dry.err()).isZero();
+    assertThat(dry.out()).contains("- team:gone {\"rateLimits\":[{\"limit\":4,", "1 change(s) (dry run, nothing applied)");
+    assertThat(limitOf("team:gone")).isEqualTo(4);
+    assertThat(relay.writes()).isEmpty();
+
+    CliRun pruned = apply(policies("team:keep", "1"), "--prune");
+    assertThat(pruned.exit()).as(pruned.err()).isZero();
+    assertThat(pruned.out()).contains("- team:gone ", "1 change(s) applied");
+    assertThat(server.admin.get("/v1/policies/team:gone").status()).isEqualTo(404);
+    assertThat(limitOf("team:keep")).isEqualTo(1);
+    assertThat(relay.writes()).containsExactly("DELETE /v1/policies/team:gone If-Match: " + gone.header("ETag"));
+    JsonNode trail = server.admin.get("/v1/audit?action=policy.delete").json().get("entries");
+    assertThat(trail).hasSize(1);
+    assertThat(trail.get(0).get("target").asText()).isEqualTo("team:gone");
+    assertThat(trail.get(0).get("reason").asText()).isEqualTo("from file");
+
+    CliRun again = apply(policies("team:keep", "1"), "--prune");
+    assertThat(again.out()).contains("0 change(s)");
+    assertThat(server.admin.get("/v1/audit").json().get("entries")).hasSize(3);
+  }
+
+  /** A file without a policies section would have --prune delete every policy: refused, nothing deleted. */
+  @Test
+  void pruneRefusesAFileThatDeclaresNoPolicies() throws IOException {
+    assertThat(server.admin.put("/v1/policies/team:keep", "{\"concurrency\":1}").status()).isEqualTo(201);
+
+    CliRun o = apply("port: 8080\n", "--prune");
+
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains("--prune: the file has no policies: section");
+    assertThat(server.admin.get("/v1/policies/team:keep").status()).isEqualTo(200);
+    assertThat(relay.writes()).isEmpty();
+    // An empty section says so on purpose: every policy goes.
+    CliRun emptied = apply("policies: {}\n", "--prune");
+    assertThat(emptied.exit()).as(emptied.err()).isZero();
+    assertThat(server.admin.get("/v1/policies/team:keep").status()).isEqualTo(404);
+  }
+
+  /** A policy changed between the listing and the prune is not deleted: the command says so and fails. */
+  @Test
+  void aPolicyChangedMeanwhileIsNotPruned() throws IOException {
+    Api other = server.admin;
+    assertThat(other.put("/v1/policies/team:gone", "{\"concurrency\":1}").status()).isEqualTo(201);
+    relay.afterListing(() -> assertThat(other.put("/v1/policies/team:gone?reason=theirs", "{\"concurrency\":2}").status())
+        .isEqualTo(200));
+
+    CliRun o = apply("policies: {}\n", "--prune");
+
+    assertThat(o.exit()).isEqualTo(1);
+    assertThat(o.err().strip())
+        .isEqualTo("team:gone: changed meanwhile by someone else, so it was not deleted; run again to see the difference");
+    assertThat(other.get("/v1/policies/team:gone").json().get("concurrency").asInt()).isEqualTo(2);
   }
 
   /** A policy created between the command's listing and its write is not replaced: the command says so and fails. */
