@@ -127,7 +127,7 @@ public final class JdbcKeyRing implements KeyRing {
           "name", "must differ, ignoring case, from '" + registered.get() + "', which " + MemoryKeyRing.REGISTERED_NAME_RULE);
     }
     AuditText.requireReason("reason", reason);
-    AuditEntry audit = audit(actor, AuditAction.KEY_ISSUE, name, null, role.wireName() + " " + subjects, reason);
+    AuditEntry audit = audit(actor, AuditAction.KEY_ISSUE, name, null, state(role, subjects), reason);
     return repo.issue(name, ApiKeyRepository.Role.valueOf(role.name()), subjects, clock.instant(), audit).secret();
   }
 
@@ -147,7 +147,7 @@ public final class JdbcKeyRing implements KeyRing {
     AuditText.requireReason("reason", reason);
     // Found and revoked in one transaction: of revocations of one name at once, one revokes.
     boolean any = !repo.revokeNamed(name, clock.instant(),
-        k -> audit(actor, AuditAction.KEY_REVOKE, k.name(), k.role().wireName(), null, reason)).isEmpty();
+        k -> audit(actor, AuditAction.KEY_REVOKE, k.name(), state(role(k.role()), k.readable()), null, reason)).isEmpty();
     // Revocation must take effect here at once, on lookups already under way too; other servers
     // see it when their cache entry ends.
     synchronized (cacheLock) {
@@ -158,6 +158,14 @@ public final class JdbcKeyRing implements KeyRing {
       throw new ConflictException("name", MemoryKeyRing.REGISTERED_NAME_RULE + ": it is replaced there, not revoked through the API");
     }
     return any;
+  }
+
+  /**
+   * A key as its audit entries record it, issued and revoked alike: its role and the subjects it may
+   * read, sorted as the key list shows them ({@code viewer [team:ops, user:alice]}).
+   */
+  private static String state(Role role, Set<Subject> subjects) {
+    return role.wireName() + " " + new java.util.TreeSet<>(subjects);
   }
 
   private AuditEntry audit(String actor, AuditAction action, String name, String before, String after, String reason) {
