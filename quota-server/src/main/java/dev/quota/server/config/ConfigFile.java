@@ -175,10 +175,10 @@ public final class ConfigFile {
   public static ConfigFile parse(String text) {
     JsonNode node;
     Map<String, Integer> lines;
-    List<Invalid> numbers = new ArrayList<>();
+    List<Invalid> misread = new ArrayList<>();
     try {
       node = YAML.readTree(text);
-      lines = lines(text, numbers);
+      lines = lines(text, misread);
     } catch (IOException e) {
       int line = e instanceof com.fasterxml.jackson.core.JsonProcessingException p && p.getLocation() != null ? p.getLocation().getLineNr() : 0;
       String m = e instanceof com.fasterxml.jackson.core.JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
@@ -192,7 +192,7 @@ public final class ConfigFile {
     }
     ConfigFile f = new ConfigFile((ObjectNode) node, lines);
     Problems problems = new Problems();
-    numbers.forEach(problems::add);
+    misread.forEach(problems::add);
     f.validateTop(problems);
     problems.throwIfAny();
     return f;
@@ -418,11 +418,11 @@ public final class ConfigFile {
 
   /**
    * Maps each key path ({@code policies.user:*.rateLimits[0].limit}) to the line it starts on, and
-   * adds to {@code numbers} every number not written as a plain decimal. YAML reads {@code 0x10},
+   * adds to {@code misread} every number not written as a plain decimal, and every alias. YAML reads {@code 0x10},
    * {@code 1e3}, {@code +5}, {@code 1_000} and {@code 010} (octal) as numbers, so a typo or a foreign notation would
    * otherwise become a limit or an amount that nobody wrote, and that the API would refuse.
    */
-  private static Map<String, Integer> lines(String text, List<Invalid> numbers) throws IOException {
+  private static Map<String, Integer> lines(String text, List<Invalid> misread) throws IOException {
     Map<String, Integer> out = new HashMap<>();
     Deque<Object[]> stack = new ArrayDeque<>(); // {path, isArray, nextIndex}
     try (JsonParser p = YAML.getFactory().createParser(text)) {
@@ -454,8 +454,11 @@ public final class ConfigFile {
         }
         if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
           stack.push(new Object[] {here, t == JsonToken.START_ARRAY, 0});
+        } else if (p instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser y && y.isCurrentAlias()) {
+          // The parser gives an alias as its anchor's name, not as the value anchored.
+          misread.add(new Invalid(line, here + ": YAML aliases (*" + p.getText() + ") are not supported: write the value out"));
         } else if (t.isNumeric() && !PLAIN_NUMBER.matcher(p.getText()).matches()) {
-          numbers.add(new Invalid(line, here + ": write numbers as plain decimals such as 16 or 10.50, or quote them (got "
+          misread.add(new Invalid(line, here + ": write numbers as plain decimals such as 16 or 10.50, or quote them (got "
               + p.getText() + ")"));
         }
       }

@@ -129,6 +129,32 @@ class ConfigFileTest {
     assertThat(zeros.policies().get(Selector.parse("user:*")).budget().daily()).isEqualTo(dev.quota.Money.of("0.50"));
   }
 
+  /**
+   * The parser reads an alias as its anchor's name, not as the value anchored: {@code mode: *enforce}
+   * under {@code &enforce shadow} would be the mode enforce. Aliases are refused where they stand.
+   */
+  @Test
+  void aYamlAliasIsRefusedNotReadAsItsAnchorsName() {
+    assertThatThrownBy(() -> ConfigFile.parse("""
+        policies:
+          "team:a": {concurrency: 3, mode: &enforce shadow}
+          "team:b": {concurrency: 3, mode: *enforce}
+        """))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("line 3: policies.team:b.mode: YAML aliases (*enforce) are not supported: write the value out");
+    assertThatThrownBy(() -> ConfigFile.parse("""
+        policies:
+          "team:a": &shared
+            concurrency: 3
+          "team:b": *shared
+        """))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .satisfies(e -> assertThat(((ConfigFile.Invalid) e).problems())
+            .contains("line 4: policies.team:b: YAML aliases (*shared) are not supported: write the value out"));
+    // An anchor no alias uses changes nothing.
+    assertThat(ConfigFile.parse("policies:\n  \"team:a\": {concurrency: &n 3}\n").policies()).hasSize(1);
+  }
+
   @Test
   void everyProblemOfAFileIsListedWithItsLineInFileOrder() {
     String yaml = "prot: 80\n"
