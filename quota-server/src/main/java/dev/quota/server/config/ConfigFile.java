@@ -55,9 +55,14 @@ import java.util.Set;
 public final class ConfigFile {
   private static final Set<String> TOP = Set.of("host", "port", "dataDir", "redis", "redisPrefix", "redisTimeout", "database",
       "databaseStatementTimeout", "ledgerRawRetention", "webhooks", "webhookAttempts", "webhookBackoff", "policies");
-  /** Refuses a key given twice, as the API's JSON bodies do: silently keeping the last one hides a mistake. */
+  /**
+   * Refuses a key given twice, as the API's JSON bodies do: silently keeping the last one hides a
+   * mistake. Numbers are read exactly, as the API reads them: an amount read as a double loses digits.
+   */
   private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
+      new ObjectMapper(new YAMLFactory().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION))
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
 
   /**
    * Problems in the file, each with the line (1-based) it was found on, 0 if unknown. The message

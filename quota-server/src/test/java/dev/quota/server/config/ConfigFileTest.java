@@ -129,6 +129,17 @@ class ConfigFileTest {
     assertThat(zeros.policies().get(Selector.parse("user:*")).budget().daily()).isEqualTo(dev.quota.Money.of("0.50"));
   }
 
+  /** An amount written as a YAML number is read exactly, as the API reads a JSON number, never through a double. */
+  @Test
+  void anAmountWrittenAsANumberIsReadExactly() {
+    ConfigFile f = ConfigFile.parse("policies:\n  \"team:*\":\n    budget: {currency: USD, daily: 9007199.254740991, monthly: 1234567.000000001}\n");
+    dev.quota.Budget budget = f.policies().get(Selector.parse("team:*")).budget();
+    assertThat(budget.daily()).isEqualTo(dev.quota.Money.MAX);
+    assertThat(budget.monthly()).isEqualTo(dev.quota.Money.of("1234567.000000001"));
+    assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"team:*\":\n    budget: {currency: USD, daily: 0.1000000000000000001}\n"))
+        .hasMessage("line 3: policies.team:*: budget.daily: must have at most 9 decimal places");
+  }
+
   /**
    * The parser reads an alias as its anchor's name, not as the value anchored: {@code mode: *enforce}
    * under {@code &enforce shadow} would be the mode enforce. Aliases are refused where they stand.
