@@ -2,18 +2,23 @@ package dev.quota.server.alerts;
 
 import dev.quota.jdbc.WebhookRef;
 import dev.quota.server.config.ServerConfig.Webhook;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One webhook's deliveries, on threads of its own: at most {@link #CONCURRENCY} requests to it at
@@ -23,16 +28,20 @@ import java.util.concurrent.TimeUnit;
 final class WebhookLane {
   static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
   static final int CONCURRENCY = 2;
+  /** A send whose status line has not come yet. */
+  private static final int NO_STATUS = -1;
 
   private final Webhook hook;
   private final WebhookRef ref;
   private final HttpClient http;
+  private final Duration sendTimeout;
   private final ScheduledExecutorService executor;
   /** The URL's user info as HTTP Basic credentials, or null if it has none. */
   private final String authorization;
 
-  WebhookLane(Webhook hook, int index, HttpClient http) {
+  WebhookLane(Webhook hook, int index, HttpClient http, Duration sendTimeout) {
     this.hook = hook;
+    this.sendTimeout = sendTimeout;
     this.ref = WebhookRef.of(hook.url());
     this.authorization = basicCredentials(URI.create(hook.url()));
     this.http = http;
@@ -41,6 +50,11 @@ final class WebhookLane {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /** How long one send may take, {@link #SEND_TIMEOUT} but in tests. */
+  Duration sendTimeout() {
+    return sendTimeout;
   }
 
   Webhook hook() {
@@ -70,10 +84,14 @@ final class WebhookLane {
   /**
    * Null when the receiver took {@code body} (2xx), else what went wrong, naming the webhook by its
    * {@link #label}: the error is stored and shown in the API, where credentials have no place.
+   *
+   * <p>The send timeout bounds the whole answer, body included: the client's own request timeout
+   * ends once the headers are in, so a receiver that then stalled in its body held this thread for
+   * good. A status that came in time stands even if its body did not: the receiver has decided.
    */
   String send(String alertId, byte[] body) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hook.url()))
-        .timeout(SEND_TIMEOUT)
+        .timeout(sendTimeout)
         .header("Content-Type", "application/json")
         .header("X-Quota-Alert-Id", alertId)
         .header(WebhookSignature.HEADER, WebhookSignature.sign(hook.secret(), body))
@@ -81,15 +99,33 @@ final class WebhookLane {
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
+    AtomicInteger status = new AtomicInteger(NO_STATUS);
+    CompletableFuture<HttpResponse<Void>> answer = http.sendAsync(request.build(), head -> {
+      status.set(head.statusCode());
+      return HttpResponse.BodySubscribers.discarding();
+    });
     try {
-      HttpResponse<Void> r = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
-      return r.statusCode() / 100 == 2 ? null : label() + " answered " + r.statusCode();
-    } catch (IOException e) {
-      return label() + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+      return verdict(answer.get(sendTimeout.toNanos(), TimeUnit.NANOSECONDS).statusCode());
+    } catch (TimeoutException e) {
+      answer.cancel(true); // closes the connection rather than leave it to the receiver
+      int s = status.get();
+      return s == NO_STATUS ? label() + ": no answer within " + sendTimeout : verdict(s);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException)) {
+        return label() + ": no answer within " + sendTimeout;
+      }
+      return label() + ": " + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage());
     } catch (InterruptedException e) {
+      answer.cancel(true);
       Thread.currentThread().interrupt();
       return label() + ": interrupted";
     }
+  }
+
+  /** Null for a 2xx status, else the error naming it. */
+  private String verdict(int status) {
+    return status / 100 == 2 ? null : label() + " answered " + status;
   }
 
   /**

@@ -101,6 +101,12 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   }
 
   public WebhookSender(List<Webhook> hooks, JdbcAlertHistory history, Clock clock, Backoff backoff, DeliveryListener listener) {
+    this(hooks, history, clock, backoff, listener, WebhookLane.SEND_TIMEOUT);
+  }
+
+  /** With each send given {@code sendTimeout} (tests shorten it). */
+  WebhookSender(List<Webhook> hooks, JdbcAlertHistory history, Clock clock, Backoff backoff, DeliveryListener listener,
+      Duration sendTimeout) {
     if (hooks.isEmpty()) {
       throw new IllegalArgumentException("a webhook sender needs at least one webhook");
     }
@@ -109,10 +115,10 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     this.backoff = backoff;
     this.listener = listener;
     HttpClient http = HttpClient.newBuilder()
-        .connectTimeout(WebhookLane.SEND_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+        .connectTimeout(sendTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
     List<WebhookLane> l = new ArrayList<>();
     for (int i = 0; i < hooks.size(); i++) {
-      l.add(new WebhookLane(hooks.get(i), i, http));
+      l.add(new WebhookLane(hooks.get(i), i, http, sendTimeout));
     }
     this.lanes = List.copyOf(l);
     this.configured = lanes.stream().map(lane -> lane.ref().id()).collect(Collectors.toUnmodifiableSet());
@@ -308,8 +314,8 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     lanes.forEach(lane -> pending.addAndGet(-lane.stop()));
     try {
       for (WebhookLane lane : lanes) {
-        if (!lane.awaitStopped(WebhookLane.SEND_TIMEOUT)) {
-          LOG.warn("deliveries to {} did not stop within {}", lane.label(), WebhookLane.SEND_TIMEOUT);
+        if (!lane.awaitStopped(lane.sendTimeout())) {
+          LOG.warn("deliveries to {} did not stop within {}", lane.label(), lane.sendTimeout());
         }
       }
     } catch (InterruptedException e) {
