@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * WebhookLane} of its own, so a slow or dead receiver delays only its own deliveries. Every send is
  * recorded on that webhook's own row of the alert ({@link JdbcAlertHistory#markWebhookDelivered},
  * {@link JdbcAlertHistory#markWebhookFailed}); a failed one is retried on that webhook alone after
- * {@link Backoff#after}. Once every webhook has taken the alert or used up its attempts, the alert
+ * {@link Backoff#after}. An outcome the database refuses to record is kept, in order, and recorded
+ * by the next outcome or claims run once it takes writes again. Once every webhook has taken the
+ * alert or used up its attempts, the alert
  * is {@code delivered} (every webhook took it), {@code partial} (some did) or {@code failed} (none
  * did), over every webhook the alert went to. A webhook no longer configured is never sent an
  * alert: its pending row is dropped when the alert is settled. Receivers must tolerate a repeat:
@@ -87,6 +90,10 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   private final Set<String> resumed = ConcurrentHashMap.newKeySet();
   /** Resumed alerts whose claim could not be asked for (the database went away); asked again with the claims. */
   private final Queue<Alert> resumeLater = new ConcurrentLinkedQueue<>();
+  /** Outcomes of sends not yet written to the history, oldest first ({@link #record}). */
+  private final Queue<Outcome> unrecorded = new ConcurrentLinkedQueue<>();
+  /** Held by the one thread writing {@link #unrecorded}, so they are written in order. */
+  private final ReentrantLock recording = new ReentrantLock();
   private volatile boolean closing;
   private final DeliveryListener listener;
   /**
@@ -179,8 +186,10 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     });
   }
 
-  private void maintainClaims() {
+  /** Every minute: records outcomes the database refused, resumes what waits, renews claims and takes over abandoned alerts. */
+  void maintainClaims() {
     try {
+      recordWaiting();
       for (int n = resumeLater.size(); n > 0 && !closing; n--) {
         Alert a = resumeLater.poll();
         if (a != null) {
@@ -321,6 +330,10 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (!recordWaiting()) {
+      // Released below, so the next server resends those alerts to the webhooks still pending on them.
+      LOG.warn("{} outcomes of webhook sends could not be recorded; their alerts will be sent again", unrecorded.size());
+    }
     try {
       history.releaseClaims();
     } catch (RuntimeException e) {
@@ -378,7 +391,8 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       }
       if (error == null) {
         listener.onSend(lane.ref().publicLabel(), DeliveryListener.Outcome.DELIVERED);
-        record(() -> history.markWebhookDelivered(alert.id(), lane.ref(), clock.instant()));
+        Instant at = clock.instant();
+        record(alert, () -> history.markWebhookDelivered(alert.id(), lane.ref(), at));
         anyDelivered = true;
         settleOne();
         return;
@@ -386,7 +400,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       boolean lastAttempt = attempt >= backoff.attempts();
       listener.onSend(lane.ref().publicLabel(), lastAttempt ? DeliveryListener.Outcome.FAILED : DeliveryListener.Outcome.RETRIED);
       String message = "attempt " + attempt + ": " + error;
-      record(() -> history.markWebhookFailed(alert.id(), lane.ref(), message, lastAttempt));
+      record(alert, () -> history.markWebhookFailed(alert.id(), lane.ref(), message, lastAttempt));
       if (lastAttempt) {
         failure = message;
         LOG.warn("gave up delivering alert {} to {} after {} attempts: {}", alert.id(), lane.label(), attempt, error);
@@ -409,14 +423,15 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     /** Records the alert's overall outcome, once every webhook is done with it. */
     void settle() {
       String f = failure;
-      record(() -> {
+      Instant at = clock.instant();
+      record(alert, () -> {
         // First, and the summary only once they are recorded: only pending alerts are taken over,
         // so a row left pending under a settled summary would stay pending for good.
         for (WebhookRef w : dropped) {
           history.markWebhookDropped(alert.id(), w, droppedReason(w));
         }
         if (f == null) {
-          history.markDelivered(alert.id(), clock.instant());
+          history.markDelivered(alert.id(), at);
         } else if (anyDelivered) {
           history.markPartial(alert.id(), f);
         } else {
@@ -425,14 +440,41 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       });
       held.remove(alert.id());
     }
+  }
 
-    private void record(Runnable write) {
+  /** A write of a delivery's outcome to the history, for the alert it is about. */
+  private record Outcome(Alert alert, Runnable write) {}
+
+  /**
+   * Writes {@code write} to the history after every outcome not yet written, in the order they
+   * came. One the database refuses is kept, with those after it, and written by the next outcome
+   * or the next claims run: left unwritten, the alert would stay pending, claimed by this sender,
+   * which renews its claims, so no other server would take it over while this one runs.
+   */
+  private void record(Alert alert, Runnable write) {
+    unrecorded.add(new Outcome(alert, write));
+    recordWaiting();
+  }
+
+  /** Writes the waiting outcomes, oldest first, until one is refused; returns whether none waits. */
+  private boolean recordWaiting() {
+    // tryLock: a thread that finds another writing leaves its outcome to it, and the loop makes
+    // sure one queued just as that writer finished is not left behind.
+    while (!unrecorded.isEmpty() && recording.tryLock()) {
       try {
-        write.run();
-      } catch (RuntimeException e) {
-        // The history is unreachable; the receivers' answers still count, the state catches up later.
-        LOG.warn("could not record delivery of alert {}: {}", alert.id(), e.getMessage());
+        for (Outcome o = unrecorded.peek(); o != null; o = unrecorded.peek()) {
+          try {
+            o.write().run();
+          } catch (RuntimeException e) {
+            LOG.warn("could not record delivery of alert {}; trying again later: {}", o.alert().id(), e.getMessage());
+            return false;
+          }
+          unrecorded.poll();
+        }
+      } finally {
+        recording.unlock();
       }
     }
+    return unrecorded.isEmpty();
   }
 }
