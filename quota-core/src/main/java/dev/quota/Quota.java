@@ -695,17 +695,17 @@ public final class Quota implements AutoCloseable {
           attempt == 0
               ? PlanCache.withReservation(template, id)
               : PlanCompiler.compile(kind, request, policies, snapshot, now, id, template.plan().payload(), seedBudgets, read);
-      if (c.locallyDenied() && kind != Plan.Kind.RECORD) {
-        // A per-request cap refuses outright; the counters are read only to report them.
-        PlanResult r = store.apply(withKind(c.plan(), Plan.Kind.CHECK));
-        if (r.status() == PlanResult.Status.APPLIED) {
-          return toDecision(c, r, false);
-        }
-      }
-      PlanResult r = store.apply(c.plan());
+      // A per-request cap refuses outright: the counters are only read, to report them, and the
+      // plan is never applied, not even on an attempt after a read the store did not answer
+      // (another period began, a budget to rebuild): the store may apply it by then.
+      boolean capped = c.locallyDenied() && kind != Plan.Kind.RECORD;
+      PlanResult r = store.apply(capped ? withKind(c.plan(), Plan.Kind.CHECK) : c.plan());
       owed.storeAnswered();
       switch (r.status()) {
         case APPLIED, REPLAYED -> {
+          if (capped) {
+            return toDecision(c, r, false);
+          }
           return r.status() == PlanResult.Status.APPLIED ? applied(c, r) : toDecision(c, r, true);
         }
         case CONFLICT -> throw conflict(request);
