@@ -699,14 +699,14 @@ public final class Quota implements AutoCloseable {
       // plan is never applied, not even on an attempt after a read the store did not answer
       // (another period began, a budget to rebuild): the store may apply it by then.
       boolean capped = c.locallyDenied() && kind != Plan.Kind.RECORD;
-      PlanResult r = store.apply(capped ? withKind(c.plan(), Plan.Kind.CHECK) : c.plan());
+      PlanResult r = store.apply(capped ? capRead(c.plan()) : c.plan());
       owed.storeAnswered();
       switch (r.status()) {
         case APPLIED, REPLAYED -> {
-          if (capped) {
-            return toDecision(c, r, false);
+          if (r.status() == PlanResult.Status.REPLAYED) {
+            return toDecision(c, r, true);
           }
-          return r.status() == PlanResult.Status.APPLIED ? applied(c, r) : toDecision(c, r, true);
+          return capped ? toDecision(c, r, false) : applied(c, r);
         }
         case CONFLICT -> throw conflict(request);
         case PERIOD_MISMATCH -> now = Instant.ofEpochMilli(r.nowMs());
@@ -750,8 +750,16 @@ public final class Quota implements AutoCloseable {
         "idempotencyKey", "was already used for a different request: '" + request.idempotencyKey() + "'");
   }
 
-  private static Plan withKind(Plan p, Plan.Kind kind) {
-    return new Plan(kind, p.ops(), p.reservationId(), p.ttlMs(), null, p.fingerprint(), p.payload(), p.seedBudgets());
+  /**
+   * The read a request refused by a per-request cap makes instead of {@code p}. It keeps the
+   * idempotency key, which a check only looks up: a retry of a reservation admitted under a higher
+   * cap (on a server that had not taken up the lower one yet) gets the first admission's answer,
+   * as after any other limit was lowered, while a key never admitted stays free.
+   */
+  private static Plan capRead(Plan p) {
+    return new Plan(
+        Plan.Kind.CHECK, p.ops(), p.reservationId(), p.ttlMs(), p.idempotencyKey(), p.fingerprint(), p.payload(),
+        p.seedBudgets());
   }
 
   /** The fail-open decision if every enforcing policy allows it, else {@code error} rethrown. */

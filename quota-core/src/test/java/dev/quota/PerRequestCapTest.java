@@ -53,6 +53,32 @@ class PerRequestCapTest {
   }
 
   /**
+   * A retry under the key of a reservation admitted before its cap was lowered gets the first
+   * admission, as after any other limit was lowered; a request the lower cap refuses claims no key.
+   */
+  @Test
+  void aRetryUnderALowerCapGetsTheFirstAdmissionAndARefusalClaimsNoKey() {
+    put(capped("user:*", "10", "1.50"));
+    QuotaRequest call = QuotaRequest.builder().user("a").estimatedCost("1.00").idempotencyKey("call-1").build();
+    Decision first = quota.reserve(call);
+    assertThat(first.admitted()).isTrue();
+    put(capped("user:*", "10", "0.50"));
+
+    Decision retried = quota.reserve(call);
+    assertThat(retried.admitted()).isTrue();
+    assertThat(retried.replayed()).isTrue();
+    assertThat(retried.reservationId()).isEqualTo(first.reservationId());
+
+    QuotaRequest refused = QuotaRequest.builder().user("a").estimatedCost("1.00").idempotencyKey("call-2").build();
+    assertThat(quota.reserve(refused).admitted()).isFalse();
+    put(capped("user:*", "10", "1.50"));
+    Decision admitted = quota.reserve(refused);
+    assertThat(admitted.admitted()).isTrue();
+    assertThat(admitted.replayed()).isFalse();
+    assertThat(budgetUsed("user", "a")).isEqualTo(Money.of("2.00").nanos());
+  }
+
+  /**
    * A prepared request without an estimate decides as a reservation of it would: the in-memory
    * store's fast path, which judges the cost the call gives, once admitted it where only 0 fitted.
    */

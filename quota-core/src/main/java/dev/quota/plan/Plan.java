@@ -8,7 +8,9 @@ import java.util.List;
  *
  * @param reservationId for {@link Kind#RESERVE}: the id the store files the holds under
  * @param ttlMs for {@link Kind#RESERVE}: the store's clock plus this is the reservation's expiry
- * @param idempotencyKey optional; a store answers a repeat with the first result
+ * @param idempotencyKey optional; a store answers a repeat with the first result (or a conflict, if
+ *     the fingerprint differs). A {@link Kind#CHECK} only looks the key up: it never files its own
+ *     answer under it
  * @param fingerprint the request's canonical content, to tell a repeat from a conflicting reuse
  * @param payload opaque to stores; kept with a reservation and handed back when it settles
  * @param seedBudgets whether a missing budget counter of a period that began before the store's

@@ -139,8 +139,9 @@ public final class MemoryStore implements Store {
       }
       PlanResult result = evaluate(plan, now, derivedOps, known);
       // Only an admission is filed under its key: a denial changed nothing, so a retry under the
-      // key is decided afresh rather than refused again until the record expires.
-      if (plan.idempotencyKey() != null && result.admitted()) {
+      // key is decided afresh rather than refused again until the record expires. A check changed
+      // nothing either: it only looks the key up.
+      if (plan.idempotencyKey() != null && result.admitted() && plan.kind() != Plan.Kind.CHECK) {
         idempotent.put(
             plan.idempotencyKey(),
             new Remembered(plan.fingerprint(), result, now + IDEMPOTENCY_TTL_MS));

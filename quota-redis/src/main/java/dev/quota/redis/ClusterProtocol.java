@@ -134,8 +134,12 @@ final class ClusterProtocol {
       }
       throw e;
     }
-    // Only an admission is filed under its key (as on one slot): a denial drops the claim.
-    String words = result.status() == PlanResult.Status.APPLIED && result.admitted() ? words(result, plan) : "";
+    // Only an admission is filed under its key (as on one slot): a denial drops the claim, and so
+    // does a check, which only looks the key up.
+    String words =
+        result.status() == PlanResult.Status.APPLIED && result.admitted() && plan.kind() != Plan.Kind.CHECK
+            ? words(result, plan)
+            : "";
     try {
       redis.run(codec.idemFinish(plan.idempotencyKey(), plan.fingerprint(), words, offset));
     } catch (RuntimeException unfiled) {

@@ -1429,8 +1429,9 @@ local function decide(c)
   out[#out + 1] = 0
   persist(now)
   -- Only an admission is filed under its key: a denial changed nothing, so a retry under the key
-  -- is decided afresh rather than refused again until the key's record expires.
-  if c.hasIdem and admitted then
+  -- is decided afresh rather than refused again until the key's record expires. A check changed
+  -- nothing either: it only looks the key up (MemoryStore.apply).
+  if c.hasIdem and admitted and kind ~= 'check' then
     local words = {}
     for i, v in ipairs(out) do words[i] = fmt(v) end
     if admitted and kind == 'reserve' and c.resId and c.resId ~= '' then words[#words + 1] = c.resId end
