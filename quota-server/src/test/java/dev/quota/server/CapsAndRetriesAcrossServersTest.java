@@ -3,6 +3,7 @@ package dev.quota.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quota.redis.RedisStore;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * still gets its first admission, and a request the lower cap refused claims no key.
  */
 class CapsAndRetriesAcrossServersTest {
+  private static final String REDIS = "redis://127.0.0.1:6379";
   private final PostgresSchema schema = new PostgresSchema();
   private final String prefix = "qs-caps-" + UUID.randomUUID().toString().substring(0, 8) + ":";
   private TestServer one;
@@ -36,9 +38,9 @@ class CapsAndRetriesAcrossServersTest {
   void start() {
     // One after the other: the first creates the schema, so the two never race to migrate it.
     one = TestServer.start(
-        "redis://127.0.0.1:6379", prefix, schema.url(), Clock.offset(Clock.systemUTC(), Duration.ofMinutes(4)), List.of());
+        REDIS, prefix, schema.url(), Clock.offset(Clock.systemUTC(), Duration.ofMinutes(4)), List.of());
     two = TestServer.start(
-        "redis://127.0.0.1:6379", prefix, schema.url(), Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-4)), List.of());
+        REDIS, prefix, schema.url(), Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-4)), List.of());
   }
 
   @AfterEach
@@ -48,6 +50,9 @@ class CapsAndRetriesAcrossServersTest {
       one.close();
     } finally {
       schema.drop();
+      try (RedisStore store = RedisStore.builder().uri(REDIS).prefix(prefix).build()) {
+        store.deleteAll();
+      }
     }
   }
 
