@@ -68,7 +68,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebhookSender implements AlertHandler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
-  private static final int RESUME_BATCH = 500;
+  /** Pending alerts taken over in one claim. */
+  static final int RESUME_BATCH = 500;
   /** Well within {@link JdbcAlertHistory#CLAIM_LEASE}, so a live sender's claims never lapse. */
   private static final Duration CLAIM_RENEWAL = Duration.ofMinutes(1);
   /**
@@ -211,20 +212,25 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
 
   /**
    * Claims pending alerts nobody holds (their server stopped or died) and delivers them; returns
-   * how many it took over. Once the sender is closing, takes none: it could not send them.
+   * how many it took over. Takes them batch after batch until none is left, so a backlog a stopped
+   * server left is sent at once rather than a batch a minute. Once the sender is closing, takes
+   * none: it could not send them.
    */
   public int resumeAbandoned() {
-    if (closing) {
-      return 0;
-    }
-    Instant now = clock.instant();
     int n = 0;
     List<WebhookRef> dropped = new ArrayList<>();
-    for (Claimed c : history.claimAbandoned(now, now.plus(JdbcAlertHistory.CLAIM_LEASE), RESUME_BATCH)) {
-      if (held.add(c.alert().id())) {
-        dropped.addAll(deliver(c.alert(), c.webhooks()));
-        n++;
+    boolean more = true;
+    while (more && !closing) {
+      Instant now = clock.instant();
+      List<Claimed> batch = history.claimAbandoned(now, now.plus(JdbcAlertHistory.CLAIM_LEASE), RESUME_BATCH);
+      for (Claimed c : batch) {
+        if (held.add(c.alert().id())) {
+          dropped.addAll(deliver(c.alert(), c.webhooks()));
+          n++;
+        }
       }
+      // A short batch is the last; those claimed are no longer abandoned, so the next is new ones.
+      more = batch.size() == RESUME_BATCH;
     }
     logDropped(dropped);
     return n;
