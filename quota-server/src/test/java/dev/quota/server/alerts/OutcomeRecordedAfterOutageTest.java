@@ -101,7 +101,7 @@ class OutcomeRecordedAfterOutageTest {
   }
 
   private static long refusedWrites(ListAppender<ILoggingEvent> logged) {
-    synchronized (logged.list) {
+    synchronized (logged) { // the appender appends under its own lock
       return logged.list.stream().filter(e -> e.getFormattedMessage().startsWith("could not record delivery")).count();
     }
   }
