@@ -18,9 +18,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code quota policy apply|list|get|delete}, against a running server. */
+/** {@code quota policy apply|export|list|get|delete}, against a running server. */
 @Command(name = "policy", mixinStandardHelpOptions = true, description = "Manage policies on a running server.",
-    subcommands = {PolicyCommand.Apply.class, PolicyCommand.ListPolicies.class, PolicyCommand.Get.class, PolicyCommand.Delete.class})
+    subcommands = {PolicyCommand.Apply.class, PolicyCommand.Export.class, PolicyCommand.ListPolicies.class, PolicyCommand.Get.class,
+        PolicyCommand.Delete.class})
 final class PolicyCommand implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -218,6 +219,37 @@ final class PolicyCommand implements Runnable {
     } catch (dev.quota.ValidationException e) {
       throw new Failures.CommandFailed("the server listed " + selector + " in a form this command cannot read ("
           + e.getMessage() + "): is --url a Quota server of this version?");
+    }
+  }
+
+  /**
+   * The server's policies as a file {@code policy apply} takes: a {@code policies:} section, one
+   * policy a line in the wire JSON (which YAML reads as it is), so applying it changes nothing and
+   * exporting again gives the same bytes. No policies is written {@code policies: {}}, which
+   * {@code apply --prune} takes as meant.
+   */
+  @Command(name = "export", mixinStandardHelpOptions = true, description = "Print the server's policies as a file policy apply takes.")
+  static final class Export implements Callable<Integer> {
+    @Mixin Remote remote;
+
+    @Override
+    public Integer call() throws Exception {
+      Remote.Reply current = remote.send("GET", "/v1/policies", null);
+      if (!current.ok()) {
+        throw remote.refused(current);
+      }
+      List<JsonNode> policies = listed(current.body());
+      StringBuilder out = new StringBuilder(policies.isEmpty() ? "policies: {}\n" : "policies:\n");
+      for (JsonNode p : policies) {
+        String selector = p.get("selector").asText();
+        JsonNode body = ((com.fasterxml.jackson.databind.node.ObjectNode) p.deepCopy()).without(List.of("selector", "etag"));
+        // A JSON string is a YAML double-quoted scalar: a selector's ',' and '*' need the quotes.
+        out.append("  ").append(JSON.writeValueAsString(selector)).append(": ")
+            .append(PolicyJson.write(readListed(selector, body))).append('\n');
+      }
+      System.out.print(out);
+      System.out.flush();
+      return 0;
     }
   }
 
