@@ -142,6 +142,9 @@ public final class ConfigFile {
     }
   }
 
+  /** The fields a policy takes, as the policy reader lists them when one is unknown. */
+  private static final String POLICY_FIELDS = "alertThresholds, budget, concurrency, failMode, mode, rateLimits";
+
   /**
    * A number as JSON and the API write it: digits, a decimal point only between digits, no leading
    * zero (YAML reads {@code 010} as the octal 8).
@@ -386,6 +389,11 @@ public final class ConfigFile {
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       String base = "policies." + e.getKey();
+      if (!e.getValue().isObject()) {
+        // The policy reader would name it as a request's "body" that "must be a JSON object".
+        problems.add(new Invalid(line(base), base + ": must be a mapping of policy fields (" + POLICY_FIELDS + ")"));
+        continue;
+      }
       try {
         Selector s = Selector.parse(e.getKey());
         if (out.put(s, PolicyJson.read(e.getValue(), s, "")) != null) {

@@ -129,6 +129,18 @@ class ConfigFileTest {
     assertThat(zeros.policies().get(Selector.parse("user:*")).budget().daily()).isEqualTo(dev.quota.Money.of("0.50"));
   }
 
+  /** A policy that is no mapping is refused in the file's terms, not as a request "body" that "must be a JSON object". */
+  @Test
+  void aPolicyThatIsNoMappingIsRefusedInTheFilesTerms() {
+    for (String written : new String[] {"~", "3", "[concurrency: 1]", "shadow"}) {
+      assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"team:*\": " + written + "\n"))
+          .as(written)
+          .isInstanceOf(ConfigFile.Invalid.class)
+          .hasMessage("line 2: policies.team:*: must be a mapping of policy fields"
+              + " (alertThresholds, budget, concurrency, failMode, mode, rateLimits)");
+    }
+  }
+
   /** An amount written as a YAML number is read exactly, as the API reads a JSON number, never through a double. */
   @Test
   void anAmountWrittenAsANumberIsReadExactly() {
