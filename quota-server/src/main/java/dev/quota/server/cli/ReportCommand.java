@@ -76,7 +76,7 @@ final class ReportCommand implements Callable<Integer> {
   }
 
   /** Adds the query parameter {@code name} given as {@code option}; an empty one is refused as the server would. */
-  private static void add(StringJoiner q, String name, String option, String value) {
+  static void add(StringJoiner q, String name, String option, String value) {
     if (value != null) {
       ValidationException.require(!value.isEmpty(), option, "must not be empty: give a value or leave the option out");
       q.add(name + "=" + Remote.encode(value));
