@@ -440,6 +440,7 @@ public final class ConfigFile {
     Deque<Object[]> stack = new ArrayDeque<>(); // {path, isArray, nextIndex}
     try (JsonParser p = YAML.getFactory().createParser(text)) {
       String pendingField = null;
+      int documents = 0;
       JsonToken t;
       while ((t = p.nextToken()) != null) {
         int line = p.currentTokenLocation().getLineNr();
@@ -451,6 +452,14 @@ public final class ConfigFile {
         }
         if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
           stack.pop();
+          continue;
+        }
+        if (stack.isEmpty() && documents++ > 0) {
+          // The file is read as its first document: the settings and policies of another would be dropped unseen.
+          if (t != JsonToken.VALUE_NULL) {
+            misread.add(new Invalid(line, "a second YAML document (after ---) would not be read: keep every setting and policy in one"));
+            break;
+          }
           continue;
         }
         String here = "";

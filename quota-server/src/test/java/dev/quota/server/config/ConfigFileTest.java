@@ -129,6 +129,23 @@ class ConfigFileTest {
     assertThat(zeros.policies().get(Selector.parse("user:*")).budget().daily()).isEqualTo(dev.quota.Money.of("0.50"));
   }
 
+  /** The reader takes the first YAML document only: a second, after ---, is refused, not ignored with its policies. */
+  @Test
+  void aSecondYamlDocumentIsRefusedNotIgnored() {
+    assertThatThrownBy(() -> ConfigFile.parse("""
+        policies:
+          "user:*": {concurrency: 1}
+        ---
+        policies:
+          "team:*": {concurrency: 2}
+        """))
+        .isInstanceOf(ConfigFile.Invalid.class)
+        .hasMessage("line 4: a second YAML document (after ---) would not be read: keep every setting and policy in one");
+    // One document, marked as such, and a trailing marker with nothing after it are read as they are.
+    assertThat(ConfigFile.parse("---\npolicies:\n  \"user:*\": {concurrency: 1}\n...\n").policies()).hasSize(1);
+    assertThat(ConfigFile.parse("policies:\n  \"user:*\": {concurrency: 1}\n---\n").policies()).hasSize(1);
+  }
+
   /** A policy that is no mapping is refused in the file's terms, not as a request "body" that "must be a JSON object". */
   @Test
   void aPolicyThatIsNoMappingIsRefusedInTheFilesTerms() {
