@@ -161,6 +161,18 @@ public final class ConfigFile {
 
   /** Reads and checks {@code file}; its problems each start with the file's name. */
   public static ConfigFile read(Path file) {
+    return read(file, true);
+  }
+
+  /**
+   * Reads and checks {@code file} away from the server, as a client that applies its policies does:
+   * every rule holds but that its host resolves, which only the server's machine can tell.
+   */
+  public static ConfigFile readAwayFromServer(Path file) {
+    return read(file, false);
+  }
+
+  private static ConfigFile read(Path file, boolean onServersMachine) {
     String text;
     try {
       text = Files.readString(file);
@@ -174,13 +186,17 @@ public final class ConfigFile {
       throw new Invalid(0, file + ": cannot read: " + why);
     }
     try {
-      return parse(text);
+      return parse(text, onServersMachine);
     } catch (Invalid e) {
       throw e.in(file);
     }
   }
 
   public static ConfigFile parse(String text) {
+    return parse(text, true);
+  }
+
+  private static ConfigFile parse(String text, boolean onServersMachine) {
     JsonNode node;
     Map<String, Integer> lines;
     List<Invalid> misread = new ArrayList<>();
@@ -201,12 +217,12 @@ public final class ConfigFile {
     ConfigFile f = new ConfigFile((ObjectNode) node, lines);
     Problems problems = new Problems();
     misread.forEach(problems::add);
-    f.validateTop(problems);
+    f.validateTop(problems, onServersMachine);
     problems.throwIfAny();
     return f;
   }
 
-  private void validateTop(Problems problems) {
+  private void validateTop(Problems problems, boolean onServersMachine) {
     Iterator<String> names = root.fieldNames();
     while (names.hasNext()) {
       String n = names.next();
@@ -224,7 +240,7 @@ public final class ConfigFile {
       }
     }
     // As serve checks them: a file check-config passes must not be refused at start.
-    nonBlankSetting("host", ListenHost::problem, problems);
+    nonBlankSetting("host", onServersMachine ? ListenHost::problem : ListenHost::formProblem, problems);
     nonBlankSetting("redis", BackendUrls::redisProblem, problems);
     nonBlankSetting("database", BackendUrls::databaseProblem, problems);
     // Blank is checked too: it is no URL left out but a prefix given as nothing.

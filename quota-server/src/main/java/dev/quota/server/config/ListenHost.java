@@ -22,16 +22,28 @@ final class ListenHost {
 
   /** Null if the server can listen on {@code host} as far as its name goes, else the rule it breaks, with the value. */
   static String problem(String host) {
-    return resolves(host) ? null : RULE + " (got '" + host + "')";
+    return wellFormed(host) && resolves(host) ? null : RULE + " (got '" + host + "')";
   }
 
-  private static boolean resolves(String host) {
+  /**
+   * Null if {@code host} is written as an address or a name, else the rule it breaks: whether a name
+   * resolves is known only on the machine the server runs on.
+   */
+  static String formProblem(String host) {
+    return wellFormed(host) ? null : RULE + " (got '" + host + "')";
+  }
+
+  private static boolean wellFormed(String host) {
     if (DOTTED_DIGITS.matcher(host).matches()) {
       return IPV4.matcher(host).matches();
     }
     // An IPv6 literal (with ':') is parsed, not looked up; a name must look like one before it is.
-    if (host.indexOf(':') < 0 && (host.length() > 253 || !NAME.matcher(host).matches())) {
-      return false;
+    return host.indexOf(':') >= 0 || (host.length() <= 253 && NAME.matcher(host).matches());
+  }
+
+  private static boolean resolves(String host) {
+    if (DOTTED_DIGITS.matcher(host).matches()) {
+      return true;
     }
     try {
       InetAddress.getByName(host);

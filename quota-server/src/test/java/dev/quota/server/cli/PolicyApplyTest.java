@@ -121,6 +121,26 @@ class PolicyApplyTest {
     assertThat(server.admin.get("/v1/audit").json().get("entries")).hasSize(3);
   }
 
+  /**
+   * The server's own file, applied from another machine (a CI runner), names a host that resolves
+   * only where the server runs: that is the server's to check, not a reason to refuse the policies.
+   * A host that is no name at all is refused still.
+   */
+  @Test
+  void aHostThatResolvesOnlyWhereTheServerRunsDoesNotStopAnApply() throws IOException {
+    CliRun o = apply("host: quota.invalid\n" + policies("team:ci", "3"));
+
+    assertThat(o.exit()).as(o.err()).isZero();
+    assertThat(limitOf("team:ci")).isEqualTo(3);
+    Path file = dir.resolve("quota.yaml");
+    assertThat(CliRun.of("check-config", file.toString()).err()).contains("host: must be an IP address or a host name that resolves");
+
+    CliRun malformed = apply("host: \"no such host\"\n" + policies("team:ci", "4"));
+    assertThat(malformed.exit()).isEqualTo(2);
+    assertThat(malformed.err()).contains("line 1: host: must be an IP address or a host name");
+    assertThat(limitOf("team:ci")).isEqualTo(3);
+  }
+
   /** A file without a policies section would have --prune delete every policy: refused, nothing deleted. */
   @Test
   void pruneRefusesAFileThatDeclaresNoPolicies() throws IOException {
