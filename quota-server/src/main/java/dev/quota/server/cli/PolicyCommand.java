@@ -81,20 +81,9 @@ final class PolicyCommand implements Runnable {
         e.problems().forEach(System.err::println);
         return 2;
       }
-      Remote.Reply current = remote.send("GET", "/v1/policies", null);
-      if (!current.ok()) {
-        throw remote.refused(current);
-      }
-      Map<String, String> existing = new java.util.LinkedHashMap<>();
-      Map<String, String> tags = new HashMap<>();
-      for (JsonNode p : listed(current.body())) {
-        String selector = p.get("selector").asText();
-        JsonNode body = ((com.fasterxml.jackson.databind.node.ObjectNode) p.deepCopy()).without(List.of("selector", "etag"));
-        existing.put(selector, PolicyJson.write(readListed(selector, body)));
-        if (p.hasNonNull("etag")) {
-          tags.put(selector, p.get("etag").asText());
-        }
-      }
+      Listing listing = Listing.of(remote);
+      Map<String, String> existing = listing.policies();
+      Map<String, String> tags = listing.tags();
       Map<String, String> next = new java.util.LinkedHashMap<>();
       wanted.forEach((selector, policy) -> next.put(selector.toString(), PolicyJson.write(policy)));
       List<String> leftOut = existing.keySet().stream().filter(s -> !next.containsKey(s)).toList();
@@ -193,6 +182,30 @@ final class PolicyCommand implements Runnable {
   }
 
   /**
+   * The server's policies as {@code GET /v1/policies} lists them: each selector's policy in the wire
+   * JSON, in the listing's order, and each one's tag where the server gives it.
+   */
+  record Listing(Map<String, String> policies, Map<String, String> tags) {
+    static Listing of(Remote remote) {
+      Remote.Reply current = remote.send("GET", "/v1/policies", null);
+      if (!current.ok()) {
+        throw remote.refused(current);
+      }
+      Map<String, String> policies = new java.util.LinkedHashMap<>();
+      Map<String, String> tags = new HashMap<>();
+      for (JsonNode p : listed(current.body())) {
+        String selector = p.get("selector").asText();
+        JsonNode body = ((com.fasterxml.jackson.databind.node.ObjectNode) p.deepCopy()).without(List.of("selector", "etag"));
+        policies.put(selector, PolicyJson.write(readListed(selector, body)));
+        if (p.hasNonNull("etag")) {
+          tags.put(selector, p.get("etag").asText());
+        }
+      }
+      return new Listing(policies, tags);
+    }
+  }
+
+  /**
    * The policies a listing holds. An answer that is not one (--url names another service, a proxy's
    * page) fails the command saying so, rather than with the parser's words or a null dereference.
    */
@@ -235,18 +248,11 @@ final class PolicyCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Remote.Reply current = remote.send("GET", "/v1/policies", null);
-      if (!current.ok()) {
-        throw remote.refused(current);
-      }
-      List<JsonNode> policies = listed(current.body());
+      Map<String, String> policies = Listing.of(remote).policies();
       StringBuilder out = new StringBuilder(policies.isEmpty() ? "policies: {}\n" : "policies:\n");
-      for (JsonNode p : policies) {
-        String selector = p.get("selector").asText();
-        JsonNode body = ((com.fasterxml.jackson.databind.node.ObjectNode) p.deepCopy()).without(List.of("selector", "etag"));
+      for (Map.Entry<String, String> p : policies.entrySet()) {
         // A JSON string is a YAML double-quoted scalar: a selector's ',' and '*' need the quotes.
-        out.append("  ").append(JSON.writeValueAsString(selector)).append(": ")
-            .append(PolicyJson.write(readListed(selector, body))).append('\n');
+        out.append("  ").append(JSON.writeValueAsString(p.getKey())).append(": ").append(p.getValue()).append('\n');
       }
       System.out.print(out);
       System.out.flush();
