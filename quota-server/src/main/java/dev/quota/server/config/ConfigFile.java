@@ -447,9 +447,10 @@ public final class ConfigFile {
 
   /**
    * Maps each key path ({@code policies.user:*.rateLimits[0].limit}) to the line it starts on, and
-   * adds to {@code misread} every number not written as a plain decimal, and every alias. YAML reads {@code 0x10},
-   * {@code 1e3}, {@code +5}, {@code 1_000} and {@code 010} (octal) as numbers, so a typo or a foreign notation would
-   * otherwise become a limit or an amount that nobody wrote, and that the API would refuse.
+   * adds to {@code misread} what the tree would hold otherwise than written: every number not written
+   * as a plain decimal, every alias, and a second document. YAML reads {@code 0x10}, {@code 1e3},
+   * {@code +5}, {@code 1_000} and {@code 010} (octal) as numbers, so a typo or a foreign notation
+   * would otherwise become a limit or an amount that nobody wrote, and that the API would refuse.
    */
   private static Map<String, Integer> lines(String text, List<Invalid> misread) throws IOException {
     Map<String, Integer> out = new HashMap<>();
