@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -466,7 +467,23 @@ public final class Quota implements AutoCloseable {
     // each time would recompile every request and give each reservation an unshared shape.
     PolicyIndex current = index;
     if (current == null || !current.builtFrom(policies, overrides)) {
-      index = PolicyIndex.of(policies, overrides, current, clock.millis(), config);
+      index = PolicyIndex.of(policies, overrides, current, this::takeUpTime, config);
+    }
+  }
+
+  /**
+   * When this engine takes up other budget counters, by the store's clock: the store dates each
+   * counter's last decision, and one decided on before this time is caught up from the ledger, so
+   * an engine clock minutes off the store's would pass a counter behind the ledger for current. A
+   * store that cannot be reached leaves the engine's clock; the reload goes on, since policies must
+   * still apply while decisions follow their fail modes.
+   */
+  private long takeUpTime() {
+    try {
+      OptionalLong storeNow = store.clockMs();
+      return storeNow.isPresent() ? storeNow.getAsLong() : clock.millis();
+    } catch (StoreUnavailableException unreachable) {
+      return clock.millis();
     }
   }
 

@@ -76,6 +76,12 @@ final class OutageStore implements Store {
   }
 
   @Override
+  public java.util.OptionalLong clockMs() {
+    answer();
+    return counters.clockMs();
+  }
+
+  @Override
   public void reset(String subject) {
     answer();
     counters.reset(subject);

@@ -73,6 +73,28 @@ class OwedChargesWhenABudgetComesBackTest {
     assertThat(quota.owedCharges()).isEqualTo(1);
   }
 
+  /** The store dates the take-up of budget counters; away, the engine's clock does, and the change applies. */
+  @Test
+  void aCalendarChangedWhileTheStoreIsAwayIsTakenUpAndCaughtUpWhenChangedBack() {
+    clock.advance(Duration.ofDays(14));
+    budget(1);
+    record("1.00");
+    store.goDown();
+    assertThat(quota.admin().putPolicy(
+        Policy.builder("user:*")
+            .budget(new Budget("USD", null, Money.of("2.00"), null, ZoneOffset.UTC, LocalTime.MIDNIGHT, 10))
+            .failMode(FailMode.OPEN)
+            .build(),
+        ADMIN, "calendar").applied()).isTrue();
+    store.comeBack();
+    clock.advance(Duration.ofMinutes(1));
+    record("0.25"); // to the month from June 10th, seeded with the 1.00
+
+    budget(1);
+
+    assertThat(used()).isEqualByComparingTo("1.25");
+  }
+
   @Test
   void aChargeOwedAfterTheCounterWasLastDecidedOnCountsOnceWhenCaughtUpFirst() {
     chargedAwayThenOwed();

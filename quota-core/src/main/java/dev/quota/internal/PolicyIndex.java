@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * An immutable snapshot of policies and overrides, answering "which policies apply to these
@@ -100,7 +101,7 @@ public final class PolicyIndex {
   private final List<Override> overrides;
   /** The budget counters the policies and overrides keep. */
   private final BudgetCounterSet budgetCounters;
-  /** Since when (the engine's clock) the engines sharing the configuration have kept these budget counters. */
+  /** Since when (the store's clock) the engines sharing the configuration have kept these budget counters. */
   private final long budgetCountersSinceMs;
 
   private PolicyIndex(
@@ -119,7 +120,8 @@ public final class PolicyIndex {
   }
 
   /**
-   * Before when (the engine's clock) a budget period must have begun for its missing counter to
+   * Before when (the store's clock, as a budget counter's last decision is dated; an override's
+   * end as written) a budget period must have begun for its missing counter to
    * be rebuilt from the ledger rather than started at zero: when the engines sharing the
    * configuration took up the budget calendars this one now follows (a restart keeps that time),
    * or when an override last ended, which may hand a selector back to a policy of another
@@ -171,19 +173,22 @@ public final class PolicyIndex {
   }
 
   /**
-   * An index of {@code policies} and {@code overrides} replacing {@code previous} (null at start)
-   * at {@code nowMs}. Its budget counters are kept since {@code previous}'s if it keeps the same
-   * ones; otherwise since the time {@code config} records for them ({@link
+   * An index of {@code policies} and {@code overrides} replacing {@code previous} (null at start),
+   * taking them up at {@code takeUpMs}: the store's time now, asked only if this index keeps other
+   * budget counters than {@code previous}, since a stale counter is told by the time of its last
+   * decision, which the store dates. Its budget counters are kept since {@code previous}'s if it
+   * keeps the same ones; otherwise since the time {@code config} records for them ({@link
    * ConfigRepository#budgetCountersSince}), which outlives the process: a restart that finds the set
    * the engines kept before it keeps their time, rather than taking its own start for a change and
    * rebuilding every budget from the ledger once more in each period in progress.
    */
   public static PolicyIndex of(
-      List<Policy> policies, List<Override> overrides, PolicyIndex previous, long nowMs, ConfigRepository config) {
+      List<Policy> policies, List<Override> overrides, PolicyIndex previous, LongSupplier takeUpMs,
+      ConfigRepository config) {
     BudgetCounterSet counters = BudgetCounterSet.of(policies, overrides);
     long since = previous != null && previous.budgetCounters.equals(counters)
         ? previous.budgetCountersSinceMs
-        : config.budgetCountersSince(counters.fingerprint(), nowMs, previous != null);
+        : config.budgetCountersSince(counters.fingerprint(), takeUpMs.getAsLong(), previous != null);
     return build(policies, overrides, counters, since);
   }
 

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -362,6 +363,15 @@ public final class MemoryStore implements Store {
    */
   long now() {
     return clock.millis();
+  }
+
+  /**
+   * This store's clock, which dates its decisions, reservations and so the ledger's rows: a reset
+   * and the engines' take-up of budget counters are dated by it too (see {@link Store#clockMs}).
+   */
+  @Override
+  public OptionalLong clockMs() {
+    return OptionalLong.of(clock.millis());
   }
 
   StripeLocks locks() {

@@ -96,7 +96,8 @@ public interface Store extends AutoCloseable {
    * touchedMs}, as a decision answering {@link dev.quota.plan.PlanResult#staleBudgets} reported it.
    * The counter then holds the ledger's spend up to now: its time of last decision becomes the
    * latest of the one it had, the store's time and {@code op}'s {@link BudgetOp#seedBeforeMs} (a
-   * store clock behind the engine's would otherwise leave it stale for good). The levels {@code
+   * marker dated by a clock a little ahead of this one, as another Redis Cluster node's, or an
+   * engine's when the store could not be reached, would otherwise leave it stale for good). The levels {@code
    * nanos} pushes it past are reported as a charge's would be.
    *
    * <p>Otherwise nothing changes and the answer says so: another engine caught it up or decided on
@@ -124,6 +125,8 @@ public interface Store extends AutoCloseable {
    * the engine's clock. A store with a clock of its own (Redis's) dates reservations and the ledger's
    * rows by it, so an admin reset is dated by it too: a budget rebuilt from the ledger then counts
    * exactly the spend the reset did not forgive, however far the engine's clock is from the store's.
+   * So is the engines' take-up of budget counters ({@link BudgetOp#seedBeforeMs}), which the times
+   * of the counters' last decisions are compared with.
    *
    * @throws dev.quota.StoreUnavailableException if the store cannot be reached
    */
