@@ -467,23 +467,27 @@ public final class Quota implements AutoCloseable {
     // each time would recompile every request and give each reservation an unshared shape.
     PolicyIndex current = index;
     if (current == null || !current.builtFrom(policies, overrides)) {
-      index = PolicyIndex.of(policies, overrides, current, this::takeUpTime, config);
+      long engineNow = clock.millis();
+      long storeAhead = storeAheadOfEngine(engineNow, current);
+      index = PolicyIndex.of(policies, overrides, current, engineNow + storeAhead, storeAhead, config);
     }
   }
 
   /**
-   * When this engine takes up other budget counters, by the store's clock: the store dates each
-   * counter's last decision, and one decided on before this time is caught up from the ledger, so
-   * an engine clock minutes off the store's would pass a counter behind the ledger for current. A
-   * store that cannot be reached leaves the engine's clock; the reload goes on, since policies must
-   * still apply while decisions follow their fail modes.
+   * How far the store's clock runs ahead of this engine's (behind if negative). The store dates each
+   * budget counter's last decision, and one decided on before the engines took up their counters is
+   * caught up from the ledger, so that moment must be the store's: an engine clock minutes off it
+   * would pass a counter behind the ledger for current. A store that cannot be reached leaves what
+   * the snapshot in force measured (none at start); the reload goes on, since policies must still
+   * apply while decisions follow their fail modes.
    */
-  private long takeUpTime() {
+  private long storeAheadOfEngine(long engineNow, PolicyIndex current) {
+    long measured = current != null ? current.storeAheadMs() : 0;
     try {
       OptionalLong storeNow = store.clockMs();
-      return storeNow.isPresent() ? storeNow.getAsLong() : clock.millis();
+      return storeNow.isPresent() ? storeNow.getAsLong() - engineNow : measured;
     } catch (StoreUnavailableException unreachable) {
-      return clock.millis();
+      return measured;
     }
   }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.admin.MemoryConfigRepository;
 import dev.quota.ledger.MemoryLedger;
-import dev.quota.store.MemoryStore;
 import dev.quota.store.conformance.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -28,7 +27,8 @@ class BudgetComesBackUnderClockSkewTest {
   private final MutableClock storeClock = new MutableClock(START);
   private final MemoryConfigRepository config = new MemoryConfigRepository();
   private final MemoryLedger ledger = new MemoryLedger();
-  private final MemoryStore store = new MemoryStore(storeClock);
+  /** Answers as an in-memory store does, on its own clock, until a test takes it away. */
+  private final OutageStore store = new OutageStore(storeClock);
 
   private Quota engine(Duration ahead) {
     MutableClock engineClock = new MutableClock(START.plus(ahead));
@@ -118,5 +118,54 @@ class BudgetComesBackUnderClockSkewTest {
     assertThat(used(quota)).isEqualByComparingTo("1.55");
     assertThat(admits(quota, "0.50")).isFalse(); // would fit at 1.25
     assertThat(admits(quota, "0.45")).isTrue();
+  }
+
+  @Test
+  void anEngineAheadOfTheStoreCatchesUpABudgetHandedBackByAnOverrideWhenItComesBackAgain() {
+    Quota quota = engine(SKEW);
+    budget(quota, 1);
+    spend(quota, "1.00"); // 10:00 by the store
+    aMinutePasses();
+    quota.admin().createOverride(
+        Selector.parse("user:alice"),
+        Policy.builder("user:alice")
+            .budget(new Budget("USD", null, Money.of("2.00"), null, ZoneOffset.UTC, LocalTime.MIDNIGHT, 10))
+            .build(),
+        engineClock.instant().plus(Duration.ofMinutes(4)), ADMIN, "trial"); // ends at 10:05 by the store
+    aMinutePasses();
+    spend(quota, "0.25"); // to the override's month, begun on June 10th
+    for (int i = 0; i < 4; i++) {
+      aMinutePasses(); // 10:06 by the store: the override has ended
+    }
+    assertThat(used(quota)).isEqualByComparingTo("1.25"); // caught up
+    aMinutePasses();
+    budget(quota, 15); // a month begun on June 15th, seeded from the ledger
+    aMinutePasses();
+    spend(quota, "0.30");
+    aMinutePasses();
+
+    budget(quota, 1); // 10:09 by the store: back to the counter that holds 1.25 only
+
+    assertThat(used(quota)).isEqualByComparingTo("1.55");
+    assertThat(admits(quota, "0.50")).isFalse(); // would fit at 1.25
+  }
+
+  @Test
+  void anEngineBehindTheStoreDatesAChangeMadeWhileTheStoreIsAwayByTheDifferenceItReadBefore() {
+    Quota quota = engine(SKEW.negated());
+    budget(quota, 1);
+    spend(quota, "1.00"); // 10:00 by the store
+    aMinutePasses();
+    budget(quota, 10);
+    aMinutePasses();
+    spend(quota, "0.25");
+    aMinutePasses();
+    store.goDown();
+
+    budget(quota, 1); // 09:58 by the engine's clock, 10:03 by the store's as last read
+
+    store.comeBack();
+    assertThat(used(quota)).isEqualByComparingTo("1.25");
+    assertThat(admits(quota, "0.80")).isFalse(); // would fit at 1.00
   }
 }

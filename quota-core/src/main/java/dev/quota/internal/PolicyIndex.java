@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
 /**
  * An immutable snapshot of policies and overrides, answering "which policies apply to these
@@ -103,11 +102,17 @@ public final class PolicyIndex {
   private final BudgetCounterSet budgetCounters;
   /** Since when (the store's clock) the engines sharing the configuration have kept these budget counters. */
   private final long budgetCountersSinceMs;
+  /**
+   * How far the store's clock ran ahead of the engine's when this index was built (behind if
+   * negative): an override ends by the engine's clock, and the counters it hands back are compared
+   * with that end by the store's.
+   */
+  private final long storeAheadMs;
 
   private PolicyIndex(
       List<Shape> singles, List<Shape> pairs, long[] overrideExpiries, IdentityHashMap<Policy, PolicyParts> parts,
       IdentityHashMap<Policy, Policy> shadows, List<Policy> policies, List<Override> overrides,
-      BudgetCounterSet budgetCounters, long budgetCountersSinceMs) {
+      BudgetCounterSet budgetCounters, long budgetCountersSinceMs, long storeAheadMs) {
     this.singles = singles;
     this.pairs = pairs;
     this.overrideExpiries = overrideExpiries;
@@ -117,26 +122,39 @@ public final class PolicyIndex {
     this.overrides = overrides;
     this.budgetCounters = budgetCounters;
     this.budgetCountersSinceMs = budgetCountersSinceMs;
+    this.storeAheadMs = storeAheadMs;
   }
 
   /**
-   * Before when (the store's clock, as a budget counter's last decision is dated; an override's
-   * end as written) a budget period must have begun for its missing counter to
-   * be rebuilt from the ledger rather than started at zero: when the engines sharing the
-   * configuration took up the budget calendars this one now follows (a restart keeps that time),
-   * or when an override last ended, which may hand a selector back to a policy of another
-   * calendar. A budget whose zone, reset time or reset day an admin changes mid-period counts the
-   * period under a counter of another name, which nothing charged so far; started at zero it
-   * would forget the period's spend, and it holds that spend once rebuilt.
+   * Before when (the store's clock, as a budget counter's last decision is dated) a budget period
+   * must have begun for its missing counter to be rebuilt from the ledger rather than started at
+   * zero: when the engines sharing the configuration took up the budget calendars this one now
+   * follows (a restart keeps that time), or when an override last ended by {@code nowMs} (the
+   * engine's clock), which may hand a selector back to a policy of another calendar. A budget whose
+   * zone, reset time or reset day an admin changes mid-period counts the period under a counter of
+   * another name, which nothing charged so far; started at zero it would forget the period's spend,
+   * and it holds that spend once rebuilt.
    */
   public long seedBudgetsBefore(long nowMs) {
     long since = budgetCountersSinceMs;
     for (long at : overrideExpiries) {
-      if (at <= nowMs && at > since) {
-        since = at;
+      long atStore = plusSaturated(at, storeAheadMs);
+      if (at <= nowMs && atStore > since) {
+        since = atStore;
       }
     }
     return since;
+  }
+
+  private static long plusSaturated(long a, long b) {
+    long sum = a + b;
+    // Overflow only when both have the sign the sum lacks.
+    return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
+  }
+
+  /** How far the store's clock ran ahead of the engine's when this index was built. */
+  public long storeAheadMs() {
+    return storeAheadMs;
   }
 
   /**
@@ -169,31 +187,33 @@ public final class PolicyIndex {
 
   /** An index whose budget counters have been kept since the beginning of time: nothing more is seeded. */
   public static PolicyIndex of(List<Policy> policies, List<Override> overrides) {
-    return build(policies, overrides, BudgetCounterSet.of(policies, overrides), Long.MIN_VALUE);
+    return build(policies, overrides, BudgetCounterSet.of(policies, overrides), Long.MIN_VALUE, 0);
   }
 
   /**
    * An index of {@code policies} and {@code overrides} replacing {@code previous} (null at start),
-   * taking them up at {@code takeUpMs}: the store's time now, asked only if this index keeps other
-   * budget counters than {@code previous}, since a stale counter is told by the time of its last
-   * decision, which the store dates. Its budget counters are kept since {@code previous}'s if it
-   * keeps the same ones; otherwise since the time {@code config} records for them ({@link
-   * ConfigRepository#budgetCountersSince}), which outlives the process: a restart that finds the set
-   * the engines kept before it keeps their time, rather than taking its own start for a change and
-   * rebuilding every budget from the ledger once more in each period in progress.
+   * built when the store's clock read {@code storeNowMs} and the engine's ran {@code storeAheadMs}
+   * behind it. Budget counters, and overrides' ends, are dated by the store's clock, since a stale
+   * counter is told by the time of its last decision, which the store dates. Its budget counters are
+   * kept since {@code previous}'s if it keeps the same ones; otherwise since the time {@code config}
+   * records for them ({@link ConfigRepository#budgetCountersSince}), which outlives the process: a
+   * restart that finds the set the engines kept before it keeps their time, rather than taking its
+   * own start for a change and rebuilding every budget from the ledger once more in each period in
+   * progress.
    */
   public static PolicyIndex of(
-      List<Policy> policies, List<Override> overrides, PolicyIndex previous, LongSupplier takeUpMs,
+      List<Policy> policies, List<Override> overrides, PolicyIndex previous, long storeNowMs, long storeAheadMs,
       ConfigRepository config) {
     BudgetCounterSet counters = BudgetCounterSet.of(policies, overrides);
     long since = previous != null && previous.budgetCounters.equals(counters)
         ? previous.budgetCountersSinceMs
-        : config.budgetCountersSince(counters.fingerprint(), takeUpMs.getAsLong(), previous != null);
-    return build(policies, overrides, counters, since);
+        : config.budgetCountersSince(counters.fingerprint(), storeNowMs, previous != null);
+    return build(policies, overrides, counters, since, storeAheadMs);
   }
 
   private static PolicyIndex build(
-      List<Policy> policies, List<Override> overrides, BudgetCounterSet budgetCounters, long budgetCountersSinceMs) {
+      List<Policy> policies, List<Override> overrides, BudgetCounterSet budgetCounters, long budgetCountersSinceMs,
+      long storeAheadMs) {
     Map<Selector, Binding> bindings = new HashMap<>();
     for (Policy p : policies) {
       bindings.put(p.selector(), new Binding(p, new ArrayList<>(0)));
@@ -239,7 +259,7 @@ public final class PolicyIndex {
     }
     return new PolicyIndex(
         List.copyOf(singles), List.copyOf(pairs), expiries, parts, shadows, List.copyOf(policies),
-        List.copyOf(overrides), budgetCounters, budgetCountersSinceMs);
+        List.copyOf(overrides), budgetCounters, budgetCountersSinceMs, storeAheadMs);
   }
 
   /**

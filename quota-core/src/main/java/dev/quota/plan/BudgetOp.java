@@ -12,7 +12,7 @@ package dev.quota.plan;
  * <p>A store asked to seed budgets reports a missing counter of a period that began before its
  * epoch as needing a seed from the ledger, since it may have lost it. So it does one of a period
  * that began before {@code seedBeforeMs} (the store's clock, which dates a counter's last decision
- * and the ledger's rows; an override's end as written): the engine took up the budget's
+ * and the ledger's rows): the engine took up the budget's
  * calendar after that, so the period's spend so far, if any, was counted under another counter's
  * name ({@link dev.quota.internal.PolicyIndex#seedBudgetsBefore}). An existing counter nothing was
  * decided on since then is {@linkplain #staleSince stale} for the same reason: the spend charged
