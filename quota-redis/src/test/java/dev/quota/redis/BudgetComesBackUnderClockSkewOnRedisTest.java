@@ -6,6 +6,7 @@ import dev.quota.Budget;
 import dev.quota.Money;
 import dev.quota.Policy;
 import dev.quota.Quota;
+import dev.quota.Selector;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
@@ -71,5 +72,34 @@ class BudgetComesBackUnderClockSkewOnRedisTest extends LostRedisEngine {
     assertThat(usedToday()).isEqualByComparingTo("1.25");
     assertThat(quota.reserve(alice("0.80")).admitted()).isFalse(); // would fit at 1.00
     assertThat(quota.reserve(alice("0.75")).admitted()).isTrue();
+  }
+
+  /** An override ends by the engine's clock; the budget it hands back is compared with that end by Redis's. */
+  @Test
+  void anEngineAheadOfRedisCatchesUpABudgetHandedBackByAnOverrideWhenItComesBackAgain() {
+    clock.advance(SKEW);
+    budget("00:00");
+    record("1.00");
+    advance(Duration.ofMinutes(1));
+    quota.admin().createOverride(
+        Selector.parse("user:alice"),
+        Policy.builder("user:alice")
+            .budget(new Budget("USD", Money.of("2.00"), null, null, ZoneOffset.UTC, LocalTime.parse("06:00"), 1))
+            .build(),
+        clock.instant().plus(Duration.ofMinutes(4)), "admin@test", "trial"); // ends 3 minutes from now by Redis
+    advance(Duration.ofMinutes(1));
+    record("0.25"); // to the override's day, begun at 06:00
+    advance(Duration.ofMinutes(4)); // the override has ended
+    assertThat(usedToday()).isEqualByComparingTo("1.25");
+    advance(Duration.ofMinutes(1));
+    budget("03:00"); // a day begun at 03:00, seeded from the ledger
+    advance(Duration.ofMinutes(1));
+    record("0.30");
+    advance(Duration.ofMinutes(1));
+
+    budget("00:00"); // back to the counter that holds 1.25 only
+
+    assertThat(usedToday()).isEqualByComparingTo("1.55");
+    assertThat(quota.reserve(alice("0.50")).admitted()).isFalse(); // would fit at 1.25
   }
 }
