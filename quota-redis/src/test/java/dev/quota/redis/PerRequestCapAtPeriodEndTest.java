@@ -39,7 +39,7 @@ class PerRequestCapAtPeriodEndTest {
 
   private synchronized long nextOffset() {
     Instant at = redisTimes.size() > 1 ? redisTimes.poll() : redisTimes.peek();
-    return at.toEpochMilli() - System.currentTimeMillis();
+    return at == null ? 0 : at.toEpochMilli() - System.currentTimeMillis(); // none set yet: Redis's own time
   }
 
   private synchronized void redisRunsAt(Instant... times) {
