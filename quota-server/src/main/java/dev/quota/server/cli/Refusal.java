@@ -56,8 +56,24 @@ final class Refusal {
   }
 
   private static String line(JsonNode p, Map<String, String> options) {
-    String field = p.path("field").asText();
-    return options.getOrDefault(field, field) + ": " + rule(p.path("rule").asText(), options);
+    return named(p.path("field").asText(), options) + ": " + rule(p.path("rule").asText(), options);
+  }
+
+  /**
+   * The field as the user gave it: the option itself, or, for a field inside an option's value
+   * ({@code limits.rateLimits[0].limit} of {@code --limits}), the option and the path within it.
+   */
+  private static String named(String field, Map<String, String> options) {
+    if (options.containsKey(field)) {
+      return options.get(field);
+    }
+    for (Map.Entry<String, String> o : options.entrySet()) {
+      String within = field.startsWith(o.getKey()) ? field.substring(o.getKey().length()) : "";
+      if (within.startsWith(".") || within.startsWith("[")) {
+        return o.getValue() + ": " + (within.startsWith(".") ? within.substring(1) : within);
+      }
+    }
+    return field;
   }
 
   /**

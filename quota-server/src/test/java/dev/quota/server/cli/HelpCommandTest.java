@@ -12,7 +12,7 @@ class HelpCommandTest {
     CliRun o = CliRun.of("help");
     assertThat(o.exit()).as(o.err()).isZero();
     assertThat(o.out()).startsWith("Usage: quota [-hV] [COMMAND]")
-        .contains("serve ", "policy ", "usage ", "report ", "check-config ", "help ");
+        .contains("serve ", "policy ", "override ", "usage ", "reset ", "report ", "audit ", "key ", "check-config ", "help ");
     assertThat(o.err()).isEmpty();
   }
 
