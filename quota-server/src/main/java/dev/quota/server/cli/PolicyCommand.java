@@ -54,17 +54,24 @@ final class PolicyCommand implements Runnable {
   /** The reason each change takes, as the server names it and as the commands that send it take it. */
   private static final Map<String, String> REASON = Map.of("reason", "--reason");
 
+  /** {@code apply --dry-run --exit-code} when the server differs from the file: as git diff --exit-code, but clear of 1 and 2, the failures. */
+  static final int CHANGES_PENDING = 3;
+
   @Command(name = "apply", mixinStandardHelpOptions = true, description = "Apply the policies declared in a YAML file; shows the diff first.")
   static final class Apply implements Callable<Integer> {
     @Mixin Remote remote;
     @Option(names = {"-f", "--file"}, required = true, description = "YAML file with a policies: section") Path file;
     @Option(names = "--dry-run", description = "Only show what would change") boolean dryRun;
+    @Option(names = "--exit-code", description = "With --dry-run: exit 3 if applying would change something, 0 if not")
+    boolean exitCode;
     @Option(names = "--prune", description = "Also delete the policies the server has and the file does not declare") boolean prune;
     @Option(names = "--reason", description = "Reason recorded in the audit trail") String reason = "quota policy apply";
 
     @Override
     public Integer call() throws Exception {
       AuditText.requireReason("--reason", reason);
+      // Applying, the changes are made: an exit code for them would fail a script that did its job.
+      dev.quota.ValidationException.require(!exitCode || dryRun, "--exit-code", "only with --dry-run");
       Map<Selector, Policy> wanted;
       try {
         // Often run away from the server (from CI): its host need not resolve here.
@@ -111,7 +118,7 @@ final class PolicyCommand implements Runnable {
       }
       if (dryRun || changes == 0) {
         out.println(changes + " change(s)" + (dryRun ? " (dry run, nothing applied)" : ""));
-        return 0;
+        return exitCode && changes > 0 ? CHANGES_PENDING : 0;
       }
       int pending = 0;
       for (Map.Entry<String, String> e : next.entrySet()) {

@@ -122,6 +122,46 @@ class PolicyApplyTest {
   }
 
   /**
+   * A dry run with --exit-code tells drift by its exit code alone, as git diff --exit-code does: 3
+   * while applying would change something (a policy the file lacks only with --prune), 0 once the
+   * server matches the file; either way nothing is written.
+   */
+  @Test
+  void aDryRunWithExitCodeExitsThreeWhileTheServerDiffersFromTheFileAndZeroOnceItMatches() throws IOException {
+    assertThat(server.admin.put("/v1/policies/team:a", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1M\"}]}").status())
+        .isEqualTo(201);
+
+    CliRun changed = apply(policies("team:a", "2"), "--dry-run", "--exit-code");
+    assertThat(changed.exit()).as(changed.err()).isEqualTo(3);
+    assertThat(changed.out()).contains("1 change(s) (dry run, nothing applied)");
+    assertThat(changed.err()).isEmpty();
+    assertThat(limitOf("team:a")).isEqualTo(1);
+    assertThat(apply(policies("team:a", "2"), "--dry-run").exit()).isZero();
+
+    assertThat(apply(policies("team:a", "2")).exit()).isZero();
+    CliRun matching = apply(policies("team:a", "2"), "--dry-run", "--exit-code");
+    assertThat(matching.exit()).as(matching.err()).isZero();
+    assertThat(matching.out()).contains("0 change(s) (dry run, nothing applied)");
+
+    assertThat(server.admin.put("/v1/policies/team:extra", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1M\"}]}").status())
+        .isEqualTo(201);
+    assertThat(apply(policies("team:a", "2"), "--dry-run", "--exit-code").exit()).isZero();
+    assertThat(apply(policies("team:a", "2"), "--dry-run", "--exit-code", "--prune").exit()).isEqualTo(3);
+    // The one write is that of the apply without --dry-run.
+    assertThat(relay.writes()).hasSize(1);
+  }
+
+  /** Without --dry-run the changes are made: --exit-code there is refused, and nothing is applied. */
+  @Test
+  void exitCodeWithoutDryRunIsRefusedAndAppliesNothing() throws IOException {
+    CliRun o = apply(policies("team:a", "2"), "--exit-code");
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).isEqualTo("apply: --exit-code: only with --dry-run" + System.lineSeparator());
+    assertThat(server.admin.get("/v1/policies/team:a").status()).isEqualTo(404);
+    assertThat(relay.writes()).isEmpty();
+  }
+
+  /**
    * The server's own file, applied from another machine (a CI runner), names a host that resolves
    * only where the server runs: that is the server's to check, not a reason to refuse the policies.
    * A host that is no name at all is refused still.
