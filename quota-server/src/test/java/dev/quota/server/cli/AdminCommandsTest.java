@@ -81,7 +81,7 @@ class AdminCommandsTest {
 
     CliRun again = run("override", "revoke", id);
     assertThat(again.exit()).isEqualTo(1);
-    assertThat(again.err()).startsWith("revoke: ");
+    assertThat(again.err()).isEqualTo("revoke: no override " + id + System.lineSeparator());
   }
 
   @Test
@@ -192,6 +192,7 @@ class AdminCommandsTest {
 
     CliRun admin = run("key", "revoke", "admin");
     assertThat(admin.exit()).isEqualTo(1);
+    assertThat(admin.err()).startsWith("revoke: name: is the name of the administrator key");
   }
 
   @Test
@@ -212,6 +213,9 @@ class AdminCommandsTest {
     assertThat(subject.exit()).isEqualTo(2);
     assertThat(subject.err()).startsWith("issue: --subject: ");
     // The name is the server's to check: its refusal names the argument.
+    CliRun taken = run("key", "issue", "ADMIN", "--role", "service");
+    assertThat(taken.exit()).isEqualTo(1);
+    assertThat(taken.err()).startsWith("issue: name: must differ, ignoring case, from 'admin'");
     CliRun name = run("key", "issue", "bad name", "--role", "service");
     assertThat(name.exit()).isEqualTo(2);
     assertThat(name.err()).startsWith("issue: name: must be 1-64 letters");
