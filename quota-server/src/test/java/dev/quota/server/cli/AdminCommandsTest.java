@@ -223,4 +223,27 @@ class AdminCommandsTest {
     assertThat(server.admin.get("/v1/keys").body()).isEqualTo(keys);
     assertThat(server.admin.get("/v1/audit").body()).isEqualTo(audit);
   }
+
+  /** A key whose role may not make the change: the server's 403, exit 1 (not a usage error), and nothing changes. */
+  @Test
+  void aKeyThatMayNotMakeTheChangeFailsWithExitOneAndChangesNothing() {
+    CliRun issued = run("key", "issue", "svc", "--role", "service");
+    assertThat(issued.exit()).as(issued.err()).isZero();
+    String audit = server.admin.get("/v1/audit").body();
+    String url = "http://127.0.0.1:" + server.server().port();
+    String key = issued.out().strip();
+
+    CliRun override = CliRun.of("override", "create", "user:alice", "--bypass", "--duration", "PT1H", "--reason", "r",
+        "--url", url, "--key", key);
+    assertThat(override.exit()).isEqualTo(1);
+    assertThat(override.err()).startsWith("create: ");
+    CliRun reset = CliRun.of("reset", "user", "ann", "--url", url, "--key", key);
+    assertThat(reset.exit()).isEqualTo(1);
+    CliRun revoke = CliRun.of("key", "revoke", "svc", "--url", url, "--key", key);
+    assertThat(revoke.exit()).isEqualTo(1);
+
+    assertThat(overrides()).isEmpty();
+    assertThat(server.admin.get("/v1/keys").body()).contains("\"name\":\"svc\"");
+    assertThat(server.admin.get("/v1/audit").body()).isEqualTo(audit);
+  }
 }
