@@ -81,8 +81,9 @@ public final class QuotaAdmin {
     requireZoneAccepted(policy);
     String selector = policy.selector().toString();
     String after = format.apply(policy);
+    Instant now = clock.instant();
     Optional<Policy> replaced = config.putPolicy(policy, before -> entry(
-        actor, before.isEmpty() ? AuditAction.POLICY_CREATE : AuditAction.POLICY_UPDATE, selector, before.map(format).orElse(null),
+        now, actor, before.isEmpty() ? AuditAction.POLICY_CREATE : AuditAction.POLICY_UPDATE, selector, before.map(format).orElse(null),
         after, reason));
     return applied(replaced);
   }
@@ -105,12 +106,13 @@ public final class QuotaAdmin {
     requireZoneAccepted(policy);
     Selector selector = policy.selector();
     String after = format.apply(policy);
+    Instant now = clock.instant();
     Policy replaced = config.putPolicy(policy, before -> {
       // Thrown inside the repository's atomic step, so the write it would make never happens.
       if (before.isEmpty() || !expected.test(before.get())) {
         throw new PolicyMismatchException(selector, before);
       }
-      return entry(actor, AuditAction.POLICY_UPDATE, selector.toString(), format.apply(before.get()), after, reason);
+      return entry(now, actor, AuditAction.POLICY_UPDATE, selector.toString(), format.apply(before.get()), after, reason);
     }).orElseThrow();
     return applied(replaced);
   }
@@ -130,7 +132,7 @@ public final class QuotaAdmin {
     policy.selector().requireUnpadded();
     requireZoneAccepted(policy);
     Selector selector = policy.selector();
-    AuditEntry audit = entry(actor, AuditAction.POLICY_CREATE, selector.toString(), null, format.apply(policy), reason);
+    AuditEntry audit = entry(clock.instant(), actor, AuditAction.POLICY_CREATE, selector.toString(), null, format.apply(policy), reason);
     if (!config.createPolicy(policy, audit)) {
       throw new ConflictException("selector", "a policy for " + selector + " already exists");
     }
@@ -144,8 +146,9 @@ public final class QuotaAdmin {
   public Change<Void> deletePolicy(Selector selector, String actor, String reason) {
     requireActorAndReason(actor, reason);
     ValidationException.require(selector != null, "selector", "is required");
+    Instant now = clock.instant();
     if (config.deletePolicy(selector, before ->
-        entry(actor, AuditAction.POLICY_DELETE, selector.toString(), format.apply(before), null, reason)).isEmpty()) {
+        entry(now, actor, AuditAction.POLICY_DELETE, selector.toString(), format.apply(before), null, reason)).isEmpty()) {
       throw new NotFoundException("no policy for " + selector);
     }
     return applied(null);
@@ -163,11 +166,12 @@ public final class QuotaAdmin {
     requireActorAndReason(actor, reason);
     ValidationException.require(selector != null, "selector", "is required");
     ValidationException.require(expected != null, "expected", "is required");
+    Instant now = clock.instant();
     Policy deleted = config.deletePolicy(selector, before -> {
       if (!expected.test(before)) {
         throw new PolicyMismatchException(selector, Optional.of(before));
       }
-      return entry(actor, AuditAction.POLICY_DELETE, selector.toString(), format.apply(before), null, reason);
+      return entry(now, actor, AuditAction.POLICY_DELETE, selector.toString(), format.apply(before), null, reason);
     }).orElseThrow(() -> new PolicyMismatchException(selector, Optional.empty()));
     return applied(deleted);
   }
@@ -192,6 +196,32 @@ public final class QuotaAdmin {
     AuditText.requireGivenReason("reason", reason);
     Instant now = clock.instant();
     requireExpiry(expiresAt, now);
+    return createOverride(selector, replacement, expiresAt, now, actor, reason);
+  }
+
+  /**
+   * As {@link #createOverride(Selector, Policy, Instant, String, String)}, until {@code lasting}
+   * after now: the override's {@code createdAt}, its audit entry's time and the start of
+   * {@code lasting} are one reading of the clock, so it lasts exactly that long from its creation.
+   *
+   * @throws ValidationException before anything is saved: {@code lasting} not positive or longer
+   *     than {@link Override#MAX_LIFETIME}; and as the other form throws
+   */
+  public Change<Override> createOverrideLasting(
+      Selector selector, Policy replacement, java.time.Duration lasting, String actor, String reason) {
+    AuditText.requireActor("actor", actor);
+    AuditText.requireGivenReason("reason", reason);
+    ValidationException.require(lasting != null, "duration", "is required");
+    ValidationException.require(
+        !lasting.isNegative() && !lasting.isZero() && lasting.compareTo(Override.MAX_LIFETIME) <= 0,
+        "duration",
+        "must be positive and at most " + Override.MAX_LIFETIME.toDays() + " days (about 10 years)");
+    Instant now = clock.instant();
+    return createOverride(selector, replacement, now.plus(lasting), now, actor, reason);
+  }
+
+  private Change<Override> createOverride(
+      Selector selector, Policy replacement, Instant expiresAt, Instant now, String actor, String reason) {
     ValidationException.require(selector != null, "selector", "is required");
     selector.requireUnpadded();
     if (replacement != null) {
@@ -200,7 +230,7 @@ public final class QuotaAdmin {
     Override o =
         new Override(Quota.newId(), selector, replacement, replacement == null, expiresAt, reason, actor, now);
     String after = (o.bypass() ? "bypass" : format.apply(replacement)) + " until " + expiresAt;
-    config.putOverride(o, entry(actor, AuditAction.OVERRIDE_CREATE, selector.toString() + " #" + o.id(), null, after, reason));
+    config.putOverride(o, entry(now, actor, AuditAction.OVERRIDE_CREATE, selector.toString() + " #" + o.id(), null, after, reason));
     return applied(o);
   }
 
@@ -210,7 +240,7 @@ public final class QuotaAdmin {
         config.overrides().stream().filter(x -> x.id().equals(id)).findFirst()
             .orElseThrow(() -> new NotFoundException("no override " + id));
     String before = (o.bypass() ? "bypass" : format.apply(o.replacement())) + " until " + o.expiresAt();
-    if (!config.deleteOverride(id, entry(actor, AuditAction.OVERRIDE_REVOKE, o.selector() + " #" + id, before, null, reason))) {
+    if (!config.deleteOverride(id, entry(clock.instant(), actor, AuditAction.OVERRIDE_REVOKE, o.selector() + " #" + id, before, null, reason))) {
       throw new NotFoundException("no override " + id);
     }
     return applied(null);
@@ -230,7 +260,7 @@ public final class QuotaAdmin {
   public void resetSubject(Subject subject, String actor, String reason) {
     requireActorAndReason(actor, reason);
     ValidationException.require(subject != null, "subject", "is required");
-    AuditEntry audit = entry(actor, AuditAction.SUBJECT_RESET, subject.toString(), null, null, reason);
+    AuditEntry audit = entry(clock.instant(), actor, AuditAction.SUBJECT_RESET, subject.toString(), null, null, reason);
     config.putSubjectReset(subject, resetTime(audit.at()), audit);
     store.reset(CounterKeys.subjectOf(subject));
   }
@@ -303,8 +333,10 @@ public final class QuotaAdmin {
     }
   }
 
-  private AuditEntry entry(String actor, AuditAction action, String target, String before, String after, String reason) {
-    return new AuditEntry(0, clock.instant(), actor, action.wireName(), target, before, after, AuditText.recorded(reason));
+  /** An audit entry of an action at {@code at}: the one reading of the clock the action dates everything by. */
+  private static AuditEntry entry(
+      Instant at, String actor, AuditAction action, String target, String before, String after, String reason) {
+    return new AuditEntry(0, at, actor, action.wireName(), target, before, after, AuditText.recorded(reason));
   }
 
   /**

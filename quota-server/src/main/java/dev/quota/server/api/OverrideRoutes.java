@@ -65,13 +65,17 @@ public final class OverrideRoutes {
     Fields f = JsonBody.read(ctx, FIELDS, problems);
     Selector selector = problems.read(() -> Selector.parse(f.string("selector", true, Selector.MAX_LENGTH)));
     Policy replacement = replacement(f, selector, problems);
-    Instant expiresAt = expiry(f, clock.instant(), problems);
+    Ending ending = ending(f, clock.instant(), problems);
     // Required here, unlike other changes' reasons: limits that differ from the policy need a why.
     String reason = problems.read(() -> Reasons.required(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH)));
     problems.throwIfAny();
     Change<Override> created;
     synchronized (configLock) {
-      created = admin.createOverride(selector, replacement, expiresAt, Auth.principal(ctx).name(), reason);
+      String actor = Auth.principal(ctx).name();
+      // A duration runs from the instant the engine creates the override at, read once for both.
+      created = ending.lasting() != null
+          ? admin.createOverrideLasting(selector, replacement, ending.lasting(), actor, reason)
+          : admin.createOverride(selector, replacement, ending.at(), actor, reason);
     }
     AppliedHeader.note(ctx, created);
     ctx.status(201).json(OverrideJson.toNode(created.result()));
@@ -101,8 +105,14 @@ public final class OverrideRoutes {
     return problems.read(() -> PolicyJson.read(limits.get(), selector, "limits"));
   }
 
-  /** When the override expires, given as expiresAt or as a duration from {@code now}; null when a problem is noted. */
-  private static Instant expiry(Fields f, Instant now, BodyProblems problems) {
+  /** When an override ends: at an instant, or a duration after its creation. */
+  private record Ending(Instant at, Duration lasting) {}
+
+  /**
+   * When the override expires, given as expiresAt or as a duration (checked here against {@code now}
+   * only to list its problems beside the others); null when a problem is noted.
+   */
+  private static Ending ending(Fields f, Instant now, BodyProblems problems) {
     Optional<Instant> expiresAt = problems.read(() -> Optional.ofNullable(f.instant("expiresAt", false)));
     Optional<Duration> duration = problems.read(() -> Optional.ofNullable(f.duration("duration")));
     if (expiresAt == null || duration == null) {
@@ -119,7 +129,7 @@ public final class OverrideRoutes {
             d.compareTo(MIN_DURATION) >= 0 && d.compareTo(Override.MAX_LIFETIME) <= 0,
             "duration",
             "must be between 1 second and " + Override.MAX_LIFETIME.toDays() + " days (about 10 years)");
-        return now.plus(d);
+        return new Ending(null, d);
       });
     }
     // The engine checks these again, by its clock, before anything is saved; here they are listed beside the others.
@@ -128,7 +138,7 @@ public final class OverrideRoutes {
       ValidationException.require(at.isAfter(now), "expiresAt", "must be in the future");
       ValidationException.require(!at.isAfter(now.plus(Override.MAX_LIFETIME)), "expiresAt",
           "must be at most " + Override.MAX_LIFETIME.toDays() + " days (about 10 years) from now");
-      return at;
+      return new Ending(at, null);
     });
   }
 

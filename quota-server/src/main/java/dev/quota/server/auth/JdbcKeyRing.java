@@ -8,6 +8,7 @@ import dev.quota.admin.AuditText;
 import dev.quota.jdbc.ApiKeyRepository;
 import dev.quota.jdbc.DatabaseException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -127,8 +128,10 @@ public final class JdbcKeyRing implements KeyRing {
           "name", "must differ, ignoring case, from '" + registered.get() + "', which " + MemoryKeyRing.REGISTERED_NAME_RULE);
     }
     AuditText.requireReason("reason", reason);
-    AuditEntry audit = audit(actor, AuditAction.KEY_ISSUE, name, null, state(role, subjects), reason);
-    return repo.issue(name, ApiKeyRepository.Role.valueOf(role.name()), subjects, clock.instant(), audit).secret();
+    // One reading dates the key and its audit entry alike.
+    Instant now = clock.instant();
+    AuditEntry audit = audit(now, actor, AuditAction.KEY_ISSUE, name, null, state(role, subjects), reason);
+    return repo.issue(name, ApiKeyRepository.Role.valueOf(role.name()), subjects, now, audit).secret();
   }
 
   @Override
@@ -146,8 +149,9 @@ public final class JdbcKeyRing implements KeyRing {
   public boolean revoke(String name, String actor, String reason) {
     AuditText.requireReason("reason", reason);
     // Found and revoked in one transaction: of revocations of one name at once, one revokes.
-    boolean any = !repo.revokeNamed(name, clock.instant(),
-        k -> audit(actor, AuditAction.KEY_REVOKE, k.name(), state(role(k.role()), k.readable()), null, reason)).isEmpty();
+    Instant now = clock.instant();
+    boolean any = !repo.revokeNamed(name, now,
+        k -> audit(now, actor, AuditAction.KEY_REVOKE, k.name(), state(role(k.role()), k.readable()), null, reason)).isEmpty();
     // Revocation must take effect here at once, on lookups already under way too; other servers
     // see it when their cache entry ends.
     synchronized (cacheLock) {
@@ -168,8 +172,9 @@ public final class JdbcKeyRing implements KeyRing {
     return role.wireName() + " " + new java.util.TreeSet<>(subjects);
   }
 
-  private AuditEntry audit(String actor, AuditAction action, String name, String before, String after, String reason) {
-    return new AuditEntry(0, clock.instant(), actor, action.wireName(), name, before, after, AuditText.recorded(reason));
+  private static AuditEntry audit(
+      Instant at, String actor, AuditAction action, String name, String before, String after, String reason) {
+    return new AuditEntry(0, at, actor, action.wireName(), name, before, after, AuditText.recorded(reason));
   }
 
   private static Role role(ApiKeyRepository.Role r) {
