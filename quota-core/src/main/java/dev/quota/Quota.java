@@ -457,7 +457,9 @@ public final class Quota implements AutoCloseable {
    * changed them). Reloads are serialized, so a slow reload can never install an older snapshot
    * over a newer one. A snapshot that names other budget counters than the one before (or the first
    * one) asks the repository since when the engines have kept them, recording its own take-up; if the
-   * repository fails, the reload fails with it and the snapshot in force stays.
+   * repository fails, the reload fails with it and the snapshot in force stays. A snapshot taken
+   * before this engine could ever read the store's clock is dated by the store's at the first
+   * reload that can read it, whether or not anything changed ({@link PolicyIndex#redated}).
    */
   public synchronized void reloadConfig() {
     List<Policy> policies = config.policies();
@@ -466,28 +468,34 @@ public final class Quota implements AutoCloseable {
     // reservations held with its ops, stay valid. A server reloads every few seconds; a new index
     // each time would recompile every request and give each reservation an unshared shape.
     PolicyIndex current = index;
-    if (current == null || !current.builtFrom(policies, overrides)) {
-      long engineNow = clock.millis();
-      long storeAhead = storeAheadOfEngine(engineNow, current);
-      index = PolicyIndex.of(policies, overrides, current, engineNow + storeAhead, storeAhead, config);
+    boolean changed = current == null || !current.builtFrom(policies, overrides);
+    if (!changed && current.storeAheadKnown()) {
+      return;
+    }
+    long engineNow = clock.millis();
+    OptionalLong storeNow = storeClock();
+    if (changed) {
+      boolean known = storeNow.isPresent() || (current != null && current.storeAheadKnown());
+      long storeAhead = storeNow.isPresent() ? storeNow.getAsLong() - engineNow : current != null ? current.storeAheadMs() : 0;
+      index = PolicyIndex.of(policies, overrides, current, engineNow + storeAhead, storeAhead, known, config);
+    } else if (storeNow.isPresent()) {
+      index = current.redated(storeNow.getAsLong(), storeNow.getAsLong() - engineNow, config);
     }
   }
 
   /**
-   * How far the store's clock runs ahead of this engine's (behind if negative). The store dates each
-   * budget counter's last decision, and one decided on before the engines took up their counters is
-   * caught up from the ledger, so that moment must be the store's: an engine clock minutes off it
-   * would pass a counter behind the ledger for current. A store that cannot be reached leaves what
-   * the snapshot in force measured (none at start); the reload goes on, since policies must still
-   * apply while decisions follow their fail modes.
+   * The store's clock, to tell how far it runs ahead of this engine's (behind if negative). The store
+   * dates each budget counter's last decision, and one decided on before the engines took up their
+   * counters is caught up from the ledger, so that moment must be the store's: an engine clock
+   * minutes off it would pass a counter behind the ledger for current. Empty if the store cannot be
+   * reached: the reload then keeps what the snapshot in force measured (none at start) and goes on,
+   * since policies must still apply while decisions follow their fail modes.
    */
-  private long storeAheadOfEngine(long engineNow, PolicyIndex current) {
-    long measured = current != null ? current.storeAheadMs() : 0;
+  private OptionalLong storeClock() {
     try {
-      OptionalLong storeNow = store.clockMs();
-      return storeNow.isPresent() ? storeNow.getAsLong() - engineNow : measured;
+      return store.clockMs();
     } catch (StoreUnavailableException unreachable) {
-      return measured;
+      return OptionalLong.empty();
     }
   }
 

@@ -31,7 +31,7 @@ class BudgetComesBackUnderClockSkewTest {
   private final OutageStore store = new OutageStore(storeClock);
 
   private Quota engine(Duration ahead) {
-    MutableClock engineClock = new MutableClock(START.plus(ahead));
+    MutableClock engineClock = new MutableClock(storeClock.instant().plus(ahead));
     Quota q = Quota.builder().clock(engineClock).config(config).ledger(ledger).store(store).build();
     this.engineClock = engineClock;
     return q;
@@ -40,12 +40,14 @@ class BudgetComesBackUnderClockSkewTest {
   private MutableClock engineClock;
 
   /** A monthly budget of 2.00 whose month begins on {@code resetDay}. */
+  private static Policy monthly(int resetDay) {
+    return Policy.builder("user:*")
+        .budget(new Budget("USD", null, Money.of("2.00"), null, ZoneOffset.UTC, LocalTime.MIDNIGHT, resetDay))
+        .build();
+  }
+
   private static void budget(Quota quota, int resetDay) {
-    quota.admin().putPolicy(
-        Policy.builder("user:*")
-            .budget(new Budget("USD", null, Money.of("2.00"), null, ZoneOffset.UTC, LocalTime.MIDNIGHT, resetDay))
-            .build(),
-        ADMIN, "calendar");
+    quota.admin().putPolicy(monthly(resetDay), ADMIN, "calendar");
   }
 
   /** A minute passes on both clocks. */
@@ -167,5 +169,52 @@ class BudgetComesBackUnderClockSkewTest {
     store.comeBack();
     assertThat(used(quota)).isEqualByComparingTo("1.25");
     assertThat(admits(quota, "0.80")).isFalse(); // would fit at 1.00
+  }
+
+  @Test
+  void anEngineStartedBehindTheStoreWhileItIsAwayDatesItsTakeUpByTheStoreOnceItAnswers() {
+    // Taken up at 09:58 by the engine's clock, before the counter's last decision at 10:00 by the store's.
+    anEngineStartedWhileTheStoreIsAwayCatchesUpWhatTheOtherCalendarHeld(SKEW.negated());
+  }
+
+  @Test
+  void anEngineStartedAheadOfTheStoreWhileItIsAwayStampsNoCounterIntoTheStoresFuture() {
+    // Taken up at 10:08 by the engine's clock: a counter caught up then, stamped 10:08, would pass
+    // for current at a change back at 10:06 by the store's.
+    anEngineStartedWhileTheStoreIsAwayCatchesUpWhatTheOtherCalendarHeld(SKEW);
+  }
+
+  /**
+   * 1.00 spent, the calendar changed, 0.25 spent, and the calendar changed back in the repository
+   * while no engine ran (as a configuration applied then is); an engine then starts while the store
+   * is away, with no difference to the store's clock ever read, and reloads once it answers.
+   */
+  private void anEngineStartedWhileTheStoreIsAwayCatchesUpWhatTheOtherCalendarHeld(Duration ahead) {
+    Quota before = engine(Duration.ZERO);
+    budget(before, 1);
+    spend(before, "1.00"); // 10:00 by the store: to the month from the 1st
+    aMinutePasses();
+    budget(before, 10);
+    aMinutePasses();
+    spend(before, "0.25");
+    aMinutePasses();
+    config.putPolicy(monthly(1), replaced -> new dev.quota.admin.AuditEntry(
+        0, storeClock.instant(), ADMIN, "policy.update", "user:*", null, null, "calendar"));
+    store.goDown();
+    Quota quota = engine(ahead); // 10:03 by the store
+
+    store.comeBack();
+    quota.reloadConfig(); // nothing changed since it started: as a server's periodic reload
+
+    assertThat(used(quota)).isEqualByComparingTo("1.25");
+    aMinutePasses();
+    budget(quota, 10);
+    aMinutePasses();
+    spend(quota, "0.30"); // to the month from June 10th only
+    aMinutePasses();
+    budget(quota, 1); // 10:06 by the store: back to the counter that holds 1.25 only
+    assertThat(used(quota)).isEqualByComparingTo("1.55");
+    assertThat(admits(quota, "0.50")).isFalse(); // would fit at 1.25
+    assertThat(admits(quota, "0.45")).isTrue();
   }
 }

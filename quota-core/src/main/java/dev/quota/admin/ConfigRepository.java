@@ -102,4 +102,17 @@ public interface ConfigRepository {
    * @return the time recorded for {@code fingerprint} after the call
    */
   long budgetCountersSince(String fingerprint, long nowMs, boolean leavingAnother);
+
+  /**
+   * Records that the engines have kept the budget counters of {@code fingerprint} since
+   * {@code storeNowMs}, whatever was recorded: called by an engine that took the set up before it
+   * could ever read the store's clock (so dated it by its own) once it reads {@code storeNowMs} there.
+   * That engine reached no counter meanwhile, and every engine's take-up happened by then, so the
+   * store's present is late enough; a time it replaces may be later still, but only by lying in the
+   * store's future, where it would stamp the counters caught up into that future and let a later
+   * take-up, truly dated, pass them for current.
+   *
+   * @return the time recorded, {@code storeNowMs}
+   */
+  long budgetCountersRedated(String fingerprint, long storeNowMs);
 }

@@ -116,6 +116,13 @@ public final class MemoryConfigRepository implements ConfigRepository {
     return budgetCountersSinceMs;
   }
 
+  @java.lang.Override
+  public synchronized long budgetCountersRedated(String fingerprint, long storeNowMs) {
+    budgetCounters = fingerprint;
+    budgetCountersSinceMs = storeNowMs;
+    return storeNowMs;
+  }
+
   private void append(AuditEntry entry) {
     audit.add(entry.withId(audit.size() + 1L));
   }

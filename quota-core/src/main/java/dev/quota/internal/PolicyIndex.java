@@ -108,11 +108,16 @@ public final class PolicyIndex {
    * with that end by the store's.
    */
   private final long storeAheadMs;
+  /**
+   * Whether the engine had ever read the store's clock when this index was built; if not, its
+   * take-up was dated by the engine's clock alone, and {@link #redated} dates it by the store's.
+   */
+  private final boolean storeAheadKnown;
 
   private PolicyIndex(
       List<Shape> singles, List<Shape> pairs, long[] overrideExpiries, IdentityHashMap<Policy, PolicyParts> parts,
       IdentityHashMap<Policy, Policy> shadows, List<Policy> policies, List<Override> overrides,
-      BudgetCounterSet budgetCounters, long budgetCountersSinceMs, long storeAheadMs) {
+      BudgetCounterSet budgetCounters, long budgetCountersSinceMs, long storeAheadMs, boolean storeAheadKnown) {
     this.singles = singles;
     this.pairs = pairs;
     this.overrideExpiries = overrideExpiries;
@@ -123,6 +128,7 @@ public final class PolicyIndex {
     this.budgetCounters = budgetCounters;
     this.budgetCountersSinceMs = budgetCountersSinceMs;
     this.storeAheadMs = storeAheadMs;
+    this.storeAheadKnown = storeAheadKnown;
   }
 
   /**
@@ -157,6 +163,25 @@ public final class PolicyIndex {
     return storeAheadMs;
   }
 
+  /** Whether {@link #storeAheadMs} was read from the store (now or at an earlier reload), rather than assumed 0. */
+  public boolean storeAheadKnown() {
+    return storeAheadKnown;
+  }
+
+  /**
+   * This index, its budget counters taken up at {@code storeNowMs}, just read from the store, and its
+   * overrides' ends moved by {@code storeAheadMs}: for an index built before the engine could ever
+   * read the store's clock, whose take-up was dated by the engine's. No decision reached the store
+   * meanwhile, so the store's present is late enough to catch up every counter the engine's clock
+   * may have passed for current, and, unlike that clock, never stamps a counter into the store's
+   * future (see {@link ConfigRepository#budgetCountersRedated}).
+   */
+  public PolicyIndex redated(long storeNowMs, long storeAheadMs, ConfigRepository config) {
+    long since = config.budgetCountersRedated(budgetCounters.fingerprint(), storeNowMs);
+    return new PolicyIndex(
+        singles, pairs, overrideExpiries, parts, shadows, policies, overrides, budgetCounters, since, storeAheadMs, true);
+  }
+
   /**
    * True if this index was built from these very policies and overrides (equal, in this order), so
    * that one built from them would resolve every request as this one does.
@@ -187,13 +212,13 @@ public final class PolicyIndex {
 
   /** An index whose budget counters have been kept since the beginning of time: nothing more is seeded. */
   public static PolicyIndex of(List<Policy> policies, List<Override> overrides) {
-    return build(policies, overrides, BudgetCounterSet.of(policies, overrides), Long.MIN_VALUE, 0);
+    return build(policies, overrides, BudgetCounterSet.of(policies, overrides), Long.MIN_VALUE, 0, true);
   }
 
   /**
    * An index of {@code policies} and {@code overrides} replacing {@code previous} (null at start),
    * built when the store's clock read {@code storeNowMs} and the engine's ran {@code storeAheadMs}
-   * behind it. Budget counters, and overrides' ends, are dated by the store's clock, since a stale
+   * behind it ({@code storeAheadKnown}: as read from the store, now or before; otherwise assumed 0). Budget counters, and overrides' ends, are dated by the store's clock, since a stale
    * counter is told by the time of its last decision, which the store dates. Its budget counters are
    * kept since {@code previous}'s if it keeps the same ones; otherwise since the time {@code config}
    * records for them ({@link ConfigRepository#budgetCountersSince}), which outlives the process: a
@@ -203,17 +228,17 @@ public final class PolicyIndex {
    */
   public static PolicyIndex of(
       List<Policy> policies, List<Override> overrides, PolicyIndex previous, long storeNowMs, long storeAheadMs,
-      ConfigRepository config) {
+      boolean storeAheadKnown, ConfigRepository config) {
     BudgetCounterSet counters = BudgetCounterSet.of(policies, overrides);
     long since = previous != null && previous.budgetCounters.equals(counters)
         ? previous.budgetCountersSinceMs
         : config.budgetCountersSince(counters.fingerprint(), storeNowMs, previous != null);
-    return build(policies, overrides, counters, since, storeAheadMs);
+    return build(policies, overrides, counters, since, storeAheadMs, storeAheadKnown);
   }
 
   private static PolicyIndex build(
       List<Policy> policies, List<Override> overrides, BudgetCounterSet budgetCounters, long budgetCountersSinceMs,
-      long storeAheadMs) {
+      long storeAheadMs, boolean storeAheadKnown) {
     Map<Selector, Binding> bindings = new HashMap<>();
     for (Policy p : policies) {
       bindings.put(p.selector(), new Binding(p, new ArrayList<>(0)));
@@ -259,7 +284,7 @@ public final class PolicyIndex {
     }
     return new PolicyIndex(
         List.copyOf(singles), List.copyOf(pairs), expiries, parts, shadows, List.copyOf(policies),
-        List.copyOf(overrides), budgetCounters, budgetCountersSinceMs, storeAheadMs);
+        List.copyOf(overrides), budgetCounters, budgetCountersSinceMs, storeAheadMs, storeAheadKnown);
   }
 
   /**

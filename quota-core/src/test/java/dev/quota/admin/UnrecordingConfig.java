@@ -32,6 +32,14 @@ public final class UnrecordingConfig implements ConfigRepository {
   }
 
   @java.lang.Override
+  public long budgetCountersRedated(String fingerprint, long storeNowMs) {
+    if (refusing) {
+      throw new IllegalStateException("the budget counters cannot be recorded");
+    }
+    return config.budgetCountersRedated(fingerprint, storeNowMs);
+  }
+
+  @java.lang.Override
   public List<Policy> policies() {
     return config.policies();
   }

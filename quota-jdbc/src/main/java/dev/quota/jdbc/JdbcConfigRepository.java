@@ -512,6 +512,30 @@ public final class JdbcConfigRepository implements ConfigRepository {
     });
   }
 
+  /** The row replaced whatever it held, or inserted if there is none (two first records collide on its key: one is retried). */
+  @java.lang.Override
+  public long budgetCountersRedated(String fingerprint, long storeNowMs) {
+    Objects.requireNonNull(fingerprint, "fingerprint");
+    Instant now = Instant.ofEpochMilli(storeNowMs);
+    return writeRetryingCollisions("recording the budget counters taken up", c -> {
+      try (PreparedStatement up =
+          c.prepareStatement("UPDATE budget_counter_set SET fingerprint = ?, kept_since = ? WHERE id = 1")) {
+        up.setString(1, fingerprint);
+        Jdbc.setInstant(up, 2, now);
+        if (up.executeUpdate() == 1) {
+          return storeNowMs;
+        }
+      }
+      try (PreparedStatement in =
+          c.prepareStatement("INSERT INTO budget_counter_set (id, fingerprint, kept_since) VALUES (1, ?, ?)")) {
+        in.setString(1, fingerprint);
+        Jdbc.setInstant(in, 2, now);
+        in.executeUpdate();
+      }
+      return storeNowMs;
+    });
+  }
+
   /** The time the row keeps if it holds {@code fingerprint}; empty if it holds another set or there is none. */
   private Optional<Long> keptSince(String fingerprint) {
     return Jdbc.read(ds, "reading the budget counters taken up", c -> {

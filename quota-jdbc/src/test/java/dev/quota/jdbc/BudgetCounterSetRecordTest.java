@@ -48,6 +48,28 @@ class BudgetCounterSetRecordTest {
   }
 
   /**
+   * An engine that took a set up before it could read the store's clock dates it by the store's
+   * once it can: the time replaces the one recorded, even a later one (from an engine clock ahead of
+   * the store's), and a row is written if there was none.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aTakeUpRedatedByTheStoresClockReplacesTheTimeRecorded(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var repo = new JdbcConfigRepository(t.db);
+      assertThat(repo.budgetCountersRedated(A, T0)).isEqualTo(T0);
+      assertThat(repo.budgetCountersSince(A, T0 + 60_000, false)).isEqualTo(T0);
+
+      assertThat(repo.budgetCountersSince(B, T0 + 300_000, true)).isEqualTo(T0 + 300_000);
+      assertThat(repo.budgetCountersRedated(B, T0 + 60_000)).isEqualTo(T0 + 60_000);
+      assertThat(repo.budgetCountersSince(B, T0 + 60_000, false)).isEqualTo(T0 + 60_000);
+      assertThat(repo.budgetCountersRedated(A, T0 + 120_000)).isEqualTo(T0 + 120_000);
+      assertThat(repo.budgetCountersSince(A, T0 + 130_000, false)).isEqualTo(T0 + 120_000);
+      assertThat(t.queryLong("SELECT COUNT(*) FROM budget_counter_set")).isEqualTo(1);
+    }
+  }
+
+  /**
    * Another server's transaction holds the row (one stalled between its update and its commit, say,
    * which PostgreSQL keeps open until that server's connection is found dead). A server starting on
    * the set recorded only reads the row, so it still starts, with the time kept; it failed when its
