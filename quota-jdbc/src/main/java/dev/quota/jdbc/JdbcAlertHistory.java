@@ -362,6 +362,31 @@ public final class JdbcAlertHistory implements AlertHistory {
   }
 
   /**
+   * Up to {@code limit} alerts this history holds the claim on that {@code webhook} has not settled
+   * (its row is pending, or there is none), oldest first, each with its per-webhook rows: the
+   * deliveries a sender left in the database rather than hold them in memory, read back as it
+   * has room for them.
+   */
+  public List<Claimed> heldPendingFor(WebhookRef webhook, int limit) {
+    return Jdbc.read(ds, "reading pending deliveries to " + webhook.url(), c -> {
+      List<Alert> alerts = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT " + COLUMNS + " FROM alert a WHERE delivery_state = 'pending' AND claimed_by = ?"
+              + " AND NOT EXISTS (SELECT 1 FROM alert_webhook_delivery w WHERE w.alert_id = a.id"
+              + " AND w.webhook_id = ? AND w.state <> 'pending') ORDER BY at, id LIMIT ?")) {
+        Jdbc.bind(ps, List.of(claimant, webhook.id(), limit));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            alerts.add(alertOf(rs));
+          }
+        }
+      }
+      Map<String, List<WebhookDelivery>> rows = AlertWebhookTable.read(c, alerts.stream().map(Alert::id).toList());
+      return alerts.stream().map(a -> new Claimed(a, rows.getOrDefault(a.id(), List.of()))).toList();
+    });
+  }
+
+  /**
    * The condition on an alert's claim that lets this history take it: nobody holds it (released,
    * or lapsed at the time bound first), or the predecessor, dead, does; see {@link #abandonedArgs}.
    */

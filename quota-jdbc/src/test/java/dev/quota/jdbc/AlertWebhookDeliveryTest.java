@@ -135,6 +135,37 @@ class AlertWebhookDeliveryTest {
 
   @ParameterizedTest
   @EnumSource(Backend.class)
+  void aSenderReadsBackOnlyItsOwnClaimedAlertsAWebhookHasNotSettledOldestFirst(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var other = new JdbcAlertHistory(t.db, List.of(OPS, PAGER), AT_T0);
+      other.append(alert("theirs", 0, "user:carol", "0.8"));
+      var mine = new JdbcAlertHistory(t.db, List.of(OPS, PAGER), AT_T0);
+      mine.append(alert("late", 3, "user:alice", "0.8"));
+      mine.append(alert("early", 1, "user:bob", "0.8"));
+      mine.append(alert("taken", 2, "user:dave", "0.8"));
+      mine.markWebhookDelivered("taken", OPS, T0.plusSeconds(1));
+      mine.append(alert("retried", 4, "user:erin", "0.8"));
+      mine.markWebhookFailed("retried", OPS, "attempt 1: refused", false);
+      mine.append(alert("settled", 5, "user:fay", "0.8"));
+      mine.markWebhookDelivered("settled", OPS, T0.plusSeconds(1));
+      mine.markWebhookDelivered("settled", PAGER, T0.plusSeconds(1));
+      mine.markDelivered("settled", T0.plusSeconds(1));
+
+      assertThat(mine.heldPendingFor(OPS, 10)).extracting(c -> c.alert().id()).containsExactly("early", "late", "retried");
+      assertThat(mine.heldPendingFor(OPS, 2)).extracting(c -> c.alert().id()).containsExactly("early", "late");
+      assertThat(mine.heldPendingFor(PAGER, 10)).extracting(c -> c.alert().id())
+          .containsExactly("early", "taken", "late", "retried");
+      Claimed retried = mine.heldPendingFor(OPS, 10).get(2);
+      assertThat(retried.webhooks()).extracting(WebhookDelivery::webhook, WebhookDelivery::attempts)
+          .containsExactly(tuple(OPS, 1), tuple(PAGER, 0));
+
+      mine.releaseClaims();
+      assertThat(mine.heldPendingFor(OPS, 10)).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
   void aWebhookRemovedFromTheConfigurationStillListsWithTheAlertsItWasSent(Backend backend) {
     try (var t = backend.open(dir)) {
       var before = new JdbcAlertHistory(t.db, List.of(OPS, PAGER), AT_T0);
