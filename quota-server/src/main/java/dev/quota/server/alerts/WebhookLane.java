@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One webhook's deliveries, on threads of its own: at most {@link #CONCURRENCY} requests to it at
  * once, each given {@link #SEND_TIMEOUT} to answer. A receiver that hangs or is down therefore only
- * delays its own alerts; every other webhook keeps its own pace.
+ * delays its own alerts; every other webhook keeps its own pace. It holds a bounded number of
+ * alerts in memory ({@link LaneBacklog}), so one that hangs does not hold every alert fired.
  */
 final class WebhookLane {
   static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
@@ -38,9 +39,11 @@ final class WebhookLane {
   private final ScheduledExecutorService executor;
   /** The URL's user info as HTTP Basic credentials, or null if it has none. */
   private final String authorization;
+  private final LaneBacklog backlog;
 
-  WebhookLane(Webhook hook, int index, HttpClient http, Duration sendTimeout) {
+  WebhookLane(Webhook hook, int index, HttpClient http, Duration sendTimeout, int bound) {
     this.hook = hook;
+    this.backlog = new LaneBacklog(bound);
     this.sendTimeout = sendTimeout;
     this.ref = WebhookRef.of(hook.url());
     this.authorization = basicCredentials(URI.create(hook.url()));
@@ -55,6 +58,11 @@ final class WebhookLane {
   /** How long one send may take, {@link #SEND_TIMEOUT} but in tests. */
   Duration sendTimeout() {
     return sendTimeout;
+  }
+
+  /** The alerts this lane holds in memory, and whether more wait in the database. */
+  LaneBacklog backlog() {
+    return backlog;
   }
 
   Webhook hook() {

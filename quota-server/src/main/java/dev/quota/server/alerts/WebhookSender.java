@@ -26,6 +26,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,7 +41,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delivery runs on the sender's own threads: {@link #onAlert} only schedules, so neither a
  * decision nor the engine's alert dispatcher waits on a receiver. Each webhook is a {@link
- * WebhookLane} of its own, so a slow or dead receiver delays only its own deliveries. Every send is
+ * WebhookLane} of its own, so a slow or dead receiver delays only its own deliveries. A lane holds a
+ * bounded number of alerts in memory ({@link LaneBacklog}); the rest wait in the history, pending
+ * and claimed by this sender, and are read back ({@link JdbcAlertHistory#heldPendingFor}) as the
+ * lane drains. An alert whose webhooks are sent it by such separate parts is settled from its rows
+ * by the part that ends last. Every send is
  * recorded on that webhook's own row of the alert ({@link JdbcAlertHistory#markWebhookDelivered},
  * {@link JdbcAlertHistory#markWebhookFailed}); a failed one is retried on that webhook alone after
  * {@link Backoff#after}. An outcome the database refuses to record is kept, in order, and recorded
@@ -115,6 +120,12 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   /** With each send given {@code sendTimeout} (tests shorten it). */
   WebhookSender(List<Webhook> hooks, JdbcAlertHistory history, Clock clock, Backoff backoff, DeliveryListener listener,
       Duration sendTimeout) {
+    this(hooks, history, clock, backoff, listener, sendTimeout, LaneBacklog.BOUND);
+  }
+
+  /** With each send given {@code sendTimeout} and each webhook holding at most {@code laneBound} alerts in memory. */
+  WebhookSender(List<Webhook> hooks, JdbcAlertHistory history, Clock clock, Backoff backoff, DeliveryListener listener,
+      Duration sendTimeout, int laneBound) {
     if (hooks.isEmpty()) {
       throw new IllegalArgumentException("a webhook sender needs at least one webhook");
     }
@@ -126,7 +137,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
         .connectTimeout(sendTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
     List<WebhookLane> l = new ArrayList<>();
     for (int i = 0; i < hooks.size(); i++) {
-      l.add(new WebhookLane(hooks.get(i), i, http, sendTimeout));
+      l.add(new WebhookLane(hooks.get(i), i, http, sendTimeout, laneBound));
     }
     this.lanes = List.copyOf(l);
     this.configured = lanes.stream().map(lane -> lane.ref().id()).collect(Collectors.toUnmodifiableSet());
@@ -205,6 +216,8 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       if (resumed > 0) {
         LOG.info("resending {} alerts left pending by a stopped server", resumed);
       }
+      // Also catches a read-back put off while an outcome waited to be recorded.
+      lanes.forEach(this::readBack);
     } catch (RuntimeException e) {
       LOG.warn("could not renew or take over webhook deliveries: {}", e.getMessage());
     }
@@ -248,8 +261,9 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   }
 
   /**
-   * Deliveries of an alert to a webhook that this sender holds and has not settled, across all
-   * webhooks; none once the sends {@link #close} cut short have ended (it waits for them).
+   * Deliveries of an alert to a webhook that this sender holds in memory and has not settled, across
+   * all webhooks (each holds at most its bound: more wait in the database, uncounted); none once the
+   * sends {@link #close} cut short have ended (it waits for them).
    */
   public int pendingDeliveries() {
     return pending.get();
@@ -283,23 +297,79 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
         firstAttempts.put(lane, r == null ? 1 : r.attempts() + 1);
       }
     }
-    Delivery d = new Delivery(alert, firstAttempts.size(), settledBefore, dropped);
     if (firstAttempts.isEmpty()) {
       // Every webhook was done with it before its last holder could record the outcome, or is no
       // longer configured.
-      d.settle();
+      new Delivery(alert, 0, settledBefore, dropped, false, true).settle();
       return dropped;
     }
+    Map<WebhookLane, Integer> admitted = new LinkedHashMap<>();
     firstAttempts.forEach((lane, first) -> {
-      // Counted before it is scheduled, so that a send settled at once never takes the count below zero.
-      pending.incrementAndGet();
-      if (!lane.schedule(() -> d.attempt(lane, first), Duration.ZERO)) {
-        // The lane stopped (the sender is closing): this sender will not send it. The alert stays
-        // pending in the database for the next holder.
-        pending.decrementAndGet();
+      LaneBacklog.Admission a = lane.backlog().admit(alert.id());
+      if (a == LaneBacklog.Admission.ADMITTED) {
+        admitted.put(lane, first);
+      } else if (a == LaneBacklog.Admission.LEFT) {
+        queueReadBack(lane);
       }
     });
+    if (admitted.isEmpty()) {
+      // Every send waits in the database; the lanes read it back when they have room.
+      held.remove(alert.id());
+      return dropped;
+    }
+    // A webhook left out is sent the alert by a read-back: whichever part ends last settles it.
+    boolean partial = admitted.size() < firstAttempts.size();
+    Delivery d = new Delivery(alert, admitted.size(), settledBefore, dropped, partial, true);
+    admitted.forEach((lane, first) -> d.start(lane, first));
     return dropped;
+  }
+
+  /** Reads back, on the claims thread, the deliveries {@code lane} left in the database, once it is due. */
+  private void queueReadBack(WebhookLane lane) {
+    LaneBacklog backlog = lane.backlog();
+    if (closing || !backlog.readBackDue() || !backlog.readBackQueued.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      claims.execute(() -> {
+        backlog.readBackQueued.set(false);
+        readBack(lane);
+      });
+    } catch (RejectedExecutionException e) {
+      backlog.readBackQueued.set(false); // closing: the next holder sends them
+    }
+  }
+
+  /**
+   * Takes into memory, oldest first, alerts this sender holds the claim on that {@code lane}'s
+   * webhook has not settled, as far as the lane has room: those it left in the database. Put off
+   * while an outcome waits to be recorded: its alert would read as pending and be sent again.
+   */
+  private void readBack(WebhookLane lane) {
+    LaneBacklog backlog = lane.backlog();
+    // Waits for a writer rather than skip: put off, the read-back would wait for the next claims run.
+    if (closing || !backlog.readBackDue() || !recordAllWaiting()) {
+      return;
+    }
+    backlog.startReading();
+    boolean more = true;
+    try {
+      // The lane holds at most its bound, so this many rows hold every one it has room for.
+      List<Claimed> found = history.heldPendingFor(lane.ref(), backlog.bound());
+      more = found.size() == backlog.bound();
+      for (Claimed c : found) {
+        if (!closing && backlog.admitReadBack(c.alert().id())) {
+          int first = c.webhooks().stream().filter(r -> r.webhook().id().equals(lane.ref().id()))
+              .mapToInt(r -> r.attempts() + 1).findFirst().orElse(1);
+          new Delivery(c.alert(), 1, List.of(), List.of(), true, false).start(lane, first);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("could not read back pending deliveries to {}; trying again later: {}", lane.label(), e.getMessage());
+    } finally {
+      backlog.endReading(more);
+    }
+    queueReadBack(lane);
   }
 
   /**
@@ -358,13 +428,20 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     /** The last error of a webhook that used up its attempts, or was dropped; null while none has. */
     private volatile String failure;
     private volatile boolean anyDelivered;
+    /** Some webhook's send of it is made by another part (a read-back): settled from the history's rows. */
+    private final boolean partial;
+    /** Whether this part's alert is in {@link #held}; a read-back's is not. */
+    private final boolean inHeld;
 
     /**
      * {@code settledBefore}: webhooks that took the alert or gave up before this sender held it;
      * {@code dropped}: webhooks still pending that are no longer configured.
      */
-    Delivery(Alert alert, int toSend, List<WebhookDelivery> settledBefore, List<WebhookRef> dropped) {
+    Delivery(Alert alert, int toSend, List<WebhookDelivery> settledBefore, List<WebhookRef> dropped, boolean partial,
+        boolean inHeld) {
       this.alert = alert;
+      this.partial = partial;
+      this.inHeld = inHeld;
       this.body = AlertJson.write(alert).getBytes(StandardCharsets.UTF_8);
       this.unsettled = new AtomicInteger(toSend);
       this.dropped = List.copyOf(dropped);
@@ -384,15 +461,34 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       return webhook.url() + " is no longer configured; not sent";
     }
 
+    /** Schedules the first send to {@code lane}, which has admitted the alert. */
+    void start(WebhookLane lane, int attempt) {
+      // Counted before it is scheduled, so that a send settled at once never takes the count below zero.
+      pending.incrementAndGet();
+      if (!lane.schedule(() -> attempt(lane, attempt), Duration.ZERO)) {
+        // The lane stopped (the sender is closing): this sender will not send it. The alert stays
+        // pending in the database for the next holder.
+        letGo(lane);
+      }
+    }
+
+    /** This sender no longer holds the alert's send to {@code lane}: settled, or left to the next holder. */
+    private void letGo(WebhookLane lane) {
+      pending.decrementAndGet();
+      if (lane.backlog().letGo(alert.id())) {
+        queueReadBack(lane);
+      }
+    }
+
     void attempt(WebhookLane lane, int attempt) {
       if (closing) {
-        pending.decrementAndGet();
+        letGo(lane);
         return;
       }
       String error = lane.send(alert.id(), body);
       if (closing) {
         // Cut short by the shutdown, not refused by a receiver: the next holder resends it.
-        pending.decrementAndGet();
+        letGo(lane);
         return;
       }
       if (error == null) {
@@ -400,7 +496,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
         Instant at = clock.instant();
         record(alert, () -> history.markWebhookDelivered(alert.id(), lane.ref(), at));
         anyDelivered = true;
-        settleOne();
+        settleOne(lane);
         return;
       }
       boolean lastAttempt = attempt >= backoff.attempts();
@@ -410,24 +506,32 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       if (lastAttempt) {
         failure = message;
         LOG.warn("gave up delivering alert {} to {} after {} attempts: {}", alert.id(), lane.label(), attempt, error);
-        settleOne();
+        settleOne(lane);
         return;
       }
       if (!lane.schedule(() -> attempt(lane, attempt + 1), backoff.after(attempt))) {
-        pending.decrementAndGet(); // the lane stopped: the next holder retries it
+        letGo(lane); // the lane stopped: the next holder retries it
       }
     }
 
-    /** One webhook is done with the alert; the last one records the outcome. */
-    private void settleOne() {
-      pending.decrementAndGet();
+    /** One webhook is done with the alert (its outcome handed to {@link #record}); the last one settles it. */
+    private void settleOne(WebhookLane lane) {
       if (unsettled.decrementAndGet() == 0) {
         settle();
       }
+      letGo(lane);
     }
 
-    /** Records the alert's overall outcome, once every webhook is done with it. */
+    /** Records the alert's overall outcome, once every webhook this part sends it to is done with it. */
     void settle() {
+      if (partial) {
+        // After this part's outcomes, in order: the rows then show whether another part still sends it.
+        record(alert, () -> settleFromRows(alert));
+        if (inHeld) {
+          held.remove(alert.id());
+        }
+        return;
+      }
       String f = failure;
       Instant at = clock.instant();
       record(alert, () -> {
@@ -445,6 +549,45 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
         }
       });
       held.remove(alert.id());
+    }
+  }
+
+  /**
+   * Settles {@code alert} from its rows in the history if no configured webhook's row is pending (or
+   * missing): the part of its delivery that ends last does. Rows of webhooks no longer configured
+   * still pending are dropped first, as {@link Delivery#settle} drops them.
+   */
+  private void settleFromRows(Alert alert) {
+    Optional<JdbcAlertHistory.Delivery> d = history.delivery(alert.id());
+    if (d.isEmpty() || d.get().state() != JdbcAlertHistory.DeliveryState.PENDING) {
+      return;
+    }
+    Map<String, WebhookDelivery> rows = new HashMap<>();
+    d.get().webhooks().forEach(r -> rows.put(r.webhook().id(), r));
+    for (String id : configured) {
+      WebhookDelivery r = rows.get(id);
+      if (r == null || !r.settled()) {
+        return;
+      }
+    }
+    String failure = null;
+    boolean anyDelivered = false;
+    for (WebhookDelivery r : rows.values()) {
+      if (!r.settled()) {
+        failure = Delivery.droppedReason(r.webhook());
+        history.markWebhookDropped(alert.id(), r.webhook(), failure);
+      } else if (r.state() == JdbcAlertHistory.DeliveryState.DELIVERED) {
+        anyDelivered = true;
+      } else {
+        failure = r.lastError();
+      }
+    }
+    if (failure == null) {
+      history.markDelivered(alert.id(), clock.instant());
+    } else if (anyDelivered) {
+      history.markPartial(alert.id(), failure);
+    } else {
+      history.markFailed(alert.id(), failure, true);
     }
   }
 
@@ -468,19 +611,40 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     // sure one queued just as that writer finished is not left behind.
     while (!unrecorded.isEmpty() && recording.tryLock()) {
       try {
-        for (Outcome o = unrecorded.peek(); o != null; o = unrecorded.peek()) {
-          try {
-            o.write().run();
-          } catch (RuntimeException e) {
-            LOG.warn("could not record delivery of alert {}; trying again later: {}", o.alert().id(), e.getMessage());
-            return false;
-          }
-          unrecorded.poll();
+        if (!writeWaiting()) {
+          return false;
         }
       } finally {
         recording.unlock();
       }
     }
     return unrecorded.isEmpty();
+  }
+
+  /**
+   * Writes the waiting outcomes, waiting for a thread writing them to finish first rather than
+   * leave them to it; returns whether every outcome handed to {@link #record} before the call is written.
+   */
+  private boolean recordAllWaiting() {
+    recording.lock();
+    try {
+      return writeWaiting();
+    } finally {
+      recording.unlock();
+    }
+  }
+
+  /** With {@link #recording} held: writes the waiting outcomes, oldest first, until one is refused. */
+  private boolean writeWaiting() {
+    for (Outcome o = unrecorded.peek(); o != null; o = unrecorded.peek()) {
+      try {
+        o.write().run();
+      } catch (RuntimeException e) {
+        LOG.warn("could not record delivery of alert {}; trying again later: {}", o.alert().id(), e.getMessage());
+        return false;
+      }
+      unrecorded.poll();
+    }
+    return true;
   }
 }
