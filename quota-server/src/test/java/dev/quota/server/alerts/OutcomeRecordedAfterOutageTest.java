@@ -83,7 +83,8 @@ class OutcomeRecordedAfterOutageTest {
       } finally {
         senderLog.detachAppender(logged);
       }
-      assertThat(sender.pendingDeliveries()).isZero();
+      // The send is let go of just after its outcomes were handed over, on the lane's thread.
+      Polling.awaitUntil(Duration.ofSeconds(10), () -> sender.pendingDeliveries() == 0);
       assertThat(history.delivery(a.id()).orElseThrow().state()).isEqualTo(DeliveryState.PENDING);
 
       sender.maintainClaims(); // what the sender does every minute
