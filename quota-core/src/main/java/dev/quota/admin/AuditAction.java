@@ -6,8 +6,8 @@ import java.util.Locale;
 
 /**
  * Every action the audit trail records, by the name an {@link AuditEntry} carries: the engine's
- * changes to policies, overrides and counters, and the server's changes to API keys, which it
- * writes into the same trail. The one list of them, so a filter can refuse an action no entry has.
+ * changes to policies, overrides and counters, and the server's changes to API keys and its
+ * redeliveries of alerts, which it writes into the same trail. The one list of them, so a filter can refuse an action no entry has.
  */
 public enum AuditAction {
   POLICY_CREATE,
@@ -17,7 +17,8 @@ public enum AuditAction {
   OVERRIDE_REVOKE,
   SUBJECT_RESET,
   KEY_ISSUE,
-  KEY_REVOKE;
+  KEY_REVOKE,
+  ALERT_REDELIVER;
 
   private static final List<String> WIRE_NAMES = Arrays.stream(values()).map(AuditAction::wireName).toList();
 

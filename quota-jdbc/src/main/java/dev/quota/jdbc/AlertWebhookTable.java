@@ -88,6 +88,20 @@ final class AlertWebhookTable {
     }
   }
 
+  /**
+   * Makes {@code webhook}'s failed row of the alert pending again with no attempt and no error, to
+   * be sent afresh (an admin's redelivery); false if it is not failed.
+   */
+  static boolean reopen(Connection c, String alertId, WebhookRef webhook) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE alert_webhook_delivery SET state = 'pending', attempts = 0, last_error = NULL, delivered_at = NULL"
+            + " WHERE alert_id = ? AND webhook_id = ? AND state = 'failed'")) {
+      ps.setString(1, alertId);
+      ps.setString(2, webhook.id());
+      return ps.executeUpdate() == 1;
+    }
+  }
+
   /** The rows of each of {@code alertIds} that has any, in the order of their webhooks' URLs. */
   static Map<String, List<WebhookDelivery>> read(Connection c, Collection<String> alertIds) throws SQLException {
     Map<String, List<WebhookDelivery>> out = new HashMap<>();

@@ -1,6 +1,7 @@
 package dev.quota.jdbc;
 
 import dev.quota.ValidationException;
+import dev.quota.admin.AuditEntry;
 import dev.quota.alert.Alert;
 import dev.quota.alert.AlertHistory;
 import dev.quota.alert.AlertPosition;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import javax.sql.DataSource;
 
 /**
@@ -358,6 +360,89 @@ public final class JdbcAlertHistory implements AlertHistory {
         }
       }
       return Optional.of(new Claimed(alert, AlertWebhookTable.read(c, List.of(id)).getOrDefault(id, List.of())));
+    });
+  }
+
+  /**
+   * What {@link #redeliver} did: {@link Started}, or {@link Refused} with where the alert stands.
+   */
+  public sealed interface Redelivery {}
+
+  /**
+   * The alert is pending again, claimed by this history: {@code claimed} with its rows as they stand
+   * now (the failed ones of {@code resent} pending, with no attempt), and {@code delivery} as the
+   * alert history shows it.
+   */
+  public record Started(Claimed claimed, Delivery delivery, List<WebhookRef> resent) implements Redelivery {
+    public Started {
+      resent = List.copyOf(resent);
+    }
+  }
+
+  /**
+   * Nothing changed: there is no such alert ({@code state} null), or it is {@code state}, which is
+   * pending (still being delivered), delivered, or has no failed row of a webhook still configured.
+   */
+  public record Refused(DeliveryState state) implements Redelivery {}
+
+  /**
+   * Makes the settled alert {@code id} ({@code failed} or {@code partial}) pending again, so that it is
+   * sent once more to every webhook still configured whose row is {@code failed}: those rows become
+   * pending with no attempt (a redelivery gets the whole retry schedule), the alert is claimed by
+   * this history until {@code now} plus the {@linkplain #CLAIM_LEASE lease}, and the audit entry
+   * {@code audit} makes of its state before and the failed rows it reopens (as they were) is written, all in one
+   * transaction. The alert's row is locked first, so of redeliveries at once one starts it and the
+   * others find it pending; and a pending alert claimed so is not abandoned, so no other server
+   * takes it over. Rows of webhooks no longer configured, and delivered ones, stay as they are.
+   */
+  public Redelivery redeliver(String id, Instant now, BiFunction<DeliveryState, List<WebhookDelivery>, AuditEntry> audit) {
+    return Jdbc.inTransaction(ds, "redelivering alert " + id, c -> {
+      Alert alert;
+      DeliveryState before;
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT " + COLUMNS + ", delivery_state FROM alert WHERE id = ? FOR UPDATE")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return new Refused(null);
+          }
+          alert = alertOf(rs);
+          before = DeliveryState.valueOf(rs.getString("delivery_state").toUpperCase(Locale.ROOT));
+        }
+      }
+      List<WebhookDelivery> resent = new ArrayList<>();
+      if (before == DeliveryState.FAILED || before == DeliveryState.PARTIAL) {
+        List<String> configured = webhooks.stream().map(WebhookRef::id).toList();
+        for (WebhookDelivery r : AlertWebhookTable.read(c, List.of(id)).getOrDefault(id, List.of())) {
+          if (r.state() == DeliveryState.FAILED && configured.contains(r.webhook().id())) {
+            resent.add(r);
+          }
+        }
+      }
+      if (resent.isEmpty()) {
+        return new Refused(before);
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE alert SET delivery_state = 'pending', delivery_error = NULL, delivered_at = NULL,"
+              + " claimed_by = ?, claimed_until = ? WHERE id = ?")) {
+        Jdbc.bind(ps, List.of(claimant, now.plus(CLAIM_LEASE), id));
+        ps.executeUpdate();
+      }
+      for (WebhookDelivery r : resent) {
+        AlertWebhookTable.reopen(c, id, r.webhook());
+      }
+      JdbcConfigRepository.insertAudit(c, audit.apply(before, resent));
+      List<WebhookDelivery> rows = AlertWebhookTable.read(c, List.of(id)).getOrDefault(id, List.of());
+      int attempts;
+      try (PreparedStatement ps = c.prepareStatement("SELECT delivery_attempts FROM alert WHERE id = ?")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          attempts = rs.getInt(1);
+        }
+      }
+      return new Started(new Claimed(alert, rows), new Delivery(DeliveryState.PENDING, attempts, null, null, rows),
+          resent.stream().map(WebhookDelivery::webhook).toList());
     });
   }
 

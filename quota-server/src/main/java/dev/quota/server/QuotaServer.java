@@ -9,6 +9,7 @@ import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.alerts.AlertJournalFile;
 import dev.quota.server.journal.OwedUsageJournalFile;
 import dev.quota.server.alerts.WebhookSender;
+import dev.quota.server.api.AlertRedeliveryRoutes;
 import dev.quota.server.api.DecisionRoutes;
 import dev.quota.server.api.DenialRoutes;
 import dev.quota.server.api.HistoryRoutes;
@@ -186,6 +187,7 @@ public final class QuotaServer implements AutoCloseable {
     new PolicyRoutes(quota.admin(), configLock).register(routes);
     new OverrideRoutes(quota.admin(), clock, configLock).register(routes);
     new HistoryRoutes(quota.admin(), backends.alerts()).register(routes);
+    new AlertRedeliveryRoutes(backends.alerts(), webhooks, clock).register(routes);
     new KeyRoutes(backends.keys()).register(routes);
     Map<String, OpsRoutes.Check> checks = new LinkedHashMap<>();
     checks.put("store", StoreProbe.of(backends.store()));

@@ -6,7 +6,7 @@ import { pageHead, pagedList } from '../ui.js';
 import { parseJson, diff, prettyLines } from '../jsondiff.js';
 
 const ACTIONS = ['policy.create', 'policy.update', 'policy.delete', 'override.create', 'override.revoke',
-  'subject.reset', 'key.issue', 'key.revoke'];
+  'subject.reset', 'key.issue', 'key.revoke', 'alert.redeliver'];
 
 export function render(root, params, query) {
   root.append(pageHead('Audit log', 'Every administrative change, newest first.'));

@@ -63,8 +63,12 @@ class AuditActionFilterTest {
     for (JsonNode e : admin.get("/v1/audit?limit=500").json().get("entries")) {
       written.add(e.get("action").asText());
     }
-    assertThat(written).isEqualTo(new TreeSet<>(AuditAction.wireNames()));
-    for (String action : AuditAction.wireNames()) {
+    // A redelivery needs a webhook that failed an alert, which this server has none of: AlertRedeliveryTest
+    // finds its entry by the filter.
+    Set<String> expected = new TreeSet<>(AuditAction.wireNames());
+    expected.remove(AuditAction.ALERT_REDELIVER.wireName());
+    assertThat(written).isEqualTo(expected);
+    for (String action : expected) {
       JsonNode entries = admin.get("/v1/audit?action=" + action).json().get("entries");
       assertThat(entries).as(action).hasSize(1);
       assertThat(entries.get(0).get("action").asText()).isEqualTo(action);

@@ -63,6 +63,11 @@ final class LaneBacklog {
     return Admission.ADMITTED;
   }
 
+  /** Whether alert {@code id} is held in memory: a send of it is queued, in flight, or about to be let go. */
+  synchronized boolean holds(String id) {
+    return held.contains(id);
+  }
+
   /** The lane is done with {@code id} (its outcome handed to the history); true if a read-back is due. */
   synchronized boolean letGo(String id) {
     if (held.remove(id) && reading) {

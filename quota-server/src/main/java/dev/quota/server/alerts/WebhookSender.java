@@ -82,6 +82,8 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
    * taking a connection within seconds or failing.
    */
   private static final Duration CLAIMS_STOP = Duration.ofSeconds(10);
+  /** How long a redelivery waits for the settled delivery before it to be let go of: a few steps of a lane thread. */
+  private static final Duration LETTING_GO = Duration.ofMillis(20);
 
   private final List<WebhookLane> lanes;
   /** The ids of the webhooks configured ({@link WebhookRef#id}); an alert's rows for others are dropped. */
@@ -175,6 +177,29 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       // Just stored, so every webhook's row is still pending with no attempt.
       deliver(alert, List.of());
     }
+  }
+
+  /**
+   * Sends again an alert an admin redelivers ({@link JdbcAlertHistory#redeliver}), which the history
+   * made pending and claimed for this sender: to the webhooks whose rows are pending, under the
+   * usual rules (lanes, their bound, backoff, outcomes recorded). Put off a moment while this
+   * sender still lets go of the delivery that settled it (its settling is recorded just before):
+   * a lane holding the alert would take the new send for the old one and never make it.
+   */
+  public void redeliver(Claimed claimed) {
+    if (closing) {
+      return; // claimed, but released by close or lapsing: the next holder sends it
+    }
+    String id = claimed.alert().id();
+    if (lanes.stream().anyMatch(lane -> lane.backlog().holds(id)) || !held.add(id)) {
+      try {
+        claims.schedule(() -> redeliver(claimed), LETTING_GO.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // closing: the claim is released, and the next holder sends it
+      }
+      return;
+    }
+    logDropped(deliver(claimed.alert(), claimed.webhooks()));
   }
 
   /** Delivers a resumed alert to the webhooks whose rows are pending, if no other sender's claim is in force. */

@@ -102,7 +102,7 @@ public final class HistoryRoutes {
    * Adds {@code delivery: {state, attempts, lastError, deliveredAt, webhooks: [...]}}: where its
    * webhook delivery stands, overall and per webhook; nothing if the history has none for it.
    */
-  private static ObjectNode withDelivery(ObjectNode alert, Delivery d) {
+  static ObjectNode withDelivery(ObjectNode alert, Delivery d) {
     if (d == null) {
       return alert;
     }

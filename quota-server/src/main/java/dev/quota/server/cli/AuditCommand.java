@@ -13,7 +13,7 @@ final class AuditCommand implements Callable<Integer> {
   @Mixin Remote remote;
   @Option(names = "--actor", description = "Only changes made with this key name") String actor;
   @Option(names = "--action", description = "policy.create, policy.update, policy.delete, override.create, override.revoke,"
-      + " subject.reset, key.issue or key.revoke") String action;
+      + " subject.reset, key.issue, key.revoke or alert.redeliver") String action;
   @Option(names = "--target", description = "Only changes to this selector, subject or key name") String target;
   @Option(names = "--from", description = "From this instant or date (inclusive)") String from;
   @Option(names = "--to", description = "To this instant or date (exclusive)") String to;
