@@ -45,6 +45,7 @@ class DatabaseOutageTest {
     refused.put("delete /v1/keys/{name}", admin.delete("/v1/keys/ci"));
     refused.put("put /v1/policies/{selector}", admin.put("/v1/policies/user:bob", POLICY));
     refused.put("post /v1/subjects/{scope}/{id}/reset", admin.post("/v1/subjects/user/bob/reset", "{\"reason\":\"outage test\"}"));
+    refused.put("post /v1/alerts/{id}/redeliver", admin.post("/v1/alerts/nosuch/redeliver", "{\"reason\":\"outage test\"}"));
     for (Map.Entry<String, Api.Response> e : refused.entrySet()) {
       Api.Response r = e.getValue();
       String[] operation = e.getKey().split(" ", 2);
