@@ -390,6 +390,7 @@ public final class Quota implements AutoCloseable {
    * the policy's, or are bypassed (listed in shadow mode: counted, never denying).
    */
   public Optional<dev.quota.admin.Override> overrideInForce(Subject subject) {
+    // By the store's time (as this engine tells it), so that engines whose clocks disagree agree.
     ValidationException.require(subject != null, "subject", "is required");
     return Optional.ofNullable(index.overrideInForce(subject.scope(), subject.id(), clock.instant()));
   }
@@ -866,6 +867,15 @@ public final class Quota implements AutoCloseable {
         request.idempotencyKey() == null, "idempotencyKey",
         "must not be given to a prepared request, which stands for many calls: each would replay the first");
     return PreparedRequest.of(this, request.requireOneCall());
+  }
+
+  /**
+   * Now by the store's clock, as this engine tells it without asking the store: its own clock moved by
+   * how far the store's ran ahead at the last reload that could read it (not moved if none could).
+   * Overrides end by it, so that every engine sharing the store ends one at once.
+   */
+  public Instant storeTime() {
+    return index.storeTime(clock.instant());
   }
 
   Clock clock() {

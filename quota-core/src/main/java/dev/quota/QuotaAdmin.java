@@ -176,18 +176,26 @@ public final class QuotaAdmin {
     return applied(deleted);
   }
 
+  /** Now by the store's time, by which overrides end ({@link Quota#storeTime}). */
+  public Instant storeTime() {
+    return quota.storeTime();
+  }
+
   public List<Override> overrides() {
     return config.overrides();
   }
 
   /**
    * Temporarily replaces the limits of {@code selector} with {@code replacement}, or bypasses them
-   * when {@code replacement} is null, until {@code expiresAt}. Bypassed limits still count, in shadow
-   * mode: they never deny, but the spend made meanwhile stays in the budgets. {@code actor} comes
-   * before {@code reason}, as in every admin method.
+   * when {@code replacement} is null, until {@code expiresAt} in the store's time ({@link
+   * Quota#storeTime}), by which every engine sharing the store ends it. Bypassed limits still count,
+   * in shadow mode: they never deny, but the spend made meanwhile stays in the budgets. Its {@code
+   * createdAt} and audit entry are dated by this engine's clock, as every admin action is. {@code
+   * actor} comes before {@code reason}, as in every admin method.
    *
-   * @throws ValidationException before anything is saved: {@code expiresAt} not after now or more
-   *     than {@link Override#MAX_LIFETIME} after it; a missing reason; a reason or actor that breaks
+   * @throws ValidationException before anything is saved: {@code expiresAt} not after now by the
+   *     store's time (it would never be in force) or by this engine's clock (it would end before its
+   *     {@code createdAt}), or more than {@link Override#MAX_LIFETIME} after now by the store's time; a missing reason; a reason or actor that breaks
    *     the rules of {@link AuditText}; a selector whose identifier begins or ends with whitespace
    */
   public Change<Override> createOverride(
@@ -195,17 +203,19 @@ public final class QuotaAdmin {
     AuditText.requireActor("actor", actor);
     AuditText.requireGivenReason("reason", reason);
     Instant now = clock.instant();
-    requireExpiry(expiresAt, now);
+    requireExpiry(expiresAt, now, quota.index().storeTime(now));
     return createOverride(selector, replacement, expiresAt, now, actor, reason);
   }
 
   /**
    * As {@link #createOverride(Selector, Policy, Instant, String, String)}, until {@code lasting}
-   * after now: the override's {@code createdAt}, its audit entry's time and the start of
-   * {@code lasting} are one reading of the clock, so it lasts exactly that long from its creation.
+   * after now by the store's time: the override's {@code createdAt}, its audit entry's time and the
+   * start of {@code lasting} are one reading of the clock, so it lasts exactly that long from its
+   * creation on every engine.
    *
-   * @throws ValidationException before anything is saved: {@code lasting} not positive or longer
-   *     than {@link Override#MAX_LIFETIME}; and as the other form throws
+   * @throws ValidationException before anything is saved: {@code lasting} not positive, longer
+   *     than {@link Override#MAX_LIFETIME}, or no longer than this engine's clock runs ahead of the
+   *     store's (it would end before its {@code createdAt}); and as the other form throws
    */
   public Change<Override> createOverrideLasting(
       Selector selector, Policy replacement, java.time.Duration lasting, String actor, String reason) {
@@ -217,7 +227,11 @@ public final class QuotaAdmin {
         "duration",
         "must be positive and at most " + Override.MAX_LIFETIME.toDays() + " days (about 10 years)");
     Instant now = clock.instant();
-    return createOverride(selector, replacement, now.plus(lasting), now, actor, reason);
+    Instant expiresAt = quota.index().storeTime(now).plus(lasting);
+    ValidationException.require(
+        expiresAt.isAfter(now), "duration", "must be longer than this server's clock runs ahead of the store's ("
+            + java.time.Duration.between(quota.index().storeTime(now), now) + ")");
+    return createOverride(selector, replacement, expiresAt, now, actor, reason);
   }
 
   private Change<Override> createOverride(
@@ -355,11 +369,18 @@ public final class QuotaAdmin {
     AuditText.requireReason("reason", reason);
   }
 
-  private static void requireExpiry(Instant expiresAt, Instant now) {
+  /**
+   * An override is in force until {@code expiresAt} by the store's time, so one not after the store's
+   * present would never be; and its {@code createdAt} is this engine's clock, which it must end after.
+   */
+  private static void requireExpiry(Instant expiresAt, Instant now, Instant storeNow) {
     ValidationException.require(expiresAt != null, "expiresAt", "is required");
-    ValidationException.require(expiresAt.isAfter(now), "expiresAt", "must be in the future");
+    ValidationException.require(expiresAt.isAfter(storeNow), "expiresAt", "must be in the future");
     ValidationException.require(
-        !expiresAt.isAfter(now.plus(Override.MAX_LIFETIME)),
+        expiresAt.isAfter(now), "expiresAt",
+        "must be after now by this server's clock, which runs ahead of the store's (" + now + ")");
+    ValidationException.require(
+        !expiresAt.isAfter(storeNow.plus(Override.MAX_LIFETIME)),
         "expiresAt",
         "must be at most " + Override.MAX_LIFETIME.toDays() + " days (about 10 years) from now");
   }

@@ -133,11 +133,12 @@ class BudgetComesBackUnderClockSkewTest {
         Policy.builder("user:alice")
             .budget(new Budget("USD", null, Money.of("2.00"), null, ZoneOffset.UTC, LocalTime.MIDNIGHT, 10))
             .build(),
-        engineClock.instant().plus(Duration.ofMinutes(4)), ADMIN, "trial"); // ends at 10:05 by the store
+        // Ends at 10:07 by the store, after its creation at 10:06 by the engine's clock.
+        storeClock.instant().plus(Duration.ofMinutes(6)), ADMIN, "trial");
     aMinutePasses();
     spend(quota, "0.25"); // to the override's month, begun on June 10th
-    for (int i = 0; i < 4; i++) {
-      aMinutePasses(); // 10:06 by the store: the override has ended
+    for (int i = 0; i < 5; i++) {
+      aMinutePasses(); // 10:07 by the store: the override has ended
     }
     assertThat(used(quota)).isEqualByComparingTo("1.25"); // caught up
     aMinutePasses();
@@ -146,7 +147,7 @@ class BudgetComesBackUnderClockSkewTest {
     spend(quota, "0.30");
     aMinutePasses();
 
-    budget(quota, 1); // 10:09 by the store: back to the counter that holds 1.25 only
+    budget(quota, 1); // 10:10 by the store: back to the counter that holds 1.25 only
 
     assertThat(used(quota)).isEqualByComparingTo("1.55");
     assertThat(admits(quota, "0.50")).isFalse(); // would fit at 1.25

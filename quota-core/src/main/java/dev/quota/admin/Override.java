@@ -52,7 +52,8 @@ public record Override(
         createdAt == null || expiresAt.isAfter(createdAt), "expiresAt", "must be in the future");
   }
 
-  public boolean isActive(Instant now) {
-    return now.isBefore(expiresAt);
+  /** Whether it is in force at {@code storeNow}: its expiry is read in the store's time, as windows are. */
+  public boolean isActive(Instant storeNow) {
+    return storeNow.isBefore(expiresAt);
   }
 }

@@ -104,8 +104,8 @@ public final class PolicyIndex {
   private final long budgetCountersSinceMs;
   /**
    * How far the store's clock ran ahead of the engine's when this index was built (behind if
-   * negative): an override ends by the engine's clock, and the counters it hands back are compared
-   * with that end by the store's.
+   * negative): an override ends at its expiry in the store's time, so that engines whose clocks
+   * disagree end it together, and an engine tells the store's time from its own clock and this.
    */
   private final long storeAheadMs;
   /**
@@ -136,17 +136,18 @@ public final class PolicyIndex {
    * must have begun for its missing counter to be rebuilt from the ledger rather than started at
    * zero: when the engines sharing the configuration took up the budget calendars this one now
    * follows (a restart keeps that time), or when an override last ended by {@code nowMs} (the
-   * engine's clock), which may hand a selector back to a policy of another calendar. A budget whose
+   * engine's clock, told in the store's time as every override's end is), which may hand a selector
+   * back to a policy of another calendar. A budget whose
    * zone, reset time or reset day an admin changes mid-period counts the period under a counter of
    * another name, which nothing charged so far; started at zero it would forget the period's spend,
    * and it holds that spend once rebuilt.
    */
   public long seedBudgetsBefore(long nowMs) {
     long since = budgetCountersSinceMs;
+    long storeNowMs = plusSaturated(nowMs, storeAheadMs);
     for (long at : overrideExpiries) {
-      long atStore = plusSaturated(at, storeAheadMs);
-      if (at <= nowMs && atStore > since) {
-        since = atStore;
+      if (at <= storeNowMs && at > since) {
+        since = at;
       }
     }
     return since;
@@ -197,17 +198,26 @@ public final class PolicyIndex {
   }
 
   /**
-   * The first instant after {@code nowMs} at which resolution can change without a new index: the
-   * next override expiry ({@code Long.MAX_VALUE} if none).
+   * The first instant after {@code nowMs} (the engine's clock) at which resolution can change without
+   * a new index: the next override expiry, told by the engine's clock ({@code Long.MAX_VALUE} if none).
    */
   public long nextChangeAfter(long nowMs) {
     long next = Long.MAX_VALUE;
     for (long at : overrideExpiries) {
-      if (at > nowMs && at < next) {
-        next = at;
+      long atEngine = at == Long.MAX_VALUE ? at : plusSaturated(at, -storeAheadMs);
+      if (atEngine > nowMs && atEngine < next) {
+        next = atEngine;
       }
     }
     return next;
+  }
+
+  /**
+   * {@code now} by the engine's clock told in the store's, by the difference measured at the last
+   * reload that read the store's clock (none if none has): what an override's expiry is compared with.
+   */
+  public Instant storeTime(Instant now) {
+    return storeAheadMs == 0 ? now : now.plusMillis(storeAheadMs);
   }
 
   /** An index whose budget counters have been kept since the beginning of time: nothing more is seeded. */
@@ -313,8 +323,9 @@ public final class PolicyIndex {
     return at.isBefore(FIRST_MILLI) ? Long.MIN_VALUE : at.toEpochMilli();
   }
 
-  /** The policies that apply to a request with {@code subjects} at {@code now}. */
-  public List<Policy> resolve(Map<String, String> subjects, Instant now) {
+  /** The policies that apply to a request with {@code subjects} at {@code engineNow} (the engine's clock). */
+  public List<Policy> resolve(Map<String, String> subjects, Instant engineNow) {
+    Instant now = storeTime(engineNow);
     List<Policy> out = new ArrayList<>(4);
     for (int i = 0; i < singles.size(); i++) {
       Shape s = singles.get(i);
@@ -335,11 +346,12 @@ public final class PolicyIndex {
   }
 
   /**
-   * The override that decides the limits of {@code scope:id} on its own at {@code now}, or null if
-   * a policy (or nothing) does: the first of its own selector and its scope's wildcard that is bound
-   * at all wins, as in {@link #resolve}.
+   * The override that decides the limits of {@code scope:id} on its own at {@code engineNow} (the
+   * engine's clock), or null if a policy (or nothing) does: the first of its own selector and its
+   * scope's wildcard that is bound at all wins, as in {@link #resolve}.
    */
-  public Override overrideInForce(String scope, String id, Instant now) {
+  public Override overrideInForce(String scope, String id, Instant engineNow) {
+    Instant now = storeTime(engineNow);
     for (Shape s : singles) {
       if (s.first().equals(scope)) {
         Binding own = s.get(id, NONE);

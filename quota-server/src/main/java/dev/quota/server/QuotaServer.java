@@ -185,7 +185,7 @@ public final class QuotaServer implements AutoCloseable {
     new SubjectRoutes(quota).register(routes);
     new ReportRoutes(new dev.quota.jdbc.CostReports(backends.database()), clock).register(routes);
     new PolicyRoutes(quota.admin(), configLock).register(routes);
-    new OverrideRoutes(quota.admin(), clock, configLock).register(routes);
+    new OverrideRoutes(quota.admin(), configLock).register(routes);
     new HistoryRoutes(quota.admin(), backends.alerts()).register(routes);
     new AlertRedeliveryRoutes(backends.alerts(), webhooks, clock).register(routes);
     new KeyRoutes(backends.keys()).register(routes);

@@ -20,7 +20,6 @@ import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.Query;
 import dev.quota.server.http.QueryParameters;
 import io.javalin.http.Context;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -43,12 +42,10 @@ public final class OverrideRoutes {
   /** The selector limits are read under when the body's own is refused: any valid one reads them alike. */
   private static final Selector STAND_IN = Selector.of("user", "any");
   private final QuotaAdmin admin;
-  private final Clock clock;
   private final Object configLock;
 
-  public OverrideRoutes(QuotaAdmin admin, Clock clock, Object configLock) {
+  public OverrideRoutes(QuotaAdmin admin, Object configLock) {
     this.admin = admin;
-    this.clock = clock;
     this.configLock = configLock;
   }
 
@@ -65,7 +62,7 @@ public final class OverrideRoutes {
     Fields f = JsonBody.read(ctx, FIELDS, problems);
     Selector selector = problems.read(() -> Selector.parse(f.string("selector", true, Selector.MAX_LENGTH)));
     Policy replacement = replacement(f, selector, problems);
-    Ending ending = ending(f, clock.instant(), problems);
+    Ending ending = ending(f, admin.storeTime(), problems);
     // Required here, unlike other changes' reasons: limits that differ from the policy need a why.
     String reason = problems.read(() -> Reasons.required(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH)));
     problems.throwIfAny();
@@ -109,8 +106,9 @@ public final class OverrideRoutes {
   private record Ending(Instant at, Duration lasting) {}
 
   /**
-   * When the override expires, given as expiresAt or as a duration (checked here against {@code now}
-   * only to list its problems beside the others); null when a problem is noted.
+   * When the override expires, given as expiresAt or as a duration (checked here against {@code now},
+   * the store's time by which overrides end, only to list its problems beside the others); null when
+   * a problem is noted.
    */
   private static Ending ending(Fields f, Instant now, BodyProblems problems) {
     Optional<Instant> expiresAt = problems.read(() -> Optional.ofNullable(f.instant("expiresAt", false)));
@@ -132,7 +130,7 @@ public final class OverrideRoutes {
         return new Ending(null, d);
       });
     }
-    // The engine checks these again, by its clock, before anything is saved; here they are listed beside the others.
+    // The engine checks these again before anything is saved; here they are listed beside the others.
     return problems.read(() -> {
       Instant at = expiresAt.get();
       ValidationException.require(at.isAfter(now), "expiresAt", "must be in the future");
@@ -150,9 +148,10 @@ public final class OverrideRoutes {
   }
 
   private void list(Context ctx) {
-    // Expired overrides stay in the repository until revoked; by default only those in force are listed.
+    // Expired overrides stay in the repository until revoked; by default only those in force are listed,
+    // by the store's time, by which every server ends them.
     boolean includeExpired = Query.bool(ctx, "includeExpired", false);
-    Instant now = clock.instant();
+    Instant now = admin.storeTime();
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
     admin.overrides().stream().filter(o -> includeExpired || o.isActive(now)).forEach(o -> a.add(OverrideJson.toNode(o)));
     ObjectNode o = JsonNodeFactory.instance.objectNode();
