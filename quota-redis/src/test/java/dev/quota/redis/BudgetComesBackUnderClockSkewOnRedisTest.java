@@ -74,7 +74,7 @@ class BudgetComesBackUnderClockSkewOnRedisTest extends LostRedisEngine {
     assertThat(quota.reserve(alice("0.75")).admitted()).isTrue();
   }
 
-  /** An override ends by the engine's clock; the budget it hands back is compared with that end by Redis's. */
+  /** An override ends at its expiry by Redis's clock; the budget it hands back is compared with that end. */
   @Test
   void anEngineAheadOfRedisCatchesUpABudgetHandedBackByAnOverrideWhenItComesBackAgain() {
     clock.advance(SKEW);
@@ -86,10 +86,11 @@ class BudgetComesBackUnderClockSkewOnRedisTest extends LostRedisEngine {
         Policy.builder("user:alice")
             .budget(new Budget("USD", Money.of("2.00"), null, null, ZoneOffset.UTC, LocalTime.parse("06:00"), 1))
             .build(),
-        clock.instant().plus(Duration.ofMinutes(4)), "admin@test", "trial"); // ends 3 minutes from now by Redis
+        // Ends 6 minutes from now by Redis, after its creation by the engine's clock, 5 minutes ahead.
+        clock.instant().minus(SKEW).plus(Duration.ofMinutes(6)), "admin@test", "trial");
     advance(Duration.ofMinutes(1));
     record("0.25"); // to the override's day, begun at 06:00
-    advance(Duration.ofMinutes(4)); // the override has ended
+    advance(Duration.ofMinutes(5)); // the override has ended
     assertThat(usedToday()).isEqualByComparingTo("1.25");
     advance(Duration.ofMinutes(1));
     budget("03:00"); // a day begun at 03:00, seeded from the ledger
