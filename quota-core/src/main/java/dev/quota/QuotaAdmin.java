@@ -195,8 +195,9 @@ public final class QuotaAdmin {
    *
    * @throws ValidationException before anything is saved: {@code expiresAt} not after now by the
    *     store's time (it would never be in force) or by this engine's clock (it would end before its
-   *     {@code createdAt}), or more than {@link Override#MAX_LIFETIME} after now by the store's time; a missing reason; a reason or actor that breaks
-   *     the rules of {@link AuditText}; a selector whose identifier begins or ends with whitespace
+   *     {@code createdAt}), or more than {@link Override#MAX_LIFETIME} after now by the store's time;
+   *     a missing reason; a reason or actor that breaks the rules of {@link AuditText}; a selector
+   *     whose identifier begins or ends with whitespace
    */
   public Change<Override> createOverride(
       Selector selector, Policy replacement, Instant expiresAt, String actor, String reason) {
