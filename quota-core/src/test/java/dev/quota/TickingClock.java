@@ -7,10 +7,10 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock that moves on by a millisecond at every reading, so two readings of one action differ. */
-final class TickingClock extends Clock {
+public final class TickingClock extends Clock {
   private final AtomicLong millis;
 
-  TickingClock(Instant start) {
+  public TickingClock(Instant start) {
     this.millis = new AtomicLong(start.toEpochMilli());
   }
 

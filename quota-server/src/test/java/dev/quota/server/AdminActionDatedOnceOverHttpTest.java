@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quota.Subject;
+import dev.quota.TickingClock;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.jdbc.ApiKeyRepository;
@@ -12,13 +13,9 @@ import dev.quota.jdbc.JdbcConfigRepository;
 import dev.quota.server.auth.JdbcKeyRing;
 import dev.quota.server.auth.Role;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,36 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminActionDatedOnceOverHttpTest {
   private static final Instant START = Instant.parse("2030-05-06T07:00:00Z");
 
-  /** Moves on by a millisecond at every reading, so two readings of one action differ. */
-  private static final class TickingClock extends Clock {
-    private final AtomicLong millis = new AtomicLong(START.toEpochMilli());
-
-    @Override
-    public long millis() {
-      return millis.getAndIncrement();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("a test clock has one zone: UTC");
-    }
-  }
-
   @TempDir Path dir;
 
   @Test
   void anOverrideGivenADurationLastsExactlyThatLongFromItsCreation() {
-    try (TestServer server = TestServer.embedded(new TickingClock())) {
+    try (TestServer server = TestServer.embedded(new TickingClock(START))) {
       Api.Response created = server.admin.post(
           "/v1/overrides", "{\"selector\":\"user:alice\",\"bypass\":true,\"duration\":\"PT1H\",\"reason\":\"trial\"}");
       assertThat(created.status()).as(created.toString()).isEqualTo(201);
@@ -77,7 +49,7 @@ class AdminActionDatedOnceOverHttpTest {
     try (Database db = Database.embedded(dir)) {
       ApiKeyRepository repo = new ApiKeyRepository(db);
       JdbcConfigRepository config = new JdbcConfigRepository(db);
-      JdbcKeyRing keys = new JdbcKeyRing(repo, new TickingClock(), System::nanoTime);
+      JdbcKeyRing keys = new JdbcKeyRing(repo, new TickingClock(START), System::nanoTime);
 
       keys.issue("svc", Role.SERVICE, Set.<Subject>of(), "admin", "deploy");
       AuditEntry issued = config.audit(AuditQuery.latest(1)).get(0);

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,12 +57,22 @@ class ApiFuzzTest extends ServerSuite {
     valid.setUp();
   }
 
+  /**
+   * Operations no request can be valid for on this server, which has no webhooks: a redelivery
+   * needs an alert whose delivery failed ({@code AlertRedeliveryTest} sends valid ones). Their
+   * mutations are still sent below, and each must be refused by name and change nothing.
+   */
+  private static final Set<String> NEEDS_STATE_THE_FUZZ_SERVER_LACKS = Set.of("POST /v1/alerts/{id}/redeliver");
+
   /** The requests mutated are valid: otherwise a refusal would say nothing about the mutation. */
   @Test
   void everyDocumentedOperationTakesItsValidRequest() {
     List<String> refused = new ArrayList<>();
     // Deletions last: what they delete, the other operations name.
     for (Operation op : operations.stream().sorted(Comparator.comparing(o -> o.method().equals("DELETE"))).toList()) {
+      if (NEEDS_STATE_THE_FUZZ_SERVER_LACKS.contains(op.toString())) {
+        continue;
+      }
       FuzzRequest r = valid.base(op);
       RawHttp.Response answer = r.send(server.server().port());
       if (answer.status() / 100 != 2) {
