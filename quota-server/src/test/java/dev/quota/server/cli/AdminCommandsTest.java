@@ -8,7 +8,6 @@ import dev.quota.server.TestServer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,9 +33,7 @@ class AdminCommandsTest {
   }
 
   private CliRun run(String... args) {
-    List<String> all = new java.util.ArrayList<>(List.of(args));
-    all.addAll(List.of("--url", "http://127.0.0.1:" + server.server().port(), "--key", TestServer.ADMIN_KEY));
-    return CliRun.of(all.toArray(String[]::new));
+    return CliRun.asAdmin(server, args);
   }
 
   private JsonNode audit(String action) {

@@ -33,9 +33,7 @@ class AuditCommandTest {
   }
 
   private CliRun run(String... args) {
-    List<String> all = new java.util.ArrayList<>(List.of(args));
-    all.addAll(List.of("--url", "http://127.0.0.1:" + server.server().port(), "--key", TestServer.ADMIN_KEY));
-    return CliRun.of(all.toArray(String[]::new));
+    return CliRun.asAdmin(server, args);
   }
 
   private JsonNode audit(String... filters) throws Exception {

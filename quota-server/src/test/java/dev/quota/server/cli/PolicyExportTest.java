@@ -41,9 +41,7 @@ class PolicyExportTest {
   }
 
   private CliRun run(String... args) {
-    List<String> all = new java.util.ArrayList<>(List.of(args));
-    all.addAll(List.of("--url", "http://127.0.0.1:" + server.server().port(), "--key", TestServer.ADMIN_KEY));
-    return CliRun.of(all.toArray(String[]::new));
+    return CliRun.asAdmin(server, args);
   }
 
   private String listing() {
