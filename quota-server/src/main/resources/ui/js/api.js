@@ -1,5 +1,7 @@
 // The only module that talks to the server. Every call carries the signed-in key; problem+json
 // answers become ApiError with the field errors kept, so forms can show them beside the field.
+import { noteServerClock } from './clock.js';
+
 const KEY = 'quota.apiKey';
 
 export class ApiError extends Error {
@@ -91,21 +93,6 @@ export async function request(method, path, body, opts = {}) {
 }
 
 export const get = (p, o) => request('GET', p, undefined, o);
-
-/**
- * The server's clock less this browser's, as the Date of the server's latest answer tells (to the
- * second). Windows such as the overview's last hour are the server's: a browser whose clock is off
- * would ask for the wrong range.
- */
-let serverClockOffsetMs = 0;
-
-function noteServerClock(res) {
-  const at = Date.parse(res.headers.get('Date') || '');
-  if (!Number.isNaN(at)) serverClockOffsetMs = at - Date.now();
-}
-
-/** Now, in milliseconds, by the server's clock as its answers tell; this browser's before any answer. */
-export const serverNow = () => Date.now() + serverClockOffsetMs;
 
 /**
  * Whether a path has a segment of dots alone (".", "..", or either escaped as %2E), as the paths

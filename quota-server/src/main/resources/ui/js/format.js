@@ -1,5 +1,7 @@
 // Money arrives as decimal strings ("0.042") and stays a string until it is shown; sums are done
 // in integer nano-units (BigInt) so the UI never rounds a cost through a binary double.
+import { serverNow } from './clock.js';
+
 const NANOS = 1_000_000_000n;
 
 export function toNanos(v) {
@@ -88,8 +90,8 @@ export function dateTime(iso) {
   return UTC_DATE_TIME.format(d) + ' UTC';
 }
 
-/** "22:06:52 UTC", or "22:06 UTC" without seconds. */
-export function clockTime(d = new Date(), { seconds = true } = {}) {
+/** "22:06:52 UTC", or "22:06 UTC" without seconds; now by the server's clock when no time is given. */
+export function clockTime(d = new Date(serverNow()), { seconds = true } = {}) {
   return (seconds ? UTC_CLOCK : UTC_CLOCK_MINUTES).format(d) + ' UTC';
 }
 
@@ -170,8 +172,8 @@ export function utcText(text) {
   return m ? m[1] + ' ' + m[2] : String(text);
 }
 
-/** "in 42 s", "in 3 min", "5 h ago". */
-export function relative(iso, now = Date.now()) {
+/** "in 42 s", "in 3 min", "5 h ago": from now by the server's clock unless another now is given. */
+export function relative(iso, now = serverNow()) {
   if (!iso) return 'never';
   const t = new Date(iso).getTime();
   if (isNaN(t)) return String(iso);
@@ -209,8 +211,8 @@ export function duration(iso) {
  * belongs to the previous day there), so "today" here is always the UTC date.
  */
 
-/** The UTC calendar day of an instant, "2030-01-31". */
-export function utcDay(d = new Date()) {
+/** The UTC calendar day of an instant, "2030-01-31"; today by the server's clock when no instant is given. */
+export function utcDay(d = new Date(serverNow())) {
   return d.toISOString().slice(0, 10);
 }
 

@@ -2,6 +2,7 @@
 // and a reason; revoking ends one early.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, change, changed, items, enc, can } from '../api.js';
+import { serverNow } from '../clock.js';
 import { money, count, dateTime, relative, duration, utcMinuteText, utcText, fromUtcText, utcTimeProblem, UTC_TIME_EXAMPLE, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, nameEntries } from '../ui.js';
 
@@ -180,7 +181,7 @@ function createForm(prefill, after) {
     alertThresholds: h('input', { value: DEFAULTS.alertThresholds }),
     // Text, not datetime-local: the browser draws that on the clock of its language (06:03 PM in
     // American English), and the console writes times on the 24-hour clock in UTC.
-    expiresAt: h('input', { value: utcMinuteText(new Date(Date.now() + 24 * 3600_000)), placeholder: UTC_TIME_EXAMPLE, spellcheck: 'false', autocomplete: 'off', required: true }),
+    expiresAt: h('input', { value: utcMinuteText(new Date(serverNow() + 24 * 3600_000)), placeholder: UTC_TIME_EXAMPLE, spellcheck: 'false', autocomplete: 'off', required: true }),
     reason: h('input', { placeholder: 'e.g. launch day for the research team', required: true }),
   };
   const limitFields = h('div', { class: 'form-grid' },
@@ -226,8 +227,9 @@ function createForm(prefill, after) {
     const expiryProblem = utcTimeProblem(v('expiresAt'));
     if (!v('expiresAt')) local.expiresAt = 'is required';
     else if (expiryProblem) local.expiresAt = expiryProblem;
-    else if (new Date(expiresAt).getTime() <= Date.now()) local.expiresAt = 'must be in the future';
-    else if (new Date(expiresAt).getTime() > Date.now() + MAX_LIFETIME_DAYS * 86_400_000) local.expiresAt = `must be at most ${MAX_LIFETIME_DAYS} days (about 10 years) from now`;
+    // In the future by the server's clock, which judges it.
+    else if (new Date(expiresAt).getTime() <= serverNow()) local.expiresAt = 'must be in the future';
+    else if (new Date(expiresAt).getTime() > serverNow() + MAX_LIFETIME_DAYS * 86_400_000) local.expiresAt = `must be at most ${MAX_LIFETIME_DAYS} days (about 10 years) from now`;
     if (Object.keys(local).length) { showFieldErrors(form, summary, { title: 'Check the form', fieldErrors: local }); return; }
     // The selector is sent as typed, edge whitespace and all, for the server to refuse beside the field.
     const body = { selector: inputs.selector.value, expiresAt, reason: v('reason') };

@@ -1,7 +1,8 @@
 // Overview: where the money goes today and this month, which budgets are close to or past their
 // limit, and how many requests were denied in the last hour.
 import { h, clear, spinner, errorBox, empty } from '../dom.js';
-import { get, items, nextCursor, qs, enc, costReport, auth, can, hasPath, subjectOf, normLimit, reported, serverNow, REPORT_SCOPES_TEXT } from '../api.js';
+import { get, items, nextCursor, qs, enc, costReport, auth, can, hasPath, subjectOf, normLimit, reported, REPORT_SCOPES_TEXT } from '../api.js';
+import { serverNow } from '../clock.js';
 import { money, toNanos, nanosToNumber, percentUsed, utcDay, addDays, monthStart as firstOfMonth, relative, dateTime, clockTime, kindLabel, count } from '../format.js';
 import { meter } from '../charts.js';
 import { pageHead, panel, table, subjectLink, policyLink } from '../ui.js';
@@ -9,7 +10,7 @@ import { splitByCurrency, currencyLabel, amounts, currencySection, NO_CURRENCY_N
 
 /** Today and this month as UTC days, the days the server's reports sum, by the server's clock. */
 function periods() {
-  const today = utcDay(new Date(serverNow()));
+  const today = utcDay();
   return { today, tomorrow: addDays(today, 1), monthStart: firstOfMonth(today) };
 }
 
@@ -314,7 +315,7 @@ async function loadDenials(el, st) {
     clear(el);
     if (!list.length) { el.append(empty('No request was denied in the last hour.')); return; }
     el.append(table([
-      { label: 'When', cell: (d) => h('span', { title: dateTime(d.at || d.time) }, relative(d.at || d.time, serverNow())) },
+      { label: 'When', cell: (d) => h('span', { title: dateTime(d.at || d.time) }, relative(d.at || d.time)) },
       { label: 'Subject', cell: (d) => subjectLink(d.subject || '') },
       { label: 'Limit', cell: (d) => h('span', null, kindLabel(d.kind || ''), ' ', d.policy ? h('span', { class: 'muted mono' }, d.policy) : null) },
       { label: 'Count', num: true, cell: (d) => count(d.count ?? 1) },

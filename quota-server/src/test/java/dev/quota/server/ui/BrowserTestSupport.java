@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -168,6 +169,28 @@ abstract class BrowserTestSupport {
     browser.get(base + "/");
     signIn(key);
     waitFor(By.cssSelector("[data-test=role]"));
+  }
+
+  /**
+   * Runs this tab's pages from now on with a clock {@code ahead} of the server's (and of the test's),
+   * from before their scripts start, and reloads the page shown.
+   */
+  void browserClockAhead(Duration ahead) {
+    String shift = """
+        (() => {
+          const shift = %d;
+          const RealDate = Date;
+          class ShiftedDate extends RealDate {
+            constructor(...args) { if (args.length === 0) super(RealDate.now() + shift); else super(...args); }
+            static now() { return RealDate.now() + shift; }
+          }
+          globalThis.Date = ShiftedDate;
+        })();
+        """.formatted(ahead.toMillis());
+    browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", shift));
+    browser.navigate().refresh();
+    assertThat((Long) script("return Date.now()")).as("the page's clock is ahead")
+        .isGreaterThan(System.currentTimeMillis() + ahead.toMillis() / 2);
   }
 
   Object script(String js, Object... args) {
