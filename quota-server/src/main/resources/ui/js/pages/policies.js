@@ -119,11 +119,14 @@ function rateRow(r = {}, index, onRemove) {
   const algo = h('select', { 'data-part': 'algorithm' }, [['sliding_window', 'Sliding window'], ['token_bucket', 'Token bucket']].map(([v, l]) => h('option', { value: v }, l)));
   algo.value = String(r.algorithm || 'sliding_window').toLowerCase();
   const del = h('button', { class: 'btn btn-small btn-link', type: 'button', 'aria-label': 'Remove rate limit ' + (index + 1), onclick: onRemove }, 'Remove');
+  // Each row's fields are named with its number, as its Remove button is ("Rate limit 2 window"):
+  // by their visible labels alone a screen reader names every row's fields alike.
+  const numbered = (label, input) => { input.setAttribute('aria-label', `Rate limit ${index + 1} ${label.toLowerCase()}`); return input; };
   return h('div', { class: 'rate-row', 'data-rate': index },
-    field('Meter', meterIn, { name: prefix + '.meter', help: meterDefault }),
-    field('Limit', limitIn, { name: prefix + '.limit' }),
-    field('Window', windowIn, { name: prefix + '.window' }),
-    field('Algorithm', algo, { name: prefix + '.algorithm' }),
+    field('Meter', numbered('Meter', meterIn), { name: prefix + '.meter', help: meterDefault }),
+    field('Limit', numbered('Limit', limitIn), { name: prefix + '.limit' }),
+    field('Window', numbered('Window', windowIn), { name: prefix + '.window' }),
+    field('Algorithm', numbered('Algorithm', algo), { name: prefix + '.algorithm' }),
     del);
 }
 
