@@ -103,11 +103,12 @@ async function remove(policy, after) {
 
 function rateRow(r = {}, index, onRemove) {
   const prefix = 'rateLimits.' + index;
-  const meterIn = h('input', { value: r.meter || 'requests', placeholder: 'requests', 'data-part': 'meter' });
+  const meterIn = h('input', { value: r.meter || 'requests', placeholder: 'requests', 'data-part': 'meter', spellcheck: 'false' });
   // The server takes a limit without a meter as one of requests: a cleared field says so rather
-  // than the save turning it into requests unannounced.
+  // than the save turning it into requests unannounced. Only an empty field is one: whitespace is
+  // sent as typed, as a meter with spaces around it is, for the server to refuse beside the field.
   const meterDefault = h('span');
-  const noteDefault = () => { meterDefault.textContent = meterIn.value.trim() ? '' : 'Left empty, the limit counts requests: one per call.'; };
+  const noteDefault = () => { meterDefault.textContent = meterIn.value ? '' : 'Left empty, the limit counts requests: one per call.'; };
   meterIn.addEventListener('input', noteDefault);
   noteDefault();
   const limitIn = h('input', { inputmode: 'numeric', value: r.limit ?? '', 'data-part': 'limit', required: true });
@@ -198,7 +199,9 @@ function buildForm(policy, selector, etag, reload) {
   };
   const readRates = () => [...rates.querySelectorAll('.rate-row')].map((row) => {
     const v = (part) => row.querySelector(`[data-part="${part}"]`).value.trim();
-    return { meter: v('meter'), limit: v('limit'), window: v('window'), algorithm: v('algorithm') };
+    // The meter as typed: ' tokens ' is no meter the server takes, and trimmed it would save one
+    // the operator did not type.
+    return { meter: row.querySelector('[data-part="meter"]').value, limit: v('limit'), window: v('window'), algorithm: v('algorithm') };
   });
   const addRate = h('button', { class: 'btn btn-small', type: 'button', 'data-test': 'add-rate', onclick: () => { rateData = readRates(); rateData.push({ meter: 'requests', window: 'PT1M' }); redraw(); rates.querySelector('.rate-row:last-of-type input[data-part="limit"]')?.focus(); } }, 'Add rate limit');
   redraw();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -24,8 +25,7 @@ class EmptyMeterBrowserTest extends BrowserTestSupport {
     WebElement meter = browser.findElement(By.name("rateLimits.0.meter"));
     assertThat(browser.findElements(METER_HINT).stream().map(WebElement::getText).filter(t -> !t.isBlank())).isEmpty();
 
-    meter.clear();
-    meter.sendKeys(" "); // whitespace alone is as good as empty: the form trims it
+    empty(meter);
     assertThat(textOf(METER_HINT)).isEqualTo("Left empty, the limit counts requests: one per call.");
     assertThat(meter.getAttribute("placeholder")).isEqualTo("requests");
     assertThat(script("const m = document.querySelector('[name=\"rateLimits.0.meter\"]');"
@@ -34,8 +34,7 @@ class EmptyMeterBrowserTest extends BrowserTestSupport {
 
     meter.sendKeys("tokens");
     waiting().until(d -> d.findElement(METER_HINT).getText().isBlank());
-    meter.clear();
-    meter.sendKeys(" ");
+    empty(meter);
     assertThat(textOf(METER_HINT)).contains("counts requests");
 
     click(By.cssSelector("[data-test=save-policy]"));
@@ -43,5 +42,10 @@ class EmptyMeterBrowserTest extends BrowserTestSupport {
     // A limit of requests, which the server writes without a meter.
     assertThat(get("/v1/policies/team:*").body()).contains("\"rateLimits\":[{\"limit\":100,\"window\":\"PT1M\"}]");
     assertNoConsoleErrors("a cleared meter");
+  }
+
+  /** Empties the field as typing does, so the page hears it (whitespace is not empty: see PaddedMeterBrowserTest). */
+  private static void empty(WebElement input) {
+    input.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
   }
 }
