@@ -90,21 +90,23 @@ export function closeDialogs() {
   for (const cancel of [...openDialogs]) cancel();
 }
 
-/**
- * A modal confirmation; resolves true on confirm, false on cancel. With {reason}, it also asks why
- * (prefilled with that text, required) and resolves the reason typed instead of true, so the
- * action's audit entry says what the admin meant. Focus is trapped inside the dialog.
- */
 /** The longest reason the server keeps in the audit log, in characters. */
 const MAX_REASON_LENGTH = 1000;
 
-export function confirmDialog(title, body, confirmLabel = 'Delete', { reason } = {}) {
+/**
+ * A modal confirmation; resolves true on confirm, false on cancel. With {reason}, it also asks why
+ * (prefilled with that text, required unless reasonOptional) and resolves the reason typed instead
+ * of true ('' for an optional one left empty), so the action's audit entry says what the admin
+ * meant. The confirm button is red for what cannot be undone (danger, the default). Focus is
+ * trapped inside the dialog.
+ */
+export function confirmDialog(title, body, confirmLabel = 'Delete', { reason, reasonOptional = false, danger = true } = {}) {
   return new Promise((resolve) => {
     const previous = document.activeElement;
     // The page the dialog was opened on; a confirm from anywhere else must not act.
     const route = location.hash;
     const cancel = h('button', { class: 'btn', type: 'button' }, 'Cancel');
-    const ok = h('button', { class: 'btn btn-danger', type: 'button', 'data-test': 'confirm' }, confirmLabel);
+    const ok = h('button', { class: danger ? 'btn btn-danger' : 'btn btn-primary', type: 'button', 'data-test': 'confirm' }, confirmLabel);
     const reasonIn = reason === undefined ? null
       // No maxlength: it would cut a longer reason silently (and counts UTF-16 units, not characters).
       : h('input', { id: 'modal-reason', name: 'reason', value: reason, 'aria-describedby': 'modal-reason-help modal-reason-error' });
@@ -112,7 +114,7 @@ export function confirmDialog(title, body, confirmLabel = 'Delete', { reason } =
     const box = h('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'modal-title' },
       h('h2', { id: 'modal-title' }, title), h('p', null, body),
       reasonIn ? h('div', { class: 'field' }, h('label', { for: 'modal-reason' }, 'Reason'), reasonIn,
-        h('p', { class: 'help', id: 'modal-reason-help' }, 'Kept in the audit log.'), reasonError) : null,
+        h('p', { class: 'help', id: 'modal-reason-help' }, reasonOptional ? 'Optional; kept in the audit log.' : 'Kept in the audit log.'), reasonError) : null,
       h('div', { class: 'modal-actions' }, cancel, ok));
     const backdrop = h('div', { class: 'backdrop' }, box);
     const focusable = [reasonIn, cancel, ok].filter(Boolean);
@@ -129,7 +131,7 @@ export function confirmDialog(title, body, confirmLabel = 'Delete', { reason } =
       if (!reasonIn) { close(true); return; }
       const text = reasonIn.value.trim();
       const refuse = (why) => { reasonError.textContent = why; reasonIn.setAttribute('aria-invalid', 'true'); reasonIn.focus(); };
-      if (!text) { refuse('Give a reason.'); return; }
+      if (!text && !reasonOptional) { refuse('Give a reason.'); return; }
       // The server's rule, in characters (code points) as it counts them.
       if ([...text].length > MAX_REASON_LENGTH) { refuse(`must be at most ${MAX_REASON_LENGTH} characters`); return; }
       close(text);

@@ -105,15 +105,15 @@ export function clearFieldErrors(form, summary) {
 }
 
 /**
- * A filter bar over a paged list endpoint. fields: [{name, label, type?, options?, through?}]; a
- * field of type 'utc-time' takes a time typed as the console writes times (see fromUtcText), and
- * one marked through is sent as the end of its minute, which it takes in (see utcTimeEnd).
- * Filters live in the hash query (#/route?name=value) so a filtered view can be bookmarked,
- * reloaded and come back to; initial holds them as the route read them. A time that is not one,
- * or a From later than To, is refused beside the field instead of asking for a list that is empty
- * by construction.
+ * A filter bar over a paged list endpoint. fields: [{name, label, type?, options?, through?}];
+ * columns and rowAttrs as table() takes them. A field of type 'utc-time' takes a time typed as the
+ * console writes times (see fromUtcText), and one marked through is sent as the end of its minute,
+ * which it takes in (see utcTimeEnd). Filters live in the hash query (#/route?name=value) so a
+ * filtered view can be bookmarked, reloaded and come back to; initial holds them as the route read
+ * them. A time that is not one, or a From later than To, is refused beside the field instead of
+ * asking for a list that is empty by construction.
  */
-export function pagedList(root, { path, route, label, fields, columns, listKeys = [], emptyText = 'Nothing here yet.', initial = {} }) {
+export function pagedList(root, { path, route, label, fields, columns, rowAttrs, listKeys = [], emptyText = 'Nothing here yet.', initial = {} }) {
   const inputs = {};
   const form = h('form', { class: 'filters', role: 'search' });
   for (const f of fields) {
@@ -165,7 +165,7 @@ export function pagedList(root, { path, route, label, fields, columns, listKeys 
       if (forList !== listNo) return;
       rows = rows.concat(items(payload, ...listKeys));
       cursor = nextCursor(payload);
-      clear(body).append(rows.length ? table(columns, rows, { label }) : empty(emptyText));
+      clear(body).append(rows.length ? table(columns, rows, { label, rowAttrs }) : empty(emptyText));
       clear(more);
       if (cursor) more.append(h('button', { class: 'btn', type: 'button', onclick: () => load(true) }, 'Load more'));
     } catch (e) {

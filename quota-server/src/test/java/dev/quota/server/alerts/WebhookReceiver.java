@@ -19,14 +19,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * says. Each send has a thread of its own, so that one the test holds open holds up no other. It
  * may serve several webhooks of one host, each at a path of its own; its counts are of them all.
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
   /** Takes every send. */
   static final Answer TAKES_EVERYTHING = send -> 204;
   /** What an {@link Answer} returns to close the connection with no answer at all. */
   static final int NO_ANSWER = -1;
 
   /** One send as it arrived. */
-  record Send(String alertId, byte[] body, Headers headers) {
+  public record Send(String alertId, byte[] body, Headers headers) {
     String text() {
       return new String(body, StandardCharsets.UTF_8);
     }
@@ -34,7 +34,7 @@ final class WebhookReceiver implements AutoCloseable {
 
   /** The status the receiver answers a send with, or {@link #NO_ANSWER}; it may hold the send first. */
   @FunctionalInterface
-  interface Answer {
+  public interface Answer {
     int to(Send send) throws IOException;
   }
 
@@ -54,7 +54,7 @@ final class WebhookReceiver implements AutoCloseable {
   }
 
   /** A receiver at {@code /hook}. */
-  static WebhookReceiver start(Answer answer) throws IOException {
+  public static WebhookReceiver start(Answer answer) throws IOException {
     return start("/hook", answer);
   }
 
@@ -70,7 +70,7 @@ final class WebhookReceiver implements AutoCloseable {
   }
 
   /** The URL of the webhook it was started with, with no query. */
-  String url() {
+  public String url() {
     return url;
   }
 
@@ -95,12 +95,12 @@ final class WebhookReceiver implements AutoCloseable {
   }
 
   /** The sends answered with a success, by alert id: each is counted before its answer leaves. */
-  Map<String, AtomicInteger> takenById() {
+  public Map<String, AtomicInteger> takenById() {
     return Collections.unmodifiableMap(takenById);
   }
 
   /** The sends of one alert that arrived, 0 for none. */
-  int sends(String alertId) {
+  public int sends(String alertId) {
     AtomicInteger n = sendsById.get(alertId);
     return n == null ? 0 : n.get();
   }
