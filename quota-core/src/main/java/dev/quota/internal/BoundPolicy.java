@@ -7,6 +7,9 @@ import dev.quota.RateLimit;
 import dev.quota.internal.PlanCompiler.OpRef;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterKeys;
+import dev.quota.plan.Predecessor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +25,8 @@ final class BoundPolicy {
   final String key;
   final String display;
   final CounterKey[] rateKeys;
+  /** Per rate limit, the counters of this subject it carries use over from ({@link PolicyParts#predecessors}). */
+  final List<Predecessor>[] ratePredecessors;
   final OpRef[] rateRefs;
   final OpRef dailyRef;
   final OpRef monthlyRef;
@@ -30,6 +35,7 @@ final class BoundPolicy {
   private volatile PeriodKey daily;
   private volatile PeriodKey monthly;
 
+  @SuppressWarnings("unchecked")
   BoundPolicy(Policy p, PolicyParts parts, Map<String, String> request) {
     this.subjects = PlanCompiler.subjectsOf(p.selector(), request);
     this.key = CounterKeys.subjectOf(p.selector(), request);
@@ -37,9 +43,11 @@ final class BoundPolicy {
     int n = p.rateLimits().size();
     this.rateKeys = new CounterKey[n];
     this.rateRefs = new OpRef[n];
+    this.ratePredecessors = new List[n];
     for (int i = 0; i < n; i++) {
       RateLimit r = p.rateLimits().get(i);
       rateKeys[i] = CounterKeys.named(key, parts.rateNames[i]);
+      ratePredecessors[i] = predecessors(key, parts.predecessors[i]);
       rateRefs[i] = new OpRef(p, subjects, display, LimitKind.RATE, r, null, parts.fromOverride);
     }
     Budget b = p.budget();
@@ -47,6 +55,17 @@ final class BoundPolicy {
     this.monthlyRef = b == null ? null : new OpRef(p, subjects, display, LimitKind.BUDGET_MONTHLY, null, b.currency(), parts.fromOverride);
     this.concurrencyRef = new OpRef(p, subjects, display, LimitKind.CONCURRENCY, null, null, parts.fromOverride);
     this.concurrencyKey = CounterKeys.concurrency(key);
+  }
+
+  private static List<Predecessor> predecessors(String subject, List<RetiredRate> retired) {
+    if (retired.isEmpty()) {
+      return List.of();
+    }
+    List<Predecessor> out = new ArrayList<>(retired.size());
+    for (RetiredRate r : retired) {
+      out.add(new Predecessor(CounterKeys.rate(subject, r.limit()), r.limit(), r.untilMs()));
+    }
+    return List.copyOf(out);
   }
 
   CounterKey budgetKey(Budget b, BudgetCalendar.Period period) {

@@ -14,6 +14,7 @@ import dev.quota.plan.ConcurrencyOp;
 import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
+import dev.quota.plan.Predecessor;
 import dev.quota.plan.RateOp;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -89,6 +90,7 @@ public final class PlanCompiler {
     // Recorded usage charges what it says; a read of the limits holds nothing.
     long cost = kind == Plan.Kind.RECORD || read ? estimate : heldCost(estimate, policies);
     long seedBefore = index.seedBudgetsBefore(now.toEpochMilli());
+    long storeNowMs = now.toEpochMilli() + index.storeAheadMs();
     for (Policy p : policies) {
       PolicyParts parts = index.parts(p);
       BoundPolicy bp = parts.bind(p, request.subjects());
@@ -97,7 +99,11 @@ public final class PlanCompiler {
       List<RateLimit> rates = p.rateLimits();
       for (int i = 0; i < rates.size(); i++) {
         RateLimit r = rates.get(i);
-        ops.add(new RateOp(bp.rateKeys[i], enforced, label, r, request.meter(r.meter())));
+        List<Predecessor> from = bp.ratePredecessors[i];
+        if (!from.isEmpty()) {
+          from = Predecessor.liveAt(from, storeNowMs);
+        }
+        ops.add(new RateOp(bp.rateKeys[i], enforced, label, r, request.meter(r.meter()), from));
         refs.add(bp.rateRefs[i]);
       }
       Budget b = p.budget();

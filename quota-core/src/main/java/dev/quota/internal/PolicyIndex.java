@@ -100,6 +100,10 @@ public final class PolicyIndex {
   private final List<Override> overrides;
   /** The budget counters the policies and overrides keep. */
   private final BudgetCounterSet budgetCounters;
+  /** Per selector, the rate limits its policy no longer has whose use its new ones carry over. */
+  private final Map<Selector, List<RetiredRate>> retired;
+  /** When each of {@link #retired} is dropped (store time). */
+  private final long[] retiredEnds;
   /** Since when (the store's clock) the engines sharing the configuration have kept these budget counters. */
   private final long budgetCountersSinceMs;
   /**
@@ -117,8 +121,11 @@ public final class PolicyIndex {
   private PolicyIndex(
       List<Shape> singles, List<Shape> pairs, long[] overrideExpiries, IdentityHashMap<Policy, PolicyParts> parts,
       IdentityHashMap<Policy, Policy> shadows, List<Policy> policies, List<Override> overrides,
-      BudgetCounterSet budgetCounters, long budgetCountersSinceMs, long storeAheadMs, boolean storeAheadKnown) {
+      BudgetCounterSet budgetCounters, Map<Selector, List<RetiredRate>> retired, long budgetCountersSinceMs,
+      long storeAheadMs, boolean storeAheadKnown) {
     this.singles = singles;
+    this.retired = retired;
+    this.retiredEnds = RetiredRate.ends(retired);
     this.pairs = pairs;
     this.overrideExpiries = overrideExpiries;
     this.parts = parts;
@@ -180,7 +187,8 @@ public final class PolicyIndex {
   public PolicyIndex redated(long storeNowMs, long storeAheadMs, ConfigRepository config) {
     long since = config.budgetCountersRedated(budgetCounters.fingerprint(), storeNowMs);
     return new PolicyIndex(
-        singles, pairs, overrideExpiries, parts, shadows, policies, overrides, budgetCounters, since, storeAheadMs, true);
+        singles, pairs, overrideExpiries, parts, shadows, policies, overrides, budgetCounters, retired, since,
+        storeAheadMs, true);
   }
 
   /**
@@ -203,6 +211,13 @@ public final class PolicyIndex {
    */
   public long nextChangeAfter(long nowMs) {
     long next = Long.MAX_VALUE;
+    // A replaced rate limit's end drops it from the plans: past it, it has nothing to carry.
+    for (long at : retiredEnds) {
+      long atEngine = plusSaturated(at, -storeAheadMs);
+      if (atEngine > nowMs && atEngine < next) {
+        next = atEngine;
+      }
+    }
     for (long at : overrideExpiries) {
       long atEngine = at == Long.MAX_VALUE ? at : plusSaturated(at, -storeAheadMs);
       if (atEngine > nowMs && atEngine < next) {
@@ -222,7 +237,7 @@ public final class PolicyIndex {
 
   /** An index whose budget counters have been kept since the beginning of time: nothing more is seeded. */
   public static PolicyIndex of(List<Policy> policies, List<Override> overrides) {
-    return build(policies, overrides, BudgetCounterSet.of(policies, overrides), Long.MIN_VALUE, 0, true);
+    return build(policies, overrides, BudgetCounterSet.of(policies, overrides), Map.of(), Long.MIN_VALUE, 0, true);
   }
 
   /**
@@ -235,6 +250,10 @@ public final class PolicyIndex {
    * restart that finds the set the engines kept before it keeps their time, rather than taking its
    * own start for a change and rebuilding every budget from the ledger once more in each period in
    * progress.
+   *
+   * <p>A policy that {@code previous} had, replaced here by one whose rate limit of a meter counts
+   * under another window or algorithm, leaves the limit it had as a predecessor of each new one of
+   * that meter, kept for the old limit's window from {@code storeNowMs} (see {@link RetiredRate}).
    */
   public static PolicyIndex of(
       List<Policy> policies, List<Override> overrides, PolicyIndex previous, long storeNowMs, long storeAheadMs,
@@ -243,12 +262,15 @@ public final class PolicyIndex {
     long since = previous != null && previous.budgetCounters.equals(counters)
         ? previous.budgetCountersSinceMs
         : config.budgetCountersSince(counters.fingerprint(), storeNowMs, previous != null);
-    return build(policies, overrides, counters, since, storeAheadMs, storeAheadKnown);
+    Map<Selector, List<RetiredRate>> retired =
+        RetiredRate.after(previous == null ? null : previous.policies, previous == null ? Map.of() : previous.retired,
+            policies, storeNowMs);
+    return build(policies, overrides, counters, retired, since, storeAheadMs, storeAheadKnown);
   }
 
   private static PolicyIndex build(
-      List<Policy> policies, List<Override> overrides, BudgetCounterSet budgetCounters, long budgetCountersSinceMs,
-      long storeAheadMs, boolean storeAheadKnown) {
+      List<Policy> policies, List<Override> overrides, BudgetCounterSet budgetCounters,
+      Map<Selector, List<RetiredRate>> retired, long budgetCountersSinceMs, long storeAheadMs, boolean storeAheadKnown) {
     Map<Selector, Binding> bindings = new HashMap<>();
     for (Policy p : policies) {
       bindings.put(p.selector(), new Binding(p, new ArrayList<>(0)));
@@ -285,16 +307,16 @@ public final class PolicyIndex {
     IdentityHashMap<Policy, PolicyParts> parts = new IdentityHashMap<>();
     IdentityHashMap<Policy, Policy> shadows = new IdentityHashMap<>();
     for (Policy p : policies) {
-      addParts(p, false, parts, shadows);
+      addParts(p, false, retired.getOrDefault(p.selector(), List.of()), parts, shadows);
     }
     for (Override o : overrides) {
       if (o.replacement() != null) {
-        addParts(o.replacement(), true, parts, shadows);
+        addParts(o.replacement(), true, List.of(), parts, shadows);
       }
     }
     return new PolicyIndex(
         List.copyOf(singles), List.copyOf(pairs), expiries, parts, shadows, List.copyOf(policies),
-        List.copyOf(overrides), budgetCounters, budgetCountersSinceMs, storeAheadMs, storeAheadKnown);
+        List.copyOf(overrides), budgetCounters, retired, budgetCountersSinceMs, storeAheadMs, storeAheadKnown);
   }
 
   /**
@@ -302,11 +324,12 @@ public final class PolicyIndex {
    * currency that name the counters, so a bypassed selector counts in the policy's own counters.
    */
   private static void addParts(
-      Policy p, boolean fromOverride, IdentityHashMap<Policy, PolicyParts> parts, IdentityHashMap<Policy, Policy> shadows) {
-    parts.put(p, new PolicyParts(p, fromOverride));
+      Policy p, boolean fromOverride, List<RetiredRate> retired, IdentityHashMap<Policy, PolicyParts> parts,
+      IdentityHashMap<Policy, Policy> shadows) {
+    parts.put(p, new PolicyParts(p, fromOverride, retired));
     Policy shadow = p.mode() == Mode.SHADOW ? p : p.toBuilder().mode(Mode.SHADOW).build();
     shadows.put(p, shadow);
-    parts.putIfAbsent(shadow, new PolicyParts(shadow, fromOverride));
+    parts.putIfAbsent(shadow, new PolicyParts(shadow, fromOverride, retired));
   }
 
   /**

@@ -5,6 +5,8 @@ import dev.quota.Policy;
 import dev.quota.RateLimit;
 import dev.quota.plan.CounterKeys;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What every request under one policy shares, worked out once when the policy index is built:
@@ -14,6 +16,8 @@ import java.time.Instant;
 final class PolicyParts {
   final String label;
   final String[] rateNames;
+  /** Per rate limit, the retired limits of its meter it carries use over from; mostly empty. */
+  final List<RetiredRate>[] predecessors;
   final long[] dailyThresholds;
   final long[] monthlyThresholds;
   /** Whether the policy is an override's limits (or their shadow-mode copy) in place of the selector's policy. */
@@ -27,16 +31,25 @@ final class PolicyParts {
   private volatile BudgetCalendar.Period month;
 
   PolicyParts(Policy p) {
-    this(p, false);
+    this(p, false, List.of());
   }
 
-  PolicyParts(Policy p, boolean fromOverride) {
+  @SuppressWarnings("unchecked")
+  PolicyParts(Policy p, boolean fromOverride, List<RetiredRate> retired) {
     this.fromOverride = fromOverride;
     this.label = p.selector().toString();
     this.rateNames = new String[p.rateLimits().size()];
+    this.predecessors = new List[rateNames.length];
     for (int i = 0; i < rateNames.length; i++) {
       RateLimit r = p.rateLimits().get(i);
       rateNames[i] = CounterKeys.rateName(r);
+      List<RetiredRate> same = new ArrayList<>(0);
+      for (RetiredRate old : retired) {
+        if (old.limit().meter().equals(r.meter())) {
+          same.add(old);
+        }
+      }
+      predecessors[i] = List.copyOf(same);
     }
     Budget b = p.budget();
     this.dailyThresholds =

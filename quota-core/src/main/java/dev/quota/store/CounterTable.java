@@ -167,12 +167,16 @@ final class CounterTable {
     resetAtMs.values().removeIf(at -> at < beforeMs);
   }
 
-  /** The op's window or bucket, created if absent, moved on to {@code now}. */
+  /**
+   * The op's window or bucket, created if absent (starting from what its predecessors count as
+   * used, see {@link RateCarry}), moved on to {@code now}. The caller holds the key's stripe, which
+   * is its subject's, and so its predecessors' too.
+   */
   Object rate(RateOp r, long now) {
     // get() first: a capturing lambda would allocate on every call, and this is the hot path.
     Object c = counters.get(r.key());
     if (c == null) {
-      c = counters.computeIfAbsent(r.key(), k -> newRate(r, now));
+      c = counters.computeIfAbsent(r.key(), k -> RateCarry.carry(newRate(r, now), r, counters, now));
     }
     limitTo(c, r);
     advance(c, now);
@@ -187,12 +191,14 @@ final class CounterTable {
   }
 
   /**
-   * As {@link #rate}, but creates only sliding windows: a new window holds no time, so creating it
-   * early changes nothing, while a bucket starts full at its creation time and must be created
-   * by the call that first uses it. Null if the op's bucket does not exist yet.
+   * As {@link #rate}, but creates only sliding windows without predecessors: a new window holds no
+   * time, so creating it early changes nothing, while a bucket starts full at its creation time
+   * (and a counter with predecessors from their use then) and must be created by the call that
+   * first uses it. Null if the op's counter does not exist yet.
    */
   Object rateIfTimeless(RateOp r, long now) {
-    if (r.limit().algorithm() == Algorithm.SLIDING_WINDOW) {
+    // A window with predecessors starts from their use at the time it is made: by the call that uses it.
+    if (r.limit().algorithm() == Algorithm.SLIDING_WINDOW && r.predecessors().isEmpty()) {
       return rate(r, now);
     }
     Object c = counters.get(r.key());

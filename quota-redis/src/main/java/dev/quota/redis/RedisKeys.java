@@ -70,9 +70,17 @@ public final class RedisKeys {
   public String counter(CounterOp op) {
     if (op instanceof RateOp r && r.limit().algorithm() == Algorithm.SLIDING_WINDOW) {
       String subject = subjectTag(op.key().subject());
-      return prefix + "{" + subject + "}" + WINDOW_LAYOUT + op.key().name();
+      return prefix + "{" + subject + "}" + rateCounterName(op.key().name(), Algorithm.SLIDING_WINDOW);
     }
     return counter(op.key());
+  }
+
+  /**
+   * What follows the subject's hash tag in the key of a rate counter named {@code name}: the
+   * script builds a predecessor's key from its op's key and this, in the same slot.
+   */
+  static String rateCounterName(String name, Algorithm algorithm) {
+    return algorithm == Algorithm.SLIDING_WINDOW ? WINDOW_LAYOUT + name : name;
   }
 
   /**

@@ -11,6 +11,7 @@ import dev.quota.plan.Holding;
 import dev.quota.plan.OpResults;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
+import dev.quota.plan.Predecessor;
 import dev.quota.plan.RateOp;
 import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
@@ -254,7 +255,8 @@ final class ScriptCodec {
   private record RateFields(long amount, boolean enforced, OpFields fields) {}
 
   private OpFields opFields(CounterOp op) {
-    if (!(op instanceof RateOp r)) {
+    // An op with predecessors comes only for a window after a change: not worth a place in the cache.
+    if (!(op instanceof RateOp r) || !r.predecessors().isEmpty()) {
       return OpFields.of(fields(op));
     }
     RateFields cached = rateFields.get(r.limit());
@@ -296,8 +298,18 @@ final class ScriptCodec {
       // Any amount in range will do: the script saturates a window at 2^53-1 and a bucket's debt
       // at its deepest (TokenBucket.deepestDebt), so recorded usage is recorded whatever its meters.
       long amount = ExactRange.check("amount", r.amount());
-      f.addAll(List.of("R", enforced, window ? "w" : "b", Long.toString(r.limit().limit()),
+      // A window with predecessors is sent as "W", which the script's quick path leaves alone.
+      String algorithm = window ? (r.predecessors().isEmpty() ? "w" : "W") : "b";
+      f.addAll(List.of("R", enforced, algorithm, Long.toString(r.limit().limit()),
           Long.toString(windowMs), Long.toString(amount), r.limit().meter()));
+      // Each predecessor by its counter's name in the same subject, so the script finds it in the
+      // op's own slot: name, algorithm, limit, windowMs, until (store time).
+      for (Predecessor p : r.predecessors()) {
+        boolean pWindow = p.limit().algorithm() == Algorithm.SLIDING_WINDOW;
+        f.addAll(List.of(RedisKeys.rateCounterName(p.key().name(), p.limit().algorithm()), pWindow ? "w" : "b",
+            Long.toString(p.limit().limit()), Long.toString(p.limit().window().toMillis()),
+            Long.toString(ExactRange.check("untilMs", p.untilMs()))));
+      }
     } else if (op instanceof BudgetOp b) {
       f.addAll(List.of("B", enforced, Long.toString(ExactRange.check("limitNanos", b.limitNanos())),
           Long.toString(ExactRange.check("amountNanos", b.amountNanos())),

@@ -628,8 +628,21 @@ local function persist(now)
 end
 
 -- ---- ops -----------------------------------------------------------------------------------------
+-- A rate op's predecessors (RateOp.predecessors), after its fields (its algorithm then 'W' for a
+-- window): the counters of the same subject a changed limit replaced, each as five fields, name algorithm(w|b) limit windowMs until. A predecessor's key is
+-- its op's key up to the subject's hash tag, and its name: in the op's slot, on Redis Cluster too.
+local function parse_carry(f, at, n, key)
+  local tag = sub(key, 1, find(key, '}', 1, true))
+  local carry = {}
+  for i = 0, n - 5, 5 do
+    carry[#carry + 1] = {key = tag .. f[at + i + 1], algo = f[at + i + 2], limit = f[at + i + 3] + 0,
+                         windowMs = f[at + i + 4] + 0, untilMs = f[at + i + 5] + 0}
+  end
+  return carry
+end
+
 -- An op as sent (and as filed with a reservation), fields in order:
---   R enforced algorithm(w|b) limit windowMs amount meter
+--   R enforced algorithm(w|b|W) limit windowMs amount meter [predecessor...]   (see `parse_carry`)
 --   B enforced limit amount periodStart periodEnd label subject name threshold...
 --   C enforced max
 
@@ -639,8 +652,14 @@ end
 local function parse_op(f, at, n, key)
   local t, enforced = f[at + 1], f[at + 2] == '1'
   if t == 'R' then
-    return {type = t, enforced = enforced, key = key, algo = f[at + 3], limit = f[at + 4] + 0,
-            windowMs = f[at + 5] + 0, amount = f[at + 6] + 0, meter = f[at + 7], allowed = false, fired = 0}
+    local op = {type = t, enforced = enforced, key = key, algo = f[at + 3], limit = f[at + 4] + 0,
+                windowMs = f[at + 5] + 0, amount = f[at + 6] + 0, meter = f[at + 7], allowed = false, fired = 0}
+    if n > 7 then
+      -- 'W': a window with predecessors, sent so that `quick_apply` leaves it to `decide`
+      if op.algo == 'W' then op.algo = 'w' end
+      op.carry = parse_carry(f, at + 7, n - 7, key)
+    end
+    return op
   elseif t == 'B' then
     local thresholds = {}
     for i = 10, n do thresholds[i - 9] = f[at + i] + 0 end
@@ -651,10 +670,47 @@ local function parse_op(f, at, n, key)
   return {type = t, enforced = enforced, key = key, max = f[at + 3] + 0, allowed = false, fired = 0}
 end
 
+-- The most any of `carry` still kept at `now` counts as used: a window its count in its window, a
+-- bucket its capacity less its whole tokens (RateCarry.usedNow). A bucket without a key is full.
+local function carried_use(carry, now)
+  local used = 0
+  for _, p in ipairs(carry) do
+    if p.untilMs > now then
+      if p.algo == 'w' then
+        used = math.max(used, window(p.key, p.windowMs, now).total)
+      else
+        local pst = bucket(p.key, p.limit, p.windowMs, now)
+        if pst.loadedLast then used = math.max(used, p.limit - floordiv(pst.level, pst.ticks)) end
+      end
+    end
+  end
+  return used
+end
+
+-- A rate counter this call finds missing starts from its predecessors' use, in the same call as
+-- the decision (RateCarry.carry): a window counts it now, a bucket holds its capacity less it.
+local function carry_into(st, op, now)
+  st.carried = true
+  local new
+  if op.algo == 'w' then new = not st.existed and window_empty(st) and not st.touched
+  else new = not st.loadedLast and not st.touched end
+  if not new then return end
+  local used = carried_use(op.carry, now)
+  if used <= 0 then return end
+  if op.algo == 'w' then
+    window_add(st, now, math.min(used, MAX))
+  else
+    bucket_take(st, math.min(used, op.limit))
+    st.touched = true
+  end
+end
+
 local function state(op, now)
   if op.type == 'R' then
-    if op.algo == 'w' then return window(op.key, op.windowMs, now) end
-    return bucket(op.key, op.limit, op.windowMs, now)
+    local st
+    if op.algo == 'w' then st = window(op.key, op.windowMs, now) else st = bucket(op.key, op.limit, op.windowMs, now) end
+    if op.carry and not st.carried then carry_into(st, op, now) end
+    return st
   elseif op.type == 'B' then
     return budget(op.key)
   end

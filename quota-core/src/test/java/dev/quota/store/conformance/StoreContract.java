@@ -16,6 +16,7 @@ import dev.quota.plan.OpResult;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.PlanResult.Status;
+import dev.quota.plan.Predecessor;
 import dev.quota.plan.RateOp;
 import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
@@ -281,6 +282,117 @@ public abstract class StoreContract {
     assertThat(checked(rate(s, 100, window, Algorithm.TOKEN_BUCKET, 1)).used()).isZero();
     admitted(apply(reserve(rate(s, 5, window, Algorithm.TOKEN_BUCKET, 5))));
     denied(apply(reserve(rate(s, 5, window, Algorithm.TOKEN_BUCKET, 1))));
+  }
+
+  // ---- a rate limit given another window or algorithm ------------------------------------------
+
+  /** {@code amount} of a limit made in place of {@code predecessors}, each kept until {@code untilMs}. */
+  private static RateOp after(RateOp op, long untilMs, RateOp... predecessors) {
+    List<Predecessor> from = new ArrayList<>();
+    for (RateOp p : predecessors) {
+      from.add(new Predecessor(p.key(), p.limit(), untilMs));
+    }
+    return new RateOp(op.key(), op.enforced(), op.label(), op.limit(), op.amount(), from);
+  }
+
+  @Test
+  void aWindowMadeInPlaceOfAnotherStartsFromItsCount() {
+    String s = subject("carry-ww");
+    RateOp minute = rate(s, 10, MINUTE, Algorithm.SLIDING_WINDOW, 1);
+    for (int i = 0; i < 6; i++) {
+      admitted(apply(reserve(minute)));
+    }
+    long until = storeNowMs() + MINUTE.toMillis();
+    RateOp hour = after(rate(s, 10, Duration.ofHours(1), Algorithm.SLIDING_WINDOW, 1), until, minute);
+    assertThat(admitted(apply(reserve(hour))).results().get(0).used()).isEqualTo(7);
+    for (int i = 0; i < 3; i++) {
+      admitted(apply(reserve(hour)));
+    }
+    denied(apply(reserve(hour)));
+    // the carried use stays in the hour's window after the minute's has let it go
+    advance(Duration.ofMinutes(2));
+    assertThat(checked(minute).used()).isZero();
+    denied(apply(reserve(hour)));
+  }
+
+  @Test
+  void aBucketMadeInPlaceOfAWindowHoldsWhatTheWindowHadLeft() {
+    String s = subject("carry-wb");
+    RateOp window = rate(s, 10, MINUTE, Algorithm.SLIDING_WINDOW, 4);
+    admitted(apply(reserve(window)));
+    RateOp bucket = after(rate(s, 10, MINUTE, Algorithm.TOKEN_BUCKET, 6), storeNowMs() + MINUTE.toMillis(), window);
+    assertThat(admitted(apply(reserve(bucket))).results().get(0).used()).isEqualTo(10);
+    denied(apply(reserve(rate(s, 10, MINUTE, Algorithm.TOKEN_BUCKET, 1))));
+  }
+
+  @Test
+  void aWindowMadeInPlaceOfABucketCountsWhatTheBucketLacks() {
+    String s = subject("carry-bw");
+    RateOp bucket = rate(s, 10, MINUTE, Algorithm.TOKEN_BUCKET, 10);
+    admitted(apply(record(bucket)));
+    advance(Duration.ofSeconds(30)); // five tokens back
+    RateOp window = after(rate(s, 10, MINUTE, Algorithm.SLIDING_WINDOW, 1), storeNowMs() + MINUTE.toMillis(), bucket);
+    assertThat(checked(window).used()).isEqualTo(5);
+    for (int i = 0; i < 5; i++) {
+      admitted(apply(reserve(window)));
+    }
+    denied(apply(reserve(window)));
+  }
+
+  @Test
+  void aCounterCarriesTheMostAnyOfItsPredecessorsUsed() {
+    String s = subject("carry-most");
+    RateOp minute = rate(s, 10, MINUTE, Algorithm.SLIDING_WINDOW, 3);
+    RateOp bucket = rate(s, 10, MINUTE, Algorithm.TOKEN_BUCKET, 8);
+    admitted(apply(record(minute, bucket)));
+    RateOp hour = after(rate(s, 10, Duration.ofHours(1), Algorithm.SLIDING_WINDOW, 2), storeNowMs() + 60_000, minute,
+        bucket);
+    assertThat(admitted(apply(reserve(hour))).results().get(0).used()).isEqualTo(10);
+  }
+
+  @Test
+  void aPredecessorPastItsEndOrACounterThatExistsCarriesNothing() {
+    String s = subject("carry-none");
+    RateOp minute = rate(s, 10, MINUTE, Algorithm.SLIDING_WINDOW, 10);
+    admitted(apply(record(minute)));
+    long until = storeNowMs() + 5_000;
+    RateOp bucket = after(rate(s, 10, MINUTE, Algorithm.TOKEN_BUCKET, 1), until, minute);
+    advance(Duration.ofSeconds(10));
+    assertThat(admitted(apply(reserve(bucket))).results().get(0).used()).isEqualTo(1);
+
+    RateOp hour = rate(s, 10, Duration.ofHours(1), Algorithm.SLIDING_WINDOW, 1);
+    admitted(apply(reserve(hour)));
+    RateOp carrying = after(hour, storeNowMs() + MINUTE.toMillis(), minute);
+    assertThat(admitted(apply(reserve(carrying))).results().get(0).used()).isEqualTo(2);
+  }
+
+  /** Many first calls at once on a counter whose predecessor is spent: the carry is part of each decision. */
+  @Test
+  void concurrentFirstCallsAfterAChangeAllFindThePredecessorsUse() throws Exception {
+    String s = subject("carry-race");
+    RateOp minute = rate(s, 10, MINUTE, Algorithm.SLIDING_WINDOW, 10);
+    admitted(apply(record(minute)));
+    long until = storeNowMs() + MINUTE.toMillis();
+    RateOp window = after(rate(s, 10, Duration.ofMinutes(2), Algorithm.SLIDING_WINDOW, 1), until, minute);
+    RateOp bucket = after(rate(s, 10, MINUTE, Algorithm.TOKEN_BUCKET, 1), until, minute);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Boolean>> calls = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        RateOp op = i % 2 == 0 ? window : bucket;
+        calls.add(pool.submit(() -> {
+          start.await();
+          return apply(reserve(op)).admitted();
+        }));
+      }
+      start.countDown();
+      for (Future<Boolean> c : calls) {
+        assertThat(c.get(10, TimeUnit.SECONDS)).isFalse();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /**
