@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.MoneyTotal;
+import dev.quota.Subject;
 import dev.quota.ValidationException;
 import dev.quota.jdbc.internal.Jdbc;
 import dev.quota.jdbc.internal.LedgerRows;
@@ -21,17 +22,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import javax.sql.DataSource;
 
 /**
  * Who spent what, on which provider and tool: cost totals from the usage ledger, per UTC day or
- * month, grouped by one subject scope, as JSON-ready {@link CostRow}s or CSV. Each currency is
+ * month, grouped by one subject scope (a built-in one or a platform's own, such as {@code org}), as
+ * JSON-ready {@link CostRow}s or CSV. Each currency is
  * totalled apart: a group with spend in two currencies has a row for each, and spend in none (see
  * {@link dev.quota.ledger.UsageEntry#currency}) a row of its own.
  *
  * <p>Days still held as raw rows are summed from {@code usage_entry}; older days come from the
  * {@code usage_daily} rollups that {@link JdbcUsageLedger#prune} leaves behind, so a report over
- * the last 13 months costs the same whether or not the raw rows still exist.
+ * the last 13 months costs the same whether or not the raw rows still exist. The rollups keep the
+ * built-in scopes alone: a report on another scope reads the entries' subjects in {@code
+ * usage_entry_subject}, which exist as long as the raw rows, and covers those days only.
  */
 public final class CostReports {
   /** How rows are grouped besides the period. */
@@ -46,10 +51,6 @@ public final class CostReports {
 
     public String wireName() {
       return name().toLowerCase(Locale.ROOT);
-    }
-
-    String column() {
-      return this == NONE ? null : wireName() + "_id";
     }
 
     public static GroupBy fromWire(String field, String text) {
@@ -89,21 +90,46 @@ public final class CostReports {
 
   /**
    * Totals for UTC days {@code [from, to)} per {@code period}, grouped by {@code groupBy} and by
-   * currency, ordered by period, key, then currency (none last). {@code filter} restricts to built-in subjects (e.g. {@code user=alice} to
-   * see one user's spend per tool).
+   * currency, ordered by period, key, then currency (none last). {@code filter} restricts to subjects
+   * (e.g. {@code user=alice} to see one user's spend per tool).
    *
-   * @throws ValidationException for an empty range or a filter on a scope without its own column
+   * @throws ValidationException as {@link #report(LocalDate, LocalDate, Period, String, Map)}
    */
   public List<CostRow> report(LocalDate from, LocalDate to, Period period, GroupBy groupBy, Map<String, String> filter) {
+    ValidationException.require(groupBy != null, "groupBy", "is required");
+    return report(from, to, period, groupBy == GroupBy.NONE ? null : groupBy.wireName(), filter);
+  }
+
+  /**
+   * Totals for UTC days {@code [from, to)} per {@code period}, grouped by the identifiers of
+   * {@code groupScope} (any scope, {@code org} as well as {@code user}; null for one row per period)
+   * and by currency, ordered by period, key, then currency (none last). {@code filter} restricts to
+   * subjects of any scopes ({@code org=acme}).
+   *
+   * <p>The rollups keep the built-in scopes alone, so a report that filters or groups by another
+   * scope reads raw rows only, and covers only days not rolled up yet.
+   *
+   * @throws ValidationException for an empty range, a malformed scope or an empty identifier, or a
+   *     report on a scope without a column reaching back into days rolled up
+   */
+  public List<CostRow> report(LocalDate from, LocalDate to, Period period, String groupScope, Map<String, String> filter) {
     ValidationException.require(from != null, "from", "is required");
     ValidationException.require(to != null && to.isAfter(from), "to", "must be after from");
     ValidationException.require(period != null, "period", "is required");
-    ValidationException.require(groupBy != null, "groupBy", "is required");
+    if (groupScope != null) {
+      Subject.validateScope("groupBy", groupScope);
+    }
     Map<String, String> where = checkedFilter(filter);
+    List<String> withoutColumns = scopesWithoutColumns(groupScope, where);
     return Jdbc.read(ds, "building a cost report", c -> {
       LocalDate watermark = RollupWatermark.read(c);
       while (true) {
-        TreeMap<List<String>, Sum> totals = sum(c, watermark, from, to, period, groupBy, where);
+        if (!withoutColumns.isEmpty() && from.isBefore(watermark)) {
+          throw new ValidationException("from", "must be " + watermark + " or later for a report on "
+              + String.join(" and ", withoutColumns) + ": earlier days are kept only as daily totals of the user, team,"
+              + " project, tool and provider scopes");
+        }
+        TreeMap<List<String>, Sum> totals = sum(c, watermark, from, to, period, groupScope, where);
         // Each statement sees what was committed when it began: a prune committed after the
         // watermark was read has deleted raw rows of days this report then read from neither
         // table. The watermark moves at most once a UTC day, so a second reading settles it.
@@ -118,19 +144,29 @@ public final class CostReports {
     });
   }
 
+  /** The scopes of the grouping and the filter that have no column, which rollups do not keep. */
+  private static List<String> scopesWithoutColumns(String groupScope, Map<String, String> filter) {
+    TreeSet<String> out = new TreeSet<>();
+    if (groupScope != null && LedgerRows.column(groupScope) == null) {
+      out.add(groupScope);
+    }
+    filter.keySet().stream().filter(scope -> LedgerRows.column(scope) == null).forEach(out::add);
+    return List.copyOf(out);
+  }
+
   /** The sums of days before {@code watermark} from rollups, and of the others from raw rows. */
   private static TreeMap<List<String>, Sum> sum(
-      Connection c, LocalDate watermark, LocalDate from, LocalDate to, Period period, GroupBy groupBy, Map<String, String> where)
+      Connection c, LocalDate watermark, LocalDate from, LocalDate to, Period period, String groupScope, Map<String, String> where)
       throws SQLException {
     TreeMap<List<String>, Sum> totals = new TreeMap<>(BY_PERIOD_KEY_CURRENCY);
     // Raw rows only for days not rolled up, so late rows that also went to rollups count once.
     LocalDate rawFrom = from.isBefore(watermark) ? watermark : from;
     if (rawFrom.isBefore(to)) {
-      accumulate(c, "usage_entry", "COUNT(*)", true, rawFrom, to, period, groupBy, where, totals);
+      accumulate(c, Source.RAW, rawFrom, to, period, groupScope, where, totals);
     }
     LocalDate rollupTo = to.isAfter(watermark) ? watermark : to;
     if (from.isBefore(rollupTo)) {
-      accumulate(c, "usage_daily", "SUM(entries)", false, from, rollupTo, period, groupBy, where, totals);
+      accumulate(c, Source.ROLLUPS, from, rollupTo, period, groupScope, where, totals);
     }
     return totals;
   }
@@ -157,41 +193,93 @@ public final class CostReports {
 
   private static void accumulate(
       Connection c,
-      String table,
-      String countExpr,
-      boolean nullable,
+      Source source,
       LocalDate from,
       LocalDate to,
       Period period,
-      GroupBy groupBy,
+      String groupScope,
       Map<String, String> filter,
       Map<List<String>, Sum> totals)
       throws SQLException {
-    String key = groupBy.column() == null ? null : nullable ? "COALESCE(" + groupBy.column() + ", '')" : groupBy.column();
-    String currency = nullable ? "COALESCE(currency, '')" : "currency";
-    StringBuilder sql = new StringBuilder("SELECT usage_day, ").append(currency).append(", ");
-    sql.append(key == null ? "" : key + ", ").append("SUM(amount), ").append(countExpr).append(" FROM ").append(table);
-    sql.append(" WHERE usage_day >= ? AND usage_day < ?");
-    filter.keySet().forEach(scope -> sql.append(" AND ").append(LedgerRows.column(scope)).append(" = ?"));
-    sql.append(" GROUP BY usage_day, ").append(currency).append(key == null ? "" : ", " + key);
-    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-      ps.setObject(1, from);
-      ps.setObject(2, to);
-      int i = 3;
-      for (String id : filter.values()) {
-        ps.setString(i++, id);
-      }
+    Selection q = source.select("usage_day", groupScope, filter, "u.usage_day >= ? AND u.usage_day < ?", List.of(from, to));
+    try (PreparedStatement ps = c.prepareStatement(q.sql())) {
+      Jdbc.bind(ps, q.args());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           LocalDate day = rs.getObject(1, LocalDate.class);
-          String cur = rs.getString(2);
-          String k = key == null ? "" : rs.getString(3);
-          int col = key == null ? 3 : 4;
-          Sum t = totals.computeIfAbsent(List.of(period.label(day), k, cur), x -> new Sum());
-          t.amount = t.amount.plus(MoneyTotal.of(rs.getBigDecimal(col)));
-          t.entries = Math.addExact(t.entries, rs.getLong(col + 1));
+          Sum t = totals.computeIfAbsent(List.of(period.label(day), rs.getString(3), rs.getString(2)), x -> new Sum());
+          t.amount = t.amount.plus(MoneyTotal.of(rs.getBigDecimal(4)));
+          t.entries = Math.addExact(t.entries, rs.getLong(5));
         }
       }
+    }
+  }
+
+  /** A statement and the arguments of its parameters, in order. */
+  private record Selection(String sql, List<Object> args) {}
+
+  /**
+   * Where sums come from: raw rows ({@code usage_entry}, with {@code usage_entry_subject} for the
+   * scopes without a column) or daily rollups ({@code usage_daily}, built-in scopes only, '' for
+   * "not named").
+   */
+  private enum Source {
+    RAW("usage_entry", "COUNT(*)", true),
+    ROLLUPS("usage_daily", "SUM(u.entries)", false);
+
+    final String table;
+    final String count;
+    final boolean nullable;
+
+    Source(String table, String count, boolean nullable) {
+      this.table = table;
+      this.count = count;
+      this.nullable = nullable;
+    }
+
+    /**
+     * {@code SELECT <period>, currency, key, SUM(amount), <count>} of the rows in {@code range}
+     * (its parameters {@code rangeArgs}) that match {@code filter}, grouped by {@code period},
+     * currency and {@code groupScope}'s identifier ('' for none), with {@code period} null for no
+     * period column (the constant '' stands in).
+     */
+    Selection select(String periodColumn, String groupScope, Map<String, String> filter, String range, List<?> rangeArgs) {
+      List<Object> args = new ArrayList<>();
+      String currency = orEmpty("u.currency");
+      String key = "''";
+      StringBuilder from = new StringBuilder(table).append(" u");
+      if (groupScope != null) {
+        String column = LedgerRows.column(groupScope);
+        if (column != null) {
+          key = orEmpty("u." + column);
+        } else {
+          // At most one row per entry and scope (the primary key), so no entry counts twice.
+          from.append(" LEFT JOIN usage_entry_subject g ON g.entry_id = u.id AND g.scope = ?");
+          args.add(groupScope);
+          key = "COALESCE(g.subject_id, '')";
+        }
+      }
+      String period = periodColumn == null ? "''" : "u." + periodColumn;
+      StringBuilder sql = new StringBuilder("SELECT ").append(period).append(", ").append(currency).append(", ").append(key)
+          .append(", SUM(u.amount), ").append(count).append(" FROM ").append(from).append(" WHERE ").append(range);
+      args.addAll(rangeArgs);
+      filter.forEach((scope, id) -> {
+        String column = LedgerRows.column(scope);
+        sql.append(column != null
+            ? " AND u." + column + " = ?"
+            : " AND EXISTS (SELECT 1 FROM usage_entry_subject f WHERE f.entry_id = u.id AND f.scope = ? AND f.subject_id = ?)");
+        if (column == null) {
+          args.add(scope);
+        }
+        args.add(id);
+      });
+      sql.append(" GROUP BY ").append(periodColumn == null ? "" : period + ", ").append(currency)
+          .append(groupScope == null ? "" : ", " + key);
+      return new Selection(sql.toString(), args);
+    }
+
+    private String orEmpty(String column) {
+      return nullable ? "COALESCE(" + column + ", '')" : column;
     }
   }
 
@@ -205,29 +293,19 @@ public final class CostReports {
     ValidationException.require(to != null && to.isAfter(from), "to", "must be after from");
     ValidationException.require(groupBy != null, "groupBy", "is required");
     Map<String, String> where = checkedFilter(filter);
-    String key = groupBy.column() == null ? null : "COALESCE(" + groupBy.column() + ", '')";
-    String currency = "COALESCE(currency, '')";
-    StringBuilder sql = new StringBuilder("SELECT ").append(currency).append(", ");
-    sql.append(key == null ? "" : key + ", ").append("SUM(amount), COUNT(*) FROM usage_entry WHERE at >= ? AND at < ?");
-    where.keySet().forEach(scope -> sql.append(" AND ").append(LedgerRows.column(scope)).append(" = ?"));
-    sql.append(" GROUP BY ").append(currency).append(key == null ? "" : ", " + key);
+    String groupScope = groupBy == GroupBy.NONE ? null : groupBy.wireName();
+    Selection q = Source.RAW.select(null, groupScope, where, "u.at >= ? AND u.at < ?", List.of(from, to));
     String label = Jdbc.micros(from) + "/" + Jdbc.micros(to);
     return Jdbc.read(ds, "summing costs", c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-        Jdbc.setInstant(ps, 1, from);
-        Jdbc.setInstant(ps, 2, to);
-        int i = 3;
-        for (String id : where.values()) {
-          ps.setString(i++, id);
-        }
+      try (PreparedStatement ps = c.prepareStatement(q.sql())) {
+        Jdbc.bind(ps, q.args());
         try (ResultSet rs = ps.executeQuery()) {
           TreeMap<List<String>, CostRow> rows = new TreeMap<>(BY_PERIOD_KEY_CURRENCY);
           while (rs.next()) {
-            int col = key == null ? 2 : 3;
-            String cur = rs.getString(1);
-            String k = key == null ? "" : rs.getString(2);
+            String cur = rs.getString(2);
+            String k = rs.getString(3);
             rows.put(List.of(label, k, cur),
-                new CostRow(label, orNull(k), orNull(cur), MoneyTotal.of(rs.getBigDecimal(col)), rs.getLong(col + 1)));
+                new CostRow(label, orNull(k), orNull(cur), MoneyTotal.of(rs.getBigDecimal(4)), rs.getLong(5)));
           }
           return new ArrayList<>(rows.values());
         }
@@ -240,8 +318,7 @@ public final class CostReports {
     if (filter != null) {
       filter.forEach(
           (scope, id) -> {
-            ValidationException.require(
-                LedgerRows.column(scope) != null, "filter." + scope, "reports filter only by user, team, project, tool or provider");
+            Subject.validateScope("filter." + scope, scope);
             ValidationException.require(id != null && !id.isEmpty(), "filter." + scope, "must not be empty");
             out.put(scope, id);
           });

@@ -2,6 +2,7 @@ package dev.quota.jdbc;
 
 import static dev.quota.jdbc.RollupWatermark.day;
 
+import dev.quota.jdbc.internal.EntrySubjects;
 import dev.quota.jdbc.internal.Jdbc;
 import dev.quota.jdbc.internal.LedgerColumns;
 import dev.quota.jdbc.internal.LedgerRow;
@@ -24,6 +25,8 @@ import javax.sql.DataSource;
  * Inserts batches of ledger rows into {@code usage_entry}, each batch in one transaction. A row of
  * a day already rolled up (a late one, or one replayed from the spool) is added to that day's
  * {@code usage_daily} row in the same transaction, so the rollup still counts it ({@link LateRollups}).
+ * An entry's subjects of scopes without a column ({@code org:acme}) go into {@code
+ * usage_entry_subject} in the same transaction or statement as the entry ({@link EntrySubjects}).
  *
  * <p>Its connections are the writers' {@link BoundedPool}: a batch held up by a lock, a statement
  * that does not finish or a reply that does not come fails within bounds, as one the database
@@ -110,33 +113,41 @@ final class LedgerInserter {
           }
         }
         if (current.size() > 1 && postgres) {
-          try (PreparedStatement ps = c.prepareStatement(LedgerColumns.INSERT)) {
-            LedgerColumns.bind(c, ps, current);
-            ps.executeUpdate();
-          }
+          LedgerColumns.insert(c, current);
           current = List.of();
         }
+        // The rows this transaction inserted, whose subjects without a column it writes too.
+        List<LedgerRow> inserted = new ArrayList<>(current.size() + late.size());
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
           if (current.size() == 1) {
             // A lone row is a plain update: its error message names the constraint directly.
             bind(ps, current.get(0));
-            ps.executeUpdate();
+            if (ps.executeUpdate() == 1) {
+              inserted.add(current.get(0));
+            }
           } else if (!current.isEmpty()) {
             for (LedgerRow r : current) {
               bind(ps, r);
               ps.addBatch();
             }
-            ps.executeBatch();
+            int[] counts = ps.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+              if (counts[i] == 1) {
+                inserted.add(current.get(i));
+              }
+            }
           }
           LateRollups rollups = new LateRollups();
           for (LedgerRow r : late) {
             bind(ps, r);
             if (ps.executeUpdate() == 1) {
               rollups.add(r.entry());
+              inserted.add(r);
             }
           }
           rollups.write(c, engine);
         }
+        EntrySubjects.insert(c, inserted);
         c.commit();
       } catch (SQLException | RuntimeException e) {
         Jdbc.rollbackQuietly(c, e);

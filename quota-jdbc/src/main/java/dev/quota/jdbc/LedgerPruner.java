@@ -16,7 +16,7 @@ import javax.sql.DataSource;
 
 /**
  * The ledger's retention: folds raw rows of whole UTC days older than the raw retention into
- * {@code usage_daily}, deletes them and moves the rollup watermark past them, and deletes rollups
+ * {@code usage_daily}, deletes them (and their subjects in {@code usage_entry_subject}) and moves the rollup watermark past them, and deletes rollups
  * older than the rollup retention.
  */
 final class LedgerPruner {
@@ -92,6 +92,11 @@ final class LedgerPruner {
                   + " WHERE usage_day >= ? AND usage_day < ? GROUP BY usage_day, " + dims)) {
         ps.setObject(1, watermark);
         ps.setObject(2, cutoff);
+        ps.executeUpdate();
+      }
+      // Entries and their subjects without a column go together: neither outlives the other.
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM usage_entry_subject WHERE usage_day < ?")) {
+        ps.setObject(1, cutoff);
         ps.executeUpdate();
       }
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM usage_entry WHERE usage_day < ?")) {

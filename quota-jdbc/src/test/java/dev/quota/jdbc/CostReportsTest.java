@@ -159,8 +159,8 @@ class CostReportsTest {
       var reports = new CostReports(t.db);
       assertThatThrownBy(() -> reports.report(TO, FROM, Period.DAY, GroupBy.USER, Map.of()))
           .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("to"));
-      assertThatThrownBy(() -> reports.report(FROM, TO, Period.DAY, GroupBy.USER, Map.of("region", "eu")))
-          .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("filter.region"));
+      assertThatThrownBy(() -> reports.report(FROM, TO, Period.DAY, GroupBy.USER, Map.of("Region", "eu")))
+          .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("filter.Region"));
       assertThatThrownBy(() -> GroupBy.fromWire("groupBy", "color"))
           .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("groupBy"));
     }

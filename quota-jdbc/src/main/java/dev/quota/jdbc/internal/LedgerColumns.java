@@ -3,8 +3,12 @@ package dev.quota.jdbc.internal;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.postgresql.PGConnection;
 
 /**
@@ -23,6 +27,10 @@ import org.postgresql.PGConnection;
  * client sends every array in binary, from values each caller encoded for itself
  * ({@link LedgerRow}). The same unique keys and {@code ON CONFLICT DO NOTHING} apply, also between
  * rows of the same batch.
+ *
+ * <p>A batch with subjects of scopes without a column ({@code org:acme}) writes them in the same
+ * statement, from three more arrays, into {@code usage_entry_subject}: still one round trip, and
+ * an entry is never committed without them. A batch without any runs the plain insert.
  */
 public final class LedgerColumns {
   /**
@@ -45,7 +53,24 @@ public final class LedgerColumns {
           + " meters, reservation_id, idempotency_key, overrun_nanos, reserved_day, reserved_micro_of_day, currency)";
 
   /** Skips every row whose id, reservation id or idempotency key exists, in the table or earlier in the batch. */
-  public static final String INSERT = INSERT_NEW + " ON CONFLICT DO NOTHING";
+  static final String INSERT = INSERT_NEW + " ON CONFLICT DO NOTHING";
+
+  /**
+   * {@code insertEntries}, and in the same statement the subjects of scopes without a column of
+   * the entries it inserted ({@link EntrySubjects}), from three more arrays: entry id, scope and
+   * identifier. An entry it skips as a repeat has its subjects already. Answers how many entries
+   * it inserted.
+   */
+  private static String withSubjects(String insertEntries) {
+    return "WITH e AS (" + insertEntries + " RETURNING id, usage_day),"
+        + " s AS (INSERT INTO usage_entry_subject (entry_id, usage_day, scope, subject_id)"
+        + " SELECT e.id, e.usage_day, x.scope, x.subject_id FROM e"
+        + " JOIN unnest(?::varchar[], ?::varchar[], ?::varchar[]) AS x(entry_id, scope, subject_id) ON x.entry_id = e.id)"
+        + " SELECT COUNT(*) FROM e";
+  }
+
+  static final String INSERT_NEW_WITH_SUBJECTS = withSubjects(INSERT_NEW);
+  static final String INSERT_WITH_SUBJECTS = withSubjects(INSERT);
 
   private static final String UNIQUE_VIOLATION = "23505";
   private static final int COLUMNS = 17;
@@ -60,30 +85,77 @@ public final class LedgerColumns {
    */
   public static int insertCommitted(Connection c, List<LedgerRow> rows) throws SQLException {
     Array[] columns = columns(c, rows);
-    try (PreparedStatement ps = c.prepareStatement(INSERT_NEW)) {
-      bind(ps, columns);
-      return ps.executeUpdate();
+    try {
+      return run(c, rows, columns, false);
     } catch (SQLException e) {
       if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
         throw e;
       }
     }
     // A repeat: the failed statement rolled back on its own, so nothing of it was kept.
-    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-      bind(ps, columns);
-      return ps.executeUpdate();
-    }
+    return run(c, rows, columns, true);
   }
 
-  /** Binds {@code rows} to {@link #INSERT} prepared on {@code c}. */
-  public static void bind(Connection c, PreparedStatement ps, List<LedgerRow> rows) throws SQLException {
-    bind(ps, columns(c, rows));
+  /**
+   * Inserts {@code rows} in one statement in {@code c}'s transaction, skipping rows whose keys
+   * exist already.
+   *
+   * @return how many rows were inserted
+   */
+  public static int insert(Connection c, List<LedgerRow> rows) throws SQLException {
+    return run(c, rows, columns(c, rows), true);
+  }
+
+  private static int run(Connection c, List<LedgerRow> rows, Array[] columns, boolean skipRepeats) throws SQLException {
+    if (rows.stream().noneMatch(LedgerRow::hasOtherSubjects)) {
+      try (PreparedStatement ps = c.prepareStatement(skipRepeats ? INSERT : INSERT_NEW)) {
+        bind(ps, columns);
+        return ps.executeUpdate();
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(skipRepeats ? INSERT_WITH_SUBJECTS : INSERT_NEW_WITH_SUBJECTS)) {
+      bind(ps, columns);
+      Array[] subjects = subjectColumns(c, rows);
+      for (int i = 0; i < subjects.length; i++) {
+        ps.setArray(COLUMNS + i + 1, subjects[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
   }
 
   private static void bind(PreparedStatement ps, Array[] columns) throws SQLException {
     for (int i = 0; i < COLUMNS; i++) {
       ps.setArray(i + 1, columns[i]);
     }
+  }
+
+  /**
+   * Entry id, scope and identifier of every subject without a column, of each entry's first row
+   * in the batch: a later row with the same id is a repeat, skipped as the insert skips it.
+   */
+  private static Array[] subjectColumns(Connection c, List<LedgerRow> rows) throws SQLException {
+    List<String> ids = new ArrayList<>();
+    List<String> scopes = new ArrayList<>();
+    List<String> subjectIds = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (LedgerRow r : rows) {
+      if (r.hasOtherSubjects() && seen.add(r.entry.id())) {
+        for (int i = 0; i < r.otherScopes.length; i++) {
+          ids.add(r.entry.id());
+          scopes.add(r.otherScopes[i]);
+          subjectIds.add(r.otherIds[i]);
+        }
+      }
+    }
+    PGConnection pg = c.unwrap(PGConnection.class);
+    return new Array[] {
+      pg.createArrayOf("varchar", ids.toArray(new String[0])),
+      pg.createArrayOf("varchar", scopes.toArray(new String[0])),
+      pg.createArrayOf("varchar", subjectIds.toArray(new String[0]))
+    };
   }
 
   private static Array[] columns(Connection c, List<LedgerRow> rows) throws SQLException {

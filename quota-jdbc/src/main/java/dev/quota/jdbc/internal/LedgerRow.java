@@ -20,6 +20,12 @@ public final class LedgerRow {
   final long microOfDay;
   final String[] scopeIds = new String[LedgerRows.COLUMN_SCOPES.size()];
   final String subjects;
+  /**
+   * The subjects of scopes without a column of their own ({@code org:acme}), in scope order, kept
+   * beside the row in {@code usage_entry_subject} ({@link EntrySubjects}); empty arrays for none.
+   */
+  final String[] otherScopes;
+  final String[] otherIds;
   final long amountNanos;
   final String meters;
   final long overrunNanos;
@@ -38,6 +44,9 @@ public final class LedgerRow {
       scopeIds[i] = s.get(LedgerRows.COLUMN_SCOPES.get(i));
     }
     this.subjects = LedgerRows.subjectsText(s);
+    Map<String, String> others = LedgerRows.otherSubjects(s);
+    this.otherScopes = others.keySet().toArray(new String[0]);
+    this.otherIds = others.values().toArray(new String[0]);
     this.amountNanos = e.amount().nanos();
     this.meters = LedgerRows.metersJson(e.meters());
     this.overrunNanos = e.overrun().nanos();
@@ -67,6 +76,11 @@ public final class LedgerRow {
   /** {@link LedgerRows#subjectsText} of the subjects. */
   public String subjectsText() {
     return subjects;
+  }
+
+  /** Whether the entry names a subject of a scope without a column of its own. */
+  public boolean hasOtherSubjects() {
+    return otherScopes.length > 0;
   }
 
   /** {@link LedgerRows#metersJson} of the meters. */

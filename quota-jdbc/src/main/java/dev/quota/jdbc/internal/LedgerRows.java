@@ -45,6 +45,20 @@ public final class LedgerRows {
   }
 
   /**
+   * The subjects of scopes without a column ({@code org:acme}), sorted by scope: what {@code
+   * usage_entry_subject} keeps for an entry, so reports can filter and group by those scopes too.
+   */
+  public static Map<String, String> otherSubjects(Map<String, String> subjects) {
+    Map<String, String> out = new TreeMap<>();
+    subjects.forEach((scope, id) -> {
+      if (!COLUMN_SCOPES.contains(scope)) {
+        out.put(scope, id);
+      }
+    });
+    return out;
+  }
+
+  /**
    * Rejects an entry the table would refuse, before anything is written, naming the field. The
    * database's own constraints remain the last line of defence.
    */

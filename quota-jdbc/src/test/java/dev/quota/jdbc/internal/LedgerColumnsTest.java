@@ -9,7 +9,6 @@ import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.ledger.UsageEntry;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -42,10 +41,7 @@ class LedgerColumnsTest {
         var ledger = JdbcUsageLedger.builder(t.db).spoolDirectory(dir.resolve("spool")).build()) {
       try (Connection c = t.db.connection()) {
         c.setAutoCommit(false);
-        try (PreparedStatement ps = c.prepareStatement(LedgerColumns.INSERT)) {
-          LedgerColumns.bind(c, ps, rows(tricky, plain, sameKeyAsTricky, sameReservation));
-          assertThat(ps.executeUpdate()).isEqualTo(2);
-        }
+        assertThat(LedgerColumns.insert(c, rows(tricky, plain, sameKeyAsTricky, sameReservation))).isEqualTo(2);
         c.commit();
       }
 
@@ -56,6 +52,10 @@ class LedgerColumnsTest {
       assertThat(ledger.entries(Map.of("region", "名前 ü"), T0.minusSeconds(5), FAR)).containsExactly(stored);
       assertThat(ledger.entries(Map.of("project", "p1"), T0.minusSeconds(5), FAR)).containsExactly(
           new UsageEntry(plain.id(), Jdbc.micros(plain.at()), plain.subjects(), plain.amount(), plain.meters(), null, null, Money.ZERO));
+      // The subject without a column of its own is kept beside its entry, once.
+      assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry_subject")).isEqualTo(1);
+      assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry_subject WHERE entry_id = 'id-\"q\"\\{x},y'"
+          + " AND scope = 'region' AND subject_id = '名前 ü' AND usage_day = DATE '2025-03-10'")).isEqualTo(1);
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry WHERE team_id = 'NULL' AND project_id IS NULL"
           + " AND usage_day = DATE '2025-03-10' AND meters = '{\"requests\":1,\"tokens\":800,\"z_last\":0}'")).isEqualTo(1);
     }
