@@ -218,15 +218,6 @@ export function normLimit(l) {
 /** The scopes every server knows; a request may name scopes of its own besides (org:acme). */
 export const BUILT_IN_SCOPES = ['user', 'team', 'project', 'tool', 'provider'];
 
-/** The scopes cost reports cover: the built-in ones, for each of which the ledger keeps a column. */
-export const REPORT_SCOPES = BUILT_IN_SCOPES;
-
-/** "user, team, project, tool and provider", as a note names them. */
-export const REPORT_SCOPES_TEXT = REPORT_SCOPES.slice(0, -1).join(', ') + ' and ' + REPORT_SCOPES[REPORT_SCOPES.length - 1];
-
-/** Whether cost reports cover a subject ("scope:id"). */
-export const reported = (subject) => REPORT_SCOPES.includes(subject.slice(0, subject.indexOf(':')));
-
 /** One cost-report row: a group key and a decimal cost. */
 export function normCostRow(r, groupBy) {
   const key = r.group ?? r.key ?? r[groupBy] ?? r.subject ?? r.day ?? r.month ?? r.provider ?? r.tool ?? r.name ?? '(none)';

@@ -1,7 +1,7 @@
 // Overview: where the money goes today and this month, which budgets are close to or past their
 // limit, and how many requests were denied in the last hour.
 import { h, clear, spinner, errorBox, empty } from '../dom.js';
-import { get, items, nextCursor, qs, enc, costReport, auth, can, hasPath, subjectOf, normLimit, reported, REPORT_SCOPES_TEXT } from '../api.js';
+import { get, items, nextCursor, qs, enc, costReport, auth, can, hasPath, subjectOf, normLimit } from '../api.js';
 import { serverNow } from '../clock.js';
 import { money, toNanos, nanosToNumber, percentUsed, utcDay, addDays, monthStart as firstOfMonth, relative, dateTime, clockTime, kindLabel, count } from '../format.js';
 import { meter } from '../charts.js';
@@ -36,18 +36,10 @@ export function render(root) {
   const denials = h('div', { 'data-test': 'denials' }, spinner());
   root.append(h('div', { class: 'grid grid-2' }, panel('Budgets near or over their limit', risk), panel('Denials in the last hour', denials)));
 
-  // Cost reports cover the built-in scopes only: a viewer's subject of a scope of its own (org:acme) has no spend to show.
-  const scopes = isViewer ? auth.me.subjects.filter(reported) : [null];
-  if (isViewer && !scopes.length) {
-    for (const [el, st] of [[topToday, todayStat], [topMonth, monthStat]]) {
-      st.value.textContent = '–';
-      st.sub.textContent = 'not reported';
-      clear(el).append(empty(`Cost reports cover the ${REPORT_SCOPES_TEXT} scopes; none of your subjects is in one.`));
-    }
-  } else {
-    loadSpenders(topToday, todayStat, scopes, p.today, p.tomorrow);
-    loadSpenders(topMonth, monthStat, scopes, p.monthStart, p.tomorrow);
-  }
+  // Cost reports cover every scope, a scope of one's own (org:acme) as well as the built-in ones.
+  const scopes = isViewer ? auth.me.subjects : [null];
+  loadSpenders(topToday, todayStat, scopes, p.today, p.tomorrow);
+  loadSpenders(topMonth, monthStat, scopes, p.monthStart, p.tomorrow);
 
   if (isViewer) loadOwnRisk(risk, budgetStat, auth.me.subjects);
   else loadRisk(risk, budgetStat);

@@ -1,7 +1,7 @@
 // Reports: costs grouped by day, month, provider, tool or subject, as a chart and a table, with
 // the same query downloadable as CSV (fetched with the key, since a plain link cannot carry it).
 import { h, clear, spinner, errorBox, empty, toast } from '../dom.js';
-import { request, costReport, reportQuery, auth, subjectOf, reported } from '../api.js';
+import { request, costReport, reportQuery, auth, subjectOf } from '../api.js';
 import { money, toNanos, nanosToDecimal, utcDay, addDays, monthStart, count } from '../format.js';
 import { columnChart, donutChart } from '../charts.js';
 import { splitByCurrency, compareCurrencies, currencyLabel, currencySection, NO_CURRENCY_NOTE } from '../currencies.js';
@@ -10,8 +10,8 @@ import { pageHead, panel, table, field, subjectLink, showFieldErrors, clearField
 export function render(root) {
   const today = utcDay();
   const viewer = auth.me.role === 'viewer';
-  // A viewer's report starts on a subject the reports cover: one of a scope of its own (org:acme) would be refused.
-  const first = viewer ? auth.me.subjects.find(reported) || auth.me.subjects[0] || '' : '';
+  // A viewer's report starts on its first subject: a viewer may read no report of others.
+  const first = viewer ? auth.me.subjects[0] || '' : '';
   const inputs = {
     subject: viewer
       ? h('select', null, auth.me.subjects.map((s) => h('option', { value: s }, s)))

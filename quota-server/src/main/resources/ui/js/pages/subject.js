@@ -1,7 +1,7 @@
 // Subject detail: one bar per limit that applies, refreshed every few seconds while the page is
 // visible; a 30-day cost chart; and the cost split by provider and by tool.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog, notAllowed } from '../dom.js';
-import { get, request, items, enc, costReport, auth, can, normLimit, subjectOf, reported, REPORT_SCOPES_TEXT } from '../api.js';
+import { get, request, items, enc, costReport, auth, can, normLimit, subjectOf } from '../api.js';
 import { money, toNanos, nanosToNumber, percentUsed, count, relative, dateTime, clockTime, duration, kindLabel, budgetCalendar, utcDay, addDays, monthStart, shortDay } from '../format.js';
 import { columnChart, donutChart, meter } from '../charts.js';
 import { pageHead, panel, splitSubjects } from '../ui.js';
@@ -169,9 +169,8 @@ function link(s) {
 
 function renderSubject(root, scope, id) {
   const subject = scope + ':' + id;
-  // Costs come from the reports API, which service keys may not read and which covers the
-  // built-in scopes only: a scope of one's own (org:acme) has live usage but no cost reports.
-  const costed = can.reports() && reported(subject);
+  // Costs come from the reports API, which service keys may not read; it covers every scope.
+  const costed = can.reports();
   // Named as the page's heading, as a combination's page is: tabs of several subjects tell apart.
   document.title = subject + ' · Quota console';
   const live = h('span', { class: 'live', 'data-test': 'live' }, 'Live');
@@ -193,9 +192,8 @@ function renderSubject(root, scope, id) {
     body.append(panel('Cost, last 30 days (UTC)', chartEl));
     body.append(h('div', { class: 'grid grid-2' }, panel('By provider', providerEl), panel('By tool', toolEl)));
   } else {
-    body.append(h('p', { class: 'muted note', 'data-test': 'no-costs' }, can.reports()
-      ? `Cost reports cover the ${REPORT_SCOPES_TEXT} scopes; ${scope} is not one of them, so only live usage is shown.`
-      : 'Costs are shown to admin and viewer keys; a ' + auth.me.role + ' key reads live usage only.'));
+    body.append(h('p', { class: 'muted note', 'data-test': 'no-costs' },
+      'Costs are shown to admin and viewer keys; a ' + auth.me.role + ' key reads live usage only.'));
   }
 
   let timer = null;

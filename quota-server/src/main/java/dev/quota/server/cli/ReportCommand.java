@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
 @Command(name = "report", mixinStandardHelpOptions = true, description = "Print the cost report.")
 final class ReportCommand implements Callable<Integer> {
   @Mixin Remote remote;
-  @Option(names = "--scope") String scope;
-  @Option(names = "--id") String id;
-  @Option(names = "--group-by", description = "provider, tool, subject, day or month") String groupBy;
+  @Option(names = "--scope", description = "A scope, built-in (user) or of your own (org): with --id that subject's costs, without it those of every subject of the scope")
+  String scope;
+  @Option(names = "--id", description = "The subject's identifier in --scope") String id;
+  @Option(names = "--group-by", description = "provider, tool, subject (of --scope), day or month") String groupBy;
   @Option(names = "--from", description = "First day: a date (2030-01-01), or an instant whose date in --timezone is taken")
   String from;
   @Option(names = "--to", description = "End, exclusive: a date, or an instant rounded up to the next midnight in --timezone")

@@ -1,6 +1,7 @@
 package dev.quota.server.report;
 
 import dev.quota.MoneyTotal;
+import dev.quota.Subject;
 import dev.quota.ValidationException;
 import dev.quota.internal.TimeZones;
 import dev.quota.jdbc.CostReports;
@@ -17,7 +18,8 @@ import java.util.TreeMap;
 /**
  * The API's cost report, built on the ledger's {@link CostReports}: raw rows for recent days and
  * daily rollups for days whose raw rows were pruned, so a report over the last 13 months is as
- * exact as one over yesterday. Rows are per UTC calendar day (the granularity of the rollups), per
+ * exact as one over yesterday. A report on a scope of the platform's own ({@code org}), which the
+ * rollups do not keep, covers the days whose raw rows are kept. Rows are per UTC calendar day (the granularity of the rollups), per
  * month, or per provider, tool or subject (an id of the report's scope) over the range, and per
  * currency: a group with spend in two currencies has two rows, never one that adds them. Usage
  * that did not name the grouping scope falls in one group of its own, whose {@code group} is null:
@@ -67,22 +69,23 @@ public final class CostReport {
    * Costs of UTC days {@code [from, to)}.
    *
    * @param scope with {@code id}, only that subject's usage; without it, only usage that names
-   *     some subject of that scope; null for all usage
-   * @throws ValidationException when the ledger keeps no column for {@code scope} (it reports on
-   *     user, team, project, tool and provider), or a scope without id is asked for a grouping by
-   *     another scope
+   *     some subject of that scope; null for all usage. Any scope: a built-in one or one of the
+   *     platform's own ({@code org}).
+   * @throws ValidationException when a scope without id is asked for a grouping by another scope,
+   *     or a report on a scope without a ledger column reaches back into days kept only as rollups
+   *     ({@link CostReports#report(LocalDate, LocalDate, CostReports.Period, String, Map)})
    */
   public static List<Row> build(CostReports reports, String scope, String id, GroupBy groupBy, LocalDate from, LocalDate to) {
-    CostReports.GroupBy scopeColumn = scope == null ? null : column(scope);
     boolean byPeriod = groupBy == GroupBy.DAY || groupBy == GroupBy.MONTH;
     boolean scopeOnly = scope != null && id == null;
-    CostReports.GroupBy dim = switch (groupBy) {
-      case DAY, MONTH -> scopeOnly ? scopeColumn : CostReports.GroupBy.NONE;
-      case PROVIDER -> CostReports.GroupBy.PROVIDER;
-      case TOOL -> CostReports.GroupBy.TOOL;
-      case SUBJECT -> scopeColumn;
+    // The scope whose identifiers the rows are grouped by; null for one row per period.
+    String dim = switch (groupBy) {
+      case DAY, MONTH -> scopeOnly ? scope : null;
+      case PROVIDER -> Subject.PROVIDER;
+      case TOOL -> Subject.TOOL;
+      case SUBJECT -> scope;
     };
-    if (scopeOnly && dim != scopeColumn) {
+    if (scopeOnly && !scope.equals(dim)) {
       throw new ValidationException("id", "is required to group one scope's costs by " + groupBy.wireName());
     }
     CostReports.Period period = groupBy == GroupBy.DAY ? CostReports.Period.DAY : CostReports.Period.MONTH;
@@ -119,15 +122,6 @@ public final class CostReport {
           : new Total(r.currency(), sum.cost().plus(r.cost()), Math.addExact(sum.entries(), r.entries())));
     }
     return List.copyOf(sums.values());
-  }
-
-  private static CostReports.GroupBy column(String scope) {
-    for (CostReports.GroupBy g : CostReports.GroupBy.values()) {
-      if (g != CostReports.GroupBy.NONE && g.wireName().equals(scope)) {
-        return g;
-      }
-    }
-    throw new ValidationException("scope", "cost reports cover the user, team, project, tool and provider scopes");
   }
 
   /**

@@ -47,6 +47,21 @@ class ReportCommandTest {
     assertThat(new ObjectMapper().readTree(inUtc.out()).get("from").asText()).isEqualTo("2030-01-02");
   }
 
+  /** A scope of the platform's own is reported as a built-in one is: here one org's spend by provider. */
+  @Test
+  void aScopeOfThePlatformsOwnIsReported() {
+    for (String usage : new String[] {
+        "{\"subjects\":{\"org\":\"initech\",\"provider\":\"openai\"},\"cost\":\"0.30\"}",
+        "{\"subjects\":{\"org\":\"initech\",\"provider\":\"anthropic\"},\"cost\":\"0.20\"}",
+        "{\"subjects\":{\"org\":\"other\",\"provider\":\"openai\"},\"cost\":\"5.00\"}"}) {
+      var r = server.admin().post("/v1/usage", usage);
+      assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    }
+    CliRun csv = report("--scope", "org", "--id", "initech", "--group-by", "provider", "--format", "csv");
+    assertThat(csv.exit()).as(csv.err()).isZero();
+    assertThat(csv.out()).isEqualTo("provider,cost,entries,currency\r\nanthropic,0.20,1,\r\nopenai,0.30,1,\r\n");
+  }
+
   /** The CSV is printed as the server wrote it: a second line break after it was an empty row to a CSV reader. */
   @Test
   void theCsvEndsWithItsOwnLastLine() {

@@ -152,6 +152,18 @@ abstract class BrowserTestSupport {
     ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", waitFor(by));
   }
 
+  /**
+   * On the reports page: runs the report and waits until the previous run's figures are gone, so
+   * what is read next is the new run's.
+   */
+  void runReport() {
+    List<WebElement> before = browser.findElements(By.cssSelector("[data-test=report-total]"));
+    click(By.xpath("//button[text()='Run report']"));
+    if (!before.isEmpty()) {
+      waiting().until(ExpectedConditions.stalenessOf(before.get(0)));
+    }
+  }
+
   void waitUntilLoaded() {
     waiting().until(d -> d.findElements(By.cssSelector("main .loading")).isEmpty());
   }

@@ -8,7 +8,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /** The reports page: what it charts, what it names a download, and what it shows after a refused run. */
 class ReportsBrowserTest extends BrowserTestSupport {
@@ -125,15 +124,6 @@ class ReportsBrowserTest extends BrowserTestSupport {
     assertThat(browser.findElements(By.cssSelector("#toast.show"))).isEmpty();
     shot("reports-04-refused-download");
     assertNoConsoleErrorsExcept("refused download", "/v1/reports/costs", "status of 400");
-  }
-
-  /** Runs the report and waits until the previous run's figures are gone, so what is read next is the new run's. */
-  private void runReport() {
-    List<WebElement> before = browser.findElements(By.cssSelector("[data-test=report-total]"));
-    click(By.xpath("//button[text()='Run report']"));
-    if (!before.isEmpty()) {
-      waiting().until(ExpectedConditions.stalenessOf(before.get(0)));
-    }
   }
 
   /**
