@@ -112,7 +112,7 @@ public final class KeyRoutes {
     if (!keys.revoke(name, Auth.principal(ctx).name(), Reasons.of(ctx))) {
       throw new NotFoundException("no key named " + name);
     }
-    ctx.status(204);
+    NoContent.answer(ctx);
   }
 
   private static ObjectNode node(Principal p) {

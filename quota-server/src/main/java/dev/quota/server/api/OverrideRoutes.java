@@ -169,6 +169,6 @@ public final class OverrideRoutes {
       revoked = admin.revokeOverride(id, Auth.principal(ctx).name(), Reasons.of(ctx));
     }
     AppliedHeader.note(ctx, revoked);
-    ctx.status(204);
+    NoContent.answer(ctx);
   }
 }

@@ -143,6 +143,6 @@ public final class PolicyRoutes {
       return;
     }
     AppliedHeader.note(ctx, deleted);
-    ctx.status(204);
+    NoContent.answer(ctx);
   }
 }

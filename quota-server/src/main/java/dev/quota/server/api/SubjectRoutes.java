@@ -64,6 +64,6 @@ public final class SubjectRoutes {
     String reason = problems.read(() -> Reasons.of(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH)));
     problems.throwIfAny();
     quota.admin().resetSubject(s, Auth.principal(ctx).name(), reason);
-    ctx.status(204);
+    NoContent.answer(ctx);
   }
 }
