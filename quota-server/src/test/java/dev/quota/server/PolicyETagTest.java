@@ -80,6 +80,25 @@ class PolicyETagTest extends ServerSuite {
     assertThat(admin.put("/v1/policies/team:tagged", BUDGETED).header("ETag")).isEqualTo(tag);
   }
 
+  /**
+   * A GET naming the current tag in If-None-Match is answered 304 with the tag and no body, as the
+   * API document says; any other value gets the policy in full.
+   */
+  @Test
+  void aGetNamingTheCurrentTagIsAnswered304() {
+    String tag = admin.put("/v1/policies/team:cached", BUDGETED).header("ETag");
+    Api.Response unchanged = admin.send("GET", "/v1/policies/team:cached", null, "If-None-Match", tag);
+    assertThat(unchanged.status()).as(unchanged.toString()).isEqualTo(304);
+    assertThat(unchanged.header("ETag")).isEqualTo(tag);
+    assertThat(unchanged.body()).isEmpty();
+    Api.Response stale = admin.send("GET", "/v1/policies/team:cached", null, "If-None-Match", "\"0123456789abcdef0123456789abcdef\"");
+    assertThat(stale.status()).as(stale.toString()).isEqualTo(200);
+    assertThat(stale.json().get("selector").asText()).isEqualTo("team:cached");
+    JsonNode documented = admin.get("/openapi.json").json().at("/paths/~1v1~1policies~1{selector}/get/responses/304");
+    assertThat(documented.isMissingNode()).as("304 documented for GET /v1/policies/{selector}").isFalse();
+    assertThat(documented.at("/headers/ETag").isMissingNode()).isFalse();
+  }
+
   @Test
   void theTagOutlivesARestart() {
     TestServer first = TestServer.embedded();
