@@ -112,6 +112,37 @@ class OpenApiAlignmentTest {
     assertThat(undocumented).isEmpty();
   }
 
+  /**
+   * The rate-limit headers each decision answers with (a check that would be refused tells when to
+   * retry as a 429 does) are among the headers documented for its status.
+   */
+  @Test
+  void decisionHeadersAreDocumented() {
+    JsonNode paths = server.admin().get("/openapi.json").json().get("paths");
+    server.admin().put("/v1/policies/user:documented-headers", "{\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}]}");
+    String body = "{\"subjects\":{\"user\":\"documented-headers\"}}";
+
+    Api.Response reserved = server.admin().post("/v1/reservations", body);
+    Api.Response checked = server.admin().post("/v1/check", body);
+    Api.Response denied = server.admin().post("/v1/reservations", body);
+
+    assertThat(checked.json().get("admitted").asBoolean()).isFalse();
+    List<String> undocumented = new ArrayList<>();
+    undocumentedHeaders(reserved, paths.at("/~1v1~1reservations/post/responses/201/headers"), "reserve 201", undocumented);
+    undocumentedHeaders(checked, paths.at("/~1v1~1check/post/responses/200/headers"), "check 200", undocumented);
+    undocumentedHeaders(denied, paths.at("/~1v1~1reservations/post/responses/429/headers"), "reserve 429", undocumented);
+    assertThat(undocumented).isEmpty();
+  }
+
+  private static void undocumentedHeaders(Api.Response answer, JsonNode documented, String operation, List<String> out) {
+    assertThat(answer.status()).as(operation + ": " + answer).isEqualTo(Integer.parseInt(operation.substring(operation.length() - 3)));
+    for (String name : List.of("RateLimit-Policy", "RateLimit", "Retry-After")) {
+      if (answer.header(name) != null && !documented.has(name)) {
+        out.add(operation + " " + name);
+      }
+    }
+  }
+
   /** Every field a subject's usage and the limits in it carry, a budget's period and calendar among them, is documented. */
   @Test
   void usageFieldsAreDocumented() {
