@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /** Options and a client shared by the commands that talk to a running server. */
 final class Remote {
   @Option(names = "--url", description = "Server URL (env QUOTA_URL), default http://127.0.0.1:8080") String url;
-  @Option(names = "--key", description = "API key (env QUOTA_KEY); default the admin key in the data dir") String key;
+  @Option(names = "--key", description = "API key (env QUOTA_KEY, else QUOTA_ADMIN_KEY); default the admin.key in --data-dir") String key;
   @Option(names = "--data-dir", description = "Where to find admin.key, default ./quota-data (env QUOTA_DATA_DIR)") Path dataDir;
 
   /** Where the key sent came from, so a refused key is traced to the option, variable or file that gave it. */

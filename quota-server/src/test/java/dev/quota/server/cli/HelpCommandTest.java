@@ -23,6 +23,15 @@ class HelpCommandTest {
     assertThat(o.out()).startsWith("Usage: quota serve ").contains("--port=<port>");
   }
 
+  /** Every place a client command takes its key from is in its help, in the order it looks: the option, then each variable. */
+  @Test
+  void aClientCommandsHelpNamesEveryVariableItTakesTheKeyFrom() {
+    CliRun o = CliRun.of("help", "usage");
+    assertThat(o.exit()).as(o.err()).isZero();
+    String key = o.out().substring(o.out().lastIndexOf("--key=<key>")).replaceAll("\\s+", " ");
+    assertThat(key).containsSubsequence("QUOTA_KEY", "QUOTA_ADMIN_KEY", "admin.key");
+  }
+
   @Test
   void helpWithAnUnknownCommandIsAUsageError() {
     CliRun o = CliRun.of("help", "frobnicate");
