@@ -68,7 +68,7 @@ final class DecisionLimits extends AbstractList<LimitStatus> implements RandomAc
         allowed || retryAtMs < 0 ? null : Instant.ofEpochMilli(retryAtMs),
         allowed, ref.policy().mode(), rate == null ? null : rate.window(),
         op instanceof BudgetOp b ? BudgetPeriod.of(ref.policy().budget(), b.periodStartMs(), b.periodEndMs()) : null,
-        ref.fromOverride());
+        ref.fromOverride(), rate == null ? null : rate.algorithm());
   }
 
   private static long limitOf(CounterOp op) {

@@ -14,6 +14,8 @@ import java.time.Instant;
  *     sets it; null for other kinds
  * @param fromOverride whether an override in force on {@code selector} set this limit in place of
  *     the selector's policy (not a bypass, which leaves the policy's limits in shadow mode)
+ * @param algorithm how a rate limit counts; null for other kinds. One policy may count a meter over
+ *     one window both ways, so it tells such two limits apart
  */
 public record LimitStatus(
     Selector selector,
@@ -29,13 +31,22 @@ public record LimitStatus(
     Mode mode,
     java.time.Duration window,
     BudgetPeriod period,
-    boolean fromOverride) {
+    boolean fromOverride,
+    Algorithm algorithm) {
 
   /** A limit of a policy, as most callers and tests build one. */
   public LimitStatus(
       Selector selector, String subject, LimitKind kind, String meter, String currency, long limit, long used,
       Instant resetAt, Instant retryAt, boolean allowed, Mode mode, java.time.Duration window, BudgetPeriod period) {
     this(selector, subject, kind, meter, currency, limit, used, resetAt, retryAt, allowed, mode, window, period, false);
+  }
+
+  /** A limit that is not a rate limit, or one whose algorithm does not matter to the caller. */
+  public LimitStatus(
+      Selector selector, String subject, LimitKind kind, String meter, String currency, long limit, long used,
+      Instant resetAt, Instant retryAt, boolean allowed, Mode mode, java.time.Duration window, BudgetPeriod period,
+      boolean fromOverride) {
+    this(selector, subject, kind, meter, currency, limit, used, resetAt, retryAt, allowed, mode, window, period, fromOverride, null);
   }
 
   public long remaining() {

@@ -1,5 +1,6 @@
 package dev.quota.server.api;
 
+import dev.quota.Algorithm;
 import dev.quota.Decision;
 import dev.quota.LimitKind;
 import dev.quota.LimitStatus;
@@ -50,9 +51,14 @@ final class RateLimitHeaders {
     }
   }
 
-  /** A structured-field string naming the limit, ASCII only, e.g. {@code "user:alice/requests/PT1M"}. */
+  /**
+   * A structured-field string naming the limit, ASCII only, e.g. {@code "user:alice/requests/PT1M"};
+   * a token bucket's name ends in {@code /token_bucket}, since a policy may also count the same meter
+   * over the same window in a sliding window, and each item must name one limit.
+   */
   private static String name(LimitStatus l) {
-    String raw = l.selector() + "/" + (l.kind() == LimitKind.CONCURRENCY ? "concurrency" : l.meter() + "/" + WindowText.of(l.window()));
+    String raw = l.selector() + "/" + (l.kind() == LimitKind.CONCURRENCY ? "concurrency" : l.meter() + "/" + WindowText.of(l.window()))
+        + (l.algorithm() == Algorithm.TOKEN_BUCKET ? "/" + Algorithm.TOKEN_BUCKET.wireName() : "");
     StringBuilder sb = new StringBuilder(raw.length() + 2).append('"');
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
