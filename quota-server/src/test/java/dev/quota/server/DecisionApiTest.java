@@ -193,6 +193,23 @@ class DecisionApiTest extends ServerSuite {
     assertThat(r.header("RateLimit")).contains(policies.get(0) + ";r=4", policies.get(1) + ";r=1");
   }
 
+  /** In the body too, as a policy writes its rate limits: a token bucket says so, a sliding window (the default) does not. */
+  @Test
+  void aTokenBucketsLimitNamesItsAlgorithmInADecisionAndInUsage() {
+    Api.Response put = admin.put("/v1/policies/project:twin-body", "{\"rateLimits\":[{\"limit\":5,\"window\":\"PT1M\"},"
+        + "{\"limit\":2,\"window\":\"PT1M\",\"algorithm\":\"token_bucket\"}]}");
+    assertThat(put.status()).as(put.toString()).isEqualTo(201);
+
+    JsonNode decided = admin.post("/v1/reservations", "{\"subjects\":{\"project\":\"twin-body\"}}").json();
+    JsonNode usage = admin.get("/v1/usage/project/twin-body").json();
+
+    for (JsonNode answer : List.of(decided, usage)) {
+      assertThat(answer.get("limits").get(0).has("algorithm")).as(answer.toString()).isFalse();
+      assertThat(answer.get("limits").get(1).path("algorithm").asText()).as(answer.toString()).isEqualTo("token_bucket");
+      assertThat(answer.get("limits").get(1).get("limit").asLong()).isEqualTo(2);
+    }
+  }
+
   @Test
   void deniedRequestGets429WithRetryAfterAndTheBindingLimit() {
     admin.put("/v1/policies/user:limited", "{\"rateLimits\":[{\"limit\":2,\"window\":\"PT1H\"}]}");

@@ -1,5 +1,6 @@
 package dev.quota.server.json;
 
+import dev.quota.Algorithm;
 import dev.quota.Decision;
 import dev.quota.LimitStatus;
 import dev.quota.Mode;
@@ -16,6 +17,7 @@ public final class DecisionWriter {
   private static final int INITIAL_BYTES = 1024;
   // Member names, as JSON text made once.
   private static final JsonBytes.Name ADMITTED = JsonBytes.name("admitted");
+  private static final JsonBytes.Name ALGORITHM = JsonBytes.name("algorithm");
   private static final JsonBytes.Name ALLOWED = JsonBytes.name("allowed");
   private static final JsonBytes.Name BINDING = JsonBytes.name("binding");
   private static final JsonBytes.Name CURRENCY = JsonBytes.name("currency");
@@ -91,6 +93,9 @@ public final class DecisionWriter {
     }
     if (l.window() != null) {
       j.field(WINDOW, WindowText.of(l.window()));
+    }
+    if (l.algorithm() == Algorithm.TOKEN_BUCKET) { // as Wire#limit
+      j.field(ALGORITHM, l.algorithm().wireName());
     }
     if (l.kind().isMoney()) {
       j.field(CURRENCY, l.currency());

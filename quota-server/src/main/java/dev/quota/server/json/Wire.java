@@ -3,6 +3,7 @@ package dev.quota.server.json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.Algorithm;
 import dev.quota.BudgetPeriod;
 import dev.quota.Decision;
 import dev.quota.LimitKind;
@@ -105,6 +106,11 @@ public final class Wire {
     }
     if (l.window() != null) {
       o.put("window", WindowText.of(l.window()));
+    }
+    // As a policy writes its rate limits: the default, a sliding window, goes unsaid. It tells a token
+    // bucket from a sliding window on the same meter and window.
+    if (l.algorithm() == Algorithm.TOKEN_BUCKET) {
+      o.put("algorithm", l.algorithm().wireName());
     }
     if (l.kind().isMoney()) {
       o.put("currency", l.currency());

@@ -2,6 +2,7 @@ package dev.quota.server.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.Algorithm;
 import dev.quota.Decision;
 import dev.quota.LimitKind;
 import dev.quota.LimitStatus;
@@ -31,6 +32,17 @@ class DecisionWriterTest {
         null, "EUR", 5, 7, Instant.parse("2026-12-01T00:00:00Z"), null, false, Mode.SHADOW, null, null);
     LimitStatus overspent = budget(false, 1, Money.MAX_NANOS + 5);
     assertSameAsTree(new Decision(false, null, null, List.of(rate(false), concurrency, shadow, overspent), AT.plusMillis(1500), false, false));
+  }
+
+  /** A token bucket names its algorithm beside a sliding window on the same meter and window, which does not. */
+  @Test
+  void aTokenBucketIsWrittenWithItsAlgorithmAsTheTreeWritesIt() {
+    LimitStatus bucket = new LimitStatus(Selector.parse("user:*"), "user:u1", LimitKind.RATE, "requests", null,
+        2, 1, AT.plusSeconds(30), null, true, Mode.ENFORCE, Duration.ofMinutes(1), null, false, Algorithm.TOKEN_BUCKET);
+    Decision d = new Decision(true, "r1", AT.plusSeconds(300), List.of(rate(true), bucket), null, false, false);
+    assertThat(new String(DecisionWriter.bytes(d), StandardCharsets.UTF_8)).contains("\"window\":\"PT1M\",\"algorithm\":\"token_bucket\",\"limit\":2,",
+        "\"window\":\"PT1M\",\"limit\":1000000000,");
+    assertSameAsTree(d);
   }
 
   @Test
