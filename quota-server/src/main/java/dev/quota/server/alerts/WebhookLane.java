@@ -4,10 +4,8 @@ import dev.quota.jdbc.WebhookRef;
 import dev.quota.server.config.ServerConfig.Webhook;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -91,7 +89,8 @@ final class WebhookLane {
 
   /**
    * Null when the receiver took {@code body} (2xx), else what went wrong, naming the webhook by its
-   * {@link #label}: the error is stored and shown in the API, where credentials have no place.
+   * {@link #label} and saying what happened ({@link SendFailure}): the error is stored and shown in
+   * the API, where credentials have no place.
    *
    * <p>The send timeout bounds the whole answer, body included: the client's own request timeout
    * ends once the headers are in, so a receiver that then stalled in its body held this thread for
@@ -119,11 +118,7 @@ final class WebhookLane {
       int s = status.get();
       return s == NO_STATUS ? label() + ": no answer within " + sendTimeout : verdict(s);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException)) {
-        return label() + ": no answer within " + sendTimeout;
-      }
-      return label() + ": " + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage());
+      return label() + ": " + SendFailure.describe(e.getCause(), URI.create(hook.url()), sendTimeout);
     } catch (InterruptedException e) {
       answer.cancel(true);
       Thread.currentThread().interrupt();
