@@ -447,6 +447,18 @@ public final class JdbcAlertHistory implements AlertHistory {
   }
 
   /**
+   * The alerts of {@link #heldPendingFor}: claimant, webhook id, limit. The ids are picked first,
+   * from the index of pending alerts by claimant, time and id ({@code alert_held_pending}, V14)
+   * alone, and only the rows picked are read whole: asked for the whole rows in that order,
+   * PostgreSQL went by the index on {@code at} instead, which is in the order of the heap, and
+   * walked through every settled alert before the pending ones.
+   */
+  static final String HELD_PENDING_FOR = "SELECT " + COLUMNS + " FROM alert WHERE id IN ("
+      + "SELECT a.id FROM alert a WHERE a.claimed_by = ? AND a.delivery_state = 'pending'"
+      + " AND NOT EXISTS (SELECT 1 FROM alert_webhook_delivery w WHERE w.alert_id = a.id"
+      + " AND w.webhook_id = ? AND w.state <> 'pending') ORDER BY a.at, a.id LIMIT ?) ORDER BY at, id";
+
+  /**
    * Up to {@code limit} alerts this history holds the claim on that {@code webhook} has not settled
    * (its row is pending, or there is none), oldest first, each with its per-webhook rows: the
    * deliveries a sender left in the database rather than hold them in memory, read back as it
@@ -455,10 +467,7 @@ public final class JdbcAlertHistory implements AlertHistory {
   public List<Claimed> heldPendingFor(WebhookRef webhook, int limit) {
     return Jdbc.read(ds, "reading pending deliveries to " + webhook.url(), c -> {
       List<Alert> alerts = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT " + COLUMNS + " FROM alert a WHERE delivery_state = 'pending' AND claimed_by = ?"
-              + " AND NOT EXISTS (SELECT 1 FROM alert_webhook_delivery w WHERE w.alert_id = a.id"
-              + " AND w.webhook_id = ? AND w.state <> 'pending') ORDER BY at, id LIMIT ?")) {
+      try (PreparedStatement ps = c.prepareStatement(HELD_PENDING_FOR)) {
         Jdbc.bind(ps, List.of(claimant, webhook.id(), limit));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
