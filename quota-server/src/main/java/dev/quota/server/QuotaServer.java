@@ -96,12 +96,17 @@ public final class QuotaServer implements AutoCloseable {
       });
 
   public QuotaServer(ServerConfig config, Backends backends, Clock clock, String adminKey) {
+    this(config, backends, clock, adminKey, WebhookSender.MEMORY_BOUND);
+  }
+
+  /** With each webhook holding at most {@code webhookMemoryBound} alerts in memory ({@link WebhookSender#MEMORY_BOUND} but in tests). */
+  public QuotaServer(ServerConfig config, Backends backends, Clock clock, String adminKey, int webhookMemoryBound) {
     this.config = config;
     this.backends = backends;
     this.retention = backends.ledger() instanceof JdbcUsageLedger jdbc ? new LedgerRetention(jdbc, backends.database(), clock) : null;
     this.metrics = new QuotaMetrics();
     this.webhooks = config.webhooks().isEmpty() ? null
-        : new WebhookSender(config.webhooks(), backends.alerts(), clock, config.webhookBackoff(), metrics);
+        : new WebhookSender(config.webhooks(), backends.alerts(), clock, config.webhookBackoff(), metrics, webhookMemoryBound);
     if (webhooks != null) {
       metrics.pendingDeliveries(webhooks);
     }

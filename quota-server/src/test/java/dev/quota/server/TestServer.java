@@ -73,6 +73,22 @@ public final class TestServer implements AutoCloseable {
     return start(dataDir, null, null, databaseUrl, Clock.systemUTC(), webhooks, webhookBackoff);
   }
 
+  /**
+   * On memory counters and {@code databaseUrl} (null for H2 in a data directory of its own), each
+   * of {@code webhooks} holding at most {@code webhookMemoryBound} alerts in memory.
+   */
+  public static TestServer withWebhookBound(String databaseUrl, List<ServerConfig.Webhook> webhooks, Backoff webhookBackoff,
+      int webhookMemoryBound) {
+    try {
+      ServerConfig cfg = new ServerConfig("127.0.0.1", 0, Files.createTempDirectory("quota-server-test"), null, null,
+          databaseUrl, ADMIN_KEY, webhooks, webhookBackoff);
+      Clock clock = Clock.systemUTC();
+      return new TestServer(cfg.dataDir(), new QuotaServer(cfg, Backends.open(cfg, clock), clock, ADMIN_KEY, webhookMemoryBound).start());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static TestServer start(Path dir, String redisUrl, String redisPrefix, String databaseUrl, Clock clock,
       List<ServerConfig.Webhook> webhooks, Backoff webhookBackoff) {
     return start(new ServerConfig("127.0.0.1", 0, dir, redisUrl, redisPrefix, databaseUrl, ADMIN_KEY, webhooks, webhookBackoff), clock);

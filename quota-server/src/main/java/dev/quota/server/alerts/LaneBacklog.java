@@ -31,6 +31,16 @@ final class LaneBacklog {
    * so it must not take them again.
    */
   private final Set<String> letGoWhileReading = new HashSet<>();
+  /**
+   * Deliveries left in the database and not read back yet: counted as each is left and as each is
+   * read back, and counted afresh by a read-back that saw them all, so a count that drifted (a
+   * delivery read back that was never counted as left) comes right again.
+   */
+  private int deferred;
+  /** Ids left while a read-back was under way, which its read may or may not have seen. */
+  private final Set<String> leftWhileReading = new HashSet<>();
+  /** Deliveries the read-back under way found but had no room for, left before it began. */
+  private int refusedForRoom;
   private boolean leftInDatabase;
   private boolean reading;
   /** Whether a read-back is queued, so that many sends ending at once queue one. */
@@ -57,6 +67,10 @@ final class LaneBacklog {
     }
     if (leftInDatabase || reading || held.size() >= bound) {
       leftInDatabase = true;
+      deferred++;
+      if (reading) {
+        leftWhileReading.add(id);
+      }
       return Admission.LEFT;
     }
     held.add(id);
@@ -86,6 +100,8 @@ final class LaneBacklog {
     reading = true;
     leftInDatabase = false;
     letGoWhileReading.clear();
+    leftWhileReading.clear();
+    refusedForRoom = 0;
   }
 
   /** Takes alert {@code id}, read back, into memory unless it is held, was let go during the read, or there is no room. */
@@ -95,16 +111,34 @@ final class LaneBacklog {
     }
     if (held.size() >= bound) {
       leftInDatabase = true;
+      if (!leftWhileReading.contains(id)) {
+        refusedForRoom++;
+      }
       return false;
     }
     held.add(id);
+    leftWhileReading.remove(id);
+    deferred = Math.max(0, deferred - 1);
     return true;
   }
 
-  /** Ends a read-back; {@code more}: deliveries may still wait in the database. */
+  /**
+   * Ends a read-back; {@code more}: deliveries may still wait in the database. Without more, the
+   * read saw every delivery waiting when it ran: those it had no room for still wait, and so do
+   * those left since it began.
+   */
   synchronized void endReading(boolean more) {
     reading = false;
     leftInDatabase |= more;
     letGoWhileReading.clear();
+    if (!more) {
+      deferred = refusedForRoom + leftWhileReading.size();
+    }
+    leftWhileReading.clear();
+  }
+
+  /** Deliveries to this lane's webhook that wait in the database, not read back yet. */
+  synchronized int deferred() {
+    return deferred;
   }
 }

@@ -73,6 +73,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebhookSender implements AlertHandler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
+  /** How many alerts a webhook holds in memory; more wait in the history ({@link LaneBacklog}). */
+  public static final int MEMORY_BOUND = LaneBacklog.BOUND;
   /** Pending alerts taken over in one claim. */
   static final int RESUME_BATCH = 500;
   /** Well within {@link JdbcAlertHistory#CLAIM_LEASE}, so a live sender's claims never lapse. */
@@ -116,7 +118,13 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
   }
 
   public WebhookSender(List<Webhook> hooks, JdbcAlertHistory history, Clock clock, Backoff backoff, DeliveryListener listener) {
-    this(hooks, history, clock, backoff, listener, WebhookLane.SEND_TIMEOUT);
+    this(hooks, history, clock, backoff, listener, LaneBacklog.BOUND);
+  }
+
+  /** With each webhook holding at most {@code laneBound} alerts in memory ({@link LaneBacklog#BOUND} but in tests). */
+  public WebhookSender(List<Webhook> hooks, JdbcAlertHistory history, Clock clock, Backoff backoff, DeliveryListener listener,
+      int laneBound) {
+    this(hooks, history, clock, backoff, listener, WebhookLane.SEND_TIMEOUT, laneBound);
   }
 
   /** With each send given {@code sendTimeout} (tests shorten it). */
@@ -292,6 +300,14 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
    */
   public int pendingDeliveries() {
     return pending.get();
+  }
+
+  /**
+   * Deliveries of an alert to a webhook that this sender left waiting in the history, beyond a
+   * webhook's bound in memory, and has not read back yet, across all webhooks.
+   */
+  public int deferredDeliveries() {
+    return lanes.stream().mapToInt(lane -> lane.backlog().deferred()).sum();
   }
 
   /**

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * Engine metrics in Prometheus form: decisions by operation and outcome with a latency histogram,
  * commits and releases by outcome, store errors, fail-open admissions, owed budget charges given
  * up, alerts fired and dropped, admin changes stored but not applied at once, webhook sends by
- * outcome and pending webhook deliveries. Meters are created once and cached, so the decision path
+ * outcome and pending and deferred webhook deliveries. Meters are created once and cached, so the decision path
  * only increments.
  */
 public final class QuotaMetrics implements QuotaListener, DeliveryListener, SettlementListener {
@@ -142,10 +142,18 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
         .register(registry)).increment();
   }
 
-  /** Exposes {@code quota_alert_deliveries_pending}: deliveries of an alert to a webhook this server has not settled. */
+  /**
+   * Exposes {@code quota_alert_deliveries_pending}, deliveries of an alert to a webhook this server
+   * holds in memory and has not settled, and {@code quota_alert_deliveries_deferred}, those it left
+   * waiting in the alert history beyond a webhook's bound in memory.
+   */
   public void pendingDeliveries(WebhookSender sender) {
     Gauge.builder("quota_alert_deliveries_pending", sender, WebhookSender::pendingDeliveries)
         .description("Deliveries of alerts to webhooks this server holds that are not yet delivered or given up")
+        .register(registry);
+    Gauge.builder("quota_alert_deliveries_deferred", sender, WebhookSender::deferredDeliveries)
+        .description("Deliveries of alerts to webhooks this server left waiting in the alert history, beyond the alerts"
+            + " a webhook holds in memory, to be read back as it drains")
         .register(registry);
   }
 
