@@ -122,15 +122,25 @@ public final class JdbcAlertHistory implements AlertHistory {
     }
   }
 
-  /** A pending alert a server took over, with where each webhook's delivery of it stands. */
-  public record Claimed(Alert alert, List<WebhookDelivery> webhooks) {
+  /**
+   * A pending alert a server took over, with where each webhook's delivery of it stands, and
+   * whether an admin {@code redelivered} it: a redelivered alert goes only to the webhooks it has
+   * rows for (see {@link #redeliver}), one still on its first delivery also to a webhook configured
+   * since it was stored.
+   */
+  public record Claimed(Alert alert, List<WebhookDelivery> webhooks, boolean redelivered) {
     public Claimed {
       webhooks = List.copyOf(webhooks);
     }
   }
 
+  /** An alert as read to be claimed, and whether it was redelivered. */
+  private record Held(Alert alert, boolean redelivered) {}
+
   private static final String COLUMNS =
       "id, at, policy, subject, period, period_start, threshold, used_amount, limit_amount, currency";
+  /** The columns of an alert read to be claimed ({@link #heldOf}). */
+  private static final String HELD_COLUMNS = COLUMNS + ", redelivered_at";
 
   /**
    * How long a claim holds without renewal: the holder renews well within it, so only a stopped or
@@ -302,10 +312,10 @@ public final class JdbcAlertHistory implements AlertHistory {
   public List<Claimed> claimAbandoned(Instant now, Instant until, int limit) {
     List<Object> query = new ArrayList<>(abandonedArgs(now));
     query.add(limit);
-    List<Alert> candidates = select(
-        "SELECT " + COLUMNS + " FROM alert WHERE delivery_state = 'pending'"
+    List<Held> candidates = Jdbc.read(ds, "reading abandoned alerts", c -> selectHeld(c,
+        "SELECT " + HELD_COLUMNS + " FROM alert WHERE delivery_state = 'pending'"
             + " AND " + abandoned() + " ORDER BY at, id LIMIT ?",
-        query);
+        query));
     if (candidates.isEmpty()) {
       return List.of();
     }
@@ -314,17 +324,16 @@ public final class JdbcAlertHistory implements AlertHistory {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE alert SET claimed_by = ?, claimed_until = ? WHERE id = ? AND delivery_state = 'pending'"
               + " AND " + abandoned())) {
-        List<Alert> won = new ArrayList<>();
-        for (Alert a : candidates) {
-          List<Object> args = new ArrayList<>(List.of(claimant, until, a.id()));
+        List<Held> won = new ArrayList<>();
+        for (Held h : candidates) {
+          List<Object> args = new ArrayList<>(List.of(claimant, until, h.alert().id()));
           args.addAll(abandonedArgs(now));
           Jdbc.bind(ps, args);
           if (ps.executeUpdate() == 1) {
-            won.add(a);
+            won.add(h);
           }
         }
-        Map<String, List<WebhookDelivery>> rows = AlertWebhookTable.read(c, won.stream().map(Alert::id).toList());
-        return won.stream().map(a -> new Claimed(a, rows.getOrDefault(a.id(), List.of()))).toList();
+        return claimed(c, won);
       }
     });
   }
@@ -351,15 +360,7 @@ public final class JdbcAlertHistory implements AlertHistory {
           return Optional.<Claimed>empty();
         }
       }
-      Alert alert;
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM alert WHERE id = ?")) {
-        ps.setString(1, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          alert = alertOf(rs);
-        }
-      }
-      return Optional.of(new Claimed(alert, AlertWebhookTable.read(c, List.of(id)).getOrDefault(id, List.of())));
+      return Optional.of(claimed(c, selectHeld(c, "SELECT " + HELD_COLUMNS + " FROM alert WHERE id = ?", List.of(id))).get(0));
     });
   }
 
@@ -394,6 +395,11 @@ public final class JdbcAlertHistory implements AlertHistory {
    * transaction. The alert's row is locked first, so of redeliveries at once one starts it and the
    * others find it pending; and a pending alert claimed so is not abandoned, so no other server
    * takes it over. Rows of webhooks no longer configured, and delivered ones, stay as they are.
+   *
+   * <p>A redelivery sends again what failed, and only that: the alert is marked redelivered ({@code
+   * redelivered_at}), so that it goes only to the webhooks it has rows for, whichever server sends
+   * it ({@link Claimed#redelivered}). A webhook configured since the alert fired has none: it never
+   * had the alert, and is not sent it now.
    */
   public Redelivery redeliver(String id, Instant now, BiFunction<DeliveryState, List<WebhookDelivery>, AuditEntry> audit) {
     return Jdbc.inTransaction(ds, "redelivering alert " + id, c -> {
@@ -424,8 +430,8 @@ public final class JdbcAlertHistory implements AlertHistory {
       }
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE alert SET delivery_state = 'pending', delivery_error = NULL, delivered_at = NULL,"
-              + " claimed_by = ?, claimed_until = ? WHERE id = ?")) {
-        Jdbc.bind(ps, List.of(claimant, now.plus(CLAIM_LEASE), id));
+              + " claimed_by = ?, claimed_until = ?, redelivered_at = ? WHERE id = ?")) {
+        Jdbc.bind(ps, List.of(claimant, now.plus(CLAIM_LEASE), now, id));
         ps.executeUpdate();
       }
       for (WebhookDelivery r : resent) {
@@ -441,43 +447,77 @@ public final class JdbcAlertHistory implements AlertHistory {
           attempts = rs.getInt(1);
         }
       }
-      return new Started(new Claimed(alert, rows), new Delivery(DeliveryState.PENDING, attempts, null, null, rows),
+      return new Started(new Claimed(alert, rows, true), new Delivery(DeliveryState.PENDING, attempts, null, null, rows),
           resent.stream().map(WebhookDelivery::webhook).toList());
     });
   }
 
   /**
-   * The alerts of {@link #heldPendingFor}: claimant, webhook id, limit. The ids are picked first,
-   * from the index of pending alerts by claimant, time and id ({@code alert_held_pending}, V14)
-   * alone, and only the rows picked are read whole: asked for the whole rows in that order,
+   * The alerts of {@link #heldPendingFor}, bound by {@link #bindHeldPendingFor}. The ids are picked
+   * first, from the index of pending alerts by claimant, time and id ({@code alert_held_pending},
+   * V14) alone, and only the rows picked are read whole: asked for the whole rows in that order,
    * PostgreSQL went by the index on {@code at} instead, which is in the order of the heap, and
-   * walked through every settled alert before the pending ones.
+   * walked through every settled alert before the pending ones. A redelivered alert the webhook has
+   * no row for is not its to send.
    */
-  static final String HELD_PENDING_FOR = "SELECT " + COLUMNS + " FROM alert WHERE id IN ("
+  static final String HELD_PENDING_FOR = "SELECT " + HELD_COLUMNS + " FROM alert WHERE id IN ("
       + "SELECT a.id FROM alert a WHERE a.claimed_by = ? AND a.delivery_state = 'pending'"
       + " AND NOT EXISTS (SELECT 1 FROM alert_webhook_delivery w WHERE w.alert_id = a.id"
-      + " AND w.webhook_id = ? AND w.state <> 'pending') ORDER BY a.at, a.id LIMIT ?) ORDER BY at, id";
+      + " AND w.webhook_id = ? AND w.state <> 'pending')"
+      + " AND (a.redelivered_at IS NULL OR EXISTS (SELECT 1 FROM alert_webhook_delivery r WHERE r.alert_id = a.id"
+      + " AND r.webhook_id = ?)) ORDER BY a.at, a.id LIMIT ?) ORDER BY at, id";
+
+  /** Binds {@link #HELD_PENDING_FOR} to the alerts {@code claimant} holds that {@code webhook} has not settled, up to {@code limit}. */
+  static void bindHeldPendingFor(PreparedStatement ps, String claimant, WebhookRef webhook, int limit)
+      throws java.sql.SQLException {
+    Jdbc.bind(ps, List.of(claimant, webhook.id(), webhook.id(), limit));
+  }
 
   /**
    * Up to {@code limit} alerts this history holds the claim on that {@code webhook} has not settled
-   * (its row is pending, or there is none), oldest first, each with its per-webhook rows: the
+   * (its row is pending, or there is none and the alert was not redelivered), oldest first, each with its per-webhook rows: the
    * deliveries a sender left in the database rather than hold them in memory, read back as it
    * has room for them.
    */
   public List<Claimed> heldPendingFor(WebhookRef webhook, int limit) {
     return Jdbc.read(ds, "reading pending deliveries to " + webhook.url(), c -> {
-      List<Alert> alerts = new ArrayList<>();
+      List<Held> alerts = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(HELD_PENDING_FOR)) {
-        Jdbc.bind(ps, List.of(claimant, webhook.id(), limit));
+        bindHeldPendingFor(ps, claimant, webhook, limit);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            alerts.add(alertOf(rs));
+            alerts.add(heldOf(rs));
           }
         }
       }
-      Map<String, List<WebhookDelivery>> rows = AlertWebhookTable.read(c, alerts.stream().map(Alert::id).toList());
-      return alerts.stream().map(a -> new Claimed(a, rows.getOrDefault(a.id(), List.of()))).toList();
+      return claimed(c, alerts);
     });
+  }
+
+  /** The alerts {@code sql} (over {@link #HELD_COLUMNS}) selects, on {@code c}. */
+  private static List<Held> selectHeld(java.sql.Connection c, String sql, List<Object> args) throws java.sql.SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      Jdbc.bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<Held> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(heldOf(rs));
+        }
+        return out;
+      }
+    }
+  }
+
+  private static Held heldOf(ResultSet rs) throws java.sql.SQLException {
+    return new Held(alertOf(rs), Jdbc.getInstant(rs, "redelivered_at") != null);
+  }
+
+  /** {@code alerts}, each with its per-webhook rows as they stand, read on {@code c}. */
+  private static List<Claimed> claimed(java.sql.Connection c, List<Held> alerts) throws java.sql.SQLException {
+    Map<String, List<WebhookDelivery>> rows = AlertWebhookTable.read(c, alerts.stream().map(h -> h.alert().id()).toList());
+    return alerts.stream()
+        .map(h -> new Claimed(h.alert(), rows.getOrDefault(h.alert().id(), List.of()), h.redelivered()))
+        .toList();
   }
 
   /**

@@ -36,6 +36,7 @@ class AlertRedeliveryHistoryTest {
   private static final WebhookRef TAKES = WebhookRef.of("https://ops.example/takes");
   private static final WebhookRef AWAY = WebhookRef.of("https://ops.example/away");
   private static final WebhookRef REMOVED = WebhookRef.of("https://ops.example/removed");
+  private static final WebhookRef ADDED = WebhookRef.of("https://ops.example/added");
   @TempDir Path dir;
 
   @ParameterizedTest
@@ -110,6 +111,39 @@ class AlertRedeliveryHistoryTest {
       assertThat(now.redeliver("removed", T0, AlertRedeliveryHistoryTest::entry)).isEqualTo(new Refused(DeliveryState.PARTIAL));
       assertThat(now.deliveries(List.of("pending", "delivered", "removed"))).isEqualTo(before);
       assertThat(auditEntries(t.db)).isEmpty();
+    }
+  }
+
+  /**
+   * A redelivery sends again what failed: the alert, marked redelivered, goes only to the webhooks
+   * it has rows for, so a webhook configured since it fired is neither read back nor, after a
+   * takeover, sent it; an alert still on its first delivery is not marked.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aRedeliveredAlertIsNotReadBackForAWebhookConfiguredSinceItFiredNorTakenOverForIt(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var old = new JdbcAlertHistory(t.db, List.of(AWAY), AT_T0, new Claimant("old", null));
+      old.append(alert("failed", 0, "user:alice", "0.8"));
+      old.markWebhookFailed("failed", AWAY, "attempt 1: refused", true);
+      old.markFailed("failed", "attempt 1: refused", true);
+      old.append(alert("first", 1, "user:bob", "0.8"));
+      old.releaseClaims();
+
+      var now = new JdbcAlertHistory(t.db, List.of(AWAY, ADDED), AT_T0, new Claimant("now", null));
+      Started started = (Started) now.redeliver("failed", T0, AlertRedeliveryHistoryTest::entry);
+      assertThat(started.claimed().redelivered()).isTrue();
+      assertThat(started.resent()).containsExactly(AWAY);
+      assertThat(now.heldPendingFor(AWAY, 10)).extracting(c -> c.alert().id()).containsExactly("failed");
+      assertThat(now.heldPendingFor(ADDED, 10)).isEmpty();
+
+      now.releaseClaims();
+      var next = new JdbcAlertHistory(t.db, List.of(AWAY, ADDED), AT_T0, new Claimant("next", null));
+      assertThat(next.claimAbandoned(T0, T0.plus(JdbcAlertHistory.CLAIM_LEASE), 10))
+          .extracting(c -> c.alert().id(), JdbcAlertHistory.Claimed::redelivered)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("failed", true), org.assertj.core.groups.Tuple.tuple("first", false));
+      // The webhook configured since is read back only the alert still on its first delivery.
+      assertThat(next.heldPendingFor(ADDED, 10)).extracting(c -> c.alert().id()).containsExactly("first");
     }
   }
 

@@ -72,9 +72,7 @@ class HeldPendingReadBackPlanTest {
   private static String plan(Database db, String claimant, WebhookRef webhook, int limit) throws SQLException {
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement("EXPLAIN " + JdbcAlertHistory.HELD_PENDING_FOR)) {
-      ps.setString(1, claimant);
-      ps.setString(2, webhook.id());
-      ps.setInt(3, limit);
+      JdbcAlertHistory.bindHeldPendingFor(ps, claimant, webhook, limit);
       StringBuilder plan = new StringBuilder();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

@@ -183,14 +183,14 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       resume(alert);
     } else if (held.add(alert.id())) {
       // Just stored, so every webhook's row is still pending with no attempt.
-      deliver(alert, List.of());
+      deliver(alert, List.of(), false);
     }
   }
 
   /**
    * Sends again an alert an admin redelivers ({@link JdbcAlertHistory#redeliver}), which the history
-   * made pending and claimed for this sender: to the webhooks whose rows are pending, under the
-   * usual rules (lanes, their bound, backoff, outcomes recorded). Put off a moment while this
+   * made pending and claimed for this sender: to the webhooks whose rows are pending (never to one
+   * with no row, configured since the alert fired), under the usual rules (lanes, their bound, backoff, outcomes recorded). Put off a moment while this
    * sender still lets go of the delivery that settled it (its settling is recorded just before):
    * a lane holding the alert would take the new send for the old one and never make it.
    */
@@ -207,7 +207,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       }
       return;
     }
-    logDropped(deliver(claimed.alert(), claimed.webhooks()));
+    logDropped(deliver(claimed.alert(), claimed.webhooks(), claimed.redelivered()));
   }
 
   /** Delivers a resumed alert to the webhooks whose rows are pending, if no other sender's claim is in force. */
@@ -226,7 +226,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     claimed.ifPresent(c -> {
       if (held.add(alert.id())) {
         // The alert as fired, so the body is the one a first delivery would have sent.
-        logDropped(deliver(alert, c.webhooks()));
+        logDropped(deliver(alert, c.webhooks(), c.redelivered()));
       }
     });
   }
@@ -271,7 +271,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
       List<Claimed> batch = history.claimAbandoned(now, now.plus(JdbcAlertHistory.CLAIM_LEASE), RESUME_BATCH);
       for (Claimed c : batch) {
         if (held.add(c.alert().id())) {
-          dropped.addAll(deliver(c.alert(), c.webhooks()));
+          dropped.addAll(deliver(c.alert(), c.webhooks(), c.redelivered()));
           n++;
         }
       }
@@ -316,9 +316,11 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
    * sender held it is not sent it again, and one still pending goes on from the attempt after its
    * last. A webhook still pending that is no longer configured is not sent it at all: its row is
    * dropped (failed, saying why) when the alert is settled, which it would otherwise never be.
-   * Returns those webhooks.
+   * A configured webhook with no row is sent it too, unless the alert was {@code redelivered}: a
+   * redelivery sends again what failed, and a webhook configured since the alert fired never had
+   * it. Returns the webhooks dropped.
    */
-  private List<WebhookRef> deliver(Alert alert, List<WebhookDelivery> recorded) {
+  private List<WebhookRef> deliver(Alert alert, List<WebhookDelivery> recorded, boolean redelivered) {
     Map<String, WebhookDelivery> byWebhook = new HashMap<>();
     List<WebhookDelivery> settledBefore = new ArrayList<>();
     List<WebhookRef> dropped = new ArrayList<>();
@@ -334,14 +336,14 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     Map<WebhookLane, Integer> firstAttempts = new LinkedHashMap<>();
     for (WebhookLane lane : lanes) {
       WebhookDelivery r = byWebhook.get(lane.ref().id());
-      if (r == null || !r.settled()) {
+      if (r == null ? !redelivered : !r.settled()) {
         firstAttempts.put(lane, r == null ? 1 : r.attempts() + 1);
       }
     }
     if (firstAttempts.isEmpty()) {
       // Every webhook was done with it before its last holder could record the outcome, or is no
       // longer configured.
-      new Delivery(alert, 0, settledBefore, dropped, false, true).settle();
+      new Delivery(alert, 0, settledBefore, dropped, false, true, redelivered).settle();
       return dropped;
     }
     Map<WebhookLane, Integer> admitted = new LinkedHashMap<>();
@@ -360,7 +362,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     }
     // A webhook left out is sent the alert by a read-back: whichever part ends last settles it.
     boolean partial = admitted.size() < firstAttempts.size();
-    Delivery d = new Delivery(alert, admitted.size(), settledBefore, dropped, partial, true);
+    Delivery d = new Delivery(alert, admitted.size(), settledBefore, dropped, partial, true, redelivered);
     admitted.forEach((lane, first) -> d.start(lane, first));
     return dropped;
   }
@@ -402,7 +404,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
         if (!closing && backlog.admitReadBack(c.alert().id())) {
           int first = c.webhooks().stream().filter(r -> r.webhook().id().equals(lane.ref().id()))
               .mapToInt(r -> r.attempts() + 1).findFirst().orElse(1);
-          new Delivery(c.alert(), 1, List.of(), List.of(), true, false).start(lane, first);
+          new Delivery(c.alert(), 1, List.of(), List.of(), true, false, c.redelivered()).start(lane, first);
         }
       }
     } catch (RuntimeException e) {
@@ -473,14 +475,17 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     private final boolean partial;
     /** Whether this part's alert is in {@link #held}; a read-back's is not. */
     private final boolean inHeld;
+    /** Whether an admin redelivered the alert: it goes only to the webhooks it has rows for. */
+    private final boolean redelivered;
 
     /**
      * {@code settledBefore}: webhooks that took the alert or gave up before this sender held it;
      * {@code dropped}: webhooks still pending that are no longer configured.
      */
     Delivery(Alert alert, int toSend, List<WebhookDelivery> settledBefore, List<WebhookRef> dropped, boolean partial,
-        boolean inHeld) {
+        boolean inHeld, boolean redelivered) {
       this.alert = alert;
+      this.redelivered = redelivered;
       this.partial = partial;
       this.inHeld = inHeld;
       this.body = AlertJson.write(alert).getBytes(StandardCharsets.UTF_8);
@@ -567,7 +572,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     void settle() {
       if (partial) {
         // After this part's outcomes, in order: the rows then show whether another part still sends it.
-        record(alert, () -> settleFromRows(alert));
+        record(alert, () -> settleFromRows(alert, redelivered));
         if (inHeld) {
           held.remove(alert.id());
         }
@@ -595,10 +600,11 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
 
   /**
    * Settles {@code alert} from its rows in the history if no configured webhook's row is pending (or
-   * missing): the part of its delivery that ends last does. Rows of webhooks no longer configured
-   * still pending are dropped first, as {@link Delivery#settle} drops them.
+   * missing, unless the alert was {@code redelivered}: then a webhook with no row is not sent it):
+   * the part of its delivery that ends last does. Rows of webhooks no longer configured still
+   * pending are dropped first, as {@link Delivery#settle} drops them.
    */
-  private void settleFromRows(Alert alert) {
+  private void settleFromRows(Alert alert, boolean redelivered) {
     Optional<JdbcAlertHistory.Delivery> d = history.delivery(alert.id());
     if (d.isEmpty() || d.get().state() != JdbcAlertHistory.DeliveryState.PENDING) {
       return;
@@ -607,7 +613,7 @@ public final class WebhookSender implements AlertHandler, AutoCloseable {
     d.get().webhooks().forEach(r -> rows.put(r.webhook().id(), r));
     for (String id : configured) {
       WebhookDelivery r = rows.get(id);
-      if (r == null || !r.settled()) {
+      if (r == null ? !redelivered : !r.settled()) {
         return;
       }
     }
