@@ -7,6 +7,7 @@ import dev.quota.alert.AlertHistory;
 import dev.quota.alert.AlertPosition;
 import dev.quota.jdbc.internal.Jdbc;
 import java.math.BigDecimal;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -475,9 +476,9 @@ public final class JdbcAlertHistory implements AlertHistory {
 
   /**
    * Up to {@code limit} alerts this history holds the claim on that {@code webhook} has not settled
-   * (its row is pending, or there is none and the alert was not redelivered), oldest first, each with its per-webhook rows: the
-   * deliveries a sender left in the database rather than hold them in memory, read back as it
-   * has room for them.
+   * (its row is pending, or there is none and the alert was not redelivered), oldest first, each
+   * with its per-webhook rows: the deliveries a sender left in the database rather than hold them
+   * in memory, read back as it has room for them.
    */
   public List<Claimed> heldPendingFor(WebhookRef webhook, int limit) {
     return Jdbc.read(ds, "reading pending deliveries to " + webhook.url(), c -> {
@@ -495,7 +496,7 @@ public final class JdbcAlertHistory implements AlertHistory {
   }
 
   /** The alerts {@code sql} (over {@link #HELD_COLUMNS}) selects, on {@code c}. */
-  private static List<Held> selectHeld(java.sql.Connection c, String sql, List<Object> args) throws java.sql.SQLException {
+  private static List<Held> selectHeld(Connection c, String sql, List<Object> args) throws java.sql.SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       Jdbc.bind(ps, args);
       try (ResultSet rs = ps.executeQuery()) {
@@ -513,7 +514,7 @@ public final class JdbcAlertHistory implements AlertHistory {
   }
 
   /** {@code alerts}, each with its per-webhook rows as they stand, read on {@code c}. */
-  private static List<Claimed> claimed(java.sql.Connection c, List<Held> alerts) throws java.sql.SQLException {
+  private static List<Claimed> claimed(Connection c, List<Held> alerts) throws java.sql.SQLException {
     Map<String, List<WebhookDelivery>> rows = AlertWebhookTable.read(c, alerts.stream().map(h -> h.alert().id()).toList());
     return alerts.stream()
         .map(h -> new Claimed(h.alert(), rows.getOrDefault(h.alert().id(), List.of()), h.redelivered()))
