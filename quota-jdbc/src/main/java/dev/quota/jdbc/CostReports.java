@@ -34,9 +34,10 @@ import javax.sql.DataSource;
  *
  * <p>Days still held as raw rows are summed from {@code usage_entry}; older days come from the
  * {@code usage_daily} rollups that {@link JdbcUsageLedger#prune} leaves behind, so a report over
- * the last 13 months costs the same whether or not the raw rows still exist. The rollups keep the
- * built-in scopes alone: a report on another scope reads the entries' subjects in {@code
- * usage_entry_subject}, which exist as long as the raw rows, and covers those days only.
+ * the last 13 months costs the same whether or not the raw rows still exist. A report on a scope
+ * without a column reads the entries' subjects in {@code usage_entry_subject} for the raw days, and
+ * the {@code usage_daily_subject} rollups beside {@code usage_daily} for the older ones ({@link
+ * SubjectRollups}).
  */
 public final class CostReports {
   /** How rows are grouped besides the period. */
@@ -106,11 +107,13 @@ public final class CostReports {
    * and by currency, ordered by period, key, then currency (none last). {@code filter} restricts to
    * subjects of any scopes ({@code org=acme}).
    *
-   * <p>The rollups keep the built-in scopes alone, so a report that filters or groups by another
-   * scope reads raw rows only, and covers only days not rolled up yet.
+   * <p>Days rolled up keep, for a scope without a column, each subject's spend per tool, provider
+   * and currency: a report naming one such scope and otherwise only tool and provider covers them
+   * like any other; one combining such a scope with another, or with a user, team or project,
+   * covers only days not rolled up yet.
    *
    * @throws ValidationException for an empty range, a malformed scope or an empty identifier, or a
-   *     report on a scope without a column reaching back into days rolled up
+   *     report the rollups cannot answer reaching back into days rolled up
    */
   public List<CostRow> report(LocalDate from, LocalDate to, Period period, String groupScope, Map<String, String> filter) {
     ValidationException.require(from != null, "from", "is required");
@@ -121,15 +124,16 @@ public final class CostReports {
     }
     Map<String, String> where = checkedFilter(filter);
     List<String> withoutColumns = scopesWithoutColumns(groupScope, where);
+    SubjectRollups subjectRollups = withoutColumns.isEmpty() ? null : SubjectRollups.of(withoutColumns, groupScope, where);
     return Jdbc.read(ds, "building a cost report", c -> {
       LocalDate watermark = RollupWatermark.read(c);
       while (true) {
-        if (!withoutColumns.isEmpty() && from.isBefore(watermark)) {
-          throw new ValidationException("from", "must be " + watermark + " or later for a report on "
-              + String.join(" and ", withoutColumns) + ": earlier days are kept only as daily totals of the user, team,"
-              + " project, tool and provider scopes");
+        if (!withoutColumns.isEmpty() && subjectRollups == null && from.isBefore(watermark)) {
+          throw new ValidationException("from", "must be " + watermark + " or later for a report combining "
+              + String.join(" and ", describe(groupScope, where)) + ": earlier days are kept as daily totals of each"
+              + " subject of one scope by tool and provider, and of the user, team, project, tool and provider scopes");
         }
-        TreeMap<List<String>, Sum> totals = sum(c, watermark, from, to, period, groupScope, where);
+        TreeMap<List<String>, Sum> totals = sum(c, watermark, from, to, period, groupScope, where, subjectRollups);
         // Each statement sees what was committed when it began: a prune committed after the
         // watermark was read has deleted raw rows of days this report then read from neither
         // table. The watermark moves at most once a UTC day, so a second reading settles it.
@@ -154,21 +158,70 @@ public final class CostReports {
     return List.copyOf(out);
   }
 
-  /** The sums of days before {@code watermark} from rollups, and of the others from raw rows. */
+  /** What a report that the rollups cannot answer names: its grouping's scope and each filter. */
+  private static List<String> describe(String groupScope, Map<String, String> filter) {
+    List<String> out = new ArrayList<>();
+    if (groupScope != null) {
+      out.add("groupBy " + groupScope);
+    }
+    filter.keySet().forEach(scope -> out.add("filter." + scope));
+    return out;
+  }
+
+  /**
+   * The sums of days before {@code watermark} from rollups ({@code subjectRollups} for a report on
+   * a scope without a column), and of the others from raw rows.
+   */
   private static TreeMap<List<String>, Sum> sum(
-      Connection c, LocalDate watermark, LocalDate from, LocalDate to, Period period, String groupScope, Map<String, String> where)
+      Connection c,
+      LocalDate watermark,
+      LocalDate from,
+      LocalDate to,
+      Period period,
+      String groupScope,
+      Map<String, String> where,
+      SubjectRollups subjectRollups)
       throws SQLException {
     TreeMap<List<String>, Sum> totals = new TreeMap<>(BY_PERIOD_KEY_CURRENCY);
     // Raw rows only for days not rolled up, so late rows that also went to rollups count once.
     LocalDate rawFrom = from.isBefore(watermark) ? watermark : from;
     if (rawFrom.isBefore(to)) {
-      accumulate(c, Source.RAW, rawFrom, to, period, groupScope, where, totals);
+      accumulate(c, Source.RAW.select(rawFrom, to, groupScope, where), period, totals);
     }
     LocalDate rollupTo = to.isAfter(watermark) ? watermark : to;
     if (from.isBefore(rollupTo)) {
-      accumulate(c, Source.ROLLUPS, from, rollupTo, period, groupScope, where, totals);
+      if (subjectRollups == null) {
+        accumulate(c, Source.ROLLUPS.select(from, rollupTo, groupScope, where), period, totals);
+      } else {
+        accumulateSubjectRollups(c, subjectRollups, from, rollupTo, period, totals);
+      }
     }
     return totals;
+  }
+
+  /**
+   * A rolled-up report on a scope without a column: its subjects' rollups, and for a report by its
+   * identifiers also the spend of entries naming none of them, which is the day's total in {@code
+   * usage_daily} less what its subjects spent (an entry names at most one subject of a scope).
+   */
+  private static void accumulateSubjectRollups(
+      Connection c, SubjectRollups rollups, LocalDate from, LocalDate to, Period period, Map<List<String>, Sum> totals)
+      throws SQLException {
+    TreeMap<List<String>, Sum> named = new TreeMap<>(BY_PERIOD_KEY_CURRENCY);
+    accumulate(c, rollups.select(from, to), period, named);
+    named.forEach((k, v) -> totals.computeIfAbsent(k, x -> new Sum()).add(v.amount, v.entries));
+    if (!rollups.needsUnnamedGroup()) {
+      return;
+    }
+    TreeMap<List<String>, Sum> unnamed = new TreeMap<>(BY_PERIOD_KEY_CURRENCY);
+    accumulate(c, Source.ROLLUPS.select(from, to, null, rollups.builtInFilter), period, unnamed);
+    named.forEach((k, v) -> unnamed.computeIfAbsent(List.of(k.get(0), "", k.get(2)), x -> new Sum())
+        .add(MoneyTotal.of(v.amount.toBigDecimal().negate()), -v.entries));
+    unnamed.forEach((k, v) -> {
+      if (v.entries != 0) {
+        totals.computeIfAbsent(k, x -> new Sum()).add(v.amount, v.entries);
+      }
+    });
   }
 
   private static final Comparator<String> NONE_LAST =
@@ -189,34 +242,30 @@ public final class CostReports {
   private static final class Sum {
     MoneyTotal amount = MoneyTotal.ZERO;
     long entries;
+
+    void add(MoneyTotal a, long n) {
+      amount = amount.plus(a);
+      entries = Math.addExact(entries, n);
+    }
   }
 
-  private static void accumulate(
-      Connection c,
-      Source source,
-      LocalDate from,
-      LocalDate to,
-      Period period,
-      String groupScope,
-      Map<String, String> filter,
-      Map<List<String>, Sum> totals)
+  /** Adds the rows of {@code q}, a {@code SELECT day, currency, key, amount, entries}, to {@code totals} by {@code period}. */
+  private static void accumulate(Connection c, Selection q, Period period, Map<List<String>, Sum> totals)
       throws SQLException {
-    Selection q = source.select("usage_day", groupScope, filter, "u.usage_day >= ? AND u.usage_day < ?", List.of(from, to));
     try (PreparedStatement ps = c.prepareStatement(q.sql())) {
       Jdbc.bind(ps, q.args());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           LocalDate day = rs.getObject(1, LocalDate.class);
-          Sum t = totals.computeIfAbsent(List.of(period.label(day), rs.getString(3), rs.getString(2)), x -> new Sum());
-          t.amount = t.amount.plus(MoneyTotal.of(rs.getBigDecimal(4)));
-          t.entries = Math.addExact(t.entries, rs.getLong(5));
+          totals.computeIfAbsent(List.of(period.label(day), rs.getString(3), rs.getString(2)), x -> new Sum())
+              .add(MoneyTotal.of(rs.getBigDecimal(4)), rs.getLong(5));
         }
       }
     }
   }
 
   /** A statement and the arguments of its parameters, in order. */
-  private record Selection(String sql, List<Object> args) {}
+  record Selection(String sql, List<Object> args) {}
 
   /**
    * Where sums come from: raw rows ({@code usage_entry}, with {@code usage_entry_subject} for the
@@ -235,6 +284,11 @@ public final class CostReports {
       this.table = table;
       this.count = count;
       this.nullable = nullable;
+    }
+
+    /** {@link #select(String, String, Map, String, List)} of UTC days {@code [from, to)}, per day. */
+    Selection select(LocalDate from, LocalDate to, String groupScope, Map<String, String> filter) {
+      return select("usage_day", groupScope, filter, "u.usage_day >= ? AND u.usage_day < ?", List.of(from, to));
     }
 
     /**

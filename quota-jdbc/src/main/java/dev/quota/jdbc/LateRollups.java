@@ -1,5 +1,6 @@
 package dev.quota.jdbc;
 
+import dev.quota.Subject;
 import dev.quota.jdbc.internal.LedgerRows;
 import dev.quota.ledger.UsageEntry;
 import java.math.BigDecimal;
@@ -8,50 +9,55 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What one batch's late rows (rows of days already rolled up) add to {@code usage_daily}, gathered
- * per rollup row and written after the batch's own rows, in the order of the rollups' keys.
+ * What one batch's late rows (rows of days already rolled up) add to {@code usage_daily}, and to
+ * {@code usage_daily_subject} for their subjects of scopes without a column, gathered per rollup
+ * row and written after the batch's own rows, in the order of the rollups' keys.
  *
  * <p>Two batches, from two writers or two processes, may add to the same rollup row at once, and
  * the row may not exist yet. On PostgreSQL each addition is one {@code INSERT ... ON CONFLICT DO
  * UPDATE}, which creates the row or adds to it whichever batch comes first: an update that found
  * nothing followed by an insert failed the later batch with a unique violation. Writing the rollups
- * last and in key order means two batches lock the rows they share in the same order, so they wait
- * for each other instead of deadlocking. H2, where one process writes through one writer, keeps its
- * update, then insert.
+ * last, table by table and in key order, means two batches lock the rows they share in the same
+ * order, so they wait for each other instead of deadlocking. H2, where one process writes through
+ * one writer, keeps its update, then insert.
  */
 final class LateRollups {
-  private static final String KEY_COLUMNS = "usage_day, user_id, team_id, project_id, tool_id, provider_id, currency";
-  private static final String UPSERT =
-      "INSERT INTO usage_daily (" + KEY_COLUMNS + ", amount, entries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (" + KEY_COLUMNS + ") DO UPDATE"
-          + " SET amount = usage_daily.amount + EXCLUDED.amount, entries = usage_daily.entries + EXCLUDED.entries";
-  private static final String UPDATE =
-      "UPDATE usage_daily SET amount = amount + ?, entries = entries + ? WHERE usage_day = ? AND user_id = ? AND team_id = ?"
-          + " AND project_id = ? AND tool_id = ? AND provider_id = ? AND currency = ?";
-  private static final String INSERT =
-      "INSERT INTO usage_daily (" + KEY_COLUMNS + ", amount, entries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  /** A rollup table: the day, then the text columns of its key ('' for none), then amount and entries. */
+  private enum Table {
+    BUILT_IN_SCOPES("usage_daily", List.of("user_id", "team_id", "project_id", "tool_id", "provider_id", "currency")),
+    OTHER_SCOPES("usage_daily_subject", List.of("scope", "subject_id", "tool_id", "provider_id", "currency"));
 
-  /** A rollup row's key; {@code ''} stands for no subject of a scope, and for no currency. */
-  private record Key(LocalDate day, List<String> subjects, String currency) {
-    private static final Comparator<Key> ORDER = Comparator.comparing(Key::day)
-        .thenComparing(Key::subjects, Key::compareSubjects)
-        .thenComparing(Key::currency);
+    final String upsert;
+    final String update;
+    final String insert;
+    final int keyColumns;
 
-    static Key of(UsageEntry e) {
-      List<String> subjects = new ArrayList<>(LedgerRows.COLUMN_SCOPES.size());
-      for (String scope : LedgerRows.COLUMN_SCOPES) {
-        subjects.add(e.subjects().getOrDefault(scope, ""));
-      }
-      return new Key(RollupWatermark.day(e.at()), List.copyOf(subjects), e.currency() == null ? "" : e.currency());
+    Table(String name, List<String> texts) {
+      String keys = "usage_day, " + String.join(", ", texts);
+      String values = String.join(", ", Collections.nCopies(texts.size() + 3, "?"));
+      this.keyColumns = texts.size() + 1;
+      this.insert = "INSERT INTO " + name + " (" + keys + ", amount, entries) VALUES (" + values + ")";
+      this.upsert = insert + " ON CONFLICT (" + keys + ") DO UPDATE"
+          + " SET amount = " + name + ".amount + EXCLUDED.amount, entries = " + name + ".entries + EXCLUDED.entries";
+      this.update = "UPDATE " + name + " SET amount = amount + ?, entries = entries + ? WHERE usage_day = ? AND "
+          + String.join(" = ? AND ", texts) + " = ?";
     }
+  }
 
-    private static int compareSubjects(List<String> a, List<String> b) {
+  /** A rollup row's key: its table, day and text columns. */
+  private record Key(Table table, LocalDate day, List<String> texts) {
+    private static final Comparator<Key> ORDER = Comparator.comparing(Key::table)
+        .thenComparing(Key::day)
+        .thenComparing(Key::texts, Key::compareTexts);
+
+    private static int compareTexts(List<String> a, List<String> b) {
       for (int i = 0; i < a.size(); i++) {
         int c = a.get(i).compareTo(b.get(i));
         if (c != 0) {
@@ -61,14 +67,13 @@ final class LateRollups {
       return 0;
     }
 
-    /** Binds the key's seven columns from {@code first} on, in {@link #KEY_COLUMNS}' order. */
+    /** Binds the key's columns from {@code first} on, in the table's order. */
     void bind(PreparedStatement ps, int first) throws SQLException {
       ps.setObject(first, day);
       int i = first + 1;
-      for (String s : subjects) {
+      for (String s : texts) {
         ps.setString(i++, s);
       }
-      ps.setString(i, currency);
     }
   }
 
@@ -79,36 +84,64 @@ final class LateRollups {
 
   private final Map<Key, Addition> additions = new TreeMap<>(Key.ORDER);
 
-  /** Counts {@code e}, a row just inserted, in its day's rollup. */
+  /** Counts {@code e}, a row just inserted, in its day's rollups. */
   void add(UsageEntry e) {
-    Addition a = additions.computeIfAbsent(Key.of(e), k -> new Addition());
+    LocalDate day = RollupWatermark.day(e.at());
+    String currency = e.currency() == null ? "" : e.currency();
+    List<String> builtIn = new ArrayList<>(LedgerRows.COLUMN_SCOPES.size() + 1);
+    for (String scope : LedgerRows.COLUMN_SCOPES) {
+      builtIn.add(e.subjects().getOrDefault(scope, ""));
+    }
+    builtIn.add(currency);
+    add(new Key(Table.BUILT_IN_SCOPES, day, List.copyOf(builtIn)), e);
+    String tool = e.subjects().getOrDefault(Subject.TOOL, "");
+    String provider = e.subjects().getOrDefault(Subject.PROVIDER, "");
+    LedgerRows.otherSubjects(e.subjects()).forEach((scope, id) ->
+        add(new Key(Table.OTHER_SCOPES, day, List.of(scope, id, tool, provider, currency)), e));
+  }
+
+  private void add(Key key, UsageEntry e) {
+    Addition a = additions.computeIfAbsent(key, k -> new Addition());
     a.amount = a.amount.add(LedgerRows.decimal(e.amount()));
     a.entries++;
   }
 
   /** Adds what was counted to the rollups, in {@code c}'s transaction, in key order. */
   void write(Connection c, Database.Engine engine) throws SQLException {
-    if (additions.isEmpty()) {
-      return;
-    }
-    if (engine == Database.Engine.POSTGRESQL) {
-      try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-        for (Map.Entry<Key, Addition> a : additions.entrySet()) {
-          a.getKey().bind(ps, 1);
-          ps.setBigDecimal(8, a.getValue().amount);
-          ps.setLong(9, a.getValue().entries);
-          ps.executeUpdate();
-        }
+    if (engine != Database.Engine.POSTGRESQL) {
+      for (Map.Entry<Key, Addition> a : additions.entrySet()) {
+        updateOrInsert(c, a.getKey(), a.getValue());
       }
       return;
     }
-    for (Map.Entry<Key, Addition> a : additions.entrySet()) {
-      updateOrInsert(c, a.getKey(), a.getValue());
+    for (Table table : Table.values()) {
+      PreparedStatement ps = null;
+      try {
+        for (Map.Entry<Key, Addition> a : additions.entrySet()) {
+          if (a.getKey().table() == table) {
+            if (ps == null) {
+              ps = c.prepareStatement(table.upsert);
+            }
+            bindInsert(ps, a.getKey(), a.getValue());
+            ps.executeUpdate();
+          }
+        }
+      } finally {
+        if (ps != null) {
+          ps.close();
+        }
+      }
     }
   }
 
+  private static void bindInsert(PreparedStatement ps, Key key, Addition a) throws SQLException {
+    key.bind(ps, 1);
+    ps.setBigDecimal(key.table().keyColumns + 1, a.amount);
+    ps.setLong(key.table().keyColumns + 2, a.entries);
+  }
+
   private static void updateOrInsert(Connection c, Key key, Addition a) throws SQLException {
-    try (PreparedStatement up = c.prepareStatement(UPDATE)) {
+    try (PreparedStatement up = c.prepareStatement(key.table().update)) {
       up.setBigDecimal(1, a.amount);
       up.setLong(2, a.entries);
       key.bind(up, 3);
@@ -116,10 +149,8 @@ final class LateRollups {
         return;
       }
     }
-    try (PreparedStatement in = c.prepareStatement(INSERT)) {
-      key.bind(in, 1);
-      in.setBigDecimal(8, a.amount);
-      in.setLong(9, a.entries);
+    try (PreparedStatement in = c.prepareStatement(key.table().insert)) {
+      bindInsert(in, key, a);
       in.executeUpdate();
     }
   }

@@ -16,8 +16,9 @@ import javax.sql.DataSource;
 
 /**
  * The ledger's retention: folds raw rows of whole UTC days older than the raw retention into
- * {@code usage_daily}, deletes them (and their subjects in {@code usage_entry_subject}) and moves the rollup watermark past them, and deletes rollups
- * older than the rollup retention.
+ * {@code usage_daily}, and their subjects of scopes without a column into {@code usage_daily_subject},
+ * deletes them (and those subjects in {@code usage_entry_subject}) and moves the rollup watermark
+ * past them, and deletes rollups of both kinds older than the rollup retention.
  */
 final class LedgerPruner {
   private final DataSource ds;
@@ -94,6 +95,21 @@ final class LedgerPruner {
         ps.setObject(2, cutoff);
         ps.executeUpdate();
       }
+      // Their subjects without a column, per scope, identifier, tool, provider and currency, so
+      // reports on those scopes reach back as far as on the built-in ones.
+      String entryDims = "COALESCE(u.tool_id, ''), COALESCE(u.provider_id, ''), COALESCE(u.currency, '')";
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO usage_daily_subject"
+                  + " (usage_day, scope, subject_id, tool_id, provider_id, currency, amount, entries)"
+                  + " SELECT s.usage_day, s.scope, s.subject_id, " + entryDims + ", SUM(u.amount), COUNT(*)"
+                  + " FROM usage_entry_subject s JOIN usage_entry u ON u.id = s.entry_id"
+                  + " WHERE s.usage_day >= ? AND s.usage_day < ?"
+                  + " GROUP BY s.usage_day, s.scope, s.subject_id, " + entryDims)) {
+        ps.setObject(1, watermark);
+        ps.setObject(2, cutoff);
+        ps.executeUpdate();
+      }
       // Entries and their subjects without a column go together: neither outlives the other.
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM usage_entry_subject WHERE usage_day < ?")) {
         ps.setObject(1, cutoff);
@@ -109,10 +125,15 @@ final class LedgerPruner {
       }
       watermark = cutoff;
     }
+    LocalDate rollupCutoff = day(now.minus(rollupRetention));
     long rollupsDeleted;
     try (PreparedStatement ps = c.prepareStatement("DELETE FROM usage_daily WHERE usage_day < ?")) {
-      ps.setObject(1, day(now.minus(rollupRetention)));
+      ps.setObject(1, rollupCutoff);
       rollupsDeleted = ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM usage_daily_subject WHERE usage_day < ?")) {
+      ps.setObject(1, rollupCutoff);
+      ps.executeUpdate();
     }
     rolledUpBefore.set(watermark);
     return new PruneResult(watermark, rawDeleted, rollupsDeleted);

@@ -107,30 +107,52 @@ class CustomScopeCostReportsTest {
   }
 
   /**
-   * Pruning deletes an entry's subjects with it. The rollups keep the built-in scopes alone, so a
-   * report on another scope reaches back only to the first day whose raw rows are kept, and one
-   * asking for earlier days is refused, naming them, rather than answered without their spend.
+   * Pruning deletes an entry's subjects with it and keeps their daily totals per scope, identifier,
+   * tool, provider and currency, so a report on another scope covers rolled-up days as a built-in
+   * scope's does, late rows for those days included; a combination those totals cannot answer
+   * (another scope's subject and a user) is refused for those days, naming them.
    */
   @ParameterizedTest
   @EnumSource(Backend.class)
-  void pruningDeletesTheSubjectsAndReportsOnOtherScopesStartAtTheRawRows(Backend backend) {
+  void reportsOnOtherScopesReachBackThroughTheRollups(Backend backend) {
     try (var t = backend.open(dir);
         var ledger = ledger(t)) {
       seed(ledger);
       // 32 days before 2025-04-06T09:00Z is 2025-03-05T09:00Z: whole days before 2025-03-05 go.
       ledger.prune(Instant.parse("2025-04-06T09:00:00Z"));
       assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry_subject")).isEqualTo(3);
+      // Late rows of a day already rolled up, one of an org seen that day and one of a new org.
+      ledger.append(entry("late1", Instant.parse("2025-03-02T15:00:00Z"), Map.of("org", "acme", "provider", "openai"), "0.25", "k-late1"));
+      ledger.append(entry("late2", Instant.parse("2025-03-03T15:00:00Z"), Map.of("org", "initech", "tool", "search"), "0.50", "k-late2"));
+      ledger.append(entry("late3", Instant.parse("2025-03-03T16:00:00Z"), Map.of("user", "dave"), "0.75", "k-late3"));
       var reports = new CostReports(t.db);
 
-      assertThatThrownBy(() -> reports.report(FROM, TO, Period.MONTH, GroupBy.NONE, Map.of("org", "acme")))
+      List<CostRow> acmeByProvider = List.of(row("2025-03", "anthropic", "2.00", 1), row("2025-03", "openai", "1.25", 2));
+      List<CostRow> acmeByDay = List.of(row("2025-03-02", null, "1.25", 2), row("2025-03-05", null, "2.00", 1));
+      List<CostRow> byOrg = List.of(row("2025-03", null, "8.75", 2), row("2025-03", "acme", "3.25", 3),
+          row("2025-03", "globex", "4.00", 1), row("2025-03", "initech", "0.50", 1));
+      assertThat(reports.report(FROM, TO, Period.MONTH, GroupBy.PROVIDER, Map.of("org", "acme"))).isEqualTo(acmeByProvider);
+      assertThat(reports.report(FROM, TO, Period.DAY, GroupBy.NONE, Map.of("org", "acme"))).isEqualTo(acmeByDay);
+      assertThat(reports.report(FROM, TO, Period.MONTH, "org", Map.of())).isEqualTo(byOrg);
+      assertThat(reports.report(FROM, TO, Period.MONTH, "org", Map.of("tool", "search")))
+          .containsExactly(row("2025-03", "initech", "0.50", 1));
+      assertThat(reports.report(FROM, TO, Period.MONTH, GroupBy.TOOL, Map.of("org", "initech")))
+          .containsExactly(row("2025-03", "search", "0.50", 1));
+
+      // Every day rolled up now, the late rows with them: the same totals, from rollups alone.
+      ledger.prune(Instant.parse("2025-05-06T09:00:00Z"));
+      assertThat(t.queryLong("SELECT COUNT(*) FROM usage_entry_subject")).isZero();
+      assertThat(reports.report(FROM, TO, Period.MONTH, GroupBy.PROVIDER, Map.of("org", "acme"))).isEqualTo(acmeByProvider);
+      assertThat(reports.report(FROM, TO, Period.DAY, GroupBy.NONE, Map.of("org", "acme"))).isEqualTo(acmeByDay);
+      assertThat(reports.report(FROM, TO, Period.MONTH, "org", Map.of())).isEqualTo(byOrg);
+
+      assertThatThrownBy(() -> reports.report(FROM, TO, Period.MONTH, GroupBy.USER, Map.of("org", "acme")))
           .isInstanceOfSatisfying(ValidationException.class, e -> {
             assertThat(e.field()).isEqualTo("from");
-            assertThat(e.getMessage()).contains("2025-03-05");
+            assertThat(e.getMessage()).contains("2025-04-04");
           });
-      assertThatThrownBy(() -> reports.report(FROM, TO, Period.MONTH, "org", Map.of()))
+      assertThatThrownBy(() -> reports.report(FROM, TO, Period.MONTH, "dept", Map.of("org", "acme")))
           .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("from"));
-      assertThat(reports.report(LocalDate.parse("2025-03-05"), TO, Period.MONTH, "org", Map.of()))
-          .containsExactly(row("2025-03", null, "8.00", 1), row("2025-03", "acme", "2.00", 1), row("2025-03", "globex", "4.00", 1));
       // The built-in scopes still read the rollups.
       assertThat(reports.report(FROM, TO, Period.MONTH, GroupBy.NONE, Map.of("user", "alice")))
           .containsExactly(row("2025-03", null, "1.00", 1));

@@ -58,17 +58,24 @@ class CustomScopeCostReportTest {
       refused(server.admin.get("/v1/reports/costs?scope=org&groupBy=org" + RANGE), "groupBy");
       refused(server.admin.get("/v1/reports/costs?scope=org&groupBy=provider" + RANGE), "id");
 
-      // 44 days on, January's raw rows are rolled up: the built-in scopes still report them, a
-      // report on org is refused for those days, naming the first day it can cover.
+      // 44 days on, January's raw rows are rolled up: reports on org cover those days as the
+      // built-in scopes' do, from the daily totals of each org.
       clock.advance(Duration.ofDays(44));
       server.server().pruneLedger().orElseThrow();
       assertThat(rows(server.admin.get("/v1/reports/costs?scope=user&id=ann&groupBy=provider" + RANGE)))
           .containsExactly("openai=1.35/2");
-      Api.Response early = server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=provider" + RANGE);
-      refused(early, "from");
-      assertThat(early.body()).contains("2030-01-23");
-      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=provider&from=2030-01-23&to=2030-03-01")))
-          .isEmpty();
+      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=provider" + RANGE)))
+          .containsExactly("anthropic=2.00/1", "openai=1.35/2");
+      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=tool" + RANGE)))
+          .containsExactly("image_gen=0.25/1", "web_search=3.10/2");
+      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=day" + RANGE)))
+          .containsExactly("2030-01-10=3.10/2", "2030-01-11=0.25/1");
+      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&groupBy=subject" + RANGE)))
+          .containsExactly("org:acme=3.35/3", "org:globex=4.00/1");
+      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&groupBy=month" + RANGE)))
+          .containsExactly("2030-01=7.35/4");
+      assertThat(rows(acmeViewer.get("/v1/reports/costs?scope=org&id=acme&groupBy=month&from=2029-03-01&to=2030-03-01")))
+          .containsExactly("2030-01=3.35/3");
     } finally {
       if (url != null) {
         schema.drop();

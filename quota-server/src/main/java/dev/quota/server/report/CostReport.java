@@ -18,8 +18,8 @@ import java.util.TreeMap;
 /**
  * The API's cost report, built on the ledger's {@link CostReports}: raw rows for recent days and
  * daily rollups for days whose raw rows were pruned, so a report over the last 13 months is as
- * exact as one over yesterday. A report on a scope of the platform's own ({@code org}), which the
- * rollups do not keep, covers the days whose raw rows are kept. Rows are per UTC calendar day (the granularity of the rollups), per
+ * exact as one over yesterday, on a scope of the platform's own ({@code org}) as on a built-in one.
+ * Rows are per UTC calendar day (the granularity of the rollups), per
  * month, or per provider, tool or subject (an id of the report's scope) over the range, and per
  * currency: a group with spend in two currencies has two rows, never one that adds them. Usage
  * that did not name the grouping scope falls in one group of its own, whose {@code group} is null:
@@ -71,9 +71,7 @@ public final class CostReport {
    * @param scope with {@code id}, only that subject's usage; without it, only usage that names
    *     some subject of that scope; null for all usage. Any scope: a built-in one or one of the
    *     platform's own ({@code org}).
-   * @throws ValidationException when a scope without id is asked for a grouping by another scope,
-   *     or a report on a scope without a ledger column reaches back into days kept only as rollups
-   *     ({@link CostReports#report(LocalDate, LocalDate, CostReports.Period, String, Map)})
+   * @throws ValidationException when a scope without id is asked for a grouping by another scope
    */
   public static List<Row> build(CostReports reports, String scope, String id, GroupBy groupBy, LocalDate from, LocalDate to) {
     boolean byPeriod = groupBy == GroupBy.DAY || groupBy == GroupBy.MONTH;
