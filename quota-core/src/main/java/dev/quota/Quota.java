@@ -571,7 +571,7 @@ public final class Quota implements AutoCloseable {
     Decision decision =
         decideOrFailOpen(kind, request, reservationId, compilation, snapshot, now, 0, charge);
     if (timed) {
-      listener.onDecision(OPERATION_NAMES[kind.ordinal()], decision.admitted(), System.nanoTime() - started);
+      report(kind, decision, started);
     }
     return decision;
   }
@@ -660,9 +660,19 @@ public final class Quota implements AutoCloseable {
       return;
     }
     if (timed) {
-      listener.onDecision(OPERATION_NAMES[kind.ordinal()], d.admitted(), System.nanoTime() - started);
+      report(kind, d, started);
     }
     decided.complete(d);
+  }
+
+  /** Tells the listener of a decision made, timed from {@code started}, and what denied it if it was. */
+  private void report(Plan.Kind kind, Decision d, long started) {
+    String operation = OPERATION_NAMES[kind.ordinal()];
+    listener.onDecision(operation, d.admitted(), System.nanoTime() - started);
+    LimitStatus binding = d.admitted() ? null : d.binding();
+    if (binding != null) {
+      listener.onDenied(operation, binding.kind());
+    }
   }
 
   private static RuntimeException unwrap(Throwable error) {

@@ -12,6 +12,12 @@ public interface QuotaListener {
   /** A decision was made; {@code operation} is check, reserve or record. */
   default void onDecision(String operation, boolean admitted, long nanos) {}
 
+  /**
+   * A check or reserve was denied (as well as {@link #onDecision}); {@code binding} is the kind of
+   * the limit that binds, the denying one with the latest retry time ({@link Decision#binding}).
+   */
+  default void onDenied(String operation, LimitKind binding) {}
+
   /** The store was unreachable and fail-open policies admitted a request anyway. */
   default void onFailOpen() {}
 

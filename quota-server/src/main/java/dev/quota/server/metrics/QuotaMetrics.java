@@ -1,5 +1,6 @@
 package dev.quota.server.metrics;
 
+import dev.quota.LimitKind;
 import dev.quota.Quota;
 import dev.quota.QuotaListener;
 import dev.quota.alert.Alert;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Engine metrics in Prometheus form: decisions by operation and outcome with a latency histogram,
- * commits and releases by outcome, store errors, fail-open admissions, owed budget charges given
+ * denials by the kind of limit that bound, commits and releases by outcome, store errors, fail-open admissions, owed budget charges given
  * up, alerts fired and dropped, admin changes stored but not applied at once, webhook sends by
  * outcome and pending and deferred webhook deliveries. Meters are created once and cached, so the decision path
  * only increments.
@@ -37,6 +39,11 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
    * at zero until it moves, and both labels come from these enums, never from a request.
    */
   private final Counter[][] settlements = new Counter[SettlementListener.Operation.values().length][SettlementListener.Outcome.values().length];
+  /**
+   * Per denied operation (check, reserve) and limit kind (by ordinal), all registered at start;
+   * the kind is the binding limit's, never its policy or subject, so the series stay few.
+   */
+  private final Map<String, Counter[]> denials = new HashMap<>();
   private final Counter storeErrors;
   private final Counter failOpen;
   private final Counter alertsFired;
@@ -64,6 +71,21 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
             .register(registry);
       }
     }
+    // Only checks and reservations deny: recorded usage is always taken.
+    denialCounters("check");
+    denialCounters("reserve");
+  }
+
+  private void denialCounters(String operation) {
+    Counter[] byKind = new Counter[LimitKind.values().length];
+    for (LimitKind kind : LimitKind.values()) {
+      byKind[kind.ordinal()] = Counter.builder("quota_denials")
+          .description("Checks and reservations denied, by the kind of the limit that bound (the denying one with the latest retry time)")
+          .tag("operation", operation)
+          .tag("limit", kind.wireName())
+          .register(registry);
+    }
+    denials.put(operation, byKind);
   }
 
   public PrometheusMeterRegistry registry() {
@@ -95,6 +117,14 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
         .minimumExpectedValue(Duration.ofNanos(10_000))
         .maximumExpectedValue(Duration.ofSeconds(2))
         .register(registry);
+  }
+
+  @Override
+  public void onDenied(String operation, LimitKind binding) {
+    Counter[] byKind = denials.get(operation);
+    if (byKind != null) {
+      byKind[binding.ordinal()].increment();
+    }
   }
 
   @Override
