@@ -3,6 +3,7 @@ package dev.quota.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quota.Quota;
+import dev.quota.jdbc.DatabaseException;
 import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.jdbc.PruneResult;
 import dev.quota.jdbc.json.PolicyJson;
@@ -228,7 +229,11 @@ public final class QuotaServer implements AutoCloseable {
         synchronized (configLock) {
           quota.reloadConfig();
         }
+        metrics.databaseRead(true);
       } catch (RuntimeException e) {
+        if (e instanceof DatabaseException) { // not a policy that failed to load: the database did not answer
+          metrics.databaseRead(false);
+        }
         LOG.warn("could not reload policies: {}", e.getMessage());
       }
     }, RELOAD_SECONDS, RELOAD_SECONDS, java.util.concurrent.TimeUnit.SECONDS);

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Engine metrics in Prometheus form: decisions by operation and outcome with a latency histogram,
@@ -50,6 +51,11 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
   private final Counter alertsDropped;
   private final Counter owedChargesDropped;
   private final Counter changesNotApplied;
+  /**
+   * 1 while the last periodic read of the configuration from the database got an answer, else 0:
+   * shows an outage even when no call needs the database. Up at start, which opens the database.
+   */
+  private final AtomicInteger databaseUp = new AtomicInteger(1);
   /** Per webhook and outcome, registered on first use. */
   private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
 
@@ -71,6 +77,9 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
             .register(registry);
       }
     }
+    Gauge.builder("quota_database_up", databaseUp, AtomicInteger::get)
+        .description("1 if this server's last periodic read of policies and overrides from the database (every few seconds) got an answer, 0 if it failed")
+        .register(registry);
     // Only checks and reservations deny: recorded usage is always taken.
     denialCounters("check");
     denialCounters("reserve");
@@ -86,6 +95,11 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
           .register(registry);
     }
     denials.put(operation, byKind);
+  }
+
+  /** Tells whether the last periodic read of the configuration from the database succeeded. */
+  public void databaseRead(boolean answered) {
+    databaseUp.set(answered ? 1 : 0);
   }
 
   public PrometheusMeterRegistry registry() {
