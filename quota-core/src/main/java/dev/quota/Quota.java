@@ -665,13 +665,23 @@ public final class Quota implements AutoCloseable {
     decided.complete(d);
   }
 
-  /** Tells the listener of a decision made, timed from {@code started}, and what denied it if it was. */
+  /**
+   * Tells the listener of a decision made, timed from {@code started}, what denied it if it was,
+   * and which shadow limits would have.
+   */
   private void report(Plan.Kind kind, Decision d, long started) {
     String operation = OPERATION_NAMES[kind.ordinal()];
     listener.onDecision(operation, d.admitted(), System.nanoTime() - started);
     LimitStatus binding = d.admitted() ? null : d.binding();
     if (binding != null) {
       listener.onDenied(operation, binding.kind());
+    }
+    if (kind != Plan.Kind.RECORD) { // recorded usage is taken whatever its limits say
+      for (LimitStatus l : d.limits()) {
+        if (!l.allowed() && l.mode() == Mode.SHADOW) {
+          listener.onShadowDenied(operation, l.kind());
+        }
+      }
     }
   }
 

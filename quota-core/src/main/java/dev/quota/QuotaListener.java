@@ -18,6 +18,12 @@ public interface QuotaListener {
    */
   default void onDenied(String operation, LimitKind binding) {}
 
+  /**
+   * A limit in shadow mode was past its amount in a check or reserve: it denied nothing, but would
+   * have if enforced. Called once for each such limit of the decision.
+   */
+  default void onShadowDenied(String operation, LimitKind kind) {}
+
   /** The store was unreachable and fail-open policies admitted a request anyway. */
   default void onFailOpen() {}
 

@@ -15,11 +15,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * /metrics counts each denied check and reservation once, by the kind of the limit that bound, so
  * a dashboard tells users out of budget from users calling too fast; no subject or policy becomes
- * a label.
+ * a label. Limits in shadow mode that would have denied are counted apart.
  */
 class DenialMetricsTest {
-  private static final Pattern SERIES =
-      Pattern.compile("(?m)^quota_denials_total\\{limit=\"([a-z_]+)\",operation=\"([a-z]+)\"} ([0-9.E]+)$");
+  private static final String DENIALS = "quota_denials_total";
+  private static final String SHADOW_DENIALS = "quota_shadow_denials_total";
   static final MutableClock clock = new MutableClock(Instant.parse("2030-05-06T07:00:00Z"));
   @RegisterExtension
   static final SharedServer server = SharedServer.embedded(clock);
@@ -30,19 +30,22 @@ class DenialMetricsTest {
     server.admin().put("/v1/policies/user:spender", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\",\"monthly\":\"50.00\",\"perRequest\":\"0.80\"}}");
     server.admin().put("/v1/policies/user:monthly", "{\"budget\":{\"currency\":\"USD\",\"monthly\":\"0.10\"}}");
     server.admin().put("/v1/policies/user:single", "{\"concurrency\":1}");
+    server.admin().put("/v1/policies/user:watched",
+        "{\"mode\":\"shadow\",\"rateLimits\":[{\"limit\":1,\"window\":\"PT1H\"}],\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"}}");
   }
 
   /** Every operation that can deny and every limit kind is a series from the start; there are no others. */
   @Test
   void everySeriesIsShownFromTheStart() {
-    assertThat(read().keySet()).containsExactlyInAnyOrder(
+    assertThat(read(SHADOW_DENIALS).keySet()).isEqualTo(read(DENIALS).keySet());
+    assertThat(read(DENIALS).keySet()).containsExactlyInAnyOrder(
         "check rate", "check budget_daily", "check budget_monthly", "check budget_per_request", "check concurrency",
         "reserve rate", "reserve budget_daily", "reserve budget_monthly", "reserve budget_per_request", "reserve concurrency");
   }
 
   @Test
   void eachDenialIsCountedOnceByTheKindOfLimitThatBound() {
-    Map<String, Double> before = read();
+    Map<String, Double> before = read(DENIALS);
 
     reserve("fast", "0", 201);
     reserve("fast", "0", 429);
@@ -61,10 +64,7 @@ class DenialMetricsTest {
     Api.Response usage = server.admin().post("/v1/usage", "{\"subjects\":{\"user\":\"fast\"},\"cost\":\"5.00\"}");
     assertThat(usage.status()).as(usage.toString()).isEqualTo(200);
 
-    Map<String, Double> expected = new TreeMap<>();
-    for (String series : before.keySet()) {
-      expected.put(series, 0.0);
-    }
+    Map<String, Double> expected = zeros(before);
     expected.put("reserve rate", 2.0);
     expected.put("check rate", 1.0);
     expected.put("reserve budget_per_request", 1.0);
@@ -73,9 +73,41 @@ class DenialMetricsTest {
     expected.put("reserve budget_monthly", 1.0);
     expected.put("reserve concurrency", 1.0);
     expected.put("check concurrency", 1.0);
+    assertThat(moved(before, read(DENIALS))).isEqualTo(expected);
+  }
+
+  /**
+   * A limit in shadow mode denies nothing, but each one a call takes past its amount is counted
+   * apart, so a dashboard shows what a limit would deny before it is enforced.
+   */
+  @Test
+  void shadowLimitsPastTheirAmountAreCountedApartFromDenials() {
+    Map<String, Double> denialsBefore = read(DENIALS);
+    Map<String, Double> before = read(SHADOW_DENIALS);
+
+    reserve("watched", "0.60", 201);
+    reserve("watched", "0.60", 201); // past the rate limit and the day's budget, both in shadow
+    check("watched", "0.10", true); // both again
+
+    Map<String, Double> expected = zeros(before);
+    expected.put("reserve rate", 1.0);
+    expected.put("reserve budget_daily", 1.0);
+    expected.put("check rate", 1.0);
+    expected.put("check budget_daily", 1.0);
+    assertThat(moved(before, read(SHADOW_DENIALS))).isEqualTo(expected);
+    assertThat(moved(denialsBefore, read(DENIALS))).isEqualTo(zeros(denialsBefore));
+  }
+
+  private static Map<String, Double> zeros(Map<String, Double> series) {
+    Map<String, Double> zeros = new TreeMap<>();
+    series.keySet().forEach(s -> zeros.put(s, 0.0));
+    return zeros;
+  }
+
+  private static Map<String, Double> moved(Map<String, Double> before, Map<String, Double> after) {
     Map<String, Double> moved = new TreeMap<>();
-    read().forEach((series, n) -> moved.put(series, n - before.getOrDefault(series, 0.0)));
-    assertThat(moved).isEqualTo(expected);
+    after.forEach((series, n) -> moved.put(series, n - before.getOrDefault(series, 0.0)));
+    return moved;
   }
 
   private static void reserve(String user, String cost, int status) {
@@ -91,11 +123,12 @@ class DenialMetricsTest {
     assertThat(r.json().get("admitted").asBoolean()).as("check for " + user + ": " + r).isEqualTo(admitted);
   }
 
-  private static Map<String, Double> read() {
+  /** The series of {@code name} by {@code operation limit}. */
+  private static Map<String, Double> read(String name) {
     Api.Response r = server.admin().get("/metrics");
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     Map<String, Double> counts = new TreeMap<>();
-    Matcher m = SERIES.matcher(r.body());
+    Matcher m = Pattern.compile("(?m)^" + name + "\\{limit=\"([a-z_]+)\",operation=\"([a-z]+)\"} ([0-9.E]+)$").matcher(r.body());
     while (m.find()) {
       counts.put(m.group(2) + " " + m.group(1), Double.parseDouble(m.group(3)));
     }

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Engine metrics in Prometheus form: decisions by operation and outcome with a latency histogram,
- * denials by the kind of limit that bound, commits and releases by outcome, store errors, fail-open admissions, owed budget charges given
+ * denials by the kind of limit that bound, shadow limits past their amount, commits and releases by outcome, store errors, fail-open admissions, owed budget charges given
  * up, alerts fired and dropped, admin changes stored but not applied at once, webhook sends by
  * outcome and pending and deferred webhook deliveries. Meters are created once and cached, so the decision path
  * only increments.
@@ -45,6 +45,8 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
    * the kind is the binding limit's, never its policy or subject, so the series stay few.
    */
   private final Map<String, Counter[]> denials = new HashMap<>();
+  /** Shadow limits past their amount, as {@link #denials}. */
+  private final Map<String, Counter[]> shadowDenials = new HashMap<>();
   private final Counter storeErrors;
   private final Counter failOpen;
   private final Counter alertsFired;
@@ -81,20 +83,32 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
         .description("1 if this server's last periodic read of policies and overrides from the database (every few seconds) got an answer, 0 if it failed")
         .register(registry);
     // Only checks and reservations deny: recorded usage is always taken.
-    denialCounters("check");
-    denialCounters("reserve");
+    for (String operation : new String[] {"check", "reserve"}) {
+      limitCounters(denials, "quota_denials",
+          "Checks and reservations denied, by the kind of the limit that bound (the denying one with the latest retry time)", operation);
+      limitCounters(shadowDenials, "quota_shadow_denials",
+          "Limits in shadow mode past their amount in a check or reservation: each would have denied it if enforced", operation);
+    }
   }
 
-  private void denialCounters(String operation) {
+  /** Registers {@code name}'s counter for each kind of limit under {@code operation} in {@code table}. */
+  private void limitCounters(Map<String, Counter[]> table, String name, String description, String operation) {
     Counter[] byKind = new Counter[LimitKind.values().length];
     for (LimitKind kind : LimitKind.values()) {
-      byKind[kind.ordinal()] = Counter.builder("quota_denials")
-          .description("Checks and reservations denied, by the kind of the limit that bound (the denying one with the latest retry time)")
+      byKind[kind.ordinal()] = Counter.builder(name)
+          .description(description)
           .tag("operation", operation)
           .tag("limit", kind.wireName())
           .register(registry);
     }
-    denials.put(operation, byKind);
+    table.put(operation, byKind);
+  }
+
+  private static void count(Map<String, Counter[]> table, String operation, LimitKind kind) {
+    Counter[] byKind = table.get(operation);
+    if (byKind != null) {
+      byKind[kind.ordinal()].increment();
+    }
   }
 
   /** Tells whether the last periodic read of the configuration from the database succeeded. */
@@ -135,10 +149,12 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
 
   @Override
   public void onDenied(String operation, LimitKind binding) {
-    Counter[] byKind = denials.get(operation);
-    if (byKind != null) {
-      byKind[binding.ordinal()].increment();
-    }
+    count(denials, operation, binding);
+  }
+
+  @Override
+  public void onShadowDenied(String operation, LimitKind kind) {
+    count(shadowDenials, operation, kind);
   }
 
   @Override
