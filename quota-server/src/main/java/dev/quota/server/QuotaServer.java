@@ -242,10 +242,22 @@ public final class QuotaServer implements AutoCloseable {
   }
 
   /**
-   * Housekeeping off the request path: the in-memory store drops counters at rest every minute
-   * (a Redis store expires its keys itself), and the ledger rolls up and prunes old rows hourly.
+   * Housekeeping off the request path: the counter store is probed every few seconds, so that
+   * /metrics shows an outage before calls fail (one round trip to Redis, bounded by its timeout),
+   * the in-memory store drops counters at rest every minute (a Redis store expires its keys
+   * itself), and the ledger rolls up and prunes old rows hourly.
    */
   private void scheduleMaintenance() {
+    OpsRoutes.Check storeProbe = StoreProbe.of(backends.store());
+    maintenance.scheduleWithFixedDelay(() -> {
+      boolean answered;
+      try {
+        answered = storeProbe.problem() == null;
+      } catch (RuntimeException e) { // a failure thrown out would end the schedule
+        answered = false;
+      }
+      metrics.storeProbed(answered);
+    }, RELOAD_SECONDS, RELOAD_SECONDS, TimeUnit.SECONDS);
     if (backends.store() instanceof MemoryStore memory) {
       maintenance.scheduleWithFixedDelay(() -> {
         try {

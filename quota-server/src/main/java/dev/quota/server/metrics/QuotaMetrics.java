@@ -58,6 +58,8 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
    * shows an outage even when no call needs the database. Up at start, which opens the database.
    */
   private final AtomicInteger databaseUp = new AtomicInteger(1);
+  /** 1 while the counter store answered this server's last probe, else 0; as {@link #databaseUp}. */
+  private final AtomicInteger storeUp = new AtomicInteger(1);
   /** Per webhook and outcome, registered on first use. */
   private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
 
@@ -81,6 +83,9 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
     }
     Gauge.builder("quota_database_up", databaseUp, AtomicInteger::get)
         .description("1 if this server's last periodic read of policies and overrides from the database (every few seconds) got an answer, 0 if it failed")
+        .register(registry);
+    Gauge.builder("quota_store_up", storeUp, AtomicInteger::get)
+        .description("1 if the counter store answered this server's last probe (every few seconds), 0 if it did not")
         .register(registry);
     // Only checks and reservations deny: recorded usage is always taken.
     for (String operation : new String[] {"check", "reserve"}) {
@@ -114,6 +119,11 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
   /** Tells whether the last periodic read of the configuration from the database succeeded. */
   public void databaseRead(boolean answered) {
     databaseUp.set(answered ? 1 : 0);
+  }
+
+  /** Tells whether the counter store answered the last probe. */
+  public void storeProbed(boolean answered) {
+    storeUp.set(answered ? 1 : 0);
   }
 
   public PrometheusMeterRegistry registry() {
