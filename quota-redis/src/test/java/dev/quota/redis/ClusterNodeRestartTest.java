@@ -49,8 +49,10 @@ class ClusterNodeRestartTest {
   }
 
   private Quota engine() {
+    // The first decision after the restart loads the function library onto every master, bounded
+    // by the connect timeout: 1 s by default, which a loaded machine can take just to compile it.
     RedisStore store = RedisStore.builder().uri(cluster.uri()).prefix("test:node-restart:")
-        .timeout(Duration.ofSeconds(2)).testClockOffset(offsetMs::get).build();
+        .timeout(Duration.ofSeconds(2)).connectTimeout(Duration.ofSeconds(10)).testClockOffset(offsetMs::get).build();
     if (clock == null) { // both clocks at noon of Redis's day, so that no budget day ends during the test
       long now = store.nowMs();
       Instant noon = Instant.ofEpochMilli(now).truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(12));
