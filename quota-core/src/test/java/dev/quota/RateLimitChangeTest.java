@@ -74,6 +74,17 @@ class RateLimitChangeTest {
   }
 
   @Test
+  void aShorterWindowCountsOnlyWhatTheLongerOneCountedWithinIt() {
+    limit(RateLimit.perWindow(1000, Duration.ofHours(1)));
+    assertThat(admitted(500)).isEqualTo(500);
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(admitted(30)).isEqualTo(30);
+    clock.advance(Duration.ofSeconds(30));
+    limit(RateLimit.perWindow(100, Duration.ofMinutes(1)));
+    assertThat(admitted(100)).isEqualTo(70); // the thirty of the last minute count, the five hundred before not
+  }
+
+  @Test
   void aBucketTurnedIntoAWindowCountsWhatTheBucketLacked() {
     limit(bucket(10, Duration.ofMinutes(1)));
     assertThat(admitted(10)).isEqualTo(10);

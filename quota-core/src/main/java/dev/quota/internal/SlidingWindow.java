@@ -101,6 +101,30 @@ public final class SlidingWindow {
   }
 
   /**
+   * What the slices whose latest admission lies within {@code spanMs} before {@code nowMs} count,
+   * each whole: no fewer than the admissions of that span, as a slice's admissions are all at
+   * least as old as its latest. Call {@link #advance} first.
+   */
+  public long usedWithin(long nowMs, long spanMs) {
+    if (size == 0 || newestLatestMs + spanMs < nowMs) {
+      return 0;
+    }
+    if (oldestLatestMs + spanMs >= nowMs) {
+      return total;
+    }
+    // Latest admissions rise from the oldest slice to the newest: walk back until one is too old.
+    long used = newestCount;
+    for (int i = size - 2; i >= 0; i--) {
+      int at = 2 * slot(i);
+      if (ring[at + 1] + spanMs < nowMs) {
+        break;
+      }
+      used += ring[at];
+    }
+    return used;
+  }
+
+  /**
    * Adds {@code amount} at {@code nowMs}. Call {@link #advance} first.
    *
    * <p>Time may step back: callers read the clock before they take the counter's lock, and clocks

@@ -129,6 +129,8 @@ final class CounterTable {
   }
 
   private final Map<CounterKey, Object> counters = new ConcurrentHashMap<>();
+  /** The new rate counters each predecessor has seeded. */
+  private final CarriedMarks carried = new CarriedMarks();
   private final AtomicLong removals = new AtomicLong();
   private final AtomicInteger resets = new AtomicInteger();
   /** Each subject's latest reset, in store time, until {@link #forgetResetsBefore}. */
@@ -144,12 +146,13 @@ final class CounterTable {
   }
 
   /**
-   * Counts a reset of {@code subject} at {@code nowMs}; the caller holds the subject's stripe and
-   * then removes its counters.
+   * Counts a reset of {@code subject} at {@code nowMs}, forgetting which new counters its
+   * predecessors seeded; the caller holds the subject's stripe and then removes its counters.
    */
   void countReset(String subject, long nowMs) {
     resets.incrementAndGet();
     resetAtMs.merge(subject, nowMs, Math::max);
+    carried.forgetSubject(subject);
   }
 
   /**
@@ -160,6 +163,11 @@ final class CounterTable {
   boolean resetSince(String subject, long madeAtMs) {
     Long at = resetAtMs.get(subject);
     return at != null && at >= madeAtMs;
+  }
+
+  /** The marks of predecessors that seeded new counters ({@link RateCarry}). */
+  CarriedMarks carried() {
+    return carried;
   }
 
   /** Forgets resets before {@code beforeMs}: no reservation made before them can still be settled. */
@@ -176,7 +184,7 @@ final class CounterTable {
     // get() first: a capturing lambda would allocate on every call, and this is the hot path.
     Object c = counters.get(r.key());
     if (c == null) {
-      c = counters.computeIfAbsent(r.key(), k -> RateCarry.carry(newRate(r, now), r, counters, now));
+      c = counters.computeIfAbsent(r.key(), k -> RateCarry.carry(newRate(r, now), r, counters, carried, now));
     }
     limitTo(c, r);
     advance(c, now);

@@ -574,6 +574,15 @@ public final class MemoryStore implements Store {
     for (CounterKey key : counters.keys()) {
       removeIf(key, counter -> atRest(counter, now));
     }
+    for (CounterKey key : counters.carried().keys()) {
+      int stripe = StripeLocks.stripe(key);
+      locks.lock(stripe);
+      try {
+        counters.carried().forgetDropped(key, now);
+      } finally {
+        locks.unlock(stripe);
+      }
+    }
   }
 
   private void removeIf(CounterKey key, java.util.function.Predicate<Object> test) {

@@ -26,6 +26,11 @@ class MemoryStoreConformanceTest extends StoreContract {
   }
 
   @Override
+  protected void dropCountersAtRest() {
+    store.sweep();
+  }
+
+  @Override
   protected long storeNowMs() {
     return clock.millis();
   }

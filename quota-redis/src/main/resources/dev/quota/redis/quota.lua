@@ -670,17 +670,47 @@ local function parse_op(f, at, n, key)
   return {type = t, enforced = enforced, key = key, max = f[at + 3] + 0, allowed = false, fired = 0}
 end
 
--- The most any of `carry` still kept at `now` counts as used: a window its count in its window, a
--- bucket its capacity less its whole tokens (RateCarry.usedNow). A bucket without a key is full.
-local function carried_use(carry, now)
+-- What window `st` (advanced to `now`) can have counted in the last `spanMs`: its slices whose
+-- latest admission lies within that span, each whole (SlidingWindow.usedWithin). Latest admissions
+-- rise from head to tail, so the closed slices are read only if the head is older than the span.
+local function window_used_within(st, now, spanMs)
+  if window_empty(st) then return 0 end
+  if st.slice[st.head].last + spanMs >= now then return st.total end
+  window_load(st, st.head, st.tail - 1)
   local used = 0
-  for _, p in ipairs(carry) do
-    if p.untilMs > now then
+  for seq = st.tail, st.head, -1 do
+    local s = st.slice[seq]
+    if s.last + spanMs < now then break end
+    used = used + s.count
+  end
+  return used
+end
+
+-- The most any of op's predecessors still kept at `now` can have counted in op's window (RateCarry):
+-- a window its slices within that span, a bucket its capacity less its whole tokens, at most op's
+-- limit. A bucket without a key is full, and an empty window has none.
+-- A predecessor seeds each new counter once (CarriedMarks): making it marks every predecessor
+-- still kept, in a set beside the predecessor's key (its key and '/carried', which ends no counter
+-- name) of the names of the counters it seeded, kept as long as the predecessor is whatever becomes
+-- of its counter (an empty window is deleted), and deleted by a reset of the subject.
+local function carried_use(op, now)
+  local into = sub(op.key, find(op.key, '}', 1, true) + 1)
+  local used = 0
+  for _, p in ipairs(op.carry) do
+    local marks = p.key .. '/carried'
+    if p.untilMs > now and redis.call('SISMEMBER', marks, into) == 0 then
       if p.algo == 'w' then
-        used = math.max(used, window(p.key, p.windowMs, now).total)
+        used = math.max(used, window_used_within(window(p.key, p.windowMs, now), now, op.windowMs))
       else
         local pst = bucket(p.key, p.limit, p.windowMs, now)
-        if pst.loadedLast then used = math.max(used, p.limit - floordiv(pst.level, pst.ticks)) end
+        if pst.loadedLast then used = math.max(used, math.min(p.limit - floordiv(pst.level, pst.ticks), op.limit)) end
+      end
+      local untilMs = p.untilMs
+      deferred = deferred or {}
+      deferred[#deferred + 1] = function()
+        redis.call('SADD', marks, into)
+        redis.call('PEXPIRE', marks, math.max(untilMs - now, redis.call('PTTL', marks)))
+        register(marks, now, untilMs)
       end
     end
   end
@@ -695,7 +725,7 @@ local function carry_into(st, op, now)
   if op.algo == 'w' then new = not st.existed and window_empty(st) and not st.touched
   else new = not st.loadedLast and not st.touched end
   if not new then return end
-  local used = carried_use(op.carry, now)
+  local used = carried_use(op, now)
   if used <= 0 then return end
   if op.algo == 'w' then
     window_add(st, now, math.min(used, MAX))

@@ -86,6 +86,32 @@ class RateLimitChangeOnRedisTest {
     }
 
     @Test
+    void aShorterWindowCountsOnlyWhatTheLongerOneCountedWithinIt() {
+      start();
+      limit(RateLimit.perWindow(1000, Duration.ofHours(1)));
+      assertThat(admitted("alice", "search", 50)).isEqualTo(50);
+      offset.addAndGet(Duration.ofMinutes(2).toMillis());
+      assertThat(admitted("alice", "search", 3)).isEqualTo(3);
+      offset.addAndGet(Duration.ofSeconds(30).toMillis());
+      limit(RateLimit.perWindow(10, MINUTE));
+      // the three of the last minute count, the fifty before not
+      assertThat(admitted("alice", "search", 10)).isEqualTo(7);
+    }
+
+    @Test
+    void aWindowThatEmptiedAfterTheChangeDoesNotCarryTheOldUseAgain() {
+      start();
+      limit(new RateLimit(RateLimit.REQUESTS, 100, Duration.ofHours(1), Algorithm.TOKEN_BUCKET));
+      assertThat(admitted("alice", "search", 100)).isEqualTo(100);
+      limit(RateLimit.perWindow(10, MINUTE));
+      assertThat(admitted("alice", "search", 1)).isZero(); // a minute's worth of the bucket's use
+      offset.addAndGet(MINUTE.plusSeconds(1).toMillis());
+      // a check finds the new windows empty, and Redis deletes them
+      assertThat(quota.check(QuotaRequest.builder().user("alice").team("search").build()).admitted()).isTrue();
+      assertThat(admitted("alice", "search", 11)).isEqualTo(10);
+    }
+
+    @Test
     void aBucketTurnedIntoAWindowCountsWhatTheBucketLacked() {
       start();
       limit(new RateLimit(RateLimit.REQUESTS, 10, MINUTE, Algorithm.TOKEN_BUCKET));

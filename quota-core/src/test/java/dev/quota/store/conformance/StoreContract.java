@@ -57,6 +57,12 @@ public abstract class StoreContract {
   /** The store's clock now, in epoch milliseconds. */
   protected abstract long storeNowMs();
 
+  /**
+   * Lets the store drop counters back at rest (empty windows, full buckets), as it may at any
+   * time: a store that drops them by itself (Redis deletes an empty window) need do nothing.
+   */
+  protected void dropCountersAtRest() {}
+
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private volatile long periodStartMs;
   private volatile long periodEndMs;
@@ -393,6 +399,78 @@ public abstract class StoreContract {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void aShorterWindowCarriesOnlyTheSlicesOfTheLongerWithinItsLength() {
+    String s = subject("carry-short");
+    Duration hour = Duration.ofHours(1);
+    RateOp hourly = rate(s, 1000, hour, Algorithm.SLIDING_WINDOW, 500);
+    admitted(apply(record(hourly)));
+    advance(Duration.ofMinutes(2));
+    admitted(apply(record(rate(s, 1000, hour, Algorithm.SLIDING_WINDOW, 30))));
+    advance(Duration.ofSeconds(50));
+    long until = storeNowMs() + hour.toMillis();
+    RateOp minute = after(rate(s, 100, MINUTE, Algorithm.SLIDING_WINDOW, 1), until, hourly);
+    assertThat(checked(minute).used()).isEqualTo(30);
+    // once a minute has passed since the thirty, a second new counter carries nothing
+    advance(Duration.ofSeconds(11));
+    RateOp bucket = after(rate(s, 100, MINUTE, Algorithm.TOKEN_BUCKET, 100), until, hourly);
+    assertThat(admitted(apply(reserve(bucket))).results().get(0).used()).isEqualTo(100);
+    assertThat(checked(hourly).used()).isEqualTo(530);
+  }
+
+  @Test
+  void aShorterCounterCarriesABucketsUseUpToItsOwnLimit() {
+    String s = subject("carry-bucket-short");
+    Duration hour = Duration.ofHours(1);
+    RateOp hourly = rate(s, 1000, hour, Algorithm.TOKEN_BUCKET, 1000);
+    admitted(apply(record(hourly)));
+    advance(MINUTE); // sixteen tokens back
+    long until = storeNowMs() + hour.toMillis();
+    RateOp minute = after(rate(s, 100, MINUTE, Algorithm.SLIDING_WINDOW, 1), until, hourly);
+    assertThat(checked(minute).used()).isEqualTo(100);
+    RateOp bucket = after(rate(s, 100, MINUTE, Algorithm.TOKEN_BUCKET, 1), until, hourly);
+    assertThat(checked(bucket).used()).isEqualTo(100);
+  }
+
+  /**
+   * A new counter dropped at rest while its predecessor is still kept starts afresh: the old use
+   * was carried once, and its time has passed. Another new counter still carries it.
+   */
+  @Test
+  void aPredecessorSeedsEachNewCounterOnce() {
+    String s = subject("carry-once");
+    Duration hour = Duration.ofHours(1);
+    RateOp hourly = rate(s, 100, hour, Algorithm.TOKEN_BUCKET, 100);
+    admitted(apply(record(hourly)));
+    long until = storeNowMs() + hour.toMillis();
+    RateOp minute = after(rate(s, 10, MINUTE, Algorithm.SLIDING_WINDOW, 1), until, hourly);
+    denied(apply(reserve(minute)));
+    advance(MINUTE.plusSeconds(1));
+    assertThat(checked(minute).used()).isZero();
+    dropCountersAtRest();
+    for (int i = 0; i < 10; i++) {
+      admitted(apply(reserve(minute)));
+    }
+    denied(apply(reserve(minute)));
+    RateOp bucket = after(rate(s, 10, MINUTE, Algorithm.TOKEN_BUCKET, 1), until, hourly);
+    denied(apply(reserve(bucket)));
+  }
+
+  /** A reset starts the subject afresh: what its predecessors seeded before is forgotten too. */
+  @Test
+  void aResetForgetsWhichCountersAPredecessorSeeded() {
+    String s = subject("carry-reset");
+    RateOp minute = rate(s, 10, MINUTE, Algorithm.SLIDING_WINDOW, 10);
+    admitted(apply(record(minute)));
+    RateOp bucket = after(rate(s, 10, MINUTE, Algorithm.TOKEN_BUCKET, 1), storeNowMs() + 10 * MINUTE.toMillis(),
+        minute);
+    denied(apply(reserve(bucket)));
+    store().reset(s);
+    advance(Duration.ofSeconds(1));
+    admitted(apply(record(minute))); // counted by an engine not yet on the change
+    denied(apply(reserve(bucket)));
   }
 
   /**
