@@ -13,6 +13,7 @@ import dev.quota.plan.CounterOp;
 import dev.quota.plan.OpResult;
 import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
+import dev.quota.plan.Predecessor;
 import dev.quota.plan.RateOp;
 import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
@@ -51,6 +52,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * subjects and then makes its in-memory store. A sequence's budget periods begin either before the
  * run's first marker (a missing counter needs a seed on both stores, which the sequence then seeds
  * on both, as the engine would) or after the sequence's own (none does).
+ *
+ * <p>In some sequences a rate limit replaced others of its meter (a policy gave it another window
+ * or algorithm), each kept until a time of the sequence: every op on its counter names them as its
+ * predecessors, as an engine that took the change up does, so a counter made while one is kept
+ * starts from its use (see {@code RateOp.predecessors}).
  *
  * <p>Beside the {@code Store} calls, a sequence consumes prepared requests as the engine does:
  * through {@link PreparedOps} on the in-memory store, by a reservation committed at once on Redis.
@@ -174,7 +180,7 @@ final class StoreDifferential {
         "RESERVE NEEDS_SEED", "RESERVE PERIOD_MISMATCH", "RECORD APPLIED admitted", "RECORD REPLAYED",
         "CHECK APPLIED denied", "settle SETTLED", "settle REPEATED", "settle CONFLICT", "settle EXPIRED",
         "settle UNKNOWN", "thresholds fired", "reset", "seed", "acquire admitted", "acquire denied",
-        "for the short path (windows and budgets, all with room)"));
+        "for the short path (windows and budgets, all with room)", "with predecessors kept"));
     expected.removeIf(outcomes::containsKey);
     if (!expected.isEmpty()) {
       throw new AssertionError("the sequences never met " + expected + "; they met " + outcomes);
@@ -191,6 +197,9 @@ final class StoreDifferential {
    */
   private record BudgetDef(
       String currency, String period, long lengthMs, long gridMs, long limit, long[] thresholds) {}
+
+  /** A rate limit replaced by another of its meter, kept as its predecessor until {@code untilMs}. */
+  private record Replaced(RateLimit limit, long untilMs) {}
 
   /** A reservation one of the stores admitted. */
   private static final class Held {
@@ -218,6 +227,8 @@ final class StoreDifferential {
     /** Three single subjects, then a pair of the first with a tool. */
     private final List<String> subjects = new ArrayList<>();
     private final List<RateLimit> rates = new ArrayList<>();
+    /** Per rate limit of {@link #rates}, the limits of it it replaced, each kept until a time. */
+    private final Map<RateLimit, List<Replaced>> replaced = new HashMap<>();
     private final List<BudgetDef> budgets = new ArrayList<>();
     private final int slots;
     /** Whether the in-memory store is swept now and then; if so, no bucket's limit changes. */
@@ -295,12 +306,24 @@ final class StoreDifferential {
             startMs - rnd.nextInt((int) Math.max(length, 1)), limit,
             thresholds.stream().mapToLong(Long::longValue).toArray()));
       }
+      if (rnd.nextBoolean()) {
+        for (RateLimit l : rates) {
+          for (RateLimit old : rates) {
+            if (old != l && old.meter().equals(l.meter()) && rnd.nextBoolean()) {
+              long untilMs = startMs + (rnd.nextBoolean() ? 2_000 + rnd.nextInt(30_000) : 30 * MINUTE_MS);
+              replaced.computeIfAbsent(l, k -> new ArrayList<>()).add(new Replaced(old, untilMs));
+              marks.add(untilMs);
+            }
+          }
+        }
+      }
       slots = rnd.nextInt(3) == 0 ? 0 : 1 + rnd.nextInt(3);
       sweeps = rnd.nextBoolean();
       history.add("sequence " + seed + ": rates " + rates + ", budgets "
           + budgets.stream().map(b -> b.currency + "/" + b.period + " limit " + b.limit + " levels "
               + java.util.Arrays.toString(b.thresholds)).toList()
-          + ", slots " + slots + (sweeps ? ", swept" : "") + ", subjects " + subjects);
+          + ", slots " + slots + (sweeps ? ", swept" : "") + ", subjects " + subjects
+          + (replaced.isEmpty() ? "" : ", replaced " + replaced));
     }
 
     /**
@@ -432,7 +455,33 @@ final class StoreDifferential {
           return false;
         }
       }
+      // nor a predecessor's end: what a store dropped past it (the in-memory store's marks) stays dropped
+      for (List<Replaced> rs : replaced.values()) {
+        for (Replaced r : rs) {
+          if (r.untilMs >= target - 2 && r.untilMs <= highestMs + 2) {
+            return false;
+          }
+        }
+      }
       return true;
+    }
+
+    /**
+     * An op on {@code l}'s counter of {@code subject}, as the policy states the limit
+     * ({@code stated}), naming the limits {@code l} replaced as its predecessors.
+     */
+    private RateOp rateOp(String subject, RateLimit l, boolean enforced, String label, RateLimit stated, long amount) {
+      List<Predecessor> from = new ArrayList<>();
+      for (Replaced r : replaced.getOrDefault(l, List.of())) {
+        from.add(new Predecessor(CounterKeys.rate(subject, r.limit), r.limit, r.untilMs));
+      }
+      return new RateOp(CounterKeys.rate(subject, l), enforced, label, stated, amount, from);
+    }
+
+    /** Whether an op on {@code l} reads a token bucket: its own, or a predecessor's it may carry from. */
+    private boolean readsBucket(RateLimit l) {
+      return l.algorithm() == Algorithm.TOKEN_BUCKET || replaced.getOrDefault(l, List.of()).stream()
+          .anyMatch(r -> r.limit.algorithm() == Algorithm.TOKEN_BUCKET);
     }
 
     private boolean bucketsAllowed() {
@@ -483,10 +532,10 @@ final class StoreDifferential {
         boolean enforced = rnd.nextInt(8) != 0;
         String label = "p" + si;
         for (RateLimit l : rates) {
-          if (rnd.nextInt(5) < 3 && (l.algorithm() == Algorithm.SLIDING_WINDOW || bucketsAllowed())) {
+          if (rnd.nextInt(5) < 3 && (!readsBucket(l) || bucketsAllowed())) {
             long amount = l.meter().equals("tokens") ? tokens : l.meter().equals("calls") ? 1 + rnd.nextInt(3)
                 : rnd.nextInt(12) == 0 ? 0 : 1;
-            ops.add(new RateOp(CounterKeys.rate(subject, l), enforced, label, vary(l), amount));
+            ops.add(rateOp(subject, l, enforced, label, vary(l), amount));
           }
         }
         for (BudgetDef b : budgets) {
@@ -503,8 +552,8 @@ final class StoreDifferential {
       if (ops.isEmpty() && rnd.nextInt(4) != 0) { // else a request no limit applies to
         String subject = subjects.get(order.get(0));
         RateLimit l = rates.get(0);
-        if (l.algorithm() == Algorithm.SLIDING_WINDOW || bucketsAllowed()) {
-          ops.add(new RateOp(CounterKeys.rate(subject, l), true, "p", l, 1));
+        if (!readsBucket(l) || bucketsAllowed()) {
+          ops.add(rateOp(subject, l, true, "p", l, 1));
         } else {
           RateLimit w = RateLimit.perWindow(3, Duration.ofSeconds(2));
           ops.add(new RateOp(CounterKeys.rate(subject, w), true, "p", w, 1));
@@ -581,7 +630,8 @@ final class StoreDifferential {
       // A key whose first request was denied has no answer filed, so the repeat is decided afresh
       // and uses its buckets as any decision does: not while time has stepped back.
       boolean bucketsBarred = !bucketsAllowed() && first.ops().stream()
-          .anyMatch(op -> op instanceof RateOp r && r.limit().algorithm() == Algorithm.TOKEN_BUCKET);
+          .anyMatch(op -> op instanceof RateOp r && (r.limit().algorithm() == Algorithm.TOKEN_BUCKET
+              || r.predecessors().stream().anyMatch(p -> p.limit().algorithm() == Algorithm.TOKEN_BUCKET)));
       if (rnd.nextInt(4) == 0 || bucketsBarred) {
         return plan(rnd.nextBoolean() ? Plan.Kind.RESERVE : Plan.Kind.RECORD, key);
       }
@@ -669,7 +719,7 @@ final class StoreDifferential {
       }
 
       boolean usesBuckets() {
-        return limits.stream().anyMatch(l -> l.algorithm() == Algorithm.TOKEN_BUCKET);
+        return limits.stream().anyMatch(Sequence.this::readsBucket);
       }
 
       /** The ops for store time {@code t}, prepared again when a budget period moved on. */
@@ -679,7 +729,7 @@ final class StoreDifferential {
           String subject = subjects.get(si);
           for (RateLimit l : limits) {
             long amount = l.meter().equals("tokens") ? tokens : l.meter().equals("calls") ? calls : 1;
-            now.add(new RateOp(CounterKeys.rate(subject, l), true, "p" + si, l, amount));
+            now.add(rateOp(subject, l, true, "p" + si, l, amount));
           }
           for (BudgetDef b : budgetDefs) {
             long[] p = period(b, t);
@@ -902,6 +952,10 @@ final class StoreDifferential {
               || op instanceof RateOp o && o.limit().algorithm() == Algorithm.SLIDING_WINDOW)) {
         count("for the short path (windows and budgets, all with room)");
       }
+      if (plan.ops().stream().anyMatch(op -> op instanceof RateOp o && o.predecessors().stream()
+          .anyMatch(p -> p.untilMs() > r.nowMs()))) {
+        count("with predecessors kept");
+      }
       note(r);
       if (plan.idempotencyKey() != null && r.status() == PlanResult.Status.APPLIED) {
         keyed.put(plan.idempotencyKey(), plan);
@@ -958,8 +1012,8 @@ final class StoreDifferential {
       List<CounterOp> ops = new ArrayList<>();
       for (String subject : of) {
         for (RateLimit l : rates) {
-          if (l.algorithm() == Algorithm.SLIDING_WINDOW || bucketsAllowed()) {
-            ops.add(new RateOp(CounterKeys.rate(subject, l), true, "probe", l, 1));
+          if (!readsBucket(l) || bucketsAllowed()) {
+            ops.add(rateOp(subject, l, true, "probe", l, 1));
           }
         }
         for (BudgetDef b : budgets) {
