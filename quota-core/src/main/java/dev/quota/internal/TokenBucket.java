@@ -22,7 +22,7 @@ package dev.quota.internal;
  * way the deepest debt is at least one full bucket, so it keeps the bucket denying for more than a
  * window, and it never wraps.
  */
-public final class TokenBucket {
+public final class TokenBucket implements Cloneable {
   /** Ticks per window, at most; a store in another language must use the same arithmetic. */
   public static final long MAX_TICKS = 1L << 16;
   /** The deepest debt, in full buckets, where the exact range allows it. */
@@ -94,6 +94,23 @@ public final class TokenBucket {
     } else {
       level = Math.max(-deepestDebt, Math.min(capacity, takenLevel));
       lastMs = takenMs;
+    }
+  }
+
+  /**
+   * This bucket as a bucket of {@code limit} would be ({@link #limitTo}), leaving this one as it
+   * is: itself if that is its limit, else a copy. Reads a bucket that another limit uses.
+   */
+  public TokenBucket withLimit(long limit) {
+    if (limit == this.limit) {
+      return this;
+    }
+    try {
+      TokenBucket copy = (TokenBucket) clone();
+      copy.limitTo(limit);
+      return copy;
+    } catch (CloneNotSupportedException e) {
+      throw new AssertionError(e);
     }
   }
 

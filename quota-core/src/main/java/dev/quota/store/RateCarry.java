@@ -59,8 +59,8 @@ final class RateCarry {
       w.advance(now);
       return w.usedWithin(now, windowMs);
     }
-    TokenBucket b = (TokenBucket) old;
-    b.limitTo(p.limit().limit());
+    // read as a bucket of the predecessor's limit, leaving the bucket to the limit that uses it
+    TokenBucket b = ((TokenBucket) old).withLimit(p.limit().limit());
     b.advance(now);
     return Math.min(Math.max(0, b.used()), op.limit().limit());
   }

@@ -395,29 +395,31 @@ local function bucket_fill(st, now)
   st.level, st.last = st.cap, now
 end
 
-local function bucket(key, limit, windowMs, now)
-  local st = cache[key]
-  if not st then
-    local raw = redis.call('HMGET', key, 'l', 't', 'k')
-    local tickMs = ceildiv(windowMs, BUCKET_TICKS)
-    local ticks = ceildiv(windowMs, tickMs)
-    local cap = limit * ticks
-    -- the deepest debt (TokenBucket.deepestDebt)
-    local debt = math.min(BUCKET_DEBT_BUCKETS * cap, EXACT - cap)
-    local level = tonumber(raw[1])
-    if level then
-      local units = tonumber(raw[3]) or windowMs
-      -- whole tokens of a level kept in other units, rounded down
-      if units ~= ticks then level = floordiv(level, units) * ticks end
-      -- within the bucket of the limit as it is now, which may have changed since (debt included)
-      level = math.max(-debt, math.min(cap, level))
-    end
-    st = remember(key, {kind = 'b', limit = limit, windowMs = windowMs, tickMs = tickMs, ticks = ticks, cap = cap,
-                        debt = debt, level = level or cap, last = tonumber(raw[2]) or now, touched = false})
-    st.loadedLast = tonumber(raw[2]) or false -- false: a new bucket
+-- Bucket `key` as stored, as a bucket of `limit` (its limit may have changed since, debt included).
+local function bucket_load(key, limit, windowMs, now)
+  local raw = redis.call('HMGET', key, 'l', 't', 'k')
+  local tickMs = ceildiv(windowMs, BUCKET_TICKS)
+  local ticks = ceildiv(windowMs, tickMs)
+  local cap = limit * ticks
+  -- the deepest debt (TokenBucket.deepestDebt)
+  local debt = math.min(BUCKET_DEBT_BUCKETS * cap, EXACT - cap)
+  local level = tonumber(raw[1])
+  if level then
+    local units = tonumber(raw[3]) or windowMs
+    -- whole tokens of a level kept in other units, rounded down
+    if units ~= ticks then level = floordiv(level, units) * ticks end
+    -- within the bucket of the limit as it is now, which may have changed since (debt included)
+    level = math.max(-debt, math.min(cap, level))
   end
-  -- refills in whole ticks, carrying the part of a tick over until a continuous refill would be full
-  -- (TokenBucket.advance)
+  local st = {kind = 'b', limit = limit, windowMs = windowMs, tickMs = tickMs, ticks = ticks, cap = cap,
+              debt = debt, level = level or cap, last = tonumber(raw[2]) or now, touched = false}
+  st.loadedLast = tonumber(raw[2]) or false -- false: a new bucket
+  return st
+end
+
+-- Refills in whole ticks, carrying the part of a tick over until a continuous refill would be full
+-- (TokenBucket.advance).
+local function bucket_advance(st, now)
   if now > st.last then
     local missing = st.cap - st.level
     local whole = floordiv(now - st.last, st.tickMs)
@@ -431,6 +433,11 @@ local function bucket(key, limit, windowMs, now)
     end
   end
   return st
+end
+
+local function bucket(key, limit, windowMs, now)
+  local st = cache[key] or remember(key, bucket_load(key, limit, windowMs, now))
+  return bucket_advance(st, now)
 end
 
 -- Takes `amount` tokens, into debt if need be, down to the deepest debt (TokenBucket.take).
@@ -702,7 +709,11 @@ local function carried_use(op, now)
       if p.algo == 'w' then
         used = math.max(used, window_used_within(window(p.key, p.windowMs, now), now, op.windowMs))
       else
-        local pst = bucket(p.key, p.limit, p.windowMs, now)
+        -- read as a bucket of the predecessor's limit (TokenBucket.withLimit): one this call has
+        -- loaded for an op of another limit stays that op's
+        local pst = cache[p.key]
+        if not pst or pst.limit ~= p.limit then pst = bucket_load(p.key, p.limit, p.windowMs, now) end
+        bucket_advance(pst, now)
         if pst.loadedLast then used = math.max(used, math.min(p.limit - floordiv(pst.level, pst.ticks), op.limit)) end
       end
       local untilMs = p.untilMs

@@ -458,6 +458,31 @@ public abstract class StoreContract {
     denied(apply(reserve(bucket)));
   }
 
+  /**
+   * A predecessor's bucket is read as a bucket of the predecessor's limit, and stays the bucket of
+   * the limit its own op states, whichever op of the plan comes first.
+   */
+  @Test
+  void readingAPredecessorsBucketLeavesItToTheLimitThatUsesIt() {
+    String s = subject("carry-bucket-limit");
+    Duration window = Duration.ofSeconds(30);
+    RateOp bucketAtOne = rate(s, 1, window, Algorithm.TOKEN_BUCKET, 1);
+    long emptyUntil = admitted(apply(record(bucketAtOne))).results().get(0).resetAtMs();
+    RateOp asItWas = rate(s, 2, window, Algorithm.TOKEN_BUCKET, 1); // its limit before it was lowered
+    long until = storeNowMs() + MINUTE.toMillis();
+    RateOp first = after(rate(s, 5, Duration.ofSeconds(2), Algorithm.SLIDING_WINDOW, 1), until, asItWas);
+    RateOp second = after(rate(s, 5, Duration.ofSeconds(3), Algorithm.SLIDING_WINDOW, 1), until, asItWas);
+    PlanResult bucketFirst = apply(check(bucketAtOne, first));
+    PlanResult bucketLast = apply(check(second, bucketAtOne));
+    for (OpResult bucket : List.of(bucketFirst.results().get(0), bucketLast.results().get(1))) {
+      assertThat(bucket.used()).isEqualTo(1);
+      assertThat(bucket.resetAtMs()).isEqualTo(emptyUntil);
+    }
+    // two tokens short of the two it held, well before one came back
+    assertThat(bucketFirst.results().get(1).used()).isEqualTo(2);
+    assertThat(bucketLast.results().get(0).used()).isEqualTo(2);
+  }
+
   /** A reset starts the subject afresh: what its predecessors seeded before is forgotten too. */
   @Test
   void aResetForgetsWhichCountersAPredecessorSeeded() {
