@@ -179,7 +179,7 @@ public final class QuotaServer implements AutoCloseable {
       });
     });
     RouteMethods methods = new RouteMethods();
-    Problems.install(app, methods);
+    Problems.install(app, methods, metrics);
     MethodOverride.install(app);
     Auth.install(app, backends.keys());
     QueryEncoding.install(app);

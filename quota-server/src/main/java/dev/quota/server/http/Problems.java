@@ -43,7 +43,8 @@ public final class Problems {
   private Problems() {}
 
   /** @param methods what each path answers, so a request no route took gets 405 rather than 404 when its path has routes */
-  public static void install(Javalin app, RouteMethods methods) {
+  /** @param unavailable told of each 503 a store or database outage causes */
+  public static void install(Javalin app, RouteMethods methods, UnavailableListener unavailable) {
     app.exception(ApiError.class, (e, ctx) -> write(ctx, e.status(), e.type(), e.getMessage(), e.field(), e.rule()));
     app.exception(MethodNotAllowed.class, Problems::methodNotAllowed);
     app.exception(EndpointNotFound.class, (e, ctx) -> {
@@ -59,18 +60,27 @@ public final class Problems {
     app.exception(ReservationExpiredException.class, (e, ctx) ->
         write(ctx, 410, "reservation-expired", e.getMessage(), "reservationId", "must not have expired"));
     app.exception(ConflictException.class, (e, ctx) -> write(ctx, 409, "conflict", e.getMessage(), e.field(), e.rule()));
-    app.exception(StoreUnavailableException.class, Problems::store);
+    app.exception(StoreUnavailableException.class, (e, ctx) -> {
+      unavailable.answeredUnavailable(UnavailableListener.Cause.STORE);
+      store(e, ctx);
+    });
     app.exception(EngineClosedException.class, (e, ctx) -> {
       // A request still running when a stopping server's drain ran out: its engine is closed.
       ctx.header("Retry-After", SHUTTING_DOWN_RETRY_AFTER);
       write(ctx, 503, SHUTTING_DOWN, SHUTTING_DOWN_DETAIL, null, null);
     });
     app.exception(LedgerUnavailableException.class, (e, ctx) -> {
+      unavailable.answeredUnavailable(UnavailableListener.Cause.DATABASE);
       LOG.warn("usage ledger unavailable: {}", e.getMessage());
       ctx.header("Retry-After", "1");
       write(ctx, 503, "ledger-unavailable", "the usage ledger is unavailable; retry shortly", null, null);
     });
-    app.exception(DatabaseException.class, Problems::database);
+    app.exception(DatabaseException.class, (e, ctx) -> {
+      if (e.isBusy() || e.isCancelled() || e.isUnreachable()) { // the 503s of database(); the rest are 500s
+        unavailable.answeredUnavailable(UnavailableListener.Cause.DATABASE);
+      }
+      database(e, ctx);
+    });
     app.exception(ArithmeticException.class, (e, ctx) ->
         write(ctx, 422, "amount-out-of-range", "an amount would leave the representable range: " + e.getMessage(), null, null));
     app.exception(HttpResponseException.class, (e, ctx) -> {

@@ -8,6 +8,7 @@ import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.server.alerts.DeliveryListener;
 import dev.quota.server.alerts.WebhookSender;
 import dev.quota.server.api.SettlementListener;
+import dev.quota.server.http.UnavailableListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -28,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * outcome and pending and deferred webhook deliveries. Meters are created once and cached, so the decision path
  * only increments.
  */
-public final class QuotaMetrics implements QuotaListener, DeliveryListener, SettlementListener {
+public final class QuotaMetrics implements QuotaListener, DeliveryListener, SettlementListener, UnavailableListener {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   /**
    * Per operation: the timers for denied [0] and admitted [1] decisions, each registered on first
@@ -60,6 +61,8 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
   private final AtomicInteger databaseUp = new AtomicInteger(1);
   /** 1 while the counter store answered this server's last probe, else 0; as {@link #databaseUp}. */
   private final AtomicInteger storeUp = new AtomicInteger(1);
+  /** Requests answered 503 by the backend at fault, indexed by {@link UnavailableListener.Cause#ordinal}. */
+  private final Counter[] unavailable = new Counter[UnavailableListener.Cause.values().length];
   /** Per webhook and outcome, registered on first use. */
   private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
 
@@ -87,6 +90,14 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
     Gauge.builder("quota_store_up", storeUp, AtomicInteger::get)
         .description("1 if the counter store answered this server's last probe (every few seconds), 0 if it did not")
         .register(registry);
+    for (UnavailableListener.Cause cause : UnavailableListener.Cause.values()) {
+      unavailable[cause.ordinal()] = Counter.builder("quota_unavailable")
+          .description("Requests answered 503 because a backend could not serve them, by cause: store (the counter store"
+              + " could not be reached: a fail-closed decision, a commit, a release, a read) or database (unreachable,"
+              + " or busy past its bounds)")
+          .tag("cause", cause.name().toLowerCase(Locale.ROOT))
+          .register(registry);
+    }
     // Only checks and reservations deny: recorded usage is always taken.
     for (String operation : new String[] {"check", "reserve"}) {
       limitCounters(denials, "quota_denials",
@@ -119,6 +130,11 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
   /** Tells whether the last periodic read of the configuration from the database succeeded. */
   public void databaseRead(boolean answered) {
     databaseUp.set(answered ? 1 : 0);
+  }
+
+  @Override
+  public void answeredUnavailable(UnavailableListener.Cause cause) {
+    unavailable[cause.ordinal()].increment();
   }
 
   /** Tells whether the counter store answered the last probe. */
