@@ -507,6 +507,12 @@ final class OwedCharges implements AutoCloseable {
 
   private void replayLater() {
     passAsked = false; // a decision from now on asks for the next pass
+    synchronized (this) {
+      // This pass is not done until it returns: left as the next one, it would make schedule()
+      // skip the retry this pass asks for when the store is still away, and nothing owed since
+      // would be replayed until a decision came.
+      next = null;
+    }
     int left;
     try {
       left = replay();
