@@ -99,8 +99,13 @@ class RedisStoreCommandCountTest {
   @Test
   void aWindowWhoseOldestSliceLeavesAtEveryDecisionStaysOnTheShortPath() {
     RateLimit perSecond = RateLimit.perWindow(1_000, Duration.ofSeconds(1));
+    // Three slices in the window; each decision opens one and drops one. The store's time is Redis's
+    // own plus the offset, so the offset also takes back the real time a loaded machine lets pass
+    // between decisions: the steps stay 400 ms to within the moment between this line and the script.
+    long start = System.currentTimeMillis();
+    AtomicLong steps = new AtomicLong();
     IntFunction<Plan> plans = i -> {
-      offsetMs.addAndGet(400); // three slices in the window; each decision opens one and drops one
+      offsetMs.set(start + 400 * steps.incrementAndGet() - System.currentTimeMillis());
       String user = CounterKeys.subjectOf(Subject.of("user", "busy"));
       return new Plan(Plan.Kind.RECORD, List.of(new RateOp(CounterKeys.rate(user, perSecond), true, "rate", perSecond, 1)),
           null, 0, null, "fp", "payload", false);
