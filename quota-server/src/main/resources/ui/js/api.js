@@ -195,6 +195,9 @@ export function normLimit(l) {
     meter: pick('meter'),
     currency: pick('currency'),
     window: pick('window'),
+    // A rate limit's way of counting, named only for a token bucket: it tells one from a sliding
+    // window on the same meter and window.
+    algorithm: String(pick('algorithm') || 'sliding_window').toLowerCase(),
     limit: pick('limit', 'limitAmount', 'max'),
     used: pick('used', 'usedAmount', 'consumed') ?? 0,
     remaining: pick('remaining', 'remainingAmount'),

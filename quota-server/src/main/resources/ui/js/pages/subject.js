@@ -385,7 +385,10 @@ function refused(e) {
 
 function limitTitle(l) {
   const base = kindLabel(l.kind);
-  if (l.kind === 'rate') return `${base}: ${l.meter && l.meter !== 'requests' ? l.meter : 'requests'} per ${duration(l.window) || 'window'}`;
+  if (l.kind === 'rate') {
+    const bucket = l.algorithm === 'token_bucket' ? ', token bucket' : '';
+    return `${base}: ${l.meter && l.meter !== 'requests' ? l.meter : 'requests'} per ${duration(l.window) || 'window'}${bucket}`;
+  }
   return base;
 }
 
