@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Mutations of a valid JSON body, guided by its schema: a required field dropped, a field of
@@ -46,8 +45,6 @@ final class BodyMutations {
       "application/json;charset=utf-8", "application/json; foo=bar");
   /** How deep the server reads JSON: deeper is no document it reads at all. */
   private static final int MAX_DEPTH = 32;
-  /** A policy's budget amounts, which a policy file may write as JSON numbers: read exactly, as the strings are. */
-  private static final Pattern POLICY_AMOUNT = Pattern.compile("(^|\\.)budget\\.(daily|monthly|perRequest)$");
 
   private final Random random;
 
@@ -312,9 +309,12 @@ final class BodyMutations {
     return new FuzzCase("a body of " + body + " where none is documented", op, r, expect);
   }
 
-  /** The JSON type a schema describes: string, number (integer too), boolean, object or array. */
+  /**
+   * The JSON type a schema describes: string, number (integer too), boolean, object or array; for
+   * one of several, its first alternative's (a budget amount: a decimal string, or a number).
+   */
   static String type(JsonNode schema) {
-    String t = schema.path("type").asText();
+    String t = firstAlternative(schema).path("type").asText();
     if (t.equals("integer")) {
       return "number";
     }
@@ -324,9 +324,22 @@ final class BodyMutations {
     return schema.has("properties") || schema.has("additionalProperties") ? "object" : schema.has("items") ? "array" : "any";
   }
 
-  /** Whether {@code s} takes a value of JSON type {@code type}: its schema's, and a number for a policy's budget amounts. */
+  /** Whether {@code s} takes a value of JSON type {@code type}: its schema's, or any of its alternatives'. */
   private static boolean takes(Slot s, String type) {
-    return type(s.schema()).equals(type) || type.equals("number") && POLICY_AMOUNT.matcher(s.path()).find();
+    if (type(s.schema()).equals(type)) {
+      return true;
+    }
+    for (JsonNode alternative : s.schema().path("oneOf")) {
+      if (type(alternative).equals(type)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The schema itself, or the first of the alternatives it allows. */
+  static JsonNode firstAlternative(JsonNode schema) {
+    return schema.has("oneOf") ? schema.get("oneOf").get(0) : schema;
   }
 
   private String valueOfType(String type) {

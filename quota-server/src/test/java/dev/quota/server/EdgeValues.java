@@ -79,7 +79,7 @@ final class EdgeValues {
 
   /** What a string field holds, by its schema where it says, else by its name. */
   static String kind(String name, JsonNode schema) {
-    String pattern = schema.path("pattern").asText();
+    String pattern = BodyMutations.firstAlternative(schema).path("pattern").asText();
     String example = schema.path("example").asText();
     if (pattern.contains("\\d+(\\.")) {
       return "decimal";

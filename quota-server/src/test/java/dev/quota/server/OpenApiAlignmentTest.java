@@ -180,6 +180,51 @@ class OpenApiAlignmentTest {
     }
   }
 
+  /**
+   * The JSON types the document gives each amount of a request are the ones the server reads: a
+   * policy's (and so an override's) budget amounts a decimal string or a number, a decision's and a
+   * usage record's a decimal string only.
+   */
+  @Test
+  void amountTypesAreTheOnesRead() {
+    JsonNode schemas = server.admin().get("/openapi.json").json().get("components").get("schemas");
+    List<String> mismatches = new ArrayList<>();
+    for (String amount : List.of("daily", "monthly", "perRequest")) {
+      Api.Response put = server.admin().put("/v1/policies/user:documented-" + amount.toLowerCase(Locale.ROOT),
+          "{\"budget\":{\"currency\":\"USD\",\"" + amount + "\":1e2}}");
+      readAs(types(schemas.at("/Policy/properties/budget/properties/" + amount)), put, "budget." + amount, mismatches);
+    }
+    String subjects = "\"subjects\":{\"user\":\"documented-amounts\"}";
+    readAs(types(schemas.at("/QuotaRequest/properties/estimatedCost")),
+        server.admin().post("/v1/reservations", "{" + subjects + ",\"estimatedCost\":1}"), "reserve estimatedCost", mismatches);
+    readAs(types(schemas.at("/CheckRequest/properties/estimatedCost")),
+        server.admin().post("/v1/check", "{" + subjects + ",\"estimatedCost\":1}"), "check estimatedCost", mismatches);
+    readAs(types(schemas.at("/UsageRecord/properties/cost")),
+        server.admin().post("/v1/usage", "{" + subjects + ",\"cost\":1}"), "usage cost", mismatches);
+    String reservation = server.admin().post("/v1/reservations", "{" + subjects + "}").json().get("reservationId").asText();
+    readAs(types(schemas.at("/Commit/properties/actualCost")),
+        server.admin().post("/v1/reservations/" + reservation + "/commit", "{\"actualCost\":1}"), "commit actualCost", mismatches);
+    assertThat(mismatches).isEmpty();
+  }
+
+  /** Adds {@code what} to {@code out} unless the answer to a number sent for it agrees with its documented types. */
+  private static void readAs(Set<String> documented, Api.Response answer, String what, List<String> out) {
+    boolean read = answer.status() < 300;
+    if (!documented.contains("string") || documented.contains("number") != read) {
+      out.add(what + " documented " + documented + ", a number answered " + answer.status());
+    }
+  }
+
+  /** The JSON types a schema allows, its own or those of its alternatives. */
+  private static Set<String> types(JsonNode schema) {
+    Set<String> types = new TreeSet<>();
+    if (schema.has("type")) {
+      types.add(schema.get("type").asText());
+    }
+    schema.path("oneOf").forEach(alternative -> types.addAll(types(alternative)));
+    return types;
+  }
+
   private static Set<String> properties(JsonNode schema) {
     Set<String> names = new TreeSet<>();
     schema.get("properties").fieldNames().forEachRemaining(names::add);
