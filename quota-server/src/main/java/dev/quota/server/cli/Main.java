@@ -22,6 +22,7 @@ public final class Main implements Runnable {
 
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
+    cli.setHelpFactory(WholeWordsHelp::new);
     // A command that fails says why in one line a problem; a stack trace tells an operator nothing they can act on.
     cli.setExecutionExceptionHandler((e, command, parsed) -> {
       Failures.describe(e).lines().forEach(line -> command.getErr().println(command.getCommandName() + ": " + line));
