@@ -10,7 +10,6 @@ import dev.quota.Quota;
 import dev.quota.QuotaRequest;
 import dev.quota.Subject;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -34,30 +33,7 @@ class BudgetCalendarChangeOnRedisTest {
       .timeout(Duration.ofSeconds(2))
       .testClockOffset(offset::get)
       .build();
-  private final Quota quota = Quota.builder().clock(new OffsetClock()).store(store).build();
-
-  /** The system clock, which Redis time follows on this host, plus the test's offset. */
-  private final class OffsetClock extends Clock {
-    @Override
-    public long millis() {
-      return System.currentTimeMillis() + offset.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
+  private final Quota quota = Quota.builder().clock(new RedisTimeClock(offset)).store(store).build();
 
   @AfterEach
   void drop() {

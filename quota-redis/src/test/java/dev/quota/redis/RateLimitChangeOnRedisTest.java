@@ -7,11 +7,7 @@ import dev.quota.Policy;
 import dev.quota.Quota;
 import dev.quota.QuotaRequest;
 import dev.quota.RateLimit;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +35,7 @@ class RateLimitChangeOnRedisTest {
     void start() {
       store = builder().prefix("qa-e:test:ratechange:" + UUID.randomUUID() + ":").timeout(Duration.ofSeconds(2))
           .testClockOffset(offset::get).build();
-      quota = Quota.builder().clock(new OffsetClock(offset)).store(store).build();
+      quota = Quota.builder().clock(new RedisTimeClock(offset)).store(store).build();
     }
 
     @AfterEach
@@ -149,35 +145,6 @@ class RateLimitChangeOnRedisTest {
   static void stopCluster() throws Exception {
     if (cluster != null) {
       cluster.close();
-    }
-  }
-
-  /** The system clock, which Redis time follows on this host, plus the test's offset. */
-  private static final class OffsetClock extends Clock {
-    private final AtomicLong offset;
-
-    OffsetClock(AtomicLong offset) {
-      this.offset = offset;
-    }
-
-    @Override
-    public long millis() {
-      return System.currentTimeMillis() + offset.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
     }
   }
 }
