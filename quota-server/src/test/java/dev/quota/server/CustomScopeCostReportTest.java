@@ -34,17 +34,7 @@ class CustomScopeCostReportTest {
       clock.advance(Duration.ofDays(1));
       spend(server, "{\"org\":\"acme\",\"user\":\"ann\",\"provider\":\"openai\",\"tool\":\"image_gen\"}", "0.25");
 
-      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=provider" + RANGE)))
-          .containsExactly("anthropic=2.00/1", "openai=1.35/2");
-      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=tool" + RANGE)))
-          .containsExactly("image_gen=0.25/1", "web_search=3.10/2");
-      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=day" + RANGE)))
-          .containsExactly("2030-01-10=3.10/2", "2030-01-11=0.25/1");
-      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&groupBy=subject" + RANGE)))
-          .containsExactly("org:acme=3.35/3", "org:globex=4.00/1");
-      // Usage that names no org is left out of a report on the scope, as for a built-in one.
-      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&groupBy=month" + RANGE)))
-          .containsExactly("2030-01=7.35/4");
+      assertOrgReports(server);
       assertThat(server.admin.get("/v1/reports/costs?scope=org&groupBy=subject&format=csv" + RANGE).body())
           .isEqualTo("subject,cost,entries,currency\r\norg:acme,3.35,3,\r\norg:globex,4.00,1,\r\n");
 
@@ -64,16 +54,7 @@ class CustomScopeCostReportTest {
       server.server().pruneLedger().orElseThrow();
       assertThat(rows(server.admin.get("/v1/reports/costs?scope=user&id=ann&groupBy=provider" + RANGE)))
           .containsExactly("openai=1.35/2");
-      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=provider" + RANGE)))
-          .containsExactly("anthropic=2.00/1", "openai=1.35/2");
-      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=tool" + RANGE)))
-          .containsExactly("image_gen=0.25/1", "web_search=3.10/2");
-      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=day" + RANGE)))
-          .containsExactly("2030-01-10=3.10/2", "2030-01-11=0.25/1");
-      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&groupBy=subject" + RANGE)))
-          .containsExactly("org:acme=3.35/3", "org:globex=4.00/1");
-      assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&groupBy=month" + RANGE)))
-          .containsExactly("2030-01=7.35/4");
+      assertOrgReports(server);
       assertThat(rows(acmeViewer.get("/v1/reports/costs?scope=org&id=acme&groupBy=month&from=2029-03-01&to=2030-03-01")))
           .containsExactly("2030-01=3.35/3");
     } finally {
@@ -101,5 +82,20 @@ class CustomScopeCostReportTest {
   private static void refused(Api.Response r, String field) {
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.body()).as(r.toString()).contains("\"field\":\"" + field + "\"");
+  }
+
+  /** The reports on org of the usage spent above, the same from raw rows and from daily totals. */
+  private static void assertOrgReports(TestServer server) {
+    assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=provider" + RANGE)))
+        .containsExactly("anthropic=2.00/1", "openai=1.35/2");
+    assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=tool" + RANGE)))
+        .containsExactly("image_gen=0.25/1", "web_search=3.10/2");
+    assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&id=acme&groupBy=day" + RANGE)))
+        .containsExactly("2030-01-10=3.10/2", "2030-01-11=0.25/1");
+    assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&groupBy=subject" + RANGE)))
+        .containsExactly("org:acme=3.35/3", "org:globex=4.00/1");
+    // Usage that names no org is left out of a report on the scope, as for a built-in one.
+    assertThat(rows(server.admin.get("/v1/reports/costs?scope=org&groupBy=month" + RANGE)))
+        .containsExactly("2030-01=7.35/4");
   }
 }
