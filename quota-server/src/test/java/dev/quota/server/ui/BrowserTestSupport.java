@@ -33,17 +33,14 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * One real server (in-memory counters, H2 ledger in a temporary data directory) and one real
- * headless Chromium per test class, with the waiting, screenshot and console-log helpers the
+ * One real server (in-memory counters, H2 ledger in a temporary data directory) per test class, and
+ * the test JVM's one real headless Chromium ({@link SharedBrowser}) lent to it, with the waiting, screenshot and console-log helpers the
  * browser scenarios share.
  *
  * <p>The server runs on a clock the test holds still, so a one-minute rate window cannot slide
@@ -67,27 +64,14 @@ abstract class BrowserTestSupport {
   private final List<String> consoleErrors = new ArrayList<>();
 
   @BeforeAll
-  void start(@TempDir Path dataDir, @TempDir Path profileDir) throws IOException {
+  void start(@TempDir Path dataDir) throws IOException {
     this.dataDir = dataDir;
     ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, null, "quota", null, ADMIN_KEY, webhooks(),
         new Backoff(2, Duration.ofMillis(5), Duration.ofMillis(20)));
     server = new QuotaServer(config, Backends.open(config, clock), clock, ADMIN_KEY).start();
     base = "http://127.0.0.1:" + server.port();
 
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--user-data-dir=" + profileDir.toAbsolutePath(), "--window-size=1280,1400");
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    // A fixed driver path keeps Selenium Manager from looking for (or downloading) a driver.
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
-        .usingAnyFreePort()
-        .build();
-    browser = new ChromeDriver(service, options);
+    browser = SharedBrowser.lend();
     Files.createDirectories(SHOTS);
   }
 
@@ -99,7 +83,7 @@ abstract class BrowserTestSupport {
   @AfterAll
   void stop() {
     if (browser != null) {
-      browser.quit();
+      SharedBrowser.giveBack();
     }
     if (server != null) {
       server.close();
@@ -108,7 +92,9 @@ abstract class BrowserTestSupport {
 
   /** Pages redraw (the usage list every few seconds), so an element found a moment ago may be gone. */
   WebDriverWait waiting() {
-    WebDriverWait wait = new WebDriverWait(browser, WAIT);
+    // Checked every 50 ms rather than Selenium's default 500: most waits end within a redraw, and a
+    // half-second step added to each of them is most of what the browser tests would spend.
+    WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(50));
     wait.ignoring(StaleElementReferenceException.class);
     return wait;
   }
