@@ -42,8 +42,10 @@ public final class Problems {
 
   private Problems() {}
 
-  /** @param methods what each path answers, so a request no route took gets 405 rather than 404 when its path has routes */
-  /** @param unavailable told of each 503 a store or database outage causes */
+  /**
+   * @param methods what each path answers, so a request no route took gets 405 rather than 404 when its path has routes
+   * @param unavailable told of each 503 a store or database outage causes
+   */
   public static void install(Javalin app, RouteMethods methods, UnavailableListener unavailable) {
     app.exception(ApiError.class, (e, ctx) -> write(ctx, e.status(), e.type(), e.getMessage(), e.field(), e.rule()));
     app.exception(MethodNotAllowed.class, Problems::methodNotAllowed);
