@@ -147,17 +147,17 @@ final class DecisionBatcher {
 
   /**
    * The script's {@code batch} call: every decision's keys in turn; per decision its counts and
-   * arguments, a repeat of the last decision sent whole only its own ({@link #repeats}). Calls are
-   * sent this way by {@link FcallArgs} without building it.
+   * arguments, a repeat or a like of the last decision sent whole only its own ({@link #forms}).
+   * Calls are sent this way by {@link FcallArgs} without building it.
    */
   static ScriptCodec.Call combine(List<ScriptCodec.Call> calls) {
-    boolean[] repeat = repeats(calls);
+    ScriptCodec.Form[] forms = forms(calls);
     int keyCount = 0;
     int argCount = 2;
     for (int i = 0; i < calls.size(); i++) {
       ScriptCodec.Call c = calls.get(i);
-      keyCount += repeat[i] ? ScriptCodec.REPEAT_KEYS : c.keys().length;
-      argCount += 2 + (repeat[i] ? ScriptCodec.REPEAT_ARGS : c.args().length);
+      keyCount += c.sentKeys(forms[i]);
+      argCount += 2 + c.sentArgs(forms[i]);
     }
     String[] keys = new String[keyCount];
     String[] args = new String[argCount];
@@ -167,41 +167,38 @@ final class DecisionBatcher {
     int a = 2;
     for (int i = 0; i < calls.size(); i++) {
       ScriptCodec.Call c = calls.get(i);
-      if (repeat[i]) {
-        keys[k++] = c.repeatKey();
-        args[a++] = Integer.toString(ScriptCodec.REPEAT_KEYS);
-        args[a++] = Integer.toString(ScriptCodec.REPEAT_ARGS);
-        args[a++] = c.repeatArg(0);
-        args[a++] = c.repeatArg(1);
-        continue;
+      ScriptCodec.Form form = forms[i];
+      int kc = c.sentKeys(form);
+      int ac = c.sentArgs(form);
+      for (int j = 0; j < kc; j++) {
+        keys[k++] = c.sentKey(form, j);
       }
-      String[] ck = c.keys();
-      String[] ca = c.args();
-      System.arraycopy(ck, 0, keys, k, ck.length);
-      k += ck.length;
-      args[a++] = Integer.toString(ck.length);
-      args[a++] = Integer.toString(ca.length);
-      System.arraycopy(ca, 0, args, a, ca.length);
-      a += ca.length;
+      args[a++] = Integer.toString(kc);
+      args[a++] = Integer.toString(ac);
+      for (int j = 0; j < ac; j++) {
+        args[a++] = c.sentArg(form, j);
+      }
     }
     return new ScriptCodec.Call(keys, args);
   }
 
   /**
-   * Which of a batch's calls go as repeats of the last call sent whole before them: those for the
-   * same plan ({@link ScriptCodec.Call#repeats}), as many callers deciding for one hot subject are.
+   * How each of a batch's calls goes ({@link ScriptCodec.Call#formAfter}): whole, or as a repeat or
+   * a like of the last call sent whole before it. Callers deciding for one hot subject send
+   * repeats; many users under one policy send likes.
    */
-  static boolean[] repeats(List<ScriptCodec.Call> calls) {
-    boolean[] repeat = new boolean[calls.size()];
+  static ScriptCodec.Form[] forms(List<ScriptCodec.Call> calls) {
+    ScriptCodec.Form[] forms = new ScriptCodec.Form[calls.size()];
     ScriptCodec.Call whole = calls.get(0);
+    forms[0] = ScriptCodec.Form.WHOLE;
     for (int i = 1; i < calls.size(); i++) {
       ScriptCodec.Call c = calls.get(i);
-      repeat[i] = c.repeats(whole);
-      if (!repeat[i]) {
+      forms[i] = c.formAfter(whole);
+      if (forms[i] == ScriptCodec.Form.WHOLE) {
         whole = c;
       }
     }
-    return repeat;
+    return forms;
   }
 
   /** Decisions waiting for a call (for tests). */

@@ -18,8 +18,8 @@ final class FcallArgs extends CommandArgs<String, String> {
 
   private final String function;
   private final List<ScriptCodec.Call> calls;
-  /** Per call of a batch, whether it goes as a repeat ({@link DecisionBatcher#repeats}); null for one call. */
-  private final boolean[] repeat;
+  /** Per call of a batch, how it goes ({@link DecisionBatcher#forms}); null for one call. */
+  private final ScriptCodec.Form[] forms;
   private final int keyCount;
   private final int count;
 
@@ -27,20 +27,24 @@ final class FcallArgs extends CommandArgs<String, String> {
     super(Utf8Codec.INSTANCE);
     this.function = function;
     this.calls = calls;
-    this.repeat = calls.size() > 1 ? DecisionBatcher.repeats(calls) : null;
+    this.forms = calls.size() > 1 ? DecisionBatcher.forms(calls) : null;
     int keys = 0;
     int args = 0;
     for (int i = 0; i < calls.size(); i++) {
       ScriptCodec.Call c = calls.get(i);
-      boolean r = repeat != null && repeat[i];
-      keys += r ? ScriptCodec.REPEAT_KEYS : c.keys().length;
-      args += r ? ScriptCodec.REPEAT_ARGS : c.args().length;
+      ScriptCodec.Form form = form(i);
+      keys += c.sentKeys(form);
+      args += c.sentArgs(form);
     }
     if (calls.size() > 1) {
       args += 2 + 2 * calls.size(); // "batch", the number of decisions; per decision its key and argument counts
     }
     this.keyCount = keys;
     this.count = 2 + keys + args; // the function's name and the number of keys first
+  }
+
+  private ScriptCodec.Form form(int i) {
+    return forms == null ? ScriptCodec.Form.WHOLE : forms[i];
   }
 
   @Override
@@ -66,29 +70,21 @@ final class FcallArgs extends CommandArgs<String, String> {
     }
     for (int i = 0; i < calls.size(); i++) {
       ScriptCodec.Call c = calls.get(i);
-      if (repeat[i]) {
-        text(buf, c.repeatKey());
-        continue;
-      }
-      for (String k : c.keys()) {
-        text(buf, k);
+      ScriptCodec.Form form = forms[i];
+      for (int j = 0, n = c.sentKeys(form); j < n; j++) {
+        text(buf, c.sentKey(form, j));
       }
     }
     text(buf, BATCH);
     number(buf, calls.size());
     for (int i = 0; i < calls.size(); i++) {
       ScriptCodec.Call c = calls.get(i);
-      if (repeat[i]) {
-        number(buf, ScriptCodec.REPEAT_KEYS);
-        number(buf, ScriptCodec.REPEAT_ARGS);
-        text(buf, c.repeatArg(0));
-        text(buf, c.repeatArg(1));
-        continue;
-      }
-      number(buf, c.keys().length);
-      number(buf, c.args().length);
-      for (String a : c.args()) {
-        text(buf, a);
+      ScriptCodec.Form form = forms[i];
+      int n = c.sentArgs(form);
+      number(buf, c.sentKeys(form));
+      number(buf, n);
+      for (int j = 0; j < n; j++) {
+        text(buf, c.sentArg(form, j));
       }
     }
   }
@@ -98,15 +94,12 @@ final class FcallArgs extends CommandArgs<String, String> {
     int bytes = 64 + 32 * calls.size();
     for (int i = 0; i < calls.size(); i++) {
       ScriptCodec.Call c = calls.get(i);
-      if (repeat != null && repeat[i]) {
-        bytes += c.repeatKey().length() + c.repeatArg(0).length() + c.repeatArg(1).length() + 48;
-        continue;
+      ScriptCodec.Form form = form(i);
+      for (int j = 0, n = c.sentKeys(form); j < n; j++) {
+        bytes += c.sentKey(form, j).length() + 16;
       }
-      for (String k : c.keys()) {
-        bytes += k.length() + 16;
-      }
-      for (String a : c.args()) {
-        bytes += a.length() + 16;
+      for (int j = 0, n = c.sentArgs(form); j < n; j++) {
+        bytes += c.sentArg(form, j).length() + 16;
       }
     }
     return bytes;

@@ -70,41 +70,79 @@ final class ScriptCodec {
     }
 
     /**
-     * True if this is an {@code apply} call for the plan {@code whole} applies: the same keys but
-     * the reservation record's, the same arguments but the deadline and the reservation id. In a
-     * batch it is sent as a repeat of {@code whole} ({@link #repeatKey}, {@link #repeatArg}), as
-     * the script's {@code batch} describes. Most arguments are the same instances (a request's
-     * call template), so this compares little more than references and the record text.
+     * How this call goes in a batch after {@code whole}, the last call sent whole before it (as
+     * the script's {@code batch} describes): a {@link Form#REPEAT} if it is an {@code apply} call
+     * for the plan {@code whole} applies (the same keys but the reservation record's, the same
+     * arguments but the deadline and the reservation id); a {@link Form#LIKE} if it differs from
+     * that only in its counters' keys and its record body too (the same limits for other
+     * subjects); else {@link Form#WHOLE}. Most arguments are the same instances (a request's call
+     * template, the codec's cached op fields), so this compares little more than references.
      */
-    boolean repeats(Call whole) {
+    Form formAfter(Call whole) {
       String[] a = args;
       String[] w = whole.args;
       if (a.length != w.length || keys.length != whole.keys.length || keys.length <= APPLY_RECORD_KEY
           || a.length <= APPLY_DEADLINE + 1 || !APPLY.equals(a[0]) || !APPLY.equals(w[0])) {
-        return false;
+        return Form.WHOLE;
       }
-      for (int i = 0; i < keys.length; i++) {
-        if (i != APPLY_RECORD_KEY && !keys[i].equals(whole.keys[i])) {
-          return false;
+      for (int i = 0; i < APPLY_RECORD_KEY; i++) {
+        if (!keys[i].equals(whole.keys[i])) {
+          return Form.WHOLE;
         }
       }
       int last = a.length - 1;
       for (int i = 1; i < last; i++) {
-        if (i != APPLY_DEADLINE && !a[i].equals(w[i])) {
-          return false;
+        if (i != APPLY_DEADLINE && i != APPLY_RECORD_BODY && !a[i].equals(w[i])) {
+          return Form.WHOLE;
         }
       }
-      return true;
+      for (int i = APPLY_RECORD_KEY + 1; i < keys.length; i++) {
+        if (!keys[i].equals(whole.keys[i])) {
+          return Form.LIKE;
+        }
+      }
+      return a[APPLY_RECORD_BODY].equals(w[APPLY_RECORD_BODY]) ? Form.REPEAT : Form.LIKE;
     }
 
-    /** The one key a repeat sends: its reservation record's (the epoch's for a check). */
-    String repeatKey() {
-      return keys[APPLY_RECORD_KEY];
+    /** How many keys this call sends in {@code form}. */
+    int sentKeys(Form form) {
+      return switch (form) {
+        case WHOLE -> keys.length;
+        case REPEAT -> 1;
+        case LIKE -> keys.length - APPLY_RECORD_KEY;
+      };
     }
 
-    /** The two arguments a repeat sends: its deadline, then its reservation id ('' for a check). */
-    String repeatArg(int i) {
-      return i == 0 ? args[APPLY_DEADLINE] : args[args.length - 1];
+    /**
+     * Key {@code i} as sent in {@code form}: a repeat sends its reservation record's (the epoch's
+     * for a check), a like that and then its counters'.
+     */
+    String sentKey(Form form, int i) {
+      return form == Form.WHOLE ? keys[i] : keys[APPLY_RECORD_KEY + i];
+    }
+
+    /** How many arguments this call sends in {@code form}. */
+    int sentArgs(Form form) {
+      return switch (form) {
+        case WHOLE -> args.length;
+        case REPEAT -> 2;
+        case LIKE -> 3;
+      };
+    }
+
+    /**
+     * Argument {@code i} as sent in {@code form}: a repeat sends its deadline, then its reservation
+     * id ('' for a check); a like those and then its record body.
+     */
+    String sentArg(Form form, int i) {
+      if (form == Form.WHOLE) {
+        return args[i];
+      }
+      return switch (i) {
+        case 0 -> args[APPLY_DEADLINE];
+        case 1 -> args[args.length - 1];
+        default -> args[APPLY_RECORD_BODY];
+      };
     }
 
     private static int deadlineAt(String[] args) {
@@ -123,9 +161,11 @@ final class ScriptCodec {
   private static final int APPLY_DEADLINE = 6;
   /** Where an {@code apply} call names its reservation record (the epoch when it reserves nothing). */
   private static final int APPLY_RECORD_KEY = 3;
-  /** How many keys and arguments a repeat in a batch sends (see {@link Call#repeats}). */
-  static final int REPEAT_KEYS = 1;
-  static final int REPEAT_ARGS = 2;
+  /** Where an {@code apply} call carries the body of the reservation record it files. */
+  private static final int APPLY_RECORD_BODY = 5;
+
+  /** How a call goes in a batch ({@link Call#formAfter}). */
+  enum Form { WHOLE, REPEAT, LIKE }
 
   /** True if a reply's status says the call started after its deadline and changed nothing. */
   static boolean tooLate(List<Object> reply) {
@@ -163,7 +203,7 @@ final class ScriptCodec {
     a[2] = KIND[plan.kind().ordinal()];
     a[3] = reserve ? ttl(ExactRange.check("ttlMs", plan.ttlMs())) : "0";
     a[4] = plan.fingerprint() == null ? "" : plan.fingerprint();
-    // a[5]: the reservation record's body
+    // a[APPLY_RECORD_BODY]: the reservation record's body
     a[APPLY_DEADLINE] = "0"; // none until set just before it is sent
     a[7] = seedBudgets(plan);
     a[8] = idempotent ? "1" : "0";
@@ -175,7 +215,7 @@ final class ScriptCodec {
       at += f.fields().length;
     }
     a[at] = reserve ? plan.reservationId() : "";
-    a[5] = reserve ? ReservationRecord.withPayload(template.recordHead(), plan.payload()) : "";
+    a[APPLY_RECORD_BODY] = reserve ? ReservationRecord.withPayload(template.recordHead(), plan.payload()) : "";
     return new Call(k, a);
   }
 

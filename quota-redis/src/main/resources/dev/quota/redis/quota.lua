@@ -1325,9 +1325,10 @@ local function write_later(i, p, j)
   if p[j + 10] then slotTtl[i] = p[j + 10] end
 end
 
--- `apply` for a plan without an idempotency key whose n ops begin at ARGV[at], filing its
--- reservation (if it reserves) at `rkey`; nil: `decide`.
-local function quick_apply(k, a, now, n, at, rkey)
+-- `apply` for a plan without an idempotency key whose n ops begin at ARGV[at], on the counters at
+-- KEYS[ck + 1 ..], filing its reservation (if it reserves) at `rkey` with record body `body`; nil:
+-- `decide`.
+local function quick_apply(k, a, now, n, at, rkey, ck, body)
   if n > QUICK_MAX_OPS then return nil end
   local kind = ARGV[a + 3]
   local apply_ops = kind ~= 'check'
@@ -1341,9 +1342,9 @@ local function quick_apply(k, a, now, n, at, rkey)
     elseif ARGV[at + 1] ~= 'R' or ARGV[at + 3] ~= 'w' then
       return nil
     end
-    local key = KEYS[k + 4 + i]
+    local key = KEYS[ck + i]
     for j = 1, i - 1 do
-      if KEYS[k + 4 + j] == key then return nil end -- a counter named twice: `decide` shares its state
+      if KEYS[ck + j] == key then return nil end -- a counter named twice: `decide` shares its state
     end
     at = at + ARGV[at] + 1
   end
@@ -1355,8 +1356,8 @@ local function quick_apply(k, a, now, n, at, rkey)
   for i = 1, n do
     local j = QUICK_WIDTH * (i - 1)
     if ARGV[at + 1] == 'B' then
-      if not quick_budget(KEYS[k + 4 + i], i, at, now, apply_ops, seedBefore, p, j) then return nil end
-    elseif not quick_window(KEYS[k + 4 + i], i, ARGV[at + 4] + 0, ARGV[at + 5] + 0, ARGV[at + 6] + 0, now, apply_ops,
+      if not quick_budget(KEYS[ck + i], i, at, now, apply_ops, seedBefore, p, j) then return nil end
+    elseif not quick_window(KEYS[ck + i], i, ARGV[at + 4] + 0, ARGV[at + 5] + 0, ARGV[at + 6] + 0, now, apply_ops,
         p, j) then
       return nil
     end
@@ -1376,7 +1377,7 @@ local function quick_apply(k, a, now, n, at, rkey)
     end
     keep = keep + BUDGET_SLACK_MS
     -- first of the writes: if Redis refuses it, nothing of this decision is kept
-    redis.call('SET', rkey, format('A%d:%d:', expiresAt, now) .. ARGV[a + 6], 'PX', keep)
+    redis.call('SET', rkey, format('A%d:%d:', expiresAt, now) .. body, 'PX', keep)
     if holds then file_expiry(KEYS[k + 2], rkey, expiresAt, keep) end
   end
   local out = {unpack(FALSES, 1, 6 + 5 * n)}
@@ -1385,7 +1386,7 @@ local function quick_apply(k, a, now, n, at, rkey)
     local j, o = QUICK_WIDTH * (i - 1), 5 * i
     local budget = p[j + 1] == 'B'
     if apply_ops then
-      local key = KEYS[k + 4 + i]
+      local key = KEYS[ck + i]
       -- at once even for a state kept late: no later read in this call looks for a slice that left
       if p[j + 12] then redis.call('HDEL', key, unpack(p[j + 12])) end
       if p[j + 13] then register(key, now) end -- before a reset can see the counter, written or kept late
@@ -1546,26 +1547,29 @@ end
 --       fields; then the reservation id (remembered with an idempotency key, so a repeat gets the
 --       first id back)
 -- (k and a: where this call's keys and arguments begin, 0 unless it is part of a batch)
--- A repeat (see `batch`) gives its own record key, deadline and reservation id; the rest is the
--- plan's at KEYS[k + 1 ..] and ARGV[a + 1 ..].
-local function apply(k, a, recordKey, deadline, resId)
+-- A repeat or a like (see `batch`) gives its own record key, deadline and reservation id, and a
+-- like its own counter keys (from KEYS[ck + 1]) and record body too; the rest is the plan's at
+-- KEYS[k + 1 ..] and ARGV[a + 1 ..].
+local function apply(k, a, recordKey, deadline, resId, ck, body)
   local now = clock(ARGV[a + 2] + 0)
   if too_late(deadline or ARGV[a + 7] + 0, now) then return {TOO_LATE, 0, now, 0, 0, 0} end
   bookKey = KEYS[k + 1]
   recordKey = recordKey or KEYS[k + 4]
+  ck = ck or k + 4
+  body = body or ARGV[a + 6]
   local hasIdem = ARGV[a + 9] == '1'
   if not hasIdem then
-    local out = quick_apply(k, a, now, ARGV[a + 10] + 0, a + 11, recordKey)
+    local out = quick_apply(k, a, now, ARGV[a + 10] + 0, a + 11, recordKey, ck, body)
     if out then return out end
   end
   write_late() -- the general path reads counters from Redis
   forget_indexes() -- and releases expired reservations
   cache, order, deferred = {}, {}, nil
-  local ops, after = read_ops(a + 11, ARGV[a + 10] + 0, k + 5)
+  local ops, after = read_ops(a + 11, ARGV[a + 10] + 0, ck + 1)
   return decide({now = now, kind = ARGV[a + 3], ttl = ARGV[a + 4] + 0, expiresAt = 0,
     seedBudgets = ARGV[a + 8] ~= '0', seedBefore = ARGV[a + 8] + 0, resId = resId or ARGV[after], epochKey = KEYS[k + 1],
     expiriesKey = KEYS[k + 2], idemKey = KEYS[k + 3], hasIdem = hasIdem, fingerprint = ARGV[a + 5], recordKey = recordKey,
-    record = ARGV[a + 6], ops = ops})
+    record = body, ops = ops})
 end
 
 -- Several decisions of one node in one call, each applied in turn exactly as `apply` would, all or
@@ -1577,8 +1581,12 @@ end
 -- A repeat is a decision whose plan is that of the last decision sent whole before it, as when many
 -- callers ask for the same subjects at once: it sends one key, its reservation record's (the
 -- epoch's for a check), and two arguments, its deadline and its reservation id ('' for a check).
--- Redis then reads, and Lua holds, three strings for it instead of some twenty-five.
-local REPEAT_KEYS = 1 -- a decision sent whole has at least four
+-- A like is a decision whose plan differs from that one only in its counters (the same limits for
+-- other subjects, as when many users share a policy): it sends its reservation record's key, then
+-- its counters' keys, and three arguments, its deadline, its reservation id and its record body.
+-- Redis then reads, and Lua holds, a few strings for it instead of some twenty-five per op. They
+-- are told apart by their argument count: a decision sent whole has at least eleven.
+local REPEAT_ARGS, LIKE_ARGS = 2, 3
 
 local function batch()
   local t = redis.call('TIME')
@@ -1592,8 +1600,10 @@ local function batch()
   for i = 1, ARGV[2] + 0 do
     local kc, ac = ARGV[a + 1] + 0, ARGV[a + 2] + 0
     local ok, r
-    if kc == REPEAT_KEYS then
+    if ac == REPEAT_ARGS then
       ok, r = pcall(apply, wholeK, wholeA, KEYS[k + 1], ARGV[a + 3] + 0, ARGV[a + 4])
+    elseif ac == LIKE_ARGS then
+      ok, r = pcall(apply, wholeK, wholeA, KEYS[k + 1], ARGV[a + 3] + 0, ARGV[a + 4], k + 1, ARGV[a + 5])
     else
       wholeK, wholeA = k, a + 2
       ok, r = pcall(apply, k, a + 2)

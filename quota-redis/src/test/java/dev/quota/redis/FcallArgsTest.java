@@ -1,5 +1,8 @@
 package dev.quota.redis;
 
+import static dev.quota.redis.ScriptCodec.Form.LIKE;
+import static dev.quota.redis.ScriptCodec.Form.REPEAT;
+import static dev.quota.redis.ScriptCodec.Form.WHOLE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.codec.StringCodec;
@@ -59,23 +62,26 @@ class FcallArgsTest {
     ScriptCodec.Call other = reserve("r3", "1702", "q:{u2}c");
     ScriptCodec.Call thenAgain = reserve("r4", "0", "q:{u1}c");
     List<ScriptCodec.Call> calls = List.of(first, again, other, again, thenAgain);
-    assertThat(DecisionBatcher.repeats(calls)).containsExactly(false, true, false, false, true);
+    // a like leaves the first the last sent whole, so the later ones still repeat it
+    assertThat(DecisionBatcher.forms(calls)).containsExactly(WHOLE, REPEAT, LIKE, REPEAT, REPEAT);
 
     ScriptCodec.Call batch = DecisionBatcher.combine(calls);
-    // whole, then only the repeat's record key, whole, whole, the repeat's record key
-    assertThat(batch.keys()).hasSize(5 + 1 + 5 + 5 + 1);
-    assertThat(batch.keys()[5]).isEqualTo("q:res:r2");
-    assertThat(batch.keys()[16]).isEqualTo("q:res:r4");
+    // whole, the repeat's record key, the like's record and counter keys, then two repeats' record keys
+    assertThat(batch.keys()).containsExactly(
+        "q:epoch", "q:expiries", "q:epoch", "q:res:r1", "q:{u1}c", "q:res:r2", "q:res:r3", "q:{u2}c", "q:res:r2", "q:res:r4");
     // after "batch" and the count: the first decision's counts and 19 arguments, then the repeat's
     int repeatAt = 2 + 2 + first.args().length;
     assertThat(List.of(batch.args()).subList(repeatAt, repeatAt + 4)).containsExactly("1", "2", "1702", "r2");
+    // then the like's: its deadline, reservation id and record body
+    assertThat(List.of(batch.args()).subList(repeatAt + 4, repeatAt + 9))
+        .containsExactly("2", "3", "1702", "r3", "0:1:9:q:{u2}c");
     assertThat(batch.args()[batch.args().length - 2]).isEqualTo("0");
     assertThat(batch.args()[batch.args().length - 1]).isEqualTo("r4");
     assertSameBytes(calls, batch);
   }
 
   @Test
-  void aDecisionThatDiffersInAnythingButItsRecordDeadlineAndIdIsSentWhole() {
+  void aDecisionThatDiffersOnlyInItsCountersRecordDeadlineAndIdGoesAsALikeAnythingElseWhole() {
     ScriptCodec.Call first = reserve("r1", "1700", "q:{u1}c");
     for (int i = 1; i < first.args().length - 1; i++) {
       if (i == 6) {
@@ -84,7 +90,8 @@ class FcallArgsTest {
       String[] args = first.args().clone();
       args[i] = args[i] + "x";
       ScriptCodec.Call changed = new ScriptCodec.Call(reserve("r2", "1700", "q:{u1}c").keys(), args);
-      assertThat(DecisionBatcher.repeats(List.of(first, changed))).as("argument %d", i).containsExactly(false, false);
+      assertThat(DecisionBatcher.forms(List.of(first, changed))).as("argument %d", i)
+          .containsExactly(WHOLE, i == 5 ? LIKE : WHOLE); // 5: the record body
     }
     for (int k = 0; k < first.keys().length; k++) {
       if (k == 3) {
@@ -93,8 +100,17 @@ class FcallArgsTest {
       String[] keys = first.keys().clone();
       keys[k] = keys[k] + "x";
       ScriptCodec.Call changed = new ScriptCodec.Call(keys, first.args());
-      assertThat(DecisionBatcher.repeats(List.of(first, changed))).as("key %d", k).containsExactly(false, false);
+      assertThat(DecisionBatcher.forms(List.of(first, changed))).as("key %d", k)
+          .containsExactly(WHOLE, k == 4 ? LIKE : WHOLE); // 4: the counter
     }
+    // a plan of other ops (here, another count of them) is no like
+    ScriptCodec.Call twoOps = new ScriptCodec.Call(
+        new String[] {"q:epoch", "q:expiries", "q:epoch", "q:res:r2", "q:{u1}c", "q:{u1}d"}, first.args());
+    assertThat(DecisionBatcher.forms(List.of(first, twoOps))).containsExactly(WHOLE, WHOLE);
+    // only apply calls go short
+    ScriptCodec.Call settle = new ScriptCodec.Call(first.keys(), first.args().clone());
+    settle.args()[0] = "settle";
+    assertThat(DecisionBatcher.forms(List.of(settle, settle))).containsExactly(WHOLE, WHOLE);
   }
 
   private static void assertSameBytes(List<ScriptCodec.Call> calls, ScriptCodec.Call expected) {

@@ -119,7 +119,8 @@ class RedisBatchingTest {
     late.deadline(now - 1_000);
     ScriptCodec.Call none = call(reserve("r-none", 60_000, ops));
     List<ScriptCodec.Call> calls = List.of(inTime, late, none);
-    assertThat(DecisionBatcher.repeats(calls)).containsExactly(false, true, true);
+    assertThat(DecisionBatcher.forms(calls))
+        .containsExactly(ScriptCodec.Form.WHOLE, ScriptCodec.Form.REPEAT, ScriptCodec.Form.REPEAT);
 
     List<Object> replies = store.run(DecisionBatcher.combine(calls));
 
@@ -130,6 +131,45 @@ class RedisBatchingTest {
     assertThat(server.admin().exists(store.keys().reservation("r-in-time"))).isEqualTo(1);
     assertThat(server.admin().exists(store.keys().reservation("r-late"))).isZero();
     assertThat(server.admin().exists(store.keys().reservation("r-none"))).isEqualTo(1);
+  }
+
+  @Test
+  void likesOfOnePlanForOtherSubjectsEachMoveAndFileTheirOwnCountersAsSeparateCallsWould() {
+    // the same limits for other users (and one shared team): every decision after the first is a like
+    List<ScriptCodec.Call> calls = new ArrayList<>();
+    for (String id : List.of("a", "b", "b2", "b3", "c")) {
+      String user = "user:" + id.charAt(0);
+      calls.add(call(reserve("r-" + id, 60_000, rate(user, 2), rate("team:t", 10))));
+    }
+    assertThat(DecisionBatcher.forms(calls)).containsExactly(ScriptCodec.Form.WHOLE, ScriptCodec.Form.LIKE,
+        ScriptCodec.Form.LIKE, ScriptCodec.Form.LIKE, ScriptCodec.Form.LIKE);
+
+    List<Object> replies = store.run(DecisionBatcher.combine(calls));
+
+    List<Boolean> admitted = new ArrayList<>();
+    List<Long> userUsed = new ArrayList<>();
+    List<Long> teamUsed = new ArrayList<>();
+    for (Object reply : replies) {
+      PlanResult r = ScriptCodec.planResult(list(reply));
+      admitted.add(r.admitted());
+      userUsed.add(r.results().get(0).used());
+      teamUsed.add(r.results().get(1).used());
+    }
+    // b's third is denied (which the general path decides, on the like's own counters)
+    assertThat(admitted).containsExactly(true, true, true, false, true);
+    assertThat(userUsed).containsExactly(1L, 1L, 2L, 2L, 1L);
+    assertThat(teamUsed).containsExactly(1L, 2L, 3L, 3L, 4L);
+    assertThat(store.apply(check(rate("user:a", 2))).results().get(0).used()).isEqualTo(1);
+    assertThat(store.apply(check(rate("user:b", 2))).results().get(0).used()).isEqualTo(2);
+    assertThat(store.apply(check(rate("user:c", 2))).results().get(0).used()).isEqualTo(1);
+    assertThat(store.apply(check(rate("team:t", 10))).results().get(0).used()).isEqualTo(4);
+    assertThat(server.admin().exists(store.keys().reservation("r-b3"))).isZero();
+    // a like's record names its own counters: committing it with no requests takes b's back
+    assertThat(store.settle(dev.quota.plan.Settlement.commit("r-b2", 0, Map.of(RateLimit.REQUESTS, 0L))).status())
+        .isEqualTo(dev.quota.plan.SettleResult.Status.SETTLED);
+    assertThat(store.apply(check(rate("user:b", 2))).results().get(0).used()).isEqualTo(1);
+    assertThat(store.apply(check(rate("user:c", 2))).results().get(0).used()).isEqualTo(1);
+    assertThat(store.apply(check(rate("team:t", 10))).results().get(0).used()).isEqualTo(3);
   }
 
   @Test
