@@ -43,15 +43,17 @@ local EXHAUSTED = -2147483648 -- bit.lshift(1, 31); libraries cannot call bit wh
 -- The highest alert level a budget counter has alerted before any (Thresholds.NONE): below every level.
 local NONE = -1
 
--- The standard library, bound once (in `run`: a library cannot reach it while it loads); a
--- decision calls these often enough that the global lookups show.
+-- The standard library and redis.call, bound once (in `run`: a library cannot reach them while it
+-- loads); a decision calls these often enough that the global lookups show (a function's globals
+-- are looked up through a guard that refuses unknown names, at some 40 ns a name).
 local format, find, sub, match
+local floor, max, min, rcall
 
 local function fmt(n) return format('%d', n) end
 
 -- floor(a / b) for integers, exact even where the double quotient rounds up to the next integer
 local function floordiv(a, b)
-  local q = math.floor(a / b)
+  local q = floor(a / b)
   if q * b > a then q = q - 1 elseif (q + 1) * b <= a then q = q + 1 end
   return q
 end
@@ -66,7 +68,7 @@ local batchTime
 
 local function clock(offset)
   if batchTime then return batchTime + offset end
-  local t = redis.call('TIME')
+  local t = rcall('TIME')
   return t[1] * 1000 + floordiv(t[2] + 0, 1000) + offset
 end
 
@@ -91,7 +93,7 @@ local function budget_use(used, amount)
   if used > MAX then return EXACT end
   local sum = used + amount
   if sum > MAX then return EXACT end
-  return math.max(0, sum)
+  return max(0, sum)
 end
 
 -- ---- counters ------------------------------------------------------------------------------------
@@ -143,15 +145,15 @@ local function register(key, now, lifeEnd)
     seen = {}
     namesSeen[names] = seen
   end
-  local held = seen[name] or tonumber(redis.call('ZSCORE', names, name)) or 0
-  if held < math.max(now + NAME_LIFE_MS, lifeEnd or 0) then
-    held = math.max(now + NAME_HOLD_MS, lifeEnd or 0)
-    if redis.call('ZADD', names, fmt(held), name) == 1 then
+  local held = seen[name] or tonumber(rcall('ZSCORE', names, name)) or 0
+  if held < max(now + NAME_LIFE_MS, lifeEnd or 0) then
+    held = max(now + NAME_HOLD_MS, lifeEnd or 0)
+    if rcall('ZADD', names, fmt(held), name) == 1 then
       -- a new name: names whose every counter has expired go (the set stays as small as the names in use)
-      redis.call('ZREMRANGEBYSCORE', names, '-inf', '(' .. fmt(now))
+      rcall('ZREMRANGEBYSCORE', names, '-inf', '(' .. fmt(now))
     end
     -- never shortened: another name may be held longer (a bucket in deep debt)
-    redis.call('PEXPIRE', names, math.max(held - now, redis.call('PTTL', names)))
+    rcall('PEXPIRE', names, max(held - now, rcall('PTTL', names)))
   end
   seen[name] = held
 end
@@ -179,7 +181,7 @@ local function window_load(st, from, to)
     if not st.slice[seq] then seqs[#seqs + 1] = fmt(seq) end
   end
   if #seqs == 0 then return end
-  local raw = redis.call('HMGET', st.key, unpack(seqs))
+  local raw = rcall('HMGET', st.key, unpack(seqs))
   for i, seq in ipairs(seqs) do
     local v = raw[i]
     if not v then return error({err = 'QUOTA_STATE sliding window ' .. st.key .. ' lacks slice ' .. seq}) end
@@ -214,7 +216,7 @@ local function window(key, windowMs, now)
     st = remember(key, {kind = 'w', key = key, windowMs = windowMs, sliceUs = floordiv(windowMs * 1000 + SLICES - 1, SLICES),
                         total = 0, head = 1, tail = 0, slice = {}, removed = false, existed = false, changed = false,
                         touched = false})
-    local m = redis.call('HGET', key, 'm')
+    local m = rcall('HGET', key, 'm')
     if m then
       st.existed = true
       -- one match and arithmetic (which converts the digits) cost far less than a split and tonumber
@@ -329,7 +331,7 @@ local function window_take_back(st, at, amount)
   for seq = st.tail, st.head, -1 do
     local s = st.slice[seq]
     if floordiv(s.last * 1000, st.sliceUs) <= idx then
-      local dec = math.min(s.count, amount)
+      local dec = min(s.count, amount)
       s.count = s.count - dec
       st.total = st.total - dec
       s.dirty = true
@@ -350,11 +352,11 @@ end
 local function window_persist(st, now)
   local key = st.key
   if window_empty(st) then
-    if st.existed then redis.call('DEL', key) end
+    if st.existed then rcall('DEL', key) end
     return
   end
   if not st.changed then return end
-  if st.removed then redis.call('HDEL', key, unpack(st.removed)) end
+  if st.removed then rcall('HDEL', key, unpack(st.removed)) end
   local tail = st.slice[st.tail]
   local m
   if st.head < st.tail then
@@ -374,9 +376,9 @@ local function window_persist(st, now)
       fields[#fields + 1] = format('%d:%d', s.count, s.last)
     end
   end
-  if fields then redis.call('HSET', key, unpack(fields)) else redis.call('HSET', key, 'm', m) end
+  if fields then rcall('HSET', key, unpack(fields)) else rcall('HSET', key, 'm', m) end
   -- Set as a slice opens (see window_ttl_due), the TTL already covers every later write into it.
-  if st.ttlDue then redis.call('PEXPIRE', key, window_ttl(st.windowMs, st.sliceUs)) end
+  if st.ttlDue then rcall('PEXPIRE', key, window_ttl(st.windowMs, st.sliceUs)) end
   if st.nameDue then register(key, now) end
 end
 
@@ -397,19 +399,19 @@ end
 
 -- Bucket `key` as stored, as a bucket of `limit` (its limit may have changed since, debt included).
 local function bucket_load(key, limit, windowMs, now)
-  local raw = redis.call('HMGET', key, 'l', 't', 'k')
+  local raw = rcall('HMGET', key, 'l', 't', 'k')
   local tickMs = ceildiv(windowMs, BUCKET_TICKS)
   local ticks = ceildiv(windowMs, tickMs)
   local cap = limit * ticks
   -- the deepest debt (TokenBucket.deepestDebt)
-  local debt = math.min(BUCKET_DEBT_BUCKETS * cap, EXACT - cap)
+  local debt = min(BUCKET_DEBT_BUCKETS * cap, EXACT - cap)
   local level = tonumber(raw[1])
   if level then
     local units = tonumber(raw[3]) or windowMs
     -- whole tokens of a level kept in other units, rounded down
     if units ~= ticks then level = floordiv(level, units) * ticks end
     -- within the bucket of the limit as it is now, which may have changed since (debt included)
-    level = math.max(-debt, math.min(cap, level))
+    level = max(-debt, min(cap, level))
   end
   local st = {kind = 'b', limit = limit, windowMs = windowMs, tickMs = tickMs, ticks = ticks, cap = cap,
               debt = debt, level = level or cap, last = tonumber(raw[2]) or now, touched = false}
@@ -477,7 +479,7 @@ end
 local function budget(key)
   local st = cache[key]
   if not st then
-    local raw = redis.call('HMGET', key, 'u', 'f', 'e', 'a', 'd')
+    local raw = rcall('HMGET', key, 'u', 'f', 'e', 'a', 'd')
     local used = tonumber(raw[1]) or 0
     st = remember(key, {kind = 'g', exists = raw[1] ~= false, used = used,
                         alerted = alerted_up_to(raw[4], raw[2], used), endMs = tonumber(raw[3]) or 0, touched = false,
@@ -495,7 +497,7 @@ end
 local function slots(key)
   local st = cache[key]
   if not st then
-    local raw = redis.call('GET', key)
+    local raw = rcall('GET', key)
     local n, exp = 0, 0
     if raw then
       local c = string.find(raw, ':', 1, true)
@@ -542,10 +544,10 @@ local function slot_retry(key, st, max)
   local gone, freed = {}, 0
   for _, holder in ipairs(st.removed or {}) do gone[holder] = true; freed = freed + 1 end
   local added = st.added or {}
-  if redis.call('ZCARD', holders) - freed + #added / 2 ~= st.n then return -1 end
+  if rcall('ZCARD', holders) - freed + #added / 2 ~= st.n then return -1 end
   -- the (n - max)th expiry from 0: among the filed ones this call keeps, within the first n - max + 1
   local want = st.n - max
-  local filed = redis.call('ZRANGE', holders, 0, want + freed, 'WITHSCORES')
+  local filed = rcall('ZRANGE', holders, 0, want + freed, 'WITHSCORES')
   local times = {}
   for i = 1, #filed, 2 do
     if not gone[filed[i]] then times[#times + 1] = tonumber(filed[i + 1]) end
@@ -582,13 +584,13 @@ local function persist(now)
     elseif st.touched then
       if st.kind == 'b' then
         if st.ticks ~= st.windowMs then
-          redis.call('HSET', key, 'l', fmt(st.level), 't', fmt(st.last), 'k', fmt(st.ticks))
+          rcall('HSET', key, 'l', fmt(st.level), 't', fmt(st.last), 'k', fmt(st.ticks))
         else
-          redis.call('HSET', key, 'l', fmt(st.level), 't', fmt(st.last))
+          rcall('HSET', key, 'l', fmt(st.level), 't', fmt(st.last))
         end
         -- kept until it is full again: a bucket without a key is a full one
         local full = st.last + bucket_ms_to_refill(st, st.cap - st.level)
-        redis.call('PEXPIRE', key, math.max(full - now, 0) + WINDOW_SLACK_MS)
+        rcall('PEXPIRE', key, max(full - now, 0) + WINDOW_SLACK_MS)
         -- new, or its time moved into a later day: the bucket lives at most a window past that, unless
         -- a debt keeps it longer, until it is full, which its name must then outlive too
         local lifeEnd = full + WINDOW_SLACK_MS
@@ -598,28 +600,28 @@ local function persist(now)
         end
       elseif st.kind == 'g' then
         if st.decided then
-          redis.call('HSET', key, 'u', fmt(st.used), 'a', fmt(st.alerted), 'e', fmt(st.endMs), 'd', fmt(st.decided))
+          rcall('HSET', key, 'u', fmt(st.used), 'a', fmt(st.alerted), 'e', fmt(st.endMs), 'd', fmt(st.decided))
         else
-          redis.call('HSET', key, 'u', fmt(st.used), 'a', fmt(st.alerted), 'e', fmt(st.endMs))
+          rcall('HSET', key, 'u', fmt(st.used), 'a', fmt(st.alerted), 'e', fmt(st.endMs))
         end
         -- the TTL follows the period's end, so it only moves when the counter is new or its end moved
         if st.endMs ~= st.loadedEnd then
-          redis.call('PEXPIRE', key, math.max(st.endMs - now, 0) + BUDGET_SLACK_MS)
+          rcall('PEXPIRE', key, max(st.endMs - now, 0) + BUDGET_SLACK_MS)
           register(key, now)
         end
       else
         local holders = slot_holders(key)
         if st.n <= 0 then
-          redis.call('DEL', key, holders)
+          rcall('DEL', key, holders)
         else
           -- a slot counter lives as long as the longest reservation holding one of its slots
-          local exp = math.max(st.exp, now + st.ttl + WINDOW_SLACK_MS)
-          redis.call('SET', key, fmt(st.n) .. ':' .. fmt(exp), 'PX', exp - now)
-          if st.removed then redis.call('ZREM', holders, unpack(st.removed)) end
+          local exp = max(st.exp, now + st.ttl + WINDOW_SLACK_MS)
+          rcall('SET', key, fmt(st.n) .. ':' .. fmt(exp), 'PX', exp - now)
+          if st.removed then rcall('ZREM', holders, unpack(st.removed)) end
           if st.added then
             -- kept as long as the counter; taking a holder out needs no longer
-            redis.call('ZADD', holders, unpack(st.added))
-            redis.call('PEXPIRE', holders, exp - now)
+            rcall('ZADD', holders, unpack(st.added))
+            rcall('PEXPIRE', holders, exp - now)
             -- registered whenever it is filled, as it may be new beside a counter from before it
             register(holders, now)
           end
@@ -705,22 +707,22 @@ local function carried_use(op, now)
   local used = 0
   for _, p in ipairs(op.carry) do
     local marks = p.key .. '/carried'
-    if p.untilMs > now and redis.call('SISMEMBER', marks, into) == 0 then
+    if p.untilMs > now and rcall('SISMEMBER', marks, into) == 0 then
       if p.algo == 'w' then
-        used = math.max(used, window_used_within(window(p.key, p.windowMs, now), now, op.windowMs))
+        used = max(used, window_used_within(window(p.key, p.windowMs, now), now, op.windowMs))
       else
         -- read as a bucket of the predecessor's limit (TokenBucket.withLimit): one this call has
         -- loaded for an op of another limit stays that op's
         local pst = cache[p.key]
         if not pst or pst.limit ~= p.limit then pst = bucket_load(p.key, p.limit, p.windowMs, now) end
         bucket_advance(pst, now)
-        if pst.loadedLast then used = math.max(used, math.min(p.limit - floordiv(pst.level, pst.ticks), op.limit)) end
+        if pst.loadedLast then used = max(used, min(p.limit - floordiv(pst.level, pst.ticks), op.limit)) end
       end
       local untilMs = p.untilMs
       deferred = deferred or {}
       deferred[#deferred + 1] = function()
-        redis.call('SADD', marks, into)
-        redis.call('PEXPIRE', marks, math.max(untilMs - now, redis.call('PTTL', marks)))
+        rcall('SADD', marks, into)
+        rcall('PEXPIRE', marks, max(untilMs - now, rcall('PTTL', marks)))
         register(marks, now, untilMs)
       end
     end
@@ -739,9 +741,9 @@ local function carry_into(st, op, now)
   local used = carried_use(op, now)
   if used <= 0 then return end
   if op.algo == 'w' then
-    window_add(st, now, math.min(used, MAX))
+    window_add(st, now, min(used, MAX))
   else
-    bucket_take(st, math.min(used, op.limit))
+    bucket_take(st, min(used, op.limit))
     st.touched = true
   end
 end
@@ -778,7 +780,7 @@ local function take(op, amount, now, ttl)
   if op.type == 'R' then
     if op.algo == 'w' then
       -- a window saturates at 2^53-1 (SlidingWindow.add)
-      window_add(st, now, math.min(amount, MAX - st.total))
+      window_add(st, now, min(amount, MAX - st.total))
     else
       bucket_take(st, amount)
     end
@@ -786,7 +788,7 @@ local function take(op, amount, now, ttl)
   elseif op.type == 'B' then
     st.used = budget_use(st.used, amount)
     -- a decision: current from now on, a new counter from the engine's marker on too (see `budget`)
-    st.decided = math.max(st.decided or (st.exists and 0 or decisionMarker), now)
+    st.decided = max(st.decided or (st.exists and 0 or decisionMarker), now)
     st.exists = true
     if op.endMs > st.endMs then st.endMs = op.endMs end
     local newly
@@ -815,7 +817,7 @@ local function describe(op, now, allowed, fired, out)
         else
           local deficit = op.amount * st.ticks - st.level
           -- the tick that brings them, unless a continuous refill fills the bucket before
-          retry = deficit <= 0 and now or math.min(st.last + ceildiv(deficit, st.limit) * st.tickMs, reset)
+          retry = deficit <= 0 and now or min(st.last + ceildiv(deficit, st.limit) * st.tickMs, reset)
         end
       end
       out[#out + 1] = ok; out[#out + 1] = used; out[#out + 1] = reset; out[#out + 1] = retry
@@ -866,7 +868,7 @@ local function parse_active(raw)
 end
 
 local function load_reservation(rkey)
-  local raw = redis.call('GET', rkey)
+  local raw = rcall('GET', rkey)
   if not raw then return nil end
   local first = sub(raw, 1, 1)
   if first == 'A' or first == 'P' then return parse_active(raw) end
@@ -874,11 +876,11 @@ local function load_reservation(rkey)
 end
 
 local function save_reservation(rkey, rec, ttlMs)
-  redis.call('SET', rkey, cmsgpack.pack(rec), 'PX', ttlMs)
+  rcall('SET', rkey, cmsgpack.pack(rec), 'PX', ttlMs)
 end
 
 local function load_hash(key)
-  local raw = redis.call('HGETALL', key)
+  local raw = rcall('HGETALL', key)
   if #raw == 0 then return nil end
   local rec = {}
   for i = 1, #raw, 2 do rec[raw[i]] = raw[i + 1] end
@@ -903,7 +905,7 @@ local function reset_since(key, madeAt, marks)
   local mark = sub(key, 1, open - 1) .. 'reset:' .. sub(key, open, find(key, '}', open, true))
   local at = marks[mark]
   if at == nil then
-    at = tonumber(redis.call('GET', mark) or '-1')
+    at = tonumber(rcall('GET', mark) or '-1')
     marks[mark] = at
   end
   return at >= madeAt
@@ -975,14 +977,14 @@ end
 
 -- `keep`, if given, is a reservation record left alone: one its caller settles (see `settle`).
 local function release_expired(expiries, now, keep)
-  local due = redis.call('ZRANGEBYSCORE', expiries, '-inf', fmt(now))
+  local due = rcall('ZRANGEBYSCORE', expiries, '-inf', fmt(now))
   for _, rkey in ipairs(due) do
     if rkey ~= keep then
       local rec = load_reservation(rkey)
       if rec and rec.s == 'a' then undo(rkey, rec, false, 0, {}, now) end
       deferred = deferred or {}
       deferred[#deferred + 1] = function()
-        redis.call('ZREM', expiries, rkey)
+        rcall('ZREM', expiries, rkey)
         if rec and rec.s == 'a' then expire_record(rkey, rec) end
       end
     end
@@ -1072,9 +1074,9 @@ end
 -- meanwhile (none: nothing).
 local function write_counter(key, q, j, ...)
   if q[j + 1] == 'B' then
-    redis.call('HSET', key, 'u', fmt(q[j + 3]), 'a', fmt(q[j + 2]), 'e', fmt(q[j + 4]), 'd', fmt(q[j + 6]))
+    rcall('HSET', key, 'u', fmt(q[j + 3]), 'a', fmt(q[j + 2]), 'e', fmt(q[j + 4]), 'd', fmt(q[j + 6]))
   else
-    redis.call('HSET', key, 'm', window_m(q[j + 1], q[j + 2], q[j + 3], q[j + 4], q[j + 5], q[j + 6], q[j + 7]), ...)
+    rcall('HSET', key, 'm', window_m(q[j + 1], q[j + 2], q[j + 3], q[j + 4], q[j + 5], q[j + 6], q[j + 7]), ...)
   end
 end
 
@@ -1086,7 +1088,7 @@ local function write_slot(s)
   else
     write_counter(key, q, j)
   end
-  if slotTtl[s] then redis.call('PEXPIRE', key, slotTtl[s]) end
+  if slotTtl[s] then rcall('PEXPIRE', key, slotTtl[s]) end
   slotLate[s], slotFields[s], slotTtl[s] = false, false, false
 end
 
@@ -1109,7 +1111,7 @@ end
 local function expiry_clear(key, now)
   local clear = inBatch and expiryClear[key]
   if clear and now <= clear then return true end
-  if redis.call('ZRANGEBYSCORE', key, '-inf', fmt(now), 'LIMIT', 0, 1)[1] then return false end
+  if rcall('ZRANGEBYSCORE', key, '-inf', fmt(now), 'LIMIT', 0, 1)[1] then return false end
   if inBatch then expiryClear[key] = now end
   return true
 end
@@ -1117,15 +1119,15 @@ end
 -- Keeps expiry index `key` alive at least `keep` ms more, extended with room to spare so that the
 -- next reservations need not extend it again; returns the TTL it has now (at least).
 local function extend_index(key, keep)
-  local ttl = redis.call('PTTL', key)
+  local ttl = rcall('PTTL', key)
   if ttl >= keep then return ttl end
-  redis.call('PEXPIRE', key, keep + INDEX_SLACK_MS)
+  rcall('PEXPIRE', key, keep + INDEX_SLACK_MS)
   return keep + INDEX_SLACK_MS
 end
 
 -- Files reservation `rkey` in expiry index `key`, which must then live `keep` ms more.
 local function file_expiry(key, rkey, expiresAt, keep)
-  redis.call('ZADD', key, fmt(expiresAt), rkey)
+  rcall('ZADD', key, fmt(expiresAt), rkey)
   if not inBatch then
     extend_index(key, keep)
     return
@@ -1183,7 +1185,7 @@ local function quick_budget(key, i, at, now, apply_ops, seedBefore, p, j)
     local q, r = slotP[s], slotJ[s]
     exists, alerted, used, e, decided = true, q[r + 2], q[r + 3], q[r + 4], q[r + 6]
   else
-    local raw = redis.call('HMGET', key, 'u', 'f', 'e', 'a', 'd')
+    local raw = rcall('HMGET', key, 'u', 'f', 'e', 'a', 'd')
     exists = raw[1] ~= false
     if seedBefore > 0 and not exists then return false end -- `decide` consults the epoch
     used, e, decided = tonumber(raw[1]) or 0, tonumber(raw[3]) or 0, tonumber(raw[5])
@@ -1202,9 +1204,9 @@ local function quick_budget(key, i, at, now, apply_ops, seedBefore, p, j)
   if endMs > e then e = endMs end
   local newly, top = quick_crossed(used, limit, at, ARGV[at] + 0, alerted)
   p[j + 2], p[j + 3], p[j + 4], p[j + 5] = top, used, e, newly
-  p[j + 6] = math.max(decided or (exists and 0 or seedBefore), now)
+  p[j + 6] = max(decided or (exists and 0 or seedBefore), now)
   -- the TTL follows the period's end, so it only moves when the counter is new or its end moved
-  if e ~= loadedEnd then p[j + 10], p[j + 13] = math.max(e - now, 0) + BUDGET_SLACK_MS, true end
+  if e ~= loadedEnd then p[j + 10], p[j + 13] = max(e - now, 0) + BUDGET_SLACK_MS, true end
   return true
 end
 
@@ -1228,7 +1230,7 @@ local function quick_window(key, i, limit, windowMs, amount, now, apply_ops, p, 
       end
     end
   end
-  local m = not s and redis.call('HGET', key, 'm')
+  local m = not s and rcall('HGET', key, 'm')
   if s then
     local q, r = slotP[s], slotJ[s]
     tc, tl, total, head, tail, hc, hl = q[r + 1], q[r + 2], q[r + 3], q[r + 4], q[r + 5], q[r + 6], q[r + 7]
@@ -1267,7 +1269,7 @@ local function quick_window(key, i, limit, windowMs, amount, now, apply_ops, p, 
         if head == tail then
           hc, hl = tc, tl
         else
-          local v = redis.call('HGET', key, fmt(head))
+          local v = rcall('HGET', key, fmt(head))
           if not v then return false end -- `decide` reports the missing slice
           local c = find(v, ':', 1, true)
           hc, hl = sub(v, 1, c - 1) + 0, sub(v, c + 1) + 0
@@ -1377,7 +1379,7 @@ local function quick_apply(k, a, now, n, at, rkey, ck, body)
     end
     keep = keep + BUDGET_SLACK_MS
     -- first of the writes: if Redis refuses it, nothing of this decision is kept
-    redis.call('SET', rkey, format('A%d:%d:', expiresAt, now) .. body, 'PX', keep)
+    rcall('SET', rkey, format('A%d:%d:', expiresAt, now) .. body, 'PX', keep)
     if holds then file_expiry(KEYS[k + 2], rkey, expiresAt, keep) end
   end
   local out = {unpack(FALSES, 1, 6 + 5 * n)}
@@ -1388,7 +1390,7 @@ local function quick_apply(k, a, now, n, at, rkey, ck, body)
     if apply_ops then
       local key = KEYS[ck + i]
       -- at once even for a state kept late: no later read in this call looks for a slice that left
-      if p[j + 12] then redis.call('HDEL', key, unpack(p[j + 12])) end
+      if p[j + 12] then rcall('HDEL', key, unpack(p[j + 12])) end
       if p[j + 13] then register(key, now) end -- before a reset can see the counter, written or kept late
       if inBatch and slotKey[i] == key then
         write_later(i, p, j)
@@ -1398,7 +1400,7 @@ local function quick_apply(k, a, now, n, at, rkey, ck, body)
         else
           write_counter(key, p, j)
         end
-        if p[j + 10] then redis.call('PEXPIRE', key, p[j + 10]) end
+        if p[j + 10] then rcall('PEXPIRE', key, p[j + 10]) end
         if inBatch then
           if slotLate[i] then write_slot(i) end
           slotKey[i], slotP[i], slotJ[i] = key, p, j
@@ -1437,7 +1439,7 @@ local function decide(c)
     end
   end
   if c.hasIdem then
-    local rec = redis.call('HMGET', c.idemKey, 'f', 'x', 'r')
+    local rec = rcall('HMGET', c.idemKey, 'f', 'x', 'r')
     if rec[1] and tonumber(rec[2]) > now then
       persist(now)
       if rec[1] ~= c.fingerprint then return {CONFLICT, 0, now, 0, 0, 0} end
@@ -1460,10 +1462,10 @@ local function decide(c)
         stale[#stale + 1] = st.decided
       elseif st and not st.exists then
         if not epoch then
-          epoch = tonumber(redis.call('GET', c.epochKey))
+          epoch = tonumber(rcall('GET', c.epochKey))
           if not epoch then
             epoch = now
-            redis.call('SET', c.epochKey, fmt(now), 'PX', EPOCH_TTL_MS)
+            rcall('SET', c.epochKey, fmt(now), 'PX', EPOCH_TTL_MS)
           end
         end
         -- a period begun in the epoch's millisecond too: its spend there may be lost (BudgetOp)
@@ -1509,13 +1511,13 @@ local function decide(c)
       if op.type == 'B' and op.endMs - now > keep then keep = op.endMs - now end
     end
     keep = keep + BUDGET_SLACK_MS
-    redis.call('SET', rkey, format(c.part and 'P%d:%d:' or 'A%d:%d:', expiresAt, now) .. c.record, 'PX', keep)
+    rcall('SET', rkey, format(c.part and 'P%d:%d:' or 'A%d:%d:', expiresAt, now) .. c.record, 'PX', keep)
     for i = 1, n do
       if ops[i].type == 'C' then slot_hold(slots(ops[i].key), slot_holder(rkey, i), expiresAt) end
     end
     -- Only holds need the expiry index; a settlement notices any expiry from the record itself.
     if holds then
-      redis.call('ZADD', c.expiriesKey, fmt(expiresAt), rkey)
+      rcall('ZADD', c.expiriesKey, fmt(expiresAt), rkey)
       extend_index(c.expiriesKey, keep)
     end
   end
@@ -1533,8 +1535,8 @@ local function decide(c)
     local words = {}
     for i, v in ipairs(out) do words[i] = fmt(v) end
     if admitted and kind == 'reserve' and c.resId and c.resId ~= '' then words[#words + 1] = c.resId end
-    redis.call('HSET', c.idemKey, 'f', c.fingerprint, 'x', fmt(now + IDEMPOTENCY_TTL_MS), 'r', table.concat(words, ' '))
-    redis.call('PEXPIRE', c.idemKey, IDEMPOTENCY_TTL_MS)
+    rcall('HSET', c.idemKey, 'f', c.fingerprint, 'x', fmt(now + IDEMPOTENCY_TTL_MS), 'r', table.concat(words, ' '))
+    rcall('PEXPIRE', c.idemKey, IDEMPOTENCY_TTL_MS)
   end
   return out
 end
@@ -1589,7 +1591,7 @@ end
 local REPEAT_ARGS, LIKE_ARGS = 2, 3
 
 local function batch()
-  local t = redis.call('TIME')
+  local t = rcall('TIME')
   batchTime = t[1] * 1000 + floordiv(t[2] + 0, 1000)
   -- empty slots (a batch that failed as a whole, outside any one decision, may have left some)
   for s = 1, QUICK_MAX_OPS do slotKey[s], slotLate[s], slotFields[s], slotTtl[s] = false, false, false, false end
@@ -1673,7 +1675,7 @@ local function compensate()
         end
       end
     end
-    redis.call('ZREM', KEYS[1], rkey)
+    rcall('ZREM', KEYS[1], rkey)
     persist(now)
     undone = 1
   end
@@ -1691,9 +1693,9 @@ local function home()
   if too_late(tonumber(ARGV[9]), now) then return {TOO_LATE, 0, now} end
   local fields = {'s', 'a', 'e', ARGV[3], 'h', ARGV[4], 'g', ARGV[8]}
   if ARGV[6] == '1' then fields[#fields + 1] = 'p'; fields[#fields + 1] = ARGV[5] end
-  redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[1], unpack(fields))
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[7]))
+  rcall('DEL', KEYS[1])
+  rcall('HSET', KEYS[1], unpack(fields))
+  rcall('PEXPIRE', KEYS[1], tonumber(ARGV[7]))
   return {1, 0, now}
 end
 
@@ -1707,14 +1709,14 @@ local function claim()
   local rec = load_hash(KEYS[1])
   if not rec then return {3, 0, now, 0, '', '', '', '', '', ''} end
   if rec.s == 'a' and tonumber(rec.e) <= now then
-    redis.call('HSET', KEYS[1], 's', 'x')
+    rcall('HSET', KEYS[1], 's', 'x')
     rec.s = 'x'
   end
   if rec.s == 'x' then return {4, 0, now, 0, '', '', '', '', '', ''} end
   local status = 0
   if rec.s == 'a' then
-    redis.call('HSET', KEYS[1], 's', 'd', 'c', ARGV[3], 'a', ARGV[4], 'f', ARGV[5], 'm', ARGV[6])
-    redis.call('PEXPIRE', KEYS[1], SETTLED_TTL_MS)
+    rcall('HSET', KEYS[1], 's', 'd', 'c', ARGV[3], 'a', ARGV[4], 'f', ARGV[5], 'm', ARGV[6])
+    rcall('PEXPIRE', KEYS[1], SETTLED_TTL_MS)
     rec.c, rec.a, rec.f, rec.m = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
   else
     status = rec.f == ARGV[5] and 1 or 2
@@ -1728,7 +1730,7 @@ end
 local function idem_claim()
   local now = clock(tonumber(ARGV[2]))
   if too_late(tonumber(ARGV[5]), now) then return {TOO_LATE, 0, now, 0, 0, 0} end
-  local rec = redis.call('HMGET', KEYS[1], 'f', 'x', 'r')
+  local rec = rcall('HMGET', KEYS[1], 'f', 'x', 'r')
   if rec[1] and tonumber(rec[2]) > now then
     if rec[1] ~= ARGV[3] then return {CONFLICT, 0, now, 0, 0, 0} end
     if not rec[3] then return {BUSY, 0, now, 0, 0, 0} end
@@ -1737,9 +1739,9 @@ local function idem_claim()
     out[1] = REPLAYED
     return out
   end
-  redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[1], 'f', ARGV[3], 'x', fmt(now + tonumber(ARGV[4])))
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
+  rcall('DEL', KEYS[1])
+  rcall('HSET', KEYS[1], 'f', ARGV[3], 'x', fmt(now + tonumber(ARGV[4])))
+  rcall('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
   return {CLAIMED, 0, now, 0, 0, 0}
 end
 
@@ -1748,12 +1750,12 @@ end
 -- KEYS: idempotency record.  ARGV: call, offset, fingerprint, reply words ('' drops the claim)
 local function idem_finish()
   local now = clock(tonumber(ARGV[2]))
-  if redis.call('HGET', KEYS[1], 'f') ~= ARGV[3] then return {0} end
+  if rcall('HGET', KEYS[1], 'f') ~= ARGV[3] then return {0} end
   if ARGV[4] == '' then
-    redis.call('DEL', KEYS[1])
+    rcall('DEL', KEYS[1])
   else
-    redis.call('HSET', KEYS[1], 'x', fmt(now + IDEMPOTENCY_TTL_MS), 'r', ARGV[4])
-    redis.call('PEXPIRE', KEYS[1], IDEMPOTENCY_TTL_MS)
+    rcall('HSET', KEYS[1], 'x', fmt(now + IDEMPOTENCY_TTL_MS), 'r', ARGV[4])
+    rcall('PEXPIRE', KEYS[1], IDEMPOTENCY_TTL_MS)
   end
   return {1}
 end
@@ -1809,7 +1811,7 @@ local function settle()
   for i = 1, tonumber(ARGV[6]) do meters[ARGV[5 + 2 * i]] = tonumber(ARGV[6 + 2 * i]) end
   local changes = undo(rkey, rec, commit, tonumber(ARGV[4]), meters, now, late)
   for i = 1, late and 0 or tonumber(rec.n) do
-    if string.sub(rec['o' .. i], 1, 1) ~= 'R' then redis.call('ZREM', KEYS[2], rkey); break end
+    if string.sub(rec['o' .. i], 1, 1) ~= 'R' then rcall('ZREM', KEYS[2], rkey); break end
   end
   persist(now)
   settle_record(rkey, 'd', ARGV[5], rec, changes)
@@ -1826,19 +1828,19 @@ local function reset()
   local now = clock(tonumber(ARGV[2]))
   if too_late(tonumber(ARGV[3]), now) then return {TOO_LATE, 0, now} end
   local mark = KEYS[1]
-  redis.call('SET', mark, fmt(now), 'PX', RESET_MARK_TTL_MS)
+  rcall('SET', mark, fmt(now), 'PX', RESET_MARK_TTL_MS)
   -- prefix 'reset:' '{' subject '}' gives the counters' prefix '{' subject '}'
   local open = find(mark, '{', 1, true)
   local head = sub(mark, 1, open - 7) .. sub(mark, open)
   local deleted, doomed = 0, {}
-  for _, name in ipairs(redis.call('ZRANGE', names_key(KEYS[2]), 0, -1)) do
+  for _, name in ipairs(rcall('ZRANGE', names_key(KEYS[2]), 0, -1)) do
     doomed[#doomed + 1] = head .. name
     if #doomed == 1000 then
-      deleted = deleted + redis.call('UNLINK', unpack(doomed))
+      deleted = deleted + rcall('UNLINK', unpack(doomed))
       doomed = {}
     end
   end
-  if #doomed > 0 then deleted = deleted + redis.call('UNLINK', unpack(doomed)) end
+  if #doomed > 0 then deleted = deleted + rcall('UNLINK', unpack(doomed)) end
   return {0, deleted, now}
 end
 
@@ -1854,12 +1856,12 @@ local function seed()
   local now = clock(tonumber(ARGV[2]))
   if too_late(tonumber(ARGV[8]), now) then return {TOO_LATE, 0, now} end
   bookKey = KEYS[2]
-  if redis.call('EXISTS', KEYS[1]) == 0 and not reset_since(KEYS[1], tonumber(ARGV[6]) + 1, {}) then
+  if rcall('EXISTS', KEYS[1]) == 0 and not reset_since(KEYS[1], tonumber(ARGV[6]) + 1, {}) then
     local endMs = tonumber(ARGV[4])
     local alerted = tonumber(ARGV[5]) ~= 0 and ARGV[3] or fmt(NONE)
     if tonumber(ARGV[7]) > tonumber(alerted) then alerted = ARGV[7] end
-    redis.call('HSET', KEYS[1], 'u', ARGV[3], 'a', alerted, 'e', ARGV[4], 'd', fmt(now))
-    redis.call('PEXPIRE', KEYS[1], math.max(endMs - now, 0) + BUDGET_SLACK_MS)
+    rcall('HSET', KEYS[1], 'u', ARGV[3], 'a', alerted, 'e', ARGV[4], 'd', fmt(now))
+    rcall('PEXPIRE', KEYS[1], max(endMs - now, 0) + BUDGET_SLACK_MS)
     register(KEYS[1], now)
     return {1, 0, now}
   end
@@ -1877,7 +1879,7 @@ end
 local function catch_up()
   local now = clock(tonumber(ARGV[2]))
   if too_late(tonumber(ARGV[#ARGV]), now) then return {TOO_LATE, 0, now, 0} end
-  local raw = redis.call('HMGET', KEYS[1], 'u', 'f', 'e', 'a', 'd')
+  local raw = rcall('HMGET', KEYS[1], 'u', 'f', 'e', 'a', 'd')
   local decided = tonumber(raw[5])
   if not raw[1] or decided ~= tonumber(ARGV[4]) then return {0, 0, now, 0} end
   local used = tonumber(raw[1])
@@ -1886,7 +1888,7 @@ local function catch_up()
   local thresholds = {}
   for i = 7, #ARGV - 1 do thresholds[#thresholds + 1] = tonumber(ARGV[i]) end
   local newly, top = crossed(used, tonumber(ARGV[6]), thresholds, alerted)
-  redis.call('HSET', KEYS[1], 'u', fmt(used), 'a', fmt(top), 'd', fmt(math.max(decided, now, tonumber(ARGV[5]))))
+  rcall('HSET', KEYS[1], 'u', fmt(used), 'a', fmt(top), 'd', fmt(max(decided, now, tonumber(ARGV[5]))))
   return {1, used, now, newly}
 end
 
@@ -1898,7 +1900,7 @@ end
 local function peek()
   local now = clock(tonumber(ARGV[2]))
   local rec
-  if redis.call('TYPE', KEYS[1]).ok == 'hash' then rec = load_hash(KEYS[1]) else rec = load_reservation(KEYS[1]) end
+  if rcall('TYPE', KEYS[1]).ok == 'hash' then rec = load_hash(KEYS[1]) else rec = load_reservation(KEYS[1]) end
   if not rec or rec.s ~= 'a' or tonumber(rec.e) <= now then return {0, 0, now, 0, ''} end
   return {1, tonumber(rec.e), now, rec.p and 1 or 0, rec.p or ''}
 end
@@ -1906,6 +1908,7 @@ end
 local function run(keys, args)
   if not format then
     format, find, sub, match = string.format, string.find, string.sub, string.match
+    floor, max, min, rcall = math.floor, math.max, math.min, redis.call
     FALSES = {}
     slotKey, slotP, slotJ, slotLate, slotFields, slotTtl = {}, {}, {}, {}, {}, {}
     for i = 1, QUICK_MAX_OPS do
