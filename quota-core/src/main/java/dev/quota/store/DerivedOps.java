@@ -66,6 +66,12 @@ final class DerivedOps {
 
   /** Set {@code s} holds ways {@code WAYS * s} to {@code WAYS * s + WAYS - 1}, the newest first. */
   private final Entry[] ways;
+  /**
+   * The identity hash of each way's list, so a lookup reads only the entry whose hash matches:
+   * with many lists in use the entries are cache misses, and reading each way's entry in turn
+   * cost more than the work an entry saves. A hint, always checked against the entry itself.
+   */
+  private final int[] ids;
   /** Per set, the identity hashes of the last {@link #WAYS} lists that missed there, the latest first. */
   private final int[] missed;
   private final int mask;
@@ -76,6 +82,7 @@ final class DerivedOps {
       throw new IllegalArgumentException("sets must be a power of two");
     }
     ways = new Entry[WAYS * sets];
+    ids = new int[WAYS * sets];
     missed = new int[WAYS * sets];
     mask = sets - 1;
   }
@@ -90,18 +97,19 @@ final class DerivedOps {
     int id = System.identityHashCode(ops);
     int at = WAYS * (id & mask);
     for (int w = at; w < at + WAYS; w++) {
-      Entry e = ways[w];
-      if (e == null) {
-        break; // ways fill from the front
-      }
-      if (e.ops == ops) {
-        return e;
+      if (ids[w] == id) {
+        Entry e = ways[w];
+        if (e != null && e.ops == ops) {
+          return e;
+        }
       }
     }
     Entry fresh = Entry.of(ops);
     if (noted(at, id)) {
       System.arraycopy(ways, at, ways, at + 1, WAYS - 1);
+      System.arraycopy(ids, at, ids, at + 1, WAYS - 1);
       ways[at] = fresh;
+      ids[at] = id;
     } else {
       System.arraycopy(missed, at, missed, at + 1, WAYS - 1);
       missed[at] = id;

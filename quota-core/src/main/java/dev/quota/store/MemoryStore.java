@@ -438,10 +438,12 @@ public final class MemoryStore implements Store {
     try {
       List<SettleResult.BudgetChange> changes = report ? new ArrayList<>() : null;
       List<CounterOp> ops = shape.ops;
+      // The counters the shape's ops last found, still the table's under these stripes (see DerivedOps).
+      Object[] known = shape.derived.counters(counters);
       for (int i = 0; i < ops.size(); i++) {
         CounterOp op = ops.get(i);
         if (op instanceof BudgetOp b) {
-          CounterTable.Budget budget = counters.budget(b.key());
+          CounterTable.Budget budget = known[i] != null ? (CounterTable.Budget) known[i] : counters.budget(b.key());
           if (budget == null || budget.bornAt - r.madeAt > 0) {
             continue; // reset by an admin since: nothing left to return
           }
@@ -452,7 +454,7 @@ public final class MemoryStore implements Store {
             changes.add(new SettleResult.BudgetChange(b.label(), b.key(), b.limitNanos(), budget.used, newly));
           }
         } else if (op instanceof ConcurrencyOp) {
-          CounterTable.Slots slots = counters.slots(op.key());
+          CounterTable.Slots slots = known[i] != null ? (CounterTable.Slots) known[i] : counters.slots(op.key());
           if (slots != null && slots.bornAt - r.madeAt <= 0) {
             slots.free(r.expiresAtMs);
           }

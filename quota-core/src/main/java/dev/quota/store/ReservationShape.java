@@ -18,6 +18,12 @@ final class ReservationShape {
   final List<CounterOp> ops;
   /** The stripes of the ops' counters, ascending: what a settlement locks. */
   final int[] stripes;
+  /**
+   * What the store worked out from the first holder's ops, with the counters it last looked up:
+   * a settlement, under the same stripes, finds its counters there instead of searching the
+   * counter table again, which with many subjects is a cache miss per counter.
+   */
+  final DerivedOps.Entry derived;
   /** Whether budget holds are the reservation's, not the ops' (see the class comment). */
   final boolean uniform;
   /** The payload of the first reservation of this shape, lent to later ones that carry an equal one. */
@@ -28,11 +34,12 @@ final class ReservationShape {
   /** The next shape in the same {@link ShapeTable} bucket. */
   ReservationShape next;
 
-  ReservationShape(List<CounterOp> ops, boolean uniform, int hash, int[] stripes, String payload) {
-    this.ops = ops;
-    this.uniform = uniform;
-    this.hash = hash;
-    this.stripes = stripes;
+  ReservationShape(DerivedOps.Entry derived, String payload) {
+    this.derived = derived;
+    this.ops = derived.ops;
+    this.uniform = derived.uniform;
+    this.hash = derived.shapeHash;
+    this.stripes = derived.stripes;
     this.payload = payload;
   }
 

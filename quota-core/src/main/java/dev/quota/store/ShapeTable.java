@@ -35,7 +35,7 @@ final class ShapeTable {
         return s;
       }
     }
-    ReservationShape s = new ReservationShape(ops, uniform, hash, derived.stripes, payload);
+    ReservationShape s = new ReservationShape(derived, payload);
     s.holders = 1;
     s.next = buckets[b];
     buckets[b] = s;
