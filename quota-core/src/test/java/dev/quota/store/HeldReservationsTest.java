@@ -283,6 +283,33 @@ class HeldReservationsTest {
     assertThat(store.heldCount()).isEqualTo(held.size());
   }
 
+  /**
+   * A settlement reads the counters its reservation's ops last found, which a reset may have
+   * replaced since: one made after a reset shares the shape of one made before it (equal ops, one
+   * list), whose counters are the reset's old ones, and must settle on the new counters.
+   */
+  @Test
+  void aReservationMadeAfterAResetSettlesOnTheNewCountersThoughItSharesTheShapeOfOneMadeBefore() {
+    MemoryStore store = new MemoryStore(clock);
+    List<CounterOp> ops = ops(0, 40);
+    String before = Ids.newId();
+    String after = Ids.newId();
+    assertThat(store.apply(new Plan(Plan.Kind.RESERVE, ops, before, 60_000, null, "fp", null, false)).admitted()).isTrue();
+    store.reset(CounterKeys.subjectOf(dev.quota.Subject.of("user", "u0")));
+    clock.advance(Duration.ofMillis(1));
+    assertThat(store.apply(new Plan(Plan.Kind.RESERVE, ops, after, 60_000, null, "fp", null, false)).admitted()).isTrue();
+    assertThat(store.heldShapeCount()).isEqualTo(1);
+
+    SettleResult released = store.settle(Settlement.release(after));
+    assertThat(released.budgets()).extracting(SettleResult.BudgetChange::usedNanos).containsExactly(0L);
+    assertThat(budgetUsed(store, 0)).isZero();
+    assertThat(slotsUsed(store, 0)).isZero();
+    // the one made before the reset was forgiven with it: its release leaves the new counters alone
+    store.settle(Settlement.release(before));
+    assertThat(budgetUsed(store, 0)).isZero();
+    assertThat(slotsUsed(store, 0)).isZero();
+  }
+
   private long budgetUsed(MemoryStore store, int s) {
     return store.apply(new Plan(Plan.Kind.CHECK, ops(s, 0), null, 0, null, null, null, false)).results().get(0).used();
   }
