@@ -31,6 +31,13 @@ final class DerivedOps {
      */
     private final Object[] counters;
     private long lookedUpAtRemovals = -1;
+    /**
+     * The shape last made for these ops, kept once its last holder has left so that the next
+     * reservation of these ops takes it up again rather than making another: a caller that
+     * reserves and settles in turn held a new shape for every call. Guarded by the lock of the
+     * {@link HeldReservations} that owns the {@link ShapeTable}.
+     */
+    ReservationShape spareShape;
 
     private Entry(List<CounterOp> ops) {
       this.ops = ops;

@@ -20,7 +20,8 @@ final class ShapeTable {
 
   /**
    * The shape of {@code derived.ops}, with one more holder: an existing one if its ops are the
-   * same (see {@link ReservationShape#sameOps}), else a new one.
+   * same (see {@link ReservationShape#sameOps}), else the one last made for these ops if no
+   * reservation holds it any longer and it lends the same payload, else a new one.
    *
    * @param payload the first holder's payload, lent to later holders with an equal one
    */
@@ -35,7 +36,13 @@ final class ShapeTable {
         return s;
       }
     }
-    ReservationShape s = new ReservationShape(derived, payload);
+    ReservationShape s = derived.spareShape;
+    // Shapes are immutable but for their holders and chain: one that no reservation holds any longer
+    // serves again, if it lends the same payload.
+    if (s == null || s.holders != 0 || !java.util.Objects.equals(s.payload, payload)) {
+      s = new ReservationShape(derived, payload);
+      derived.spareShape = s;
+    }
     s.holders = 1;
     s.next = buckets[b];
     buckets[b] = s;

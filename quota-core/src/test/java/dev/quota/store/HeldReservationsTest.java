@@ -310,6 +310,25 @@ class HeldReservationsTest {
     assertThat(slotsUsed(store, 0)).isZero();
   }
 
+  /**
+   * Reservations of one ops list made and settled in turn take up the shape the previous one left,
+   * unless it lends another payload: each settlement hands back its own reservation's payload.
+   */
+  @Test
+  void reservationsMadeAndSettledInTurnHandBackTheirOwnPayloads() {
+    MemoryStore store = new MemoryStore(clock);
+    List<CounterOp> ops = ops(0, 40);
+    for (String payload : List.of("a", "a", "b", "a", "b", "b")) {
+      String id = Ids.newId();
+      assertThat(store.apply(new Plan(Plan.Kind.RESERVE, ops, id, 60_000, null, "fp", payload, false)).admitted()).isTrue();
+      assertThat(store.heldShapeCount()).isEqualTo(1);
+      assertThat(store.settle(Settlement.commit(id, 10, Map.of())).payload()).isEqualTo(payload);
+      assertThat(store.heldShapeCount()).isZero();
+    }
+    assertThat(budgetUsed(store, 0)).isEqualTo(60);
+    assertThat(slotsUsed(store, 0)).isZero();
+  }
+
   private long budgetUsed(MemoryStore store, int s) {
     return store.apply(new Plan(Plan.Kind.CHECK, ops(s, 0), null, 0, null, null, null, false)).results().get(0).used();
   }
