@@ -442,6 +442,17 @@ local function bucket(key, limit, windowMs, now)
   return bucket_advance(st, now)
 end
 
+-- Bucket `st`, which this call charged (so its level and time are what that charge left), as a
+-- bucket of `limit` (TokenBucket.withLimit): a copy, leaving `st` to the op whose limit it has.
+-- One this call did not charge is read from Redis instead (bucket_load), as its last charge left it.
+local function bucket_charged_as(st, limit)
+  local cap = limit * st.ticks
+  local debt = min(BUCKET_DEBT_BUCKETS * cap, EXACT - cap)
+  return {kind = 'b', limit = limit, windowMs = st.windowMs, tickMs = st.tickMs, ticks = st.ticks, cap = cap,
+          debt = debt, level = max(-debt, min(cap, st.level)), last = st.last, touched = true,
+          loadedLast = st.loadedLast}
+end
+
 -- Takes `amount` tokens, into debt if need be, down to the deepest debt (TokenBucket.take).
 local function bucket_take(st, amount)
   if amount <= floordiv(st.level + st.debt, st.ticks) then
@@ -714,9 +725,17 @@ local function carried_use(op, now)
         -- read as a bucket of the predecessor's limit (TokenBucket.withLimit): one this call has
         -- loaded for an op of another limit stays that op's
         local pst = cache[p.key]
-        if not pst or pst.limit ~= p.limit then pst = bucket_load(p.key, p.limit, p.windowMs, now) end
+        if not pst or pst.limit ~= p.limit and not pst.touched then
+          pst = bucket_load(p.key, p.limit, p.windowMs, now)
+        elseif pst.limit ~= p.limit then
+          pst = bucket_charged_as(pst, p.limit)
+        end
         bucket_advance(pst, now)
-        if pst.loadedLast then used = max(used, min(p.limit - floordiv(pst.level, pst.ticks), op.limit)) end
+        -- a bucket without a key is full, unless this call charged it (a settlement's overrun
+        -- charges its ops in turn, and the in-memory store's counter made after it sees the charge)
+        if pst.loadedLast or pst.touched then
+          used = max(used, min(p.limit - floordiv(pst.level, pst.ticks), op.limit))
+        end
       end
       local untilMs = p.untilMs
       deferred = deferred or {}

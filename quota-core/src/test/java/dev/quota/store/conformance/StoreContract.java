@@ -483,6 +483,37 @@ public abstract class StoreContract {
     assertThat(bucketLast.results().get(0).used()).isEqualTo(2);
   }
 
+  /**
+   * A commit's overrun charges its reservation's counters in turn, so a counter it makes in place of
+   * a bucket it has just charged starts from that charge, even where the bucket had been reset
+   * away (Redis once read a bucket without a key as full, though the same call had charged it), and
+   * even where the bucket is read at the limit it had before (Redis once read the stored bucket,
+   * without the call's charge).
+   */
+  @Test
+  void aCounterACommitMakesCarriesWhatTheSameCommitChargedItsPredecessor() {
+    for (long predecessorLimit : new long[] {100, 120}) {
+      String s = subject("carry-commit-" + predecessorLimit);
+      RateOp bucket = tokens(s, Algorithm.TOKEN_BUCKET, 9);
+      RateLimit asItWas = new RateLimit("tokens", predecessorLimit, MINUTE, Algorithm.TOKEN_BUCKET);
+      RateOp sliding = tokens(s, Algorithm.SLIDING_WINDOW, 9);
+      RateOp window = new RateOp(sliding.key(), true, "tokens", sliding.limit(), 9,
+          List.of(new Predecessor(bucket.key(), asItWas, storeNowMs() + 10 * MINUTE.toMillis())));
+      String id = newId();
+      admitted(apply(reserve(id, 60_000, bucket, window)));
+      store().reset(s); // both counters go, and with them what the window carried
+      advance(Duration.ofSeconds(1));
+      assertThat(store().settle(Settlement.commit(id, 0, Map.of("tokens", 14L))).status())
+          .isEqualTo(SettleResult.Status.SETTLED);
+      // the bucket is charged the five over first, then the window is made: five over of its own,
+      // and what the bucket, read at its limit as it was, lacks (five, or twenty-five of 120)
+      PlanResult r = apply(check(tokens(s, Algorithm.TOKEN_BUCKET, 0), tokens(s, Algorithm.SLIDING_WINDOW, 0)));
+      assertThat(r.results().get(0).used()).isEqualTo(5);
+      assertThat(r.results().get(1).used()).as("limit as it was: %s", predecessorLimit)
+          .isEqualTo(5 + predecessorLimit - 95);
+    }
+  }
+
   /** A reset starts the subject afresh: what its predecessors seeded before is forgotten too. */
   @Test
   void aResetForgetsWhichCountersAPredecessorSeeded() {
