@@ -827,6 +827,11 @@ final class StoreDifferential {
         expectedMs = highestMs + 1;
       }
       redis.reset(subject);
+      // The in-memory store dates the reset by its clock, which still reads the last answer's time:
+      // after a step back that is earlier than reservations made before the reset, which it would
+      // then not count as forgiven, where Redis (at a time later than any seen) does. Any time
+      // after every answer so far and before the next one is the same reset to both stores.
+      moveMemoryTo(highestMs + 1);
       memory.reset(subject);
       history.add(step + ": reset " + subject);
       count("reset");
