@@ -67,7 +67,9 @@ class RedisShortPathDifferentialTest {
   @BeforeEach
   void start() throws Exception {
     server = new RedisServerProcess();
-    store = RedisStore.builder().uri(server.uri()).prefix("qa:").timeout(Duration.ofSeconds(10)).build();
+    // a generous handshake: a loaded machine has taken over the default second to greet a new server
+    store = RedisStore.builder().uri(server.uri()).prefix("qa:").timeout(Duration.ofSeconds(10))
+        .connectTimeout(Duration.ofSeconds(10)).build();
     store.nowMs(); // connects and loads the function library
   }
 

@@ -139,8 +139,10 @@ final class StoreDifferential {
    */
   static void check(String uri, boolean cluster, int sequences, String label) {
     AtomicLong offsetMs = new AtomicLong();
+    // Generous timeouts: on a loaded machine the private server's first handshake has taken over
+    // the default second, and a run should fail on an answer, never on a slow start.
     try (RedisStore store = RedisStore.builder().uri(uri).prefix("diff:").timeout(Duration.ofSeconds(10))
-        .testClockOffset(offsetMs::get).build()) {
+        .connectTimeout(Duration.ofSeconds(10)).testClockOffset(offsetMs::get).build()) {
       StoreDifferential run = new StoreDifferential(store, offsetMs, cluster);
       run.run(FIRST_SEED, sequences, STEPS);
       System.out.println(label + ": " + run.outcomes);
