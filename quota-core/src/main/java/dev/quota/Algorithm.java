@@ -1,5 +1,7 @@
 package dev.quota;
 
+import java.util.Locale;
+
 /** How a rate limit counts. */
 public enum Algorithm {
   /**
@@ -15,7 +17,7 @@ public enum Algorithm {
   TOKEN_BUCKET;
 
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 
   public static Algorithm fromWire(String field, String text) {

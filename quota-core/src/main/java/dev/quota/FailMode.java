@@ -1,5 +1,7 @@
 package dev.quota;
 
+import java.util.Locale;
+
 /** What a decision does when the counter store cannot answer in time. */
 public enum FailMode {
   /** Deny: nobody may overspend because the store was down. The default for budgets. */
@@ -8,7 +10,7 @@ public enum FailMode {
   OPEN;
 
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 
   public static FailMode fromWire(String field, String text) {

@@ -1,5 +1,7 @@
 package dev.quota;
 
+import java.util.Locale;
+
 /** The kinds of limit a decision reports on. */
 public enum LimitKind {
   RATE,
@@ -9,7 +11,7 @@ public enum LimitKind {
   CONCURRENCY;
 
   /** Computed once: every decision a server writes names the kind of each of its limits. */
-  private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+  private final String wireName = name().toLowerCase(Locale.ROOT);
 
   public boolean isMoney() {
     return this == BUDGET_DAILY || this == BUDGET_MONTHLY || this == BUDGET_PER_REQUEST;

@@ -1,6 +1,7 @@
 package dev.quota;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -29,7 +30,7 @@ public record LimitStatus(
     Instant retryAt,
     boolean allowed,
     Mode mode,
-    java.time.Duration window,
+    Duration window,
     BudgetPeriod period,
     boolean fromOverride,
     Algorithm algorithm) {
@@ -37,14 +38,14 @@ public record LimitStatus(
   /** A limit of a policy, as most callers and tests build one. */
   public LimitStatus(
       Selector selector, String subject, LimitKind kind, String meter, String currency, long limit, long used,
-      Instant resetAt, Instant retryAt, boolean allowed, Mode mode, java.time.Duration window, BudgetPeriod period) {
+      Instant resetAt, Instant retryAt, boolean allowed, Mode mode, Duration window, BudgetPeriod period) {
     this(selector, subject, kind, meter, currency, limit, used, resetAt, retryAt, allowed, mode, window, period, false);
   }
 
   /** A limit that is not a rate limit, or one whose algorithm does not matter to the caller. */
   public LimitStatus(
       Selector selector, String subject, LimitKind kind, String meter, String currency, long limit, long used,
-      Instant resetAt, Instant retryAt, boolean allowed, Mode mode, java.time.Duration window, BudgetPeriod period,
+      Instant resetAt, Instant retryAt, boolean allowed, Mode mode, Duration window, BudgetPeriod period,
       boolean fromOverride) {
     this(selector, subject, kind, meter, currency, limit, used, resetAt, retryAt, allowed, mode, window, period, fromOverride, null);
   }

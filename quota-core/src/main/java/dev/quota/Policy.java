@@ -1,6 +1,7 @@
 package dev.quota;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -126,7 +127,7 @@ public record Policy(
       return this;
     }
 
-    public Builder rateLimit(long limit, java.time.Duration window) {
+    public Builder rateLimit(long limit, Duration window) {
       return rateLimit(RateLimit.perWindow(limit, window));
     }
 

@@ -10,8 +10,8 @@ import dev.quota.alert.AlertJournal;
 import dev.quota.alert.MemoryAlertHistory;
 import dev.quota.internal.Payload;
 import dev.quota.internal.PlanCache;
-import dev.quota.internal.PlanCompiler;
 import dev.quota.internal.PlanCompiler.Compiled;
+import dev.quota.internal.PlanCompiler;
 import dev.quota.internal.PolicyIndex;
 import dev.quota.ledger.MemoryLedger;
 import dev.quota.ledger.OwedUsageJournal;
@@ -24,6 +24,7 @@ import dev.quota.plan.PlanResult;
 import dev.quota.store.MemoryStore;
 import dev.quota.store.Store;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -420,8 +422,8 @@ public final class Quota implements AutoCloseable {
    *
    * @return false if {@code timeout} ran out first, e.g. while the history cannot be reached
    */
-  public boolean drainAlerts(java.time.Duration timeout) throws InterruptedException {
-    return alerts.drain(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+  public boolean drainAlerts(Duration timeout) throws InterruptedException {
+    return alerts.drain(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -432,9 +434,9 @@ public final class Quota implements AutoCloseable {
    *
    * @return false if {@code timeout} ran out first, e.g. while the history cannot be reached
    */
-  public boolean awaitAlertsFiredSoFar(java.time.Duration timeout) throws InterruptedException {
+  public boolean awaitAlertsFiredSoFar(Duration timeout) throws InterruptedException {
     ValidationException.require(timeout != null, "timeout", "is required");
-    return alerts.awaitQueuedSoFar(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    return alerts.awaitQueuedSoFar(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** Alerts fired but not yet stored in the alert history and handed to the handlers. */

@@ -13,6 +13,7 @@ import dev.quota.internal.TimeZones;
 import dev.quota.plan.CounterKeys;
 import dev.quota.store.Store;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -38,7 +39,7 @@ import java.util.function.Predicate;
  */
 public final class QuotaAdmin {
   /** The longest {@link #alerts} waits for the alerts fired before it to be stored. */
-  public static final java.time.Duration ALERT_READ_WAIT = java.time.Duration.ofSeconds(1);
+  public static final Duration ALERT_READ_WAIT = Duration.ofSeconds(1);
 
   private final Quota quota;
   private final ConfigRepository config;
@@ -219,7 +220,7 @@ public final class QuotaAdmin {
    *     store's (it would end before its {@code createdAt}); and as the other form throws
    */
   public Change<Override> createOverrideLasting(
-      Selector selector, Policy replacement, java.time.Duration lasting, String actor, String reason) {
+      Selector selector, Policy replacement, Duration lasting, String actor, String reason) {
     AuditText.requireActor("actor", actor);
     AuditText.requireGivenReason("reason", reason);
     ValidationException.require(lasting != null, "duration", "is required");
@@ -231,7 +232,7 @@ public final class QuotaAdmin {
     Instant expiresAt = quota.index().storeTime(now).plus(lasting);
     ValidationException.require(
         expiresAt.isAfter(now), "duration", "must be longer than this server's clock runs ahead of the store's ("
-            + java.time.Duration.between(quota.index().storeTime(now), now) + ")");
+            + Duration.between(quota.index().storeTime(now), now) + ")");
     return createOverride(selector, replacement, expiresAt, now, actor, reason);
   }
 

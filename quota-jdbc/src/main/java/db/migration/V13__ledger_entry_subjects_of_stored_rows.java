@@ -4,6 +4,7 @@ import dev.quota.jdbc.internal.LedgerRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.LocalDate;
 import java.util.Map;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
@@ -42,7 +43,7 @@ public class V13__ledger_entry_subjects_of_stored_rows extends BaseJavaMigration
           Map<String, String> others = LedgerRows.otherSubjects(LedgerRows.parseSubjects(rs.getString(3)));
           for (Map.Entry<String, String> s : others.entrySet()) {
             write.setString(1, rs.getString(1));
-            write.setObject(2, rs.getObject(2, java.time.LocalDate.class));
+            write.setObject(2, rs.getObject(2, LocalDate.class));
             write.setString(3, s.getKey());
             write.setString(4, s.getValue());
             write.addBatch();

@@ -7,6 +7,8 @@ import dev.quota.plan.CounterKeys;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What every request under one policy shares, worked out once when the policy index is built:
@@ -23,8 +25,8 @@ final class PolicyParts {
   /** Whether the policy is an override's limits (or their shadow-mode copy) in place of the selector's policy. */
   final boolean fromOverride;
   /** Bindings to single subjects, by identifier; dropped wholesale when it grows past its bound. */
-  private final java.util.concurrent.ConcurrentHashMap<String, BoundPolicy> bound =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, BoundPolicy> bound =
+      new ConcurrentHashMap<>();
   private static final int MAX_BOUND = 1 << 16;
   // Periods are immutable; a racing thread at worst recomputes one.
   private volatile BudgetCalendar.Period day;
@@ -59,7 +61,7 @@ final class PolicyParts {
   }
 
   /** This policy bound to the request's subject(s); cached for single-scope policies. */
-  BoundPolicy bind(Policy p, java.util.Map<String, String> request) {
+  BoundPolicy bind(Policy p, Map<String, String> request) {
     if (p.selector().isPair()) {
       return new BoundPolicy(p, this, request);
     }

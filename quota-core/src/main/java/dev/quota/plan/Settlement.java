@@ -1,6 +1,7 @@
 package dev.quota.plan;
 
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Settle a reservation: commit it with the actual cost and meters, or release it.
@@ -23,6 +24,6 @@ public record Settlement(String reservationId, boolean commit, long actualCostNa
 
   /** A canonical rendering, so a repeated settle can be told from a conflicting one. */
   public String fingerprint() {
-    return (commit ? "commit|" + actualCostNanos + "|" + new java.util.TreeMap<>(actualMeters) : "release");
+    return (commit ? "commit|" + actualCostNanos + "|" + new TreeMap<>(actualMeters) : "release");
   }
 }

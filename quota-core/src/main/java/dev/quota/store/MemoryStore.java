@@ -14,15 +14,17 @@ import dev.quota.plan.Plan;
 import dev.quota.plan.PlanResult;
 import dev.quota.plan.RateOp;
 import dev.quota.plan.SettleResult;
-import dev.quota.plan.StaleBudget;
 import dev.quota.plan.Settlement;
+import dev.quota.plan.StaleBudget;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Counters in this JVM's heap: exact, atomic per plan, and lost when the process ends (the engine
@@ -74,7 +76,7 @@ public final class MemoryStore implements Store {
   private final Map<String, Remembered> idempotent = new ConcurrentHashMap<>();
   // Insertion order of the two maps above, so old records are dropped as new ones arrive
   // (amortized O(1)) instead of piling up until a sweep.
-  private final java.util.Queue<Aging> idempotentOrder = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final Queue<Aging> idempotentOrder = new ConcurrentLinkedQueue<>();
 
   /** A record's key and when it may be forgotten. */
   private record Aging(String key, long forgetAtMs) {}
@@ -598,7 +600,7 @@ public final class MemoryStore implements Store {
   }
 
   /** Drops the records whose time has come, oldest first; stops at the first that must stay. */
-  private static void forgetOld(java.util.Queue<Aging> order, Map<String, Remembered> records, long now) {
+  private static void forgetOld(Queue<Aging> order, Map<String, Remembered> records, long now) {
     for (Aging a = order.peek(); a != null && a.forgetAtMs <= now; a = order.peek()) {
       if (order.remove(a)) {
         forget(a, records);
@@ -607,7 +609,7 @@ public final class MemoryStore implements Store {
   }
 
   /** Drops the oldest records while more than {@code max} are kept. */
-  private static void forgetOldest(java.util.Queue<Aging> order, Map<String, Remembered> records, int max) {
+  private static void forgetOldest(Queue<Aging> order, Map<String, Remembered> records, int max) {
     while (records.size() > max) {
       Aging a = order.poll();
       if (a == null) {

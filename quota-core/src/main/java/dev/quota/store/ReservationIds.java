@@ -1,5 +1,7 @@
 package dev.quota.store;
 
+import java.util.Arrays;
+
 /**
  * Reservation ids as two longs, so a held reservation keeps no id string. The engine's ids (see
  * {@code dev.quota.internal.Ids}) are 26 base-32 digits: 25 carrying 125 bits and a last digit
@@ -14,7 +16,7 @@ final class ReservationIds {
   private static final byte[] DIGIT = new byte[128];
 
   static {
-    java.util.Arrays.fill(DIGIT, (byte) -1);
+    Arrays.fill(DIGIT, (byte) -1);
     for (int i = 0; i < ALPHABET.length(); i++) {
       DIGIT[ALPHABET.charAt(i)] = (byte) i;
     }

@@ -2,6 +2,7 @@ package dev.quota.store;
 
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.CounterOp;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -144,6 +145,6 @@ final class ReservationShape {
         && x.limitNanos() == y.limitNanos()
         && x.periodStartMs() == y.periodStartMs()
         && x.periodEndMs() == y.periodEndMs()
-        && java.util.Arrays.equals(x.thresholdNanos(), y.thresholdNanos());
+        && Arrays.equals(x.thresholdNanos(), y.thresholdNanos());
   }
 }

@@ -2,6 +2,7 @@ package dev.quota.store;
 
 import dev.quota.plan.CounterOp;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The {@link ReservationShape}s of held reservations by their ops, each counted by its holders,
@@ -39,7 +40,7 @@ final class ShapeTable {
     ReservationShape s = derived.spareShape;
     // Shapes are immutable but for their holders and chain: one that no reservation holds any longer
     // serves again, if it lends the same payload.
-    if (s == null || s.holders != 0 || !java.util.Objects.equals(s.payload, payload)) {
+    if (s == null || s.holders != 0 || !Objects.equals(s.payload, payload)) {
       s = new ReservationShape(derived, payload);
       derived.spareShape = s;
     }

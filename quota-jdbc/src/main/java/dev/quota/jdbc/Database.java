@@ -3,6 +3,7 @@ package dev.quota.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.quota.jdbc.internal.Jdbc;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -206,7 +207,7 @@ public final class Database implements AutoCloseable {
   public static Database embedded(Path dataDir) {
     try {
       Files.createDirectories(dataDir);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("data directory " + dataDir + " cannot be created: " + e.getMessage(), e);
     }
     // The settings it needs (H2Url) are added as they are to an H2 URL given to open.

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -30,7 +31,7 @@ public final class LedgerLoad {
     @Override
     public String toString() {
       return String.format(
-          java.util.Locale.ROOT,
+          Locale.ROOT,
           "%d rows in %.2f s = %.0f rows/s; ack latency p50 %d us, p99 %d us, max %d us",
           rows, seconds, rowsPerSecond, p50Micros, p99Micros, maxMicros);
     }

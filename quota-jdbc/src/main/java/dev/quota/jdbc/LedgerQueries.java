@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import javax.sql.DataSource;
 
 /**
@@ -144,7 +145,7 @@ final class LedgerQueries {
     Objects.requireNonNull(subjects, "subjects");
     StringBuilder sql = new StringBuilder();
     List<Object> args = new ArrayList<>();
-    for (Map.Entry<String, String> s : new java.util.TreeMap<>(subjects).entrySet()) {
+    for (Map.Entry<String, String> s : new TreeMap<>(subjects).entrySet()) {
       String column = LedgerRows.column(s.getKey());
       if (column != null) {
         sql.append(column).append(" = ? AND ");

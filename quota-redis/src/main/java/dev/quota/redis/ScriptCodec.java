@@ -17,10 +17,13 @@ import dev.quota.plan.SettleResult;
 import dev.quota.plan.Settlement;
 import dev.quota.plan.StaleBudget;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns plans and settlements into the script's KEYS and ARGV, and its replies back into results.
@@ -49,8 +52,8 @@ final class ScriptCodec {
   };
 
   /** Each plan kind as the script names it. */
-  private static final String[] KIND = java.util.Arrays.stream(Plan.Kind.values())
-      .map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
+  private static final String[] KIND = Arrays.stream(Plan.Kind.values())
+      .map(k -> k.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
 
   private final RedisKeys keys;
 
@@ -289,8 +292,8 @@ final class ScriptCodec {
   }
 
   /** Fields of rate ops by limit: the same few limits apply to every decision. */
-  private final java.util.concurrent.ConcurrentHashMap<dev.quota.RateLimit, RateFields> rateFields =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<dev.quota.RateLimit, RateFields> rateFields =
+      new ConcurrentHashMap<>();
 
   private record RateFields(long amount, boolean enforced, OpFields fields) {}
 

@@ -8,7 +8,6 @@ import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.jdbc.PruneResult;
 import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.alerts.AlertJournalFile;
-import dev.quota.server.journal.OwedUsageJournalFile;
 import dev.quota.server.alerts.WebhookSender;
 import dev.quota.server.api.AlertRedeliveryRoutes;
 import dev.quota.server.api.DecisionRoutes;
@@ -26,23 +25,28 @@ import dev.quota.server.auth.Auth;
 import dev.quota.server.auth.Role;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.server.denials.RecentDenials;
-import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.JettyProblems;
+import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.MethodOverride;
 import dev.quota.server.http.Problems;
 import dev.quota.server.http.QueryEncoding;
 import dev.quota.server.http.RouteMethods;
 import dev.quota.server.http.StaticUi;
+import dev.quota.server.journal.OwedUsageJournalFile;
 import dev.quota.server.metrics.QuotaMetrics;
 import dev.quota.store.MemoryStore;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -59,7 +63,7 @@ public final class QuotaServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QuotaServer.class);
   private static final long DRAIN_MS = 10_000;
   /** How long a stopping server waits for fired alerts to reach the database. */
-  private static final java.time.Duration ALERT_DRAIN = java.time.Duration.ofSeconds(5);
+  private static final Duration ALERT_DRAIN = Duration.ofSeconds(5);
   private static final long RELOAD_SECONDS = 2;
   /** Connections the kernel may hold for the acceptor (capped by the system's somaxconn). */
   static final int ACCEPT_QUEUE = 1024;
@@ -74,8 +78,8 @@ public final class QuotaServer implements AutoCloseable {
   private final QuotaMetrics metrics;
   private final Javalin app;
   private final RouteTable routes;
-  private final java.util.concurrent.ScheduledExecutorService maintenance =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+  private final ScheduledExecutorService maintenance =
+      Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "quota-maintenance");
         t.setDaemon(true);
         return t;
@@ -89,8 +93,8 @@ public final class QuotaServer implements AutoCloseable {
   private final OwedUsageJournalFile owedJournal;
   /** Serializes admin changes with the periodic reload: a reload that read before a change must not land after it. */
   private final Object configLock = new Object();
-  private final java.util.concurrent.ScheduledExecutorService reloader =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+  private final ScheduledExecutorService reloader =
+      Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "quota-config-reload");
         t.setDaemon(true);
         return t;
@@ -236,7 +240,7 @@ public final class QuotaServer implements AutoCloseable {
         }
         LOG.warn("could not reload policies: {}", e.getMessage());
       }
-    }, RELOAD_SECONDS, RELOAD_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    }, RELOAD_SECONDS, RELOAD_SECONDS, TimeUnit.SECONDS);
     LOG.info("quota-server listening on http://{}:{}", config.host(), port());
     return this;
   }
@@ -322,7 +326,7 @@ public final class QuotaServer implements AutoCloseable {
         LOG.warn("stopping with {} alerts not stored in the database; kept in {} for the next start",
             unstored.size(), alertJournal.file());
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.error("stopping with {} alerts not stored in the database, and they cannot be kept in {}: {}",
           unstored.size(), alertJournal.file(), e.toString());
       unstored.forEach(a -> metrics.onAlertDropped(a, e));

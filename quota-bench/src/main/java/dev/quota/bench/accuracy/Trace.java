@@ -1,5 +1,6 @@
 package dev.quota.bench.accuracy;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -25,11 +26,11 @@ public final class Trace {
         break;
       }
       if (n == out.length) {
-        out = java.util.Arrays.copyOf(out, n * 2);
+        out = Arrays.copyOf(out, n * 2);
       }
       out[n++] = (long) t;
     }
-    return java.util.Arrays.copyOf(out, n);
+    return Arrays.copyOf(out, n);
   }
 
   /**
@@ -50,12 +51,12 @@ public final class Trace {
           break;
         }
         if (n == out.length) {
-          out = java.util.Arrays.copyOf(out, n * 2);
+          out = Arrays.copyOf(out, n * 2);
         }
         out[n++] = (long) t;
       }
     }
-    return java.util.Arrays.copyOf(out, n);
+    return Arrays.copyOf(out, n);
   }
 
   /**

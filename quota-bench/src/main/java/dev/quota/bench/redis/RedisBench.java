@@ -2,13 +2,13 @@ package dev.quota.bench.redis;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.quota.RateLimit;
+import dev.quota.Subject;
 import dev.quota.bench.Profile;
 import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
 import dev.quota.plan.RateOp;
-import dev.quota.RateLimit;
-import dev.quota.Subject;
 import dev.quota.store.Store;
 import io.github.bucket4j.BucketConfiguration;
 import io.lettuce.core.RedisClient;
@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -231,7 +232,7 @@ public final class RedisBench {
       if (store != null) {
         try (store) {
           RateLimit[] rl = new RateLimit[limits];
-          java.time.Duration[] windows = {java.time.Duration.ofMinutes(1), java.time.Duration.ofHours(1), java.time.Duration.ofDays(1)};
+          Duration[] windows = {Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1)};
           for (int l = 0; l < limits; l++) {
             rl[l] = new RateLimit(RateLimit.REQUESTS, 1_000_000, windows[l], dev.quota.Algorithm.SLIDING_WINDOW);
           }
@@ -249,12 +250,12 @@ public final class RedisBench {
       try (connection) {
         var proxies = io.github.bucket4j.redis.lettuce.Bucket4jLettuce.casBasedBuilder(connection)
             .expirationAfterWrite(io.github.bucket4j.distributed.ExpirationAfterWriteStrategy
-                .basedOnTimeForRefillingBucketUpToMax(java.time.Duration.ofSeconds(60)))
+                .basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(60)))
             .build();
         var builder = BucketConfiguration.builder();
-        java.time.Duration[] windows = {java.time.Duration.ofMinutes(1), java.time.Duration.ofHours(1), java.time.Duration.ofDays(1)};
+        Duration[] windows = {Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1)};
         for (int l = 0; l < limits; l++) {
-          java.time.Duration w = windows[l];
+          Duration w = windows[l];
           builder.addLimit(b -> b.capacity(1_000_000).refillGreedy(1_000_000, w));
         }
         BucketConfiguration configuration = builder.build();

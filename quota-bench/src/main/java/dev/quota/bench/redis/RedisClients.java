@@ -22,7 +22,9 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Redis-backed limiters of workload B, each deciding for a request that names one subject (a
@@ -120,7 +122,7 @@ final class RedisClients {
         .addLimit(l -> l.capacity(LIMIT).refillGreedy(LIMIT, WINDOW)).build();
     BucketProxy[][] buckets = new BucketProxy[keys][subjects];
     // One proxy per Redis key, so batching can merge every concurrent request for that key.
-    java.util.Map<String, BucketProxy> byKey = new java.util.HashMap<>();
+    Map<String, BucketProxy> byKey = new HashMap<>();
     for (int k = 0; k < keys; k++) {
       for (int s = 0; s < subjects; s++) {
         String scope = SCOPES.get(s);

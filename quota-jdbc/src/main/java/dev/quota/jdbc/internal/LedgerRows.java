@@ -12,6 +12,7 @@ import dev.quota.jdbc.json.JsonFields;
 import dev.quota.ledger.UsageEntry;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +124,7 @@ public final class LedgerRows {
 
   private static String[] sortedKeys(Map<String, ?> map) {
     String[] keys = map.keySet().toArray(new String[0]);
-    java.util.Arrays.sort(keys);
+    Arrays.sort(keys);
     return keys;
   }
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Strict reading of JSON trees: every accessor names the field it reads (with its path, e.g.
@@ -67,7 +68,7 @@ public final class JsonFields {
       if (!allowed.contains(name)) {
         // Sorted, as the server names a body's unknown fields, so a file and the API give one rule text.
         unknown.add(new ValidationException(path(prefix, name),
-            "is not a known field (known: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")"));
+            "is not a known field (known: " + String.join(", ", new TreeSet<>(allowed)) + ")"));
       }
     }
     if (!unknown.isEmpty()) {

@@ -14,8 +14,8 @@ import dev.quota.server.auth.Role;
 import dev.quota.server.http.ApiError;
 import dev.quota.server.http.Query;
 import dev.quota.server.http.QueryParameters;
-import dev.quota.server.report.CostReport;
 import dev.quota.server.report.CostReport.GroupBy;
+import dev.quota.server.report.CostReport;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,6 +23,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Locale;
 
 import static dev.quota.server.auth.Role.ADMIN;
 import static dev.quota.server.auth.Role.VIEWER;
@@ -81,7 +82,7 @@ public final class ReportRoutes {
       }
       Auth.requireRead(ctx, new Subject(scope, id));
     }
-    GroupBy groupBy = GroupBy.valueOf(Query.oneOf(ctx, "groupBy", "day", List.of("provider", "tool", "subject", "day", "month")).toUpperCase(java.util.Locale.ROOT));
+    GroupBy groupBy = GroupBy.valueOf(Query.oneOf(ctx, "groupBy", "day", List.of("provider", "tool", "subject", "day", "month")).toUpperCase(Locale.ROOT));
     ValidationException.require(groupBy != GroupBy.SUBJECT || scope != null, "groupBy", "subject needs a scope");
     String format = Query.oneOf(ctx, "format", "json", List.of("json", "csv"));
     ZoneId zone = zone(Query.string(ctx, "timezone", 64));

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -169,7 +170,7 @@ public final class JdbcKeyRing implements KeyRing {
    * read, sorted as the key list shows them ({@code viewer [team:ops, user:alice]}).
    */
   private static String state(Role role, Set<Subject> subjects) {
-    return role.wireName() + " " + new java.util.TreeSet<>(subjects);
+    return role.wireName() + " " + new TreeSet<>(subjects);
   }
 
   private static AuditEntry audit(

@@ -9,7 +9,9 @@ import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.config.ConfigFile;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -91,7 +93,7 @@ final class PolicyCommand implements Runnable {
       Listing listing = Listing.of(remote);
       Map<String, String> existing = listing.policies();
       Map<String, String> tags = listing.tags();
-      Map<String, String> next = new java.util.LinkedHashMap<>();
+      Map<String, String> next = new LinkedHashMap<>();
       wanted.forEach((selector, policy) -> next.put(selector.toString(), PolicyJson.write(policy)));
       List<String> leftOut = existing.keySet().stream().filter(s -> !next.containsKey(s)).toList();
       PrintStream out = System.out;
@@ -198,7 +200,7 @@ final class PolicyCommand implements Runnable {
       if (!current.ok()) {
         throw remote.refused(current);
       }
-      Map<String, String> policies = new java.util.LinkedHashMap<>();
+      Map<String, String> policies = new LinkedHashMap<>();
       Map<String, String> tags = new HashMap<>();
       for (JsonNode p : listed(current.body())) {
         String selector = p.get("selector").asText();
@@ -223,7 +225,7 @@ final class PolicyCommand implements Runnable {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       policies = null;
     }
-    List<JsonNode> out = new java.util.ArrayList<>();
+    List<JsonNode> out = new ArrayList<>();
     if (policies != null && policies.isArray()) {
       policies.forEach(out::add);
     }

@@ -7,7 +7,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -99,8 +101,8 @@ final class Remote {
 
   /** Every way a key is given, in the order they are looked at: naming only some left the others to be guessed. */
   static String noKey(Path file, IOException why) {
-    String reason = why instanceof java.nio.file.NoSuchFileException ? "no such file"
-        : why instanceof java.nio.file.AccessDeniedException ? "permission denied" : Failures.describe(why);
+    String reason = why instanceof NoSuchFileException ? "no such file"
+        : why instanceof AccessDeniedException ? "permission denied" : Failures.describe(why);
     return "no API key: pass --key, set QUOTA_KEY or QUOTA_ADMIN_KEY, or point --data-dir (env QUOTA_DATA_DIR, default ./quota-data)"
         + " at the server's data directory, whose " + AdminKey.FILE + " holds the admin key (" + file + ": " + reason + ")";
   }

@@ -4,6 +4,8 @@ import dev.quota.Subject;
 import dev.quota.ValidationException;
 import dev.quota.server.http.Query;
 import dev.quota.server.report.CostReport;
+import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -56,14 +58,14 @@ final class ReportCommand implements Callable<Integer> {
   }
 
   /** The query parameter each option gives, so a refusal names what the user typed. */
-  static final java.util.Map<String, String> OPTIONS = java.util.Map.of("scope", "--scope", "id", "--id",
+  static final Map<String, String> OPTIONS = Map.of("scope", "--scope", "id", "--id",
       "groupBy", "--group-by", "from", "--from", "to", "--to", "timezone", "--timezone", "format", "--format");
 
-  private static final java.util.List<String> GROUPS = java.util.List.of("provider", "tool", "subject", "day", "month");
-  private static final java.util.List<String> FORMATS = java.util.List.of("json", "csv");
+  private static final List<String> GROUPS = List.of("provider", "tool", "subject", "day", "month");
+  private static final List<String> FORMATS = List.of("json", "csv");
 
   /** The server's own choices, refused here so the message names the option rather than the query parameter. */
-  private static void oneOf(String option, String value, java.util.List<String> allowed) {
+  private static void oneOf(String option, String value, List<String> allowed) {
     if (value != null && !value.isEmpty()) {
       ValidationException.require(allowed.contains(value), option, "must be one of " + String.join(", ", allowed));
     }

@@ -12,7 +12,10 @@ import dev.quota.ValidationException;
 import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.alerts.Backoff;
 import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -25,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The one YAML file: server settings and declared policies.
@@ -75,7 +79,7 @@ public final class ConfigFile {
     private static final Comparator<Problem> FILE_ORDER = Comparator.comparingInt(p -> p.line > 0 ? p.line : Integer.MAX_VALUE);
 
     /** One problem: its line (0 if unknown) and its text, which starts with that line. */
-    private record Problem(int line, String text) implements java.io.Serializable {}
+    private record Problem(int line, String text) implements Serializable {}
 
     private final List<Problem> problems;
 
@@ -180,8 +184,8 @@ public final class ConfigFile {
       // A file that is not UTF-8 text says only "Input length = 1" through the decoder, and a missing
       // or forbidden one only its own name.
       String why = e instanceof java.nio.charset.CharacterCodingException ? "it is not UTF-8 text"
-          : e instanceof java.nio.file.NoSuchFileException ? "no such file"
-          : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : e instanceof NoSuchFileException ? "no such file"
+          : e instanceof AccessDeniedException ? "permission denied"
           : e.getMessage();
       throw new Invalid(0, file + ": cannot read: " + why);
     }
@@ -227,7 +231,7 @@ public final class ConfigFile {
     while (names.hasNext()) {
       String n = names.next();
       if (!TOP.contains(n)) {
-        problems.add(new Invalid(line(n), n + ": is not a known setting (known: " + String.join(", ", new java.util.TreeSet<>(TOP)) + ")"));
+        problems.add(new Invalid(line(n), n + ": is not a known setting (known: " + String.join(", ", new TreeSet<>(TOP)) + ")"));
       }
     }
     if (root.has("port") && (!root.get("port").canConvertToInt() || !root.get("port").isIntegralNumber()

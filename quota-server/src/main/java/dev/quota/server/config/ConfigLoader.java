@@ -2,6 +2,7 @@ package dev.quota.server.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -113,7 +114,7 @@ public final class ConfigLoader {
     if (secret == null || secret.isBlank()) {
       throw new ConfigFile.Invalid(0, "QUOTA_WEBHOOK_SECRET: is required with QUOTA_WEBHOOK_URLS");
     }
-    List<ServerConfig.Webhook> out = new java.util.ArrayList<>();
+    List<ServerConfig.Webhook> out = new ArrayList<>();
     for (String url : urls.split(",")) {
       String u = url.trim();
       if (!ServerConfig.Webhook.isValidUrl(u)) {

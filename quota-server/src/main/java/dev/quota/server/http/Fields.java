@@ -6,14 +6,15 @@ import dev.quota.Money;
 import dev.quota.ValidationException;
 import dev.quota.internal.FieldPath;
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.DateTimeException;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Typed, named access to one JSON object of a request. Every getter names the full field path in
@@ -36,7 +37,7 @@ public final class Fields {
       String n = names.next();
       if (!allowed.contains(n)) {
         ApiError unknown = ApiError.badInput(path(n), allowed.isEmpty() ? "is not a known field: the body takes no fields"
-            : "is not a known field (known: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+            : "is not a known field (known: " + String.join(", ", new TreeSet<>(allowed)) + ")");
         if (problems == null) {
           throw unknown;
         }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -164,7 +165,7 @@ public final class JsonBody {
       // The server frames the body by its declared length, so the stream ends there.
       byte[] bytes = new byte[length];
       int read = ctx.req().getInputStream().readNBytes(bytes, 0, length);
-      return read == length ? bytes : java.util.Arrays.copyOf(bytes, read);
+      return read == length ? bytes : Arrays.copyOf(bytes, read);
     } catch (IOException e) {
       throw unreadable();
     }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 
 /** Typed query parameters whose errors name the parameter. */
 public final class Query {
@@ -124,7 +125,7 @@ public final class Query {
   }
 
   /** A value from a fixed set; any other, however long, is refused listing the set. */
-  public static String oneOf(Context ctx, String name, String dflt, java.util.List<String> allowed) {
+  public static String oneOf(Context ctx, String name, String dflt, List<String> allowed) {
     String v = ctx.queryParam(name);
     if (v == null || v.isEmpty()) {
       return dflt;
