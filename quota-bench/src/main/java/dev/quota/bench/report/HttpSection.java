@@ -31,7 +31,8 @@ final class HttpSection {
         .append(String.format(Locale.ROOT, "%,d", http.path("users").asInt()))
         .append(" users in turn, under the policy `user:*` = `").append(http.path("policy").asText())
         .append("` created first with `PUT /v1/policies`, so every reservation is admitted (see the non-2xx column): "
-            + "a rate limit and a daily budget per decision.\n")
+            + "a rate limit and a daily budget per decision. wrk formats these requests once, before the run, "
+            + "so that making them costs its core about what the trivial endpoint's fixed request does.\n")
         .append("- The reservations are never committed or released: each stays held until it expires (the "
             + "server's default of five minutes), so the store grows during the run as it does under clients that "
             + "abandon calls. That is part of the workload.\n")
