@@ -212,17 +212,28 @@ public final class Database implements AutoCloseable {
     }
     // The settings it needs (H2Url) are added as they are to an H2 URL given to open.
     String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("quota");
-    try {
+    // One connection opened first, and held while the pool opens: H2 refuses a file another
+    // process has open at once, and the pool tried again every second for 10 s before it gave up,
+    // so a start on a data directory in use took that long to be refused.
+    try (Connection first = java.sql.DriverManager.getConnection(H2Url.completed(url), "sa", "")) {
       return open(url, "sa", "", 4);
+    } catch (SQLException e) {
+      throw refused(dataDir, url, e);
     } catch (RuntimeException e) {
-      if (heldByAnotherProcess(e)) {
-        // H2 says so in a paragraph behind the pool's words and the whole URL, as if the database
-        // were unreachable; what the operator needs is which file and that another process has it.
-        throw new IllegalStateException("the H2 database " + dataDir.toAbsolutePath().resolve("quota.mv.db")
-            + " is in use by another process: stop it, or give this server a data directory of its own", e);
-      }
-      throw e;
+      throw refused(dataDir, url, e);
     }
+  }
+
+  /** Why the embedded database at {@code url} in {@code dataDir} did not open, naming what the operator can act on. */
+  private static RuntimeException refused(Path dataDir, String url, Exception e) {
+    if (heldByAnotherProcess(e)) {
+      // H2 says so in a paragraph behind the pool's words and the whole URL, as if the database
+      // were unreachable; what the operator needs is which file and that another process has it.
+      return new IllegalStateException("the H2 database " + dataDir.toAbsolutePath().resolve("quota.mv.db")
+          + " is in use by another process: stop it, or give this server a data directory of its own", e);
+    }
+    return e instanceof RuntimeException r ? r
+        : new IllegalStateException("database unreachable at " + redact(url) + ": " + e.getMessage(), e);
   }
 
   /** Whether H2 refused to open its file because another process has it open (its file lock). */
