@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Locale;
@@ -215,7 +216,7 @@ public final class Database implements AutoCloseable {
     // One connection opened first, and held while the pool opens: H2 refuses a file another
     // process has open at once, and the pool tried again every second for 10 s before it gave up,
     // so a start on a data directory in use took that long to be refused.
-    try (Connection first = java.sql.DriverManager.getConnection(H2Url.completed(url), "sa", "")) {
+    try (Connection first = DriverManager.getConnection(H2Url.completed(url), "sa", "")) {
       return open(url, "sa", "", 4);
     } catch (SQLException e) {
       throw refused(dataDir, url, e);
