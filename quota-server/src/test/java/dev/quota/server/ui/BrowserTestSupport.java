@@ -217,9 +217,26 @@ abstract class BrowserTestSupport {
     input.submit();
   }
 
+  /**
+   * Answers once no CSS transition (the meters' width, say) is running, so a picture shows the final
+   * state: it waits a frame for changes just made to start theirs, and looks again after each round,
+   * as one finishing may start another. Animations (the spinner's endless turn) are not awaited.
+   */
+  private static final String TRANSITIONS_FINISHED = """
+      const done = arguments[arguments.length - 1];
+      const settle = () => requestAnimationFrame(() => {
+        const running = document.getAnimations().filter(a => a instanceof CSSTransition && a.playState !== 'finished');
+        if (running.length === 0) {
+          done();
+        } else {
+          Promise.allSettled(running.map(a => a.finished)).then(settle);
+        }
+      });
+      settle();
+      """;
+
   void shot(String name) throws IOException {
-    // Let the meters' width transition finish so the picture shows the final state.
-    ((JavascriptExecutor) browser).executeAsyncScript("setTimeout(arguments[arguments.length - 1], 450)");
+    ((JavascriptExecutor) browser).executeAsyncScript(TRANSITIONS_FINISHED);
     Files.write(SHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
   }
 
