@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,12 +67,17 @@ abstract class BrowserTestSupport {
   @BeforeAll
   void start(@TempDir Path dataDir) throws IOException {
     this.dataDir = dataDir;
-    ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, null, "quota", null, ADMIN_KEY, webhooks(),
-        new Backoff(2, Duration.ofMillis(5), Duration.ofMillis(20)));
-    server = new QuotaServer(config, Backends.open(config, clock), clock, ADMIN_KEY).start();
-    base = "http://127.0.0.1:" + server.port();
-
-    browser = SharedBrowser.lend();
+    // The browser readies its tab while the server starts: each takes about a second, and neither
+    // needs the other.
+    CompletableFuture<ChromeDriver> lent = CompletableFuture.supplyAsync(SharedBrowser::lend);
+    try {
+      ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, null, "quota", null, ADMIN_KEY, webhooks(),
+          new Backoff(2, Duration.ofMillis(5), Duration.ofMillis(20)));
+      server = new QuotaServer(config, Backends.open(config, clock), clock, ADMIN_KEY).start();
+      base = "http://127.0.0.1:" + server.port();
+    } finally {
+      browser = lent.join();
+    }
     Files.createDirectories(SHOTS);
   }
 
