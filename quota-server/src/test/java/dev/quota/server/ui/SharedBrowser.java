@@ -27,6 +27,8 @@ final class SharedBrowser {
   static final Dimension SIZE = new Dimension(1280, 1400);
   private static ChromeDriver browser;
   private static Path profile;
+  /** Whether the browser's one tab has shown nothing since it was opened. */
+  private static boolean freshTab;
 
   private SharedBrowser() {}
 
@@ -37,7 +39,30 @@ final class SharedBrowser {
     }
     if (browser == null) {
       browser = start();
+      freshTab = false; // ChromeDriver's first tab starts at a data: URL, not about:blank
     }
+    if (!freshTab) {
+      swapForFreshTab(); // also when a class did not give it back: its tab may hold its pages
+    }
+    freshTab = false;
+    browser.manage().window().setSize(SIZE);
+    browser.manage().logs().get(LogType.BROWSER); // read and dropped: the last class's
+    return browser;
+  }
+
+  /**
+   * Takes the browser back: the class's tab closes, leaving its pages (whose server is about to
+   * stop), and a fresh one opened in its place is the next class's.
+   */
+  static synchronized void giveBack() {
+    if (browser != null && answers(browser)) {
+      swapForFreshTab();
+      freshTab = true;
+    }
+  }
+
+  /** Opens a new tab (about:blank) and closes every other, with the pages they held. */
+  private static void swapForFreshTab() {
     String fresh = browser.switchTo().newWindow(WindowType.TAB).getWindowHandle();
     for (String tab : browser.getWindowHandles()) {
       if (!tab.equals(fresh)) {
@@ -45,16 +70,6 @@ final class SharedBrowser {
       }
     }
     browser.switchTo().window(fresh);
-    browser.manage().window().setSize(SIZE);
-    browser.manage().logs().get(LogType.BROWSER); // read and dropped: the last class's
-    return browser;
-  }
-
-  /** Takes the browser back: its tab leaves the class's pages, whose server is about to stop. */
-  static synchronized void giveBack() {
-    if (browser != null && answers(browser)) {
-      browser.get("about:blank");
-    }
   }
 
   private static boolean answers(ChromeDriver b) {
