@@ -161,9 +161,10 @@ class PageWidthBrowserTest extends BrowserTestSupport {
     assertNoWiderThan(measured("return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth}"), where);
   }
 
-  /** Inside the window, and on one line (at 760px "Audit log" and "API keys" each broke onto two). */
+  /** Shown, inside the window, and on one line (at 760px "Audit log" and "API keys" each broke onto two). */
   private void assertOnScreenInOneLine(Map<String, Object> el, int width) {
     String name = el.get("name") + " at " + width + "px";
+    assertThat((Boolean) el.get("shown")).as(name + " shown").isTrue();
     assertThat(number(el, "left")).as(name + " left").isGreaterThanOrEqualTo(0);
     assertThat(number(el, "right")).as(name + " right").isLessThanOrEqualTo(number(el, "innerWidth"));
     assertThat(number(el, "lines")).as(name + " lines").isLessThan(1.5);
