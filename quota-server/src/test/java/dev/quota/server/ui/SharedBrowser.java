@@ -51,8 +51,8 @@ final class SharedBrowser {
   }
 
   /**
-   * Takes the browser back: the class's tab closes, leaving its pages (whose server is about to
-   * stop), and a fresh one opened in its place is the next class's.
+   * Takes the browser back: the class's tab closes with its pages (whose server is stopping), and a
+   * fresh one opened in its place is the next class's.
    */
   static synchronized void giveBack() {
     if (browser != null && answers(browser)) {
