@@ -368,5 +368,6 @@ public final class QuotaServer implements AutoCloseable {
       webhooks.close();
     }
     backends.close();
+    metrics.close();
   }
 }

@@ -12,6 +12,12 @@ import dev.quota.server.http.UnavailableListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -27,10 +33,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * denials by the kind of limit that bound, shadow limits past their amount, commits and releases by outcome, store errors, fail-open admissions, owed budget charges given
  * up, alerts fired and dropped, admin changes stored but not applied at once, webhook sends by
  * outcome and pending and deferred webhook deliveries. Meters are created once and cached, so the decision path
- * only increments.
+ * only increments. Beside them, the JVM's own (memory, garbage collection, threads, classes) and the
+ * process's (CPU, uptime), which an operator reads first when decisions slow down.
  */
-public final class QuotaMetrics implements QuotaListener, DeliveryListener, SettlementListener, UnavailableListener {
+public final class QuotaMetrics implements QuotaListener, DeliveryListener, SettlementListener, UnavailableListener, AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** Listens to the JVM's collections until closed. */
+  private final JvmGcMetrics gc = new JvmGcMetrics();
   /**
    * Per operation: the timers for denied [0] and admitted [1] decisions, each registered on first
    * use; looked up without building a key string per decision.
@@ -67,6 +76,12 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
   private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
 
   public QuotaMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
     storeErrors = Counter.builder("quota_store_errors").description("Counter store calls that failed").register(registry);
     failOpen = Counter.builder("quota_fail_open_admissions").description("Requests admitted because the store was down and every policy was fail-open").register(registry);
     alertsFired = Counter.builder("quota_alerts_fired").description("Budget threshold alerts fired").register(registry);
@@ -272,5 +287,11 @@ public final class QuotaMetrics implements QuotaListener, DeliveryListener, Sett
 
   public String scrape() {
     return registry.scrape();
+  }
+
+  /** Stops listening to the JVM's collections: the JVM outlives a server stopped inside it. */
+  @Override
+  public void close() {
+    gc.close();
   }
 }
