@@ -67,12 +67,6 @@ public final class QuotaServer implements AutoCloseable {
   private static final long RELOAD_SECONDS = 2;
   /** Connections the kernel may hold for the acceptor (capped by the system's somaxconn). */
   static final int ACCEPT_QUEUE = 1024;
-  /**
-   * How long a stopping server leaves a connection that shows no activity: Jetty's default of a
-   * second held every stop up for that long whenever a client kept an idle connection open, as
-   * most HTTP clients do, while requests still being handled are waited for up to DRAIN_MS.
-   */
-  private static final long SHUTDOWN_IDLE_MS = 200;
   /** Folded per minute and limit, so this covers hours of ordinary traffic in a few MiB at most. */
   private static final int DENIAL_RECORDS = 10_000;
 
@@ -185,7 +179,6 @@ public final class QuotaServer implements AutoCloseable {
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
-        connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_MS);
         return connector;
       });
     });
