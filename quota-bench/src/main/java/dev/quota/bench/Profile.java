@@ -8,9 +8,9 @@ import java.util.List;
  * lists.
  *
  * @param localRuns the local JMH matrices: each is a key set crossed with the loads and limit counts
- * @param httpWarmupSeconds wrk load per endpoint before anything is measured; a server pinned to one
- *     core keeps its JIT compiler busy for 20 to 40 seconds, and runs measured sooner are still
- *     speeding up
+ * @param httpWarmupSeconds wrk load per endpoint before anything is measured, with the server on
+ *     both cores; pinned to one core its JIT compiler stayed busy for 30 seconds and more, and runs
+ *     measured sooner were still speeding up
  * @param httpRounds measured wrk runs per endpoint, alternating A-B-B-A between the two endpoints
  * @param ledgerRows ledger entries appended per database after the warm-up
  */

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,6 +85,19 @@ final class QuotaServerProcess implements AutoCloseable {
     }
     close();
     throw new IllegalStateException("quota-server did not answer within 120 s: " + Files.readString(log));
+  }
+
+  /**
+   * Moves every thread of the server to {@code cores} (a {@code taskset} list such as {@code 0} or
+   * {@code 0,1}); threads it starts later inherit the mask of the thread that starts them.
+   */
+  void pinTo(String cores) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", cores, Long.toString(pid()))
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("taskset could not move the server to cores " + cores + ": " + out);
+    }
   }
 
   /** The server JVM's process id: {@code taskset} execs the JVM, so it is the started process's. */

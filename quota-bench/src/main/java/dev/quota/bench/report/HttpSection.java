@@ -38,9 +38,14 @@ final class HttpSection {
             + "abandon calls. That is part of the workload.\n")
         .append("- Per backend: a warm-up of ").append(http.path("warmupSeconds").asInt())
         .append(" s on each endpoint (not counted)")
+        .append(http.has("warmupCores")
+            ? ", with the server allowed on cores " + http.path("warmupCores").asText()
+                + " so that its JIT compiler threads are not starved by its request threads (it is moved back to core "
+                + http.path("serverCore").asText() + " before anything is measured)"
+            : "")
         .append(http.has("warmupConnections")
             ? ": " + http.path("warmupConnections").asInt() + " connections first, so that the JIT compiler is not "
-                + "starved of the server's one core by 64 busy request threads, then 64 for the last "
+                + "starved by 64 busy request threads, then 64 for the last "
                 + http.path("warmupSecondsAtFullLoad").asInt() + " s, so that it has compiled the contended paths too;"
             : ",")
         .append(" then runs of ").append(http.path("roundSeconds").asInt())

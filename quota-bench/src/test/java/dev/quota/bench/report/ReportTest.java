@@ -48,8 +48,21 @@ class ReportTest {
 
     assertThat(withoutCount).contains("a warm-up of 10 s on each endpoint (not counted), then runs of 8 s");
     assertThat(md).contains("a warm-up of 10 s on each endpoint (not counted): 2 connections first, so that the JIT "
-        + "compiler is not starved of the server's one core by 64 busy request threads, then 64 for the last 4 s, so that "
+        + "compiler is not starved by 64 busy request threads, then 64 for the last 4 s, so that "
         + "it has compiled the contended paths too; then runs of 8 s");
+  }
+
+  @Test
+  void httpSectionSaysOnWhichCoresTheServerWarmedUp() throws IOException {
+    http(100_000, 50_000);
+    Files.writeString(results.resolve("http.json"),
+        Files.readString(results.resolve("http.json")).replace("\"warmupSeconds\":10,", "\"warmupSeconds\":10,\"warmupCores\":\"0,1\","));
+
+    String md = Report.render(results);
+
+    assertThat(md).contains("a warm-up of 10 s on each endpoint (not counted), with the server allowed on cores 0,1 so "
+        + "that its JIT compiler threads are not starved by its request threads (it is moved back to core 0 before "
+        + "anything is measured), then runs of 8 s");
   }
 
   @Test
