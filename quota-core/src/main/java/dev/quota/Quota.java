@@ -8,10 +8,11 @@ import dev.quota.alert.AlertHandler;
 import dev.quota.alert.AlertHistory;
 import dev.quota.alert.AlertJournal;
 import dev.quota.alert.MemoryAlertHistory;
+import dev.quota.internal.Ids;
 import dev.quota.internal.Payload;
 import dev.quota.internal.PlanCache;
-import dev.quota.internal.PlanCompiler.Compiled;
 import dev.quota.internal.PlanCompiler;
+import dev.quota.internal.PlanCompiler.Compiled;
 import dev.quota.internal.PolicyIndex;
 import dev.quota.ledger.MemoryLedger;
 import dev.quota.ledger.OwedUsageJournal;
@@ -857,7 +858,7 @@ public final class Quota implements AutoCloseable {
   }
 
   static String newId() {
-    return dev.quota.internal.Ids.newId();
+    return Ids.newId();
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.quota;
 
+import dev.quota.internal.Names;
 import java.time.Duration;
 
 /**
@@ -55,7 +56,7 @@ public record RateLimit(String meter, long limit, Duration window, Algorithm alg
 
   public static void validateMeter(String field, String meter) {
     ValidationException.require(meter != null, field, "is required");
-    ValidationException.require(dev.quota.internal.Names.isName(meter), field, dev.quota.internal.Names.RULE);
+    ValidationException.require(Names.isName(meter), field, Names.RULE);
   }
 
   /** A short stable name for this limit's counter, shared by every store: {@code requests/60000/sw}. */

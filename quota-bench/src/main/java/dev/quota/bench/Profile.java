@@ -1,5 +1,6 @@
 package dev.quota.bench;
 
+import dev.quota.bench.limiters.Limiters;
 import java.util.List;
 
 /**
@@ -52,7 +53,7 @@ public record Profile(
           3, 2, 1.0, 30, 3, 100_000, 100_000, 25, 8, 2, 50_000);
       case "full" -> new Profile(
           "full",
-          dev.quota.bench.limiters.Limiters.ALL,
+          Limiters.ALL,
           List.of(
               new LocalRun(1, 1, List.of("uniform"), List.of("1", "3")),
               new LocalRun(1, 10_000, List.of("uniform", "zipf"), List.of("1", "3")),

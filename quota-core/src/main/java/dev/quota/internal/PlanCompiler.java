@@ -11,6 +11,7 @@ import dev.quota.RateLimit;
 import dev.quota.Selector;
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.ConcurrencyOp;
+import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
@@ -167,7 +168,7 @@ public final class PlanCompiler {
   }
 
   private static BudgetOp budgetOp(
-      dev.quota.plan.CounterKey key, boolean enforced, String label, Money limit, BudgetCalendar.Period period,
+      CounterKey key, boolean enforced, String label, Money limit, BudgetCalendar.Period period,
       long cost, long[] thresholds, long seedBefore) {
     return new BudgetOp(key, enforced, label, limit.nanos(), cost, period.startMs(), period.endMs(), thresholds, seedBefore);
   }

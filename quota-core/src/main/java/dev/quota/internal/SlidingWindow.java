@@ -1,5 +1,7 @@
 package dev.quota.internal;
 
+import dev.quota.RateLimit;
+
 /**
  * A strict sliding-window counter in O(1) memory.
  *
@@ -27,7 +29,7 @@ public final class SlidingWindow {
   /** Slices per window. Kept below Redis's 128-entry compact-hash threshold. */
   public static final int SLICES = 120;
   /** The most a window counts, 2^53-1; see {@link #add}. */
-  public static final long MAX_USED = dev.quota.RateLimit.MAX_LIMIT;
+  public static final long MAX_USED = RateLimit.MAX_LIMIT;
 
   // Field order is layout: the fields a decision writes lie together (the JVM fills the 4-byte gap
   // after the header with the int, then puts the longs in the order declared, then the reference),

@@ -1,5 +1,6 @@
 package dev.quota.store;
 
+import dev.quota.QuotaRequest;
 import dev.quota.internal.SlidingWindow;
 import dev.quota.internal.Thresholds;
 import dev.quota.internal.TokenBucket;
@@ -25,6 +26,7 @@ import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Predicate;
 
 /**
  * Counters in this JVM's heap: exact, atomic per plan, and lost when the process ends (the engine
@@ -574,7 +576,7 @@ public final class MemoryStore implements Store {
     releaseExpired(now);
     forgetOld(idempotentOrder, idempotent, now);
     // Only a held reservation can give back, and none is held longer than the longest time to live.
-    counters.forgetResetsBefore(now - dev.quota.QuotaRequest.MAX_TTL.toMillis() - SETTLED_TTL_MS);
+    counters.forgetResetsBefore(now - QuotaRequest.MAX_TTL.toMillis() - SETTLED_TTL_MS);
     for (CounterKey key : counters.keys()) {
       removeIf(key, counter -> atRest(counter, now));
     }
@@ -589,7 +591,7 @@ public final class MemoryStore implements Store {
     }
   }
 
-  private void removeIf(CounterKey key, java.util.function.Predicate<Object> test) {
+  private void removeIf(CounterKey key, Predicate<Object> test) {
     int stripe = StripeLocks.stripe(key);
     locks.lock(stripe);
     try {

@@ -1,5 +1,6 @@
 package dev.quota.store;
 
+import dev.quota.internal.Thresholds;
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.CaughtUp;
 import dev.quota.plan.CounterKey;
@@ -78,7 +79,7 @@ public interface Store extends AutoCloseable {
    * counts as before it (the rebuild saw it), as spend in a reset's millisecond still counts.
    */
   default void seed(CounterKey key, long nanos, long periodEndMs, int firedThresholds, long missingAtMs) {
-    seed(key, nanos, periodEndMs, firedThresholds, missingAtMs, dev.quota.internal.Thresholds.NONE);
+    seed(key, nanos, periodEndMs, firedThresholds, missingAtMs, Thresholds.NONE);
   }
 
   /**

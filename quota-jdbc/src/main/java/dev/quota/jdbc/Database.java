@@ -18,6 +18,7 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.MigrationVersion;
+import org.h2.api.ErrorCode;
 
 /**
  * A pooled connection to the Quota database, migrated to the current schema on open.
@@ -240,7 +241,7 @@ public final class Database implements AutoCloseable {
   /** Whether H2 refused to open its file because another process has it open (its file lock). */
   private static boolean heldByAnotherProcess(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1) {
+      if (t instanceof SQLException sql && sql.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) {
         return true;
       }
     }

@@ -1,7 +1,10 @@
 package dev.quota.jdbc;
 
 import dev.quota.QuotaException;
+import java.sql.BatchUpdateException;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 
 /**
  * The database refused or failed an operation. {@link #isConstraintViolation()} tells bad data
@@ -70,7 +73,7 @@ public final class DatabaseException extends QuotaException {
 
   private static boolean isConnectionFailure(SQLException e) {
     // The pool's timeout carries the SQLSTATE of its last failed attempt, which may be any: its type says it.
-    if (e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLNonTransientConnectionException) {
+    if (e instanceof SQLTransientConnectionException || e instanceof SQLNonTransientConnectionException) {
       return true;
     }
     String state = e.getSQLState();
@@ -91,7 +94,7 @@ public final class DatabaseException extends QuotaException {
 
   private static String describe(SQLException e) {
     // A batch failure's own message is the statement; the reason is in the next exception.
-    if (e instanceof java.sql.BatchUpdateException && e.getNextException() != null) {
+    if (e instanceof BatchUpdateException && e.getNextException() != null) {
       e = e.getNextException();
     }
     String msg = e.getMessage();

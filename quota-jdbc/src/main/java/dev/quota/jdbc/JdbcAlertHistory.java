@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -470,7 +471,7 @@ public final class JdbcAlertHistory implements AlertHistory {
 
   /** Binds {@link #HELD_PENDING_FOR} to the alerts {@code claimant} holds that {@code webhook} has not settled, up to {@code limit}. */
   static void bindHeldPendingFor(PreparedStatement ps, String claimant, WebhookRef webhook, int limit)
-      throws java.sql.SQLException {
+      throws SQLException {
     Jdbc.bind(ps, List.of(claimant, webhook.id(), webhook.id(), limit));
   }
 
@@ -496,7 +497,7 @@ public final class JdbcAlertHistory implements AlertHistory {
   }
 
   /** The alerts {@code sql} (over {@link #HELD_COLUMNS}) selects, on {@code c}. */
-  private static List<Held> selectHeld(Connection c, String sql, List<Object> args) throws java.sql.SQLException {
+  private static List<Held> selectHeld(Connection c, String sql, List<Object> args) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       Jdbc.bind(ps, args);
       try (ResultSet rs = ps.executeQuery()) {
@@ -509,12 +510,12 @@ public final class JdbcAlertHistory implements AlertHistory {
     }
   }
 
-  private static Held heldOf(ResultSet rs) throws java.sql.SQLException {
+  private static Held heldOf(ResultSet rs) throws SQLException {
     return new Held(alertOf(rs), Jdbc.getInstant(rs, "redelivered_at") != null);
   }
 
   /** {@code alerts}, each with its per-webhook rows as they stand, read on {@code c}. */
-  private static List<Claimed> claimed(Connection c, List<Held> alerts) throws java.sql.SQLException {
+  private static List<Claimed> claimed(Connection c, List<Held> alerts) throws SQLException {
     Map<String, List<WebhookDelivery>> rows = AlertWebhookTable.read(c, alerts.stream().map(h -> h.alert().id()).toList());
     return alerts.stream()
         .map(h -> new Claimed(h.alert(), rows.getOrDefault(h.alert().id(), List.of()), h.redelivered()))
@@ -698,7 +699,7 @@ public final class JdbcAlertHistory implements AlertHistory {
     });
   }
 
-  private static Alert alertOf(ResultSet rs) throws java.sql.SQLException {
+  private static Alert alertOf(ResultSet rs) throws SQLException {
     return new Alert(
         rs.getString("id"),
         Jdbc.getInstant(rs, "at"),

@@ -6,6 +6,7 @@ import dev.quota.jdbc.internal.LedgerRows;
 import dev.quota.ledger.UsageEntry;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -118,7 +119,7 @@ final class LedgerQueries {
     });
   }
 
-  private static UsageEntry entry(ResultSet rs) throws java.sql.SQLException {
+  private static UsageEntry entry(ResultSet rs) throws SQLException {
     return new UsageEntry(
         rs.getString("id"),
         Jdbc.getInstant(rs, "at"),

@@ -1,5 +1,6 @@
 package dev.quota.redis;
 
+import dev.quota.ValidationException;
 import dev.quota.plan.CounterOp;
 import dev.quota.plan.Plan;
 import java.util.ArrayList;
@@ -96,7 +97,7 @@ final class ClusterCodec {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, Long> m : new TreeMap<>(meters).entrySet()) {
       String name = m.getKey();
-      dev.quota.ValidationException.require(name.indexOf('\0') < 0, "actualMeters", "names must not contain NUL");
+      ValidationException.require(name.indexOf('\0') < 0, "actualMeters", "names must not contain NUL");
       if (sb.length() > 0) {
         sb.append('\0');
       }

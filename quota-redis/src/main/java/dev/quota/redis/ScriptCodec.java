@@ -1,6 +1,7 @@
 package dev.quota.redis;
 
 import dev.quota.Algorithm;
+import dev.quota.RateLimit;
 import dev.quota.ValidationException;
 import dev.quota.plan.BudgetOp;
 import dev.quota.plan.CaughtUp;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 /**
  * Turns plans and settlements into the script's KEYS and ARGV, and its replies back into results.
@@ -258,7 +260,7 @@ final class ScriptCodec {
     return p;
   }
 
-  private static final String[] SMALL = java.util.stream.IntStream.range(0, 64)
+  private static final String[] SMALL = IntStream.range(0, 64)
       .mapToObj(Integer::toString).toArray(String[]::new);
 
   /** Small numbers (op counts, a zero clock offset) come up in every call. */
@@ -292,7 +294,7 @@ final class ScriptCodec {
   }
 
   /** Fields of rate ops by limit: the same few limits apply to every decision. */
-  private final ConcurrentHashMap<dev.quota.RateLimit, RateFields> rateFields =
+  private final ConcurrentHashMap<RateLimit, RateFields> rateFields =
       new ConcurrentHashMap<>();
 
   private record RateFields(long amount, boolean enforced, OpFields fields) {}

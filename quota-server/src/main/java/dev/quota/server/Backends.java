@@ -10,11 +10,12 @@ import dev.quota.jdbc.WebhookRef;
 import dev.quota.ledger.UsageLedger;
 import dev.quota.server.alerts.ClaimantFile;
 import dev.quota.server.api.OpsRoutes;
-import dev.quota.server.auth.KeyRing;
 import dev.quota.server.auth.JdbcKeyRing;
+import dev.quota.server.auth.KeyRing;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.store.MemoryStore;
 import dev.quota.store.Store;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -52,7 +53,7 @@ public final class Backends implements AutoCloseable {
     checks.put("database", () -> {
       try (var c = database.connection()) {
         return c.isValid(2) ? null : "connection is not valid";
-      } catch (java.sql.SQLException e) {
+      } catch (SQLException e) {
         return e.getMessage();
       }
     });

@@ -3,10 +3,13 @@ package dev.quota.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quota.Quota;
+import dev.quota.alert.Alert;
+import dev.quota.jdbc.CostReports;
 import dev.quota.jdbc.DatabaseException;
 import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.jdbc.PruneResult;
 import dev.quota.jdbc.json.PolicyJson;
+import dev.quota.ledger.UsageEntry;
 import dev.quota.server.alerts.AlertJournalFile;
 import dev.quota.server.alerts.WebhookSender;
 import dev.quota.server.api.AlertRedeliveryRoutes;
@@ -129,10 +132,10 @@ public final class QuotaServer implements AutoCloseable {
     }
     // Opened before the engine fires anything: what an earlier server here left comes first.
     this.alertJournal = new AlertJournalFile(config.dataDir());
-    List<dev.quota.alert.Alert> resumed = alertJournal.open();
+    List<Alert> resumed = alertJournal.open();
     engine.alertJournal(alertJournal);
     this.owedJournal = new OwedUsageJournalFile(config.dataDir());
-    List<dev.quota.ledger.UsageEntry> owedBefore = owedJournal.open();
+    List<UsageEntry> owedBefore = owedJournal.open();
     engine.owedUsageJournal(owedJournal);
     this.quota = engine.build();
     // Before any decision: one that rebuilt a budget from the ledger first would count these rows twice.
@@ -143,7 +146,7 @@ public final class QuotaServer implements AutoCloseable {
     }
     // Stored, then delivered to the webhooks, as if just fired; not counted as fired again.
     quota.resumeAlerts(resumed);
-    if (backends.ledger() instanceof dev.quota.jdbc.JdbcUsageLedger jdbc) {
+    if (backends.ledger() instanceof JdbcUsageLedger jdbc) {
       metrics.ledgerBacklogs(jdbc);
     }
     metrics.engineBacklogs(quota);
@@ -193,7 +196,7 @@ public final class QuotaServer implements AutoCloseable {
     new DenialRoutes(denials).register(routes);
     new WhoAmIRoutes().register(routes);
     new SubjectRoutes(quota).register(routes);
-    new ReportRoutes(new dev.quota.jdbc.CostReports(backends.database()), clock).register(routes);
+    new ReportRoutes(new CostReports(backends.database()), clock).register(routes);
     new PolicyRoutes(quota.admin(), configLock).register(routes);
     new OverrideRoutes(quota.admin(), configLock).register(routes);
     new HistoryRoutes(quota.admin(), backends.alerts()).register(routes);
@@ -318,7 +321,7 @@ public final class QuotaServer implements AutoCloseable {
 
   /** Closes the engine, keeping the alerts it could not store for the next start on this data directory. */
   private void closeEngine() {
-    List<dev.quota.alert.Alert> unstored = quota.closeKeepingAlerts();
+    List<Alert> unstored = quota.closeKeepingAlerts();
     keepOwedCharges();
     try {
       alertJournal.keep(unstored);

@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -101,14 +104,14 @@ public final class LedgerBench {
   /** Whether a commit waits for the disk: without it "durable" would mean less than it says. */
   private static String postgresSettings(String url) {
     StringBuilder sb = new StringBuilder();
-    try (Connection c = java.sql.DriverManager.getConnection(url); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
       for (String name : List.of("server_version", "fsync", "synchronous_commit", "wal_sync_method")) {
-        try (java.sql.ResultSet rs = s.executeQuery("SHOW " + name)) {
+        try (ResultSet rs = s.executeQuery("SHOW " + name)) {
           rs.next();
           sb.append(sb.length() > 0 ? ", " : "").append(name).append('=').append(rs.getString(1));
         }
       }
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       return "settings unknown: " + e.getMessage();
     }
     return sb.toString();

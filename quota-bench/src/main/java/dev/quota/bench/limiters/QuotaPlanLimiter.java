@@ -2,9 +2,11 @@ package dev.quota.bench.limiters;
 
 import dev.quota.Algorithm;
 import dev.quota.RateLimit;
+import dev.quota.Subject;
 import dev.quota.bench.Limiter;
 import dev.quota.bench.SimulatedTime;
 import dev.quota.bench.Workload;
+import dev.quota.internal.Ids;
 import dev.quota.plan.CounterKey;
 import dev.quota.plan.CounterKeys;
 import dev.quota.plan.CounterOp;
@@ -42,7 +44,7 @@ public final class QuotaPlanLimiter implements Limiter {
     }
     this.ops = new ArrayList<>(w.keys());
     for (int k = 0; k < w.keys(); k++) {
-      String subject = CounterKeys.subjectOf(dev.quota.Subject.of("user", Workload.keyName(k)));
+      String subject = CounterKeys.subjectOf(Subject.of("user", Workload.keyName(k)));
       List<CounterOp> keyOps = new ArrayList<>(w.limits());
       for (int l = 0; l < w.limits(); l++) {
         RateLimit limit = new RateLimit(RateLimit.REQUESTS, limits[l][k], w.window(l), algorithm);
@@ -55,7 +57,7 @@ public final class QuotaPlanLimiter implements Limiter {
 
   @Override
   public boolean tryAcquire(int keyIndex) {
-    String id = dev.quota.internal.Ids.newId();
+    String id = Ids.newId();
     PlanResult r = store.apply(new Plan(Plan.Kind.RESERVE, ops.get(keyIndex), id, TTL_MS, null, "", null, false));
     if (r.admitted()) {
       store.settle(Settlement.commit(id, 0, NO_METERS));

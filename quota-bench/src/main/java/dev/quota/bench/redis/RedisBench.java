@@ -2,6 +2,7 @@ package dev.quota.bench.redis;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.quota.Algorithm;
 import dev.quota.RateLimit;
 import dev.quota.Subject;
 import dev.quota.bench.Profile;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
 
 /**
  * Workloads B (throughput, latency and commands per decision) and E (Redis bytes per counter).
@@ -234,7 +236,7 @@ public final class RedisBench {
           RateLimit[] rl = new RateLimit[limits];
           Duration[] windows = {Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1)};
           for (int l = 0; l < limits; l++) {
-            rl[l] = new RateLimit(RateLimit.REQUESTS, 1_000_000, windows[l], dev.quota.Algorithm.SLIDING_WINDOW);
+            rl[l] = new RateLimit(RateLimit.REQUESTS, 1_000_000, windows[l], Algorithm.SLIDING_WINDOW);
           }
           store.apply(recordPlan(0, rl)); // creates the store's own bookkeeping keys before the baseline
           long before = redis.usedMemory();
@@ -293,7 +295,7 @@ public final class RedisBench {
     return row;
   }
 
-  private static void parallel(int n, java.util.function.IntConsumer task) throws InterruptedException {
+  private static void parallel(int n, IntConsumer task) throws InterruptedException {
     int threads = 16;
     Thread[] ts = new Thread[threads];
     Throwable[] failure = new Throwable[1];

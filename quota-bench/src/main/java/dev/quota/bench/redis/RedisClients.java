@@ -1,5 +1,6 @@
 package dev.quota.bench.redis;
 
+import dev.quota.Algorithm;
 import dev.quota.Policy;
 import dev.quota.Quota;
 import dev.quota.QuotaRequest;
@@ -86,7 +87,7 @@ final class RedisClients {
     MemoryConfigRepository config = new MemoryConfigRepository();
     for (String scope : SCOPES) {
       Policy p = Policy.builder(Selector.of(scope, Selector.ANY))
-          .rateLimit(new RateLimit(RateLimit.REQUESTS, LIMIT, WINDOW, dev.quota.Algorithm.SLIDING_WINDOW)).build();
+          .rateLimit(new RateLimit(RateLimit.REQUESTS, LIMIT, WINDOW, Algorithm.SLIDING_WINDOW)).build();
       config.putPolicy(p, replaced -> new AuditEntry(0, Instant.EPOCH, "bench", "put", scope, null, null, "setup"));
     }
     Quota quota = Quota.builder().store(store).config(config).build();

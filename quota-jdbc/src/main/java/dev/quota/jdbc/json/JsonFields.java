@@ -12,6 +12,7 @@ import dev.quota.Money;
 import dev.quota.ValidationException;
 import dev.quota.internal.FieldPath;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -107,8 +108,8 @@ public final class JsonFields {
   static long wholeNumber(JsonNode n, String field, long min, long max) {
     ValidationException.require(n.isIntegralNumber(), field, "must be a whole number");
     ValidationException.require(
-        n.bigIntegerValue().compareTo(java.math.BigInteger.valueOf(min)) >= 0
-            && n.bigIntegerValue().compareTo(java.math.BigInteger.valueOf(max)) <= 0,
+        n.bigIntegerValue().compareTo(BigInteger.valueOf(min)) >= 0
+            && n.bigIntegerValue().compareTo(BigInteger.valueOf(max)) <= 0,
         field,
         "must be between " + min + " and " + max);
     return n.longValue();

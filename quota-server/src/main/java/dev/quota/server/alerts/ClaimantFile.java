@@ -4,6 +4,7 @@ import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.jdbc.JdbcAlertHistory.Claimant;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -67,7 +68,7 @@ public final class ClaimantFile {
       text = Files.readString(file, StandardCharsets.UTF_8).strip();
     } catch (NoSuchFileException e) {
       return null;
-    } catch (java.nio.charset.CharacterCodingException e) {
+    } catch (CharacterCodingException e) {
       text = null;
     }
     if (text != null) {

@@ -1,5 +1,6 @@
 package dev.quota.server.auth;
 
+import dev.quota.ValidationException;
 import io.javalin.security.RouteRole;
 import java.util.Locale;
 
@@ -22,6 +23,6 @@ public enum Role implements RouteRole {
         return r;
       }
     }
-    throw new dev.quota.ValidationException(field, "must be admin, service or viewer");
+    throw new ValidationException(field, "must be admin, service or viewer");
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quota.Policy;
 import dev.quota.Selector;
+import dev.quota.ValidationException;
 import dev.quota.admin.AuditText;
 import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.config.ConfigFile;
@@ -73,7 +74,7 @@ final class PolicyCommand implements Runnable {
     public Integer call() throws Exception {
       AuditText.requireReason("--reason", reason);
       // Applying, the changes are made: an exit code for them would fail a script that did its job.
-      dev.quota.ValidationException.require(!exitCode || dryRun, "--exit-code", "only with --dry-run");
+      ValidationException.require(!exitCode || dryRun, "--exit-code", "only with --dry-run");
       Map<Selector, Policy> wanted;
       try {
         // Often run away from the server (from CI): its host need not resolve here.
@@ -239,7 +240,7 @@ final class PolicyCommand implements Runnable {
   private static Policy readListed(String selector, JsonNode body) {
     try {
       return PolicyJson.readStored(body, Selector.parseStored(selector), "");
-    } catch (dev.quota.ValidationException e) {
+    } catch (ValidationException e) {
       throw new Failures.CommandFailed("the server listed " + selector + " in a form this command cannot read ("
           + e.getMessage() + "): is --url a Quota server of this version?");
     }

@@ -3,6 +3,8 @@ package dev.quota.server.cli;
 import dev.quota.server.AdminKey;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -112,7 +114,7 @@ final class Remote {
     URI uri;
     try {
       uri = new URI(stripSlash(base) + path);
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new Failures.InputRefused("--url: must be an http or https URL, got '" + base + "'");
     }
     if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
@@ -126,6 +128,6 @@ final class Remote {
   }
 
   static String encode(String s) {
-    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("%2A", "*").replace("%3A", ":").replace("%2C", ",");
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("%2A", "*").replace("%3A", ":").replace("%2C", ",");
   }
 }

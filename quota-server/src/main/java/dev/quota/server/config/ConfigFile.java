@@ -13,11 +13,13 @@ import dev.quota.jdbc.json.PolicyJson;
 import dev.quota.server.alerts.Backoff;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 /**
  * The one YAML file: server settings and declared policies.
@@ -153,7 +157,7 @@ public final class ConfigFile {
    * A number as JSON and the API write it: digits, a decimal point only between digits, no leading
    * zero (YAML reads {@code 010} as the octal 8).
    */
-  private static final java.util.regex.Pattern PLAIN_NUMBER = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?");
+  private static final Pattern PLAIN_NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?");
 
   private final ObjectNode root;
   private final Map<String, Integer> lines;
@@ -183,7 +187,7 @@ public final class ConfigFile {
     } catch (IOException e) {
       // A file that is not UTF-8 text says only "Input length = 1" through the decoder, and a missing
       // or forbidden one only its own name.
-      String why = e instanceof java.nio.charset.CharacterCodingException ? "it is not UTF-8 text"
+      String why = e instanceof CharacterCodingException ? "it is not UTF-8 text"
           : e instanceof NoSuchFileException ? "no such file"
           : e instanceof AccessDeniedException ? "permission denied"
           : e.getMessage();
@@ -259,7 +263,7 @@ public final class ConfigFile {
   }
 
   /** The setting {@code key}, if the file gives it as text that is not blank, checked by {@code rule} (which answers null if it holds). */
-  private void nonBlankSetting(String key, java.util.function.UnaryOperator<String> rule, Problems problems) {
+  private void nonBlankSetting(String key, UnaryOperator<String> rule, Problems problems) {
     JsonNode v = root.get(key);
     if (v != null && v.isTextual() && !v.textValue().isBlank()) {
       setting(key, rule, problems);
@@ -267,7 +271,7 @@ public final class ConfigFile {
   }
 
   /** The setting {@code key}, if the file gives it as text, checked by {@code rule} (which answers null if it holds). */
-  private void setting(String key, java.util.function.UnaryOperator<String> rule, Problems problems) {
+  private void setting(String key, UnaryOperator<String> rule, Problems problems) {
     JsonNode v = root.get(key);
     String problem = v != null && v.isTextual() ? rule.apply(v.textValue()) : null;
     if (problem != null) {
@@ -379,7 +383,7 @@ public final class ConfigFile {
     Duration first;
     try {
       first = Duration.parse(b.textValue());
-    } catch (java.time.format.DateTimeParseException e) {
+    } catch (DateTimeParseException e) {
       throw invalid;
     }
     if (first.toMillis() < 1 || first.compareTo(Backoff.DEFAULT.max()) > 0) {

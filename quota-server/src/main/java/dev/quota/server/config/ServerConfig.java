@@ -3,6 +3,8 @@ package dev.quota.server.config;
 import dev.quota.jdbc.Database;
 import dev.quota.jdbc.JdbcUsageLedger;
 import dev.quota.server.alerts.Backoff;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -85,10 +87,10 @@ public record ServerConfig(
      * server at start with the parser's words, or be accepted and fail at every delivery.
      */
     public static boolean isValidUrl(String url) {
-      java.net.URI u;
+      URI u;
       try {
-        u = new java.net.URI(url);
-      } catch (java.net.URISyntaxException e) {
+        u = new URI(url);
+      } catch (URISyntaxException e) {
         return false;
       }
       return ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))

@@ -1,6 +1,8 @@
 package dev.quota.server.json;
 
 import dev.quota.Money;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 
@@ -48,7 +50,7 @@ final class WireText {
       end += 1 + fractionDigits;
     }
     out[end] = 'Z';
-    return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
   /**
@@ -57,7 +59,7 @@ final class WireText {
    */
   static String money(long nanos) {
     if (nanos < 0) {
-      return Money.plainString(java.math.BigDecimal.valueOf(nanos, Money.SCALE));
+      return Money.plainString(BigDecimal.valueOf(nanos, Money.SCALE));
     }
     long units = nanos / NANOS_PER_UNIT;
     int fraction = (int) (nanos % NANOS_PER_UNIT);
