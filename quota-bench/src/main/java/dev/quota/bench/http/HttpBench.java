@@ -47,9 +47,11 @@ public final class HttpBench {
    * and leave the compiler its share. The server also warms up on both cores, not only its own, so
    * that the compiler threads are not confined to the core the request threads keep busy; side by
    * side on one day the Redis backend measured 0.40x pinned throughout and 0.41x this way, within
-   * noise, but the compiler was seen at half of the one core 28 s into a pinned warm-up. The last {@link #FULL_LOAD_WARMUP_SHARE} of the warm-up then
-   * runs at the measured 64, whose contended paths (locks, queues) the compiler has not seen yet
-   * and compiles anew; measured runs then see the steady state a long-running server is in.
+   * noise, but the compiler was seen at half of the one core 28 s into a pinned warm-up.
+   *
+   * <p>The last {@link #FULL_LOAD_WARMUP_SHARE} of the warm-up then runs at the measured 64, whose
+   * contended paths (locks, queues) the compiler has not seen yet and compiles anew; measured runs
+   * then see the steady state a long-running server is in.
    */
   static final int WARMUP_CONNECTIONS = 2;
 
