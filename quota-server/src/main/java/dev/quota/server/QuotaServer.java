@@ -35,6 +35,7 @@ import dev.quota.server.http.Problems;
 import dev.quota.server.http.QueryEncoding;
 import dev.quota.server.http.RouteMethods;
 import dev.quota.server.http.StaticUi;
+import dev.quota.server.http.StopGate;
 import dev.quota.server.journal.OwedUsageJournalFile;
 import dev.quota.server.metrics.QuotaMetrics;
 import dev.quota.store.MemoryStore;
@@ -80,6 +81,8 @@ public final class QuotaServer implements AutoCloseable {
   private volatile boolean listening;
   private final QuotaMetrics metrics;
   private final Javalin app;
+  /** Shut as the server begins to stop; see {@link StopGate}. */
+  private final StopGate stopGate = new StopGate();
   private final RouteTable routes;
   private final ScheduledExecutorService maintenance =
       Executors.newSingleThreadScheduledExecutor(r -> {
@@ -186,6 +189,7 @@ public final class QuotaServer implements AutoCloseable {
       });
     });
     RouteMethods methods = new RouteMethods();
+    stopGate.install(app);
     Problems.install(app, methods, metrics);
     MethodOverride.install(app);
     Auth.install(app, backends.keys());
@@ -355,6 +359,7 @@ public final class QuotaServer implements AutoCloseable {
     reloader.shutdownNow();
     maintenance.shutdownNow();
     if (listening) {
+      stopGate.shut();
       app.stop(); // one that never started only logs a failure to stop
     }
     drainAlerts();

@@ -68,8 +68,7 @@ public final class Problems {
     });
     app.exception(EngineClosedException.class, (e, ctx) -> {
       // A request still running when a stopping server's drain ran out: its engine is closed.
-      ctx.header("Retry-After", SHUTTING_DOWN_RETRY_AFTER);
-      write(ctx, 503, SHUTTING_DOWN, SHUTTING_DOWN_DETAIL, null, null);
+      StopGate.refuse(ctx);
     });
     app.exception(LedgerUnavailableException.class, (e, ctx) -> {
       unavailable.answeredUnavailable(UnavailableListener.Cause.DATABASE);
