@@ -2,10 +2,16 @@ package dev.quota.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.server.Backends;
+import dev.quota.server.alerts.Backoff;
+import dev.quota.server.config.ServerConfig;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -155,11 +161,11 @@ class CommandErrorsTest {
   @Test
   void checkConfigSaysOkCountingWhatTheFileDeclares() throws Exception {
     Path file = dir.resolve("quota.yaml");
-    java.nio.file.Files.writeString(file, "webhooks:\n  - {url: 'http://127.0.0.1:9/a', secret: s}\npolicies:\n  \"user:*\": {concurrency: 2}\n");
+    Files.writeString(file, "webhooks:\n  - {url: 'http://127.0.0.1:9/a', secret: s}\npolicies:\n  \"user:*\": {concurrency: 2}\n");
     CliRun one = run("check-config", file.toString());
     assertThat(one.exit()).isZero();
     assertThat(one.out().lines()).containsExactly(file + ": OK (1 policy, 1 webhook)");
-    java.nio.file.Files.writeString(file, "policies:\n  \"user:*\": {concurrency: 2}\n  \"team:*\": {concurrency: 3}\n");
+    Files.writeString(file, "policies:\n  \"user:*\": {concurrency: 2}\n  \"team:*\": {concurrency: 3}\n");
     CliRun two = run("check-config", file.toString());
     assertThat(two.out().lines()).containsExactly(file + ": OK (2 policies, 0 webhooks)");
   }
@@ -168,7 +174,7 @@ class CommandErrorsTest {
   @Test
   void checkConfigListsEveryProblemOnALineOfItsOwn() throws Exception {
     Path file = dir.resolve("quota.yaml");
-    java.nio.file.Files.writeString(file, "prot: 80\npolicies:\n  \"team:*\":\n    budget: {currency: USD, daily: 1e3}\n");
+    Files.writeString(file, "prot: 80\npolicies:\n  \"team:*\":\n    budget: {currency: USD, daily: 1e3}\n");
     CliRun o = run("check-config", file.toString());
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
@@ -182,7 +188,7 @@ class CommandErrorsTest {
   @Test
   void policyApplyListsEveryProblemOnALineOfItsOwnNamingTheFile() throws Exception {
     Path file = dir.resolve("quota.yaml");
-    java.nio.file.Files.writeString(file, "prot: 80\npolicies:\n  \"team:*\":\n    budget: {currency: USD, daily: 1e3}\n");
+    Files.writeString(file, "prot: 80\npolicies:\n  \"team:*\":\n    budget: {currency: USD, daily: 1e3}\n");
     CliRun o = run("policy", "apply", "-f", file.toString(), "--url", "http://127.0.0.1:1", "--key", "k".repeat(20));
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
@@ -203,9 +209,9 @@ class CommandErrorsTest {
       "{\"policies\":[{\"selector\":\"user:*\",\"rateLimits\":\"x\"}]} | the server listed user:* in a form this command cannot read"})
   void policyApplyAgainstSomethingElseSaysSo(String listing, String message) throws Exception {
     Path file = dir.resolve("quota.yaml");
-    java.nio.file.Files.writeString(file, "policies:\n  \"user:*\":\n    concurrency: 2\n");
+    Files.writeString(file, "policies:\n  \"user:*\":\n    concurrency: 2\n");
     com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
-        new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     other.createContext("/", exchange -> {
       byte[] body = listing.strip().getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(200, body.length);
@@ -228,7 +234,7 @@ class CommandErrorsTest {
   @Test
   void serveListsEveryProblemOfItsFileOnALineOfItsOwnNamingTheFile() throws Exception {
     Path file = dir.resolve("quota.yaml");
-    java.nio.file.Files.writeString(file, "prot: 80\npolicies:\n  \"team:*\":\n    budget: {currency: USD, daily: 1e3}\n");
+    Files.writeString(file, "prot: 80\npolicies:\n  \"team:*\":\n    budget: {currency: USD, daily: 1e3}\n");
     CliRun o = run("serve", "--config", file.toString(), "--port", "0", "--data-dir", dir.resolve("data").toString());
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.err().lines()).containsExactly(
@@ -244,7 +250,7 @@ class CommandErrorsTest {
   @Test
   void aDatabaseStatementTimeoutOutOfRangeIsRefusedByCheckConfigAndServe() throws Exception {
     Path file = dir.resolve("quota.yaml");
-    java.nio.file.Files.writeString(file, "port: 0\ndatabaseStatementTimeout: PT31M\n");
+    Files.writeString(file, "port: 0\ndatabaseStatementTimeout: PT31M\n");
     String rule = "line 2: databaseStatementTimeout: must be an ISO-8601 duration between PT1S and PT30M, such as PT5M";
     CliRun checked = run("check-config", file.toString());
     assertThat(checked.exit()).isEqualTo(2);
@@ -263,7 +269,7 @@ class CommandErrorsTest {
   @Test
   void backendUrlsOfTheWrongKindAreRefusedByCheckConfigAsByServe() throws Exception {
     Path file = dir.resolve("quota.yaml");
-    java.nio.file.Files.writeString(file, "port: 0\nredis: http://127.0.0.1:6379\ndatabase: postgres://127.0.0.1/quota\n");
+    Files.writeString(file, "port: 0\nredis: http://127.0.0.1:6379\ndatabase: postgres://127.0.0.1/quota\n");
     List<String> rules = List.of(
         file + ": line 2: redis: must be a redis://, rediss:// or redis-cluster:// URL",
         file + ": line 3: database: must be a jdbc:postgresql: or jdbc:h2: URL");
@@ -285,7 +291,7 @@ class CommandErrorsTest {
   @Test
   void aRedisPrefixWithABraceIsRefusedByCheckConfigAsByServe() throws Exception {
     Path file = dir.resolve("quota.yaml");
-    java.nio.file.Files.writeString(file, "port: 0\nredis: redis://127.0.0.1:6379\nredisPrefix: \"team{a}:\"\n");
+    Files.writeString(file, "port: 0\nredis: redis://127.0.0.1:6379\nredisPrefix: \"team{a}:\"\n");
     String rule = file + ": line 3: redisPrefix: must not contain { or } (the store puts each subject between braces, as the Redis Cluster hash tag)";
     assertRefusedByCheckConfigAndServe(file, rule);
   }
@@ -298,7 +304,7 @@ class CommandErrorsTest {
   @org.junit.jupiter.params.provider.ValueSource(strings = {"", " "})
   void aBlankRedisPrefixIsRefusedByCheckConfigAsByServe(String blank) throws Exception {
     Path file = dir.resolve("quota.yaml");
-    java.nio.file.Files.writeString(file, "port: 0\nredis: redis://127.0.0.1:6379\nredisPrefix: \"" + blank + "\"\n");
+    Files.writeString(file, "port: 0\nredis: redis://127.0.0.1:6379\nredisPrefix: \"" + blank + "\"\n");
     String rule = file + ": line 3: redisPrefix: must not be blank (leave the setting out for the default, quota:)";
     assertRefusedByCheckConfigAndServe(file, rule);
   }
@@ -311,7 +317,7 @@ class CommandErrorsTest {
   @org.junit.jupiter.params.provider.ValueSource(strings = {"300.1.1.1", "bad host", "1.2.3"})
   void aHostThatCannotBeListenedOnIsRefusedByCheckConfigAsByServe(String host) throws Exception {
     Path file = dir.resolve("quota.yaml");
-    java.nio.file.Files.writeString(file, "port: 0\nhost: \"" + host + "\"\n");
+    Files.writeString(file, "port: 0\nhost: \"" + host + "\"\n");
     String rule = file + ": line 2: host: must be an IP address or a host name that resolves, such as 127.0.0.1, 0.0.0.0 or localhost"
         + " (got '" + host + "')";
     assertRefusedByCheckConfigAndServe(file, rule);
@@ -326,7 +332,7 @@ class CommandErrorsTest {
         + " such as 127.0.0.1, 0.0.0.0 or localhost (got '300.1.1.1')");
     assertThat(dir.resolve("data")).doesNotExist();
 
-    Path file = java.nio.file.Files.writeString(dir.resolve("quota.yaml"), "host: localhost\n");
+    Path file = Files.writeString(dir.resolve("quota.yaml"), "host: localhost\n");
     CliRun checked = run("check-config", file.toString());
     assertThat(checked.exit()).as(checked.err()).isZero();
   }
@@ -338,7 +344,7 @@ class CommandErrorsTest {
   @Test
   void aDatabaseSchemaNameTheServerCannotCreateIsRefusedByCheckConfigAsByServe() throws Exception {
     Path file = dir.resolve("quota.yaml");
-    java.nio.file.Files.writeString(file, "port: 0\ndatabase: \"jdbc:postgresql://127.0.0.1:5432/quota?currentSchema=Team-A\"\n");
+    Files.writeString(file, "port: 0\ndatabase: \"jdbc:postgresql://127.0.0.1:5432/quota?currentSchema=Team-A\"\n");
     String rule = file + ": line 2: database: currentSchema must name a schema of lowercase letters, digits and underscores, got 'Team-A'";
     assertRefusedByCheckConfigAndServe(file, rule);
   }
@@ -369,18 +375,18 @@ class CommandErrorsTest {
    */
   @Test
   void aJournalThatCannotBeReadStopsTheStartWithTheReasonAndFreesTheDataDirectory() throws Exception {
-    java.nio.file.Files.createDirectories(dir.resolve("alerts.journal"));
+    Files.createDirectories(dir.resolve("alerts.journal"));
     CliRun o = run("serve", "--port", "0", "--data-dir", dir.toString());
     assertThat(o.exit()).isEqualTo(1);
     assertThat(o.err()).contains("cannot start: cannot read or rewrite the journal " + dir.resolve("alerts.journal"));
     assertNoTrace(o);
 
-    java.nio.file.Files.delete(dir.resolve("alerts.journal"));
-    try (dev.quota.server.Backends again = dev.quota.server.Backends.open(
-        new dev.quota.server.config.ServerConfig("127.0.0.1", 0, dir, null, null, null, "k".repeat(20), List.of(),
-            dev.quota.server.alerts.Backoff.DEFAULT),
-        java.time.Clock.systemUTC())) {
+    Files.delete(dir.resolve("alerts.journal"));
+    Backends again = openBackends();
+    try {
       assertThat(again.ledger()).isNotNull();
+    } finally {
+      again.closeUnstarted();
     }
   }
 
@@ -391,7 +397,7 @@ class CommandErrorsTest {
    */
   @Test
   void aDataDirectoryThatCannotBeWrittenIsNamedWithTheReason() throws Exception {
-    Path file = java.nio.file.Files.writeString(dir.resolve("not-a-directory"), "");
+    Path file = Files.writeString(dir.resolve("not-a-directory"), "");
     CliRun o = run("serve", "--port", "0", "--data-dir", file.toString());
     assertThat(o.exit()).isEqualTo(1);
     assertThat(o.err().lines()).containsExactly("cannot start: the data directory " + file + " cannot be written: it is a file, not a directory");
@@ -404,17 +410,28 @@ class CommandErrorsTest {
    */
   @Test
   void aDataDirectoryInUseByAnotherServerIsNamedAsSuch() throws Exception {
-    try (dev.quota.server.Backends first = dev.quota.server.Backends.open(
-        new dev.quota.server.config.ServerConfig("127.0.0.1", 0, dir, null, null, null, "k".repeat(20), List.of(),
-            dev.quota.server.alerts.Backoff.DEFAULT),
-        java.time.Clock.systemUTC())) {
+    Backends first = openBackends();
+    try {
       CliRun o = run("serve", "--port", "0", "--data-dir", dir.toString());
       assertThat(o.exit()).isEqualTo(1);
       assertThat(o.err().lines()).singleElement().asString()
           .startsWith("cannot open the backends: cannot open the ledger spool in " + dir.resolve("ledger-spool"))
           .endsWith("is in use by another process");
       assertNoTrace(o);
+    } finally {
+      first.closeUnstarted();
     }
+  }
+
+  /**
+   * The backends of a server on {@code dir}, opened as a start opens them. No engine takes them, so
+   * the caller closes them with {@link Backends#closeUnstarted}: closing only the database left the
+   * ledger's threads and spool working in a directory the test was about to delete.
+   */
+  private Backends openBackends() {
+    return Backends.open(
+        new ServerConfig("127.0.0.1", 0, dir, null, null, null, "k".repeat(20), List.of(), Backoff.DEFAULT),
+        Clock.systemUTC());
   }
 
   /**
@@ -426,7 +443,7 @@ class CommandErrorsTest {
   @org.junit.jupiter.api.Timeout(60)
   void anEmptyAdminKeyFileStopsTheStartSayingHowToRecover() throws Exception {
     Path file = dir.resolve("admin.key");
-    java.nio.file.Files.writeString(file, "");
+    Files.writeString(file, "");
     CliRun o = run("serve", "--port", "0", "--data-dir", dir.toString());
     assertThat(o.exit()).isEqualTo(1);
     assertThat(o.err().lines()).containsExactly("cannot start: the admin key file " + file.toAbsolutePath()
