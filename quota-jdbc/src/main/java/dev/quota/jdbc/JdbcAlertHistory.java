@@ -546,6 +546,11 @@ public final class JdbcAlertHistory implements AlertHistory {
         claimant);
   }
 
+  /** The alert stored under {@code id}, or empty if there is none. */
+  public Optional<Alert> alert(String id) {
+    return select("SELECT " + COLUMNS + " FROM alert WHERE id = ?", List.of(id)).stream().findFirst();
+  }
+
   /** Where the delivery of alert {@code id} stands, overall and per webhook; empty if there is no such alert. */
   public Optional<Delivery> delivery(String id) {
     return Optional.ofNullable(deliveries(List.of(id)).get(id));

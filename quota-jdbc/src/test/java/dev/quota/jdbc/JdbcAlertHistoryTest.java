@@ -72,6 +72,23 @@ class JdbcAlertHistoryTest {
 
   @ParameterizedTest
   @EnumSource(Backend.class)
+  void readsOneAlertByItsId(Backend backend) {
+    try (var t = backend.open(dir)) {
+      var history = new JdbcAlertHistory(t.db, AT_T0);
+      Alert a1 = alert("a1", 0, "user:alice", "0.8");
+      Alert a2 = alert("a2", 1, "user:bob", "1");
+      history.append(a1);
+      history.append(a2);
+
+      assertThat(history.alert("a2")).contains(a2);
+      assertThat(history.alert("a1")).contains(a1);
+      assertThat(history.alert("a3")).isEmpty();
+      assertThat(history.alert("A1")).as("ids are matched exactly").isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
   void rejectsOverPreciseAmounts(Backend backend) {
     try (var t = backend.open(dir)) {
       var history = new JdbcAlertHistory(t.db, AT_T0);

@@ -54,6 +54,8 @@ final class ValidRequests {
   private final Map<String, String> keys = new LinkedHashMap<>();
   private String reservation;
   private String override;
+  /** An alert's id: the alert history keeps every alert, so one fired at setup stays valid. */
+  private String alert;
   private int named;
 
   ValidRequests(Api admin, Clock clock) {
@@ -77,6 +79,7 @@ final class ValidRequests {
     renewReservation();
     renewOverride();
     renewKey();
+    fireAlert();
   }
 
   /** The key of {@code role}: admin, service, viewer (of user:u1) or viewer of another subject. */
@@ -126,7 +129,7 @@ final class ValidRequests {
       case "reservationId" -> reservation;
       case "selector" -> SELECTOR;
       case "scope" -> "user";
-      case "id" -> op.path().startsWith("/v1/overrides") ? override : "u1";
+      case "id" -> op.path().startsWith("/v1/overrides") ? override : op.path().startsWith("/v1/alerts") ? alert : "u1";
       case "name" -> VICTIM_KEY;
       default -> "x1";
     };
@@ -192,6 +195,15 @@ final class ValidRequests {
     Api.Response r = require(admin.post("/v1/overrides",
         "{\"selector\":\"project:spare\",\"bypass\":true,\"duration\":\"PT1H\",\"reason\":\"fixture\"}"), "an override");
     override = r.json().get("id").asText();
+  }
+
+  /** A budget alert of a subject of its own (80% of a daily budget of 1.00), for the operations that name one. */
+  private void fireAlert() {
+    require(admin.put("/v1/policies/user:fuzz-alerted", "{\"budget\":{\"currency\":\"USD\",\"daily\":\"1.00\"}}"),
+        "the policy of user:fuzz-alerted");
+    require(admin.post("/v1/usage", "{\"subjects\":{\"user\":\"fuzz-alerted\"},\"cost\":\"0.85\"}"), "a charge that alerts");
+    Api.Response r = require(admin.get("/v1/alerts?subject=user:fuzz-alerted"), "the alert's id");
+    alert = r.json().get("alerts").get(0).get("id").asText();
   }
 
   private void renewKey() {

@@ -2,11 +2,9 @@ package dev.quota.server.api;
 
 import dev.quota.ConflictException;
 import dev.quota.NotFoundException;
-import dev.quota.ValidationException;
 import dev.quota.admin.AuditAction;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditText;
-import dev.quota.internal.Printable;
 import dev.quota.jdbc.JdbcAlertHistory;
 import dev.quota.jdbc.JdbcAlertHistory.DeliveryState;
 import dev.quota.jdbc.JdbcAlertHistory.Redelivery;
@@ -35,8 +33,6 @@ import static dev.quota.server.auth.Role.ADMIN;
  * it, pending; this server's webhook sender delivers it from there as any alert.
  */
 public final class AlertRedeliveryRoutes {
-  /** The width of an alert's id. */
-  private static final int MAX_ID_LENGTH = 128;
   private final JdbcAlertHistory history;
   /** Null when no webhook is configured: then no alert has a failed webhook to resend to. */
   private final WebhookSender sender;
@@ -56,11 +52,7 @@ public final class AlertRedeliveryRoutes {
     Preconditions.requireNone(ctx);
     BodyProblems problems = new BodyProblems();
     String id = ctx.pathParam("id");
-    problems.read(() -> {
-      ValidationException.require(id.length() <= MAX_ID_LENGTH && Printable.isPrintable(id), "id",
-          "must be an alert's id: 1 to " + MAX_ID_LENGTH + " printable characters");
-      return id;
-    });
+    problems.read(() -> HistoryRoutes.alertId(ctx));
     Fields f = JsonBody.read(ctx, Set.of("reason"), true, problems);
     String reason = problems.read(() -> Reasons.of(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH)));
     problems.throwIfAny();

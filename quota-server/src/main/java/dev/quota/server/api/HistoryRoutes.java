@@ -3,6 +3,7 @@ package dev.quota.server.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quota.NotFoundException;
 import dev.quota.QuotaAdmin;
 import dev.quota.Selector;
 import dev.quota.ValidationException;
@@ -37,6 +38,8 @@ import static dev.quota.server.auth.Role.ADMIN;
  */
 public final class HistoryRoutes {
   private static final int MAX_TARGET_FILTER = 1000;
+  /** The width of an alert's id. */
+  private static final int MAX_ALERT_ID_LENGTH = 128;
   /** The deepest page a client may ask for: each deeper one makes the database skip more rows. */
   private static final int MAX_OFFSET = 1_000_000;
   private final QuotaAdmin admin;
@@ -49,6 +52,7 @@ public final class HistoryRoutes {
 
   public void register(RouteTable r) {
     r.get("/v1/alerts", QueryParameters.of("subject", "policy", "from", "to", "cursor", "offset", "limit"), this::alerts, ADMIN);
+    r.get("/v1/alerts/{id}", this::alert, ADMIN);
     r.get("/v1/audit", QueryParameters.of("actor", "action", "target", "from", "to", "cursor", "offset", "limit"), this::audit,
         ADMIN);
   }
@@ -75,6 +79,24 @@ public final class HistoryRoutes {
     alerts.forEach(al -> a.add(withDelivery(AlertJson.toNode(al), delivery.get(al.id()))));
     String next = alerts.size() == limit ? HistoryCursor.after(alerts.get(limit - 1)) : null;
     ctx.json(page("alerts", a, after == null ? offset : null, limit, next));
+  }
+
+  /**
+   * One alert as {@code GET /v1/alerts} lists it, delivery included: for a webhook receiver or an
+   * operator who has an alert's id and wants where it stands now.
+   */
+  private void alert(Context ctx) {
+    String id = alertId(ctx);
+    Alert alert = deliveries.alert(id).orElseThrow(() -> new NotFoundException("no alert with id " + id));
+    ctx.json(withDelivery(AlertJson.toNode(alert), deliveries.delivery(id).orElse(null)));
+  }
+
+  /** The path's alert id, checked before any read: too long or unprintable is a 400 naming id. */
+  static String alertId(Context ctx) {
+    String id = ctx.pathParam("id");
+    ValidationException.require(id.length() <= MAX_ALERT_ID_LENGTH && Printable.isPrintable(id), "id",
+        "must be an alert's id: 1 to " + MAX_ALERT_ID_LENGTH + " printable characters");
+    return id;
   }
 
   /**
