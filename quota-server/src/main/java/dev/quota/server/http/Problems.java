@@ -68,7 +68,7 @@ public final class Problems {
     });
     app.exception(EngineClosedException.class, (e, ctx) -> {
       // A request still running when a stopping server's drain ran out: its engine is closed.
-      StopGate.refuse(ctx);
+      shuttingDown(ctx);
     });
     app.exception(LedgerUnavailableException.class, (e, ctx) -> {
       unavailable.answeredUnavailable(UnavailableListener.Cause.DATABASE);
@@ -122,6 +122,12 @@ public final class Problems {
         ? "the counter store is unavailable and a fail-closed policy applies"
         : "the counter store cannot be reached; the request changed nothing; retry shortly";
     write(ctx, 503, "store-unavailable", detail, null, null);
+  }
+
+  /** 503 {@code shutting-down} with Retry-After: a request a stopping server does not serve (see {@link StopGate}). */
+  static void shuttingDown(Context ctx) {
+    ctx.header("Retry-After", SHUTTING_DOWN_RETRY_AFTER);
+    write(ctx, 503, SHUTTING_DOWN, SHUTTING_DOWN_DETAIL, null, null);
   }
 
   /**

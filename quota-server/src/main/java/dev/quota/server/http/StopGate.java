@@ -1,7 +1,6 @@
 package dev.quota.server.http;
 
 import io.javalin.Javalin;
-import io.javalin.http.Context;
 
 /**
  * Refuses every request that reaches the server once it has begun to stop, as {@code
@@ -19,7 +18,7 @@ public final class StopGate {
   public void install(Javalin app) {
     app.before(ctx -> {
       if (shut) {
-        refuse(ctx);
+        Problems.shuttingDown(ctx);
         ctx.skipRemainingHandlers();
       }
     });
@@ -28,10 +27,5 @@ public final class StopGate {
   /** From now on every request that was not let in already is refused. */
   public void shut() {
     shut = true;
-  }
-
-  static void refuse(Context ctx) {
-    ctx.header("Retry-After", Problems.SHUTTING_DOWN_RETRY_AFTER);
-    Problems.write(ctx, 503, Problems.SHUTTING_DOWN, Problems.SHUTTING_DOWN_DETAIL, null, null);
   }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class StopGateTest {
   private final StopGate gate = new StopGate();
   private final CountDownLatch entered = new CountDownLatch(1);
   private final CountDownLatch release = new CountDownLatch(1);
-  private int routeRuns;
+  private final AtomicInteger routeRuns = new AtomicInteger();
   private Javalin app;
   private HttpClient http;
 
@@ -34,7 +35,7 @@ class StopGateTest {
     app = Javalin.create(c -> c.showJavalinBanner = false);
     gate.install(app);
     app.get("/ping", ctx -> {
-      routeRuns++;
+      routeRuns.incrementAndGet();
       ctx.result("pong");
     });
     app.get("/slow", ctx -> {
@@ -76,7 +77,7 @@ class StopGateTest {
       assertThat(problem.get("type").asText()).isEqualTo("urn:quota:problem:shutting-down");
       assertThat(problem.get("instance").asText()).isEqualTo(path);
     }
-    assertThat(routeRuns).isZero();
+    assertThat(routeRuns.get()).isZero();
 
     release.countDown();
     HttpResponse<String> finished = inFlight.get(20, TimeUnit.SECONDS);
