@@ -26,6 +26,8 @@ public final class Money implements Comparable<Money> {
 
   private static final BigDecimal MAX_DECIMAL = BigDecimal.valueOf(MAX_NANOS, SCALE);
   private static final String AT_MOST_MAX = "must be at most " + MAX_DECIMAL.toPlainString();
+  /** The longest amount text parsed: far more than any amount needs (at most 7 + 1 + 9). */
+  private static final int MAX_TEXT_LENGTH = 32;
 
   private final long nanos;
 
@@ -52,7 +54,35 @@ public final class Money implements Comparable<Money> {
       throw new ValidationException(
           field, "must be a plain non-negative decimal such as 0.05 (got '" + abbreviate(text) + "')");
     }
+    if (text.length() > MAX_TEXT_LENGTH) {
+      throw new ValidationException(field, whyOverlong(text));
+    }
     return of(field, new BigDecimal(text));
+  }
+
+  /**
+   * The rule a plain decimal longer than {@link #MAX_TEXT_LENGTH} breaks, told from its digits: it
+   * is not parsed (the bound caps the work one request asks for), but it is refused for the same
+   * reason a shorter one would be, where it has one.
+   */
+  private static String whyOverlong(String text) {
+    int point = text.indexOf('.');
+    int whole = point < 0 ? text.length() : point;
+    int end = text.length();
+    while (point >= 0 && end > point + 1 && text.charAt(end - 1) == '0') {
+      end--;
+    }
+    if (point >= 0 && end - point - 1 > SCALE) {
+      return "must have at most 9 decimal places";
+    }
+    int first = 0;
+    while (first < whole - 1 && text.charAt(first) == '0') {
+      first++;
+    }
+    if (whole - first > MAX_DECIMAL.precision() - MAX_DECIMAL.scale()) {
+      return AT_MOST_MAX;
+    }
+    return "must be at most " + MAX_TEXT_LENGTH + " characters (got '" + abbreviate(text) + "')";
   }
 
   /** Converts a non-negative decimal for {@code field}, rejecting over-precise or huge values. */
@@ -66,12 +96,9 @@ public final class Money implements Comparable<Money> {
     return ofNanos(value.movePointRight(SCALE).setScale(0, RoundingMode.UNNECESSARY).longValueExact());
   }
 
-  /** Digits, optionally a point and more digits; at most 32 characters. Checked on every request. */
+  /** Digits, optionally a point and more digits. Checked on every request. */
   private static boolean isPlainDecimal(String text) {
     int n = text.length();
-    if (n > 32) {
-      return false;
-    }
     int i = 0;
     while (i < n && isDigit(text.charAt(i))) {
       i++;

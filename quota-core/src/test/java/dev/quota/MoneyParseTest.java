@@ -7,9 +7,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class MoneyParseTest {
-  /** The rule as a regular expression: the hand-written check must accept exactly these. */
+  /** The rule as a regular expression: the hand-written check must accept exactly these shapes. */
   private static boolean plain(String s) {
-    return s.length() <= 32 && s.matches("\\d+(\\.\\d+)?");
+    return s.matches("\\d+(\\.\\d+)?");
   }
 
   /** A round amount reads as its digits wherever a BigDecimal is printed (an alert's limit, say). */
@@ -33,17 +33,38 @@ class MoneyParseTest {
         sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
       }
       String text = sb.toString();
-      boolean formatAccepted;
+      boolean parsed;
+      boolean shapeAccepted;
       try {
         Money.parse("cost", text);
-        formatAccepted = true;
+        parsed = true;
+        shapeAccepted = true;
       } catch (ValidationException e) {
         assertThat(e.field()).isEqualTo("cost");
-        // a plain decimal may still be refused for its value (too many places, too large)
-        formatAccepted = !e.getMessage().contains("plain non-negative decimal") && !e.getMessage().contains("must be a decimal amount");
+        parsed = false;
+        // a plain decimal may still be refused for its value (too many places, too large) or length
+        shapeAccepted = !e.getMessage().contains("plain non-negative decimal") && !e.getMessage().contains("must be a decimal amount");
       }
-      assertThat(formatAccepted).as(text).isEqualTo(plain(text));
+      assertThat(shapeAccepted).as(text).isEqualTo(plain(text));
+      if (text.length() > 32) {
+        assertThat(parsed).as(text).isFalse();
+      }
     }
+  }
+
+  /** Longer than is parsed, a plain decimal is refused by the rule a shorter one like it would break. */
+  @Test
+  void anOverlongPlainDecimalNamesTheRuleItBreaks() {
+    assertThatThrownBy(() -> Money.parse("daily", "1.0000000000000000000000000000001"))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.field()).isEqualTo("daily"))
+        .hasMessageContaining("must have at most 9 decimal places");
+    assertThatThrownBy(() -> Money.parse("daily", "100000000000000000000000000000000"))
+        .hasMessageContaining("must be at most 9007199.254740991");
+    assertThatThrownBy(() -> Money.parse("daily", "1.50000000000000000000000000000000"))
+        .hasMessageContaining("must be at most 32 characters");
+    assertThatThrownBy(() -> Money.parse("daily", "000000000000000000000000000000001.5"))
+        .hasMessageContaining("must be at most 32 characters");
+    assertThat(Money.parse("daily", "000000000000000000000000001.5000").nanos()).isEqualTo(1_500_000_000L);
   }
 
   @Test

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quota.Money;
 import dev.quota.ValidationException;
 import dev.quota.internal.FieldPath;
-import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,33 +109,10 @@ public final class Fields {
 
   static Money money(String path, String text) {
     try {
-      // Money.parse checks the syntax with a regular expression it compiles on every call; a plain
-      // decimal is recognised here by hand, and Money.of then applies every rule on the value.
-      return isPlainDecimal(text) ? Money.of(path, new BigDecimal(text)) : Money.parse(path, text);
+      return Money.parse(path, text);
     } catch (ValidationException e) {
       throw ApiError.badInput(e.field(), e.rule());
     }
-  }
-
-  /** The syntax {@link Money#parse} accepts: 1 to 32 characters, ASCII digits with at most one inner point. */
-  static boolean isPlainDecimal(String s) {
-    int n = s.length();
-    if (n == 0 || n > 32) {
-      return false;
-    }
-    boolean point = false;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c == '.') {
-        if (point || i == 0 || i == n - 1) {
-          return false;
-        }
-        point = true;
-      } else if (c < '0' || c > '9') {
-        return false;
-      }
-    }
-    return true;
   }
 
   public Long wholeNumber(String name, boolean required, long min, long max) {
