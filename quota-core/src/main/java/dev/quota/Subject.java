@@ -40,7 +40,7 @@ public record Subject(String scope, String id) implements Comparable<Subject> {
       "must not contain ',': that separates the two subjects of a pair (user:alice,tool:x)";
   /** The rule an identifier breaks when whitespace begins or ends it. */
   public static final String PADDING_RULE =
-      "must not begin or end with whitespace: 'alice ' would be another identifier than 'alice'";
+      "must not begin or end with whitespace, which would make it another identifier than the same text without it";
 
   /**
    * The rule a new identifier breaks when it is {@code .} or {@code ..}: the API names a subject in

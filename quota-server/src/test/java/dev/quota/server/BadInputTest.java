@@ -187,7 +187,7 @@ class BadInputTest {
     assertThat(state() + server.admin().get(spentByUser).body()).isEqualTo(before);
   }
 
-  private static final String PADDING_RULE = "must not begin or end with whitespace: 'alice ' would be another identifier than 'alice'";
+  private static final String PADDING_RULE = "must not begin or end with whitespace, which would make it another identifier than the same text without it";
 
   /**
    * Every place an identifier is given, with whitespace at an end: {@code user:"alice "} would count
@@ -230,6 +230,17 @@ class BadInputTest {
     assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ");
     assertThat(state() + server.admin().get(spentByUser).body() + server.admin().get("/v1/usage/user/alice").body())
         .isEqualTo(before);
+  }
+
+  /** A client's own name in a field path (here a scope of 5,000 characters) is cut, not echoed whole. */
+  @Test
+  void anOverlongScopeIsNamedCutShort() {
+    String scope = "s".repeat(5_000);
+    Api.Response r = server.admin().post("/v1/check", "{\"subjects\":{\"" + scope + "\":\"bob\"}}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("subjects." + "s".repeat(64) + "\u2026");
+    assertThat(r.json().get("rule").asText()).contains("the scope must be 1-32 characters");
+    assertThat(r.body().length()).isLessThan(1_000);
   }
 
   /** Only '.' and '..' are refused: dots beside other characters make names like any other. */

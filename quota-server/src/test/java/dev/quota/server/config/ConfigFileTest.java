@@ -79,8 +79,8 @@ class ConfigFileTest {
   void aSelectorPaddedWithWhitespaceIsRefusedWithItsLine() {
     assertThatThrownBy(() -> ConfigFile.parse("port: 1\npolicies:\n  \"user:alice \":\n    concurrency: 1\n"))
         .isInstanceOf(ConfigFile.Invalid.class)
-        .hasMessage("line 3: policies.user:alice : selector.id: must not begin or end with whitespace:"
-            + " 'alice ' would be another identifier than 'alice'");
+        .hasMessage("line 3: policies.user:alice : selector.id: must not begin or end with whitespace,"
+            + " which would make it another identifier than the same text without it");
     assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"user:*, tool:search\":\n    concurrency: 1\n"))
         .isInstanceOf(ConfigFile.Invalid.class).hasMessageContaining("selector.scope");
     assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"tool:\u3000search,user:*\":\n    concurrency: 1\n"))
