@@ -5,6 +5,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -24,6 +25,9 @@ public final class DataDirectory {
       return null;
     } catch (FileAlreadyExistsException e) {
       return "it is a file, not a directory";
+    } catch (NoSuchFileException e) {
+      // Its message is only the path again; the file system refused to make a directory on it.
+      return "it does not exist, and cannot be created there";
     } catch (FileSystemException e) {
       // The system's own words ("Permission denied", "Read-only file system") say what to change.
       return e.getReason() != null ? e.getReason() : e instanceof AccessDeniedException ? "permission denied" : e.getMessage();

@@ -1,6 +1,7 @@
 package dev.quota.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.quota.server.Backends;
 import dev.quota.server.alerts.Backoff;
@@ -401,6 +402,18 @@ class CommandErrorsTest {
     CliRun o = run("serve", "--port", "0", "--data-dir", file.toString());
     assertThat(o.exit()).isEqualTo(1);
     assertThat(o.err().lines()).containsExactly("cannot start: the data directory " + file + " cannot be written: it is a file, not a directory");
+    assertNoTrace(o);
+  }
+
+  /** A directory the file system will not make (here in /proc) is named with that reason, not only its path again. */
+  @Test
+  void aDataDirectoryThatCannotBeCreatedSaysSo() throws Exception {
+    Path nowhere = Path.of("/proc/quota-data-dir-test");
+    assumeTrue(Files.isDirectory(Path.of("/proc")) && !Files.exists(nowhere), "needs a /proc that refuses new directories");
+    CliRun o = run("serve", "--port", "0", "--data-dir", nowhere.toString());
+    assertThat(o.exit()).isEqualTo(1);
+    assertThat(o.err().lines())
+        .containsExactly("cannot start: the data directory " + nowhere + " cannot be written: it does not exist, and cannot be created there");
     assertNoTrace(o);
   }
 
