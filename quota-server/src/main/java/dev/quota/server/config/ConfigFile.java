@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,6 +102,12 @@ public final class ConfigFile {
       return problems.get(0).line;
     }
 
+    /** These problems but those on {@code lines}; null if none is left. */
+    Invalid without(Set<Integer> lines) {
+      List<Problem> kept = problems.stream().filter(p -> !lines.contains(p.line)).toList();
+      return kept.isEmpty() ? null : kept.size() == problems.size() ? this : new Invalid(kept);
+    }
+
     /** Every problem, each starting with its line. */
     public List<String> problems() {
       return problems.stream().map(Problem::text).toList();
@@ -129,17 +136,30 @@ public final class ConfigFile {
   /** Runs checks, keeping what each finds wrong, so that one mistake does not hide the next. */
   private static final class Problems {
     private final List<Invalid> found = new ArrayList<>();
+    /**
+     * Lines whose value the tree does not hold as written (1e3, an alias): what the other checks
+     * say of them ("must be a whole number") follows from that, and would list one problem twice.
+     */
+    private final Set<Integer> misreadLines = new HashSet<>();
+
+    void misread(Invalid i) {
+      found.add(i);
+      misreadLines.add(i.line());
+    }
 
     void check(Runnable check) {
       try {
         check.run();
       } catch (Invalid i) {
-        found.add(i);
+        add(i);
       }
     }
 
     void add(Invalid i) {
-      found.add(i);
+      Invalid kept = i.without(misreadLines);
+      if (kept != null) {
+        found.add(kept);
+      }
     }
 
     void throwIfAny() {
@@ -224,7 +244,7 @@ public final class ConfigFile {
     }
     ConfigFile f = new ConfigFile((ObjectNode) node, lines);
     Problems problems = new Problems();
-    misread.forEach(problems::add);
+    misread.forEach(problems::misread);
     f.validateTop(problems, onServersMachine);
     problems.throwIfAny();
     return f;

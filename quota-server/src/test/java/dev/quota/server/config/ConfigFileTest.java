@@ -173,6 +173,25 @@ class ConfigFileTest {
    * The parser reads an alias as its anchor's name, not as the value anchored: {@code mode: *enforce}
    * under {@code &enforce shadow} would be the mode enforce. Aliases are refused where they stand.
    */
+  /** A value misread (1e3 read as the double 1000.0, an alias as its anchor's name) is one problem, not also the rule it then breaks. */
+  @Test
+  void aMisreadValueIsListedOnceNotAlsoForWhatItWasReadAs() {
+    assertThatThrownBy(() -> ConfigFile.parse("policies:\n  \"user:*\":\n    rateLimits: [{limit: 1e3, window: PT1M}]\n"))
+        .isInstanceOfSatisfying(ConfigFile.Invalid.class, e -> assertThat(e.problems()).containsExactly(
+            "line 3: policies.user:*.rateLimits[0].limit: write numbers as plain decimals such as 16 or 10.50, or quote them (got 1e3)"));
+    assertThatThrownBy(() -> ConfigFile.parse("""
+        policies:
+          "team:a": {concurrency: &n 3}
+          "team:b": {concurrency: *n}
+        """))
+        .isInstanceOfSatisfying(ConfigFile.Invalid.class, e -> assertThat(e.problems()).containsExactly(
+            "line 3: policies.team:b.concurrency: YAML aliases (*n) are not supported: write the value out"));
+    // Other lines' problems are still listed.
+    assertThatThrownBy(() -> ConfigFile.parse("prot: 1\npolicies:\n  \"user:*\":\n    rateLimits: [{limit: 1e3, window: PT1M}]\n"))
+        .isInstanceOfSatisfying(ConfigFile.Invalid.class, e -> assertThat(e.problems()).hasSize(2)
+            .anySatisfy(p -> assertThat(p).startsWith("line 1: prot: is not a known setting")));
+  }
+
   @Test
   void aYamlAliasIsRefusedNotReadAsItsAnchorsName() {
     assertThatThrownBy(() -> ConfigFile.parse("""
