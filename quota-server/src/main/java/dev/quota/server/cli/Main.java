@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     description = "Exact rate limits and cost budgets for tool and LLM calls.",
     // help: "quota help" was refused as an unknown command, suggesting check-config.
     subcommands = {ServeCommand.class, PolicyCommand.class, OverrideCommand.class, UsageCommand.class, ResetCommand.class,
-        ReportCommand.class, AuditCommand.class, KeyCommand.class, CheckConfigCommand.class, CommandLine.HelpCommand.class})
+        ReportCommand.class, AuditCommand.class, KeyCommand.class, CheckConfigCommand.class, HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -30,6 +30,25 @@ class HelpCommandTest {
     assertThat(o.out()).startsWith("Usage: quota serve ").contains("--port=<port>");
   }
 
+  /** It took one word: {@code help override create} showed override's usage, and exited 0. */
+  @Test
+  void helpWithACommandAndItsSubcommandShowsTheSubcommandsUsage() {
+    CliRun o = CliRun.of("help", "override", "create");
+    assertThat(o.exit()).as(o.err()).isZero();
+    assertThat(o.out()).startsWith("Usage: quota override create ").contains("--duration");
+    assertThat(o.out()).isEqualTo(CliRun.of("override", "create", "--help").out());
+  }
+
+  @Test
+  void helpWithAnUnknownSubcommandIsAUsageErrorNamingIt() {
+    CliRun unknown = CliRun.of("help", "override", "frobnicate");
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err()).contains("'frobnicate' of override").contains("create").doesNotContain("\tat ");
+    CliRun none = CliRun.of("help", "serve", "now");
+    assertThat(none.exit()).isEqualTo(2);
+    assertThat(none.err()).contains("'now'").contains("serve has no subcommands");
+  }
+
   /** Every place a client command takes its key from is in its help, in the order it looks: the option, then each variable. */
   @Test
   void aClientCommandsHelpNamesEveryVariableItTakesTheKeyFrom() {
