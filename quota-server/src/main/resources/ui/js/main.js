@@ -42,7 +42,9 @@ function showSignIn(message) {
   const input = h('input', { id: 'api-key', name: 'apiKey', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, placeholder: 'qk_…', 'aria-describedby': 'key-help key-error' });
   const err = h('p', { id: 'key-error', class: 'field-error', role: 'alert' }, message || '');
   const btn = h('button', { class: 'btn btn-primary btn-block', type: 'submit' }, 'Sign in');
-  const form = h('form', { class: 'signin-card', 'aria-labelledby': 'signin-title' },
+  // novalidate: an empty key is answered by this page's own message, which also replaces a stale
+  // one; the browser's bubble left "That key was not accepted." standing beside it.
+  const form = h('form', { class: 'signin-card', 'aria-labelledby': 'signin-title', novalidate: true },
     h('div', { class: 'brand brand-large' }, logo(), h('span', null, 'Quota')),
     h('h1', { id: 'signin-title' }, 'Sign in to the console'),
     h('label', { for: 'api-key' }, 'API key'), input,

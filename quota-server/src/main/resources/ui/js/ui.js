@@ -73,7 +73,7 @@ export function showFieldErrors(form, summary, err) {
       name = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '';
     }
     if (!slot) { unplaced.push(fieldName + ': ' + message); continue; }
-    slot.textContent = slot.textContent ? slot.textContent + ' ' + message : message;
+    slot.textContent = slot.textContent ? slot.textContent + '; ' + message : message;
     const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
     if (input) { input.setAttribute('aria-invalid', 'true'); first = first || input; }
   }

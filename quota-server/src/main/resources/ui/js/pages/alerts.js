@@ -57,11 +57,21 @@ function delivery(a) {
   const overall = stateChip(state, typeof d === 'object' && d.attempts ? d.attempts + ' attempts' : '', { 'data-test': 'delivery-state' });
   const hooks = typeof d === 'object' && Array.isArray(d.webhooks) ? d.webhooks : [];
   if (hooks.length === 0) return overall;
-  // One line per webhook, so an operator sees which one failed or is still being tried.
+  // One line per webhook, so an operator sees which one failed or is still being tried, and under
+  // it what happened, readable without hovering (a touch screen has no hover): attempts, the last
+  // error, when it was delivered.
   return h('div', null, overall, h('ul', { class: 'webhook-states', 'data-test': 'webhook-states' },
     hooks.map((w) => h('li', { 'data-webhook': w.id, 'data-state': w.state },
       h('span', { class: 'webhook-url', title: w.url }, w.url.replace(/^https?:\/\//, '')),
-      stateChip(w.state, w.attempts + (w.attempts === 1 ? ' attempt' : ' attempts') + (w.lastError ? ' – ' + w.lastError : ''))))));
+      stateChip(w.state, ''),
+      h('span', { class: 'webhook-detail', 'data-test': 'webhook-detail' }, webhookDetail(w))))));
+}
+
+function webhookDetail(w) {
+  const parts = [w.attempts + (w.attempts === 1 ? ' attempt' : ' attempts')];
+  if (w.deliveredAt) parts.push('delivered ' + dateTime(w.deliveredAt));
+  if (w.lastError) parts.push(w.lastError);
+  return parts.join(' · ');
 }
 
 function stateChip(state, title, attrs) {

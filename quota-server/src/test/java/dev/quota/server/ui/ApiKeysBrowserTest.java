@@ -41,6 +41,14 @@ class ApiKeysBrowserTest extends BrowserTestSupport {
     assertThat(errorBeside("subjects")).startsWith("User:x: ").contains("lowercase");
     assertNoConsoleErrorsExcept("a refused subject", "/v1/keys", "status of 400");
 
+    // Two entries refused at once: each error is told apart from the other.
+    subjects.clear();
+    subjects.sendKeys("User:x, team: search");
+    click(By.cssSelector("[data-test=issue-key]"));
+    waiting().until(d -> errorBeside("subjects").contains("team: search"));
+    assertThat(errorBeside("subjects")).startsWith("User:x: ").contains("; team: search: ");
+    assertNoConsoleErrorsExcept("two refused subjects", "/v1/keys", "status of 400");
+
     subjects.clear();
     subjects.sendKeys("user:carol");
     browser.findElement(By.name("reason")).sendKeys("carol's dashboard");

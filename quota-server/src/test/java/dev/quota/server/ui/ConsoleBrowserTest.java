@@ -178,7 +178,9 @@ class ConsoleBrowserTest extends BrowserTestSupport {
     WebElement gaveUp = browser.findElement(By.cssSelector("[data-test=webhook-states] li[data-webhook='" + WebhookRef.of(refusing).id() + "']"));
     assertThat(gaveUp.getAttribute("data-state")).isEqualTo("failed");
     assertThat(gaveUp.getText()).contains("/refuses").contains("failed");
-    assertThat(gaveUp.findElement(By.cssSelector(".chip")).getAttribute("title")).contains("2 attempts").contains("answered 500");
+    // What happened is shown, not only on hover: attempts, the last error, when it was delivered.
+    assertThat(gaveUp.findElement(By.cssSelector("[data-test=webhook-detail]")).getText()).contains("2 attempts").contains("answered 500");
+    assertThat(took.findElement(By.cssSelector("[data-test=webhook-detail]")).getText()).contains("1 attempt").contains("delivered ").contains(" UTC");
     assertThat(textOf(By.cssSelector("main tbody"))).contains("partial");
     shot("11-alerts-per-webhook");
 
