@@ -51,8 +51,8 @@ public final class AlertRedeliveryRoutes {
   private void redeliver(Context ctx) {
     Preconditions.requireNone(ctx);
     BodyProblems problems = new BodyProblems();
-    String id = ctx.pathParam("id");
-    problems.read(() -> HistoryRoutes.alertId(ctx));
+    // Null only if refused, and then the problems below are thrown before it is used.
+    String id = problems.read(() -> HistoryRoutes.alertId(ctx));
     Fields f = JsonBody.read(ctx, Set.of("reason"), true, problems);
     String reason = problems.read(() -> Reasons.of(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH)));
     problems.throwIfAny();
