@@ -329,8 +329,9 @@ public final class Quota implements AutoCloseable {
     Instant now = clock.instant();
     PolicyIndex snapshot = index;
     Compilation c = compilation(Plan.Kind.CHECK, probe, snapshot, now);
-    List<LimitStatus> limits = decideOrFailOpen(Plan.Kind.CHECK, probe, null, c, snapshot, now, 0, null).limits();
-    return new Decision(true, null, null, limits, null, false, true);
+    // With the store away the limits cannot be read: the answer says so, as a fail-open one does.
+    Decision read = decideOrFailOpen(Plan.Kind.CHECK, probe, null, c, snapshot, now, 0, null);
+    return new Decision(true, null, null, read.limits(), null, read.failOpen(), true);
   }
 
   /**

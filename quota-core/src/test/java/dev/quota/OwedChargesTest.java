@@ -113,10 +113,16 @@ class OwedChargesTest {
     store.goDown();
     QuotaRequest usage = QuotaRequest.builder().user("alice").estimatedCost("0.30").idempotencyKey("call-1").build();
     assertThat(quota.record(usage).failOpen()).isTrue();
-    assertThat(quota.record(usage).replayed()).isTrue();
+    Decision replayedWhileAway = quota.record(usage);
+    assertThat(replayedWhileAway.replayed()).isTrue();
+    assertThat(replayedWhileAway.failOpen()).as("its limits could not be read").isTrue();
+    assertThat(replayedWhileAway.limits()).isEmpty();
     store.comeBack();
     quota.replayOwedCharges();
-    assertThat(quota.record(usage).replayed()).isTrue();
+    Decision replayedAfter = quota.record(usage);
+    assertThat(replayedAfter.replayed()).isTrue();
+    assertThat(replayedAfter.failOpen()).isFalse();
+    assertThat(replayedAfter.limits()).isNotEmpty();
 
     assertThat(used("alice", LimitKind.BUDGET_DAILY)).isEqualByComparingTo("0.30");
   }
