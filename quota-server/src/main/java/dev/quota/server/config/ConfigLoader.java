@@ -74,9 +74,9 @@ public final class ConfigLoader {
       throw new ConfigFile.Invalid(0, (env.get("QUOTA_REDIS_PREFIX") != null ? "QUOTA_REDIS_PREFIX" : "redisPrefix")
           + ": " + BackendUrls.redisPrefixProblem(prefix));
     }
-    String adminKey = blankToNull(env.get("QUOTA_ADMIN_KEY"));
-    if (adminKey != null && adminKey.length() < 16) {
-      throw new ConfigFile.Invalid(0, "QUOTA_ADMIN_KEY: must be at least 16 characters");
+    String adminKey = env.get("QUOTA_ADMIN_KEY");
+    if (adminKey != null && adminKeyProblem(adminKey) != null) {
+      throw new ConfigFile.Invalid(0, "QUOTA_ADMIN_KEY: " + adminKeyProblem(adminKey));
     }
     List<ServerConfig.Webhook> hooks = webhooks(env.get("QUOTA_WEBHOOK_URLS"), env.get("QUOTA_WEBHOOK_SECRET"));
     if (hooks == null) {
@@ -157,6 +157,30 @@ public final class ConfigLoader {
 
   private static Path pathOf(String s) {
     return s == null || s.isBlank() ? null : Path.of(s);
+  }
+
+  /**
+   * Why {@code key} cannot be the admin key, or null. A client sends it in an HTTP header, which
+   * carries ASCII and loses spaces at either end: a key unlike that could never be presented. A
+   * variable set blank is refused rather than taken as unset, which would quietly use the key file.
+   */
+  static String adminKeyProblem(String key) {
+    if (key.isBlank()) {
+      return "must not be blank (leave it unset to use the key in the data directory's admin.key)";
+    }
+    if (key.length() < 16) {
+      return "must be at least 16 characters";
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        return "must be printable ASCII (it is sent in an HTTP header); character " + (i + 1) + " is not";
+      }
+    }
+    if (key.strip().length() != key.length()) {
+      return "must not start or end with a space (an HTTP header loses them, so the key could never match)";
+    }
+    return null;
   }
 
   private static String blankToNull(String s) {

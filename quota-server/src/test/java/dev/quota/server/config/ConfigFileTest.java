@@ -298,6 +298,30 @@ class ConfigFileTest {
         .hasMessageStartingWith("--database: ");
   }
 
+  /**
+   * An admin key a client could never present is refused at start, naming the rule: a blank one
+   * was taken as unset (the key file was used unannounced), a padded one lost its spaces in the
+   * Authorization header, a non-ASCII one its characters.
+   */
+  @Test
+  void anAdminKeyNoClientCouldPresentIsRefused() {
+    Map<String, String> refused = new java.util.LinkedHashMap<>();
+    refused.put("", "must not be blank (leave it unset to use the key in the data directory's admin.key)");
+    refused.put("   ", "must not be blank (leave it unset to use the key in the data directory's admin.key)");
+    refused.put("short-key", "must be at least 16 characters");
+    refused.put("0123456789abcdef ", "must not start or end with a space (an HTTP header loses them, so the key could never match)");
+    refused.put(" 0123456789abcdef", "must not start or end with a space (an HTTP header loses them, so the key could never match)");
+    refused.put("0123456789abcdéf", "must be printable ASCII (it is sent in an HTTP header); character 15 is not");
+    refused.put("0123456789\tabcdef", "must be printable ASCII (it is sent in an HTTP header); character 11 is not");
+    refused.forEach((key, rule) ->
+        assertThatThrownBy(() -> ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_ADMIN_KEY", key)))
+            .as("key '%s'", key).isInstanceOf(ConfigFile.Invalid.class).hasMessage("QUOTA_ADMIN_KEY: " + rule));
+
+    String accepted = "0123456789 abc~!";
+    assertThat(ConfigLoader.load(ConfigLoader.Flags.none(), Map.of("QUOTA_ADMIN_KEY", accepted)).adminKey())
+        .isEqualTo(accepted);
+  }
+
   /** A prefix variable set blank was passed over for the file's prefix or the default; serve now refuses it, naming it. */
   @Test
   void aBlankRedisPrefixVariableIsRefusedNotReplacedByTheDefault(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
