@@ -97,8 +97,6 @@ public final class QuotaServer implements AutoCloseable {
   /** Alerts fired and not yet stored, journaled in the data directory for the next start. */
   private final AlertJournalFile alertJournal;
   private final OwedUsageJournalFile owedJournal;
-  /** Serializes admin changes with the periodic reload: a reload that read before a change must not land after it. */
-  private final Object configLock = new Object();
   private final ScheduledExecutorService reloader =
       Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "quota-config-reload");
@@ -201,8 +199,8 @@ public final class QuotaServer implements AutoCloseable {
     new WhoAmIRoutes().register(routes);
     new SubjectRoutes(quota).register(routes);
     new ReportRoutes(new CostReports(backends.database()), clock).register(routes);
-    new PolicyRoutes(quota.admin(), configLock).register(routes);
-    new OverrideRoutes(quota.admin(), configLock).register(routes);
+    new PolicyRoutes(quota.admin()).register(routes);
+    new OverrideRoutes(quota.admin()).register(routes);
     new HistoryRoutes(quota.admin(), backends.alerts()).register(routes);
     new AlertRedeliveryRoutes(backends.alerts(), webhooks, clock).register(routes);
     new KeyRoutes(backends.keys()).register(routes);
@@ -234,12 +232,14 @@ public final class QuotaServer implements AutoCloseable {
     if (webhooks != null) {
       webhooks.start();
     }
-    // Other server processes may change policies and overrides in the shared database.
+    // Other server processes may change policies and overrides in the shared database. Admin
+    // changes need no lock against this: the engine serializes reloads, each reading afresh, so a
+    // reload that read before a change installs before that change's own reload, never after it.
+    // A lock shared with the changes would hold each of them up while a reload waits on an
+    // unreachable database.
     reloader.scheduleWithFixedDelay(() -> {
       try {
-        synchronized (configLock) {
-          quota.reloadConfig();
-        }
+        quota.reloadConfig();
         metrics.databaseRead(true);
       } catch (RuntimeException e) {
         if (e instanceof DatabaseException) { // not a policy that failed to load: the database did not answer

@@ -42,11 +42,9 @@ public final class OverrideRoutes {
   /** The selector limits are read under when the body's own is refused: any valid one reads them alike. */
   private static final Selector STAND_IN = Selector.of("user", "any");
   private final QuotaAdmin admin;
-  private final Object configLock;
 
-  public OverrideRoutes(QuotaAdmin admin, Object configLock) {
+  public OverrideRoutes(QuotaAdmin admin) {
     this.admin = admin;
-    this.configLock = configLock;
   }
 
   public void register(RouteTable r) {
@@ -66,14 +64,11 @@ public final class OverrideRoutes {
     // Required here, unlike other changes' reasons: limits that differ from the policy need a why.
     String reason = problems.read(() -> Reasons.required(ctx, f.string("reason", false, AuditText.MAX_REASON_LENGTH)));
     problems.throwIfAny();
-    Change<Override> created;
-    synchronized (configLock) {
-      String actor = Auth.principal(ctx).name();
-      // A duration runs from the instant the engine creates the override at, read once for both.
-      created = ending.lasting() != null
-          ? admin.createOverrideLasting(selector, replacement, ending.lasting(), actor, reason)
-          : admin.createOverride(selector, replacement, ending.at(), actor, reason);
-    }
+    String actor = Auth.principal(ctx).name();
+    // A duration runs from the instant the engine creates the override at, read once for both.
+    Change<Override> created = ending.lasting() != null
+        ? admin.createOverrideLasting(selector, replacement, ending.lasting(), actor, reason)
+        : admin.createOverride(selector, replacement, ending.at(), actor, reason);
     AppliedHeader.note(ctx, created);
     ctx.status(201).json(OverrideJson.toNode(created.result()));
   }
@@ -164,10 +159,7 @@ public final class OverrideRoutes {
     String id = ctx.pathParam("id");
     ValidationException.require(id.length() <= 64, "id", "must be at most 64 characters");
     ValidationException.require(Printable.isPrintable(id), "id", "must contain only printable characters");
-    Change<Void> revoked;
-    synchronized (configLock) {
-      revoked = admin.revokeOverride(id, Auth.principal(ctx).name(), Reasons.of(ctx));
-    }
+    Change<Void> revoked = admin.revokeOverride(id, Auth.principal(ctx).name(), Reasons.of(ctx));
     AppliedHeader.note(ctx, revoked);
     NoContent.answer(ctx);
   }

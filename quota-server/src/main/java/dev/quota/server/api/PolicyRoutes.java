@@ -29,12 +29,9 @@ import static dev.quota.server.auth.Role.ADMIN;
  */
 public final class PolicyRoutes {
   private final QuotaAdmin admin;
-  private final Object configLock;
 
-  /** @param configLock held around changes so a periodic reload cannot install a stale policy set over them */
-  public PolicyRoutes(QuotaAdmin admin, Object configLock) {
+  public PolicyRoutes(QuotaAdmin admin) {
     this.admin = admin;
-    this.configLock = configLock;
   }
 
   public void register(RouteTable r) {
@@ -86,10 +83,7 @@ public final class PolicyRoutes {
     }
     // Created or replaced, as the repository found it in the step that wrote: another server may have
     // written the selector a moment ago.
-    Change<Optional<Policy>> put;
-    synchronized (configLock) {
-      put = admin.putPolicy(p, actor, reason);
-    }
+    Change<Optional<Policy>> put = admin.putPolicy(p, actor, reason);
     written(ctx, put.result().isPresent() ? 200 : 201, p, put);
   }
 
@@ -97,9 +91,7 @@ public final class PolicyRoutes {
   private void create(Context ctx, Policy p, String actor, String reason) {
     Change<Void> created;
     try {
-      synchronized (configLock) {
-        created = admin.createPolicy(p, actor, reason);
-      }
+      created = admin.createPolicy(p, actor, reason);
     } catch (ConflictException taken) {
       Preconditions.taken(ctx, p.selector());
       return;
@@ -111,9 +103,7 @@ public final class PolicyRoutes {
   private void replace(Context ctx, Policy p, IfMatch ifMatch, String actor, String reason) {
     Change<Policy> replaced;
     try {
-      synchronized (configLock) {
-        replaced = admin.replacePolicy(p, current -> ifMatch.matches(PolicyTag.of(current)), actor, reason);
-      }
+      replaced = admin.replacePolicy(p, current -> ifMatch.matches(PolicyTag.of(current)), actor, reason);
     } catch (PolicyMismatchException mismatch) {
       Preconditions.mismatched(ctx, mismatch);
       return;
@@ -133,11 +123,9 @@ public final class PolicyRoutes {
     String reason = Reasons.of(ctx);
     Change<?> deleted;
     try {
-      synchronized (configLock) {
-        deleted = ifMatch.isPresent()
-            ? admin.deletePolicy(s, current -> ifMatch.get().matches(PolicyTag.of(current)), actor, reason)
-            : admin.deletePolicy(s, actor, reason);
-      }
+      deleted = ifMatch.isPresent()
+          ? admin.deletePolicy(s, current -> ifMatch.get().matches(PolicyTag.of(current)), actor, reason)
+          : admin.deletePolicy(s, actor, reason);
     } catch (PolicyMismatchException mismatch) {
       Preconditions.mismatched(ctx, mismatch);
       return;
