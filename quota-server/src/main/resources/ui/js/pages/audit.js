@@ -4,6 +4,7 @@ import { h } from '../dom.js';
 import { dateTime } from '../format.js';
 import { pageHead, pagedList } from '../ui.js';
 import { parseJson, diff, prettyLines } from '../jsondiff.js';
+import { overrideEffect } from '../limits.js';
 
 const ACTIONS = ['policy.create', 'policy.update', 'policy.delete', 'override.create', 'override.revoke',
   'subject.reset', 'key.issue', 'key.revoke', 'alert.redeliver'];
@@ -41,6 +42,8 @@ const VERBS = { added: 'added', removed: 'removed', changed: 'changed' };
 
 function change(e) {
   if (!e.before && !e.after) return h('span', { class: 'muted' }, '–');
+  const override = String(e.action).startsWith('override.') ? overrideState(e.after || e.before) : null;
+  if (override) return overrideChange(e, override);
   const before = e.before ? parseJson(e.before) : null;
   const after = e.after ? parseJson(e.after) : null;
   // A change saved with nothing different (a policy put again as it was) says so, not "changed".
@@ -61,6 +64,28 @@ function change(e) {
     h('div', { class: 'diff-sides' },
       e.before ? side('Before', before, changes, ['removed', 'changed']) : null,
       e.after ? side('After', after, changes, ['added', 'changed']) : null));
+}
+
+/**
+ * An override's state as the audit log keeps it: "bypass" or its replacement limits as JSON, then
+ * " until " and its expiry (an ISO instant, which holds no space); null for any other text.
+ */
+function overrideState(text) {
+  const m = /^([\s\S]*) until (\S+)$/.exec(text || '');
+  if (!m) return null;
+  if (m[1] === 'bypass') return { bypass: true, expiresAt: m[2] };
+  const limits = parseJson(m[1]);
+  return limits && typeof limits === 'object' ? { bypass: false, limits, expiresAt: m[2] } : null;
+}
+
+/**
+ * An override created or revoked: what it does, as the overrides list says it, and until when;
+ * then its replacement limits pretty-printed, every field of them, as a policy's state is.
+ */
+function overrideChange(e, o) {
+  return h('details', { class: 'audit-change' }, h('summary', null, e.after ? 'created' : 'removed'),
+    h('div', { 'data-test': 'override-effect' }, overrideEffect(o), ' until ', dateTime(o.expiresAt)),
+    o.limits ? h('div', { class: 'diff-sides' }, side(e.after ? 'After' : 'Before', o.limits, new Map(), [])) : null);
 }
 
 function side(title, value, changes, shown) {

@@ -3,8 +3,9 @@
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, change, changed, items, enc, can } from '../api.js';
 import { serverNow } from '../clock.js';
-import { money, count, dateTime, relative, duration, utcMinuteText, utcText, fromUtcText, utcTimeProblem, UTC_TIME_EXAMPLE, WHOLE, wholeNumber } from '../format.js';
+import { dateTime, relative, utcMinuteText, utcText, fromUtcText, utcTimeProblem, UTC_TIME_EXAMPLE, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, nameEntries } from '../ui.js';
+import { overrideEffect } from '../limits.js';
 
 export function render(root, params) {
   root.append(pageHead('Overrides', 'Temporary exceptions to a policy. Each one expires on its own.'));
@@ -30,8 +31,8 @@ export function render(root, params) {
       if (!all.length) { listEl.append(empty(withExpired ? 'No overrides, active or expired.' : 'No active overrides.')); return; }
       listEl.append(table([
         { label: 'Selector', cell: (o) => h('span', { class: 'mono' }, o.selector) },
-        { label: 'Effect', cell: (o) => o.expired || deciding.get(o.selector) === o ? effect(o)
-          : [effect(o), ' ', h('span', { class: 'chip', 'data-test': 'superseded', title: 'A newer override for this selector decides until it ends' }, 'superseded')] },
+        { label: 'Effect', cell: (o) => o.expired || deciding.get(o.selector) === o ? overrideEffect(o)
+          : [overrideEffect(o), ' ', h('span', { class: 'chip', 'data-test': 'superseded', title: 'A newer override for this selector decides until it ends' }, 'superseded')] },
         { label: 'Expires', cell: (o) => h('span', { title: dateTime(o.expiresAt) }, o.expired ? h('span', { class: 'chip', 'data-test': 'expired' }, 'expired') : relative(o.expiresAt)) },
         { label: 'Reason', cell: (o) => o.reason },
         { label: 'By', cell: (o) => h('span', { class: 'mono' }, o.actor || '–') },
@@ -65,24 +66,6 @@ function decidingOverrides(list) {
     if (!o.expired && (!d || instantKey(o.createdAt) > instantKey(d.createdAt))) deciding.set(o.selector, o);
   }
   return deciding;
-}
-
-function effect(o) {
-  // The selector's limits still count under a bypass (its spend stays in the budgets); none denies.
-  if (o.bypass) return h('span', { class: 'chip chip-near' }, 'bypass: counts, never denies');
-  const p = o.limits || o.replacement || o.policy || {};
-  const chips = [];
-  for (const r of p.rateLimits || []) {
-    chips.push(h('span', { class: 'chip' }, `${count(r.limit)} ${r.meter && r.meter !== 'requests' ? r.meter : 'req'} / ${duration(r.window)}${String(r.algorithm).toLowerCase() === 'token_bucket' ? ' (bucket)' : ''}`));
-  }
-  const b = p.budget;
-  if (b && b.daily) chips.push(h('span', { class: 'chip chip-brand' }, money(b.daily, b.currency) + '/day'));
-  if (b && b.monthly) chips.push(h('span', { class: 'chip chip-brand' }, money(b.monthly, b.currency) + '/month'));
-  if (b && b.perRequest) chips.push(h('span', { class: 'chip chip-brand' }, money(b.perRequest, b.currency) + '/request'));
-  if (p.concurrency) chips.push(h('span', { class: 'chip' }, count(p.concurrency) + ' in flight'));
-  // Limits in shadow mode count and report but deny nothing: said, so they do not read as enforced.
-  if (String(p.mode || 'enforce').toLowerCase() === 'shadow') chips.push(h('span', { class: 'chip chip-near', title: 'counted and reported, never denies' }, 'shadow'));
-  return chips.length ? chips : h('span', { class: 'muted' }, 'replacement limits');
 }
 
 async function revoke(o, after) {

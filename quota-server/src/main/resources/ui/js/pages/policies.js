@@ -2,8 +2,9 @@
 // problem+json field errors are shown beside the field they name.
 import { h, clear, spinner, errorBox, empty, toast, confirmDialog } from '../dom.js';
 import { get, request, change, changed, items, enc, can, BUILT_IN_SCOPES } from '../api.js';
-import { money, count, duration, budgetCalendar, WHOLE, wholeNumber } from '../format.js';
+import { count, duration, budgetCalendar, WHOLE, wholeNumber } from '../format.js';
 import { pageHead, panel, table, field, showFieldErrors, clearFieldErrors, policyLink, nameEntries } from '../ui.js';
+import { rateChips, budgetChips } from '../limits.js';
 
 export function render(root, params) {
   if (params[0] === 'new') return renderForm(root, null);
@@ -11,18 +12,9 @@ export function render(root, params) {
   return renderList(root);
 }
 
-function describeRates(p) {
-  return (p.rateLimits || []).map((r) => h('span', { class: 'chip' },
-    `${count(r.limit)} ${r.meter && r.meter !== 'requests' ? r.meter : 'req'} / ${duration(r.window)}${r.algorithm === 'token_bucket' ? ' (bucket)' : ''}`));
-}
-
 function describeBudget(b) {
   if (!b) return h('span', { class: 'muted' }, '–');
-  const parts = [];
-  if (b.daily) parts.push(money(b.daily, b.currency) + '/day');
-  if (b.monthly) parts.push(money(b.monthly, b.currency) + '/month');
-  if (b.perRequest) parts.push(money(b.perRequest, b.currency) + '/request');
-  const chips = parts.map((t) => h('span', { class: 'chip chip-brand' }, t));
+  const chips = budgetChips(b);
   // A per-request cap keeps no period, so only a daily or monthly budget has a calendar to name.
   const calendar = b.daily || b.monthly ? budgetCalendar(b) : null;
   return calendar ? [...chips, ' ', h('small', { class: 'muted', 'data-test': 'budget-calendar' }, calendar)] : chips;
@@ -56,7 +48,7 @@ function renderList(root) {
     if (!rows.length) { body.append(empty(all.length ? 'No policy matches the filter.' : 'No policies yet. Create one to start limiting.')); return; }
     body.append(table([
       { label: 'Selector', cell: (p) => can.write() ? policyLink(p.selector) : h('span', { class: 'mono' }, p.selector) },
-      { label: 'Rate limits', cell: (p) => describeRates(p).length ? describeRates(p) : h('span', { class: 'muted' }, '–') },
+      { label: 'Rate limits', cell: (p) => rateChips(p).length ? rateChips(p) : h('span', { class: 'muted' }, '–') },
       { label: 'Budget', cell: (p) => describeBudget(p.budget) },
       { label: 'Concurrency', num: true, cell: (p) => count(p.concurrency) },
       { label: 'Mode', cell: (p) => h('span', { class: 'chip ' + (String(p.mode).toLowerCase() === 'shadow' ? 'chip-near' : 'chip-ok') }, String(p.mode || 'enforce').toLowerCase()) },
