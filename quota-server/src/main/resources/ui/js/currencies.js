@@ -3,6 +3,7 @@
 // priced (or budgets of two currencies both counted), a split of its own.
 import { h } from './dom.js';
 import { toNanos, nanosToDecimal, money } from './format.js';
+import { get, items, enc, can, normLimit } from './api.js';
 
 /** Codes A to Z, then null, as the server orders its totals. */
 export function compareCurrencies(a, b) {
@@ -48,4 +49,29 @@ export function amounts(totals) {
   if (!totals.length) return h('span', { class: 'num' }, money(0n, null));
   return h('span', { class: 'num amounts' }, totals.map((t, i) => [i ? ' · ' : null,
     h('span', { 'data-currency': t.currency || '', title: t.currency ? t.cost + ' ' + t.currency : NO_CURRENCY_NOTE }, money(t.cost, t.currency))]));
+}
+
+/** The one currency {@code priced} (budgets, or a subject's budget limits) are in; null for none, or several. */
+export function soleCurrency(priced) {
+  const codes = new Set(priced.map((x) => x.currency).filter(Boolean));
+  return codes.size === 1 ? [...codes][0] : null;
+}
+
+/**
+ * The currency a report of no spend writes its zero in, so it reads as its amounts would have. The
+ * budgets that count a spend price it: for one subject ({scope, id}) that of its budgets (none
+ * when no budget prices its spend); for every subject, or a scope's, that of the policies' budgets,
+ * which only an admin key may list. Null when there is none, or several, or it cannot be read.
+ */
+export async function noSpendCurrency({ scope, id }) {
+  try {
+    if (scope && id) {
+      const limits = items(await get('/v1/usage/' + enc(scope) + '/' + enc(id)), 'limits', 'counters', 'usage').map(normLimit);
+      return soleCurrency(limits.filter((l) => l.money));
+    }
+    if (!can.admin()) return null;
+    return soleCurrency(items(await get('/v1/policies'), 'policies').map((p) => p.budget).filter(Boolean));
+  } catch {
+    return null; // the zero is then written without one, as before any budget
+  }
 }

@@ -4,7 +4,7 @@ import { h, clear, spinner, errorBox, empty, toast } from '../dom.js';
 import { request, costReport, reportQuery, auth, subjectOf } from '../api.js';
 import { money, toNanos, nanosToDecimal, utcDay, addDays, monthStart, count } from '../format.js';
 import { columnChart, donutChart } from '../charts.js';
-import { splitByCurrency, compareCurrencies, currencyLabel, currencySection, NO_CURRENCY_NOTE } from '../currencies.js';
+import { splitByCurrency, compareCurrencies, currencyLabel, currencySection, noSpendCurrency, NO_CURRENCY_NOTE } from '../currencies.js';
 import { pageHead, panel, table, field, subjectLink, showFieldErrors, clearFieldErrors } from '../ui.js';
 
 export function render(root) {
@@ -111,6 +111,7 @@ export function render(root) {
     try {
       const p = params();
       const r = await costReport(p);
+      const zeroIn = r.totals.length ? null : await noSpendCurrency(p);
       if (run !== runNo) return;
       // Show the days the report covers, as the server counted them, where the form left them open.
       if (r.from && r.to) { inputs.from.value = r.from; inputs.to.value = addDays(r.to, -1); }
@@ -120,11 +121,12 @@ export function render(root) {
       if (byPeriod) rows.sort((a, b) => a.key.localeCompare(b.key) || compareCurrencies(a.currency, b.currency));
       else rows.sort((a, b) => compareCurrencies(a.currency, b.currency) || byCostDown(a, b));
       const several = r.totals.length > 1;
-      const requests = rows.reduce((a, x) => a + (Number(x.count) || 0), 0);
+      const entries = ledgerEntries(rows);
       summary.append(
-        totalStat(r.totals),
+        totalStat(r.totals, zeroIn),
         h('div', { class: 'panel stat' }, h('span', { class: 'label' }, 'Groups'), h('span', { class: 'value' }, count(new Set(rows.map((x) => x.key)).size))),
-        h('div', { class: 'panel stat' }, h('span', { class: 'label' }, 'Ledger entries'), h('span', { class: 'value' }, requests ? count(requests) : '–')));
+        h('div', { class: 'panel stat' }, h('span', { class: 'label' }, 'Ledger entries'),
+          h('span', { class: 'value', 'data-test': 'report-entries' }, entries === null ? '–' : count(entries))));
       clear(chartEl); clear(tableEl);
       if (!rows.length) { chartEl.append(empty('No cost in this period.')); tableEl.append(empty('No rows.')); return; }
       // One chart per currency, each drawn in its own.
@@ -196,18 +198,24 @@ function byCostDown(a, b) {
   return x === y ? 0 : x < y ? 1 : -1;
 }
 
+/** The ledger entries the rows hold, 0 for no rows; null when a row does not say how many it holds. */
+function ledgerEntries(rows) {
+  if (rows.some((x) => x.count === null)) return null;
+  return rows.reduce((sum, x) => sum + Number(x.count), 0);
+}
+
 /**
  * The report's total, in its currency; with several currencies, one total per currency, never
- * their sum. A report of no spend has no currency to show.
+ * their sum. A report of no spend is a zero in {@code zeroIn} (see noSpendCurrency).
  */
-function totalStat(totals) {
+function totalStat(totals, zeroIn) {
   const label = h('span', { class: 'label' }, 'Total cost');
   if (totals.length > 1) {
     return h('div', { class: 'panel stat' }, label, h('span', { class: 'value' }, h('ul', { class: 'stat-split' }, totals.map((t) =>
       h('li', { title: t.currency ? null : NO_CURRENCY_NOTE }, h('span', { class: 'muted' }, currencyLabel(t.currency)),
         h('span', { class: 'num', 'data-test': 'report-total', 'data-currency': t.currency || '', title: t.cost }, money(t.cost, t.currency)))))));
   }
-  const t = totals[0] || { currency: null, cost: '0' };
+  const t = totals[0] || { currency: zeroIn, cost: '0' };
   return h('div', { class: 'panel stat' }, label,
     h('span', { class: 'value', 'data-test': 'report-total', 'data-currency': t.currency || '', title: t.cost }, money(t.cost, t.currency)),
     totals.length && !t.currency ? h('span', { class: 'sub', title: NO_CURRENCY_NOTE }, 'in no currency') : null);

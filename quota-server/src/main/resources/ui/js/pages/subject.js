@@ -5,7 +5,7 @@ import { get, request, items, enc, costReport, auth, can, normLimit, subjectOf }
 import { money, toNanos, nanosToNumber, percentUsed, count, relative, dateTime, clockTime, duration, kindLabel, budgetCalendar, utcDay, addDays, monthStart, shortDay } from '../format.js';
 import { columnChart, donutChart, meter } from '../charts.js';
 import { pageHead, panel, splitSubjects } from '../ui.js';
-import { splitByCurrency, totalsByCurrency, currencyLabel, amounts, currencySection, compareCurrencies } from '../currencies.js';
+import { splitByCurrency, totalsByCurrency, currencyLabel, amounts, currencySection, compareCurrencies, soleCurrency } from '../currencies.js';
 
 const REFRESH_MS = 3000;
 
@@ -225,7 +225,7 @@ function renderSubject(root, scope, id) {
       drawUsage(usageEl, limits, override);
       // Costs load once the server has let this key read the subject; then again when spend moves.
       const spent = limits.filter((l) => l.money && !l.cap).map((l) => l.kind + '=' + l.used).join(',');
-      if (costed && spent !== lastSpent) loadCosts(scope, id, chartEl, providerEl, toolEl);
+      if (costed && spent !== lastSpent) loadCosts(scope, id, chartEl, providerEl, toolEl, soleCurrency(limits.filter((l) => l.money)));
       lastSpent = spent;
       live.classList.remove('paused'); live.textContent = 'Live';
       updated.textContent = 'Updated ' + clockTime();
@@ -466,7 +466,8 @@ function capRow(l, override) {
     h('div', { class: 'nums' }, h('small', null, 'no running total')));
 }
 
-async function loadCosts(scope, id, chartEl, providerEl, toolEl) {
+/** {@code zeroIn}: the currency of the subject's budgets, which price its spend, for a zero when it has none. */
+async function loadCosts(scope, id, chartEl, providerEl, toolEl, zeroIn) {
   const today = utcDay();
   const from = addDays(today, -29);
   const to = addDays(today, 1);
@@ -478,10 +479,10 @@ async function loadCosts(scope, id, chartEl, providerEl, toolEl) {
     // One chart per currency (an empty one when there is no spend), each total in its own currency.
     const splits = splitByCurrency(r.rows);
     const several = splits.length > 1;
-    const only = r.totals[0] || { currency: null, cost: '0' };
+    const only = r.totals[0] || { currency: zeroIn, cost: '0' };
     clear(chartEl).append(h('p', { class: 'muted', style: 'margin:0 0 8px' }, 'Total ',
       h('strong', { 'data-test': 'cost-30d' }, several ? amounts(r.totals) : money(only.cost, only.currency))));
-    for (const { currency, items: part } of splits.length ? splits : [{ currency: null, items: [] }]) {
+    for (const { currency, items: part } of splits.length ? splits : [{ currency: zeroIn, items: [] }]) {
       // Fill missing days with zero so the axis is a true 30-day calendar.
       const byDay = new Map(part.map((x) => [x.key.slice(0, 10), x.cost]));
       const series = [];
