@@ -2,7 +2,7 @@
 // forms that show the server's field errors beside the field they name.
 import { h, clear, spinner, errorBox, empty } from './dom.js';
 import { get, items, nextCursor, qs } from './api.js';
-import { fromUtcText, utcTimeEnd, utcText, utcTimeProblem, UTC_TIME_EXAMPLE } from './format.js';
+import { money, fromUtcText, utcTimeEnd, utcText, utcTimeProblem, UTC_TIME_EXAMPLE } from './format.js';
 
 export function pageHead(title, subtitle, ...actions) {
   return h('div', { class: 'page-head' },
@@ -26,6 +26,14 @@ export function table(columns, rows, { caption, rowAttrs, label } = {}) {
     h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', class: [c.num ? 'num' : '', c.className || ''].join(' ').trim() || null }, c.label)))),
     h('tbody', null, rows.map((r) => h('tr', rowAttrs ? rowAttrs(r) : null,
       columns.map((c) => h('td', { class: [c.num ? 'num' : '', c.className || ''].join(' ').trim() || null }, c.cell(r))))))));
+}
+
+/**
+ * "$0.95 / $1.00", an amount used of a limit, for a table cell: a narrow column (on a phone) breaks
+ * it after the slash, never inside an amount.
+ */
+export function usedOfLimit(used, limit, currency) {
+  return h('span', { class: 'used-of-limit' }, h('span', null, money(used, currency) + ' /'), ' ', h('span', null, money(limit, currency)));
 }
 
 /** Runs load() and shows a spinner, then render(result), or an error with a retry button. */

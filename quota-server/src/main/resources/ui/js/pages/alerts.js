@@ -2,8 +2,8 @@
 // admin sends an alert its webhooks gave up on again from its row.
 import { h, clear, append, confirmDialog } from '../dom.js';
 import { get, request, items, qs, enc, can } from '../api.js';
-import { money, dateTime } from '../format.js';
-import { pageHead, pagedList, subjectLink, policyLink } from '../ui.js';
+import { dateTime } from '../format.js';
+import { pageHead, pagedList, subjectLink, policyLink, usedOfLimit } from '../ui.js';
 
 export function render(root, params, query) {
   root.append(pageHead('Alerts', 'Budgets that crossed an alert threshold or were exhausted.'));
@@ -26,7 +26,7 @@ export function render(root, params, query) {
       { label: 'Policy', cell: (a) => policyLink(a.policy) },
       { label: 'Period', cell: (a) => a.period },
       { label: 'Threshold', cell: (a) => Number(a.threshold) >= 1 ? h('span', { class: 'chip chip-over' }, 'exhausted') : h('span', { class: 'chip chip-near' }, percent(a.threshold)) },
-      { label: 'Used / limit', num: true, cell: (a) => money(a.used, a.currency) + ' / ' + money(a.limit, a.currency) },
+      { label: 'Used / limit', num: true, cell: (a) => usedOfLimit(a.used, a.limit, a.currency) },
       { label: 'Delivery', cell: (a) => deliveryCell(a) },
     ],
     rowAttrs: (a) => ({ 'data-alert': a.id }),

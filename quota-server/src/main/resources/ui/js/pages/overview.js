@@ -5,7 +5,7 @@ import { get, items, nextCursor, qs, enc, costReport, auth, can, hasPath, subjec
 import { serverNow } from '../clock.js';
 import { money, toNanos, nanosToNumber, percentUsed, utcDay, addDays, monthStart as firstOfMonth, relative, dateTime, clockTime, kindLabel, count } from '../format.js';
 import { meter } from '../charts.js';
-import { pageHead, panel, table, subjectLink, policyLink } from '../ui.js';
+import { pageHead, panel, table, subjectLink, policyLink, usedOfLimit } from '../ui.js';
 import { splitByCurrency, currencyLabel, amounts, currencySection, NO_CURRENCY_NOTE } from '../currencies.js';
 
 /** Today and this month as UTC days, the days the server's reports sum, by the server's clock. */
@@ -247,7 +247,7 @@ function showRisk(el, st, rows, emptyText, cut) {
   el.append(table([
     { label: 'Subject', cell: (r) => subjectLink(r.subject) },
     { label: 'Budget', cell: (r) => h('span', null, kindLabel(r.kind), h('br'), can.admin() && r.policy ? policyLink(r.policy) : h('span', { class: 'muted mono' }, r.policy || '')) },
-    { label: 'Used', num: true, cell: (r) => money(r.used, r.currency) + ' / ' + money(r.limit, r.currency) },
+    { label: 'Used', num: true, cell: (r) => usedOfLimit(r.used, r.limit, r.currency) },
     { label: 'State', cell: (r) => r.over ? h('span', { class: 'chip chip-over' }, exhausted(r) ? 'exhausted' : 'over (shadow)')
       : h('span', { class: 'chip chip-near' }, percentUsed(r.used, r.limit) + '%') },
   ], rows.slice(0, MAX_ROWS), { label: 'Budgets near or over their limit' }));
