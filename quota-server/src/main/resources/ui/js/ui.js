@@ -138,7 +138,7 @@ export function pagedList(root, { path, route, label, fields, columns, rowAttrs,
     inputs[f.name] = input;
     form.append(field(f.label, input, { name: f.name, className: time ? 'field-datetime' : '', help: time ? '24-hour clock, UTC' : null }));
   }
-  form.append(h('div', { class: 'field', style: 'flex:0 0 auto' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Apply')));
+  form.append(h('div', { class: 'field filter-submit' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Apply')));
   const summary = h('div', { tabindex: '-1', 'aria-live': 'assertive' });
   const body = h('div', { 'aria-live': 'polite' });
   const more = h('div', { class: 'actions', style: 'justify-content:center;margin-top:12px' });

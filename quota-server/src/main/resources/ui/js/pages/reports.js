@@ -36,7 +36,7 @@ export function render(root) {
     field('Group by', inputs.groupBy, { name: 'groupBy' }),
     field('From (UTC)', inputs.from, { name: 'from' }),
     field('To (UTC, inclusive)', inputs.to, { name: 'to' }),
-    h('div', { class: 'field', style: 'flex:0 0 auto' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Run report')));
+    h('div', { class: 'field filter-submit' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Run report')));
   const summary = h('div', { class: 'grid grid-3' });
   const chartEl = h('div');
   const tableEl = h('div');

@@ -71,7 +71,7 @@ function renderPicker(root) {
   const form = h('form', { class: 'filters', role: 'search' },
     h('div', { class: 'field', style: combined ? 'max-width:420px;flex-basis:320px' : null }, h('label', { for: 'subject-q' }, combined ? 'Subject or subjects' : 'Subject'), input,
       combined ? h('p', { class: 'help', id: 'subject-q-help' }, 'Several, comma separated, show the limits of their combination (a policy such as user:*,tool:image_gen).') : null, err),
-    h('div', { class: 'field', style: 'flex:0 0 auto' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Open')));
+    h('div', { class: 'field filter-submit' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Open')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     // Not trimmed: an id typed with edge whitespace opens the page that says why the server refuses it.
