@@ -36,6 +36,27 @@ class ReportRangeTest {
     assertThat(r.json().get("detail").asText()).isEqualTo("from: " + rule);
   }
 
+  /** At most 400 days: the refusal names the parameter sent, and the default to it was measured against. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "from=2025-10-26                               | from | must be at most 400 days before to (2026-12-01, the default: tomorrow in UTC)",
+      "from=0001-01-01&timezone=Pacific/Kiritimati   | from | must be at most 400 days before to (2026-12-02, the default: tomorrow in Pacific/Kiritimati)",
+      "from=2029-01-01&to=2030-02-06                 | to   | must be at most 400 days after from (2029-01-01)"})
+  void aRangeOfMoreThan400DaysNamesTheParameterSent(String query, String field, String rule) {
+    Api.Response r = server.admin().get("/v1/reports/costs?" + query);
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo(field);
+    assertThat(r.json().get("rule").asText()).isEqualTo(rule);
+  }
+
+  @Test
+  void aRangeOfExactly400DaysIsAReport() {
+    Api.Response r = server.admin().get("/v1/reports/costs?from=2025-10-27");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(r.json().get("from").asText()).isEqualTo("2025-10-27");
+    assertThat(r.json().get("to").asText()).isEqualTo("2026-12-01");
+  }
+
   /** from, left out, is 30 days before to, but never before the first day: a to of that day leaves no room, and is what is wrong. */
   @Test
   void aToOfTheFirstDayWithFromLeftOutNamesTo() {

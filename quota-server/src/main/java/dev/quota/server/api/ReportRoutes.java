@@ -95,7 +95,9 @@ public final class ReportRoutes {
     if (!fromDay.isBefore(toDay)) {
       throw emptyRange(toDay, givenFrom == null, givenTo == null, defaultToZone);
     }
-    ValidationException.require(!fromDay.plusDays(MAX_DAYS).isBefore(toDay), "to", "must be at most " + MAX_DAYS + " days after from");
+    if (fromDay.plusDays(MAX_DAYS).isBefore(toDay)) {
+      throw tooLong(fromDay, toDay, givenTo == null, defaultToZone);
+    }
     List<CostReport.Row> rows = CostReport.build(reports, scope, id, groupBy, fromDay, toDay);
     if (format.equals("csv")) {
       ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=\"costs.csv\"")
@@ -153,9 +155,25 @@ public final class ReportRoutes {
     if (fromDefaulted) {
       return new ValidationException("to", "must be after " + Query.FIRST_DAY + ", the first day a report covers");
     }
-    String zoneName = zone.equals(ZoneOffset.UTC) ? "UTC" : zone.getId();
-    return new ValidationException("from",
-        "must be a day before to (" + toDay + (toDefaulted ? ", the default: tomorrow in " + zoneName : "") + ")");
+    return new ValidationException("from", "must be a day before to (" + toDay + defaultNote(toDefaulted, zone) + ")");
+  }
+
+  /**
+   * A range of more than {@link #MAX_DAYS} days, refused naming the parameter the client sent:
+   * {@code to} if given (from, left out, is never that far before it), else {@code from}, before
+   * the default {@code to}.
+   */
+  private static ValidationException tooLong(LocalDate fromDay, LocalDate toDay, boolean toDefaulted, ZoneId zone) {
+    if (toDefaulted) {
+      return new ValidationException(
+          "from", "must be at most " + MAX_DAYS + " days before to (" + toDay + defaultNote(true, zone) + ")");
+    }
+    return new ValidationException("to", "must be at most " + MAX_DAYS + " days after from (" + fromDay + ")");
+  }
+
+  /** What follows the day {@code to} came to when the client left it out. */
+  private static String defaultNote(boolean toDefaulted, ZoneId zone) {
+    return toDefaulted ? ", the default: tomorrow in " + (zone.equals(ZoneOffset.UTC) ? "UTC" : zone.getId()) : "";
   }
 
   /**

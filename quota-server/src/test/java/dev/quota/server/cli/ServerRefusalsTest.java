@@ -59,7 +59,7 @@ class ServerRefusalsTest {
     assertArgumentsRefused(run(TestServer.ADMIN_KEY, "report", "--from", "2030-01-05", "--to", "2030-01-05"),
         "report: --from: must be a day before --to (2030-01-05)");
     assertArgumentsRefused(run(TestServer.ADMIN_KEY, "report", "--from", "2030-01-01", "--to", "2032-01-01"),
-        "report: --to: must be at most 400 days after --from");
+        "report: --to: must be at most 400 days after --from (2030-01-01)");
   }
 
   /**
