@@ -46,7 +46,8 @@ public final class Money implements Comparable<Money> {
 
   /**
    * Parses a plain decimal such as {@code "0.042"} as a non-negative amount for {@code field}.
-   * Rejects signs, exponents, NaN, more than nine decimals and values above {@link #MAX}.
+   * Rejects signs, exponents, NaN, more than nine decimals (trailing zeros aside: {@code "0.1000000000"}
+   * is exact) and values above {@link #MAX}.
    */
   public static Money parse(String field, String text) {
     ValidationException.require(text != null && !text.isEmpty(), field, "must be a decimal amount");

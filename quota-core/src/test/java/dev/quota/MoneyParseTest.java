@@ -52,6 +52,17 @@ class MoneyParseTest {
     }
   }
 
+  /** Nine places is a limit on precision, not on digits: zeros after the ninth change nothing and are taken. */
+  @Test
+  void zerosPastTheNinthDecimalAreTakenOtherDigitsAreNot() {
+    assertThat(Money.parse("cost", "0.10000000000")).isEqualTo(Money.of("0.1"));
+    assertThat(Money.parse("cost", "2.123456789000")).isEqualTo(Money.of("2.123456789"));
+    assertThatThrownBy(() -> Money.parse("cost", "0.1234567891"))
+        .isInstanceOf(ValidationException.class).hasMessage("cost: must have at most 9 decimal places");
+    assertThatThrownBy(() -> Money.parse("cost", "0.1000000001"))
+        .isInstanceOf(ValidationException.class).hasMessage("cost: must have at most 9 decimal places");
+  }
+
   /** Longer than is parsed, a plain decimal is refused by the rule a shorter one like it would break. */
   @Test
   void anOverlongPlainDecimalNamesTheRuleItBreaks() {

@@ -289,6 +289,26 @@ class QuotaEngineTest {
     assertThat(delivered).hasSize(6);
   }
 
+  /** An admin's reset forgives the spend, alerted levels with it: spend after it alerts as it crosses them again. */
+  @Test
+  void aResetStartsTheAlertLevelsOfItsPeriodAfresh() throws Exception {
+    List<Alert> delivered = new CopyOnWriteArrayList<>();
+    Quota q = Quota.builder().clock(clock).alertHandler(delivered::add).build();
+    q.admin().putPolicy(Policy.builder("user:*").budget(Budget.of("USD", Money.of("10"), null, null)).build(), ADMIN, "t");
+    q.record(Fixtures.userCost("a", "8.50"));
+    clock.advance(Duration.ofSeconds(1)); // a rebuild counts spend of the reset's own millisecond: see resetSubject
+    q.admin().resetSubject(Subject.of("user", "a"), ADMIN, "forgiven");
+    q.record(Fixtures.userCost("a", "7.00"));
+    assertThat(q.drainAlerts(Duration.ofSeconds(5))).isTrue();
+    assertThat(delivered).as("nothing crossed since the reset").hasSize(1);
+
+    q.record(Fixtures.userCost("a", "1.00"));
+    assertThat(q.drainAlerts(Duration.ofSeconds(5))).isTrue();
+    assertThat(delivered).extracting(Alert::threshold).containsExactly(new BigDecimal("0.8"), new BigDecimal("0.8"));
+    assertThat(delivered).extracting(Alert::periodStart).containsOnly(delivered.get(0).periodStart());
+    q.close();
+  }
+
   @Test
   void usageListsEveryCounterAgainstItsLimit() {
     put(Policy.builder("user:*").rateLimit(5, Duration.ofMinutes(1)).rateLimit(100, Duration.ofDays(1))
