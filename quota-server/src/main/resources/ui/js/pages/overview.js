@@ -6,7 +6,7 @@ import { serverNow } from '../clock.js';
 import { money, toNanos, nanosToNumber, percentUsed, utcDay, addDays, monthStart as firstOfMonth, relative, dateTime, clockTime, kindLabel, count } from '../format.js';
 import { meter } from '../charts.js';
 import { pageHead, panel, table, subjectLink, policyLink, usedOfLimit } from '../ui.js';
-import { splitByCurrency, currencyLabel, amounts, currencySection, NO_CURRENCY_NOTE } from '../currencies.js';
+import { splitByCurrency, currencyLabel, amounts, currencySection, noSpendCurrency, NO_CURRENCY_NOTE } from '../currencies.js';
 
 /** Today and this month as UTC days, the days the server's reports sum, by the server's clock. */
 function periods() {
@@ -44,6 +44,13 @@ export function render(root) {
   if (isViewer) loadOwnRisk(risk, budgetStat, auth.me.subjects);
   else loadRisk(risk, budgetStat);
   loadDenials(denials, denialStat);
+}
+
+/** {scope, id} of the one subject a viewer's overview covers; {} for an admin's, which covers all. */
+function soleSubject(subjects) {
+  if (subjects.length !== 1 || subjects[0] === null) return {};
+  const i = subjects[0].indexOf(':');
+  return { scope: subjects[0].slice(0, i), id: subjects[0].slice(i + 1) };
 }
 
 function stat(label, test) {
@@ -93,7 +100,8 @@ async function loadSpenders(el, st, subjects, from, to) {
         st.value.append(h('ul', { class: 'stat-split' }, totals.map((t) =>
           h('li', { 'data-currency': t.currency || '' }, h('span', { class: 'muted', title: t.currency ? null : NO_CURRENCY_NOTE }, currencyLabel(t.currency)), amounts([t])))));
       } else {
-        const t = totals[0] || { currency: null, cost: '0' };
+        // No spend yet: a zero in the currency its budgets would count it in, as the reports page writes it.
+        const t = totals[0] || { currency: await noSpendCurrency(soleSubject(subjects)), cost: '0' };
         st.value.textContent = money(t.cost, t.currency);
         st.value.title = t.cost + (t.currency ? ' ' + t.currency : '');
       }
