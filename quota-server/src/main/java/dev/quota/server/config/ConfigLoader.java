@@ -74,7 +74,8 @@ public final class ConfigLoader {
       throw new ConfigFile.Invalid(0, (env.get("QUOTA_REDIS_PREFIX") != null ? "QUOTA_REDIS_PREFIX" : "redisPrefix")
           + ": " + BackendUrls.redisPrefixProblem(prefix));
     }
-    String adminKey = env.get("QUOTA_ADMIN_KEY");
+    // Empty is unset, as a container's environment passes a variable its host did not set.
+    String adminKey = emptyToNull(env.get("QUOTA_ADMIN_KEY"));
     if (adminKey != null && adminKeyProblem(adminKey) != null) {
       throw new ConfigFile.Invalid(0, "QUOTA_ADMIN_KEY: " + adminKeyProblem(adminKey));
     }
@@ -161,12 +162,12 @@ public final class ConfigLoader {
 
   /**
    * Why {@code key} cannot be the admin key, or null. A client sends it in an HTTP header, which
-   * carries ASCII and loses spaces at either end: a key unlike that could never be presented. A
-   * variable set blank is refused rather than taken as unset, which would quietly use the key file.
+   * carries ASCII and loses spaces at either end: a key unlike that could never be presented.
+   * Spaces alone are refused rather than taken as unset, which would quietly use the key file.
    */
   static String adminKeyProblem(String key) {
     if (key.isBlank()) {
-      return "must not be blank (leave it unset to use the key in the data directory's admin.key)";
+      return "must not be blank (leave it unset or empty to use the key in the data directory's admin.key)";
     }
     if (key.length() < 16) {
       return "must be at least 16 characters";
@@ -181,6 +182,10 @@ public final class ConfigLoader {
       return "must not start or end with a space (an HTTP header loses them, so the key could never match)";
     }
     return null;
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
   }
 
   private static String blankToNull(String s) {
