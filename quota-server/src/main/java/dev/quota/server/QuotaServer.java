@@ -28,6 +28,7 @@ import dev.quota.server.auth.Auth;
 import dev.quota.server.auth.Role;
 import dev.quota.server.config.ServerConfig;
 import dev.quota.server.denials.RecentDenials;
+import dev.quota.server.http.BodyDeadline;
 import dev.quota.server.http.JettyProblems;
 import dev.quota.server.http.JsonBody;
 import dev.quota.server.http.MethodOverride;
@@ -110,6 +111,12 @@ public final class QuotaServer implements AutoCloseable {
 
   /** With each webhook holding at most {@code webhookMemoryBound} alerts in memory ({@link WebhookSender#MEMORY_BOUND} but in tests). */
   public QuotaServer(ServerConfig config, Backends backends, Clock clock, String adminKey, int webhookMemoryBound) {
+    this(config, backends, clock, adminKey, webhookMemoryBound, BodyDeadline.DEFAULT);
+  }
+
+  /** And with a request's body read within {@code bodyDeadline} ({@link BodyDeadline#DEFAULT} but in tests). */
+  public QuotaServer(
+      ServerConfig config, Backends backends, Clock clock, String adminKey, int webhookMemoryBound, Duration bodyDeadline) {
     this.config = config;
     this.backends = backends;
     this.retention = backends.ledger() instanceof JdbcUsageLedger jdbc ? new LedgerRetention(jdbc, backends.database(), clock) : null;
@@ -165,6 +172,7 @@ public final class QuotaServer implements AutoCloseable {
       // does (RouteMethods.routed): /metrics/ is /metrics.
       c.router.ignoreTrailingSlashes = true;
       c.http.maxRequestSize = JsonBody.MAX_BYTES;
+      c.appData(BodyDeadline.KEY, bodyDeadline);
       c.jetty.defaultHost = config.host();
       c.jetty.defaultPort = config.port();
       // Javalin's server already counts in-flight requests; a stop timeout makes stop() wait for them.

@@ -73,6 +73,19 @@ public final class TestServer implements AutoCloseable {
     return start(dataDir, null, null, databaseUrl, Clock.systemUTC(), webhooks, webhookBackoff);
   }
 
+  /** On the embedded defaults, reading each request's body within {@code bodyDeadline}. */
+  public static TestServer withBodyDeadline(java.time.Duration bodyDeadline) {
+    try {
+      ServerConfig cfg = new ServerConfig("127.0.0.1", 0, Files.createTempDirectory("quota-server-test"), null, null,
+          null, ADMIN_KEY, List.of(), Backoff.DEFAULT);
+      Clock clock = Clock.systemUTC();
+      return new TestServer(cfg.dataDir(), new QuotaServer(cfg, Backends.open(cfg, clock), clock, ADMIN_KEY,
+          dev.quota.server.alerts.WebhookSender.MEMORY_BOUND, bodyDeadline).start());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /**
    * On memory counters and {@code databaseUrl} (null for H2 in a data directory of its own), each
    * of {@code webhooks} holding at most {@code webhookMemoryBound} alerts in memory.

@@ -136,7 +136,7 @@ public final class JsonBody {
    * The raw body, whatever it is declared as, at most {@link #MAX_BYTES}. A body with a declared
    * length is read straight into an array of that length (reading through the framework costs two
    * 8 KiB buffers per request); a chunked body is read up to one byte past the limit. A body that
-   * cannot be read whole is a 400.
+   * cannot be read whole is a 400; one not whole within its deadline a 408 ({@link BodyDeadline}).
    */
   public static byte[] rawBytes(Context ctx) {
     long declared = ctx.req().getContentLengthLong();
@@ -146,27 +146,27 @@ public final class JsonBody {
     if (declared >= 0) {
       return readDeclared(ctx, (int) declared);
     }
-    byte[] bytes;
-    try {
-      // One byte past the limit tells a body over it, without reading the rest.
-      bytes = ctx.req().getInputStream().readNBytes(MAX_BYTES + 1);
-    } catch (IOException e) {
-      // Jetty reports malformed chunks as an early end of the stream.
-      throw unreadable();
-    }
-    if (bytes.length > MAX_BYTES) {
+    // One byte past the limit tells a body over it, without reading the rest.
+    byte[] bytes = new byte[MAX_BYTES + 1];
+    int read = readWithin(ctx, bytes);
+    if (read > MAX_BYTES) {
       throw tooLarge();
     }
-    return bytes;
+    return Arrays.copyOf(bytes, read);
   }
 
   private static byte[] readDeclared(Context ctx, int length) {
+    // The server frames the body by its declared length, so the stream ends there.
+    byte[] bytes = new byte[length];
+    int read = readWithin(ctx, bytes);
+    return read == length ? bytes : Arrays.copyOf(bytes, read);
+  }
+
+  private static int readWithin(Context ctx, byte[] into) {
     try {
-      // The server frames the body by its declared length, so the stream ends there.
-      byte[] bytes = new byte[length];
-      int read = ctx.req().getInputStream().readNBytes(bytes, 0, length);
-      return read == length ? bytes : Arrays.copyOf(bytes, read);
+      return BodyDeadline.read(ctx, into, into.length);
     } catch (IOException e) {
+      // Jetty reports malformed chunks as an early end of the stream.
       throw unreadable();
     }
   }
