@@ -27,7 +27,10 @@ class ProtocolErrorTest {
       "Authorization over 32 KiB  | GET /v1/whoami HTTP/1.1\\r\\nAuthorization: Bearer {33000} | 431 | headers",
       "request line over 32 KiB   | GET /{33000} HTTP/1.1                                      | 414 | path",
       "query over 32 KiB          | DELETE /v1/policies/user:q?reason={33000} HTTP/1.1         | 414 | path",
-      "unknown version            | GET /v1/whoami HTTP/9.9                                    | 505 | version"})
+      "unknown version            | GET /v1/whoami HTTP/9.9                                    | 505 | version",
+      "HTTP/2 without upgrade     | PRI * HTTP/2.0                                             | 426 | version",
+      "Content-Length past 2^63   | POST /v1/check HTTP/1.1\\r\\nContent-Length: 99999999999999999999 | 400 | request",
+      "Upgrade without Connection | GET /v1/whoami HTTP/1.1\\r\\nUpgrade: websocket            | 400 | request"})
   void refusedBeforeRoutingIsAProblemDocument(String what, String head, int status, String field) {
     String request = head.replace("\\r\\n", "\r\n").replace("{33000}", "k".repeat(33_000));
     int line = request.indexOf("\r\n");

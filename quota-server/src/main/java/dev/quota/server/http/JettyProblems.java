@@ -68,6 +68,10 @@ public final class JettyProblems extends ErrorHandler {
       // connection kept open once the graceful stop began, and is never handed to a route.
       return Problems.problem(status, Problems.SHUTTING_DOWN, Problems.SHUTTING_DOWN_DETAIL, null, null);
     }
+    if (status == HttpStatus.UPGRADE_REQUIRED_426) {
+      // The HTTP/2 preface (PRI * HTTP/2.0) sent to a server that speaks HTTP/1.1 only.
+      return bad(status, "version-not-supported", "version", "must be HTTP/1.0 or HTTP/1.1");
+    }
     if (status != HttpStatus.BAD_REQUEST_400) {
       return Problems.problem(status, "http-" + status, "the request was refused: " + HttpStatus.getMessage(status), null, null);
     }
@@ -81,9 +85,11 @@ public final class JettyProblems extends ErrorHandler {
       return bad(status, "invalid-request", "Host", "must be given once");
     }
     if (r.isEmpty() || r.equals(HttpStatus.getMessage(status))) {
-      // Jetty gives no reason of its own when it refuses the path.
+      // Jetty gives no reason of its own when it refuses the path, a Content-Length too large to
+      // count or an Upgrade header: the rule names each, as it cannot tell which it was.
       return bad(status, "invalid-request", "request", "must be well-formed HTTP; a path must not hold a malformed "
-          + "percent-escape, an encoded NUL or an ambiguous segment such as ..%2F");
+          + "percent-escape, an encoded NUL or an ambiguous segment such as ..%2F, a Content-Length must be below 2^63, "
+          + "and Upgrade needs Connection: Upgrade");
     }
     return bad(status, "invalid-request", "request", "must be well-formed HTTP/1.1");
   }
