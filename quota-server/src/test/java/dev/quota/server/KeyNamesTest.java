@@ -15,6 +15,14 @@ class KeyNamesTest {
   @RegisterExtension
   static final SharedServer server = SharedServer.embedded();
 
+  /** The answer that carries a new key is the only one that ever does: no cache may keep it. */
+  @Test
+  void anIssuedKeyIsAnsweredNotToBeStored() {
+    Api.Response issued = issue("{\"name\":\"cached\",\"role\":\"service\"}");
+    assertThat(issued.status()).isEqualTo(201);
+    assertThat(issued.header("Cache-Control")).isEqualTo("no-store");
+  }
+
   @Test
   void aTakenNameIsAConflictUntilItsKeyIsRevoked() {
     assertThat(issue("{\"name\":\"dup\",\"role\":\"service\"}").status()).isEqualTo(201);

@@ -66,7 +66,8 @@ public final class KeyRoutes {
     String key = keys.issue(name, role, subjects, Auth.principal(ctx).name(), reason);
     ObjectNode o = node(new Principal(name, role, subjects));
     o.put("key", key);
-    ctx.status(201).json(o);
+    // The one answer that carries the key: no cache along the way may keep a copy.
+    ctx.header("Cache-Control", "no-store").status(201).json(o);
   }
 
   /** The subjects a key is bound to (none if the field is absent), or null with every refused one noted. */
