@@ -11,7 +11,10 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The bootstrap admin key. {@code QUOTA_ADMIN_KEY} wins; otherwise the key in
@@ -89,6 +92,28 @@ public final class AdminKey {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the admin key file " + file, e);
     }
+  }
+
+  /**
+   * A warning when the key file in {@code dataDir} may be read by anyone but its owner (a key put
+   * there by hand, or a copied directory): whoever reads it acts as the administrator. Null when
+   * it is private, absent, or on a file system without POSIX modes.
+   */
+  public static String looseModeWarning(Path dataDir) {
+    Path file = dataDir.resolve(FILE);
+    Set<PosixFilePermission> mode;
+    try {
+      mode = Files.getPosixFilePermissions(file);
+    } catch (IOException | UnsupportedOperationException unknown) {
+      return null;
+    }
+    Set<PosixFilePermission> others = EnumSet.copyOf(mode);
+    others.removeAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+    if (others.isEmpty()) {
+      return null;
+    }
+    return "The admin key file " + file.toAbsolutePath() + " may be read by others (mode " + PosixFilePermissions.toString(mode)
+        + "): whoever reads it acts as the administrator; make it private with chmod 600.";
   }
 
   private static String read(Path file) throws IOException {

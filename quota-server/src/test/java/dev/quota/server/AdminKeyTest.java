@@ -51,6 +51,19 @@ class AdminKeyTest {
     }
   }
 
+  /** A key file others may read is still used, with a warning that says so and how to mend it; a private one has none. */
+  @Test
+  void aKeyFileOthersMayReadIsWarnedOf() throws Exception {
+    AdminKey.resolve(null, dir);
+    assertThat(AdminKey.looseModeWarning(dir)).isNull();
+
+    Files.setPosixFilePermissions(dir.resolve(AdminKey.FILE), PosixFilePermissions.fromString("rw-r--r--"));
+
+    assertThat(AdminKey.looseModeWarning(dir)).isEqualTo("The admin key file " + dir.resolve(AdminKey.FILE).toAbsolutePath()
+        + " may be read by others (mode rw-r--r--): whoever reads it acts as the administrator; make it private with chmod 600.");
+    assertThat(AdminKey.looseModeWarning(dir.resolve("elsewhere"))).as("no file, nothing to warn of").isNull();
+  }
+
   @Test
   void laterStartsUseTheKeyInTheFile() {
     String generated = AdminKey.resolve(null, dir).key();

@@ -107,6 +107,12 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (key.createdFile() != null) {
       System.out.println("Generated an admin API key; it is in " + key.createdFile().toAbsolutePath() + " (mode 0600).");
+    } else if (cfg.adminKey() == null) {
+      String loose = AdminKey.looseModeWarning(cfg.dataDir());
+      if (loose != null) {
+        System.out.println(loose);
+        LOG.warn(loose);
+      }
     }
     if (backends.store() instanceof RedisStore redisStore) {
       redisStore.evictionPolicy().filter(policy -> !policy.equals("noeviction")).ifPresent(policy -> {
