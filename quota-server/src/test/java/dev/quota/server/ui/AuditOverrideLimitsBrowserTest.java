@@ -3,8 +3,6 @@ package dev.quota.server.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -14,7 +12,6 @@ import org.openqa.selenium.By;
  * limits as one minified line of JSON.
  */
 class AuditOverrideLimitsBrowserTest extends BrowserTestSupport {
-  private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
 
   @Test
   void overrideEntriesShowTheirLimitsAsText() throws Exception {
@@ -47,13 +44,5 @@ class AuditOverrideLimitsBrowserTest extends BrowserTestSupport {
     String row = "//main//tbody/tr[contains(., '" + reason + "')]";
     click(By.xpath(row + "//summary"));
     return textOf(By.xpath(row + "//*[@data-test='override-effect']"));
-  }
-
-  private String createOverride(String json) throws Exception {
-    HttpResponse<String> r = post("/v1/overrides", json);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    Matcher m = ID.matcher(r.body());
-    assertThat(m.find()).isTrue();
-    return m.group(1);
   }
 }

@@ -53,6 +53,7 @@ abstract class BrowserTestSupport {
   private static final Path SHOTS = Path.of("target", "ui-screenshots");
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final Pattern ISSUED_KEY = Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"");
+  private static final Pattern OVERRIDE_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern RESERVATION_ID = Pattern.compile("\"reservationId\"\\s*:\\s*\"([^\"]+)\"");
 
   final MutableClock clock = new MutableClock(Instant.now());
@@ -214,6 +215,15 @@ abstract class BrowserTestSupport {
     HttpResponse<String> r = post("/v1/keys", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     Matcher m = ISSUED_KEY.matcher(r.body());
+    assertThat(m.find()).as(r.body()).isTrue();
+    return m.group(1);
+  }
+
+  /** Creates an override through the admin API and returns its id. */
+  String createOverride(String json) throws Exception {
+    HttpResponse<String> r = post("/v1/overrides", json);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    Matcher m = OVERRIDE_ID.matcher(r.body());
     assertThat(m.find()).as(r.body()).isTrue();
     return m.group(1);
   }

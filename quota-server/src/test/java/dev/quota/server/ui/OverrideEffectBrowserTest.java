@@ -2,9 +2,6 @@ package dev.quota.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpResponse;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -13,7 +10,6 @@ import org.openqa.selenium.By;
  * per-request cap, a token bucket, and limits in shadow mode, which count but deny nothing.
  */
 class OverrideEffectBrowserTest extends BrowserTestSupport {
-  private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
 
   @Test
   void theListNamesEveryReplacementLimit() throws Exception {
@@ -29,13 +25,5 @@ class OverrideEffectBrowserTest extends BrowserTestSupport {
     String shadowRow = textOf(By.cssSelector("tr[data-override='" + shadow + "']"));
     assertThat(shadowRow).contains("600 req / 1 min (bucket)").contains("shadow");
     assertNoConsoleErrors("overrides list");
-  }
-
-  private String createOverride(String json) throws Exception {
-    HttpResponse<String> r = post("/v1/overrides", json);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    Matcher m = ID.matcher(r.body());
-    assertThat(m.find()).isTrue();
-    return m.group(1);
   }
 }

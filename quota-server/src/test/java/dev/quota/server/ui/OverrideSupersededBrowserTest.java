@@ -2,10 +2,7 @@ package dev.quota.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -14,7 +11,6 @@ import org.openqa.selenium.By;
  * an admin does not revoke the older thinking it is the one in force.
  */
 class OverrideSupersededBrowserTest extends BrowserTestSupport {
-  private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
 
   @Test
   void anOlderOverrideOfTheSameSelectorIsMarkedAsWaiting() throws Exception {
@@ -35,13 +31,5 @@ class OverrideSupersededBrowserTest extends BrowserTestSupport {
         .contains("newer override");
     shot("override-superseded");
     assertNoConsoleErrors("overrides of one selector");
-  }
-
-  private String createOverride(String json) throws Exception {
-    HttpResponse<String> r = post("/v1/overrides", json);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    Matcher m = ID.matcher(r.body());
-    assertThat(m.find()).isTrue();
-    return m.group(1);
   }
 }
