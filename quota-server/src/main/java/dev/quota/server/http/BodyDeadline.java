@@ -34,26 +34,35 @@ public final class BodyDeadline {
    * @throws IOException if the body cannot be read for another reason
    */
   static int read(Context ctx, byte[] into, int length) throws IOException {
-    Duration deadline = deadline(ctx);
-    long end = System.nanoTime() + deadline.toNanos();
-    EndPoint endPoint = endPoint(ctx);
-    long idleMs = endPoint == null ? 0 : endPoint.getIdleTimeout();
     InputStream in = ctx.req().getInputStream();
+    long started = System.nanoTime();
+    Duration deadline = null;
+    EndPoint endPoint = null;
+    long idleMs = 0;
     int read = 0;
     try {
       while (read < length) {
-        long leftMs = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
-        if (leftMs <= 0) {
-          throw late(deadline);
-        }
-        if (endPoint != null) {
-          endPoint.setIdleTimeout(idleMs > 0 ? Math.min(idleMs, leftMs) : leftMs);
+        // A body that has arrived is read at once, the timeouts untouched (the usual case: a small
+        // body in the headers' packet); only a read that would wait for the client is bounded.
+        if (in.available() == 0) {
+          if (deadline == null) {
+            deadline = deadline(ctx);
+            endPoint = endPoint(ctx);
+            idleMs = endPoint == null ? 0 : endPoint.getIdleTimeout();
+          }
+          long leftMs = TimeUnit.NANOSECONDS.toMillis(started + deadline.toNanos() - System.nanoTime());
+          if (leftMs <= 0) {
+            throw late(deadline);
+          }
+          if (endPoint != null) {
+            endPoint.setIdleTimeout(idleMs > 0 ? Math.min(idleMs, leftMs) : leftMs);
+          }
         }
         int n;
         try {
           n = in.read(into, read, length - read);
         } catch (IOException e) {
-          if (timedOut(e)) {
+          if (deadline != null && timedOut(e)) {
             throw late(deadline);
           }
           throw e;
