@@ -93,7 +93,8 @@ public record ServerConfig(
       } catch (URISyntaxException e) {
         return false;
       }
-      return ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+      // Schemes are case-insensitive (RFC 3986, 3.1): HTTP:// is http://, as the HTTP client takes it.
+      return ("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))
           && u.getHost() != null && u.getPort() <= 65535;
     }
 
